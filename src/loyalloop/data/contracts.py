@@ -1,0 +1,225 @@
+"""Canonical data contracts (DESIGN.md, "Canonical data").
+
+Each canonical table is a :class:`Contract`: typed columns, which are required, which hold
+personal data (PII), the key that identifies a row, and the tables its ids refer to. Ingest
+validates every file against its contract; analytics read only these columns.
+
+Types are logical: ``string``, ``int``, ``float``, ``bool``, ``date``, ``timestamp``. Timestamps
+are stored without a time zone, in the project's business time zone (``LOYALLOOP_TIMEZONE``,
+default ``UTC``); input values carrying an explicit offset (``+08:00``, ``Z``) are converted to
+that zone on ingest.
+
+Columns marked ``derived`` are computed by ingest, never read from the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from loyalloop.errors import ConfigError
+
+__all__ = [
+    "CONTRACTS",
+    "FEEDBACK_CHANNELS",
+    "SCORE_RANGES",
+    "Column",
+    "Contract",
+    "LogicalType",
+    "contract",
+]
+
+LogicalType = Literal["string", "int", "float", "bool", "date", "timestamp"]
+
+FEEDBACK_CHANNELS = ("survey", "review", "social", "call", "chat", "email")
+#: Allowed score range per feedback score type (inclusive).
+SCORE_RANGES: dict[str, tuple[float, float]] = {
+    "nps": (0, 10),
+    "csat": (1, 5),
+    "ces": (1, 7),
+    "rating": (1, 5),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table."""
+
+    name: str
+    type: LogicalType
+    required: bool = False
+    pii: bool = False
+    derived: bool = False
+    allowed: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The contract of one canonical table."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def input_columns(self) -> list[Column]:
+        """Columns read from input files (everything not derived)."""
+        return [c for c in self.columns if not c.derived]
+
+    @property
+    def pii_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.pii]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise ConfigError(f"table {self.name} has no column {name!r}")
+
+
+def _c(name: str, type_: LogicalType, **kw: object) -> Column:
+    return Column(name, type_, **kw)  # type: ignore[arg-type]
+
+
+CONTRACTS: dict[str, Contract] = {
+    c.name: c
+    for c in (
+        Contract(
+            "customers",
+            (
+                _c("customer_id", "string", required=True),
+                _c("created_at", "timestamp", description="when the customer relationship began"),
+                _c("name", "string", pii=True),
+                _c("email", "string", pii=True),
+                _c("phone", "string", pii=True),
+                _c("birth_date", "date", pii=True),
+                _c("gender", "string"),
+                _c("city", "string"),
+                _c("segment", "string", description="the business's own customer segment"),
+                _c("consent_email", "bool", description="may we e-mail? empty = unknown"),
+                _c("consent_sms", "bool"),
+                _c("consent_phone", "bool"),
+                _c("email_normalized", "string", pii=True, derived=True),
+                _c("phone_e164", "string", pii=True, derived=True),
+            ),
+            key=("customer_id",),
+            description="One row per customer record as the source system knows it.",
+        ),
+        Contract(
+            "transactions",
+            (
+                _c("transaction_id", "string", required=True),
+                _c("customer_id", "string", required=True),
+                _c("timestamp", "timestamp", required=True),
+                _c("amount", "float", required=True, description="negative = refund"),
+                _c("currency", "string"),
+                _c("channel", "string"),
+                _c("category", "string"),
+                _c(
+                    "kind",
+                    "string",
+                    derived=True,
+                    allowed=("purchase", "refund", "zero"),
+                    description="purchase (amount > 0), refund (< 0) or zero (= 0)",
+                ),
+            ),
+            key=("transaction_id",),
+            references={"customer_id": "customers"},
+            description="Purchases and refunds.",
+        ),
+        Contract(
+            "accounts",
+            (
+                _c("account_id", "string", required=True),
+                _c("customer_id", "string", required=True),
+                _c("product", "string"),
+                _c("opened_at", "timestamp", required=True),
+                _c("closed_at", "timestamp", description="empty while the account is open"),
+                _c("credit_limit", "float"),
+            ),
+            key=("account_id",),
+            references={"customer_id": "customers"},
+            description="Contractual products such as credit cards.",
+        ),
+        Contract(
+            "feedback",
+            (
+                _c("feedback_id", "string", required=True),
+                _c("customer_id", "string", description="may be unknown (reviews, social)"),
+                _c("timestamp", "timestamp", required=True),
+                _c("channel", "string", required=True, allowed=FEEDBACK_CHANNELS),
+                _c("brand", "string", description="'own' or a competitor's name; empty = own"),
+                _c("score_type", "string", allowed=("nps", "csat", "ces", "rating")),
+                _c("score", "float"),
+                _c("text", "string", description="free text; untrusted"),
+                _c("language", "string"),
+            ),
+            key=("feedback_id",),
+            references={"customer_id": "customers"},
+            description="Survey answers, reviews, social posts, call and chat notes.",
+        ),
+        Contract(
+            "interactions",
+            (
+                _c("customer_id", "string", required=True),
+                _c("timestamp", "timestamp", required=True),
+                _c("channel", "string", required=True),
+                _c("kind", "string", required=True, description="sent, opened, clicked, …"),
+                _c("campaign_id", "string"),
+            ),
+            key=("customer_id", "timestamp", "channel", "kind", "campaign_id"),
+            references={"customer_id": "customers"},
+            description="Marketing and service touches.",
+        ),
+        Contract(
+            "campaigns",
+            (
+                _c("campaign_id", "string", required=True),
+                _c("name", "string", required=True),
+                _c("channel", "string"),
+                _c("start_at", "timestamp"),
+                _c("end_at", "timestamp"),
+            ),
+            key=("campaign_id",),
+        ),
+        Contract(
+            "assignments",
+            (
+                _c("customer_id", "string", required=True),
+                _c("campaign_id", "string", required=True),
+                _c("arm", "string", required=True, description="e.g. treatment, holdout"),
+                _c("assigned_at", "timestamp", required=True),
+            ),
+            key=("customer_id", "campaign_id"),
+            references={"customer_id": "customers", "campaign_id": "campaigns"},
+        ),
+        Contract(
+            "outcomes",
+            (
+                _c("customer_id", "string", required=True),
+                _c("campaign_id", "string", required=True),
+                _c("timestamp", "timestamp", required=True),
+                _c("kind", "string", required=True, description="e.g. converted, redeemed"),
+                _c("value", "float"),
+            ),
+            key=("customer_id", "campaign_id", "timestamp", "kind"),
+            references={"customer_id": "customers", "campaign_id": "campaigns"},
+        ),
+    )
+}
+
+
+def contract(table: str) -> Contract:
+    """Return the contract of a canonical table, or fail naming the known tables."""
+    try:
+        return CONTRACTS[table]
+    except KeyError:
+        known = ", ".join(sorted(CONTRACTS))
+        raise ConfigError(f"unknown table {table!r}; known tables: {known}") from None
