@@ -1,0 +1,72 @@
+"""Settings from the environment, in one place.
+
+=====================  ====================  ==================================================
+setting                environment variable  default
+=====================  ====================  ==================================================
+home                   ``LOYALLOOP_HOME``    ``./loyalloop-data`` (CLI: ``--home`` overrides)
+timezone               ``LOYALLOOP_TIMEZONE`` ``UTC`` — the business time zone timestamps are
+                                             stored in (values with an offset are converted)
+phone_region           ``LOYALLOOP_PHONE_REGION`` ``CN`` — region assumed for phone numbers
+                                             written without a country code
+memory_limit           ``LOYALLOOP_MEMORY_LIMIT`` ``2GB`` — DuckDB's memory cap; it spills to
+                                             disk beyond it
+=====================  ====================  ==================================================
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from loyalloop.errors import ConfigError
+
+__all__ = ["Settings"]
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the project lives and how its data is interpreted."""
+
+    home: Path = field(default_factory=lambda: Path(_env("LOYALLOOP_HOME", "loyalloop-data")))
+    timezone: str = field(default_factory=lambda: _env("LOYALLOOP_TIMEZONE", "UTC"))
+    phone_region: str = field(default_factory=lambda: _env("LOYALLOOP_PHONE_REGION", "CN"))
+    memory_limit: str = field(default_factory=lambda: _env("LOYALLOOP_MEMORY_LIMIT", "2GB"))
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"LOYALLOOP_TIMEZONE={self.timezone!r} is not a known IANA time zone "
+                "(e.g. UTC, Asia/Shanghai)"
+            ) from None
+        if self.phone_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigError(
+                f"LOYALLOOP_PHONE_REGION={self.phone_region!r} is not a known region code "
+                "(e.g. CN, US, GB)"
+            )
+
+    def with_home(self, home: Path | str | None) -> Settings:
+        """Return these settings with another home (``None`` keeps the current one)."""
+        return self if home is None else replace(self, home=Path(home))
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
