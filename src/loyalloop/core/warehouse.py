@@ -87,8 +87,8 @@ class Warehouse:
         self.raw.execute(QUARANTINE_DDL)
         # Staging tables of a crashed ingest hold nothing anyone reads: drop them.
         for (name,) in self.raw.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '\\_staging\\_%' "
-            "ESCAPE '\\'"
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE starts_with(table_name, '_staging_')"
         ).fetchall():
             log.info("dropping leftover staging table %s", name)
             self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')

@@ -219,9 +219,11 @@ def _finalize(
     same_row = " AND ".join(
         f's."{col.name}" IS NOT DISTINCT FROM t."{col.name}"' for col in c.columns
     )
-    raw_json = "to_json(struct_pack(" + ", ".join(
-        f'"{col.name}" := s."{col.name}"' for col in c.input_columns
-    ) + "))::VARCHAR"
+    raw_json = (
+        "to_json(struct_pack("
+        + ", ".join(f'"{col.name}" := s."{col.name}"' for col in c.input_columns)
+        + "))::VARCHAR"
+    )
     keyname = "/".join(c.key)
     raw.execute("BEGIN TRANSACTION")
     try:
@@ -229,8 +231,8 @@ def _finalize(
         ref_checks = []
         for col, target in c.references.items():
             ref_checks.append(
-                f"WHEN s.\"{col}\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"{target}\" r "
-                f"WHERE r.\"{contract(target).key[0]}\" = s.\"{col}\") "
+                f'WHEN s."{col}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "{target}" r '
+                f'WHERE r."{contract(target).key[0]}" = s."{col}") '
                 f"THEN '{col}: unknown {col} ' || to_json(s.\"{col}\") || ' (not in {target})'"
             )
         ref_sql = "\n".join(ref_checks)

@@ -103,7 +103,8 @@ def read_chunks(
         yield from _read_excel(path, chunk_rows)
     else:
         raise IngestError(
-            f"unsupported file type {suffix or '(none)'}; use .csv, .tsv, .parquet, .jsonl or .xlsx",
+            f"unsupported file type {suffix or '(none)'}; "
+            "use .csv, .tsv, .parquet, .jsonl or .xlsx",
             file=str(path),
         )
 

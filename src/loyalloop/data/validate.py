@@ -130,7 +130,7 @@ def validate_chunk(
     good = good[~any_bad.to_numpy()]
 
     bad_rows = frame[any_bad.to_numpy()]
-    bad = pd.DataFrame(
+    bad_frame = pd.DataFrame(
         {
             "__row__": rows.to_numpy()[any_bad.to_numpy()],
             "__line__": (lines.to_numpy()[any_bad.to_numpy()] if lines is not None else pd.NA),
@@ -141,7 +141,7 @@ def validate_chunk(
             else [],
         }
     )
-    return ValidatedChunk(good.reset_index(drop=True), bad)
+    return ValidatedChunk(good.reset_index(drop=True), bad_frame)
 
 
 def _table_rules(

@@ -1,0 +1,234 @@
+"""RFM summary, scores and named segments, as Ibis expressions.
+
+Summary (lifetimes' semantics, ``summary_data_from_transaction_data``)
+    Only purchases count (``kind == 'purchase'``, i.e. amount > 0; refunds and zero amounts are
+    left out). Purchases on the same calendar day are merged into one. For each customer with a
+    purchase on or before ``observation_end``:
+
+    - ``frequency`` — number of *repeat* purchase days (purchase days − 1);
+    - ``recency`` — time from the first to the last purchase day;
+    - ``T`` — time from the first purchase day to ``observation_end``;
+    - ``monetary_value`` — mean spend per repeat purchase day (0 when frequency is 0);
+
+    ``recency`` and ``T`` are in ``time_unit``: ``"D"`` days (lifetimes' default), ``"W"``
+    weeks (days / 7) or ``"M"`` months (days / 30.4375). Lifetimes, for ``freq="W"``, first
+    buckets purchases into calendar weeks; here merging is always by day and only the unit
+    changes.
+
+Scores
+    ``r_score``, ``f_score``, ``m_score`` in 1..5 from the customer's percentile rank
+    (``1 + floor(5 * percent_rank)``, capped at 5) of, respectively, days since the last
+    purchase (fewer is better), purchase days, and total spend. Ties share the lower score, so
+    the many one-time buyers all get ``f_score`` 1, and the result is the same on every backend.
+
+Segments
+    Named by rules over ``r_score`` and ``fm_score = (f_score + m_score) / 2``, the first
+    matching rule wins; see :data:`DEFAULT_SEGMENT_RULES`. Rules can be replaced with a list of
+    dicts or a YAML file, and must cover every score combination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import yaml
+
+from loyalloop.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_SEGMENT_RULES",
+    "SEGMENT_LABELS",
+    "SegmentRule",
+    "TimeUnit",
+    "load_segment_rules",
+    "rfm_scores",
+    "rfm_segments",
+    "rfm_summary",
+]
+
+TimeUnit = Literal["D", "W", "M"]
+DAYS_PER_UNIT: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """A named segment: customers whose scores fall in both inclusive ranges."""
+
+    name: str
+    r: tuple[float, float]
+    fm: tuple[float, float]
+
+
+DEFAULT_SEGMENT_RULES: tuple[SegmentRule, ...] = (
+    SegmentRule("champions", (4, 5), (4, 5)),
+    SegmentRule("cant_lose", (1, 2), (4.5, 5)),
+    SegmentRule("at_risk", (1, 2), (3, 4)),
+    SegmentRule("loyal", (3, 5), (3, 5)),
+    SegmentRule("new", (4, 5), (1, 1.5)),
+    SegmentRule("potential", (3, 5), (1, 2.5)),
+    SegmentRule("hibernating", (2, 2), (1, 2.5)),
+    SegmentRule("lost", (1, 1), (1, 2.5)),
+)
+
+#: Display names of the default segments.
+SEGMENT_LABELS: dict[str, dict[str, str]] = {
+    "champions": {"en": "Champions", "zh": "冠军客户"},
+    "loyal": {"en": "Loyal", "zh": "忠诚客户"},
+    "potential": {"en": "Potential loyalists", "zh": "潜力客户"},
+    "new": {"en": "New", "zh": "新客户"},
+    "at_risk": {"en": "At risk", "zh": "流失风险客户"},
+    "cant_lose": {"en": "Can't lose", "zh": "不能失去的客户"},
+    "hibernating": {"en": "Hibernating", "zh": "沉睡客户"},
+    "lost": {"en": "Lost", "zh": "已流失客户"},
+}
+
+
+def load_segment_rules(
+    source: Path | str | Sequence[Mapping[str, object]] | None,
+) -> tuple[SegmentRule, ...]:
+    """Segment rules from a YAML file or a list of ``{name, r: [lo, hi], fm: [lo, hi]}``."""
+    if source is None:
+        return DEFAULT_SEGMENT_RULES
+    raw: object = source
+    if isinstance(source, str | Path):
+        try:
+            raw = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read segment rules {source}: {exc}") from None
+        if isinstance(raw, dict):
+            raw = raw.get("segments")
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("segment rules must be a non-empty list of {name, r, fm}")
+    rules = []
+    for i, item in enumerate(raw, start=1):
+        try:
+            assert isinstance(item, Mapping)
+            r, fm = item["r"], item["fm"]
+            rule = SegmentRule(
+                str(item["name"]),
+                (float(r[0]), float(r[1])),  # type: ignore[index]
+                (float(fm[0]), float(fm[1])),  # type: ignore[index]
+            )
+        except (AssertionError, KeyError, TypeError, ValueError, IndexError):
+            raise ConfigError(
+                f"segment rule {i} must look like {{name: loyal, r: [3, 5], fm: [3, 5]}}"
+            ) from None
+        rules.append(rule)
+    _check_coverage(rules)
+    return tuple(rules)
+
+
+def _check_coverage(rules: Sequence[SegmentRule]) -> None:
+    for r in range(1, 6):
+        for fm2 in range(2, 11):
+            fm = fm2 / 2
+            if not any(x.r[0] <= r <= x.r[1] and x.fm[0] <= fm <= x.fm[1] for x in rules):
+                raise ConfigError(
+                    f"segment rules leave r_score={r}, fm_score={fm:g} without a segment"
+                )
+
+
+def _as_datetime_end(observation_end: date | datetime | None) -> datetime | None:
+    if observation_end is None:
+        return None
+    d = observation_end.date() if isinstance(observation_end, datetime) else observation_end
+    return datetime(d.year, d.month, d.day) + timedelta(days=1)
+
+
+def rfm_summary(
+    transactions: ir.Table,
+    observation_end: date | datetime | None = None,
+    time_unit: TimeUnit = "D",
+    *,
+    customer_id_col: str = "customer_id",
+    datetime_col: str = "timestamp",
+    monetary_value_col: str = "amount",
+) -> ir.Table:
+    """Per-customer frequency, recency, T and monetary value (see module docstring).
+
+    ``observation_end`` defaults to the day of the last purchase. The result also carries
+    ``purchase_days``, ``total_spend``, ``first_purchase``, ``last_purchase`` and
+    ``days_since_last``.
+    """
+    if time_unit not in DAYS_PER_UNIT:
+        raise ConfigError(f"time_unit must be one of D, W, M, not {time_unit!r}")
+    t = transactions
+    if "kind" in t.columns:
+        t = t.filter(t["kind"] == "purchase")
+    else:
+        t = t.filter(t[monetary_value_col] > 0)
+    end_excl = _as_datetime_end(observation_end)
+    if end_excl is not None:
+        t = t.filter(t[datetime_col] < end_excl)
+    daily = t.group_by(customer_id=t[customer_id_col], day=t[datetime_col].cast("date")).aggregate(
+        spend=t[monetary_value_col].sum()
+    )
+    w = ibis.window(group_by="customer_id", order_by=["day"])
+    daily = daily.mutate(_n=ibis.row_number().over(w))
+    per = daily.group_by("customer_id").aggregate(
+        first_purchase=daily.day.min(),
+        last_purchase=daily.day.max(),
+        purchase_days=daily.count(),
+        total_spend=daily.spend.sum(),
+        repeat_spend=daily.spend.sum(where=daily._n > 0),
+    )
+    if end_excl is None:
+        end_day: ir.DateValue = per.last_purchase.max().as_scalar()
+    else:
+        end_day = ibis.date(end_excl.date() - timedelta(days=1))
+    unit = DAYS_PER_UNIT[time_unit]
+    recency_days = per.last_purchase.delta(per.first_purchase, unit="day")
+    t_days = end_day.delta(per.first_purchase, unit="day")
+    frequency = per.purchase_days - 1
+    return per.select(
+        "customer_id",
+        frequency=frequency.cast("int64"),
+        recency=(recency_days.cast("float64") / unit),
+        T=(t_days.cast("float64") / unit),
+        monetary_value=ibis.ifelse(
+            frequency > 0, per.repeat_spend.cast("float64") / frequency.cast("float64"), 0.0
+        ),
+        purchase_days=per.purchase_days.cast("int64"),
+        total_spend=per.total_spend.cast("float64"),
+        first_purchase=per.first_purchase,
+        last_purchase=per.last_purchase,
+        days_since_last=(t_days - recency_days).cast("int64"),
+    )
+
+
+def _score(rank: ir.FloatingValue) -> ir.IntegerValue:
+    return ibis.least((rank * 5).floor().cast("int64") + 1, 5)
+
+
+def rfm_scores(summary: ir.Table) -> ir.Table:
+    """Add ``r_score``, ``f_score``, ``m_score``, ``fm_score`` and ``rfm_score`` (e.g. "545")."""
+    s = summary
+    r = _score(ibis.percent_rank().over(order_by=ibis.desc(s.days_since_last)))
+    f = _score(ibis.percent_rank().over(order_by=s.purchase_days))
+    m = _score(ibis.percent_rank().over(order_by=s.total_spend))
+    s = s.mutate(r_score=r, f_score=f, m_score=m)
+    return s.mutate(
+        fm_score=(s.f_score + s.m_score).cast("float64") / 2,
+        rfm_score=s.r_score.cast("string") + s.f_score.cast("string") + s.m_score.cast("string"),
+    )
+
+
+def rfm_segments(
+    scored: ir.Table, rules: Sequence[SegmentRule] = DEFAULT_SEGMENT_RULES
+) -> ir.Table:
+    """Add ``segment`` to a table with ``r_score`` and ``fm_score`` (first matching rule)."""
+    branches = [
+        (
+            scored.r_score.between(rule.r[0], rule.r[1])
+            & scored.fm_score.between(rule.fm[0], rule.fm[1]),
+            rule.name,
+        )
+        for rule in rules
+    ]
+    return scored.mutate(segment=ibis.cases(*branches, else_=None))
