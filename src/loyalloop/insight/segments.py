@@ -1,0 +1,40 @@
+"""Segment summary: size, value and behaviour of each RFM segment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
+
+__all__ = ["segment_summary"]
+
+
+def segment_summary(
+    rfm: ir.Table, rules: Sequence[SegmentRule] = DEFAULT_SEGMENT_RULES
+) -> ir.Table:
+    """One row per segment (in rule order): ``customers``, ``share``, ``revenue``,
+    ``revenue_share``, ``avg_days_since_last``, ``avg_purchase_days``, ``avg_spend``."""
+    g = rfm.group_by("segment").aggregate(
+        customers=rfm.count(),
+        revenue=rfm.total_spend.sum(),
+        avg_days_since_last=rfm.days_since_last.mean(),
+        avg_purchase_days=rfm.purchase_days.mean(),
+        avg_spend=rfm.total_spend.mean(),
+    )
+    totals = g.aggregate(all_customers=g.customers.sum(), all_revenue=g.revenue.sum())
+    order = ibis.cases(*((g.segment == r.name, i) for i, r in enumerate(rules)), else_=len(rules))
+    out = g.cross_join(totals).mutate(_order=order)
+    return out.select(
+        "segment",
+        customers=out.customers.cast("int64"),
+        share=out.customers.cast("float64") / out.all_customers.cast("float64"),
+        revenue=out.revenue,
+        revenue_share=out.revenue / out.all_revenue,
+        avg_days_since_last=out.avg_days_since_last,
+        avg_purchase_days=out.avg_purchase_days,
+        avg_spend=out.avg_spend,
+        _order=out._order,
+    ).order_by("_order").drop("_order")

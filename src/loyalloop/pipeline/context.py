@@ -1,0 +1,60 @@
+"""What a pipeline stage gets: the warehouse, the run being written, the as-of date, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from loyalloop.core.warehouse import Warehouse
+from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
+from loyalloop.pipeline.runs import RunWriter
+
+__all__ = ["RunConfig", "RunContext"]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Choices a run makes; recorded in its manifest."""
+
+    as_of: date | None = None  # default: the day of the last transaction
+    active_days: int = 90
+    segment_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "active_days": self.active_days,
+            "segment_rules": [
+                {"name": r.name, "r": list(r.r), "fm": list(r.fm)} for r in self.segment_rules
+            ],
+        }
+
+
+@dataclass
+class RunContext:
+    wh: Warehouse
+    writer: RunWriter
+    as_of: date
+    config: RunConfig
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def save(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
+        """Write an output table of this run (Ibis expressions stream from the engine)."""
+        if isinstance(data, pd.DataFrame):
+            self.writer.add_arrow(name, pa.Table.from_pandas(data, preserve_index=False))
+        elif isinstance(data, pa.Table):
+            self.writer.add_arrow(name, data)
+        else:
+            path = self.writer.file_for(name)
+            self.wh.ibis.to_parquet(data, path)
+            rows = self.wh.raw.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()
+            self.writer.registered(name, int(rows[0]) if rows else 0)
+
+    def output(self, name: str) -> ir.Table:
+        """A table this run already saved, as an Ibis expression."""
+        return self.wh.ibis.read_parquet(self.writer.file_for(name), table_name=f"_run_{name}")

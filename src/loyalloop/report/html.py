@@ -1,0 +1,216 @@
+"""The self-contained HTML report of a run.
+
+Everything the page needs is inside the file (plotly.js included, about 5 MB), so it opens
+offline and can be e-mailed. Jinja2 autoescaping escapes every string that reaches the page;
+chart data is JSON with ``<`` escaped (see :mod:`loyalloop.report.charts`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+import plotly.offline
+from markupsafe import Markup
+
+from loyalloop.insight.rfm import SEGMENT_LABELS
+from loyalloop.pipeline.runs import Run
+from loyalloop.report import charts
+from loyalloop.report.i18n import Lang, t
+
+__all__ = ["Section", "render_report", "write_report"]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    body: Markup
+
+
+SectionBuilder = Callable[[Run, Lang], Section | None]
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("loyalloop.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def _fmt_int(v: Any) -> str:
+    return "—" if v is None else f"{int(v):,}"
+
+
+def _fmt_pct(v: Any, digits: int = 1) -> str:
+    return (
+        "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.{digits}f}%"
+    )
+
+
+def _fmt_num(v: Any, digits: int = 2) -> str:
+    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:,.{digits}f}"
+
+
+def _card(key: str, value: str, sub: str = "") -> Markup:
+    return Markup(
+        '<div class="card"><div class="v">{}</div><div class="k">{}</div>'
+        '<div class="s">{}</div></div>'
+    ).format(value, key, sub)
+
+
+def segment_label(name: str, lang: Lang) -> str:
+    return SEGMENT_LABELS.get(name, {}).get(lang, name)
+
+
+def kpi_section(run: Run, lang: Lang) -> Section:
+    m = run.manifest
+    k = m.get("kpis", {})
+    nps, csat = m.get("nps", {}), m.get("csat", {})
+    cards = [
+        _card(
+            t("customers", lang),
+            _fmt_int(k.get("customers")),
+            t("merged", lang, merged=m.get("profiles", {}).get("merged_records", 0)),
+        ),
+        _card(t("purchasers", lang), _fmt_int(k.get("purchasers"))),
+        _card(
+            t("active", lang, days=k.get("active_days", 90)), _fmt_int(k.get("active_customers"))
+        ),
+        _card(t("repurchase_rate", lang), _fmt_pct(k.get("repurchase_rate"))),
+        _card(t("aov", lang), _fmt_num(k.get("average_order_value"))),
+        _card(t("revenue", lang), _fmt_num(k.get("revenue"), 0)),
+        _card(t("refund_rate", lang), _fmt_pct(k.get("refund_rate"), 2)),
+    ]
+    if nps.get("nps") is not None:
+        cards.append(
+            _card(
+                t("nps", lang),
+                f"{nps['nps']:.1f}",
+                f"{t('ci', lang)} {nps['ci_low']:.1f} – {nps['ci_high']:.1f} · "
+                f"{nps['n']:,} {t('answers', lang)}",
+            )
+        )
+    if csat.get("csat") is not None:
+        cards.append(
+            _card(
+                t("csat", lang),
+                f"{csat['csat']:.1f}%",
+                f"{t('ci', lang)} {csat['ci_low']:.1f} – {csat['ci_high']:.1f} · "
+                f"{csat['n']:,} {t('answers', lang)}",
+            )
+        )
+    body = Markup('<div class="cards">') + Markup("").join(cards) + Markup("</div>")
+    return Section("kpis", t("kpis", lang), body)
+
+
+def _table(frame: pd.DataFrame) -> Markup:
+    head = Markup("").join(Markup("<th>{}</th>").format(c) for c in frame.columns)
+    rows = Markup("").join(
+        Markup("<tr>")
+        + Markup("").join(Markup("<td>{}</td>").format(v) for v in row)
+        + Markup("</tr>")
+        for row in frame.itertuples(index=False)
+    )
+    return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, rows)
+
+
+def segments_section(run: Run, lang: Lang) -> Section:
+    seg = run.read("segments").to_pandas()
+    if seg.empty:
+        return Section(
+            "segments", t("segments", lang), Markup("<p>{}</p>").format(t("no_data", lang))
+        )
+    labels = [segment_label(s, lang) for s in seg["segment"]]
+    fig = charts.segment_bars(
+        labels,
+        list(seg["share"]),
+        list(seg["revenue_share"]),
+        (t("share", lang), t("revenue_share", lang)),
+    )
+    table = pd.DataFrame(
+        {
+            t("segment", lang): labels,
+            t("customers", lang): [_fmt_int(v) for v in seg["customers"]],
+            t("share", lang): [_fmt_pct(v) for v in seg["share"]],
+            t("revenue", lang): [_fmt_num(v, 0) for v in seg["revenue"]],
+            t("revenue_share", lang): [_fmt_pct(v) for v in seg["revenue_share"]],
+            t("avg_days", lang): [_fmt_num(v, 0) for v in seg["avg_days_since_last"]],
+            t("avg_purchase_days", lang): [_fmt_num(v, 1) for v in seg["avg_purchase_days"]],
+        }
+    )
+    body = Markup(charts.figure_html(fig)) + _table(table)
+    body += Markup('<p class="note">{}</p>').format(t("def_rfm", lang))
+    return Section("segments", t("segments", lang), body)
+
+
+def cohorts_section(run: Run, lang: Lang) -> Section:
+    coh = run.read("cohorts").to_pandas()
+    if coh.empty:
+        return Section(
+            "cohorts", t("cohorts", lang), Markup("<p>{}</p>").format(t("no_data", lang))
+        )
+    fig = charts.cohort_heatmap(coh, t("months_since", lang), t("cohort", lang))
+    return Section("cohorts", t("cohorts", lang), Markup(charts.figure_html(fig)))
+
+
+def trends_section(run: Run, lang: Lang) -> Section:
+    nps_m = run.read("nps_monthly").to_pandas()
+    csat_m = run.read("csat_monthly").to_pandas()
+    if nps_m.empty and csat_m.empty:
+        return Section("trends", t("trends", lang), Markup("<p>{}</p>").format(t("no_data", lang)))
+    fig = charts.trend_lines(nps_m, csat_m, (t("nps", lang), "CSAT"))
+    body = Markup(charts.figure_html(fig))
+    body += Markup('<p class="note">{} {}</p>').format(t("def_nps", lang), t("def_csat", lang))
+    return Section("trends", t("trends", lang), body)
+
+
+def data_section(run: Run, lang: Lang) -> Section:
+    m = run.manifest
+    inputs = m.get("inputs", {})
+    quarantined = m.get("quarantined", {})
+    frame = pd.DataFrame(
+        {
+            t("table", lang): list(inputs),
+            t("rows", lang): [_fmt_int(v) for v in inputs.values()],
+            t("quarantined", lang): [_fmt_int(quarantined.get(k, 0)) for k in inputs],
+        }
+    )
+    return Section("data", t("data", lang), _table(frame))
+
+
+#: Section builders in page order; later capabilities add theirs here.
+SECTIONS: list[SectionBuilder] = [
+    kpi_section,
+    segments_section,
+    cohorts_section,
+    trends_section,
+    data_section,
+]
+
+
+def render_report(run: Run, lang: Lang = "en") -> str:
+    """The report of ``run`` as one HTML string."""
+    sections = [s for s in (build(run, lang) for build in SECTIONS) if s is not None]
+    template = _env.get_template("report.html")
+    return template.render(
+        title=t("title", lang),
+        run=run,
+        manifest=run.manifest,
+        sections=sections,
+        lang=lang,
+        t=lambda key, **kw: t(key, lang, **kw),
+        plotly_js=Markup(plotly.offline.get_plotlyjs().replace("</script", "<\\/script")),
+    )
+
+
+def write_report(run: Run, out: Path, lang: Lang = "en") -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(render_report(run, lang), encoding="utf-8")
+    tmp.replace(out)
+    return out
