@@ -18,8 +18,11 @@ _LAYOUT = {
 }
 
 
-def figure_html(fig: go.Figure) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    """The figure as an HTML fragment; a fixed ``div_id`` keeps reports reproducible."""
+    return fig.to_html(
+        full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
+    )
 
 
 def segment_bars(

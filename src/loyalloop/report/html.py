@@ -143,7 +143,7 @@ def segments_section(run: Run, lang: Lang) -> Section:
             t("avg_purchase_days", lang): [_fmt_num(v, 1) for v in seg["avg_purchase_days"]],
         }
     )
-    body = Markup(charts.figure_html(fig)) + _table(table)
+    body = Markup(charts.figure_html(fig, "chart-segments")) + _table(table)
     body += Markup('<p class="note">{}</p>').format(t("def_rfm", lang))
     return Section("segments", t("segments", lang), body)
 
@@ -155,7 +155,7 @@ def cohorts_section(run: Run, lang: Lang) -> Section:
             "cohorts", t("cohorts", lang), Markup("<p>{}</p>").format(t("no_data", lang))
         )
     fig = charts.cohort_heatmap(coh, t("months_since", lang), t("cohort", lang))
-    return Section("cohorts", t("cohorts", lang), Markup(charts.figure_html(fig)))
+    return Section("cohorts", t("cohorts", lang), Markup(charts.figure_html(fig, "chart-cohorts")))
 
 
 def trends_section(run: Run, lang: Lang) -> Section:
@@ -164,7 +164,7 @@ def trends_section(run: Run, lang: Lang) -> Section:
     if nps_m.empty and csat_m.empty:
         return Section("trends", t("trends", lang), Markup("<p>{}</p>").format(t("no_data", lang)))
     fig = charts.trend_lines(nps_m, csat_m, (t("nps", lang), "CSAT"))
-    body = Markup(charts.figure_html(fig))
+    body = Markup(charts.figure_html(fig, "chart-trends"))
     body += Markup('<p class="note">{} {}</p>').format(t("def_nps", lang), t("def_csat", lang))
     return Section("trends", t("trends", lang), body)
 

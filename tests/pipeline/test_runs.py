@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from loyalloop.core import Settings, Warehouse
+from loyalloop.data.ingest import ingest
+from loyalloop.errors import LoyalloopError, NoRunError
+from loyalloop.pipeline import RunStore, run_pipeline
+from loyalloop.pipeline import stages as stages_module
+from tests.conftest import write
+
+CUSTOMERS = "customer_id,created_at,email\nC1,2024-01-01,a@x.cn\nC2,2024-01-02,A@X.CN\nC3,2024-01-03,c@x.cn\n"
+TX = (
+    "transaction_id,customer_id,timestamp,amount\n"
+    "T1,C1,2024-01-05,10\nT2,C2,2024-02-05,20\nT3,C3,2024-03-01,5\nT4,C3,2024-03-09,-5\n"
+)
+FEEDBACK = (
+    "feedback_id,customer_id,timestamp,channel,score_type,score,text\n"
+    "F1,C1,2024-01-09,survey,nps,10,很好\nF2,C3,2024-02-01,survey,nps,3,年费太贵\n"
+    "F3,C3,2024-02-01,survey,csat,4,\n"
+)
+
+
+def load(settings: Settings, tmp: Path) -> None:
+    with Warehouse(settings) as wh:
+        ingest(wh, "customers", [write(tmp / "c.csv", CUSTOMERS)])
+        ingest(wh, "transactions", [write(tmp / "t.csv", TX)])
+        ingest(wh, "feedback", [write(tmp / "f.csv", FEEDBACK)])
+
+
+def test_run_publishes_numbered_runs(settings: Settings, tmp_path: Path) -> None:
+    load(settings, tmp_path)
+    first = run_pipeline(settings)
+    second = run_pipeline(settings)
+    assert (first.number, second.number) == (1, 2)
+    runs = RunStore(settings.runs_dir).list()
+    assert [r.number for r in runs] == [1, 2]
+    m = second.manifest
+    assert m["as_of"] == "2024-03-09"
+    assert m["profiles"] == {"customer_records": 3, "profiles": 2, "merged_records": 1}
+    assert m["kpis"]["purchasers"] == 2 and m["kpis"]["refunds"] == 5
+    assert m["nps"]["n"] == 2 and m["nps"]["nps"] == 0
+    assert m["inputs"]["feedback"] == 3
+    rfm = second.read("rfm").to_pandas().set_index("customer_id")
+    # C1 and C2 share an e-mail → one profile C1 with two purchase days
+    assert rfm.loc["C1", "frequency"] == 1 and rfm.loc["C1", "total_spend"] == 30
+    assert set(second.tables) >= {"rfm", "segments", "cohorts", "profiles", "profile_map"}
+
+
+def test_crash_mid_run_keeps_last_complete_run(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(settings, tmp_path)
+    run_pipeline(settings)
+
+    def boom(ctx: object) -> None:
+        raise LoyalloopError("simulated crash")
+
+    monkeypatch.setattr(stages_module, "STAGES", [*stages_module.STAGES[:2], ("boom", boom)])
+    monkeypatch.setattr("loyalloop.pipeline.run.STAGES", stages_module.STAGES)
+    with pytest.raises(LoyalloopError, match="simulated crash"):
+        run_pipeline(settings)
+    store = RunStore(settings.runs_dir)
+    assert [r.number for r in store.list()] == [1]
+    assert store.latest().read("rfm").num_rows == 2
+    assert not list(settings.runs_dir.glob(".tmp-*"))
+
+
+def test_killed_run_leftovers_are_invisible_and_cleaned(settings: Settings, tmp_path: Path) -> None:
+    load(settings, tmp_path)
+    run_pipeline(settings)
+    # a run killed mid-write leaves a private directory behind (its process is gone)
+    dead = settings.runs_dir / ".tmp-999999999-deadbeef"
+    dead.mkdir()
+    (dead / "rfm.parquet").write_bytes(b"partial")
+    store = RunStore(settings.runs_dir)
+    assert [r.number for r in store.list()] == [1]
+    run_pipeline(settings)
+    assert not dead.exists()
+    assert [r.number for r in store.list()] == [1, 2]
+
+
+def test_published_runs_are_read_only_by_design(settings: Settings, tmp_path: Path) -> None:
+    load(settings, tmp_path)
+    run = run_pipeline(settings)
+    before = {p.name: p.stat().st_mtime_ns for p in run.path.iterdir()}
+    run_pipeline(settings)
+    assert {p.name: p.stat().st_mtime_ns for p in run.path.iterdir()} == before
+
+
+def test_no_run_and_no_data_errors(settings: Settings) -> None:
+    with pytest.raises(NoRunError, match="loyalloop run"):
+        RunStore(settings.runs_dir).latest()
+    with pytest.raises(LoyalloopError, match="no transactions"):
+        run_pipeline(settings)
+    assert os.path.exists(settings.warehouse_path)
