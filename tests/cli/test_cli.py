@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from loyalloop.cli.main import app
+from tests.conftest import write
+from tests.pipeline.test_runs import CUSTOMERS, FEEDBACK, TX
+
+runner = CliRunner()
+
+
+def cli(home: Path, *args: str) -> tuple[int, str, str]:
+    r = runner.invoke(app, ["--home", str(home), *args])
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_ingest_json_counts(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    code, out, _ = cli(
+        home, "ingest", "customers", str(write(tmp_path / "c.csv", CUSTOMERS)), "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert (data["read"], data["loaded"], data["quarantined"]) == (3, 3, 0)
+    bad_tx = TX + "T9,C1,not-a-date,1\n"
+    code, out, _ = cli(
+        home, "ingest", "transactions", str(write(tmp_path / "t.csv", bad_tx)), "--json"
+    )
+    data = json.loads(out)
+    assert code == 0 and (data["read"], data["loaded"], data["quarantined"]) == (5, 4, 1)
+    code, out, _ = cli(home, "ingest", "transactions", str(tmp_path / "t.csv"))
+    assert code == 0
+    assert "read 5 · loaded 0 · already loaded 4 · quarantined 1" in out
+    assert "row 5 (line 6): timestamp: cannot read 'not-a-date'" in out
+
+
+def test_ingest_failures_name_file_line_and_column(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    f = write(tmp_path / "c.csv", "customer_id,created_at\n,2024-01-01\n")
+    code, _, err = cli(home, "ingest", "customers", str(f))
+    assert code == 1
+    assert f"file {f}, row 1, line 2, column customer_id" in err
+    code, _, err = cli(home, "ingest", "customers", str(tmp_path / "missing.csv"))
+    assert code == 2 and "file not found" in err
+    g = write(tmp_path / "g.csv", "id\n1\n")
+    code, _, err = cli(home, "ingest", "transactions", str(g))
+    assert code == 2 and "line 1" in err and "transaction_id" in err
+    code, _, err = cli(home, "ingest", "nonsense", str(g))
+    assert code == 2 and "unknown table" in err
+
+
+def test_run_runs_export_report(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for table, text in (("customers", CUSTOMERS), ("transactions", TX), ("feedback", FEEDBACK)):
+        assert cli(home, "ingest", table, str(write(tmp_path / f"{table}.csv", text)))[0] == 0
+    code, out, _ = cli(home, "run", "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["run"] == 1 and summary["kpis"]["purchasers"] == 2
+    code, out, _ = cli(home, "runs", "--json")
+    assert [r["run"] for r in json.loads(out)] == [1]
+    code, _, _ = cli(home, "export", "rfm", "--out", str(tmp_path / "rfm.csv"))
+    assert code == 0
+    rfm = pd.read_csv(tmp_path / "rfm.csv", encoding="utf-8-sig")
+    assert set(rfm["customer_id"]) == {"C1", "C3"}
+    code, _, _ = cli(home, "export", "transactions", "--out", str(tmp_path / "tx.parquet"))
+    assert code == 0 and len(pd.read_parquet(tmp_path / "tx.parquet")) == 4
+    code, out, _ = cli(home, "report", "--lang", "zh", "--out", str(tmp_path / "r.html"))
+    assert code == 0 and "客户忠诚度报告" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    code, _, err = cli(home, "export", "nope", "--out", str(tmp_path / "x.csv"))
+    assert code == 2 and "no table 'nope'" in err
+
+
+def test_export_csv_neutralises_formulas(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    cli(
+        home,
+        "ingest",
+        "customers",
+        str(write(tmp_path / "c.csv", 'customer_id,name\nC1,=HYPERLINK("http://x")\nC2,+1\n')),
+    )
+    code, _, _ = cli(home, "export", "customers", "--out", str(tmp_path / "c_out.csv"))
+    assert code == 0
+    names = pd.read_csv(tmp_path / "c_out.csv", encoding="utf-8-sig")["name"].tolist()
+    assert names == ['\'=HYPERLINK("http://x")', "'+1"]
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    """The real entry point, in a fresh directory, at a small size."""
+    home = tmp_path / "project"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loyalloop",
+            "--home",
+            str(home),
+            "demo",
+            "--customers",
+            "600",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    report = Path(data["report"])
+    assert report.exists() and report.stat().st_size > 1_000_000
+    assert data["run"] == 1
+    k = data["kpis"]
+    assert 0 < k["purchasers"] <= k["customers"] <= 600
+    assert data["tables"]["rfm"]["rows"] == k["purchasers"]
+    html = report.read_text(encoding="utf-8")
+    assert f"{k['customers']:,}" in html
+    assert (home / "sample" / "customers.csv").exists()
