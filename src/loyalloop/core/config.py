@@ -8,7 +8,7 @@ timezone               ``LOYALLOOP_TIMEZONE`` ``UTC`` — the business time zone
                                              stored in (values with an offset are converted)
 phone_region           ``LOYALLOOP_PHONE_REGION`` ``CN`` — region assumed for phone numbers
                                              written without a country code
-memory_limit           ``LOYALLOOP_MEMORY_LIMIT`` ``2GB`` — DuckDB's memory cap; it spills to
+memory_limit           ``LOYALLOOP_MEMORY_LIMIT`` ``1GB`` — DuckDB's memory cap; it spills to
                                              disk beyond it
 =====================  ====================  ==================================================
 """
@@ -39,7 +39,7 @@ class Settings:
     home: Path = field(default_factory=lambda: Path(_env("LOYALLOOP_HOME", "loyalloop-data")))
     timezone: str = field(default_factory=lambda: _env("LOYALLOOP_TIMEZONE", "UTC"))
     phone_region: str = field(default_factory=lambda: _env("LOYALLOOP_PHONE_REGION", "CN"))
-    memory_limit: str = field(default_factory=lambda: _env("LOYALLOOP_MEMORY_LIMIT", "2GB"))
+    memory_limit: str = field(default_factory=lambda: _env("LOYALLOOP_MEMORY_LIMIT", "1GB"))
 
     def __post_init__(self) -> None:
         try:
