@@ -27,6 +27,7 @@ __all__ = [
     "Contract",
     "LogicalType",
     "contract",
+    "contracts_markdown",
 ]
 
 LogicalType = Literal["string", "int", "float", "bool", "date", "timestamp"]
@@ -223,3 +224,27 @@ def contract(table: str) -> Contract:
     except KeyError:
         known = ", ".join(sorted(CONTRACTS))
         raise ConfigError(f"unknown table {table!r}; known tables: {known}") from None
+
+
+def contracts_markdown() -> str:
+    """The contracts as Markdown tables (docs/data.md embeds this text; a test keeps it true)."""
+    lines: list[str] = []
+    for c in CONTRACTS.values():
+        lines += [f"### `{c.name}`", "", c.description or "", ""]
+        lines += [f"Key: `{', '.join(c.key)}`."]
+        if c.references:
+            refs = ", ".join(f"`{k}` → `{v}`" for k, v in c.references.items())
+            lines += [f"References: {refs}."]
+        lines += ["", "| column | type | required | PII | notes |", "|---|---|---|---|---|"]
+        for col in c.columns:
+            notes = col.description
+            if col.allowed:
+                notes = (notes + "; " if notes else "") + "one of " + ", ".join(col.allowed)
+            if col.derived:
+                notes = (notes + "; " if notes else "") + "derived on ingest"
+            lines.append(
+                f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | "
+                f"{'PII' if col.pii else ''} | {notes} |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
