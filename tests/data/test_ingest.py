@@ -223,3 +223,16 @@ def test_parquet_and_jsonl_inputs(customers_loaded: Warehouse, tmp_path: Path) -
     assert counts(r) == (2, 1, 0, 1)
     ts = customers_loaded.table("transactions").execute().set_index("transaction_id")["timestamp"]
     assert ts["P1"] == pd.Timestamp("2024-01-01 10:00")
+
+
+def test_composite_keys_with_empty_parts_reingest_cleanly(
+    customers_loaded: Warehouse, tmp_path: Path
+) -> None:
+    text = (
+        "customer_id,timestamp,channel,kind,campaign_id\n"
+        "C1,2024-01-01 10:00,email,sent,\nC1,2024-01-01 10:00,email,sent,K1\n"
+    )
+    f = write(tmp_path / "i.csv", text)
+    assert counts(ingest(customers_loaded, "interactions", [f])) == (2, 2, 0, 0)
+    assert counts(ingest(customers_loaded, "interactions", [f])) == (2, 0, 2, 0)
+    assert customers_loaded.count("interactions") == 2

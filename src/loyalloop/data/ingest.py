@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from loyalloop.core.warehouse import QUARANTINE_TABLE, SQL_TYPES, Warehouse
 from loyalloop.data.contracts import Contract, contract
@@ -104,11 +105,11 @@ def ingest(
     raw = wh.raw
     cols_sql = ", ".join(f'"{col.name}" {SQL_TYPES[col.type]}' for col in c.columns)
     raw.execute(
-        f'CREATE TABLE "{stage}" ({cols_sql}, "__seq__" BIGINT, "__row__" BIGINT, '
+        f'CREATE TEMP TABLE "{stage}" ({cols_sql}, "__seq__" BIGINT, "__row__" BIGINT, '
         '"__line__" BIGINT, "__source__" VARCHAR, "__sha__" VARCHAR)'
     )
     raw.execute(
-        f'CREATE TABLE "{qstage}" ("__row__" BIGINT, "__line__" BIGINT, "fields" VARCHAR, '
+        f'CREATE TEMP TABLE "{qstage}" ("__row__" BIGINT, "__line__" BIGINT, "fields" VARCHAR, '
         '"reason" VARCHAR, "raw" VARCHAR, "__source__" VARCHAR, "__sha__" VARCHAR)'
     )
     try:
@@ -198,7 +199,7 @@ def _stage_chunk(
         bad = pd.concat([bad, rej], ignore_index=True) if len(bad) else rej
     raw = wh.raw
     if len(good):
-        raw.register("_chunk_good", good)
+        raw.register("_chunk_good", pa.Table.from_pandas(good, preserve_index=False))
         raw.execute(f'INSERT INTO "{stage}" SELECT * FROM _chunk_good')
         raw.unregister("_chunk_good")
     if len(bad):
@@ -216,6 +217,7 @@ def _finalize(
     key = ", ".join(f'"{k}"' for k in c.key)
     key_text = " || '/' || ".join(f"coalesce(CAST(s.\"{k}\" AS VARCHAR), '')" for k in c.key)
     same_key = " AND ".join(f's."{k}" IS NOT DISTINCT FROM t."{k}"' for k in c.key)
+    same_key_d = " AND ".join(f's."{k}" IS NOT DISTINCT FROM d."{k}"' for k in c.key)
     same_row = " AND ".join(
         f's."{col.name}" IS NOT DISTINCT FROM t."{col.name}"' for col in c.columns
     )
@@ -228,37 +230,45 @@ def _finalize(
     raw.execute("BEGIN TRANSACTION")
     try:
         # Classify every staged row once.
-        ref_checks = []
-        for col, target in c.references.items():
-            ref_checks.append(
-                f'WHEN s."{col}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "{target}" r '
-                f'WHERE r."{contract(target).key[0]}" = s."{col}") '
+        ref_joins, ref_cases = [], []
+        for i, (col, target) in enumerate(c.references.items()):
+            target_key = contract(target).key[0]
+            ref_joins.append(
+                f'LEFT JOIN (SELECT DISTINCT "{target_key}" AS k FROM "{target}") r{i} '
+                f'ON r{i}.k = s."{col}"'
+            )
+            ref_cases.append(
+                f'WHEN s."{col}" IS NOT NULL AND r{i}.k IS NULL '
                 f"THEN '{col}: unknown {col} ' || to_json(s.\"{col}\") || ' (not in {target})'"
             )
-        ref_sql = "\n".join(ref_checks)
+        t_cols = ", ".join(f'"{col.name}"' for col in c.columns)
         raw.execute(
             f"""
             CREATE TEMP TABLE _classified AS
-            WITH ranked AS (
-                SELECT s.*,
-                       row_number() OVER (PARTITION BY {key} ORDER BY "__seq__") AS __n__,
-                       first_value("__row__") OVER (PARTITION BY {key} ORDER BY "__seq__")
-                           AS __first_row__
-                FROM "{stage}" s
+            WITH repeated AS (
+                SELECT {key}, min("__seq__") AS __first_seq__,
+                       arg_min("__row__", "__seq__") AS __first_row__
+                FROM "{stage}" GROUP BY {key} HAVING count(*) > 1
+            ), ranked AS (
+                SELECT s.*, d.__first_row__,
+                       coalesce(s."__seq__" > d.__first_seq__, false) AS __dup__
+                FROM "{stage}" s LEFT JOIN repeated d ON {same_key_d}
+            ), existing AS (
+                SELECT {t_cols}, true AS __present__ FROM "{c.name}"
             )
             SELECT s.*,
                 CASE
-                    WHEN s.__n__ > 1 THEN '{keyname}: duplicate ' || to_json({key_text})
+                    WHEN s.__dup__ THEN '{keyname}: duplicate ' || to_json({key_text})
                         || ' (first at row ' || s.__first_row__ || ')'
-                    WHEN EXISTS (SELECT 1 FROM "{c.name}" t WHERE {same_key} AND {same_row})
-                        THEN 'ALREADY'
-                    WHEN EXISTS (SELECT 1 FROM "{c.name}" t WHERE {same_key})
-                        THEN '{keyname}: ' || to_json({key_text})
-                            || ' already loaded with different values'
-                    {ref_sql}
+                    WHEN t.__present__ AND {same_row} THEN 'ALREADY'
+                    WHEN t.__present__ THEN '{keyname}: ' || to_json({key_text})
+                        || ' already loaded with different values'
+                    {" ".join(ref_cases)}
                     ELSE NULL
                 END AS __verdict__
             FROM ranked s
+            LEFT JOIN existing t ON {same_key}
+            {" ".join(ref_joins)}
             """
         )
         cols = ", ".join(f'"{col.name}"' for col in c.columns)

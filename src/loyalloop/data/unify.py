@@ -55,8 +55,8 @@ def build_profiles(con: ibis.BaseBackend, customers: ir.Table) -> tuple[ir.Table
     for round_ in range(1, MAX_ROUNDS + 1):
         kl = keys.join(labels, "customer_id")
         key_label = kl.group_by("key").aggregate(label=kl.label.min())
-        via = keys.join(key_label, "key").group_by("customer_id").aggregate(
-            via=key_label.label.min()
+        via = (
+            keys.join(key_label, "key").group_by("customer_id").aggregate(via=key_label.label.min())
         )
         new = labels.left_join(via, "customer_id").select(
             "customer_id",
