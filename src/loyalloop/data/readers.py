@@ -172,7 +172,7 @@ def _read_csv(path: Path, encoding: str | None, chunk_rows: int) -> Iterator[Chu
             path,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if enc in {"utf-8", "utf-8-sig"} else enc,
-                block_size=16 << 20,
+                block_size=1 << 20,
                 use_threads=False,
                 skip_rows=1,
                 column_names=names,

@@ -1,0 +1,240 @@
+"""Time-based backtest: train on earlier cutoffs, test on a later one, never leak the future.
+
+For each training cutoff ``c`` the features read events before ``c`` and the labels read
+``[c, c + horizon)``. The test cutoff must be at or after every ``c + horizon``, so nothing the
+model learned from happened after the test cutoff; :func:`backtest` refuses other layouts.
+The test labels need data up to ``test_cutoff + horizon``; a backtest whose outcome window
+is not yet fully observed is refused too.
+
+Baselines are evaluated on the same test customers as plain score columns:
+
+* ``recency`` — days since the last purchase (higher = riskier);
+* ``bgnbd`` — ``1 − P(alive)`` from :class:`loyalloop.clv.BetaGeoModel` fitted on the test
+  cutoff's purchase history, when that module is installed;
+* any ``extra_scores`` the caller passes (``customer_id`` → score).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from loyalloop.churn.evaluation import EvaluationReport, evaluate_scores
+from loyalloop.churn.features import FeatureConfig, as_timestamp, build_features, build_labels
+from loyalloop.churn.model import ChurnModel
+from loyalloop.churn.scoring import fit_churn_model, score_customers
+from loyalloop.errors import ConfigError
+
+__all__ = ["BacktestResult", "ChurnTables", "backtest", "bgnbd_churn_score"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChurnTables:
+    """The canonical tables churn features read (only ``transactions`` is required)."""
+
+    transactions: ir.Table
+    feedback: ir.Table | None = None
+    interactions: ir.Table | None = None
+    accounts: ir.Table | None = None
+    customers: ir.Table | None = None
+
+    def features(
+        self, cutoff: date | datetime | str, config: FeatureConfig | None = None
+    ) -> ir.Table:
+        return build_features(
+            self.transactions,
+            cutoff,
+            feedback=self.feedback,
+            interactions=self.interactions,
+            accounts=self.accounts,
+            customers=self.customers,
+            config=config,
+        )
+
+    def sample(self, fraction: float) -> ChurnTables:
+        """The same tables restricted to a deterministic ``fraction`` of customers.
+
+        Customers are picked by a hash of ``customer_id`` in the warehouse, so features for a
+        bounded training sample are computed only for those customers, and the same customers
+        are picked at every cutoff.
+        """
+        if not 0 < fraction <= 1:
+            raise ConfigError(f"sample fraction must be in (0, 1], got {fraction}")
+        if fraction == 1:
+            return self
+        cut = round(fraction * 10_000)
+
+        def keep(t: ir.Table | None) -> ir.Table | None:
+            if t is None:
+                return None
+            return t.filter((t.customer_id.hash() % 10_000).abs() < cut)
+
+        return ChurnTables(
+            transactions=self.transactions.filter(
+                (self.transactions.customer_id.hash() % 10_000).abs() < cut
+            ),
+            feedback=keep(self.feedback),
+            interactions=keep(self.interactions),
+            accounts=keep(self.accounts),
+            customers=keep(self.customers),
+        )
+
+    def labels(
+        self,
+        cutoff: date | datetime | str,
+        horizon_days: int,
+        config: FeatureConfig | None = None,
+    ) -> ir.Table:
+        cfg = config or FeatureConfig()
+        return build_labels(
+            self.transactions,
+            cutoff,
+            horizon_days,
+            accounts=self.accounts,
+            active_within_days=cfg.active_within_days,
+        )
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Evaluation on the test cutoff, the per-customer scores and the model trained."""
+
+    evaluation: EvaluationReport
+    scores: pd.DataFrame
+    model: ChurnModel
+    train_cutoffs: tuple[datetime, ...]
+    test_cutoff: datetime
+    horizon_days: int
+    n_train: int
+    n_test: int
+
+
+def bgnbd_churn_score(features: pd.DataFrame) -> np.ndarray | None:
+    """``1 − P(alive)`` from BG/NBD on the features' purchase history, if ``loyalloop.clv``
+    provides ``BetaGeoModel``; ``None`` otherwise.
+
+    Uses ``frequency = n_purchases_total − 1``, ``recency = tenure_days − recency_days`` and
+    ``T = tenure_days`` (days).
+    """
+    try:
+        clv = importlib.import_module("loyalloop.clv")
+    except ImportError:
+        log.info("loyalloop.clv is not available; skipping the BG/NBD baseline")
+        return None
+    model_cls = getattr(clv, "BetaGeoModel", None)
+    if model_cls is None:
+        return None
+    rfm = pd.DataFrame(
+        {
+            "frequency": (features["n_purchases_total"] - 1).to_numpy(dtype="float64"),
+            "recency": (features["tenure_days"] - features["recency_days"]).to_numpy(
+                dtype="float64"
+            ),
+            "T": features["tenure_days"].to_numpy(dtype="float64"),
+        }
+    )
+    fitted = model_cls().fit(rfm[rfm["T"] > 0], time_unit="days")
+    alive = np.asarray(fitted.probability_alive(rfm), dtype="float64")
+    return 1.0 - alive
+
+
+def backtest(
+    tables: ChurnTables,
+    *,
+    train_cutoffs: Sequence[date | datetime | str],
+    test_cutoff: date | datetime | str,
+    horizon_days: int = 90,
+    config: FeatureConfig | None = None,
+    model: ChurnModel | None = None,
+    max_train_rows: int | None = 500_000,
+    baselines: Sequence[str] = ("recency", "bgnbd"),
+    extra_scores: Mapping[str, pd.Series] | None = None,
+) -> BacktestResult:
+    """Train on ``train_cutoffs``, evaluate on ``test_cutoff`` against baselines.
+
+    Raises
+    ------
+    ConfigError
+        If a training outcome window reaches past the test cutoff, or the test outcome window
+        is not covered by the data.
+    """
+    test = as_timestamp(test_cutoff)
+    horizon = pd.Timedelta(days=horizon_days).to_pytimedelta()
+    trains = tuple(sorted(as_timestamp(c) for c in train_cutoffs))
+    if not trains:
+        raise ConfigError("backtest needs at least one training cutoff")
+    for c in trains:
+        if c + horizon > test:
+            raise ConfigError(
+                f"training cutoff {c:%Y-%m-%d} + {horizon_days} days ends after the test cutoff "
+                f"{test:%Y-%m-%d}: its labels would use the future; move it to "
+                f"{(test - horizon):%Y-%m-%d} or earlier"
+            )
+    last = tables.transactions.timestamp.max().to_pandas()
+    if (
+        last is None
+        or pd.isna(last)
+        or pd.Timestamp(last) < pd.Timestamp(test + horizon) - pd.Timedelta(days=1)
+    ):
+        raise ConfigError(
+            f"the data end at {last}; the test outcome window needs data up to "
+            f"{(test + horizon):%Y-%m-%d}"
+        )
+    frames, labels = [], []
+    for c in trains:
+        f = tables.features(c, config).to_pandas()
+        f.insert(0, "cutoff", c)
+        y = tables.labels(c, horizon_days, config).to_pandas()
+        y.insert(0, "cutoff", c)
+        frames.append(f)
+        labels.append(y)
+    train_f = pd.concat(frames, ignore_index=True)
+    train_y = pd.concat(labels, ignore_index=True)
+    fitted = fit_churn_model(
+        train_f,
+        train_y,
+        horizon_days=horizon_days,
+        model=model,
+        max_rows=max_train_rows,
+        metadata={"train_cutoffs": [f"{c:%Y-%m-%d}" for c in trains]},
+    )
+    test_f = tables.features(test, config).to_pandas()
+    test_y = tables.labels(test, horizon_days, config).to_pandas()
+    test_f = test_f.merge(test_y, on="customer_id", how="inner", validate="one_to_one")
+    scored = score_customers(fitted, test_f.drop(columns=["churned"]))
+    out = pd.DataFrame(
+        {
+            "customer_id": test_f["customer_id"].to_numpy(),
+            "churned": test_f["churned"].to_numpy(dtype="int64"),
+            "model": scored["churn_probability"].to_numpy(),
+        }
+    )
+    if "recency" in baselines:
+        out["recency"] = test_f["recency_days"].to_numpy(dtype="float64")
+    if "bgnbd" in baselines:
+        bg = bgnbd_churn_score(test_f)
+        if bg is not None:
+            out["bgnbd"] = bg
+    for name, series in (extra_scores or {}).items():
+        out[name] = out["customer_id"].map(series).to_numpy(dtype="float64")
+    score_cols = [c for c in out.columns if c not in ("customer_id", "churned")]
+    evaluation = evaluate_scores(out["churned"], {c: out[c] for c in score_cols})
+    return BacktestResult(
+        evaluation=evaluation,
+        scores=out,
+        model=fitted,
+        train_cutoffs=trains,
+        test_cutoff=test,
+        horizon_days=horizon_days,
+        n_train=int(fitted.metadata_.get("n_sample", len(train_f))),
+        n_test=len(out),
+    )

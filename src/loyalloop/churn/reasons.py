@@ -1,0 +1,308 @@
+"""Reasons a person can act on: top churn drivers per customer, in plain Chinese and English.
+
+Each prediction's log-odds is split into per-feature contributions by TreeSHAP (LightGBM's
+``pred_contrib``). The features pushing hardest towards churn are turned into sentences by
+templates that read the customer's own values, e.g. "spend down 60% vs the previous 90 days"
+/ "消费额较前90天下降60%", or "gave NPS 3 on 2024-05-02 mentioning fees" /
+"2024-05-02 给出 NPS 3 分，提到费用".
+
+Only contributions above ``min_contribution`` (log-odds) are used, so a customer with nothing
+alarming gets fewer than ``top_k`` reasons rather than filler. Columns without a template (a
+team's own attributes in a bring-your-own table) read "plan = basic" / "plan 为 basic".
+
+The "mentioning …" part comes from a small built-in keyword list (:data:`TOPIC_KEYWORDS`);
+it is a stopgap until feedback text analytics supplies aspects, and it never shows the raw
+(untrusted) customer text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from loyalloop.churn.model import ChurnModel
+
+__all__ = ["TOPIC_KEYWORDS", "explain", "reason_text", "topic_of"]
+
+#: topic → (English words, Chinese words, English label, Chinese label)
+TOPIC_KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str, str]] = {
+    "fees": (("fee", "fees", "charge", "charges", "interest"), ("费", "利息"), "fees", "费用"),
+    "price": (("price", "expensive", "cost"), ("价格", "贵"), "prices", "价格"),
+    "service": (
+        ("service", "staff", "rude", "support"),
+        ("服务", "客服", "态度"),
+        "service",
+        "服务",
+    ),
+    "app": (
+        ("app", "website", "login", "online"),
+        ("app", "网站", "登录", "系统"),
+        "the app",
+        "App",
+    ),
+    "waiting": (
+        ("wait", "slow", "queue", "delay"),
+        ("等", "慢", "排队", "延迟"),
+        "waiting",
+        "等待时间",
+    ),
+    "delivery": (("delivery", "shipping", "courier"), ("物流", "快递", "配送"), "delivery", "配送"),
+    "quality": (("quality", "broken", "defect"), ("质量", "坏"), "quality", "质量"),
+}
+
+
+def topic_of(text: object) -> tuple[str, str] | None:
+    """The first matching topic of a feedback text as ``(english, chinese)`` labels."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    low = text.casefold()
+    words = set(re.findall(r"[a-z]+", low))
+    for en_words, zh_words, en, zh in TOPIC_KEYWORDS.values():
+        if words.intersection(en_words) or any(w in low for w in zh_words):
+            return en, zh
+    return None
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _int(v: float) -> str:
+    return f"{round(v):,}"
+
+
+def _date(v: Any) -> str:
+    ts = pd.Timestamp(v) if v is not None else None
+    return "" if ts is None or ts is pd.NaT else f"{ts:%Y-%m-%d}"
+
+
+Template = Callable[[float, Mapping[str, Any]], tuple[str, str] | None]
+
+
+def _window(name: str) -> int | None:
+    m = re.fullmatch(r"(?:n_purchases|spend)_(\d+)d", name)
+    return int(m.group(1)) if m else None
+
+
+def _t_recency(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
+    return f"no purchase for {_int(v)} days", f"已 {_int(v)} 天未消费"
+
+
+def _t_recency_ratio(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None:
+    gap, days = _num(row.get("usual_gap_days")), _num(row.get("recency_days"))
+    if gap is None or days is None:
+        return None
+    return (
+        f"{_int(days)} days since the last purchase, {v:.1f}× their usual gap of {_int(gap)} days",
+        f"距上次消费已 {_int(days)} 天，是其平常间隔（{_int(gap)} 天）的 {v:.1f} 倍",
+    )
+
+
+def _t_change(what_en: str, what_zh: str) -> Template:
+    def t(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
+        pct = round(abs(v) * 100)
+        if v < 0:
+            return (
+                f"{what_en} down {pct}% vs the previous 90 days",
+                f"{what_zh}较前90天下降 {pct}%",
+            )
+        return f"{what_en} up {pct}% vs the previous 90 days", f"{what_zh}较前90天上升 {pct}%"
+
+    return t
+
+
+def _t_nps(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
+    when = _date(row.get("nps_last_date"))
+    topic = topic_of(row.get("nps_last_text"))
+    en = f"gave NPS {_int(v)}" + (f" on {when}" if when else "")
+    zh = (f"{when} " if when else "") + f"给出 NPS {_int(v)} 分"
+    if topic:
+        en += f" mentioning {topic[0]}"
+        zh += f"，提到{topic[1]}"
+    return en, zh
+
+
+def _t_static(en: str, zh: str) -> Template:
+    def t(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
+        return en.format(v=v, i=_int(v)), zh.format(v=v, i=_int(v))
+
+    return t
+
+
+def _t_engaged(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None:
+    sent = _num(row.get("messages_90d"))
+    if v == 0 and sent:
+        return (
+            f"did not open any of {_int(sent)} messages in the last 90 days",
+            f"近90天 {_int(sent)} 条营销信息均未打开",
+        )
+    return None
+
+
+def _t_open_accounts(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
+    if v == 0:
+        return "no open accounts left", "名下已无有效账户"
+    return f"{_int(v)} open account(s)", f"持有 {_int(v)} 个有效账户"
+
+
+_TEMPLATES: dict[str, Template] = {
+    "recency_days": _t_recency,
+    "recency_ratio": _t_recency_ratio,
+    "spend_change_90d": _t_change("spend", "消费额"),
+    "purchases_change_90d": _t_change("purchases", "消费次数"),
+    "nps_last": _t_nps,
+    "nps_mean_365d": _t_static(
+        "average NPS {v:.1f} over the last year", "近一年平均 NPS {v:.1f} 分"
+    ),
+    "csat_last": _t_static("last satisfaction score {v:.0f}/5", "最近一次满意度 {v:.0f}/5 分"),
+    "csat_mean_365d": _t_static(
+        "average satisfaction {v:.1f}/5 over the last year", "近一年平均满意度 {v:.1f}/5 分"
+    ),
+    "complaints_365d": _t_static(
+        "{i} complaint(s) or low scores in the last year", "近一年投诉或低分评价 {i} 次"
+    ),
+    "refunds_365d": _t_static("refunds of {v:,.0f} in the last year", "近一年退款 {v:,.0f}"),
+    "engaged_90d": _t_engaged,
+    "service_contacts_90d": _t_static(
+        "{i} service contacts in the last 90 days", "近90天联系客服 {i} 次"
+    ),
+    "open_accounts": _t_open_accounts,
+    "closed_accounts_365d": _t_static(
+        "closed {i} account(s) in the last year", "近一年注销账户 {i} 个"
+    ),
+    "tenure_days": _t_static("a customer for only {i} days", "成为客户仅 {i} 天"),
+    "usual_gap_days": _t_static("usually buys only every {i} days", "平均每 {i} 天才消费一次"),
+    "avg_ticket": _t_static("average purchase {v:,.0f}", "平均客单价 {v:,.0f}"),
+    "gap_before_last_days": _t_static("came back after a {i}-day gap", "曾中断 {i} 天后才回来"),
+}
+
+_LABELS: dict[str, tuple[str, str]] = {
+    "n_purchases_total": ("purchases so far", "累计消费次数"),
+    "spend_total": ("total spend", "累计消费额"),
+    "messages_90d": ("messages received in 90 days", "近90天收到的营销信息"),
+    "n_feedback_365d": ("feedback items in the last year", "近一年反馈次数"),
+    "open_products": ("products held", "持有产品数"),
+    "sentiment_mean_365d": ("average feedback sentiment", "近一年反馈平均情感"),
+    "spend_prev_90d": ("spend in the 90 days before last", "前一个90天消费额"),
+    "n_purchases_prev_90d": ("purchases in the 90 days before last", "前一个90天消费次数"),
+}
+
+
+def _window_text(name: str, v: float) -> tuple[str, str] | None:
+    w = _window(name)
+    if w is None:
+        return None
+    if name.startswith("n_purchases"):
+        if v == 0:
+            return f"no purchases in the last {w} days", f"近{w}天没有消费"
+        return f"only {_int(v)} purchase(s) in the last {w} days", f"近{w}天仅消费 {_int(v)} 次"
+    if v == 0:
+        return f"no spend in the last {w} days", f"近{w}天消费额为 0"
+    return f"spent {v:,.0f} in the last {w} days", f"近{w}天消费 {v:,.0f}"
+
+
+#: Features that say the same thing; only the strongest of a group becomes a reason.
+_GROUPS: dict[str, str] = {
+    "recency_days": "recency",
+    "recency_ratio": "recency",
+    "nps_last": "nps",
+    "nps_mean_365d": "nps",
+    "csat_last": "csat",
+    "csat_mean_365d": "csat",
+}
+
+
+def reason_text(feature: str, value: Any, row: Mapping[str, Any]) -> tuple[str, str]:
+    """One reason in English and Chinese for ``feature`` with ``value`` (``row``: context)."""
+    v = _num(value)
+    en_label, zh_label = _LABELS.get(feature, (feature, feature))
+    if v is None:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return f"no {en_label} on record", f"无{zh_label}记录"
+        text = " ".join(str(value).split())
+        return f"{feature} = {text}", f"{feature} 为 {text}"
+    if feature in _TEMPLATES:
+        out = _TEMPLATES[feature](v, row)
+        if out is not None:
+            return out
+    win = _window_text(feature, v)
+    if win is not None:
+        return win
+    shown = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+    return f"{en_label}: {shown}", f"{zh_label}：{shown}"
+
+
+def explain(
+    model: ChurnModel,
+    frame: pd.DataFrame,
+    *,
+    id_column: str = "customer_id",
+    top_k: int = 3,
+    min_contribution: float = 0.05,
+) -> pd.DataFrame:
+    """Top reasons per customer.
+
+    Parameters
+    ----------
+    model
+        A fitted churn model.
+    frame
+        The rows to explain: the model's feature columns, ``id_column`` and any context
+        columns (``nps_last_date``, ``nps_last_text`` …). Explain the at-risk customers only;
+        this formats text per row.
+    top_k
+        Most reasons per customer.
+    min_contribution
+        Smallest contribution to the log-odds worth a reason.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id_column, rank, feature, value, contribution, reason_en, reason_zh`` — one row per
+        reason, strongest first.
+    """
+    cols = [id_column, "rank", "feature", "value", "contribution", "reason_en", "reason_zh"]
+    if frame.empty:
+        return pd.DataFrame(columns=cols)
+    contrib = model.contributions(frame).drop(columns=["bias"])
+    names = np.asarray(contrib.columns)
+    c = contrib.to_numpy()
+    order = np.argsort(-c, axis=1, kind="stable")
+    records: list[dict[str, Any]] = []
+    ids = frame[id_column].to_numpy()
+    rows = cast(list[dict[str, Any]], frame.to_dict(orient="records"))
+    for i, row in enumerate(rows):
+        rank = 0
+        used: set[str] = set()
+        for j in order[i]:
+            if c[i, j] < min_contribution or rank >= top_k:
+                break
+            feat = str(names[j])
+            group = _GROUPS.get(feat, feat)
+            if group in used:
+                continue
+            used.add(group)
+            rank += 1
+            value = row.get(feat)
+            en, zh = reason_text(feat, value, row)
+            records.append(
+                {
+                    id_column: ids[i],
+                    "rank": rank,
+                    "feature": feat,
+                    "value": value,
+                    "contribution": float(c[i, j]),
+                    "reason_en": en,
+                    "reason_zh": zh,
+                }
+            )
+    return pd.DataFrame(records, columns=cols)
