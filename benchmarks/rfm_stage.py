@@ -73,12 +73,10 @@ WITH daily AS (
     FROM read_parquet('{TX}')
     WHERE kind = 'purchase' AND "timestamp" < DATE '{END}' + INTERVAL 1 DAY
     GROUP BY ALL
-), numbered AS (
-    SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY day) AS n FROM daily
 ), per AS (
     SELECT customer_id, min(day) AS first_day, max(day) AS last_day, count(*) AS days,
-           sum(spend) AS total, sum(spend) FILTER (WHERE n > 1) AS repeat_spend
-    FROM numbered GROUP BY customer_id
+           sum(spend) AS total, sum(spend) - arg_min(spend, day) AS repeat_spend
+    FROM daily GROUP BY customer_id
 ), summary AS (
     SELECT customer_id, days - 1 AS frequency,
            date_diff('day', first_day, last_day) AS recency,

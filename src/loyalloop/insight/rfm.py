@@ -169,15 +169,15 @@ def rfm_summary(
     daily = t.group_by(customer_id=t[customer_id_col], day=t[datetime_col].cast("date")).aggregate(
         spend=t[monetary_value_col].sum()
     )
-    w = ibis.window(group_by="customer_id", order_by=["day"])
-    daily = daily.mutate(_n=ibis.row_number().over(w))
+    # The first day's spend via arg_min: one hash aggregation, no per-customer sort.
     per = daily.group_by("customer_id").aggregate(
         first_purchase=daily.day.min(),
         last_purchase=daily.day.max(),
         purchase_days=daily.count(),
         total_spend=daily.spend.sum(),
-        repeat_spend=daily.spend.sum(where=daily._n > 0),
+        first_spend=daily.spend.argmin(daily.day),
     )
+    per = per.mutate(repeat_spend=per.total_spend - per.first_spend)
     if end_excl is None:
         end_day: ir.DateValue = per.last_purchase.max().as_scalar()
     else:
