@@ -1,6 +1,6 @@
 """Benchmark: streaming ingest of a 10M-row transactions CSV (peak memory vs data size).
 
-    python benchmarks/ingest_csv.py make-data [ROWS]   # benchmarks/data/tx-10m.csv + customers
+    python benchmarks/ingest_csv.py make-data [ROWS]   # benchmarks/data/tx-10m.csv + customers (1M)
     python benchmarks/ingest_csv.py loyalloop          # loyalloop ingest into a fresh home
     python benchmarks/ingest_csv.py pandas-size        # the data's size in memory (pandas)
 

@@ -10,6 +10,9 @@ phone_region           ``LOYALLOOP_PHONE_REGION`` ``CN`` — region assumed for 
                                              written without a country code
 memory_limit           ``LOYALLOOP_MEMORY_LIMIT`` ``1GB`` — DuckDB's memory cap; it spills to
                                              disk beyond it
+ingest_memory_limit    ``LOYALLOOP_INGEST_MEMORY_LIMIT`` ``128MB`` — DuckDB's cap while loading
+                                             files (measured: a 10M-row CSV loads as fast as
+                                             with 1GB, at 0.69 GB instead of 1.66 GB peak)
 =====================  ====================  ==================================================
 """
 
@@ -40,6 +43,9 @@ class Settings:
     timezone: str = field(default_factory=lambda: _env("LOYALLOOP_TIMEZONE", "UTC"))
     phone_region: str = field(default_factory=lambda: _env("LOYALLOOP_PHONE_REGION", "CN"))
     memory_limit: str = field(default_factory=lambda: _env("LOYALLOOP_MEMORY_LIMIT", "1GB"))
+    ingest_memory_limit: str = field(
+        default_factory=lambda: _env("LOYALLOOP_INGEST_MEMORY_LIMIT", "128MB")
+    )
 
     def __post_init__(self) -> None:
         try:

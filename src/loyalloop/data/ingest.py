@@ -103,6 +103,8 @@ def ingest(
     tag = uuid.uuid4().hex[:12]
     stage, qstage = f"_staging_{tag}", f"_staging_q_{tag}"
     raw = wh.raw
+    # Staging spills to disk beyond a small cap: same speed, far lower peak (see Settings).
+    raw.execute(f"SET memory_limit = '{wh.settings.ingest_memory_limit}'")
     cols_sql = ", ".join(f'"{col.name}" {SQL_TYPES[col.type]}' for col in c.columns)
     raw.execute(
         f'CREATE TEMP TABLE "{stage}" ({cols_sql}, "__seq__" BIGINT, "__row__" BIGINT, '
@@ -140,6 +142,7 @@ def ingest(
     finally:
         raw.execute(f'DROP TABLE IF EXISTS "{stage}"')
         raw.execute(f'DROP TABLE IF EXISTS "{qstage}"')
+        raw.execute(f"SET memory_limit = '{wh.settings.memory_limit}'")
     loaded, already, quarantined, reasons, first = counts
     if loaded + already + quarantined != read:  # an internal invariant, never user error
         raise AssertionError(f"ingest lost rows: {read} read, {loaded + already + quarantined}")
