@@ -36,7 +36,7 @@ def test_ingest_json_counts(tmp_path: Path) -> None:
     assert code == 0 and (data["read"], data["loaded"], data["quarantined"]) == (5, 4, 1)
     code, out, _ = cli(home, "ingest", "transactions", str(tmp_path / "t.csv"))
     assert code == 0
-    assert "read 5 · loaded 0 · already loaded 4 · quarantined 1" in out
+    assert "transactions (t.csv): read 5 · loaded 0 · already loaded 4 · quarantined 1" in out
     assert "row 5 (line 6): timestamp: cannot read 'not-a-date'" in out
 
 

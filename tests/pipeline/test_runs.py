@@ -48,6 +48,9 @@ def test_run_publishes_numbered_runs(settings: Settings, tmp_path: Path) -> None
     # C1 and C2 share an e-mail → one profile C1 with two purchase days
     assert rfm.loc["C1", "frequency"] == 1 and rfm.loc["C1", "total_spend"] == 30
     assert set(second.tables) >= {"rfm", "segments", "cohorts", "profiles", "profile_map"}
+    # two customers cannot support a CLV model: the run says why instead of failing
+    assert "clv" not in second.tables
+    assert "did not converge" in m["errors"]["clv"]
 
 
 def test_crash_mid_run_keeps_last_complete_run(

@@ -113,8 +113,9 @@ def _progress(enabled: bool) -> Progress:
 
 
 def _print_ingest(result: IngestResult) -> None:
+    names = ", ".join(Path(f).name for f in result.files)
     out.print(
-        f"{result.table}: read {result.read:,} · loaded {result.loaded:,} · "
+        f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,} · "
         f"already loaded {result.already_loaded:,} · quarantined {result.quarantined:,}",
         highlight=False,
     )
@@ -384,9 +385,8 @@ def demo(
 
 def _register_subapps() -> None:
     from loyalloop.cli import churn as churn_cli
-    from loyalloop.cli import clv as clv_cli
-    from loyalloop.cli import feedback as feedback_cli
 
     app.add_typer(churn_cli.app, name="churn")
-    app.add_typer(clv_cli.app, name="clv")
-    app.add_typer(feedback_cli.app, name="feedback")
+
+
+_register_subapps()

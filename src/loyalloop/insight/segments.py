@@ -27,14 +27,18 @@ def segment_summary(
     totals = g.aggregate(all_customers=g.customers.sum(), all_revenue=g.revenue.sum())
     order = ibis.cases(*((g.segment == r.name, i) for i, r in enumerate(rules)), else_=len(rules))
     out = g.cross_join(totals).mutate(_order=order)
-    return out.select(
-        "segment",
-        customers=out.customers.cast("int64"),
-        share=out.customers.cast("float64") / out.all_customers.cast("float64"),
-        revenue=out.revenue,
-        revenue_share=out.revenue / out.all_revenue,
-        avg_days_since_last=out.avg_days_since_last,
-        avg_purchase_days=out.avg_purchase_days,
-        avg_spend=out.avg_spend,
-        _order=out._order,
-    ).order_by("_order").drop("_order")
+    return (
+        out.select(
+            "segment",
+            customers=out.customers.cast("int64"),
+            share=out.customers.cast("float64") / out.all_customers.cast("float64"),
+            revenue=out.revenue,
+            revenue_share=out.revenue / out.all_revenue,
+            avg_days_since_last=out.avg_days_since_last,
+            avg_purchase_days=out.avg_purchase_days,
+            avg_spend=out.avg_spend,
+            _order=out._order,
+        )
+        .order_by("_order")
+        .drop("_order")
+    )

@@ -14,7 +14,10 @@ from loyalloop.core.warehouse import Warehouse
 from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
 from loyalloop.pipeline.runs import RunWriter
 
-__all__ = ["RunConfig", "RunContext"]
+__all__ = ["PROFILE_TX", "RunConfig", "RunContext"]
+
+#: Temporary warehouse table of a run: transactions re-keyed by unified profile id.
+PROFILE_TX = "_profile_transactions"
 
 
 @dataclass(frozen=True)

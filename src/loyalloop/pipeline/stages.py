@@ -12,13 +12,12 @@ from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 from loyalloop.insight.surveys import csat, csat_monthly, nps, nps_monthly
-from loyalloop.pipeline.context import RunContext
+from loyalloop.pipeline.clv_stage import stage_clv
+from loyalloop.pipeline.context import PROFILE_TX, RunContext
 
 __all__ = ["STAGES", "Stage"]
 
 Stage = tuple[str, Callable[[RunContext], None]]
-
-PROFILE_TX = "_profile_transactions"
 
 
 def stage_profiles(ctx: RunContext) -> None:
@@ -76,4 +75,5 @@ STAGES: list[Stage] = [
     ("profiles", stage_profiles),
     ("rfm", stage_rfm),
     ("kpis", stage_kpis),
+    ("clv", stage_clv),
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["cohort_heatmap", "figure_html", "segment_bars", "trend_lines"]
+__all__ = ["LAYOUT", "cohort_heatmap", "figure_html", "segment_bars", "trend_lines"]
 
-_LAYOUT = {
+LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
     "height": 380,
     "template": "plotly_white",
@@ -34,7 +34,7 @@ def segment_bars(
             go.Bar(x=labels, y=[100 * s for s in revenue_share], name=names[1]),
         ]
     )
-    fig.update_layout(barmode="group", yaxis_title="%", **_LAYOUT)
+    fig.update_layout(barmode="group", yaxis_title="%", **LAYOUT)
     return fig
 
 
@@ -57,7 +57,7 @@ def cohort_heatmap(
             colorbar={"title": "%"},
         )
     )
-    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, **{**_LAYOUT, "height": 520})
+    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, **{**LAYOUT, "height": 520})
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -93,6 +93,6 @@ def trend_lines(
         yaxis={"title": names[0]},
         yaxis2={"title": names[1] + " %", "overlaying": "y", "side": "right"},
         legend={"orientation": "h"},
-        **_LAYOUT,
+        **LAYOUT,
     )
     return fig

@@ -7,30 +7,30 @@ chart data is JSON with ``<`` escaped (see :mod:`loyalloop.report.charts`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import pandas as pd
 import plotly.offline
 from markupsafe import Markup
 
-from loyalloop.insight.rfm import SEGMENT_LABELS
 from loyalloop.pipeline.runs import Run
 from loyalloop.report import charts
+from loyalloop.report.clv_section import clv_section
 from loyalloop.report.i18n import Lang, t
+from loyalloop.report.parts import (
+    Section,
+    card,
+    cards,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    html_table,
+    segment_label,
+)
 
 __all__ = ["Section", "render_report", "write_report"]
-
-
-@dataclass(frozen=True)
-class Section:
-    id: str
-    title: str
-    body: Markup
 
 
 SectionBuilder = Callable[[Run, Lang], Section | None]
@@ -42,53 +42,26 @@ _env = jinja2.Environment(
 )
 
 
-def _fmt_int(v: Any) -> str:
-    return "—" if v is None else f"{int(v):,}"
-
-
-def _fmt_pct(v: Any, digits: int = 1) -> str:
-    return (
-        "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.{digits}f}%"
-    )
-
-
-def _fmt_num(v: Any, digits: int = 2) -> str:
-    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:,.{digits}f}"
-
-
-def _card(key: str, value: str, sub: str = "") -> Markup:
-    return Markup(
-        '<div class="card"><div class="v">{}</div><div class="k">{}</div>'
-        '<div class="s">{}</div></div>'
-    ).format(value, key, sub)
-
-
-def segment_label(name: str, lang: Lang) -> str:
-    return SEGMENT_LABELS.get(name, {}).get(lang, name)
-
-
 def kpi_section(run: Run, lang: Lang) -> Section:
     m = run.manifest
     k = m.get("kpis", {})
     nps, csat = m.get("nps", {}), m.get("csat", {})
-    cards = [
-        _card(
+    items = [
+        card(
             t("customers", lang),
-            _fmt_int(k.get("customers")),
+            fmt_int(k.get("customers")),
             t("merged", lang, merged=m.get("profiles", {}).get("merged_records", 0)),
         ),
-        _card(t("purchasers", lang), _fmt_int(k.get("purchasers"))),
-        _card(
-            t("active", lang, days=k.get("active_days", 90)), _fmt_int(k.get("active_customers"))
-        ),
-        _card(t("repurchase_rate", lang), _fmt_pct(k.get("repurchase_rate"))),
-        _card(t("aov", lang), _fmt_num(k.get("average_order_value"))),
-        _card(t("revenue", lang), _fmt_num(k.get("revenue"), 0)),
-        _card(t("refund_rate", lang), _fmt_pct(k.get("refund_rate"), 2)),
+        card(t("purchasers", lang), fmt_int(k.get("purchasers"))),
+        card(t("active", lang, days=k.get("active_days", 90)), fmt_int(k.get("active_customers"))),
+        card(t("repurchase_rate", lang), fmt_pct(k.get("repurchase_rate"))),
+        card(t("aov", lang), fmt_num(k.get("average_order_value"))),
+        card(t("revenue", lang), fmt_num(k.get("revenue"), 0)),
+        card(t("refund_rate", lang), fmt_pct(k.get("refund_rate"), 2)),
     ]
     if nps.get("nps") is not None:
-        cards.append(
-            _card(
+        items.append(
+            card(
                 t("nps", lang),
                 f"{nps['nps']:.1f}",
                 f"{t('ci', lang)} {nps['ci_low']:.1f} – {nps['ci_high']:.1f} · "
@@ -96,27 +69,19 @@ def kpi_section(run: Run, lang: Lang) -> Section:
             )
         )
     if csat.get("csat") is not None:
-        cards.append(
-            _card(
+        items.append(
+            card(
                 t("csat", lang),
                 f"{csat['csat']:.1f}%",
                 f"{t('ci', lang)} {csat['ci_low']:.1f} – {csat['ci_high']:.1f} · "
                 f"{csat['n']:,} {t('answers', lang)}",
             )
         )
-    body = Markup('<div class="cards">') + Markup("").join(cards) + Markup("</div>")
-    return Section("kpis", t("kpis", lang), body)
+    return Section("kpis", t("kpis", lang), cards(items))
 
 
 def _table(frame: pd.DataFrame) -> Markup:
-    head = Markup("").join(Markup("<th>{}</th>").format(c) for c in frame.columns)
-    rows = Markup("").join(
-        Markup("<tr>")
-        + Markup("").join(Markup("<td>{}</td>").format(v) for v in row)
-        + Markup("</tr>")
-        for row in frame.itertuples(index=False)
-    )
-    return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, rows)
+    return html_table(list(frame.columns), frame.itertuples(index=False))
 
 
 def segments_section(run: Run, lang: Lang) -> Section:
@@ -135,12 +100,12 @@ def segments_section(run: Run, lang: Lang) -> Section:
     table = pd.DataFrame(
         {
             t("segment", lang): labels,
-            t("customers", lang): [_fmt_int(v) for v in seg["customers"]],
-            t("share", lang): [_fmt_pct(v) for v in seg["share"]],
-            t("revenue", lang): [_fmt_num(v, 0) for v in seg["revenue"]],
-            t("revenue_share", lang): [_fmt_pct(v) for v in seg["revenue_share"]],
-            t("avg_days", lang): [_fmt_num(v, 0) for v in seg["avg_days_since_last"]],
-            t("avg_purchase_days", lang): [_fmt_num(v, 1) for v in seg["avg_purchase_days"]],
+            t("customers", lang): [fmt_int(v) for v in seg["customers"]],
+            t("share", lang): [fmt_pct(v) for v in seg["share"]],
+            t("revenue", lang): [fmt_num(v, 0) for v in seg["revenue"]],
+            t("revenue_share", lang): [fmt_pct(v) for v in seg["revenue_share"]],
+            t("avg_days", lang): [fmt_num(v, 0) for v in seg["avg_days_since_last"]],
+            t("avg_purchase_days", lang): [fmt_num(v, 1) for v in seg["avg_purchase_days"]],
         }
     )
     body = Markup(charts.figure_html(fig, "chart-segments")) + _table(table)
@@ -176,8 +141,8 @@ def data_section(run: Run, lang: Lang) -> Section:
     frame = pd.DataFrame(
         {
             t("table", lang): list(inputs),
-            t("rows", lang): [_fmt_int(v) for v in inputs.values()],
-            t("quarantined", lang): [_fmt_int(quarantined.get(k, 0)) for k in inputs],
+            t("rows", lang): [fmt_int(v) for v in inputs.values()],
+            t("quarantined", lang): [fmt_int(quarantined.get(k, 0)) for k in inputs],
         }
     )
     return Section("data", t("data", lang), _table(frame))
@@ -189,6 +154,7 @@ SECTIONS: list[SectionBuilder] = [
     segments_section,
     cohorts_section,
     trends_section,
+    clv_section,
     data_section,
 ]
 

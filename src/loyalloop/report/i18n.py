@@ -47,6 +47,23 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "合并了 {merged} 条重复客户记录",
     },
     "no_data": {"en": "No data yet.", "zh": "暂无数据。"},
+    "clv": {"en": "Customer lifetime value", "zh": "客户终身价值"},
+    "not_computed": {"en": "Not computed", "zh": "未计算"},
+    "clv_axis": {
+        "en": "CLV, next 12 months (top 1% capped)",
+        "zh": "未来 12 个月 CLV（截去最高 1%）",
+    },
+    "p_alive": {"en": "P(alive)", "zh": "存活概率"},
+    "avg_clv": {"en": "Average CLV", "zh": "平均 CLV"},
+    "total_clv": {"en": "Total CLV, next {months} months", "zh": "未来 {months} 个月总 CLV"},
+    "top_decile": {"en": "Value share of the top 10% of customers", "zh": "前 10% 客户的价值占比"},
+    "clv_note": {
+        "en": "CLV = expected purchases (BG/NBD) × expected spend (Gamma-Gamma) over the next "
+        "{months} months, discounted at {rate:g}% a month. P(alive) = probability the customer "
+        "has not silently left.",
+        "zh": "CLV = 预期购买次数（BG/NBD）× 预期客单价（Gamma-Gamma），未来 {months} 个月，"
+        "按每月 {rate:g}% 折现。存活概率 = 客户尚未悄然流失的概率。",
+    },
     "definitions": {"en": "Definitions", "zh": "指标定义"},
     "def_rfm": {
         "en": "R, F and M scores (1–5) rank customers by days since last purchase, number of "
@@ -61,6 +78,249 @@ _TEXT: dict[str, dict[str, str]] = {
     "def_csat": {
         "en": "CSAT = share of 4–5 answers on a 1–5 scale (Wilson interval).",
         "zh": "CSAT = 1–5 分量表中 4–5 分的占比（Wilson 区间）。",
+    },
+    # feedback stage (report/feedback_section.py)
+    "fb_aspects": {"en": "What customers say: aspects", "zh": "客户反馈：各方面评价"},
+    "fb_comments": {"en": "Comments analysed", "zh": "已分析评论"},
+    "fb_comments_n": {"en": "Comments", "zh": "评论数"},
+    "fb_own": {"en": "{n:,} about our brand", "zh": "其中 {n:,} 条关于本品牌"},
+    "fb_share_negative": {"en": "Negative comments", "zh": "负面评论占比"},
+    "fb_share_positive": {"en": "Positive comments", "zh": "正面评论占比"},
+    "fb_top_negative": {"en": "Most complained-about aspect", "zh": "差评最多的方面"},
+    "fb_negative_mentions": {"en": "{n:,} negative mentions", "zh": "{n:,} 次负面提及"},
+    "fb_alerts": {"en": "Alerts (weekly and monthly)", "zh": "预警（周度与月度）"},
+    "fb_aspect": {"en": "Aspect", "zh": "方面"},
+    "fb_mentions": {"en": "Mentions", "zh": "提及次数"},
+    "fb_positive": {"en": "Positive", "zh": "正面"},
+    "fb_neutral": {"en": "Neutral", "zh": "中性"},
+    "fb_negative": {"en": "Negative", "zh": "负面"},
+    "fb_net": {"en": "Net sentiment", "zh": "净情感"},
+    "fb_mean_score": {"en": "Mean sentiment score", "zh": "平均情感分"},
+    "fb_aspects_note": {
+        "en": "Own-brand comments only. An aspect's sentiment is that of the clause that mentions "
+        "it (score in [−1, 1]); net sentiment = (positive − negative) / mentions. Taxonomy: "
+        "{taxonomy}.",
+        "zh": "仅统计本品牌评论。方面情感取提及该方面的分句的情感（得分范围 [−1, 1]）；"
+        "净情感 =（正面 − 负面）/ 提及次数。方面词表：{taxonomy}。",
+    },
+    "fb_channels": {"en": "Do channels agree?", "zh": "各渠道评价是否一致？"},
+    "fb_channel": {"en": "Channel", "zh": "渠道"},
+    "fb_channels_none": {
+        "en": "No aspect has enough mentions in two channels to compare.",
+        "zh": "没有方面在两个以上渠道有足够提及，无法比较。",
+    },
+    "fb_channels_agree": {
+        "en": "No channel differs significantly from the others on any aspect.",
+        "zh": "没有渠道在任何方面与其他渠道有显著差异。",
+    },
+    "fb_consensus": {"en": "Consensus", "zh": "各渠道中位"},
+    "fb_gap": {"en": "Gap", "zh": "差距"},
+    "fb_channels_note": {
+        "en": "A channel disagrees when its mean differs from the median of the channel means "
+        "by at least 0.2 and a Welch test against the other channels is significant after Holm "
+        "adjustment (α = 0.01); channels with at least 20 mentions.",
+        "zh": "当某渠道的平均分与各渠道平均分的中位数相差至少 0.2，且与其他渠道的 Welch 检验经 "
+        "Holm 校正后显著（α = 0.01）时，判定为不一致；仅比较提及至少 20 次的渠道。",
+    },
+    "fb_trends": {"en": "Feedback trends and alerts", "zh": "反馈趋势与预警"},
+    "fb_alert": {"en": "Alert", "zh": "预警"},
+    "fb_week": {"en": "Week", "zh": "周"},
+    "fb_week_of": {"en": "week of {day}", "zh": "{day} 当周"},
+    "fb_negative_count": {"en": "Negative mentions per week", "zh": "每周负面提及次数"},
+    "fb_no_alerts": {"en": "No significant worsening found.", "zh": "未发现显著恶化。"},
+    "fb_period": {"en": "Period", "zh": "时段"},
+    "fb_alert_kind": {"en": "Signal", "zh": "信号"},
+    "fb_kind_negative_volume": {"en": "More negative mentions", "zh": "负面提及增多"},
+    "fb_kind_negative_share": {"en": "Higher negative share", "zh": "负面占比上升"},
+    "fb_observed": {"en": "Observed", "zh": "本期"},
+    "fb_expected": {"en": "Expected", "zh": "基线"},
+    "fb_p_value": {"en": "p-value", "zh": "p 值"},
+    "fb_p_adjusted": {"en": "p (Holm)", "zh": "p 值（Holm 校正）"},
+    "fb_alert_rule": {
+        "en": "Each week and month is compared with the up to 8 periods before it: an alert needs "
+        "p < 0.001 and at least 5 negative mentions, and either 1.5× the baseline count "
+        "(exact conditional Poisson test) or a negative share 10 points above the baseline "
+        "(Fisher exact test). The latest period may be incomplete.",
+        "zh": "每周、每月与其之前最多 8 个时段比较：预警需 p < 0.001 且负面提及至少 5 次，并且负面"
+        "次数达到基线的 1.5 倍（精确条件泊松检验）或负面占比比基线高至少 10 个百分点（Fisher "
+        "精确检验）。最近一个时段可能尚不完整。",
+    },
+    "fb_drivers": {"en": "Key drivers and priorities", "zh": "关键驱动因素与改进优先级"},
+    "fb_drivers_of": {
+        "en": "Drivers of {score} (R² = {r2}, {n} scored comments)",
+        "zh": "{score} 的驱动因素（R² = {r2}，{n} 条有评分的评论）",
+    },
+    "fb_importance": {"en": "Importance (share of R²)", "zh": "重要性（R² 占比）"},
+    "fb_performance": {"en": "Performance (net sentiment)", "zh": "表现（净情感）"},
+    "fb_coefficient": {"en": "Coefficient", "zh": "回归系数"},
+    "fb_quadrant": {"en": "Priority", "zh": "优先级"},
+    "fb_q_fix": {"en": "Fix first", "zh": "优先改进"},
+    "fb_q_keep": {"en": "Keep up", "zh": "继续保持"},
+    "fb_q_monitor": {"en": "Monitor", "zh": "持续关注"},
+    "fb_q_lower": {"en": "Lower priority", "zh": "次要"},
+    "fb_drivers_note": {
+        "en": "Score regressed on each aspect's sentiment in the comment (0 if not mentioned); "
+        "importance splits R² by Johnson's relative weights. Dotted lines: average importance "
+        "and median performance. Own brand only.",
+        "zh": "以评论中各方面的情感（未提及为 0）对评分做回归；重要性按 Johnson 相对权重分解 "
+        "R²。虚线为平均重要性与表现中位数。仅限本品牌。",
+    },
+    "fb_kano": {"en": "KANO", "zh": "KANO 分析"},
+    "fb_kano_none": {
+        "en": "Not computed: the data hold no KANO answers (functional / dysfunctional question "
+        "pairs). Load them into a warehouse table {table} (feature, functional, dysfunctional).",
+        "zh": "未计算：数据中没有 KANO 问卷答案（正向/反向问题对）。请将其载入数仓表 {table}"
+        "（feature, functional, dysfunctional）。",
+    },
+    "fb_kano_category": {"en": "Category", "zh": "类别"},
+    "fb_kano_A": {"en": "Attractive", "zh": "魅力型"},
+    "fb_kano_O": {"en": "One-dimensional", "zh": "期望型"},
+    "fb_kano_M": {"en": "Must-be", "zh": "必备型"},
+    "fb_kano_I": {"en": "Indifferent", "zh": "无差异型"},
+    "fb_kano_R": {"en": "Reverse", "zh": "反向型"},
+    "fb_kano_Q": {"en": "Questionable", "zh": "可疑结果"},
+    "fb_kano_note": {
+        "en": "Berger et al.'s evaluation table; better = (A+O)/(A+O+M+I), "
+        "worse = −(O+M)/(A+O+M+I).",
+        "zh": "采用 Berger 等人的 KANO 评价表；better =（A+O）/（A+O+M+I），"
+        "worse = −（O+M）/（A+O+M+I）。",
+    },
+    "fb_topics": {"en": "Topics in the comments", "zh": "评论话题"},
+    "fb_topics_unmatched": {
+        "en": "Topics the aspect taxonomy misses",
+        "zh": "方面词表未覆盖的话题",
+    },
+    "fb_topics_all": {"en": "Topics across all comments", "zh": "全部评论的话题"},
+    "fb_share": {"en": "Share", "zh": "占比"},
+    "fb_phrases": {"en": "Representative phrases", "zh": "代表性词语"},
+    "fb_examples": {"en": "Example comments", "zh": "评论示例"},
+    "fb_topics_note": {
+        "en": "TF-IDF + NMF clustering of own-brand comments; examples are the comments most "
+        "typical of each topic, shown as written.",
+        "zh": "对本品牌评论做 TF-IDF + NMF 聚类；示例为最能代表该话题的评论原文。",
+    },
+    "fb_competitors": {"en": "Competitor benchmark", "zh": "竞品对比"},
+    "fb_metric_nps": {"en": "NPS", "zh": "净推荐值 NPS"},
+    "fb_metric_csat": {"en": "CSAT (mean score, 1–5)", "zh": "满意度 CSAT（平均分，1–5）"},
+    "fb_metric_sentiment": {"en": "Comment sentiment", "zh": "评论情感"},
+    "fb_mean_sentiment": {"en": "Mean sentiment score", "zh": "平均情感分"},
+    "fb_brand": {"en": "Brand", "zh": "品牌"},
+    "fb_own_brand": {"en": "Our brand", "zh": "本品牌"},
+    "fb_value": {"en": "Value", "zh": "数值"},
+    "fb_diff_vs_own": {"en": "Difference vs ours", "zh": "与本品牌之差"},
+    "fb_significant": {"en": "Significant", "zh": "显著"},
+    "fb_yes": {"en": "yes", "zh": "是"},
+    "fb_own_only": {
+        "en": "Only our brand has data for: {metrics}.",
+        "zh": "以下指标仅有本品牌数据：{metrics}。",
+    },
+    "fb_competitors_note": {
+        "en": "95% intervals (normal for NPS, t for means); each competitor is tested against "
+        "our brand (z test for NPS, Welch t test otherwise), Holm-adjusted within a metric, "
+        "significant at 0.05. Brands with fewer than 2 observations are left out.",
+        "zh": "95% 置信区间（NPS 用正态近似，均值用 t 分布）；每个竞品与本品牌比较（NPS 用 z "
+        "检验，其余用 Welch t 检验），同一指标内做 Holm 校正，0.05 水平下显著。"
+        "观测少于 2 条的品牌不列出。",
+    },
+    # churn and loyalty sections (pipeline stages ``churn`` and ``loyalty``)
+    "ch_title": {"en": "Churn early warning", "zh": "流失预警"},
+    "ch_scorer": {"en": "Scorer", "zh": "评分方法"},
+    "ch_model": {"en": "Churn model", "zh": "流失模型"},
+    "ch_recency": {"en": "Recency only", "zh": "仅按最近购买"},
+    "ch_bgnbd": {"en": "BG/NBD 1 − P(alive)", "zh": "BG/NBD 1 − 存活概率"},
+    "ch_roc_auc": {"en": "ROC AUC", "zh": "ROC AUC"},
+    "ch_pr_auc": {"en": "PR AUC", "zh": "PR AUC"},
+    "ch_brier": {"en": "Brier score", "zh": "Brier 分数"},
+    "ch_lift10": {"en": "Lift in top 10%", "zh": "前 10% 提升度"},
+    "ch_auc_card": {"en": "Model ROC AUC", "zh": "模型 ROC AUC"},
+    "ch_vs": {
+        "en": "recency {recency} · BG/NBD {bgnbd}",
+        "zh": "最近购买 {recency} · BG/NBD {bgnbd}",
+    },
+    "ch_capture_card": {
+        "en": "Churners found in the riskiest 20%",
+        "zh": "风险最高 20% 客户覆盖的流失者",
+    },
+    "ch_rate_card": {"en": "Churn rate, test period", "zh": "测试期流失率"},
+    "ch_expected_card": {
+        "en": "Expected churners, next {days} days",
+        "zh": "未来 {days} 天预计流失人数",
+    },
+    "ch_high_card": {"en": "Customers with risk ≥ 50%", "zh": "流失概率 ≥ 50% 的客户"},
+    "ch_capture_axis": {"en": "Share of churners found", "zh": "已覆盖流失者占比"},
+    "ch_decile_axis": {"en": "Risk decile (1 = riskiest)", "zh": "风险十分位（1 = 风险最高）"},
+    "ch_predicted_axis": {"en": "Predicted churn probability", "zh": "预测流失概率"},
+    "ch_observed_axis": {"en": "Observed churn rate", "zh": "实际流失率"},
+    "ch_perfect": {"en": "Perfect calibration", "zh": "完美校准"},
+    "ch_top": {
+        "en": "Top {n} customers at risk (bought within the last {days} days)",
+        "zh": "流失风险最高的 {n} 位客户（近 {days} 天内有购买）",
+    },
+    "ch_customer": {"en": "Customer", "zh": "客户"},
+    "ch_probability": {"en": "Churn probability", "zh": "流失概率"},
+    "ch_days_since": {"en": "Days since last purchase", "zh": "距上次购买天数"},
+    "ch_reasons": {"en": "Main reasons", "zh": "主要原因"},
+    "ch_note": {
+        "en": "Churn = no purchase (or every card closed) in the next {days} days. The model "
+        "(gradient-boosted trees, calibrated) was trained on cutoffs {train} and tested on "
+        "{test} against two baselines; {n_test} customers in the test. Model file {file}.",
+        "zh": "流失 = 未来 {days} 天内无购买（或所有卡片均已销户）。模型（梯度提升树，经概率校准）"
+        "在截止日 {train} 上训练，在 {test} 上与两种基准方法对比测试，测试客户 {n_test} 位。"
+        "模型文件 {file}。",
+    },
+    "lo_title": {"en": "Loyalty and lifecycle", "zh": "忠诚度与生命周期"},
+    "lo_mean_index": {"en": "Mean loyalty index (0–100)", "zh": "平均忠诚度指数（0–100）"},
+    "lo_with_voice": {
+        "en": "Customers with survey answers",
+        "zh": "有调查回答的客户",
+    },
+    "lo_tier": {"en": "Loyalty tier", "zh": "忠诚度层级"},
+    "lo_stage": {"en": "Lifecycle stage", "zh": "生命周期阶段"},
+    "lo_tier_emotional": {"en": "Emotional loyalty", "zh": "情感忠诚"},
+    "lo_tier_brand": {"en": "Brand loyalty", "zh": "品牌忠诚"},
+    "lo_tier_transactional": {"en": "Transactional loyalty", "zh": "交易型忠诚"},
+    "lo_tier_not_loyal": {"en": "Not loyal", "zh": "未形成忠诚"},
+    "lo_tier_unscored": {"en": "Unscored", "zh": "无法评分"},
+    "lo_stage_new": {"en": "New", "zh": "新客"},
+    "lo_stage_active": {"en": "Active", "zh": "活跃"},
+    "lo_stage_growing": {"en": "Growing", "zh": "成长"},
+    "lo_stage_at_risk": {"en": "At risk", "zh": "有流失风险"},
+    "lo_stage_lapsed": {"en": "Lapsed", "zh": "沉睡"},
+    "lo_stage_won_back": {"en": "Won back", "zh": "已挽回"},
+    "lo_stage_lost": {"en": "Lost", "zh": "已流失"},
+    "lo_none": {"en": "(not in run)", "zh": "（不在该次运行中）"},
+    "lo_share": {"en": "Share", "zh": "占比"},
+    "lo_avg_index": {"en": "Avg. index", "zh": "平均指数"},
+    "lo_migration": {
+        "en": "Tier migration since run {run}",
+        "zh": "自第 {run} 次运行以来的层级迁移",
+    },
+    "lo_transitions": {
+        "en": "Lifecycle transitions since run {run}",
+        "zh": "自第 {run} 次运行以来的生命周期阶段变化",
+    },
+    "lo_moves": {
+        "en": "{up} moved up, {down} moved down, {same} unchanged, {new} new, {gone} gone.",
+        "zh": "上升 {up} 位，下降 {down} 位，不变 {same} 位，新增 {new} 位，离开 {gone} 位。",
+    },
+    "lo_previous": {"en": "Previous run", "zh": "上次运行"},
+    "lo_this": {"en": "This run", "zh": "本次运行"},
+    "lo_survival": {"en": "Retention curves (Kaplan–Meier)", "zh": "留存曲线（Kaplan–Meier）"},
+    "lo_by_segment": {"en": "By RFM segment", "zh": "按 RFM 分群"},
+    "lo_by_cohort": {"en": "By acquisition quarter", "zh": "按首购季度"},
+    "lo_days": {"en": "Days since first purchase", "zh": "首购后天数"},
+    "lo_still": {"en": "Still buying", "zh": "仍在购买的比例"},
+    "lo_median": {"en": "Median lifetime (days)", "zh": "中位生命周期（天）"},
+    "lo_not_reached": {"en": "not reached", "zh": "未达到"},
+    "lo_group": {"en": "Group", "zh": "组别"},
+    "lo_note": {
+        "en": "Loyalty index = weighted mean of behaviour (frequency, recency, tenure; 50%), "
+        "attitude (CSAT; 25%) and emotion (NPS; 25%) over the parts known for the customer — "
+        "missing parts are left out, not scored as zero. Survival: a customer counts as lost "
+        "after {lapse} days without a purchase; the median lifetime is when half are lost.",
+        "zh": "忠诚度指数 = 行为（频次、最近购买、在网时长；50%）、态度（CSAT；25%）与情感"
+        "（NPS；25%）中该客户已知部分的加权平均——缺失部分不计入，不按零分处理。留存：客户超过 "
+        "{lapse} 天无购买即视为流失；中位生命周期为一半客户流失的时间。",
     },
 }
 

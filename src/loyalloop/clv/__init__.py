@@ -1,0 +1,58 @@
+"""Customer lifetime value: probabilistic models of repeat purchase, spend and retention.
+
+Models (maximum likelihood, fitted on sufficient statistics):
+
+- :class:`BetaGeoModel` (BG/NBD), :class:`ModifiedBetaGeoModel` (MBG/NBD),
+  :class:`ParetoNBDModel` (Pareto/NBD) and :class:`BetaGeoBetaBinomModel` (BG/BB, discrete
+  time) for non-contractual repeat purchases;
+- :class:`GammaGammaModel` for the average transaction value;
+- :class:`ShiftedBetaGeoModel` (sBG) for contractual retention.
+
+Around them: :func:`customer_lifetime_value`, batch scoring (:func:`score`,
+:func:`score_to_parquet`), RFM summaries and calibration/holdout splits from transactions,
+holdout checks, and JSON persistence (:meth:`CLVModel.save`, :func:`load_model`).
+"""
+
+from __future__ import annotations
+
+from loyalloop.clv._optimize import ConvergenceReport
+from loyalloop.clv.holdout import (
+    calibration_and_holdout,
+    cumulative_tracking,
+    holdout_by_frequency,
+    summary_from_transactions,
+)
+from loyalloop.clv.models import (
+    BetaGeoBetaBinomModel,
+    BetaGeoModel,
+    CLVModel,
+    DataPeriod,
+    GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
+    ShiftedBetaGeoModel,
+    TransactionModel,
+    load_model,
+)
+from loyalloop.clv.value import customer_lifetime_value, score, score_to_parquet
+
+__all__ = [
+    "BetaGeoBetaBinomModel",
+    "BetaGeoModel",
+    "CLVModel",
+    "ConvergenceReport",
+    "DataPeriod",
+    "GammaGammaModel",
+    "ModifiedBetaGeoModel",
+    "ParetoNBDModel",
+    "ShiftedBetaGeoModel",
+    "TransactionModel",
+    "calibration_and_holdout",
+    "cumulative_tracking",
+    "customer_lifetime_value",
+    "holdout_by_frequency",
+    "load_model",
+    "score",
+    "score_to_parquet",
+    "summary_from_transactions",
+]

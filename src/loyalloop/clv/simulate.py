@@ -1,0 +1,192 @@
+"""Simulate customer bases from the CLV models' own generative stories (known truth).
+
+Used for parameter-recovery tests and benchmarks, and handy for what-if analysis. Every
+function takes a ``seed`` (or a ``numpy.random.Generator``) and returns a pandas DataFrame in
+the shape the models fit on. Simulation is vectorised: a million customers take about a second.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loyalloop.errors import DataValidationError
+
+__all__ = [
+    "simulate_beta_geo",
+    "simulate_beta_geo_beta_binom",
+    "simulate_gamma_gamma",
+    "simulate_modified_beta_geo",
+    "simulate_pareto_nbd",
+    "simulate_shifted_beta_geo",
+]
+
+Seed = int | np.random.Generator | None
+
+
+def _rng(seed: Seed) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _observation_times(T: Any, n: int) -> np.ndarray:
+    arr = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
+    if (arr <= 0).any():
+        raise DataValidationError("T must be positive")
+    return arr
+
+
+def _frame(x: np.ndarray, tx: np.ndarray, T: np.ndarray, whole_periods: bool) -> pd.DataFrame:
+    if whole_periods:
+        # purchases are recorded by period (day): recency in whole periods, >= 1 for a repeat
+        tx = np.where(x > 0, np.clip(np.ceil(tx), 1.0, T), 0.0)
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(1, len(x) + 1),
+            "frequency": x.astype(float),
+            "recency": tx,
+            "T": T,
+        }
+    )
+
+
+def _last_arrival(rng: np.random.Generator, x: np.ndarray, n: np.ndarray, t: np.ndarray) -> Any:
+    """Time of the x-th of n Poisson arrivals on [0, t] (x-th uniform order statistic)."""
+    safe_x = np.maximum(x, 1)
+    frac = rng.beta(safe_x, np.maximum(n - safe_x + 1, 1))
+    return np.where(x > 0, t * frac, 0.0)
+
+
+def simulate_beta_geo(
+    n: int,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    T: Any,
+    *,
+    seed: Seed = None,
+    whole_periods: bool = False,
+) -> pd.DataFrame:
+    """BG/NBD customers: Poisson purchases, dropout with probability p after each purchase.
+
+    ``T`` is a number or one value per customer; ``whole_periods=True`` rounds recency up to
+    whole periods, as in data summarised by day.
+    """
+    rng = _rng(seed)
+    T_arr = _observation_times(T, n)
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    p = rng.beta(a, b, n)
+    purchases = rng.poisson(lam * T_arr)
+    fatal = rng.geometric(p)  # the purchase after which the customer drops out
+    x = np.minimum(purchases, fatal)
+    tx = _last_arrival(rng, x, purchases, T_arr)
+    return _frame(x, tx, T_arr, whole_periods)
+
+
+def simulate_modified_beta_geo(
+    n: int,
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    T: Any,
+    *,
+    seed: Seed = None,
+    whole_periods: bool = False,
+) -> pd.DataFrame:
+    """MBG/NBD customers: as BG/NBD, plus a chance p to drop out at time 0."""
+    rng = _rng(seed)
+    T_arr = _observation_times(T, n)
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    p = rng.beta(a, b, n)
+    purchases = rng.poisson(lam * T_arr)
+    survived = rng.geometric(p) - 1  # purchases survived; 0 = dropped out at time 0
+    x = np.minimum(purchases, survived)
+    tx = _last_arrival(rng, x, purchases, T_arr)
+    return _frame(x, tx, T_arr, whole_periods)
+
+
+def simulate_pareto_nbd(
+    n: int,
+    r: float,
+    alpha: float,
+    s: float,
+    beta: float,
+    T: Any,
+    *,
+    seed: Seed = None,
+    whole_periods: bool = False,
+) -> pd.DataFrame:
+    """Pareto/NBD customers: Poisson purchases during an exponential lifetime."""
+    rng = _rng(seed)
+    T_arr = _observation_times(T, n)
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    mu = rng.gamma(s, 1.0 / beta, n)
+    lifetime = rng.exponential(1.0 / mu)
+    active = np.minimum(lifetime, T_arr)
+    x = rng.poisson(lam * active)
+    tx = _last_arrival(rng, x, x, active)
+    return _frame(x, tx, T_arr, whole_periods)
+
+
+def simulate_gamma_gamma(
+    frequency: Any, p: float, q: float, v: float, *, seed: Seed = None
+) -> pd.DataFrame:
+    """Average spend for customers with the given numbers of repeat purchases (all > 0)."""
+    rng = _rng(seed)
+    x = np.asarray(frequency, dtype=float)
+    if (x <= 0).any():
+        raise DataValidationError("frequency must be > 0 to simulate spend")
+    nu = rng.gamma(q, 1.0 / v, len(x))
+    total = rng.gamma(p * x, 1.0 / nu)
+    return pd.DataFrame(
+        {"customer_id": np.arange(1, len(x) + 1), "frequency": x, "monetary_value": total / x}
+    )
+
+
+def simulate_beta_geo_beta_binom(
+    n: int,
+    alpha: float,
+    beta: float,
+    gamma: float,
+    delta: float,
+    opportunities: int,
+    *,
+    seed: Seed = None,
+) -> pd.DataFrame:
+    """BG/BB customers over ``opportunities`` discrete transaction opportunities."""
+    rng = _rng(seed)
+    p = rng.beta(alpha, beta, n)
+    theta = rng.beta(gamma, delta, n)
+    alive_for = np.minimum(rng.geometric(theta) - 1, opportunities)
+    k = np.arange(1, opportunities + 1)[None, :]
+    buys = (rng.random((n, opportunities)) < p[:, None]) & (k <= alive_for[:, None])
+    x = buys.sum(axis=1).astype(float)
+    tx = np.where(x > 0, np.max(np.where(buys, k, 0), axis=1), 0).astype(float)
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1),
+            "frequency": x,
+            "recency": tx,
+            "T": np.full(n, float(opportunities)),
+        }
+    )
+
+
+def simulate_shifted_beta_geo(
+    n: int, alpha: float, beta: float, periods: int, *, seed: Seed = None
+) -> pd.DataFrame:
+    """sBG contract customers observed for ``periods`` periods (``tenure, churned``)."""
+    rng = _rng(seed)
+    theta = rng.beta(alpha, beta, n)
+    lifetime = rng.geometric(theta)  # churns at the end of this period
+    churned = lifetime <= periods
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1),
+            "tenure": np.where(churned, lifetime, periods).astype(float),
+            "churned": churned,
+        }
+    )

@@ -1,0 +1,81 @@
+"""Report section: customer lifetime value and P(alive)."""
+
+from __future__ import annotations
+
+import duckdb
+import plotly.graph_objects as go
+from markupsafe import Markup
+
+from loyalloop.pipeline.runs import Run
+from loyalloop.report.charts import LAYOUT, figure_html
+from loyalloop.report.i18n import Lang, t
+from loyalloop.report.parts import (
+    Section,
+    card,
+    cards,
+    fmt_num,
+    fmt_pct,
+    html_table,
+    note,
+    segment_label,
+)
+
+__all__ = ["clv_section"]
+
+
+def clv_section(run: Run, lang: Lang) -> Section | None:
+    """CLV cards, distribution, P(alive) by RFM segment; or why CLV was not computed."""
+    m = run.manifest
+    if "clv" in m.get("errors", {}):
+        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), m["errors"]["clv"])
+        return Section("clv", t("clv", lang), body)
+    info = m.get("clv")
+    if not info:
+        return None
+    con = duckdb.connect()
+    clv_path, rfm_path = run.table_path("clv"), run.table_path("rfm")
+    by_segment = con.execute(
+        f"""
+        SELECT r.segment, count(*) AS n, avg(c.probability_alive) AS alive,
+               avg(c.clv) AS clv, sum(c.clv) AS total
+        FROM read_parquet('{clv_path}') c JOIN read_parquet('{rfm_path}') r USING (customer_id)
+        GROUP BY r.segment ORDER BY alive DESC
+        """
+    ).df()
+    values = con.execute(f"SELECT clv FROM read_parquet('{clv_path}')").df()["clv"]
+    hist = go.Figure(go.Histogram(x=values.clip(upper=float(values.quantile(0.99))), nbinsx=50))
+    hist.update_layout(xaxis_title=t("clv_axis", lang), yaxis_title=t("customers", lang), **LAYOUT)
+    labels = [segment_label(s, lang) for s in by_segment["segment"]]
+    alive = go.Figure(go.Bar(x=labels, y=100 * by_segment["alive"]))
+    alive.update_layout(yaxis_title=t("p_alive", lang) + " %", **LAYOUT)
+    summary_cards = cards(
+        [
+            card(
+                t("total_clv", lang, months=info["horizon_months"]), fmt_num(info["total_clv"], 0)
+            ),
+            card(t("top_decile", lang), fmt_pct(info["top_decile_share"])),
+            card(t("p_alive", lang), fmt_pct(info["mean_probability_alive"])),
+        ]
+    )
+    table = html_table(
+        [t("segment", lang), t("customers", lang), t("p_alive", lang), t("avg_clv", lang)],
+        [
+            (lab, f"{int(n):,}", fmt_pct(a), fmt_num(c, 0))
+            for lab, n, a, c in zip(
+                labels, by_segment["n"], by_segment["alive"], by_segment["clv"], strict=True
+            )
+        ],
+    )
+    p = info["transaction_params"]
+    explain = note(
+        t("clv_note", lang, months=info["horizon_months"], rate=100 * info["monthly_discount_rate"])
+        + f" BG/NBD r={p['r']:.3g}, α={p['alpha']:.3g}, a={p['a']:.3g}, b={p['b']:.3g}."
+    )
+    body = (
+        summary_cards
+        + Markup(figure_html(hist, "chart-clv"))
+        + Markup(figure_html(alive, "chart-alive"))
+        + table
+        + explain
+    )
+    return Section("clv", t("clv", lang), body)
