@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from tests.conftest import write
+from tests.pipeline.test_runs import CUSTOMERS, FEEDBACK, TX
 from typer.testing import CliRunner
 
 from loyalloop.cli.main import app
-from tests.conftest import write
-from tests.pipeline.test_runs import CUSTOMERS, FEEDBACK, TX
 
 runner = CliRunner()
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import write
 
 from loyalloop.core import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.errors import ConfigError, IngestError
-from tests.conftest import write
 
 CUSTOMERS = """customer_id,created_at,name,email,phone,consent_email
 C1,2024-01-01,张三, Zhang@Example.COM ,138 0013 8000,是

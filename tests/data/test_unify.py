@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import write
+
 from loyalloop.core import Warehouse
 from loyalloop.data.ingest import ingest
 from loyalloop.data.normalize import normalize_email, normalize_phone
 from loyalloop.data.unify import build_profiles
-from tests.conftest import write
 
 
 def test_normalisers() -> None:

@@ -97,8 +97,9 @@ def test_monthly_trends() -> None:
             ("2024-01-03", "nps", 10, "own"),
             ("2024-01-09", "nps", 0, None),
             ("2024-02-01", "nps", 9, None),
+            ("2024-01-03", "csat", 5, None),
+            ("2024-02-03", "csat", 2, None),
         ]
-        + [("2024-01-03", "csat", 5, None), ("2024-02-03", "csat", 2, None)]
     )
     m = nps_monthly(fb)
     assert [str(x)[:7] for x in m["month"]] == ["2024-01", "2024-02"]

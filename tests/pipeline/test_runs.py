@@ -4,13 +4,13 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.conftest import write
 
 from loyalloop.core import Settings, Warehouse
 from loyalloop.data.ingest import ingest
 from loyalloop.errors import LoyalloopError, NoRunError
 from loyalloop.pipeline import RunStore, run_pipeline
 from loyalloop.pipeline import stages as stages_module
-from tests.conftest import write
 
 CUSTOMERS = "customer_id,created_at,email\nC1,2024-01-01,a@x.cn\nC2,2024-01-02,A@X.CN\nC3,2024-01-03,c@x.cn\n"
 TX = (

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.pipeline.test_runs import load
+
 from loyalloop.core import Settings
 from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
 from loyalloop.pipeline import RunConfig, run_pipeline
 from loyalloop.report import render_report, write_report
-from tests.pipeline.test_runs import load
 
 EVIL = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
 

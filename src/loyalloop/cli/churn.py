@@ -22,7 +22,8 @@ __all__ = ["app"]
 log = logging.getLogger(__name__)
 
 app = typer.Typer(
-    help="Churn risk from your own labelled customer table (one row per customer).",
+    help="Churn risk from your own labelled customer table (one row per customer). "
+    "用自有的带标签客户表训练、评分、评估流失模型。",
     no_args_is_help=True,
 )
 

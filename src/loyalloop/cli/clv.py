@@ -22,7 +22,8 @@ from loyalloop.errors import DataValidationError, LoyalloopError
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Customer lifetime value: fit BG/NBD, Pareto/NBD … on an RFM summary and score it.",
+    help="Customer lifetime value: fit BG/NBD, Pareto/NBD … on an RFM summary and score it. "
+    "客户终身价值：在 RFM 汇总上拟合模型并打分。",
     no_args_is_help=True,
 )
 

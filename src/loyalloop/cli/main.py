@@ -385,8 +385,12 @@ def demo(
 
 def _register_subapps() -> None:
     from loyalloop.cli import churn as churn_cli
+    from loyalloop.cli import clv as clv_cli
+    from loyalloop.cli import feedback as feedback_cli
 
     app.add_typer(churn_cli.app, name="churn")
+    app.add_typer(clv_cli.app, name="clv")
+    app.add_typer(feedback_cli.app, name="feedback")
 
 
 _register_subapps()

@@ -12,8 +12,11 @@ from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 from loyalloop.insight.surveys import csat, csat_monthly, nps, nps_monthly
+from loyalloop.pipeline.churn_stage import stage_churn
 from loyalloop.pipeline.clv_stage import stage_clv
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.feedback_stage import stage_feedback
+from loyalloop.pipeline.loyalty_stage import stage_loyalty
 
 __all__ = ["STAGES", "Stage"]
 
@@ -76,4 +79,7 @@ STAGES: list[Stage] = [
     ("rfm", stage_rfm),
     ("kpis", stage_kpis),
     ("clv", stage_clv),
+    ("churn", stage_churn),
+    ("loyalty", stage_loyalty),
+    ("feedback", stage_feedback),
 ]

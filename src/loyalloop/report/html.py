@@ -17,8 +17,11 @@ from markupsafe import Markup
 
 from loyalloop.pipeline.runs import Run
 from loyalloop.report import charts
+from loyalloop.report.churn_section import churn_section
 from loyalloop.report.clv_section import clv_section
+from loyalloop.report.feedback_section import FEEDBACK_SECTIONS
 from loyalloop.report.i18n import Lang, t
+from loyalloop.report.loyalty_section import loyalty_section
 from loyalloop.report.parts import (
     Section,
     card,
@@ -155,6 +158,9 @@ SECTIONS: list[SectionBuilder] = [
     cohorts_section,
     trends_section,
     clv_section,
+    churn_section,
+    loyalty_section,
+    *FEEDBACK_SECTIONS,
     data_section,
 ]
 

@@ -1,0 +1,96 @@
+"""Cross-channel check: does an aspect's sentiment agree across survey, review, social, call…?
+
+For each aspect, channels with at least ``min_mentions`` mentions are compared. The
+``consensus`` is the median of the channel means (robust to one channel that is off), and a
+channel's ``gap`` is its mean minus the consensus. Its mentions are tested against the pooled
+mentions of the **other** channels by a Welch t test; a channel ``disagrees`` when the
+Holm-adjusted p-value (over the channels of that aspect) is below ``alpha`` **and**
+``|gap| >= min_gap`` on the [-1, 1] scale. A
+chi-square test of negative vs other mentions across the channels gives one heterogeneity
+p-value per aspect (``aspect_p_value``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from loyalloop.errors import DataValidationError
+from loyalloop.feedback.competitors import holm_adjust
+
+__all__ = ["channel_comparison"]
+
+_COLUMNS = [
+    "aspect",
+    "channel",
+    "mentions",
+    "mean_score",
+    "share_negative",
+    "consensus",
+    "gap",
+    "p_value",
+    "p_adjusted",
+    "disagrees",
+    "aspect_p_value",
+]
+
+
+def channel_comparison(
+    mentions: pd.DataFrame,
+    *,
+    min_mentions: int = 20,
+    alpha: float = 0.01,
+    min_gap: float = 0.2,
+) -> pd.DataFrame:
+    """Per aspect and channel: mean score, gap to the other channels and a disagreement flag.
+
+    Parameters
+    ----------
+    mentions
+        Aspect mentions with ``aspect, channel, sentiment, sentiment_score``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``aspect, channel, mentions, mean_score, share_negative, consensus, gap,
+        p_value, p_adjusted, disagrees, aspect_p_value``; aspects seen in fewer than two
+        qualifying channels are left out.
+    """
+    needed = {"aspect", "channel", "sentiment", "sentiment_score"}
+    missing = sorted(needed - set(mentions.columns))
+    if missing:
+        raise DataValidationError(f"mentions lack columns {missing}")
+    rows = []
+    m = mentions.assign(channel=mentions["channel"].astype("string").fillna("unknown"))
+    for aspect, g in m.groupby("aspect", sort=True):
+        sizes = g.groupby("channel").size()
+        chans = sorted(sizes[sizes >= min_mentions].index)
+        if len(chans) < 2:
+            continue
+        g = g[g["channel"].isin(chans)]
+        table = pd.crosstab(g["channel"], g["sentiment"] == "negative")
+        aspect_p = (
+            float(stats.chi2_contingency(table.to_numpy())[1])
+            if table.shape == (len(chans), 2)
+            else 1.0
+        )
+        consensus = float(
+            np.median([g.loc[g["channel"] == c, "sentiment_score"].mean() for c in chans])
+        )
+        part = []
+        for ch in chans:
+            own = g.loc[g["channel"] == ch, "sentiment_score"].to_numpy(dtype=float)
+            rest = g.loc[g["channel"] != ch, "sentiment_score"].to_numpy(dtype=float)
+            if np.ptp(np.concatenate([own, rest])) == 0:
+                p = 1.0
+            else:
+                p = float(stats.ttest_ind(own, rest, equal_var=False).pvalue)
+                p = 1.0 if np.isnan(p) else p
+            share_neg = float((g.loc[g["channel"] == ch, "sentiment"] == "negative").mean())
+            gap = float(own.mean()) - consensus
+            part.append([aspect, ch, len(own), float(own.mean()), share_neg, consensus, gap, p])
+        adj = holm_adjust([r[-1] for r in part])
+        for r, pa in zip(part, adj, strict=True):
+            rows.append([*r, pa, bool(pa < alpha and abs(r[6]) >= min_gap), aspect_p])
+    return pd.DataFrame(rows, columns=_COLUMNS)

@@ -1,0 +1,189 @@
+"""Competitor benchmark: NPS, CSAT and sentiment by brand, with intervals and significance.
+
+Brands come from the ``brand`` column of ``feedback`` (empty or ``own`` = our own brand);
+:func:`mentioned_brands` finds brands named in the text with an alias list, for feedback that
+names a competitor without a brand column.
+
+Per brand and metric (95 % intervals by default):
+
+``nps``
+    (promoters 9-10 minus detractors 0-6) / n × 100 over rows with ``score_type == "nps"``.
+    Standard error ``sqrt((p + d - (p - d)²) / n)`` × 100 (multinomial variance of the
+    difference of two shares); normal interval.
+``csat``
+    Mean of ``score_type == "csat"`` scores; t interval.
+``sentiment``
+    Mean sentiment score of the brand's comments; t interval.
+
+Each competitor is compared with the own brand: difference, two-sided p-value (z test for NPS,
+Welch t test otherwise), Holm-adjusted over the competitors of one metric, and ``significant``
+when the adjusted p-value is below ``alpha``. Metrics a brand lacks data for are left out rather
+than failing the whole benchmark.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from loyalloop.errors import DataValidationError
+from loyalloop.feedback.clean import clean_text
+from loyalloop.feedback.tokenize import to_simplified
+
+__all__ = ["OWN_BRAND", "brand_benchmark", "holm_adjust", "mentioned_brands", "nps"]
+
+OWN_BRAND = "own"
+_COLUMNS = [
+    "metric",
+    "brand",
+    "n",
+    "value",
+    "ci_low",
+    "ci_high",
+    "diff_vs_own",
+    "p_value",
+    "p_adjusted",
+    "significant",
+]
+
+
+def nps(scores: Sequence[float] | np.ndarray) -> tuple[float, float]:
+    """NPS (-100 … 100) of 0-10 scores and its standard error.
+
+    Examples
+    --------
+    >>> value, se = nps([10, 9, 8, 3])
+    >>> value, round(se, 2)
+    (25.0, 41.46)
+    """
+    s = np.asarray(scores, dtype=float)
+    n = len(s)
+    if n == 0:
+        return float("nan"), float("nan")
+    p = float((s >= 9).mean())
+    d = float((s <= 6).mean())
+    var = max(p + d - (p - d) ** 2, 0.0) / n
+    return 100 * (p - d), 100 * math.sqrt(var)
+
+
+def holm_adjust(p_values: Sequence[float]) -> list[float]:
+    """Holm step-down adjusted p-values (NaN stays NaN)."""
+    p = np.asarray(p_values, dtype=float)
+    ok = np.flatnonzero(~np.isnan(p))
+    out = np.full(len(p), np.nan)
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out.tolist()
+
+
+def mentioned_brands(text: object, aliases: Mapping[str, Sequence[str]]) -> list[str]:
+    """Brands whose aliases occur in ``text`` (case-insensitive; traditional Chinese works).
+
+    Examples
+    --------
+    >>> mentioned_brands("招行的卡比你们好", {"cmb": ["招商银行", "招行"], "icbc": ["工行"]})
+    ['cmb']
+    """
+    low = to_simplified(clean_text(text)).lower()
+    found = []
+    for brand, names in aliases.items():
+        for name in names:
+            pat = to_simplified(name).lower()
+            if pat.isascii():
+                if re.search(r"\b" + re.escape(pat) + r"\b", low):
+                    found.append(brand)
+                    break
+            elif pat in low:
+                found.append(brand)
+                break
+    return found
+
+
+def _t_interval(x: np.ndarray, z: float) -> tuple[float, float, float]:
+    mean = float(x.mean())
+    if len(x) < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(1 - (1 - z) / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return mean, mean - half, mean + half
+
+
+def brand_benchmark(
+    feedback: pd.DataFrame,
+    *,
+    sentiment_column: str = "sentiment_score",
+    own: str = OWN_BRAND,
+    confidence: float = 0.95,
+    alpha: float = 0.05,
+    min_n: int = 2,
+) -> pd.DataFrame:
+    """Benchmark brands on NPS, CSAT and sentiment (see the module docs).
+
+    Parameters
+    ----------
+    feedback
+        ``feedback`` rows with ``brand``, ``score_type``, ``score`` and, for the sentiment
+        metric, ``sentiment_column`` (e.g. from :func:`~loyalloop.feedback.analyze_feedback`).
+    min_n
+        Brands with fewer observations for a metric are left out of that metric.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``metric, brand, n, value, ci_low, ci_high, diff_vs_own, p_value, p_adjusted,
+        significant``; the own brand's row has no difference or p-value.
+    """
+    if "brand" not in feedback.columns:
+        raise DataValidationError("feedback has no column 'brand'")
+    brand = feedback["brand"].astype("string").fillna("").str.strip()
+    brand = brand.where(brand != "", own)
+    zq = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    frames = []
+    metrics: list[tuple[str, pd.Series]] = []
+    if {"score_type", "score"} <= set(feedback.columns):
+        score = pd.to_numeric(feedback["score"], errors="coerce")
+        stype = feedback["score_type"].astype("string").str.lower()
+        metrics.append(("nps", score.where(stype == "nps")))
+        metrics.append(("csat", score.where(stype == "csat")))
+    if sentiment_column in feedback.columns:
+        metrics.append(("sentiment", pd.to_numeric(feedback[sentiment_column], errors="coerce")))
+    for metric, values in metrics:
+        groups = {b: v.dropna().to_numpy(dtype=float) for b, v in values.groupby(brand, sort=True)}
+        groups = {b: v for b, v in groups.items() if len(v) >= min_n}
+        if not groups:
+            continue
+        rows = []
+        own_vals = groups.get(own)
+        for b, v in groups.items():
+            if metric == "nps":
+                value, se = nps(v)
+                lo, hi = value - zq * se, value + zq * se
+            else:
+                value, lo, hi = _t_interval(v, confidence)
+            diff = p = float("nan")
+            if own_vals is not None and b != own:
+                if metric == "nps":
+                    v_own, se_own = nps(own_vals)
+                    diff = value - v_own
+                    se_d = math.hypot(se, se_own)
+                    p = float(2 * stats.norm.sf(abs(diff) / se_d)) if se_d > 0 else float("nan")
+                else:
+                    diff = value - float(own_vals.mean())
+                    res = stats.ttest_ind(v, own_vals, equal_var=False)
+                    p = float(res.pvalue)
+            rows.append([metric, b, len(v), value, lo, hi, diff, p])
+        frame = pd.DataFrame(rows, columns=_COLUMNS[:8])
+        frame["p_adjusted"] = holm_adjust(frame["p_value"].tolist())
+        frame["significant"] = frame["p_adjusted"] < alpha
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[_COLUMNS]

@@ -1,0 +1,346 @@
+"""The ``feedback`` stage: text analytics of the run's comments (:mod:`loyalloop.feedback`).
+
+What it reads
+-------------
+Feedback rows up to the run's as-of day. A **comment** is a row whose ``text`` is not blank;
+rows with only a score still count for NPS / CSAT in the competitor benchmark. Comment text is
+untrusted: the outputs keep it as data (the report escapes it).
+
+What it saves
+-------------
+``feedback_analysis``
+    One row per comment: ``feedback_id, customer_id, profile_id, timestamp, channel, brand,
+    score_type, score, language, sentiment, sentiment_score, aspects`` (``aspects`` in the
+    format of :func:`~loyalloop.feedback.analyze_texts`: ``"annual_fee:negative;
+    rewards_points:positive"``). ``brand`` is ``own`` where the input left it empty.
+``feedback_aspects``
+    One row per aspect mention (clause-level sentiment), all brands.
+``aspect_summary``, ``aspect_trends`` (``freq`` = ``W`` or ``M``), ``feedback_alerts``,
+``key_drivers`` (one block per score type, ``nps`` and ``csat``), ``topics`` (``scope`` =
+``all`` comments or the ``unmatched`` ones no aspect caught), ``channel_comparison``
+    **Own brand only**: what our customers say about us. Competitor comments feed the benchmark.
+``brand_benchmark``
+    NPS, CSAT and sentiment by brand with intervals and Holm-adjusted tests against ``own``.
+``kano``
+    Only when the warehouse holds a ``kano_answers`` table (``feature, functional,
+    dysfunctional``, one row per respondent and feature); the canonical ``feedback`` table has
+    no KANO question pairs, so otherwise the manifest says why.
+
+The taxonomy is the shipped ``default`` (banking + retail) unless ``<home>/feedback_taxonomy.yaml``
+exists (format of ``loyalloop/feedback/taxonomies/banking.yaml``).
+
+Failure policy (as in the ``clv`` stage): no comments at all → ``errors["feedback"]`` and
+nothing saved; a sub-analysis the data cannot support (e.g. too few scored comments for the key
+drivers) → ``errors["feedback.<analysis>"]`` and the other analyses still run.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from loyalloop.errors import LoyalloopError
+from loyalloop.feedback import (
+    Taxonomy,
+    aspect_mentions,
+    aspect_summary,
+    aspect_trends,
+    brand_benchmark,
+    channel_comparison,
+    detect_alerts,
+    discover_topics,
+    kano_summary,
+    key_drivers,
+    load_taxonomy,
+)
+from loyalloop.feedback.analyze import analyze_feedback
+from loyalloop.pipeline.context import RunContext
+
+__all__ = [
+    "DRIVER_SCORE_TYPES",
+    "KANO_TABLE",
+    "NO_KANO",
+    "N_EXAMPLES",
+    "N_TOPICS",
+    "OWN_BRAND",
+    "TAXONOMY_FILE",
+    "stage_feedback",
+]
+
+#: Optional project taxonomy under the project home.
+TAXONOMY_FILE = "feedback_taxonomy.yaml"
+#: Optional warehouse table of KANO answers (feature, functional, dysfunctional).
+KANO_TABLE = "kano_answers"
+#: Score types whose key drivers are computed (each on its own scale).
+DRIVER_SCORE_TYPES = ("nps", "csat")
+#: Topics over all own-brand comments; the unmatched comments get up to as many.
+N_TOPICS = 8
+#: Fewest unmatched comments per topic for the "unmatched" topic model.
+UNMATCHED_PER_TOPIC = 15
+#: Distinct example comments kept per topic (short comments often repeat word for word).
+N_EXAMPLES = 3
+OWN_BRAND = "own"
+#: Start of the manifest note when there are no KANO answers (the report translates it).
+NO_KANO = "no KANO answers"
+_INPUT_COLUMNS = [
+    "feedback_id",
+    "customer_id",
+    "timestamp",
+    "channel",
+    "brand",
+    "score_type",
+    "score",
+    "text",
+    "language",
+]
+
+
+@contextmanager
+def _constant_groups_ok() -> Iterator[None]:
+    """Welch tests where one group's values are all equal (e.g. a competitor with three identical
+    comments) are well defined; scipy still warns about precision loss. Silence only that."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
+        yield
+
+
+def _error(ctx: RunContext, key: str, reason: str) -> None:
+    ctx.summary.setdefault("errors", {})[key] = reason
+
+
+def _taxonomy(ctx: RunContext) -> Taxonomy:
+    path = Path(ctx.wh.settings.home) / TAXONOMY_FILE
+    if path.is_file():
+        try:
+            return load_taxonomy(path)
+        except LoyalloopError as exc:
+            _error(ctx, "feedback.taxonomy", f"{exc}; the shipped default taxonomy was used")
+    return load_taxonomy("default")
+
+
+def _read_feedback(ctx: RunContext) -> pd.DataFrame:
+    fb = ctx.wh.table("feedback")
+    fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
+    frame = fb.select(*_INPUT_COLUMNS).order_by("feedback_id").execute()
+    brand = frame["brand"].astype("string").fillna("").str.strip()
+    frame["brand"] = brand.where(brand != "", OWN_BRAND).astype(object)
+    frame["channel"] = frame["channel"].astype("string").fillna("unknown").astype(object)
+    frame["score_type"] = frame["score_type"].astype("string").str.lower().astype(object)
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"])
+    return frame
+
+
+def _profile_ids(ctx: RunContext, customer_ids: pd.Series) -> pd.Series:
+    """Unified profile id per source customer id (empty when unknown or no profile map)."""
+    if "profile_map" not in ctx.writer.tables:
+        return pd.Series(pd.NA, index=customer_ids.index, dtype="string")
+    id_map = ctx.output("profile_map").select("customer_id", "profile_id").execute()
+    lookup = dict(zip(id_map["customer_id"], id_map["profile_id"], strict=True))
+    return customer_ids.map(lookup).astype("string")
+
+
+def _with_freq(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    out = frame.copy()
+    out.insert(0, "freq", freq)
+    return out
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Row-bind, leaving out empty frames (pandas warns about them); empty if all are."""
+    full = [f for f in frames if not f.empty]
+    return pd.concat(full, ignore_index=True) if full else frames[0].iloc[0:0]
+
+
+def _drivers(ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame) -> dict[str, Any]:
+    blocks = []
+    info: dict[str, Any] = {}
+    for score_type in DRIVER_SCORE_TYPES:
+        if not (comments["score_type"] == score_type).any():
+            continue
+        try:
+            result = key_drivers(comments, mentions, score_type=score_type)
+        except LoyalloopError as exc:
+            _error(ctx, f"feedback.key_drivers.{score_type}", str(exc))
+            continue
+        table = result.table.copy()
+        table.insert(0, "score_type", score_type)
+        table["r_squared"] = result.r_squared
+        table["n"] = result.n
+        blocks.append(table)
+        info[score_type] = {
+            "r_squared": float(result.r_squared),
+            "n": int(result.n),
+            "fix_first": table.loc[table["quadrant"] == "fix first", "aspect"].tolist(),
+        }
+    if blocks:
+        ctx.save("key_drivers", _concat(blocks))
+    elif not any(k.startswith("feedback.key_drivers") for k in ctx.summary.get("errors", {})):
+        _error(ctx, "feedback.key_drivers", "no comment carries an NPS or CSAT score")
+    return info
+
+
+def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int:
+    """Topics of all comments and of the ``unmatched`` ones (no aspect found); their count."""
+    blocks = []
+    everything = discover_topics(texts, N_TOPICS, taxonomy=tax, n_examples=4 * N_EXAMPLES)
+    if not everything.topics.empty:
+        blocks.append(everything.topics.assign(scope="all"))
+    n_unmatched = min(N_TOPICS, max(2, unmatched // UNMATCHED_PER_TOPIC))
+    missed = discover_topics(
+        texts, n_unmatched, taxonomy=tax, only_unmatched=True, n_examples=4 * N_EXAMPLES
+    )
+    if not missed.topics.empty:
+        blocks.append(missed.topics.assign(scope="unmatched"))
+    if not blocks:
+        _error(ctx, "feedback.topics", "too few comments with shared terms to form topics")
+        return 0
+    topics = _concat(blocks)
+    topics = topics[["scope", "topic", "size", "share", "phrases", "examples"]]
+    topics["phrases"] = topics["phrases"].map(list)
+    topics["examples"] = topics["examples"].map(_distinct)
+    ctx.save("topics", topics)
+    return len(topics)
+
+
+def _distinct(examples: list[str]) -> list[str]:
+    """The first :data:`N_EXAMPLES` examples that differ beyond punctuation and spacing."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for text in examples:
+        key = "".join(ch for ch in str(text).lower() if ch.isalnum())
+        if key not in seen:
+            seen.add(key)
+            out.append(str(text))
+    return out[:N_EXAMPLES]
+
+
+def _kano(ctx: RunContext) -> int | None:
+    found = ctx.wh.raw.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [KANO_TABLE]
+    ).fetchone()
+    if not found or not found[0]:
+        _error(
+            ctx,
+            "feedback.kano",
+            f"{NO_KANO}: the feedback table has no functional/dysfunctional question pairs and "
+            f"the warehouse has no {KANO_TABLE!r} table",
+        )
+        return None
+    try:
+        answers = ctx.wh.ibis.table(KANO_TABLE).execute()
+        summary = kano_summary(answers)
+    except LoyalloopError as exc:
+        _error(ctx, "feedback.kano", str(exc))
+        return None
+    ctx.save("kano", summary)
+    return len(summary)
+
+
+def stage_feedback(ctx: RunContext) -> None:
+    """Analyse every comment and save the feedback analyses (see the module docstring)."""
+    frame = _read_feedback(ctx)
+    has_text = frame["text"].astype("string").fillna("").str.strip() != ""
+    comments = frame[has_text].reset_index(drop=True)
+    if comments.empty:
+        _error(ctx, "feedback", "no feedback comments with text up to the as-of day")
+        return
+    tax = _taxonomy(ctx)
+
+    analysed = analyze_feedback(comments, taxonomy=tax)
+    analysed["profile_id"] = _profile_ids(ctx, analysed["customer_id"])
+    out_cols = [
+        "feedback_id",
+        "customer_id",
+        "profile_id",
+        "timestamp",
+        "channel",
+        "brand",
+        "score_type",
+        "score",
+        "language",
+        "sentiment",
+        "sentiment_score",
+        "aspects",
+    ]
+    ctx.save("feedback_analysis", analysed[out_cols])
+
+    mentions = aspect_mentions(comments, taxonomy=tax)
+    ctx.save("feedback_aspects", mentions)
+
+    own_comments = comments[comments["brand"] == OWN_BRAND]
+    own_mentions = mentions[mentions["brand"] == OWN_BRAND]
+    summary = aspect_summary(own_mentions, tax)
+    keys = set(tax.keys)
+    summary.insert(
+        2, "label_zh", [tax.label(k, "zh") if k in keys else k for k in summary["aspect"]]
+    )
+    ctx.save("aspect_summary", summary)
+
+    weekly = aspect_trends(own_mentions, "W")
+    monthly = aspect_trends(own_mentions, "M")
+    ctx.save("aspect_trends", _concat([_with_freq(weekly, "W"), _with_freq(monthly, "M")]))
+    alerts = _concat(
+        [_with_freq(detect_alerts(weekly), "W"), _with_freq(detect_alerts(monthly), "M")]
+    )
+    ctx.save("feedback_alerts", alerts)
+
+    drivers = _drivers(ctx, own_comments, own_mentions)
+    own = analysed[analysed["brand"] == OWN_BRAND]
+    n_topics = _topics(
+        ctx,
+        own_comments["text"].astype("string").fillna(""),
+        int((own["aspects"] == "").sum()),
+        tax,
+    )
+    n_kano = _kano(ctx)
+
+    scores = frame.merge(analysed[["feedback_id", "sentiment_score"]], on="feedback_id", how="left")
+    with _constant_groups_ok():
+        benchmark = brand_benchmark(scores)
+        channels = channel_comparison(own_mentions)
+    ctx.save("brand_benchmark", benchmark)
+    ctx.save("channel_comparison", channels)
+
+    top = (
+        summary[summary["mentions"] > 0]
+        .sort_values(["negative", "aspect"], ascending=[False, True])
+        .head(3)
+    )
+    ctx.summary["feedback"] = {
+        "taxonomy": tax.name,
+        "comments": len(analysed),
+        "own_comments": len(own),
+        "rows_without_text": int((~has_text).sum()),
+        "languages": {str(k): int(v) for k, v in analysed["language"].value_counts().items()},
+        "share_negative": float((own["sentiment"] == "negative").mean()) if len(own) else None,
+        "share_positive": float((own["sentiment"] == "positive").mean()) if len(own) else None,
+        "mean_sentiment": float(own["sentiment_score"].mean()) if len(own) else None,
+        "aspect_mentions": len(own_mentions),
+        "top_negative_aspects": [
+            {"aspect": str(a), "negative": int(n), "share_negative": float(sh)}
+            for a, n, sh in zip(top["aspect"], top["negative"], top["share_negative"], strict=True)
+        ],
+        "alerts": len(alerts),
+        "alerts_latest_period": {
+            "W": _latest_alerts(alerts, "W", weekly),
+            "M": _latest_alerts(alerts, "M", monthly),
+        },
+        "key_drivers": drivers,
+        "topics": n_topics,
+        "kano_features": n_kano,
+        "channel_disagreements": int(channels["disagrees"].sum()) if len(channels) else 0,
+    }
+
+
+def _latest_alerts(alerts: pd.DataFrame, freq: str, trends: pd.DataFrame) -> int:
+    """Alerts in the latest period of ``trends`` (the one a reader acts on now)."""
+    if trends.empty:
+        return 0
+    last = trends["period"].max()
+    return int(((alerts["freq"] == freq) & (alerts["period"] == last)).sum())

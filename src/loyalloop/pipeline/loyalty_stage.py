@@ -1,0 +1,163 @@
+"""The ``loyalty`` stage: loyalty index, tiers, lifecycle stages, moves since the last run,
+and the survival view.
+
+* **Inputs.** The churn features as of the midnight after ``as_of``, for everyone who ever
+  bought (``FeatureConfig(active_within_days=None)``, so lapsed and lost customers get a
+  lifecycle stage). When the churn stage already saved them (``churn_features``) they are
+  reused; otherwise they are built here from the profile-keyed transactions and feedback.
+* **loyalty** — one row per profile that ever bought: the index (0–100) with its component
+  scores, ``coverage`` and ``missing_components`` (missing components are left out, never
+  scored as zero; the index is missing when coverage is below ``min_coverage``, and the tier
+  is then ``unscored``), ``tier`` and ``lifecycle_stage``. Weights and rules are the library
+  defaults (:class:`~loyalloop.loyalty.LoyaltyWeights`, :class:`~loyalloop.loyalty.TierRules`,
+  :class:`~loyalloop.loyalty.LifecycleRules`). No ``share_of_spend`` is available from the
+  canonical tables, so that behavioural sub-component is missing for everyone (and said so).
+* **tier_migration**, **lifecycle_transitions** — when the latest published run has a
+  ``loyalty`` table: one row per profile in either run with ``before``, ``after`` and
+  ``movement`` (up / down / same / changed / new / gone); the index change rides along in
+  ``tier_migration``. The compared run's number is in the manifest.
+* **survival** — Kaplan–Meier repeat-purchase retention (a customer is lost after
+  ``LAPSE_DAYS`` without a purchase; lifetime first → last purchase, censored at the cutoff
+  while still buying), by RFM segment of this run and by quarterly acquisition cohort.
+  Durations are in whole days (floored) so a curve has at most one step per day. Columns
+  ``dimension`` (``segment`` / ``cohort``), ``group``, the curve (``time, at_risk, events,
+  censored, survival, ci_lower, ci_upper``) and the group's ``median_lifetime_days`` (missing
+  when the curve never reaches 0.5).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from loyalloop.churn import FeatureConfig, kaplan_meier, median_lifetime, purchase_lifetimes
+from loyalloop.errors import LoyalloopError
+from loyalloop.loyalty import (
+    assign_tiers,
+    lifecycle_stages,
+    loyalty_index,
+    stage_transitions,
+    tier_migration,
+)
+from loyalloop.pipeline.churn_stage import churn_tables, score_cutoff
+from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.runs import RunStore
+
+__all__ = ["LAPSE_DAYS", "stage_loyalty"]
+
+log = logging.getLogger(__name__)
+
+#: Survival view: a customer counts as lost after this many days without a purchase.
+LAPSE_DAYS = 180
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, np.generic):
+        return _clean(v.item())
+    return v
+
+
+def _features(ctx: RunContext) -> ir.Table:
+    if "churn_features" in ctx.writer.tables:
+        return ctx.output("churn_features")
+    tables = churn_tables(ctx)
+    score_cut = score_cutoff(ctx.as_of)
+    return tables.features(score_cut, FeatureConfig(active_within_days=None))
+
+
+def stage_loyalty(ctx: RunContext) -> None:
+    """Index, tiers, lifecycle, migrations and survival (see module docstring)."""
+    feats = _features(ctx)
+    index = assign_tiers(loyalty_index(feats))
+    stages = lifecycle_stages(feats)
+    joined = index.join(stages, "customer_id")
+    loyalty = joined.select(*[c for c in index.columns], lifecycle_stage=joined.stage).order_by(
+        "customer_id"
+    )
+    ctx.save("loyalty", loyalty)
+    current = ctx.output("loyalty").to_pandas()
+    info: dict[str, Any] = {
+        "customers": len(current),
+        "indexed": int(current["loyalty_index"].notna().sum()),
+        "mean_index": _clean(current["loyalty_index"].mean()),
+        "median_index": _clean(current["loyalty_index"].median()),
+        "with_attitude_or_emotion": int(
+            (current["attitudinal"].notna() | current["emotional"].notna()).sum()
+        ),
+        "tiers": {str(k): int(v) for k, v in current["tier"].value_counts().items()},
+        "lifecycle": {str(k): int(v) for k, v in current["lifecycle_stage"].value_counts().items()},
+    }
+    previous = _previous_loyalty(ctx)
+    if previous is not None:
+        number, prev = previous
+        tiers = tier_migration(prev, current)
+        moves = stage_transitions(
+            prev.rename(columns={"lifecycle_stage": "stage"}),
+            current.rename(columns={"lifecycle_stage": "stage"}),
+        )
+        ctx.save("tier_migration", tiers.table)
+        ctx.save("lifecycle_transitions", moves.table)
+        info["compared_with_run"] = number
+        info["tier_migration"] = {str(k): int(v) for k, v in tiers.summary.items()}
+        info["lifecycle_transitions"] = {str(k): int(v) for k, v in moves.summary.items()}
+    survival = _survival(ctx)
+    if survival is not None:
+        ctx.save("survival", survival)
+        medians = survival.drop_duplicates(["dimension", "group"])
+        info["median_lifetime_days"] = {
+            dim: {
+                str(g): _clean(m)
+                for g, m in zip(part["group"], part["median_lifetime_days"], strict=True)
+            }
+            for dim, part in medians.groupby("dimension", sort=True)
+        }
+        info["survival_lapse_days"] = LAPSE_DAYS
+    ctx.summary["loyalty"] = info
+
+
+def _previous_loyalty(ctx: RunContext) -> tuple[int, pd.DataFrame] | None:
+    """The latest published run's ``loyalty`` table (this run is not published yet)."""
+    runs = RunStore(ctx.wh.settings.runs_dir).list()
+    cols = ["customer_id", "tier", "loyalty_index", "lifecycle_stage"]
+    for run in reversed(runs):
+        if "loyalty" in run.tables:
+            table = run.read("loyalty")
+            if not set(cols) <= set(table.column_names):
+                log.warning("run %d's loyalty table predates this layout; not compared", run.number)
+                return None
+            return run.number, table.select(cols).to_pandas()
+    return None
+
+
+def _survival(ctx: RunContext) -> pd.DataFrame | None:
+    score_cut = score_cutoff(ctx.as_of)
+    tx = ctx.wh.ibis.table(PROFILE_TX)
+    rfm = ctx.output("rfm").select("customer_id", "segment")
+    lives = purchase_lifetimes(
+        tx, score_cut, lapse_days=LAPSE_DAYS, customers=rfm, group_by="segment"
+    ).to_pandas()
+    if lives.empty:
+        return None
+    days = np.floor(lives["duration_days"].to_numpy(dtype="float64"))
+    frames = []
+    for dim in ("segment", "cohort"):
+        groups = lives[dim].fillna("(none)").astype(str).to_numpy()
+        try:
+            curves = kaplan_meier(days, lives["observed"].to_numpy(), groups)
+        except LoyalloopError:
+            continue
+        med = median_lifetime(curves)
+        curves["median_lifetime_days"] = curves["group"].map(med).astype("float64")
+        curves.insert(0, "dimension", dim)
+        curves["group"] = curves["group"].astype(str)
+        frames.append(curves.sort_values(["group", "time"], kind="stable"))
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,558 @@
+"""Report sections of the ``feedback`` stage: aspects, trends and alerts, drivers and KANO,
+topics, competitors.
+
+Each builder reads the run's tables (see :mod:`loyalloop.pipeline.feedback_stage`) and returns
+``None`` when the run has no feedback stage. Customer text (topic examples, brand and channel
+names, KANO features) only reaches the page through :mod:`loyalloop.report.parts` and
+``Markup.format`` / ``Markup.join``, which escape it, or as chart data, which plotly serialises
+as JSON with ``<`` escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from markupsafe import Markup
+
+from loyalloop.feedback import kano_chart
+from loyalloop.pipeline.feedback_stage import KANO_TABLE, NO_KANO
+from loyalloop.pipeline.runs import Run
+from loyalloop.report.charts import LAYOUT, figure_html
+from loyalloop.report.i18n import Lang, t
+from loyalloop.report.parts import (
+    Section,
+    card,
+    cards,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    html_table,
+    note,
+)
+
+__all__ = [
+    "FEEDBACK_SECTIONS",
+    "feedback_aspects_section",
+    "feedback_competitors_section",
+    "feedback_drivers_section",
+    "feedback_topics_section",
+    "feedback_trends_section",
+]
+
+#: Aspects drawn in the trend chart (most mentioned), besides every aspect with an alert.
+TREND_ASPECTS = 6
+_QUADRANT_KEYS = {
+    "fix first": "fb_q_fix",
+    "keep up": "fb_q_keep",
+    "monitor": "fb_q_monitor",
+    "lower priority": "fb_q_lower",
+}
+_SENTIMENT_COLORS = {"positive": "#38a169", "neutral": "#a0aec0", "negative": "#e53e3e"}
+
+
+def _read(run: Run, name: str) -> pd.DataFrame | None:
+    return run.read(name).to_pandas() if name in run.tables else None
+
+
+def _errors(run: Run) -> dict[str, Any]:
+    errors: dict[str, Any] = run.manifest.get("errors", {})
+    return errors
+
+
+def _not_computed(run: Run, key: str, lang: Lang) -> Markup:
+    reason = _errors(run).get(key)
+    if reason is None:
+        return Markup("")
+    return note(f"{t('not_computed', lang)}: {reason}")
+
+
+def _h3(text: str) -> Markup:
+    return Markup("<h3>{}</h3>").format(text)
+
+
+def _labels(run: Run, lang: Lang) -> dict[str, str]:
+    summary = _read(run, "aspect_summary")
+    if summary is None:
+        return {}
+    col = "label_zh" if lang == "zh" else "label"
+    return dict(zip(summary["aspect"], summary[col], strict=True))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _ran(run: Run) -> bool:
+    return "feedback" in run.manifest
+
+
+def _yes_no(value: Any, lang: Lang) -> str:
+    return t("fb_yes", lang) if bool(value) else ""
+
+
+def _pval(p: Any) -> str:
+    if p is None or pd.isna(p):
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
+    """Headline cards, the aspect sentiment table and chart, and the cross-channel check."""
+    title = t("fb_aspects", lang)
+    if "feedback" in _errors(run):
+        return Section("feedback-aspects", title, _not_computed(run, "feedback", lang))
+    info = run.manifest.get("feedback")
+    summary = _read(run, "aspect_summary")
+    if not info or summary is None:
+        return None
+    labels = _labels(run, lang)
+    top = info.get("top_negative_aspects") or []
+    headline = cards(
+        [
+            card(
+                t("fb_comments", lang),
+                fmt_int(info["comments"]),
+                t("fb_own", lang, n=info["own_comments"]),
+            ),
+            card(t("fb_share_negative", lang), fmt_pct(info["share_negative"])),
+            card(t("fb_share_positive", lang), fmt_pct(info["share_positive"])),
+            card(
+                t("fb_top_negative", lang),
+                labels.get(top[0]["aspect"], top[0]["aspect"]) if top else "—",
+                t("fb_negative_mentions", lang, n=top[0]["negative"]) if top else "",
+            ),
+            card(t("fb_alerts", lang), fmt_int(info["alerts"])),
+        ]
+    )
+    seen = summary[summary["mentions"] > 0]
+    names = [labels.get(a, a) for a in seen["aspect"]]
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=names,
+                x=100 * seen[s] / seen["mentions"],
+                name=t(f"fb_{s}", lang),
+                orientation="h",
+                marker_color=_SENTIMENT_COLORS[s],
+            )
+            for s in ("negative", "neutral", "positive")
+        ]
+    )
+    fig.update_layout(
+        barmode="stack",
+        xaxis_title="%",
+        legend={"orientation": "h"},
+        **{**LAYOUT, "height": max(300, 28 * len(names) + 90)},
+    )
+    fig.update_yaxes(autorange="reversed")
+    table = html_table(
+        [
+            t("fb_aspect", lang),
+            t("fb_mentions", lang),
+            t("fb_positive", lang),
+            t("fb_neutral", lang),
+            t("fb_negative", lang),
+            t("fb_net", lang),
+            t("fb_mean_score", lang),
+        ],
+        [
+            (
+                name,
+                fmt_int(r["mentions"]),
+                fmt_pct(r["positive"] / r["mentions"]),
+                fmt_pct(r["neutral"] / r["mentions"]),
+                fmt_pct(r["negative"] / r["mentions"]),
+                fmt_num(r["net_sentiment"]),
+                fmt_num(r["mean_score"]),
+            )
+            for name, r in zip(names, _records(seen), strict=True)
+        ],
+    )
+    body = headline + Markup(figure_html(fig, "chart-fb-aspects")) + table
+    body += note(t("fb_aspects_note", lang, taxonomy=info.get("taxonomy", "")))
+    body += _channels(run, lang, labels)
+    return Section("feedback-aspects", title, body)
+
+
+def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
+    ch = _read(run, "channel_comparison")
+    body = _h3(t("fb_channels", lang))
+    if ch is None or ch.empty:
+        return body + note(t("fb_channels_none", lang))
+    grid = ch.pivot(index="aspect", columns="channel", values="mean_score")
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[str(c) for c in grid.columns],
+            y=[labels.get(a, a) for a in grid.index],
+            zmin=-1,
+            zmax=1,
+            colorscale="RdYlGn",
+            colorbar={"title": t("fb_mean_score", lang)},
+            hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_layout(**{**LAYOUT, "height": max(300, 30 * len(grid) + 100)})
+    body += Markup(figure_html(fig, "chart-fb-channels"))
+    off = ch[ch["disagrees"]]
+    if off.empty:
+        return body + note(t("fb_channels_agree", lang))
+    body += html_table(
+        [
+            t("fb_aspect", lang),
+            t("fb_channel", lang),
+            t("fb_mentions", lang),
+            t("fb_mean_score", lang),
+            t("fb_consensus", lang),
+            t("fb_gap", lang),
+            t("fb_p_adjusted", lang),
+        ],
+        [
+            (
+                labels.get(r["aspect"], r["aspect"]),
+                r["channel"],
+                fmt_int(r["mentions"]),
+                fmt_num(r["mean_score"]),
+                fmt_num(r["consensus"]),
+                f"{r['gap']:+.2f}",
+                _pval(r["p_adjusted"]),
+            )
+            for r in _records(off)
+        ],
+    )
+    return body + note(t("fb_channels_note", lang))
+
+
+def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
+    """Weekly negative mentions per aspect with alerts marked; the alert list."""
+    trends = _read(run, "aspect_trends")
+    alerts = _read(run, "feedback_alerts")
+    if trends is None or alerts is None:
+        return None
+    labels = _labels(run, lang)
+    weekly = trends[trends["freq"] == "W"]
+    totals = weekly.groupby("aspect")["mentions"].sum().sort_values(ascending=False)
+    shown = list(totals.index[:TREND_ASPECTS])
+    shown += [a for a in dict.fromkeys(alerts["aspect"]) if a not in shown]
+    fig = go.Figure()
+    for aspect in shown:
+        g = weekly[weekly["aspect"] == aspect]
+        fig.add_trace(
+            go.Scatter(
+                x=g["period"], y=g["negative"], name=labels.get(aspect, aspect), mode="lines"
+            )
+        )
+    marks = alerts[alerts["freq"] == "W"].merge(
+        weekly[["period", "aspect", "negative"]], on=["period", "aspect"], how="left"
+    )
+    if not marks.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=marks["period"],
+                y=marks["negative"],
+                mode="markers",
+                name=t("fb_alert", lang),
+                text=[labels.get(a, a) for a in marks["aspect"]],
+                marker={"symbol": "x", "size": 12, "color": "#c53030"},
+                hovertemplate="%{text}: %{y}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        xaxis_title=t("fb_week", lang),
+        yaxis_title=t("fb_negative_count", lang),
+        legend={"orientation": "h"},
+        **LAYOUT,
+    )
+    body = Markup(figure_html(fig, "chart-fb-trends"))
+    if alerts.empty:
+        body += note(t("fb_no_alerts", lang))
+    else:
+        recent = alerts.sort_values(["period", "aspect"], ascending=[False, True])
+        body += html_table(
+            [
+                t("fb_period", lang),
+                t("fb_aspect", lang),
+                t("fb_alert_kind", lang),
+                t("fb_observed", lang),
+                t("fb_expected", lang),
+                t("fb_p_value", lang),
+            ],
+            [
+                (
+                    _period(r["period"], r["freq"], lang),
+                    labels.get(r["aspect"], r["aspect"]),
+                    t(f"fb_kind_{r['kind']}", lang),
+                    _obs(r["observed"], r["kind"]),
+                    _obs(r["expected"], r["kind"]),
+                    _pval(r["p_value"]),
+                )
+                for r in _records(recent)
+            ],
+        )
+    body += note(t("fb_alert_rule", lang))
+    return Section("feedback-trends", t("fb_trends", lang), body)
+
+
+def _period(value: Any, freq: str, lang: Lang) -> str:
+    ts = pd.Timestamp(value)
+    if freq == "M":
+        return ts.strftime("%Y-%m")
+    return t("fb_week_of", lang, day=ts.strftime("%Y-%m-%d"))
+
+
+def _obs(value: float, kind: str) -> str:
+    return fmt_pct(value) if kind == "negative_share" else fmt_num(value, 1)
+
+
+def feedback_drivers_section(run: Run, lang: Lang) -> Section | None:
+    """Importance-vs-performance priority matrix per score type; KANO when the data have it."""
+    if not _ran(run):
+        return None
+    labels = _labels(run, lang)
+    drivers = _read(run, "key_drivers")
+    body = Markup("")
+    if drivers is None or drivers.empty:
+        for key, reason in _errors(run).items():
+            if key.startswith("feedback.key_drivers"):
+                body += note(f"{t('not_computed', lang)}: {reason}")
+    else:
+        for i, (score_type, d) in enumerate(drivers.groupby("score_type", sort=False)):
+            body += _drivers_block(d, str(score_type), labels, lang, first=i == 0)
+        for key, reason in _errors(run).items():
+            if key.startswith("feedback.key_drivers."):
+                body += note(
+                    f"{key.rsplit('.', 1)[1].upper()}: {t('not_computed', lang)}: {reason}"
+                )
+        body += note(t("fb_drivers_note", lang))
+    body += _kano_block(run, lang)
+    return Section("feedback-drivers", t("fb_drivers", lang), body)
+
+
+def _drivers_block(
+    d: pd.DataFrame, score_type: str, labels: dict[str, str], lang: Lang, *, first: bool
+) -> Markup:
+    names = [labels.get(a, a) for a in d["aspect"]]
+    quadrants = [t(_QUADRANT_KEYS.get(q, "fb_q_monitor"), lang) for q in d["quadrant"]]
+    head = _h3(
+        t(
+            "fb_drivers_of",
+            lang,
+            score=score_type.upper(),
+            r2=f"{float(d['r_squared'].iloc[0]):.2f}",
+            n=f"{int(d['n'].iloc[0]):,}",
+        )
+    )
+    chart = Markup("")
+    if first:
+        fig = go.Figure()
+        for quadrant in dict.fromkeys(d["quadrant"]):
+            part = d[d["quadrant"] == quadrant]
+            fig.add_trace(
+                go.Scatter(
+                    x=part["performance"],
+                    y=100 * part["importance"],
+                    text=[labels.get(a, a) for a in part["aspect"]],
+                    mode="markers+text",
+                    textposition="top center",
+                    name=t(_QUADRANT_KEYS.get(str(quadrant), "fb_q_monitor"), lang),
+                    marker={"size": 12},
+                    hovertemplate="%{text}<br>%{x:.2f} · %{y:.1f}%<extra></extra>",
+                )
+            )
+        fig.add_hline(y=100 / len(d), line_dash="dot")
+        fig.add_vline(x=float(d["performance"].median()), line_dash="dot")
+        fig.update_layout(
+            xaxis_title=t("fb_performance", lang),
+            yaxis_title=t("fb_importance", lang) + " %",
+            legend={"orientation": "h"},
+            **{**LAYOUT, "height": 440},
+        )
+        chart = Markup(figure_html(fig, "chart-fb-drivers"))
+    table = html_table(
+        [
+            t("fb_aspect", lang),
+            t("fb_mentions", lang),
+            t("fb_importance", lang),
+            t("fb_performance", lang),
+            t("fb_coefficient", lang),
+            t("fb_p_value", lang),
+            t("fb_quadrant", lang),
+        ],
+        [
+            (
+                name,
+                fmt_int(r["mentions"]),
+                fmt_pct(r["importance"]),
+                fmt_num(r["performance"]),
+                fmt_num(r["coefficient"]),
+                _pval(r["p_value"]),
+                quadrant,
+            )
+            for name, quadrant, r in zip(names, quadrants, _records(d), strict=True)
+        ],
+    )
+    return head + chart + table
+
+
+def _kano_block(run: Run, lang: Lang) -> Markup:
+    body = _h3(t("fb_kano", lang))
+    kano = _read(run, "kano")
+    if kano is None or kano.empty:
+        reason = str(_errors(run).get("feedback.kano", ""))
+        if reason.startswith(NO_KANO):
+            return body + note(t("fb_kano_none", lang, table=KANO_TABLE))
+        return body + note(f"{t('not_computed', lang)}: {reason}" if reason else t("no_data", lang))
+    fig = kano_chart(kano)
+    fig.update_layout(title=None, **LAYOUT)
+    table = html_table(
+        ["", "n", "A", "O", "M", "I", "R", "Q", t("fb_kano_category", lang), "better", "worse"],
+        [
+            (
+                r["feature"],
+                fmt_int(r["n"]),
+                r["A"],
+                r["O"],
+                r["M"],
+                r["I"],
+                r["R"],
+                r["Q"],
+                t(f"fb_kano_{r['category']}", lang),
+                fmt_num(r["better"]),
+                fmt_num(r["worse"]),
+            )
+            for r in _records(kano)
+        ],
+    )
+    return body + Markup(figure_html(fig, "chart-fb-kano")) + table + note(t("fb_kano_note", lang))
+
+
+def _examples(items: Iterable[Any]) -> Markup:
+    """Example comments, each escaped, one per line."""
+    return Markup("<br>").join(str(x) for x in items)
+
+
+def feedback_topics_section(run: Run, lang: Lang) -> Section | None:
+    """Topics of all comments and of the comments no aspect caught, with example comments."""
+    if not _ran(run):
+        return None
+    topics = _read(run, "topics")
+    if topics is None or topics.empty:
+        body = _not_computed(run, "feedback.topics", lang) or note(t("no_data", lang))
+        return Section("feedback-topics", t("fb_topics", lang), body)
+    body = Markup("")
+    for scope in ("unmatched", "all"):
+        part = topics[topics["scope"] == scope]
+        if part.empty:
+            continue
+        body += _h3(t(f"fb_topics_{scope}", lang))
+        body += html_table(
+            [
+                "#",
+                t("fb_comments_n", lang),
+                t("fb_share", lang),
+                t("fb_phrases", lang),
+                t("fb_examples", lang),
+            ],
+            [
+                (
+                    i + 1,
+                    fmt_int(r["size"]),
+                    fmt_pct(r["share"]),
+                    ("、" if lang == "zh" else ", ").join(_strings(r["phrases"])[:6]),
+                    _examples(_strings(r["examples"])),
+                )
+                for i, r in enumerate(_records(part))
+            ],
+        )
+    body += note(t("fb_topics_note", lang))
+    return Section("feedback-topics", t("fb_topics", lang), body)
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value]
+
+
+def feedback_competitors_section(run: Run, lang: Lang) -> Section | None:
+    """NPS, CSAT and sentiment by brand with 95% intervals and Holm-adjusted tests vs own."""
+    bench = _read(run, "brand_benchmark")
+    if bench is None:
+        return None
+    if bench.empty:
+        return Section("feedback-competitors", t("fb_competitors", lang), note(t("no_data", lang)))
+    body = Markup("")
+    sentiment = bench[bench["metric"] == "sentiment"]
+    sentiment = sentiment.assign(_own=sentiment["brand"] != "own").sort_values(["_own", "brand"])
+    if len(sentiment) > 1:
+        body += Markup(figure_html(_brand_chart(sentiment, lang), "chart-fb-brands"))
+    own_only = []
+    for metric in ("nps", "csat", "sentiment"):
+        part = bench[bench["metric"] == metric]
+        if part.empty:
+            continue
+        if set(part["brand"]) == {"own"}:
+            own_only.append(t(f"fb_metric_{metric}", lang))
+            continue
+        part = part.assign(_own=part["brand"] != "own").sort_values(["_own", "brand"])
+        digits = 1 if metric == "nps" else 2
+        body += _h3(t(f"fb_metric_{metric}", lang))
+        body += html_table(
+            [
+                t("fb_brand", lang),
+                "n",
+                t("fb_value", lang),
+                t("ci", lang),
+                t("fb_diff_vs_own", lang),
+                t("fb_p_adjusted", lang),
+                t("fb_significant", lang),
+            ],
+            [
+                (
+                    t("fb_own_brand", lang) if r["brand"] == "own" else r["brand"],
+                    fmt_int(r["n"]),
+                    fmt_num(r["value"], digits),
+                    f"{fmt_num(r['ci_low'], digits)} – {fmt_num(r['ci_high'], digits)}",
+                    "—" if pd.isna(r["diff_vs_own"]) else f"{r['diff_vs_own']:+.{digits}f}",
+                    _pval(r["p_adjusted"]),
+                    _yes_no(r["significant"], lang),
+                )
+                for r in _records(part)
+            ],
+        )
+    if own_only:
+        body += note(t("fb_own_only", lang, metrics=", ".join(own_only)))
+    body += note(t("fb_competitors_note", lang))
+    return Section("feedback-competitors", t("fb_competitors", lang), body)
+
+
+def _brand_chart(sentiment: pd.DataFrame, lang: Lang) -> go.Figure:
+    names = [t("fb_own_brand", lang) if b == "own" else str(b) for b in sentiment["brand"]]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=sentiment["value"],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": sentiment["ci_high"] - sentiment["value"],
+                "arrayminus": sentiment["value"] - sentiment["ci_low"],
+            },
+            marker_color=["#1f3a5f" if b == "own" else "#90a4c0" for b in sentiment["brand"]],
+        )
+    )
+    fig.update_layout(yaxis_title=t("fb_mean_sentiment", lang), **LAYOUT)
+    return fig
+
+
+#: The builders in page order, for ``report.html.SECTIONS``.
+FEEDBACK_SECTIONS: Sequence[Callable[[Run, Lang], Section | None]] = (
+    feedback_aspects_section,
+    feedback_trends_section,
+    feedback_drivers_section,
+    feedback_topics_section,
+    feedback_competitors_section,
+)

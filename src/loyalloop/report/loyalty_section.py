@@ -1,0 +1,200 @@
+"""Report section: loyalty index, tiers, lifecycle stages, moves since the previous run, and
+Kaplan–Meier retention curves with median lifetimes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from markupsafe import Markup
+
+from loyalloop.loyalty import STAGES, TIERS
+from loyalloop.pipeline.runs import Run
+from loyalloop.report.charts import LAYOUT, figure_html
+from loyalloop.report.i18n import Lang, t
+from loyalloop.report.parts import (
+    Section,
+    card,
+    cards,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    html_table,
+    note,
+    segment_label,
+)
+
+__all__ = ["loyalty_section"]
+
+#: Display order, best first.
+_TIER_ORDER: tuple[str, ...] = (*reversed(TIERS), "unscored")
+_STAGE_ORDER: tuple[str, ...] = (
+    "new",
+    "active",
+    "growing",
+    "won_back",
+    "at_risk",
+    "lapsed",
+    "lost",
+)
+#: Most curves drawn per chart (largest groups first).
+MAX_CURVES = 12
+
+
+def _label(prefix: str, value: Any, lang: Lang) -> str:
+    if value == "(none)":
+        return t("lo_none", lang)
+    try:
+        return t(f"{prefix}_{value}", lang)
+    except KeyError:  # a label this version has no wording for: show it as is
+        return str(value)
+
+
+def _sizes(
+    frame: pd.DataFrame, column: str, order: Sequence[str], prefix: str, lang: Lang
+) -> Markup:
+    total = len(frame)
+    counts = frame[column].value_counts()
+    means = frame.groupby(column)["loyalty_index"].mean()
+    names = [*[o for o in order if o in counts.index], *sorted(set(counts.index) - set(order))]
+    rows = [
+        (
+            _label(prefix, n, lang),
+            fmt_int(counts[n]),
+            fmt_pct(counts[n] / total if total else None),
+            fmt_num(means.get(n), 1),
+        )
+        for n in names
+    ]
+    head = t("lo_tier", lang) if prefix == "lo_tier" else t("lo_stage", lang)
+    return html_table(
+        [head, t("customers", lang), t("lo_share", lang), t("lo_avg_index", lang)], rows
+    )
+
+
+def _matrix_chart(
+    moves: pd.DataFrame, order: Sequence[str], prefix: str, lang: Lang, div_id: str
+) -> str:
+    before = moves["before"].fillna("(none)").astype(str)
+    after = moves["after"].fillna("(none)").astype(str)
+    matrix = pd.crosstab(before, after)
+    extra = sorted((set(matrix.index) | set(matrix.columns)) - {*order, "(none)"})
+    axis = [*order, *extra, "(none)"]
+    rows = [a for a in axis if a in matrix.index]
+    cols = [a for a in axis if a in matrix.columns]
+    matrix = matrix.reindex(index=rows, columns=cols, fill_value=0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=[_label(prefix, c, lang) for c in cols],
+            y=[_label(prefix, r, lang) for r in rows],
+            text=matrix.to_numpy(),
+            texttemplate="%{text}",
+            colorscale="Blues",
+            showscale=False,
+        )
+    )
+    fig.update_layout(xaxis_title=t("lo_this", lang), yaxis_title=t("lo_previous", lang), **LAYOUT)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    return figure_html(fig, div_id)
+
+
+def _moves_text(summary: dict[str, int], lang: Lang) -> str:
+    return t(
+        "lo_moves",
+        lang,
+        **{k: f"{summary.get(k, 0):,}" for k in ("up", "down", "same", "new", "gone")},
+    )
+
+
+def _survival(run: Run, lang: Lang, info: dict[str, Any]) -> Markup:
+    surv = run.read("survival").to_pandas()
+    out = Markup("<h3>{}</h3>").format(t("lo_survival", lang))
+    for dim, title_key in (("segment", "lo_by_segment"), ("cohort", "lo_by_cohort")):
+        part = surv[surv["dimension"] == dim]
+        if part.empty:
+            continue
+        sizes = part.groupby("group")["at_risk"].max().sort_values(ascending=False)
+        groups = list(sizes.index[:MAX_CURVES])
+        if dim == "cohort":
+            groups = sorted(groups)
+        fig = go.Figure()
+        for g in groups:
+            c = part[part["group"] == g]
+            name = _group_label(dim, str(g), lang)
+            fig.add_trace(
+                go.Scatter(
+                    x=c["time"], y=100 * c["survival"], name=name, mode="lines", line_shape="hv"
+                )
+            )
+        fig.update_layout(
+            title=t(title_key, lang),
+            xaxis_title=t("lo_days", lang),
+            yaxis_title=t("lo_still", lang) + " %",
+            **LAYOUT,
+        )
+        out += Markup(figure_html(fig, f"chart-survival-{dim}"))
+        medians = part.drop_duplicates("group").set_index("group")
+        rows = [
+            (
+                _group_label(dim, str(g), lang),
+                fmt_int(sizes[g]),
+                fmt_num(medians.loc[g, "median_lifetime_days"], 0)
+                if pd.notna(medians.loc[g, "median_lifetime_days"])
+                else t("lo_not_reached", lang),
+            )
+            for g in (groups if dim == "cohort" else sizes.index)
+        ]
+        out += html_table([t("lo_group", lang), t("customers", lang), t("lo_median", lang)], rows)
+    out += note(t("lo_note", lang, lapse=info.get("survival_lapse_days", 180)))
+    return out
+
+
+def _group_label(dim: str, group: str, lang: Lang) -> str:
+    if dim == "segment":
+        return segment_label(group, lang)
+    return group
+
+
+def loyalty_section(run: Run, lang: Lang) -> Section | None:
+    """Tier and lifecycle sizes, migration matrices (from the 2nd run on), survival curves."""
+    m = run.manifest
+    if "loyalty" in m.get("errors", {}):
+        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), m["errors"]["loyalty"])
+        return Section("loyalty", t("lo_title", lang), body)
+    info = m.get("loyalty")
+    if not info or "loyalty" not in run.tables:
+        return None
+    frame = run.read("loyalty").select(["tier", "lifecycle_stage", "loyalty_index"]).to_pandas()
+    body = cards(
+        [
+            card(t("customers", lang), fmt_int(info.get("customers"))),
+            card(t("lo_mean_index", lang), fmt_num(info.get("mean_index"), 1)),
+            card(t("lo_with_voice", lang), fmt_int(info.get("with_attitude_or_emotion"))),
+        ]
+    )
+    body += _sizes(frame, "tier", _TIER_ORDER, "lo_tier", lang)
+    body += _sizes(frame, "lifecycle_stage", _STAGE_ORDER, "lo_stage", lang)
+    prev = info.get("compared_with_run")
+    if prev is not None and "tier_migration" in run.tables:
+        moves = run.read("tier_migration").select(["before", "after"]).to_pandas()
+        body += Markup("<h3>{}</h3>").format(t("lo_migration", lang, run=prev))
+        body += Markup(
+            _matrix_chart(
+                moves, list(reversed(_TIER_ORDER)), "lo_tier", lang, "chart-tier-migration"
+            )
+        )
+        body += note(_moves_text(info.get("tier_migration", {}), lang))
+    if prev is not None and "lifecycle_transitions" in run.tables:
+        moves = run.read("lifecycle_transitions").select(["before", "after"]).to_pandas()
+        body += Markup("<h3>{}</h3>").format(t("lo_transitions", lang, run=prev))
+        body += Markup(
+            _matrix_chart(moves, list(STAGES), "lo_stage", lang, "chart-lifecycle-transitions")
+        )
+        body += note(_moves_text(info.get("lifecycle_transitions", {}), lang))
+    if "survival" in run.tables:
+        body += _survival(run, lang, info)
+    return Section("loyalty", t("lo_title", lang), body)

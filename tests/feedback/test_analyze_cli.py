@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from loyalloop.cli.feedback import app
+from loyalloop.errors import DataValidationError, IngestError
+from loyalloop.feedback import (
+    analyze_feedback,
+    analyze_texts,
+    escape_formula,
+    read_comments,
+    spreadsheet_safe,
+)
+
+BAD = [
+    "",
+    "😀😀😀",
+    "<b>年费</b>太贵<script>x()</script>",
+    "额度" * 3000,
+    "年费太贵".encode("gb18030"),
+    "额度\x00\x1b太低",
+    None,
+    '=HYPERLINK("http://evil")',
+]
+
+
+def test_analyze_texts_columns_and_bad_input() -> None:
+    out = analyze_texts(BAD)
+    assert list(out.columns) == ["text", "language", "sentiment", "sentiment_score", "aspects"]
+    assert len(out) == len(BAD)
+    assert out["sentiment"].isin(["positive", "neutral", "negative"]).all()
+    assert out["sentiment_score"].between(-1, 1).all()
+    assert out.loc[0, "language"] == "und" and out.loc[0, "sentiment"] == "neutral"
+    assert out.loc[1, "sentiment"] == "positive"  # emoji lexicon
+    assert "<" not in out.loc[2, "text"] and out.loc[2, "aspects"].startswith("annual_fee:")
+    assert len(out.loc[3, "text"]) == 5000
+    assert out.loc[4, "text"] == "年费太贵"
+    assert out.loc[6, "text"] == ""
+
+
+def test_analyze_texts_parallel_matches_serial() -> None:
+    texts = ["年费太贵，积分很好", "The app crashes", "服务很好"] * 40
+    serial = analyze_texts(texts)
+    parallel = analyze_texts(texts, n_jobs=2, chunk_size=50)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_analyze_feedback_keeps_given_language() -> None:
+    fb = pd.DataFrame({"feedback_id": ["a", "b"], "text": ["很好", "good"], "language": ["zh", ""]})
+    out = analyze_feedback(fb)
+    assert out["language"].tolist() == ["zh", "en"]
+    assert {"sentiment", "sentiment_score", "aspects"} <= set(out.columns)
+    with pytest.raises(DataValidationError):
+        analyze_feedback(fb, text_column="nope")
+
+
+def test_formula_injection_escaped() -> None:
+    for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert escape_formula(bad) == "'" + bad
+    frame = pd.DataFrame({"text": ["=cmd|' /C calc'!A0", "ok"], "score": [-0.5, 0.5]})
+    safe = spreadsheet_safe(frame)
+    assert safe["text"].tolist() == ["'=cmd|' /C calc'!A0", "ok"]
+    assert safe["score"].tolist() == [-0.5, 0.5]
+
+
+def _write_inputs(tmp_path: Path) -> dict[str, Path]:
+    rows = ["年费太贵，但是积分很划算", "The app keeps crashing", "=1+2 客服很好"]
+    frame = pd.DataFrame({"id": [1, 2, 3], "comment": rows})
+    paths = {
+        "csv": tmp_path / "in.csv",
+        "parquet": tmp_path / "in.parquet",
+        "jsonl": tmp_path / "in.jsonl",
+        "xlsx": tmp_path / "in.xlsx",
+        "txt": tmp_path / "in.txt",
+    }
+    frame.to_csv(paths["csv"], index=False)
+    frame.to_parquet(paths["parquet"])
+    paths["jsonl"].write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in frame.to_dict("records")) + "\n",
+        encoding="utf-8",
+    )
+    frame.to_excel(paths["xlsx"], index=False)
+    # one comment per line, each line in a different encoding
+    paths["txt"].write_bytes(
+        rows[0].encode("utf-8") + b"\n" + rows[1].encode("ascii") + b"\r\n"
+        + rows[2].encode("gb18030") + b"\n"
+    )  # fmt: skip
+    return paths
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "jsonl", "xlsx", "txt"])
+def test_cli_analyze_every_format(tmp_path: Path, kind: str) -> None:
+    src = _write_inputs(tmp_path)[kind]
+    out = tmp_path / "out.csv"
+    args = ["analyze", str(src), "--out", str(out)]
+    if kind != "txt":
+        args += ["--text-column", "comment"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    assert list(written.columns) == [
+        "text",
+        "language",
+        "sentiment",
+        "sentiment_score",
+        "aspects",
+    ]
+    assert len(written) == 3
+    assert written.loc[0, "aspects"] == "annual_fee:negative; rewards_points:positive"
+    assert written.loc[1, "language"] == "en" and written.loc[1, "sentiment"] == "negative"
+    if kind != "xlsx":  # Excel itself stores "=..." as a formula, so it cannot round-trip
+        assert written.loc[2, "text"].startswith("'=")  # formula injection neutralised
+    assert "3 comments" in result.output
+
+
+def test_cli_default_text_column_and_errors(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    pd.DataFrame({"text": ["很好"]}).to_csv(src, index=False)
+    out = tmp_path / "o.csv"
+    assert CliRunner().invoke(app, ["analyze", str(src), "--out", str(out)]).exit_code == 0
+    bad = CliRunner().invoke(app, ["analyze", str(src), "--out", str(out), "--text-column", "x"])
+    assert bad.exit_code == 2 and "column 'x' not found" in bad.output
+    missing = CliRunner().invoke(app, ["analyze", str(tmp_path / "nope.csv"), "--out", str(out)])
+    assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_read_comments_errors(tmp_path: Path) -> None:
+    with pytest.raises(IngestError):
+        read_comments(tmp_path / "missing.csv")
+    src = tmp_path / "x.csv"
+    pd.DataFrame({"a": [1]}).to_csv(src, index=False)
+    with pytest.raises(DataValidationError, match="no text column"):
+        read_comments(src)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert read_comments(empty).empty

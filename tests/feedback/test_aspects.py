@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.feedback import aspect_mentions, aspect_summary, detect_aspects, load_taxonomy
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return [(m.aspect, m.sentiment.label) for m in detect_aspects(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("年费太贵，但是积分很划算", [("annual_fee", "negative"), ("rewards_points", "positive")]),
+        ("年費太貴，但是積分很划算", [("annual_fee", "negative"), ("rewards_points", "positive")]),
+        ("客服态度很好，就是排队等了一个小时", [("service_attitude", "positive"),
+                                              ("waiting_time", "negative")]),
+        ("手机银行老是闪退", [("app_online", "negative")]),
+        ("额度太低了", [("credit_limit", "negative")]),
+        ("信用卡被盗刷了", [("fraud_security", "negative")]),
+        ("The annual fee is a rip-off but the app is great",
+         [("annual_fee", "negative"), ("app_online", "positive")]),
+        ("delivery was fast, but the quality is poor",
+         [("delivery", "positive"), ("quality", "negative")]),
+        ("物流很快，质量很差，退货很麻烦", [("delivery", "positive"), ("quality", "negative"),
+                                          ("returns", "negative")]),
+        ("年费呢，太贵了", [("annual_fee", "negative")]),
+    ],
+)  # fmt: skip
+def test_clause_level_aspect_sentiment(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _pairs(text) == expected
+
+
+@pytest.mark.parametrize("raw", [None, "", "😀", "<div></div>", "\x00", "好" * 20_000, 3.5])
+def test_bad_input_has_no_aspects_or_defined_ones(raw: object) -> None:
+    assert isinstance(detect_aspects(raw), list)
+
+
+def test_shipped_taxonomies() -> None:
+    banking = load_taxonomy("banking")
+    retail = load_taxonomy("retail")
+    default = load_taxonomy()
+    assert len(banking.aspects) == 9 and len(retail.aspects) == 6
+    assert default.keys == banking.keys + retail.keys
+    assert default.label("annual_fee", "zh") == "年费"
+
+
+def test_custom_taxonomy_from_dict_and_file(tmp_path: Path) -> None:
+    spec = {"name": "cafe", "aspects": {"coffee": {"zh": ["咖啡"], "en": ["coffee", "latte"]}}}
+    tax = load_taxonomy(spec)
+    assert [m.aspect for m in detect_aspects("The lattes are great", tax)] == ["coffee"]
+    path = tmp_path / "cafe.yaml"
+    path.write_text("aspects:\n  coffee:\n    zh: [咖啡]\n", encoding="utf-8")
+    assert load_taxonomy(path).name == "cafe"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"aspects": {}}, "no aspects"),
+        ({"nope": 1}, "'aspects' mapping"),
+        ({"aspects": {"Bad Key": {"zh": ["x"]}}}, "lower_snake_case"),
+        ({"aspects": {"a": {"zh": []}}}, "at least one"),
+        ({"aspects": {"a": {"zh": [1]}}}, "non-empty strings"),
+        ({"aspects": {"a": {"en": ["re:("]}}}, "invalid English pattern"),
+        ({"aspects": {"a": {"zh": ["x"], "colour": "red"}}}, "unknown fields"),
+    ],
+)
+def test_invalid_taxonomy_messages(spec: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_taxonomy(spec)
+
+
+def test_unknown_taxonomy_name() -> None:
+    with pytest.raises(ConfigError, match="neither a shipped taxonomy"):
+        load_taxonomy("no-such-taxonomy")
+
+
+def test_mentions_and_summary_frames() -> None:
+    fb = pd.DataFrame(
+        {
+            "feedback_id": ["f1", "f2", "f3"],
+            "timestamp": pd.to_datetime(["2026-01-05", "2026-01-06", "2026-01-07"]),
+            "channel": ["survey", "review", "call"],
+            "text": ["年费太贵，积分很划算", "年费太贵了", None],
+        }
+    )
+    m = aspect_mentions(fb)
+    assert list(m.columns[:5]) == [
+        "feedback_id",
+        "aspect",
+        "clause",
+        "sentiment",
+        "sentiment_score",
+    ]
+    assert {"timestamp", "channel"} <= set(m.columns)
+    assert m["feedback_id"].tolist() == ["f1", "f1", "f2"]
+    s = aspect_summary(m)
+    fee = s.set_index("aspect").loc["annual_fee"]
+    assert fee["mentions"] == 2 and fee["negative"] == 2 and fee["share_negative"] == 1.0
+    assert s.set_index("aspect").loc["stock", "mentions"] == 0
+    with pytest.raises(DataValidationError, match="no column 'comment'"):
+        aspect_mentions(fb, text_column="comment")

@@ -1,0 +1,279 @@
+"""The churn and loyalty stages on the sample business, run through the real pipeline.
+
+Three runs share one project home (module fixture): an early one whose history is too short
+for a churn backtest, one a month before the end of the data, and one at the end. The stages
+are appended to ``STAGES`` here; the pipeline registers them itself once wired in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import loyalloop.pipeline.run as run_module
+from loyalloop.churn import ChurnModel, median_lifetime
+from loyalloop.churn.scoring import score_customers
+from loyalloop.core import Settings, Warehouse
+from loyalloop.errors import DataValidationError
+from loyalloop.pipeline.churn_stage import MODEL_FILE, stage_churn
+from loyalloop.pipeline.context import RunConfig
+from loyalloop.pipeline.demo import load_sample
+from loyalloop.pipeline.loyalty_stage import stage_loyalty
+from loyalloop.pipeline.runs import Run
+from loyalloop.report.churn_section import churn_section
+from loyalloop.report.i18n import Lang
+from loyalloop.report.loyalty_section import loyalty_section
+
+pytestmark = pytest.mark.slow
+
+EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@dataclass(frozen=True)
+class Runs:
+    settings: Settings
+    early: Run
+    previous: Run
+    latest: Run
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    home = tmp_path_factory.mktemp("churn_loyalty") / "home"
+    settings = Settings(home=home, timezone="UTC", phone_region="CN")
+    load_sample(settings, customers=2000, seed=1)
+    with pytest.MonkeyPatch.context() as mp:
+        stages = [s for s in run_module.STAGES if s[0] not in ("churn", "loyalty")]
+        mp.setattr(
+            run_module, "STAGES", [*stages, ("churn", stage_churn), ("loyalty", stage_loyalty)]
+        )
+        with Warehouse(settings) as wh:
+            end = run_module.default_as_of(wh)
+        early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
+        previous = run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))
+        latest = run_module.run_pipeline(settings, RunConfig())
+    yield Runs(settings, early, previous, latest)
+
+
+def _frame(run: Run, name: str) -> pd.DataFrame:
+    return run.read(name).to_pandas()
+
+
+# ---------------------------------------------------------------------------------- churn
+def test_churn_model_beats_recency_baseline(runs: Runs) -> None:
+    m = runs.latest.manifest
+    assert "churn" not in m.get("errors", {})
+    info = m["churn"]
+    model, recency = info["metrics"]["model"], info["metrics"]["recency"]
+    assert model["roc_auc"] > recency["roc_auc"]
+    assert model["pr_auc"] > recency["pr_auc"]
+    assert 0 < info["test_churn_rate"] < 1
+    # the manifest's headline numbers are the saved evaluation table's
+    ev = _frame(runs.latest, "churn_evaluation").set_index("scorer")
+    assert ev.loc["model", "roc_auc"] == pytest.approx(model["roc_auc"])
+    assert set(ev.index) >= {"model", "recency", "bgnbd"}
+    lift = _frame(runs.latest, "churn_lift")
+    for _, part in lift.groupby("scorer"):
+        assert part["capture"].is_monotonic_increasing
+        assert part["capture"].iloc[-1] == pytest.approx(1.0)
+    cal = _frame(runs.latest, "churn_calibration")
+    assert set(cal["scorer"]) >= {"model"} and cal["mean_predicted"].between(0, 1).all()
+
+
+def test_churn_cutoffs_never_leak_past_as_of(runs: Runs) -> None:
+    m = runs.latest.manifest
+    info, as_of = m["churn"], date.fromisoformat(m["as_of"])
+    test_cut = date.fromisoformat(info["test_cutoff"])
+    assert test_cut + timedelta(days=info["horizon_days"]) == as_of + timedelta(days=1)
+    for c in info["train_cutoffs"]:
+        assert date.fromisoformat(c) + timedelta(days=info["horizon_days"]) <= test_cut
+
+
+def test_every_buyer_scored_once_with_probabilities(runs: Runs) -> None:
+    scores = _frame(runs.latest, "churn_scores")
+    rfm = _frame(runs.latest, "rfm")
+    assert scores["customer_id"].is_unique
+    assert set(scores["customer_id"]) == set(rfm["customer_id"])
+    assert scores["churn_probability"].between(0, 1).all()
+    active = scores[scores["population"] == "active"]
+    lapsed = scores[scores["population"] == "lapsed_365d"]
+    assert (active["recency_days"] <= 365).all() and (lapsed["recency_days"] > 365).all()
+    assert sorted(active["risk_decile"].unique()) == list(range(1, 11))
+    assert lapsed["risk_decile"].isna().all()
+    # decile 1 is the riskiest
+    by = active.groupby("risk_decile")["churn_probability"].mean()
+    assert by.loc[1] >= by.loc[10]
+    top = active.sort_values("churn_probability", ascending=False).head(50)
+    assert top["reasons_en"].notna().all() and top["reasons_zh"].notna().all()
+    assert lapsed["reasons_en"].isna().all()
+
+
+def test_model_saved_with_spec_version_and_checked(runs: Runs) -> None:
+    run = runs.latest
+    info = run.manifest["churn"]["model"]
+    path = run.path / MODEL_FILE
+    assert info["file"] == MODEL_FILE
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == info["sha256"]
+    model = ChurnModel.load(path)
+    assert model.spec_.names == info["features"]
+    assert model.metadata_["horizon_days"] == run.manifest["churn"]["horizon_days"]
+    feats = _frame(run, "churn_features")
+    again = score_customers(model, feats).set_index("customer_id")["churn_probability"]
+    saved = _frame(run, "churn_scores").set_index("customer_id")["churn_probability"]
+    assert np.allclose(again.loc[saved.index].to_numpy(), saved.to_numpy())
+    with pytest.raises(DataValidationError, match="trained on"):
+        score_customers(model, feats.drop(columns=[info["features"][0]]))
+
+
+def test_short_history_is_recorded_not_fatal(runs: Runs) -> None:
+    m = runs.early.manifest
+    assert "too short" in m["errors"]["churn"]
+    assert "churn_scores" not in runs.early.tables
+    assert "loyalty" in runs.early.tables  # the rest of the run still happened
+    section = churn_section(runs.early, "en")
+    assert section is not None and "too short" in str(section.body)
+
+
+# ---------------------------------------------------------------------------------- loyalty
+def test_loyalty_index_bounds_and_missing_components(runs: Runs) -> None:
+    lo = _frame(runs.latest, "loyalty")
+    assert lo["customer_id"].is_unique
+    assert set(lo["customer_id"]) == set(_frame(runs.latest, "churn_scores")["customer_id"])
+    idx = lo["loyalty_index"].dropna()
+    assert idx.between(0, 100).all()
+    for c in ("behavioural", "attitudinal", "emotional"):
+        assert lo[c].dropna().between(0, 100).all()
+    # no survey answer: attitude and emotion missing (not zero), and the index is behaviour
+    silent = lo[lo["attitudinal"].isna() & lo["emotional"].isna()]
+    assert len(silent) > 0
+    assert silent["missing_components"].str.contains("attitudinal").all()
+    assert silent["missing_components"].str.contains("emotional").all()
+    assert np.allclose(silent["loyalty_index"], silent["behavioural"])
+    assert np.allclose(silent["coverage"], 0.5)
+    voiced = lo[lo["emotional"].notna()]
+    assert len(voiced) > 0 and (voiced["coverage"] > 0.5).all()
+    assert ((lo["tier"] == "unscored") == lo["loyalty_index"].isna()).all()
+    assert set(lo["tier"]) <= {"emotional", "brand", "transactional", "not_loyal", "unscored"}
+    assert set(lo["lifecycle_stage"]) <= {
+        "new",
+        "active",
+        "growing",
+        "at_risk",
+        "lapsed",
+        "won_back",
+        "lost",
+    }
+    info = runs.latest.manifest["loyalty"]
+    assert sum(info["tiers"].values()) == len(lo)
+
+
+def test_migration_against_previous_run(runs: Runs) -> None:
+    assert "tier_migration" not in runs.early.tables  # nothing to compare with
+    info = runs.latest.manifest["loyalty"]
+    assert info["compared_with_run"] == runs.previous.number
+    mig = _frame(runs.latest, "tier_migration")
+    trans = _frame(runs.latest, "lifecycle_transitions")
+    before = set(_frame(runs.previous, "loyalty")["customer_id"])
+    after = set(_frame(runs.latest, "loyalty")["customer_id"])
+    assert set(mig["customer_id"]) == before | after
+    assert set(trans["customer_id"]) == before | after
+    assert (mig["movement"] != "same").any() and (trans["movement"] != "same").any()
+    assert sum(info["tier_migration"].values()) == len(mig)
+    new = mig[mig["movement"] == "new"]
+    assert new["before"].isna().all() and set(new["customer_id"]) == after - before
+
+
+def test_survival_curves_monotone_with_medians(runs: Runs) -> None:
+    surv = _frame(runs.latest, "survival")
+    assert set(surv["dimension"]) == {"segment", "cohort"}
+    assert surv["survival"].between(0, 1).all()
+    for (_, _), c in surv.groupby(["dimension", "group"]):
+        c = c.sort_values("time")
+        assert c["survival"].iloc[0] <= 1.0
+        assert (np.diff(c["survival"].to_numpy()) <= 1e-12).all()
+        assert (np.diff(c["at_risk"].to_numpy()) <= 0).all()
+    for dim, part in surv.groupby("dimension"):
+        med = median_lifetime(part.drop(columns=["dimension"]))
+        got = part.drop_duplicates("group").set_index("group")["median_lifetime_days"]
+        pd.testing.assert_series_equal(
+            got.loc[med.index], med, check_names=False, check_index_type=False
+        )
+        recorded = runs.latest.manifest["loyalty"]["median_lifetime_days"][dim]
+        assert set(recorded) == set(part["group"])
+
+
+# ---------------------------------------------------------------------------------- report
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sections_render(runs: Runs, lang: Lang) -> None:
+    churn = churn_section(runs.latest, lang)
+    loyalty = loyalty_section(runs.latest, lang)
+    assert churn is not None and loyalty is not None
+    html = str(churn.body) + str(loyalty.body)
+    for div in (
+        "chart-churn-capture",
+        "chart-churn-calibration",
+        "chart-tier-migration",
+        "chart-lifecycle-transitions",
+        "chart-survival-segment",
+        "chart-survival-cohort",
+    ):
+        assert div in html
+    assert ("流失预警" in churn.title) == (lang == "zh")
+    assert ("情感忠诚" in html) == (lang == "zh")
+
+
+def _tampered(run: Run, tmp: Path) -> Run:
+    """A copy of ``run`` whose customer id, reasons and error text are hostile."""
+    path = tmp / "run"
+    shutil.copytree(run.path, path)
+    scores = pq.read_table(path / "churn_scores.parquet").to_pandas()
+    scores = scores.sort_values("churn_probability", ascending=False, kind="stable")
+    first = scores.index[scores["recency_days"] <= 180][0]
+    scores.loc[first, ["customer_id", "reasons_en", "reasons_zh"]] = [EVIL, EVIL, EVIL]
+    pq.write_table(
+        pa.Table.from_pandas(scores, preserve_index=False), path / "churn_scores.parquet"
+    )
+    return replace(run, path=path)
+
+
+def test_sections_escape_untrusted_text(runs: Runs, tmp_path: Path) -> None:
+    bad = _tampered(runs.latest, tmp_path)
+    langs: tuple[Lang, ...] = ("en", "zh")
+    for lang in langs:
+        section = churn_section(bad, lang)
+        assert section is not None
+        html = str(section.body)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert" in html
+    errored = replace(bad, manifest={**bad.manifest, "errors": {"churn": EVIL, "loyalty": EVIL}})
+    for build in (churn_section, loyalty_section):
+        out = build(errored, "en")
+        assert out is not None
+        assert "<script>" not in str(out.body) and "&lt;script&gt;" in str(out.body)
+
+
+def test_full_report_with_sections_registered(runs: Runs, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loyalloop.report.html as html_module
+
+    sections = [s for s in html_module.SECTIONS if s not in (churn_section, loyalty_section)]
+    at = sections.index(html_module.clv_section) + 1
+    monkeypatch.setattr(
+        html_module, "SECTIONS", [*sections[:at], churn_section, loyalty_section, *sections[at:]]
+    )
+    checks: tuple[tuple[Lang, str], ...] = (
+        ("en", "Churn early warning"),
+        ("zh", "忠诚度与生命周期"),
+    )
+    for lang, words in checks:
+        page = html_module.render_report(runs.latest, lang)
+        assert words in page and 'id="churn"' in page and 'id="loyalty"' in page
