@@ -68,6 +68,8 @@ def fit_churn_model(
         raise DataValidationError("features need customer_id; labels need customer_id, churned")
     keys = [c for c in ("cutoff", ID) if c in f.columns and c in y.columns]
     data = f.merge(y[[*keys, "churned"]], on=keys, how="inner", validate="one_to_one")
+    # Engines return rows in no fixed order; the same data must give the same model.
+    data = data.sort_values(keys, kind="stable").reset_index(drop=True)
     if max_rows is not None and len(data) > max_rows:
         data = data.sample(n=max_rows, random_state=random_state)
         log.info("training on a sample of %d of %d rows", max_rows, len(f))

@@ -371,16 +371,40 @@ def demo(
         return
     for r in result.ingested.values():
         _print_ingest(r)
-    m = result.run.manifest
+    for line in _loop_summary(result.run.number, result.run.manifest):
+        out.print(line, highlight=False, markup=False)
+    out.print(f"report: {result.report}", highlight=False)
+
+
+def _loop_summary(number: int, m: dict[str, Any]) -> list[str]:
+    """A few lines on what the run found, from its manifest (numbers computed by the stages)."""
     k, nps = m.get("kpis", {}), m.get("nps", {})
-    out.print(
-        f"\nrun {result.run.number}: {k.get('customers', 0):,} customers, "
+    lines = [
+        f"\nrun {number}: {k.get('customers', 0):,} customers, "
         f"{k.get('active_customers', 0):,} active in the last {k.get('active_days')} days, "
         f"repurchase rate {100 * (k.get('repurchase_rate') or 0):.1f}%"
-        + (f", NPS {nps['nps']:.1f}" if nps.get("nps") is not None else ""),
-        highlight=False,
-    )
-    out.print(f"report: {result.report}", highlight=False)
+        + (f", NPS {nps['nps']:.1f}" if nps.get("nps") is not None else "")
+    ]
+    if clv := m.get("clv"):
+        lines.append(
+            f"value: CLV next {clv['horizon_months']} months {clv['total_clv']:,.0f}, "
+            f"top 10% of customers hold {100 * clv['top_decile_share']:.1f}%"
+        )
+    if churn := m.get("churn"):
+        auc = churn.get("metrics", {}).get("model", {}).get("roc_auc")
+        lines.append(
+            f"churn risk: {churn['high_risk']:,} customers at 50% or more"
+            + (f" (model ROC AUC {auc:.3f} on the backtest)" if auc else "")
+        )
+    if (fb := m.get("feedback")) and fb.get("top_negative_aspects"):
+        top = fb["top_negative_aspects"][0]
+        lines.append(
+            f"feedback: {fb['comments']:,} comments, {100 * fb['share_negative']:.1f}% negative; "
+            f"most complained about: {top['aspect']} ({top['negative']:,} negative mentions)"
+        )
+    for name, reason in m.get("errors", {}).items():
+        lines.append(f"not computed: {name}: {reason}")
+    return lines
 
 
 def _register_subapps() -> None:

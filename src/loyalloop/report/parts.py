@@ -7,6 +7,7 @@ so untrusted text can be passed straight in.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,13 +64,20 @@ def cards(items: Iterable[Markup]) -> Markup:
     return Markup('<div class="cards">') + Markup("").join(items) + Markup("</div>")
 
 
+_NUMERIC = re.compile(r"^[-+−]?[\d,.]+\s*%?$|^—$")
+
+
+def _cell(v: Any) -> Markup:
+    """A table cell; numbers (and the missing-value dash) are right-aligned, text left."""
+    if isinstance(v, int | float) or _NUMERIC.match(str(v)):
+        return Markup('<td class="n">{}</td>').format(v)
+    return Markup("<td>{}</td>").format(v)
+
+
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Markup:
     head = Markup("").join(Markup("<th>{}</th>").format(h) for h in headers)
     body = Markup("").join(
-        Markup("<tr>")
-        + Markup("").join(Markup("<td>{}</td>").format(v) for v in row)
-        + Markup("</tr>")
-        for row in rows
+        Markup("<tr>") + Markup("").join(_cell(v) for v in row) + Markup("</tr>") for row in rows
     )
     return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, body)
 
