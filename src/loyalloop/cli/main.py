@@ -387,7 +387,8 @@ def _loop_summary(number: int, m: dict[str, Any]) -> list[str]:
     ]
     if clv := m.get("clv"):
         lines.append(
-            f"value: CLV next {clv['horizon_months']} months {clv['total_clv']:,.0f}, "
+            f"value: CLV next {clv['horizon_months']} months "
+            f"{clv['total_clv'] / 1e6:,.1f} million, "
             f"top 10% of customers hold {100 * clv['top_decile_share']:.1f}%"
         )
     if churn := m.get("churn"):
