@@ -123,3 +123,40 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert f"{k['customers']:,}" in html
     assert (home / "sample" / "customers.csv").exists()
+
+
+def test_churn_scores_csv_neutralises_formula_ids(tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 400
+    spend = rng.gamma(2.0, 50.0, n)
+    table = pd.DataFrame(
+        {
+            "id": [f"=cmd|{i}" if i == 0 else f"K{i}" for i in range(n)],
+            "spend": spend,
+            "plan": rng.choice(["gold", "basic"], n),
+            "left": np.where(rng.random(n) < 1 / (1 + spend / 60), "yes", "no"),
+        }
+    )
+    table.to_csv(tmp_path / "t.csv", index=False)
+    model = tmp_path / "m.json"
+    args = ["churn", "train", "--table", str(tmp_path / "t.csv"), "--id", "id", "--label", "left"]
+    assert runner.invoke(app, [*args, "--model-out", str(model)]).exit_code == 0
+    out = tmp_path / "scores.csv"
+    r = runner.invoke(
+        app,
+        [
+            "churn",
+            "score",
+            "--model",
+            str(model),
+            "--table",
+            str(tmp_path / "t.csv"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    ids = pd.read_csv(out, encoding="utf-8-sig")["id"].tolist()
+    assert "'=cmd|0" in ids and "=cmd|0" not in ids

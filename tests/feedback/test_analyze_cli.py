@@ -8,14 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from loyalloop.cli.feedback import app
+from loyalloop.core.csvsafe import escape_formula, spreadsheet_safe
 from loyalloop.errors import DataValidationError, IngestError
-from loyalloop.feedback import (
-    analyze_feedback,
-    analyze_texts,
-    escape_formula,
-    read_comments,
-    spreadsheet_safe,
-)
+from loyalloop.feedback import analyze_feedback, analyze_texts, read_comments
 
 BAD = [
     "",

@@ -8,13 +8,14 @@ import importlib
 import pytest
 
 MODULES = [
-    "analyze", "aspects", "clean", "competitors", "csvsafe", "kano", "language", "sentiment",
-    "tokenize", "train",
+    "feedback.analyze", "feedback.aspects", "feedback.clean", "feedback.competitors",
+    "core.csvsafe", "feedback.kano", "feedback.language", "feedback.sentiment",
+    "feedback.tokenize", "feedback.train",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
-    module = importlib.import_module(f"loyalloop.feedback.{name}")
+    module = importlib.import_module(f"loyalloop.{name}")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0

@@ -15,6 +15,7 @@ import typer
 
 from loyalloop.churn.byo import evaluate_table, read_table, score_table, train_table
 from loyalloop.churn.model import ChurnModel
+from loyalloop.core.csvsafe import write_safe_csv
 from loyalloop.errors import LoyalloopError
 
 __all__ = ["app"]
@@ -92,7 +93,7 @@ def score(
         result = score_table(ChurnModel.load(model), read_table(table), reasons_for=reasons)
         out.parent.mkdir(parents=True, exist_ok=True)
         # utf-8-sig so Excel shows the Chinese reasons correctly.
-        result.scores.to_csv(out, index=False, encoding="utf-8-sig")
+        write_safe_csv(result.scores, out)
         if json_out:
             typer.echo(
                 _dump({"out": str(out), "rows": len(result.scores), **result.coercion.to_dict()})

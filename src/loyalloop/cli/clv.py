@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from loyalloop.core.csvsafe import spreadsheet_safe
 from loyalloop.errors import DataValidationError, LoyalloopError
 
 __all__ = ["app"]
@@ -212,7 +213,9 @@ def predict(
                 if "clv" in batch:
                     stats["clv"] += float(batch["clv"].sum())
                 if suffix == ".csv":
-                    batch.to_csv(out, mode="w" if i == 0 else "a", header=i == 0, index=False)
+                    spreadsheet_safe(batch).to_csv(
+                        out, mode="w" if i == 0 else "a", header=i == 0, index=False
+                    )
                 else:
                     import pyarrow as pa
                     import pyarrow.parquet as pq

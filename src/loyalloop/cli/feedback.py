@@ -10,8 +10,9 @@ import pandas as pd
 import typer
 from rich.progress import Progress
 
+from loyalloop.core.csvsafe import write_safe_csv
 from loyalloop.errors import LoyalloopError
-from loyalloop.feedback import analyze_texts, load_taxonomy, read_comments, write_safe_csv
+from loyalloop.feedback import analyze_texts, load_taxonomy, read_comments
 
 __all__ = ["app"]
 

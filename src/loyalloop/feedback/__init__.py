@@ -29,7 +29,6 @@ from loyalloop.feedback.aspects import (
 from loyalloop.feedback.channels import channel_comparison
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.competitors import brand_benchmark, mentioned_brands, nps
-from loyalloop.feedback.csvsafe import escape_formula, spreadsheet_safe, write_safe_csv
 from loyalloop.feedback.drivers import DriverAnalysis, key_drivers
 from loyalloop.feedback.io import read_comments
 from loyalloop.feedback.kano import kano_category, kano_chart, kano_summary
@@ -68,7 +67,6 @@ __all__ = [
     "detect_aspects",
     "detect_language",
     "discover_topics",
-    "escape_formula",
     "kano_category",
     "kano_chart",
     "kano_summary",
@@ -81,8 +79,6 @@ __all__ = [
     "score_text",
     "score_texts",
     "split_clauses",
-    "spreadsheet_safe",
     "to_simplified",
     "tokenize",
-    "write_safe_csv",
 ]

@@ -5,7 +5,7 @@ as a formula by Excel, LibreOffice or Google Sheets. :func:`escape_formula` pref
 with a single quote, which spreadsheets show as text. Numbers are left alone (``-0.5`` stays a
 number); only strings are escaped.
 
-This helper lives in ``feedback`` for now; it is meant to move to a shared module.
+Every CSV the project writes for people goes through here (exports, scores, analysed comments).
 """
 
 from __future__ import annotations
