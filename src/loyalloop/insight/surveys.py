@@ -18,7 +18,9 @@ benchmarks.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -102,12 +104,19 @@ def _nps_counts(f: ir.Table) -> dict[str, ir.Value]:
     }
 
 
-def nps(feedback: ir.Table) -> NpsResult:
-    """NPS of the own brand over all NPS answers in ``feedback``."""
-    f = _own(feedback, "nps")
-    row = f.aggregate(**_nps_counts(f)).execute().iloc[0]
+def _nps_from(row: Mapping[str, Any]) -> NpsResult:
     return NpsResult.from_counts(
         *(int(row[k] or 0) for k in ("promoters", "passives", "detractors"))
+    )
+
+
+def _csat_counts(f: ir.Table) -> dict[str, ir.Value]:
+    return {"n": f.count(), "satisfied": (f.score >= 4).sum(), "total": f.score.sum()}
+
+
+def _csat_from(row: Mapping[str, Any]) -> CsatResult:
+    return CsatResult.from_counts(
+        int(row["n"] or 0), int(row["satisfied"] or 0), float(row["total"] or 0)
     )
 
 
@@ -115,42 +124,36 @@ def _month(f: ir.Table) -> ir.DateValue:
     return f.timestamp.truncate("M").cast("date")
 
 
+def _monthly(
+    f: ir.Table,
+    counts: Callable[[ir.Table], dict[str, ir.Value]],
+    make: Callable[[Mapping[str, Any]], NpsResult | CsatResult],
+    fields: Iterable[str],
+) -> pd.DataFrame:
+    table = f.group_by(month=_month(f)).aggregate(**counts(f)).order_by("month").execute()
+    rows = [{"month": r["month"], **make(r).to_dict()} for r in table.to_dict("records")]
+    return pd.DataFrame(rows, columns=["month", *fields])
+
+
+def nps(feedback: ir.Table) -> NpsResult:
+    """NPS of the own brand over all NPS answers in ``feedback``."""
+    f = _own(feedback, "nps")
+    return _nps_from(f.aggregate(**_nps_counts(f)).execute().iloc[0])
+
+
 def nps_monthly(feedback: ir.Table) -> pd.DataFrame:
     """One row per month: ``month``, and the fields of :class:`NpsResult`."""
-    f = _own(feedback, "nps")
-    counts = f.group_by(month=_month(f)).aggregate(**_nps_counts(f)).order_by("month").execute()
-    rows = [
-        {
-            "month": r.month,
-            **NpsResult.from_counts(int(r.promoters), int(r.passives), int(r.detractors)).to_dict(),
-        }
-        for r in counts.itertuples()
-    ]
-    return pd.DataFrame(rows, columns=["month", *NpsResult.__dataclass_fields__])
-
-
-def _csat_counts(f: ir.Table) -> dict[str, ir.Value]:
-    return {"n": f.count(), "satisfied": (f.score >= 4).sum(), "total": f.score.sum()}
+    return _monthly(_own(feedback, "nps"), _nps_counts, _nps_from, NpsResult.__dataclass_fields__)
 
 
 def csat(feedback: ir.Table) -> CsatResult:
     """CSAT of the own brand over all CSAT answers in ``feedback``."""
     f = _own(feedback, "csat")
-    row = f.aggregate(**_csat_counts(f)).execute().iloc[0]
-    return CsatResult.from_counts(
-        int(row["n"]), int(row["satisfied"] or 0), float(row["total"] or 0)
-    )
+    return _csat_from(f.aggregate(**_csat_counts(f)).execute().iloc[0])
 
 
 def csat_monthly(feedback: ir.Table) -> pd.DataFrame:
     """One row per month: ``month``, and the fields of :class:`CsatResult`."""
-    f = _own(feedback, "csat")
-    counts = f.group_by(month=_month(f)).aggregate(**_csat_counts(f)).order_by("month").execute()
-    rows = [
-        {
-            "month": r.month,
-            **CsatResult.from_counts(int(r.n), int(r.satisfied), float(r.total)).to_dict(),
-        }
-        for r in counts.itertuples()
-    ]
-    return pd.DataFrame(rows, columns=["month", *CsatResult.__dataclass_fields__])
+    return _monthly(
+        _own(feedback, "csat"), _csat_counts, _csat_from, CsatResult.__dataclass_fields__
+    )
