@@ -160,3 +160,9 @@ def test_churn_scores_csv_neutralises_formula_ids(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     ids = pd.read_csv(out, encoding="utf-8-sig")["id"].tolist()
     assert "'=cmd|0" in ids and "=cmd|0" not in ids
+
+
+def test_run_rejects_unknown_taxonomy_before_running(tmp_path: Path) -> None:
+    code, _, err = cli(tmp_path / "home", "run", "--taxonomy", "nonsense")
+    assert code == 2 and "neither a shipped taxonomy" in err
+    assert not (tmp_path / "home" / "runs").exists()

@@ -236,3 +236,30 @@ def test_composite_keys_with_empty_parts_reingest_cleanly(
     assert counts(ingest(customers_loaded, "interactions", [f])) == (2, 2, 0, 0)
     assert counts(ingest(customers_loaded, "interactions", [f])) == (2, 0, 2, 0)
     assert customers_loaded.count("interactions") == 2
+
+
+def test_load_retries_with_the_larger_cap_when_out_of_memory(
+    customers_loaded: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    import loyalloop.data.ingest as ingest_module
+
+    real = ingest_module._finalize
+    calls: list[str] = []
+
+    def flaky(wh: Warehouse, *args: object) -> object:
+        limit = wh.raw.execute("SELECT current_setting('memory_limit')").fetchone()
+        calls.append(str(limit[0] if limit else ""))
+        if len(calls) == 1:
+            raise duckdb.OutOfMemoryException("simulated: failed to pin block")
+        return real(wh, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "_finalize", flaky)
+    f = write(
+        tmp_path / "t.csv", "transaction_id,customer_id,timestamp,amount\nT1,C1,2024-01-01,1\n"
+    )
+    r = ingest(customers_loaded, "transactions", [f])
+    assert counts(r) == (1, 1, 0, 0)
+    assert len(calls) == 2 and calls[0] != calls[1]  # second try under the general cap
+    assert customers_loaded.count("transactions") == 1

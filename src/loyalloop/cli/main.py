@@ -27,6 +27,7 @@ from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
 from loyalloop.data.contracts import CONTRACTS
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.errors import LoyalloopError
+from loyalloop.feedback.aspects import load_taxonomy
 from loyalloop.insight.rfm import load_segment_rules
 from loyalloop.pipeline.context import RunConfig
 from loyalloop.pipeline.demo import load_sample, run_demo
@@ -235,6 +236,10 @@ def run(
         str | None, typer.Option(help="Observation end YYYY-MM-DD (default: last transaction day).")
     ] = None,
     segments: Annotated[Path | None, typer.Option(help="YAML file of RFM segment rules.")] = None,
+    taxonomy: Annotated[
+        str,
+        typer.Option(help="Feedback aspects: default, banking, retail, or a YAML file."),
+    ] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Run every stage and publish a new numbered run. 运行分析流程并发布新的运行结果。"""
@@ -243,7 +248,9 @@ def run(
         config = RunConfig(
             as_of=date.fromisoformat(as_of) if as_of else None,
             segment_rules=load_segment_rules(segments),
+            taxonomy=taxonomy,
         )
+        load_taxonomy(config.taxonomy)  # fail now, not in the middle of a run
     except ValueError as exc:
         raise _fail(str(exc), 2) from None
     try:

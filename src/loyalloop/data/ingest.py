@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
@@ -138,7 +139,13 @@ def ingest(
                     progress(len(chunk.frame) + len(chunk.rejected))
             if plan is None:
                 raise IngestError("the file has no header row", file=source, line=1)
-        counts = _finalize(wh, c, stage, qstage)
+        try:
+            counts = _finalize(wh, c, stage, qstage)
+        except duckdb.OutOfMemoryException:
+            # The small cap suits staging; checking against a very large table may need more.
+            log.warning("ingest: retrying the load with memory_limit=%s", wh.settings.memory_limit)
+            raw.execute(f"SET memory_limit = '{wh.settings.memory_limit}'")
+            counts = _finalize(wh, c, stage, qstage)
     finally:
         raw.execute(f'DROP TABLE IF EXISTS "{stage}"')
         raw.execute(f'DROP TABLE IF EXISTS "{qstage}"')
@@ -221,9 +228,10 @@ def _finalize(
     key_text = " || '/' || ".join(f"coalesce(CAST(s.\"{k}\" AS VARCHAR), '')" for k in c.key)
     same_key = " AND ".join(f's."{k}" IS NOT DISTINCT FROM t."{k}"' for k in c.key)
     same_key_d = " AND ".join(f's."{k}" IS NOT DISTINCT FROM d."{k}"' for k in c.key)
-    same_row = " AND ".join(
-        f's."{col.name}" IS NOT DISTINCT FROM t."{col.name}"' for col in c.columns
-    )
+    # Identical rows are recognised by a 64-bit hash of all their values, so the hash table
+    # over the already-loaded rows holds the key and one number, not every column.
+    row_hash = "hash(" + ", ".join(f'"{col.name}"' for col in c.columns) + ")"
+    staged_hash = "hash(" + ", ".join(f's."{col.name}"' for col in c.columns) + ")"
     raw_json = (
         "to_json(struct_pack("
         + ", ".join(f'"{col.name}" := s."{col.name}"' for col in c.input_columns)
@@ -244,7 +252,6 @@ def _finalize(
                 f'WHEN s."{col}" IS NOT NULL AND r{i}.k IS NULL '
                 f"THEN '{col}: unknown {col} ' || to_json(s.\"{col}\") || ' (not in {target})'"
             )
-        t_cols = ", ".join(f'"{col.name}"' for col in c.columns)
         raw.execute(
             f"""
             CREATE TEMP TABLE _classified AS
@@ -257,13 +264,14 @@ def _finalize(
                        coalesce(s."__seq__" > d.__first_seq__, false) AS __dup__
                 FROM "{stage}" s LEFT JOIN repeated d ON {same_key_d}
             ), existing AS (
-                SELECT {t_cols}, true AS __present__ FROM "{c.name}"
+                SELECT {key}, {row_hash} AS __h__, true AS __present__ FROM "{c.name}"
             )
             SELECT s.*,
                 CASE
                     WHEN s.__dup__ THEN '{keyname}: duplicate ' || to_json({key_text})
                         || ' (first at row ' || s.__first_row__ || ')'
-                    WHEN t.__present__ AND {same_row} THEN 'ALREADY'
+                    WHEN t.__present__ AND t.__h__ = {staged_hash}
+                        THEN 'ALREADY'
                     WHEN t.__present__ THEN '{keyname}: ' || to_json({key_text})
                         || ' already loaded with different values'
                     {" ".join(ref_cases)}

@@ -31,7 +31,7 @@ from loyalloop.errors import IngestError
 
 __all__ = ["Chunk", "RejectedRow", "detect_encoding", "read_chunks"]
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 25_000
 _SAMPLE_BYTES = 1 << 20
 
 

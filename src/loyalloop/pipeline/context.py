@@ -27,11 +27,14 @@ class RunConfig:
     as_of: date | None = None  # default: the day of the last transaction
     active_days: int = 90
     segment_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
+    #: Feedback aspect taxonomy: "default" (banking + retail), "banking", "retail" or a YAML path
+    taxonomy: str = "default"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "active_days": self.active_days,
+            "taxonomy": self.taxonomy,
             "segment_rules": [
                 {"name": r.name, "r": list(r.r), "fm": list(r.fm)} for r in self.segment_rules
             ],

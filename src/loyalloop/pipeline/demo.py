@@ -16,6 +16,7 @@ from pathlib import Path
 from loyalloop.core.config import Settings
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.pipeline.context import RunConfig
 from loyalloop.pipeline.run import run_pipeline
 from loyalloop.pipeline.runs import Run
 from loyalloop.report.html import write_report
@@ -116,7 +117,10 @@ def run_demo(
     ingested = load_sample(
         settings, customers=customers, seed=seed, business=business, on_step=on_step
     )
-    run = run_pipeline(settings, on_stage=(lambda s: on_step(f"stage {s}")) if on_step else None)
+    config = RunConfig(taxonomy="banking" if business == "card" else "retail")
+    run = run_pipeline(
+        settings, config, on_stage=(lambda s: on_step(f"stage {s}")) if on_step else None
+    )
     if on_step:
         on_step("report")
     report = write_report(

@@ -26,7 +26,9 @@ What it saves
     dysfunctional``, one row per respondent and feature); the canonical ``feedback`` table has
     no KANO question pairs, so otherwise the manifest says why.
 
-The taxonomy is the shipped ``default`` (banking + retail) unless ``<home>/feedback_taxonomy.yaml``
+The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``default`` = banking +
+retail, ``banking``, ``retail`` — or a YAML path; ``loyalloop run --taxonomy``) unless
+``<home>/feedback_taxonomy.yaml``
 exists (format of ``loyalloop/feedback/taxonomies/banking.yaml``).
 
 Failure policy (as in the ``clv`` stage): no comments at all → ``errors["feedback"]`` and
@@ -121,7 +123,7 @@ def _taxonomy(ctx: RunContext) -> Taxonomy:
             return load_taxonomy(path)
         except LoyalloopError as exc:
             _error(ctx, "feedback.taxonomy", f"{exc}; the shipped default taxonomy was used")
-    return load_taxonomy("default")
+    return load_taxonomy(ctx.config.taxonomy)
 
 
 def _read_feedback(ctx: RunContext) -> pd.DataFrame:
