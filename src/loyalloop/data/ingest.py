@@ -4,8 +4,9 @@
 types and checks every row against the table's contract, and then, in one transaction:
 
 1. rows whose key repeats within the input are quarantined (the first occurrence is kept);
-2. rows whose key is already in the table are skipped when identical ("already loaded") and
-   quarantined when they differ — re-ingesting a file adds nothing;
+2. rows whose key is already in the table are skipped when identical ("already loaded",
+   compared by a 64-bit hash of all their values) and quarantined when they differ —
+   re-ingesting a file adds nothing;
 3. rows that refer to an unknown customer (or campaign) are quarantined;
 4. the rest is appended.
 
