@@ -52,6 +52,19 @@ def stage_clv(ctx: RunContext) -> None:
     frame = pd.concat(list(batches), ignore_index=True)
     ctx.save("clv", frame)
     clv = ctx.output("clv")
+    rfm = ctx.output("rfm")
+    joined = clv.join(rfm.select("customer_id", "segment"), "customer_id")
+    ctx.save(
+        "clv_segments",
+        joined.group_by("segment")
+        .aggregate(
+            customers=joined.count(),
+            probability_alive=joined.probability_alive.mean(),
+            clv=joined.clv.mean(),
+            total_clv=joined.clv.sum(),
+        )
+        .order_by(ibis.desc("probability_alive")),
+    )
     ranked = clv.mutate(decile=ibis.ntile(10).over(order_by=ibis.desc(clv.clv)))
     totals = (
         ranked.aggregate(

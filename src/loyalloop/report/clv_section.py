@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import plotly.graph_objects as go
 from markupsafe import Markup
 
@@ -32,21 +31,12 @@ def clv_section(run: Run, lang: Lang) -> Section | None:
     info = m.get("clv")
     if not info:
         return None
-    con = duckdb.connect()
-    clv_path, rfm_path = run.table_path("clv"), run.table_path("rfm")
-    by_segment = con.execute(
-        f"""
-        SELECT r.segment, count(*) AS n, avg(c.probability_alive) AS alive,
-               avg(c.clv) AS clv, sum(c.clv) AS total
-        FROM read_parquet('{clv_path}') c JOIN read_parquet('{rfm_path}') r USING (customer_id)
-        GROUP BY r.segment ORDER BY alive DESC
-        """
-    ).df()
-    values = con.execute(f"SELECT clv FROM read_parquet('{clv_path}')").df()["clv"]
+    by_segment = run.read("clv_segments").to_pandas()
+    values = run.read("clv").column("clv").to_pandas()
     hist = go.Figure(go.Histogram(x=values.clip(upper=float(values.quantile(0.99))), nbinsx=50))
     hist.update_layout(xaxis_title=t("clv_axis", lang), yaxis_title=t("customers", lang), **LAYOUT)
     labels = [segment_label(s, lang) for s in by_segment["segment"]]
-    alive = go.Figure(go.Bar(x=labels, y=100 * by_segment["alive"]))
+    alive = go.Figure(go.Bar(x=labels, y=100 * by_segment["probability_alive"]))
     alive.update_layout(yaxis_title=t("p_alive", lang) + " %", **LAYOUT)
     summary_cards = cards(
         [
@@ -62,7 +52,11 @@ def clv_section(run: Run, lang: Lang) -> Section | None:
         [
             (lab, f"{int(n):,}", fmt_pct(a), fmt_num(c, 0))
             for lab, n, a, c in zip(
-                labels, by_segment["n"], by_segment["alive"], by_segment["clv"], strict=True
+                labels,
+                by_segment["customers"],
+                by_segment["probability_alive"],
+                by_segment["clv"],
+                strict=True,
             )
         ],
     )
