@@ -69,8 +69,11 @@ def test_run_runs_export_report(tmp_path: Path) -> None:
     assert code == 0
     rfm = pd.read_csv(tmp_path / "rfm.csv", encoding="utf-8-sig")
     assert set(rfm["customer_id"]) == {"C1", "C3"}
-    code, _, _ = cli(home, "export", "transactions", "--out", str(tmp_path / "tx.parquet"))
-    assert code == 0 and len(pd.read_parquet(tmp_path / "tx.parquet")) == 4
+    code, out, _ = cli(
+        home, "export", "transactions", "--out", str(tmp_path / "tx.parquet"), "--json"
+    )
+    assert code == 0 and json.loads(out)["rows"] == 4
+    assert len(pd.read_parquet(tmp_path / "tx.parquet")) == 4
     code, out, _ = cli(home, "report", "--lang", "zh", "--out", str(tmp_path / "r.html"))
     assert code == 0 and "客户忠诚度报告" in (tmp_path / "r.html").read_text(encoding="utf-8")
     code, _, err = cli(home, "export", "nope", "--out", str(tmp_path / "x.csv"))

@@ -312,6 +312,7 @@ def export(
     run_number: Annotated[
         int | None, typer.Option("--run", help="Run number (default latest).")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Write a table to CSV or Parquet. 导出数据表。"""
     st = _state(ctx)
@@ -324,6 +325,9 @@ def export(
         write_table(data, out_file)
     except LoyalloopError as exc:
         raise _fail(str(exc), 2) from None
+    if as_json:
+        _emit_json({"table": table, "rows": data.num_rows, "out": str(out_file)})
+        return
     out.print(f"wrote {data.num_rows:,} rows to {out_file}", highlight=False)
 
 
