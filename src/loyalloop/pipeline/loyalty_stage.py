@@ -31,6 +31,7 @@ import logging
 import math
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -72,6 +73,26 @@ def _features(ctx: RunContext) -> ir.Table:
     return tables.features(score_cut, FeatureConfig(active_within_days=None))
 
 
+def _group_summary(loyalty: ir.Table) -> ir.Table:
+    """Size, share and mean index of each tier and each lifecycle stage (for the report)."""
+    total = loyalty.count().as_scalar()
+    parts = []
+    for dimension in ("tier", "lifecycle_stage"):
+        g = loyalty.group_by(group=loyalty[dimension].cast("string")).aggregate(
+            customers=loyalty.count(), mean_index=loyalty.loyalty_index.mean()
+        )
+        parts.append(
+            g.select(
+                dimension=ibis.literal(dimension),
+                group=g.group,
+                customers=g.customers.cast("int64"),
+                share=g.customers.cast("float64") / total.cast("float64"),
+                mean_index=g.mean_index,
+            )
+        )
+    return parts[0].union(parts[1])
+
+
 def stage_loyalty(ctx: RunContext) -> None:
     """Index, tiers, lifecycle, migrations and survival (see module docstring)."""
     feats = _features(ctx)
@@ -82,7 +103,9 @@ def stage_loyalty(ctx: RunContext) -> None:
         "customer_id"
     )
     ctx.save("loyalty", loyalty)
-    current = ctx.output("loyalty").to_pandas()
+    saved = ctx.output("loyalty")
+    ctx.save("loyalty_summary", _group_summary(saved))
+    current = saved.to_pandas()
     info: dict[str, Any] = {
         "customers": len(current),
         "indexed": int(current["loyalty_index"].notna().sum()),

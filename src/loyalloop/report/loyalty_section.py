@@ -53,18 +53,16 @@ def _label(prefix: str, value: Any, lang: Lang) -> str:
 
 
 def _sizes(
-    frame: pd.DataFrame, column: str, order: Sequence[str], prefix: str, lang: Lang
+    summary: pd.DataFrame, dimension: str, order: Sequence[str], prefix: str, lang: Lang
 ) -> Markup:
-    total = len(frame)
-    counts = frame[column].value_counts()
-    means = frame.groupby(column)["loyalty_index"].mean()
-    names = [*[o for o in order if o in counts.index], *sorted(set(counts.index) - set(order))]
+    part = summary[summary["dimension"] == dimension].set_index("group")
+    names = [*[o for o in order if o in part.index], *sorted(set(part.index) - set(order))]
     rows = [
         (
             _label(prefix, n, lang),
-            fmt_int(counts[n]),
-            fmt_pct(counts[n] / total if total else None),
-            fmt_num(means.get(n), 1),
+            fmt_int(part.loc[n, "customers"]),
+            fmt_pct(part.loc[n, "share"]),
+            fmt_num(part.loc[n, "mean_index"], 1),
         )
         for n in names
     ]
@@ -166,9 +164,9 @@ def loyalty_section(run: Run, lang: Lang) -> Section | None:
         body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), m["errors"]["loyalty"])
         return Section("loyalty", t("lo_title", lang), body)
     info = m.get("loyalty")
-    if not info or "loyalty" not in run.tables:
+    if not info or "loyalty_summary" not in run.tables:
         return None
-    frame = run.read("loyalty").select(["tier", "lifecycle_stage", "loyalty_index"]).to_pandas()
+    summary = run.read("loyalty_summary").to_pandas()
     body = cards(
         [
             card(t("customers", lang), fmt_int(info.get("customers"))),
@@ -176,8 +174,8 @@ def loyalty_section(run: Run, lang: Lang) -> Section | None:
             card(t("lo_with_voice", lang), fmt_int(info.get("with_attitude_or_emotion"))),
         ]
     )
-    body += _sizes(frame, "tier", _TIER_ORDER, "lo_tier", lang)
-    body += _sizes(frame, "lifecycle_stage", _STAGE_ORDER, "lo_stage", lang)
+    body += _sizes(summary, "tier", _TIER_ORDER, "lo_tier", lang)
+    body += _sizes(summary, "lifecycle_stage", _STAGE_ORDER, "lo_stage", lang)
     prev = info.get("compared_with_run")
     if prev is not None and "tier_migration" in run.tables:
         moves = run.read("tier_migration").select(["before", "after"]).to_pandas()
