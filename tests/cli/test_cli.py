@@ -126,6 +126,22 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert f"{k['customers']:,}" in html
     assert (home / "sample" / "customers.csv").exists()
+    # the run's RFM table feeds the CLV command as it is (T = 0 customers are left out of fits)
+    rfm = tmp_path / "rfm.csv"
+    assert cli(home, "export", "rfm", "--out", str(rfm))[0] == 0
+    model = tmp_path / "bg.json"
+    r = runner.invoke(app, ["clv", "fit", "--data", str(rfm), "--model-out", str(model), "--json"])
+    assert r.exit_code == 0, r.output
+    fitted = json.loads(r.stdout)
+    assert fitted["model"]["data_period"]["n_customers"] + fitted["excluded_T0"] == len(
+        pd.read_csv(rfm, encoding="utf-8-sig")
+    )
+    scores = tmp_path / "scores.csv"
+    r = runner.invoke(
+        app, ["clv", "predict", "--data", str(rfm), "--model", str(model), "--out", str(scores)]
+    )
+    assert r.exit_code == 0, r.output
+    assert pd.read_csv(scores)["probability_alive"].between(0, 1).all()
 
 
 def test_churn_scores_csv_neutralises_formula_ids(tmp_path: Path) -> None:

@@ -119,9 +119,21 @@ def fit(
         from loyalloop.clv import GammaGammaModel
 
         table = _open(data)
+        # Customers first seen at the very end carry no information about rates (as in the
+        # pipeline's clv stage): fit without them; `predict` still scores them.
+        unobserved = int(table.filter(table["T"] <= 0).count().execute())
+        table = table.filter(table["T"] > 0)
+        if unobserved and int(table.count().execute()) == 0:
+            raise DataValidationError(
+                f"all {unobserved:,} customers have T = 0 (observed for no time): nothing to fit"
+            )
         fitted = _model_class(model)().fit(table, time_unit=time_unit)
         fitted.save(model_out)
-        result: dict[str, Any] = {"model_file": str(model_out), "model": _describe(fitted)}
+        result: dict[str, Any] = {
+            "model_file": str(model_out),
+            "model": _describe(fitted),
+            "excluded_T0": unobserved,
+        }
         if spend_out is not None:
             repeat = table.filter(table.frequency > 0)
             spend = GammaGammaModel().fit(repeat, time_unit=time_unit)
@@ -144,6 +156,8 @@ def fit(
                 se = m["standard_errors"].get(name)
                 se_text = f" (se {se:.4g})" if se is not None else ""
                 typer.echo(f"  {name} = {value:.6g}{se_text}")
+        if unobserved:
+            typer.echo(f"left out {unobserved:,} customer(s) with T = 0 (first seen at the end)")
         typer.echo(f"model written to {model_out}")
         if spend_out is not None:
             typer.echo(f"spend model written to {spend_out}")
