@@ -2,31 +2,63 @@
 
 Every error the library raises on purpose derives from :class:`LoyalloopError` and, where one
 fits, also from the built-in exception it means, so callers can catch either.
+
+Each class carries the command-line exit code of its kind (``exit_code``); the CLI maps errors
+to exit codes through this attribute only (see :mod:`loyalloop.cli.output`):
+
+====  ==========================================================================
+code  meaning
+====  ==========================================================================
+0     success
+1     bad input data (a file or table that breaks its contract)
+2     usage or configuration (a bad option, setting, mapping, spec or file name)
+3     something named does not exist (a run, a table, a survey, a customer …)
+4     a model cannot be fitted or used (degenerate data, version mismatch …)
+5     the project home is busy (another command holds it)
+6     the analytics engine failed (the SQL that failed is in the message with --debug)
+7     permission denied (role, token, signature)
+70    an internal error (a bug: the traceback is printed with --debug)
+====  ==========================================================================
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BusyError",
     "ConfigError",
     "DataValidationError",
+    "EngineError",
     "IngestError",
     "LoyalloopError",
     "ModelError",
     "NoRunError",
     "NotFittedError",
+    "NotFoundError",
+    "PermissionDeniedError",
 ]
 
 
 class LoyalloopError(Exception):
     """Root of all Loyalloop errors."""
 
+    #: Exit code of the command line for this kind of error.
+    exit_code: int = 1
+    #: Stable machine-readable code (``--json`` errors, API problem details).
+    code: str = "error"
+
 
 class ConfigError(LoyalloopError, ValueError):
-    """A setting, mapping or spec is invalid."""
+    """A setting, mapping, option or spec is invalid."""
+
+    exit_code = 2
+    code = "config"
 
 
 class DataValidationError(LoyalloopError, ValueError):
     """Input data does not satisfy a contract (names the column and the offending values)."""
+
+    exit_code = 1
+    code = "bad_data"
 
 
 class IngestError(LoyalloopError, ValueError):
@@ -34,6 +66,9 @@ class IngestError(LoyalloopError, ValueError):
 
     Carries the file, line and column where known, so the CLI can name them.
     """
+
+    exit_code = 1
+    code = "bad_input"
 
     def __init__(
         self,
@@ -58,13 +93,52 @@ class IngestError(LoyalloopError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-class NoRunError(LoyalloopError, LookupError):
-    """No complete pipeline run exists yet (run `loyalloop run` first)."""
+class NotFoundError(LoyalloopError, LookupError):
+    """Something named by the user does not exist (a run, a table, a survey, a customer)."""
+
+    exit_code = 3
+    code = "not_found"
+
+
+class NoRunError(NotFoundError):
+    """No complete pipeline run exists yet (run `loyalloop run` first), or not that one."""
+
+    code = "no_run"
 
 
 class ModelError(LoyalloopError, RuntimeError):
     """A model cannot be fitted or used (degenerate data, no convergence, version mismatch)."""
 
+    exit_code = 4
+    code = "model"
+
 
 class NotFittedError(ModelError, AttributeError):
     """A model method needs `fit` to have been called first."""
+
+    code = "not_fitted"
+
+
+class BusyError(LoyalloopError, RuntimeError):
+    """The project home (or a resource in it) is held by another command."""
+
+    exit_code = 5
+    code = "busy"
+
+
+class EngineError(LoyalloopError, RuntimeError):
+    """The analytics engine (DuckDB, Spark …) failed; carries the SQL that failed."""
+
+    exit_code = 6
+    code = "engine"
+
+    def __init__(self, message: str, *, sql: str | None = None) -> None:
+        self.sql = sql
+        super().__init__(message)
+
+
+class PermissionDeniedError(LoyalloopError, PermissionError):
+    """The caller may not do this (role, token, signature, consent)."""
+
+    exit_code = 7
+    code = "permission_denied"

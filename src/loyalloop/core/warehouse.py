@@ -15,6 +15,7 @@ import ibis
 
 from loyalloop.core.config import Settings
 from loyalloop.data.contracts import CONTRACTS, Contract, LogicalType, contract
+from loyalloop.errors import EngineError
 
 if TYPE_CHECKING:
     import duckdb
@@ -80,6 +81,20 @@ class Warehouse:
     def raw(self) -> duckdb.DuckDBPyConnection:
         """The underlying DuckDB connection (DDL and transactional loading only)."""
         return self.ibis.con
+
+    def execute(self, sql: str, params: list[object] | None = None) -> duckdb.DuckDBPyConnection:
+        """Run one SQL statement on the engine; a failure is re-raised as
+        :class:`~loyalloop.errors.EngineError` carrying the SQL that failed."""
+        import duckdb
+
+        try:
+            return self.raw.execute(sql, params) if params is not None else self.raw.execute(sql)
+        except duckdb.Error as exc:
+            raise EngineError(f"{type(exc).__name__}: {exc}", sql=sql) from exc
+
+    def has_table(self, name: str) -> bool:
+        """Whether the warehouse holds a table or view called ``name``."""
+        return name in self.ibis.list_tables()
 
     def _ensure_schema(self) -> None:
         for c in CONTRACTS.values():

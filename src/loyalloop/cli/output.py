@@ -1,0 +1,142 @@
+"""One voice for every command: strict JSON output, error messages and exit codes.
+
+Every ``loyalloop`` command prints through this module:
+
+* :func:`emit_json` writes strict JSON (RFC 8259): ``NaN`` and infinities become ``null``,
+  NumPy scalars become numbers, dates become ISO strings. Strict parsers (``jq``,
+  JavaScript's ``JSON.parse``) accept everything a command prints.
+* :func:`handle_errors` turns a :class:`~loyalloop.errors.LoyalloopError` into a message on
+  standard error (``error: …``; Rich markup in the message is escaped, because messages quote
+  customer values) — or, with ``--json``, into ``{"error": {"code": …, "message": …}}`` on
+  standard output — and exits with the error's ``exit_code`` (table in :mod:`loyalloop.errors`).
+  Any other exception is an internal error: exit code 70, a one-line message, and the
+  traceback only with ``--debug``.
+
+This module imports nothing heavy (no pandas, NumPy, Ibis): ``loyalloop --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
+from enum import Enum
+from pathlib import PurePath
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from loyalloop.errors import LoyalloopError
+
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_USAGE",
+    "emit_json",
+    "err",
+    "fail",
+    "handle_errors",
+    "out",
+    "set_debug",
+    "strict",
+    "to_json",
+]
+
+#: Exit code of an unexpected exception (a bug).
+EXIT_INTERNAL = 70
+#: Exit code of a usage error (bad option or argument).
+EXIT_USAGE = 2
+
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+out = Console(soft_wrap=True, highlight=False)
+
+_debug = False
+
+
+def set_debug(value: bool) -> None:
+    """Print tracebacks of errors (``loyalloop --debug``)."""
+    global _debug
+    _debug = value
+
+
+def strict(value: Any) -> Any:
+    """``value`` made JSON-safe: non-finite floats → ``None``; NumPy, dates, paths → plain."""
+    if value is None or isinstance(value, bool | str | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return strict(float(value))
+    if isinstance(value, Enum):
+        return strict(value.value)
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [strict(v) for v in value]
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return strict(to_dict())
+    tolist = getattr(value, "tolist", None)  # NumPy scalars and arrays, without importing NumPy
+    if callable(tolist):
+        return strict(tolist())
+    return str(value)
+
+
+def to_json(data: Any, *, indent: int | None = 2) -> str:
+    """Strict JSON text of ``data`` (see :func:`strict`)."""
+    return json.dumps(strict(data), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as strict JSON on standard output."""
+    sys.stdout.write(to_json(data) + "\n")
+    sys.stdout.flush()
+
+
+def _print_error(code: str, message: str, as_json: bool) -> None:
+    if as_json:
+        emit_json({"error": {"code": code, "message": message}})
+    else:
+        err.print(f"[bold red]error:[/] {escape(message)}")
+
+
+def fail(
+    message: str, code: int = EXIT_USAGE, *, as_json: bool = False, kind: str = "usage"
+) -> NoReturn:
+    """Print ``message`` as an error and exit with ``code``."""
+    _print_error(kind, message, as_json)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def handle_errors(as_json: bool = False) -> Iterator[None]:
+    """Translate errors raised inside the block into a message and an exit code."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except LoyalloopError as exc:
+        if _debug:
+            err.print_exception()
+        _print_error(exc.code, str(exc), as_json)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _print_error("interrupted", "interrupted", as_json)
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if _debug:
+            err.print_exception()
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        if not _debug:
+            message += " (run with --debug for the traceback; please report it)"
+        _print_error("internal", message, as_json)
+        raise typer.Exit(EXIT_INTERNAL) from None
