@@ -93,8 +93,12 @@ class Warehouse:
             raise EngineError(f"{type(exc).__name__}: {exc}", sql=sql) from exc
 
     def has_table(self, name: str) -> bool:
-        """Whether the warehouse holds a table or view called ``name``."""
-        return name in self.ibis.list_tables()
+        """Whether the warehouse holds a table or view called ``name`` (temporary ones too)."""
+        # Not ibis' list_tables(): with duckdb 1.5 it calls the deprecated fetch_arrow_table().
+        found = self.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()
+        return bool(found and found[0])
 
     def _ensure_schema(self) -> None:
         for c in CONTRACTS.values():

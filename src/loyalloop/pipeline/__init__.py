@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.pipeline.context import RunConfig, RunContext
 from loyalloop.pipeline.run import default_as_of, run_pipeline
-from loyalloop.pipeline.runs import Run, RunStore
 
 __all__ = ["Run", "RunConfig", "RunContext", "RunStore", "default_as_of", "run_pipeline"]

@@ -30,7 +30,8 @@ What the stage does, in order:
    the run directory, named with its SHA-256 in the manifest under ``churn.model``.
 
 When the data cannot support this (history too short for one training cutoff, one class
-only, a failed fit) the reason goes to ``manifest["errors"]["churn"]`` and the run goes on.
+only, a failed fit) the manifest's ``churn`` slot holds a
+:class:`~loyalloop.core.results.NotComputed` with the reason and the run goes on.
 
 LightGBM's OpenMP threads spin while waiting unless ``OMP_WAIT_POLICY=PASSIVE``; on a
 machine whose cores are shared (CI, a laptop running DuckDB next to it) spinning makes
@@ -56,6 +57,14 @@ from loyalloop.churn import ChurnTables, FeatureConfig, backtest, explain
 from loyalloop.churn.backtest import BacktestResult
 from loyalloop.churn.model import MODEL_FORMAT, MODEL_FORMAT_VERSION
 from loyalloop.churn.scoring import score_customers
+from loyalloop.core.results import (
+    ChurnModelInfo,
+    ChurnSummary,
+    FeatureGain,
+    NotComputed,
+    Reason,
+    ScorerMetrics,
+)
 from loyalloop.errors import LoyalloopError
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
 
@@ -128,9 +137,9 @@ def churn_cutoffs(
     return score, test, sorted(trains)
 
 
-def _fail(ctx: RunContext, reason: str) -> None:
+def _fail(ctx: RunContext, status: Reason, reason: str) -> None:
     log.warning("churn stage skipped: %s", reason)
-    ctx.summary.setdefault("errors", {})["churn"] = reason
+    ctx.record("churn", NotComputed(status, reason))
 
 
 def _num(v: Any) -> float | None:
@@ -148,13 +157,14 @@ def stage_churn(ctx: RunContext) -> None:
     tx = tables.transactions
     first = tx.filter(tx.amount > 0).timestamp.min().to_pandas()
     if first is None or pd.isna(first):
-        _fail(ctx, "no purchases to learn from")
+        _fail(ctx, "no_data", "no purchases to learn from")
         return
     score_cut, test_cut, train_cuts = churn_cutoffs(first, ctx.as_of)
     if not train_cuts:
         need = MIN_HISTORY_DAYS + 2 * HORIZON_DAYS
         _fail(
             ctx,
+            "insufficient_data",
             f"purchase history too short: the churn backtest needs at least {need} days of "
             f"purchases before {ctx.as_of:%Y-%m-%d} "
             f"(first purchase {pd.Timestamp(first):%Y-%m-%d})",
@@ -172,11 +182,11 @@ def stage_churn(ctx: RunContext) -> None:
             config=config,
         )
     except (LoyalloopError, ValueError, lgb.basic.LightGBMError) as exc:
-        _fail(ctx, f"churn model not trained: {exc}")
+        _fail(ctx, "fit_failed", f"churn model not trained: {exc}")
         return
     model_metrics = result.evaluation.get("model")
     if model_metrics.error:
-        _fail(ctx, f"churn model not evaluated: {model_metrics.error}")
+        _fail(ctx, "fit_failed", f"churn model not evaluated: {model_metrics.error}")
         return
     model = result.model
     model.metadata_ = {
@@ -197,7 +207,7 @@ def stage_churn(ctx: RunContext) -> None:
     ctx.save("churn_evaluation", ev.metrics_frame())
     ctx.save("churn_lift", ev.deciles)
     ctx.save("churn_calibration", ev.calibration)
-    ctx.summary["churn"] = _summary(result, scores, path, fraction)
+    ctx.record("churn", _summary(result, scores, path, fraction))
 
 
 def _score_all(model: Any, features: ir.Table) -> pd.DataFrame:
@@ -252,17 +262,17 @@ def _score_all(model: Any, features: ir.Table) -> pd.DataFrame:
 
 def _summary(
     result: BacktestResult, scores: pd.DataFrame, path: Any, fraction: float
-) -> dict[str, Any]:
+) -> ChurnSummary:
     ev = result.evaluation
     model = result.model
     metrics = {
-        m.name: {
-            "roc_auc": _num(m.roc_auc),
-            "pr_auc": _num(m.pr_auc),
-            "brier": _num(m.brier),
-            "top_decile_lift": _num(m.top_decile_lift),
-            "error": m.error,
-        }
+        m.name: ScorerMetrics(
+            roc_auc=_num(m.roc_auc),
+            pr_auc=_num(m.pr_auc),
+            brier=_num(m.brier),
+            top_decile_lift=_num(m.top_decile_lift),
+            error=m.error,
+        )
         for m in ev.metrics
     }
     cal = ev.calibration[ev.calibration["scorer"] == "model"]
@@ -278,31 +288,31 @@ def _summary(
     active = scores[scores["population"] == "active"]
     importance = model.feature_importance_
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return {
-        "model": {
-            "file": path.name,
-            "sha256": digest,
-            "format": MODEL_FORMAT,
-            "format_version": MODEL_FORMAT_VERSION,
-            "features": list(model.spec_.names),
-            "calibration": model.calibrator_.to_dict().get("kind"),
-        },
-        "horizon_days": result.horizon_days,
-        "train_cutoffs": [f"{c:%Y-%m-%d}" for c in result.train_cutoffs],
-        "test_cutoff": f"{result.test_cutoff:%Y-%m-%d}",
-        "sample_fraction": fraction,
-        "n_train": result.n_train,
-        "n_test": result.n_test,
-        "test_churn_rate": _num(ev.metrics[0].base_rate) if ev.metrics else None,
-        "metrics": metrics,
-        "calibration_error": cal_error,
-        "capture_top_20pct": capture_top2,
-        "top_features": [
-            {"feature": str(k), "gain": float(v)} for k, v in importance.head(10).items()
-        ],
-        "customers_scored": len(scores),
-        "active_customers": len(active),
-        "expected_churners": float(active["churn_probability"].sum()),
-        "high_risk": int((active["churn_probability"] >= 0.5).sum()),
-        "mean_probability": _num(active["churn_probability"].mean()) if len(active) else None,
-    }
+    return ChurnSummary(
+        model=ChurnModelInfo(
+            file=path.name,
+            sha256=digest,
+            format=MODEL_FORMAT,
+            format_version=MODEL_FORMAT_VERSION,
+            features=tuple(model.spec_.names),
+            calibration=model.calibrator_.to_dict().get("kind"),
+        ),
+        horizon_days=result.horizon_days,
+        train_cutoffs=tuple(c.date() for c in result.train_cutoffs),
+        test_cutoff=result.test_cutoff.date(),
+        sample_fraction=fraction,
+        n_train=result.n_train,
+        n_test=result.n_test,
+        test_churn_rate=_num(ev.metrics[0].base_rate) if ev.metrics else None,
+        metrics=metrics,
+        calibration_error=cal_error,
+        capture_top_20pct=capture_top2,
+        top_features=tuple(
+            FeatureGain(feature=str(k), gain=float(v)) for k, v in importance.head(10).items()
+        ),
+        customers_scored=len(scores),
+        active_customers=len(active),
+        expected_churners=float(active["churn_probability"].sum()),
+        high_risk=int((active["churn_probability"] >= 0.5).sum()),
+        mean_probability=_num(active["churn_probability"].mean()) if len(active) else None,
+    )

@@ -12,6 +12,7 @@ import ibis
 import pandas as pd
 
 from loyalloop.clv import BetaGeoModel, GammaGammaModel, score
+from loyalloop.core.results import ClvSummary, NotComputed
 from loyalloop.errors import LoyalloopError
 from loyalloop.insight.rfm import rfm_summary
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
@@ -38,7 +39,7 @@ def stage_clv(ctx: RunContext) -> None:
         bg = BetaGeoModel().fit(observed, time_unit="weeks", period_end=ctx.as_of.isoformat())
         gg = GammaGammaModel().fit(observed.filter(observed.frequency > 0))
     except LoyalloopError as exc:
-        ctx.summary.setdefault("errors", {})["clv"] = str(exc)
+        ctx.record("clv", NotComputed("fit_failed", str(exc)))
         return
     batches = score(
         bg,
@@ -75,17 +76,21 @@ def stage_clv(ctx: RunContext) -> None:
         .execute()
         .iloc[0]
     )
-    ctx.summary["clv"] = {
-        "model": "BG/NBD + Gamma-Gamma",
-        "time_unit": "weeks",
-        "transaction_params": dict(bg.params_),
-        "transaction_log_likelihood": bg.log_likelihood_,
-        "spend_params": dict(gg.params_),
-        "customers": len(frame),
-        "horizon_months": CLV_HORIZON_MONTHS,
-        "monthly_discount_rate": CLV_MONTHLY_DISCOUNT,
-        "expected_purchases_weeks": EXPECTED_PURCHASES_WEEKS,
-        "total_clv": float(totals["total"]),
-        "top_decile_share": float(totals["top"] / totals["total"]) if totals["total"] else None,
-        "mean_probability_alive": float(totals["mean_alive"]),
-    }
+    total = float(totals["total"])
+    ctx.record(
+        "clv",
+        ClvSummary(
+            model="BG/NBD + Gamma-Gamma",
+            time_unit="weeks",
+            transaction_params={k: float(v) for k, v in bg.params_.items()},
+            transaction_log_likelihood=float(bg.log_likelihood_),
+            spend_params={k: float(v) for k, v in gg.params_.items()},
+            customers=len(frame),
+            horizon_months=CLV_HORIZON_MONTHS,
+            monthly_discount_rate=CLV_MONTHLY_DISCOUNT,
+            expected_purchases_weeks=EXPECTED_PURCHASES_WEEKS,
+            total_clv=total,
+            top_decile_share=float(totals["top"] / total) if total else None,
+            mean_probability_alive=float(totals["mean_alive"]),
+        ),
+    )

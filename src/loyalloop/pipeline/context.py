@@ -10,9 +10,10 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
+from loyalloop.core.results import STAGE_SLOTS
+from loyalloop.core.runs import RunWriter
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
-from loyalloop.pipeline.runs import RunWriter
 
 __all__ = ["PROFILE_TX", "RunConfig", "RunContext"]
 
@@ -47,7 +48,14 @@ class RunContext:
     writer: RunWriter
     as_of: date
     config: RunConfig
-    summary: dict[str, Any] = field(default_factory=dict)
+    #: Stage results by manifest slot (see :data:`loyalloop.core.results.STAGE_SLOTS`).
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def record(self, slot: str, result: object) -> None:
+        """Record a stage's summary (or its :class:`~loyalloop.core.results.NotComputed`)."""
+        if slot not in STAGE_SLOTS:
+            raise KeyError(f"{slot!r} is not a manifest slot; add it to core/results.py")
+        self.results[slot] = result
 
     def save(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
         """Write an output table of this run (Ibis expressions stream from the engine)."""

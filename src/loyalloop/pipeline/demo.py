@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loyalloop.core.config import Settings
+from loyalloop.core.runs import Run
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.pipeline.context import RunConfig
 from loyalloop.pipeline.run import run_pipeline
-from loyalloop.pipeline.runs import Run
 from loyalloop.report.html import write_report
 from loyalloop.report.i18n import Lang
 from loyalloop.sample import SampleData, generate, write_sample

@@ -24,16 +24,19 @@ What it saves
 ``kano``
     Only when the warehouse holds a ``kano_answers`` table (``feature, functional,
     dysfunctional``, one row per respondent and feature); the canonical ``feedback`` table has
-    no KANO question pairs, so otherwise the manifest says why.
+    no KANO question pairs, so otherwise the manifest's ``feedback.kano_features`` is
+    ``NotComputed("not_configured", …)``.
 
 The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``default`` = banking +
 retail, ``banking``, ``retail`` — or a YAML path; ``loyalloop run --taxonomy``) unless
 ``<home>/feedback_taxonomy.yaml``
 exists (format of ``loyalloop/feedback/taxonomies/banking.yaml``).
 
-Failure policy (as in the ``clv`` stage): no comments at all → ``errors["feedback"]`` and
-nothing saved; a sub-analysis the data cannot support (e.g. too few scored comments for the key
-drivers) → ``errors["feedback.<analysis>"]`` and the other analyses still run.
+Failure policy (as in the ``clv`` stage): no comments at all → the ``feedback`` slot is
+:class:`~loyalloop.core.results.NotComputed` and nothing is saved; a sub-analysis the data
+cannot support (e.g. too few scored comments for the key drivers) → that field of
+:class:`~loyalloop.core.results.FeedbackSummary` is ``NotComputed`` and the other analyses still
+run.
 """
 
 from __future__ import annotations
@@ -42,11 +45,16 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import ibis
 import pandas as pd
 
+from loyalloop.core.results import (
+    DriverSummary,
+    FeedbackSummary,
+    NegativeAspect,
+    NotComputed,
+)
 from loyalloop.errors import LoyalloopError
 from loyalloop.feedback import (
     Taxonomy,
@@ -67,7 +75,6 @@ from loyalloop.pipeline.context import RunContext
 __all__ = [
     "DRIVER_SCORE_TYPES",
     "KANO_TABLE",
-    "NO_KANO",
     "N_EXAMPLES",
     "N_TOPICS",
     "OWN_BRAND",
@@ -88,8 +95,6 @@ UNMATCHED_PER_TOPIC = 15
 #: Distinct example comments kept per topic (short comments often repeat word for word).
 N_EXAMPLES = 3
 OWN_BRAND = "own"
-#: Start of the manifest note when there are no KANO answers (the report translates it).
-NO_KANO = "no KANO answers"
 _INPUT_COLUMNS = [
     "feedback_id",
     "customer_id",
@@ -112,18 +117,15 @@ def _constant_groups_ok() -> Iterator[None]:
         yield
 
 
-def _error(ctx: RunContext, key: str, reason: str) -> None:
-    ctx.summary.setdefault("errors", {})[key] = reason
-
-
-def _taxonomy(ctx: RunContext) -> Taxonomy:
+def _taxonomy(ctx: RunContext) -> tuple[Taxonomy, NotComputed | None]:
     path = Path(ctx.wh.settings.home) / TAXONOMY_FILE
+    refused = None
     if path.is_file():
         try:
-            return load_taxonomy(path)
+            return load_taxonomy(path), None
         except LoyalloopError as exc:
-            _error(ctx, "feedback.taxonomy", f"{exc}; the shipped default taxonomy was used")
-    return load_taxonomy(ctx.config.taxonomy)
+            refused = NotComputed("invalid_config", f"{exc}; the shipped default taxonomy was used")
+    return load_taxonomy(ctx.config.taxonomy), refused
 
 
 def _read_feedback(ctx: RunContext) -> pd.DataFrame:
@@ -159,35 +161,37 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(full, ignore_index=True) if full else frames[0].iloc[0:0]
 
 
-def _drivers(ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame) -> dict[str, Any]:
+def _drivers(
+    ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame
+) -> dict[str, DriverSummary | NotComputed] | NotComputed:
     blocks = []
-    info: dict[str, Any] = {}
+    info: dict[str, DriverSummary | NotComputed] = {}
     for score_type in DRIVER_SCORE_TYPES:
         if not (comments["score_type"] == score_type).any():
             continue
         try:
             result = key_drivers(comments, mentions, score_type=score_type)
         except LoyalloopError as exc:
-            _error(ctx, f"feedback.key_drivers.{score_type}", str(exc))
+            info[score_type] = NotComputed("insufficient_data", str(exc))
             continue
         table = result.table.copy()
         table.insert(0, "score_type", score_type)
         table["r_squared"] = result.r_squared
         table["n"] = result.n
         blocks.append(table)
-        info[score_type] = {
-            "r_squared": float(result.r_squared),
-            "n": int(result.n),
-            "fix_first": table.loc[table["quadrant"] == "fix first", "aspect"].tolist(),
-        }
+        info[score_type] = DriverSummary(
+            r_squared=float(result.r_squared),
+            n=int(result.n),
+            fix_first=tuple(table.loc[table["quadrant"] == "fix first", "aspect"].tolist()),
+        )
     if blocks:
         ctx.save("key_drivers", _concat(blocks))
-    elif not any(k.startswith("feedback.key_drivers") for k in ctx.summary.get("errors", {})):
-        _error(ctx, "feedback.key_drivers", "no comment carries an NPS or CSAT score")
+    elif not info:
+        return NotComputed("no_data", "no comment carries an NPS or CSAT score")
     return info
 
 
-def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int:
+def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int | NotComputed:
     """Topics of all comments and of the ``unmatched`` ones (no aspect found); their count."""
     blocks = []
     everything = discover_topics(texts, N_TOPICS, taxonomy=tax, n_examples=4 * N_EXAMPLES)
@@ -200,8 +204,7 @@ def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) ->
     if not missed.topics.empty:
         blocks.append(missed.topics.assign(scope="unmatched"))
     if not blocks:
-        _error(ctx, "feedback.topics", "too few comments with shared terms to form topics")
-        return 0
+        return NotComputed("insufficient_data", "too few comments with shared terms to form topics")
     topics = _concat(blocks)
     topics = topics[["scope", "topic", "size", "share", "phrases", "examples"]]
     topics["phrases"] = topics["phrases"].map(list)
@@ -222,24 +225,18 @@ def _distinct(examples: list[str]) -> list[str]:
     return out[:N_EXAMPLES]
 
 
-def _kano(ctx: RunContext) -> int | None:
-    found = ctx.wh.raw.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [KANO_TABLE]
-    ).fetchone()
-    if not found or not found[0]:
-        _error(
-            ctx,
-            "feedback.kano",
-            f"{NO_KANO}: the feedback table has no functional/dysfunctional question pairs and "
-            f"the warehouse has no {KANO_TABLE!r} table",
+def _kano(ctx: RunContext) -> int | NotComputed:
+    if not ctx.wh.has_table(KANO_TABLE):
+        return NotComputed(
+            "not_configured",
+            "no KANO answers: the feedback table has no functional/dysfunctional question pairs "
+            f"and the warehouse has no {KANO_TABLE!r} table",
         )
-        return None
     try:
         answers = ctx.wh.ibis.table(KANO_TABLE).execute()
         summary = kano_summary(answers)
     except LoyalloopError as exc:
-        _error(ctx, "feedback.kano", str(exc))
-        return None
+        return NotComputed("bad_data", str(exc))
     ctx.save("kano", summary)
     return len(summary)
 
@@ -250,9 +247,11 @@ def stage_feedback(ctx: RunContext) -> None:
     has_text = frame["text"].astype("string").fillna("").str.strip() != ""
     comments = frame[has_text].reset_index(drop=True)
     if comments.empty:
-        _error(ctx, "feedback", "no feedback comments with text up to the as-of day")
+        ctx.record(
+            "feedback", NotComputed("no_data", "no feedback comments with text up to the as-of day")
+        )
         return
-    tax = _taxonomy(ctx)
+    tax, refused = _taxonomy(ctx)
 
     analysed = analyze_feedback(comments, taxonomy=tax)
     analysed["profile_id"] = _profile_ids(ctx, analysed["customer_id"])
@@ -314,30 +313,36 @@ def stage_feedback(ctx: RunContext) -> None:
         .sort_values(["negative", "aspect"], ascending=[False, True])
         .head(3)
     )
-    ctx.summary["feedback"] = {
-        "taxonomy": tax.name,
-        "comments": len(analysed),
-        "own_comments": len(own),
-        "rows_without_text": int((~has_text).sum()),
-        "languages": {str(k): int(v) for k, v in analysed["language"].value_counts().items()},
-        "share_negative": float((own["sentiment"] == "negative").mean()) if len(own) else None,
-        "share_positive": float((own["sentiment"] == "positive").mean()) if len(own) else None,
-        "mean_sentiment": float(own["sentiment_score"].mean()) if len(own) else None,
-        "aspect_mentions": len(own_mentions),
-        "top_negative_aspects": [
-            {"aspect": str(a), "negative": int(n), "share_negative": float(sh)}
-            for a, n, sh in zip(top["aspect"], top["negative"], top["share_negative"], strict=True)
-        ],
-        "alerts": len(alerts),
-        "alerts_latest_period": {
-            "W": _latest_alerts(alerts, "W", weekly),
-            "M": _latest_alerts(alerts, "M", monthly),
-        },
-        "key_drivers": drivers,
-        "topics": n_topics,
-        "kano_features": n_kano,
-        "channel_disagreements": int(channels["disagrees"].sum()) if len(channels) else 0,
-    }
+    ctx.record(
+        "feedback",
+        FeedbackSummary(
+            taxonomy=tax.name,
+            comments=len(analysed),
+            own_comments=len(own),
+            rows_without_text=int((~has_text).sum()),
+            languages={str(k): int(v) for k, v in analysed["language"].value_counts().items()},
+            share_negative=float((own["sentiment"] == "negative").mean()) if len(own) else None,
+            share_positive=float((own["sentiment"] == "positive").mean()) if len(own) else None,
+            mean_sentiment=float(own["sentiment_score"].mean()) if len(own) else None,
+            aspect_mentions=len(own_mentions),
+            top_negative_aspects=tuple(
+                NegativeAspect(aspect=str(a), negative=int(n), share_negative=float(sh))
+                for a, n, sh in zip(
+                    top["aspect"], top["negative"], top["share_negative"], strict=True
+                )
+            ),
+            alerts=len(alerts),
+            alerts_latest_period={
+                "W": _latest_alerts(alerts, "W", weekly),
+                "M": _latest_alerts(alerts, "M", monthly),
+            },
+            key_drivers=drivers,
+            topics=n_topics,
+            kano_features=n_kano,
+            channel_disagreements=int(channels["disagrees"].sum()) if len(channels) else 0,
+            project_taxonomy=refused,
+        ),
+    )
 
 
 def _latest_alerts(alerts: pd.DataFrame, freq: str, trends: pd.DataFrame) -> int:

@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from loyalloop.churn import FeatureConfig, kaplan_meier, median_lifetime, purchase_lifetimes
+from loyalloop.core.results import LoyaltySummary, NotComputed
+from loyalloop.core.runs import RunStore
 from loyalloop.errors import LoyalloopError
 from loyalloop.loyalty import (
     assign_tiers,
@@ -47,7 +49,6 @@ from loyalloop.loyalty import (
 )
 from loyalloop.pipeline.churn_stage import churn_tables, score_cutoff
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
-from loyalloop.pipeline.runs import RunStore
 
 __all__ = ["LAPSE_DAYS", "stage_loyalty"]
 
@@ -106,20 +107,12 @@ def stage_loyalty(ctx: RunContext) -> None:
     saved = ctx.output("loyalty")
     ctx.save("loyalty_summary", _group_summary(saved))
     current = saved.to_pandas()
-    info: dict[str, Any] = {
-        "customers": len(current),
-        "indexed": int(current["loyalty_index"].notna().sum()),
-        "mean_index": _clean(current["loyalty_index"].mean()),
-        "median_index": _clean(current["loyalty_index"].median()),
-        "with_attitude_or_emotion": int(
-            (current["attitudinal"].notna() | current["emotional"].notna()).sum()
-        ),
-        "tiers": {str(k): int(v) for k, v in current["tier"].value_counts().items()},
-        "lifecycle": {str(k): int(v) for k, v in current["lifecycle_stage"].value_counts().items()},
-    }
+    compared: int | None = None
+    tier_moves: dict[str, int] | None = None
+    stage_moves: dict[str, int] | None = None
     previous = _previous_loyalty(ctx)
     if previous is not None:
-        number, prev = previous
+        compared, prev = previous
         tiers = tier_migration(prev, current)
         moves = stage_transitions(
             prev.rename(columns={"lifecycle_stage": "stage"}),
@@ -127,30 +120,50 @@ def stage_loyalty(ctx: RunContext) -> None:
         )
         ctx.save("tier_migration", tiers.table)
         ctx.save("lifecycle_transitions", moves.table)
-        info["compared_with_run"] = number
-        info["tier_migration"] = {str(k): int(v) for k, v in tiers.summary.items()}
-        info["lifecycle_transitions"] = {str(k): int(v) for k, v in moves.summary.items()}
+        tier_moves = {str(k): int(v) for k, v in tiers.summary.items()}
+        stage_moves = {str(k): int(v) for k, v in moves.summary.items()}
+    medians: dict[str, dict[str, float | None]] | NotComputed
     survival = _survival(ctx)
     if survival is not None:
         ctx.save("survival", survival)
-        medians = survival.drop_duplicates(["dimension", "group"])
-        info["median_lifetime_days"] = {
-            dim: {
+        firsts = survival.drop_duplicates(["dimension", "group"])
+        medians = {
+            str(dim): {
                 str(g): _clean(m)
                 for g, m in zip(part["group"], part["median_lifetime_days"], strict=True)
             }
-            for dim, part in medians.groupby("dimension", sort=True)
+            for dim, part in firsts.groupby("dimension", sort=True)
         }
-        info["survival_lapse_days"] = LAPSE_DAYS
-    ctx.summary["loyalty"] = info
+    else:
+        medians = NotComputed("no_data", "no purchase lifetimes to follow")
+    ctx.record(
+        "loyalty",
+        LoyaltySummary(
+            customers=len(current),
+            indexed=int(current["loyalty_index"].notna().sum()),
+            mean_index=_clean(current["loyalty_index"].mean()),
+            median_index=_clean(current["loyalty_index"].median()),
+            with_attitude_or_emotion=int(
+                (current["attitudinal"].notna() | current["emotional"].notna()).sum()
+            ),
+            tiers={str(k): int(v) for k, v in current["tier"].value_counts().items()},
+            lifecycle={
+                str(k): int(v) for k, v in current["lifecycle_stage"].value_counts().items()
+            },
+            compared_with_run=compared,
+            tier_migration=tier_moves,
+            lifecycle_transitions=stage_moves,
+            median_lifetime_days=medians,
+            survival_lapse_days=LAPSE_DAYS if survival is not None else None,
+        ),
+    )
 
 
 def _previous_loyalty(ctx: RunContext) -> tuple[int, pd.DataFrame] | None:
     """The latest published run's ``loyalty`` table (this run is not published yet)."""
-    runs = RunStore(ctx.wh.settings.runs_dir).list()
     cols = ["customer_id", "tier", "loyalty_index", "lifecycle_stage"]
-    for run in reversed(runs):
-        if "loyalty" in run.tables:
+    for run in RunStore(ctx.wh.settings.runs_dir).previous_readable():
+        if run.has_table("loyalty"):
             table = run.read("loyalty")
             if not set(cols) <= set(table.column_names):
                 log.warning("run %d's loyalty table predates this layout; not compared", run.number)

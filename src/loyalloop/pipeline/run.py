@@ -6,29 +6,51 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from loyalloop import __version__
 from loyalloop.core.config import Settings
+from loyalloop.core.results import RunManifest
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
-from loyalloop.errors import LoyalloopError
+from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.context import RunConfig, RunContext
-from loyalloop.pipeline.runs import Run, RunStore
 from loyalloop.pipeline.stages import STAGES
 
-__all__ = ["default_as_of", "run_pipeline"]
+__all__ = ["check_as_of", "data_range", "default_as_of", "run_pipeline"]
 
 log = logging.getLogger(__name__)
 
 INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
 
 
+def _day(value: object) -> date:
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
+
+
+def data_range(wh: Warehouse) -> tuple[date, date]:
+    """Days of the first and the last transaction."""
+    tx = wh.table("transactions")
+    row = tx.aggregate(first=tx.timestamp.min(), last=tx.timestamp.max()).execute().iloc[0]
+    first, last = row["first"], row["last"]
+    if first is None or last is None or first != first or last != last:
+        raise LoyalloopError("no transactions loaded yet; run `loyalloop ingest transactions …`")
+    return _day(first), _day(last)
+
+
 def default_as_of(wh: Warehouse) -> date:
     """The day of the last transaction (the natural end of the observation period)."""
-    last = wh.table("transactions").timestamp.max().execute()
-    if last is None or last != last:
-        raise LoyalloopError("no transactions loaded yet; run `loyalloop ingest transactions …`")
-    return last.date() if isinstance(last, datetime) else date.fromisoformat(str(last)[:10])
+    return data_range(wh)[1]
+
+
+def check_as_of(as_of: date, first: date, last: date) -> None:
+    """Refuse an as-of day outside the data: after the last transaction every customer looks
+    lapsed (and the run would become the latest one), before the first there is nothing."""
+    if as_of > last or as_of < first:
+        side = "after the last" if as_of > last else "before the first"
+        raise ConfigError(
+            f"as-of day {as_of:%Y-%m-%d} is {side} transaction: the data cover "
+            f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+        )
 
 
 def run_pipeline(
@@ -42,7 +64,9 @@ def run_pipeline(
     store = RunStore(settings.runs_dir)
     started = time.perf_counter()
     with Warehouse(settings) as wh:
-        as_of = config.as_of or default_as_of(wh)
+        first, last = data_range(wh)
+        as_of = config.as_of or last
+        check_as_of(as_of, first, last)
         inputs = {name: wh.count(name) for name in INPUT_TABLES}
         q = wh.table(QUARANTINE_TABLE)
         quarantined = dict(q.group_by("table_name").aggregate(n=q.count()).execute().values)
@@ -56,16 +80,16 @@ def run_pipeline(
                 stage(ctx)
                 timings[name] = round(time.perf_counter() - t0, 3)
                 log.info("stage %s done in %.2fs", name, timings[name])
-            manifest: dict[str, Any] = {
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "as_of": as_of.isoformat(),
-                "version": __version__,
-                "timezone": settings.timezone,
-                "config": config.to_dict(),
-                "inputs": inputs,
-                "quarantined": {k: int(v) for k, v in quarantined.items()},
-                "stage_seconds": timings,
-                "seconds": round(time.perf_counter() - started, 3),
-                **ctx.summary,
-            }
+            manifest = RunManifest(
+                created_at=datetime.now(UTC).replace(microsecond=0),
+                as_of=as_of,
+                version=__version__,
+                timezone=settings.timezone,
+                config=config.to_dict(),
+                inputs=inputs,
+                quarantined={str(k): int(v) for k, v in quarantined.items()},
+                stage_seconds=timings,
+                seconds=round(time.perf_counter() - started, 3),
+                **ctx.results,
+            )
             return store.publish(writer, manifest)

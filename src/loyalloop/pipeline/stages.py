@@ -4,9 +4,11 @@ its outputs through the context; none of them does analytics itself — they cal
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 
 import ibis
 
+from loyalloop.core.results import CsatSummary, KpiSummary, NpsSummary, ProfilesSummary
 from loyalloop.data.unify import build_profiles
 from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
@@ -41,11 +43,14 @@ def stage_profiles(ctx: RunContext) -> None:
     ctx.wh.ibis.create_table(PROFILE_TX, mapped, temp=True, overwrite=True)
     n_customers = ctx.wh.count("customers")
     n_profiles = int(profiles.count().execute())
-    ctx.summary["profiles"] = {
-        "customer_records": n_customers,
-        "profiles": n_profiles,
-        "merged_records": n_customers - n_profiles,
-    }
+    ctx.record(
+        "profiles",
+        ProfilesSummary(
+            customer_records=n_customers,
+            profiles=n_profiles,
+            merged_records=n_customers - n_profiles,
+        ),
+    )
 
 
 def stage_rfm(ctx: RunContext) -> None:
@@ -64,12 +69,12 @@ def stage_kpis(ctx: RunContext) -> None:
     tx = ctx.wh.ibis.table(PROFILE_TX)
     profiles = ctx.output("profiles")
     kpis = purchase_kpis(profiles, tx, ctx.as_of, active_days=ctx.config.active_days)
-    ctx.summary["kpis"] = kpis.to_dict()
+    ctx.record("kpis", KpiSummary(**asdict(kpis)))
     ctx.save("cohorts", cohort_retention(tx, ctx.as_of))
     fb = ctx.wh.table("feedback")
     fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
-    ctx.summary["nps"] = nps(fb).to_dict()
-    ctx.summary["csat"] = csat(fb).to_dict()
+    ctx.record("nps", NpsSummary(**asdict(nps(fb))))
+    ctx.record("csat", CsatSummary(**asdict(csat(fb))))
     ctx.save("nps_monthly", nps_monthly(fb))
     ctx.save("csat_monthly", csat_monthly(fb))
 
