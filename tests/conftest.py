@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from loyalloop.core import Settings, Warehouse
+from loyalloop.data.schema import open_warehouse
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def wh(settings: Settings) -> Iterator[Warehouse]:
-    with Warehouse(settings) as w:
+    with open_warehouse(settings) as w:
         yield w
 
 

@@ -21,15 +21,16 @@ import pyarrow.parquet as pq
 import pytest
 
 import loyalloop.pipeline.run as run_module
+from loyalloop.apps.demo import load_sample
 from loyalloop.churn import ChurnModel, median_lifetime
 from loyalloop.churn.scoring import score_customers
-from loyalloop.core import Settings, Warehouse
+from loyalloop.core import Settings
 from loyalloop.core.results import ChurnSummary, LoyaltySummary, NotComputed
 from loyalloop.core.runs import Run
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import DataValidationError
 from loyalloop.pipeline.churn_stage import MODEL_FILE, stage_churn
 from loyalloop.pipeline.context import RunConfig
-from loyalloop.pipeline.demo import load_sample
 from loyalloop.pipeline.loyalty_stage import stage_loyalty
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.i18n import Lang
@@ -58,7 +59,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         mp.setattr(
             run_module, "STAGES", [*stages, ("churn", stage_churn), ("loyalty", stage_loyalty)]
         )
-        with Warehouse(settings) as wh:
+        with open_warehouse(settings) as wh:
             end = run_module.default_as_of(wh)
         early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
         previous = run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
+from loyalloop.apps.demo import load_sample
 from loyalloop.core import Settings
 from loyalloop.core.results import ClvSummary
 from loyalloop.pipeline import run_pipeline
-from loyalloop.pipeline.demo import load_sample
 from loyalloop.report import render_report
 
 

@@ -11,13 +11,14 @@ import pytest
 from tests.conftest import write
 from tests.pipeline.test_runs import load
 
-from loyalloop.core import Settings, Warehouse
+from loyalloop.apps.demo import load_sample
+from loyalloop.core import Settings
 from loyalloop.core.results import DriverSummary, FeedbackSummary, NotComputed
 from loyalloop.core.runs import Run
 from loyalloop.data.ingest import ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.pipeline import run_pipeline
 from loyalloop.pipeline import stages as stages_module
-from loyalloop.pipeline.demo import load_sample
 from loyalloop.pipeline.feedback_stage import KANO_TABLE, stage_feedback
 from loyalloop.report import html as html_module
 from loyalloop.report import render_report
@@ -84,7 +85,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, 
     tmp = tmp_path_factory.mktemp("feedback_stage")
     settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
     load_sample(settings, customers=2000, seed=1)
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         result = ingest(wh, "feedback", [_evil_rows(tmp)])
         assert result.loaded == 32, result
         wh.raw.register("_kano_df", KANO)
@@ -295,7 +296,7 @@ def test_no_comments_is_recorded_not_fatal(
     settings: Settings, tmp_path: Path, with_feedback_stage: None
 ) -> None:
     load(settings, tmp_path)
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         wh.raw.execute("UPDATE feedback SET text = NULL")
     run = run_pipeline(settings)
     why = run.manifest.feedback
@@ -311,7 +312,7 @@ def test_competitor_only_comments(
 ) -> None:
     """No own-brand comment: own-brand analyses are empty, the benchmark still runs."""
     load(settings, tmp_path)
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         wh.raw.execute("UPDATE feedback SET brand = 'Rival'")
     run = run_pipeline(settings)
     m = _fb(run)

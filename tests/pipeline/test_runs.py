@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from tests.conftest import write
 
-from loyalloop.core import Settings, Warehouse
+from loyalloop.core import Settings
 from loyalloop.core.results import NotComputed, ProfilesSummary
 from loyalloop.data.ingest import ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import LoyalloopError, NoRunError
 from loyalloop.pipeline import RunStore, run_pipeline
 from loyalloop.pipeline import stages as stages_module
@@ -27,7 +28,7 @@ FEEDBACK = (
 
 
 def load(settings: Settings, tmp: Path) -> None:
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         ingest(wh, "customers", [write(tmp / "c.csv", CUSTOMERS)])
         ingest(wh, "transactions", [write(tmp / "t.csv", TX)])
         ingest(wh, "feedback", [write(tmp / "f.csv", FEEDBACK)])

@@ -21,18 +21,19 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from loyalloop import __version__
+from loyalloop.apps.demo import load_sample, run_demo
 from loyalloop.core.config import Settings
 from loyalloop.core.export import write_table
 from loyalloop.core.results import RunManifest
 from loyalloop.core.runs import RunStore
-from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
+from loyalloop.core.warehouse import QUARANTINE_TABLE
 from loyalloop.data.contracts import CONTRACTS
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import LoyalloopError
 from loyalloop.feedback.aspects import load_taxonomy
 from loyalloop.insight.rfm import load_segment_rules
 from loyalloop.pipeline.context import RunConfig
-from loyalloop.pipeline.demo import load_sample, run_demo
 from loyalloop.pipeline.run import run_pipeline
 from loyalloop.report.html import write_report
 
@@ -148,7 +149,7 @@ def ingest_cmd(
     """
     st = _state(ctx)
     try:
-        with Warehouse(st.settings) as wh, _progress(not as_json) as progress:
+        with open_warehouse(st.settings) as wh, _progress(not as_json) as progress:
             task = progress.add_task(f"ingest {table}", total=None)
             result = ingest(
                 wh,
@@ -311,7 +312,7 @@ def export(
     st = _state(ctx)
     try:
         if table in CONTRACTS or table == QUARANTINE_TABLE:
-            with Warehouse(st.settings) as wh:
+            with open_warehouse(st.settings) as wh:
                 data = wh.table(table).to_pyarrow()
         else:
             data = RunStore(st.settings.runs_dir).get(run_number).read(table)

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from loyalloop.core.results import STAGE_SLOTS
 from loyalloop.core.runs import RunWriter
-from loyalloop.core.warehouse import Warehouse
+from loyalloop.core.warehouse import WarehouseAdapter
 from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
 
 __all__ = ["PROFILE_TX", "RunConfig", "RunContext"]
@@ -44,7 +44,7 @@ class RunConfig:
 
 @dataclass
 class RunContext:
-    wh: Warehouse
+    wh: WarehouseAdapter
     writer: RunWriter
     as_of: date
     config: RunConfig
@@ -64,11 +64,9 @@ class RunContext:
         elif isinstance(data, pa.Table):
             self.writer.add_arrow(name, data)
         else:
-            path = self.writer.file_for(name)
-            self.wh.ibis.to_parquet(data, path)
-            rows = self.wh.raw.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()
-            self.writer.registered(name, int(rows[0]) if rows else 0)
+            rows = self.wh.to_parquet(data, self.writer.file_for(name))
+            self.writer.registered(name, rows)
 
     def output(self, name: str) -> ir.Table:
         """A table this run already saved, as an Ibis expression."""
-        return self.wh.ibis.read_parquet(self.writer.file_for(name), table_name=f"_run_{name}")
+        return self.wh.read_parquet(self.writer.file_for(name), f"_run_{name}")

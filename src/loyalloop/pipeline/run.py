@@ -11,7 +11,8 @@ from loyalloop import __version__
 from loyalloop.core.config import Settings
 from loyalloop.core.results import RunManifest
 from loyalloop.core.runs import Run, RunStore
-from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
+from loyalloop.core.warehouse import QUARANTINE_TABLE, WarehouseAdapter
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.context import RunConfig, RunContext
 from loyalloop.pipeline.stages import STAGES
@@ -27,7 +28,7 @@ def _day(value: object) -> date:
     return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
 
 
-def data_range(wh: Warehouse) -> tuple[date, date]:
+def data_range(wh: WarehouseAdapter) -> tuple[date, date]:
     """Days of the first and the last transaction."""
     tx = wh.table("transactions")
     row = tx.aggregate(first=tx.timestamp.min(), last=tx.timestamp.max()).execute().iloc[0]
@@ -37,7 +38,7 @@ def data_range(wh: Warehouse) -> tuple[date, date]:
     return _day(first), _day(last)
 
 
-def default_as_of(wh: Warehouse) -> date:
+def default_as_of(wh: WarehouseAdapter) -> date:
     """The day of the last transaction (the natural end of the observation period)."""
     return data_range(wh)[1]
 
@@ -63,7 +64,7 @@ def run_pipeline(
     config = config or RunConfig()
     store = RunStore(settings.runs_dir)
     started = time.perf_counter()
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         first, last = data_range(wh)
         as_of = config.as_of or last
         check_as_of(as_of, first, last)

@@ -40,7 +40,7 @@ def stage_profiles(ctx: RunContext) -> None:
         channel=tx.channel,
         category=tx.category,
     )
-    ctx.wh.ibis.create_table(PROFILE_TX, mapped, temp=True, overwrite=True)
+    ctx.wh.create_temp_table(PROFILE_TX, mapped)
     n_customers = ctx.wh.count("customers")
     n_profiles = int(profiles.count().execute())
     ctx.record(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from loyalloop.core.config import Settings
 from loyalloop.core.runs import Run
-from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.pipeline.context import RunConfig
 from loyalloop.pipeline.run import run_pipeline
 from loyalloop.report.html import write_report
@@ -85,7 +85,7 @@ def load_sample(
     sample, branch, mapping = split_branch_export(sample, directory)
     files = write_sample(sample, directory)
     results: dict[str, IngestResult] = {}
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         for table in LOAD_ORDER:
             if table in files:
                 if on_step:
