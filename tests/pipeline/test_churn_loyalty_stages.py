@@ -1,8 +1,7 @@
 """The churn and loyalty stages on the sample business, run through the real pipeline.
 
 Three runs share one project home (module fixture): an early one whose history is too short
-for a churn backtest, one a month before the end of the data, and one at the end. The stages
-are appended to ``STAGES`` here; the pipeline registers them itself once wired in.
+for a churn backtest, one a month before the end of the data, and one at the end.
 """
 
 from __future__ import annotations
@@ -29,9 +28,8 @@ from loyalloop.core.results import ChurnSummary, LoyaltySummary, NotComputed
 from loyalloop.core.runs import Run
 from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import DataValidationError
-from loyalloop.pipeline.churn_stage import MODEL_FILE, stage_churn
+from loyalloop.pipeline.churn_stage import MODEL_FILE
 from loyalloop.pipeline.context import RunConfig
-from loyalloop.pipeline.loyalty_stage import stage_loyalty
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.i18n import Lang
 from loyalloop.report.loyalty_section import loyalty_section
@@ -54,16 +52,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     home = tmp_path_factory.mktemp("churn_loyalty") / "home"
     settings = Settings(home=home, timezone="UTC", phone_region="CN")
     load_sample(settings, customers=2000, seed=1)
-    with pytest.MonkeyPatch.context() as mp:
-        stages = [s for s in run_module.STAGES if s[0] not in ("churn", "loyalty")]
-        mp.setattr(
-            run_module, "STAGES", [*stages, ("churn", stage_churn), ("loyalty", stage_loyalty)]
-        )
-        with open_warehouse(settings) as wh:
-            end = run_module.default_as_of(wh)
-        early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
-        previous = run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))
-        latest = run_module.run_pipeline(settings, RunConfig())
+    with open_warehouse(settings) as wh:
+        end = run_module.default_as_of(wh)
+    early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
+    previous = run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))
+    latest = run_module.run_pipeline(settings, RunConfig())
     yield Runs(settings, early, previous, latest)
 
 

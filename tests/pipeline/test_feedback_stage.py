@@ -20,6 +20,7 @@ from loyalloop.data.schema import open_warehouse
 from loyalloop.pipeline import run_pipeline
 from loyalloop.pipeline import stages as stages_module
 from loyalloop.pipeline.feedback_stage import KANO_TABLE, stage_feedback
+from loyalloop.pipeline.stage import Stage
 from loyalloop.report import html as html_module
 from loyalloop.report import render_report
 from loyalloop.report.feedback_section import FEEDBACK_SECTIONS
@@ -45,11 +46,10 @@ KANO = pd.DataFrame(
 )
 
 
-def _stages() -> list[stages_module.Stage]:
-    """The registered stages, with ``feedback`` after them unless the lead already added it."""
+def _stages() -> list[Stage]:
+    """The registered stages (the feedback stage among them)."""
     stages = list(stages_module.STAGES)
-    if all(name != "feedback" for name, _ in stages):
-        stages.append(("feedback", stage_feedback))
+    assert any(s.function is stage_feedback for s in stages)
     return stages
 
 

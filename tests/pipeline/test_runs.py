@@ -14,6 +14,7 @@ from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import LoyalloopError, NoRunError
 from loyalloop.pipeline import RunStore, run_pipeline
 from loyalloop.pipeline import stages as stages_module
+from loyalloop.pipeline.stage import Stage
 
 CUSTOMERS = "customer_id,created_at,email\nC1,2024-01-01,a@x.cn\nC2,2024-01-02,A@X.CN\nC3,2024-01-03,c@x.cn\n"
 TX = (
@@ -47,7 +48,7 @@ def test_run_publishes_numbered_runs(settings: Settings, tmp_path: Path) -> None
     assert m.kpis is not None and m.kpis.purchasers == 2 and m.kpis.refunds == 5
     assert m.nps is not None and m.nps.n == 2 and m.nps.nps == 0
     assert m.inputs["feedback"] == 3
-    assert list(m.stage_seconds) == [name for name, _ in stages_module.STAGES]
+    assert list(m.stage_seconds) == [s.name for s in stages_module.STAGES]
     rfm = second.read("rfm").to_pandas().set_index("customer_id")
     # C1 and C2 share an e-mail → one profile C1 with two purchase days
     assert rfm.loc["C1", "frequency"] == 1 and rfm.loc["C1", "total_spend"] == 30
@@ -68,7 +69,8 @@ def test_crash_mid_run_keeps_last_complete_run(
     def boom(ctx: object) -> None:
         raise LoyalloopError("simulated crash")
 
-    monkeypatch.setattr(stages_module, "STAGES", [*stages_module.STAGES[:2], ("boom", boom)])
+    boom_stage = Stage("boom", boom, requires=("rfm",))
+    monkeypatch.setattr(stages_module, "STAGES", [*stages_module.STAGES[:2], boom_stage])
     monkeypatch.setattr("loyalloop.pipeline.run.STAGES", stages_module.STAGES)
     with pytest.raises(LoyalloopError, match="simulated crash"):
         run_pipeline(settings)

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MANIFEST_FORMAT",
     "MANIFEST_FORMAT_VERSION",
+    "OPTIONAL_SLOTS",
+    "STAGE_SLOTS",
     "ChurnModelInfo",
     "ChurnSummary",
     "ClvSummary",
@@ -172,7 +174,7 @@ class ClvSummary:
     expected_purchases_weeks: int
     total_clv: float
     top_decile_share: float | None
-    mean_probability_alive: float
+    mean_probability_alive: float | None
     status: Literal["ok"] = "ok"
 
 
@@ -308,6 +310,9 @@ class TableInfo:
 
 #: Manifest fields that hold a stage's result, in pipeline order.
 STAGE_SLOTS = ("profiles", "kpis", "nps", "csat", "clv", "churn", "loyalty", "feedback")
+#: Slots that may hold :class:`NotComputed` (the others are always computed when their stage
+#: runs).
+OPTIONAL_SLOTS = ("clv", "churn", "loyalty", "feedback")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,7 @@ from loyalloop.core.results import RunManifest, TableInfo
 from loyalloop.errors import ConfigError, NoRunError, RunFormatError
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
 
 __all__ = ["MANIFEST_FILE", "Run", "RunStore", "RunWriter"]
@@ -92,6 +93,45 @@ class RunWriter:
 
         pq.write_table(table, self.file_for(name))
         self.registered(name, table.num_rows)
+
+    def add_batches(
+        self,
+        name: str,
+        batches: Iterable[pa.Table | pd.DataFrame],
+        schema: pa.Schema | None = None,
+    ) -> int:
+        """Stream ``batches`` into one Parquet file (memory holds one batch at a time); rows.
+
+        Every batch is cast to the first batch's schema (or ``schema``), so a batch whose
+        columns differ fails loudly instead of writing a mixed file. With no batch at all the
+        table is written empty with ``schema`` (required then).
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = self.file_for(name)
+        writer: pq.ParquetWriter | None = None
+        rows = 0
+        try:
+            for batch in batches:
+                table = (
+                    batch
+                    if isinstance(batch, pa.Table)
+                    else pa.Table.from_pandas(batch, preserve_index=False)
+                )
+                if writer is None:
+                    writer = pq.ParquetWriter(path, schema or table.schema)
+                writer.write_table(table.cast(writer.schema))
+                rows += table.num_rows
+            if writer is None:
+                if schema is None:
+                    raise ValueError(f"no batch for table {name!r} and no schema to write it empty")
+                writer = pq.ParquetWriter(path, schema)
+        finally:
+            if writer is not None:
+                writer.close()
+        self.registered(name, rows)
+        return rows
 
     def registered(self, name: str, rows: int) -> None:
         """Record a table whose file :meth:`file_for` was written by someone else."""

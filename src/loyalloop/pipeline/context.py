@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -66,6 +67,10 @@ class RunContext:
         else:
             rows = self.wh.to_parquet(data, self.writer.file_for(name))
             self.writer.registered(name, rows)
+
+    def save_batches(self, name: str, batches: Iterable[pd.DataFrame | pa.Table]) -> int:
+        """Write an output table streamed batch by batch (never all in memory); its rows."""
+        return self.writer.add_batches(name, batches)
 
     def output(self, name: str) -> ir.Table:
         """A table this run already saved, as an Ibis expression."""

@@ -71,9 +71,11 @@ from loyalloop.feedback import (
 )
 from loyalloop.feedback.analyze import analyze_feedback
 from loyalloop.pipeline.context import RunContext
+from loyalloop.pipeline.profile_keys import rekey_by_profile
 
 __all__ = [
     "DRIVER_SCORE_TYPES",
+    "FEEDBACK_OUTPUTS",
     "KANO_TABLE",
     "N_EXAMPLES",
     "N_TOPICS",
@@ -95,6 +97,19 @@ UNMATCHED_PER_TOPIC = 15
 #: Distinct example comments kept per topic (short comments often repeat word for word).
 N_EXAMPLES = 3
 OWN_BRAND = "own"
+#: Tables the stage may write (see the module docstring).
+FEEDBACK_OUTPUTS = (
+    "feedback_analysis",
+    "feedback_aspects",
+    "aspect_summary",
+    "aspect_trends",
+    "feedback_alerts",
+    "key_drivers",
+    "topics",
+    "kano",
+    "brand_benchmark",
+    "channel_comparison",
+)
 _INPUT_COLUMNS = [
     "feedback_id",
     "customer_id",
@@ -128,25 +143,27 @@ def _taxonomy(ctx: RunContext) -> tuple[Taxonomy, NotComputed | None]:
     return load_taxonomy(ctx.config.taxonomy), refused
 
 
-def _read_feedback(ctx: RunContext) -> pd.DataFrame:
+def _read_feedback(ctx: RunContext) -> tuple[pd.DataFrame, pd.Series]:
+    """Feedback up to the as-of day, and each row's unified profile id (missing when the
+    customer is unknown)."""
     fb = ctx.wh.table("feedback")
     fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
-    frame = fb.select(*_INPUT_COLUMNS).order_by("feedback_id").execute()
+    keyed = rekey_by_profile(
+        fb.select(*_INPUT_COLUMNS),
+        ctx.output("profile_map"),
+        keep_unknown=True,
+        source_column="_source_id",
+    )
+    keyed = keyed.rename(profile_id="customer_id").rename(customer_id="_source_id")
+    frame = keyed.order_by("feedback_id").execute()
+    profile_ids = frame.pop("profile_id").astype("string")
+    frame = frame[_INPUT_COLUMNS]
     brand = frame["brand"].astype("string").fillna("").str.strip()
     frame["brand"] = brand.where(brand != "", OWN_BRAND).astype(object)
     frame["channel"] = frame["channel"].astype("string").fillna("unknown").astype(object)
     frame["score_type"] = frame["score_type"].astype("string").str.lower().astype(object)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"])
-    return frame
-
-
-def _profile_ids(ctx: RunContext, customer_ids: pd.Series) -> pd.Series:
-    """Unified profile id per source customer id (empty when unknown or no profile map)."""
-    if "profile_map" not in ctx.writer.tables:
-        return pd.Series(pd.NA, index=customer_ids.index, dtype="string")
-    id_map = ctx.output("profile_map").select("customer_id", "profile_id").execute()
-    lookup = dict(zip(id_map["customer_id"], id_map["profile_id"], strict=True))
-    return customer_ids.map(lookup).astype("string")
+    return frame, profile_ids
 
 
 def _with_freq(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -243,7 +260,7 @@ def _kano(ctx: RunContext) -> int | NotComputed:
 
 def stage_feedback(ctx: RunContext) -> None:
     """Analyse every comment and save the feedback analyses (see the module docstring)."""
-    frame = _read_feedback(ctx)
+    frame, profile_ids = _read_feedback(ctx)
     has_text = frame["text"].astype("string").fillna("").str.strip() != ""
     comments = frame[has_text].reset_index(drop=True)
     if comments.empty:
@@ -254,7 +271,7 @@ def stage_feedback(ctx: RunContext) -> None:
     tax, refused = _taxonomy(ctx)
 
     analysed = analyze_feedback(comments, taxonomy=tax)
-    analysed["profile_id"] = _profile_ids(ctx, analysed["customer_id"])
+    analysed["profile_id"] = profile_ids[has_text].reset_index(drop=True)
     out_cols = [
         "feedback_id",
         "customer_id",

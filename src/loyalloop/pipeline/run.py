@@ -9,19 +9,18 @@ from datetime import UTC, date, datetime
 
 from loyalloop import __version__
 from loyalloop.core.config import Settings
-from loyalloop.core.results import RunManifest
+from loyalloop.core.results import OPTIONAL_SLOTS, NotComputed, RunManifest
 from loyalloop.core.runs import Run, RunStore
 from loyalloop.core.warehouse import QUARANTINE_TABLE, WarehouseAdapter
 from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.context import RunConfig, RunContext
-from loyalloop.pipeline.stages import STAGES
+from loyalloop.pipeline.stage import Stage, check_plan
+from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
 __all__ = ["check_as_of", "data_range", "default_as_of", "run_pipeline"]
 
 log = logging.getLogger(__name__)
-
-INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
 
 
 def _day(value: object) -> date:
@@ -54,6 +53,24 @@ def check_as_of(as_of: date, first: date, last: date) -> None:
         )
 
 
+def _missing_inputs(stage: Stage, ctx: RunContext) -> list[str]:
+    """Declared inputs an earlier stage did not write (it recorded why)."""
+    return [
+        name
+        for name in stage.requires
+        if name not in ctx.writer.tables and not ctx.wh.has_table(name)
+    ]
+
+
+def _skip(stage: Stage, missing: list[str], ctx: RunContext) -> None:
+    why = f"needs {', '.join(missing)}, which this run did not compute"
+    if stage.slot is not None and stage.slot not in OPTIONAL_SLOTS:
+        raise LoyalloopError(f"pipeline stage {stage.name!r} cannot run: it {why}")
+    log.warning("stage %s skipped: %s", stage.name, why)
+    if stage.slot is not None:
+        ctx.record(stage.slot, NotComputed("skipped", why))
+
+
 def run_pipeline(
     settings: Settings,
     config: RunConfig | None = None,
@@ -65,6 +82,7 @@ def run_pipeline(
     store = RunStore(settings.runs_dir)
     started = time.perf_counter()
     with open_warehouse(settings) as wh:
+        check_plan(STAGES, wh.list_tables())
         first, last = data_range(wh)
         as_of = config.as_of or last
         check_as_of(as_of, first, last)
@@ -74,13 +92,16 @@ def run_pipeline(
         with store.writer() as writer:
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
             timings: dict[str, float] = {}
-            for name, stage in STAGES:
+            for stage in STAGES:
+                if missing := _missing_inputs(stage, ctx):
+                    _skip(stage, missing, ctx)
+                    continue
                 if on_stage:
-                    on_stage(name)
+                    on_stage(stage.name)
                 t0 = time.perf_counter()
                 stage(ctx)
-                timings[name] = round(time.perf_counter() - t0, 3)
-                log.info("stage %s done in %.2fs", name, timings[name])
+                timings[stage.name] = round(time.perf_counter() - t0, 3)
+                log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
             manifest = RunManifest(
                 created_at=datetime.now(UTC).replace(microsecond=0),
                 as_of=as_of,
