@@ -29,7 +29,7 @@ from loyalloop.core.runs import Run
 from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import DataValidationError
 from loyalloop.pipeline.churn_stage import MODEL_FILE
-from loyalloop.pipeline.context import RunConfig
+from loyalloop.pipeline.config import RunConfig
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.i18n import Lang
 from loyalloop.report.loyalty_section import loyalty_section

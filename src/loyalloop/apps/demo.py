@@ -17,7 +17,7 @@ from loyalloop.core.config import Settings
 from loyalloop.core.runs import Run
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.data.schema import open_warehouse
-from loyalloop.pipeline.context import RunConfig
+from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.run import run_pipeline
 from loyalloop.report.html import write_report
 from loyalloop.report.i18n import Lang

@@ -11,7 +11,6 @@ import logging
 import sys
 import warnings
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,9 +30,7 @@ from loyalloop.data.contracts import CONTRACTS
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import LoyalloopError
-from loyalloop.feedback.aspects import load_taxonomy
-from loyalloop.insight.rfm import load_segment_rules
-from loyalloop.pipeline.context import RunConfig
+from loyalloop.pipeline.config import run_config
 from loyalloop.pipeline.run import run_pipeline
 from loyalloop.report.html import write_report
 
@@ -231,20 +228,23 @@ def run(
     ] = None,
     segments: Annotated[Path | None, typer.Option(help="YAML file of RFM segment rules.")] = None,
     taxonomy: Annotated[
-        str,
+        str | None,
         typer.Option(help="Feedback aspects: default, banking, retail, or a YAML file."),
-    ] = "default",
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="YAML file of run settings (docs/configuration.md); options override it. "
+            "运行参数文件。",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Run every stage and publish a new numbered run. 运行分析流程并发布新的运行结果。"""
     st = _state(ctx)
     try:
-        config = RunConfig(
-            as_of=date.fromisoformat(as_of) if as_of else None,
-            segment_rules=load_segment_rules(segments),
-            taxonomy=taxonomy,
-        )
-        load_taxonomy(config.taxonomy)  # fail now, not in the middle of a run
+        config = run_config(config_file, as_of=as_of, segments=segments, taxonomy=taxonomy)
     except ValueError as exc:
         raise _fail(str(exc), 2) from None
     try:

@@ -9,23 +9,25 @@ What the stage does, in order:
    before this one, saves the scoring cutoff's features for everyone who ever bought (the
    loyalty stage reads them too, whether or not a churn model could be trained).
 2. **Cutoffs.** The scoring cutoff is the midnight after ``as_of`` (so the as-of day counts,
-   as in the other stages). The evaluation ("test") cutoff is ``HORIZON_DAYS`` before it —
+   as in the other stages). The evaluation ("test") cutoff is ``horizon_days`` before it —
    the latest cutoff whose whole outcome window is observed. Training cutoffs step back
-   ``HORIZON_DAYS`` at a time from ``test − HORIZON_DAYS`` (at most ``MAX_TRAIN_CUTOFFS``),
-   keeping those with at least ``MIN_HISTORY_DAYS`` of purchases before them. No label reads
+   ``horizon_days`` at a time from ``test − horizon_days`` (at most ``max_train_cutoffs``),
+   keeping those with at least ``min_history_days`` of purchases before them (settings of
+   :class:`~loyalloop.pipeline.config.ChurnConfig`, ``RunConfig.churn``). No label reads
    past the test cutoff, and nothing reads past ``as_of``
    (:func:`loyalloop.churn.backtest` refuses other layouts).
 3. **Backtest** (:func:`loyalloop.churn.backtest`): LightGBM + calibration trained on the
    training cutoffs, evaluated on the test cutoff against days-since-last-purchase and
    BG/NBD ``1 − P(alive)``. Training reads a deterministic sample of at most
-   ``MAX_TRAIN_CUSTOMERS`` profiles (hash of the id, the same at every cutoff).
+   ``max_train_customers`` profiles (hash of the id, the same at every cutoff).
 4. **Scoring** (:func:`loyalloop.churn.run_outputs.score_population`). The evaluated model —
    the one whose metrics the report shows — scores every profile that ever bought, as of the
-   scoring cutoff. Profiles with no purchase in the last 365 days are outside the model's
-   population (they are already lost, see the lifecycle stages); they are still scored,
-   because the features are defined the same way, but have ``population = "lapsed_365d"``, no
+   scoring cutoff. Profiles with no purchase in the last 365 days (``active_within_days``) are
+   outside the model's population (they are already lost, see the lifecycle stages); they are
+   still scored, because the features are defined the same way, but have
+   ``population = "lapsed_365d"``, no
    risk decile and no reasons. Among the active population ``risk_decile`` 1 is the riskiest
-   tenth, and the ``REASON_LIMIT`` riskiest customers get their top reasons in English and
+   tenth, and the ``reason_limit`` riskiest customers get their top reasons in English and
    Chinese.
 5. **Saved.** ``churn_scores``, ``churn_evaluation`` (metrics per scorer), ``churn_lift``
    (lift and capture by decile), ``churn_calibration`` (mean predicted vs observed per bin),
@@ -68,6 +70,7 @@ from loyalloop.core.results import (
     ScorerMetrics,
 )
 from loyalloop.errors import LoyalloopError
+from loyalloop.pipeline.config import ChurnConfig
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
 from loyalloop.pipeline.profile_keys import rekey_by_profile
 
@@ -86,21 +89,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Churn = no purchase (or every account closed) within this many days.
-HORIZON_DAYS = 90
-#: Most training cutoffs (each one ``HORIZON_DAYS`` before the next).
-MAX_TRAIN_CUTOFFS = 3
-#: A training cutoff needs this many days of purchases before it (the 90-day trend features
-#: compare two 90-day windows).
-MIN_HISTORY_DAYS = 180
-#: Train and evaluate on a deterministic sample of at most this many profiles.
-MAX_TRAIN_CUSTOMERS = 50_000
-#: The riskiest active customers who get reasons.
-REASON_LIMIT = 2_000
+#: Defaults of the settings (:class:`~loyalloop.pipeline.config.ChurnConfig`).
+HORIZON_DAYS = ChurnConfig.horizon_days
+MAX_TRAIN_CUSTOMERS = ChurnConfig.max_train_customers
+REASON_LIMIT = ChurnConfig.reason_limit
 #: File name of the model inside the run directory.
 MODEL_FILE = "churn_model.json"
-#: Features read by the model (population filter applied at training; see module docstring).
-ACTIVE_WITHIN_DAYS = 365
 #: Tables the churn stage writes when a model could be trained.
 CHURN_OUTPUTS = ("churn_scores", "churn_evaluation", "churn_lift", "churn_calibration")
 
@@ -131,16 +125,17 @@ def score_cutoff(as_of: date) -> datetime:
 
 
 def churn_cutoffs(
-    first_purchase: date | datetime, as_of: date
+    first_purchase: date | datetime, as_of: date, config: ChurnConfig | None = None
 ) -> tuple[datetime, datetime, list[datetime]]:
     """``(score_cutoff, test_cutoff, train_cutoffs)`` for a run (rules in module docstring)."""
+    cfg = config or ChurnConfig()
     score = score_cutoff(as_of)
-    test = score - timedelta(days=HORIZON_DAYS)
+    test = score - timedelta(days=cfg.horizon_days)
     first = pd.Timestamp(first_purchase).to_pydatetime().replace(tzinfo=None)
     trains = []
-    for k in range(MAX_TRAIN_CUTOFFS):
-        c = test - timedelta(days=HORIZON_DAYS * (k + 1))
-        if c - first >= timedelta(days=MIN_HISTORY_DAYS):
+    for k in range(cfg.max_train_cutoffs):
+        c = test - timedelta(days=cfg.horizon_days * (k + 1))
+        if c - first >= timedelta(days=cfg.min_history_days):
             trains.append(c)
     return score, test, sorted(trains)
 
@@ -166,9 +161,10 @@ def stage_churn(ctx: RunContext) -> None:
     if first is None or pd.isna(first):
         _fail(ctx, "no_data", "no purchases to learn from")
         return
-    score_cut, test_cut, train_cuts = churn_cutoffs(first, ctx.as_of)
+    cfg = ctx.config.churn
+    score_cut, test_cut, train_cuts = churn_cutoffs(first, ctx.as_of, cfg)
     if not train_cuts:
-        need = MIN_HISTORY_DAYS + 2 * HORIZON_DAYS
+        need = cfg.min_history_days + 2 * cfg.horizon_days
         _fail(
             ctx,
             "insufficient_data",
@@ -178,14 +174,14 @@ def stage_churn(ctx: RunContext) -> None:
         )
         return
     n_buyers = int(tx.filter(tx.amount > 0).customer_id.nunique().to_pandas())
-    fraction = min(1.0, MAX_TRAIN_CUSTOMERS / max(n_buyers, 1))
-    config = FeatureConfig(active_within_days=ACTIVE_WITHIN_DAYS)
+    fraction = min(1.0, cfg.max_train_customers / max(n_buyers, 1))
+    config = FeatureConfig(active_within_days=cfg.active_within_days)
     try:
         result = backtest(
             tables.sample(fraction),
             train_cutoffs=train_cuts,
             test_cutoff=test_cut,
-            horizon_days=HORIZON_DAYS,
+            horizon_days=cfg.horizon_days,
             config=config,
         )
     except (LoyalloopError, ValueError, lgb.basic.LightGBMError) as exc:
@@ -201,7 +197,7 @@ def stage_churn(ctx: RunContext) -> None:
         "test_cutoff": f"{test_cut:%Y-%m-%d}",
         "score_cutoff": f"{score_cut:%Y-%m-%d}",
         "sample_fraction": fraction,
-        "active_within_days": ACTIVE_WITHIN_DAYS,
+        "active_within_days": cfg.active_within_days,
     }
     path = model.save(ctx.writer.path / MODEL_FILE)
 
@@ -209,8 +205,8 @@ def stage_churn(ctx: RunContext) -> None:
     scores = score_population(
         model,
         ctx.output("churn_features"),
-        active_within_days=ACTIVE_WITHIN_DAYS,
-        reason_limit=REASON_LIMIT,
+        active_within_days=cfg.active_within_days,
+        reason_limit=cfg.reason_limit,
     )
     ctx.save("churn_scores", scores)
     ev = result.evaluation

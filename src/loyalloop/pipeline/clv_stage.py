@@ -15,15 +15,14 @@ from loyalloop.clv.summaries import clv_by_segment, clv_totals
 from loyalloop.core.results import ClvSummary, NotComputed
 from loyalloop.errors import LoyalloopError
 from loyalloop.insight.rfm import rfm_summary
+from loyalloop.pipeline.config import ClvConfig
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
 
 __all__ = ["CLV_HORIZON_MONTHS", "EXPECTED_PURCHASES_WEEKS", "stage_clv"]
 
-#: Horizon of the CLV figure (monthly discounting periods) and its monthly discount rate.
-CLV_HORIZON_MONTHS = 12
-CLV_MONTHLY_DISCOUNT = 0.01
-#: Horizon of ``expected_purchases`` in weeks.
-EXPECTED_PURCHASES_WEEKS = 52
+#: Defaults of the settings (:class:`~loyalloop.pipeline.config.ClvConfig`).
+CLV_HORIZON_MONTHS = ClvConfig.horizon_months
+EXPECTED_PURCHASES_WEEKS = ClvConfig.expected_purchases_weeks
 
 
 def stage_clv(ctx: RunContext) -> None:
@@ -41,13 +40,14 @@ def stage_clv(ctx: RunContext) -> None:
     except LoyalloopError as exc:
         ctx.record("clv", NotComputed("fit_failed", str(exc)))
         return
+    cfg = ctx.config.clv
     batches = score(
         bg,
         summary,
-        t=EXPECTED_PURCHASES_WEEKS,
+        t=cfg.expected_purchases_weeks,
         spend_model=gg,
-        horizon=CLV_HORIZON_MONTHS,
-        discount_rate=CLV_MONTHLY_DISCOUNT,
+        horizon=cfg.horizon_months,
+        discount_rate=cfg.monthly_discount_rate,
         time_unit="W",
     )
     customers = ctx.save_batches("clv", batches)  # streamed: one batch in memory at a time
@@ -63,9 +63,9 @@ def stage_clv(ctx: RunContext) -> None:
             transaction_log_likelihood=float(bg.log_likelihood_),
             spend_params={k: float(v) for k, v in gg.params_.items()},
             customers=customers,
-            horizon_months=CLV_HORIZON_MONTHS,
-            monthly_discount_rate=CLV_MONTHLY_DISCOUNT,
-            expected_purchases_weeks=EXPECTED_PURCHASES_WEEKS,
+            horizon_months=cfg.horizon_months,
+            monthly_discount_rate=cfg.monthly_discount_rate,
+            expected_purchases_weeks=cfg.expected_purchases_weeks,
             total_clv=totals.total_clv,
             top_decile_share=totals.top_decile_share,
             mean_probability_alive=totals.mean_probability_alive,

@@ -14,33 +14,12 @@ import pyarrow as pa
 from loyalloop.core.results import STAGE_SLOTS
 from loyalloop.core.runs import RunWriter
 from loyalloop.core.warehouse import WarehouseAdapter
-from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
+from loyalloop.pipeline.config import RunConfig
 
-__all__ = ["PROFILE_TX", "RunConfig", "RunContext"]
+__all__ = ["PROFILE_TX", "RunContext"]
 
 #: Temporary warehouse table of a run: transactions re-keyed by unified profile id.
 PROFILE_TX = "_profile_transactions"
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """Choices a run makes; recorded in its manifest."""
-
-    as_of: date | None = None  # default: the day of the last transaction
-    active_days: int = 90
-    segment_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
-    #: Feedback aspect taxonomy: "default" (banking + retail), "banking", "retail" or a YAML path
-    taxonomy: str = "default"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "active_days": self.active_days,
-            "taxonomy": self.taxonomy,
-            "segment_rules": [
-                {"name": r.name, "r": list(r.r), "fm": list(r.fm)} for r in self.segment_rules
-            ],
-        }
 
 
 @dataclass

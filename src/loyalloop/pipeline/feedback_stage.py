@@ -70,6 +70,7 @@ from loyalloop.feedback import (
     load_taxonomy,
 )
 from loyalloop.feedback.analyze import analyze_feedback
+from loyalloop.pipeline.config import FeedbackConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.profile_keys import rekey_by_profile
 
@@ -90,12 +91,9 @@ TAXONOMY_FILE = "feedback_taxonomy.yaml"
 KANO_TABLE = "kano_answers"
 #: Score types whose key drivers are computed (each on its own scale).
 DRIVER_SCORE_TYPES = ("nps", "csat")
-#: Topics over all own-brand comments; the unmatched comments get up to as many.
-N_TOPICS = 8
-#: Fewest unmatched comments per topic for the "unmatched" topic model.
-UNMATCHED_PER_TOPIC = 15
-#: Distinct example comments kept per topic (short comments often repeat word for word).
-N_EXAMPLES = 3
+#: Defaults of the settings (:class:`~loyalloop.pipeline.config.FeedbackConfig`).
+N_TOPICS = FeedbackConfig.topics
+N_EXAMPLES = FeedbackConfig.examples_per_topic
 OWN_BRAND = "own"
 #: Tables the stage may write (see the module docstring).
 FEEDBACK_OUTPUTS = (
@@ -211,12 +209,19 @@ def _drivers(
 def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int | NotComputed:
     """Topics of all comments and of the ``unmatched`` ones (no aspect found); their count."""
     blocks = []
-    everything = discover_topics(texts, N_TOPICS, taxonomy=tax, n_examples=4 * N_EXAMPLES)
+    cfg = ctx.config.feedback
+    everything = discover_topics(
+        texts, cfg.topics, taxonomy=tax, n_examples=4 * cfg.examples_per_topic
+    )
     if not everything.topics.empty:
         blocks.append(everything.topics.assign(scope="all"))
-    n_unmatched = min(N_TOPICS, max(2, unmatched // UNMATCHED_PER_TOPIC))
+    n_unmatched = min(cfg.topics, max(2, unmatched // cfg.unmatched_per_topic))
     missed = discover_topics(
-        texts, n_unmatched, taxonomy=tax, only_unmatched=True, n_examples=4 * N_EXAMPLES
+        texts,
+        n_unmatched,
+        taxonomy=tax,
+        only_unmatched=True,
+        n_examples=4 * cfg.examples_per_topic,
     )
     if not missed.topics.empty:
         blocks.append(missed.topics.assign(scope="unmatched"))
@@ -225,13 +230,14 @@ def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) ->
     topics = _concat(blocks)
     topics = topics[["scope", "topic", "size", "share", "phrases", "examples"]]
     topics["phrases"] = topics["phrases"].map(list)
-    topics["examples"] = topics["examples"].map(_distinct)
+    topics["examples"] = topics["examples"].map(lambda ex: _distinct(ex, cfg.examples_per_topic))
     ctx.save("topics", topics)
     return len(topics)
 
 
-def _distinct(examples: list[str]) -> list[str]:
-    """The first :data:`N_EXAMPLES` examples that differ beyond punctuation and spacing."""
+def _distinct(examples: list[str], n: int) -> list[str]:
+    """The first ``n`` examples that differ beyond punctuation and spacing (short comments
+    often repeat word for word)."""
     seen: set[str] = set()
     out: list[str] = []
     for text in examples:
@@ -239,7 +245,7 @@ def _distinct(examples: list[str]) -> list[str]:
         if key not in seen:
             seen.add(key)
             out.append(str(text))
-    return out[:N_EXAMPLES]
+    return out[:n]
 
 
 def _kano(ctx: RunContext) -> int | NotComputed:

@@ -8,19 +8,20 @@ and the survival view.
 * **loyalty** — one row per profile that ever bought: the index (0–100) with its component
   scores, ``coverage`` and ``missing_components`` (missing components are left out, never
   scored as zero; the index is missing when coverage is below ``min_coverage``, and the tier
-  is then ``unscored``), ``tier`` and ``lifecycle_stage``. Weights and rules are the library
-  defaults (:class:`~loyalloop.loyalty.LoyaltyWeights`, :class:`~loyalloop.loyalty.TierRules`,
-  :class:`~loyalloop.loyalty.LifecycleRules`). No ``share_of_spend`` is available from the
-  canonical tables, so that behavioural sub-component is missing for everyone (and said so).
+  is then ``unscored``), ``tier`` and ``lifecycle_stage``. Weights and rules are the run's
+  (``RunConfig.loyalty``; by default the library's :class:`~loyalloop.loyalty.LoyaltyWeights`,
+  :class:`~loyalloop.loyalty.TierRules`, :class:`~loyalloop.loyalty.LifecycleRules`). No
+  ``share_of_spend`` is available from the canonical tables, so that behavioural
+  sub-component is missing for everyone (and said so).
 * **tier_migration**, **lifecycle_transitions** — when the latest published run has a
   ``loyalty`` table: one row per profile in either run with ``before``, ``after`` and
   ``movement`` (up / down / same / changed / new / gone); the index change rides along in
   ``tier_migration``. The compared run's number is in the manifest. Sizes per tier and stage
   (``loyalty_summary``) and the headline figures come from :mod:`loyalloop.loyalty.summaries`.
 * **survival** — Kaplan–Meier repeat-purchase retention (a customer is lost after
-  ``LAPSE_DAYS`` without a purchase; lifetime first → last purchase, censored at the cutoff
-  while still buying), by RFM segment of this run and by quarterly acquisition cohort
-  (:func:`loyalloop.churn.run_outputs.survival_table`).
+  ``RunConfig.loyalty.lapse_days`` (default 180) without a purchase; lifetime first → last
+  purchase, censored at the cutoff while still buying), by RFM segment of this run and by
+  quarterly acquisition cohort (:func:`loyalloop.churn.run_outputs.survival_table`).
   Durations are in whole days (floored) so a curve has at most one step per day. Columns
   ``dimension`` (``segment`` / ``cohort``), ``group``, the curve (``time, at_risk, events,
   censored, survival, ci_lower, ci_upper``) and the group's ``median_lifetime_days`` (missing
@@ -46,21 +47,23 @@ from loyalloop.loyalty import (
 )
 from loyalloop.loyalty.summaries import group_summary, loyalty_headline
 from loyalloop.pipeline.churn_stage import score_cutoff
+from loyalloop.pipeline.config import LoyaltyConfig
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
 
 __all__ = ["LAPSE_DAYS", "stage_loyalty"]
 
 log = logging.getLogger(__name__)
 
-#: Survival view: a customer counts as lost after this many days without a purchase.
-LAPSE_DAYS = 180
+#: Default of the survival view's lapse (:class:`~loyalloop.pipeline.config.LoyaltyConfig`).
+LAPSE_DAYS = LoyaltyConfig.lapse_days
 
 
 def stage_loyalty(ctx: RunContext) -> None:
     """Index, tiers, lifecycle, migrations and survival (see module docstring)."""
+    cfg = ctx.config.loyalty
     feats = ctx.output("churn_features")
-    index = assign_tiers(loyalty_index(feats))
-    stages = lifecycle_stages(feats)
+    index = assign_tiers(loyalty_index(feats, cfg.weights), cfg.tiers)
+    stages = lifecycle_stages(feats, cfg.lifecycle)
     joined = index.join(stages, "customer_id")
     loyalty = joined.select(*[c for c in index.columns], lifecycle_stage=joined.stage).order_by(
         "customer_id"
@@ -106,7 +109,7 @@ def stage_loyalty(ctx: RunContext) -> None:
             tier_migration=tier_moves,
             lifecycle_transitions=stage_moves,
             median_lifetime_days=medians,
-            survival_lapse_days=LAPSE_DAYS if survival is not None else None,
+            survival_lapse_days=cfg.lapse_days if survival is not None else None,
         ),
     )
 
@@ -128,6 +131,10 @@ def _survival(ctx: RunContext) -> pd.DataFrame | None:
     tx = ctx.wh.table(PROFILE_TX)
     rfm = ctx.output("rfm").select("customer_id", "segment")
     lives = purchase_lifetimes(
-        tx, score_cutoff(ctx.as_of), lapse_days=LAPSE_DAYS, customers=rfm, group_by="segment"
+        tx,
+        score_cutoff(ctx.as_of),
+        lapse_days=ctx.config.loyalty.lapse_days,
+        customers=rfm,
+        group_by="segment",
     ).to_pandas()
     return survival_table(lives, ("segment", "cohort"))

@@ -14,7 +14,8 @@ from loyalloop.core.runs import Run, RunStore
 from loyalloop.core.warehouse import QUARANTINE_TABLE, WarehouseAdapter
 from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, LoyalloopError
-from loyalloop.pipeline.context import RunConfig, RunContext
+from loyalloop.pipeline.config import RunConfig
+from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
