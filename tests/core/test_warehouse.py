@@ -42,3 +42,19 @@ def test_temp_tables_and_parquet_round_trip(settings: Settings, tmp_path) -> Non
         rows = wh.to_parquet(t.filter(t.x > 1), tmp_path / "t.parquet")
         assert rows == 2
         assert wh.read_parquet(tmp_path / "t.parquet", "_back").x.sum().execute() == 5
+
+
+def test_spark_backend_without_the_extra_names_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from loyalloop.core import spark
+    from loyalloop.errors import ConfigError
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    spark._backend_class.cache_clear()
+    with pytest.raises(ConfigError, match=r"pip install 'loyalloop\[spark\]'"):
+        spark.SparkWarehouse(object(), settings)
+    spark._backend_class.cache_clear()
