@@ -45,7 +45,10 @@ Features (``w`` in :attr:`FeatureConfig.windows`, default 30/90/180/365)
 ``closed_accounts_365d``         accounts closed in the last 365 days
 ===============================  ==============================================================
 
-Context columns (for reasons, not model inputs): ``nps_last_date``, ``nps_last_text``.
+Context columns (not model inputs): ``nps_last_date``, ``nps_last_text`` (for reasons) and
+``accounts_ever`` (accounts opened before the cutoff, open or not; with ``open_accounts`` it
+tells a customer who closed every account from one who never held any — the ``closed``
+status of :mod:`loyalloop.insight.definitions`).
 
 Customer attributes (``segment``, ``city`` …) are not used by default: the canonical
 ``customers`` table keeps no history, so a value may have been set after the cutoff. Name them
@@ -76,7 +79,7 @@ __all__ = [
     "build_labels",
 ]
 
-CONTEXT_COLUMNS: tuple[str, ...] = ("nps_last_date", "nps_last_text")
+CONTEXT_COLUMNS: tuple[str, ...] = ("nps_last_date", "nps_last_text", "accounts_ever")
 
 _ENGAGED = ("opened", "clicked", "visited", "replied")
 _SERVICE = ("called", "chat", "complaint")
@@ -246,6 +249,7 @@ def _account_features(acc: ir.Table, cutoff: datetime) -> ir.Table:
         open_accounts=is_open.cast("int64").sum(),
         open_products=a.product.nunique(where=is_open) if "product" in a.columns else 0,
         closed_accounts_365d=closed_recent.cast("int64").sum(),
+        accounts_ever=a.count(),
     )
 
 
