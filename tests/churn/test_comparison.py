@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,12 +65,8 @@ def test_unusable_scorers_and_the_record():
 
 
 @pytest.fixture(scope="module")
-def tables(shop) -> ChurnTables:
-    con = ibis.duckdb.connect()
-    return ChurnTables(
-        transactions=con.create_table("transactions", shop["transactions"]),
-        feedback=con.create_table("feedback", shop["feedback"]),
-    )
+def tables(shop_tables) -> ChurnTables:
+    return shop_tables
 
 
 def test_a_model_that_learns_nothing_loses_and_the_best_baseline_ranks(tables):
