@@ -31,17 +31,29 @@ def statuses(rows: dict[str, list[object]], rules: StatusRules | None = None) ->
 
 BASE = {
     # recency/tenure in fractional days before the cutoff (the midnight after the as-of day)
-    "customer_id": ["lost", "closed", "lapsed", "quiet", "slow", "new", "won", "late", "drop"],
-    "recency_days": [366.5, 10.5, 181.5, 100.5, 100.5, 5.5, 10.5, 60.5, 20.5],
-    "tenure_days": [900.0, 400.0, 500.0, 400.0, 800.0, 30.0, 700.0, 400.0, 400.0],
-    "recency_ratio": [10.0, 0.5, 8.0, 5.0, 1.5, np.nan, 0.1, 3.0, 1.0],
-    "spend_change_90d": [np.nan, 0.0, -1.0, -1.0, -0.2, np.nan, 1.0, 0.0, -0.6],
-    "gap_before_last_days": [30.0, 20.0, 20.0, 20.0, 60.0, np.nan, 250.0, 20.0, 20.0],
+    "customer_id": [
+        "lost",
+        "closed",
+        "lapsed",
+        "quiet",
+        "slow",
+        "new",
+        "won",
+        "late",
+        "drop",
+        "rhythm",
+    ],
+    "recency_days": [366.5, 10.5, 181.5, 100.5, 100.5, 5.5, 10.5, 60.5, 20.5, 100.5],
+    "tenure_days": [900.0, 400.0, 500.0, 400.0, 800.0, 30.0, 700.0, 400.0, 400.0, 700.0],
+    "recency_ratio": [10.0, 0.5, 8.0, 5.0, 1.5, np.nan, 0.1, 3.0, 1.0, 0.8],
+    "usual_gap_days": [36.6, 21.0, 22.7, 20.1, 67.0, np.nan, 105.0, 20.2, 20.5, 125.6],
+    "spend_change_90d": [np.nan, 0.0, -1.0, -1.0, -0.2, np.nan, 1.0, 0.0, -0.6, -1.0],
+    "gap_before_last_days": [30.0, 20.0, 20.0, 20.0, 60.0, np.nan, 250.0, 20.0, 20.0, 130.0],
 }
 
 
 def test_each_status_by_its_rule():
-    acc = {**BASE, "open_accounts": [0, 0, 1, 1, 1, 1, 1, 1, 1], "accounts_ever": [1] * 9}
+    acc = {**BASE, "open_accounts": [0, 0, 1, 1, 1, 1, 1, 1, 1, 1], "accounts_ever": [1] * 10}
     assert statuses(acc) == {
         "lost": "lost",  # 366 whole days > 365 (checked before closed)
         "closed": "closed",  # every account closed, though they bought 10 days ago
@@ -52,12 +64,14 @@ def test_each_status_by_its_rule():
         "won": "won_back",
         "late": "at_risk",  # 3× their usual gap
         "drop": "at_risk",  # spend down 60 %
+        # No purchase this quarter, but they buy every 4 months: their rhythm, not a fall.
+        "rhythm": "active",
     }
     # Without account columns (a shop) nobody is "closed"; "slow" is kept by its rhythm.
     plain = statuses(BASE)
     assert plain["closed"] == "active" and plain["slow"] == "active"
     # A customer who never held an account is not "closed" for having none open.
-    none_held = {**BASE, "open_accounts": [0] * 9, "accounts_ever": [0] * 9}
+    none_held = {**BASE, "open_accounts": [0] * 10, "accounts_ever": [0] * 10}
     assert "closed" not in statuses(none_held).values()
 
 
@@ -83,6 +97,7 @@ def test_days_are_whole_calendar_days_like_the_rfm_summary():
         "recency_days": before,
         "tenure_days": before,
         "recency_ratio": [np.nan] * 3,
+        "usual_gap_days": [np.nan] * 3,
         "spend_change_90d": [-1.0] * 3,  # one purchase, in the 90 days before the last 90
         "gap_before_last_days": [np.nan] * 3,
     }

@@ -28,7 +28,9 @@ Statuses (first rule that holds wins; thresholds in :class:`StatusRules`)
                last ``won_back_days`` (90)
 ``at_risk``    overdue — at least ``at_risk_ratio`` (2×) their usual gap since the last
                purchase (a chance of e⁻² ≈ 14 % at their old rate) — or spend in the last 90
-               days down by ``at_risk_drop`` (50 %) or more against the 90 days before
+               days down by ``at_risk_drop`` (50 %) or more against the 90 days before, for
+               customers who usually buy within 90 days (or have bought once: a slower
+               buyer's quiet quarter is their rhythm, not a fall)
 ``growing``    spend in the last 90 days up by ``growing_rise`` (25 %) or more
 ``active``     everyone else: buying within their usual rhythm
 =============  ================================================================================
@@ -102,9 +104,12 @@ STATUS_FEATURES: tuple[str, ...] = (
     "recency_days",
     "tenure_days",
     "recency_ratio",
+    "usual_gap_days",
     "spend_change_90d",
     "gap_before_last_days",
 )
+#: The window of ``spend_change_90d`` (days).
+TREND_DAYS = 90
 #: Read when present: contractual customers whose accounts are all closed are ``closed``.
 ACCOUNT_FEATURES: tuple[str, ...] = ("open_accounts", "accounts_ever")
 
@@ -181,6 +186,9 @@ def customer_status(features: ir.Table, rules: StatusRules | None = None) -> ir.
     change = f.spend_change_90d
     ratio = f.recency_ratio
     days = _calendar_days(f.recency_days)
+    # A fall in 90-day spend means something only for customers who buy within 90 days.
+    quick = f.usual_gap_days.isnull() | (f.usual_gap_days <= TREND_DAYS)
+    falling = (change <= -r.at_risk_drop).fill_null(False) & quick
     lapsed = (days > r.lapsed_days) | (
         (days > r.lapsed_min_days) & (ratio >= r.lapsed_ratio).fill_null(False)
     )
@@ -195,11 +203,7 @@ def customer_status(features: ir.Table, rules: StatusRules | None = None) -> ir.
             (f.gap_before_last_days > r.lapsed_days).fill_null(False) & (days < r.won_back_days),
             "won_back",
         ),
-        (
-            (ratio >= r.at_risk_ratio).fill_null(False)
-            | (change <= -r.at_risk_drop).fill_null(False),
-            "at_risk",
-        ),
+        ((ratio >= r.at_risk_ratio).fill_null(False) | falling, "at_risk"),
         ((change >= r.growing_rise).fill_null(False), "growing"),
     ]
     return ibis.cases(*branches, else_="active")
@@ -277,9 +281,9 @@ def _entries(
             "有流失风险",
             f"Not yet lapsed, but {_n(r.at_risk_ratio)}× or more their usual gap since the last "
             f"purchase, or spend in the last 90 days down {pct_drop}% or more against the 90 "
-            "days before.",
+            "days before (for customers who usually buy within 90 days).",
             f"尚未沉寂，但距上次消费已达平常间隔的 {_n(r.at_risk_ratio)} 倍及以上，"
-            f"或最近90天消费额比之前90天下降 {pct_drop}% 及以上。",
+            f"或最近90天消费额比之前90天下降 {pct_drop}% 及以上（限平常90天内会再次消费的客户）。",
         ),
         GlossaryEntry(
             "lapsed",

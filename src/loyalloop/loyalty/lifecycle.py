@@ -18,7 +18,8 @@ stage          rule (first that holds; thresholds in :class:`LifecycleRules`)
 ``won_back``   the last purchase came after a gap longer than ``lapsed_days`` and is within the
                last ``won_back_days`` (90)
 ``at_risk``    overdue — ``recency_ratio ≥ at_risk_ratio`` (2× their usual gap) — or spend in
-               the last 90 days down by ``at_risk_drop`` (50%) or more vs the 90 before
+               the last 90 days down by ``at_risk_drop`` (50%) or more vs the 90 before, for
+               customers whose usual gap is at most 90 days (or who bought once)
 ``growing``    spend in the last 90 days up by ``growing_rise`` (25%) or more vs the 90 before
 ``active``     everyone else
 =============  ==================================================================================
