@@ -8,9 +8,10 @@ probabilities to calibrated ones:
   centre of each of its constant blocks (mean raw probability of the block) with the block's
   rate, and applied by linear interpolation between those points. Interpolating between block
   *centres* instead of using the step function keeps the map strictly increasing inside the
-  observed range, so calibrating does not turn distinct scores into ties: on CDNOW's backtest
-  the step function cost 0.008 PR AUC on the bundled sample and 0.006 ROC AUC on CDNOW
-  through ties alone, the centred map none. Needs a few hundred calibration rows.
+  observed range, so calibrating does not turn distinct scores into ties: the step
+  function's ties cost 0.008 PR AUC on the card sample's backtest and 0.006 on CDNOW's
+  (``benchmarks/results/churn_baselines.md``); the centred map keeps the ranking of the raw
+  scores. Needs a few hundred calibration rows.
 * ``sigmoid`` — Platt scaling, ``p = 1 / (1 + exp(-(a·logit(raw) + b)))``; two numbers, robust
   on small data.
 * ``none`` — identity.

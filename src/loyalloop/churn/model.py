@@ -7,8 +7,9 @@ and any labelled customer table a team brings (:mod:`loyalloop.churn.byo`).
 Algorithms (:class:`Algorithm`)
     ``lightgbm`` — gradient-boosted trees (200 trees of at most 7 leaves, learning rate 0.05,
     at least 40 rows per leaf, L2 = 1). Small trees: on CDNOW's backtest 15-leaf trees
-    over-fitted the 7,000 training rows (ROC AUC 0.688 against 0.714 for 7 leaves, same
-    features) and on the bundled sample 7 leaves did as well as 15. ``monotone_increasing``
+    over-fitted the 7,038 training rows (ROC AUC 0.688 against 0.712 for 7 leaves, same rows,
+    no calibration) and on the card sample 7 leaves did as well as 15 (0.942 and 0.941;
+    ``benchmarks/results/churn_baselines.md``). ``monotone_increasing``
     names features whose effect may only raise the risk (the warehouse model uses it for days
     since the last purchase and how overdue that is), which keeps the trees from learning
     noise where the data are thin and makes every reason built on those features point the
@@ -26,7 +27,8 @@ Fitting and calibration
     (:mod:`loyalloop.churn.calibration`) is fitted on *out-of-fold* raw probabilities from
     ``calibration_folds`` (4) stratified, seeded folds, and the trees that are kept are
     trained on all rows. No training row is set aside, which on small tables is worth having
-    (CDNOW: ROC AUC 0.710 with a 25 % calibration hold-out, 0.717 cross-fitted).
+    (CDNOW: ROC AUC 0.710 with a 25 % calibration hold-out, 0.717 cross-fitted). It costs
+    ``calibration_folds`` extra fits.
     ``"auto"`` picks isotonic when the smaller class has at least 500 rows, Platt scaling
     when it has at least 10, else none. The logistic regression is fitted by maximum
     likelihood and is not recalibrated (``"auto"`` means ``"none"`` for it).
