@@ -192,6 +192,10 @@ def _num(v: float | None, fmt: str = ",.4g") -> str:
     return format(v, fmt)
 
 
+def _short(v: float | None) -> str:
+    return _num(v, ",.3g")
+
+
 def _rate(v: float | None) -> str:
     return "—" if v is None or not math.isfinite(v) else f"{100 * v:.2f}%"
 
@@ -230,7 +234,7 @@ def _print_analysis(result: TableAnalysis) -> None:
     c_mean = rep.arms[0].test.moments.control_mean if rep.arms else math.nan
     rate = data.kind.value == "proportion"
     val = _rate if rate else _num
-    diff = _pp if rate else _num
+    diff = _pp if rate else _short
     out.print(
         f"control {escape(rep.control)}: {ctrl:,} units, mean {val(c_mean)}"
         + (" (lifts in percentage points)" if rate else ""),
@@ -243,7 +247,7 @@ def _print_analysis(result: TableAnalysis) -> None:
     if rep.correction.value != "none":
         cols.append(f"p {rep.correction.value}")
     for c in cols:
-        t.add_column(c, justify="left" if c == "arm" else "right", no_wrap=True)
+        t.add_column(c, justify="left" if c == "arm" else "right", no_wrap=c != "arm")
     for a in rep.arms:
         r, m = a.test, a.test.moments
         row = [
@@ -257,9 +261,9 @@ def _print_analysis(result: TableAnalysis) -> None:
         if bayes:
             row += [_pct_plain(r.chance_to_win), diff(r.expected_loss).lstrip("+")]
         else:
-            row.append(_num(r.p_value, ".3g"))
+            row.append(_num(r.p_value, ".2g"))
         if rep.correction.value != "none":
-            row.append(_num(a.p_value_adjusted, ".3g"))
+            row.append(_num(a.p_value_adjusted, ".2g"))
         t.add_row(*row)
     out.print(t)
     for a in rep.arms:
@@ -269,9 +273,15 @@ def _print_analysis(result: TableAnalysis) -> None:
             out.print(f"arm {escape(a.arm)}: {escape(a.test.message)}", highlight=False)
     for a in rep.arms:
         if a.test.moments.theta is not None and a.error is None:
+            reduction = a.test.moments.variance_reduction
             out.print(
                 f"CUPED ({escape(a.arm)}): θ = {a.test.moments.theta:.4g}, variance of the lift "
-                f"reduced by {100 * a.test.moments.variance_reduction:.1f}%",
+                f"reduced by {100 * reduction:.1f}%"
+                + (
+                    " (the pre-period column hardly predicts the metric)"
+                    if reduction < 0.01
+                    else ""
+                ),
                 highlight=False,
             )
     for note in rep.notes:
