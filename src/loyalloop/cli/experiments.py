@@ -330,6 +330,12 @@ def power(
             "--sequential", help="Plan for the sequential method (daily looks). 按序贯检验规划。"
         ),
     ] = False,
+    tuning: Annotated[
+        float,
+        typer.Option(
+            "--tuning", help="Sequential: units at which the interval is tightest. 序贯调节样本量。"
+        ),
+    ] = 5000.0,
     alpha: AlphaOpt = 0.05,
     as_json: JsonOpt = False,
 ) -> None:
@@ -346,6 +352,7 @@ def power(
             "alpha": alpha,
             "arms": arms,
             "sequential": sequential,
+            "tuning": tuning,
         }
         if mde is None and n_per_arm is None:
             fail(
