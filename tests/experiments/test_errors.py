@@ -87,7 +87,7 @@ def test_report_keeps_good_arms_when_one_is_bad():
 
 
 def test_missing_control_names_the_arms():
-    with pytest.raises(DataValidationError, match="no control arm 'ctrl'.*'a', 'b'"):
+    with pytest.raises(DataValidationError, match=r"no control arm 'ctrl'.*'a', 'b'"):
         analyze({"a": GOOD, "b": GOOD}, "ctrl")
 
 

@@ -130,5 +130,7 @@ def test_relative_cuped_matches_gbstats_test_suite():
 @pytest.mark.parametrize("case", REF["srm"])
 def test_srm_matches_gbstats(case):
     arms = [f"arm{i}" for i in range(len(case["users"]))]
-    r = srm_check(dict(zip(arms, case["users"])), dict(zip(arms, case["weights"])))
+    r = srm_check(
+        dict(zip(arms, case["users"], strict=True)), dict(zip(arms, case["weights"], strict=True))
+    )
     assert r.p_value == pytest.approx(case["p_value"], rel=1e-9)

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
+from statsmodels.stats import proportion as sm_proportion
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
-from statsmodels.stats import proportion as sm_proportion
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from loyalloop.experiments import (

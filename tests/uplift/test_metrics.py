@@ -72,7 +72,7 @@ def test_matches_scikit_uplift(random_data):
         # scikit-uplift 0.5.1 calls a scikit-learn helper deprecated in 1.8
         warnings.simplefilter("ignore", FutureWarning)
         qx, qy = sklift.qini_curve(y, s, t)
-        ux, uy = sklift.uplift_curve(y, s, t)
+        _, uy = sklift.uplift_curve(y, s, t)
         q_ref = sklift.qini_auc_score(y, s, t)
         u_ref = sklift.uplift_auc_score(y, s, t)
     c = qini_curve(y, t, s)

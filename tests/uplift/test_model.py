@@ -87,7 +87,7 @@ def test_load_refuses_other_files(tmp_path, model):
     p = tmp_path / "m.json"
     d = model.to_dict()
     p.write_text(json.dumps({**d, "format_version": 99}))
-    with pytest.raises(ModelError, match="format version 99.*reads version 1"):
+    with pytest.raises(ModelError, match=r"format version 99.*reads version 1"):
         UpliftModel.load(p)
     p.write_text(json.dumps({**d, "format": "loyalloop-churn-model"}))
     with pytest.raises(ModelError, match="not a Loyalloop uplift model"):
