@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import write
 from tests.pipeline.test_runs import load
 
+import loyalloop.core.optional
 import loyalloop.core.results
 import loyalloop.loyalty.summaries
 import loyalloop.pipeline.config
@@ -140,7 +141,12 @@ def test_the_run_records_its_settings(settings: Settings, tmp_path: Path) -> Non
 
 
 def test_docstring_examples_run() -> None:
-    for module in (loyalloop.pipeline.config, loyalloop.core.results, loyalloop.loyalty.summaries):
+    for module in (
+        loyalloop.pipeline.config,
+        loyalloop.core.results,
+        loyalloop.core.optional,
+        loyalloop.loyalty.summaries,
+    ):
         failed, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert tried > 0 and failed == 0, module.__name__
 
@@ -158,6 +164,8 @@ def test_every_setting_is_documented_with_its_default() -> None:
     for key in _keys(defaults):
         leaf = key.rsplit(".", 1)[-1]
         assert f"`{key}`" in doc or f"`{leaf}`" in doc or leaf in doc, key
+    for rule in defaults["segment_rules"]:
+        assert f"| {rule['name']} |" in doc, rule
     for section in ("clv", "churn", "feedback"):
         for leaf, value in defaults[section].items():
             assert f"| `{section}.{leaf}` | `{value}` |" in doc, (section, leaf, value)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loyalloop.core.config import Settings
+from loyalloop.core.optional import install_hint, require
 from loyalloop.core.warehouse import WarehouseAdapter
 from loyalloop.errors import ConfigError
 
@@ -36,15 +37,11 @@ __all__ = ["INSTALL_HINT", "SparkWarehouse", "local_session"]
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = "the Spark backend needs the spark extra: pip install 'loyalloop[spark]' (and Java)"
+INSTALL_HINT = f"the Spark backend needs the spark extra: {install_hint('spark')} (and Java)"
 
 
 def _pyspark() -> Any:
-    try:
-        import pyspark.sql
-    except ImportError:
-        raise ConfigError(INSTALL_HINT) from None
-    return pyspark.sql
+    return require("pyspark.sql", extra="spark", feature="the Spark backend (and Java)")
 
 
 def local_session(warehouse_dir: Path, *, cores: int = 2, app: str = "loyalloop") -> Any:

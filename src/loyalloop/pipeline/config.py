@@ -15,7 +15,7 @@ Library defaults stay where they are defined (:class:`~loyalloop.loyalty.Loyalty
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -155,11 +155,7 @@ class RunConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (the manifest's ``config``; :meth:`from_dict` reads it)."""
-        out = asdict(self)
-        out["as_of"] = self.as_of.isoformat() if self.as_of else None
-        out["segment_rules"] = [
-            {"name": r.name, "r": list(r.r), "fm": list(r.fm)} for r in self.segment_rules
-        ]
+        out: dict[str, Any] = _adapter().dump_python(self, mode="json")
         return out
 
     @classmethod
