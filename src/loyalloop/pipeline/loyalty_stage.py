@@ -31,6 +31,7 @@ and the survival view.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
 import pandas as pd
 
@@ -94,17 +95,10 @@ def stage_loyalty(ctx: RunContext) -> None:
         medians = median_lifetimes(survival)
     else:
         medians = NotComputed("no_data", "no purchase lifetimes to follow")
-    head = loyalty_headline(current)
     ctx.record(
         "loyalty",
         LoyaltySummary(
-            customers=head.customers,
-            indexed=head.indexed,
-            mean_index=head.mean_index,
-            median_index=head.median_index,
-            with_attitude_or_emotion=head.with_attitude_or_emotion,
-            tiers=head.tiers,
-            lifecycle=head.lifecycle,
+            **asdict(loyalty_headline(current)),
             compared_with_run=compared,
             tier_migration=tier_moves,
             lifecycle_transitions=stage_moves,
