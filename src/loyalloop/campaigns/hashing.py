@@ -37,10 +37,12 @@ def stable_uniform_expr(salt: str, customer_id: ir.StringValue) -> ir.FloatingVa
     """The same number as an Ibis expression (runs in the engine, any backend with SHA-256)."""
     digest = (ibis.literal(f"{salt}:") + customer_id.cast("string")).hexdigest("sha256").lower()
     alphabet = ibis.literal(_ALPHABET)
-    total: ir.IntegerValue | None = None
+    total: ir.FloatingValue | None = None
     for k in range(HEX_DIGITS):
-        digit = alphabet.find(digest.substr(k, 1)).cast("int64")
-        term = digit * (16 ** (HEX_DIGITS - 1 - k))
+        # float64 arithmetic: exact below 2**53, and no 32-bit overflow on engines whose
+        # string-position function returns a 32-bit integer (Spark's LOCATE)
+        digit = alphabet.find(digest.substr(k, 1)).cast("float64")
+        term = digit * float(16 ** (HEX_DIGITS - 1 - k))
         total = term if total is None else total + term
     assert total is not None
-    return total.cast("float64") / float(16**HEX_DIGITS)
+    return total / float(16**HEX_DIGITS)
