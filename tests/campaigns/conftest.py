@@ -24,7 +24,8 @@ def run_frames(n: int = 400, seed: int = 3) -> dict[str, pd.DataFrame]:
         {
             "profile_id": ids,
             "records": 1,
-            "created_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 600, n), "D"),
+            "created_at": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 600, n), "D"),
             "name": [f"客户{i}" for i in range(n)],
             "email": [f"c{i}@example.com" if i % 10 else None for i in range(n)],
             "phone": [f"1380000{i:04d}" if i % 7 else None for i in range(n)],

@@ -30,7 +30,11 @@ SPEC = parse_campaign(
         "channel": "call",
         "audience": {"conditions": [{"field": "clv", "op": ">", "value": 0}]},
         "holdout_share": 0.2,
-        "arms": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.3}, {"name": "c", "share": 0.2}],
+        "arms": [
+            {"name": "a", "share": 0.5},
+            {"name": "b", "share": 0.3},
+            {"name": "c", "share": 0.2},
+        ],
     }
 )
 PROGRAMME = ProgrammeSpec(salt="prog-1", global_control_share=0.05)
@@ -115,14 +119,22 @@ SPEC_RAW = {
 @pytest.mark.parametrize(
     ("change", "path", "words"),
     [
-        ({"arms": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.4}]}, "arms", "add up to 0.9"),
+        (
+            {"arms": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.4}]},
+            "arms",
+            "add up to 0.9",
+        ),
         ({"arms": [{"name": "holdout", "share": 1.0}]}, "arms[0].name", "reserved"),
         ({"goal": "winback!"}, "goal", "one of retention, win-back, cross-sell"),
         ({"channel": "fax"}, "channel", "one of email, sms, call"),
         ({"holdout_share": 1.5}, "holdout_share", "between 0 and 0.9"),
         ({"budget": -3}, "budget", "between"),
         ({"channel": "sms"}, "arms[0].template", "needs a message template"),
-        ({"audience": {"conditions": [{"field": "clv", "op": "≥", "value": 1}]}}, "audience.conditions[0].op", "unknown operator"),
+        (
+            {"audience": {"conditions": [{"field": "clv", "op": "≥", "value": 1}]}},
+            "audience.conditions[0].op",
+            "unknown operator",
+        ),
         ({"trigger": {"kind": "lapse", "treshold": 0.3}}, "trigger.treshold", "takes"),
         ({"holdut_share": 0.1}, "holdut_share", "did you mean 'holdout_share'"),
     ],

@@ -23,7 +23,9 @@ from loyalloop.errors import NotFittedError
 HOURS = tuple(range(9, 21))
 
 
-def simulate_calls(seed: int = 11, customers: int = 900) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+def simulate_calls(
+    seed: int = 11, customers: int = 900
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
     """Three groups with different hourly answer patterns; each customer's true rate is the
     group pattern shifted on the logit scale by a personal offset; 1-12 attempts each."""
     rng = np.random.default_rng(seed)
@@ -57,8 +59,18 @@ def test_shrinkage_beats_raw_rates_and_group_rates_against_the_truth() -> None:
     model = AnswerRateModel(hours=HOURS).fit(counts, groups)
     ids = groups.customer_id
     est, _ = model.rates(ids)
-    raw_a = counts.groupby(["customer_id", "hour"]).answered.sum().unstack().reindex(index=ids, columns=HOURS)
-    raw_n = counts.groupby(["customer_id", "hour"]).attempts.sum().unstack().reindex(index=ids, columns=HOURS)
+    raw_a = (
+        counts.groupby(["customer_id", "hour"])
+        .answered.sum()
+        .unstack()
+        .reindex(index=ids, columns=HOURS)
+    )
+    raw_n = (
+        counts.groupby(["customer_id", "hour"])
+        .attempts.sum()
+        .unstack()
+        .reindex(index=ids, columns=HOURS)
+    )
     seen = raw_n.to_numpy() > 0
     raw = (raw_a / raw_n).to_numpy()
     group_only = model.hour_rates_.reindex(groups.group).to_numpy()
@@ -90,14 +102,27 @@ def test_attempt_counts_in_the_engine() -> None:
         pd.DataFrame(
             {
                 "customer_id": ["a", "a", "a", "b", "a"],
-                "timestamp": pd.to_datetime(["2026-06-01 19:10", "2026-06-01 19:50", "2026-06-02 10:00", "2026-06-03 19:00", "2026-06-04 19:00"]),
+                "timestamp": pd.to_datetime(
+                    [
+                        "2026-06-01 19:10",
+                        "2026-06-01 19:50",
+                        "2026-06-02 10:00",
+                        "2026-06-03 19:00",
+                        "2026-06-04 19:00",
+                    ]
+                ),
                 "channel": ["call", "call", "call", "call", "sms"],
                 "kind": [CALL_ANSWERED, CALL_UNANSWERED, CALL_ANSWERED, CALL_UNANSWERED, "clicked"],
                 "campaign_id": None,
             }
         )
     )
-    c = call_attempt_counts(it).execute().sort_values(["customer_id", "hour"]).reset_index(drop=True)
+    c = (
+        call_attempt_counts(it)
+        .execute()
+        .sort_values(["customer_id", "hour"])
+        .reset_index(drop=True)
+    )
     assert c[["customer_id", "hour", "weekday", "attempts", "answered"]].values.tolist() == [
         ["a", 10, 1, 1, 1],
         ["a", 19, 0, 2, 1],
@@ -110,7 +135,7 @@ def _view() -> ibis.Table:
         pd.DataFrame(
             {
                 "customer_id": ["A", "B", "C", "D"],
-                "name": ["=HYPERLINK(\"http://x\")", "李四", "王五", "赵六"],
+                "name": ['=HYPERLINK("http://x")', "李四", "王五", "赵六"],
                 "phone": ["+8613800000001", "13800000002", None, "13800000004"],
                 "consent_phone": [True, True, True, False],
                 "has_phone": [True, True, False, True],
@@ -146,7 +171,7 @@ def test_call_list_ranked_by_value_saved_with_reasons_and_scripts(tmp_path: Path
 
 
 def test_call_list_with_per_customer_effect_and_best_times() -> None:
-    counts, _, groups = simulate_calls(customers=50)
+    counts, _, _ = simulate_calls(customers=50)
     model = AnswerRateModel(hours=HOURS).fit(counts)
     who = pd.DataFrame({"customer_id": ["C", "D"], "uplift": [0.01, 0.05]})
     df = call_list(_view(), customers=who, call_effect="uplift", answer_model=model)

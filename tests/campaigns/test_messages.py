@@ -12,7 +12,11 @@ CUSTOMER = {"customer_id": "C1", "name": "王芳", "city": "上海", "clv": 1234
 
 
 def _set(body: str, channel: str = "sms", **kw: object) -> TemplateSet:
-    t = {"channel": channel, "body": {"zh": body, "en": body}, "links": {"o": "https://example.com/o"}}
+    t = {
+        "channel": channel,
+        "body": {"zh": body, "en": body},
+        "links": {"o": "https://example.com/o"},
+    }
     if channel == "email":
         t["subject"] = {"zh": kw.get("subject", "您好"), "en": kw.get("subject", "Hello")}
     return TemplateSet(parse_templates({"t": t}))
@@ -46,7 +50,12 @@ def test_template_cannot_reach_python_objects(body: str) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["{% include '/etc/passwd' %}", "{% import 'x.html' as x %}", "{% extends '/etc/hosts' %}", "{% from 'x' import y %}"],
+    [
+        "{% include '/etc/passwd' %}",
+        "{% import 'x.html' as x %}",
+        "{% extends '/etc/hosts' %}",
+        "{% from 'x' import y %}",
+    ],
 )
 def test_templates_cannot_read_files(body: str) -> None:
     with pytest.raises(SpecError, match="may not include, import or extend"):
@@ -94,7 +103,12 @@ def test_tracked_links_are_signed_and_tampering_is_refused() -> None:
     head, sig = token.split(".")
     other = LinkSigner(b"t" * 32, "https://loop.example.com").click_url("CMP-1", "C2", "o")
     forged_head = other.rsplit("/", 1)[1].split(".")[0]
-    for bad in (f"{forged_head}.{sig}", f"{head}.{sig[:-1]}A" if sig[-1] != "A" else f"{head}.{sig[:-1]}B", "x", "a.b.c"):
+    for bad in (
+        f"{forged_head}.{sig}",
+        f"{head}.{sig[:-1]}A" if sig[-1] != "A" else f"{head}.{sig[:-1]}B",
+        "x",
+        "a.b.c",
+    ):
         with pytest.raises(SignatureError):
             SIGNER.verify(bad)
     with pytest.raises(SignatureError, match="forged"):
@@ -143,4 +157,6 @@ def test_template_spec_errors() -> None:
         parse_templates({"t": {"channel": "sms", "body": {"fr": "x"}}})
     assert info.value.path == "t.body"
     with pytest.raises(SpecError, match="not an absolute http"):
-        parse_templates({"t": {"channel": "sms", "body": {"zh": "x"}, "links": {"o": "javascript:alert(1)"}}})
+        parse_templates(
+            {"t": {"channel": "sms", "body": {"zh": "x"}, "links": {"o": "javascript:alert(1)"}}}
+        )

@@ -83,7 +83,13 @@ def test_policy_picks_first_matching_rule(view: ibis.Table) -> None:
     fee = asp.map(lambda a: "annual_fee" in a)
     pts = asp.map(lambda a: bool(a & {"rewards_points", "interest"}))
     expected = [
-        "fee_waiver" if f else "bonus_points" if p else "cashback_100" if c >= 20000 else "coupon_30"
+        "fee_waiver"
+        if f
+        else "bonus_points"
+        if p
+        else "cashback_100"
+        if c >= 20000
+        else "coupon_30"
         for f, p, c in zip(fee, pts, df.clv, strict=True)
     ]
     assert df.offer_id.tolist() == expected
@@ -112,7 +118,10 @@ def test_plan_counts_add_up_and_only_consenting_are_assigned(view: ibis.Table) -
     t = plan.treatments.set_index("customer_id")
     assert t[t.arm == "plain"].offer_id.isna().all()
     assert t[t.arm == "offer"].offer_id.notna().all()
-    expected_cost = t.offer_id.map({o.id: o.expected_cost for o in DEFAULT_CARD_CATALOGUE.offers}).fillna(0) + 0.05
+    expected_cost = (
+        t.offer_id.map({o.id: o.expected_cost for o in DEFAULT_CARD_CATALOGUE.offers}).fillna(0)
+        + 0.05
+    )
     assert plan.expected_cost == pytest.approx(expected_cost.sum())
     assert plan.campaign["end_at"] - plan.campaign["start_at"] == pd.Timedelta(days=30)
     row = t[t.offer_id == "fee_waiver"].iloc[0]
@@ -136,9 +145,16 @@ def test_budget_cap_keeps_most_value_at_stake_within_budget(view: ibis.Table) ->
     assert capped.expected_cost <= budget
     assert capped.counts.over_budget == len(full.assignments) - len(capped.assignments) > 0
     # the customers kept are those with the most value at stake (a prefix of the ranking)
-    stake = view.select("customer_id", s=(view.churn_probability * view.clv)).execute().set_index("customer_id").s
+    stake = (
+        view.select("customer_id", s=(view.churn_probability * view.clv))
+        .execute()
+        .set_index("customer_id")
+        .s
+    )
     kept = stake.loc[capped.assignments.customer_id]
-    dropped = stake.loc[sorted(set(full.assignments.customer_id) - set(capped.assignments.customer_id))]
+    dropped = stake.loc[
+        sorted(set(full.assignments.customer_id) - set(capped.assignments.customer_id))
+    ]
     assert kept.min() >= dropped.max()
     # holdout customers are cut at the same line as treated ones
     assert capped.counts.holdout > 0
@@ -173,7 +189,9 @@ def test_catalogue_and_policy_errors() -> None:
         parse_policy([{"offer": "a", "reason": {"en": "x"}}])
     assert info.value.path == "rules[0].reason"
     with pytest.raises(SpecError) as info:
-        parse_policy([{"offer": "a", "reason": "x", "when": {"field": "clv", "op": "~", "value": 1}}])
+        parse_policy(
+            [{"offer": "a", "reason": "x", "when": {"field": "clv", "op": "~", "value": 1}}]
+        )
     assert info.value.path == "rules[0].when.op"
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from loyalloop.errors import ConfigError
 from loyalloop.sample import generate
 from loyalloop.sample._campaign_truth import TREATMENTS, response_types, simulate_campaign_outcomes
-from loyalloop.errors import ConfigError
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +57,21 @@ def test_simulated_outcomes_recover_the_true_effect(sample) -> None:
     lapsed = t[t.lapsed & ~t.sleeping_dog].customer_id.to_numpy()
     arm = np.where(rng.random(len(lapsed)) < 0.5, "holdout", "cashback")
     assignments = pd.DataFrame(
-        {"customer_id": lapsed, "campaign_id": "WB", "arm": arm, "assigned_at": pd.Timestamp(datetime(2026, 7, 1))}
+        {
+            "customer_id": lapsed,
+            "campaign_id": "WB",
+            "arm": arm,
+            "assigned_at": pd.Timestamp(datetime(2026, 7, 1)),
+        }
     )
     treated = assignments[assignments.arm == "cashback"].assign(treatment="cashback")
     out = simulate_campaign_outcomes(t, assignments, treated, seed=1)
     again = simulate_campaign_outcomes(t, assignments, treated, seed=1)
     pd.testing.assert_frame_equal(out, again)
     assert list(out.columns) == ["customer_id", "campaign_id", "timestamp", "kind", "value"]
-    assert out.timestamp.between(pd.Timestamp("2026-07-01"), pd.Timestamp("2026-07-31 00:00:01")).all()
+    assert out.timestamp.between(
+        pd.Timestamp("2026-07-01"), pd.Timestamp("2026-07-31 00:00:01")
+    ).all()
     buyers = set(out[out.kind == "purchase"].customer_id)
     conv = assignments.customer_id.isin(buyers)
     by = t.set_index("customer_id")
@@ -82,7 +89,14 @@ def test_simulated_outcomes_recover_the_true_effect(sample) -> None:
 
 def test_bad_input_is_named(sample) -> None:
     t = sample.campaign_truth
-    a = pd.DataFrame({"customer_id": ["nobody"], "campaign_id": "X", "arm": "holdout", "assigned_at": pd.Timestamp("2026-07-01")})
+    a = pd.DataFrame(
+        {
+            "customer_id": ["nobody"],
+            "campaign_id": "X",
+            "arm": "holdout",
+            "assigned_at": pd.Timestamp("2026-07-01"),
+        }
+    )
     with pytest.raises(ConfigError, match="not in the truth"):
         simulate_campaign_outcomes(t, a, pd.DataFrame({"customer_id": [], "treatment": []}))
     with pytest.raises(ConfigError, match="unknown treatment"):

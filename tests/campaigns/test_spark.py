@@ -30,7 +30,11 @@ SEGMENT = {
         {"field": "churn_probability", "op": ">=", "value": 0.3},
         {
             "any": [
-                {"field": "complained_aspects", "op": "contains any", "value": ["annual_fee", "interest"]},
+                {
+                    "field": "complained_aspects",
+                    "op": "contains any",
+                    "value": ["annual_fee", "interest"],
+                },
                 {"field": "clv", "op": ">=", "value": 6000},
             ]
         },
@@ -55,9 +59,13 @@ def _result(con: ibis.BaseBackend) -> tuple[pd.DataFrame, pd.DataFrame]:
     tables = {k: con.create_table(f"sp_{k}", v, overwrite=True) for k, v in frames.items()}
     view = audience_view(tables, AS_OF)
     seg = select_segment(parse_segment(SEGMENT), view, AS_OF)
-    assigned = assign_arms(seg.select("customer_id"), CAMPAIGN, ProgrammeSpec("p", 0.1), datetime(2026, 7, 1))
+    assigned = assign_arms(
+        seg.select("customer_id"), CAMPAIGN, ProgrammeSpec("p", 0.1), datetime(2026, 7, 1)
+    )
     a = con.execute(assigned.select("customer_id", "arm")).sort_values("customer_id")
-    lapse = evaluate_trigger(parse_trigger({"kind": "lapse", "gap_multiple": 2, "min_days": 10}), AS_OF, view=view)
+    lapse = evaluate_trigger(
+        parse_trigger({"kind": "lapse", "gap_multiple": 2, "min_days": 10}), AS_OF, view=view
+    )
     t = con.execute(lapse.select("customer_id", "detail")).sort_values("customer_id")
     return a.reset_index(drop=True), t.reset_index(drop=True)
 

@@ -30,7 +30,9 @@ def _view() -> ibis.Table:
                 "usual_gap_days": [20.0, 30.0, 1.0, None, 5.0],
                 "probability_alive": [0.9, 0.2, 0.95, 0.1, None],
                 "churn_probability": [0.7, 0.4, 0.6, 0.9, 0.55],
-                "birth_date": pd.to_datetime(["1990-07-02", "1985-06-30", "1992-02-29", None, "1970-07-08"]).date,
+                "birth_date": pd.to_datetime(
+                    ["1990-07-02", "1985-06-30", "1992-02-29", None, "1970-07-08"]
+                ).date,
             }
         )
     )
@@ -55,7 +57,11 @@ def test_churn_risk_crossing_needs_the_previous_score_below() -> None:
     v = _view()
     prev = ibis.memtable({"customer_id": ["A", "B", "D"], "churn_probability": [0.8, 0.1, 0.3]})
     # A was already above 0.5; C and E have no previous score; D crossed
-    assert set(_fired({"kind": "churn_risk", "threshold": 0.5}, view=v, previous_view=prev)) == {"C", "D", "E"}
+    assert set(_fired({"kind": "churn_risk", "threshold": 0.5}, view=v, previous_view=prev)) == {
+        "C",
+        "D",
+        "E",
+    }
     assert set(_fired({"kind": "churn_risk", "threshold": 0.5}, view=v)) == {"A", "C", "D", "E"}
 
 
@@ -63,7 +69,9 @@ def test_birthday_window_and_29_february() -> None:
     v = _view()
     assert set(_fired({"kind": "birthday", "days_ahead": 7}, view=v)) == {"A", "B"}
     assert set(_fired({"kind": "birthday", "days_ahead": 8}, view=v)) == {"A", "B", "E"}
-    feb = evaluate_trigger(parse_trigger({"kind": "birthday", "days_ahead": 0}), date(2027, 2, 28), view=v)
+    feb = evaluate_trigger(
+        parse_trigger({"kind": "birthday", "days_ahead": 0}), date(2027, 2, 28), view=v
+    )
     assert feb.execute().customer_id.tolist() == ["C"]
 
 
@@ -72,7 +80,9 @@ def test_detractor_and_cancellation_from_events_with_profile_ids() -> None:
         pd.DataFrame(
             {
                 "customer_id": ["a1", "b1", "c1", "a1"],
-                "timestamp": pd.to_datetime(["2026-06-28 10:00", "2026-06-29 00:00", "2026-06-01 00:00", "2026-06-30 08:00"]),
+                "timestamp": pd.to_datetime(
+                    ["2026-06-28 10:00", "2026-06-29 00:00", "2026-06-01 00:00", "2026-06-30 08:00"]
+                ),
                 "score_type": ["nps", "nps", "nps", "nps"],
                 "score": [3.0, 9.0, 2.0, 5.0],
             }
@@ -98,7 +108,9 @@ def test_detractor_and_cancellation_from_events_with_profile_ids() -> None:
 
 
 def test_cooldown_lets_a_customer_in_once_per_period() -> None:
-    t = evaluate_trigger(parse_trigger({"kind": "churn_risk", "threshold": 0.5}), AS_OF, view=_view())
+    t = evaluate_trigger(
+        parse_trigger({"kind": "churn_risk", "threshold": 0.5}), AS_OF, view=_view()
+    )
     assigned = ibis.memtable(
         pd.DataFrame(
             {
@@ -137,8 +149,22 @@ def _tx() -> ibis.Table:
     }
     for c, cats in baskets.items():
         for cat in cats:
-            rows.append({"customer_id": c, "timestamp": pd.Timestamp("2026-05-01"), "amount": 10.0, "category": cat})
-    rows.append({"customer_id": "u4", "timestamp": pd.Timestamp("2024-01-01"), "amount": 10.0, "category": "fuel"})
+            rows.append(
+                {
+                    "customer_id": c,
+                    "timestamp": pd.Timestamp("2026-05-01"),
+                    "amount": 10.0,
+                    "category": cat,
+                }
+            )
+    rows.append(
+        {
+            "customer_id": "u4",
+            "timestamp": pd.Timestamp("2024-01-01"),
+            "amount": 10.0,
+            "category": "fuel",
+        }
+    )
     return ibis.memtable(pd.DataFrame(rows))
 
 
@@ -170,14 +196,30 @@ def test_outcomes_attributed_to_every_arm_within_the_window() -> None:
         )
     )
     campaigns = ibis.memtable(
-        pd.DataFrame({"campaign_id": ["K"], "name": ["k"], "channel": ["sms"], "start_at": pd.to_datetime(["2026-07-01"]), "end_at": pd.to_datetime(["2026-07-31"])})
+        pd.DataFrame(
+            {
+                "campaign_id": ["K"],
+                "name": ["k"],
+                "channel": ["sms"],
+                "start_at": pd.to_datetime(["2026-07-01"]),
+                "end_at": pd.to_datetime(["2026-07-31"]),
+            }
+        )
     )
     tx = ibis.memtable(
         pd.DataFrame(
             {
                 "customer_id": ["a1", "a1", "b1", "b1", "c1", "c1", "a1"],
                 "timestamp": pd.to_datetime(
-                    ["2026-06-20", "2026-07-05", "2026-07-10", "2026-07-12", "2026-03-01", "2026-07-30", "2026-08-02"]
+                    [
+                        "2026-06-20",
+                        "2026-07-05",
+                        "2026-07-10",
+                        "2026-07-12",
+                        "2026-03-01",
+                        "2026-07-30",
+                        "2026-08-02",
+                    ]
                 ),
                 "amount": [50.0, 80.0, 20.0, 30.0, 5.0, 99.0, 70.0],
                 "kind": "purchase",
@@ -206,9 +248,25 @@ def test_outcomes_attributed_to_every_arm_within_the_window() -> None:
         )
     )
     pm = ibis.memtable({"customer_id": ["a1", "b1", "c1"], "profile_id": ["A", "B", "C"]})
-    out = attribute_outcomes(assignments, campaigns, transactions=tx, feedback=fb, interactions=it, profile_map=pm, lapse_days=90)
+    out = attribute_outcomes(
+        assignments,
+        campaigns,
+        transactions=tx,
+        feedback=fb,
+        interactions=it,
+        profile_map=pm,
+        lapse_days=90,
+    )
     df = out.execute().sort_values(["customer_id", "timestamp", "kind"]).reset_index(drop=True)
-    got = {(r.customer_id, r.kind, r.timestamp.date().isoformat(), None if pd.isna(r.value) else r.value) for r in df.itertuples()}
+    got = {
+        (
+            r.customer_id,
+            r.kind,
+            r.timestamp.date().isoformat(),
+            None if pd.isna(r.value) else r.value,
+        )
+        for r in df.itertuples()
+    }
     assert got == {
         ("A", "clicked", "2026-07-02", None),
         ("A", "redeemed", "2026-07-03", None),

@@ -47,6 +47,7 @@ them is refused with a message saying which table is missing (:class:`AudienceSc
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,11 +85,11 @@ class FieldType(StrEnum):
     string_list = "string_list"
 
     @property
-    def numeric(self) -> bool:
+    def numeric(self) -> builtins.bool:
         return self in (FieldType.int, FieldType.float)
 
     @property
-    def temporal(self) -> bool:
+    def temporal(self) -> builtins.bool:
         return self in (FieldType.date, FieldType.timestamp)
 
 

@@ -166,8 +166,7 @@ class AnswerRateModel:
         self, d: _Dimension, ids: pd.Series, groups: pd.Series
     ) -> npt.NDArray[np.float64]:
         fallback = d.group_rates.mean(axis=0)
-        prior = d.group_rates.reindex(groups.to_numpy())
-        prior = prior.fillna(fallback).to_numpy()
+        prior = d.group_rates.reindex(groups.to_numpy()).fillna(fallback).to_numpy()
         a = d.answered.reindex(ids.to_numpy()).fillna(0).to_numpy()
         n = d.attempts.reindex(ids.to_numpy()).fillna(0).to_numpy()
         return (a + d.kappa * prior) / (n + d.kappa)

@@ -256,7 +256,7 @@ class TemplateSet:
         t = self.get(template_id)
         cid = str(customer.get("customer_id", ""))
         lang = language if language in t.body else next(iter(t.body))
-        base = {
+        base: dict[str, Any] = {
             "customer_id": cid,
             "template_id": t.id,
             "channel": t.channel,

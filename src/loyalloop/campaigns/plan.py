@@ -136,20 +136,20 @@ class CampaignPlan:
 def _explain(frame: pd.DataFrame, catalogue: OfferCatalogue) -> tuple[pd.Series, pd.Series]:
     names = {o.id: o.name for o in catalogue.offers}
     en, zh = [], []
-    cols = frame.columns
-    for row in frame.itertuples(index=False):
-        oid = row.offer_id
+    for row in frame.to_dict("records"):
+        oid = row.get("offer_id")
         facts_en, facts_zh = [], []
-        if "clv" in cols and row.clv == row.clv and row.clv is not None:
-            facts_en.append(f"CLV {row.clv:,.0f}")
-            facts_zh.append(f"客户价值 {row.clv:,.0f}")
-        p = row.churn_probability if "churn_probability" in cols else None
-        if p is not None and p == p:
+        clv = row.get("clv")
+        if isinstance(clv, int | float) and clv == clv:
+            facts_en.append(f"CLV {clv:,.0f}")
+            facts_zh.append(f"客户价值 {clv:,.0f}")
+        p = row.get("churn_probability")
+        if isinstance(p, int | float) and p == p:
             facts_en.append(f"churn probability {p:.0%}")
             facts_zh.append(f"流失概率 {p:.0%}")
         if isinstance(oid, str):
-            head_en = f"{names[oid].en}: {row.offer_reason_en}"
-            head_zh = f"{names[oid].zh}：{row.offer_reason_zh}"
+            head_en = f"{names[oid].en}: {row['offer_reason_en']}"
+            head_zh = f"{names[oid].zh}：{row['offer_reason_zh']}"
         else:
             head_en, head_zh = "no offer (message only)", "无优惠（仅发送消息）"
         en.append("; ".join([head_en, *facts_en]))

@@ -418,7 +418,8 @@ def _validate_node(
             raise SpecError(f"between works on numbers or dates; {name} is {t.value}", path=vpath)
         for i, v in enumerate(value):
             _check_scalar(v, t, f"{vpath}[{i}]", name, None)
-        lo, hi = value if t.numeric else (_as_date(value[0]), _as_date(value[1]))
+        lo: Any = value[0] if t.numeric else _as_date(value[0])
+        hi: Any = value[1] if t.numeric else _as_date(value[1])
         if lo > hi:
             raise SpecError(f"between needs low <= high, got {list(value)}", path=vpath)
         return

@@ -133,7 +133,8 @@ def response_types(truth: pd.DataFrame) -> pd.DataFrame:
         p1 = truth[f"p_{t}"].to_numpy(dtype=float)
         y1 = u < p1
         kind = np.select(
-            [y0 & y1, ~y0 & ~y1, ~y0 & y1], ["sure_thing", "lost_cause", "persuadable"],
+            [y0 & y1, ~y0 & ~y1, ~y0 & y1],
+            ["sure_thing", "lost_cause", "persuadable"],
             default="sleeping_dog",
         )
         frames.append(
