@@ -28,7 +28,13 @@ from scipy.stats import norm
 from loyalloop.churn.features import as_timestamp
 from loyalloop.errors import DataValidationError
 
-__all__ = ["account_lifetimes", "kaplan_meier", "median_lifetime", "purchase_lifetimes"]
+__all__ = [
+    "account_lifetimes",
+    "kaplan_meier",
+    "lifetimes_since",
+    "median_lifetime",
+    "purchase_lifetimes",
+]
 
 _DAY = 86400.0
 
@@ -170,6 +176,44 @@ def purchase_lifetimes(
         attrs = customers.select("customer_id", group_by).distinct(on="customer_id", keep="first")
         out = out.left_join(attrs, "customer_id").drop("customer_id_right")
     return out.drop("first", "last").order_by("customer_id")
+
+
+def lifetimes_since(
+    transactions: ir.Table,
+    start: date | datetime | str,
+    cutoff: date | datetime | str,
+    *,
+    lapse_days: int = 180,
+) -> ir.Table:
+    """How long customers kept buying after ``start``, one row per customer who bought before it.
+
+    The same rule as :func:`purchase_lifetimes`, counted from ``start`` instead of the first
+    purchase: a customer whose last purchase before ``cutoff`` is more than ``lapse_days`` old
+    is lost (``observed = 1``) at that purchase (``duration_days`` = last purchase − start, 0
+    when they never bought after ``start``); the others are still buying, censored at
+    ``cutoff − start``. Grouped by what was known at ``start`` (e.g. the customer's status
+    then), the curves say how each group fared afterwards — unlike groups read at ``cutoff``,
+    which already know who stopped.
+
+    Columns ``customer_id, duration_days, observed``.
+    """
+    begin, cut = as_timestamp(start), as_timestamp(cutoff)
+    if begin >= cut:
+        raise DataValidationError(f"start {begin:%Y-%m-%d} must be before cutoff {cut:%Y-%m-%d}")
+    begin_s = int(pd.Timestamp(begin).value // 1_000_000_000)
+    cut_s = int(pd.Timestamp(cut).value // 1_000_000_000)
+    t = transactions
+    t = t.filter(t.customer_id.notnull(), t.amount > 0, t.timestamp < ibis.literal(cut))
+    g = t.group_by("customer_id").aggregate(first=t.timestamp.min(), last=t.timestamp.max())
+    g = g.filter(g["first"] < ibis.literal(begin))
+    last_s = g["last"].epoch_seconds()
+    lost = (ibis.literal(cut_s) - last_s) > lapse_days * _DAY
+    end = ibis.ifelse(lost, ibis.greatest(last_s, ibis.literal(begin_s)), ibis.literal(cut_s))
+    return g.select(
+        "customer_id",
+        duration_days=(end - ibis.literal(begin_s)).cast("float64") / _DAY,
+        observed=lost.cast("int8"),
+    ).order_by("customer_id")
 
 
 def account_lifetimes(

@@ -16,7 +16,7 @@ from loyalloop.core.results import ClvSummary, NotComputed
 from loyalloop.errors import LoyalloopError
 from loyalloop.insight.rfm import rfm_summary
 from loyalloop.pipeline.config import ClvConfig
-from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.context import PROFILE_TX, RunContext, exact_amounts
 
 __all__ = ["CLV_HORIZON_MONTHS", "EXPECTED_PURCHASES_WEEKS", "stage_clv"]
 
@@ -27,16 +27,19 @@ EXPECTED_PURCHASES_WEEKS = ClvConfig.expected_purchases_weeks
 
 def stage_clv(ctx: RunContext) -> None:
     """Fit on the run's profiles and save per-profile ``clv`` scores (see module docstring)."""
-    tx = ctx.wh.table(PROFILE_TX)
-    summary = rfm_summary(tx, observation_end=ctx.as_of, time_unit="W").select(
-        "customer_id", "frequency", "recency", "T", "monetary_value"
+    tx = exact_amounts(ctx.wh.table(PROFILE_TX))
+    summary = (
+        rfm_summary(tx, observation_end=ctx.as_of, time_unit="W")
+        .select("customer_id", "frequency", "recency", "T", "monetary_value")
+        .order_by("customer_id")
     )
     # Customers first seen on the last day carry no information about rates: fit without
-    # them, score everyone.
-    observed = summary.filter(summary["T"] > 0)
+    # them, score everyone. The fit reads the rows in one order (by id), so the same data give
+    # the same parameters, to the last bit.
+    observed = summary.filter(summary["T"] > 0).order_by("customer_id").to_pandas()
     try:
         bg = BetaGeoModel().fit(observed, time_unit="weeks", period_end=ctx.as_of.isoformat())
-        gg = GammaGammaModel().fit(observed.filter(observed.frequency > 0))
+        gg = GammaGammaModel().fit(observed[observed["frequency"] > 0])
     except LoyalloopError as exc:
         ctx.record("clv", NotComputed("fit_failed", str(exc)))
         return
