@@ -285,8 +285,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "致电今年注销过账户的 {n} 位客户，了解原因",
     },
     "ac_keep_complaint": {
-        "en": "Follow up the complaints of {n} customers at risk",
-        "zh": "跟进 {n} 位有投诉或低分评价的高风险客户",
+        "en": "Follow up the complaints of {n} customers on the early-warning list",
+        "zh": "跟进预警名单中有投诉或低分评价的 {n} 位客户",
     },
     "ac_keep_overdue": {
         "en": "Contact the {n} customers who are overdue",
@@ -301,12 +301,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "换一种渠道联系 {n} 位不打开营销信息的客户",
     },
     "ac_keep_new": {
-        "en": "Look after the {n} new customers at risk",
-        "zh": "跟进 {n} 位流失风险高的新客户",
+        "en": "Look after the {n} new customers on the early-warning list",
+        "zh": "跟进预警名单中的 {n} 位新客户",
     },
     "ac_keep_none": {
-        "en": "Review the {n} customers at risk with no single warning sign",
-        "zh": "逐一梳理 {n} 位无单一预警信号但流失风险高的客户",
+        "en": "Review the {n} customers with above-average churn risk and no single warning sign",
+        "zh": "逐一梳理 {n} 位流失概率高于平均、但无单一预警信号的客户",
     },
     "ac_why_closed_account": {
         "en": "They closed an account in the last year and still hold others.",
@@ -379,7 +379,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "ac_overlap": {
         "en": "Value at stake = churn probability × CLV; win-back value = return probability × "
-        "yearly spend. Customers of a “fix” action may also be in an early-warning group.",
+        "yearly spend. The customers of a fix action may also be in an early-warning group.",
         "zh": "风险价值 = 流失概率 × 客户终身价值；挽回价值 = 回归概率 × 年均消费额。"
         "“改进”类行动涉及的客户也可能出现在预警分组中。",
     },
