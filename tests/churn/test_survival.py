@@ -78,3 +78,34 @@ def test_lifetimes_from_the_warehouse(tiny):
         == (pd.Timestamp("2024-07-10") - pd.Timestamp("2023-01-01")).days
     )
     assert acc.loc["y", "observed"] == 1 and acc.loc["y", "duration_days"] == 245
+
+
+def test_lifetimes_since_a_day_follow_customers_from_it():
+    """Cutoff 2024-12-31, start 2024-07-01 (183 days before), customers lost after 90 days."""
+    from loyalloop.churn import lifetimes_since
+
+    tx = ibis.memtable(
+        {
+            "customer_id": ["a", "a", "b", "b", "c", "d", "e"],
+            "timestamp": pd.to_datetime(
+                [
+                    "2024-01-10",  # a: bought before and after the start, still buying
+                    "2024-12-20",
+                    "2024-03-01",  # b: last bought 2024-08-10, lost at day 40
+                    "2024-08-10",
+                    "2024-02-01",  # c: never bought after the start: lost at day 0
+                    "2024-08-01",  # d: first bought after the start: not followed
+                    "2024-06-30",  # e: a refund only: not a purchase
+                ]
+            ),
+            "amount": [10.0, 10.0, 5.0, 5.0, 7.0, 3.0, -4.0],
+        }
+    )
+    out = lifetimes_since(tx, "2024-07-01", "2025-01-01", lapse_days=90).to_pandas()
+    got = out.set_index("customer_id")
+    assert list(got.index) == ["a", "b", "c"]
+    assert got.loc["a", "observed"] == 0 and got.loc["a", "duration_days"] == pytest.approx(184)
+    assert got.loc["b", "observed"] == 1 and got.loc["b", "duration_days"] == pytest.approx(40)
+    assert got.loc["c", "observed"] == 1 and got.loc["c", "duration_days"] == 0
+    with pytest.raises(DataValidationError, match="must be before"):
+        lifetimes_since(tx, "2025-01-01", "2024-07-01")

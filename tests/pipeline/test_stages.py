@@ -86,3 +86,28 @@ def test_rekey_by_profile_one_helper_three_uses() -> None:
     assert kept["customer_id"].tolist()[0] == "C1" and kept["source"].tolist()[0] == "C2"
     assert kept["customer_id"].isna().tolist() == [False, True, True, False]
     assert kept["x"].tolist() == [1, 2, 3, 4]
+
+
+def test_optional_inputs_must_exist_somewhere_but_never_skip(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = stages_module.STAGES[0]
+    with pytest.raises(ConfigError, match=r"stage 'reader' needs 'clv_typo'"):
+        check_plan(
+            [first, Stage("reader", lambda ctx: None, optional=("clv_typo",))],
+            stages_module.INPUT_TABLES,
+        )
+    load(settings, tmp_path)
+    seen: list[bool] = []
+
+    def reader(ctx: RunContext) -> None:
+        seen.append(ctx.has_output("clv"))
+
+    stages = [s for s in stages_module.STAGES if s.name in ("profiles", "rfm", "kpis", "clv")]
+    monkeypatch.setattr(
+        "loyalloop.pipeline.run.STAGES",
+        [*stages, Stage("reader", reader, requires=("rfm",), optional=("clv",))],
+    )
+    run = run_pipeline(settings)
+    # two customers cannot support a CLV model: the optional input is absent, the stage ran
+    assert isinstance(run.manifest.clv, NotComputed) and seen == [False]

@@ -63,7 +63,7 @@ def ranking_sentence(info: ChurnSummary, lang: Lang) -> str:
     return t(
         "ch_used_baseline",
         lang,
-        scorer=scorer_label(r.scorer, lang),
+        scorer=scorer_label(r.scorer, lang, title=True),
         model_roc=_n3(model.roc_auc),
         model_pr=_n3(model.pr_auc),
         roc=_n3(used.roc_auc),
