@@ -34,12 +34,20 @@ from loyalloop.clv.models import (
     TransactionModel,
     load_model,
 )
-from loyalloop.clv.value import customer_lifetime_value, score, score_to_parquet
+from loyalloop.clv.value import (
+    CLVTotals,
+    clv_totals,
+    customer_lifetime_value,
+    periods_per_month,
+    score,
+    score_to_parquet,
+)
 
 __all__ = [
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "CLVModel",
+    "CLVTotals",
     "ConvergenceReport",
     "DataPeriod",
     "GammaGammaModel",
@@ -48,10 +56,12 @@ __all__ = [
     "ShiftedBetaGeoModel",
     "TransactionModel",
     "calibration_and_holdout",
+    "clv_totals",
     "cumulative_tracking",
     "customer_lifetime_value",
     "holdout_by_frequency",
     "load_model",
+    "periods_per_month",
     "score",
     "score_to_parquet",
     "summary_from_transactions",

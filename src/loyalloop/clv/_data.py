@@ -11,14 +11,14 @@ the same whatever the backend.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from loyalloop.core.batches import is_ibis_table
 from loyalloop.errors import DataValidationError
 
 __all__ = [
@@ -28,18 +28,12 @@ __all__ = [
     "as_pandas",
     "collapse",
     "is_ibis_table",
-    "iter_batches",
     "wsum",
 ]
 
 Frame = Any  # pandas.DataFrame | ibis.expr.types.Table (Ibis is imported lazily)
 
 WEIGHT = "__weight__"
-
-
-def is_ibis_table(data: object) -> bool:
-    """Whether ``data`` is an Ibis table expression (checked without importing Ibis)."""
-    return type(data).__module__.startswith("ibis.") and hasattr(data, "group_by")
 
 
 def _columns_of(data: Frame) -> list[str]:
@@ -263,32 +257,3 @@ def numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     if np.isnan(values).any():
         raise DataValidationError(f"column {column} has missing values")
     return values
-
-
-def iter_batches(data: Frame | Iterable[pd.DataFrame], batch_size: int) -> Iterator[pd.DataFrame]:
-    """Yield pandas batches of at most ``batch_size`` rows.
-
-    ``data`` may be a pandas DataFrame (sliced without copying the whole frame), an Ibis table
-    (streamed from the engine as Arrow record batches) or any iterable of DataFrames (passed
-    through, e.g. ``pd.read_csv(..., chunksize=...)``).
-    """
-    if batch_size <= 0:
-        raise ValueError("batch_size must be positive")
-    if isinstance(data, pd.DataFrame):
-        for start in range(0, len(data), batch_size):
-            yield data.iloc[start : start + batch_size]
-    elif is_ibis_table(data):
-        table: Any = data
-        reader = iter(table.to_pyarrow_batches(chunk_size=batch_size))
-        while True:
-            # ibis 12 calls DuckDB's deprecated fetch_record_batch; the warning is theirs.
-            with warnings.catch_warnings():
-                warnings.filterwarnings(
-                    "ignore", message=".*fetch_record_batch.*", category=DeprecationWarning
-                )
-                batch = next(reader, None)
-            if batch is None:
-                return
-            yield batch.to_pandas()
-    else:
-        yield from data

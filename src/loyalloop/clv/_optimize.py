@@ -24,6 +24,8 @@ __all__ = [
     "ConvergenceReport",
     "FitResult",
     "NumericObjective",
+    "Objective",
+    "ProgressCallback",
     "maximize_likelihood",
     "numeric_gradient",
 ]
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # (mean negative log-likelihood, gradient wrt log-parameters)
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
+#: ``progress(iteration, mean_log_likelihood)``, called after each optimiser iteration
+ProgressCallback = Callable[[int, float], None]
 
 _LOG_BOUND = 30.0  # |log(param)| <= 30: parameters between 1e-13 and 1e13
 
@@ -165,6 +169,31 @@ def _hessian_from_values(value: Callable[[np.ndarray], float], x: np.ndarray) ->
     return h
 
 
+class _Tracker:
+    """Counts optimiser iterations and reports them with the latest log-likelihood."""
+
+    def __init__(self, progress: ProgressCallback | None) -> None:
+        self.progress = progress
+        self.count = 0
+        self.value = float("nan")
+
+    def wrap(self, fun: Objective) -> Objective:
+        def tracked(x: np.ndarray) -> tuple[float, np.ndarray]:
+            value, grad = fun(x)
+            self.value = value
+            return value, grad
+
+        return tracked
+
+    def iteration(self, *_: object) -> None:
+        self.report(-self.value)
+
+    def report(self, mean_log_likelihood: float) -> None:
+        self.count += 1
+        if self.progress is not None:
+            self.progress(self.count, mean_log_likelihood)
+
+
 def maximize_likelihood(
     objective: Objective,
     starts: Sequence[Sequence[float]],
@@ -174,6 +203,7 @@ def maximize_likelihood(
     model: str,
     gtol: float = 1e-6,
     maxiter: int = 2000,
+    progress: ProgressCallback | None = None,
 ) -> FitResult:
     """Maximise a likelihood given as the mean negative log-likelihood in log-parameters.
 
@@ -201,6 +231,9 @@ def maximize_likelihood(
 
     search = guarded(objective)
     safe = guarded(getattr(objective, "precise", objective))
+    tracker = _Tracker(progress)
+    if progress is not None:
+        search = tracker.wrap(search)
 
     for start in starts:
         x0 = np.log(np.asarray(start, dtype=float))
@@ -216,6 +249,7 @@ def maximize_likelihood(
             method="L-BFGS-B",
             bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(x0),
             options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-10, "maxls": 50},
+            callback=tracker.iteration if progress is not None else None,
         )
         iterations += int(res.nit)
         evaluations += int(res.nfev)
@@ -262,6 +296,7 @@ def maximize_likelihood(
         moved = float(np.max(np.abs(x_new - x)))
         x, value, grad = x_new, value_new, grad_new
         iterations += 1
+        tracker.report(-value)
         polished = polished or moved > 1e-4
     if polished:  # the Hessian is smooth: recompute only after a sizeable step
         hess = hessian_at(x, grad)

@@ -2,35 +2,73 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from loyalloop.clv._data import Frame, as_pandas, iter_batches, numeric
+from loyalloop.clv._data import Frame, as_pandas, numeric, require_columns
 from loyalloop.clv.models.base import TransactionModel, validate_rfm
 from loyalloop.clv.models.gamma_gamma import GammaGammaModel, _validate_spend
-from loyalloop.errors import DataValidationError
+from loyalloop.core.batches import is_ibis_table, iter_batches
+from loyalloop.core.timeunits import TimeUnit
+from loyalloop.errors import ConfigError, DataValidationError
 
-__all__ = ["TIME_UNITS", "customer_lifetime_value", "score", "score_to_parquet"]
+__all__ = [
+    "CLVTotals",
+    "clv_totals",
+    "customer_lifetime_value",
+    "periods_per_month",
+    "score",
+    "score_to_parquet",
+]
 
-#: data time units per discounting period (a month), as in lifetimes
-TIME_UNITS: dict[str, float] = {"H": 30.0 * 24.0, "D": 30.0, "W": 4.345, "M": 1.0}
 
+def periods_per_month(
+    time_unit: TimeUnit | str | float | None, model: TransactionModel | None = None
+) -> float:
+    """Data time units in one discounting period (a month of ``365.25 / 12`` days).
 
-def _periods_per_step(time_unit: str | float) -> float:
-    if isinstance(time_unit, str):
+    Parameters
+    ----------
+    time_unit
+        The unit of the data's ``recency`` and ``T`` (``days``, ``weeks``, ``months`` or an
+        alias, see :class:`~loyalloop.core.timeunits.TimeUnit`), or directly the number of
+        data units per discounting period (e.g. ``30`` or ``4.345`` to reproduce lifetimes'
+        ``freq="D"`` / ``freq="W"``, whose months are 30 and 30.415 days long). ``None``:
+        the unit the model was fitted with.
+    model
+        The fitted transaction model (read when ``time_unit`` is ``None``).
+
+    Examples
+    --------
+    >>> periods_per_month("days")
+    30.4375
+    >>> round(periods_per_month("W"), 6)
+    4.348214
+    """
+    if time_unit is None:
+        recorded = None if model is None else model.data_period_.time_unit
         try:
-            return TIME_UNITS[time_unit]
-        except KeyError:
-            raise DataValidationError(
-                f"time_unit must be one of {', '.join(TIME_UNITS)} or a number, not {time_unit!r}"
+            unit = TimeUnit.parse(str(recorded))
+        except ConfigError:
+            raise ConfigError(
+                f"the model's time unit is unknown ({recorded!r}): pass time_unit "
+                "(days, weeks, months, or data units per month)"
             ) from None
-    factor = float(time_unit)
-    if not np.isfinite(factor) or factor <= 0:
-        raise DataValidationError("time_unit must be a positive number of data time units")
-    return factor
+        return unit.per(TimeUnit.MONTHS)
+    if isinstance(time_unit, bool):
+        raise DataValidationError("time_unit must be a unit name or a number, not a boolean")
+    if isinstance(time_unit, int | float):
+        factor = float(time_unit)
+        if not np.isfinite(factor) or factor <= 0:
+            raise DataValidationError("time_unit must be a positive number of data time units")
+        return factor
+    return TimeUnit.parse(time_unit).per(TimeUnit.MONTHS)
 
 
 def _clv_arrays(
@@ -67,7 +105,7 @@ def customer_lifetime_value(
     data: Frame,
     horizon: int = 12,
     discount_rate: float = 0.01,
-    time_unit: str | float = "D",
+    time_unit: TimeUnit | str | float | None = None,
 ) -> pd.Series:
     """Discounted expected value of each customer's purchases over the next ``horizon`` periods.
 
@@ -90,8 +128,9 @@ def customer_lifetime_value(
     discount_rate
         Discount rate per period (0.01 = 1% a month).
     time_unit
-        Data time units per discounting period: ``"D"`` (data in days, monthly periods of 30
-        days), ``"W"`` (weeks, 4.345), ``"H"`` (hours), ``"M"`` (months), or a number.
+        Unit of the data's times (``days``, ``weeks``, ``months``; a month is 30.4375 days
+        whatever the unit), or a number of data units per discounting period. By default the
+        unit the transaction model was fitted with. See :func:`periods_per_month`.
 
     Returns
     -------
@@ -101,7 +140,7 @@ def customer_lifetime_value(
     transaction_model._check_fitted()
     spend_model._check_fitted()
     _check_clv_args(horizon, discount_rate)
-    factor = _periods_per_step(time_unit)
+    factor = periods_per_month(time_unit, transaction_model)
     cols = (*transaction_model.columns, "monetary_value")
     frame = as_pandas(data, cols, what="customer_lifetime_value")
     x, tx, T = (numeric(frame, c) for c in transaction_model.columns)
@@ -129,7 +168,7 @@ def score(
     spend_model: GammaGammaModel | None = None,
     horizon: int = 12,
     discount_rate: float = 0.01,
-    time_unit: str | float = "D",
+    time_unit: TimeUnit | str | float | None = None,
     batch_size: int = 500_000,
 ) -> Iterator[pd.DataFrame]:
     """Score customers in batches with bounded memory.
@@ -159,7 +198,7 @@ def score(
     if spend_model is not None:
         spend_model._check_fitted()
         _check_clv_args(horizon, discount_rate)
-    factor = _periods_per_step(time_unit)
+    factor = periods_per_month(time_unit, transaction_model) if spend_model is not None else 1.0
     name = type(transaction_model).__name__
     for batch in iter_batches(data, batch_size):
         cols = list(transaction_model.columns)
@@ -219,3 +258,101 @@ def score_to_parquet(
         if writer is not None:
             writer.close()
     return rows
+
+
+@dataclass(frozen=True)
+class CLVTotals:
+    """Totals over a table of scores (the figures a report or a command prints).
+
+    Attributes
+    ----------
+    customers
+        Customers scored.
+    mean_probability_alive
+        Mean ``probability_alive`` (``None`` without customers).
+    total_expected_purchases
+        Sum of ``expected_purchases``.
+    total_clv
+        Sum of ``clv`` (``None`` when the scores have no CLV, i.e. no spend model).
+    top_decile_customers
+        The top 10% of customers by CLV: ``ceil(customers / 10)``.
+    top_decile_clv
+        Their summed CLV (ties at the cut-off do not change it).
+    top_decile_share
+        ``top_decile_clv / total_clv`` (``None`` when the total is 0 or unknown).
+    """
+
+    customers: int
+    mean_probability_alive: float | None
+    total_expected_purchases: float
+    total_clv: float | None = None
+    top_decile_customers: int = 0
+    top_decile_clv: float | None = None
+    top_decile_share: float | None = None
+
+
+def clv_totals(scores: Frame) -> CLVTotals:
+    """Total CLV, the top decile's share and other totals of a scores table.
+
+    The one definition used by ``loyalloop clv predict``, the pipeline's ``clv`` stage and
+    the report, so they print the same figures for the same scores. Computed in the engine
+    (an Ibis table stays there; a pandas frame is wrapped in DuckDB).
+
+    Parameters
+    ----------
+    scores
+        pandas DataFrame or Ibis table with ``probability_alive`` and ``expected_purchases``
+        and, for the CLV figures, ``clv`` (the output of :func:`score`).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"clv": [float(v) for v in range(1, 21)],
+    ...                       "probability_alive": [0.5] * 20, "expected_purchases": [1.0] * 20})
+    >>> t = clv_totals(frame)
+    >>> t.total_clv, t.top_decile_customers, t.top_decile_clv, t.top_decile_share
+    (210.0, 2, 39.0, 0.18571428571428572)
+    """
+    import ibis
+
+    cols = ["probability_alive", "expected_purchases"]
+    table: Any = scores
+    if not is_ibis_table(scores):
+        if not isinstance(scores, pd.DataFrame):
+            raise DataValidationError(
+                f"scores must be a pandas DataFrame or an Ibis table, not {type(scores).__name__}"
+            )
+        require_columns(scores, cols, what="clv_totals")
+        table = ibis.memtable(scores[[c for c in (*cols, "clv") if c in scores.columns]])
+    require_columns(table, cols, what="clv_totals")
+    has_clv = "clv" in table.columns
+    n = int(table.count().to_pandas())
+    top_n = math.ceil(n / 10)
+    aggs: dict[str, Any] = {
+        "alive": table.probability_alive.mean(),
+        "purchases": table.expected_purchases.sum(),
+    }
+    if has_clv:
+        table = table.mutate(__rank__=ibis.row_number().over(order_by=ibis.desc(table.clv)))
+        aggs["total"] = table.clv.sum()
+        aggs["top"] = table.clv.sum(where=table.__rank__ < top_n)
+    row = table.aggregate(**aggs).to_pandas().iloc[0]
+
+    def number(value: Any) -> float:
+        return 0.0 if pd.isna(value) else float(value)
+
+    if not has_clv:
+        return CLVTotals(
+            customers=n,
+            mean_probability_alive=None if n == 0 else number(row["alive"]),
+            total_expected_purchases=number(row["purchases"]),
+        )
+    total, top = number(row["total"]), number(row["top"])
+    return CLVTotals(
+        customers=n,
+        mean_probability_alive=None if n == 0 else number(row["alive"]),
+        total_expected_purchases=number(row["purchases"]),
+        total_clv=total,
+        top_decile_customers=top_n,
+        top_decile_clv=top,
+        top_decile_share=top / total if total else None,
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from loyalloop.clv import BetaGeoModel, GammaGammaModel, score
+from loyalloop.clv import BetaGeoModel, GammaGammaModel, clv_totals, score
 from loyalloop.errors import LoyalloopError
 from loyalloop.insight.rfm import rfm_summary
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
@@ -47,7 +47,6 @@ def stage_clv(ctx: RunContext) -> None:
         spend_model=gg,
         horizon=CLV_HORIZON_MONTHS,
         discount_rate=CLV_MONTHLY_DISCOUNT,
-        time_unit="W",
     )
     frame = pd.concat(list(batches), ignore_index=True)
     ctx.save("clv", frame)
@@ -65,16 +64,7 @@ def stage_clv(ctx: RunContext) -> None:
         )
         .order_by(ibis.desc("probability_alive")),
     )
-    ranked = clv.mutate(decile=ibis.ntile(10).over(order_by=ibis.desc(clv.clv)))
-    totals = (
-        ranked.aggregate(
-            total=ranked.clv.sum(),
-            top=ranked.clv.sum(where=ranked.decile == 0),
-            mean_alive=ranked.probability_alive.mean(),
-        )
-        .execute()
-        .iloc[0]
-    )
+    totals = clv_totals(clv)
     ctx.summary["clv"] = {
         "model": "BG/NBD + Gamma-Gamma",
         "time_unit": "weeks",
@@ -85,7 +75,7 @@ def stage_clv(ctx: RunContext) -> None:
         "horizon_months": CLV_HORIZON_MONTHS,
         "monthly_discount_rate": CLV_MONTHLY_DISCOUNT,
         "expected_purchases_weeks": EXPECTED_PURCHASES_WEEKS,
-        "total_clv": float(totals["total"]),
-        "top_decile_share": float(totals["top"] / totals["total"]) if totals["total"] else None,
-        "mean_probability_alive": float(totals["mean_alive"]),
+        "total_clv": totals.total_clv,
+        "top_decile_share": totals.top_decile_share,
+        "mean_probability_alive": totals.mean_probability_alive,
     }
