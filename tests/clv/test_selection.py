@@ -18,6 +18,7 @@ from loyalloop.clv.selection import (
     TransactionModelName,
     alive_caveat,
     select_model,
+    select_model_from_transactions,
 )
 from loyalloop.clv.simulate import simulate_calibration_holdout
 from loyalloop.errors import DataValidationError, ModelError
@@ -148,3 +149,24 @@ def test_alive_caveat_counts(cdnow: pd.DataFrame) -> None:
     assert caveat.mean_alive_long_inactive is None
     caveat = alive_caveat(model, cdnow, alive_threshold=1.01)
     assert caveat.long_inactive > 0 and caveat.flagged == 0
+
+
+def test_select_model_from_transactions(lifetimes_datasets: Path) -> None:
+    """The last 39 weeks as holdout, purchases only (8 CDNOW rows have amount 0)."""
+    tx = pd.read_csv(
+        lifetimes_datasets / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["customer_id", "id_in_master", "date", "quantity", "amount"],
+    )
+    tx["timestamp"] = pd.to_datetime(tx["date"].astype(str), format="%Y%m%d")
+    selection = select_model_from_transactions(tx, observation_end="1998-06-30", holdout=39)
+    purchasers = tx.loc[tx["amount"] > 0, "customer_id"].nunique()
+    assert selection.holdout_customers == purchasers == 2349
+    assert selection.holdout_duration == 39.0 and selection.time_unit == "weeks"
+    assert selection.refitted and selection.model.data_period_.n_customers <= purchasers
+    assert selection.winner is TransactionModelName.MBG_NBD
+    assert selection.check("bg-nbd").caveat is not None
+    assert selection.check("bg-nbd").caveat.flagged > 1300
+    with pytest.raises(DataValidationError, match="longer than 0"):
+        select_model_from_transactions(tx, observation_end="1998-06-30", holdout=0)

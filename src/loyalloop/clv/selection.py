@@ -40,6 +40,7 @@ Implausible P(alive)
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -66,6 +67,7 @@ __all__ = [
     "TransactionModelName",
     "alive_caveat",
     "select_model",
+    "select_model_from_transactions",
 ]
 
 log = logging.getLogger(__name__)
@@ -500,3 +502,51 @@ def _choose(
         if plausible:
             return plausible[0].model, "plausibility"
     return best.model, "bic"
+
+
+def select_model_from_transactions(
+    transactions: Frame,
+    *,
+    observation_end: dt.date | dt.datetime | str,
+    holdout: float,
+    time_unit: TimeUnit | str = TimeUnit.WEEKS,
+    customer_id: str = "customer_id",
+    timestamp: str = "timestamp",
+    amount: str | None = "amount",
+    candidates: Sequence[TransactionModelName | str] = DEFAULT_CANDIDATES,
+    **rule: float,
+) -> ModelSelection:
+    """:func:`select_model` on transactions: the last ``holdout`` time units are the holdout.
+
+    Purchases only (``kind == "purchase"`` when the table has ``kind``, else ``amount > 0``),
+    merged by day as in :func:`~loyalloop.insight.rfm.rfm_summary`; recency and ``T`` in
+    ``time_unit``. The winner is refitted on the whole period up to ``observation_end``.
+
+    Parameters
+    ----------
+    transactions
+        pandas DataFrame or Ibis table.
+    observation_end
+        Last day of the data (inclusive).
+    holdout
+        Length of the holdout period in ``time_unit`` (e.g. 26 weeks).
+    rule
+        ``z_critical``, ``bic_margin``, ``gap_multiple``, ``alive_threshold`` of
+        :func:`select_model`.
+    """
+    from loyalloop.clv.holdout import _as_table, calibration_and_holdout, summary_from_transactions
+
+    unit = TimeUnit.parse(time_unit)
+    if not holdout > 0:
+        raise DataValidationError("the holdout period must be longer than 0")
+    table = _as_table(transactions)
+    if "kind" in table.columns:
+        table = table.filter(table["kind"] == "purchase")
+    elif amount is not None:
+        table = table.filter(table[amount] > 0)
+    end = pd.Timestamp(observation_end).normalize()
+    calibration_end = end - pd.Timedelta(days=round(holdout * unit.days))
+    common = {"customer_id": customer_id, "timestamp": timestamp, "freq_multiplier": unit.days}
+    split = calibration_and_holdout(table, calibration_end, end, **common)  # type: ignore[arg-type]
+    full = summary_from_transactions(table, observation_end=end, **common)  # type: ignore[arg-type]
+    return select_model(split, full, candidates=candidates, time_unit=unit, **rule)
