@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -35,6 +36,11 @@ __all__ = [
 
 FORMAT_VERSION = 1
 _REGISTRY: dict[str, type[CLVModel]] = {}
+#: fits on more distinct rows than this start from an estimate on a subsample of about
+#: _SUBSAMPLE_ROWS rows
+_SUBSAMPLE_ABOVE = 200_000
+_SUBSAMPLE_ROWS = 50_000
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -160,9 +166,42 @@ class CLVModel(ABC):
         name = type(self).__name__
         self._validate(stats)
         objective, starts = self._objective(stats)
-        result = maximize_likelihood(
-            objective, starts, self.param_names, stats.weights.sum(), model=name, progress=progress
-        )
+        total = stats.weights.sum()
+        result = None
+        if stats.n_rows > _SUBSAMPLE_ABOVE:
+            # Search on a systematic subsample, then finish on all rows from its estimate
+            # (Newton's method with an analytic Hessian; L-BFGS-B otherwise): most of the
+            # search costs a fraction of a pass over the data.
+            step = -(-stats.n_rows // _SUBSAMPLE_ROWS)
+            sub = SufficientStats(
+                columns={k: v[::step] for k, v in stats.columns.items()},
+                weights=stats.weights[::step],
+            )
+            try:
+                self._validate(sub)
+                sub_objective, sub_starts = self._objective(sub)
+                first = maximize_likelihood(
+                    sub_objective, sub_starts, self.param_names, sub.weights.sum(), model=name
+                )
+                warm = [[first.params[k] for k in self.param_names]]
+                result = maximize_likelihood(
+                    objective,
+                    warm,
+                    self.param_names,
+                    total,
+                    model=name,
+                    progress=progress,
+                    warm=True,
+                )
+            except (ModelError, DataValidationError) as exc:
+                log.info(
+                    "%s: the subsample start did not work (%s); searching on all rows", name, exc
+                )
+                result = None
+        if result is None:
+            result = maximize_likelihood(
+                objective, starts, self.param_names, total, model=name, progress=progress
+            )
         period = DataPeriod(
             n_customers=stats.n_customers,
             n_distinct=stats.n_rows,
