@@ -204,9 +204,12 @@ def _newton(
     *,
     max_steps: int,
     tracker: _Tracker,
+    refresh: bool = True,
 ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray, int, int, bool]:
     """Damped Newton steps; returns the point, value, gradient, Hessian, steps, evaluations
-    and whether the point moved by more than 1e-4 (then the Hessian is recomputed)."""
+    and whether the point moved by more than 1e-4. With ``refresh`` the Hessian is
+    recomputed after such a move; without, the first one is kept (the chord method: linear
+    convergence, but no new Hessian, which costs several evaluations when it is numeric)."""
     steps = evaluations = 0
     moved_far = False
     for _ in range(max_steps):
@@ -239,7 +242,7 @@ def _newton(
         steps += 1
         tracker.report(-value)
         moved_far = moved_far or moved > 1e-4
-        if moved > 1e-4:
+        if moved > 1e-4 and refresh:
             hess = hessian_at(x, grad)
     return x, value, grad, hess, steps, evaluations, moved_far
 
@@ -261,8 +264,8 @@ def maximize_likelihood(
     An objective with an analytic Hessian (a ``hessian(theta)`` method) uses it for the
     Newton polish and the standard errors; others use finite differences. ``warm=True`` says
     the (single) start is already close to the maximum (e.g. the estimate on a subsample):
-    with an analytic Hessian, Newton's method then starts right away and L-BFGS-B runs only
-    if it does not converge.
+    Newton's method then starts right away (keeping its first Hessian when that one is
+    numeric) and L-BFGS-B runs only if it does not converge.
 
     Raises
     ------
@@ -303,18 +306,29 @@ def maximize_likelihood(
         return _hessian_from_values(objective.value, point)  # type: ignore[attr-defined]
 
     done = False
-    if warm and analytic_hessian is not None:
+    if warm:
         x = np.log(np.asarray(starts[0], dtype=float))
         start_values.append(dict(zip(names, map(float, starts[0]), strict=True)))
         value, grad = safe(x)
         evaluations += 1
         if value < 1e300:
             hess = hessian_at(x, grad)
-            x, value, grad, hess, steps, evals, _ = _newton(
-                safe, hessian_at, x, value, grad, hess, max_steps=25, tracker=tracker
+            exact = analytic_hessian is not None
+            x, value, grad, hess, steps, evals, moved = _newton(
+                safe,
+                hessian_at,
+                x,
+                value,
+                grad,
+                hess,
+                max_steps=25 if exact else 40,
+                tracker=tracker,
+                refresh=exact,
             )
             iterations += steps
             evaluations += evals
+            if moved and not exact:
+                hess = hessian_at(x, grad)
             done = bool(np.max(np.abs(grad)) < 1e-9)
             messages.append("Newton's method from the subsample estimate")
             best_x, best_fun = x, value
