@@ -135,7 +135,19 @@ def fit(
             raise DataValidationError(
                 f"all {unobserved:,} customers have T = 0 (observed for no time): nothing to fit"
             )
-        fitted = _model_class(model)().fit(table, time_unit=time_unit)
+        if json_out:
+            fitted = _model_class(model)().fit(table, time_unit=time_unit)
+        else:
+            from rich.console import Console
+
+            with Console(stderr=True).status(f"fitting {model.value} …") as status:
+                fitted = _model_class(model)().fit(
+                    table,
+                    time_unit=time_unit,
+                    progress=lambda i, ll: status.update(
+                        f"fitting {model.value}: iteration {i}, mean log-likelihood {ll:.6f}"
+                    ),
+                )
         fitted.save(model_out)
         result: dict[str, Any] = {
             "model_file": str(model_out),
