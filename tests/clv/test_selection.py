@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,10 @@ def test_selection_result_holds_every_candidate() -> None:
     assert not selection.refitted and selection.model.data_period_.time_unit == "weeks"
     assert selection.holdout_customers == N and selection.holdout_duration == 26.0
     assert selection.winner.label in selection.explain()
+    payload = json.loads(json.dumps(selection.to_dict(), allow_nan=False))
+    assert payload["winner"] == selection.winner.value
+    assert [c["model"] for c in payload["candidates"]] == ["bg-nbd", "mbg-nbd", "pareto-nbd"]
+    assert payload["candidates"][0]["caveat"]["flagged"] == selection.check("bg-nbd").caveat.flagged
 
 
 def test_a_candidate_that_cannot_be_fitted_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,10 +44,10 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,15 @@ class AliveCaveat:
         """Whether any customer is flagged."""
         return self.flagged > 0
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (``nan`` as ``None``), with the messages in English and Chinese."""
+        return {
+            **{k: _json(v) for k, v in asdict(self).items()},
+            "implausible": self.implausible,
+            "message_en": self.message("en"),
+            "message_zh": self.message("zh"),
+        }
+
     def message(self, lang: Literal["en", "zh"] = "en") -> str:
         """A sentence to show beside P(alive) (empty when nothing is flagged)."""
         if not self.flagged:
@@ -191,6 +200,32 @@ class CandidateCheck:
             return math.nan
         return (self.predicted_total - self.actual_total) / self.actual_total
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (``nan`` as ``None``)."""
+        out = {
+            k: _json(getattr(self, k))
+            for k in (
+                "status",
+                "log_likelihood",
+                "bic",
+                "holdout_rmse",
+                "holdout_mae",
+                "predicted_total",
+                "actual_total",
+                "aggregate_error",
+                "mse_z",
+                "bias_z",
+                "aggregate_z",
+                "error",
+            )
+        }
+        return {
+            "model": self.model.value,
+            **out,
+            "params": {k: _json(v) for k, v in self.params.items()},
+            "caveat": None if self.caveat is None else self.caveat.to_dict(),
+        }
+
 
 @dataclass(frozen=True)
 class ModelSelection:
@@ -236,6 +271,24 @@ class ModelSelection:
                 return c
         raise KeyError(name)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary for a run manifest: every candidate, the winner and why, the
+        refitted parameters and the caveat (the model itself is saved with its own
+        ``save``)."""
+        return {
+            "winner": self.winner.value,
+            "reason": self.reason,
+            "explanation": self.explain(),
+            "candidates": [c.to_dict() for c in self.candidates],
+            "refitted": self.refitted,
+            "params": {k: _json(v) for k, v in self.model.params_.items()},
+            "log_likelihood": _json(self.model.log_likelihood_),
+            "caveat": None if self.caveat is None else self.caveat.to_dict(),
+            "holdout_customers": self.holdout_customers,
+            "holdout_duration": self.holdout_duration,
+            "time_unit": self.time_unit,
+        }
+
     def explain(self) -> str:
         """One sentence: which model won and on what."""
         win = self.check(self.winner)
@@ -255,6 +308,14 @@ class ModelSelection:
             f"customer, total {win.predicted_total:,.0f} predicted vs {win.actual_total:,.0f} "
             "actual)."
         )
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.floating | np.integer):
+        return _json(value.item())
+    return value
 
 
 def alive_caveat(
