@@ -104,16 +104,22 @@ def test_selection_input_errors() -> None:
         select_model(split, candidates=["nbd"])
 
 
-@pytest.fixture(scope="module")
-def cdnow_selection(lifetimes_datasets: Path) -> object:
-    """CDNOW's 1/10 sample (2,357 customers, the data of FHL 2005): 39 + 39 weeks."""
+def _cdnow_sample(folder: Path) -> pd.DataFrame:
+    """CDNOW's 1/10 sample as transactions (2,357 customers, the data of FHL 2005)."""
     tx = pd.read_csv(
-        lifetimes_datasets / "CDNOW_sample.txt",
+        folder / "CDNOW_sample.txt",
         sep=r"\s+",
         header=None,
         names=["customer_id", "id_in_master", "date", "quantity", "amount"],
     )
     tx["timestamp"] = pd.to_datetime(tx["date"].astype(str), format="%Y%m%d")
+    return tx
+
+
+@pytest.fixture(scope="module")
+def cdnow_selection(lifetimes_datasets: Path) -> object:
+    """CDNOW's 1/10 sample (2,357 customers, the data of FHL 2005): 39 + 39 weeks."""
+    tx = _cdnow_sample(lifetimes_datasets)
     split = calibration_and_holdout(tx, "1997-09-30", "1998-06-30", freq="D", freq_multiplier=7)
     full = summary_from_transactions(tx, observation_end="1998-06-30", freq="D", freq_multiplier=7)
     return select_model(split, full, time_unit="weeks")
@@ -158,13 +164,7 @@ def test_alive_caveat_counts(cdnow: pd.DataFrame) -> None:
 
 def test_select_model_from_transactions(lifetimes_datasets: Path) -> None:
     """The last 39 weeks as holdout, purchases only (8 CDNOW rows have amount 0)."""
-    tx = pd.read_csv(
-        lifetimes_datasets / "CDNOW_sample.txt",
-        sep=r"\s+",
-        header=None,
-        names=["customer_id", "id_in_master", "date", "quantity", "amount"],
-    )
-    tx["timestamp"] = pd.to_datetime(tx["date"].astype(str), format="%Y%m%d")
+    tx = _cdnow_sample(lifetimes_datasets)
     selection = select_model_from_transactions(tx, observation_end="1998-06-30", holdout=39)
     purchasers = tx.loc[tx["amount"] > 0, "customer_id"].nunique()
     assert selection.holdout_customers == purchasers == 2349
