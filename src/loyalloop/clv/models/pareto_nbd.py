@@ -117,6 +117,8 @@ class _ParetoNBDLikelihood:
         self.n0 = int(self.counts[0]) if self.x_v[0] == 0 else 0
         # points: every customer's T, then t_x of the repeat buyers
         self.y = np.concatenate([self.T, self.tx[self.n0 :]])
+        row_codes = np.repeat(np.arange(len(self.x_v)), self.counts)
+        self.point_codes = np.concatenate([row_codes, row_codes[self.n0 :]])
         self.min_y = float(self.y.min()) if self.n0 == 0 else 0.0
 
     def _per_point(self, per_x: np.ndarray) -> np.ndarray:
@@ -231,32 +233,41 @@ class _ParetoNBDLikelihood:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``E, dE/dm, dE/dc, dE/dz`` at the points ``z`` (laid out as ``self.y``), or, with
         ``only_first``, at the single point ``z`` for the first distinct ``x``."""
+        x_v = self.x_v[:1] if only_first else self.x_v
+        k = np.arange(terms - 1, dtype=float)[None, :]
+        m = (r + s + x_v)[:, None]
+        c = (r + x_v)[:, None] if big else np.full_like(m, s + 1.0)
+        # per distinct x: e_k = (c)_k / (m + 1)_k and the derivatives of log e_k in m and c
+        ones, zeros = np.ones((len(x_v), 1)), np.zeros((len(x_v), 1))
+        e_k = np.hstack([ones, np.cumprod((c + k) / (m + 1.0 + k), axis=1)])
+        dm_k = -np.hstack([zeros, np.cumsum(1.0 / (m + 1.0 + k), axis=1)])
+        dc_k = np.hstack([zeros, np.cumsum(1.0 / (c + k), axis=1)])
+        e_z = np.hstack([(k + 1.0) * e_k[:, 1:], zeros])
+        coef = np.stack([e_k, e_k * dm_k, e_k * dc_k, e_z])  # (4, distinct x, terms)
+        if only_first or len(z) * terms < 4_000_000:
+            # few points: Horner with each point's coefficients gathered (no Python loop
+            # over the distinct x)
+            codes = np.zeros(len(z), dtype=np.int64) if only_first else self.point_codes
+            acc = coef[:, codes, terms - 1]
+            for j in range(terms - 2, -1, -1):
+                acc *= z
+                acc += coef[:, codes, j]
+            return acc[0], acc[1], acc[2], acc[3]
+        # many points: Horner block by block (rows are sorted by x), scalar coefficients
         out = np.empty((4, len(z)))
-        k = np.arange(terms, dtype=float)
         rows = np.concatenate([[0], np.cumsum(self.counts)])
-        for i, xv in enumerate(self.x_v[:1] if only_first else self.x_v):
-            if only_first:
-                parts = [slice(0, len(z))]
-            else:
-                lo, hi = int(rows[i]), int(rows[i + 1])
-                parts = [slice(lo, hi)]
-                if xv > 0:  # their t_x points follow all T points
-                    parts.append(slice(self.n + lo - self.n0, self.n + hi - self.n0))
-            m = r + s + xv
-            c = r + xv if big else s + 1.0
-            # e_k = (c)_k / (m + 1)_k and the derivatives of log e_k in m and c
-            ratio = (c + k[:-1]) / (m + 1.0 + k[:-1])
-            e_k = np.concatenate([[1.0], np.cumprod(ratio)])
-            dm_k = -np.concatenate([[0.0], np.cumsum(1.0 / (m + 1.0 + k[:-1]))])
-            dc_k = np.concatenate([[0.0], np.cumsum(1.0 / (c + k[:-1]))])
-            coef = np.stack([e_k, e_k * dm_k, e_k * dc_k, np.concatenate([k[1:] * e_k[1:], [0.0]])])
+        for i, xv in enumerate(x_v):
+            lo, hi = int(rows[i]), int(rows[i + 1])
+            parts = [slice(lo, hi)]
+            if xv > 0:  # their t_x points follow all T points
+                parts.append(slice(self.n + lo - self.n0, self.n + hi - self.n0))
             for part in parts:
                 zb = z[part]
                 acc = np.empty((4, len(zb)))
-                acc[:] = coef[:, -1:]
+                acc[:] = coef[:, i, -1:]
                 for j in range(terms - 2, -1, -1):
                     acc *= zb
-                    acc += coef[:, j : j + 1]
+                    acc += coef[:, i, j : j + 1]
                 out[:, part] = acc
         return out[0], out[1], out[2], out[3]
 
