@@ -15,8 +15,8 @@ noisy to separate models that predict alike, while the calibration likelihood is
    whose mean squared error is larger by more than ``z_critical`` (2) standard errors
    drops out.
 2. **Aggregate error.** A candidate whose total predicted holdout purchases miss the actual
-   total by more than the best candidate's miss plus ``z_critical`` standard errors of the
-   total (``sqrt(n)`` times the standard deviation of the best candidate's per-customer
+   total by more than the closest candidate's miss plus ``z_critical`` standard errors of the
+   total (``sqrt(n)`` times the standard deviation of the closest candidate's per-customer
    errors) drops out.
 3. **Likelihood.** Of those left, the lowest BIC on the calibration period wins (all three
    models have four parameters, so this is the highest log-likelihood) ...
