@@ -44,9 +44,8 @@ from loyalloop.clv.selection import (
     alive_caveat,
     select_model,
 )
+from loyalloop.clv.summaries import ClvTotals, clv_by_segment, clv_totals
 from loyalloop.clv.value import (
-    CLVTotals,
-    clv_totals,
     customer_lifetime_value,
     periods_per_month,
     score,
@@ -58,8 +57,8 @@ __all__ = [
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "CLVModel",
-    "CLVTotals",
     "CandidateCheck",
+    "ClvTotals",
     "ConvergenceReport",
     "DataPeriod",
     "GammaGammaModel",
@@ -71,6 +70,7 @@ __all__ = [
     "TransactionModelName",
     "alive_caveat",
     "calibration_and_holdout",
+    "clv_by_segment",
     "clv_totals",
     "cumulative_tracking",
     "customer_lifetime_value",

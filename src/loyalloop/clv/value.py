@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from loyalloop.clv._data import Frame, as_pandas, numeric, require_columns
+from loyalloop.clv._data import Frame, as_pandas, numeric
 from loyalloop.clv.models.base import TransactionModel, validate_rfm
 from loyalloop.clv.models.gamma_gamma import GammaGammaModel, _validate_spend
-from loyalloop.core.batches import is_ibis_table, iter_batches
+from loyalloop.core.batches import iter_batches
 from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import ConfigError, DataValidationError
 
 __all__ = [
-    "CLVTotals",
-    "clv_totals",
     "customer_lifetime_value",
     "periods_per_month",
     "score",
@@ -258,101 +253,3 @@ def score_to_parquet(
         if writer is not None:
             writer.close()
     return rows
-
-
-@dataclass(frozen=True)
-class CLVTotals:
-    """Totals over a table of scores (the figures a report or a command prints).
-
-    Attributes
-    ----------
-    customers
-        Customers scored.
-    mean_probability_alive
-        Mean ``probability_alive`` (``None`` without customers).
-    total_expected_purchases
-        Sum of ``expected_purchases``.
-    total_clv
-        Sum of ``clv`` (``None`` when the scores have no CLV, i.e. no spend model).
-    top_decile_customers
-        The top 10% of customers by CLV: ``ceil(customers / 10)``.
-    top_decile_clv
-        Their summed CLV (ties at the cut-off do not change it).
-    top_decile_share
-        ``top_decile_clv / total_clv`` (``None`` when the total is 0 or unknown).
-    """
-
-    customers: int
-    mean_probability_alive: float | None
-    total_expected_purchases: float
-    total_clv: float | None = None
-    top_decile_customers: int = 0
-    top_decile_clv: float | None = None
-    top_decile_share: float | None = None
-
-
-def clv_totals(scores: Frame) -> CLVTotals:
-    """Total CLV, the top decile's share and other totals of a scores table.
-
-    The one definition used by ``loyalloop clv predict``, the pipeline's ``clv`` stage and
-    the report, so they print the same figures for the same scores. Computed in the engine
-    (an Ibis table stays there; a pandas frame is wrapped in DuckDB).
-
-    Parameters
-    ----------
-    scores
-        pandas DataFrame or Ibis table with ``probability_alive`` and ``expected_purchases``
-        and, for the CLV figures, ``clv`` (the output of :func:`score`).
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"clv": [float(v) for v in range(1, 21)],
-    ...                       "probability_alive": [0.5] * 20, "expected_purchases": [1.0] * 20})
-    >>> t = clv_totals(frame)
-    >>> t.total_clv, t.top_decile_customers, t.top_decile_clv, t.top_decile_share
-    (210.0, 2, 39.0, 0.18571428571428572)
-    """
-    import ibis
-
-    cols = ["probability_alive", "expected_purchases"]
-    table: Any = scores
-    if not is_ibis_table(scores):
-        if not isinstance(scores, pd.DataFrame):
-            raise DataValidationError(
-                f"scores must be a pandas DataFrame or an Ibis table, not {type(scores).__name__}"
-            )
-        require_columns(scores, cols, what="clv_totals")
-        table = ibis.memtable(scores[[c for c in (*cols, "clv") if c in scores.columns]])
-    require_columns(table, cols, what="clv_totals")
-    has_clv = "clv" in table.columns
-    n = int(table.count().to_pandas())
-    top_n = math.ceil(n / 10)
-    aggs: dict[str, Any] = {
-        "alive": table.probability_alive.mean(),
-        "purchases": table.expected_purchases.sum(),
-    }
-    if has_clv:
-        table = table.mutate(__rank__=ibis.row_number().over(order_by=ibis.desc(table.clv)))
-        aggs["total"] = table.clv.sum()
-        aggs["top"] = table.clv.sum(where=table.__rank__ < top_n)
-    row = table.aggregate(**aggs).to_pandas().iloc[0]
-
-    def number(value: Any) -> float:
-        return 0.0 if pd.isna(value) else float(value)
-
-    if not has_clv:
-        return CLVTotals(
-            customers=n,
-            mean_probability_alive=None if n == 0 else number(row["alive"]),
-            total_expected_purchases=number(row["purchases"]),
-        )
-    total, top = number(row["total"]), number(row["top"])
-    return CLVTotals(
-        customers=n,
-        mean_probability_alive=None if n == 0 else number(row["alive"]),
-        total_expected_purchases=number(row["purchases"]),
-        total_clv=total,
-        top_decile_customers=top_n,
-        top_decile_clv=top,
-        top_decile_share=top / total if total else None,
-    )
