@@ -201,39 +201,56 @@ def collapse(
     require_columns(data, needed, what=what)
     _check_unique_ids(data, id_column)
     if is_ibis_table(data):
-        head = data.select(list(columns)).limit(20_000).to_pandas()
-        if len(head) == 20_000 and head.duplicated().mean() < 0.1:
-            # continuous times: a GROUP BY would return every row anyway; read them as they are
-            frame = data.select(*columns, *([weights] if weights else [])).to_pandas()
-            if not weights:
-                frame[WEIGHT] = 1.0
-            else:
-                frame = frame.rename(columns={weights: WEIGHT})
-        else:
-            grouped = data.group_by(list(columns)).aggregate(
-                **{WEIGHT: data[weights].sum() if weights else data.count()}
-            )
-            frame = grouped.to_pandas()
-    else:
-        fast = _collapse_whole_numbers(data, columns, weights)
-        if fast is not None:
-            return fast
-        if _nearly_distinct(data, columns):
-            # continuous times: grouping would cost a hash of every row to save nothing
-            raw = {c: data[c] for c in columns}
-            if weights:
-                raw[WEIGHT] = data[weights]
-            else:
-                raw[WEIGHT] = np.ones(len(data))
-            return _stats_from(raw, columns, what=what, weights=weights)
-        frame = pd.DataFrame({c: data[c].to_numpy() for c in columns})
+        # engines return rows in no fixed order: sort them, so that the same data give the
+        # same fit (to the last bit) on DuckDB and on Spark
+        return _in_canonical_order(_collapse_in_engine(data, columns, what=what, weights=weights))
+    fast = _collapse_whole_numbers(data, columns, weights)
+    if fast is not None:
+        return fast
+    if _nearly_distinct(data, columns):
+        # continuous times: grouping would cost a hash of every row to save nothing
+        raw = {c: data[c] for c in columns}
         if weights:
-            frame[WEIGHT] = data[weights].to_numpy()
-            frame = frame.groupby(list(columns), sort=False, dropna=False)[WEIGHT].sum()
+            raw[WEIGHT] = data[weights]
         else:
-            frame = frame.groupby(list(columns), sort=False, dropna=False).size()
-        frame = frame.rename(WEIGHT).reset_index()
+            raw[WEIGHT] = np.ones(len(data))
+        return _stats_from(raw, columns, what=what, weights=weights)
+    frame = pd.DataFrame({c: data[c].to_numpy() for c in columns})
+    counts: Any
+    if weights:
+        frame[WEIGHT] = data[weights].to_numpy()
+        counts = frame.groupby(list(columns), sort=False, dropna=False)[WEIGHT].sum()
+    else:
+        counts = frame.groupby(list(columns), sort=False, dropna=False).size()
+    return _stats_from(counts.rename(WEIGHT).reset_index(), columns, what=what, weights=weights)
+
+
+def _collapse_in_engine(
+    data: Frame, columns: Sequence[str], *, what: str, weights: str | None
+) -> SufficientStats:
+    head = data.select(list(columns)).limit(20_000).to_pandas()
+    if len(head) == 20_000 and head.duplicated().mean() < 0.1:
+        # continuous times: a GROUP BY would return every row anyway; read them as they are
+        frame = data.select(*columns, *([weights] if weights else [])).to_pandas()
+        if not weights:
+            frame[WEIGHT] = 1.0
+        else:
+            frame = frame.rename(columns={weights: WEIGHT})
+    else:
+        grouped = data.group_by(list(columns)).aggregate(
+            **{WEIGHT: data[weights].sum() if weights else data.count()}
+        )
+        frame = grouped.to_pandas()
     return _stats_from(frame, columns, what=what, weights=weights)
+
+
+def _in_canonical_order(stats: SufficientStats) -> SufficientStats:
+    """The rows sorted by their values (first column first), weights alongside."""
+    cols = list(stats.columns)
+    order = np.lexsort(tuple(stats.columns[c] for c in reversed(cols)))
+    return SufficientStats(
+        columns={c: stats.columns[c][order] for c in cols}, weights=stats.weights[order]
+    )
 
 
 def _floats(column: Any) -> np.ndarray:
