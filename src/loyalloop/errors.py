@@ -25,6 +25,8 @@ from __future__ import annotations
 
 __all__ = [
     "BusyError",
+    "CaseRuleError",
+    "CaseTransitionError",
     "ConfigError",
     "DataValidationError",
     "EngineError",
@@ -142,3 +144,45 @@ class PermissionDeniedError(LoyalloopError, PermissionError):
 
     exit_code = 7
     code = "permission_denied"
+
+
+class CaseRuleError(ConfigError):
+    """A case configuration (rules, SLA classes, calendar, compensation policy) is invalid.
+
+    ``line`` is the 1-based line of the YAML text where the problem is (when known) and
+    ``field`` the offending field written as a path, e.g. ``rules[2].when.max_score``; the
+    message starts with both.
+    """
+
+    code = "bad_case_rules"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        line: int | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.field = field
+        self.line = line
+        self.source = source
+        self.reason = message
+        where = ", ".join(
+            part
+            for part in (
+                source or "",
+                f"line {line}" if line is not None else "",
+                field or "",
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class CaseTransitionError(LoyalloopError, ValueError):
+    """A case cannot make this change (an illegal status transition, a missing resolution code,
+    an owner outside the team …); nothing was changed."""
+
+    exit_code = 2
+    code = "case_transition"
