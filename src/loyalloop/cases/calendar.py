@@ -242,7 +242,7 @@ class BusinessCalendar:
     @classmethod
     def always(cls, timezone: str = "UTC", name: str = "24x7") -> BusinessCalendar:
         """Every hour of every day (for SLA classes counted in calendar time)."""
-        return cls(name=name, timezone=timezone, week=((0, 1440),) * 7)  # type: ignore[arg-type]
+        return cls(name=name, timezone=timezone, week=(((0, 1440),),) * 7)
 
     # -- days --------------------------------------------------------------------------------
 

@@ -301,9 +301,7 @@ def _calendar(f: Field) -> BusinessCalendar:
         if len(pair) != 2:
             raise f.get("years").error("years is [first, last], e.g. [2015, 2035]")
         years = (pair[0].integer(1970, 2200), pair[1].integer(1970, 2200))
-    makeup = (
-        _hours_list(f.get("makeup_day_hours")) if f.get("makeup_day_hours").present else None
-    )
+    makeup = _hours_list(f.get("makeup_day_hours")) if f.get("makeup_day_hours").present else None
     published = (
         f.get("published_through").integer(1970, 2200)
         if f.get("published_through").present
@@ -405,7 +403,9 @@ def _config(root: Field, source: str) -> CaseConfig:
     for i, rf in enumerate(rule_fields):
         rule = _rule(rf, lists)
         if rule.id in seen:
-            raise rf.get("id").error(f"rule id {rule.id!r} is already used by rules[{seen[rule.id]}]")
+            raise rf.get("id").error(
+                f"rule id {rule.id!r} is already used by rules[{seen[rule.id]}]"
+            )
         seen[rule.id] = i
         if rule.sla_class not in sla.classes:
             raise rf.get("sla_class").error(
@@ -416,8 +416,11 @@ def _config(root: Field, source: str) -> CaseConfig:
     for i, rule in enumerate(rules):
         for j, topic in enumerate(rule.supersedes):
             if topic not in topics:
-                raise rule_fields[i].get("supersedes").child(j, topic).error(
-                    f"no rule has topic {topic!r}"
+                raise (
+                    rule_fields[i]
+                    .get("supersedes")
+                    .child(j, topic)
+                    .error(f"no rule has topic {topic!r}")
                 )
     calendar = _calendar(root.require("calendar"))
     return CaseConfig(

@@ -1,4 +1,4 @@
-""""You said, we did": the message that tells a customer what was done about their feedback.
+""" "You said, we did": the message that tells a customer what was done about their feedback.
 
 Templates (YAML, one entry per template id, each in Chinese and/or English)::
 
