@@ -84,9 +84,9 @@ def test_deadline_at_end_of_interval_stays_there(cn: BusinessCalendar) -> None:
     assert cn.add_business_seconds(sh(2025, 3, 10, 9), 3 * H) == sh(2025, 3, 10, 12).astimezone(
         dt.UTC
     )
-    assert cn.add_business_seconds(sh(2025, 3, 10, 12, 30), 1) == sh(2025, 3, 10, 13, 0, 1).astimezone(
-        dt.UTC
-    )
+    assert cn.add_business_seconds(sh(2025, 3, 10, 12, 30), 1) == sh(
+        2025, 3, 10, 13, 0, 1
+    ).astimezone(dt.UTC)
 
 
 def test_add_and_count_are_inverse(cn: BusinessCalendar) -> None:
@@ -102,9 +102,9 @@ def test_add_and_count_are_inverse(cn: BusinessCalendar) -> None:
 
 def test_other_time_zones_give_the_same_answer(cn: BusinessCalendar) -> None:
     start = sh(2025, 3, 7, 16, 30)
-    assert cn.business_seconds(start.astimezone(NY), start.astimezone(dt.UTC) + dt.timedelta(days=3)) == (
-        cn.business_seconds(start, start + dt.timedelta(days=3))
-    )
+    assert cn.business_seconds(
+        start.astimezone(NY), start.astimezone(dt.UTC) + dt.timedelta(days=3)
+    ) == (cn.business_seconds(start, start + dt.timedelta(days=3)))
 
 
 def test_dst_new_york_office_hours_and_round_the_clock() -> None:

@@ -384,6 +384,8 @@ def _compensation(f: Field, timezone: str) -> CompensationPolicy | None:
             else None,
             timezone=timezone,
         )
+    except CaseRuleError:
+        raise
     except ConfigError as exc:
         raise f.error(str(exc)) from None
 

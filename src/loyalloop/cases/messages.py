@@ -288,7 +288,8 @@ def render_resolution(
         text = _render(_ENV.from_string(template.body[lang]), context)
     except (jinja2.TemplateError, SecurityError, TypeError, ValueError) as exc:
         raise CaseRuleError(f"template {template.id} ({lang}) failed: {exc}") from None
-    subject = _LINEBREAKS.sub(" ", _CONTROL.sub(" ", subject)).strip()[:MAX_SUBJECT]
+    subject = _SPACES.sub(" ", _CONTROL.sub(" ", _LINEBREAKS.sub(" ", subject))).strip()
+    subject = subject[:MAX_SUBJECT]
     text = text.strip("\n")
     html = str(escape(text)).replace("\n", "<br>\n")
     return ResolutionMessage(template.id, lang, subject, text, html)
