@@ -243,10 +243,27 @@ def test_complaint_supersedes_detractor_and_regulator_is_p1(config) -> None:  # 
 
 
 def test_negative_aspect(config) -> None:  # type: ignore[no-untyped-def]
-    actions = evaluate_rules(config.rules, [fb("s1", aspects={"annual_fee": -0.8, "points": 0.5})])
+    actions = evaluate_rules(config.rules, [fb("s1", aspects={"billing": -0.8, "points": 0.5})])
     assert [a.topic for a in actions] == ["negative_comment"]
-    assert "annual_fee" in actions[0].matches[0].reasons[0]
-    assert evaluate_rules(config.rules, [fb("s2", aspects={"annual_fee": -0.3})]) == []
+    assert "billing" in actions[0].matches[0].reasons[0]
+    assert actions[0].matches[0].severity == pytest.approx(0.8)
+    assert evaluate_rules(config.rules, [fb("s2", aspects={"billing": -0.6})]) == []
+    # the default rule watches money and security only
+    assert evaluate_rules(config.rules, [fb("s3", aspects={"annual_fee": -0.9})]) == []
+    # a detractor's negative comment is one detractor case, not two
+    both = evaluate_rules(config.rules, [fb("s4", score=2, aspects={"billing": -0.9})])
+    assert [a.topic for a in both] == ["detractor"]
+
+
+def test_positive_comments_and_promoters_do_not_make_complaints(config) -> None:  # type: ignore[no-untyped-def]
+    praise = fb("s1", text="投诉后当天就有人回访，非常满意", sentiment=0.55)
+    promoter = fb("s2", score=10, text="Someone called back the same day after my complaint")
+    angry = fb("s3", text="投诉了也没人跟进！", sentiment=-0.97)
+    actions = evaluate_rules(config.rules, [praise, promoter, angry])
+    assert [a.signal_ids for a in actions] == [("s3",)]
+    # the regulator rule has no such limits: a threat to go to the regulator always counts
+    threat = fb("s4", score=9, text="不解决就打12378", sentiment=0.6)
+    assert [a.topic for a in evaluate_rules(config.rules, [threat])] == ["complaint"]
 
 
 def test_churn_top_decile_and_failed_winback(config) -> None:  # type: ignore[no-untyped-def]

@@ -274,6 +274,13 @@ class BusinessCalendar:
         return as_aware(moment).astimezone(self.zone).date()
 
     def _intervals_of(self, day: dt.date) -> list[Interval]:
+        cache: dict[dt.date, list[Interval]] = self.__dict__.setdefault("_interval_cache", {})
+        hit = cache.get(day)
+        if hit is None:
+            hit = cache[day] = self._compute_intervals(day)
+        return hit
+
+    def _compute_intervals(self, day: dt.date) -> list[Interval]:
         midnight = dt.datetime(day.year, day.month, day.day, tzinfo=self.zone)
         return [
             (

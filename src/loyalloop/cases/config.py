@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,8 @@ _RULE_COMMON = {
 }
 _RULE_PARAMS: dict[RuleKind, set[str]] = {
     RuleKind.DETRACTOR: {"max_score"},
-    RuleKind.NEGATIVE_ASPECT: {"aspects", "min_severity"},
-    RuleKind.PHRASE: {"lists"},
+    RuleKind.NEGATIVE_ASPECT: {"aspects", "min_severity", "max_sentiment", "max_nps"},
+    RuleKind.PHRASE: {"lists", "max_sentiment", "max_nps"},
     RuleKind.CHURN_RISK: {"min_probability", "top_clv_share"},
     RuleKind.FAILED_WINBACK: set(),
 }
@@ -101,8 +102,12 @@ class CaseConfig:
     def calendar_for(self, sla_class: str) -> BusinessCalendar:
         """The calendar an SLA class counts in (24 × 7 for ``hours: calendar`` classes)."""
         if self.clock_hours.get(sla_class) is ClockHours.CALENDAR:
-            return BusinessCalendar.always(self.calendar.timezone)
+            return self._round_the_clock
         return self.calendar
+
+    @cached_property
+    def _round_the_clock(self) -> BusinessCalendar:
+        return BusinessCalendar.always(self.calendar.timezone)
 
 
 def _canonical_hash(data: Any) -> str:
@@ -180,6 +185,10 @@ def _rule(f: Field, phrase_lists: Mapping[str, PhraseList]) -> Rule:
         kw["severity"] = f.get("severity").number(0, 1)
     if f.get("min_priority").present:
         kw["min_priority"] = _enum(f.get("min_priority"), Priority)
+    if f.get("max_sentiment").present:
+        kw["max_sentiment"] = f.get("max_sentiment").number(-1, 1)
+    if f.get("max_nps").present:
+        kw["max_nps"] = f.get("max_nps").integer(0, 10)
     if kind is RuleKind.DETRACTOR:
         kw["max_score"] = f.get("max_score", 6).integer(0, 9)
     elif kind is RuleKind.NEGATIVE_ASPECT:

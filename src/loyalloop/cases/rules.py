@@ -13,6 +13,11 @@ Rules (:class:`Rule`, one of :class:`RuleKind`)
                         (``−sentiment``) of at least ``min_severity``;
     ``phrase``          a comment containing a phrase of the named lists (投诉, 销卡, "cancel my
                         card" …; see :mod:`loyalloop.cases.phrases`);
+
+                        phrase and aspect rules may skip comments more positive than
+                        ``max_sentiment`` or answers scored above ``max_nps`` ("someone called
+                        back the same day after my complaint", NPS 10, is praise, not a
+                        complaint);
     ``churn_risk``      a churn probability of at least ``min_probability`` for a customer in the
                         top ``top_clv_share`` of CLV (0.1 = the top CLV decile);
     ``failed_winback``  a win-back contact that did not bring the customer back.
@@ -100,8 +105,8 @@ class Signal:
 
     ``clv_percentile`` (share of customers with a lower CLV, in [0, 1]) and
     ``churn_probability`` describe the customer as the latest run saw them and feed the
-    priority; ``None`` when unknown. ``aspects`` maps an aspect to its most negative clause
-    sentiment in [−1, 1].
+    priority; ``None`` when unknown. ``sentiment`` is the whole comment's sentiment in [−1, 1]
+    and ``aspects`` maps an aspect to its most negative clause sentiment.
     """
 
     signal_id: str
@@ -111,6 +116,7 @@ class Signal:
     score_type: str | None = None
     score: float | None = None
     text: str = ""
+    sentiment: float | None = None
     aspects: Mapping[str, float] = field(default_factory=dict)
     churn_probability: float | None = None
     clv_percentile: float | None = None
@@ -138,6 +144,8 @@ class Rule:
     max_score: float = 6.0
     aspects: tuple[str, ...] = ()  # empty = any aspect
     min_severity: float = 0.5
+    max_sentiment: float | None = None  # phrase / aspect rules: skip more positive comments
+    max_nps: float | None = None  # phrase / aspect rules: skip answers scored above this
     phrase_lists: tuple[str, ...] = ()
     min_probability: float = 0.5
     top_clv_share: float = 0.1
@@ -156,6 +164,8 @@ class Rule:
             "max_score": self.max_score,
             "aspects": list(self.aspects),
             "min_severity": self.min_severity,
+            "max_sentiment": self.max_sentiment,
+            "max_nps": self.max_nps,
             "phrase_lists": list(self.phrase_lists),
             "min_probability": self.min_probability,
             "top_clv_share": self.top_clv_share,
@@ -313,6 +323,13 @@ def _match_rule(
     """(severity, reasons, phrases) if ``rule`` fires on ``signal``, else ``None``."""
     if _SIGNAL_OF_RULE[rule.kind] is not signal.kind:
         return None
+    if rule.kind in (RuleKind.PHRASE, RuleKind.NEGATIVE_ASPECT):
+        s = signal.sentiment
+        if rule.max_sentiment is not None and s is not None and s > rule.max_sentiment:
+            return None
+        is_nps = (signal.score_type or "").lower() == "nps" and signal.score is not None
+        if rule.max_nps is not None and is_nps and signal.score > rule.max_nps:  # type: ignore[operator]
+            return None
     if rule.kind is RuleKind.DETRACTOR:
         if (signal.score_type or "").lower() != "nps" or signal.score is None:
             return None
