@@ -24,6 +24,7 @@ code  meaning
 from __future__ import annotations
 
 __all__ = [
+    "BudgetExceededError",
     "BusyError",
     "CaseRuleError",
     "CaseTransitionError",
@@ -37,6 +38,8 @@ __all__ = [
     "NotFittedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "SignatureError",
+    "SpecError",
 ]
 
 
@@ -54,6 +57,28 @@ class ConfigError(LoyalloopError, ValueError):
 
     exit_code = 2
     code = "config"
+
+
+class SpecError(ConfigError):
+    """A declarative spec (segment, campaign, offer catalogue, template …) is invalid.
+
+    ``path`` names the offending field the way the spec is written, e.g.
+    ``conditions[2].field``; the message starts with it.
+    """
+
+    code = "bad_spec"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        self.reason = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class BudgetExceededError(LoyalloopError, ValueError):
+    """Going on would spend more than a campaign's budget; nothing was assigned."""
+
+    exit_code = 2
+    code = "budget_exceeded"
 
 
 class DataValidationError(LoyalloopError, ValueError):
@@ -146,12 +171,23 @@ class PermissionDeniedError(LoyalloopError, PermissionError):
     code = "permission_denied"
 
 
-class CaseRuleError(ConfigError):
-    """A case configuration (rules, SLA classes, calendar, compensation policy) is invalid.
+class SignatureError(PermissionDeniedError):
+    """A signed link or token is malformed, forged or altered (``reason`` says which)."""
+
+    code = "bad_signature"
+
+    def __init__(self, reason: str, what: str = "link") -> None:
+        self.reason = reason
+        super().__init__(f"{what} {reason}")
+
+
+class CaseRuleError(SpecError):
+    """A case configuration (rules, SLA classes, calendar, compensation policy, templates,
+    PII registry) is invalid.
 
     ``line`` is the 1-based line of the YAML text where the problem is (when known) and
-    ``field`` the offending field written as a path, e.g. ``rules[2].when.max_score``; the
-    message starts with both.
+    ``field`` (also ``path``) the offending field written as a path, e.g.
+    ``rules[2].max_score``; the message starts with the source, the line and the field.
     """
 
     code = "bad_case_rules"
@@ -165,6 +201,7 @@ class CaseRuleError(ConfigError):
         source: str | None = None,
     ) -> None:
         self.field = field
+        self.path = field
         self.line = line
         self.source = source
         self.reason = message
@@ -177,7 +214,7 @@ class CaseRuleError(ConfigError):
             )
             if part
         )
-        super().__init__(f"{where}: {message}" if where else message)
+        ConfigError.__init__(self, f"{where}: {message}" if where else message)
 
 
 class CaseTransitionError(LoyalloopError, ValueError):
