@@ -92,11 +92,11 @@ def parse_hours(spec: str) -> Minutes:
     """
     m = _HOURS.match(spec) if isinstance(spec, str) else None
     if not m:
-        raise ValueError(f"{spec!r} is not working hours such as '09:00-18:00'")
+        raise ConfigError(f"{spec!r} is not working hours such as '09:00-18:00'")
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if m1 > 59 or m2 > 59 or start >= 1440 or end > 1440 or end <= start:
-        raise ValueError(f"{spec!r}: the end must be after the start, within 00:00-24:00")
+        raise ConfigError(f"{spec!r}: the end must be after the start, within 00:00-24:00")
     return start, end
 
 

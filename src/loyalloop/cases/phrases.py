@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from loyalloop.errors import ConfigError
+
 __all__ = ["PhraseList", "PhraseMatch", "match_phrases", "normalize"]
 
 _WORD = re.compile(r"[a-z0-9]")
@@ -43,7 +45,7 @@ def normalize(text: object) -> str:
 def _pattern(phrase: str) -> re.Pattern[str]:
     norm = normalize(phrase)
     if not norm:
-        raise ValueError(f"phrase {phrase!r} is empty after normalisation")
+        raise ConfigError(f"phrase {phrase!r} is empty after normalisation")
     parts = [re.escape(p) for p in re.split(r"[\s\-]+", norm) if p]
     body = r"[\s\-]+".join(parts)
     if _WORD.match(norm[0]):
@@ -74,7 +76,7 @@ class PhraseList:
 
     def __post_init__(self) -> None:
         if not self.phrases:
-            raise ValueError(f"phrase list {self.name!r} is empty")
+            raise ConfigError(f"phrase list {self.name!r} is empty")
         for phrase in (*self.phrases, *self.exclusions):
             _pattern(phrase)  # refuses phrases that normalise to nothing
 

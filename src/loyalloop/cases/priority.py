@@ -27,6 +27,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from loyalloop.errors import ConfigError
+
 __all__ = ["Priority", "PriorityFormula", "PriorityScore"]
 
 
@@ -75,14 +77,14 @@ class PriorityFormula:
     def __post_init__(self) -> None:
         weights = (self.w_value, self.w_risk, self.w_severity)
         if any(w < 0 for w in weights) or not math.isclose(sum(weights), 1.0, abs_tol=1e-9):
-            raise ValueError(f"priority weights must be ≥ 0 and sum to 1, got {weights}")
+            raise ConfigError(f"priority weights must be ≥ 0 and sum to 1, got {weights}")
         if not 1 >= self.p1 > self.p2 > self.p3 >= 0:
-            raise ValueError(
+            raise ConfigError(
                 f"priority cut-offs must satisfy 1 ≥ p1 > p2 > p3 ≥ 0, "
                 f"got {self.p1}, {self.p2}, {self.p3}"
             )
         if not 0 <= self.unknown_as <= 1:
-            raise ValueError(f"unknown_as must be in [0, 1], got {self.unknown_as}")
+            raise ConfigError(f"unknown_as must be in [0, 1], got {self.unknown_as}")
 
     def score(
         self,

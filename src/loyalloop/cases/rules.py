@@ -52,7 +52,7 @@ from typing import Any
 
 from loyalloop.cases.phrases import PhraseList, PhraseMatch, normalize
 from loyalloop.cases.priority import Priority, PriorityFormula
-from loyalloop.errors import CaseRuleError
+from loyalloop.errors import CaseRuleError, DataValidationError
 
 __all__ = [
     "ActionKind",
@@ -125,11 +125,13 @@ class Signal:
 
     def __post_init__(self) -> None:
         if not self.signal_id or not self.customer_id:
-            raise ValueError("a signal needs a signal_id and a customer_id")
+            raise DataValidationError("a signal needs a signal_id and a customer_id")
         for name in ("churn_probability", "clv_percentile"):
             x = getattr(self, name)
             if x is not None and not (math.isfinite(x) and 0 <= x <= 1):
-                raise ValueError(f"signal {self.signal_id}: {name} must be in [0, 1], got {x}")
+                raise DataValidationError(
+                    f"signal {self.signal_id}: {name} must be in [0, 1], got {x}"
+                )
 
 
 @dataclass(frozen=True)
