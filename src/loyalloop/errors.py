@@ -38,6 +38,7 @@ __all__ = [
     "NotFittedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RunFormatError",
     "SignatureError",
     "SpecError",
 ]
@@ -86,6 +87,12 @@ class DataValidationError(LoyalloopError, ValueError):
 
     exit_code = 1
     code = "bad_data"
+
+
+class RunFormatError(DataValidationError):
+    """A published run's manifest is of another format version, or not a manifest at all."""
+
+    code = "run_format"
 
 
 class IngestError(LoyalloopError, ValueError):
