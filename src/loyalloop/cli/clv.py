@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from loyalloop.core.csvsafe import spreadsheet_safe
+from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import DataValidationError, LoyalloopError
 
 __all__ = ["app"]
@@ -109,8 +110,15 @@ def fit(
         typer.Option("--spend-out", help="Also fit Gamma-Gamma on repeat buyers; write it here."),
     ] = None,
     time_unit: Annotated[
-        str, typer.Option("--time-unit", help="Unit of recency and T (stored with the model).")
-    ] = "days",
+        TimeUnit,
+        typer.Option(
+            "--time-unit",
+            parser=TimeUnit.parse,
+            metavar=TimeUnit.choices(),
+            help="Unit of recency and T, stored with the model (a month is 30.4375 days). "
+            "recency 和 T 的时间单位（天/周/月），随模型保存。",
+        ),
+    ] = TimeUnit.DAYS,
     json_out: JsonOpt = False,
 ) -> None:
     """Fit a transaction model (and optionally the Gamma-Gamma spend model)."""
@@ -127,7 +135,19 @@ def fit(
             raise DataValidationError(
                 f"all {unobserved:,} customers have T = 0 (observed for no time): nothing to fit"
             )
-        fitted = _model_class(model)().fit(table, time_unit=time_unit)
+        if json_out:
+            fitted = _model_class(model)().fit(table, time_unit=time_unit)
+        else:
+            from rich.console import Console
+
+            with Console(stderr=True).status(f"fitting {model.value} …") as status:
+                fitted = _model_class(model)().fit(
+                    table,
+                    time_unit=time_unit,
+                    progress=lambda i, ll: status.update(
+                        f"fitting {model.value}: iteration {i}, mean log-likelihood {ll:.6f}"
+                    ),
+                )
         fitted.save(model_out)
         result: dict[str, Any] = {
             "model_file": str(model_out),
@@ -181,15 +201,22 @@ def predict(
         float, typer.Option("--discount-rate", help="Discount rate per period.")
     ] = 0.01,
     time_unit: Annotated[
-        str, typer.Option("--time-unit", help="Data unit: D, W, H or M (per 1-month period).")
-    ] = "D",
+        TimeUnit | None,
+        typer.Option(
+            "--time-unit",
+            parser=TimeUnit.parse,
+            metavar=TimeUnit.choices(),
+            help="Unit of recency and T; default: the unit the model was fitted with. CLV "
+            "discounts by month (30.4375 days). 数据时间单位，默认取模型拟合时的单位。",
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per batch.")] = 500_000,
     json_out: JsonOpt = False,
 ) -> None:
     """Score every customer: P(alive), expected purchases in ``t`` and (with a spend model) CLV."""
 
     def go() -> None:
-        from loyalloop.clv import GammaGammaModel, TransactionModel, load_model, score
+        from loyalloop.clv import GammaGammaModel, TransactionModel, clv_totals, load_model, score
 
         fitted = load_model(model)
         if not isinstance(fitted, TransactionModel):
@@ -209,23 +236,12 @@ def predict(
             time_unit=time_unit,
             batch_size=batch_size,
         )
-        stats = {
-            "customers": 0,
-            "sum_probability_alive": 0.0,
-            "expected_purchases": 0.0,
-            "clv": 0.0,
-        }
         suffix = out.suffix.lower()
         if suffix not in (".csv", ".parquet", ".pq"):
             raise DataValidationError(f"{out}: expected a .csv or .parquet file")
         writer: Any = None
         try:
             for i, batch in enumerate(batches):
-                stats["customers"] += len(batch)
-                stats["sum_probability_alive"] += float(batch["probability_alive"].sum())
-                stats["expected_purchases"] += float(batch["expected_purchases"].sum())
-                if "clv" in batch:
-                    stats["clv"] += float(batch["clv"].sum())
                 if suffix == ".csv":
                     spreadsheet_safe(batch).to_csv(
                         out, mode="w" if i == 0 else "a", header=i == 0, index=False
@@ -241,27 +257,34 @@ def predict(
         finally:
             if writer is not None:
                 writer.close()
-        n = stats["customers"]
+        totals = clv_totals(_open(out))
+        n = totals.customers
         summary: dict[str, Any] = {
             "scores_file": str(out),
             "model": type(fitted).__name__,
             "customers": n,
-            "mean_probability_alive": stats["sum_probability_alive"] / n if n else None,
+            "mean_probability_alive": totals.mean_probability_alive,
             "t": t,
-            "total_expected_purchases": stats["expected_purchases"],
+            "total_expected_purchases": totals.total_expected_purchases,
         }
         if spend is not None:
-            summary["total_clv"] = stats["clv"]
+            summary["total_clv"] = totals.total_clv
+            summary["top_decile_share"] = totals.top_decile_share
             summary["horizon"] = horizon
             summary["discount_rate"] = discount_rate
+            summary["time_unit"] = (
+                str(time_unit) if time_unit is not None else fitted.data_period_.time_unit
+            )
         if json_out:
             typer.echo(_dump(summary))
             return
         typer.echo(f"scored {n} customers with {summary['model']} → {out}")
         if n:
             typer.echo(f"  mean P(alive): {summary['mean_probability_alive']:.4f}")
-        typer.echo(f"  expected purchases in next {t:g}: {stats['expected_purchases']:.1f}")
-        if spend is not None:
-            typer.echo(f"  total CLV over {horizon} periods: {stats['clv']:,.2f}")
+        typer.echo(f"  expected purchases in next {t:g}: {summary['total_expected_purchases']:.1f}")
+        if totals.total_clv is not None:
+            typer.echo(f"  total CLV over {horizon} months: {totals.total_clv:,.2f}")
+            if totals.top_decile_share is not None:
+                typer.echo(f"  top 10% of customers hold {100 * totals.top_decile_share:.1f}%")
 
     _run(go)
