@@ -3,6 +3,7 @@ helper."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import ibis
@@ -111,3 +112,25 @@ def test_optional_inputs_must_exist_somewhere_but_never_skip(
     run = run_pipeline(settings)
     # two customers cannot support a CLV model: the optional input is absent, the stage ran
     assert isinstance(run.manifest.clv, NotComputed) and seen == [False]
+
+
+def test_saved_expressions_have_one_row_order(settings: Settings) -> None:
+    """An engine's row order is whatever its threads make of it: a table is written in the
+    order its expression asks for, else ordered by all its columns."""
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.pipeline.config import RunConfig
+
+    t = ibis.memtable({"k": [3, 1, 2, 1], "v": ["c", "b", "a", "a"]})
+    with open_warehouse(settings) as wh, RunStore(settings.runs_dir).writer() as writer:
+        ctx = RunContext(wh=wh, writer=writer, as_of=date(2024, 1, 1), config=RunConfig())
+        ctx.save("plain", t)
+        ctx.save("ranked", t.order_by(ibis.desc("k"), "v"))
+        plain = ctx.output("plain").to_pandas()
+        ranked = ctx.output("ranked").to_pandas()
+    assert list(zip(plain["k"], plain["v"], strict=True)) == [
+        (1, "a"),
+        (1, "b"),
+        (2, "a"),
+        (3, "c"),
+    ]
+    assert ranked["k"].tolist() == [3, 2, 1, 1] and ranked["v"].tolist() == ["c", "a", "a", "b"]

@@ -261,9 +261,12 @@ def run(
     k = result.manifest.kpis
     out.print(
         f"run {result.number} published (as of {summary['as_of']}, {summary['seconds']} s): "
-        f"{k.customers if k else 0:,} customers, {k.active_customers if k else 0:,} active",
+        f"{k.customers if k else 0:,} customers, {k.active_customers if k else 0:,} bought in "
+        f"the last {k.active_days if k else None} days",
         highlight=False,
     )
+    for line in _decision_lines(result.manifest):
+        out.print(line, highlight=False, markup=False)
 
 
 @app.command()
@@ -381,14 +384,47 @@ def demo(
     out.print(f"report: {result.report}", highlight=False)
 
 
+def _decision_lines(m: RunManifest) -> list[str]:
+    """Which churn ranking the run used (said plainly when a baseline beat the model), and the
+    two lists (from the manifest's typed results)."""
+    from loyalloop.core.results import ChurnSummary, PriorityListSummary
+
+    lines = []
+    if isinstance(churn := m.churn, ChurnSummary):
+        r, metrics = churn.ranking, churn.metrics
+        used, model = metrics.get(r.scorer), metrics.get("model")
+        if r.model_won and used is not None and used.roc_auc is not None:
+            how = f"the churn model ranks (ROC AUC {used.roc_auc:.3f}, beat every baseline)"
+        elif used is not None and model is not None and None not in (used.roc_auc, model.roc_auc):
+            how = (
+                f"ranked by {r.scorer}, NOT the churn model: the model did not beat it on the "
+                f"backtest (ROC AUC {model.roc_auc:.3f} against {used.roc_auc:.3f})"
+            )
+        else:
+            how = f"ranked by {r.scorer}"
+        lines.append(
+            f"churn risk: {how}; {churn.high_risk:,} of {churn.current_customers:,} current "
+            "customers at 50% or more"
+        )
+    for name, info in (("early-warning list", m.early_warning), ("win-back list", m.win_back)):
+        if isinstance(info, PriorityListSummary):
+            value = "value at stake" if info.kind == "early_warning" else "win-back value"
+            lines.append(
+                f"{name}: {info.customers:,} customers, {value} {info.total_value:,.0f}"
+                + (f" {m.kpis.currency}" if m.kpis and m.kpis.currency else "")
+                + f" (table {info.kind})"
+            )
+    return lines
+
+
 def _loop_summary(number: int, m: RunManifest) -> list[str]:
     """A few lines on what the run found, from its manifest (numbers computed by the stages)."""
-    from loyalloop.core.results import ChurnSummary, ClvSummary, FeedbackSummary
+    from loyalloop.core.results import ClvSummary, FeedbackSummary
 
     k, nps = m.kpis, m.nps
     lines = [
         f"\nrun {number}: {k.customers if k else 0:,} customers, "
-        f"{k.active_customers if k else 0:,} active in the last "
+        f"{k.active_customers if k else 0:,} bought in the last "
         f"{k.active_days if k else None} days, "
         f"repurchase rate {100 * ((k.repurchase_rate if k else None) or 0):.1f}%"
         + (f", NPS {nps.nps:.1f}" if nps is not None and nps.nps is not None else "")
@@ -399,13 +435,7 @@ def _loop_summary(number: int, m: RunManifest) -> list[str]:
             f"{clv.total_clv / 1e6:,.1f} million, "
             f"top 10% of customers hold {100 * (clv.top_decile_share or 0):.1f}%"
         )
-    if isinstance(churn := m.churn, ChurnSummary):
-        model = churn.metrics.get("model")
-        auc = model.roc_auc if model else None
-        lines.append(
-            f"churn risk: {churn.high_risk:,} customers at 50% or more"
-            + (f" (model ROC AUC {auc:.3f} on the backtest)" if auc else "")
-        )
+    lines += _decision_lines(m)
     if isinstance(fb := m.feedback, FeedbackSummary) and fb.top_negative_aspects:
         top = fb.top_negative_aspects[0]
         lines.append(

@@ -34,12 +34,13 @@ def stage_clv(ctx: RunContext) -> None:
         .order_by("customer_id")
     )
     # Customers first seen on the last day carry no information about rates: fit without
-    # them, score everyone. The fit reads the rows in one order (by id), so the same data give
-    # the same parameters, to the last bit.
-    observed = summary.filter(summary["T"] > 0).order_by("customer_id").to_pandas()
+    # them, score everyone. Amounts are summed as exact decimals (exact_amounts) and the fit
+    # collapses rows in a canonical order, so the same data give the same parameters to the
+    # last bit; the scores are written in customer order.
+    observed = summary.filter(summary["T"] > 0)
     try:
         bg = BetaGeoModel().fit(observed, time_unit="weeks", period_end=ctx.as_of.isoformat())
-        gg = GammaGammaModel().fit(observed[observed["frequency"] > 0])
+        gg = GammaGammaModel().fit(observed.filter(observed.frequency > 0))
     except LoyalloopError as exc:
         ctx.record("clv", NotComputed("fit_failed", str(exc)))
         return

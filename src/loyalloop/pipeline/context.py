@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
@@ -37,6 +38,13 @@ def exact_amounts(transactions: ir.Table) -> ir.Table:
     return transactions.mutate(amount=transactions.amount.cast(EXACT_MONEY))
 
 
+def _in_fixed_order(data: ir.Table) -> ir.Table:
+    """``data`` as it is when its last step orders it, else ordered by every column."""
+    if isinstance(data.op(), ops.Sort):
+        return data
+    return data.order_by(list(data.columns))
+
+
 @dataclass
 class RunContext:
     wh: WarehouseAdapter
@@ -53,13 +61,17 @@ class RunContext:
         self.results[slot] = result
 
     def save(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
-        """Write an output table of this run (Ibis expressions stream from the engine)."""
+        """Write an output table of this run (Ibis expressions stream from the engine).
+
+        An expression that does not end in an ``order_by`` is written ordered by all its
+        columns: an engine returns rows in whatever order its threads finish, and the same data
+        must give the same files (frames are written in their own order)."""
         if isinstance(data, pd.DataFrame):
             self.writer.add_arrow(name, pa.Table.from_pandas(data, preserve_index=False))
         elif isinstance(data, pa.Table):
             self.writer.add_arrow(name, data)
         else:
-            rows = self.wh.to_parquet(data, self.writer.file_for(name))
+            rows = self.wh.to_parquet(_in_fixed_order(data), self.writer.file_for(name))
             self.writer.registered(name, rows)
 
     def save_batches(self, name: str, batches: Iterable[pd.DataFrame | pa.Table]) -> int:
