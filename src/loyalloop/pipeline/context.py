@@ -39,8 +39,12 @@ def exact_amounts(transactions: ir.Table) -> ir.Table:
 
 
 def _in_fixed_order(data: ir.Table) -> ir.Table:
-    """``data`` as it is when its last step orders it, else ordered by every column."""
-    if isinstance(data.op(), ops.Sort):
+    """``data`` as it is when it ends in an ordering (possibly followed by column
+    selections, which keep the order), else ordered by every column."""
+    op = data.op()
+    while isinstance(op, ops.Project | ops.DropColumns):
+        op = op.parent
+    if isinstance(op, ops.Sort):
         return data
     return data.order_by(list(data.columns))
 
@@ -63,9 +67,10 @@ class RunContext:
     def save(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
         """Write an output table of this run (Ibis expressions stream from the engine).
 
-        An expression that does not end in an ``order_by`` is written ordered by all its
-        columns: an engine returns rows in whatever order its threads finish, and the same data
-        must give the same files (frames are written in their own order)."""
+        An expression that does not end in an ``order_by`` (and column selections) is written
+        ordered by all its columns: an engine returns rows in whatever order its threads
+        finish, and the same data must give the same files (frames are written in their own
+        order)."""
         if isinstance(data, pd.DataFrame):
             self.writer.add_arrow(name, pa.Table.from_pandas(data, preserve_index=False))
         elif isinstance(data, pa.Table):
