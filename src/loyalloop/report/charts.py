@@ -13,6 +13,9 @@ locale).
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -23,6 +26,7 @@ __all__ = [
     "MONTH_FORMAT",
     "cohort_heatmap",
     "figure_html",
+    "numeric_dates",
     "segment_bars",
     "trend_lines",
 ]
@@ -39,8 +43,38 @@ LAYOUT = {
 MONTH_FORMAT = "%Y-%m"
 
 
+#: Date axes without month names: days while a tick is less than a month apart, months after.
+DATE_TICKS = [
+    {"dtickrange": [None, "M1"], "value": "%Y-%m-%d"},
+    {"dtickrange": ["M1", None], "value": "%Y-%m"},
+]
+
+
+def _is_date(values: object) -> bool:
+    if values is None:
+        return False
+    try:
+        first = next(iter(values))  # type: ignore[call-overload]
+    except (StopIteration, TypeError):
+        return False
+    return isinstance(first, date | datetime | np.datetime64 | pd.Timestamp)
+
+
+def numeric_dates(fig: go.Figure) -> go.Figure:
+    """Date x-axes ticked ``2025-03`` / ``2025-03-17``, in every language (plotly's default
+    ticks name months in English)."""
+    axes = {getattr(trace, "xaxis", None) or "x" for trace in fig.data if _is_date(trace.x)}
+    for axis in axes:
+        name = "xaxis" if axis == "x" else f"xaxis{axis[1:]}"
+        if fig.layout[name].tickformat is None and not fig.layout[name].tickformatstops:
+            fig.layout[name].tickformatstops = DATE_TICKS
+    return fig
+
+
 def figure_html(fig: go.Figure, div_id: str) -> str:
-    """The figure as an HTML fragment; a fixed ``div_id`` keeps reports reproducible."""
+    """The figure as an HTML fragment; a fixed ``div_id`` keeps reports reproducible. Date
+    axes get numeric ticks (:func:`numeric_dates`)."""
+    numeric_dates(fig)
     return fig.to_html(
         full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
     )

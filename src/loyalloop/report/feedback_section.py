@@ -27,6 +27,7 @@ from loyalloop.report.parts import (
     Section,
     card,
     cards,
+    channel_label,
     fmt_int,
     fmt_num,
     fmt_pct,
@@ -183,7 +184,7 @@ def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
     fig = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(),
-            x=[str(c) for c in grid.columns],
+            x=[channel_label(str(c), lang) for c in grid.columns],
             y=[labels.get(a, a) for a in grid.index],
             zmin=-1,
             zmax=1,
@@ -210,7 +211,7 @@ def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
         [
             (
                 labels.get(r["aspect"], r["aspect"]),
-                r["channel"],
+                channel_label(str(r["channel"]), lang),
                 fmt_int(r["mentions"]),
                 fmt_num(r["mean_score"]),
                 fmt_num(r["consensus"]),

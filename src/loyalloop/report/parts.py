@@ -23,6 +23,7 @@ __all__ = [
     "Section",
     "card",
     "cards",
+    "channel_label",
     "currency_name",
     "fmt_int",
     "fmt_money",
@@ -116,6 +117,14 @@ def currency_name(currency: str, lang: Lang) -> str:
     if lang == "zh" and currency in _ZH_CURRENCY:
         return f"{_ZH_CURRENCY[currency]}（{currency}）"
     return currency
+
+
+def channel_label(channel: str, lang: Lang) -> str:
+    """A feedback channel's name (``review`` → "Review" / "评论"); others as they are."""
+    try:
+        return t(f"chn_{channel}", lang)
+    except KeyError:  # a channel outside the canonical ones: data, shown as it is
+        return channel
 
 
 def status_name(status: str, lang: Lang) -> str:
