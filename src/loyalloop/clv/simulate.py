@@ -315,7 +315,7 @@ def simulate_transactions(
     end: str,
     acquisition_weeks: float,
     seed: Seed = None,
-    amount: float = 100.0,
+    spend: tuple[float, float, float] = (6.0, 4.0, 15.0),
 ) -> pd.DataFrame:
     """Transactions of customers whose purchases follow ``model`` (known truth), in weeks.
 
@@ -331,8 +331,9 @@ def simulate_transactions(
         First and last day of the data (``YYYY-MM-DD``).
     acquisition_weeks
         Customers are acquired over this many weeks after ``start``.
-    amount
-        Mean amount of a purchase (amounts are Gamma distributed with shape 2).
+    spend
+        Gamma-Gamma ``(p, q, v)`` of the amounts: customer *i* spends ``Gamma(p, rate=nu_i)``
+        per purchase, ``nu_i ~ Gamma(q, rate=v)`` (the default, near CDNOW's fit, means 30).
 
     Returns
     -------
@@ -352,12 +353,14 @@ def simulate_transactions(
     at = np.concatenate([acquired, acquired[owner] + times])
     order = np.lexsort((at, who))
     who, at = who[order], at[order]
+    p, q, v = spend
+    nu = rng.gamma(q, 1.0 / v, n)
     seconds = np.minimum(np.round(at * 7 * 86_400), weeks * 7 * 86_400 - 1)  # within `end`
     return pd.DataFrame(
         {
             "transaction_id": [f"T{i:07d}" for i in range(1, len(who) + 1)],
             "customer_id": [f"C{i + 1:05d}" for i in who],
             "timestamp": first_day + pd.to_timedelta(seconds, unit="s"),
-            "amount": np.round(rng.gamma(2.0, amount / 2.0, len(who)), 2) + 0.01,
+            "amount": np.maximum(np.round(rng.gamma(p, 1.0 / nu[who]), 2), 0.01),
         }
     )
