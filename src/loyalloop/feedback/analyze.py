@@ -19,10 +19,9 @@ from typing import Any
 import pandas as pd
 
 from loyalloop.errors import DataValidationError
-from loyalloop.feedback.aspects import Taxonomy, _detect_cleaned, load_taxonomy
+from loyalloop.feedback.aspects import Taxonomy, _read, load_taxonomy
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.language import _classify, language_counts
-from loyalloop.feedback.sentiment import _score
 
 __all__ = ["ANALYZE_COLUMNS", "analyze_feedback", "analyze_texts", "format_aspects"]
 
@@ -40,9 +39,9 @@ def format_aspects(pairs: Iterable[tuple[str, str]]) -> str:
 def _analyze_one(raw: object, tax: Taxonomy) -> tuple[str, str, str, float, str]:
     text = clean_text(raw)
     lang = _classify(*language_counts(text))
-    sent = _score(text, lang)
-    aspects = format_aspects((m.aspect, m.sentiment.label) for m in _detect_cleaned(text, tax))
-    return text, lang, sent.label, sent.score, aspects
+    reading = _read(clean_text(raw, normalize=False), tax)
+    aspects = format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions)
+    return text, lang, reading.sentiment.label, reading.sentiment.score, aspects
 
 
 def _analyze_chunk(args: tuple[list[object], Taxonomy]) -> list[tuple[str, str, str, float, str]]:

@@ -1,13 +1,21 @@
 """Aspect taxonomies (YAML) and aspect-level sentiment.
 
-A taxonomy lists aspects with Chinese and English patterns (format documented in
+A taxonomy lists aspects with a kind and Chinese and English patterns (format documented in
 ``taxonomies/banking.yaml``). Shipped: ``banking`` (credit cards and banking), ``retail``, and
-``default`` = both. A taxonomy can also be given as a dict or a path to a YAML file.
+``default`` = both (only for mixed businesses: bank comments never get retail aspects unless
+asked for, see :func:`choose_taxonomy`). A taxonomy can also be a dict or a YAML path.
+
+Before tagging, channel openings, sign-offs and agent boilerplate are removed
+(:mod:`~loyalloop.feedback.boilerplate`) and the comment is split into clauses
+(:mod:`~loyalloop.feedback.segment`). Patterns of Latin letters match whole words only ("app"
+is not found in "happy"); where patterns of two aspects overlap, the longer match wins
+("分期手续费" is interest, not fees). A clause that names several aspects is tagged with each.
 
 Aspect-level sentiment is the sentiment **of the clause that mentions the aspect**, not of the
 whole comment: ``"年费太贵，但是积分很划算"`` is negative on annual fee and positive on rewards
 points. A clause that names an aspect but carries no sentiment of its own (``"年费呢，太贵了"``)
-borrows the sentiment of the next clause when that clause names no aspect and is not neutral.
+borrows the sentiment of the next clause of the same sentence when that clause names no aspect,
+asks nothing and is not neutral.
 """
 
 from __future__ import annotations
@@ -24,30 +32,41 @@ import pandas as pd
 import yaml
 
 from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
-from loyalloop.feedback.language import _classify, language_counts
-from loyalloop.feedback.sentiment import Sentiment, score_clause
-from loyalloop.feedback.tokenize import split_clauses, to_simplified
+from loyalloop.feedback.lexicon import AspectSpan
+from loyalloop.feedback.script import to_simplified
+from loyalloop.feedback.segment import Clause, segment
+from loyalloop.feedback.sentiment import (
+    ClauseReading,
+    Sentiment,
+    clause_logit,
+    comment_sentiment,
+)
 
 __all__ = [
     "SHIPPED_TAXONOMIES",
     "Aspect",
     "AspectMention",
+    "CommentReading",
     "Taxonomy",
     "aspect_mentions",
     "aspect_summary",
+    "choose_taxonomy",
     "detect_aspects",
     "load_taxonomy",
+    "read_comment",
     "shipped_taxonomy_terms",
 ]
 
 SHIPPED_TAXONOMIES = ("banking", "retail", "default")
+KINDS = ("cost", "benefit", "speed", "other")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
 class Aspect:
-    """One aspect: a key, labels and compiled patterns."""
+    """One aspect: a key, labels, a kind (see ``taxonomies/banking.yaml``) and its patterns."""
 
     key: str
     label_en: str
@@ -55,24 +74,38 @@ class Aspect:
     zh_patterns: tuple[str, ...]
     en_patterns: tuple[str, ...]
     en_regex: re.Pattern[str] | None
+    kind: str = "other"
 
     @property
     def zh_regex(self) -> re.Pattern[str] | None:
         return _zh_regex(self.zh_patterns)
 
+    def spans(self, clause_lower: str) -> list[tuple[int, int, str]]:
+        """``(start, end, matched text)`` of this aspect's patterns in a normalised clause."""
+        out = []
+        for regex in (self.zh_regex, self.en_regex):
+            if regex is not None:
+                out += [(m.start(), m.end(), m.group(0)) for m in regex.finditer(clause_lower)]
+        return out
+
     def matches(self, clause_lower: str) -> list[str]:
-        """Patterns of this aspect found in a simplified, lower-cased clause."""
-        found = [p for p in self.zh_patterns if p in clause_lower]
-        if self.en_regex is not None:
-            found += [m.group(0) for m in self.en_regex.finditer(clause_lower)]
-        return list(dict.fromkeys(found))
+        """Patterns of this aspect found in a normalised clause."""
+        return list(dict.fromkeys(t for _, _, t in self.spans(clause_lower)))
+
+
+def _zh_part(pattern: str) -> str:
+    if pattern.startswith("re:"):
+        return f"(?:{pattern[3:]})"
+    e = re.escape(pattern)
+    return f"(?<![a-z]){e}(?![a-z])" if re.search("[a-z]", pattern) else e
 
 
 @lru_cache(maxsize=256)
 def _zh_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
-    return re.compile("|".join(re.escape(p) for p in sorted(patterns, key=len, reverse=True)))
+    ordered = sorted(patterns, key=len, reverse=True)
+    return re.compile("|".join(_zh_part(p) for p in ordered))
 
 
 @dataclass(frozen=True)
@@ -93,11 +126,31 @@ class Taxonomy:
         parts += [a.en_regex.pattern for a in self.aspects if a.en_regex is not None]
         object.__setattr__(self, "any_regex", re.compile("|".join(f"(?:{p})" for p in parts)))
 
-    def find(self, clause_lower: str) -> list[tuple[str, list[str]]]:
-        """``[(aspect, matched patterns)]`` for a simplified, lower-cased clause."""
+    def spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
+        """Aspect patterns in a normalised clause after overlap resolution.
+
+        Where spans of different aspects overlap, the longer one wins (ties: the earlier).
+        """
         if not self.any_regex.search(clause_lower):
             return []
-        return [(a.key, m) for a in self.aspects if (m := a.matches(clause_lower))]
+        found = [(s, e, a, t) for a in self.aspects for s, e, t in a.spans(clause_lower)]
+        found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+        kept: list[tuple[int, int, Aspect, str]] = []
+        for s, e, a, t in found:
+            if any(s < ke and ks < e and ka.key != a.key for ks, ke, ka, _ in kept):
+                continue
+            kept.append((s, e, a, t))
+        return sorted(kept, key=lambda x: x[0])
+
+    def find(self, clause_lower: str) -> list[tuple[str, list[str]]]:
+        """``[(aspect, matched patterns)]`` for a normalised clause, in taxonomy order."""
+        spans = self.spans(clause_lower)
+        out = []
+        for a in self.aspects:
+            texts = [t for _, _, sa, t in spans if sa.key == a.key]
+            if texts:
+                out.append((a.key, list(dict.fromkeys(texts))))
+        return out
 
     def label(self, key: str, language: str = "en") -> str:
         for a in self.aspects:
@@ -141,10 +194,22 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
             raise ConfigError(f"{where}: keys must be lower_snake_case identifiers")
         if not isinstance(body, Mapping):
             raise ConfigError(f"{where}: must be a mapping with zh/en patterns")
-        unknown = set(body) - {"label", "zh", "en"}
+        unknown = set(body) - {"label", "zh", "en", "kind"}
         if unknown:
             raise ConfigError(f"{where}: unknown fields {sorted(unknown)}")
-        zh = [to_simplified(p).lower() for p in _str_list(body.get("zh"), f"{where}: zh")]
+        zh = [
+            p if p.startswith("re:") else to_simplified(p).lower()
+            for p in _str_list(body.get("zh"), f"{where}: zh")
+        ]
+        for p in zh:
+            if p.startswith("re:"):
+                try:
+                    re.compile(p[3:])
+                except re.error as exc:
+                    raise ConfigError(f"{where}: invalid Chinese pattern: {exc}") from exc
+        kind = str(body.get("kind", "other"))
+        if kind not in KINDS:
+            raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
         en = _str_list(body.get("en"), f"{where}: en")
         if not zh and not en:
             raise ConfigError(f"{where}: needs at least one zh or en pattern")
@@ -160,6 +225,7 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
                 zh_patterns=tuple(zh),
                 en_patterns=tuple(en),
                 en_regex=_compile_en(en, where),
+                kind=kind,
             )
         )
     if not aspects:
@@ -225,12 +291,32 @@ def shipped_taxonomy_terms() -> list[str]:
 
 @dataclass(frozen=True)
 class AspectMention:
-    """One aspect mentioned in one clause, with that clause's sentiment."""
+    """One aspect mentioned in one clause, with that clause's sentiment.
+
+    ``clause`` is the clause as the customer wrote it (not normalised, not masked: mask it with
+    :func:`~loyalloop.feedback.pii.mask_pii` before it is stored or shown).
+    """
 
     aspect: str
     clause: str
     matched: tuple[str, ...]
     sentiment: Sentiment
+
+
+@dataclass(frozen=True)
+class CommentReading:
+    """Everything read from one comment: its clauses, their sentiment, the comment's sentiment
+    and the aspect mentions."""
+
+    clauses: tuple[Clause, ...]
+    readings: tuple[ClauseReading, ...]
+    sentiment: Sentiment
+    mentions: tuple[AspectMention, ...]
+
+
+def read_comment(text: object, taxonomy: Taxonomy | None = None) -> CommentReading:
+    """Read one comment (see the module docs): clauses, sentiment and aspect mentions."""
+    return _read(clean_text(text, normalize=False), taxonomy or load_taxonomy())
 
 
 def detect_aspects(text: object, taxonomy: Taxonomy | None = None) -> list[AspectMention]:
@@ -242,29 +328,36 @@ def detect_aspects(text: object, taxonomy: Taxonomy | None = None) -> list[Aspec
     --------
     >>> [(m.aspect, m.sentiment.label) for m in detect_aspects("年费太贵，但是积分很划算")]
     [('annual_fee', 'negative'), ('rewards_points', 'positive')]
+    >>> [m.aspect for m in detect_aspects("Not happy, disappointed", load_taxonomy("banking"))]
+    []
     """
-    return _detect_cleaned(clean_text(text), taxonomy or load_taxonomy())
+    return list(read_comment(text, taxonomy).mentions)
 
 
-def _detect_cleaned(cleaned: str, tax: Taxonomy) -> list[AspectMention]:
-    if not cleaned:
-        return []
-    clauses = split_clauses(cleaned)
-    lowered = [to_simplified(c).lower() for c in clauses]
-    found = [tax.find(low) for low in lowered]
+def _read(display: str, tax: Taxonomy) -> CommentReading:
+    if not display:
+        return CommentReading((), (), Sentiment("neutral", 0.0), ())
+    clauses = tuple(segment(strip_boilerplate(display)))
+    spans = [tax.spans(c.norm) for c in clauses]
+    readings = tuple(
+        clause_logit(c.norm, [(s, e, a.kind) for s, e, a, _ in sp], asks=c.asks)
+        for c, sp in zip(clauses, spans, strict=True)
+    )
     mentions: list[AspectMention] = []
-    for i, hits in enumerate(found):
-        if not hits:
+    for i, sp in enumerate(spans):
+        if not sp:
             continue
-        lang = _classify(*language_counts(clauses[i]))
-        sent = score_clause(clauses[i], lang)
-        if sent.label == "neutral" and i + 1 < len(clauses) and not found[i + 1]:
-            following = score_clause(clauses[i + 1])
-            if following.label != "neutral":
-                sent = following
-        for key, matched in hits:
-            mentions.append(AspectMention(key, clauses[i], tuple(matched), sent))
-    return mentions
+        sent = readings[i].sentiment
+        if sent.label == "neutral" and not readings[i].asks and i + 1 < len(clauses):
+            nxt = readings[i + 1]
+            same = clauses[i + 1].sentence == clauses[i].sentence
+            if same and not spans[i + 1] and not nxt.asks and nxt.sentiment.label != "neutral":
+                sent = nxt.sentiment
+        keys = list(dict.fromkeys(a.key for _, _, a, _ in sp))
+        for key in keys:
+            matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
+            mentions.append(AspectMention(key, clauses[i].text, matched, sent))
+    return CommentReading(clauses, readings, comment_sentiment(readings), tuple(mentions))
 
 
 _PASS_THROUGH = ("timestamp", "channel", "brand", "score_type", "score", "customer_id")
@@ -296,7 +389,7 @@ def aspect_mentions(
     rows: list[tuple[Any, ...]] = []
     for fid, text in zip(ids, feedback[text_column], strict=True):
         ex: tuple[Any, ...] = next(extra_values) if extra_values is not None else ()
-        for m in detect_aspects(text, tax):
+        for m in read_comment(text, tax).mentions:
             rows.append((fid, m.aspect, m.clause, m.sentiment.label, m.sentiment.score, *ex))
     cols = ["feedback_id", "aspect", "clause", "sentiment", "sentiment_score", *extra]
     out = pd.DataFrame(rows, columns=cols)

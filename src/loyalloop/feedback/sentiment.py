@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -43,27 +43,39 @@ from typing import Any, Literal
 import pandas as pd
 
 from loyalloop.errors import ModelError
+from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.language import Language, _classify, language_counts
+from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
+from loyalloop.feedback.segment import Clause, normalize, segment
 from loyalloop.feedback.tokenize import segment_chinese, split_clauses, to_simplified
 
 __all__ = [
     "EMOJI",
     "EN_DOMAIN_LEXICON",
     "EN_NEUTRAL_BAND",
+    "EN_NEUTRAL_WORDS",
+    "GENERAL_BAND",
+    "GENERAL_WEIGHT",
+    "LEXICON_BAND",
     "INTENSIFIERS",
     "NEGATORS",
     "ZH_DOMAIN_PHRASES",
     "ZH_DOMAIN_TOKENS",
     "ZH_NEUTRAL_BAND",
     "ChineseSentimentModel",
+    "ClauseReading",
     "Sentiment",
     "SentimentLabel",
+    "clause_logit",
+    "comment_sentiment",
     "emoji_logit",
+    "general_logit",
     "label_for",
     "score_clause",
     "score_text",
     "score_texts",
+    "sentiment_of_logit",
     "zh_features",
 ]
 
@@ -346,6 +358,17 @@ def _zh_model() -> ChineseSentimentModel:
     return ChineseSentimentModel.load()
 
 
+#: Words VADER scores that are topics, not judgements, in banking and retail feedback
+#: ("interest" is positive to VADER, "fraud" negative even in "the fraud team was great").
+EN_NEUTRAL_WORDS = (
+    "interest", "interests", "fraud", "security", "secure", "protection", "credit", "reward",
+    "rewards", "rewarded", "free", "bonus", "alert", "alerts", "benefit", "benefits", "perks",
+    "limit", "charge", "charges", "charged", "card", "cash", "pay", "payment", "fee", "fees",
+    "hold", "please", "like", "ok", "okay", "join", "waive", "waived", "care", "kind", "want",
+    "help", "ready", "sure", "stop",
+)  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def _vader() -> Any:
     with _lock:
@@ -353,6 +376,8 @@ def _vader() -> Any:
 
         analyzer = SentimentIntensityAnalyzer()
         analyzer.lexicon.update(EN_DOMAIN_LEXICON)
+        for word in EN_NEUTRAL_WORDS:
+            analyzer.lexicon.pop(word, None)
         return analyzer
 
 
@@ -367,46 +392,108 @@ def _to_logit(score: float) -> float:
 
 _EN_WORDS = re.compile(r"[A-Za-z][A-Za-z']+")
 
+#: Weight of the general model's log-odds in a clause where the domain lexicon found evidence.
+GENERAL_WEIGHT = 0.3
+#: A clause is neutral when |log-odds| is below this, with lexicon evidence …
+LEXICON_BAND = 0.5
+#: … and below this when only the general model speaks (it knows reviews, not banking).
+GENERAL_BAND = 1.6
+#: A question is neutral unless its lexicon log-odds reach this size.
+QUESTION_STRONG = 2.0
 
-def _mixed_logit(text: str) -> float:
+
+@lru_cache(maxsize=131072)
+def general_logit(clause: str) -> float:
+    """Log-odds of the general models for one normalised clause (Chinese model and/or VADER)."""
     total = 0.0
-    for clause in split_clauses(text):
-        if _CJK.search(clause):
-            total += _zh_model().logit(clause)
-            english = " ".join(_EN_WORDS.findall(clause))
-            if english:
-                total += _to_logit(_en_compound(english))
-        else:
-            total += _to_logit(_en_compound(clause))
+    if _CJK.search(clause):
+        total += _zh_model().logit(clause)
+        english = " ".join(_EN_WORDS.findall(clause))
+        if english:
+            total += _to_logit(_en_compound(english))
+    elif _EN_WORDS.search(clause):
+        total += _to_logit(_en_compound(clause))
     return total
 
 
-def _score(text: str, language: Language) -> Sentiment:
-    if not text:
-        return Sentiment("neutral", 0.0)
-    emoji = emoji_logit(text)
-    if language == "zh":
-        logit = _zh_model().logit(text)
-        band = ZH_NEUTRAL_BAND
-    elif language == "mixed":
-        logit = _mixed_logit(text)
-        band = ZH_NEUTRAL_BAND
-    else:  # en, und: VADER (nothing scorable gives 0)
-        logit = _to_logit(_en_compound(text)) if language == "en" else 0.0
-        band = EN_NEUTRAL_BAND
-    s = round(math.tanh((logit + emoji) / 2), 4)
-    return Sentiment(label_for(s, band), s)
+@dataclass(frozen=True)
+class ClauseReading:
+    """Log-odds of one clause, its neutral band, and whether it is an information question."""
+
+    logit: float
+    band: float
+    asks: bool
+
+    @property
+    def sentiment(self) -> Sentiment:
+        return _sentiment(self.logit, self.band)
+
+
+@lru_cache(maxsize=131072)
+def _clause_reading(clause: str, spans: tuple[AspectSpan, ...], asks: bool) -> ClauseReading:
+    lex = lexicon_score(clause, spans, asks=asks)
+    emoji = emoji_logit(clause)
+    gen = general_logit(clause)
+    if lex.evidence or emoji:
+        logit, band = lex.logit + emoji + GENERAL_WEIGHT * gen, LEXICON_BAND
+    else:
+        logit, band = gen, GENERAL_BAND
+    if lex.asks and abs(lex.logit) < QUESTION_STRONG:
+        logit = 0.0
+    return ClauseReading(logit, band, lex.asks)
+
+
+def clause_logit(
+    clause: str, spans: Sequence[AspectSpan] = (), *, asks: bool = False
+) -> ClauseReading:
+    """Log-odds, neutral band and question flag of one normalised clause.
+
+    The domain lexicon (:func:`~loyalloop.feedback.lexicon.lexicon_score`) leads; the general
+    models add ``GENERAL_WEIGHT`` × their log-odds where the lexicon found evidence, and speak
+    alone (with the wider band ``GENERAL_BAND``) where it found none. An information question
+    is neutral (log-odds 0) unless the lexicon reads a clear judgement in it.
+    """
+    return _clause_reading(clause, tuple(spans), asks)
+
+
+def _sentiment(logit: float, band: float) -> Sentiment:
+    score = round(math.tanh(logit / 2), 4)
+    if logit > band:
+        return Sentiment("positive", score)
+    if logit < -band:
+        return Sentiment("negative", score)
+    return Sentiment("neutral", score)
+
+
+def sentiment_of_logit(logit: float, band: float) -> Sentiment:
+    """Label and score (``tanh(logit / 2)``) of log-odds with a neutral band."""
+    return _sentiment(logit, band)
+
+
+def comment_sentiment(readings: Sequence[ClauseReading]) -> Sentiment:
+    """Sentiment of a comment from its clauses: summed log-odds; the lexicon's band applies
+    when any clause that counts had lexicon evidence."""
+    total = 0.0
+    band = GENERAL_BAND
+    for r in readings:
+        total += r.logit
+        if r.logit != 0.0:
+            band = min(band, r.band)
+    return _sentiment(total, band)
+
+
+def _comment(clauses: Sequence[Clause]) -> Sentiment:
+    return comment_sentiment([clause_logit(c.norm, asks=c.asks) for c in clauses])
 
 
 def score_clause(clause: str, language: Language | None = None) -> Sentiment:
-    """Sentiment of one (cleaned) clause; the language is detected when not given."""
-    if language is None or language == "mixed":
-        language = _classify(*language_counts(clause))
-    return _score(clause, language)
+    """Sentiment of one clause (cleaned text; ``language`` is accepted for compatibility)."""
+    norm = normalize(clause)
+    return clause_logit(norm, asks=norm.rstrip().endswith(("?", "？"))).sentiment
 
 
 def score_text(text: object) -> Sentiment:
-    """Sentiment of one comment (cleaned first; bad input gives neutral 0, never an error).
+    """Sentiment of one comment: the summed log-odds of its clauses (bad input → neutral 0).
 
     Examples
     --------
@@ -416,11 +503,12 @@ def score_text(text: object) -> Sentiment:
     'negative'
     >>> score_text("not bad at all").label
     'positive'
+    >>> score_text("The annual fee is too high").label
+    'negative'
     >>> score_text("")
     Sentiment(label='neutral', score=0.0)
     """
-    cleaned = clean_text(text)
-    return _score(cleaned, _classify(*language_counts(cleaned)))
+    return _comment(segment(strip_boilerplate(clean_text(text))))
 
 
 def score_texts(texts: Iterable[object]) -> pd.DataFrame:
@@ -435,6 +523,6 @@ def score_texts(texts: Iterable[object]) -> pd.DataFrame:
     for raw in texts:
         cleaned = clean_text(raw)
         lang = _classify(*language_counts(cleaned))
-        s = _score(cleaned, lang)
+        s = _comment(segment(strip_boilerplate(cleaned)))
         rows.append((lang, s.label, s.score))
     return pd.DataFrame(rows, columns=["language", "sentiment", "sentiment_score"])
