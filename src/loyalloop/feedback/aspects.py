@@ -166,7 +166,8 @@ def _compile_en(patterns: list[str], where: str) -> re.Pattern[str] | None:
             parts.append(f"(?:{p[3:]})")
         else:
             words = [re.escape(w) for w in p.lower().split()]
-            parts.append(r"\b" + r"\s+".join(words) + r"(?:s|es)?\b")
+            left = r"(?<![a-z0-9])" if p[0].isalnum() else ""
+            parts.append(left + r"\s+".join(words) + r"(?:s|es)?(?![a-z0-9])")
     if not parts:
         return None
     try:
@@ -339,19 +340,28 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
         return CommentReading((), (), Sentiment("neutral", 0.0), ())
     clauses = tuple(segment(strip_boilerplate(display)))
     spans = [tax.spans(c.norm) for c in clauses]
+    kinds: list[list[AspectSpan]] = []
+    for i, sp in enumerate(spans):
+        own = [(s, e, a.kind) for s, e, a, _ in sp]
+        if not own and i and clauses[i - 1].sentence == clauses[i].sentence:
+            own = [(0, 0, k) for _, _, k in kinds[i - 1]]  # "年费三百，算下来挺高的"
+        kinds.append(own)
     readings = tuple(
-        clause_logit(c.norm, [(s, e, a.kind) for s, e, a, _ in sp], asks=c.asks)
-        for c, sp in zip(clauses, spans, strict=True)
+        clause_logit(c.norm, k, asks=c.asks) for c, k in zip(clauses, kinds, strict=True)
     )
     mentions: list[AspectMention] = []
     for i, sp in enumerate(spans):
         if not sp:
             continue
         sent = readings[i].sentiment
-        if sent.label == "neutral" and not readings[i].asks and i + 1 < len(clauses):
+        weak = abs(readings[i].logit) < WEAK_CLAUSE
+        if weak and not readings[i].asks and i + 1 < len(clauses):
             nxt = readings[i + 1]
             same = clauses[i + 1].sentence == clauses[i].sentence
-            if same and not spans[i + 1] and not nxt.asks and nxt.sentiment.label != "neutral":
+            strong = nxt.sentiment.label != "neutral" and (
+                sent.label == "neutral" or abs(nxt.logit) >= STRONG_CLAUSE
+            )
+            if same and not spans[i + 1] and not nxt.asks and strong:
                 sent = nxt.sentiment
         keys = list(dict.fromkeys(a.key for _, _, a, _ in sp))
         for key in keys:
@@ -359,6 +369,11 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
             mentions.append(AspectMention(key, clauses[i].text, matched, sent))
     return CommentReading(clauses, readings, comment_sentiment(readings), tuple(mentions))
 
+
+#: An aspect clause this weak (|log-odds|) takes the sentiment of a strong next clause of the
+#: same sentence that names no aspect ("密码输错三次就锁卡，这个设计挺好的").
+WEAK_CLAUSE = 1.0
+STRONG_CLAUSE = 1.5
 
 _PASS_THROUGH = ("timestamp", "channel", "brand", "score_type", "score", "customer_id")
 

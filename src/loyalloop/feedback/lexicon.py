@@ -47,6 +47,8 @@ __all__ = ["AspectSpan", "LexiconScore", "lexicon_score"]
 #: (start, end, kind) of an aspect pattern found in the normalised clause.
 AspectSpan = tuple[int, int, str]
 
+#: Weight left to a problem that the same clause reports as resolved afterwards.
+RESOLVED_PROBLEM = 0.3
 NEGATED_POSITIVE = -0.8
 NEGATED_NEGATIVE = -0.6
 ZH_NEGATION_WINDOW = 5
@@ -81,6 +83,7 @@ class _Lexicon:
     regex: re.Pattern[str]
     negator_regex: re.Pattern[str] | None
     intensifier_regex: re.Pattern[str] | None
+    resolution_regex: re.Pattern[str]
 
 
 def _zh_alternation(words: Sequence[str]) -> str:
@@ -97,8 +100,8 @@ def _en_alternation(words: Sequence[str]) -> str:
         star = w.endswith("*")
         e = re.escape(w.rstrip("*")).replace(r"\ ", r"\s+")
         e = e + r"\w*" if star else e
-        left = r"(?<![\w])" if w[0].isalnum() else ""
-        right = r"(?![\w'])" if w.rstrip("*")[-1].isalnum() else ""
+        left = r"(?<![a-z0-9])" if w[0].isalnum() else ""
+        right = r"(?![a-z0-9'])" if w.rstrip("*")[-1].isalnum() else ""
         parts.append(f"{left}{e}{right}")
     return "|".join(parts)
 
@@ -109,16 +112,19 @@ def _build(spec: dict[str, Any], lang: str) -> _Lexicon:
     intens = {str(k): float(v) for k, v in spec["intensifiers"].items()}
     negators = frozenset(str(n) for n in spec["negators"])
     words = list(terms) + list(relative)
+    resolutions = [str(r) for r in spec["resolutions"]]
     if lang == "zh":
         regex = re.compile(_zh_alternation(words))
+        res = re.compile(_zh_alternation(resolutions))
         neg = re.compile(_zh_alternation(list(negators)))
         ints = re.compile("(?:" + _zh_alternation(list(intens)) + ")$")
     else:
         regex = re.compile(_en_alternation(words))
+        res = re.compile(_en_alternation(resolutions))
         neg = None
         ints = None
     return _Lexicon(
-        terms, relative, negators, intens, frozenset(spec["interjections"]), regex, neg, ints
+        terms, relative, negators, intens, frozenset(spec["interjections"]), regex, neg, ints, res
     )
 
 
@@ -143,7 +149,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         # long waits and repeat contacts
         (r"等了?(?:足足|整整|快|将近|差不多|了)?" + _ZH_DUR, -1.5),
         (r"排(?:队)?(?:排)?了?(?:足足|整整|快|将近)?" + _ZH_DUR, -1.5),
-        (_ZH_DUR + r"了?(?:都|还|也)(?:没|没有|不|未)", -1.8),
+        (_ZH_DUR + r"了?(?:都|还|也)?(?:没|没有|未)", -1.8),
         (_ZH_DUR + r"(?:才|都没)", -1.2),
         (r"(?:打|联系|跑|问|反馈|投诉|来|去|催)了?" + _ZH_NUM + r"次", -1.6),
         (r"第[二三四五六七八九十\d]+次", -1.0),
@@ -156,15 +162,22 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\bagain\b", -0.8),
         # short waits and fast outcomes
         (r"(?:只用了?|只花了?|仅用了?|不到|就用了?)" + _ZH_DUR, 1.6),
-        (_ZH_DUR + r"(?:不到|以内|之内|内就|就(?:办|搞|到|处理|解决|好|批|通|接))", 1.6),
+        (_ZH_DUR + r"(?:不到|以内|之内|内就|就(?:办|搞|到|处理|解|好|批|通|接|退|回))", 1.6),
         (r"\b(?:in\s+under|within|in\s+less\s+than)\s+(?:a|an|one|the|\d+|two|three|few)?\s*"
-         r"(?:minutes?|hours?|hour|days?|seconds?)", 1.6),
+         r"(?:minutes?|hours?|hour|days?|seconds?|weeks?)", 1.6),
         (r"\bin\s+(?:minutes|seconds)\b|\bsame\s+day\b|\bnext\s+(?:day|morning)\b", 1.4),
         # wishes that are complaints
         (r"(?:要是|如果|若)?(?:能|可以)?再(?:便宜|低|少|快|高|多)一?(?:点|些)", -1.4),
         (r"\bcould\s+be\s+(?:lower|cheaper|faster|better|higher|quicker)\b|"
          r"\bif\s+the\s+\w+\s+(?:were|was)\s+(?:lower|cheaper|faster|better)\b", -1.4),
         (r"能不能别|可不可以别|能别再|别老|别再", -1.4),
+        # protection that worked, fees that are not charged, things done without a word
+        (r"(?:异常|可疑|盗刷|境外).{0,8}(?:拦截|拦下|提醒|通知|冻结|锁)|第一时间", 2.0),
+        (r"(?:suspicious|fraud\w*|unusual).{0,30}(?:blocked|stopped|caught|flagged)|"
+         r"(?:blocked|stopped|caught|flagged).{0,20}(?:suspicious|fraud\w*)", 2.0),
+        (r"\b(?:no|zero|without|waived?)\s+(?:\w+\s+){0,2}fees?\b|\bfee-free\b|免年费|年费免", 1.6),
+        (r"\bwithout\s+(?:any\s+)?(?:notice|warning|a\s+word|telling|explanation|asking)", -1.8),
+        (r"\banother\s+(?:fee|charge|hidden|surprise)", -1.4),
         (r"\bstop\s+(?:calling|sending|charging|pushing)\b|\bplease\s+stop\b", -1.4),
     )
 )
@@ -216,16 +229,17 @@ def _en_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
 
 
 def _nearest_kind(pos: int, spans: Sequence[AspectSpan]) -> str | None:
-    if not spans:
+    graded = [s for s in spans if s[2] != "other"]
+    if not graded:
         return None
-    best = min(spans, key=lambda s: (0 if s[1] <= pos else 1, abs(pos - (s[0] + s[1]) / 2)))
+    best = min(graded, key=lambda s: (0 if s[1] <= pos else 1, abs(pos - (s[0] + s[1]) / 2)))
     return best[2]
 
 
-def _in_quotes(clause: str, start: int, end: int) -> bool:
-    return bool(_QUOTES.search(clause[max(0, start - 1) : start])) and bool(
-        _QUOTES.search(clause[end : end + 1])
-    )
+def _in_quotes(clause: str, start: int) -> bool:
+    """An odd number of quote marks before ``start`` (and one after): a scare-quoted term."""
+    before = len(_QUOTES.findall(clause[:start]))
+    return before % 2 == 1 and bool(_QUOTES.search(clause[start:]))
 
 
 def _scan(
@@ -237,6 +251,9 @@ def _scan(
     evidence = False
     weights: list[float] = []
     last_end = 0
+    resolved_at = min(
+        (m.start() for m in lex.resolution_regex.finditer(clause)), default=len(clause) + 1
+    )
     for m in lex.regex.finditer(clause):
         term = m.group(0)
         key = re.sub(r"\s+", " ", term)
@@ -257,8 +274,10 @@ def _scan(
         w *= intensity
         if negated:
             w = w * (NEGATED_POSITIVE if w > 0 else NEGATED_NEGATIVE)
-        elif w > 0 and _in_quotes(clause, m.start(), m.end()):
+        elif w > 0 and _in_quotes(clause, m.start()):
             w = -w
+        if w < 0 and m.end() <= resolved_at <= len(clause):
+            w *= RESOLVED_PROBLEM  # "被盗刷后银行很快就把钱退回来了": the outcome counts
         weights.append(w)
         if key in lex.interjections and w > 0:
             inter += w
