@@ -40,6 +40,7 @@ from loyalloop.feedback.segment import Clause, segment
 from loyalloop.feedback.sentiment import (
     ClauseReading,
     Sentiment,
+    aspect_readings,
     clause_logit,
     comment_sentiment,
 )
@@ -364,9 +365,18 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
             if same and not spans[i + 1] and not nxt.asks and strong:
                 sent = nxt.sentiment
         keys = list(dict.fromkeys(a.key for _, _, a, _ in sp))
+        local = {}
+        if len(keys) > 1:
+            local = aspect_readings(
+                clauses[i].norm,
+                [(s, e, a.kind) for s, e, a, _ in sp],
+                [a.key for _, _, a, _ in sp],
+                asks=clauses[i].asks,
+            )
         for key in keys:
             matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
-            mentions.append(AspectMention(key, clauses[i].text, matched, sent))
+            own = local[key].sentiment if key in local and local[key] != readings[i] else sent
+            mentions.append(AspectMention(key, clauses[i].text, matched, own))
     return CommentReading(clauses, readings, comment_sentiment(readings), tuple(mentions))
 
 

@@ -71,6 +71,11 @@ class LexiconScore:
     evidence: bool
     asks: bool
     complains: bool
+    #: ``(centre, weight)`` of each term found, and the part of ``logit`` that belongs to the
+    #: whole clause (patterns, sarcasm, complaint questions): used to give each aspect of a
+    #: multi-aspect clause the terms nearest to it.
+    hits: tuple[tuple[float, float], ...] = ()
+    shared: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -165,12 +170,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (_ZH_DUR + r"(?:不到|以内|之内|内就|就(?:办|搞|到|处理|解|好|批|通|接|退|回))", 1.6),
         (r"\b(?:in\s+under|within|in\s+less\s+than)\s+(?:a|an|one|the|\d+|two|three|few)?\s*"
          r"(?:minutes?|hours?|hour|days?|seconds?|weeks?)", 1.6),
-        (r"\bin\s+(?:minutes|seconds)\b|\bsame\s+day\b|\bnext\s+(?:day|morning)\b", 1.4),
-        # wishes that are complaints
-        (r"(?:要是|如果|若)?(?:能|可以)?再(?:便宜|低|少|快|高|多)一?(?:点|些)", -1.4),
-        (r"\bcould\s+be\s+(?:lower|cheaper|faster|better|higher|quicker)\b|"
-         r"\bif\s+the\s+\w+\s+(?:were|was)\s+(?:lower|cheaper|faster|better)\b", -1.4),
-        (r"能不能别|可不可以别|能别再|别老|别再", -1.4),
+        (r"\bin\s+(?:minutes|seconds)\b|\bsame\s+day\b|\bnext\s+(?:day|morning)\b|"
+         r"\bin\s+(?:\d+|a\s+few|few|two|three|five|ten|fifteen)\s+(?:minutes|seconds)\b", 1.4),
         # protection that worked, fees that are not charged, things done without a word
         (r"(?:异常|可疑|盗刷|境外).{0,8}(?:拦截|拦下|提醒|通知|冻结|锁)|第一时间", 2.0),
         (r"(?:suspicious|fraud\w*|unusual).{0,30}(?:blocked|stopped|caught|flagged)|"
@@ -178,10 +179,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\b(?:no|zero|without|waived?)\s+(?:\w+\s+){0,2}fees?\b|\bfee-free\b|免年费|年费免", 1.6),
         (r"\bwithout\s+(?:any\s+)?(?:notice|warning|a\s+word|telling|explanation|asking)", -1.8),
         (r"\banother\s+(?:fee|charge|hidden|surprise)", -1.4),
+    )
+)
+#: Wishes and requests that are complaints: they also cancel the praise or size word they hold.
+_WISHES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
+    (re.compile(p, re.IGNORECASE), w)
+    for p, w in (
+        (r"(?:要是|如果|若)?(?:能|可以)?再(?:便宜|低|少|快|高|多)一?(?:点|些)", -1.4),
+        (r"\bcould\s+be\s+(?:lower|cheaper|faster|better|higher|quicker)\b|"
+         r"\bif\s+the\s+\w+\s+(?:were|was)\s+(?:lower|cheaper|faster|better)\b", -1.4),
+        (r"能不能别|可不可以别|能别再|别老|别再", -1.4),
         (r"\bstop\s+(?:calling|sending|charging|pushing)\b|\bplease\s+stop\b", -1.4),
     )
 )
-_WISH_OVERRIDE = re.compile(r"就(?:完美|好|更好)了|\bit\s+would\s+be\s+perfect\b")
 _ZH_ASK = re.compile(
     r"^请问|请问|吗$|吗[呢啊]?$|呢$|怎么(?!又|还|能这样|回事)|怎样|如何|多少|多久|什么时候|哪里|在哪|哪个|是否|"
     r"能否|能不能(?!别)|可不可以(?!别)|可以.{0,8}吗|有没有|是不是|想问|想了解|咨询一下|想知道|请告知"
@@ -195,7 +205,7 @@ _EN_ASK = re.compile(
     r"is there|are there)\b|\bi'?d like to know\b|\bwondering\b"
 )
 _EN_COMPLAIN_ASK = re.compile(
-    r"\bwhy\b|\bare you kidding\b|\bkidding me\b|\bseriously\b|\bwhat'?s the point\b|"
+    r"\bwhat\s+am\s+i\s+supposed\s+to\b|\bwhy\b|\bare you kidding\b|\bkidding me\b|\bseriously\b|\bwhat'?s the point\b|"
     r"\byou'?re telling me\b|\byou dare\b|\bany higher\b|\bhow is that fair\b|\bhow come\b"
 )
 _QUOTES = re.compile(r"[\"“”「」『』']")
@@ -244,12 +254,14 @@ def _in_quotes(clause: str, start: int) -> bool:
 
 def _scan(
     lex: _Lexicon, clause: str, spans: Sequence[AspectSpan], zh: bool
-) -> tuple[float, float, bool, list[float]]:
-    """(sum of non-interjection weights, sum of interjection weights, evidence, all weights)."""
+) -> tuple[float, float, bool, list[float], list[tuple[float, float]]]:
+    """(sum of non-interjection weights, sum of interjection weights, evidence, all weights,
+    (centre, weight) of the non-interjection terms)."""
     total = 0.0
     inter = 0.0
     evidence = False
     weights: list[float] = []
+    hits: list[tuple[float, float]] = []
     last_end = 0
     resolved_at = min(
         (m.start() for m in lex.resolution_regex.finditer(clause)), default=len(clause) + 1
@@ -283,7 +295,8 @@ def _scan(
             inter += w
         else:
             total += w
-    return total, inter, evidence, weights
+            hits.append(((m.start() + m.end()) / 2, w))
+    return total, inter, evidence, weights, hits
 
 
 @lru_cache(maxsize=131072)
@@ -293,37 +306,48 @@ def _cached(clause: str, spans: tuple[AspectSpan, ...], asks_mark: bool) -> Lexi
     inter = 0.0
     evidence = False
     weights: list[float] = []
+    hits: list[tuple[float, float]] = []
     has_cjk = bool(_CJK.search(clause))
     if has_cjk:
-        t, i, e, w = _scan(zh_lex, clause, spans, True)
+        t, i, e, w, h = _scan(zh_lex, clause, spans, True)
         total, inter, evidence = total + t, inter + i, evidence or e
         weights += w
+        hits += h
     if re.search(r"[a-z]", clause):
-        t, i, e, w = _scan(en_lex, clause, spans, False)
+        t, i, e, w, h = _scan(en_lex, clause, spans, False)
         total, inter, evidence = total + t, inter + i, evidence or e
         weights += w
+        hits += h
+    shared = 0.0
     wish = False
-    for regex, w in _PATTERNS:
+    for regex, w in _PATTERNS + _WISHES:
         if regex.search(clause):
             evidence = True
-            total += w
+            shared += w
             weights.append(w)
-            wish = wish or (w <= -1.4 and bool(_WISH_OVERRIDE.search(clause)))
-    if wish:  # "要是能再便宜点就完美了": the praise word is part of the wish
-        total = min(total, -1.4)
+            wish = wish or (regex, w) in _WISHES
+    if wish:  # "要是能再便宜点就完美了", "could be lower": the praise or size word is the wish
+        hits = [(c, w) for c, w in hits if w < 0]
+        total = sum(w for _, w in hits)
+        shared = min(shared, -1.4)
     # sarcasm: praise interjections next to a clear complaint turn around
     if inter > 0 and any(w <= -0.8 for w in weights):
         inter = -0.5 * inter
-    logit = total + inter
+    shared += inter
+    logit = total + shared
     complains = bool(
         (_ZH_COMPLAIN_ASK.search(clause) if has_cjk else None)
         or _EN_COMPLAIN_ASK.search(clause)
     )
     asks = asks_mark or bool(_ZH_ASK.search(clause) if has_cjk else _EN_ASK.search(clause))
     if asks and complains:
-        logit = min(logit, 0.0) - 1.5
+        shift = min(logit, 0.0) - 1.5 - logit
+        logit += shift
+        shared += shift
         evidence = True
-    return LexiconScore(round(logit, 6), evidence, asks and not complains, complains)
+    return LexiconScore(
+        round(logit, 6), evidence, asks and not complains, complains, tuple(hits), shared
+    )
 
 
 def lexicon_score(

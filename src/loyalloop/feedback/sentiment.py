@@ -66,6 +66,7 @@ __all__ = [
     "ChineseSentimentModel",
     "ClauseReading",
     "Sentiment",
+    "aspect_readings",
     "SentimentLabel",
     "clause_logit",
     "comment_sentiment",
@@ -441,6 +442,42 @@ def _clause_reading(clause: str, spans: tuple[AspectSpan, ...], asks: bool) -> C
     if lex.asks and abs(lex.logit) < QUESTION_STRONG:
         logit = 0.0
     return ClauseReading(logit, band, lex.asks)
+
+
+def aspect_readings(
+    clause: str,
+    spans: Sequence[AspectSpan],
+    keys: Sequence[str],
+    *,
+    asks: bool = False,
+) -> dict[str, ClauseReading]:
+    """One reading per aspect of a clause that names several: each aspect gets the lexicon
+    terms nearest to it (by distance between centres) plus the clause-wide part (patterns,
+    sarcasm, complaint questions) and the general model; an aspect no term is nearest to gets
+    the whole clause's reading. ``keys[i]`` is the aspect of ``spans[i]``."""
+    whole = clause_logit(clause, spans, asks=asks)
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) < 2:
+        return dict.fromkeys(distinct, whole)
+    lex = lexicon_score(clause, spans, asks=asks)
+    if not lex.evidence or not lex.hits:
+        return dict.fromkeys(distinct, whole)
+    centres = [((s + e) / 2, k) for (s, e, _), k in zip(spans, keys, strict=True)]
+    own: dict[str, float] = {}
+    for pos, w in lex.hits:
+        nearest = min(centres, key=lambda c: abs(c[0] - pos))[1]
+        own[nearest] = own.get(nearest, 0.0) + w
+    gen = GENERAL_WEIGHT * general_logit(clause) + emoji_logit(clause)
+    out = {}
+    for key in distinct:
+        if key not in own:
+            out[key] = whole
+            continue
+        logit = own[key] + lex.shared + gen
+        if lex.asks and abs(lex.logit) < QUESTION_STRONG:
+            logit = 0.0
+        out[key] = ClauseReading(logit, LEXICON_BAND, lex.asks)
+    return out
 
 
 def clause_logit(
