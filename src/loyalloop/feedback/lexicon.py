@@ -8,6 +8,8 @@ This module reads a clause with a lexicon written for banking and retail service
 
 * **Longest match.** Terms are matched longest first without overlap, so phrases override their
   parts (没毛病 is praise although 毛病 is a complaint; 好像 blocks 好).
+* **Resolution.** A problem the same clause reports as put right (退回来了, "refunded",
+  not negated) counts ``RESOLVED_PROBLEM`` × its weight.
 * **Negation.** A negator shortly before a term (Chinese: in the 5 characters before it, words
   like 不过 / 非常 / 没想到 that only look like negators removed; English: in the 3 words before
   it) flips it: a negated positive counts −0.8 ×, a negated negative +0.6 × its weight.
@@ -238,11 +240,11 @@ def _en_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
     return negated, intensity, excess
 
 
-def _nearest_kind(pos: int, spans: Sequence[AspectSpan]) -> str | None:
+def _nearest_kind(pos: float, spans: Sequence[AspectSpan]) -> str | None:
     graded = [s for s in spans if s[2] != "other"]
     if not graded:
         return None
-    best = min(graded, key=lambda s: (0 if s[1] <= pos else 1, abs(pos - (s[0] + s[1]) / 2)))
+    best = min(graded, key=lambda s: abs(pos - (s[0] + s[1]) / 2))
     return best[2]
 
 
@@ -263,9 +265,10 @@ def _scan(
     weights: list[float] = []
     hits: list[tuple[float, float]] = []
     last_end = 0
-    resolved_at = min(
-        (m.start() for m in lex.resolution_regex.finditer(clause)), default=len(clause) + 1
-    )
+    resolved = False
+    for r in lex.resolution_regex.finditer(clause):
+        negated, _, _ = (_zh_modifier if zh else _en_modifier)(lex, clause[: r.start()])
+        resolved = resolved or not negated
     for m in lex.regex.finditer(clause):
         term = m.group(0)
         key = re.sub(r"\s+", " ", term)
@@ -273,7 +276,9 @@ def _scan(
         last_end = m.end()
         negated, intensity, excess = (_zh_modifier if zh else _en_modifier)(lex, before)
         if key in lex.relative:
-            kind = _nearest_kind(m.start(), spans)
+            if any(a <= m.start() and m.end() <= b for a, b, _ in spans):
+                continue  # part of the aspect's own name ("limit increase", "提高额度")
+            kind = _nearest_kind((m.start() + m.end()) / 2, spans)
             w = lex.relative[key].get(kind or "", 0.0)
             if excess:
                 w = -max(abs(w), 1.2)
@@ -288,7 +293,7 @@ def _scan(
             w = w * (NEGATED_POSITIVE if w > 0 else NEGATED_NEGATIVE)
         elif w > 0 and _in_quotes(clause, m.start()):
             w = -w
-        if w < 0 and m.end() <= resolved_at <= len(clause):
+        if w < 0 and resolved:
             w *= RESOLVED_PROBLEM  # "被盗刷后银行很快就把钱退回来了": the outcome counts
         weights.append(w)
         if key in lex.interjections and w > 0:
