@@ -101,6 +101,28 @@ def _zh_part(pattern: str) -> str:
     return f"(?<![a-z]){e}(?![a-z])" if re.search("[a-z]", pattern) else e
 
 
+def _trie(words: list[str], *, spaces: bool = False) -> str:
+    """Regex for any of ``words`` as a prefix trie, longest first (fast in Python's ``re``)."""
+    root: dict[str, Any] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = []
+        for ch in sorted(k for k in node if k):
+            piece = r"\s+" if spaces and ch == " " else re.escape(ch)
+            branches.append(piece + emit(node[ch]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
 @lru_cache(maxsize=256)
 def _zh_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
@@ -123,22 +145,59 @@ class Taxonomy:
         return [a.key for a in self.aspects]
 
     def __post_init__(self) -> None:
-        parts = [r.pattern for a in self.aspects if (r := a.zh_regex) is not None]
-        parts += [a.en_regex.pattern for a in self.aspects if a.en_regex is not None]
-        object.__setattr__(self, "any_regex", re.compile("|".join(f"(?:{p})" for p in parts)))
+        cjk: dict[str, int] = {}
+        latin: dict[str, int] = {}
+        regexes: list[tuple[re.Pattern[str], int]] = []
+        for idx, a in enumerate(self.aspects):
+            for p in a.zh_patterns:
+                if p.startswith("re:"):
+                    regexes.append((re.compile(p[3:]), idx))
+                else:
+                    (latin if re.search("[a-z]", p) else cjk).setdefault(p, idx)
+            for p in a.en_patterns:
+                if p.startswith("re:"):
+                    regexes.append((re.compile(p[3:]), idx))
+                else:
+                    latin.setdefault(" ".join(p.lower().split()), idx)
+        parts = []
+        if cjk:
+            parts.append(_trie(list(cjk)))
+        if latin:
+            parts.append(
+                r"(?<![a-z0-9])(?:" + _trie(list(latin), spaces=True) + r")(?:s|es)?(?![a-z0-9])"
+            )
+        object.__setattr__(self, "any_regex", re.compile("|".join(parts) or "(?!x)x"))
+        object.__setattr__(self, "_lookup", {**cjk, **latin})
+        object.__setattr__(self, "_regexes", tuple(regexes))
 
     def spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
         """Aspect patterns in a normalised clause after overlap resolution.
 
         Where spans of different aspects overlap, the longer one wins (ties: the earlier).
         """
-        if not self.any_regex.search(clause_lower):
-            return []
-        found = [(s, e, a, t) for a in self.aspects for s, e, t in a.spans(clause_lower)]
+        lookup: dict[str, int] = self._lookup  # type: ignore[attr-defined]
+        found = []
+        for m in self.any_regex.finditer(clause_lower):
+            text = m.group(0)
+            key = re.sub(r"\s+", " ", text)
+            idx = lookup.get(key)
+            if idx is None:
+                idx = lookup.get(key[:-2]) if key.endswith("es") else None
+                if idx is None and key.endswith("s"):
+                    idx = lookup.get(key[:-1])
+            if idx is not None:
+                found.append((m.start(), m.end(), self.aspects[idx], text))
+        for regex, idx in self._regexes:  # type: ignore[attr-defined]
+            found += [
+                (m.start(), m.end(), self.aspects[idx], m.group(0))
+                for m in regex.finditer(clause_lower)
+            ]
+        if len(found) < 2:
+            return found
         found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
         kept: list[tuple[int, int, Aspect, str]] = []
         for s, e, a, t in found:
-            if any(s < ke and ks < e and ka.key != a.key for ks, ke, ka, _ in kept):
+            if any(s < ke and ks < e for ks, ke, _, _ in kept):
                 continue
             kept.append((s, e, a, t))
         return sorted(kept, key=lambda x: x[0])
@@ -160,15 +219,21 @@ class Taxonomy:
         raise ConfigError(f"taxonomy {self.name} has no aspect {key!r}")
 
 
-def _compile_en(patterns: list[str], where: str) -> re.Pattern[str] | None:
+def _en_parts(patterns: Iterable[str]) -> list[str]:
+    """Regex of each English pattern (whole words, optional plural), longest literal first."""
     parts = []
-    for p in patterns:
+    for p in sorted(patterns, key=lambda x: (x.startswith("re:"), -len(x))):
         if p.startswith("re:"):
             parts.append(f"(?:{p[3:]})")
         else:
             words = [re.escape(w) for w in p.lower().split()]
             left = r"(?<![a-z0-9])" if p[0].isalnum() else ""
             parts.append(left + r"\s+".join(words) + r"(?:s|es)?(?![a-z0-9])")
+    return parts
+
+
+def _compile_en(patterns: list[str], where: str) -> re.Pattern[str] | None:
+    parts = _en_parts(patterns)
     if not parts:
         return None
     try:

@@ -131,8 +131,6 @@ def evaluate_aspects(
         .agg(pairs=("right", "size"), agreement=("right", "mean"), recall=("found", "mean"))
         .reset_index()
     )
-    sent = (
-        gold_pairs[found].assign(right=right[found]).groupby("aspect")["right"].mean()
-    )
+    sent = gold_pairs[found].assign(right=right[found]).groupby("aspect")["right"].mean()
     per["sentiment_accuracy"] = per["aspect"].map(sent)
     return AspectEvaluation(overall, per.sort_values("aspect", ignore_index=True), pairs)

@@ -63,6 +63,7 @@ _NOT_NEGATORS = re.compile(
     r"告别|级别|类别|个别|未来|无线|无数"
 )
 _EN_WORD = re.compile(r"[a-z0-9']+|n't")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,30 @@ class _Lexicon:
     resolution_regex: re.Pattern[str]
 
 
+def _trie(words: Sequence[str], token: re.Pattern[str] | None = None) -> str:
+    """A regex matching any of ``words``, longest first, as a prefix trie (Python's ``re``
+    tries alternatives one by one; a trie makes a 600-word lexicon about 10× faster)."""
+    root: dict[str, Any] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = []
+        for ch in sorted(k for k in node if k):
+            piece = r"\s+" if ch == " " and token is not None else re.escape(ch)
+            branches.append(piece + emit(node[ch]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(root)
+
+
 def _zh_alternation(words: Sequence[str]) -> str:
     parts = []
     for w in sorted(set(words), key=lambda x: (-len(x), x)):
@@ -115,18 +140,22 @@ def _en_alternation(words: Sequence[str]) -> str:
 
 def _build(spec: dict[str, Any], lang: str) -> _Lexicon:
     terms = {str(k): float(v) for k, v in spec["terms"].items()}
-    relative = {str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in spec["relative"].items()}
+    relative = {
+        str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in spec["relative"].items()
+    }
     intens = {str(k): float(v) for k, v in spec["intensifiers"].items()}
     negators = frozenset(str(n) for n in spec["negators"])
     words = list(terms) + list(relative)
     resolutions = [str(r) for r in spec["resolutions"]]
     if lang == "zh":
-        regex = re.compile(_zh_alternation(words))
+        latin = [w for w in words if w.isascii()]
+        cjk = [w for w in words if not w.isascii()]
+        regex = re.compile(_trie(cjk) + ("|" + _zh_alternation(latin) if latin else ""))
         res = re.compile(_zh_alternation(resolutions))
         neg = re.compile(_zh_alternation(list(negators)))
         ints = re.compile("(?:" + _zh_alternation(list(intens)) + ")$")
     else:
-        regex = re.compile(_en_alternation(words))
+        regex = re.compile(r"(?<![a-z0-9])(?:" + _trie(words, _SPACE) + r")(?![a-z0-9'])")
         res = re.compile(_en_alternation(resolutions))
         neg = None
         ints = None
@@ -170,14 +199,23 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         # short waits and fast outcomes
         (r"(?:只用了?|只花了?|仅用了?|不到|就用了?)" + _ZH_DUR, 1.6),
         (_ZH_DUR + r"(?:不到|以内|之内|内就|就(?:办|搞|到|处理|解|好|批|通|接|退|回))", 1.6),
-        (r"\b(?:in\s+under|within|in\s+less\s+than)\s+(?:a|an|one|the|\d+|two|three|few)?\s*"
-         r"(?:minutes?|hours?|hour|days?|seconds?|weeks?)", 1.6),
-        (r"\bin\s+(?:minutes|seconds)\b|\bsame\s+day\b|\bnext\s+(?:day|morning)\b|"
-         r"\bin\s+(?:\d+|a\s+few|few|two|three|five|ten|fifteen)\s+(?:minutes|seconds)\b", 1.4),
+        (
+            r"\b(?:in\s+under|within|in\s+less\s+than)\s+(?:a|an|one|the|\d+|two|three|few)?\s*"
+            r"(?:minutes?|hours?|hour|days?|seconds?|weeks?)",
+            1.6,
+        ),
+        (
+            r"\bin\s+(?:minutes|seconds)\b|\bsame\s+day\b|\bnext\s+(?:day|morning)\b|"
+            r"\bin\s+(?:\d+|a\s+few|few|two|three|five|ten|fifteen)\s+(?:minutes|seconds)\b",
+            1.4,
+        ),
         # protection that worked, fees that are not charged, things done without a word
         (r"(?:异常|可疑|盗刷|境外).{0,8}(?:拦截|拦下|提醒|通知|冻结|锁)|第一时间", 2.0),
-        (r"(?:suspicious|fraud\w*|unusual).{0,30}(?:blocked|stopped|caught|flagged)|"
-         r"(?:blocked|stopped|caught|flagged).{0,20}(?:suspicious|fraud\w*)", 2.0),
+        (
+            r"(?:suspicious|fraud\w*|unusual).{0,30}(?:blocked|stopped|caught|flagged)|"
+            r"(?:blocked|stopped|caught|flagged).{0,20}(?:suspicious|fraud\w*)",
+            2.0,
+        ),
         (r"\b(?:no|zero|without|waived?)\s+(?:\w+\s+){0,2}fees?\b|\bfee-free\b|免年费|年费免", 1.6),
         (r"\bwithout\s+(?:any\s+)?(?:notice|warning|a\s+word|telling|explanation|asking)", -1.8),
         (r"\banother\s+(?:fee|charge|hidden|surprise)", -1.4),
@@ -188,12 +226,17 @@ _WISHES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(p, re.IGNORECASE), w)
     for p, w in (
         (r"(?:要是|如果|若)?(?:能|可以)?再(?:便宜|低|少|快|高|多)一?(?:点|些)", -1.4),
-        (r"\bcould\s+be\s+(?:lower|cheaper|faster|better|higher|quicker)\b|"
-         r"\bif\s+the\s+\w+\s+(?:were|was)\s+(?:lower|cheaper|faster|better)\b", -1.4),
+        (
+            r"\bcould\s+be\s+(?:lower|cheaper|faster|better|higher|quicker)\b|"
+            r"\bif\s+the\s+\w+\s+(?:were|was)\s+(?:lower|cheaper|faster|better)\b",
+            -1.4,
+        ),
         (r"能不能别|可不可以别|能别再|别老|别再", -1.4),
         (r"\bstop\s+(?:calling|sending|charging|pushing)\b|\bplease\s+stop\b", -1.4),
     )
 )
+#: One pass that tells whether any pattern can match (most clauses match none).
+_ANY_PATTERN = re.compile("|".join(f"(?:{r.pattern})" for r, _ in _PATTERNS + _WISHES), re.I)
 _ZH_ASK = re.compile(
     r"^请问|请问|吗$|吗[呢啊]?$|呢$|怎么(?!又|还|能这样|回事)|怎样|如何|多少|多久|什么时候|哪里|在哪|哪个|是否|"
     r"能否|能不能(?!别)|可不可以(?!别)|可以.{0,8}吗|有没有|是不是|想问|想了解|咨询一下|想知道|请告知"
@@ -325,7 +368,7 @@ def _cached(clause: str, spans: tuple[AspectSpan, ...], asks_mark: bool) -> Lexi
         hits += h
     shared = 0.0
     wish = False
-    for regex, w in _PATTERNS + _WISHES:
+    for regex, w in _PATTERNS + _WISHES if _ANY_PATTERN.search(clause) else ():
         if regex.search(clause):
             evidence = True
             shared += w
@@ -341,8 +384,7 @@ def _cached(clause: str, spans: tuple[AspectSpan, ...], asks_mark: bool) -> Lexi
     shared += inter
     logit = total + shared
     complains = bool(
-        (_ZH_COMPLAIN_ASK.search(clause) if has_cjk else None)
-        or _EN_COMPLAIN_ASK.search(clause)
+        (_ZH_COMPLAIN_ASK.search(clause) if has_cjk else None) or _EN_COMPLAIN_ASK.search(clause)
     )
     asks = asks_mark or bool(_ZH_ASK.search(clause) if has_cjk else _EN_ASK.search(clause))
     if asks and complains:

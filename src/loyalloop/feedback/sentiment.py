@@ -57,8 +57,8 @@ __all__ = [
     "EN_NEUTRAL_WORDS",
     "GENERAL_BAND",
     "GENERAL_WEIGHT",
-    "LEXICON_BAND",
     "INTENSIFIERS",
+    "LEXICON_BAND",
     "NEGATORS",
     "ZH_DOMAIN_PHRASES",
     "ZH_DOMAIN_TOKENS",
@@ -66,8 +66,8 @@ __all__ = [
     "ChineseSentimentModel",
     "ClauseReading",
     "Sentiment",
-    "aspect_readings",
     "SentimentLabel",
+    "aspect_readings",
     "clause_logit",
     "comment_sentiment",
     "emoji_logit",
@@ -399,6 +399,9 @@ GENERAL_WEIGHT = 0.3
 LEXICON_BAND = 0.5
 #: … and below this when only the general model speaks (it knows reviews, not banking).
 GENERAL_BAND = 1.6
+#: Lexicon log-odds beyond which the general models are not consulted (their weighted vote
+#: could not change the label).
+LEXICON_SURE = 1.5
 #: A question is neutral unless its lexicon log-odds reach this size.
 QUESTION_STRONG = 2.0
 
@@ -434,7 +437,8 @@ class ClauseReading:
 def _clause_reading(clause: str, spans: tuple[AspectSpan, ...], asks: bool) -> ClauseReading:
     lex = lexicon_score(clause, spans, asks=asks)
     emoji = emoji_logit(clause)
-    gen = general_logit(clause)
+    # the general models only tip the balance where the lexicon is unsure (saves their cost)
+    gen = general_logit(clause) if abs(lex.logit) < LEXICON_SURE else 0.0
     if lex.evidence or emoji:
         logit, band = lex.logit + emoji + GENERAL_WEIGHT * gen, LEXICON_BAND
     else:
@@ -467,7 +471,9 @@ def aspect_readings(
     for pos, w in lex.hits:
         nearest = min(centres, key=lambda c: abs(c[0] - pos))[1]
         own[nearest] = own.get(nearest, 0.0) + w
-    gen = GENERAL_WEIGHT * general_logit(clause) + emoji_logit(clause)
+    gen = emoji_logit(clause)
+    if abs(lex.logit) < LEXICON_SURE:
+        gen += GENERAL_WEIGHT * general_logit(clause)
     out = {}
     for key in distinct:
         if key not in own:
