@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -377,8 +377,15 @@ class CommentReading:
 
     clauses: tuple[Clause, ...]
     readings: tuple[ClauseReading, ...]
-    sentiment: Sentiment
     mentions: tuple[AspectMention, ...]
+
+    @cached_property
+    def sentiment(self) -> Sentiment:
+        """Sentiment of the whole comment (computed on first use)."""
+        if not self.clauses:
+            return Sentiment("neutral", 0.0)
+        pairs = zip(self.clauses, self.readings, strict=True)
+        return comment_sentiment(self.readings, "，".join(c.norm for c, r in pairs if not r.asks))
 
 
 def read_comment(text: object, taxonomy: Taxonomy | None = None) -> CommentReading:
@@ -403,7 +410,7 @@ def detect_aspects(text: object, taxonomy: Taxonomy | None = None) -> list[Aspec
 
 def _read(display: str, tax: Taxonomy) -> CommentReading:
     if not display:
-        return CommentReading((), (), Sentiment("neutral", 0.0), ())
+        return CommentReading((), (), ())
     clauses = tuple(segment(strip_boilerplate(display)))
     spans = [tax.spans(c.norm) for c in clauses]
     kinds: list[list[AspectSpan]] = []
@@ -442,7 +449,7 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
             matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
             own = local[key].sentiment if key in local and local[key] != readings[i] else sent
             mentions.append(AspectMention(key, clauses[i].text, matched, own))
-    return CommentReading(clauses, readings, comment_sentiment(readings), tuple(mentions))
+    return CommentReading(clauses, readings, tuple(mentions))
 
 
 #: An aspect clause this weak (|log-odds|) takes the sentiment of a strong next clause of the
