@@ -434,7 +434,9 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
             strong = nxt.sentiment.label != "neutral" and (
                 sent.label == "neutral" or abs(nxt.logit) >= STRONG_CLAUSE
             )
-            if same and not spans[i + 1] and not nxt.asks and strong:
+            contrast = bool(_CONTRAST.search(clauses[i + 1].norm))  # "年费400块，权益却越来越少"
+            free = not spans[i + 1] or (contrast and sent.label == "neutral")
+            if same and free and not nxt.asks and strong:
                 sent = nxt.sentiment
         keys = list(dict.fromkeys(a.key for _, _, a, _ in sp))
         local = {}
@@ -455,6 +457,7 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
 #: An aspect clause this weak (|log-odds|) takes the sentiment of a strong next clause of the
 #: same sentence that names no aspect ("密码输错三次就锁卡，这个设计挺好的").
 WEAK_CLAUSE = 1.0
+_CONTRAST = re.compile(r"^(?:但|可是|不过|只是|but|yet)|却")
 STRONG_CLAUSE = 1.5
 
 _PASS_THROUGH = ("timestamp", "channel", "brand", "score_type", "score", "customer_id")

@@ -173,6 +173,7 @@ def _lexicons() -> tuple[_Lexicon, _Lexicon]:
 # ---------------------------------------------------------------- patterns (whole clause)
 _ZH_NUM = r"(?:\d+|[一二两三四五六七八九十百半几]+|n)"
 _ZH_DUR = _ZH_NUM + r"\s*个?多?(?:分钟|分|小时|钟头|个钟|天|周|星期|礼拜|个?月)"
+_NOT_SHORT = r"(?!不到|以内|之内|内|就)"
 _EN_NUM = (
     r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|"
     r"fifty|several|few|couple of|many)"
@@ -183,8 +184,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(p, re.IGNORECASE), w)
     for p, w in (
         # long waits and repeat contacts
-        (r"等了?(?:足足|整整|快|将近|差不多|了)?" + _ZH_DUR, -1.5),
-        (r"排(?:队)?(?:排)?了?(?:足足|整整|快|将近)?" + _ZH_DUR, -1.5),
+        (r"等了?(?:足足|整整|快|将近|差不多|了)?" + _ZH_DUR + _NOT_SHORT, -1.5),
+        (r"排(?:队)?(?:排)?了?(?:足足|整整|快|将近)?" + _ZH_DUR + _NOT_SHORT, -1.5),
         (_ZH_DUR + r"了?(?:都|还|也)?(?:没|没有|未)", -1.8),
         (_ZH_DUR + r"(?:才|都没)", -1.2),
         (r"(?:打|联系|跑|问|反馈|投诉|来|去|催)了?" + _ZH_NUM + r"次", -1.6),
@@ -233,6 +234,7 @@ _WISHES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         ),
         (r"能不能别|可不可以别|能别再|别老|别再", -1.4),
         (r"\bstop\s+(?:calling|sending|charging|pushing)\b|\bplease\s+stop\b", -1.4),
+        (r"\b(?:was|were|is|are)\s+supposed\s+to\b|说好(?:的)?(?:免|不|会)", -1.6),
     )
 )
 #: One pass that tells whether any pattern can match (most clauses match none).

@@ -407,7 +407,7 @@ ZH_MODEL_BAND = 0.3
 #: could not change the label).
 LEXICON_SURE = 1.5
 #: A question is neutral unless its lexicon log-odds reach this size.
-QUESTION_STRONG = 2.0
+QUESTION_STRONG = 2.5
 
 
 @lru_cache(maxsize=131072)
