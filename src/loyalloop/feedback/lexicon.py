@@ -60,7 +60,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _NOT_NEGATORS = re.compile(
     r"不过|不仅|不但|不管|无论|非常|除非|没想到|不得不|不断|不少|无限|差不多|不一定|不久|"
     r"不到|不用说|没多久|要不是|不知道|不然|无需|毫无疑问|不停|并且|特别|分别|区别|别人|别的|别家|"
-    r"告别|级别|类别|个别|未来|无线|无数"
+    r"告别|级别|类别|个别|未来|无线|无数|没几天|没多少天|没两天"
 )
 _EN_WORD = re.compile(r"[a-z0-9']+|n't")
 _SPACE = re.compile(r"\s+")
@@ -220,6 +220,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\b(?:no|zero|without|waived?)\s+(?:\w+\s+){0,2}fees?\b|\bfee-free\b|免年费|年费免", 1.6),
         (r"\bwithout\s+(?:any\s+)?(?:notice|warning|a\s+word|telling|explanation|asking)", -1.8),
         (r"\banother\s+(?:fee|charge|hidden|surprise)", -1.4),
+        (r"刚买完?.{0,6}就(?:降|便宜)|买了就降", -2.0),
     )
 )
 #: Wishes and requests that are complaints: they also cancel the praise or size word they hold.
@@ -341,7 +342,8 @@ def _scan(
         if w < 0 and resolved:
             w *= RESOLVED_PROBLEM  # "被盗刷后银行很快就把钱退回来了": the outcome counts
         weights.append(w)
-        if key in lex.interjections and w > 0:
+        sarcastic_praise = zh and w > 0 and before[-2:].endswith(("真", "真是"))
+        if (key in lex.interjections or sarcastic_praise) and w > 0:
             inter += w
         else:
             total += w
