@@ -427,6 +427,9 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
         if not sp:
             continue
         sent = readings[i].sentiment
+        nxt_text = clauses[i + 1].norm if i + 1 < len(clauses) else ""
+        if sent.label == "positive" and _SARCASM_TAIL.search(nxt_text):
+            sent = Sentiment("negative", -abs(sent.score))  # "so helpful, said no one ever"
         weak = abs(readings[i].logit) < WEAK_CLAUSE
         if weak and not readings[i].asks and i + 1 < len(clauses):
             nxt = readings[i + 1]
@@ -457,6 +460,7 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
 #: An aspect clause this weak (|log-odds|) takes the sentiment of a strong next clause of the
 #: same sentence that names no aspect ("密码输错三次就锁卡，这个设计挺好的").
 WEAK_CLAUSE = 1.0
+_SARCASM_TAIL = re.compile(r"said no(?: ?one|body) ever|said nobody|才怪|说的是反话")
 _CONTRAST = re.compile(r"^(?:但|可是|不过|只是|but|yet)|却")
 STRONG_CLAUSE = 1.5
 

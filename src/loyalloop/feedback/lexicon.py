@@ -218,9 +218,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
             2.0,
         ),
         (r"\b(?:no|zero|without|waived?)\s+(?:\w+\s+){0,2}fees?\b|\bfee-free\b|免年费|年费免", 1.6),
-        (r"\bwithout\s+(?:any\s+)?(?:notice|warning|a\s+word|telling|explanation|asking)", -1.8),
+        (r"\bwithout\s+(?:any\s+)?(?:notice|warning|a\s+word|telling|explanation)", -1.8),
         (r"\banother\s+(?:fee|charge|hidden|surprise)", -1.4),
         (r"刚买完?.{0,6}就(?:降|便宜)|买了就降", -2.0),
+        (r"\b(?:1[5-9]|[2-9]\d|\d{3})\s+minutes\b", -1.2),
     )
 )
 #: Wishes and requests that are complaints: they also cancel the praise or size word they hold.
@@ -321,9 +322,12 @@ def _scan(
         before = clause[last_end : m.start()]
         last_end = m.end()
         negated, intensity, excess = (_zh_modifier if zh else _en_modifier)(lex, before)
+        inside = any(
+            a <= m.start() and m.end() <= b and (b - a) > (m.end() - m.start()) for a, b, _ in spans
+        )
+        if inside:
+            continue  # part of a longer aspect name ("late fees", "limit increase")
         if key in lex.relative:
-            if any(a <= m.start() and m.end() <= b for a, b, _ in spans):
-                continue  # part of the aspect's own name ("limit increase", "提高额度")
             kind = _nearest_kind((m.start() + m.end()) / 2, spans)
             w = lex.relative[key].get(kind or "", 0.0)
             if excess:
