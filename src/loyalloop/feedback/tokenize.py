@@ -86,12 +86,13 @@ def _tokenizer() -> jieba.Tokenizer:
     return _TOKENIZER
 
 
-def segment_chinese(text: str) -> list[str]:
+def segment_chinese(text: str, *, hmm: bool = True) -> list[str]:
     """Segment (already simplified, lower-cased) text with the domain-aware jieba tokenizer.
 
     Whitespace and punctuation tokens are dropped; Latin words inside Chinese text are kept.
+    ``hmm=False`` skips jieba's new-word discovery (about twice as fast; used for topics).
     """
-    return [t for t in _tokenizer().lcut(text) if _KEEP.search(t)]
+    return [t for t in _tokenizer().lcut(text, HMM=hmm) if _KEEP.search(t)]
 
 
 def tokenize_english(text: str) -> list[str]:
@@ -105,7 +106,7 @@ def tokenize_english(text: str) -> list[str]:
     return _EN_TOKEN.findall(text.lower().replace("’", "'"))
 
 
-def tokenize(text: object) -> list[str]:
+def tokenize(text: object, *, hmm: bool = True) -> list[str]:
     """Tokens of one comment in whatever mix of Chinese and English it is written.
 
     The text is cleaned, simplified and lower-cased; Chinese goes through jieba (which keeps
@@ -120,7 +121,7 @@ def tokenize(text: object) -> list[str]:
     if not cleaned:
         return []
     if re.search(r"[\u3400-\u9fff]", cleaned):
-        return segment_chinese(cleaned)
+        return segment_chinese(cleaned, hmm=hmm)
     return tokenize_english(cleaned)
 
 
