@@ -53,6 +53,7 @@ __all__ = [
     "Taxonomy",
     "aspect_mentions",
     "aspect_summary",
+    "CHOICE_RATIO",
     "choose_taxonomy",
     "detect_aspects",
     "load_taxonomy",
@@ -349,6 +350,45 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read taxonomy {path}: {exc}") from exc
     return _parse(spec, path.stem)
+
+
+#: One business's aspects must be matched this many times more often than the other's for
+#: :func:`choose_taxonomy` to pick it alone.
+CHOICE_RATIO = 3.0
+
+
+def choose_taxonomy(texts: Iterable[object], *, limit: int = 3000) -> tuple[str, str]:
+    """Pick the shipped taxonomy that fits the comments: ``(name, reason)``.
+
+    The first ``limit`` comments are matched against the aspects only banking has and the
+    aspects only retail has. ``banking`` when banking aspects are found at least
+    :data:`CHOICE_RATIO` times as often as retail ones, ``retail`` in the opposite case, and
+    ``default`` (both) only when the comments really mix the two businesses — a card
+    business never gets retail aspects such as price or stock by default.
+
+    Examples
+    --------
+    >>> choose_taxonomy(["年费太贵", "额度太低", "app闪退"])[0]
+    'banking'
+    """
+    banking, retail = _shipped("banking"), _shipped("retail")
+    only_b = set(banking.keys) - set(retail.keys)
+    only_r = set(retail.keys) - set(banking.keys)
+    hits_b = hits_r = 0
+    for i, raw in enumerate(texts):
+        if i >= limit:
+            break
+        for c in segment(clean_text(raw, normalize=False)):
+            hits_b += any(a.key in only_b for _, _, a, _ in banking.spans(c.norm))
+            hits_r += any(a.key in only_r for _, _, a, _ in retail.spans(c.norm))
+    if hits_b >= CHOICE_RATIO * max(hits_r, 1) or (hits_b and not hits_r):
+        name = "banking"
+    elif hits_r >= CHOICE_RATIO * max(hits_b, 1) or (hits_r and not hits_b):
+        name = "retail"
+    else:
+        name = "default" if hits_b or hits_r else "banking"
+    reason = f"{hits_b} clauses name banking-only aspects, {hits_r} retail-only aspects"
+    return name, reason
 
 
 def shipped_taxonomy_terms() -> list[str]:
