@@ -173,7 +173,7 @@ def _lexicons() -> tuple[_Lexicon, _Lexicon]:
 # ---------------------------------------------------------------- patterns (whole clause)
 _ZH_NUM = r"(?:\d+|[一二两三四五六七八九十百半几]+|n)"
 _ZH_DUR = _ZH_NUM + r"\s*个?多?(?:分钟|分|小时|钟头|个钟|天|周|星期|礼拜|个?月)"
-_NOT_SHORT = r"(?!不到|以内|之内|内|就)"
+_NOT_SHORT = r"(?!钟|不到|以内|之内|内|就)"
 _EN_NUM = (
     r"(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|"
     r"fifty|several|few|couple of|many)"
@@ -250,7 +250,8 @@ _ZH_COMPLAIN_ASK = re.compile(
     r"算什么|还有没有|逗我|居然"
 )
 _EN_ASK = re.compile(
-    r"^(?:how|what|when|where|which|who|can|could|do|does|did|is|are|will|would|should|any|may|"
+    r"^(?:how(?=\s+(?:do|does|did|can|could|long|much|many|is|are|was|should|would|often|soon|come)\b)|"
+    r"what(?!\s+an?\b)|when|where|which|who|can|could|do|does|did|is|are|will|would|should|any|may|"
     r"is there|are there)\b|\bi'?d like to know\b|\bwondering\b"
 )
 _EN_COMPLAIN_ASK = re.compile(
