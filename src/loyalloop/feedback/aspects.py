@@ -169,13 +169,26 @@ class Taxonomy:
             )
         object.__setattr__(self, "any_regex", re.compile("|".join(parts) or "(?!x)x"))
         object.__setattr__(self, "_lookup", {**cjk, **latin})
-        object.__setattr__(self, "_regexes", tuple(regexes))
+        combined = "|".join(f"(?P<r{i}_{idx}>{r.pattern})" for i, (r, idx) in enumerate(regexes))
+        object.__setattr__(self, "_regex", re.compile(combined) if combined else None)
+        object.__setattr__(self, "_cache", {})
 
     def spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
         """Aspect patterns in a normalised clause after overlap resolution.
 
         Where spans of different aspects overlap, the longer one wins (ties: the earlier).
         """
+        cache: dict[str, list[tuple[int, int, Aspect, str]]] = self._cache  # type: ignore[attr-defined]
+        hit = cache.get(clause_lower)
+        if hit is not None:
+            return hit
+        if len(cache) > 100_000:
+            cache.clear()
+        result = self._spans(clause_lower)
+        cache[clause_lower] = result
+        return result
+
+    def _spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
         lookup: dict[str, int] = self._lookup  # type: ignore[attr-defined]
         found = []
         for m in self.any_regex.finditer(clause_lower):
@@ -188,11 +201,12 @@ class Taxonomy:
                     idx = lookup.get(key[:-1])
             if idx is not None:
                 found.append((m.start(), m.end(), self.aspects[idx], text))
-        for regex, idx in self._regexes:  # type: ignore[attr-defined]
-            found += [
-                (m.start(), m.end(), self.aspects[idx], m.group(0))
-                for m in regex.finditer(clause_lower)
-            ]
+        regex: re.Pattern[str] | None = self._regex  # type: ignore[attr-defined]
+        if regex is not None:
+            for m in regex.finditer(clause_lower):
+                idx = int((m.lastgroup or "_0").rsplit("_", 1)[1])
+                found.append((m.start(), m.end(), self.aspects[idx], m.group(0)))
+
         if len(found) < 2:
             return found
         found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
@@ -357,7 +371,7 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
 CHOICE_RATIO = 3.0
 
 
-def choose_taxonomy(texts: Iterable[object], *, limit: int = 3000) -> tuple[str, str]:
+def choose_taxonomy(texts: Iterable[object], *, limit: int = 800) -> tuple[str, str]:
     """Pick the shipped taxonomy that fits the comments: ``(name, reason)``.
 
     The first ``limit`` comments are matched against the aspects only banking has and the

@@ -401,6 +401,8 @@ LEXICON_BAND = 0.5
 GENERAL_BAND = 1.6
 #: Weight of the Chinese review model in a comment where the lexicon found evidence.
 ZH_MODEL_WEIGHT = 1.0
+#: Summed clause log-odds beyond which a comment's label is settled without the review model.
+COMMENT_SURE = 3.0
 #: Neutral band (log-odds) of the Chinese review model: 2 atanh(0.15), its published band.
 ZH_MODEL_BAND = 0.3
 #: Lexicon log-odds beyond which the general models are not consulted (their weighted vote
@@ -534,7 +536,7 @@ def comment_sentiment(readings: Sequence[ClauseReading], norm_text: str = "") ->
         evidence = evidence or (r.evidence and not r.asks)
         if r.logit != 0.0:
             band = min(band, r.band)
-    if norm_text and _CJK.search(norm_text):
+    if norm_text and abs(total) < COMMENT_SURE and _CJK.search(norm_text):
         total += (ZH_MODEL_WEIGHT if evidence else 1.0) * _zh_model().logit(norm_text)
         band = band if evidence else ZH_MODEL_BAND
     return _sentiment(total, band)
