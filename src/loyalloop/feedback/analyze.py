@@ -21,10 +21,10 @@ import pandas as pd
 
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspects import Taxonomy, _read, choose_taxonomy, load_taxonomy
-from loyalloop.feedback.intent import effort_flags, entities, main_intent
-from loyalloop.feedback.pii import mask_pii
 from loyalloop.feedback.clean import clean_text
+from loyalloop.feedback.intent import effort_flags, entities, main_intent
 from loyalloop.feedback.language import _classify, language_counts
+from loyalloop.feedback.pii import mask_pii
 
 __all__ = [
     "ANALYZE_COLUMNS",

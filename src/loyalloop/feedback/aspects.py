@@ -46,6 +46,7 @@ from loyalloop.feedback.sentiment import (
 )
 
 __all__ = [
+    "CHOICE_RATIO",
     "SHIPPED_TAXONOMIES",
     "Aspect",
     "AspectMention",
@@ -53,7 +54,6 @@ __all__ = [
     "Taxonomy",
     "aspect_mentions",
     "aspect_summary",
-    "CHOICE_RATIO",
     "choose_taxonomy",
     "detect_aspects",
     "load_taxonomy",
@@ -506,8 +506,8 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
             )
         for key in keys:
             matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
-            own = local[key].sentiment if key in local and local[key] != readings[i] else sent
-            mentions.append(AspectMention(key, clauses[i].text, matched, own))
+            label = local[key].sentiment if key in local and local[key] != readings[i] else sent
+            mentions.append(AspectMention(key, clauses[i].text, matched, label))
     return CommentReading(clauses, readings, tuple(mentions))
 
 

@@ -26,7 +26,8 @@ _OPENINGS = [
     r"【[^】]{1,12}】",
     r"#[^#\s]{1,20}#",
     r"@\S{1,30}\s+",
-    r"(?:您好|你好|尊敬的[^，,：:]{0,10}|亲爱的[^，,：:]{0,10}|hi|hello|dear\s+\w+(?:\s+\w+)?|to whom it may concern)\s*[,，:：!！]",
+    r"(?:您好|你好|尊敬的[^，,：:]{0,10}|亲爱的[^，,：:]{0,10}|hi|hello|dear\s+\w+(?:\s+\w+)?|"
+    r"to whom it may concern)\s*[,，:：!！]",
     r"(?:customer\s+)?(?:called|call note|chat(?: transcript| log)?|caller reports?|email|review|"
     r"re\s+[^:]{1,30})\s*[:\-–]\s*",
     r"(?:吐槽一下|分享一下|说说|来说说)[^，,：:]{0,12}[:：，,]",

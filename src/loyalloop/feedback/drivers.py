@@ -183,14 +183,11 @@ def key_drivers(
     sign = np.where(
         mm["sentiment"] == "positive", 1, np.where(mm["sentiment"] == "negative", -1, 0)
     )
-    per = (
-        mm.assign(net=sign, one=1)
-        .groupby(["feedback_id", "aspect"])[["net", "one"]]
-        .sum()
-        .unstack("aspect")
-    )
-    net = per["net"].reindex(index=ids, columns=aspects).fillna(0).to_numpy(dtype=float)
-    cnt = per["one"].reindex(index=ids, columns=aspects).fillna(0).to_numpy(dtype=float)
+    grouped = mm.assign(net=sign, one=1).groupby(["feedback_id", "aspect"])
+    net_w = grouped["net"].sum().unstack("aspect")
+    cnt_w = grouped["one"].sum().unstack("aspect")
+    net = net_w.reindex(index=ids, columns=aspects).fillna(0).to_numpy(dtype=float)
+    cnt = cnt_w.reindex(index=ids, columns=aspects).fillna(0).to_numpy(dtype=float)
     n_m = cnt.sum(0)
     performance = net.sum(0) / n_m
     quadrant = _quadrants(importance, performance, performance_rule)

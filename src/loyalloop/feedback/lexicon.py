@@ -255,7 +255,8 @@ _EN_ASK = re.compile(
     r"is there|are there)\b|\bi'?d like to know\b|\bwondering\b"
 )
 _EN_COMPLAIN_ASK = re.compile(
-    r"\bwhat\s+am\s+i\s+supposed\s+to\b|\bwhy\b|\bare you kidding\b|\bkidding me\b|\bseriously\b|\bwhat'?s the point\b|"
+    r"\bwhat\s+am\s+i\s+supposed\s+to\b|\bwhy\b|\bare you kidding\b|\bkidding me\b|"
+    r"\bseriously\b|\bwhat'?s the point\b|"
     r"\byou'?re telling me\b|\byou dare\b|\bany higher\b|\bhow is that fair\b|\bhow come\b"
 )
 _QUOTES = re.compile(r"[\"“”「」『』']")
@@ -377,12 +378,12 @@ def _cached(clause: str, spans: tuple[AspectSpan, ...], asks_mark: bool) -> Lexi
         hits += h
     shared = 0.0
     wish = False
-    for regex, w in _PATTERNS + _WISHES if _ANY_PATTERN.search(clause) else ():
+    for regex, pw in _PATTERNS + _WISHES if _ANY_PATTERN.search(clause) else ():
         if regex.search(clause):
             evidence = True
-            shared += w
-            weights.append(w)
-            wish = wish or (regex, w) in _WISHES
+            shared += pw
+            weights.append(pw)
+            wish = wish or (regex, pw) in _WISHES
     if wish:  # "要是能再便宜点就完美了", "could be lower": the praise or size word is the wish
         hits = [(c, w) for c, w in hits if w < 0]
         total = sum(w for _, w in hits)
@@ -423,7 +424,9 @@ def lexicon_score(
 
     Examples
     --------
-    >>> lexicon_score("年费太高", [(0, 2, "cost")]).logit < 0 < lexicon_score("额度很高", [(0, 2, "benefit")]).logit
+    >>> lexicon_score("年费太高", [(0, 2, "cost")]).logit < 0
+    True
+    >>> lexicon_score("额度很高", [(0, 2, "benefit")]).logit > 0
     True
     >>> lexicon_score("请问怎么申请提额").asks
     True

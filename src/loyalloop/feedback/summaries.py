@@ -62,16 +62,16 @@ def alert_examples(
     m = mentions.assign(_period=start)
     rows = []
     offset = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
-    for a in alerts.itertuples(index=False):
-        last = pd.Timestamp(a.period)
-        first = last - offset * (int(a.periods) - 1)
-        want = "negative" if a.direction == "worse" else "positive"
-        sel = m[(m["aspect"] == a.aspect) & (m["_period"] >= first) & (m["_period"] <= last)
+    for rec in alerts.to_dict("records"):
+        last = pd.Timestamp(str(rec["period"]))
+        first = last - offset * (int(str(rec["periods"])) - 1)
+        want = "negative" if rec["direction"] == "worse" else "positive"
+        sel = m[(m["aspect"] == rec["aspect"]) & (m["_period"] >= first) & (m["_period"] <= last)
                 & (m["sentiment"] == want)]  # fmt: skip
-        sel = sel.assign(_s=sel["sentiment_score"].abs()).sort_values(["_s", "feedback_id"],
-                                                                       ascending=[False, True])  # fmt: skip
+        sel = sel.assign(_s=sel["sentiment_score"].abs())
+        sel = sel.sort_values(["_s", "feedback_id"], ascending=[False, True])
         for clause in _distinct(sel, n)["clause"]:
-            rows.append((a.period, a.aspect, a.kind, mask_pii(str(clause))))
+            rows.append((rec["period"], rec["aspect"], rec["kind"], mask_pii(str(clause))))
     return pd.DataFrame(rows, columns=cols)
 
 

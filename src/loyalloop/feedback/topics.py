@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the stop-word table reads best as lines of text)
 """Topic discovery for what the taxonomy misses: TF-IDF + NMF with clean phrases and examples.
 
 Cleaning before the model
@@ -162,7 +163,7 @@ def discover_topics(
                 "recent_share",
                 "earlier_share",
                 "emerging",
-            ]  # fmt: skip
+            ]
         ),
         pd.DataFrame(columns=["index", "topic", "weight"]),
     )
@@ -249,7 +250,7 @@ def discover_topics(
                 recent_share,
                 earlier_share,
                 emerging,
-            )  # fmt: skip
+            )
         )
     topics = pd.DataFrame(topic_rows, columns=list(empty.topics.columns))
     topics = topics.sort_values("size", ascending=False, ignore_index=True)

@@ -10,11 +10,19 @@ What it saves
 -------------
 ``feedback_analysis``
     One row per comment: ``feedback_id, customer_id, profile_id, timestamp, channel, brand,
-    score_type, score, language, sentiment, sentiment_score, aspects`` (``aspects`` in the
-    format of :func:`~loyalloop.feedback.analyze_texts`: ``"annual_fee:negative;
+    score_type, score, language, sentiment, sentiment_score, aspects, intent, repeat_contact,
+    long_wait, transferred, branches, staff`` (``aspects`` in the format of
+    :func:`~loyalloop.feedback.analyze_texts`: ``"annual_fee:negative;
     rewards_points:positive"``). ``brand`` is ``own`` where the input left it empty.
 ``feedback_aspects``
-    One row per aspect mention (clause-level sentiment), all brands.
+    One row per aspect mention (clause-level sentiment), all brands. ``clause`` is the clause
+    as written with phone, card and ID numbers and e-mails **masked**, unless the run allows
+    raw text (``RunConfig.feedback_raw_text``, off by default).
+``aspect_examples``, ``alert_examples``
+    Clearest example clauses per aspect and sentiment, and per alert (masked, as written).
+``feedback_signals``
+    Intents (cancel, complaint, question, praise), effort (repeat contacts, long waits,
+    transfers) and the branches and staff named most (own brand).
 ``aspect_summary``, ``aspect_trends`` (``freq`` = ``W`` or ``M``), ``feedback_alerts``,
 ``key_drivers`` (one block per score type, ``nps`` and ``csat``), ``topics`` (``scope`` =
 ``all`` comments or the ``unmatched`` ones no aspect caught), ``channel_comparison``
@@ -26,10 +34,17 @@ What it saves
     dysfunctional``, one row per respondent and feature); the canonical ``feedback`` table has
     no KANO question pairs, so otherwise the manifest says why.
 
-The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``default`` = banking +
-retail, ``banking``, ``retail`` — or a YAML path; ``loyalloop run --taxonomy``) unless
-``<home>/feedback_taxonomy.yaml``
-exists (format of ``loyalloop/feedback/taxonomies/banking.yaml``).
+The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``banking``, ``retail`` —
+or a YAML path; ``loyalloop run --taxonomy``) unless ``<home>/feedback_taxonomy.yaml`` exists
+(format of ``loyalloop/feedback/taxonomies/banking.yaml``). ``default`` (the setting's default)
+means *chosen to fit the comments* (:func:`~loyalloop.feedback.aspects.choose_taxonomy`): a
+card business gets the banking aspects, never retail ones; the manifest records the choice
+and why.
+
+Alerts are share-based (:mod:`loyalloop.feedback.trends`), both directions, latest period
+first. Key drivers carry bootstrap intervals and a confidence per priority. The
+cross-channel check is adjusted for customer mix with the customers' lifecycle stage from the
+``loyalty`` stage when it ran. The competitor benchmark compares within shared channels.
 
 Failure policy (as in the ``clv`` stage): no comments at all → ``errors["feedback"]`` and
 nothing saved; a sub-analysis the data cannot support (e.g. too few scored comments for the key
@@ -50,7 +65,6 @@ import pandas as pd
 from loyalloop.errors import LoyalloopError
 from loyalloop.feedback import (
     Taxonomy,
-    aspect_mentions,
     aspect_summary,
     aspect_trends,
     brand_benchmark,
@@ -61,7 +75,9 @@ from loyalloop.feedback import (
     key_drivers,
     load_taxonomy,
 )
-from loyalloop.feedback.analyze import analyze_feedback
+from loyalloop.feedback.analyze import analyze_comments
+from loyalloop.feedback.aspects import choose_taxonomy
+from loyalloop.feedback.summaries import alert_examples, aspect_examples, signal_summary
 from loyalloop.pipeline.context import RunContext
 
 __all__ = [
@@ -88,6 +104,8 @@ UNMATCHED_PER_TOPIC = 15
 #: Distinct example comments kept per topic (short comments often repeat word for word).
 N_EXAMPLES = 3
 OWN_BRAND = "own"
+#: Fewest own-brand mentions for an aspect to be named the most complained-about.
+MIN_HEADLINE_MENTIONS = 30
 #: Start of the manifest note when there are no KANO answers (the report translates it).
 NO_KANO = "no KANO answers"
 _INPUT_COLUMNS = [
@@ -116,14 +134,18 @@ def _error(ctx: RunContext, key: str, reason: str) -> None:
     ctx.summary.setdefault("errors", {})[key] = reason
 
 
-def _taxonomy(ctx: RunContext) -> Taxonomy:
+def _taxonomy(ctx: RunContext, texts: pd.Series) -> tuple[Taxonomy, str]:
+    """The run's taxonomy and why it was used."""
     path = Path(ctx.wh.settings.home) / TAXONOMY_FILE
     if path.is_file():
         try:
-            return load_taxonomy(path)
+            return load_taxonomy(path), f"project file {TAXONOMY_FILE}"
         except LoyalloopError as exc:
-            _error(ctx, "feedback.taxonomy", f"{exc}; the shipped default taxonomy was used")
-    return load_taxonomy(ctx.config.taxonomy)
+            _error(ctx, "feedback.taxonomy", f"{exc}; a taxonomy fitted to the comments was used")
+    elif ctx.config.taxonomy not in ("default", "auto"):
+        return load_taxonomy(ctx.config.taxonomy), "run setting"
+    name, reason = choose_taxonomy(texts)
+    return load_taxonomy(name), f"chosen to fit the comments: {reason}"
 
 
 def _read_feedback(ctx: RunContext) -> pd.DataFrame:
@@ -175,10 +197,12 @@ def _drivers(ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame) ->
         table["r_squared"] = result.r_squared
         table["n"] = result.n
         blocks.append(table)
+        fix = table[table["quadrant"] == "fix first"]
         info[score_type] = {
             "r_squared": float(result.r_squared),
             "n": int(result.n),
-            "fix_first": table.loc[table["quadrant"] == "fix first", "aspect"].tolist(),
+            "fix_first": fix["aspect"].tolist(),
+            "fix_first_confidence": dict(zip(fix["aspect"], fix["confidence"], strict=True)),
         }
     if blocks:
         ctx.save("key_drivers", _concat(blocks))
@@ -187,27 +211,49 @@ def _drivers(ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame) ->
     return info
 
 
-def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int:
-    """Topics of all comments and of the ``unmatched`` ones (no aspect found); their count."""
+def _topics(
+    ctx: RunContext, texts: pd.Series, timestamps: pd.Series, unmatched: int, tax: Taxonomy
+) -> dict[str, Any]:
+    """Topics of all comments and of the ``unmatched`` ones (no aspect found)."""
     blocks = []
-    everything = discover_topics(texts, N_TOPICS, taxonomy=tax, n_examples=4 * N_EXAMPLES)
+    everything = discover_topics(
+        texts, N_TOPICS, taxonomy=tax, timestamps=timestamps, n_examples=4 * N_EXAMPLES
+    )
     if not everything.topics.empty:
-        blocks.append(everything.topics.assign(scope="all"))
+        blocks.append(everything.topics.assign(scope="all", unassigned=everything.unassigned))
     n_unmatched = min(N_TOPICS, max(2, unmatched // UNMATCHED_PER_TOPIC))
     missed = discover_topics(
-        texts, n_unmatched, taxonomy=tax, only_unmatched=True, n_examples=4 * N_EXAMPLES
+        texts,
+        n_unmatched,
+        taxonomy=tax,
+        only_unmatched=True,
+        timestamps=timestamps,
+        n_examples=4 * N_EXAMPLES,
     )
     if not missed.topics.empty:
-        blocks.append(missed.topics.assign(scope="unmatched"))
+        blocks.append(missed.topics.assign(scope="unmatched", unassigned=missed.unassigned))
     if not blocks:
         _error(ctx, "feedback.topics", "too few comments with shared terms to form topics")
-        return 0
+        return {"topics": 0, "emerging": 0}
     topics = _concat(blocks)
-    topics = topics[["scope", "topic", "size", "share", "phrases", "examples"]]
+    topics = topics[
+        [
+            "scope",
+            "topic",
+            "size",
+            "share",
+            "phrases",
+            "examples",
+            "recent_share",
+            "earlier_share",
+            "emerging",
+            "unassigned",
+        ]
+    ]
     topics["phrases"] = topics["phrases"].map(list)
     topics["examples"] = topics["examples"].map(_distinct)
     ctx.save("topics", topics)
-    return len(topics)
+    return {"topics": len(topics), "emerging": int(topics["emerging"].sum())}
 
 
 def _distinct(examples: list[str]) -> list[str]:
@@ -244,6 +290,30 @@ def _kano(ctx: RunContext) -> int | None:
     return len(summary)
 
 
+def _lifecycle(ctx: RunContext, profile_ids: pd.Series) -> pd.Series | None:
+    """Lifecycle stage per comment's customer (the customer mix), when the loyalty stage ran."""
+    if "loyalty" not in ctx.writer.tables:
+        return None
+    stages = ctx.output("loyalty").select("customer_id", "lifecycle_stage").execute()
+    lookup = dict(zip(stages["customer_id"], stages["lifecycle_stage"], strict=True))
+    return profile_ids.map(lookup).astype("string").fillna("unknown")
+
+
+def _alerts(
+    ctx: RunContext, own_mentions: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Trends, alerts and alert examples for weeks and months."""
+    weekly = aspect_trends(own_mentions, "W")
+    monthly = aspect_trends(own_mentions, "M")
+    trends = _concat([_with_freq(weekly, "W"), _with_freq(monthly, "M")])
+    found = {"W": detect_alerts(weekly), "M": detect_alerts(monthly)}
+    alerts = _concat([_with_freq(found["W"], "W"), _with_freq(found["M"], "M")])
+    examples = _concat(
+        [_with_freq(alert_examples(found[f], own_mentions, f), f) for f in ("W", "M")]
+    )
+    return trends, alerts, examples, weekly
+
+
 def stage_feedback(ctx: RunContext) -> None:
     """Analyse every comment and save the feedback analyses (see the module docstring)."""
     frame = _read_feedback(ctx)
@@ -252,9 +322,10 @@ def stage_feedback(ctx: RunContext) -> None:
     if comments.empty:
         _error(ctx, "feedback", "no feedback comments with text up to the as-of day")
         return
-    tax = _taxonomy(ctx)
-
-    analysed = analyze_feedback(comments, taxonomy=tax)
+    tax, why = _taxonomy(ctx, comments["text"])
+    raw_text = bool(getattr(ctx.config, "feedback_raw_text", False))
+    result = analyze_comments(comments, taxonomy=tax, raw_text=raw_text)
+    analysed = result.comments
     analysed["profile_id"] = _profile_ids(ctx, analysed["customer_id"])
     out_cols = [
         "feedback_id",
@@ -269,10 +340,15 @@ def stage_feedback(ctx: RunContext) -> None:
         "sentiment",
         "sentiment_score",
         "aspects",
+        "intent",
+        "repeat_contact",
+        "long_wait",
+        "transferred",
+        "branches",
+        "staff",
     ]
     ctx.save("feedback_analysis", analysed[out_cols])
-
-    mentions = aspect_mentions(comments, taxonomy=tax)
+    mentions = result.mentions
     ctx.save("feedback_aspects", mentions)
 
     own_comments = comments[comments["brand"] == OWN_BRAND]
@@ -283,39 +359,48 @@ def stage_feedback(ctx: RunContext) -> None:
         2, "label_zh", [tax.label(k, "zh") if k in keys else k for k in summary["aspect"]]
     )
     ctx.save("aspect_summary", summary)
+    ctx.save("aspect_examples", aspect_examples(own_mentions, N_EXAMPLES))
 
-    weekly = aspect_trends(own_mentions, "W")
-    monthly = aspect_trends(own_mentions, "M")
-    ctx.save("aspect_trends", _concat([_with_freq(weekly, "W"), _with_freq(monthly, "M")]))
-    alerts = _concat(
-        [_with_freq(detect_alerts(weekly), "W"), _with_freq(detect_alerts(monthly), "M")]
-    )
+    trends, alerts, alert_clauses, weekly = _alerts(ctx, own_mentions)
+    ctx.save("aspect_trends", trends)
     ctx.save("feedback_alerts", alerts)
+    ctx.save("alert_examples", alert_clauses)
 
     drivers = _drivers(ctx, own_comments, own_mentions)
     own = analysed[analysed["brand"] == OWN_BRAND]
-    n_topics = _topics(
+    topic_info = _topics(
         ctx,
         own_comments["text"].astype("string").fillna(""),
+        own_comments["timestamp"],
         int((own["aspects"] == "").sum()),
         tax,
     )
     n_kano = _kano(ctx)
+    signals = signal_summary(own)
+    ctx.save("feedback_signals", signals)
 
     scores = frame.merge(analysed[["feedback_id", "sentiment_score"]], on="feedback_id", how="left")
+    stratum = None
+    lifecycle = _lifecycle(ctx, _profile_ids(ctx, own_mentions["customer_id"]))
+    if lifecycle is not None:
+        own_mentions = own_mentions.assign(lifecycle_stage=lifecycle.to_numpy())
+        stratum = "lifecycle_stage"
     with _constant_groups_ok():
         benchmark = brand_benchmark(scores)
-        channels = channel_comparison(own_mentions)
+        channels = channel_comparison(own_mentions, stratum_column=stratum)
     ctx.save("brand_benchmark", benchmark)
     ctx.save("channel_comparison", channels)
 
-    top = (
-        summary[summary["mentions"] > 0]
-        .sort_values(["negative", "aspect"], ascending=[False, True])
-        .head(3)
-    )
+    rated = summary[summary["mentions"] >= MIN_HEADLINE_MENTIONS]
+    top = rated.sort_values(["share_negative", "aspect"], ascending=[False, True]).head(3)
+    latest = {
+        "W": _latest_alerts(alerts, "W", weekly),
+        "M": _latest_alerts(alerts, "M", trends[trends["freq"] == "M"]),
+    }
     ctx.summary["feedback"] = {
         "taxonomy": tax.name,
+        "taxonomy_reason": why,
+        "raw_text": raw_text,
         "comments": len(analysed),
         "own_comments": len(own),
         "rows_without_text": int((~has_text).sum()),
@@ -325,24 +410,40 @@ def stage_feedback(ctx: RunContext) -> None:
         "mean_sentiment": float(own["sentiment_score"].mean()) if len(own) else None,
         "aspect_mentions": len(own_mentions),
         "top_negative_aspects": [
-            {"aspect": str(a), "negative": int(n), "share_negative": float(sh)}
-            for a, n, sh in zip(top["aspect"], top["negative"], top["share_negative"], strict=True)
+            {
+                "aspect": str(a),
+                "negative": int(n),
+                "share_negative": float(sh),
+                "net_sentiment": float(net),
+            }
+            for a, n, sh, net in zip(
+                top["aspect"],
+                top["negative"],
+                top["share_negative"],
+                top["net_sentiment"],
+                strict=True,
+            )
         ],
         "alerts": len(alerts),
-        "alerts_latest_period": {
-            "W": _latest_alerts(alerts, "W", weekly),
-            "M": _latest_alerts(alerts, "M", monthly),
-        },
+        "alerts_worse": int((alerts["direction"] == "worse").sum()) if len(alerts) else 0,
+        "alerts_better": int((alerts["direction"] == "better").sum()) if len(alerts) else 0,
+        "alerts_latest_period": latest,
         "key_drivers": drivers,
-        "topics": n_topics,
+        "topics": topic_info["topics"],
+        "emerging_topics": topic_info["emerging"],
         "kano_features": n_kano,
+        "intents": {str(k): int(v) for k, v in own["intent"].value_counts().items()},
+        "effort": {f: int(own[f].sum()) for f in ("repeat_contact", "long_wait", "transferred")},
         "channel_disagreements": int(channels["disagrees"].sum()) if len(channels) else 0,
+        "channel_gaps_from_customer_mix": int((channels["explanation"] == "customer mix").sum())
+        if len(channels)
+        else 0,
     }
 
 
 def _latest_alerts(alerts: pd.DataFrame, freq: str, trends: pd.DataFrame) -> int:
     """Alerts in the latest period of ``trends`` (the one a reader acts on now)."""
-    if trends.empty:
+    if trends.empty or alerts.empty:
         return 0
     last = trends["period"].max()
     return int(((alerts["freq"] == freq) & (alerts["period"] == last)).sum())
