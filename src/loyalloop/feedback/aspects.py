@@ -193,7 +193,7 @@ class Taxonomy:
         found = []
         for m in self.any_regex.finditer(clause_lower):
             text = m.group(0)
-            key = re.sub(r"\s+", " ", text)
+            key = _WS.sub(" ", text) if " " in text or "\t" in text else text
             idx = lookup.get(key)
             if idx is None:
                 idx = lookup.get(key[:-2]) if key.endswith("es") else None
@@ -514,6 +514,7 @@ def _read(display: str, tax: Taxonomy) -> CommentReading:
 #: An aspect clause this weak (|log-odds|) takes the sentiment of a strong next clause of the
 #: same sentence that names no aspect ("密码输错三次就锁卡，这个设计挺好的").
 WEAK_CLAUSE = 1.0
+_WS = re.compile(r"\s+")
 _SARCASM_TAIL = re.compile(r"said no(?: ?one|body) ever|said nobody|才怪|说的是反话")
 _CONTRAST = re.compile(r"^(?:但|可是|不过|只是|but|yet)|却")
 STRONG_CLAUSE = 1.5

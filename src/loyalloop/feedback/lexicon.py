@@ -264,8 +264,11 @@ _QUOTES = re.compile(r"[\"“”「」『』']")
 
 def _zh_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
     """(negated, intensity, excess) from the Chinese text just before a term."""
-    window = _NOT_NEGATORS.sub("", before[-ZH_NEGATION_WINDOW:])
-    negated = bool(lex.negator_regex and lex.negator_regex.search(window))
+    window = before[-ZH_NEGATION_WINDOW:]
+    if not lex.negator_regex or not lex.negator_regex.search(window):
+        negated = False
+    else:
+        negated = bool(lex.negator_regex.search(_NOT_NEGATORS.sub("", window)))
     intensity = 1.0
     excess = False
     tail = before[-4:]
@@ -320,7 +323,7 @@ def _scan(
         resolved = resolved or not negated
     for m in lex.regex.finditer(clause):
         term = m.group(0)
-        key = re.sub(r"\s+", " ", term)
+        key = _SPACE.sub(" ", term) if " " in term else term
         before = clause[last_end : m.start()]
         last_end = m.end()
         negated, intensity, excess = (_zh_modifier if zh else _en_modifier)(lex, before)
