@@ -69,8 +69,8 @@ ASPECTS: dict[str, dict[str, tuple[float, float, float]]] = {
 #: The aspect whose satisfaction drifts (truth for trend alerts): bias moves linearly from
 #: ``from`` to ``to`` over the last ``months`` months of the window (a release gone wrong).
 DRIFT: dict[str, dict[str, float | str]] = {
-    "card": {"aspect": "app_online", "from": 0.0, "to": -1.2, "months": 9},
-    "retail": {"aspect": "delivery", "from": 0.0, "to": -1.2, "months": 9},
+    "card": {"aspect": "app_online", "from": 0.0, "to": -2.0, "months": 9},
+    "retail": {"aspect": "delivery", "from": 0.0, "to": -2.0, "months": 9},
 }
 
 #: Slot -> (low, high, step).
