@@ -44,7 +44,8 @@ def analyze(
         str,
         typer.Option(
             help="Aspect taxonomy: default (chosen to fit the comments), banking, retail, both "
-            "or a YAML file. 方面词表：default（按评论自动选择）、banking、retail、both 或 YAML 文件。"
+            "or a YAML file. 方面词表：default（按评论自动选择）、banking、retail、both 或 "
+            "YAML 文件。"
         ),
     ] = "default",
 ) -> None:

@@ -20,7 +20,13 @@ from typing import Any
 import pandas as pd
 
 from loyalloop.errors import DataValidationError
-from loyalloop.feedback.aspects import Taxonomy, _read, choose_taxonomy, load_taxonomy
+from loyalloop.feedback.aspects import (
+    Taxonomy,
+    _read,
+    choose_taxonomy,
+    fitted_taxonomy,
+    load_taxonomy,
+)
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.intent import effort_flags, entities, main_intent
 from loyalloop.feedback.language import _classify, language_counts
@@ -78,7 +84,8 @@ def analyze_texts(
     texts
         Comments (anything :func:`~loyalloop.feedback.clean.clean_text` accepts).
     taxonomy
-        Aspect taxonomy (see :func:`~loyalloop.feedback.aspects.load_taxonomy`).
+        Aspect taxonomy (see :func:`~loyalloop.feedback.aspects.load_taxonomy`); ``None``:
+        the shipped taxonomy that fits the comments.
     n_jobs
         Worker processes (``-1``: one per CPU). Results are identical to ``n_jobs=1``; workers
         are forked where the platform allows, so models load once.
@@ -95,8 +102,8 @@ def analyze_texts(
     >>> analyze_texts(["年费太贵，但是积分很划算"]).loc[0, "aspects"]
     'annual_fee:negative; rewards_points:positive'
     """
-    tax = load_taxonomy(taxonomy)
     items = list(texts)
+    tax = fitted_taxonomy(taxonomy, items)
     workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
     if workers == 1 or len(items) <= chunk_size:
         rows = [_analyze_one(t, tax) for t in items]

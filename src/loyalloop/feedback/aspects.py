@@ -56,6 +56,7 @@ __all__ = [
     "aspect_summary",
     "choose_taxonomy",
     "detect_aspects",
+    "fitted_taxonomy",
     "load_taxonomy",
     "read_comment",
     "shipped_taxonomy_terms",
@@ -337,8 +338,10 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
     Parameters
     ----------
     source
-        ``None`` or ``"default"`` (banking + retail), ``"banking"``, ``"retail"``, a path to a
-        YAML file, a dict in the same shape, or a :class:`Taxonomy` (returned as is).
+        ``None`` or ``"default"`` (banking + retail; the analysis functions instead pick the
+        taxonomy that fits the comments when given ``None``, see :func:`fitted_taxonomy`),
+        ``"banking"``, ``"retail"``, a path to a YAML file, a dict in the same shape, or a
+        :class:`Taxonomy` (returned as is).
 
     Raises
     ------
@@ -371,6 +374,28 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
 CHOICE_RATIO = 3.0
 
 
+#: Retail patterns that are also everyday words of bank customers (贵, "product"): they do not
+#: count as evidence of a retail business.
+_GENERIC = frozenset(
+    {
+        "贵",
+        "便宜",
+        "实惠",
+        "东西",
+        "商品",
+        "产品",
+        "expensive",
+        "cheap",
+        "pricey",
+        "affordable",
+        "product",
+        "stuff",
+        "cost",
+        "costs",
+    }
+)
+
+
 def choose_taxonomy(texts: Iterable[object], *, limit: int = 800) -> tuple[str, str]:
     """Pick the shipped taxonomy that fits the comments: ``(name, reason)``.
 
@@ -394,13 +419,17 @@ def choose_taxonomy(texts: Iterable[object], *, limit: int = 800) -> tuple[str, 
             break
         for c in segment(clean_text(raw, normalize=False)):
             hits_b += any(a.key in only_b for _, _, a, _ in banking.spans(c.norm))
-            hits_r += any(a.key in only_r for _, _, a, _ in retail.spans(c.norm))
-    if hits_b >= CHOICE_RATIO * max(hits_r, 1) or (hits_b and not hits_r):
+            hits_r += any(
+                a.key in only_r and t not in _GENERIC for _, _, a, t in retail.spans(c.norm)
+            )
+    if hits_b + hits_r < 20:  # a handful of clauses: the larger side, no mixing
+        name = "retail" if hits_r > hits_b else "banking"
+    elif hits_b >= CHOICE_RATIO * hits_r:
         name = "banking"
-    elif hits_r >= CHOICE_RATIO * max(hits_b, 1) or (hits_r and not hits_b):
+    elif hits_r >= CHOICE_RATIO * hits_b:
         name = "retail"
     else:
-        name = "default" if hits_b or hits_r else "banking"
+        name = "default"
     reason = f"{hits_b} clauses name banking-only aspects, {hits_r} retail-only aspects"
     return name, reason
 
@@ -442,9 +471,22 @@ class CommentReading:
         return comment_sentiment(self.readings, "，".join(c.norm for c, r in pairs if not r.asks))
 
 
+def fitted_taxonomy(
+    taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None, texts: Iterable[object]
+) -> Taxonomy:
+    """``taxonomy`` loaded, or — for ``None`` / ``"auto"`` — the shipped one that fits
+    ``texts`` (:func:`choose_taxonomy`)."""
+    if taxonomy is None or (isinstance(taxonomy, str) and taxonomy == "auto"):
+        return load_taxonomy(choose_taxonomy(texts)[0])
+    return load_taxonomy(taxonomy)
+
+
 def read_comment(text: object, taxonomy: Taxonomy | None = None) -> CommentReading:
-    """Read one comment (see the module docs): clauses, sentiment and aspect mentions."""
-    return _read(clean_text(text, normalize=False), taxonomy or load_taxonomy())
+    """Read one comment (see the module docs): clauses, sentiment and aspect mentions.
+
+    Without a taxonomy, the shipped one that fits the comment is used."""
+    display = clean_text(text, normalize=False)
+    return _read(display, taxonomy or fitted_taxonomy(None, [display]))
 
 
 def detect_aspects(text: object, taxonomy: Taxonomy | None = None) -> list[AspectMention]:
@@ -459,7 +501,7 @@ def detect_aspects(text: object, taxonomy: Taxonomy | None = None) -> list[Aspec
     >>> [m.aspect for m in detect_aspects("Not happy, disappointed", load_taxonomy("banking"))]
     []
     """
-    return list(read_comment(text, taxonomy).mentions)
+    return list(read_comment(text, taxonomy).mentions)  # None: the taxonomy that fits
 
 
 def _read(display: str, tax: Taxonomy) -> CommentReading:
@@ -539,7 +581,7 @@ def aspect_mentions(
     """
     if text_column not in feedback.columns:
         raise DataValidationError(f"feedback has no column {text_column!r}")
-    tax = load_taxonomy(taxonomy)
+    tax = fitted_taxonomy(taxonomy, feedback[text_column])
     ids: Iterable[Any] = (
         feedback[id_column] if id_column in feedback.columns else range(len(feedback))
     )

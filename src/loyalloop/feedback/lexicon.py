@@ -242,7 +242,7 @@ _WISHES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
 #: One pass that tells whether any pattern can match (most clauses match none).
 _ANY_PATTERN = re.compile("|".join(f"(?:{r.pattern})" for r, _ in _PATTERNS + _WISHES), re.I)
 _ZH_ASK = re.compile(
-    r"^请问|请问|吗$|吗[呢啊]?$|呢$|怎么(?!又|还|能这样|回事)|怎样|如何|多少|多久|什么时候|哪里|在哪|哪个|是否|"
+    r"^请问|请问|吗$|吗[呢啊]?$|怎么(?!又|还|能这样|回事)|怎样|如何|多少|多久|什么时候|哪里|在哪|哪个|是否|"
     r"能否|能不能(?!别)|可不可以(?!别)|可以.{0,8}吗|有没有|是不是|想问|想了解|咨询一下|想知道|请告知"
 )
 _ZH_COMPLAIN_ASK = re.compile(
