@@ -402,7 +402,7 @@ GENERAL_BAND = 1.6
 #: Weight of the Chinese review model in a comment where the lexicon found evidence.
 ZH_MODEL_WEIGHT = 1.0
 #: Summed clause log-odds beyond which a comment's label is settled without the review model.
-COMMENT_SURE = 3.0
+COMMENT_SURE = 2.0
 #: Neutral band (log-odds) of the Chinese review model: 2 atanh(0.15), its published band.
 ZH_MODEL_BAND = 0.3
 #: Lexicon log-odds beyond which the general models are not consulted (their weighted vote
