@@ -38,7 +38,7 @@ Intent = Literal["cancel", "complaint", "question", "praise", "none"]
 INTENTS: tuple[Intent, ...] = ("cancel", "complaint", "question", "praise", "none")
 
 _CANCEL = re.compile(
-    r"销卡|销户|注销|退卡|停卡|不想要这张卡|不要这张卡|不用这张卡了|剪卡|退会员卡|退掉会员|解约|"
+    r"销卡|销户|注销|退卡|停卡|卡销掉|把卡销|不想要这张卡|不要这张卡|不用这张卡了|剪卡|退会员卡|退掉会员|解约|"
     r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|this|it)\b|\bcancel\s+it\b|\bclose\s+(?:my|the)\s+"
     r"(?:account|card)\b|\bswitching\s+to\b|\bdon'?t\s+want\s+this\s+card\b|"
     r"\bcancel\s+(?:my\s+)?membership\b|(?:想|要|准备|打算)cancel",
@@ -104,13 +104,15 @@ def intents(reading: CommentReading) -> set[Intent]:
     out: set[Intent] = set()
     if _CANCEL.search(text):
         out.add("cancel")
-    complains = reading.sentiment.label == "negative" or bool(_COMPLAIN_WORD.search(text))
+    evidence = any(r.evidence for r in reading.readings)
+    complains = bool(_COMPLAIN_WORD.search(text))
     complains = complains or any(r.sentiment.label == "negative" for r in reading.readings)
+    complains = complains or (evidence and reading.sentiment.label == "negative")
     if complains:
         out.add("complaint")
     if any(r.asks for r in reading.readings):
         out.add("question")
-    if reading.sentiment.label == "positive":
+    if reading.sentiment.label == "positive" and evidence:
         out.add("praise")
     return out
 
