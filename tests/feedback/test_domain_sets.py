@@ -67,7 +67,10 @@ def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
 
 def test_evaluation_counts_a_missed_aspect_as_wrong() -> None:
     df = pd.DataFrame(
-        {"text": ["年费太贵了", "今天天气不错"], "aspects": ["annual_fee:negative", "fees:negative"]}
+        {
+            "text": ["年费太贵了", "今天天气不错"],
+            "aspects": ["annual_fee:negative", "fees:negative"],
+        }
     )
     ev = evaluate_aspects(df, taxonomy="banking")
     assert ev.overall["pairs"] == 2

@@ -57,7 +57,10 @@ def test_idempotent_and_empty() -> None:
 
 def test_clause_table_is_masked_unless_raw_text_is_allowed() -> None:
     fb = pd.DataFrame(
-        {"feedback_id": ["f1"], "text": ["客服态度很差，我的电话13812345678，卡号6222 0212 3456 7890"]}
+        {
+            "feedback_id": ["f1"],
+            "text": ["客服态度很差，我的电话13812345678，卡号6222 0212 3456 7890"],
+        }
     )
     masked = analyze_comments(fb, taxonomy="banking").mentions
     assert not masked["clause"].str.contains("13812345678").any()

@@ -16,7 +16,9 @@ def _pairs(text: str) -> list[tuple[str, str]]:
     return [(m.aspect, m.sentiment.label) for m in detect_aspects(text, BANKING)]
 
 
-@pytest.mark.parametrize("text", ["Not happy", "Disappointed", "My loan was approved", "happy days"])
+@pytest.mark.parametrize(
+    "text", ["Not happy", "Disappointed", "My loan was approved", "happy days"]
+)
 def test_app_is_a_whole_word(text: str) -> None:
     assert "app_online" not in dict(_pairs(text))
 

@@ -44,7 +44,7 @@ def test_aspect_sentiment_recovers_sample_truth(
     truth = j[j["_merge"] != "right_only"]
     for lang, floor in floors.items():
         part = truth[truth["clause_language"] == lang]
-        strict = ((part["_merge"] == "both") & (part["sentiment_true"] == part["sentiment_pred"]))
+        strict = (part["_merge"] == "both") & (part["sentiment_true"] == part["sentiment_pred"])
         assert strict.mean() >= floor, lang
 
 
@@ -53,7 +53,9 @@ def test_headline_complaint_matches_the_truth(card) -> None:  # type: ignore[no-
     own_ids = fb.loc[fb["brand"].fillna("own") == "own", "feedback_id"]
     truth = data.feedback_truth[data.feedback_truth["feedback_id"].isin(own_ids)]
     true_share = truth.groupby("aspect")["sentiment"].apply(lambda s: (s == "negative").mean())
-    summary = aspect_summary(mentions[mentions["feedback_id"].isin(own_ids)], load_taxonomy("banking"))
+    summary = aspect_summary(
+        mentions[mentions["feedback_id"].isin(own_ids)], load_taxonomy("banking")
+    )
     worst = summary.sort_values("share_negative", ascending=False)["aspect"].iloc[0]
     assert worst == true_share.idxmax() == "interest"
     service = summary.set_index("aspect").loc["service_attitude", "share_negative"]
@@ -83,4 +85,6 @@ def test_drivers_recover_the_truth(card) -> None:  # type: ignore[no-untyped-def
             right = row["quadrant"] == "fix first"
             honest = row["confidence"] == "uncertain" and row["importance_high"] > 1 / len(t)
             assert right or honest
-        assert got.r_squared > 0.8 * key_drivers(fb, truth, score_type=score_type, n_boot=0).r_squared
+        assert (
+            got.r_squared > 0.8 * key_drivers(fb, truth, score_type=score_type, n_boot=0).r_squared
+        )
