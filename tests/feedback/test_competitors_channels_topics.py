@@ -160,7 +160,7 @@ def test_competitors_are_compared_within_shared_channels() -> None:
     """Own brand: glowing surveys, average reviews; competitor: reviews only, like ours."""
     rng = np.random.default_rng(2)
     rows = []
-    for i in range(300):
+    for _ in range(300):
         rows.append(("own", "survey", float(rng.normal(0.6, 0.2))))
         rows.append(("own", "review", float(rng.normal(0.0, 0.2))))
         rows.append(("rival", "review", float(rng.normal(0.0, 0.2))))
