@@ -427,6 +427,8 @@ def _register_subapps() -> None:
     app.add_typer(churn_cli.app, name="churn")
     app.add_typer(clv_cli.app, name="clv")
     app.add_typer(feedback_cli.app, name="feedback")
+    app.add_typer(__import__("loyalloop.cli.experiments", fromlist=["app"]).app, name="experiments")
+    app.add_typer(__import__("loyalloop.cli.uplift", fromlist=["app"]).app, name="uplift")
 
 
 _register_subapps()
