@@ -3,11 +3,11 @@
 The sets (``tests/feedback/data/domain_{zh,en}.tsv``) were written for this purpose, before the
 domain lexicon, from how card and shop customers write (typos, colloquial, long, mixed zh/en,
 sarcasm, questions); see ``benchmarks/results/feedback.md`` for how they were written and used.
-Each sentence belongs to ``dev`` (used while writing the lexicon) or ``holdout`` (never used
-for tuning) by a hash of its text. The floors below are regression guards set just under the
-measured figures; the issue's target is 0.85 on each language, which the dev half reaches for
-Chinese and nearly for English, while the held-out half does not yet (figures in the results
-file) — the held-out floors say so instead of hiding it.
+Each sentence belongs to ``dev`` or ``holdout`` by a hash of its text; a third, ``fresh`` set
+was written after the lexicon's second round and never used for tuning. The floors are
+regression guards set just under the measured figures; the issue's target is 0.85 in each
+language, which text the lexicon has not seen does not reach yet (0.78 zh, 0.71 en on the fresh
+sets) — the floors say so instead of hiding it.
 """
 
 from __future__ import annotations
@@ -44,19 +44,28 @@ def test_sets_are_large_labelled_and_split(lang: str) -> None:
     assert 0.4 < holdout < 0.6
 
 
-#: (language, part) -> (agreement floor, measured); the target is 0.85.
+#: (language, part) -> (agreement floor, measured); the target is 0.85. ``holdout`` was held out
+#: in the first round (measured 0.747 zh / 0.688 en before any tuning on it) and used for
+#: tuning in the second; ``fresh`` (``fresh_{zh,en}.tsv``, written after the second round) was
+#: never used for tuning: it is the honest figure for unseen text.
 FLOORS = {
     ("zh", "dev"): (0.88, 0.915),
-    ("en", "dev"): (0.82, 0.842),
-    ("zh", "holdout"): (0.72, 0.743),
-    ("en", "holdout"): (0.66, 0.684),
+    ("en", "dev"): (0.82, 0.846),
+    ("zh", "holdout"): (0.82, 0.848),
+    ("en", "holdout"): (0.78, 0.812),
+    ("zh", "fresh"): (0.75, 0.784),
+    ("en", "fresh"): (0.68, 0.711),
 }
 
 
 @pytest.mark.parametrize(("lang", "part"), list(FLOORS))
 def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
-    df = _load(lang)
-    ev = evaluate_aspects(df[df["text"].map(split_of) == part], taxonomy_column="domain")
+    if part == "fresh":
+        df = pd.read_csv(DATA / f"fresh_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
+    else:
+        df = _load(lang)
+        df = df[df["text"].map(split_of) == part]
+    ev = evaluate_aspects(df, taxonomy_column="domain")
     floor, _measured = FLOORS[(lang, part)]
     assert ev.overall["agreement"] >= floor
     assert ev.overall["precision"] >= 0.9

@@ -53,8 +53,8 @@ AspectSpan = tuple[int, int, str]
 RESOLVED_PROBLEM = 0.3
 NEGATED_POSITIVE = -0.8
 NEGATED_NEGATIVE = -0.6
-ZH_NEGATION_WINDOW = 5
-EN_NEGATION_WORDS = 3
+ZH_NEGATION_WINDOW = 7
+EN_NEGATION_WORDS = 4
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _NOT_NEGATORS = re.compile(
@@ -222,6 +222,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\banother\s+(?:fee|charge|hidden|surprise)", -1.4),
         (r"刚买完?.{0,6}就(?:降|便宜)|买了就降", -2.0),
         (r"\b(?:1[5-9]|[2-9]\d|\d{3})\s+minutes\b", -1.2),
+        (r"前面还有\s*\d+\s*(?:人|位)", -1.5),
+        (r"\bover\s+a\s+(?:week|month)\b|\btook\s+(?:two|three|four|five|\d+)\s+(?:weeks|months)\b",
+         -1.2),
     )
 )
 #: Wishes and requests that are complaints: they also cancel the praise or size word they hold.
@@ -236,7 +239,8 @@ _WISHES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         ),
         (r"能不能别|可不可以别|能别再|别老|别再", -1.4),
         (r"\bstop\s+(?:calling|sending|charging|pushing)\b|\bplease\s+stop\b", -1.4),
-        (r"\b(?:was|were|is|are)\s+supposed\s+to\b|说好(?:的)?(?:免|不|会)", -1.6),
+        (r"\b(?:was|were|is|are)\s+supposed\s+to\b|\bwas\s+promised\b|说好(?:的)?(?:免|不|会)|以为",
+         -1.6),
     )
 )
 #: One pass that tells whether any pattern can match (most clauses match none).
@@ -247,7 +251,7 @@ _ZH_ASK = re.compile(
 )
 _ZH_COMPLAIN_ASK = re.compile(
     r"为什么|为啥|凭什么|难道|干嘛|搞什么|什么意思|有啥用|有什么用|够干嘛|怎么又|怎么还|怎么能|是不是骗|"
-    r"算什么|还有没有|逗我|居然"
+    r"算什么|还有没有|逗我|居然|是不是太"
 )
 _EN_ASK = re.compile(
     r"^(?:how(?=\s+(?:do|does|did|can|could|long|much|many|is|are|was|should|would|often|soon|come)\b)|"
@@ -327,10 +331,10 @@ def _scan(
         before = clause[last_end : m.start()]
         last_end = m.end()
         negated, intensity, excess = (_zh_modifier if zh else _en_modifier)(lex, before)
-        inside = any(
-            a <= m.start() and m.end() <= b and (b - a) > (m.end() - m.start()) for a, b, _ in spans
-        )
-        if inside:
+        inside = [
+            (a, b) for a, b, _ in spans if a <= m.start() and m.end() <= b and b - a > m.end() - m.start()
+        ]
+        if inside and (key in lex.relative or any(a == m.start() for a, _ in inside)):
             continue  # part of a longer aspect name ("late fees", "limit increase")
         if key in lex.relative:
             kind = _nearest_kind((m.start() + m.end()) / 2, spans)
@@ -400,7 +404,7 @@ def _cached(clause: str, spans: tuple[AspectSpan, ...], asks_mark: bool) -> Lexi
         (_ZH_COMPLAIN_ASK.search(clause) if has_cjk else None) or _EN_COMPLAIN_ASK.search(clause)
     )
     asks = asks_mark or bool(_ZH_ASK.search(clause) if has_cjk else _EN_ASK.search(clause))
-    if asks and complains:
+    if complains:
         shift = min(logit, 0.0) - 1.5 - logit
         logit += shift
         shared += shift
