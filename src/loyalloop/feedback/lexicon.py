@@ -223,8 +223,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"刚买完?.{0,6}就(?:降|便宜)|买了就降", -2.0),
         (r"\b(?:1[5-9]|[2-9]\d|\d{3})\s+minutes\b", -1.2),
         (r"前面还有\s*\d+\s*(?:人|位)", -1.5),
-        (r"\bover\s+a\s+(?:week|month)\b|\btook\s+(?:two|three|four|five|\d+)\s+(?:weeks|months)\b",
-         -1.2),
+        (
+            r"\bover\s+a\s+(?:week|month)\b|\btook\s+(?:two|three|four|five|\d+)\s+(?:weeks|months)\b",
+            -1.2,
+        ),
     )
 )
 #: Wishes and requests that are complaints: they also cancel the praise or size word they hold.
@@ -239,8 +241,10 @@ _WISHES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         ),
         (r"能不能别|可不可以别|能别再|别老|别再", -1.4),
         (r"\bstop\s+(?:calling|sending|charging|pushing)\b|\bplease\s+stop\b", -1.4),
-        (r"\b(?:was|were|is|are)\s+supposed\s+to\b|\bwas\s+promised\b|说好(?:的)?(?:免|不|会)|以为",
-         -1.6),
+        (
+            r"\b(?:was|were|is|are)\s+supposed\s+to\b|\bwas\s+promised\b|说好(?:的)?(?:免|不|会)|以为",
+            -1.6,
+        ),
     )
 )
 #: One pass that tells whether any pattern can match (most clauses match none).
@@ -332,7 +336,9 @@ def _scan(
         last_end = m.end()
         negated, intensity, excess = (_zh_modifier if zh else _en_modifier)(lex, before)
         inside = [
-            (a, b) for a, b, _ in spans if a <= m.start() and m.end() <= b and b - a > m.end() - m.start()
+            (a, b)
+            for a, b, _ in spans
+            if a <= m.start() and m.end() <= b and b - a > m.end() - m.start()
         ]
         if inside and (key in lex.relative or any(a == m.start() for a, _ in inside)):
             continue  # part of a longer aspect name ("late fees", "limit increase")
