@@ -13,7 +13,6 @@ from rich.progress import Progress
 from loyalloop.core.csvsafe import write_safe_csv
 from loyalloop.errors import LoyalloopError
 from loyalloop.feedback import analyze_texts, load_taxonomy, read_comments
-from loyalloop.feedback.aspects import choose_taxonomy
 
 __all__ = ["app"]
 
@@ -53,6 +52,8 @@ def analyze(
     try:
         comments = read_comments(file, text_column)
         if taxonomy == "default":  # fitted to the comments: bank data never gets retail aspects
+            from loyalloop.feedback.aspects import choose_taxonomy
+
             taxonomy = choose_taxonomy(comments["text"].tolist())[0]
         tax = load_taxonomy("default" if taxonomy == "both" else taxonomy)
     except LoyalloopError as exc:
