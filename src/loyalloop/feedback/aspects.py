@@ -35,6 +35,7 @@ from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan
+from loyalloop.feedback.patterns import trie_regex
 from loyalloop.feedback.script import to_simplified
 from loyalloop.feedback.segment import Clause, segment
 from loyalloop.feedback.sentiment import (
@@ -103,28 +104,6 @@ def _zh_part(pattern: str) -> str:
     return f"(?<![a-z]){e}(?![a-z])" if re.search("[a-z]", pattern) else e
 
 
-def _trie(words: list[str], *, spaces: bool = False) -> str:
-    """Regex for any of ``words`` as a prefix trie, longest first (fast in Python's ``re``)."""
-    root: dict[str, Any] = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = []
-        for ch in sorted(k for k in node if k):
-            piece = r"\s+" if spaces and ch == " " else re.escape(ch)
-            branches.append(piece + emit(node[ch]))
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
-
-
 @lru_cache(maxsize=256)
 def _zh_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
@@ -163,10 +142,10 @@ class Taxonomy:
                     latin.setdefault(" ".join(p.lower().split()), idx)
         parts = []
         if cjk:
-            parts.append(_trie(list(cjk)))
+            parts.append(trie_regex(cjk))
         if latin:
             parts.append(
-                r"(?<![a-z0-9])(?:" + _trie(list(latin), spaces=True) + r")(?:s|es)?(?![a-z0-9])"
+                r"(?<![a-z0-9])(?:" + trie_regex(latin, spaces=True) + r")(?:s|es)?(?![a-z0-9])"
             )
         object.__setattr__(self, "any_regex", re.compile("|".join(parts) or "(?!x)x"))
         object.__setattr__(self, "_lookup", {**cjk, **latin})

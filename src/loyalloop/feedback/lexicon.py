@@ -42,6 +42,7 @@ from typing import Any
 
 import yaml
 
+from loyalloop.feedback.patterns import trie_regex
 from loyalloop.feedback.script import data_text
 
 __all__ = ["AspectSpan", "LexiconScore", "lexicon_score"]
@@ -94,30 +95,6 @@ class _Lexicon:
     resolution_regex: re.Pattern[str]
 
 
-def _trie(words: Sequence[str], token: re.Pattern[str] | None = None) -> str:
-    """A regex matching any of ``words``, longest first, as a prefix trie (Python's ``re``
-    tries alternatives one by one; a trie makes a 600-word lexicon about 10× faster)."""
-    root: dict[str, Any] = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict[str, Any]) -> str:
-        ends = "" in node
-        branches = []
-        for ch in sorted(k for k in node if k):
-            piece = r"\s+" if ch == " " and token is not None else re.escape(ch)
-            branches.append(piece + emit(node[ch]))
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return emit(root)
-
-
 def _zh_alternation(words: Sequence[str]) -> str:
     parts = []
     for w in sorted(set(words), key=lambda x: (-len(x), x)):
@@ -150,12 +127,12 @@ def _build(spec: dict[str, Any], lang: str) -> _Lexicon:
     if lang == "zh":
         latin = [w for w in words if w.isascii()]
         cjk = [w for w in words if not w.isascii()]
-        regex = re.compile(_trie(cjk) + ("|" + _zh_alternation(latin) if latin else ""))
+        regex = re.compile(trie_regex(cjk) + ("|" + _zh_alternation(latin) if latin else ""))
         res = re.compile(_zh_alternation(resolutions))
         neg = re.compile(_zh_alternation(list(negators)))
         ints = re.compile("(?:" + _zh_alternation(list(intens)) + ")$")
     else:
-        regex = re.compile(r"(?<![a-z0-9])(?:" + _trie(words, _SPACE) + r")(?![a-z0-9'])")
+        regex = re.compile(r"(?<![a-z0-9])(?:" + trie_regex(words, spaces=True) + r")(?![a-z0-9'])")
         res = re.compile(_en_alternation(resolutions))
         neg = None
         ints = None
