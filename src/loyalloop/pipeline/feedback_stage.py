@@ -16,8 +16,8 @@ What it saves
     rewards_points:positive"``). ``brand`` is ``own`` where the input left it empty.
 ``feedback_aspects``
     One row per aspect mention (clause-level sentiment), all brands. ``clause`` is the clause
-    as written with phone, card and ID numbers and e-mails **masked**, unless the run allows
-    raw text (``RunConfig.feedback_raw_text``, off by default).
+    as written with phone, card and ID numbers and e-mails **masked** (raw text is never
+    stored by a run).
 ``aspect_examples``, ``alert_examples``
     Clearest example clauses per aspect and sentiment, and per alert (masked, as written).
 ``feedback_signals``
@@ -32,23 +32,26 @@ What it saves
 ``kano``
     Only when the warehouse holds a ``kano_answers`` table (``feature, functional,
     dysfunctional``, one row per respondent and feature); the canonical ``feedback`` table has
-    no KANO question pairs, so otherwise the manifest says why.
+    no KANO question pairs, so otherwise the manifest's ``feedback.kano_features`` is
+    ``NotComputed("not_configured", …)``.
 
 The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``banking``, ``retail`` —
 or a YAML path; ``loyalloop run --taxonomy``) unless ``<home>/feedback_taxonomy.yaml`` exists
 (format of ``loyalloop/feedback/taxonomies/banking.yaml``). ``default`` (the setting's default)
 means *chosen to fit the comments* (:func:`~loyalloop.feedback.aspects.choose_taxonomy`): a
-card business gets the banking aspects, never retail ones; the manifest records the choice
-and why.
+card business gets the banking aspects, never retail ones; the result records the choice and
+why.
 
 Alerts are share-based (:mod:`loyalloop.feedback.trends`), both directions, latest period
-first. Key drivers carry bootstrap intervals and a confidence per priority. The
-cross-channel check is adjusted for customer mix with the customers' lifecycle stage from the
-``loyalty`` stage when it ran. The competitor benchmark compares within shared channels.
+first. Key drivers carry bootstrap intervals and a certainty per priority. The cross-channel
+check is adjusted for customer mix with the customers' RFM segment. The competitor benchmark
+compares within shared channels.
 
-Failure policy (as in the ``clv`` stage): no comments at all → ``errors["feedback"]`` and
-nothing saved; a sub-analysis the data cannot support (e.g. too few scored comments for the key
-drivers) → ``errors["feedback.<analysis>"]`` and the other analyses still run.
+Failure policy (as in the ``clv`` stage): no comments at all → the ``feedback`` slot is
+:class:`~loyalloop.core.results.NotComputed` and nothing is saved; a sub-analysis the data
+cannot support (e.g. too few scored comments for the key drivers) → that field of
+:class:`~loyalloop.core.results.FeedbackSummary` is ``NotComputed`` and the other analyses still
+run.
 """
 
 from __future__ import annotations
@@ -57,11 +60,16 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import ibis
 import pandas as pd
 
+from loyalloop.core.results import (
+    DriverSummary,
+    FeedbackSummary,
+    NegativeAspect,
+    NotComputed,
+)
 from loyalloop.errors import LoyalloopError
 from loyalloop.feedback import (
     Taxonomy,
@@ -78,12 +86,14 @@ from loyalloop.feedback import (
 from loyalloop.feedback.analyze import analyze_comments
 from loyalloop.feedback.aspects import choose_taxonomy
 from loyalloop.feedback.summaries import alert_examples, aspect_examples, signal_summary
+from loyalloop.pipeline.config import FeedbackConfig
 from loyalloop.pipeline.context import RunContext
+from loyalloop.pipeline.profile_keys import rekey_by_profile
 
 __all__ = [
     "DRIVER_SCORE_TYPES",
+    "FEEDBACK_OUTPUTS",
     "KANO_TABLE",
-    "NO_KANO",
     "N_EXAMPLES",
     "N_TOPICS",
     "OWN_BRAND",
@@ -97,17 +107,28 @@ TAXONOMY_FILE = "feedback_taxonomy.yaml"
 KANO_TABLE = "kano_answers"
 #: Score types whose key drivers are computed (each on its own scale).
 DRIVER_SCORE_TYPES = ("nps", "csat")
-#: Topics over all own-brand comments; the unmatched comments get up to as many.
-N_TOPICS = 8
-#: Fewest unmatched comments per topic for the "unmatched" topic model.
-UNMATCHED_PER_TOPIC = 15
-#: Distinct example comments kept per topic (short comments often repeat word for word).
-N_EXAMPLES = 3
+#: Defaults of the settings (:class:`~loyalloop.pipeline.config.FeedbackConfig`).
+N_TOPICS = FeedbackConfig.topics
+N_EXAMPLES = FeedbackConfig.examples_per_topic
 OWN_BRAND = "own"
+#: Tables the stage may write (see the module docstring).
+FEEDBACK_OUTPUTS = (
+    "feedback_analysis",
+    "feedback_aspects",
+    "aspect_summary",
+    "aspect_trends",
+    "feedback_alerts",
+    "key_drivers",
+    "topics",
+    "kano",
+    "brand_benchmark",
+    "channel_comparison",
+    "aspect_examples",
+    "alert_examples",
+    "feedback_signals",
+)
 #: Fewest own-brand mentions for an aspect to be named the most complained-about.
 MIN_HEADLINE_MENTIONS = 30
-#: Start of the manifest note when there are no KANO answers (the report translates it).
-NO_KANO = "no KANO answers"
 _INPUT_COLUMNS = [
     "feedback_id",
     "customer_id",
@@ -130,43 +151,44 @@ def _constant_groups_ok() -> Iterator[None]:
         yield
 
 
-def _error(ctx: RunContext, key: str, reason: str) -> None:
-    ctx.summary.setdefault("errors", {})[key] = reason
-
-
-def _taxonomy(ctx: RunContext, texts: pd.Series) -> tuple[Taxonomy, str]:
-    """The run's taxonomy and why it was used."""
+def _taxonomy(ctx: RunContext, texts: pd.Series) -> tuple[Taxonomy, str, NotComputed | None]:
+    """The run's taxonomy, why it was used, and a refused project file (if any)."""
     path = Path(ctx.wh.settings.home) / TAXONOMY_FILE
+    refused = None
     if path.is_file():
         try:
-            return load_taxonomy(path), f"project file {TAXONOMY_FILE}"
+            return load_taxonomy(path), f"project file {TAXONOMY_FILE}", None
         except LoyalloopError as exc:
-            _error(ctx, "feedback.taxonomy", f"{exc}; a taxonomy fitted to the comments was used")
+            refused = NotComputed(
+                "invalid_config", f"{exc}; a taxonomy fitted to the comments was used"
+            )
     elif ctx.config.taxonomy not in ("default", "auto"):
-        return load_taxonomy(ctx.config.taxonomy), "run setting"
+        return load_taxonomy(ctx.config.taxonomy), "run setting", None
     name, reason = choose_taxonomy(texts)
-    return load_taxonomy(name), f"chosen to fit the comments: {reason}"
+    return load_taxonomy(name), f"chosen to fit the comments: {reason}", refused
 
 
-def _read_feedback(ctx: RunContext) -> pd.DataFrame:
+def _read_feedback(ctx: RunContext) -> tuple[pd.DataFrame, pd.Series]:
+    """Feedback up to the as-of day, and each row's unified profile id (missing when the
+    customer is unknown)."""
     fb = ctx.wh.table("feedback")
     fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
-    frame = fb.select(*_INPUT_COLUMNS).order_by("feedback_id").execute()
+    keyed = rekey_by_profile(
+        fb.select(*_INPUT_COLUMNS),
+        ctx.output("profile_map"),
+        keep_unknown=True,
+        source_column="_source_id",
+    )
+    keyed = keyed.rename(profile_id="customer_id").rename(customer_id="_source_id")
+    frame = keyed.order_by("feedback_id").execute()
+    profile_ids = frame.pop("profile_id").astype("string")
+    frame = frame[_INPUT_COLUMNS]
     brand = frame["brand"].astype("string").fillna("").str.strip()
     frame["brand"] = brand.where(brand != "", OWN_BRAND).astype(object)
     frame["channel"] = frame["channel"].astype("string").fillna("unknown").astype(object)
     frame["score_type"] = frame["score_type"].astype("string").str.lower().astype(object)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"])
-    return frame
-
-
-def _profile_ids(ctx: RunContext, customer_ids: pd.Series) -> pd.Series:
-    """Unified profile id per source customer id (empty when unknown or no profile map)."""
-    if "profile_map" not in ctx.writer.tables:
-        return pd.Series(pd.NA, index=customer_ids.index, dtype="string")
-    id_map = ctx.output("profile_map").select("customer_id", "profile_id").execute()
-    lookup = dict(zip(id_map["customer_id"], id_map["profile_id"], strict=True))
-    return customer_ids.map(lookup).astype("string")
+    return frame, profile_ids
 
 
 def _with_freq(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -181,16 +203,18 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(full, ignore_index=True) if full else frames[0].iloc[0:0]
 
 
-def _drivers(ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame) -> dict[str, Any]:
+def _drivers(
+    ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame
+) -> dict[str, DriverSummary | NotComputed] | NotComputed:
     blocks = []
-    info: dict[str, Any] = {}
+    info: dict[str, DriverSummary | NotComputed] = {}
     for score_type in DRIVER_SCORE_TYPES:
         if not (comments["score_type"] == score_type).any():
             continue
         try:
             result = key_drivers(comments, mentions, score_type=score_type)
         except LoyalloopError as exc:
-            _error(ctx, f"feedback.key_drivers.{score_type}", str(exc))
+            info[score_type] = NotComputed("insufficient_data", str(exc))
             continue
         table = result.table.copy()
         table.insert(0, "score_type", score_type)
@@ -198,66 +222,65 @@ def _drivers(ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame) ->
         table["n"] = result.n
         blocks.append(table)
         fix = table[table["quadrant"] == "fix first"]
-        info[score_type] = {
-            "r_squared": float(result.r_squared),
-            "n": int(result.n),
-            "fix_first": fix["aspect"].tolist(),
-            "fix_first_confidence": dict(zip(fix["aspect"], fix["confidence"], strict=True)),
-        }
+        info[score_type] = DriverSummary(
+            r_squared=float(result.r_squared),
+            n=int(result.n),
+            fix_first=tuple(fix["aspect"].tolist()),
+            fix_first_confidence={
+                str(a): str(c) for a, c in zip(fix["aspect"], fix["confidence"], strict=True)
+            },
+        )
     if blocks:
         ctx.save("key_drivers", _concat(blocks))
-    elif not any(k.startswith("feedback.key_drivers") for k in ctx.summary.get("errors", {})):
-        _error(ctx, "feedback.key_drivers", "no comment carries an NPS or CSAT score")
+    elif not info:
+        return NotComputed("no_data", "no comment carries an NPS or CSAT score")
     return info
 
 
 def _topics(
     ctx: RunContext, texts: pd.Series, timestamps: pd.Series, unmatched: int, tax: Taxonomy
-) -> dict[str, Any]:
-    """Topics of all comments and of the ``unmatched`` ones (no aspect found)."""
+) -> tuple[int | NotComputed, int]:
+    """Topics of all comments and of the ``unmatched`` ones (no aspect found): their count
+    and how many are emerging."""
     blocks = []
+    cfg = ctx.config.feedback
     everything = discover_topics(
-        texts, N_TOPICS, taxonomy=tax, timestamps=timestamps, n_examples=4 * N_EXAMPLES
+        texts,
+        cfg.topics,
+        taxonomy=tax,
+        timestamps=timestamps,
+        n_examples=4 * cfg.examples_per_topic,
     )
     if not everything.topics.empty:
         blocks.append(everything.topics.assign(scope="all", unassigned=everything.unassigned))
-    n_unmatched = min(N_TOPICS, max(2, unmatched // UNMATCHED_PER_TOPIC))
+    n_unmatched = min(cfg.topics, max(2, unmatched // cfg.unmatched_per_topic))
     missed = discover_topics(
         texts,
         n_unmatched,
         taxonomy=tax,
         only_unmatched=True,
         timestamps=timestamps,
-        n_examples=4 * N_EXAMPLES,
+        n_examples=4 * cfg.examples_per_topic,
     )
     if not missed.topics.empty:
         blocks.append(missed.topics.assign(scope="unmatched", unassigned=missed.unassigned))
     if not blocks:
-        _error(ctx, "feedback.topics", "too few comments with shared terms to form topics")
-        return {"topics": 0, "emerging": 0}
+        reason = "too few comments with shared terms to form topics"
+        return NotComputed("insufficient_data", reason), 0
     topics = _concat(blocks)
     topics = topics[
-        [
-            "scope",
-            "topic",
-            "size",
-            "share",
-            "phrases",
-            "examples",
-            "recent_share",
-            "earlier_share",
-            "emerging",
-            "unassigned",
-        ]
-    ]
+        ["scope", "topic", "size", "share", "phrases", "examples", "recent_share",
+         "earlier_share", "emerging", "unassigned"]
+    ]  # fmt: skip
     topics["phrases"] = topics["phrases"].map(list)
-    topics["examples"] = topics["examples"].map(_distinct)
+    topics["examples"] = topics["examples"].map(lambda ex: _distinct(ex, cfg.examples_per_topic))
     ctx.save("topics", topics)
-    return {"topics": len(topics), "emerging": int(topics["emerging"].sum())}
+    return len(topics), int(topics["emerging"].sum())
 
 
-def _distinct(examples: list[str]) -> list[str]:
-    """The first :data:`N_EXAMPLES` examples that differ beyond punctuation and spacing."""
+def _distinct(examples: list[str], n: int) -> list[str]:
+    """The first ``n`` examples that differ beyond punctuation and spacing (short comments
+    often repeat word for word)."""
     seen: set[str] = set()
     out: list[str] = []
     for text in examples:
@@ -265,88 +288,52 @@ def _distinct(examples: list[str]) -> list[str]:
         if key not in seen:
             seen.add(key)
             out.append(str(text))
-    return out[:N_EXAMPLES]
+    return out[:n]
 
 
-def _kano(ctx: RunContext) -> int | None:
-    found = ctx.wh.raw.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [KANO_TABLE]
-    ).fetchone()
-    if not found or not found[0]:
-        _error(
-            ctx,
-            "feedback.kano",
-            f"{NO_KANO}: the feedback table has no functional/dysfunctional question pairs and "
-            f"the warehouse has no {KANO_TABLE!r} table",
+def _kano(ctx: RunContext) -> int | NotComputed:
+    if not ctx.wh.has_table(KANO_TABLE):
+        return NotComputed(
+            "not_configured",
+            "no KANO answers: the feedback table has no functional/dysfunctional question pairs "
+            f"and the warehouse has no {KANO_TABLE!r} table",
         )
-        return None
     try:
         answers = ctx.wh.ibis.table(KANO_TABLE).execute()
         summary = kano_summary(answers)
     except LoyalloopError as exc:
-        _error(ctx, "feedback.kano", str(exc))
-        return None
+        return NotComputed("bad_data", str(exc))
     ctx.save("kano", summary)
     return len(summary)
 
 
-def _lifecycle(ctx: RunContext, profile_ids: pd.Series) -> pd.Series | None:
-    """Lifecycle stage per comment's customer (the customer mix), when the loyalty stage ran."""
-    if "loyalty" not in ctx.writer.tables:
-        return None
-    stages = ctx.output("loyalty").select("customer_id", "lifecycle_stage").execute()
-    lookup = dict(zip(stages["customer_id"], stages["lifecycle_stage"], strict=True))
+def _segments(ctx: RunContext, profile_ids: pd.Series) -> pd.Series:
+    """RFM segment of each mention's customer: the customer mix of a channel."""
+    rfm = ctx.output("rfm").select("customer_id", "segment").execute()
+    lookup = dict(zip(rfm["customer_id"], rfm["segment"], strict=True))
     return profile_ids.map(lookup).astype("string").fillna("unknown")
-
-
-def _alerts(
-    ctx: RunContext, own_mentions: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Trends, alerts and alert examples for weeks and months."""
-    weekly = aspect_trends(own_mentions, "W")
-    monthly = aspect_trends(own_mentions, "M")
-    trends = _concat([_with_freq(weekly, "W"), _with_freq(monthly, "M")])
-    found = {"W": detect_alerts(weekly), "M": detect_alerts(monthly)}
-    alerts = _concat([_with_freq(found["W"], "W"), _with_freq(found["M"], "M")])
-    examples = _concat(
-        [_with_freq(alert_examples(found[f], own_mentions, f), f) for f in ("W", "M")]
-    )
-    return trends, alerts, examples, weekly
 
 
 def stage_feedback(ctx: RunContext) -> None:
     """Analyse every comment and save the feedback analyses (see the module docstring)."""
-    frame = _read_feedback(ctx)
+    frame, profile_ids = _read_feedback(ctx)
     has_text = frame["text"].astype("string").fillna("").str.strip() != ""
     comments = frame[has_text].reset_index(drop=True)
     if comments.empty:
-        _error(ctx, "feedback", "no feedback comments with text up to the as-of day")
+        ctx.record(
+            "feedback", NotComputed("no_data", "no feedback comments with text up to the as-of day")
+        )
         return
-    tax, why = _taxonomy(ctx, comments["text"])
-    raw_text = bool(getattr(ctx.config, "feedback_raw_text", False))
-    result = analyze_comments(comments, taxonomy=tax, raw_text=raw_text)
+    tax, why, refused = _taxonomy(ctx, comments["text"])
+
+    result = analyze_comments(comments, taxonomy=tax)
     analysed = result.comments
-    analysed["profile_id"] = _profile_ids(ctx, analysed["customer_id"])
+    analysed["profile_id"] = profile_ids[has_text].reset_index(drop=True)
     out_cols = [
-        "feedback_id",
-        "customer_id",
-        "profile_id",
-        "timestamp",
-        "channel",
-        "brand",
-        "score_type",
-        "score",
-        "language",
-        "sentiment",
-        "sentiment_score",
-        "aspects",
-        "intent",
-        "repeat_contact",
-        "long_wait",
-        "transferred",
-        "branches",
-        "staff",
-    ]
+        "feedback_id", "customer_id", "profile_id", "timestamp", "channel", "brand",
+        "score_type", "score", "language", "sentiment", "sentiment_score", "aspects", "intent",
+        "repeat_contact", "long_wait", "transferred", "branches", "staff",
+    ]  # fmt: skip
     ctx.save("feedback_analysis", analysed[out_cols])
     mentions = result.mentions
     ctx.save("feedback_aspects", mentions)
@@ -359,16 +346,24 @@ def stage_feedback(ctx: RunContext) -> None:
         2, "label_zh", [tax.label(k, "zh") if k in keys else k for k in summary["aspect"]]
     )
     ctx.save("aspect_summary", summary)
-    ctx.save("aspect_examples", aspect_examples(own_mentions, N_EXAMPLES))
+    ctx.save(
+        "aspect_examples", aspect_examples(own_mentions, ctx.config.feedback.examples_per_topic)
+    )
 
-    trends, alerts, alert_clauses, weekly = _alerts(ctx, own_mentions)
-    ctx.save("aspect_trends", trends)
+    weekly = aspect_trends(own_mentions, "W")
+    monthly = aspect_trends(own_mentions, "M")
+    ctx.save("aspect_trends", _concat([_with_freq(weekly, "W"), _with_freq(monthly, "M")]))
+    found = {"W": detect_alerts(weekly), "M": detect_alerts(monthly)}
+    alerts = _concat([_with_freq(found["W"], "W"), _with_freq(found["M"], "M")])
     ctx.save("feedback_alerts", alerts)
-    ctx.save("alert_examples", alert_clauses)
+    ctx.save(
+        "alert_examples",
+        _concat([_with_freq(alert_examples(found[f], own_mentions, f), f) for f in ("W", "M")]),
+    )
 
     drivers = _drivers(ctx, own_comments, own_mentions)
     own = analysed[analysed["brand"] == OWN_BRAND]
-    topic_info = _topics(
+    n_topics, n_emerging = _topics(
         ctx,
         own_comments["text"].astype("string").fillna(""),
         own_comments["timestamp"],
@@ -376,69 +371,69 @@ def stage_feedback(ctx: RunContext) -> None:
         tax,
     )
     n_kano = _kano(ctx)
-    signals = signal_summary(own)
-    ctx.save("feedback_signals", signals)
+    ctx.save("feedback_signals", signal_summary(own))
 
     scores = frame.merge(analysed[["feedback_id", "sentiment_score"]], on="feedback_id", how="left")
-    stratum = None
-    lifecycle = _lifecycle(ctx, _profile_ids(ctx, own_mentions["customer_id"]))
-    if lifecycle is not None:
-        own_mentions = own_mentions.assign(lifecycle_stage=lifecycle.to_numpy())
-        stratum = "lifecycle_stage"
+    own_profiles = own.set_index("feedback_id")["profile_id"]
+    mix = own_mentions.assign(
+        segment=_segments(ctx, own_mentions["feedback_id"].map(own_profiles)).to_numpy()
+    )
     with _constant_groups_ok():
         benchmark = brand_benchmark(scores)
-        channels = channel_comparison(own_mentions, stratum_column=stratum)
+        channels = channel_comparison(mix, stratum_column="segment")
     ctx.save("brand_benchmark", benchmark)
     ctx.save("channel_comparison", channels)
 
     rated = summary[summary["mentions"] >= MIN_HEADLINE_MENTIONS]
     top = rated.sort_values(["share_negative", "aspect"], ascending=[False, True]).head(3)
-    latest = {
-        "W": _latest_alerts(alerts, "W", weekly),
-        "M": _latest_alerts(alerts, "M", trends[trends["freq"] == "M"]),
-    }
-    ctx.summary["feedback"] = {
-        "taxonomy": tax.name,
-        "taxonomy_reason": why,
-        "raw_text": raw_text,
-        "comments": len(analysed),
-        "own_comments": len(own),
-        "rows_without_text": int((~has_text).sum()),
-        "languages": {str(k): int(v) for k, v in analysed["language"].value_counts().items()},
-        "share_negative": float((own["sentiment"] == "negative").mean()) if len(own) else None,
-        "share_positive": float((own["sentiment"] == "positive").mean()) if len(own) else None,
-        "mean_sentiment": float(own["sentiment_score"].mean()) if len(own) else None,
-        "aspect_mentions": len(own_mentions),
-        "top_negative_aspects": [
-            {
-                "aspect": str(a),
-                "negative": int(n),
-                "share_negative": float(sh),
-                "net_sentiment": float(net),
-            }
-            for a, n, sh, net in zip(
-                top["aspect"],
-                top["negative"],
-                top["share_negative"],
-                top["net_sentiment"],
-                strict=True,
-            )
-        ],
-        "alerts": len(alerts),
-        "alerts_worse": int((alerts["direction"] == "worse").sum()) if len(alerts) else 0,
-        "alerts_better": int((alerts["direction"] == "better").sum()) if len(alerts) else 0,
-        "alerts_latest_period": latest,
-        "key_drivers": drivers,
-        "topics": topic_info["topics"],
-        "emerging_topics": topic_info["emerging"],
-        "kano_features": n_kano,
-        "intents": {str(k): int(v) for k, v in own["intent"].value_counts().items()},
-        "effort": {f: int(own[f].sum()) for f in ("repeat_contact", "long_wait", "transferred")},
-        "channel_disagreements": int(channels["disagrees"].sum()) if len(channels) else 0,
-        "channel_gaps_from_customer_mix": int((channels["explanation"] == "customer mix").sum())
-        if len(channels)
-        else 0,
-    }
+    ctx.record(
+        "feedback",
+        FeedbackSummary(
+            taxonomy=tax.name,
+            comments=len(analysed),
+            own_comments=len(own),
+            rows_without_text=int((~has_text).sum()),
+            languages={str(k): int(v) for k, v in analysed["language"].value_counts().items()},
+            share_negative=float((own["sentiment"] == "negative").mean()) if len(own) else None,
+            share_positive=float((own["sentiment"] == "positive").mean()) if len(own) else None,
+            mean_sentiment=float(own["sentiment_score"].mean()) if len(own) else None,
+            aspect_mentions=len(own_mentions),
+            top_negative_aspects=tuple(
+                NegativeAspect(
+                    aspect=str(a),
+                    negative=int(n),
+                    share_negative=float(sh),
+                    net_sentiment=float(net),
+                )
+                for a, n, sh, net in zip(
+                    top["aspect"],
+                    top["negative"],
+                    top["share_negative"],
+                    top["net_sentiment"],
+                    strict=True,
+                )
+            ),
+            alerts=len(alerts),
+            alerts_latest_period={
+                "W": _latest_alerts(alerts, "W", weekly),
+                "M": _latest_alerts(alerts, "M", monthly),
+            },
+            key_drivers=drivers,
+            topics=n_topics,
+            kano_features=n_kano,
+            channel_disagreements=int(channels["disagrees"].sum()) if len(channels) else 0,
+            project_taxonomy=refused,
+            taxonomy_reason=why,
+            alerts_worse=int((alerts["direction"] == "worse").sum()) if len(alerts) else 0,
+            alerts_better=int((alerts["direction"] == "better").sum()) if len(alerts) else 0,
+            emerging_topics=n_emerging,
+            intents={str(k): int(v) for k, v in own["intent"].value_counts().items()},
+            effort={f: int(own[f].sum()) for f in ("repeat_contact", "long_wait", "transferred")},
+            channel_gaps_from_customer_mix=int((channels["explanation"] == "customer mix").sum())
+            if len(channels)
+            else 0,
+        ),
+    )
 
 
 def _latest_alerts(alerts: pd.DataFrame, freq: str, trends: pd.DataFrame) -> int:
