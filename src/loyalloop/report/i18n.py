@@ -123,12 +123,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_channels_note": {
         "en": "A channel disagrees when its mean differs from the median of the channel means "
         "by at least 0.2 and a Welch test against the other channels is significant after Holm "
-        "adjustment (α = 0.01); channels with at least 20 mentions. Where the customers' "
-        "lifecycle stage is known, the gap is recomputed for the same customer mix; a gap that "
-        "disappears is explained by different customers, not by the channel.",
+        "adjustment (α = 0.01); channels with at least 20 mentions. The gap is also recomputed "
+        "for the same customer mix (the customers' RFM segments); a gap that disappears is "
+        "explained by different customers, not by the channel.",
         "zh": "当某渠道的平均分与各渠道平均分的中位数相差至少 0.2，且与其他渠道的 Welch 检验经 "
-        "Holm 校正后显著（α = 0.01）时，判定为不一致；仅比较提及至少 20 次的渠道。已知客户生命"
-        "周期阶段时，按相同客群重新计算差距；差距消失说明是客群不同，而非渠道本身。",
+        "Holm 校正后显著（α = 0.01）时，判定为不一致；仅比较提及至少 20 次的渠道。同时按相同客群"
+        "（客户的 RFM 分群）重新计算差距；差距消失说明是客群不同，而非渠道本身。",
     },
     "fb_trends": {"en": "Feedback trends and alerts", "zh": "反馈趋势与预警"},
     "fb_alert": {"en": "Alert", "zh": "预警"},
