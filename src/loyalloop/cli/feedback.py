@@ -40,13 +40,22 @@ def analyze(
         str | None, typer.Option("--text-column", help="Column with the comments.")
     ] = None,
     taxonomy: Annotated[
-        str, typer.Option(help="Aspect taxonomy: default, banking, retail or a YAML file.")
+        str,
+        typer.Option(
+            help="Aspect taxonomy: default (chosen to fit the comments), banking, retail, both "
+            "or a YAML file. 方面词表：default（按评论自动选择）、banking、retail、both 或 "
+            "YAML 文件。"
+        ),
     ] = "default",
 ) -> None:
     """Write text, language, sentiment, sentiment_score and aspects for each comment."""
     try:
         comments = read_comments(file, text_column)
-        tax = load_taxonomy(taxonomy)
+        if taxonomy == "default":  # fitted to the comments: bank data never gets retail aspects
+            from loyalloop.feedback.aspects import choose_taxonomy
+
+            taxonomy = choose_taxonomy(comments["text"].tolist())[0]
+        tax = load_taxonomy("default" if taxonomy == "both" else taxonomy)
     except LoyalloopError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
