@@ -52,8 +52,9 @@ EXIT_INTERNAL = 70
 #: Exit code of a usage error (bad option or argument).
 EXIT_USAGE = 2
 
-err = Console(stderr=True, soft_wrap=True, highlight=False)
-out = Console(soft_wrap=True, highlight=False)
+# No highlighting and no :emoji: codes: printed text often quotes customer values.
+err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 _debug = False
 
