@@ -50,16 +50,33 @@ def _read(path: Path) -> pd.DataFrame:
         raise IngestError("the file is empty (no header row)", file=str(path)) from None
     except pd.errors.ParserError as exc:
         raise IngestError(f"cannot read as CSV: {exc}", file=str(path)) from None
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         raise IngestError(
-            f"cannot decode as UTF-8 at byte {exc.start}; save the file as UTF-8",
+            "cannot decode as UTF-8; save the file as UTF-8 (or Parquet)",
             file=str(path),
+            line=_first_bad_utf8_line(path),
         ) from None
     except pa.ArrowException as exc:
         raise IngestError(f"cannot read as Parquet: {exc}", file=str(path)) from None
     if frame.empty:
         raise IngestError("no data rows (the file has a header and nothing else)", file=str(path))
     return frame
+
+
+def _first_bad_utf8_line(path: Path) -> int | None:
+    """The line of the first byte that is not UTF-8 (read in blocks; on the error path only)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block.count(b"\n", 0, exc.start)
+            line += block.count(b"\n")
+    return None
 
 
 @app.command()

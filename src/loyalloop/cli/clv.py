@@ -21,7 +21,7 @@ import typer
 
 from loyalloop.cli.common import JsonOpt, input_file, output_file
 from loyalloop.cli.output import emit_json, handle_errors, out
-from loyalloop.errors import DataValidationError, IngestError
+from loyalloop.errors import DataValidationError, IngestError, ModelError
 
 __all__ = ["ModelName", "TimeUnit", "app"]
 
@@ -223,17 +223,39 @@ def fit(
             out.print(f"spend model written to {spend_out}", markup=False)
 
 
-def _stored_unit(model: Any, path: Path) -> TimeUnit:
-    stored = str(getattr(model.data_period_, "time_unit", ""))
-    try:
-        return TimeUnit(stored)
-    except ValueError:
-        from loyalloop.errors import ConfigError
+def _load(path: Path, what: str, loader: Any) -> Any:
+    """A saved model, or an error naming the file when it is not one (or is damaged)."""
+    import json
 
+    input_file(path, what=what)
+    try:
+        return loader(path)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelError(f"{what} {path} is not a Loyalloop CLV model (not JSON text)") from None
+    except ModelError as exc:
+        raise ModelError(f"{what} {path}: {exc}") from None
+
+
+def _unit(model: Any, path: Path, given: TimeUnit | None) -> TimeUnit:
+    """The time unit of the data: the one stored with the model (``--time-unit`` must agree),
+    or ``--time-unit`` for a model that records none of the CLI's units."""
+    from loyalloop.errors import ConfigError
+
+    stored = str(getattr(model.data_period_, "time_unit", ""))
+    known = {u.value for u in TimeUnit}
+    if stored in known:
+        if given is not None and given.value != stored:
+            raise ConfigError(
+                f"--time-unit {given.value} disagrees with {path}, fitted on recency and T in "
+                f"{stored}; score data in {stored} (leave out --time-unit)"
+            )
+        return TimeUnit(stored)
+    if given is None:
         raise ConfigError(
-            f"{path} records time unit {stored!r}, not one of "
-            f"{', '.join(u.value for u in TimeUnit)}; pass --time-unit"
-        ) from None
+            f"{path} records time unit {stored!r}, not one of {', '.join(sorted(known))}; "
+            "pass --time-unit"
+        )
+    return given
 
 
 @app.command()
@@ -269,7 +291,8 @@ def predict(
         TimeUnit | None,
         typer.Option(
             "--time-unit",
-            help="Unit of recency, T and --t (default: the one stored with the model). 时间单位。",
+            help="Unit of recency, T and --t: the one stored with the model (needed only for "
+            "models that record none). 时间单位（默认取自模型）。",
         ),
     ] = None,
     batch_size: Annotated[
@@ -286,18 +309,17 @@ def predict(
         from loyalloop.core.export import TABLE_SUFFIXES, atomic_output
 
         output_file(ctx, out_file, suffixes=TABLE_SUFFIXES)
-        input_file(model, what="model file")
-        fitted = load_model(model)
+        fitted = _load(model, "model file", load_model)
         if not isinstance(fitted, TransactionModel):
-            raise DataValidationError(
-                f"{model} holds a {type(fitted).__name__}, not a transaction model"
+            raise ModelError(
+                f"{model} holds a {type(fitted).__name__}, not a transaction model "
+                "(BG/NBD, MBG/NBD, Pareto/NBD or BG/BB); pass that one as --model"
             )
-        unit = time_unit or _stored_unit(fitted, model)
+        unit = _unit(fitted, model, time_unit)
         horizon_t = TIME_UNITS[unit.code] if t is None else t
         spend = None
         if spend_model is not None:
-            input_file(spend_model, what="spend model file")
-            spend = GammaGammaModel.load(spend_model)
+            spend = _load(spend_model, "spend model file", GammaGammaModel.load)
         batches = score(
             fitted,
             _open(data, spend=spend is not None),

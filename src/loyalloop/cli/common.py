@@ -78,6 +78,8 @@ def settings(ctx: typer.Context) -> Settings:
 
 #: Suffixes of text formats: a file with one of these should not contain binary data.
 _TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".text", ".jsonl", ".ndjson", ".json"})
+#: Text tables whose first line is a header.
+_TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
 #: Signatures of binary formats, to name what a mislabelled file really is.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook or a zipped export?)"),
@@ -102,8 +104,9 @@ def input_file(path: Path, *, what: str = "file", encoding: str | None = None) -
     PermissionDeniedError
         The file is not readable — exit code 7.
     IngestError
-        The file is empty, or it is binary although its name says text (NUL bytes, or the
-        signature of a known binary format) — exit code 1, naming the file (and line).
+        The file is empty, a CSV holds only its header line, or the file is binary although
+        its name says text (NUL bytes, or the signature of a known binary format) — exit code
+        1, naming the file (and line).
     """
     if not path.exists():
         hint = " (a broken symbolic link)" if path.is_symlink() else ""
@@ -127,9 +130,21 @@ def input_file(path: Path, *, what: str = "file", encoding: str | None = None) -
     return path
 
 
+def _check_has_rows(path: Path, head: bytes, size: int) -> None:
+    """A small CSV whose only non-blank line is its header has no data rows."""
+    if path.suffix.lower() not in _TABLE_SUFFIXES or size > len(head):
+        return
+    lines = [line for line in head.splitlines() if line.strip(b" \t\r\xef\xbb\xbf")]
+    if len(lines) <= 1:
+        raise IngestError(
+            "no data rows (the file has a header line and nothing else)", file=str(path), line=1
+        )
+
+
 def _check_text(path: Path, encoding: str | None) -> None:
     with path.open("rb") as fh:
         head = fh.read(64 * 1024)
+        size = os.fstat(fh.fileno()).st_size
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             raise IngestError(
@@ -146,6 +161,8 @@ def _check_text(path: Path, encoding: str | None) -> None:
             file=str(path),
             line=line,
         )
+    if not wide:
+        _check_has_rows(path, head, size)
 
 
 def output_file(

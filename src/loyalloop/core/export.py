@@ -61,9 +61,11 @@ def protected_reason(path: Path | str, settings: Settings) -> str | None:
     warehouse = settings.warehouse_path.resolve()
     runs = settings.runs_dir.resolve()
     if target == runs or runs in target.parents:
-        return f"the project's runs directory {runs} (published runs are never modified)"
+        return f"inside the project's runs directory {runs}, and published runs are never modified"
+    if target == warehouse:
+        return "the project's warehouse"
     if target.parent == warehouse.parent and target.name.startswith(warehouse.name):
-        return f"the project's warehouse {warehouse} (or its write-ahead log)"
+        return "a file of the project's warehouse (its write-ahead log or temporary data)"
     if target == home / ".lock":
         return "the project's lock file"
     return None
@@ -99,8 +101,6 @@ def check_output_path(
         The directory is not writable.
     """
     p = Path(path)
-    if suffixes and p.suffix.lower() not in suffixes:
-        raise ConfigError(f"{what} {p}: use a {' or '.join(suffixes)} file name")
     if p.name in ("", ".", ".."):
         raise ConfigError(f"{what} {p} names a directory; give a file name")
     parent = p.parent
@@ -111,19 +111,20 @@ def check_output_path(
         )
     if not parent.is_dir():
         raise ConfigError(f"{what} {p}: {parent} is not a directory")
-    if p.is_dir():
-        raise ConfigError(f"{what} {p} is a directory; give a file name")
-    if p.exists() and not stat.S_ISREG(p.stat().st_mode):
-        raise ConfigError(f"{what} {p} is not a regular file (a device or a named pipe)")
-    if not os.access(parent, os.W_OK):
-        raise PermissionDeniedError(f"{what} {p}: directory {parent} is not writable")
     if settings is not None:
         reason = protected_reason(p, settings)
         if reason is not None:
             raise ConfigError(
-                f"refusing to write {what} {p}: it is part of {reason}, which Loyalloop "
-                "manages; write the file somewhere else"
+                f"refusing to write {what} {p}: it is {reason}; write the file somewhere else"
             )
+    if p.is_dir():
+        raise ConfigError(f"{what} {p} is a directory; give a file name")
+    if p.exists() and not stat.S_ISREG(p.stat().st_mode):
+        raise ConfigError(f"{what} {p} is not a regular file (a device or a named pipe)")
+    if suffixes and p.suffix.lower() not in suffixes:
+        raise ConfigError(f"{what} {p}: use a {' or '.join(suffixes)} file name")
+    if not os.access(parent, os.W_OK):
+        raise PermissionDeniedError(f"{what} {p}: directory {parent} is not writable")
     return p
 
 
