@@ -44,6 +44,8 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("churn", "churn"),
     ("clv", "clv"),
     ("feedback", "feedback"),
+    ("experiments", "experiments"),
+    ("uplift", "uplift"),
 )
 
 app = typer.Typer(
