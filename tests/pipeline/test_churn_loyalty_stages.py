@@ -171,6 +171,7 @@ def test_loyalty_index_bounds_and_missing_components(runs: Runs) -> None:
         "at_risk",
         "lapsed",
         "won_back",
+        "closed",
         "lost",
     }
     info = runs.latest.manifest["loyalty"]
