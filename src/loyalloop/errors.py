@@ -25,6 +25,7 @@ code  meaning
 from __future__ import annotations
 
 __all__ = [
+    "BudgetExceededError",
     "BusyError",
     "ConfigError",
     "DataValidationError",
@@ -36,6 +37,8 @@ __all__ = [
     "NotFittedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "SignatureError",
+    "SpecError",
 ]
 
 
@@ -53,6 +56,28 @@ class ConfigError(LoyalloopError, ValueError):
 
     exit_code = 2
     code = "config"
+
+
+class SpecError(ConfigError):
+    """A declarative spec (segment, campaign, offer catalogue, template …) is invalid.
+
+    ``path`` names the offending field the way the spec is written, e.g.
+    ``conditions[2].field``; the message starts with it.
+    """
+
+    code = "bad_spec"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        self.reason = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class BudgetExceededError(LoyalloopError, ValueError):
+    """Going on would spend more than a campaign's budget; nothing was assigned."""
+
+    exit_code = 2
+    code = "budget_exceeded"
 
 
 class DataValidationError(LoyalloopError, ValueError):
@@ -143,3 +168,13 @@ class PermissionDeniedError(LoyalloopError, PermissionError):
 
     exit_code = 7
     code = "permission_denied"
+
+
+class SignatureError(PermissionDeniedError):
+    """A signed link or token is malformed, forged or altered (``reason`` says which)."""
+
+    code = "bad_signature"
+
+    def __init__(self, reason: str, what: str = "link") -> None:
+        self.reason = reason
+        super().__init__(f"{what} {reason}")
