@@ -412,7 +412,7 @@ def _fingerprint(home: Path) -> dict[str, str]:
 def test_internal_error_is_one_line_and_debug_shows_the_traceback(
     project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from loyalloop.pipeline.runs import RunStore
+    from loyalloop.core.runs import RunStore
 
     def broken(self: RunStore) -> list[object]:
         raise RuntimeError("disk on fire")

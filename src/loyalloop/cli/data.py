@@ -120,10 +120,10 @@ def ingest_cmd(
             input_file(f, encoding=encoding)
         if mapping is not None:
             input_file(mapping, what="mapping file")
-        from loyalloop.core.warehouse import Warehouse
         from loyalloop.data.ingest import ingest
+        from loyalloop.data.schema import open_warehouse
 
-        with Warehouse(settings(ctx)) as wh, _progress(not as_json) as progress:
+        with open_warehouse(settings(ctx)) as wh, _progress(not as_json) as progress:
             task = progress.add_task(f"ingest {table}", total=None)
             result = ingest(
                 wh,
@@ -165,7 +165,7 @@ def sample(
 ) -> None:
     """Generate a realistic sample business and load it. 生成并导入示例数据。"""
     with handle_errors(as_json):
-        from loyalloop.pipeline.demo import load_sample
+        from loyalloop.apps.demo import load_sample
 
         st = settings(ctx)
         with status("generating sample data") as step:
@@ -220,7 +220,7 @@ def export(
 
 def _export_source(table: str, run_number: int | None, st: Any) -> Any:
     """A function returning the Arrow table to export (checks the name first)."""
-    from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
+    from loyalloop.core.warehouse import QUARANTINE_TABLE
 
     if table in CONTRACTS or table == QUARANTINE_TABLE:
         if run_number is not None:
@@ -231,11 +231,13 @@ def _export_source(table: str, run_number: int | None, st: Any) -> Any:
             )
 
         def from_warehouse() -> Any:
-            with Warehouse(st) as wh:
+            from loyalloop.data.schema import open_warehouse
+
+            with open_warehouse(st, read_only=True) as wh:
                 return wh.table(table).to_pyarrow()
 
         return from_warehouse
-    from loyalloop.pipeline.runs import RunStore
+    from loyalloop.core.runs import RunStore
 
     run = RunStore(st.runs_dir).get(run_number)
     run.table_path(table)  # fails now, naming the tables the run has

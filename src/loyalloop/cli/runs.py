@@ -7,17 +7,15 @@ imported inside the commands.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from loyalloop.cli.common import JsonOpt, Lang, input_file, output_file, settings, status
 from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.cli.talk import describe_run, run_json, run_summary
 
-if TYPE_CHECKING:
-    from loyalloop.pipeline.runs import Run
-
-__all__ = ["app", "run_summary"]
+__all__ = ["app"]
 
 PANEL = "Runs 运行"
 
@@ -35,31 +33,17 @@ RunOpt = Annotated[
 ]
 
 
-def run_summary(run: Run) -> dict[str, Any]:
-    """A run's headline figures for listings (``runs --json``)."""
-    m = run.manifest
-    return {
-        "run": run.number,
-        "as_of": m.get("as_of"),
-        "created_at": m.get("created_at"),
-        "seconds": m.get("seconds"),
-        "kpis": m.get("kpis"),
-        "nps": m.get("nps"),
-        "csat": m.get("csat"),
-        "profiles": m.get("profiles"),
-        "tables": m.get("tables"),
-        "not_computed": m.get("errors", {}),
-    }
-
-
-def run_json(run: Run) -> dict[str, Any]:
-    """Everything a run recorded (``run --json``, ``runs show --json``)."""
-    return {"run": run.number, "path": str(run.path), **run.manifest}
-
-
 @app.command(rich_help_panel=PANEL)
 def run(
     ctx: typer.Context,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="YAML file of run settings (docs/configuration.md); the options below override "
+            "it. 运行参数文件。",
+        ),
+    ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -70,11 +54,11 @@ def run(
         Path | None, typer.Option(help="YAML file of RFM segment rules. RFM 分群规则文件。")
     ] = None,
     taxonomy: Annotated[
-        str,
+        str | None,
         typer.Option(
             help="Feedback aspects: default, banking, retail, or a YAML file. 反馈关注点分类。"
         ),
-    ] = "default",
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run every stage and publish a new numbered run. 运行分析流程并发布新的运行结果。
@@ -82,22 +66,14 @@ def run(
     Prints what was computed, what was not and why, and each stage's time.
     """
     with handle_errors(as_json):
-        from datetime import date
-
-        from loyalloop.errors import ConfigError
-        from loyalloop.feedback.aspects import load_taxonomy
-        from loyalloop.insight.rfm import load_segment_rules
-        from loyalloop.pipeline.context import RunConfig
+        from loyalloop.pipeline.config import run_config
         from loyalloop.pipeline.run import run_pipeline
 
-        try:
-            day = date.fromisoformat(as_of) if as_of else None
-        except ValueError:
-            raise ConfigError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+        if config_file is not None:
+            input_file(config_file, what="run settings file")
         if segments is not None:
             input_file(segments, what="segment rules file")
-        config = RunConfig(as_of=day, segment_rules=load_segment_rules(segments), taxonomy=taxonomy)
-        load_taxonomy(config.taxonomy)  # fail now, not in the middle of a run
+        config = run_config(config_file, as_of=as_of, segments=segments, taxonomy=taxonomy)
         with status("running") as step:
             result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
         if as_json:
@@ -105,19 +81,6 @@ def run(
             return
         for line in describe_run(result):
             out.print(line, markup=False)
-
-
-def describe_run(run: Run) -> list[str]:
-    """What a run computed, what it did not and why, and its stage times, as lines of text."""
-    m = run.manifest
-    k = m.get("kpis", {})
-    lines = [
-        f"run {run.number} published (as of {m.get('as_of')}, {m.get('seconds')} s): "
-        f"{k.get('customers', 0):,} customers, {k.get('active_customers', 0):,} active"
-    ]
-    for name, reason in m.get("errors", {}).items():
-        lines.append(f"not computed: {name}: {reason}")
-    return lines
 
 
 @runs_app.callback(invoke_without_command=True)
@@ -137,7 +100,7 @@ def _list_runs(ctx: typer.Context, as_json: bool) -> None:
     with handle_errors(as_json):
         from rich.table import Table
 
-        from loyalloop.pipeline.runs import RunStore
+        from loyalloop.core.runs import RunStore
 
         all_runs = RunStore(settings(ctx).runs_dir).list()
         if as_json:
@@ -146,18 +109,18 @@ def _list_runs(ctx: typer.Context, as_json: bool) -> None:
         if not all_runs:
             out.print("no runs yet; use `loyalloop run`", markup=False)
             return
-        table = Table("run", "as of", "created", "customers", "NPS", "tables", "not computed")
+        table = Table("run", "as of", "created", "customers", "active", "NPS", "not computed")
         for r in all_runs:
-            s = run_summary(r)
-            nps = (s["nps"] or {}).get("nps")
+            m = r.manifest
+            nps = m.nps.nps if m.nps is not None else None
             table.add_row(
                 str(r.number),
-                str(s["as_of"]),
-                str(s["created_at"]),
-                f"{(s['kpis'] or {}).get('customers', 0):,}",
+                f"{m.as_of:%Y-%m-%d}",
+                f"{m.created_at:%Y-%m-%d %H:%M}",
+                f"{m.kpis.customers:,}" if m.kpis is not None else "—",
+                f"{m.kpis.active_customers:,}" if m.kpis is not None else "—",
                 "—" if nps is None else f"{nps:.1f}",
-                str(len(r.tables)),
-                str(len(s["not_computed"])),
+                str(len(m.not_computed())),
             )
         out.print(table)
 
@@ -172,7 +135,7 @@ def runs_show(
 ) -> None:
     """What one run computed, what it did not and why. 查看某次运行的结果摘要。"""
     with handle_errors(as_json):
-        from loyalloop.pipeline.runs import RunStore
+        from loyalloop.core.runs import RunStore
 
         r = RunStore(settings(ctx).runs_dir).get(number)
         if as_json:
@@ -180,6 +143,90 @@ def runs_show(
             return
         for line in describe_run(r):
             out.print(line, markup=False)
+
+
+def _confirm(question: str, *, yes: bool, as_json: bool) -> bool:
+    """``--yes``, or a yes from the person at the terminal (``--json`` never asks)."""
+    from loyalloop.errors import ConfigError
+
+    if yes:
+        return True
+    if as_json:
+        raise ConfigError("with --json nothing is asked: add --yes to confirm")
+    return typer.confirm(question, default=False, err=True)
+
+
+@runs_app.command("delete")
+def runs_delete(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(min=1, help="Run number. 运行编号。")],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation. 不再确认。")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete one run (atomically; its number is never reused). 删除一次运行。"""
+    with handle_errors(as_json):
+        from loyalloop.core.runs import RunStore
+        from loyalloop.errors import RunFormatError
+
+        store = RunStore(settings(ctx).runs_dir)
+        try:
+            run = store.get(number)
+            what = f"as of {run.manifest.as_of:%Y-%m-%d}, {len(run.tables)} tables"
+        except RunFormatError:  # a run of an older format can still be deleted
+            if number not in store.numbers():
+                raise
+            what = "written in an older manifest format"
+        question = f"delete run {number} ({what})?"
+        if not _confirm(question, yes=yes, as_json=as_json):
+            out.print(f"kept run {number}", markup=False)
+            raise typer.Exit(1)
+        store.delete(number)
+        if as_json:
+            emit_json({"deleted": [number]})
+            return
+        out.print(f"deleted run {number}", markup=False)
+
+
+@runs_app.command("prune")
+def runs_prune(
+    ctx: typer.Context,
+    keep_last: Annotated[
+        int,
+        typer.Option(
+            "--keep-last", min=0, help="How many of the latest runs to keep. 保留最近几次。"
+        ),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation. 不再确认。")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete every run but the latest K. 只保留最近 K 次运行。"""
+    with handle_errors(as_json):
+        from loyalloop.core.runs import RunStore
+
+        store = RunStore(settings(ctx).runs_dir)
+        numbers = store.numbers()
+        doomed = numbers[: max(len(numbers) - keep_last, 0)]
+        if not doomed:
+            if as_json:
+                emit_json({"deleted": []})
+                return
+            out.print(
+                f"nothing to delete ({len(numbers)} run(s), keeping {keep_last})", markup=False
+            )
+            return
+        listed = ", ".join(str(n) for n in doomed)
+        if not _confirm(f"delete run(s) {listed}?", yes=yes, as_json=as_json):
+            out.print("kept every run", markup=False)
+            raise typer.Exit(1)
+        deleted = store.prune(keep_last=keep_last)
+        if as_json:
+            emit_json({"deleted": deleted})
+            return
+        out.print(f"deleted run(s) {', '.join(str(n) for n in deleted)}", markup=False)
 
 
 @app.command(rich_help_panel=PANEL)
@@ -200,7 +247,7 @@ def report(
     """Write the self-contained HTML report of a run. 生成 HTML 报告。"""
     with handle_errors(as_json):
         from loyalloop.core.export import atomic_output
-        from loyalloop.pipeline.runs import RunStore
+        from loyalloop.core.runs import RunStore
         from loyalloop.report.html import write_report
 
         st = settings(ctx)
