@@ -98,8 +98,16 @@ def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:
     verdicts = {v.baseline: v.model_won for v in baseline_verdicts(lost.manifest)}
     assert verdicts == {"recency": False, "bgnbd": True}
     text = "\n".join(describe_run(lost))
-    assert "churn: the model LOST to recency only: roc_auc 0.712 vs 0.745" in text
-    assert "churn: the model (roc_auc 0.712) beats BG/NBD 1 − P(alive) (0.700)" in text
+    assert "churn: the model (ROC AUC 0.712) LOST to recency only (0.745): rank by" in text
+    assert "beats every baseline" not in text and "BG/NBD" not in text
+    won = replace(
+        run.manifest,
+        churn=replace(churn, metrics={**churn.metrics, "recency": churn.metrics["bgnbd"]}),
+    )
+    text = "\n".join(describe_run(replace(run, manifest=won)))
+    assert (
+        "churn: the model (ROC AUC 0.712) beats every baseline: recency only 0.700 · BG/NBD" in text
+    )
 
 
 def test_delete_prune_and_pinned_report(home: Path, tmp_path: Path) -> None:

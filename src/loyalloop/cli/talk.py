@@ -18,7 +18,14 @@ if TYPE_CHECKING:
 __all__ = ["BaselineVerdict", "baseline_verdicts", "describe_run", "run_json", "run_summary"]
 
 #: Names of the churn backtest's scorers, as people read them.
-SCORER_NAMES = {"model": "model", "recency": "recency only", "bgnbd": "BG/NBD 1 − P(alive)"}
+SCORER_NAMES = {
+    "model": "model",
+    "recency": "recency only",
+    "bgnbd": "BG/NBD 1 − P(alive)",
+    "logistic": "logistic regression",
+}
+#: How metrics are written for people.
+METRIC_NAMES = {"roc_auc": "ROC AUC"}
 
 
 @dataclass(frozen=True)
@@ -152,17 +159,22 @@ def describe_run(run: Run) -> list[str]:
     verdicts = baseline_verdicts(m)
     if verdicts:
         lines.append("models against their baselines (same backtest):")
-        for v in verdicts:
-            name = SCORER_NAMES.get(v.baseline, v.baseline)
-            if v.model_won:
-                lines.append(
-                    f"  {v.analysis}: the model ({v.metric} {v.model:.3f}) beats {name} "
-                    f"({v.baseline_value:.3f})"
+        for analysis in dict.fromkeys(v.analysis for v in verdicts):
+            mine = [v for v in verdicts if v.analysis == analysis]
+            metric = METRIC_NAMES.get(mine[0].metric, mine[0].metric)
+            head = f"  {analysis}: the model ({metric} {mine[0].model:.3f})"
+            lost = [v for v in mine if not v.model_won]
+            if not lost:
+                others = " · ".join(
+                    f"{SCORER_NAMES.get(v.baseline, v.baseline)} {v.baseline_value:.3f}"
+                    for v in mine
                 )
-            else:
+                lines.append(f"{head} beats every baseline: {others}")
+            for v in lost:
+                name = SCORER_NAMES.get(v.baseline, v.baseline)
                 lines.append(
-                    f"  {v.analysis}: the model LOST to {name}: {v.metric} {v.model:.3f} vs "
-                    f"{v.baseline_value:.3f} — rank by {name} instead, or bring more history"
+                    f"{head} LOST to {name} ({v.baseline_value:.3f}): rank by {name} instead, "
+                    "or bring more history"
                 )
     quarantined = {t: n for t, n in m.quarantined.items() if n}
     if quarantined:
