@@ -75,6 +75,13 @@ def test_every_registered_module_has_commands() -> None:
     assert {"ingest", "run", "runs", "report", "export", "demo", "clv", "churn"} <= names
 
 
+def test_table_choices_are_the_contracts() -> None:
+    from loyalloop.cli.data import Table
+    from loyalloop.data.contracts import CONTRACTS
+
+    assert [t.value for t in Table] == list(CONTRACTS)
+
+
 def test_help_imports_nothing_heavy() -> None:
     """One fresh interpreter prints every help screen in turn; after each, no heavy library
     may be in ``sys.modules`` (imports accumulate, so the first culprit is named)."""
