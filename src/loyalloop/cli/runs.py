@@ -27,6 +27,9 @@ runs_app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs", rich_help_panel=PANEL)
 
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation. 不再确认。")
+]
 RunOpt = Annotated[
     int | None,
     typer.Option("--run", min=1, help="Run number (default: the latest). 运行编号（默认最新）。"),
@@ -160,9 +163,7 @@ def _confirm(question: str, *, yes: bool, as_json: bool) -> bool:
 def runs_delete(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(min=1, help="Run number. 运行编号。")],
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation. 不再确认。")
-    ] = False,
+    yes: YesOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete one run (atomically; its number is never reused). 删除一次运行。"""
@@ -198,9 +199,7 @@ def runs_prune(
             "--keep-last", min=0, help="How many of the latest runs to keep. 保留最近几次。"
         ),
     ],
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation. 不再确认。")
-    ] = False,
+    yes: YesOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete every run but the latest K. 只保留最近 K 次运行。"""
