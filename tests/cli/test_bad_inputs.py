@@ -186,10 +186,10 @@ CASES = [
         "usage",
     ),
     Case(
-        "clv fit with another unit vocabulary",
-        "clv fit --data {files}/rfm.csv --model-out {files}/m.json --time-unit D",
+        "clv fit with an unknown time unit",
+        "clv fit --data {files}/rfm.csv --model-out {files}/m.json --time-unit fortnights",
         2,
-        "'D' is not one of 'days', 'weeks', 'months', 'hours'",
+        "unknown time unit 'fortnights': use days (d), weeks (w) or months (m)",
         "usage",
     ),
     Case(

@@ -5,10 +5,11 @@ distinct rows into Python and scoring streams in batches), then :mod:`loyalloop.
 work. The summary file (CSV or Parquet) has ``customer_id, frequency, recency, T`` and
 optionally ``monetary_value`` — what ``loyalloop export rfm`` writes (in days).
 
-Time units: one vocabulary, ``--time-unit days|weeks|months|hours``, in ``fit`` (stored with
-the model) and in ``predict`` (default: the unit stored with the model). ``--t`` (horizon of
-expected purchases) is in that unit; its default is one month (30 days, 4.345 weeks, 1 month or
-720 hours), the same period ``--horizon`` counts for CLV.
+Time units: one vocabulary (:class:`loyalloop.core.timeunits.TimeUnit`: days, weeks, months and
+their aliases), in ``fit`` (stored with the model) and in ``predict`` (default: the unit stored
+with the model; a different one is refused). ``--t`` (horizon of expected purchases) is in that
+unit; its default is one month (30.4375 days, 4.348 weeks, 1 month), the period ``--horizon``
+counts for CLV.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import Annotated, Any
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, input_file, output_file
+from loyalloop.cli.common import JsonOpt, input_file, output_file, status
 from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import DataValidationError, IngestError, ModelError
 
-__all__ = ["ModelName", "TimeUnit", "app"]
+__all__ = ["ModelName", "app"]
 
 PANEL = "Models 模型"
 
@@ -41,20 +43,6 @@ class ModelName(StrEnum):
     mbg_nbd = "mbg-nbd"
     pareto_nbd = "pareto-nbd"
     bg_bb = "bg-bb"
-
-
-class TimeUnit(StrEnum):
-    """Unit of ``recency``, ``T`` and ``--t``."""
-
-    days = "days"
-    weeks = "weeks"
-    months = "months"
-    hours = "hours"
-
-    @property
-    def code(self) -> str:
-        """The library's code of the unit (``D``, ``W``, ``M``, ``H``)."""
-        return {"days": "D", "weeks": "W", "months": "M", "hours": "H"}[self.value]
 
 
 RFM_COLUMNS = ("frequency", "recency", "T")
@@ -159,9 +147,13 @@ def fit(
     time_unit: Annotated[
         TimeUnit,
         typer.Option(
-            "--time-unit", help="Unit of recency and T (stored with the model). 时间单位。"
+            "--time-unit",
+            parser=TimeUnit.parse,
+            metavar=TimeUnit.choices(),
+            help="Unit of recency and T, stored with the model (a month is 30.4375 days). "
+            "recency 和 T 的时间单位（天/周/月），随模型保存。",
         ),
-    ] = TimeUnit.days,
+    ] = TimeUnit.DAYS,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit a transaction model (and optionally the Gamma-Gamma spend model). 拟合模型。"""
@@ -180,12 +172,17 @@ def fit(
             raise DataValidationError(
                 f"all {unobserved:,} customers have T = 0 (observed for no time): nothing to fit"
             )
-        fitted = _model_class(model)().fit(table, time_unit=time_unit.value)
+        with status(f"fitting {model.value} …") as step:
+            fitted = _model_class(model)().fit(
+                table,
+                time_unit=time_unit,
+                progress=lambda i, ll: step(
+                    f"fitting {model.value}: iteration {i}, mean log-likelihood {ll:.6f}"
+                ),
+            )
         spend = None
         if spend_out is not None:
-            spend = GammaGammaModel().fit(
-                table.filter(table.frequency > 0), time_unit=time_unit.value
-            )
+            spend = GammaGammaModel().fit(table.filter(table.frequency > 0), time_unit=time_unit)
         _save(fitted, model_out)
         result: dict[str, Any] = {
             "model_file": str(model_out),
@@ -238,21 +235,24 @@ def _load(path: Path, what: str, loader: Any) -> Any:
 
 def _unit(model: Any, path: Path, given: TimeUnit | None) -> TimeUnit:
     """The time unit of the data: the one stored with the model (``--time-unit`` must agree),
-    or ``--time-unit`` for a model that records none of the CLI's units."""
+    or ``--time-unit`` for a model that records no known unit."""
     from loyalloop.errors import ConfigError
 
-    stored = str(getattr(model.data_period_, "time_unit", ""))
-    known = {u.value for u in TimeUnit}
-    if stored in known:
-        if given is not None and given.value != stored:
+    stored_text = str(getattr(model.data_period_, "time_unit", ""))
+    try:
+        stored: TimeUnit | None = TimeUnit.parse(stored_text)
+    except ConfigError:
+        stored = None
+    if stored is not None:
+        if given is not None and given != stored:
             raise ConfigError(
                 f"--time-unit {given.value} disagrees with {path}, fitted on recency and T in "
-                f"{stored}; score data in {stored} (leave out --time-unit)"
+                f"{stored.value}; score data in {stored.value} (leave out --time-unit)"
             )
-        return TimeUnit(stored)
+        return stored
     if given is None:
         raise ConfigError(
-            f"{path} records time unit {stored!r}, not one of {', '.join(sorted(known))}; "
+            f"{path} records time unit {stored_text!r}, not one of {TimeUnit.choices()}; "
             "pass --time-unit"
         )
     return given
@@ -291,6 +291,8 @@ def predict(
         TimeUnit | None,
         typer.Option(
             "--time-unit",
+            parser=TimeUnit.parse,
+            metavar=TimeUnit.choices(),
             help="Unit of recency, T and --t: the one stored with the model (needed only for "
             "models that record none). 时间单位（默认取自模型）。",
         ),
@@ -303,8 +305,13 @@ def predict(
     """Score every customer: P(alive), expected purchases in ``--t`` and (with a spend model)
     CLV. 为每位客户打分：存活概率、预期购买次数与 CLV。"""
     with handle_errors(as_json):
-        from loyalloop.clv import GammaGammaModel, TransactionModel, load_model, score
-        from loyalloop.clv.value import TIME_UNITS
+        from loyalloop.clv import (
+            GammaGammaModel,
+            TransactionModel,
+            clv_totals,
+            load_model,
+            score,
+        )
         from loyalloop.core.csvsafe import write_safe_csv
         from loyalloop.core.export import TABLE_SUFFIXES, atomic_output
 
@@ -316,7 +323,7 @@ def predict(
                 "(BG/NBD, MBG/NBD, Pareto/NBD or BG/BB); pass that one as --model"
             )
         unit = _unit(fitted, model, time_unit)
-        horizon_t = TIME_UNITS[unit.code] if t is None else t
+        horizon_t = TimeUnit.MONTHS.days / unit.days if t is None else t
         spend = None
         if spend_model is not None:
             spend = _load(spend_model, "spend model file", GammaGammaModel.load)
@@ -327,19 +334,13 @@ def predict(
             spend_model=spend,
             horizon=horizon,
             discount_rate=discount_rate,
-            time_unit=unit.code,
+            time_unit=unit,
             batch_size=batch_size,
         )
-        stats = {"customers": 0, "alive": 0.0, "purchases": 0.0, "clv": 0.0}
         with atomic_output(out_file) as tmp:
             writer: Any = None
             try:
                 for i, batch in enumerate(batches):
-                    stats["customers"] += len(batch)
-                    stats["alive"] += float(batch["probability_alive"].sum())
-                    stats["purchases"] += float(batch["expected_purchases"].sum())
-                    if "clv" in batch:
-                        stats["clv"] += float(batch["clv"].sum())
                     if out_file.suffix.lower() == ".csv":
                         write_safe_csv(batch, tmp, mode="w" if i == 0 else "a")
                     else:
@@ -353,30 +354,43 @@ def predict(
             finally:
                 if writer is not None:
                     writer.close()
-        n = int(stats["customers"])
+        totals = clv_totals(_scores(out_file))  # the one definition of the headline figures
+        n = totals.customers
         summary: dict[str, Any] = {
             "scores_file": str(out_file),
             "model": type(fitted).__name__,
             "customers": n,
-            "mean_probability_alive": stats["alive"] / n if n else None,
+            "mean_probability_alive": totals.mean_probability_alive,
             "time_unit": unit.value,
             "t": horizon_t,
-            "total_expected_purchases": stats["purchases"],
+            "total_expected_purchases": totals.total_expected_purchases,
         }
         if spend is not None:
-            summary["total_clv"] = stats["clv"]
+            summary["total_clv"] = totals.total_clv
+            summary["top_decile_share"] = totals.top_decile_share
             summary["horizon"] = horizon
             summary["discount_rate"] = discount_rate
         if as_json:
             emit_json(summary)
             return
         out.print(f"scored {n:,} customers with {summary['model']} → {out_file}", markup=False)
-        if n:
-            out.print(f"  mean P(alive): {summary['mean_probability_alive']:.4f}", markup=False)
+        if totals.mean_probability_alive is not None:
+            out.print(f"  mean P(alive): {totals.mean_probability_alive:.4f}", markup=False)
         out.print(
             f"  expected purchases in the next {horizon_t:g} {unit.value}: "
-            f"{stats['purchases']:,.1f}",
+            f"{totals.total_expected_purchases:,.1f}",
             markup=False,
         )
-        if spend is not None:
-            out.print(f"  total CLV over {horizon} months: {stats['clv']:,.2f}", markup=False)
+        if totals.total_clv is not None:
+            out.print(f"  total CLV over {horizon} months: {totals.total_clv:,.2f}", markup=False)
+            if totals.top_decile_share is not None:
+                share = 100 * totals.top_decile_share
+                out.print(f"  top 10% of customers hold {share:.1f}%", markup=False)
+
+
+def _scores(path: Path) -> Any:
+    """A scores file just written, as an Ibis table (for :func:`loyalloop.clv.clv_totals`)."""
+    import ibis
+
+    con = ibis.duckdb.connect()
+    return con.read_csv(path) if path.suffix.lower() == ".csv" else con.read_parquet(path)
