@@ -41,26 +41,32 @@ def clv_by_segment(scores: ir.Table, segments: ir.Table) -> ir.Table:
     Parameters
     ----------
     scores
-        ``customer_id, probability_alive, clv`` per customer.
+        ``customer_id, probability_alive, clv`` per customer, and optionally a boolean
+        ``alive_flagged`` (e.g. :func:`~loyalloop.clv.selection.alive_caveat_flag`).
     segments
         ``customer_id, segment`` per customer (customers without a segment are left out).
 
     Returns
     -------
     ibis.Table
-        ``segment, customers, probability_alive, clv, total_clv``, highest mean P(alive) first.
+        ``segment, customers, probability_alive, clv, total_clv`` (and ``alive_flagged``, the
+        flagged customers, when the scores have the column), highest mean P(alive) first.
     """
     joined = scores.join(segments.select("customer_id", "segment"), "customer_id")
+    aggs = {
+        "customers": joined.count(),
+        "_alive": _exact(joined.probability_alive).sum(),
+        "_clv": _exact(joined.clv).sum(),
+    }
+    if "alive_flagged" in joined.columns:
+        aggs["alive_flagged"] = joined.alive_flagged.cast("int64").sum().coalesce(0)
     return (
         joined.group_by("segment")
-        .aggregate(
-            customers=joined.count(),
-            _alive=_exact(joined.probability_alive).sum(),
-            _clv=_exact(joined.clv).sum(),
-        )
+        .aggregate(**aggs)
         .select(
             "segment",
             "customers",
+            *(["alive_flagged"] if "alive_flagged" in aggs else []),
             probability_alive=_["_alive"].cast("float64") / _.customers,
             clv=_["_clv"].cast("float64") / _.customers,
             total_clv=_["_clv"].cast("float64"),
