@@ -245,7 +245,16 @@ def test_survival_curves_monotone_with_medians(runs: Runs) -> None:
     assert set(surv.loc[surv["dimension"] == "stage", "group"]) <= set(CURRENT_STATUSES) | {
         "lapsed"
     }
-    assert _loyalty(runs.latest).survival_stage_start is not None
+    info = _loyalty(runs.latest)
+    assert info.survival_stage_start is not None and info.survival_lapse_days is not None
+    # a stop is seen lapse_days after it happens: the curves end that long before the cutoff,
+    # and nobody who first bought within lapse_days of it is followed yet
+    lapse, as_of = info.survival_lapse_days, runs.latest.manifest.as_of
+    seen_until = as_of + timedelta(days=1) - timedelta(days=lapse)
+    by_stage = surv[surv["dimension"] == "stage"]
+    assert by_stage["time"].max() <= (seen_until - info.survival_stage_start).days
+    cohorts = surv.loc[surv["dimension"] == "cohort", "group"].astype(int)
+    assert cohorts.max() <= seen_until.year
     assert surv["survival"].between(0, 1).all()
     for (_, _), c in surv.groupby(["dimension", "group"]):
         c = c.sort_values("time")

@@ -28,7 +28,9 @@ survival view.
   (``loyalty_summary``) and the headline figures come from :mod:`loyalloop.loyalty.summaries`.
 * **survival** — Kaplan–Meier repeat-purchase retention (a customer is lost after
   ``RunConfig.loyalty.lapse_days`` (default 180) without a purchase; lifetime first → last
-  purchase, censored at the cutoff while still buying), by groups known *before* the outcome —
+  purchase, censored ``lapse_days`` before the cutoff while still buying — the last day a stop
+  can be seen on; customers who first bought after it are not in the curves yet), by groups
+  known *before* the outcome —
   never by a grouping that already knows who stopped (RFM segments and today's statuses do:
   every "lost" customer has stopped by definition):
 
@@ -36,7 +38,7 @@ survival view.
   - ``stage`` — the status customers had :data:`STAGE_LOOKBACK_DAYS` (365) days before the
     scoring cutoff (:data:`SURVIVAL_STAGES`), followed from that day
     (:func:`loyalloop.churn.lifetimes_since`): of those "at risk" a year ago, how many are
-    still buying.
+    still buying (left out when ``lapse_days`` is 365 or more: no stop could be seen yet).
 
   (:func:`loyalloop.churn.run_outputs.survival_table`.) Durations are in whole days (floored)
   so a curve has at most one step per day. Columns ``dimension`` (``cohort`` / ``stage``),
@@ -179,6 +181,9 @@ def _survival(ctx: RunContext) -> pd.DataFrame | None:
     lives["cohort"] = lives["cohort"].str.slice(0, 4)  # acquisition year
     parts = [survival_table(lives, ("cohort",))]
     start = stage_start(ctx)
+    if (cut - start).days <= lapse:  # no stop after the start could be seen yet
+        found = [p for p in parts if p is not None]
+        return pd.concat(found, ignore_index=True) if found else None
     since = lifetimes_since(tx, start, cut, lapse_days=lapse)
     feats = churn_tables(ctx).features(start, FeatureConfig(active_within_days=None))
     then = lifecycle_stages(feats, ctx.config.loyalty.lifecycle).rename(stage_then="stage")

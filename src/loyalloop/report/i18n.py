@@ -809,11 +809,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "attitude (CSAT; 25%) and emotion (NPS; 25%) over the parts known for the customer — "
         "missing parts are left out, not scored as zero. Lapsed, closed and lost customers are "
         "never in a loyal tier. Curves: a customer has stopped after {lapse} days without a "
-        "purchase; the median lifetime is when half have stopped.",
+        "purchase, so a stop is seen {lapse} days after it happens: the curves end {lapse} "
+        "days before the data do, and customers who first bought in the last {lapse} days are "
+        "not in them yet; the median lifetime is when half have stopped.",
         "zh": "忠诚度指数 = 行为（频次、最近消费、在网时长；50%）、态度（CSAT；25%）与情感"
         "（NPS；25%）中该客户已知部分的加权平均——缺失部分不计入，不按零分处理。沉寂、已销户和"
-        "已流失的客户不计入任何忠诚层级。曲线：客户超过 {lapse} 天无消费即视为停止消费；"
-        "中位生命周期为一半客户停止消费的时间。",
+        "已流失的客户不计入任何忠诚层级。曲线：客户超过 {lapse} 天无消费即视为停止消费，"
+        "因此停止消费要在发生 {lapse} 天后才能看到：曲线比数据早 {lapse} 天结束，最近 {lapse} "
+        "天内首次消费的客户暂不计入；中位生命周期为一半客户停止消费的时间。",
     },
     # glossary (report/glossary_section.py; words from loyalloop.insight.definitions)
     "gl_title": {"en": "Glossary", "zh": "术语表"},
