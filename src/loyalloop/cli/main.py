@@ -254,6 +254,9 @@ def run(
     except ValueError as exc:
         raise _fail(str(exc), 2) from None
     try:
+        from loyalloop.cli.sync import sync_before_run
+
+        sync_before_run(ctx, quiet=as_json)  # survey responses first (docs/service.md)
         with err.status("running") as status:
             result = run_pipeline(
                 st.settings, config, on_stage=lambda s: status.update(f"stage {s}")
@@ -422,11 +425,21 @@ def _loop_summary(number: int, m: dict[str, Any]) -> list[str]:
 def _register_subapps() -> None:
     from loyalloop.cli import churn as churn_cli
     from loyalloop.cli import clv as clv_cli
+    from loyalloop.cli import db as db_cli
     from loyalloop.cli import feedback as feedback_cli
+    from loyalloop.cli import serve as serve_cli
+    from loyalloop.cli import surveys as surveys_cli
+    from loyalloop.cli import sync as sync_cli
+    from loyalloop.cli import users as users_cli
 
     app.add_typer(churn_cli.app, name="churn")
     app.add_typer(clv_cli.app, name="clv")
     app.add_typer(feedback_cli.app, name="feedback")
+    app.command("serve")(serve_cli.serve)
+    app.add_typer(db_cli.app, name="db")
+    app.add_typer(users_cli.app, name="users")
+    app.add_typer(surveys_cli.app, name="surveys")
+    app.command("sync")(sync_cli.sync)
 
 
 _register_subapps()

@@ -6,10 +6,10 @@ the operational store need. Each field is read from ``LOYALLOOP_<FIELD>`` (upper
 settings (home, time zone …) stay in :class:`loyalloop.core.config.Settings`; this class adds
 the service's.
 
-The secret key signs invitation links, session cookies and CSRF tokens. Outside
-``LOYALLOOP_ENV=local`` a missing, short (< 32 characters) or well-known default secret is
-refused; in ``local`` a random one is made per process (links and sessions then do not survive
-a restart, which the warning says).
+The secret key signs invitation links and CSRF tokens. Outside ``LOYALLOOP_ENV=local`` a
+missing, short (< 32 characters) or well-known default secret is refused; in ``local`` without
+one, a random key is made once and kept in ``<home>/.secret_key`` (readable by the owner only),
+so links made by ``loyalloop surveys invite`` still work after ``loyalloop serve`` restarts.
 
 The class is named ``ServiceSettings`` rather than ``Settings`` so that ``loyalloop.core``
 can export both without a clash.
@@ -18,6 +18,7 @@ can export both without a clash.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from datetime import time
 from enum import StrEnum
@@ -38,6 +39,8 @@ KNOWN_DEFAULT_SECRETS = frozenset({"changethis", "change-me", "secret", "dev", "
 MIN_SECRET_LENGTH = 32
 #: Name of the SQLite file of the operational store under the project home.
 STORE_FILE = "service.sqlite3"
+#: The local-mode secret under the project home.
+LOCAL_SECRET_FILE = ".secret_key"
 
 
 class Environment(StrEnum):
@@ -130,11 +133,7 @@ class ServiceSettings(BaseSettings):
                 "(only LOYALLOOP_ENV=local runs without)"
             )
         if not key:
-            log.warning(
-                "LOYALLOOP_SECRET_KEY is not set: using a random key for this process "
-                "(LOYALLOOP_ENV=local); links and sessions will not survive a restart"
-            )
-            object.__setattr__(self, "secret_key", SecretStr(secrets.token_urlsafe(48)))
+            object.__setattr__(self, "secret_key", SecretStr(_local_secret(self.home)))
         return self
 
     @property
@@ -153,6 +152,31 @@ class ServiceSettings(BaseSettings):
     @property
     def sms_enabled(self) -> bool:
         return bool(self.sms_gateway_url)
+
+
+def _local_secret(home: Path) -> str:
+    """The project home's own random secret (made on first use, mode 0600)."""
+    path = home / LOCAL_SECRET_FILE
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+        if len(value) >= MIN_SECRET_LENGTH:
+            return value
+    except FileNotFoundError:
+        pass
+    home.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    tmp = path.with_name(f"{LOCAL_SECRET_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value)
+    try:
+        os.link(tmp, path)  # first writer wins; a concurrent one reads the winner's key
+    except FileExistsError:
+        value = path.read_text(encoding="utf-8").strip()
+    finally:
+        tmp.unlink()
+    log.info("LOYALLOOP_SECRET_KEY is not set (LOYALLOOP_ENV=local): using %s", path)
+    return value
 
 
 def load_service_settings(home: Path | str | None = None, **overrides: object) -> ServiceSettings:

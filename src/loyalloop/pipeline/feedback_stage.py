@@ -226,12 +226,12 @@ def _kano(ctx: RunContext) -> int | None:
     found = ctx.wh.raw.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [KANO_TABLE]
     ).fetchone()
-    if not found or not found[0]:
+    if not found or not found[0] or not ctx.wh.ibis.table(KANO_TABLE).count().execute():
         _error(
             ctx,
             "feedback.kano",
             f"{NO_KANO}: the feedback table has no functional/dysfunctional question pairs and "
-            f"the warehouse has no {KANO_TABLE!r} table",
+            f"the warehouse's {KANO_TABLE!r} table is empty (surveys with KANO questions fill it)",
         )
         return None
     try:

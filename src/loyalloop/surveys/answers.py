@@ -34,7 +34,13 @@ from loyalloop.feedback.kano import KANO_ANSWERS
 from loyalloop.surveys.messages import message
 from loyalloop.surveys.spec import Question, QuestionType, SurveySpec
 
-__all__ = ["AnswerError", "answers_from_form", "validate_answers", "visible_questions"]
+__all__ = [
+    "AnswerError",
+    "MalformedBody",
+    "answers_from_form",
+    "validate_answers",
+    "visible_questions",
+]
 
 
 class AnswerError(LoyalloopError, ValueError):
@@ -48,6 +54,12 @@ class AnswerError(LoyalloopError, ValueError):
         self.lang = lang
         detail = "; ".join(f"{k}: {v}" for k, v in self.problems.items())
         super().__init__(f"{message('invalid', lang)} {detail}")
+
+
+class MalformedBody(AnswerError):
+    """The request is not a JSON object ``{"answers": {…}}`` at all."""
+
+    code = "malformed"
 
 
 def _integer(value: Any) -> int | None:

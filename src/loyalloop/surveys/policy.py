@@ -77,8 +77,10 @@ def contact_decision(
         return ContactDecision(False, "no_consent")
     if channel is not Channel.link and not contact.strip():
         return ContactDecision(False, "no_contact")
-    if cap_days > 0 and last_contacted is not None and now - last_contacted < timedelta(
-        days=cap_days
+    if (
+        cap_days > 0
+        and last_contacted is not None
+        and now - last_contacted < timedelta(days=cap_days)
     ):
         return ContactDecision(False, "frequency_cap")
     if channel is Channel.link:

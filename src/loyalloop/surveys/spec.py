@@ -135,9 +135,7 @@ class Condition(_Model):
         if answer is None:
             return False
         values = answer if isinstance(answer, list) else [answer]
-        if self.in_ is not None and not any(
-            str(v) in {str(x) for x in self.in_} for v in values
-        ):
+        if self.in_ is not None and not any(str(v) in {str(x) for x in self.in_} for v in values):
             return False
         for v in values:
             if not isinstance(v, int | float) or isinstance(v, bool):
@@ -390,4 +388,3 @@ def parse_spec_text(text: str, source: str = "survey") -> SurveySpec:
         return parse_spec(data)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
-

@@ -77,9 +77,7 @@ class CesResult:
         return asdict(self)
 
 
-def ces_from_moments(
-    n: int, total: float, total_sq: float, easy: int, z: float = Z95
-) -> CesResult:
+def ces_from_moments(n: int, total: float, total_sq: float, easy: int, z: float = Z95) -> CesResult:
     """CES from ``n``, ``Σx``, ``Σx²`` and the count of answers 5–7."""
     if n <= 0:
         return CesResult(0, None, None, None, None)

@@ -64,16 +64,20 @@ def _sign(secret: bytes, purpose: bytes, payload: bytes) -> bytes:
     return hmac.new(secret, purpose + b"|" + payload, hashlib.sha256).digest()[:_SIG_BYTES]
 
 
-def sign_invitation(
-    secret: bytes, invitation_id: int, survey_id: int, expires_at: datetime
-) -> str:
+def sign_invitation(secret: bytes, invitation_id: int, survey_id: int, expires_at: datetime) -> str:
     """The token of one invitation."""
     payload = f"{_VERSION}:{invitation_id}:{survey_id}:{int(expires_at.timestamp())}".encode()
     return f"{_b64(payload)}.{_b64(_sign(secret, b'invitation', payload))}"
 
 
-def verify_invitation(secret: bytes, token: str, now: datetime | None = None) -> InvitationClaims:
-    """The claims of a genuine, unexpired token; :class:`TokenError` otherwise."""
+def verify_invitation(
+    secret: bytes, token: str, now: datetime | None = None, *, allow_expired: bool = False
+) -> InvitationClaims:
+    """The claims of a genuine, unexpired token; :class:`TokenError` otherwise.
+
+    ``allow_expired`` accepts an expired (but genuine) token: an unsubscribe link keeps
+    working after the survey link expired.
+    """
     if not isinstance(token, str) or len(token) > 200 or token.count(".") != 1:
         raise TokenError("malformed")
     head, sig = token.split(".")
@@ -90,7 +94,7 @@ def verify_invitation(secret: bytes, token: str, now: datetime | None = None) ->
         raise TokenError("malformed") from None
     if version != _VERSION:
         raise TokenError("malformed")
-    if claims.expires_at <= (now or datetime.now(UTC)):
+    if not allow_expired and claims.expires_at <= (now or datetime.now(UTC)):
         raise TokenError("expired")
     return claims
 

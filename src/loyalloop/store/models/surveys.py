@@ -132,7 +132,7 @@ class Suppression(Base):
 
 
 class Trigger(Base):
-    """"After an interaction of kind X on channel Y, invite within N hours" (touchpoints)."""
+    """ "After an interaction of kind X on channel Y, invite within N hours" (touchpoints)."""
 
     __tablename__ = "survey_triggers"
 
