@@ -30,8 +30,8 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "unknown_question": {"en": "This survey has no such question.", "zh": "问卷中没有这道题。"},
     "answers_object": {
-        "en": 'Send a JSON object {"answers": {…}}.',
-        "zh": '请提交 JSON 对象 {"answers": {…}}。',
+        "en": 'Send a JSON object {{"answers": {{…}}}}.',
+        "zh": '请提交 JSON 对象 {{"answers": {{…}}}}。',
     },
     "invalid": {
         "en": "Some answers need attention.",
