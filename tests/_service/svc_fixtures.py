@@ -21,7 +21,7 @@ from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import ServiceSettings
 from loyalloop.services import Store, open_store
 
-__all__ = ["SECRET", "backend", "make_store", "pg_database", "store", "store_url"]
+__all__ = ["SECRET", "backend", "cheap_argon2", "make_store", "pg_database", "store", "store_url"]
 
 SECRET = "test-secret-" + "x" * 40
 PG_ADMIN_URL = os.environ.get(
@@ -93,3 +93,15 @@ def store(tmp_path: Path, store_url: str) -> Iterator[Store]:
     s = make_store(tmp_path, store_url)
     yield s
     s.close()
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small parameters: the same code path, a fraction of the CPU per hash."""
+    from argon2 import PasswordHasher
+
+    import loyalloop.services.users as users
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(users, "_hasher", hasher)
+    monkeypatch.setattr(users, "_DUMMY_HASH", hasher.hash("dummy password"))

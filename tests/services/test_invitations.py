@@ -29,8 +29,11 @@ from loyalloop.surveys import Channel
 from svc_fixtures import make_store
 
 ME = Actor("ana@example.com", "analyst", 1)
-SPEC = {"key": "visit", "title": {"zh": "网点调查", "en": "Branch visit"},
-        "questions": [{"id": "nps", "type": "nps", "text": {"zh": "推荐？", "en": "Recommend?"}}]}
+SPEC = {
+    "key": "visit",
+    "title": {"zh": "网点调查", "en": "Branch visit"},
+    "questions": [{"id": "nps", "type": "nps", "text": {"zh": "推荐？", "en": "Recommend?"}}],
+}
 
 
 def free_port() -> int:
@@ -66,8 +69,13 @@ def gateway() -> Iterator[tuple[list[dict[str, Any]], str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            received.append({**body, "key": self.headers.get("Idempotency-Key"),
-                             "auth": self.headers.get("Authorization")})
+            received.append(
+                {
+                    **body,
+                    "key": self.headers.get("Idempotency-Key"),
+                    "auth": self.headers.get("Authorization"),
+                }
+            )
             self.send_response(202)
             self.end_headers()
 
@@ -118,25 +126,54 @@ def test_quiet_hours_delay_the_send(store: Store) -> None:
     now = datetime(2026, 5, 1, 15, 0, tzinfo=UTC)
     with store.session() as s:
         create_survey(s, SPEC, ME, publish=True)
-        invite(store, s, "visit", [Recipient("C1", email="c@example.com", consent_email=True,
-                                             timezone="Asia/Shanghai")], ME, channel=Channel.email, now=now)
+        invite(
+            store,
+            s,
+            "visit",
+            [Recipient("C1", email="c@example.com", consent_email=True, timezone="Asia/Shanghai")],
+            ME,
+            channel=Channel.email,
+            now=now,
+        )
         inv = s.scalar(sa.select(Invitation))
     assert inv is not None and inv.send_after == datetime(2026, 5, 2, 0, 0, tzinfo=UTC)
     assert send_due(store, now=now).sent == 0  # not yet
 
 
-def test_email_invitation_and_one_reminder(tmp_path: Path, store_url: str, smtp: tuple[Inbox, int]) -> None:
+def test_email_invitation_and_one_reminder(
+    tmp_path: Path, store_url: str, smtp: tuple[Inbox, int]
+) -> None:
     inbox, port = smtp
-    store = make_store(tmp_path, store_url, smtp_host="127.0.0.1", smtp_port=port,
-                       smtp_from="cx@bank.example", reminder_days=3, quiet_hours_start="00:00",
-                       quiet_hours_end="00:00")
+    store = make_store(
+        tmp_path,
+        store_url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_from="cx@bank.example",
+        reminder_days=3,
+        quiet_hours_start="00:00",
+        quiet_hours_end="00:00",
+    )
     now = datetime.now(UTC)
     with store.session() as s:
-        create_survey(s, {**SPEC, "title": {"zh": "网点\r\nBcc: evil@x.com 调查", "en": "Visit"}}, ME, publish=True)
-        invite(store, s, "visit", [
-            Recipient("C1", email="wang@example.com", consent_email=True, language="zh"),
-            Recipient("C2", email="li@example.com", consent_email=True, language="en"),
-        ], ME, channel=Channel.email, now=now)
+        create_survey(
+            s,
+            {**SPEC, "title": {"zh": "网点\r\nBcc: evil@x.com 调查", "en": "Visit"}},
+            ME,
+            publish=True,
+        )
+        invite(
+            store,
+            s,
+            "visit",
+            [
+                Recipient("C1", email="wang@example.com", consent_email=True, language="zh"),
+                Recipient("C2", email="li@example.com", consent_email=True, language="en"),
+            ],
+            ME,
+            channel=Channel.email,
+            now=now,
+        )
     assert send_due(store, now=now).sent == 2
     assert send_due(store, now=now).sent == 0  # nothing twice
     assert len(inbox.messages) == 2
@@ -159,29 +196,59 @@ def test_email_invitation_and_one_reminder(tmp_path: Path, store_url: str, smtp:
     store.close()
 
 
-def test_unsubscribe_takes_effect_before_the_send(tmp_path: Path, store_url: str, smtp: tuple[Inbox, int]) -> None:
+def test_unsubscribe_takes_effect_before_the_send(
+    tmp_path: Path, store_url: str, smtp: tuple[Inbox, int]
+) -> None:
     inbox, port = smtp
-    store = make_store(tmp_path, store_url, smtp_host="127.0.0.1", smtp_port=port,
-                       quiet_hours_start="00:00", quiet_hours_end="00:00")
+    store = make_store(
+        tmp_path,
+        store_url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        quiet_hours_start="00:00",
+        quiet_hours_end="00:00",
+    )
     with store.session() as s:
         create_survey(s, SPEC, ME, publish=True)
-        invite(store, s, "visit", [Recipient("C1", email="a@example.com", consent_email=True)], ME,
-               channel=Channel.email)
+        invite(
+            store,
+            s,
+            "visit",
+            [Recipient("C1", email="a@example.com", consent_email=True)],
+            ME,
+            channel=Channel.email,
+        )
         unsubscribe(s, "C1", "email", "test")
     result = send_due(store)
     assert (result.sent, result.suppressed) == (0, 1) and inbox.messages == []
     store.close()
 
 
-def test_sms_through_the_gateway(tmp_path: Path, store_url: str, gateway: tuple[list[dict[str, Any]], str]) -> None:
+def test_sms_through_the_gateway(
+    tmp_path: Path, store_url: str, gateway: tuple[list[dict[str, Any]], str]
+) -> None:
     received, url = gateway
-    store = make_store(tmp_path, store_url, sms_gateway_url=url, sms_gateway_token="gw-token",
-                       quiet_hours_start="00:00", quiet_hours_end="00:00")
+    store = make_store(
+        tmp_path,
+        store_url,
+        sms_gateway_url=url,
+        sms_gateway_token="gw-token",
+        quiet_hours_start="00:00",
+        quiet_hours_end="00:00",
+    )
     with store.session() as s:
         create_survey(s, SPEC, ME, publish=True)
-        invite(store, s, "visit", [Recipient("C1", phone="+8613800000001", consent_sms=True, language="zh"),
-                                   Recipient("C2", phone="+8613800000002", consent_sms=False)],
-               ME, channel=Channel.sms)
+        invite(
+            store,
+            s,
+            "visit",
+            [
+                Recipient("C1", phone="+8613800000001", consent_sms=True, language="zh"),
+                Recipient("C2", phone="+8613800000002", consent_sms=False),
+            ],
+            ME,
+            channel=Channel.sms,
+        )
     assert send_due(store).sent == 1
     (msg,) = received
     assert msg["to"] == "+8613800000001" and "/r/" in msg["text"] and "退订" in msg["text"]
@@ -190,12 +257,25 @@ def test_sms_through_the_gateway(tmp_path: Path, store_url: str, gateway: tuple[
 
 
 def test_smtp_down_is_recorded_and_retried(tmp_path: Path, store_url: str) -> None:
-    store = make_store(tmp_path, store_url, smtp_host="127.0.0.1", smtp_port=free_port(),
-                       smtp_timeout=2, quiet_hours_start="00:00", quiet_hours_end="00:00")
+    store = make_store(
+        tmp_path,
+        store_url,
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_timeout=2,
+        quiet_hours_start="00:00",
+        quiet_hours_end="00:00",
+    )
     with store.session() as s:
         create_survey(s, SPEC, ME, publish=True)
-        invite(store, s, "visit", [Recipient("C1", email="a@example.com", consent_email=True)], ME,
-               channel=Channel.email)
+        invite(
+            store,
+            s,
+            "visit",
+            [Recipient("C1", email="a@example.com", consent_email=True)],
+            ME,
+            channel=Channel.email,
+        )
     assert send_due(store).failed == 1
     with store.session() as s:
         inv = s.scalar(sa.select(Invitation))
@@ -206,7 +286,9 @@ def test_smtp_down_is_recorded_and_retried(tmp_path: Path, store_url: str) -> No
 
 def test_recipients_file_errors_name_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
-    path.write_text("customer_id,email,consent_email\nC1,a@x.com,yes\n,b@x.com,no\n", encoding="utf-8")
+    path.write_text(
+        "customer_id,email,consent_email\nC1,a@x.com,yes\n,b@x.com,no\n", encoding="utf-8"
+    )
     from loyalloop.errors import DataValidationError
 
     with pytest.raises(DataValidationError, match="line 3, column customer_id: empty"):

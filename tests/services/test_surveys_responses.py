@@ -160,12 +160,18 @@ def test_stats_computed_by_the_database_match_the_raw_answers(store: Store) -> N
     with store.session() as s:
         create_survey(
             s,
-            spec([
-                {"id": "csat", "type": "csat", "text": "满意"},
-                {"id": "ces", "type": "ces", "text": "费力"},
-                {"id": "ch", "type": "single_choice", "text": "渠道",
-                 "options": [{"id": "app", "text": "App"}, {"id": "branch", "text": "网点"}]},
-            ]),
+            spec(
+                [
+                    {"id": "csat", "type": "csat", "text": "满意"},
+                    {"id": "ces", "type": "ces", "text": "费力"},
+                    {
+                        "id": "ch",
+                        "type": "single_choice",
+                        "text": "渠道",
+                        "options": [{"id": "app", "text": "App"}, {"id": "branch", "text": "网点"}],
+                    },
+                ]
+            ),
             ME,
             publish=True,
         )
@@ -174,8 +180,15 @@ def test_stats_computed_by_the_database_match_the_raw_answers(store: Store) -> N
     with store.session() as s:
         for i, score in enumerate(scores):
             submit_personal(
-                s, store.settings.secret, t[i],
-                {"nps": score, "csat": 1 + i % 5, "ces": 1 + i % 7, "ch": "app" if i % 3 else "branch"},
+                s,
+                store.settings.secret,
+                t[i],
+                {
+                    "nps": score,
+                    "csat": 1 + i % 5,
+                    "ces": 1 + i % 7,
+                    "ch": "app" if i % 3 else "branch",
+                },
             )
         st = survey_stats(s, 1)
         listed = list_surveys(s)
@@ -185,11 +198,16 @@ def test_stats_computed_by_the_database_match_the_raw_answers(store: Store) -> N
     assert nps is not None and (nps.promoters, nps.detractors, nps.n) == (p, d, 20)
     assert nps.nps == pytest.approx(100 * (p - d) / 20)
     csat = next(q for q in st.questions if q.question == "csat").csat
-    assert csat is not None and csat.csat == pytest.approx(100 * sum(1 + i % 5 >= 4 for i in range(20)) / 20)
+    assert csat is not None and csat.csat == pytest.approx(
+        100 * sum(1 + i % 5 >= 4 for i in range(20)) / 20
+    )
     ces = next(q for q in st.questions if q.question == "ces").ces
     assert ces is not None and ces.mean == pytest.approx(sum(1 + i % 7 for i in range(20)) / 20)
     ch = next(q for q in st.questions if q.question == "ch")
-    assert ch.choices == {"app": sum(1 for i in range(20) if i % 3), "branch": sum(1 for i in range(20) if not i % 3)}
+    assert ch.choices == {
+        "app": sum(1 for i in range(20) if i % 3),
+        "branch": sum(1 for i in range(20) if not i % 3),
+    }
     assert (st.rate.invited, st.rate.responded, st.rate.not_responded) == (30, 20, 10)
     assert (st.rate.ci_low, st.rate.ci_high) == pytest.approx(wilson(20, 30))
     assert listed[0].invited == 30 and listed[0].responses == 20

@@ -30,9 +30,16 @@ SPEC = {
         {"id": "why", "type": "text", "about": "nps", "text": "原因"},
         {"id": "note", "type": "text", "text": "其他"},
         {"id": "csat", "type": "csat", "required": False, "text": "满意"},
-        {"id": "feat", "type": "kano", "required": False, "text": "功能",
-         "features": [{"id": "lounge", "text": {"zh": "机场贵宾厅", "en": "Airport lounge"}},
-                      {"id": "cash", "text": {"zh": "返现", "en": "Cash back"}}]},
+        {
+            "id": "feat",
+            "type": "kano",
+            "required": False,
+            "text": "功能",
+            "features": [
+                {"id": "lounge", "text": {"zh": "机场贵宾厅", "en": "Airport lounge"}},
+                {"id": "cash", "text": {"zh": "返现", "en": "Cash back"}},
+            ],
+        },
     ],
 }
 
@@ -58,10 +65,18 @@ def warehouse_rows(store: Store, sql: str) -> list[tuple[object, ...]]:
 def test_sync_loads_once_and_replaces_edited_answers(store: Store) -> None:
     t = setup(store)
     with store.session() as s:
-        submit_personal(s, SECRET.encode(), t[0], {
-            "nps": 3, "why": "年费太贵 <script>alert(1)</script>", "note": "'; DROP TABLE feedback; --",
-            "csat": 2, "feat": {"lounge": {"functional": "like", "dysfunctional": "neutral"}},
-        })
+        submit_personal(
+            s,
+            SECRET.encode(),
+            t[0],
+            {
+                "nps": 3,
+                "why": "年费太贵 <script>alert(1)</script>",
+                "note": "'; DROP TABLE feedback; --",
+                "csat": 2,
+                "feat": {"lounge": {"functional": "like", "dysfunctional": "neutral"}},
+            },
+        )
         submit_personal(s, SECRET.encode(), t[1], {"nps": 10, "why": "", "note": ""})
         submit_personal(s, SECRET.encode(), t[3], {"nps": 9, "why": "unknown customer", "note": ""})
         submit_public(s, "q3", {"nps": 7, "why": "anonymous", "note": ""})
@@ -70,14 +85,19 @@ def test_sync_loads_once_and_replaces_edited_answers(store: Store) -> None:
     # C0: nps + csat + note; C1: nps; C9: nps (quarantined: not a known customer); public: nps
     assert first.feedback == {"read": 6, "loaded": 5, "already_loaded": 0, "quarantined": 1}
     assert first.kano_answers == {"read": 1, "loaded": 1, "already_loaded": 0, "quarantined": 0}
-    rows = warehouse_rows(store, "SELECT feedback_id, customer_id, channel, score_type, score, text "
-                                 "FROM feedback ORDER BY feedback_id")
+    rows = warehouse_rows(
+        store,
+        "SELECT feedback_id, customer_id, channel, score_type, score, text "
+        "FROM feedback ORDER BY feedback_id",
+    )
     assert ("svy-1-nps", "C0", "survey", "nps", 3.0, "年费太贵 <script>alert(1)</script>") in rows
     assert ("svy-1-note", "C0", "survey", None, None, "'; DROP TABLE feedback; --") in rows
     assert ("svy-4-nps", None, "survey", "nps", 7.0, "anonymous") in rows
     reason = warehouse_rows(store, "SELECT reason FROM quarantine WHERE table_name = 'feedback'")
     assert len(reason) == 1 and "unknown customer_id" in str(reason[0][0])
-    assert warehouse_rows(store, "SELECT feature, functional FROM kano_answers") == [("机场贵宾厅", "like")]
+    assert warehouse_rows(store, "SELECT feature, functional FROM kano_answers") == [
+        ("机场贵宾厅", "like")
+    ]
 
     again = sync_responses(store)
     assert again.responses == 0 and again.feedback["read"] == 0  # nothing new
@@ -86,7 +106,9 @@ def test_sync_loads_once_and_replaces_edited_answers(store: Store) -> None:
         submit_personal(s, SECRET.encode(), t[1], {"nps": 2, "why": "改了主意", "note": ""})
     edited = sync_responses(store)
     assert (edited.responses, edited.replaced, edited.feedback["loaded"]) == (1, 1, 1)
-    assert warehouse_rows(store, "SELECT score, text FROM feedback WHERE customer_id = 'C1'") == [(2.0, "改了主意")]
+    assert warehouse_rows(store, "SELECT score, text FROM feedback WHERE customer_id = 'C1'") == [
+        (2.0, "改了主意")
+    ]
     assert warehouse_rows(store, "SELECT count(*) FROM feedback")[0][0] == 5
 
 
@@ -116,7 +138,9 @@ def test_kill_9_between_load_and_mark_doubles_nothing(store: Store, tmp_path: Pa
         sync.sync_responses(open_store(settings, Settings(home=Path(home))))
         """
     )
-    proc = subprocess.run([sys.executable, "-c", script], env={**os.environ}, capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env={**os.environ}, capture_output=True, timeout=120
+    )
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     assert warehouse_rows(store, "SELECT count(*) FROM feedback")[0][0] == 3  # loaded, not marked
     after = sync_responses(store)

@@ -79,7 +79,9 @@ def test_tokens_are_stored_hashed_scoped_and_revocable(store: Store) -> None:
         viewer = add_user(s, "v@example.com", "viewer", PW, CLI)
         issued = create_token(s, viewer, "report script", ["read"], CLI, days=30)
         row = s.scalar(sa.select(ApiToken))
-        assert row is not None and row.token_hash == hashlib.sha256(issued.token.encode()).hexdigest()
+        assert (
+            row is not None and row.token_hash == hashlib.sha256(issued.token.encode()).hexdigest()
+        )
         assert issued.token not in str(row.__dict__)
         found = resolve_token(s, issued.token)
         assert found is not None and found[1].scopes == "read"

@@ -63,8 +63,12 @@ def test_one_response_per_invitation_is_a_constraint(store: Store) -> None:
         for _ in range(2):
             s.add(
                 Response(
-                    survey_id=sv.id, version=1, invitation_id=inv.id, channel="link",
-                    language="zh", answers={"nps": 9},
+                    survey_id=sv.id,
+                    version=1,
+                    invitation_id=inv.id,
+                    channel="link",
+                    language="zh",
+                    answers={"nps": 9},
                 )
             )
         with pytest.raises(sa.exc.IntegrityError):

@@ -47,14 +47,23 @@ questions:
 def test_every_question_type_parses_and_round_trips() -> None:
     spec = parse_spec_text(FULL)
     assert [q.type for q in spec.questions] == [
-        QuestionType.nps, QuestionType.text, QuestionType.text, QuestionType.csat,
-        QuestionType.ces, QuestionType.rating, QuestionType.single_choice,
-        QuestionType.multi_choice, QuestionType.kano,
+        QuestionType.nps,
+        QuestionType.text,
+        QuestionType.text,
+        QuestionType.csat,
+        QuestionType.ces,
+        QuestionType.rating,
+        QuestionType.single_choice,
+        QuestionType.multi_choice,
+        QuestionType.kano,
     ]
     assert spec.question("taste").score_range == (1, 10)
     assert spec.question("nps").score_range == (0, 10)
     assert spec.question("why").is_required is False and spec.question("nps").is_required
-    assert spec.question("csat").text == {"zh": "满意度", "en": "满意度"}  # one string: every language
+    assert spec.question("csat").text == {
+        "zh": "满意度",
+        "en": "满意度",
+    }  # one string: every language
     assert parse_spec(spec.to_dict()) == spec
 
 
@@ -63,15 +72,39 @@ def test_every_question_type_parses_and_round_trips() -> None:
     [
         ({"key": "Bad Key"}, "key: use 1-80 lower-case"),
         ({"languages": ["fr"]}, "languages: 'fr' is not offered"),
-        ({"questions": [{"id": "q", "type": "nsp", "text": "x"}]}, "questions[0].type: 'nsp' is not a question type"),
-        ({"questions": [{"id": "Q 1", "type": "nps", "text": "x"}]}, "questions[0].id: use 1-40"),
-        ({"questions": [{"id": "q", "type": "nps", "text": "x", "colour": 1}]}, "questions[0].colour: unknown field"),
         (
-            {"questions": [{"id": "c", "type": "single_choice", "text": "x", "options": [{"id": "a", "text": "a"}]}]},
+            {"questions": [{"id": "q", "type": "nsp", "text": "x"}]},
+            "questions[0].type: 'nsp' is not a question type",
+        ),
+        ({"questions": [{"id": "Q 1", "type": "nps", "text": "x"}]}, "questions[0].id: use 1-40"),
+        (
+            {"questions": [{"id": "q", "type": "nps", "text": "x", "colour": 1}]},
+            "questions[0].colour: unknown field",
+        ),
+        (
+            {
+                "questions": [
+                    {
+                        "id": "c",
+                        "type": "single_choice",
+                        "text": "x",
+                        "options": [{"id": "a", "text": "a"}],
+                    }
+                ]
+            },
             "questions[0].options: a single_choice question needs at least 2 options",
         ),
         (
-            {"questions": [{"id": "q", "type": "nps", "text": "x", "show_if": {"question": "later", "max": 6}}]},
+            {
+                "questions": [
+                    {
+                        "id": "q",
+                        "type": "nps",
+                        "text": "x",
+                        "show_if": {"question": "later", "max": 6},
+                    }
+                ]
+            },
             "questions[0].show_if.question: 'later' is not an earlier question",
         ),
         (
@@ -79,7 +112,12 @@ def test_every_question_type_parses_and_round_trips() -> None:
             "questions[0].text: no 'en' text",
         ),
         (
-            {"questions": [{"id": "q", "type": "nps", "text": "x"}, {"id": "q", "type": "csat", "text": "y"}]},
+            {
+                "questions": [
+                    {"id": "q", "type": "nps", "text": "x"},
+                    {"id": "q", "type": "csat", "text": "y"},
+                ]
+            },
             "questions[1].id: 'q' appears twice",
         ),
         (
@@ -90,7 +128,11 @@ def test_every_question_type_parses_and_round_trips() -> None:
     ],
 )
 def test_errors_name_the_field(change: dict[str, object], expected: str) -> None:
-    data: dict[str, object] = {"key": "k", "title": "T", "questions": [{"id": "nps", "type": "nps", "text": "x"}]}
+    data: dict[str, object] = {
+        "key": "k",
+        "title": "T",
+        "questions": [{"id": "nps", "type": "nps", "text": "x"}],
+    }
     data.update(change)
     with pytest.raises(ConfigError, match=None) as info:
         parse_spec(data)
@@ -107,6 +149,12 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_a_survey_in_one_language_only_needs_that_language() -> None:
-    spec = parse_spec({"key": "en-only", "title": {"en": "T"}, "languages": ["en"],
-                       "questions": [{"id": "nps", "type": "nps", "text": {"en": "Recommend?"}}]})
+    spec = parse_spec(
+        {
+            "key": "en-only",
+            "title": {"en": "T"},
+            "languages": ["en"],
+            "questions": [{"id": "nps", "type": "nps", "text": {"en": "Recommend?"}}],
+        }
+    )
     assert spec.languages == ("en",)

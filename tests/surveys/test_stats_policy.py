@@ -22,7 +22,11 @@ def test_wilson_matches_scipy(k: int, n: int) -> None:
 def test_response_rate_shows_non_response() -> None:
     r = response_rate(200, 46)
     assert (r.invited, r.responded, r.not_responded) == (200, 46, 154)
-    assert r.rate == pytest.approx(0.23) and r.ci_low is not None and r.ci_low < 0.23 < (r.ci_high or 0)
+    assert (
+        r.rate == pytest.approx(0.23)
+        and r.ci_low is not None
+        and r.ci_low < 0.23 < (r.ci_high or 0)
+    )
     assert response_rate(0, 0).rate is None
     with pytest.raises(ValueError, match="between 0 and invited"):
         response_rate(3, 4)
@@ -34,7 +38,9 @@ def test_ces_from_moments_matches_the_raw_data() -> None:
     r = ces_from_moments(len(x), float(x.sum()), float((x**2).sum()), int((x >= 5).sum()))
     half = 1.959963984540054 * x.std(ddof=1) / np.sqrt(len(x))
     assert r.mean == pytest.approx(x.mean())
-    assert r.ci_low == pytest.approx(x.mean() - half) and r.ci_high == pytest.approx(x.mean() + half)
+    assert r.ci_low == pytest.approx(x.mean() - half) and r.ci_high == pytest.approx(
+        x.mean() + half
+    )
     assert r.easy_share == pytest.approx(100 * (x >= 5).mean())
     assert ces_from_moments(1, 4, 16, 0).ci_low is None
 
@@ -45,14 +51,25 @@ def test_quiet_hours_across_midnight_in_the_customers_zone() -> None:
     assert not in_quiet_hours(time(8, 0), time(21, 0), time(8, 0))
     # 14:00 UTC is 22:00 in Shanghai: quiet until 08:00 Shanghai = 00:00 UTC next day
     now = datetime(2026, 5, 1, 14, 0, tzinfo=UTC)
-    assert quiet_hours_end(now, "Asia/Shanghai", time(21), time(8)) == datetime(2026, 5, 2, 0, 0, tzinfo=UTC)
+    assert quiet_hours_end(now, "Asia/Shanghai", time(21), time(8)) == datetime(
+        2026, 5, 2, 0, 0, tzinfo=UTC
+    )
     assert quiet_hours_end(now, "Europe/London", time(21), time(8)) == now  # 15:00 there
 
 
 def _decide(**kw):  # type: ignore[no-untyped-def]
-    base = dict(channel=Channel.email, now=datetime(2026, 5, 1, 3, 0, tzinfo=UTC), consent=True,
-                contact="a@example.com", suppressed=False, last_contacted=None, cap_days=30,
-                zone="Asia/Shanghai", quiet_start=time(21), quiet_end=time(8))
+    base = dict(
+        channel=Channel.email,
+        now=datetime(2026, 5, 1, 3, 0, tzinfo=UTC),
+        consent=True,
+        contact="a@example.com",
+        suppressed=False,
+        last_contacted=None,
+        cap_days=30,
+        zone="Asia/Shanghai",
+        quiet_start=time(21),
+        quiet_end=time(8),
+    )
     base.update(kw)
     return contact_decision(**base)
 

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyalloop.surveys import TokenError, form_token, sign_invitation, verify_form_token, verify_invitation
+from loyalloop.surveys import (
+    TokenError,
+    form_token,
+    sign_invitation,
+    verify_form_token,
+    verify_invitation,
+)
 
 KEY = b"k" * 48
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

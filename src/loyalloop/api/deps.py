@@ -114,6 +114,9 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
         if found_s is not None:
             user, us = found_s
             principal = Principal(user, "session", us.csrf_token, (), client)
+    # End the read transaction now: on SQLite every transaction holds the write lock until it
+    # ends (BEGIN IMMEDIATE, see loyalloop.store.engine), and the route may open its own.
+    session.commit()
     request.state.principal = principal
     return principal
 

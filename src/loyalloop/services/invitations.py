@@ -212,7 +212,12 @@ def segment_recipients(
 
 
 def _contact(r: Recipient, channel: Channel) -> str:
-    return r.email if channel is Channel.email else r.phone if channel is Channel.sms else ""
+    """The address of the channel; for a link, whatever lets staff follow up (e-mail first)."""
+    if channel is Channel.email:
+        return r.email
+    if channel is Channel.sms:
+        return r.phone
+    return r.email or r.phone
 
 
 def _consent(r: Recipient, channel: Channel) -> bool | None:

@@ -61,6 +61,10 @@ class MalformedBody(AnswerError):
 
     code = "malformed"
 
+    def __init__(self, problems: Mapping[str, str], lang: str) -> None:
+        super().__init__(problems, lang)
+        self.args = ("; ".join(self.problems.values()),)
+
 
 def _integer(value: Any) -> int | None:
     if isinstance(value, bool):
