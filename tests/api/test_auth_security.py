@@ -15,7 +15,7 @@ from loyalloop.services import Store
 from loyalloop.store.models import AuditEvent
 
 sys.path.insert(0, str(Path(__file__).parent))
-from apikit import PASSWORD, World, build  # noqa: E402
+from apikit import PASSWORD, World, build
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from loyalloop.store.models import Invitation, Response, Suppression
 from loyalloop.surveys import sign_invitation
 
 sys.path.insert(0, str(Path(__file__).parent))
-from apikit import World, build  # noqa: E402
+from apikit import World, build
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from loyalloop.services import Store
 from loyalloop.store.models import Role
 
 sys.path.insert(0, str(Path(__file__).parent))
-from apikit import World, build  # noqa: E402
+from apikit import World, build
 
 DOCS = Path(__file__).parents[2] / "docs" / "service.md"
 #: Mounted apps and what they hold (static files are public by nature).

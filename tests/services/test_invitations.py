@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from svc_fixtures import make_store
 
 from loyalloop.services import Actor, Store
 from loyalloop.services.invitations import Recipient, invite, read_recipients, send_due, unsubscribe
@@ -25,8 +26,6 @@ from loyalloop.services.responses import submit_personal
 from loyalloop.services.surveys import create_survey
 from loyalloop.store.models import Invitation
 from loyalloop.surveys import Channel
-
-from svc_fixtures import make_store
 
 ME = Actor("ana@example.com", "analyst", 1)
 SPEC = {
@@ -46,7 +45,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -67,7 +66,7 @@ def gateway() -> Iterator[tuple[list[dict[str, Any]], str]]:
     received: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             received.append(
                 {

@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from svc_fixtures import SECRET
 
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import ingest
@@ -18,8 +19,6 @@ from loyalloop.services.invitations import Recipient, invite
 from loyalloop.services.responses import submit_personal, submit_public
 from loyalloop.services.surveys import create_survey
 from loyalloop.services.sync import sync_responses
-
-from svc_fixtures import SECRET
 
 ME = Actor("ana@example.com", "analyst", 1)
 SPEC = {
