@@ -145,3 +145,20 @@ def test_a_route_without_a_rule_is_caught(world: World) -> None:
 
 def test_docs_show_the_matrix() -> None:
     assert matrix_markdown() in DOCS.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_docs_list_every_route_with_its_rule(world: World) -> None:
+    from loyalloop.api.access import routes_markdown
+
+    assert routes_markdown(list(world.app.routes)) in DOCS.read_text(encoding="utf-8")  # type: ignore[attr-defined]
+
+
+def test_docs_name_every_setting() -> None:
+    from loyalloop.core.service_settings import ServiceSettings
+
+    text = DOCS.read_text(encoding="utf-8")
+    for name in ServiceSettings.model_fields:
+        grouped = name.startswith(("smtp_", "sms_", "quiet_"))  # listed as LOYALLOOP_SMTP_HOST, _PORT …
+        short = "_" + name.upper().rsplit("_", 1)[1] if grouped else ""
+        assert f"LOYALLOOP_{name.upper()}" in text or (short and short in text), name

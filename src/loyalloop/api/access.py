@@ -22,6 +22,7 @@ __all__ = [
     "Permission",
     "iter_routes",
     "matrix_markdown",
+    "routes_markdown",
     "role_allows",
 ]
 
@@ -109,3 +110,26 @@ def iter_routes(routes: list[Any]) -> list[Any]:
         else:
             out.append(route)
     return out
+
+
+def routes_markdown(routes: list[Any]) -> str:
+    """Every route with its rule, as a Markdown table (docs/service.md; a test keeps it true)."""
+    from loyalloop.api.deps import permission_of
+
+    rows: list[tuple[str, str, str]] = []
+    for route in iter_routes(routes):
+        dependant = getattr(route, "dependant", None)
+        if dependant is None:
+            continue
+        found = ""
+        stack = list(dependant.dependencies)
+        while stack and not found:
+            dep = stack.pop()
+            p = permission_of(dep.call)
+            found = p.value if p is not None else ""
+            stack += dep.dependencies
+        for method in sorted(set(route.methods) - {"HEAD"}):
+            rows.append((route.path, method, found))
+    lines = ["| route | method | permission |", "|---|---|---|"]
+    lines += [f"| `{path}` | {method} | `{perm}` |" for path, method, perm in sorted(rows)]
+    return "\n".join(lines) + "\n"
