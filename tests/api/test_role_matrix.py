@@ -159,6 +159,8 @@ def test_docs_name_every_setting() -> None:
 
     text = DOCS.read_text(encoding="utf-8")
     for name in ServiceSettings.model_fields:
-        grouped = name.startswith(("smtp_", "sms_", "quiet_"))  # listed as LOYALLOOP_SMTP_HOST, _PORT …
+        grouped = name.startswith(
+            ("smtp_", "sms_", "quiet_")
+        )  # listed as LOYALLOOP_SMTP_HOST, _PORT …
         short = "_" + name.upper().rsplit("_", 1)[1] if grouped else ""
         assert f"LOYALLOOP_{name.upper()}" in text or (short and short in text), name

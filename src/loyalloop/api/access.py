@@ -22,8 +22,8 @@ __all__ = [
     "Permission",
     "iter_routes",
     "matrix_markdown",
-    "routes_markdown",
     "role_allows",
+    "routes_markdown",
 ]
 
 

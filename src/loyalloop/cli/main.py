@@ -256,7 +256,7 @@ def run(
     try:
         from loyalloop.cli.sync import sync_before_run
 
-        sync_before_run(ctx, quiet=as_json)  # survey responses first (docs/service.md)
+        sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
         with err.status("running") as status:
             result = run_pipeline(
                 st.settings, config, on_stage=lambda s: status.update(f"stage {s}")

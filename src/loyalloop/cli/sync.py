@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from loyalloop.cli._service import analytics_settings, open_service_store
-from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.cli.output import emit_json, err, handle_errors, out
 
 if TYPE_CHECKING:
     from loyalloop.core.config import Settings
@@ -55,17 +56,25 @@ def sync(
         out.print(_summary(result), markup=False)
 
 
-def sync_before_run(ctx: typer.Context, quiet: bool) -> None:
-    """The hook at the start of ``loyalloop run``: sync when the home has a store."""
+def sync_before_run(ctx: typer.Context, quiet: bool, as_of: date | None = None) -> None:
+    """The hook at the start of ``loyalloop run``: sync when the home has a store, and say
+    when survey answers are newer than the run's as-of day (the run leaves them out)."""
     settings = analytics_settings(ctx)
     if not store_in_use(settings):
         return
-    from loyalloop.services.sync import sync_responses
+    from loyalloop.services.sync import responses_after, sync_responses
 
     store = open_service_store(ctx)
     try:
         result = sync_responses(store)
     finally:
         store.close()
+    late, day = responses_after(settings, as_of)
     if not quiet:
         out.print(_summary(result), markup=False)
+    if late and day is not None:
+        err.print(
+            f"note: {late:,} survey answers are dated after {day} (the run's as-of day) and are "
+            f"not in this run; `loyalloop run --as-of YYYY-MM-DD` includes them",
+            markup=False,
+        )

@@ -31,12 +31,13 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from loyalloop.core.config import Settings
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.services.audit import Actor, record
@@ -46,7 +47,7 @@ from loyalloop.store.base import utcnow
 from loyalloop.store.models import Response, Survey
 from loyalloop.surveys import QuestionType, SurveySpec
 
-__all__ = ["SYNC_DIR", "SyncResult", "response_rows", "sync_responses"]
+__all__ = ["SYNC_DIR", "SyncResult", "response_rows", "responses_after", "sync_responses"]
 
 log = logging.getLogger(__name__)
 
@@ -267,3 +268,22 @@ def _delete_previous(wh: Warehouse, response_ids: list[int]) -> None:
                 f'DELETE FROM "{table}" WHERE ({where}) AND "_source" LIKE ?',
                 [*prefixes, f"%/{SYNC_DIR}/%"],
             )
+
+
+def responses_after(analytics: Settings, day: date | None = None) -> tuple[int, date | None]:
+    """How many synced survey rows are dated after ``day`` (default: the last transaction day,
+    a run's default as-of) — a run up to that day leaves them out, and should say so."""
+    import ibis
+
+    with Warehouse(analytics, read_only=True) as wh:
+        if day is None:
+            last = wh.table("transactions").timestamp.max().execute()
+            if last is None or last != last:
+                return 0, None
+            day = last.date() if isinstance(last, datetime) else date.fromisoformat(str(last)[:10])
+        fb = wh.table("feedback")
+        late = fb.filter(
+            fb.feedback_id.startswith(f"{ID_PREFIX}-")
+            & (fb.timestamp >= ibis.date(day) + ibis.interval(days=1))
+        )
+        return int(late.count().execute()), day
