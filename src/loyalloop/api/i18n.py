@@ -122,6 +122,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
         "mean effort (1–7); easy (5–7): {easy}",
         "平均费力度（1–7）；容易（5–7）：{easy}",
     ),
+    "too_few": ("n = {n}: too few answers for an interval", "n = {n}：样本太少，不给出区间"),
     "versions": ("Responses per version", "各版本回复数"),
     # customer pages
     "submit": ("Submit", "提交"),

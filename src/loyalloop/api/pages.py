@@ -46,7 +46,7 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/admin/audit", "audit", Permission.audit),
 ]
 
-_SCRIPT = re.compile(r'<script type="text/javascript">')
+_SCRIPT = re.compile(r'<script(?: type="text/javascript")?>')
 
 
 def nonce_scripts(html: str | Markup, nonce: str) -> Markup:
@@ -76,6 +76,7 @@ def render(
     ]
     html = env.get_template(name).render(
         t=lambda key, **kw: text(key, lang, **kw),
+        tl=text,
         lang=lang,
         nonce=getattr(request.state, "nonce", ""),
         csrf=me.csrf if me is not None else "",
@@ -93,6 +94,7 @@ def render_public(
     """A customer page (no staff navigation) in ``lang``."""
     html = env.get_template(name).render(
         t=lambda key, **kw: text(key, lang, **kw),
+        tl=text,
         lang=lang,
         nonce=getattr(request.state, "nonce", ""),
         **context,
