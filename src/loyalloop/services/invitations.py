@@ -55,6 +55,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+#: Customer ids per look-up query.
+_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -245,43 +247,36 @@ def invite(
     spec = spec_of(session, survey.id, survey.current_version)
     people = list(recipients)
     ids = list(dict.fromkeys(r.customer_id for r in people))
-    existing = (
-        {
-            inv.customer_id: inv
+    existing: dict[str, Invitation] = {}
+    suppressed: set[tuple[str, str]] = set()
+    last: dict[str, datetime | None] = {}
+    for start in range(0, len(ids), _CHUNK):  # bounded IN lists (SQLite's variable limit)
+        chunk = ids[start : start + _CHUNK]
+        existing.update(
+            (inv.customer_id, inv)
             for inv in session.scalars(
                 sa.select(Invitation).where(
-                    Invitation.survey_id == survey.id, Invitation.customer_id.in_(ids)
+                    Invitation.survey_id == survey.id, Invitation.customer_id.in_(chunk)
                 )
             )
-        }
-        if ids
-        else {}
-    )
-    suppressed = (
-        {
+        )
+        suppressed.update(
             (cid, ch)
             for cid, ch in session.execute(
                 sa.select(Suppression.customer_id, Suppression.channel).where(
-                    Suppression.customer_id.in_(ids)
+                    Suppression.customer_id.in_(chunk)
                 )
             )
-        }
-        if ids
-        else set()
-    )
-    last = (
-        dict(
-            session.execute(
-                sa.select(Invitation.customer_id, sa.func.max(Invitation.contacted_at))
-                .where(Invitation.customer_id.in_(ids), Invitation.contacted_at.is_not(None))
-                .group_by(Invitation.customer_id)
-            ).all()
         )
-        if ids
-        else {}
-    )
+        for cid, at in session.execute(
+            sa.select(Invitation.customer_id, sa.func.max(Invitation.contacted_at))
+            .where(Invitation.customer_id.in_(chunk), Invitation.contacted_at.is_not(None))
+            .group_by(Invitation.customer_id)
+        ):
+            last[cid] = at
     skipped: dict[str, int] = {}
     links: list[Link] = []
+    new: list[Invitation] = []
     created = 0
     seen: set[str] = set()
     for r in people:
@@ -333,19 +328,16 @@ def invite(
             contacted_at=now if channel is Channel.link else None,
             send_after=None if channel is Channel.link else decision.send_after,
         )
-        session.add(inv)
-        session.flush()
+        new.append(inv)
         created += 1
-        links.append(
-            Link(
-                inv.id,
-                inv.customer_id,
-                inv.channel,
-                invitation_link(store, inv),
-                inv.expires_at,
-                True,
-            )
+    session.add_all(new)
+    session.flush()  # one batch of INSERTs; the ids come back with it
+    links += [
+        Link(
+            inv.id, inv.customer_id, inv.channel, invitation_link(store, inv), inv.expires_at, True
         )
+        for inv in new
+    ]
     record(
         session,
         actor,
