@@ -105,29 +105,46 @@ def open_invitation(
     *,
     lang: str | None = None,
     accept_language: str | None = None,
+    previous: bool = True,
 ) -> OpenInvitation:
-    """The survey behind a personal link; :class:`TokenError` for a bad link."""
+    """The survey behind a personal link; :class:`TokenError` for a bad link.
+
+    With ``previous`` the customer's earlier answers come along (to pre-fill the page).
+    """
     claims = verify_invitation(secret, token)
     row = session.execute(
-        sa.select(Invitation, Survey.key, Survey.status, Survey.current_version)
+        sa.select(
+            Invitation.survey_id,
+            Invitation.customer_id,
+            Invitation.language,
+            Survey.key,
+            Survey.status,
+            Survey.current_version,
+        )
         .join(Survey, Survey.id == Invitation.survey_id)
         .where(Invitation.id == claims.invitation_id)
     ).first()
-    if row is None or row[0].survey_id != claims.survey_id:
+    if row is None or row[0] != claims.survey_id:
         raise TokenError("forged")  # signed by us, but the invitation is gone
-    inv, key, status, version = row
+    survey_id, customer_id, inv_lang, key, status, version = row
     _live(status)
-    spec = spec_of(session, inv.survey_id, version)
-    previous = session.scalar(sa.select(Response.answers).where(Response.invitation_id == inv.id))
+    spec = spec_of(session, survey_id, version)
+    before = (
+        session.scalar(
+            sa.select(Response.answers).where(Response.invitation_id == claims.invitation_id)
+        )
+        if previous
+        else None
+    )
     return OpenInvitation(
-        inv.survey_id,
+        survey_id,
         key,
         version,
         spec,
-        inv.id,
-        inv.customer_id,
-        _language(spec, lang, accept_language, inv.language),
-        previous,
+        claims.invitation_id,
+        customer_id,
+        _language(spec, lang, accept_language, inv_lang),
+        before,
     )
 
 
@@ -178,9 +195,16 @@ def submit_personal(
     idempotency_key: str | None = None,
     version: int | None = None,
     channel: str | None = None,
+    opened: OpenInvitation | None = None,
 ) -> SubmitResult:
-    """Store (or update) the response of a personal link; see the module docstring."""
-    opened = open_invitation(session, secret, token, lang=lang, accept_language=accept_language)
+    """Store (or update) the response of a personal link; see the module docstring.
+
+    ``opened`` is the link already opened in this session (saves the look-up).
+    """
+    if opened is None:
+        opened = open_invitation(
+            session, secret, token, lang=lang, accept_language=accept_language, previous=False
+        )
     assert opened.invitation_id is not None
     v, spec = _version(session, opened, version)
     clean = validate_answers(spec, answers, opened.language)
@@ -235,9 +259,11 @@ def submit_public(
     idempotency_key: str | None = None,
     version: int | None = None,
     channel: str = "public",
+    opened: OpenInvitation | None = None,
 ) -> SubmitResult:
     """Store one response through a survey's public link; see the module docstring."""
-    opened = open_public(session, key, lang=lang, accept_language=accept_language)
+    if opened is None:
+        opened = open_public(session, key, lang=lang, accept_language=accept_language)
     v, spec = _version(session, opened, version)
     clean = validate_answers(spec, answers, opened.language)
     now = utcnow()

@@ -12,7 +12,7 @@ Versioning rules
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,25 +61,30 @@ def get_survey(session: Session, ref: int | str) -> Survey:
     return survey
 
 
-@lru_cache(maxsize=512)
-def _cached_spec(version_id: int, frozen: str) -> SurveySpec:
-    import json
-
-    return parse_spec(json.loads(frozen))
+#: Parsed specs by (version row id, its timestamp): a draft edited in place gets a new
+#: timestamp, so a cached spec is never stale; published versions never change.
+_SPECS: dict[tuple[int, datetime], SurveySpec] = {}
+_SPECS_MAX = 512
 
 
 def spec_of(session: Session, survey_id: int, version: int) -> SurveySpec:
-    """The spec of one version (versions are immutable, so parsed specs are cached)."""
-    import json
-
+    """The spec of one version, parsed once per process."""
     row = session.execute(
-        sa.select(SurveyVersion.id, SurveyVersion.spec).where(
+        sa.select(SurveyVersion.id, SurveyVersion.created_at).where(
             SurveyVersion.survey_id == survey_id, SurveyVersion.version == version
         )
     ).first()
     if row is None:
         raise NotFoundError(f"survey {survey_id} has no version {version}")
-    return _cached_spec(row[0], json.dumps(row[1], sort_keys=True))
+    key = (row[0], row[1])
+    spec = _SPECS.get(key)
+    if spec is None:
+        data = session.scalar(sa.select(SurveyVersion.spec).where(SurveyVersion.id == row[0]))
+        spec = parse_spec(data or {})
+        if len(_SPECS) >= _SPECS_MAX:
+            _SPECS.clear()
+        _SPECS[key] = spec
+    return spec
 
 
 def create_survey(

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from loyalloop.api.access import Permission
 from loyalloop.api.deps import SessionDep, StoreDep, allow, client_address
@@ -131,14 +133,12 @@ def _json_result(result: SubmitResult) -> JSONResponse:
     )
 
 
-async def _json_answers(request: Request, lang: str) -> tuple[Any, int | None]:
-    body = await request.body()
+def _json_answers(body: bytes, lang: str) -> tuple[Any, int | None]:
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedBody(
-            {"answers": text("bad_json", lang, detail=str(exc)[:100])}, lang
-        ) from None
+        problem = text("bad_json", lang, detail=str(exc)[:100])
+        raise MalformedBody({"answers": problem}, lang) from None
     if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
         raise MalformedBody({"answers": message("answers_object", lang)}, lang)
     version = data.get("version")
@@ -149,11 +149,9 @@ def _is_json(request: Request) -> bool:
     return request.headers.get("content-type", "").startswith("application/json")
 
 
-async def _form(
-    request: Request, opened: OpenInvitation, scope: str
+def _form_answers(
+    form: FormData, opened: OpenInvitation, secret: bytes, scope: str
 ) -> tuple[dict[str, Any], int | None, str]:
-    form = await request.form()
-    secret = request.app.state.store.settings.secret
     token = form.get("_form")
     if not verify_form_token(secret, scope, token if isinstance(token, str) else None):
         raise HTTPException(403, text("bad_form", opened.language))
@@ -167,6 +165,49 @@ async def _form(
     )
 
 
+Outcome = tuple[OpenInvitation, SubmitResult | None, dict[str, Any], AnswerError | None]
+
+
+async def _submit(
+    request: Request,
+    scope: str,
+    open_link: Callable[[], OpenInvitation],
+    store_it: Callable[..., SubmitResult],
+    idempotency_key: str | None,
+) -> Outcome:
+    """Read the whole body first, then do the database work in one thread and transaction:
+    no transaction stays open across an ``await`` (on SQLite it would hold the write lock)."""
+    secret = request.app.state.store.settings.secret
+    is_json = _is_json(request)
+    body = await request.body() if is_json else b""
+    form = None if is_json else await request.form()
+
+    def work() -> Outcome:
+        opened = open_link()
+        if form is None:
+            answers, version = _json_answers(body, opened.language)
+            return opened, store_it(opened, answers, version, idempotency_key, "api"), answers, None
+        answers, version, key = _form_answers(form, opened, secret, scope)
+        try:
+            return opened, store_it(opened, answers, version, key or None, None), answers, None
+        except AnswerError as exc:
+            return opened, None, answers, exc
+
+    return await run_in_threadpool(work)
+
+
+def _respond(request: Request, outcome: Outcome, action: str, scope: str) -> Response:
+    opened, result, answers, error = outcome
+    if error is not None:
+        return _page(
+            request, opened, action, scope, answers=answers, errors=error.problems, status_code=422
+        )
+    assert result is not None
+    if _is_json(request):
+        return _json_result(result)
+    return _thanks(request, opened, result)
+
+
 @router.get("/r/{token}", response_class=HTMLResponse, dependencies=PUBLIC)
 def personal_page(
     request: Request, token: str, session: SessionDep, store: StoreDep, lang: str | None = None
@@ -174,6 +215,7 @@ def personal_page(
     opened = open_invitation(
         session, store.settings.secret, token, lang=lang, accept_language=_accept(request)
     )
+    session.commit()  # end the read transaction before rendering
     return _page(request, opened, f"/r/{token}", f"r:{token}")
 
 
@@ -189,46 +231,28 @@ async def personal_submit(
     _limit(request, f"r:{token}")
     secret = store.settings.secret
     accept = _accept(request)
-    opened = await run_in_threadpool(
-        open_invitation, session, secret, token, lang=lang, accept_language=accept
-    )
-    if _is_json(request):
-        answers, version = await _json_answers(request, opened.language)
-        result = await run_in_threadpool(
-            submit_personal,
+
+    def open_link() -> OpenInvitation:
+        return open_invitation(
+            session, secret, token, lang=lang, accept_language=accept, previous=False
+        )
+
+    def store_it(
+        opened: OpenInvitation, answers: Any, version: int | None, key: str | None, ch: str | None
+    ) -> SubmitResult:
+        return submit_personal(
             session,
             secret,
             token,
             answers,
-            lang=opened.language,
-            idempotency_key=idempotency_key,
+            idempotency_key=key,
             version=version,
-            channel="api",
+            channel=ch,
+            opened=opened,
         )
-        return _json_result(result)
-    answers, version, key = await _form(request, opened, f"r:{token}")
-    try:
-        result = await run_in_threadpool(
-            submit_personal,
-            session,
-            secret,
-            token,
-            answers,
-            lang=opened.language,
-            idempotency_key=key or None,
-            version=version,
-        )
-    except AnswerError as exc:
-        return _page(
-            request,
-            opened,
-            f"/r/{token}",
-            f"r:{token}",
-            answers=answers,
-            errors=exc.problems,
-            status_code=422,
-        )
-    return _thanks(request, opened, result)
+
+    outcome = await _submit(request, f"r:{token}", open_link, store_it, idempotency_key)
+    return _respond(request, outcome, f"/r/{token}", f"r:{token}")
 
 
 @router.get("/s/{key}", response_class=HTMLResponse, dependencies=PUBLIC)
@@ -236,6 +260,7 @@ def public_page(
     request: Request, key: str, session: SessionDep, lang: str | None = None
 ) -> HTMLResponse:
     opened = open_public(session, key, lang=lang, accept_language=_accept(request))
+    session.commit()  # end the read transaction before rendering
     return _page(request, opened, f"/s/{key}", f"s:{key}")
 
 
@@ -248,44 +273,26 @@ async def public_submit(
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
     _limit(request, f"s:{key}:{client_address(request)}")
-    opened = await run_in_threadpool(
-        open_public, session, key, lang=lang, accept_language=_accept(request)
-    )
-    if _is_json(request):
-        answers, version = await _json_answers(request, opened.language)
-        result = await run_in_threadpool(
-            submit_public,
+    accept = _accept(request)
+
+    def open_link() -> OpenInvitation:
+        return open_public(session, key, lang=lang, accept_language=accept)
+
+    def store_it(
+        opened: OpenInvitation, answers: Any, version: int | None, ikey: str | None, ch: str | None
+    ) -> SubmitResult:
+        return submit_public(
             session,
             key,
             answers,
-            lang=opened.language,
-            idempotency_key=idempotency_key,
+            idempotency_key=ikey,
             version=version,
-            channel="api",
+            channel=ch or "public",
+            opened=opened,
         )
-        return _json_result(result)
-    answers, version, ikey = await _form(request, opened, f"s:{key}")
-    try:
-        result = await run_in_threadpool(
-            submit_public,
-            session,
-            key,
-            answers,
-            lang=opened.language,
-            idempotency_key=ikey or None,
-            version=version,
-        )
-    except AnswerError as exc:
-        return _page(
-            request,
-            opened,
-            f"/s/{key}",
-            f"s:{key}",
-            answers=answers,
-            errors=exc.problems,
-            status_code=422,
-        )
-    return _thanks(request, opened, result)
+
+    outcome = await _submit(request, f"s:{key}", open_link, store_it, idempotency_key)
+    return _respond(request, outcome, f"/s/{key}", f"s:{key}")
 
 
 def _unsub_lang(request: Request, lang: str | None) -> str:
