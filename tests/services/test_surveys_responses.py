@@ -211,3 +211,15 @@ def test_stats_computed_by_the_database_match_the_raw_answers(store: Store) -> N
     assert (st.rate.invited, st.rate.responded, st.rate.not_responded) == (30, 20, 10)
     assert (st.rate.ci_low, st.rate.ci_high) == pytest.approx(wilson(20, 30))
     assert listed[0].invited == 30 and listed[0].responses == 20
+
+
+def test_idempotency_keys_of_different_links_do_not_collide(store: Store) -> None:
+    with store.session() as s:
+        create_survey(s, spec(), ME, publish=True)
+    a, b = tokens(store, 2)
+    with store.session() as s:
+        ra = submit_personal(s, store.settings.secret, a, {"nps": 9}, idempotency_key="1")
+        rb = submit_personal(s, store.settings.secret, b, {"nps": 3}, idempotency_key="1")
+        pub = submit_public(s, "visit", {"nps": 5}, idempotency_key="1")
+        n = s.scalar(sa.select(sa.func.count()).select_from(Response))
+    assert ra.created and rb.created and pub.created and n == 3

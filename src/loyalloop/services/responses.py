@@ -284,14 +284,19 @@ def submit_public(
             revision=1,
             synced_revision=0,
         )
-        .on_conflict_do_nothing(index_elements=[Response.survey_id, Response.idempotency_key])
+        .on_conflict_do_nothing(
+            index_elements=[Response.survey_id, Response.idempotency_key],
+            index_where=Response.invitation_id.is_(None),
+        )
         .returning(Response.id, Response.revision)
     )
     row = session.execute(stmt).first()
     if row is None:  # the same key was already stored
         same = session.execute(
             sa.select(Response.id, Response.revision, Response.version).where(
-                Response.survey_id == opened.survey_id, Response.idempotency_key == ikey
+                Response.survey_id == opened.survey_id,
+                Response.idempotency_key == ikey,
+                Response.invitation_id.is_(None),
             )
         ).one()
         session.rollback()

@@ -95,7 +95,15 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         sa.UniqueConstraint("invitation_id"),
-        sa.UniqueConstraint("survey_id", "idempotency_key"),
+        # public-link responses: one per idempotency key (personal links: one per invitation)
+        sa.Index(
+            "uq_responses_public_key",
+            "survey_id",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=sa.text("invitation_id IS NULL"),
+            postgresql_where=sa.text("invitation_id IS NULL"),
+        ),
         sa.Index("ix_responses_sync", "synced_revision", "revision"),
     )
 
