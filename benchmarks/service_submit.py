@@ -160,6 +160,7 @@ async def open_loop(
             if pending == 0 and result.sent == n:
                 done.set()
 
+    tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
     for i in range(n):
         due = start + i / rate
         delay = due - time.perf_counter()
@@ -167,7 +168,9 @@ async def open_loop(
             await asyncio.sleep(delay)
         pending += 1
         result.sent += 1
-        loop.create_task(one(i, due))
+        task = loop.create_task(one(i, due))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
     try:
         await asyncio.wait_for(done.wait(), timeout=60)
     except TimeoutError:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from loyalloop.errors import ConfigError, LoyalloopError, NotFoundError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.surveys import get_survey, spec_of
-from loyalloop.store.base import utcnow
+from loyalloop.store.base import UtcDateTime, utcnow
 from loyalloop.store.models import Invitation, Response, Survey, SurveyStatus
 from loyalloop.surveys import (
     SurveySpec,
@@ -83,6 +84,83 @@ class SubmitResult:
     replayed: bool  # the same idempotency key again: nothing changed
 
 
+_T: sa.Table = Response.__table__  # type: ignore[assignment]
+#: The link's invitation and survey in one look-up (built once; executed with a parameter).
+_OPEN_INVITATION = (
+    sa.select(
+        Invitation.survey_id,
+        Invitation.customer_id,
+        Invitation.language,
+        Survey.key,
+        Survey.status,
+        Survey.current_version,
+    )
+    .join(Survey, Survey.id == Invitation.survey_id)
+    .where(Invitation.id == sa.bindparam("iid"))
+)
+_BY_INVITATION = sa.select(_T.c.id, _T.c.revision).where(_T.c.invitation_id == sa.bindparam("iid"))
+#: Live versions never change (editing a live survey makes a new version): parsed once per
+#: store (engine).
+_LIVE_SPECS: WeakKeyDictionary[sa.Engine, dict[tuple[int, int], SurveySpec]] = WeakKeyDictionary()
+_UPSERTS: dict[str, Any] = {}
+
+
+def _live_spec(session: Session, survey_id: int, version: int) -> SurveySpec:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, sa.Engine) else bind.engine
+    cache = _LIVE_SPECS.setdefault(engine, {})
+    spec = cache.get((survey_id, version))
+    if spec is None:
+        spec = spec_of(session, survey_id, version)
+        if len(cache) > 1024:
+            cache.clear()
+        cache[(survey_id, version)] = spec
+    return spec
+
+
+def _personal_upsert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (invitation_id) DO UPDATE, built once per dialect.
+
+    The update is skipped when the request repeats the stored idempotency key (a retried
+    request), so RETURNING gives no row exactly then.
+    """
+    stmt = _UPSERTS.get(dialect)
+    if stmt is not None:
+        return stmt
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = sa.bindparam("now", type_=UtcDateTime())
+    ins = insert(_T).values(
+        survey_id=sa.bindparam("survey_id"),
+        version=sa.bindparam("version"),
+        invitation_id=sa.bindparam("invitation_id"),
+        idempotency_key=sa.bindparam("key", type_=sa.String()),
+        customer_id=sa.bindparam("customer_id"),
+        channel=sa.bindparam("channel"),
+        language=sa.bindparam("language"),
+        answers=sa.bindparam("answers", type_=sa.JSON()),
+        submitted_at=now,
+        updated_at=now,
+        revision=1,
+        synced_revision=0,
+    )
+    ex = ins.excluded
+    stmt = ins.on_conflict_do_update(
+        index_elements=[_T.c.invitation_id],
+        set_={
+            "version": ex.version,
+            "answers": ex.answers,
+            "language": ex.language,
+            "idempotency_key": ex.idempotency_key,
+            "updated_at": ex.updated_at,
+            "revision": _T.c.revision + 1,
+        },
+        where=ex.idempotency_key.is_(None)
+        | _T.c.idempotency_key.is_distinct_from(ex.idempotency_key),
+    ).returning(_T.c.id, _T.c.revision)
+    _UPSERTS[dialect] = stmt
+    return stmt
+
+
 def _language(
     spec: SurveySpec, requested: str | None, accept: str | None, default: str | None
 ) -> str:
@@ -112,23 +190,12 @@ def open_invitation(
     With ``previous`` the customer's earlier answers come along (to pre-fill the page).
     """
     claims = verify_invitation(secret, token)
-    row = session.execute(
-        sa.select(
-            Invitation.survey_id,
-            Invitation.customer_id,
-            Invitation.language,
-            Survey.key,
-            Survey.status,
-            Survey.current_version,
-        )
-        .join(Survey, Survey.id == Invitation.survey_id)
-        .where(Invitation.id == claims.invitation_id)
-    ).first()
+    row = session.connection().execute(_OPEN_INVITATION, {"iid": claims.invitation_id}).first()
     if row is None or row[0] != claims.survey_id:
         raise TokenError("forged")  # signed by us, but the invitation is gone
     survey_id, customer_id, inv_lang, key, status, version = row
     _live(status)
-    spec = spec_of(session, survey_id, version)
+    spec = _live_spec(session, survey_id, version)
     before = (
         session.scalar(
             sa.select(Response.answers).where(Response.invitation_id == claims.invitation_id)
@@ -208,45 +275,28 @@ def submit_personal(
     assert opened.invitation_id is not None
     v, spec = _version(session, opened, version)
     clean = validate_answers(spec, answers, opened.language)
-    now = utcnow()
     key = (idempotency_key or "")[:100] or None
-    if key is not None:
-        same = session.execute(
-            sa.select(Response.id, Response.revision).where(
-                Response.invitation_id == opened.invitation_id,
-                Response.idempotency_key == key,
-            )
-        ).first()
-        if same is not None:
-            return SubmitResult(same[0], opened.survey_id, v, same[1], False, True)
-    ins = _upsert(session)(Response).values(
-        survey_id=opened.survey_id,
-        version=v,
-        invitation_id=opened.invitation_id,
-        idempotency_key=key,
-        customer_id=opened.customer_id,
-        channel=channel or "link",
-        language=opened.language,
-        answers=clean,
-        submitted_at=now,
-        updated_at=now,
-        revision=1,
-        synced_revision=0,
-    )
-    stmt = ins.on_conflict_do_update(
-        index_elements=[Response.invitation_id],
-        set_={
+    conn = session.connection()
+    row = conn.execute(
+        _personal_upsert(conn.dialect.name),
+        {
+            "survey_id": opened.survey_id,
             "version": v,
-            "answers": clean,
+            "invitation_id": opened.invitation_id,
+            "key": key,
+            "customer_id": opened.customer_id,
+            "channel": channel or "link",
             "language": opened.language,
-            "idempotency_key": key,
-            "updated_at": now,
-            "revision": Response.revision + 1,
+            "answers": clean,
+            "now": utcnow(),
         },
-    ).returning(Response.id, Response.revision)
-    rid, revision = session.execute(stmt).one()
+    ).first()
+    if row is None:  # the same idempotency key again: a retried request, nothing changes
+        same = conn.execute(_BY_INVITATION, {"iid": opened.invitation_id}).one()
+        session.commit()
+        return SubmitResult(same[0], opened.survey_id, v, same[1], False, True)
     session.commit()
-    return SubmitResult(rid, opened.survey_id, v, revision, revision == 1, False)
+    return SubmitResult(row[0], opened.survey_id, v, row[1], row[1] == 1, False)
 
 
 def submit_public(

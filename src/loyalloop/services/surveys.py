@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from weakref import WeakKeyDictionary
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,9 +62,9 @@ def get_survey(session: Session, ref: int | str) -> Survey:
     return survey
 
 
-#: Parsed specs by (version row id, its timestamp): a draft edited in place gets a new
-#: timestamp, so a cached spec is never stale; published versions never change.
-_SPECS: dict[tuple[int, datetime], SurveySpec] = {}
+#: Parsed specs per store by (version row id, its timestamp): a draft edited in place gets a
+#: new timestamp, so a cached spec is never stale; published versions never change.
+_SPECS: WeakKeyDictionary[sa.Engine, dict[tuple[int, datetime], SurveySpec]] = WeakKeyDictionary()
 _SPECS_MAX = 512
 
 
@@ -77,13 +78,15 @@ def spec_of(session: Session, survey_id: int, version: int) -> SurveySpec:
     if row is None:
         raise NotFoundError(f"survey {survey_id} has no version {version}")
     key = (row[0], row[1])
-    spec = _SPECS.get(key)
+    bind = session.get_bind()
+    cache = _SPECS.setdefault(bind if isinstance(bind, sa.Engine) else bind.engine, {})
+    spec = cache.get(key)
     if spec is None:
         data = session.scalar(sa.select(SurveyVersion.spec).where(SurveyVersion.id == row[0]))
         spec = parse_spec(data or {})
-        if len(_SPECS) >= _SPECS_MAX:
-            _SPECS.clear()
-        _SPECS[key] = spec
+        if len(cache) >= _SPECS_MAX:
+            cache.clear()
+        cache[key] = spec
     return spec
 
 

@@ -218,7 +218,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_responses")),
         sa.UniqueConstraint("invitation_id", name=op.f("uq_responses_invitation_id")),
-
     )
     with op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_responses_customer_id"), ["customer_id"], unique=False)
