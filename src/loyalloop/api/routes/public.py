@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -171,7 +172,7 @@ Outcome = tuple[OpenInvitation, SubmitResult | None, dict[str, Any], AnswerError
 async def _submit(
     request: Request,
     scope: str,
-    open_link: Callable[[], OpenInvitation],
+    open_link: Callable[[Session], OpenInvitation],
     store_it: Callable[..., SubmitResult],
     idempotency_key: str | None,
 ) -> Outcome:
@@ -183,15 +184,18 @@ async def _submit(
     form = None if is_json else await request.form()
 
     def work() -> Outcome:
-        opened = open_link()
-        if form is None:
-            answers, version = _json_answers(body, opened.language)
-            return opened, store_it(opened, answers, version, idempotency_key, "api"), answers, None
-        answers, version, key = _form_answers(form, opened, secret, scope)
-        try:
-            return opened, store_it(opened, answers, version, key or None, None), answers, None
-        except AnswerError as exc:
-            return opened, None, answers, exc
+        with request.app.state.store.session() as session:
+            opened = open_link(session)
+            if form is None:
+                answers, version = _json_answers(body, opened.language)
+                result = store_it(session, opened, answers, version, idempotency_key, "api")
+                return opened, result, answers, None
+            answers, version, key = _form_answers(form, opened, secret, scope)
+            try:
+                result = store_it(session, opened, answers, version, key or None, None)
+            except AnswerError as exc:
+                return opened, None, answers, exc
+            return opened, result, answers, None
 
     return await run_in_threadpool(work)
 
@@ -223,7 +227,6 @@ def personal_page(
 async def personal_submit(
     request: Request,
     token: str,
-    session: SessionDep,
     store: StoreDep,
     lang: str | None = None,
     idempotency_key: Annotated[str | None, Header()] = None,
@@ -232,13 +235,18 @@ async def personal_submit(
     secret = store.settings.secret
     accept = _accept(request)
 
-    def open_link() -> OpenInvitation:
+    def open_link(session: Session) -> OpenInvitation:
         return open_invitation(
             session, secret, token, lang=lang, accept_language=accept, previous=False
         )
 
     def store_it(
-        opened: OpenInvitation, answers: Any, version: int | None, key: str | None, ch: str | None
+        session: Session,
+        opened: OpenInvitation,
+        answers: Any,
+        version: int | None,
+        key: str | None,
+        ch: str | None,
     ) -> SubmitResult:
         return submit_personal(
             session,
@@ -268,18 +276,22 @@ def public_page(
 async def public_submit(
     request: Request,
     key: str,
-    session: SessionDep,
     lang: str | None = None,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Response:
     _limit(request, f"s:{key}:{client_address(request)}")
     accept = _accept(request)
 
-    def open_link() -> OpenInvitation:
+    def open_link(session: Session) -> OpenInvitation:
         return open_public(session, key, lang=lang, accept_language=accept)
 
     def store_it(
-        opened: OpenInvitation, answers: Any, version: int | None, ikey: str | None, ch: str | None
+        session: Session,
+        opened: OpenInvitation,
+        answers: Any,
+        version: int | None,
+        ikey: str | None,
+        ch: str | None,
     ) -> SubmitResult:
         return submit_public(
             session,
