@@ -367,7 +367,8 @@ def report(results: list[dict[str, Any]], seconds: float) -> str:
         f"- Versions: Python {platform.python_version()}, FastAPI {fastapi.__version__}, uvicorn "
         f"{uvicorn.__version__}, SQLAlchemy {sqlalchemy.__version__}{pg}, SQLite "
         f"{sqlite3.sqlite_version}.",
-        "- Server: `loyalloop serve` (one uvicorn process) on 127.0.0.1; load generator: an asyncio "
+        "- Server: `loyalloop serve` (one uvicorn process) on 127.0.0.1; load generator: an "
+        "asyncio "
         "open-loop client on the same machine (raw HTTP/1.1 keep-alive, 64 connections), each "
         "request a new invitation's link with JSON answers (NPS, a why text, an improvement text "
         "for detractors) and an `Idempotency-Key`. Latency counts from the moment a request was "
