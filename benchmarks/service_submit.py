@@ -270,14 +270,14 @@ def cpu_seconds(pid: int) -> float:
 def run_backend(
     name: str, url: str, home: Path, rates: list[float], seconds: float, connections: int
 ) -> dict[str, Any]:
-    need = int(max(rates) * seconds * 1.2) + 5_000
+    need = int(sum(rates) * seconds) + 5_000
     settings, tokens, invite_s = prepare(home, url, need)
     out: dict[str, Any] = {"backend": name, "invitations": len(tokens), "invite_seconds": invite_s}
     port = free_port()
     proc = server(settings, port)
     try:
         # warm-up on separate invitations (first requests load modules, caches)
-        warm = [submit_request(t, i) for i, t in enumerate(tokens[-2000:])]
+        warm = [submit_request(t, -i) for i, t in enumerate(tokens[-2000:], start=1)]
         wres = asyncio.run(open_loop(port, warm, 200, 5, 16))
         print(f"{name} warm-up: {wres.status}, errors {wres.errors}", flush=True)
         runs = []

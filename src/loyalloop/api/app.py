@@ -47,7 +47,7 @@ from loyalloop.services.responses import ClosedError
 from loyalloop.surveys import AnswerError, TokenError
 from loyalloop.surveys.answers import MalformedBody
 
-__all__ = ["create_app"]
+__all__ = ["app_from_environment", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -304,3 +304,12 @@ def create_app(
         return JSONResponse(app.openapi())
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app as ``loyalloop serve`` runs it: settings from ``LOYALLOOP_*`` (uvicorn factory)."""
+    from loyalloop.core.service_settings import load_service_settings
+
+    settings = load_service_settings()
+    analytics = Settings(home=settings.home)
+    return create_app(settings, analytics)
