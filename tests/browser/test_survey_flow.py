@@ -19,11 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loyalloop.pipeline.demo import load_sample
 
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import load_service_settings
 from loyalloop.pipeline import RunConfig, RunStore, run_pipeline
-from loyalloop.pipeline.demo import load_sample
 from loyalloop.services import Actor, open_store
 from loyalloop.services.users import add_user
 
@@ -207,7 +207,7 @@ def test_survey_from_editor_to_phone_to_dashboard_to_report(
             page.screenshot(path=str(shots / "07-responses-zh.png"), full_page=True)
 
             # sync + run: the answer is in the next run and its report
-            before = RunStore(home / "runs").get(None).manifest["feedback"]["comments"]
+            before = RunStore(home / "runs").get(None).manifest.feedback.comments  # type: ignore[union-attr]
             out = _cli(home, "sync")
             assert (
                 "sync: 1 responses" in out and "feedback 2 loaded" in out
@@ -215,7 +215,7 @@ def test_survey_from_editor_to_phone_to_dashboard_to_report(
             today = datetime.now(UTC).date().isoformat()
             _cli(home, "run", "--as-of", today)
             run = RunStore(home / "runs").get(None)
-            after = run.manifest["feedback"]["comments"]
+            after = run.manifest.feedback.comments  # type: ignore[union-attr]
             assert run.number == 2 and after == before + 2
             analysed = run.read("feedback_analysis").to_pandas().set_index("feedback_id")
             assert (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from loyalloop.core.config import Settings
 from loyalloop.errors import NoRunError
@@ -23,13 +22,13 @@ class RunSummary:
 
     @classmethod
     def of(cls, run: Run) -> RunSummary:
-        m: dict[str, Any] = run.manifest
+        m = run.manifest
         return cls(
             run.number,
-            m.get("as_of"),
-            m.get("created_at"),
-            (m.get("kpis") or {}).get("customers"),
-            (m.get("nps") or {}).get("nps"),
+            m.as_of.isoformat(),
+            m.created_at.isoformat(timespec="seconds"),
+            m.kpis.customers if m.kpis is not None else None,
+            m.nps.nps if m.nps is not None else None,
             len(run.tables),
         )
 

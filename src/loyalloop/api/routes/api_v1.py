@@ -272,7 +272,7 @@ def run_latest(store: StoreDep) -> dict[str, Any]:
     run = latest_run(store.analytics)
     if run is None:
         raise HTTPException(404, "no run yet: run `loyalloop run`")
-    return {"number": run.number, "manifest": run.manifest}
+    return {"number": run.number, "manifest": run.manifest.to_dict()}
 
 
 @router.post("/sync", response_model=SyncResultPublic)
