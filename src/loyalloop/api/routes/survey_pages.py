@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from loyalloop.api.access import Permission
@@ -17,8 +18,10 @@ from loyalloop.api.deps import Principal, SessionDep, StoreDep, allow
 from loyalloop.api.pages import render
 from loyalloop.core.csvsafe import escape_formula
 from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.services import Store
 from loyalloop.services.audit import record
 from loyalloop.services.invitations import (
+    InviteResult,
     Recipient,
     invitation_link,
     invite,
@@ -196,6 +199,31 @@ def close(
     return RedirectResponse(f"/surveys/{survey_id}", status_code=303)
 
 
+def _survey_view(
+    request: Request,
+    session: Session,
+    store: Store,
+    me: Principal,
+    survey_id: int,
+    invite_result: InviteResult | None = None,
+) -> HTMLResponse:
+    survey = get_survey(session, survey_id)
+    return render(
+        request,
+        "survey.html",
+        survey=survey,
+        spec=spec_of(session, survey.id, survey.current_version),
+        stats=survey_stats(session, survey.id),
+        public_url=f"{store.settings.public_url}/s/{survey.key}",
+        can_edit=me.can(Permission.surveys_edit),
+        can_invite=me.can(Permission.surveys_invite),
+        can_responses=me.can(Permission.responses_view),
+        can_sync=me.can(Permission.sync),
+        invite_result=invite_result,
+        links=invite_result.links[:200] if invite_result else [],
+    )
+
+
 @router.get("/surveys/{survey_id}", response_class=HTMLResponse)
 def survey_page(
     request: Request,
@@ -204,23 +232,7 @@ def survey_page(
     store: StoreDep,
     me: Annotated[Principal, allow(Permission.dashboard)],
 ) -> HTMLResponse:
-    survey = get_survey(session, survey_id)
-    spec = spec_of(session, survey.id, survey.current_version)
-    stats = survey_stats(session, survey.id)
-    return render(
-        request,
-        "survey.html",
-        survey=survey,
-        spec=spec,
-        stats=stats,
-        public_url=f"{store.settings.public_url}/s/{survey.key}",
-        can_edit=me.can(Permission.surveys_edit),
-        can_invite=me.can(Permission.surveys_invite),
-        can_responses=me.can(Permission.responses_view),
-        can_sync=me.can(Permission.sync),
-        invite_result=None,
-        links=[],
-    )
+    return _survey_view(request, session, store, me, survey_id)
 
 
 def _recipients_from_text(text: str) -> list[Recipient]:
@@ -254,26 +266,11 @@ async def invite_page(
         customers = content
     people = _recipients_from_text(customers)
 
-    def run() -> Any:
+    def run() -> InviteResult:
         return invite(store, session, survey_id, people, me.actor, channel=channel, source="page")
 
     result = await run_in_threadpool(run)
-    survey = get_survey(session, survey_id)
-    spec = spec_of(session, survey.id, survey.current_version)
-    return render(
-        request,
-        "survey.html",
-        survey=survey,
-        spec=spec,
-        stats=survey_stats(session, survey.id),
-        public_url=f"{store.settings.public_url}/s/{survey.key}",
-        can_edit=me.can(Permission.surveys_edit),
-        can_invite=True,
-        can_responses=me.can(Permission.responses_view),
-        can_sync=me.can(Permission.sync),
-        invite_result=result,
-        links=result.links[:200],
-    )
+    return _survey_view(request, session, store, me, survey_id, result)
 
 
 @router.get("/surveys/{survey_id}/links.csv")
