@@ -416,7 +416,7 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=1000)
     ap.add_argument(
         "--fallback-rates",
-        default="500,300,200",
+        default="250",
         help="rates tried (in order) when the target is missed",
     )
     ap.add_argument("--seconds", type=float, default=60)
