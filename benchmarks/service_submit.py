@@ -199,6 +199,7 @@ def submit_request(token: str, i: int) -> bytes:
 
 
 def prepare(home: Path, url: str, invitations: int) -> tuple[ServiceSettings, list[str], float]:
+    home.mkdir(parents=True, exist_ok=True)
     settings = ServiceSettings(
         home=home,
         database_url=url,
