@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loyalloop.pipeline.demo import load_sample
 
+from loyalloop.apps.demo import load_sample
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import load_service_settings
 from loyalloop.pipeline import RunConfig, RunStore, run_pipeline
