@@ -124,10 +124,14 @@ def test_survey_from_editor_to_phone_to_dashboard_to_report(
     from playwright.sync_api import expect, sync_playwright
 
     base, home = server
+    # generous waits: on a shared 2-core machine the first dashboard (which loads the report's
+    # modules) can take several seconds
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            staff.set_default_timeout(60_000)
             page = staff.new_page()
             page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
 
@@ -169,6 +173,7 @@ def test_survey_from_editor_to_phone_to_dashboard_to_report(
                 locale="zh-CN",
                 extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
             )
+            phone.set_default_timeout(60_000)
             cust = phone.new_page()
             cust.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
             cust.goto(link)
