@@ -24,6 +24,7 @@ def test_not_computed_says_why_in_the_language_and_escapes() -> None:
     why = NotComputed("insufficient_data", "<b>too short</b>")
     zh = str(not_computed(why, "zh"))
     assert "数据不足" in zh and "&lt;b&gt;too short" in zh and "<b>" not in zh
+    assert '技术细节（英文）：<span lang="en">&lt;b&gt;too short&lt;/b&gt;</span>' in zh
     assert "too little data" in str(not_computed(why, "en"))
 
 

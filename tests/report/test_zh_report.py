@@ -6,7 +6,9 @@ words and the glossary (``insight.definitions``) and of the RFM segments. Each i
 word of four letters or more, that the Chinese wording of the same key does not share
 (``ROC AUC`` is ``ROC AUC`` in both) must be absent from what a reader of the Chinese page
 sees: its text (tags, styles and scripts removed) and the words in its charts (the strings of
-the figures' data: trace names, titles, tick labels). Matching is case-sensitive and on whole
+the figures' data: trace names, titles, tick labels) — except the technical detail of a
+"not computed" note, the library's English message, which the page marks ``lang="en"`` and
+introduces as English (``report.parts.not_computed``). Matching is case-sensitive and on whole
 words, so "Loyal" does not match "Loyalloop"; customers' own comments are data, not labels,
 and may be in any language.
 """
@@ -62,6 +64,7 @@ _SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.S)
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ENGLISH_DETAIL = re.compile(r'<span lang="en">[^<]*</span>')
 
 
 def _visible(page: str) -> str:
@@ -73,7 +76,7 @@ def _visible(page: str) -> str:
         for script in scripts[1:]
         for m in _JSON_STRING.findall(script)
     ]
-    text = _TAG.sub(" ", _STYLE.sub(" ", _SCRIPT.sub(" ", page)))
+    text = _TAG.sub(" ", _STYLE.sub(" ", _SCRIPT.sub(" ", _ENGLISH_DETAIL.sub(" ", page))))
     return html.unescape(text) + "\n" + "\n".join(chart_strings)
 
 

@@ -818,6 +818,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "因此停止消费要在发生 {lapse} 天后才能看到：曲线比数据早 {lapse} 天结束，最近 {lapse} "
         "天内首次消费的客户暂不计入；中位生命周期为一半客户停止消费的时间。",
     },
+    # feedback trend chart by month (report9: readable trends)
+    "fb_negative_share_month_axis": {
+        "en": "Negative share per month (%)",
+        "zh": "每月负面占比（%）",
+    },
     # glossary (report/glossary_section.py; words from loyalloop.insight.definitions)
     "gl_title": {"en": "Glossary", "zh": "术语表"},
     "gl_word": {"en": "Word", "zh": "术语"},

@@ -143,11 +143,13 @@ def scorer_label(name: str, lang: Lang, *, title: bool = False) -> str:
 
 def not_computed(info: NotComputed, lang: Lang) -> Markup:
     """Why something was not computed: the reason in the report's language and the stage's
-    own message as the technical detail."""
+    own message as the technical detail, marked ``lang="en"`` (the messages of the library
+    are English; the Chinese wording says the detail is in English)."""
     reason = t(f"nc_{info.status}", lang)
-    return Markup('<p class="note">{}</p>').format(
-        t("nc_detail", lang, reason=reason, message=info.message)
-    )
+    slot = "\ufffc"  # stands for the message while the sentence is escaped
+    sentence = Markup.escape(t("nc_detail", lang, reason=reason, message=slot))
+    detail = Markup('<span lang="en">{}</span>').format(info.message)
+    return Markup('<p class="note">{}</p>').format(Markup(str(sentence).replace(slot, str(detail))))
 
 
 def card(key: str, value: str, sub: str = "") -> Markup:
