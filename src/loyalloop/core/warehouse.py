@@ -15,17 +15,19 @@ import ibis
 
 from loyalloop.core.config import Settings
 from loyalloop.data.contracts import CONTRACTS, Contract, LogicalType, contract
-from loyalloop.errors import EngineError
+from loyalloop.errors import BusyError, EngineError
 
 if TYPE_CHECKING:
     import duckdb
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
-__all__ = ["QUARANTINE_TABLE", "SQL_TYPES", "Warehouse"]
+__all__ = ["QUARANTINE_TABLE", "REPAIRS_TABLE", "SQL_TYPES", "Warehouse"]
 
 log = logging.getLogger(__name__)
 
 QUARANTINE_TABLE = "quarantine"
+#: Loaded rows in which ingest set a bad optional value to missing (or normalised an id).
+REPAIRS_TABLE = "repairs"
 
 SQL_TYPES: dict[LogicalType, str] = {
     "string": "VARCHAR",
@@ -56,9 +58,42 @@ CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
     "fields" VARCHAR,
     "reason" VARCHAR,
     "raw" VARCHAR,
-    "quarantined_at" TIMESTAMP
+    "quarantined_at" TIMESTAMP,
+    "key" VARCHAR
 )
 """
+
+REPAIRS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {REPAIRS_TABLE} (
+    "table_name" VARCHAR,
+    "source" VARCHAR,
+    "source_sha256" VARCHAR,
+    "row_number" BIGINT,
+    "line" BIGINT,
+    "key" VARCHAR,
+    "field" VARCHAR,
+    "reason" VARCHAR,
+    "raw_value" VARCHAR,
+    "repaired_at" TIMESTAMP
+)
+"""
+
+
+def _connect(path: Path, read_only: bool) -> DuckDBBackend:
+    """Open the warehouse file; another process holding it is :class:`BusyError`, not a trace."""
+    import duckdb
+
+    try:
+        return ibis.duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise EngineError(f"cannot open the warehouse {path}: {exc}") from exc
+        holder = str(exc).split("(PID ")[-1].split(")")[0] if "(PID " in str(exc) else ""
+        raise BusyError(
+            f"another command is using the project home {path.parent}"
+            + (f" (process {holder})" if holder.isdigit() else "")
+            + "; wait for it to finish and try again"
+        ) from None
 
 
 class Warehouse:
@@ -71,7 +106,7 @@ class Warehouse:
         self.settings = settings or Settings()
         path: Path = self.settings.warehouse_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.ibis: DuckDBBackend = ibis.duckdb.connect(str(path), read_only=read_only)
+        self.ibis: DuckDBBackend = _connect(path, read_only)
         self.raw.execute(f"SET memory_limit = '{self.settings.memory_limit}'")
         self.raw.execute("SET preserve_insertion_order = false")
         if not read_only:
@@ -100,6 +135,8 @@ class Warehouse:
         for c in CONTRACTS.values():
             self.raw.execute(table_ddl(c))
         self.raw.execute(QUARANTINE_DDL)
+        self.raw.execute(f'ALTER TABLE {QUARANTINE_TABLE} ADD COLUMN IF NOT EXISTS "key" VARCHAR')
+        self.raw.execute(REPAIRS_DDL)
         # Staging tables of a crashed ingest hold nothing anyone reads: drop them.
         for (name,) in self.raw.execute(
             "SELECT table_name FROM information_schema.tables "
@@ -110,7 +147,7 @@ class Warehouse:
 
     def table(self, name: str) -> ibis.Table:
         """A canonical table (or the quarantine table) as an Ibis expression."""
-        if name != QUARANTINE_TABLE:
+        if name not in (QUARANTINE_TABLE, REPAIRS_TABLE):
             contract(name)  # fail clearly on unknown names
         return self.ibis.table(name)
 
