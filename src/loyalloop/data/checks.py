@@ -175,8 +175,9 @@ def clean_row_sql(c: Contract, present: set[str], has_nulls: bool) -> str:
             if col.required:
                 conds.append(f"{x} IS NOT NULL")
             continue
+        must = col.required or col.derive_if_missing  # an empty id to derive is a repair
         conds.append(
-            f"coalesce({ok}, false)" if col.required else f"({x} IS NULL OR coalesce({ok}, false))"
+            f"coalesce({ok}, false)" if must else f"({x} IS NULL OR coalesce({ok}, false))"
         )
     return "(" + (" AND ".join(conds) or "true") + ")"
 
@@ -530,8 +531,9 @@ def typed_view(c: Contract, spec: ViewSpec, name: str, where: str = "") -> str:
     codes = [f"{_code(col, spec)} AS __e_{col.name}" for col in cols]
     sql = f"SELECT *, {', '.join(codes)} FROM ({sql})"
     values = [
-        f"CASE WHEN __e_{col.name} IS NULL OR __e_{col.name} = 'derived' THEN __p_{col.name} END"
-        f" AS {ident(col.name)}"
+        f"CASE WHEN __e_{col.name} IS NULL OR __e_{col.name} = 'derived' THEN "
+        + (f"CAST(__p_{col.name} AS DATE)" if col.type == "date" else f"__p_{col.name}")
+        + f" END AS {ident(col.name)}"
         for col in cols
     ]
     sql = f"SELECT *, {', '.join(values)} FROM ({sql})"

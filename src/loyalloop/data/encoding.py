@@ -189,7 +189,7 @@ def scan_text(path: Path, encoding: str | None = None) -> TextScan:
     scores, readings = _score_legacy(bad_sample.items)
     best, lead = _winner(scores)
     if n_utf8 >= n_bad or (best is None and n_utf8 > 0):
-        odd, count = _utf8_odd(non_utf8, best, n_bad)
+        odd, count = _utf8_odd(non_utf8, best or _likeliest(scores), n_bad)
         return TextScan(
             digest,
             size,
@@ -241,7 +241,7 @@ def _utf8_odd(
     odd = []
     for line, pos, raw in non_utf8:
         text = raw.decode(legacy or "utf-8", errors="backslashreplace").rstrip("\r\n")
-        guess = f"; it reads as {describe(legacy)}" if legacy else ""
+        guess = f"; it is probably {describe(legacy)}" if legacy else ""
         odd.append(
             OddLine(
                 line,
@@ -252,6 +252,13 @@ def _utf8_odd(
             )
         )
     return tuple(odd), max(total, len(odd))
+
+
+def _likeliest(scores: dict[str, float]) -> str | None:
+    """For a hint only (few lines are weak evidence): the best reading, ties going to the
+    encoding listed first in :data:`CANDIDATES`."""
+    ranked = sorted(scores, key=lambda e: (-scores[e], list(CANDIDATES).index(e)))
+    return ranked[0] if ranked and scores[ranked[0]] >= _MIN_SCORE else None
 
 
 def _winner(scores: dict[str, float]) -> tuple[str | None, float]:
@@ -401,20 +408,25 @@ def transcode(path: Path, scan: TextScan, out: Path) -> tuple[OddLine, ...]:
 
 
 def _odd_reason(raw: bytes, enc: str, check_utf8: bool, line: int) -> str | None:
+    utf8 = (
+        f"line {line} is UTF-8 while the rest of the file is {describe(enc)}; "
+        "re-save the file in one encoding"
+    )
     try:
         text = raw.decode(enc)
     except UnicodeDecodeError:
-        return f"line {line} cannot be decoded as {describe(enc)} like the rest of the file"
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"line {line} cannot be decoded as {describe(enc)} like the rest of the file"
+        return utf8
     if check_utf8 and not raw.isascii():
         try:
             as_utf8 = raw.decode("utf-8")
         except UnicodeDecodeError:
             return None
         if _plausibility(as_utf8, "utf-8")[0] > _plausibility(text, enc)[0]:
-            return (
-                f"line {line} is UTF-8 while the rest of the file is {describe(enc)}; "
-                "re-save the file in one encoding"
-            )
+            return utf8
     return None
 
 

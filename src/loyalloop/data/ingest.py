@@ -172,12 +172,13 @@ def ingest(
                     progress(sf.read)
         # Row order is fixed now; keeping it costs a slow checkpoint of the loaded table.
         wh.execute("SET preserve_insertion_order = false")
+        import duckdb
+
         try:
             return _finalize(wh, c, opts, staged, run, paths)
-        except EngineError as exc:
-            import duckdb
-
-            if not isinstance(exc.__cause__, duckdb.OutOfMemoryException):
+        except (EngineError, duckdb.OutOfMemoryException) as exc:
+            cause = exc.__cause__ if isinstance(exc, EngineError) else exc
+            if not isinstance(cause, duckdb.OutOfMemoryException):
                 raise
             # The small cap suits staging; checking against a very large table may need more.
             log.warning("ingest: retrying the load with memory_limit=%s", wh.settings.memory_limit)
