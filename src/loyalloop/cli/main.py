@@ -23,7 +23,7 @@ from rich.table import Table
 from loyalloop import __version__
 from loyalloop.core.config import Settings
 from loyalloop.core.export import write_table
-from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
+from loyalloop.core.warehouse import QUARANTINE_TABLE, REPAIRS_TABLE, Warehouse
 from loyalloop.data.contracts import CONTRACTS
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.errors import LoyalloopError
@@ -115,11 +115,15 @@ def _progress(enabled: bool) -> Progress:
 
 def _print_ingest(result: IngestResult) -> None:
     names = ", ".join(Path(f).name for f in result.files)
+    repaired = f" (repaired {result.repaired:,})" if result.repaired else ""
     out.print(
-        f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,} · "
+        f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,}{repaired} · "
         f"already loaded {result.already_loaded:,} · quarantined {result.quarantined:,}",
         highlight=False,
+        markup=False,
     )
+    for note in result.notes:
+        out.print(f"  note: {note}", highlight=False, markup=False)
     if result.first_problem:
         p = result.first_problem
         where = f"{p.file}, row {p.row}" + (f" (line {p.line})" if p.line else "")
@@ -139,15 +143,38 @@ def ingest_cmd(
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding (default: detected; e.g. gbk, utf-8).")
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(help="Workbook sheet to read ('*': every sheet). 读取哪个工作表。"),
+    ] = None,
+    decimal: Annotated[
+        str | None,
+        typer.Option(help="Decimal mark of numbers: '.', ',' or auto (default). 小数点符号。"),
+    ] = None,
+    null: Annotated[
+        list[str] | None,
+        typer.Option("--null", help="A word meaning 'no value' (repeatable). 表示空值的词。"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Validate and load files into a canonical table; bad rows go to quarantine.
 
     校验并导入数据文件；有问题的行进入隔离表。
     """
+    from loyalloop.core.lock import home_lock
+
     st = _state(ctx)
     try:
-        with Warehouse(st.settings) as wh, _progress(not as_json) as progress:
+        with (
+            home_lock(
+                st.settings.home,
+                "ingest",
+                timeout=st.settings.lock_timeout,
+                on_wait=lambda m: err.print(m, markup=False, highlight=False),
+            ),
+            Warehouse(st.settings) as wh,
+            _progress(not as_json) as progress,
+        ):
             task = progress.add_task(f"ingest {table}", total=None)
             result = ingest(
                 wh,
@@ -155,6 +182,9 @@ def ingest_cmd(
                 files,
                 mapping=mapping,
                 encoding=encoding,
+                sheet=sheet,
+                decimal=decimal,
+                nulls=null,
                 progress=lambda n: progress.advance(task, n),
             )
     except LoyalloopError as exc:
@@ -253,8 +283,18 @@ def run(
         load_taxonomy(config.taxonomy)  # fail now, not in the middle of a run
     except ValueError as exc:
         raise _fail(str(exc), 2) from None
+    from loyalloop.core.lock import home_lock
+
     try:
-        with err.status("running") as status:
+        with (
+            home_lock(
+                st.settings.home,
+                "run",
+                timeout=st.settings.lock_timeout,
+                on_wait=lambda m: err.print(m, markup=False, highlight=False),
+            ),
+            err.status("running") as status,
+        ):
             result = run_pipeline(
                 st.settings, config, on_stage=lambda s: status.update(f"stage {s}")
             )
@@ -306,7 +346,9 @@ def export(
     ctx: typer.Context,
     table: Annotated[
         str,
-        typer.Argument(help="A canonical table, 'quarantine', or a run table (rfm, segments, …)."),
+        typer.Argument(
+            help="A canonical table, 'quarantine', 'repairs', or a run table (rfm, segments, …)."
+        ),
     ],
     out_file: Annotated[Path, typer.Option("--out", help="Output .csv or .parquet file.")],
     run_number: Annotated[
@@ -317,7 +359,7 @@ def export(
     """Write a table to CSV or Parquet. 导出数据表。"""
     st = _state(ctx)
     try:
-        if table in CONTRACTS or table == QUARANTINE_TABLE:
+        if table in CONTRACTS or table in (QUARANTINE_TABLE, REPAIRS_TABLE):
             with Warehouse(st.settings) as wh:
                 data = wh.table(table).to_pyarrow()
         else:
