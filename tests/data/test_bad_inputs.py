@@ -170,7 +170,7 @@ CASES = [
             "amount: '1e308' is beyond the sane range for money",
             "amount: '123456789012345678901234567890' is beyond",
             "amount: 'inf' is beyond",
-            "amount: 'nan' is beyond",
+            "amount: cannot read 'nan' as a number",
         ),
     ),
     # --- encodings --------------------------------------------------------------------------
@@ -341,6 +341,13 @@ CASES = [
             "consent_email: cannot read 'maybe' as yes/no; set to missing",
         ),
         customers=None,
+    ),
+    Case(
+        "words-that-strptime-reads-as-1900",
+        "transactions",
+        {"t.csv": (TX + "T1,C1,epoch,1\nT2,C1,infinity,1\nT3,C1, 2024-01-01 ,1\n").encode()},
+        (3, 1, 0, 2, 0),
+        reasons=("timestamp: cannot read 'epoch'", "timestamp: cannot read 'infinity'"),
     ),
     Case(
         "sentinel-date-in-required-field-quarantined",

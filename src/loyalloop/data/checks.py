@@ -99,6 +99,12 @@ def quote_macro_sql() -> str:
     )
 
 
+def fast_timestamp_sql(x: str) -> str:
+    """The fast parse of common date/time shapes. Only text starting with a digit is tried:
+    DuckDB's ``strptime`` reads the words ``epoch`` and ``infinity`` as 1900-01-01."""
+    return f"CASE WHEN {x} >= '0' AND {x} < ':' THEN try_strptime({x}, {_FAST_FORMATS}) END"
+
+
 def number_text_sql(t: str) -> str:
     """A number's text with currency signs, spaces and apostrophes removed."""
     return f"regexp_replace({t}, {literal(_CURRENCY)}, '', 'g')"
@@ -110,8 +116,15 @@ _SPACE = r"[\s\p{Z}\x{FEFF}]"
 
 def clean_sql(expr: str, nulls: Sequence[str] = ()) -> str:
     """SQL for a value as text: trimmed (Unicode whitespace too), empty or a null word → NULL."""
+    # Cheap tests first (a leading control or space, a trailing space, tab or line break, any
+    # non-ASCII character); only values they catch meet the regular expression.
+    maybe = (
+        f"{expr} < '!' OR ends_with({expr}, ' ') OR ends_with({expr}, chr(9)) "
+        f"OR ends_with({expr}, chr(10)) OR ends_with({expr}, chr(12)) "
+        f"OR ends_with({expr}, chr(13)) OR strlen({expr}) <> length({expr})"
+    )
     trimmed = (
-        f"CASE WHEN regexp_matches({expr}, '^{_SPACE}|{_SPACE}$') "
+        f"CASE WHEN ({maybe}) AND regexp_matches({expr}, '^{_SPACE}|{_SPACE}$') "
         f"THEN regexp_replace({expr}, '^{_SPACE}+|{_SPACE}+$', '', 'g') ELSE {expr} END"
     )
     out = f"nullif({trimmed}, '')"
@@ -156,7 +169,7 @@ def clean_row_sql(c: Contract, present: set[str], has_nulls: bool) -> str:
                 return "false"
             continue
         if col.type in ("timestamp", "date"):
-            p = f"try_strptime({x}, {_FAST_FORMATS})"
+            p = fast_timestamp_sql(x)
             ok = f"({p} >= TIMESTAMP {literal(lo)} AND {p} < TIMESTAMP {literal(hi)})"
         elif col.type in ("float", "int"):
             v = f"TRY_CAST({x} AS DOUBLE)"
@@ -246,7 +259,7 @@ def _typed_levels(col: Column, spec: ViewSpec, r: str, t: str, clean: str) -> li
             local = f"(({utc}) AT TIME ZONE 'UTC') AT TIME ZONE {literal(spec.timezone)}"
         bad_offset = f"coalesce({tz} NOT IN ('', 'Z') AND ({hh} > 14 OR {mm} > 59), false)"
         return [
-            [f"try_strptime({r}, {_FAST_FORMATS}) AS __f_{n}"],
+            [f"{fast_timestamp_sql(r)} AS __f_{n}"],
             [clean],
             [
                 f"CASE WHEN __f_{n} IS NULL AND {t} IS NOT NULL THEN "
@@ -348,6 +361,7 @@ def _code(col: Column, spec: ViewSpec) -> str:
     elif col.type in ("float", "int"):
         hint = _decimal_comma_hint_sql(t)
         limit = (
+            f"WHEN isnan({p}) THEN 'unreadable' "
             f"WHEN NOT isfinite({p}) OR abs({p}) >= {MAX_MONEY!r} THEN 'too_large' "
             if col.money
             else f"WHEN NOT isfinite({p}) THEN 'unreadable' "
@@ -473,7 +487,7 @@ def fast_view(c: Contract, spec: ViewSpec, name: str) -> str:
         x = f"s.{ident(col.name)}"
         sel.append(f"{x} AS __t_{col.name}")
         if col.type in ("timestamp", "date"):
-            v = f"try_strptime({x}, {_FAST_FORMATS})"
+            v = fast_timestamp_sql(x)
             v = v if col.type == "timestamp" else f"CAST({v} AS DATE)"
         elif col.type in ("float", "int"):
             v = f"TRY_CAST({x} AS DOUBLE)"

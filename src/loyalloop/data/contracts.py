@@ -274,7 +274,7 @@ def contracts_markdown() -> str:
             if col.allowed:
                 notes = (notes + "; " if notes else "") + "one of " + ", ".join(col.allowed)
             if col.money:
-                notes = (notes + "; " if notes else "") + f"money, |value| < {MAX_MONEY:,.0f}"
+                notes = (notes + "; " if notes else "") + f"money, below ±{MAX_MONEY:,.0f}"
             if col.derived:
                 notes = (notes + "; " if notes else "") + "derived on ingest"
             lines.append(

@@ -18,8 +18,6 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from confusable_homoglyphs import confusables
-
 __all__ = ["PLAIN_ID_REGEX", "explain_lookalike", "normalize_id", "skeleton"]
 
 #: Ids matching this (RE2 syntax, full match) need no normalisation: printable ASCII without
@@ -39,6 +37,8 @@ def normalize_id(value: str) -> str | None:
 def _latin_lookalike(ch: str) -> str:
     if ch.isascii():
         return ch
+    from confusable_homoglyphs import confusables
+
     for glyph in confusables.confusables_data.get(ch, ()):
         target = glyph["c"]
         if len(target) == 1 and target.isascii() and target.isalnum():

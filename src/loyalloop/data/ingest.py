@@ -43,8 +43,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from loyalloop.core.warehouse import QUARANTINE_TABLE, REPAIRS_TABLE, Warehouse
 from loyalloop.data.checks import (
@@ -64,6 +63,9 @@ from loyalloop.data.normalize import normalize_phone
 from loyalloop.data.sources import StagedFile, check_path, stage_file
 from loyalloop.data.sql import ident, literal
 from loyalloop.errors import EngineError, IngestError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["IngestResult", "Problem", "ingest"]
 
@@ -287,7 +289,10 @@ def _id_maps(wh: Warehouse, c: Contract, run: _Run) -> dict[str, str]:
             continue
         raw = [r[0] for r in rows]
         table = f"_ingest_ids_{run.tag}_{name}"
-        data = pa.table({"raw": raw, "norm": [normalize_id(v) for v in raw]})
+        data = _arrow(
+            {"raw": list(raw), "norm": [normalize_id(v) for v in raw]},
+            {"raw": "VARCHAR", "norm": "VARCHAR"},
+        )
         _materialize(wh, table, data)
         maps[name] = table
     return maps
@@ -303,9 +308,9 @@ def _phones(wh: Warehouse, c: Contract, run: _Run) -> str | None:
         return None
     region = wh.settings.phone_region
     raw = [r[0] for r in rows]
-    _materialize(
-        wh, run.phones, pa.table({"raw": raw, "e164": [normalize_phone(v, region) for v in raw]})
-    )
+    e164 = [normalize_phone(v, region) for v in raw]
+    table = _arrow({"raw": list(raw), "e164": list(e164)}, {"raw": "VARCHAR", "e164": "VARCHAR"})
+    _materialize(wh, run.phones, table)
     return run.phones
 
 
@@ -316,6 +321,36 @@ def _materialize(wh: Warehouse, name: str, data: pa.Table) -> None:
         wh.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * FROM {ident(reg)}")
     finally:
         wh.raw.unregister(reg)
+
+
+def _arrow(columns: dict[str, list[object]], types: dict[str, str]) -> pa.Table:
+    """An Arrow table (pyarrow loads only when one is needed)."""
+    import pyarrow as pa
+
+    kinds = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32()}
+    return pa.table({k: pa.array(v, kinds[types[k]]) for k, v in columns.items()})
+
+
+def _small_table(
+    wh: Warehouse, name: str, types: dict[str, str], rows: list[tuple[object, ...]]
+) -> None:
+    """A small temporary table from Python values, written as SQL literals."""
+    cols = ", ".join(f"{ident(k)} {v}" for k, v in types.items())
+    wh.execute(f"CREATE OR REPLACE TEMP TABLE {ident(name)} ({cols})")
+    for start in range(0, len(rows), 1000):
+        values = ", ".join(
+            "(" + ", ".join(_sql_value(v) for v in row) + ")" for row in rows[start : start + 1000]
+        )
+        if values:
+            wh.execute(f"INSERT INTO {ident(name)} VALUES {values}")
+
+
+def _sql_value(v: object) -> str:
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool | int):
+        return str(int(v))
+    return literal(str(v))
 
 
 # --- classification and loading -------------------------------------------------------------
@@ -673,9 +708,7 @@ def _lookalikes(wh: Warehouse, c: Contract, run: _Run, spec: ViewSpec, view: str
             )
     if not twins:
         return
-    _materialize(
-        wh, run.twins, pa.table({"key": [t[0] for t in twins], "reason": [t[1] for t in twins]})
-    )
+    _small_table(wh, run.twins, {"key": "VARCHAR", "reason": "VARCHAR"}, twins)
     wh.execute(
         f"""INSERT INTO {ident(run.bad)} SELECT v.__seq__, v.__file__, '{name}', w.reason,
             v.{col}, NULL, NULL, NULL
@@ -699,14 +732,7 @@ def _references(wh: Warehouse, c: Contract, run: _Run, view: str, col: str, targ
         return
     hints = _reference_hints(wh, values, target, target_key)
     hint_table = f"{run.hints}"
-    _materialize(
-        wh,
-        hint_table,
-        pa.table(
-            {"value": list(hints), "hint": list(hints.values())},
-            schema=pa.schema([("value", pa.string()), ("hint", pa.string())]),
-        ),
-    )
+    _small_table(wh, hint_table, {"value": "VARCHAR", "hint": "VARCHAR"}, list(hints.items()))
     wh.execute(
         f"""INSERT INTO {ident(run.bad)}
         SELECT v.__seq__, v.__file__, '{col}',
@@ -782,29 +808,17 @@ def _positions(wh: Warehouse, staged: list[StagedFile], run: _Run) -> None:
             k_from.append(k)
             drow.append(r)
             dline.append(ln)
-    _materialize(
-        wh,
-        run.pos,
-        pa.table(
-            {
-                "file": pa.array(files, pa.int32()),
-                "k_from": pa.array(k_from, pa.int64()),
-                "drow": pa.array(drow, pa.int64()),
-                "dline": pa.array(dline, pa.int64()),
-            }
-        ),
-    )
-    _materialize(
+    types = {"file": "INTEGER", "k_from": "BIGINT", "drow": "BIGINT", "dline": "BIGINT"}
+    columns = {"file": files, "k_from": k_from, "drow": drow, "dline": dline}
+    if len(files) > 1000:  # many steps (rows spanning lines): Arrow, not SQL text
+        _materialize(wh, run.pos, _arrow(columns, types))
+    else:
+        _small_table(wh, run.pos, types, list(zip(files, k_from, drow, dline, strict=True)))
+    _small_table(
         wh,
         run.files,
-        pa.table(
-            {
-                "file": pa.array([sf.index for sf in staged], pa.int32()),
-                "base": pa.array([sf.base for sf in staged], pa.int64()),
-                "source": pa.array([sf.source for sf in staged], pa.string()),
-                "sha": pa.array([sf.sha256 for sf in staged], pa.string()),
-            }
-        ),
+        {"file": "INTEGER", "base": "BIGINT", "source": "VARCHAR", "sha": "VARCHAR"},
+        [(sf.index, sf.base, sf.source, sf.sha256) for sf in staged],
     )
 
 
@@ -835,15 +849,23 @@ def _insert_quarantine(
         FROM {_located(run, run.bad)} l LEFT JOIN {first} d ON d.seq = l.seq"""
     )
     if rejects:
-        data = pa.table(
+        data = _arrow(
             {
-                "source": pa.array([sf.source for sf, _ in rejects], pa.string()),
-                "sha": pa.array([sf.sha256 for sf, _ in rejects], pa.string()),
-                "row_number": pa.array([r.row for _, r in rejects], pa.int64()),
-                "line": pa.array([r.line for _, r in rejects], pa.int64()),
-                "reason": pa.array([r.reason for _, r in rejects], pa.string()),
-                "raw": pa.array([r.raw for _, r in rejects], pa.string()),
-            }
+                "source": [sf.source for sf, _ in rejects],
+                "sha": [sf.sha256 for sf, _ in rejects],
+                "row_number": [r.row for _, r in rejects],
+                "line": [r.line for _, r in rejects],
+                "reason": [r.reason for _, r in rejects],
+                "raw": [r.raw for _, r in rejects],
+            },
+            {
+                "source": "VARCHAR",
+                "sha": "VARCHAR",
+                "row_number": "BIGINT",
+                "line": "BIGINT",
+                "reason": "VARCHAR",
+                "raw": "VARCHAR",
+            },
         )
         reg = run.rejects + "_arrow"
         wh.raw.register(reg, data)

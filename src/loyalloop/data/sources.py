@@ -36,10 +36,10 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyarrow as pa
+if TYPE_CHECKING:
+    import numpy as np
 
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.checks import clean_row_sql, staged_sql
@@ -359,6 +359,8 @@ def _locate_csv(
     """Rows and lines of a CSV whose rows span lines (or with blank lines): one pass with
     Python's csv reader. DuckDB numbers rejected rows by logical line (header and blank lines
     counted, line breaks inside quotes not); the pass maps those to rows and physical lines."""
+    import numpy as np
+
     starts: list[int] = []  # physical start line of each data row
     logical: list[int] = []  # DuckDB's line number of each data row
     blanks = 0
@@ -406,6 +408,8 @@ def _compress_steps(
     drow: np.ndarray, dline: np.ndarray | None
 ) -> list[tuple[int, int, int | None]]:
     """Steps where ``(drow, dline)`` changes along the staged rows."""
+    import numpy as np
+
     if len(drow) == 0:
         return [(0, 0, 0 if dline is not None else None)]
     if dline is None:
@@ -466,6 +470,10 @@ def _stage_frames(
     has_lines: bool,
 ) -> StagedFile:
     """Stage batches of ``(header, rows, lines)`` read in Python."""
+    import numpy as np
+
+    import pyarrow as pa
+
     base = _count(wh, stage)
     plan: ColumnPlan | None = None
     lines_seen: list[int] = []
