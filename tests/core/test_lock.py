@@ -19,7 +19,10 @@ def test_second_command_waits_then_says_who_holds_the_home(tmp_path: Path) -> No
     waited: list[str] = []
     with home_lock(home, "ingest"):
         start = time.monotonic()
-        with pytest.raises(BusyError) as info, home_lock(home, "run", timeout=0.3, on_wait=waited.append):
+        with (
+            pytest.raises(BusyError) as info,
+            home_lock(home, "run", timeout=0.3, on_wait=waited.append),
+        ):
             pass
         assert time.monotonic() - start >= 0.3
     assert "'ingest'" in waited[0] and "waiting" in waited[0]

@@ -103,7 +103,11 @@ CASES = [
     Case(
         "decimal-comma-detected",
         "transactions",
-        {"t.csv": (TX + 'T1,C1,2024-01-01,"1,50"\nT2,C1,2024-01-01,"12,00"\nT3,C1,2024-01-01,7\n').encode()},
+        {
+            "t.csv": (
+                TX + 'T1,C1,2024-01-01,"1,50"\nT2,C1,2024-01-01,"12,00"\nT3,C1,2024-01-01,7\n'
+            ).encode()
+        },
         (3, 3, 0, 0, 0),
         check=amounts({"T1": 1.5, "T2": 12.0, "T3": 7.0}),
     ),
@@ -194,9 +198,9 @@ CASES = [
         (40_001, 40_000, 0, 1, 0),
         reasons=("line 40002 is not UTF-8 like the rest of the file",),
         check=lambda wh, r: (
-            r.first_problem is not None and r.first_problem.line == 40_002
-        )
-        or pytest.fail(str(r.first_problem)),
+            (r.first_problem is not None and r.first_problem.line == 40_002)
+            or pytest.fail(str(r.first_problem))
+        ),
     ),
     Case(
         "shift-jis-is-not-gb18030",
@@ -233,9 +237,11 @@ CASES = [
         (40_001, 40_000, 0, 1, 0),
         reasons=("timestamp: cannot read '2024-13-01' as a date/time",),
         check=lambda wh, r: (
-            r.first_problem is not None
-            and r.first_problem.row == 40_001
-            and r.first_problem.line == 1 + 3 * 40_000 + 1
+            (
+                r.first_problem is not None
+                and r.first_problem.row == 40_001
+                and r.first_problem.line == 1 + 3 * 40_000 + 1
+            )
             or pytest.fail(str(r.first_problem)),
         ),
     ),
@@ -243,7 +249,7 @@ CASES = [
     Case(
         "null-like-words-are-data",
         "customers",
-        {"c.csv": "customer_id,name\nNA,NA\nNULL,N/A\nnan,#N/A\n".encode()},
+        {"c.csv": b"customer_id,name\nNA,NA\nNULL,N/A\nnan,#N/A\n"},
         (3, 3, 0, 0, 0),
         check=names({"NA": "NA", "NULL": "N/A", "nan": "#N/A"}),
         customers=None,
@@ -251,7 +257,7 @@ CASES = [
     Case(
         "null-words-from-the-mapping",
         "customers",
-        {"c.csv": "customer_id,name\nC7,NA\nNA,x\nC8,-\n".encode()},
+        {"c.csv": b"customer_id,name\nC7,NA\nNA,x\nC8,-\n"},
         (3, 2, 0, 1, 0),
         reasons=("customer_id: required value is missing",),
         options={"nulls": ["NA", "-"]},
@@ -280,9 +286,13 @@ CASES = [
     Case(
         "workbook-every-sheet",
         "customers",
-        {"c.xlsx": _xlsx({"Jan": [["customer_id"], ["C7"]], "Feb": [["customer_id"], ["C8"], ["C7"]]})},
+        {
+            "c.xlsx": _xlsx(
+                {"Jan": [["customer_id"], ["C7"]], "Feb": [["customer_id"], ["C8"], ["C7"]]}
+            )
+        },
         (3, 2, 0, 1, 0),
-        reasons=("customer_id: duplicate \"C7\"",),
+        reasons=('customer_id: duplicate "C7"',),
         options={"sheet": "*"},
         customers=None,
     ),
@@ -290,19 +300,28 @@ CASES = [
     Case(
         "ids-nfkc-and-invisible-characters",
         "transactions",
-        {"t.csv": (TX + "T1,Ｃ１,2024-01-01,1\nT2,C\u200b2,2024-01-01,2\nT3, C3 ,2024-01-01,3\n").encode()},
+        {
+            "t.csv": (
+                TX + "T1,Ｃ１,2024-01-01,1\nT2,C\u200b2,2024-01-01,2\nT3, C3 ,2024-01-01,3\n"
+            ).encode()
+        },
         (3, 3, 0, 0, 3),
-        repairs=("customer_id: 'Ｃ１' normalised to 'C1'", "customer_id: ' C3 ' normalised to 'C3'"),
-        check=lambda wh, r: values(wh, "transactions", "customer_id", "transaction_id")
-        == {"T1": "C1", "T2": "C2", "T3": "C3"}
-        or pytest.fail("ids not normalised"),
+        repairs=(
+            "customer_id: 'Ｃ１' normalised to 'C1'",
+            "customer_id: ' C3 ' normalised to 'C3'",
+        ),
+        check=lambda wh, r: (
+            values(wh, "transactions", "customer_id", "transaction_id")
+            == {"T1": "C1", "T2": "C2", "T3": "C3"}
+            or pytest.fail("ids not normalised")
+        ),
     ),
     Case(
         "ids-nfd-equals-nfc",
         "customers",
         {"c.csv": "customer_id\nZoe\u0301\nZo\u00e9\n".encode()},
         (2, 1, 0, 1, 1),
-        reasons=("customer_id: duplicate \"Zoé\"",),
+        reasons=('customer_id: duplicate "Zoé"',),
         customers=None,
     ),
     Case(
@@ -310,7 +329,10 @@ CASES = [
         "customers",
         {"c.csv": "customer_id,name\nС1,Cyrillic\n".encode()},
         (1, 0, 0, 1, 0),
-        reasons=("'С1' differs from 'C1' (already loaded) only by look-alike characters", "U+0421 CYRILLIC CAPITAL LETTER ES"),
+        reasons=(
+            "'С1' differs from 'C1' (already loaded) only by look-alike characters",
+            "U+0421 CYRILLIC CAPITAL LETTER ES",
+        ),
     ),
     Case(
         "lookalike-reference-explained",
@@ -323,17 +345,25 @@ CASES = [
     Case(
         "impossible-offset",
         "transactions",
-        {"t.csv": (TX + "T1,C1,2024-01-01 10:00+99:99,1\nT2,C1,2024-01-01T10:00:00+08:00,2\n").encode()},
+        {
+            "t.csv": (
+                TX + "T1,C1,2024-01-01 10:00+99:99,1\nT2,C1,2024-01-01T10:00:00+08:00,2\n"
+            ).encode()
+        },
         (2, 1, 0, 1, 0),
         reasons=("timestamp: '2024-01-01 10:00+99:99' has an impossible UTC offset",),
-        check=lambda wh, r: values(wh, "transactions", "timestamp", "transaction_id")
-        == {"T2": pd.Timestamp("2024-01-01 02:00")}
-        or pytest.fail("offset not converted"),
+        check=lambda wh, r: (
+            values(wh, "transactions", "timestamp", "transaction_id")
+            == {"T2": pd.Timestamp("2024-01-01 02:00")}
+            or pytest.fail("offset not converted")
+        ),
     ),
     Case(
         "sentinel-date-in-optional-field-repaired",
         "customers",
-        {"c.csv": "customer_id,created_at,birth_date,consent_email\nC7,9999-12-31,1990-02-30,maybe\nC8,2024-01-01,1990-01-01,yes\n".encode()},
+        {
+            "c.csv": b"customer_id,created_at,birth_date,consent_email\nC7,9999-12-31,1990-02-30,maybe\nC8,2024-01-01,1990-01-01,yes\n"
+        },
         (2, 2, 0, 0, 1),
         repairs=(
             "created_at: '9999-12-31' is outside the dates that can be held",
@@ -360,14 +390,18 @@ CASES = [
     Case(
         "no-transaction-id-column",
         "transactions",
-        {"t.csv": b"customer_id,timestamp,amount\nC1,2024-01-01,5\nC1,2024-01-02,5\nC1,2024-01-01,5\n"},
+        {
+            "t.csv": b"customer_id,timestamp,amount\nC1,2024-01-01,5\nC1,2024-01-02,5\nC1,2024-01-01,5\n"
+        },
         (3, 2, 0, 1, 0),
         reasons=("duplicate", "no transaction_id in the source", "(first at row 1)"),
-        check=lambda wh, r: all(
-            str(t).startswith("h") and len(str(t)) == 21
-            for t in values(wh, "transactions", "amount", "transaction_id")
-        )
-        or pytest.fail("ids not derived"),
+        check=lambda wh, r: (
+            all(
+                str(t).startswith("h") and len(str(t)) == 21
+                for t in values(wh, "transactions", "amount", "transaction_id")
+            )
+            or pytest.fail("ids not derived")
+        ),
     ),
     Case(
         "empty-transaction-id-derived-and-logged",
@@ -380,7 +414,11 @@ CASES = [
     Case(
         "parquet-struct-column-mapped-refused",
         "customers",
-        {"c.parquet": _parquet(pa.table({"customer_id": ["C7"], "name": [{"first": "A", "last": "B"}]}))},
+        {
+            "c.parquet": _parquet(
+                pa.table({"customer_id": ["C7"], "name": [{"first": "A", "last": "B"}]})
+            )
+        },
         error=IngestError,
         message=("nested column (struct)", "name takes one value per row"),
         where=("c.parquet", None, "name"),
@@ -451,7 +489,9 @@ def test_bad_input(case: Case, home: Path, tmp_path: Path) -> None:
                 assert file is None or Path(info.value.file or "").name == file, text
                 assert info.value.line == line, text
                 assert info.value.column == column, text
-            assert wh.count(case.table) == (3 if case.table == "customers" and case.customers else 0)
+            assert wh.count(case.table) == (
+                3 if case.table == "customers" and case.customers else 0
+            )
             return
         r = ingest(wh, case.table, paths, **case.options)
         assert r.read == r.loaded + r.already_loaded + r.quarantined
@@ -460,10 +500,16 @@ def test_bad_input(case: Case, home: Path, tmp_path: Path) -> None:
             assert got == case.counts, r
         q = wh.table("quarantine").filter(lambda t: t.table_name == case.table).execute()
         for reason in case.reasons:
-            assert q["reason"].str.contains(reason, regex=False).any(), (reason, q["reason"].tolist())
+            assert q["reason"].str.contains(reason, regex=False).any(), (
+                reason,
+                q["reason"].tolist(),
+            )
         rep = wh.table("repairs").filter(lambda t: t.table_name == case.table).execute()
         for reason in case.repairs:
-            assert rep["reason"].str.contains(reason, regex=False).any(), (reason, rep["reason"].tolist())
+            assert rep["reason"].str.contains(reason, regex=False).any(), (
+                reason,
+                rep["reason"].tolist(),
+            )
         if case.check is not None:
             case.check(wh, r)
         # Re-running is safe: nothing new is loaded, the quarantine and repairs are replaced.

@@ -9,7 +9,9 @@ import pytest
 from loyalloop.data.encoding import ODD_LINE_MARKER, scan_text, transcode
 from loyalloop.errors import IngestError
 
-ZH = ["客户号,姓名,城市,备注"] + [f"C{i},王芳{i % 7},北京,信用卡还款很方便，服务态度好" for i in range(300)]
+ZH = ["客户号,姓名,城市,备注"] + [
+    f"C{i},王芳{i % 7},北京,信用卡还款很方便，服务态度好" for i in range(300)
+]
 JA = ["id,name,city,note"] + [f"C{i},山田太郎,東京,ありがとうございます" for i in range(300)]
 LATIN = ["id,name,city"] + [f"C{i},Müller,São Paulo" for i in range(300)]
 BIG5 = ["id,name,city"] + [f"C{i},陳大文,臺北市,謝謝您的服務" for i in range(300)]

@@ -194,7 +194,9 @@ def test_accounts_closed_before_opened(customers_loaded: Warehouse, tmp_path: Pa
 
 def test_large_file_rows_and_lines_exact(customers_loaded: Warehouse, tmp_path: Path) -> None:
     """Several read blocks and threads: every row keeps its number and line."""
-    rows = "".join(f"T{i},C{1 + i % 3},2024-01-{1 + i % 28:02d},{i % 7 - 1}\n" for i in range(60_000))
+    rows = "".join(
+        f"T{i},C{1 + i % 3},2024-01-{1 + i % 28:02d},{i % 7 - 1}\n" for i in range(60_000)
+    )
     f = write(
         tmp_path / "t.csv",
         "transaction_id,customer_id,timestamp,amount\n"

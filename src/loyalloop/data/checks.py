@@ -45,16 +45,16 @@ from loyalloop.data.sql import ident, literal
 
 __all__ = [
     "COMMA_GRAMMAR",
-    "clean_row_sql",
-    "fast_view",
-    "clean_sql",
-    "staged_sql",
     "DOT_GRAMMAR",
     "FALSE_WORDS",
     "TRUE_WORDS",
     "ViewSpec",
+    "clean_row_sql",
+    "clean_sql",
+    "fast_view",
     "number_text_sql",
     "quote_macro_sql",
+    "staged_sql",
     "typed_view",
 ]
 
@@ -423,7 +423,8 @@ def _rules(c: Contract) -> list[tuple[str, str, str]]:
             rules.append(
                 (
                     "score",
-                    f"(score_type = '{kind}' AND score IS NOT NULL AND NOT score BETWEEN {lo} AND {hi})",
+                    f"(score_type = '{kind}' AND score IS NOT NULL "
+                    f"AND NOT score BETWEEN {lo} AND {hi})",
                     f"'score: ' || __t_score || ' is outside {lo:g}–{hi:g} for {kind}'",
                 )
             )

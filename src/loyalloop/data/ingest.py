@@ -323,7 +323,7 @@ def _materialize(wh: Warehouse, name: str, data: pa.Table) -> None:
         wh.raw.unregister(reg)
 
 
-def _arrow(columns: dict[str, list[object]], types: dict[str, str]) -> pa.Table:
+def _arrow(columns: Mapping[str, Sequence[object]], types: dict[str, str]) -> pa.Table:
     """An Arrow table (pyarrow loads only when one is needed)."""
     import pyarrow as pa
 
@@ -332,7 +332,7 @@ def _arrow(columns: dict[str, list[object]], types: dict[str, str]) -> pa.Table:
 
 
 def _small_table(
-    wh: Warehouse, name: str, types: dict[str, str], rows: list[tuple[object, ...]]
+    wh: Warehouse, name: str, types: dict[str, str], rows: Sequence[tuple[object, ...]]
 ) -> None:
     """A small temporary table from Python values, written as SQL literals."""
     cols = ", ".join(f"{ident(k)} {v}" for k, v in types.items())
@@ -539,8 +539,8 @@ def _finalize(
     )
     wh.execute(f"DELETE FROM {ident(already)} WHERE NOT same")
     # 5. references to unknown customers / campaigns
-    for col, target in c.references.items():
-        _references(wh, c, run, view, col, target)
+    for ref, target in c.references.items():
+        _references(wh, c, run, view, ref, target)
     # 6. repairs of the rows that are loaded (or already loaded)
     wh.execute(
         f"""CREATE TEMP TABLE {ident(run.rep)} AS
@@ -770,7 +770,8 @@ def _reference_hints(wh: Warehouse, values: list[str], target: str, key: str) ->
         known = {
             r[0]
             for r in wh.execute(
-                f"SELECT DISTINCT {ident(key)} FROM {ident(target)} WHERE {ident(key)} IN ({targets})"
+                f"SELECT DISTINCT {ident(key)} FROM {ident(target)} "
+                f"WHERE {ident(key)} IN ({targets})"
             ).fetchall()
         }
         for v, s in fancy.items():
@@ -800,7 +801,10 @@ def _positions(wh: Warehouse, staged: list[StagedFile], run: _Run) -> None:
             f"SELECT DISTINCT file FROM {ident(run.rep)}"
         ).fetchall()
     }
-    files, k_from, drow, dline = [], [], [], []
+    files: list[int] = []
+    k_from: list[int] = []
+    drow: list[int] = []
+    dline: list[int | None] = []
     for sf in staged:
         steps = sf.positions() if sf.index in need or sf.steps is not None else [(0, 0, 0)]
         for k, r, ln in steps:
@@ -809,7 +813,12 @@ def _positions(wh: Warehouse, staged: list[StagedFile], run: _Run) -> None:
             drow.append(r)
             dline.append(ln)
     types = {"file": "INTEGER", "k_from": "BIGINT", "drow": "BIGINT", "dline": "BIGINT"}
-    columns = {"file": files, "k_from": k_from, "drow": drow, "dline": dline}
+    columns: dict[str, Sequence[object]] = {
+        "file": files,
+        "k_from": k_from,
+        "drow": drow,
+        "dline": dline,
+    }
     if len(files) > 1000:  # many steps (rows spanning lines): Arrow, not SQL text
         _materialize(wh, run.pos, _arrow(columns, types))
     else:

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
@@ -60,7 +60,7 @@ __all__ = ["ColumnPlan", "DecimalMark", "TableMapping", "load_mapping", "plan_co
 _OPTIONS = ("columns", "decimal", "nulls", "encoding", "sheet")
 
 
-class DecimalMark(str, Enum):
+class DecimalMark(StrEnum):
     """How numbers write their decimal part."""
 
     AUTO = "auto"
@@ -147,8 +147,9 @@ def load_mapping(
 
 
 def _is_sectioned(raw: dict[object, object]) -> bool:
-    return any(k in CONTRACTS and isinstance(v, dict | None) for k, v in raw.items()) and not (
-        "columns" in raw
+    return (
+        any(k in CONTRACTS and isinstance(v, dict | None) for k, v in raw.items())
+        and "columns" not in raw
     )
 
 

@@ -445,7 +445,8 @@ def _stage_parquet(
                 column=src,
             )
     base = _count(wh, stage)
-    cast = f"(SELECT {', '.join(f'CAST({ident(s)} AS VARCHAR) AS {ident(s)}' for s in plan.rename) or '1 AS x'} FROM {reader})"
+    as_text = ", ".join(f"CAST({ident(s)} AS VARCHAR) AS {ident(s)}" for s in plan.rename)
+    cast = f"(SELECT {as_text or '1 AS x'} FROM {reader})"
     try:
         _insert(wh, stage, index, c, plan, cast, mapping)
     except EngineError as exc:
@@ -471,7 +472,6 @@ def _stage_frames(
 ) -> StagedFile:
     """Stage batches of ``(header, rows, lines)`` read in Python."""
     import numpy as np
-
     import pyarrow as pa
 
     base = _count(wh, stage)
