@@ -432,6 +432,26 @@ CASES = [
         customers=None,
     ),
     Case(
+        "jsonl-keys-that-appear-later-are-read",
+        "transactions",
+        {
+            "t.jsonl": (
+                '{"transaction_id": "T1", "customer_id": "C1", "timestamp": "2024-01-01", "amount": 1}\n'
+                "{not json\n\n"
+                '{"transaction_id": "T2", "customer_id": "C1", "timestamp": "2024-01-02", '
+                '"amount": 2.5, "category": "餐饮"}\n'
+            ).encode()
+        },
+        (3, 2, 0, 1, 0),
+        reasons=("invalid JSON",),
+        check=lambda wh, r: (
+            values(wh, "transactions", "category", "transaction_id")["T2"] == "餐饮"
+            and r.first_problem is not None
+            and (r.first_problem.row, r.first_problem.line) == (2, 2)
+        )
+        or pytest.fail(str(r)),
+    ),
+    Case(
         "empty-file",
         "customers",
         {"c.csv": b""},

@@ -477,9 +477,13 @@ def _stage_frames(
     base = _count(wh, stage)
     plan: ColumnPlan | None = None
     lines_seen: list[int] = []
+    known: list[str] = []
     for header, rows, lines in batches:
-        if plan is None:
-            plan = plan_columns(header, c, mapping.columns, source)
+        new = [h for h in header if h not in known]
+        if new or plan is None:
+            # JSON objects may bring new keys later in the file: the plan grows with them.
+            known += new
+            plan = plan_columns(known, c, mapping.columns, source)
         pos = {h: i for i, h in enumerate(header)}
         arrays = {}
         for src in plan.rename:
@@ -542,12 +546,16 @@ def _stage_jsonl(
             line=scan.odd_lines[0].line if scan.odd_lines else None,
         )
     rejects: list[Reject] = []
-    counter = {"row": 0}
+    counter = {"row": 0, "yielded": 0}
 
     def batches() -> Iterator[tuple[list[str], list[list[Any]], list[int]]]:
-        header: list[str] = []
-        rows: list[list[Any]] = []
+        objs: list[dict[str, Any]] = []
         lines: list[int] = []
+
+        def batch() -> tuple[list[str], list[list[Any]], list[int]]:
+            header = list(dict.fromkeys(k for o in objs for k in o))
+            return header, [[o.get(h) for h in header] for o in objs], lines
+
         with path.open("r", encoding=scan.encoding, errors="strict") as fh:
             try:
                 for line_no, line in enumerate(fh, start=1):
@@ -565,17 +573,23 @@ def _stage_jsonl(
                             )
                         )
                         continue
-                    if not header:
-                        header = [str(k) for k in obj]
-                    rows.append([obj.get(h) for h in header])
+                    objs.append({str(k): v for k, v in obj.items()})
                     lines.append(line_no)
-                    if len(rows) >= CHUNK_ROWS:
-                        yield header, rows, lines
-                        rows, lines = [], []
+                    if len(objs) >= CHUNK_ROWS:
+                        counter["yielded"] = 1
+                        yield batch()
+                        objs, lines = [], []
             except UnicodeDecodeError as exc:
                 raise IngestError(f"cannot decode as {scan.encoding}: {exc}", file=source) from None
-        if rows or not header:
-            yield header or ["__empty__"], rows, lines
+        if objs:
+            yield batch()
+        elif not counter["yielded"]:
+            first = rejects[0] if rejects else None
+            raise IngestError(
+                f"no line is a JSON object ({first.reason})" if first else "the file is empty",
+                file=source,
+                line=first.line if first else 1,
+            )
 
     return _stage_frames(wh, stage, index, source, sha, c, mapping, batches(), rejects, True)
 
