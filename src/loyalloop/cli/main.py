@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import warnings
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,6 +101,18 @@ def main(
     ctx.obj = State(settings)
 
 
+def _hold_home(settings: Settings, command: str) -> AbstractContextManager[None]:
+    """The project home, held for a writing command; a second one waits and says for whom."""
+    from loyalloop.core.lock import home_lock
+
+    return home_lock(
+        settings.home,
+        command,
+        timeout=settings.lock_timeout,
+        on_wait=lambda m: err.print(m, markup=False, highlight=False),
+    )
+
+
 def _progress(enabled: bool) -> Progress:
     return Progress(
         SpinnerColumn(),
@@ -161,17 +174,10 @@ def ingest_cmd(
 
     校验并导入数据文件；有问题的行进入隔离表。
     """
-    from loyalloop.core.lock import home_lock
-
     st = _state(ctx)
     try:
         with (
-            home_lock(
-                st.settings.home,
-                "ingest",
-                timeout=st.settings.lock_timeout,
-                on_wait=lambda m: err.print(m, markup=False, highlight=False),
-            ),
+            _hold_home(st.settings, "ingest"),
             Warehouse(st.settings) as wh,
             _progress(not as_json) as progress,
         ):
@@ -283,18 +289,8 @@ def run(
         load_taxonomy(config.taxonomy)  # fail now, not in the middle of a run
     except ValueError as exc:
         raise _fail(str(exc), 2) from None
-    from loyalloop.core.lock import home_lock
-
     try:
-        with (
-            home_lock(
-                st.settings.home,
-                "run",
-                timeout=st.settings.lock_timeout,
-                on_wait=lambda m: err.print(m, markup=False, highlight=False),
-            ),
-            err.status("running") as status,
-        ):
+        with _hold_home(st.settings, "run"), err.status("running") as status:
             result = run_pipeline(
                 st.settings, config, on_stage=lambda s: status.update(f"stage {s}")
             )

@@ -504,6 +504,11 @@ def fast_view(c: Contract, spec: ViewSpec, name: str) -> str:
         sel.append("__ph.e164 AS __phone_e164")
         joins.append(f"LEFT JOIN {ident(spec.phone_map)} __ph ON __ph.raw = s.phone")
     sql = f"SELECT {', '.join(sel)} FROM {ident(spec.stage)} s {' '.join(joins)} WHERE s.__ok"
+    return f"CREATE OR REPLACE TEMP VIEW {ident(name)} AS {_with_derived(c, spec, sql)}"
+
+
+def _with_derived(c: Contract, spec: ViewSpec, sql: str) -> str:
+    """``sql`` (typed rows) with the ids to derive filled in and the derived columns added."""
     derived_ids = [col.name for col in c.input_columns if col.derive_if_missing]
     derived_ids = [n for n in derived_ids if n in spec.derive]
     if derived_ids:
@@ -514,7 +519,7 @@ def fast_view(c: Contract, spec: ViewSpec, name: str) -> str:
     derived = _derived(c, spec)
     if derived:
         sql = f"SELECT *, {', '.join(derived)} FROM ({sql})"
-    return f"CREATE OR REPLACE TEMP VIEW {ident(name)} AS {sql}"
+    return sql
 
 
 def typed_view(c: Contract, spec: ViewSpec, name: str, where: str = "") -> str:
@@ -551,16 +556,7 @@ def typed_view(c: Contract, spec: ViewSpec, name: str, where: str = "") -> str:
         + f" END AS {ident(col.name)}"
         for col in cols
     ]
-    sql = f"SELECT *, {', '.join(values)} FROM ({sql})"
-    derived_ids = [col.name for col in cols if col.derive_if_missing and col.name in spec.derive]
-    if derived_ids:
-        replaced = ", ".join(
-            f"coalesce({ident(n)}, {content_id_sql(c)}) AS {ident(n)}" for n in derived_ids
-        )
-        sql = f"SELECT * REPLACE ({replaced}) FROM ({sql})"
-    derived = _derived(c, spec)
-    if derived:
-        sql = f"SELECT *, {', '.join(derived)} FROM ({sql})"
+    sql = _with_derived(c, spec, f"SELECT *, {', '.join(values)} FROM ({sql})")
     rules = _rules(c)
     required = [col for col in cols if col.required]
     quarantine = (
