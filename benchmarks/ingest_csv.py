@@ -65,21 +65,23 @@ def make_data(rows: int, customers: int = 1_000_000, seed: int = 3) -> None:
             )
             frame.to_csv(fh, header=False, index=False)
     if not SEED.exists():
-        from loyalloop.core import Settings, Warehouse
+        from loyalloop.core import Settings
         from loyalloop.data.ingest import ingest
+        from loyalloop.data.schema import open_warehouse
 
-        with Warehouse(Settings(home=SEED)) as wh:
+        with open_warehouse(Settings(home=SEED)) as wh:
             ingest(wh, "customers", [CUSTOMERS])
 
 
 def run_loyalloop(rows: int) -> None:
-    from loyalloop.core import Settings, Warehouse
+    from loyalloop.core import Settings
     from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
 
     home = DATA / f"home-{rows}"
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(SEED, home)
-    with Warehouse(Settings(home=home)) as wh:
+    with open_warehouse(Settings(home=home)) as wh:
         result = ingest(wh, "transactions", [csv_path(rows)])
     sys.stdout.write(
         f"{result.read} read, {result.loaded} loaded, {result.quarantined} quarantined\n"
@@ -87,11 +89,12 @@ def run_loyalloop(rows: int) -> None:
 
 
 def run_reingest(rows: int) -> None:
-    from loyalloop.core import Settings, Warehouse
+    from loyalloop.core import Settings
     from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
 
     home = DATA / f"home-{rows}"
-    with Warehouse(Settings(home=home)) as wh:
+    with open_warehouse(Settings(home=home)) as wh:
         result = ingest(wh, "transactions", [csv_path(rows)])
     sys.stdout.write(f"{result.read} read, {result.already_loaded} already loaded\n")
 

@@ -24,6 +24,7 @@ code  meaning
 from __future__ import annotations
 
 __all__ = [
+    "BudgetExceededError",
     "BusyError",
     "ConfigError",
     "DataValidationError",
@@ -35,6 +36,9 @@ __all__ = [
     "NotFittedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RunFormatError",
+    "SignatureError",
+    "SpecError",
 ]
 
 
@@ -54,11 +58,39 @@ class ConfigError(LoyalloopError, ValueError):
     code = "config"
 
 
+class SpecError(ConfigError):
+    """A declarative spec (segment, campaign, offer catalogue, template …) is invalid.
+
+    ``path`` names the offending field the way the spec is written, e.g.
+    ``conditions[2].field``; the message starts with it.
+    """
+
+    code = "bad_spec"
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        self.reason = message
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class BudgetExceededError(LoyalloopError, ValueError):
+    """Going on would spend more than a campaign's budget; nothing was assigned."""
+
+    exit_code = 2
+    code = "budget_exceeded"
+
+
 class DataValidationError(LoyalloopError, ValueError):
     """Input data does not satisfy a contract (names the column and the offending values)."""
 
     exit_code = 1
     code = "bad_data"
+
+
+class RunFormatError(DataValidationError):
+    """A published run's manifest is of another format version, or not a manifest at all."""
+
+    code = "run_format"
 
 
 class IngestError(LoyalloopError, ValueError):
@@ -142,3 +174,13 @@ class PermissionDeniedError(LoyalloopError, PermissionError):
 
     exit_code = 7
     code = "permission_denied"
+
+
+class SignatureError(PermissionDeniedError):
+    """A signed link or token is malformed, forged or altered (``reason`` says which)."""
+
+    code = "bad_signature"
+
+    def __init__(self, reason: str, what: str = "link") -> None:
+        self.reason = reason
+        super().__init__(f"{what} {reason}")

@@ -82,3 +82,15 @@ def tiny() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="session")
 def shop() -> dict[str, pd.DataFrame]:
     return simulate_shop(customers=2500, seed=7)
+
+
+@pytest.fixture(scope="module")
+def shop_tables(shop: dict[str, pd.DataFrame]):
+    """The simulated shop's transactions and feedback in an in-memory warehouse."""
+    from loyalloop.churn import ChurnTables
+
+    con = ibis.duckdb.connect()
+    return ChurnTables(
+        transactions=con.create_table("transactions", shop["transactions"]),
+        feedback=con.create_table("feedback", shop["feedback"]),
+    )

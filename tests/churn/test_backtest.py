@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import ibis
 import numpy as np
 import pytest
 
@@ -9,12 +8,8 @@ from loyalloop.errors import ConfigError, ModelError
 
 
 @pytest.fixture(scope="module")
-def tables(shop) -> ChurnTables:
-    con = ibis.duckdb.connect()
-    return ChurnTables(
-        transactions=con.create_table("transactions", shop["transactions"]),
-        feedback=con.create_table("feedback", shop["feedback"]),
-    )
+def tables(shop_tables) -> ChurnTables:
+    return shop_tables
 
 
 @pytest.fixture(scope="module")

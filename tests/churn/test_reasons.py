@@ -18,11 +18,14 @@ from loyalloop.churn.reasons import topic_of
             "spend down 60% vs the previous 90 days",
             "消费额较前90天下降 60%",
         ),
+        # Whole calendar days before the as-of day: 45.2 days before the cutoff (the midnight
+        # after it) is 45 days; 140.7 is 140, never 141 (the list column says 140).
         ("recency_days", 45.2, {}, "no purchase for 45 days", "已 45 天未消费"),
+        ("recency_days", 140.7, {}, "no purchase for 140 days", "已 140 天未消费"),
         (
             "recency_ratio",
             3.0,
-            {"recency_days": 60, "usual_gap_days": 20},
+            {"recency_days": 60.5, "usual_gap_days": 20},
             "60 days since the last purchase, 3.0× their usual gap of 20 days",
             "距上次消费已 60 天，是其平常间隔（20 天）的 3.0 倍",
         ),
@@ -103,3 +106,28 @@ def test_explain_picks_the_features_that_push_risk_up():
     safe = X[X["recency_days"] < 10].head(5)
     assert not (explain(m, safe)["feature"] == "recency_days").any()
     assert explain(m, X.head(0)).empty
+
+
+def test_descriptive_features_are_never_given_as_reasons():
+    """The score may use "average purchase", but a caller cannot act on it: it is skipped
+    and the next driver that can be acted on is named instead."""
+    rng = np.random.default_rng(6)
+    n = 2000
+    X = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "avg_ticket": rng.uniform(5, 100, n),
+            "spend_change_90d": rng.uniform(-1, 1, n),
+        }
+    )
+    logit = -3 + 0.06 * X["avg_ticket"] - 1.0 * X["spend_change_90d"]
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    m = ChurnModel(n_estimators=60).fit(X.drop(columns=["customer_id"]), y)
+    risky = X[(X["avg_ticket"] > 90) & (X["spend_change_90d"] < -0.5)]
+    assert m.contributions(risky)["avg_ticket"].gt(0.5).all()
+    r = explain(m, risky, top_k=3)
+    assert set(r["customer_id"]) == set(risky["customer_id"])
+    assert "avg_ticket" not in set(r["feature"])
+    assert r["reason_en"].str.startswith("spend down").all()
+    # A team's own column of that name in a bring-your-own table can be shown on request.
+    assert "avg_ticket" in set(explain(m, risky, skip=frozenset())["feature"])

@@ -21,6 +21,7 @@ import pytest
 
 from loyalloop.core import Settings, Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, IngestError, LoyalloopError
 
 CUSTOMERS = "customer_id,name\nC1,张三\nC2,李四\nC3,王五\n"
@@ -445,11 +446,13 @@ CASES = [
         (3, 2, 0, 1, 0),
         reasons=("invalid JSON",),
         check=lambda wh, r: (
-            values(wh, "transactions", "category", "transaction_id")["T2"] == "餐饮"
-            and r.first_problem is not None
-            and (r.first_problem.row, r.first_problem.line) == (2, 2)
-        )
-        or pytest.fail(str(r)),
+            (
+                values(wh, "transactions", "category", "transaction_id")["T2"] == "餐饮"
+                and r.first_problem is not None
+                and (r.first_problem.row, r.first_problem.line) == (2, 2)
+            )
+            or pytest.fail(str(r))
+        ),
     ),
     Case(
         "empty-file",
@@ -494,7 +497,7 @@ def home(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, home: Path, tmp_path: Path) -> None:
     settings = Settings(home=home, timezone="UTC", phone_region="CN")
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         if case.customers is not None:
             ingest(wh, "customers", [_write(tmp_path / "c.csv", case.customers.encode())])
         paths = [_write(tmp_path / "in" / name, data) for name, data in case.files.items()]

@@ -8,6 +8,7 @@ from tests.conftest import write
 
 from loyalloop.core import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, IngestError
 
 CUSTOMERS = """customer_id,created_at,name,email,phone,consent_email
@@ -228,7 +229,7 @@ def test_fast_path_gives_the_rows_the_full_checks_give(
     for fast in (True, False):
         monkeypatch.setattr(ingest_module, "_FAST_PATH", fast)
         home = tmp_path / f"h{fast}"
-        with Warehouse(customers_loaded.settings.with_home(home)) as wh:
+        with open_warehouse(customers_loaded.settings.with_home(home)) as wh:
             ingest(wh, "customers", [write(tmp_path / f"c{fast}.csv", text)])
             df = wh.table("customers").execute().drop(columns=["_source", "_loaded_at"])
             tables.append(df.sort_values("customer_id").reset_index(drop=True))

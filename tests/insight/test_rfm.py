@@ -64,7 +64,42 @@ def test_scores_and_segments() -> None:
     assert out.loc["A", ["r_score", "f_score", "m_score"]].tolist() == [1, 5, 5]
     assert out.loc["B", ["r_score", "f_score", "m_score"]].tolist() == [5, 1, 1]
     assert out.loc["A", "rfm_score"] == "155"
-    assert out.loc["A", "segment"] == "cant_lose" and out.loc["B", "segment"] == "new"
+    assert out.loc["A", "segment"] == "cant_lose"
+    assert out.loc["B", "segment"] == "recent_low_spend"
+
+
+def test_positive_segments_need_a_purchase_within_the_lapsed_days() -> None:
+    """Relative ranks mislead when everyone has gone quiet: the top recency quintile 300 days
+    ago is not "regular". Positive segments require a purchase within 180 days."""
+    rows = []
+    for i in range(10):  # ten customers, all quiet for 300+ days; i buys i + 1 times
+        rows += [(f"c{i}", f"2023-0{1 + k % 3}-{1 + k:02d}", 50.0) for k in range(i + 1)]
+    rows += [("z", "2023-01-01", 1.0), ("z", "2023-01-02", 1.0)]
+    out = rfm_segments(rfm_scores(rfm_summary(tx_table(rows), observation_end=date(2024, 1, 31))))
+    out = out.execute().set_index("customer_id")
+    assert (out["days_since_last"] > 180).all()
+    top = out[out["r_score"] >= 4]
+    assert (
+        len(top)
+        and not top["segment"]
+        .isin(["champions", "regulars", "recent_low_spend", "potential"])
+        .any()
+    )
+    assert set(out["segment"]) <= {"cant_lose", "need_attention", "hibernating", "least_engaged"}
+    # The same customers as of 2023-03-01 are recent, and the best of them are champions.
+    recent = rfm_segments(
+        rfm_scores(rfm_summary(tx_table(rows), observation_end=date(2023, 3, 1)))
+    ).execute()
+    assert "champions" in set(recent["segment"])
+
+
+def test_segment_names_never_reuse_a_status_word() -> None:
+    from loyalloop.insight import SEGMENT_LABELS, STATUSES, glossary
+
+    words = {e.name(lang).casefold() for e in glossary() for lang in ("en", "zh")}
+    for name, labels in SEGMENT_LABELS.items():
+        assert name not in STATUSES
+        assert labels["en"].casefold() not in words and labels["zh"] not in words
 
 
 def test_ties_share_the_lower_score() -> None:
@@ -78,9 +113,12 @@ def test_ties_share_the_lower_score() -> None:
 def test_every_score_combination_has_a_default_segment() -> None:
     assert load_segment_rules(None) == DEFAULT_SEGMENT_RULES
     # loading the defaults through the validator checks full coverage
-    load_segment_rules(
-        [{"name": r.name, "r": list(r.r), "fm": list(r.fm)} for r in DEFAULT_SEGMENT_RULES]
-    )
+    as_dicts = [
+        {"name": r.name, "r": list(r.r), "fm": list(r.fm)}
+        | ({"days": list(r.days)} if r.days else {})
+        for r in DEFAULT_SEGMENT_RULES
+    ]
+    assert load_segment_rules(as_dicts) == DEFAULT_SEGMENT_RULES
 
 
 def test_incomplete_rules_rejected(tmp_path) -> None:
@@ -90,6 +128,10 @@ def test_incomplete_rules_rejected(tmp_path) -> None:
         load_segment_rules(p)
     with pytest.raises(ConfigError, match="rule 1"):
         load_segment_rules([{"name": "x"}])
+    # A day range leaves the quiet customers uncovered: named with the days.
+    p.write_text("segments:\n  - {name: recent, r: [1, 5], fm: [1, 5], days: [0, 180]}\n")
+    with pytest.raises(ConfigError, match="r_score=1, fm_score=1, 181 days since the last"):
+        load_segment_rules(p)
 
 
 def _cdnow() -> pd.DataFrame:

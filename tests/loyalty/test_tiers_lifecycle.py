@@ -43,6 +43,26 @@ def test_tier_rules():
         TierRules(emotional_min=120)
 
 
+def test_lapsed_closed_and_lost_customers_are_never_loyal():
+    con = ibis.duckdb.connect()
+    stages = pd.DataFrame(
+        {
+            "customer_id": ["e", "b1", "b2", "t", "n", "u"],
+            "stage": ["lapsed", "active", "closed", "lost", "at_risk", "lost"],
+        }
+    )
+    t = con.execute(assign_tiers(ibis.memtable(index_rows()), stages=ibis.memtable(stages)))
+    assert list(t.columns) == [*index_rows().columns, "tier"]
+    assert dict(zip(t.customer_id, t.tier, strict=True)) == {
+        "e": "not_loyal",  # NPS 9+ last year, but lapsed now
+        "b1": "brand",
+        "b2": "not_loyal",
+        "t": "not_loyal",
+        "n": "not_loyal",
+        "u": "unscored",
+    }
+
+
 def test_tier_migration_table_matrix_and_chart():
     prev = pd.DataFrame(
         {
@@ -73,12 +93,15 @@ def test_tier_migration_table_matrix_and_chart():
 def features() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "customer_id": ["lost", "lapsed", "new", "won", "risk", "drop", "grow", "ok"],
-            "recency_days": [400.0, 200.0, 5.0, 10.0, 60.0, 20.0, 3.0, 10.0],
-            "tenure_days": [900.0, 500.0, 30.0, 700.0, 400.0, 400.0, 400.0, 400.0],
-            "recency_ratio": [10.0, 8.0, np.nan, 0.1, 3.0, 1.0, 0.2, 0.5],
-            "spend_change_90d": [np.nan, -1.0, np.nan, 1.0, 0.0, -0.6, 0.4, 0.1],
-            "gap_before_last_days": [30.0, 20.0, np.nan, 250.0, 20.0, 20.0, 15.0, np.nan],
+            "customer_id": ["lost", "lapsed", "new", "won", "risk", "drop", "grow", "ok", "gone"],
+            "recency_days": [400.0, 200.0, 5.0, 10.0, 60.0, 20.0, 3.0, 10.0, 20.0],
+            "tenure_days": [900.0, 500.0, 30.0, 700.0, 400.0, 400.0, 400.0, 400.0, 400.0],
+            "recency_ratio": [10.0, 8.0, np.nan, 0.1, 3.0, 1.0, 0.2, 0.5, 1.0],
+            "usual_gap_days": [40.0, 25.0, np.nan, 100.0, 20.0, 20.0, 15.0, 20.0, 20.0],
+            "spend_change_90d": [np.nan, -1.0, np.nan, 1.0, 0.0, -0.6, 0.4, 0.1, 0.0],
+            "gap_before_last_days": [30.0, 20.0, np.nan, 250.0, 20.0, 20.0, 15.0, np.nan, 20.0],
+            "open_accounts": [1, 1, 1, 1, 1, 1, 1, 1, 0],
+            "accounts_ever": [1, 1, 1, 1, 1, 1, 1, 1, 2],
         }
     )
 
@@ -95,6 +118,7 @@ def test_lifecycle_rules_in_order():
         "drop": "at_risk",
         "grow": "growing",
         "ok": "active",
+        "gone": "closed",
     }
     # Rules are configurable: a stricter growth bar turns "grow" into "active".
     s = con.execute(lifecycle_stages(ibis.memtable(features()), LifecycleRules(growing_rise=0.5)))

@@ -11,24 +11,37 @@ Baselines are evaluated on the same test customers as plain score columns:
 * ``recency`` — days since the last purchase (higher = riskier);
 * ``bgnbd`` — ``1 − P(alive)`` from :class:`loyalloop.clv.BetaGeoModel` fitted on the test
   cutoff's purchase history, when that module is installed;
-* any ``extra_scores`` the caller passes (``customer_id`` → score).
+* ``logistic`` — a plain regularised logistic regression trained on the same rows as the
+  model (:class:`~loyalloop.churn.model.ChurnModel` with ``algorithm="logistic"``);
+* any ``extra_scores`` the caller passes (``customer_id`` → score; reported, never chosen).
+
+Then :func:`~loyalloop.churn.comparison.choose_ranking` decides which ranking is used — the
+model's only when it beats every baseline — and the result carries that decision
+(``comparison``) and the winning scorer (``ranking``), ready to score today's customers.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
 
+from loyalloop.churn.calibration import fit_calibrator
+from loyalloop.churn.comparison import (
+    DEFAULT_TOLERANCE,
+    MODEL,
+    ChurnComparison,
+    ChurnRanking,
+    bgnbd_churn_score,
+    choose_ranking,
+)
 from loyalloop.churn.evaluation import EvaluationReport, evaluate_scores
 from loyalloop.churn.features import FeatureConfig, as_timestamp, build_features, build_labels
-from loyalloop.churn.model import ChurnModel
+from loyalloop.churn.model import Algorithm, ChurnModel
 from loyalloop.churn.scoring import fit_churn_model, score_customers
 from loyalloop.errors import ConfigError
 
@@ -106,7 +119,8 @@ class ChurnTables:
 
 @dataclass(frozen=True)
 class BacktestResult:
-    """Evaluation on the test cutoff, the per-customer scores and the model trained."""
+    """Evaluation on the test cutoff, the per-customer scores, the model trained, and which
+    ranking won (``comparison``; ``ranking`` scores new customers with it)."""
 
     evaluation: EvaluationReport
     scores: pd.DataFrame
@@ -116,35 +130,8 @@ class BacktestResult:
     horizon_days: int
     n_train: int
     n_test: int
-
-
-def bgnbd_churn_score(features: pd.DataFrame) -> np.ndarray | None:
-    """``1 − P(alive)`` from BG/NBD on the features' purchase history, if ``loyalloop.clv``
-    provides ``BetaGeoModel``; ``None`` otherwise.
-
-    Uses ``frequency = n_purchases_total − 1``, ``recency = tenure_days − recency_days`` and
-    ``T = tenure_days`` (days).
-    """
-    try:
-        clv = importlib.import_module("loyalloop.clv")
-    except ImportError:
-        log.info("loyalloop.clv is not available; skipping the BG/NBD baseline")
-        return None
-    model_cls = getattr(clv, "BetaGeoModel", None)
-    if model_cls is None:
-        return None
-    rfm = pd.DataFrame(
-        {
-            "frequency": (features["n_purchases_total"] - 1).to_numpy(dtype="float64"),
-            "recency": (features["tenure_days"] - features["recency_days"]).to_numpy(
-                dtype="float64"
-            ),
-            "T": features["tenure_days"].to_numpy(dtype="float64"),
-        }
-    )
-    fitted = model_cls().fit(rfm[rfm["T"] > 0], time_unit="days")
-    alive = np.asarray(fitted.probability_alive(rfm), dtype="float64")
-    return 1.0 - alive
+    comparison: ChurnComparison
+    ranking: ChurnRanking
 
 
 def backtest(
@@ -156,10 +143,13 @@ def backtest(
     config: FeatureConfig | None = None,
     model: ChurnModel | None = None,
     max_train_rows: int | None = 500_000,
-    baselines: Sequence[str] = ("recency", "bgnbd"),
+    baselines: Sequence[str] = ("recency", "bgnbd", "logistic"),
     extra_scores: Mapping[str, pd.Series] | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
 ) -> BacktestResult:
-    """Train on ``train_cutoffs``, evaluate on ``test_cutoff`` against baselines.
+    """Train on ``train_cutoffs``, evaluate on ``test_cutoff`` against baselines, and decide
+    which ranking is used (see module docstring; ``tolerance`` as in
+    :func:`~loyalloop.churn.comparison.choose_ranking`).
 
     Raises
     ------
@@ -207,9 +197,21 @@ def backtest(
         max_rows=max_train_rows,
         metadata={"train_cutoffs": [f"{c:%Y-%m-%d}" for c in trains]},
     )
+    logistic = None
+    if "logistic" in baselines:
+        logistic = fit_churn_model(
+            train_f,
+            train_y,
+            horizon_days=horizon_days,
+            model=ChurnModel(algorithm=Algorithm.LOGISTIC),
+            max_rows=max_train_rows,
+            metadata={"train_cutoffs": [f"{c:%Y-%m-%d}" for c in trains]},
+        )
     test_f = tables.features(test, config).to_pandas()
     test_y = tables.labels(test, horizon_days, config).to_pandas()
     test_f = test_f.merge(test_y, on="customer_id", how="inner", validate="one_to_one")
+    # Engines return rows in no fixed order; the same data must give the same figures.
+    test_f = test_f.sort_values("customer_id", kind="stable").reset_index(drop=True)
     scored = score_customers(fitted, test_f.drop(columns=["churned"]))
     out = pd.DataFrame(
         {
@@ -224,10 +226,15 @@ def backtest(
         bg = bgnbd_churn_score(test_f)
         if bg is not None:
             out["bgnbd"] = bg
+    if logistic is not None:
+        out["logistic"] = score_customers(logistic, test_f.drop(columns=["churned"]))[
+            "churn_probability"
+        ].to_numpy()
     for name, series in (extra_scores or {}).items():
         out[name] = out["customer_id"].map(series).to_numpy(dtype="float64")
     score_cols = [c for c in out.columns if c not in ("customer_id", "churned")]
     evaluation = evaluate_scores(out["churned"], {c: out[c] for c in score_cols})
+    comparison = choose_ranking(evaluation.metrics, tolerance=tolerance)
     return BacktestResult(
         evaluation=evaluation,
         scores=out,
@@ -237,4 +244,20 @@ def backtest(
         horizon_days=horizon_days,
         n_train=int(fitted.metadata_.get("n_sample", len(train_f))),
         n_test=len(out),
+        comparison=comparison,
+        ranking=_ranking(comparison.winner, fitted, logistic, out),
     )
+
+
+def _ranking(
+    winner: str, model: ChurnModel, logistic: ChurnModel | None, scores: pd.DataFrame
+) -> ChurnRanking:
+    """The winning scorer; a baseline score gets an isotonic map to churn probabilities
+    fitted on the backtest outcomes (monotone, so its ranking is kept)."""
+    if winner == MODEL:
+        return ChurnRanking(MODEL, model=model)
+    if winner == "logistic" and logistic is not None:
+        return ChurnRanking("logistic", model=logistic)
+    y = scores["churned"].to_numpy(dtype="float64")
+    cal = fit_calibrator(scores[winner].to_numpy(dtype="float64"), y, "isotonic")
+    return ChurnRanking(winner, calibrator=cal)

@@ -4,9 +4,14 @@ A gradient-boosted model ranks customers well but its raw probabilities are ofte
 under-confident. A calibrator is fitted on rows the trees did not see and maps raw
 probabilities to calibrated ones:
 
-* ``isotonic`` — a monotone step function (scikit-learn's ``IsotonicRegression``), stored as
-  its thresholds and applied by linear interpolation, exactly as scikit-learn applies it.
-  Needs a few hundred calibration rows to be smooth.
+* ``isotonic`` — isotonic regression (scikit-learn's ``IsotonicRegression``), stored as the
+  centre of each of its constant blocks (mean raw probability of the block) with the block's
+  rate, and applied by linear interpolation between those points. Interpolating between block
+  *centres* instead of using the step function keeps the map strictly increasing inside the
+  observed range, so calibrating does not turn distinct scores into ties: the step
+  function's ties cost 0.008 PR AUC on the card sample's backtest and 0.006 on CDNOW's
+  (``benchmarks/results/churn_baselines.md``); the centred map keeps the ranking of the raw
+  scores. Needs a few hundred calibration rows.
 * ``sigmoid`` — Platt scaling, ``p = 1 / (1 + exp(-(a·logit(raw) + b)))``; two numbers, robust
   on small data.
 * ``none`` — identity.
@@ -83,11 +88,15 @@ def fit_calibrator(raw: np.ndarray, y: np.ndarray, kind: CalibrationKind) -> Cal
         return Calibrator("none")
     if kind == "isotonic":
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        iso.fit(raw, y)
+        fitted = iso.fit(raw, y).predict(raw)
+        # One point per constant block: its mean raw probability and its rate. Blocks are
+        # contiguous in raw order and their rates increase, so the centres increase too.
+        values, block = np.unique(fitted, return_inverse=True)
+        centres = np.bincount(block, weights=raw) / np.bincount(block)
         return Calibrator(
             "isotonic",
-            tuple(float(v) for v in iso.X_thresholds_),
-            tuple(float(v) for v in iso.y_thresholds_),
+            tuple(float(v) for v in centres),
+            tuple(float(v) for v in values),
         )
     z = _logit(raw)
     # Platt's smoothed targets avoid infinite weights on separable data.

@@ -45,7 +45,10 @@ Features (``w`` in :attr:`FeatureConfig.windows`, default 30/90/180/365)
 ``closed_accounts_365d``         accounts closed in the last 365 days
 ===============================  ==============================================================
 
-Context columns (for reasons, not model inputs): ``nps_last_date``, ``nps_last_text``.
+Context columns (not model inputs): ``nps_last_date``, ``nps_last_text`` (for reasons) and
+``accounts_ever`` (accounts opened before the cutoff, open or not; with ``open_accounts`` it
+tells a customer who closed every account from one who never held any — the ``closed``
+status of :mod:`loyalloop.insight.definitions`).
 
 Customer attributes (``segment``, ``city`` …) are not used by default: the canonical
 ``customers`` table keeps no history, so a value may have been set after the cutoff. Name them
@@ -63,6 +66,7 @@ from datetime import date, datetime
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -76,9 +80,13 @@ __all__ = [
     "build_labels",
 ]
 
-CONTEXT_COLUMNS: tuple[str, ...] = ("nps_last_date", "nps_last_text")
+CONTEXT_COLUMNS: tuple[str, ...] = ("nps_last_date", "nps_last_text", "accounts_ever")
 
 _ENGAGED = ("opened", "clicked", "visited", "replied")
+#: Amounts are summed as exact decimals (4 places; 14 integer digits).
+_MONEY = dt.Decimal(18, 4)
+#: Fractional scores (sentiment) are summed as exact decimals (6 places).
+_SCORE = dt.Decimal(18, 6)
 _SERVICE = ("called", "chat", "complaint")
 _DAY = 86400.0
 
@@ -139,7 +147,9 @@ def _purchases_before(transactions: ir.Table, cutoff: datetime) -> ir.Table:
 def _transaction_features(tx: ir.Table, cutoff: datetime, cfg: FeatureConfig) -> ir.Table:
     d = _days_before(tx.timestamp, cutoff)
     buy = tx.amount > 0
-    t = tx.mutate(_d=d, _buy=buy, _amt=tx.amount.cast("float64"))
+    # Exact decimal sums: a float sum depends on the order the engine adds rows in, and the
+    # same data must give byte-identical features (and so an identical model).
+    t = tx.mutate(_d=d, _buy=buy, _amt=tx.amount.cast(_MONEY))
     gaps = t.filter(t._buy).mutate(
         _rn=ibis.row_number().over(group_by=t.customer_id, order_by=[t._d]),
         _prev_d=t._d.lead().over(group_by=t.customer_id, order_by=[t._d]),
@@ -151,18 +161,18 @@ def _transaction_features(tx: ir.Table, cutoff: datetime, cfg: FeatureConfig) ->
         "recency_days": t._d.min(where=t._buy),
         "tenure_days": t._d.max(where=t._buy),
         "n_purchases_total": t._buy.cast("int64").sum(),
-        "spend_total": t._amt.sum(where=t._buy),
+        "spend_total": t._amt.sum(where=t._buy).cast("float64"),
     }
     windows = sorted(set(cfg.windows) | {cfg.trend_days})
     for w in windows:
         inside = t._buy & (t._d <= w)
         aggs[f"n_purchases_{w}d"] = inside.cast("int64").sum()
-        aggs[f"spend_{w}d"] = t._amt.sum(where=inside).coalesce(0.0)
+        aggs[f"spend_{w}d"] = t._amt.sum(where=inside).cast("float64").coalesce(0.0)
     prev = t._buy & (t._d > cfg.trend_days) & (t._d <= 2 * cfg.trend_days)
-    aggs["spend_prev_90d"] = t._amt.sum(where=prev).coalesce(0.0)
+    aggs["spend_prev_90d"] = t._amt.sum(where=prev).cast("float64").coalesce(0.0)
     aggs["n_purchases_prev_90d"] = prev.cast("int64").sum()
     refund = (t._amt < 0) & (t._d <= 365)
-    aggs["refunds_365d"] = (-t._amt).sum(where=refund).coalesce(0.0)
+    aggs["refunds_365d"] = (-t._amt).sum(where=refund).cast("float64").coalesce(0.0)
     g = t.group_by("customer_id").aggregate(**aggs).filter(lambda r: r.n_purchases_total > 0)
     if cfg.active_within_days is not None:
         g = g.filter(g.recency_days <= cfg.active_within_days)
@@ -189,6 +199,12 @@ def _transaction_features(tx: ir.Table, cutoff: datetime, cfg: FeatureConfig) ->
     return g.left_join(gaps, "customer_id").drop("customer_id_right")
 
 
+def _exact_mean(col: ir.NumericValue, where: ir.BooleanValue) -> ir.FloatingValue:
+    """Mean over ``where`` from an exact decimal sum (the same whatever the row order)."""
+    v = col.cast(_SCORE)
+    return v.sum(where=where).cast("float64") / v.count(where=where).nullif(0).cast("float64")
+
+
 def _feedback_features(fb: ir.Table, cutoff: datetime, cfg: FeatureConfig) -> ir.Table:
     f = fb.filter(fb.customer_id.notnull(), fb.timestamp < _ts(cutoff), fb.score.notnull())
     if "brand" in f.columns:
@@ -208,14 +224,14 @@ def _feedback_features(fb: ir.Table, cutoff: datetime, cfg: FeatureConfig) -> ir
     aggs: dict[str, Any] = {
         "nps_last": f.score.cast("float64").max(where=latest_nps),
         "nps_last_date": f.timestamp.max(where=latest_nps),
-        "nps_mean_365d": f.score.cast("float64").mean(where=(f._type == "nps") & recent),
+        "nps_mean_365d": _exact_mean(f.score, (f._type == "nps") & recent),
         "csat_last": f.score.cast("float64").max(where=(f._type == "csat") & (f._rn == 0)),
-        "csat_mean_365d": f.score.cast("float64").mean(where=(f._type == "csat") & recent),
+        "csat_mean_365d": _exact_mean(f.score, (f._type == "csat") & recent),
         "n_feedback_365d": recent.cast("int64").sum(),
         "complaints_365d": (recent & complaint).cast("int64").sum(),
     }
     if "sentiment" in f.columns:
-        aggs["sentiment_mean_365d"] = f.sentiment.cast("float64").mean(where=recent)
+        aggs["sentiment_mean_365d"] = _exact_mean(f.sentiment, recent)
     if "text" in f.columns:
         aggs["nps_last_text"] = f.text.cast("string").max(where=latest_nps)
     g = f.group_by("customer_id").aggregate(**aggs)
@@ -246,6 +262,7 @@ def _account_features(acc: ir.Table, cutoff: datetime) -> ir.Table:
         open_accounts=is_open.cast("int64").sum(),
         open_products=a.product.nunique(where=is_open) if "product" in a.columns else 0,
         closed_accounts_365d=closed_recent.cast("int64").sum(),
+        accounts_ever=a.count(),
     )
 
 

@@ -10,6 +10,14 @@ Only contributions above ``min_contribution`` (log-odds) are used, so a customer
 alarming gets fewer than ``top_k`` reasons rather than filler. Columns without a template (a
 team's own attributes in a bring-your-own table) read "plan = basic" / "plan 为 basic".
 
+Reasons name what someone can act on. Warehouse features that describe who the customer is
+rather than what changed — average purchase, usual gap, purchases and spend to date, the 90
+days before last (:data:`NOT_ACTIONABLE`) — still count in the score but are never given as
+a reason: "average purchase 18" tells a caller nothing to do. Day counts measured from the
+cutoff (days since the last purchase, days as a customer) are shown as whole calendar days by
+:func:`loyalloop.insight.definitions.calendar_days`, the same rounding every list column uses,
+so a reason and its column never disagree (140 in the table, 141 in the reason).
+
 The "mentioning …" part comes from a small built-in keyword list (:data:`TOPIC_KEYWORDS`);
 it is a stopgap until feedback text analytics supplies aspects, and it never shows the raw
 (untrusted) customer text.
@@ -26,8 +34,22 @@ import numpy as np
 import pandas as pd
 
 from loyalloop.churn.model import ChurnModel
+from loyalloop.insight.definitions import calendar_days
 
-__all__ = ["TOPIC_KEYWORDS", "explain", "reason_text", "topic_of"]
+__all__ = ["NOT_ACTIONABLE", "TOPIC_KEYWORDS", "explain", "reason_text", "topic_of"]
+
+#: Warehouse features never given as a reason (they describe, they do not point to an action).
+NOT_ACTIONABLE: frozenset[str] = frozenset(
+    {
+        "avg_ticket",
+        "usual_gap_days",
+        "n_purchases_total",
+        "spend_total",
+        "spend_prev_90d",
+        "n_purchases_prev_90d",
+        "gap_before_last_days",
+    }
+)
 
 #: topic → (English words, Chinese words, English label, Chinese label)
 TOPIC_KEYWORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str, str]] = {
@@ -80,6 +102,11 @@ def _int(v: float) -> str:
     return f"{round(v):,}"
 
 
+def _days(v: float) -> str:
+    """Days before the cutoff as whole calendar days (the rounding the lists use)."""
+    return f"{int(calendar_days([v])[0]):,}"
+
+
 def _date(v: Any) -> str:
     ts = pd.Timestamp(v) if v is not None else None
     return "" if ts is None or ts is pd.NaT else f"{ts:%Y-%m-%d}"
@@ -94,7 +121,7 @@ def _window(name: str) -> int | None:
 
 
 def _t_recency(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
-    return f"no purchase for {_int(v)} days", f"已 {_int(v)} 天未消费"
+    return f"no purchase for {_days(v)} days", f"已 {_days(v)} 天未消费"
 
 
 def _t_recency_ratio(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -102,8 +129,8 @@ def _t_recency_ratio(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None
     if gap is None or days is None:
         return None
     return (
-        f"{_int(days)} days since the last purchase, {v:.1f}× their usual gap of {_int(gap)} days",
-        f"距上次消费已 {_int(days)} 天，是其平常间隔（{_int(gap)} 天）的 {v:.1f} 倍",
+        f"{_days(days)} days since the last purchase, {v:.1f}× their usual gap of {_int(gap)} days",
+        f"距上次消费已 {_days(days)} 天，是其平常间隔（{_int(gap)} 天）的 {v:.1f} 倍",
     )
 
 
@@ -179,7 +206,10 @@ _TEMPLATES: dict[str, Template] = {
     "closed_accounts_365d": _t_static(
         "closed {i} account(s) in the last year", "近一年注销账户 {i} 个"
     ),
-    "tenure_days": _t_static("a customer for only {i} days", "成为客户仅 {i} 天"),
+    "tenure_days": lambda v, row: (
+        f"a customer for only {_days(v)} days",
+        f"成为客户仅 {_days(v)} 天",
+    ),
     "usual_gap_days": _t_static("usually buys only every {i} days", "平均每 {i} 天才消费一次"),
     "avg_ticket": _t_static("average purchase {v:,.0f}", "平均客单价 {v:,.0f}"),
     "gap_before_last_days": _t_static("came back after a {i}-day gap", "曾中断 {i} 天后才回来"),
@@ -248,6 +278,7 @@ def explain(
     id_column: str = "customer_id",
     top_k: int = 3,
     min_contribution: float = 0.05,
+    skip: frozenset[str] = NOT_ACTIONABLE,
 ) -> pd.DataFrame:
     """Top reasons per customer.
 
@@ -263,6 +294,8 @@ def explain(
         Most reasons per customer.
     min_contribution
         Smallest contribution to the log-odds worth a reason.
+    skip
+        Features never given as a reason (default :data:`NOT_ACTIONABLE`).
 
     Returns
     -------
@@ -287,6 +320,8 @@ def explain(
             if c[i, j] < min_contribution or rank >= top_k:
                 break
             feat = str(names[j])
+            if feat in skip:
+                continue
             group = _GROUPS.get(feat, feat)
             if group in used:
                 continue

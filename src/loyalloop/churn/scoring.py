@@ -24,6 +24,7 @@ from loyalloop.errors import DataValidationError, ModelError
 
 __all__ = [
     "MODEL_KIND",
+    "WAREHOUSE_MONOTONE",
     "at_risk_list",
     "fit_churn_model",
     "iter_feature_batches",
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 MODEL_KIND = "warehouse"
 ID = "customer_id"
+#: Warehouse features whose effect on the risk may only be increasing (days since the last
+#: purchase, and how overdue that is against the customer's own gap).
+WAREHOUSE_MONOTONE: tuple[str, ...] = ("recency_days", "recency_ratio")
 
 
 def _frame(x: ir.Table | pd.DataFrame) -> pd.DataFrame:
@@ -60,6 +64,9 @@ def fit_churn_model(
         cutoffs may be stacked.
     horizon_days
         Stored with the model so scores can be read as "churn within N days".
+    model
+        An unfitted model with the settings to use; by default LightGBM with
+        :data:`WAREHOUSE_MONOTONE` constraints.
     max_rows
         Train on a seeded random sample of at most this many rows (``None``: all).
     """
@@ -76,7 +83,7 @@ def fit_churn_model(
     exclude = [ID, "churned", "cutoff", *CONTEXT_COLUMNS]
     X = data.drop(columns=[c for c in exclude if c in data.columns])
     spec, dropped = infer_spec(X)
-    m = model or ChurnModel(random_state=random_state)
+    m = model or ChurnModel(random_state=random_state, monotone_increasing=WAREHOUSE_MONOTONE)
     m.fit(X, data["churned"].to_numpy(), spec=spec)
     m.dropped_ = dropped
     m.metadata_ = {

@@ -22,13 +22,24 @@ Scores
     the many one-time buyers all get ``f_score`` 1, and the result is the same on every backend.
 
 Segments
-    Named by rules over ``r_score`` and ``fm_score = (f_score + m_score) / 2``, the first
-    matching rule wins; see :data:`DEFAULT_SEGMENT_RULES`. Rules can be replaced with a list of
-    dicts or a YAML file, and must cover every score combination.
+    Named by rules over ``r_score``, ``fm_score = (f_score + m_score) / 2`` and, optionally,
+    absolute ``days_since_last``; the first matching rule wins; see
+    :data:`DEFAULT_SEGMENT_RULES`. Rules can be replaced with a list of dicts or a YAML file,
+    and must cover every score combination at every number of days.
+
+    Scores are relative ranks, so on data where everyone has gone quiet the "best" recency
+    quintile can be months old (CDNOW's 1997 cohort, eighteen months on: the old "Loyal"
+    segment averaged 309 days since the last purchase). The positive segments (champions,
+    regulars, recent low spenders, potential) therefore also require a purchase within the
+    ``lapsed_days`` of :class:`loyalloop.insight.definitions.StatusRules` (180); customers
+    who fail that fall to the segments for customers gone quiet. Segment names never reuse a
+    status word (new, active, at risk, lapsed, lost …), which means one thing everywhere —
+    see :mod:`loyalloop.insight.definitions`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -40,6 +51,7 @@ import ibis.expr.types as ir
 import yaml
 
 from loyalloop.errors import ConfigError
+from loyalloop.insight.definitions import StatusRules
 
 __all__ = [
     "DEFAULT_SEGMENT_RULES",
@@ -58,34 +70,41 @@ DAYS_PER_UNIT: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
 
 @dataclass(frozen=True)
 class SegmentRule:
-    """A named segment: customers whose scores fall in both inclusive ranges."""
+    """A named segment: customers whose scores fall in both inclusive ranges and, when
+    ``days`` is given, whose days since the last purchase fall in that inclusive range."""
 
     name: str
     r: tuple[float, float]
     fm: tuple[float, float]
+    days: tuple[float, float] | None = None
 
+
+#: Positive segments require a purchase within this many days (the "lapsed" threshold of
+#: :class:`loyalloop.insight.definitions.StatusRules`).
+_RECENT = (0.0, StatusRules().lapsed_days)
 
 DEFAULT_SEGMENT_RULES: tuple[SegmentRule, ...] = (
-    SegmentRule("champions", (4, 5), (4, 5)),
-    SegmentRule("cant_lose", (1, 2), (4.5, 5)),
-    SegmentRule("at_risk", (1, 2), (3, 4)),
-    SegmentRule("loyal", (3, 5), (3, 5)),
-    SegmentRule("new", (4, 5), (1, 1.5)),
-    SegmentRule("potential", (3, 5), (1, 2.5)),
-    SegmentRule("hibernating", (2, 2), (1, 2.5)),
-    SegmentRule("lost", (1, 1), (1, 2.5)),
+    SegmentRule("champions", (4, 5), (4, 5), _RECENT),
+    SegmentRule("regulars", (3, 5), (3, 5), _RECENT),
+    SegmentRule("recent_low_spend", (4, 5), (1, 1.5), _RECENT),
+    SegmentRule("potential", (3, 5), (1, 2.5), _RECENT),
+    SegmentRule("cant_lose", (1, 5), (4.5, 5)),
+    SegmentRule("need_attention", (1, 5), (3, 4)),
+    SegmentRule("hibernating", (2, 5), (1, 2.5)),
+    SegmentRule("least_engaged", (1, 1), (1, 2.5)),
 )
 
-#: Display names of the default segments.
+#: Display names of the default segments (none reuses a status word of
+#: :mod:`loyalloop.insight.definitions`).
 SEGMENT_LABELS: dict[str, dict[str, str]] = {
     "champions": {"en": "Champions", "zh": "冠军客户"},
-    "loyal": {"en": "Loyal", "zh": "忠诚客户"},
-    "potential": {"en": "Potential loyalists", "zh": "潜力客户"},
-    "new": {"en": "New", "zh": "新客户"},
-    "at_risk": {"en": "At risk", "zh": "流失风险客户"},
+    "regulars": {"en": "Regulars", "zh": "常客"},
+    "recent_low_spend": {"en": "Recent low spenders", "zh": "近期低消费客户"},
+    "potential": {"en": "Potential", "zh": "潜力客户"},
     "cant_lose": {"en": "Can't lose", "zh": "不能失去的客户"},
+    "need_attention": {"en": "Need attention", "zh": "需要关注的客户"},
     "hibernating": {"en": "Hibernating", "zh": "沉睡客户"},
-    "lost": {"en": "Lost", "zh": "已流失客户"},
+    "least_engaged": {"en": "Least engaged", "zh": "参与度最低的客户"},
 }
 
 
@@ -109,29 +128,48 @@ def load_segment_rules(
     for i, item in enumerate(raw, start=1):
         try:
             assert isinstance(item, Mapping)
-            r, fm = item["r"], item["fm"]
+            r, fm, days = item["r"], item["fm"], item.get("days")
             rule = SegmentRule(
                 str(item["name"]),
                 (float(r[0]), float(r[1])),  # type: ignore[index]
                 (float(fm[0]), float(fm[1])),  # type: ignore[index]
+                None if days is None else (float(days[0]), float(days[1])),  # type: ignore[index]
             )
         except (AssertionError, KeyError, TypeError, ValueError, IndexError):
             raise ConfigError(
-                f"segment rule {i} must look like {{name: loyal, r: [3, 5], fm: [3, 5]}}"
+                f"segment rule {i} must look like {{name: regulars, r: [3, 5], fm: [3, 5]}} "
+                "(optionally with days: [0, 180])"
             ) from None
         rules.append(rule)
     _check_coverage(rules)
     return tuple(rules)
 
 
+def _day_probes(rules: Sequence[SegmentRule]) -> list[float]:
+    """Whole numbers of days at which the day ranges of ``rules`` can change."""
+    probes = {0.0, 1e9}
+    for x in rules:
+        if x.days is not None:
+            for edge in x.days:
+                probes.update({math.floor(edge) - 1, math.floor(edge), math.ceil(edge) + 1})
+    return sorted(p for p in probes if p >= 0)
+
+
 def _check_coverage(rules: Sequence[SegmentRule]) -> None:
     for r in range(1, 6):
         for fm2 in range(2, 11):
             fm = fm2 / 2
-            if not any(x.r[0] <= r <= x.r[1] and x.fm[0] <= fm <= x.fm[1] for x in rules):
-                raise ConfigError(
-                    f"segment rules leave r_score={r}, fm_score={fm:g} without a segment"
-                )
+            for d in _day_probes(rules):
+                if not any(
+                    x.r[0] <= r <= x.r[1]
+                    and x.fm[0] <= fm <= x.fm[1]
+                    and (x.days is None or x.days[0] <= d <= x.days[1])
+                    for x in rules
+                ):
+                    at = "" if d >= 1e9 else f", {d:g} days since the last purchase"
+                    raise ConfigError(
+                        f"segment rules leave r_score={r}, fm_score={fm:g}{at} without a segment"
+                    )
 
 
 def _as_datetime_end(observation_end: date | datetime | None) -> datetime | None:
@@ -222,13 +260,14 @@ def rfm_scores(summary: ir.Table) -> ir.Table:
 def rfm_segments(
     scored: ir.Table, rules: Sequence[SegmentRule] = DEFAULT_SEGMENT_RULES
 ) -> ir.Table:
-    """Add ``segment`` to a table with ``r_score`` and ``fm_score`` (first matching rule)."""
-    branches = [
-        (
-            scored.r_score.between(rule.r[0], rule.r[1])
-            & scored.fm_score.between(rule.fm[0], rule.fm[1]),
-            rule.name,
+    """Add ``segment`` to a table with ``r_score``, ``fm_score`` and ``days_since_last``
+    (first matching rule)."""
+    branches = []
+    for rule in rules:
+        cond = scored.r_score.between(rule.r[0], rule.r[1]) & scored.fm_score.between(
+            rule.fm[0], rule.fm[1]
         )
-        for rule in rules
-    ]
+        if rule.days is not None:
+            cond = cond & scored.days_since_last.between(rule.days[0], rule.days[1])
+        branches.append((cond, rule.name))
     return scored.mutate(segment=ibis.cases(*branches, else_=None))

@@ -2,8 +2,12 @@
 
 * :func:`loyalty_index` with :class:`LoyaltyWeights` — behaviour, attitude, emotion.
 * :func:`assign_tiers` / :func:`tier_migration` — transactional, brand, emotional loyalty.
-* :func:`lifecycle_stages` / :func:`stage_transitions` — new, active, growing, at risk,
-  lapsed, won back, lost.
+* :func:`lifecycle_stages` / :func:`stage_transitions` — the statuses of
+  :mod:`loyalloop.insight.definitions` (new, active, growing, won back, at risk, lapsed,
+  closed, lost).
+* :func:`early_warning_list` / :func:`winback_list` — whom to contact first, ranked by value
+  at stake / win-back value, with reasons; :func:`estimate_return_rates` for the win-back
+  return probabilities.
 """
 
 from __future__ import annotations
@@ -16,6 +20,13 @@ from loyalloop.loyalty.lifecycle import (
     lifecycle_stages,
     stage_transitions,
 )
+from loyalloop.loyalty.priorities import (
+    PriorityList,
+    ReturnRates,
+    early_warning_list,
+    estimate_return_rates,
+    winback_list,
+)
 from loyalloop.loyalty.tiers import TIERS, TierRules, assign_tiers, tier_migration
 
 __all__ = [
@@ -25,11 +36,16 @@ __all__ = [
     "LifecycleRules",
     "LoyaltyWeights",
     "Migration",
+    "PriorityList",
+    "ReturnRates",
     "TierRules",
     "assign_tiers",
     "compare_runs",
+    "early_warning_list",
+    "estimate_return_rates",
     "lifecycle_stages",
     "loyalty_index",
     "stage_transitions",
     "tier_migration",
+    "winback_list",
 ]

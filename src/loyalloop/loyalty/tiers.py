@@ -16,6 +16,12 @@ Tiers, lowest to highest (:data:`TIERS`):
 
 The highest tier whose rule holds wins. Customers with no index (too little known, see
 :mod:`loyalloop.loyalty.index`) are ``unscored`` — not ranked in migrations.
+
+"Loyal" means one thing (:mod:`loyalloop.insight.definitions`): a *current* customer in one
+of the three loyal tiers. Given the customers' statuses (``stages``, from
+:func:`loyalloop.loyalty.lifecycle_stages`), lapsed, closed and lost customers are
+``not_loyal`` whatever their index says — an index built on last year's answers and
+purchases does not make a customer who has gone loyal.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from loyalloop.errors import ConfigError
+from loyalloop.insight.definitions import GONE_STATUSES
 from loyalloop.loyalty.compare import Migration, compare_runs
 
 __all__ = ["TIERS", "TierRules", "assign_tiers", "tier_migration"]
@@ -52,9 +59,21 @@ class TierRules:
                 raise ConfigError(f"tier threshold {name} must be within 0–100, got {v}")
 
 
-def assign_tiers(index: ir.Table, rules: TierRules | None = None) -> ir.Table:
-    """Add ``tier`` to the output of :func:`~loyalloop.loyalty.index.loyalty_index`."""
+def assign_tiers(
+    index: ir.Table, rules: TierRules | None = None, *, stages: ir.Table | None = None
+) -> ir.Table:
+    """Add ``tier`` to the output of :func:`~loyalloop.loyalty.index.loyalty_index`.
+
+    ``stages`` (``customer_id, stage``): when given, customers whose status is lapsed, closed
+    or lost are ``not_loyal`` (see module docstring).
+    """
     r = rules or TierRules()
+    gone: ir.BooleanValue = ibis.literal(False)
+    if stages is not None:
+        st = stages.select(_cid=stages.customer_id, _stage=stages.stage)
+        joined = index.left_join(st, index.customer_id == st._cid)
+        index = joined.select(*index.columns, _stage=joined._stage)
+        gone = index._stage.isin(GONE_STATUSES).fill_null(False)
     li, beh, att, emo = index.loyalty_index, index.behavioural, index.attitudinal, index.emotional
     emotional = (emo >= r.emotional_min) & (li >= r.emotional_index_min)
     brand = ((att >= r.brand_attitude_min) | (emo >= r.brand_emotion_min)) & (
@@ -63,12 +82,14 @@ def assign_tiers(index: ir.Table, rules: TierRules | None = None) -> ir.Table:
     transactional = beh >= r.transactional_min
     tier = ibis.cases(
         (li.isnull(), UNSCORED),
+        (gone, "not_loyal"),
         (emotional.fill_null(False), "emotional"),
         (brand.fill_null(False), "brand"),
         (transactional.fill_null(False), "transactional"),
         else_="not_loyal",
     )
-    return index.mutate(tier=tier)
+    out = index.mutate(tier=tier)
+    return out.drop("_stage") if stages is not None else out
 
 
 def tier_migration(

@@ -53,6 +53,7 @@ from scipy import stats
 from loyalloop.data.contracts import contract
 from loyalloop.errors import ConfigError
 from loyalloop.sample._accounts import make_accounts
+from loyalloop.sample._campaign_truth import make_campaign_truth
 from loyalloop.sample._feedback import (
     COMPETITOR_SATISFACTION,
     CSAT_MODEL,
@@ -125,6 +126,9 @@ class SampleData:
         The true population parameters (``time_unit`` = ``"week"``): BG/NBD ``r``, ``alpha``,
         ``a``, ``b``; Gamma-Gamma ``p``, ``q``, ``gamma``; and the satisfaction, NPS and CSAT
         models, competitor names and the generation arguments.
+    campaign_truth
+        One row per customer record: how the customer would respond to each campaign
+        treatment (:mod:`loyalloop.sample._campaign_truth`).
     """
 
     customers: pd.DataFrame
@@ -135,6 +139,7 @@ class SampleData:
     truth: pd.DataFrame
     feedback_truth: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    campaign_truth: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def business(self) -> str:
@@ -318,8 +323,9 @@ def generate(
     n = int(customers)
     biz: Business = business
     params, cat = population(biz), catalogue(biz)
-    rng_acq, rng_proc, rng_people, rng_acc, rng_fb, rng_int = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(6)
+    # children are fixed by their index: a seventh stream leaves the first six unchanged
+    rng_acq, rng_proc, rng_people, rng_acc, rng_fb, rng_int, rng_camp = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(7)
     )
     end_ts = int(np.datetime64(end, "D").astype("datetime64[s]").astype(np.int64)) + DAY
     start_ts = end_ts - round(years * 365.25) * DAY
@@ -485,6 +491,18 @@ def generate(
         }
     )
 
+    campaign_truth = make_campaign_truth(
+        rng_camp,
+        customer_id=cid,
+        lam=draw.lam,
+        expected_amount=expected_amount,
+        satisfaction=satisfaction,
+        tier=tier,
+        dropout_ts=tx.dropout_ts,
+        end_ts=end_ts,
+        **_complaints(feedback_df, feedback_truth, cid),
+    )
+
     param_dict: dict[str, Any] = {
         "business": biz,
         **params.as_dict(),
@@ -538,4 +556,25 @@ def generate(
         truth=truth,
         feedback_truth=feedback_truth,
         params=param_dict,
+        campaign_truth=campaign_truth,
     )
+
+
+def _complaints(
+    feedback: pd.DataFrame, feedback_truth: pd.DataFrame, cid: npt.NDArray[np.object_]
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Which customers truly complained (negative clause, own brand) about the annual fee /
+    about points, for the campaign-response truth."""
+    own = feedback["brand"].isna() | feedback["brand"].isin(["", "own"])
+    fb = feedback.loc[own & feedback["customer_id"].notna(), ["feedback_id", "customer_id"]]
+    neg = feedback_truth.loc[feedback_truth["sentiment"] == "negative", ["feedback_id", "aspect"]]
+    j = neg.merge(fb, on="feedback_id")
+    ids = pd.Index(cid)
+    out = {}
+    for key, aspects in (
+        ("complained_fee", ("annual_fee",)),
+        ("complained_points", ("rewards_points",)),
+    ):
+        who = j.loc[j["aspect"].isin(aspects), "customer_id"].unique()
+        out[key] = ids.isin(who)
+    return out

@@ -1,0 +1,338 @@
+"""Offers and compensation: a catalogue with unit costs, a policy that picks one per customer,
+and the expected cost that a budget is checked against.
+
+An offer's *expected cost* is ``unit_cost × redemption_rate`` (what it costs on average per
+customer who receives it); a campaign's expected cost is the sum over its treated customers
+plus the contact cost per message. The actual cost is counted on redemption (outcomes).
+
+The policy is an ordered list of rules; the first rule whose condition (a segment condition,
+:mod:`loyalloop.campaigns.segments`) holds for the customer picks the offer, and its reason is
+the explanation shown for that customer, in Chinese and English, with the customer's value::
+
+    rules:
+      - when: {field: complained_aspects, op: contains, value: annual_fee}
+        offer: fee_waiver
+        reason: {en: complained about the annual fee, zh: 曾投诉年费}
+      - when: {field: clv, op: ">=", value: 20000}
+        offer: cashback_200
+        reason: {en: high value, zh: 高价值客户}
+      - offer: coupon_30
+        reason: {en: standard offer, zh: 标准优惠}
+
+Rules compile to one Ibis ``CASE`` expression, so choosing offers for a million customers is
+one engine query.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from loyalloop.campaigns.audience import audience_schema
+from loyalloop.campaigns.segments import (
+    Match,
+    SegmentNode,
+    SegmentSpec,
+    _compile_node,
+    _parse_node,
+    _suggest,
+    validate_segment,
+)
+from loyalloop.errors import SpecError
+
+__all__ = [
+    "DEFAULT_CARD_CATALOGUE",
+    "DEFAULT_CARD_POLICY",
+    "DEFAULT_RETAIL_CATALOGUE",
+    "DEFAULT_RETAIL_POLICY",
+    "Offer",
+    "OfferCatalogue",
+    "OfferPolicy",
+    "OfferRule",
+    "Text",
+    "choose_offers",
+    "parse_catalogue",
+    "parse_policy",
+]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in English and Chinese."""
+
+    en: str
+    zh: str
+
+    def get(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+    @classmethod
+    def parse(cls, raw: Any, path: str) -> Text:
+        if isinstance(raw, str) and raw.strip():
+            return cls(raw, raw)
+        if isinstance(raw, Mapping) and raw.get("en") and raw.get("zh"):
+            return cls(str(raw["en"]), str(raw["zh"]))
+        raise SpecError("needs a text, or {en: …, zh: …} with both languages", path=path)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One offer of the catalogue.
+
+    ``kind`` says what it is (``fee_waiver``, ``bonus_points``, ``cashback``, ``coupon``,
+    ``upgrade`` …; the sample's campaign-response truth is keyed by it).
+    """
+
+    id: str
+    kind: str
+    name: Text
+    unit_cost: float
+    redemption_rate: float = 1.0
+    description: Text | None = None
+
+    @property
+    def expected_cost(self) -> float:
+        """Expected cost per customer who receives the offer."""
+        return self.unit_cost * self.redemption_rate
+
+
+@dataclass(frozen=True)
+class OfferCatalogue:
+    """Offers by id, currency of their costs."""
+
+    offers: tuple[Offer, ...]
+    currency: str = "CNY"
+
+    def get(self, offer_id: str, path: str = "offer") -> Offer:
+        for o in self.offers:
+            if o.id == offer_id:
+                return o
+        ids = [o.id for o in self.offers]
+        raise SpecError(
+            f"unknown offer {offer_id!r}{_suggest(offer_id, ids)} (catalogue: {', '.join(ids)})",
+            path=path,
+        )
+
+
+def parse_catalogue(raw: Mapping[str, Any] | Sequence[Any] | OfferCatalogue) -> OfferCatalogue:
+    """An :class:`OfferCatalogue` from ``{currency, offers: [...]}`` or a list of offers."""
+    if isinstance(raw, OfferCatalogue):
+        return raw
+    currency = "CNY"
+    items: Any = raw
+    if isinstance(raw, Mapping):
+        currency = str(raw.get("currency", "CNY"))
+        items = raw.get("offers")
+    if not isinstance(items, Sequence) or isinstance(items, str) or not items:
+        raise SpecError("an offer catalogue needs a non-empty list of offers", path="offers")
+    offers: list[Offer] = []
+    for i, o in enumerate(items):
+        path = f"offers[{i}]"
+        if not isinstance(o, Mapping):
+            raise SpecError("an offer is a mapping with id, kind, name, unit_cost", path=path)
+        oid = o.get("id")
+        if not isinstance(oid, str) or not oid.strip():
+            raise SpecError("an offer needs an id", path=f"{path}.id")
+        if any(x.id == oid for x in offers):
+            raise SpecError(f"offer id {oid!r} is used twice", path=f"{path}.id")
+        cost = o.get("unit_cost")
+        if not (isinstance(cost, int | float) and not isinstance(cost, bool)) or not (
+            math.isfinite(cost) and cost >= 0
+        ):
+            raise SpecError(f"unit_cost is a number >= 0, got {cost!r}", path=f"{path}.unit_cost")
+        rate = o.get("redemption_rate", 1.0)
+        if not (isinstance(rate, int | float) and not isinstance(rate, bool)) or not (
+            0 <= rate <= 1
+        ):
+            raise SpecError(
+                f"redemption_rate is between 0 and 1, got {rate!r}",
+                path=f"{path}.redemption_rate",
+            )
+        kind = o.get("kind", oid)
+        desc = o.get("description")
+        offers.append(
+            Offer(
+                id=oid,
+                kind=str(kind),
+                name=Text.parse(o.get("name", oid), f"{path}.name"),
+                unit_cost=float(cost),
+                redemption_rate=float(rate),
+                description=Text.parse(desc, f"{path}.description") if desc else None,
+            )
+        )
+    return OfferCatalogue(tuple(offers), currency)
+
+
+@dataclass(frozen=True)
+class OfferRule:
+    """If ``when`` holds (``None``: always), offer ``offer`` because of ``reason``."""
+
+    offer: str
+    reason: Text
+    when: SegmentNode | None = None
+
+
+@dataclass(frozen=True)
+class OfferPolicy:
+    """Ordered rules; the first that holds picks the offer. No rule: no offer."""
+
+    rules: tuple[OfferRule, ...]
+
+
+def parse_policy(raw: Mapping[str, Any] | Sequence[Any] | OfferPolicy) -> OfferPolicy:
+    """An :class:`OfferPolicy` from ``{rules: [...]}`` or a list of rules."""
+    if isinstance(raw, OfferPolicy):
+        return raw
+    items: Any = raw.get("rules") if isinstance(raw, Mapping) else raw
+    if not isinstance(items, Sequence) or isinstance(items, str) or not items:
+        raise SpecError("an offer policy needs a non-empty list of rules", path="rules")
+    rules = []
+    for i, r in enumerate(items):
+        path = f"rules[{i}]"
+        if not isinstance(r, Mapping):
+            raise SpecError("a rule is a mapping with offer, reason and when", path=path)
+        unknown = set(r) - {"offer", "reason", "when"}
+        if unknown:
+            raise SpecError(
+                f"unknown key {sorted(unknown)[0]!r}", path=f"{path}.{sorted(unknown)[0]}"
+            )
+        offer = r.get("offer")
+        if not isinstance(offer, str) or not offer:
+            raise SpecError("a rule needs an offer id", path=f"{path}.offer")
+        when = _parse_node(r["when"], f"{path}.when") if r.get("when") is not None else None
+        rules.append(OfferRule(offer, Text.parse(r.get("reason"), f"{path}.reason"), when))
+    return OfferPolicy(tuple(rules))
+
+
+def _t(en: str, zh: str) -> Text:
+    return Text(en, zh)
+
+
+DEFAULT_CARD_CATALOGUE = OfferCatalogue(
+    (
+        Offer("fee_waiver", "fee_waiver", _t("Annual fee waiver", "免收一年年费"), 300.0, 0.7),
+        Offer("bonus_points", "bonus_points", _t("5,000 bonus points", "赠送5000积分"), 50.0, 0.6),
+        Offer(
+            "cashback_100", "cashback", _t("CNY 100 cash-back", "消费满额返现100元"), 100.0, 0.35
+        ),
+        Offer("coupon_30", "coupon", _t("CNY 30 dining coupon", "30元餐饮券"), 30.0, 0.3),
+        Offer("upgrade", "upgrade", _t("Card upgrade", "卡片升级"), 200.0, 0.25),
+    ),
+    "CNY",
+)
+
+DEFAULT_CARD_POLICY = parse_policy(
+    [
+        {
+            "when": {"field": "complained_aspects", "op": "contains", "value": "annual_fee"},
+            "offer": "fee_waiver",
+            "reason": {"en": "complained about the annual fee", "zh": "曾投诉年费"},
+        },
+        {
+            "when": {
+                "field": "complained_aspects",
+                "op": "contains any",
+                "value": ["rewards_points", "interest"],
+            },
+            "offer": "bonus_points",
+            "reason": {"en": "complained about points or interest", "zh": "曾对积分或利息不满"},
+        },
+        {
+            "when": {"field": "clv", "op": ">=", "value": 20000},
+            "offer": "cashback_100",
+            "reason": {"en": "high lifetime value", "zh": "高价值客户"},
+        },
+        {"offer": "coupon_30", "reason": {"en": "standard offer", "zh": "标准优惠"}},
+    ]
+)
+
+DEFAULT_RETAIL_CATALOGUE = OfferCatalogue(
+    (
+        Offer("coupon_50", "coupon", _t("CNY 50 coupon", "50元优惠券"), 50.0, 0.3),
+        Offer(
+            "free_delivery", "coupon", _t("Free delivery for 3 months", "三个月免运费"), 20.0, 0.5
+        ),
+        Offer(
+            "bonus_points",
+            "bonus_points",
+            _t("Double points for a month", "一个月双倍积分"),
+            25.0,
+            0.5,
+        ),
+        Offer("upgrade", "upgrade", _t("Member tier upgrade", "会员等级升级"), 80.0, 0.3),
+    ),
+    "CNY",
+)
+
+DEFAULT_RETAIL_POLICY = parse_policy(
+    [
+        {
+            "when": {"field": "complained_aspects", "op": "contains any", "value": ["delivery"]},
+            "offer": "free_delivery",
+            "reason": {"en": "complained about delivery", "zh": "曾投诉物流"},
+        },
+        {
+            "when": {"field": "clv", "op": ">=", "value": 3000},
+            "offer": "upgrade",
+            "reason": {"en": "high lifetime value", "zh": "高价值客户"},
+        },
+        {"offer": "coupon_50", "reason": {"en": "standard offer", "zh": "标准优惠"}},
+    ]
+)
+
+
+def choose_offers(
+    view: ir.Table,
+    policy: OfferPolicy,
+    catalogue: OfferCatalogue,
+    as_of: date,
+) -> ir.Table:
+    """Add the chosen offer to every row of ``view``: ``offer_id``, ``offer_rule`` (the
+    index of the rule that fired), ``offer_expected_cost``, ``offer_reason_en``,
+    ``offer_reason_zh``. Rows no rule matches get no offer (nulls, cost 0).
+
+    Raises
+    ------
+    SpecError
+        If a rule names an unknown offer or a condition does not fit the view.
+    """
+    schema = audience_schema(view)
+    for i, rule in enumerate(policy.rules):
+        catalogue.get(rule.offer, path=f"rules[{i}].offer")
+        if rule.when is not None:
+            validate_segment(SegmentSpec("rule", (rule.when,), Match.all), schema)
+    branches_id, branches_rule = [], []
+    for i, rule in enumerate(policy.rules):
+        cond = (
+            ibis.literal(True)
+            if rule.when is None
+            else _compile_node(rule.when, view, schema, as_of)
+        )
+        branches_id.append((cond, rule.offer))
+        branches_rule.append((cond, i))
+    offer_id = ibis.cases(*branches_id, else_=ibis.null("string"))
+    rule_no = ibis.cases(*branches_rule, else_=ibis.null("int64"))
+    out = view.mutate(offer_id=offer_id, offer_rule=rule_no)
+    cost_map = {o.id: o.expected_cost for o in catalogue.offers}
+    cost = ibis.cases(
+        *[(out.offer_id == k, v) for k, v in cost_map.items()], else_=ibis.literal(0.0)
+    )
+    reason_en = ibis.cases(
+        *[(out.offer_rule == i, r.reason.en) for i, r in enumerate(policy.rules)],
+        else_=ibis.null("string"),
+    )
+    reason_zh = ibis.cases(
+        *[(out.offer_rule == i, r.reason.zh) for i, r in enumerate(policy.rules)],
+        else_=ibis.null("string"),
+    )
+    return out.mutate(
+        offer_expected_cost=cost.cast("float64"),
+        offer_reason_en=reason_en,
+        offer_reason_zh=reason_zh,
+    )
