@@ -38,6 +38,7 @@ is ingested, and two identical rows in one file are still caught as duplicates.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -158,7 +159,8 @@ def ingest(
     for p in paths:
         check_path(p)
     run = _Run(uuid.uuid4().hex[:12])
-    tmp = wh.settings.home / "tmp" / run.tag
+    _remove_orphans(wh.settings.home / "tmp")
+    tmp = wh.settings.home / "tmp" / f"ingest-{os.getpid()}-{run.tag}"
     wh.execute(f"SET memory_limit = '{wh.settings.ingest_memory_limit}'")
     # Staged rows keep the files' order, so a row's position in the stage is its row number.
     wh.execute("SET preserve_insertion_order = true")
@@ -193,6 +195,26 @@ def ingest(
         wh.execute(f"SET memory_limit = '{wh.settings.memory_limit}'")
         wh.execute("SET preserve_insertion_order = false")
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _remove_orphans(tmp: Path) -> None:
+    """Remove transcoded copies left by an ingest whose process died (``kill -9``)."""
+    if not tmp.is_dir():
+        return
+    for d in tmp.glob("ingest-*-*"):
+        pid = d.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _drop_work_tables(wh: Warehouse, run: _Run) -> None:
