@@ -18,7 +18,11 @@ def test_adapter_knows_no_contract_and_data_ensures_the_schema(settings: Setting
             wh.table("customers")
         wh.create_table(f"{STAGING_PREFIX}x", {"a": "string"})
     with open_warehouse(settings) as wh:
-        assert set(wh.list_tables()) == {*CONTRACTS, "quarantine", "repairs"}  # leftover staging dropped
+        assert set(wh.list_tables()) == {
+            *CONTRACTS,
+            "quarantine",
+            "repairs",
+        }  # leftover staging dropped
         assert wh.count("transactions") == 0
         cols = dict(wh.table("transactions").schema().items())
         assert str(cols["amount"]) == "float64" and "_loaded_at" in cols

@@ -190,3 +190,94 @@ def simulate_shifted_beta_geo(
             "churned": churned,
         }
     )
+
+
+def _split_purchases(
+    rng: np.random.Generator,
+    rate: np.ndarray,
+    alive_until: np.ndarray,
+    max_purchases: np.ndarray,
+    T: np.ndarray,
+    holdout: float,
+) -> pd.DataFrame:
+    """Poisson repeat purchases on ``(0, min(alive_until, T + holdout)]``, at most
+    ``max_purchases`` of them, split at ``T`` into calibration and holdout."""
+    n = len(rate)
+    end = np.minimum(alive_until, T + holdout)
+    total = rng.poisson(rate * end)
+    owner = np.repeat(np.arange(n), total)
+    times = rng.random(len(owner)) * end[owner]
+    order = np.lexsort((times, owner))
+    owner, times = owner[order], times[order]
+    # keep each customer's first `max_purchases` arrivals (the later ones come after dropout)
+    starts = np.concatenate([[0], np.cumsum(total)[:-1]])
+    rank = np.arange(len(owner)) - np.repeat(starts, total)
+    keep = rank < max_purchases[owner]
+    owner, times = owner[keep], times[keep]
+    counts = np.bincount(owner, minlength=n).astype(float)
+    in_cal = times <= T[owner]
+    x_cal = np.bincount(owner, weights=in_cal, minlength=n)
+    last = np.zeros(n)
+    np.maximum.at(last, owner[in_cal], times[in_cal])
+    x_hold = counts - x_cal
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(1, n + 1),
+            "frequency_cal": x_cal,
+            "recency_cal": last,
+            "T_cal": T,
+            "frequency_holdout": x_hold.astype(float),
+            "duration_holdout": np.full(n, float(holdout)),
+        }
+    )
+
+
+def simulate_calibration_holdout(
+    model: str,
+    n: int,
+    params: dict[str, float],
+    T: Any,
+    holdout: float,
+    *,
+    seed: Seed = None,
+) -> pd.DataFrame:
+    """Customers followed through a calibration period and a holdout period (known truth).
+
+    Parameters
+    ----------
+    model
+        ``"bg-nbd"`` (``r, alpha, a, b``), ``"mbg-nbd"`` (same names) or ``"pareto-nbd"``
+        (``r, alpha, s, beta``).
+    n
+        Number of customers.
+    params
+        The true parameters.
+    T
+        Length of each customer's calibration period (a number or one per customer).
+    holdout
+        Length of the holdout period that follows (the same for everyone).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The shape of :func:`loyalloop.clv.calibration_and_holdout`: ``customer_id,
+        frequency_cal, recency_cal, T_cal, frequency_holdout, duration_holdout`` (continuous
+        times).
+    """
+    rng = _rng(seed)
+    T_arr = _observation_times(T, n)
+    if holdout <= 0:
+        raise DataValidationError("holdout must be positive")
+    lam = rng.gamma(params["r"], 1.0 / params["alpha"], n)
+    unlimited = np.full(n, np.iinfo(np.int64).max // 4)
+    if model in ("bg-nbd", "mbg-nbd"):
+        p = rng.beta(params["a"], params["b"], n)
+        # BG/NBD: the customer leaves right after the k-th repeat purchase (k >= 1);
+        # MBG/NBD: also possibly right at the first purchase (k = 0)
+        survived = rng.geometric(p) - (1 if model == "mbg-nbd" else 0)
+        return _split_purchases(rng, lam, np.full(n, np.inf), survived, T_arr, holdout)
+    if model == "pareto-nbd":
+        mu = rng.gamma(params["s"], 1.0 / params["beta"], n)
+        lifetime = rng.exponential(1.0 / mu)
+        return _split_purchases(rng, lam, lifetime, unlimited, T_arr, holdout)
+    raise DataValidationError(f"model must be one of bg-nbd, mbg-nbd, pareto-nbd, not {model!r}")

@@ -259,6 +259,7 @@ class NegativeAspect:
     aspect: str
     negative: int
     share_negative: float
+    net_sentiment: float | None = None
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,8 @@ class DriverSummary:
     r_squared: float
     n: int
     fix_first: tuple[str, ...]
+    #: ``clear`` or ``uncertain`` per fix-first aspect (bootstrap agreement on its quadrant).
+    fix_first_confidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -296,6 +299,17 @@ class FeedbackSummary:
     channel_disagreements: int
     #: Set when the project's own taxonomy file was refused and the shipped one used instead.
     project_taxonomy: NotComputed | None = None
+    #: Why this taxonomy (run setting, project file, or chosen to fit the comments).
+    taxonomy_reason: str = ""
+    #: Alerts by direction (the negative share got worse / better).
+    alerts_worse: int = 0
+    alerts_better: int = 0
+    emerging_topics: int = 0
+    #: Own-brand comments by main intent, and by effort signal.
+    intents: dict[str, int] = field(default_factory=dict)
+    effort: dict[str, int] = field(default_factory=dict)
+    #: Channel gaps that vanish for the same customer mix (different customers, not the channel).
+    channel_gaps_from_customer_mix: int = 0
     status: Literal["ok"] = "ok"
 
 

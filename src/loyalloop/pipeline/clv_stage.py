@@ -48,7 +48,6 @@ def stage_clv(ctx: RunContext) -> None:
         spend_model=gg,
         horizon=cfg.horizon_months,
         discount_rate=cfg.monthly_discount_rate,
-        time_unit="W",
     )
     customers = ctx.save_batches("clv", batches)  # streamed: one batch in memory at a time
     clv = ctx.output("clv")
@@ -66,7 +65,7 @@ def stage_clv(ctx: RunContext) -> None:
             horizon_months=cfg.horizon_months,
             monthly_discount_rate=cfg.monthly_discount_rate,
             expected_purchases_weeks=cfg.expected_purchases_weeks,
-            total_clv=totals.total_clv,
+            total_clv=totals.total_clv or 0.0,  # the scores always carry clv here
             top_decile_share=totals.top_decile_share,
             mean_probability_alive=totals.mean_probability_alive,
         ),
