@@ -134,7 +134,9 @@ def ingest_cmd(
     ] = None,
     sheet: Annotated[
         str | None,
-        typer.Option(help="Workbook sheet to read ('*': every sheet). 读取哪个工作表。"),
+        typer.Option(
+            metavar="NAME", help="Workbook sheet to read ('*': every sheet). 读取哪个工作表。"
+        ),
     ] = None,
     decimal: Annotated[
         Decimal | None,
@@ -142,7 +144,9 @@ def ingest_cmd(
     ] = None,
     null: Annotated[
         list[str] | None,
-        typer.Option("--null", help="A word meaning 'no value' (repeatable). 表示空值的词。"),
+        typer.Option(
+            "--null", metavar="WORD", help="A word meaning 'no value' (repeatable). 表示空值的词。"
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
