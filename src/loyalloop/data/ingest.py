@@ -281,7 +281,7 @@ def _decimals(
                     "a thousand or a fraction?)"
                 )
                 raise IngestError(
-                    f"numbers are written two ways: {n_comma:,} values with a decimal comma "
+                    f"numbers are written two ways: {_values(n_comma)} with a decimal comma "
                     f'(e.g. {ex_comma!r}) and {other}; say which with decimal: "," or '
                     'decimal: "." in the mapping (or --decimal)',
                     file=sf.source,
@@ -289,10 +289,14 @@ def _decimals(
                 )
             marks[file_index][name] = DecimalMark.COMMA
             notes.append(
-                f"{sf.source}: {name} is written with a decimal comma ({n_comma:,} values such "
+                f"{sf.source}: {name} is written with a decimal comma ({_values(n_comma)} such "
                 f"as {ex_comma!r}, none that could mean otherwise); read as such"
             )
     return marks, notes
+
+
+def _values(n: int) -> str:
+    return f"{n:,} value" if n == 1 else f"{n:,} values"
 
 
 def _id_maps(wh: Warehouse, c: Contract, run: _Run) -> dict[str, str]:
