@@ -296,3 +296,27 @@ def test_load_retries_with_the_larger_cap_when_out_of_memory(
     assert counts(r) == (1, 1, 0, 0)
     assert len(calls) == 2 and calls[0] != calls[1]  # second try under the general cap
     assert customers_loaded.count("transactions") == 1
+
+
+def test_copies_left_by_a_killed_ingest_are_removed_by_the_next(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    tmp = wh.settings.home / "tmp"
+    left = tmp / f"ingest-{int(dead.stdout)}-abc"
+    mine = tmp / f"ingest-{os.getppid()}-def"  # a live process's copy stays
+    for d in (left, mine):
+        d.mkdir(parents=True)
+        (d / "copy.csv").write_text("x", encoding="utf-8")
+    ingest(wh, "customers", [write(tmp_path / "c.csv", CUSTOMERS)])
+    assert not left.exists()
+    assert (mine / "copy.csv").exists()

@@ -26,7 +26,7 @@ from filelock import FileLock, Timeout
 
 from loyalloop.errors import BusyError
 
-__all__ = ["LOCK_FILE", "home_lock"]
+__all__ = ["LOCK_FILE", "home_lock", "process_alive"]
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +87,14 @@ def home_lock(
     finally:
         info.unlink(missing_ok=True)
         lock.release()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user's counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -46,6 +46,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loyalloop.core.lock import process_alive
 from loyalloop.core.warehouse import QUARANTINE_TABLE, REPAIRS_TABLE, Warehouse
 from loyalloop.data.checks import (
     COMMA_GRAMMAR,
@@ -203,18 +204,8 @@ def _remove_orphans(tmp: Path) -> None:
         return
     for d in tmp.glob("ingest-*-*"):
         pid = d.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(d, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _drop_work_tables(wh: Warehouse, run: _Run) -> None:
