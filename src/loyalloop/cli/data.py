@@ -43,6 +43,7 @@ class Table(StrEnum):
     transactions = "transactions"
     accounts = "accounts"
     feedback = "feedback"
+    kano_answers = "kano_answers"
     interactions = "interactions"
     campaigns = "campaigns"
     assignments = "assignments"
