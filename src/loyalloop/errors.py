@@ -18,6 +18,7 @@ code  meaning
 6     the analytics engine failed (the SQL that failed is in the message with --debug)
 7     permission denied (role, token, signature)
 70    an internal error (a bug: the traceback is printed with --debug)
+74    the operating system refused (disk full, read-only file system, I/O error)
 ====  ==========================================================================
 """
 
