@@ -127,9 +127,10 @@ def programme_effect(
             "the campaigns do not share one programme salt, so the global control is not one group",
         )
     o = outcomes.filter(outcomes.kind == "purchase")
+    keys = a.select(_c=a.customer_id, _k=a.campaign_id)
     o = o.join(
-        a.select(_c=a.customer_id, _k=a.campaign_id),
-        (o.customer_id.cast("string") == ibis._._c) & (o.campaign_id.cast("string") == ibis._._k),
+        keys,
+        (o.customer_id.cast("string") == keys._c) & (o.campaign_id.cast("string") == keys._k),
     )
     value = o.value.cast("float64")
     o = o.select(
