@@ -311,13 +311,12 @@ def _greedy_budget(
     taken = np.zeros(len(order), dtype=bool)
     taken[:stop] = True
     bound = float(dp[:stop].sum())
-    cutoff = math.inf
+    # the cut-off: value per cost of the last step the budget paid for in order (the first
+    # that did not fit when none did)
+    cutoff = float(s.efficiency[order][stop - 1]) if stop else float(s.efficiency[order][0])
     if stop < len(order):
         left = budget - (cum[stop - 1] if stop else 0.0)
         bound += dp[stop] * max(left, 0.0) / dc[stop] if dc[stop] > 0 else dp[stop]
-        cutoff = float(s.efficiency[order][stop])
-    elif stop:
-        cutoff = float(s.efficiency[order][stop - 1])
     level = np.zeros(n, dtype=np.int64)
     np.add.at(level, s.customer[order][:stop], 1)
     spent = float(cum[stop - 1]) if stop else 0.0
@@ -723,7 +722,7 @@ def _explain(
         + cur
         + ", "
         + br_s
-        + " per unit of cost) but the budget went to customers above the cut-off of "
+        + " per unit of cost) but the budget went to customers with at least "
         + cut
         + " per unit of cost"
     )[m]
@@ -735,7 +734,7 @@ def _explain(
         + cur
         + "，每单位成本回报 "
         + br_s
-        + "），但预算优先给了每单位成本回报高于 "
+        + "），但预算优先给了每单位成本回报不低于 "
         + cut
         + " 的客户"
     )[m]
