@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from loyalloop.core.runs import Run
 from loyalloop.report import charts
+from loyalloop.report.campaigns_section import campaigns_section
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.clv_section import clv_section
 from loyalloop.report.feedback_section import FEEDBACK_SECTIONS
@@ -163,6 +164,7 @@ SECTIONS: list[SectionBuilder] = [
     churn_section,
     loyalty_section,
     *FEEDBACK_SECTIONS,
+    campaigns_section,
     data_section,
 ]
 
