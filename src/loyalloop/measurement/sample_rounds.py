@@ -182,16 +182,28 @@ def realised_value(
     seed: int = 0,
 ) -> tuple[float, np.ndarray]:
     """The round's true incremental net value: its expectation, and ``setup.draws`` draws of
-    it (fresh responses and redemptions) — module docstring."""
+    it (fresh responses and redemptions) — module docstring.
+
+    The draws use **common random numbers**: draw *k* gives every customer of the truth the
+    same uniform number whatever the plan (as the truth's one ``u`` per customer does), so two
+    plans scored with the same ``seed`` differ only by whom they treat and how — their
+    difference, draw by draw, is the paired comparison at the same responses."""
     tr = _truth_columns(audience, plan)
-    t = truth.set_index("customer_id").loc[tr["customer_id"]]
-    p0 = t["p_control"].to_numpy(dtype="float64")
-    p1 = (
-        np.array([t[f"p_{k}"].iloc[i] for i, k in enumerate(tr["treatment"])], dtype="float64")
-        if len(tr)
-        else np.empty(0)
-    )
-    value = t["value_if_converted"].to_numpy(dtype="float64") * setup.margin_rate
+    by = truth.set_index("customer_id")
+    pos = by.index.get_indexer(pd.Index(tr["customer_id"]))
+    if (pos < 0).any():
+        raise DataValidationError(f"{int((pos < 0).sum())} treated customers are not in the truth")
+    treatments = tr["treatment"].astype(str).to_numpy()
+    names = sorted(set(treatments))
+    columns = [f"p_{k}" for k in names]
+    missing = [c for c in columns if c not in by.columns]
+    if missing:
+        raise DataValidationError(f"the truth has no column {', '.join(missing)}")
+    p_matrix = by[columns].to_numpy(dtype="float64")[pos] if len(tr) else np.empty((0, 0))
+    code = np.searchsorted(np.array(names, dtype=object), treatments) if len(tr) else pos
+    p1 = p_matrix[np.arange(len(tr)), code] if len(tr) else np.empty(0)
+    p0 = by["p_control"].to_numpy(dtype="float64")[pos]
+    value = by["value_if_converted"].to_numpy(dtype="float64")[pos] * setup.margin_rate
     action = plan.treatments.set_index("customer_id").loc[tr["customer_id"], "action"].to_numpy()
     contact = np.where(action == "call", setup.call_cost, setup.sms_cost)
     unit = np.where(
@@ -202,11 +214,12 @@ def realised_value(
     expected = float(np.sum((p1 - p0) * value - contact - unit * setup.redemption_share * p1))
     rng = np.random.default_rng(seed)
     draws = np.empty(setup.draws)
-    chunk = max(1, 2_000_000 // max(len(tr), 1))
+    n_all = len(by)
+    chunk = max(1, 2_000_000 // max(n_all, 1))
     for start in range(0, setup.draws, chunk):
         k = min(chunk, setup.draws - start)
-        u = rng.random((k, len(tr)))
-        r = rng.random((k, len(tr)))
+        u = rng.random((k, n_all))[:, pos]
+        r = rng.random((k, n_all))[:, pos]
         y1, y0 = u < p1, u < p0
         cost = contact + unit * (y1 & (r < setup.redemption_share))
         draws[start : start + k] = ((y1.astype(float) - y0) * value - cost).sum(axis=1)
@@ -426,9 +439,9 @@ def run_learning_rounds(
     )
     r2 = one_round(2, plan2)
     d = r2.true_value.estimate - r1.true_value.estimate
-    # the two rounds' draws are independent: the difference's range from both spreads
+    # common random numbers: the same responses, so the difference is paired
     _, draws1 = realised_value(truth, audience, plan1, setup=setup, seed=seed * 100 + 51)
-    _, draws2 = realised_value(truth, audience, plan2, setup=setup, seed=seed * 100 + 52)
+    _, draws2 = realised_value(truth, audience, plan2, setup=setup, seed=seed * 100 + 51)
     diff = _interval(draws2 - draws1)
     return LearningRounds(
         rounds=(r1, r2),
