@@ -202,3 +202,24 @@ def test_a_campaign_that_costs_nothing_has_no_roi(sim) -> None:  # type: ignore[
     e = campaign_results(data, default_cost=cm).campaign("C1").arm("offer")
     assert e.roi_error == "no_cost"
     assert e.metric(Metric.NET).error is None
+
+
+def test_a_total_leaves_out_an_arm_whose_holdout_is_too_small(sim) -> None:  # type: ignore[no-untyped-def]
+    a, o, _ = sim
+    a = a.copy()
+    a["arm"] = a["arm"].replace({"holdout": "message:holdout"})
+    # the offer keeps one held-out customer of its own
+    first_offer = a.index[a["arm"] == "offer"][0]
+    a.loc[first_offer, "arm"] = "offer:holdout"
+    _, report = _measure(a, o)
+    c = report.campaign("C1")
+    assert c.arm("offer").metric(Metric.NET).error == "too_few_units"
+    total = c.total
+    assert total is not None
+    net = total.metric(Metric.NET)
+    assert net.error is None
+    assert "left out of this total" in net.message and "offer:holdout" in net.message
+    # the total is the message arm's alone
+    assert net.total.estimate == pytest.approx(c.arm("message").metric(Metric.NET).total.estimate)
+    # the ROI leaves it out too: the message arm alone costs nothing in this cost model
+    assert total.roi_error == "no_cost"

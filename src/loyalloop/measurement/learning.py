@@ -514,29 +514,36 @@ def plan_round(
     run_policy(CHAMPION, champion, eligible & ~to_challenger)
     if challenger is not None:
         run_policy(CHALLENGER, challenger, eligible & to_challenger)
-    # exploration: random customers nobody picked, random actions
+    # exploration: random customers nobody picked, random actions; its holdout is the same
+    # share of random customers nobody picked (in the holdout part), with their own random
+    # action drawn alike — counted, not budgeted, so every action keeps a holdout
     free = eligible & (action_of < 0)
-    for part, factor in ((free & ~held, 1.0), (free & held, shadow)):
-        order = explore_order[part[explore_order]]
-        if len(order) == 0 or b_explore <= 0:
-            continue
-        act = np.minimum((draw * len(actions)).astype(int), len(actions) - 1)
-        c = cost[np.arange(n), act]
+    # its own action draw: independent of the learning policies' random actions, which may
+    # already have taken every customer whose draw was a cheap action
+    explore_draw = _hash(ids, salt + ":explore-action")
+    act = np.minimum((explore_draw * len(actions)).astype(int), len(actions) - 1)
+    c = cost[np.arange(n), act]
+    if b_explore > 0:
+        order = explore_order[(free & ~held)[explore_order]]
         channels = np.array([actions[j].channel for j in act])
-        budget = b_explore * factor
-        lim, mc = scaled(budget / constraints.budget if constraints.budget else 0.0)
-        picked = order[_fill_in_order(order, c, channels, budget, lim, mc)]
-        action_of[picked] = act[picked]
-        group_of[picked] = EXPLORE
-        for r in picked:
-            en_of[r] = (
-                f"exploration: picked at random among customers no policy chose, so the model "
-                f"keeps learning; {actions[act[r]].label('en')} drawn at random"
-            )
-            zh_of[r] = (
-                "探索：从未被任何策略选中的客户中随机抽取，以便模型持续学习；"
-                f"随机抽取 {actions[act[r]].label('zh')}"
-            )
+        lim, mc = scaled(b_explore / constraints.budget if constraints.budget else 0.0)
+        picked = order[_fill_in_order(order, c, channels, b_explore, lim, mc)]
+        pool = explore_order[(free & held & np.isfinite(c))[explore_order]]
+        shadow_rows = pool[: round(len(picked) * shadow)]
+        for rows_ in (picked, shadow_rows):
+            action_of[rows_] = act[rows_]
+            group_of[rows_] = EXPLORE
+        chosen = np.concatenate([picked, shadow_rows])
+        lab_en = np.array([a.label("en") for a in actions], dtype=object)
+        lab_zh = np.array([a.label("zh") for a in actions], dtype=object)
+        en_of[chosen] = (
+            "exploration: picked at random among customers no policy chose, so the model "
+            "keeps learning; " + lab_en[act[chosen]] + " drawn at random"
+        )
+        zh_of[chosen] = (
+            "探索：从未被任何策略选中的客户中随机抽取，以便模型持续学习；随机抽取 "
+            + lab_zh[act[chosen]]
+        )
 
     assigned = action_of >= 0
     names = np.array([a.name for a in actions], dtype=object)

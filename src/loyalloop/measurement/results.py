@@ -313,6 +313,8 @@ class _Comparison:
     roi_parts: tuple[float, float, float, float, float] | None
     #: ``total`` and its variance per metric (for adding comparisons up).
     totals: dict[Metric, tuple[float, float]]
+    #: The control's name (for saying which comparison a total left out).
+    label: str = ""
 
 
 def _z(alpha: float) -> float:
@@ -551,20 +553,38 @@ def _combine(
 ) -> tuple[dict[Metric, MetricEffect], Estimate, str | None, str]:
     """Totals of independent comparisons (different controls) added up; normal intervals."""
     z = _z(alpha)
-    n = sum(c.n for c in comparisons)
+    all_comparisons = comparisons
     out: dict[Metric, MetricEffect] = {}
+    left_out_net: set[int] = set()
     for metric in Metric:
-        parts = [c.totals.get(metric) for c in comparisons]
-        firsts = [c.metrics[metric] for c in comparisons if metric in c.metrics]
-        errors = [f for f in firsts if f.error]
-        if errors or not parts or any(p is None for p in parts):
-            first = errors[0] if errors else None
+        # a comparison whose own test failed (a holdout of one customer, a constant metric)
+        # is left out of the total, and the total says so; if all failed, no total
+        failed = [
+            i
+            for i, c in enumerate(all_comparisons)
+            if metric not in c.metrics or c.metrics[metric].error or metric not in c.totals
+        ]
+        comparisons = [c for i, c in enumerate(all_comparisons) if i not in failed]
+        if metric is Metric.NET:
+            left_out_net = set(failed)
+        if not comparisons:
+            first = next((c.metrics[metric] for c in all_comparisons if metric in c.metrics), None)
             out[metric] = _nan_effect(
                 metric,
                 first.error if first and first.error else ResultError.NO_UNITS,
                 first.message if first else "not computed",
             )
             continue
+        n = sum(c.n for c in comparisons)
+        parts = [c.totals[metric] for c in comparisons]
+        firsts = [c.metrics[metric] for c in comparisons]
+        note = ""
+        if failed:
+            names = ", ".join(
+                f"{all_comparisons[i].label or '?'} ({all_comparisons[i].n} treated)"
+                for i in failed
+            )
+            note = f"left out of this total (its test failed): {names}"
         total = sum(p[0] for p in parts if p)
         var = sum(p[1] for p in parts if p)
         se = math.sqrt(var) if var >= 0 else math.nan
@@ -584,8 +604,16 @@ def _combine(
             Estimate(total, se, total - z * se, total + z * se),
             p_value=p,
             cuped=any(f.cuped for f in firsts),
+            message=note,
         )
+    comparisons = [c for i, c in enumerate(all_comparisons) if i not in left_out_net]
     roi_parts = [c.roi_parts for c in comparisons]
+    if not comparisons:
+        net = out[Metric.NET]
+        if net.error == ResultError.NO_MARGIN:
+            roi, code, msg = _roi(None, alpha)
+            return out, roi, code, msg
+        return out, Estimate.undefined(), net.error or ResultError.NO_UNITS, net.message
     if any(p is None for p in roi_parts):
         roi, code, msg = _roi(None, alpha)
     else:
@@ -704,7 +732,10 @@ def _campaign_effects(
 
     def pooled(parts: Mapping[str, list[str]]) -> list[_Comparison]:
         return [
-            _compare(_pool([rows[a] for a in members]), rows[ctl], margin_rate, has_pre, alpha)
+            replace(
+                _compare(_pool([rows[a] for a in members]), rows[ctl], margin_rate, has_pre, alpha),
+                label=ctl,
+            )
             for ctl, members in parts.items()
         ]
 
