@@ -203,3 +203,61 @@ def test_campaign_settings_refuse_bad_values(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="margn_rate"):
         run_config(path)
     assert np.isclose(CONFIG.campaigns.margin_rate or 0, MARGIN)
+
+
+def test_report_section_shows_errors_and_a_missing_programme() -> None:
+    from types import SimpleNamespace
+
+    from loyalloop.core.results import CampaignArmSummary, CampaignSummary
+    from loyalloop.report.campaigns_section import campaigns_section
+
+    bad_arm = CampaignArmSummary(
+        level="arm",
+        arm="call",
+        control="",
+        customers=12,
+        control_customers=0,
+        response_rate=None,
+        control_response_rate=None,
+        response_lift=None,
+        incremental_responses=None,
+        incremental_revenue=None,
+        incremental_margin=None,
+        cost=120.0,
+        net_value=None,
+        roi=None,
+        p_value=None,
+        cuped=False,
+        error="no_control",
+        message="arm 'call' has no holdout to compare with",
+    )
+    summary = CampaignResultsSummary(
+        campaigns=(
+            CampaignSummary(
+                campaign_id="C9",
+                name="C9",
+                start_at=None,
+                end_at=None,
+                window_complete=False,
+                outcome_source="attributed",
+                assigned={"call": 12},
+                margin_rate=None,
+                arms=(bad_arm,),
+                srm_p_value=None,
+            ),
+        ),
+        programme=NotComputed("no_data", "no customer is in the global control group"),
+        alpha=0.05,
+    )
+    for lang in ("en", "zh"):
+        s = campaigns_section(SimpleNamespace(manifest=SimpleNamespace(campaigns=summary)), lang)  # type: ignore[arg-type]
+        assert s is not None
+        body = str(s.body)
+        assert "no holdout to compare with" in body
+        assert "no customer is in the global control group" in body
+        # every row has as many cells as the header
+        table = body[body.index("<table>") : body.index("</table>")]
+        heads = table.count("<th>")
+        rows = table.split("<tr>")[2:]
+        assert rows and all(r.count("<td") == heads for r in rows)
+        assert ("provisional" if lang == "en" else "临时结果") in body

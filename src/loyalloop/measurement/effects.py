@@ -1,23 +1,15 @@
 """Per-action effect models: how much does an action change a customer's chance to respond?
 
-Two candidates per action, fitted on a finished campaign's treated and held-out customers of
-that action, and chosen by cross-validated Qini area (a model is only used where it beats the
-simpler one on the same folds, and the registry records both scores):
-
-``logit`` — the interaction logistic regression (Lo, 2002)
-    ``P(respond) = σ(β·x + t (γ₀ + γ·x))`` with L2 regularisation; the effect is
-    ``σ(β·x + γ₀ + γ·x) − σ(β·x)``. Few parameters, so it stays honest on the few thousand
-    rows one campaign gives (numeric features standardised with a missing-value flag, the
-    frequent categories one-hot). The simple baseline a careful analyst would fit.
-``lightgbm`` — :class:`loyalloop.uplift.UpliftModel`
-    T/X/DR meta-learners on LightGBM chosen by its own cross-validated Qini; more flexible,
-    needs more data.
-
-Measured on the sample business (docs/measurement.md): on one campaign's rows the
-interaction model's effects correlate about 0.2–0.35 with the true effects, LightGBM's about
-0.0–0.15, and targeting by LightGBM's effects lost money where the interaction model's earned
-it; so ``logit`` is the default candidate and LightGBM is tried only on request or with many
-rows (:data:`LIGHTGBM_MIN_ROWS`).
+:class:`InteractionLogit` — Lo's (2002) interaction logistic regression,
+``P(respond) = σ(β·x + t (γ₀ + γ·x))`` with L2 regularisation; the effect is
+``σ(β·x + γ₀ + γ·x) − σ(β·x)``. Few parameters, so it stays usable on the few thousand rows one
+campaign gives (numeric features standardised with a missing-value flag, the frequent
+categories one-hot). It is the only learner the learning loop fits today
+(:func:`loyalloop.measurement.learning.fit_effects`): each model's out-of-fold Qini is
+recorded next to risk-only ranking's on the same rows, and the model is promoted only when it
+beats it. The LightGBM meta-learners of :mod:`loyalloop.uplift` need far more rows than one
+campaign's treated and held-out customers of one action; :func:`load_effect_model` reads
+their files too, so a registry entry may hold either.
 
 Models are saved as JSON (no pickle) and loaded back by :func:`load_effect_model`.
 """
@@ -39,7 +31,6 @@ from loyalloop.errors import DataValidationError, ModelError, NotFittedError
 
 __all__ = [
     "EFFECT_FORMAT",
-    "LIGHTGBM_MIN_ROWS",
     "EffectModel",
     "InteractionLogit",
     "load_effect_model",
@@ -47,8 +38,6 @@ __all__ = [
 
 EFFECT_FORMAT = "loyalloop-effect-logit"
 _VERSION = 1
-#: ``auto`` also tries LightGBM meta-learners from this many training rows of an action.
-LIGHTGBM_MIN_ROWS = 20_000
 _MAX_LEVELS = 12
 
 

@@ -29,8 +29,9 @@ policy gives everyone the same action, or — for learning — an action drawn a
 **Learning** (:func:`training_rows`, :func:`fit_effects`): the finished campaigns' assignments
 and outcomes, joined to the features the customers had when they were targeted, become one
 training table per action (its treated customers and its holdout). One effect model per action
-(:mod:`.effects`) is chosen by cross-validated Qini, its out-of-fold Qini recorded with a
-bootstrap interval next to risk-only targeting's on the same rows, and registered
+(:class:`~loyalloop.measurement.effects.InteractionLogit`) is fitted, its out-of-fold Qini
+(3 folds) recorded with a bootstrap interval next to risk-only ranking's on the same rows, and
+registered
 (:class:`~loyalloop.measurement.registry.ModelRegistry`).
 
 **Champion and challenger** (:func:`promote`): a new model becomes the champion if its

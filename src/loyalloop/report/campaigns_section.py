@@ -55,7 +55,7 @@ def _rows(c: CampaignSummary, lang: Lang) -> list[list[str]]:
         if a.error and a.response_lift is None:
             rows.append(
                 [_arm_label(a, lang), fmt_int(a.customers), fmt_int(a.control_customers)]
-                + ["—"] * 6
+                + ["—"] * 7
                 + [t("cp_error", lang, message=a.message or a.error)]
             )
             continue
