@@ -288,6 +288,7 @@ class LearningRounds:
                 f"{self.currency}"
             )
         out.append(f"model {self.entry.model_id}: {self.decision}")
+        out.extend(self.notes)
         d = self.difference
         verdict = (
             "round 2 targets better"
@@ -421,6 +422,10 @@ def run_learning_rounds(
         )
     if champ2.kind is not PolicyKind.MODEL and best is not None:
         champ2 = Policy(champ2.kind, action=best)
+        notes.append(
+            f"the champion keeps risk-only targeting, now with {best}, the action that measured "
+            "best in round 1"
+        )
     models = {entry.model_id: registry.load(entry.model_id)}
     plan2 = plan_round(
         audience,
@@ -438,7 +443,6 @@ def run_learning_rounds(
         currency="CNY",
     )
     r2 = one_round(2, plan2)
-    d = r2.true_value.estimate - r1.true_value.estimate
     # common random numbers: the same responses, so the difference is paired
     _, draws1 = realised_value(truth, audience, plan1, setup=setup, seed=seed * 100 + 51)
     _, draws2 = realised_value(truth, audience, plan2, setup=setup, seed=seed * 100 + 51)
@@ -447,7 +451,7 @@ def run_learning_rounds(
         rounds=(r1, r2),
         entry=entry,
         decision=decision,
-        difference=Estimate(d, diff.se, diff.low, diff.high),
+        difference=diff,
         budget=budget,
         notes=tuple(notes),
     )
