@@ -36,6 +36,7 @@ class Table(StrEnum):
     transactions = "transactions"
     accounts = "accounts"
     feedback = "feedback"
+    kano_answers = "kano_answers"
     interactions = "interactions"
     campaigns = "campaigns"
     assignments = "assignments"
