@@ -31,7 +31,17 @@ from loyalloop.pipeline.stage import Stage
 __all__ = ["INPUT_TABLES", "STAGES", "Stage"]
 
 #: The canonical tables a run reads.
-INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
+INPUT_TABLES = (
+    "customers",
+    "transactions",
+    "accounts",
+    "feedback",
+    "interactions",
+    # the campaign_results stage (measure)
+    "campaigns",
+    "assignments",
+    "outcomes",
+)
 
 
 def stage_profiles(ctx: RunContext) -> None:
