@@ -132,7 +132,18 @@ def results(
             resp = metrics.get("response_rate", {})
             roi = metrics.get("roi", {})
             label = {"campaign": "all treated 全部", "group": f"group {arm}"}.get(level, arm)
-            note = next((m.get("message") for m in metrics.values() if m.get("error")), "") or ""
+            shown = ("response_rate", "revenue", "margin", "net_value", "roi")
+            note = (
+                next(
+                    (
+                        metrics[k].get("message")
+                        for k in shown
+                        if k in metrics and metrics[k].get("error")
+                    ),
+                    "",
+                )
+                or ""
+            )
             table.add_row(
                 escape(str(label)),
                 *([escape(str(segment))] if segments else []),
