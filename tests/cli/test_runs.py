@@ -158,3 +158,24 @@ def test_delete_prune_and_pinned_report(home: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, [*h, "run"]).exit_code == 0
     r = runner.invoke(app, [*h, "runs", "--json"])
     assert [x["run"] for x in _strict(r.stdout)] == [3, 4]
+
+
+def test_runs_of_an_older_format_are_listed_as_unreadable_and_can_be_deleted(home: Path) -> None:
+    """After an upgrade, a run written in an older manifest format neither breaks the listing
+    nor hides: it is named with the reason and the command that removes it."""
+    h = ["--home", str(home)]
+    for _ in range(2):
+        assert runner.invoke(app, [*h, "run"]).exit_code == 0
+    manifest = home / "runs" / "000001" / "manifest.json"
+    old = json.loads(manifest.read_text("utf-8"))
+    manifest.write_text(json.dumps({**old, "format_version": 1}), "utf-8")
+    r = runner.invoke(app, [*h, "runs", "--json"])
+    assert r.exit_code == 0
+    listed = _strict(r.stdout)
+    assert [x["run"] for x in listed] == [2, 1]
+    assert "format version 1" in listed[1]["unreadable"]
+    r = runner.invoke(app, [*h, "runs"])
+    assert r.exit_code == 0 and "runs delete 1" in r.stderr
+    assert runner.invoke(app, [*h, "runs", "delete", "1", "--yes"]).exit_code == 0
+    r = runner.invoke(app, [*h, "runs", "--json"])
+    assert [x["run"] for x in _strict(r.stdout)] == [2]

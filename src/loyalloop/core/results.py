@@ -44,6 +44,9 @@ __all__ = [
     "MANIFEST_FORMAT_VERSION",
     "OPTIONAL_SLOTS",
     "STAGE_SLOTS",
+    "CampaignArmSummary",
+    "CampaignResultsSummary",
+    "CampaignSummary",
     "ChurnModelInfo",
     "ChurnRankingInfo",
     "ChurnSummary",
@@ -57,6 +60,7 @@ __all__ = [
     "DriverSummary",
     "FeatureGain",
     "FeedbackSummary",
+    "Interval",
     "KpiSummary",
     "LoyaltySummary",
     "NegativeAspect",
@@ -64,11 +68,13 @@ __all__ = [
     "NpsSummary",
     "PriorityListSummary",
     "ProfilesSummary",
+    "ProgrammeSummary",
     "Reason",
     "ReturnHistory",
     "RunManifest",
     "ScorerMetrics",
     "TableInfo",
+    "TargetingModelInfo",
 ]
 
 #: Identifies a run manifest file.
@@ -526,6 +532,106 @@ class FeedbackSummary:
     status: Literal["ok"] = "ok"
 
 
+# ------------------------------------------------------------------- campaign results (measure)
+@dataclass(frozen=True)
+class Interval:
+    """A value with its interval (``None`` where not defined)."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class CampaignArmSummary:
+    """One treated arm (``level`` ``arm``), a group of arms (``group``) or the whole campaign
+    (``campaign``) against its holdout: per-customer response rates, incremental totals over
+    the treated customers, the actual cost and the ROI (docs/measurement.md)."""
+
+    level: Literal["arm", "group", "campaign"]
+    arm: str
+    control: str
+    customers: int
+    control_customers: int
+    response_rate: float | None
+    control_response_rate: float | None
+    #: Response-rate lift (share points as a fraction: 0.02 = +2 points).
+    response_lift: Interval | None
+    incremental_responses: Interval | None
+    incremental_revenue: Interval | None
+    incremental_margin: Interval | None
+    cost: float
+    net_value: Interval | None
+    roi: Interval | None
+    #: Revenue lift's p-value (Holm-adjusted over a campaign's arms).
+    p_value: float | None
+    cuped: bool
+    error: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """One campaign's results (``campaign_results`` stage)."""
+
+    campaign_id: str
+    name: str
+    start_at: datetime | None
+    end_at: datetime | None
+    #: Whether the outcome window had ended at the run's as-of day (``None``: no window).
+    window_complete: bool | None
+    #: ``outcomes``: the warehouse's outcome rows; ``attributed``: purchases and redemptions
+    #: attributed by this run (no outcome rows were loaded for the campaign).
+    outcome_source: Literal["outcomes", "attributed"]
+    assigned: dict[str, int]
+    margin_rate: float | None
+    arms: tuple[CampaignArmSummary, ...]
+    srm_p_value: float | None
+    error: str | None = None
+    message: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    """Every programme customer against the global control group."""
+
+    customers: int
+    programme_customers: int
+    control_customers: int
+    campaigns: int
+    response_rate: float | None
+    control_response_rate: float | None
+    response_lift: Interval | None
+    revenue_lift: Interval | None
+    incremental_revenue: Interval | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetingModelInfo:
+    """A targeting model of the registry at the time of the run."""
+
+    model_id: str
+    status: str
+    trained_on: tuple[str, ...]
+    created_at: str
+    #: Held-out Qini area per action (``None`` where not available).
+    qini: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class CampaignResultsSummary:
+    """Campaign results (``campaign_results`` stage): every campaign and the programme."""
+
+    campaigns: tuple[CampaignSummary, ...]
+    programme: ProgrammeSummary | NotComputed
+    alpha: float
+    models: tuple[TargetingModelInfo, ...] = ()
+    notes: tuple[str, ...] = ()
+    status: Literal["ok"] = "ok"
+
+
 # ------------------------------------------------------------------------------------ manifest
 @dataclass(frozen=True)
 class TableInfo:
@@ -547,10 +653,11 @@ STAGE_SLOTS = (
     "early_warning",
     "win_back",
     "feedback",
+    "campaigns",
 )
 #: Slots that may hold :class:`NotComputed` (the others are always computed when their stage
 #: runs).
-OPTIONAL_SLOTS = ("clv", "churn", "loyalty", "early_warning", "win_back", "feedback")
+OPTIONAL_SLOTS = ("clv", "churn", "loyalty", "early_warning", "win_back", "feedback", "campaigns")
 
 
 @dataclass(frozen=True)
@@ -586,6 +693,7 @@ class RunManifest:
     early_warning: PriorityListSummary | NotComputed | None = None
     win_back: PriorityListSummary | NotComputed | None = None
     feedback: FeedbackSummary | NotComputed | None = None
+    campaigns: CampaignResultsSummary | NotComputed | None = None
     format: str = MANIFEST_FORMAT
     format_version: int = MANIFEST_FORMAT_VERSION
 

@@ -15,6 +15,11 @@ from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 from loyalloop.insight.surveys import csat, csat_monthly, nps, nps_monthly
+from loyalloop.pipeline.campaign_results_stage import (
+    CAMPAIGN_INPUTS,
+    CAMPAIGN_OUTPUTS,
+    stage_campaign_results,
+)
 from loyalloop.pipeline.churn_stage import CHURN_OUTPUTS, stage_churn, stage_churn_features
 from loyalloop.pipeline.clv_stage import stage_clv
 from loyalloop.pipeline.context import PROFILE_TX, RunContext, exact_amounts
@@ -28,7 +33,17 @@ from loyalloop.pipeline.stage import Stage
 __all__ = ["INPUT_TABLES", "STAGES", "Stage"]
 
 #: The canonical tables a run reads.
-INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
+INPUT_TABLES = (
+    "customers",
+    "transactions",
+    "accounts",
+    "feedback",
+    "interactions",
+    # the campaign_results stage (measure)
+    "campaigns",
+    "assignments",
+    "outcomes",
+)
 
 
 def stage_profiles(ctx: RunContext) -> None:
@@ -151,5 +166,13 @@ STAGES: list[Stage] = [
         requires=("feedback", "profile_map", "rfm"),
         produces=FEEDBACK_OUTPUTS,
         slot="feedback",
+    ),
+    # campaign measurement (docs/measurement.md)
+    Stage(
+        "campaign_results",
+        stage_campaign_results,
+        requires=CAMPAIGN_INPUTS,
+        produces=CAMPAIGN_OUTPUTS,
+        slot="campaigns",
     ),
 ]

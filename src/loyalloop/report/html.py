@@ -18,6 +18,7 @@ from markupsafe import Markup
 from loyalloop.core.runs import Run
 from loyalloop.report import charts
 from loyalloop.report.actions_section import actions_section
+from loyalloop.report.campaigns_section import campaigns_section
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.clv_section import clv_section
 from loyalloop.report.feedback_section import FEEDBACK_SECTIONS
@@ -187,6 +188,7 @@ SECTIONS: list[SectionBuilder] = [
     cohorts_section,
     trends_section,
     *FEEDBACK_SECTIONS,
+    campaigns_section,
     data_section,
     glossary_section,
 ]

@@ -830,6 +830,84 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
+# --- campaign results (measure helper: report/campaigns_section.py) ---------------------------
+_TEXT.update(
+    {
+        "cp_title": {"en": "Campaigns", "zh": "营销活动效果"},
+        "cp_intro": {
+            "en": "Each treated arm against its holdout (customers picked alike and left "
+            "alone), per assigned customer; figures in brackets are {level} intervals. "
+            "Incremental revenue, margin and net value are totals over the arm's customers; "
+            "net value = margin − cost; ROI = net value / incremental cost.",
+            "zh": "每个触达组与其对照组（同样选出但不触达的客户）比较，按分配的客户计；括号内为 "
+            "{level} 置信区间。增量收入、毛利和净值为该组全部客户的合计；净值 = 毛利 − 成本；"
+            "ROI = 净值 / 增量成本。",
+        },
+        "cp_all_arms": {"en": "All treated arms", "zh": "全部触达组"},
+        "cp_group": {"en": "Group {group}", "zh": "组 {group}"},
+        "cp_error": {"en": "Not measured: {message}", "zh": "无法衡量：{message}"},
+        "cp_window": {"en": "Window {start} to {end}.", "zh": "活动窗口 {start} 至 {end}。"},
+        "cp_assigned": {"en": "Customers per arm: {arms}.", "zh": "各组客户数：{arms}。"},
+        "cp_source_outcomes": {
+            "en": "Outcomes: the loaded outcome records.",
+            "zh": "结果：已导入的活动结果记录。",
+        },
+        "cp_source_attributed": {
+            "en": "Outcomes: purchases and redemptions in the window, attributed by this run.",
+            "zh": "结果：本次运行归因的活动窗口内购买与核销。",
+        },
+        "cp_margin": {"en": "Margin rate {rate}.", "zh": "毛利率 {rate}。"},
+        "cp_no_margin": {
+            "en": "No margin rate configured (campaigns.margin_rate): margin, net value and "
+            "ROI are not computed.",
+            "zh": "未配置毛利率（campaigns.margin_rate）：不计算毛利、净值与 ROI。",
+        },
+        "cp_provisional": {
+            "en": "The outcome window is not over yet: these figures are provisional.",
+            "zh": "活动结果窗口尚未结束：以下数字为临时结果。",
+        },
+        "cp_arm": {"en": "Arm", "zh": "组"},
+        "cp_customers": {"en": "Customers", "zh": "客户数"},
+        "cp_control": {"en": "Holdout", "zh": "对照组"},
+        "cp_response": {"en": "Response (treated / holdout)", "zh": "响应率（触达 / 对照）"},
+        "cp_response_lift": {"en": "Response lift", "zh": "响应率提升"},
+        "cp_inc_revenue": {"en": "Incremental revenue", "zh": "增量收入"},
+        "cp_inc_margin": {"en": "Incremental margin", "zh": "增量毛利"},
+        "cp_cost": {"en": "Cost", "zh": "成本"},
+        "cp_net": {"en": "Net value", "zh": "净值"},
+        "cp_roi": {"en": "ROI", "zh": "ROI"},
+        "cp_remark": {"en": "Remark", "zh": "说明"},
+        "cp_srm": {
+            "en": "Sample-ratio mismatch (p = {p}): the split differs from the plan; check the "
+            "assignment before trusting these figures.",
+            "zh": "分组比例异常（p = {p}）：实际分组与计划不符；请先核查分组再采信这些数字。",
+        },
+        "cp_programme": {
+            "en": "The programme against the global control group",
+            "zh": "整体营销计划与全局对照组比较",
+        },
+        "cp_programme_customers": {"en": "Programme customers", "zh": "计划覆盖客户"},
+        "cp_global_control": {"en": "Global control", "zh": "全局对照组"},
+        "cp_revenue_lift": {"en": "Revenue lift per customer", "zh": "人均收入提升"},
+        "cp_programme_note": {
+            "en": "Everyone the {campaigns} campaigns could reach, treated or held out, against "
+            "the customers no campaign contacts.",
+            "zh": "{campaigns} 个活动可触达的全部客户（含各活动的对照组）"
+            "与不参与任何活动的客户比较。",
+        },
+        "cp_models": {"en": "Targeting models", "zh": "目标客户模型"},
+        "cp_model": {"en": "Model", "zh": "模型"},
+        "cp_status": {"en": "Status", "zh": "状态"},
+        "cp_status_champion": {"en": "champion", "zh": "冠军模型"},
+        "cp_status_challenger": {"en": "challenger", "zh": "挑战者模型"},
+        "cp_status_retired": {"en": "retired", "zh": "已退役"},
+        "cp_trained_on": {"en": "Trained on campaigns", "zh": "训练所用活动"},
+        "cp_qini": {"en": "Held-out Qini by action", "zh": "各触达方式的验证 Qini"},
+    }
+)
+# --- end of campaign results ------------------------------------------------------------------
+
+
 def t(key: str, lang: Lang, **kw: object) -> str:
     """The text for ``key`` in ``lang`` (formatted with ``kw``)."""
     return _TEXT[key][lang].format(**kw)
