@@ -9,7 +9,8 @@ Models (maximum likelihood, fitted on sufficient statistics):
 - :class:`ShiftedBetaGeoModel` (sBG) for contractual retention.
 
 Around them: model selection by a holdout check with the implausible-P(alive) caveat
-(:func:`select_model`), :func:`customer_lifetime_value` and the totals a report prints
+(:func:`select_model`; :func:`choose_model` for a run: the check, a named model, or BG/NBD when
+the history is too short), :func:`customer_lifetime_value` and the totals a report prints
 (:func:`clv_totals`), batch scoring (:func:`score`, :func:`score_to_parquet`), RFM summaries
 and calibration/holdout splits from transactions, holdout checks, and JSON persistence
 (:meth:`CLVModel.save`, :func:`load_model`).
@@ -18,6 +19,7 @@ and calibration/holdout splits from transactions, holdout checks, and JSON persi
 from __future__ import annotations
 
 from loyalloop.clv._optimize import ConvergenceReport
+from loyalloop.clv.choice import ModelChoice, choose_model
 from loyalloop.clv.holdout import (
     calibration_and_holdout,
     cumulative_tracking,
@@ -62,6 +64,7 @@ __all__ = [
     "ConvergenceReport",
     "DataPeriod",
     "GammaGammaModel",
+    "ModelChoice",
     "ModelSelection",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
@@ -70,6 +73,7 @@ __all__ = [
     "TransactionModelName",
     "alive_caveat",
     "calibration_and_holdout",
+    "choose_model",
     "clv_by_segment",
     "clv_totals",
     "cumulative_tracking",

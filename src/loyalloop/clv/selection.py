@@ -65,7 +65,11 @@ __all__ = [
     "CandidateCheck",
     "ModelSelection",
     "TransactionModelName",
+    "Verdict",
     "alive_caveat",
+    "alive_caveat_flag",
+    "holdout_split",
+    "purchase_days",
     "select_model",
     "select_model_from_transactions",
 ]
@@ -90,6 +94,18 @@ class TransactionModelName(StrEnum):
 
 
 Reason = Literal["per_customer", "aggregate", "bic", "plausibility", "only_candidate"]
+
+#: What the rule made of one candidate: ``chosen``; dropped at step 1 (``worse_per_customer``)
+#: or step 2 (``worse_total``); left with a worse BIC (``higher_bic``); the best BIC passed over
+#: at step 4 (``implausible_alive``); or not fitted (``fit_failed``).
+Verdict = Literal[
+    "chosen",
+    "worse_per_customer",
+    "worse_total",
+    "higher_bic",
+    "implausible_alive",
+    "fit_failed",
+]
 
 _CLASSES: dict[TransactionModelName, type[TransactionModel]] = {
     TransactionModelName.BG_NBD: BetaGeoModel,
@@ -150,19 +166,33 @@ class AliveCaveat:
         if not self.flagged:
             return ""
         mean = self.mean_alive_long_inactive or 0.0
+        # BG/NBD cannot let a one-time buyer go; another model flags them when it finds that
+        # customers rarely leave and buy at very different rates (a long silence = slow buyer).
+        structural = self.model in ("BG/NBD", "BetaGeoModel")
         if lang == "zh":
+            why = (
+                "该模型假设客户在首次复购前不会流失"
+                if structural
+                else "该模型估计客户很少流失、且购买频率差异很大，把长时间未购买解读为购买较慢"
+            )
             return (
                 f"{self.model} 认为 {self.flagged:,} 位只购买过一次、且已超过常规购买间隔 "
                 f"{self.gap_multiple:g} 倍（{self.gap_multiple * self.typical_gap:.1f}）未再购买"
                 f"的客户仍有 ≥{self.alive_threshold:.0%} 的存活概率（平均 {mean:.0%}）。"
-                "该模型假设客户在首次复购前不会流失，这些客户的存活概率应视为上限。"
+                f"{why}，这些客户的存活概率应视为上限。"
             )
+        why = (
+            "The model assumes nobody leaves before a repeat purchase"
+            if structural
+            else "The model finds that customers rarely leave and buy at very different rates, "
+            "so it reads a long silence as a slow buyer"
+        )
         return (
             f"{self.model} gives {self.flagged:,} one-time buyers P(alive) ≥ "
             f"{self.alive_threshold:.0%} (mean {mean:.0%}) although their only purchase was "
             f"at least {self.gap_multiple:g}× the typical gap between purchases ago "
-            f"({self.gap_multiple * self.typical_gap:.1f}). The model assumes nobody leaves "
-            "before a repeat purchase: read their P(alive) as an upper bound."
+            f"({self.gap_multiple * self.typical_gap:.1f}). {why}: read their P(alive) as an "
+            "upper bound."
         )
 
 
@@ -175,7 +205,7 @@ class CandidateCheck:
     squared error lies above the best candidate's (0 for the best); ``bias_z`` how many
     standard errors its total holdout prediction lies off the actual total (signed);
     ``aggregate_z`` how many standard errors of the total its miss exceeds the smallest miss
-    (0 for the closest total).
+    (0 for the closest total). ``verdict`` is what the rule made of it (:data:`Verdict`).
     """
 
     model: TransactionModelName
@@ -192,6 +222,7 @@ class CandidateCheck:
     aggregate_z: float = math.nan
     caveat: AliveCaveat | None = None
     error: str | None = None
+    verdict: Verdict | None = None
 
     @property
     def aggregate_error(self) -> float:
@@ -217,6 +248,7 @@ class CandidateCheck:
                 "bias_z",
                 "aggregate_z",
                 "error",
+                "verdict",
             )
         }
         return {
@@ -251,6 +283,8 @@ class ModelSelection:
         Customers in the holdout check and the holdout length (data time units).
     time_unit
         Unit of the data's times.
+    z_critical, bic_margin
+        The rule's thresholds (:func:`select_model`).
     """
 
     winner: TransactionModelName
@@ -262,6 +296,8 @@ class ModelSelection:
     holdout_customers: int
     holdout_duration: float
     time_unit: str
+    z_critical: float = 2.0
+    bic_margin: float = 2.0
 
     def check(self, name: TransactionModelName | str) -> CandidateCheck:
         """The check of one candidate."""
@@ -287,6 +323,8 @@ class ModelSelection:
             "holdout_customers": self.holdout_customers,
             "holdout_duration": self.holdout_duration,
             "time_unit": self.time_unit,
+            "z_critical": self.z_critical,
+            "bic_margin": self.bic_margin,
         }
 
     def explain(self) -> str:
@@ -358,6 +396,25 @@ def alive_caveat(
     )
 
 
+def alive_caveat_flag(table: Any, caveat: AliveCaveat) -> Any:
+    """Which rows of ``table`` the caveat counts, as an Ibis boolean expression.
+
+    ``table`` has ``frequency``, ``T`` (in the caveat's time unit) and ``probability_alive``;
+    a row is flagged when it is a one-time buyer (``T > 0``) long inactive by the caveat's
+    rhythm with P(alive) at least the caveat's threshold — the condition
+    :func:`alive_caveat` counts, so the flags of the customers it checked add up to
+    ``caveat.flagged``.
+    """
+    long_inactive = table["T"] > 0
+    if math.isfinite(caveat.typical_gap):
+        long_inactive = long_inactive & (table["T"] >= caveat.gap_multiple * caveat.typical_gap)
+    return (
+        (table["frequency"] == 0)
+        & long_inactive
+        & (table["probability_alive"] >= caveat.alive_threshold)
+    )
+
+
 _SPLIT_COLUMNS = ("frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout")
 
 
@@ -401,7 +458,8 @@ def select_model(
     ModelError
         When no candidate can be fitted.
     DataValidationError
-        On a split without holdout columns or with holdouts of different lengths.
+        On a split without holdout columns, with holdouts of different lengths, or without
+        a repeat purchase in the holdout period.
     """
     names = [TransactionModelName(c) for c in candidates]
     if not names:
@@ -421,6 +479,11 @@ def select_model(
     actual = numeric(frame, "frequency_holdout")
     observed = cal["T"].to_numpy() > 0
     cal, actual = cal[observed].reset_index(drop=True), actual[observed]
+    if not actual.sum() > 0:
+        raise DataValidationError(
+            "no customer of the calibration period bought in the holdout period: there is "
+            "nothing to check the models' predictions against"
+        )
     n = len(cal)
     checks: list[CandidateCheck] = []
     fitted: dict[TransactionModelName, TransactionModel] = {}
@@ -466,7 +529,8 @@ def select_model(
         )
     ok = _with_mse_z(ok, errors)
     checks = [next((o for o in ok if o.model is c.model), c) for c in checks]
-    winner, reason = _choose(ok, z_critical, bic_margin)
+    winner, reason, verdicts = _choose(ok, z_critical, bic_margin)
+    checks = [replace(c, verdict=verdicts[c.model]) if c.model in verdicts else c for c in checks]
     model = fitted[winner]
     refitted = False
     scored: Frame = cal
@@ -492,6 +556,8 @@ def select_model(
         holdout_customers=n,
         holdout_duration=duration,
         time_unit=model.data_period_.time_unit,
+        z_critical=z_critical,
+        bic_margin=bic_margin,
     )
 
 
@@ -508,6 +574,7 @@ def _failed(name: TransactionModelName, error: str) -> CandidateCheck:
         predicted_total=nan,
         actual_total=nan,
         error=error,
+        verdict="fit_failed",
     )
 
 
@@ -543,16 +610,24 @@ def _with_mse_z(
 
 def _choose(
     ok: list[CandidateCheck], z_critical: float, bic_margin: float
-) -> tuple[TransactionModelName, Reason]:
+) -> tuple[TransactionModelName, Reason, dict[TransactionModelName, Verdict]]:
+    """The winner, the step that decided, and what the rule made of every fitted candidate."""
+    verdicts: dict[TransactionModelName, Verdict] = {}
     if len(ok) == 1:
-        return ok[0].model, "only_candidate"
+        return ok[0].model, "only_candidate", {ok[0].model: "chosen"}
     stay = [c for c in ok if c.mse_z <= z_critical]
+    verdicts.update({c.model: "worse_per_customer" for c in ok if c.mse_z > z_critical})
     if len(stay) == 1:
-        return stay[0].model, "per_customer"
-    close = [c for c in stay if c.aggregate_z <= z_critical]
+        return stay[0].model, "per_customer", {**verdicts, stay[0].model: "chosen"}
+    # The closest total may belong to a candidate dropped at step 1; when every candidate
+    # left then misses by more, step 2 cannot separate them and the likelihood decides.
+    close = [c for c in stay if c.aggregate_z <= z_critical] or stay
+    kept = {c.model for c in close}
+    verdicts.update({c.model: "worse_total" for c in stay if c.model not in kept})
     if len(close) == 1:
-        return close[0].model, "aggregate"
+        return close[0].model, "aggregate", {**verdicts, close[0].model: "chosen"}
     pool = sorted(close, key=lambda c: c.bic)
+    verdicts.update({c.model: "higher_bic" for c in pool})
     best = pool[0]
     if best.caveat is not None and best.caveat.implausible:
         plausible = [
@@ -561,8 +636,63 @@ def _choose(
             if c.bic - best.bic <= bic_margin and not (c.caveat and c.caveat.implausible)
         ]
         if plausible:
-            return plausible[0].model, "plausibility"
-    return best.model, "bic"
+            verdicts[best.model] = "implausible_alive"
+            return plausible[0].model, "plausibility", {**verdicts, plausible[0].model: "chosen"}
+    return best.model, "bic", {**verdicts, best.model: "chosen"}
+
+
+def purchase_days(
+    transactions: Frame,
+    *,
+    timestamp: str = "timestamp",
+    amount: str | None = "amount",
+) -> Any:
+    """Purchases only, each timestamp truncated to its day (an Ibis table).
+
+    Purchases are the rows with ``kind == "purchase"`` when the table has ``kind``, else with
+    ``amount > 0``. Truncating to the day makes every comparison with a calibration or
+    observation end a comparison of days: a purchase at noon of the last day is in the data.
+    """
+    from loyalloop.clv.holdout import _as_table
+
+    table = _as_table(transactions)
+    if "kind" in table.columns:
+        table = table.filter(table["kind"] == "purchase")
+    elif amount is not None:
+        table = table.filter(table[amount] > 0)
+    return table.mutate(**{timestamp: table[timestamp].cast("date").cast("timestamp")})
+
+
+def holdout_split(
+    purchases: Frame,
+    *,
+    observation_end: dt.date | dt.datetime | str,
+    holdout: float,
+    time_unit: TimeUnit | str = TimeUnit.WEEKS,
+    customer_id: str = "customer_id",
+    timestamp: str = "timestamp",
+) -> pd.DataFrame:
+    """The calibration/holdout split of :func:`select_model`: the last ``holdout`` time units
+    up to ``observation_end`` (a day, inclusive) are the holdout.
+
+    ``purchases`` as :func:`purchase_days` returns them; purchases merge by day, recency and
+    ``T`` in ``time_unit``.
+    """
+    from loyalloop.clv.holdout import calibration_and_holdout
+
+    unit = TimeUnit.parse(time_unit)
+    if not holdout > 0:
+        raise DataValidationError("the holdout period must be longer than 0")
+    end = pd.Timestamp(observation_end).normalize()
+    calibration_end = end - pd.Timedelta(days=round(holdout * unit.days))
+    return calibration_and_holdout(
+        purchases,
+        calibration_end,
+        end,
+        customer_id=customer_id,
+        timestamp=timestamp,
+        freq_multiplier=unit.days,
+    )
 
 
 def select_model_from_transactions(
@@ -579,9 +709,9 @@ def select_model_from_transactions(
 ) -> ModelSelection:
     """:func:`select_model` on transactions: the last ``holdout`` time units are the holdout.
 
-    Purchases only (``kind == "purchase"`` when the table has ``kind``, else ``amount > 0``),
-    merged by day as in :func:`~loyalloop.insight.rfm.rfm_summary`; recency and ``T`` in
-    ``time_unit``. The winner is refitted on the whole period up to ``observation_end``.
+    Purchases only (:func:`purchase_days`), merged by day as in
+    :func:`~loyalloop.insight.rfm.rfm_summary`; recency and ``T`` in ``time_unit``. The winner
+    is refitted on the whole period up to ``observation_end``.
 
     Parameters
     ----------
@@ -595,19 +725,23 @@ def select_model_from_transactions(
         ``z_critical``, ``bic_margin``, ``gap_multiple``, ``alive_threshold`` of
         :func:`select_model`.
     """
-    from loyalloop.clv.holdout import _as_table, calibration_and_holdout, summary_from_transactions
+    from loyalloop.clv.holdout import summary_from_transactions
 
     unit = TimeUnit.parse(time_unit)
-    if not holdout > 0:
-        raise DataValidationError("the holdout period must be longer than 0")
-    table = _as_table(transactions)
-    if "kind" in table.columns:
-        table = table.filter(table["kind"] == "purchase")
-    elif amount is not None:
-        table = table.filter(table[amount] > 0)
-    end = pd.Timestamp(observation_end).normalize()
-    calibration_end = end - pd.Timedelta(days=round(holdout * unit.days))
-    common = {"customer_id": customer_id, "timestamp": timestamp, "freq_multiplier": unit.days}
-    split = calibration_and_holdout(table, calibration_end, end, **common)  # type: ignore[arg-type]
-    full = summary_from_transactions(table, observation_end=end, **common)  # type: ignore[arg-type]
+    table = purchase_days(transactions, timestamp=timestamp, amount=amount)
+    split = holdout_split(
+        table,
+        observation_end=observation_end,
+        holdout=holdout,
+        time_unit=unit,
+        customer_id=customer_id,
+        timestamp=timestamp,
+    )
+    full = summary_from_transactions(
+        table,
+        observation_end=pd.Timestamp(observation_end).normalize(),
+        customer_id=customer_id,
+        timestamp=timestamp,
+        freq_multiplier=unit.days,
+    )
     return select_model(split, full, candidates=candidates, time_unit=unit, **rule)

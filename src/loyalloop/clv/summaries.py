@@ -31,26 +31,27 @@ def clv_by_segment(scores: ir.Table, segments: ir.Table) -> ir.Table:
     Parameters
     ----------
     scores
-        ``customer_id, probability_alive, clv`` per customer.
+        ``customer_id, probability_alive, clv`` per customer, and optionally a boolean
+        ``alive_flagged`` (e.g. :func:`~loyalloop.clv.selection.alive_caveat_flag`).
     segments
         ``customer_id, segment`` per customer (customers without a segment are left out).
 
     Returns
     -------
     ibis.Table
-        ``segment, customers, probability_alive, clv, total_clv``, highest mean P(alive) first.
+        ``segment, customers, probability_alive, clv, total_clv`` (and ``alive_flagged``, the
+        flagged customers, when the scores have the column), highest mean P(alive) first.
     """
     joined = scores.join(segments.select("customer_id", "segment"), "customer_id")
-    return (
-        joined.group_by("segment")
-        .aggregate(
-            customers=joined.count(),
-            probability_alive=joined.probability_alive.mean(),
-            clv=joined.clv.mean(),
-            total_clv=joined.clv.sum(),
-        )
-        .order_by(ibis.desc("probability_alive"))
-    )
+    aggs = {
+        "customers": joined.count(),
+        "probability_alive": joined.probability_alive.mean(),
+        "clv": joined.clv.mean(),
+        "total_clv": joined.clv.sum(),
+    }
+    if "alive_flagged" in joined.columns:
+        aggs["alive_flagged"] = joined.alive_flagged.cast("int64").sum().coalesce(0)
+    return joined.group_by("segment").aggregate(**aggs).order_by(ibis.desc("probability_alive"))
 
 
 @dataclass(frozen=True)

@@ -58,11 +58,167 @@ _TEXT: dict[str, dict[str, str]] = {
     "total_clv": {"en": "Total CLV, next {months} months", "zh": "未来 {months} 个月总 CLV"},
     "top_decile": {"en": "Value share of the top 10% of customers", "zh": "前 10% 客户的价值占比"},
     "clv_note": {
-        "en": "CLV = expected purchases (BG/NBD) × expected spend (Gamma-Gamma) over the next "
+        "en": "CLV = expected purchases ({model}) × expected spend (Gamma-Gamma) over the next "
         "{months} months, discounted at {rate:g}% a month. P(alive) = probability the customer "
         "has not silently left.",
-        "zh": "CLV = 预期购买次数（BG/NBD）× 预期客单价（Gamma-Gamma），未来 {months} 个月，"
+        "zh": "CLV = 预期购买次数（{model}）× 预期客单价（Gamma-Gamma），未来 {months} 个月，"
         "按每月 {rate:g}% 折现。存活概率 = 客户尚未悄然流失的概率。",
+    },
+    # ---- clvwire (issue 9): the CLV section's model choice and P(alive) caveat
+    "cv_model": {"en": "Purchase model", "zh": "购买模型"},
+    "cv_how_selected": {"en": "chosen by a holdout check", "zh": "由留出期检验选定"},
+    "cv_how_configured": {"en": "set in the run settings", "zh": "在运行设置中指定"},
+    "cv_how_fallback": {"en": "no holdout check possible", "zh": "无法进行留出期检验"},
+    "cv_how_unknown": {"en": "no holdout check (older run)", "zh": "未做留出期检验（旧版运行）"},
+    "cv_by_segment": {"en": "P(alive) and CLV by RFM segment", "zh": "各 RFM 分群的存活概率与 CLV"},
+    "cv_flagged_col": {
+        "en": "One-time buyers long gone, P(alive) ≥ {threshold}",
+        "zh": "早已不再购买、存活概率 ≥ {threshold} 的一次性客户",
+    },
+    "cv_caveat": {
+        "en": "Caution: {model} gives {flagged} one-time buyers a P(alive) of at least "
+        "{threshold} (on average {mean}) although their only purchase was {gap} weeks or more "
+        "ago — {multiple:g} times the typical {typical} weeks between purchases.",
+        "zh": "注意：{model} 认为 {flagged} 位只购买过一次的客户存活概率不低于 {threshold}"
+        "（平均 {mean}），但他们唯一的一次购买已在 {gap} 周或更久以前——是常规购买间隔"
+        "（{typical} 周）的 {multiple:g} 倍。",
+    },
+    "cv_caveat_why_bg": {
+        "en": "BG/NBD assumes that nobody leaves before a second purchase, so read their "
+        "P(alive), and that of the segments they are in (column above), as an upper bound, "
+        "not as a sign that they are still customers.",
+        "zh": "BG/NBD 假设客户在第二次购买之前不会流失，因此这些客户及其所在分群（见上表一列）"
+        "的存活概率应视为上限，不能说明他们仍是客户。",
+    },
+    "cv_caveat_why_other": {
+        "en": "{model} finds that customers of this base rarely leave and buy at very "
+        "different rates, so it reads a long silence as a slow buyer rather than a departure: "
+        "read their P(alive), and that of the segments they are in (column above), as an "
+        "upper bound.",
+        "zh": "{model} 估计该客户群很少流失、且购买频率差异很大，因此把长时间未购买解读为购买"
+        "较慢而非已流失：这些客户及其所在分群（见上表一列）的存活概率应视为上限。",
+    },
+    "cv_caveat_ok": {
+        "en": "P(alive) check: the {n} one-time buyers whose only purchase was {gap} weeks or "
+        "more ago ({multiple:g} times the typical {typical} weeks between purchases) have a "
+        "P(alive) of {mean} on average; {model} lets customers leave before a second "
+        "purchase, so none of them is called alive merely for never having bought again.",
+        "zh": "存活概率检查：唯一一次购买在 {gap} 周或更久以前（常规购买间隔 {typical} 周的 "
+        "{multiple:g} 倍）的 {n} 位一次性客户，平均存活概率为 {mean}；{model} 允许客户在第二次"
+        "购买前流失，不会仅因未再购买就把他们算作仍存活。",
+    },
+    "cv_choice": {"en": "How the purchase model was chosen", "zh": "购买模型是如何选定的"},
+    "cv_selected_intro": {
+        "en": "The last {weeks:g} weeks ({start} to {end}) were held out: BG/NBD, MBG/NBD and "
+        "Pareto/NBD were each fitted on the purchases up to {cal_end} and predicted how many "
+        "repeat purchases each of the {n} customers of that period would make in the held-out "
+        "weeks; the predictions were then compared with what the customers did.",
+        "zh": "最后 {weeks:g} 周（{start} 至 {end}）作为留出期：BG/NBD、MBG/NBD 和 Pareto/NBD "
+        "分别用截至 {cal_end} 的购买记录拟合，预测该期间 {n} 位客户在留出期内的复购次数，"
+        "再与客户的实际行为比较。",
+    },
+    "cv_reason_per_customer": {
+        "en": "{winner} was chosen: it is the only model whose per-customer prediction error "
+        "is not clearly worse than the best.",
+        "zh": "选用 {winner}：只有它的单客户预测误差不明显差于最优者。",
+    },
+    "cv_reason_aggregate": {
+        "en": "{winner} was chosen: it is the only model whose predicted total of holdout "
+        "purchases is not clearly further from the actual total than the closest.",
+        "zh": "选用 {winner}：只有它预测的留出期购买总量与实际总量的偏差不明显大于最接近者。",
+    },
+    "cv_reason_bic": {
+        "en": "{winner} was chosen: the models left after the holdout check predict about "
+        "equally well, and {winner} describes the purchase history best (lowest BIC).",
+        "zh": "选用 {winner}：通过留出期检验的模型预测效果相近，而 {winner} 对购买历史的"
+        "拟合最好（BIC 最低）。",
+    },
+    "cv_reason_plausibility": {
+        "en": "{winner} was chosen: {best} describes the purchase history about as well (BIC "
+        "within {margin:g}) but calls one-time buyers who left long ago alive; {winner} fits "
+        "as well without that flaw.",
+        "zh": "选用 {winner}：{best} 对购买历史的拟合与之相当（BIC 相差不超过 {margin:g}），"
+        "但会把早已离开的一次性客户算作仍存活；{winner} 拟合同样好且没有这个缺陷。",
+    },
+    "cv_reason_only_candidate": {
+        "en": "{winner} was chosen: it is the only model that could be fitted.",
+        "zh": "选用 {winner}：只有它能够拟合。",
+    },
+    "cv_rule": {
+        "en": "Rule: a model drops out when its per-customer error, or its miss of the total, is "
+        "larger than the best model's by more than {z:g} standard errors; of the rest, the "
+        "lowest BIC (Bayesian information criterion on the weeks before the holdout) wins, "
+        "unless it calls long-gone one-time buyers alive and another is within {margin:g}. "
+        "The chosen model was then fitted again on all weeks for the scores.",
+        "zh": "规则：若某模型的单客户误差或总量偏差比最优模型大 {z:g} 个标准误以上，则淘汰；"
+        "其余模型中 BIC（留出期之前各周的贝叶斯信息准则）最低者胜出，除非它把早已离开的"
+        "一次性客户算作存活、且另一模型的 BIC 相差不超过 {margin:g}。选定的模型随后用全部"
+        "周的数据重新拟合，用于打分。",
+    },
+    "cv_col_model": {"en": "Model", "zh": "模型"},
+    "cv_col_result": {"en": "Result", "zh": "结果"},
+    "cv_col_rmse": {
+        "en": "Prediction error per customer (RMSE)",
+        "zh": "单客户预测误差（RMSE）",
+    },
+    "cv_col_total": {
+        "en": "Holdout purchases predicted (actual {actual})",
+        "zh": "预测留出期购买次数（实际 {actual}）",
+    },
+    "cv_col_off": {"en": "Off by", "zh": "偏差"},
+    "cv_col_bic": {"en": "BIC vs. best", "zh": "BIC 与最优之差"},
+    "cv_col_flagged": {
+        "en": "Long-gone one-time buyers it calls alive",
+        "zh": "被算作存活的早已不再购买的一次性客户",
+    },
+    "cv_verdict_chosen": {"en": "chosen", "zh": "选用"},
+    "cv_verdict_worse_per_customer": {
+        "en": "dropped: per-customer error clearly worse",
+        "zh": "淘汰：单客户误差明显更大",
+    },
+    "cv_verdict_worse_total": {
+        "en": "dropped: total clearly further off",
+        "zh": "淘汰：总量偏差明显更大",
+    },
+    "cv_verdict_higher_bic": {"en": "passed; higher BIC", "zh": "通过检验；BIC 较高"},
+    "cv_verdict_implausible_alive": {
+        "en": "passed; calls long-gone one-time buyers alive",
+        "zh": "通过检验；把早已离开的一次性客户算作存活",
+    },
+    "cv_verdict_fit_failed": {"en": "could not be fitted", "zh": "无法拟合"},
+    "cv_configured": {
+        "en": "{model} was set in the run settings (clv.model); no holdout check was made. "
+        "Set clv.model: auto to let the data choose.",
+        "zh": "{model} 由运行设置（clv.model）指定，未做留出期检验。设为 clv.model: auto "
+        "即可由数据选择模型。",
+    },
+    "cv_fallback_short_history": {
+        "en": "BG/NBD was used without a holdout check: the purchases cover {history:.0f} "
+        "weeks, and a check with a {holdout}-week holdout needs at least {need} weeks "
+        "(clv.holdout_weeks sets the holdout).",
+        "zh": "未做留出期检验，使用 BG/NBD：购买记录仅覆盖 {history:.0f} 周，而 {holdout} 周的"
+        "留出期检验至少需要 {need} 周（留出期长度由 clv.holdout_weeks 设置）。",
+    },
+    "cv_fallback_no_holdout_purchases": {
+        "en": "BG/NBD was used without a holdout check: no customer bought again in the last "
+        "{holdout} weeks, so there is nothing to check the predictions against.",
+        "zh": "未做留出期检验，使用 BG/NBD：最近 {holdout} 周没有客户再次购买，无从检验预测。",
+    },
+    "cv_fallback_no_candidate_fitted": {
+        "en": "BG/NBD was used without a holdout check: no model could be fitted on the weeks "
+        "before the last {holdout} (too few repeat purchases then).",
+        "zh": "未做留出期检验，使用 BG/NBD：最近 {holdout} 周之前的数据无法拟合任何模型"
+        "（当时的复购太少）。",
+    },
+    "cv_older_run": {
+        "en": "This run was published before the purchase model was chosen by a holdout "
+        "check: BG/NBD was used, and P(alive) was not checked for one-time buyers.",
+        "zh": "该次运行早于按留出期检验选择购买模型的版本：使用的是 BG/NBD，且未检查一次性"
+        "客户的存活概率。",
+    },
+    "cv_params": {
+        "en": " Parameters: {model} {tp}; Gamma-Gamma {sp}.",
+        "zh": "参数：{model} {tp}；Gamma-Gamma {sp}。",
     },
     "definitions": {"en": "Definitions", "zh": "指标定义"},
     "def_rfm": {
