@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from loyalloop.cli.main import app, main
 from loyalloop.cli.talk import baseline_verdicts, describe_run
+from loyalloop.core.results import MANIFEST_FORMAT_VERSION
 
 runner = CliRunner()
 
@@ -56,7 +57,7 @@ def test_run_says_what_it_computed_what_not_and_why(
     assert main(["--home", str(home), "runs", "show", "1", "--json"]) == 0
     data = _strict(capsys.readouterr().out)
     assert isinstance(data, dict)
-    assert data["run"] == 1 and data["format_version"] == 1
+    assert data["run"] == 1 and data["format_version"] == MANIFEST_FORMAT_VERSION
     assert set(data["stage_seconds"]) >= {"profiles", "rfm", "kpis", "clv", "churn"}
     churn = [n for n in data["not_computed"] if n["path"] == "churn"]
     assert churn and churn[0]["status"] == "insufficient_data"
@@ -64,7 +65,12 @@ def test_run_says_what_it_computed_what_not_and_why(
 
 
 def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:
-    from loyalloop.core.results import ChurnModelInfo, ChurnSummary, ScorerMetrics
+    from loyalloop.core.results import (
+        ChurnModelInfo,
+        ChurnRankingInfo,
+        ChurnSummary,
+        ScorerMetrics,
+    )
     from loyalloop.core.runs import RunStore
 
     assert main(["--home", str(home), "run"]) == 0
@@ -88,8 +94,12 @@ def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:
         calibration_error=None,
         capture_top_20pct=None,
         top_features=(),
+        ranking=ChurnRankingInfo(
+            "recency", False, "recency", 0.005, "isotonic", "churn_ranking.json", "0" * 64
+        ),
         customers_scored=100,
         active_customers=80,
+        current_customers=90,
         expected_churners=20.0,
         high_risk=5,
         mean_probability=0.2,
@@ -98,8 +108,15 @@ def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:
     verdicts = {v.baseline: v.model_won for v in baseline_verdicts(lost.manifest)}
     assert verdicts == {"recency": False, "bgnbd": True}
     text = "\n".join(describe_run(lost))
-    assert "churn: the model (ROC AUC 0.712) LOST to recency only (0.745): rank by" in text
-    section = text[text.index("models against their baselines") :]
+    assert (
+        "churn: the model (ROC AUC 0.712) LOST to recency only (0.745): the run ranks by recency only instead"
+        in text
+    )
+    assert (
+        "churn risk used: ranked by recency only, NOT the churn model: the model did not beat "
+        "it on the backtest (ROC AUC 0.712 against 0.745); 5 of 90 current customers" in text
+    )
+    section = text[text.index("models against their baselines") : text.index("churn risk used")]
     assert "beats every baseline" not in section and "BG/NBD" not in section
     won = replace(
         run.manifest,

@@ -169,6 +169,9 @@ class RunConfig:
     as_of: date | None = None
     #: "Active" customers bought within this many days (KPIs).
     active_days: PositiveInt = 90
+    #: Currency of the amounts (ISO code, e.g. CNY) when the transactions' ``currency`` column
+    #: does not say; ``None``: read it from the data (unknown if they do not say either).
+    currency: str | None = None
     #: RFM segment rules, first match wins.
     segment_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
     #: Feedback aspect taxonomy: ``default`` (banking + retail), ``banking``, ``retail`` or a
