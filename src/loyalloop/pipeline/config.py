@@ -155,6 +155,15 @@ class LoyaltyConfig:
         _check_fields(self)
 
 
+class ClauseTextSetting(StrEnum):
+    """The ``feedback.clause_text`` setting: how aspect-mention clauses are stored and shown."""
+
+    #: Phone, card and ID numbers and e-mails masked (the default; safe for every role).
+    MASKED = "masked"
+    #: As the customer wrote them, for deployments whose roles may all see raw text.
+    RAW = "raw"
+
+
 @dataclass(frozen=True)
 class FeedbackConfig:
     """The ``feedback`` stage (topics; the taxonomy is :attr:`RunConfig.taxonomy`)."""
@@ -165,6 +174,9 @@ class FeedbackConfig:
     unmatched_per_topic: PositiveInt = 15
     #: Distinct example comments kept per topic.
     examples_per_topic: PositiveInt = 3
+    #: Clauses of the aspect mentions and their examples: ``masked`` (personal numbers and
+    #: e-mails masked) or ``raw`` (as written; only where every role may see raw text).
+    clause_text: ClauseTextSetting = ClauseTextSetting.MASKED
 
     def __post_init__(self) -> None:
         _check_fields(self)
