@@ -171,12 +171,12 @@ class RunStore:
         """Every published run, oldest first (a manifest of another format version raises)."""
         return [self._load(n) for n in self.numbers()]
 
-    def survey(self) -> tuple[list[Run], list[tuple[int, str]]]:
+    def survey(self) -> tuple[builtins.list[Run], builtins.list[tuple[int, str]]]:
         """Every published run this version can read, oldest first, and the numbers of those it
         cannot (written by an older version, or damaged) with the reason — so that a listing
         can show them and they can be deleted."""
-        readable: list[Run] = []
-        unreadable: list[tuple[int, str]] = []
+        readable: builtins.list[Run] = []
+        unreadable: builtins.list[tuple[int, str]] = []
         for n in self.numbers():
             try:
                 readable.append(self._load(n))
