@@ -242,6 +242,7 @@ def plant_identity_variations(
     variation = np.full(n, None, dtype=object)
     household_of = np.full(n, None, dtype=object)
     cid = c["customer_id"].to_numpy(dtype=object)
+    taken = {e.strip().lower() for e in email if isinstance(e, str)}
 
     for i in np.flatnonzero(original >= 0):
         src = int(original[i])
@@ -269,17 +270,23 @@ def plant_identity_variations(
         if same_email:
             user, _, domain = email[src].strip().lower().partition("@")
             u = rng.random()
-            if u < 0.2:
-                others = [p for p in _EMAIL_PROVIDERS if p != domain]
+            others = [p for p in _EMAIL_PROVIDERS if p != domain and f"{user}@{p}" not in taken]
+            if u < 0.2 and others:
                 email[i] = f"{user}@{others[int(rng.integers(0, len(others)))]}"
+                taken.add(email[i])
                 notes.append("email:other_provider")
             elif u < 0.28 and len(user) >= 4 and not user.isdigit():
                 k = int(rng.integers(1, len(user) - 1))
                 email[i] = f"{user[:k]}.{user[k:]}+shop@{domain}"
                 notes.append("email:dots_tag")
             elif u < 0.36 and len(user) >= 5:
-                email[i] = f"{_mistype_user(rng, user)}@{domain}"
-                notes.append("email:typo")
+                typo = f"{_mistype_user(rng, user)}@{domain}"
+                if typo in taken:
+                    notes.append("email:same")
+                else:
+                    email[i] = typo
+                    taken.add(typo)
+                    notes.append("email:typo")
             else:
                 notes.append("email:same")
         else:

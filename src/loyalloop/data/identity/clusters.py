@@ -10,6 +10,16 @@ profile, when
   one person has one birth date; two family members sharing a phone and address do not; or
 * the unmerge list says so (a pair kept apart, or a record kept alone).
 
+One more guard applies to each edge (not to whole profiles): two records whose names are both
+known and clearly different (not the same pinyin, not a one-character change in a Han name of
+three or more characters, not within two letters in pinyin) are merged only when their birth
+dates are the same. A phone, e-mail or address shared between differently named people is far
+more often a household, a company line or a recycled number than one person, and the model,
+which takes fields as independent, cannot see that (a shared phone and address outweigh any
+name). Such pairs are listed for review. Cost: a person recorded under a wholly different name
+(an English name, ``David Wang`` for ``王伟``) without a birth date on both records stays two
+profiles until a reviewer merges them.
+
 Consent answers are *not* a conflict: records of one person that disagree are merged and the
 profile keeps the most restrictive answer (:func:`loyalloop.data.unify.merge_consent`). Keeping
 them apart would be worse for the person — the record that still says "yes" would go on
@@ -39,7 +49,13 @@ if TYPE_CHECKING:
 
     from loyalloop.data.identity.keep_apart import KeepApart
 
-__all__ = ["ClusterResult", "birth_dates_conflict", "exact_edges", "resolve_clusters"]
+__all__ = [
+    "ClusterResult",
+    "birth_dates_conflict",
+    "exact_edges",
+    "names_compatible",
+    "resolve_clusters",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +66,7 @@ REASON_BIRTH_DATE = "birth dates conflict"
 REASON_KEEP_APART = "kept apart by the unmerge list"
 REASON_KEEP_ALONE = "record kept alone by the unmerge list"
 REASON_GROUP = "conflicts with a record already in the other profile"
+REASON_NAMES = "different names and no birth date to confirm (household or shared contact?)"
 
 
 def birth_dates_conflict(dob_l: ir.StringValue, dob_r: ir.StringValue, tolerance: int) -> ir.Value:
@@ -60,6 +77,22 @@ def birth_dates_conflict(dob_l: ir.StringValue, dob_r: ir.StringValue, tolerance
         & (dob_l.substr(6, 2) == dob_r.substr(4, 2))
     )
     return dob_l.notnull() & dob_r.notnull() & (dob_l.levenshtein(dob_r) > tolerance) & ~swapped
+
+
+def names_compatible(t: ir.Table) -> ir.Value:
+    """Whether the names of a pair (``name_key_l/_r``, ``name_han_l/_r``) may be one person's
+    (either unknown, same pinyin, a Han typo in a 3+ character name, or two letters apart)."""
+    kl, kr = t.name_key_l, t.name_key_r
+    hl, hr = t.name_han_l, t.name_han_r
+    han_typo = (
+        hl.notnull()
+        & hr.notnull()
+        & (hl.length() >= 3)
+        & (hr.length() >= 3)
+        & (hl.levenshtein(hr) <= 1)
+    )
+    latin_typo = hl.isnull() & hr.isnull() & (kl.length() >= 6) & (kl.levenshtein(kr) <= 2)
+    return (kl.isnull() | kr.isnull() | (kl == kr) | han_typo | latin_typo).fill_null(False)
 
 
 def exact_edges(features: ir.Table) -> ir.Table:
@@ -139,17 +172,24 @@ def components(con: ibis.BaseBackend, nodes: ir.Table, edges: ir.Table) -> ir.Ta
 
 
 def _pair_conflicts(
-    pairs: ir.Table, dob: ir.Table, keep: KeepApart | None, tolerance: int
+    pairs: ir.Table,
+    facts: ir.Table,
+    keep: KeepApart | None,
+    tolerance: int,
+    *,
+    names: bool,
 ) -> ir.Table:
-    """``pairs`` with a ``reason`` column (null when the two records may be merged)."""
-    left = dob.select(customer_id_l="customer_id", dob_l="dob")
-    right = dob.select(customer_id_r="customer_id", dob_r="dob")
+    """``pairs`` with a ``reason`` column (null when the two records may be merged).
+    ``names``: also apply the name guard (edges only, see the module docstring)."""
+    left = facts.rename({f"{c}_l": c for c in facts.columns})
+    right = facts.rename({f"{c}_r": c for c in facts.columns})
     t = pairs.join(left, "customer_id_l").join(right, "customer_id_r")
-    reason = ibis.cases(
-        (birth_dates_conflict(t.dob_l, t.dob_r, tolerance), REASON_BIRTH_DATE),
-        else_=ibis.null("string"),
-    )
-    t = t.mutate(reason=reason).drop("dob_l", "dob_r")
+    cases = [(birth_dates_conflict(t.dob_l, t.dob_r, tolerance), REASON_BIRTH_DATE)]
+    if names:
+        same_dob = (t.dob_l == t.dob_r).fill_null(False)
+        cases.append((~names_compatible(t) & ~same_dob, REASON_NAMES))
+    t = t.mutate(reason=ibis.cases(*cases, else_=ibis.null("string")))
+    t = t.drop(*[c for c in t.columns if c.endswith(("_l", "_r")) and c not in pairs.columns])
     if keep is not None and not keep.empty:
         apart = ibis.memtable(keep.pairs_table()).select(
             ka_l="customer_id_l", ka_r="customer_id_r", ka=ibis.literal(True)
@@ -178,8 +218,11 @@ def resolve_clusters(
     """Profiles from ``edges`` (``customer_id_l, customer_id_r, strength``; higher = merged
     first), respecting conflicts (see the module docstring)."""
     dob = features.select("customer_id", "dob")
+    facts = features.select("customer_id", "dob", "name_key", "name_han")
     checked = _materialize(
-        con, _pair_conflicts(edges, dob, keep_apart, birth_date_tolerance), "_identity_checked"
+        con,
+        _pair_conflicts(edges, facts, keep_apart, birth_date_tolerance, names=True),
+        "_identity_checked",
     )
     ok = checked.filter(checked.reason.isnull())
     labels = components(con, features.select("customer_id"), ok)
@@ -190,7 +233,7 @@ def resolve_clusters(
     inner = big.join(r, (big.label == r.label) & (big.customer_id < r.customer_id)).select(
         customer_id_l=big.customer_id, customer_id_r=r.customer_id, label=big.label
     )
-    inner = _pair_conflicts(inner, dob, keep_apart, birth_date_tolerance)
+    inner = _pair_conflicts(inner, dob, keep_apart, birth_date_tolerance, names=False)
     bad_labels = inner.filter(inner.reason.notnull()).select("label").distinct()
     bad_labels = _materialize(con, bad_labels, "_identity_bad_labels")
     n_bad = int(bad_labels.count().execute())

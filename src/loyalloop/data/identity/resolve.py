@@ -147,7 +147,8 @@ def _keyed_features(con: ibis.BaseBackend, customers: ir.Table) -> ir.Table:
         out = frame.mapInArrow(lambda batches: (add_text_keys(b) for b in batches), schema=schema)
         out.createOrReplaceTempView("_identity_keyed")
         return con.table("_identity_keyed")
-    batches = [add_text_keys(b) for b in base.to_pyarrow_batches(chunk_size=100_000)]
+    # whole result, then batches (ibis' to_pyarrow_batches calls a deprecated DuckDB API)
+    batches = [add_text_keys(b) for b in base.to_pyarrow().to_batches(max_chunksize=100_000)]
     if not batches:
         schema = pa.schema(
             [f for f in base.schema().to_pyarrow() if f.name not in ("name", "city", "address")]
