@@ -359,15 +359,16 @@ def _mistype_user(rng: np.random.Generator, user: str) -> str:
 
 
 def _mistype_date(rng: np.random.Generator, value: np.datetime64) -> np.datetime64:
+    """One digit of ``YYYYMMDD`` changed, or day and month swapped; only to an earlier date
+    (so a cardholder stays an adult)."""
     d = pd.Timestamp(value)
-    if d.day <= 12 and d.day != d.month and rng.random() < 0.5:
+    if d.day <= 12 and d.day < d.month and rng.random() < 0.5:
         return np.datetime64(d.replace(month=d.day, day=d.month).to_datetime64(), "ns")
     text = d.strftime("%Y%m%d")
-    for _ in range(10):
-        k = int(rng.integers(2, 8))
-        digit = str(int(rng.integers(0, 10)))
-        cand = text[:k] + digit + text[k + 1 :]
-        if cand == text:
+    for _ in range(20):
+        k = int(rng.integers(3, 8))
+        cand = text[:k] + str(int(rng.integers(0, 10))) + text[k + 1 :]
+        if cand >= text:
             continue
         try:
             return np.datetime64(pd.Timestamp(cand).to_datetime64(), "ns")
