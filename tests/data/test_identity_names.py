@@ -50,7 +50,9 @@ def test_pinyin_segmentation_prefers_standard_split() -> None:
     assert pinyin_syllables("smith") is None
 
 
-@pytest.mark.parametrize(("a", "b"), [("上海市", "Shanghai"), ("西安", "Xi'an"), ("北京", "BEIJING")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("上海市", "Shanghai"), ("西安", "Xi'an"), ("北京", "BEIJING")]
+)
 def test_city_keys(a: str, b: str) -> None:
     assert city_key(a) == city_key(b)
 

@@ -143,7 +143,9 @@ def test_merged_profiles_keep_the_most_restrictive_consent(resolved: Resolved) -
         assert (multi.loc[refused.reindex(multi.index).fillna(False), ch] == False).all()  # noqa: E712
 
 
-def test_unmerge_list_is_respected_and_reruns_are_stable(resolved: Resolved, tmp_path: Path) -> None:
+def test_unmerge_list_is_respected_and_reruns_are_stable(
+    resolved: Resolved, tmp_path: Path
+) -> None:
     wh = resolved.wh
     cfg = IdentityConfig(model_path=resolved.model_path)
     again = resolve_identities(wh.ibis, wh.table("customers"), cfg)
@@ -164,7 +166,9 @@ def test_unmerge_list_is_respected_and_reruns_are_stable(resolved: Resolved, tmp
     keep = read_keep_apart(path)
     assert keep == KeepApart.of([(prob.customer_id_l, prob.customer_id_r)], [exact.customer_id_l])
     undone = resolve_identities(
-        wh.ibis, wh.table("customers"), IdentityConfig(model_path=resolved.model_path, keep_apart_path=path)
+        wh.ibis,
+        wh.table("customers"),
+        IdentityConfig(model_path=resolved.model_path, keep_apart_path=path),
     )
     m = undone.id_map.to_pandas().set_index("customer_id")["profile_id"]
     assert m[prob.customer_id_l] != m[prob.customer_id_r]
@@ -207,7 +211,7 @@ def test_exact_mode_ignores_placeholder_keys(wh: Warehouse, tmp_path: Path) -> N
 def test_config_and_unmerge_file_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="review_weight"):
         IdentityConfig(match_weight=3, review_weight=5)
-    with pytest.raises(ConfigError, match="identity.mode must be one of exact, probabilistic"):
+    with pytest.raises(ConfigError, match=r"identity\.mode must be one of exact, probabilistic"):
         IdentityConfig(mode="fuzzy")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="max_key_group"):
         IdentityConfig(max_key_group=1)

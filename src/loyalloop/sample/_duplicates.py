@@ -343,7 +343,7 @@ def plant_identity_variations(
     c["email"] = email
     c["phone"] = phone
     c["birth_date"] = birth
-    c.insert(int(c.columns.get_loc("city")) + 1, "address", address)
+    c.insert(list(c.columns).index("city") + 1, "address", address)
     return PlantedIdentity(customers=c, duplicate_variation=variation, household_of=household_of)
 
 
@@ -363,7 +363,7 @@ def _mistype_date(rng: np.random.Generator, value: np.datetime64) -> np.datetime
     (so a cardholder stays an adult)."""
     d = pd.Timestamp(value)
     if d.day <= 12 and d.day < d.month and rng.random() < 0.5:
-        return np.datetime64(d.replace(month=d.day, day=d.month).to_datetime64(), "ns")
+        return d.replace(month=d.day, day=d.month).to_datetime64()
     text = d.strftime("%Y%m%d")
     for _ in range(20):
         k = int(rng.integers(3, 8))
@@ -371,7 +371,7 @@ def _mistype_date(rng: np.random.Generator, value: np.datetime64) -> np.datetime
         if cand >= text:
             continue
         try:
-            return np.datetime64(pd.Timestamp(cand).to_datetime64(), "ns")
+            return pd.Timestamp(cand).to_datetime64()
         except ValueError:
             continue
     return value
