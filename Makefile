@@ -25,9 +25,11 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/loyalloop --home $(HOME_DIR) demo
 
+# lint-imports: the layer rule of docs/architecture.md (contracts in pyproject.toml)
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy

@@ -55,11 +55,12 @@ def make_data(rows: int = 10_000_000, customers: int = 1_000_000, seed: int = 3)
 
 
 def run_loyalloop() -> None:
-    from loyalloop.core import Settings, Warehouse
+    from loyalloop.core import Settings
     from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
 
     shutil.rmtree(HOME, ignore_errors=True)
-    with Warehouse(Settings(home=HOME)) as wh:
+    with open_warehouse(Settings(home=HOME)) as wh:
         ingest(wh, "customers", [CUSTOMERS])
         result = ingest(wh, "transactions", [CSV])
     sys.stdout.write(

@@ -1,13 +1,17 @@
-"""Shared fixtures: a fresh project home per test."""
+"""Shared fixtures: a fresh project home per test; one local Spark session for the tests marked
+``spark`` (started on first use; needs the ``spark`` extra and Java, else those tests skip)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from loyalloop.core import Settings, Warehouse
+from loyalloop.data.schema import open_warehouse
 
 
 @pytest.fixture
@@ -17,10 +21,23 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def wh(settings: Settings) -> Iterator[Warehouse]:
-    with Warehouse(settings) as w:
+    with open_warehouse(settings) as w:
         yield w
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A local-mode Spark session shared by every Spark test of the run."""
+    pytest.importorskip("pyspark.sql")
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed")
+    from loyalloop.core.spark import local_session
+
+    session = local_session(tmp_path_factory.mktemp("spark-warehouse"), app="loyalloop-tests")
+    yield session
+    session.stop()

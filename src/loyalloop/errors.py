@@ -36,6 +36,7 @@ __all__ = [
     "NotFittedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "RunFormatError",
     "SignatureError",
     "SpecError",
 ]
@@ -84,6 +85,12 @@ class DataValidationError(LoyalloopError, ValueError):
 
     exit_code = 1
     code = "bad_data"
+
+
+class RunFormatError(DataValidationError):
+    """A published run's manifest is of another format version, or not a manifest at all."""
+
+    code = "run_format"
 
 
 class IngestError(LoyalloopError, ValueError):

@@ -1,9 +1,8 @@
-"""The RFM stage gives identical results on Spark (local mode) and DuckDB."""
+"""The RFM stage gives identical results on Spark (local mode) and DuckDB (the ``spark``
+fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -16,26 +15,6 @@ from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed")
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[2]")
-        .appName("loyalloop-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
 
 
 def simulated_transactions(seed: int = 7, customers: int = 1500) -> pd.DataFrame:

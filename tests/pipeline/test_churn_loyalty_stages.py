@@ -1,8 +1,7 @@
 """The churn and loyalty stages on the sample business, run through the real pipeline.
 
 Three runs share one project home (module fixture): an early one whose history is too short
-for a churn backtest, one a month before the end of the data, and one at the end. The stages
-are appended to ``STAGES`` here; the pipeline registers them itself once wired in.
+for a churn backtest, one a month before the end of the data, and one at the end.
 """
 
 from __future__ import annotations
@@ -21,15 +20,16 @@ import pyarrow.parquet as pq
 import pytest
 
 import loyalloop.pipeline.run as run_module
+from loyalloop.apps.demo import load_sample
 from loyalloop.churn import ChurnModel, median_lifetime
 from loyalloop.churn.scoring import score_customers
-from loyalloop.core import Settings, Warehouse
+from loyalloop.core import Settings
+from loyalloop.core.results import ChurnSummary, LoyaltySummary, NotComputed
+from loyalloop.core.runs import Run
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import DataValidationError
-from loyalloop.pipeline.churn_stage import MODEL_FILE, stage_churn
-from loyalloop.pipeline.context import RunConfig
-from loyalloop.pipeline.demo import load_sample
-from loyalloop.pipeline.loyalty_stage import stage_loyalty
-from loyalloop.pipeline.runs import Run
+from loyalloop.pipeline.churn_stage import MODEL_FILE
+from loyalloop.pipeline.config import RunConfig
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.i18n import Lang
 from loyalloop.report.loyalty_section import loyalty_section
@@ -52,16 +52,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     home = tmp_path_factory.mktemp("churn_loyalty") / "home"
     settings = Settings(home=home, timezone="UTC", phone_region="CN")
     load_sample(settings, customers=2000, seed=1)
-    with pytest.MonkeyPatch.context() as mp:
-        stages = [s for s in run_module.STAGES if s[0] not in ("churn", "loyalty")]
-        mp.setattr(
-            run_module, "STAGES", [*stages, ("churn", stage_churn), ("loyalty", stage_loyalty)]
-        )
-        with Warehouse(settings) as wh:
-            end = run_module.default_as_of(wh)
-        early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
-        previous = run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))
-        latest = run_module.run_pipeline(settings, RunConfig())
+    with open_warehouse(settings) as wh:
+        end = run_module.default_as_of(wh)
+    early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
+    previous = run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))
+    latest = run_module.run_pipeline(settings, RunConfig())
     yield Runs(settings, early, previous, latest)
 
 
@@ -69,18 +64,30 @@ def _frame(run: Run, name: str) -> pd.DataFrame:
     return run.read(name).to_pandas()
 
 
+def _churn(run: Run) -> ChurnSummary:
+    info = run.manifest.churn
+    assert isinstance(info, ChurnSummary), info
+    return info
+
+
+def _loyalty(run: Run) -> LoyaltySummary:
+    info = run.manifest.loyalty
+    assert isinstance(info, LoyaltySummary), info
+    return info
+
+
 # ---------------------------------------------------------------------------------- churn
 def test_churn_model_beats_recency_baseline(runs: Runs) -> None:
-    m = runs.latest.manifest
-    assert "churn" not in m.get("errors", {})
-    info = m["churn"]
-    model, recency = info["metrics"]["model"], info["metrics"]["recency"]
-    assert model["roc_auc"] > recency["roc_auc"]
-    assert model["pr_auc"] > recency["pr_auc"]
-    assert 0 < info["test_churn_rate"] < 1
+    info = _churn(runs.latest)
+    model, recency = info.metrics["model"], info.metrics["recency"]
+    assert model.roc_auc is not None and recency.roc_auc is not None
+    assert model.roc_auc > recency.roc_auc
+    assert model.pr_auc is not None and recency.pr_auc is not None
+    assert model.pr_auc > recency.pr_auc
+    assert info.test_churn_rate is not None and 0 < info.test_churn_rate < 1
     # the manifest's headline numbers are the saved evaluation table's
     ev = _frame(runs.latest, "churn_evaluation").set_index("scorer")
-    assert ev.loc["model", "roc_auc"] == pytest.approx(model["roc_auc"])
+    assert ev.loc["model", "roc_auc"] == pytest.approx(model.roc_auc)
     assert set(ev.index) >= {"model", "recency", "bgnbd"}
     lift = _frame(runs.latest, "churn_lift")
     for _, part in lift.groupby("scorer"):
@@ -91,12 +98,11 @@ def test_churn_model_beats_recency_baseline(runs: Runs) -> None:
 
 
 def test_churn_cutoffs_never_leak_past_as_of(runs: Runs) -> None:
-    m = runs.latest.manifest
-    info, as_of = m["churn"], date.fromisoformat(m["as_of"])
-    test_cut = date.fromisoformat(info["test_cutoff"])
-    assert test_cut + timedelta(days=info["horizon_days"]) == as_of + timedelta(days=1)
-    for c in info["train_cutoffs"]:
-        assert date.fromisoformat(c) + timedelta(days=info["horizon_days"]) <= test_cut
+    info, as_of = _churn(runs.latest), runs.latest.manifest.as_of
+    test_cut = info.test_cutoff
+    assert test_cut + timedelta(days=info.horizon_days) == as_of + timedelta(days=1)
+    for c in info.train_cutoffs:
+        assert c + timedelta(days=info.horizon_days) <= test_cut
 
 
 def test_every_buyer_scored_once_with_probabilities(runs: Runs) -> None:
@@ -120,24 +126,25 @@ def test_every_buyer_scored_once_with_probabilities(runs: Runs) -> None:
 
 def test_model_saved_with_spec_version_and_checked(runs: Runs) -> None:
     run = runs.latest
-    info = run.manifest["churn"]["model"]
+    info = _churn(run).model
     path = run.path / MODEL_FILE
-    assert info["file"] == MODEL_FILE
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == info["sha256"]
+    assert info.file == MODEL_FILE
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == info.sha256
     model = ChurnModel.load(path)
-    assert model.spec_.names == info["features"]
-    assert model.metadata_["horizon_days"] == run.manifest["churn"]["horizon_days"]
+    assert tuple(model.spec_.names) == info.features
+    assert model.metadata_["horizon_days"] == _churn(run).horizon_days
     feats = _frame(run, "churn_features")
     again = score_customers(model, feats).set_index("customer_id")["churn_probability"]
     saved = _frame(run, "churn_scores").set_index("customer_id")["churn_probability"]
     assert np.allclose(again.loc[saved.index].to_numpy(), saved.to_numpy())
     with pytest.raises(DataValidationError, match="trained on"):
-        score_customers(model, feats.drop(columns=[info["features"][0]]))
+        score_customers(model, feats.drop(columns=[info.features[0]]))
 
 
 def test_short_history_is_recorded_not_fatal(runs: Runs) -> None:
-    m = runs.early.manifest
-    assert "too short" in m["errors"]["churn"]
+    churn = runs.early.manifest.churn
+    assert isinstance(churn, NotComputed) and churn.status == "insufficient_data"
+    assert "too short" in churn.message
     assert "churn_scores" not in runs.early.tables
     assert "loyalty" in runs.early.tables  # the rest of the run still happened
     section = churn_section(runs.early, "en")
@@ -174,14 +181,14 @@ def test_loyalty_index_bounds_and_missing_components(runs: Runs) -> None:
         "closed",
         "lost",
     }
-    info = runs.latest.manifest["loyalty"]
-    assert sum(info["tiers"].values()) == len(lo)
+    info = _loyalty(runs.latest)
+    assert sum(info.tiers.values()) == len(lo)
 
 
 def test_migration_against_previous_run(runs: Runs) -> None:
     assert "tier_migration" not in runs.early.tables  # nothing to compare with
-    info = runs.latest.manifest["loyalty"]
-    assert info["compared_with_run"] == runs.previous.number
+    info = _loyalty(runs.latest)
+    assert info.compared_with_run == runs.previous.number
     mig = _frame(runs.latest, "tier_migration")
     trans = _frame(runs.latest, "lifecycle_transitions")
     before = set(_frame(runs.previous, "loyalty")["customer_id"])
@@ -189,7 +196,7 @@ def test_migration_against_previous_run(runs: Runs) -> None:
     assert set(mig["customer_id"]) == before | after
     assert set(trans["customer_id"]) == before | after
     assert (mig["movement"] != "same").any() and (trans["movement"] != "same").any()
-    assert sum(info["tier_migration"].values()) == len(mig)
+    assert info.tier_migration is not None and sum(info.tier_migration.values()) == len(mig)
     new = mig[mig["movement"] == "new"]
     assert new["before"].isna().all() and set(new["customer_id"]) == after - before
 
@@ -209,8 +216,8 @@ def test_survival_curves_monotone_with_medians(runs: Runs) -> None:
         pd.testing.assert_series_equal(
             got.loc[med.index], med, check_names=False, check_index_type=False
         )
-        recorded = runs.latest.manifest["loyalty"]["median_lifetime_days"][dim]
-        assert set(recorded) == set(part["group"])
+        recorded = _loyalty(runs.latest).median_lifetime_days
+        assert isinstance(recorded, dict) and set(recorded[dim]) == set(part["group"])
 
 
 # ---------------------------------------------------------------------------------- report
@@ -256,7 +263,8 @@ def test_sections_escape_untrusted_text(runs: Runs, tmp_path: Path) -> None:
         html = str(section.body)
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert" in html
-    errored = replace(bad, manifest={**bad.manifest, "errors": {"churn": EVIL, "loyalty": EVIL}})
+    why = NotComputed("fit_failed", EVIL)
+    errored = replace(bad, manifest=replace(bad.manifest, churn=why, loyalty=why))
     for build in (churn_section, loyalty_section):
         out = build(errored, "en")
         assert out is not None

@@ -11,13 +11,16 @@ import pytest
 from tests.conftest import write
 from tests.pipeline.test_runs import load
 
-from loyalloop.core import Settings, Warehouse
+from loyalloop.apps.demo import load_sample
+from loyalloop.core import Settings
+from loyalloop.core.results import DriverSummary, FeedbackSummary, NotComputed
+from loyalloop.core.runs import Run
 from loyalloop.data.ingest import ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.pipeline import run_pipeline
 from loyalloop.pipeline import stages as stages_module
-from loyalloop.pipeline.demo import load_sample
 from loyalloop.pipeline.feedback_stage import KANO_TABLE, stage_feedback
-from loyalloop.pipeline.runs import Run
+from loyalloop.pipeline.stage import Stage
 from loyalloop.report import html as html_module
 from loyalloop.report import render_report
 from loyalloop.report.feedback_section import FEEDBACK_SECTIONS
@@ -43,11 +46,10 @@ KANO = pd.DataFrame(
 )
 
 
-def _stages() -> list[stages_module.Stage]:
-    """The registered stages, with ``feedback`` after them unless the lead already added it."""
+def _stages() -> list[Stage]:
+    """The registered stages (the feedback stage among them)."""
     stages = list(stages_module.STAGES)
-    if all(name != "feedback" for name, _ in stages):
-        stages.append(("feedback", stage_feedback))
+    assert any(s.function is stage_feedback for s in stages)
     return stages
 
 
@@ -59,6 +61,12 @@ def with_feedback_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     if not set(FEEDBACK_SECTIONS) <= set(sections):
         sections[-1:-1] = FEEDBACK_SECTIONS  # before the data section
     monkeypatch.setattr(html_module, "SECTIONS", sections)
+
+
+def _fb(run: Run) -> FeedbackSummary:
+    info = run.manifest.feedback
+    assert isinstance(info, FeedbackSummary), info
+    return info
 
 
 def _evil_rows(tmp: Path) -> Path:
@@ -77,7 +85,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, 
     tmp = tmp_path_factory.mktemp("feedback_stage")
     settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
     load_sample(settings, customers=2000, seed=1)
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         result = ingest(wh, "feedback", [_evil_rows(tmp)])
         assert result.loaded == 32, result
         wh.raw.register("_kano_df", KANO)
@@ -105,11 +113,11 @@ def test_every_comment_analysed_once_with_consistent_labels(sample_run: tuple[Ru
     # known customers are linked to their unified profile
     known = fa["customer_id"].notna()
     assert known.any() and fa.loc[known, "profile_id"].notna().all()
-    m = run.manifest["feedback"]
-    assert m["comments"] == len(fa)
+    m = _fb(run)
+    assert m.comments == len(fa)
     own = fa[fa["brand"] == "own"]
-    assert m["own_comments"] == len(own)
-    assert m["share_negative"] == pytest.approx((own["sentiment"] == "negative").mean())
+    assert m.own_comments == len(own)
+    assert m.share_negative == pytest.approx((own["sentiment"] == "negative").mean())
     # the aspects column and the mention table say the same thing
     mentions = run.read("feedback_aspects").to_pandas()
     from_mentions = mentions.groupby("feedback_id")["aspect"].agg(lambda s: sorted(set(s)))
@@ -142,7 +150,7 @@ def test_aspect_summary_trends_and_alerts_add_up(sample_run: tuple[Run, Path]) -
             own[own["sentiment"] == "negative"].groupby("aspect").size().to_dict()
         )
     alerts = run.read("feedback_alerts").to_pandas()
-    assert len(alerts) == run.manifest["feedback"]["alerts"]
+    assert len(alerts) == _fb(run).alerts
     assert set(alerts["freq"]) <= {"W", "M"} and (alerts["p_value"] < 0.001).all()
     # the injected burst of annual-fee and service complaints (week of 2025-06-23) is flagged …
     burst = alerts[(alerts["freq"] == "W") & (alerts["period"] == pd.Timestamp("2025-06-23"))]
@@ -207,7 +215,7 @@ def test_detractors_complain_more_than_promoters(sample_run: tuple[Run, Path]) -
 @pytest.mark.slow
 def test_drivers_topics_kano_benchmark_channels(sample_run: tuple[Run, Path]) -> None:
     run, _ = sample_run
-    m = run.manifest
+    m = _fb(run)
     drivers = run.read("key_drivers").to_pandas()
     assert set(drivers["score_type"]) == {"nps", "csat"}
     for _, d in drivers.groupby("score_type"):
@@ -216,7 +224,9 @@ def test_drivers_topics_kano_benchmark_channels(sample_run: tuple[Run, Path]) ->
     # comment sentiment drives NPS in the generator: the fitted coefficients are mostly positive
     nps = drivers[drivers["score_type"] == "nps"]
     assert (nps["coefficient"] > 0).mean() >= 0.75
-    assert m["feedback"]["key_drivers"]["nps"]["r_squared"] > 0.1
+    assert isinstance(m.key_drivers, dict)
+    nps_drivers = m.key_drivers["nps"]
+    assert isinstance(nps_drivers, DriverSummary) and nps_drivers.r_squared > 0.1
     topics = run.read("topics").to_pandas()
     assert set(topics["scope"]) <= {"all", "unmatched"} and "all" in set(topics["scope"])
     assert all(
@@ -226,7 +236,7 @@ def test_drivers_topics_kano_benchmark_channels(sample_run: tuple[Run, Path]) ->
     kano = run.read("kano").to_pandas().set_index("feature")
     assert kano.loc["airport lounge", "category"] == "A"
     assert kano.loc["安全提醒", "category"] == "M"
-    assert "feedback.kano" not in m.get("errors", {})
+    assert m.kano_features == 2
     bench = run.read("brand_benchmark").to_pandas()
     sent = bench[bench["metric"] == "sentiment"].set_index("brand")
     assert {"own", "NorthStar Bank", EVIL_BRAND} <= set(sent.index)
@@ -234,7 +244,7 @@ def test_drivers_topics_kano_benchmark_channels(sample_run: tuple[Run, Path]) ->
     assert bench.loc[bench["metric"] == "nps", "brand"].tolist() == ["own"]
     channels = run.read("channel_comparison").to_pandas()
     assert len(channels) > 0 and channels["channel"].nunique() >= 2
-    assert m["feedback"]["channel_disagreements"] == int(channels["disagrees"].sum())
+    assert m.channel_disagreements == int(channels["disagrees"].sum())
 
 
 @pytest.mark.slow
@@ -264,12 +274,15 @@ def test_tiny_data_records_why_analyses_were_skipped(
 ) -> None:
     load(settings, tmp_path)
     run = run_pipeline(settings)
-    m = run.manifest
-    assert m["feedback"]["comments"] == 2
-    errors = m["errors"]
-    assert "no KANO answers" in errors["feedback.kano"]
-    assert any(k.startswith("feedback.key_drivers") for k in errors)
-    assert "feedback.topics" in errors and "feedback" not in errors
+    m = _fb(run)
+    assert m.comments == 2
+    assert isinstance(m.kano_features, NotComputed)
+    assert m.kano_features.status == "not_configured"
+    assert "no KANO answers" in m.kano_features.message
+    skipped = dict(run.manifest.not_computed())
+    assert any(k.startswith("feedback.key_drivers") for k in skipped)
+    assert skipped["feedback.topics"].status == "insufficient_data"
+    assert "feedback" not in skipped
     fa = run.read("feedback_analysis").to_pandas().set_index("feedback_id")
     assert (
         fa.loc["F2", "sentiment"] == "negative" and "annual_fee:negative" in fa.loc["F2", "aspects"]
@@ -283,10 +296,12 @@ def test_no_comments_is_recorded_not_fatal(
     settings: Settings, tmp_path: Path, with_feedback_stage: None
 ) -> None:
     load(settings, tmp_path)
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         wh.raw.execute("UPDATE feedback SET text = NULL")
     run = run_pipeline(settings)
-    assert "no feedback comments" in run.manifest["errors"]["feedback"]
+    why = run.manifest.feedback
+    assert isinstance(why, NotComputed) and why.status == "no_data"
+    assert "no feedback comments" in why.message
     assert "feedback_analysis" not in run.tables
     html = render_report(run, "en")
     assert "no feedback comments" in html
@@ -297,11 +312,11 @@ def test_competitor_only_comments(
 ) -> None:
     """No own-brand comment: own-brand analyses are empty, the benchmark still runs."""
     load(settings, tmp_path)
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         wh.raw.execute("UPDATE feedback SET brand = 'Rival'")
     run = run_pipeline(settings)
-    m = run.manifest["feedback"]
-    assert m["comments"] == 2 and m["own_comments"] == 0 and m["share_negative"] is None
+    m = _fb(run)
+    assert m.comments == 2 and m.own_comments == 0 and m.share_negative is None
     assert run.read("aspect_trends").num_rows == 0 and run.read("feedback_alerts").num_rows == 0
     bench = run.read("brand_benchmark").to_pandas()
     assert set(bench["brand"]) == {"Rival"}

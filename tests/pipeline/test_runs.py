@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 from tests.conftest import write
 
-from loyalloop.core import Settings, Warehouse
+from loyalloop.core import Settings
+from loyalloop.core.results import NotComputed, ProfilesSummary
 from loyalloop.data.ingest import ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import LoyalloopError, NoRunError
 from loyalloop.pipeline import RunStore, run_pipeline
 from loyalloop.pipeline import stages as stages_module
+from loyalloop.pipeline.stage import Stage
 
 CUSTOMERS = "customer_id,created_at,email\nC1,2024-01-01,a@x.cn\nC2,2024-01-02,A@X.CN\nC3,2024-01-03,c@x.cn\n"
 TX = (
@@ -25,7 +29,7 @@ FEEDBACK = (
 
 
 def load(settings: Settings, tmp: Path) -> None:
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         ingest(wh, "customers", [write(tmp / "c.csv", CUSTOMERS)])
         ingest(wh, "transactions", [write(tmp / "t.csv", TX)])
         ingest(wh, "feedback", [write(tmp / "f.csv", FEEDBACK)])
@@ -39,18 +43,21 @@ def test_run_publishes_numbered_runs(settings: Settings, tmp_path: Path) -> None
     runs = RunStore(settings.runs_dir).list()
     assert [r.number for r in runs] == [1, 2]
     m = second.manifest
-    assert m["as_of"] == "2024-03-09"
-    assert m["profiles"] == {"customer_records": 3, "profiles": 2, "merged_records": 1}
-    assert m["kpis"]["purchasers"] == 2 and m["kpis"]["refunds"] == 5
-    assert m["nps"]["n"] == 2 and m["nps"]["nps"] == 0
-    assert m["inputs"]["feedback"] == 3
+    assert m.as_of == date(2024, 3, 9)
+    assert m.profiles == ProfilesSummary(customer_records=3, profiles=2, merged_records=1)
+    assert m.kpis is not None and m.kpis.purchasers == 2 and m.kpis.refunds == 5
+    assert m.nps is not None and m.nps.n == 2 and m.nps.nps == 0
+    assert m.inputs["feedback"] == 3
+    assert list(m.stage_seconds) == [s.name for s in stages_module.STAGES]
     rfm = second.read("rfm").to_pandas().set_index("customer_id")
     # C1 and C2 share an e-mail → one profile C1 with two purchase days
     assert rfm.loc["C1", "frequency"] == 1 and rfm.loc["C1", "total_spend"] == 30
     assert set(second.tables) >= {"rfm", "segments", "cohorts", "profiles", "profile_map"}
     # two customers cannot support a CLV model: the run says why instead of failing
     assert "clv" not in second.tables
-    assert "did not converge" in m["errors"]["clv"]
+    assert isinstance(m.clv, NotComputed) and m.clv.status == "fit_failed"
+    assert "did not converge" in m.clv.message
+    assert ("clv", m.clv) in m.not_computed()
 
 
 def test_crash_mid_run_keeps_last_complete_run(
@@ -62,7 +69,8 @@ def test_crash_mid_run_keeps_last_complete_run(
     def boom(ctx: object) -> None:
         raise LoyalloopError("simulated crash")
 
-    monkeypatch.setattr(stages_module, "STAGES", [*stages_module.STAGES[:2], ("boom", boom)])
+    boom_stage = Stage("boom", boom, requires=("rfm",))
+    monkeypatch.setattr(stages_module, "STAGES", [*stages_module.STAGES[:2], boom_stage])
     monkeypatch.setattr("loyalloop.pipeline.run.STAGES", stages_module.STAGES)
     with pytest.raises(LoyalloopError, match="simulated crash"):
         run_pipeline(settings)

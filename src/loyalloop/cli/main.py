@@ -11,7 +11,6 @@ import logging
 import sys
 import warnings
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,18 +20,18 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from loyalloop import __version__
+from loyalloop.apps.demo import load_sample, run_demo
 from loyalloop.core.config import Settings
 from loyalloop.core.export import write_table
-from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
+from loyalloop.core.results import RunManifest
+from loyalloop.core.runs import RunStore
+from loyalloop.core.warehouse import QUARANTINE_TABLE
 from loyalloop.data.contracts import CONTRACTS
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import LoyalloopError
-from loyalloop.feedback.aspects import load_taxonomy
-from loyalloop.insight.rfm import load_segment_rules
-from loyalloop.pipeline.context import RunConfig
-from loyalloop.pipeline.demo import load_sample, run_demo
+from loyalloop.pipeline.config import run_config
 from loyalloop.pipeline.run import run_pipeline
-from loyalloop.pipeline.runs import RunStore
 from loyalloop.report.html import write_report
 
 __all__ = ["app"]
@@ -147,7 +146,7 @@ def ingest_cmd(
     """
     st = _state(ctx)
     try:
-        with Warehouse(st.settings) as wh, _progress(not as_json) as progress:
+        with open_warehouse(st.settings) as wh, _progress(not as_json) as progress:
             task = progress.add_task(f"ingest {table}", total=None)
             result = ingest(
                 wh,
@@ -215,18 +214,10 @@ def sample(
         out.print(f"files in {st.settings.home / 'sample'}", highlight=False)
 
 
-def _run_summary(run_number: int, manifest: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "run": run_number,
-        "as_of": manifest.get("as_of"),
-        "created_at": manifest.get("created_at"),
-        "seconds": manifest.get("seconds"),
-        "kpis": manifest.get("kpis"),
-        "nps": manifest.get("nps"),
-        "csat": manifest.get("csat"),
-        "profiles": manifest.get("profiles"),
-        "tables": manifest.get("tables"),
-    }
+def _run_summary(run_number: int, manifest: RunManifest) -> dict[str, Any]:
+    data = manifest.to_dict()
+    keys = ("as_of", "created_at", "seconds", "kpis", "nps", "csat", "profiles", "tables")
+    return {"run": run_number, **{k: data[k] for k in keys}}
 
 
 @app.command()
@@ -237,20 +228,23 @@ def run(
     ] = None,
     segments: Annotated[Path | None, typer.Option(help="YAML file of RFM segment rules.")] = None,
     taxonomy: Annotated[
-        str,
+        str | None,
         typer.Option(help="Feedback aspects: default, banking, retail, or a YAML file."),
-    ] = "default",
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="YAML file of run settings (docs/configuration.md); options override it. "
+            "运行参数文件。",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Run every stage and publish a new numbered run. 运行分析流程并发布新的运行结果。"""
     st = _state(ctx)
     try:
-        config = RunConfig(
-            as_of=date.fromisoformat(as_of) if as_of else None,
-            segment_rules=load_segment_rules(segments),
-            taxonomy=taxonomy,
-        )
-        load_taxonomy(config.taxonomy)  # fail now, not in the middle of a run
+        config = run_config(config_file, as_of=as_of, segments=segments, taxonomy=taxonomy)
     except ValueError as exc:
         raise _fail(str(exc), 2) from None
     try:
@@ -264,10 +258,10 @@ def run(
     if as_json:
         _emit_json(summary)
         return
-    k = result.manifest.get("kpis", {})
+    k = result.manifest.kpis
     out.print(
         f"run {result.number} published (as of {summary['as_of']}, {summary['seconds']} s): "
-        f"{k.get('customers', 0):,} customers, {k.get('active_customers', 0):,} active",
+        f"{k.customers if k else 0:,} customers, {k.active_customers if k else 0:,} active",
         highlight=False,
     )
 
@@ -289,12 +283,12 @@ def runs(
     table = Table("run", "as of", "created", "customers", "NPS", "tables")
     for r in all_runs:
         m = r.manifest
-        nps = m.get("nps", {}).get("nps")
+        nps = m.nps.nps if m.nps else None
         table.add_row(
             str(r.number),
-            str(m.get("as_of")),
-            str(m.get("created_at")),
-            f"{m.get('kpis', {}).get('customers', 0):,}",
+            f"{m.as_of:%Y-%m-%d}",
+            m.created_at.isoformat(),
+            f"{m.kpis.customers if m.kpis else 0:,}",
             "—" if nps is None else f"{nps:.1f}",
             str(len(r.tables)),
         )
@@ -318,7 +312,7 @@ def export(
     st = _state(ctx)
     try:
         if table in CONTRACTS or table == QUARANTINE_TABLE:
-            with Warehouse(st.settings) as wh:
+            with open_warehouse(st.settings) as wh:
                 data = wh.table(table).to_pyarrow()
         else:
             data = RunStore(st.settings.runs_dir).get(run_number).read(table)
@@ -387,35 +381,39 @@ def demo(
     out.print(f"report: {result.report}", highlight=False)
 
 
-def _loop_summary(number: int, m: dict[str, Any]) -> list[str]:
+def _loop_summary(number: int, m: RunManifest) -> list[str]:
     """A few lines on what the run found, from its manifest (numbers computed by the stages)."""
-    k, nps = m.get("kpis", {}), m.get("nps", {})
+    from loyalloop.core.results import ChurnSummary, ClvSummary, FeedbackSummary
+
+    k, nps = m.kpis, m.nps
     lines = [
-        f"\nrun {number}: {k.get('customers', 0):,} customers, "
-        f"{k.get('active_customers', 0):,} active in the last {k.get('active_days')} days, "
-        f"repurchase rate {100 * (k.get('repurchase_rate') or 0):.1f}%"
-        + (f", NPS {nps['nps']:.1f}" if nps.get("nps") is not None else "")
+        f"\nrun {number}: {k.customers if k else 0:,} customers, "
+        f"{k.active_customers if k else 0:,} active in the last "
+        f"{k.active_days if k else None} days, "
+        f"repurchase rate {100 * ((k.repurchase_rate if k else None) or 0):.1f}%"
+        + (f", NPS {nps.nps:.1f}" if nps is not None and nps.nps is not None else "")
     ]
-    if clv := m.get("clv"):
+    if isinstance(clv := m.clv, ClvSummary):
         lines.append(
-            f"value: CLV next {clv['horizon_months']} months "
-            f"{clv['total_clv'] / 1e6:,.1f} million, "
-            f"top 10% of customers hold {100 * clv['top_decile_share']:.1f}%"
+            f"value: CLV next {clv.horizon_months} months "
+            f"{clv.total_clv / 1e6:,.1f} million, "
+            f"top 10% of customers hold {100 * (clv.top_decile_share or 0):.1f}%"
         )
-    if churn := m.get("churn"):
-        auc = churn.get("metrics", {}).get("model", {}).get("roc_auc")
+    if isinstance(churn := m.churn, ChurnSummary):
+        model = churn.metrics.get("model")
+        auc = model.roc_auc if model else None
         lines.append(
-            f"churn risk: {churn['high_risk']:,} customers at 50% or more"
+            f"churn risk: {churn.high_risk:,} customers at 50% or more"
             + (f" (model ROC AUC {auc:.3f} on the backtest)" if auc else "")
         )
-    if (fb := m.get("feedback")) and fb.get("top_negative_aspects"):
-        top = fb["top_negative_aspects"][0]
+    if isinstance(fb := m.feedback, FeedbackSummary) and fb.top_negative_aspects:
+        top = fb.top_negative_aspects[0]
         lines.append(
-            f"feedback: {fb['comments']:,} comments, {100 * fb['share_negative']:.1f}% negative; "
-            f"most complained about: {top['aspect']} ({top['negative']:,} negative mentions)"
+            f"feedback: {fb.comments:,} comments, {100 * (fb.share_negative or 0):.1f}% negative; "
+            f"most complained about: {top.aspect} ({top.negative:,} negative mentions)"
         )
-    for name, reason in m.get("errors", {}).items():
-        lines.append(f"not computed: {name}: {reason}")
+    for name, why in m.not_computed():
+        lines.append(f"not computed: {name}: {why.message}")
     return lines
 
 

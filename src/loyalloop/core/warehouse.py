@@ -1,33 +1,55 @@
-"""The analytics warehouse: a DuckDB file under the project home, reached through Ibis.
+"""The analytics warehouse: one small adapter between Loyalloop and its engine.
 
-All analytics are Ibis expressions over :meth:`Warehouse.table`; only ingest's loading step
-and the DDL below speak DuckDB SQL directly, because they need transactions.
+Everything above ``core`` speaks Ibis through :class:`WarehouseAdapter`; only the adapter
+speaks an engine's own dialect (catalogue look-ups, reading and writing Parquet, settings). The
+shape follows Splink's ``DatabaseAPI``: the base class holds the template methods
+(:meth:`~WarehouseAdapter.execute` re-raises any engine failure as
+:class:`~loyalloop.errors.EngineError` carrying the SQL), and each backend implements a few
+small hooks.
+
+=====================  ==============================================================
+backend                what it is
+=====================  ==============================================================
+:class:`Warehouse`     DuckDB, a file under the project home (the default). Ingest's
+                       transactional loading also uses its :attr:`Warehouse.raw`
+                       connection.
+``SparkWarehouse``     Spark through Ibis' pyspark backend
+                       (:mod:`loyalloop.core.spark`, the ``spark`` extra).
+=====================  ==============================================================
+
+The adapter knows no canonical table: :mod:`loyalloop.data.schema` creates them through
+:meth:`~WarehouseAdapter.create_table` (``core`` sits below ``data``).
 """
 
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 import ibis
 
 from loyalloop.core.config import Settings
-from loyalloop.data.contracts import CONTRACTS, Contract, LogicalType, contract
-from loyalloop.errors import EngineError
+from loyalloop.errors import EngineError, NotFoundError
 
 if TYPE_CHECKING:
     import duckdb
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
-__all__ = ["QUARANTINE_TABLE", "SQL_TYPES", "Warehouse"]
+__all__ = ["QUARANTINE_TABLE", "SQL_TYPES", "Warehouse", "WarehouseAdapter"]
 
 log = logging.getLogger(__name__)
 
+#: The table of rows refused by ingest (created by :mod:`loyalloop.data.schema`).
 QUARANTINE_TABLE = "quarantine"
 
-SQL_TYPES: dict[LogicalType, str] = {
+#: DuckDB column types of the contracts' logical types (ingest's staging tables).
+SQL_TYPES: dict[str, str] = {
     "string": "VARCHAR",
     "int": "BIGINT",
     "float": "DOUBLE",
@@ -36,91 +58,94 @@ SQL_TYPES: dict[LogicalType, str] = {
     "timestamp": "TIMESTAMP",
 }
 
-#: Lineage columns every canonical table carries besides its contract columns.
-LINEAGE_COLUMNS = ("_source", "_loaded_at")
 
+class WarehouseAdapter(ABC):
+    """What Loyalloop needs from an analytics engine (template methods over small hooks).
 
-def table_ddl(c: Contract, name: str | None = None) -> str:
-    cols = [f'"{col.name}" {SQL_TYPES[col.type]}' for col in c.columns]
-    cols += ['"_source" VARCHAR', '"_loaded_at" TIMESTAMP']
-    return f'CREATE TABLE IF NOT EXISTS "{name or c.name}" ({", ".join(cols)})'
-
-
-QUARANTINE_DDL = f"""
-CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
-    "table_name" VARCHAR,
-    "source" VARCHAR,
-    "source_sha256" VARCHAR,
-    "row_number" BIGINT,
-    "line" BIGINT,
-    "fields" VARCHAR,
-    "reason" VARCHAR,
-    "raw" VARCHAR,
-    "quarantined_at" TIMESTAMP
-)
-"""
-
-
-class Warehouse:
-    """An open connection to the project's DuckDB warehouse.
-
-    Use as a context manager, or call :meth:`close`.
+    Attributes
+    ----------
+    settings : Settings
+        The project's settings.
+    ibis : ibis.BaseBackend
+        The Ibis connection: analytics are Ibis expressions over :meth:`table`.
     """
 
-    def __init__(self, settings: Settings | None = None, *, read_only: bool = False) -> None:
-        self.settings = settings or Settings()
-        path: Path = self.settings.warehouse_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.ibis: DuckDBBackend = ibis.duckdb.connect(str(path), read_only=read_only)
-        self.raw.execute(f"SET memory_limit = '{self.settings.memory_limit}'")
-        self.raw.execute("SET preserve_insertion_order = false")
-        if not read_only:
-            self._ensure_schema()
+    settings: Settings
+    ibis: BaseBackend
+    #: Name of the engine, for messages.
+    engine: str = "engine"
 
-    @property
-    def raw(self) -> duckdb.DuckDBPyConnection:
-        """The underlying DuckDB connection (DDL and transactional loading only)."""
-        return self.ibis.con
+    # ------------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _run_sql(self, sql: str, params: Sequence[object] | None) -> Any:
+        """Run one statement in the engine's dialect; engine errors propagate."""
 
-    def execute(self, sql: str, params: list[object] | None = None) -> duckdb.DuckDBPyConnection:
+    @abstractmethod
+    def _engine_errors(self) -> tuple[type[BaseException], ...]:
+        """Exception classes of the engine that :meth:`execute` re-raises as EngineError."""
+
+    @abstractmethod
+    def list_tables(self, prefix: str = "") -> list[str]:
+        """Tables and views whose name starts with ``prefix`` (temporary ones too)."""
+
+    @abstractmethod
+    def read_parquet(self, path: Path, name: str) -> ir.Table:
+        """A Parquet file as a table expression registered under ``name``."""
+
+    # ------------------------------------------------------------------------ template methods
+    def execute(self, sql: str, params: Sequence[object] | None = None) -> Any:
         """Run one SQL statement on the engine; a failure is re-raised as
         :class:`~loyalloop.errors.EngineError` carrying the SQL that failed."""
-        import duckdb
-
         try:
-            return self.raw.execute(sql, params) if params is not None else self.raw.execute(sql)
-        except duckdb.Error as exc:
+            return self._run_sql(sql, params)
+        except self._engine_errors() as exc:
             raise EngineError(f"{type(exc).__name__}: {exc}", sql=sql) from exc
 
     def has_table(self, name: str) -> bool:
-        """Whether the warehouse holds a table or view called ``name``."""
-        return name in self.ibis.list_tables()
+        """Whether the warehouse holds a table or view called ``name`` (temporary ones too)."""
+        return name in self.list_tables(name)
 
-    def _ensure_schema(self) -> None:
-        for c in CONTRACTS.values():
-            self.raw.execute(table_ddl(c))
-        self.raw.execute(QUARANTINE_DDL)
-        # Staging tables of a crashed ingest hold nothing anyone reads: drop them.
-        for (name,) in self.raw.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE starts_with(table_name, '_staging_')"
-        ).fetchall():
-            log.info("dropping leftover staging table %s", name)
-            self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+    def table(self, name: str) -> ir.Table:
+        """A table of the warehouse as an Ibis expression.
 
-    def table(self, name: str) -> ibis.Table:
-        """A canonical table (or the quarantine table) as an Ibis expression."""
-        if name != QUARANTINE_TABLE:
-            contract(name)  # fail clearly on unknown names
+        Raises
+        ------
+        NotFoundError
+            When there is no such table.
+        """
+        if not self.has_table(name):
+            raise NotFoundError(f"the warehouse has no table {name!r}")
         return self.ibis.table(name)
 
     def count(self, name: str) -> int:
+        """Rows of table ``name``."""
         return int(self.table(name).count().execute())
+
+    def create_table(self, name: str, schema: Mapping[str, str] | ibis.Schema) -> None:
+        """Create an empty table with ``schema`` (Ibis type names) unless it exists."""
+        if not self.has_table(name):
+            self.ibis.create_table(name, schema=ibis.schema(schema))
+
+    def drop_table(self, name: str) -> None:
+        """Drop table ``name`` if it exists."""
+        self.ibis.drop_table(name, force=True)
+
+    def create_temp_table(self, name: str, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` as a temporary table of this connection (replacing one)."""
+        self.ibis.create_table(name, expr, temp=True, overwrite=True)
+        return self.ibis.table(name)
+
+    def to_parquet(self, expr: ir.Table, path: Path) -> int:
+        """Stream ``expr`` from the engine into a Parquet file; its row count."""
+        import pyarrow.parquet as pq
+
+        self.ibis.to_parquet(expr, path)
+        return int(pq.read_metadata(path).num_rows)
 
     def close(self) -> None:
         self.ibis.disconnect()
 
-    def __enter__(self) -> Warehouse:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -130,3 +155,49 @@ class Warehouse:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class Warehouse(WarehouseAdapter):
+    """The project's DuckDB warehouse file (the default backend).
+
+    Use as a context manager, or call :meth:`close`. Opening it creates no table: open it
+    with :func:`loyalloop.data.open_warehouse` to have the canonical tables ensured.
+    """
+
+    engine = "DuckDB"
+
+    def __init__(self, settings: Settings | None = None, *, read_only: bool = False) -> None:
+        self.settings = settings or Settings()
+        path: Path = self.settings.warehouse_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self.ibis: DuckDBBackend = ibis.duckdb.connect(str(path), read_only=read_only)
+        self.execute(f"SET memory_limit = '{self.settings.memory_limit}'")
+        self.execute("SET preserve_insertion_order = false")
+
+    @property
+    def raw(self) -> duckdb.DuckDBPyConnection:
+        """The underlying DuckDB connection (ingest's transactional loading only)."""
+        return self.ibis.con
+
+    def _run_sql(self, sql: str, params: Sequence[object] | None) -> duckdb.DuckDBPyConnection:
+        if params is None:
+            return self.raw.execute(sql)
+        return self.raw.execute(sql, list(params))
+
+    def _engine_errors(self) -> tuple[type[BaseException], ...]:
+        import duckdb
+
+        return (duckdb.Error,)
+
+    def list_tables(self, prefix: str = "") -> list[str]:
+        # Not ibis' list_tables(): with duckdb 1.5 it calls the deprecated fetch_arrow_table().
+        rows = self.execute(
+            "SELECT DISTINCT table_name FROM information_schema.tables "
+            "WHERE starts_with(table_name, ?) ORDER BY table_name",
+            [prefix],
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def read_parquet(self, path: Path, name: str) -> ir.Table:
+        return self.ibis.read_parquet(path, table_name=name)

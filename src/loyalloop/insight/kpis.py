@@ -47,6 +47,12 @@ class PurchaseKpis:
         return d
 
 
+def _zero_if_missing(v: object) -> float:
+    """An engine sum over no rows is NULL (pandas: None or NaN): it means zero here."""
+    f = float(v) if v is not None else 0.0  # type: ignore[arg-type]
+    return 0.0 if f != f else f
+
+
 def _ratio(num: float, den: float) -> float | None:
     return None if den == 0 else num / den
 
@@ -87,15 +93,15 @@ def purchase_kpis(
         .iloc[0]
     )
     n_customers = int(customers.count().execute())
-    purchasers = int(row["purchasers"] or 0)
-    revenue = float(money["revenue"] or 0.0)
-    orders = int(money["orders"] or 0)
-    refunds = float(money["refunds"] or 0.0)
+    purchasers = int(_zero_if_missing(row["purchasers"]))
+    revenue = _zero_if_missing(money["revenue"])
+    orders = int(_zero_if_missing(money["orders"]))
+    refunds = _zero_if_missing(money["refunds"])
     return PurchaseKpis(
         customers=n_customers,
         purchasers=purchasers,
-        active_customers=int(row["active"] or 0),
-        repurchase_rate=_ratio(float(row["repeaters"] or 0), purchasers),
+        active_customers=int(_zero_if_missing(row["active"])),
+        repurchase_rate=_ratio(_zero_if_missing(row["repeaters"]), purchasers),
         average_order_value=_ratio(revenue, orders),
         revenue=revenue,
         refunds=refunds,

@@ -1,9 +1,31 @@
-"""Pipeline runs: stages over the warehouse, published as numbered immutable runs."""
+"""Pipeline runs: declared stages over the warehouse, published as numbered immutable runs."""
 
 from __future__ import annotations
 
-from loyalloop.pipeline.context import RunConfig, RunContext
+from loyalloop.core.runs import Run, RunStore
+from loyalloop.pipeline.config import (
+    ChurnConfig,
+    ClvConfig,
+    FeedbackConfig,
+    LoyaltyConfig,
+    RunConfig,
+    run_config,
+)
+from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.run import default_as_of, run_pipeline
-from loyalloop.pipeline.runs import Run, RunStore
+from loyalloop.pipeline.stage import Stage
 
-__all__ = ["Run", "RunConfig", "RunContext", "RunStore", "default_as_of", "run_pipeline"]
+__all__ = [
+    "ChurnConfig",
+    "ClvConfig",
+    "FeedbackConfig",
+    "LoyaltyConfig",
+    "Run",
+    "RunConfig",
+    "RunContext",
+    "RunStore",
+    "Stage",
+    "default_as_of",
+    "run_config",
+    "run_pipeline",
+]

@@ -4,62 +4,78 @@ What the stage does, in order:
 
 1. **Tables by profile.** Transactions come from the run's profile-keyed table
    (:data:`~loyalloop.pipeline.context.PROFILE_TX`); ``feedback``, ``interactions`` and
-   ``accounts`` are keyed by source customer id and are re-keyed through ``profile_map``.
+   ``accounts`` are keyed by source customer id and are re-keyed through ``profile_map``
+   (:func:`~loyalloop.pipeline.profile_keys.rekey_by_profile`). The ``churn_features`` stage,
+   before this one, saves the scoring cutoff's features for everyone who ever bought (the
+   loyalty stage reads them too, whether or not a churn model could be trained).
 2. **Cutoffs.** The scoring cutoff is the midnight after ``as_of`` (so the as-of day counts,
-   as in the other stages). The evaluation ("test") cutoff is ``HORIZON_DAYS`` before it —
+   as in the other stages). The evaluation ("test") cutoff is ``horizon_days`` before it —
    the latest cutoff whose whole outcome window is observed. Training cutoffs step back
-   ``HORIZON_DAYS`` at a time from ``test − HORIZON_DAYS`` (at most ``MAX_TRAIN_CUTOFFS``),
-   keeping those with at least ``MIN_HISTORY_DAYS`` of purchases before them. No label reads
+   ``horizon_days`` at a time from ``test − horizon_days`` (at most ``max_train_cutoffs``),
+   keeping those with at least ``min_history_days`` of purchases before them (settings of
+   :class:`~loyalloop.pipeline.config.ChurnConfig`, ``RunConfig.churn``). No label reads
    past the test cutoff, and nothing reads past ``as_of``
    (:func:`loyalloop.churn.backtest` refuses other layouts).
 3. **Backtest** (:func:`loyalloop.churn.backtest`): LightGBM + calibration trained on the
    training cutoffs, evaluated on the test cutoff against days-since-last-purchase and
    BG/NBD ``1 − P(alive)``. Training reads a deterministic sample of at most
-   ``MAX_TRAIN_CUSTOMERS`` profiles (hash of the id, the same at every cutoff).
-4. **Scoring.** The evaluated model — the one whose metrics the report shows — scores every
-   profile that ever bought, as of the scoring cutoff. Profiles with no purchase in the last
-   365 days are outside the model's population (they are already lost, see the lifecycle
-   stages); they are still scored, because the features are defined the same way, but have
-   ``population = "lapsed_365d"``, no risk decile and no reasons. Among the active population
-   ``risk_decile`` 1 is the riskiest tenth, and the ``REASON_LIMIT`` riskiest customers get
-   their top reasons in English and Chinese.
-5. **Saved.** ``churn_features`` (the scoring cutoff's features, everyone who ever bought),
-   ``churn_scores``, ``churn_evaluation`` (metrics per scorer), ``churn_lift``
+   ``max_train_customers`` profiles (hash of the id, the same at every cutoff).
+4. **Scoring** (:func:`loyalloop.churn.run_outputs.score_population`). The evaluated model —
+   the one whose metrics the report shows — scores every profile that ever bought, as of the
+   scoring cutoff. Profiles with no purchase in the last 365 days (``active_within_days``) are
+   outside the model's population (they are already lost, see the lifecycle stages); they are
+   still scored, because the features are defined the same way, but have
+   ``population = "lapsed_365d"``, no
+   risk decile and no reasons. Among the active population ``risk_decile`` 1 is the riskiest
+   tenth, and the ``reason_limit`` riskiest customers get their top reasons in English and
+   Chinese.
+5. **Saved.** ``churn_scores``, ``churn_evaluation`` (metrics per scorer), ``churn_lift``
    (lift and capture by decile), ``churn_calibration`` (mean predicted vs observed per bin),
    and the model file ``churn_model.json`` (feature spec, format version, training cutoffs) in
    the run directory, named with its SHA-256 in the manifest under ``churn.model``.
 
 When the data cannot support this (history too short for one training cutoff, one class
-only, a failed fit) the reason goes to ``manifest["errors"]["churn"]`` and the run goes on.
+only, a failed fit) the manifest's ``churn`` slot holds a
+:class:`~loyalloop.core.results.NotComputed` with the reason and the run goes on.
 
 LightGBM's OpenMP threads spin while waiting unless ``OMP_WAIT_POLICY=PASSIVE``; on a
 machine whose cores are shared (CI, a laptop running DuckDB next to it) spinning makes
-training several times slower, so the stage sets it with ``os.environ.setdefault`` (a user's
-own setting wins). It only takes effect if OpenMP has not started yet in the process.
+training several times slower. A library must not change the process environment, so the
+stage does not set it: the ``loyalloop`` command sets it at start-up (a user's own setting
+wins) and ``make test`` sets it for the tests. A program calling ``run_pipeline`` directly sets
+it itself, before OpenMP starts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from loyalloop.churn import ChurnTables, FeatureConfig, backtest, explain
+from loyalloop.churn import ChurnTables, FeatureConfig, backtest
 from loyalloop.churn.backtest import BacktestResult
 from loyalloop.churn.model import MODEL_FORMAT, MODEL_FORMAT_VERSION
-from loyalloop.churn.scoring import score_customers
+from loyalloop.churn.run_outputs import headline, score_population
+from loyalloop.core.results import (
+    ChurnModelInfo,
+    ChurnSummary,
+    FeatureGain,
+    NotComputed,
+    Reason,
+    ScorerMetrics,
+)
 from loyalloop.errors import LoyalloopError
+from loyalloop.pipeline.config import ChurnConfig
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.profile_keys import rekey_by_profile
 
 __all__ = [
+    "CHURN_OUTPUTS",
     "HORIZON_DAYS",
     "MAX_TRAIN_CUSTOMERS",
     "MODEL_FILE",
@@ -68,44 +84,39 @@ __all__ = [
     "churn_tables",
     "score_cutoff",
     "stage_churn",
+    "stage_churn_features",
 ]
 
 log = logging.getLogger(__name__)
 
-#: Churn = no purchase (or every account closed) within this many days.
-HORIZON_DAYS = 90
-#: Most training cutoffs (each one ``HORIZON_DAYS`` before the next).
-MAX_TRAIN_CUTOFFS = 3
-#: A training cutoff needs this many days of purchases before it (the 90-day trend features
-#: compare two 90-day windows).
-MIN_HISTORY_DAYS = 180
-#: Train and evaluate on a deterministic sample of at most this many profiles.
-MAX_TRAIN_CUSTOMERS = 50_000
-#: The riskiest active customers who get reasons.
-REASON_LIMIT = 2_000
+#: Defaults of the settings (:class:`~loyalloop.pipeline.config.ChurnConfig`).
+HORIZON_DAYS = ChurnConfig.horizon_days
+MAX_TRAIN_CUSTOMERS = ChurnConfig.max_train_customers
+REASON_LIMIT = ChurnConfig.reason_limit
 #: File name of the model inside the run directory.
 MODEL_FILE = "churn_model.json"
-#: Features read by the model (population filter applied at training; see module docstring).
-ACTIVE_WITHIN_DAYS = 365
-
-
-def _rekey(table: ir.Table, id_map: ir.Table) -> ir.Table:
-    """``table`` with ``customer_id`` replaced by the profile id (unknown customers dropped)."""
-    joined = table.join(id_map, table.customer_id == id_map.customer_id)
-    cols = {c: joined[c] for c in table.columns if c != "customer_id"}
-    return joined.select(customer_id=joined.profile_id, **cols)
+#: Tables the churn stage writes when a model could be trained.
+CHURN_OUTPUTS = ("churn_scores", "churn_evaluation", "churn_lift", "churn_calibration")
 
 
 def churn_tables(ctx: RunContext) -> ChurnTables:
     """The canonical tables churn features read, keyed by the run's profile ids."""
-    id_map = ctx.output("profile_map").select("customer_id", "profile_id")
-    tx = ctx.wh.ibis.table(PROFILE_TX)
+    id_map = ctx.output("profile_map")
+    tx = ctx.wh.table(PROFILE_TX)
     return ChurnTables(
         transactions=tx.select("customer_id", "timestamp", "amount"),
-        feedback=_rekey(ctx.wh.table("feedback"), id_map),
-        interactions=_rekey(ctx.wh.table("interactions"), id_map),
-        accounts=_rekey(ctx.wh.table("accounts"), id_map),
+        feedback=rekey_by_profile(ctx.wh.table("feedback"), id_map),
+        interactions=rekey_by_profile(ctx.wh.table("interactions"), id_map),
+        accounts=rekey_by_profile(ctx.wh.table("accounts"), id_map),
     )
+
+
+def stage_churn_features(ctx: RunContext) -> None:
+    """Save ``churn_features``: the scoring cutoff's features of everyone who ever bought."""
+    features = churn_tables(ctx).features(
+        score_cutoff(ctx.as_of), FeatureConfig(active_within_days=None)
+    )
+    ctx.save("churn_features", features)
 
 
 def score_cutoff(as_of: date) -> datetime:
@@ -114,23 +125,24 @@ def score_cutoff(as_of: date) -> datetime:
 
 
 def churn_cutoffs(
-    first_purchase: date | datetime, as_of: date
+    first_purchase: date | datetime, as_of: date, config: ChurnConfig | None = None
 ) -> tuple[datetime, datetime, list[datetime]]:
     """``(score_cutoff, test_cutoff, train_cutoffs)`` for a run (rules in module docstring)."""
+    cfg = config or ChurnConfig()
     score = score_cutoff(as_of)
-    test = score - timedelta(days=HORIZON_DAYS)
+    test = score - timedelta(days=cfg.horizon_days)
     first = pd.Timestamp(first_purchase).to_pydatetime().replace(tzinfo=None)
     trains = []
-    for k in range(MAX_TRAIN_CUTOFFS):
-        c = test - timedelta(days=HORIZON_DAYS * (k + 1))
-        if c - first >= timedelta(days=MIN_HISTORY_DAYS):
+    for k in range(cfg.max_train_cutoffs):
+        c = test - timedelta(days=cfg.horizon_days * (k + 1))
+        if c - first >= timedelta(days=cfg.min_history_days):
             trains.append(c)
     return score, test, sorted(trains)
 
 
-def _fail(ctx: RunContext, reason: str) -> None:
+def _fail(ctx: RunContext, status: Reason, reason: str) -> None:
     log.warning("churn stage skipped: %s", reason)
-    ctx.summary.setdefault("errors", {})["churn"] = reason
+    ctx.record("churn", NotComputed(status, reason))
 
 
 def _num(v: Any) -> float | None:
@@ -143,40 +155,41 @@ def _num(v: Any) -> float | None:
 
 def stage_churn(ctx: RunContext) -> None:
     """Backtest, save and apply the churn model (see module docstring)."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     tables = churn_tables(ctx)
     tx = tables.transactions
     first = tx.filter(tx.amount > 0).timestamp.min().to_pandas()
     if first is None or pd.isna(first):
-        _fail(ctx, "no purchases to learn from")
+        _fail(ctx, "no_data", "no purchases to learn from")
         return
-    score_cut, test_cut, train_cuts = churn_cutoffs(first, ctx.as_of)
+    cfg = ctx.config.churn
+    score_cut, test_cut, train_cuts = churn_cutoffs(first, ctx.as_of, cfg)
     if not train_cuts:
-        need = MIN_HISTORY_DAYS + 2 * HORIZON_DAYS
+        need = cfg.min_history_days + 2 * cfg.horizon_days
         _fail(
             ctx,
+            "insufficient_data",
             f"purchase history too short: the churn backtest needs at least {need} days of "
             f"purchases before {ctx.as_of:%Y-%m-%d} "
             f"(first purchase {pd.Timestamp(first):%Y-%m-%d})",
         )
         return
     n_buyers = int(tx.filter(tx.amount > 0).customer_id.nunique().to_pandas())
-    fraction = min(1.0, MAX_TRAIN_CUSTOMERS / max(n_buyers, 1))
-    config = FeatureConfig(active_within_days=ACTIVE_WITHIN_DAYS)
+    fraction = min(1.0, cfg.max_train_customers / max(n_buyers, 1))
+    config = FeatureConfig(active_within_days=cfg.active_within_days)
     try:
         result = backtest(
             tables.sample(fraction),
             train_cutoffs=train_cuts,
             test_cutoff=test_cut,
-            horizon_days=HORIZON_DAYS,
+            horizon_days=cfg.horizon_days,
             config=config,
         )
     except (LoyalloopError, ValueError, lgb.basic.LightGBMError) as exc:
-        _fail(ctx, f"churn model not trained: {exc}")
+        _fail(ctx, "fit_failed", f"churn model not trained: {exc}")
         return
     model_metrics = result.evaluation.get("model")
     if model_metrics.error:
-        _fail(ctx, f"churn model not evaluated: {model_metrics.error}")
+        _fail(ctx, "fit_failed", f"churn model not evaluated: {model_metrics.error}")
         return
     model = result.model
     model.metadata_ = {
@@ -184,125 +197,68 @@ def stage_churn(ctx: RunContext) -> None:
         "test_cutoff": f"{test_cut:%Y-%m-%d}",
         "score_cutoff": f"{score_cut:%Y-%m-%d}",
         "sample_fraction": fraction,
-        "active_within_days": ACTIVE_WITHIN_DAYS,
+        "active_within_days": cfg.active_within_days,
     }
     path = model.save(ctx.writer.path / MODEL_FILE)
 
-    # Computed once in the engine and saved (the numbers behind every score and reason; the
-    # loyalty stage reads them too), then streamed back for scoring.
-    ctx.save("churn_features", tables.features(score_cut, FeatureConfig(active_within_days=None)))
-    scores = _score_all(model, ctx.output("churn_features"))
+    # The numbers behind every score and reason, saved by the churn_features stage.
+    scores = score_population(
+        model,
+        ctx.output("churn_features"),
+        active_within_days=cfg.active_within_days,
+        reason_limit=cfg.reason_limit,
+    )
     ctx.save("churn_scores", scores)
     ev = result.evaluation
     ctx.save("churn_evaluation", ev.metrics_frame())
     ctx.save("churn_lift", ev.deciles)
     ctx.save("churn_calibration", ev.calibration)
-    ctx.summary["churn"] = _summary(result, scores, path, fraction)
-
-
-def _score_all(model: Any, features: ir.Table) -> pd.DataFrame:
-    """Scores, population, risk decile and reasons for every profile in ``features``."""
-    scored = score_customers(model, features)
-    rec = features.select("customer_id", "recency_days").to_pandas()
-    out = scored.merge(rec, on="customer_id", how="left", validate="one_to_one")
-    active = (out["recency_days"] <= ACTIVE_WITHIN_DAYS).to_numpy()
-    out["population"] = np.where(active, "active", "lapsed_365d")
-    out["risk_decile"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    act = out.index[active]
-    if len(act):
-        # Rank highest probability first; ties by id so the deciles are reproducible.
-        order = (
-            out.loc[act]
-            .sort_values(["churn_probability", "customer_id"], ascending=[False, True])
-            .index
-        )
-        ranks = np.arange(len(order))
-        out.loc[order, "risk_decile"] = (ranks * 10 // len(order) + 1).astype("int64")
-    out["reasons_en"] = pd.Series([None] * len(out), dtype=object)
-    out["reasons_zh"] = pd.Series([None] * len(out), dtype=object)
-    top = (
-        out.loc[act]
-        .sort_values(["churn_probability", "customer_id"], ascending=[False, True])
-        .head(REASON_LIMIT)
-    )
-    if len(top):
-        ids = ibis.memtable({"customer_id": top["customer_id"].to_numpy(dtype=object)})
-        rows = features.semi_join(ids, "customer_id").to_pandas()
-        why = explain(model, rows, id_column="customer_id", top_k=3)
-        if len(why):
-            joined = why.groupby("customer_id", sort=False).agg(
-                reasons_en=("reason_en", "; ".join), reasons_zh=("reason_zh", "; ".join)
-            )
-            idx = out["customer_id"].isin(joined.index)
-            out.loc[idx, "reasons_en"] = out.loc[idx, "customer_id"].map(joined["reasons_en"])
-            out.loc[idx, "reasons_zh"] = out.loc[idx, "customer_id"].map(joined["reasons_zh"])
-    out = out.sort_values(["churn_probability", "customer_id"], ascending=[False, True])
-    return out[
-        [
-            "customer_id",
-            "churn_probability",
-            "risk_decile",
-            "population",
-            "recency_days",
-            "reasons_en",
-            "reasons_zh",
-        ]
-    ].reset_index(drop=True)
+    ctx.record("churn", _summary(result, scores, path, fraction))
 
 
 def _summary(
     result: BacktestResult, scores: pd.DataFrame, path: Any, fraction: float
-) -> dict[str, Any]:
+) -> ChurnSummary:
     ev = result.evaluation
     model = result.model
     metrics = {
-        m.name: {
-            "roc_auc": _num(m.roc_auc),
-            "pr_auc": _num(m.pr_auc),
-            "brier": _num(m.brier),
-            "top_decile_lift": _num(m.top_decile_lift),
-            "error": m.error,
-        }
+        m.name: ScorerMetrics(
+            roc_auc=_num(m.roc_auc),
+            pr_auc=_num(m.pr_auc),
+            brier=_num(m.brier),
+            top_decile_lift=_num(m.top_decile_lift),
+            error=m.error,
+        )
         for m in ev.metrics
     }
-    cal = ev.calibration[ev.calibration["scorer"] == "model"]
-    cal_error = (
-        float((cal["mean_predicted"] - cal["observed_rate"]).abs().mean()) if len(cal) else None
-    )
-    lift = ev.deciles[ev.deciles["scorer"] == "model"]
-    capture_top2 = (
-        float(lift.loc[lift["decile"] == 2, "capture"].iloc[0])
-        if (lift["decile"] == 2).any()
-        else None
-    )
-    active = scores[scores["population"] == "active"]
+    head = headline(ev, scores)
     importance = model.feature_importance_
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return {
-        "model": {
-            "file": path.name,
-            "sha256": digest,
-            "format": MODEL_FORMAT,
-            "format_version": MODEL_FORMAT_VERSION,
-            "features": list(model.spec_.names),
-            "calibration": model.calibrator_.to_dict().get("kind"),
-        },
-        "horizon_days": result.horizon_days,
-        "train_cutoffs": [f"{c:%Y-%m-%d}" for c in result.train_cutoffs],
-        "test_cutoff": f"{result.test_cutoff:%Y-%m-%d}",
-        "sample_fraction": fraction,
-        "n_train": result.n_train,
-        "n_test": result.n_test,
-        "test_churn_rate": _num(ev.metrics[0].base_rate) if ev.metrics else None,
-        "metrics": metrics,
-        "calibration_error": cal_error,
-        "capture_top_20pct": capture_top2,
-        "top_features": [
-            {"feature": str(k), "gain": float(v)} for k, v in importance.head(10).items()
-        ],
-        "customers_scored": len(scores),
-        "active_customers": len(active),
-        "expected_churners": float(active["churn_probability"].sum()),
-        "high_risk": int((active["churn_probability"] >= 0.5).sum()),
-        "mean_probability": _num(active["churn_probability"].mean()) if len(active) else None,
-    }
+    return ChurnSummary(
+        model=ChurnModelInfo(
+            file=path.name,
+            sha256=digest,
+            format=MODEL_FORMAT,
+            format_version=MODEL_FORMAT_VERSION,
+            features=tuple(model.spec_.names),
+            calibration=model.calibrator_.to_dict().get("kind"),
+        ),
+        horizon_days=result.horizon_days,
+        train_cutoffs=tuple(c.date() for c in result.train_cutoffs),
+        test_cutoff=result.test_cutoff.date(),
+        sample_fraction=fraction,
+        n_train=result.n_train,
+        n_test=result.n_test,
+        test_churn_rate=_num(ev.metrics[0].base_rate) if ev.metrics else None,
+        metrics=metrics,
+        calibration_error=head.calibration_error,
+        capture_top_20pct=head.capture_top_20pct,
+        top_features=tuple(
+            FeatureGain(feature=str(k), gain=float(v)) for k, v in importance.head(10).items()
+        ),
+        customers_scored=head.customers_scored,
+        active_customers=head.active_customers,
+        expected_churners=head.expected_churners,
+        high_risk=head.high_risk,
+        mean_probability=head.mean_probability,
+    )

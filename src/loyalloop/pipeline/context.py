@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,44 +11,31 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from loyalloop.core.warehouse import Warehouse
-from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
-from loyalloop.pipeline.runs import RunWriter
+from loyalloop.core.results import STAGE_SLOTS
+from loyalloop.core.runs import RunWriter
+from loyalloop.core.warehouse import WarehouseAdapter
+from loyalloop.pipeline.config import RunConfig
 
-__all__ = ["PROFILE_TX", "RunConfig", "RunContext"]
+__all__ = ["PROFILE_TX", "RunContext"]
 
 #: Temporary warehouse table of a run: transactions re-keyed by unified profile id.
 PROFILE_TX = "_profile_transactions"
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    """Choices a run makes; recorded in its manifest."""
-
-    as_of: date | None = None  # default: the day of the last transaction
-    active_days: int = 90
-    segment_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
-    #: Feedback aspect taxonomy: "default" (banking + retail), "banking", "retail" or a YAML path
-    taxonomy: str = "default"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "active_days": self.active_days,
-            "taxonomy": self.taxonomy,
-            "segment_rules": [
-                {"name": r.name, "r": list(r.r), "fm": list(r.fm)} for r in self.segment_rules
-            ],
-        }
-
-
 @dataclass
 class RunContext:
-    wh: Warehouse
+    wh: WarehouseAdapter
     writer: RunWriter
     as_of: date
     config: RunConfig
-    summary: dict[str, Any] = field(default_factory=dict)
+    #: Stage results by manifest slot (see :data:`loyalloop.core.results.STAGE_SLOTS`).
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def record(self, slot: str, result: object) -> None:
+        """Record a stage's summary (or its :class:`~loyalloop.core.results.NotComputed`)."""
+        if slot not in STAGE_SLOTS:
+            raise KeyError(f"{slot!r} is not a manifest slot; add it to core/results.py")
+        self.results[slot] = result
 
     def save(self, name: str, data: ir.Table | pd.DataFrame | pa.Table) -> None:
         """Write an output table of this run (Ibis expressions stream from the engine)."""
@@ -56,11 +44,13 @@ class RunContext:
         elif isinstance(data, pa.Table):
             self.writer.add_arrow(name, data)
         else:
-            path = self.writer.file_for(name)
-            self.wh.ibis.to_parquet(data, path)
-            rows = self.wh.raw.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()
-            self.writer.registered(name, int(rows[0]) if rows else 0)
+            rows = self.wh.to_parquet(data, self.writer.file_for(name))
+            self.writer.registered(name, rows)
+
+    def save_batches(self, name: str, batches: Iterable[pd.DataFrame | pa.Table]) -> int:
+        """Write an output table streamed batch by batch (never all in memory); its rows."""
+        return self.writer.add_batches(name, batches)
 
     def output(self, name: str) -> ir.Table:
         """A table this run already saved, as an Ibis expression."""
-        return self.wh.ibis.read_parquet(self.writer.file_for(name), table_name=f"_run_{name}")
+        return self.wh.read_parquet(self.writer.file_for(name), f"_run_{name}")

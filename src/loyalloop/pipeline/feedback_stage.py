@@ -24,16 +24,19 @@ What it saves
 ``kano``
     Only when the warehouse holds a ``kano_answers`` table (``feature, functional,
     dysfunctional``, one row per respondent and feature); the canonical ``feedback`` table has
-    no KANO question pairs, so otherwise the manifest says why.
+    no KANO question pairs, so otherwise the manifest's ``feedback.kano_features`` is
+    ``NotComputed("not_configured", …)``.
 
 The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``default`` = banking +
 retail, ``banking``, ``retail`` — or a YAML path; ``loyalloop run --taxonomy``) unless
 ``<home>/feedback_taxonomy.yaml``
 exists (format of ``loyalloop/feedback/taxonomies/banking.yaml``).
 
-Failure policy (as in the ``clv`` stage): no comments at all → ``errors["feedback"]`` and
-nothing saved; a sub-analysis the data cannot support (e.g. too few scored comments for the key
-drivers) → ``errors["feedback.<analysis>"]`` and the other analyses still run.
+Failure policy (as in the ``clv`` stage): no comments at all → the ``feedback`` slot is
+:class:`~loyalloop.core.results.NotComputed` and nothing is saved; a sub-analysis the data
+cannot support (e.g. too few scored comments for the key drivers) → that field of
+:class:`~loyalloop.core.results.FeedbackSummary` is ``NotComputed`` and the other analyses still
+run.
 """
 
 from __future__ import annotations
@@ -42,11 +45,16 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import ibis
 import pandas as pd
 
+from loyalloop.core.results import (
+    DriverSummary,
+    FeedbackSummary,
+    NegativeAspect,
+    NotComputed,
+)
 from loyalloop.errors import LoyalloopError
 from loyalloop.feedback import (
     Taxonomy,
@@ -62,12 +70,14 @@ from loyalloop.feedback import (
     load_taxonomy,
 )
 from loyalloop.feedback.analyze import analyze_feedback
+from loyalloop.pipeline.config import FeedbackConfig
 from loyalloop.pipeline.context import RunContext
+from loyalloop.pipeline.profile_keys import rekey_by_profile
 
 __all__ = [
     "DRIVER_SCORE_TYPES",
+    "FEEDBACK_OUTPUTS",
     "KANO_TABLE",
-    "NO_KANO",
     "N_EXAMPLES",
     "N_TOPICS",
     "OWN_BRAND",
@@ -81,15 +91,23 @@ TAXONOMY_FILE = "feedback_taxonomy.yaml"
 KANO_TABLE = "kano_answers"
 #: Score types whose key drivers are computed (each on its own scale).
 DRIVER_SCORE_TYPES = ("nps", "csat")
-#: Topics over all own-brand comments; the unmatched comments get up to as many.
-N_TOPICS = 8
-#: Fewest unmatched comments per topic for the "unmatched" topic model.
-UNMATCHED_PER_TOPIC = 15
-#: Distinct example comments kept per topic (short comments often repeat word for word).
-N_EXAMPLES = 3
+#: Defaults of the settings (:class:`~loyalloop.pipeline.config.FeedbackConfig`).
+N_TOPICS = FeedbackConfig.topics
+N_EXAMPLES = FeedbackConfig.examples_per_topic
 OWN_BRAND = "own"
-#: Start of the manifest note when there are no KANO answers (the report translates it).
-NO_KANO = "no KANO answers"
+#: Tables the stage may write (see the module docstring).
+FEEDBACK_OUTPUTS = (
+    "feedback_analysis",
+    "feedback_aspects",
+    "aspect_summary",
+    "aspect_trends",
+    "feedback_alerts",
+    "key_drivers",
+    "topics",
+    "kano",
+    "brand_benchmark",
+    "channel_comparison",
+)
 _INPUT_COLUMNS = [
     "feedback_id",
     "customer_id",
@@ -112,39 +130,38 @@ def _constant_groups_ok() -> Iterator[None]:
         yield
 
 
-def _error(ctx: RunContext, key: str, reason: str) -> None:
-    ctx.summary.setdefault("errors", {})[key] = reason
-
-
-def _taxonomy(ctx: RunContext) -> Taxonomy:
+def _taxonomy(ctx: RunContext) -> tuple[Taxonomy, NotComputed | None]:
     path = Path(ctx.wh.settings.home) / TAXONOMY_FILE
+    refused = None
     if path.is_file():
         try:
-            return load_taxonomy(path)
+            return load_taxonomy(path), None
         except LoyalloopError as exc:
-            _error(ctx, "feedback.taxonomy", f"{exc}; the shipped default taxonomy was used")
-    return load_taxonomy(ctx.config.taxonomy)
+            refused = NotComputed("invalid_config", f"{exc}; the shipped default taxonomy was used")
+    return load_taxonomy(ctx.config.taxonomy), refused
 
 
-def _read_feedback(ctx: RunContext) -> pd.DataFrame:
+def _read_feedback(ctx: RunContext) -> tuple[pd.DataFrame, pd.Series]:
+    """Feedback up to the as-of day, and each row's unified profile id (missing when the
+    customer is unknown)."""
     fb = ctx.wh.table("feedback")
     fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
-    frame = fb.select(*_INPUT_COLUMNS).order_by("feedback_id").execute()
+    keyed = rekey_by_profile(
+        fb.select(*_INPUT_COLUMNS),
+        ctx.output("profile_map"),
+        keep_unknown=True,
+        source_column="_source_id",
+    )
+    keyed = keyed.rename(profile_id="customer_id").rename(customer_id="_source_id")
+    frame = keyed.order_by("feedback_id").execute()
+    profile_ids = frame.pop("profile_id").astype("string")
+    frame = frame[_INPUT_COLUMNS]
     brand = frame["brand"].astype("string").fillna("").str.strip()
     frame["brand"] = brand.where(brand != "", OWN_BRAND).astype(object)
     frame["channel"] = frame["channel"].astype("string").fillna("unknown").astype(object)
     frame["score_type"] = frame["score_type"].astype("string").str.lower().astype(object)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"])
-    return frame
-
-
-def _profile_ids(ctx: RunContext, customer_ids: pd.Series) -> pd.Series:
-    """Unified profile id per source customer id (empty when unknown or no profile map)."""
-    if "profile_map" not in ctx.writer.tables:
-        return pd.Series(pd.NA, index=customer_ids.index, dtype="string")
-    id_map = ctx.output("profile_map").select("customer_id", "profile_id").execute()
-    lookup = dict(zip(id_map["customer_id"], id_map["profile_id"], strict=True))
-    return customer_ids.map(lookup).astype("string")
+    return frame, profile_ids
 
 
 def _with_freq(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -159,59 +176,68 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(full, ignore_index=True) if full else frames[0].iloc[0:0]
 
 
-def _drivers(ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame) -> dict[str, Any]:
+def _drivers(
+    ctx: RunContext, comments: pd.DataFrame, mentions: pd.DataFrame
+) -> dict[str, DriverSummary | NotComputed] | NotComputed:
     blocks = []
-    info: dict[str, Any] = {}
+    info: dict[str, DriverSummary | NotComputed] = {}
     for score_type in DRIVER_SCORE_TYPES:
         if not (comments["score_type"] == score_type).any():
             continue
         try:
             result = key_drivers(comments, mentions, score_type=score_type)
         except LoyalloopError as exc:
-            _error(ctx, f"feedback.key_drivers.{score_type}", str(exc))
+            info[score_type] = NotComputed("insufficient_data", str(exc))
             continue
         table = result.table.copy()
         table.insert(0, "score_type", score_type)
         table["r_squared"] = result.r_squared
         table["n"] = result.n
         blocks.append(table)
-        info[score_type] = {
-            "r_squared": float(result.r_squared),
-            "n": int(result.n),
-            "fix_first": table.loc[table["quadrant"] == "fix first", "aspect"].tolist(),
-        }
+        info[score_type] = DriverSummary(
+            r_squared=float(result.r_squared),
+            n=int(result.n),
+            fix_first=tuple(table.loc[table["quadrant"] == "fix first", "aspect"].tolist()),
+        )
     if blocks:
         ctx.save("key_drivers", _concat(blocks))
-    elif not any(k.startswith("feedback.key_drivers") for k in ctx.summary.get("errors", {})):
-        _error(ctx, "feedback.key_drivers", "no comment carries an NPS or CSAT score")
+    elif not info:
+        return NotComputed("no_data", "no comment carries an NPS or CSAT score")
     return info
 
 
-def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int:
+def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int | NotComputed:
     """Topics of all comments and of the ``unmatched`` ones (no aspect found); their count."""
     blocks = []
-    everything = discover_topics(texts, N_TOPICS, taxonomy=tax, n_examples=4 * N_EXAMPLES)
+    cfg = ctx.config.feedback
+    everything = discover_topics(
+        texts, cfg.topics, taxonomy=tax, n_examples=4 * cfg.examples_per_topic
+    )
     if not everything.topics.empty:
         blocks.append(everything.topics.assign(scope="all"))
-    n_unmatched = min(N_TOPICS, max(2, unmatched // UNMATCHED_PER_TOPIC))
+    n_unmatched = min(cfg.topics, max(2, unmatched // cfg.unmatched_per_topic))
     missed = discover_topics(
-        texts, n_unmatched, taxonomy=tax, only_unmatched=True, n_examples=4 * N_EXAMPLES
+        texts,
+        n_unmatched,
+        taxonomy=tax,
+        only_unmatched=True,
+        n_examples=4 * cfg.examples_per_topic,
     )
     if not missed.topics.empty:
         blocks.append(missed.topics.assign(scope="unmatched"))
     if not blocks:
-        _error(ctx, "feedback.topics", "too few comments with shared terms to form topics")
-        return 0
+        return NotComputed("insufficient_data", "too few comments with shared terms to form topics")
     topics = _concat(blocks)
     topics = topics[["scope", "topic", "size", "share", "phrases", "examples"]]
     topics["phrases"] = topics["phrases"].map(list)
-    topics["examples"] = topics["examples"].map(_distinct)
+    topics["examples"] = topics["examples"].map(lambda ex: _distinct(ex, cfg.examples_per_topic))
     ctx.save("topics", topics)
     return len(topics)
 
 
-def _distinct(examples: list[str]) -> list[str]:
-    """The first :data:`N_EXAMPLES` examples that differ beyond punctuation and spacing."""
+def _distinct(examples: list[str], n: int) -> list[str]:
+    """The first ``n`` examples that differ beyond punctuation and spacing (short comments
+    often repeat word for word)."""
     seen: set[str] = set()
     out: list[str] = []
     for text in examples:
@@ -219,43 +245,39 @@ def _distinct(examples: list[str]) -> list[str]:
         if key not in seen:
             seen.add(key)
             out.append(str(text))
-    return out[:N_EXAMPLES]
+    return out[:n]
 
 
-def _kano(ctx: RunContext) -> int | None:
-    found = ctx.wh.raw.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [KANO_TABLE]
-    ).fetchone()
-    if not found or not found[0]:
-        _error(
-            ctx,
-            "feedback.kano",
-            f"{NO_KANO}: the feedback table has no functional/dysfunctional question pairs and "
-            f"the warehouse has no {KANO_TABLE!r} table",
+def _kano(ctx: RunContext) -> int | NotComputed:
+    if not ctx.wh.has_table(KANO_TABLE):
+        return NotComputed(
+            "not_configured",
+            "no KANO answers: the feedback table has no functional/dysfunctional question pairs "
+            f"and the warehouse has no {KANO_TABLE!r} table",
         )
-        return None
     try:
         answers = ctx.wh.ibis.table(KANO_TABLE).execute()
         summary = kano_summary(answers)
     except LoyalloopError as exc:
-        _error(ctx, "feedback.kano", str(exc))
-        return None
+        return NotComputed("bad_data", str(exc))
     ctx.save("kano", summary)
     return len(summary)
 
 
 def stage_feedback(ctx: RunContext) -> None:
     """Analyse every comment and save the feedback analyses (see the module docstring)."""
-    frame = _read_feedback(ctx)
+    frame, profile_ids = _read_feedback(ctx)
     has_text = frame["text"].astype("string").fillna("").str.strip() != ""
     comments = frame[has_text].reset_index(drop=True)
     if comments.empty:
-        _error(ctx, "feedback", "no feedback comments with text up to the as-of day")
+        ctx.record(
+            "feedback", NotComputed("no_data", "no feedback comments with text up to the as-of day")
+        )
         return
-    tax = _taxonomy(ctx)
+    tax, refused = _taxonomy(ctx)
 
     analysed = analyze_feedback(comments, taxonomy=tax)
-    analysed["profile_id"] = _profile_ids(ctx, analysed["customer_id"])
+    analysed["profile_id"] = profile_ids[has_text].reset_index(drop=True)
     out_cols = [
         "feedback_id",
         "customer_id",
@@ -314,30 +336,36 @@ def stage_feedback(ctx: RunContext) -> None:
         .sort_values(["negative", "aspect"], ascending=[False, True])
         .head(3)
     )
-    ctx.summary["feedback"] = {
-        "taxonomy": tax.name,
-        "comments": len(analysed),
-        "own_comments": len(own),
-        "rows_without_text": int((~has_text).sum()),
-        "languages": {str(k): int(v) for k, v in analysed["language"].value_counts().items()},
-        "share_negative": float((own["sentiment"] == "negative").mean()) if len(own) else None,
-        "share_positive": float((own["sentiment"] == "positive").mean()) if len(own) else None,
-        "mean_sentiment": float(own["sentiment_score"].mean()) if len(own) else None,
-        "aspect_mentions": len(own_mentions),
-        "top_negative_aspects": [
-            {"aspect": str(a), "negative": int(n), "share_negative": float(sh)}
-            for a, n, sh in zip(top["aspect"], top["negative"], top["share_negative"], strict=True)
-        ],
-        "alerts": len(alerts),
-        "alerts_latest_period": {
-            "W": _latest_alerts(alerts, "W", weekly),
-            "M": _latest_alerts(alerts, "M", monthly),
-        },
-        "key_drivers": drivers,
-        "topics": n_topics,
-        "kano_features": n_kano,
-        "channel_disagreements": int(channels["disagrees"].sum()) if len(channels) else 0,
-    }
+    ctx.record(
+        "feedback",
+        FeedbackSummary(
+            taxonomy=tax.name,
+            comments=len(analysed),
+            own_comments=len(own),
+            rows_without_text=int((~has_text).sum()),
+            languages={str(k): int(v) for k, v in analysed["language"].value_counts().items()},
+            share_negative=float((own["sentiment"] == "negative").mean()) if len(own) else None,
+            share_positive=float((own["sentiment"] == "positive").mean()) if len(own) else None,
+            mean_sentiment=float(own["sentiment_score"].mean()) if len(own) else None,
+            aspect_mentions=len(own_mentions),
+            top_negative_aspects=tuple(
+                NegativeAspect(aspect=str(a), negative=int(n), share_negative=float(sh))
+                for a, n, sh in zip(
+                    top["aspect"], top["negative"], top["share_negative"], strict=True
+                )
+            ),
+            alerts=len(alerts),
+            alerts_latest_period={
+                "W": _latest_alerts(alerts, "W", weekly),
+                "M": _latest_alerts(alerts, "M", monthly),
+            },
+            key_drivers=drivers,
+            topics=n_topics,
+            kano_features=n_kano,
+            channel_disagreements=int(channels["disagrees"].sum()) if len(channels) else 0,
+            project_taxonomy=refused,
+        ),
+    )
 
 
 def _latest_alerts(alerts: pd.DataFrame, freq: str, trends: pd.DataFrame) -> int:

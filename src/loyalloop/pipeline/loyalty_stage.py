@@ -1,24 +1,27 @@
 """The ``loyalty`` stage: loyalty index, tiers, lifecycle stages, moves since the last run,
 and the survival view.
 
-* **Inputs.** The churn features as of the midnight after ``as_of``, for everyone who ever
-  bought (``FeatureConfig(active_within_days=None)``, so lapsed and lost customers get a
-  lifecycle stage). When the churn stage already saved them (``churn_features``) they are
-  reused; otherwise they are built here from the profile-keyed transactions and feedback.
+* **Inputs.** ``churn_features``: the churn features as of the midnight after ``as_of``, for
+  everyone who ever bought (``FeatureConfig(active_within_days=None)``, so lapsed and lost
+  customers get a lifecycle stage), saved by the ``churn_features`` stage; the run's ``rfm``
+  segments; the profile-keyed transactions.
 * **loyalty** — one row per profile that ever bought: the index (0–100) with its component
   scores, ``coverage`` and ``missing_components`` (missing components are left out, never
   scored as zero; the index is missing when coverage is below ``min_coverage``, and the tier
-  is then ``unscored``), ``tier`` and ``lifecycle_stage``. Weights and rules are the library
-  defaults (:class:`~loyalloop.loyalty.LoyaltyWeights`, :class:`~loyalloop.loyalty.TierRules`,
-  :class:`~loyalloop.loyalty.LifecycleRules`). No ``share_of_spend`` is available from the
-  canonical tables, so that behavioural sub-component is missing for everyone (and said so).
+  is then ``unscored``), ``tier`` and ``lifecycle_stage``. Weights and rules are the run's
+  (``RunConfig.loyalty``; by default the library's :class:`~loyalloop.loyalty.LoyaltyWeights`,
+  :class:`~loyalloop.loyalty.TierRules`, :class:`~loyalloop.loyalty.LifecycleRules`). No
+  ``share_of_spend`` is available from the canonical tables, so that behavioural
+  sub-component is missing for everyone (and said so).
 * **tier_migration**, **lifecycle_transitions** — when the latest published run has a
   ``loyalty`` table: one row per profile in either run with ``before``, ``after`` and
   ``movement`` (up / down / same / changed / new / gone); the index change rides along in
-  ``tier_migration``. The compared run's number is in the manifest.
+  ``tier_migration``. The compared run's number is in the manifest. Sizes per tier and stage
+  (``loyalty_summary``) and the headline figures come from :mod:`loyalloop.loyalty.summaries`.
 * **survival** — Kaplan–Meier repeat-purchase retention (a customer is lost after
-  ``LAPSE_DAYS`` without a purchase; lifetime first → last purchase, censored at the cutoff
-  while still buying), by RFM segment of this run and by quarterly acquisition cohort.
+  ``RunConfig.loyalty.lapse_days`` (default 180) without a purchase; lifetime first → last
+  purchase, censored at the cutoff while still buying), by RFM segment of this run and by
+  quarterly acquisition cohort (:func:`loyalloop.churn.run_outputs.survival_table`).
   Durations are in whole days (floored) so a curve has at most one step per day. Columns
   ``dimension`` (``segment`` / ``cohort``), ``group``, the curve (``time, at_risk, events,
   censored, survival, ci_lower, ci_upper``) and the group's ``median_lifetime_days`` (missing
@@ -28,16 +31,14 @@ and the survival view.
 from __future__ import annotations
 
 import logging
-import math
-from typing import Any
+from dataclasses import asdict
 
-import ibis
-import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
 
-from loyalloop.churn import FeatureConfig, kaplan_meier, median_lifetime, purchase_lifetimes
-from loyalloop.errors import LoyalloopError
+from loyalloop.churn import purchase_lifetimes
+from loyalloop.churn.run_outputs import median_lifetimes, survival_table
+from loyalloop.core.results import LoyaltySummary, NotComputed
+from loyalloop.core.runs import RunStore
 from loyalloop.loyalty import (
     assign_tiers,
     lifecycle_stages,
@@ -45,81 +46,39 @@ from loyalloop.loyalty import (
     stage_transitions,
     tier_migration,
 )
-from loyalloop.pipeline.churn_stage import churn_tables, score_cutoff
+from loyalloop.loyalty.summaries import group_summary, loyalty_headline
+from loyalloop.pipeline.churn_stage import score_cutoff
+from loyalloop.pipeline.config import LoyaltyConfig
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
-from loyalloop.pipeline.runs import RunStore
 
 __all__ = ["LAPSE_DAYS", "stage_loyalty"]
 
 log = logging.getLogger(__name__)
 
-#: Survival view: a customer counts as lost after this many days without a purchase.
-LAPSE_DAYS = 180
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, np.generic):
-        return _clean(v.item())
-    return v
-
-
-def _features(ctx: RunContext) -> ir.Table:
-    if "churn_features" in ctx.writer.tables:
-        return ctx.output("churn_features")
-    tables = churn_tables(ctx)
-    score_cut = score_cutoff(ctx.as_of)
-    return tables.features(score_cut, FeatureConfig(active_within_days=None))
-
-
-def _group_summary(loyalty: ir.Table) -> ir.Table:
-    """Size, share and mean index of each tier and each lifecycle stage (for the report)."""
-    total = loyalty.count().as_scalar()
-    parts = []
-    for dimension in ("tier", "lifecycle_stage"):
-        g = loyalty.group_by(group=loyalty[dimension].cast("string")).aggregate(
-            customers=loyalty.count(), mean_index=loyalty.loyalty_index.mean()
-        )
-        parts.append(
-            g.select(
-                dimension=ibis.literal(dimension),
-                group=g.group,
-                customers=g.customers.cast("int64"),
-                share=g.customers.cast("float64") / total.cast("float64"),
-                mean_index=g.mean_index,
-            )
-        )
-    return parts[0].union(parts[1])
+#: Default of the survival view's lapse (:class:`~loyalloop.pipeline.config.LoyaltyConfig`).
+LAPSE_DAYS = LoyaltyConfig.lapse_days
 
 
 def stage_loyalty(ctx: RunContext) -> None:
     """Index, tiers, lifecycle, migrations and survival (see module docstring)."""
-    feats = _features(ctx)
-    index = assign_tiers(loyalty_index(feats))
-    stages = lifecycle_stages(feats)
+    cfg = ctx.config.loyalty
+    feats = ctx.output("churn_features")
+    index = assign_tiers(loyalty_index(feats, cfg.weights), cfg.tiers)
+    stages = lifecycle_stages(feats, cfg.lifecycle)
     joined = index.join(stages, "customer_id")
     loyalty = joined.select(*[c for c in index.columns], lifecycle_stage=joined.stage).order_by(
         "customer_id"
     )
     ctx.save("loyalty", loyalty)
     saved = ctx.output("loyalty")
-    ctx.save("loyalty_summary", _group_summary(saved))
+    ctx.save("loyalty_summary", group_summary(saved))
     current = saved.to_pandas()
-    info: dict[str, Any] = {
-        "customers": len(current),
-        "indexed": int(current["loyalty_index"].notna().sum()),
-        "mean_index": _clean(current["loyalty_index"].mean()),
-        "median_index": _clean(current["loyalty_index"].median()),
-        "with_attitude_or_emotion": int(
-            (current["attitudinal"].notna() | current["emotional"].notna()).sum()
-        ),
-        "tiers": {str(k): int(v) for k, v in current["tier"].value_counts().items()},
-        "lifecycle": {str(k): int(v) for k, v in current["lifecycle_stage"].value_counts().items()},
-    }
+    compared: int | None = None
+    tier_moves: dict[str, int] | None = None
+    stage_moves: dict[str, int] | None = None
     previous = _previous_loyalty(ctx)
     if previous is not None:
-        number, prev = previous
+        compared, prev = previous
         tiers = tier_migration(prev, current)
         moves = stage_transitions(
             prev.rename(columns={"lifecycle_stage": "stage"}),
@@ -127,30 +86,33 @@ def stage_loyalty(ctx: RunContext) -> None:
         )
         ctx.save("tier_migration", tiers.table)
         ctx.save("lifecycle_transitions", moves.table)
-        info["compared_with_run"] = number
-        info["tier_migration"] = {str(k): int(v) for k, v in tiers.summary.items()}
-        info["lifecycle_transitions"] = {str(k): int(v) for k, v in moves.summary.items()}
+        tier_moves = {str(k): int(v) for k, v in tiers.summary.items()}
+        stage_moves = {str(k): int(v) for k, v in moves.summary.items()}
+    medians: dict[str, dict[str, float | None]] | NotComputed
     survival = _survival(ctx)
     if survival is not None:
         ctx.save("survival", survival)
-        medians = survival.drop_duplicates(["dimension", "group"])
-        info["median_lifetime_days"] = {
-            dim: {
-                str(g): _clean(m)
-                for g, m in zip(part["group"], part["median_lifetime_days"], strict=True)
-            }
-            for dim, part in medians.groupby("dimension", sort=True)
-        }
-        info["survival_lapse_days"] = LAPSE_DAYS
-    ctx.summary["loyalty"] = info
+        medians = median_lifetimes(survival)
+    else:
+        medians = NotComputed("no_data", "no purchase lifetimes to follow")
+    ctx.record(
+        "loyalty",
+        LoyaltySummary(
+            **asdict(loyalty_headline(current)),
+            compared_with_run=compared,
+            tier_migration=tier_moves,
+            lifecycle_transitions=stage_moves,
+            median_lifetime_days=medians,
+            survival_lapse_days=cfg.lapse_days if survival is not None else None,
+        ),
+    )
 
 
 def _previous_loyalty(ctx: RunContext) -> tuple[int, pd.DataFrame] | None:
     """The latest published run's ``loyalty`` table (this run is not published yet)."""
-    runs = RunStore(ctx.wh.settings.runs_dir).list()
     cols = ["customer_id", "tier", "loyalty_index", "lifecycle_stage"]
-    for run in reversed(runs):
-        if "loyalty" in run.tables:
+    for run in RunStore(ctx.wh.settings.runs_dir).previous_readable():
+        if run.has_table("loyalty"):
             table = run.read("loyalty")
             if not set(cols) <= set(table.column_names):
                 log.warning("run %d's loyalty table predates this layout; not compared", run.number)
@@ -160,27 +122,13 @@ def _previous_loyalty(ctx: RunContext) -> tuple[int, pd.DataFrame] | None:
 
 
 def _survival(ctx: RunContext) -> pd.DataFrame | None:
-    score_cut = score_cutoff(ctx.as_of)
-    tx = ctx.wh.ibis.table(PROFILE_TX)
+    tx = ctx.wh.table(PROFILE_TX)
     rfm = ctx.output("rfm").select("customer_id", "segment")
     lives = purchase_lifetimes(
-        tx, score_cut, lapse_days=LAPSE_DAYS, customers=rfm, group_by="segment"
+        tx,
+        score_cutoff(ctx.as_of),
+        lapse_days=ctx.config.loyalty.lapse_days,
+        customers=rfm,
+        group_by="segment",
     ).to_pandas()
-    if lives.empty:
-        return None
-    days = np.floor(lives["duration_days"].to_numpy(dtype="float64"))
-    frames = []
-    for dim in ("segment", "cohort"):
-        groups = lives[dim].fillna("(none)").astype(str).to_numpy()
-        try:
-            curves = kaplan_meier(days, lives["observed"].to_numpy(), groups)
-        except LoyalloopError:
-            continue
-        med = median_lifetime(curves)
-        curves["median_lifetime_days"] = curves["group"].map(med).astype("float64")
-        curves.insert(0, "dimension", dim)
-        curves["group"] = curves["group"].astype(str)
-        frames.append(curves.sort_values(["group", "time"], kind="stable"))
-    if not frames:
-        return None
-    return pd.concat(frames, ignore_index=True)
+    return survival_table(lives, ("segment", "cohort"))

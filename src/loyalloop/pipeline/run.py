@@ -6,29 +6,70 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from loyalloop import __version__
 from loyalloop.core.config import Settings
-from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse
-from loyalloop.errors import LoyalloopError
-from loyalloop.pipeline.context import RunConfig, RunContext
-from loyalloop.pipeline.runs import Run, RunStore
-from loyalloop.pipeline.stages import STAGES
+from loyalloop.core.results import OPTIONAL_SLOTS, NotComputed, RunManifest
+from loyalloop.core.runs import Run, RunStore
+from loyalloop.core.warehouse import QUARANTINE_TABLE, WarehouseAdapter
+from loyalloop.data.schema import open_warehouse
+from loyalloop.errors import ConfigError, LoyalloopError
+from loyalloop.pipeline.config import RunConfig
+from loyalloop.pipeline.context import RunContext
+from loyalloop.pipeline.stage import Stage, check_plan
+from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
-__all__ = ["default_as_of", "run_pipeline"]
+__all__ = ["check_as_of", "data_range", "default_as_of", "run_pipeline"]
 
 log = logging.getLogger(__name__)
 
-INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
+
+def _day(value: object) -> date:
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
 
 
-def default_as_of(wh: Warehouse) -> date:
-    """The day of the last transaction (the natural end of the observation period)."""
-    last = wh.table("transactions").timestamp.max().execute()
-    if last is None or last != last:
+def data_range(wh: WarehouseAdapter) -> tuple[date, date]:
+    """Days of the first and the last transaction."""
+    tx = wh.table("transactions")
+    row = tx.aggregate(first=tx.timestamp.min(), last=tx.timestamp.max()).execute().iloc[0]
+    first, last = row["first"], row["last"]
+    if first is None or last is None or first != first or last != last:
         raise LoyalloopError("no transactions loaded yet; run `loyalloop ingest transactions …`")
-    return last.date() if isinstance(last, datetime) else date.fromisoformat(str(last)[:10])
+    return _day(first), _day(last)
+
+
+def default_as_of(wh: WarehouseAdapter) -> date:
+    """The day of the last transaction (the natural end of the observation period)."""
+    return data_range(wh)[1]
+
+
+def check_as_of(as_of: date, first: date, last: date) -> None:
+    """Refuse an as-of day outside the data: after the last transaction every customer looks
+    lapsed (and the run would become the latest one), before the first there is nothing."""
+    if as_of > last or as_of < first:
+        side = "after the last" if as_of > last else "before the first"
+        raise ConfigError(
+            f"as-of day {as_of:%Y-%m-%d} is {side} transaction: the data cover "
+            f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+        )
+
+
+def _missing_inputs(stage: Stage, ctx: RunContext) -> list[str]:
+    """Declared inputs an earlier stage did not write (it recorded why)."""
+    return [
+        name
+        for name in stage.requires
+        if name not in ctx.writer.tables and not ctx.wh.has_table(name)
+    ]
+
+
+def _skip(stage: Stage, missing: list[str], ctx: RunContext) -> None:
+    why = f"needs {', '.join(missing)}, which this run did not compute"
+    if stage.slot is not None and stage.slot not in OPTIONAL_SLOTS:
+        raise LoyalloopError(f"pipeline stage {stage.name!r} cannot run: it {why}")
+    log.warning("stage %s skipped: %s", stage.name, why)
+    if stage.slot is not None:
+        ctx.record(stage.slot, NotComputed("skipped", why))
 
 
 def run_pipeline(
@@ -41,31 +82,37 @@ def run_pipeline(
     config = config or RunConfig()
     store = RunStore(settings.runs_dir)
     started = time.perf_counter()
-    with Warehouse(settings) as wh:
-        as_of = config.as_of or default_as_of(wh)
+    with open_warehouse(settings) as wh:
+        check_plan(STAGES, wh.list_tables())
+        first, last = data_range(wh)
+        as_of = config.as_of or last
+        check_as_of(as_of, first, last)
         inputs = {name: wh.count(name) for name in INPUT_TABLES}
         q = wh.table(QUARANTINE_TABLE)
         quarantined = dict(q.group_by("table_name").aggregate(n=q.count()).execute().values)
         with store.writer() as writer:
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
             timings: dict[str, float] = {}
-            for name, stage in STAGES:
+            for stage in STAGES:
+                if missing := _missing_inputs(stage, ctx):
+                    _skip(stage, missing, ctx)
+                    continue
                 if on_stage:
-                    on_stage(name)
+                    on_stage(stage.name)
                 t0 = time.perf_counter()
                 stage(ctx)
-                timings[name] = round(time.perf_counter() - t0, 3)
-                log.info("stage %s done in %.2fs", name, timings[name])
-            manifest: dict[str, Any] = {
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "as_of": as_of.isoformat(),
-                "version": __version__,
-                "timezone": settings.timezone,
-                "config": config.to_dict(),
-                "inputs": inputs,
-                "quarantined": {k: int(v) for k, v in quarantined.items()},
-                "stage_seconds": timings,
-                "seconds": round(time.perf_counter() - started, 3),
-                **ctx.summary,
-            }
+                timings[stage.name] = round(time.perf_counter() - t0, 3)
+                log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
+            manifest = RunManifest(
+                created_at=datetime.now(UTC).replace(microsecond=0),
+                as_of=as_of,
+                version=__version__,
+                timezone=settings.timezone,
+                config=config.to_dict(),
+                inputs=inputs,
+                quarantined={str(k): int(v) for k, v in quarantined.items()},
+                stage_seconds=timings,
+                seconds=round(time.perf_counter() - started, 3),
+                **ctx.results,
+            )
             return store.publish(writer, manifest)

@@ -1,26 +1,32 @@
-"""The pipeline's stages, in order. Each reads canonical tables or earlier outputs, and saves
-its outputs through the context; none of them does analytics itself — they call the library."""
+"""The pipeline's stages, in order, each declared with what it reads and writes
+(:class:`~loyalloop.pipeline.stage.Stage`). Each reads canonical tables or earlier outputs and
+saves its outputs through the context; none of them does analytics itself — they call the
+library."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import asdict
 
 import ibis
 
+from loyalloop.core.results import CsatSummary, KpiSummary, NpsSummary, ProfilesSummary
 from loyalloop.data.unify import build_profiles
 from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 from loyalloop.insight.surveys import csat, csat_monthly, nps, nps_monthly
-from loyalloop.pipeline.churn_stage import stage_churn
+from loyalloop.pipeline.churn_stage import CHURN_OUTPUTS, stage_churn, stage_churn_features
 from loyalloop.pipeline.clv_stage import stage_clv
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
-from loyalloop.pipeline.feedback_stage import stage_feedback
+from loyalloop.pipeline.feedback_stage import FEEDBACK_OUTPUTS, stage_feedback
 from loyalloop.pipeline.loyalty_stage import stage_loyalty
+from loyalloop.pipeline.profile_keys import rekey_by_profile
+from loyalloop.pipeline.stage import Stage
 
-__all__ = ["STAGES", "Stage"]
+__all__ = ["INPUT_TABLES", "STAGES", "Stage"]
 
-Stage = tuple[str, Callable[[RunContext], None]]
+#: The canonical tables a run reads.
+INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
 
 
 def stage_profiles(ctx: RunContext) -> None:
@@ -29,23 +35,19 @@ def stage_profiles(ctx: RunContext) -> None:
     ctx.save("profile_map", id_map)
     ctx.save("profiles", profiles)
     tx = ctx.wh.table("transactions")
-    mapped = tx.join(id_map, "customer_id").select(
-        customer_id=id_map.profile_id,
-        source_customer_id=tx.customer_id,
-        timestamp=tx.timestamp,
-        amount=tx.amount,
-        kind=tx.kind,
-        channel=tx.channel,
-        category=tx.category,
-    )
-    ctx.wh.ibis.create_table(PROFILE_TX, mapped, temp=True, overwrite=True)
+    tx = tx.select("customer_id", "timestamp", "amount", "kind", "channel", "category")
+    mapped = rekey_by_profile(tx, id_map, source_column="source_customer_id")
+    ctx.wh.create_temp_table(PROFILE_TX, mapped)
     n_customers = ctx.wh.count("customers")
     n_profiles = int(profiles.count().execute())
-    ctx.summary["profiles"] = {
-        "customer_records": n_customers,
-        "profiles": n_profiles,
-        "merged_records": n_customers - n_profiles,
-    }
+    ctx.record(
+        "profiles",
+        ProfilesSummary(
+            customer_records=n_customers,
+            profiles=n_profiles,
+            merged_records=n_customers - n_profiles,
+        ),
+    )
 
 
 def stage_rfm(ctx: RunContext) -> None:
@@ -64,22 +66,69 @@ def stage_kpis(ctx: RunContext) -> None:
     tx = ctx.wh.ibis.table(PROFILE_TX)
     profiles = ctx.output("profiles")
     kpis = purchase_kpis(profiles, tx, ctx.as_of, active_days=ctx.config.active_days)
-    ctx.summary["kpis"] = kpis.to_dict()
+    ctx.record("kpis", KpiSummary(**asdict(kpis)))
     ctx.save("cohorts", cohort_retention(tx, ctx.as_of))
     fb = ctx.wh.table("feedback")
     fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
-    ctx.summary["nps"] = nps(fb).to_dict()
-    ctx.summary["csat"] = csat(fb).to_dict()
+    ctx.record("nps", NpsSummary(**asdict(nps(fb))))
+    ctx.record("csat", CsatSummary(**asdict(csat(fb))))
     ctx.save("nps_monthly", nps_monthly(fb))
     ctx.save("csat_monthly", csat_monthly(fb))
 
 
+#: Tables keyed by source customer id that churn features read (re-keyed by profile).
+_CHURN_INPUTS = (PROFILE_TX, "profile_map", "feedback", "interactions", "accounts")
+
 STAGES: list[Stage] = [
-    ("profiles", stage_profiles),
-    ("rfm", stage_rfm),
-    ("kpis", stage_kpis),
-    ("clv", stage_clv),
-    ("churn", stage_churn),
-    ("loyalty", stage_loyalty),
-    ("feedback", stage_feedback),
+    Stage(
+        "profiles",
+        stage_profiles,
+        requires=("customers", "transactions"),
+        produces=("profile_map", "profiles", PROFILE_TX),
+        slot="profiles",
+    ),
+    Stage("rfm", stage_rfm, requires=(PROFILE_TX,), produces=("rfm", "segments")),
+    Stage(
+        "kpis",
+        stage_kpis,
+        requires=("profiles", PROFILE_TX, "feedback"),
+        produces=("cohorts", "nps_monthly", "csat_monthly"),
+        slot="kpis",
+    ),
+    Stage(
+        "clv", stage_clv, requires=(PROFILE_TX, "rfm"), produces=("clv", "clv_segments"), slot="clv"
+    ),
+    Stage(
+        "churn_features",
+        stage_churn_features,
+        requires=_CHURN_INPUTS,
+        produces=("churn_features",),
+    ),
+    Stage(
+        "churn",
+        stage_churn,
+        requires=(*_CHURN_INPUTS, "churn_features"),
+        produces=CHURN_OUTPUTS,
+        slot="churn",
+    ),
+    Stage(
+        "loyalty",
+        stage_loyalty,
+        requires=("churn_features", "rfm", PROFILE_TX),
+        produces=(
+            "loyalty",
+            "loyalty_summary",
+            "tier_migration",
+            "lifecycle_transitions",
+            "survival",
+        ),
+        slot="loyalty",
+    ),
+    Stage(
+        "feedback",
+        stage_feedback,
+        requires=("feedback", "profile_map"),
+        produces=FEEDBACK_OUTPUTS,
+        slot="feedback",
+    ),
 ]

@@ -7,14 +7,13 @@ through ``Markup.format`` like everything else, so nothing in them can become ma
 
 from __future__ import annotations
 
-from typing import Any
-
 import plotly.graph_objects as go
 import pyarrow.compute as pc
 from markupsafe import Markup
 
+from loyalloop.core.results import NotComputed, ScorerMetrics
+from loyalloop.core.runs import Run
 from loyalloop.loyalty import LifecycleRules
-from loyalloop.pipeline.runs import Run
 from loyalloop.report.charts import LAYOUT, figure_html
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import Section, card, cards, fmt_int, fmt_num, fmt_pct, html_table, note
@@ -35,20 +34,20 @@ def _scorer(name: str, lang: Lang) -> str:
     return t(key, lang) if key else name
 
 
-def _auc(metrics: dict[str, Any], name: str) -> str:
-    return fmt_num((metrics.get(name) or {}).get("roc_auc"), 3)
+def _auc(metrics: dict[str, ScorerMetrics], name: str) -> str:
+    found = metrics.get(name)
+    return fmt_num(found.roc_auc if found else None, 3)
 
 
 def churn_section(run: Run, lang: Lang) -> Section | None:
     """Churn cards, lift/capture and calibration charts, top-risk list; or the recorded error."""
-    m = run.manifest
-    if "churn" in m.get("errors", {}):
-        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), m["errors"]["churn"])
+    info = run.manifest.churn
+    if isinstance(info, NotComputed):
+        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), info.message)
         return Section("churn", t("ch_title", lang), body)
-    info = m.get("churn")
-    if not info:
+    if info is None:
         return None
-    metrics: dict[str, Any] = info.get("metrics", {})
+    metrics = info.metrics
     summary_cards = cards(
         [
             card(
@@ -56,22 +55,22 @@ def churn_section(run: Run, lang: Lang) -> Section | None:
                 _auc(metrics, "model"),
                 t("ch_vs", lang, recency=_auc(metrics, "recency"), bgnbd=_auc(metrics, "bgnbd")),
             ),
-            card(t("ch_capture_card", lang), fmt_pct(info.get("capture_top_20pct"))),
-            card(t("ch_rate_card", lang), fmt_pct(info.get("test_churn_rate"))),
+            card(t("ch_capture_card", lang), fmt_pct(info.capture_top_20pct)),
+            card(t("ch_rate_card", lang), fmt_pct(info.test_churn_rate)),
             card(
-                t("ch_expected_card", lang, days=info.get("horizon_days", 90)),
-                fmt_int(info.get("expected_churners")),
+                t("ch_expected_card", lang, days=info.horizon_days),
+                fmt_int(info.expected_churners),
             ),
-            card(t("ch_high_card", lang), fmt_int(info.get("high_risk"))),
+            card(t("ch_high_card", lang), fmt_int(info.high_risk)),
         ]
     )
     metric_rows = [
         (
             _scorer(name, lang),
-            fmt_num(v.get("roc_auc"), 3),
-            fmt_num(v.get("pr_auc"), 3),
-            fmt_num(v.get("brier"), 3),
-            fmt_num(v.get("top_decile_lift"), 2),
+            fmt_num(v.roc_auc, 3),
+            fmt_num(v.pr_auc, 3),
+            fmt_num(v.brier, 3),
+            fmt_num(v.top_decile_lift, 2),
         )
         for name, v in metrics.items()
     ]
@@ -93,11 +92,11 @@ def churn_section(run: Run, lang: Lang) -> Section | None:
         t(
             "ch_note",
             lang,
-            days=info.get("horizon_days", 90),
-            train=", ".join(info.get("train_cutoffs", [])),
-            test=info.get("test_cutoff", ""),
-            n_test=fmt_int(info.get("n_test")),
-            file=(info.get("model") or {}).get("file", ""),
+            days=info.horizon_days,
+            train=", ".join(f"{c:%Y-%m-%d}" for c in info.train_cutoffs),
+            test=f"{info.test_cutoff:%Y-%m-%d}",
+            n_test=fmt_int(info.n_test),
+            file=info.model.file,
         )
     )
     return Section("churn", t("ch_title", lang), body)

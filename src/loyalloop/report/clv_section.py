@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from markupsafe import Markup
 
-from loyalloop.pipeline.runs import Run
+from loyalloop.core.results import NotComputed
+from loyalloop.core.runs import Run
 from loyalloop.report.charts import LAYOUT, figure_html
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import (
@@ -24,12 +25,11 @@ __all__ = ["clv_section"]
 
 def clv_section(run: Run, lang: Lang) -> Section | None:
     """CLV cards, distribution, P(alive) by RFM segment; or why CLV was not computed."""
-    m = run.manifest
-    if "clv" in m.get("errors", {}):
-        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), m["errors"]["clv"])
+    info = run.manifest.clv
+    if isinstance(info, NotComputed):
+        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), info.message)
         return Section("clv", t("clv", lang), body)
-    info = m.get("clv")
-    if not info:
+    if info is None:
         return None
     by_segment = run.read("clv_segments").to_pandas()
     values = run.read("clv").column("clv").to_pandas()
@@ -40,11 +40,9 @@ def clv_section(run: Run, lang: Lang) -> Section | None:
     alive.update_layout(yaxis_title=t("p_alive", lang) + " %", **LAYOUT)
     summary_cards = cards(
         [
-            card(
-                t("total_clv", lang, months=info["horizon_months"]), fmt_num(info["total_clv"], 0)
-            ),
-            card(t("top_decile", lang), fmt_pct(info["top_decile_share"])),
-            card(t("p_alive", lang), fmt_pct(info["mean_probability_alive"])),
+            card(t("total_clv", lang, months=info.horizon_months), fmt_num(info.total_clv, 0)),
+            card(t("top_decile", lang), fmt_pct(info.top_decile_share)),
+            card(t("p_alive", lang), fmt_pct(info.mean_probability_alive)),
         ]
     )
     table = html_table(
@@ -60,9 +58,9 @@ def clv_section(run: Run, lang: Lang) -> Section | None:
             )
         ],
     )
-    p = info["transaction_params"]
+    p = info.transaction_params
     explain = note(
-        t("clv_note", lang, months=info["horizon_months"], rate=100 * info["monthly_discount_rate"])
+        t("clv_note", lang, months=info.horizon_months, rate=100 * info.monthly_discount_rate)
         + f" BG/NBD r={p['r']:.3g}, α={p['alpha']:.3g}, a={p['a']:.3g}, b={p['b']:.3g}."
     )
     body = (

@@ -17,9 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from markupsafe import Markup
 
+from loyalloop.core.results import FeedbackSummary, NotComputed
+from loyalloop.core.runs import Run
 from loyalloop.feedback import kano_chart
-from loyalloop.pipeline.feedback_stage import KANO_TABLE, NO_KANO
-from loyalloop.pipeline.runs import Run
+from loyalloop.pipeline.feedback_stage import KANO_TABLE
 from loyalloop.report.charts import LAYOUT, figure_html
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import (
@@ -54,19 +55,19 @@ _SENTIMENT_COLORS = {"positive": "#38a169", "neutral": "#a0aec0", "negative": "#
 
 
 def _read(run: Run, name: str) -> pd.DataFrame | None:
-    return run.read(name).to_pandas() if name in run.tables else None
+    return run.read(name).to_pandas() if run.has_table(name) else None
 
 
-def _errors(run: Run) -> dict[str, Any]:
-    errors: dict[str, Any] = run.manifest.get("errors", {})
-    return errors
-
-
-def _not_computed(run: Run, key: str, lang: Lang) -> Markup:
-    reason = _errors(run).get(key)
-    if reason is None:
+def _not_computed(value: object, lang: Lang) -> Markup:
+    """The note for a :class:`NotComputed` value; nothing for anything else."""
+    if not isinstance(value, NotComputed):
         return Markup("")
-    return note(f"{t('not_computed', lang)}: {reason}")
+    return note(f"{t('not_computed', lang)}: {value.message}")
+
+
+def _summary(run: Run) -> FeedbackSummary | None:
+    info = run.manifest.feedback
+    return info if isinstance(info, FeedbackSummary) else None
 
 
 def _h3(text: str) -> Markup:
@@ -85,10 +86,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _ran(run: Run) -> bool:
-    return "feedback" in run.manifest
-
-
 def _yes_no(value: Any, lang: Lang) -> str:
     return t("fb_yes", lang) if bool(value) else ""
 
@@ -102,29 +99,29 @@ def _pval(p: Any) -> str:
 def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
     """Headline cards, the aspect sentiment table and chart, and the cross-channel check."""
     title = t("fb_aspects", lang)
-    if "feedback" in _errors(run):
-        return Section("feedback-aspects", title, _not_computed(run, "feedback", lang))
-    info = run.manifest.get("feedback")
+    if isinstance(run.manifest.feedback, NotComputed):
+        return Section("feedback-aspects", title, _not_computed(run.manifest.feedback, lang))
+    info = _summary(run)
     summary = _read(run, "aspect_summary")
-    if not info or summary is None:
+    if info is None or summary is None:
         return None
     labels = _labels(run, lang)
-    top = info.get("top_negative_aspects") or []
+    top = info.top_negative_aspects
     headline = cards(
         [
             card(
                 t("fb_comments", lang),
-                fmt_int(info["comments"]),
-                t("fb_own", lang, n=info["own_comments"]),
+                fmt_int(info.comments),
+                t("fb_own", lang, n=info.own_comments),
             ),
-            card(t("fb_share_negative", lang), fmt_pct(info["share_negative"])),
-            card(t("fb_share_positive", lang), fmt_pct(info["share_positive"])),
+            card(t("fb_share_negative", lang), fmt_pct(info.share_negative)),
+            card(t("fb_share_positive", lang), fmt_pct(info.share_positive)),
             card(
                 t("fb_top_negative", lang),
-                labels.get(top[0]["aspect"], top[0]["aspect"]) if top else "—",
-                t("fb_negative_mentions", lang, n=top[0]["negative"]) if top else "",
+                labels.get(top[0].aspect, top[0].aspect) if top else "—",
+                t("fb_negative_mentions", lang, n=top[0].negative) if top else "",
             ),
-            card(t("fb_alerts", lang), fmt_int(info["alerts"])),
+            card(t("fb_alerts", lang), fmt_int(info.alerts)),
         ]
     )
     seen = summary[summary["mentions"] > 0]
@@ -172,7 +169,7 @@ def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
         ],
     )
     body = headline + Markup(figure_html(fig, "chart-fb-aspects")) + table
-    body += note(t("fb_aspects_note", lang, taxonomy=info.get("taxonomy", "")))
+    body += note(t("fb_aspects_note", lang, taxonomy=info.taxonomy))
     body += _channels(run, lang, labels)
     return Section("feedback-aspects", title, body)
 
@@ -309,25 +306,27 @@ def _obs(value: float, kind: str) -> str:
 
 def feedback_drivers_section(run: Run, lang: Lang) -> Section | None:
     """Importance-vs-performance priority matrix per score type; KANO when the data have it."""
-    if not _ran(run):
+    info = _summary(run)
+    if info is None:
         return None
     labels = _labels(run, lang)
     drivers = _read(run, "key_drivers")
+    skipped = (
+        {"": info.key_drivers}
+        if isinstance(info.key_drivers, NotComputed)
+        else {k: v for k, v in info.key_drivers.items() if isinstance(v, NotComputed)}
+    )
     body = Markup("")
     if drivers is None or drivers.empty:
-        for key, reason in _errors(run).items():
-            if key.startswith("feedback.key_drivers"):
-                body += note(f"{t('not_computed', lang)}: {reason}")
+        for value in skipped.values():
+            body += _not_computed(value, lang)
     else:
         for i, (score_type, d) in enumerate(drivers.groupby("score_type", sort=False)):
             body += _drivers_block(d, str(score_type), labels, lang, first=i == 0)
-        for key, reason in _errors(run).items():
-            if key.startswith("feedback.key_drivers."):
-                body += note(
-                    f"{key.rsplit('.', 1)[1].upper()}: {t('not_computed', lang)}: {reason}"
-                )
+        for score_type, value in skipped.items():
+            body += note(f"{score_type.upper()}: {t('not_computed', lang)}: {value.message}")
         body += note(t("fb_drivers_note", lang))
-    body += _kano_block(run, lang)
+    body += _kano_block(run, info, lang)
     return Section("feedback-drivers", t("fb_drivers", lang), body)
 
 
@@ -397,14 +396,14 @@ def _drivers_block(
     return head + chart + table
 
 
-def _kano_block(run: Run, lang: Lang) -> Markup:
+def _kano_block(run: Run, info: FeedbackSummary, lang: Lang) -> Markup:
     body = _h3(t("fb_kano", lang))
     kano = _read(run, "kano")
     if kano is None or kano.empty:
-        reason = str(_errors(run).get("feedback.kano", ""))
-        if reason.startswith(NO_KANO):
+        why = info.kano_features
+        if isinstance(why, NotComputed) and why.status == "not_configured":
             return body + note(t("fb_kano_none", lang, table=KANO_TABLE))
-        return body + note(f"{t('not_computed', lang)}: {reason}" if reason else t("no_data", lang))
+        return body + (_not_computed(why, lang) or note(t("no_data", lang)))
     fig = kano_chart(kano)
     fig.update_layout(title=None, **LAYOUT)
     table = html_table(
@@ -436,11 +435,12 @@ def _examples(items: Iterable[Any]) -> Markup:
 
 def feedback_topics_section(run: Run, lang: Lang) -> Section | None:
     """Topics of all comments and of the comments no aspect caught, with example comments."""
-    if not _ran(run):
+    info = _summary(run)
+    if info is None:
         return None
     topics = _read(run, "topics")
     if topics is None or topics.empty:
-        body = _not_computed(run, "feedback.topics", lang) or note(t("no_data", lang))
+        body = _not_computed(info.topics, lang) or note(t("no_data", lang))
         return Section("feedback-topics", t("fb_topics", lang), body)
     body = Markup("")
     for scope in ("unmatched", "all"):

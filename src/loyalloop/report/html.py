@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.offline
 from markupsafe import Markup
 
-from loyalloop.pipeline.runs import Run
+from loyalloop.core.runs import Run
 from loyalloop.report import charts
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.clv_section import clv_section
@@ -47,37 +47,40 @@ _env = jinja2.Environment(
 
 def kpi_section(run: Run, lang: Lang) -> Section:
     m = run.manifest
-    k = m.get("kpis", {})
-    nps, csat = m.get("nps", {}), m.get("csat", {})
+    k, nps, csat = m.kpis, m.nps, m.csat
+    merged = m.profiles.merged_records if m.profiles else 0
     items = [
         card(
             t("customers", lang),
-            fmt_int(k.get("customers")),
-            t("merged", lang, merged=m.get("profiles", {}).get("merged_records", 0)),
+            fmt_int(k.customers if k else None),
+            t("merged", lang, merged=merged),
         ),
-        card(t("purchasers", lang), fmt_int(k.get("purchasers"))),
-        card(t("active", lang, days=k.get("active_days", 90)), fmt_int(k.get("active_customers"))),
-        card(t("repurchase_rate", lang), fmt_pct(k.get("repurchase_rate"))),
-        card(t("aov", lang), fmt_num(k.get("average_order_value"))),
-        card(t("revenue", lang), fmt_num(k.get("revenue"), 0)),
-        card(t("refund_rate", lang), fmt_pct(k.get("refund_rate"), 2)),
+        card(t("purchasers", lang), fmt_int(k.purchasers if k else None)),
+        card(
+            t("active", lang, days=k.active_days if k else 90),
+            fmt_int(k.active_customers if k else None),
+        ),
+        card(t("repurchase_rate", lang), fmt_pct(k.repurchase_rate if k else None)),
+        card(t("aov", lang), fmt_num(k.average_order_value if k else None)),
+        card(t("revenue", lang), fmt_num(k.revenue if k else None, 0)),
+        card(t("refund_rate", lang), fmt_pct(k.refund_rate if k else None, 2)),
     ]
-    if nps.get("nps") is not None:
+    if nps is not None and nps.nps is not None:
         items.append(
             card(
                 t("nps", lang),
-                f"{nps['nps']:.1f}",
-                f"{t('ci', lang)} {nps['ci_low']:.1f} – {nps['ci_high']:.1f} · "
-                f"{nps['n']:,} {t('answers', lang)}",
+                f"{nps.nps:.1f}",
+                f"{t('ci', lang)} {nps.ci_low:.1f} – {nps.ci_high:.1f} · "
+                f"{nps.n:,} {t('answers', lang)}",
             )
         )
-    if csat.get("csat") is not None:
+    if csat is not None and csat.csat is not None:
         items.append(
             card(
                 t("csat", lang),
-                f"{csat['csat']:.1f}%",
-                f"{t('ci', lang)} {csat['ci_low']:.1f} – {csat['ci_high']:.1f} · "
-                f"{csat['n']:,} {t('answers', lang)}",
+                f"{csat.csat:.1f}%",
+                f"{t('ci', lang)} {csat.ci_low:.1f} – {csat.ci_high:.1f} · "
+                f"{csat.n:,} {t('answers', lang)}",
             )
         )
     return Section("kpis", t("kpis", lang), cards(items))
@@ -138,9 +141,8 @@ def trends_section(run: Run, lang: Lang) -> Section:
 
 
 def data_section(run: Run, lang: Lang) -> Section:
-    m = run.manifest
-    inputs = m.get("inputs", {})
-    quarantined = m.get("quarantined", {})
+    inputs = run.manifest.inputs
+    quarantined = run.manifest.quarantined
     frame = pd.DataFrame(
         {
             t("table", lang): list(inputs),

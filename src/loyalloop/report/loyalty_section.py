@@ -10,8 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from markupsafe import Markup
 
+from loyalloop.core.results import LoyaltySummary, NotComputed
+from loyalloop.core.runs import Run
 from loyalloop.loyalty import STAGES, TIERS
-from loyalloop.pipeline.runs import Run
 from loyalloop.report.charts import LAYOUT, figure_html
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import (
@@ -108,7 +109,7 @@ def _moves_text(summary: dict[str, int], lang: Lang) -> str:
     )
 
 
-def _survival(run: Run, lang: Lang, info: dict[str, Any]) -> Markup:
+def _survival(run: Run, lang: Lang, info: LoyaltySummary) -> Markup:
     surv = run.read("survival").to_pandas()
     out = Markup("<h3>{}</h3>").format(t("lo_survival", lang))
     for dim, title_key in (("segment", "lo_by_segment"), ("cohort", "lo_by_cohort")):
@@ -147,7 +148,7 @@ def _survival(run: Run, lang: Lang, info: dict[str, Any]) -> Markup:
             for g in (groups if dim == "cohort" else sizes.index)
         ]
         out += html_table([t("lo_group", lang), t("customers", lang), t("lo_median", lang)], rows)
-    out += note(t("lo_note", lang, lapse=info.get("survival_lapse_days", 180)))
+    out += note(t("lo_note", lang, lapse=info.survival_lapse_days))
     return out
 
 
@@ -159,25 +160,24 @@ def _group_label(dim: str, group: str, lang: Lang) -> str:
 
 def loyalty_section(run: Run, lang: Lang) -> Section | None:
     """Tier and lifecycle sizes, migration matrices (from the 2nd run on), survival curves."""
-    m = run.manifest
-    if "loyalty" in m.get("errors", {}):
-        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), m["errors"]["loyalty"])
+    info = run.manifest.loyalty
+    if isinstance(info, NotComputed):
+        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), info.message)
         return Section("loyalty", t("lo_title", lang), body)
-    info = m.get("loyalty")
-    if not info or "loyalty_summary" not in run.tables:
+    if info is None or not run.has_table("loyalty_summary"):
         return None
     summary = run.read("loyalty_summary").to_pandas()
     body = cards(
         [
-            card(t("customers", lang), fmt_int(info.get("customers"))),
-            card(t("lo_mean_index", lang), fmt_num(info.get("mean_index"), 1)),
-            card(t("lo_with_voice", lang), fmt_int(info.get("with_attitude_or_emotion"))),
+            card(t("customers", lang), fmt_int(info.customers)),
+            card(t("lo_mean_index", lang), fmt_num(info.mean_index, 1)),
+            card(t("lo_with_voice", lang), fmt_int(info.with_attitude_or_emotion)),
         ]
     )
     body += _sizes(summary, "tier", _TIER_ORDER, "lo_tier", lang)
     body += _sizes(summary, "lifecycle_stage", _STAGE_ORDER, "lo_stage", lang)
-    prev = info.get("compared_with_run")
-    if prev is not None and "tier_migration" in run.tables:
+    prev = info.compared_with_run
+    if prev is not None and run.has_table("tier_migration"):
         moves = run.read("tier_migration").select(["before", "after"]).to_pandas()
         body += Markup("<h3>{}</h3>").format(t("lo_migration", lang, run=prev))
         body += Markup(
@@ -185,14 +185,14 @@ def loyalty_section(run: Run, lang: Lang) -> Section | None:
                 moves, list(reversed(_TIER_ORDER)), "lo_tier", lang, "chart-tier-migration"
             )
         )
-        body += note(_moves_text(info.get("tier_migration", {}), lang))
-    if prev is not None and "lifecycle_transitions" in run.tables:
+        body += note(_moves_text(info.tier_migration or {}, lang))
+    if prev is not None and run.has_table("lifecycle_transitions"):
         moves = run.read("lifecycle_transitions").select(["before", "after"]).to_pandas()
         body += Markup("<h3>{}</h3>").format(t("lo_transitions", lang, run=prev))
         body += Markup(
             _matrix_chart(moves, list(STAGES), "lo_stage", lang, "chart-lifecycle-transitions")
         )
-        body += note(_moves_text(info.get("lifecycle_transitions", {}), lang))
-    if "survival" in run.tables:
+        body += note(_moves_text(info.lifecycle_transitions or {}, lang))
+    if run.has_table("survival"):
         body += _survival(run, lang, info)
     return Section("loyalty", t("lo_title", lang), body)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loyalloop.core.config import Settings
-from loyalloop.core.warehouse import Warehouse
+from loyalloop.core.runs import Run
 from loyalloop.data.ingest import IngestResult, ingest
-from loyalloop.pipeline.context import RunConfig
+from loyalloop.data.schema import open_warehouse
+from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.run import run_pipeline
-from loyalloop.pipeline.runs import Run
 from loyalloop.report.html import write_report
 from loyalloop.report.i18n import Lang
 from loyalloop.sample import SampleData, generate, write_sample
@@ -85,7 +85,7 @@ def load_sample(
     sample, branch, mapping = split_branch_export(sample, directory)
     files = write_sample(sample, directory)
     results: dict[str, IngestResult] = {}
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         for table in LOAD_ORDER:
             if table in files:
                 if on_step:

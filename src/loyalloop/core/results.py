@@ -1,0 +1,424 @@
+"""Typed results of a pipeline run: one frozen dataclass per stage summary, and the manifest.
+
+A run's ``manifest.json`` is written and read only through :class:`RunManifest` (after
+GrowthBook gbstats' ``models/results.py``: results between layers are types, never dicts read
+with ``.get`` or messages matched by their wording).
+
+Every stage has a slot in the manifest. A slot holds one of
+
+* the stage's summary (``status == "ok"``), e.g. :class:`ClvSummary`;
+* :class:`NotComputed` — a :data:`Reason` code saying why the stage (or a part of it) produced
+  nothing, and a message for people beside it. The code is for programs (the report shows the
+  KANO hint when the code is ``not_configured``), the message is for people;
+* ``None`` — the stage did not run in this run (e.g. a pipeline without it).
+
+Parts of a stage can be not computed while the rest is (the feedback stage's KANO table, topics,
+key drivers): those fields hold ``X | NotComputed`` themselves.
+:meth:`RunManifest.not_computed` lists every :class:`NotComputed` in a manifest with its path
+(``"clv"``, ``"feedback.kano_features"`` …).
+
+The file carries ``format`` and ``format_version``; :meth:`RunManifest.from_dict` refuses any
+other version with a :class:`~loyalloop.errors.RunFormatError` naming both versions, instead of
+misreading it. Numbers that are not finite are never written: stages record ``None``
+("not available") instead.
+
+Serialisation is pydantic's (``TypeAdapter`` over these standard-library dataclasses): dates
+become ISO strings, tuples lists, and reading validates every field's type.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+from loyalloop.errors import RunFormatError
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+__all__ = [
+    "MANIFEST_FORMAT",
+    "MANIFEST_FORMAT_VERSION",
+    "OPTIONAL_SLOTS",
+    "STAGE_SLOTS",
+    "ChurnModelInfo",
+    "ChurnSummary",
+    "ClvSummary",
+    "CsatSummary",
+    "DriverSummary",
+    "FeatureGain",
+    "FeedbackSummary",
+    "KpiSummary",
+    "LoyaltySummary",
+    "NegativeAspect",
+    "NotComputed",
+    "NpsSummary",
+    "ProfilesSummary",
+    "Reason",
+    "RunManifest",
+    "ScorerMetrics",
+    "TableInfo",
+]
+
+#: Identifies a run manifest file.
+MANIFEST_FORMAT = "loyalloop.run-manifest"
+#: Version of the manifest layout this code writes and reads. Bump it when a field changes
+#: meaning or type, or is removed; readers refuse other versions (they would misread them).
+MANIFEST_FORMAT_VERSION = 1
+
+#: Why something was not computed.
+#:
+#: ``no_data``            nothing to compute on (no purchases, no comments …)
+#: ``insufficient_data``  data exist but too little for the method (history too short …)
+#: ``fit_failed``         a model could not be fitted or evaluated on these data
+#: ``bad_data``           an optional input exists but breaks its contract
+#: ``not_configured``     an optional input or option was not provided (e.g. no KANO answers)
+#: ``invalid_config``     a setting was refused and a default used instead
+#: ``skipped``            left out on purpose (by configuration)
+Reason = Literal[
+    "no_data",
+    "insufficient_data",
+    "fit_failed",
+    "bad_data",
+    "not_configured",
+    "invalid_config",
+    "skipped",
+]
+
+
+@dataclass(frozen=True)
+class NotComputed:
+    """Why a stage, or a part of one, produced nothing: a code for programs, a message for people.
+
+    Examples
+    --------
+    >>> NotComputed("insufficient_data", "purchase history too short").status
+    'insufficient_data'
+    """
+
+    status: Reason
+    message: str
+
+
+# ------------------------------------------------------------------------------------ stages
+@dataclass(frozen=True)
+class ProfilesSummary:
+    """Customer records unified into profiles (``profiles`` stage)."""
+
+    customer_records: int
+    profiles: int
+    merged_records: int
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class KpiSummary:
+    """Purchase KPIs at the as-of day (``kpis`` stage; :func:`loyalloop.insight.purchase_kpis`)."""
+
+    customers: int
+    purchasers: int
+    active_customers: int
+    repurchase_rate: float | None
+    average_order_value: float | None
+    revenue: float
+    refunds: float
+    refund_rate: float | None
+    orders: int
+    observation_end: date
+    active_days: int
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class NpsSummary:
+    """Net Promoter Score with its 95% interval (``None`` values when nobody answered)."""
+
+    n: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: float | None
+    ci_low: float | None
+    ci_high: float | None
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class CsatSummary:
+    """CSAT (percent of 4–5 answers) with its 95% interval and the mean answer."""
+
+    n: int
+    satisfied: int
+    csat: float | None
+    ci_low: float | None
+    ci_high: float | None
+    mean: float | None
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class ClvSummary:
+    """Customer lifetime value (``clv`` stage): the fitted models and the headline figures."""
+
+    model: str
+    time_unit: str
+    transaction_params: dict[str, float]
+    transaction_log_likelihood: float
+    spend_params: dict[str, float]
+    customers: int
+    horizon_months: int
+    monthly_discount_rate: float
+    expected_purchases_weeks: int
+    total_clv: float
+    top_decile_share: float | None
+    mean_probability_alive: float | None
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class ChurnModelInfo:
+    """The churn model file saved in the run directory."""
+
+    file: str
+    sha256: str
+    format: str
+    format_version: int
+    features: tuple[str, ...]
+    calibration: str | None
+
+
+@dataclass(frozen=True)
+class ScorerMetrics:
+    """Backtest metrics of one scorer (the model or a baseline); ``error`` when not computable."""
+
+    roc_auc: float | None
+    pr_auc: float | None
+    brier: float | None
+    top_decile_lift: float | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FeatureGain:
+    feature: str
+    gain: float
+
+
+@dataclass(frozen=True)
+class ChurnSummary:
+    """Churn early warning (``churn`` stage): backtest, model file, population figures."""
+
+    model: ChurnModelInfo
+    horizon_days: int
+    train_cutoffs: tuple[date, ...]
+    test_cutoff: date
+    sample_fraction: float
+    n_train: int
+    n_test: int
+    test_churn_rate: float | None
+    #: Backtest metrics by scorer name (``model``, ``recency``, ``bgnbd`` …).
+    metrics: dict[str, ScorerMetrics]
+    calibration_error: float | None
+    capture_top_20pct: float | None
+    top_features: tuple[FeatureGain, ...]
+    customers_scored: int
+    active_customers: int
+    expected_churners: float
+    high_risk: int
+    mean_probability: float | None
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class LoyaltySummary:
+    """Loyalty index, tiers and lifecycle stages (``loyalty`` stage)."""
+
+    customers: int
+    indexed: int
+    mean_index: float | None
+    median_index: float | None
+    with_attitude_or_emotion: int
+    tiers: dict[str, int]
+    lifecycle: dict[str, int]
+    #: The run compared with for migrations (``None``: no earlier run to compare with).
+    compared_with_run: int | None = None
+    tier_migration: dict[str, int] | None = None
+    lifecycle_transitions: dict[str, int] | None = None
+    #: Median lifetime in days by dimension (``segment``, ``cohort``) and group; ``None`` inside
+    #: when the curve never reaches one half.
+    median_lifetime_days: dict[str, dict[str, float | None]] | NotComputed | None = None
+    survival_lapse_days: int | None = None
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class NegativeAspect:
+    aspect: str
+    negative: int
+    share_negative: float
+
+
+@dataclass(frozen=True)
+class DriverSummary:
+    """Key-driver regression of one score type."""
+
+    r_squared: float
+    n: int
+    fix_first: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """Text analytics of the comments (``feedback`` stage)."""
+
+    taxonomy: str
+    comments: int
+    own_comments: int
+    rows_without_text: int
+    languages: dict[str, int]
+    share_negative: float | None
+    share_positive: float | None
+    mean_sentiment: float | None
+    aspect_mentions: int
+    top_negative_aspects: tuple[NegativeAspect, ...]
+    alerts: int
+    #: Alerts in the latest period, by frequency (``W``, ``M``).
+    alerts_latest_period: dict[str, int]
+    #: Per score type (``nps``, ``csat``), or why no score type could be analysed.
+    key_drivers: dict[str, DriverSummary | NotComputed] | NotComputed
+    #: Number of topics saved, or why none were formed.
+    topics: int | NotComputed
+    #: KANO features classified, or why not (``not_configured``: no KANO answers table).
+    kano_features: int | NotComputed
+    channel_disagreements: int
+    #: Set when the project's own taxonomy file was refused and the shipped one used instead.
+    project_taxonomy: NotComputed | None = None
+    status: Literal["ok"] = "ok"
+
+
+# ------------------------------------------------------------------------------------ manifest
+@dataclass(frozen=True)
+class TableInfo:
+    """One output table of a run (a Parquet file in the run directory)."""
+
+    file: str
+    rows: int
+
+
+#: Manifest fields that hold a stage's result, in pipeline order.
+STAGE_SLOTS = ("profiles", "kpis", "nps", "csat", "clv", "churn", "loyalty", "feedback")
+#: Slots that may hold :class:`NotComputed` (the others are always computed when their stage
+#: runs).
+OPTIONAL_SLOTS = ("clv", "churn", "loyalty", "feedback")
+
+
+@dataclass(frozen=True)
+class RunManifest:
+    """Everything a published run records besides its tables' data.
+
+    ``run`` and ``tables`` are filled in by :meth:`loyalloop.core.runs.RunStore.publish`.
+    """
+
+    created_at: datetime
+    as_of: date
+    version: str
+    timezone: str
+    #: The run's settings (``loyalloop.pipeline.RunConfig.to_dict``; read back with
+    #: ``RunConfig.from_dict``).
+    config: dict[str, Any]
+    #: Rows of each canonical input table when the run started.
+    inputs: dict[str, int]
+    #: Quarantined rows by canonical table.
+    quarantined: dict[str, int]
+    #: Wall-clock seconds of each stage, in the order they ran.
+    stage_seconds: dict[str, float]
+    seconds: float
+    run: int = 0
+    tables: dict[str, TableInfo] = field(default_factory=dict)
+    profiles: ProfilesSummary | None = None
+    kpis: KpiSummary | None = None
+    nps: NpsSummary | None = None
+    csat: CsatSummary | None = None
+    clv: ClvSummary | NotComputed | None = None
+    churn: ChurnSummary | NotComputed | None = None
+    loyalty: LoyaltySummary | NotComputed | None = None
+    feedback: FeedbackSummary | NotComputed | None = None
+    format: str = MANIFEST_FORMAT
+    format_version: int = MANIFEST_FORMAT_VERSION
+
+    def not_computed(self) -> list[tuple[str, NotComputed]]:
+        """Every :class:`NotComputed` in the manifest with its dotted path, in field order."""
+        return list(_find_not_computed("", self))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO strings; non-finite numbers refused)."""
+        data: dict[str, Any] = _adapter().dump_python(self, mode="json")
+        _check_finite("", data)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "manifest") -> RunManifest:
+        """Read a manifest written by :meth:`to_dict`.
+
+        Raises
+        ------
+        RunFormatError
+            When ``data`` is not a run manifest of :data:`MANIFEST_FORMAT_VERSION`, or a field
+            does not have its type (the field's path is named).
+        """
+        from pydantic import ValidationError
+
+        if not isinstance(data, dict) or data.get("format", MANIFEST_FORMAT) != MANIFEST_FORMAT:
+            raise RunFormatError(f"{source} is not a Loyalloop run manifest")
+        version = data.get("format_version", 0)
+        if version != MANIFEST_FORMAT_VERSION:
+            written = (
+                "before manifests were versioned" if version == 0 else f"format version {version}"
+            )
+            raise RunFormatError(
+                f"{source} has manifest format version {version} ({written}); this Loyalloop "
+                f"reads format version {MANIFEST_FORMAT_VERSION} only. Run `loyalloop run` again "
+                "to publish a run in the current format (and delete the old run)."
+            )
+        try:
+            return _adapter().validate_python(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise RunFormatError(f"{source}: field {where}: {first['msg']}") from None
+
+
+def _find_not_computed(prefix: str, value: object) -> Any:
+    if isinstance(value, NotComputed):
+        yield prefix, value
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from _find_not_computed(_join(prefix, f.name), getattr(value, f.name))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _find_not_computed(_join(prefix, str(k)), v)
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _check_finite(path: str, value: object) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"manifest field {path or '(root)'} is {value}: record None instead")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_finite(_join(path, str(k)), v)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_finite(f"{path}[{i}]", v)
+
+
+@cache
+def _adapter() -> TypeAdapter[RunManifest]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(RunManifest)

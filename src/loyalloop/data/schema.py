@@ -1,0 +1,85 @@
+"""The canonical tables in the warehouse: created from the contracts through the adapter.
+
+:func:`open_warehouse` opens the project's warehouse and makes sure every canonical table
+(:data:`~loyalloop.data.contracts.CONTRACTS`, plus the lineage columns ``_source`` and
+``_loaded_at``) and the quarantine table exist; staging tables left by a crashed ingest are
+dropped. Existing tables are never altered. The warehouse adapter itself (``core``) knows no
+contract: this module, in ``data``, tells it what to create.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from loyalloop.core.config import Settings
+from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse, WarehouseAdapter
+from loyalloop.data.contracts import CONTRACTS, Contract, LogicalType
+
+__all__ = [
+    "IBIS_TYPES",
+    "LINEAGE_COLUMNS",
+    "QUARANTINE_SCHEMA",
+    "STAGING_PREFIX",
+    "canonical_schema",
+    "ensure_schema",
+    "open_warehouse",
+]
+
+log = logging.getLogger(__name__)
+
+#: Ibis types of the contracts' logical types.
+IBIS_TYPES: dict[LogicalType, str] = {
+    "string": "string",
+    "int": "int64",
+    "float": "float64",
+    "bool": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+}
+
+#: Lineage columns every canonical table carries besides its contract columns.
+LINEAGE_COLUMNS = {"_source": "string", "_loaded_at": "timestamp"}
+
+#: Columns of the quarantine table (one row per refused input row).
+QUARANTINE_SCHEMA = {
+    "table_name": "string",
+    "source": "string",
+    "source_sha256": "string",
+    "row_number": "int64",
+    "line": "int64",
+    "fields": "string",
+    "reason": "string",
+    "raw": "string",
+    "quarantined_at": "timestamp",
+}
+
+#: Name prefix of ingest's staging tables (dropped when left over by a crash).
+STAGING_PREFIX = "_staging_"
+
+
+def canonical_schema(c: Contract) -> dict[str, str]:
+    """Column → Ibis type of a canonical table in the warehouse (contract + lineage columns)."""
+    return {**{col.name: IBIS_TYPES[col.type] for col in c.columns}, **LINEAGE_COLUMNS}
+
+
+def ensure_schema(wh: WarehouseAdapter) -> None:
+    """Create the canonical tables and the quarantine table where missing; drop leftover
+    staging tables (nobody reads them)."""
+    for c in CONTRACTS.values():
+        wh.create_table(c.name, canonical_schema(c))
+    wh.create_table(QUARANTINE_TABLE, QUARANTINE_SCHEMA)
+    for name in wh.list_tables(STAGING_PREFIX):
+        log.info("dropping leftover staging table %s", name)
+        wh.drop_table(name)
+
+
+def open_warehouse(settings: Settings | None = None, *, read_only: bool = False) -> Warehouse:
+    """The project's warehouse, with the canonical tables ensured (unless ``read_only``)."""
+    wh = Warehouse(settings, read_only=read_only)
+    if not read_only:
+        try:
+            ensure_schema(wh)
+        except BaseException:
+            wh.close()
+            raise
+    return wh

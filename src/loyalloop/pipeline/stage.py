@@ -1,0 +1,80 @@
+"""A stage is a small declared object: its name, what it reads, what it writes, its function.
+
+The runner (:func:`loyalloop.pipeline.run_pipeline`) checks the declarations instead of
+stages probing for each other's tables:
+
+* **before anything runs** (:func:`check_plan`): every name a stage ``requires`` is a warehouse
+  table or is ``produced`` by an earlier stage, else the run fails at once naming the stage
+  and the input;
+* **before each stage runs**: an input an earlier stage declared but did not write (that stage
+  recorded why in the manifest, e.g. CLV not fitted) means this stage cannot run either; its
+  manifest slot then says ``skipped`` and names the missing input, and the run goes on.
+
+Names in ``requires`` and ``produces`` are run outputs (Parquet tables of the run), temporary
+warehouse tables of the run (e.g. :data:`~loyalloop.pipeline.context.PROFILE_TX`) or canonical
+warehouse tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from loyalloop.errors import ConfigError
+from loyalloop.pipeline.context import RunContext
+
+__all__ = ["Stage", "check_plan"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the pipeline.
+
+    Parameters
+    ----------
+    name
+        Unique name (shown in progress and in ``stage_seconds``).
+    function
+        Does the work: reads ``requires`` through the context, saves ``produces`` (or records
+        why it could not) and records its summary.
+    requires
+        Tables it reads.
+    produces
+        Tables it may write (one it does not write is simply absent from the run).
+    slot
+        The manifest slot its summary goes to (:data:`loyalloop.core.results.STAGE_SLOTS`), or
+        ``None`` for a stage without a summary of its own.
+    """
+
+    name: str
+    function: Callable[[RunContext], None]
+    requires: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
+    slot: str | None = None
+
+    def __call__(self, ctx: RunContext) -> None:
+        self.function(ctx)
+
+
+def check_plan(stages: Sequence[Stage], warehouse_tables: Iterable[str]) -> None:
+    """Refuse a plan in which a stage reads something nothing before it provides.
+
+    Raises
+    ------
+    ConfigError
+        Naming the first such stage and input, and what was available.
+    """
+    available = set(warehouse_tables)
+    seen: set[str] = set()
+    for stage in stages:
+        if stage.name in seen:
+            raise ConfigError(f"two pipeline stages are called {stage.name!r}")
+        seen.add(stage.name)
+        for name in stage.requires:
+            if name not in available:
+                raise ConfigError(
+                    f"pipeline stage {stage.name!r} needs {name!r}, which no earlier stage "
+                    f"produces and the warehouse does not hold (available: "
+                    f"{', '.join(sorted(available)) or 'nothing'})"
+                )
+        available.update(stage.produces)

@@ -1,0 +1,88 @@
+"""Declared stages: the runner checks what each stage reads before anything runs; one re-key
+helper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ibis
+import pytest
+from tests.pipeline.test_runs import load
+
+from loyalloop.core import Settings
+from loyalloop.core.results import NotComputed
+from loyalloop.core.runs import RunStore
+from loyalloop.errors import ConfigError
+from loyalloop.pipeline import run_pipeline
+from loyalloop.pipeline import stages as stages_module
+from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.profile_keys import rekey_by_profile
+from loyalloop.pipeline.stage import Stage, check_plan
+
+
+def test_every_registered_stage_reads_only_what_is_there_before_it() -> None:
+    check_plan(stages_module.STAGES, stages_module.INPUT_TABLES)  # does not raise
+
+
+def test_missing_input_fails_before_any_stage_runs(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(settings, tmp_path)
+    ran: list[str] = []
+
+    def note(ctx: RunContext) -> None:
+        ran.append("first")
+
+    stages = [
+        *stages_module.STAGES[:1],
+        Stage("first", note, requires=("profiles",)),
+        Stage("needs_scores", note, requires=("profile_map", "clv_scores_v2")),
+    ]
+    monkeypatch.setattr("loyalloop.pipeline.run.STAGES", stages)
+    with pytest.raises(ConfigError, match=r"stage 'needs_scores' needs 'clv_scores_v2'"):
+        run_pipeline(settings)
+    assert ran == []  # failed before running anything
+    assert RunStore(settings.runs_dir).numbers() == []
+
+
+def test_stage_whose_input_was_not_computed_is_skipped_and_says_why(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two customers cannot support a CLV model, so a stage reading ``clv`` cannot run."""
+    load(settings, tmp_path)
+
+    def never(ctx: RunContext) -> None:
+        raise AssertionError("must not run")
+
+    stages = [s for s in stages_module.STAGES if s.name in ("profiles", "rfm", "kpis", "clv")] + [
+        Stage("uses_clv", never, requires=("clv",), slot="churn")
+    ]
+    monkeypatch.setattr("loyalloop.pipeline.run.STAGES", stages)
+    run = run_pipeline(settings)
+    assert run.manifest.churn == NotComputed("skipped", "needs clv, which this run did not compute")
+    assert "uses_clv" not in run.manifest.stage_seconds
+
+
+def test_duplicate_stage_names_are_refused() -> None:
+    s = stages_module.STAGES[0]
+    with pytest.raises(ConfigError, match="two pipeline stages are called 'profiles'"):
+        check_plan([s, s], stages_module.INPUT_TABLES)
+    assert PROFILE_TX in s.produces
+
+
+def test_rekey_by_profile_one_helper_three_uses() -> None:
+    con = ibis.duckdb.connect()
+    id_map = ibis.memtable({"customer_id": ["C1", "C2", "C3"], "profile_id": ["C1", "C1", "C3"]})
+    t = ibis.memtable(
+        {"customer_id": ["C2", "C9", None, "C3"], "x": [1, 2, 3, 4]},
+        schema={"customer_id": "string", "x": "int64"},
+    )
+    inner = con.execute(rekey_by_profile(t, id_map).order_by("x"))
+    assert inner.to_dict("list") == {"customer_id": ["C1", "C3"], "x": [1, 4]}
+    kept = con.execute(
+        rekey_by_profile(t, id_map, keep_unknown=True, source_column="source").order_by("x")
+    )
+    assert list(kept.columns) == ["customer_id", "source", "x"]
+    assert kept["customer_id"].tolist()[0] == "C1" and kept["source"].tolist()[0] == "C2"
+    assert kept["customer_id"].isna().tolist() == [False, True, True, False]
+    assert kept["x"].tolist() == [1, 2, 3, 4]
