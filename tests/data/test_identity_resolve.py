@@ -25,6 +25,7 @@ from loyalloop.data.identity import (
 )
 from loyalloop.data.identity.clusters import REASON_BIRTH_DATE, REASON_KEEP_APART
 from loyalloop.data.ingest import ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.data.unify import build_profiles, profiles_from_map
 from loyalloop.errors import ConfigError, IngestError
 from loyalloop.sample import SampleData, generate, write_sample
@@ -47,7 +48,7 @@ def resolved(
     sample = generate(customers=12_000, seed=21, business=business)
     files = write_sample(sample, root / "sample")
     settings = Settings(home=root / "home", timezone="UTC", phone_region="CN")
-    with Warehouse(settings) as wh:
+    with open_warehouse(settings) as wh:
         ingest(wh, "customers", [files["customers"]])
         result = resolve_identities(wh.ibis, wh.table("customers"))
         model_path = root / "model.json"

@@ -37,8 +37,7 @@ class PairMetrics:
 
 def _pairs(t: ir.Table, *keys: str) -> int:
     g = t.group_by(list(keys)).aggregate(n=t.count())
-    value = (g.n * (g.n - 1) / 2).sum().execute()
-    return 0 if value is None else round(float(value))
+    return round(float((g.n * (g.n - 1) / 2).sum().fill_null(0).execute()))
 
 
 def pair_metrics(id_map: ir.Table, truth: ir.Table) -> PairMetrics:

@@ -7,13 +7,13 @@ field          levels
 =============  ===============================================================================
 name           same name (term-frequency adjusted) · same pinyin (``王芳`` ~ ``Wang Fang`` ~
                ``Fang Wang`` ~ ``汪芳``) · one Han character differs · similar spelling
-               (Jaro-Winkler ≥ 0.88 on the pinyin) · different
+               (at most 2 edits in the pinyin, 6+ letters) · different
 birth_date     same · a typo (one digit, or day and month swapped) · different
 phone          same · one or two digits differ · different
 email          same · same user name (another provider, dots, ``+tag``) · similar user name
-               (Jaro-Winkler ≥ 0.88) · different
+               (at most 2 edits, 6+ characters) · different
 city           same (in pinyin: ``上海市`` = ``Shanghai``) · different
-address        same · similar (Jaro-Winkler ≥ 0.9) · different
+address        same · similar (at most 3 edits, 8+ characters) · different
 gender         same · different
 =============  ===============================================================================
 
@@ -155,6 +155,19 @@ def frequency_u(features: ir.Table) -> dict[tuple[str, str], float]:
     return out
 
 
+def _near(column: str, edits: int, min_length: int) -> Any:
+    """A level: at most ``edits`` Levenshtein edits apart, both values at least ``min_length``
+    long. ``levenshtein`` is built into DuckDB and Spark alike (Jaro-Winkler needs a Java UDF
+    jar on Spark), so both engines score the same pairs the same way."""
+    import splink.comparison_level_library as cll
+
+    left, right = f'"{column}_l"', f'"{column}_r"'
+    return cll.CustomLevel(
+        f"levenshtein({left}, {right}) <= {edits} AND length({left}) >= {min_length}"
+        f" AND length({right}) >= {min_length}"
+    )
+
+
 def _comparisons(fixed_u: dict[tuple[str, str], float] | None = None) -> list[Any]:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -177,7 +190,7 @@ def _comparisons(fixed_u: dict[tuple[str, str], float] | None = None) -> list[An
             cll.ExactMatchLevel("name_clean", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
             cll.LevenshteinLevel("name_han", 1),
-            cll.JaroWinklerLevel("name_key", 0.88),
+            _near("name_key", 2, 6),
             cll.ElseLevel(),
         ],
         "birth_date": [
@@ -196,14 +209,14 @@ def _comparisons(fixed_u: dict[tuple[str, str], float] | None = None) -> list[An
             cll.NullLevel("email"),
             cll.ExactMatchLevel("email"),
             cll.ExactMatchLevel("email_user", term_frequency_adjustments=True),
-            cll.JaroWinklerLevel("email_user", 0.88),
+            _near("email_user", 2, 6),
             cll.ElseLevel(),
         ],
         "city": [cll.NullLevel("city_key"), cll.ExactMatchLevel("city_key"), cll.ElseLevel()],
         "address": [
             cll.NullLevel("address_key"),
             cll.ExactMatchLevel("address_key"),
-            cll.JaroWinklerLevel("address_key", 0.9),
+            _near("address_key", 3, 8),
             cll.ElseLevel(),
         ],
         "gender": [cll.NullLevel("gender"), cll.ExactMatchLevel("gender"), cll.ElseLevel()],
@@ -292,7 +305,7 @@ def _db_api(backend: str, connection: Any) -> DatabaseAPI[Any]:
     if backend == "pyspark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=connection)
+        return SparkAPI(spark_session=connection, register_udfs_automatically=False)
     raise ModelError(f"identity resolution runs on DuckDB or Spark, not on {backend!r}")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -73,6 +73,9 @@ class IdentitySummary:
         Pairs and single records in the unmerge list.
     seconds
         Wall time.
+    note
+        Why the probabilistic model was not used although asked for (too little data to train
+        it), else ``None``.
     """
 
     mode: str
@@ -89,6 +92,7 @@ class IdentitySummary:
     match_weight: float | None = None
     review_weight: float | None = None
     seconds: float = 0.0
+    note: str | None = None
 
     @property
     def merged_records(self) -> int:
@@ -204,6 +208,12 @@ def resolve_identities(
     scores: pa.Table | None = None
     compared = 0
     model: dict[str, Any] | None = None
+    note = None
+    if cfg.mode is MatchMode.PROBABILISTIC and cfg.model_path is None:
+        note = _too_little_to_train(features)
+        if note is not None:
+            log.warning("identity resolution uses exact keys only: %s", note)
+            cfg = replace(cfg, mode=MatchMode.EXACT)
     if cfg.mode is MatchMode.PROBABILISTIC:
         data, backend, session = _splink_input(con, features)
         fixed_u = frequency_u(features) if cfg.model_path is None else None
@@ -225,9 +235,7 @@ def resolve_identities(
     merges = _merges(con, clusters, exact, scores_t)
     review = _review(con, clusters, scores_t, exact, customers, cfg)
     summary = _summary(con, cfg, features, exact, clusters, merges, review, keep, compared)
-    summary = IdentitySummary(
-        **{**summary.__dict__, "seconds": round(time.perf_counter() - started, 2)}
-    )
+    summary = replace(summary, seconds=round(time.perf_counter() - started, 2), note=note)
     log.info(
         "identity: %d records -> %d profiles (%d by exact keys, %d by the model), %d for review",
         summary.records,
@@ -240,6 +248,29 @@ def resolve_identities(
 
 
 _LABEL_COLUMNS = [f.name for f in FIELDS]
+
+#: Fewest record pairs each training block must give for the model to be trained.
+MIN_TRAINING_PAIRS = 30
+
+
+def _too_little_to_train(features: ir.Table) -> str | None:
+    """Why the model cannot be trained on ``features`` (``None`` when it can): each
+    expectation-maximisation session needs record pairs in its block — sharing a phone, and
+    sharing the pinyin name and birth date."""
+    counts = {}
+    for label, cols in (("a phone", ["phone_block"]), ("name and birth date", ["name_key", "dob"])):
+        t = features
+        for c in cols:
+            t = t.filter(t[c].notnull())
+        g = t.group_by(cols).aggregate(n=t.count())
+        counts[label] = int((g.n * (g.n - 1) / 2).sum().fill_null(0).execute())
+    short = [f"{n} pairs share {label}" for label, n in counts.items() if n < MIN_TRAINING_PAIRS]
+    if short:
+        return (
+            f"too few record pairs to train the matching model ({'; '.join(short)}; at least "
+            f"{MIN_TRAINING_PAIRS} each are needed)"
+        )
+    return None
 
 
 def _merges(
