@@ -3,9 +3,9 @@
 Most features are Ibis expressions computed in the engine: e-mail parts, the birth date as
 ``YYYYMMDD``, how many records share each e-mail, phone and e-mail user name (a value shared by
 more than ``max_key_group`` records is a placeholder and gives no block). The name, city and
-address keys need pinyin (:mod:`loyalloop.data.identity.names`): they are added batch by batch
-in Python (DuckDB: over the table's Arrow batches; Spark: ``mapInArrow`` on the executors), one
-conversion per distinct value in a batch.
+address keys need pinyin (:mod:`loyalloop.data.identity.names`): they are computed in Python
+once per distinct value and joined back in the engine
+(:func:`loyalloop.data.identity.resolve.resolve_identities`).
 
 Columns of the feature table (:data:`FEATURE_COLUMNS`):
 
@@ -27,19 +27,17 @@ Columns of the feature table (:data:`FEATURE_COLUMNS`):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ibis
 import pyarrow as pa
 
-from loyalloop.data.identity.names import address_key, city_key, name_keys
-
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["FEATURE_COLUMNS", "TEXT_KEY_SCHEMA", "add_text_keys", "record_features"]
+__all__ = ["FEATURE_COLUMNS", "TEXT_KEY_SCHEMA", "record_features", "with_blocks"]
 
-#: Columns added in Python by :func:`add_text_keys`.
+#: Columns computed in Python from the name, city and address.
 TEXT_KEY_SCHEMA = pa.schema(
     [
         ("name_clean", pa.string()),
@@ -81,7 +79,8 @@ def _capped(t: ir.Table, col: str, cap: int) -> ir.Value:
 
 
 def record_features(customers: ir.Table) -> ir.Table:
-    """Engine part of the features: one row per record, raw text kept for :func:`add_text_keys`.
+    """Engine part of the features: one row per record, raw name, city and address kept for
+    the Python keys.
 
     Parameters
     ----------
@@ -109,26 +108,6 @@ def record_features(customers: ir.Table) -> ir.Table:
             else_=ibis.null("string"),
         ),
     )
-
-
-def add_text_keys(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Add the name, city and address keys to a batch of :func:`record_features` rows."""
-    names = batch.column("name").to_pylist()
-    cities = batch.column("city").to_pylist()
-    addresses = batch.column("address").to_pylist()
-    keys = [name_keys(n) for n in names]
-    cols: dict[str, list[Any]] = {
-        "name_clean": [k[0] for k in keys],
-        "name_key": [k[1] for k in keys],
-        "name_han": [k[2] for k in keys],
-        "city_key": [city_key(v) for v in cities],
-        "address_key": [address_key(a, c) for a, c in zip(addresses, cities, strict=True)],
-    }
-    keep = [f for f in batch.schema.names if f not in ("name", "city", "address")]
-    arrays = [batch.column(f) for f in keep] + [
-        pa.array(cols[f.name], type=f.type) for f in TEXT_KEY_SCHEMA
-    ]
-    return pa.RecordBatch.from_arrays(arrays, names=keep + TEXT_KEY_SCHEMA.names)
 
 
 def with_blocks(keyed: ir.Table, max_key_group: int) -> ir.Table:

@@ -23,14 +23,10 @@ from loyalloop.data.identity.clusters import (
 )
 from loyalloop.data.identity.config import IdentityConfig, MatchMode
 from loyalloop.data.identity.explain import explain_pairs
-from loyalloop.data.identity.features import (
-    TEXT_KEY_SCHEMA,
-    add_text_keys,
-    record_features,
-    with_blocks,
-)
+from loyalloop.data.identity.features import TEXT_KEY_SCHEMA, record_features, with_blocks
 from loyalloop.data.identity.keep_apart import KeepApart, read_keep_apart
 from loyalloop.data.identity.model import FIELDS, frequency_u, score_pairs
+from loyalloop.data.identity.names import address_key, city_key, name_keys
 from loyalloop.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -139,29 +135,48 @@ def _materialize(con: ibis.BaseBackend, expr: ir.Table | pa.Table, name: str) ->
 
 
 def _keyed_features(con: ibis.BaseBackend, customers: ir.Table) -> ir.Table:
-    """Engine features plus the Python text keys, as a temporary table of ``con``."""
-    base = record_features(customers)
-    if con.name == "pyspark":
-        session = con._session  # type: ignore[attr-defined]
-        frame = session.sql(con.compile(base))  # type: ignore[attr-defined]
-        schema = pa.schema(
-            [f for f in base.schema().to_pyarrow() if f.name not in ("name", "city", "address")]
-            + list(TEXT_KEY_SCHEMA)
-        )
-        out = frame.mapInArrow(lambda batches: (add_text_keys(b) for b in batches), schema=schema)
-        out.createOrReplaceTempView("_identity_keyed")
-        return con.table("_identity_keyed")
-    # whole result, then batches (ibis' to_pyarrow_batches calls a deprecated DuckDB API)
-    batches = [add_text_keys(b) for b in base.to_pyarrow().to_batches(max_chunksize=100_000)]
-    if not batches:
-        schema = pa.schema(
-            [f for f in base.schema().to_pyarrow() if f.name not in ("name", "city", "address")]
-            + list(TEXT_KEY_SCHEMA)
-        )
-        table = schema.empty_table()
-    else:
-        table = pa.Table.from_batches(batches)
-    return _materialize(con, table, "_identity_keyed")
+    """Engine features plus the Python text keys, as a temporary table of ``con``.
+
+    The keys are computed once per distinct name, city and (address, city) — fetched from the
+    engine as Arrow, converted on this process, and joined back in the engine — so no Python
+    runs on Spark executors (they need not have Loyalloop installed). The distinct values pass
+    through this process: at 1M records about 1M addresses, ~60 MB.
+    """
+    base = _materialize(con, record_features(customers), "_identity_base")
+    names = base.filter(base.name.notnull()).select("name").distinct().to_pyarrow()
+    keys = [name_keys(v) for v in names.column("name").to_pylist()]
+    name_t = pa.table(
+        {
+            "name": names.column("name"),
+            "name_clean": pa.array([k[0] for k in keys], pa.string()),
+            "name_key": pa.array([k[1] for k in keys], pa.string()),
+            "name_han": pa.array([k[2] for k in keys], pa.string()),
+        }
+    )
+    places = base.select("address", "city").distinct().to_pyarrow()
+    cities, addresses = places.column("city").to_pylist(), places.column("address").to_pylist()
+    place_t = pa.table(
+        {
+            "address": places.column("address"),
+            "city": places.column("city"),
+            "city_key": pa.array([city_key(c) for c in cities], pa.string()),
+            "address_key": pa.array(
+                [address_key(a, c) for a, c in zip(addresses, cities, strict=True)], pa.string()
+            ),
+        }
+    )
+    nt = _materialize(con, name_t, "_identity_name_keys")
+    pt = _materialize(con, place_t, "_identity_place_keys")
+    j = base.left_join(nt, base.name == nt.name).left_join(
+        pt,
+        [
+            (base.address == pt.address) | (base.address.isnull() & pt.address.isnull()),
+            (base.city == pt.city) | (base.city.isnull() & pt.city.isnull()),
+        ],
+    )
+    keep = [c for c in base.columns if c not in ("name", "city", "address")]
+    out = j.select(*[base[c] for c in keep], *[j[c] for c in TEXT_KEY_SCHEMA.names])
+    return _materialize(con, out, "_identity_keyed")
 
 
 def _splink_input(con: ibis.BaseBackend, features: ir.Table) -> tuple[Any, str, Any]:
