@@ -1,5 +1,5 @@
 """``python -m loyalloop`` runs the command line."""
 
-from loyalloop.cli.main import app
+from loyalloop.cli.main import main
 
-app()
+raise SystemExit(main())

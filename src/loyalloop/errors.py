@@ -18,6 +18,7 @@ code  meaning
 6     the analytics engine failed (the SQL that failed is in the message with --debug)
 7     permission denied (role, token, signature)
 70    an internal error (a bug: the traceback is printed with --debug)
+74    the operating system refused (disk full, read-only file system, I/O error)
 ====  ==========================================================================
 """
 
@@ -26,6 +27,8 @@ from __future__ import annotations
 __all__ = [
     "BudgetExceededError",
     "BusyError",
+    "CaseRuleError",
+    "CaseTransitionError",
     "ConfigError",
     "DataValidationError",
     "EngineError",
@@ -184,3 +187,47 @@ class SignatureError(PermissionDeniedError):
     def __init__(self, reason: str, what: str = "link") -> None:
         self.reason = reason
         super().__init__(f"{what} {reason}")
+
+
+class CaseRuleError(SpecError):
+    """A case configuration (rules, SLA classes, calendar, compensation policy, templates,
+    PII registry) is invalid.
+
+    ``line`` is the 1-based line of the YAML text where the problem is (when known) and
+    ``field`` (also ``path``) the offending field written as a path, e.g.
+    ``rules[2].max_score``; the message starts with the source, the line and the field.
+    """
+
+    code = "bad_case_rules"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        line: int | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.field = field
+        self.path = field
+        self.line = line
+        self.source = source
+        self.reason = message
+        where = ", ".join(
+            part
+            for part in (
+                source or "",
+                f"line {line}" if line is not None else "",
+                field or "",
+            )
+            if part
+        )
+        ConfigError.__init__(self, f"{where}: {message}" if where else message)
+
+
+class CaseTransitionError(LoyalloopError, ValueError):
+    """A case cannot make this change (an illegal status transition, a missing resolution code,
+    an owner outside the team …); nothing was changed."""
+
+    exit_code = 2
+    code = "case_transition"

@@ -147,7 +147,7 @@ def test_cli_errors_are_one_clear_line(tmp_path):
     res = runner.invoke(
         app, ["score", "--model", str(table), "--table", str(table), "--out", str(tmp_path / "s")]
     )
-    assert res.exit_code == 1
+    assert res.exit_code == 4  # ModelError: a file that is not a usable model
     assert "not a Loyalloop churn model" in res.output
     res = runner.invoke(
         app,

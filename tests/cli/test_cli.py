@@ -45,14 +45,14 @@ def test_ingest_failures_name_file_line_and_column(tmp_path: Path) -> None:
     f = write(tmp_path / "c.csv", "customer_id,created_at\n,2024-01-01\n")
     code, _, err = cli(home, "ingest", "customers", str(f))
     assert code == 1
-    assert f"file {f}, row 1, line 2, column customer_id" in err
+    assert f"file {f}, line 2, column customer_id: nothing loaded" in err and "row 1" in err
     code, _, err = cli(home, "ingest", "customers", str(tmp_path / "missing.csv"))
     assert code == 2 and "file not found" in err
     g = write(tmp_path / "g.csv", "id\n1\n")
     code, _, err = cli(home, "ingest", "transactions", str(g))
-    assert code == 2 and "line 1" in err and "transaction_id" in err
+    assert code == 1 and "line 1" in err and "transaction_id" in err
     code, _, err = cli(home, "ingest", "nonsense", str(g))
-    assert code == 2 and "unknown table" in err
+    assert code == 2 and "'nonsense' is not one of" in err
 
 
 def test_run_runs_export_report(tmp_path: Path) -> None:
@@ -77,21 +77,27 @@ def test_run_runs_export_report(tmp_path: Path) -> None:
     code, out, _ = cli(home, "report", "--lang", "zh", "--out", str(tmp_path / "r.html"))
     assert code == 0 and "客户忠诚度报告" in (tmp_path / "r.html").read_text(encoding="utf-8")
     code, _, err = cli(home, "export", "nope", "--out", str(tmp_path / "x.csv"))
-    assert code == 2 and "no table 'nope'" in err
+    assert code == 3 and "no table 'nope'" in err
 
 
-def test_export_csv_neutralises_formulas(tmp_path: Path) -> None:
+def test_export_csv_neutralises_formulas_and_keeps_phones(tmp_path: Path) -> None:
+    """The formula-injection suite, through the real export: formulas are neutralised, phone
+    numbers and signed numbers written as text come out exactly as loaded."""
     home = tmp_path / "home"
-    cli(
-        home,
-        "ingest",
-        "customers",
-        str(write(tmp_path / "c.csv", 'customer_id,name\nC1,=HYPERLINK("http://x")\nC2,+1\n')),
+    rows = (
+        "customer_id,name,phone,segment\n"
+        'C1,=HYPERLINK("http://x"),+8613800138000,-12.5\n'
+        "C2,+1,+86 138 0013 8001,+1+cmd|' /C calc'!A0\n"
+        "C3,@SUM(A1),13800138002,-1e-3\n"
     )
-    code, _, _ = cli(home, "export", "customers", "--out", str(tmp_path / "c_out.csv"))
+    assert cli(home, "ingest", "customers", str(write(tmp_path / "c.csv", rows)))[0] == 0
+    out_csv = tmp_path / "c_out.csv"
+    code, _, _ = cli(home, "export", "customers", "--out", str(out_csv))
     assert code == 0
-    names = pd.read_csv(tmp_path / "c_out.csv", encoding="utf-8-sig")["name"].tolist()
-    assert names == ['\'=HYPERLINK("http://x")', "'+1"]
+    got = pd.read_csv(out_csv, encoding="utf-8-sig", dtype=str).set_index("customer_id")
+    assert got["name"].tolist() == ['\'=HYPERLINK("http://x")', "+1", "'@SUM(A1)"]
+    assert got["phone"].tolist() == ["+8613800138000", "+86 138 0013 8001", "13800138002"]
+    assert got["segment"].tolist() == ["-12.5", "'+1+cmd|' /C calc'!A0", "-1e-3"]
 
 
 def test_demo_end_to_end(tmp_path: Path) -> None:

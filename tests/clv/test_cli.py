@@ -58,7 +58,7 @@ def test_fit_and_predict_json(cdnow_spend: pd.DataFrame, tmp_path: Path) -> None
             "--t",
             "52",
             "--time-unit",
-            "W",
+            "weeks",
             "--batch-size",
             "1000",
             "--json",

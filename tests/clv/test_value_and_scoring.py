@@ -93,8 +93,12 @@ def test_clv_properties(
     assert (long >= short).all() and (undiscounted >= short).all()
     expected_spend = gg.expected_average_value(cdnow_spend)
     np.testing.assert_allclose(
-        undiscounted, expected_spend * bg.expected_purchases(6 * 4.345, cdnow_spend), rtol=1e-10
+        undiscounted,
+        expected_spend * bg.expected_purchases(6 * 365.25 / 12 / 7, cdnow_spend),
+        rtol=1e-10,
     )
+    # without time_unit, the unit the model was fitted with (weeks)
+    np.testing.assert_allclose(customer_lifetime_value(bg, gg, cdnow_spend, horizon=6), short)
     assert gg.expected_average_value(cdnow_spend.assign(frequency=0, monetary_value=0.0)).iloc[
         0
     ] == pytest.approx(gg.population_mean())

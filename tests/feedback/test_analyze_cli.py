@@ -55,8 +55,10 @@ def test_analyze_feedback_keeps_given_language() -> None:
 
 
 def test_formula_injection_escaped() -> None:
-    for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+    for bad in ("=1+1", "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx"):
         assert escape_formula(bad) == "'" + bad
+    for inert in ("+1", "-1", "+8613800138000"):  # numbers and phones: exported as written
+        assert escape_formula(inert) == inert
     frame = pd.DataFrame({"text": ["=cmd|' /C calc'!A0", "ok"], "score": [-0.5, 0.5]})
     safe = spreadsheet_safe(frame)
     assert safe["text"].tolist() == ["'=cmd|' /C calc'!A0", "ok"]
@@ -119,7 +121,7 @@ def test_cli_default_text_column_and_errors(tmp_path: Path) -> None:
     out = tmp_path / "o.csv"
     assert CliRunner().invoke(app, ["analyze", str(src), "--out", str(out)]).exit_code == 0
     bad = CliRunner().invoke(app, ["analyze", str(src), "--out", str(out), "--text-column", "x"])
-    assert bad.exit_code == 2 and "column 'x' not found" in bad.output
+    assert bad.exit_code == 1 and "column 'x' not found" in bad.output
     missing = CliRunner().invoke(app, ["analyze", str(tmp_path / "nope.csv"), "--out", str(out)])
     assert missing.exit_code == 2 and "no such file" in missing.output
 

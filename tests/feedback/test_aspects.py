@@ -45,8 +45,9 @@ def test_shipped_taxonomies() -> None:
     banking = load_taxonomy("banking")
     retail = load_taxonomy("retail")
     default = load_taxonomy()
-    assert len(banking.aspects) == 9 and len(retail.aspects) == 6
-    assert default.keys == banking.keys + retail.keys
+    assert len(banking.aspects) == 10 and len(retail.aspects) == 8
+    assert default.keys == list(dict.fromkeys(banking.keys + retail.keys))
+    assert {a.kind for a in banking.aspects} == {"cost", "benefit", "speed", "other"}
     assert default.label("annual_fee", "zh") == "年费"
 
 

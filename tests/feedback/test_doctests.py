@@ -10,7 +10,9 @@ import pytest
 MODULES = [
     "feedback.analyze", "feedback.aspects", "feedback.clean", "feedback.competitors",
     "core.csvsafe", "feedback.kano", "feedback.language", "feedback.sentiment",
-    "feedback.tokenize", "feedback.train",
+    "feedback.tokenize", "feedback.train", "feedback.boilerplate", "feedback.segment",
+    "feedback.lexicon", "feedback.pii", "feedback.intent", "feedback.patterns",
+    "feedback.script",
 ]  # fmt: skip
 
 
@@ -19,3 +21,4 @@ def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(f"loyalloop.{name}")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+    assert result.attempted > 0 or name == "feedback.train"

@@ -45,6 +45,39 @@ def test_key_drivers_recover_simulated_truth() -> None:
     assert 0 < result.r_squared < 1 and result.n == 3000
 
 
+def test_intervals_and_certainty() -> None:
+    feedback, mentions = _simulated()
+    t = key_drivers(feedback, mentions, score_type="nps").table.set_index("aspect")
+    assert (t["importance_low"] <= t["importance"]).all()
+    assert (t["importance"] <= t["importance_high"]).all()
+    assert (t["performance_low"] <= t["performance_high"]).all()
+    assert t.loc["annual_fee", "confidence"] == "clear"
+    assert t.loc["annual_fee", "quadrant_share"] >= 0.8
+    assert set(t["confidence"]) <= {"clear", "uncertain"}
+    no_boot = key_drivers(feedback, mentions, score_type="nps", n_boot=0).table
+    assert no_boot["importance_low"].isna().all()
+
+
+def test_quadrants_are_tie_safe_with_an_odd_number_of_aspects() -> None:
+    """Nine equally important aspects: the median one counts as low (old rule: never)."""
+    rng = np.random.default_rng(4)
+    aspects = [f"a{k}" for k in range(9)]
+    rows, fb = [], []
+    for i in range(2000):
+        y = 7.0
+        for k, aspect in enumerate(aspects):
+            if rng.random() < 0.5:
+                s = float(np.clip(rng.normal(-0.4 + 0.1 * k, 0.5), -1, 1))
+                label = "positive" if s > 0 else "negative"
+                rows.append((f"f{i}", aspect, label, s))
+                y += (1.5 if k == 4 else 0.3) * s
+        fb.append((f"f{i}", "nps", y + rng.normal(0, 0.5)))
+    mentions = pd.DataFrame(rows, columns=["feedback_id", "aspect", "sentiment", "sentiment_score"])
+    feedback = pd.DataFrame(fb, columns=["feedback_id", "score_type", "score"])
+    t = key_drivers(feedback, mentions, n_boot=0).table.set_index("aspect")
+    assert t.loc["a4", "quadrant"] == "fix first"  # the median performer and most important
+
+
 def test_relative_weights_sum_to_r_squared() -> None:
     rng = np.random.default_rng(1)
     x = rng.normal(size=(500, 3))

@@ -1,50 +1,90 @@
-"""Aspect detection against the sample generator's per-aspect truth (simulated, known answer)."""
+"""Aspects, sentiment, headline, drivers and trends against the sample generator's truth."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from loyalloop.feedback import aspect_mentions
+from loyalloop.feedback import aspect_mentions, aspect_summary, key_drivers, load_taxonomy
 
 sample = pytest.importorskip("loyalloop.sample")
 
-#: Sample aspect names → taxonomy keys.
-RENAME = {
-    "app": "app_online",
-    "service": "service_attitude",
-    "rewards": "rewards_points",
-    "security": "fraud_security",
-}
+
+@pytest.fixture(scope="module")
+def card():  # type: ignore[no-untyped-def]
+    data = sample.generate(customers=10_000, seed=0, business="card")  # the demo's sample
+    fb = data.feedback[data.feedback["text"].notna()]
+    return data, fb, aspect_mentions(fb, taxonomy="banking")
 
 
-@pytest.mark.parametrize(
-    ("business", "taxonomy", "min_recall", "min_precision", "min_agreement"),
-    [("card", "banking", 0.85, 0.80, 0.60), ("retail", "retail", 0.80, 0.90, 0.65)],
-)
-def test_aspects_recover_sample_truth(
-    business: str, taxonomy: str, min_recall: float, min_precision: float, min_agreement: float
-) -> None:
-    data = sample.generate(customers=3000, seed=0, business=business)
-    feedback = data.feedback[data.feedback["text"].notna()]
-    truth = data.feedback_truth.assign(aspect=lambda d: d["aspect"].replace(RENAME))
-    found = (
-        aspect_mentions(feedback, taxonomy=taxonomy)
-        .groupby(["feedback_id", "aspect"])["sentiment"]
-        .first()
-        .reset_index()
-    )
-    joined = truth.merge(
+def _joined(truth: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    found = mentions.groupby(["feedback_id", "aspect"])["sentiment"].first().reset_index()
+    return truth.merge(
         found, on=["feedback_id", "aspect"], how="outer", suffixes=("_true", "_pred"),
         indicator=True,
     )  # fmt: skip
-    tp = int((joined["_merge"] == "both").sum())
-    recall = tp / int((joined["_merge"] != "right_only").sum())
-    precision = tp / int((joined["_merge"] != "left_only").sum())
-    both = joined[joined["_merge"] == "both"]
-    agreement = float((both["sentiment_true"] == both["sentiment_pred"]).mean())
-    polar = both[both["sentiment_true"] != "neutral"]
-    polarity = float((polar["sentiment_true"] == polar["sentiment_pred"]).mean())
-    assert recall >= min_recall
-    assert precision >= min_precision
-    assert agreement >= min_agreement  # three classes; "neutral" is the hard one
-    assert polarity >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("business", "taxonomy", "floors"),
+    [("card", "banking", {"zh": 0.88, "en": 0.88}), ("retail", "retail", {"zh": 0.84, "en": 0.76})],
+)  # fmt: skip
+def test_aspect_sentiment_recovers_sample_truth(
+    business: str, taxonomy: str, floors: dict[str, float]
+) -> None:
+    """Strict agreement: the aspect is found and its sentiment right (missed = wrong).
+
+    Measured: card 0.93 (zh) / 0.95 (en); retail 0.88 / 0.81."""
+    data = sample.generate(customers=3000, seed=0, business=business)
+    fb = data.feedback[data.feedback["text"].notna()]
+    j = _joined(data.feedback_truth, aspect_mentions(fb, taxonomy=taxonomy))
+    tp = int((j["_merge"] == "both").sum())
+    assert tp / int((j["_merge"] != "left_only").sum()) >= 0.9  # precision
+    assert tp / int((j["_merge"] != "right_only").sum()) >= 0.9  # recall
+    truth = j[j["_merge"] != "right_only"]
+    for lang, floor in floors.items():
+        part = truth[truth["clause_language"] == lang]
+        strict = (part["_merge"] == "both") & (part["sentiment_true"] == part["sentiment_pred"])
+        assert strict.mean() >= floor, lang
+
+
+def test_headline_complaint_matches_the_truth(card) -> None:  # type: ignore[no-untyped-def]
+    data, fb, mentions = card
+    own_ids = fb.loc[fb["brand"].fillna("own") == "own", "feedback_id"]
+    truth = data.feedback_truth[data.feedback_truth["feedback_id"].isin(own_ids)]
+    true_share = truth.groupby("aspect")["sentiment"].apply(lambda s: (s == "negative").mean())
+    summary = aspect_summary(
+        mentions[mentions["feedback_id"].isin(own_ids)], load_taxonomy("banking")
+    )
+    worst = summary.sort_values("share_negative", ascending=False)["aspect"].iloc[0]
+    assert worst == true_share.idxmax() == "interest"
+    service = summary.set_index("aspect").loc["service_attitude", "share_negative"]
+    assert abs(service - true_share["service_attitude"]) < 0.08  # was 0.71 vs 0.38
+
+
+def test_drivers_recover_the_truth(card) -> None:  # type: ignore[no-untyped-def]
+    """The truly worst high-importance aspect (drivers on the true mentions) is "fix first"."""
+    data, fb, mentions = card
+    truth = data.feedback_truth.assign(
+        sentiment_score=lambda d: d["sentiment"].map(
+            {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
+        )
+    )
+    for score_type in ("nps", "csat"):
+        true_t = key_drivers(fb, truth, score_type=score_type, n_boot=0).table
+        high = true_t[true_t["importance"] > 1 / len(true_t)]
+        target = high.sort_values("performance")["aspect"].iloc[0]
+        got = key_drivers(fb, mentions, score_type=score_type)
+        t = got.table.set_index("aspect")
+        if score_type == "nps":  # 1,639 scored comments: the answer must be right
+            assert target == "annual_fee"
+            assert t.loc[target, "quadrant"] == "fix first"
+            assert t.loc[target, "confidence"] == "clear"
+        else:  # 435 scored comments: right, or honestly flagged as uncertain
+            row = t.loc[target]
+            right = row["quadrant"] == "fix first"
+            honest = row["confidence"] == "uncertain" and row["importance_high"] > 1 / len(t)
+            assert right or honest
+        assert (
+            got.r_squared > 0.8 * key_drivers(fb, truth, score_type=score_type, n_boot=0).r_squared
+        )

@@ -1,3 +1,5 @@
+"""Trend grid and share-based alerts, checked on simulated series whose truth is known."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,28 +9,48 @@ import pytest
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.feedback import AlertRule, aspect_trends, detect_alerts
 
-ASPECTS = ["annual_fee", "waiting_time", "app_online", "billing", "rewards_points"]
+START = pd.Timestamp("2025-01-06")  # a Monday
 
 
-def _simulate(
-    seed: int, weeks: int = 52, shift_aspect: str | None = None, shift_weeks: int = 0
+def _grid(
+    rng: np.random.Generator,
+    weeks: int = 52,
+    mean_n: float = 60,
+    share: float = 0.4,
+    rho: float = 0.03,
+    shift: tuple[int, float] | None = None,
+    drift: tuple[int, float] | None = None,
+    spike: tuple[int, float] | None = None,
 ) -> pd.DataFrame:
-    """Mentions per week: Poisson volume, fixed negative share; optionally a late shift."""
-    rng = np.random.default_rng(seed)
-    start = pd.Timestamp("2025-01-06")  # a Monday
-    rows = []
-    for a_i, aspect in enumerate(ASPECTS):
-        rate, p_neg = 30 + 10 * a_i, 0.3
-        for w in range(weeks):
-            shifted = aspect == shift_aspect and w >= weeks - shift_weeks
-            n = rng.poisson(rate * (1.5 if shifted else 1.0))
-            neg = rng.binomial(n, 0.6 if shifted else p_neg)
-            days = rng.integers(0, 7, n)
-            for k in range(n):
-                label = "negative" if k < neg else "positive"
-                ts = start + pd.Timedelta(weeks=w, days=int(days[k]))
-                rows.append((ts, aspect, label, -0.7 if label == "negative" else 0.6))
-    return pd.DataFrame(rows, columns=["timestamp", "aspect", "sentiment", "sentiment_score"])
+    """Weekly counts: negative-binomial volume (sd ≈ half the mean), beta-binomial negatives.
+
+    ``shift=(k, p)``: the last ``k`` weeks have negative share ``p``; ``drift=(k, d)``: the share
+    rises linearly by ``d`` over the last ``k`` weeks; ``spike=(week, factor)``: volume × factor.
+    """
+    size = 4.0
+    n = rng.negative_binomial(size, size / (size + mean_n), weeks).astype(float)
+    if spike is not None:
+        n[spike[0]] = np.round(n[spike[0]] * spike[1])
+    p = np.full(weeks, share)
+    if shift is not None:
+        p[-shift[0] :] = shift[1]
+    if drift is not None:
+        p = p + np.clip((np.arange(weeks) - (weeks - drift[0])) / drift[0], 0, 1) * drift[1]
+    a, b = p * (1 - rho) / rho, (1 - p) * (1 - rho) / rho
+    neg = rng.binomial(n.astype(int), rng.beta(a, b))
+    out = pd.DataFrame(
+        {
+            "period": pd.date_range(START, periods=weeks, freq="W-MON"),
+            "aspect": "waiting_time",
+            "mentions": n.astype(int),
+            "negative": neg,
+        }
+    )
+    out["positive"] = out["mentions"] - out["negative"]
+    out["neutral"] = 0
+    out["share_negative"] = out["negative"] / out["mentions"].where(out["mentions"] > 0)
+    out["mean_score"] = np.nan
+    return out
 
 
 def test_trend_grid_weekly_and_monthly() -> None:
@@ -51,18 +73,63 @@ def test_trend_grid_weekly_and_monthly() -> None:
     assert set(mo["period"]) == {pd.Timestamp("2026-01-01")}
 
 
-def test_stable_series_raise_few_false_alarms() -> None:
-    alarms = sum(len(detect_alerts(aspect_trends(_simulate(seed)))) for seed in range(10))
-    # 10 series × 5 aspects × 48 tested weeks × 2 tests = 4,800 chances
-    assert alarms <= 3
+def _tests_per_series(rule: AlertRule, weeks: int = 52) -> int:
+    single = weeks - rule.min_baseline
+    sustained = weeks - (rule.min_baseline + rule.sustained - 1)
+    return single + sustained
 
 
-def test_shift_is_detected_on_the_shifted_aspect() -> None:
-    alerts = detect_alerts(aspect_trends(_simulate(1, shift_aspect="waiting_time", shift_weeks=2)))
-    assert not alerts.empty
-    assert set(alerts["aspect"]) == {"waiting_time"}
-    assert set(alerts["kind"]) == {"negative_volume", "negative_share"}
-    assert alerts["period"].min() >= pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=50)
+def test_false_alarm_rate_on_stable_overdispersed_series() -> None:
+    """Over-dispersed volume and share, constant truth: alarms at about the designed rate."""
+    rule = AlertRule()
+    rng = np.random.default_rng(0)
+    series = 200
+    alarms = sum(len(detect_alerts(_grid(rng), rule)) for _ in range(series))
+    rate = alarms / (series * _tests_per_series(rule))
+    assert rate < 1.6 * rule.alpha  # measured 0.0021 at alpha 0.002 (benchmarks/results)
+
+
+def test_volume_spike_with_flat_share_raises_nothing() -> None:
+    rng = np.random.default_rng(3)
+    flagged = 0
+    for _ in range(40):
+        trends = _grid(rng, spike=(50, 4.0))  # four times the comments, same share
+        alerts = detect_alerts(trends)
+        flagged += int((alerts["period"] == trends["period"].iloc[50]).any())
+    assert flagged <= 1
+
+
+def test_power_against_a_four_week_shift_and_a_drift() -> None:
+    rng = np.random.default_rng(1)
+    late = START + pd.Timedelta(weeks=48)
+
+    def caught(**kw: object) -> float:
+        hits = 0
+        for _ in range(100):
+            alerts = detect_alerts(_grid(rng, **kw))  # type: ignore[arg-type]
+            worse = alerts[(alerts["direction"] == "worse") & (alerts["period"] >= late)]
+            hits += int(not worse.empty)
+        return hits / 100
+
+    assert caught(shift=(4, 0.6)) >= 0.45  # measured 0.58 (40 % → 60 % for four weeks)
+    assert caught(drift=(12, 0.2)) >= 0.2  # measured 0.36 (+20 points over 12 weeks)
+
+
+def test_improvements_are_flagged_and_latest_period_comes_first() -> None:
+    rng = np.random.default_rng(5)
+    trends = pd.concat(
+        [
+            _grid(rng, share=0.6, shift=(4, 0.25), rho=0.01),
+            _grid(rng, share=0.3, shift=(4, 0.6), rho=0.01).assign(aspect="app_online"),
+        ],
+        ignore_index=True,
+    )
+    alerts = detect_alerts(trends)
+    assert {"better", "worse"} <= set(alerts["direction"])
+    assert set(alerts.loc[alerts["direction"] == "better", "aspect"]) == {"waiting_time"}
+    assert alerts["period"].is_monotonic_decreasing
+    latest = alerts[alerts["period"] == alerts["period"].iloc[0]]
+    assert latest["excess"].abs().is_monotonic_decreasing
 
 
 def test_alert_rule_validation_and_bad_input() -> None:
@@ -78,6 +145,4 @@ def test_alert_rule_validation_and_bad_input() -> None:
     )  # fmt: skip
     with pytest.raises(DataValidationError, match="1 missing or invalid"):
         aspect_trends(bad)
-    with pytest.raises(ConfigError):
-        aspect_trends(_simulate(0, weeks=2), "D")  # type: ignore[arg-type]
-    assert detect_alerts(aspect_trends(_simulate(0, weeks=3))).empty
+    assert detect_alerts(_grid(np.random.default_rng(0), weeks=4)).empty

@@ -113,17 +113,24 @@ def test_comment_truth(sample: SampleData) -> None:
     with_text = set(fb.loc[fb["text"].notna(), "feedback_id"])
     assert set(ft["feedback_id"]) == with_text
     per_comment = ft.groupby("feedback_id").size()
-    assert per_comment.between(1, 3).all()
+    assert per_comment.between(1, 4).all()
+    assert (per_comment >= 2).mean() > 0.55  # most comments talk about several aspects
     assert set(ft["sentiment"]) == {"positive", "negative", "neutral"}
-    assert ft["aspect"].nunique() >= (9 if sample.business == "card" else 6)
+    assert ft["aspect"].nunique() >= (10 if sample.business == "card" else 8)
     by_sent = ft.groupby("sentiment")["latent_satisfaction"].mean()
     assert by_sent["positive"] > by_sent["neutral"] > by_sent["negative"]
+    ct = sample.feedback_comment_truth
+    assert set(ct["feedback_id"]) == with_text
+    assert set(ct["intent"]) == {"cancel", "complaint", "question", "praise", "none"}
+    assert ct["repeat_contact"].any() and ct["transferred"].any()
+    assert (ct["pii"] != "").any()
 
 
 def test_comment_text_is_varied_and_multilingual(sample: SampleData) -> None:
     fb = sample.feedback
     text = fb["text"].dropna()
-    assert text.nunique() > 0.85 * len(text)
+    assert text.nunique() > 0.95 * len(text)
+    assert text.str.len().mean() > 38  # several clauses, not one-liners (old sample: 28)
     assert fb["text"].isna().any()
     lang = sample.feedback_truth.drop_duplicates("feedback_id")["language"]
     shares = lang.value_counts(normalize=True)
@@ -132,14 +139,38 @@ def test_comment_text_is_varied_and_multilingual(sample: SampleData) -> None:
     assert shares["mixed"] > 0.03
     brands = set(fb["brand"].dropna()) - {"own"}
     assert 2 <= len(brands) <= 3
-    assert text.str.contains("不太满意|一点也不").any()
-    assert text.str.contains("not bad at all|not .* at all", regex=True).any()
+    assert text.str.contains("[?？]", regex=True).any()  # questions
+    assert text.str.contains("“").any()  # scare-quoted sarcasm
+    assert text.str.contains("said no one ever|真是", regex=True).any()
+    # pasted contact details exist in the raw text (the analysis must mask them)
+    assert text.str.contains(r"1[3-9]\d{9}|\d{4} \d{4} \d{4} \d{4}", regex=True).any()
+
+
+def test_no_nonsense_values(sample: SampleData) -> None:
+    text = sample.feedback["text"].dropna()
+    days = text.str.extractall(r"每月(\d+)号")[0].astype(int)
+    assert days.empty or days.between(1, 28).all()
+    assert not text.str.contains(r"\{[a-z]+\}", regex=True).any()  # no unfilled slot
 
 
 def test_card_comments_cover_card_aspects(card: SampleData) -> None:
     text = card.feedback["text"].dropna()
-    for word in ("年费", "利", "额度", "积分", "服务态度", "APP", "账单"):
+    for word in ("年费", "利", "额度", "积分", "客服", "APP|app", "账单", "手续费"):
         assert text.str.contains(word).any(), word
+
+
+def test_one_aspect_drifts(card: SampleData) -> None:
+    drift = card.params["aspect_drift"]
+    own = card.feedback.loc[card.feedback["brand"].fillna("own") == "own", "feedback_id"]
+    ft = card.feedback_truth[
+        (card.feedback_truth["aspect"] == drift["aspect"])
+        & card.feedback_truth["feedback_id"].isin(own)
+    ]
+    end = pd.Timestamp(card.params["window_end"])
+    recent = ft["timestamp"] > end - pd.DateOffset(months=3)
+    before = ft["timestamp"].between(end - pd.DateOffset(months=21), end - pd.DateOffset(months=9))
+    neg = ft["sentiment"] == "negative"
+    assert neg[recent].mean() > neg[before].mean() + 0.12
 
 
 def test_customers_are_realistic(sample: SampleData) -> None:

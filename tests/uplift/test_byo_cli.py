@@ -212,8 +212,8 @@ def test_missing_columns_and_model_file(tmp_path, table):
             str(tmp_path / "s.csv"),
         ],
     )
-    assert r.exit_code == 4
-    assert "does not exist" in r.stderr
+    assert r.exit_code == 2  # a file name that names nothing: usage (as for every command)
+    assert "model file not found" in r.stderr
 
 
 def test_numeric_outcome_and_yes_no_flags():

@@ -8,8 +8,6 @@ stays bounded however many customers there are.
 from __future__ import annotations
 
 import logging
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import ibis.expr.types as ir
@@ -20,6 +18,7 @@ from loyalloop.churn.features import CONTEXT_COLUMNS
 from loyalloop.churn.model import ChurnModel
 from loyalloop.churn.reasons import explain
 from loyalloop.churn.table import infer_spec
+from loyalloop.core.batches import iter_batches as iter_feature_batches
 from loyalloop.errors import DataValidationError, ModelError
 
 __all__ = [
@@ -102,21 +101,6 @@ def _check(model: ChurnModel) -> None:
             f"this model was trained on {model.metadata_.get('kind') or 'unknown'} data, not on "
             "warehouse churn features; retrain it with fit_churn_model"
         )
-
-
-def iter_feature_batches(features: ir.Table, batch_size: int = 250_000) -> Iterator[pd.DataFrame]:
-    """Stream a feature expression as pandas frames of at most ``batch_size`` rows."""
-    reader = iter(features.to_pyarrow_batches(chunk_size=batch_size))
-    while True:
-        # ibis 12 calls DuckDB's deprecated fetch_record_batch; the warning is theirs, not ours.
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", message=".*fetch_record_batch.*", category=DeprecationWarning
-            )
-            batch = next(reader, None)
-        if batch is None:
-            return
-        yield batch.to_pandas()
 
 
 def score_customers(

@@ -1,26 +1,26 @@
 """``loyalloop churn …``: train, score and evaluate churn models on your own customer table.
 
-Thin: parse arguments, call :mod:`loyalloop.churn.byo`, format the result.
+Thin: check the files, call :mod:`loyalloop.churn.byo`, format the result. Heavy modules are
+imported inside the commands.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loyalloop.churn.byo import evaluate_table, read_table, score_table, train_table
-from loyalloop.churn.model import ChurnModel
-from loyalloop.core.csvsafe import write_safe_csv
-from loyalloop.errors import LoyalloopError
+from loyalloop.cli.common import JsonOpt, input_file, output_file
+from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.errors import IngestError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["app"]
 
-log = logging.getLogger(__name__)
+PANEL = "Models 模型"
 
 app = typer.Typer(
     help="Churn risk from your own labelled customer table (one row per customer). "
@@ -28,115 +28,174 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-T = TypeVar("T")
+TableOpt = Annotated[
+    Path, typer.Option("--table", help="CSV, Parquet or Excel file, one row per customer. 客户表。")
+]
+ModelOpt = Annotated[
+    Path, typer.Option("--model", help="Model file from `churn train`. 模型文件。")
+]
 
-TableOpt = Annotated[Path, typer.Option("--table", help="CSV, Parquet or Excel file.")]
-ModelOpt = Annotated[Path, typer.Option("--model", help="Model file from `churn train`.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
+def _read(path: Path) -> pd.DataFrame:
+    """The customer table, or an error naming the file (empty, unreadable, not a table)."""
+    import pandas as pd
+    import pyarrow as pa
 
-def _run(fn: Callable[[], T]) -> T:
+    from loyalloop.churn.byo import read_table
+
+    input_file(path, what="table file")
     try:
-        return fn()
-    except LoyalloopError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(code=1) from None
+        frame = read_table(path)
+    except pd.errors.EmptyDataError:
+        raise IngestError("the file is empty (no header row)", file=str(path)) from None
+    except pd.errors.ParserError as exc:
+        raise IngestError(f"cannot read as CSV: {exc}", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise IngestError(
+            "cannot decode as UTF-8; save the file as UTF-8 (or Parquet)",
+            file=str(path),
+            line=_first_bad_utf8_line(path),
+        ) from None
+    except pa.ArrowException as exc:
+        raise IngestError(f"cannot read as Parquet: {exc}", file=str(path)) from None
+    if frame.empty:
+        raise IngestError("no data rows (the file has a header and nothing else)", file=str(path))
+    return frame
 
 
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+def _first_bad_utf8_line(path: Path) -> int | None:
+    """The line of the first byte that is not UTF-8 (read in blocks; on the error path only)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block.count(b"\n", 0, exc.start)
+            line += block.count(b"\n")
+    return None
 
 
 @app.command()
 def train(
+    ctx: typer.Context,
     table: TableOpt,
-    id: Annotated[str, typer.Option("--id", help="Customer id column.")],
-    label: Annotated[str, typer.Option("--label", help="Churn label column (1/0, yes/no…).")],
-    model_out: Annotated[Path, typer.Option("--model-out", help="Where to write the model.")],
-    json_out: JsonOpt = False,
+    id: Annotated[str, typer.Option("--id", help="Customer id column. 客户编号列。")],
+    label: Annotated[
+        str, typer.Option("--label", help="Churn label column (1/0, yes/no…). 流失标签列。")
+    ],
+    model_out: Annotated[
+        Path, typer.Option("--model-out", help="Where to write the model. 模型输出文件。")
+    ],
+    as_json: JsonOpt = False,
 ) -> None:
-    """Train a calibrated churn model and report holdout metrics and coercions."""
+    """Train a calibrated churn model and report holdout metrics and coercions. 训练模型。"""
+    with handle_errors(as_json):
+        from loyalloop.churn.byo import train_table
+        from loyalloop.core.export import atomic_output
 
-    def go() -> None:
-        result = train_table(read_table(table), id_column=id, label_column=label)
-        path = result.model.save(model_out)
-        if json_out:
-            typer.echo(_dump({"model": str(path), **result.to_dict()}))
+        output_file(ctx, model_out, what="--model-out")
+        result = train_table(_read(table), id_column=id, label_column=label)
+        with atomic_output(model_out) as tmp:
+            result.model.save(tmp)
+        if as_json:
+            emit_json({"model": str(model_out), **result.to_dict()})
             return
-        typer.echo(
-            f"trained on {result.labelled} labelled rows of {result.rows} "
-            f"({result.churned} churned); {len(result.model.spec_.features)} features"
+        out.print(
+            f"trained on {result.labelled:,} labelled rows of {result.rows:,} "
+            f"({result.churned:,} churned); {len(result.model.spec_.features)} features",
+            markup=False,
         )
         for line in result.coercion.lines():
-            typer.echo(f"  coerced: {line}")
-        typer.echo("holdout evaluation:")
+            out.print(f"  coerced: {line}", markup=False)
+        out.print("holdout evaluation:", markup=False)
         for line in result.holdout.lines():
-            typer.echo(f"  {line}")
-        typer.echo(f"model written to {path}")
-
-    _run(go)
+            out.print(f"  {line}", markup=False)
+        out.print(f"model written to {model_out}", markup=False)
 
 
 @app.command()
 def score(
+    ctx: typer.Context,
     model: ModelOpt,
     table: TableOpt,
-    out: Annotated[Path, typer.Option("--out", help="Scores CSV to write.")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Scores CSV to write. 评分输出文件（CSV）。")
+    ],
     reasons: Annotated[
-        int, typer.Option("--reasons", help="Add plain-language reasons for the N riskiest.")
+        int,
+        typer.Option(
+            "--reasons", min=0, help="Add plain-language reasons for the N riskiest. 原因条数。"
+        ),
     ] = 0,
-    json_out: JsonOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Write the id column and churn_probability for every row, highest risk first."""
+    """Write the id column and churn_probability for every row, highest risk first. 打分。"""
+    with handle_errors(as_json):
+        from loyalloop.churn.byo import score_table
+        from loyalloop.churn.model import ChurnModel
+        from loyalloop.core.csvsafe import write_safe_csv
+        from loyalloop.core.export import atomic_output
 
-    def go() -> None:
-        result = score_table(ChurnModel.load(model), read_table(table), reasons_for=reasons)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # utf-8-sig so Excel shows the Chinese reasons correctly.
-        write_safe_csv(result.scores, out)
-        if json_out:
-            typer.echo(
-                _dump({"out": str(out), "rows": len(result.scores), **result.coercion.to_dict()})
+        output_file(ctx, out_file)
+        input_file(model, what="model file")
+        result = score_table(ChurnModel.load(model), _read(table), reasons_for=reasons)
+        with atomic_output(out_file) as tmp:
+            write_safe_csv(result.scores, tmp)  # UTF-8 with BOM: Excel shows Chinese reasons
+        if as_json:
+            emit_json(
+                {"out": str(out_file), "rows": len(result.scores), **result.coercion.to_dict()}
             )
             return
         for line in result.coercion.lines():
-            typer.echo(f"  coerced: {line}")
-        typer.echo(f"scored {len(result.scores)} rows → {out}")
-
-    _run(go)
+            out.print(f"  coerced: {line}", markup=False)
+        out.print(f"scored {len(result.scores):,} rows → {out_file}", markup=False)
 
 
 @app.command()
 def evaluate(
     model: ModelOpt,
     table: TableOpt,
-    label: Annotated[str, typer.Option("--label", help="Churn label column.")],
+    label: Annotated[str, typer.Option("--label", help="Churn label column. 流失标签列。")],
     baseline: Annotated[
         list[str] | None,
-        typer.Option("--baseline", help="Column with a baseline score (repeatable)."),
+        typer.Option(
+            "--baseline", help="Column with a baseline score (repeatable). 基线得分列（可重复）。"
+        ),
     ] = None,
-    json_out: JsonOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """ROC AUC, PR AUC, Brier, lift/capture by decile and calibration on a labelled table."""
+    """ROC AUC, PR AUC, Brier, lift/capture by decile and calibration on a labelled table.
+    在带标签的表上评估：ROC AUC、PR AUC、Brier、分位提升与校准。"""
+    with handle_errors(as_json):
+        from loyalloop.churn.byo import evaluate_table
+        from loyalloop.churn.model import ChurnModel
 
-    def go() -> None:
+        input_file(model, what="model file")
         report = evaluate_table(
             ChurnModel.load(model),
-            read_table(table),
+            _read(table),
             label_column=label,
             baseline_columns=tuple(baseline or ()),
         )
-        if json_out:
-            typer.echo(_dump(report.to_dict()))
+        if as_json:
+            emit_json(report.to_dict())
             return
         for line in report.lines():
-            typer.echo(line)
-        typer.echo("")
-        typer.echo("lift and capture by decile:")
-        typer.echo(report.deciles.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+            out.print(line, markup=False)
+        out.print("", markup=False)
+        out.print("lift and capture by decile:", markup=False)
+        out.print(
+            report.deciles.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+            markup=False,
+        )
         if len(report.calibration):
-            typer.echo("")
-            typer.echo("calibration:")
-            typer.echo(report.calibration.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-
-    _run(go)
+            out.print("", markup=False)
+            out.print("calibration:", markup=False)
+            out.print(
+                report.calibration.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
+                markup=False,
+            )

@@ -16,12 +16,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from loyalloop.cli.common import input_file
 from loyalloop.cli.output import emit_json, fail, handle_errors, out
 
 if TYPE_CHECKING:
     from loyalloop.experiments import PowerResult, TableAnalysis
 
 __all__ = ["app"]
+
+PANEL = "Measurement 效果衡量"
 
 app = typer.Typer(
     help="Experiment statistics: lift, intervals, chance to win, sample sizes. "
@@ -165,7 +168,7 @@ def analyze(
 
         prior = GaussianPrior(0.0, prior_sd**2) if prior_sd is not None else None
         result = analyze_table(
-            open_table(table),
+            open_table(input_file(table, what="table file")),
             arm=arm,
             control=control,
             metric=metric,

@@ -1,25 +1,26 @@
-"""``loyalloop feedback …``: text analytics on comment files (thin: parse, call, format)."""
+"""``loyalloop feedback …``: text analytics on comment files (thin: parse, call, format).
+
+Heavy modules (pandas, the text analytics) are imported inside the command.
+"""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
-from rich.progress import Progress
 
-from loyalloop.core.csvsafe import write_safe_csv
-from loyalloop.errors import LoyalloopError
-from loyalloop.feedback import analyze_texts, load_taxonomy, read_comments
+from loyalloop.cli.common import JsonOpt, input_file, output_file
+from loyalloop.cli.output import emit_json, err, handle_errors, out
 
 __all__ = ["app"]
 
-log = logging.getLogger(__name__)
+PANEL = "Models 模型"
+
 app = typer.Typer(
     help="Feedback text analytics: language, sentiment and aspects (zh/en). "
-    "反馈文本分析：语言、情感与关注点（中/英）。"
+    "反馈文本分析：语言、情感与关注点（中/英）。",
+    no_args_is_help=True,
 )
 
 _BATCH = 2000
@@ -27,42 +28,72 @@ _BATCH = 2000
 
 @app.callback()
 def _feedback() -> None:
-    """Feedback text analytics."""
+    """Feedback text analytics: language, sentiment and aspects (zh/en).
+    反馈文本分析：语言、情感与关注点（中/英）。"""
 
 
 @app.command()
 def analyze(
+    ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="CSV, Parquet, JSONL, Excel, or text with one comment a line.")
+        Path,
+        typer.Argument(
+            help="CSV, Parquet, JSONL, Excel, or text with one comment a line. 评论文件。"
+        ),
     ],
-    out: Annotated[Path, typer.Option("--out", help="CSV file to write.")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write. 输出 CSV 文件。")],
     text_column: Annotated[
-        str | None, typer.Option("--text-column", help="Column with the comments.")
+        str | None, typer.Option("--text-column", help="Column with the comments. 评论列。")
     ] = None,
     taxonomy: Annotated[
-        str, typer.Option(help="Aspect taxonomy: default, banking, retail or a YAML file.")
+        str,
+        typer.Option(
+            help="Aspect taxonomy: default (chosen to fit the comments), banking, retail, both "
+            "or a YAML file. 方面词表：default（按评论自动选择）、banking、retail、both 或 "
+            "YAML 文件。"
+        ),
     ] = "default",
+    as_json: JsonOpt = False,
 ) -> None:
-    """Write text, language, sentiment, sentiment_score and aspects for each comment."""
-    try:
+    """Write text, language, sentiment, sentiment_score and aspects for each comment.
+    为每条评论输出语言、情感、情感得分与关注点。"""
+    with handle_errors(as_json):
+        import pandas as pd
+        from rich.progress import Progress
+
+        from loyalloop.core.csvsafe import write_safe_csv
+        from loyalloop.core.export import atomic_output
+        from loyalloop.feedback import analyze_texts, load_taxonomy, read_comments
+
+        output_file(ctx, out_file)
+        input_file(file, what="comments file")
         comments = read_comments(file, text_column)
-        tax = load_taxonomy(taxonomy)
-    except LoyalloopError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from exc
-    texts = comments["text"].tolist()
-    parts = []
-    with Progress(transient=True) as progress:
-        task = progress.add_task("analysing", total=len(texts))
-        for start in range(0, len(texts), _BATCH):
-            batch = texts[start : start + _BATCH]
-            parts.append(analyze_texts(batch, taxonomy=tax))
-            progress.advance(task, len(batch))
-    result = pd.concat(parts, ignore_index=True) if parts else analyze_texts([])
-    write_safe_csv(result, out)
-    counts = result["sentiment"].value_counts()
-    typer.echo(
-        f"{len(result)} comments → {out} "
-        f"(positive {counts.get('positive', 0)}, neutral {counts.get('neutral', 0)}, "
-        f"negative {counts.get('negative', 0)})"
-    )
+        if taxonomy == "default":  # fitted to the comments: bank data never gets retail aspects
+            from loyalloop.feedback.aspects import choose_taxonomy
+
+            taxonomy = choose_taxonomy(comments["text"].tolist())[0]
+        tax = load_taxonomy("default" if taxonomy == "both" else taxonomy)
+        texts = comments["text"].tolist()
+        parts = []
+        with Progress(
+            console=err, transient=True, disable=as_json or not err.is_terminal
+        ) as progress:
+            task = progress.add_task("analysing", total=len(texts))
+            for start in range(0, len(texts), _BATCH):
+                batch = texts[start : start + _BATCH]
+                parts.append(analyze_texts(batch, taxonomy=tax))
+                progress.advance(task, len(batch))
+        result = pd.concat(parts, ignore_index=True) if parts else analyze_texts([])
+        with atomic_output(out_file) as tmp:
+            write_safe_csv(result, tmp)
+        counts = {
+            k: int(result["sentiment"].eq(k).sum()) for k in ("positive", "neutral", "negative")
+        }
+        if as_json:
+            emit_json({"out": str(out_file), "comments": len(result), "sentiment": counts})
+            return
+        out.print(
+            f"{len(result):,} comments → {out_file} (positive {counts['positive']:,}, "
+            f"neutral {counts['neutral']:,}, negative {counts['negative']:,})",
+            markup=False,
+        )

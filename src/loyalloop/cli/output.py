@@ -9,8 +9,9 @@ Every ``loyalloop`` command prints through this module:
   standard error (``error: …``; Rich markup in the message is escaped, because messages quote
   customer values) — or, with ``--json``, into ``{"error": {"code": …, "message": …}}`` on
   standard output — and exits with the error's ``exit_code`` (table in :mod:`loyalloop.errors`).
-  Any other exception is an internal error: exit code 70, a one-line message, and the
-  traceback only with ``--debug``.
+  An error of the operating system (disk full, read-only file system) exits with 74 (7 for
+  a permission error); any other exception is an internal error: exit code 70, a one-line
+  message, and the traceback only with ``--debug``.
 
 This module imports nothing heavy (no pandas, NumPy, Ibis): ``loyalloop --help`` stays fast.
 """
@@ -32,10 +33,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from loyalloop.errors import LoyalloopError
+from loyalloop.errors import LoyalloopError, PermissionDeniedError
 
 __all__ = [
     "EXIT_INTERNAL",
+    "EXIT_OS",
     "EXIT_USAGE",
     "emit_json",
     "err",
@@ -51,9 +53,12 @@ __all__ = [
 EXIT_INTERNAL = 70
 #: Exit code of a usage error (bad option or argument).
 EXIT_USAGE = 2
+#: Exit code when the operating system refuses (disk full, read-only file system, I/O error).
+EXIT_OS = 74
 
-err = Console(stderr=True, soft_wrap=True, highlight=False)
-out = Console(soft_wrap=True, highlight=False)
+# No highlighting and no :emoji: codes: printed text often quotes customer values.
+err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 _debug = False
 
@@ -132,6 +137,16 @@ def handle_errors(as_json: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         _print_error("interrupted", "interrupted", as_json)
         raise typer.Exit(130) from None
+    except OSError as exc:  # the system refused: disk full, read-only, permissions (not a bug)
+        if _debug:
+            err.print_exception()
+        where = f": {exc.filename}" if exc.filename else ""
+        text = f"{exc.strerror or exc}{where}"
+        if isinstance(exc, PermissionError):
+            _print_error("permission_denied", f"permission denied: {text}", as_json)
+            raise typer.Exit(PermissionDeniedError.exit_code) from None
+        _print_error("os_error", f"the system refused: {text}", as_json)
+        raise typer.Exit(EXIT_OS) from None
     except Exception as exc:
         if _debug:
             err.print_exception()

@@ -12,9 +12,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from loyalloop.cli.common import input_file, output_file
 from loyalloop.cli.output import emit_json, handle_errors, out
 
 __all__ = ["app"]
+
+PANEL = "Measurement 效果衡量"
 
 app = typer.Typer(
     help="Uplift: whom does a contact change? Train on a past campaign with a control group, "
@@ -31,6 +34,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object. �
 
 @app.command()
 def train(
+    ctx: typer.Context,
     table: TableOpt,
     treatment: Annotated[
         str, typer.Option("--treatment", help="Treatment column (1/0, yes/no). 是否触达列。")
@@ -53,16 +57,20 @@ def train(
     训练增量模型（交叉验证 Qini 选择学习器），在留出数据上与基线比较。
     """
     with handle_errors(as_json):
+        from loyalloop.core.export import atomic_output
         from loyalloop.uplift import read_table, train_table
 
+        output_file(ctx, model_out, what="--model-out")
         result = train_table(
-            read_table(table),
+            read_table(input_file(table, what="table file")),
             treatment_column=treatment,
             outcome_column=outcome,
             id_column=id,
             resamples=resamples,
         )
-        path = result.model.save(model_out)
+        with atomic_output(model_out) as tmp:
+            result.model.save(tmp)
+        path = model_out
         if as_json:
             emit_json({"model": str(path), **result.to_dict()})
             return
@@ -87,6 +95,7 @@ def train(
 
 @app.command()
 def score(
+    ctx: typer.Context,
     model: Annotated[
         Path, typer.Option("--model", help="Model file from `uplift train`. 模型文件。")
     ],
@@ -100,11 +109,16 @@ def score(
     """
     with handle_errors(as_json):
         from loyalloop.core.csvsafe import write_safe_csv
+        from loyalloop.core.export import atomic_output
         from loyalloop.uplift import UpliftModel, read_table, score_table
 
-        result = score_table(UpliftModel.load(model), read_table(table))
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        write_safe_csv(result.scores, out_file)
+        output_file(ctx, out_file)
+        input_file(model, what="model file")
+        result = score_table(
+            UpliftModel.load(model), read_table(input_file(table, what="table file"))
+        )
+        with atomic_output(out_file) as tmp:
+            write_safe_csv(result.scores, tmp)
         u = result.scores["uplift"]
         summary = {
             "out": str(out_file),

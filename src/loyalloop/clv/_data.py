@@ -11,35 +11,31 @@ the same whatever the backend.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from loyalloop.core.batches import is_ibis_table
 from loyalloop.errors import DataValidationError
 
 __all__ = [
     "Distinct",
     "Frame",
+    "Lookup",
     "SufficientStats",
     "as_pandas",
     "collapse",
+    "dot",
     "is_ibis_table",
-    "iter_batches",
     "wsum",
 ]
 
 Frame = Any  # pandas.DataFrame | ibis.expr.types.Table (Ibis is imported lazily)
 
 WEIGHT = "__weight__"
-
-
-def is_ibis_table(data: object) -> bool:
-    """Whether ``data`` is an Ibis table expression (checked without importing Ibis)."""
-    return type(data).__module__.startswith("ibis.") and hasattr(data, "group_by")
 
 
 def _columns_of(data: Frame) -> list[str]:
@@ -111,6 +107,47 @@ def wsum(weights: np.ndarray, values: np.ndarray) -> float:
     return float(np.sum(weights * values))
 
 
+def dot(*arrays: np.ndarray) -> float:
+    """``sum(a * b [* c])`` in one pass without temporaries or BLAS threads."""
+    spec = ",".join("i" * len(arrays)) if len(arrays) > 1 else "i"
+    return float(np.einsum(f"{spec}->", *arrays))
+
+
+class Lookup:
+    """A column for elementwise functions: evaluated once per distinct value when the column
+    has few (e.g. whole days), row by row when nearly every value is distinct (continuous
+    times), where sorting for distinct values and gathering back would cost more than it saves.
+
+    The choice comes from a sample of at most 20,000 values: distinct values are used when
+    they are fewer than half the sample.
+    """
+
+    __slots__ = ("_distinct", "values")
+
+    def __init__(self, column: np.ndarray) -> None:
+        column = np.ascontiguousarray(column, dtype=float)
+        step = max(1, len(column) // 20_000)
+        sample = column[::step]
+        few = len(np.unique(sample)) < 0.5 * len(sample)
+        self._distinct = Distinct(column) if few else None
+        self.values = column if self._distinct is None else self._distinct.values
+
+    def map(self, values: np.ndarray) -> np.ndarray:
+        """Per-row results from the results on :attr:`values`."""
+        return values if self._distinct is None else self._distinct.map(values)
+
+
+def _small_whole_numbers(column: np.ndarray) -> np.ndarray | None:
+    """``column`` as int64 when it holds whole numbers in [0, 1e6), else ``None``."""
+    if not len(column):
+        return None
+    lo, hi = float(np.min(column)), float(np.max(column))
+    if not (lo >= 0 and hi < 1e6):
+        return None
+    ints = column.astype(np.int64)
+    return ints if np.array_equal(ints, column) else None
+
+
 class Distinct:
     """Distinct values of a column with the inverse map: evaluate a function once per value.
 
@@ -121,9 +158,15 @@ class Distinct:
     __slots__ = ("inverse", "values")
 
     def __init__(self, column: np.ndarray) -> None:
+        small = _small_whole_numbers(column)
+        if small is not None:  # counts: a histogram instead of a sort
+            present = np.bincount(small) > 0
+            self.values = np.flatnonzero(present).astype(float)
+            self.inverse = (np.cumsum(present) - 1)[small]
+            return
         values, inverse = np.unique(column, return_inverse=True)
-        self.values: np.ndarray = values
-        self.inverse: np.ndarray = inverse.ravel()
+        self.values = values
+        self.inverse = inverse.ravel()
 
     def map(self, values: np.ndarray) -> np.ndarray:
         """Spread per-distinct-value results back to the rows."""
@@ -158,36 +201,94 @@ def collapse(
     require_columns(data, needed, what=what)
     _check_unique_ids(data, id_column)
     if is_ibis_table(data):
+        # engines return rows in no fixed order: sort them, so that the same data give the
+        # same fit (to the last bit) on DuckDB and on Spark
+        return _in_canonical_order(_collapse_in_engine(data, columns, what=what, weights=weights))
+    fast = _collapse_whole_numbers(data, columns, weights)
+    if fast is not None:
+        return fast
+    if _nearly_distinct(data, columns):
+        # continuous times: grouping would cost a hash of every row to save nothing
+        raw = {c: data[c] for c in columns}
+        if weights:
+            raw[WEIGHT] = data[weights]
+        else:
+            raw[WEIGHT] = np.ones(len(data))
+        return _stats_from(raw, columns, what=what, weights=weights)
+    frame = pd.DataFrame({c: data[c].to_numpy() for c in columns})
+    counts: Any
+    if weights:
+        frame[WEIGHT] = data[weights].to_numpy()
+        counts = frame.groupby(list(columns), sort=False, dropna=False)[WEIGHT].sum()
+    else:
+        counts = frame.groupby(list(columns), sort=False, dropna=False).size()
+    return _stats_from(counts.rename(WEIGHT).reset_index(), columns, what=what, weights=weights)
+
+
+def _collapse_in_engine(
+    data: Frame, columns: Sequence[str], *, what: str, weights: str | None
+) -> SufficientStats:
+    head = data.select(list(columns)).limit(20_000).to_pandas()
+    if len(head) == 20_000 and head.duplicated().mean() < 0.1:
+        # continuous times: a GROUP BY would return every row anyway; read them as they are
+        frame = data.select(*columns, *([weights] if weights else [])).to_pandas()
+        if not weights:
+            frame[WEIGHT] = 1.0
+        else:
+            frame = frame.rename(columns={weights: WEIGHT})
+    else:
         grouped = data.group_by(list(columns)).aggregate(
             **{WEIGHT: data[weights].sum() if weights else data.count()}
         )
         frame = grouped.to_pandas()
-    else:
-        fast = _collapse_whole_numbers(data, columns, weights)
-        if fast is not None:
-            return fast
-        frame = pd.DataFrame({c: data[c].to_numpy() for c in columns})
-        if weights:
-            frame[WEIGHT] = data[weights].to_numpy()
-            frame = frame.groupby(list(columns), sort=False, dropna=False)[WEIGHT].sum()
-        else:
-            frame = frame.groupby(list(columns), sort=False, dropna=False).size()
-        frame = frame.rename(WEIGHT).reset_index()
-    if frame.empty:
+    return _stats_from(frame, columns, what=what, weights=weights)
+
+
+def _in_canonical_order(stats: SufficientStats) -> SufficientStats:
+    """The rows sorted by their values (first column first), weights alongside."""
+    cols = list(stats.columns)
+    order = np.lexsort(tuple(stats.columns[c] for c in reversed(cols)))
+    return SufficientStats(
+        columns={c: stats.columns[c][order] for c in cols}, weights=stats.weights[order]
+    )
+
+
+def _floats(column: Any) -> np.ndarray:
+    if isinstance(column, pd.Series):
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(column, dtype=float)
+
+
+def _nearly_distinct(data: pd.DataFrame, columns: Sequence[str]) -> bool:
+    """Whether a systematic sample of at most 20,000 rows has under 10% repeated rows."""
+    if len(data) < 50_000:
+        return False
+    step = len(data) // 20_000
+    sample = pd.DataFrame({c: data[c].to_numpy()[::step] for c in columns})
+    return bool(sample.duplicated().mean() < 0.1)
+
+
+def _stats_from(
+    frame: Any, columns: Sequence[str], *, what: str, weights: str | None
+) -> SufficientStats:
+    """Check the columns (numeric, finite) and the counts; build the statistics."""
+    if not len(frame[WEIGHT]):
         raise DataValidationError(f"{what}: the data have no rows")
     out: dict[str, np.ndarray] = {}
     for c in columns:
         try:
-            values = frame[c].to_numpy(dtype=float, na_value=np.nan)
+            values = _floats(frame[c])
         except (TypeError, ValueError) as exc:
             raise DataValidationError(f"column {c} must be numeric ({exc})") from exc
-        n_nan = int(np.isnan(values).sum())
-        if n_nan:
-            raise DataValidationError(f"column {c} has missing values")
         if not np.isfinite(values).all():
+            if np.isnan(values).any():
+                raise DataValidationError(f"column {c} has missing values")
             raise DataValidationError(f"column {c} has infinite values")
         out[c] = values
-    w = frame[WEIGHT].to_numpy(dtype=float)
+    try:
+        w = _floats(frame[WEIGHT])
+    except (TypeError, ValueError) as exc:
+        raise DataValidationError(f"column {weights} must hold non-negative counts") from exc
     if (w < 0).any() or not np.isfinite(w).all():
         raise DataValidationError(f"column {weights} must hold non-negative counts")
     keep = w > 0
@@ -263,32 +364,3 @@ def numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     if np.isnan(values).any():
         raise DataValidationError(f"column {column} has missing values")
     return values
-
-
-def iter_batches(data: Frame | Iterable[pd.DataFrame], batch_size: int) -> Iterator[pd.DataFrame]:
-    """Yield pandas batches of at most ``batch_size`` rows.
-
-    ``data`` may be a pandas DataFrame (sliced without copying the whole frame), an Ibis table
-    (streamed from the engine as Arrow record batches) or any iterable of DataFrames (passed
-    through, e.g. ``pd.read_csv(..., chunksize=...)``).
-    """
-    if batch_size <= 0:
-        raise ValueError("batch_size must be positive")
-    if isinstance(data, pd.DataFrame):
-        for start in range(0, len(data), batch_size):
-            yield data.iloc[start : start + batch_size]
-    elif is_ibis_table(data):
-        table: Any = data
-        reader = iter(table.to_pyarrow_batches(chunk_size=batch_size))
-        while True:
-            # ibis 12 calls DuckDB's deprecated fetch_record_batch; the warning is theirs.
-            with warnings.catch_warnings():
-                warnings.filterwarnings(
-                    "ignore", message=".*fetch_record_batch.*", category=DeprecationWarning
-                )
-                batch = next(reader, None)
-            if batch is None:
-                return
-            yield batch.to_pandas()
-    else:
-        yield from data

@@ -24,6 +24,8 @@ __all__ = [
     "ConvergenceReport",
     "FitResult",
     "NumericObjective",
+    "Objective",
+    "ProgressCallback",
     "maximize_likelihood",
     "numeric_gradient",
 ]
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 # (mean negative log-likelihood, gradient wrt log-parameters)
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
+#: ``progress(iteration, mean_log_likelihood)``, called after each optimiser iteration
+ProgressCallback = Callable[[int, float], None]
 
 _LOG_BOUND = 30.0  # |log(param)| <= 30: parameters between 1e-13 and 1e13
 
@@ -165,86 +169,60 @@ def _hessian_from_values(value: Callable[[np.ndarray], float], x: np.ndarray) ->
     return h
 
 
-def maximize_likelihood(
-    objective: Objective,
-    starts: Sequence[Sequence[float]],
-    names: Sequence[str],
-    total_weight: float,
-    *,
-    model: str,
-    gtol: float = 1e-6,
-    maxiter: int = 2000,
-) -> FitResult:
-    """Maximise a likelihood given as the mean negative log-likelihood in log-parameters.
+class _Tracker:
+    """Counts optimiser iterations and reports them with the latest log-likelihood."""
 
-    Raises
-    ------
-    ModelError
-        When no start gives a finite likelihood, or the best optimum is not a proper maximum
-        (gradient not small or Hessian not positive definite).
-    """
-    t0 = time.perf_counter()
-    best = None
-    iterations = 0
-    evaluations = 0
-    messages: list[str] = []
-    start_values = []
+    def __init__(self, progress: ProgressCallback | None) -> None:
+        self.progress = progress
+        self.count = 0
+        self.value = float("nan")
 
-    def guarded(fun: Objective) -> Objective:
-        def wrapped(x: np.ndarray) -> tuple[float, np.ndarray]:
+    def wrap(self, fun: Objective) -> Objective:
+        def tracked(x: np.ndarray) -> tuple[float, np.ndarray]:
             value, grad = fun(x)
-            if not np.isfinite(value) or not np.all(np.isfinite(grad)):
-                return 1e300, np.zeros_like(x)
+            self.value = value
             return value, grad
 
-        return wrapped
+        return tracked
 
-    search = guarded(objective)
-    safe = guarded(getattr(objective, "precise", objective))
+    def iteration(self, *_: object) -> None:
+        self.report(-self.value)
 
-    for start in starts:
-        x0 = np.log(np.asarray(start, dtype=float))
-        start_values.append(dict(zip(names, map(float, start), strict=True)))
-        value0, _ = search(x0)
-        if value0 >= 1e300:
-            messages.append(f"start {start_values[-1]} gives a non-finite likelihood")
-            continue
-        res = minimize(
-            search,
-            x0,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(x0),
-            options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-10, "maxls": 50},
-        )
-        iterations += int(res.nit)
-        evaluations += int(res.nfev)
-        messages.append(str(res.message))
-        if best is None or res.fun < best.fun:
-            best = res
-        # a start that ends at a clear optimum is enough
-        if res.success and np.max(np.abs(res.jac)) < gtol and len(starts) > 1:
-            break
-    if best is None:
-        raise ModelError(f"{model}: the likelihood is not finite at any starting value")
+    def report(self, mean_log_likelihood: float) -> None:
+        self.count += 1
+        if self.progress is not None:
+            self.progress(self.count, mean_log_likelihood)
 
-    x = np.asarray(best.x, dtype=float)
-    value, grad = safe(x)
-    # Newton polish: L-BFGS stops on relative change; a few exact-ish steps pin the maximum.
-    analytic = not hasattr(objective, "precise")
 
-    def hessian_at(point: np.ndarray, gradient: np.ndarray) -> np.ndarray:
-        if analytic:
-            return _hessian(safe, point, gradient)
-        return _hessian_from_values(objective.value, point)  # type: ignore[attr-defined]
-
-    hess = hessian_at(x, grad)
-    polished = False
-    for _ in range(5):
+def _newton(
+    safe: Objective,
+    hessian_at: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    x: np.ndarray,
+    value: float,
+    grad: np.ndarray,
+    hess: np.ndarray,
+    *,
+    max_steps: int,
+    tracker: _Tracker,
+    refresh: bool = True,
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray, int, int, bool]:
+    """Damped Newton steps; returns the point, value, gradient, Hessian, steps, evaluations
+    and whether the point moved by more than 1e-4. With ``refresh`` the Hessian is
+    recomputed after such a move; without, the first one is kept (the chord method: linear
+    convergence, but no new Hessian, which costs several evaluations when it is numeric)."""
+    steps = evaluations = 0
+    moved_far = False
+    for _ in range(max_steps):
         if np.max(np.abs(grad)) < 1e-10:
             break
+        h = hess
+        lowest = float(np.linalg.eigvalsh(h).min()) if np.all(np.isfinite(h)) else -np.inf
+        if not np.isfinite(lowest):
+            break
+        if lowest <= 0:  # not convex here: shift towards gradient descent (Levenberg)
+            h = h + (abs(lowest) + 1e-3) * np.eye(len(x))
         try:
-            step = np.linalg.solve(hess, grad)
+            step = np.linalg.solve(h, grad)
         except np.linalg.LinAlgError:
             break
         accepted = False
@@ -261,10 +239,136 @@ def maximize_likelihood(
             break
         moved = float(np.max(np.abs(x_new - x)))
         x, value, grad = x_new, value_new, grad_new
-        iterations += 1
-        polished = polished or moved > 1e-4
-    if polished:  # the Hessian is smooth: recompute only after a sizeable step
+        steps += 1
+        tracker.report(-value)
+        moved_far = moved_far or moved > 1e-4
+        if moved > 1e-4 and refresh:
+            hess = hessian_at(x, grad)
+    return x, value, grad, hess, steps, evaluations, moved_far
+
+
+def maximize_likelihood(
+    objective: Objective,
+    starts: Sequence[Sequence[float]],
+    names: Sequence[str],
+    total_weight: float,
+    *,
+    model: str,
+    gtol: float = 1e-6,
+    maxiter: int = 2000,
+    progress: ProgressCallback | None = None,
+    warm: bool = False,
+) -> FitResult:
+    """Maximise a likelihood given as the mean negative log-likelihood in log-parameters.
+
+    An objective with an analytic Hessian (a ``hessian(theta)`` method) uses it for the
+    Newton polish and the standard errors; others use finite differences. ``warm=True`` says
+    the (single) start is already close to the maximum (e.g. the estimate on a subsample):
+    Newton's method then starts right away (keeping its first Hessian when that one is
+    numeric) and L-BFGS-B runs only if it does not converge.
+
+    Raises
+    ------
+    ModelError
+        When no start gives a finite likelihood, or the best optimum is not a proper maximum
+        (gradient not small or Hessian not positive definite).
+    """
+    t0 = time.perf_counter()
+    best_x: np.ndarray | None = None
+    best_fun = np.inf
+    iterations = 0
+    evaluations = 0
+    messages: list[str] = []
+    start_values = []
+
+    def guarded(fun: Objective) -> Objective:
+        def wrapped(x: np.ndarray) -> tuple[float, np.ndarray]:
+            value, grad = fun(x)
+            if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+                return 1e300, np.zeros_like(x)
+            return value, grad
+
+        return wrapped
+
+    search = guarded(objective)
+    safe = guarded(getattr(objective, "precise", objective))
+    tracker = _Tracker(progress)
+    if progress is not None:
+        search = tracker.wrap(search)
+    analytic_hessian = getattr(objective, "hessian", None)
+    finite_gradient = hasattr(objective, "precise")
+
+    def hessian_at(point: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+        if analytic_hessian is not None:
+            return np.asarray(analytic_hessian(point), dtype=float)
+        if not finite_gradient:
+            return _hessian(safe, point, gradient)
+        return _hessian_from_values(objective.value, point)  # type: ignore[attr-defined]
+
+    done = False
+    if warm:
+        x = np.log(np.asarray(starts[0], dtype=float))
+        start_values.append(dict(zip(names, map(float, starts[0]), strict=True)))
+        value, grad = safe(x)
+        evaluations += 1
+        if value < 1e300:
+            hess = hessian_at(x, grad)
+            exact = analytic_hessian is not None
+            x, value, grad, hess, steps, evals, moved = _newton(
+                safe,
+                hessian_at,
+                x,
+                value,
+                grad,
+                hess,
+                max_steps=25 if exact else 40,
+                tracker=tracker,
+                refresh=exact,
+            )
+            iterations += steps
+            evaluations += evals
+            if moved and not exact:
+                hess = hessian_at(x, grad)
+            done = bool(np.max(np.abs(grad)) < 1e-9)
+            messages.append("Newton's method from the subsample estimate")
+            best_x, best_fun = x, value
+
+    if not done:
+        for start in starts:
+            x0 = np.log(np.asarray(start, dtype=float))
+            start_values.append(dict(zip(names, map(float, start), strict=True)))
+            value0, _ = search(x0)
+            if value0 >= 1e300:
+                messages.append(f"start {start_values[-1]} gives a non-finite likelihood")
+                continue
+            res = minimize(
+                search,
+                x0,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(x0),
+                options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-10, "maxls": 50},
+                callback=tracker.iteration if progress is not None else None,
+            )
+            iterations += int(res.nit)
+            evaluations += int(res.nfev)
+            messages.append(str(res.message))
+            if best_x is None or res.fun < best_fun:
+                best_x, best_fun = np.asarray(res.x, dtype=float), float(res.fun)
+            # a start that ends at a clear optimum is enough
+            if res.success and np.max(np.abs(res.jac)) < gtol and len(starts) > 1:
+                break
+        if best_x is None:
+            raise ModelError(f"{model}: the likelihood is not finite at any starting value")
+        x = best_x
+        value, grad = safe(x)
+        # Newton polish: L-BFGS stops on relative change; a few exact steps pin the maximum.
         hess = hessian_at(x, grad)
+        x, value, grad, hess, steps, evals, _ = _newton(
+            safe, hessian_at, x, value, grad, hess, max_steps=5, tracker=tracker
+        )
+        iterations += steps
+        evaluations += evals
 
     if not np.all(np.isfinite(hess)):
         hess = np.full_like(hess, np.nan)

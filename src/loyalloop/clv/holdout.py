@@ -1,9 +1,10 @@
 """From transactions to RFM summaries, calibration/holdout splits and holdout checks.
 
 The summaries are Ibis expressions (pandas input is wrapped in an in-memory DuckDB table), so
-the same code runs in the warehouse. The semantics follow lifetimes'
-``summary_data_from_transaction_data`` / ``calibration_and_holdout_data``: transactions are
-bucketed into periods (days or weeks), several in one period count once (their amounts are
+the same code runs in the warehouse; they are :func:`loyalloop.insight.rfm.rfm_summary` with
+lifetimes' conventions (``summary_data_from_transaction_data`` /
+``calibration_and_holdout_data``): every transaction counts, transactions are bucketed into
+periods (days or Monday-based weeks), several in one period count once (their amounts are
 summed), ``frequency`` is the number of periods with a purchase after the first,
 ``recency`` and ``T`` are measured in periods from the first purchase, and ``monetary_value``
 is the mean amount per repeat period (0 without repeats).
@@ -19,7 +20,9 @@ import pandas as pd
 
 from loyalloop.clv._data import Frame, as_pandas, is_ibis_table, require_columns
 from loyalloop.clv.models.base import TransactionModel
-from loyalloop.errors import DataValidationError
+from loyalloop.core.timeunits import TimeUnit
+from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.insight.rfm import purchase_period, rfm_summary
 
 __all__ = [
     "calibration_and_holdout",
@@ -27,8 +30,6 @@ __all__ = [
     "holdout_by_frequency",
     "summary_from_transactions",
 ]
-
-_FREQS = ("D", "W")
 
 
 def _ibis() -> Any:
@@ -61,11 +62,17 @@ def _period_expr(ts: Any, freq: str) -> Any:
     return ((day + 3) / 7).floor().cast("int64")
 
 
-def _check_freq(freq: str, freq_multiplier: float) -> None:
-    if freq not in _FREQS:
-        raise DataValidationError(f"freq must be one of {', '.join(_FREQS)}, not {freq!r}")
+def _check_freq(freq: TimeUnit | str, freq_multiplier: float) -> str:
+    """``"D"`` or ``"W"`` for a period of days or weeks (any :class:`TimeUnit` spelling)."""
+    try:
+        unit = TimeUnit.parse(freq)
+    except ConfigError:
+        unit = None
+    if unit not in (TimeUnit.DAYS, TimeUnit.WEEKS):
+        raise DataValidationError(f"freq must be one of days (D) or weeks (W), not {freq!r}")
     if freq_multiplier <= 0:
         raise DataValidationError("freq_multiplier must be positive")
+    return "D" if unit is TimeUnit.DAYS else "W"
 
 
 def _summary_expr(
@@ -78,32 +85,32 @@ def _summary_expr(
     freq: str,
     freq_multiplier: float,
 ) -> Any:
-    ibis = _ibis()
-    end_period = _period_of_value(end, freq)
-    periods = t.mutate(__period__=_period_expr(t[timestamp], freq))
-    periods = periods.filter(periods.__period__ <= end_period)
-    aggs: dict[str, Any] = {}
-    if amount:
-        aggs["__amount__"] = periods[amount].sum()
-    cp = periods.group_by([customer_id, "__period__"]).aggregate(__n__=periods.count(), **aggs)
-    cp = cp.mutate(__first__=cp.__period__.min().over(ibis.window(group_by=cp[customer_id])))
-    out: dict[str, Any] = {
-        "__min__": cp.__period__.min(),
-        "__max__": cp.__period__.max(),
-        "__count__": cp.count(),
+    """:func:`~loyalloop.insight.rfm.rfm_summary` with lifetimes' conventions.
+
+    Every transaction counts (whatever its amount), purchases merge by period (day or week),
+    recency and T are in periods divided by ``freq_multiplier``, and the id column keeps its
+    name.
+    """
+    unit = TimeUnit.DAYS if freq == "D" else TimeUnit.WEEKS
+    summary = rfm_summary(
+        t,
+        observation_end=pd.Timestamp(end).to_pydatetime(),
+        time_unit=unit,
+        customer_id_col=customer_id,
+        datetime_col=timestamp,
+        monetary_value_col=amount,
+        merge_by=unit,
+        purchases_only=False,
+    )
+    cols: dict[str, Any] = {
+        customer_id: summary.customer_id,
+        "frequency": summary.frequency.cast("float64"),
+        "recency": summary.recency / freq_multiplier,
+        "T": summary["T"] / freq_multiplier,
     }
     if amount:
-        out["monetary_value"] = cp.__amount__.mean(where=cp.__period__ != cp.__first__)
-    s = cp.group_by(customer_id).aggregate(**out)
-    cols = {
-        customer_id: s[customer_id],
-        "frequency": (s.__count__ - 1).cast("float64"),
-        "recency": ((s.__max__ - s.__min__) / freq_multiplier).cast("float64"),
-        "T": ((end_period - s.__min__) / freq_multiplier).cast("float64"),
-    }
-    if amount:
-        cols["monetary_value"] = s.monetary_value.fill_null(0.0).cast("float64")
-    return s.select(**cols)
+        cols["monetary_value"] = summary.monetary_value
+    return summary.select(**cols)
 
 
 def _default_end(t: Any, timestamp: str) -> Any:
@@ -117,14 +124,14 @@ def summary_from_transactions(
     customer_id: str = "customer_id",
     timestamp: str = "timestamp",
     amount: str | None = None,
-    freq: str = "D",
+    freq: TimeUnit | str = "D",
     freq_multiplier: float = 1.0,
 ) -> Any:
     """RFM summary (``customer_id, frequency, recency, T[, monetary_value]``) per customer.
 
     Returns an Ibis table when given one (nothing is computed yet), else a pandas DataFrame.
     """
-    _check_freq(freq, freq_multiplier)
+    freq = _check_freq(freq, freq_multiplier)
     require_columns(
         transactions,
         [customer_id, timestamp, *([amount] if amount else [])],
@@ -154,7 +161,7 @@ def calibration_and_holdout(
     customer_id: str = "customer_id",
     timestamp: str = "timestamp",
     amount: str | None = None,
-    freq: str = "D",
+    freq: TimeUnit | str = "D",
     freq_multiplier: float = 1.0,
 ) -> pd.DataFrame:
     """Split transactions into a calibration summary and holdout counts (lifetimes' semantics).
@@ -169,7 +176,8 @@ def calibration_and_holdout(
     observation_end
         Last moment of the holdout period; the latest transaction by default.
     freq, freq_multiplier
-        Period length: ``"D"`` days or ``"W"`` weeks; recency and T are divided by
+        Period length: days (``"D"``) or weeks (``"W"``, Monday-based calendar weeks), any
+        :class:`~loyalloop.core.timeunits.TimeUnit` spelling; recency and T are divided by
         ``freq_multiplier``.
 
     Returns
@@ -180,7 +188,7 @@ def calibration_and_holdout(
         [, monetary_value_holdout], duration_holdout``. ``monetary_value_holdout`` is the mean
         holdout transaction amount (as in lifetimes).
     """
-    _check_freq(freq, freq_multiplier)
+    freq = _check_freq(freq, freq_multiplier)
     require_columns(
         transactions,
         [customer_id, timestamp, *([amount] if amount else [])],
@@ -215,7 +223,9 @@ def calibration_and_holdout(
         }
     )
     hold = t.filter((ts > cal_end.to_pydatetime()) & (ts <= obs_end.to_pydatetime()))
-    hold = hold.mutate(__period__=_period_expr(hold[timestamp], freq))
+    hold = hold.mutate(
+        __period__=purchase_period(hold[timestamp], TimeUnit.DAYS if freq == "D" else "W")
+    )
     h_aggs: dict[str, Any] = {"frequency_holdout": hold.__period__.nunique().cast("float64")}
     if amount:
         h_aggs["monetary_value_holdout"] = hold[amount].mean().cast("float64")
@@ -305,7 +315,7 @@ def cumulative_tracking(
     *,
     customer_id: str = "customer_id",
     timestamp: str = "timestamp",
-    freq: str = "D",
+    freq: TimeUnit | str = "D",
     freq_multiplier: int = 1,
 ) -> pd.DataFrame:
     """Actual vs predicted cumulative repeat transactions, period by period (tracking plot).
@@ -320,7 +330,7 @@ def cumulative_tracking(
         ``period`` (1, 2, …, in units of ``freq_multiplier`` periods from the first
         transaction), ``actual`` and ``predicted`` cumulative repeat transactions.
     """
-    _check_freq(freq, freq_multiplier)
+    freq = _check_freq(freq, freq_multiplier)
     require_columns(transactions, [customer_id, timestamp], what="cumulative_tracking")
     tbl = _as_table(transactions)
     ibis = _ibis()

@@ -8,29 +8,62 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loyalloop.clv._data import Frame, as_pandas, iter_batches, numeric
+from loyalloop.clv._data import Frame, as_pandas, numeric
 from loyalloop.clv.models.base import TransactionModel, validate_rfm
 from loyalloop.clv.models.gamma_gamma import GammaGammaModel, _validate_spend
-from loyalloop.errors import DataValidationError
+from loyalloop.core.batches import iter_batches
+from loyalloop.core.timeunits import TimeUnit
+from loyalloop.errors import ConfigError, DataValidationError
 
-__all__ = ["TIME_UNITS", "customer_lifetime_value", "score", "score_to_parquet"]
+__all__ = [
+    "customer_lifetime_value",
+    "periods_per_month",
+    "score",
+    "score_to_parquet",
+]
 
-#: data time units per discounting period (a month), as in lifetimes
-TIME_UNITS: dict[str, float] = {"H": 30.0 * 24.0, "D": 30.0, "W": 4.345, "M": 1.0}
 
+def periods_per_month(
+    time_unit: TimeUnit | str | float | None, model: TransactionModel | None = None
+) -> float:
+    """Data time units in one discounting period (a month of ``365.25 / 12`` days).
 
-def _periods_per_step(time_unit: str | float) -> float:
-    if isinstance(time_unit, str):
+    Parameters
+    ----------
+    time_unit
+        The unit of the data's ``recency`` and ``T`` (``days``, ``weeks``, ``months`` or an
+        alias, see :class:`~loyalloop.core.timeunits.TimeUnit`), or directly the number of
+        data units per discounting period (e.g. ``30`` or ``4.345`` to reproduce lifetimes'
+        ``freq="D"`` / ``freq="W"``, whose months are 30 and 30.415 days long). ``None``:
+        the unit the model was fitted with.
+    model
+        The fitted transaction model (read when ``time_unit`` is ``None``).
+
+    Examples
+    --------
+    >>> periods_per_month("days")
+    30.4375
+    >>> round(periods_per_month("W"), 6)
+    4.348214
+    """
+    if time_unit is None:
+        recorded = None if model is None else model.data_period_.time_unit
         try:
-            return TIME_UNITS[time_unit]
-        except KeyError:
-            raise DataValidationError(
-                f"time_unit must be one of {', '.join(TIME_UNITS)} or a number, not {time_unit!r}"
+            unit = TimeUnit.parse(str(recorded))
+        except ConfigError:
+            raise ConfigError(
+                f"the model's time unit is unknown ({recorded!r}): pass time_unit "
+                "(days, weeks, months, or data units per month)"
             ) from None
-    factor = float(time_unit)
-    if not np.isfinite(factor) or factor <= 0:
-        raise DataValidationError("time_unit must be a positive number of data time units")
-    return factor
+        return unit.per(TimeUnit.MONTHS)
+    if isinstance(time_unit, bool):
+        raise DataValidationError("time_unit must be a unit name or a number, not a boolean")
+    if isinstance(time_unit, int | float):
+        factor = float(time_unit)
+        if not np.isfinite(factor) or factor <= 0:
+            raise DataValidationError("time_unit must be a positive number of data time units")
+        return factor
+    return TimeUnit.parse(time_unit).per(TimeUnit.MONTHS)
 
 
 def _clv_arrays(
@@ -67,7 +100,7 @@ def customer_lifetime_value(
     data: Frame,
     horizon: int = 12,
     discount_rate: float = 0.01,
-    time_unit: str | float = "D",
+    time_unit: TimeUnit | str | float | None = None,
 ) -> pd.Series:
     """Discounted expected value of each customer's purchases over the next ``horizon`` periods.
 
@@ -90,8 +123,9 @@ def customer_lifetime_value(
     discount_rate
         Discount rate per period (0.01 = 1% a month).
     time_unit
-        Data time units per discounting period: ``"D"`` (data in days, monthly periods of 30
-        days), ``"W"`` (weeks, 4.345), ``"H"`` (hours), ``"M"`` (months), or a number.
+        Unit of the data's times (``days``, ``weeks``, ``months``; a month is 30.4375 days
+        whatever the unit), or a number of data units per discounting period. By default the
+        unit the transaction model was fitted with. See :func:`periods_per_month`.
 
     Returns
     -------
@@ -101,7 +135,7 @@ def customer_lifetime_value(
     transaction_model._check_fitted()
     spend_model._check_fitted()
     _check_clv_args(horizon, discount_rate)
-    factor = _periods_per_step(time_unit)
+    factor = periods_per_month(time_unit, transaction_model)
     cols = (*transaction_model.columns, "monetary_value")
     frame = as_pandas(data, cols, what="customer_lifetime_value")
     x, tx, T = (numeric(frame, c) for c in transaction_model.columns)
@@ -129,7 +163,7 @@ def score(
     spend_model: GammaGammaModel | None = None,
     horizon: int = 12,
     discount_rate: float = 0.01,
-    time_unit: str | float = "D",
+    time_unit: TimeUnit | str | float | None = None,
     batch_size: int = 500_000,
 ) -> Iterator[pd.DataFrame]:
     """Score customers in batches with bounded memory.
@@ -159,7 +193,7 @@ def score(
     if spend_model is not None:
         spend_model._check_fitted()
         _check_clv_args(horizon, discount_rate)
-    factor = _periods_per_step(time_unit)
+    factor = periods_per_month(time_unit, transaction_model) if spend_model is not None else 1.0
     name = type(transaction_model).__name__
     for batch in iter_batches(data, batch_size):
         cols = list(transaction_model.columns)

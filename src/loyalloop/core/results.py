@@ -46,6 +46,11 @@ __all__ = [
     "STAGE_SLOTS",
     "ChurnModelInfo",
     "ChurnSummary",
+    "ClvAliveCaveat",
+    "ClvCandidate",
+    "ClvModelChoice",
+    "ClvModelName",
+    "ClvSelection",
     "ClvSummary",
     "CsatSummary",
     "DriverSummary",
@@ -180,9 +185,111 @@ class CsatSummary:
     status: Literal["ok"] = "ok"
 
 
+#: A repeat-purchase model of the ``clv`` stage.
+ClvModelName = Literal["bg-nbd", "mbg-nbd", "pareto-nbd"]
+#: How the ``clv`` stage chose its model (:data:`loyalloop.clv.choice.ChoiceCode`):
+#: ``selected`` by the holdout check; ``configured`` in the run settings (``clv.model``); or
+#: BG/NBD because the check could not be made — ``short_history`` (calibration period shorter
+#: than the holdout), ``no_holdout_purchases``, ``no_candidate_fitted``.
+ClvModelChoice = Literal[
+    "selected", "configured", "short_history", "no_holdout_purchases", "no_candidate_fitted"
+]
+
+
+@dataclass(frozen=True)
+class ClvAliveCaveat:
+    """One-time buyers long gone by the base's rhythm whom the scoring model calls alive
+    (:class:`loyalloop.clv.AliveCaveat`, on the customers scored).
+
+    A one-time buyer is *long inactive* when their only purchase lies at least
+    ``gap_multiple × typical_gap_weeks`` in the past (``typical_gap_weeks``: median time between
+    purchases of repeat buyers; ``None`` without repeat buyers, then every one-time buyer is);
+    ``flagged`` are those whose P(alive) is still at least ``alive_threshold``.
+    """
+
+    model: ClvModelName
+    typical_gap_weeks: float | None
+    gap_multiple: float
+    alive_threshold: float
+    one_time_buyers: int
+    long_inactive: int
+    flagged: int
+    mean_alive_long_inactive: float | None
+
+    @property
+    def implausible(self) -> bool:
+        """Whether the model calls any long-inactive one-time buyer alive."""
+        return self.flagged > 0
+
+
+@dataclass(frozen=True)
+class ClvCandidate:
+    """One candidate of the holdout check (:class:`loyalloop.clv.CandidateCheck`).
+
+    Figures are ``None`` when the candidate could not be fitted (``status == "fit_failed"``,
+    ``error`` says why) or are not finite. ``holdout_rmse``: root mean squared error of the
+    predicted holdout purchases per customer; ``predicted_total`` / ``actual_total``: holdout
+    repeat purchases (days with a purchase) of all customers; ``mse_z``, ``aggregate_z``: how
+    many standard errors its per-customer error and its miss of the total lie beyond the best
+    candidate's; ``alive_flagged``: one-time buyers of the calibration period it calls alive
+    though long inactive; ``verdict``: what the rule made of it
+    (:data:`loyalloop.clv.selection.Verdict`).
+    """
+
+    model: ClvModelName
+    status: Literal["ok", "fit_failed"]
+    verdict: Literal[
+        "chosen",
+        "worse_per_customer",
+        "worse_total",
+        "higher_bic",
+        "implausible_alive",
+        "fit_failed",
+    ]
+    params: dict[str, float]
+    log_likelihood: float | None
+    bic: float | None
+    holdout_rmse: float | None
+    holdout_mae: float | None
+    predicted_total: float | None
+    actual_total: float | None
+    mse_z: float | None
+    aggregate_z: float | None
+    alive_flagged: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ClvSelection:
+    """The holdout check that chose the ``clv`` stage's model
+    (:class:`loyalloop.clv.ModelSelection`).
+
+    The last ``holdout_weeks`` before the run's as-of day were held out; every candidate was
+    fitted on the weeks up to ``calibration_end`` and predicted each customer's holdout
+    purchases. ``reason`` is the step of the rule that decided (``per_customer``,
+    ``aggregate``, ``bic``, ``plausibility``, ``only_candidate``); ``z_critical`` and
+    ``bic_margin`` are the rule's thresholds. The winner was then refitted on the whole period.
+    """
+
+    winner: ClvModelName
+    reason: Literal["per_customer", "aggregate", "bic", "plausibility", "only_candidate"]
+    calibration_end: date
+    holdout_weeks: float
+    holdout_customers: int
+    candidates: tuple[ClvCandidate, ...]
+    z_critical: float
+    bic_margin: float
+
+
 @dataclass(frozen=True)
 class ClvSummary:
-    """Customer lifetime value (``clv`` stage): the fitted models and the headline figures."""
+    """Customer lifetime value (``clv`` stage): the fitted models and the headline figures.
+
+    ``transaction_params`` and ``transaction_log_likelihood`` are those of the model that
+    scored (``transaction_model``), fitted on the whole period. The fields from
+    ``transaction_model`` on are ``None`` in runs published before the stage chose its model
+    (those runs used BG/NBD without a check).
+    """
 
     model: str
     time_unit: str
@@ -196,6 +303,20 @@ class ClvSummary:
     total_clv: float
     top_decile_share: float | None
     mean_probability_alive: float | None
+    #: The repeat-purchase model that scored.
+    transaction_model: ClvModelName | None = None
+    #: How it was chosen (:data:`ClvModelChoice`).
+    model_choice: ClvModelChoice | None = None
+    #: The holdout length asked for (``RunConfig.clv.holdout_weeks``) and the weeks from the
+    #: first purchase to the as-of day.
+    holdout_weeks: int | None = None
+    history_weeks: float | None = None
+    #: The holdout check; ``NotComputed`` when BG/NBD was used because the check could not be
+    #: made (``insufficient_data``: ``short_history`` / ``no_holdout_purchases``;
+    #: ``fit_failed``: ``no_candidate_fitted``); ``None`` when the model was configured.
+    selection: ClvSelection | NotComputed | None = None
+    #: The implausible-P(alive) check of the model that scored.
+    alive_caveat: ClvAliveCaveat | None = None
     status: Literal["ok"] = "ok"
 
 
@@ -280,6 +401,7 @@ class NegativeAspect:
     aspect: str
     negative: int
     share_negative: float
+    net_sentiment: float | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +411,8 @@ class DriverSummary:
     r_squared: float
     n: int
     fix_first: tuple[str, ...]
+    #: ``clear`` or ``uncertain`` per fix-first aspect (bootstrap agreement on its quadrant).
+    fix_first_confidence: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -317,6 +441,17 @@ class FeedbackSummary:
     channel_disagreements: int
     #: Set when the project's own taxonomy file was refused and the shipped one used instead.
     project_taxonomy: NotComputed | None = None
+    #: Why this taxonomy (run setting, project file, or chosen to fit the comments).
+    taxonomy_reason: str = ""
+    #: Alerts by direction (the negative share got worse / better).
+    alerts_worse: int = 0
+    alerts_better: int = 0
+    emerging_topics: int = 0
+    #: Own-brand comments by main intent, and by effort signal.
+    intents: dict[str, int] = field(default_factory=dict)
+    effort: dict[str, int] = field(default_factory=dict)
+    #: Channel gaps that vanish for the same customer mix (different customers, not the channel).
+    channel_gaps_from_customer_mix: int = 0
     status: Literal["ok"] = "ok"
 
 

@@ -13,18 +13,33 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from loyalloop.errors import DataValidationError
-from loyalloop.feedback.aspects import Taxonomy, _detect_cleaned, load_taxonomy
+from loyalloop.feedback.aspects import (
+    Taxonomy,
+    _read,
+    choose_taxonomy,
+    fitted_taxonomy,
+    load_taxonomy,
+)
 from loyalloop.feedback.clean import clean_text
+from loyalloop.feedback.intent import effort_flags, entities, main_intent
 from loyalloop.feedback.language import _classify, language_counts
-from loyalloop.feedback.sentiment import _score
+from loyalloop.feedback.pii import mask_pii
 
-__all__ = ["ANALYZE_COLUMNS", "analyze_feedback", "analyze_texts", "format_aspects"]
+__all__ = [
+    "ANALYZE_COLUMNS",
+    "CommentAnalysis",
+    "analyze_comments",
+    "analyze_feedback",
+    "analyze_texts",
+    "format_aspects",
+]
 
 ANALYZE_COLUMNS = ("text", "language", "sentiment", "sentiment_score", "aspects")
 
@@ -40,9 +55,9 @@ def format_aspects(pairs: Iterable[tuple[str, str]]) -> str:
 def _analyze_one(raw: object, tax: Taxonomy) -> tuple[str, str, str, float, str]:
     text = clean_text(raw)
     lang = _classify(*language_counts(text))
-    sent = _score(text, lang)
-    aspects = format_aspects((m.aspect, m.sentiment.label) for m in _detect_cleaned(text, tax))
-    return text, lang, sent.label, sent.score, aspects
+    reading = _read(clean_text(raw, normalize=False), tax)
+    aspects = format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions)
+    return text, lang, reading.sentiment.label, reading.sentiment.score, aspects
 
 
 def _analyze_chunk(args: tuple[list[object], Taxonomy]) -> list[tuple[str, str, str, float, str]]:
@@ -69,7 +84,8 @@ def analyze_texts(
     texts
         Comments (anything :func:`~loyalloop.feedback.clean.clean_text` accepts).
     taxonomy
-        Aspect taxonomy (see :func:`~loyalloop.feedback.aspects.load_taxonomy`).
+        Aspect taxonomy (see :func:`~loyalloop.feedback.aspects.load_taxonomy`); ``None``:
+        the shipped taxonomy that fits the comments.
     n_jobs
         Worker processes (``-1``: one per CPU). Results are identical to ``n_jobs=1``; workers
         are forked where the platform allows, so models load once.
@@ -86,8 +102,8 @@ def analyze_texts(
     >>> analyze_texts(["年费太贵，但是积分很划算"]).loc[0, "aspects"]
     'annual_fee:negative; rewards_points:positive'
     """
-    tax = load_taxonomy(taxonomy)
     items = list(texts)
+    tax = fitted_taxonomy(taxonomy, items)
     workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
     if workers == 1 or len(items) <= chunk_size:
         rows = [_analyze_one(t, tax) for t in items]
@@ -124,3 +140,98 @@ def analyze_feedback(
     for col in ("sentiment", "sentiment_score", "aspects"):
         out[col] = result[col].to_numpy()
     return out
+
+
+@dataclass(frozen=True)
+class CommentAnalysis:
+    """Result of :func:`analyze_comments`.
+
+    ``comments``: the input rows with ``language`` (filled where empty), ``sentiment``,
+    ``sentiment_score``, ``aspects``, ``intent``, ``repeat_contact``, ``long_wait``,
+    ``transferred``, ``branches`` and ``staff`` (``; ``-separated, as written).
+    ``mentions``: one row per aspect mention — ``feedback_id, aspect, clause, sentiment,
+    sentiment_score`` and the pass-through columns of the input; ``clause`` is as written and
+    **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``.
+    ``taxonomy`` / ``taxonomy_reason``: the taxonomy used and why.
+    """
+
+    comments: pd.DataFrame
+    mentions: pd.DataFrame
+    taxonomy: str
+    taxonomy_reason: str
+
+
+_MENTION_PASS_THROUGH = ("timestamp", "channel", "brand", "score_type", "score", "customer_id")
+
+
+def analyze_comments(
+    feedback: pd.DataFrame,
+    *,
+    taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None = None,
+    text_column: str = "text",
+    id_column: str = "feedback_id",
+    raw_text: bool = False,
+) -> CommentAnalysis:
+    """Read every comment once: sentiment, aspects, intent, effort, entities, masked clauses.
+
+    ``taxonomy=None`` (or ``"auto"``) picks the shipped taxonomy that fits the comments
+    (:func:`~loyalloop.feedback.aspects.choose_taxonomy`).
+    """
+    if text_column not in feedback.columns:
+        raise DataValidationError(f"feedback has no column {text_column!r}")
+    texts = feedback[text_column].tolist()
+    if taxonomy is None or taxonomy == "auto":
+        name, reason = choose_taxonomy(texts)
+        tax = load_taxonomy(name)
+    else:
+        tax = load_taxonomy(taxonomy)
+        reason = "given"
+    ids = feedback[id_column].tolist() if id_column in feedback.columns else list(range(len(texts)))
+    extra = [c for c in _MENTION_PASS_THROUGH if c in feedback.columns]
+    extra_rows = feedback[extra].itertuples(index=False, name=None) if extra else None
+    rows: list[tuple[Any, ...]] = []
+    mention_rows: list[tuple[Any, ...]] = []
+    for fid, raw in zip(ids, texts, strict=True):
+        ex: tuple[Any, ...] = next(extra_rows) if extra_rows is not None else ()
+        display = clean_text(raw, normalize=False)
+        cleaned = clean_text(raw)
+        reading = _read(display, tax)
+        lang = _classify(*language_counts(cleaned))
+        effort = effort_flags(display)
+        ents = entities(display)
+        rows.append(
+            (
+                lang,
+                reading.sentiment.label,
+                reading.sentiment.score,
+                format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions),
+                main_intent(reading),
+                effort["repeat_contact"],
+                effort["long_wait"],
+                effort["transferred"],
+                "; ".join(ents.branches),
+                "; ".join(ents.staff),
+            )
+        )
+        for m in reading.mentions:
+            clause = m.clause if raw_text else mask_pii(m.clause)
+            mention_rows.append((fid, m.aspect, clause, m.sentiment.label, m.sentiment.score, *ex))
+    cols = ["language_detected", "sentiment", "sentiment_score", "aspects", "intent",
+            "repeat_contact", "long_wait", "transferred", "branches", "staff"]  # fmt: skip
+    result = pd.DataFrame(rows, columns=cols, index=feedback.index)
+    out = feedback.copy()
+    detected = result.pop("language_detected")
+    if "language" in out.columns:
+        given = out["language"].astype("string").fillna("").str.strip()
+        out["language"] = given.where(given != "", detected).astype(object)
+    else:
+        out["language"] = detected
+    for col in result.columns:
+        out[col] = result[col]
+    out["sentiment_score"] = out["sentiment_score"].astype(float)
+    mentions = pd.DataFrame(
+        mention_rows,
+        columns=["feedback_id", "aspect", "clause", "sentiment", "sentiment_score", *extra],
+    )
+    mentions["sentiment_score"] = mentions["sentiment_score"].astype(float)
+    return CommentAnalysis(out, mentions, tax.name, reason)

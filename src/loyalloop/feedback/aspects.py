@@ -1,13 +1,21 @@
 """Aspect taxonomies (YAML) and aspect-level sentiment.
 
-A taxonomy lists aspects with Chinese and English patterns (format documented in
+A taxonomy lists aspects with a kind and Chinese and English patterns (format documented in
 ``taxonomies/banking.yaml``). Shipped: ``banking`` (credit cards and banking), ``retail``, and
-``default`` = both. A taxonomy can also be given as a dict or a path to a YAML file.
+``default`` = both (only for mixed businesses: bank comments never get retail aspects unless
+asked for, see :func:`choose_taxonomy`). A taxonomy can also be a dict or a YAML path.
+
+Before tagging, channel openings, sign-offs and agent boilerplate are removed
+(:mod:`~loyalloop.feedback.boilerplate`) and the comment is split into clauses
+(:mod:`~loyalloop.feedback.segment`). Patterns of Latin letters match whole words only ("app"
+is not found in "happy"); where patterns of two aspects overlap, the longer match wins
+("分期手续费" is interest, not fees). A clause that names several aspects is tagged with each.
 
 Aspect-level sentiment is the sentiment **of the clause that mentions the aspect**, not of the
 whole comment: ``"年费太贵，但是积分很划算"`` is negative on annual fee and positive on rewards
 points. A clause that names an aspect but carries no sentiment of its own (``"年费呢，太贵了"``)
-borrows the sentiment of the next clause when that clause names no aspect and is not neutral.
+borrows the sentiment of the next clause of the same sentence when that clause names no aspect,
+asks nothing and is not neutral.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,30 +32,45 @@ import pandas as pd
 import yaml
 
 from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
-from loyalloop.feedback.language import _classify, language_counts
-from loyalloop.feedback.sentiment import Sentiment, score_clause
-from loyalloop.feedback.tokenize import split_clauses, to_simplified
+from loyalloop.feedback.lexicon import AspectSpan
+from loyalloop.feedback.patterns import trie_regex
+from loyalloop.feedback.script import to_simplified
+from loyalloop.feedback.segment import Clause, segment
+from loyalloop.feedback.sentiment import (
+    ClauseReading,
+    Sentiment,
+    aspect_readings,
+    clause_logit,
+    comment_sentiment,
+)
 
 __all__ = [
+    "CHOICE_RATIO",
     "SHIPPED_TAXONOMIES",
     "Aspect",
     "AspectMention",
+    "CommentReading",
     "Taxonomy",
     "aspect_mentions",
     "aspect_summary",
+    "choose_taxonomy",
     "detect_aspects",
+    "fitted_taxonomy",
     "load_taxonomy",
+    "read_comment",
     "shipped_taxonomy_terms",
 ]
 
 SHIPPED_TAXONOMIES = ("banking", "retail", "default")
+KINDS = ("cost", "benefit", "speed", "other")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
 class Aspect:
-    """One aspect: a key, labels and compiled patterns."""
+    """One aspect: a key, labels, a kind (see ``taxonomies/banking.yaml``) and its patterns."""
 
     key: str
     label_en: str
@@ -55,24 +78,38 @@ class Aspect:
     zh_patterns: tuple[str, ...]
     en_patterns: tuple[str, ...]
     en_regex: re.Pattern[str] | None
+    kind: str = "other"
 
     @property
     def zh_regex(self) -> re.Pattern[str] | None:
         return _zh_regex(self.zh_patterns)
 
+    def spans(self, clause_lower: str) -> list[tuple[int, int, str]]:
+        """``(start, end, matched text)`` of this aspect's patterns in a normalised clause."""
+        out = []
+        for regex in (self.zh_regex, self.en_regex):
+            if regex is not None:
+                out += [(m.start(), m.end(), m.group(0)) for m in regex.finditer(clause_lower)]
+        return out
+
     def matches(self, clause_lower: str) -> list[str]:
-        """Patterns of this aspect found in a simplified, lower-cased clause."""
-        found = [p for p in self.zh_patterns if p in clause_lower]
-        if self.en_regex is not None:
-            found += [m.group(0) for m in self.en_regex.finditer(clause_lower)]
-        return list(dict.fromkeys(found))
+        """Patterns of this aspect found in a normalised clause."""
+        return list(dict.fromkeys(t for _, _, t in self.spans(clause_lower)))
+
+
+def _zh_part(pattern: str) -> str:
+    if pattern.startswith("re:"):
+        return f"(?:{pattern[3:]})"
+    e = re.escape(pattern)
+    return f"(?<![a-z]){e}(?![a-z])" if re.search("[a-z]", pattern) else e
 
 
 @lru_cache(maxsize=256)
 def _zh_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
-    return re.compile("|".join(re.escape(p) for p in sorted(patterns, key=len, reverse=True)))
+    ordered = sorted(patterns, key=len, reverse=True)
+    return re.compile("|".join(_zh_part(p) for p in ordered))
 
 
 @dataclass(frozen=True)
@@ -89,15 +126,86 @@ class Taxonomy:
         return [a.key for a in self.aspects]
 
     def __post_init__(self) -> None:
-        parts = [r.pattern for a in self.aspects if (r := a.zh_regex) is not None]
-        parts += [a.en_regex.pattern for a in self.aspects if a.en_regex is not None]
-        object.__setattr__(self, "any_regex", re.compile("|".join(f"(?:{p})" for p in parts)))
+        cjk: dict[str, int] = {}
+        latin: dict[str, int] = {}
+        regexes: list[tuple[re.Pattern[str], int]] = []
+        for idx, a in enumerate(self.aspects):
+            for p in a.zh_patterns:
+                if p.startswith("re:"):
+                    regexes.append((re.compile(p[3:]), idx))
+                else:
+                    (latin if re.search("[a-z]", p) else cjk).setdefault(p, idx)
+            for p in a.en_patterns:
+                if p.startswith("re:"):
+                    regexes.append((re.compile(p[3:]), idx))
+                else:
+                    latin.setdefault(" ".join(p.lower().split()), idx)
+        parts = []
+        if cjk:
+            parts.append(trie_regex(cjk))
+        if latin:
+            parts.append(
+                r"(?<![a-z0-9])(?:" + trie_regex(latin, spaces=True) + r")(?:s|es)?(?![a-z0-9])"
+            )
+        object.__setattr__(self, "any_regex", re.compile("|".join(parts) or "(?!x)x"))
+        object.__setattr__(self, "_lookup", {**cjk, **latin})
+        combined = "|".join(f"(?P<r{i}_{idx}>{r.pattern})" for i, (r, idx) in enumerate(regexes))
+        object.__setattr__(self, "_regex", re.compile(combined) if combined else None)
+        object.__setattr__(self, "_cache", {})
+
+    def spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
+        """Aspect patterns in a normalised clause after overlap resolution.
+
+        Where spans of different aspects overlap, the longer one wins (ties: the earlier).
+        """
+        cache: dict[str, list[tuple[int, int, Aspect, str]]] = self._cache  # type: ignore[attr-defined]
+        hit = cache.get(clause_lower)
+        if hit is not None:
+            return hit
+        if len(cache) > 100_000:
+            cache.clear()
+        result = self._spans(clause_lower)
+        cache[clause_lower] = result
+        return result
+
+    def _spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
+        lookup: dict[str, int] = self._lookup  # type: ignore[attr-defined]
+        found = []
+        for m in self.any_regex.finditer(clause_lower):
+            text = m.group(0)
+            key = _WS.sub(" ", text) if " " in text or "\t" in text else text
+            idx = lookup.get(key)
+            if idx is None:
+                idx = lookup.get(key[:-2]) if key.endswith("es") else None
+                if idx is None and key.endswith("s"):
+                    idx = lookup.get(key[:-1])
+            if idx is not None:
+                found.append((m.start(), m.end(), self.aspects[idx], text))
+        regex: re.Pattern[str] | None = self._regex  # type: ignore[attr-defined]
+        if regex is not None:
+            for m in regex.finditer(clause_lower):
+                idx = int((m.lastgroup or "_0").rsplit("_", 1)[1])
+                found.append((m.start(), m.end(), self.aspects[idx], m.group(0)))
+
+        if len(found) < 2:
+            return found
+        found.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+        kept: list[tuple[int, int, Aspect, str]] = []
+        for s, e, a, t in found:
+            if any(s < ke and ks < e for ks, ke, _, _ in kept):
+                continue
+            kept.append((s, e, a, t))
+        return sorted(kept, key=lambda x: x[0])
 
     def find(self, clause_lower: str) -> list[tuple[str, list[str]]]:
-        """``[(aspect, matched patterns)]`` for a simplified, lower-cased clause."""
-        if not self.any_regex.search(clause_lower):
-            return []
-        return [(a.key, m) for a in self.aspects if (m := a.matches(clause_lower))]
+        """``[(aspect, matched patterns)]`` for a normalised clause, in taxonomy order."""
+        spans = self.spans(clause_lower)
+        out = []
+        for a in self.aspects:
+            texts = [t for _, _, sa, t in spans if sa.key == a.key]
+            if texts:
+                out.append((a.key, list(dict.fromkeys(texts))))
+        return out
 
     def label(self, key: str, language: str = "en") -> str:
         for a in self.aspects:
@@ -106,14 +214,21 @@ class Taxonomy:
         raise ConfigError(f"taxonomy {self.name} has no aspect {key!r}")
 
 
-def _compile_en(patterns: list[str], where: str) -> re.Pattern[str] | None:
+def _en_parts(patterns: Iterable[str]) -> list[str]:
+    """Regex of each English pattern (whole words, optional plural), longest literal first."""
     parts = []
-    for p in patterns:
+    for p in sorted(patterns, key=lambda x: (x.startswith("re:"), -len(x))):
         if p.startswith("re:"):
             parts.append(f"(?:{p[3:]})")
         else:
             words = [re.escape(w) for w in p.lower().split()]
-            parts.append(r"\b" + r"\s+".join(words) + r"(?:s|es)?\b")
+            left = r"(?<![a-z0-9])" if p[0].isalnum() else ""
+            parts.append(left + r"\s+".join(words) + r"(?:s|es)?(?![a-z0-9])")
+    return parts
+
+
+def _compile_en(patterns: list[str], where: str) -> re.Pattern[str] | None:
+    parts = _en_parts(patterns)
     if not parts:
         return None
     try:
@@ -141,10 +256,22 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
             raise ConfigError(f"{where}: keys must be lower_snake_case identifiers")
         if not isinstance(body, Mapping):
             raise ConfigError(f"{where}: must be a mapping with zh/en patterns")
-        unknown = set(body) - {"label", "zh", "en"}
+        unknown = set(body) - {"label", "zh", "en", "kind"}
         if unknown:
             raise ConfigError(f"{where}: unknown fields {sorted(unknown)}")
-        zh = [to_simplified(p).lower() for p in _str_list(body.get("zh"), f"{where}: zh")]
+        zh = [
+            p if p.startswith("re:") else to_simplified(p).lower()
+            for p in _str_list(body.get("zh"), f"{where}: zh")
+        ]
+        for p in zh:
+            if p.startswith("re:"):
+                try:
+                    re.compile(p[3:])
+                except re.error as exc:
+                    raise ConfigError(f"{where}: invalid Chinese pattern: {exc}") from exc
+        kind = str(body.get("kind", "other"))
+        if kind not in KINDS:
+            raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
         en = _str_list(body.get("en"), f"{where}: en")
         if not zh and not en:
             raise ConfigError(f"{where}: needs at least one zh or en pattern")
@@ -160,6 +287,7 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
                 zh_patterns=tuple(zh),
                 en_patterns=tuple(en),
                 en_regex=_compile_en(en, where),
+                kind=kind,
             )
         )
     if not aspects:
@@ -189,8 +317,10 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
     Parameters
     ----------
     source
-        ``None`` or ``"default"`` (banking + retail), ``"banking"``, ``"retail"``, a path to a
-        YAML file, a dict in the same shape, or a :class:`Taxonomy` (returned as is).
+        ``None`` or ``"default"`` (banking + retail; the analysis functions instead pick the
+        taxonomy that fits the comments when given ``None``, see :func:`fitted_taxonomy`),
+        ``"banking"``, ``"retail"``, a path to a YAML file, a dict in the same shape, or a
+        :class:`Taxonomy` (returned as is).
 
     Raises
     ------
@@ -218,6 +348,71 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
     return _parse(spec, path.stem)
 
 
+#: One business's aspects must be matched this many times more often than the other's for
+#: :func:`choose_taxonomy` to pick it alone.
+CHOICE_RATIO = 3.0
+
+
+#: Retail patterns that are also everyday words of bank customers (贵, "product"): they do not
+#: count as evidence of a retail business.
+_GENERIC = frozenset(
+    {
+        "贵",
+        "便宜",
+        "实惠",
+        "东西",
+        "商品",
+        "产品",
+        "expensive",
+        "cheap",
+        "pricey",
+        "affordable",
+        "product",
+        "stuff",
+        "cost",
+        "costs",
+    }
+)
+
+
+def choose_taxonomy(texts: Iterable[object], *, limit: int = 800) -> tuple[str, str]:
+    """Pick the shipped taxonomy that fits the comments: ``(name, reason)``.
+
+    The first ``limit`` comments are matched against the aspects only banking has and the
+    aspects only retail has. ``banking`` when banking aspects are found at least
+    :data:`CHOICE_RATIO` times as often as retail ones, ``retail`` in the opposite case, and
+    ``default`` (both) only when the comments really mix the two businesses — a card
+    business never gets retail aspects such as price or stock by default.
+
+    Examples
+    --------
+    >>> choose_taxonomy(["年费太贵", "额度太低", "app闪退"])[0]
+    'banking'
+    """
+    banking, retail = _shipped("banking"), _shipped("retail")
+    only_b = set(banking.keys) - set(retail.keys)
+    only_r = set(retail.keys) - set(banking.keys)
+    hits_b = hits_r = 0
+    for i, raw in enumerate(texts):
+        if i >= limit:
+            break
+        for c in segment(clean_text(raw, normalize=False)):
+            hits_b += any(a.key in only_b for _, _, a, _ in banking.spans(c.norm))
+            hits_r += any(
+                a.key in only_r and t not in _GENERIC for _, _, a, t in retail.spans(c.norm)
+            )
+    if hits_b + hits_r < 20:  # a handful of clauses: the larger side, no mixing
+        name = "retail" if hits_r > hits_b else "banking"
+    elif hits_b >= CHOICE_RATIO * hits_r:
+        name = "banking"
+    elif hits_r >= CHOICE_RATIO * hits_b:
+        name = "retail"
+    else:
+        name = "default"
+    reason = f"{hits_b} clauses name banking-only aspects, {hits_r} retail-only aspects"
+    return name, reason
+
+
 def shipped_taxonomy_terms() -> list[str]:
     """All Chinese patterns of the shipped taxonomies (added to the jieba dictionary)."""
     return [p for a in _shipped("default").aspects for p in a.zh_patterns]
@@ -225,12 +420,52 @@ def shipped_taxonomy_terms() -> list[str]:
 
 @dataclass(frozen=True)
 class AspectMention:
-    """One aspect mentioned in one clause, with that clause's sentiment."""
+    """One aspect mentioned in one clause, with that clause's sentiment.
+
+    ``clause`` is the clause as the customer wrote it (not normalised, not masked: mask it with
+    :func:`~loyalloop.feedback.pii.mask_pii` before it is stored or shown).
+    """
 
     aspect: str
     clause: str
     matched: tuple[str, ...]
     sentiment: Sentiment
+
+
+@dataclass(frozen=True)
+class CommentReading:
+    """Everything read from one comment: its clauses, their sentiment, the comment's sentiment
+    and the aspect mentions."""
+
+    clauses: tuple[Clause, ...]
+    readings: tuple[ClauseReading, ...]
+    mentions: tuple[AspectMention, ...]
+
+    @cached_property
+    def sentiment(self) -> Sentiment:
+        """Sentiment of the whole comment (computed on first use)."""
+        if not self.clauses:
+            return Sentiment("neutral", 0.0)
+        pairs = zip(self.clauses, self.readings, strict=True)
+        return comment_sentiment(self.readings, "，".join(c.norm for c, r in pairs if not r.asks))
+
+
+def fitted_taxonomy(
+    taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None, texts: Iterable[object]
+) -> Taxonomy:
+    """``taxonomy`` loaded, or — for ``None`` / ``"auto"`` — the shipped one that fits
+    ``texts`` (:func:`choose_taxonomy`)."""
+    if taxonomy is None or (isinstance(taxonomy, str) and taxonomy == "auto"):
+        return load_taxonomy(choose_taxonomy(texts)[0])
+    return load_taxonomy(taxonomy)
+
+
+def read_comment(text: object, taxonomy: Taxonomy | None = None) -> CommentReading:
+    """Read one comment (see the module docs): clauses, sentiment and aspect mentions.
+
+    Without a taxonomy, the shipped one that fits the comment is used."""
+    display = clean_text(text, normalize=False)
+    return _read(display, taxonomy or fitted_taxonomy(None, [display]))
 
 
 def detect_aspects(text: object, taxonomy: Taxonomy | None = None) -> list[AspectMention]:
@@ -242,30 +477,68 @@ def detect_aspects(text: object, taxonomy: Taxonomy | None = None) -> list[Aspec
     --------
     >>> [(m.aspect, m.sentiment.label) for m in detect_aspects("年费太贵，但是积分很划算")]
     [('annual_fee', 'negative'), ('rewards_points', 'positive')]
+    >>> [m.aspect for m in detect_aspects("Not happy, disappointed", load_taxonomy("banking"))]
+    []
     """
-    return _detect_cleaned(clean_text(text), taxonomy or load_taxonomy())
+    return list(read_comment(text, taxonomy).mentions)  # None: the taxonomy that fits
 
 
-def _detect_cleaned(cleaned: str, tax: Taxonomy) -> list[AspectMention]:
-    if not cleaned:
-        return []
-    clauses = split_clauses(cleaned)
-    lowered = [to_simplified(c).lower() for c in clauses]
-    found = [tax.find(low) for low in lowered]
+def _read(display: str, tax: Taxonomy) -> CommentReading:
+    if not display:
+        return CommentReading((), (), ())
+    clauses = tuple(segment(strip_boilerplate(display)))
+    spans = [tax.spans(c.norm) for c in clauses]
+    kinds: list[list[AspectSpan]] = []
+    for i, sp in enumerate(spans):
+        own = [(s, e, a.kind) for s, e, a, _ in sp]
+        if not own and i and clauses[i - 1].sentence == clauses[i].sentence:
+            own = [(0, 0, k) for _, _, k in kinds[i - 1]]  # "年费三百，算下来挺高的"
+        kinds.append(own)
+    readings = tuple(
+        clause_logit(c.norm, k, asks=c.asks) for c, k in zip(clauses, kinds, strict=True)
+    )
     mentions: list[AspectMention] = []
-    for i, hits in enumerate(found):
-        if not hits:
+    for i, sp in enumerate(spans):
+        if not sp:
             continue
-        lang = _classify(*language_counts(clauses[i]))
-        sent = score_clause(clauses[i], lang)
-        if sent.label == "neutral" and i + 1 < len(clauses) and not found[i + 1]:
-            following = score_clause(clauses[i + 1])
-            if following.label != "neutral":
-                sent = following
-        for key, matched in hits:
-            mentions.append(AspectMention(key, clauses[i], tuple(matched), sent))
-    return mentions
+        sent = readings[i].sentiment
+        nxt_text = clauses[i + 1].norm if i + 1 < len(clauses) else ""
+        if sent.label == "positive" and _SARCASM_TAIL.search(nxt_text):
+            sent = Sentiment("negative", -abs(sent.score))  # "so helpful, said no one ever"
+        weak = abs(readings[i].logit) < WEAK_CLAUSE
+        if weak and not readings[i].asks and i + 1 < len(clauses):
+            nxt = readings[i + 1]
+            same = clauses[i + 1].sentence == clauses[i].sentence
+            strong = nxt.sentiment.label != "neutral" and (
+                sent.label == "neutral" or abs(nxt.logit) >= STRONG_CLAUSE
+            )
+            contrast = bool(_CONTRAST.search(clauses[i + 1].norm))  # "年费400块，权益却越来越少"
+            free = not spans[i + 1] or (contrast and sent.label == "neutral")
+            if same and free and not nxt.asks and strong:
+                sent = nxt.sentiment
+        keys = list(dict.fromkeys(a.key for _, _, a, _ in sp))
+        local = {}
+        if len(keys) > 1:
+            local = aspect_readings(
+                clauses[i].norm,
+                [(s, e, a.kind) for s, e, a, _ in sp],
+                [a.key for _, _, a, _ in sp],
+                asks=clauses[i].asks,
+            )
+        for key in keys:
+            matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
+            label = local[key].sentiment if key in local and local[key] != readings[i] else sent
+            mentions.append(AspectMention(key, clauses[i].text, matched, label))
+    return CommentReading(clauses, readings, tuple(mentions))
 
+
+#: An aspect clause this weak (|log-odds|) takes the sentiment of a strong next clause of the
+#: same sentence that names no aspect ("密码输错三次就锁卡，这个设计挺好的").
+WEAK_CLAUSE = 1.0
+_WS = re.compile(r"\s+")
+_SARCASM_TAIL = re.compile(r"said no(?: ?one|body) ever|said nobody|才怪|说的是反话")
+_CONTRAST = re.compile(r"^(?:但|可是|不过|只是|but|yet)|却")
+STRONG_CLAUSE = 1.5
 
 _PASS_THROUGH = ("timestamp", "channel", "brand", "score_type", "score", "customer_id")
 
@@ -287,7 +560,7 @@ def aspect_mentions(
     """
     if text_column not in feedback.columns:
         raise DataValidationError(f"feedback has no column {text_column!r}")
-    tax = load_taxonomy(taxonomy)
+    tax = fitted_taxonomy(taxonomy, feedback[text_column])
     ids: Iterable[Any] = (
         feedback[id_column] if id_column in feedback.columns else range(len(feedback))
     )
@@ -296,7 +569,7 @@ def aspect_mentions(
     rows: list[tuple[Any, ...]] = []
     for fid, text in zip(ids, feedback[text_column], strict=True):
         ex: tuple[Any, ...] = next(extra_values) if extra_values is not None else ()
-        for m in detect_aspects(text, tax):
+        for m in read_comment(text, tax).mentions:
             rows.append((fid, m.aspect, m.clause, m.sentiment.label, m.sentiment.score, *ex))
     cols = ["feedback_id", "aspect", "clause", "sentiment", "sentiment_score", *extra]
     out = pd.DataFrame(rows, columns=cols)

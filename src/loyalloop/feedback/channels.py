@@ -8,6 +8,19 @@ Holm-adjusted p-value (over the channels of that aspect) is below ``alpha`` **an
 ``|gap| >= min_gap`` on the [-1, 1] scale. A
 chi-square test of negative vs other mentions across the channels gives one heterogeneity
 p-value per aspect (``aspect_p_value``).
+
+Different customers, not a different channel
+---------------------------------------------
+Callers are often not the same customers as survey respondents (people about to leave call;
+loyal ones answer surveys). With ``stratum_column`` (a customer-mix variable per mention, e.g.
+the customer's lifecycle stage), each channel is also compared with what the other channels'
+mentions would give **for the same customer mix** (direct standardisation: the other channels'
+mean score within each stratum, weighted by this channel's stratum shares).
+``adjusted_gap`` is the channel's mean minus that expectation. A channel whose raw gap is
+flagged but whose adjusted gap is below ``min_gap`` (or whose adjusted difference is not
+significant) gets ``explanation = "customer mix"`` and ``disagrees = False``: the channel hears
+from different customers, it does not treat them differently. A gap that survives adjustment
+is ``explanation = "channel"``.
 """
 
 from __future__ import annotations
@@ -33,7 +46,29 @@ _COLUMNS = [
     "p_adjusted",
     "disagrees",
     "aspect_p_value",
+    "adjusted_gap",
+    "explanation",
 ]
+
+
+def _adjusted_gap(g: pd.DataFrame, ch: str, stratum: str) -> tuple[float, float]:
+    """(adjusted gap, p-value) of channel ``ch`` against the other channels standardised to its
+    customer mix; NaN where no stratum of the channel occurs elsewhere."""
+    own = g[g["channel"] == ch]
+    rest = g[g["channel"] != ch]
+    rest_stats = rest.groupby(stratum)["sentiment_score"].agg(["mean", "var", "size"])
+    own_stats = own.groupby(stratum)["sentiment_score"].agg(["mean", "var", "size"])
+    common = own_stats.index.intersection(rest_stats.index)
+    if len(common) == 0:
+        return float("nan"), float("nan")
+    o, r = own_stats.loc[common], rest_stats.loc[common]
+    weights = o["size"] / o["size"].sum()
+    diff = float((weights * (o["mean"] - r["mean"])).sum())
+    var = float(
+        (weights**2 * (o["var"].fillna(0) / o["size"] + r["var"].fillna(0) / r["size"])).sum()
+    )
+    p = float(2 * stats.norm.sf(abs(diff) / np.sqrt(var))) if var > 0 else 1.0
+    return diff, p
 
 
 def channel_comparison(
@@ -42,6 +77,7 @@ def channel_comparison(
     min_mentions: int = 20,
     alpha: float = 0.01,
     min_gap: float = 0.2,
+    stratum_column: str | None = None,
 ) -> pd.DataFrame:
     """Per aspect and channel: mean score, gap to the other channels and a disagreement flag.
 
@@ -54,15 +90,19 @@ def channel_comparison(
     -------
     pandas.DataFrame
         Columns ``aspect, channel, mentions, mean_score, share_negative, consensus, gap,
-        p_value, p_adjusted, disagrees, aspect_p_value``; aspects seen in fewer than two
-        qualifying channels are left out.
+        p_value, p_adjusted, disagrees, aspect_p_value, adjusted_gap, explanation``; aspects
+        seen in fewer than two qualifying channels are left out.
     """
     needed = {"aspect", "channel", "sentiment", "sentiment_score"}
     missing = sorted(needed - set(mentions.columns))
     if missing:
         raise DataValidationError(f"mentions lack columns {missing}")
     rows = []
+    if stratum_column is not None and stratum_column not in mentions.columns:
+        raise DataValidationError(f"mentions lack the stratum column {stratum_column!r}")
     m = mentions.assign(channel=mentions["channel"].astype("string").fillna("unknown"))
+    if stratum_column is not None:
+        m = m.assign(**{stratum_column: m[stratum_column].astype("string").fillna("unknown")})
     for aspect, g in m.groupby("aspect", sort=True):
         sizes = g.groupby("channel").size()
         chans = sorted(sizes[sizes >= min_mentions].index)
@@ -92,5 +132,15 @@ def channel_comparison(
             part.append([aspect, ch, len(own), float(own.mean()), share_neg, consensus, gap, p])
         adj = holm_adjust([r[-1] for r in part])
         for r, pa in zip(part, adj, strict=True):
-            rows.append([*r, pa, bool(pa < alpha and abs(r[6]) >= min_gap), aspect_p])
+            flagged = bool(pa < alpha and abs(r[6]) >= min_gap)
+            adjusted, explanation = float("nan"), ""
+            if stratum_column is not None:
+                adjusted, p_adj = _adjusted_gap(g, str(r[1]), stratum_column)
+                if flagged:
+                    holds = abs(adjusted) >= min_gap and p_adj * len(chans) < alpha
+                    explanation = "channel" if holds else "customer mix"
+                    flagged = holds
+            elif flagged:
+                explanation = "channel"
+            rows.append([*r, pa, flagged, aspect_p, adjusted, explanation])
     return pd.DataFrame(rows, columns=_COLUMNS)

@@ -11,7 +11,8 @@ gives a defined result for every kind of bad input instead of an exception:
   repaired when the repair yields Chinese characters;
 * HTML tags, ``<script>``/``<style>`` bodies and HTML entities are removed/unescaped;
 * control characters (and lone surrogates) become spaces; whitespace is collapsed;
-* Unicode is normalised to NFKC (full-width Latin letters and digits become ASCII);
+* Unicode is normalised to NFKC (full-width Latin letters and digits become ASCII) unless
+  ``normalize=False`` (text kept as written, for display);
 * text longer than :data:`MAX_CHARS` characters is truncated.
 """
 
@@ -22,7 +23,8 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
+
+from loyalloop.feedback.script import data_text, to_simplified
 
 __all__ = ["MAX_CHARS", "clean_text"]
 
@@ -39,14 +41,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 @lru_cache(maxsize=1)
 def _common_chars() -> frozenset[str]:
-    ref = resources.files("loyalloop.feedback").joinpath("data", "common_chars.txt")
-    lines = ref.read_text("utf-8").splitlines()
+    lines = data_text("common_chars.txt").splitlines()
     return frozenset("".join(line for line in lines if not line.startswith("#")))
 
 
 def _plausibility(text: str) -> int:
-    from loyalloop.feedback.tokenize import to_simplified
-
     common = _common_chars()
     return sum(ch in common for ch in to_simplified(text))
 
@@ -89,7 +88,7 @@ def _control_to_space(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
-def clean_text(value: object, *, max_chars: int = MAX_CHARS) -> str:
+def clean_text(value: object, *, max_chars: int = MAX_CHARS, normalize: bool = True) -> str:
     """Return ``value`` as clean, bounded plain text (never raises on bad content).
 
     Parameters
@@ -98,6 +97,9 @@ def clean_text(value: object, *, max_chars: int = MAX_CHARS) -> str:
         A ``str``, ``bytes``, ``None``/``NaN`` or anything with a ``str()``.
     max_chars
         Truncate the cleaned text to this many characters.
+    normalize
+        Apply NFKC (full-width letters, digits and punctuation become ASCII). ``False`` keeps
+        the text as written apart from the safety steps — the form shown to people.
 
     Returns
     -------
@@ -136,7 +138,8 @@ def clean_text(value: object, *, max_chars: int = MAX_CHARS) -> str:
         text = _TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = unicodedata.normalize("NFKC", text)
+    if normalize:
+        text = unicodedata.normalize("NFKC", text)
     text = _control_to_space(text)
     text = _WS.sub(" ", text).strip()
     return text[:max_chars].strip()

@@ -19,6 +19,12 @@ Each competitor is compared with the own brand: difference, two-sided p-value (z
 Welch t test otherwise), Holm-adjusted over the competitors of one metric, and ``significant``
 when the adjusted p-value is below ``alpha``. Metrics a brand lacks data for are left out rather
 than failing the whole benchmark.
+
+**Like with like.** Competitors are heard on public channels (reviews, social posts), the own
+brand also through surveys, calls and chats, where the tone differs. So every comparison uses
+only the **channels both brands share**: a metric's own-brand values come from the channels in
+which that competitor has data (``channels`` lists them). Without a ``channel`` column all rows
+count. NPS uses :class:`loyalloop.insight.surveys.NpsResult` (one NPS implementation).
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from scipy import stats
 
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback.clean import clean_text
-from loyalloop.feedback.tokenize import to_simplified
+from loyalloop.feedback.script import to_simplified
+from loyalloop.insight.surveys import NpsResult
 
 __all__ = ["OWN_BRAND", "brand_benchmark", "holm_adjust", "mentioned_brands", "nps"]
 
@@ -49,11 +56,13 @@ _COLUMNS = [
     "p_value",
     "p_adjusted",
     "significant",
+    "channels",
 ]
 
 
 def nps(scores: Sequence[float] | np.ndarray) -> tuple[float, float]:
-    """NPS (-100 … 100) of 0-10 scores and its standard error.
+    """NPS (-100 … 100) of 0-10 scores and its standard error (via
+    :class:`~loyalloop.insight.surveys.NpsResult`).
 
     Examples
     --------
@@ -62,13 +71,11 @@ def nps(scores: Sequence[float] | np.ndarray) -> tuple[float, float]:
     (25.0, 41.46)
     """
     s = np.asarray(scores, dtype=float)
-    n = len(s)
-    if n == 0:
+    if len(s) == 0:
         return float("nan"), float("nan")
-    p = float((s >= 9).mean())
-    d = float((s <= 6).mean())
-    var = max(p + d - (p - d) ** 2, 0.0) / n
-    return 100 * (p - d), 100 * math.sqrt(var)
+    result = NpsResult.from_counts(int((s >= 9).sum()), int(((s >= 7) & (s < 9)).sum()),
+                                   int((s <= 6).sum()))  # fmt: skip
+    return float(result.nps or 0.0), float(result.std_error)
 
 
 def holm_adjust(p_values: Sequence[float]) -> list[float]:
@@ -139,7 +146,9 @@ def brand_benchmark(
     -------
     pandas.DataFrame
         Columns ``metric, brand, n, value, ci_low, ci_high, diff_vs_own, p_value, p_adjusted,
-        significant``; the own brand's row has no difference or p-value.
+        significant, channels``; the own brand's row has no difference or p-value; a
+        competitor's difference is against the own brand **in the channels it shares**
+        (``channels``).
     """
     if "brand" not in feedback.columns:
         raise DataValidationError("feedback has no column 'brand'")
@@ -155,13 +164,18 @@ def brand_benchmark(
         metrics.append(("csat", score.where(stype == "csat")))
     if sentiment_column in feedback.columns:
         metrics.append(("sentiment", pd.to_numeric(feedback[sentiment_column], errors="coerce")))
+    channel = (
+        feedback["channel"].astype("string").fillna("unknown")
+        if "channel" in feedback.columns
+        else pd.Series("all", index=feedback.index, dtype="string")
+    )
     for metric, values in metrics:
+        ok = values.notna()
         groups = {b: v.dropna().to_numpy(dtype=float) for b, v in values.groupby(brand, sort=True)}
         groups = {b: v for b, v in groups.items() if len(v) >= min_n}
         if not groups:
             continue
         rows = []
-        own_vals = groups.get(own)
         for b, v in groups.items():
             if metric == "nps":
                 value, se = nps(v)
@@ -169,21 +183,25 @@ def brand_benchmark(
             else:
                 value, lo, hi = _t_interval(v, confidence)
             diff = p = float("nan")
-            if own_vals is not None and b != own:
-                if metric == "nps":
-                    v_own, se_own = nps(own_vals)
-                    diff = value - v_own
-                    se_d = math.hypot(se, se_own)
-                    p = float(2 * stats.norm.sf(abs(diff) / se_d)) if se_d > 0 else float("nan")
-                else:
-                    diff = value - float(own_vals.mean())
-                    res = stats.ttest_ind(v, own_vals, equal_var=False)
-                    p = float(res.pvalue)
-            rows.append([metric, b, len(v), value, lo, hi, diff, p])
-        frame = pd.DataFrame(rows, columns=_COLUMNS[:8])
+            shared = sorted(set(channel[ok & (brand == b)]))
+            if b != own:
+                own_mask = ok & (brand == own) & channel.isin(shared)
+                own_vals = values[own_mask].to_numpy(dtype=float)
+                if len(own_vals) >= min_n:
+                    if metric == "nps":
+                        v_own, se_own = nps(own_vals)
+                        diff = value - v_own
+                        se_d = math.hypot(se, se_own)
+                        p = float(2 * stats.norm.sf(abs(diff) / se_d)) if se_d > 0 else float("nan")
+                    else:
+                        diff = value - float(own_vals.mean())
+                        res = stats.ttest_ind(v, own_vals, equal_var=False)
+                        p = float(res.pvalue)
+            rows.append([metric, b, len(v), value, lo, hi, diff, p, ",".join(map(str, shared))])
+        frame = pd.DataFrame(rows, columns=[*_COLUMNS[:8], "channels"])
         frame["p_adjusted"] = holm_adjust(frame["p_value"].tolist())
         frame["significant"] = frame["p_adjusted"] < alpha
-        frames.append(frame)
+        frames.append(frame[_COLUMNS])
     if not frames:
         return pd.DataFrame(columns=_COLUMNS)
     return pd.concat(frames, ignore_index=True)[_COLUMNS]

@@ -11,12 +11,23 @@ correlated. ``importance`` is each aspect's share of R² (sums to 1).
 
 ``performance`` is the aspect's net sentiment among its mentions ((positive - negative) /
 mentions). Quadrants of the priority matrix, with importance "high" when above the average share
-``1 / k`` and performance "low" when below the median performance of the aspects:
+``1 / k`` and performance "low" when **at or below** the median performance of the aspects (a
+tie-safe rule: with an odd number of aspects the middle one counts as low, so ``fix first`` is
+never empty by construction) — or below 0 with ``performance_rule="absolute"``:
 
 * ``fix first`` — high importance, low performance;
 * ``keep up`` — high importance, high performance;
 * ``monitor`` — low importance, low performance;
 * ``lower priority`` — low importance, high performance.
+
+Uncertainty
+-----------
+Comments are resampled with replacement ``n_boot`` times (seeded); each resample recomputes the
+relative weights and the performances. ``importance_low`` / ``importance_high`` and
+``performance_low`` / ``performance_high`` are the 5th and 95th percentiles (a 90 % interval),
+and ``quadrant_share`` is the share of resamples that put the aspect in the same quadrant.
+``confidence`` is ``clear`` when that share is at least 0.8, else ``uncertain``: a manager sees
+which priorities the data settle and which could go either way.
 """
 
 from __future__ import annotations
@@ -27,9 +38,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from loyalloop.errors import DataValidationError
+from loyalloop.errors import ConfigError, DataValidationError
 
-__all__ = ["DriverAnalysis", "key_drivers", "relative_weights"]
+__all__ = ["CLEAR_SHARE", "DriverAnalysis", "key_drivers", "relative_weights"]
+
+#: Share of bootstrap resamples that must agree on an aspect's quadrant for it to be "clear".
+CLEAR_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -37,13 +51,15 @@ class DriverAnalysis:
     """Result of :func:`key_drivers`.
 
     ``table`` has one row per aspect: ``aspect, mentions, coefficient, std_error, p_value,
-    importance, performance, quadrant``, ordered by importance.
+    importance, importance_low, importance_high, performance, performance_low,
+    performance_high, quadrant, quadrant_share, confidence``, ordered by importance.
     """
 
     table: pd.DataFrame
     r_squared: float
     n: int
     score_type: str | None
+    n_boot: int = 0
 
 
 def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -60,6 +76,27 @@ def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.asarray((lam**2) @ (beta**2))
 
 
+def _quadrants(importance: np.ndarray, performance: np.ndarray, rule: str) -> np.ndarray:
+    k = len(importance)
+    high_imp = importance > 1.0 / k
+    low_perf = performance < 0 if rule == "absolute" else performance <= np.median(performance)
+    return np.where(
+        high_imp,
+        np.where(low_perf, "fix first", "keep up"),
+        np.where(low_perf, "monitor", "lower priority"),
+    )
+
+
+def _importance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    keep = x.std(0) > 0
+    out = np.zeros(x.shape[1])
+    if keep.sum() == 0 or y.std() == 0:
+        return out
+    rw = relative_weights(x[:, keep], y)
+    out[keep] = rw / rw.sum() if rw.sum() > 0 else 0.0
+    return out
+
+
 def key_drivers(
     feedback: pd.DataFrame,
     mentions: pd.DataFrame,
@@ -67,6 +104,9 @@ def key_drivers(
     score_type: str | None = None,
     id_column: str = "feedback_id",
     min_mentions: int = 10,
+    n_boot: int = 200,
+    performance_rule: str = "median",
+    seed: int = 0,
 ) -> DriverAnalysis:
     """Key-driver analysis of a score on aspect sentiment (see the module docs).
 
@@ -82,12 +122,23 @@ def key_drivers(
         which needs them all to be on one scale.
     min_mentions
         Aspects with fewer mentions among scored comments are left out of the regression.
+    n_boot
+        Bootstrap resamples for the intervals (0: none).
+    performance_rule
+        ``"median"`` (low = at or below the median aspect) or ``"absolute"`` (low = net
+        sentiment below 0).
 
     Raises
     ------
     DataValidationError
         Missing columns, or too few scored comments for the number of aspects.
+    ConfigError
+        Unknown ``performance_rule``.
     """
+    if performance_rule not in ("median", "absolute"):
+        raise ConfigError(
+            f"performance_rule must be 'median' or 'absolute', not {performance_rule!r}"
+        )
     for col in (id_column, "score"):
         if col not in feedback.columns:
             raise DataValidationError(f"feedback has no column {col!r}")
@@ -126,31 +177,52 @@ def key_drivers(
     tval = coef[1:] / se
     pval = 2 * stats.t.sf(np.abs(tval), dof)
     r2 = 1 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum())
-    rw = relative_weights(x, y)
-    importance = rw / rw.sum() if rw.sum() > 0 else np.zeros_like(rw)
+    importance = _importance(x, y)
+    # per comment and aspect: positive and negative mention counts (for the performance)
     mm = m[m["aspect"].isin(aspects)]
-    sent = pd.crosstab(mm["aspect"], mm["sentiment"]).reindex(aspects, fill_value=0)
-    pos = sent.get("positive", 0)
-    neg = sent.get("negative", 0)
-    n_m = sent.sum(axis=1)
-    performance = ((pos - neg) / n_m).to_numpy(dtype=float)
-    high_imp = importance > 1.0 / len(aspects)
-    low_perf = performance < np.median(performance)
-    quadrant = np.where(
-        high_imp,
-        np.where(low_perf, "fix first", "keep up"),
-        np.where(low_perf, "monitor", "lower priority"),
+    sign = np.where(
+        mm["sentiment"] == "positive", 1, np.where(mm["sentiment"] == "negative", -1, 0)
     )
+    grouped = mm.assign(net=sign, one=1).groupby(["feedback_id", "aspect"])
+    net_w = grouped["net"].sum().unstack("aspect")
+    cnt_w = grouped["one"].sum().unstack("aspect")
+    net = net_w.reindex(index=ids, columns=aspects).fillna(0).to_numpy(dtype=float)
+    cnt = cnt_w.reindex(index=ids, columns=aspects).fillna(0).to_numpy(dtype=float)
+    n_m = cnt.sum(0)
+    performance = net.sum(0) / n_m
+    quadrant = _quadrants(importance, performance, performance_rule)
+    imp_lo = imp_hi = perf_lo = perf_hi = np.full(len(aspects), np.nan)
+    share = np.full(len(aspects), np.nan)
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        imps = np.empty((n_boot, len(aspects)))
+        perfs = np.empty((n_boot, len(aspects)))
+        same = np.zeros(len(aspects))
+        for b in range(n_boot):
+            idx = rng.integers(0, len(y), len(y))
+            imps[b] = _importance(x[idx], y[idx])
+            c = cnt[idx].sum(0)
+            perfs[b] = np.where(c > 0, net[idx].sum(0) / np.where(c > 0, c, 1), performance)
+            same += _quadrants(imps[b], perfs[b], performance_rule) == quadrant
+        imp_lo, imp_hi = np.percentile(imps, [5, 95], axis=0)
+        perf_lo, perf_hi = np.percentile(perfs, [5, 95], axis=0)
+        share = same / n_boot
     table = pd.DataFrame(
         {
             "aspect": aspects,
-            "mentions": n_m.to_numpy(dtype=int),
+            "mentions": n_m.astype(int),
             "coefficient": coef[1:],
             "std_error": se,
             "p_value": pval,
             "importance": importance,
+            "importance_low": imp_lo,
+            "importance_high": imp_hi,
             "performance": performance,
+            "performance_low": perf_lo,
+            "performance_high": perf_hi,
             "quadrant": quadrant,
+            "quadrant_share": share,
+            "confidence": np.where(share >= CLEAR_SHARE, "clear", "uncertain"),
         }
     ).sort_values("importance", ascending=False, ignore_index=True)
-    return DriverAnalysis(table, r2, len(y), score_type)
+    return DriverAnalysis(table, r2, len(y), score_type, n_boot)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -43,27 +43,40 @@ from typing import Any, Literal
 import pandas as pd
 
 from loyalloop.errors import ModelError
+from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.language import Language, _classify, language_counts
+from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
+from loyalloop.feedback.segment import Clause, normalize, segment
 from loyalloop.feedback.tokenize import segment_chinese, split_clauses, to_simplified
 
 __all__ = [
     "EMOJI",
     "EN_DOMAIN_LEXICON",
     "EN_NEUTRAL_BAND",
+    "EN_NEUTRAL_WORDS",
+    "GENERAL_BAND",
+    "GENERAL_WEIGHT",
     "INTENSIFIERS",
+    "LEXICON_BAND",
     "NEGATORS",
     "ZH_DOMAIN_PHRASES",
     "ZH_DOMAIN_TOKENS",
     "ZH_NEUTRAL_BAND",
     "ChineseSentimentModel",
+    "ClauseReading",
     "Sentiment",
     "SentimentLabel",
+    "aspect_readings",
+    "clause_logit",
+    "comment_sentiment",
     "emoji_logit",
+    "general_logit",
     "label_for",
     "score_clause",
     "score_text",
     "score_texts",
+    "sentiment_of_logit",
     "zh_features",
 ]
 
@@ -346,6 +359,17 @@ def _zh_model() -> ChineseSentimentModel:
     return ChineseSentimentModel.load()
 
 
+#: Words VADER scores that are topics, not judgements, in banking and retail feedback
+#: ("interest" is positive to VADER, "fraud" negative even in "the fraud team was great").
+EN_NEUTRAL_WORDS = (
+    "interest", "interests", "fraud", "security", "secure", "protection", "credit", "reward",
+    "rewards", "rewarded", "free", "bonus", "alert", "alerts", "benefit", "benefits", "perks",
+    "limit", "charge", "charges", "charged", "card", "cash", "pay", "payment", "fee", "fees",
+    "hold", "please", "like", "ok", "okay", "join", "waive", "waived", "care", "kind", "want",
+    "help", "ready", "sure", "stop",
+)  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def _vader() -> Any:
     with _lock:
@@ -353,6 +377,8 @@ def _vader() -> Any:
 
         analyzer = SentimentIntensityAnalyzer()
         analyzer.lexicon.update(EN_DOMAIN_LEXICON)
+        for word in EN_NEUTRAL_WORDS:
+            analyzer.lexicon.pop(word, None)
         return analyzer
 
 
@@ -367,46 +393,168 @@ def _to_logit(score: float) -> float:
 
 _EN_WORDS = re.compile(r"[A-Za-z][A-Za-z']+")
 
+#: Weight of the general model's log-odds in a clause where the domain lexicon found evidence.
+GENERAL_WEIGHT = 0.3
+#: A clause is neutral when |log-odds| is below this, with lexicon evidence …
+LEXICON_BAND = 0.5
+#: … and below this when only the general model speaks (it knows reviews, not banking).
+GENERAL_BAND = 1.6
+#: Weight of the Chinese review model in a comment where the lexicon found evidence.
+ZH_MODEL_WEIGHT = 1.0
+#: Summed clause log-odds beyond which a comment's label is settled without the review model.
+COMMENT_SURE = 2.0
+#: Neutral band (log-odds) of the Chinese review model: 2 atanh(0.15), its published band.
+ZH_MODEL_BAND = 0.3
+#: Lexicon log-odds beyond which the general models are not consulted (their weighted vote
+#: could not change the label).
+LEXICON_SURE = 1.5
+#: A question is neutral unless its lexicon log-odds reach this size.
+QUESTION_STRONG = 2.5
 
-def _mixed_logit(text: str) -> float:
+
+@lru_cache(maxsize=131072)
+def general_logit(clause: str) -> float:
+    """Log-odds of VADER on the English words of one normalised clause (0 without any).
+
+    The Chinese review model is not used per clause: on the development half of the labelled
+    banking and retail sentences it lowered Chinese aspect-sentiment agreement (0.890 with it,
+    0.904 without); it speaks only for whole comments the lexicon has nothing to say about
+    (:func:`comment_sentiment`)."""
+    if _CJK.search(clause):
+        english = " ".join(_EN_WORDS.findall(clause))
+        return _to_logit(_en_compound(english)) if english else 0.0
+    if _EN_WORDS.search(clause):
+        return _to_logit(_en_compound(clause))
+    return 0.0
+
+
+@dataclass(frozen=True)
+class ClauseReading:
+    """Log-odds of one clause, its neutral band, and whether it is an information question."""
+
+    logit: float
+    band: float
+    asks: bool
+    evidence: bool = True
+
+    @property
+    def sentiment(self) -> Sentiment:
+        return _sentiment(self.logit, self.band)
+
+
+@lru_cache(maxsize=131072)
+def _clause_reading(clause: str, spans: tuple[AspectSpan, ...], asks: bool) -> ClauseReading:
+    lex = lexicon_score(clause, spans, asks=asks)
+    emoji = emoji_logit(clause)
+    # the general models only tip the balance where the lexicon is unsure (saves their cost)
+    gen = general_logit(clause) if abs(lex.logit) < LEXICON_SURE else 0.0
+    if lex.evidence or emoji:
+        logit, band = lex.logit + emoji + GENERAL_WEIGHT * gen, LEXICON_BAND
+    else:
+        logit, band = gen, GENERAL_BAND
+    if lex.asks and abs(lex.logit) < QUESTION_STRONG:
+        logit = 0.0
+    return ClauseReading(logit, band, lex.asks, bool(lex.evidence or emoji))
+
+
+def aspect_readings(
+    clause: str,
+    spans: Sequence[AspectSpan],
+    keys: Sequence[str],
+    *,
+    asks: bool = False,
+) -> dict[str, ClauseReading]:
+    """One reading per aspect of a clause that names several: each aspect gets the lexicon
+    terms nearest to it (by distance between centres) plus the clause-wide part (patterns,
+    sarcasm, complaint questions) and the general model; an aspect no term is nearest to gets
+    the whole clause's reading. ``keys[i]`` is the aspect of ``spans[i]``."""
+    whole = clause_logit(clause, spans, asks=asks)
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) < 2:
+        return dict.fromkeys(distinct, whole)
+    lex = lexicon_score(clause, spans, asks=asks)
+    if not lex.evidence or not lex.hits:
+        return dict.fromkeys(distinct, whole)
+    centres = [((s + e) / 2, k) for (s, e, _), k in zip(spans, keys, strict=True)]
+    own: dict[str, float] = {}
+    for pos, w in lex.hits:
+        nearest = min(centres, key=lambda c: abs(c[0] - pos))[1]
+        own[nearest] = own.get(nearest, 0.0) + w
+    gen = emoji_logit(clause)
+    if abs(lex.logit) < LEXICON_SURE:
+        gen += GENERAL_WEIGHT * general_logit(clause)
+    out = {}
+    for key in distinct:
+        if key not in own:
+            out[key] = whole
+            continue
+        logit = own[key] + lex.shared + gen
+        if lex.asks and abs(lex.logit) < QUESTION_STRONG:
+            logit = 0.0
+        out[key] = ClauseReading(logit, LEXICON_BAND, lex.asks)
+    return out
+
+
+def clause_logit(
+    clause: str, spans: Sequence[AspectSpan] = (), *, asks: bool = False
+) -> ClauseReading:
+    """Log-odds, neutral band and question flag of one normalised clause.
+
+    The domain lexicon (:func:`~loyalloop.feedback.lexicon.lexicon_score`) leads; the general
+    models add ``GENERAL_WEIGHT`` × their log-odds where the lexicon found evidence, and speak
+    alone (with the wider band ``GENERAL_BAND``) where it found none. An information question
+    is neutral (log-odds 0) unless the lexicon reads a clear judgement in it.
+    """
+    return _clause_reading(clause, tuple(spans), asks)
+
+
+def _sentiment(logit: float, band: float) -> Sentiment:
+    score = round(math.tanh(logit / 2), 4)
+    if logit > band:
+        return Sentiment("positive", score)
+    if logit < -band:
+        return Sentiment("negative", score)
+    return Sentiment("neutral", score)
+
+
+def sentiment_of_logit(logit: float, band: float) -> Sentiment:
+    """Label and score (``tanh(logit / 2)``) of log-odds with a neutral band."""
+    return _sentiment(logit, band)
+
+
+def comment_sentiment(readings: Sequence[ClauseReading], norm_text: str = "") -> Sentiment:
+    """Sentiment of a comment from its clauses: summed log-odds; the lexicon's band applies
+    when any clause that counts had lexicon evidence. The Chinese review model reads the whole
+    comment (``norm_text``, normalised) and adds its log-odds — fully where the lexicon found
+    nothing, with weight ``ZH_MODEL_WEIGHT`` where it did (on reviews it knows general praise
+    and complaint words the service lexicon lacks)."""
     total = 0.0
-    for clause in split_clauses(text):
-        if _CJK.search(clause):
-            total += _zh_model().logit(clause)
-            english = " ".join(_EN_WORDS.findall(clause))
-            if english:
-                total += _to_logit(_en_compound(english))
-        else:
-            total += _to_logit(_en_compound(clause))
-    return total
+    band = GENERAL_BAND
+    evidence = False
+    for r in readings:
+        total += r.logit
+        evidence = evidence or (r.evidence and not r.asks)
+        if r.logit != 0.0:
+            band = min(band, r.band)
+    if norm_text and abs(total) < COMMENT_SURE and _CJK.search(norm_text):
+        total += (ZH_MODEL_WEIGHT if evidence else 1.0) * _zh_model().logit(norm_text)
+        band = band if evidence else ZH_MODEL_BAND
+    return _sentiment(total, band)
 
 
-def _score(text: str, language: Language) -> Sentiment:
-    if not text:
-        return Sentiment("neutral", 0.0)
-    emoji = emoji_logit(text)
-    if language == "zh":
-        logit = _zh_model().logit(text)
-        band = ZH_NEUTRAL_BAND
-    elif language == "mixed":
-        logit = _mixed_logit(text)
-        band = ZH_NEUTRAL_BAND
-    else:  # en, und: VADER (nothing scorable gives 0)
-        logit = _to_logit(_en_compound(text)) if language == "en" else 0.0
-        band = EN_NEUTRAL_BAND
-    s = round(math.tanh((logit + emoji) / 2), 4)
-    return Sentiment(label_for(s, band), s)
+def _comment(clauses: Sequence[Clause]) -> Sentiment:
+    readings = [clause_logit(c.norm, asks=c.asks) for c in clauses]
+    return comment_sentiment(readings, "，".join(c.norm for c in clauses if not c.asks))
 
 
 def score_clause(clause: str, language: Language | None = None) -> Sentiment:
-    """Sentiment of one (cleaned) clause; the language is detected when not given."""
-    if language is None or language == "mixed":
-        language = _classify(*language_counts(clause))
-    return _score(clause, language)
+    """Sentiment of one clause (cleaned text; ``language`` is accepted for compatibility)."""
+    norm = normalize(clause)
+    return clause_logit(norm, asks=norm.rstrip().endswith(("?", "？"))).sentiment
 
 
 def score_text(text: object) -> Sentiment:
-    """Sentiment of one comment (cleaned first; bad input gives neutral 0, never an error).
+    """Sentiment of one comment: the summed log-odds of its clauses (bad input → neutral 0).
 
     Examples
     --------
@@ -416,11 +564,12 @@ def score_text(text: object) -> Sentiment:
     'negative'
     >>> score_text("not bad at all").label
     'positive'
+    >>> score_text("The annual fee is too high").label
+    'negative'
     >>> score_text("")
     Sentiment(label='neutral', score=0.0)
     """
-    cleaned = clean_text(text)
-    return _score(cleaned, _classify(*language_counts(cleaned)))
+    return _comment(segment(strip_boilerplate(clean_text(text))))
 
 
 def score_texts(texts: Iterable[object]) -> pd.DataFrame:
@@ -435,6 +584,6 @@ def score_texts(texts: Iterable[object]) -> pd.DataFrame:
     for raw in texts:
         cleaned = clean_text(raw)
         lang = _classify(*language_counts(cleaned))
-        s = _score(cleaned, lang)
+        s = _comment(segment(strip_boilerplate(cleaned)))
         rows.append((lang, s.label, s.score))
     return pd.DataFrame(rows, columns=["language", "sentiment", "sentiment_score"])

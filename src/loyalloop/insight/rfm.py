@@ -10,10 +10,12 @@ Summary (lifetimes' semantics, ``summary_data_from_transaction_data``)
     - ``T`` — time from the first purchase day to ``observation_end``;
     - ``monetary_value`` — mean spend per repeat purchase day (0 when frequency is 0);
 
-    ``recency`` and ``T`` are in ``time_unit``: ``"D"`` days (lifetimes' default), ``"W"``
-    weeks (days / 7) or ``"M"`` months (days / 30.4375). Lifetimes, for ``freq="W"``, first
-    buckets purchases into calendar weeks; here merging is always by day and only the unit
-    changes.
+    ``recency`` and ``T`` are in ``time_unit`` (a :class:`~loyalloop.core.timeunits.TimeUnit`
+    or an alias): days (lifetimes' default), weeks (days / 7) or months (days / 30.4375).
+    Purchases are merged by calendar day; ``merge_by="weeks"`` merges them by Monday-based
+    calendar week instead (lifetimes' ``freq="W"``: recency and T then count whole weeks).
+    ``purchases_only=False`` keeps every transaction, whatever its amount (lifetimes'
+    semantics, used by :func:`loyalloop.clv.summary_from_transactions`).
 
 Scores
     ``r_score``, ``f_score``, ``m_score`` in 1..5 from the customer's percentile rank
@@ -44,12 +46,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
 import yaml
 
+from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import ConfigError
 from loyalloop.insight.definitions import StatusRules
 
@@ -59,13 +61,11 @@ __all__ = [
     "SegmentRule",
     "TimeUnit",
     "load_segment_rules",
+    "purchase_period",
     "rfm_scores",
     "rfm_segments",
     "rfm_summary",
 ]
-
-TimeUnit = Literal["D", "W", "M"]
-DAYS_PER_UNIT: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 30.4375}
 
 
 @dataclass(frozen=True)
@@ -179,61 +179,90 @@ def _as_datetime_end(observation_end: date | datetime | None) -> datetime | None
     return datetime(d.year, d.month, d.day) + timedelta(days=1)
 
 
+def purchase_period(timestamp: ir.Value, merge_by: TimeUnit | str = TimeUnit.DAYS) -> ir.DateValue:
+    """The calendar day of ``timestamp``, or the Monday of its week (``merge_by="weeks"``)."""
+    unit = _merge_unit(merge_by)
+    day = timestamp.cast("date")
+    return day if unit is TimeUnit.DAYS else day.truncate("W")
+
+
+def _merge_unit(merge_by: TimeUnit | str) -> TimeUnit:
+    unit = TimeUnit.parse(merge_by)
+    if unit is TimeUnit.MONTHS:
+        raise ConfigError("purchases can be merged by days or weeks, not by months")
+    return unit
+
+
 def rfm_summary(
     transactions: ir.Table,
     observation_end: date | datetime | None = None,
-    time_unit: TimeUnit = "D",
+    time_unit: TimeUnit | str = TimeUnit.DAYS,
     *,
     customer_id_col: str = "customer_id",
     datetime_col: str = "timestamp",
-    monetary_value_col: str = "amount",
+    monetary_value_col: str | None = "amount",
+    merge_by: TimeUnit | str = TimeUnit.DAYS,
+    purchases_only: bool = True,
 ) -> ir.Table:
     """Per-customer frequency, recency, T and monetary value (see module docstring).
 
     ``observation_end`` defaults to the day of the last purchase. The result also carries
     ``purchase_days``, ``total_spend``, ``first_purchase``, ``last_purchase`` and
-    ``days_since_last``.
+    ``days_since_last``; without ``monetary_value_col`` it has no spend columns.
     """
-    if time_unit not in DAYS_PER_UNIT:
-        raise ConfigError(f"time_unit must be one of D, W, M, not {time_unit!r}")
+    unit = TimeUnit.parse(time_unit)
+    merge = _merge_unit(merge_by)
     t = transactions
-    if "kind" in t.columns:
-        t = t.filter(t["kind"] == "purchase")
-    else:
-        t = t.filter(t[monetary_value_col] > 0)
+    if purchases_only:
+        if "kind" in t.columns:
+            t = t.filter(t["kind"] == "purchase")
+        elif monetary_value_col is not None:
+            t = t.filter(t[monetary_value_col] > 0)
     end_excl = _as_datetime_end(observation_end)
     if end_excl is not None:
         t = t.filter(t[datetime_col] < end_excl)
-    daily = t.group_by(customer_id=t[customer_id_col], day=t[datetime_col].cast("date")).aggregate(
-        spend=t[monetary_value_col].sum()
-    )
+    spend = {} if monetary_value_col is None else {"spend": t[monetary_value_col].sum()}
+    daily = t.group_by(
+        customer_id=t[customer_id_col], day=purchase_period(t[datetime_col], merge)
+    ).aggregate(**spend)
     # The first day's spend via arg_min: one hash aggregation, no per-customer sort.
+    spend_aggs = (
+        {}
+        if monetary_value_col is None
+        else {"total_spend": daily.spend.sum(), "first_spend": daily.spend.argmin(daily.day)}
+    )
     per = daily.group_by("customer_id").aggregate(
         first_purchase=daily.day.min(),
         last_purchase=daily.day.max(),
         purchase_days=daily.count(),
-        total_spend=daily.spend.sum(),
-        first_spend=daily.spend.argmin(daily.day),
+        **spend_aggs,
     )
-    per = per.mutate(repeat_spend=per.total_spend - per.first_spend)
     if end_excl is None:
         end_day: ir.DateValue = per.last_purchase.max().as_scalar()
     else:
-        end_day = ibis.date(end_excl.date() - timedelta(days=1))
-    unit = DAYS_PER_UNIT[time_unit]
+        last_day = end_excl.date() - timedelta(days=1)
+        if merge is TimeUnit.WEEKS:
+            last_day -= timedelta(days=last_day.weekday())
+        end_day = ibis.date(last_day)
     recency_days = per.last_purchase.delta(per.first_purchase, unit="day")
     t_days = end_day.delta(per.first_purchase, unit="day")
     frequency = per.purchase_days - 1
+    columns: dict[str, ir.Value] = {
+        "frequency": frequency.cast("int64"),
+        "recency": (recency_days.cast("float64") / unit.days),
+        "T": (t_days.cast("float64") / unit.days),
+    }
+    if monetary_value_col is not None:
+        repeat_spend = per.total_spend - per.first_spend
+        columns["monetary_value"] = ibis.ifelse(
+            frequency > 0, repeat_spend.cast("float64") / frequency.cast("float64"), 0.0
+        )
+    columns["purchase_days"] = per.purchase_days.cast("int64")
+    if monetary_value_col is not None:
+        columns["total_spend"] = per.total_spend.cast("float64")
     return per.select(
         "customer_id",
-        frequency=frequency.cast("int64"),
-        recency=(recency_days.cast("float64") / unit),
-        T=(t_days.cast("float64") / unit),
-        monetary_value=ibis.ifelse(
-            frequency > 0, per.repeat_spend.cast("float64") / frequency.cast("float64"), 0.0
-        ),
-        purchase_days=per.purchase_days.cast("int64"),
-        total_spend=per.total_spend.cast("float64"),
+        **columns,
         first_purchase=per.first_purchase,
         last_purchase=per.last_purchase,
         days_since_last=(t_days - recency_days).cast("int64"),

@@ -49,7 +49,7 @@ class NpsResult:
             return cls(0, 0, 0, 0, None, None, None)
         pp, pd_ = promoters / n, detractors / n
         score = 100 * (pp - pd_)
-        se = 100 * math.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0) / n)
+        se = cls(n, promoters, passives, detractors, score, None, None).std_error
         return cls(
             n,
             promoters,
@@ -59,6 +59,14 @@ class NpsResult:
             max(-100.0, score - z * se),
             min(100.0, score + z * se),
         )
+
+    @property
+    def std_error(self) -> float:
+        """Standard error of the NPS (the formula in the module docs); NaN without answers."""
+        if self.n == 0:
+            return float("nan")
+        pp, pd_ = self.promoters / self.n, self.detractors / self.n
+        return 100 * math.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0) / self.n)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

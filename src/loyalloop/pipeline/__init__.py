@@ -6,6 +6,7 @@ from loyalloop.core.runs import Run, RunStore
 from loyalloop.pipeline.config import (
     ChurnConfig,
     ClvConfig,
+    ClvModelSetting,
     FeedbackConfig,
     LoyaltyConfig,
     RunConfig,
@@ -18,6 +19,7 @@ from loyalloop.pipeline.stage import Stage
 __all__ = [
     "ChurnConfig",
     "ClvConfig",
+    "ClvModelSetting",
     "FeedbackConfig",
     "LoyaltyConfig",
     "Run",

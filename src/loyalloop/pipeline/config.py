@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ChurnConfig",
     "ClvConfig",
+    "ClvModelSetting",
     "FeedbackConfig",
     "LoyaltyConfig",
     "RunConfig",
@@ -58,9 +60,18 @@ PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
 Rate = Annotated[float, BeforeValidator(_rate)]
 
 
+class ClvModelSetting(StrEnum):
+    """The ``clv.model`` setting: choose by the holdout check, or always use one model."""
+
+    AUTO = "auto"
+    BG_NBD = "bg-nbd"
+    MBG_NBD = "mbg-nbd"
+    PARETO_NBD = "pareto-nbd"
+
+
 @dataclass(frozen=True)
 class ClvConfig:
-    """The ``clv`` stage (BG/NBD + Gamma-Gamma)."""
+    """The ``clv`` stage (a repeat-purchase model chosen by a holdout check + Gamma-Gamma)."""
 
     #: Months of the CLV figure (monthly discounting periods).
     horizon_months: PositiveInt = 12
@@ -68,6 +79,12 @@ class ClvConfig:
     monthly_discount_rate: Rate = 0.01
     #: Horizon of ``expected_purchases`` in weeks.
     expected_purchases_weeks: PositiveInt = 52
+    #: Repeat-purchase model: ``auto`` (BG/NBD, MBG/NBD or Pareto/NBD, chosen by the holdout
+    #: check) or one of them by name (fitted without a check).
+    model: ClvModelSetting = ClvModelSetting.AUTO
+    #: Weeks before the as-of day held out to check the candidates' predictions (the check
+    #: needs at least twice as many weeks of purchases, else BG/NBD is used).
+    holdout_weeks: PositiveInt = 26
 
     def __post_init__(self) -> None:
         _check_fields(self)

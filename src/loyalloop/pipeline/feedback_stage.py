@@ -10,11 +10,19 @@ What it saves
 -------------
 ``feedback_analysis``
     One row per comment: ``feedback_id, customer_id, profile_id, timestamp, channel, brand,
-    score_type, score, language, sentiment, sentiment_score, aspects`` (``aspects`` in the
-    format of :func:`~loyalloop.feedback.analyze_texts`: ``"annual_fee:negative;
+    score_type, score, language, sentiment, sentiment_score, aspects, intent, repeat_contact,
+    long_wait, transferred, branches, staff`` (``aspects`` in the format of
+    :func:`~loyalloop.feedback.analyze_texts`: ``"annual_fee:negative;
     rewards_points:positive"``). ``brand`` is ``own`` where the input left it empty.
 ``feedback_aspects``
-    One row per aspect mention (clause-level sentiment), all brands.
+    One row per aspect mention (clause-level sentiment), all brands. ``clause`` is the clause
+    as written with phone, card and ID numbers and e-mails **masked** (raw text is never
+    stored by a run).
+``aspect_examples``, ``alert_examples``
+    Clearest example clauses per aspect and sentiment, and per alert (masked, as written).
+``feedback_signals``
+    Intents (cancel, complaint, question, praise), effort (repeat contacts, long waits,
+    transfers) and the branches and staff named most (own brand).
 ``aspect_summary``, ``aspect_trends`` (``freq`` = ``W`` or ``M``), ``feedback_alerts``,
 ``key_drivers`` (one block per score type, ``nps`` and ``csat``), ``topics`` (``scope`` =
 ``all`` comments or the ``unmatched`` ones no aspect caught), ``channel_comparison``
@@ -27,10 +35,17 @@ What it saves
     no KANO question pairs, so otherwise the manifest's ``feedback.kano_features`` is
     ``NotComputed("not_configured", …)``.
 
-The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``default`` = banking +
-retail, ``banking``, ``retail`` — or a YAML path; ``loyalloop run --taxonomy``) unless
-``<home>/feedback_taxonomy.yaml``
-exists (format of ``loyalloop/feedback/taxonomies/banking.yaml``).
+The taxonomy is the run's ``RunConfig.taxonomy`` (a shipped name — ``banking``, ``retail`` —
+or a YAML path; ``loyalloop run --taxonomy``) unless ``<home>/feedback_taxonomy.yaml`` exists
+(format of ``loyalloop/feedback/taxonomies/banking.yaml``). ``default`` (the setting's default)
+means *chosen to fit the comments* (:func:`~loyalloop.feedback.aspects.choose_taxonomy`): a
+card business gets the banking aspects, never retail ones; the result records the choice and
+why.
+
+Alerts are share-based (:mod:`loyalloop.feedback.trends`), both directions, latest period
+first. Key drivers carry bootstrap intervals and a certainty per priority. The cross-channel
+check is adjusted for customer mix with the customers' RFM segment. The competitor benchmark
+compares within shared channels.
 
 Failure policy (as in the ``clv`` stage): no comments at all → the ``feedback`` slot is
 :class:`~loyalloop.core.results.NotComputed` and nothing is saved; a sub-analysis the data
@@ -58,7 +73,6 @@ from loyalloop.core.results import (
 from loyalloop.errors import LoyalloopError
 from loyalloop.feedback import (
     Taxonomy,
-    aspect_mentions,
     aspect_summary,
     aspect_trends,
     brand_benchmark,
@@ -69,7 +83,9 @@ from loyalloop.feedback import (
     key_drivers,
     load_taxonomy,
 )
-from loyalloop.feedback.analyze import analyze_feedback
+from loyalloop.feedback.analyze import analyze_comments
+from loyalloop.feedback.aspects import choose_taxonomy
+from loyalloop.feedback.summaries import alert_examples, aspect_examples, signal_summary
 from loyalloop.pipeline.config import FeedbackConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.profile_keys import rekey_by_profile
@@ -107,7 +123,12 @@ FEEDBACK_OUTPUTS = (
     "kano",
     "brand_benchmark",
     "channel_comparison",
+    "aspect_examples",
+    "alert_examples",
+    "feedback_signals",
 )
+#: Fewest own-brand mentions for an aspect to be named the most complained-about.
+MIN_HEADLINE_MENTIONS = 30
 _INPUT_COLUMNS = [
     "feedback_id",
     "customer_id",
@@ -130,15 +151,21 @@ def _constant_groups_ok() -> Iterator[None]:
         yield
 
 
-def _taxonomy(ctx: RunContext) -> tuple[Taxonomy, NotComputed | None]:
+def _taxonomy(ctx: RunContext, texts: pd.Series) -> tuple[Taxonomy, str, NotComputed | None]:
+    """The run's taxonomy, why it was used, and a refused project file (if any)."""
     path = Path(ctx.wh.settings.home) / TAXONOMY_FILE
     refused = None
     if path.is_file():
         try:
-            return load_taxonomy(path), None
+            return load_taxonomy(path), f"project file {TAXONOMY_FILE}", None
         except LoyalloopError as exc:
-            refused = NotComputed("invalid_config", f"{exc}; the shipped default taxonomy was used")
-    return load_taxonomy(ctx.config.taxonomy), refused
+            refused = NotComputed(
+                "invalid_config", f"{exc}; a taxonomy fitted to the comments was used"
+            )
+    elif ctx.config.taxonomy not in ("default", "auto"):
+        return load_taxonomy(ctx.config.taxonomy), "run setting", None
+    name, reason = choose_taxonomy(texts)
+    return load_taxonomy(name), f"chosen to fit the comments: {reason}", refused
 
 
 def _read_feedback(ctx: RunContext) -> tuple[pd.DataFrame, pd.Series]:
@@ -194,10 +221,14 @@ def _drivers(
         table["r_squared"] = result.r_squared
         table["n"] = result.n
         blocks.append(table)
+        fix = table[table["quadrant"] == "fix first"]
         info[score_type] = DriverSummary(
             r_squared=float(result.r_squared),
             n=int(result.n),
-            fix_first=tuple(table.loc[table["quadrant"] == "fix first", "aspect"].tolist()),
+            fix_first=tuple(fix["aspect"].tolist()),
+            fix_first_confidence={
+                str(a): str(c) for a, c in zip(fix["aspect"], fix["confidence"], strict=True)
+            },
         )
     if blocks:
         ctx.save("key_drivers", _concat(blocks))
@@ -206,33 +237,45 @@ def _drivers(
     return info
 
 
-def _topics(ctx: RunContext, texts: pd.Series, unmatched: int, tax: Taxonomy) -> int | NotComputed:
-    """Topics of all comments and of the ``unmatched`` ones (no aspect found); their count."""
+def _topics(
+    ctx: RunContext, texts: pd.Series, timestamps: pd.Series, unmatched: int, tax: Taxonomy
+) -> tuple[int | NotComputed, int]:
+    """Topics of all comments and of the ``unmatched`` ones (no aspect found): their count
+    and how many are emerging."""
     blocks = []
     cfg = ctx.config.feedback
     everything = discover_topics(
-        texts, cfg.topics, taxonomy=tax, n_examples=4 * cfg.examples_per_topic
+        texts,
+        cfg.topics,
+        taxonomy=tax,
+        timestamps=timestamps,
+        n_examples=4 * cfg.examples_per_topic,
     )
     if not everything.topics.empty:
-        blocks.append(everything.topics.assign(scope="all"))
+        blocks.append(everything.topics.assign(scope="all", unassigned=everything.unassigned))
     n_unmatched = min(cfg.topics, max(2, unmatched // cfg.unmatched_per_topic))
     missed = discover_topics(
         texts,
         n_unmatched,
         taxonomy=tax,
         only_unmatched=True,
+        timestamps=timestamps,
         n_examples=4 * cfg.examples_per_topic,
     )
     if not missed.topics.empty:
-        blocks.append(missed.topics.assign(scope="unmatched"))
+        blocks.append(missed.topics.assign(scope="unmatched", unassigned=missed.unassigned))
     if not blocks:
-        return NotComputed("insufficient_data", "too few comments with shared terms to form topics")
+        reason = "too few comments with shared terms to form topics"
+        return NotComputed("insufficient_data", reason), 0
     topics = _concat(blocks)
-    topics = topics[["scope", "topic", "size", "share", "phrases", "examples"]]
+    topics = topics[
+        ["scope", "topic", "size", "share", "phrases", "examples", "recent_share",
+         "earlier_share", "emerging", "unassigned"]
+    ]  # fmt: skip
     topics["phrases"] = topics["phrases"].map(list)
     topics["examples"] = topics["examples"].map(lambda ex: _distinct(ex, cfg.examples_per_topic))
     ctx.save("topics", topics)
-    return len(topics)
+    return len(topics), int(topics["emerging"].sum())
 
 
 def _distinct(examples: list[str], n: int) -> list[str]:
@@ -264,6 +307,13 @@ def _kano(ctx: RunContext) -> int | NotComputed:
     return len(summary)
 
 
+def _segments(ctx: RunContext, profile_ids: pd.Series) -> pd.Series:
+    """RFM segment of each mention's customer: the customer mix of a channel."""
+    rfm = ctx.output("rfm").select("customer_id", "segment").execute()
+    lookup = dict(zip(rfm["customer_id"], rfm["segment"], strict=True))
+    return profile_ids.map(lookup).astype("string").fillna("unknown")
+
+
 def stage_feedback(ctx: RunContext) -> None:
     """Analyse every comment and save the feedback analyses (see the module docstring)."""
     frame, profile_ids = _read_feedback(ctx)
@@ -274,27 +324,18 @@ def stage_feedback(ctx: RunContext) -> None:
             "feedback", NotComputed("no_data", "no feedback comments with text up to the as-of day")
         )
         return
-    tax, refused = _taxonomy(ctx)
+    tax, why, refused = _taxonomy(ctx, comments["text"])
 
-    analysed = analyze_feedback(comments, taxonomy=tax)
+    result = analyze_comments(comments, taxonomy=tax)
+    analysed = result.comments
     analysed["profile_id"] = profile_ids[has_text].reset_index(drop=True)
     out_cols = [
-        "feedback_id",
-        "customer_id",
-        "profile_id",
-        "timestamp",
-        "channel",
-        "brand",
-        "score_type",
-        "score",
-        "language",
-        "sentiment",
-        "sentiment_score",
-        "aspects",
-    ]
+        "feedback_id", "customer_id", "profile_id", "timestamp", "channel", "brand",
+        "score_type", "score", "language", "sentiment", "sentiment_score", "aspects", "intent",
+        "repeat_contact", "long_wait", "transferred", "branches", "staff",
+    ]  # fmt: skip
     ctx.save("feedback_analysis", analysed[out_cols])
-
-    mentions = aspect_mentions(comments, taxonomy=tax)
+    mentions = result.mentions
     ctx.save("feedback_aspects", mentions)
 
     own_comments = comments[comments["brand"] == OWN_BRAND]
@@ -305,37 +346,46 @@ def stage_feedback(ctx: RunContext) -> None:
         2, "label_zh", [tax.label(k, "zh") if k in keys else k for k in summary["aspect"]]
     )
     ctx.save("aspect_summary", summary)
+    ctx.save(
+        "aspect_examples", aspect_examples(own_mentions, ctx.config.feedback.examples_per_topic)
+    )
 
     weekly = aspect_trends(own_mentions, "W")
     monthly = aspect_trends(own_mentions, "M")
     ctx.save("aspect_trends", _concat([_with_freq(weekly, "W"), _with_freq(monthly, "M")]))
-    alerts = _concat(
-        [_with_freq(detect_alerts(weekly), "W"), _with_freq(detect_alerts(monthly), "M")]
-    )
+    found = {"W": detect_alerts(weekly), "M": detect_alerts(monthly)}
+    alerts = _concat([_with_freq(found["W"], "W"), _with_freq(found["M"], "M")])
     ctx.save("feedback_alerts", alerts)
+    ctx.save(
+        "alert_examples",
+        _concat([_with_freq(alert_examples(found[f], own_mentions, f), f) for f in ("W", "M")]),
+    )
 
     drivers = _drivers(ctx, own_comments, own_mentions)
     own = analysed[analysed["brand"] == OWN_BRAND]
-    n_topics = _topics(
+    n_topics, n_emerging = _topics(
         ctx,
         own_comments["text"].astype("string").fillna(""),
+        own_comments["timestamp"],
         int((own["aspects"] == "").sum()),
         tax,
     )
     n_kano = _kano(ctx)
+    ctx.save("feedback_signals", signal_summary(own))
 
     scores = frame.merge(analysed[["feedback_id", "sentiment_score"]], on="feedback_id", how="left")
+    own_profiles = own.set_index("feedback_id")["profile_id"]
+    mix = own_mentions.assign(
+        segment=_segments(ctx, own_mentions["feedback_id"].map(own_profiles)).to_numpy()
+    )
     with _constant_groups_ok():
         benchmark = brand_benchmark(scores)
-        channels = channel_comparison(own_mentions)
+        channels = channel_comparison(mix, stratum_column="segment")
     ctx.save("brand_benchmark", benchmark)
     ctx.save("channel_comparison", channels)
 
-    top = (
-        summary[summary["mentions"] > 0]
-        .sort_values(["negative", "aspect"], ascending=[False, True])
-        .head(3)
-    )
+    rated = summary[summary["mentions"] >= MIN_HEADLINE_MENTIONS]
+    top = rated.sort_values(["share_negative", "aspect"], ascending=[False, True]).head(3)
     ctx.record(
         "feedback",
         FeedbackSummary(
@@ -349,9 +399,18 @@ def stage_feedback(ctx: RunContext) -> None:
             mean_sentiment=float(own["sentiment_score"].mean()) if len(own) else None,
             aspect_mentions=len(own_mentions),
             top_negative_aspects=tuple(
-                NegativeAspect(aspect=str(a), negative=int(n), share_negative=float(sh))
-                for a, n, sh in zip(
-                    top["aspect"], top["negative"], top["share_negative"], strict=True
+                NegativeAspect(
+                    aspect=str(a),
+                    negative=int(n),
+                    share_negative=float(sh),
+                    net_sentiment=float(net),
+                )
+                for a, n, sh, net in zip(
+                    top["aspect"],
+                    top["negative"],
+                    top["share_negative"],
+                    top["net_sentiment"],
+                    strict=True,
                 )
             ),
             alerts=len(alerts),
@@ -364,13 +423,22 @@ def stage_feedback(ctx: RunContext) -> None:
             kano_features=n_kano,
             channel_disagreements=int(channels["disagrees"].sum()) if len(channels) else 0,
             project_taxonomy=refused,
+            taxonomy_reason=why,
+            alerts_worse=int((alerts["direction"] == "worse").sum()) if len(alerts) else 0,
+            alerts_better=int((alerts["direction"] == "better").sum()) if len(alerts) else 0,
+            emerging_topics=n_emerging,
+            intents={str(k): int(v) for k, v in own["intent"].value_counts().items()},
+            effort={f: int(own[f].sum()) for f in ("repeat_contact", "long_wait", "transferred")},
+            channel_gaps_from_customer_mix=int((channels["explanation"] == "customer mix").sum())
+            if len(channels)
+            else 0,
         ),
     )
 
 
 def _latest_alerts(alerts: pd.DataFrame, freq: str, trends: pd.DataFrame) -> int:
     """Alerts in the latest period of ``trends`` (the one a reader acts on now)."""
-    if trends.empty:
+    if trends.empty or alerts.empty:
         return 0
     last = trends["period"].max()
     return int(((alerts["freq"] == freq) & (alerts["period"] == last)).sum())

@@ -154,7 +154,7 @@ STAGES: list[Stage] = [
     Stage(
         "feedback",
         stage_feedback,
-        requires=("feedback", "profile_map"),
+        requires=("feedback", "profile_map", "rfm"),
         produces=FEEDBACK_OUTPUTS,
         slot="feedback",
     ),

@@ -2,8 +2,9 @@
 topics, competitors.
 
 Each builder reads the run's tables (see :mod:`loyalloop.pipeline.feedback_stage`) and returns
-``None`` when the run has no feedback stage. Customer text (topic examples, brand and channel
-names, KANO features) only reaches the page through :mod:`loyalloop.report.parts` and
+``None`` when the run has no feedback stage. Customer text (example clauses and comments, brand
+and channel names, staff and branch names, KANO features) only reaches the page through
+:mod:`loyalloop.report.parts` and
 ``Markup.format`` / ``Markup.join``, which escape it, or as chart data, which plotly serialises
 as JSON with ``<`` escaped.
 """
@@ -17,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from markupsafe import Markup
 
-from loyalloop.core.results import FeedbackSummary, NotComputed
+from loyalloop.core.results import FeedbackSummary, NegativeAspect, NotComputed
 from loyalloop.core.runs import Run
 from loyalloop.feedback import kano_chart
 from loyalloop.pipeline.feedback_stage import KANO_TABLE
@@ -39,6 +40,7 @@ __all__ = [
     "feedback_aspects_section",
     "feedback_competitors_section",
     "feedback_drivers_section",
+    "feedback_signals_section",
     "feedback_topics_section",
     "feedback_trends_section",
 ]
@@ -119,7 +121,7 @@ def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
             card(
                 t("fb_top_negative", lang),
                 labels.get(top[0].aspect, top[0].aspect) if top else "—",
-                t("fb_negative_mentions", lang, n=top[0].negative) if top else "",
+                _top_note(top[0], summary, lang) if top else "",
             ),
             card(t("fb_alerts", lang), fmt_int(info.alerts)),
         ]
@@ -170,8 +172,34 @@ def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
     )
     body = headline + Markup(figure_html(fig, "chart-fb-aspects")) + table
     body += note(t("fb_aspects_note", lang, taxonomy=info.taxonomy))
+    body += _aspect_examples(run, lang, labels)
     body += _channels(run, lang, labels)
     return Section("feedback-aspects", title, body)
+
+
+def _top_note(top: NegativeAspect, summary: pd.DataFrame, lang: Lang) -> str:
+    row = summary[summary["aspect"] == top.aspect]
+    n = int(row["mentions"].iloc[0]) if len(row) else top.negative
+    return t("fb_negative_mentions", lang, n=n, share=fmt_pct(top.share_negative))
+
+
+def _aspect_examples(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
+    """Clearest clauses per aspect and sentiment, as written (masked by the stage)."""
+    ex = _read(run, "aspect_examples")
+    if ex is None or ex.empty:
+        return Markup("")
+    rows = []
+    for (aspect, sentiment), g in ex.groupby(["aspect", "sentiment"], sort=True):
+        rows.append(
+            (
+                labels.get(str(aspect), str(aspect)),
+                t(f"fb_{sentiment}", lang),
+                _examples(g["clause"].astype(str)),
+            )
+        )
+    body = _h3(t("fb_examples_title", lang))
+    body += html_table([t("fb_aspect", lang), "", t("fb_examples", lang)], rows)
+    return body + note(t("fb_examples_note", lang))
 
 
 def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
@@ -194,7 +222,8 @@ def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
     )
     fig.update_layout(**{**LAYOUT, "height": max(300, 30 * len(grid) + 100)})
     body += Markup(figure_html(fig, "chart-fb-channels"))
-    off = ch[ch["disagrees"]]
+    explained = ch["explanation"] != "" if "explanation" in ch.columns else ch["disagrees"]
+    off = ch[ch["disagrees"] | explained]
     if off.empty:
         return body + note(t("fb_channels_agree", lang))
     body += html_table(
@@ -205,7 +234,9 @@ def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
             t("fb_mean_score", lang),
             t("fb_consensus", lang),
             t("fb_gap", lang),
+            t("fb_adjusted_gap", lang),
             t("fb_p_adjusted", lang),
+            t("fb_explanation", lang),
         ],
         [
             (
@@ -215,7 +246,9 @@ def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
                 fmt_num(r["mean_score"]),
                 fmt_num(r["consensus"]),
                 f"{r['gap']:+.2f}",
+                "—" if pd.isna(r.get("adjusted_gap")) else f"{r['adjusted_gap']:+.2f}",
                 _pval(r["p_adjusted"]),
+                t(f"fb_expl_{r['explanation']}", lang) if r.get("explanation") else "",
             )
             for r in _records(off)
         ],
@@ -239,27 +272,30 @@ def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
         g = weekly[weekly["aspect"] == aspect]
         fig.add_trace(
             go.Scatter(
-                x=g["period"], y=g["negative"], name=labels.get(aspect, aspect), mode="lines"
+                x=g["period"],
+                y=100 * g["share_negative"],
+                name=labels.get(aspect, aspect),
+                mode="lines",
             )
         )
     marks = alerts[alerts["freq"] == "W"].merge(
-        weekly[["period", "aspect", "negative"]], on=["period", "aspect"], how="left"
+        weekly[["period", "aspect", "share_negative"]], on=["period", "aspect"], how="left"
     )
     if not marks.empty:
         fig.add_trace(
             go.Scatter(
                 x=marks["period"],
-                y=marks["negative"],
+                y=100 * marks["share_negative"],
                 mode="markers",
                 name=t("fb_alert", lang),
                 text=[labels.get(a, a) for a in marks["aspect"]],
                 marker={"symbol": "x", "size": 12, "color": "#c53030"},
-                hovertemplate="%{text}: %{y}<extra></extra>",
+                hovertemplate="%{text}: %{y:.0f}%<extra></extra>",
             )
         )
     fig.update_layout(
         xaxis_title=t("fb_week", lang),
-        yaxis_title=t("fb_negative_count", lang),
+        yaxis_title=t("fb_negative_share_axis", lang),
         legend={"orientation": "h"},
         **LAYOUT,
     )
@@ -267,26 +303,32 @@ def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
     if alerts.empty:
         body += note(t("fb_no_alerts", lang))
     else:
-        recent = alerts.sort_values(["period", "aspect"], ascending=[False, True])
+        examples = _read(run, "alert_examples")
         body += html_table(
             [
                 t("fb_period", lang),
                 t("fb_aspect", lang),
                 t("fb_alert_kind", lang),
+                t("fb_direction", lang),
                 t("fb_observed", lang),
                 t("fb_expected", lang),
+                t("fb_excess", lang),
                 t("fb_p_value", lang),
+                t("fb_alert_examples", lang),
             ],
             [
                 (
                     _period(r["period"], r["freq"], lang),
                     labels.get(r["aspect"], r["aspect"]),
                     t(f"fb_kind_{r['kind']}", lang),
-                    _obs(r["observed"], r["kind"]),
-                    _obs(r["expected"], r["kind"]),
+                    t(f"fb_dir_{r['direction']}", lang),
+                    fmt_pct(r["observed"]),
+                    fmt_pct(r["expected"]),
+                    f"{r['excess']:+.0f}",
                     _pval(r["p_value"]),
+                    _alert_clauses(examples, r),
                 )
-                for r in _records(recent)
+                for r in _records(alerts)
             ],
         )
     body += note(t("fb_alert_rule", lang))
@@ -300,8 +342,16 @@ def _period(value: Any, freq: str, lang: Lang) -> str:
     return t("fb_week_of", lang, day=ts.strftime("%Y-%m-%d"))
 
 
-def _obs(value: float, kind: str) -> str:
-    return fmt_pct(value) if kind == "negative_share" else fmt_num(value, 1)
+def _alert_clauses(examples: pd.DataFrame | None, alert: dict[str, Any]) -> Markup:
+    if examples is None or examples.empty:
+        return Markup("")
+    sel = examples[
+        (examples["freq"] == alert["freq"])
+        & (examples["period"] == alert["period"])
+        & (examples["aspect"] == alert["aspect"])
+        & (examples["kind"] == alert["kind"])
+    ]
+    return _examples(sel["clause"].astype(str))
 
 
 def feedback_drivers_section(run: Run, lang: Lang) -> Section | None:
@@ -375,25 +425,46 @@ def _drivers_block(
             t("fb_aspect", lang),
             t("fb_mentions", lang),
             t("fb_importance", lang),
+            t("fb_interval", lang),
             t("fb_performance", lang),
+            t("fb_interval", lang),
             t("fb_coefficient", lang),
             t("fb_p_value", lang),
             t("fb_quadrant", lang),
+            t("fb_confidence", lang),
         ],
         [
             (
                 name,
                 fmt_int(r["mentions"]),
                 fmt_pct(r["importance"]),
+                _interval(r.get("importance_low"), r.get("importance_high"), pct=True),
                 fmt_num(r["performance"]),
+                _interval(r.get("performance_low"), r.get("performance_high"), pct=False),
                 fmt_num(r["coefficient"]),
                 _pval(r["p_value"]),
                 quadrant,
+                _certainty(r, lang),
             )
             for name, quadrant, r in zip(names, quadrants, _records(d), strict=True)
         ],
     )
     return head + chart + table
+
+
+def _interval(lo: Any, hi: Any, *, pct: bool) -> str:
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return "—"
+    f = fmt_pct if pct else fmt_num
+    return f"{f(lo)} – {f(hi)}"
+
+
+def _certainty(r: dict[str, Any], lang: Lang) -> str:
+    share = r.get("quadrant_share")
+    if share is None or pd.isna(share):
+        return "—"
+    key = "fb_conf_clear" if r.get("confidence") == "clear" else "fb_conf_uncertain"
+    return t(key, lang, share=fmt_pct(share))
 
 
 def _kano_block(run: Run, info: FeedbackSummary, lang: Lang) -> Markup:
@@ -455,6 +526,7 @@ def feedback_topics_section(run: Run, lang: Lang) -> Section | None:
                 t("fb_share", lang),
                 t("fb_phrases", lang),
                 t("fb_examples", lang),
+                t("fb_emerging", lang),
             ],
             [
                 (
@@ -463,10 +535,13 @@ def feedback_topics_section(run: Run, lang: Lang) -> Section | None:
                     fmt_pct(r["share"]),
                     ("、" if lang == "zh" else ", ").join(_strings(r["phrases"])[:6]),
                     _examples(_strings(r["examples"])),
+                    _yes_no(r.get("emerging", False), lang),
                 )
                 for i, r in enumerate(_records(part))
             ],
         )
+        if "unassigned" in part.columns and pd.notna(part["unassigned"].iloc[0]):
+            body += note(t("fb_unassigned", lang, share=fmt_pct(part["unassigned"].iloc[0])))
     body += note(t("fb_topics_note", lang))
     return Section("feedback-topics", t("fb_topics", lang), body)
 
@@ -509,6 +584,7 @@ def feedback_competitors_section(run: Run, lang: Lang) -> Section | None:
                 t("fb_diff_vs_own", lang),
                 t("fb_p_adjusted", lang),
                 t("fb_significant", lang),
+                t("fb_channels_shared", lang),
             ],
             [
                 (
@@ -519,6 +595,7 @@ def feedback_competitors_section(run: Run, lang: Lang) -> Section | None:
                     "—" if pd.isna(r["diff_vs_own"]) else f"{r['diff_vs_own']:+.{digits}f}",
                     _pval(r["p_adjusted"]),
                     _yes_no(r["significant"], lang),
+                    "" if r["brand"] == "own" else str(r.get("channels") or ""),
                 )
                 for r in _records(part)
             ],
@@ -548,11 +625,48 @@ def _brand_chart(sentiment: pd.DataFrame, lang: Lang) -> go.Figure:
     return fig
 
 
+def feedback_signals_section(run: Run, lang: Lang) -> Section | None:
+    """Intent, effort and named branches / staff in own-brand comments."""
+    signals = _read(run, "feedback_signals")
+    if signals is None:
+        return None
+    title = t("fb_signals", lang)
+    if signals.empty:
+        return Section("feedback-signals", title, note(t("no_data", lang)))
+    rows = []
+    for r in _records(signals):
+        kind = str(r["kind"])
+        name = str(r["name"])
+        if kind in ("intent", "effort"):
+            name = t(f"fb_{kind}_{name}", lang)
+        rows.append(
+            (
+                t(f"fb_signal_{kind}", lang),
+                name,
+                fmt_int(r["comments"]),
+                fmt_pct(r["share"]),
+                fmt_pct(r["share_negative"]),
+            )
+        )
+    body = html_table(
+        [
+            t("fb_signal_kind", lang),
+            "",
+            t("fb_comments_n", lang),
+            t("fb_share", lang),
+            t("fb_share_negative", lang),
+        ],
+        rows,
+    )
+    return Section("feedback-signals", title, body + note(t("fb_signals_note", lang)))
+
+
 #: The builders in page order, for ``report.html.SECTIONS``.
 FEEDBACK_SECTIONS: Sequence[Callable[[Run, Lang], Section | None]] = (
     feedback_aspects_section,
     feedback_trends_section,
     feedback_drivers_section,
+    feedback_signals_section,
     feedback_topics_section,
     feedback_competitors_section,
 )

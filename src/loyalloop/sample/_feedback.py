@@ -7,11 +7,18 @@ process by a Gaussian copula: ``s = -0.6 z + 0.8 e`` with ``z = Phi^-1(F_Beta(p)
 customers likely to drop out are less satisfied. Close to a dropout (12 weeks before) the
 customer is a further 0.6 less satisfied. Scores follow ``s``:
 
-* NPS (0–10): ``round(8.0 + 1.8 s + N(0, 1.1))`` clipped — an NPS of about +10 overall,
-  clearly lower among customers who leave;
-* CSAT (1–5): ``round(4.0 + 0.8 s + N(0, 0.55))`` clipped.
+* NPS (0–10): ``round(8.0 + 1.8 s + 0.6 e + N(0, 1.1))`` clipped — clearly lower among
+  customers who leave;
+* CSAT (1–5): ``round(4.0 + 0.8 s + 0.25 e + N(0, 0.55))`` clipped,
 
-Comments are built by :func:`loyalloop.sample._text.compose_comments` from the same ``s``.
+where ``e`` (0 for answers without a comment) is the comment's **driver effect**: the sum over
+the aspects it mentions of the aspect's driver weight (:data:`~._phrases.ASPECTS`) times +1 for
+a positive and −1 for a negative experience. So the aspects move the scores with known weights
+— the truth a key-driver analysis should recover (annual fee weighs most on a card business).
+
+Comments are built by :func:`loyalloop.sample._text.compose_comments` from the same ``s``. The
+satisfaction with one aspect drifts (:data:`~._phrases.DRIFT`: the card app, the shop's
+delivery get worse over the last nine months), so trend alerts have a truth to find.
 Competitor posts use a satisfaction ``N(mu_brand, 1)`` with the brand means in
 :data:`COMPETITOR_SATISFACTION` (the truth for a competitor benchmark); anonymous posts about
 the own brand use ``N(0, 1)``.
@@ -26,6 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from loyalloop.sample._params import Business, Catalogue
+from loyalloop.sample._phrases import DRIFT
 from loyalloop.sample._process import DAY, WEEK
 from loyalloop.sample._text import compose_comments
 
@@ -39,8 +47,10 @@ OWN_BRAND_NAME: dict[Business, str] = {"card": "安和银行", "retail": "优选
 #: Mean latent satisfaction of the people posting about each competitor (own brand: 0).
 COMPETITOR_SATISFACTION: tuple[float, ...] = (0.35, -0.45, 0.1)
 
-NPS_MODEL = {"intercept": 8.0, "slope": 1.8, "noise_sd": 1.1}
-CSAT_MODEL = {"intercept": 4.0, "slope": 0.8, "noise_sd": 0.55}
+NPS_MODEL = {"intercept": 8.0, "slope": 1.8, "driver_slope": 0.6, "noise_sd": 1.1}
+CSAT_MODEL = {"intercept": 4.0, "slope": 0.8, "driver_slope": 0.25, "noise_sd": 0.55}
+#: Length of a month in the drift model.
+MONTH = 30.4375 * DAY
 PRE_DROPOUT_DIP = 0.6
 PRE_DROPOUT_WEEKS = 12
 
@@ -51,6 +61,7 @@ class Feedback:
 
     frame: pd.DataFrame
     truth: pd.DataFrame  # feedback row index, aspect, sentiment, clause language
+    comment_truth: pd.DataFrame  # feedback row index, intent, effort, pii, staff, branch
 
 
 def _languages(rng: np.random.Generator, english: npt.NDArray[np.bool_]) -> np.ndarray:
@@ -97,14 +108,16 @@ def make_feedback(
                     end_ts - 1)  # fmt: skip
     s_eff = _effective(satisfaction[cust], ts, dropout_ts[cust])
     is_nps = rng.random(len(cust)) < 0.8
-    nps = np.clip(
-        np.round(NPS_MODEL["intercept"] + NPS_MODEL["slope"] * s_eff
-                 + rng.normal(0, NPS_MODEL["noise_sd"], len(cust))), 0, 10,
-    )  # fmt: skip
-    csat = np.clip(
-        np.round(CSAT_MODEL["intercept"] + CSAT_MODEL["slope"] * s_eff
-                 + rng.normal(0, CSAT_MODEL["noise_sd"], len(cust))), 1, 5,
-    )  # fmt: skip
+    nps = (
+        NPS_MODEL["intercept"]
+        + NPS_MODEL["slope"] * s_eff
+        + rng.normal(0, NPS_MODEL["noise_sd"], len(cust))
+    )
+    csat = (
+        CSAT_MODEL["intercept"]
+        + CSAT_MODEL["slope"] * s_eff
+        + rng.normal(0, CSAT_MODEL["noise_sd"], len(cust))
+    )
     frames.append(
         {
             "customer": cust,
@@ -112,7 +125,7 @@ def make_feedback(
             "channel": np.full(len(cust), "survey", dtype=object),
             "brand": np.zeros(len(cust), dtype=np.int64),
             "score_type": np.where(is_nps, "nps", "csat").astype(object),
-            "score": np.where(is_nps, nps, csat) + 0.0,  # no negative zero
+            "latent_score": np.where(is_nps, nps, csat),
             "s": s_eff,
             "has_text": rng.random(len(cust)) < 0.62,
         }
@@ -143,7 +156,7 @@ def make_feedback(
             "channel": ch,
             "brand": np.zeros(len(cust), dtype=np.int64),
             "score_type": np.full(len(cust), None, dtype=object),
-            "score": np.full(len(cust), np.nan),
+            "latent_score": np.full(len(cust), np.nan),
             "s": _effective(satisfaction[cust], ts, dropout_ts[cust]),
             "has_text": np.ones(len(cust), dtype=bool),
         }
@@ -171,7 +184,7 @@ def make_feedback(
             "channel": rng.choice(np.array(["review", "social"], dtype=object), m, p=[0.55, 0.45]),
             "brand": brand,
             "score_type": np.full(m, None, dtype=object),
-            "score": np.full(m, np.nan),
+            "latent_score": np.full(m, np.nan),
             "s": mu + rng.normal(0, 1, m),
             "has_text": np.ones(m, dtype=bool),
         }
@@ -192,6 +205,10 @@ def make_feedback(
 
     brand_names = np.array([OWN_BRAND_NAME[business], *cat.competitors], dtype=object)
     text_rows = np.flatnonzero(fb["has_text"])
+    drift = DRIFT[business]
+    start_drift = end_ts - float(drift["months"]) * MONTH
+    progress = np.clip((fb["ts"][text_rows] - start_drift) / (end_ts - start_drift), 0.0, 1.0)
+    bias_shift = float(drift["from"]) + (float(drift["to"]) - float(drift["from"])) * progress
     comments = compose_comments(
         rng,
         business,
@@ -199,7 +216,28 @@ def make_feedback(
         fb["channel"][text_rows],
         language[text_rows],
         brand_names[fb["brand"]][text_rows],
+        drift=np.where(progress > 0, bias_shift, 0.0),
+        drift_aspect=str(drift["aspect"]),
     )
+    # scores of survey answers: add the driver effect of their comment, then round and clip
+    effect = np.zeros(total)
+    effect[text_rows] = comments.driver_effect
+    survey = fb["latent_score"] == fb["latent_score"]
+    nps_type = survey & (fb["score_type"] == "nps")
+    csat_type = survey & (fb["score_type"] == "csat")
+    raw = fb["latent_score"]
+    fb["score"] = (
+        np.where(
+            nps_type,
+            np.clip(np.round(raw + NPS_MODEL["driver_slope"] * effect), 0, 10),
+            np.where(
+                csat_type,
+                np.clip(np.round(raw + CSAT_MODEL["driver_slope"] * effect), 1, 5),
+                np.nan,
+            ),
+        )
+        + 0.0
+    )  # no negative zero
     text = np.full(total, None, dtype=object)
     text[text_rows] = comments.text
     lang_out = language.copy()
@@ -234,4 +272,16 @@ def make_feedback(
             "clause_language": comments.truth_language,
         }
     )
-    return Feedback(frame=frame, truth=truth)
+    comment_truth = pd.DataFrame(
+        {
+            "row": text_rows,
+            "intent": comments.intent,
+            "repeat_contact": comments.repeat_contact,
+            "transferred": comments.transferred,
+            "pii": comments.pii,
+            "staff": comments.staff,
+            "branch": comments.branch,
+            "driver_effect": comments.driver_effect,
+        }
+    )
+    return Feedback(frame=frame, truth=truth, comment_truth=comment_truth)

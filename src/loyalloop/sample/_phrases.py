@@ -1,701 +1,535 @@
-"""Phrase banks for synthetic customer comments (Chinese and English).
+# ruff: noqa: E501  (phrase tables read best one bank per line)
+"""Phrase banks for synthetic customer comments (Chinese, English and code-switched Chinese).
 
-Each aspect has several positive, negative and neutral clauses per language. Clauses may hold
-``{a}`` (an intensifier fitting the sentiment: 很/非常/太/有点, very/really/pretty …) and ``{n}``
-(a number from the aspect's range, e.g. minutes waited or yuan charged). Negated phrasings
-(不太满意, 一点也不, "not bad at all", "never had an issue") are deliberate: they are what makes
-sentiment analysis hard, and the truth says what each clause meant.
+A clause is built from a **subject** (how a customer names the aspect: 年费, 每年那笔卡费, "the
+yearly charge" …) and a **predicate** for the intended sentiment, with ``{s}`` marking where the
+subject goes. Subjects and predicates were written from how customers of a card business or a
+shop talk, not from the taxonomy's keywords: some subjects are phrasings no taxonomy lists, so
+aspect detection is not handed every answer. Predicates hold slots filled with plausible
+numbers (:data:`SLOTS`): ``{fee}`` yuan of annual fee, ``{rate}`` percent a year, ``{min}``
+minutes of waiting, ``{times}`` repeat contacts, ``{days}``, ``{amount}``, ``{limit}``,
+``{points}``, ``{day}`` (a day of the month, 1–28).
 
-Aspect table: name -> (sentiment bias, frequency weight, (low, high, step) for ``{n}``).
+Per aspect and language: ``pos`` / ``neg`` / ``neu`` predicates, ``ask`` (questions, neutral),
+``sarcasm`` (praise words, negative meaning). Comment-level material: :data:`FILLERS` (clauses
+about nothing in the taxonomy), :data:`OPENERS` and :data:`CLOSERS` per channel (openings,
+agent boilerplate and sign-offs a good analysis strips), :data:`CANCEL` (requests to close),
+:data:`EFFORT` (repeat contacts, transfers), :data:`PII` (contact details customers paste into
+notes), :data:`TYPOS`.
+
+Aspect table: name -> (sentiment bias, frequency weight, driver weight). The driver weight is
+how strongly a negative or positive experience of the aspect moves the author's NPS and CSAT
+(the truth a key-driver analysis should find).
 """
 
 from __future__ import annotations
 
-__all__ = ["ASPECTS", "CLOSERS", "INTENSIFIERS", "OPENERS", "PHRASES"]
+__all__ = [
+    "ASPECTS",
+    "CANCEL",
+    "CLOSERS",
+    "DRIFT",
+    "EFFORT",
+    "FILLERS",
+    "INTENSIFIERS",
+    "MIXED_SUBJECTS",
+    "OPENERS",
+    "PHRASES",
+    "PII",
+    "SLOTS",
+    "SUBJECTS",
+    "TYPOS",
+]
 
-Bank = dict[str, dict[str, tuple[str, ...]]]  # language -> sentiment -> clauses
-
-ASPECTS: dict[str, dict[str, tuple[float, float, tuple[int, int, int]]]] = {
+ASPECTS: dict[str, dict[str, tuple[float, float, float]]] = {
     "card": {
-        "annual_fee": (-0.5, 1.2, (100, 3600, 100)),
-        "interest": (-0.6, 0.9, (5, 18, 1)),
-        "credit_limit": (-0.2, 1.0, (1, 8, 1)),
-        "rewards": (0.3, 1.2, (2000, 80000, 1000)),
-        "service": (0.1, 1.3, (2, 5, 1)),
-        "waiting_time": (-0.5, 0.9, (10, 90, 5)),
-        "app": (0.1, 1.3, (2, 6, 1)),
-        "security": (0.0, 0.6, (200, 9000, 100)),
-        "billing": (-0.2, 0.8, (20, 900, 10)),
+        "annual_fee": (-0.5, 1.1, 1.3),
+        "interest": (-0.75, 0.9, 0.7),
+        "fees": (-0.3, 0.6, 0.4),
+        "credit_limit": (-0.15, 0.9, 0.5),
+        "rewards_points": (0.3, 1.1, 0.5),
+        "service_attitude": (0.15, 1.2, 0.6),
+        "waiting_time": (-0.45, 0.9, 0.5),
+        "app_online": (0.2, 1.1, 0.4),
+        "fraud_security": (0.05, 0.6, 0.7),
+        "billing": (-0.1, 0.7, 0.4),
     },
     "retail": {
-        "price": (-0.2, 1.3, (30, 1200, 10)),
-        "quality": (0.2, 1.2, (1, 5, 1)),
-        "delivery": (0.0, 1.0, (3, 15, 1)),
-        "returns": (-0.3, 0.8, (3, 20, 1)),
-        "staff": (0.2, 1.0, (2, 5, 1)),
-        "stock": (-0.2, 0.7, (2, 6, 1)),
+        "price": (-0.3, 1.2, 0.8),
+        "quality": (0.2, 1.2, 1.1),
+        "delivery": (0.05, 1.0, 0.5),
+        "returns": (-0.35, 0.7, 0.7),
+        "staff": (0.2, 0.9, 0.5),
+        "stock": (-0.2, 0.7, 0.4),
+        "waiting_time": (-0.3, 0.4, 0.3),
+        "app_online": (0.1, 0.5, 0.3),
     },
+}
+
+#: The aspect whose satisfaction drifts (truth for trend alerts): bias moves linearly from
+#: ``from`` to ``to`` over the last ``months`` months of the window (a release gone wrong).
+DRIFT: dict[str, dict[str, float | str]] = {
+    "card": {"aspect": "app_online", "from": 0.0, "to": -2.0, "months": 9},
+    "retail": {"aspect": "delivery", "from": 0.0, "to": -2.0, "months": 9},
+}
+
+#: Slot -> (low, high, step).
+SLOTS: dict[str, tuple[int, int, int]] = {
+    "fee": (100, 1200, 100),
+    "rate": (6, 18, 1),
+    "min": (15, 90, 5),
+    "times": (2, 6, 1),
+    "days": (2, 15, 1),
+    "amount": (20, 900, 10),
+    "limit": (2000, 50000, 1000),
+    "points": (2000, 60000, 1000),
+    "day": (1, 28, 1),
+    "price": (39, 899, 10),
 }
 
 INTENSIFIERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "zh": {
-        "pos": ("很", "非常", "特别", "挺", "相当", "真的很", "超级"),
-        "neg": ("太", "非常", "特别", "实在", "真的太", "有点", "很"),
-        "neu": ("还算", "比较", "", "基本"),
-    },
-    "en": {
-        "pos": ("very", "really", "super", "quite", "extremely", "pretty"),
-        "neg": ("very", "really", "way too", "pretty", "seriously", "rather"),
-        "neu": ("fairly", "more or less", "kind of", "reasonably"),
-    },
-}
+    "zh": {"pos": ("很", "非常", "特别", "挺", "超", "真的很", "相当"),
+           "neg": ("太", "非常", "特别", "实在", "真的太", "有点", "很", "贼")},
+    "en": {"pos": ("very", "really", "super", "quite", "so", "pretty"),
+           "neg": ("very", "really", "way too", "pretty", "so", "rather")},
+}  # fmt: skip
+
+Bank = dict[str, dict[str, tuple[str, ...]]]  # language -> kind -> strings
+
+SUBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "annual_fee": {"zh": ("年费", "这张卡的年费", "每年的卡费", "会员年费", "年费这块"),
+                   "en": ("the annual fee", "the yearly fee", "the card's annual charge", "the fee")},
+    "interest": {"zh": ("分期利率", "利息", "分期的费率", "循环利息", "现金分期的利率"),
+                 "en": ("the interest rate", "the interest", "the instalment rate", "the APR")},
+    "fees": {"zh": ("取现手续费", "手续费", "境外交易手续费", "滞纳金", "各种杂费"),
+             "en": ("the cash advance fee", "the late fees", "the foreign transaction fees", "the charges")},
+    "credit_limit": {"zh": ("额度", "信用额度", "提额", "临时额度", "我的卡额度"),
+                     "en": ("my credit limit", "the limit", "the credit line", "my spending limit")},
+    "rewards_points": {"zh": ("积分", "积分兑换", "返现", "里程兑换", "卡的权益"),
+                       "en": ("the points", "the cashback", "the rewards", "redeeming points", "the perks")},
+    "service_attitude": {"zh": ("客服", "客服小姐姐", "人工客服", "柜台的工作人员", "客户经理"),
+                         "en": ("customer service", "the agent", "the staff at the branch", "the rep I spoke to")},
+    "waiting_time": {"zh": ("打客服电话", "转人工", "排队", "等回复"),
+                     "en": ("getting through on the phone", "reaching a person", "the queue at the branch", "a reply")},
+    "app_online": {"zh": ("手机银行", "APP", "app", "信用卡app", "网银"),
+                   "en": ("the app", "the mobile app", "online banking", "the website")},
+    "fraud_security": {"zh": ("盗刷处理", "风控", "交易提醒", "账户安全", "异常交易的处理"),
+                       "en": ("fraud protection", "the fraud team", "the security checks", "the transaction alerts")},
+    "billing": {"zh": ("账单", "还款", "自动还款", "账单明细", "扣款"),
+                "en": ("the statement", "my bill", "autopay", "the repayment", "the billing")},
+    "price": {"zh": ("价格", "价钱", "性价比", "会员价", "标价"),
+              "en": ("the price", "the prices", "value for money", "the member price")},
+    "quality": {"zh": ("质量", "做工", "面料", "东西", "商品质量"),
+                "en": ("the quality", "the material", "the stitching", "the product")},
+    "delivery": {"zh": ("快递", "物流", "发货", "送货", "配送"),
+                 "en": ("delivery", "shipping", "the courier", "the parcel")},
+    "returns": {"zh": ("退货", "退款", "换货", "售后"),
+                "en": ("the return", "my refund", "the exchange", "after-sales")},
+    "staff": {"zh": ("店员", "导购", "收银员", "店里的客服"),
+              "en": ("the staff", "the sales assistant", "the cashier", "support")},
+    "stock": {"zh": ("库存", "尺码", "货品", "新品"),
+              "en": ("stock", "my size", "the selection", "new arrivals")},
+    "waiting_time_retail": {"zh": ("排队结账", "收银台排队"),
+                            "en": ("the checkout queue", "the line at the till")},
+    "app_online_retail": {"zh": ("app下单", "小程序", "网站"),
+                          "en": ("the app", "the website", "checkout online")},
+}  # fmt: skip
+
+#: English nouns a code-switching Chinese writer drops into a Chinese clause.
+MIXED_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "annual_fee": ("annual fee",), "interest": ("interest rate", "APR"), "fees": ("fee",),
+    "credit_limit": ("limit", "credit limit"), "rewards_points": ("points", "cashback"),
+    "service_attitude": ("customer service", "CS"), "waiting_time": ("hotline",),
+    "app_online": ("app", "APP"), "fraud_security": ("security check",),
+    "billing": ("bill", "statement"), "price": ("price",), "quality": ("quality",),
+    "delivery": ("delivery",), "returns": ("refund",), "staff": ("staff",), "stock": ("stock",),
+}  # fmt: skip
 
 PHRASES: dict[str, Bank] = {
-    # ---------------------------------------------------------------- card
     "annual_fee": {
         "zh": {
-            "pos": (
-                "年费刷够次数就免了，{a}划算",
-                "年费不算贵",
-                "首年免年费，之后也能用积分抵",
-                "年费政策{a}透明，没有乱收费",
-                "年费{n}元，但权益值回票价",
-            ),
-            "neg": (
-                "年费{a}贵，{n}元一年",
-                "没提前通知就扣了{n}元年费，不太满意",
-                "说好免年费结果还是收了",
-                "年费一点也不划算",
-                "年费{n}元，权益却越来越少",
-                "莫名其妙被扣年费，{a}生气",
-            ),
-            "neu": (
-                "想问一下年费怎么减免",
-                "年费{n}元，和别家差不多",
-                "年费规则{a}复杂，得看清楚",
-                "年费的事客服解释了",
-            ),
+            "pos": ("{s}刷够六次就免了，{a}划算", "首年不收{s}，第二年刷卡也能免", "{s}能用积分抵，{a}贴心",
+                    "{s}不贵，{fee}块换这些权益值了", "{s}规则写得{a}清楚，没乱收"),
+            "neg": ("{s}{a}贵，一年{fee}块", "没打招呼就扣了{fee}块{s}", "说好免{s}，结果还是收了",
+                    "{s}一点都不值", "{s}{fee}块，权益却越来越少", "{s}收得莫名其妙，{a}生气",
+                    "{s}年年涨，服了"),
+            "neu": ("{s}是{fee}块", "{s}和别家差不多", "{s}的减免规则我看过了"),
+            "ask": ("请问{s}怎么减免？", "{s}是每年几号扣？"),
+            "sarcasm": ("{s}真是“良心价”，一年{fee}", "谢谢你们一声不吭扣我{s}"),
         },
         "en": {
-            "pos": (
-                "the annual fee is waived if you swipe enough, {a} fair",
-                "the annual fee is not bad at all for what you get",
-                "no annual fee in the first year, which is nice",
-                "the fee of RMB {n} is worth it for the perks",
-            ),
-            "neg": (
-                "the annual fee of RMB {n} is {a} high",
-                "they charged me the annual fee without any notice",
-                "the annual fee was supposed to be waived but it wasn't",
-                "paying RMB {n} a year for fewer benefits is not acceptable",
-                "the annual fee is a rip-off",
-            ),
-            "neu": (
-                "how can I get the annual fee waived?",
-                "the annual fee is about the same as other banks",
-                "the fee rules are {a} complicated",
-                "asked about the RMB {n} annual fee",
-            ),
+            "pos": ("{s} is waived if I spend enough, {a} fair", "{s} is not bad at all for what you get",
+                    "no {s} in the first year, nice", "{s} of {fee} RMB is worth it for the perks"),
+            "neg": ("{s} of {fee} RMB is {a} high", "they charged me {s} without any notice",
+                    "{s} was supposed to be waived but it wasn't", "paying {s} for fewer benefits is not acceptable",
+                    "{s} is a rip-off", "{s} went up again"),
+            "neu": ("{s} is about the same as other banks", "{s} is {fee} RMB"),
+            "ask": ("how can I get {s} waived?", "when is {s} charged?"),
+            "sarcasm": ("love paying {s} for perks I never use", "oh great, {s} went up again"),
         },
     },
     "interest": {
         "zh": {
-            "pos": (
-                "分期利率{a}低",
-                "利息算得清楚，没有隐藏费用",
-                "分期手续费打折了，{a}实惠",
-                "免息期{a}长，资金周转方便",
-            ),
-            "neg": (
-                "分期利率{a}高，年化快{n}%",
-                "利息算得不明不白",
-                "晚还一天就收了好多利息，{a}坑",
-                "利率一点也不优惠",
-                "分期手续费比宣传的高",
-            ),
-            "neu": (
-                "想了解一下分期利率",
-                "利率大概{n}%左右",
-                "利息怎么算的问了客服",
-                "最低还款的利息规则还算清楚",
-            ),
+            "pos": ("{s}{a}低", "{s}算得明明白白，没有隐藏费用", "{s}打了折，{a}实惠", "{s}比别家低不少"),
+            "neg": ("{s}{a}高，年化快{rate}%", "{s}算得不明不白", "晚还一天{s}就出来了，{a}坑",
+                    "{s}一点都不优惠", "{s}比宣传的高", "{s}高得离谱"),
+            "neu": ("{s}大概{rate}%", "{s}怎么算的问过客服了", "{s}的规则还算清楚"),
+            "ask": ("想了解一下{s}是多少？", "{s}怎么计算的？"),
+            "sarcasm": ("{s}真是厉害，一年白干", "{s}{rate}%，真是“优惠”"),
         },
         "en": {
-            "pos": (
-                "the instalment rate is {a} low",
-                "interest is calculated clearly, no hidden charges",
-                "the interest-free period is {a} generous",
-                "got a discount on the instalment fee",
-            ),
-            "neg": (
-                "the interest rate is {a} high, almost {n}% a year",
-                "I was charged interest for paying one day late",
-                "the instalment fees are higher than advertised",
-                "interest charges are not transparent at all",
-            ),
-            "neu": (
-                "wanted to know the instalment rate",
-                "the rate is around {n}% a year",
-                "asked how the interest is calculated",
-            ),
+            "pos": ("{s} is {a} low", "{s} is clear, no hidden costs", "{s} is lower than other cards"),
+            "neg": ("{s} is {a} high, almost {rate}% a year", "{s} makes no sense to me",
+                    "one day late and {s} hit me hard", "{s} is higher than advertised", "{s} is outrageous"),
+            "neu": ("{s} is around {rate}%", "asked the agent how {s} is calculated"),
+            "ask": ("what is {s} on instalments?", "how is {s} calculated?"),
+            "sarcasm": ("{s} of {rate}%, what a bargain", "wow, {s} really opened my eyes"),
+        },
+    },
+    "fees": {
+        "zh": {
+            "pos": ("{s}免了，{a}好", "{s}降了，早该如此", "{s}收得{a}合理"),
+            "neg": ("{s}{a}高，取一千扣十块", "{s}收得没道理", "{s}名目太多了", "晚一天就罚{s}，{a}狠"),
+            "neu": ("{s}和别家差不多", "{s}是按笔收的"),
+            "ask": ("{s}是多少？", "请问{s}能减免吗？"),
+            "sarcasm": ("又多了一笔{s}，真是惊喜",),
+        },
+        "en": {
+            "pos": ("{s} were waived, {a} nice", "{s} are {a} reasonable", "no {s} abroad, great for travel"),
+            "neg": ("{s} are {a} high", "{s} make no sense", "hidden {s} everywhere", "{s} for one day late is unfair"),
+            "neu": ("{s} are similar to other banks",),
+            "ask": ("are there {s} for transfers?", "can {s} be waived?"),
+            "sarcasm": ("just what I needed, more {s}",),
         },
     },
     "credit_limit": {
         "zh": {
-            "pos": (
-                "提额{a}快，现在额度{n}万",
-                "额度给得{a}高",
-                "临时额度申请秒批",
-                "用了半年就主动提额了",
-            ),
-            "neg": (
-                "额度{a}低，才{n}万",
-                "申请提额好几次都被拒了",
-                "用了{n}年额度一点也没涨",
-                "突然降额，也不说原因，{a}不爽",
-                "额度不够用，出国刷卡很尴尬",
-            ),
-            "neu": (
-                "想问问怎么提额",
-                "额度{n}万，够日常用",
-                "额度调整需要等审核",
-                "申请了临时额度",
-            ),
+            "pos": ("{s}给得{a}大方", "{s}刚申请就批了", "{s}涨到了{limit}，开心", "{s}调整{a}及时"),
+            "neg": ("{s}{a}低，才{limit}", "用了三年{s}一直不动", "莫名其妙被降了{s}", "{s}申请又被拒了",
+                    "{s}低得可怜"),
+            "neu": ("{s}是{limit}", "{s}目前够用", "申请了{s}，在等审核"),
+            "ask": ("怎么申请提高{s}？", "{s}到期后怎么处理？"),
+            "sarcasm": ("{s}给{limit}，真是打发叫花子",),
         },
         "en": {
-            "pos": (
-                "got a credit limit increase {a} quickly",
-                "the credit limit is {a} generous",
-                "temporary limit increase approved in minutes",
-            ),
-            "neg": (
-                "my credit limit is {a} low, only {n}0,000 yuan",
-                "they cut my limit without any explanation",
-                "asked for a higher limit several times and got rejected",
-                "the limit is not enough when travelling",
-            ),
-            "neu": (
-                "how do I raise my credit limit?",
-                "the limit is fine for daily spending",
-                "applied for a temporary limit increase",
-            ),
+            "pos": ("{s} is {a} generous", "{s} went up to {limit} without asking", "{s} increase came through fast"),
+            "neg": ("{s} is {a} low at {limit}", "they cut {s} with no warning", "{s} increase denied again",
+                    "{s} hasn't moved in three years"),
+            "neu": ("{s} is {limit}", "requested a change to {s}"),
+            "ask": ("how do I raise {s}?",),
+            "sarcasm": ("{s} of {limit}, how generous",),
         },
     },
-    "rewards": {
+    "rewards_points": {
         "zh": {
-            "pos": (
-                "积分{a}好用，能换里程",
-                "攒了{n}积分换了个行李箱，{a}开心",
-                "返现活动{a}给力",
-                "积分兑换{a}方便",
-                "周末餐饮五倍积分，{a}划算",
-            ),
-            "neg": (
-                "积分{a}难换，好东西都缺货",
-                "积分兑换比例越来越差",
-                "攒了{n}积分，能换的东西一点也不值",
-                "积分说过期就过期，不太满意",
-                "活动规则{a}坑，返现一直没到账",
-            ),
-            "neu": (
-                "积分规则改了",
-                "想问积分什么时候到账",
-                "现在有{n}积分，不知道换什么",
-                "积分商城的东西还行",
-            ),
+            "pos": ("{s}{a}划算，换了两张机票", "{s}到账{a}快", "{s}活动{a}多", "{s}能直接抵现，{a}方便",
+                    "{s}真香"),
+            "neg": ("{s}{a}难换，好东西都没货", "{s}到期清零也不提醒", "{s}越来越少了", "{s}规则改来改去",
+                    "{s}攒半年才{points}分", "{s}缩水严重"),
+            "neu": ("{s}有{points}分", "{s}规则还行", "{s}我基本用不上"),
+            "ask": ("{s}有效期多久？", "{s}能转给家人吗？"),
+            "sarcasm": ("{s}缩水了一半，谢谢你们",),
         },
         "en": {
-            "pos": (
-                "the rewards points are {a} easy to redeem for miles",
-                "redeemed {n} points for a suitcase, {a} happy",
-                "the cashback promotions are {a} good",
-                "five times points on dining is a great deal",
-            ),
-            "neg": (
-                "the points are {a} hard to redeem",
-                "the points conversion rate keeps getting worse",
-                "my {n} points expired without warning",
-                "the cashback never arrived",
-                "the rewards catalogue is not worth it at all",
-            ),
-            "neu": (
-                "the points rules changed again",
-                "when will my points be credited?",
-                "I have {n} points and don't know what to get",
-            ),
+            "pos": ("{s} are {a} generous", "{s} posted quickly", "{s} got me two flights", "love {s}"),
+            "neg": ("{s} are {a} hard to earn", "{s} expired without any reminder", "{s} were devalued again",
+                    "{s} keep getting worse"),
+            "neu": ("I have {points} in {s}", "{s} are ok"),
+            "ask": ("how long do {s} last?", "can I transfer {s}?"),
+            "sarcasm": ("amazing, {s} are worth half of last year",),
         },
     },
-    "service": {
+    "service_attitude": {
         "zh": {
-            "pos": (
-                "客服态度{a}好，耐心解答",
-                "服务态度{a}热情",
-                "客服小姐姐{a}专业，一次就解决了",
-                "投诉后当天就有人回访，{a}满意",
-                "网点工作人员服务{a}周到",
-            ),
-            "neg": (
-                "服务态度{a}差",
-                "客服一问三不知，不太满意",
-                "打了{n}次电话问题都没解决",
-                "客服态度一点也不好，{a}敷衍",
-                "投诉了也没人跟进",
-            ),
-            "neu": (
-                "客服态度还可以",
-                "打电话问了一下账单的事",
-                "客服说会在{n}个工作日内回复",
-                "服务中规中矩",
-            ),
+            "pos": ("{s}{a}耐心", "{s}态度超好，点赞", "{s}一次就帮我解决了", "{s}{a}专业",
+                    "{s}很负责，主动回访", "{s}给力"),
+            "neg": ("{s}态度{a}差", "{s}一问三不知", "{s}说话很冲", "{s}全程打太极", "{s}就会念稿子",
+                    "{s}爱答不理", "转了好几个部门，{s}都说不归他们管"),
+            "neu": ("{s}记录了我的问题", "{s}态度一般", "{s}说会转给相关部门"),
+            "ask": ("{s}的电话是多少？",),
+            "sarcasm": ("{s}真是“周到”，挂了我三次电话",),
         },
         "en": {
-            "pos": (
-                "the customer service was {a} helpful",
-                "the agent was {a} patient and solved it in one call",
-                "staff at the branch were {a} friendly",
-                "someone called back the same day after my complaint",
-            ),
-            "neg": (
-                "customer service was {a} rude",
-                "called {n} times and the problem is still not solved",
-                "the agent had no idea what I was talking about",
-                "nobody followed up on my complaint",
-                "service is not good at all",
-            ),
-            "neu": (
-                "service was okay",
-                "called about my bill",
-                "they said they will reply within {n} working days",
-            ),
+            "pos": ("{s} was {a} patient", "{s} was {a} helpful", "{s} solved it on the first call",
+                    "{s} went above and beyond"),
+            "neg": ("{s} was {a} rude", "{s} had no idea what they were doing", "{s} just read from a script",
+                    "{s} passed me around four departments", "{s} hung up on me"),
+            "neu": ("{s} logged my issue", "{s} was ok"),
+            "ask": ("how do I reach {s}?",),
+            "sarcasm": ("{s} was so helpful, said no one ever",),
         },
     },
     "waiting_time": {
         "zh": {
-            "pos": (
-                "电话{a}快就接通了",
-                "基本不用排队",
-                "在线客服秒回",
-                "等待时间{a}短",
-            ),
-            "neg": (
-                "客服电话等了{n}分钟才接通",
-                "排队{a}久，等了{n}分钟",
-                "转人工{a}难，一直在等待",
-                "网点排队排了{n}分钟，{a}浪费时间",
-                "在线客服半天不回复",
-            ),
-            "neu": (
-                "等了大概{n}分钟",
-                "排队时间还可以接受",
-                "高峰期要等一会儿",
-            ),
+            "pos": ("{s}一分钟不到就接通了", "{s}很快，五分钟搞定", "{s}不用等"),
+            "neg": ("{s}等了{min}分钟", "{s}打了{times}次都没通", "{s}一直占线", "{s}要等{min}分钟，{a}急人",
+                    "前后打了{times}次电话，{s}还是没结果"),
+            "neu": ("高峰期{s}要等一会儿", "{s}大概十分钟"),
+            "ask": ("{s}一般要多久？",),
+            "sarcasm": ("{s}等了{min}分钟，效率真高",),
         },
         "en": {
-            "pos": (
-                "got through to an agent {a} fast",
-                "hardly any waiting time",
-                "the chat replied within seconds",
-            ),
-            "neg": (
-                "waited {n} minutes on the hotline",
-                "the queue was {a} long, {n} minutes",
-                "impossible to reach a human agent",
-                "the online chat takes forever to reply",
-            ),
-            "neu": (
-                "waited about {n} minutes",
-                "the wait was acceptable",
-                "there is a queue at peak times",
-            ),
+            "pos": ("{s} took under a minute", "{s} was quick today", "{s} was instant"),
+            "neg": ("{s} took {min} minutes", "I called {times} times before {s} worked",
+                    "{s} was over an hour", "{s} is always busy"),
+            "neu": ("{s} takes a while at peak times",),
+            "ask": ("how long is {s} usually?",),
+            "sarcasm": ("{min} minutes for {s}, great",),
         },
     },
-    "app": {
+    "app_online": {
         "zh": {
-            "pos": (
-                "手机银行APP{a}好用",
-                "APP界面{a}清爽，还款很方便",
-                "在APP上分期{a}方便",
-                "手机银行更新后流畅多了",
-            ),
-            "neg": (
-                "APP{a}难用，老是闪退",
-                "手机银行登录不上，{a}影响使用",
-                "APP更新后反而更卡了",
-                "APP广告{a}多，找个账单都找不到",
-                "手机银行一点也不好用",
-            ),
-            "neu": (
-                "APP功能还行",
-                "用手机银行查了账单",
-                "APP更新到了新版本",
-                "希望APP能加个{n}期分期的选项",
-            ),
+            "pos": ("{s}{a}好用", "{s}更新后{a}流畅", "{s}上就能办分期，{a}方便", "{s}指纹登录很方便"),
+            "neg": ("{s}老是闪退", "{s}{a}卡", "{s}登不上去", "{s}更新后打不开了", "{s}广告太多", "{s}转账转圈转了半天"),
+            "neu": ("{s}和以前差不多", "{s}更新了新版本"),
+            "ask": ("{s}在哪里改绑定手机号？",),
+            "sarcasm": ("{s}真“稳定”，一天闪退三次",),
         },
         "en": {
-            "pos": (
-                "the mobile app is {a} easy to use",
-                "paying my bill in the app is {a} convenient",
-                "the new app version is much smoother",
-                "the app is not bad at all",
-            ),
-            "neg": (
-                "the app keeps crashing",
-                "the app is {a} slow after the update",
-                "can't log in to mobile banking",
-                "too many ads in the app",
-                "the online banking site is {a} confusing",
-            ),
-            "neu": (
-                "the app does the job",
-                "checked my statement in the app",
-                "the app was updated",
-            ),
+            "pos": ("{s} is {a} easy to use", "{s} is {a} smooth since the update", "{s} lets me freeze my card, handy"),
+            "neg": ("{s} keeps crashing", "{s} is {a} slow", "I can't log in to {s}", "{s} logged me out mid-transfer",
+                    "{s} is full of ads"),
+            "neu": ("{s} looks the same as before",),
+            "ask": ("where in {s} can I change my address?",),
+            "sarcasm": ("brilliant, {s} crashed again",),
         },
     },
-    "security": {
+    "fraud_security": {
         "zh": {
-            "pos": (
-                "被盗刷{n}元，银行很快冻结并退回了",
-                "异常交易提醒{a}及时",
-                "安全验证做得{a}好，用着放心",
-                "风控{a}靠谱",
-            ),
-            "neg": (
-                "卡被盗刷了{n}元，处理{a}慢",
-                "正常消费也被风控拦截，{a}麻烦",
-                "收到诈骗短信冒充银行，不太放心",
-                "盗刷的钱到现在还没退回",
-            ),
-            "neu": (
-                "问了一下盗刷怎么处理",
-                "开通了交易短信提醒",
-                "换了一张新卡号",
-            ),
+            "pos": ("{s}{a}及时，很安心", "被盗刷后{s}很快把钱退回来了", "{s}拦下了一笔可疑交易", "{s}做得{a}好"),
+            "neg": ("卡被盗刷了{amount}块，{s}没反应", "{s}太敏感，正常消费也被冻结", "{s}处理了一个月还没结果",
+                    "{s}让我验证了五遍，{a}烦"),
+            "neu": ("{s}还在处理中", "{s}让我换了新卡"),
+            "ask": ("卡丢了，{s}这边怎么挂失？",),
+            "sarcasm": ("{s}真是“严格”，买个早饭都被拦",),
         },
         "en": {
-            "pos": (
-                "they blocked a fraudulent charge of RMB {n} right away",
-                "fraud alerts are {a} quick",
-                "I feel safe using this card",
-            ),
-            "neg": (
-                "my card was used fraudulently for RMB {n} and it took ages to fix",
-                "normal payments keep getting blocked, {a} annoying",
-                "still waiting for the refund of a fraudulent charge",
-            ),
-            "neu": (
-                "asked how to report a suspicious charge",
-                "turned on transaction alerts",
-                "got a replacement card",
-            ),
+            "pos": ("{s} caught a suspicious charge fast", "{s} refunded the stolen money quickly", "{s} is {a} reassuring"),
+            "neg": ("someone stole {amount} RMB and {s} did nothing", "{s} froze my card for no reason",
+                    "{s} took a month to sort out a fraudulent charge", "{s} are excessive"),
+            "neu": ("{s} is still looking into it",),
+            "ask": ("how do I report a lost card to {s}?",),
+            "sarcasm": ("thanks {s}, blocked my coffee but not the fraud",),
         },
     },
     "billing": {
         "zh": {
-            "pos": (
-                "账单{a}清楚，一目了然",
-                "电子账单按时推送",
-                "账单分期操作{a}简单",
-            ),
-            "neg": (
-                "账单多扣了{n}元，{a}不满意",
-                "账单看不懂，明细{a}乱",
-                "还款了账单还显示未还，{a}着急",
-                "账单日随便改，不太满意",
-            ),
-            "neu": (
-                "账单日是每月{n}号",
-                "问了一下账单明细",
-                "账单金额{n}元",
-            ),
+            "pos": ("{s}清清楚楚", "{s}有误，三天就更正了", "{s}渠道多，很方便", "{s}按时到邮箱"),
+            "neg": ("{s}扣了我两次", "{s}失败了也不通知", "{s}金额对不上", "{s}通知寄到了老地址", "{s}看不懂"),
+            "neu": ("{s}日是每月{day}号", "{s}是{amount}元"),
+            "ask": ("{s}日能改吗？", "{s}的最低还款怎么算？"),
+            "sarcasm": ("{s}又多扣了{amount}，真贴心",),
         },
         "en": {
-            "pos": (
-                "the statement is {a} clear",
-                "e-statements always arrive on time",
-                "splitting a bill into instalments was {a} easy",
-            ),
-            "neg": (
-                "I was overcharged RMB {n} on my statement",
-                "the statement is {a} confusing",
-                "my payment still shows as unpaid",
-            ),
-            "neu": (
-                "asked about an item on my statement",
-                "my statement was RMB {n} this month",
-            ),
+            "pos": ("{s} is clear and on time", "{s} error was fixed within a day", "{s} is easy to set up"),
+            "neg": ("{s} charged me twice", "{s} failed and nobody told me", "{s} doesn't match what I paid",
+                    "{s} went to my old address again"),
+            "neu": ("{s} is due on the {day}th", "{s} was {amount} RMB"),
+            "ask": ("can I change the date of {s}?",),
+            "sarcasm": ("{s} doubled, love that for me",),
         },
     },
-    # ---------------------------------------------------------------- retail
     "price": {
         "zh": {
-            "pos": (
-                "价格{a}实惠",
-                "比网上还便宜{n}块",
-                "会员价{a}划算",
-                "价格不算贵，性价比{a}高",
-                "活动力度{a}大",
-            ),
-            "neg": (
-                "价格{a}贵",
-                "同样的东西比别家贵{n}元",
-                "说是打折，其实一点也不便宜",
-                "涨价{a}厉害，不太能接受",
-                "会员价和原价差不多，{a}鸡肋",
-            ),
-            "neu": (
-                "价格和别家差不多",
-                "花了{n}元",
-                "价格还算合理",
-                "等打折再买",
-            ),
+            "pos": ("{s}{a}实惠", "{s}比网上还便宜", "{s}公道", "{s}打完折很划算"),
+            "neg": ("{s}{a}贵", "刚买完{s}就降了", "{s}和结账时不一样", "{s}越来越离谱", "{s}{price}块，不值"),
+            "neu": ("{s}还行", "{s}和别家差不多"),
+            "ask": ("{s}下周会打折吗？",),
+            "sarcasm": ("{s}{price}，真“亲民”",),
         },
         "en": {
-            "pos": (
-                "prices are {a} reasonable",
-                "RMB {n} cheaper than online",
-                "the member price is a {a} good deal",
-                "not expensive at all for the quality",
-            ),
-            "neg": (
-                "prices are {a} high",
-                "RMB {n} more than other shops for the same item",
-                "the so-called discount is not a discount at all",
-                "prices keep going up",
-            ),
-            "neu": (
-                "prices are similar to other stores",
-                "spent RMB {n}",
-                "waiting for the sale",
-            ),
+            "pos": ("{s} is {a} fair", "{s} beats online", "{s} is a steal with the coupon"),
+            "neg": ("{s} is {a} high", "{s} dropped the day after I bought", "{s} at the till was different",
+                    "{s} of {price} is not worth it"),
+            "neu": ("{s} is so-so",),
+            "ask": ("will {s} go down in the sale?",),
+            "sarcasm": ("{s} of {price} for this, how affordable",),
         },
     },
     "quality": {
         "zh": {
-            "pos": (
-                "质量{a}好，做工精细",
-                "面料{a}舒服",
-                "东西{a}耐用，用了{n}年还跟新的一样",
-                "品质没得说",
-            ),
-            "neg": (
-                "质量{a}差，穿了{n}次就起球",
-                "做工粗糙，不太满意",
-                "质量一点也不好，线头很多",
-                "用了没几天就坏了，{a}失望",
-                "和图片差别{a}大",
-            ),
-            "neu": (
-                "质量中规中矩",
-                "东西和描述的差不多",
-                "质量还可以，对得起价格",
-            ),
+            "pos": ("{s}{a}好，洗了几次也没变形", "{s}精细", "{s}结实耐用", "{s}对得起价格"),
+            "neg": ("{s}太差，穿两次就起球", "{s}一般，用了没几天就坏了", "{s}掉色", "{s}开线了", "{s}有瑕疵"),
+            "neu": ("{s}中规中矩", "{s}和图片一样"),
+            "ask": ("{s}是真皮的吗？",),
+            "sarcasm": ("{s}真“耐用”，三天就坏",),
         },
         "en": {
-            "pos": (
-                "the quality is {a} good",
-                "the fabric feels {a} nice",
-                "still looks new after {n} years",
-                "the quality is not bad at all",
-            ),
-            "neg": (
-                "the quality is {a} poor",
-                "it broke after {n} days",
-                "looks nothing like the pictures",
-                "the stitching came apart after {n} washes",
-            ),
-            "neu": (
-                "quality is as described",
-                "average quality for the price",
-            ),
+            "pos": ("{s} is {a} good", "{s} feels sturdy", "{s} still looks new"),
+            "neg": ("{s} fell apart in a week", "{s} is {a} poor", "{s} shrank in the first wash", "{s} arrived damaged"),
+            "neu": ("{s} is average",),
+            "ask": ("is {s} real leather?",),
+            "sarcasm": ("{s}, built to last, said no one ever",),
         },
     },
     "delivery": {
         "zh": {
-            "pos": (
-                "物流{a}快，第二天就到了",
-                "快递小哥{a}负责",
-                "包装{a}仔细",
-                "配送准时",
-            ),
-            "neg": (
-                "快递{a}慢，等了{n}天",
-                "物流信息{n}天没更新",
-                "包装破损，东西都压坏了",
-                "配送一点也不准时，{a}耽误事",
-                "送错地址了，不太满意",
-            ),
-            "neu": (
-                "大概{n}天到货",
-                "物流速度一般",
-                "选了门店自提",
-            ),
+            "pos": ("{s}第二天就到了", "{s}{a}快", "{s}包装很严实", "{s}师傅很客气"),
+            "neg": ("{s}{a}慢，一周还没到", "{s}直接扔门口", "{s}压坏了东西", "{s}信息{days}天没更新", "{s}送错了"),
+            "neu": ("{s}正常", "{s}{days}天到的"),
+            "ask": ("{s}什么时候到？",),
+            "sarcasm": ("{s}次日达变成了四日达，真快",),
         },
         "en": {
-            "pos": (
-                "delivery was {a} fast, arrived the next day",
-                "the courier was {a} careful",
-                "well packed and on time",
-            ),
-            "neg": (
-                "delivery took {n} days",
-                "the parcel arrived damaged",
-                "tracking hasn't updated in {n} days",
-                "delivered to the wrong address",
-            ),
-            "neu": (
-                "arrived in about {n} days",
-                "picked it up in store",
-            ),
+            "pos": ("{s} arrived the next day", "{s} was {a} fast", "{s} was well packed"),
+            "neg": ("{s} was {a} slow", "{s} left it outside in the rain", "{s} took {days} days",
+                    "{s} was crushed"),
+            "neu": ("{s} took {days} days",),
+            "ask": ("when will {s} arrive?",),
+            "sarcasm": ("next-day {s} in {days} days, impressive",),
         },
     },
     "returns": {
         "zh": {
-            "pos": (
-                "退换货{a}方便",
-                "七天无理由退货，退款{a}快",
-                "退货流程简单，{n}天就到账了",
-            ),
-            "neg": (
-                "退货{a}麻烦，要跑好几趟",
-                "退款等了{n}天还没到账",
-                "不给退换，{a}不合理",
-                "退货要自己出运费，不太满意",
-            ),
-            "neu": (
-                "问了一下退货政策",
-                "申请了换货",
-                "退款{n}天到账",
-            ),
+            "pos": ("{s}{a}方便，上门取件", "{s}秒到账", "{s}处理得很及时"),
+            "neg": ("{s}等了{days}天还没到", "{s}被拒了", "{s}还要自己出运费", "{s}踢皮球"),
+            "neu": ("申请了{s}，在等审核", "{s}{days}天到账"),
+            "ask": ("拆了吊牌还能{s}吗？",),
+            "sarcasm": ("{s}比登天还难，真棒",),
         },
         "en": {
-            "pos": (
-                "returns are {a} easy",
-                "refund arrived within {n} days",
-                "hassle-free exchange",
-            ),
-            "neg": (
-                "the return process is {a} painful",
-                "still waiting for my refund after {n} days",
-                "they refused to exchange a faulty item",
-            ),
-            "neu": (
-                "asked about the return policy",
-                "requested an exchange",
-            ),
+            "pos": ("{s} was {a} easy", "{s} arrived instantly", "{s} was handled quickly"),
+            "neg": ("still waiting for {s} after {days} days", "{s} was refused", "{s} cost me the shipping"),
+            "neu": ("requested {s}, waiting for approval",),
+            "ask": ("can I get {s} without the tags?",),
+            "sarcasm": ("{s} took {days} days, lightning fast",),
         },
     },
     "staff": {
         "zh": {
-            "pos": (
-                "店员{a}热情",
-                "导购{a}专业，推荐的都合适",
-                "收银员{a}有礼貌",
-            ),
-            "neg": (
-                "店员态度{a}差，爱答不理",
-                "导购一直推销，{a}烦",
-                "收银员态度一点也不好",
-                "找了{n}个店员都说不知道",
-            ),
-            "neu": (
-                "店员态度还行",
-                "问了店员尺码",
-                "店里人手有点少",
-            ),
+            "pos": ("{s}{a}热情", "{s}{a}专业", "{s}很有耐心"),
+            "neg": ("{s}态度{a}差", "{s}一直推销，{a}烦", "{s}在玩手机不理人"),
+            "neu": ("{s}态度一般", "问了{s}尺码"),
+            "ask": ("{s}几点下班？",),
+            "sarcasm": ("{s}真热情，全程没看我一眼",),
         },
         "en": {
-            "pos": (
-                "the staff were {a} friendly",
-                "the sales assistant gave {a} good advice",
-                "the cashier was {a} polite",
-            ),
-            "neg": (
-                "the staff were {a} rude",
-                "the sales assistant was {a} pushy",
-                "asked {n} staff members and nobody knew",
-            ),
-            "neu": (
-                "staff were okay",
-                "asked the staff about sizes",
-            ),
+            "pos": ("{s} were {a} friendly", "{s} gave {a} good advice", "{s} was patient"),
+            "neg": ("{s} were {a} rude", "{s} was {a} pushy", "{s} ignored me"),
+            "neu": ("{s} were okay",),
+            "ask": ("is {s} available on weekends?",),
+            "sarcasm": ("{s} was lovely, if you like being ignored",),
         },
     },
     "stock": {
         "zh": {
-            "pos": (
-                "货{a}全，想要的都有",
-                "新品上得{a}快",
-                "尺码齐全",
-            ),
-            "neg": (
-                "经常缺货，{a}失望",
-                "想要的尺码跑了{n}次都没货",
-                "网上显示有货，店里却没有",
-                "款式{a}少",
-            ),
-            "neu": (
-                "有些尺码要调货",
-                "等了{n}天补货",
-                "款式和去年差不多",
-            ),
+            "pos": ("{s}很全", "{s}上得{a}快", "{s}充足"),
+            "neg": ("{s}老是缺", "跑了{times}次{s}都没有", "网上显示有{s}，店里却没有"),
+            "neu": ("{s}要调货", "{s}和去年差不多"),
+            "ask": ("{s}什么时候补？",),
+            "sarcasm": ("{s}永远缺，真是“饥饿营销”",),
         },
         "en": {
-            "pos": (
-                "{a} good selection",
-                "new arrivals come in {a} quickly",
-                "all sizes in stock",
-            ),
-            "neg": (
-                "always out of stock",
-                "went {n} times and my size was never there",
-                "the website says in stock but the store has none",
-            ),
-            "neu": (
-                "some sizes need to be ordered",
-                "waited {n} days for a restock",
-            ),
+            "pos": ("{s} is {a} good", "{s} come in quickly"),
+            "neg": ("{s} is always out", "went {times} times and {s} was never there"),
+            "neu": ("{s} needs to be ordered in",),
+            "ask": ("when will {s} be back?",),
+            "sarcasm": ("{s} sold out again, shocking",),
         },
     },
-}
+    "waiting_time_retail": {
+        "zh": {
+            "pos": ("{s}很快，不用等",), "neg": ("{s}等了{min}分钟", "{s}排到门口"),
+            "neu": ("周末{s}要等一会儿",), "ask": ("{s}能不能多开几个？",), "sarcasm": ("{s}{min}分钟，效率真高",),
+        },
+        "en": {
+            "pos": ("{s} was quick",), "neg": ("{s} took {min} minutes", "{s} went out the door"),
+            "neu": ("{s} was short on a weekday",), "ask": ("can you open more tills for {s}?",),
+            "sarcasm": ("{min} minutes in {s}, great",),
+        },
+    },
+    "app_online_retail": {
+        "zh": {
+            "pos": ("{s}很流畅",), "neg": ("{s}老是付款失败", "{s}搜不到想要的"), "neu": ("{s}改版了",),
+            "ask": ("{s}怎么用优惠券？",), "sarcasm": ("{s}真“智能”，什么都搜不到",),
+        },
+        "en": {
+            "pos": ("{s} is smooth",), "neg": ("{s} keeps failing at payment", "{s} search is useless"),
+            "neu": ("{s} has a new look",), "ask": ("how do I use a coupon on {s}?",),
+            "sarcasm": ("{s} crashed at checkout, love it",),
+        },
+    },
+}  # fmt: skip
 
-#: Openers per channel and language. ``{brand}`` is the brand the comment is about.
+#: Clauses about nothing in the taxonomy (context customers give).
+FILLERS: dict[str, tuple[str, ...]] = {
+    "zh": ("我用这张卡好几年了", "上周出差的时候", "周末去了一趟网点", "之前也反映过", "朋友推荐我办的卡",
+           "今天早上", "说实话", "我是老客户了", "上个月", "顺便说一句"),
+    "en": ("I've been a customer for years", "last week when I was travelling", "a friend recommended the card",
+           "I mentioned this before", "to be honest", "this morning", "on a side note"),
+}  # fmt: skip
+
 OPENERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "survey": {
-        "zh": ("", "", "", "总体来说，", "说实话，", "作为老客户，", "用了几年了，"),
-        "en": ("", "", "", "Overall, ", "Honestly, ", "As a long-time customer, "),
-    },
-    "review": {
-        "zh": ("", "", "【用户评价】", "用了一段时间，", "来说说{brand}，"),
-        "en": ("", "", "Review: ", "Been using {brand} for a while. "),
-    },
-    "social": {
-        "zh": ("#{brand}# ", "吐槽一下{brand}：", "@{brand} ", "分享一下，", "{brand}，"),
-        "en": ("@{brand} ", "Re {brand}: ", "", "PSA about {brand}: "),
-    },
-    "call": {
-        "zh": ("客户来电反映：", "来电：", "客户致电称", "客户咨询："),
-        "en": ("Customer called: ", "Call note - ", "Caller reports "),
-    },
-    "chat": {
-        "zh": ("在线客服记录：", "您好，", "你好，"),
-        "en": ("Chat: ", "Hi, ", "Hello, "),
-    },
-    "email": {
-        "zh": ("您好：", "尊敬的客服：", ""),
-        "en": ("Dear team, ", "Hello, ", ""),
-    },
-}
+    "survey": {"zh": ("", "", "", "总体来说，", "作为老客户，"), "en": ("", "", "", "Overall, ")},
+    "review": {"zh": ("", "", "【用户评价】", "来说说{brand}，"), "en": ("", "", "Review: ")},
+    "social": {"zh": ("#{brand}# ", "@{brand} ", "吐槽一下{brand}：", ""), "en": ("@{brand} ", "Re {brand}: ", "")},
+    "call": {"zh": ("客户来电反映：", "来电：", "客户致电称："), "en": ("Customer called: ", "Call note - ", "Caller reports: ")},
+    "chat": {"zh": ("在线客服记录：您好，", "在线客服记录：", "您好，"), "en": ("Chat: ", "Hi, ", "Hello, ")},
+    "email": {"zh": ("您好：", "尊敬的客服：", ""), "en": ("Dear team, ", "Hello, ", "")},
+}  # fmt: skip
 
 CLOSERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "zh": {
-        "pos": ("", "", "会继续用。", "推荐！", "点赞👍", "满意。", "好评。"),
-        "neg": ("", "", "考虑换一家了。", "希望尽快改进。", "失望。", "再这样就不用了。"),
-        "neu": ("", "", "", "希望越来越好。", "就这样。", "谢谢。"),
-    },
-    "en": {
-        "pos": ("", "", "Would recommend.", "Keep it up!", "Happy customer.", "Thanks!"),
-        "neg": ("", "", "Thinking of leaving.", "Please fix this.", "Disappointed.", "Not happy."),
-        "neu": ("", "", "", "Thanks.", "Just my two cents.", "FYI."),
-    },
+    "zh": {"pos": ("", "", "会继续用。", "推荐！", "点赞👍", "满意。"),
+           "neg": ("", "", "希望尽快改进。", "失望。", "很不满意。"),
+           "neu": ("", "", "", "谢谢。", "就这样。")},
+    "en": {"pos": ("", "", "Would recommend.", "Keep it up!", "Thanks!"),
+           "neg": ("", "", "Please fix this.", "Disappointed.", "Not happy."),
+           "neu": ("", "", "", "Thanks.", "FYI.")},
+}  # fmt: skip
+
+#: Agent boilerplate a transcript ends with (call and chat notes).
+AGENT_BOILERPLATE: dict[str, tuple[str, ...]] = {
+    "zh": ("请问还有什么可以帮您？", "感谢您的来电。"),
+    "en": ("Is there anything else I can help you with?", "Thank you for calling."),
 }
+
+CANCEL: dict[str, tuple[str, ...]] = {
+    "zh": ("再这样我就销卡了", "我要注销这张卡", "准备销户了"),
+    "en": (
+        "I'm going to cancel my card",
+        "please close my account",
+        "I'm switching to another bank",
+    ),
+}
+CANCEL_RETAIL: dict[str, tuple[str, ...]] = {
+    "zh": ("会员卡我要退了", "以后不会再来了"),
+    "en": ("please cancel my membership", "never shopping here again"),
+}
+
+#: Effort the customer describes: kind -> language -> clauses (negative, about waiting or service).
+EFFORT: dict[str, dict[str, tuple[str, ...]]] = {
+    "repeat_contact": {"zh": ("这已经是第{times}次打电话了", "前后联系了{times}次"),
+                       "en": ("this is my {times}th call about it", "I called {times} times")},
+    "transferred": {"zh": ("电话被转了好几个部门", "几个部门推来推去"),
+                    "en": ("I got transferred between departments", "they passed me around")},
+}  # fmt: skip
+
+#: Contact details customers paste into notes, with the kind of personal data they hold.
+PII: dict[str, tuple[tuple[str, str], ...]] = {
+    "zh": (("我的电话是{phone}", "phone"), ("卡号{card}", "card"), ("身份证号{id}", "id"),
+           ("邮箱{email}", "email")),
+    "en": (("my number is {phone}", "phone"), ("card {card}", "card"), ("email me at {email}", "email")),
+}  # fmt: skip
+
+#: Staff and branch references (entities) and where they go.
+STAFF: dict[str, tuple[str, ...]] = {
+    "zh": ("工号{staff}的客服", "{surname}经理", "{staff}号客服"),
+    "en": ("agent #{staff}", "{name} at the call centre"),
+}
+BRANCHES: tuple[str, ...] = (
+    "徐汇支行",
+    "浦东分行",
+    "南京路支行",
+    "中关村支行",
+    "天河支行",
+    "西湖支行",
+)
+SURNAMES: tuple[str, ...] = ("王", "李", "张", "刘", "陈")
+NAMES: tuple[str, ...] = ("Sarah", "Tom", "Lily", "James", "Grace")
+
+#: Typing slips: (correct, slip) pairs applied to a few comments (homophones in Chinese).
+TYPOS: dict[str, tuple[tuple[str, str], ...]] = {
+    "zh": (("的", "得"), ("在", "再"), ("已经", "以经"), ("客服", "客户"), ("额度", "额渡"), ("积分", "积份")),
+    "en": (("the", "teh"), ("receive", "recieve"), ("really", "realy"), ("interest", "intrest"),
+           ("annual", "anual"), ("service", "servce")),
+}  # fmt: skip

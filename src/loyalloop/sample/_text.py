@@ -1,58 +1,118 @@
-"""Compose synthetic comments from per-aspect phrase banks, recording what each one says.
+"""Compose synthetic comments from phrase banks, recording what each one says.
 
-A comment mentions 1–3 aspects (drawn by frequency weight, without replacement). The sentiment
+A comment mentions 1–4 aspects (drawn by frequency weight, without replacement). The sentiment
 of each aspect follows the author's latent satisfaction ``s``:
-``x = 0.2 + 1.4 s + bias + N(0, 0.8)``, positive if ``x > 0.45``, negative if ``x < -0.45``,
-neutral otherwise. Clauses are joined the way people write — a contrast word when the
-sentiment flips (但是 / 不过 / but / however), an opener that fits the channel (call notes
-start "客户来电反映：") and a closer that fits the overall tone.
-Mixed-language comments switch language between clauses.
+``x = 0.2 + 1.4 s + bias(aspect, time) + N(0, 0.8)``, positive if ``x > 0.45``, negative if
+``x < -0.45``, neutral otherwise; the bias of the drifting aspect (:data:`~._phrases.DRIFT`)
+moves over the last months of the window. A neutral aspect is stated (70 %) or asked about
+(30 %); a negative one is said sarcastically 12 % of the time. Clauses are joined the way people
+write (a contrast word when the sentiment flips, a new sentence after a question), with
+context clauses that name no aspect, an opener and agent boilerplate that fit the channel, a
+closer that fits the tone, and now and then a request to cancel, a description of the effort it
+took (repeat contacts, transfers), a staff number or branch, contact details pasted into a note,
+or a typing slip. Code-switched (``mixed``) comments alternate languages between clauses and drop
+English nouns into Chinese ones.
 
-The random choices are drawn with numpy up front; only the string assembly is a Python loop
-(about 5 µs per comment).
+Everything random is drawn from ``rng``; only string assembly is a Python loop (≈ 15 µs a
+comment).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from loyalloop.sample._params import Business
-from loyalloop.sample._phrases import ASPECTS, CLOSERS, INTENSIFIERS, OPENERS, PHRASES
+from loyalloop.sample._phrases import (
+    AGENT_BOILERPLATE,
+    ASPECTS,
+    BRANCHES,
+    CANCEL,
+    CANCEL_RETAIL,
+    CLOSERS,
+    EFFORT,
+    FILLERS,
+    INTENSIFIERS,
+    MIXED_SUBJECTS,
+    NAMES,
+    OPENERS,
+    PHRASES,
+    PII,
+    SLOTS,
+    STAFF,
+    SUBJECTS,
+    SURNAMES,
+    TYPOS,
+)
 
 __all__ = ["Comments", "compose_comments"]
 
 SENTIMENTS = ("neg", "neu", "pos")
-_SENTIMENT_WORD = {"neg": "negative", "neu": "neutral", "pos": "positive"}
-
+_WORD = {"neg": "negative", "neu": "neutral", "pos": "positive"}
 _ZH_SAME = ("，", "，", "；", "。另外", "，而且", "。还有")
-_ZH_FLIP = ("，但是", "，不过", "。可是", "；但", "，只是")
-_EN_SAME = (", and ", ". ", "; ", ". Also, ", ", plus ")
-_EN_FLIP = (", but ", ". However, ", "; on the other hand, ", ", though ")
+_ZH_FLIP = ("，但是", "，不过", "。可是", "，只是")
+_EN_SAME = (", and ", ". ", "; ", ". Also, ")
+_EN_FLIP = (", but ", ". However, ", ", though ")
 
 
 @dataclass(frozen=True)
 class Comments:
-    """Comment texts and the long-format truth of what they were built from."""
+    """Comment texts, the long truth of their aspects and the per-comment truth."""
 
     text: list[str]
     truth_row: npt.NDArray[np.int64]  # index of the comment
     truth_aspect: list[str]
     truth_sentiment: list[str]
     truth_language: list[str]  # language of the clause
+    #: Per comment: main intent, effort flags, personal data pasted in, staff and branch named.
+    intent: list[str] = field(default_factory=list)
+    repeat_contact: list[bool] = field(default_factory=list)
+    transferred: list[bool] = field(default_factory=list)
+    pii: list[str] = field(default_factory=list)
+    staff: list[str] = field(default_factory=list)
+    branch: list[str] = field(default_factory=list)
+    #: Per comment: Σ driver weight × (+1 positive, −1 negative) over its aspects.
+    driver_effect: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
 
 def _pick(options: tuple[str, ...], u: float) -> str:
-    return options[int(u * len(options))]
+    return options[min(int(u * len(options)), len(options) - 1)]
 
 
-def _fill(clause: str, lang: str, sent: str, u_a: float, num: int) -> str:
-    if "{a}" in clause:
-        adv = _pick(INTENSIFIERS[lang][sent], u_a)
-        clause = clause.replace("{a} ", f"{adv} " if adv else "").replace("{a}", adv)
-    return clause.replace("{n}", str(num)) if "{n}" in clause else clause
+def _slot(name: str, u: float) -> str:
+    lo, hi, step = SLOTS[name]
+    return str(lo + step * int(u * ((hi - lo) // step + 1)))
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        token = "{" + key + "}"
+        if token in template:
+            template = template.replace(token, value)
+    return template
+
+
+def _card_number(r: np.random.Generator) -> str:
+    digits = [6, 2, 2, 2, *r.integers(0, 10, 11).tolist()]
+    total = 0
+    for i, d in enumerate(reversed(digits)):  # Luhn check digit
+        total += (d * 2 - 9 if d > 4 else d * 2) if i % 2 == 0 else d
+    digits.append((10 - total % 10) % 10)
+    s = "".join(map(str, digits))
+    return " ".join(s[i : i + 4] for i in range(0, 16, 4))
+
+
+def _pii_values(r: np.random.Generator) -> dict[str, str]:
+    phone = "1" + str(r.integers(3, 10)) + "".join(map(str, r.integers(0, 10, 9)))
+    birth = f"19{r.integers(60, 100)}{r.integers(1, 13):02d}{r.integers(1, 29):02d}"
+    return {
+        "phone": phone,
+        "card": _card_number(r),
+        "id": f"{r.integers(110000, 660000)}{birth}{r.integers(100, 1000)}{r.integers(0, 10)}",
+        "email": f"user{r.integers(100, 9999)}@example.com",
+    }
 
 
 def compose_comments(
@@ -62,113 +122,204 @@ def compose_comments(
     channel: npt.NDArray[np.object_],
     language: npt.NDArray[np.object_],
     brand_name: npt.NDArray[np.object_],
+    drift: npt.NDArray[np.float64] | None = None,
+    drift_aspect: str | None = None,
 ) -> Comments:
-    """Compose one comment per row.
+    """Compose one comment per row (see the module docs).
 
     Parameters
     ----------
-    rng
-        Random generator.
-    business
-        Chooses the aspect set (``card``: fees, interest, limit, rewards … ;
-        ``retail``: price, quality, delivery …).
     satisfaction
         Latent satisfaction of the author with the brand the comment is about.
     channel, language, brand_name
-        Per row: feedback channel (picks the opener), ``zh`` / ``en`` / ``mixed``, and the
-        display name of the brand (used in openers like ``#品牌#``).
+        Per row: channel (opener, boilerplate, pasted contact details), ``zh`` / ``en`` /
+        ``mixed``, and the display name of the brand.
+    drift, drift_aspect
+        Per row: the bias added to ``drift_aspect`` at the time of the comment.
     """
     n = len(satisfaction)
     table = ASPECTS[business]
     names = list(table)
     bias = np.array([table[a][0] for a in names])
     weight = np.array([table[a][1] for a in names])
-    k_aspects = rng.choice(3, size=n, p=[0.5, 0.35, 0.15]) + 1
-    # Weighted sampling without replacement (Gumbel top-k).
+    driver = np.array([table[a][2] for a in names])
+    k_aspects = rng.choice(4, size=n, p=[0.32, 0.36, 0.22, 0.10]) + 1
     keys = np.log(weight)[None, :] + rng.gumbel(size=(n, len(names)))
-    chosen = np.argsort(-keys, axis=1)[:, :3]
-    x = 0.2 + 1.4 * satisfaction[:, None] + bias[chosen] + rng.normal(0, 0.8, (n, 3))
+    chosen = np.argsort(-keys, axis=1)[:, :4]
+    b = bias[chosen]
+    if drift is not None and drift_aspect in names:
+        b = b + np.where(chosen == names.index(drift_aspect), drift[:, None], 0.0)
+    x = 0.2 + 1.4 * satisfaction[:, None] + b + rng.normal(0, 0.8, (n, 4))
     sent_idx = np.where(x > 0.45, 2, np.where(x < -0.45, 0, 1))
-    u = rng.random((n, 3, 3))  # clause, intensifier, number
-    u_join = rng.random((n, 4))
-    first_lang_en = rng.random(n) < 0.5
-    ranges = [table[a][2] for a in names]
+    u = rng.random((n, 4, 6))  # per clause: template, subject, intensifier, slots, form, mixing
+    v = rng.random((n, 12))  # per comment: opener, closer, filler, cancel, effort, pii, ...
+    signs = np.array([-1.0, 0.0, 1.0])[sent_idx]
+    effect = (signs * driver[chosen] * (np.arange(4)[None, :] < k_aspects[:, None])).sum(axis=1)
 
-    texts: list[str] = []
+    out = Comments([], np.zeros(0, np.int64), [], [], [], driver_effect=effect)
     t_row: list[int] = []
-    t_aspect: list[str] = []
-    t_sent: list[str] = []
-    t_lang: list[str] = []
     for i in range(n):
-        lang = language[i]
+        lang = str(language[i])
+        k = int(k_aspects[i])
+        first_en = v[i, 11] < 0.5
         parts: list[str] = []
         prev_sent = ""
         prev_lang = ""
+        asked = sarcastic = False
         score = 0
-        for j in range(int(k_aspects[i])):
-            a = int(chosen[i, j])
+        repeat = transferred = False
+        staff = branch = ""
+        for j in range(k):
+            a = names[int(chosen[i, j])]
+            bank_key = f"{a}_retail" if f"{a}_retail" in PHRASES and business == "retail" else a
             sent = SENTIMENTS[int(sent_idx[i, j])]
+            clang = lang
             if lang == "mixed":
-                clang = "en" if (j % 2 == 0) == bool(first_lang_en[i]) else "zh"
-                if k_aspects[i] == 1:
-                    clang = "zh"
-            else:
-                clang = str(lang)
-            lo, hi, step = ranges[a]
-            num = lo + step * int(u[i, j, 2] * ((hi - lo) // step + 1))
-            clause = _fill(
-                _pick(PHRASES[names[a]][clang][sent], u[i, j, 0]), clang, sent, u[i, j, 1], num
-            )
+                clang = "en" if (j % 2 == 0) == first_en and k > 1 else "zh"
+            bank = PHRASES[bank_key]["zh" if clang == "zh" else "en"]
+            form = sent
+            if sent == "neu" and u[i, j, 4] < 0.3:
+                form = "ask"
+            elif sent == "neg" and u[i, j, 4] < 0.12:
+                form = "sarcasm"
+            subjects = SUBJECTS[bank_key][clang]
+            subject = _pick(subjects, u[i, j, 1])
+            if lang == "mixed" and clang == "zh" and u[i, j, 5] < 0.5 and a in MIXED_SUBJECTS:
+                subject = _pick(MIXED_SUBJECTS[a], u[i, j, 5] * 2)
+            if a == "service_attitude" and u[i, j, 5] > 0.8 and business == "card":
+                r = np.random.default_rng(int(u[i, j, 3] * 1e9))
+                tmpl = _pick(STAFF[clang], u[i, j, 5])
+                staff_id = str(r.integers(1000, 99999))
+                staff_name = _pick(SURNAMES if clang == "zh" else NAMES, u[i, j, 2])
+                subject = _fill(
+                    tmpl, {"staff": staff_id, "surname": staff_name, "name": staff_name}
+                )
+                staff = (
+                    staff_id
+                    if "{staff}" in tmpl
+                    else (f"{staff_name}经理" if clang == "zh" else staff_name)
+                )
+            template = _pick(bank[form], u[i, j, 0])
+            values = {
+                "s": subject,
+                "a": _pick(INTENSIFIERS[clang]["pos" if sent == "pos" else "neg"], u[i, j, 2])
+                if sent != "neu" and form not in ("sarcasm",)
+                else "",
+            }
+            for slot in SLOTS:
+                if "{" + slot + "}" in template:
+                    values[slot] = _slot(slot, (u[i, j, 3] * (1 + len(slot))) % 1.0)
+            clause = _fill(template, values).replace("  ", " ")
+            if clang == "zh":
+                clause = clause.replace("{a}", "")
+            if a in ("service_attitude", "waiting_time") and business == "card" and v[i, 9] < 0.12:
+                branch = _pick(BRANCHES, v[i, 10])
+                clause = (f"在{branch}，" if clang == "zh" else f"at the {branch}, ") + clause
+            if form == "ask":
+                asked = True
+            if form == "sarcasm":
+                sarcastic = True
             if parts:
                 flip = {prev_sent, sent} == {"pos", "neg"}
-                if clang == "zh":
-                    sep = _pick(_ZH_FLIP if flip else _ZH_SAME, u_join[i, j])
+                if parts[-1].endswith(("?", "？")):
+                    sep = "" if clang == "zh" else " "
+                elif clang == "zh":
+                    sep = _pick(_ZH_FLIP if flip else _ZH_SAME, u[i, j, 4])
                     if prev_lang == "en" and sep.startswith("。"):
                         sep = ". " + sep[1:]
                 else:
-                    sep = _pick(_EN_FLIP if flip else _EN_SAME, u_join[i, j])
+                    sep = _pick(_EN_FLIP if flip else _EN_SAME, u[i, j, 4])
                     if prev_lang == "zh":
                         sep = "，" if not flip else "，but "
-                if parts[-1].endswith(("?", "？")):
-                    sep = " " if clang == "en" else ""
-                if (sep.endswith(". ") or sep == " ") and clang == "en":
+                if clang == "en" and (sep.endswith(". ") or sep == " "):
                     clause = clause[:1].upper() + clause[1:]
                 parts.append(sep)
+            if a in ("waiting_time", "service_attitude") and sent == "neg" and v[i, 4] < 0.35:
+                kind = "repeat_contact" if v[i, 4] < 0.2 else "transferred"
+                effort = _pick(EFFORT[kind][clang], v[i, 5]).replace(
+                    "{times}", _slot("times", v[i, 6])
+                )
+                repeat = repeat or kind == "repeat_contact"
+                transferred = transferred or kind == "transferred"
+                clause = effort + ("，" if clang == "zh" else ", ") + clause
+            if form == "ask":
+                clause = (
+                    clause
+                    if clause.endswith(("?", "？"))
+                    else clause + ("？" if clang == "zh" else "?")
+                )
             parts.append(clause)
             score += {"pos": 1, "neg": -1, "neu": 0}[sent]
             prev_sent, prev_lang = sent, clang
             t_row.append(i)
-            t_aspect.append(names[a])
-            t_sent.append(_SENTIMENT_WORD[sent])
-            t_lang.append(clang)
+            out.truth_aspect.append(a)
+            out.truth_sentiment.append(_WORD[sent])
+            out.truth_language.append(clang)
+            if "{" in clause:  # pragma: no cover - a phrase bank slot without a value
+                raise ValueError(f"unfilled slot in sample phrase {template!r}")
         body = "".join(parts)
+        open_lang = "zh" if lang == "mixed" else lang
+        if v[i, 2] < 0.35:  # context that names no aspect
+            filler = _pick(FILLERS[open_lang], v[i, 3])
+            body = filler + ("，" if open_lang == "zh" else ", ") + body[:1].lower() + body[1:]
         tone = "pos" if score > 0 else ("neg" if score < 0 else "neu")
-        open_lang = "zh" if lang == "mixed" else str(lang)
-        # mixed comments close in the other language (code-switching filler)
-        closer_lang = ("en" if prev_lang == "zh" else "zh") if lang == "mixed" else open_lang
         end_lang = prev_lang or open_lang
-        opener = _pick(OPENERS[str(channel[i])][open_lang], u_join[i, 0])
-        opener = opener.replace("{brand}", str(brand_name[i]))
-        closers = CLOSERS[closer_lang][tone]
-        if lang == "mixed" and k_aspects[i] == 1:  # the closer is the other language
-            closers = tuple(c for c in closers if c)
-        closer = _pick(closers, u_join[i, 2])
-        if not opener or opener.endswith((". ", ": ")):
+        if not body.endswith(("?", "？")):
+            body += "。" if end_lang == "zh" else "."
+        extra: list[str] = []
+        cancel = tone == "neg" and v[i, 7] < 0.08
+        if cancel:
+            options = CANCEL if business == "card" else CANCEL_RETAIL
+            extra.append(_pick(options[open_lang], v[i, 8]) + ("。" if open_lang == "zh" else "."))
+        pii_kind = ""
+        ch = str(channel[i])
+        if ch in ("call", "chat", "email") and v[i, 5] < 0.18:
+            r = np.random.default_rng(int(v[i, 6] * 1e9))
+            template, pii_kind = PII[open_lang][int(v[i, 8] * len(PII[open_lang]))]
+            extra.append(_fill(template, _pii_values(r)) + ("。" if open_lang == "zh" else "."))
+        closer = _pick(CLOSERS[open_lang][tone], v[i, 1])
+        if closer:
+            extra.append(closer)
+        if ch in ("call", "chat") and v[i, 9] > 0.7:
+            extra.append(_pick(AGENT_BOILERPLATE[open_lang], v[i, 10]))
+        opener = _pick(OPENERS[ch][open_lang], v[i, 0]).replace("{brand}", str(brand_name[i]))
+        if not opener or opener.endswith((". ", ": ", "- ")):
             body = body[:1].upper() + body[1:]
-        if end_lang == "en":
-            stop = _pick((".", ".", "!", ""), u_join[i, 3]) if tone != "neu" else "."
-            if body.endswith("?"):
-                stop = ""
-            body += stop or ("." if closer and not body.endswith("?") else "")
+        joiner = " " if open_lang == "en" else ""
+        text = (opener + body + "".join(joiner + e for e in extra)).strip()
+        if v[i, 11] < 0.06:  # a typing slip
+            for right, slip in TYPOS[open_lang]:
+                if right in text:
+                    text = text.replace(right, slip, 1)
+                    break
+        out.text.append(text)
+        if cancel:
+            intent = "cancel"
+        elif score < 0 or sarcastic or "neg" in [SENTIMENTS[int(sent_idx[i, j])] for j in range(k)]:
+            intent = "complaint"
+        elif asked:
+            intent = "question"
+        elif score > 0:
+            intent = "praise"
         else:
-            stop = _pick(("。", "。", "！", ""), u_join[i, 3]) if tone != "neu" else "。"
-            body += stop or ("。" if closer else "")
-        sep_close = " " if closer and (closer_lang == "en" or end_lang == "en") else ""
-        texts.append(f"{opener}{body}{sep_close}{closer}".strip())
+            intent = "none"
+        out.intent.append(intent)
+        out.repeat_contact.append(repeat)
+        out.transferred.append(transferred)
+        out.pii.append(pii_kind)
+        out.staff.append(staff)
+        out.branch.append(branch)
     return Comments(
-        text=texts,
+        text=out.text,
         truth_row=np.asarray(t_row, dtype=np.int64),
-        truth_aspect=t_aspect,
-        truth_sentiment=t_sent,
-        truth_language=t_lang,
+        truth_aspect=out.truth_aspect,
+        truth_sentiment=out.truth_sentiment,
+        truth_language=out.truth_language,
+        intent=out.intent,
+        repeat_contact=out.repeat_contact,
+        transferred=out.transferred,
+        pii=out.pii,
+        staff=out.staff,
+        branch=out.branch,
+        driver_effect=effect,
     )

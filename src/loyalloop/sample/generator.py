@@ -67,6 +67,8 @@ from loyalloop.sample._feedback import (
 from loyalloop.sample._interactions import make_interactions
 from loyalloop.sample._params import BUSINESSES, Business, catalogue, population
 from loyalloop.sample._people import make_people
+from loyalloop.sample._phrases import ASPECTS as FEEDBACK_ASPECTS
+from loyalloop.sample._phrases import DRIFT as FEEDBACK_DRIFT
 from loyalloop.sample._process import (
     DAY,
     KIND_PURCHASE,
@@ -122,7 +124,13 @@ class SampleData:
     feedback_truth
         One row per (feedback_id, aspect) of every comment with text: the ``sentiment``
         (``positive`` / ``negative`` / ``neutral``) and language of the clause it was built
-        from, plus the comment's true ``language`` and the author's ``latent_satisfaction``.
+        from, plus the comment's true ``language``, the author's ``latent_satisfaction`` and
+        the comment's ``timestamp``.
+    feedback_comment_truth
+        One row per comment: its main ``intent`` (cancel, complaint, question, praise, none),
+        the effort it describes (``repeat_contact``, ``transferred``), the kind of personal
+        data pasted into it (``pii``: phone, card, id, email or empty), the ``staff`` number or
+        name and the ``branch`` it names, and its ``driver_effect`` on the survey score.
     params
         The true population parameters (``time_unit`` = ``"week"``): BG/NBD ``r``, ``alpha``,
         ``a``, ``b``; Gamma-Gamma ``p``, ``q``, ``gamma``; and the satisfaction, NPS and CSAT
@@ -140,6 +148,7 @@ class SampleData:
     truth: pd.DataFrame
     feedback_truth: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
+    feedback_comment_truth: pd.DataFrame = field(default_factory=pd.DataFrame)
     campaign_truth: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -450,7 +459,12 @@ def generate(
             "clause_language": fb.truth["clause_language"],
             "language": f["true_language"].to_numpy()[fb.truth["row"].to_numpy()],
             "latent_satisfaction": f["latent_satisfaction"].to_numpy()[fb.truth["row"].to_numpy()],
+            "timestamp": _ts(f["ts"].to_numpy()[fb.truth["row"].to_numpy()]),
         }
+    )
+    ct = fb.comment_truth
+    feedback_comment_truth = pd.DataFrame(
+        {"feedback_id": fid[ct["row"].to_numpy()], **{c: ct[c] for c in ct.columns if c != "row"}}
     )
 
     touches = make_interactions(
@@ -525,6 +539,11 @@ def generate(
         "satisfaction_model": "s = -0.6 * Phi^-1(F_Beta(p; a, b)) + 0.8 * N(0, 1); "
         f"minus {PRE_DROPOUT_DIP} within {PRE_DROPOUT_WEEKS} weeks before dropout",
         "nps_model": dict(NPS_MODEL),
+        "feedback_aspects": {
+            a: {"bias": v[0], "frequency": v[1], "driver_weight": v[2]}
+            for a, v in FEEDBACK_ASPECTS[biz].items()
+        },
+        "aspect_drift": dict(FEEDBACK_DRIFT[biz]),
         "csat_model": dict(CSAT_MODEL),
         "own_brand_name": OWN_BRAND_NAME[biz],
         "competitors": dict(zip(cat.competitors, COMPETITOR_SATISFACTION, strict=True)),
@@ -562,6 +581,7 @@ def generate(
         truth=truth,
         feedback_truth=feedback_truth,
         params=param_dict,
+        feedback_comment_truth=feedback_comment_truth,
         campaign_truth=campaign_truth,
     )
 

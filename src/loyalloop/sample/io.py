@@ -3,8 +3,8 @@
 Layout of ``directory``::
 
     customers.csv  transactions.csv  accounts.csv  feedback.csv  interactions.csv
-    truth/customers_truth.parquet  truth/feedback_truth.parquet  truth/campaign_truth.parquet
-    truth/params.json
+    truth/customers_truth.parquet  truth/feedback_truth.parquet
+    truth/feedback_comment_truth.parquet  truth/campaign_truth.parquet  truth/params.json
 
 CSV files are UTF-8 (no BOM), comma-separated, with the contract column names as header;
 timestamps are written as ``YYYY-MM-DD HH:MM:SS``, dates as ``YYYY-MM-DD``, booleans as
@@ -86,7 +86,8 @@ def write_sample(sample: SampleData, directory: Path | str) -> dict[str, Path]:
     -------
     dict[str, Path]
         Path of every file written, keyed by table name (``customers`` …) and by
-        ``customers_truth``, ``feedback_truth``, ``campaign_truth`` and ``params``.
+        ``customers_truth``, ``feedback_truth``, ``feedback_comment_truth``,
+        ``campaign_truth`` (when there is one) and ``params``.
 
     Raises
     ------
@@ -119,6 +120,9 @@ def write_sample(sample: SampleData, directory: Path | str) -> dict[str, Path]:
     path = truth_dir / "feedback_truth.parquet"
     pq.write_table(pa.Table.from_pandas(sample.feedback_truth, preserve_index=False), path)
     written["feedback_truth"] = path
+    path = truth_dir / "feedback_comment_truth.parquet"
+    pq.write_table(pa.Table.from_pandas(sample.feedback_comment_truth, preserve_index=False), path)
+    written["feedback_comment_truth"] = path
     if not sample.campaign_truth.empty:
         path = truth_dir / "campaign_truth.parquet"
         pq.write_table(pa.Table.from_pandas(sample.campaign_truth, preserve_index=False), path)

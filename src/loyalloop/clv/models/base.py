@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -15,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from loyalloop.clv._data import Frame, SufficientStats, as_pandas, collapse, numeric
-from loyalloop.clv._optimize import ConvergenceReport, FitResult, maximize_likelihood
+from loyalloop.clv._optimize import (
+    ConvergenceReport,
+    FitResult,
+    Objective,
+    ProgressCallback,
+    maximize_likelihood,
+)
+from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import DataValidationError, ModelError, NotFittedError
 
 __all__ = [
@@ -28,6 +36,11 @@ __all__ = [
 
 FORMAT_VERSION = 1
 _REGISTRY: dict[str, type[CLVModel]] = {}
+#: fits on more distinct rows than this start from an estimate on a subsample of about
+#: _SUBSAMPLE_ROWS rows
+_SUBSAMPLE_ABOVE = 200_000
+_SUBSAMPLE_ROWS = 50_000
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,8 @@ class CLVModel(ABC):
     """
 
     param_names: ClassVar[tuple[str, ...]] = ()
+    #: the data columns ``fit`` reads (collapsed to distinct rows with counts)
+    columns: ClassVar[tuple[str, ...]] = ()
 
     params_: Mapping[str, float]
     standard_errors_: Mapping[str, float]
@@ -98,6 +113,116 @@ class CLVModel(ABC):
         super().__init_subclass__(**kwargs)
         if cls.param_names:
             _REGISTRY[cls.__name__] = cls
+
+    # -- fitting (one template for every model) ------------------------------------------------
+    def fit(
+        self,
+        data: Frame,
+        *,
+        weights: str | None = None,
+        time_unit: TimeUnit | str | None = None,
+        period_end: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Self:
+        """Fit by maximum likelihood on the model's :attr:`columns`.
+
+        Parameters
+        ----------
+        data
+            pandas DataFrame or Ibis table with the model's columns; ``customer_id`` is
+            checked for duplicates when present. Identical rows are collapsed into one row
+            with a count before fitting (in the engine for an Ibis table).
+        weights
+            Optional column with the number of customers each row stands for.
+        time_unit
+            Unit of the data's times (``days``, ``weeks``, ``months`` or an alias, see
+            :class:`~loyalloop.core.timeunits.TimeUnit`); stored with the model, and used
+            by :func:`~loyalloop.clv.customer_lifetime_value` to discount by month. ``None``
+            records ``"periods"`` (a unit the library does not know).
+        period_end
+            End of the calibration period (stored with the model).
+        progress
+            Called as ``progress(iteration, mean_log_likelihood)`` after each optimiser
+            iteration, for progress displays on long fits.
+
+        Returns
+        -------
+        self
+        """
+        stats = collapse(data, self.columns, what=type(self).__name__, weights=weights)
+        self._fit_stats(stats, time_unit=time_unit, period_end=period_end, progress=progress)
+        self._training_data = data
+        return self
+
+    def _fit_stats(
+        self,
+        stats: SufficientStats,
+        *,
+        time_unit: TimeUnit | str | None,
+        period_end: str | None,
+        progress: ProgressCallback | None = None,
+    ) -> Self:
+        """Validate, build the objective, maximise it and record the result."""
+        name = type(self).__name__
+        self._validate(stats)
+        objective, starts = self._objective(stats)
+        total = stats.weights.sum()
+        result = None
+        if stats.n_rows > _SUBSAMPLE_ABOVE:
+            # Search on a systematic subsample, then finish on all rows from its estimate
+            # (Newton's method with an analytic Hessian; L-BFGS-B otherwise): most of the
+            # search costs a fraction of a pass over the data.
+            step = -(-stats.n_rows // _SUBSAMPLE_ROWS)
+            sub = SufficientStats(
+                columns={k: v[::step] for k, v in stats.columns.items()},
+                weights=stats.weights[::step],
+            )
+            try:
+                self._validate(sub)
+                sub_objective, sub_starts = self._objective(sub)
+                first = maximize_likelihood(
+                    sub_objective, sub_starts, self.param_names, sub.weights.sum(), model=name
+                )
+                warm = [[first.params[k] for k in self.param_names]]
+                result = maximize_likelihood(
+                    objective,
+                    warm,
+                    self.param_names,
+                    total,
+                    model=name,
+                    progress=progress,
+                    warm=True,
+                )
+            except (ModelError, DataValidationError) as exc:
+                log.info(
+                    "%s: the subsample start did not work (%s); searching on all rows", name, exc
+                )
+                result = None
+        if result is None:
+            result = maximize_likelihood(
+                objective, starts, self.param_names, total, model=name, progress=progress
+            )
+        period = DataPeriod(
+            n_customers=stats.n_customers,
+            n_distinct=stats.n_rows,
+            time_unit="periods" if time_unit is None else TimeUnit.parse(time_unit).value,
+            max_T=self._max_T(stats),
+            period_end=None if period_end is None else str(period_end),
+        )
+        self._set_fit(result, period)
+        return self
+
+    @abstractmethod
+    def _validate(self, stats: SufficientStats) -> None:
+        """Raise :class:`DataValidationError` / :class:`ModelError` for unusable data."""
+
+    @abstractmethod
+    def _objective(self, stats: SufficientStats) -> tuple[Objective, list[list[float]]]:
+        """The mean negative log-likelihood (with gradient, in log-parameters) and starts."""
+
+    def _max_T(self, stats: SufficientStats) -> float:
+        """Longest observation period in the data (``nan`` where the model has none)."""
+        return float("nan")
 
     # -- fitted state -------------------------------------------------------------------------
     @property
@@ -228,8 +353,8 @@ def load_model(path: str | Path) -> CLVModel:
 class TransactionModel(CLVModel):
     """Base for the repeat-transaction models fitted on ``frequency, recency, T``.
 
-    Subclasses provide the per-row log-likelihood (and gradient where analytic) and the
-    prediction formulas on numpy arrays; this class handles data, fitting and result shape.
+    Subclasses provide the log-likelihood with its gradient (``_objective``) and the
+    prediction formulas on numpy arrays; :meth:`CLVModel.fit` handles data and fitting.
     """
 
     columns: ClassVar[tuple[str, str, str]] = ("frequency", "recency", "T")
@@ -237,12 +362,6 @@ class TransactionModel(CLVModel):
     discrete: ClassVar[bool] = False
 
     # -- to implement -------------------------------------------------------------------------
-    @abstractmethod
-    def _objective(
-        self, stats: SufficientStats
-    ) -> tuple[Any, list[list[float]]]:  # (objective, starts)
-        """Return the mean-negative-log-likelihood objective and starting values."""
-
     @abstractmethod
     def _conditional_expected(
         self, t: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray
@@ -252,51 +371,8 @@ class TransactionModel(CLVModel):
     def _probability_alive(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray: ...
 
     # -- fitting ------------------------------------------------------------------------------
-    def fit(
-        self,
-        data: Frame,
-        *,
-        weights: str | None = None,
-        time_unit: str = "periods",
-        period_end: str | None = None,
-    ) -> Self:
-        """Fit by maximum likelihood.
-
-        Parameters
-        ----------
-        data
-            pandas DataFrame or Ibis table with ``frequency`` (repeat purchases), ``recency``
-            (time of the last purchase, from the first) and ``T`` (time from the first purchase
-            to the end of the calibration period); ``customer_id`` is checked for duplicates
-            when present.
-        weights
-            Optional column with the number of customers each row stands for.
-        time_unit
-            Name of the unit of ``recency`` and ``T`` (stored with the model).
-        period_end
-            End of the calibration period (stored with the model).
-
-        Returns
-        -------
-        self
-        """
-        name = type(self).__name__
-        stats = collapse(data, self.columns, what=name, weights=weights)
-        self._validate(stats)
-        objective, starts = self._objective(stats)
-        result = maximize_likelihood(
-            objective, starts, self.param_names, stats.weights.sum(), model=name
-        )
-        period = DataPeriod(
-            n_customers=stats.n_customers,
-            n_distinct=stats.n_rows,
-            time_unit=time_unit,
-            max_T=float(stats["T"].max()),
-            period_end=None if period_end is None else str(period_end),
-        )
-        self._set_fit(result, period)
-        self._training_data = data
-        return self
+    def _max_T(self, stats: SufficientStats) -> float:
+        return float(stats["T"].max())
 
     def _validate(self, stats: SufficientStats) -> None:
         validate_rfm(

@@ -8,15 +8,15 @@ transaction values are Gamma(p, nu) with mean p/nu; ``nu ~ Gamma(q, v)`` across 
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
 
-from loyalloop.clv._data import Frame, as_pandas, collapse, numeric, wsum
-from loyalloop.clv._optimize import maximize_likelihood
-from loyalloop.clv.models.base import CLVModel, DataPeriod
+from loyalloop.clv._data import Frame, SufficientStats, as_pandas, numeric, wsum
+from loyalloop.clv._optimize import Objective
+from loyalloop.clv.models.base import CLVModel
 from loyalloop.errors import DataValidationError, ModelError
 
 __all__ = ["GammaGammaModel"]
@@ -32,15 +32,8 @@ class GammaGammaModel(CLVModel):
     param_names = ("p", "q", "v")
     columns = ("frequency", "monetary_value")
 
-    def fit(
-        self,
-        data: Frame,
-        *,
-        weights: str | None = None,
-        time_unit: str = "periods",
-        period_end: str | None = None,
-    ) -> Self:
-        """Fit by maximum likelihood on ``frequency`` and ``monetary_value``.
+    def _validate(self, stats: SufficientStats) -> None:
+        """Repeat buyers only, positive spend, and spend that varies across customers.
 
         Raises
         ------
@@ -48,11 +41,12 @@ class GammaGammaModel(CLVModel):
             On customers without repeat purchases (``frequency = 0``) or with spend <= 0.
         """
         name = type(self).__name__
-        stats = collapse(data, self.columns, what=name, weights=weights)
-        x, m, w = stats["frequency"], stats["monetary_value"], stats.weights
-        _validate_spend(x, m, what=name, fitting=True)
-        if len(np.unique(m)) < 2:
+        _validate_spend(stats["frequency"], stats["monetary_value"], what=name, fitting=True)
+        if len(np.unique(stats["monetary_value"])) < 2:
             raise ModelError(f"{name}: all customers have the same monetary_value")
+
+    def _objective(self, stats: SufficientStats) -> tuple[Objective, list[list[float]]]:
+        x, m, w = stats["frequency"], stats["monetary_value"], stats.weights
         wn = w / w.sum()
         log_x, log_m = np.log(x), np.log(m)
 
@@ -76,22 +70,9 @@ class GammaGammaModel(CLVModel):
             grad = np.array([p * wsum(wn, d_p), q * wsum(wn, d_q), v * wsum(wn, d_v)])
             return -wsum(wn, ll), -grad
 
-        # moments: cv^2 of spend across customers ~ 1/(q-2) ... keep it simple and robust
         mean_m = wsum(wn, m)
         starts = [[1.0, 2.0, mean_m], [5.0, 4.0, 3.0 * mean_m], [0.5, 1.5, 0.5 * mean_m]]
-        result = maximize_likelihood(objective, starts, self.param_names, w.sum(), model=name)
-        self._set_fit(
-            result,
-            DataPeriod(
-                n_customers=stats.n_customers,
-                n_distinct=stats.n_rows,
-                time_unit=time_unit,
-                max_T=float("nan"),
-                period_end=None if period_end is None else str(period_end),
-            ),
-        )
-        self._training_data = data
-        return self
+        return objective, starts
 
     def population_mean(self) -> float:
         """Expected average transaction value of a random customer, ``p v / (q - 1)``."""

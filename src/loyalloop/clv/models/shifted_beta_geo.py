@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, hyp2f1
 
-from loyalloop.clv._data import Frame, SufficientStats, as_pandas, collapse, numeric, wsum
-from loyalloop.clv._optimize import maximize_likelihood
-from loyalloop.clv.models.base import CLVModel, DataPeriod
+from loyalloop.clv._data import Frame, SufficientStats, as_pandas, numeric, wsum
+from loyalloop.clv._optimize import Objective
+from loyalloop.clv.models.base import CLVModel
+from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import DataValidationError, ModelError
 
 __all__ = ["ShiftedBetaGeoModel"]
@@ -30,8 +31,8 @@ __all__ = ["ShiftedBetaGeoModel"]
 class ShiftedBetaGeoModel(CLVModel):
     """Shifted-beta-geometric retention model (Fader & Hardie 2007). Parameters ``alpha, beta``.
 
-    Fit on individual tenures with :meth:`fit` (``customer_id, tenure, churned``) or on cohort
-    counts with :meth:`fit_cohort`.
+    Fit on individual tenures with :meth:`fit` (``tenure`` in whole periods, ``churned`` 0/1;
+    ``customer_id`` optional) or on cohort counts with :meth:`fit_cohort`.
 
     Examples
     --------
@@ -44,23 +45,8 @@ class ShiftedBetaGeoModel(CLVModel):
     param_names = ("alpha", "beta")
     columns = ("tenure", "churned")
 
-    def fit(
-        self,
-        data: Frame,
-        *,
-        weights: str | None = None,
-        time_unit: str = "periods",
-        period_end: str | None = None,
-    ) -> Self:
-        """Fit on individual tenures.
-
-        Parameters
-        ----------
-        data
-            ``tenure`` (whole periods) and ``churned`` (bool/0-1); ``customer_id`` optional.
-        """
+    def _validate(self, stats: SufficientStats) -> None:
         name = type(self).__name__
-        stats = collapse(data, self.columns, what=name, weights=weights)
         tenure, churned = stats["tenure"], stats["churned"]
         if ((churned != 0) & (churned != 1)).any():
             raise DataValidationError(f"{name}: column churned must be true/false (1/0)")
@@ -71,13 +57,19 @@ class ShiftedBetaGeoModel(CLVModel):
                 f"{name}: a churned customer must have tenure >= 1 (churn happens at the end "
                 "of a period)"
             )
-        return self._fit_stats(stats, time_unit=time_unit, period_end=period_end)
+        if not (churned == 1).any():
+            raise ModelError(f"{name}: no customer churned, so the churn rate cannot be estimated")
+        if not ((churned == 1) & (tenure > 1)).any() and not ((churned == 0) & (tenure > 0)).any():
+            raise ModelError(f"{name}: only first-period churn is observed; nothing to fit")
+
+    def _max_T(self, stats: SufficientStats) -> float:
+        return float(stats["tenure"].max())
 
     def fit_cohort(
         self,
         active: Sequence[float] | np.ndarray,
         *,
-        time_unit: str = "periods",
+        time_unit: TimeUnit | str | None = None,
         period_end: str | None = None,
     ) -> Self:
         """Fit on one cohort's counts: ``active[0]`` its size, ``active[t]`` still active after t.
@@ -106,13 +98,8 @@ class ShiftedBetaGeoModel(CLVModel):
         self._cohort = counts
         return self._fit_stats(stats, time_unit=time_unit, period_end=period_end)
 
-    def _fit_stats(self, stats: SufficientStats, *, time_unit: str, period_end: str | None) -> Self:
-        name = type(self).__name__
+    def _objective(self, stats: SufficientStats) -> tuple[Objective, list[list[float]]]:
         tenure, churned, w = stats["tenure"], stats["churned"], stats.weights
-        if not (churned == 1).any():
-            raise ModelError(f"{name}: no customer churned, so the churn rate cannot be estimated")
-        if not ((churned == 1) & (tenure > 1)).any() and not ((churned == 0) & (tenure > 0)).any():
-            raise ModelError(f"{name}: only first-period churn is observed; nothing to fit")
         wn = w / w.sum()
         died = churned == 1
         # P(T=t) = B(alpha+1, beta+t-1)/B(alpha,beta);  S(t) = B(alpha, beta+t)/B(alpha,beta)
@@ -131,18 +118,7 @@ class ShiftedBetaGeoModel(CLVModel):
             return -wsum(wn, ll), -grad
 
         starts = [[1.0, 1.0], [0.5, 3.0], [3.0, 0.5]]
-        result = maximize_likelihood(objective, starts, self.param_names, w.sum(), model=name)
-        self._set_fit(
-            result,
-            DataPeriod(
-                n_customers=stats.n_customers,
-                n_distinct=stats.n_rows,
-                time_unit=time_unit,
-                max_T=float(tenure.max()),
-                period_end=None if period_end is None else str(period_end),
-            ),
-        )
-        return self
+        return objective, starts
 
     # -- predictions --------------------------------------------------------------------------
     def survival(self, t: Any) -> np.ndarray:

@@ -1,0 +1,249 @@
+"""``loyalloop ingest | sample | export``: data into the warehouse and tables out of it.
+
+Thin: check the paths, call :mod:`loyalloop.data` / :mod:`loyalloop.core.export`, print.
+Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from loyalloop.cli.common import JsonOpt, input_file, output_file, settings, status
+from loyalloop.cli.output import emit_json, err, handle_errors, out
+from loyalloop.errors import IngestError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from loyalloop.data.ingest import IngestResult
+
+__all__ = ["Business", "Table", "app", "print_ingest"]
+
+PANEL = "Data 数据"
+
+app = typer.Typer()
+
+
+class Table(StrEnum):
+    """A canonical table (the names of :data:`loyalloop.data.contracts.CONTRACTS`; a test keeps
+    them equal — importing the contracts here would load the warehouse code at start-up)."""
+
+    customers = "customers"
+    transactions = "transactions"
+    accounts = "accounts"
+    feedback = "feedback"
+    interactions = "interactions"
+    campaigns = "campaigns"
+    assignments = "assignments"
+    outcomes = "outcomes"
+
+
+class Business(StrEnum):
+    """Kind of sample business."""
+
+    card = "card"
+    retail = "retail"
+
+
+def _progress(enabled: bool) -> Progress:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,.0f} rows"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not enabled or not err.is_terminal,
+        transient=True,
+    )
+
+
+def print_ingest(result: IngestResult) -> None:
+    """The counts of one ingest, and its first problem, as text."""
+    names = ", ".join(Path(f).name for f in result.files)
+    out.print(
+        f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,} · "
+        f"already loaded {result.already_loaded:,} · quarantined {result.quarantined:,}",
+        markup=False,
+    )
+    if result.first_problem:
+        p = result.first_problem
+        where = f"{p.file}, row {p.row}" + (f" (line {p.line})" if p.line else "")
+        out.print(f"  first quarantined row: {where}: {p.reason}", markup=False)
+    for name in result.ignored_columns:
+        out.print(f"  ignored column {name}", markup=False)
+
+
+def ingest_json(result: IngestResult) -> dict[str, Any]:
+    """An ingest's result for ``--json`` (the three counts first)."""
+    data = result.to_dict()
+    return {
+        "read": result.read,
+        "loaded": result.loaded,
+        "quarantined": result.quarantined,
+        **{k: v for k, v in data.items() if k not in {"read", "loaded", "quarantined"}},
+    }
+
+
+@app.command("ingest", rich_help_panel=PANEL)
+def ingest_cmd(
+    ctx: typer.Context,
+    table: Annotated[
+        Table,
+        typer.Argument(
+            metavar="TABLE",
+            help=f"Canonical table: {', '.join(Table)}. 目标标准表。",
+            show_choices=False,
+        ),
+    ],
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE", help="CSV, Parquet, JSON Lines or Excel files. 数据文件。"),
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(help="YAML file mapping your column names to canonical ones. 列名映射。"),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding (default: detected; e.g. gbk, utf-8). 文本编码。"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate and load files into a canonical table; bad rows go to quarantine.
+    校验并导入数据文件；有问题的行进入隔离表。
+    """
+    with handle_errors(as_json):
+        for f in files:
+            input_file(f, encoding=encoding)
+        if mapping is not None:
+            input_file(mapping, what="mapping file")
+        from loyalloop.data.ingest import ingest
+        from loyalloop.data.schema import open_warehouse
+
+        with open_warehouse(settings(ctx)) as wh, _progress(not as_json) as progress:
+            task = progress.add_task(f"ingest {table}", total=None)
+            result = ingest(
+                wh,
+                str(table),
+                files,
+                mapping=mapping,
+                encoding=encoding,
+                progress=lambda n: progress.advance(task, n),
+            )
+        if result.nothing_loaded:
+            p = result.first_problem
+            if p is None:
+                raise IngestError(
+                    "no data rows (the file has a header and nothing else)",
+                    file=", ".join(result.files),
+                )
+            raise IngestError(
+                f"nothing loaded: every row was quarantined (see `loyalloop export quarantine`); "
+                f"the first, row {p.row}: {p.reason}",
+                file=p.file,
+                line=p.line,
+                column=p.fields or None,
+            )
+        if as_json:
+            emit_json(ingest_json(result))
+        else:
+            print_ingest(result)
+
+
+@app.command(rich_help_panel=PANEL)
+def sample(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option(min=100, help="Number of customers. 客户数。")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed. 随机种子。")] = 0,
+    business: Annotated[
+        Business, typer.Option(help="card (bank credit cards) or retail. 业务类型。")
+    ] = Business.card,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate a realistic sample business and load it. 生成并导入示例数据。"""
+    with handle_errors(as_json):
+        from loyalloop.apps.demo import load_sample
+
+        st = settings(ctx)
+        with status("generating sample data") as step:
+            results = load_sample(
+                st, customers=customers, seed=seed, business=str(business), on_step=step
+            )
+        if as_json:
+            emit_json({name: ingest_json(r) for name, r in results.items()})
+            return
+        for r in results.values():
+            print_ingest(r)
+        out.print(f"files in {st.home / 'sample'}", markup=False)
+
+
+@app.command(rich_help_panel=PANEL)
+def export(
+    ctx: typer.Context,
+    table: Annotated[
+        str,
+        typer.Argument(
+            help="A canonical table, 'quarantine', or a run table (rfm, segments, …). "
+            "标准表、quarantine 或运行结果表。"
+        ),
+    ],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Output .csv or .parquet file. 输出文件。")
+    ],
+    run_number: Annotated[
+        int | None,
+        typer.Option("--run", help="Run to export from (default: the latest). 运行编号。"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a table to CSV (safe to open in a spreadsheet) or Parquet. 导出数据表。
+
+    Canonical tables and the quarantine come from the warehouse; anything else is a table of
+    a run (``--run N``, default the latest).
+    """
+    with handle_errors(as_json):
+        from loyalloop.core.export import TABLE_SUFFIXES, write_table
+
+        st = settings(ctx)
+        output_file(ctx, out_file, suffixes=TABLE_SUFFIXES)
+        source = _export_source(table, run_number, st)
+        data = source()
+        write_table(data, out_file, st)
+        if as_json:
+            emit_json({"table": table, "rows": data.num_rows, "out": str(out_file)})
+            return
+        out.print(f"wrote {data.num_rows:,} rows to {out_file}", markup=False)
+
+
+def _export_source(table: str, run_number: int | None, st: Any) -> Any:
+    """A function returning the Arrow table to export (checks the name first)."""
+    from loyalloop.core.warehouse import QUARANTINE_TABLE
+    from loyalloop.data.contracts import CONTRACTS
+
+    if table in CONTRACTS or table == QUARANTINE_TABLE:
+        if run_number is not None:
+            from loyalloop.errors import ConfigError
+
+            raise ConfigError(
+                f"{table} is a warehouse table, not a table of a run; leave out --run"
+            )
+
+        def from_warehouse() -> Any:
+            from loyalloop.data.schema import open_warehouse
+
+            with open_warehouse(st, read_only=True) as wh:
+                return wh.table(table).to_pyarrow()
+
+        return from_warehouse
+    from loyalloop.core.runs import RunStore
+
+    run = RunStore(st.runs_dir).get(run_number)
+    run.table_path(table)  # fails now, naming the tables the run has
+    return lambda: run.read(table)

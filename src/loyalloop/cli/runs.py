@@ -1,0 +1,266 @@
+"""``loyalloop run | runs … | report``: run the pipeline, manage its runs, write the report.
+
+Thin: parse, call :mod:`loyalloop.pipeline` / :mod:`loyalloop.report`, print. Heavy modules are
+imported inside the commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loyalloop.cli.common import JsonOpt, Lang, input_file, output_file, settings, status
+from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.cli.talk import describe_run, run_json, run_summary
+
+__all__ = ["app"]
+
+PANEL = "Runs 运行"
+
+app = typer.Typer()
+runs_app = typer.Typer(
+    help="List, show, delete and prune published runs (no sub-command: list). "
+    "查看、删除、清理历次运行（无子命令时列出）。",
+    no_args_is_help=False,
+)
+app.add_typer(runs_app, name="runs", rich_help_panel=PANEL)
+
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation. 不再确认。")
+]
+RunOpt = Annotated[
+    int | None,
+    typer.Option("--run", min=1, help="Run number (default: the latest). 运行编号（默认最新）。"),
+]
+
+
+@app.command(rich_help_panel=PANEL)
+def run(
+    ctx: typer.Context,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="YAML file of run settings (docs/configuration.md); the options below override "
+            "it. 运行参数文件。",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Observation end YYYY-MM-DD (default: the last transaction day). 观察截止日。"
+        ),
+    ] = None,
+    segments: Annotated[
+        Path | None, typer.Option(help="YAML file of RFM segment rules. RFM 分群规则文件。")
+    ] = None,
+    taxonomy: Annotated[
+        str | None,
+        typer.Option(
+            help="Feedback aspects: default, banking, retail, or a YAML file. 反馈关注点分类。"
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run every stage and publish a new numbered run. 运行分析流程并发布新的运行结果。
+
+    Prints what was computed, what was not and why, and each stage's time.
+    """
+    with handle_errors(as_json):
+        from loyalloop.pipeline.config import run_config
+        from loyalloop.pipeline.run import run_pipeline
+
+        if config_file is not None:
+            input_file(config_file, what="run settings file")
+        if segments is not None:
+            input_file(segments, what="segment rules file")
+        config = run_config(config_file, as_of=as_of, segments=segments, taxonomy=taxonomy)
+        with status("running") as step:
+            result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
+        if as_json:
+            emit_json(run_json(result))
+            return
+        for line in describe_run(result):
+            out.print(line, markup=False)
+
+
+@runs_app.callback(invoke_without_command=True)
+def runs_main(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the published runs. 列出历次运行。"""
+    if ctx.invoked_subcommand is None:
+        _list_runs(ctx, as_json)
+
+
+@runs_app.command("list")
+def runs_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the published runs. 列出历次运行。"""
+    _list_runs(ctx, as_json)
+
+
+def _list_runs(ctx: typer.Context, as_json: bool) -> None:
+    with handle_errors(as_json):
+        from rich.table import Table
+
+        from loyalloop.core.runs import RunStore
+
+        all_runs = RunStore(settings(ctx).runs_dir).list()
+        if as_json:
+            emit_json([run_summary(r) for r in all_runs])
+            return
+        if not all_runs:
+            out.print("no runs yet; use `loyalloop run`", markup=False)
+            return
+        table = Table("run", "as of", "created", "customers", "active", "NPS", "not computed")
+        for r in all_runs:
+            m = r.manifest
+            nps = m.nps.nps if m.nps is not None else None
+            table.add_row(
+                str(r.number),
+                f"{m.as_of:%Y-%m-%d}",
+                f"{m.created_at:%Y-%m-%d %H:%M}",
+                f"{m.kpis.customers:,}" if m.kpis is not None else "—",
+                f"{m.kpis.active_customers:,}" if m.kpis is not None else "—",
+                "—" if nps is None else f"{nps:.1f}",
+                str(len(m.not_computed())),
+            )
+        out.print(table)
+
+
+@runs_app.command("show")
+def runs_show(
+    ctx: typer.Context,
+    number: Annotated[
+        int | None, typer.Argument(min=1, help="Run number (default: latest).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What one run computed, what it did not and why. 查看某次运行的结果摘要。"""
+    with handle_errors(as_json):
+        from loyalloop.core.runs import RunStore
+
+        r = RunStore(settings(ctx).runs_dir).get(number)
+        if as_json:
+            emit_json(run_json(r))
+            return
+        for line in describe_run(r):
+            out.print(line, markup=False)
+
+
+def _confirm(question: str, *, yes: bool, as_json: bool) -> bool:
+    """``--yes``, or a yes from the person at the terminal (``--json`` never asks)."""
+    from loyalloop.errors import ConfigError
+
+    if yes:
+        return True
+    if as_json:
+        raise ConfigError("with --json nothing is asked: add --yes to confirm")
+    return typer.confirm(question, default=False, err=True)
+
+
+@runs_app.command("delete")
+def runs_delete(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(min=1, help="Run number. 运行编号。")],
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete one run (atomically; its number is never reused). 删除一次运行。"""
+    with handle_errors(as_json):
+        from loyalloop.core.runs import RunStore
+        from loyalloop.errors import RunFormatError
+
+        store = RunStore(settings(ctx).runs_dir)
+        try:
+            run = store.get(number)
+            what = f"as of {run.manifest.as_of:%Y-%m-%d}, {len(run.tables)} tables"
+        except RunFormatError:  # a run of an older format can still be deleted
+            if number not in store.numbers():
+                raise
+            what = "written in an older manifest format"
+        question = f"delete run {number} ({what})?"
+        if not _confirm(question, yes=yes, as_json=as_json):
+            out.print(f"kept run {number}", markup=False)
+            raise typer.Exit(1)
+        store.delete(number)
+        if as_json:
+            emit_json({"deleted": [number]})
+            return
+        out.print(f"deleted run {number}", markup=False)
+
+
+@runs_app.command("prune")
+def runs_prune(
+    ctx: typer.Context,
+    keep_last: Annotated[
+        int,
+        typer.Option(
+            "--keep-last", min=0, help="How many of the latest runs to keep. 保留最近几次。"
+        ),
+    ],
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete every run but the latest K. 只保留最近 K 次运行。"""
+    with handle_errors(as_json):
+        from loyalloop.core.runs import RunStore
+
+        store = RunStore(settings(ctx).runs_dir)
+        numbers = store.numbers()
+        doomed = numbers[: max(len(numbers) - keep_last, 0)]
+        if not doomed:
+            if as_json:
+                emit_json({"deleted": []})
+                return
+            out.print(
+                f"nothing to delete ({len(numbers)} run(s), keeping {keep_last})", markup=False
+            )
+            return
+        listed = ", ".join(str(n) for n in doomed)
+        if not _confirm(f"delete run(s) {listed}?", yes=yes, as_json=as_json):
+            out.print("kept every run", markup=False)
+            raise typer.Exit(1)
+        deleted = store.prune(keep_last=keep_last)
+        if as_json:
+            emit_json({"deleted": deleted})
+            return
+        out.print(f"deleted run(s) {', '.join(str(n) for n in deleted)}", markup=False)
+
+
+@app.command(rich_help_panel=PANEL)
+def report(
+    ctx: typer.Context,
+    lang: Annotated[Lang, typer.Option(help="Report language. 报告语言。")] = Lang.en,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output HTML file (default: <home>/reports/report-runNNNNNN-<lang>.html). "
+            "输出文件。",
+        ),
+    ] = None,
+    run_number: RunOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write the self-contained HTML report of a run. 生成 HTML 报告。"""
+    with handle_errors(as_json):
+        from loyalloop.core.export import atomic_output
+        from loyalloop.core.runs import RunStore
+        from loyalloop.report.html import write_report
+
+        st = settings(ctx)
+        if out_file is not None:
+            output_file(ctx, out_file)
+        r = RunStore(st.runs_dir).get(run_number)
+        if out_file is None:
+            st.reports_dir.mkdir(parents=True, exist_ok=True)
+            target = st.reports_dir / f"report-run{r.number:06d}-{lang}.html"
+        else:
+            target = out_file
+        with atomic_output(target) as tmp:
+            write_report(r, tmp, lang.value)
+        if as_json:
+            emit_json({"run": r.number, "lang": lang.value, "report": str(target)})
+            return
+        out.print(f"report: {target}", markup=False)

@@ -1,0 +1,136 @@
+"""Accuracy of aspect sentiment against hand-labelled sentences, per aspect and per language.
+
+A labelled set is a frame with ``text``, ``aspects`` (``aspect:sentiment`` pairs separated by
+``;``, or ``none``) and optionally ``intent``, ``domain`` and ``lang``. The system's reading of a
+sentence gives, per aspect, one label: the sentiment of its mention when there is one mention,
+otherwise the label of the strongest mention.
+
+Figures (all over the gold ``(sentence, aspect)`` pairs unless said otherwise):
+
+``agreement``
+    The aspect is found **and** its sentiment equals the label (a missed aspect counts wrong).
+``recall``
+    The aspect is found. ``precision``: found aspects that are in the labels.
+``sentiment_accuracy``
+    Sentiment equals the label among the pairs whose aspect was found.
+``intent_accuracy``
+    The comment's main intent (:func:`~loyalloop.feedback.intent.main_intent`) equals the
+    label, over sentences with an ``intent`` label.
+
+:func:`split_of` assigns every sentence to ``dev`` or ``holdout`` by a hash of its text, so the
+split is fixed, independent of file order, and the same on every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from loyalloop.errors import DataValidationError
+from loyalloop.feedback.aspects import Taxonomy, load_taxonomy, read_comment
+
+__all__ = ["AspectEvaluation", "evaluate_aspects", "parse_labels", "split_of"]
+
+_LABELS = ("positive", "neutral", "negative")
+
+
+def split_of(text: str) -> str:
+    """``"holdout"`` for half of all sentences (by SHA-1 of the text), ``"dev"`` for the rest."""
+    return "holdout" if int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "dev"
+
+
+def parse_labels(value: str, where: str = "labels") -> dict[str, str]:
+    """``"annual_fee:negative;billing:neutral"`` → ``{"annual_fee": "negative", ...}``."""
+    value = str(value).strip()
+    if value in ("", "none"):
+        return {}
+    out: dict[str, str] = {}
+    for part in value.split(";"):
+        aspect, _, label = part.strip().partition(":")
+        if label not in _LABELS or not aspect:
+            raise DataValidationError(f"{where}: {part!r} is not aspect:positive|neutral|negative")
+        out[aspect] = label
+    return out
+
+
+@dataclass(frozen=True)
+class AspectEvaluation:
+    """Result of :func:`evaluate_aspects`.
+
+    ``overall``: one row, ``per_aspect``: one row per gold aspect (``aspect, pairs, agreement,
+    recall, sentiment_accuracy``), ``pairs``: every gold and predicted pair with its outcome.
+    """
+
+    overall: dict[str, float]
+    per_aspect: pd.DataFrame
+    pairs: pd.DataFrame
+
+
+def evaluate_aspects(
+    labelled: pd.DataFrame,
+    taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None = None,
+    *,
+    taxonomy_column: str | None = None,
+) -> AspectEvaluation:
+    """Compare the system's aspect sentiment with hand labels (see the module docs).
+
+    Parameters
+    ----------
+    labelled
+        ``text``, ``aspects`` and optionally ``intent``.
+    taxonomy
+        Taxonomy for every row, unless ``taxonomy_column`` names a column holding a shipped
+        taxonomy name per row (e.g. ``domain`` = ``banking`` / ``retail``).
+    """
+    from loyalloop.feedback.intent import main_intent
+
+    for col in ("text", "aspects"):
+        if col not in labelled.columns:
+            raise DataValidationError(f"labelled set has no column {col!r}")
+    rows = []
+    intents = []
+    for i, rec in enumerate(labelled.to_dict("records")):
+        tax = load_taxonomy(rec[taxonomy_column] if taxonomy_column else taxonomy)
+        gold = parse_labels(rec["aspects"], f"row {i + 1}")
+        reading = read_comment(rec["text"], tax)
+        pred: dict[str, tuple[str, float]] = {}
+        for m in reading.mentions:
+            old = pred.get(m.aspect)
+            if old is None or abs(m.sentiment.score) > abs(old[1]):
+                pred[m.aspect] = (m.sentiment.label, m.sentiment.score)
+        for aspect in dict.fromkeys([*gold, *pred]):
+            g = gold.get(aspect)
+            p = pred.get(aspect, (None, 0.0))[0]
+            rows.append((i, rec["text"], aspect, g, p))
+        if "intent" in labelled.columns and str(rec["intent"]).strip():
+            intents.append(main_intent(reading) == str(rec["intent"]).strip())
+    pairs = pd.DataFrame(rows, columns=["row", "text", "aspect", "gold", "predicted"])
+    gold_pairs = pairs[pairs["gold"].notna()]
+    found = gold_pairs["predicted"].notna()
+    right = gold_pairs["gold"] == gold_pairs["predicted"]
+    n_pred = int(pairs["predicted"].notna().sum())
+    overall = {
+        "sentences": float(len(labelled)),
+        "pairs": float(len(gold_pairs)),
+        "agreement": float(right.mean()) if len(gold_pairs) else float("nan"),
+        "recall": float(found.mean()) if len(gold_pairs) else float("nan"),
+        "precision": float((found & gold_pairs["predicted"].notna()).sum() / n_pred)
+        if n_pred
+        else float("nan"),
+        "sentiment_accuracy": float(right[found].mean()) if found.any() else float("nan"),
+        "intent_accuracy": float(sum(intents) / len(intents)) if intents else float("nan"),
+    }
+    per = (
+        gold_pairs.assign(found=found, right=right)
+        .groupby("aspect")
+        .agg(pairs=("right", "size"), agreement=("right", "mean"), recall=("found", "mean"))
+        .reset_index()
+    )
+    sent = gold_pairs[found].assign(right=right[found]).groupby("aspect")["right"].mean()
+    per["sentiment_accuracy"] = per["aspect"].map(sent)
+    return AspectEvaluation(overall, per.sort_values("aspect", ignore_index=True), pairs)

@@ -1,0 +1,164 @@
+"""What a comment wants and what it cost the customer: intent, effort and named entities.
+
+Intent (:func:`main_intent`, one per comment; :func:`intents` gives all flags)
+    ``cancel`` — asks to close, cancel or leave (销卡, 注销, 销户, 不想要这张卡, "cancel my card",
+    "close my account", "switching to another bank");
+    ``complaint`` — the comment is negative, or a clause complains (a complaint question such as
+    为什么… / "why…", or 投诉 / "complain");
+    ``question`` — an information request (a clause that asks, see
+    :mod:`~loyalloop.feedback.lexicon`) without a complaint;
+    ``praise`` — the comment is positive;
+    ``none`` — a statement without a clear judgement.
+    The main intent is the first that applies in that order (a customer who complains and asks
+    to cancel is a cancellation risk first).
+Effort (:func:`effort_flags`)
+    ``repeat_contact`` (打了三次电话, 又打, 第二次, "called three times", "third call", "again and
+    again"), ``long_wait`` (等了四十分钟, 排了一个多小时, 半天, "waited 45 minutes", "on hold for an
+    hour", "took forever") and ``transferred`` (转了好几个部门, 踢皮球, 推来推去, "transferred",
+    "bounced between", "passed around").
+Entities (:func:`entities`)
+    ``branch`` (徐汇支行, 南京路营业部, "the Pudong branch") and ``staff`` (工号 9527, 9527号客服,
+    王经理, "agent #4471", "Sarah at the call centre"). Staff references are for coaching and
+    recognition, so they are counted and shown; phone, card and ID numbers are not entities and
+    are masked (:mod:`~loyalloop.feedback.pii`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from loyalloop.feedback.aspects import CommentReading
+from loyalloop.feedback.segment import normalize
+
+__all__ = ["INTENTS", "Entities", "Intent", "effort_flags", "entities", "intents", "main_intent"]
+
+Intent = Literal["cancel", "complaint", "question", "praise", "none"]
+INTENTS: tuple[Intent, ...] = ("cancel", "complaint", "question", "praise", "none")
+
+_CANCEL = re.compile(
+    r"销卡|销户|注销|退卡|停卡|卡销掉|把卡销|不想要这张卡|不要这张卡|不用这张卡了|剪卡|退会员卡|退掉会员|解约|"
+    r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|this|it)\b|\bcancel\s+it\b|\bclose\s+(?:my|the)\s+"
+    r"(?:account|card)\b|\bswitching\s+to\b|\bdon'?t\s+want\s+this\s+card\b|"
+    r"\bcancel\s+(?:my\s+)?membership\b|(?:想|要|准备|打算)cancel",
+    re.IGNORECASE,
+)
+_COMPLAIN_WORD = re.compile(r"投诉|举报|\bcomplain|差评|再也不|never\s+(?:again|shopping)")
+_REPEAT = re.compile(
+    r"(?:打|联系|跑|问|反馈|催|来|去)了?(?:\d+|[两三四五六七八九十几]+|n|好几|多)次|第[二三四五六七八九十\d]+次|"
+    r"又打|反复(?:打|联系|反馈)|每次都要重新|"
+    r"\bcalled\s+(?:\w+\s+)?(?:\d+|two|three|four|five|several|multiple|many)\s+times|"
+    r"\b(?:second|third|fourth|fifth)\s+(?:call|time)\b|\bagain\s+and\s+again\b|"
+    r"\bcalled\s+back\s+again\b|\bexplain(?:ed)?\s+everything\s+again\b",
+    re.IGNORECASE,
+)
+_WAIT = re.compile(
+    r"等了?(?:足足|整整|快|将近|差不多)?(?:\d+|[一二两三四五六七八九十半几]+)\s*个?多?(?:分钟|小时|钟头|个钟|天|周|星期)|"
+    r"排(?:队)?(?:排)?了?(?:足足|整整)?(?:\d+|[一二两三四五六七八九十半几]+)\s*个?多?(?:分钟|小时|钟头)|"
+    r"等了?半天|等(?:了)?好久|等太久|打不通|占线|一直在忙|"
+    r"\bwaited\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+)?(?:\d+|an?|one|two|three|forty|"
+    r"fifty|several)\s+(?:minutes|hours?|days|weeks)|\bon\s+hold\s+for\b|\b\d+\s+minutes\s+on\s+hold|"
+    r"\btook\s+forever\b|\bwaited\s+forever\b|\bforever\s+to\b|\bline\s+(?:is\s+)?always\s+busy",
+    re.IGNORECASE,
+)
+_TRANSFER = re.compile(
+    r"转了?(?:好几|[两三四五六七八九\d]+)个?(?:部门|人|次)|踢皮球|推来推去|转来转去|互相推诿|推诿|"
+    r"都说不归|不归(?:他们|我们)管|\btransferred\b|\bbounced\s+(?:between|around)|"
+    r"\bpass(?:ed|es)?\s+(?:me|you)?\s*around\b|\bpassed\s+from\b",
+    re.IGNORECASE,
+)
+_BRANCH = re.compile(
+    r"([\u4e00-\u9fff]{2,8}?(?:支行|分行|营业部|营业厅|网点|门店|分店))|"
+    r"\bthe\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:branch|store|office)\b|"
+    r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:branch|store)\b"
+)
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_STAFF = re.compile(
+    r"工号\s*[:：]?\s*(\d{3,8})|(\d{3,8})\s*号(?:客服|坐席|柜员|专员|员工)|"
+    r"(?:客服|坐席|柜员|专员)\s*(\d{3,8})\s*号?|"
+    r"([" + _SURNAMES + r"](?:经理|主管|行长|专员|小姐|女士|先生|姐|哥))|"
+    r"\b(?:agent|rep|representative|advisor|staff)\s*(?:#|no\.?|number|id)\s*:?\s*(\d{2,8})\b|"
+    r"\b([A-Z][a-z]{2,12})\s+(?:at|from)\s+(?:the\s+)?(?:call\s+cent(?:re|er)|branch|counter|"
+    r"support|store)\b|\b(?:agent|rep|advisor|assistant|cashier)\s+(?:named|called)\s+([A-Z][a-z]{2,12})\b",
+    re.IGNORECASE,
+)
+_BRANCH_STOP = re.compile(r"^(?:去了|在|到|去|我们|你们|这家|那家|附近的?|楼下的?)")
+
+
+@dataclass(frozen=True)
+class Entities:
+    """Branches and staff named in a comment (as written)."""
+
+    branches: tuple[str, ...]
+    staff: tuple[str, ...]
+
+
+def intents(reading: CommentReading) -> set[Intent]:
+    """Every intent flag of a read comment (see the module docs)."""
+    norms = [c.norm for c in reading.clauses]
+    text = " ".join(norms)
+    out: set[Intent] = set()
+    if _CANCEL.search(text):
+        out.add("cancel")
+    evidence = any(r.evidence for r in reading.readings)
+    complains = bool(_COMPLAIN_WORD.search(text))
+    complains = complains or any(r.sentiment.label == "negative" for r in reading.readings)
+    complains = complains or (evidence and reading.sentiment.label == "negative")
+    if complains:
+        out.add("complaint")
+    if any(r.asks for r in reading.readings):
+        out.add("question")
+    if reading.sentiment.label == "positive" and evidence:
+        out.add("praise")
+    return out
+
+
+def main_intent(reading: CommentReading) -> Intent:
+    """The first of cancel, complaint, question, praise that applies; else ``none``."""
+    flags = intents(reading)
+    if "praise" in flags and "complaint" in flags and reading.sentiment.label == "positive":
+        flags.discard("complaint")
+    for intent in INTENTS:
+        if intent in flags:
+            return intent
+    return "none"
+
+
+def effort_flags(text: str) -> dict[str, bool]:
+    """``repeat_contact``, ``long_wait``, ``transferred`` for one (cleaned) comment.
+
+    Examples
+    --------
+    >>> effort_flags("打了三次电话，每次都转了好几个部门")
+    {'repeat_contact': True, 'long_wait': False, 'transferred': True}
+    """
+    norm = normalize(text)
+    return {
+        "repeat_contact": bool(_REPEAT.search(norm)),
+        "long_wait": bool(_WAIT.search(norm)),
+        "transferred": bool(_TRANSFER.search(norm)),
+    }
+
+
+def entities(text: str) -> Entities:
+    """Branches and staff references in one (cleaned, not lower-cased) comment.
+
+    Examples
+    --------
+    >>> entities("徐汇支行的王经理很专业，工号9527的客服也不错")
+    Entities(branches=('徐汇支行',), staff=('王经理', '9527'))
+    """
+    branches = []
+    for m in _BRANCH.finditer(text):
+        name = next(g for g in m.groups() if g)
+        name = _BRANCH_STOP.sub("", name)
+        if m.group(1) is None:
+            name = f"{name} branch"
+        if len(name) >= 2:
+            branches.append(name)
+    staff = [next(g for g in m.groups() if g) for m in _STAFF.finditer(text)]
+    return Entities(tuple(dict.fromkeys(branches)), tuple(dict.fromkeys(staff)))

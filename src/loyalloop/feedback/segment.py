@@ -1,0 +1,74 @@
+"""Clauses of a comment, as written and in the normalised form that is analysed.
+
+A comment is split into sentences at sentence punctuation (``。！？!?…``, a full stop that is not a
+decimal point, line breaks) and each sentence into clauses at clause punctuation (commas that
+are not thousands separators, ``；：、`` and brackets), at the English contrast words *but,
+however, although, though* and before the Chinese contrast words 但是 / 但 / 不过 / 可是 / 然而 /
+可惜 inside a clause (``年费有点贵但还能接受`` gives two clauses; 不但 does not split).
+
+Each :class:`Clause` keeps its text **as written** (for examples shown to people) and its
+``norm`` form — NFKC, traditional → simplified, lower case — which the lexicon, the taxonomy and
+the models read. ``asks`` is true for the last clause of a sentence that ends in a question mark.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from loyalloop.feedback.script import to_simplified
+
+__all__ = ["Clause", "normalize", "segment"]
+
+_SENTENCE = re.compile(r"([。！？!?…\n\r]+|(?<!\d)\.+|\.+(?!\d)|[~～]{2,})")
+_CLAUSE = re.compile(
+    r"(?<!\d),|,(?!\d)|[，;；、()（）\[\]【】「」\t]+|(?<!\d):|:(?!\d)|：|\s+-\s+|"
+    r"\b(?:but|however|although|though)\b|(?<=[\u3400-\u9fff])(?<!不)(?=但是|但|不过|可是|然而|可惜)",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(r"[?？]")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause: ``text`` as written, ``norm`` as analysed, its sentence number, and whether
+    it closes a sentence ending in a question mark."""
+
+    text: str
+    norm: str
+    sentence: int
+    asks: bool
+
+
+@lru_cache(maxsize=131072)
+def normalize(text: str) -> str:
+    """NFKC, traditional → simplified, lower case (the form every analysis reads)."""
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+
+
+def segment(text: str) -> list[Clause]:
+    """Clauses of (cleaned) ``text`` in order; empty clauses are dropped.
+
+    Examples
+    --------
+    >>> [c.text for c in segment("年费太贵，但是服务很好。The app is fine but slow")]
+    ['年费太贵', '但是服务很好', 'The app is fine', 'slow']
+    >>> [(c.norm, c.asks) for c in segment("利率是多少？手續費呢")]
+    [('利率是多少', True), ('手续费呢', False)]
+    """
+    out: list[Clause] = []
+    parts = _SENTENCE.split(text)
+    sentence = 0
+    for i in range(0, len(parts), 2):
+        body = parts[i]
+        end = parts[i + 1] if i + 1 < len(parts) else ""
+        pieces = [p.strip() for p in _CLAUSE.split(body) if p and p.strip()]
+        if not pieces:
+            continue
+        asks = bool(_QUESTION.search(end))
+        for j, piece in enumerate(pieces):
+            out.append(Clause(piece, normalize(piece), sentence, asks and j == len(pieces) - 1))
+        sentence += 1
+    return out

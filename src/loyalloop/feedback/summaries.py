@@ -1,0 +1,103 @@
+"""Verbatims and counts a CX report shows: example clauses, intent, effort and entities.
+
+Examples are clauses **as written** by the customer (from the mention table, which is masked
+by :func:`~loyalloop.feedback.analyze.analyze_comments` unless raw text was allowed); they are
+masked again here (:func:`~loyalloop.feedback.pii.mask_pii` is idempotent), so a verbatim that
+reaches a report is always safe to show.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from loyalloop.feedback.pii import mask_pii
+
+__all__ = ["alert_examples", "aspect_examples", "signal_summary"]
+
+_KEY = re.compile(r"[\W\d_]+")
+
+
+def _distinct(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    keys = frame["clause"].astype(str).str.lower().str.replace(_KEY, "", regex=True)
+    return frame[~keys.duplicated()].head(n)
+
+
+def aspect_examples(mentions: pd.DataFrame, n: int = 2) -> pd.DataFrame:
+    """Per aspect and sentiment (negative, positive): the ``n`` clearest distinct clauses.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``aspect, sentiment, feedback_id, clause, sentiment_score`` (clauses masked).
+    """
+    cols = ["aspect", "sentiment", "feedback_id", "clause", "sentiment_score"]
+    if mentions.empty:
+        return pd.DataFrame(columns=cols)
+    polar = mentions[mentions["sentiment"].isin(["negative", "positive"])]
+    polar = polar.assign(_strength=polar["sentiment_score"].abs())
+    polar = polar.sort_values(["aspect", "sentiment", "_strength", "feedback_id"],
+                              ascending=[True, True, False, True])  # fmt: skip
+    parts = [_distinct(g, n) for _, g in polar.groupby(["aspect", "sentiment"], sort=True)]
+    out = pd.concat(parts, ignore_index=True) if parts else polar.iloc[0:0]
+    out = out[cols].copy()
+    out["clause"] = out["clause"].astype(str).map(mask_pii)
+    return out.reset_index(drop=True)
+
+
+def alert_examples(
+    alerts: pd.DataFrame, mentions: pd.DataFrame, freq: str, n: int = 2
+) -> pd.DataFrame:
+    """Per alert: ``n`` clauses of the alerted aspect and direction from the alerted period(s).
+
+    ``alerts`` from :func:`~loyalloop.feedback.trends.detect_alerts` on trends of frequency
+    ``freq`` (``W`` or ``M``); returns ``period, aspect, kind, clause`` (masked).
+    """
+    cols = ["period", "aspect", "kind", "clause"]
+    if alerts.empty or mentions.empty:
+        return pd.DataFrame(columns=cols)
+    ts = pd.to_datetime(mentions["timestamp"])
+    start = ts.dt.to_period("W-SUN" if freq == "W" else "M").dt.start_time
+    m = mentions.assign(_period=start)
+    rows = []
+    offset = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
+    for rec in alerts.to_dict("records"):
+        last = pd.Timestamp(str(rec["period"]))
+        first = last - offset * (int(str(rec["periods"])) - 1)
+        want = "negative" if rec["direction"] == "worse" else "positive"
+        sel = m[(m["aspect"] == rec["aspect"]) & (m["_period"] >= first) & (m["_period"] <= last)
+                & (m["sentiment"] == want)]  # fmt: skip
+        sel = sel.assign(_s=sel["sentiment_score"].abs())
+        sel = sel.sort_values(["_s", "feedback_id"], ascending=[False, True])
+        for clause in _distinct(sel, n)["clause"]:
+            rows.append((rec["period"], rec["aspect"], rec["kind"], mask_pii(str(clause))))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def signal_summary(comments: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """Counts of intents, effort signals and named branches / staff in analysed comments.
+
+    ``comments`` from :func:`~loyalloop.feedback.analyze.analyze_comments`. Returns
+    ``kind, name, comments, share, share_negative`` with ``kind`` in ``intent``, ``effort``,
+    ``branch``, ``staff`` (the ``top`` most named branches and staff).
+    """
+    n = len(comments)
+    rows = []
+    if n == 0:
+        return pd.DataFrame(columns=["kind", "name", "comments", "share", "share_negative"])
+    neg = comments["sentiment"] == "negative"
+    for intent, count in comments["intent"].value_counts().items():
+        sel = comments["intent"] == intent
+        rows.append(("intent", str(intent), int(count), count / n, float(neg[sel].mean())))
+    for flag in ("repeat_contact", "long_wait", "transferred"):
+        sel = comments[flag].astype(bool)
+        if sel.any():
+            rows.append(("effort", flag, int(sel.sum()), sel.mean(), float(neg[sel].mean())))
+    for kind, col in (("branch", "branches"), ("staff", "staff")):
+        names = comments[col].fillna("").str.split("; ").explode()
+        names = names[names != ""]
+        for name, count in names.value_counts().head(top).items():
+            sel = comments[col].fillna("").str.split("; ").map(lambda v, nm=name: nm in v)
+            rows.append((kind, str(name), int(count), count / n, float(neg[sel].mean())))
+    return pd.DataFrame(rows, columns=["kind", "name", "comments", "share", "share_negative"])

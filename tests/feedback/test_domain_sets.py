@@ -1,0 +1,86 @@
+"""Aspect sentiment on the hand-labelled banking and retail sentences (zh and en).
+
+The sets (``tests/feedback/data/domain_{zh,en}.tsv``) were written for this purpose, before the
+domain lexicon, from how card and shop customers write (typos, colloquial, long, mixed zh/en,
+sarcasm, questions); see ``benchmarks/results/feedback.md`` for how they were written and used.
+Each sentence belongs to ``dev`` or ``holdout`` by a hash of its text; a third, ``fresh`` set
+was written after the lexicon's second round and never used for tuning. The floors are
+regression guards set just under the measured figures; the issue's target is 0.85 in each
+language, which text the lexicon has not seen does not reach yet (0.78 zh, 0.71 en on the fresh
+sets) — the floors say so instead of hiding it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loyalloop.feedback.evaluate import evaluate_aspects, parse_labels, split_of
+
+DATA = Path(__file__).parent / "data"
+ZH_ASPECTS_BANKING = {
+    "annual_fee", "interest", "fees", "credit_limit", "rewards_points", "service_attitude",
+    "waiting_time", "app_online", "fraud_security", "billing",
+}  # fmt: skip
+
+
+def _load(lang: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / f"domain_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sets_are_large_labelled_and_split(lang: str) -> None:
+    df = _load(lang)
+    assert len(df) >= 400
+    assert set(df["domain"]) == {"banking", "retail"}
+    assert set(df["intent"]) == {"cancel", "complaint", "question", "praise", "none"}
+    labels = [parse_labels(v, f"row {i}") for i, v in enumerate(df["aspects"])]
+    assert sum(len(x) for x in labels) >= 450
+    assert {a for x in labels for a in x} >= ZH_ASPECTS_BANKING
+    assert not df["text"].duplicated().any()
+    holdout = (df["text"].map(split_of) == "holdout").mean()
+    assert 0.4 < holdout < 0.6
+
+
+#: (language, part) -> (agreement floor, measured); the target is 0.85. ``holdout`` was held out
+#: in the first round (measured 0.747 zh / 0.688 en before any tuning on it) and used for
+#: tuning in the second; ``fresh`` (``fresh_{zh,en}.tsv``, written after the second round) was
+#: never used for tuning: it is the honest figure for unseen text.
+FLOORS = {
+    ("zh", "dev"): (0.88, 0.915),
+    ("en", "dev"): (0.82, 0.846),
+    ("zh", "holdout"): (0.82, 0.848),
+    ("en", "holdout"): (0.78, 0.812),
+    ("zh", "fresh"): (0.75, 0.784),
+    ("en", "fresh"): (0.68, 0.711),
+}
+
+
+@pytest.mark.parametrize(("lang", "part"), list(FLOORS))
+def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
+    if part == "fresh":
+        df = pd.read_csv(DATA / f"fresh_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
+    else:
+        df = _load(lang)
+        df = df[df["text"].map(split_of) == part]
+    ev = evaluate_aspects(df, taxonomy_column="domain")
+    floor, _measured = FLOORS[(lang, part)]
+    assert ev.overall["agreement"] >= floor
+    assert ev.overall["precision"] >= 0.9
+    # every aspect is evaluated, and the per-aspect table adds up
+    assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
+    assert ev.per_aspect["agreement"].between(0, 1).all()
+
+
+def test_evaluation_counts_a_missed_aspect_as_wrong() -> None:
+    df = pd.DataFrame(
+        {
+            "text": ["年费太贵了", "今天天气不错"],
+            "aspects": ["annual_fee:negative", "fees:negative"],
+        }
+    )
+    ev = evaluate_aspects(df, taxonomy="banking")
+    assert ev.overall["pairs"] == 2
+    assert ev.overall["agreement"] == 0.5 and ev.overall["recall"] == 0.5

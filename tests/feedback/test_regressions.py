@@ -1,0 +1,146 @@
+"""Regression cases for every error listed in issue 10 ("What was seen")."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from loyalloop.feedback import detect_aspects, load_taxonomy, score_text
+from loyalloop.feedback.analyze import analyze_comments
+from loyalloop.feedback.boilerplate import strip_boilerplate
+
+BANKING = load_taxonomy("banking")
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return [(m.aspect, m.sentiment.label) for m in detect_aspects(text, BANKING)]
+
+
+@pytest.mark.parametrize(
+    "text", ["Not happy", "Disappointed", "My loan was approved", "happy days"]
+)
+def test_app_is_a_whole_word(text: str) -> None:
+    assert "app_online" not in dict(_pairs(text))
+
+
+def test_chat_opening_is_not_service_and_lends_no_sentiment() -> None:
+    assert strip_boilerplate("在线客服记录：年费太贵了") == "年费太贵了"
+    assert _pairs("在线客服记录：您好，积分很好换") == [("rewards_points", "positive")]
+    assert _pairs("客户来电反映：") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [("我办了十二期分期，每期还款金额固定", "interest"), ("账单已出，还款日是25号", "interest"),
+     ("分期还款很方便", "interest")],
+)  # fmt: skip
+def test_instalments_and_repayment_are_not_interest(text: str, absent: str) -> None:
+    assert absent not in dict(_pairs(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect", "label"),
+    [
+        ("My limit is way too low", "credit_limit", "negative"),
+        ("Someone made fraudulent charges on my card", "fraud_security", "negative"),
+        ("Another fee, seriously?", "fees", "negative"),
+        ("The instalment rate is much higher than advertised", "interest", "negative"),
+        ("高峰期要等一会儿，可以理解", "waiting_time", "neutral"),
+        ("打了3次电话才转到人工", "waiting_time", "negative"),
+        ("打了N次电话都没人管", "waiting_time", "negative"),
+    ],
+)
+def test_domain_terms_are_found(text: str, aspect: str, label: str) -> None:
+    assert dict(_pairs(text)).get(aspect) == label
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The interest rate is outrageous", "Interest charges are eating me alive",
+     "They charged interest on a payment that was on time"],
+)  # fmt: skip
+def test_interest_is_not_positive_in_english(text: str) -> None:
+    assert dict(_pairs(text))["interest"] == "negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The fraud team blocked a suspicious payment right away", "positive"),
+        ("风控拦截了一笔可疑交易，救了我一命", "positive"),
+        ("被盗刷后银行很快就把钱退回来了", "positive"),
+        ("我的卡被盗刷了两千多", "negative"),
+        ("Fraud protection is solid", "positive"),
+    ],
+)
+def test_fraud_and_security_are_not_flipped(text: str, label: str) -> None:
+    assert dict(_pairs(text))["fraud_security"] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("在线客服秒回", [("service_attitude", "positive"), ("waiting_time", "positive")]),
+        ("积分特别难换", [("rewards_points", "negative")]),
+        ("客服小姐姐态度超好，耐心解答，点赞！", [("service_attitude", "positive")]),
+        ("The annual fee is too high", [("annual_fee", "negative")]),
+        ("手续费太高了", [("fees", "negative")]),
+        ("分期手续费太高了", [("interest", "negative")]),
+    ],
+)
+def test_examples_from_the_issue(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _pairs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("请问年费怎么减免？", "neutral"), ("How do I get the annual fee waived?", "neutral"),
+     ("为什么没有任何提醒就收了年费？", "negative"), ("Why am I paying an annual fee?", "negative"),
+     ("年费三百，和别家差不多", "neutral")],
+)  # fmt: skip
+def test_questions_and_neutral_statements(text: str, label: str) -> None:
+    assert dict(_pairs(text))["annual_fee"] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect", "label"),
+    [("真是太感谢你们了，不声不响又扣我年费", "annual_fee", "negative"),
+     ("Thanks so much for quietly billing me the membership fee again", "annual_fee", "negative"),
+     ("哈哈，利息真是“良心价”，一年白干", "interest", "negative"),
+     ("Brilliant app, said no one ever", "app_online", "negative")],
+)  # fmt: skip
+def test_sarcasm(text: str, aspect: str, label: str) -> None:
+    assert dict(_pairs(text))[aspect] == label
+
+
+def test_contrast_and_several_aspects_in_one_clause() -> None:
+    assert _pairs("High fee, high interest and rude staff, the full package") == [
+        ("annual_fee", "negative"), ("interest", "negative"), ("service_attitude", "negative")
+    ]  # fmt: skip
+    assert _pairs("Don't want this card anymore, high fee and few perks") == [
+        ("annual_fee", "negative"), ("rewards_points", "negative")
+    ]  # fmt: skip
+    assert _pairs("额度给的挺高，可惜积分太少") == [
+        ("credit_limit", "positive"), ("rewards_points", "negative")
+    ]  # fmt: skip
+
+
+def test_mixed_language() -> None:
+    assert _pairs("annual fee太贵了，不值") == [("annual_fee", "negative")]
+    assert _pairs("客服的response超快，点赞")[0] == ("service_attitude", "positive")
+
+
+def test_comment_sentiment_in_the_domain() -> None:
+    assert score_text("The annual fee is too high").label == "negative"
+    assert score_text("在线客服秒回").label == "positive"
+    assert score_text("请问年费怎么减免？").label == "neutral"
+
+
+def test_bank_comments_never_get_retail_aspects_by_default() -> None:
+    fb = pd.DataFrame(
+        {"feedback_id": ["a", "b", "c"],
+         "text": ["年费太贵了", "这张卡的额度太低", "东西很便宜，积分很好用"]}
+    )  # fmt: skip
+    result = analyze_comments(fb)
+    assert result.taxonomy == "banking"
+    assert set(result.mentions["aspect"]) <= set(BANKING.keys)
