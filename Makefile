@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= loyalloop-data
 
-.PHONY: demo test install install-dev lint typecheck pytest clean
+.PHONY: demo test install install-dev lint typecheck pytest pg-ready clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,20 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# The operational store's tests run on PostgreSQL too: start Debian's cluster(s) when installed
+# but down, and give the current OS user a role (the tests connect through the Unix socket and
+# create and drop their own database). Without PostgreSQL those tests skip and say why.
+pg-ready:
+	@if command -v pg_lsclusters >/dev/null 2>&1; then \
+	  pg_lsclusters --no-header | awk '$$4 == "down" {print $$1, $$2}' | \
+	    while read ver name; do pg_ctlcluster "$$ver" "$$name" start || true; done; \
+	  if [ "$$(id -u)" = 0 ] && ! su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname = '$$(id -un)'\"" | grep -q 1; then \
+	    su postgres -c "createuser --superuser $$(id -un)"; \
+	  fi; \
+	fi
+
 # OMP_WAIT_POLICY=PASSIVE: LightGBM's OpenMP threads otherwise spin, slowing a busy 2-core box
-pytest: install-dev
+pytest: install-dev pg-ready
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -83,7 +83,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, 
         result = ingest(wh, "feedback", [_evil_rows(tmp)])
         assert result.loaded == 32, result
         wh.raw.register("_kano_df", KANO)
-        wh.raw.execute(f"CREATE TABLE {KANO_TABLE} AS SELECT * FROM _kano_df")
+        wh.raw.execute(f"CREATE OR REPLACE TABLE {KANO_TABLE} AS SELECT * FROM _kano_df")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("loyalloop.pipeline.run.STAGES", _stages())
         yield run_pipeline(settings), settings.home

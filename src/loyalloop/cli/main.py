@@ -46,6 +46,11 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("feedback", "feedback"),
     ("experiments", "experiments"),
     ("uplift", "uplift"),
+    ("serve", None),  # serve
+    ("db", "db"),
+    ("users", "users"),
+    ("surveys", "surveys"),
+    ("sync", None),  # sync
 )
 
 app = typer.Typer(

@@ -77,6 +77,9 @@ def run(
         if segments is not None:
             input_file(segments, what="segment rules file")
         config = run_config(config_file, as_of=as_of, segments=segments, taxonomy=taxonomy)
+        from loyalloop.cli.sync import sync_before_run
+
+        sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
         with status("running") as step:
             result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
         if as_json:

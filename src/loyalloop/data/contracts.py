@@ -22,6 +22,7 @@ from loyalloop.errors import ConfigError
 __all__ = [
     "CONTRACTS",
     "FEEDBACK_CHANNELS",
+    "KANO_SCALE",
     "SCORE_RANGES",
     "Column",
     "Contract",
@@ -32,6 +33,8 @@ __all__ = [
 
 LogicalType = Literal["string", "int", "float", "bool", "date", "timestamp"]
 
+#: The five-point KANO answer scale (loyalloop.feedback.kano.KANO_ANSWERS).
+KANO_SCALE = ("like", "must-be", "neutral", "live-with", "dislike")
 FEEDBACK_CHANNELS = ("survey", "review", "social", "call", "chat", "email")
 #: Allowed score range per feedback score type (inclusive).
 SCORE_RANGES: dict[str, tuple[float, float]] = {
@@ -166,6 +169,23 @@ CONTRACTS: dict[str, Contract] = {
             key=("feedback_id",),
             references={"customer_id": "customers"},
             description="Survey answers, reviews, social posts, call and chat notes.",
+        ),
+        Contract(
+            "kano_answers",
+            (
+                _c("answer_id", "string", required=True),
+                _c("customer_id", "string", description="may be unknown (public links)"),
+                _c("timestamp", "timestamp", required=True),
+                _c("survey", "string", description="the survey (e.g. its key and version)"),
+                _c("feature", "string", required=True),
+                _c("functional", "string", required=True, allowed=KANO_SCALE),
+                _c("dysfunctional", "string", required=True, allowed=KANO_SCALE),
+                _c("language", "string"),
+            ),
+            key=("answer_id",),
+            references={"customer_id": "customers"},
+            description="KANO question pairs, one row per respondent and feature "
+            "(surveys write them through `loyalloop sync`).",
         ),
         Contract(
             "interactions",

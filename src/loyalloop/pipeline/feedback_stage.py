@@ -292,11 +292,12 @@ def _distinct(examples: list[str], n: int) -> list[str]:
 
 
 def _kano(ctx: RunContext) -> int | NotComputed:
-    if not ctx.wh.has_table(KANO_TABLE):
+    if not ctx.wh.has_table(KANO_TABLE) or not ctx.wh.ibis.table(KANO_TABLE).count().execute():
         return NotComputed(
             "not_configured",
             "no KANO answers: the feedback table has no functional/dysfunctional question pairs "
-            f"and the warehouse has no {KANO_TABLE!r} table",
+            f"and the warehouse's {KANO_TABLE!r} table is empty (surveys with KANO questions "
+            "fill it)",
         )
     try:
         answers = ctx.wh.ibis.table(KANO_TABLE).execute()

@@ -1,0 +1,16 @@
+"""The routers of the app — the one place to add a router (with a rule on each route)."""
+
+from __future__ import annotations
+
+from loyalloop.api.routes import admin, api_v1, auth, public, staff, survey_pages
+
+__all__ = ["ROUTERS"]
+
+ROUTERS = [
+    public.router,
+    auth.router,
+    staff.router,
+    survey_pages.router,
+    admin.router,
+    api_v1.router,
+]

@@ -1,0 +1,77 @@
+"""Staff pages of the analytics side: the dashboard, the runs and their reports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from loyalloop.api.access import Permission
+from loyalloop.api.deps import LangDep, Principal, SessionDep, StoreDep, allow
+from loyalloop.api.pages import nonce_scripts, render
+from loyalloop.services.dashboard import get_run, latest_run, list_runs
+from loyalloop.services.surveys import list_surveys, survey_stats
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+DASHBOARD = [allow(Permission.dashboard)]
+
+
+def _run_sections(run: Any, lang: str, nonce: str) -> list[tuple[str, Markup]]:
+    """The report's own sections (same figures, same charts) for the dashboard."""
+    from loyalloop.report.html import kpi_section, segments_section, trends_section
+
+    out = []
+    for build in (kpi_section, trends_section, segments_section):
+        section = build(run, lang)  # type: ignore[arg-type]
+        if section is not None:
+            out.append((section.title, nonce_scripts(section.body, nonce)))
+    return out
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=DASHBOARD)
+def dashboard(
+    request: Request, session: SessionDep, store: StoreDep, lang: LangDep
+) -> HTMLResponse:
+    run = latest_run(store.analytics)
+    sections = _run_sections(run, lang, request.state.nonce) if run is not None else []
+    surveys = list_surveys(session)
+    live = {s.id: survey_stats(session, s.id) for s in surveys[:20] if s.status == "live"}
+    return render(request, "dashboard.html", run=run, sections=sections, surveys=surveys, live=live)
+
+
+@router.get("/runs", response_class=HTMLResponse, dependencies=DASHBOARD)
+def runs_page(request: Request, store: StoreDep) -> HTMLResponse:
+    return render(request, "runs.html", runs=list_runs(store.analytics))
+
+
+@router.get("/runs/{number}/report", response_class=HTMLResponse)
+async def run_report(
+    request: Request,
+    number: int,
+    store: StoreDep,
+    lang: LangDep,
+    me: Annotated[Principal, allow(Permission.dashboard)],
+) -> HTMLResponse:
+    """The run's full HTML report (self-contained: plotly.js inline, so scripts run inline)."""
+    from loyalloop.report.html import render_report
+
+    cache: dict[tuple[int, str], str] = request.app.state.report_cache
+    key = (number, lang)
+    if key not in cache:
+        run = get_run(store.analytics, number)
+        cache[key] = await run_in_threadpool(render_report, run, lang)  # type: ignore[arg-type]
+        while len(cache) > 4:
+            cache.pop(next(iter(cache)))
+    return HTMLResponse(
+        cache[key],
+        headers={
+            "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' "
+            "'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        },
+    )

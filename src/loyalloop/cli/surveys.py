@@ -1,0 +1,353 @@
+"""``loyalloop surveys``: create surveys from YAML, invite customers, list responses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from loyalloop.cli._service import open_service_store
+from loyalloop.cli.output import emit_json, fail, handle_errors, out
+
+__all__ = ["app"]
+
+PANEL = "Service 服务"
+
+app = typer.Typer(
+    help="Surveys: create, invite, responses. 问卷：创建、邀请、查看回复。", no_args_is_help=True
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
+SurveyArg = Annotated[str, typer.Argument(help="Survey id or key. 问卷编号或标识。")]
+
+
+class ChannelName(StrEnum):
+    link = "link"
+    email = "email"
+    sms = "sms"
+
+
+@app.command()
+def create(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Survey YAML file. 问卷 YAML 文件。")],
+    publish: Annotated[bool, typer.Option(help="Make it live at once. 立即发布。")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a survey from YAML and print its id. 从 YAML 创建问卷并输出编号。"""
+    with handle_errors(as_json):
+        from loyalloop.services import Actor
+        from loyalloop.services.surveys import create_survey
+        from loyalloop.surveys import load_spec
+
+        spec = load_spec(file)
+        store = open_service_store(ctx)
+        with store.session() as session:
+            survey = create_survey(session, spec, Actor.cli(), publish=publish)
+            result = {"id": survey.id, "key": survey.key, "status": survey.status, "version": 1}
+        store.close()
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(str(result["id"]), markup=False)
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    survey: SurveyArg,
+    file: Annotated[Path, typer.Argument(help="Survey YAML file.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Edit a survey from YAML (a live one gets a new version). 修改问卷（发布后生成新版本）。"""
+    with handle_errors(as_json):
+        from loyalloop.services import Actor
+        from loyalloop.services.surveys import update_survey
+        from loyalloop.surveys import load_spec
+
+        spec = load_spec(file)
+        store = open_service_store(ctx)
+        with store.session() as session:
+            s = update_survey(session, survey, spec, Actor.cli())
+            result = {"id": s.id, "key": s.key, "status": s.status, "version": s.current_version}
+        store.close()
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(
+            f"survey {result['id']} ({result['key']}) now at version {result['version']}",
+            markup=False,
+        )
+
+
+def _status(ctx: typer.Context, survey: str, action: str, as_json: bool) -> None:
+    with handle_errors(as_json):
+        from loyalloop.services import Actor
+        from loyalloop.services.surveys import close_survey, publish_survey
+
+        store = open_service_store(ctx)
+        fn = publish_survey if action == "publish" else close_survey
+        with store.session() as session:
+            s = fn(session, survey, Actor.cli())
+            result = {"id": s.id, "key": s.key, "status": s.status}
+        store.close()
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(f"survey {result['id']} ({result['key']}): {result['status']}", markup=False)
+
+
+@app.command()
+def publish(ctx: typer.Context, survey: SurveyArg, as_json: JsonOpt = False) -> None:
+    """Make a survey live. 发布问卷。"""
+    _status(ctx, survey, "publish", as_json)
+
+
+@app.command()
+def close(ctx: typer.Context, survey: SurveyArg, as_json: JsonOpt = False) -> None:
+    """Close a survey (no more answers). 关闭问卷。"""
+    _status(ctx, survey, "close", as_json)
+
+
+@app.command("list")
+def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List surveys with live counts. 列出问卷及回复数。"""
+    with handle_errors(as_json):
+        from dataclasses import asdict
+
+        from loyalloop.services.surveys import list_surveys
+
+        store = open_service_store(ctx)
+        with store.session() as session:
+            rows = [asdict(s) for s in list_surveys(session)]
+        store.close()
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        out.print("no surveys yet; `loyalloop surveys create survey.yaml`", markup=False)
+    for r in rows:
+        out.print(
+            f"{r['id']:>4}  {r['key']}  {r['status']}  v{r['version']}  "
+            f"invited {r['invited']:,}  responses {r['responses']:,}",
+            markup=False,
+        )
+
+
+@app.command()
+def invite(
+    ctx: typer.Context,
+    survey: SurveyArg,
+    out_file: Annotated[Path, typer.Option("--out", help="Links CSV to write. 输出链接 CSV。")],
+    customers: Annotated[
+        Path | None,
+        typer.Option(help="CSV/Parquet with customer_id (and email, phone, consent_*, language)."),
+    ] = None,
+    segment: Annotated[
+        str | None, typer.Option(help="An RFM segment of a run (e.g. at_risk). 客群名称。")
+    ] = None,
+    run: Annotated[int | None, typer.Option(help="Run number (default latest).")] = None,
+    channel: Annotated[ChannelName, typer.Option(help="link, email or sms.")] = ChannelName.link,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make personal signed links (and queue e-mail/SMS). 生成个人签名链接（并排队发送邮件/短信）。
+
+    Consent, unsubscribes and the frequency cap are applied; skipped customers are counted by
+    reason. Send queued e-mail/SMS with `loyalloop surveys send`.
+    """
+    if (customers is None) == (segment is None):
+        fail("give --customers FILE or --segment NAME (one of them)", as_json=as_json)
+    with handle_errors(as_json):
+        import csv
+
+        from loyalloop.core.csvsafe import escape_formula
+        from loyalloop.services import Actor
+        from loyalloop.services.invitations import invite as do_invite
+        from loyalloop.services.invitations import read_recipients, segment_recipients
+        from loyalloop.surveys import Channel
+
+        store = open_service_store(ctx)
+        if customers is not None:
+            people, source = read_recipients(customers), f"file:{customers.name}"
+        else:
+            people, source = (
+                segment_recipients(store.analytics, str(segment), run),
+                f"segment:{segment}",
+            )
+        with store.session() as session:
+            result = do_invite(
+                store,
+                session,
+                survey,
+                people,
+                Actor.cli(),
+                channel=Channel(channel.value),
+                source=source,
+            )
+        store.close()
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out_file.with_name(out_file.name + ".tmp")
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["customer_id", "channel", "link", "expires_at", "new"])
+            for link in result.links:
+                w.writerow(
+                    [
+                        escape_formula(link.customer_id),
+                        link.channel,
+                        link.url,
+                        link.expires_at.isoformat(),
+                        link.new,
+                    ]
+                )
+        tmp.replace(out_file)
+    summary: dict[str, Any] = {**result.to_dict(), "out": str(out_file)}
+    if as_json:
+        emit_json(summary)
+        return
+    skipped = ", ".join(f"{k} {v:,}" for k, v in result.skipped.items()) or "none"
+    out.print(
+        f"survey {result.survey_id}: {result.created:,} new links, {result.existing:,} already "
+        f"invited, skipped: {skipped} → {out_file}",
+        markup=False,
+    )
+
+
+@app.command()
+def send(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Send due e-mail/SMS invitations and reminders. 发送到期的邮件/短信邀请与提醒。"""
+    with handle_errors(as_json):
+        from dataclasses import asdict
+
+        from loyalloop.services.invitations import send_due
+
+        store = open_service_store(ctx)
+        result = asdict(send_due(store))
+        store.close()
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(
+            f"sent {result['sent']:,}, reminded {result['reminded']:,}, "
+            f"failed {result['failed']:,}, unsubscribed since {result['suppressed']:,}",
+            markup=False,
+        )
+
+
+@app.command()
+def responses(
+    ctx: typer.Context,
+    survey: SurveyArg,
+    limit: Annotated[int, typer.Option(min=1, help="How many to list (newest first).")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Count and list a survey's responses, with rates. 统计并列出问卷回复。"""
+    with handle_errors(as_json):
+        from dataclasses import asdict
+
+        from loyalloop.services import Actor
+        from loyalloop.services.responses import list_responses
+        from loyalloop.services.surveys import survey_stats
+
+        store = open_service_store(ctx)
+        with store.session() as session:
+            stats = survey_stats(session, survey)
+            total, rows = list_responses(session, survey, Actor.cli(), limit=limit)
+            items = [asdict(r) for r in rows]
+        store.close()
+    if as_json:
+        emit_json({"total": total, "stats": asdict(stats), "responses": items})
+        return
+    r = stats.rate
+    rate = (
+        f"{100 * r.rate:.1f}% [{100 * r.ci_low:.1f}, {100 * r.ci_high:.1f}]"
+        if r.rate is not None and r.ci_low is not None and r.ci_high is not None
+        else "—"
+    )
+    out.print(
+        f"{total:,} responses; personal links: {r.responded:,} of {r.invited:,} invited "
+        f"answered ({rate}), {r.not_responded:,} not yet; public link: {stats.public_responses:,}",
+        markup=False,
+    )
+    for q in stats.questions:
+        if q.nps and q.nps.nps is not None:
+            out.print(
+                f"  {q.question}: NPS {q.nps.nps:.1f} "
+                f"[{q.nps.ci_low:.1f}, {q.nps.ci_high:.1f}] n={q.n}",
+                markup=False,
+            )
+        elif q.csat and q.csat.csat is not None:
+            out.print(
+                f"  {q.question}: CSAT {q.csat.csat:.1f}% "
+                f"[{q.csat.ci_low:.1f}, {q.csat.ci_high:.1f}] n={q.n}",
+                markup=False,
+            )
+        elif q.ces and q.ces.mean is not None:
+            out.print(f"  {q.question}: CES {q.ces.mean:.2f} n={q.n}", markup=False)
+    for item in items:
+        out.print(
+            f"  #{item['id']} {item['updated_at']:%Y-%m-%d %H:%M} {item['customer_id'] or '-'} "
+            f"{item['language']} {item['answers']}",
+            markup=False,
+        )
+
+
+@app.command()
+def trigger(
+    ctx: typer.Context,
+    survey: SurveyArg,
+    kind: Annotated[str, typer.Option(help="Interaction kind, e.g. visited, called. 互动类型。")],
+    within_hours: Annotated[int, typer.Option(min=1, max=720, help="Invite within N hours.")] = 24,
+    interaction_channel: Annotated[str, typer.Option(help="Only this interaction channel.")] = "",
+    channel: Annotated[ChannelName, typer.Option(help="Send by email or sms.")] = ChannelName.email,
+    as_json: JsonOpt = False,
+) -> None:
+    """Invite after an interaction of a kind (touchpoint trigger). 按触点触发邀请。"""
+    with handle_errors(as_json):
+        from loyalloop.services import Actor
+        from loyalloop.services.triggers import add_trigger
+        from loyalloop.surveys import Channel
+
+        store = open_service_store(ctx)
+        t = add_trigger(
+            store,
+            survey,
+            kind,
+            Actor.cli(),
+            interaction_channel=interaction_channel,
+            within_hours=within_hours,
+            send_channel=Channel(channel.value),
+        )
+        result = {"id": t.id, "survey_id": t.survey_id, "kind": t.interaction_kind}
+        store.close()
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(
+            f"trigger {result['id']}: after {kind}, invite within {within_hours} h", markup=False
+        )
+
+
+@app.command("run-triggers")
+def run_triggers_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Evaluate the touchpoint triggers on ingested interactions. 运行触点触发规则。"""
+    with handle_errors(as_json):
+        from loyalloop.services.triggers import run_triggers
+
+        store = open_service_store(ctx)
+        runs = run_triggers(store)
+        rows = [
+            {"trigger": r.trigger_id, "interactions": r.interactions, **r.result.to_dict()}
+            for r in runs
+        ]
+        store.close()
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        out.print(
+            f"trigger {r['trigger']}: {r['interactions']:,} customers, "
+            f"{r['created']:,} invited, skipped {r['skipped']}",
+            markup=False,
+        )

@@ -1,0 +1,86 @@
+"""``loyalloop sync``: move new survey responses into the warehouse (also run by ``run``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from loyalloop.cli._service import analytics_settings, open_service_store
+from loyalloop.cli.output import emit_json, err, handle_errors, out
+
+if TYPE_CHECKING:
+    from loyalloop.core.config import Settings
+    from loyalloop.services.sync import SyncResult
+
+__all__ = ["app", "store_in_use", "sync", "sync_before_run"]
+
+PANEL = "Service 服务"
+
+
+def store_in_use(settings: Settings) -> bool:
+    """Whether this home has an operational store to sync from (a URL set, or the file)."""
+    import os
+
+    from loyalloop.core.service_settings import STORE_FILE
+
+    return bool(os.environ.get("LOYALLOOP_DATABASE_URL")) or (settings.home / STORE_FILE).exists()
+
+
+def _summary(result: SyncResult) -> str:
+    fb, k = result.feedback, result.kano_answers
+    return (
+        f"sync: {result.responses:,} responses ({result.replaced:,} edited since last sync) → "
+        f"feedback {fb['loaded']:,} loaded, {fb['already_loaded']:,} already there, "
+        f"{fb['quarantined']:,} quarantined; kano_answers {k['loaded']:,} loaded, "
+        f"{k['quarantined']:,} quarantined"
+    )
+
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command("sync", rich_help_panel=PANEL)
+def sync(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Move survey responses into the warehouse, exactly once. 同步问卷回复到数据仓库。
+
+    New and edited responses are loaded through ingest's validation and quarantine.
+    """
+    with handle_errors(as_json):
+        from loyalloop.services.sync import sync_responses
+
+        store = open_service_store(ctx)
+        result = sync_responses(store)
+        store.close()
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        out.print(_summary(result), markup=False)
+
+
+def sync_before_run(ctx: typer.Context, quiet: bool, as_of: date | None = None) -> None:
+    """The hook at the start of ``loyalloop run``: sync when the home has a store, and say
+    when survey answers are newer than the run's as-of day (the run leaves them out)."""
+    settings = analytics_settings(ctx)
+    if not store_in_use(settings):
+        return
+    from loyalloop.services.sync import responses_after, sync_responses
+
+    store = open_service_store(ctx)
+    try:
+        result = sync_responses(store)
+    finally:
+        store.close()
+    late, day = responses_after(settings, as_of)
+    if not quiet:
+        out.print(_summary(result), markup=False)
+    if late and day is not None:
+        err.print(
+            f"note: {late:,} survey answers are dated after {day} (the run's as-of day) and are "
+            f"not in this run; `loyalloop run --as-of YYYY-MM-DD` includes them",
+            markup=False,
+        )

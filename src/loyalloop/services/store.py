@@ -1,0 +1,57 @@
+"""The open operational store: engine, session factory and the settings that go with them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalloop.core.config import Settings
+from loyalloop.core.service_settings import ServiceSettings
+from loyalloop.errors import ConfigError
+from loyalloop.store import current, head, make_engine, make_session_factory, upgrade
+
+__all__ = ["Store", "open_store"]
+
+
+@dataclass
+class Store:
+    """What every service function needs: sessions on the store and the settings."""
+
+    settings: ServiceSettings
+    analytics: Settings
+    engine: sa.Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session; write use cases commit it themselves (one transaction each)."""
+        with self.sessions() as s:
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(
+    settings: ServiceSettings, analytics: Settings | None = None, *, migrate: bool = True
+) -> Store:
+    """Open the store; with ``migrate`` bring it to the newest schema first, otherwise
+    refuse a store that is not at the newest schema (``loyalloop db upgrade``)."""
+    engine = make_engine(settings.store_url)
+    try:
+        if migrate:
+            upgrade(engine)
+        elif current(engine) != head():
+            raise ConfigError(
+                f"the operational store is at revision {current(engine)}, this version needs "
+                f"{head()}: run `loyalloop db upgrade`"
+            )
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        raise ConfigError(f"cannot open the operational store: {exc.orig}") from None
+    analytics = analytics or Settings(home=settings.home, timezone=settings.timezone)
+    return Store(settings, analytics, engine, make_session_factory(engine))
