@@ -4,13 +4,18 @@ Each step runs as its own process so whole-process time and peak memory compare 
 
     python benchmarks/identity_resolution.py make-data --customers 1000000 --business retail
     python benchmarks/identity_resolution.py exact          # exact keys only (data.unify)
+    python benchmarks/identity_resolution.py exact-with-conflicts  # exact keys, conflict guards
     python benchmarks/identity_resolution.py probabilistic  # exact keys + splink model
+    python benchmarks/identity_resolution.py samples --seeds 0 1 2  # precision/recall on samples
 
 ``make-data`` generates the sample (planted duplicates and households, truth kept apart),
 writes ``customers.csv`` and ingests it into a warehouse under ``benchmarks/data/identity``.
-The two runs read that warehouse, resolve identities, and print one JSON line: the time of the
+The three runs read that warehouse, resolve identities, and print one JSON line: the time of the
 resolution itself, peak resident memory of the process, pairs compared, profiles, and pair
-precision and recall against the truth. Results are in benchmarks/results/identity.md.
+precision and recall against the truth. ``samples`` generates the sample as ``loyalloop sample``
+does (10,000 customers, card and retail, the given seeds), resolves it both ways and prints pair
+precision and recall, and for the probabilistic pass the share of planted duplicates found per
+kind of variation. Results are in benchmarks/results/identity.md.
 """
 
 from __future__ import annotations
@@ -94,6 +99,62 @@ def run(method: str) -> None:
         print(json.dumps(out, default=str))
 
 
+def samples(customers: int, seeds: list[int]) -> None:
+    import tempfile
+
+    import ibis
+    import pandas as pd
+
+    from loyalloop.core import Settings
+    from loyalloop.data.identity import IdentityConfig, MatchMode, pair_metrics, resolve_identities
+    from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.sample import generate, write_sample
+
+    for business in ("card", "retail"):
+        for seed in seeds:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                sample = generate(customers=customers, seed=seed, business=business)  # type: ignore[arg-type]
+                files = write_sample(sample, root / "sample")
+                settings = Settings(home=root / "home", timezone="UTC", phone_region="CN")
+                truth = ibis.memtable(sample.truth[["customer_id", "person_id"]])
+                with open_warehouse(settings) as wh:
+                    ingest(wh, "customers", [files["customers"]])
+                    out: dict[str, object] = {"business": business, "seed": seed}
+                    for mode in (MatchMode.EXACT, MatchMode.PROBABILISTIC):
+                        started = time.perf_counter()
+                        r = resolve_identities(
+                            wh.ibis, wh.table("customers"), IdentityConfig(mode=mode)
+                        )
+                        m = pair_metrics(r.id_map, truth)
+                        out[mode.value] = {
+                            "seconds": round(time.perf_counter() - started, 1),
+                            "precision": round(m.precision or 0.0, 4),
+                            "recall": round(m.recall or 0.0, 4),
+                            "predicted_pairs": m.predicted_pairs,
+                            "true_pairs": m.true_pairs,
+                            "correct_pairs": m.correct_pairs,
+                            "review_pairs": r.summary.review_pairs,
+                            "refused_pairs": r.summary.refused_pairs,
+                        }
+                    t = sample.truth.set_index("customer_id")
+                    profile = r.id_map.to_pandas().set_index("customer_id")["profile_id"]
+                    dups = t[t["duplicate_of"].notna()]
+                    found = (
+                        profile.loc[dups.index].to_numpy()
+                        == profile.loc[dups["duplicate_of"]].to_numpy()
+                    )
+                    kinds = dups["duplicate_variation"].fillna("").str.split(";").explode()
+                    hit = pd.Series(found, index=dups.index).reindex(kinds.index)
+                    by_kind = hit.groupby(kinds.to_numpy()).agg(["mean", "size"])
+                    out["found_by_variation"] = {
+                        str(k): [round(float(v["mean"]), 3), int(v["size"])]
+                        for k, v in by_kind.iterrows()
+                    }
+                print(json.dumps(out), flush=True)
+
+
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -103,9 +164,14 @@ def main(argv: list[str]) -> None:
     m.add_argument("--seed", type=int, default=1)
     for name in ("exact", "exact-with-conflicts", "probabilistic"):
         sub.add_parser(name)
+    s = sub.add_parser("samples")
+    s.add_argument("--customers", type=int, default=10_000)
+    s.add_argument("--seeds", type=int, nargs="+", default=[0])
     args = p.parse_args(argv)
     if args.cmd == "make-data":
         make_data(args.customers, args.business, args.seed)
+    elif args.cmd == "samples":
+        samples(args.customers, args.seeds)
     else:
         run(args.cmd)
 

@@ -4,6 +4,7 @@ conflicts never merge, every merge is explained, the unmerge list is respected."
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,16 @@ class Resolved:
     wh: Warehouse
     result: IdentityResult
     model_path: Path
+    splink_warnings: list[str]
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 @pytest.fixture(scope="module", params=["card", "retail"])
@@ -50,10 +61,22 @@ def resolved(
     settings = Settings(home=root / "home", timezone="UTC", phone_region="CN")
     with open_warehouse(settings) as wh:
         ingest(wh, "customers", [files["customers"]])
-        result = resolve_identities(wh.ibis, wh.table("customers"))
+        records = _Records()
+        splink_log = logging.getLogger("splink")
+        splink_log.addHandler(records)
+        try:
+            result = resolve_identities(wh.ibis, wh.table("customers"))
+        finally:
+            splink_log.removeHandler(records)
         model_path = root / "model.json"
         model_path.write_text(json.dumps(result.model), encoding="utf-8")
-        yield Resolved(sample, wh, result, model_path)
+        yield Resolved(sample, wh, result, model_path, records.messages)
+
+
+def test_training_does_not_flood_the_user_with_per_session_warnings(resolved: Resolved) -> None:
+    # each EM session sees only its block's pairs; splink's "level not observed" warnings for
+    # that are held back (the levels no session trained are logged once, at INFO)
+    assert not [m for m in resolved.splink_warnings if "not observed in dataset" in m]
 
 
 def _truth(r: Resolved) -> ibis.Table:

@@ -5,6 +5,7 @@ library."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -33,6 +34,8 @@ INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactio
 
 #: The unmerge list a run reads when ``identity.keep_apart_path`` is not set.
 KEEP_APART_FILE = Path("identity") / "keep_apart.csv"
+#: The trained matching model, in the run directory (``identity.model_path`` can point at it).
+IDENTITY_MODEL_FILE = "identity_model.json"
 
 
 def stage_profiles(ctx: RunContext) -> None:
@@ -50,6 +53,9 @@ def stage_profiles(ctx: RunContext) -> None:
     ctx.save("profiles", profiles)
     ctx.save("profile_merges", result.merges)
     ctx.save("identity_review", result.review)
+    if result.model is not None:
+        text = json.dumps(result.model, ensure_ascii=False, indent=1)
+        (ctx.writer.path / IDENTITY_MODEL_FILE).write_text(text, encoding="utf-8")
     tx = ctx.wh.table("transactions")
     tx = tx.select("customer_id", "timestamp", "amount", "kind", "channel", "category")
     mapped = rekey_by_profile(tx, id_map, source_column="source_customer_id")

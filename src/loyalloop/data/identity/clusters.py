@@ -66,7 +66,7 @@ REASON_BIRTH_DATE = "birth dates conflict"
 REASON_KEEP_APART = "kept apart by the unmerge list"
 REASON_KEEP_ALONE = "record kept alone by the unmerge list"
 REASON_GROUP = "conflicts with a record already in the other profile"
-REASON_NAMES = "different names and no birth date to confirm (household or shared contact?)"
+REASON_NAMES = "different names, birth dates not the same (household or shared contact?)"
 
 
 def birth_dates_conflict(dob_l: ir.StringValue, dob_r: ir.StringValue, tolerance: int) -> ir.Value:

@@ -261,20 +261,55 @@ def _settings(config: IdentityConfig, fixed_u: dict[tuple[str, str], float] | No
     )
 
 
+class _UnobservedLevels(logging.Filter):
+    """Holds back splink's per-session "level not observed, unable to train" warnings.
+
+    Each expectation-maximisation session sees only the pairs of its block (all pairs of the
+    phone session share a phone), so some levels are absent from one session by design; what
+    matters is whether a level is trained by *any* session, which :func:`_untrained_levels`
+    reports once after training."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not observed in dataset" not in record.getMessage()
+
+
+def _untrained_levels(linker: Linker) -> list[str]:
+    """``field: level`` of every non-null level whose m probability no session estimated (the
+    model uses splink's default m for it)."""
+    out = []
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if not level.is_null_level and not level._has_estimated_m_values:
+                out.append(f"{comparison.output_column_name}: {level.label_for_charts}")
+    return out
+
+
 def _train(linker: Linker, config: IdentityConfig) -> None:
     from splink import block_on
 
-    t = linker.training
-    t.estimate_probability_two_random_records_match(
-        [block_on("phone_block"), block_on("email_block")], recall=0.6
-    )
-    t.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
-    t.estimate_parameters_using_expectation_maximisation(
-        block_on("phone_block"), estimate_without_term_frequencies=True
-    )
-    t.estimate_parameters_using_expectation_maximisation(
-        block_on("name_key", "dob"), estimate_without_term_frequencies=True
-    )
+    em_log = logging.getLogger("splink.internals.expectation_maximisation")
+    held_back = _UnobservedLevels()
+    em_log.addFilter(held_back)
+    try:
+        t = linker.training
+        t.estimate_probability_two_random_records_match(
+            [block_on("phone_block"), block_on("email_block")], recall=0.6
+        )
+        t.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+        t.estimate_parameters_using_expectation_maximisation(
+            block_on("phone_block"), estimate_without_term_frequencies=True
+        )
+        t.estimate_parameters_using_expectation_maximisation(
+            block_on("name_key", "dob"), estimate_without_term_frequencies=True
+        )
+    finally:
+        em_log.removeFilter(held_back)
+    untrained = _untrained_levels(linker)
+    if untrained:
+        log.info(
+            "identity model: no training pairs reached %s; splink's default m is used there",
+            ", ".join(untrained),
+        )
 
 
 @dataclass(frozen=True)

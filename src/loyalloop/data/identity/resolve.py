@@ -205,7 +205,7 @@ def resolve_identities(
     customers
         The canonical ``customers`` table.
     config
-        :class:`IdentityConfig` (defaults: probabilistic, match weight 10, review weight 4).
+        :class:`IdentityConfig` (defaults: probabilistic, match weight 6, review weight 0).
     keep_apart
         The unmerge list; default: read from ``config.keep_apart_path``.
 
