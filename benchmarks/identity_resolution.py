@@ -30,6 +30,12 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data" / "identity"
 
 
+def _use(data: Path) -> None:
+    """Work under ``data`` instead of the default folder (``--data``)."""
+    global DATA
+    DATA = data
+
+
 def _settings():  # type: ignore[no-untyped-def]
     from loyalloop.core import Settings
 
@@ -157,6 +163,7 @@ def samples(customers: int, seeds: list[int]) -> None:
 
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=DATA, help="folder of the generated data")
     sub = p.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("make-data")
     m.add_argument("--customers", type=int, default=1_000_000)
@@ -168,6 +175,7 @@ def main(argv: list[str]) -> None:
     s.add_argument("--customers", type=int, default=10_000)
     s.add_argument("--seeds", type=int, nargs="+", default=[0])
     args = p.parse_args(argv)
+    _use(args.data)
     if args.cmd == "make-data":
         make_data(args.customers, args.business, args.seed)
     elif args.cmd == "samples":
