@@ -340,7 +340,14 @@ def _db_api(backend: str, connection: Any) -> DatabaseAPI[Any]:
     if backend == "pyspark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=connection, register_udfs_automatically=False)
+        # splink breaks long query lineages by writing Parquet into the session's checkpoint
+        # directory (shared storage on a cluster); a session without one persists instead
+        has_dir = not connection._jsc.sc().getCheckpointDir().isEmpty()
+        return SparkAPI(
+            spark_session=connection,
+            break_lineage_method="parquet" if has_dir else "persist",
+            register_udfs_automatically=False,
+        )
     raise ModelError(f"identity resolution runs on DuckDB or Spark, not on {backend!r}")
 
 
