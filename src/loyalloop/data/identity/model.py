@@ -22,8 +22,9 @@ A missing value on either side is the null level: it neither adds nor removes ev
 Blocking (pairs compared): records sharing a phone, an e-mail, an e-mail user name or an
 address (values shared by more than ``max_key_group`` records excluded), or the pinyin name
 and birth date, or the birth date and city, or the pinyin name and city. Each rule is an
-equi-join, so the pair count grows with block sizes, not with the square of the records
-(``benchmarks/results/identity.md`` lists the counts at 1M records).
+equi-join, so the pair count is the sum of the squared block sizes, never all pairs; the last
+three rules are not capped, so with fixed numbers of cities and birth dates their pairs grow
+with the square of the records (``benchmarks/results/identity.md`` lists the counts measured).
 
 Training (no labels): the prior from the pairs the exact keys find (assumed recall 0.6);
 u probabilities of exact-match levels from value frequencies (:func:`frequency_u`), the others
