@@ -93,7 +93,15 @@ def test_answers_reach_the_next_runs_report(tmp_path: Path) -> None:
         }
         assert client.post(f"/r/{token}", json={"answers": answers}).status_code == 201
 
+    # the data feed is current: a purchase today, so a run up to today is within the data
+    # (a run after the last transaction is refused: every customer would look lapsed)
     today = datetime.now(UTC).date().isoformat()
+    fresh = tmp_path / "today.csv"
+    fresh.write_text(
+        f"transaction_id,customer_id,timestamp,amount\nT-today-1,C0000001,{today}T10:00:00,88.00\n",
+        encoding="utf-8",
+    )
+    cli(home, "ingest", "transactions", str(fresh))
     ran = cli(home, "run", "--as-of", today)
     assert "sync: 12 responses" in ran.stdout and "feedback 12 loaded" in ran.stdout
     assert "kano_answers 12 loaded" in ran.stdout

@@ -14,6 +14,7 @@ from svc_fixtures import SECRET
 
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.services import Actor, Store
 from loyalloop.services.invitations import Recipient, invite
 from loyalloop.services.responses import submit_personal, submit_public
@@ -48,7 +49,7 @@ def setup(store: Store, n_known: int = 3) -> list[str]:
     path = store.analytics.home / "customers.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("customer_id\n" + "".join(f"C{i}\n" for i in range(n_known)), encoding="utf-8")
-    with Warehouse(store.analytics) as wh:
+    with open_warehouse(store.analytics) as wh:
         ingest(wh, "customers", [path])
     with store.session() as s:
         create_survey(s, SPEC, ME, publish=True)

@@ -81,6 +81,7 @@ def sync_before_run(ctx: typer.Context, quiet: bool, as_of: date | None = None) 
     if late and day is not None:
         err.print(
             f"note: {late:,} survey answers are dated after {day} (the run's as-of day) and are "
-            f"not in this run; `loyalloop run --as-of YYYY-MM-DD` includes them",
+            f"not in this run; a run includes them once transactions up to their day are "
+            f"loaded and its as-of day reaches them (`loyalloop run --as-of YYYY-MM-DD`)",
             markup=False,
         )

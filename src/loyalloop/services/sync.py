@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from loyalloop.core.config import Settings
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.store import Store
 from loyalloop.services.surveys import spec_of
@@ -183,7 +184,7 @@ def sync_responses(
     fb_counts = _counts(None)
     kano_counts = _counts(None)
     files: list[str] = []
-    with Warehouse(store.analytics) as wh:
+    with open_warehouse(store.analytics) as wh:
         last_id = 0
         while True:
             with store.session() as session:
