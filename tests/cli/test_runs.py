@@ -48,6 +48,8 @@ def test_run_says_what_it_computed_what_not_and_why(
     assert "computed:" in lines
     stage_lines = [line for line in lines if line.startswith("  profiles ")]
     assert stage_lines and " s  3 customer records → 2 profiles (1 merged)" in stage_lines[0]
+    # three records cannot train the matching model: the line says exact keys were used
+    assert "exact keys only: too little data to train the matching model" in stage_lines[0]
     assert "not computed:" in lines
     # churn needs a longer history: the reason code and the message, not a traceback
     assert any(

@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import write
 
 from loyalloop.core import Settings
-from loyalloop.core.results import NotComputed, ProfilesSummary
+from loyalloop.core.results import NotComputed
 from loyalloop.data.ingest import ingest
 from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import LoyalloopError, NoRunError
@@ -44,7 +44,14 @@ def test_run_publishes_numbered_runs(settings: Settings, tmp_path: Path) -> None
     assert [r.number for r in runs] == [1, 2]
     m = second.manifest
     assert m.as_of == date(2024, 3, 9)
-    assert m.profiles == ProfilesSummary(customer_records=3, profiles=2, merged_records=1)
+    assert m.profiles is not None
+    assert (m.profiles.customer_records, m.profiles.profiles, m.profiles.merged_records) == (
+        3,
+        2,
+        1,
+    )
+    assert m.profiles.merged_pairs_by_rule == {"email": 1}
+    assert m.profiles.mode == "exact" and m.profiles.note  # too few records to train the model
     assert m.kpis is not None and m.kpis.purchasers == 2 and m.kpis.refunds == 5
     assert m.nps is not None and m.nps.n == 2 and m.nps.nps == 0
     assert m.inputs["feedback"] == 3

@@ -95,10 +95,19 @@ def _headline(stage: str, m: RunManifest) -> str:
         return f"not computed ({slot.status})"
     if stage == "profiles" and m.profiles is not None:
         p = m.profiles
-        return (
+        text = (
             f"{p.customer_records:,} customer records → {p.profiles:,} profiles "
-            f"({p.merged_records:,} merged)"
+            f"({p.merged_records:,} merged"
         )
+        if p.mode == "probabilistic":
+            text += (
+                f": {p.merged_by_exact_keys:,} by e-mail/phone, {p.merged_by_model:,} by the "
+                f"matching model; {p.review_pairs:,} pairs to review"
+            )
+        text += ")"
+        if p.note:
+            text += "; exact keys only: too little data to train the matching model"
+        return text
     if stage == "rfm" and (rows := _rows(m, "rfm")) is not None:
         return f"{rows:,} buyers scored R, F, M and segmented"
     if stage == "kpis" and m.kpis is not None:

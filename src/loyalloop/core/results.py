@@ -120,11 +120,32 @@ class NotComputed:
 # ------------------------------------------------------------------------------------ stages
 @dataclass(frozen=True)
 class ProfilesSummary:
-    """Customer records unified into profiles (``profiles`` stage)."""
+    """Customer records unified into profiles (``profiles`` stage; identity resolution,
+    :mod:`loyalloop.data.identity`).
+
+    ``merged_records = customer_records - profiles = merged_by_exact_keys + merged_by_model``:
+    records merged by a shared e-mail or phone, and by the probabilistic model on top of them.
+    ``merged_pairs_by_rule`` counts the explained merges (the ``profile_merges`` table) by rule;
+    ``review_pairs`` the pairs listed for clerical review (``identity_review``), of which
+    ``refused_pairs`` would have merged but conflict (birth dates, names, the unmerge list).
+    """
 
     customer_records: int
     profiles: int
     merged_records: int
+    mode: str = "exact"
+    merged_by_exact_keys: int = 0
+    merged_by_model: int = 0
+    merged_pairs_by_rule: dict[str, int] = field(default_factory=dict)
+    compared_pairs: int = 0
+    review_pairs: int = 0
+    refused_pairs: int = 0
+    placeholder_values: int = 0
+    keep_apart_rows: int = 0
+    match_weight: float | None = None
+    review_weight: float | None = None
+    #: Why the probabilistic model was not used although configured (too little data).
+    note: str | None = None
     status: Literal["ok"] = "ok"
 
 

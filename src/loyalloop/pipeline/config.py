@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 import yaml
 from pydantic import BeforeValidator
 
+from loyalloop.data.identity.config import IdentityConfig
 from loyalloop.errors import ConfigError
 from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
 from loyalloop.loyalty import LifecycleRules, LoyaltyWeights, TierRules
@@ -272,6 +273,8 @@ class RunConfig:
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    #: Identity resolution of the ``profiles`` stage (``loyalloop.data.identity.IdentityConfig``).
+    identity: IdentityConfig = field(default_factory=IdentityConfig)
     campaigns: CampaignsConfig = field(default_factory=CampaignsConfig)
 
     def __post_init__(self) -> None:

@@ -5,12 +5,15 @@ library."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
 
 import ibis
 
 from loyalloop.core.results import CsatSummary, KpiSummary, NpsSummary, ProfilesSummary
-from loyalloop.data.unify import build_profiles
+from loyalloop.data.identity import resolve_identities
+from loyalloop.data.unify import profiles_from_map
 from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
@@ -46,23 +49,53 @@ INPUT_TABLES = (
 )
 
 
+#: The unmerge list a run reads when ``identity.keep_apart_path`` is not set.
+KEEP_APART_FILE = Path("identity") / "keep_apart.csv"
+#: The trained matching model, in the run directory (``identity.model_path`` can point at it).
+IDENTITY_MODEL_FILE = "identity_model.json"
+
+
 def stage_profiles(ctx: RunContext) -> None:
-    """Unify customer records into profiles; re-key transactions by profile."""
-    id_map, profiles = build_profiles(ctx.wh.ibis, ctx.wh.table("customers"))
+    """Resolve customer records into profiles (exact keys, then the probabilistic model;
+    :mod:`loyalloop.data.identity`); publish the merge explanations and the review pairs;
+    re-key transactions by profile."""
+    cfg = ctx.config.identity
+    if cfg.keep_apart_path is None:
+        cfg = replace(cfg, keep_apart_path=ctx.wh.settings.home / KEEP_APART_FILE)
+    customers = ctx.wh.table("customers")
+    result = resolve_identities(ctx.wh.ibis, customers, cfg)
+    id_map = result.id_map
+    profiles = profiles_from_map(customers, id_map)
     ctx.save("profile_map", id_map)
     ctx.save("profiles", profiles)
+    ctx.save("profile_merges", result.merges)
+    ctx.save("identity_review", result.review)
+    if result.model is not None:
+        text = json.dumps(result.model, ensure_ascii=False, indent=1)
+        (ctx.writer.path / IDENTITY_MODEL_FILE).write_text(text, encoding="utf-8")
     tx = ctx.wh.table("transactions")
     tx = tx.select("customer_id", "timestamp", "amount", "kind", "channel", "category")
     mapped = rekey_by_profile(tx, id_map, source_column="source_customer_id")
     ctx.wh.create_temp_table(PROFILE_TX, mapped)
-    n_customers = ctx.wh.count("customers")
-    n_profiles = int(profiles.count().execute())
+    s = result.summary
     ctx.record(
         "profiles",
         ProfilesSummary(
-            customer_records=n_customers,
-            profiles=n_profiles,
-            merged_records=n_customers - n_profiles,
+            customer_records=s.records,
+            profiles=s.profiles,
+            merged_records=s.merged_records,
+            mode=s.mode,
+            merged_by_exact_keys=s.merged_by_exact_keys,
+            merged_by_model=s.merged_by_model,
+            merged_pairs_by_rule=dict(s.merged_pairs_by_rule),
+            compared_pairs=s.compared_pairs,
+            review_pairs=s.review_pairs,
+            refused_pairs=s.refused_pairs,
+            placeholder_values=s.placeholder_values,
+            keep_apart_rows=s.keep_apart_rows,
+            match_weight=s.match_weight,
+            review_weight=s.review_weight,
+            note=s.note,
         ),
     )
 
@@ -104,7 +137,7 @@ STAGES: list[Stage] = [
         "profiles",
         stage_profiles,
         requires=("customers", "transactions"),
-        produces=("profile_map", "profiles", PROFILE_TX),
+        produces=("profile_map", "profiles", "profile_merges", "identity_review", PROFILE_TX),
         slot="profiles",
     ),
     Stage("rfm", stage_rfm, requires=(PROFILE_TX,), produces=("rfm", "segments")),
