@@ -101,10 +101,12 @@ __all__ = [
     "ApplyResult",
     "CaseView",
     "RulesVersion",
+    "RulesVersionRow",
     "active_config",
     "add_note",
     "apply_signals",
     "assign_case",
+    "case_reasons",
     "cases_from_response",
     "change_status",
     "get_case",
@@ -112,8 +114,11 @@ __all__ = [
     "install_rules",
     "queue",
     "response_signals",
+    "rule_versions",
     "set_team",
     "sweep_responses",
+    "team_names",
+    "team_roster",
 ]
 
 log = logging.getLogger(__name__)
@@ -480,6 +485,10 @@ def _attach(session: Session, case_id: int, action: CaseAction, by_id: dict[str,
                     "severity": m.severity,
                     "priority": m.priority.value,
                     "phrases": list(m.phrases),
+                    # the customer's own words, for the agent (untrusted: escaped when shown;
+                    # erased with the customer)
+                    "text": s.text[:4000],
+                    "score": s.score,
                 },
             )
         )
@@ -915,3 +924,56 @@ def grant_compensation(
         {"kind": kind, "amount": str(amount)},
     )
     return decision, _finish(session, row)
+
+
+# -- what the pages show besides the case -----------------------------------------------------
+
+
+def team_names(session: Session) -> list[str]:
+    """The teams, by name."""
+    return list(session.scalars(sa.select(CaseTeam.name).order_by(CaseTeam.name)))
+
+
+def team_roster(session: Session, team: str) -> list[str]:
+    """The team's agents in round-robin order."""
+    return _roster(session, team)[1]
+
+
+def case_reasons(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """Why the case exists, oldest signal first: each signal's ``reasons`` (the rules that
+    fired, in words), the customer's ``text`` (untrusted) and ``score``."""
+    details = session.scalars(
+        sa.select(CaseSignal.detail).where(CaseSignal.case_id == case_id).order_by(CaseSignal.id)
+    ).all()
+    return [
+        {
+            "reasons": [str(r) for r in (d or {}).get("reasons", [])],
+            "text": str((d or {}).get("text") or ""),
+            "score": (d or {}).get("score"),
+        }
+        for d in details
+    ]
+
+
+@dataclass(frozen=True)
+class RulesVersionRow:
+    version: int
+    content_hash: str
+    created_by: str
+    created_at: dt.datetime
+
+
+def rule_versions(session: Session) -> tuple[list[RulesVersionRow], str | None]:
+    """Every stored version of the case rules (newest first) and the newest one's YAML."""
+    rows = session.execute(
+        sa.select(
+            CaseRuleVersion.version,
+            CaseRuleVersion.content_hash,
+            CaseRuleVersion.created_by,
+            CaseRuleVersion.created_at,
+        ).order_by(CaseRuleVersion.version.desc())
+    ).all()
+    source = session.scalar(
+        sa.select(CaseRuleVersion.source).order_by(CaseRuleVersion.version.desc()).limit(1)
+    )
+    return [RulesVersionRow(*r) for r in rows], source
