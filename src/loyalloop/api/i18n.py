@@ -173,6 +173,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "st_waiting_for_customer": ("waiting for customer", "等待客户"),
     "st_resolved": ("resolved", "已解决"),
     "st_closed": ("closed", "已关闭"),
+    "tell_customer": ("Tell the customer what we did", "告知客户处理结果"),
+    "we_did": ("What we did", "我们做了什么"),
     # customer pages
     "submit": ("Submit", "提交"),
     "thanks": ("Thank you! Your answer has been recorded.", "感谢您的反馈！您的回答已记录。"),

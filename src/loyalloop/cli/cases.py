@@ -11,9 +11,9 @@ from typing import Annotated, Any
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.output import emit_json, fail, handle_errors, out
+from loyalloop.cli.output import emit_json, err, fail, handle_errors, out
 
-__all__ = ["app"]
+__all__ = ["app", "cases_after_run"]
 
 PANEL = "Service 服务"
 
@@ -203,3 +203,65 @@ def tick(
             store.close()
     if as_json:
         emit_json(result.to_dict())
+
+
+def cases_after_run(ctx: typer.Context, number: int, *, quiet: bool) -> None:
+    """The hook at the end of ``loyalloop run``: when the home has an operational store, the
+    case rules run on the new run's outputs. The run is published whatever happens here; a
+    failure is reported and ``loyalloop cases from-run`` tries again."""
+    from loyalloop.cli._service import analytics_settings
+    from loyalloop.cli.sync import store_in_use
+    from loyalloop.errors import LoyalloopError
+
+    if not store_in_use(analytics_settings(ctx)):
+        return
+    from loyalloop.services.cases import cases_from_run
+
+    try:
+        store = open_service_store(ctx)
+        try:
+            r = cases_from_run(store, number)
+        finally:
+            store.close()
+    except LoyalloopError as exc:
+        err.print(
+            f"warning: case rules on run {number} failed ({exc}); the run is published — "
+            f"try again: loyalloop cases from-run {number}",
+            markup=False,
+        )
+        return
+    if not quiet:
+        out.print(
+            f"cases: {len(r.opened)} opened, {len(r.added)} updated from run {number}'s "
+            f"signals ({r.signals:,} looked at)",
+            markup=False,
+        )
+
+
+@app.command("from-run")
+def from_run(
+    ctx: typer.Context,
+    number: Annotated[
+        int | None, typer.Argument(help="Run number (default: the latest). 运行编号。")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open cases from a run's outputs (also done by every `loyalloop run`).
+    根据运行结果开立工单（每次 run 也会自动执行）。"""
+    with handle_errors(as_json):
+        from loyalloop.services.cases import cases_from_run
+
+        store = open_service_store(ctx)
+        try:
+            r = cases_from_run(store, number)
+        finally:
+            store.close()
+    result = {"opened": list(r.opened), "updated": list(r.added), "signals": r.signals,
+              "matched": r.matched}  # fmt: skip
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(
+            f"cases: {len(r.opened)} opened, {len(r.added)} updated ({r.signals:,} signals)",
+            markup=False,
+        )

@@ -100,6 +100,7 @@ from loyalloop.surveys import QuestionType
 __all__ = [
     "ApplyResult",
     "CaseView",
+    "CustomerMessage",
     "RulesVersion",
     "RulesVersionRow",
     "active_config",
@@ -108,6 +109,7 @@ __all__ = [
     "assign_case",
     "case_reasons",
     "cases_from_response",
+    "cases_from_run",
     "change_status",
     "get_case",
     "grant_compensation",
@@ -115,15 +117,20 @@ __all__ = [
     "queue",
     "response_signals",
     "rule_versions",
+    "run_signals",
     "set_team",
     "sweep_responses",
     "team_names",
     "team_roster",
+    "tell_customer",
 ]
 
 log = logging.getLogger(__name__)
 
 RULES_ACTOR = "rules"
+#: The first time a run's feedback is read, comments older than this many days before the
+#: run's as-of day are left out (a case for a comment of last year helps nobody).
+FIRST_RUN_LOOKBACK_DAYS = 30
 
 
 # -- configuration ----------------------------------------------------------------------------
@@ -977,3 +984,252 @@ def rule_versions(session: Session) -> tuple[list[RulesVersionRow], str | None]:
         sa.select(CaseRuleVersion.source).order_by(CaseRuleVersion.version.desc()).limit(1)
     )
     return [RulesVersionRow(*r) for r in rows], source
+
+
+# -- "you said, we did" -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    """What was sent to the customer: to whom (masked in the audit log), in which language."""
+
+    case: CaseView
+    language: str
+    subject: str
+    message_id: str
+
+
+def _customer_contact(session: Session, customer_id: str) -> tuple[str, str]:
+    """The customer's e-mail and language from their newest e-mail invitation ("", "zh")."""
+    from loyalloop.store.models import Invitation
+
+    row = session.execute(
+        sa.select(Invitation.contact, Invitation.language)
+        .where(Invitation.customer_id == customer_id, Invitation.contact.contains("@"))
+        .order_by(Invitation.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else ("", "zh")
+
+
+def tell_customer(
+    store: Store,
+    case_id: int,
+    we_did: str,
+    *,
+    expected_version: int | None,
+    actor: Actor,
+    mailer: Any = None,
+    now: dt.datetime | None = None,
+) -> CustomerMessage:
+    """E-mail the customer of a resolved case what was done ("you said, we did": the shipped
+    ``resolved`` template in the customer's language, their words quoted back), then record
+    it on the case as a note to the customer.
+
+    Refused (nothing sent) when the case is not resolved, changed since ``expected_version``,
+    or the customer has no e-mail address in the store; an SMTP failure raises
+    :class:`~loyalloop.services.channels.DeliveryError` and records nothing.
+    """
+    from email.message import EmailMessage
+
+    from loyalloop.cases import default_resolution_templates, render_resolution
+    from loyalloop.services.channels import Mailer
+
+    now = now or utcnow()
+    if not we_did.strip():
+        raise CaseTransitionError("say what was done (we_did) before telling the customer")
+    with store.session() as session:
+        row = _locked(session, case_id, expected_version)
+        if row.status != CaseStatus.RESOLVED.value:
+            session.rollback()
+            raise CaseTransitionError(
+                f"case {case_id} is {row.status}; the customer is told once it is resolved"
+            )
+        email, language = _customer_contact(session, row.customer_id)
+        reasons = case_reasons(session, case_id)
+        version = row.version
+        code, topic = row.resolution_code, row.topic
+        session.rollback()
+    if not email:
+        raise NotFoundError(f"case {case_id}: the customer has no e-mail address in the store")
+    said = next((r["text"] for r in reasons if r["text"]), "")
+    msg = render_resolution(
+        default_resolution_templates()["resolved"],
+        language=language,
+        customer_name=None,
+        you_said=said,
+        we_did=we_did,
+        case_reference=str(case_id),
+        topic=topic,
+        resolution_code=code,
+        resolved_on=now.date(),
+        agent="",
+    )
+    domain = store.settings.smtp_from.rpartition("@")[2] or "localhost"
+    message_id = f"<case-{case_id}-told-v{version}@{domain}>"
+    mail = EmailMessage()
+    mail["Subject"] = " ".join(msg.subject.split())
+    mail["From"] = store.settings.smtp_from
+    mail["To"] = email
+    mail["Message-ID"] = message_id
+    mail.set_content(msg.text)
+    mail.add_alternative(f"<html><body><p>{msg.html}</p></body></html>", subtype="html")
+    (mailer or Mailer(store.settings)).send(mail)
+    with store.session() as session:
+        view = add_note(
+            session,
+            case_id,
+            msg.text,
+            visibility=NoteVisibility.CUSTOMER,
+            expected_version=None,  # the e-mail is out: record it whatever changed meanwhile
+            actor=actor,
+            now=now,
+        )
+        record(session, actor, "cases.told_customer", f"case:{case_id}",
+               {"language": msg.language, "message_id": message_id})  # fmt: skip
+        session.commit()
+    return CustomerMessage(view, msg.language, msg.subject, message_id)
+
+
+# -- after a run ------------------------------------------------------------------------------
+
+
+def run_signals(
+    run: Any, config: CaseConfig, *, feedback_after: dt.datetime | None = None
+) -> list[Signal]:
+    """Signals from a published run's outputs (:class:`loyalloop.core.runs.Run`).
+
+    * churn risk: every active profile's ``churn_probability`` (``churn_scores``) with its CLV
+      percentile among the run's profiles (``clv``), for profiles that can meet a
+      ``churn_risk`` rule of ``config`` (the others cannot open a case);
+    * feedback: each analysed comment (``feedback_analysis``) with its score, sentiment, the
+      most negative sentiment per aspect and the clauses' text (``feedback_aspects``), for
+      the phrase rules.
+
+    Run outputs are keyed by pseudonymous profile ids; ``profile_map`` gives the customer ids
+    (a profile merged from several records takes its smallest id). Feedback signals are
+    ``feedback:<feedback id>`` (never attached twice); comments that came from survey
+    responses (``svy-…``) were evaluated when they arrived and are left out; only comments
+    after ``feedback_after`` are read (each run's comments include the whole history).
+    Churn signals are ``run:<n>:churn:<profile>`` (a customer still at risk in the next run
+    adds that run's signal to the open retention case, or opens one if the last was closed).
+    """
+    import pandas as pd
+
+    from loyalloop.cases import RuleKind
+
+    at = dt.datetime.combine(run.manifest.as_of, dt.time(), dt.UTC)
+    out: list[Signal] = []
+    ids: dict[str, str] = {}
+    if run.has_table("profile_map"):
+        pm = run.read("profile_map").to_pandas()
+        src = "customer_id" if "customer_id" in pm.columns else pm.columns[0]
+        ids = pm.sort_values(src).drop_duplicates("profile_id").set_index("profile_id")[src]
+        ids = {str(k): str(v) for k, v in ids.items()}
+    churn_rules = [r for r in config.rules.rules if r.kind is RuleKind.CHURN_RISK and r.enabled]
+    if churn_rules and run.has_table("churn_scores") and run.has_table("clv"):
+        scores = run.read("churn_scores").to_pandas()
+        clv = run.read("clv").to_pandas()[["customer_id", "clv"]].dropna()
+        # the share of profiles with a lower CLV (the library's ``clv_percentile``)
+        clv["pct"] = (clv["clv"].rank(method="min") - 1.0) / max(len(clv), 1)
+        df = scores.merge(clv[["customer_id", "pct"]], on="customer_id", how="inner")
+        if "population" in df.columns:
+            df = df[df["population"] == "active"]
+        p_min = min(r.min_probability for r in churn_rules)
+        share = max(r.top_clv_share for r in churn_rules)
+        df = df[(df["churn_probability"] >= p_min) & (df["pct"] >= 1.0 - share)]
+        for pid, p, v in zip(df["customer_id"], df["churn_probability"], df["pct"], strict=True):
+            cust = ids.get(str(pid), str(pid))
+            out.append(
+                Signal(
+                    f"run:{run.number}:churn:{pid}",
+                    cust,
+                    SignalKind.CHURN_RISK,
+                    at,
+                    churn_probability=float(min(max(p, 0.0), 1.0)),
+                    clv_percentile=float(min(max(v, 0.0), 1.0)),
+                )
+            )
+    if run.has_table("feedback_analysis"):
+        fa = run.read("feedback_analysis").to_pandas()
+        aspects: dict[str, dict[str, float]] = {}
+        texts: dict[str, str] = {}
+        if run.has_table("feedback_aspects"):
+            m = run.read("feedback_aspects").to_pandas()
+            if {"feedback_id", "aspect", "sentiment_score"} <= set(m.columns):
+                worst = m.groupby(["feedback_id", "aspect"])["sentiment_score"].min()
+                for (fid, aspect), s in worst.items():
+                    aspects.setdefault(str(fid), {})[str(aspect)] = float(s)
+            if "clause" in m.columns:
+                joined = m.groupby("feedback_id")["clause"].apply(
+                    lambda c: " ".join(str(x) for x in c if isinstance(x, str))
+                )
+                texts = {str(k): str(v) for k, v in joined.items()}
+        for row in fa.itertuples(index=False):
+            cust = getattr(row, "customer_id", None)
+            if cust is None or pd.isna(cust):
+                continue
+            fid = str(row.feedback_id)
+            if fid.startswith("svy-"):
+                continue
+            score = getattr(row, "score", None)
+            sentiment = getattr(row, "sentiment_score", None)
+            ts = getattr(row, "timestamp", None)
+            when = pd.Timestamp(ts).to_pydatetime() if ts is not None and not pd.isna(ts) else at
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=dt.UTC)
+            if feedback_after is not None and when <= feedback_after:
+                continue
+            out.append(
+                Signal(
+                    f"feedback:{fid}",
+                    str(cust),
+                    SignalKind.FEEDBACK,
+                    when,
+                    score_type=str(row.score_type) if getattr(row, "score_type", None) else None,
+                    score=float(score) if score is not None and not pd.isna(score) else None,
+                    text=texts.get(fid, ""),
+                    sentiment=float(sentiment)
+                    if sentiment is not None and not pd.isna(sentiment)
+                    else None,
+                    aspects=aspects.get(fid, {}),
+                )
+            )
+    return out
+
+
+def cases_from_run(
+    store: Store, number: int | None = None, *, now: dt.datetime | None = None
+) -> ApplyResult:
+    """Evaluate the rules on a published run's outputs (the latest by default): churn risk
+    in the top CLV decile, negative aspects, complaint phrases (see :func:`run_signals`).
+    Safe to call again: signals already attached are skipped, and comments are read from
+    where the last call stopped (the first call: the last :data:`FIRST_RUN_LOOKBACK_DAYS`
+    days before the run's as-of day)."""
+    from loyalloop.core.runs import RunStore
+
+    run = RunStore(store.analytics.runs_dir).get(number)
+    with store.session() as session:
+        config = active_config(session)
+        sweep = session.get(CaseSweep, "run_feedback")
+        if sweep is not None:
+            after = dt.datetime.fromtimestamp(sweep.last_id, dt.UTC)
+        else:  # the first run read: recent comments only, not years of history
+            after = dt.datetime.combine(run.manifest.as_of, dt.time(), dt.UTC) - dt.timedelta(
+                days=FIRST_RUN_LOOKBACK_DAYS
+            )
+        session.rollback()
+    signals = run_signals(run, config, feedback_after=after)
+    result = _apply_retrying(store, signals, now) if signals else ApplyResult((), (), 0, 0)
+    newest = max((s.at for s in signals if s.kind is SignalKind.FEEDBACK), default=None)
+    if newest is not None:
+        with store.session() as session:
+            sweep = session.get(CaseSweep, "run_feedback")
+            stamp = int(newest.timestamp())
+            if sweep is None:
+                session.add(CaseSweep(name="run_feedback", last_id=stamp, updated_at=utcnow()))
+            elif sweep.last_id < stamp:
+                sweep.last_id = stamp
+                sweep.updated_at = utcnow()
+            session.commit()
+    return result

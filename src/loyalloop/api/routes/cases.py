@@ -16,11 +16,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from loyalloop.api.access import Permission
-from loyalloop.api.deps import Principal, SessionDep, allow
+from loyalloop.api.deps import Principal, SessionDep, StoreDep, allow
 from loyalloop.api.i18n import text
 from loyalloop.api.pages import render
 from loyalloop.cases import CaseStatus, NoteVisibility
-from loyalloop.errors import CaseRuleError, CaseTransitionError, ConfigError, ConflictError
+from loyalloop.errors import (
+    CaseRuleError,
+    CaseTransitionError,
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+)
 from loyalloop.services.cases import (
     CaseView,
     active_config,
@@ -250,6 +256,30 @@ def compensation_form(
         return _case_page(request, session, case_id, me, status_code=422,
                           error=f"{text('refused', lang)}: {d.message}")  # fmt: skip
     return done
+
+
+@router.post("/cases/{case_id}/tell", response_class=HTMLResponse)
+def tell_form(
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    store: StoreDep,
+    me: Work,
+    version: Annotated[int, Form()],
+    we_did: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    """E-mail the customer what was done ("you said, we did")."""
+    from loyalloop.services.cases import tell_customer
+    from loyalloop.services.channels import DeliveryError
+
+    try:
+        tell_customer(store, case_id, we_did, expected_version=version, actor=me.actor)
+    except ConflictError:
+        return _case_page(request, session, case_id, me, error=text("conflict", _lang(request)),
+                          status_code=409)  # fmt: skip
+    except (CaseTransitionError, NotFoundError, DeliveryError) as exc:
+        return _case_page(request, session, case_id, me, error=str(exc), status_code=409)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/admin/case-rules", response_class=HTMLResponse, dependencies=RULES)
