@@ -1158,8 +1158,8 @@ def run_signals(
             m = run.read("feedback_aspects").to_pandas()
             if {"feedback_id", "aspect", "sentiment_score"} <= set(m.columns):
                 worst = m.groupby(["feedback_id", "aspect"])["sentiment_score"].min()
-                for (fid, aspect), s in worst.items():
-                    aspects.setdefault(str(fid), {})[str(aspect)] = float(s)
+                for (f_id, aspect), sev in worst.items():
+                    aspects.setdefault(str(f_id), {})[str(aspect)] = float(sev)
             if "clause" in m.columns:
                 joined = m.groupby("feedback_id")["clause"].apply(
                     lambda c: " ".join(str(x) for x in c if isinstance(x, str))
