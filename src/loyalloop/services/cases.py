@@ -1166,8 +1166,8 @@ def run_signals(
                 )
                 texts = {str(k): str(v) for k, v in joined.items()}
         for row in fa.itertuples(index=False):
-            cust = getattr(row, "customer_id", None)
-            if cust is None or pd.isna(cust):
+            raw_customer = getattr(row, "customer_id", None)
+            if raw_customer is None or pd.isna(raw_customer):
                 continue
             fid = str(row.feedback_id)
             if fid.startswith("svy-"):
@@ -1183,7 +1183,7 @@ def run_signals(
             out.append(
                 Signal(
                     f"feedback:{fid}",
-                    str(cust),
+                    str(raw_customer),
                     SignalKind.FEEDBACK,
                     when,
                     score_type=str(row.score_type) if getattr(row, "score_type", None) else None,
