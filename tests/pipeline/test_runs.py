@@ -48,7 +48,10 @@ def test_run_publishes_numbered_runs(settings: Settings, tmp_path: Path) -> None
     assert m.kpis is not None and m.kpis.purchasers == 2 and m.kpis.refunds == 5
     assert m.nps is not None and m.nps.n == 2 and m.nps.nps == 0
     assert m.inputs["feedback"] == 3
-    assert list(m.stage_seconds) == [s.name for s in stages_module.STAGES]
+    # every stage ran but the early-warning list, which needs churn scores (history too short)
+    ran = [s.name for s in stages_module.STAGES if s.name != "early_warning"]
+    assert list(m.stage_seconds) == ran
+    assert isinstance(m.early_warning, NotComputed) and m.early_warning.status == "skipped"
     rfm = second.read("rfm").to_pandas().set_index("customer_id")
     # C1 and C2 share an e-mail → one profile C1 with two purchase days
     assert rfm.loc["C1", "frequency"] == 1 and rfm.loc["C1", "total_spend"] == 30

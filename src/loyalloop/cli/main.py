@@ -46,6 +46,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("feedback", "feedback"),
     ("experiments", "experiments"),
     ("uplift", "uplift"),
+    ("campaigns", "campaigns"),
     ("serve", None),  # serve
     ("db", "db"),
     ("users", "users"),

@@ -15,18 +15,35 @@ from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 from loyalloop.insight.surveys import csat, csat_monthly, nps, nps_monthly
+from loyalloop.pipeline.campaign_results_stage import (
+    CAMPAIGN_INPUTS,
+    CAMPAIGN_OUTPUTS,
+    stage_campaign_results,
+)
 from loyalloop.pipeline.churn_stage import CHURN_OUTPUTS, stage_churn, stage_churn_features
 from loyalloop.pipeline.clv_stage import stage_clv
-from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.context import PROFILE_TX, RunContext, exact_amounts
+from loyalloop.pipeline.currency import currency_counts, run_currency
 from loyalloop.pipeline.feedback_stage import FEEDBACK_OUTPUTS, stage_feedback
-from loyalloop.pipeline.loyalty_stage import stage_loyalty
+from loyalloop.pipeline.lists_stage import stage_early_warning, stage_win_back
+from loyalloop.pipeline.loyalty_stage import stage_loyalty, stage_statuses
 from loyalloop.pipeline.profile_keys import rekey_by_profile
 from loyalloop.pipeline.stage import Stage
 
 __all__ = ["INPUT_TABLES", "STAGES", "Stage"]
 
 #: The canonical tables a run reads.
-INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
+INPUT_TABLES = (
+    "customers",
+    "transactions",
+    "accounts",
+    "feedback",
+    "interactions",
+    # the campaign_results stage (measure)
+    "campaigns",
+    "assignments",
+    "outcomes",
+)
 
 
 def stage_profiles(ctx: RunContext) -> None:
@@ -52,7 +69,7 @@ def stage_profiles(ctx: RunContext) -> None:
 
 def stage_rfm(ctx: RunContext) -> None:
     """RFM summary in days, scores and segments per profile; segment summary."""
-    tx = ctx.wh.ibis.table(PROFILE_TX)
+    tx = exact_amounts(ctx.wh.ibis.table(PROFILE_TX))
     scored = rfm_segments(
         rfm_scores(rfm_summary(tx, observation_end=ctx.as_of, time_unit="D")),
         ctx.config.segment_rules,
@@ -62,11 +79,14 @@ def stage_rfm(ctx: RunContext) -> None:
 
 
 def stage_kpis(ctx: RunContext) -> None:
-    """Purchase KPIs, cohort retention, NPS and CSAT with their monthly trends."""
-    tx = ctx.wh.ibis.table(PROFILE_TX)
+    """Purchase KPIs and the currency, cohort retention, NPS and CSAT with their monthly
+    trends."""
+    tx = exact_amounts(ctx.wh.ibis.table(PROFILE_TX))
     profiles = ctx.output("profiles")
     kpis = purchase_kpis(profiles, tx, ctx.as_of, active_days=ctx.config.active_days)
-    ctx.record("kpis", KpiSummary(**asdict(kpis)))
+    currencies = currency_counts(ctx.wh.table("transactions"))
+    currency = run_currency(currencies, ctx.config.currency)
+    ctx.record("kpis", KpiSummary(**asdict(kpis), currency=currency, currencies=currencies))
     ctx.save("cohorts", cohort_retention(tx, ctx.as_of))
     fb = ctx.wh.table("feedback")
     fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
@@ -104,17 +124,18 @@ STAGES: list[Stage] = [
         requires=_CHURN_INPUTS,
         produces=("churn_features",),
     ),
+    Stage("statuses", stage_statuses, requires=("churn_features",), produces=("statuses",)),
     Stage(
         "churn",
         stage_churn,
-        requires=(*_CHURN_INPUTS, "churn_features"),
+        requires=(*_CHURN_INPUTS, "churn_features", "statuses"),
         produces=CHURN_OUTPUTS,
         slot="churn",
     ),
     Stage(
         "loyalty",
         stage_loyalty,
-        requires=("churn_features", "rfm", PROFILE_TX),
+        requires=("churn_features", "statuses", "rfm", PROFILE_TX),
         produces=(
             "loyalty",
             "loyalty_summary",
@@ -125,10 +146,33 @@ STAGES: list[Stage] = [
         slot="loyalty",
     ),
     Stage(
+        "early_warning",
+        stage_early_warning,
+        requires=("churn_features", "statuses", "churn_scores"),
+        produces=("early_warning",),
+        slot="early_warning",
+        optional=("clv",),
+    ),
+    Stage(
+        "win_back",
+        stage_win_back,
+        requires=(*_CHURN_INPUTS, "churn_features", "statuses"),
+        produces=("win_back",),
+        slot="win_back",
+    ),
+    Stage(
         "feedback",
         stage_feedback,
         requires=("feedback", "profile_map", "rfm"),
         produces=FEEDBACK_OUTPUTS,
         slot="feedback",
+    ),
+    # campaign measurement (docs/measurement.md)
+    Stage(
+        "campaign_results",
+        stage_campaign_results,
+        requires=CAMPAIGN_INPUTS,
+        produces=CAMPAIGN_OUTPUTS,
+        slot="campaigns",
     ),
 ]
