@@ -52,6 +52,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("users", "users"),
     ("surveys", "surveys"),
     ("sync", None),  # sync
+    ("cases", "cases"),
 )
 
 app = typer.Typer(

@@ -91,6 +91,9 @@ def run(
             sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
             with status("running") as step:
                 result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
+        from loyalloop.cli.cases import cases_after_run
+
+        cases_after_run(ctx, result.number, quiet=as_json)  # case rules on the run's outputs
         if as_json:
             emit_json(run_json(result))
             return

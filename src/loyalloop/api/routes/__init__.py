@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loyalloop.api.routes import admin, api_v1, auth, public, staff, survey_pages
+from loyalloop.api.routes import admin, api_v1, auth, cases, public, staff, survey_pages
 
 __all__ = ["ROUTERS"]
 
@@ -13,4 +13,6 @@ ROUTERS = [
     survey_pages.router,
     admin.router,
     api_v1.router,
+    cases.router,
+    cases.api_router,
 ]

@@ -9,6 +9,19 @@ migrations differ).
 from __future__ import annotations
 
 from loyalloop.store.models.accounts import ApiToken, AuditEvent, Role, User, UserSession
+from loyalloop.store.models.cases import (
+    CaseEventRow,
+    CaseNotification,
+    CaseRow,
+    CaseRuleVersion,
+    CaseSignal,
+    CaseSweep,
+    CaseTeam,
+    CaseTeamMember,
+    CompensationGrant,
+    DeliveryStatus,
+    SlaTimer,
+)
 from loyalloop.store.models.surveys import (
     Invitation,
     InvitationStatus,
@@ -23,10 +36,21 @@ from loyalloop.store.models.surveys import (
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "CaseEventRow",
+    "CaseNotification",
+    "CaseRow",
+    "CaseRuleVersion",
+    "CaseSignal",
+    "CaseSweep",
+    "CaseTeam",
+    "CaseTeamMember",
+    "CompensationGrant",
+    "DeliveryStatus",
     "Invitation",
     "InvitationStatus",
     "Response",
     "Role",
+    "SlaTimer",
     "Suppression",
     "Survey",
     "SurveyStatus",
