@@ -65,6 +65,8 @@ _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ENGLISH_DETAIL = re.compile(r'<span lang="en">[^<]*</span>')
+#: Customers' own words quoted by the report (example comments): data, not labels.
+_VERBATIM = re.compile(r'<span class="verbatim">[^<]*</span>')
 
 
 def _visible(page: str) -> str:
@@ -76,7 +78,8 @@ def _visible(page: str) -> str:
         for script in scripts[1:]
         for m in _JSON_STRING.findall(script)
     ]
-    text = _TAG.sub(" ", _STYLE.sub(" ", _SCRIPT.sub(" ", _ENGLISH_DETAIL.sub(" ", page))))
+    page = _VERBATIM.sub(" ", _ENGLISH_DETAIL.sub(" ", page))
+    text = _TAG.sub(" ", _STYLE.sub(" ", _SCRIPT.sub(" ", page)))
     return html.unescape(text) + "\n" + "\n".join(chart_strings)
 
 

@@ -508,8 +508,11 @@ def _kano_block(run: Run, info: FeedbackSummary, lang: Lang) -> Markup:
 
 
 def _examples(items: Iterable[Any]) -> Markup:
-    """Example comments, each escaped, one per line."""
-    return Markup("<br>").join(str(x) for x in items)
+    """Example comments, each escaped, one per line, marked as the customer's own words
+    (``class="verbatim"``: data in any language, never a label of the report)."""
+    return Markup("<br>").join(
+        Markup('<span class="verbatim">{}</span>').format(str(x)) for x in items
+    )
 
 
 def feedback_topics_section(run: Run, lang: Lang) -> Section | None:
