@@ -98,8 +98,7 @@ def test_answers_reach_the_next_runs_report(tmp_path: Path) -> None:
     today = datetime.now(UTC).date().isoformat()
     fresh = tmp_path / "today.csv"
     fresh.write_text(
-        "transaction_id,customer_id,timestamp,amount\n"
-        f"T-today-1,C0000001,{today}T10:00:00,88.00\n",
+        f"transaction_id,customer_id,timestamp,amount\nT-today-1,C0000001,{today}T10:00:00,88.00\n",
         encoding="utf-8",
     )
     cli(home, "ingest", "transactions", str(fresh))

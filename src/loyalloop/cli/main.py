@@ -51,6 +51,8 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("users", "users"),
     ("surveys", "surveys"),
     ("sync", None),  # sync
+    ("campaigns", "campaigns"),
+    ("worker", None),  # worker
 )
 
 app = typer.Typer(

@@ -9,6 +9,15 @@ migrations differ).
 from __future__ import annotations
 
 from loyalloop.store.models.accounts import ApiToken, AuditEvent, Role, User, UserSession
+from loyalloop.store.models.campaigns import (
+    Campaign,
+    CampaignAssignment,
+    CampaignStatus,
+    CampaignVersion,
+    DeliveryEvent,
+    OutboxMessage,
+    OutboxStatus,
+)
 from loyalloop.store.models.surveys import (
     Invitation,
     InvitationStatus,
@@ -23,8 +32,15 @@ from loyalloop.store.models.surveys import (
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Campaign",
+    "CampaignAssignment",
+    "CampaignStatus",
+    "CampaignVersion",
+    "DeliveryEvent",
     "Invitation",
     "InvitationStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "Response",
     "Role",
     "Suppression",
