@@ -6,6 +6,7 @@ import importlib.util
 import json
 import socket
 import threading
+import time
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -122,7 +123,7 @@ class Gateway:
     """A local HTTP gateway recording each request's body and Idempotency-Key; ``fail``
     answers that many requests with ``fail_status`` first."""
 
-    def __init__(self, fail: int = 0, fail_status: int = 500) -> None:
+    def __init__(self, fail: int = 0, fail_status: int = 500, delay: float = 0.0) -> None:
         self.received: list[dict[str, Any]] = []
         self.fail = fail
         self.fail_status = fail_status
@@ -132,6 +133,8 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if delay:
+                    time.sleep(delay)
                 with lock:
                     if gw.fail > 0:
                         gw.fail -= 1

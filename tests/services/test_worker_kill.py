@@ -24,13 +24,23 @@ import sqlalchemy as sa
 from campaign_fixtures import AS_OF, CAMPAIGN, Gateway, make_view, sms_campaign, smtp_server
 from svc_fixtures import SECRET, make_store
 
-from loyalloop.services import Actor
+from loyalloop.services import Actor, Store
 from loyalloop.services.campaigns import create_campaign, launch_campaign
 from loyalloop.store.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 ME = Actor("ana@example.com", "analyst", 1)
 KILLS = 12
+
+
+def _sent(store: Store) -> int:
+    with store.session() as session:
+        return int(
+            session.scalar(
+                sa.select(sa.func.count()).where(OutboxMessage.status == OutboxStatus.sent.value)
+            )
+            or 0
+        )
 
 
 class SlowInbox:
@@ -42,10 +52,11 @@ class SlowInbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         import asyncio
 
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0.04)
         return str(await self.inner.handle_DATA(server, session, envelope))
 
 
+@pytest.mark.slow
 def test_kill_9_loses_nothing_and_each_key_arrives(
     tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -53,7 +64,7 @@ def test_kill_9_loses_nothing_and_each_key_arrives(
     controller, inbox, port = smtp_server()
     controller.handler = SlowInbox(controller.handler)
     try:
-        with Gateway() as gw:
+        with Gateway(delay=0.04) as gw:
             env = {
                 **os.environ,
                 "LOYALLOOP_DATABASE_URL": store_url,
@@ -95,15 +106,24 @@ def test_kill_9_loses_nothing_and_each_key_arrives(
                 "worker", "--batch", "5", "--idle", "0.2",
             ]  # fmt: skip
             kills = 0
-            deadline = time.monotonic() + 240
+            sent_at_kill: list[int] = []
+            deadline = time.monotonic() + 600
             while kills < KILLS and time.monotonic() < deadline:
                 proc = subprocess.Popen(
-                    cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                    cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
                 )
-                time.sleep(rng.uniform(1.0, 3.0))  # start-up takes ~1 s: kill mid-send
+                # wait until this worker is sending (start-up time depends on the machine's
+                # load), then kill it at a random moment of its sending
+                before = _sent(store)
+                while _sent(store) == before and proc.poll() is None:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.05)
+                time.sleep(rng.uniform(0.0, 0.6))
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
                 kills += 1
+                sent_at_kill.append(_sent(store))
             # a last worker finishes the queue (leases of the killed ones run out first)
             time.sleep(2)
             done = subprocess.run(
@@ -131,6 +151,11 @@ def test_kill_9_loses_nothing_and_each_key_arrives(
         duplicates,
     )
     assert kills == KILLS
+    # the kills hit a worker that was sending: the queue was neither empty nor untouched
+    mid_queue = sum(1 for n in sent_at_kill if 0 < n < len(expected))
+    log.warning("sent when each kill came: %s of %d", sent_at_kill, len(expected))
+    assert mid_queue >= KILLS // 2
+    assert len(set(sent_at_kill)) >= KILLS // 2  # progress between kills
     # a repeat needs a kill between the receiver's acceptance and the mark: at most one
     # message in flight per kill
     assert duplicates <= kills

@@ -1,8 +1,10 @@
 """Delivering one campaign message: e-mail through SMTP, SMS and webhooks through HTTP.
 
-The transports are the service's own (:mod:`loyalloop.services.channels`): :class:`Mailer`
-for SMTP (STARTTLS / TLS / login as configured) and an HTTP ``POST`` with an
-``Idempotency-Key`` header for gateways. Every message carries its outbox idempotency key:
+SMTP as the service's settings say (STARTTLS / TLS / login, like
+:class:`loyalloop.services.channels.Mailer`), but one session kept open across messages (a
+worker sends thousands; a new connection per message costs a handshake each), checked with
+``NOOP`` before reuse; and an HTTP ``POST`` with an ``Idempotency-Key`` header for gateways.
+Every message carries its outbox idempotency key:
 
 * e-mail: ``Message-ID: <KEY@domain>`` (and ``List-Unsubscribe`` with the customer's signed
   unsubscribe link); the body is the template's HTML (customer values already escaped) with a
@@ -13,24 +15,28 @@ for SMTP (STARTTLS / TLS / login as configured) and an HTTP ``POST`` with an
 
 A resend after a crash carries the same key, so the receiver recognises it (at-least-once
 delivery + idempotency key; see :mod:`loyalloop.services.outbox`). A refusal raises
-:class:`~loyalloop.services.channels.DeliveryError` (an ``OSError``); a 4xx other than 408/429
-is :class:`PermanentDeliveryError` — retrying cannot help, the message goes straight to dead.
+:class:`~loyalloop.services.channels.DeliveryError` (an ``OSError``); an HTTP 4xx other than
+408/409/425/429, an SMTP 5xx reply or a refused recipient is :class:`PermanentDeliveryError` —
+retrying cannot help, the message goes straight to dead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import html
 import json
 import re
+import smtplib
+import ssl
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 
-from loyalloop.core.service_settings import ServiceSettings
+from loyalloop.core.service_settings import ServiceSettings, SmtpSecurity
 from loyalloop.errors import ConfigError
-from loyalloop.services.channels import DeliveryError, Mailer
+from loyalloop.services.channels import DeliveryError
 
 __all__ = ["PermanentDeliveryError", "Sender", "campaign_email"]
 
@@ -72,11 +78,62 @@ class Sender:
 
     def __init__(self, settings: ServiceSettings) -> None:
         self.s = settings
-        self.mailer = Mailer(settings) if settings.email_enabled else None
         self.http = httpx.Client(timeout=settings.smtp_timeout)
+        self._smtp: smtplib.SMTP | None = None
 
     def close(self) -> None:
         self.http.close()
+        self._drop_smtp()
+
+    def _drop_smtp(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self._smtp.quit()
+            with contextlib.suppress(OSError):
+                self._smtp.close()
+            self._smtp = None
+
+    def _connection(self) -> smtplib.SMTP:
+        """One SMTP session kept open across messages (checked with NOOP before reuse)."""
+        if self._smtp is not None:
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._drop_smtp()
+        s = self.s
+        ctx = ssl.create_default_context()
+        try:
+            smtp: smtplib.SMTP
+            if s.smtp_security is SmtpSecurity.tls:
+                smtp = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ctx
+                )
+            else:
+                smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+            if s.smtp_security is SmtpSecurity.starttls:
+                smtp.starttls(context=ctx)
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password.get_secret_value())
+        except smtplib.SMTPException as exc:
+            raise DeliveryError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
+        self._smtp = smtp
+        return smtp
+
+    def _mail(self, message: EmailMessage) -> None:
+        smtp = self._connection()
+        try:
+            smtp.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
+            raise PermanentDeliveryError(f"SMTP refused: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:
+            self._drop_smtp()
+            cls = PermanentDeliveryError if 500 <= exc.smtp_code < 600 else DeliveryError
+            raise cls(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop_smtp()
+            raise DeliveryError(f"SMTP {self.s.smtp_host}:{self.s.smtp_port}: {exc}") from exc
 
     def _post(self, url: str, token: str, body: dict[str, Any], key: str, what: str) -> None:
         headers = {"Idempotency-Key": key}
@@ -108,9 +165,9 @@ class Sender:
         """Deliver one message; raises :class:`DeliveryError` or :class:`ConfigError`."""
         s = self.s
         if channel == "email":
-            if self.mailer is None:
+            if not s.email_enabled:
                 raise ConfigError("e-mail is not configured (LOYALLOOP_SMTP_HOST)")
-            self.mailer.send(
+            self._mail(
                 campaign_email(
                     s,
                     key=key,
