@@ -438,9 +438,20 @@ def launch_campaign(
     frame["assigned_at"] = [_aware(t, zone) for t in frame["assigned_at"]]
     frame["campaign_id"] = campaign_pk
     frame["version"] = version
-    assignments = frame[
-        ["campaign_id", "customer_id", "arm", "assigned_at", "version", "offer_id", "expected_cost"]
-    ].to_dict("records")
+    assignments: list[dict[str, Any]] = [
+        {str(k): v for k, v in row.items()}
+        for row in frame[
+            [
+                "campaign_id",
+                "customer_id",
+                "arm",
+                "assigned_at",
+                "version",
+                "offer_id",
+                "expected_cost",
+            ]
+        ].to_dict("records")
+    ]
     messages, failures = _outbox_rows(plan, spec, campaign_pk, contacts, send_after, now)
     with store.session() as session, session.begin():
         for start in range(0, len(assignments), _CHUNK):
@@ -902,15 +913,15 @@ def simulate_outcomes(store: Store, ref: int | str, *, seed: int = 0) -> Simulat
     )
     synced = sync_campaigns(store)
     directory = store.analytics.home / SYNC_DIR
-    data = [
+    data: list[dict[str, Any]] = [
         {
-            "customer_id": r.customer_id,
-            "campaign_id": r.campaign_id,
-            "timestamp": pd.Timestamp(r.timestamp).isoformat(sep=" "),
-            "kind": r.kind,
-            "value": None if pd.isna(r.value) else float(r.value),
+            "customer_id": str(r["customer_id"]),
+            "campaign_id": str(r["campaign_id"]),
+            "timestamp": pd.Timestamp(r["timestamp"]).isoformat(sep=" "),
+            "kind": str(r["kind"]),
+            "value": None if r["value"] is None or r["value"] != r["value"] else float(r["value"]),
         }
-        for r in out.itertuples(index=False)
+        for r in out.to_dict("records")
     ]
     counts = _counts(None)
     if data:

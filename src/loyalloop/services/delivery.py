@@ -41,6 +41,7 @@ from loyalloop.services.channels import DeliveryError
 __all__ = ["PermanentDeliveryError", "Sender", "campaign_email"]
 
 _TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r'<a\s[^>]*href="([^"]*)"[^>]*>(.*?)</a>', re.S)
 #: Long headers (a signed List-Unsubscribe URL) stay one line rather than RFC 2047-encoded.
 _POLICY = email.policy.default.clone(max_line_length=998)
 
@@ -67,7 +68,8 @@ def campaign_email(
     msg["Message-ID"] = f"<{key}@{domain}>"
     if unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    text = html.unescape(_TAG.sub("", html_body.replace("<br>", "\n")))
+    linked = _LINK.sub(lambda m: f"{m.group(2)} {m.group(1)}", html_body.replace("<br>", "\n"))
+    text = html.unescape(_TAG.sub("", linked))
     msg.set_content(text)
     msg.add_alternative(f"<html><body>{html_body}</body></html>", subtype="html")
     return msg

@@ -414,7 +414,7 @@ def run_worker(
     s = store.settings
     stop = threading.Event()
     me = worker_id()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
@@ -438,8 +438,8 @@ def run_worker(
                 stop.wait(idle_seconds)
     finally:
         sender.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     log.info("worker %s stopped: %s", me, total)
     return total
 
