@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from loyalloop.api.routes import admin, api_v1, auth, public, staff, survey_pages
+from loyalloop.api.routes import (
+    admin,
+    api_v1,
+    auth,
+    campaign_links,
+    public,
+    staff,
+    survey_pages,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -13,4 +21,5 @@ ROUTERS = [
     survey_pages.router,
     admin.router,
     api_v1.router,
+    campaign_links.router,
 ]
