@@ -123,6 +123,9 @@ class ServiceSettings(BaseSettings):
     email_per_second: float = Field(default=20.0, ge=0)
     sms_per_second: float = Field(default=20.0, ge=0)
     webhook_per_second: float = Field(default=20.0, ge=0)
+    #: Deliver to files in this folder instead of SMTP / HTTP (dry runs, the demo): one
+    #: ``<idempotency key>.eml`` or ``.json`` per message.
+    outbox_sink_dir: Path | None = None
 
     @field_validator("timezone")
     @classmethod

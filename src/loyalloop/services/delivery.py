@@ -13,6 +13,9 @@ Every message carries its outbox idempotency key:
 * webhook (call-campaign hand-offs to a call-centre system): ``POST LOYALLOOP_WEBHOOK_URL``
   JSON ``{"id", "campaign", "customer_id", "payload"}``.
 
+With ``LOYALLOOP_OUTBOX_SINK_DIR`` set, messages are written as files named by their key
+instead (a dry run; ``make demo`` uses it): nothing leaves the machine.
+
 A resend after a crash carries the same key, so the receiver recognises it (at-least-once
 delivery + idempotency key; see :mod:`loyalloop.services.outbox`). A refusal raises
 :class:`~loyalloop.services.channels.DeliveryError` (an ``OSError``); an HTTP 4xx other than
@@ -30,6 +33,7 @@ import re
 import smtplib
 import ssl
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -152,6 +156,38 @@ class Sender:
             raise PermanentDeliveryError(msg)
         raise DeliveryError(msg)
 
+    def _to_sink(
+        self,
+        channel: str,
+        key: str,
+        to: str,
+        subject: str,
+        body: str,
+        campaign: str,
+        customer_id: str,
+        unsubscribe_url: str,
+    ) -> None:
+        """Write the message to ``<sink>/<key>.eml|.json`` (a resend overwrites the same file)."""
+        assert self.s.outbox_sink_dir is not None
+        folder = Path(self.s.outbox_sink_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        if channel == "email":
+            msg = campaign_email(
+                self.s, key=key, to=to, subject=subject, html_body=body,
+                unsubscribe_url=unsubscribe_url,
+            )  # fmt: skip
+            data, name = msg.as_bytes(), f"{key}.eml"
+        else:
+            record = {"channel": channel, "to": to, "text": body, "campaign": campaign,
+                      "customer_id": customer_id, "id": key}  # fmt: skip
+            data, name = json.dumps(record, ensure_ascii=False).encode(), f"{key}.json"
+        tmp = folder / f".{name}.tmp"
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(folder / name)
+        except OSError as exc:
+            raise DeliveryError(f"outbox sink {folder}: {exc}") from exc
+
     def send(
         self,
         *,
@@ -166,6 +202,9 @@ class Sender:
     ) -> None:
         """Deliver one message; raises :class:`DeliveryError` or :class:`ConfigError`."""
         s = self.s
+        if s.outbox_sink_dir is not None:
+            self._to_sink(channel, key, to, subject, body, campaign, customer_id, unsubscribe_url)
+            return
         if channel == "email":
             if not s.email_enabled:
                 raise ConfigError("e-mail is not configured (LOYALLOOP_SMTP_HOST)")
