@@ -314,6 +314,36 @@ def _finish(
 ) -> str:
     """Step 4 for one message; returns the outcome (sent, retried, dead, lease_lost)."""
     s = store.settings
+    if error is None:  # the common path: two statements, no ORM load
+        with store.session() as session, session.begin():
+            done = session.execute(
+                sa.update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == c.id,
+                    OutboxMessage.claimed_by == worker,
+                    OutboxMessage.status == OutboxStatus.sending.value,
+                )
+                .values(
+                    status=OutboxStatus.sent.value, sent_at=now, last_error="", lease_until=None
+                )
+            )
+            if done.rowcount == 0:  # type: ignore[attr-defined]
+                log.warning(
+                    "message %s: the claim passed to another worker before it was marked", c.id
+                )
+                return "lease_lost"
+            session.execute(
+                sa.insert(DeliveryEvent).values(
+                    message_id=c.id,
+                    campaign_id=c.campaign_id,
+                    customer_id=c.customer_id,
+                    kind="sent",
+                    at=now,
+                    detail={"attempt": c.attempts + 1},
+                    synced_at=None,
+                )
+            )
+        return "sent"
     with store.session() as session, session.begin():
         m = session.scalar(
             sa.select(OutboxMessage).where(
