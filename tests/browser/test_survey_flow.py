@@ -217,7 +217,15 @@ def test_survey_from_editor_to_phone_to_dashboard_to_report(
             assert (
                 "sync: 1 responses" in out and "feedback 2 loaded" in out
             )  # the NPS with its why, and the improvement
+            # the data feed is current (a purchase today), so a run up to today is allowed
             today = datetime.now(UTC).date().isoformat()
+            fresh = home / "today.csv"
+            fresh.write_text(
+                "transaction_id,customer_id,timestamp,amount\n"
+                f"T-today-1,C0000001,{today}T10:00:00,88.00\n",
+                encoding="utf-8",
+            )
+            _cli(home, "ingest", "transactions", str(fresh))
             _cli(home, "run", "--as-of", today)
             run = RunStore(home / "runs").get(None)
             after = run.manifest.feedback.comments  # type: ignore[union-attr]

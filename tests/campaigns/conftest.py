@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 import ibis
 import numpy as np
@@ -157,23 +155,3 @@ def view(con: ibis.BaseBackend, frames: dict[str, pd.DataFrame]) -> ibis.Table:
     from loyalloop.campaigns import audience_view
 
     return audience_view(tables_on(con, frames), AS_OF)
-
-
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed")
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[2]")
-        .appName("loyalloop-campaign-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()

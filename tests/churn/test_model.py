@@ -8,6 +8,7 @@ import pytest
 
 from loyalloop.churn import MODEL_FORMAT_VERSION, ChurnModel
 from loyalloop.churn.calibration import fit_calibrator
+from loyalloop.core.modelfile import write_model_file
 from loyalloop.errors import ConfigError, DataValidationError, ModelError, NotFittedError
 
 
@@ -162,7 +163,7 @@ def test_logistic_save_load_and_version_1_files(fitted, tmp_path):
     np.testing.assert_array_equal(loaded.churn_probability(X), lr.churn_probability(X))
     # A version 1 file (LightGBM only, a setting this version no longer has) still loads.
     d = json.loads(m.save(tmp_path / "v2.json").read_text("utf-8"))
-    v1 = {k: v for k, v in d.items() if k != "algorithm"}
+    v1 = {k: v for k, v in d.items() if k not in ("algorithm", "checksum")}
     v1["format_version"] = 1
     v1["params"] = {**v1["params"], "calibration_fraction": 0.25}
     del v1["params"]["monotone_increasing"]
@@ -176,7 +177,8 @@ def test_mismatched_models_fail_clearly(fitted, tmp_path):
     path = m.save(tmp_path / "model.json")
     d = json.loads(path.read_text("utf-8"))
     newer = tmp_path / "newer.json"
-    newer.write_text(json.dumps({**d, "format_version": MODEL_FORMAT_VERSION + 1}))
+    # as a newer Loyalloop would write it (checksum and all)
+    write_model_file(newer, {**d, "format_version": MODEL_FORMAT_VERSION + 1})
     with pytest.raises(ModelError, match=r"model format version 3.*reads versions 1 to 2"):
         ChurnModel.load(newer)
     other = tmp_path / "other.json"
@@ -191,7 +193,9 @@ def test_mismatched_models_fail_clearly(fitted, tmp_path):
         ChurnModel.load(tmp_path / "nope.json")
     broken = tmp_path / "broken.json"
     spec = {"features": [{"name": "spend", "kind": "numeric"}]}
-    broken.write_text(json.dumps({**d, "feature_spec": spec}))
+    # a file without its checksum (as older versions wrote) is still checked for consistency
+    unchecked = {k: v for k, v in d.items() if k != "checksum"}
+    broken.write_text(json.dumps({**unchecked, "feature_spec": spec}))
     with pytest.raises(ModelError, match="trees read 2 features but its feature spec lists 1"):
         ChurnModel.load(broken)
     with pytest.raises(DataValidationError, match="missing 1 column"):

@@ -18,12 +18,16 @@ def test_adapter_knows_no_contract_and_data_ensures_the_schema(settings: Setting
             wh.table("customers")
         wh.create_table(f"{STAGING_PREFIX}x", {"a": "string"})
     with open_warehouse(settings) as wh:
-        assert set(wh.list_tables()) == {*CONTRACTS, "quarantine"}  # leftover staging dropped
+        assert set(wh.list_tables()) == {
+            *CONTRACTS,
+            "quarantine",
+            "repairs",
+        }  # leftover staging dropped
         assert wh.count("transactions") == 0
         cols = dict(wh.table("transactions").schema().items())
         assert str(cols["amount"]) == "float64" and "_loaded_at" in cols
     with open_warehouse(settings) as wh:  # opening again changes nothing
-        assert set(wh.list_tables()) == {*CONTRACTS, "quarantine"}
+        assert set(wh.list_tables()) == {*CONTRACTS, "quarantine", "repairs"}
 
 
 def test_engine_failure_carries_the_sql(settings: Settings) -> None:

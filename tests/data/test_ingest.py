@@ -8,6 +8,7 @@ from tests.conftest import write
 
 from loyalloop.core import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
+from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, IngestError
 
 CUSTOMERS = """customer_id,created_at,name,email,phone,consent_email
@@ -150,7 +151,7 @@ def test_missing_required_column_names_file_and_column(wh: Warehouse, tmp_path: 
     with pytest.raises(IngestError) as info:
         ingest(wh, "transactions", [f])
     assert info.value.file == str(f) and info.value.line == 1
-    assert info.value.column == "transaction_id"
+    assert info.value.column == "customer_id"  # transaction_id may be left out (derived)
     assert "--mapping" in str(info.value)
 
 
@@ -192,16 +193,48 @@ def test_accounts_closed_before_opened(customers_loaded: Warehouse, tmp_path: Pa
     assert counts(r) == (2, 1, 0, 1)
 
 
-def test_streaming_chunks_give_same_result(customers_loaded: Warehouse, tmp_path: Path) -> None:
-    rows = "".join(f"T{i},C{1 + i % 3},2024-01-{1 + i % 28:02d},{i % 7 - 1}\n" for i in range(500))
+def test_large_file_rows_and_lines_exact(customers_loaded: Warehouse, tmp_path: Path) -> None:
+    """Several read blocks and threads: every row keeps its number and line."""
+    rows = "".join(
+        f"T{i},C{1 + i % 3},2024-01-{1 + i % 28:02d},{i % 7 - 1}\n" for i in range(60_000)
+    )
     f = write(
         tmp_path / "t.csv",
-        "transaction_id,customer_id,timestamp,amount\n" + rows + "T3,C1,2024-01-01,1\n",
+        "transaction_id,customer_id,timestamp,amount\n"
+        + rows
+        + "T3,C1,2024-01-01,1\nT-x,C1,2024-01-01\nT-y,C1,2024-02-30,1\n",
     )
-    r = ingest(customers_loaded, "transactions", [f], chunk_rows=37)
-    assert counts(r) == (501, 500, 0, 1)
+    r = ingest(customers_loaded, "transactions", [f])
+    assert counts(r) == (60_003, 60_000, 0, 3)
     q = quarantine(customers_loaded)
-    assert q["row_number"].tolist() == [501] and q["line"].tolist() == [502]
+    assert q["row_number"].tolist() == [60_001, 60_002, 60_003]
+    assert q["line"].tolist() == [60_002, 60_003, 60_004]
+    assert "first at row 4" in q["reason"].iloc[0]
+
+
+def test_fast_path_gives_the_rows_the_full_checks_give(
+    customers_loaded: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows found certainly clean at staging skip the slow checks: the same rows result."""
+    import loyalloop.data.ingest as ingest_module
+
+    text = (
+        "customer_id,created_at,name,email,phone,birth_date,gender,consent_email,consent_sms\n"
+        "C7,2024-01-01 10:00:00,A,a@x.cn,13800138000,1990-01-01,f,yes,0\n"
+        "C8,2024/1/2,B, B@X.CN ,,1990-02-30,m,maybe,\n"
+        "C9,20240103,C,,+86 139 0013 9000,,,是,否\n"
+        "Ｃ10,2024-01-04T05:06:07,D,,,,,,\n"
+    )
+    tables = []
+    for fast in (True, False):
+        monkeypatch.setattr(ingest_module, "_FAST_PATH", fast)
+        home = tmp_path / f"h{fast}"
+        with open_warehouse(customers_loaded.settings.with_home(home)) as wh:
+            ingest(wh, "customers", [write(tmp_path / f"c{fast}.csv", text)])
+            df = wh.table("customers").execute().drop(columns=["_source", "_loaded_at"])
+            tables.append(df.sort_values("customer_id").reset_index(drop=True))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert len(tables[0]) == 4
 
 
 def test_parquet_and_jsonl_inputs(customers_loaded: Warehouse, tmp_path: Path) -> None:
@@ -263,3 +296,27 @@ def test_load_retries_with_the_larger_cap_when_out_of_memory(
     assert counts(r) == (1, 1, 0, 0)
     assert len(calls) == 2 and calls[0] != calls[1]  # second try under the general cap
     assert customers_loaded.count("transactions") == 1
+
+
+def test_copies_left_by_a_killed_ingest_are_removed_by_the_next(
+    wh: Warehouse, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    tmp = wh.settings.home / "tmp"
+    left = tmp / f"ingest-{int(dead.stdout)}-abc"
+    mine = tmp / f"ingest-{os.getppid()}-def"  # a live process's copy stays
+    for d in (left, mine):
+        d.mkdir(parents=True)
+        (d / "copy.csv").write_text("x", encoding="utf-8")
+    ingest(wh, "customers", [write(tmp_path / "c.csv", CUSTOMERS)])
+    assert not left.exists()
+    assert (mine / "copy.csv").exists()

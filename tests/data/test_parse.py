@@ -59,6 +59,12 @@ def test_amounts() -> None:
     assert values.iloc[:5].tolist() == [1234.5, 12.0, 3.5, -2.25, -7.0]
 
 
+def test_decimal_commas_are_bad_not_misread() -> None:
+    values, bad = parse_float(pd.Series(["1,50", "€1.234,56", "1,500", "12.5"]))
+    assert list(bad) == [True, True, False, False]
+    assert values.iloc[2:].tolist() == [1500.0, 12.5]
+
+
 def test_int_rejects_fractions() -> None:
     values, bad = parse_int(pd.Series(["3", "3.0", "3.5"]))
     assert list(bad) == [False, False, True]

@@ -72,3 +72,14 @@ def test_unreadable_files_fail_clearly(tmp_path: Path) -> None:
     (tmp_path / "p.parquet").write_text("not parquet")
     with pytest.raises(IngestError, match="cannot read as Parquet"):
         list(read_chunks(tmp_path / "p.parquet"))
+
+
+def test_null_words_are_data_and_quoted_fields_may_span_lines(tmp_path: Path) -> None:
+    p = tmp_path / "f.csv"
+    rows = "".join(f'{i},"line one\nline two",NA\n' for i in range(30_000))  # over 1 MB
+    p.write_text("a,b,c\n" + rows + "30000,,N/A\n", encoding="utf-8")
+    frame = pd.concat([c.frame for c in read_chunks(p)])
+    assert len(frame) == 30_001
+    assert frame["b"].iloc[0] == "line one\nline two"
+    assert frame["c"].iloc[0] == "NA" and frame["c"].iloc[-1] == "N/A"
+    assert frame["b"].iloc[-1] is None

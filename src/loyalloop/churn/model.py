@@ -66,6 +66,7 @@ from loyalloop.churn.table import (
     coerce_labels,
     infer_spec,
 )
+from loyalloop.core.modelfile import read_model_file, write_model_file
 from loyalloop.errors import ConfigError, DataValidationError, ModelError, NotFittedError
 
 __all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "Algorithm", "ChurnModel"]
@@ -584,26 +585,13 @@ class ChurnModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the model to one JSON file and return its path."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, default=str), "utf-8")
-        tmp.replace(p)
-        return p
+        return write_model_file(path, json.loads(json.dumps(self.to_dict(), default=str)))
 
     @classmethod
     def load(cls, path: str | Path) -> ChurnModel:
         """Read a model written by :meth:`save`; fail clearly on anything else."""
-        p = Path(path)
-        try:
-            d = json.loads(p.read_text("utf-8"))
-        except FileNotFoundError:
-            raise ModelError(f"model file {p} does not exist") from None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ModelError(
-                f"{p} is not a Loyalloop churn model (not a JSON model file)"
-            ) from None
-        return cls.from_dict(d, source=str(p))
+        d = read_model_file(path, what="churn model")
+        return cls.from_dict(d, source=str(path))
 
     @classmethod
     def from_dict(cls, d: Any, *, source: str = "model") -> ChurnModel:

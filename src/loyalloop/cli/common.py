@@ -176,6 +176,18 @@ def output_file(
     return check_output_path(path, settings(ctx), suffixes=suffixes, what=what)
 
 
+def hold_home(ctx: typer.Context, command: str) -> contextlib.AbstractContextManager[None]:
+    """The project home, held while a writing command (``ingest``, ``run``) works: a second
+    one says it is waiting and for whom, and gives up after ``LOYALLOOP_LOCK_TIMEOUT`` seconds
+    with :class:`~loyalloop.errors.BusyError` (exit code 5)."""
+    from loyalloop.core.lock import home_lock
+
+    st = settings(ctx)
+    return home_lock(
+        st.home, command, timeout=st.lock_timeout, on_wait=lambda m: err.print(m, markup=False)
+    )
+
+
 @contextlib.contextmanager
 def status(text: str) -> Iterator[Callable[[str], None]]:
     """A spinner with a line of text on standard error while a long step runs; yields a

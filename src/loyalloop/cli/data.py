@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, input_file, output_file, settings, status
+from loyalloop.cli.common import (
+    JsonOpt,
+    hold_home,
+    input_file,
+    output_file,
+    settings,
+    status,
+)
 from loyalloop.cli.output import emit_json, err, handle_errors, out
 from loyalloop.errors import IngestError
 
@@ -21,7 +28,7 @@ if TYPE_CHECKING:
 
     from loyalloop.data.ingest import IngestResult
 
-__all__ = ["Business", "Table", "app", "print_ingest"]
+__all__ = ["Business", "Decimal", "Table", "app", "print_ingest"]
 
 PANEL = "Data 数据"
 
@@ -41,6 +48,14 @@ class Table(StrEnum):
     campaigns = "campaigns"
     assignments = "assignments"
     outcomes = "outcomes"
+
+
+class Decimal(StrEnum):
+    """How numbers write their decimal part (as ``decimal:`` in a mapping)."""
+
+    point = "."
+    comma = ","
+    auto = "auto"
 
 
 class Business(StrEnum):
@@ -68,11 +83,14 @@ def _progress(enabled: bool) -> Progress:
 def print_ingest(result: IngestResult) -> None:
     """The counts of one ingest, and its first problem, as text."""
     names = ", ".join(Path(f).name for f in result.files)
+    repaired = f" (repaired {result.repaired:,})" if result.repaired else ""
     out.print(
-        f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,} · "
+        f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,}{repaired} · "
         f"already loaded {result.already_loaded:,} · quarantined {result.quarantined:,}",
         markup=False,
     )
+    for note in result.notes:
+        out.print(f"  note: {note}", markup=False)
     if result.first_problem:
         p = result.first_problem
         where = f"{p.file}, row {p.row}" + (f" (line {p.line})" if p.line else "")
@@ -115,6 +133,22 @@ def ingest_cmd(
         str | None,
         typer.Option(help="Text encoding (default: detected; e.g. gbk, utf-8). 文本编码。"),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME", help="Workbook sheet to read ('*': every sheet). 读取哪个工作表。"
+        ),
+    ] = None,
+    decimal: Annotated[
+        Decimal | None,
+        typer.Option(help="Decimal mark of numbers (default: auto). 小数点符号。"),
+    ] = None,
+    null: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--null", metavar="WORD", help="A word meaning 'no value' (repeatable). 表示空值的词。"
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and load files into a canonical table; bad rows go to quarantine.
@@ -128,7 +162,11 @@ def ingest_cmd(
         from loyalloop.data.ingest import ingest
         from loyalloop.data.schema import open_warehouse
 
-        with open_warehouse(settings(ctx)) as wh, _progress(not as_json) as progress:
+        with (
+            hold_home(ctx, "ingest"),
+            open_warehouse(settings(ctx)) as wh,
+            _progress(not as_json) as progress,
+        ):
             task = progress.add_task(f"ingest {table}", total=None)
             result = ingest(
                 wh,
@@ -136,6 +174,9 @@ def ingest_cmd(
                 files,
                 mapping=mapping,
                 encoding=encoding,
+                sheet=sheet,
+                decimal=decimal.value if decimal is not None else None,
+                nulls=null,
                 progress=lambda n: progress.advance(task, n),
             )
         if result.nothing_loaded:
@@ -237,8 +278,8 @@ def export(
     table: Annotated[
         str,
         typer.Argument(
-            help="A canonical table, 'quarantine', or a run table (rfm, segments, …). "
-            "标准表、quarantine 或运行结果表。"
+            help="A canonical table, 'quarantine', 'repairs', or a run table (rfm, segments, "
+            "…). 标准表、quarantine、repairs 或运行结果表。"
         ),
     ],
     out_file: Annotated[
@@ -252,8 +293,8 @@ def export(
 ) -> None:
     """Write a table to CSV (safe to open in a spreadsheet) or Parquet. 导出数据表。
 
-    Canonical tables and the quarantine come from the warehouse; anything else is a table of
-    a run (``--run N``, default the latest).
+    Canonical tables, the quarantine and the repairs come from the warehouse; anything else is
+    a table of a run (``--run N``, default the latest).
     """
     with handle_errors(as_json):
         from loyalloop.core.export import TABLE_SUFFIXES, write_table
@@ -271,10 +312,10 @@ def export(
 
 def _export_source(table: str, run_number: int | None, st: Any) -> Any:
     """A function returning the Arrow table to export (checks the name first)."""
-    from loyalloop.core.warehouse import QUARANTINE_TABLE
+    from loyalloop.core.warehouse import QUARANTINE_TABLE, REPAIRS_TABLE
     from loyalloop.data.contracts import CONTRACTS
 
-    if table in CONTRACTS or table == QUARANTINE_TABLE:
+    if table in CONTRACTS or table in (QUARANTINE_TABLE, REPAIRS_TABLE):
         if run_number is not None:
             from loyalloop.errors import ConfigError
 

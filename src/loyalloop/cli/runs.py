@@ -11,7 +11,15 @@ from typing import Annotated
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, Lang, input_file, output_file, settings, status
+from loyalloop.cli.common import (
+    JsonOpt,
+    Lang,
+    hold_home,
+    input_file,
+    output_file,
+    settings,
+    status,
+)
 from loyalloop.cli.output import emit_json, handle_errors, out
 from loyalloop.cli.talk import describe_run, run_json, run_summary
 
@@ -79,9 +87,10 @@ def run(
         config = run_config(config_file, as_of=as_of, segments=segments, taxonomy=taxonomy)
         from loyalloop.cli.sync import sync_before_run
 
-        sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
-        with status("running") as step:
-            result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
+        with hold_home(ctx, "run"):  # the sync writes survey answers into the warehouse too
+            sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
+            with status("running") as step:
+                result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
         if as_json:
             emit_json(run_json(result))
             return

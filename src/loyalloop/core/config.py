@@ -16,6 +16,9 @@ ingest_memory_limit    ``LOYALLOOP_INGEST_MEMORY_LIMIT`` ``256MB`` — DuckDB's 
                                              re-checking 10M rows against 10M loaded ones).
                                              A load that still runs out retries once with
                                              ``memory_limit``.
+lock_timeout           ``LOYALLOOP_LOCK_TIMEOUT`` ``60`` — seconds a command waits for another
+                                             one that holds the project home (see
+                                             :mod:`loyalloop.core.lock`)
 =====================  ====================  ==================================================
 """
 
@@ -38,6 +41,16 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise ConfigError(f"LOYALLOOP_LOCK_TIMEOUT={value!r} is not a number of seconds")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the project lives and how its data is interpreted."""
@@ -48,6 +61,9 @@ class Settings:
     memory_limit: str = field(default_factory=lambda: _env("LOYALLOOP_MEMORY_LIMIT", "1GB"))
     ingest_memory_limit: str = field(
         default_factory=lambda: _env("LOYALLOOP_INGEST_MEMORY_LIMIT", "256MB")
+    )
+    lock_timeout: float = field(
+        default_factory=lambda: _seconds(_env("LOYALLOOP_LOCK_TIMEOUT", "60"))
     )
 
     def __post_init__(self) -> None:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Self
 import ibis
 
 from loyalloop.core.config import Settings
-from loyalloop.errors import EngineError, NotFoundError
+from loyalloop.errors import BusyError, EngineError, NotFoundError
 
 if TYPE_CHECKING:
     import duckdb
@@ -41,12 +41,15 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
-__all__ = ["QUARANTINE_TABLE", "SQL_TYPES", "Warehouse", "WarehouseAdapter"]
+__all__ = ["QUARANTINE_TABLE", "REPAIRS_TABLE", "SQL_TYPES", "Warehouse", "WarehouseAdapter"]
 
 log = logging.getLogger(__name__)
 
 #: The table of rows refused by ingest (created by :mod:`loyalloop.data.schema`).
 QUARANTINE_TABLE = "quarantine"
+#: Loaded rows in which ingest set a bad optional value to missing, or normalised or derived an
+#: id (created by :mod:`loyalloop.data.schema`).
+REPAIRS_TABLE = "repairs"
 
 #: DuckDB column types of the contracts' logical types (ingest's staging tables).
 SQL_TYPES: dict[str, str] = {
@@ -157,6 +160,23 @@ class WarehouseAdapter(ABC):
         self.close()
 
 
+def _connect(path: Path, read_only: bool) -> DuckDBBackend:
+    """Open the DuckDB file; another process holding it is :class:`BusyError`, not a trace."""
+    import duckdb
+
+    try:
+        return ibis.duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise EngineError(f"cannot open the warehouse {path}: {exc}") from exc
+        holder = str(exc).split("(PID ")[-1].split(")")[0] if "(PID " in str(exc) else ""
+        raise BusyError(
+            f"another command is using the project home {path.parent}"
+            + (f" (process {holder})" if holder.isdigit() else "")
+            + "; wait for it to finish and try again"
+        ) from None
+
+
 class Warehouse(WarehouseAdapter):
     """The project's DuckDB warehouse file (the default backend).
 
@@ -171,7 +191,7 @@ class Warehouse(WarehouseAdapter):
         path: Path = self.settings.warehouse_path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.read_only = read_only
-        self.ibis: DuckDBBackend = ibis.duckdb.connect(str(path), read_only=read_only)
+        self.ibis: DuckDBBackend = _connect(path, read_only)
         self.execute(f"SET memory_limit = '{self.settings.memory_limit}'")
         self.execute("SET preserve_insertion_order = false")
 

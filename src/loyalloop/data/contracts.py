@@ -9,7 +9,11 @@ are stored without a time zone, in the project's business time zone (``LOYALLOOP
 default ``UTC``); input values carrying an explicit offset (``+08:00``, ``Z``) are converted to
 that zone on ingest.
 
-Columns marked ``derived`` are computed by ingest, never read from the file.
+Columns marked ``derived`` are computed by ingest, never read from the file. Identifier
+columns (``identifier``) are normalised on ingest (Unicode NFKC, zero-width characters removed)
+and checked for look-alike characters; ``money`` columns must lie within ±:data:`MAX_MONEY`.
+A column marked ``derive_if_missing`` (``transactions.transaction_id``) may be left out: ingest
+then derives a stable id from the row's content (see :mod:`loyalloop.data.ingest`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ __all__ = [
     "CONTRACTS",
     "FEEDBACK_CHANNELS",
     "KANO_SCALE",
+    "MAX_MONEY",
     "SCORE_RANGES",
+    "TIMESTAMP_RANGE",
     "Column",
     "Contract",
     "LogicalType",
@@ -45,6 +51,15 @@ SCORE_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+#: Money beyond this magnitude is not a plausible amount (a digit string longer than a double,
+#: ``1e308``): such values are refused rather than loaded (they would make totals infinite).
+MAX_MONEY = 1e12
+#: Dates and times outside this range cannot be represented by the analytics (nanosecond
+#: timestamps hold 1677-09-21 to 2262-04-11); values outside it, such as the ``9999-12-31``
+#: "no end" placeholder, are set to missing in optional fields and refused in required ones.
+TIMESTAMP_RANGE = ("1678-01-01", "2262-01-01")
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a canonical table."""
@@ -56,6 +71,9 @@ class Column:
     derived: bool = False
     allowed: tuple[str, ...] | None = None
     description: str = ""
+    identifier: bool = False
+    money: bool = False
+    derive_if_missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,10 @@ class Contract:
     def pii_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.pii]
 
+    @property
+    def identifier_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.identifier]
+
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:
@@ -98,7 +120,7 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "customers",
             (
-                _c("customer_id", "string", required=True),
+                _c("customer_id", "string", required=True, identifier=True),
                 _c("created_at", "timestamp", description="when the customer relationship began"),
                 _c("name", "string", pii=True),
                 _c("email", "string", pii=True),
@@ -119,10 +141,16 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "transactions",
             (
-                _c("transaction_id", "string", required=True),
-                _c("customer_id", "string", required=True),
+                _c(
+                    "transaction_id",
+                    "string",
+                    identifier=True,
+                    derive_if_missing=True,
+                    description="derived from the row's content when the file has none",
+                ),
+                _c("customer_id", "string", required=True, identifier=True),
                 _c("timestamp", "timestamp", required=True),
-                _c("amount", "float", required=True, description="negative = refund"),
+                _c("amount", "float", required=True, money=True, description="negative = refund"),
                 _c("currency", "string"),
                 _c("channel", "string"),
                 _c("category", "string"),
@@ -141,12 +169,12 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "accounts",
             (
-                _c("account_id", "string", required=True),
-                _c("customer_id", "string", required=True),
+                _c("account_id", "string", required=True, identifier=True),
+                _c("customer_id", "string", required=True, identifier=True),
                 _c("product", "string"),
                 _c("opened_at", "timestamp", required=True),
                 _c("closed_at", "timestamp", description="empty while the account is open"),
-                _c("credit_limit", "float"),
+                _c("credit_limit", "float", money=True),
             ),
             key=("account_id",),
             references={"customer_id": "customers"},
@@ -155,8 +183,13 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "feedback",
             (
-                _c("feedback_id", "string", required=True),
-                _c("customer_id", "string", description="may be unknown (reviews, social)"),
+                _c("feedback_id", "string", required=True, identifier=True),
+                _c(
+                    "customer_id",
+                    "string",
+                    identifier=True,
+                    description="may be unknown (reviews, social)",
+                ),
                 _c("timestamp", "timestamp", required=True),
                 _c("channel", "string", required=True, allowed=FEEDBACK_CHANNELS),
                 _c("brand", "string", description="'own' or a competitor's name; empty = own"),
@@ -189,11 +222,11 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "interactions",
             (
-                _c("customer_id", "string", required=True),
+                _c("customer_id", "string", required=True, identifier=True),
                 _c("timestamp", "timestamp", required=True),
                 _c("channel", "string", required=True),
                 _c("kind", "string", required=True, description="sent, opened, clicked, …"),
-                _c("campaign_id", "string"),
+                _c("campaign_id", "string", identifier=True),
             ),
             key=("customer_id", "timestamp", "channel", "kind", "campaign_id"),
             references={"customer_id": "customers"},
@@ -202,7 +235,7 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "campaigns",
             (
-                _c("campaign_id", "string", required=True),
+                _c("campaign_id", "string", required=True, identifier=True),
                 _c("name", "string", required=True),
                 _c("channel", "string"),
                 _c("start_at", "timestamp"),
@@ -213,8 +246,8 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "assignments",
             (
-                _c("customer_id", "string", required=True),
-                _c("campaign_id", "string", required=True),
+                _c("customer_id", "string", required=True, identifier=True),
+                _c("campaign_id", "string", required=True, identifier=True),
                 _c("arm", "string", required=True, description="e.g. treatment, holdout"),
                 _c("assigned_at", "timestamp", required=True),
             ),
@@ -224,11 +257,11 @@ CONTRACTS: dict[str, Contract] = {
         Contract(
             "outcomes",
             (
-                _c("customer_id", "string", required=True),
-                _c("campaign_id", "string", required=True),
+                _c("customer_id", "string", required=True, identifier=True),
+                _c("campaign_id", "string", required=True, identifier=True),
                 _c("timestamp", "timestamp", required=True),
                 _c("kind", "string", required=True, description="e.g. converted, redeemed"),
-                _c("value", "float"),
+                _c("value", "float", money=True),
             ),
             key=("customer_id", "campaign_id", "timestamp", "kind"),
             references={"customer_id": "customers", "campaign_id": "campaigns"},
@@ -260,6 +293,8 @@ def contracts_markdown() -> str:
             notes = col.description
             if col.allowed:
                 notes = (notes + "; " if notes else "") + "one of " + ", ".join(col.allowed)
+            if col.money:
+                notes = (notes + "; " if notes else "") + f"money, below ±{MAX_MONEY:,.0f}"
             if col.derived:
                 notes = (notes + "; " if notes else "") + "derived on ingest"
             lines.append(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import phonenumbers
+if TYPE_CHECKING:  # pandas and phonenumbers load only when used (ingest's start-up is timed)
+    import pandas as pd
 
 __all__ = ["normalize_email", "normalize_emails", "normalize_phone", "normalize_phones"]
 
@@ -36,6 +37,8 @@ def normalize_emails(s: pd.Series) -> pd.Series:
 def normalize_phone(value: str | None, region: str = "CN") -> str | None:
     if value is None or not value.strip():
         return None
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:

@@ -12,8 +12,10 @@ Dates and times
     offset are taken to be in the business time zone; values with one are converted to it.
     Stored timestamps carry no zone. Impossible dates (2024-02-30) are bad.
 Amounts
-    Thousands separators, surrounding spaces and currency signs (¥ ￥ $ € £ and the codes CNY,
-    RMB, USD …) are removed; ``(12.50)`` means -12.50. ``inf`` and ``nan`` are bad.
+    Thousands separators (commas in groups of three), surrounding spaces and currency signs
+    (¥ ￥ $ € £ and the codes CNY, RMB, USD …) are removed; ``(12.50)`` means -12.50. ``inf``,
+    ``nan`` and decimal commas (``1,50``) are bad — never read as 150. (Ingest reads decimal
+    commas when a file says so: :mod:`loyalloop.data.checks`.)
 Booleans
     true/false, t/f, yes/no, y/n, 1/0, 是/否, 同意/不同意, opt-in/opt-out (any case).
 """
@@ -26,6 +28,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from loyalloop.data.checks import DOT_GRAMMAR
 
 __all__ = [
     "clean_strings",
@@ -45,7 +49,7 @@ _DT_RE = re.compile(
 _TRUE = {"true", "t", "yes", "y", "1", "是", "同意", "opt-in", "optin", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "否", "不同意", "opt-out", "optout", "0.0"}
 
-_CURRENCY_RE = re.compile(r"[¥￥$€£,\s]|(?i:cny|rmb|usd|eur|gbp|hkd|元)")
+_SIGNS_RE = re.compile(r"[¥￥$€£'\s]|(?i:cny|rmb|usd|eur|gbp|hkd|jpy)|元")
 
 
 def clean_strings(s: pd.Series) -> pd.Series:
@@ -180,7 +184,10 @@ def _parse_float_general(text: pd.Series, index: pd.Index) -> tuple[pd.Series, p
     t = text.astype("string")
     negative = t.str.match(r"^\(.*\)$").fillna(False).astype(bool)
     t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    t = t.str.replace(_CURRENCY_RE, "", regex=True)
+    t = t.str.replace(_SIGNS_RE, "", regex=True)
+    # Commas only as thousands separators (1,234.5); "1,50" is a decimal comma, not 150.
+    grammar = t.str.fullmatch(DOT_GRAMMAR).fillna(False).astype(bool)
+    t = t.where(grammar).str.replace(",", "", regex=False)
     values = pd.to_numeric(t, errors="coerce").astype("float64")
     values.index = index
     negative.index = index

@@ -1,12 +1,16 @@
-"""Read input files in bounded chunks of text columns.
+"""Read input files in bounded chunks of text columns (pandas frames), for tables that other
+packages read on their own (experiment and uplift tables, bring-your-own churn tables).
+
+Ingest does not use this module: it stages files in the engine (:mod:`loyalloop.data.sources`).
+Both read values the same way where it matters: only empty cells are missing (``NA``, ``NULL``
+and ``N/A`` are data), quoted fields may span lines, and the encoding is decided from the whole
+file (:mod:`loyalloop.data.encoding`).
 
 Formats (by extension): ``.csv``/``.txt``/``.tsv`` (delimiter sniffed: comma, tab, semicolon,
 pipe), ``.parquet``, ``.jsonl``/``.ndjson``, ``.xlsx``/``.xlsm``. Every value is read as text;
 typing happens in validation, so one bad cell never fails a whole file.
 
-CSV encodings are detected from the first megabyte: a UTF-8 byte-order mark means UTF-8; bytes
-that decode as UTF-8 mean UTF-8; otherwise GB18030 (a superset of GBK and GB2312) when the
-sample decodes as such; otherwise charset-normalizer's best guess. ``encoding=`` overrides.
+CSV encodings: see :func:`detect_encoding`. ``encoding=`` overrides.
 
 Rows are numbered from 1 for the first data row; ``line`` is the physical line in the file
 (``row + 1`` for a CSV with a header, exact unless a quoted field spans lines).
@@ -27,12 +31,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from loyalloop.data.encoding import scan_text
 from loyalloop.errors import IngestError
 
 __all__ = ["Chunk", "RejectedRow", "detect_encoding", "read_chunks"]
 
 CHUNK_ROWS = 25_000
-_SAMPLE_BYTES = 1 << 20
 
 
 @dataclass
@@ -60,30 +64,10 @@ class Chunk:
 
 
 def detect_encoding(path: Path) -> str:
-    """Guess a text file's encoding (see module docstring)."""
-    with path.open("rb") as fh:
-        sample = fh.read(_SAMPLE_BYTES)
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for enc in ("utf-8", "gb18030"):
-        try:
-            _decode_prefix(sample, enc, truncated=len(sample) == _SAMPLE_BYTES)
-        except UnicodeDecodeError:
-            continue
-        return enc
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(sample).best()
-    if best is None:
-        raise IngestError("cannot detect the text encoding; pass --encoding", file=str(path))
-    return str(best.encoding)
-
-
-def _decode_prefix(sample: bytes, encoding: str, *, truncated: bool) -> None:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    decoder.decode(sample, final=not truncated)
+    """A text file's encoding, decided on evidence from the whole file
+    (:func:`loyalloop.data.encoding.scan_text`); refuses to guess when no reading is clearly
+    right. A file that mixes encodings gets the encoding of most of its lines."""
+    return scan_text(path).encoding
 
 
 def read_chunks(
@@ -177,9 +161,12 @@ def _read_csv(path: Path, encoding: str | None, chunk_rows: int) -> Iterator[Chu
                 skip_rows=1,
                 column_names=names,
             ),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, invalid_row_handler=on_invalid, newlines_in_values=True
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
+                null_values=[""],  # only empty cells: NA, NULL, N/A are data
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
             ),
@@ -246,7 +233,12 @@ def _read_parquet(path: Path, chunk_rows: int) -> Iterator[Chunk]:
         raise IngestError(f"cannot read as Parquet: {exc}", file=str(path)) from None
     next_row = 1
     for batch in pf.iter_batches(batch_size=chunk_rows):
-        frame = _to_text_frame(pa.Table.from_batches([batch]))
+        try:
+            frame = _to_text_frame(pa.Table.from_batches([batch]))
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as exc:
+            raise IngestError(
+                f"a column is nested (struct or list); flatten it first: {exc}", file=str(path)
+            ) from None
         rows = pd.Series(range(next_row, next_row + len(frame)), dtype="int64")
         yield Chunk(frame, rows, None)
         next_row += len(frame)
@@ -300,7 +292,8 @@ def _json_text(v: object) -> str | None:
 
 def _read_excel(path: Path, chunk_rows: int) -> Iterator[Chunk]:
     try:
-        frame = pd.read_excel(path, dtype=str, engine="openpyxl")
+        frame = pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
+        frame = frame.replace("", None)
     except Exception as exc:  # openpyxl raises many unrelated types for a broken file
         raise IngestError(f"cannot read as Excel: {exc}", file=str(path)) from exc
     frame = frame.astype(object).where(frame.notna(), None)

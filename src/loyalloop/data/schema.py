@@ -2,9 +2,10 @@
 
 :func:`open_warehouse` opens the project's warehouse and makes sure every canonical table
 (:data:`~loyalloop.data.contracts.CONTRACTS`, plus the lineage columns ``_source`` and
-``_loaded_at``) and the quarantine table exist; staging tables left by a crashed ingest are
-dropped. Existing tables are never altered. The warehouse adapter itself (``core``) knows no
-contract: this module, in ``data``, tells it what to create.
+``_loaded_at``), the quarantine table and the repairs table exist; staging tables left by a
+crashed ingest are dropped. Existing tables are never altered, but for one thing: a
+quarantine table made before rows carried their ``key`` gets that column. The warehouse
+adapter itself (``core``) knows no contract: this module, in ``data``, tells it what to create.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import logging
 
 from loyalloop.core.config import Settings
-from loyalloop.core.warehouse import QUARANTINE_TABLE, Warehouse, WarehouseAdapter
+from loyalloop.core.warehouse import QUARANTINE_TABLE, REPAIRS_TABLE, Warehouse, WarehouseAdapter
 from loyalloop.data.contracts import CONTRACTS, Contract, LogicalType
 
 __all__ = [
     "IBIS_TYPES",
     "LINEAGE_COLUMNS",
     "QUARANTINE_SCHEMA",
+    "REPAIRS_SCHEMA",
     "STAGING_PREFIX",
     "canonical_schema",
     "ensure_schema",
@@ -51,6 +53,22 @@ QUARANTINE_SCHEMA = {
     "reason": "string",
     "raw": "string",
     "quarantined_at": "timestamp",
+    "key": "string",
+}
+
+#: Columns of the repairs table (one row per value ingest set to missing, normalised or
+#: derived in a row it loaded).
+REPAIRS_SCHEMA = {
+    "table_name": "string",
+    "source": "string",
+    "source_sha256": "string",
+    "row_number": "int64",
+    "line": "int64",
+    "key": "string",
+    "field": "string",
+    "reason": "string",
+    "raw_value": "string",
+    "repaired_at": "timestamp",
 }
 
 #: Name prefix of ingest's staging tables (dropped when left over by a crash).
@@ -68,6 +86,10 @@ def ensure_schema(wh: WarehouseAdapter) -> None:
     for c in CONTRACTS.values():
         wh.create_table(c.name, canonical_schema(c))
     wh.create_table(QUARANTINE_TABLE, QUARANTINE_SCHEMA)
+    if wh.engine == "DuckDB" and "key" not in wh.table(QUARANTINE_TABLE).columns:
+        # Homes made before quarantined rows carried their key (the one change ever made).
+        wh.execute(f'ALTER TABLE {QUARANTINE_TABLE} ADD COLUMN "key" VARCHAR')
+    wh.create_table(REPAIRS_TABLE, REPAIRS_SCHEMA)
     for name in wh.list_tables(STAGING_PREFIX):
         log.info("dropping leftover staging table %s", name)
         wh.drop_table(name)

@@ -1,60 +1,31 @@
-"""Row-level validation of a chunk against a contract.
+"""Row-level checks of a frame against a contract, outside any warehouse.
 
-:func:`validate_chunk` types every column and returns the rows that pass with their typed
-values, and the rows that fail with a reason naming each bad field. Checks that need the whole
-file or the warehouse (duplicate keys, unknown customers) happen when loading.
+:func:`validate_chunk` runs the same SQL checks as ingest (:mod:`loyalloop.data.checks`) on a
+frame of text values, in a scratch in-memory engine, and returns the rows that pass with their
+typed values and the rows that fail with their reasons. Checks that need the whole input or
+the warehouse (duplicate keys, unknown customers, look-alike ids) happen when loading.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from loyalloop.data.contracts import SCORE_RANGES, Contract
-from loyalloop.data.normalize import normalize_emails, normalize_phones
-from loyalloop.data.parse import (
-    clean_strings,
-    parse_bool,
-    parse_date,
-    parse_float,
-    parse_int,
-    parse_timestamp,
-)
+from loyalloop.data.checks import ViewSpec, quote_macro_sql, staged_sql, typed_view
+from loyalloop.data.contracts import Contract
+from loyalloop.data.normalize import normalize_phone
+from loyalloop.data.sql import ident
 
 __all__ = ["ValidatedChunk", "validate_chunk"]
-
-_TYPE_WORDS = {
-    "timestamp": "a date/time",
-    "date": "a date",
-    "float": "a number",
-    "int": "a whole number",
-    "bool": "yes/no",
-}
 
 
 @dataclass
 class ValidatedChunk:
     good: pd.DataFrame  # contract columns (typed) + __row__, __line__
     bad: pd.DataFrame  # __row__, __line__, fields, reason, raw
-
-
-#: A check: the field, which rows fail, and the message (text, or made only for failing rows).
-Problem = tuple[str, pd.Series, "str | Callable[[pd.Series], pd.Series]"]
-
-
-def _short(value: object, limit: int = 60) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _quoted(raw: pd.Series, prefix: str, suffix: str) -> Callable[[pd.Series], pd.Series]:
-    def make(mask: pd.Series) -> pd.Series:
-        return prefix + raw[mask].map(lambda v: repr(_short(v))) + suffix
-
-    return make
 
 
 def validate_chunk(
@@ -66,124 +37,63 @@ def validate_chunk(
     timezone: str,
     phone_region: str,
 ) -> ValidatedChunk:
-    """Type and check one chunk whose columns are already renamed to canonical names."""
-    n = len(frame)
-    idx = frame.index
-    typed: dict[str, pd.Series] = {}
-    problems: list[Problem] = []
-
-    for col in c.input_columns:
-        raw = frame[col.name] if col.name in frame else pd.Series([None] * n, index=idx)
-        if col.type == "string":
-            values: pd.Series = clean_strings(raw)
-            bad = pd.Series(False, index=idx)
-            if col.allowed is not None:
-                allowed = ", ".join(col.allowed)
-                low = values.astype("string").str.lower()
-                ok = low.isin(col.allowed).fillna(False).astype(bool) | values.isna()
-                bad = ~ok
-                values = low.astype(object).where(values.notna(), None)
-                problems.append(
-                    (col.name, bad, _quoted(raw, f"{col.name}: ", f" is not one of {allowed}"))
-                )
-        else:
-            parser = {
-                "timestamp": lambda s: parse_timestamp(s, timezone),
-                "date": lambda s: parse_date(s, timezone),
-                "float": parse_float,
-                "int": parse_int,
-                "bool": parse_bool,
-            }[col.type]
-            values, bad = parser(raw)
-            problems.append(
-                (
-                    col.name,
-                    bad,
-                    _quoted(raw, f"{col.name}: cannot read ", f" as {_TYPE_WORDS[col.type]}"),
-                )
+    """Type and check one frame whose columns are already named as the contract's."""
+    con = duckdb.connect()  # a scratch engine for this frame only
+    try:
+        data = {
+            col.name: pa.array(
+                [None if pd.isna(v) else str(v) for v in frame[col.name]]
+                if col.name in frame
+                else [None] * len(frame),
+                pa.string(),
             )
-        if col.required:
-            missing = values.isna() & ~bad
-            problems.append((col.name, missing, f"{col.name}: required value is missing"))
-        typed[col.name] = values
-
-    _table_rules(c.name, typed, problems, idx)
-
-    fields = pd.Series("", index=idx, dtype=object)
-    reasons = pd.Series("", index=idx, dtype=object)
-    any_bad = pd.Series(False, index=idx)
-    for name, mask, message in problems:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            continue
-        sep_f = np.where(fields[mask] == "", "", ",")
-        sep_r = np.where(reasons[mask] == "", "", "; ")
-        fields[mask] = fields[mask] + sep_f + name
-        text = message if isinstance(message, str) else message(mask)
-        reasons[mask] = reasons[mask] + sep_r + text
-        any_bad |= mask
-
-    good = pd.DataFrame(typed, index=idx)
-    _derive(c.name, good, phone_region)
-    good["__row__"] = rows.to_numpy()
-    good["__line__"] = lines.to_numpy() if lines is not None else pd.NA
-    good = good[~any_bad.to_numpy()]
-
-    bad_rows = frame[any_bad.to_numpy()]
-    bad_frame = pd.DataFrame(
-        {
-            "__row__": rows.to_numpy()[any_bad.to_numpy()],
-            "__line__": (lines.to_numpy()[any_bad.to_numpy()] if lines is not None else pd.NA),
-            "fields": fields[any_bad].to_numpy(),
-            "reason": reasons[any_bad].to_numpy(),
-            "raw": bad_rows.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-            if len(bad_rows)
-            else [],
+            for col in c.input_columns
         }
-    )
-    return ValidatedChunk(good.reset_index(drop=True), bad_frame)
-
-
-def _table_rules(
-    table: str,
-    typed: dict[str, pd.Series],
-    problems: list[Problem],
-    idx: pd.Index,
-) -> None:
-    """Rules that involve more than one column."""
-    if table == "feedback":
-        st, score = typed["score_type"], typed["score"]
-        for kind, (lo, hi) in SCORE_RANGES.items():
-            is_kind = (st == kind).fillna(False).astype(bool)
-            out = is_kind & score.notna() & ~score.between(lo, hi)
-            problems.append(
-                ("score", out, _quoted(score, "score: ", f" is outside {lo:g}–{hi:g} for {kind}"))
-            )
-        problems.append(
-            (
-                "score_type",
-                score.notna() & st.isna(),
-                "score_type: a score needs a score_type (nps, csat, …)",
-            )
+        data["__row__"] = pa.array(rows.to_numpy(), pa.int64())
+        data["__line__"] = pa.array(
+            lines.to_numpy() if lines is not None else [None] * len(frame), pa.int64()
         )
-    if table == "accounts":
-        opened, closed = typed["opened_at"], typed["closed_at"]
-        problems.append(
-            (
-                "closed_at",
-                (closed < opened).fillna(False).astype(bool),
-                "closed_at: before opened_at",
-            )
+        con.register("frame", pa.table(data))
+        staged = ", ".join(
+            f"{staged_sql(col, ident(col.name), ())} AS {ident(col.name)}"
+            for col in c.input_columns
         )
-
-
-def _derive(table: str, good: pd.DataFrame, phone_region: str) -> None:
-    """Compute the contract's derived columns in place."""
-    if table == "transactions":
-        amount = good["amount"]
-        good["kind"] = np.select(
-            [amount > 0, amount < 0], ["purchase", "refund"], default="zero"
-        ).astype(object)
-    elif table == "customers":
-        good["email_normalized"] = normalize_emails(good["email"])
-        good["phone_e164"] = normalize_phones(good["phone"], phone_region)
+        con.execute(
+            f"CREATE TABLE stage AS SELECT 0 AS __file__, {staged}, __row__, __line__ FROM frame"
+        )
+        phone_map = None
+        if c.name == "customers":
+            phones = [r[0] for r in con.execute("SELECT DISTINCT phone FROM stage").fetchall()]
+            e164 = [normalize_phone(p, phone_region) if p else None for p in phones]
+            con.register("phones_arrow", pa.table({"raw": phones, "e164": e164}))
+            con.execute("CREATE TABLE phones AS SELECT * FROM phones_arrow")
+            phone_map = "phones"
+        present = [col.name for col in c.input_columns if col.name in frame]
+        spec = ViewSpec(
+            stage="stage",
+            timezone=timezone,
+            decimals={0: {}},
+            phone_map=phone_map,
+            files_with={name: [0] for name in present},
+            derive=[col.name for col in c.input_columns if col.derive_if_missing],
+        )
+        con.execute(quote_macro_sql())
+        con.execute(typed_view(c, spec, "checked"))
+        cols = ", ".join(f"v.{ident(col.name)}" for col in c.columns)
+        good = con.execute(
+            f"SELECT {cols}, s.__row__, s.__line__ FROM checked v JOIN stage s "
+            "ON s.rowid = v.__seq__ WHERE NOT v.__quarantine ORDER BY v.__seq__"
+        ).df()
+        raw = (
+            "to_json(struct_pack("
+            + ", ".join(f"{ident(col.name)} := s.{ident(col.name)}" for col in c.input_columns)
+            + "))::VARCHAR"
+        )
+        bad = con.execute(
+            f"SELECT s.__row__, s.__line__, v.__fields AS fields, v.__reason AS reason, "
+            f"{raw} AS raw FROM checked v JOIN stage s ON s.rowid = v.__seq__ "
+            "WHERE v.__quarantine ORDER BY v.__seq__"
+        ).df()
+    finally:
+        con.close()
+    return ValidatedChunk(good, bad)

@@ -14,7 +14,6 @@ but ``notes_`` says so plainly.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any, Self
@@ -32,6 +31,7 @@ from loyalloop.churn.table import (
     clean_column_names,
     infer_spec,
 )
+from loyalloop.core.modelfile import read_model_file, write_model_file
 from loyalloop.errors import ConfigError, DataValidationError, ModelError, NotFittedError
 from loyalloop.uplift.learners import LEARNERS, BoosterParams, Learner
 from loyalloop.uplift.metrics import qini_area
@@ -296,26 +296,13 @@ class UpliftModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the model to one JSON file (atomically) and return its path."""
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False), "utf-8")
-        tmp.replace(p)
-        return p
+        return write_model_file(path, self.to_dict())
 
     @classmethod
     def load(cls, path: str | Path) -> UpliftModel:
         """Read a model written by :meth:`save`; fail clearly on anything else."""
-        p = Path(path)
-        try:
-            d = json.loads(p.read_text("utf-8"))
-        except FileNotFoundError:
-            raise ModelError(f"model file {p} does not exist") from None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ModelError(
-                f"{p} is not a Loyalloop uplift model (not a JSON model file)"
-            ) from None
-        return cls.from_dict(d, source=str(p))
+        d = read_model_file(path, what="uplift model")
+        return cls.from_dict(d, source=str(path))
 
     @classmethod
     def from_dict(cls, d: Any, *, source: str = "model") -> UpliftModel:
