@@ -407,8 +407,8 @@ def _repair_sql(c: Contract, spec: ViewSpec) -> tuple[str, str]:
             f"_ll_q(__t_{name}) || ' normalised to ' || _ll_q({ident(name)}) || "
             f"' (Unicode NFKC, invisible characters removed)', 'raw_value': __t_{name}}} END"
         )
-    if not items:
-        return "false", "NULL"
+    if not items:  # every column required (e.g. assignments): a typed empty list, not NULL
+        return "false", "NULL::STRUCT(field VARCHAR, reason VARCHAR, raw_value VARCHAR)[]"
     return (
         "(" + " OR ".join(conds) + ")",
         f"list_filter([{', '.join(items)}], x -> x IS NOT NULL)",
