@@ -311,12 +311,14 @@ def main() -> None:
     for backend in backends:
         tmp = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
         drop = None
+        drops: list[Any] = []
         if backend == "sqlite":
             url = f"sqlite:///{tmp / 'l' / 'service.sqlite3'}"
             url_w = f"sqlite:///{tmp / 'w' / 'service.sqlite3'}"
-        else:
+        else:  # the worker gets its own database: the launch's outbox must not be in its way
             url, drop = pg_database(a.pg_admin_url)
-            url_w = url
+            url_w, drop_w = pg_database(a.pg_admin_url)
+            drops.append(drop_w)
         try:
             if not a.skip_launch:
                 r = run_child([url, str(tmp / "l"), str(a.customers), "launch"])
@@ -338,8 +340,9 @@ def main() -> None:
             )
             print(lines[-1], flush=True)
         finally:
-            if drop:
-                drop()
+            for d in [drop, *drops]:
+                if d:
+                    d()
     import sqlite3
 
     import sqlalchemy
