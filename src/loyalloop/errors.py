@@ -17,6 +17,7 @@ code  meaning
 5     the project home is busy (another command holds it)
 6     the analytics engine failed (the SQL that failed is in the message with --debug)
 7     permission denied (role, token, signature)
+8     a conflicting change: someone else changed it first (reload and try again)
 70    an internal error (a bug: the traceback is printed with --debug)
 74    the operating system refused (disk full, read-only file system, I/O error)
 ====  ==========================================================================
@@ -30,6 +31,7 @@ __all__ = [
     "CaseRuleError",
     "CaseTransitionError",
     "ConfigError",
+    "ConflictError",
     "DataValidationError",
     "EngineError",
     "IngestError",
@@ -231,3 +233,15 @@ class CaseTransitionError(LoyalloopError, ValueError):
 
     exit_code = 2
     code = "case_transition"
+
+
+class ConflictError(LoyalloopError, RuntimeError):
+    """Someone else changed the record first (optimistic locking): nothing was changed;
+    reload it and try again. ``current`` is the record's version now, when known."""
+
+    exit_code = 8
+    code = "conflict"
+
+    def __init__(self, message: str, *, current: int | None = None) -> None:
+        self.current = current
+        super().__init__(message)

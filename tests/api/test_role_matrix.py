@@ -41,6 +41,10 @@ PINNED = {
     ("GET", "/surveys/{survey_id}/links.csv"): Permission.surveys_invite,
     ("GET", "/r/{token}"): Permission.public,
     ("POST", "/r/{token}"): Permission.public,
+    ("GET", "/cases/{case_id}"): Permission.cases_work,
+    ("POST", "/cases/{case_id}/status"): Permission.cases_work,
+    ("POST", "/api/v1/cases/{case_id}/notes"): Permission.cases_work,
+    ("POST", "/admin/case-rules"): Permission.cases_rules,
 }
 
 
@@ -69,6 +73,7 @@ def concrete(path: str, world: World) -> str:
         "user_id": str(world.users["viewer"].id),
         "token_id": "999",
         "lang": "en",
+        "case_id": "999",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

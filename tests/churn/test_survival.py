@@ -65,11 +65,13 @@ def test_matches_lifelines_reference_values():
 def test_lifetimes_from_the_warehouse(tiny):
     con = ibis.duckdb.connect()
     tx = ibis.memtable(tiny["transactions"])
-    # As of 2024-07-10, lapse 90 days: C (last 01-15) is lost after 0 days of life.
+    # As of 2024-07-10, lapse 90 days: a stop can be seen up to 2024-04-11. C (last 01-15) is
+    # lost after 0 days of life; A (first 01-01, last 07-01) is buying, censored at 04-11 (101
+    # days); B first bought on 06-20, after 04-11: nobody could see B stop yet, left out.
     lt = con.execute(purchase_lifetimes(tx, "2024-07-10", lapse_days=90)).set_index("customer_id")
     assert lt.loc["C", "observed"] == 1 and lt.loc["C", "duration_days"] == 0
-    assert lt.loc["A", "observed"] == 0 and lt.loc["A", "duration_days"] == 191
-    assert lt.loc["B", "cohort"] == "2024Q2"
+    assert lt.loc["A", "observed"] == 0 and lt.loc["A", "duration_days"] == 101
+    assert lt.loc["A", "cohort"] == "2024Q1" and "B" not in lt.index
     acc = con.execute(account_lifetimes(ibis.memtable(tiny["accounts"]), "2024-07-10"))
     acc = acc.set_index("account_id")
     assert acc.loc["x", "observed"] == 0  # closes after the cutoff: censored
@@ -78,3 +80,37 @@ def test_lifetimes_from_the_warehouse(tiny):
         == (pd.Timestamp("2024-07-10") - pd.Timestamp("2023-01-01")).days
     )
     assert acc.loc["y", "observed"] == 1 and acc.loc["y", "duration_days"] == 245
+
+
+def test_lifetimes_since_a_day_follow_customers_from_it():
+    """Cutoff 2024-12-31, start 2024-07-01 (183 days before), customers lost after 90 days."""
+    from loyalloop.churn import lifetimes_since
+
+    tx = ibis.memtable(
+        {
+            "customer_id": ["a", "a", "b", "b", "c", "d", "e"],
+            "timestamp": pd.to_datetime(
+                [
+                    "2024-01-10",  # a: bought before and after the start, still buying
+                    "2024-12-20",
+                    "2024-03-01",  # b: last bought 2024-08-10, lost at day 40
+                    "2024-08-10",
+                    "2024-02-01",  # c: never bought after the start: lost at day 0
+                    "2024-08-01",  # d: first bought after the start: not followed
+                    "2024-06-30",  # e: a refund only: not a purchase
+                ]
+            ),
+            "amount": [10.0, 10.0, 5.0, 5.0, 7.0, 3.0, -4.0],
+        }
+    )
+    out = lifetimes_since(tx, "2024-07-01", "2025-01-01", lapse_days=90).to_pandas()
+    got = out.set_index("customer_id")
+    assert list(got.index) == ["a", "b", "c"]
+    # a is buying: censored at 2024-10-03 (cutoff − 90 days), 94 days after the start
+    assert got.loc["a", "observed"] == 0 and got.loc["a", "duration_days"] == pytest.approx(94)
+    assert got.loc["b", "observed"] == 1 and got.loc["b", "duration_days"] == pytest.approx(40)
+    assert got.loc["c", "observed"] == 1 and got.loc["c", "duration_days"] == 0
+    with pytest.raises(DataValidationError, match="must be before"):
+        lifetimes_since(tx, "2025-01-01", "2024-07-01")
+    with pytest.raises(DataValidationError, match="more than lapse_days=200"):
+        lifetimes_since(tx, "2024-07-01", "2025-01-01", lapse_days=200)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from loyalloop.cli.main import app, main
 from loyalloop.cli.talk import baseline_verdicts, describe_run
+from loyalloop.core.results import MANIFEST_FORMAT_VERSION
 
 runner = CliRunner()
 
@@ -47,6 +48,8 @@ def test_run_says_what_it_computed_what_not_and_why(
     assert "computed:" in lines
     stage_lines = [line for line in lines if line.startswith("  profiles ")]
     assert stage_lines and " s  3 customer records → 2 profiles (1 merged)" in stage_lines[0]
+    # three records cannot train the matching model: the line says exact keys were used
+    assert "exact keys only: too little data to train the matching model" in stage_lines[0]
     assert "not computed:" in lines
     # churn needs a longer history: the reason code and the message, not a traceback
     assert any(
@@ -56,7 +59,7 @@ def test_run_says_what_it_computed_what_not_and_why(
     assert main(["--home", str(home), "runs", "show", "1", "--json"]) == 0
     data = _strict(capsys.readouterr().out)
     assert isinstance(data, dict)
-    assert data["run"] == 1 and data["format_version"] == 1
+    assert data["run"] == 1 and data["format_version"] == MANIFEST_FORMAT_VERSION
     assert set(data["stage_seconds"]) >= {"profiles", "rfm", "kpis", "clv", "churn"}
     churn = [n for n in data["not_computed"] if n["path"] == "churn"]
     assert churn and churn[0]["status"] == "insufficient_data"
@@ -64,7 +67,12 @@ def test_run_says_what_it_computed_what_not_and_why(
 
 
 def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:
-    from loyalloop.core.results import ChurnModelInfo, ChurnSummary, ScorerMetrics
+    from loyalloop.core.results import (
+        ChurnModelInfo,
+        ChurnRankingInfo,
+        ChurnSummary,
+        ScorerMetrics,
+    )
     from loyalloop.core.runs import RunStore
 
     assert main(["--home", str(home), "run"]) == 0
@@ -88,8 +96,12 @@ def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:
         calibration_error=None,
         capture_top_20pct=None,
         top_features=(),
+        ranking=ChurnRankingInfo(
+            "recency", False, "recency", 0.005, "isotonic", "churn_ranking.json", "0" * 64
+        ),
         customers_scored=100,
         active_customers=80,
+        current_customers=90,
         expected_churners=20.0,
         high_risk=5,
         mean_probability=0.2,
@@ -98,8 +110,15 @@ def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:
     verdicts = {v.baseline: v.model_won for v in baseline_verdicts(lost.manifest)}
     assert verdicts == {"recency": False, "bgnbd": True}
     text = "\n".join(describe_run(lost))
-    assert "churn: the model (ROC AUC 0.712) LOST to recency only (0.745): rank by" in text
-    section = text[text.index("models against their baselines") :]
+    assert (
+        "churn: the model (ROC AUC 0.712) LOST to recency only (0.745): the run ranks by recency only instead"
+        in text
+    )
+    assert (
+        "churn risk used: ranked by recency only, NOT the churn model: the model did not beat "
+        "it on the backtest (ROC AUC 0.712 against 0.745); 5 of 90 current customers" in text
+    )
+    section = text[text.index("models against their baselines") : text.index("churn risk used")]
     assert "beats every baseline" not in section and "BG/NBD" not in section
     won = replace(
         run.manifest,
@@ -141,3 +160,24 @@ def test_delete_prune_and_pinned_report(home: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, [*h, "run"]).exit_code == 0
     r = runner.invoke(app, [*h, "runs", "--json"])
     assert [x["run"] for x in _strict(r.stdout)] == [3, 4]
+
+
+def test_runs_of_an_older_format_are_listed_as_unreadable_and_can_be_deleted(home: Path) -> None:
+    """After an upgrade, a run written in an older manifest format neither breaks the listing
+    nor hides: it is named with the reason and the command that removes it."""
+    h = ["--home", str(home)]
+    for _ in range(2):
+        assert runner.invoke(app, [*h, "run"]).exit_code == 0
+    manifest = home / "runs" / "000001" / "manifest.json"
+    old = json.loads(manifest.read_text("utf-8"))
+    manifest.write_text(json.dumps({**old, "format_version": 1}), "utf-8")
+    r = runner.invoke(app, [*h, "runs", "--json"])
+    assert r.exit_code == 0
+    listed = _strict(r.stdout)
+    assert [x["run"] for x in listed] == [2, 1]
+    assert "format version 1" in listed[1]["unreadable"]
+    r = runner.invoke(app, [*h, "runs"])
+    assert r.exit_code == 0 and "runs delete 1" in r.stderr
+    assert runner.invoke(app, [*h, "runs", "delete", "1", "--yes"]).exit_code == 0
+    r = runner.invoke(app, [*h, "runs", "--json"])
+    assert [x["run"] for x in _strict(r.stdout)] == [2]

@@ -11,6 +11,7 @@ import pytest
 from loyalloop.core.results import (
     MANIFEST_FORMAT_VERSION,
     ChurnModelInfo,
+    ChurnRankingInfo,
     ChurnSummary,
     ClvSummary,
     DriverSummary,
@@ -21,7 +22,9 @@ from loyalloop.core.results import (
     NegativeAspect,
     NotComputed,
     NpsSummary,
+    PriorityListSummary,
     ProfilesSummary,
+    ReturnHistory,
     RunManifest,
     ScorerMetrics,
     TableInfo,
@@ -44,7 +47,9 @@ def full_manifest() -> RunManifest:
         run=7,
         tables={"rfm": TableInfo("rfm.parquet", 2)},
         profiles=ProfilesSummary(3, 2, 1),
-        kpis=KpiSummary(3, 2, 1, 0.5, 12.5, 25.0, 5.0, 0.2, 2, date(2025, 12, 31), 90),
+        kpis=KpiSummary(
+            3, 2, 1, 0.5, 12.5, 25.0, 5.0, 0.2, 2, date(2025, 12, 31), 90, "CNY", {"CNY": 4}
+        ),
         nps=NpsSummary(0, 0, 0, 0, None, None, None),
         clv=ClvSummary(
             model="BG/NBD + Gamma-Gamma",
@@ -62,6 +67,15 @@ def full_manifest() -> RunManifest:
         ),
         churn=ChurnSummary(
             model=ChurnModelInfo("churn_model.json", "ab" * 32, "f", 1, ("recency_days",), None),
+            ranking=ChurnRankingInfo(
+                scorer="recency",
+                model_won=False,
+                best_baseline="recency",
+                tolerance=0.005,
+                probability="isotonic",
+                file="churn_ranking.json",
+                sha256="cd" * 32,
+            ),
             horizon_days=90,
             train_cutoffs=(date(2025, 4, 3), date(2025, 7, 2)),
             test_cutoff=date(2025, 10, 2),
@@ -78,6 +92,7 @@ def full_manifest() -> RunManifest:
             top_features=(FeatureGain("recency_days", 12.0),),
             customers_scored=5,
             active_customers=4,
+            current_customers=3,
             expected_churners=1.5,
             high_risk=1,
             mean_probability=0.3,
@@ -91,6 +106,25 @@ def full_manifest() -> RunManifest:
             tiers={"brand": 2},
             lifecycle={"active": 2},
             median_lifetime_days=NotComputed("no_data", "no purchase lifetimes to follow"),
+        ),
+        early_warning=PriorityListSummary(
+            kind="early_warning",
+            customers=2,
+            population=3,
+            by_stage={"at_risk": 2},
+            value_basis="clv",
+            total_value=12.5,
+            min_probability=0.4,
+            churn_scorer="recency",
+        ),
+        win_back=PriorityListSummary(
+            kind="win_back",
+            customers=1,
+            population=1,
+            by_stage={"lost": 1},
+            value_basis="yearly_value",
+            total_value=3.0,
+            return_history=ReturnHistory(date(2025, 10, 2), 90, {"*": 4, "lost": 4}, {"*": 1}),
         ),
         feedback=FeedbackSummary(
             taxonomy="banking",
@@ -155,7 +189,7 @@ def test_older_format_version_is_refused_naming_the_versions() -> None:
     data = full_manifest().to_dict()
     del data["format_version"]
     with pytest.raises(
-        RunFormatError, match=r"run 3 has manifest format version 0 .*reads format version 1"
+        RunFormatError, match=r"run 3 has manifest format version 0 .*reads format version 2"
     ):
         RunManifest.from_dict(data, source="run 3")
     data["format_version"] = 99

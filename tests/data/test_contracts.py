@@ -20,6 +20,7 @@ def test_pii_marked_and_unknown_table() -> None:
         "email",
         "phone",
         "birth_date",
+        "address",
         "email_normalized",
         "phone_e164",
     ]

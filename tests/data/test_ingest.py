@@ -320,3 +320,20 @@ def test_copies_left_by_a_killed_ingest_are_removed_by_the_next(
     ingest(wh, "customers", [write(tmp_path / "c.csv", CUSTOMERS)])
     assert not left.exists()
     assert (mine / "copy.csv").exists()
+
+
+def test_a_table_with_nothing_to_repair_loads(customers_loaded: Warehouse, tmp_path: Path) -> None:
+    """``assignments`` has only required columns (nothing optional to repair): it loads, its
+    references are checked, and loading it again adds nothing."""
+    campaigns = write(tmp_path / "k.csv", "campaign_id,name\nK1,Win back\n")
+    assert counts(ingest(customers_loaded, "campaigns", [campaigns])) == (1, 1, 0, 0)
+    text = (
+        "customer_id,campaign_id,arm,assigned_at\n"
+        "C1,K1,offer,2026-01-01T00:00:00\n"
+        "C2,K1,holdout,2026-01-01T00:00:00\n"
+        "C9,K1,offer,2026-01-01T00:00:00\n"
+    )
+    path = write(tmp_path / "a.csv", text)
+    assert counts(ingest(customers_loaded, "assignments", [path])) == (3, 2, 0, 1)
+    assert "unknown customer_id" in quarantine(customers_loaded)["reason"].iloc[0]
+    assert counts(ingest(customers_loaded, "assignments", [path])) == (3, 0, 2, 1)

@@ -319,3 +319,25 @@ def test_competitor_only_comments(
     assert set(bench["brand"]) == {"Rival"}
     for lang in ("en", "zh"):
         assert 'id="feedback-competitors"' in render_report(run, lang)
+
+
+@pytest.mark.parametrize(("setting", "shown"), [("masked", False), ("raw", True)])
+def test_clause_text_setting_masks_or_keeps_personal_numbers(
+    settings: Settings, tmp_path: Path, with_feedback_stage: None, setting: str, shown: bool
+) -> None:
+    """``feedback.clause_text``: clauses are masked by default, as written when set to raw."""
+    from loyalloop.pipeline.config import RunConfig
+
+    load(settings, tmp_path)
+    with open_warehouse(settings) as wh:
+        wh.raw.execute(
+            "UPDATE feedback SET text = '年费太贵请回电13812345678' WHERE feedback_id = 'F2'"
+        )
+    config = RunConfig.from_dict({"feedback": {"clause_text": setting}})
+    run = run_pipeline(settings, config)
+    clauses = run.read("feedback_aspects").to_pandas()["clause"]
+    text = " ".join(clauses)
+    assert ("13812345678" in text) is shown
+    assert "年费太贵" in text
+    with pytest.raises(Exception, match="clause_text"):
+        RunConfig.from_dict({"feedback": {"clause_text": "plain"}})

@@ -3,6 +3,7 @@ helper."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import ibis
@@ -86,3 +87,50 @@ def test_rekey_by_profile_one_helper_three_uses() -> None:
     assert kept["customer_id"].tolist()[0] == "C1" and kept["source"].tolist()[0] == "C2"
     assert kept["customer_id"].isna().tolist() == [False, True, True, False]
     assert kept["x"].tolist() == [1, 2, 3, 4]
+
+
+def test_optional_inputs_must_exist_somewhere_but_never_skip(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = stages_module.STAGES[0]
+    with pytest.raises(ConfigError, match=r"stage 'reader' needs 'clv_typo'"):
+        check_plan(
+            [first, Stage("reader", lambda ctx: None, optional=("clv_typo",))],
+            stages_module.INPUT_TABLES,
+        )
+    load(settings, tmp_path)
+    seen: list[bool] = []
+
+    def reader(ctx: RunContext) -> None:
+        seen.append(ctx.has_output("clv"))
+
+    stages = [s for s in stages_module.STAGES if s.name in ("profiles", "rfm", "kpis", "clv")]
+    monkeypatch.setattr(
+        "loyalloop.pipeline.run.STAGES",
+        [*stages, Stage("reader", reader, requires=("rfm",), optional=("clv",))],
+    )
+    run = run_pipeline(settings)
+    # two customers cannot support a CLV model: the optional input is absent, the stage ran
+    assert isinstance(run.manifest.clv, NotComputed) and seen == [False]
+
+
+def test_saved_expressions_have_one_row_order(settings: Settings) -> None:
+    """An engine's row order is whatever its threads make of it: a table is written in the
+    order its expression asks for, else ordered by all its columns."""
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.pipeline.config import RunConfig
+
+    t = ibis.memtable({"k": [3, 1, 2, 1], "v": ["c", "b", "a", "a"]})
+    with open_warehouse(settings) as wh, RunStore(settings.runs_dir).writer() as writer:
+        ctx = RunContext(wh=wh, writer=writer, as_of=date(2024, 1, 1), config=RunConfig())
+        ctx.save("plain", t)
+        ctx.save("ranked", t.order_by(ibis.desc("k"), "v"))
+        plain = ctx.output("plain").to_pandas()
+        ranked = ctx.output("ranked").to_pandas()
+    assert list(zip(plain["k"], plain["v"], strict=True)) == [
+        (1, "a"),
+        (1, "b"),
+        (2, "a"),
+        (3, "c"),
+    ]
+    assert ranked["k"].tolist() == [3, 2, 1, 1] and ranked["v"].tolist() == ["c", "a", "a", "b"]

@@ -280,7 +280,7 @@ def test_an_older_run_and_a_failed_stage(tmp_path: Path) -> None:
     assert "BG/NBD Purchase model no holdout check (older run)" in text
     assert "published before the purchase model was chosen by a holdout check" in text
     failed = _run(tmp_path, NotComputed("fit_failed", "did not converge"))
-    assert "Not computed: did not converge" in _text(failed, "en")
+    assert "Not computed (the model could not be fitted): did not converge" in _text(failed, "en")
 
 
 def test_every_clv_string_is_translated(tmp_path: Path) -> None:

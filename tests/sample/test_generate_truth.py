@@ -7,6 +7,7 @@ import pandas as pd
 
 from loyalloop.data.normalize import normalize_emails, normalize_phones
 from loyalloop.sample import SampleData, generate, population
+from loyalloop.sample._duplicates import HOUSEHOLD_SHARE
 from loyalloop.sample.generator import DUPLICATE_SHARE
 
 
@@ -193,23 +194,72 @@ def test_customers_are_realistic(sample: SampleData) -> None:
         assert c[col].isna().any() and c[col].eq(True).any() and c[col].eq(False).any()
 
 
-def test_duplicate_records_share_contact_details(sample: SampleData) -> None:
+def test_duplicate_records_follow_their_variation_truth(sample: SampleData) -> None:
     t = sample.truth
     dups = t[t["duplicate_of"].notna()]
     assert abs(len(dups) / len(t) - DUPLICATE_SHARE) < 0.005
+    assert dups["duplicate_variation"].notna().all()
+    assert t.loc[t["duplicate_of"].isna(), "duplicate_variation"].isna().all()
     c = sample.customers.set_index("customer_id")
     email = normalize_emails(c["email"].astype(object).where(c["email"].notna(), None))
     phone = normalize_phones(c["phone"].astype(object).where(c["phone"].notna(), None))
-    same_email = email.loc[dups["customer_id"]].to_numpy() == email.loc[dups["duplicate_of"]]
-    same_phone = phone.loc[dups["customer_id"]].to_numpy() == phone.loc[dups["duplicate_of"]]
-    same = same_email.to_numpy() | same_phone.to_numpy()
-    assert same.all()
+    var = dups.set_index("customer_id")["duplicate_variation"].str.split(";")
+    src = dups.set_index("customer_id")["duplicate_of"]
+    kinds = var.explode()
+    # every kind of variation is planted
+    for kind in ("name:pinyin", "name:homophone", "phone:new", "phone:typo", "address:moved",
+                 "address:reformatted", "email:other_provider", "birth_date:typo"):  # fmt: skip
+        assert (kinds == kind).any(), kind
+    # and each says what the record really holds
+    for rid, notes in var.items():
+        o = src[rid]
+        if "phone:same" in notes:
+            assert phone[rid] == phone[o]
+        if "phone:typo" in notes:
+            assert phone[rid] != phone[o] and phone[rid] is not None
+        if "email:same" in notes:
+            assert email[rid] == email[o]
+        if "email:other_provider" in notes:
+            assert email[rid].split("@")[0] == email[o].split("@")[0] != ""
+            assert email[rid] != email[o]
+        if "birth_date:same" in notes:
+            assert c.loc[rid, "birth_date"] == c.loc[o, "birth_date"]
+        if "address:same" in notes:
+            assert c.loc[rid, "address"] == c.loc[o, "address"]
+        if "name:pinyin" in notes:
+            assert c.loc[rid, "name"].replace(" ", "").isascii()
+    # some second records share no exact key with the first any more (exact matching misses)
+    shared = (email.loc[src.index].to_numpy() == email.loc[src].to_numpy()) | (
+        phone.loc[src.index].to_numpy() == phone.loc[src].to_numpy()
+    )
+    assert 0.1 < 1 - shared.mean() < 0.5
     acquired = t.set_index("customer_id")["acquired_at"]
-    later = acquired.loc[dups["customer_id"]].to_numpy() >= acquired.loc[dups["duplicate_of"]]
-    assert later.all()
+    assert (acquired.loc[src.index].to_numpy() >= acquired.loc[src].to_numpy()).all()
     # distinct people do not share an e-mail
     persons = t.loc[t["duplicate_of"].isna(), "customer_id"]
     assert not email.loc[persons].dropna().duplicated().any()
+
+
+def test_households_are_different_people_at_one_address(sample: SampleData) -> None:
+    t = sample.truth
+    c = sample.customers.set_index("customer_id")
+    members = t[t["household_of"].notna()].set_index("customer_id")["household_of"]
+    assert abs(len(members) / len(t) - HOUSEHOLD_SHARE) < 0.003
+    head = members.to_numpy()
+    person = t.set_index("customer_id")["person_id"]
+    assert (person.loc[members.index].to_numpy() != person.loc[head].to_numpy()).all()
+    addr = c["address"].fillna("")
+    assert (addr.loc[members.index].to_numpy() == addr.loc[head].to_numpy()).all()
+    both = c.loc[members.index, "birth_date"].notna().to_numpy() & c.loc[head, "birth_date"].notna()
+    dob_m = c.loc[members.index, "birth_date"].to_numpy()
+    assert (dob_m[both.to_numpy()] != c.loc[head, "birth_date"].to_numpy()[both.to_numpy()]).all()
+    phone_shared = c.loc[members.index, "phone"].to_numpy() == c.loc[head, "phone"].to_numpy()
+    assert 0.3 < phone_shared.mean() < 0.9
+    han = c["name"].str.fullmatch(r"[\u4e00-\u9fff]+").fillna(False)
+    both_han = han.loc[members.index].to_numpy() & han.loc[head].to_numpy()
+    first = c.loc[members.index, "name"].str[0].to_numpy() == c.loc[head, "name"].str[0]
+    assert both_han.sum() > 10 and first[both_han].all()  # same surname
+    assert c["address"].notna().mean() > 0.9
 
 
 def test_acquisition_spreads_over_the_window(card: SampleData) -> None:

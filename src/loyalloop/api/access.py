@@ -38,6 +38,8 @@ class Permission(StrEnum):
     sync = "sync"  # move responses into the warehouse
     users = "users"  # manage accounts and everyone's tokens
     audit = "audit"  # read the audit log
+    cases_work = "cases.work"  # queues and cases: notes, status, owner, compensation
+    cases_rules = "cases.rules"  # case rules (upload a new version)
 
 
 PERMISSION_TEXT: dict[Permission, str] = {
@@ -51,6 +53,8 @@ PERMISSION_TEXT: dict[Permission, str] = {
     Permission.sync: "move responses into the warehouse",
     Permission.users: "manage accounts, roles and anyone's API tokens",
     Permission.audit: "read the audit log",
+    Permission.cases_work: "case queues; work a case: notes, status, owner, compensation",
+    Permission.cases_rules: "case rules: view and upload a new version",
 }
 
 _STAFF = {Permission.public, Permission.account, Permission.dashboard}
@@ -64,9 +68,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.surveys_invite,
             Permission.responses_view,
             Permission.sync,
+            Permission.cases_rules,
         }
     ),
-    Role.agent: frozenset(_STAFF | {Permission.responses_view, Permission.pii_view}),
+    Role.agent: frozenset(
+        _STAFF | {Permission.responses_view, Permission.pii_view, Permission.cases_work}
+    ),
     Role.viewer: frozenset(_STAFF),
 }
 

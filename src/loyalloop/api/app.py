@@ -35,7 +35,9 @@ from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import ServiceSettings
 from loyalloop.errors import (
     BusyError,
+    CaseTransitionError,
     ConfigError,
+    ConflictError,
     DataValidationError,
     LoyalloopError,
     NoRunError,
@@ -69,6 +71,8 @@ STATUS: list[tuple[type[LoyalloopError], int]] = [
     (DataValidationError, 422),
     (ConfigError, 422),
     (BusyError, 503),
+    (ConflictError, 409),
+    (CaseTransitionError, 409),
 ]
 
 STATIC = Path(str(files("loyalloop.api") / "static"))

@@ -44,6 +44,8 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/tokens", "tokens", Permission.account),
     ("/admin/users", "users", Permission.users),
     ("/admin/audit", "audit", Permission.audit),
+    ("/cases", "cases", Permission.cases_work),
+    ("/admin/case-rules", "case_rules", Permission.cases_rules),
 ]
 
 _SCRIPT = re.compile(r'<script(?: type="text/javascript")?>')

@@ -43,6 +43,7 @@ from loyalloop.churn.scoring import at_risk_list, fit_churn_model, score_custome
 from loyalloop.churn.survival import (
     account_lifetimes,
     kaplan_meier,
+    lifetimes_since,
     median_lifetime,
     purchase_lifetimes,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "explain",
     "fit_churn_model",
     "kaplan_meier",
+    "lifetimes_since",
     "median_lifetime",
     "purchase_lifetimes",
     "read_table",

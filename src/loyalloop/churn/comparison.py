@@ -33,10 +33,12 @@ report can say which ranking was used without recomputing anything.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,12 +48,13 @@ from loyalloop.churn.calibration import Calibrator
 from loyalloop.churn.evaluation import ScoreMetrics
 from loyalloop.churn.features import CONTEXT_COLUMNS
 from loyalloop.churn.model import ChurnModel
-from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.errors import ConfigError, DataValidationError, ModelError
 
 __all__ = [
     "BASELINES",
     "DEFAULT_TOLERANCE",
     "MODEL",
+    "RANKING_FORMAT",
     "ChurnComparison",
     "ChurnRanking",
     "ScorerFigures",
@@ -67,6 +70,8 @@ MODEL = "model"
 BASELINES: tuple[str, ...] = ("recency", "bgnbd", "logistic")
 #: Differences in ROC AUC / PR AUC smaller than this are ties.
 DEFAULT_TOLERANCE = 0.005
+#: Identifies a saved :class:`ChurnRanking` (with ``format_version`` 1).
+RANKING_FORMAT = "loyalloop.churn-ranking"
 
 
 @dataclass(frozen=True)
@@ -317,6 +322,58 @@ class ChurnRanking:
         if self.calibrator is None:
             return s
         return self.calibrator.apply(s)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything needed to score again: the scorer, its model or its calibration map."""
+        return {
+            "format": RANKING_FORMAT,
+            "format_version": 1,
+            "scorer": self.scorer,
+            "model": None if self.model is None else self.model.to_dict(),
+            "calibrator": None if self.calibrator is None else self.calibrator.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any, *, source: str = "ranking") -> ChurnRanking:
+        if not isinstance(d, dict) or d.get("format") != RANKING_FORMAT:
+            raise ModelError(f"{source} is not a Loyalloop churn ranking")
+        if d.get("format_version") != 1:
+            raise ModelError(
+                f"{source} has churn ranking format version {d.get('format_version')!r}; "
+                "this Loyalloop reads version 1"
+            )
+        scorer = d.get("scorer")
+        if scorer not in (MODEL, *BASELINES):
+            raise ModelError(f"{source} names an unknown scorer {scorer!r}")
+        model = None if d.get("model") is None else ChurnModel.from_dict(d["model"], source=source)
+        cal = d.get("calibrator")
+        ranking = cls(str(scorer), model, None if cal is None else Calibrator.from_dict(cal))
+        if (ranking.model is None) == (scorer in (MODEL, "logistic")):
+            raise ModelError(
+                f"{source}: the {scorer} scorer needs {'a' if model is None else 'no'} model"
+            )
+        return ranking
+
+    def save(self, path: str | Path) -> Path:
+        """Write the ranking to one JSON file (sorted keys) and return its path."""
+        p = Path(path)
+        tmp = p.with_name(p.name + ".tmp")
+        text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+        tmp.write_text(text, "utf-8")
+        tmp.replace(p)
+        return p
+
+    @classmethod
+    def load(cls, path: str | Path) -> ChurnRanking:
+        """Read a ranking written by :meth:`save`."""
+        p = Path(path)
+        try:
+            d = json.loads(p.read_text("utf-8"))
+        except FileNotFoundError:
+            raise ModelError(f"churn ranking file {p} does not exist") from None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ModelError(f"{p} is not a Loyalloop churn ranking (not JSON)") from None
+        return cls.from_dict(d, source=str(p))
 
 
 def _model_columns(features: pd.DataFrame) -> pd.DataFrame:

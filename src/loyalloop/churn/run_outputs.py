@@ -4,13 +4,18 @@ and reasons; the headline figures; survival curves by group.
 These were inside the pipeline's churn and loyalty stages; they are library functions here so
 they are tested on their own and the stages only read, call and save.
 
-* :func:`score_population` — every profile in the features scored; ``population`` is
+* :func:`score_population` — every profile in the features scored by the ranking that won the
+  backtest (:class:`~loyalloop.churn.ChurnRanking`: the model or a baseline); ``population`` is
   ``active`` (last purchase at most ``active_within_days`` ago: the model's population) or
   ``lapsed_<N>d`` (already lost: scored, since the features are defined the same way, but no
   decile and no reasons); ``risk_decile`` 1 = the riskiest tenth of the active population (ties
   broken by id, so deciles are reproducible); the ``reason_limit`` riskiest active customers get
-  their top three reasons in English and Chinese.
-* :func:`headline` — the figures a report leads with (:class:`ChurnHeadline`).
+  their top three reasons in English and Chinese — from the scorer's own contributions when it
+  is a model (the churn model, the logistic regression). Recency and BG/NBD give no
+  per-customer reasons: their score *is* the reason, and the early-warning list
+  (:mod:`loyalloop.loyalty.priorities`) writes the actionable ones.
+* :func:`headline` — the figures a report leads with (:class:`ChurnHeadline`), of the winning
+  scorer, over the current customers.
 * :func:`survival_table` — Kaplan–Meier curves of purchase lifetimes per group of several
   dimensions, with each group's median lifetime.
 """
@@ -20,14 +25,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from loyalloop.churn.comparison import MODEL, ChurnRanking
 from loyalloop.churn.evaluation import EvaluationReport
+from loyalloop.churn.model import ChurnModel
 from loyalloop.churn.reasons import explain
 from loyalloop.churn.scoring import score_customers
 from loyalloop.churn.survival import kaplan_meier, median_lifetime
@@ -59,8 +66,21 @@ def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["churn_probability", "customer_id"], ascending=[False, True])
 
 
+def _scores(ranking: ChurnRanking, features: ir.Table) -> pd.DataFrame:
+    """``customer_id, churn_probability``: a model's scores are streamed in batches; a
+    baseline reads only the columns it needs."""
+    if ranking.model is not None or ranking.scorer in (MODEL, "logistic"):
+        return score_customers(cast(ChurnModel, ranking.model), features)
+    cols = ["customer_id", "recency_days", "tenure_days", "n_purchases_total"]
+    frame = features.select(*cols).to_pandas()
+    frame = frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    return pd.DataFrame(
+        {"customer_id": frame["customer_id"], "churn_probability": ranking.churn_probability(frame)}
+    )
+
+
 def score_population(
-    model: Any,
+    model: ChurnRanking | ChurnModel | Any,
     features: ir.Table,
     *,
     active_within_days: int = 365,
@@ -71,7 +91,8 @@ def score_population(
     Parameters
     ----------
     model
-        A fitted :class:`~loyalloop.churn.ChurnModel`.
+        The :class:`~loyalloop.churn.ChurnRanking` that won the backtest, or a fitted
+        :class:`~loyalloop.churn.ChurnModel` (scored as the ranking ``"model"``).
     features
         Churn features (:func:`~loyalloop.churn.build_features`) with ``recency_days``.
     active_within_days
@@ -84,7 +105,8 @@ def score_population(
     pandas.DataFrame
         :data:`SCORE_COLUMNS`, riskiest first.
     """
-    scored = score_customers(model, features)
+    ranking = model if isinstance(model, ChurnRanking) else ChurnRanking(MODEL, model=model)
+    scored = _scores(ranking, features)
     rec = features.select("customer_id", "recency_days").to_pandas()
     out = scored.merge(rec, on="customer_id", how="left", validate="one_to_one")
     active = (out["recency_days"] <= active_within_days).to_numpy()
@@ -98,10 +120,10 @@ def score_population(
     out["reasons_en"] = pd.Series([None] * len(out), dtype=object)
     out["reasons_zh"] = pd.Series([None] * len(out), dtype=object)
     top = _ranked(out.loc[act]).head(reason_limit)
-    if len(top):
+    if len(top) and (ranking.model is not None or ranking.scorer == MODEL):
         ids = ibis.memtable({"customer_id": top["customer_id"].to_numpy(dtype=object)})
         rows = features.semi_join(ids, "customer_id").to_pandas()
-        why = explain(model, rows, id_column="customer_id", top_k=3)
+        why = explain(cast(ChurnModel, ranking.model), rows, id_column="customer_id", top_k=3)
         if len(why):
             joined = why.groupby("customer_id", sort=False).agg(
                 reasons_en=("reason_en", "; ".join), reasons_zh=("reason_zh", "; ".join)
@@ -127,48 +149,72 @@ class ChurnHeadline:
     Attributes
     ----------
     calibration_error
-        Mean absolute gap between predicted and observed churn over the model's calibration
-        bins on the backtest.
+        Mean absolute gap between predicted and observed churn over the scorer's calibration
+        bins on the backtest (``None`` for a baseline whose probabilities are an isotonic map
+        fitted on those same outcomes: its gap there says nothing).
     capture_top_20pct
-        Share of the backtest's churners among the model's riskiest fifth.
-    customers_scored, active_customers
-        Everyone scored; those in the model's population.
+        Share of the backtest's churners among the scorer's riskiest fifth.
+    customers_scored, active_customers, current_customers
+        Everyone scored; those in the model's population; those with a current status.
     expected_churners
-        Sum of the active customers' probabilities.
+        Sum of the current customers' probabilities.
     high_risk
-        Active customers at 50% or more.
+        Current customers at ``high_risk_probability`` (50 %) or more.
     mean_probability
-        Mean probability of the active customers.
+        Mean probability of the current customers.
     """
 
     calibration_error: float | None
     capture_top_20pct: float | None
     customers_scored: int
     active_customers: int
+    current_customers: int
     expected_churners: float
     high_risk: int
     mean_probability: float | None
 
 
-def headline(evaluation: EvaluationReport, scores: pd.DataFrame) -> ChurnHeadline:
-    """Headline figures of a backtest (the ``model`` scorer) and of ``score_population``'s
-    result."""
-    cal = evaluation.calibration[evaluation.calibration["scorer"] == "model"]
+def headline(
+    evaluation: EvaluationReport,
+    scores: pd.DataFrame,
+    *,
+    scorer: str = MODEL,
+    current: pd.Series | None = None,
+    high_risk_probability: float = 0.5,
+) -> ChurnHeadline:
+    """Headline figures of a backtest (the ``scorer`` that ranks) and of ``score_population``'s
+    result.
+
+    ``current`` — a boolean per row of ``scores``: the customer has a current status
+    (:data:`~loyalloop.insight.definitions.CURRENT_STATUSES`); by default everyone in the
+    model's population (``population == "active"``).
+    """
+    cal = evaluation.calibration[evaluation.calibration["scorer"] == scorer]
     cal_error = (
-        float((cal["mean_predicted"] - cal["observed_rate"]).abs().mean()) if len(cal) else None
+        float((cal["mean_predicted"] - cal["observed_rate"]).abs().mean())
+        if len(cal) and scorer in (MODEL, "logistic")
+        else None
     )
-    lift = evaluation.deciles[evaluation.deciles["scorer"] == "model"]
+    lift = evaluation.deciles[evaluation.deciles["scorer"] == scorer]
     second = lift.loc[lift["decile"] == 2, "capture"]
-    active = scores[scores["population"] == "active"]
+    active = scores["population"] == "active"
+    mask = active if current is None else current.reindex(scores.index).fillna(False).astype(bool)
+    cur = scores.loc[mask, "churn_probability"]
     return ChurnHeadline(
         calibration_error=cal_error,
         capture_top_20pct=float(second.iloc[0]) if len(second) else None,
         customers_scored=len(scores),
-        active_customers=len(active),
-        expected_churners=float(active["churn_probability"].sum()),
-        high_risk=int((active["churn_probability"] >= 0.5).sum()),
-        mean_probability=_num(active["churn_probability"].mean()) if len(active) else None,
+        active_customers=int(active.sum()),
+        current_customers=len(cur),
+        expected_churners=float(_exact_sum(cur)),
+        high_risk=int((cur >= high_risk_probability).sum()),
+        mean_probability=_num(_exact_sum(cur) / len(cur)) if len(cur) else None,
     )
+
+
+def _exact_sum(values: pd.Series) -> float:
+    """A sum that does not depend on the rows' order (``math.fsum``: exactly rounded)."""
+    return math.fsum(values.to_numpy(dtype="float64").tolist())
 
 
 def survival_table(lives: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame | None:

@@ -28,7 +28,13 @@ from scipy.stats import norm
 from loyalloop.churn.features import as_timestamp
 from loyalloop.errors import DataValidationError
 
-__all__ = ["account_lifetimes", "kaplan_meier", "median_lifetime", "purchase_lifetimes"]
+__all__ = [
+    "account_lifetimes",
+    "kaplan_meier",
+    "lifetimes_since",
+    "median_lifetime",
+    "purchase_lifetimes",
+]
 
 _DAY = 86400.0
 
@@ -147,18 +153,25 @@ def purchase_lifetimes(
 
     A customer is counted as lost (``observed = 1``) when the last purchase is more than
     ``lapse_days`` before the cutoff; the lifetime is then first → last purchase. Otherwise
-    the lifetime is censored at the cutoff (``observed = 0``). ``cohort`` is the quarter of the
-    first purchase (``2024Q1``); ``group_by`` adds a ``customers`` column (e.g. ``segment``).
+    the lifetime is censored at ``cutoff − lapse_days`` (``observed = 0``): a stop is dated at
+    the last purchase but only seen ``lapse_days`` later, so a customer who bought recently is
+    known to be buying up to that day, not up to the cutoff (censoring at the cutoff would
+    count as survivors, over the last ``lapse_days`` of every curve, customers who may already
+    have stopped). Customers whose first purchase is after ``cutoff − lapse_days`` cannot be
+    seen to stop yet and are left out. ``cohort`` is the quarter of the first purchase
+    (``2024Q1``); ``group_by`` adds a ``customers`` column (e.g. ``segment``).
     """
     cut = as_timestamp(cutoff)
     cut_epoch = int(pd.Timestamp(cut).value // 1_000_000_000)
     t = transactions
     t = t.filter(t.customer_id.notnull(), t.amount > 0, t.timestamp < ibis.literal(cut))
     g = t.group_by("customer_id").aggregate(first=t.timestamp.min(), last=t.timestamp.max())
+    seen_until = cut_epoch - lapse_days * _DAY  # the last day a stop can be seen on
+    g = g.filter(g["first"].epoch_seconds() <= seen_until)
     first_s = g["first"].epoch_seconds()
     last_s = g["last"].epoch_seconds()
     lost = (ibis.literal(cut_epoch) - last_s) > lapse_days * _DAY
-    end = ibis.ifelse(lost, last_s, ibis.literal(cut_epoch))
+    end = ibis.ifelse(lost, last_s, ibis.literal(seen_until))
     out = g.mutate(
         duration_days=(end - first_s).cast("float64") / _DAY,
         observed=lost.cast("int8"),
@@ -170,6 +183,51 @@ def purchase_lifetimes(
         attrs = customers.select("customer_id", group_by).distinct(on="customer_id", keep="first")
         out = out.left_join(attrs, "customer_id").drop("customer_id_right")
     return out.drop("first", "last").order_by("customer_id")
+
+
+def lifetimes_since(
+    transactions: ir.Table,
+    start: date | datetime | str,
+    cutoff: date | datetime | str,
+    *,
+    lapse_days: int = 180,
+) -> ir.Table:
+    """How long customers kept buying after ``start``, one row per customer who bought before it.
+
+    The same rule as :func:`purchase_lifetimes`, counted from ``start`` instead of the first
+    purchase: a customer whose last purchase before ``cutoff`` is more than ``lapse_days`` old
+    is lost (``observed = 1``) at that purchase (``duration_days`` = last purchase − start, 0
+    when they never bought after ``start``); the others are still buying, censored at
+    ``cutoff − lapse_days − start`` (the last day a stop can be seen on), so ``cutoff`` must be
+    more than ``lapse_days`` after ``start``. Grouped by what was known at ``start`` (e.g. the
+    customer's status then), the curves say how each group fared afterwards — unlike groups
+    read at ``cutoff``, which already know who stopped.
+
+    Columns ``customer_id, duration_days, observed``.
+    """
+    begin, cut = as_timestamp(start), as_timestamp(cutoff)
+    if begin >= cut:
+        raise DataValidationError(f"start {begin:%Y-%m-%d} must be before cutoff {cut:%Y-%m-%d}")
+    begin_s = int(pd.Timestamp(begin).value // 1_000_000_000)
+    cut_s = int(pd.Timestamp(cut).value // 1_000_000_000)
+    seen_until = cut_s - lapse_days * _DAY
+    if seen_until <= begin_s:
+        raise DataValidationError(
+            f"cutoff {cut:%Y-%m-%d} must be more than lapse_days={lapse_days} after start "
+            f"{begin:%Y-%m-%d}: no stop after the start could be seen"
+        )
+    t = transactions
+    t = t.filter(t.customer_id.notnull(), t.amount > 0, t.timestamp < ibis.literal(cut))
+    g = t.group_by("customer_id").aggregate(first=t.timestamp.min(), last=t.timestamp.max())
+    g = g.filter(g["first"] < ibis.literal(begin))
+    last_s = g["last"].epoch_seconds()
+    lost = (ibis.literal(cut_s) - last_s) > lapse_days * _DAY
+    end = ibis.ifelse(lost, ibis.greatest(last_s, ibis.literal(begin_s)), ibis.literal(seen_until))
+    return g.select(
+        "customer_id",
+        duration_days=(end - ibis.literal(begin_s)).cast("float64") / _DAY,
+        observed=lost.cast("int8"),
+    ).order_by("customer_id")
 
 
 def account_lifetimes(

@@ -1,28 +1,173 @@
-"""``loyalloop campaigns``: campaigns on the service (create, launch, status, list) and their
-results (the measurement block).
+"""``loyalloop campaigns …``: campaign results from a published run.
 
-Each helper keeps its commands in its own block below.
+Thin. ``results`` reads the run's ``campaign_results`` table and typed summary (the
+``campaign_results`` stage, docs/measurement.md). The store-backed commands (``create``,
+``launch``, ``status``, ``list``, ``pause``, ``resume``; docs/campaigns.md) call
+:mod:`loyalloop.services.campaigns`. Each helper's commands sit in their own block.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from loyalloop.cli._service import open_service_store
+from loyalloop.cli.common import JsonOpt, settings
 from loyalloop.cli.output import emit_json, handle_errors, out
 
 __all__ = ["app"]
 
-PANEL = "Service 服务"
+PANEL = "Campaigns 营销活动"
 
 app = typer.Typer(
-    help="Campaigns: create, launch, status, results. 营销活动：创建、启动、状态、效果。",
+    help="Campaigns: results against the holdout, cost and ROI. "
+    "营销活动：与对照组比较的效果、成本与 ROI。",
     no_args_is_help=True,
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
+
+RunOpt = Annotated[
+    int | None,
+    typer.Option("--run", min=1, help="Run number (default: the latest). 运行编号（默认最新）。"),
+]
+
+
+def _num(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+
+
+def _fmt(row: dict[str, Any], key: str, *, pct: bool = False) -> str:
+    v, lo, hi = (_num(row.get(k)) for k in (key, f"{key}_low", f"{key}_high"))
+    if v is None:
+        return "—"
+
+    def f(x: float) -> str:
+        return f"{100 * x:+.1f}pt" if pct else f"{x:+,.0f}"
+
+    if lo is None or hi is None:
+        return f(v)
+    return f"{f(v)} ({f(lo)} … {f(hi)})"
+
+
+@app.command("results", rich_help_panel=PANEL)
+def results(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Campaign id or name. 活动编号或名称。")],
+    run: RunOpt = None,
+    segments: Annotated[
+        bool, typer.Option("--segments", help="Also by segment. 同时按客户分群列出。")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Each arm against its holdout, with intervals, cost and ROI. 各组与对照组比较的效果。"""
+    with handle_errors(as_json):
+        from rich.markup import escape
+        from rich.table import Table
+
+        from loyalloop.core.results import NotComputed
+        from loyalloop.core.runs import RunStore
+        from loyalloop.errors import NotFoundError
+
+        s = settings(ctx)
+        r = RunStore(s.runs_dir).get(run)
+        summary = r.manifest.campaigns
+        if summary is None:
+            raise NotFoundError(
+                f"run {r.number} has no campaign results (made before the campaign_results "
+                "stage); run `loyalloop run` again"
+            )
+        if isinstance(summary, NotComputed):
+            raise NotFoundError(f"run {r.number}: campaign results not computed: {summary.message}")
+        found = [c for c in summary.campaigns if name in (c.campaign_id, c.name)]
+        if not found:
+            known = ", ".join(c.campaign_id for c in summary.campaigns) or "none"
+            raise NotFoundError(f"no campaign {name!r} in run {r.number} (campaigns: {known})")
+        c = found[0]
+        frame = r.read("campaign_results").to_pandas()
+        frame = frame[frame["campaign_id"] == c.campaign_id]
+        if not segments:
+            frame = frame[frame["segment"].isna()]
+        rows = [{k: _num(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+        if as_json:
+            emit_json(
+                {
+                    "run": r.number,
+                    "campaign_id": c.campaign_id,
+                    "name": c.name,
+                    "start_at": c.start_at.isoformat() if c.start_at else None,
+                    "end_at": c.end_at.isoformat() if c.end_at else None,
+                    "window_complete": c.window_complete,
+                    "outcome_source": c.outcome_source,
+                    "assigned": c.assigned,
+                    "margin_rate": c.margin_rate,
+                    "alpha": summary.alpha,
+                    "error": c.error,
+                    "message": c.message,
+                    "notes": list(c.notes),
+                    "rows": rows,
+                }
+            )
+            return
+        title = c.name if c.name == c.campaign_id else f"{c.name} ({c.campaign_id})"
+        out.print(f"[bold]{escape(title)}[/bold] — run {r.number}")
+        if c.error:
+            out.print(f"not measured 无法衡量: {escape(c.message or c.error)}")
+            return
+        by: dict[tuple[str, str, Any], dict[str, dict[str, Any]]] = {}
+        for row in rows:
+            key = (row["level"], row["arm"], row["segment"])
+            by.setdefault(key, {})[row["metric"]] = row
+        table = Table(
+            "arm 组",
+            *(["segment 分群"] if segments else []),
+            "n",
+            "response lift 响应提升",
+            "incr. revenue 增量收入",
+            "incr. margin 增量毛利",
+            "cost 成本",
+            "net value 净值",
+            "ROI",
+            "note 说明",
+        )
+        for (level, arm, segment), metrics in by.items():
+            resp = metrics.get("response_rate", {})
+            roi = metrics.get("roi", {})
+            label = {"campaign": "all treated 全部", "group": f"group {arm}"}.get(level, arm)
+            shown = ("response_rate", "revenue", "margin", "net_value", "roi")
+            note = (
+                next(
+                    (
+                        metrics[k].get("message")
+                        for k in shown
+                        if k in metrics and metrics[k].get("error")
+                    ),
+                    "",
+                )
+                or ""
+            )
+            table.add_row(
+                escape(str(label)),
+                *([escape(str(segment))] if segments else []),
+                f"{int(resp.get('n') or 0):,}",
+                _fmt(resp, "lift", pct=True),
+                _fmt(metrics.get("revenue", {}), "total"),
+                _fmt(metrics.get("margin", {}), "total"),
+                f"{roi.get('total') or 0:,.0f}",
+                _fmt(metrics.get("net_value", {}), "total"),
+                _fmt(roi, "lift", pct=True).replace("pt", "%"),
+                escape(str(note)),
+            )
+        out.print(table)
+        out.print(
+            f"{1 - summary.alpha:.0%} intervals; totals over the arm's customers "
+            f"区间为 {1 - summary.alpha:.0%} 置信区间。"
+        )
+        for n in c.notes:
+            out.print(escape(n))
+
+
 NameArg = Annotated[str, typer.Argument(help="Campaign name. 活动名称。")]
 
 

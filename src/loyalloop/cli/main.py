@@ -46,12 +46,13 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("feedback", "feedback"),
     ("experiments", "experiments"),
     ("uplift", "uplift"),
+    ("campaigns", "campaigns"),
     ("serve", None),  # serve
     ("db", "db"),
     ("users", "users"),
     ("surveys", "surveys"),
     ("sync", None),  # sync
-    ("campaigns", "campaigns"),
+    ("cases", "cases"),
     ("worker", None),  # worker
 )
 
@@ -60,7 +61,7 @@ app = typer.Typer(
     help="Close the customer loop: ingest customer data, run loyalty analytics, report.\n\n"
     "闭环客户运营：导入客户数据、运行忠诚度分析、生成报告。\n\n"
     "Exit codes 退出码: 0 ok · 1 bad input data · 2 usage or configuration · 3 not found · "
-    "4 model · 5 project busy · 6 engine · 7 permission · 70 internal error.",
+    "4 model · 5 project busy · 6 engine · 7 permission · 8 conflict · 70 internal error.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

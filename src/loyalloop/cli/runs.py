@@ -20,7 +20,7 @@ from loyalloop.cli.common import (
     settings,
     status,
 )
-from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.cli.output import emit_json, err, handle_errors, out
 from loyalloop.cli.talk import describe_run, run_json, run_summary
 
 __all__ = ["app"]
@@ -91,6 +91,9 @@ def run(
             sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
             with status("running") as step:
                 result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
+        from loyalloop.cli.cases import cases_after_run
+
+        cases_after_run(ctx, result.number, quiet=as_json)  # case rules on the run's outputs
         if as_json:
             emit_json(run_json(result))
             return
@@ -117,12 +120,22 @@ def _list_runs(ctx: typer.Context, as_json: bool) -> None:
 
         from loyalloop.core.runs import RunStore
 
-        all_runs = RunStore(settings(ctx).runs_dir).list()
+        all_runs, unreadable = RunStore(settings(ctx).runs_dir).survey()
         if as_json:
-            emit_json([run_summary(r) for r in all_runs])
+            emit_json(
+                [run_summary(r) for r in all_runs]
+                + [{"run": n, "unreadable": why} for n, why in unreadable]
+            )
             return
+        for n, why in unreadable:
+            err.print(
+                f"run {n} cannot be read by this version ({why}); "
+                f"`loyalloop runs delete {n}` removes it",
+                markup=False,
+            )
         if not all_runs:
-            out.print("no runs yet; use `loyalloop run`", markup=False)
+            if not unreadable:
+                out.print("no runs yet; use `loyalloop run`", markup=False)
             return
         table = Table("run", "as of", "created", "customers", "active", "NPS", "not computed")
         for r in all_runs:

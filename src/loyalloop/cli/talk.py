@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from loyalloop.core.results import RunManifest
     from loyalloop.core.runs import Run
 
-__all__ = ["BaselineVerdict", "baseline_verdicts", "describe_run", "run_json", "run_summary"]
+__all__ = [
+    "BaselineVerdict",
+    "baseline_verdicts",
+    "decision_lines",
+    "describe_run",
+    "run_json",
+    "run_summary",
+]
 
 #: Names of the churn backtest's scorers, as people read them.
 SCORER_NAMES = {
@@ -88,16 +95,25 @@ def _headline(stage: str, m: RunManifest) -> str:
         return f"not computed ({slot.status})"
     if stage == "profiles" and m.profiles is not None:
         p = m.profiles
-        return (
+        text = (
             f"{p.customer_records:,} customer records → {p.profiles:,} profiles "
-            f"({p.merged_records:,} merged)"
+            f"({p.merged_records:,} merged"
         )
+        if p.mode == "probabilistic":
+            text += (
+                f": {p.merged_by_exact_keys:,} by e-mail/phone, {p.merged_by_model:,} by the "
+                f"matching model; {p.review_pairs:,} pairs to review"
+            )
+        text += ")"
+        if p.note:
+            text += "; exact keys only: too little data to train the matching model"
+        return text
     if stage == "rfm" and (rows := _rows(m, "rfm")) is not None:
         return f"{rows:,} buyers scored R, F, M and segmented"
     if stage == "kpis" and m.kpis is not None:
         k = m.kpis
         text = (
-            f"{k.customers:,} customers, {k.active_customers:,} active in the last "
+            f"{k.customers:,} customers, {k.active_customers:,} bought in the last "
             f"{k.active_days} days, repurchase rate {_pct(k.repurchase_rate)}"
         )
         nps = m.nps
@@ -172,10 +188,8 @@ def describe_run(run: Run) -> list[str]:
                 lines.append(f"{head} beats every baseline: {others}")
             for v in lost:
                 name = SCORER_NAMES.get(v.baseline, v.baseline)
-                lines.append(
-                    f"{head} LOST to {name} ({v.baseline_value:.3f}): rank by {name} instead, "
-                    "or bring more history"
-                )
+                lines.append(f"{head} LOST to {name} ({v.baseline_value:.3f}): {_instead(m, v)}")
+    lines += decision_lines(m)
     quarantined = {t: n for t, n in m.quarantined.items() if n}
     if quarantined:
         listed = ", ".join(f"{t} {n:,}" for t, n in quarantined.items())
@@ -183,6 +197,51 @@ def describe_run(run: Run) -> list[str]:
             f"quarantined at ingest, not in these figures: {listed} "
             "(`loyalloop export quarantine --out q.csv`)"
         )
+    return lines
+
+
+def _instead(m: RunManifest, v: BaselineVerdict) -> str:
+    """What the run did about a model that lost (the churn stage ranks by the winner)."""
+    from loyalloop.core.results import ChurnSummary
+
+    if v.analysis == "churn" and isinstance(m.churn, ChurnSummary):
+        used = m.churn.ranking.scorer
+        return f"the run ranks by {SCORER_NAMES.get(used, used)} instead"
+    name = SCORER_NAMES.get(v.baseline, v.baseline)
+    return f"rank by {name} instead, or bring more history"
+
+
+def decision_lines(m: RunManifest) -> list[str]:
+    """Which churn ranking the run used (said plainly when a baseline beat the model) and the
+    two ranked lists with their sizes and values, from the manifest's typed results."""
+    from loyalloop.core.results import ChurnSummary, PriorityListSummary
+
+    lines: list[str] = []
+    if isinstance(churn := m.churn, ChurnSummary):
+        r, metrics = churn.ranking, churn.metrics
+        used, model = metrics.get(r.scorer), metrics.get("model")
+        name = SCORER_NAMES.get(r.scorer, r.scorer)
+        if r.model_won and used is not None and used.roc_auc is not None:
+            how = f"the churn model ranks (ROC AUC {used.roc_auc:.3f}, beat every baseline)"
+        elif used is not None and model is not None and None not in (used.roc_auc, model.roc_auc):
+            how = (
+                f"ranked by {name}, NOT the churn model: the model did not beat it on the "
+                f"backtest (ROC AUC {model.roc_auc:.3f} against {used.roc_auc:.3f})"
+            )
+        else:
+            how = f"ranked by {name}"
+        lines.append(
+            f"churn risk used: {how}; {churn.high_risk:,} of {churn.current_customers:,} "
+            "current customers at 50% or more"
+        )
+    currency = f" {m.kpis.currency}" if m.kpis is not None and m.kpis.currency else ""
+    for label, info in (("early-warning list", m.early_warning), ("win-back list", m.win_back)):
+        if isinstance(info, PriorityListSummary):
+            value = "value at stake" if info.kind == "early_warning" else "win-back value"
+            lines.append(
+                f"{label}: {info.customers:,} customers, {value} {info.total_value:,.0f}"
+                f"{currency} (table {info.kind})"
+            )
     return lines
 
 

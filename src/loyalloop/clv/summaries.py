@@ -15,14 +15,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
+from ibis import _
 
 from loyalloop.clv._data import require_columns
 from loyalloop.core.batches import is_ibis_table
 from loyalloop.errors import DataValidationError
 
 __all__ = ["ClvTotals", "clv_by_segment", "clv_totals"]
+
+
+#: Exact sums of model outputs: 12 decimal places, 26 integer digits.
+_EXACT = dt.Decimal(38, 12)
+
+
+def _exact(column: ir.NumericColumn) -> ir.NumericColumn:
+    return column.cast(_EXACT)
 
 
 def clv_by_segment(scores: ir.Table, segments: ir.Table) -> ir.Table:
@@ -45,13 +55,24 @@ def clv_by_segment(scores: ir.Table, segments: ir.Table) -> ir.Table:
     joined = scores.join(segments.select("customer_id", "segment"), "customer_id")
     aggs = {
         "customers": joined.count(),
-        "probability_alive": joined.probability_alive.mean(),
-        "clv": joined.clv.mean(),
-        "total_clv": joined.clv.sum(),
+        "_alive": _exact(joined.probability_alive).sum(),
+        "_clv": _exact(joined.clv).sum(),
     }
     if "alive_flagged" in joined.columns:
         aggs["alive_flagged"] = joined.alive_flagged.cast("int64").sum().coalesce(0)
-    return joined.group_by("segment").aggregate(**aggs).order_by(ibis.desc("probability_alive"))
+    return (
+        joined.group_by("segment")
+        .aggregate(**aggs)
+        .select(
+            "segment",
+            "customers",
+            *(["alive_flagged"] if "alive_flagged" in aggs else []),
+            probability_alive=_["_alive"].cast("float64") / _.customers,
+            clv=_["_clv"].cast("float64") / _.customers,
+            total_clv=_["_clv"].cast("float64"),
+        )
+        .order_by(ibis.desc("probability_alive"), "segment")
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,12 @@ class ClvTotals:
     top_decile_customers: int = 0
     top_decile_clv: float | None = None
     total_expected_purchases: float | None = None
+
+
+def _ties(table: ir.Table) -> list[str]:
+    """Columns that break ties in CLV (which customers are "the top tenth" does not change
+    the top tenth's sum, but a fixed order keeps the plan the same)."""
+    return [c for c in ("customer_id",) if c in table.columns]
 
 
 def clv_totals(scores: ir.Table | pd.DataFrame) -> ClvTotals:
@@ -122,13 +149,20 @@ def clv_totals(scores: ir.Table | pd.DataFrame) -> ClvTotals:
     has_purchases = "expected_purchases" in table.columns
     n = int(table.count().to_pandas())
     top_n = math.ceil(n / 10)
-    aggs: dict[str, Any] = {"alive": table.probability_alive.mean()}
+    # Sums as exact decimals: a float sum in the engine depends on the order its threads add
+    # the rows, and the same scores must give the same figures to the last bit.
+    aggs: dict[str, Any] = {
+        "alive": _exact(table.probability_alive).sum(),
+        "alive_n": table.probability_alive.count(),
+    }
     if has_purchases:
-        aggs["purchases"] = table.expected_purchases.sum()
+        aggs["purchases"] = _exact(table.expected_purchases).sum()
     if has_clv:
-        table = table.mutate(__rank__=ibis.row_number().over(order_by=ibis.desc(table.clv)))
-        aggs["total"] = table.clv.sum()
-        aggs["top"] = table.clv.sum(where=table.__rank__ < top_n)
+        table = table.mutate(
+            __rank__=ibis.row_number().over(order_by=[ibis.desc(table.clv), *_ties(table)])
+        )
+        aggs["total"] = _exact(table.clv).sum()
+        aggs["top"] = _exact(table.clv).sum(where=table.__rank__ < top_n)
     row = table.aggregate(**aggs).to_pandas().iloc[0]
 
     def number(key: str) -> float:
@@ -141,7 +175,7 @@ def clv_totals(scores: ir.Table | pd.DataFrame) -> ClvTotals:
         customers=n,
         total_clv=total,
         top_decile_share=(top / total) if total and top is not None else None,
-        mean_probability_alive=None if n == 0 else number("alive"),
+        mean_probability_alive=None if n == 0 else number("alive") / max(number("alive_n"), 1),
         top_decile_customers=top_n if has_clv else 0,
         top_decile_clv=top,
         total_expected_purchases=number("purchases") if has_purchases else None,

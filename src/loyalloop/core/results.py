@@ -44,7 +44,11 @@ __all__ = [
     "MANIFEST_FORMAT_VERSION",
     "OPTIONAL_SLOTS",
     "STAGE_SLOTS",
+    "CampaignArmSummary",
+    "CampaignResultsSummary",
+    "CampaignSummary",
     "ChurnModelInfo",
+    "ChurnRankingInfo",
     "ChurnSummary",
     "ClvAliveCaveat",
     "ClvCandidate",
@@ -56,23 +60,28 @@ __all__ = [
     "DriverSummary",
     "FeatureGain",
     "FeedbackSummary",
+    "Interval",
     "KpiSummary",
     "LoyaltySummary",
     "NegativeAspect",
     "NotComputed",
     "NpsSummary",
+    "PriorityListSummary",
     "ProfilesSummary",
+    "ProgrammeSummary",
     "Reason",
+    "ReturnHistory",
     "RunManifest",
     "ScorerMetrics",
     "TableInfo",
+    "TargetingModelInfo",
 ]
 
 #: Identifies a run manifest file.
 MANIFEST_FORMAT = "loyalloop.run-manifest"
 #: Version of the manifest layout this code writes and reads. Bump it when a field changes
 #: meaning or type, or is removed; readers refuse other versions (they would misread them).
-MANIFEST_FORMAT_VERSION = 1
+MANIFEST_FORMAT_VERSION = 2
 
 #: Why something was not computed.
 #:
@@ -111,11 +120,32 @@ class NotComputed:
 # ------------------------------------------------------------------------------------ stages
 @dataclass(frozen=True)
 class ProfilesSummary:
-    """Customer records unified into profiles (``profiles`` stage)."""
+    """Customer records unified into profiles (``profiles`` stage; identity resolution,
+    :mod:`loyalloop.data.identity`).
+
+    ``merged_records = customer_records - profiles = merged_by_exact_keys + merged_by_model``:
+    records merged by a shared e-mail or phone, and by the probabilistic model on top of them.
+    ``merged_pairs_by_rule`` counts the explained merges (the ``profile_merges`` table) by rule;
+    ``review_pairs`` the pairs listed for clerical review (``identity_review``), of which
+    ``refused_pairs`` would have merged but conflict (birth dates, names, the unmerge list).
+    """
 
     customer_records: int
     profiles: int
     merged_records: int
+    mode: str = "exact"
+    merged_by_exact_keys: int = 0
+    merged_by_model: int = 0
+    merged_pairs_by_rule: dict[str, int] = field(default_factory=dict)
+    compared_pairs: int = 0
+    review_pairs: int = 0
+    refused_pairs: int = 0
+    placeholder_values: int = 0
+    keep_apart_rows: int = 0
+    match_weight: float | None = None
+    review_weight: float | None = None
+    #: Why the probabilistic model was not used although configured (too little data).
+    note: str | None = None
     status: Literal["ok"] = "ok"
 
 
@@ -134,6 +164,12 @@ class KpiSummary:
     orders: int
     observation_end: date
     active_days: int
+    #: The currency of every amount in the run (ISO code): the transactions' ``currency``
+    #: column when it holds one currency, else ``RunConfig.currency``; ``None`` when neither
+    #: says (or the data mix currencies: see ``currencies``).
+    currency: str | None = None
+    #: Transactions by the currency their row names (rows with none are not counted).
+    currencies: dict[str, int] = field(default_factory=dict)
     status: Literal["ok"] = "ok"
 
 
@@ -329,10 +365,49 @@ class FeatureGain:
 
 
 @dataclass(frozen=True)
+class ChurnRankingInfo:
+    """Which scorer ranks the customers, and why (:class:`loyalloop.churn.ChurnComparison`).
+
+    The churn model ranks only when it beats every baseline on the backtest by ``tolerance``
+    in ROC AUC or PR AUC without losing more than ``tolerance`` on the other (``rule``);
+    otherwise the best baseline does, and every churn probability of the run is that
+    baseline's. The figures of every scorer are in :attr:`ChurnSummary.metrics`.
+    """
+
+    #: The scorer whose probabilities the run's scores, lists and report use: ``model``,
+    #: ``recency``, ``bgnbd`` or ``logistic``.
+    scorer: str
+    model_won: bool
+    #: The best baseline by the rule (``None`` when no baseline could be evaluated).
+    best_baseline: str | None
+    tolerance: float
+    #: ``own``: the scorer's own calibrated probabilities (the model, the logistic
+    #: regression); ``isotonic``: a baseline score mapped to probabilities by an isotonic fit on
+    #: the backtest outcomes (recency, BG/NBD), which keeps its ranking.
+    probability: Literal["own", "isotonic"]
+    #: The file in the run directory that reproduces the scores
+    #: (:meth:`loyalloop.churn.ChurnRanking.load`), and its SHA-256.
+    file: str
+    sha256: str
+    rule: Literal["model_beats_every_baseline"] = "model_beats_every_baseline"
+
+
+@dataclass(frozen=True)
 class ChurnSummary:
-    """Churn early warning (``churn`` stage): backtest, model file, population figures."""
+    """Churn risk (``churn`` stage): backtest, the ranking that won it, model file, population
+    figures.
+
+    ``model`` is the trained churn model's file, whether or not it won; the run's
+    probabilities come from ``ranking.scorer``. ``customers_scored`` counts everyone who ever
+    bought; ``active_customers`` those in the model's population (a purchase within
+    ``RunConfig.churn.active_within_days``); ``current_customers`` those with a current status
+    (:data:`loyalloop.insight.definitions.CURRENT_STATUSES`). ``expected_churners``,
+    ``high_risk`` (probability ≥ 50 %) and ``mean_probability`` are over the current customers
+    — the population of the early-warning list — so "high churn risk" means one thing.
+    """
 
     model: ChurnModelInfo
+    ranking: ChurnRankingInfo
     horizon_days: int
     train_cutoffs: tuple[date, ...]
     test_cutoff: date
@@ -347,6 +422,7 @@ class ChurnSummary:
     top_features: tuple[FeatureGain, ...]
     customers_scored: int
     active_customers: int
+    current_customers: int
     expected_churners: float
     high_risk: int
     mean_probability: float | None
@@ -368,10 +444,53 @@ class LoyaltySummary:
     compared_with_run: int | None = None
     tier_migration: dict[str, int] | None = None
     lifecycle_transitions: dict[str, int] | None = None
-    #: Median lifetime in days by dimension (``segment``, ``cohort``) and group; ``None`` inside
-    #: when the curve never reaches one half.
+    #: Median lifetime in days by dimension (``cohort``: year of the first purchase; ``stage``:
+    #: status on ``survival_stage_start``) and group; ``None`` inside when the curve never
+    #: reaches one half.
     median_lifetime_days: dict[str, dict[str, float | None]] | NotComputed | None = None
     survival_lapse_days: int | None = None
+    #: The day the curves by status follow customers from (their status that day).
+    survival_stage_start: date | None = None
+    status: Literal["ok"] = "ok"
+
+
+@dataclass(frozen=True)
+class ReturnHistory:
+    """Customers gone at an earlier cutoff, and how many bought again within the horizon
+    (the win-back list's return probabilities are estimated from them)."""
+
+    cutoff: date
+    horizon_days: int
+    #: By status then (``lapsed``, ``closed``, ``lost``; ``*`` = all of them).
+    customers: dict[str, int]
+    returned: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PriorityListSummary:
+    """One of the two ranked lists of a run (``early_warning`` / ``win_back`` stages).
+
+    The list's rows are the run table of the same name (:mod:`loyalloop.loyalty.priorities`).
+    """
+
+    kind: Literal["early_warning", "win_back"]
+    #: Customers on the list.
+    customers: int
+    #: Customers in the statuses the list is drawn from (current / lapsed, closed and lost).
+    population: int
+    #: Customers on the list by status.
+    by_stage: dict[str, int]
+    #: What the value is built on: ``clv``, ``spend_365d`` (early warning without CLV) or
+    #: ``yearly_value`` (win-back).
+    value_basis: Literal["clv", "spend_365d", "yearly_value"]
+    #: Sum of the ranking value (value at stake / win-back value) over the list.
+    total_value: float
+    #: Early warning: the churn probability a customer needs to be on it (the backtest's
+    #: average churn rate) and the scorer the probabilities come from.
+    min_probability: float | None = None
+    churn_scorer: str | None = None
+    #: Win-back: the history the return probabilities were estimated from.
+    return_history: ReturnHistory | None = None
     status: Literal["ok"] = "ok"
 
 
@@ -434,6 +553,106 @@ class FeedbackSummary:
     status: Literal["ok"] = "ok"
 
 
+# ------------------------------------------------------------------- campaign results (measure)
+@dataclass(frozen=True)
+class Interval:
+    """A value with its interval (``None`` where not defined)."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class CampaignArmSummary:
+    """One treated arm (``level`` ``arm``), a group of arms (``group``) or the whole campaign
+    (``campaign``) against its holdout: per-customer response rates, incremental totals over
+    the treated customers, the actual cost and the ROI (docs/measurement.md)."""
+
+    level: Literal["arm", "group", "campaign"]
+    arm: str
+    control: str
+    customers: int
+    control_customers: int
+    response_rate: float | None
+    control_response_rate: float | None
+    #: Response-rate lift (share points as a fraction: 0.02 = +2 points).
+    response_lift: Interval | None
+    incremental_responses: Interval | None
+    incremental_revenue: Interval | None
+    incremental_margin: Interval | None
+    cost: float
+    net_value: Interval | None
+    roi: Interval | None
+    #: Revenue lift's p-value (Holm-adjusted over a campaign's arms).
+    p_value: float | None
+    cuped: bool
+    error: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """One campaign's results (``campaign_results`` stage)."""
+
+    campaign_id: str
+    name: str
+    start_at: datetime | None
+    end_at: datetime | None
+    #: Whether the outcome window had ended at the run's as-of day (``None``: no window).
+    window_complete: bool | None
+    #: ``outcomes``: the warehouse's outcome rows; ``attributed``: purchases and redemptions
+    #: attributed by this run (no outcome rows were loaded for the campaign).
+    outcome_source: Literal["outcomes", "attributed"]
+    assigned: dict[str, int]
+    margin_rate: float | None
+    arms: tuple[CampaignArmSummary, ...]
+    srm_p_value: float | None
+    error: str | None = None
+    message: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    """Every programme customer against the global control group."""
+
+    customers: int
+    programme_customers: int
+    control_customers: int
+    campaigns: int
+    response_rate: float | None
+    control_response_rate: float | None
+    response_lift: Interval | None
+    revenue_lift: Interval | None
+    incremental_revenue: Interval | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetingModelInfo:
+    """A targeting model of the registry at the time of the run."""
+
+    model_id: str
+    status: str
+    trained_on: tuple[str, ...]
+    created_at: str
+    #: Held-out Qini area per action (``None`` where not available).
+    qini: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class CampaignResultsSummary:
+    """Campaign results (``campaign_results`` stage): every campaign and the programme."""
+
+    campaigns: tuple[CampaignSummary, ...]
+    programme: ProgrammeSummary | NotComputed
+    alpha: float
+    models: tuple[TargetingModelInfo, ...] = ()
+    notes: tuple[str, ...] = ()
+    status: Literal["ok"] = "ok"
+
+
 # ------------------------------------------------------------------------------------ manifest
 @dataclass(frozen=True)
 class TableInfo:
@@ -444,10 +663,22 @@ class TableInfo:
 
 
 #: Manifest fields that hold a stage's result, in pipeline order.
-STAGE_SLOTS = ("profiles", "kpis", "nps", "csat", "clv", "churn", "loyalty", "feedback")
+STAGE_SLOTS = (
+    "profiles",
+    "kpis",
+    "nps",
+    "csat",
+    "clv",
+    "churn",
+    "loyalty",
+    "early_warning",
+    "win_back",
+    "feedback",
+    "campaigns",
+)
 #: Slots that may hold :class:`NotComputed` (the others are always computed when their stage
 #: runs).
-OPTIONAL_SLOTS = ("clv", "churn", "loyalty", "feedback")
+OPTIONAL_SLOTS = ("clv", "churn", "loyalty", "early_warning", "win_back", "feedback", "campaigns")
 
 
 @dataclass(frozen=True)
@@ -480,7 +711,10 @@ class RunManifest:
     clv: ClvSummary | NotComputed | None = None
     churn: ChurnSummary | NotComputed | None = None
     loyalty: LoyaltySummary | NotComputed | None = None
+    early_warning: PriorityListSummary | NotComputed | None = None
+    win_back: PriorityListSummary | NotComputed | None = None
     feedback: FeedbackSummary | NotComputed | None = None
+    campaigns: CampaignResultsSummary | NotComputed | None = None
     format: str = MANIFEST_FORMAT
     format_version: int = MANIFEST_FORMAT_VERSION
 

@@ -171,6 +171,19 @@ class RunStore:
         """Every published run, oldest first (a manifest of another format version raises)."""
         return [self._load(n) for n in self.numbers()]
 
+    def survey(self) -> tuple[builtins.list[Run], builtins.list[tuple[int, str]]]:
+        """Every published run this version can read, oldest first, and the numbers of those it
+        cannot (written by an older version, or damaged) with the reason — so that a listing
+        can show them and they can be deleted."""
+        readable: builtins.list[Run] = []
+        unreadable: builtins.list[tuple[int, str]] = []
+        for n in self.numbers():
+            try:
+                readable.append(self._load(n))
+            except RunFormatError as exc:
+                unreadable.append((n, str(exc)))
+        return readable, unreadable
+
     def latest(self) -> Run:
         """The latest complete run."""
         numbers = self.numbers()

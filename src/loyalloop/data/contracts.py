@@ -128,6 +128,7 @@ CONTRACTS: dict[str, Contract] = {
                 _c("birth_date", "date", pii=True),
                 _c("gender", "string"),
                 _c("city", "string"),
+                _c("address", "string", pii=True, description="street address, as written"),
                 _c("segment", "string", description="the business's own customer segment"),
                 _c("consent_email", "bool", description="may we e-mail? empty = unknown"),
                 _c("consent_sms", "bool"),

@@ -407,7 +407,7 @@ def _repair_sql(c: Contract, spec: ViewSpec) -> tuple[str, str]:
             f"_ll_q(__t_{name}) || ' normalised to ' || _ll_q({ident(name)}) || "
             f"' (Unicode NFKC, invisible characters removed)', 'raw_value': __t_{name}}} END"
         )
-    if not items:  # every column required (e.g. assignments): a typed empty list, not NULL
+    if not items:  # a table with nothing to repair: an empty list of the repairs' type
         return "false", "NULL::STRUCT(field VARCHAR, reason VARCHAR, raw_value VARCHAR)[]"
     return (
         "(" + " OR ".join(conds) + ")",

@@ -1,6 +1,10 @@
-"""Unified customer profiles by exact-key de-duplication (first cut).
+"""Unified customer profiles: one row per person, from a map of records to profiles.
 
-Customer records that share a normalised e-mail or an E.164 phone number belong to one person
+:func:`profiles_from_map` builds the profile table from any record → profile map; the map
+normally comes from identity resolution (:func:`loyalloop.data.identity.resolve_identities`:
+exact keys, then the probabilistic model, never merging conflicting records).
+:func:`build_profiles` is the exact-key pass alone (the first cut, kept as the baseline):
+customer records that share a normalised e-mail or an E.164 phone number belong to one person
 (transitively: A shares an e-mail with B, B a phone with C → one profile). Components are found
 by min-label propagation in the engine, a few rounds of set operations whatever the data size.
 
@@ -22,7 +26,7 @@ import ibis.expr.types as ir
 
 from loyalloop.errors import LoyalloopError
 
-__all__ = ["CONSENT_CHANNELS", "build_profiles", "merge_consent"]
+__all__ = ["CONSENT_CHANNELS", "build_profiles", "merge_consent", "profiles_from_map"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,17 @@ def build_profiles(con: ibis.BaseBackend, customers: ir.Table) -> tuple[ir.Table
         raise LoyalloopError(f"unification did not converge in {MAX_ROUNDS} rounds")
     id_map = labels.select("customer_id", profile_id=labels.label)
     id_map = _materialize(con, id_map, "_unify_id_map")
+    return id_map, profiles_from_map(customers, id_map)
+
+
+def profiles_from_map(customers: ir.Table, id_map: ir.Table) -> ir.Table:
+    """One row per profile of ``id_map`` (``customer_id, profile_id``).
+
+    Columns: ``profile_id, records, created_at, name, email, phone, city, segment`` and the
+    merged consent columns. Attributes come from the earliest-created record of the profile
+    (ties: the smallest customer_id); consent is the most restrictive answer per channel.
+    """
+    c = customers
     joined = c.join(id_map, "customer_id")
     order = ibis.window(
         group_by="profile_id", order_by=[joined.created_at.asc(nulls_first=False), "customer_id"]
@@ -85,7 +100,7 @@ def build_profiles(con: ibis.BaseBackend, customers: ir.Table) -> tuple[ir.Table
         records=joined.count(),
         **{ch: merge_consent(joined[ch]) for ch in CONSENT_CHANNELS},
     )
-    profiles = first.join(merged, "profile_id").select(
+    return first.join(merged, "profile_id").select(
         "profile_id",
         "records",
         "created_at",
@@ -96,7 +111,6 @@ def build_profiles(con: ibis.BaseBackend, customers: ir.Table) -> tuple[ir.Table
         "segment",
         *CONSENT_CHANNELS,
     )
-    return id_map, profiles
 
 
 def _materialize(con: ibis.BaseBackend, expr: ir.Table, name: str) -> ir.Table:

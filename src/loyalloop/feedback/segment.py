@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from loyalloop.feedback.script import to_simplified
+from loyalloop.feedback.typos import correct_typos
 
 __all__ = ["Clause", "normalize", "segment"]
 
@@ -44,8 +45,9 @@ class Clause:
 
 @lru_cache(maxsize=131072)
 def normalize(text: str) -> str:
-    """NFKC, traditional → simplified, lower case (the form every analysis reads)."""
-    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    """NFKC, traditional → simplified, lower case, known typing slips put right
+    (:mod:`~loyalloop.feedback.typos`): the form every analysis reads."""
+    return correct_typos(to_simplified(unicodedata.normalize("NFKC", text)).lower())
 
 
 def segment(text: str) -> list[Clause]:

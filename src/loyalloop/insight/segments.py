@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
@@ -17,12 +18,14 @@ def segment_summary(
 ) -> ir.Table:
     """One row per segment (in rule order): ``customers``, ``share``, ``revenue``,
     ``revenue_share``, ``avg_days_since_last``, ``avg_purchase_days``, ``avg_spend``."""
+    # Money summed as exact decimals: a float sum depends on the order the engine adds rows.
+    spend = rfm.total_spend.cast(dt.Decimal(38, 4))
     g = rfm.group_by("segment").aggregate(
         customers=rfm.count(),
-        revenue=rfm.total_spend.sum(),
+        revenue=spend.sum().cast("float64"),
         avg_days_since_last=rfm.days_since_last.mean(),
         avg_purchase_days=rfm.purchase_days.mean(),
-        avg_spend=rfm.total_spend.mean(),
+        avg_spend=(spend.sum() / rfm.count()).cast("float64"),
     )
     totals = g.aggregate(all_customers=g.customers.sum(), all_revenue=g.revenue.sum())
     order = ibis.cases(*((g.segment == r.name, i) for i, r in enumerate(rules)), else_=len(rules))

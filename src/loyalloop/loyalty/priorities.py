@@ -40,6 +40,13 @@ ignored, a new customer's first weeks; a customer with none of these signs says 
 their probability against the average. Win-back: how long ago they last bought and how often
 before, what they were worth and how many like them came back, accounts closed, the last NPS.
 
+Each early-warning row also carries a ``signal`` (:data:`SIGNALS`): the one sign that says
+what to do first, for grouping the list into call scripts — a card closed in the last year
+while others are still open (ask why, before the rest go), a complaint or a low NPS (service
+recovery), overdue against their own rhythm (a reminder or an offer), spend falling, messages
+ignored (try another channel), a new customer's first weeks (onboarding), or none of these.
+The first that holds, in that order; each is the condition of the reason of the same name.
+
 Both functions take plain frames (one row per customer) holding the churn features
 (:func:`loyalloop.churn.build_features`), the customer's ``stage`` and, for early warning,
 ``churn_probability`` and ``clv`` — the churn and CLV packages are not imported here (layer
@@ -67,6 +74,7 @@ from loyalloop.insight.definitions import (
 
 __all__ = [
     "EARLY_WARNING_COLUMNS",
+    "SIGNALS",
     "WINBACK_COLUMNS",
     "PriorityList",
     "ReturnRates",
@@ -88,8 +96,20 @@ EARLY_WARNING_COLUMNS: tuple[str, ...] = (
     "value_at_stake",
     "days_since_last",
     "usual_gap_days",
+    "signal",
     "reasons_en",
     "reasons_zh",
+)
+#: Early-warning signals, in the order they are looked for (the first that holds is a
+#: customer's ``signal``); ``none``: no single sign, only the probability.
+SIGNALS: tuple[str, ...] = (
+    "closed_account",
+    "complaint",
+    "overdue",
+    "spend_falling",
+    "ignoring_messages",
+    "new",
+    "none",
 )
 #: Columns of the win-back list, in order.
 WINBACK_COLUMNS: tuple[str, ...] = (
@@ -202,28 +222,76 @@ def _topic(frame: pd.DataFrame, lang: str) -> pd.Series:
     return t.where(t == "", prefix + t)
 
 
+@dataclass(frozen=True)
+class _Signs:
+    """The early-warning conditions of each row (each the condition of its reason)."""
+
+    overdue: pd.Series
+    falling: pd.Series
+    low_nps: pd.Series
+    complaints: pd.Series
+    closed: pd.Series
+    ignored: pd.Series
+    new: pd.Series
+
+    def signal(self) -> pd.Series:
+        """The first sign that holds, in :data:`SIGNALS` order."""
+        order = [
+            ("closed_account", self.closed),
+            ("complaint", self.low_nps | self.complaints),
+            ("overdue", self.overdue),
+            ("spend_falling", self.falling),
+            ("ignoring_messages", self.ignored),
+            ("new", self.new),
+        ]
+        conds = [c.fillna(False).astype(bool).to_numpy() for _, c in order]
+        names = [n for n, _ in order]
+        return pd.Series(np.select(conds, names, default="none"), index=self.new.index)
+
+
+def _signs(f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules) -> _Signs:
+    ratio = _num(f, "recency_ratio")
+    change = _num(f, "spend_change_90d")
+    sent, engaged = _num(f, "messages_90d"), _num(f, "engaged_90d")
+    closed = _num(f, "closed_accounts_365d")
+    if {"open_accounts", "accounts_ever"} <= set(f.columns):
+        # a card closed while others stay open; all closed is the ``closed`` status
+        closed = closed.where(_num(f, "open_accounts") > 0, 0.0)
+    return _Signs(
+        overdue=(ratio >= r.at_risk_ratio) & gap.notna() & (gap > 0),
+        falling=(change <= -r.at_risk_drop) & (gap.isna() | (_num(f, "usual_gap_days") <= 90)),
+        low_nps=_num(f, "nps_last") <= 6,
+        complaints=_num(f, "complaints_365d") > 0,
+        closed=closed > 0,
+        ignored=(engaged == 0) & (sent > 0),
+        new=f["stage"] == "new",
+    )
+
+
 def _early_reasons(
     f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules, average: float | None
 ) -> tuple[pd.Series, pd.Series]:
-    ratio = _num(f, "recency_ratio")
     change = _num(f, "spend_change_90d")
     nps = _num(f, "nps_last")
     complaints = _num(f, "complaints_365d")
     closed = _num(f, "closed_accounts_365d")
-    sent, engaged = _num(f, "messages_90d"), _num(f, "engaged_90d")
+    sent = _num(f, "messages_90d")
     tenure = pd.Series(calendar_days(_num(f, "tenure_days")), index=f.index)
     d, g = _fmt_int(days), _fmt_int(gap.fillna(0))
     d_en, g_en = _days_en(days), _days_en(gap.fillna(0))
     times = (days / gap).map(lambda x: f"{x:.1f}" if np.isfinite(x) else "")
     drop = (-change * 100).round().map(lambda x: f"{x:.0f}" if np.isfinite(x) else "")
-    overdue = (ratio >= r.at_risk_ratio) & gap.notna() & (gap > 0)
-    falling = (change <= -r.at_risk_drop) & (gap.isna() | (_num(f, "usual_gap_days") <= 90))
-    low_nps = nps <= 6
+    sign = _signs(f, days, gap, r)
+    overdue, falling, low_nps, ignored, new = (
+        sign.overdue,
+        sign.falling,
+        sign.low_nps,
+        sign.ignored,
+        sign.new,
+    )
     n_txt = nps.map(lambda x: f"{x:.0f}" if np.isfinite(x) else "")
     c_txt, k_txt = complaints.fillna(0).map("{:.0f}".format), closed.fillna(0).map("{:.0f}".format)
     s_txt = sent.fillna(0).map("{:.0f}".format)
-    ignored = (engaged == 0) & (sent > 0)
-    new = f["stage"] == "new"
     t_txt = _fmt_int(tenure.fillna(0))
     en = [
         _when(
@@ -354,6 +422,7 @@ def early_warning_list(
             "value_at_stake": (p * clv).to_numpy(),
             "days_since_last": days.to_numpy(),
             "usual_gap_days": gap.to_numpy(),
+            "signal": _signs(f, days, gap, r).signal().to_numpy(),
         }
     )
     ranked = _ranked(out, "value_at_stake")

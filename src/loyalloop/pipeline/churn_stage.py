@@ -16,23 +16,33 @@ What the stage does, in order:
    :class:`~loyalloop.pipeline.config.ChurnConfig`, ``RunConfig.churn``). No label reads
    past the test cutoff, and nothing reads past ``as_of``
    (:func:`loyalloop.churn.backtest` refuses other layouts).
-3. **Backtest** (:func:`loyalloop.churn.backtest`): LightGBM + calibration trained on the
-   training cutoffs, evaluated on the test cutoff against days-since-last-purchase and
-   BG/NBD ``1 − P(alive)``. Training reads a deterministic sample of at most
-   ``max_train_customers`` profiles (hash of the id, the same at every cutoff).
-4. **Scoring** (:func:`loyalloop.churn.run_outputs.score_population`). The evaluated model —
-   the one whose metrics the report shows — scores every profile that ever bought, as of the
-   scoring cutoff. Profiles with no purchase in the last 365 days (``active_within_days``) are
-   outside the model's population (they are already lost, see the lifecycle stages); they are
-   still scored, because the features are defined the same way, but have
-   ``population = "lapsed_365d"``, no
-   risk decile and no reasons. Among the active population ``risk_decile`` 1 is the riskiest
-   tenth, and the ``reason_limit`` riskiest customers get their top reasons in English and
-   Chinese.
-5. **Saved.** ``churn_scores``, ``churn_evaluation`` (metrics per scorer), ``churn_lift``
+3. **Backtest** (:func:`loyalloop.churn.backtest`): the churn model (LightGBM + calibration)
+   trained on the training cutoffs, evaluated on the test cutoff against three baselines —
+   days since the last purchase, BG/NBD ``1 − P(alive)`` and a plain logistic regression on
+   the same rows. Training reads a deterministic sample of at most ``max_train_customers``
+   profiles (hash of the id, the same at every cutoff).
+4. **Which ranking** (:func:`loyalloop.churn.choose_ranking`). The model ranks only when it
+   beats every baseline (by 0.005 ROC AUC or PR AUC, without losing more than 0.005 on the
+   other); otherwise the best baseline ranks, and every churn probability of the run — the
+   scores, the early-warning list, the report — is that baseline's (for recency and BG/NBD
+   their score mapped to probabilities by an isotonic fit on the backtest outcomes). The
+   manifest's ``churn.ranking`` says which scorer won and under which rule; every scorer's
+   figures are in ``churn.metrics``.
+5. **Scoring** (:func:`loyalloop.churn.run_outputs.score_population`). The winning scorer
+   scores every profile that ever bought, as of the scoring cutoff. Profiles with no purchase
+   in the last 365 days (``active_within_days``) are outside the model's population (they are
+   already lost); they are still scored, because the features are defined the same way, but
+   have ``population = "lapsed_365d"``, no risk decile and no reasons. Among the active
+   population ``risk_decile`` 1 is the riskiest tenth, and the ``reason_limit`` riskiest
+   customers get their top reasons in English and Chinese (when the winner is a model). The
+   headline figures (expected churners, customers at high risk) count the *current*
+   customers of the ``statuses`` table — the early-warning population — so "high churn risk"
+   means the same customers in every section.
+6. **Saved.** ``churn_scores``, ``churn_evaluation`` (metrics per scorer), ``churn_lift``
    (lift and capture by decile), ``churn_calibration`` (mean predicted vs observed per bin),
-   and the model file ``churn_model.json`` (feature spec, format version, training cutoffs) in
-   the run directory, named with its SHA-256 in the manifest under ``churn.model``.
+   the trained model ``churn_model.json`` (feature spec, format version, training cutoffs) and
+   the winning ranking ``churn_ranking.json`` (:meth:`loyalloop.churn.ChurnRanking.load`
+   scores again with it), each named with its SHA-256 in the manifest.
 
 When the data cannot support this (history too short for one training cutoff, one class
 only, a failed fit) the manifest's ``churn`` slot holds a
@@ -51,6 +61,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import lightgbm as lgb
@@ -59,10 +70,12 @@ import pandas as pd
 
 from loyalloop.churn import ChurnTables, FeatureConfig, backtest
 from loyalloop.churn.backtest import BacktestResult
+from loyalloop.churn.comparison import MODEL
 from loyalloop.churn.model import MODEL_FORMAT, MODEL_FORMAT_VERSION
-from loyalloop.churn.run_outputs import headline, score_population
+from loyalloop.churn.run_outputs import ChurnHeadline, headline, score_population
 from loyalloop.core.results import (
     ChurnModelInfo,
+    ChurnRankingInfo,
     ChurnSummary,
     FeatureGain,
     NotComputed,
@@ -70,6 +83,7 @@ from loyalloop.core.results import (
     ScorerMetrics,
 )
 from loyalloop.errors import LoyalloopError
+from loyalloop.insight.definitions import CURRENT_STATUSES
 from loyalloop.pipeline.config import ChurnConfig
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
 from loyalloop.pipeline.profile_keys import rekey_by_profile
@@ -79,6 +93,7 @@ __all__ = [
     "HORIZON_DAYS",
     "MAX_TRAIN_CUSTOMERS",
     "MODEL_FILE",
+    "RANKING_FILE",
     "REASON_LIMIT",
     "churn_cutoffs",
     "churn_tables",
@@ -95,6 +110,8 @@ MAX_TRAIN_CUSTOMERS = ChurnConfig.max_train_customers
 REASON_LIMIT = ChurnConfig.reason_limit
 #: File name of the model inside the run directory.
 MODEL_FILE = "churn_model.json"
+#: File name of the winning ranking inside the run directory.
+RANKING_FILE = "churn_ranking.json"
 #: Tables the churn stage writes when a model could be trained.
 CHURN_OUTPUTS = ("churn_scores", "churn_evaluation", "churn_lift", "churn_calibration")
 
@@ -200,10 +217,11 @@ def stage_churn(ctx: RunContext) -> None:
         "active_within_days": cfg.active_within_days,
     }
     path = model.save(ctx.writer.path / MODEL_FILE)
+    ranking_path = result.ranking.save(ctx.writer.path / RANKING_FILE)
 
     # The numbers behind every score and reason, saved by the churn_features stage.
     scores = score_population(
-        model,
+        result.ranking,
         ctx.output("churn_features"),
         active_within_days=cfg.active_within_days,
         reason_limit=cfg.reason_limit,
@@ -213,14 +231,28 @@ def stage_churn(ctx: RunContext) -> None:
     ctx.save("churn_evaluation", ev.metrics_frame())
     ctx.save("churn_lift", ev.deciles)
     ctx.save("churn_calibration", ev.calibration)
-    ctx.record("churn", _summary(result, scores, path, fraction))
+    statuses = ctx.output("statuses").to_pandas()
+    current = set(statuses.loc[statuses["stage"].isin(CURRENT_STATUSES), "customer_id"])
+    head = headline(
+        ev,
+        scores,
+        scorer=result.comparison.winner,
+        current=scores["customer_id"].isin(current),
+        high_risk_probability=ctx.config.loyalty.lifecycle.high_risk_probability,
+    )
+    ctx.record("churn", _summary(result, head, path, ranking_path, fraction))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _summary(
-    result: BacktestResult, scores: pd.DataFrame, path: Any, fraction: float
+    result: BacktestResult, head: ChurnHeadline, path: Path, ranking_path: Path, fraction: float
 ) -> ChurnSummary:
     ev = result.evaluation
     model = result.model
+    comparison = result.comparison
     metrics = {
         m.name: ScorerMetrics(
             roc_auc=_num(m.roc_auc),
@@ -231,17 +263,24 @@ def _summary(
         )
         for m in ev.metrics
     }
-    head = headline(ev, scores)
     importance = model.feature_importance_
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return ChurnSummary(
         model=ChurnModelInfo(
             file=path.name,
-            sha256=digest,
+            sha256=_sha256(path),
             format=MODEL_FORMAT,
             format_version=MODEL_FORMAT_VERSION,
             features=tuple(model.spec_.names),
             calibration=model.calibrator_.to_dict().get("kind"),
+        ),
+        ranking=ChurnRankingInfo(
+            scorer=comparison.winner,
+            model_won=comparison.model_won,
+            best_baseline=comparison.best_baseline,
+            tolerance=comparison.tolerance,
+            probability="own" if comparison.winner in (MODEL, "logistic") else "isotonic",
+            file=ranking_path.name,
+            sha256=_sha256(ranking_path),
         ),
         horizon_days=result.horizon_days,
         train_cutoffs=tuple(c.date() for c in result.train_cutoffs),
@@ -258,6 +297,7 @@ def _summary(
         ),
         customers_scored=head.customers_scored,
         active_customers=head.active_customers,
+        current_customers=head.current_customers,
         expected_churners=head.expected_churners,
         high_risk=head.high_risk,
         mean_probability=head.mean_probability,

@@ -44,7 +44,7 @@ from loyalloop.core.results import (
 from loyalloop.errors import LoyalloopError
 from loyalloop.insight.rfm import rfm_summary
 from loyalloop.pipeline.config import ClvConfig
-from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.context import PROFILE_TX, RunContext, exact_amounts
 
 __all__ = ["CLV_HORIZON_MONTHS", "EXPECTED_PURCHASES_WEEKS", "stage_clv"]
 
@@ -56,12 +56,16 @@ EXPECTED_PURCHASES_WEEKS = ClvConfig.expected_purchases_weeks
 def stage_clv(ctx: RunContext) -> None:
     """Choose and fit the models, save per-profile ``clv`` scores (see module docstring)."""
     cfg = ctx.config.clv
-    tx = ctx.wh.table(PROFILE_TX)
-    summary = rfm_summary(tx, observation_end=ctx.as_of, time_unit="W").select(
-        "customer_id", "frequency", "recency", "T", "monetary_value"
+    tx = exact_amounts(ctx.wh.table(PROFILE_TX))
+    summary = (
+        rfm_summary(tx, observation_end=ctx.as_of, time_unit="W")
+        .select("customer_id", "frequency", "recency", "T", "monetary_value")
+        .order_by("customer_id")
     )
     # Customers first seen on the last day carry no information about rates: fit without
-    # them, score everyone.
+    # them, score everyone. Amounts are summed as exact decimals (exact_amounts) and the fit
+    # collapses rows in a canonical order, so the same data give the same parameters to the
+    # last bit; the scores are written in customer order.
     observed = summary.filter(summary["T"] > 0)
     try:
         choice = choose_model(

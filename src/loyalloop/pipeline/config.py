@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 import yaml
 from pydantic import BeforeValidator
 
+from loyalloop.data.identity.config import IdentityConfig
 from loyalloop.errors import ConfigError
 from loyalloop.insight.rfm import DEFAULT_SEGMENT_RULES, SegmentRule
 from loyalloop.loyalty import LifecycleRules, LoyaltyWeights, TierRules
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 __all__ = [
+    "CampaignCosts",
+    "CampaignsConfig",
     "ChurnConfig",
     "ClvConfig",
     "ClvModelSetting",
@@ -57,6 +60,35 @@ def _rate(v: object) -> object:
 
 PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
 Rate = Annotated[float, BeforeValidator(_rate)]
+
+
+# --- campaign measurement settings (measure helper) -------------------------------------------
+def _share(v: object) -> object:
+    if v is None:
+        return v
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+        raise ValueError("must be a number from 0 to 1")
+    return v
+
+
+def _money(v: object) -> object:
+    if v is None:
+        return v
+    if isinstance(v, bool) or not isinstance(v, int | float) or not (0 <= v < float("inf")):
+        raise ValueError("must be a number >= 0")
+    return v
+
+
+def _alpha(v: object) -> object:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 0.5:
+        raise ValueError("must be a number between 0 and 0.5")
+    return v
+
+
+Share = Annotated[float | None, BeforeValidator(_share)]
+Money = Annotated[float | None, BeforeValidator(_money)]
+Alpha = Annotated[float, BeforeValidator(_alpha)]
+# --- end of campaign measurement settings ---------------------------------------------------
 
 
 class ClvModelSetting(StrEnum):
@@ -124,6 +156,15 @@ class LoyaltyConfig:
         _check_fields(self)
 
 
+class ClauseTextSetting(StrEnum):
+    """The ``feedback.clause_text`` setting: how aspect-mention clauses are stored and shown."""
+
+    #: Phone, card and ID numbers and e-mails masked (the default; safe for every role).
+    MASKED = "masked"
+    #: As the customer wrote them, for deployments whose roles may all see raw text.
+    RAW = "raw"
+
+
 @dataclass(frozen=True)
 class FeedbackConfig:
     """The ``feedback`` stage (topics; the taxonomy is :attr:`RunConfig.taxonomy`)."""
@@ -134,9 +175,72 @@ class FeedbackConfig:
     unmatched_per_topic: PositiveInt = 15
     #: Distinct example comments kept per topic.
     examples_per_topic: PositiveInt = 3
+    #: Clauses of the aspect mentions and their examples: ``masked`` (personal numbers and
+    #: e-mails masked) or ``raw`` (as written; only where every role may see raw text).
+    clause_text: ClauseTextSetting = ClauseTextSetting.MASKED
 
     def __post_init__(self) -> None:
         _check_fields(self)
+
+
+class SegmentField(StrEnum):
+    """The customer field campaign results are broken down by."""
+
+    rfm_segment = "rfm_segment"
+    lifecycle_stage = "lifecycle_stage"
+    none = "none"
+
+
+@dataclass(frozen=True)
+class CampaignCosts:
+    """One campaign's costs, margin and planned split (``campaigns.campaign.<id>``); a key left
+    out takes the value of the ``campaigns`` section."""
+
+    margin_rate: Share = None
+    contact_cost: Money = None
+    redemption_cost: Money = None
+    #: Contact cost by arm or action (``offer: 0.1``).
+    arm_contact_cost: dict[str, float] = field(default_factory=dict)
+    #: Cost of a redemption recorded without a value, by arm or action (``offer: 300``).
+    arm_redemption_cost: dict[str, float] = field(default_factory=dict)
+    #: Planned share of each arm, holdout included (the sample-ratio check).
+    shares: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        for name in ("arm_contact_cost", "arm_redemption_cost", "shares"):
+            for arm, value in getattr(self, name).items():
+                try:
+                    (_share if name == "shares" else _money)(value)
+                except ValueError as exc:
+                    raise ConfigError(f"CampaignCosts.{name}.{arm}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class CampaignsConfig:
+    """The ``campaign_results`` stage: costs, margin, CUPED and segments (docs/measurement.md)."""
+
+    #: Share of revenue kept as margin; empty: margin, net value and ROI are not computed.
+    margin_rate: Share = None
+    #: Cost of contacting one treated customer.
+    contact_cost: Money = 0.0
+    #: Cost of an offer redemption recorded without a value.
+    redemption_cost: Money = 0.0
+    #: Days of purchases before assignment used as the CUPED covariate (0: no CUPED).
+    pre_period_days: int = 90
+    #: Results are also broken down by this field.
+    segment_field: SegmentField = SegmentField.rfm_segment
+    #: Intervals are at ``1 − alpha``.
+    alpha: Alpha = 0.05
+    #: Per campaign id: its own costs, margin and planned split.
+    campaign: dict[str, CampaignCosts] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        if isinstance(self.pre_period_days, bool) or not (
+            isinstance(self.pre_period_days, int) and 0 <= self.pre_period_days <= 3650
+        ):
+            raise ConfigError("CampaignsConfig.pre_period_days: must be a whole number 0–3650")
 
 
 @dataclass(frozen=True)
@@ -157,6 +261,9 @@ class RunConfig:
     as_of: date | None = None
     #: "Active" customers bought within this many days (KPIs).
     active_days: PositiveInt = 90
+    #: Currency of the amounts (ISO code, e.g. CNY) when the transactions' ``currency`` column
+    #: does not say; ``None``: read it from the data (unknown if they do not say either).
+    currency: str | None = None
     #: RFM segment rules, first match wins.
     segment_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
     #: Feedback aspect taxonomy: ``default`` (banking + retail), ``banking``, ``retail`` or a
@@ -166,6 +273,9 @@ class RunConfig:
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    #: Identity resolution of the ``profiles`` stage (``loyalloop.data.identity.IdentityConfig``).
+    identity: IdentityConfig = field(default_factory=IdentityConfig)
+    campaigns: CampaignsConfig = field(default_factory=CampaignsConfig)
 
     def __post_init__(self) -> None:
         _check_fields(self)
@@ -222,6 +332,19 @@ def _refuse_unknown_keys(cls: type, data: Mapping[str, Any], source: str, prefix
         sub = next(f for f in fields(cls) if f.name == key).default_factory
         if callable(sub) and is_dataclass(sub) and isinstance(value, Mapping):
             _refuse_unknown_keys(sub, value, source, f"{where}.")  # type: ignore[arg-type]
+        # a mapping of named sections (campaigns.campaign.<id>): each one checked too
+        hint = get_type_hints(cls).get(key)
+        args: tuple[Any, ...] = tuple(getattr(hint, "__args__", ()))
+        section_cls = args[1] if len(args) == 2 else None
+        if (
+            getattr(hint, "__origin__", None) is dict
+            and isinstance(section_cls, type)
+            and is_dataclass(section_cls)
+            and isinstance(value, Mapping)
+        ):
+            for name, section in value.items():
+                if isinstance(section, Mapping):
+                    _refuse_unknown_keys(section_cls, section, source, f"{where}.{name}.")
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -259,7 +382,7 @@ def _check_fields(obj: object) -> None:
     for f in fields(obj):  # type: ignore[arg-type]
         for check in getattr(hints[f.name], "__metadata__", ()):
             func = getattr(check, "func", None)
-            if func in (_positive_int, _rate):
+            if func in (_positive_int, _rate, _share, _money, _alpha):
                 try:
                     func(getattr(obj, f.name))
                 except ValueError as exc:

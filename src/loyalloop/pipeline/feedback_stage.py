@@ -86,7 +86,7 @@ from loyalloop.feedback import (
 from loyalloop.feedback.analyze import analyze_comments
 from loyalloop.feedback.aspects import choose_taxonomy
 from loyalloop.feedback.summaries import alert_examples, aspect_examples, signal_summary
-from loyalloop.pipeline.config import FeedbackConfig
+from loyalloop.pipeline.config import ClauseTextSetting, FeedbackConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.profile_keys import rekey_by_profile
 
@@ -327,7 +327,8 @@ def stage_feedback(ctx: RunContext) -> None:
         return
     tax, why, refused = _taxonomy(ctx, comments["text"])
 
-    result = analyze_comments(comments, taxonomy=tax)
+    raw = ctx.config.feedback.clause_text == ClauseTextSetting.RAW
+    result = analyze_comments(comments, taxonomy=tax, raw_text=raw)
     analysed = result.comments
     analysed["profile_id"] = profile_ids[has_text].reset_index(drop=True)
     out_cols = [

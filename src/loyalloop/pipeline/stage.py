@@ -10,9 +10,14 @@ stages probing for each other's tables:
   recorded why in the manifest, e.g. CLV not fitted) means this stage cannot run either; its
   manifest slot then says ``skipped`` and names the missing input, and the run goes on.
 
-Names in ``requires`` and ``produces`` are run outputs (Parquet tables of the run), temporary
-warehouse tables of the run (e.g. :data:`~loyalloop.pipeline.context.PROFILE_TX`) or canonical
-warehouse tables.
+A stage may also read ``optional`` inputs: used when an earlier stage wrote them (the
+early-warning list values customers by their CLV, or by their spend when the CLV models could
+not be fitted), never a reason to skip. The plan check requires them to be produced by an
+earlier stage too, so a misspelt name fails at once.
+
+Names in ``requires``, ``optional`` and ``produces`` are run outputs (Parquet tables of the
+run), temporary warehouse tables of the run (e.g. :data:`~loyalloop.pipeline.context.PROFILE_TX`)
+or canonical warehouse tables.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class Stage:
     slot
         The manifest slot its summary goes to (:data:`loyalloop.core.results.STAGE_SLOTS`), or
         ``None`` for a stage without a summary of its own.
+    optional
+        Tables it reads when present (:meth:`RunContext.has_output`).
     """
 
     name: str
@@ -51,6 +58,7 @@ class Stage:
     requires: tuple[str, ...] = ()
     produces: tuple[str, ...] = ()
     slot: str | None = None
+    optional: tuple[str, ...] = ()
 
     def __call__(self, ctx: RunContext) -> None:
         self.function(ctx)
@@ -70,7 +78,7 @@ def check_plan(stages: Sequence[Stage], warehouse_tables: Iterable[str]) -> None
         if stage.name in seen:
             raise ConfigError(f"two pipeline stages are called {stage.name!r}")
         seen.add(stage.name)
-        for name in stage.requires:
+        for name in (*stage.requires, *stage.optional):
             if name not in available:
                 raise ConfigError(
                     f"pipeline stage {stage.name!r} needs {name!r}, which no earlier stage "

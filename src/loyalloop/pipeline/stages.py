@@ -5,54 +5,104 @@ library."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
 
 import ibis
 
 from loyalloop.core.results import CsatSummary, KpiSummary, NpsSummary, ProfilesSummary
-from loyalloop.data.unify import build_profiles
+from loyalloop.data.identity import resolve_identities
+from loyalloop.data.unify import profiles_from_map
 from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 from loyalloop.insight.surveys import csat, csat_monthly, nps, nps_monthly
+from loyalloop.pipeline.campaign_results_stage import (
+    CAMPAIGN_INPUTS,
+    CAMPAIGN_OUTPUTS,
+    stage_campaign_results,
+)
 from loyalloop.pipeline.churn_stage import CHURN_OUTPUTS, stage_churn, stage_churn_features
 from loyalloop.pipeline.clv_stage import stage_clv
-from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.context import PROFILE_TX, RunContext, exact_amounts
+from loyalloop.pipeline.currency import currency_counts, run_currency
 from loyalloop.pipeline.feedback_stage import FEEDBACK_OUTPUTS, stage_feedback
-from loyalloop.pipeline.loyalty_stage import stage_loyalty
+from loyalloop.pipeline.lists_stage import stage_early_warning, stage_win_back
+from loyalloop.pipeline.loyalty_stage import stage_loyalty, stage_statuses
 from loyalloop.pipeline.profile_keys import rekey_by_profile
 from loyalloop.pipeline.stage import Stage
 
 __all__ = ["INPUT_TABLES", "STAGES", "Stage"]
 
 #: The canonical tables a run reads.
-INPUT_TABLES = ("customers", "transactions", "accounts", "feedback", "interactions")
+INPUT_TABLES = (
+    "customers",
+    "transactions",
+    "accounts",
+    "feedback",
+    "interactions",
+    # the campaign_results stage (measure)
+    "campaigns",
+    "assignments",
+    "outcomes",
+)
+
+
+#: The unmerge list a run reads when ``identity.keep_apart_path`` is not set.
+KEEP_APART_FILE = Path("identity") / "keep_apart.csv"
+#: The trained matching model, in the run directory (``identity.model_path`` can point at it).
+IDENTITY_MODEL_FILE = "identity_model.json"
 
 
 def stage_profiles(ctx: RunContext) -> None:
-    """Unify customer records into profiles; re-key transactions by profile."""
-    id_map, profiles = build_profiles(ctx.wh.ibis, ctx.wh.table("customers"))
+    """Resolve customer records into profiles (exact keys, then the probabilistic model;
+    :mod:`loyalloop.data.identity`); publish the merge explanations and the review pairs;
+    re-key transactions by profile."""
+    cfg = ctx.config.identity
+    if cfg.keep_apart_path is None:
+        cfg = replace(cfg, keep_apart_path=ctx.wh.settings.home / KEEP_APART_FILE)
+    customers = ctx.wh.table("customers")
+    result = resolve_identities(ctx.wh.ibis, customers, cfg)
+    id_map = result.id_map
+    profiles = profiles_from_map(customers, id_map)
     ctx.save("profile_map", id_map)
     ctx.save("profiles", profiles)
+    ctx.save("profile_merges", result.merges)
+    ctx.save("identity_review", result.review)
+    if result.model is not None:
+        text = json.dumps(result.model, ensure_ascii=False, indent=1)
+        (ctx.writer.path / IDENTITY_MODEL_FILE).write_text(text, encoding="utf-8")
     tx = ctx.wh.table("transactions")
     tx = tx.select("customer_id", "timestamp", "amount", "kind", "channel", "category")
     mapped = rekey_by_profile(tx, id_map, source_column="source_customer_id")
     ctx.wh.create_temp_table(PROFILE_TX, mapped)
-    n_customers = ctx.wh.count("customers")
-    n_profiles = int(profiles.count().execute())
+    s = result.summary
     ctx.record(
         "profiles",
         ProfilesSummary(
-            customer_records=n_customers,
-            profiles=n_profiles,
-            merged_records=n_customers - n_profiles,
+            customer_records=s.records,
+            profiles=s.profiles,
+            merged_records=s.merged_records,
+            mode=s.mode,
+            merged_by_exact_keys=s.merged_by_exact_keys,
+            merged_by_model=s.merged_by_model,
+            merged_pairs_by_rule=dict(s.merged_pairs_by_rule),
+            compared_pairs=s.compared_pairs,
+            review_pairs=s.review_pairs,
+            refused_pairs=s.refused_pairs,
+            placeholder_values=s.placeholder_values,
+            keep_apart_rows=s.keep_apart_rows,
+            match_weight=s.match_weight,
+            review_weight=s.review_weight,
+            note=s.note,
         ),
     )
 
 
 def stage_rfm(ctx: RunContext) -> None:
     """RFM summary in days, scores and segments per profile; segment summary."""
-    tx = ctx.wh.ibis.table(PROFILE_TX)
+    tx = exact_amounts(ctx.wh.ibis.table(PROFILE_TX))
     scored = rfm_segments(
         rfm_scores(rfm_summary(tx, observation_end=ctx.as_of, time_unit="D")),
         ctx.config.segment_rules,
@@ -62,11 +112,14 @@ def stage_rfm(ctx: RunContext) -> None:
 
 
 def stage_kpis(ctx: RunContext) -> None:
-    """Purchase KPIs, cohort retention, NPS and CSAT with their monthly trends."""
-    tx = ctx.wh.ibis.table(PROFILE_TX)
+    """Purchase KPIs and the currency, cohort retention, NPS and CSAT with their monthly
+    trends."""
+    tx = exact_amounts(ctx.wh.ibis.table(PROFILE_TX))
     profiles = ctx.output("profiles")
     kpis = purchase_kpis(profiles, tx, ctx.as_of, active_days=ctx.config.active_days)
-    ctx.record("kpis", KpiSummary(**asdict(kpis)))
+    currencies = currency_counts(ctx.wh.table("transactions"))
+    currency = run_currency(currencies, ctx.config.currency)
+    ctx.record("kpis", KpiSummary(**asdict(kpis), currency=currency, currencies=currencies))
     ctx.save("cohorts", cohort_retention(tx, ctx.as_of))
     fb = ctx.wh.table("feedback")
     fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
@@ -84,7 +137,7 @@ STAGES: list[Stage] = [
         "profiles",
         stage_profiles,
         requires=("customers", "transactions"),
-        produces=("profile_map", "profiles", PROFILE_TX),
+        produces=("profile_map", "profiles", "profile_merges", "identity_review", PROFILE_TX),
         slot="profiles",
     ),
     Stage("rfm", stage_rfm, requires=(PROFILE_TX,), produces=("rfm", "segments")),
@@ -104,17 +157,18 @@ STAGES: list[Stage] = [
         requires=_CHURN_INPUTS,
         produces=("churn_features",),
     ),
+    Stage("statuses", stage_statuses, requires=("churn_features",), produces=("statuses",)),
     Stage(
         "churn",
         stage_churn,
-        requires=(*_CHURN_INPUTS, "churn_features"),
+        requires=(*_CHURN_INPUTS, "churn_features", "statuses"),
         produces=CHURN_OUTPUTS,
         slot="churn",
     ),
     Stage(
         "loyalty",
         stage_loyalty,
-        requires=("churn_features", "rfm", PROFILE_TX),
+        requires=("churn_features", "statuses", "rfm", PROFILE_TX),
         produces=(
             "loyalty",
             "loyalty_summary",
@@ -125,10 +179,33 @@ STAGES: list[Stage] = [
         slot="loyalty",
     ),
     Stage(
+        "early_warning",
+        stage_early_warning,
+        requires=("churn_features", "statuses", "churn_scores"),
+        produces=("early_warning",),
+        slot="early_warning",
+        optional=("clv",),
+    ),
+    Stage(
+        "win_back",
+        stage_win_back,
+        requires=(*_CHURN_INPUTS, "churn_features", "statuses"),
+        produces=("win_back",),
+        slot="win_back",
+    ),
+    Stage(
         "feedback",
         stage_feedback,
         requires=("feedback", "profile_map", "rfm"),
         produces=FEEDBACK_OUTPUTS,
         slot="feedback",
+    ),
+    # campaign measurement (docs/measurement.md)
+    Stage(
+        "campaign_results",
+        stage_campaign_results,
+        requires=CAMPAIGN_INPUTS,
+        produces=CAMPAIGN_OUTPUTS,
+        slot="campaigns",
     ),
 ]

@@ -2,24 +2,79 @@
 
 Plotly serialises figure data as JSON with ``<``, ``>`` and ``/`` escaped, so text inside a
 figure cannot end the surrounding ``<script>`` element.
+
+Readable by default (:data:`LAYOUT`): no titles inside the figure (the section's headings say
+what a chart is), the legend in a row *below* the plot where it can never cover a title or a
+line, and round numbers on every axis — a chart with two y-axes is drawn as two panels
+sharing the x-axis instead, because a second axis synchronised to the first gets ticks like
+11.1 and 25.7. Months are written ``2025-03`` (no month names, so the Chinese report needs no
+locale).
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-__all__ = ["LAYOUT", "cohort_heatmap", "figure_html", "segment_bars", "trend_lines"]
+__all__ = [
+    "LAYOUT",
+    "LEGEND_BELOW",
+    "MONTH_FORMAT",
+    "cohort_heatmap",
+    "figure_html",
+    "numeric_dates",
+    "segment_bars",
+    "trend_lines",
+]
 
+#: The legend in a row under the plot, left-aligned.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0}
+#: Layout of every chart: pass ``legend=LEGEND_BELOW`` too when the chart has a legend.
 LAYOUT = {
-    "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
-    "height": 380,
+    "margin": {"l": 64, "r": 24, "t": 24, "b": 96},
+    "height": 400,
     "template": "plotly_white",
 }
+#: Tick format of month axes.
+MONTH_FORMAT = "%Y-%m"
+
+
+#: Date axes without month names: days while a tick is less than a month apart, months after.
+DATE_TICKS = [
+    {"dtickrange": [None, "M1"], "value": "%Y-%m-%d"},
+    {"dtickrange": ["M1", None], "value": "%Y-%m"},
+]
+
+
+def _is_date(values: object) -> bool:
+    if values is None:
+        return False
+    try:
+        first = next(iter(values))  # type: ignore[call-overload]
+    except (StopIteration, TypeError):
+        return False
+    return isinstance(first, date | datetime | np.datetime64 | pd.Timestamp)
+
+
+def numeric_dates(fig: go.Figure) -> go.Figure:
+    """Date x-axes ticked ``2025-03`` / ``2025-03-17``, in every language (plotly's default
+    ticks name months in English)."""
+    axes = {getattr(trace, "xaxis", None) or "x" for trace in fig.data if _is_date(trace.x)}
+    for axis in axes:
+        name = "xaxis" if axis == "x" else f"xaxis{axis[1:]}"
+        if fig.layout[name].tickformat is None and not fig.layout[name].tickformatstops:
+            fig.layout[name].tickformatstops = DATE_TICKS
+    return fig
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
-    """The figure as an HTML fragment; a fixed ``div_id`` keeps reports reproducible."""
+    """The figure as an HTML fragment; a fixed ``div_id`` keeps reports reproducible. Date
+    axes get numeric ticks (:func:`numeric_dates`)."""
+    numeric_dates(fig)
     return fig.to_html(
         full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
     )
@@ -34,7 +89,8 @@ def segment_bars(
             go.Bar(x=labels, y=[100 * s for s in revenue_share], name=names[1]),
         ]
     )
-    fig.update_layout(barmode="group", yaxis_title="%", **LAYOUT)
+    fig.update_layout(barmode="group", yaxis_title="%", legend=LEGEND_BELOW, **LAYOUT)
+    fig.update_yaxes(rangemode="tozero")
     return fig
 
 
@@ -54,10 +110,14 @@ def cohort_heatmap(
             zmin=0,
             zmax=max(1.0, float(z.iloc[:, 1:].max().max()) if z.shape[1] > 1 else 100.0),
             hovertemplate="%{y} +%{x}: %{z}%<extra></extra>",
-            colorbar={"title": "%"},
+            colorbar={"title": {"text": "%"}},
         )
     )
-    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, **{**LAYOUT, "height": 520})
+    fig.update_layout(
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        **{**LAYOUT, "height": 520, "margin": {"l": 72, "r": 24, "t": 24, "b": 56}},
+    )
     fig.update_yaxes(autorange="reversed", type="category")
     return fig
 
@@ -65,20 +125,23 @@ def cohort_heatmap(
 def trend_lines(
     nps_monthly: pd.DataFrame, csat_monthly: pd.DataFrame, names: tuple[str, str]
 ) -> go.Figure:
-    fig = go.Figure()
-    for frame, col, name, axis in (
-        (nps_monthly, "nps", names[0], "y"),
-        (csat_monthly, "csat", names[1], "y2"),
-    ):
-        if frame.empty:
-            continue
+    """NPS (−100 … 100) and CSAT (%) by month with 95% intervals: two panels, one x-axis."""
+    panels = [
+        (frame, col, name)
+        for frame, col, name in (
+            (nps_monthly, "nps", names[0]),
+            (csat_monthly, "csat", names[1]),
+        )
+        if not frame.empty
+    ]
+    fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for row, (frame, col, name) in enumerate(panels, start=1):
         months = [str(m)[:7] for m in frame["month"]]
         fig.add_trace(
             go.Scatter(
                 x=months,
                 y=frame[col],
                 name=name,
-                yaxis=axis,
                 mode="lines+markers",
                 error_y={
                     "type": "data",
@@ -87,12 +150,18 @@ def trend_lines(
                     "arrayminus": frame[col] - frame["ci_low"],
                     "thickness": 1,
                 },
-            )
+                showlegend=False,
+            ),
+            row=row,
+            col=1,
         )
+        fig.update_yaxes(title_text=name, row=row, col=1, nticks=6)
+    fig.update_xaxes(type="category", nticks=12)
     fig.update_layout(
-        yaxis={"title": names[0]},
-        yaxis2={"title": names[1] + " %", "overlaying": "y", "side": "right"},
-        legend={"orientation": "h"},
-        **LAYOUT,
+        **{
+            **LAYOUT,
+            "height": 260 * max(1, len(panels)),
+            "margin": {"l": 64, "r": 24, "t": 16, "b": 48},
+        }
     )
     return fig

@@ -1,75 +1,116 @@
-"""Report section: churn early warning — the model against its baselines, lift and capture,
-calibration, and the customers most at risk with their reasons (or why churn was not run).
+"""Report section: churn risk — which ranking the run uses and why (the churn model only when
+it beat every baseline on the backtest), every scorer's figures, how many churners each finds,
+calibration, and the headline counts of current customers at risk (or why churn was not run).
 
-Reasons are text built from the customer's numbers and, for NPS, a topic word; they still go
-through ``Markup.format`` like everything else, so nothing in them can become markup.
+The customers to contact are in the lists section (:mod:`loyalloop.report.lists_section`),
+ranked by value, not here.
 """
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
-import pyarrow.compute as pc
 from markupsafe import Markup
 
-from loyalloop.core.results import NotComputed, ScorerMetrics
+from loyalloop.core.results import ChurnSummary, NotComputed, ScorerMetrics
 from loyalloop.core.runs import Run
-from loyalloop.loyalty import LifecycleRules
-from loyalloop.report.charts import LAYOUT, figure_html
+from loyalloop.report.charts import LAYOUT, LEGEND_BELOW, figure_html
 from loyalloop.report.i18n import Lang, t
-from loyalloop.report.parts import Section, card, cards, fmt_int, fmt_num, fmt_pct, html_table, note
+from loyalloop.report.parts import (
+    Section,
+    card,
+    cards,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    html_table,
+    not_computed,
+    note,
+    scorer_label,
+)
 
-__all__ = ["SAVEABLE_DAYS", "TOP_N", "churn_section"]
+__all__ = ["SCORER_COLOURS", "churn_section", "ranking_sentence"]
 
-#: At-risk customers listed in the report.
-TOP_N = 20
-#: The list shows customers whose last purchase is at most this old (the lifecycle "lapsed"
-#: threshold): an early warning is about customers who can still be kept.
-SAVEABLE_DAYS = int(LifecycleRules().lapsed_days)
-
-_SCORERS = {"model": "ch_model", "recency": "ch_recency", "bgnbd": "ch_bgnbd"}
-
-
-def _scorer(name: str, lang: Lang) -> str:
-    key = _SCORERS.get(name)
-    return t(key, lang) if key else name
+#: One colour per scorer in every chart.
+SCORER_COLOURS = {
+    "model": "#2b6cb0",
+    "recency": "#dd6b20",
+    "bgnbd": "#38a169",
+    "logistic": "#805ad5",
+}
 
 
-def _auc(metrics: dict[str, ScorerMetrics], name: str) -> str:
-    found = metrics.get(name)
-    return fmt_num(found.roc_auc if found else None, 3)
+def _n3(v: float | None) -> str:
+    return fmt_num(v, 3)
+
+
+def ranking_sentence(info: ChurnSummary, lang: Lang) -> str:
+    """Which scorer ranks the customers and why, from the typed result."""
+    r = info.ranking
+    metrics = info.metrics
+    used = metrics.get(r.scorer, ScorerMetrics(None, None, None, None))
+    if r.model_won:
+        best = metrics.get(r.best_baseline or "", ScorerMetrics(None, None, None, None))
+        return t(
+            "ch_used_model",
+            lang,
+            roc=_n3(used.roc_auc),
+            pr=_n3(used.pr_auc),
+            best=scorer_label(r.best_baseline or "—", lang),
+            best_roc=_n3(best.roc_auc),
+            best_pr=_n3(best.pr_auc),
+        )
+    model = metrics.get("model", ScorerMetrics(None, None, None, None))
+    return t(
+        "ch_used_baseline",
+        lang,
+        scorer=scorer_label(r.scorer, lang, title=True),
+        model_roc=_n3(model.roc_auc),
+        model_pr=_n3(model.pr_auc),
+        roc=_n3(used.roc_auc),
+        pr=_n3(used.pr_auc),
+    )
 
 
 def churn_section(run: Run, lang: Lang) -> Section | None:
-    """Churn cards, lift/capture and calibration charts, top-risk list; or the recorded error."""
+    """The ranking used, the scorers' figures and charts; or why churn was not computed."""
     info = run.manifest.churn
     if isinstance(info, NotComputed):
-        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), info.message)
-        return Section("churn", t("ch_title", lang), body)
+        return Section("churn", t("ch_title", lang), not_computed(info, lang))
     if info is None:
         return None
     metrics = info.metrics
+    used = metrics.get(info.ranking.scorer, ScorerMetrics(None, None, None, None))
+    high_pct = round(100 * _high_risk_threshold(run))
     summary_cards = cards(
         [
             card(
                 t("ch_auc_card", lang),
-                _auc(metrics, "model"),
-                t("ch_vs", lang, recency=_auc(metrics, "recency"), bgnbd=_auc(metrics, "bgnbd")),
+                _n3(used.roc_auc),
+                scorer_label(info.ranking.scorer, lang, title=True),
             ),
             card(t("ch_capture_card", lang), fmt_pct(info.capture_top_20pct)),
             card(t("ch_rate_card", lang), fmt_pct(info.test_churn_rate)),
             card(
                 t("ch_expected_card", lang, days=info.horizon_days),
-                fmt_int(info.expected_churners),
+                fmt_int(round(info.expected_churners)),
+                t("ch_current_sub", lang, n=f"{info.current_customers:,}"),
             ),
-            card(t("ch_high_card", lang), fmt_int(info.high_risk)),
+            card(
+                t("ch_high_card", lang, pct=high_pct),
+                fmt_int(info.high_risk),
+                t("ch_current_sub", lang, n=f"{info.current_customers:,}"),
+            ),
         ]
     )
+    lead = Markup('<p class="lead">{}</p>').format(ranking_sentence(info, lang))
+    rule = note(t("ch_rule", lang, tol=f"{info.ranking.tolerance:g}"))
     metric_rows = [
         (
-            _scorer(name, lang),
-            fmt_num(v.roc_auc, 3),
-            fmt_num(v.pr_auc, 3),
-            fmt_num(v.brier, 3),
+            scorer_label(name, lang, title=True),
+            t("ch_used_mark", lang) if name == info.ranking.scorer else "",
+            _n3(v.roc_auc),
+            _n3(v.pr_auc),
+            _n3(v.brier),
             fmt_num(v.top_decile_lift, 2),
         )
         for name, v in metrics.items()
@@ -77,6 +118,7 @@ def churn_section(run: Run, lang: Lang) -> Section | None:
     metric_table = html_table(
         [
             t("ch_scorer", lang),
+            t("ch_used", lang),
             t("ch_roc_auc", lang),
             t("ch_pr_auc", lang),
             t("ch_brier", lang),
@@ -84,10 +126,13 @@ def churn_section(run: Run, lang: Lang) -> Section | None:
         ],
         metric_rows,
     )
-    body = summary_cards + metric_table
-    body += Markup(figure_html(_capture_chart(run, lang), "chart-churn-capture"))
-    body += Markup(figure_html(_calibration_chart(run, lang), "chart-churn-calibration"))
-    body += _top_table(run, lang)
+    body = lead + summary_cards + metric_table + rule
+    if run.has_table("churn_lift"):
+        body += Markup("<h3>{}</h3>").format(t("ch_capture_title", lang))
+        body += Markup(figure_html(_capture_chart(run, lang), "chart-churn-capture"))
+    if run.has_table("churn_calibration") and run.read("churn_calibration").num_rows:
+        body += Markup("<h3>{}</h3>").format(t("ch_calibration_title", lang))
+        body += Markup(figure_html(_calibration_chart(run, lang), "chart-churn-calibration"))
     body += note(
         t(
             "ch_note",
@@ -96,10 +141,18 @@ def churn_section(run: Run, lang: Lang) -> Section | None:
             train=", ".join(f"{c:%Y-%m-%d}" for c in info.train_cutoffs),
             test=f"{info.test_cutoff:%Y-%m-%d}",
             n_test=fmt_int(info.n_test),
-            file=info.model.file,
+            rate=fmt_pct(info.test_churn_rate),
+            model_file=info.model.file,
+            ranking_file=info.ranking.file,
         )
     )
     return Section("churn", t("ch_title", lang), body)
+
+
+def _high_risk_threshold(run: Run) -> float:
+    rules = run.manifest.config.get("loyalty", {}).get("lifecycle", {})
+    value = rules.get("high_risk_probability", 0.5) if isinstance(rules, dict) else 0.5
+    return float(value)
 
 
 def _capture_chart(run: Run, lang: Lang) -> go.Figure:
@@ -111,23 +164,30 @@ def _capture_chart(run: Run, lang: Lang) -> go.Figure:
             go.Scatter(
                 x=[0, *part["decile"].tolist()],
                 y=[0.0, *(100 * part["capture"]).tolist()],
-                name=_scorer(str(name), lang),
+                name=scorer_label(str(name), lang, title=True),
                 mode="lines+markers",
+                line={"color": SCORER_COLOURS.get(str(name))},
                 customdata=[None, *part["lift"].round(2).tolist()],
                 hovertemplate="%{x}: %{y:.1f}% (lift %{customdata})<extra></extra>",
             )
         )
     fig.add_trace(
         go.Scatter(
-            x=[0, 10], y=[0, 100], mode="lines", line={"dash": "dot", "color": "grey"}, name="—"
+            x=[0, 10],
+            y=[0, 100],
+            mode="lines",
+            line={"dash": "dot", "color": "grey"},
+            name=t("ch_random", lang),
         )
     )
     fig.update_layout(
         xaxis_title=t("ch_decile_axis", lang),
-        yaxis_title=t("ch_capture_axis", lang) + " %",
-        legend={"orientation": "h"},
+        yaxis_title=t("ch_capture_axis", lang),
+        legend=LEGEND_BELOW,
         **LAYOUT,
     )
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(range=[0, 100], dtick=20)
     return fig
 
 
@@ -139,15 +199,15 @@ def _calibration_chart(run: Run, lang: Lang) -> go.Figure:
             go.Scatter(
                 x=part["mean_predicted"],
                 y=part["observed_rate"],
-                name=_scorer(str(name), lang),
+                name=scorer_label(str(name), lang, title=True),
                 mode="lines+markers",
+                line={"color": SCORER_COLOURS.get(str(name))},
             )
         )
-    top = float(max(cal["mean_predicted"].max(), cal["observed_rate"].max(), 0.01))
     fig.add_trace(
         go.Scatter(
-            x=[0, top],
-            y=[0, top],
+            x=[0, 1],
+            y=[0, 1],
             mode="lines",
             line={"dash": "dot", "color": "grey"},
             name=t("ch_perfect", lang),
@@ -156,35 +216,9 @@ def _calibration_chart(run: Run, lang: Lang) -> go.Figure:
     fig.update_layout(
         xaxis_title=t("ch_predicted_axis", lang),
         yaxis_title=t("ch_observed_axis", lang),
-        legend={"orientation": "h"},
+        legend=LEGEND_BELOW,
         **LAYOUT,
     )
+    fig.update_xaxes(range=[0, 1], dtick=0.2, tickformat=".0%")
+    fig.update_yaxes(range=[0, 1], dtick=0.2, tickformat=".0%")
     return fig
-
-
-def _top_table(run: Run, lang: Lang) -> Markup:
-    scores = run.read("churn_scores")
-    # Customers past the lapsed threshold are win-back targets, not early warnings.
-    scores = scores.filter(pc.less_equal(scores["recency_days"], SAVEABLE_DAYS))
-    ranked = scores.sort_by([("churn_probability", "descending"), ("customer_id", "ascending")])
-    top = ranked.slice(0, TOP_N).to_pandas()
-    reasons = "reasons_zh" if lang == "zh" else "reasons_en"
-    rows = [
-        (
-            str(r["customer_id"]),
-            fmt_pct(r["churn_probability"]),
-            fmt_int(r["recency_days"]),
-            r[reasons] if isinstance(r[reasons], str) else "—",
-        )
-        for r in top.to_dict(orient="records")
-    ]
-    title = Markup("<h3>{}</h3>").format(t("ch_top", lang, n=len(rows), days=SAVEABLE_DAYS))
-    return title + html_table(
-        [
-            t("ch_customer", lang),
-            t("ch_probability", lang),
-            t("ch_days_since", lang),
-            t("ch_reasons", lang),
-        ],
-        rows,
-    )

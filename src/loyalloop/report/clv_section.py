@@ -29,9 +29,11 @@ from loyalloop.report.parts import (
     card,
     cards,
     fmt_int,
+    fmt_money,
     fmt_num,
     fmt_pct,
     html_table,
+    not_computed,
     note,
     segment_label,
 )
@@ -49,10 +51,10 @@ def clv_section(run: Run, lang: Lang) -> Section | None:
     why CLV was not computed."""
     info = run.manifest.clv
     if isinstance(info, NotComputed):
-        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), info.message)
-        return Section("clv", t("clv", lang), body)
+        return Section("clv", t("clv", lang), not_computed(info, lang))
     if info is None:
         return None
+    currency = run.manifest.kpis.currency if run.manifest.kpis else None
     by_segment = run.read("clv_segments").to_pandas()
     values = run.read("clv").column("clv").to_pandas()
     model = _label(info.transaction_model)
@@ -63,7 +65,10 @@ def clv_section(run: Run, lang: Lang) -> Section | None:
     alive.update_layout(yaxis_title=t("p_alive", lang) + " %", **LAYOUT)
     summary_cards = cards(
         [
-            card(t("total_clv", lang, months=info.horizon_months), fmt_num(info.total_clv, 0)),
+            card(
+                t("total_clv", lang, months=info.horizon_months),
+                fmt_money(info.total_clv, currency, lang, compact=True),
+            ),
             card(t("top_decile", lang), fmt_pct(info.top_decile_share)),
             card(t("p_alive", lang), fmt_pct(info.mean_probability_alive)),
             card(t("cv_model", lang), model, _how(info, lang)),

@@ -22,16 +22,18 @@ from loyalloop.core.results import FeedbackSummary, NegativeAspect, NotComputed
 from loyalloop.core.runs import Run
 from loyalloop.feedback import kano_chart
 from loyalloop.pipeline.feedback_stage import KANO_TABLE
-from loyalloop.report.charts import LAYOUT, figure_html
+from loyalloop.report.charts import LAYOUT, LEGEND_BELOW, figure_html
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import (
     Section,
     card,
     cards,
+    channel_label,
     fmt_int,
     fmt_num,
     fmt_pct,
     html_table,
+    not_computed,
     note,
 )
 
@@ -45,8 +47,8 @@ __all__ = [
     "feedback_trends_section",
 ]
 
-#: Aspects drawn in the trend chart (most mentioned), besides every aspect with an alert.
-TREND_ASPECTS = 6
+#: Lines in the trend chart: the aspects with an alert first, then the most mentioned.
+TREND_ASPECTS = 4
 _QUADRANT_KEYS = {
     "fix first": "fb_q_fix",
     "keep up": "fb_q_keep",
@@ -64,7 +66,7 @@ def _not_computed(value: object, lang: Lang) -> Markup:
     """The note for a :class:`NotComputed` value; nothing for anything else."""
     if not isinstance(value, NotComputed):
         return Markup("")
-    return note(f"{t('not_computed', lang)}: {value.message}")
+    return not_computed(value, lang)
 
 
 def _summary(run: Run) -> FeedbackSummary | None:
@@ -143,7 +145,7 @@ def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
     fig.update_layout(
         barmode="stack",
         xaxis_title="%",
-        legend={"orientation": "h"},
+        legend=LEGEND_BELOW,
         **{**LAYOUT, "height": max(300, 28 * len(names) + 90)},
     )
     fig.update_yaxes(autorange="reversed")
@@ -211,7 +213,7 @@ def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
     fig = go.Figure(
         go.Heatmap(
             z=grid.to_numpy(),
-            x=[str(c) for c in grid.columns],
+            x=[channel_label(str(c), lang) for c in grid.columns],
             y=[labels.get(a, a) for a in grid.index],
             zmin=-1,
             zmax=1,
@@ -241,7 +243,7 @@ def _channels(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
         [
             (
                 labels.get(r["aspect"], r["aspect"]),
-                r["channel"],
+                channel_label(str(r["channel"]), lang),
                 fmt_int(r["mentions"]),
                 fmt_num(r["mean_score"]),
                 fmt_num(r["consensus"]),
@@ -263,10 +265,12 @@ def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
     if trends is None or alerts is None:
         return None
     labels = _labels(run, lang)
-    weekly = trends[trends["freq"] == "W"]
+    # monthly shares when the stage wrote them (weekly ones are too noisy to read as lines)
+    freq = "M" if (trends["freq"] == "M").any() else "W"
+    weekly = trends[trends["freq"] == freq]
     totals = weekly.groupby("aspect")["mentions"].sum().sort_values(ascending=False)
-    shown = list(totals.index[:TREND_ASPECTS])
-    shown += [a for a in dict.fromkeys(alerts["aspect"]) if a not in shown]
+    alerted = list(dict.fromkeys(alerts.loc[alerts["freq"] == freq, "aspect"]))
+    shown = (alerted + [a for a in totals.index if a not in alerted])[:TREND_ASPECTS]
     fig = go.Figure()
     for aspect in shown:
         g = weekly[weekly["aspect"] == aspect]
@@ -278,7 +282,7 @@ def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
                 mode="lines",
             )
         )
-    marks = alerts[alerts["freq"] == "W"].merge(
+    marks = alerts[(alerts["freq"] == freq) & alerts["aspect"].isin(shown)].merge(
         weekly[["period", "aspect", "share_negative"]], on=["period", "aspect"], how="left"
     )
     if not marks.empty:
@@ -294,9 +298,11 @@ def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
             )
         )
     fig.update_layout(
-        xaxis_title=t("fb_week", lang),
-        yaxis_title=t("fb_negative_share_axis", lang),
-        legend={"orientation": "h"},
+        xaxis_title=t("month" if freq == "M" else "fb_week", lang),
+        yaxis_title=t(
+            "fb_negative_share_month_axis" if freq == "M" else "fb_negative_share_axis", lang
+        ),
+        legend=LEGEND_BELOW,
         **LAYOUT,
     )
     body = Markup(figure_html(fig, "chart-fb-trends"))
@@ -374,7 +380,9 @@ def feedback_drivers_section(run: Run, lang: Lang) -> Section | None:
         for i, (score_type, d) in enumerate(drivers.groupby("score_type", sort=False)):
             body += _drivers_block(d, str(score_type), labels, lang, first=i == 0)
         for score_type, value in skipped.items():
-            body += note(f"{score_type.upper()}: {t('not_computed', lang)}: {value.message}")
+            body += not_computed(
+                NotComputed(value.status, f"{score_type.upper()}: {value.message}"), lang
+            )
         body += note(t("fb_drivers_note", lang))
     body += _kano_block(run, info, lang)
     return Section("feedback-drivers", t("fb_drivers", lang), body)
@@ -416,7 +424,7 @@ def _drivers_block(
         fig.update_layout(
             xaxis_title=t("fb_performance", lang),
             yaxis_title=t("fb_importance", lang) + " %",
-            legend={"orientation": "h"},
+            legend=LEGEND_BELOW,
             **{**LAYOUT, "height": 440},
         )
         chart = Markup(figure_html(fig, "chart-fb-drivers"))

@@ -17,16 +17,22 @@ from markupsafe import Markup
 
 from loyalloop.core.runs import Run
 from loyalloop.report import charts
+from loyalloop.report.actions_section import actions_section
+from loyalloop.report.campaigns_section import campaigns_section
 from loyalloop.report.churn_section import churn_section
 from loyalloop.report.clv_section import clv_section
 from loyalloop.report.feedback_section import FEEDBACK_SECTIONS
+from loyalloop.report.glossary_section import glossary_section
 from loyalloop.report.i18n import Lang, t
+from loyalloop.report.lists_section import lists_section
 from loyalloop.report.loyalty_section import loyalty_section
 from loyalloop.report.parts import (
     Section,
     card,
     cards,
+    currency_name,
     fmt_int,
+    fmt_money,
     fmt_num,
     fmt_pct,
     html_table,
@@ -45,9 +51,14 @@ _env = jinja2.Environment(
 )
 
 
+def _currency(run: Run) -> str | None:
+    return run.manifest.kpis.currency if run.manifest.kpis else None
+
+
 def kpi_section(run: Run, lang: Lang) -> Section:
     m = run.manifest
     k, nps, csat = m.kpis, m.nps, m.csat
+    cur = _currency(run)
     merged = m.profiles.merged_records if m.profiles else 0
     items = [
         card(
@@ -61,8 +72,12 @@ def kpi_section(run: Run, lang: Lang) -> Section:
             fmt_int(k.active_customers if k else None),
         ),
         card(t("repurchase_rate", lang), fmt_pct(k.repurchase_rate if k else None)),
-        card(t("aov", lang), fmt_num(k.average_order_value if k else None)),
-        card(t("revenue", lang), fmt_num(k.revenue if k else None, 0)),
+        card(
+            t("aov", lang),
+            fmt_num(k.average_order_value if k else None),
+            currency_name(cur, lang) if cur else "",
+        ),
+        card(t("revenue", lang), fmt_money(k.revenue if k else None, cur, lang, compact=True)),
         card(t("refund_rate", lang), fmt_pct(k.refund_rate if k else None, 2)),
     ]
     if nps is not None and nps.nps is not None:
@@ -108,7 +123,7 @@ def segments_section(run: Run, lang: Lang) -> Section:
             t("segment", lang): labels,
             t("customers", lang): [fmt_int(v) for v in seg["customers"]],
             t("share", lang): [fmt_pct(v) for v in seg["share"]],
-            t("revenue", lang): [fmt_num(v, 0) for v in seg["revenue"]],
+            t("revenue", lang): [fmt_money(v, None, lang) for v in seg["revenue"]],
             t("revenue_share", lang): [fmt_pct(v) for v in seg["revenue_share"]],
             t("avg_days", lang): [fmt_num(v, 0) for v in seg["avg_days_since_last"]],
             t("avg_purchase_days", lang): [fmt_num(v, 1) for v in seg["avg_purchase_days"]],
@@ -134,10 +149,17 @@ def trends_section(run: Run, lang: Lang) -> Section:
     csat_m = run.read("csat_monthly").to_pandas()
     if nps_m.empty and csat_m.empty:
         return Section("trends", t("trends", lang), Markup("<p>{}</p>").format(t("no_data", lang)))
-    fig = charts.trend_lines(nps_m, csat_m, (t("nps", lang), "CSAT"))
+    fig = charts.trend_lines(nps_m, csat_m, (t("nps", lang), t("csat_pct", lang)))
     body = Markup(charts.figure_html(fig, "chart-trends"))
     body += Markup('<p class="note">{} {}</p>').format(t("def_nps", lang), t("def_csat", lang))
     return Section("trends", t("trends", lang), body)
+
+
+def _table_name(name: str, lang: Lang) -> str:
+    try:
+        return t(f"tbl_{name}", lang)
+    except KeyError:  # a table this version has no wording for
+        return name
 
 
 def data_section(run: Run, lang: Lang) -> Section:
@@ -145,7 +167,7 @@ def data_section(run: Run, lang: Lang) -> Section:
     quarantined = run.manifest.quarantined
     frame = pd.DataFrame(
         {
-            t("table", lang): list(inputs),
+            t("table", lang): [_table_name(name, lang) for name in inputs],
             t("rows", lang): [fmt_int(v) for v in inputs.values()],
             t("quarantined", lang): [fmt_int(quarantined.get(k, 0)) for k in inputs],
         }
@@ -153,17 +175,22 @@ def data_section(run: Run, lang: Lang) -> Section:
     return Section("data", t("data", lang), _table(frame))
 
 
-#: Section builders in page order; later capabilities add theirs here.
+#: Section builders in page order; later capabilities add theirs here. What to do comes
+#: first, whom to contact next, then the evidence; the glossary ends the report.
 SECTIONS: list[SectionBuilder] = [
+    actions_section,
     kpi_section,
+    lists_section,
+    churn_section,
+    clv_section,
+    loyalty_section,
     segments_section,
     cohorts_section,
     trends_section,
-    clv_section,
-    churn_section,
-    loyalty_section,
     *FEEDBACK_SECTIONS,
+    campaigns_section,
     data_section,
+    glossary_section,
 ]
 
 
@@ -171,9 +198,13 @@ def render_report(run: Run, lang: Lang = "en") -> str:
     """The report of ``run`` as one HTML string."""
     sections = [s for s in (build(run, lang) for build in SECTIONS) if s is not None]
     template = _env.get_template("report.html")
+    currency = _currency(run)
     return template.render(
         title=t("title", lang),
         run=run,
+        currency=t("amounts_in", lang, currency=currency_name(currency, lang))
+        if currency
+        else t("amounts_unknown", lang),
         manifest=run.manifest,
         sections=sections,
         lang=lang,

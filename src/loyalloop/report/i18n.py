@@ -17,7 +17,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "kpis": {"en": "Key figures", "zh": "关键指标"},
     "customers": {"en": "Customers (unified profiles)", "zh": "客户数（合并后）"},
     "purchasers": {"en": "Customers who bought", "zh": "有购买的客户"},
-    "active": {"en": "Active customers (last {days} days)", "zh": "活跃客户（近 {days} 天）"},
+    "active": {"en": "Bought in the last {days} days", "zh": "近 {days} 天有消费的客户"},
     "repurchase_rate": {"en": "Repurchase rate", "zh": "复购率"},
     "aov": {"en": "Average order value", "zh": "客单价"},
     "revenue": {"en": "Revenue", "zh": "消费金额"},
@@ -449,72 +449,327 @@ _TEXT: dict[str, dict[str, str]] = {
         "观测少于 2 条的品牌不列出。每个竞品只与本品牌在双方共有的渠道中比较（“渠道”列），"
         "不拿本品牌的问卷与来电去比竞品的公开评价。",
     },
-    # churn and loyalty sections (pipeline stages ``churn`` and ``loyalty``)
-    "ch_title": {"en": "Churn early warning", "zh": "流失预警"},
+    # ---- report9 (issue 9): actions, lists, churn ranking, loyalty, glossary, currency, data
+    "amounts_in": {"en": "Amounts in {currency}", "zh": "金额单位：{currency}"},
+    "amounts_unknown": {"en": "Currency of the amounts not known", "zh": "金额币种未知"},
+    "csat_pct": {"en": "CSAT (%)", "zh": "满意度 CSAT（%）"},
+    "nc_detail": {
+        "en": "Not computed ({reason}): {message}",
+        "zh": "未计算（{reason}）。技术细节（英文）：{message}",
+    },
+    "nc_no_data": {"en": "no data", "zh": "没有数据"},
+    "nc_insufficient_data": {"en": "too little data", "zh": "数据不足"},
+    "nc_fit_failed": {"en": "the model could not be fitted", "zh": "模型无法拟合"},
+    "nc_bad_data": {"en": "the input breaks its contract", "zh": "输入数据不符合规范"},
+    "nc_not_configured": {"en": "not set up", "zh": "未配置"},
+    "nc_invalid_config": {"en": "a setting was refused", "zh": "设置被拒绝"},
+    "nc_skipped": {"en": "skipped", "zh": "已跳过"},
+    "tbl_customers": {"en": "Customers", "zh": "客户"},
+    "tbl_transactions": {"en": "Transactions", "zh": "交易"},
+    "tbl_accounts": {"en": "Accounts", "zh": "账户"},
+    "tbl_feedback": {"en": "Feedback", "zh": "反馈"},
+    "tbl_interactions": {"en": "Interactions", "zh": "互动记录"},
+    "chn_survey": {"en": "Survey", "zh": "问卷"},
+    "chn_review": {"en": "Review", "zh": "评论"},
+    "chn_social": {"en": "Social media", "zh": "社交媒体"},
+    "chn_call": {"en": "Call", "zh": "电话"},
+    "chn_chat": {"en": "Chat", "zh": "在线客服"},
+    "chn_email": {"en": "E-mail", "zh": "电子邮件"},
+    "sc_model": {"en": "the churn model", "zh": "流失模型"},
+    "sc_recency": {"en": "days since the last purchase", "zh": "距上次消费天数"},
+    "sc_bgnbd": {"en": "BG/NBD 1 − P(alive)", "zh": "BG/NBD（1 − 存活概率）"},
+    "sc_logistic": {"en": "a logistic regression", "zh": "逻辑回归"},
+    "sc_name_model": {"en": "Churn model", "zh": "流失模型"},
+    "sc_name_recency": {"en": "Days since last purchase", "zh": "距上次消费天数"},
+    "sc_name_bgnbd": {"en": "BG/NBD 1 − P(alive)", "zh": "BG/NBD（1 − 存活概率）"},
+    "sc_name_logistic": {"en": "Logistic regression", "zh": "逻辑回归"},
+    # what to do now (report/actions_section.py; numbers from report/actions.py)
+    "ac_title": {"en": "What to do now", "zh": "现在该做什么"},
+    "ac_intro": {
+        "en": "The {n} most valuable actions of this run, most valuable first: whom to contact "
+        "(a list of this run and how many), why, and the value at stake.",
+        "zh": "本次运行价值最高的 {n} 项行动，按价值从高到低：联系谁（本次运行的名单及人数）、"
+        "为什么、涉及多少价值。",
+    },
+    "ac_none": {
+        "en": "No action with a value at stake could be computed from this run (see the notes "
+        "above and the sections below).",
+        "zh": "本次运行无法得出有风险价值的行动（见上方说明及下文各部分）。",
+    },
+    "ac_who": {"en": "Who", "zh": "对象"},
+    "ac_why": {"en": "Why", "zh": "原因"},
+    "ac_list": {
+        "en": "{n} customers of the {list}: {group}",
+        "zh": "{n} 位客户——“{list}”中的“{group}”",
+    },
+    "ac_fix_who": {
+        "en": "{n} current customers with a negative comment on it in the last {days} days",
+        "zh": "最近 {days} 天内对此有负面评价的 {n} 位现有客户",
+    },
+    "ac_export": {
+        "en": "Get the whole list: loyalloop export {table} --run {run} --out {table}.csv",
+        "zh": "导出完整名单：loyalloop export {table} --run {run} --out {table}.csv",
+    },
+    "ac_value_keep": {"en": "value at stake", "zh": "风险价值"},
+    "ac_value_win_back": {"en": "win-back value", "zh": "挽回价值"},
+    "ac_value_fix": {"en": "value at stake", "zh": "风险价值"},
+    "ac_keep_closed_account": {
+        "en": "Ask the {n} customers who closed an account this year why",
+        "zh": "致电今年注销过账户的 {n} 位客户，了解原因",
+    },
+    "ac_keep_complaint": {
+        "en": "Follow up the complaints of {n} customers on the early-warning list",
+        "zh": "跟进预警名单中有投诉或低分评价的 {n} 位客户",
+    },
+    "ac_keep_overdue": {
+        "en": "Contact the {n} customers who are overdue",
+        "zh": "联系 {n} 位已超出平常消费间隔的客户",
+    },
+    "ac_keep_spend_falling": {
+        "en": "Re-engage the {n} customers whose spend has halved",
+        "zh": "重新激活 {n} 位消费额减半的客户",
+    },
+    "ac_keep_ignoring_messages": {
+        "en": "Reach the {n} customers who ignore your messages another way",
+        "zh": "换一种渠道联系 {n} 位不打开营销信息的客户",
+    },
+    "ac_keep_new": {
+        "en": "Look after the {n} new customers on the early-warning list",
+        "zh": "跟进预警名单中的 {n} 位新客户",
+    },
+    "ac_keep_none": {
+        "en": "Review the {n} customers with above-average churn risk and no single warning sign",
+        "zh": "逐一梳理 {n} 位流失概率高于平均、但无单一预警信号的客户",
+    },
+    "ac_why_closed_account": {
+        "en": "They closed an account in the last year and still hold others.",
+        "zh": "他们近一年注销过账户，但仍持有其他账户。",
+    },
+    "ac_why_complaint": {
+        "en": "They complained, or gave an NPS of 6 or less, in the last year.",
+        "zh": "他们近一年有投诉，或给出 6 分及以下的 NPS。",
+    },
+    "ac_why_overdue": {
+        "en": "No purchase for {days} days (median), at least twice their usual gap of {gap} days.",
+        "zh": "已 {days} 天（中位数）未消费，达到其平常间隔（{gap} 天）的 2 倍及以上。",
+    },
+    "ac_why_spend_falling": {
+        "en": "Their spend in the last 90 days is down by half or more against the 90 days before.",
+        "zh": "最近 90 天消费额比之前 90 天下降一半及以上。",
+    },
+    "ac_why_ignoring_messages": {
+        "en": "They opened none of the messages sent to them in the last 90 days.",
+        "zh": "最近 90 天发给他们的营销信息一条都未打开。",
+    },
+    "ac_why_new": {
+        "en": "Their first purchase was less than 90 days ago.",
+        "zh": "首次消费在 90 天以内。",
+    },
+    "ac_why_none": {
+        "en": "No single sign, but their history as a whole puts them above the average; the "
+        "list gives each customer's reasons.",
+        "zh": "没有单一预警信号，但综合消费记录使其风险高于平均；名单中列有每位客户的原因。",
+    },
+    "ac_why_risk": {
+        "en": "Churn probability {p} on average against {avg} for all customers ({scorer}); "
+        "average CLV {clv}.",
+        "zh": "平均流失概率 {p}，全体客户平均为 {avg}（{scorer}）；平均客户终身价值 {clv}。",
+    },
+    "ac_win_back_lapsed": {
+        "en": "Win back the {n} lapsed customers",
+        "zh": "挽回 {n} 位沉寂客户",
+    },
+    "ac_win_back_lost": {
+        "en": "Win back the {n} lost customers, most likely first",
+        "zh": "挽回 {n} 位已流失客户，从最可能回归的开始",
+    },
+    "ac_win_back_closed": {
+        "en": "Win back the {n} customers who closed every account",
+        "zh": "挽回 {n} 位已注销全部账户的客户",
+    },
+    "ac_why_win_back": {
+        "en": "They last bought {days} days ago (median) and spent {yearly} a year on average "
+        "while buying; their return probability averages {r}.",
+        "zh": "他们上次消费在 {days} 天前（中位数），活跃期间年均消费 {yearly}；平均回归概率 {r}。",
+    },
+    "ac_why_history": {
+        "en": "Of {went} customers gone {horizon} days ago, {came} bought again within "
+        "{horizon} days.",
+        "zh": "{horizon} 天前已离开的 {went} 位客户中，有 {came} 位在 {horizon} 天内再次消费。",
+    },
+    "ac_fix": {
+        "en": "Fix {aspect}: {n} current customers complained about it",
+        "zh": "改进“{aspect}”：{n} 位现有客户对此有负面评价",
+    },
+    "ac_why_fix": {
+        "en": "{mentions} negative mentions ({share} of the mentions of it are negative) — "
+        "among the aspects customers complain about most.",
+        "zh": "负面提及 {mentions} 次（占该方面提及的 {share}）——是客户抱怨最多的方面之一。",
+    },
+    "ac_why_fix_driver": {
+        "en": "It is also a fix-first driver of the scores.",
+        "zh": "它也是评分的优先改进驱动因素。",
+    },
+    "ac_overlap": {
+        "en": "Value at stake = churn probability × CLV; win-back value = return probability × "
+        "yearly spend. The customers of a fix action may also be in an early-warning group.",
+        "zh": "风险价值 = 流失概率 × 客户终身价值；挽回价值 = 回归概率 × 年均消费额。"
+        "“改进”类行动涉及的客户也可能出现在预警分组中。",
+    },
+    "cv_baseline_ranks": {
+        "en": "Churn probabilities in this report come from {scorer}: the churn model did not "
+        "beat it on the backtest (ROC AUC {model_roc} against {scorer_roc}, PR AUC "
+        "{model_pr} against {scorer_pr}).",
+        "zh": "本报告中的流失概率来自{scorer}：流失模型在回测中没有胜过它（ROC AUC "
+        "{model_roc} 对 {scorer_roc}，PR AUC {model_pr} 对 {scorer_pr}）。",
+    },
+    "cv_early_warning_not_computed": {
+        "en": "The early-warning list was not computed ({reason}); see the churn section.",
+        "zh": "流失预警名单未计算（{reason}），详见流失风险部分。",
+    },
+    "cv_win_back_not_computed": {
+        "en": "The win-back list was not computed ({reason}).",
+        "zh": "挽回名单未计算（{reason}）。",
+    },
+    "cv_mixed_currencies": {
+        "en": "The transactions mix currencies ({currencies}): every total in this report adds "
+        "them up as they are.",
+        "zh": "交易数据混有多种币种（{currencies}）：本报告的合计值直接相加，未做换算。",
+    },
+    "cv_unknown_currency": {
+        "en": "The currency of the amounts is not known: the transactions do not say it. Set "
+        "currency in the run settings.",
+        "zh": "金额币种未知：交易数据未注明币种。请在运行参数中设置 currency。",
+    },
+    # whom to contact (report/lists_section.py)
+    "ls_title": {"en": "Whom to contact first", "zh": "优先联系名单"},
+    "ls_early": {
+        "en": "Early-warning list: the first {n} of {total}, by value at stake",
+        "zh": "流失预警名单：按风险价值排序的前 {n} 位（共 {total} 位）",
+    },
+    "ls_early_note": {
+        "en": "Current customers whose churn probability ({scorer}) is at least the average, "
+        "{avg}; customers with every account closed are never on it. Value at stake = churn "
+        "probability × CLV. {total_customers} customers, total value at stake {total}.",
+        "zh": "流失概率（{scorer}）不低于平均值 {avg} 的现有客户；已注销全部账户的客户不在其中。"
+        "风险价值 = 流失概率 × 客户终身价值。共 {total_customers} 位，风险价值合计 {total}。",
+    },
+    "ls_spend_basis": {
+        "en": "CLV was not computed in this run: spend in the last 365 days stands in for it.",
+        "zh": "本次运行未计算客户终身价值，以近 365 天消费额代替。",
+    },
+    "ls_winback": {
+        "en": "Win-back list: the first {n} of {total}, by win-back value",
+        "zh": "挽回名单：按挽回价值排序的前 {n} 位（共 {total} 位）",
+    },
+    "ls_winback_note": {
+        "en": "Lapsed, closed and lost customers. Return probability = the share of customers in "
+        "the same status, with about as many days since their last purchase, on {cutoff} who "
+        "bought again within {horizon} days ({came} of {went}). Win-back value = return "
+        "probability × yearly spend while buying. {total_customers} customers, total win-back "
+        "value {total}.",
+        "zh": "沉寂、已销户和已流失的客户。回归概率 = {cutoff} 时状态相同、距上次消费天数相近的客户"
+        "中，{horizon} 天内再次消费的比例（{went} 位中 {came} 位）。挽回价值 = 回归概率 × "
+        "活跃期间年均消费额。共 {total_customers} 位，挽回价值合计 {total}。",
+    },
+    "col_customer": {"en": "Customer", "zh": "客户"},
+    "col_status": {"en": "Status", "zh": "状态"},
+    "col_churn_p": {"en": "Churn probability", "zh": "流失概率"},
+    "col_clv": {"en": "CLV", "zh": "客户终身价值"},
+    "col_value_at_stake": {"en": "Value at stake", "zh": "风险价值"},
+    "col_days_since": {"en": "Days since last purchase", "zh": "距上次消费天数"},
+    "col_usual_gap": {"en": "Usual gap (days)", "zh": "平常间隔（天）"},
+    "col_signal": {"en": "Signal", "zh": "预警信号"},
+    "col_reasons": {"en": "Why", "zh": "原因"},
+    "col_return_p": {"en": "Return probability", "zh": "回归概率"},
+    "col_yearly": {"en": "Yearly spend", "zh": "年均消费额"},
+    "col_winback_value": {"en": "Win-back value", "zh": "挽回价值"},
+    "col_purchases": {"en": "Purchases", "zh": "消费次数"},
+    "sig_closed_account": {"en": "Closed an account", "zh": "注销过账户"},
+    "sig_complaint": {"en": "Complaint", "zh": "投诉或低分"},
+    "sig_overdue": {"en": "Overdue", "zh": "超出平常间隔"},
+    "sig_spend_falling": {"en": "Spend falling", "zh": "消费下降"},
+    "sig_ignoring_messages": {"en": "Ignores messages", "zh": "不打开营销信息"},
+    "sig_new": {"en": "New customer", "zh": "新客户"},
+    "sig_none": {"en": "No single sign", "zh": "无单一信号"},
+    # churn risk (report/churn_section.py)
+    "ch_title": {"en": "Churn risk", "zh": "流失风险"},
+    "ch_used_model": {
+        "en": "The churn model ranks customers: it beat every baseline on the backtest (ROC AUC "
+        "{roc}, PR AUC {pr}; the best baseline, {best}: {best_roc} and {best_pr}).",
+        "zh": "由流失模型对客户排序：它在回测中胜过所有基准方法（ROC AUC {roc}，PR AUC {pr}；"
+        "最好的基准方法为{best}：{best_roc} 和 {best_pr}）。",
+    },
+    "ch_used_baseline": {
+        "en": "{scorer} ranks customers, not the churn model: the model did not beat it on the "
+        "backtest (model ROC AUC {model_roc} and PR AUC {model_pr}; {scorer}: {roc} and {pr}). "
+        "Every churn probability in this report is that baseline's.",
+        "zh": "由{scorer}对客户排序，而不是流失模型：模型在回测中没有胜过它（模型 ROC AUC "
+        "{model_roc}、PR AUC {model_pr}；{scorer}：{roc} 和 {pr}）。本报告中的流失概率均来自"
+        "该基准方法。",
+    },
+    "ch_rule": {
+        "en": "Rule: the model is used only when it beats every baseline by {tol} in ROC AUC or PR "
+        "AUC without losing more than {tol} on the other; otherwise the best baseline ranks.",
+        "zh": "规则：只有当模型在 ROC AUC 或 PR AUC 上比每个基准方法高出 {tol}、且另一指标低不超过 "
+        "{tol} 时才使用模型；否则使用最好的基准方法。",
+    },
     "ch_scorer": {"en": "Scorer", "zh": "评分方法"},
-    "ch_model": {"en": "Churn model", "zh": "流失模型"},
-    "ch_recency": {"en": "Recency only", "zh": "仅按最近购买"},
-    "ch_bgnbd": {"en": "BG/NBD 1 − P(alive)", "zh": "BG/NBD 1 − 存活概率"},
+    "ch_used": {"en": "Used", "zh": "是否采用"},
+    "ch_used_mark": {"en": "✓ ranks", "zh": "✓ 采用"},
     "ch_roc_auc": {"en": "ROC AUC", "zh": "ROC AUC"},
     "ch_pr_auc": {"en": "PR AUC", "zh": "PR AUC"},
     "ch_brier": {"en": "Brier score", "zh": "Brier 分数"},
     "ch_lift10": {"en": "Lift in top 10%", "zh": "前 10% 提升度"},
-    "ch_auc_card": {"en": "Model ROC AUC", "zh": "模型 ROC AUC"},
-    "ch_vs": {
-        "en": "recency {recency} · BG/NBD {bgnbd}",
-        "zh": "最近购买 {recency} · BG/NBD {bgnbd}",
-    },
+    "ch_auc_card": {"en": "ROC AUC of the ranking used", "zh": "所用排序方法的 ROC AUC"},
     "ch_capture_card": {
         "en": "Churners found in the riskiest 20%",
         "zh": "风险最高 20% 客户覆盖的流失者",
     },
     "ch_rate_card": {"en": "Churn rate, test period", "zh": "测试期流失率"},
     "ch_expected_card": {
-        "en": "Expected churners, next {days} days",
-        "zh": "未来 {days} 天预计流失人数",
+        "en": "Expected churners among current customers, next {days} days",
+        "zh": "现有客户中未来 {days} 天预计流失人数",
     },
-    "ch_high_card": {"en": "Customers with risk ≥ 50%", "zh": "流失概率 ≥ 50% 的客户"},
-    "ch_capture_axis": {"en": "Share of churners found", "zh": "已覆盖流失者占比"},
+    "ch_high_card": {
+        "en": "Current customers at high churn risk (≥ {pct}%)",
+        "zh": "高流失风险的现有客户（≥ {pct}%）",
+    },
+    "ch_current_sub": {"en": "of {n} current customers", "zh": "共 {n} 位现有客户"},
+    "ch_capture_axis": {"en": "Share of churners found (%)", "zh": "已覆盖流失者占比（%）"},
     "ch_decile_axis": {"en": "Risk decile (1 = riskiest)", "zh": "风险十分位（1 = 风险最高）"},
+    "ch_random": {"en": "Random order", "zh": "随机排序"},
     "ch_predicted_axis": {"en": "Predicted churn probability", "zh": "预测流失概率"},
     "ch_observed_axis": {"en": "Observed churn rate", "zh": "实际流失率"},
     "ch_perfect": {"en": "Perfect calibration", "zh": "完美校准"},
-    "ch_top": {
-        "en": "Top {n} customers at risk (bought within the last {days} days)",
-        "zh": "流失风险最高的 {n} 位客户（近 {days} 天内有购买）",
+    "ch_capture_title": {
+        "en": "How many churners each scorer finds, riskiest first",
+        "zh": "各评分方法按风险从高到低找到的流失者",
     },
-    "ch_customer": {"en": "Customer", "zh": "客户"},
-    "ch_probability": {"en": "Churn probability", "zh": "流失概率"},
-    "ch_days_since": {"en": "Days since last purchase", "zh": "距上次购买天数"},
-    "ch_reasons": {"en": "Main reasons", "zh": "主要原因"},
+    "ch_calibration_title": {
+        "en": "Predicted against observed churn (probability scorers)",
+        "zh": "预测流失概率与实际流失率（概率型评分方法）",
+    },
     "ch_note": {
-        "en": "Churn = no purchase (or every card closed) in the next {days} days. The model "
-        "(gradient-boosted trees, calibrated) was trained on cutoffs {train} and tested on "
-        "{test} against two baselines; {n_test} customers in the test. Model file {file}.",
-        "zh": "流失 = 未来 {days} 天内无购买（或所有卡片均已销户）。模型（梯度提升树，经概率校准）"
-        "在截止日 {train} 上训练，在 {test} 上与两种基准方法对比测试，测试客户 {n_test} 位。"
-        "模型文件 {file}。",
+        "en": "Churn = no purchase (or every account closed) in the next {days} days. Trained on "
+        "cutoffs {train}, tested on {test}: {n_test} customers, of whom {rate} churned. The "
+        "early-warning list ranks by this run's probabilities. Files: {model_file} (the churn "
+        "model), {ranking_file} (the ranking used).",
+        "zh": "流失 = 未来 {days} 天内无消费（或所有账户均已注销）。训练截止日 {train}，测试截止日 "
+        "{test}：测试客户 {n_test} 位，其中 {rate} 流失。流失预警名单按本次运行的流失概率排序。"
+        "文件：{model_file}（流失模型），{ranking_file}（采用的排序方法）。",
     },
+    # loyalty and lifecycle (report/loyalty_section.py)
     "lo_title": {"en": "Loyalty and lifecycle", "zh": "忠诚度与生命周期"},
     "lo_mean_index": {"en": "Mean loyalty index (0–100)", "zh": "平均忠诚度指数（0–100）"},
-    "lo_with_voice": {
-        "en": "Customers with survey answers",
-        "zh": "有调查回答的客户",
-    },
+    "lo_with_voice": {"en": "Customers with survey answers", "zh": "有调查回答的客户"},
     "lo_tier": {"en": "Loyalty tier", "zh": "忠诚度层级"},
-    "lo_stage": {"en": "Lifecycle stage", "zh": "生命周期阶段"},
+    "lo_stage": {"en": "Lifecycle status", "zh": "生命周期状态"},
     "lo_tier_emotional": {"en": "Emotional loyalty", "zh": "情感忠诚"},
     "lo_tier_brand": {"en": "Brand loyalty", "zh": "品牌忠诚"},
     "lo_tier_transactional": {"en": "Transactional loyalty", "zh": "交易型忠诚"},
     "lo_tier_not_loyal": {"en": "Not loyal", "zh": "未形成忠诚"},
     "lo_tier_unscored": {"en": "Unscored", "zh": "无法评分"},
-    "lo_stage_new": {"en": "New", "zh": "新客"},
-    "lo_stage_active": {"en": "Active", "zh": "活跃"},
-    "lo_stage_growing": {"en": "Growing", "zh": "成长"},
-    "lo_stage_at_risk": {"en": "At risk", "zh": "有流失风险"},
-    "lo_stage_lapsed": {"en": "Lapsed", "zh": "沉睡"},
-    "lo_stage_won_back": {"en": "Won back", "zh": "已挽回"},
-    "lo_stage_lost": {"en": "Lost", "zh": "已流失"},
     "lo_none": {"en": "(not in run)", "zh": "（不在该次运行中）"},
     "lo_share": {"en": "Share", "zh": "占比"},
     "lo_avg_index": {"en": "Avg. index", "zh": "平均指数"},
@@ -524,7 +779,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "lo_transitions": {
         "en": "Lifecycle transitions since run {run}",
-        "zh": "自第 {run} 次运行以来的生命周期阶段变化",
+        "zh": "自第 {run} 次运行以来的生命周期状态变化",
     },
     "lo_moves": {
         "en": "{up} moved up, {down} moved down, {same} unchanged, {new} new, {gone} gone.",
@@ -532,24 +787,125 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "lo_previous": {"en": "Previous run", "zh": "上次运行"},
     "lo_this": {"en": "This run", "zh": "本次运行"},
-    "lo_survival": {"en": "Retention curves (Kaplan–Meier)", "zh": "留存曲线（Kaplan–Meier）"},
-    "lo_by_segment": {"en": "By RFM segment", "zh": "按 RFM 分群"},
-    "lo_by_cohort": {"en": "By acquisition quarter", "zh": "按首购季度"},
-    "lo_days": {"en": "Days since first purchase", "zh": "首购后天数"},
-    "lo_still": {"en": "Still buying", "zh": "仍在购买的比例"},
+    "lo_survival": {"en": "How long customers keep buying", "zh": "客户持续消费多久"},
+    "lo_by_stage": {
+        "en": "By status on {start}, followed from that day",
+        "zh": "按 {start} 时的状态分组，自该日起跟踪",
+    },
+    "lo_by_cohort": {"en": "By year of first purchase", "zh": "按首次消费年份分组"},
+    "lo_days_since_first": {"en": "Days since the first purchase", "zh": "首次消费后天数"},
+    "lo_days_since_start": {"en": "Days since {start}", "zh": "{start} 之后的天数"},
+    "lo_still": {"en": "Still buying (%)", "zh": "仍在消费的比例（%）"},
     "lo_median": {"en": "Median lifetime (days)", "zh": "中位生命周期（天）"},
     "lo_not_reached": {"en": "not reached", "zh": "未达到"},
     "lo_group": {"en": "Group", "zh": "组别"},
+    "lo_cohort_year": {"en": "First bought in {year}", "zh": "{year} 年首次消费"},
+    "lo_small": {
+        "en": "not drawn: fewer than {n} customers",
+        "zh": "未画出：客户少于 {n} 位",
+    },
     "lo_note": {
         "en": "Loyalty index = weighted mean of behaviour (frequency, recency, tenure; 50%), "
         "attitude (CSAT; 25%) and emotion (NPS; 25%) over the parts known for the customer — "
-        "missing parts are left out, not scored as zero. Survival: a customer counts as lost "
-        "after {lapse} days without a purchase; the median lifetime is when half are lost.",
-        "zh": "忠诚度指数 = 行为（频次、最近购买、在网时长；50%）、态度（CSAT；25%）与情感"
-        "（NPS；25%）中该客户已知部分的加权平均——缺失部分不计入，不按零分处理。留存：客户超过 "
-        "{lapse} 天无购买即视为流失；中位生命周期为一半客户流失的时间。",
+        "missing parts are left out, not scored as zero. Lapsed, closed and lost customers are "
+        "never in a loyal tier. Curves: a customer has stopped after {lapse} days without a "
+        "purchase, so a stop is seen {lapse} days after it happens: the curves end {lapse} "
+        "days before the data do, and customers who first bought in the last {lapse} days are "
+        "not in them yet; the median lifetime is when half have stopped.",
+        "zh": "忠诚度指数 = 行为（频次、最近消费、在网时长；50%）、态度（CSAT；25%）与情感"
+        "（NPS；25%）中该客户已知部分的加权平均——缺失部分不计入，不按零分处理。沉寂、已销户和"
+        "已流失的客户不计入任何忠诚层级。曲线：客户超过 {lapse} 天无消费即视为停止消费，"
+        "因此停止消费要在发生 {lapse} 天后才能看到：曲线比数据早 {lapse} 天结束，最近 {lapse} "
+        "天内首次消费的客户暂不计入；中位生命周期为一半客户停止消费的时间。",
     },
+    # feedback trend chart by month (report9: readable trends)
+    "fb_negative_share_month_axis": {
+        "en": "Negative share per month (%)",
+        "zh": "每月负面占比（%）",
+    },
+    # glossary (report/glossary_section.py; words from loyalloop.insight.definitions)
+    "gl_title": {"en": "Glossary", "zh": "术语表"},
+    "gl_word": {"en": "Word", "zh": "术语"},
+    "gl_meaning": {"en": "Meaning in this report", "zh": "在本报告中的含义"},
 }
+
+
+# --- campaign results (measure helper: report/campaigns_section.py) ---------------------------
+_TEXT.update(
+    {
+        "cp_title": {"en": "Campaigns", "zh": "营销活动效果"},
+        "cp_intro": {
+            "en": "Each treated arm against its holdout (customers picked alike and left "
+            "alone), per assigned customer; figures in brackets are {level} intervals. "
+            "Incremental revenue, margin and net value are totals over the arm's customers; "
+            "net value = margin − cost; ROI = net value / incremental cost.",
+            "zh": "每个触达组与其对照组（同样选出但不触达的客户）比较，按分配的客户计；括号内为 "
+            "{level} 置信区间。增量收入、毛利和净值为该组全部客户的合计；净值 = 毛利 − 成本；"
+            "ROI = 净值 / 增量成本。",
+        },
+        "cp_all_arms": {"en": "All treated arms", "zh": "全部触达组"},
+        "cp_group": {"en": "Group {group}", "zh": "组 {group}"},
+        "cp_error": {"en": "Not measured: {message}", "zh": "无法衡量：{message}"},
+        "cp_window": {"en": "Window {start} to {end}.", "zh": "活动窗口 {start} 至 {end}。"},
+        "cp_assigned": {"en": "Customers per arm: {arms}.", "zh": "各组客户数：{arms}。"},
+        "cp_source_outcomes": {
+            "en": "Outcomes: the loaded outcome records.",
+            "zh": "结果：已导入的活动结果记录。",
+        },
+        "cp_source_attributed": {
+            "en": "Outcomes: purchases and redemptions in the window, attributed by this run.",
+            "zh": "结果：本次运行归因的活动窗口内购买与核销。",
+        },
+        "cp_margin": {"en": "Margin rate {rate}.", "zh": "毛利率 {rate}。"},
+        "cp_no_margin": {
+            "en": "No margin rate configured (campaigns.margin_rate): margin, net value and "
+            "ROI are not computed.",
+            "zh": "未配置毛利率（campaigns.margin_rate）：不计算毛利、净值与 ROI。",
+        },
+        "cp_provisional": {
+            "en": "The outcome window is not over yet: these figures are provisional.",
+            "zh": "活动结果窗口尚未结束：以下数字为临时结果。",
+        },
+        "cp_arm": {"en": "Arm", "zh": "组"},
+        "cp_customers": {"en": "Customers", "zh": "客户数"},
+        "cp_control": {"en": "Holdout", "zh": "对照组"},
+        "cp_response": {"en": "Response (treated / holdout)", "zh": "响应率（触达 / 对照）"},
+        "cp_response_lift": {"en": "Response lift", "zh": "响应率提升"},
+        "cp_inc_revenue": {"en": "Incremental revenue", "zh": "增量收入"},
+        "cp_inc_margin": {"en": "Incremental margin", "zh": "增量毛利"},
+        "cp_cost": {"en": "Cost", "zh": "成本"},
+        "cp_net": {"en": "Net value", "zh": "净值"},
+        "cp_roi": {"en": "ROI", "zh": "ROI"},
+        "cp_remark": {"en": "Remark", "zh": "说明"},
+        "cp_srm": {
+            "en": "Sample-ratio mismatch (p = {p}): the split differs from the plan; check the "
+            "assignment before trusting these figures.",
+            "zh": "分组比例异常（p = {p}）：实际分组与计划不符；请先核查分组再采信这些数字。",
+        },
+        "cp_programme": {
+            "en": "The programme against the global control group",
+            "zh": "整体营销计划与全局对照组比较",
+        },
+        "cp_programme_customers": {"en": "Programme customers", "zh": "计划覆盖客户"},
+        "cp_global_control": {"en": "Global control", "zh": "全局对照组"},
+        "cp_revenue_lift": {"en": "Revenue lift per customer", "zh": "人均收入提升"},
+        "cp_programme_note": {
+            "en": "Everyone the {campaigns} campaigns could reach, treated or held out, against "
+            "the customers no campaign contacts.",
+            "zh": "{campaigns} 个活动可触达的全部客户（含各活动的对照组）"
+            "与不参与任何活动的客户比较。",
+        },
+        "cp_models": {"en": "Targeting models", "zh": "目标客户模型"},
+        "cp_model": {"en": "Model", "zh": "模型"},
+        "cp_status": {"en": "Status", "zh": "状态"},
+        "cp_status_champion": {"en": "champion", "zh": "冠军模型"},
+        "cp_status_challenger": {"en": "challenger", "zh": "挑战者模型"},
+        "cp_status_retired": {"en": "retired", "zh": "已退役"},
+        "cp_trained_on": {"en": "Trained on campaigns", "zh": "训练所用活动"},
+        "cp_qini": {"en": "Held-out Qini by action", "zh": "各触达方式的验证 Qini"},
+    }
+)
+# --- end of campaign results ------------------------------------------------------------------
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:

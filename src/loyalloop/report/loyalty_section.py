@@ -1,5 +1,7 @@
-"""Report section: loyalty index, tiers, lifecycle stages, moves since the previous run, and
-Kaplan–Meier retention curves with median lifetimes."""
+"""Report section: loyalty index, tiers, lifecycle statuses, moves since the previous run, and
+Kaplan–Meier curves of how long customers keep buying — by year of first purchase and by the
+status customers had a year earlier (groups known before the outcome), small groups left out of
+the charts and marked in the tables."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from markupsafe import Markup
 from loyalloop.core.results import LoyaltySummary, NotComputed
 from loyalloop.core.runs import Run
 from loyalloop.loyalty import STAGES, TIERS
-from loyalloop.report.charts import LAYOUT, figure_html
+from loyalloop.report.charts import LAYOUT, LEGEND_BELOW, figure_html
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import (
     Section,
@@ -23,11 +25,12 @@ from loyalloop.report.parts import (
     fmt_num,
     fmt_pct,
     html_table,
+    not_computed,
     note,
-    segment_label,
+    status_name,
 )
 
-__all__ = ["loyalty_section"]
+__all__ = ["MAX_CURVES", "MIN_CURVE_CUSTOMERS", "loyalty_section"]
 
 #: Display order, best first.
 _TIER_ORDER: tuple[str, ...] = (*reversed(TIERS), "unscored")
@@ -38,15 +41,20 @@ _STAGE_ORDER: tuple[str, ...] = (
     "won_back",
     "at_risk",
     "lapsed",
+    "closed",
     "lost",
 )
 #: Most curves drawn per chart (largest groups first).
-MAX_CURVES = 12
+MAX_CURVES = 6
+#: Groups with fewer customers are not drawn (their curves are noise); the table marks them.
+MIN_CURVE_CUSTOMERS = 30
 
 
 def _label(prefix: str, value: Any, lang: Lang) -> str:
     if value == "(none)":
         return t("lo_none", lang)
+    if prefix == "lo_stage":
+        return status_name(str(value), lang)
     try:
         return t(f"{prefix}_{value}", lang)
     except KeyError:  # a label this version has no wording for: show it as is
@@ -112,49 +120,67 @@ def _moves_text(summary: dict[str, int], lang: Lang) -> str:
 def _survival(run: Run, lang: Lang, info: LoyaltySummary) -> Markup:
     surv = run.read("survival").to_pandas()
     out = Markup("<h3>{}</h3>").format(t("lo_survival", lang))
-    for dim, title_key in (("segment", "lo_by_segment"), ("cohort", "lo_by_cohort")):
+    start = _stage_start(info)
+    for dim in ("stage", "cohort"):
         part = surv[surv["dimension"] == dim]
         if part.empty:
             continue
-        sizes = part.groupby("group")["at_risk"].max().sort_values(ascending=False)
-        groups = list(sizes.index[:MAX_CURVES])
-        if dim == "cohort":
-            groups = sorted(groups)
+        sizes = part.groupby("group")["at_risk"].max()
+        if dim == "stage":
+            order = [g for g in _STAGE_ORDER if g in sizes.index]
+            title = t("lo_by_stage", lang, start=start)
+            x_title = t("lo_days_since_start", lang, start=start)
+        else:
+            order = sorted(sizes.index)
+            title = t("lo_by_cohort", lang)
+            x_title = t("lo_days_since_first", lang)
+        drawn = [g for g in order if sizes[g] >= MIN_CURVE_CUSTOMERS]
+        drawn = sorted(drawn, key=lambda g: -sizes[g])[:MAX_CURVES]
+        drawn = [g for g in order if g in drawn]
+        out += Markup("<h4>{}</h4>").format(title)
         fig = go.Figure()
-        for g in groups:
+        for g in drawn:
             c = part[part["group"] == g]
-            name = _group_label(dim, str(g), lang)
             fig.add_trace(
                 go.Scatter(
-                    x=c["time"], y=100 * c["survival"], name=name, mode="lines", line_shape="hv"
+                    x=c["time"],
+                    y=100 * c["survival"],
+                    name=_group_label(dim, str(g), lang),
+                    mode="lines",
+                    line_shape="hv",
                 )
             )
         fig.update_layout(
-            title=t(title_key, lang),
-            xaxis_title=t("lo_days", lang),
-            yaxis_title=t("lo_still", lang) + " %",
-            **LAYOUT,
+            xaxis_title=x_title, yaxis_title=t("lo_still", lang), legend=LEGEND_BELOW, **LAYOUT
         )
+        fig.update_yaxes(range=[0, 101], dtick=20)
         out += Markup(figure_html(fig, f"chart-survival-{dim}"))
         medians = part.drop_duplicates("group").set_index("group")
-        rows = [
-            (
-                _group_label(dim, str(g), lang),
-                fmt_int(sizes[g]),
-                fmt_num(medians.loc[g, "median_lifetime_days"], 0)
-                if pd.notna(medians.loc[g, "median_lifetime_days"])
-                else t("lo_not_reached", lang),
-            )
-            for g in (groups if dim == "cohort" else sizes.index)
-        ]
+        rows = []
+        for g in order:
+            median = medians.loc[g, "median_lifetime_days"]
+            if g not in drawn:
+                shown = t("lo_small", lang, n=MIN_CURVE_CUSTOMERS)
+            elif pd.notna(median):
+                shown = fmt_num(median, 0)
+            else:
+                shown = t("lo_not_reached", lang)
+            rows.append((_group_label(dim, str(g), lang), fmt_int(sizes[g]), shown))
         out += html_table([t("lo_group", lang), t("customers", lang), t("lo_median", lang)], rows)
     out += note(t("lo_note", lang, lapse=info.survival_lapse_days))
     return out
 
 
+def _stage_start(info: LoyaltySummary) -> str:
+    day = info.survival_stage_start
+    return "—" if day is None else f"{day:%Y-%m-%d}"
+
+
 def _group_label(dim: str, group: str, lang: Lang) -> str:
-    if dim == "segment":
-        return segment_label(group, lang)
+    if dim == "stage":
+        return status_name(group, lang)
+    if dim == "cohort" and group.isdigit():
+        return t("lo_cohort_year", lang, year=group)
     return group
 
 
@@ -162,8 +188,7 @@ def loyalty_section(run: Run, lang: Lang) -> Section | None:
     """Tier and lifecycle sizes, migration matrices (from the 2nd run on), survival curves."""
     info = run.manifest.loyalty
     if isinstance(info, NotComputed):
-        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), info.message)
-        return Section("loyalty", t("lo_title", lang), body)
+        return Section("loyalty", t("lo_title", lang), not_computed(info, lang))
     if info is None or not run.has_table("loyalty_summary"):
         return None
     summary = run.read("loyalty_summary").to_pandas()

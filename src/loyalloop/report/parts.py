@@ -14,19 +14,27 @@ from typing import Any
 
 from markupsafe import Markup
 
+from loyalloop.core.results import NotComputed
+from loyalloop.insight.definitions import status_label
 from loyalloop.insight.rfm import SEGMENT_LABELS
-from loyalloop.report.i18n import Lang
+from loyalloop.report.i18n import Lang, t
 
 __all__ = [
     "Section",
     "card",
     "cards",
+    "channel_label",
+    "currency_name",
     "fmt_int",
+    "fmt_money",
     "fmt_num",
     "fmt_pct",
     "html_table",
+    "not_computed",
     "note",
+    "scorer_label",
     "segment_label",
+    "status_name",
 ]
 
 
@@ -51,6 +59,97 @@ def fmt_pct(v: Any, digits: int = 1) -> str:
 
 def fmt_num(v: Any, digits: int = 2) -> str:
     return "—" if _missing(v) else f"{v:,.{digits}f}"
+
+
+#: Chinese names of the currencies a report is most likely to show (else the ISO code).
+_ZH_CURRENCY = {
+    "CNY": "元",
+    "RMB": "元",
+    "USD": "美元",
+    "EUR": "欧元",
+    "HKD": "港元",
+    "GBP": "英镑",
+}
+
+
+def fmt_money(v: Any, currency: str | None, lang: Lang, *, compact: bool = False) -> str:
+    """An amount with its currency: ``CNY 1,234,567`` / ``1,234,567 元``; ``compact`` rounds
+    to millions/thousands (English) or 亿/万 (Chinese): ``CNY 1.42M`` / ``142.3万 元``.
+
+    Examples
+    --------
+    >>> fmt_money(1_423_456.7, "CNY", "en", compact=True), fmt_money(1_423_456.7, "CNY", "zh",
+    ...     compact=True)
+    ('CNY 1.42M', '142.3万 元')
+    >>> fmt_money(950.4, "USD", "en"), fmt_money(None, "USD", "en")
+    ('USD 950', '—')
+    """
+    if _missing(v):
+        return "—"
+    x = float(v)
+    if not compact:
+        number = f"{x:,.0f}"
+    elif lang == "zh":
+        a = abs(x)
+        number = (
+            f"{x / 1e8:,.2f}亿" if a >= 1e8 else f"{x / 1e4:,.1f}万" if a >= 1e4 else f"{x:,.0f}"
+        )
+    else:
+        a = abs(x)
+        number = (
+            f"{x / 1e9:,.2f}bn"
+            if a >= 1e9
+            else f"{x / 1e6:,.2f}M"
+            if a >= 1e6
+            else f"{x / 1e3:,.1f}K"
+            if a >= 1e4
+            else f"{x:,.0f}"
+        )
+    if not currency:
+        return number
+    if lang == "zh":
+        return f"{number} {_ZH_CURRENCY.get(currency, currency)}"
+    return f"{currency} {number}"
+
+
+def currency_name(currency: str, lang: Lang) -> str:
+    """``CNY`` / ``元（CNY）``."""
+    if lang == "zh" and currency in _ZH_CURRENCY:
+        return f"{_ZH_CURRENCY[currency]}（{currency}）"
+    return currency
+
+
+def channel_label(channel: str, lang: Lang) -> str:
+    """A feedback channel's name (``review`` → "Review" / "评论"); others as they are."""
+    try:
+        return t(f"chn_{channel}", lang)
+    except KeyError:  # a channel outside the canonical ones: data, shown as it is
+        return channel
+
+
+def status_name(status: str, lang: Lang) -> str:
+    """The display name of a status (one definition per word: the glossary's name)."""
+    return status_label(status, lang)
+
+
+def scorer_label(name: str, lang: Lang, *, title: bool = False) -> str:
+    """A churn scorer's name in running text (``the churn model``) or as a ``title``."""
+    key = f"sc_name_{name}" if title else f"sc_{name}"
+    try:
+        return t(key, lang)
+    except KeyError:  # a scorer this version has no wording for
+        return name
+
+
+def not_computed(info: NotComputed, lang: Lang) -> Markup:
+    """Why something was not computed: the reason in the report's language and the stage's
+    own message as the technical detail, marked ``lang="en"`` (the messages of the library
+    are English; the Chinese wording says the detail is in English)."""
+    reason = t(f"nc_{info.status}", lang)
+    slot = "\ufffc"  # stands for the message while the sentence is escaped
+    sentence = Markup.escape(t("nc_detail", lang, reason=reason, message=slot))
+    detail = Markup('<span lang="en">{}</span>').format(info.message)
+    return Markup('<p class="note">{}</p>').format(Markup(str(sentence).replace(slot, str(detail))))
 
 
 def card(key: str, value: str, sub: str = "") -> Markup:

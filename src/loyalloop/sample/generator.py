@@ -54,6 +54,7 @@ from loyalloop.data.contracts import contract
 from loyalloop.errors import ConfigError
 from loyalloop.sample._accounts import make_accounts
 from loyalloop.sample._campaign_truth import make_campaign_truth
+from loyalloop.sample._duplicates import plant_identity_variations
 from loyalloop.sample._feedback import (
     COMPETITOR_SATISFACTION,
     CSAT_MODEL,
@@ -332,9 +333,9 @@ def generate(
     n = int(customers)
     biz: Business = business
     params, cat = population(biz), catalogue(biz)
-    # children are fixed by their index: a seventh stream leaves the first six unchanged
-    rng_acq, rng_proc, rng_people, rng_acc, rng_fb, rng_int, rng_camp = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(7)
+    # children are fixed by their index: an eighth stream leaves the first seven unchanged
+    rng_acq, rng_proc, rng_people, rng_acc, rng_fb, rng_int, rng_camp, rng_ident = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(8)
     )
     end_ts = int(np.datetime64(end, "D").astype("datetime64[s]").astype(np.int64)) + DAY
     start_ts = end_ts - round(years * 365.25) * DAY
@@ -392,6 +393,9 @@ def generate(
             "consent_phone": p_frame["consent_phone"],
         }
     )
+    # addresses, realistic second records of a person, look-alike households
+    planted = plant_identity_variations(rng_ident, customers_df, original, people.is_english)
+    customers_df = planted.customers
 
     m = len(tx.ts)
     transactions_df = pd.DataFrame(
@@ -489,6 +493,8 @@ def generate(
             "customer_id": cid,
             "person_id": person_id,
             "duplicate_of": _masked(person_id, original >= 0),
+            "duplicate_variation": planted.duplicate_variation,
+            "household_of": planted.household_of,
             "acquired_at": _ts(t0),
             "lambda": draw.lam,
             "p": draw.p,

@@ -34,7 +34,7 @@ class RunSummary:
 
 
 def list_runs(settings: Settings) -> list[RunSummary]:
-    return [RunSummary.of(r) for r in reversed(RunStore(settings.runs_dir).list())]
+    return [RunSummary.of(r) for r in reversed(RunStore(settings.runs_dir).survey()[0])]
 
 
 def latest_run(settings: Settings) -> Run | None:

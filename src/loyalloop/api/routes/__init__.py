@@ -7,6 +7,7 @@ from loyalloop.api.routes import (
     api_v1,
     auth,
     campaign_links,
+    cases,
     public,
     staff,
     survey_pages,
@@ -22,4 +23,6 @@ ROUTERS = [
     admin.router,
     api_v1.router,
     campaign_links.router,
+    cases.router,
+    cases.api_router,
 ]

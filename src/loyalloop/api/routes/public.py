@@ -9,12 +9,14 @@ rate-limited per client address and per link.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -23,6 +25,7 @@ from loyalloop.api.access import Permission
 from loyalloop.api.deps import SessionDep, StoreDep, allow, client_address
 from loyalloop.api.i18n import text
 from loyalloop.api.pages import render_public
+from loyalloop.errors import LoyalloopError
 from loyalloop.services.invitations import unsubscribe
 from loyalloop.services.responses import (
     OpenInvitation,
@@ -47,6 +50,7 @@ from loyalloop.surveys.spec import QuestionType
 
 __all__ = ["router"]
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["customers"])
 PUBLIC = [allow(Permission.public)]
 KANO_SCALE = ("like", "must-be", "neutral", "live-with", "dislike")
@@ -197,7 +201,28 @@ async def _submit(
                 return opened, None, answers, exc
             return opened, result, answers, None
 
-    return await run_in_threadpool(work)
+    outcome = await run_in_threadpool(work)
+    result = outcome[1]
+    if result is not None and not result.replayed and _opened_customer(outcome):
+        await run_in_threadpool(_follow_up, request.app.state.store, result.response_id)
+    return outcome
+
+
+def _opened_customer(outcome: Outcome) -> bool:
+    """Whether the response is a known customer's (anonymous answers open no case)."""
+    return outcome[0].customer_id is not None
+
+
+def _follow_up(store: Any, response_id: int) -> None:
+    """Case rules on a committed response (issue 13): a detractor becomes a case at once.
+    The response is stored whatever happens here; a failure is logged and the next
+    ``loyalloop cases tick`` evaluates the response (its sweep)."""
+    from loyalloop.services.cases import cases_from_response
+
+    try:
+        cases_from_response(store, response_id)
+    except (LoyalloopError, SQLAlchemyError):
+        log.exception("case rules on response %s failed; the next sweep retries", response_id)
 
 
 def _respond(request: Request, outcome: Outcome, action: str, scope: str) -> Response:

@@ -1,7 +1,7 @@
 """campaigns: specs and versions, assignments, outbox, delivery events
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30 13:00:59.648074
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import loyalloop.store.base
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

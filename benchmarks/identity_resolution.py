@@ -1,0 +1,188 @@
+"""Benchmark: identity resolution on the sample's customers, against the exact-key pass alone.
+
+Each step runs as its own process so whole-process time and peak memory compare fairly:
+
+    python benchmarks/identity_resolution.py make-data --customers 1000000 --business retail
+    python benchmarks/identity_resolution.py exact          # exact keys only (data.unify)
+    python benchmarks/identity_resolution.py exact-with-conflicts  # exact keys, conflict guards
+    python benchmarks/identity_resolution.py probabilistic  # exact keys + splink model
+    python benchmarks/identity_resolution.py samples --seeds 0 1 2  # precision/recall on samples
+
+``make-data`` generates the sample (planted duplicates and households, truth kept apart),
+writes ``customers.csv`` and ingests it into a warehouse under ``benchmarks/data/identity``.
+The three runs read that warehouse, resolve identities, and print one JSON line: the time of the
+resolution itself, peak resident memory of the process, pairs compared, profiles, and pair
+precision and recall against the truth. ``samples`` generates the sample as ``loyalloop sample``
+does (10,000 customers, card and retail, the given seeds), resolves it both ways and prints pair
+precision and recall, and for the probabilistic pass the share of planted duplicates found per
+kind of variation. Results are in benchmarks/results/identity.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "identity"
+
+
+def _use(data: Path) -> None:
+    """Work under ``data`` instead of the default folder (``--data``)."""
+    global DATA
+    DATA = data
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from loyalloop.core import Settings
+
+    return Settings(home=DATA / "home", timezone="UTC", phone_region="CN", memory_limit="4GB")
+
+
+def make_data(customers: int, business: str, seed: int) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.sample import generate
+    from loyalloop.sample.io import _to_arrow
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    sample = generate(customers=customers, seed=seed, business=business)  # type: ignore[arg-type]
+    path = DATA / "customers.csv"
+    pacsv.write_csv(_to_arrow("customers", sample.customers), path)
+    truth = sample.truth[["customer_id", "person_id", "duplicate_of", "household_of"]]
+    pq.write_table(pa.Table.from_pandas(truth, preserve_index=False), DATA / "truth.parquet")
+    del sample
+    import shutil
+
+    shutil.rmtree(DATA / "home", ignore_errors=True)
+    with open_warehouse(_settings()) as wh:
+        result = ingest(wh, "customers", [path])
+    print(json.dumps({"customers": customers, "business": business, "ingest": str(result)}))
+
+
+def run(method: str) -> None:
+    import ibis
+
+    from loyalloop.core import Warehouse
+    from loyalloop.data.identity import IdentityConfig, MatchMode, pair_metrics, resolve_identities
+    from loyalloop.data.unify import build_profiles
+
+    with Warehouse(_settings()) as wh:
+        customers = wh.table("customers")
+        truth = wh.ibis.read_parquet(DATA / "truth.parquet", table_name="_truth")
+        started = time.perf_counter()
+        extra: dict[str, object] = {}
+        if method == "exact":
+            id_map, _ = build_profiles(wh.ibis, customers)
+            id_map = wh.ibis.create_table("_bench_map", id_map, temp=True, overwrite=True)
+        else:
+            mode = MatchMode.PROBABILISTIC if method == "probabilistic" else MatchMode.EXACT
+            result = resolve_identities(wh.ibis, customers, IdentityConfig(mode=mode))
+            id_map = result.id_map
+            extra = result.summary.to_dict()
+        seconds = time.perf_counter() - started
+        metrics = pair_metrics(id_map, truth)
+        records = int(customers.count().execute())
+        profiles = int(id_map.profile_id.nunique().execute())
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out = {
+            "method": method,
+            "records": records,
+            "profiles": profiles,
+            "seconds": round(seconds, 1),
+            "peak_mib": round(peak_mib),
+            **metrics.to_dict(),
+            "summary": extra,
+        }
+        del ibis
+        print(json.dumps(out, default=str))
+
+
+def samples(customers: int, seeds: list[int]) -> None:
+    import tempfile
+
+    import ibis
+    import pandas as pd
+
+    from loyalloop.core import Settings
+    from loyalloop.data.identity import IdentityConfig, MatchMode, pair_metrics, resolve_identities
+    from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.sample import generate, write_sample
+
+    for business in ("card", "retail"):
+        for seed in seeds:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                sample = generate(customers=customers, seed=seed, business=business)  # type: ignore[arg-type]
+                files = write_sample(sample, root / "sample")
+                settings = Settings(home=root / "home", timezone="UTC", phone_region="CN")
+                truth = ibis.memtable(sample.truth[["customer_id", "person_id"]])
+                with open_warehouse(settings) as wh:
+                    ingest(wh, "customers", [files["customers"]])
+                    out: dict[str, object] = {"business": business, "seed": seed}
+                    for mode in (MatchMode.EXACT, MatchMode.PROBABILISTIC):
+                        started = time.perf_counter()
+                        r = resolve_identities(
+                            wh.ibis, wh.table("customers"), IdentityConfig(mode=mode)
+                        )
+                        m = pair_metrics(r.id_map, truth)
+                        out[mode.value] = {
+                            "seconds": round(time.perf_counter() - started, 1),
+                            "precision": round(m.precision or 0.0, 4),
+                            "recall": round(m.recall or 0.0, 4),
+                            "predicted_pairs": m.predicted_pairs,
+                            "true_pairs": m.true_pairs,
+                            "correct_pairs": m.correct_pairs,
+                            "review_pairs": r.summary.review_pairs,
+                            "refused_pairs": r.summary.refused_pairs,
+                        }
+                    t = sample.truth.set_index("customer_id")
+                    profile = r.id_map.to_pandas().set_index("customer_id")["profile_id"]
+                    dups = t[t["duplicate_of"].notna()]
+                    found = (
+                        profile.loc[dups.index].to_numpy()
+                        == profile.loc[dups["duplicate_of"]].to_numpy()
+                    )
+                    kinds = dups["duplicate_variation"].fillna("").str.split(";").explode()
+                    hit = pd.Series(found, index=dups.index).reindex(kinds.index)
+                    by_kind = hit.groupby(kinds.to_numpy()).agg(["mean", "size"])
+                    out["found_by_variation"] = {
+                        str(k): [round(float(v["mean"]), 3), int(v["size"])]
+                        for k, v in by_kind.iterrows()
+                    }
+                print(json.dumps(out), flush=True)
+
+
+def main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=DATA, help="folder of the generated data")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("make-data")
+    m.add_argument("--customers", type=int, default=1_000_000)
+    m.add_argument("--business", default="retail", choices=["card", "retail"])
+    m.add_argument("--seed", type=int, default=1)
+    for name in ("exact", "exact-with-conflicts", "probabilistic"):
+        sub.add_parser(name)
+    s = sub.add_parser("samples")
+    s.add_argument("--customers", type=int, default=10_000)
+    s.add_argument("--seeds", type=int, nargs="+", default=[0])
+    args = p.parse_args(argv)
+    _use(args.data)
+    if args.cmd == "make-data":
+        make_data(args.customers, args.business, args.seed)
+    elif args.cmd == "samples":
+        samples(args.customers, args.seeds)
+    else:
+        run(args.cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

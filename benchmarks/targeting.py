@@ -1,0 +1,354 @@
+"""Targeting within a budget on the sample business, whose individual effects are known.
+
+Not a speed benchmark first: the figure a campaign manager's choice of targeting rests on —
+how much incremental value each way of choosing customers realises **at the same budget** —
+recorded in ``benchmarks/results/targeting.md``. Usage::
+
+    OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3]
+
+Steps (per repeat, a fresh learning campaign):
+
+1. the card sample (``loyalloop demo``'s generator, seed 0) is loaded into a temporary project
+   and run once (as ``loyalloop demo`` does); the audience is the run's audience view with each
+   customer's policy offer and the cost of each action (SMS 0.05, offer = its expected cost +
+   SMS, call 10 CNY; consent and a phone number needed);
+2. a **learning campaign** (round 1 of
+   :func:`loyalloop.measurement.sample_rounds.run_learning_rounds`: risk-only targeting with
+   random actions, 20 % holdout, 10 % exploration) is simulated from the sample's campaign
+   truth; its assignments and outcomes train one effect model per action
+   (:func:`~loyalloop.measurement.learning.fit_effects`);
+3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
+
+   * ``uplift``: :func:`~loyalloop.measurement.allocate` on the learnt models' expected
+     incremental value (Δp × a month's spend × 20 % margin) minus cost;
+   * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
+     first): customers in that order, each with the action that measured the best net value
+     per customer in the learning campaign (what a careful analyst would send), until the
+     budget is spent;
+   * ``oracle``: the allocation on the **true** effects — the ceiling no model can pass;
+
+4. each plan's realised incremental net value is scored on the truth: (bought if treated −
+   bought if left alone) × value × margin − contact − redemption cost, over 2,000 fresh draws
+   of the customers' responses: mean and 95 % range per repeat, and over repeats.
+
+The solver section times the greedy and exact (HiGHS) allocations on random candidates of
+2,000 and 10,000 customers × 3 actions (the figures quoted in ``measurement/targeting.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from loyalloop.apps.demo import load_sample
+from loyalloop.campaigns.audience import audience_view, read_run_tables
+from loyalloop.core.config import Settings
+from loyalloop.measurement import Action, AllocationMethod, Constraints, allocate
+from loyalloop.measurement.learning import (
+    CHAMPION,
+    Policy,
+    PolicyKind,
+    RoundPlan,
+    _fill_in_order,
+    fit_effects,
+    learning_features,
+    monthly_value,
+    plan_round,
+    training_rows,
+)
+from loyalloop.measurement.sample_rounds import (
+    SAMPLE_ACTIONS,
+    SampleSetup,
+    _best_action,
+    _interval,
+    _measure,
+    realised_value,
+    sample_audience,
+    simulate_round,
+)
+from loyalloop.pipeline import RunConfig, run_pipeline
+from loyalloop.sample import generate
+
+
+def sample_run(customers: int, seed: int, home: Path) -> tuple[pd.DataFrame, pd.DataFrame, object]:
+    """The audience view of a run on the card sample, its campaign truth and as-of day."""
+    settings = Settings(home=home)
+    load_sample(settings, customers=customers, seed=seed)
+    run = run_pipeline(settings, RunConfig(taxonomy="banking"))
+    con = ibis.duckdb.connect()
+    view = audience_view(read_run_tables(con, run.path), run.manifest.as_of)
+    truth = generate(customers=customers, seed=seed).campaign_truth
+    return view, truth, run.manifest.as_of
+
+
+def _plan(audience: pd.DataFrame, rows: np.ndarray, acts: np.ndarray, budget: float) -> RoundPlan:
+    names = np.array([a.name for a in SAMPLE_ACTIONS], dtype=object)
+    treatments = pd.DataFrame(
+        {
+            "customer_id": audience["customer_id"].to_numpy()[rows],
+            "arm": names[acts],
+            "group": CHAMPION,
+            "action": names[acts],
+            "held_out": False,
+            "expected_value": np.nan,
+            "expected_cost": 0.0,
+            "explanation_en": "",
+            "explanation_zh": "",
+        }
+    )
+    return RoundPlan(
+        "bench", pd.DataFrame(), treatments, (), budget, 0.0, Policy(PolicyKind.RANDOM), None
+    )
+
+
+def _cost_matrix(audience: pd.DataFrame) -> np.ndarray:
+    return np.column_stack(
+        [audience[f"cost:{a.name}"].to_numpy(dtype="float64") for a in SAMPLE_ACTIONS]
+    )
+
+
+def _baseline(audience: pd.DataFrame, score: np.ndarray, action: str, budget: float) -> RoundPlan:
+    j = [a.name for a in SAMPLE_ACTIONS].index(action)
+    cost = _cost_matrix(audience)[:, j]
+    order = np.argsort(-score, kind="stable")
+    channel = np.full(len(order), SAMPLE_ACTIONS[j].channel, dtype=object)
+    picked = order[_fill_in_order(order, cost, channel, budget, {}, None)]
+    return _plan(audience, picked, np.full(len(picked), j), budget)
+
+
+def _allocated(
+    audience: pd.DataFrame, value: np.ndarray, budget: float
+) -> tuple[RoundPlan, object]:
+    cost = _cost_matrix(audience)
+    cand = pd.DataFrame({"customer_id": audience["customer_id"].to_numpy()})
+    for j, a in enumerate(SAMPLE_ACTIONS):
+        cand[f"value:{a.name}"] = np.where(np.isfinite(cost[:, j]), value[:, j], np.nan)
+        cand[f"cost:{a.name}"] = cost[:, j]
+    alloc = allocate(cand, SAMPLE_ACTIONS, Constraints(budget))
+    f = alloc.frame
+    chosen = np.flatnonzero(f["action"].notna().to_numpy())
+    names = [a.name for a in SAMPLE_ACTIONS]
+    acts = np.array([names.index(x) for x in f["action"].iloc[chosen]], dtype=np.int64)
+    return _plan(audience, chosen, acts, budget), alloc
+
+
+def _true_values(audience: pd.DataFrame, truth: pd.DataFrame, setup: SampleSetup) -> np.ndarray:
+    """Expected true incremental value (before cost) of each action per customer."""
+    t = truth.set_index("customer_id").loc[audience["customer_id"]]
+    v = t["value_if_converted"].to_numpy(dtype="float64") * setup.margin_rate
+    p0 = t["p_control"].to_numpy(dtype="float64")
+    kinds = audience["offer_kind"].fillna("coupon").astype(str)
+    p_offer = np.zeros(len(t))
+    for k in kinds.unique():  # one pass per offer kind, not per customer
+        sel = (kinds == k).to_numpy()
+        p_offer[sel] = t[f"p_{k}"].to_numpy(dtype="float64")[sel]
+    out = np.column_stack([t["p_message"] - p0, p_offer - p0, t["p_call"] - p0]) * v[:, None]
+    # the offer's redemption cost is part of its expected cost already (cost:offer)
+    return out
+
+
+def policies(
+    view: Any, truth: pd.DataFrame, as_of: Any, *, seed: int, setup: SampleSetup
+) -> list[dict[str, Any]]:
+    audience = sample_audience(view, as_of, setup=setup)
+    truth = truth.assign(customer_id=truth["customer_id"].astype(str))
+    budget = setup.budget_per_customer * len(audience)
+    features = learning_features(audience)
+    vpr = monthly_value(audience)
+    start = pd.Timestamp(as_of).to_pydatetime() + timedelta(days=1)
+    plan1 = plan_round(
+        audience,
+        campaign_id=f"learn-{seed}",
+        actions=SAMPLE_ACTIONS,
+        constraints=Constraints(budget),
+        champion=Policy(PolicyKind.RISK),
+        settings=setup.settings,
+        assigned_at=start,
+    )
+    outcomes = simulate_round(
+        truth, audience, plan1, seed=seed, redemption_share=setup.redemption_share
+    )
+    report, customers = _measure(plan1, outcomes, setup)
+    fit = fit_effects(training_rows(customers, features), seed=seed)
+    best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
+    n = len(audience)
+    X = features.reindex(audience["customer_id"].to_numpy())
+    v = vpr.reindex(audience["customer_id"].to_numpy()).to_numpy(dtype="float64")
+    learnt = np.column_stack(
+        [
+            fit.models[a.name].predict(X) * v * setup.margin_rate
+            if a.name in fit.models
+            else np.full(n, np.nan)
+            for a in SAMPLE_ACTIONS
+        ]
+    )
+    rng = np.random.default_rng(seed)
+    churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
+    clv = pd.to_numeric(audience["clv"], errors="coerce").fillna(-1).to_numpy()
+    plans: dict[str, RoundPlan] = {}
+    t0 = time.perf_counter()
+    plans["uplift (learnt models)"], alloc = _allocated(audience, learnt, budget)
+    seconds = time.perf_counter() - t0
+    random_order = rng.random(n)
+    for a in SAMPLE_ACTIONS:
+        mark = "*" if a.name == best else ""
+        plans[f"random ({a.name}{mark})"] = _baseline(audience, random_order, a.name, budget)
+        plans[f"risk-only ({a.name}{mark})"] = _baseline(audience, churn, a.name, budget)
+        plans[f"value-only ({a.name}{mark})"] = _baseline(audience, clv, a.name, budget)
+    plans["oracle (true effects)"], _ = _allocated(
+        audience, _true_values(audience, truth, setup), budget
+    )
+    out = []
+    for name, plan in plans.items():
+        expected, draws = realised_value(truth, audience, plan, setup=setup, seed=seed * 1000)
+        tr = plan.treatments
+        spent = float(
+            np.nansum(
+                [
+                    audience.set_index("customer_id").at[c, f"cost:{a}"]
+                    for c, a in zip(tr["customer_id"], tr["action"], strict=True)
+                ]
+            )
+        )
+        out.append(
+            {
+                "repeat": seed,
+                "policy": name,
+                "treated": len(tr),
+                "actions": tr["action"].value_counts().to_dict(),
+                "spent": spent,
+                "budget": budget,
+                "value": _interval(draws),
+                "expected": expected,
+                "draws": draws,
+                "alloc_seconds": seconds if name.startswith("uplift") else None,
+                "alloc_method": alloc.method.value if name.startswith("uplift") else None,
+                "qini": {q.action: (q.qini, q.baseline_qini) for q in fit.qini},
+            }
+        )
+    return out
+
+
+def solver_times(
+    sizes: tuple[int, ...] = (2_000, 10_000), seed: int = 0
+) -> list[dict[str, object]]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    actions = (Action("message", "sms"), Action("offer", "sms"), Action("call", "call"))
+    for n in sizes:
+        cand = pd.DataFrame({"customer_id": [f"C{i}" for i in range(n)]})
+        for a, (scale, cost) in zip(actions, ((2.0, 0.05), (12.0, 5.0), (40.0, 10.0)), strict=True):
+            cand[f"value:{a.name}"] = rng.normal(0.3, 1.0, n) * scale
+            cand[f"cost:{a.name}"] = cost * rng.uniform(0.5, 1.5, n)
+        c = Constraints(2.0 * n, channel_limits={"call": n // 20})
+        for method in (AllocationMethod.GREEDY, AllocationMethod.EXACT):
+            t0 = time.perf_counter()
+            a = allocate(cand, actions, c, method=method, time_limit=120)
+            rows.append(
+                {
+                    "customers": n,
+                    "method": method.value,
+                    "used": a.method.value,
+                    "seconds": time.perf_counter() - t0,
+                    "net": a.net_value,
+                    "bound": a.upper_bound,
+                    "gap": a.gap,
+                }
+            )
+    return rows
+
+
+def _table(rows: list[dict[str, Any]]) -> None:
+    print("| repeat | policy | treated | actions | spent / budget | expected | realised (95 %) |")
+    print("|---|---|---:|---|---:|---:|---:|")
+    for x in rows:
+        v = x["value"]
+        print(
+            f"| {x['repeat']} | {x['policy']} | {x['treated']:,} | {x['actions']} | "
+            f"{x['spent']:,.0f} / {x['budget']:,.0f} | {x['expected']:,.0f} | "
+            f"{v.estimate:,.0f} ({v.low:,.0f} … {v.high:,.0f}) |"
+        )
+
+
+def _summary(rows: list[dict[str, Any]]) -> None:
+    print(
+        "\nOver repeats (expected: mean of the per-repeat expectations; realised: the pooled "
+        "draws; the difference is paired, same responses; * = the action that measured best "
+        "in the learning campaign):\n"
+    )
+    print("| policy | expected | realised: mean (95 %) | uplift − policy, paired (95 %) |")
+    print("|---|---:|---:|---:|")
+    frame = pd.DataFrame(rows)
+    frame["kind"] = frame["policy"].str.replace("*", "", regex=False)
+    up = np.concatenate(list(frame.loc[frame["kind"].str.startswith("uplift"), "draws"]))
+    for kind, g in frame.groupby("kind", sort=False):
+        d = np.concatenate(list(g["draws"]))
+        lo, hi = np.quantile(d, [0.025, 0.975])
+        diff = up - d
+        dl, dh = np.quantile(diff, [0.025, 0.975])
+        print(
+            f"| {kind} | {float(g['expected'].mean()):,.0f} | {d.mean():,.0f} ({lo:,.0f} … "
+            f"{hi:,.0f}) | {diff.mean():+,.0f} ({dl:+,.0f} … {dh:+,.0f}) |"
+        )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--customers", type=int, default=10_000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--skip-solver", action="store_true")
+    p.add_argument("--solver-sizes", default="2000,10000")
+    args = p.parse_args()
+    setup = SampleSetup()
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="loyalloop-bench-") as tmp:
+        view, truth, as_of = sample_run(args.customers, 0, Path(tmp))
+        frame = view.to_pandas()  # the run's files go with the temporary directory
+    view_t = ibis.memtable(frame)
+    prep = time.perf_counter() - t0
+    print(f"# targeting benchmark — {args.customers:,} customers, {args.repeats} repeats\n")
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"sample load + run {prep:.0f} s\n",
+        flush=True,
+    )
+    rows: list[dict[str, Any]] = []
+    for r in range(args.repeats):
+        found = policies(view_t, truth, as_of, seed=r, setup=setup)
+        _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
+        print(flush=True)
+        rows.extend(found)
+    _summary(rows)
+    print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
+    for x in rows:
+        if x["alloc_method"]:
+            print(
+                f"- repeat {x['repeat']}: {x['qini']}; allocation {x['alloc_method']} in "
+                f"{x['alloc_seconds']:.2f} s"
+            )
+    if not args.skip_solver:
+        print("\n| customers | method asked | used | seconds | net value | upper bound | gap |")
+        print("|---:|---|---|---:|---:|---:|---:|")
+        sizes = tuple(int(x) for x in args.solver_sizes.split(","))
+        for s in solver_times(sizes):
+            print(
+                f"| {s['customers']:,} | {s['method']} | {s['used']} | {s['seconds']:.2f} | "
+                f"{s['net']:,.1f} | {s['bound']:,.1f} | {s['gap']:.5%} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,391 @@
+"""Cases for staff: queues sorted by SLA, the case page (notes, status, owner, compensation),
+the case rules admin page, and the same under ``/api/v1/cases`` as JSON.
+
+Every change carries the version of the case the agent saw; when someone else changed it
+meanwhile, the page answers 409 with the current case and says so (the API: 409
+``{"error": {"code": "conflict"}}``), and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from loyalloop.api.access import Permission
+from loyalloop.api.deps import Principal, SessionDep, StoreDep, allow
+from loyalloop.api.i18n import text
+from loyalloop.api.pages import render
+from loyalloop.cases import CaseStatus, NoteVisibility
+from loyalloop.errors import (
+    CaseRuleError,
+    CaseTransitionError,
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+)
+from loyalloop.services.cases import (
+    CaseView,
+    active_config,
+    add_note,
+    assign_case,
+    case_reasons,
+    change_status,
+    get_case,
+    install_rules,
+    queue,
+    rule_versions,
+    team_names,
+    team_roster,
+)
+from loyalloop.store.models import CaseRow
+
+__all__ = ["api_router", "router"]
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1", tags=["cases"])
+WORK = [allow(Permission.cases_work)]
+RULES = [allow(Permission.cases_rules)]
+Work = Annotated[Principal, allow(Permission.cases_work)]
+
+
+def _lang(request: Request) -> str:
+    from loyalloop.api.deps import get_lang
+
+    return get_lang(request)
+
+
+def _row_dict(r: CaseRow) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "customer_id": r.customer_id,
+        "topic": r.topic,
+        "team": r.team,
+        "sla_class": r.sla_class,
+        "priority": r.priority,
+        "status": r.status,
+        "owner": r.owner,
+        "resolution_code": r.resolution_code,
+        "opened_at": r.opened_at.isoformat(),
+        "sla_due_at": r.sla_due_at.isoformat() if r.sla_due_at else None,
+        "escalated_at": r.escalated_at.isoformat() if r.escalated_at else None,
+        "version": r.version,
+    }
+
+
+def _view_dict(v: CaseView) -> dict[str, Any]:
+    c = v.case
+    return {
+        "id": v.id,
+        "version": v.version,
+        "customer_id": c.customer_id,
+        "topic": c.topic,
+        "team": c.team,
+        "sla_class": c.sla_class,
+        "priority": c.priority.value,
+        "status": c.status.value,
+        "owner": c.owner,
+        "resolution_code": c.resolution_code,
+        "opened_at": c.opened_at.isoformat(),
+        "sla_due_at": v.sla_due_at.isoformat() if v.sla_due_at else None,
+        "escalated_at": v.escalated_at.isoformat() if v.escalated_at else None,
+        "events": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind.value,
+                "actor": e.actor,
+                "from_status": e.from_status.value if e.from_status else None,
+                "to_status": e.to_status.value if e.to_status else None,
+                "text": e.text,
+                "visibility": e.visibility.value if e.visibility else None,
+                "code": e.code,
+                "amount": str(e.amount) if e.amount is not None else None,
+            }
+            for e in c.events
+        ],
+    }
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    session: SessionDep,
+    me: Work,
+    team: str | None = None,
+    owner: str | None = None,
+) -> HTMLResponse:
+    """The agent's own queue by default; ``?team=`` a team's, ``?owner=`` another agent's."""
+    assert me.user is not None
+    who = owner if owner is not None else (None if team else me.user.email)
+    rows = queue(session, owner=who or None, team=team or None)
+    teams = team_names(session)
+    session.commit()
+    return render(request, "cases.html", rows=rows, teams=teams, team=team or "", owner=who or "")
+
+
+def _case_page(
+    request: Request, session: Any, case_id: int, me: Principal, *, error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    view = get_case(session, case_id, me.actor)
+    config = active_config(session)
+    reasons = case_reasons(session, case_id)
+    roster = team_roster(session, view.case.team)
+    session.commit()
+    comp = config.compensation
+    return render(
+        request,
+        "case.html",
+        status_code=status_code,
+        v=view,
+        c=view.case,
+        reasons=reasons,
+        statuses=[s.value for s in CaseStatus if s is not view.case.status],
+        codes=config.resolution_codes,
+        roster=roster,
+        kinds=sorted(comp.kinds) if comp else [],
+        currency=comp.currency if comp else "",
+        error=error,
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int, session: SessionDep, me: Work) -> HTMLResponse:
+    return _case_page(request, session, case_id, me)
+
+
+def _after(request: Request, session: Any, case_id: int, me: Principal, work: Any) -> Response:
+    """Run a change; redirect to the case (303), or show it again with the reason (409)."""
+    try:
+        work()
+    except ConflictError:
+        session.rollback()
+        return _case_page(request, session, case_id, me, error=text("conflict", _lang(request)),
+                          status_code=409)  # fmt: skip
+    except CaseTransitionError as exc:
+        session.rollback()
+        return _case_page(request, session, case_id, me, error=str(exc), status_code=409)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/status")
+def status_form(
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    me: Work,
+    version: Annotated[int, Form()],
+    status: Annotated[str, Form(max_length=40)],
+    resolution_code: Annotated[str, Form(max_length=64)] = "",
+    reason: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    return _after(request, session, case_id, me, lambda: change_status(
+        session, case_id, status, expected_version=version, actor=me.actor,
+        resolution_code=resolution_code or None, reason=reason,
+    ))  # fmt: skip
+
+
+@router.post("/cases/{case_id}/notes")
+def note_form(
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    me: Work,
+    version: Annotated[int, Form()],
+    note: Annotated[str, Form(max_length=10_000)],
+    visibility: Annotated[NoteVisibility, Form()] = NoteVisibility.INTERNAL,
+) -> Response:
+    return _after(request, session, case_id, me, lambda: add_note(
+        session, case_id, note, visibility=visibility, expected_version=version, actor=me.actor,
+    ))  # fmt: skip
+
+
+@router.post("/cases/{case_id}/assign")
+def assign_form(
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    me: Work,
+    version: Annotated[int, Form()],
+    owner: Annotated[str, Form(max_length=320)] = "",
+) -> Response:
+    assert me.user is not None
+    who = owner or me.user.email
+    return _after(request, session, case_id, me, lambda: assign_case(
+        session, case_id, who, expected_version=version, actor=me.actor,
+    ))  # fmt: skip
+
+
+@router.post("/cases/{case_id}/compensation", response_class=HTMLResponse)
+def compensation_form(
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    me: Work,
+    version: Annotated[int, Form()],
+    kind: Annotated[str, Form(max_length=40)],
+    amount: Annotated[str, Form(max_length=20)],
+    approved: Annotated[bool, Form()] = False,
+) -> Response:
+    from loyalloop.services.cases import grant_compensation
+
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        return _case_page(request, session, case_id, me, status_code=422,
+                          error=f"amount: {amount!r} is not a number")  # fmt: skip
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        decision, _ = grant_compensation(
+            session, case_id, kind=kind, amount=value, expected_version=version,
+            actor=me.actor, approved_by_manager=approved,
+        )  # fmt: skip
+        outcome["d"] = decision
+
+    done = _after(request, session, case_id, me, work)
+    d = outcome.get("d")
+    if d is not None and not d.approved:
+        lang = _lang(request)
+        return _case_page(request, session, case_id, me, status_code=422,
+                          error=f"{text('refused', lang)}: {d.message}")  # fmt: skip
+    return done
+
+
+@router.post("/cases/{case_id}/tell", response_class=HTMLResponse)
+def tell_form(
+    request: Request,
+    case_id: int,
+    session: SessionDep,
+    store: StoreDep,
+    me: Work,
+    version: Annotated[int, Form()],
+    we_did: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    """E-mail the customer what was done ("you said, we did")."""
+    from loyalloop.services.cases import tell_customer
+    from loyalloop.services.channels import DeliveryError
+
+    try:
+        tell_customer(store, case_id, we_did, expected_version=version, actor=me.actor)
+    except ConflictError:
+        return _case_page(request, session, case_id, me, error=text("conflict", _lang(request)),
+                          status_code=409)  # fmt: skip
+    except (CaseTransitionError, NotFoundError, DeliveryError) as exc:
+        return _case_page(request, session, case_id, me, error=str(exc), status_code=409)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/admin/case-rules", response_class=HTMLResponse, dependencies=RULES)
+def rules_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return _rules_page(request, session)
+
+
+def _rules_page(
+    request: Request, session: Any, *, message: str = "", error: str = "", source: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    from importlib.resources import files
+
+    versions, current = rule_versions(session)
+    session.commit()
+    if not source:
+        source = current or (files("loyalloop.cases") / "data" / "default_cases.yaml").read_text(
+            "utf-8"
+        )
+    return render(
+        request,
+        "case_rules.html",
+        status_code=status_code,
+        versions=versions,
+        source=source,
+        message=message,
+        error=error,
+    )
+
+
+@router.post("/admin/case-rules", response_class=HTMLResponse)
+def rules_upload(
+    request: Request,
+    session: SessionDep,
+    me: Annotated[Principal, allow(Permission.cases_rules)],
+    rules: Annotated[str, Form(max_length=200_000)],
+) -> HTMLResponse:
+    lang = _lang(request)
+    try:
+        v = install_rules(session, rules, me.actor)
+    except (CaseRuleError, ConfigError) as exc:
+        session.rollback()
+        return _rules_page(request, session, error=str(exc), source=rules, status_code=422)
+    msg = text("rules_stored" if v.created else "rules_same", lang, v=v.version)
+    return _rules_page(request, session, message=msg)
+
+
+# -- JSON API ---------------------------------------------------------------------------------
+
+
+class StatusIn(BaseModel):
+    version: int
+    status: CaseStatus
+    resolution_code: str | None = Field(default=None, max_length=64)
+    reason: str = Field(default="", max_length=10_000)
+
+
+class NoteIn(BaseModel):
+    version: int
+    text: str = Field(max_length=10_000)
+    visibility: NoteVisibility = NoteVisibility.INTERNAL
+
+
+class AssignIn(BaseModel):
+    version: int
+    owner: str = Field(max_length=320)
+
+
+@api_router.get("/cases", dependencies=WORK)
+def api_queue(
+    session: SessionDep, team: str | None = None, owner: str | None = None
+) -> list[dict[str, Any]]:
+    """Open cases (of a team or an agent), the nearest SLA deadline first."""
+    rows = [_row_dict(r) for r in queue(session, owner=owner, team=team)]
+    session.commit()
+    return rows
+
+
+@api_router.get("/cases/{case_id}")
+def api_case(case_id: int, session: SessionDep, me: Work) -> dict[str, Any]:
+    """One case with its timeline (``version`` is what a change must send back)."""
+    return _view_dict(get_case(session, case_id, me.actor))
+
+
+@api_router.post("/cases/{case_id}/status")
+def api_status(case_id: int, body: StatusIn, session: SessionDep, me: Work) -> dict[str, Any]:
+    """Change the status; 409 when the case changed since ``version`` or the move is illegal."""
+    view = change_status(
+        session, case_id, body.status, expected_version=body.version, actor=me.actor,
+        resolution_code=body.resolution_code, reason=body.reason,
+    )  # fmt: skip
+    return _view_dict(view)
+
+
+@api_router.post("/cases/{case_id}/notes")
+def api_note(case_id: int, body: NoteIn, session: SessionDep, me: Work) -> dict[str, Any]:
+    """Add a note (internal, or to the customer); 409 when the case changed since ``version``."""
+    view = add_note(
+        session, case_id, body.text, visibility=body.visibility,
+        expected_version=body.version, actor=me.actor,
+    )  # fmt: skip
+    return _view_dict(view)
+
+
+@api_router.post("/cases/{case_id}/assign")
+def api_assign(case_id: int, body: AssignIn, session: SessionDep, me: Work) -> dict[str, Any]:
+    """Give the case to an agent of its team; 409 when someone took it first."""
+    view = assign_case(session, case_id, body.owner, expected_version=body.version, actor=me.actor)
+    return _view_dict(view)

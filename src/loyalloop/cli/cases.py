@@ -1,0 +1,267 @@
+"""``loyalloop cases``: case rules, teams, queues and the SLA scheduler."""
+
+from __future__ import annotations
+
+import signal
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from loyalloop.cli._service import open_service_store
+from loyalloop.cli.output import emit_json, err, fail, handle_errors, out
+
+__all__ = ["app", "cases_after_run"]
+
+PANEL = "Service 服务"
+
+app = typer.Typer(
+    help="Follow-up cases: rules, teams, queues, SLA scheduler. "
+    "跟进工单：规则、团队、队列、时限调度。",
+    no_args_is_help=True,
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
+
+
+def _now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    from loyalloop.errors import ConfigError
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--now: {value!r} is not an ISO time (2026-06-01T10:00+08:00)") from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"--now: {value!r} has no time zone (add +08:00 or Z)")
+    return moment
+
+
+@app.command("rules")
+def rules(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Case rules YAML (docs/cases.md). 工单规则 YAML。")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate and store a new version of the case rules. 校验并保存新版本的工单规则。"""
+    with handle_errors(as_json):
+        from loyalloop.errors import ConfigError
+        from loyalloop.services import Actor
+        from loyalloop.services.cases import install_rules
+
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read it ({exc})") from None
+        store = open_service_store(ctx)
+        with store.session() as session:
+            v = install_rules(session, text, Actor.cli())
+        store.close()
+    result = {"version": v.version, "content_hash": v.content_hash, "created": v.created}
+    if as_json:
+        emit_json(result)
+    elif v.created:
+        out.print(f"case rules version {v.version} stored", markup=False)
+    else:
+        out.print(f"case rules unchanged (version {v.version} has this content)", markup=False)
+
+
+@app.command("team")
+def team(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Team name, as the rules name it. 团队名。")],
+    manager: Annotated[
+        str | None, typer.Option(help="Manager's e-mail (escalations). 经理邮箱（升级通知）。")
+    ] = None,
+    agent: Annotated[
+        list[str] | None,
+        typer.Option(help="An agent's e-mail, in round-robin order; repeat. 坐席邮箱，可重复。"),
+    ] = None,
+    away: Annotated[
+        list[str] | None, typer.Option(help="An agent who gets no new cases. 暂停分配的坐席。")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create or update a team: manager and roster. 创建或更新团队：经理与坐席名单。"""
+    with handle_errors(as_json):
+        from loyalloop.services import Actor
+        from loyalloop.services.cases import set_team
+
+        store = open_service_store(ctx)
+        with store.session() as session:
+            set_team(
+                session, name, actor=Actor.cli(), manager_email=manager, agents=agent,
+                away=away or (),
+            )  # fmt: skip
+        store.close()
+    if as_json:
+        emit_json({"team": name, "manager": manager, "agents": agent})
+    else:
+        out.print(f"team {name} saved", markup=False)
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    team_name: Annotated[
+        str | None, typer.Option("--team", help="A team's queue. 团队队列。")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="An agent's queue. 坐席队列。")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open cases, the nearest SLA deadline first. 未结工单，按时限排序。"""
+    with handle_errors(as_json):
+        from loyalloop.services.cases import queue
+
+        store = open_service_store(ctx)
+        with store.session() as session:
+            rows: list[dict[str, Any]] = [
+                {
+                    "id": r.id,
+                    "customer_id": r.customer_id,
+                    "topic": r.topic,
+                    "team": r.team,
+                    "priority": r.priority,
+                    "status": r.status,
+                    "owner": r.owner,
+                    "sla_due_at": r.sla_due_at.isoformat() if r.sla_due_at else None,
+                    "escalated": r.escalated_at is not None,
+                    "version": r.version,
+                }
+                for r in queue(session, owner=owner, team=team_name)
+            ]
+        store.close()
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        out.print("no open cases", markup=False)
+    for r in rows:
+        out.print(
+            f"{r['id']:>6}  {r['priority']}  {r['status']:<20} {r['team']:<12} {r['topic']:<16} "
+            f"due {r['sla_due_at'] or '—'}  {r['owner'] or '(unassigned)'}"
+            f"{'  ESCALATED' if r['escalated'] else ''}",
+            markup=False,
+        )
+
+
+@app.command("tick")
+def tick(
+    ctx: typer.Context,
+    every: Annotated[
+        float,
+        typer.Option(
+            help="Keep running, one tick every this many seconds (0: one tick). "
+            "持续运行的间隔秒数（0 为只运行一次）。"
+        ),
+    ] = 0.0,
+    now: Annotated[
+        str | None,
+        typer.Option(help="Act as if it were this time (ISO, with zone). 模拟当前时间。"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the SLA scheduler: evaluate new responses, warn, escalate, e-mail.
+    运行时限调度：评估新回复、预警、升级并发邮件。
+
+    Safe to run in several processes and to kill at any moment: each breach is escalated once.
+    """
+    if every < 0:
+        fail("--every must be 0 or more seconds", as_json=as_json)
+    stop = {"now": False}
+
+    def _stop(_sig: int, _frame: Any) -> None:
+        stop["now"] = True
+
+    with handle_errors(as_json):
+        from loyalloop.services.sla_scheduler import tick as run_tick
+
+        moment = _now(now)
+        store = open_service_store(ctx)
+        if every:
+            signal.signal(signal.SIGTERM, _stop)
+            signal.signal(signal.SIGINT, _stop)
+        try:
+            while True:
+                result = run_tick(store, moment)
+                if not as_json:
+                    r = result
+                    out.print(
+                        f"tick: {r.checked} cases checked, {r.warnings} warnings, "
+                        f"{r.breaches} escalations, {r.sent} e-mails sent, {r.failed} failed "
+                        f"(retried next tick), {r.pending} pending",
+                        markup=False,
+                    )
+                if not every or stop["now"]:
+                    break
+                time.sleep(every)
+                if stop["now"]:
+                    break
+        finally:
+            store.close()
+    if as_json:
+        emit_json(result.to_dict())
+
+
+def cases_after_run(ctx: typer.Context, number: int, *, quiet: bool) -> None:
+    """The hook at the end of ``loyalloop run``: when the home has an operational store, the
+    case rules run on the new run's outputs. The run is published whatever happens here; a
+    failure is reported and ``loyalloop cases from-run`` tries again."""
+    from loyalloop.cli._service import analytics_settings
+    from loyalloop.cli.sync import store_in_use
+    from loyalloop.errors import LoyalloopError
+
+    if not store_in_use(analytics_settings(ctx)):
+        return
+    from loyalloop.services.cases import cases_from_run
+
+    try:
+        store = open_service_store(ctx)
+        try:
+            r = cases_from_run(store, number)
+        finally:
+            store.close()
+    except LoyalloopError as exc:
+        err.print(
+            f"warning: case rules on run {number} failed ({exc}); the run is published — "
+            f"try again: loyalloop cases from-run {number}",
+            markup=False,
+        )
+        return
+    if not quiet:
+        out.print(
+            f"cases: {len(r.opened)} opened, {len(r.added)} updated from run {number}'s "
+            f"signals ({r.signals:,} looked at)",
+            markup=False,
+        )
+
+
+@app.command("from-run")
+def from_run(
+    ctx: typer.Context,
+    number: Annotated[
+        int | None, typer.Argument(help="Run number (default: the latest). 运行编号。")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Open cases from a run's outputs (also done by every `loyalloop run`).
+    根据运行结果开立工单（每次 run 也会自动执行）。"""
+    with handle_errors(as_json):
+        from loyalloop.services.cases import cases_from_run
+
+        store = open_service_store(ctx)
+        try:
+            r = cases_from_run(store, number)
+        finally:
+            store.close()
+    result = {"opened": list(r.opened), "updated": list(r.added), "signals": r.signals,
+              "matched": r.matched}  # fmt: skip
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(
+            f"cases: {len(r.opened)} opened, {len(r.added)} updated ({r.signals:,} signals)",
+            markup=False,
+        )

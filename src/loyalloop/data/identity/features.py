@@ -1,0 +1,122 @@
+"""The comparison features of each customer record.
+
+Most features are Ibis expressions computed in the engine: e-mail parts, the birth date as
+``YYYYMMDD``, how many records share each e-mail, phone and e-mail user name (a value shared by
+more than ``max_key_group`` records is a placeholder and gives no block). The name, city and
+address keys need pinyin (:mod:`loyalloop.data.identity.names`): they are computed in Python
+once per distinct value and joined back in the engine
+(:func:`loyalloop.data.identity.resolve.resolve_identities`).
+
+Columns of the feature table (:data:`FEATURE_COLUMNS`):
+
+====================  ============================================================
+``customer_id``       the record
+``name_clean``        name without spaces, punctuation or case
+``name_key``          bag of pinyin syllables (script, order and homophones ignored)
+``name_han``          the Han characters of the name
+``dob``               birth date ``YYYYMMDD``
+``phone``             E.164 phone
+``email``             normalised e-mail
+``email_user``        e-mail user name without dots and ``+tag`` (``li.si+shop`` → ``lisi``)
+``city_key``          city in toneless pinyin (``上海市`` = ``Shanghai`` = ``shanghai``)
+``address_key``       address without layout, city prefix or punctuation
+``gender``            ``M`` / ``F``
+``phone_block`` …     the value when shared by at most ``max_key_group`` records, else null
+====================  ============================================================
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+__all__ = ["FEATURE_COLUMNS", "TEXT_KEY_SCHEMA", "record_features", "with_blocks"]
+
+#: Columns computed in Python from the name, city and address.
+TEXT_KEY_SCHEMA = pa.schema(
+    [
+        ("name_clean", pa.string()),
+        ("name_key", pa.string()),
+        ("name_han", pa.string()),
+        ("city_key", pa.string()),
+        ("address_key", pa.string()),
+    ]
+)
+
+#: Columns the matcher reads.
+FEATURE_COLUMNS = (
+    "customer_id",
+    "name_clean",
+    "name_key",
+    "name_han",
+    "dob",
+    "phone",
+    "email",
+    "email_user",
+    "city_key",
+    "address_key",
+    "gender",
+    "phone_block",
+    "email_block",
+    "email_user_block",
+    "address_block",
+)
+
+
+def _optional(t: ir.Table, name: str, type_: str = "string") -> ir.Value:
+    return t[name] if name in t.columns else ibis.null(type_)
+
+
+def _capped(t: ir.Table, col: str, cap: int) -> ir.Value:
+    """``col`` where at most ``cap`` records share the value, else null."""
+    n = t[col].count().over(ibis.window(group_by=t[col]))
+    return ibis.ifelse(t[col].notnull() & (n <= cap), t[col], ibis.null("string"))
+
+
+def record_features(customers: ir.Table) -> ir.Table:
+    """Engine part of the features: one row per record, raw name, city and address kept for
+    the Python keys.
+
+    Parameters
+    ----------
+    customers
+        The canonical ``customers`` table (``address`` optional).
+    """
+    c = customers
+    email = c.email_normalized
+    user = email.re_extract(r"^([^@]+)@", 1)
+    user = user.re_replace(r"\+.*$", "").replace(".", "")
+    dob = c.birth_date.cast("date").strftime("%Y%m%d")
+    gender = c.gender.strip().upper()
+    return c.select(
+        customer_id=c.customer_id,
+        name=c.name,
+        city=c.city,
+        address=_optional(c, "address"),
+        dob=dob,
+        phone=c.phone_e164,
+        email=email,
+        email_user=ibis.ifelse(user.length() >= 3, user, ibis.null("string")),
+        gender=ibis.cases(
+            (gender.isin(["M", "MALE", "男"]), "M"),
+            (gender.isin(["F", "FEMALE", "女"]), "F"),
+            else_=ibis.null("string"),
+        ),
+    )
+
+
+def with_blocks(keyed: ir.Table, max_key_group: int) -> ir.Table:
+    """The feature table: ``keyed`` plus the capped block columns (see the module docstring)."""
+    t = keyed
+    t = t.mutate(
+        phone_block=_capped(t, "phone", max_key_group),
+        email_block=_capped(t, "email", max_key_group),
+        email_user_block=_capped(t, "email_user", max_key_group),
+        address_block=_capped(t, "address_key", max_key_group),
+    )
+    return t.select(*FEATURE_COLUMNS)

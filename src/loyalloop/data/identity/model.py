@@ -1,0 +1,412 @@
+"""The probabilistic matcher: a Fellegi-Sunter model fitted and applied with splink.
+
+Comparisons (levels from most to least similar; a level's label is what an explanation says):
+
+=============  ===============================================================================
+field          levels
+=============  ===============================================================================
+name           same name (term-frequency adjusted) · same pinyin (``王芳`` ~ ``Wang Fang`` ~
+               ``Fang Wang`` ~ ``汪芳``) · one Han character differs · similar spelling
+               (at most 2 edits in the pinyin, 6+ letters) · different
+birth_date     same · a typo (one digit, or day and month swapped) · different
+phone          same · one or two digits differ · different
+email          same · same user name (another provider, dots, ``+tag``) · similar user name
+               (at most 2 edits, 6+ characters) · different
+city           same (in pinyin: ``上海市`` = ``Shanghai``) · different
+address        same · similar (at most 3 edits, 8+ characters) · different
+gender         same · different
+=============  ===============================================================================
+
+A missing value on either side is the null level: it neither adds nor removes evidence.
+
+Blocking (pairs compared): records sharing a phone, an e-mail, an e-mail user name or an
+address (values shared by more than ``max_key_group`` records excluded), or the pinyin name
+and birth date, or the birth date and city, or the pinyin name and city. Each rule is an
+equi-join, so the pair count is the sum of the squared block sizes, never all pairs; the last
+three rules are not capped, so with fixed numbers of cities and birth dates their pairs grow
+with the square of the records (``benchmarks/results/identity.md`` lists the counts measured).
+
+Training (no labels): the prior from the pairs the exact keys find (assumed recall 0.6);
+u probabilities of exact-match levels from value frequencies (:func:`frequency_u`), the others
+from random pairs (``u_max_pairs``, seeded); then two
+expectation-maximisation sessions — blocked on phone (estimates every other field) and on
+pinyin name and birth date (estimates phone, e-mail, city, address, gender).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from loyalloop.data.identity.config import IdentityConfig
+from loyalloop.errors import ModelError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+    from splink import Linker
+    from splink.internals.database_api import DatabaseAPI
+
+__all__ = [
+    "FIELDS",
+    "FREQUENCY_U",
+    "Field",
+    "PairScores",
+    "field_level_labels",
+    "frequency_u",
+    "score_pairs",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One compared field: its output name, the feature column and its level labels
+    (most similar first; the last one is ``different``)."""
+
+    name: str
+    column: str
+    labels: tuple[str, ...]
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "name",
+        "name_key",
+        ("same name", "same pinyin", "one character differs", "similar spelling", "different"),
+    ),
+    Field("birth_date", "dob", ("same", "typo", "different")),
+    Field("phone", "phone", ("same", "one or two digits differ", "different")),
+    Field("email", "email", ("same", "same user name", "similar user name", "different")),
+    Field("city", "city_key", ("same", "different")),
+    Field("address", "address_key", ("same", "similar", "different")),
+    Field("gender", "gender", ("same", "different")),
+)
+
+
+def field_level_labels(field: Field) -> dict[int, str]:
+    """splink's comparison vector value (``gamma_<field>``) → label; -1 is ``missing``."""
+    n = len(field.labels)
+    return {-1: "missing", **{n - 1 - k: label for k, label in enumerate(field.labels)}}
+
+
+def _differ_by_at_most(column: str, k: int) -> Any:
+    """A level: two same-length codes (phone, ``YYYYMMDD``) differing in at most ``k``
+    positions. DuckDB's ``hamming`` (its Damerau-Levenshtein costs ~10 µs a pair, 60 times
+    more); engines without ``hamming`` use ``levenshtein``."""
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+    class _Level(ComparisonLevelCreator):
+        def create_sql(self, sql_dialect: Any) -> str:
+            left, right = f'"{column}_l"', f'"{column}_r"'
+            if sql_dialect.sql_dialect_str == "duckdb":
+                same = f"length({left}) = length({right})"
+                safe_left = f"CASE WHEN {same} THEN {left} ELSE {right} END"
+                return f"({same} AND hamming({safe_left}, {right}) <= {k})"
+            return f"levenshtein({left}, {right}) <= {k}"
+
+        def create_label_for_charts(self) -> str:
+            return f"{column} differs in at most {k} positions"
+
+    return _Level()
+
+
+#: Levels whose u probability is computed exactly from value frequencies (field, level label)
+#: → the columns it is ``P(same) - P(same on the more specific column)`` of.
+FREQUENCY_U: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("name", "same name"): ("name_clean", None),
+    ("name", "same pinyin"): ("name_key", "name_clean"),
+    ("birth_date", "same"): ("dob", None),
+    ("phone", "same"): ("phone", None),
+    ("email", "same"): ("email", None),
+    ("email", "same user name"): ("email_user", "email"),
+    ("address", "same"): ("address_key", None),
+}
+
+
+def frequency_u(features: ir.Table) -> dict[tuple[str, str], float]:
+    """Exact u probabilities of the :data:`FREQUENCY_U` levels, from value frequencies.
+
+    Two random records share a value ``v`` with probability ``Σ n_v (n_v - 1) / (N (N - 1))``
+    over the ``N`` records where the column is known. Random sampling of a few hundred
+    thousand pairs cannot see this for near-unique identifiers (phones, e-mails, addresses:
+    u ≈ 1e-8) and would leave them unestimated; the frequencies give them exactly, in one
+    aggregate per column. The result is floored at one pair in all pairs.
+    """
+
+    def p_same(col: str) -> tuple[float, int]:
+        t = features.filter(features[col].notnull())
+        g = t.group_by(col).aggregate(n=t.count())
+        row = g.aggregate(s=(g.n * (g.n - 1)).sum(), total=g.n.sum()).to_pyarrow().to_pylist()[0]
+        total = int(row["total"] or 0)
+        same = float(row["s"] or 0.0)
+        return (same / (total * (total - 1)) if total > 1 else 0.0), total
+
+    out: dict[tuple[str, str], float] = {}
+    for key, (col, specific) in FREQUENCY_U.items():
+        p, total = p_same(col)
+        if specific is not None:
+            p -= p_same(specific)[0]
+        floor = 2.0 / max(total * (total - 1), 2)
+        out[key] = min(max(p, floor), 0.5)
+    return out
+
+
+def _near(column: str, edits: int, min_length: int) -> Any:
+    """A level: at most ``edits`` Levenshtein edits apart, both values at least ``min_length``
+    long. ``levenshtein`` is built into DuckDB and Spark alike (Jaro-Winkler needs a Java UDF
+    jar on Spark), so both engines score the same pairs the same way."""
+    import splink.comparison_level_library as cll
+
+    left, right = f'"{column}_l"', f'"{column}_r"'
+    return cll.CustomLevel(
+        f"levenshtein({left}, {right}) <= {edits} AND length({left}) >= {min_length}"
+        f" AND length({right}) >= {min_length}"
+    )
+
+
+def _comparisons(fixed_u: dict[tuple[str, str], float] | None = None) -> list[Any]:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    fixed = fixed_u or {}
+
+    def lab(level: Any, label: str, field: str = "") -> Any:
+        u = fixed.get((field, label))
+        if u is not None:
+            return level.configure(label_for_charts=label, u_probability=u, fix_u_probability=True)
+        return level.configure(label_for_charts=label)
+
+    dob_swap = cll.CustomLevel(
+        "substr(dob_l, 1, 4) = substr(dob_r, 1, 4) AND substr(dob_l, 5, 2) = substr(dob_r, 7, 2)"
+        " AND substr(dob_l, 7, 2) = substr(dob_r, 5, 2)"
+    )
+    levels: dict[str, list[Any]] = {
+        "name": [
+            cll.NullLevel("name_key"),
+            cll.ExactMatchLevel("name_clean", term_frequency_adjustments=True),
+            cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
+            cll.LevenshteinLevel("name_han", 1),
+            _near("name_key", 2, 6),
+            cll.ElseLevel(),
+        ],
+        "birth_date": [
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.Or(_differ_by_at_most("dob", 1), dob_swap),
+            cll.ElseLevel(),
+        ],
+        "phone": [
+            cll.NullLevel("phone"),
+            cll.ExactMatchLevel("phone"),
+            _differ_by_at_most("phone", 2),
+            cll.ElseLevel(),
+        ],
+        "email": [
+            cll.NullLevel("email"),
+            cll.ExactMatchLevel("email"),
+            cll.ExactMatchLevel("email_user", term_frequency_adjustments=True),
+            _near("email_user", 2, 6),
+            cll.ElseLevel(),
+        ],
+        "city": [cll.NullLevel("city_key"), cll.ExactMatchLevel("city_key"), cll.ElseLevel()],
+        "address": [
+            cll.NullLevel("address_key"),
+            cll.ExactMatchLevel("address_key"),
+            _near("address_key", 3, 8),
+            cll.ElseLevel(),
+        ],
+        "gender": [cll.NullLevel("gender"), cll.ExactMatchLevel("gender"), cll.ElseLevel()],
+    }
+    out = []
+    for f in FIELDS:
+        lv = levels[f.name]
+        if len(lv) != len(f.labels) + 1:  # pragma: no cover - guards the table above
+            raise ModelError(f"field {f.name}: {len(lv) - 1} levels for {len(f.labels)} labels")
+        labelled = [lab(lv[0], "missing")] + [
+            lab(level, label, f.name) for level, label in zip(lv[1:], f.labels, strict=True)
+        ]
+        out.append(cl.CustomComparison(labelled, output_column_name=f.name))
+    return out
+
+
+def _blocking_rules() -> list[Any]:
+    from splink import block_on
+
+    return [
+        block_on("phone_block"),
+        block_on("email_block"),
+        block_on("email_user_block"),
+        block_on("address_block"),
+        block_on("name_key", "dob"),
+        block_on("dob", "city_key"),
+        block_on("name_key", "city_key"),
+    ]
+
+
+def _settings(config: IdentityConfig, fixed_u: dict[tuple[str, str], float] | None) -> Any:
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="customer_id",
+        comparisons=_comparisons(fixed_u),
+        blocking_rules_to_generate_predictions=_blocking_rules(),
+        max_iterations=config.em_max_iterations,
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+    )
+
+
+class _UnobservedLevels(logging.Filter):
+    """Holds back splink's per-session "level not observed, unable to train" warnings.
+
+    Each expectation-maximisation session sees only the pairs of its block (all pairs of the
+    phone session share a phone), so some levels are absent from one session by design; what
+    matters is whether a level is trained by *any* session, which :func:`_untrained_levels`
+    reports once after training."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not observed in dataset" not in record.getMessage()
+
+
+def _untrained_levels(linker: Linker) -> list[str]:
+    """``field: level`` of every non-null level whose m probability no session estimated (the
+    model uses splink's default m for it)."""
+    out = []
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if not level.is_null_level and not level._has_estimated_m_values:
+                out.append(f"{comparison.output_column_name}: {level.label_for_charts}")
+    return out
+
+
+def _train(linker: Linker, config: IdentityConfig) -> None:
+    from splink import block_on
+
+    em_log = logging.getLogger("splink.internals.expectation_maximisation")
+    held_back = _UnobservedLevels()
+    em_log.addFilter(held_back)
+    try:
+        t = linker.training
+        t.estimate_probability_two_random_records_match(
+            [block_on("phone_block"), block_on("email_block")], recall=0.6
+        )
+        t.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+        t.estimate_parameters_using_expectation_maximisation(
+            block_on("phone_block"), estimate_without_term_frequencies=True
+        )
+        t.estimate_parameters_using_expectation_maximisation(
+            block_on("name_key", "dob"), estimate_without_term_frequencies=True
+        )
+    finally:
+        em_log.removeFilter(held_back)
+    untrained = _untrained_levels(linker)
+    if untrained:
+        log.info(
+            "identity model: no training pairs reached %s; splink's default m is used there",
+            ", ".join(untrained),
+        )
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Scored pairs above the review weight, and the model that scored them.
+
+    Attributes
+    ----------
+    pairs
+        ``customer_id_l, customer_id_r, match_weight, match_probability`` and one
+        ``gamma_<field>`` column per :data:`FIELDS` entry (the level reached).
+    model
+        The trained splink model (settings JSON, as ``save_model_to_json`` writes it).
+    compared_pairs
+        How many record pairs the blocking rules produced (each compared once).
+    """
+
+    pairs: pa.Table
+    model: dict[str, Any]
+    compared_pairs: int
+
+
+def _db_api(backend: str, connection: Any) -> DatabaseAPI[Any]:
+    if backend == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection)
+    if backend == "pyspark":
+        from splink import SparkAPI
+
+        # splink breaks long query lineages by writing Parquet into the session's checkpoint
+        # directory (shared storage on a cluster); a session without one persists instead
+        has_dir = not connection._jsc.sc().getCheckpointDir().isEmpty()
+        return SparkAPI(
+            spark_session=connection,
+            break_lineage_method="parquet" if has_dir else "persist",
+            register_udfs_automatically=False,
+        )
+    raise ModelError(f"identity resolution runs on DuckDB or Spark, not on {backend!r}")
+
+
+def score_pairs(
+    features: Any,
+    config: IdentityConfig,
+    *,
+    backend: str = "duckdb",
+    connection: Any = None,
+    fixed_u: dict[tuple[str, str], float] | None = None,
+) -> PairScores:
+    """Train (or load) the model and score the blocked pairs of ``features``.
+
+    Parameters
+    ----------
+    features
+        The feature table (:func:`loyalloop.data.identity.features.with_blocks`): an Arrow table
+        for DuckDB, a Spark DataFrame for Spark.
+    config
+        Thresholds, seed, an optional trained model (``config.model_path``).
+    backend, connection
+        ``"duckdb"`` (connection: a DuckDB connection; default a new in-memory one) or
+        ``"pyspark"`` (connection: the SparkSession).
+    fixed_u
+        u probabilities computed from value frequencies (:func:`frequency_u`), kept fixed.
+
+    Returns
+    -------
+    PairScores
+    """
+    import duckdb
+    from splink import Linker
+
+    if backend == "duckdb" and connection is None:
+        connection = duckdb.connect(":memory:")
+    db_api = _db_api(backend, connection)
+    sdf = db_api.register(features, table_name="identity_features")
+    settings: Any = (
+        config.model_path if config.model_path is not None else _settings(config, fixed_u)
+    )
+    if isinstance(settings, Path) and not settings.is_file():
+        raise ModelError(f"identity model file {settings} does not exist")
+    linker = Linker(sdf, settings, log_level=None)
+    if config.model_path is None:
+        _train(linker, config)
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    n_sql = f"SELECT count(*) AS n FROM {blocked.physical_name}"
+    compared = int(linker.misc.query_sql(n_sql).as_pyarrow_table().column("n")[0].as_py())
+    predictions = linker.inference.predict(
+        threshold_match_weight=config.review_weight, warning_mode="never"
+    )
+    gammas = [f"gamma_{f.name}" for f in FIELDS]
+    cols = ["customer_id_l", "customer_id_r", "match_weight", "match_probability", *gammas]
+    table = predictions.as_pyarrow_table().select(cols)
+    model = linker.misc.save_model_to_json()
+    return PairScores(pairs=table, model=model, compared_pairs=compared)
+
+
+def rules_description() -> Sequence[str]:
+    """The blocking rules as SQL conditions (for documentation and the run manifest)."""
+    return [str(r) for r in _blocking_rules()]

@@ -1,0 +1,838 @@
+"""Continuous learning: every finished campaign teaches the next one.
+
+**A round** (:func:`plan_round`) targets one campaign's audience within its budget:
+
+1. the programme's global control customers are recorded (arm ``global_control``) and left
+   alone;
+2. everyone else is split at random (a hash of the customer and the campaign's salt) into a
+   **champion** pool and a **challenger** pool (``challenger_share`` of customers), and into
+   the treatable part and the **holdout** part (``holdout_share``);
+3. ``exploration_share`` of the budget is set aside; the rest is split between the pools in
+   proportion to their size, so both policies get the same budget per customer;
+4. each pool's policy chooses customers and actions within its budget in the treatable part,
+   and — with the budget scaled by ``h / (1 − h)`` — in the holdout part: those are the
+   **holdout**, customers the same policy picked for the same action and left alone (a
+   "shadow" selection: the treated and held-out customers come from random halves of the
+   audience treated alike, so comparing them measures that policy's effect, action by action);
+5. **exploration**: among customers neither policy picked, random customers get a random
+   action until the exploration budget is spent (with their own shadow holdout), so the model
+   keeps learning about customers it would not pick.
+
+Arms are ``<group>:<action>`` and ``<group>:<action>:holdout`` (:mod:`.arms`); the budget is
+spent only on treated customers and is never exceeded.
+
+**Policies** (:class:`Policy`): ``model`` (expected incremental value from a registered effect
+model per action, allocated by :func:`~loyalloop.measurement.targeting.allocate`), ``risk``
+(highest churn probability first), ``value`` (highest CLV first), ``random``. A baseline
+policy gives everyone the same action, or — for learning — an action drawn at random.
+
+**Learning** (:func:`training_rows`, :func:`fit_effects`): the finished campaigns' assignments
+and outcomes, joined to the features the customers had when they were targeted, become one
+training table per action (its treated customers and its holdout). One effect model per action
+(:class:`~loyalloop.measurement.effects.InteractionLogit`) is fitted, its out-of-fold Qini
+(3 folds) recorded with a bootstrap interval next to risk-only ranking's on the same rows, and
+registered
+(:class:`~loyalloop.measurement.registry.ModelRegistry`).
+
+**Champion and challenger** (:func:`promote`): a new model becomes the champion if its
+held-out Qini, summed over actions, beats the current champion baseline's on the same rows
+(the previous champion becomes the challenger); otherwise it is registered as the challenger.
+After a round, :func:`compare_groups` measures both policies' net incremental value per unit
+of budget against their holdouts; a challenger whose lead has an interval above zero should
+replace the champion.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from loyalloop.campaigns.hashing import stable_uniform_expr
+from loyalloop.campaigns.spec import GLOBAL_CONTROL, ProgrammeSpec
+from loyalloop.errors import ConfigError, DataValidationError, ModelError
+from loyalloop.experiments import Estimate
+from loyalloop.measurement.arms import HOLDOUT, SEPARATOR, parse_arm
+from loyalloop.measurement.effects import InteractionLogit, out_of_fold, qini_of
+from loyalloop.measurement.registry import ActionQini, ModelRegistry, ModelStatus, RegistryEntry
+from loyalloop.measurement.results import CampaignReport, Level, Metric
+from loyalloop.measurement.targeting import Action, Constraints, allocate
+
+__all__ = [
+    "CHALLENGER",
+    "CHAMPION",
+    "EXPLORE",
+    "EffectFit",
+    "GroupComparison",
+    "GroupPlan",
+    "Policy",
+    "PolicyKind",
+    "RoundPlan",
+    "RoundSettings",
+    "compare_groups",
+    "fit_effects",
+    "learning_features",
+    "monthly_value",
+    "plan_round",
+    "promote",
+    "training_rows",
+]
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+EXPLORE = "explore"
+
+
+class PolicyKind(StrEnum):
+    """How a policy picks customers."""
+
+    MODEL = "model"
+    RISK = "risk"
+    VALUE = "value"
+    RANDOM = "random"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A targeting policy (module docstring).
+
+    ``model_id`` names the registry entry of a ``model`` policy. ``action`` is the action of a
+    baseline policy; ``None`` draws one at random per customer (a learning round).
+    """
+
+    kind: PolicyKind
+    model_id: str | None = None
+    action: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is PolicyKind.MODEL and not self.model_id:
+            raise ConfigError("a model policy needs the id of a registered model")
+
+    @property
+    def label(self) -> str:
+        if self.kind is PolicyKind.MODEL:
+            return f"model {self.model_id}"
+        return f"{self.kind.value} ({self.action or 'random actions'})"
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    """Shares of a round (module docstring) and the value of a response."""
+
+    holdout_share: float = 0.2
+    challenger_share: float = 0.2
+    exploration_share: float = 0.1
+    #: Share of a response's value kept as margin (the value targeted is Δp × value × margin).
+    margin_rate: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("holdout_share", "challenger_share", "exploration_share"):
+            v = getattr(self, name)
+            if not 0 <= v < 0.5 + (name == "challenger_share") * 0.0:
+                raise ConfigError(f"{name} must be from 0 up to 0.5, got {v}")
+        if self.holdout_share <= 0:
+            raise ConfigError(
+                "holdout_share must be above 0: a round without holdout teaches nothing"
+            )
+        if not 0 < self.margin_rate <= 1:
+            raise ConfigError(f"margin_rate must be in (0, 1], got {self.margin_rate}")
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """What one group (champion, challenger, exploration) of a round does."""
+
+    group: str
+    policy: str
+    budget: float
+    spent: float
+    treated: int
+    held_out: int
+    expected_net_value: float
+    actions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """A planned round: the ``assignments`` rows, the treated customers' actions and reasons.
+
+    ``treatments``: one row per assigned customer in a group — ``customer_id``, ``arm``,
+    ``group``, ``action``, ``held_out``, ``expected_value``, ``expected_cost``,
+    ``explanation_en``, ``explanation_zh``.
+    """
+
+    campaign_id: str
+    assignments: pd.DataFrame = field(compare=False)
+    treatments: pd.DataFrame = field(compare=False)
+    groups: tuple[GroupPlan, ...]
+    budget: float
+    spent: float
+    champion: Policy
+    challenger: Policy | None
+    notes: tuple[str, ...] = ()
+
+    def group(self, name: str) -> GroupPlan:
+        for g in self.groups:
+            if g.group == name:
+                return g
+        raise KeyError(name)
+
+
+# ------------------------------------------------------------------------------ features
+#: Audience-view fields the effect models may use (no ids, PII, free text or dates).
+FEATURE_FIELDS = (
+    "purchase_days",
+    "total_spend",
+    "days_since_last",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+    "usual_gap_days",
+    "gap_ratio",
+    "probability_alive",
+    "expected_purchases",
+    "clv",
+    "churn_probability",
+    "loyalty_index",
+    "tier",
+    "lifecycle_stage",
+    "last_nps",
+    "nps_group",
+    "customer_segment",
+)
+
+
+def learning_features(view: pd.DataFrame, *, aspects: Sequence[str] | None = None) -> pd.DataFrame:
+    """Model features from an audience view: the numeric and categorical fields of
+    :data:`FEATURE_FIELDS` that are present, the number of aspects complained about and a 0/1
+    column per aspect (``aspects``, default: the 8 most frequent), keyed by ``customer_id``."""
+    if "customer_id" not in view.columns:
+        raise DataValidationError("the audience view has no customer_id column")
+    out = view[[c for c in FEATURE_FIELDS if c in view.columns]].copy()
+    if "complained_aspects" in view.columns:
+        lists = view["complained_aspects"].map(
+            lambda x: [str(a) for a in x] if isinstance(x, list | tuple | np.ndarray) else []
+        )
+        if aspects is None:
+            counts = pd.Series([a for lst in lists for a in lst], dtype=object).value_counts()
+            aspects = [str(a) for a in counts.index[:8]]
+        out["complaints"] = lists.map(len).astype("float64")
+        for a in aspects:
+            out[f"complained_{a}"] = lists.map(lambda lst, a=a: float(a in lst))
+    out.index = view["customer_id"].astype(str).to_numpy()
+    return out
+
+
+def monthly_value(view: pd.DataFrame) -> pd.Series:
+    """What a response is worth: the customer's spend per purchase day × the purchase days of a
+    month at their usual pace (at least one) — "if they come back, they spend as they used to
+    for a month". Customers without a purchase get the median."""
+    spend = pd.to_numeric(view["total_spend"], errors="coerce")
+    days = pd.to_numeric(view["purchase_days"], errors="coerce").clip(lower=1)
+    raw_gap = (
+        view["usual_gap_days"]
+        if "usual_gap_days" in view.columns
+        else pd.Series(np.nan, index=view.index)
+    )
+    gap = pd.to_numeric(raw_gap, errors="coerce").clip(lower=1).fillna(365.0)
+    v = (spend / days) * np.maximum(1.0, 30.0 / gap)
+    v = v.where(np.isfinite(v) & (v > 0))
+    return v.fillna(v.median() if v.notna().any() else 0.0).set_axis(
+        view["customer_id"].astype(str)
+    )
+
+
+# --------------------------------------------------------------------------- selection
+def _hash(ids: pd.Series, salt: str) -> np.ndarray:
+    """:func:`~loyalloop.campaigns.hashing.stable_uniform` of every id, computed in an
+    in-memory engine (the same numbers as the campaigns' assignment)."""
+    import ibis
+
+    t = ibis.memtable({"_i": ids.astype(str).to_numpy(), "_k": np.arange(len(ids))})
+    out = t.select(t._k, u=stable_uniform_expr(salt, t._i)).order_by("_k").to_pyarrow()
+    return out["u"].to_numpy()
+
+
+def _fill_in_order(
+    order: np.ndarray,
+    cost: np.ndarray,
+    channel: np.ndarray,
+    budget: float,
+    limits: Mapping[str, float],
+    max_contacts: float | None,
+) -> np.ndarray:
+    """Customers taken in ``order`` while the budget lasts (skipping those whose cost no longer
+    fits), within channel limits; their positions in ``order``."""
+    c = cost[order]
+    ch = channel[order]
+    ok = np.isfinite(c)
+    for name, limit in limits.items():
+        in_ch = ok & (ch == name)
+        ok &= ~in_ch | (np.cumsum(in_ch) <= math.floor(limit))
+    if max_contacts is not None:
+        ok &= np.cumsum(ok) <= math.floor(max_contacts)
+    taken = np.zeros(len(order), dtype=bool)
+    left = budget
+    for _ in range(50):
+        cand = np.flatnonzero(ok & ~taken & (c <= left))
+        if len(cand) == 0:
+            break
+        take = cand[np.cumsum(c[cand]) <= left]
+        taken[take] = True
+        left -= float(c[take].sum())
+    return np.flatnonzero(taken)
+
+
+@dataclass
+class _Pool:
+    """Rows of the customers frame a policy may choose from, split treatable / holdout."""
+
+    rows: np.ndarray
+    holdout: np.ndarray  # bool per row of the frame
+
+
+def _select_baseline(
+    customers: pd.DataFrame,
+    rows: np.ndarray,
+    policy: Policy,
+    actions: Sequence[Action],
+    cost: np.ndarray,
+    budget: float,
+    limits: Mapping[str, float],
+    max_contacts: float | None,
+    score: np.ndarray,
+    action_draw: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Chosen rows, their action index and explanations of a baseline policy."""
+    names = [a.name for a in actions]
+    if policy.action is not None:
+        if policy.action not in names:
+            raise ConfigError(f"policy action {policy.action!r} is not one of {names}")
+        act = np.full(len(customers), names.index(policy.action))
+    else:
+        act = np.minimum((action_draw * len(actions)).astype(int), len(actions) - 1)
+    order = rows[np.argsort(-score[rows], kind="stable")]
+    channels = np.array([actions[j].channel for j in act])
+    c = cost[np.arange(len(customers)), act]
+    picked = _fill_in_order(order, c, channels, budget, limits, max_contacts)
+    chosen = order[picked]
+    what = {
+        PolicyKind.RISK: ("churn probability", "流失概率"),
+        PolicyKind.VALUE: ("CLV", "客户价值"),
+        PolicyKind.RANDOM: ("random order", "随机顺序"),
+    }[policy.kind]
+    en, zh = [], []
+    for r in chosen:
+        a = actions[act[r]]
+        if policy.kind is PolicyKind.RANDOM:
+            head_en, head_zh = "random policy", "随机策略"
+        elif policy.kind is PolicyKind.RISK:
+            head_en = f"risk policy: {what[0]} {score[r]:.0%}"
+            head_zh = f"风险策略：{what[1]} {score[r]:.0%}"
+        else:
+            head_en = f"value policy: {what[0]} {score[r]:,.0f}"
+            head_zh = f"价值策略：{what[1]} {score[r]:,.0f}"
+        if policy.action is None:
+            en.append(f"{head_en}; {a.label('en')} drawn at random to learn which action works")
+            zh.append(f"{head_zh}；随机抽取 {a.label('zh')}，以了解哪种方式有效")
+        else:
+            en.append(f"{head_en}; {a.label('en')} for everyone this policy picks")
+            zh.append(f"{head_zh}；该策略选中的客户均采用 {a.label('zh')}")
+    return chosen, act[chosen], en, zh
+
+
+def expected_values(
+    customers: pd.DataFrame,
+    models: Mapping[str, Any],
+    actions: Sequence[Action],
+    *,
+    features: pd.DataFrame,
+    value_per_response: pd.Series,
+    margin_rate: float,
+) -> pd.DataFrame:
+    """Candidates for :func:`~loyalloop.measurement.targeting.allocate`: per action, the
+    expected incremental value ``Δp × value of a response × margin`` and the cost column."""
+    ids = customers["customer_id"].astype(str)
+    X = features.reindex(ids.to_numpy())
+    vpr = value_per_response.reindex(ids.to_numpy()).to_numpy(dtype="float64")
+    out = pd.DataFrame({"customer_id": ids.to_numpy()})
+    for a in actions:
+        if a.name not in models:
+            raise ModelError(f"the model has no effect model for action {a.name!r}")
+        dp = np.asarray(models[a.name].predict(X), dtype="float64")
+        out[f"value:{a.name}"] = dp * vpr * margin_rate
+        out[f"cost:{a.name}"] = customers[f"cost:{a.name}"].to_numpy(dtype="float64")
+    return out
+
+
+def plan_round(
+    customers: pd.DataFrame,
+    *,
+    campaign_id: str,
+    actions: Sequence[Action],
+    constraints: Constraints,
+    champion: Policy,
+    challenger: Policy | None = None,
+    models: Mapping[str, Mapping[str, Any]] | None = None,
+    features: pd.DataFrame | None = None,
+    value_per_response: pd.Series | None = None,
+    settings: RoundSettings | None = None,
+    assigned_at: datetime,
+    programme: ProgrammeSpec | None = None,
+    salt: str | None = None,
+    currency: str = "",
+) -> RoundPlan:
+    """Plan one round (module docstring).
+
+    Parameters
+    ----------
+    customers
+        The audience: ``customer_id``, ``cost:<action>`` per action (expected cost; ``NaN``
+        = not available), and the scores baseline policies use (``churn_probability``,
+        ``clv``).
+    models
+        Effect models by registry id and action, for ``model`` policies.
+    features, value_per_response
+        Model features (:func:`learning_features`, indexed by customer id) and the value of a
+        response (:func:`monthly_value`), for ``model`` policies.
+    """
+    settings = settings or RoundSettings()
+    programme = programme or ProgrammeSpec()
+    salt = salt or campaign_id
+    if customers["customer_id"].duplicated().any():
+        raise DataValidationError("the audience has duplicate customer ids")
+    for a in actions:
+        if f"cost:{a.name}" not in customers.columns:
+            raise DataValidationError(f"the audience has no cost column 'cost:{a.name}'")
+    df = customers.reset_index(drop=True)
+    ids = df["customer_id"].astype(str)
+    n = len(df)
+    gc = np.zeros(n, dtype=bool)
+    if programme.global_control_share > 0:
+        gc = _hash(ids, programme.salt) < programme.global_control_share
+    held = _hash(ids, salt + ":holdout") < settings.holdout_share
+    to_challenger = (
+        (_hash(ids, salt + ":group") < settings.challenger_share)
+        if challenger is not None
+        else np.zeros(n, dtype=bool)
+    )
+    draw = _hash(ids, salt + ":action")
+    explore_order = np.argsort(_hash(ids, salt + ":explore"), kind="stable")
+    cost = np.column_stack([df[f"cost:{a.name}"].to_numpy(dtype="float64") for a in actions])
+    h = settings.holdout_share
+    shadow = h / (1.0 - h)
+    b_explore = constraints.budget * settings.exploration_share
+    b_rest = constraints.budget - b_explore
+    share_ch = settings.challenger_share if challenger is not None else 0.0
+    budgets = {CHAMPION: b_rest * (1.0 - share_ch), CHALLENGER: b_rest * share_ch}
+
+    action_of = np.full(n, -1, dtype=np.int64)
+    group_of = np.full(n, "", dtype=object)
+    value_of = np.full(n, np.nan)
+    en_of = np.full(n, "", dtype=object)
+    zh_of = np.full(n, "", dtype=object)
+
+    def scaled(share: float) -> tuple[dict[str, float], float | None]:
+        lim = {ch: k * share for ch, k in constraints.channel_limits.items()}
+        mc = constraints.max_contacts * share if constraints.max_contacts is not None else None
+        return lim, mc
+
+    def run_policy(group: str, policy: Policy, pool: np.ndarray) -> None:
+        for part, factor in ((pool & ~held, 1.0), (pool & held, shadow)):
+            rows = np.flatnonzero(part)
+            if len(rows) == 0:
+                continue
+            budget = budgets[group] * factor
+            lim, mc = scaled(budget / constraints.budget if constraints.budget else 0.0)
+            if policy.kind is PolicyKind.MODEL:
+                model_id = policy.model_id
+                if models is None or model_id is None or model_id not in models:
+                    raise ModelError(f"model {model_id!r} was not given to plan_round")
+                if features is None or value_per_response is None:
+                    raise ConfigError("a model policy needs features and value_per_response")
+                cand = expected_values(
+                    df.iloc[rows],
+                    models[model_id],
+                    actions,
+                    features=features,
+                    value_per_response=value_per_response,
+                    margin_rate=settings.margin_rate,
+                )
+                for j, a in enumerate(actions):
+                    cand[f"cost:{a.name}"] = cost[rows, j]
+                alloc = allocate(
+                    cand,
+                    actions,
+                    Constraints(
+                        budget,
+                        max_contacts=None if mc is None else int(mc),
+                        channel_limits={k: int(v) for k, v in lim.items()},
+                    ),
+                    currency=currency,
+                    salt=salt,
+                )
+                fr = alloc.frame
+                chosen_mask = fr["action"].notna().to_numpy()
+                names = [a.name for a in actions]
+                chosen = rows[chosen_mask]
+                acts = np.array(
+                    [names.index(x) for x in fr.loc[chosen_mask, "action"]], dtype=np.int64
+                )
+                action_of[chosen] = acts
+                value_of[chosen] = fr.loc[chosen_mask, "expected_value"].to_numpy()
+                en_of[chosen] = fr.loc[chosen_mask, "explanation_en"].to_numpy()
+                zh_of[chosen] = fr.loc[chosen_mask, "explanation_zh"].to_numpy()
+            else:
+                column = {PolicyKind.RISK: "churn_probability", PolicyKind.VALUE: "clv"}.get(
+                    policy.kind
+                )
+                if column is None:
+                    score = pd.Series(_hash(ids, salt + ":random"))
+                elif column not in df.columns:
+                    raise DataValidationError(
+                        f"the {policy.kind.value} policy needs the audience column {column!r}"
+                    )
+                else:
+                    score = pd.to_numeric(df[column], errors="coerce")
+                s = score.fillna(-np.inf).to_numpy(dtype="float64")
+                chosen, acts, en, zh = _select_baseline(
+                    df, rows, policy, actions, cost, budget, lim, mc, s, draw
+                )
+                action_of[chosen] = acts
+                en_of[chosen] = en
+                zh_of[chosen] = zh
+            group_of[rows[np.isin(rows, np.flatnonzero(action_of >= 0))]] = group
+
+    eligible = ~gc
+    run_policy(CHAMPION, champion, eligible & ~to_challenger)
+    if challenger is not None:
+        run_policy(CHALLENGER, challenger, eligible & to_challenger)
+    # exploration: random customers nobody picked, random actions; its holdout is the same
+    # share of random customers nobody picked (in the holdout part), with their own random
+    # action drawn alike — counted, not budgeted, so every action keeps a holdout
+    free = eligible & (action_of < 0)
+    # its own action draw: independent of the learning policies' random actions, which may
+    # already have taken every customer whose draw was a cheap action
+    explore_draw = _hash(ids, salt + ":explore-action")
+    act = np.minimum((explore_draw * len(actions)).astype(int), len(actions) - 1)
+    c = cost[np.arange(n), act]
+    if b_explore > 0:
+        order = explore_order[(free & ~held)[explore_order]]
+        channels = np.array([actions[j].channel for j in act])
+        lim, mc = scaled(b_explore / constraints.budget if constraints.budget else 0.0)
+        picked = order[_fill_in_order(order, c, channels, b_explore, lim, mc)]
+        pool = explore_order[(free & held & np.isfinite(c))[explore_order]]
+        shadow_rows = pool[: round(len(picked) * shadow)]
+        for rows_ in (picked, shadow_rows):
+            action_of[rows_] = act[rows_]
+            group_of[rows_] = EXPLORE
+        chosen = np.concatenate([picked, shadow_rows])
+        lab_en = np.array([a.label("en") for a in actions], dtype=object)
+        lab_zh = np.array([a.label("zh") for a in actions], dtype=object)
+        en_of[chosen] = (
+            "exploration: picked at random among customers no policy chose, so the model "
+            "keeps learning; " + lab_en[act[chosen]] + " drawn at random"
+        )
+        zh_of[chosen] = (
+            "探索：从未被任何策略选中的客户中随机抽取，以便模型持续学习；随机抽取 "
+            + lab_zh[act[chosen]]
+        )
+
+    assigned = action_of >= 0
+    names = np.array([a.name for a in actions], dtype=object)
+    arm = np.where(
+        assigned,
+        group_of.astype(str) + SEPARATOR + names[np.maximum(action_of, 0)].astype(str),
+        "",
+    ).astype(object)
+    arm[assigned & held] = arm[assigned & held] + SEPARATOR + HOLDOUT
+    held_rows = assigned & held
+    en_of[held_rows] = (
+        "held out at random (not contacted) to measure what the policy's choice does; "
+        + en_of[held_rows]
+    )
+    zh_of[held_rows] = "随机留作对照（不触达），用于衡量该策略的效果；" + zh_of[held_rows]
+    rec = assigned | gc
+    arm[gc] = GLOBAL_CONTROL
+    at = pd.Timestamp(assigned_at.replace(tzinfo=None, microsecond=0))
+    assignments = pd.DataFrame(
+        {
+            "customer_id": ids[rec].to_numpy(),
+            "campaign_id": campaign_id,
+            "arm": arm[rec],
+            "assigned_at": at,
+        }
+    )
+    rows = np.flatnonzero(assigned)
+    exp_cost = np.where(held[rows], 0.0, cost[rows, action_of[rows]])
+    treatments = pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy()[rows],
+            "arm": arm[rows],
+            "group": group_of[rows],
+            "action": names[action_of[rows]],
+            "held_out": held[rows],
+            "expected_value": value_of[rows],
+            "expected_cost": exp_cost,
+            "explanation_en": en_of[rows],
+            "explanation_zh": zh_of[rows],
+        }
+    )
+    groups = []
+    for g, pol in ((CHAMPION, champion), (CHALLENGER, challenger), (EXPLORE, None)):
+        if g == CHALLENGER and challenger is None:
+            continue
+        sel = treatments["group"] == g
+        tr = treatments[sel & ~treatments["held_out"]]
+        groups.append(
+            GroupPlan(
+                group=g,
+                policy=pol.label if pol is not None else "random customers, random actions",
+                budget=budgets.get(g, b_explore),
+                spent=float(tr["expected_cost"].sum()),
+                treated=len(tr),
+                held_out=int((sel & treatments["held_out"]).sum()),
+                expected_net_value=float((tr["expected_value"] - tr["expected_cost"]).sum())
+                if tr["expected_value"].notna().any()
+                else math.nan,
+                actions={str(k): int(v) for k, v in tr["action"].value_counts().items()},
+            )
+        )
+    spent = math.fsum(treatments.loc[~treatments["held_out"], "expected_cost"])
+    if spent > constraints.budget * (1 + 1e-12):  # pragma: no cover - guarded by construction
+        raise AssertionError(f"round {campaign_id} spent {spent} of {constraints.budget}")
+    return RoundPlan(
+        campaign_id=campaign_id,
+        assignments=assignments,
+        treatments=treatments,
+        groups=tuple(groups),
+        budget=constraints.budget,
+        spent=spent,
+        champion=champion,
+        challenger=challenger,
+    )
+
+
+# ---------------------------------------------------------------------------- learning
+def training_rows(
+    customers: pd.DataFrame, features: pd.DataFrame | Mapping[str, pd.DataFrame]
+) -> dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]]:
+    """Per action, the features, treatment flag and response of its treated and held-out
+    customers over every finished campaign.
+
+    Parameters
+    ----------
+    customers
+        Per-assignment measurement rows (``campaign_id``, ``customer_id``, ``arm``,
+        ``responded``) — the ``campaign_customers`` run table or
+        :func:`~loyalloop.measurement.table.measurement_table`'s table.
+    features
+        The features the customers had when targeted: one frame indexed by customer id, or
+        one per campaign id.
+
+    Raises
+    ------
+    DataValidationError
+        A missing column, a non-binary ``responded`` value, or a customer without features.
+    """
+    need = {"campaign_id", "customer_id", "arm", "responded"}
+    if not need <= set(customers.columns):
+        raise DataValidationError(f"training rows need columns {sorted(need)}")
+    r = pd.to_numeric(customers["responded"], errors="coerce")
+    bad = r.isna() | ~r.isin([0, 1])
+    if bad.any():
+        raise DataValidationError(
+            f"column responded has {int(bad.sum())} values that are not 0 or 1 (e.g. "
+            f"{customers.loc[bad, 'responded'].astype(str).head(3).tolist()})"
+        )
+    parsed = customers["arm"].astype(str).map(parse_arm)
+    action = parsed.map(lambda p: p.action)
+    is_control = parsed.map(lambda p: p.is_control).to_numpy(dtype=bool)
+    keep = action.ne("").to_numpy() & ~parsed.map(lambda p: p.is_global_control).to_numpy(
+        dtype=bool
+    )
+    out: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+    for a in sorted(set(action[keep])):
+        sel = keep & (action == a).to_numpy()
+        rows = customers.loc[sel]
+        parts = []
+        for cid, part in rows.groupby("campaign_id", sort=True):
+            f = features[str(cid)] if isinstance(features, Mapping) else features
+            missing = ~part["customer_id"].astype(str).isin(f.index)
+            if missing.any():
+                raise DataValidationError(
+                    f"{int(missing.sum())} customers of campaign {cid} have no features (e.g. "
+                    f"{part.loc[missing, 'customer_id'].astype(str).iloc[0]})"
+                )
+            parts.append(f.loc[part["customer_id"].astype(str)].reset_index(drop=True))
+        X = pd.concat(parts, ignore_index=True)
+        ordered = pd.concat([p for _, p in rows.groupby("campaign_id", sort=True)])
+        t = (~ordered["arm"].astype(str).map(lambda x: parse_arm(x).is_control)).to_numpy(
+            dtype="float64"
+        )
+        y = pd.to_numeric(ordered["responded"]).to_numpy(dtype="float64")
+        out[a] = (X, t, y)
+    del is_control
+    return out
+
+
+@dataclass(frozen=True)
+class EffectFit:
+    """Effect models per action and their held-out (out-of-fold) Qini."""
+
+    models: dict[str, Any]
+    qini: tuple[ActionQini, ...]
+    notes: tuple[str, ...] = ()
+
+    def score(self) -> tuple[float, float]:
+        """Row-weighted Qini of the models and of the best baseline (risk-only targeting)."""
+        rows = sum(q.rows for q in self.qini)
+        if rows == 0:
+            return math.nan, math.nan
+        m = sum(q.rows * q.qini for q in self.qini) / rows
+        b = sum(q.rows * q.baseline_qini for q in self.qini) / rows
+        return m, b
+
+
+def fit_effects(
+    rows: Mapping[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]],
+    *,
+    C: float = 0.5,
+    resamples: int = 200,
+    seed: int = 0,
+) -> EffectFit:
+    """One effect model per action (:class:`~loyalloop.measurement.effects.InteractionLogit`),
+    with its out-of-fold Qini (bootstrap interval) and risk-only targeting's on the same rows
+    (``baseline``: the lowest predicted chance to respond without the action first)."""
+    from loyalloop.uplift import bootstrap_interval
+
+    models: dict[str, Any] = {}
+    qini: list[ActionQini] = []
+    notes: list[str] = []
+    for action, (X, t, y) in rows.items():
+        try:
+            model = InteractionLogit(C=C).fit(X, t, y)
+            oof = out_of_fold(lambda: InteractionLogit(C=C), X, t, y, seed=seed)
+        except (ModelError, ValueError) as exc:
+            notes.append(f"{action}: no model ({exc})")
+            continue
+        risk = -model.control_outcome(X)
+        iv = bootstrap_interval("qini_area", y, t, oof, resamples=resamples, random_state=seed)
+        qini.append(
+            ActionQini(
+                action=action,
+                rows=len(y),
+                treated=int(t.sum()),
+                learner="logit",
+                qini=iv.value,
+                qini_low=iv.low,
+                qini_high=iv.high,
+                baseline="risk",
+                baseline_qini=qini_of(risk, t, y),
+            )
+        )
+        models[action] = model
+    return EffectFit(models, tuple(qini), tuple(notes))
+
+
+def promote(
+    registry: ModelRegistry,
+    model_id: str,
+    fit: EffectFit,
+    *,
+    trained_on: Sequence[str],
+    run: int | None = None,
+    current: Policy,
+) -> tuple[RegistryEntry, Policy, Policy | None, str]:
+    """Register ``fit`` and decide the next round's champion and challenger (module docstring).
+
+    Returns the entry, the champion and challenger policies, and the reason in words.
+    """
+    m, b = fit.score()
+    beats = math.isfinite(m) and math.isfinite(b) and m > b
+    if current.kind is PolicyKind.MODEL:
+        status = ModelStatus.CHAMPION
+        reason = (
+            f"retrained on {', '.join(trained_on)}: the champion model is updated "
+            f"(out-of-fold Qini {m:.4g} vs risk-only {b:.4g})"
+        )
+    elif beats:
+        status = ModelStatus.CHAMPION
+        reason = (
+            f"promoted: out-of-fold Qini {m:.4g} beats the champion's risk-only targeting "
+            f"({b:.4g}) on the same rows; {current.label} becomes the challenger"
+        )
+    else:
+        status = ModelStatus.CHALLENGER
+        reason = (
+            f"registered as challenger: out-of-fold Qini {m:.4g} does not beat risk-only "
+            f"targeting ({b:.4g}); the champion stays {current.label}"
+        )
+    entry = registry.register(
+        model_id,
+        fit.models,
+        outcome="responded",
+        trained_on=trained_on,
+        qini=fit.qini,
+        run=run,
+        status=status,
+        notes=(*fit.notes, reason),
+    )
+    model_policy = Policy(PolicyKind.MODEL, model_id=model_id)
+    if status is ModelStatus.CHAMPION:
+        challenger = None if current.kind is PolicyKind.MODEL else current
+        return entry, model_policy, challenger, reason
+    return entry, current, model_policy, reason
+
+
+# ------------------------------------------------------------------------ champion review
+@dataclass(frozen=True)
+class GroupComparison:
+    """Net incremental value per unit of budget of each group, measured against its holdouts,
+    and the challenger's lead over the champion."""
+
+    per_budget: dict[str, Estimate]
+    lead: Estimate
+    challenger_wins: bool
+
+
+def compare_groups(
+    report: CampaignReport, plan: RoundPlan, *, alpha: float = 0.05
+) -> GroupComparison:
+    """The champion's and challenger's measured net value per unit of budget (group totals of
+    :func:`~loyalloop.measurement.results.campaign_results`, divided by each group's budget),
+    and the challenger's lead with a normal interval."""
+    c = report.campaign(plan.campaign_id)
+    z = float(special.ndtri(1 - alpha / 2))
+    per: dict[str, Estimate] = {}
+    for e in c.effects:
+        if e.level is not Level.GROUP and not (e.level is Level.CAMPAIGN and len(plan.groups) == 1):
+            continue
+        name = e.arm if e.level is Level.GROUP else plan.groups[0].group
+        try:
+            g = plan.group(name)
+        except KeyError:
+            continue
+        net = e.metric(Metric.NET)
+        if net.error or g.budget <= 0:
+            per[name] = Estimate.undefined()
+            continue
+        k = 1.0 / g.budget
+        per[name] = Estimate(
+            net.total.estimate * k, net.total.se * k, net.total.low * k, net.total.high * k
+        )
+    a, b = per.get(CHAMPION), per.get(CHALLENGER)
+    if a is None or b is None or not (math.isfinite(a.se) and math.isfinite(b.se)):
+        return GroupComparison(per, Estimate.undefined(), False)
+    d = b.estimate - a.estimate
+    se = math.hypot(a.se, b.se)
+    lead = Estimate(d, se, d - z * se, d + z * se)
+    return GroupComparison(per, lead, lead.low > 0)

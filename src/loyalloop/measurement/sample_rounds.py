@@ -1,0 +1,457 @@
+"""Two campaign rounds on the sample business, whose individual effects are known.
+
+:func:`run_learning_rounds` is the loop the demo shows:
+
+1. **round 1** — nothing is known yet about which action works: the champion is risk-only
+   targeting (highest churn probability first) with an action drawn at random per customer,
+   plus an exploration share; every choice keeps a random holdout;
+2. outcomes are simulated from the sample's campaign truth
+   (:func:`loyalloop.sample._campaign_truth.simulate_campaign_outcomes`, with a fresh draw per
+   round) and measured against the holdouts (:func:`~loyalloop.measurement.campaign_results`);
+3. the round's assignments and outcomes train one effect model per action
+   (:func:`~loyalloop.measurement.learning.fit_effects`), registered, and promoted to
+   champion if it beats risk-only targeting on held-out rows;
+4. **round 2** — the champion targets by expected incremental value within the same budget;
+   the previous policy, now with the action that measured best in round 1, is the challenger;
+   exploration continues;
+5. both rounds are scored on the truth: the **realised incremental value** of everyone treated
+   — (bought if treated − bought if left alone) × value × margin − cost — over many fresh
+   draws of the customers' responses, so each round's value and the difference between them
+   come with a 95 % interval.
+
+The sample's actions: an SMS reminder, an SMS with the offer the card policy picks for the
+customer (fee waiver, bonus points, cash-back, coupon — :data:`DEFAULT_CARD_POLICY`), and a
+call from the call centre; each needs the channel's consent and a phone number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from loyalloop.campaigns import (
+    DEFAULT_CARD_CATALOGUE,
+    DEFAULT_CARD_POLICY,
+    OfferCatalogue,
+    OfferPolicy,
+    choose_offers,
+)
+from loyalloop.campaigns.spec import ProgrammeSpec
+from loyalloop.errors import DataValidationError
+from loyalloop.experiments import Estimate
+from loyalloop.measurement.costs import ArmCost, CostModel
+from loyalloop.measurement.learning import (
+    CHAMPION,
+    GroupComparison,
+    Policy,
+    PolicyKind,
+    RoundPlan,
+    RoundSettings,
+    compare_groups,
+    fit_effects,
+    learning_features,
+    monthly_value,
+    plan_round,
+    promote,
+    training_rows,
+)
+from loyalloop.measurement.registry import ModelRegistry, RegistryEntry
+from loyalloop.measurement.results import CampaignReport, Level, Metric, campaign_results
+from loyalloop.measurement.table import measurement_table
+from loyalloop.measurement.targeting import Action, Constraints
+from loyalloop.sample._campaign_truth import simulate_campaign_outcomes
+
+__all__ = [
+    "SAMPLE_ACTIONS",
+    "LearningRounds",
+    "RoundOutcome",
+    "SampleSetup",
+    "realised_value",
+    "run_learning_rounds",
+    "sample_audience",
+]
+
+SAMPLE_ACTIONS = (
+    Action("message", "sms", "SMS reminder", "短信提醒"),
+    Action("offer", "sms", "SMS with an offer", "短信优惠"),
+    Action("call", "call", "call-centre call", "客服致电"),
+)
+
+
+@dataclass(frozen=True)
+class SampleSetup:
+    """Costs, margin and shares of the sample's rounds.
+
+    ``budget`` ``None`` means :data:`budget_per_customer` × customers in the audience.
+    ``redemption_share`` is the simulation's share of converted offer holders who redeem.
+    """
+
+    sms_cost: float = 0.05
+    call_cost: float = 10.0
+    margin_rate: float = 0.2
+    budget: float | None = None
+    budget_per_customer: float = 2.0
+    call_capacity: int | None = None
+    settings: RoundSettings = field(default_factory=RoundSettings)
+    redemption_share: float = 0.8
+    draws: int = 2000
+
+
+def sample_audience(
+    view: ir.Table,
+    as_of: date,
+    *,
+    setup: SampleSetup | None = None,
+    catalogue: OfferCatalogue = DEFAULT_CARD_CATALOGUE,
+    policy: OfferPolicy = DEFAULT_CARD_POLICY,
+) -> pd.DataFrame:
+    """The audience of the sample rounds: the view with each customer's policy offer and the
+    expected cost of each action (``NaN`` without consent and a phone number)."""
+    setup = setup or SampleSetup()
+    v = choose_offers(view, policy, catalogue, as_of).to_pandas()
+    kinds = {o.id: o.kind for o in catalogue.offers}
+    v["offer_kind"] = v["offer_id"].map(kinds)
+    sms = v["consent_sms"].fillna(False).astype(bool) & v["has_phone"].fillna(False).astype(bool)
+    call = v["consent_phone"].fillna(False).astype(bool) & v["has_phone"].fillna(False).astype(bool)
+    v["cost:message"] = np.where(sms, setup.sms_cost, np.nan)
+    has_offer = v["offer_id"].notna()
+    v["cost:offer"] = np.where(
+        sms & has_offer, v["offer_expected_cost"].astype("float64") + setup.sms_cost, np.nan
+    )
+    v["cost:call"] = np.where(call, setup.call_cost, np.nan)
+    v["customer_id"] = v["customer_id"].astype(str)
+    return v.reset_index(drop=True)
+
+
+def _truth_columns(audience: pd.DataFrame, plan: RoundPlan) -> pd.DataFrame:
+    """Treated customers with the truth's treatment name of their action."""
+    tr = plan.treatments[~plan.treatments["held_out"]][["customer_id", "action"]]
+    kinds = audience.set_index("customer_id")["offer_kind"]
+    treatment = tr["action"].where(tr["action"] != "offer", tr["customer_id"].map(kinds))
+    return pd.DataFrame(
+        {"customer_id": tr["customer_id"].to_numpy(), "treatment": treatment.to_numpy()}
+    )
+
+
+def _offer_unit_cost(audience: pd.DataFrame, catalogue: OfferCatalogue) -> pd.Series:
+    units = {o.id: o.unit_cost for o in catalogue.offers}
+    return audience.set_index("customer_id")["offer_id"].map(units)
+
+
+def simulate_round(
+    truth: pd.DataFrame,
+    audience: pd.DataFrame,
+    plan: RoundPlan,
+    *,
+    seed: int,
+    catalogue: OfferCatalogue = DEFAULT_CARD_CATALOGUE,
+    redemption_share: float = 0.8,
+) -> pd.DataFrame:
+    """The round's outcomes from the truth with a fresh response draw (seeded); redemptions
+    carry their offer's unit cost as value."""
+    rng = np.random.default_rng(seed)
+    fresh = truth.assign(u=rng.random(len(truth)))
+    treatments = _truth_columns(audience, plan)
+    out = simulate_campaign_outcomes(
+        fresh,
+        plan.assignments,
+        treatments,
+        seed=seed + 1,
+        redemption_share=redemption_share,
+    )
+    red = out["kind"] == "redeemed"
+    out.loc[red, "value"] = (
+        out.loc[red, "customer_id"].map(_offer_unit_cost(audience, catalogue)).to_numpy()
+    )
+    return out
+
+
+def realised_value(
+    truth: pd.DataFrame,
+    audience: pd.DataFrame,
+    plan: RoundPlan,
+    *,
+    setup: SampleSetup,
+    catalogue: OfferCatalogue = DEFAULT_CARD_CATALOGUE,
+    seed: int = 0,
+) -> tuple[float, np.ndarray]:
+    """The round's true incremental net value: its expectation, and ``setup.draws`` draws of
+    it (fresh responses and redemptions) — module docstring.
+
+    The draws use **common random numbers**: draw *k* gives every customer of the truth the
+    same uniform number whatever the plan (as the truth's one ``u`` per customer does), so two
+    plans scored with the same ``seed`` differ only by whom they treat and how — their
+    difference, draw by draw, is the paired comparison at the same responses."""
+    tr = _truth_columns(audience, plan)
+    by = truth.set_index("customer_id")
+    pos = by.index.get_indexer(pd.Index(tr["customer_id"]))
+    if (pos < 0).any():
+        raise DataValidationError(f"{int((pos < 0).sum())} treated customers are not in the truth")
+    treatments = tr["treatment"].astype(str).to_numpy()
+    names = sorted(set(treatments))
+    columns = [f"p_{k}" for k in names]
+    missing = [c for c in columns if c not in by.columns]
+    if missing:
+        raise DataValidationError(f"the truth has no column {', '.join(missing)}")
+    p_matrix = by[columns].to_numpy(dtype="float64")[pos] if len(tr) else np.empty((0, 0))
+    code = np.searchsorted(np.array(names, dtype=object), treatments) if len(tr) else pos
+    p1 = p_matrix[np.arange(len(tr)), code] if len(tr) else np.empty(0)
+    p0 = by["p_control"].to_numpy(dtype="float64")[pos]
+    value = by["value_if_converted"].to_numpy(dtype="float64")[pos] * setup.margin_rate
+    action = plan.treatments.set_index("customer_id").loc[tr["customer_id"], "action"].to_numpy()
+    contact = np.where(action == "call", setup.call_cost, setup.sms_cost)
+    unit = np.where(
+        action == "offer",
+        _offer_unit_cost(audience, catalogue).reindex(tr["customer_id"]).fillna(0.0).to_numpy(),
+        0.0,
+    )
+    expected = float(np.sum((p1 - p0) * value - contact - unit * setup.redemption_share * p1))
+    rng = np.random.default_rng(seed)
+    draws = np.empty(setup.draws)
+    n_all = len(by)
+    chunk = max(1, 2_000_000 // max(n_all, 1))
+    for start in range(0, setup.draws, chunk):
+        k = min(chunk, setup.draws - start)
+        u = rng.random((k, n_all))[:, pos]
+        r = rng.random((k, n_all))[:, pos]
+        y1, y0 = u < p1, u < p0
+        cost = contact + unit * (y1 & (r < setup.redemption_share))
+        draws[start : start + k] = ((y1.astype(float) - y0) * value - cost).sum(axis=1)
+    return expected, draws
+
+
+def _interval(draws: np.ndarray) -> Estimate:
+    lo, hi = np.quantile(draws, [0.025, 0.975])
+    return Estimate(float(draws.mean()), float(draws.std(ddof=1)), float(lo), float(hi))
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """One simulated round: the plan, the measured results and the truth."""
+
+    plan: RoundPlan
+    outcomes: pd.DataFrame = field(compare=False)
+    report: CampaignReport
+    groups: GroupComparison
+    #: True incremental net value: expectation and the 95 % range over fresh draws.
+    expected_value: float
+    true_value: Estimate
+
+
+@dataclass(frozen=True)
+class LearningRounds:
+    """Both rounds, the model learnt in between, and the difference on the truth."""
+
+    rounds: tuple[RoundOutcome, RoundOutcome]
+    entry: RegistryEntry
+    decision: str
+    #: Round 2 minus round 1, true incremental net value (95 % range over fresh draws).
+    difference: Estimate
+    budget: float
+    currency: str = "CNY"
+    notes: tuple[str, ...] = ()
+
+    @property
+    def improved(self) -> bool:
+        """Round 2 realised more than round 1, with an interval above zero."""
+        return self.difference.low > 0
+
+    def lines(self) -> list[str]:
+        """A plain summary (English) for the demo and the docs."""
+        out = []
+        for i, r in enumerate(self.rounds, start=1):
+            c = r.report.campaign(r.plan.campaign_id)
+            total = c.total
+            groups = ", ".join(
+                f"{g.group} ({g.policy}): {g.treated:,} treated, {g.held_out:,} held out, spent "
+                f"{g.spent:,.0f}"
+                for g in r.plan.groups
+            )
+            out.append(f"round {i}: {groups}")
+            if total is not None:
+                net = total.metric(Metric.NET)
+                out.append(
+                    "  measured against the holdouts: incremental net value "
+                    f"{net.total.estimate:,.0f} "
+                    f"(95% {net.total.low:,.0f} … {net.total.high:,.0f}) {self.currency}, ROI "
+                    f"{total.roi.estimate:+.2f} (95% {total.roi.low:+.2f} … {total.roi.high:+.2f})"
+                )
+            tv = r.true_value
+            out.append(
+                f"  on the sample's truth: {tv.estimate:,.0f} (95% {tv.low:,.0f} … {tv.high:,.0f}) "
+                f"{self.currency}"
+            )
+        out.append(f"model {self.entry.model_id}: {self.decision}")
+        out.extend(self.notes)
+        d = self.difference
+        verdict = (
+            "round 2 targets better"
+            if self.improved
+            else "round 2 is not clearly better than round 1"
+        )
+        out.append(
+            f"round 2 − round 1 on the truth: {d.estimate:+,.0f} (95% {d.low:+,.0f} … "
+            f"{d.high:+,.0f}) {self.currency} at the same budget {self.budget:,.0f}: {verdict}"
+        )
+        return out
+
+
+def _costs(setup: SampleSetup) -> CostModel:
+    contact = {"message": setup.sms_cost, "offer": setup.sms_cost, "call": setup.call_cost}
+    return CostModel(
+        margin_rate=setup.margin_rate,
+        arms={a: ArmCost(contact_cost=c) for a, c in contact.items()},
+    )
+
+
+def _measure(
+    plan: RoundPlan, outcomes: pd.DataFrame, setup: SampleSetup
+) -> tuple[CampaignReport, pd.DataFrame]:
+    import ibis
+
+    cm = _costs(setup)
+    data = measurement_table(
+        ibis.memtable(plan.assignments),
+        ibis.memtable(outcomes.astype({"value": "float64"})),
+        default_cost=cm,
+    )
+    report = campaign_results(data, default_cost=cm, by_segment=False)
+    return report, data.table.to_pandas()
+
+
+def _best_action(report: CampaignReport, campaign_id: str, group: str) -> str | None:
+    """The action whose arm measured the highest net value per treated customer."""
+    best, best_v = None, -math.inf
+    for e in report.campaign(campaign_id).effects:
+        if e.level is not Level.ARM or not e.arm.startswith(group + ":"):
+            continue
+        net = e.metric(Metric.NET)
+        if net.error is None and net.lift.estimate > best_v:
+            best, best_v = e.arm.split(":")[-1], net.lift.estimate
+    return best
+
+
+def run_learning_rounds(
+    view: ir.Table,
+    truth: pd.DataFrame,
+    *,
+    as_of: date,
+    registry: ModelRegistry,
+    setup: SampleSetup | None = None,
+    seed: int = 0,
+    start: datetime | None = None,
+    actions: Sequence[Action] = SAMPLE_ACTIONS,
+    run: int | None = None,
+    programme: ProgrammeSpec | None = None,
+) -> LearningRounds:
+    """Run the two rounds (module docstring) and score them on the truth.
+
+    Parameters
+    ----------
+    view
+        The audience view of a run on the sample (``campaigns.audience_view``).
+    truth
+        The sample's campaign truth (``SampleData.campaign_truth`` or
+        ``truth/campaign_truth.parquet``).
+    registry
+        Where the learnt model is registered.
+    """
+    setup = setup or SampleSetup()
+    start = start or datetime.combine(as_of + timedelta(days=1), datetime.min.time())
+    audience = sample_audience(view, as_of, setup=setup)
+    missing = ~audience["customer_id"].isin(truth["customer_id"].astype(str))
+    if missing.any():
+        raise DataValidationError(
+            f"{int(missing.sum())} customers of the view are not in the truth (e.g. "
+            f"{audience.loc[missing, 'customer_id'].iloc[0]}): is it a run on this sample?"
+        )
+    features = learning_features(audience)
+    vpr = monthly_value(audience)
+    budget = setup.budget if setup.budget is not None else setup.budget_per_customer * len(audience)
+    limits = {"call": setup.call_capacity} if setup.call_capacity is not None else {}
+    constraints = Constraints(budget, channel_limits=limits)
+    truth = truth.assign(customer_id=truth["customer_id"].astype(str))
+    notes: list[str] = []
+
+    def one_round(k: int, plan: RoundPlan) -> RoundOutcome:
+        outcomes = simulate_round(
+            truth, audience, plan, seed=seed * 100 + k, redemption_share=setup.redemption_share
+        )
+        report, _ = _measure(plan, outcomes, setup)
+        expected, draws = realised_value(
+            truth, audience, plan, setup=setup, seed=seed * 100 + 50 + k
+        )
+        return RoundOutcome(
+            plan, outcomes, report, compare_groups(report, plan), expected, _interval(draws)
+        )
+
+    # round 1: risk-only with random actions (learning), exploration
+    champion = Policy(PolicyKind.RISK)
+    plan1 = plan_round(
+        audience,
+        campaign_id=f"sample-round-1-s{seed}",
+        actions=actions,
+        constraints=constraints,
+        champion=champion,
+        settings=setup.settings,
+        assigned_at=start,
+        programme=programme,
+        currency="CNY",
+    )
+    r1 = one_round(1, plan1)
+    # learn
+    _, customers1 = _measure(plan1, r1.outcomes, setup)
+    rows = training_rows(customers1, features)
+    fit = fit_effects(rows, seed=seed)
+    model_id = f"sample-s{seed}-r1-{len(registry.entries()) + 1}"
+    entry, champ2, chall2, decision = promote(
+        registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
+    )
+    best = _best_action(r1.report, plan1.campaign_id, CHAMPION)
+    if chall2 is not None and chall2.kind is not PolicyKind.MODEL and best is not None:
+        chall2 = Policy(chall2.kind, action=best)
+        notes.append(
+            f"the challenger keeps risk-only targeting with {best}, the action that measured "
+            "best in round 1"
+        )
+    if champ2.kind is not PolicyKind.MODEL and best is not None:
+        champ2 = Policy(champ2.kind, action=best)
+        notes.append(
+            f"the champion keeps risk-only targeting, now with {best}, the action that measured "
+            "best in round 1"
+        )
+    models = {entry.model_id: registry.load(entry.model_id)}
+    plan2 = plan_round(
+        audience,
+        campaign_id=f"sample-round-2-s{seed}",
+        actions=actions,
+        constraints=constraints,
+        champion=champ2,
+        challenger=chall2,
+        models=models,
+        features=features,
+        value_per_response=vpr,
+        settings=setup.settings,
+        assigned_at=start + timedelta(days=31),
+        programme=programme,
+        currency="CNY",
+    )
+    r2 = one_round(2, plan2)
+    # common random numbers: the same responses, so the difference is paired
+    _, draws1 = realised_value(truth, audience, plan1, setup=setup, seed=seed * 100 + 51)
+    _, draws2 = realised_value(truth, audience, plan2, setup=setup, seed=seed * 100 + 51)
+    diff = _interval(draws2 - draws1)
+    return LearningRounds(
+        rounds=(r1, r2),
+        entry=entry,
+        decision=decision,
+        difference=diff,
+        budget=budget,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,302 @@
+"""The ``campaign_results`` stage: every campaign in the warehouse measured against its holdout.
+
+Reads the warehouse's ``assignments``, ``outcomes`` and ``campaigns`` tables. A campaign whose
+outcomes were loaded (``outcomes`` rows) is measured on them; one without outcome rows gets its
+purchases and redemptions attributed here from the transactions and interactions within its
+window (:func:`loyalloop.campaigns.attribute_outcomes`), up to the run's as-of day — the
+summary says which (``outcome_source``). Costs, margin and planned splits come from the run
+settings (``campaigns`` in docs/configuration.md); the pre-period revenue (CUPED covariate)
+from the run's transactions; the segment from the run's RFM (or lifecycle) table.
+
+Writes ``campaign_results`` (one row per campaign, arm/group, segment and metric) and
+``campaign_customers`` (one row per assignment with its outcomes and cost: the learning loop's
+training rows), and records :class:`~loyalloop.core.results.CampaignResultsSummary` — or
+"not computed: no campaigns" when the warehouse holds no assignments.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from loyalloop.campaigns import attribute_outcomes
+from loyalloop.core.results import (
+    CampaignArmSummary,
+    CampaignResultsSummary,
+    CampaignSummary,
+    Interval,
+    NotComputed,
+    ProgrammeSummary,
+    TargetingModelInfo,
+)
+from loyalloop.experiments import Estimate
+from loyalloop.measurement import (
+    ArmCost,
+    CampaignReport,
+    CostModel,
+    Effect,
+    Metric,
+    ModelRegistry,
+    ProgrammeEffect,
+    campaign_results,
+    measurement_table,
+    programme_effect,
+    registry_dir,
+)
+from loyalloop.pipeline.config import CampaignsConfig, SegmentField
+from loyalloop.pipeline.context import PROFILE_TX, RunContext
+
+__all__ = ["CAMPAIGN_INPUTS", "CAMPAIGN_OUTPUTS", "stage_campaign_results"]
+
+#: What the stage reads: the warehouse's campaign tables and the run's transactions and segments.
+CAMPAIGN_INPUTS = (
+    "assignments",
+    "outcomes",
+    "campaigns",
+    "interactions",
+    "transactions",
+    PROFILE_TX,
+    "profile_map",
+    "rfm",
+)
+CAMPAIGN_OUTPUTS = ("campaign_results", "campaign_customers")
+
+
+def _f(v: float) -> float | None:
+    return float(v) if v is not None and math.isfinite(v) else None
+
+
+def _iv(e: Estimate) -> Interval | None:
+    if not math.isfinite(e.estimate):
+        return None
+    return Interval(_f(e.estimate), _f(e.low), _f(e.high))
+
+
+def cost_models(cfg: CampaignsConfig) -> tuple[CostModel, dict[str, CostModel]]:
+    """The default cost model and one per configured campaign."""
+    default = CostModel(
+        contact_cost=cfg.contact_cost or 0.0,
+        redemption_cost=cfg.redemption_cost or 0.0,
+        margin_rate=cfg.margin_rate,
+    )
+    per: dict[str, CostModel] = {}
+    for cid, c in cfg.campaign.items():
+        arms = {
+            a: ArmCost(c.arm_contact_cost.get(a), c.arm_redemption_cost.get(a))
+            for a in {*c.arm_contact_cost, *c.arm_redemption_cost}
+        }
+        per[cid] = CostModel(
+            contact_cost=default.contact_cost if c.contact_cost is None else c.contact_cost,
+            redemption_cost=(
+                default.redemption_cost if c.redemption_cost is None else c.redemption_cost
+            ),
+            margin_rate=default.margin_rate if c.margin_rate is None else c.margin_rate,
+            arms=arms,
+        )
+    return default, per
+
+
+def _arm_summary(e: Effect) -> CampaignArmSummary:
+    def metric(m: Metric) -> Any:
+        try:
+            return e.metric(m)
+        except KeyError:
+            return None
+
+    resp, rev, margin, net = (
+        metric(m) for m in (Metric.RESPONSE, Metric.REVENUE, Metric.MARGIN, Metric.NET)
+    )
+    ok = lambda x: x is not None and x.error is None  # noqa: E731
+    return CampaignArmSummary(
+        level=e.level.value,  # type: ignore[arg-type]
+        arm=e.arm,
+        control=e.control,
+        customers=e.n,
+        control_customers=e.control_n,
+        response_rate=_f(resp.mean) if resp is not None else None,
+        control_response_rate=_f(resp.control_mean) if resp is not None else None,
+        response_lift=_iv(resp.lift) if ok(resp) else None,
+        incremental_responses=_iv(resp.total) if ok(resp) else None,
+        incremental_revenue=_iv(rev.total) if ok(rev) else None,
+        incremental_margin=_iv(margin.total) if ok(margin) else None,
+        cost=float(e.cost),
+        net_value=_iv(net.total) if ok(net) else None,
+        roi=_iv(e.roi) if e.roi_error is None else None,
+        p_value=_f(rev.p_value_adjusted) if ok(rev) else None,
+        cuped=bool(rev.cuped) if rev is not None else False,
+        error=e.error or (rev.error if rev is not None else None),
+        message=e.message or (rev.message if rev is not None else ""),
+    )
+
+
+def _programme(p: ProgrammeEffect) -> ProgrammeSummary | NotComputed:
+    if p.error in ("no_global_control", "unstable_global_control", "no_units"):
+        return NotComputed(
+            "no_data" if p.error != "unstable_global_control" else "bad_data", p.message
+        )
+    return ProgrammeSummary(
+        customers=p.customers,
+        programme_customers=p.programme_customers,
+        control_customers=p.control_customers,
+        campaigns=p.campaigns,
+        response_rate=_f(p.response_rate),
+        control_response_rate=_f(p.control_response_rate),
+        response_lift=_iv(p.response_lift),
+        revenue_lift=_iv(p.revenue_lift),
+        incremental_revenue=_iv(p.incremental_revenue),
+        notes=tuple(p.notes) + ((p.message,) if p.message else ()),
+    )
+
+
+def _models(ctx: RunContext) -> tuple[TargetingModelInfo, ...]:
+    registry = ModelRegistry(registry_dir(ctx.wh.settings.home))
+    out = []
+    for e in registry.entries():
+        if e.status.value == "retired":
+            continue
+        out.append(
+            TargetingModelInfo(
+                model_id=e.model_id,
+                status=e.status.value,
+                trained_on=e.trained_on,
+                created_at=e.created_at,
+                qini={q.action: _f(q.qini) for q in e.qini},
+            )
+        )
+    return tuple(out)
+
+
+def _outcomes(
+    ctx: RunContext, assignments: ir.Table, end: datetime
+) -> tuple[ir.Table, dict[str, str]]:
+    """The outcome rows to measure on, and each campaign's source."""
+    wh = ctx.wh
+    loaded = wh.table("outcomes").select("customer_id", "campaign_id", "timestamp", "kind", "value")
+    have = {
+        r["campaign_id"] for r in loaded.select("campaign_id").distinct().to_pyarrow().to_pylist()
+    }
+    ids = {
+        r["campaign_id"]
+        for r in assignments.select("campaign_id").distinct().to_pyarrow().to_pylist()
+    }
+    sources = {c: ("outcomes" if c in have else "attributed") for c in ids}
+    need = sorted(ids - have)
+    if not need:
+        return loaded, sources
+    cut = ibis.timestamp(end.isoformat(sep=" "))
+    tx = wh.table("transactions")
+    tx = tx.filter(tx.timestamp < cut).select("customer_id", "timestamp", "amount")
+    it = wh.table("interactions")
+    it = it.filter(it.timestamp < cut)
+    pm = ctx.output("profile_map")
+    pm = pm.select(customer_id=pm.customer_id, profile_id=pm.profile_id)
+    attributed = attribute_outcomes(
+        assignments.filter(assignments.campaign_id.isin(need)),
+        wh.table("campaigns"),
+        transactions=tx,
+        interactions=it,
+        profile_map=pm,
+    )
+    attributed = attributed.select(
+        "customer_id", "campaign_id", "timestamp", "kind", value=attributed.value.cast("float64")
+    )
+    loaded = loaded.mutate(value=loaded.value.cast("float64"))
+    return loaded.union(attributed), sources
+
+
+def _pre_period(ctx: RunContext, assignments: ir.Table, days: int) -> ir.Table:
+    """Purchases of each assigned customer in the ``days`` before assignment."""
+    tx = ctx.wh.ibis.table(PROFILE_TX)
+    tx = tx.filter(tx.amount > 0).select(_c=tx.customer_id, _t=tx.timestamp, _v=tx.amount)
+    a = assignments.select("customer_id", "campaign_id", "assigned_at")
+    j = a.left_join(
+        tx,
+        (a.customer_id == tx._c)
+        & (tx._t < a.assigned_at)
+        & (tx._t >= a.assigned_at - ibis.interval(days=days)),
+    )
+    return j.group_by("customer_id", "campaign_id").aggregate(
+        pre_revenue=j._v.sum().fill_null(0.0).cast("float64")
+    )
+
+
+def _segments(ctx: RunContext, field: SegmentField) -> ir.Table | None:
+    if field is SegmentField.none:
+        return None
+    if field is SegmentField.rfm_segment:
+        r = ctx.output("rfm")
+        return r.select(customer_id=r.customer_id, segment=r.segment)
+    if "loyalty" not in ctx.writer.tables:
+        return None
+    lo = ctx.output("loyalty")
+    return lo.select(customer_id=lo.customer_id, segment=lo.lifecycle_stage)
+
+
+def stage_campaign_results(ctx: RunContext) -> None:
+    """Measure every campaign (module docstring)."""
+    wh = ctx.wh
+    assignments = wh.table("assignments")
+    if wh.count("assignments") == 0:
+        ctx.record(
+            "campaigns",
+            NotComputed("no_data", "no campaigns: the warehouse has no assignments"),
+        )
+        return
+    cfg = ctx.config.campaigns
+    end = datetime.combine(ctx.as_of + timedelta(days=1), time())
+    outcomes, sources = _outcomes(ctx, assignments, end)
+    default, per = cost_models(cfg)
+    pre = _pre_period(ctx, assignments, cfg.pre_period_days) if cfg.pre_period_days else None
+    data = measurement_table(
+        assignments,
+        outcomes,
+        costs=per,
+        default_cost=default,
+        pre=pre,
+        segments=_segments(ctx, cfg.segment_field),
+    )
+    campaigns = wh.table("campaigns").to_pandas()
+    report: CampaignReport = campaign_results(
+        data,
+        costs=per,
+        default_cost=default,
+        campaigns=campaigns,
+        shares={cid: c.shares for cid, c in cfg.campaign.items() if c.shares},
+        as_of=end,
+        alpha=cfg.alpha,
+    )
+    ctx.save("campaign_results", report.to_frame())
+    ctx.save("campaign_customers", data.table)
+    summaries = []
+    for c in report.campaigns:
+        summaries.append(
+            CampaignSummary(
+                campaign_id=c.campaign_id,
+                name=c.name,
+                start_at=c.start_at,
+                end_at=c.end_at,
+                window_complete=c.window_complete,
+                outcome_source=sources.get(c.campaign_id, "outcomes"),  # type: ignore[arg-type]
+                assigned=dict(c.assigned),
+                margin_rate=c.margin_rate,
+                arms=tuple(_arm_summary(e) for e in c.effects),
+                srm_p_value=_f(c.srm.p_value) if c.srm is not None else None,
+                error=c.error,
+                message=c.message,
+                notes=c.notes,
+            )
+        )
+    ctx.record(
+        "campaigns",
+        CampaignResultsSummary(
+            campaigns=tuple(summaries),
+            programme=_programme(programme_effect(assignments, outcomes, alpha=cfg.alpha)),
+            alpha=cfg.alpha,
+            models=_models(ctx),
+            notes=report.notes,
+        ),
+    )

@@ -1,0 +1,195 @@
+"""Report section "Campaigns": every campaign's arms against their holdouts, with intervals,
+cost and ROI, and the programme against the global control group (docs/measurement.md).
+
+Reads the run's typed :class:`~loyalloop.core.results.CampaignResultsSummary` only. Campaign
+and arm names come from the warehouse (user input): they are escaped by the templates'
+``Markup.format``.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from loyalloop.core.results import (
+    CampaignArmSummary,
+    CampaignResultsSummary,
+    CampaignSummary,
+    Interval,
+    NotComputed,
+)
+from loyalloop.core.runs import Run
+from loyalloop.report.i18n import Lang, t
+from loyalloop.report.parts import Section, fmt_int, fmt_num, fmt_pct, html_table, note
+
+__all__ = ["campaigns_section"]
+
+
+def _iv(v: Interval | None, *, pct: bool = False, digits: int = 0, sign: bool = False) -> str:
+    """``value (low … high)``; a dash when not computed."""
+    if v is None or v.value is None:
+        return "—"
+
+    def f(x: float | None) -> str:
+        if x is None:
+            return "—"
+        if pct:
+            return f"{100 * x:+.1f} pt" if sign else f"{100 * x:.1f}%"
+        return f"{x:+,.{digits}f}" if sign else f"{x:,.{digits}f}"
+
+    if v.low is None or v.high is None:
+        return f(v.value)
+    return f"{f(v.value)} ({f(v.low)} … {f(v.high)})"
+
+
+def _arm_label(a: CampaignArmSummary, lang: Lang) -> str:
+    if a.level == "campaign":
+        return t("cp_all_arms", lang)
+    if a.level == "group":
+        return t("cp_group", lang, group=a.arm or "—")
+    return a.arm
+
+
+def _rows(c: CampaignSummary, lang: Lang) -> list[list[str]]:
+    rows = []
+    for a in c.arms:
+        if a.error and a.response_lift is None:
+            rows.append(
+                [_arm_label(a, lang), fmt_int(a.customers), fmt_int(a.control_customers)]
+                + ["—"] * 7
+                + [t("cp_error", lang, message=a.message or a.error)]
+            )
+            continue
+        rows.append(
+            [
+                _arm_label(a, lang),
+                fmt_int(a.customers),
+                fmt_int(a.control_customers),
+                f"{fmt_pct(a.response_rate)} / {fmt_pct(a.control_response_rate)}",
+                _iv(a.response_lift, pct=True, sign=True),
+                _iv(a.incremental_revenue, sign=True),
+                _iv(a.incremental_margin, sign=True),
+                fmt_num(a.cost, 0),
+                _iv(a.net_value, sign=True),
+                _iv(a.roi, pct=True) if a.roi is not None else "—",
+            ]
+        )
+    return rows
+
+
+def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
+    head = Markup("<h3>{}</h3>").format(
+        c.name if c.name == c.campaign_id else f"{c.name} ({c.campaign_id})"
+    )
+    parts = [head]
+    window = ""
+    if c.start_at is not None and c.end_at is not None:
+        window = t("cp_window", lang, start=f"{c.start_at:%Y-%m-%d}", end=f"{c.end_at:%Y-%m-%d}")
+    assigned = ", ".join(f"{k}: {v:,}" for k, v in sorted(c.assigned.items()))
+    parts.append(
+        note(
+            " ".join(
+                x
+                for x in (
+                    window,
+                    t("cp_assigned", lang, arms=assigned),
+                    t(f"cp_source_{c.outcome_source}", lang),
+                    t("cp_margin", lang, rate=fmt_pct(c.margin_rate))
+                    if c.margin_rate is not None
+                    else t("cp_no_margin", lang),
+                )
+                if x
+            )
+        )
+    )
+    if c.window_complete is False:
+        parts.append(note(t("cp_provisional", lang)))
+    if c.error:
+        parts.append(note(t("cp_error", lang, message=c.message or c.error)))
+        return Markup("").join(parts)
+    headers = [
+        t("cp_arm", lang),
+        t("cp_customers", lang),
+        t("cp_control", lang),
+        t("cp_response", lang),
+        t("cp_response_lift", lang),
+        t("cp_inc_revenue", lang),
+        t("cp_inc_margin", lang),
+        t("cp_cost", lang),
+        t("cp_net", lang),
+        t("cp_roi", lang),
+    ]
+    rows = _rows(c, lang)
+    if any(len(r) > len(headers) for r in rows):
+        headers.append(t("cp_remark", lang))
+        rows = [r + [""] * (len(headers) - len(r)) for r in rows]
+    parts.append(html_table(headers, rows))
+    if c.srm_p_value is not None and c.srm_p_value < 0.001:
+        parts.append(note(t("cp_srm", lang, p=f"{c.srm_p_value:.2g}")))
+    for n in c.notes:
+        parts.append(note(n))
+    return Markup("").join(parts)
+
+
+def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
+    p = s.programme
+    title = Markup("<h3>{}</h3>").format(t("cp_programme", lang))
+    if isinstance(p, NotComputed):
+        return title + note(f"{t('not_computed', lang)}: {p.message}")
+    rows = [
+        [
+            fmt_int(p.programme_customers),
+            fmt_int(p.control_customers),
+            f"{fmt_pct(p.response_rate)} / {fmt_pct(p.control_response_rate)}",
+            _iv(p.response_lift, pct=True, sign=True),
+            _iv(p.revenue_lift, digits=2, sign=True),
+            _iv(p.incremental_revenue, sign=True),
+        ]
+    ]
+    headers = [
+        t("cp_programme_customers", lang),
+        t("cp_global_control", lang),
+        t("cp_response", lang),
+        t("cp_response_lift", lang),
+        t("cp_revenue_lift", lang),
+        t("cp_inc_revenue", lang),
+    ]
+    notes = [note(t("cp_programme_note", lang, campaigns=p.campaigns))]
+    notes += [note(n) for n in p.notes]
+    return title + html_table(headers, rows) + Markup("").join(notes)
+
+
+def campaigns_section(run: Run, lang: Lang) -> Section | None:
+    """Campaign results (module docstring); ``None`` for runs made before the stage existed."""
+    s = run.manifest.campaigns
+    if s is None:
+        return None
+    if isinstance(s, NotComputed):
+        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), s.message)
+        return Section("campaigns", t("cp_title", lang), body)
+    parts = [note(t("cp_intro", lang, level=f"{1 - s.alpha:.0%}"))]
+    parts += [_campaign(c, lang) for c in s.campaigns]
+    parts.append(_programme(s, lang))
+    if s.models:
+        rows = [
+            [
+                m.model_id,
+                t(f"cp_status_{m.status}", lang),
+                ", ".join(m.trained_on),
+                ", ".join(f"{k}: {fmt_num(v, 4)}" for k, v in sorted(m.qini.items())),
+            ]
+            for m in s.models
+        ]
+        parts.append(Markup("<h3>{}</h3>").format(t("cp_models", lang)))
+        parts.append(
+            html_table(
+                [
+                    t("cp_model", lang),
+                    t("cp_status", lang),
+                    t("cp_trained_on", lang),
+                    t("cp_qini", lang),
+                ],
+                rows,
+            )
+        )
+    parts += [note(n) for n in s.notes]
+    return Section("campaigns", t("cp_title", lang), Markup("").join(parts))

@@ -1,0 +1,87 @@
+"""Case pages and the cases API: queue, case page (customer text escaped), changes with the
+version seen (the second writer gets 409 and nothing is saved), the rules admin page."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from apikit import build
+
+from loyalloop.services import Actor, Store
+from loyalloop.services.cases import set_team
+from loyalloop.store.models import CaseEventRow, CaseRow
+
+XSS = '<script>alert("x")</script>我要投诉'
+
+
+def version_of(html: str) -> int:
+    m = re.search(r'name="version" value="(\d+)"', html)
+    assert m is not None
+    return int(m.group(1))
+
+
+def test_agent_works_a_case_and_a_stale_form_is_a_conflict(store: Store) -> None:
+    world = build(store, customers=2)
+    with store.session() as s:
+        set_team(s, "complaints", actor=Actor.cli(), manager_email="m@bank.example",
+                 agents=["agent@bank.example", "admin@bank.example"])  # fmt: skip
+    anon = world.client(None)
+    r = anon.post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 1, "why": XSS, "improve": "x"}})
+    assert r.status_code == 201
+    with store.session() as s:
+        cid = s.scalar(sa.select(CaseRow.id))
+    agent = world.client("agent")
+    queue = agent.get("/cases")
+    assert queue.status_code == 200 and f'data-case="{cid}"' in queue.text  # round robin: agent
+    page = agent.get(f"/cases/{cid}")
+    assert page.status_code == 200
+    i = page.text.find("<script>alert")
+    assert i < 0, page.text[i - 300 : i + 100]
+    assert "&lt;script&gt;alert" in page.text
+    v = version_of(page.text)
+    # two agents with the same form: the first wins, the second gets 409 with the current case
+    admin = world.client("admin")
+    first = agent.post(f"/cases/{cid}/notes", data={"version": v, "note": "called the customer",
+                                                    "visibility": "customer"},
+                       follow_redirects=False)  # fmt: skip
+    assert first.status_code == 303
+    second = admin.post(f"/cases/{cid}/notes", data={"version": v, "note": "admin's note"})
+    assert second.status_code == 409
+    assert "nothing was saved" in second.text or "未保存" in second.text
+    assert "called the customer" in second.text
+    with store.session() as s:
+        notes = s.scalars(sa.select(CaseEventRow.text).where(CaseEventRow.kind == "note")).all()
+    assert notes == ["called the customer"]
+    # resolve through the JSON API with the current version
+    case = agent.get(f"/api/v1/cases/{cid}").json()
+    stale = agent.post(f"/api/v1/cases/{cid}/status",
+                       json={"version": v, "status": "resolved", "resolution_code": "fixed"})  # fmt: skip
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "conflict"
+    bad = agent.post(f"/api/v1/cases/{cid}/status",
+                     json={"version": case["version"], "status": "resolved"})  # fmt: skip
+    assert bad.status_code == 409 and "resolution code" in bad.json()["error"]["message"]
+    ok = agent.post(f"/api/v1/cases/{cid}/status", json={"version": case["version"],
+                    "status": "resolved", "resolution_code": "fixed"})  # fmt: skip
+    assert ok.status_code == 200 and ok.json()["status"] == "resolved"
+    # the page in Chinese
+    agent.cookies.set("ll_lang", "zh")
+    zh = agent.get(f"/cases/{cid}")
+    assert "已解决" in zh.text and "时间线" in zh.text
+
+
+def test_rules_admin_page_validates_and_versions(store: Store) -> None:
+    world = build(store, customers=1)
+    analyst = world.client("analyst")
+    page = analyst.get("/admin/case-rules")
+    assert page.status_code == 200 and "version: 1" in page.text
+    bad = analyst.post("/admin/case-rules", data={"rules": "version: 2\nrules:\n  - id: x\n"
+                                                  "    kind: nonsense\n"})  # fmt: skip
+    assert bad.status_code == 422 and "line" in bad.text and "kind" in bad.text
+    from importlib.resources import files
+
+    text = (files("loyalloop.cases") / "data" / "default_cases.yaml").read_text("utf-8")
+    ok = analyst.post("/admin/case-rules", data={"rules": text.replace("max_score: 6",
+                      "max_score: 5").replace("version: 1", "version: 2")})  # fmt: skip
+    assert ok.status_code == 200 and "version 2 stored" in ok.text
+    assert world.client("agent").get("/admin/case-rules").status_code == 403

@@ -1,0 +1,98 @@
+"""Signals from a run's outputs: churn risk in the top CLV decile, negative aspects, complaint
+phrases; profile ids mapped back to customer ids; survey comments and old comments left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from loyalloop.cases import SignalKind, default_case_config
+from loyalloop.services import Store
+from loyalloop.services.cases import apply_signals, run_signals
+
+
+@dataclass
+class FakeManifest:
+    as_of: dt.date
+
+
+class FakeRun:
+    """The part of :class:`loyalloop.core.runs.Run` the signals read, over Arrow tables."""
+
+    def __init__(self, tables: dict[str, dict[str, list[Any]]]) -> None:
+        self.number = 7
+        self.manifest = FakeManifest(dt.date(2026, 6, 30))
+        self._t = {k: pa.table(v) for k, v in tables.items()}
+
+    def has_table(self, name: str) -> bool:
+        return name in self._t
+
+    def read(self, name: str) -> pa.Table:
+        return self._t[name]
+
+
+def fake_run() -> FakeRun:
+    n = 20  # profiles P00 … P19; CLV rises with the number: P18, P19 are the top decile
+    pids = [f"P{i:02d}" for i in range(n)]
+    ts = dt.datetime(2026, 6, 20, 10)
+    return FakeRun(
+        {
+            "profile_map": {
+                "customer_id": [f"C{i:02d}" for i in range(n)] + ["C99"],
+                "profile_id": [*pids, "P19"],  # P19 merged from C19 and C99: C19
+            },
+            "clv": {"customer_id": pids, "clv": [float(10 * i) for i in range(n)]},
+            "churn_scores": {
+                "customer_id": pids,
+                "churn_probability": [0.9] * n,
+                "population": ["active"] * (n - 1) + ["lapsed_365d"],
+            },
+            "feedback_analysis": {
+                "feedback_id": ["f1", "f2", "svy-3-why", "f4"],
+                "customer_id": ["C01", "C02", "C03", "C04"],
+                "timestamp": [ts, ts, ts, dt.datetime(2025, 1, 1)],
+                "score_type": ["csat", "nps", "nps", "nps"],
+                "score": [2.0, 3.0, 0.0, 0.0],
+                "sentiment_score": [-0.9, -0.2, -0.9, -0.9],
+            },
+            "feedback_aspects": {
+                "feedback_id": ["f1", "f1", "f2"],
+                "aspect": ["billing", "staff", "service"],
+                "clause": ["年费乱扣", "态度还行", "我要去银保监投诉"],
+                "sentiment_score": [-0.85, 0.2, -0.3],
+            },
+        }
+    )
+
+
+def test_signals_from_a_run() -> None:
+    cfg = default_case_config()
+    after = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    sigs = run_signals(fake_run(), cfg, feedback_after=after)
+    churn = [s for s in sigs if s.kind is SignalKind.CHURN_RISK]
+    # top decile of CLV among 20 profiles: P18 (active) — P19 is lapsed, so not scored as risk
+    assert [(s.customer_id, s.signal_id) for s in churn] == [("C18", "run:7:churn:P18")]
+    assert churn[0].clv_percentile is not None and churn[0].clv_percentile >= 0.9
+    fb = {s.signal_id: s for s in sigs if s.kind is SignalKind.FEEDBACK}
+    assert set(fb) == {"feedback:f1", "feedback:f2"}  # survey comment and old comment left out
+    assert fb["feedback:f1"].aspects == {"billing": -0.85, "staff": 0.2}
+    assert "银保监" in fb["feedback:f2"].text
+
+
+def test_a_run_opens_the_right_cases(store: Store) -> None:
+    sigs = run_signals(fake_run(), default_case_config(),
+                       feedback_after=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))  # fmt: skip
+    with store.session() as s:
+        res = apply_signals(s, sigs, now=dt.datetime(2026, 6, 30, 2, tzinfo=dt.UTC))
+        from loyalloop.services.cases import queue
+
+        got = sorted((r.customer_id, r.topic, r.priority) for r in queue(s))
+    assert len(res.opened) == 3
+    assert got == [
+        ("C01", "negative_comment", "P2"),  # billing severity 0.85 ≥ 0.7
+        ("C02", "complaint", "P1"),  # regulator phrase: P1 at least, supersedes detractor
+        ("C18", "retention", "P2"),  # churn 0.9, CLV pct 0.9: 0.3·0.9 + 0.3·0.9 + 0.4·0.5 = 0.74
+    ]

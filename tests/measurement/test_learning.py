@@ -1,0 +1,142 @@
+"""The learning loop: two campaign rounds on the sample business (a real run on 4,000
+customers), scored on the sample's campaign truth; the model registry.
+
+What the two rounds show on this sample is recorded, not assumed: the test checks the loop's
+mechanics (budget, holdouts, exploration, registry, promotion rule, the truth's scoring) and
+that the verdict printed is the one the interval supports. benchmarks/results/targeting.md has
+the figures on 10,000 customers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from loyalloop.apps.demo import load_sample
+from loyalloop.campaigns.audience import audience_view, read_run_tables
+from loyalloop.core import Settings
+from loyalloop.errors import ModelError, NotFoundError
+from loyalloop.measurement import ModelRegistry, ModelStatus, parse_arm
+from loyalloop.measurement.learning import CHAMPION, EXPLORE, PolicyKind
+from loyalloop.measurement.sample_rounds import (
+    SampleSetup,
+    realised_value,
+    run_learning_rounds,
+    sample_audience,
+)
+from loyalloop.pipeline import RunConfig, run_pipeline
+from loyalloop.sample import generate
+
+N = 4_000
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    home = tmp_path_factory.mktemp("sample")
+    settings = Settings(home=home / "home", timezone="UTC", phone_region="CN")
+    load_sample(settings, customers=N, seed=0)
+    run = run_pipeline(settings, RunConfig(taxonomy="banking"))
+    view = audience_view(read_run_tables(ibis.duckdb.connect(), run.path), run.manifest.as_of)
+    yield {
+        "view": view.to_pandas(),
+        "truth": generate(customers=N, seed=0).campaign_truth,
+        "as_of": run.manifest.as_of,
+        "home": home,
+    }
+
+
+@pytest.fixture(scope="module")
+def rounds(sample: dict[str, Any]) -> Any:
+    registry = ModelRegistry(sample["home"] / "registry")
+    return run_learning_rounds(
+        ibis.memtable(sample["view"]), sample["truth"], as_of=sample["as_of"], registry=registry
+    )
+
+
+def _treated_cost(audience: pd.DataFrame, treatments: pd.DataFrame) -> float:
+    tr = treatments[~treatments["held_out"]]
+    costs = audience.set_index("customer_id")
+    total = 0.0
+    for action, part in tr.groupby("action"):
+        total += float(costs.loc[part["customer_id"], f"cost:{action}"].sum())
+    return total
+
+
+def test_both_rounds_keep_the_budget_and_a_holdout_for_every_arm(sample, rounds) -> None:  # type: ignore[no-untyped-def]
+    audience = sample_audience(ibis.memtable(sample["view"]), sample["as_of"])
+    for r in rounds.rounds:
+        plan = r.plan
+        assert _treated_cost(audience, plan.treatments) <= rounds.budget
+        assert plan.spent <= rounds.budget
+        arms = set(plan.assignments["arm"])
+        treated = {a for a in arms if parse_arm(a).treated}
+        assert treated, arms
+        for a in treated:
+            assert f"{a}:holdout" in arms, (a, sorted(arms))
+        assert any(a.startswith(EXPLORE + ":") for a in treated)
+        assert plan.assignments.groupby("customer_id").size().max() == 1
+        t = plan.treatments
+        assert t["explanation_en"].str.len().gt(0).all()
+        assert t["explanation_zh"].str.len().gt(0).all()
+        # measured against the holdouts: a total with an interval
+        total = r.report.campaign(plan.campaign_id).total
+        assert total is not None
+
+
+def test_the_learnt_model_is_registered_and_used_in_round_2(sample, rounds) -> None:  # type: ignore[no-untyped-def]
+    registry = ModelRegistry(sample["home"] / "registry")
+    entry = registry.get(rounds.entry.model_id)
+    assert entry.trained_on == (rounds.rounds[0].plan.campaign_id,)
+    assert entry.status in (ModelStatus.CHAMPION, ModelStatus.CHALLENGER)
+    assert {q.action for q in entry.qini} == set(entry.actions) == {"message", "offer", "call"}
+    for q in entry.qini:
+        assert q.qini_low <= q.qini <= q.qini_high and q.baseline == "risk"
+    models = registry.load(entry.model_id)
+    assert set(models) == set(entry.actions)
+    plan2 = rounds.rounds[1].plan
+    policies = [plan2.champion, plan2.challenger]
+    assert any(p is not None and p.model_id == entry.model_id for p in policies)
+    if entry.status is ModelStatus.CHAMPION:
+        assert plan2.champion.kind is PolicyKind.MODEL
+        assert "promoted" in rounds.decision
+    else:
+        assert plan2.champion.kind is PolicyKind.RISK
+        assert "does not beat" in rounds.decision
+    # a changed model file is refused
+    path = registry.root / entry.files["call"]
+    data = json.loads(path.read_text("utf-8"))
+    data["intercept"] += 1.0
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ModelError, match="changed after it was registered"):
+        registry.load(entry.model_id)
+    with pytest.raises(NotFoundError):
+        registry.get("nope")
+
+
+def test_round_values_are_scored_on_the_truth(sample, rounds) -> None:  # type: ignore[no-untyped-def]
+    r1, r2 = rounds.rounds
+    d = rounds.difference
+    # the paired draws' mean agrees with the difference of the closed-form expectations
+    draws = SampleSetup().draws
+    assert abs(d.estimate - (r2.expected_value - r1.expected_value)) < 4 * d.se / np.sqrt(draws)
+    assert d.low <= d.estimate <= d.high
+    assert rounds.improved == (d.low > 0)
+    verdict = "round 2 targets better" if rounds.improved else "not clearly better"
+    assert verdict in rounds.lines()[-1]
+    # the draws' mean agrees with the closed-form expectation
+    audience = sample_audience(ibis.memtable(sample["view"]), sample["as_of"])
+    truth = sample["truth"].assign(customer_id=sample["truth"]["customer_id"].astype(str))
+    exp, draws = realised_value(truth, audience, r1.plan, setup=SampleSetup(), seed=5)
+    assert exp == pytest.approx(r1.expected_value)
+    assert abs(draws.mean() - exp) < 4 * draws.std() / np.sqrt(len(draws))
+
+
+def test_champion_group_is_measured_per_unit_of_budget(rounds) -> None:  # type: ignore[no-untyped-def]
+    g = rounds.rounds[1].groups
+    assert CHAMPION in g.per_budget

@@ -1,0 +1,274 @@
+"""The campaign_results stage on a warehouse holding a simulated campaign whose effects are
+known: the typed summary, the run tables, the report section (en, zh) and
+``loyalloop campaigns results``; and "not computed: no campaigns" without assignments."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from tests.measurement.simulate import simulate_campaign, true_effects
+from typer.testing import CliRunner
+
+from loyalloop.cli.main import app
+from loyalloop.core import Settings
+from loyalloop.core.results import CampaignResultsSummary, NotComputed
+from loyalloop.core.runs import Run
+from loyalloop.data.ingest import ingest
+from loyalloop.data.schema import open_warehouse
+from loyalloop.pipeline import RunConfig, run_pipeline
+from loyalloop.pipeline import stages as stages_module
+from loyalloop.pipeline.config import CampaignCosts, CampaignsConfig
+from loyalloop.report import render_report
+
+STAGES = ("profiles", "rfm", "kpis", "campaign_results")
+AS_OF = date(2026, 7, 30)
+MARGIN = 0.5
+
+
+def _write(folder: Path, name: str, frame: pd.DataFrame) -> Path:
+    path = folder / f"{name}.csv"
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d %H:%M:%S")
+    out.to_csv(path, index=False)
+    return path
+
+
+def _home(tmp: Path, *, with_campaign: bool) -> Settings:
+    a, o, pre = simulate_campaign(8_000, seed=21)
+    a = a.assign(campaign_id="WB-07")
+    o = o.assign(campaign_id="WB-07")
+    ids = a["customer_id"]
+    customers = pd.DataFrame({"customer_id": ids, "created_at": "2025-01-01"})
+    # pre-period purchases (one a customer, 30 days before the campaign) and the window's
+    has_pre = pre["pre_revenue"] > 0
+    tx = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "transaction_id": [f"T{i}" for i in range(int(has_pre.sum()))],
+                    "customer_id": pre["customer_id"][has_pre].to_numpy(),
+                    "timestamp": pd.Timestamp("2026-06-01"),
+                    "amount": pre["pre_revenue"][has_pre].round(2).to_numpy(),
+                }
+            ),
+            o[o["kind"] == "purchase"]
+            .reset_index(drop=True)
+            .pipe(
+                lambda p: pd.DataFrame(
+                    {
+                        "transaction_id": [f"W{i}" for i in range(len(p))],
+                        "customer_id": p["customer_id"],
+                        "timestamp": p["timestamp"],
+                        "amount": p["value"],
+                    }
+                )
+            ),
+        ],
+        ignore_index=True,
+    )
+    folder = tmp / "files"
+    folder.mkdir()
+    settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
+    files = {"customers": customers, "transactions": tx}
+    if with_campaign:
+        files["campaigns"] = pd.DataFrame(
+            {
+                "campaign_id": ["WB-07"],
+                "name": ["July <win-back>"],
+                "start_at": [pd.Timestamp("2026-07-01")],
+                "end_at": [pd.Timestamp("2026-07-31")],
+            }
+        )
+        files["assignments"] = a
+        files["outcomes"] = o
+    # main's ingest (merge 4935d6a) fails on the assignments contract with "UNNEST() can only
+    # be applied to lists … not INTEGER" (data/ingest.py step 6); until it is fixed there, the
+    # two campaign fact tables are inserted directly — the stage under test reads them the same
+    direct = {"assignments", "outcomes"}
+    with open_warehouse(settings) as wh:
+        for name, frame in files.items():
+            path = _write(folder, name, frame)
+            if name in direct:
+                cols = ", ".join(frame.columns)
+                wh.raw.execute(
+                    f"INSERT INTO {name} ({cols}) SELECT {cols} FROM read_csv_auto(?)", [str(path)]
+                )
+                continue
+            r = ingest(wh, name, [path])
+            assert r.quarantined == 0, (name, r)
+    return settings
+
+
+def _run(settings: Settings, config: RunConfig) -> Run:
+    stages = [s for s in stages_module.STAGES if s.name in STAGES]
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr("loyalloop.pipeline.run.STAGES", stages)
+        return run_pipeline(settings, config)
+
+
+CONFIG = RunConfig(
+    as_of=AS_OF,
+    campaigns=CampaignsConfig(
+        margin_rate=MARGIN,
+        contact_cost=0.1,
+        campaign={
+            "WB-07": CampaignCosts(
+                arm_redemption_cost={"offer": 30.0},
+                shares={"holdout": 0.2, "offer": 0.4, "message": 0.4},
+            )
+        },
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Run]]:
+    settings = _home(tmp_path_factory.mktemp("campaign"), with_campaign=True)
+    yield settings, _run(settings, CONFIG)
+
+
+def test_stage_records_every_arm_with_intervals_that_cover_the_truth(run) -> None:  # type: ignore[no-untyped-def]
+    _, r = run
+    s = r.manifest.campaigns
+    assert isinstance(s, CampaignResultsSummary)
+    (c,) = s.campaigns
+    assert c.campaign_id == "WB-07" and c.name == "July <win-back>"
+    assert c.outcome_source == "outcomes" and c.window_complete is True
+    assert c.srm_p_value is not None and c.srm_p_value > 0.001
+    arms = {a.arm: a for a in c.arms if a.level == "arm"}
+    assert set(arms) == {"offer", "message"}
+    for name, a in arms.items():
+        truth = true_effects(name, margin_rate=MARGIN)
+        assert a.response_lift is not None and a.response_lift.low is not None
+        assert a.response_lift.low <= truth["response"] <= a.response_lift.high  # type: ignore[operator]
+        assert a.net_value is not None and a.roi is not None
+        assert a.cuped  # the pre-period purchases were used
+    assert any(a.level == "campaign" for a in c.arms)
+    # the manifest round-trips through JSON
+    assert r.manifest == type(r.manifest).from_dict(json.loads(json.dumps(r.manifest.to_dict())))
+
+
+def test_stage_tables(run) -> None:  # type: ignore[no-untyped-def]
+    _, r = run
+    results = r.read("campaign_results").to_pandas()
+    assert {"campaign_id", "arm", "metric", "lift_low", "lift_high", "total"} <= set(
+        results.columns
+    )
+    customers = r.read("campaign_customers").to_pandas()
+    assert len(customers) == 8_000
+    assert set(customers.columns) >= {"customer_id", "arm", "responded", "revenue", "cost"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_section(run, lang: str) -> None:  # type: ignore[no-untyped-def]
+    _, r = run
+    html = render_report(r, lang)  # type: ignore[arg-type]
+    title = "Campaigns" if lang == "en" else "营销活动效果"
+    assert title in html
+    assert "July &lt;win-back&gt;" in html and "July <win-back>" not in html
+    assert ("global control" if lang == "en" else "全局对照组") in html.lower()
+
+
+def test_cli_campaigns_results(run) -> None:  # type: ignore[no-untyped-def]
+    settings, r = run
+    cli = CliRunner()
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "WB-07", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["run"] == r.number and data["campaign_id"] == "WB-07"
+    offer = [x for x in data["rows"] if x["arm"] == "offer" and x["metric"] == "response_rate"]
+    assert len(offer) == 1 and offer[0]["lift_low"] < 0.05 < offer[0]["lift_high"]
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "July <win-back>"])
+    assert res.exit_code == 0, res.output
+    assert "offer" in res.output and "ROI" in res.output
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "nope", "--json"])
+    assert res.exit_code == 3
+    assert "no campaign 'nope'" in json.loads(res.output)["error"]["message"]
+
+
+def test_no_assignments_is_not_computed(tmp_path: Path) -> None:
+    settings = _home(tmp_path, with_campaign=False)
+    r = _run(settings, RunConfig(as_of=AS_OF))
+    s = r.manifest.campaigns
+    assert isinstance(s, NotComputed) and "no campaigns" in s.message
+    assert "no campaigns" in render_report(r, "en")
+
+
+def test_campaign_settings_refuse_bad_values(tmp_path: Path) -> None:
+    from loyalloop.errors import ConfigError
+    from loyalloop.pipeline.config import run_config
+
+    path = tmp_path / "run.yaml"
+    path.write_text("campaigns:\n  margin_rate: 1.5\n", "utf-8")
+    with pytest.raises(ConfigError, match="margin_rate"):
+        run_config(path)
+    path.write_text("campaigns:\n  campaign:\n    A:\n      margn_rate: 0.2\n", "utf-8")
+    with pytest.raises(ConfigError, match="margn_rate"):
+        run_config(path)
+    assert np.isclose(CONFIG.campaigns.margin_rate or 0, MARGIN)
+
+
+def test_report_section_shows_errors_and_a_missing_programme() -> None:
+    from types import SimpleNamespace
+
+    from loyalloop.core.results import CampaignArmSummary, CampaignSummary
+    from loyalloop.report.campaigns_section import campaigns_section
+
+    bad_arm = CampaignArmSummary(
+        level="arm",
+        arm="call",
+        control="",
+        customers=12,
+        control_customers=0,
+        response_rate=None,
+        control_response_rate=None,
+        response_lift=None,
+        incremental_responses=None,
+        incremental_revenue=None,
+        incremental_margin=None,
+        cost=120.0,
+        net_value=None,
+        roi=None,
+        p_value=None,
+        cuped=False,
+        error="no_control",
+        message="arm 'call' has no holdout to compare with",
+    )
+    summary = CampaignResultsSummary(
+        campaigns=(
+            CampaignSummary(
+                campaign_id="C9",
+                name="C9",
+                start_at=None,
+                end_at=None,
+                window_complete=False,
+                outcome_source="attributed",
+                assigned={"call": 12},
+                margin_rate=None,
+                arms=(bad_arm,),
+                srm_p_value=None,
+            ),
+        ),
+        programme=NotComputed("no_data", "no customer is in the global control group"),
+        alpha=0.05,
+    )
+    for lang in ("en", "zh"):
+        s = campaigns_section(SimpleNamespace(manifest=SimpleNamespace(campaigns=summary)), lang)  # type: ignore[arg-type]
+        assert s is not None
+        body = str(s.body)
+        assert "no holdout to compare with" in body
+        assert "no customer is in the global control group" in body
+        # every row has as many cells as the header
+        table = body[body.index("<table>") : body.index("</table>")]
+        heads = table.count("<th>")
+        rows = table.split("<tr>")[2:]
+        assert rows and all(r.count("<td") == heads for r in rows)
+        assert ("provisional" if lang == "en" else "临时结果") in body
