@@ -19,3 +19,19 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
     assert RunStore(settings.runs_dir).latest().number == result.run.number == 1
     html = result.report.read_text(encoding="utf-8")
     assert "客户忠诚度报告" in html and result.run.manifest.kpis is not None
+
+    # campsvc: the demo acts — a win-back campaign through the store, the worker and the truth
+    c = result.campaign
+    assert c is not None
+    counts = c.launch["counts"]
+    assert counts["assigned"] == counts["global_control"] + counts["holdout"] + sum(
+        counts["arms"].values()
+    )
+    assert counts["assigned"] > 0 and counts["holdout"] > 0
+    treated = sum(counts["arms"].values())
+    assert c.delivered["sent"] == c.launch["queued"] == treated - c.launch["failed"]
+    assert len(list(c.sink.glob("*.eml"))) == c.delivered["sent"]
+    assert {a["arm"] for a in c.arms} == {"global_control", "holdout", *counts["arms"]} - {
+        a for a, n in [("global_control", counts["global_control"])] if n == 0
+    }
+    assert sum(a["customers"] for a in c.arms) == counts["assigned"]

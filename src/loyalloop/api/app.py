@@ -115,7 +115,7 @@ class BodyLimit:
             await _too_large(scope, send, self.limit)
 
 
-_NO_STORE = ("/r/", "/u/", "/api/", "/login")
+_NO_STORE = ("/r/", "/u/", "/c/", "/api/", "/login")
 
 
 class SecurityHeaders:
@@ -198,7 +198,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _customer_path(request: Request) -> bool:
-    return request.url.path.startswith(("/r/", "/s/", "/u/"))
+    return request.url.path.startswith(("/r/", "/s/", "/u/", "/c/"))
 
 
 def _status_of(exc: LoyalloopError) -> int:

@@ -137,7 +137,7 @@ def public_message(status_code: int, exc: BaseException, lang: str) -> str:
 def render_error(request: Request, status_code: int, exc: BaseException) -> HTMLResponse:
     """An error page; customers' pages (``/r/``, ``/s/``, ``/u/``) get the customer layout."""
     path = request.url.path
-    if path.startswith(("/r/", "/s/", "/u/")):
+    if path.startswith(("/r/", "/s/", "/u/", "/c/")):
         lang = public_language(request)
         return render_public(
             request,

@@ -199,7 +199,13 @@ def ingest_cmd(
             print_ingest(result)
 
 
-@app.command(rich_help_panel=PANEL)
+sample_app = typer.Typer(
+    help="Generate a realistic sample business and load it. 生成并导入示例数据。",
+)
+app.add_typer(sample_app, name="sample", rich_help_panel=PANEL)
+
+
+@sample_app.callback(invoke_without_command=True)
 def sample(
     ctx: typer.Context,
     customers: Annotated[int, typer.Option(min=100, help="Number of customers. 客户数。")] = 10_000,
@@ -210,6 +216,8 @@ def sample(
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a realistic sample business and load it. 生成并导入示例数据。"""
+    if ctx.invoked_subcommand is not None:
+        return
     with handle_errors(as_json):
         from loyalloop.apps.demo import load_sample
 
@@ -224,6 +232,44 @@ def sample(
         for r in results.values():
             print_ingest(r)
         out.print(f"files in {st.home / 'sample'}", markup=False)
+
+
+# --- campsvc: outcomes of a sent campaign from the sample's truth ---------------------------
+
+
+@sample_app.command("simulate-outcomes")
+def simulate_outcomes_cmd(
+    ctx: typer.Context,
+    campaign: Annotated[str, typer.Option(help="Campaign name. 活动名称。")],
+    seed: Annotated[int, typer.Option(help="Random seed. 随机种子。")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Outcomes of a sent campaign from the sample's truth, into the warehouse.
+    根据示例数据的真实响应模拟已发送活动的结果并写入数据仓库。
+
+    Customers whose message was sent count as contacted; holdout, global control and unsent
+    messages as left alone.
+    """
+    with handle_errors(as_json):
+        from loyalloop.cli._service import open_service_store
+        from loyalloop.services.campaigns import simulate_outcomes
+
+        store = open_service_store(ctx)
+        try:
+            result = simulate_outcomes(store, campaign, seed=seed)
+        finally:
+            store.close()
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(result.outcomes.items())) or "none"
+    out.print(
+        f"campaign {result.campaign}: {result.assigned:,} assigned, {result.contacted:,} "
+        f"contacted; outcomes {kinds}; outcomes table: {result.ingest['loaded']:,} loaded, "
+        f"{result.ingest['already_loaded']:,} already there, "
+        f"{result.ingest['quarantined']:,} quarantined",
+        markup=False,
+    )
 
 
 @app.command(rich_help_panel=PANEL)

@@ -6,7 +6,7 @@ the command.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -52,6 +52,14 @@ def demo(
                     **run_summary(result.run),
                     "ingested": {name: ingest_json(r) for name, r in result.ingested.items()},
                     "report": str(result.report),
+                    "campaign": None
+                    if result.campaign is None
+                    else {
+                        "launch": result.campaign.launch,
+                        "delivered": result.campaign.delivered,
+                        "outcomes": result.campaign.outcomes,
+                        "arms": result.campaign.arms,
+                    },
                 }
             )
             return
@@ -61,3 +69,39 @@ def demo(
         for line in describe_run(result.run):
             out.print(line, markup=False)
         out.print(f"report: {result.report}", markup=False)
+        if result.campaign is not None:
+            _print_campaign(result.campaign)
+
+
+# --- campsvc: what the demo's campaign did ----------------------------------------------------
+def _print_campaign(c: Any) -> None:
+    launch, counts = c.launch, c.launch["counts"]
+    arms = ", ".join(f"{k} {v:,}" for k, v in counts["arms"].items())
+    out.print("", markup=False)
+    out.print(
+        f"campaign {launch['campaign']} (win-back, e-mail) on run {launch['run']} "
+        f"挽回活动: audience {counts['audience']:,}, without consent or address "
+        f"{counts['no_consent']:,}; assigned {counts['assigned']:,} = global control "
+        f"{counts['global_control']:,} + holdout {counts['holdout']:,} + {arms}; expected "
+        f"cost {launch['expected_cost']:,.2f} {launch['currency']}",
+        markup=False,
+    )
+    d = c.delivered
+    out.print(
+        f"worker: {d['sent']:,} e-mails written to {c.sink} (no network), {d['dead']:,} dead, "
+        f"{launch['failed']:,} failed to render",
+        markup=False,
+    )
+    out.print("simulated outcomes over 30 days (sample truth) 模拟结果:", markup=False)
+    for a in c.arms:
+        out.print(
+            f"  {a['arm']:<15} {a['customers']:>6,} customers  {a['buyers']:>5,} bought  "
+            f"response {a['response_rate']:6.1%}  "
+            f"revenue per customer {a['revenue_per_customer']:,.0f}",
+            markup=False,
+        )
+    out.print(
+        "  compare each arm with the holdout; `loyalloop campaigns results NAME` gives the "
+        "lift with its interval 各组与对照组比较",
+        markup=False,
+    )

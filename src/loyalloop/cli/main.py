@@ -53,6 +53,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("surveys", "surveys"),
     ("sync", None),  # sync
     ("cases", "cases"),
+    ("worker", None),  # worker
 )
 
 app = typer.Typer(

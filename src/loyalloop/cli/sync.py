@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -54,12 +54,37 @@ def sync(
         from loyalloop.services.sync import sync_responses
 
         store = open_service_store(ctx)
-        result = sync_responses(store)
-        store.close()
+        try:
+            result = sync_responses(store)
+            campaigns = _sync_campaigns(store)
+        finally:
+            store.close()
     if as_json:
-        emit_json(result.to_dict())
+        emit_json({**result.to_dict(), "campaigns": campaigns})
     else:
         out.print(_summary(result), markup=False)
+        _print_campaigns(campaigns)
+
+
+# --- campsvc: campaigns, assignments and delivery events go to the warehouse too ------------
+def _sync_campaigns(store: Any) -> dict[str, Any]:
+    from loyalloop.services.campaigns import sync_campaigns
+
+    return sync_campaigns(store).to_dict()
+
+
+def _print_campaigns(result: dict[str, Any]) -> None:
+    if result["campaigns"]:
+        a, i = result["assignments"], result["interactions"]
+        out.print(
+            f"sync: {result['campaigns']:,} campaigns → assignments {a['loaded']:,} loaded, "
+            f"{a['quarantined']:,} quarantined; interactions (sent, clicked) {i['loaded']:,} "
+            f"loaded, {i['quarantined']:,} quarantined",
+            markup=False,
+        )
+
+
+# --- end of the campsvc block -----------------------------------------------------------------
 
 
 def sync_before_run(ctx: typer.Context, quiet: bool, as_of: date | None = None) -> None:
@@ -73,11 +98,13 @@ def sync_before_run(ctx: typer.Context, quiet: bool, as_of: date | None = None) 
     store = open_service_store(ctx)
     try:
         result = sync_responses(store)
+        campaigns = _sync_campaigns(store)
     finally:
         store.close()
     late, day = responses_after(settings, as_of)
     if not quiet:
         out.print(_summary(result), markup=False)
+        _print_campaigns(campaigns)
     if late and day is not None:
         err.print(
             f"note: {late:,} survey answers are dated after {day} (the run's as-of day) and are "

@@ -107,6 +107,26 @@ class ServiceSettings(BaseSettings):
     sms_gateway_url: str = ""
     sms_gateway_token: SecretStr = SecretStr("")
 
+    # campaigns: the outbox and `loyalloop worker` (services/outbox.py)
+    #: Webhook for call-campaign hand-offs (POST JSON with an ``Idempotency-Key`` header).
+    webhook_url: str = ""
+    webhook_token: SecretStr = SecretStr("")
+    #: No customer gets more than one campaign message per this many days (0 = no cap).
+    campaign_frequency_cap_days: int = Field(default=7, ge=0)
+    #: Failed attempts before a message is dead-lettered.
+    outbox_max_attempts: int = Field(default=6, ge=1)
+    #: First retry delay; each further failure doubles it (capped at one hour).
+    outbox_backoff_seconds: float = Field(default=30.0, gt=0)
+    #: How long a worker holds a claimed message before another worker may take it over.
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    #: Per-channel send rates of one worker process (messages per second; 0 = unlimited).
+    email_per_second: float = Field(default=20.0, ge=0)
+    sms_per_second: float = Field(default=20.0, ge=0)
+    webhook_per_second: float = Field(default=20.0, ge=0)
+    #: Deliver to files in this folder instead of SMTP / HTTP (dry runs, the demo): one
+    #: ``<idempotency key>.eml`` or ``.json`` per message.
+    outbox_sink_dir: Path | None = None
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -152,6 +172,10 @@ class ServiceSettings(BaseSettings):
     @property
     def sms_enabled(self) -> bool:
         return bool(self.sms_gateway_url)
+
+    @property
+    def webhook_enabled(self) -> bool:
+        return bool(self.webhook_url)
 
 
 def _local_secret(home: Path) -> str:

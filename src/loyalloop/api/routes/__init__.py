@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from loyalloop.api.routes import admin, api_v1, auth, cases, public, staff, survey_pages
+from loyalloop.api.routes import (
+    admin,
+    api_v1,
+    auth,
+    campaign_links,
+    cases,
+    public,
+    staff,
+    survey_pages,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -13,6 +22,7 @@ ROUTERS = [
     survey_pages.router,
     admin.router,
     api_v1.router,
+    campaign_links.router,
     cases.router,
     cases.api_router,
 ]

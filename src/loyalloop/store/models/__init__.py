@@ -9,6 +9,15 @@ migrations differ).
 from __future__ import annotations
 
 from loyalloop.store.models.accounts import ApiToken, AuditEvent, Role, User, UserSession
+from loyalloop.store.models.campaigns import (
+    Campaign,
+    CampaignAssignment,
+    CampaignStatus,
+    CampaignVersion,
+    DeliveryEvent,
+    OutboxMessage,
+    OutboxStatus,
+)
 from loyalloop.store.models.cases import (
     CaseEventRow,
     CaseNotification,
@@ -36,6 +45,10 @@ from loyalloop.store.models.surveys import (
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Campaign",
+    "CampaignAssignment",
+    "CampaignStatus",
+    "CampaignVersion",
     "CaseEventRow",
     "CaseNotification",
     "CaseRow",
@@ -45,9 +58,12 @@ __all__ = [
     "CaseTeam",
     "CaseTeamMember",
     "CompensationGrant",
+    "DeliveryEvent",
     "DeliveryStatus",
     "Invitation",
     "InvitationStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "Response",
     "Role",
     "SlaTimer",

@@ -1,0 +1,931 @@
+"""Campaigns on the service: create, launch (assignments + outbox in one transaction), status,
+delivery events, and the export of assignments to the warehouse.
+
+A campaign file is a campaign spec (:func:`loyalloop.campaigns.parse_campaign`) with three
+more keys that the service keeps in the same version: ``templates`` (a template set,
+:func:`loyalloop.campaigns.parse_templates`), ``offers`` (``card`` — the default —,
+``retail`` or a catalogue) and ``policy`` (an offer policy; the catalogue's default one when
+absent). ``create_campaign`` validates all of it and stores version 1 (or, for an existing
+name, a new version).
+
+``launch_campaign`` plans the campaign over a run's audience view
+(:func:`loyalloop.campaigns.plan_campaign`: consent, holdout, global control, offers, budget,
+messages) and writes, **in one transaction**, the new assignments (every arm, holdout and
+global control) and one outbox row per treated customer (``failed`` with the reason when the
+template failed for that customer; ``pending`` otherwise). Before the plan, customers who
+unsubscribed (suppressions) or received a campaign message in the last
+``campaign_frequency_cap_days`` are taken out of the audience (counted), so the holdout stays
+comparable with the treated arms. A budget that would be exceeded stops the launch with
+:class:`~loyalloop.errors.BudgetExceededError` (nothing is written) unless the spec says
+``on_budget_exceeded: cap``. Launching again adds only customers not yet assigned (a one-off
+campaign never re-assigns anyone; the outbox's idempotency keys are unique).
+
+Store and warehouse: the store's ``campaign_assignments`` is written first (with the outbox,
+atomically); the warehouse's ``assignments`` table — the record the analysis reads — receives
+it through :func:`sync_campaigns` (``loyalloop sync``, also at the start of ``loyalloop
+run``), exactly once: rows go through ingest (validation, quarantine, and rows already loaded
+recognised by their key) and are then marked ``synced_at``; a sync killed between the two
+loads nothing twice when it runs again. Sent messages and clicks go to ``interactions``
+(kinds ``sent``, ``clicked``) the same way, so outcome attribution can count clicks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.orm import Session
+
+from loyalloop.campaigns import (
+    DEFAULT_CARD_CATALOGUE,
+    DEFAULT_CARD_POLICY,
+    DEFAULT_RETAIL_CATALOGUE,
+    DEFAULT_RETAIL_POLICY,
+    CampaignPlan,
+    CampaignSpec,
+    Channel,
+    LinkPurpose,
+    OfferCatalogue,
+    OfferPolicy,
+    TemplateSet,
+    parse_campaign,
+    parse_catalogue,
+    parse_policy,
+    parse_templates,
+    plan_campaign,
+    select_segment,
+)
+from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
+from loyalloop.services.audit import Actor, record
+from loyalloop.services.outbox import campaign_signer
+from loyalloop.services.store import Store
+from loyalloop.store.base import utcnow
+from loyalloop.store.models import (
+    Campaign,
+    CampaignAssignment,
+    CampaignStatus,
+    CampaignVersion,
+    DeliveryEvent,
+    OutboxMessage,
+    OutboxStatus,
+    Suppression,
+)
+from loyalloop.surveys.policy import quiet_hours_end
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
+
+__all__ = [
+    "CampaignBundle",
+    "LaunchResult",
+    "campaign_status",
+    "create_campaign",
+    "get_campaign",
+    "launch_campaign",
+    "launch_from_run",
+    "list_campaigns",
+    "load_campaign_file",
+    "parse_bundle",
+    "record_bounce",
+    "record_link",
+    "set_status",
+    "simulate_outcomes",
+    "sync_campaigns",
+]
+
+log = logging.getLogger(__name__)
+
+_SERVICE_KEYS = ("templates", "offers", "policy")
+#: Rows per INSERT batch at launch, and per look-up query.
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class CampaignBundle:
+    """A validated campaign file: the spec and what its messages and offers need."""
+
+    spec: CampaignSpec
+    templates: TemplateSet | None
+    catalogue: OfferCatalogue
+    policy: OfferPolicy
+    raw: Mapping[str, Any] = field(compare=False)
+
+
+def parse_bundle(raw: Mapping[str, Any]) -> CampaignBundle:
+    """Validate a campaign file's content (module docstring); errors name the field."""
+    if not isinstance(raw, Mapping):
+        raise SpecError("a campaign file is a mapping (name, goal, channel, arms …)")
+    spec = parse_campaign({k: v for k, v in raw.items() if k not in _SERVICE_KEYS})
+    templates = None
+    if raw.get("templates") is not None:
+        try:
+            templates = TemplateSet(parse_templates(raw["templates"]))
+        except SpecError as exc:
+            raise SpecError(f"templates: {exc}") from None
+    offers = raw.get("offers", "card")
+    if offers in ("card", "retail"):
+        catalogue = DEFAULT_CARD_CATALOGUE if offers == "card" else DEFAULT_RETAIL_CATALOGUE
+        default_policy = DEFAULT_CARD_POLICY if offers == "card" else DEFAULT_RETAIL_POLICY
+    else:
+        catalogue = parse_catalogue(offers)
+        default_policy = None
+    if raw.get("policy") is not None:
+        policy = parse_policy(raw["policy"])
+    elif default_policy is not None:
+        policy = default_policy
+    else:
+        policy = parse_policy([{"offer": catalogue.offers[0].id, "reason": "default"}])
+    for i, rule in enumerate(policy.rules):
+        catalogue.get(rule.offer, path=f"policy[{i}].offer")
+    if spec.channel is not Channel.call:
+        if templates is None:
+            raise SpecError(f"a {spec.channel.value} campaign needs templates", path="templates")
+        for i, arm in enumerate(spec.arms):
+            if arm.template is None:
+                raise SpecError(f"arm {arm.name!r} has no template", path=f"arms[{i}].template")
+            t = templates.get(arm.template)
+            if t.channel != spec.channel.value:
+                raise SpecError(
+                    f"template {t.id!r} is for {t.channel}; the campaign sends "
+                    f"{spec.channel.value}",
+                    path=f"arms[{i}].template",
+                )
+    for i, arm in enumerate(spec.arms):
+        if arm.offer not in (None, "policy"):
+            catalogue.get(arm.offer, path=f"arms[{i}].offer")
+    return CampaignBundle(spec, templates, catalogue, policy, dict(raw))
+
+
+def load_campaign_file(path: Path | str) -> dict[str, Any]:
+    """The content of a campaign YAML or JSON file (not yet validated)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+        raw = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise SpecError(f"{p}: cannot read: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{p}: a campaign file is a mapping (name, goal, channel, arms …)")
+    return raw
+
+
+def get_campaign(session: Session, ref: int | str) -> Campaign:
+    q = sa.select(Campaign)
+    q = q.where(Campaign.id == ref) if isinstance(ref, int) else q.where(Campaign.name == ref)
+    c = session.scalar(q)
+    if c is None:
+        names = session.scalars(sa.select(Campaign.name).order_by(Campaign.name)).all()
+        raise NotFoundError(
+            f"no campaign {ref!r}" + (f"; campaigns: {', '.join(names)}" if names else "")
+        )
+    return c
+
+
+def _bundle_of(session: Session, c: Campaign) -> CampaignBundle:
+    v = session.scalar(
+        sa.select(CampaignVersion).where(
+            CampaignVersion.campaign_id == c.id, CampaignVersion.version == c.current_version
+        )
+    )
+    assert v is not None
+    return parse_bundle(v.spec)
+
+
+def create_campaign(
+    session: Session, raw: Mapping[str, Any], actor: Actor
+) -> tuple[Campaign, bool]:
+    """Store a validated campaign (new, or a new version of an existing name). Returns the
+    campaign and whether it is new. A launched campaign keeps its arms, salt and id: a new
+    version may change messages, offers and budget, not who is in which arm."""
+    bundle = parse_bundle(raw)
+    spec = bundle.spec
+    now = utcnow()
+    c = session.scalar(sa.select(Campaign).where(Campaign.name == spec.name))
+    new = c is None
+    if c is None:
+        taken = session.scalar(sa.select(Campaign.id).where(Campaign.campaign_key == spec.id))
+        if taken is not None:
+            raise ConfigError(f"campaign_id {spec.id!r} is already used by another campaign")
+        c = Campaign(
+            name=spec.name,
+            campaign_key=spec.id,
+            goal=spec.goal.value,
+            channel=spec.channel.value,
+            created_by=actor.name,
+            current_version=1,
+        )
+        session.add(c)
+        session.flush()
+    else:
+        if c.status != CampaignStatus.draft.value:
+            old = _bundle_of(session, c).spec
+            changed = [
+                k
+                for k in ("campaign_id", "channel", "arms", "holdout_share", "salt")
+                if (getattr(old, k) if k != "campaign_id" else old.id)
+                != (getattr(spec, k) if k != "campaign_id" else spec.id)
+            ]
+            if changed:
+                raise SpecError(
+                    f"campaign {spec.name} is {c.status}: {', '.join(changed)} cannot change "
+                    "(assignments already made); create a campaign with a new name",
+                    path=changed[0],
+                )
+        c.current_version += 1
+        c.goal = spec.goal.value
+        c.updated_at = now
+    session.add(
+        CampaignVersion(
+            campaign_id=c.id,
+            version=c.current_version,
+            spec=json.loads(json.dumps(bundle.raw, default=str)),
+            created_by=actor.name,
+        )
+    )
+    record(
+        session,
+        actor,
+        "campaign.create" if new else "campaign.edit",
+        f"campaign:{c.id}",
+        {"name": spec.name, "version": c.current_version},
+    )
+    session.commit()
+    return c, new
+
+
+def list_campaigns(session: Session) -> Sequence[Campaign]:
+    return session.scalars(sa.select(Campaign).order_by(Campaign.id)).all()
+
+
+def set_status(session: Session, ref: int | str, status: CampaignStatus, actor: Actor) -> Campaign:
+    """Pause, resume (``launched``) or complete a launched campaign. A paused campaign's
+    messages stay in the outbox; the worker takes none of them until it is resumed."""
+    c = get_campaign(session, ref)
+    allowed = {
+        CampaignStatus.paused: {CampaignStatus.launched},
+        CampaignStatus.launched: {CampaignStatus.paused},
+        CampaignStatus.completed: {CampaignStatus.launched, CampaignStatus.paused},
+    }
+    if CampaignStatus(c.status) not in allowed.get(status, set()):
+        raise ConfigError(f"campaign {c.name} is {c.status}; it cannot become {status.value}")
+    c.status = status.value
+    c.updated_at = utcnow()
+    record(session, actor, f"campaign.{status.value}", f"campaign:{c.id}", {})
+    session.commit()
+    return c
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    campaign: str
+    campaign_id: str
+    version: int
+    run: int | None
+    counts: dict[str, Any]
+    queued: int
+    failed: int
+    expected_cost: float
+    budget: float | None
+    currency: str
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _local_naive(at: datetime, zone: str) -> datetime:
+    return at.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
+
+
+def _aware(local: Any, zone: str) -> datetime:
+    value = local.to_pydatetime() if hasattr(local, "to_pydatetime") else local
+    return value.replace(tzinfo=ZoneInfo(zone))
+
+
+def _excluded(
+    session: Session, channel: Channel, now: datetime, cap_days: int
+) -> tuple[set[str], set[str]]:
+    """Customers unsubscribed from this channel (or all), and customers who received a
+    campaign message within the frequency cap."""
+    channels = ["all", channel.value] if channel is not Channel.call else ["all", "phone"]
+    unsub = set(
+        session.scalars(sa.select(Suppression.customer_id).where(Suppression.channel.in_(channels)))
+    )
+    capped: set[str] = set()
+    if cap_days > 0 and channel is not Channel.call:
+        capped = set(
+            session.scalars(
+                sa.select(OutboxMessage.customer_id)
+                .where(
+                    OutboxMessage.status == OutboxStatus.sent.value,
+                    OutboxMessage.sent_at >= now - timedelta(days=cap_days),
+                )
+                .distinct()
+            )
+        )
+    return unsub, capped - unsub
+
+
+def _existing(session: Session, c: Campaign, zone: str) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = session.execute(
+        sa.select(
+            CampaignAssignment.customer_id, CampaignAssignment.arm, CampaignAssignment.assigned_at
+        ).where(CampaignAssignment.campaign_id == c.id)
+    ).all()
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series([r[0] for r in rows], dtype=object),
+            "campaign_id": c.campaign_key,
+            "arm": pd.Series([r[1] for r in rows], dtype=object),
+            "assigned_at": pd.to_datetime(
+                pd.Series([_local_naive(r[2], zone) for r in rows], dtype="datetime64[ns]")
+            ),
+        }
+    )
+
+
+def _call_key(campaign_id: str, customer_id: str) -> str:
+    return hashlib.sha256(f"{campaign_id}\x1f{customer_id}\x1fcall".encode()).hexdigest()[:32]
+
+
+def launch_campaign(
+    store: Store,
+    ref: int | str,
+    view: ir.Table,
+    as_of: date,
+    actor: Actor,
+    *,
+    run: int | None = None,
+    now: datetime | None = None,
+    recommendations: ir.Table | None = None,
+) -> LaunchResult:
+    """Launch (or extend) a campaign over an audience view (module docstring)."""
+    import ibis
+    import pandas as pd
+
+    s = store.settings
+    zone = s.timezone
+    now = (now or utcnow()).replace(microsecond=0)
+    local_now = _local_naive(now, zone)
+    with store.session() as session:
+        c = get_campaign(session, ref)
+        if c.status == CampaignStatus.completed.value:
+            raise ConfigError(f"campaign {c.name} is completed; it cannot be launched again")
+        bundle = _bundle_of(session, c)
+        spec = bundle.spec
+        if spec.trigger is not None:
+            raise ConfigError(
+                f"campaign {c.name} is triggered ({spec.trigger.kind.value}); the service "
+                "launches one-off campaigns only in this version"
+            )
+        unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
+        existing = _existing(session, c, zone)
+        version = c.current_version
+        campaign_pk = c.id
+
+    counts_extra = {"unsubscribed": 0, "frequency_cap": 0}
+    if unsub or capped:
+        assert spec.audience is not None
+        members = select_segment(spec.audience, view, as_of).select("customer_id")
+        out_ids = pd.DataFrame(
+            {
+                "_xid": list(unsub) + list(capped),
+                "_why": ["unsubscribed"] * len(unsub) + ["frequency_cap"] * len(capped),
+            }
+        )
+        out_t = ibis.memtable(out_ids)
+        hit = members.join(out_t, members.customer_id == out_t._xid)
+        for why, n in (
+            hit.group_by("_why").aggregate(n=hit.count()).execute().itertuples(index=False)
+        ):
+            counts_extra[str(why)] = int(n)
+        keep = view.anti_join(out_t, view.customer_id == out_t._xid)
+        view = keep
+    signer = campaign_signer(store)
+    plan = plan_campaign(
+        spec,
+        view,
+        as_of,
+        now=local_now,
+        catalogue=bundle.catalogue,
+        policy=bundle.policy,
+        templates=bundle.templates,
+        signer=signer,
+        existing=existing if len(existing) else None,
+        recommendations=recommendations,
+    )
+    contacts = _contacts(view, plan, spec.channel)
+    send_after = quiet_hours_end(now, zone, s.quiet_hours_start, s.quiet_hours_end)
+    frame = plan.assignments.merge(
+        plan.treatments[["customer_id", "offer_id", "expected_cost"]], on="customer_id", how="left"
+    )
+    frame["offer_id"] = frame["offer_id"].astype(object).where(frame["offer_id"].notna(), None)
+    frame["expected_cost"] = frame["expected_cost"].fillna(0.0).astype(float)
+    frame["assigned_at"] = [_aware(t, zone) for t in frame["assigned_at"]]
+    frame["campaign_id"] = campaign_pk
+    frame["version"] = version
+    assignments: list[dict[str, Any]] = [
+        {str(k): v for k, v in row.items()}
+        for row in frame[
+            [
+                "campaign_id",
+                "customer_id",
+                "arm",
+                "assigned_at",
+                "version",
+                "offer_id",
+                "expected_cost",
+            ]
+        ].to_dict("records")
+    ]
+    messages, failures = _outbox_rows(plan, spec, campaign_pk, contacts, send_after, now)
+    with store.session() as session, session.begin():
+        for start in range(0, len(assignments), _CHUNK):
+            session.execute(sa.insert(CampaignAssignment), assignments[start : start + _CHUNK])
+        for start in range(0, len(messages), _CHUNK):
+            session.execute(sa.insert(OutboxMessage), messages[start : start + _CHUNK])
+        c = get_campaign(session, campaign_pk)
+        first = c.launched_at is None
+        c.status = CampaignStatus.launched.value if c.status == "draft" else c.status
+        c.launched_at = c.launched_at or now
+        c.ends_at = (
+            _aware(plan.campaign["end_at"], zone) if first or c.ends_at is None else c.ends_at
+        )
+        c.run_number = run
+        c.expected_cost = float(c.expected_cost or 0.0) + plan.expected_cost
+        c.updated_at = now
+        counts = {**plan.counts.to_dict(), **counts_extra}
+        c.counts = counts
+        record(
+            session,
+            actor,
+            "campaign.launch",
+            f"campaign:{c.id}",
+            {"run": run, "version": version, "assigned": len(assignments), "queued": len(messages)},
+        )
+        name, key = c.name, c.campaign_key
+    queued = sum(1 for m in messages if m["status"] == OutboxStatus.pending.value)
+    return LaunchResult(
+        campaign=name,
+        campaign_id=key,
+        version=version,
+        run=run,
+        counts=counts,
+        queued=queued,
+        failed=len(messages) - queued,
+        expected_cost=plan.expected_cost,
+        budget=plan.budget,
+        currency=plan.currency,
+        failures=failures[:20],
+    )
+
+
+def _contacts(view: ir.Table, plan: CampaignPlan, channel: Channel) -> dict[str, str]:
+    import ibis
+
+    if plan.treatments.empty:
+        return {}
+    col = "email" if channel is Channel.email else "phone"
+    ids = ibis.memtable(plan.treatments[["customer_id"]].rename(columns={"customer_id": "_tid"}))
+    j = view.join(ids, view.customer_id == ids._tid).select("customer_id", col)
+    frame = j.execute()
+    return dict(
+        zip(frame["customer_id"].astype(str), frame[col].fillna("").astype(str), strict=True)
+    )
+
+
+def _outbox_rows(
+    plan: CampaignPlan,
+    spec: CampaignSpec,
+    campaign_pk: int,
+    contacts: Mapping[str, str],
+    send_after: datetime,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    rows: list[dict[str, Any]] = []
+    failures: list[dict[str, str]] = []
+    base = {"campaign_id": campaign_pk, "created_at": now, "next_attempt_at": send_after}
+    if spec.channel is Channel.call:
+        for t in plan.treatments.to_dict("records"):
+            payload = {
+                "arm": t["arm"],
+                "offer_id": t["offer_id"] if isinstance(t["offer_id"], str) else None,
+                "value_at_stake": round(float(t["value_at_stake"]), 2),
+                "explanation_en": t["explanation_en"],
+                "explanation_zh": t["explanation_zh"],
+            }
+            rows.append(
+                {
+                    **base,
+                    "customer_id": t["customer_id"],
+                    "channel": "webhook",
+                    "idempotency_key": _call_key(spec.id, t["customer_id"]),
+                    "contact": contacts.get(t["customer_id"], ""),
+                    "language": spec.default_language,
+                    "subject": "",
+                    "body": json.dumps(payload, ensure_ascii=False),
+                    "status": OutboxStatus.pending.value,
+                    "last_error": "",
+                }
+            )
+        return rows, failures
+    for m in plan.messages.to_dict("records"):
+        ok = m["status"] == "rendered"
+        if not ok:
+            failures.append({"customer_id": m["customer_id"], "error": m["error"]})
+        rows.append(
+            {
+                **base,
+                "customer_id": m["customer_id"],
+                "channel": m["channel"],
+                "idempotency_key": m["idempotency_key"],
+                "contact": contacts.get(m["customer_id"], ""),
+                "language": m["language"],
+                "subject": (m["subject"] or "")[:300],
+                "body": m["body"] or "",
+                "status": OutboxStatus.pending.value if ok else OutboxStatus.failed.value,
+                "last_error": "" if ok else f"template: {m['error']}"[:500],
+            }
+        )
+    return rows, failures
+
+
+def launch_from_run(
+    store: Store,
+    ref: int | str,
+    actor: Actor,
+    *,
+    run: int | None = None,
+    now: datetime | None = None,
+) -> LaunchResult:
+    """Launch over the audience view of a published run (default: the latest)."""
+    from loyalloop.campaigns import audience_view, read_run_tables
+    from loyalloop.core.warehouse import Warehouse
+    from loyalloop.pipeline import RunStore
+
+    r = RunStore(store.analytics.runs_dir).get(run)
+    as_of = r.manifest.as_of
+    with Warehouse(store.analytics, read_only=True) as wh:
+        tables = read_run_tables(wh.ibis, r.path)
+        customers = wh.table("customers") if wh.has_table("customers") else None
+        view = audience_view(tables, as_of, customers=customers)
+        return launch_campaign(store, ref, view, as_of, actor, run=r.number, now=now)
+
+
+def campaign_status(session: Session, ref: int | str) -> dict[str, Any]:
+    """A campaign's state: spec summary, assignments by arm, outbox by status, events."""
+    c = get_campaign(session, ref)
+    arms = dict(
+        session.execute(
+            sa.select(CampaignAssignment.arm, sa.func.count())
+            .where(CampaignAssignment.campaign_id == c.id)
+            .group_by(CampaignAssignment.arm)
+        ).all()
+    )
+    outbox = dict(
+        session.execute(
+            sa.select(OutboxMessage.status, sa.func.count())
+            .where(OutboxMessage.campaign_id == c.id)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
+    events = dict(
+        session.execute(
+            sa.select(DeliveryEvent.kind, sa.func.count())
+            .where(DeliveryEvent.campaign_id == c.id)
+            .group_by(DeliveryEvent.kind)
+        ).all()
+    )
+    reasons = dict(
+        session.execute(
+            sa.select(OutboxMessage.last_error, sa.func.count())
+            .where(
+                OutboxMessage.campaign_id == c.id,
+                OutboxMessage.status.in_(
+                    [OutboxStatus.failed.value, OutboxStatus.dead.value, OutboxStatus.skipped.value]
+                ),
+            )
+            .group_by(OutboxMessage.last_error)
+            .order_by(sa.func.count().desc())
+            .limit(10)
+        ).all()
+    )
+    return {
+        "name": c.name,
+        "campaign_id": c.campaign_key,
+        "goal": c.goal,
+        "channel": c.channel,
+        "status": c.status,
+        "version": c.current_version,
+        "run": c.run_number,
+        "launched_at": c.launched_at.isoformat() if c.launched_at else None,
+        "ends_at": c.ends_at.isoformat() if c.ends_at else None,
+        "expected_cost": round(float(c.expected_cost or 0.0), 2),
+        "launch_counts": c.counts or {},
+        "assignments": {str(k): int(v) for k, v in arms.items()},
+        "outbox": {st.value: int(outbox.get(st.value, 0)) for st in OutboxStatus},
+        "events": {str(k): int(v) for k, v in events.items()},
+        "problems": {str(k): int(v) for k, v in reasons.items()},
+    }
+
+
+def record_bounce(session: Session, idempotency_key: str, *, hard: bool, detail: str = "") -> bool:
+    """Record a bounce reported by the mail server for a message (by its key). A hard bounce
+    suppresses e-mail to that customer. Returns whether the message was known."""
+    m = session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+    )
+    if m is None:
+        return False
+    session.add(
+        DeliveryEvent(
+            message_id=m.id,
+            campaign_id=m.campaign_id,
+            customer_id=m.customer_id,
+            kind="bounced",
+            detail={"hard": hard, "detail": detail[:300]},
+        )
+    )
+    if hard:
+        _suppress(session, m.customer_id, "email", "bounce")
+    session.commit()
+    return True
+
+
+def _suppress(session: Session, customer_id: str, channel: str, source: str) -> None:
+    exists = session.scalar(
+        sa.select(Suppression.id).where(
+            Suppression.customer_id == customer_id, Suppression.channel == channel
+        )
+    )
+    if exists is None:
+        session.add(Suppression(customer_id=customer_id, channel=channel, source=source))
+
+
+def record_link(store: Store, session: Session, token: str) -> tuple[str, str | None]:
+    """A customer followed a campaign link: a click (returns ``("clicked", target URL)``) or
+    an unsubscribe (``("unsubscribed", None)``, effective at once). Forged or altered tokens
+    raise :class:`~loyalloop.errors.SignatureError`."""
+    claims = campaign_signer(store).verify(token)
+    c = session.scalar(sa.select(Campaign).where(Campaign.campaign_key == claims.campaign_id))
+    if c is None:
+        raise SignatureError("unknown campaign")
+    if claims.purpose is LinkPurpose.unsubscribe:
+        channel = claims.key if claims.key in ("email", "sms") else "all"
+        _suppress(session, claims.customer_id, channel, f"campaign:{c.campaign_key}")
+        kind, target = "unsubscribed", None
+    else:
+        bundle = _bundle_of(session, c)
+        target = None
+        if bundle.templates is not None:
+            for t in bundle.templates.templates.values():
+                if claims.key in t.links:
+                    target = t.links[claims.key]
+                    break
+        if target is None:
+            raise NotFoundError(f"campaign {c.name} has no link {claims.key!r}")
+        kind = "clicked"
+    session.add(
+        DeliveryEvent(
+            campaign_id=c.id, customer_id=claims.customer_id, kind=kind, detail={"key": claims.key}
+        )
+    )
+    session.commit()
+    return kind, target
+
+
+@dataclass(frozen=True)
+class CampaignSyncResult:
+    campaigns: int
+    assignments: dict[str, int]
+    interactions: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sync_campaigns(store: Store, *, batch: int = 100_000) -> CampaignSyncResult:
+    """Export campaigns, new assignments and delivery events to the warehouse, exactly once
+    (module docstring)."""
+    from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.services.sync import SYNC_DIR, _add, _counts, _write
+
+    zone = store.settings.timezone
+    directory = store.analytics.home / SYNC_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    a_counts = _counts(None)
+    i_counts = _counts(None)
+    with store.session() as session:
+        launched = session.scalars(
+            sa.select(Campaign).where(Campaign.launched_at.is_not(None)).order_by(Campaign.id)
+        ).all()
+    if not launched:
+        return CampaignSyncResult(0, a_counts, i_counts)
+    keys = {c.id: c.campaign_key for c in launched}
+
+    def ts(at: datetime | None) -> str | None:
+        return _local_naive(at, zone).isoformat(sep=" ") if at else None
+
+    with open_warehouse(store.analytics) as wh:
+        rows = [
+            {
+                "campaign_id": c.campaign_key,
+                "name": c.name,
+                "channel": c.channel,
+                "start_at": ts(c.launched_at),
+                "end_at": ts(c.ends_at),
+            }
+            for c in launched
+        ]
+        ingest(wh, "campaigns", [_write(directory, "campaigns", rows)])
+        while True:
+            with store.session() as session:
+                got = session.execute(
+                    sa.select(
+                        CampaignAssignment.id,
+                        CampaignAssignment.campaign_id,
+                        CampaignAssignment.customer_id,
+                        CampaignAssignment.arm,
+                        CampaignAssignment.assigned_at,
+                    )
+                    .where(CampaignAssignment.synced_at.is_(None))
+                    .order_by(CampaignAssignment.id)
+                    .limit(batch)
+                ).all()
+            if not got:
+                break
+            data = [
+                {"customer_id": cid, "campaign_id": keys[camp], "arm": arm, "assigned_at": ts(at)}
+                for _id, camp, cid, arm, at in got
+            ]
+            result = ingest(wh, "assignments", [_write(directory, "assignments", data)])
+            a_counts.update(_add(a_counts, _counts(result)))
+            with store.session() as session, session.begin():
+                ids = [g[0] for g in got]
+                now = utcnow()
+                for start in range(0, len(ids), _CHUNK):
+                    session.execute(
+                        sa.update(CampaignAssignment)
+                        .where(CampaignAssignment.id.in_(ids[start : start + _CHUNK]))
+                        .values(synced_at=now)
+                    )
+        while True:
+            with store.session() as session:
+                ev = session.execute(
+                    sa.select(
+                        DeliveryEvent.id,
+                        DeliveryEvent.campaign_id,
+                        DeliveryEvent.customer_id,
+                        DeliveryEvent.kind,
+                        DeliveryEvent.at,
+                        OutboxMessage.channel,
+                    )
+                    .outerjoin(OutboxMessage, OutboxMessage.id == DeliveryEvent.message_id)
+                    .where(
+                        DeliveryEvent.synced_at.is_(None),
+                        DeliveryEvent.kind.in_(["sent", "clicked"]),
+                    )
+                    .order_by(DeliveryEvent.id)
+                    .limit(batch)
+                ).all()
+            if not ev:
+                break
+            data = [
+                {
+                    "customer_id": cid,
+                    "timestamp": ts(at),
+                    "channel": ch or "link",
+                    "kind": kind,
+                    "campaign_id": keys.get(camp or -1, ""),
+                }
+                for _id, camp, cid, kind, at, ch in ev
+            ]
+            result = ingest(wh, "interactions", [_write(directory, "interactions", data)])
+            i_counts.update(_add(i_counts, _counts(result)))
+            with store.session() as session, session.begin():
+                ids = [e[0] for e in ev]
+                now = utcnow()
+                for start in range(0, len(ids), _CHUNK):
+                    session.execute(
+                        sa.update(DeliveryEvent)
+                        .where(DeliveryEvent.id.in_(ids[start : start + _CHUNK]))
+                        .values(synced_at=now)
+                    )
+    with store.session() as session, session.begin():
+        session.execute(
+            sa.update(Campaign).where(Campaign.id.in_(list(keys))).values(synced_at=utcnow())
+        )
+    return CampaignSyncResult(len(launched), a_counts, i_counts)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    campaign: str
+    assigned: int
+    contacted: int
+    outcomes: dict[str, int]
+    ingest: dict[str, int]
+    sync: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def simulate_outcomes(store: Store, ref: int | str, *, seed: int = 0) -> SimulationResult:
+    """The outcomes of a sent campaign, drawn from the sample's campaign-response truth, loaded
+    into the warehouse's ``outcomes`` table through ingest (the sample business only).
+
+    Only customers whose message was actually sent count as contacted (treatment = the offer
+    kind they got, else ``message``; ``call`` for call campaigns); everyone else assigned —
+    holdout, global control, and treated customers whose message failed or was skipped — is
+    simulated as left alone. The campaign's assignments are synced to the warehouse first.
+    """
+    import pandas as pd
+
+    from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.sample._campaign_truth import TREATMENTS, simulate_campaign_outcomes
+    from loyalloop.services.sync import SYNC_DIR, _counts, _write
+
+    truth_path = store.analytics.home / "sample" / "truth" / "campaign_truth.parquet"
+    if not truth_path.exists():
+        raise NotFoundError(
+            f"{truth_path} does not exist: outcomes can be simulated only for the sample "
+            "business (`loyalloop sample`)"
+        )
+    zone = store.settings.timezone
+    with store.session() as session:
+        c = get_campaign(session, ref)
+        if c.launched_at is None:
+            raise ConfigError(f"campaign {c.name} has not been launched")
+        bundle = _bundle_of(session, c)
+        rows = session.execute(
+            sa.select(
+                CampaignAssignment.customer_id,
+                CampaignAssignment.arm,
+                CampaignAssignment.assigned_at,
+                CampaignAssignment.offer_id,
+            ).where(CampaignAssignment.campaign_id == c.id)
+        ).all()
+        sent = set(
+            session.scalars(
+                sa.select(OutboxMessage.customer_id).where(
+                    OutboxMessage.campaign_id == c.id,
+                    OutboxMessage.status == OutboxStatus.sent.value,
+                )
+            )
+        )
+        name, key = c.name, c.campaign_key
+    assignments = pd.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "campaign_id": key,
+            "arm": [r[1] for r in rows],
+            "assigned_at": [_local_naive(r[2], zone) for r in rows],
+        }
+    )
+    kinds = {o.id: o.kind for o in bundle.catalogue.offers}
+    default = "call" if bundle.spec.channel is Channel.call else "message"
+    treat = []
+    for cid, _arm, _at, offer in rows:
+        if cid in sent:
+            kind = kinds.get(offer or "", default)
+            treat.append((cid, kind if kind in TREATMENTS else default))
+    treatments = pd.DataFrame(treat, columns=["customer_id", "treatment"])
+    truth = pd.read_parquet(truth_path)
+    out = simulate_campaign_outcomes(
+        truth, assignments, treatments, seed=seed, window_days=bundle.spec.window_days
+    )
+    synced = sync_campaigns(store)
+    directory = store.analytics.home / SYNC_DIR
+    data: list[dict[str, Any]] = [
+        {
+            "customer_id": str(r["customer_id"]),
+            "campaign_id": str(r["campaign_id"]),
+            "timestamp": pd.Timestamp(r["timestamp"]).isoformat(sep=" "),
+            "kind": str(r["kind"]),
+            "value": None if r["value"] is None or r["value"] != r["value"] else float(r["value"]),
+        }
+        for r in out.to_dict("records")
+    ]
+    counts = _counts(None)
+    if data:
+        with open_warehouse(store.analytics) as wh:
+            counts = _counts(ingest(wh, "outcomes", [_write(directory, "outcomes", data)]))
+    by_kind = {str(k): int(v) for k, v in out["kind"].value_counts().items()}
+    return SimulationResult(name, len(rows), len(treatments), by_kind, counts, synced.to_dict())

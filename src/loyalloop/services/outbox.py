@@ -1,0 +1,484 @@
+"""The outbox worker: claim due messages, re-check them, send them, mark them.
+
+Guarantee: **every message is delivered at least once, and each delivery carries the
+message's idempotency key** (e-mail ``Message-ID``, HTTP ``Idempotency-Key``), so a receiver
+that keeps the keys it has seen sees each message exactly once. This is the industry's answer
+(Stripe's and most SMS gateways' idempotency keys, the transactional outbox pattern): no
+sender can make "sent" and "marked sent" one atomic step across two systems. A worker killed
+after the server accepted a message and before it was marked sends that message again after
+the lease runs out — with the same key.
+
+How a worker runs (:func:`run_worker`), each step its own short transaction:
+
+1. **Claim** up to ``batch`` due messages: ``pending`` whose ``next_attempt_at`` has come, or
+   ``sending`` whose lease has run out (its worker died), of launched campaigns. They become
+   ``sending`` with ``claimed_by`` = this worker and ``lease_until`` = now + lease. On
+   PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``; on SQLite the claim is one
+   ``BEGIN IMMEDIATE`` write transaction. Two workers never hold the same message.
+2. **Re-check** at send time: unsubscribed (``suppressions``, channel ``all`` or the
+   message's), the frequency cap across campaigns (another message to the customer sent in
+   the last ``campaign_frequency_cap_days``) → ``skipped`` with the reason; quiet hours in
+   the business time zone → back to ``pending`` until they end (not an attempt).
+3. **Send** each message whose lease still has a safety margin left (a worker never sends on a
+   lease that may have passed to another worker), at most ``<channel>_per_second`` per channel.
+4. **Mark**: ``sent`` (only if this worker still holds the claim); a failure → ``pending``
+   with ``next_attempt_at`` = now + backoff × 2^(attempts − 1) (capped at one hour); after
+   ``outbox_max_attempts`` failures, or a permanent refusal (HTTP 4xx), ``dead``. A message
+   claimed ``3 × max_attempts`` times without an outcome (a worker dies on it each time)
+   goes to ``dead`` too. Each outcome adds a :class:`DeliveryEvent`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from loyalloop.campaigns import LinkSigner
+from loyalloop.errors import ConfigError
+from loyalloop.services.delivery import PermanentDeliveryError, Sender
+from loyalloop.services.store import Store
+from loyalloop.store.base import utcnow
+from loyalloop.store.models import (
+    Campaign,
+    CampaignStatus,
+    DeliveryEvent,
+    OutboxMessage,
+    OutboxStatus,
+    Suppression,
+)
+from loyalloop.surveys.policy import quiet_hours_end
+
+__all__ = [
+    "Claimed",
+    "RateLimiter",
+    "WorkerResult",
+    "campaign_signer",
+    "claim",
+    "deliver",
+    "outbox_counts",
+    "run_worker",
+    "worker_id",
+]
+
+log = logging.getLogger(__name__)
+
+#: Longest retry delay.
+MAX_BACKOFF_SECONDS = 3600.0
+#: A message claimed this many times max_attempts without an outcome is dead.
+CLAIMS_PER_ATTEMPT = 3
+
+
+def campaign_signer(store: Store) -> LinkSigner:
+    """Tracked and unsubscribe links of campaign messages: ``<public_url>/c/l|u/<token>``."""
+    return LinkSigner(store.settings.secret, f"{store.settings.public_url}/c")
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed message, detached from its session."""
+
+    id: int
+    campaign_id: int
+    campaign_key: str
+    customer_id: str
+    channel: str
+    key: str
+    contact: str
+    subject: str
+    body: str
+    attempts: int
+    lease_until: datetime
+
+
+@dataclass(frozen=True)
+class WorkerResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    lease_lost: int = 0
+
+    def __add__(self, other: WorkerResult) -> WorkerResult:
+        a, b = asdict(self), asdict(other)
+        return WorkerResult(**{k: a[k] + b[k] for k in a})
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class RateLimiter:
+    """At most ``rate`` sends per second per channel in this process (0 = unlimited)."""
+
+    def __init__(self, rates: dict[str, float], clock: Callable[[], float] = time.monotonic):
+        self.interval = {k: (1.0 / v if v > 0 else 0.0) for k, v in rates.items()}
+        self.next: dict[str, float] = {}
+        self.clock = clock
+
+    def wait(self, channel: str, stop: threading.Event | None = None) -> None:
+        step = self.interval.get(channel, 0.0)
+        if step <= 0:
+            return
+        now = self.clock()
+        at = max(now, self.next.get(channel, now))
+        self.next[channel] = at + step
+        if at > now:
+            if stop is not None:
+                stop.wait(at - now)
+            else:
+                time.sleep(at - now)
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(
+            OutboxMessage.status == OutboxStatus.pending.value,
+            OutboxMessage.next_attempt_at <= now,
+        ),
+        sa.and_(
+            OutboxMessage.status == OutboxStatus.sending.value,
+            OutboxMessage.lease_until < now,
+        ),
+    )
+
+
+def claim(
+    store: Store, worker: str, *, batch: int = 50, now: datetime | None = None
+) -> list[Claimed]:
+    """Claim up to ``batch`` due messages for ``worker`` (module docstring, step 1)."""
+    s = store.settings
+    now = now or utcnow()
+    lease = now + timedelta(seconds=s.outbox_lease_seconds)
+    max_claims = CLAIMS_PER_ATTEMPT * s.outbox_max_attempts
+    with store.session() as session, session.begin():
+        query = (
+            sa.select(OutboxMessage.id)
+            .join(Campaign, Campaign.id == OutboxMessage.campaign_id)
+            .where(_due(now), Campaign.status == CampaignStatus.launched.value)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(batch)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(of=OutboxMessage, skip_locked=True)
+        ids = list(session.scalars(query))
+        if not ids:
+            return []
+        rows = session.execute(
+            sa.select(OutboxMessage, Campaign.campaign_key)
+            .join(Campaign, Campaign.id == OutboxMessage.campaign_id)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+        ).all()
+        out: list[Claimed] = []
+        for m, ckey in rows:
+            if m.claims >= max_claims:
+                m.status = OutboxStatus.dead.value
+                m.last_error = (
+                    f"claimed {m.claims} times without an outcome (a worker died holding it)"
+                )
+                session.add(_event(m, "dead", {"reason": m.last_error}, now))
+                continue
+            m.status = OutboxStatus.sending.value
+            m.claimed_by = worker
+            m.lease_until = lease
+            m.claims += 1
+            out.append(
+                Claimed(
+                    m.id,
+                    m.campaign_id,
+                    ckey,
+                    m.customer_id,
+                    m.channel,
+                    m.idempotency_key,
+                    m.contact,
+                    m.subject,
+                    m.body,
+                    m.attempts,
+                    lease,
+                )
+            )
+    return out
+
+
+def _event(m: OutboxMessage, kind: str, detail: dict[str, Any], at: datetime) -> DeliveryEvent:
+    return DeliveryEvent(
+        message_id=m.id,
+        campaign_id=m.campaign_id,
+        customer_id=m.customer_id,
+        kind=kind,
+        at=at,
+        detail=detail,
+    )
+
+
+def _suppression_channels(channel: str) -> list[str]:
+    return ["all", channel] if channel in ("email", "sms") else ["all", "phone"]
+
+
+def _recheck(
+    store: Store, worker: str, claimed: list[Claimed], now: datetime
+) -> tuple[list[Claimed], int, int]:
+    """Step 2: skip the unsubscribed and capped, defer quiet hours. Returns (to send, skipped,
+    deferred)."""
+    s = store.settings
+    if not claimed:
+        return [], 0, 0
+    ids = [c.id for c in claimed]
+    customers = list({c.customer_id for c in claimed})
+    quiet_until = quiet_hours_end(now, s.timezone, s.quiet_hours_start, s.quiet_hours_end)
+    skipped = deferred = 0
+    go: list[Claimed] = []
+    with store.session() as session, session.begin():
+        blocked = {
+            (cid, ch)
+            for cid, ch in session.execute(
+                sa.select(Suppression.customer_id, Suppression.channel).where(
+                    Suppression.customer_id.in_(customers)
+                )
+            )
+        }
+        recent: set[str] = set()
+        if s.campaign_frequency_cap_days > 0:
+            since = now - timedelta(days=s.campaign_frequency_cap_days)
+            recent = set(
+                session.scalars(
+                    sa.select(OutboxMessage.customer_id).where(
+                        OutboxMessage.customer_id.in_(customers),
+                        OutboxMessage.status == OutboxStatus.sent.value,
+                        OutboxMessage.sent_at >= since,
+                        OutboxMessage.id.not_in(ids),
+                    )
+                )
+            )
+        msgs = {
+            m.id: m
+            for m in session.scalars(
+                sa.select(OutboxMessage).where(
+                    OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker
+                )
+            )
+        }
+        for c in claimed:
+            m = msgs.get(c.id)
+            if m is None or m.status != OutboxStatus.sending.value:
+                continue
+            reason = ""
+            if any((c.customer_id, ch) in blocked for ch in _suppression_channels(c.channel)):
+                reason = "unsubscribed"
+            elif c.customer_id in recent and c.channel != "webhook":
+                reason = "frequency_cap"
+            if reason:
+                m.status = OutboxStatus.skipped.value
+                m.last_error = reason
+                m.lease_until = None
+                session.add(_event(m, "skipped", {"reason": reason}, now))
+                skipped += 1
+            elif quiet_until > now and c.channel != "webhook":
+                m.status = OutboxStatus.pending.value
+                m.next_attempt_at = quiet_until
+                m.lease_until = None
+                deferred += 1
+            else:
+                go.append(c)
+    return go, skipped, deferred
+
+
+def _backoff(store: Store, attempts: int) -> float:
+    return float(
+        min(MAX_BACKOFF_SECONDS, store.settings.outbox_backoff_seconds * 2 ** (attempts - 1))
+    )
+
+
+def _finish(
+    store: Store,
+    worker: str,
+    c: Claimed,
+    error: Exception | None,
+    now: datetime,
+) -> str:
+    """Step 4 for one message; returns the outcome (sent, retried, dead, lease_lost)."""
+    s = store.settings
+    if error is None:  # the common path: two statements, no ORM load
+        with store.session() as session, session.begin():
+            done = session.execute(
+                sa.update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == c.id,
+                    OutboxMessage.claimed_by == worker,
+                    OutboxMessage.status == OutboxStatus.sending.value,
+                )
+                .values(
+                    status=OutboxStatus.sent.value, sent_at=now, last_error="", lease_until=None
+                )
+            )
+            if done.rowcount == 0:  # type: ignore[attr-defined]
+                log.warning(
+                    "message %s: the claim passed to another worker before it was marked", c.id
+                )
+                return "lease_lost"
+            session.execute(
+                sa.insert(DeliveryEvent).values(
+                    message_id=c.id,
+                    campaign_id=c.campaign_id,
+                    customer_id=c.customer_id,
+                    kind="sent",
+                    at=now,
+                    detail={"attempt": c.attempts + 1},
+                    synced_at=None,
+                )
+            )
+        return "sent"
+    with store.session() as session, session.begin():
+        m = session.scalar(
+            sa.select(OutboxMessage).where(
+                OutboxMessage.id == c.id,
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.status == OutboxStatus.sending.value,
+            )
+        )
+        if m is None:
+            log.warning("message %s: the claim passed to another worker before it was marked", c.id)
+            return "lease_lost"
+        m.lease_until = None
+        if error is None:
+            m.status = OutboxStatus.sent.value
+            m.sent_at = now
+            m.last_error = ""
+            session.add(_event(m, "sent", {"attempt": m.attempts + 1}, now))
+            return "sent"
+        m.attempts += 1
+        m.last_error = f"{type(error).__name__}: {error}"[:500]
+        if isinstance(error, PermanentDeliveryError) or m.attempts >= s.outbox_max_attempts:
+            m.status = OutboxStatus.dead.value
+            session.add(_event(m, "dead", {"error": m.last_error, "attempts": m.attempts}, now))
+            log.warning("message %s dead after %d attempts: %s", m.id, m.attempts, error)
+            return "dead"
+        m.status = OutboxStatus.pending.value
+        m.next_attempt_at = now + timedelta(seconds=_backoff(store, m.attempts))
+        session.add(_event(m, "failed", {"error": m.last_error, "attempts": m.attempts}, now))
+        return "retried"
+
+
+def deliver(
+    store: Store,
+    sender: Sender,
+    worker: str,
+    *,
+    batch: int = 50,
+    limiter: RateLimiter | None = None,
+    stop: threading.Event | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> WorkerResult:
+    """One round: claim a batch, re-check, send and mark it (module docstring)."""
+    claimed = claim(store, worker, batch=batch, now=now())
+    if not claimed:
+        return WorkerResult()
+    go, skipped, deferred = _recheck(store, worker, claimed, now())
+    signer = campaign_signer(store)
+    margin = timedelta(seconds=min(15.0, store.settings.outbox_lease_seconds / 4))
+    counts = {"sent": 0, "retried": 0, "dead": 0, "lease_lost": 0}
+    for c in go:
+        if stop is not None and stop.is_set():
+            break  # unsent claims return to the queue when their lease runs out
+        if limiter is not None:
+            limiter.wait(c.channel, stop)
+        if now() >= c.lease_until - margin:
+            counts["lease_lost"] += 1  # too late to send safely; another worker will
+            continue
+        error: Exception | None = None
+        try:
+            sender.send(
+                channel=c.channel,
+                key=c.key,
+                to=c.contact,
+                subject=c.subject,
+                body=c.body,
+                campaign=c.campaign_key,
+                customer_id=c.customer_id,
+                unsubscribe_url=signer.unsubscribe_url(c.campaign_key, c.customer_id, c.channel)
+                if c.channel == "email"
+                else "",
+            )
+        except (OSError, ConfigError) as exc:  # DeliveryError is an OSError
+            error = exc
+            log.info("message %s (%s) not delivered: %s", c.id, c.channel, exc)
+        counts[_finish(store, worker, c, error, now())] += 1
+    return WorkerResult(
+        claimed=len(claimed),
+        sent=counts["sent"],
+        retried=counts["retried"],
+        dead=counts["dead"],
+        skipped=skipped,
+        deferred=deferred,
+        lease_lost=counts["lease_lost"],
+    )
+
+
+def run_worker(
+    store: Store,
+    *,
+    once: bool = False,
+    batch: int = 50,
+    idle_seconds: float = 2.0,
+    max_messages: int | None = None,
+    on_round: Callable[[WorkerResult], None] | None = None,
+) -> WorkerResult:
+    """Deliver the outbox until stopped (SIGTERM / SIGINT finish the message in hand), or,
+    with ``once``, until nothing is due. Returns the totals."""
+    s = store.settings
+    stop = threading.Event()
+    me = worker_id()
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    sender = Sender(s)
+    limiter = RateLimiter(
+        {"email": s.email_per_second, "sms": s.sms_per_second, "webhook": s.webhook_per_second}
+    )
+    total = WorkerResult()
+    log.info("worker %s started", me)
+    try:
+        while not stop.is_set():
+            r = deliver(store, sender, me, batch=batch, limiter=limiter, stop=stop)
+            total = total + r
+            if on_round is not None and r.claimed:
+                on_round(r)
+            if max_messages is not None and total.sent >= max_messages:
+                break
+            if r.claimed == 0:
+                if once:
+                    break
+                stop.wait(idle_seconds)
+    finally:
+        sender.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    log.info("worker %s stopped: %s", me, total)
+    return total
+
+
+def outbox_counts(store: Store, campaign_id: int | None = None) -> dict[str, int]:
+    """Messages by status (of one campaign, or all)."""
+    with store.session() as session:
+        q = sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+        if campaign_id is not None:
+            q = q.where(OutboxMessage.campaign_id == campaign_id)
+        found = {str(k): int(n) for k, n in session.execute(q)}
+    return {st.value: found.get(st.value, 0) for st in OutboxStatus}
