@@ -414,10 +414,10 @@ def test_internal_error_is_one_line_and_debug_shows_the_traceback(
 ) -> None:
     from loyalloop.core.runs import RunStore
 
-    def broken(self: RunStore) -> list[object]:
+    def broken(self: RunStore) -> tuple[list[object], list[object]]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(RunStore, "list", broken)
+    monkeypatch.setattr(RunStore, "survey", broken)
     code = main(["--home", str(project.home), "runs"])
     err = capsys.readouterr().err
     assert code == 70

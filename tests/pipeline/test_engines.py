@@ -34,6 +34,8 @@ pytestmark = pytest.mark.spark
 
 #: The stages compared (the rest need LightGBM / text models that do not touch the engine).
 COMPARED = ("profiles", "rfm", "kpis", "clv")
+#: Tables computed from a fitted model (compared to the optimiser's precision).
+FITTED = frozenset({"clv", "clv_segments"})
 #: Output tables and their keys.
 KEYS = {
     "profile_map": ["customer_id"],
@@ -118,7 +120,11 @@ def test_same_tables_on_both_engines(outcomes: tuple[Outcome, Outcome], name: st
             np.testing.assert_allclose(
                 x.to_numpy(dtype="float64"),
                 y.to_numpy(dtype="float64"),
-                rtol=1e-9,
+                # the CLV tables come from a fitted model: the engines' sums agree to the last
+                # digits in a different order, and the optimiser stops within its own tolerance
+                # of the same optimum (seen: 2e-7 relative on P(alive)); every other table is
+                # arithmetic on the same rows
+                rtol=1e-6 if name in FITTED else 1e-9,
                 atol=1e-12,
                 err_msg=f"{name}.{col}",
             )
