@@ -153,7 +153,10 @@ def _headline(stage: str, m: RunManifest) -> str:
         text = f"{slot.comments:,} comments, {_pct(slot.share_negative)} negative"
         if slot.top_negative_aspects:
             top = slot.top_negative_aspects[0]
-            text += f"; most complained about: {top.aspect} ({top.negative:,} negative mentions)"
+            text += (
+                f"; most complained about (largest negative share): {top.aspect} "
+                f"({_pct(top.share_negative)} of its mentions negative, {top.negative:,})"
+            )
         return text + f"; {slot.alerts:,} alerts"
     return ""
 
