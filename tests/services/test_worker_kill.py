@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,15 @@ def test_kill_9_loses_nothing_and_each_key_arrives(
                 "LOYALLOOP_SMS_PER_SECOND": "0",
                 "OMP_WAIT_POLICY": "PASSIVE",
             }
-            store = make_store(tmp_path, store_url, campaign_frequency_cap_days=0)
+            # no quiet hours for the launch either (as for the worker above): otherwise what the
+            # launch plans depends on the time of day the test runs
+            store = make_store(
+                tmp_path,
+                store_url,
+                campaign_frequency_cap_days=0,
+                quiet_hours_start=dt_time(0, 0),
+                quiet_hours_end=dt_time(0, 0),
+            )
             con = ibis.duckdb.connect()
             view = make_view(con)
             with store.session() as session:
