@@ -598,7 +598,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "zh": "{horizon} 天前已离开的 {went} 位客户中，有 {came} 位在 {horizon} 天内再次消费。",
     },
     "ac_fix": {
-        "en": "Fix {aspect}: {n} current customers complained about it",
+        "en": "Fix “{aspect}”: {n} current customers complained about it",
         "zh": "改进“{aspect}”：{n} 位现有客户对此有负面评价",
     },
     "ac_why_fix": {
