@@ -7,6 +7,7 @@ are counted and reported, not hidden."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import random
@@ -94,7 +95,7 @@ def test_kill_9_loses_nothing_and_each_key_arrives(
             con = ibis.duckdb.connect()
             view = make_view(con)
             with store.session() as session:
-                create_campaign(session, {**CAMPAIGN, "holdout_share": 0.0}, ME)
+                create_campaign(session, {**copy.deepcopy(CAMPAIGN), "holdout_share": 0.0}, ME)
             with store.session() as session:
                 create_campaign(session, {**sms_campaign(), "holdout_share": 0.0}, ME)
             launch_campaign(store, "winback-test", view, AS_OF, ME)
