@@ -22,12 +22,13 @@ def segment_summary(
     spend = rfm.total_spend.cast(dt.Decimal(38, 4))
     g = rfm.group_by("segment").aggregate(
         customers=rfm.count(),
-        revenue=spend.sum().cast("float64"),
+        revenue_exact=spend.sum(),
         avg_days_since_last=rfm.days_since_last.mean(),
         avg_purchase_days=rfm.purchase_days.mean(),
         avg_spend=(spend.sum() / rfm.count()).cast("float64"),
     )
-    totals = g.aggregate(all_customers=g.customers.sum(), all_revenue=g.revenue.sum())
+    # The total too is summed exactly, then both are cast: segments arrive in any order.
+    totals = g.aggregate(all_customers=g.customers.sum(), all_revenue=g.revenue_exact.sum())
     order = ibis.cases(*((g.segment == r.name, i) for i, r in enumerate(rules)), else_=len(rules))
     out = g.cross_join(totals).mutate(_order=order)
     return (
@@ -35,13 +36,13 @@ def segment_summary(
             "segment",
             customers=out.customers.cast("int64"),
             share=out.customers.cast("float64") / out.all_customers.cast("float64"),
-            revenue=out.revenue,
-            revenue_share=out.revenue / out.all_revenue,
+            revenue=out.revenue_exact.cast("float64"),
+            revenue_share=(out.revenue_exact / out.all_revenue).cast("float64"),
             avg_days_since_last=out.avg_days_since_last,
             avg_purchase_days=out.avg_purchase_days,
             avg_spend=out.avg_spend,
             _order=out._order,
         )
-        .order_by("_order")
+        .order_by(["_order", "segment"])
         .drop("_order")
     )
