@@ -66,6 +66,7 @@ from loyalloop.campaigns import (
 )
 from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
 from loyalloop.services.audit import Actor, record
+from loyalloop.services.bulk import bulk_insert
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.services.store import Store
 from loyalloop.store.base import utcnow
@@ -454,10 +455,8 @@ def launch_campaign(
     ]
     messages, failures = _outbox_rows(plan, spec, campaign_pk, contacts, send_after, now)
     with store.session() as session, session.begin():
-        for start in range(0, len(assignments), _CHUNK):
-            session.execute(sa.insert(CampaignAssignment), assignments[start : start + _CHUNK])
-        for start in range(0, len(messages), _CHUNK):
-            session.execute(sa.insert(OutboxMessage), messages[start : start + _CHUNK])
+        bulk_insert(session, CampaignAssignment.__table__, assignments)  # type: ignore[arg-type]
+        bulk_insert(session, OutboxMessage.__table__, messages)  # type: ignore[arg-type]
         c = get_campaign(session, campaign_pk)
         first = c.launched_at is None
         c.status = CampaignStatus.launched.value if c.status == "draft" else c.status
