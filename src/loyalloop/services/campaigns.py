@@ -388,15 +388,17 @@ def launch_campaign(
             raise ConfigError(f"campaign {c.name} is completed; it cannot be launched again")
         bundle = _bundle_of(session, c)
         spec = bundle.spec
-        if spec.trigger is not None:
-            raise ConfigError(
-                f"campaign {c.name} is triggered ({spec.trigger.kind.value}); the service "
-                "launches one-off campaigns only in this version"
-            )
-        unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
-        existing = _existing(session, c, zone)
+        triggered = spec.trigger is not None
+        if not triggered:
+            unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
+            existing = _existing(session, c, zone)
         version = c.current_version
         campaign_pk = c.id
+    if triggered:  # activate it and evaluate the trigger now (services/campaign_triggers.py)
+        from loyalloop.services.campaign_triggers import TriggerInputs, evaluate_triggered
+
+        inputs = TriggerInputs(view=view, as_of=as_of, run=run)
+        return evaluate_triggered(store, campaign_pk, inputs, actor, now=now)
 
     counts_extra = {"unsubscribed": 0, "frequency_cap": 0}
     if unsub or capped:
@@ -578,7 +580,14 @@ def launch_from_run(
 
     r = RunStore(store.analytics.runs_dir).get(run)
     as_of = r.manifest.as_of
+    with store.session() as session:
+        triggered = _bundle_of(session, get_campaign(session, ref)).spec.trigger is not None
     with Warehouse(store.analytics, read_only=True) as wh:
+        if triggered:  # the trigger reads the previous run, feedback and interactions too
+            from loyalloop.services.campaign_triggers import _run_inputs, evaluate_triggered
+
+            inputs = _run_inputs(store, wh, r.number)
+            return evaluate_triggered(store, ref, inputs, actor, now=now)
         tables = read_run_tables(wh.ibis, r.path)
         customers = wh.table("customers") if wh.has_table("customers") else None
         view = audience_view(tables, as_of, customers=customers)

@@ -624,17 +624,15 @@ def refresh_consent(store: Store) -> int | None:
                 changed.append({**row, "_cid": cid})
         written += bulk_insert(session, CustomerConsent.__table__, new_rows)  # type: ignore[arg-type]
         if changed:
+            table: sa.Table = CustomerConsent.__table__  # type: ignore[assignment]
             session.execute(
-                sa.update(CustomerConsent.__table__)
-                .where(CustomerConsent.__table__.c.customer_id == sa.bindparam("_cid"))
-                .values(
-                    email=sa.bindparam("email"),
-                    sms=sa.bindparam("sms"),
-                    phone=sa.bindparam("phone"),
-                    refreshed_at=now,
-                ),
-                [{k: v for k, v in c.items() if k != "customer_id"} for c in changed],
-            )
+                sa.update(table).where(table.c.customer_id == sa.bindparam("_cid")),
+                [
+                    {"_cid": c["_cid"], "email": c["email"], "sms": c["sms"],
+                     "phone": c["phone"], "refreshed_at": now}
+                    for c in changed
+                ],
+            )  # fmt: skip
             written += len(changed)
     if written:
         log.info("consent refreshed from the warehouse: %d profiles changed or new", written)
