@@ -8,8 +8,12 @@ active and is evaluated at once) and then evaluated again
   are, by the CLI once the run is published — the pipeline never imports services), on the new
   run's audience view (the previous run's view for ``churn_risk`` crossings; the warehouse's
   ``feedback`` and ``interactions`` for detractors and cancellations);
-* as service events arrive (:func:`triggers_on_feedback`: a survey answer the service just
-  recorded, for detractor triggers, on the latest run's view).
+* as service events arrive (:func:`triggers_from_response`: the survey page calls it right
+  after a response is committed, next to the case rules; :func:`triggers_on_feedback` takes
+  answers as a frame): detractor triggers, on the latest run's audience view. Nothing opens
+  the warehouse when no detractor-triggered campaign is active. An answer the page could not
+  evaluate (the warehouse busy) is still in the warehouse's ``feedback`` after the next sync,
+  and the after-run evaluation sees it within the trigger's ``within_days``.
 
 Each evaluation: the trigger fires for some customers (within the campaign's ``audience`` when
 it has one); those who entered the campaign within its ``cooldown_days`` are left out, then the
@@ -78,6 +82,7 @@ __all__ = [
     "evaluate_triggered",
     "triggered_campaigns",
     "triggers_after_run",
+    "triggers_from_response",
     "triggers_on_feedback",
 ]
 
@@ -465,3 +470,31 @@ def triggers_on_feedback(
         )
 
     return _evaluate_all(store, names, make, Actor("trigger"), now, None)
+
+
+def triggers_from_response(
+    store: Store, response_id: int, *, now: datetime | None = None
+) -> TriggeredRun | None:
+    """Detractor triggers on one committed survey response (its NPS answer); ``None`` when no
+    detractor-triggered campaign is active or the response has no known customer or score."""
+    import pandas as pd
+
+    from loyalloop.services.cases import response_signals
+
+    if not triggered_campaigns(store, {TriggerKind.detractor}):
+        return None
+    with store.session() as session:
+        signals = [s for s in response_signals(session, [response_id]) if s.score_type == "nps"]
+        session.rollback()
+    if not signals:
+        return None
+    zone = store.settings.timezone
+    answers = pd.DataFrame(
+        {
+            "customer_id": [s.customer_id for s in signals],
+            "timestamp": [_local_naive(s.at, zone) for s in signals],
+            "score_type": "nps",
+            "score": [s.score for s in signals],
+        }
+    )
+    return triggers_on_feedback(store, answers, now=now)
