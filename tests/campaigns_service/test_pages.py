@@ -29,7 +29,7 @@ from loyalloop.store.models import CampaignAssignment, OutboxMessage, SavedSegme
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
-EVIL_NAME = '<script>window.__pwned=1</script>王<img src=x onerror=alert(1)>'
+EVIL_NAME = "<script>window.__pwned=1</script>王<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
@@ -75,8 +75,9 @@ def _save_segment(world: World, role: str = "analyst") -> None:
     c = world.client(role)
     r = c.post(
         "/segments/new",
-        data=_form(c, name="risky", match="all", f0="churn_probability", op0=">=", v0="0.3",
-                   action="save"),  # fmt: skip
+        data=_form(
+            c, name="risky", match="all", f0="churn_probability", op0=">=", v0="0.3", action="save"
+        ),
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[-2000:]
@@ -147,8 +148,17 @@ def test_validation_errors_name_the_field_on_the_page_and_in_the_api(world: Worl
     c = world.client("analyst")
     r = c.post(
         "/segments/new",
-        data=_form(c, name="bad", f0="churn_probability", op0=">=", v0="0.3",
-                   f2="clv", op2=">=", v2="lots", action="preview"),  # fmt: skip
+        data=_form(
+            c,
+            name="bad",
+            f0="churn_probability",
+            op0=">=",
+            v0="0.3",
+            f2="clv",
+            op2=">=",
+            v2="lots",
+            action="preview",
+        ),
     )
     assert r.status_code == 422
     assert "conditions[1].value: clv is a number; got &#39;lots&#39; (row 3)" in r.text
