@@ -684,16 +684,7 @@ def preview_messages(
             oid = oid if isinstance(oid, str) else None
             for lang in languages:
                 offer = offers.get(oid) if oid else None
-                offer_ctx = (
-                    {
-                        "id": offer.id,
-                        "name": offer.name.get(lang),
-                        "description": offer.description.get(lang) if offer.description else "",
-                        "unit_cost": offer.unit_cost,
-                    }
-                    if offer
-                    else None
-                )
+                offer_ctx = offer.message_context(lang) if offer else None
                 m = bundle.templates.render(
                     arm.template,
                     lang,
