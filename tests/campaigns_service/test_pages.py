@@ -298,3 +298,17 @@ def test_launch_needs_confirmation_and_the_role_and_writes_assignments_and_outbo
     r = analyst.post("/campaigns/winback-page/resume", data=_form(analyst), follow_redirects=True)
     assert "launched" in r.text
     assert analyst.get("/api/v1/campaigns/winback-page").json()["status"] == "launched"
+
+
+def test_pages_speak_chinese(world: World) -> None:
+    _save_segment(world)
+    c = world.client("analyst")
+    c.cookies.set("ll_lang", "zh")
+    r = c.post(
+        "/segments/new",
+        data=_form(c, name="risky", f0="churn_probability", op0=">=", v0="0.3", action="preview"),
+    )
+    assert r.status_code == 200 and "客群构建" in r.text
+    assert re.search(r"运行 7 中 400 位客户里有 \d+ 位", r.text)
+    page = c.get("/campaigns/new")
+    assert "新建活动" in page.text and "对照组比例" in page.text and "唤回" in page.text
