@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from loyalloop.campaigns import CampaignSpec, TriggerKind, evaluate_trigger, plan_campaign
 from loyalloop.campaigns.segments import select_segment
 from loyalloop.campaigns.triggers import apply_cooldown
-from loyalloop.errors import ConfigError, ConflictError, LoyalloopError
+from loyalloop.errors import ConfigError, ConflictError, LoyalloopError, SpecError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.bulk import bulk_insert
 from loyalloop.services.campaigns import (
@@ -198,6 +198,16 @@ def evaluate_triggered(
             )
         )
         version, campaign_pk, spent = c.current_version, c.id, float(c.expected_cost or 0.0)
+        segment = None
+        if spec.audience is not None:
+            segment = spec.audience
+        elif spec.segment is not None:
+            from loyalloop.services.segments import saved_segments
+
+            named = saved_segments(session)
+            if spec.segment not in named:
+                raise SpecError(f"no saved segment named {spec.segment!r}", path="segment")
+            segment = named[spec.segment]
     trigger = spec.trigger
     view = inputs.view
     fired = evaluate_trigger(
@@ -209,8 +219,8 @@ def evaluate_triggered(
         interactions=inputs.interactions,
         profile_map=inputs.profile_map,
     )
-    if spec.audience is not None:
-        members = select_segment(spec.audience, view, inputs.as_of).select(_mid="customer_id")
+    if segment is not None:
+        members = select_segment(segment, view, inputs.as_of).select(_mid="customer_id")
         fired = fired.semi_join(members, fired.customer_id == members._mid)
     n_fired = int(fired.select("customer_id").distinct().count().execute())
     hist = last.assign(campaign_id=spec.id) if len(last) else None

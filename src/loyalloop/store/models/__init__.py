@@ -18,6 +18,7 @@ from loyalloop.store.models.campaigns import (
     DeliveryEvent,
     OutboxMessage,
     OutboxStatus,
+    SavedSegment,
 )
 from loyalloop.store.models.cases import (
     CaseEventRow,
@@ -69,6 +70,7 @@ __all__ = [
     "OutboxStatus",
     "Response",
     "Role",
+    "SavedSegment",
     "SlaTimer",
     "Suppression",
     "Survey",
