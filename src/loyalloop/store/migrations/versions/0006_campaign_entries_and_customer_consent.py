@@ -1,7 +1,7 @@
 """campaign entries (triggered campaigns, cool-down in the store) and customer consent (send time)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 15:56:11.423240
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import loyalloop.store.base
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
