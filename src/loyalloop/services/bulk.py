@@ -51,9 +51,15 @@ def bulk_insert(session: Session, table: sa.Table, rows: Sequence[Mapping[str, A
         raw = bind.connection.driver_connection
         assert raw is not None
         names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as cp:
-            for row in rows:
-                cp.write_row([*(row[c] for c in rows[0]), *values])
+        import psycopg
+
+        statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+        try:
+            with raw.cursor() as cur, cur.copy(statement) as cp:
+                for row in rows:
+                    cp.write_row([*(row[c] for c in rows[0]), *values])
+        except psycopg.errors.IntegrityError as exc:  # as SQLAlchemy's own inserts raise it
+            raise sa.exc.IntegrityError(statement, None, exc) from exc
         return len(rows)
     for start in range(0, len(rows), CHUNK):
         session.execute(sa.insert(table), list(rows[start : start + CHUNK]))
