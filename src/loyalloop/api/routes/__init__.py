@@ -8,6 +8,7 @@ from loyalloop.api.routes import (
     auth,
     campaign_links,
     cases,
+    customers,
     public,
     staff,
     survey_pages,
@@ -25,4 +26,6 @@ ROUTERS = [
     campaign_links.router,
     cases.router,
     cases.api_router,
+    customers.router,
+    customers.api_router,
 ]

@@ -1,0 +1,104 @@
+"""The customer 360 page and the customer search, and the same as JSON under ``/api/v1``.
+
+``/customers?q=`` finds people by customer id, phone or e-mail (one match opens the page,
+several are listed); ``/customers/{id}`` shows one person whole
+(:func:`loyalloop.services.customer360.customer_view`). Contacts are unmasked only for roles
+holding ``pii.view``; comment and answer text only for ``responses.view``. A customer the latest
+run does not know is a 404 with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from loyalloop.api.access import Permission
+from loyalloop.api.deps import Principal, StoreDep, allow
+from loyalloop.api.pages import render
+from loyalloop.errors import NoRunError, NotFoundError
+from loyalloop.services.customer360 import (
+    CustomerMatch,
+    CustomerView,
+    customer_view,
+    search_customers,
+)
+
+__all__ = ["api_router", "router"]
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/v1", tags=["customers"])
+View = Annotated[Principal, allow(Permission.customers_view)]
+
+
+def _redact(view: CustomerView, me: Principal) -> CustomerView:
+    """Leave out free text the reader's role may not read (comments, survey answers)."""
+    if me.can(Permission.responses_view):
+        return view
+    from dataclasses import replace
+
+    return replace(
+        view,
+        feedback=tuple(replace(f, text=None) for f in view.feedback),
+        surveys=tuple(replace(s, answers=()) for s in view.surveys),
+    )
+
+
+def _match_dict(m: CustomerMatch) -> dict[str, Any]:
+    return {
+        "profile_id": m.profile_id,
+        "customer_ids": list(m.customer_ids),
+        "name": m.name,
+        "city": m.city,
+        "segment": m.segment,
+        "matched_by": m.matched_by.value,
+    }
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def search_page(request: Request, store: StoreDep, me: View, q: str = "") -> Response:
+    matches: list[CustomerMatch] = []
+    error = ""
+    if q.strip():
+        try:
+            matches = search_customers(store.analytics, q, unmask=me.can(Permission.pii_view))
+        except NoRunError:
+            raise
+        except NotFoundError as exc:
+            error = str(exc)
+        if len(matches) == 1:
+            return RedirectResponse(f"/customers/{matches[0].profile_id}", status_code=303)
+    return render(request, "customers.html", q=q.strip(), matches=matches, error=error)
+
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+def customer_page(request: Request, customer_id: str, store: StoreDep, me: View) -> HTMLResponse:
+    with store.session() as session:
+        view = customer_view(
+            store.analytics, session, customer_id, unmask=me.can(Permission.pii_view)
+        )
+    view = _redact(view, me)
+    return render(
+        request,
+        "customer.html",
+        v=view,
+        text_allowed=me.can(Permission.responses_view),
+    )
+
+
+@api_router.get("/customers")
+def search_api(store: StoreDep, me: View, q: str) -> dict[str, Any]:
+    """People matching ``q`` (customer id, phone or e-mail); contacts masked per role."""
+    matches = search_customers(store.analytics, q, unmask=me.can(Permission.pii_view))
+    return {"query": q, "matches": [_match_dict(m) for m in matches]}
+
+
+@api_router.get("/customers/{customer_id}")
+def customer_api(customer_id: str, store: StoreDep, me: View) -> dict[str, Any]:
+    """One customer's 360 view (the page's data)."""
+    with store.session() as session:
+        view = customer_view(
+            store.analytics, session, customer_id, unmask=me.can(Permission.pii_view)
+        )
+    return _redact(view, me).to_dict()
