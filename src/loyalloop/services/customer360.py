@@ -49,7 +49,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from loyalloop.core.config import Settings
-from loyalloop.core.runs import Run, RunStore
+from loyalloop.core.runs import MANIFEST_FILE, Run, RunStore
 from loyalloop.data.normalize import normalize_email, normalize_phone
 from loyalloop.errors import BusyError, EngineError, NotFoundError
 from loyalloop.services.pii import mask_email, mask_name, mask_phone
@@ -360,10 +360,15 @@ _TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 def _signature(runs: Sequence[Run]) -> tuple[tuple[Any, ...], ...]:
     out: list[tuple[Any, ...]] = []
     for run in runs:
-        for name in sorted(run.manifest.tables):
-            if name not in _TABLES:
+        names = [n for n in sorted(run.manifest.tables) if n in _TABLES]
+        paths = [(MANIFEST_FILE, run.path / MANIFEST_FILE)]
+        paths += [(n, run.table_path(n)) for n in names]
+        for name, path in paths:
+            try:
+                st = path.stat()
+            except FileNotFoundError:  # deleted or being rewritten: not the indexed one
+                out.append((run.number, name, None))
                 continue
-            st = run.table_path(name).stat()
             out.append((run.number, name, st.st_ino, st.st_size, st.st_mtime_ns))
     return tuple(out)
 
@@ -379,6 +384,8 @@ class CustomerIndex:
             raise NotFoundError("no run to index")
         self.run = runs[0]
         self.history_runs = tuple(runs)
+        #: the run numbers (newest first) the index was built from, unreadable ones included
+        self.numbers: tuple[int, ...] = tuple(r.number for r in runs)
         self.signature = _signature(runs)
         self._con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:")
         self.columns: dict[str, tuple[str, ...]] = {}
@@ -481,6 +488,11 @@ _CACHE: dict[Path, CustomerIndex] = {}
 _LOCK = threading.Lock()
 
 
+def _latest_numbers(settings: Settings) -> tuple[int, ...]:
+    numbers = RunStore(settings.runs_dir).numbers()
+    return tuple(reversed(numbers[-HISTORY_RUNS:]))
+
+
 def _latest_runs(settings: Settings) -> list[Run]:
     store = RunStore(settings.runs_dir)
     out: list[Run] = []
@@ -495,14 +507,24 @@ def _latest_runs(settings: Settings) -> list[Run]:
 
 def customer_index(settings: Settings) -> CustomerIndex:
     """The index of the latest run of ``settings``' home, built on first use and rebuilt when
-    a newer run is published or one of its files is rewritten."""
-    runs = _latest_runs(settings)
+    a newer run is published or one of its files (manifest included) is rewritten.
+
+    The check is a directory listing and one ``stat`` per indexed file (no manifest is
+    parsed while nothing changed).
+    """
     key = settings.runs_dir.resolve()
+    numbers = _latest_numbers(settings)
     with _LOCK:
         cached = _CACHE.get(key)
-        if cached is not None and cached.signature == _signature(runs):
+        if (
+            cached is not None
+            and cached.numbers == numbers
+            and cached.signature == _signature(cached.history_runs)
+        ):
             return cached
+        runs = _latest_runs(settings)
         built = CustomerIndex(runs)
+        built.numbers = numbers
         if cached is not None:
             cached.close()
         _CACHE[key] = built
