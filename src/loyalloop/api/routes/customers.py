@@ -18,6 +18,8 @@ from loyalloop.api.access import Permission
 from loyalloop.api.deps import Principal, StoreDep, allow
 from loyalloop.api.pages import render
 from loyalloop.errors import NoRunError, NotFoundError
+from loyalloop.services import Store
+from loyalloop.services.audit import record
 from loyalloop.services.customer360 import (
     CustomerMatch,
     CustomerView,
@@ -45,6 +47,28 @@ def _redact(view: CustomerView, me: Principal) -> CustomerView:
     )
 
 
+def _view(store: Store, me: Principal, customer_id: str) -> CustomerView:
+    """The view, masked per role; an unmasked view is audited (``pii.view``) like every other
+    view of contacts."""
+    unmask = me.can(Permission.pii_view)
+    with store.session() as session:
+        view = customer_view(store.analytics, session, customer_id, unmask=unmask)
+        if unmask:
+            record(session, me.actor, "pii.view", f"customer:{view.profile.profile_id}")
+            session.commit()
+    return _redact(view, me)
+
+
+def _search(store: Store, me: Principal, q: str) -> list[CustomerMatch]:
+    unmask = me.can(Permission.pii_view)
+    matches = search_customers(store.analytics, q, unmask=unmask)
+    if unmask and matches:
+        with store.session() as session:
+            record(session, me.actor, "pii.view", "customer-search", {"matches": len(matches)})
+            session.commit()
+    return matches
+
+
 def _match_dict(m: CustomerMatch) -> dict[str, Any]:
     return {
         "profile_id": m.profile_id,
@@ -62,7 +86,7 @@ def search_page(request: Request, store: StoreDep, me: View, q: str = "") -> Res
     error = ""
     if q.strip():
         try:
-            matches = search_customers(store.analytics, q, unmask=me.can(Permission.pii_view))
+            matches = _search(store, me, q)
         except NoRunError:
             raise
         except NotFoundError as exc:
@@ -74,11 +98,7 @@ def search_page(request: Request, store: StoreDep, me: View, q: str = "") -> Res
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
 def customer_page(request: Request, customer_id: str, store: StoreDep, me: View) -> HTMLResponse:
-    with store.session() as session:
-        view = customer_view(
-            store.analytics, session, customer_id, unmask=me.can(Permission.pii_view)
-        )
-    view = _redact(view, me)
+    view = _view(store, me, customer_id)
     return render(
         request,
         "customer.html",
@@ -90,15 +110,11 @@ def customer_page(request: Request, customer_id: str, store: StoreDep, me: View)
 @api_router.get("/customers")
 def search_api(store: StoreDep, me: View, q: str) -> dict[str, Any]:
     """People matching ``q`` (customer id, phone or e-mail); contacts masked per role."""
-    matches = search_customers(store.analytics, q, unmask=me.can(Permission.pii_view))
+    matches = _search(store, me, q)
     return {"query": q, "matches": [_match_dict(m) for m in matches]}
 
 
 @api_router.get("/customers/{customer_id}")
 def customer_api(customer_id: str, store: StoreDep, me: View) -> dict[str, Any]:
     """One customer's 360 view (the page's data)."""
-    with store.session() as session:
-        view = customer_view(
-            store.analytics, session, customer_id, unmask=me.can(Permission.pii_view)
-        )
-    return _redact(view, me).to_dict()
+    return _view(store, me, customer_id).to_dict()
