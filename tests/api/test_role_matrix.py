@@ -47,6 +47,10 @@ PINNED = {
     ("POST", "/admin/case-rules"): Permission.cases_rules,
     ("GET", "/customers/{customer_id}"): Permission.customers_view,
     ("GET", "/api/v1/customers/{customer_id}"): Permission.customers_view,
+    ("POST", "/campaigns/{name}/launch"): Permission.campaigns_launch,
+    ("POST", "/api/v1/campaigns/{name}/launch"): Permission.campaigns_launch,
+    ("POST", "/api/v1/campaigns"): Permission.campaigns_edit,
+    ("POST", "/segments/new"): Permission.campaigns_edit,
 }
 
 
@@ -77,6 +81,7 @@ def concrete(path: str, world: World) -> str:
         "lang": "en",
         "case_id": "999",
         "customer_id": "C0",
+        "name": "no-such-campaign",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

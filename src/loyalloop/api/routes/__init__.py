@@ -7,9 +7,11 @@ from loyalloop.api.routes import (
     api_v1,
     auth,
     campaign_links,
+    campaigns,
     cases,
     customers,
     public,
+    segments,
     staff,
     survey_pages,
 )
@@ -28,4 +30,8 @@ ROUTERS = [
     cases.api_router,
     customers.router,
     customers.api_router,
+    segments.router,
+    segments.api_router,
+    campaigns.router,
+    campaigns.api_router,
 ]
