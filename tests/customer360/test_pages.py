@@ -57,8 +57,15 @@ def test_page_in_chinese_escapes_customer_text(sample_home: Home, clients: dict)
     # the agent may see PII: the real name and phone digits
     assert str(escape(sample_home.name)) in page
     assert sample_home.phone[3:] in page
-    # the run's reasons in Chinese
+    # the run's reasons in Chinese, and the report's words for segment, tier and status
     assert 'id="c360-reasons"><ul><li>' in page
+    from loyalloop.report.i18n import t
+    from loyalloop.report.parts import segment_label, status_name
+
+    data = c.get(f"/api/v1/customers/{sample_home.customer}").json()
+    assert segment_label(data["value"]["rfm_segment"], "zh") in page
+    assert t(f"lo_tier_{data['loyalty']['tier']}", "zh") in page
+    assert status_name(data["loyalty"]["lifecycle_stage"], "zh") in page
 
 
 def test_roles_and_masking(sample_home: Home, clients: dict) -> None:

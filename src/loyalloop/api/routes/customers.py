@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from loyalloop.api.access import Permission
-from loyalloop.api.deps import Principal, StoreDep, allow
+from loyalloop.api.deps import LangDep, Principal, StoreDep, allow
 from loyalloop.api.pages import render
 from loyalloop.errors import NoRunError, NotFoundError
 from loyalloop.services import Store
@@ -69,6 +69,28 @@ def _search(store: Store, me: Principal, q: str) -> list[CustomerMatch]:
     return matches
 
 
+def _labels(lang: str) -> dict[str, Any]:
+    """The report's words for segments, tiers and statuses (one word means one thing)."""
+    from loyalloop.report.i18n import t
+    from loyalloop.report.parts import segment_label, status_name
+
+    lg: Any = "zh" if lang == "zh" else "en"
+
+    def tier(value: str | None) -> str:
+        if value is None:
+            return "—"
+        try:
+            return t(f"lo_tier_{value}", lg)
+        except KeyError:  # a tier this version has no wording for: shown as is
+            return value
+
+    return {
+        "segment": lambda v: "—" if v is None else segment_label(v, lg),
+        "tier": tier,
+        "status": lambda v: "—" if v is None else status_name(v, lg),
+    }
+
+
 def _match_dict(m: CustomerMatch) -> dict[str, Any]:
     return {
         "profile_id": m.profile_id,
@@ -97,12 +119,15 @@ def search_page(request: Request, store: StoreDep, me: View, q: str = "") -> Res
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(request: Request, customer_id: str, store: StoreDep, me: View) -> HTMLResponse:
+def customer_page(
+    request: Request, customer_id: str, store: StoreDep, me: View, lang: LangDep
+) -> HTMLResponse:
     view = _view(store, me, customer_id)
     return render(
         request,
         "customer.html",
         v=view,
+        label=_labels(lang),
         text_allowed=me.can(Permission.responses_view),
     )
 
