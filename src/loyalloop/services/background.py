@@ -170,7 +170,7 @@ class BackgroundScheduler:
                 return
             self._thread = None
         try:
-            release_lease(self.store, self.holder)
+            release_lease(self.store, self.holder, self.clock())
         except sa.exc.SQLAlchemyError as exc:
             log.warning("scheduler lease not released (it expires by itself): %s", exc)
 
