@@ -269,6 +269,15 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "verdict_no_clear_change": ("no clear change", "无明显变化"),
     "verdict_too_few": ("too few comments to tell", "评论太少，无法判断"),
     "not_computed": ("Not computed: {reason}", "无法计算：{reason}"),
+    "cases_note_no_warehouse": (
+        "Not computed yet: no warehouse (load feedback and transactions first).",
+        "暂无法计算：还没有数据仓库（请先导入反馈和交易数据）。",
+    ),
+    "cases_note_no_run": (
+        "Not computed yet: the themes come from the latest run's feedback analysis "
+        "(`loyalloop run`).",
+        "暂无法计算：主题来自最新一次运行的反馈分析（`loyalloop run`）。",
+    ),
     "no_cases_period": ("No cases in the period.", "此期间没有工单。"),
 }
 

@@ -68,6 +68,9 @@ MIN_N = 10
 #: (the library's default, :data:`loyalloop.cases.themes.MIN_N`).
 THEME_MIN_N = 30
 THEME_ACTIONS_FILE = "theme_actions.yaml"
+#: ``CaseDashboard.notes`` values the pages translate (others are error messages, shown as is).
+NO_WAREHOUSE = "no_warehouse"
+NO_RUN = "no_run"
 
 
 @dataclass(frozen=True)
@@ -301,7 +304,7 @@ def recovery(
     if not records:
         return ()
     if not analytics.warehouse_path.exists():
-        raise NotFoundError("no warehouse yet: recovery needs the feedback and transactions")
+        raise NotFoundError(NO_WAREHOUSE)
     frame = pd.DataFrame(
         records, columns=["case_id", "customer_id", "topic", "team", "measure", "resolved_at"]
     )
@@ -477,7 +480,7 @@ def case_dashboard(
     board: tuple[ThemeRow, ...] = ()
     run = latest_run(analytics)
     if run is None:
-        notes["themes"] = "no run yet: the themes come from the latest run's feedback analysis"
+        notes["themes"] = NO_RUN
     else:
         try:
             actions = load_theme_actions(analytics.home / THEME_ACTIONS_FILE)
