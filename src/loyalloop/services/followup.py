@@ -41,7 +41,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from loyalloop.cases import CaseStatus, EventKind
+from loyalloop.cases import ERASED, CaseStatus, EventKind
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import FollowupChannel
 from loyalloop.errors import ConfigError, EngineError, NotFoundError
@@ -72,7 +72,7 @@ class FollowupResult:
     """What one follow-up round did.
 
     ``looked_at`` resolutions = ``invited`` + ``already_invited`` + the ``skipped`` counts
-    (reasons: ``reopened``, ``unknown_customer``, ``no_consent``, ``no_contact``,
+    (reasons: ``reopened``, ``erased``, ``unknown_customer``, ``no_consent``, ``no_contact``,
     ``suppressed``); ``waiting`` resolutions are not yet due (delay not passed).
     """
 
@@ -153,13 +153,14 @@ class _Resolution:
     customer_id: str
     at: dt.datetime
     status_now: str
+    code_now: str | None
 
 
 def _resolutions(store: Store, after: int, limit: int) -> list[_Resolution]:
     e, c = CaseEventRow, CaseRow
     with store.session() as s:
         rows = s.execute(
-            sa.select(e.id, e.case_id, c.customer_id, e.at, c.status)
+            sa.select(e.id, e.case_id, c.customer_id, e.at, c.status, c.resolution_code)
             .join(c, c.id == e.case_id)
             .where(
                 e.id > after,
@@ -261,9 +262,17 @@ def queue_followups(
         stop = first_waiting is not None
         due = batch if first_waiting is None else batch[:first_waiting]
         waiting += len(batch) - len(due)
-        live = [r for r in due if r.status_now in (CaseStatus.RESOLVED, CaseStatus.CLOSED)]
-        if len(live) < len(due):
-            skipped["reopened"] = skipped.get("reopened", 0) + len(due) - len(live)
+        erased = [r for r in due if r.code_now == ERASED]
+        if erased:  # closed because the customer was erased: nobody to ask
+            skipped["erased"] = skipped.get("erased", 0) + len(erased)
+        live = [
+            r
+            for r in due
+            if r.code_now != ERASED and r.status_now in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        ]
+        reopened = len(due) - len(erased) - len(live)
+        if reopened:
+            skipped["reopened"] = skipped.get("reopened", 0) + reopened
         known = lookup(sorted({r.customer_id for r in live}))
         languages = _language(store, known)
         for r in live:
