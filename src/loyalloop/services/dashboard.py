@@ -24,6 +24,11 @@ Themes board
 
 Small numbers: an interval is drawn only from ``min_n`` decided cases (or comments) and up;
 below it the page says "too few" with the count instead of a misleading interval.
+
+Cost: the SLA clocks are evaluated per case in Python (business-calendar arithmetic of the
+library), on every dashboard view. Measured on 2026-11-30 (2 shared cores, load 21, SQLite):
+5,000 cases in the period take 1.2 s CPU (4.3 s wall) for the three sections. Far beyond
+that, precompute the figures with the scheduler's round instead of per view.
 """
 
 from __future__ import annotations
