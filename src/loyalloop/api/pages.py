@@ -46,6 +46,8 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/admin/audit", "audit", Permission.audit),
     ("/cases", "cases", Permission.cases_work),
     ("/admin/case-rules", "case_rules", Permission.cases_rules),
+    ("/segments", "segments", Permission.dashboard),
+    ("/campaigns", "campaigns", Permission.dashboard),
 ]
 
 _SCRIPT = re.compile(r'<script(?: type="text/javascript")?>')

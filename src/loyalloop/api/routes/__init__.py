@@ -7,8 +7,10 @@ from loyalloop.api.routes import (
     api_v1,
     auth,
     campaign_links,
+    campaigns,
     cases,
     public,
+    segments,
     staff,
     survey_pages,
 )
@@ -25,4 +27,8 @@ ROUTERS = [
     campaign_links.router,
     cases.router,
     cases.api_router,
+    segments.router,
+    segments.api_router,
+    campaigns.router,
+    campaigns.api_router,
 ]
