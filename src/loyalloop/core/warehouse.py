@@ -145,12 +145,6 @@ class WarehouseAdapter(ABC):
         self.ibis.to_parquet(expr, path)
         return int(pq.read_metadata(path).num_rows)
 
-    def concurrent(self) -> WarehouseAdapter | None:
-        """Another handle on the same warehouse for use from one other thread at the same time
-        as this one (close it when done), or ``None`` when the engine offers none — then the
-        caller runs its work on this handle, one piece after another."""
-        return None
-
     def close(self) -> None:
         self.ibis.disconnect()
 
@@ -227,12 +221,3 @@ class Warehouse(WarehouseAdapter):
 
     def read_parquet(self, path: Path, name: str) -> ir.Table:
         return self.ibis.read_parquet(path, table_name=name)
-
-    def concurrent(self) -> Warehouse:
-        """A DuckDB cursor on the same database, for one other thread: its own connection
-        (its own temporary tables and views), the same tables, settings and thread pool."""
-        other = object.__new__(Warehouse)
-        other.settings = self.settings
-        other.read_only = self.read_only
-        other.ibis = ibis.duckdb.from_connection(self.ibis.con.cursor())
-        return other

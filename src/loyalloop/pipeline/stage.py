@@ -51,11 +51,6 @@ class Stage:
         ``None`` for a stage without a summary of its own.
     optional
         Tables it reads when present (:meth:`RunContext.has_output`).
-    background
-        May run on a second thread, alongside the stages between the one that provides its
-        last input and its own place in the plan (see :func:`loyalloop.pipeline.run_pipeline`).
-        Only for a stage that does long work of its own in Python (the feedback stage reads
-        every comment) and that no stage before its place reads from.
     """
 
     name: str
@@ -64,7 +59,6 @@ class Stage:
     produces: tuple[str, ...] = ()
     slot: str | None = None
     optional: tuple[str, ...] = ()
-    background: bool = False
 
     def __call__(self, ctx: RunContext) -> None:
         self.function(ctx)

@@ -199,7 +199,6 @@ STAGES: list[Stage] = [
         requires=("feedback", "profile_map", "rfm"),
         produces=FEEDBACK_OUTPUTS,
         slot="feedback",
-        background=True,
     ),
     # campaign measurement (docs/measurement.md)
     Stage(
