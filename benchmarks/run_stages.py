@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
                 "cpu": round(time.process_time() - c, 2),
                 "main": round(time.thread_time() - m, 2),
             }
+            f = figures[stage.name]  # as it finishes: a long run shows how far it got
+            print(f"  {stage.name} done: {f['wall']} s wall, {f['cpu']} s CPU", flush=True)
 
         return replace(stage, function=function)
 
