@@ -125,6 +125,19 @@ def sample_audience(
         sms & has_offer, v["offer_expected_cost"].astype("float64") + setup.sms_cost, np.nan
     )
     v["cost:call"] = np.where(call, setup.call_cost, np.nan)
+    # what the model-based objective needs to count cost as the truth does: the contact, and
+    # the offer's unit cost paid by each responder who redeems it (expected_values)
+    units = {o.id: o.unit_cost for o in catalogue.offers}
+    for name, cost in (
+        ("message", setup.sms_cost),
+        ("offer", setup.sms_cost),
+        ("call", setup.call_cost),
+    ):
+        v[f"contact:{name}"] = cost
+        v[f"redeem:{name}"] = 0.0
+    v["redeem:offer"] = (
+        v["offer_id"].map(units).astype("float64").fillna(0.0) * setup.redemption_share
+    )
     v["customer_id"] = v["customer_id"].astype(str)
     return v.reset_index(drop=True)
 
