@@ -60,6 +60,19 @@ def demo(
                         "outcomes": result.campaign.outcomes,
                         "arms": result.campaign.arms,
                     },
+                    "learning": None
+                    if result.learning is None
+                    else {
+                        "lines": result.learning.lines(),
+                        "model": result.learning.entry.model_id,
+                        "decision": result.learning.decision,
+                        "round_2_minus_round_1": {
+                            "estimate": result.learning.difference.estimate,
+                            "low": result.learning.difference.low,
+                            "high": result.learning.difference.high,
+                        },
+                        "improved": result.learning.improved,
+                    },
                 }
             )
             return
@@ -71,6 +84,15 @@ def demo(
         out.print(f"report: {result.report}", markup=False)
         if result.campaign is not None:
             _print_campaign(result.campaign)
+        if result.learning is not None:
+            out.print("", markup=False)
+            out.print(
+                "learning: two targeting rounds on the sample's campaign truth "
+                "学习闭环：两轮定向，第二轮用第一轮的结果",
+                markup=False,
+            )
+            for line in result.learning.lines():
+                out.print(f"  {line}", markup=False)
 
 
 # --- campsvc: what the demo's campaign did ----------------------------------------------------

@@ -168,7 +168,7 @@ class InteractionLogit:
         p = expit(Z1 @ np.r_[self.intercept_, self.coef_])
         H = (Z1 * (p * (1 - p))[:, None]).T @ Z1
         H[1:, 1:] += np.eye(Z.shape[1]) / self.C
-        self.cov_ = np.linalg.pinv(H)
+        self.cov_: np.ndarray | None = np.linalg.pinv(H)
         self.n_train_ = len(y)
         self.n_treated_ = int(t.sum())
         return self
@@ -191,7 +191,8 @@ class InteractionLogit:
         covariance, module docstring); ``nan`` for a model saved without its covariance."""
         self._check()
         D = self._design(X)
-        if getattr(self, "cov_", None) is None:
+        cov = getattr(self, "cov_", None)
+        if cov is None:
             return np.full(len(D), np.nan)
         k = D.shape[1]
         beta, g0, gamma = self.coef_[:k], self.coef_[k], self.coef_[k + 1 :]
@@ -201,7 +202,7 @@ class InteractionLogit:
         d1, d0 = s1 * (1 - s1), s0 * (1 - s0)
         # gradient of σ(a + g) − σ(a) w.r.t. [intercept, β, γ₀, γ]
         G = np.hstack([(d1 - d0)[:, None], D * (d1 - d0)[:, None], d1[:, None], D * d1[:, None]])
-        var = np.einsum("ij,jk,ik->i", G, self.cov_, G)
+        var = np.einsum("ij,jk,ik->i", G, cov, G)
         return np.sqrt(np.maximum(var, 0.0))
 
     def control_outcome(self, X: pd.DataFrame) -> np.ndarray:
@@ -224,7 +225,7 @@ class InteractionLogit:
             "intercept": self.intercept_,
             "n_train": self.n_train_,
             "n_treated": self.n_treated_,
-            "cov": None if getattr(self, "cov_", None) is None else self.cov_.tolist(),
+            "cov": None if self.cov_ is None else self.cov_.tolist(),
         }
 
     def save(self, path: str | Path) -> Path:

@@ -107,11 +107,15 @@ class Policy:
 
     ``model_id`` names the registry entry of a ``model`` policy. ``action`` is the action of a
     baseline policy; ``None`` draws one at random per customer (a learning round).
+    ``min_score``: a baseline policy picks only customers whose score (churn probability,
+    CLV) is at least this — e.g. the depth down to which an earlier round measured the action,
+    so that a measured effect is not applied to customers unlike those it was measured on.
     """
 
     kind: PolicyKind
     model_id: str | None = None
     action: str | None = None
+    min_score: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind is PolicyKind.MODEL and not self.model_id:
@@ -121,7 +125,8 @@ class Policy:
     def label(self) -> str:
         if self.kind is PolicyKind.MODEL:
             return f"model {self.model_id}"
-        return f"{self.kind.value} ({self.action or 'random actions'})"
+        depth = "" if self.min_score is None else f", score ≥ {self.min_score:.3g}"
+        return f"{self.kind.value} ({self.action or 'random actions'}{depth})"
 
 
 @dataclass(frozen=True)
@@ -321,6 +326,8 @@ def _select_baseline(
         act = np.full(len(customers), names.index(policy.action))
     else:
         act = np.minimum((action_draw * len(actions)).astype(int), len(actions) - 1)
+    if policy.min_score is not None:
+        rows = rows[score[rows] >= policy.min_score]
     order = rows[np.argsort(-score[rows], kind="stable")]
     channels = np.array([actions[j].channel for j in act])
     c = cost[np.arange(len(customers)), act]

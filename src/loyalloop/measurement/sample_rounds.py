@@ -48,6 +48,7 @@ from loyalloop.experiments import Estimate
 from loyalloop.measurement.costs import ArmCost, CostModel
 from loyalloop.measurement.learning import (
     CHAMPION,
+    PESSIMISM,
     GroupComparison,
     Policy,
     PolicyKind,
@@ -101,6 +102,8 @@ class SampleSetup:
     settings: RoundSettings = field(default_factory=RoundSettings)
     redemption_share: float = 0.8
     draws: int = 2000
+    #: Standard errors taken off a measured or predicted effect before acting on it.
+    pessimism: float = PESSIMISM
 
 
 def sample_audience(
@@ -350,6 +353,65 @@ def _best_action(report: CampaignReport, campaign_id: str, group: str) -> str | 
     return best
 
 
+@dataclass(frozen=True)
+class _Choice:
+    action: str
+    depth: float
+    expected: float
+    reason: str
+
+
+def _measured_choice(
+    report: CampaignReport,
+    plan: RoundPlan,
+    audience: pd.DataFrame,
+    budget: float,
+    *,
+    pessimism: float,
+) -> _Choice | None:
+    """The baseline's action for the next round, from what this round measured.
+
+    Two guards against the noise of one round's arms (a few hundred customers each): the
+    measured effect is applied only down to the **depth** it was measured at (the lowest churn
+    probability among the customers the round's risk policy treated), and each action is
+    judged by its **pessimistic total** — (net value per treated customer − ``pessimism``
+    standard errors) × the customers the budget reaches within that depth. Picking the
+    highest point estimate instead sent an SMS to every consenting customer after a lucky
+    round (benchmarks/results/targeting.md)."""
+    tr = plan.treatments[(plan.treatments["group"] == CHAMPION) & ~plan.treatments["held_out"]]
+    if tr.empty:
+        return None
+    churn = pd.to_numeric(audience["churn_probability"], errors="coerce")
+    by_id = churn.set_axis(audience["customer_id"].astype(str))
+    depth = float(by_id.reindex(tr["customer_id"].astype(str)).min())
+    inside = (churn >= depth).to_numpy()
+    best: _Choice | None = None
+    for e in report.campaign(plan.campaign_id).effects:
+        if e.level is not Level.ARM or not e.arm.startswith(CHAMPION + ":"):
+            continue
+        action = e.arm.split(":")[-1]
+        net = e.metric(Metric.NET)
+        if net.error is not None or not math.isfinite(net.lift.se):
+            continue
+        cost = audience[f"cost:{action}"].to_numpy(dtype="float64")[inside]
+        cost = cost[np.isfinite(cost)]
+        if len(cost) == 0:
+            continue
+        reach = min(len(cost), int(budget // max(float(cost.mean()), 1e-9)))
+        cautious = net.lift.estimate - pessimism * net.lift.se
+        total = cautious * reach
+        if best is None or total > best.expected:
+            best = _Choice(
+                action,
+                depth,
+                total,
+                f"{action}: measured net {net.lift.estimate:+,.2f} per customer (se "
+                f"{net.lift.se:,.2f}), {reach:,} customers within budget down to churn "
+                f"probability {depth:.0%}: {total:+,.0f} on the cautious side",
+            )
+    return best
+
+
 def run_learning_rounds(
     view: ir.Table,
     truth: pd.DataFrame,
@@ -426,19 +488,21 @@ def run_learning_rounds(
     entry, champ2, chall2, decision = promote(
         registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
     )
-    best = _best_action(r1.report, plan1.campaign_id, CHAMPION)
-    if chall2 is not None and chall2.kind is not PolicyKind.MODEL and best is not None:
-        chall2 = Policy(chall2.kind, action=best)
-        notes.append(
-            f"the challenger keeps risk-only targeting with {best}, the action that measured "
-            "best in round 1"
-        )
-    if champ2.kind is not PolicyKind.MODEL and best is not None:
-        champ2 = Policy(champ2.kind, action=best)
-        notes.append(
-            f"the champion keeps risk-only targeting, now with {best}, the action that measured "
-            "best in round 1"
-        )
+    choice = _measured_choice(r1.report, plan1, audience, budget, pessimism=setup.pessimism)
+    if choice is not None:
+        notes.append(f"what round 1 measured, judged cautiously: {choice.reason}")
+        for role, policy in (("challenger", chall2), ("champion", champ2)):
+            if policy is None or policy.kind is PolicyKind.MODEL:
+                continue
+            changed = Policy(policy.kind, action=choice.action, min_score=choice.depth)
+            if role == "challenger":
+                chall2 = changed
+            else:
+                champ2 = changed
+            notes.append(
+                f"the {role} keeps risk-only targeting with {choice.action}, down to the depth "
+                "round 1 measured it at"
+            )
     models = {entry.model_id: registry.load(entry.model_id)}
     plan2 = plan_round(
         audience,
