@@ -86,3 +86,39 @@ def test_expected_values_are_pessimistic_and_count_redemptions_as_the_truth_does
     net = full["value:offer"] - full["cost:offer"]
     np.testing.assert_allclose(net, dp * vpr.to_numpy() * 0.2 - 0.05 - 16.0 * p1)
     np.testing.assert_allclose(full["cost:offer"], 5.05)  # the budget still counts the plan's cost
+
+
+def test_a_baseline_policy_stops_at_its_depth() -> None:
+    from datetime import datetime
+
+    from loyalloop.measurement.learning import Policy, PolicyKind, RoundSettings, plan_round
+    from loyalloop.measurement.targeting import Constraints
+
+    n = 400
+    rng = np.random.default_rng(4)
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:03d}" for i in range(n)],
+            "churn_probability": rng.uniform(0, 1, n),
+            "clv": rng.uniform(0, 1000, n),
+            "cost:message": 0.05,
+        }
+    )
+    plan = plan_round(
+        customers,
+        campaign_id="depth",
+        actions=[Action("message", "sms")],
+        constraints=Constraints(1_000.0),  # enough for everyone: only the depth limits
+        champion=Policy(PolicyKind.RISK, action="message", min_score=0.7),
+        settings=RoundSettings(exploration_share=0.0),
+        assigned_at=datetime(2026, 1, 1),
+    )
+    picked = plan.treatments.merge(customers, on="customer_id")
+    assert (picked["churn_probability"] >= 0.7).all()
+    deep = customers[customers["churn_probability"] >= 0.7]
+    left_alone = set(
+        plan.assignments.loc[plan.assignments["arm"] == "global_control", "customer_id"]
+    )
+    # treated + held out: everyone above the depth but the programme's global control
+    assert len(picked) == len(set(deep["customer_id"]) - left_alone) > 0
+    assert "score ≥ 0.7" in plan.champion.label

@@ -64,7 +64,9 @@ def demo(
                     if result.learning is None
                     else {
                         "lines": result.learning.lines(),
-                        "model": result.learning.entry.model_id,
+                        "model": None
+                        if result.learning.entry is None
+                        else result.learning.entry.model_id,
                         "decision": result.learning.decision,
                         "round_2_minus_round_1": {
                             "estimate": result.learning.difference.estimate,

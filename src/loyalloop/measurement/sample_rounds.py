@@ -265,7 +265,9 @@ class LearningRounds:
     """Both rounds, the model learnt in between, and the difference on the truth."""
 
     rounds: tuple[RoundOutcome, RoundOutcome]
-    entry: RegistryEntry
+    #: The learnt model's registry entry; ``None`` when round 1 gave too few rows to fit an
+    #: effect model for every action (``decision`` says which).
+    entry: RegistryEntry | None
     decision: str
     #: Round 2 minus round 1, true incremental net value (95 % range over fresh draws).
     difference: Estimate
@@ -303,7 +305,11 @@ class LearningRounds:
                 f"  on the sample's truth: {tv.estimate:,.0f} (95% {tv.low:,.0f} … {tv.high:,.0f}) "
                 f"{self.currency}"
             )
-        out.append(f"model {self.entry.model_id}: {self.decision}")
+        out.append(
+            f"model {self.entry.model_id}: {self.decision}"
+            if self.entry is not None
+            else f"no model: {self.decision}"
+        )
         out.extend(self.notes)
         d = self.difference
         verdict = (
@@ -311,9 +317,11 @@ class LearningRounds:
             if self.improved
             else "round 2 is not clearly better than round 1"
         )
+        gain = self.rounds[1].expected_value - self.rounds[0].expected_value
         out.append(
-            f"round 2 − round 1 on the truth: {d.estimate:+,.0f} (95% {d.low:+,.0f} … "
-            f"{d.high:+,.0f}) {self.currency} at the same budget {self.budget:,.0f}: {verdict}"
+            f"round 2 − round 1 on the truth: expected {gain:+,.0f} {self.currency}; realised "
+            f"{d.estimate:+,.0f} (95% of response draws {d.low:+,.0f} … {d.high:+,.0f}) at the "
+            f"same budget {self.budget:,.0f}: {verdict}"
         )
         return out
 
@@ -405,9 +413,10 @@ def _measured_choice(
                 action,
                 depth,
                 total,
-                f"{action}: measured net {net.lift.estimate:+,.2f} per customer (se "
-                f"{net.lift.se:,.2f}), {reach:,} customers within budget down to churn "
-                f"probability {depth:.0%}: {total:+,.0f} on the cautious side",
+                f"{action} is the best of the actions on the cautious side — measured net "
+                f"{net.lift.estimate:+,.2f} per customer (se {net.lift.se:,.2f}) × {reach:,} "
+                f"customers within budget down to churn probability {depth:.0%} = "
+                f"{total:+,.0f} after one standard error off",
             )
     return best
 
@@ -485,12 +494,28 @@ def run_learning_rounds(
     rows = training_rows(customers1, features)
     fit = fit_effects(rows, seed=seed)
     model_id = f"sample-s{seed}-r1-{len(registry.entries()) + 1}"
-    entry, champ2, chall2, decision = promote(
-        registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
-    )
+    no_model = [a.name for a in actions if a.name not in fit.models]
+    entry: RegistryEntry | None = None
+    chall2: Policy | None
+    if no_model:  # a model policy needs an effect for every action: the baseline goes on alone
+        champ2, chall2 = champion, None
+        decision = (
+            f"round 1 gave too few treated and held-out customers to fit an effect for "
+            f"{', '.join(no_model)} ({'; '.join(fit.notes)}); round 2 uses what round 1 "
+            "measured, without a model"
+        )
+    else:
+        entry, champ2, chall2, decision = promote(
+            registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
+        )
     choice = _measured_choice(r1.report, plan1, audience, budget, pessimism=setup.pessimism)
     if choice is not None:
         notes.append(f"what round 1 measured, judged cautiously: {choice.reason}")
+        if choice.expected <= 0:
+            notes.append(
+                "even that is not sure to pay on round 1's evidence alone; round 2 measures it "
+                "again against its holdout"
+            )
         for role, policy in (("challenger", chall2), ("champion", champ2)):
             if policy is None or policy.kind is PolicyKind.MODEL:
                 continue
@@ -503,7 +528,7 @@ def run_learning_rounds(
                 f"the {role} keeps risk-only targeting with {choice.action}, down to the depth "
                 "round 1 measured it at"
             )
-    models = {entry.model_id: registry.load(entry.model_id)}
+    models = {entry.model_id: registry.load(entry.model_id)} if entry is not None else None
     plan2 = plan_round(
         audience,
         campaign_id=f"sample-round-2-s{seed}",
