@@ -111,6 +111,8 @@ class DemoResult:
     #: Two targeting rounds on the sample's campaign truth (None: not asked for, or not the
     #: card sample, whose actions and offers the rounds use).
     learning: LearningRounds | None = None
+    #: Why the learning rounds did not run, when they were asked for and could not.
+    learning_skipped: str = ""
 
 
 def run_demo(
@@ -144,12 +146,24 @@ def run_demo(
         if campaign
         else None
     )
-    learnt = (
-        run_learning_demo(settings, run, seed=seed, on_step=on_step)
-        if learning and business == "card"
-        else None
-    )
-    return DemoResult(ingested, run, report, acted, learnt)
+    learnt, skipped = None, ""
+    if learning and business == "card":
+        learnt, skipped = _learning_or_reason(settings, run, seed=seed, on_step=on_step)
+    return DemoResult(ingested, run, report, acted, learnt, skipped)
+
+
+def _learning_or_reason(
+    settings: Settings, run: Run, *, seed: int, on_step: Callable[[str], None] | None
+) -> tuple[LearningRounds | None, str]:
+    """The learning rounds, or why they cannot run on this run (no churn probability: the
+    churn model was not fitted, e.g. on a very small sample)."""
+    from loyalloop.core.results import NotComputed
+
+    churn = run.manifest.churn
+    if churn is None or isinstance(churn, NotComputed):
+        why = churn.message if isinstance(churn, NotComputed) else "no churn stage"
+        return None, f"the rounds target by churn probability, which this run has not: {why}"
+    return run_learning_demo(settings, run, seed=seed, on_step=on_step), ""
 
 
 def run_learning_demo(

@@ -60,6 +60,7 @@ def demo(
                         "outcomes": result.campaign.outcomes,
                         "arms": result.campaign.arms,
                     },
+                    "learning_skipped": result.learning_skipped or None,
                     "learning": None
                     if result.learning is None
                     else {
@@ -86,6 +87,8 @@ def demo(
         out.print(f"report: {result.report}", markup=False)
         if result.campaign is not None:
             _print_campaign(result.campaign)
+        if result.learning_skipped:
+            out.print(f"learning rounds not run: {result.learning_skipped}", markup=False)
         if result.learning is not None:
             out.print("", markup=False)
             out.print(
