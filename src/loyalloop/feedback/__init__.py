@@ -26,6 +26,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# Eager: the function shares its module's name, and importing ``loyalloop.feedback.tokenize``
+# later would bind the module to this name instead (the module is light; jieba loads lazily).
+from loyalloop.feedback.tokenize import tokenize
+
 if TYPE_CHECKING:  # pragma: no cover
     from loyalloop.feedback.analyze import (
         ANALYZE_COLUMNS,
@@ -64,7 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
         score_texts,
     )
     from loyalloop.feedback.summaries import alert_examples, aspect_examples, signal_summary
-    from loyalloop.feedback.tokenize import split_clauses, to_simplified, tokenize
+    from loyalloop.feedback.tokenize import split_clauses, to_simplified
     from loyalloop.feedback.topics import TopicModel, discover_topics
     from loyalloop.feedback.trends import AlertRule, aspect_trends, detect_alerts
 
