@@ -46,6 +46,9 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/admin/audit", "audit", Permission.audit),
     ("/cases", "cases", Permission.cases_work),
     ("/admin/case-rules", "case_rules", Permission.cases_rules),
+    ("/customers", "customers_nav", Permission.customers_view),
+    ("/segments", "segments", Permission.dashboard),
+    ("/campaigns", "campaigns", Permission.dashboard),
 ]
 
 _SCRIPT = re.compile(r'<script(?: type="text/javascript")?>')

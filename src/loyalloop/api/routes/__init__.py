@@ -7,8 +7,11 @@ from loyalloop.api.routes import (
     api_v1,
     auth,
     campaign_links,
+    campaigns,
     cases,
+    customers,
     public,
+    segments,
     staff,
     survey_pages,
 )
@@ -25,4 +28,10 @@ ROUTERS = [
     campaign_links.router,
     cases.router,
     cases.api_router,
+    customers.router,
+    customers.api_router,
+    segments.router,
+    segments.api_router,
+    campaigns.router,
+    campaigns.api_router,
 ]
