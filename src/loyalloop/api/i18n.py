@@ -366,6 +366,73 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "choose": ("Choose…", "请选择…"),
     "not_likely": ("Not at all likely", "完全不可能"),
     "very_likely": ("Extremely likely", "非常可能"),
+    # dashboard: case sections (casedash)
+    "dash_sla": ("SLA compliance", "时限达成率"),
+    "dash_sla_note": (
+        "Cases opened in the last {days} days. A clock is met when it stopped within its target, "
+        "missed when the target was used up; open clocks are not counted yet.",
+        "近 {days} 天创建的工单。在时限内停止计时为达成，用完时限为未达成；仍在计时的暂不计入。",
+    ),
+    "sla_target": ("Target", "目标"),
+    "first_response": ("first response", "首次响应"),
+    "resolution": ("resolution", "解决"),
+    "met": ("Met", "达成"),
+    "missed": ("Missed", "未达成"),
+    "open_clocks": ("Open", "计时中"),
+    "compliance": ("Compliance", "达成率"),
+    "too_few_cases": ("n = {n}: too few for an interval", "n = {n}：样本太少，不给出区间"),
+    "dash_recovery": ("Recovery rate", "挽回率"),
+    "dash_recovery_note": (
+        "A detractor is recovered when their next survey answer is 7–10; any other case when "
+        "the customer buys again after resolution. No answer yet is not counted.",
+        "贬损者在下一次调查中打 7–10 分即为挽回；其他工单以解决后再次购买为挽回。"
+        "尚未回答的不计入。",
+    ),
+    "measure": ("Measure", "衡量方式"),
+    "next_survey": ("next survey", "下次调查"),
+    "repurchase": ("buys again", "再次购买"),
+    "recovered": ("Recovered", "已挽回"),
+    "not_recovered": ("Not recovered", "未挽回"),
+    "no_answer": ("No answer", "未回答"),
+    "pending": ("Pending", "待定"),
+    "rate": ("Rate", "比率"),
+    "dash_themes": ("Themes board", "主题看板"),
+    "dash_themes_note": (
+        "The aspects with the most negative comments in the last {days} days, the actions "
+        "taken on each, and the aspect's sentiment and NPS {days} days before and after the "
+        "action. Before/after is not a controlled test: the season or the mix of customers can "
+        "move these figures too.",
+        "近 {days} 天负面评论最多的方面、针对每个方面采取的行动，以及行动前后各 {days} 天该方面的"
+        "情感与 NPS。前后对比不是对照实验：季节或客户构成的变化也会影响这些数字。",
+    ),
+    "theme": ("Theme", "主题"),
+    "negative_mentions": ("Negative comments", "负面评论"),
+    "comments": ("Comments", "评论"),
+    "theme_action": ("Action taken", "采取的行动"),
+    "action_date": ("Date", "日期"),
+    "before": ("Before", "之前"),
+    "after": ("After", "之后"),
+    "change": ("Change", "变化"),
+    "sentiment": ("Sentiment", "情感"),
+    "no_action": (
+        "no action recorded (theme_actions.yaml in the project home)",
+        "尚无行动记录（项目目录下的 theme_actions.yaml）",
+    ),
+    "verdict_improved": ("improved", "改善"),
+    "verdict_worsened": ("worsened", "变差"),
+    "verdict_no_clear_change": ("no clear change", "无明显变化"),
+    "verdict_too_few": ("too few comments to tell", "评论太少，无法判断"),
+    "not_computed": ("Not computed: {reason}", "无法计算：{reason}"),
+    "cases_note_no_warehouse": (
+        "Not computed yet: no warehouse (load feedback and transactions first).",
+        "暂无法计算：还没有数据仓库（请先导入反馈和交易数据）。",
+    ),
+    "cases_note_no_run": (
+        "Not computed yet: the themes come from the latest run's feedback analysis "
+        "(`loyalloop run`).",
+        "暂无法计算：主题来自最新一次运行的反馈分析（`loyalloop run`）。",
+    ),
+    "no_cases_period": ("No cases in the period.", "此期间没有工单。"),
 }
 
 

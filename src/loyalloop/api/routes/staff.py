@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from loyalloop.api.access import Permission
 from loyalloop.api.deps import LangDep, Principal, SessionDep, StoreDep, allow
 from loyalloop.api.pages import nonce_scripts, render
-from loyalloop.services.dashboard import get_run, latest_run, list_runs
+from loyalloop.services.dashboard import case_dashboard, get_run, latest_run, list_runs
 from loyalloop.services.surveys import list_surveys, survey_stats
 
 __all__ = ["router"]
@@ -22,11 +22,14 @@ DASHBOARD = [allow(Permission.dashboard)]
 
 
 def _run_sections(run: Any, lang: str, nonce: str) -> list[tuple[str, Markup]]:
-    """The report's own sections (same figures, same charts) for the dashboard."""
+    """The report's own sections (same figures, same charts) for the dashboard; campaign
+    results (arms against holdouts with intervals and ROI, the programme against the global
+    control) when the run measured campaigns."""
+    from loyalloop.report.campaigns_section import campaigns_section
     from loyalloop.report.html import kpi_section, segments_section, trends_section
 
     out = []
-    for build in (kpi_section, trends_section, segments_section):
+    for build in (kpi_section, trends_section, segments_section, campaigns_section):
         section = build(run, lang)  # type: ignore[arg-type]
         if section is not None:
             out.append((section.title, nonce_scripts(section.body, nonce)))
@@ -41,7 +44,16 @@ def dashboard(
     sections = _run_sections(run, lang, request.state.nonce) if run is not None else []
     surveys = list_surveys(session)
     live = {s.id: survey_stats(session, s.id) for s in surveys[:20] if s.status == "live"}
-    return render(request, "dashboard.html", run=run, sections=sections, surveys=surveys, live=live)
+    cases = case_dashboard(session, store.analytics)
+    return render(
+        request,
+        "dashboard.html",
+        run=run,
+        sections=sections,
+        surveys=surveys,
+        live=live,
+        cases=cases,
+    )
 
 
 @router.get("/runs", response_class=HTMLResponse, dependencies=DASHBOARD)
