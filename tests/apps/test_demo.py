@@ -35,3 +35,14 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
         a for a, n in [("global_control", counts["global_control"])] if n == 0
     }
     assert sum(a["customers"] for a in c.arms) == counts["assigned"]
+
+    # learning: two targeting rounds on the sample's campaign truth, the budget kept
+    learnt = result.learning
+    if learnt is None:  # 400 customers may be too few for the churn model the rounds rank by
+        assert "churn probability" in result.learning_skipped
+        return
+    for r in learnt.rounds:
+        assert r.plan.spent <= learnt.budget
+        assert r.true_value.low <= r.true_value.estimate <= r.true_value.high
+    lines = learnt.lines()
+    assert lines[0].startswith("round 1:") and "round 2 − round 1 on the truth" in lines[-1]

@@ -132,6 +132,11 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     html = report.read_text(encoding="utf-8")
     assert f"{k['customers']:,}" in html
     assert (home / "sample" / "customers.csv").exists()
+    # the two targeting rounds on the sample's truth (the card sample)
+    learning = data["learning"]
+    assert learning["lines"][-1].startswith("round 2 − round 1 on the truth")
+    d = learning["round_2_minus_round_1"]
+    assert d["low"] <= d["estimate"] <= d["high"] and learning["improved"] == (d["low"] > 0)
     # the run's RFM table feeds the CLV command as it is (T = 0 customers are left out of fits)
     rfm = tmp_path / "rfm.csv"
     assert cli(home, "export", "rfm", "--out", str(rfm))[0] == 0

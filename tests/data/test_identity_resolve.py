@@ -246,3 +246,48 @@ def test_config_and_unmerge_file_errors(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match=r"line 3, column customer_id: customer_id is empty"):
         read_keep_apart(bad)
     assert read_keep_apart(tmp_path / "missing.csv").empty
+
+
+def test_name_birth_date_and_city_blocks_are_capped() -> None:
+    """A crowded name-and-city block (a common name in a big city) or birth-date-and-city
+    block (a placeholder birth date) gives no pairs, so the pairs grow linearly with the
+    records; a small block of the same rule still does, and the crowded records keep their
+    other blocks."""
+    from loyalloop.data.identity.features import FEATURE_COLUMNS, with_blocks
+
+    crowd = 6  # records sharing "wang fang" in Shanghai, each its own birth date
+    rows = [
+        {"name_key": "fang wang", "city_key": "shanghai", "dob": f"198001{d:02d}"}
+        for d in range(1, crowd + 1)
+    ]
+    rows += [  # a pair sharing name and city, and a pair sharing name and birth date
+        {"name_key": "li si", "city_key": "beijing", "dob": "19900101"},
+        {"name_key": "li si", "city_key": "beijing", "dob": "19900102"},
+        {"name_key": "fang wang", "city_key": "shenzhen", "dob": "19800101"},
+    ]
+    keyed = pd.DataFrame(rows).assign(
+        customer_id=[f"C{i}" for i in range(len(rows))],
+        name_clean=None,
+        name_han=None,
+        phone=None,
+        email=None,
+        email_user=None,
+        address_key=None,
+        gender=None,
+    )
+    schema = {c: "string" for c in keyed.columns}
+    t = with_blocks(ibis.memtable(keyed, schema=schema), max_key_group=10, max_name_group=5)
+    out = ibis.duckdb.connect().execute(t).set_index("customer_id")
+    assert list(out.columns) == list(FEATURE_COLUMNS[1:])
+    crowded = out.loc[[f"C{i}" for i in range(crowd)]]
+    assert crowded["name_city_block"].isna().all()  # 6 > 5 records: no block
+    assert crowded["dob_city_block"].notna().all()  # each birth date alone in the city
+    assert out.loc["C6", "name_city_block"] == out.loc["C7", "name_city_block"] == "li si|beijing"
+    # the crowded "fang wang" born 1980-01-01 still shares a name-and-birth-date block
+    assert (
+        out.loc["C0", "name_dob_block"] == out.loc["C8", "name_dob_block"] == "fang wang|19800101"
+    )
+    uncapped = with_blocks(ibis.memtable(keyed, schema=schema), 10, max_name_group=6)
+    assert ibis.duckdb.connect().execute(uncapped)["name_city_block"].notna().all()
+    with pytest.raises(ConfigError, match="max_name_group"):
+        IdentityConfig(max_name_group=1)

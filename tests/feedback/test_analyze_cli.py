@@ -136,3 +136,31 @@ def test_read_comments_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     assert read_comments(empty).empty
+
+
+def test_analyze_command_loads_no_warehouse_or_model_library(tmp_path: Path) -> None:
+    """``feedback analyze`` start-up: the text analytics need none of scipy, scikit-learn, the
+    warehouse engines or LightGBM (importing them cost ~3 s of a 10k-comment run)."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "c.csv"
+    src.write_text("text\n年费太贵了，客服态度很好\nThe app is slow\n", encoding="utf-8")
+    probe = (
+        "import json, sys\n"
+        "from loyalloop.cli.main import main\n"
+        "code = main(['feedback', 'analyze', sys.argv[1], '--out', sys.argv[2], '--json'])\n"
+        "print(json.dumps({'code': code, 'modules': sorted({m.split('.')[0] for m in sys.modules})}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(src), str(tmp_path / "out.csv")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert (tmp_path / "out.csv").exists()
+    heavy = {"scipy", "sklearn", "ibis", "duckdb", "lightgbm", "sqlalchemy", "pyspark", "sqlglot"}
+    assert heavy.isdisjoint(report["modules"]), heavy & set(report["modules"])
+    assert "jieba" in report["modules"]  # the Chinese comment was really analysed

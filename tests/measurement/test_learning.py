@@ -140,3 +140,26 @@ def test_round_values_are_scored_on_the_truth(sample, rounds) -> None:  # type: 
 def test_champion_group_is_measured_per_unit_of_budget(rounds) -> None:  # type: ignore[no-untyped-def]
     g = rounds.rounds[1].groups
     assert CHAMPION in g.per_budget
+
+
+def test_round_2_baseline_acts_only_where_round_1_measured(sample, rounds) -> None:  # type: ignore[no-untyped-def]
+    """The baseline policy of round 2 uses the action round 1 measured best on the cautious
+    side, down to the churn probability round 1's risk policy reached — never deeper."""
+    plan1, plan2 = rounds.rounds[0].plan, rounds.rounds[1].plan
+    baseline = next(
+        p for p in (plan2.champion, plan2.challenger) if p is not None and p.kind is PolicyKind.RISK
+    )
+    assert baseline.action in {"message", "offer", "call"} and baseline.min_score is not None
+    churn = pd.Series(
+        pd.to_numeric(sample["view"]["churn_probability"], errors="coerce").to_numpy(),
+        index=sample["view"]["customer_id"].astype(str),
+    )
+    t1 = plan1.treatments
+    reached = t1[(t1["group"] == CHAMPION) & ~t1["held_out"]]["customer_id"].astype(str)
+    assert baseline.min_score == pytest.approx(churn.reindex(reached).min())
+    t2 = plan2.treatments
+    group = CHAMPION if plan2.champion is baseline else "challenger"
+    picked = t2[t2["group"] == group]
+    assert len(picked) > 0 and (picked["action"] == baseline.action).all()
+    assert (churn.reindex(picked["customer_id"].astype(str)) >= baseline.min_score).all()
+    assert any("judged cautiously" in n and baseline.action in n for n in rounds.notes)

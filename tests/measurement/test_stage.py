@@ -177,6 +177,61 @@ def test_report_section(run, lang: str) -> None:  # type: ignore[no-untyped-def]
     assert ("global control" if lang == "en" else "全局对照组") in html.lower()
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dashboard_shows_campaign_results(run, lang: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The service's dashboard (TestClient, signed in) shows the latest run's campaign results:
+    every arm against its holdout with intervals and ROI, and the programme against the
+    global control, in the asked language, with the campaign's name escaped."""
+    from argon2 import PasswordHasher
+    from fastapi.testclient import TestClient
+
+    import loyalloop.services.users as users
+    from loyalloop.api import create_app
+    from loyalloop.api.deps import LANG_COOKIE, SESSION_COOKIE
+    from loyalloop.core.service_settings import ServiceSettings
+    from loyalloop.services import Actor, open_store
+    from loyalloop.services.users import add_user, create_session
+    from loyalloop.store.models import Role
+
+    settings, r = run
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+    service = ServiceSettings(
+        home=settings.home,
+        database_url=f"sqlite:///{settings.home / f'dashboard-{lang}.sqlite3'}",
+        secret_key="test-secret-" + "x" * 40,  # type: ignore[arg-type]
+        env="production",  # type: ignore[arg-type]
+    )
+    store = open_store(service, settings)
+    try:
+        with store.session() as s:
+            user = add_user(
+                s, "analyst@bank.example", Role.admin, "a long enough password", Actor.cli()
+            )
+            login = create_session(s, service, user)
+        client = TestClient(create_app(service, settings, store=store))
+        client.cookies.set(SESSION_COOKIE, login.session_token)
+        client.cookies.set(LANG_COOKIE, lang)
+        page = client.get("/")
+    finally:
+        store.close()
+    assert page.status_code == 200, page.text[:500]
+    html = page.text
+    from markupsafe import escape
+
+    from loyalloop.report.i18n import t
+
+    for key in ("cp_title", "cp_programme", "cp_response_lift", "cp_roi"):
+        assert str(escape(t(key, lang))) in html, key  # type: ignore[arg-type]
+    assert "July &lt;win-back&gt;" in html and "July <win-back>" not in html
+    offer = next(
+        a for a in r.manifest.campaigns.campaigns[0].arms if a.level == "arm" and a.arm == "offer"
+    )
+    lift = offer.response_lift
+    # the offer arm's response lift with its interval, as the report formats it (pt)
+    shown = f"{100 * lift.value:+.1f} pt ({100 * lift.low:+.1f} pt … {100 * lift.high:+.1f} pt)"
+    assert shown in html
+
+
 def test_cli_campaigns_results(run) -> None:  # type: ignore[no-untyped-def]
     settings, r = run
     cli = CliRunner()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loyalloop.core.config import Settings
 from loyalloop.core.runs import Run
@@ -23,7 +24,10 @@ from loyalloop.report.html import write_report
 from loyalloop.report.i18n import Lang
 from loyalloop.sample import SampleData, generate, write_sample
 
-__all__ = ["DemoResult", "load_sample", "run_demo"]
+if TYPE_CHECKING:
+    from loyalloop.measurement.sample_rounds import LearningRounds
+
+__all__ = ["DemoResult", "load_sample", "run_demo", "run_learning_demo"]
 
 #: Load order: customers first, so references from other tables resolve.
 LOAD_ORDER = ("customers", "accounts", "transactions", "feedback", "interactions")
@@ -104,6 +108,11 @@ class DemoResult:
     report: Path
     #: The win-back campaign the demo ran on the run's findings (None: not asked for).
     campaign: CampaignDemoResult | None = None
+    #: Two targeting rounds on the sample's campaign truth (None: not asked for, or not the
+    #: card sample, whose actions and offers the rounds use).
+    learning: LearningRounds | None = None
+    #: Why the learning rounds did not run, when they were asked for and could not.
+    learning_skipped: str = ""
 
 
 def run_demo(
@@ -115,9 +124,11 @@ def run_demo(
     lang: Lang = "en",
     on_step: Callable[[str], None] | None = None,
     campaign: bool = True,
+    learning: bool = True,
 ) -> DemoResult:
     """Sample → run → report → (with ``campaign``) a win-back campaign acted on and measured
-    against its holdout (:func:`run_campaign_demo`)."""
+    against its holdout (:func:`run_campaign_demo`) → (with ``learning``, card sample) two
+    targeting rounds, the second learning from the first (:func:`run_learning_demo`)."""
     ingested = load_sample(
         settings, customers=customers, seed=seed, business=business, on_step=on_step
     )
@@ -135,7 +146,53 @@ def run_demo(
         if campaign
         else None
     )
-    return DemoResult(ingested, run, report, acted)
+    learnt, skipped = None, ""
+    if learning and business == "card":
+        learnt, skipped = _learning_or_reason(settings, run, seed=seed, on_step=on_step)
+    return DemoResult(ingested, run, report, acted, learnt, skipped)
+
+
+def _learning_or_reason(
+    settings: Settings, run: Run, *, seed: int, on_step: Callable[[str], None] | None
+) -> tuple[LearningRounds | None, str]:
+    """The learning rounds, or why they cannot run on this run (no churn probability: the
+    churn model was not fitted, e.g. on a very small sample)."""
+    from loyalloop.core.results import NotComputed
+
+    churn = run.manifest.churn
+    if churn is None or isinstance(churn, NotComputed):
+        why = churn.message if isinstance(churn, NotComputed) else "no churn stage"
+        return None, f"the rounds target by churn probability, which this run has not: {why}"
+    return run_learning_demo(settings, run, seed=seed, on_step=on_step), ""
+
+
+def run_learning_demo(
+    settings: Settings, run: Run, *, seed: int = 0, on_step: Callable[[str], None] | None = None
+) -> LearningRounds:
+    """Two targeting rounds on the run's audience, scored on the sample's campaign truth
+    (:func:`loyalloop.measurement.sample_rounds.run_learning_rounds`); the learnt model is
+    registered in the project's registry (``<home>/models/targeting``)."""
+    import ibis
+    import pyarrow.parquet as pq
+
+    from loyalloop.campaigns.audience import audience_view, read_run_tables
+    from loyalloop.measurement import ModelRegistry
+    from loyalloop.measurement.registry import registry_dir
+    from loyalloop.measurement.sample_rounds import run_learning_rounds
+
+    if on_step:
+        on_step("learning: two targeting rounds")
+    truth = pq.read_table(settings.home / "sample" / "truth" / "campaign_truth.parquet")
+    con = ibis.duckdb.connect()
+    view = audience_view(read_run_tables(con, run.path), run.manifest.as_of)
+    return run_learning_rounds(
+        view,
+        truth.to_pandas(),
+        as_of=run.manifest.as_of,
+        registry=ModelRegistry(registry_dir(settings.home)),
+        seed=seed,
+        run=run.number,
+    )
 
 
 # --- campsvc: the demo acts — one win-back campaign end to end ---------------------------------

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
 
 from loyalloop import __version__
 from loyalloop.churn.calibration import CalibrationKind, Calibrator, fit_calibrator
@@ -80,6 +81,13 @@ MODEL_FORMAT_VERSION = 2
 ISOTONIC_MIN_CLASS = 500
 #: Smallest class size for any calibration ("auto").
 CALIBRATE_MIN_CLASS = 10
+#: Below this many rows the calibration folds' trees fit on one thread. Measured on the sample's
+#: training rows (18,310 x 41, 200 trees, 2 cores): one thread 0.41 s CPU, two 0.49-0.75 s, with
+#: the same predictions; OpenMP's start-up and hand-overs cost more than they save this small.
+#: The logistic regression always fits with one BLAS thread: 0.09-0.12 s CPU against 1.0 s with
+#: OpenBLAS's two (its lbfgs steps are products with a 41-column matrix; coefficients equal to
+#: about 1e-12). Measured figures: benchmarks/results/run.md.
+SMALL_FIT_ROWS = 50_000
 #: Training quantiles numbers are clipped to before the logistic regression.
 _CLIP = (0.005, 0.995)
 
@@ -433,7 +441,11 @@ class ChurnModel:
                 self.calibration_folds, shuffle=True, random_state=self.random_state
             )
             for fit_idx, cal_idx in folds.split(matrix, yv):
-                oof[cal_idx] = self._train(matrix[fit_idx], yv[fit_idx], spec).raw(matrix[cal_idx])
+                # the fold models are thrown away after predicting: a small one fits faster
+                # on one thread (SMALL_FIT_ROWS)
+                one = 1 if len(fit_idx) < SMALL_FIT_ROWS else None
+                fold = self._train(matrix[fit_idx], yv[fit_idx], spec, threads=one)
+                oof[cal_idx] = fold.raw(matrix[cal_idx])
             calibrator = fit_calibrator(oof, yv, kind)
         self.spec_ = spec
         self.dropped_ = dropped
@@ -472,7 +484,10 @@ class ChurnModel:
             return "none"
         return "isotonic" if smaller >= ISOTONIC_MIN_CLASS else "sigmoid"
 
-    def _train(self, matrix: np.ndarray, y: np.ndarray, spec: FeatureSpec) -> _Estimator:
+    def _train(
+        self, matrix: np.ndarray, y: np.ndarray, spec: FeatureSpec, *, threads: int | None = None
+    ) -> _Estimator:
+        """Fit the trees (on ``threads`` threads, default ``n_jobs``) or the regression."""
         if self.algorithm == Algorithm.LOGISTIC:
             return self._train_linear(matrix, y, spec)
         names = [f"f{i}" for i in range(matrix.shape[1])]
@@ -484,7 +499,10 @@ class ChurnModel:
             free_raw_data=True,
             params={"verbosity": -1},
         )
-        return _Trees(lgb.train(self._lgb_params(spec), data, num_boost_round=self.n_estimators))
+        params = self._lgb_params(spec)
+        if threads is not None:
+            params["num_threads"] = threads
+        return _Trees(lgb.train(params, data, num_boost_round=self.n_estimators))
 
     def _train_linear(self, matrix: np.ndarray, y: np.ndarray, spec: FeatureSpec) -> _Linear:
         lay = _Linear.layout(matrix, spec)
@@ -494,7 +512,9 @@ class ChurnModel:
         scale = np.where(scale > 0, scale, 1.0)
         z = (d - mean) / scale
         lr = LogisticRegression(C=self.C, max_iter=2000)
-        lr.fit(z, y)
+        # OpenBLAS's threads cost far more than they save on a matrix this narrow (SMALL_FIT_ROWS)
+        with threadpool_limits(1, user_api="blas"):
+            lr.fit(z, y)
         return _Linear(
             lay.source,
             lay.role,

@@ -60,6 +60,22 @@ def demo(
                         "outcomes": result.campaign.outcomes,
                         "arms": result.campaign.arms,
                     },
+                    "learning_skipped": result.learning_skipped or None,
+                    "learning": None
+                    if result.learning is None
+                    else {
+                        "lines": result.learning.lines(),
+                        "model": None
+                        if result.learning.entry is None
+                        else result.learning.entry.model_id,
+                        "decision": result.learning.decision,
+                        "round_2_minus_round_1": {
+                            "estimate": result.learning.difference.estimate,
+                            "low": result.learning.difference.low,
+                            "high": result.learning.difference.high,
+                        },
+                        "improved": result.learning.improved,
+                    },
                 }
             )
             return
@@ -71,6 +87,17 @@ def demo(
         out.print(f"report: {result.report}", markup=False)
         if result.campaign is not None:
             _print_campaign(result.campaign)
+        if result.learning_skipped:
+            out.print(f"learning rounds not run: {result.learning_skipped}", markup=False)
+        if result.learning is not None:
+            out.print("", markup=False)
+            out.print(
+                "learning: two targeting rounds on the sample's campaign truth "
+                "学习闭环：两轮定向，第二轮用第一轮的结果",
+                markup=False,
+            )
+            for line in result.learning.lines():
+                out.print(f"  {line}", markup=False)
 
 
 # --- campsvc: what the demo's campaign did ----------------------------------------------------

@@ -49,7 +49,14 @@ from loyalloop.experiments.power import (
     power_at,
     sample_size,
 )
-from loyalloop.experiments.results import ErrorCode, Estimate, Method, Moments, TestResult
+from loyalloop.experiments.results import (
+    ErrorCode,
+    Estimate,
+    Fallback,
+    Method,
+    Moments,
+    TestResult,
+)
 from loyalloop.experiments.srm import SRM_THRESHOLD, SrmResult, srm_check
 from loyalloop.experiments.statistics import (
     Adjusted,
@@ -72,6 +79,7 @@ __all__ = [
     "Estimate",
     "ExperimentData",
     "ExperimentReport",
+    "Fallback",
     "GaussianPrior",
     "Method",
     "MetricKind",

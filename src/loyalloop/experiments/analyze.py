@@ -67,6 +67,7 @@ class ArmResult:
             "expected_loss_control": t.expected_loss_control,
             "cuped_theta": m.theta,
             "cuped_variance_reduction": m.variance_reduction if m.theta is not None else None,
+            "fallback": t.fallback.value if t.fallback else None,
             "error": self.error,
             "message": t.message,
         }

@@ -23,6 +23,13 @@ sequential
     false-positive rate below ``α``; the fixed-horizon interval does not (see the coverage
     tests). The p-value is that of the current look; the smallest over all looks so far is
     also valid.
+
+When one arm's metric does not vary, all three use the stated fallback of
+:mod:`~loyalloop.experiments.moments` (``TestResult.fallback``): the frequentist and sequential
+intervals are centred on Agresti–Caffo's adjusted difference with its standard error (normal
+quantiles) or use the pooled-variance Student t; the Bayesian test of two proportions (flat
+prior) uses the beta-binomial posteriors ``Beta(x + 1, n − x + 1)`` — their difference's mean
+and sd for the credible interval and expected losses, and the exact chance to win.
 """
 
 from __future__ import annotations
@@ -34,8 +41,15 @@ from scipy import special
 
 from loyalloop.errors import ConfigError
 from loyalloop.experiments.moments import effect_moments
-from loyalloop.experiments.results import ErrorCode, Estimate, Method, Moments, TestResult
-from loyalloop.experiments.statistics import Statistic
+from loyalloop.experiments.results import (
+    ErrorCode,
+    Estimate,
+    Fallback,
+    Method,
+    Moments,
+    TestResult,
+)
+from loyalloop.experiments.statistics import Proportion, Statistic
 
 __all__ = [
     "DEFAULT_SEQUENTIAL_TUNING",
@@ -62,10 +76,15 @@ def _failed(method: Method, alpha: float, m: Moments) -> TestResult:
     return TestResult(method, alpha, m, u, u, error=m.error, message=m.message)
 
 
-def _interval(estimate: float, se: float, halfwidth: float) -> Estimate:
+def _interval(
+    estimate: float, se: float, halfwidth: float, center: float | None = None
+) -> Estimate:
+    """``estimate`` with the interval ``center ± halfwidth`` (``center`` defaults to the
+    estimate; a fallback's interval may be centred elsewhere, e.g. Agresti–Caffo's)."""
     if not math.isfinite(estimate) or not math.isfinite(se):
         return Estimate.undefined()
-    return Estimate(estimate, se, estimate - halfwidth, estimate + halfwidth)
+    c = estimate if center is None else center
+    return Estimate(estimate, se, c - halfwidth, c + halfwidth)
 
 
 def frequentist_test(
@@ -85,14 +104,22 @@ def frequentist_test(
     m = effect_moments(control, treatment)
     if m.error:
         return _failed(Method.FREQUENTIST, alpha, m)
-    q = float(special.stdtrit(m.dof, 1.0 - alpha / 2.0))
-    t_stat = m.abs_estimate / m.abs_se
-    p = 2.0 * float(special.stdtr(m.dof, -abs(t_stat)))
+    q = (
+        float(special.ndtri(1.0 - alpha / 2.0))
+        if math.isinf(m.dof)
+        else float(special.stdtrit(m.dof, 1.0 - alpha / 2.0))
+    )
+    t_stat = m.center / m.abs_se
+    p = (
+        2.0 * float(special.ndtr(-abs(t_stat)))
+        if math.isinf(m.dof)
+        else 2.0 * float(special.stdtr(m.dof, -abs(t_stat)))
+    )
     return TestResult(
         Method.FREQUENTIST,
         alpha,
         m,
-        _interval(m.abs_estimate, m.abs_se, q * m.abs_se),
+        _interval(m.abs_estimate, m.abs_se, q * m.abs_se, m.center),
         _interval(m.rel_estimate, m.rel_se, q * m.rel_se),
         p_value=p,
         message=m.message,
@@ -146,6 +173,24 @@ def _losses(mu: float, sigma: float) -> tuple[float, float, float]:
     return p_win, max(loss_treatment, 0.0), max(loss_control, 0.0)
 
 
+def _beta_binomial(control: Proportion, treatment: Proportion) -> tuple[Estimate, float]:
+    """Beta-binomial posteriors with a uniform prior, ``Beta(x + 1, n − x + 1)`` per arm: the
+    difference's posterior mean and sd, and the exact chance that the treatment's rate is the
+    higher (``∫ f_t(p) F_c(p) dp`` by quadrature)."""
+    from scipy import integrate, stats
+
+    a_c, b_c = control.sum + 1.0, control.n - control.sum + 1.0
+    a_t, b_t = treatment.sum + 1.0, treatment.n - treatment.sum + 1.0
+    post_c, post_t = stats.beta(a_c, b_c), stats.beta(a_t, b_t)
+    mean = post_t.mean() - post_c.mean()
+    sd = math.sqrt(post_t.var() + post_c.var())
+    lo, hi = post_t.ppf(1e-12), post_t.isf(1e-12)
+    win, _ = integrate.quad(
+        lambda p: post_t.pdf(p) * post_c.cdf(p), lo, hi, points=[post_t.mean()], limit=200
+    )
+    return Estimate(float(mean), sd, math.nan, math.nan), min(max(float(win), 0.0), 1.0)
+
+
 def bayesian_test(
     control: Statistic,
     treatment: Statistic,
@@ -174,9 +219,21 @@ def bayesian_test(
             error=ErrorCode.BASELINE_ZERO,
             message="a prior on the relative lift needs a non-zero control mean",
         )
-    absolute = _credible(_posterior(m.abs_estimate, m.abs_se, prior, scale), alpha)
+    exact_win: float | None = None
+    if (
+        m.fallback is Fallback.AGRESTI_CAFFO
+        and prior is None
+        and isinstance(control, Proportion)
+        and isinstance(treatment, Proportion)
+    ):
+        absolute, exact_win = _beta_binomial(control, treatment)
+    else:
+        absolute = _posterior(m.center, m.abs_se, prior, scale)
+    absolute = _credible(absolute, alpha)
     relative = _credible(_posterior(m.rel_estimate, m.rel_se, prior, 1.0), alpha)
     p_win, loss_t, loss_c = _losses(absolute.estimate, absolute.se)
+    if exact_win is not None:
+        p_win = exact_win
     return TestResult(
         Method.BAYESIAN,
         alpha,
@@ -229,7 +286,7 @@ def sequential_test(
         return _failed(Method.SEQUENTIAL, alpha, m)
     n = m.n
     rho = sequential_rho(alpha, tuning)
-    z2 = (m.abs_estimate / m.abs_se) ** 2
+    z2 = (m.center / m.abs_se) ** 2
     nr2p1 = n * rho**2 + 1.0
     log_e = rho**2 * z2 * n / (2.0 * nr2p1) - 0.5 * math.log(nr2p1)  # log e-value (eq. 155)
     p = min(1.0, math.exp(-log_e))
@@ -237,7 +294,9 @@ def sequential_test(
         Method.SEQUENTIAL,
         alpha,
         m,
-        _interval(m.abs_estimate, m.abs_se, sequential_halfwidth(m.abs_se, n, alpha, tuning)),
+        _interval(
+            m.abs_estimate, m.abs_se, sequential_halfwidth(m.abs_se, n, alpha, tuning), m.center
+        ),
         _interval(m.rel_estimate, m.rel_se, sequential_halfwidth(m.rel_se, n, alpha, tuning)),
         p_value=p,
         message=m.message,

@@ -16,6 +16,7 @@ from typing import Any
 __all__ = [
     "ErrorCode",
     "Estimate",
+    "Fallback",
     "Method",
     "Moments",
     "TestResult",
@@ -41,6 +42,24 @@ class ErrorCode(StrEnum):
     ZERO_VARIANCE = "zero_variance"
     BASELINE_ZERO = "baseline_zero"
     NOT_FINITE = "not_finite"
+
+
+class Fallback(StrEnum):
+    """The stated method used instead of the usual one when one arm's metric does not vary.
+
+    A 0/1 metric where nobody (or everybody) in one arm had the event, or a numeric metric that
+    is constant in one arm (a holdout where nobody bought: revenue 0 for every customer), has
+    no variance there, and Welch's standard error would pretend that arm's mean is known
+    exactly. Instead:
+    """
+
+    #: 0/1 metric: Agresti & Caffo (2000) — one success and one failure added to each arm
+    #: before the Wald interval (frequentist, sequential); the Bayesian test uses the
+    #: beta-binomial posterior with a uniform prior (same centre, exact chance to win).
+    AGRESTI_CAFFO = "agresti_caffo"
+    #: numeric metric: Student's t with the pooled variance of both arms (``n − 2`` degrees
+    #: of freedom) instead of Welch's unequal variances.
+    POOLED_VARIANCE = "pooled_variance"
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,11 @@ class Moments:
     the adjusted ones and the means are the unadjusted arm means. ``dof`` is the
     Welch–Satterthwaite degrees of freedom. ``variance_reduction`` is the share of the
     variance of the absolute lift that CUPED removed (``0`` without CUPED).
+
+    ``fallback`` names the stated method used because one arm's metric does not vary
+    (:class:`Fallback`); then ``abs_se`` and ``dof`` are that method's, and ``abs_center`` is
+    the centre of its interval (Agresti–Caffo's adjusted difference), which may differ from
+    the observed difference ``abs_estimate``.
     """
 
     control_n: int
@@ -86,6 +110,13 @@ class Moments:
     variance_reduction: float = 0.0
     error: ErrorCode | None = None
     message: str = ""
+    fallback: Fallback | None = None
+    abs_center: float = math.nan
+
+    @property
+    def center(self) -> float:
+        """Where the absolute lift's interval is centred (the estimate unless a fallback)."""
+        return self.abs_center if math.isfinite(self.abs_center) else self.abs_estimate
 
     @property
     def n(self) -> int:
@@ -122,9 +153,16 @@ class TestResult:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def fallback(self) -> Fallback | None:
+        """The stated method used instead of the usual one (:class:`Fallback`), if any."""
+        return self.moments.fallback
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["method"] = self.method.value
         d["error"] = self.error.value if self.error else None
         d["moments"]["error"] = self.moments.error.value if self.moments.error else None
+        d["moments"]["fallback"] = self.fallback.value if self.fallback else None
+        d["fallback"] = d["moments"]["fallback"]
         return d

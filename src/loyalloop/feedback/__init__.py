@@ -15,50 +15,131 @@ frozen dataclasses a report can render): :func:`aspect_summary`, :func:`aspect_t
 
 Everything runs offline: the Chinese sentiment model, the traditional→simplified table, the
 domain dictionary and the taxonomies ship in this package.
+
+Names are imported on first use (:pep:`562`): ``import loyalloop.feedback`` alone loads
+none of scipy, scikit-learn or the warehouse layer, so ``loyalloop feedback analyze`` starts
+without them.
 """
 
 from __future__ import annotations
 
-from loyalloop.feedback.analyze import (
-    ANALYZE_COLUMNS,
-    CommentAnalysis,
-    analyze_comments,
-    analyze_feedback,
-    analyze_texts,
-)
-from loyalloop.feedback.aspects import (
-    Aspect,
-    AspectMention,
-    CommentReading,
-    Taxonomy,
-    aspect_mentions,
-    aspect_summary,
-    choose_taxonomy,
-    detect_aspects,
-    load_taxonomy,
-    read_comment,
-)
-from loyalloop.feedback.channels import channel_comparison
-from loyalloop.feedback.clean import clean_text
-from loyalloop.feedback.competitors import brand_benchmark, mentioned_brands, nps
-from loyalloop.feedback.drivers import DriverAnalysis, key_drivers
-from loyalloop.feedback.evaluate import AspectEvaluation, evaluate_aspects
-from loyalloop.feedback.intent import Entities, effort_flags, entities, main_intent
-from loyalloop.feedback.io import read_comments
-from loyalloop.feedback.kano import kano_category, kano_chart, kano_summary
-from loyalloop.feedback.language import Language, detect_language
-from loyalloop.feedback.pii import mask_pii
-from loyalloop.feedback.sentiment import (
-    ChineseSentimentModel,
-    Sentiment,
-    score_clause,
-    score_text,
-    score_texts,
-)
-from loyalloop.feedback.summaries import alert_examples, aspect_examples, signal_summary
-from loyalloop.feedback.tokenize import split_clauses, to_simplified, tokenize
-from loyalloop.feedback.topics import TopicModel, discover_topics
-from loyalloop.feedback.trends import AlertRule, aspect_trends, detect_alerts
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Eager: the function shares its module's name, and importing ``loyalloop.feedback.tokenize``
+# later would bind the module to this name instead (the module is light; jieba loads lazily).
+from loyalloop.feedback.tokenize import tokenize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from loyalloop.feedback.analyze import (
+        ANALYZE_COLUMNS,
+        CommentAnalysis,
+        analyze_comments,
+        analyze_feedback,
+        analyze_texts,
+    )
+    from loyalloop.feedback.aspects import (
+        Aspect,
+        AspectMention,
+        CommentReading,
+        Taxonomy,
+        aspect_mentions,
+        aspect_summary,
+        choose_taxonomy,
+        detect_aspects,
+        load_taxonomy,
+        read_comment,
+    )
+    from loyalloop.feedback.channels import channel_comparison
+    from loyalloop.feedback.clean import clean_text
+    from loyalloop.feedback.competitors import brand_benchmark, mentioned_brands, nps
+    from loyalloop.feedback.drivers import DriverAnalysis, key_drivers
+    from loyalloop.feedback.evaluate import AspectEvaluation, evaluate_aspects
+    from loyalloop.feedback.intent import Entities, effort_flags, entities, main_intent
+    from loyalloop.feedback.io import read_comments
+    from loyalloop.feedback.kano import kano_category, kano_chart, kano_summary
+    from loyalloop.feedback.language import Language, detect_language
+    from loyalloop.feedback.pii import mask_pii
+    from loyalloop.feedback.sentiment import (
+        ChineseSentimentModel,
+        Sentiment,
+        score_clause,
+        score_text,
+        score_texts,
+    )
+    from loyalloop.feedback.summaries import alert_examples, aspect_examples, signal_summary
+    from loyalloop.feedback.tokenize import split_clauses, to_simplified
+    from loyalloop.feedback.topics import TopicModel, discover_topics
+    from loyalloop.feedback.trends import AlertRule, aspect_trends, detect_alerts
+
+#: Public name → the module that defines it.
+_WHERE = {
+    "ANALYZE_COLUMNS": "loyalloop.feedback.analyze",
+    "AlertRule": "loyalloop.feedback.trends",
+    "Aspect": "loyalloop.feedback.aspects",
+    "AspectEvaluation": "loyalloop.feedback.evaluate",
+    "AspectMention": "loyalloop.feedback.aspects",
+    "ChineseSentimentModel": "loyalloop.feedback.sentiment",
+    "CommentAnalysis": "loyalloop.feedback.analyze",
+    "CommentReading": "loyalloop.feedback.aspects",
+    "DriverAnalysis": "loyalloop.feedback.drivers",
+    "Entities": "loyalloop.feedback.intent",
+    "Language": "loyalloop.feedback.language",
+    "Sentiment": "loyalloop.feedback.sentiment",
+    "Taxonomy": "loyalloop.feedback.aspects",
+    "TopicModel": "loyalloop.feedback.topics",
+    "alert_examples": "loyalloop.feedback.summaries",
+    "analyze_comments": "loyalloop.feedback.analyze",
+    "analyze_feedback": "loyalloop.feedback.analyze",
+    "analyze_texts": "loyalloop.feedback.analyze",
+    "aspect_examples": "loyalloop.feedback.summaries",
+    "aspect_mentions": "loyalloop.feedback.aspects",
+    "aspect_summary": "loyalloop.feedback.aspects",
+    "aspect_trends": "loyalloop.feedback.trends",
+    "brand_benchmark": "loyalloop.feedback.competitors",
+    "channel_comparison": "loyalloop.feedback.channels",
+    "choose_taxonomy": "loyalloop.feedback.aspects",
+    "clean_text": "loyalloop.feedback.clean",
+    "detect_alerts": "loyalloop.feedback.trends",
+    "detect_aspects": "loyalloop.feedback.aspects",
+    "detect_language": "loyalloop.feedback.language",
+    "discover_topics": "loyalloop.feedback.topics",
+    "effort_flags": "loyalloop.feedback.intent",
+    "entities": "loyalloop.feedback.intent",
+    "evaluate_aspects": "loyalloop.feedback.evaluate",
+    "kano_category": "loyalloop.feedback.kano",
+    "kano_chart": "loyalloop.feedback.kano",
+    "kano_summary": "loyalloop.feedback.kano",
+    "key_drivers": "loyalloop.feedback.drivers",
+    "load_taxonomy": "loyalloop.feedback.aspects",
+    "main_intent": "loyalloop.feedback.intent",
+    "mask_pii": "loyalloop.feedback.pii",
+    "mentioned_brands": "loyalloop.feedback.competitors",
+    "nps": "loyalloop.feedback.competitors",
+    "read_comment": "loyalloop.feedback.aspects",
+    "read_comments": "loyalloop.feedback.io",
+    "score_clause": "loyalloop.feedback.sentiment",
+    "score_text": "loyalloop.feedback.sentiment",
+    "score_texts": "loyalloop.feedback.sentiment",
+    "signal_summary": "loyalloop.feedback.summaries",
+    "split_clauses": "loyalloop.feedback.tokenize",
+    "to_simplified": "loyalloop.feedback.tokenize",
+    "tokenize": "loyalloop.feedback.tokenize",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ANALYZE_COLUMNS",

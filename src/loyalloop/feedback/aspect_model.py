@@ -143,6 +143,8 @@ class AspectSentimentModel:
     ) -> None:
         self.weights_ = weights
         self.metadata = metadata
+        # Mentions repeat (short clauses recur across comments): predict once per context.
+        self._cache: dict[MentionContext, tuple[str, float]] = {}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AspectSentimentModel:
@@ -194,9 +196,15 @@ class AspectSentimentModel:
 
     def predict(self, ctx: MentionContext) -> tuple[str, float]:
         """Label and score (``P(positive) − P(negative)``) of one mention."""
-        p = self.probabilities(mention_features(ctx))
-        best = max(range(3), key=p.__getitem__)
-        return LABELS[best], round(p[2] - p[0], 4)
+        hit = self._cache.get(ctx)
+        if hit is None:
+            p = self.probabilities(mention_features(ctx))
+            best = max(range(3), key=p.__getitem__)
+            hit = (LABELS[best], round(p[2] - p[0], 4))
+            if len(self._cache) >= 200_000:
+                self._cache.clear()
+            self._cache[ctx] = hit
+        return hit
 
 
 @lru_cache(maxsize=1)

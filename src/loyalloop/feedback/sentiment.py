@@ -231,9 +231,14 @@ def zh_features(text: str) -> dict[str, float]:
     return _zh_analysis(text)[0]
 
 
+@lru_cache(maxsize=1)
+def _emoji_regex() -> re.Pattern[str]:
+    return re.compile("[" + "".join(map(re.escape, EMOJI)) + "]")
+
+
 def emoji_logit(text: str) -> float:
     """Summed log-odds of the emoji in ``text`` (:data:`EMOJI`)."""
-    return sum(EMOJI.get(ch, 0.0) for ch in text if ord(ch) > 0x2000)
+    return sum(map(EMOJI.__getitem__, _emoji_regex().findall(text)))
 
 
 class ChineseSentimentModel:

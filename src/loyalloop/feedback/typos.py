@@ -21,6 +21,12 @@ stays as written).
   stay.
 
 A project taxonomy's own words are not in the table: its typing slips are not corrected.
+
+Chinese matching is leftmost-longest over the table's keys (the slips and the real words that
+guard them, 2–4 characters): a scan that looks a key up only where a key's first two characters
+stand. The same table as one prefix-trie regex (``re.sub``) took 12x the CPU time (3.9 s against
+0.35 s on 15,754 comments, same results): ``re`` tries the trie's ~2,300 first characters one
+after another at every position of the text.
 """
 
 from __future__ import annotations
@@ -28,7 +34,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from loyalloop.feedback.patterns import trie_regex
 from loyalloop.feedback.script import data_text
 
 __all__ = ["correct_typos", "deletes", "within_one_edit"]
@@ -102,8 +107,9 @@ class _Table:
                 self.words.add(line)
         # Real words map to themselves: matched leftmost-longest together with the slips, a word
         # that starts first wins ("客服回复" stays, though "服回复" is a slip of "不回复").
-        self.zh = {**zh, **{w: w for w in keep}}
-        self.zh_regex = re.compile(trie_regex(self.zh)) if zh else None
+        self.zh = {**zh, **{w: w for w in keep}} if zh else {}
+        self.zh_lengths = sorted({len(k) for k in self.zh}, reverse=True)
+        self.zh_prefixes = frozenset(k[:2] for k in self.zh)
         index: dict[str, set[str]] = {}
         for t in self.targets:
             for d in deletes(t):
@@ -111,14 +117,35 @@ class _Table:
         self.index = index
         self.cache: dict[str, str] = {}
 
-    def chinese(self, m: re.Match[str], text: str) -> str:
-        v = m.group(0)
-        s, e = m.span()
-        if s > 0 and text[s - 1] in self.left.get(v[0], ()):
-            return v
-        if e < len(text) and text[e] in self.right.get(v[-1], ()):
-            return v
-        return self.zh[v]
+    def chinese(self, text: str) -> str:
+        """``text`` with the Chinese slips put right: at each position the longest key wins,
+        matches do not overlap, and a key whose neighbour (in ``text`` as given) makes it part
+        of another word stays as written."""
+        zh, prefixes, lengths = self.zh, self.zh_prefixes, self.zh_lengths
+        parts: list[str] = []
+        last = i = 0
+        n = len(text)
+        while i < n - 1:
+            if text[i : i + 2] not in prefixes:
+                i += 1
+                continue
+            for size in lengths:
+                v = text[i : i + size]
+                if len(v) == size and v in zh:
+                    e = i + size
+                    kept = (i > 0 and text[i - 1] in self.left.get(v[0], ())) or (
+                        e < n and text[e] in self.right.get(v[-1], ())
+                    )
+                    parts.append(text[last:i])
+                    parts.append(v if kept else zh[v])
+                    last = i = e
+                    break
+            else:
+                i += 1
+        if not parts:
+            return text
+        parts.append(text[last:])
+        return "".join(parts)
 
     def english(self, word: str) -> str:
         hit = self.cache.get(word)
@@ -153,8 +180,8 @@ def correct_typos(norm: str) -> str:
     '几分钟就好了 and the prise was fine'
     """
     table = _table()
-    if table.zh_regex is not None and not norm.isascii():
-        norm = table.zh_regex.sub(lambda m: table.chinese(m, norm), norm)
+    if table.zh and not norm.isascii():
+        norm = table.chinese(norm)
     if any("a" <= ch <= "z" for ch in norm):
         norm = _LATIN.sub(lambda m: table.english(m.group(0)), norm)
     return norm

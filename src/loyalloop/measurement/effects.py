@@ -11,6 +11,14 @@ beats it. The LightGBM meta-learners of :mod:`loyalloop.uplift` need far more ro
 campaign's treated and held-out customers of one action; :func:`load_effect_model` reads
 their files too, so a registry entry may hold either.
 
+**Uncertainty** (:meth:`InteractionLogit.predict_se`): the standard error of each customer's
+predicted effect by the delta method, from the inverse of the penalised log-likelihood's
+Hessian at the fit. It is large where the training rows are few or unlike the customer — the
+targeting uses it to be pessimistic there (:func:`loyalloop.measurement.learning.expected_values`):
+an allocation that maximises noisy effect estimates × the value of a response otherwise picks
+the customers whose estimate is most over-stated, and the most valuable ones first
+(benchmarks/results/targeting.md).
+
 Models are saved as JSON (no pickle) and loaded back by :func:`load_effect_model`.
 """
 
@@ -154,6 +162,13 @@ class InteractionLogit:
         lr.fit(Z, y)
         self.coef_ = lr.coef_[0].astype("float64")
         self.intercept_ = float(lr.intercept_[0])
+        # covariance of [intercept, coef]: inverse of the penalised Hessian (scikit-learn's
+        # objective: C × log-loss summed + ½‖coef‖², the intercept not penalised)
+        Z1 = np.hstack([np.ones((len(Z), 1)), Z])
+        p = expit(Z1 @ np.r_[self.intercept_, self.coef_])
+        H = (Z1 * (p * (1 - p))[:, None]).T @ Z1
+        H[1:, 1:] += np.eye(Z.shape[1]) / self.C
+        self.cov_: np.ndarray | None = np.linalg.pinv(H)
         self.n_train_ = len(y)
         self.n_treated_ = int(t.sum())
         return self
@@ -170,6 +185,25 @@ class InteractionLogit:
         beta, g0, gamma = self.coef_[:k], self.coef_[k], self.coef_[k + 1 :]
         base = self.intercept_ + D @ beta
         return np.asarray(expit(base + g0 + D @ gamma) - expit(base), dtype="float64")
+
+    def predict_se(self, X: pd.DataFrame) -> np.ndarray:
+        """Standard error of :meth:`predict` per row (delta method on the coefficients'
+        covariance, module docstring); ``nan`` for a model saved without its covariance."""
+        self._check()
+        D = self._design(X)
+        cov = getattr(self, "cov_", None)
+        if cov is None:
+            return np.full(len(D), np.nan)
+        k = D.shape[1]
+        beta, g0, gamma = self.coef_[:k], self.coef_[k], self.coef_[k + 1 :]
+        base = self.intercept_ + D @ beta
+        s1 = expit(base + g0 + D @ gamma)
+        s0 = expit(base)
+        d1, d0 = s1 * (1 - s1), s0 * (1 - s0)
+        # gradient of σ(a + g) − σ(a) w.r.t. [intercept, β, γ₀, γ]
+        G = np.hstack([(d1 - d0)[:, None], D * (d1 - d0)[:, None], d1[:, None], D * d1[:, None]])
+        var = np.einsum("ij,jk,ik->i", G, cov, G)
+        return np.sqrt(np.maximum(var, 0.0))
 
     def control_outcome(self, X: pd.DataFrame) -> np.ndarray:
         """Predicted chance to respond without the action."""
@@ -191,6 +225,7 @@ class InteractionLogit:
             "intercept": self.intercept_,
             "n_train": self.n_train_,
             "n_treated": self.n_treated_,
+            "cov": None if self.cov_ is None else self.cov_.tolist(),
         }
 
     def save(self, path: str | Path) -> Path:
@@ -217,6 +252,8 @@ class InteractionLogit:
         m.intercept_ = float(d["intercept"])
         m.n_train_ = int(d["n_train"])
         m.n_treated_ = int(d["n_treated"])
+        cov = d.get("cov")  # files written before the covariance was kept have none
+        m.cov_ = None if cov is None else np.asarray(cov, dtype="float64")
         return m
 
 

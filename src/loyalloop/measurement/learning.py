@@ -69,6 +69,7 @@ __all__ = [
     "CHALLENGER",
     "CHAMPION",
     "EXPLORE",
+    "PESSIMISM",
     "EffectFit",
     "GroupComparison",
     "GroupPlan",
@@ -77,6 +78,7 @@ __all__ = [
     "RoundPlan",
     "RoundSettings",
     "compare_groups",
+    "expected_values",
     "fit_effects",
     "learning_features",
     "monthly_value",
@@ -105,11 +107,15 @@ class Policy:
 
     ``model_id`` names the registry entry of a ``model`` policy. ``action`` is the action of a
     baseline policy; ``None`` draws one at random per customer (a learning round).
+    ``min_score``: a baseline policy picks only customers whose score (churn probability,
+    CLV) is at least this — e.g. the depth down to which an earlier round measured the action,
+    so that a measured effect is not applied to customers unlike those it was measured on.
     """
 
     kind: PolicyKind
     model_id: str | None = None
     action: str | None = None
+    min_score: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind is PolicyKind.MODEL and not self.model_id:
@@ -119,7 +125,8 @@ class Policy:
     def label(self) -> str:
         if self.kind is PolicyKind.MODEL:
             return f"model {self.model_id}"
-        return f"{self.kind.value} ({self.action or 'random actions'})"
+        depth = "" if self.min_score is None else f", score ≥ {self.min_score:.3g}"
+        return f"{self.kind.value} ({self.action or 'random actions'}{depth})"
 
 
 @dataclass(frozen=True)
@@ -319,6 +326,8 @@ def _select_baseline(
         act = np.full(len(customers), names.index(policy.action))
     else:
         act = np.minimum((action_draw * len(actions)).astype(int), len(actions) - 1)
+    if policy.min_score is not None:
+        rows = rows[score[rows] >= policy.min_score]
     order = rows[np.argsort(-score[rows], kind="stable")]
     channels = np.array([actions[j].channel for j in act])
     c = cost[np.arange(len(customers)), act]
@@ -349,6 +358,10 @@ def _select_baseline(
     return chosen, act[chosen], en, zh
 
 
+#: Standard errors subtracted from each predicted effect before allocating (pessimism).
+PESSIMISM = 1.0
+
+
 def expected_values(
     customers: pd.DataFrame,
     models: Mapping[str, Any],
@@ -357,9 +370,27 @@ def expected_values(
     features: pd.DataFrame,
     value_per_response: pd.Series,
     margin_rate: float,
+    pessimism: float = PESSIMISM,
 ) -> pd.DataFrame:
     """Candidates for :func:`~loyalloop.measurement.targeting.allocate`: per action, the
-    expected incremental value ``Δp × value of a response × margin`` and the cost column."""
+    expected incremental value and the cost column.
+
+    The value is ``(Δp − pessimism × se(Δp)) × value of a response × margin``: the predicted
+    effect less ``pessimism`` standard errors (:meth:`InteractionLogit.predict_se`, when the
+    model gives one), so that customers whose effect the training rows say little about are
+    not picked for a noisy estimate — a maximisation over noisy estimates picks the most
+    over-stated ones, and multiplying by the value of a response picks the most valuable of
+    those first (benchmarks/results/targeting.md: without it, learnt targeting lost more than
+    it spent). The default, one standard error, is fixed in advance, not tuned on the truth.
+
+    When the audience has ``contact:<action>`` (the contact's cost) and
+    ``redeem:<action>`` (what is paid when a customer who got the action responds, e.g. an
+    offer's unit cost × the share of responders who redeem it), the value is corrected so that
+    value − cost is the model's own expected net: ``… − contact − redeem × P(respond if
+    treated) + cost``. An offer redeemed by a customer who would have bought anyway costs
+    money and earns nothing; the catalogue's flat expected cost (``cost:<action>``, which the
+    budget counts) does not see that.
+    """
     ids = customers["customer_id"].astype(str)
     X = features.reindex(ids.to_numpy())
     vpr = value_per_response.reindex(ids.to_numpy()).to_numpy(dtype="float64")
@@ -367,9 +398,28 @@ def expected_values(
     for a in actions:
         if a.name not in models:
             raise ModelError(f"the model has no effect model for action {a.name!r}")
-        dp = np.asarray(models[a.name].predict(X), dtype="float64")
-        out[f"value:{a.name}"] = dp * vpr * margin_rate
-        out[f"cost:{a.name}"] = customers[f"cost:{a.name}"].to_numpy(dtype="float64")
+        model = models[a.name]
+        dp = np.asarray(model.predict(X), dtype="float64")
+        if pessimism and hasattr(model, "predict_se"):
+            se = np.asarray(model.predict_se(X), dtype="float64")
+            dp = dp - pessimism * np.where(np.isfinite(se), se, 0.0)
+        value = dp * vpr * margin_rate
+        cost = customers[f"cost:{a.name}"].to_numpy(dtype="float64")
+        contact, redeem = f"contact:{a.name}", f"redeem:{a.name}"
+        if (
+            contact in customers.columns
+            and redeem in customers.columns
+            and hasattr(model, "control_outcome")
+        ):
+            p1 = np.clip(np.asarray(model.control_outcome(X), dtype="float64") + dp, 0.0, 1.0)
+            value = (
+                value
+                - customers[contact].to_numpy(dtype="float64")
+                - customers[redeem].fillna(0.0).to_numpy(dtype="float64") * p1
+                + cost
+            )
+        out[f"value:{a.name}"] = value
+        out[f"cost:{a.name}"] = cost
     return out
 
 

@@ -48,6 +48,7 @@ from loyalloop.experiments import Estimate
 from loyalloop.measurement.costs import ArmCost, CostModel
 from loyalloop.measurement.learning import (
     CHAMPION,
+    PESSIMISM,
     GroupComparison,
     Policy,
     PolicyKind,
@@ -101,6 +102,8 @@ class SampleSetup:
     settings: RoundSettings = field(default_factory=RoundSettings)
     redemption_share: float = 0.8
     draws: int = 2000
+    #: Standard errors taken off a measured or predicted effect before acting on it.
+    pessimism: float = PESSIMISM
 
 
 def sample_audience(
@@ -125,6 +128,19 @@ def sample_audience(
         sms & has_offer, v["offer_expected_cost"].astype("float64") + setup.sms_cost, np.nan
     )
     v["cost:call"] = np.where(call, setup.call_cost, np.nan)
+    # what the model-based objective needs to count cost as the truth does: the contact, and
+    # the offer's unit cost paid by each responder who redeems it (expected_values)
+    units = {o.id: o.unit_cost for o in catalogue.offers}
+    for name, cost in (
+        ("message", setup.sms_cost),
+        ("offer", setup.sms_cost),
+        ("call", setup.call_cost),
+    ):
+        v[f"contact:{name}"] = cost
+        v[f"redeem:{name}"] = 0.0
+    v["redeem:offer"] = (
+        v["offer_id"].map(units).astype("float64").fillna(0.0) * setup.redemption_share
+    )
     v["customer_id"] = v["customer_id"].astype(str)
     return v.reset_index(drop=True)
 
@@ -249,7 +265,9 @@ class LearningRounds:
     """Both rounds, the model learnt in between, and the difference on the truth."""
 
     rounds: tuple[RoundOutcome, RoundOutcome]
-    entry: RegistryEntry
+    #: The learnt model's registry entry; ``None`` when round 1 gave too few rows to fit an
+    #: effect model for every action (``decision`` says which).
+    entry: RegistryEntry | None
     decision: str
     #: Round 2 minus round 1, true incremental net value (95 % range over fresh draws).
     difference: Estimate
@@ -287,7 +305,11 @@ class LearningRounds:
                 f"  on the sample's truth: {tv.estimate:,.0f} (95% {tv.low:,.0f} … {tv.high:,.0f}) "
                 f"{self.currency}"
             )
-        out.append(f"model {self.entry.model_id}: {self.decision}")
+        out.append(
+            f"model {self.entry.model_id}: {self.decision}"
+            if self.entry is not None
+            else f"no model: {self.decision}"
+        )
         out.extend(self.notes)
         d = self.difference
         verdict = (
@@ -295,9 +317,11 @@ class LearningRounds:
             if self.improved
             else "round 2 is not clearly better than round 1"
         )
+        gain = self.rounds[1].expected_value - self.rounds[0].expected_value
         out.append(
-            f"round 2 − round 1 on the truth: {d.estimate:+,.0f} (95% {d.low:+,.0f} … "
-            f"{d.high:+,.0f}) {self.currency} at the same budget {self.budget:,.0f}: {verdict}"
+            f"round 2 − round 1 on the truth: expected {gain:+,.0f} {self.currency}; realised "
+            f"{d.estimate:+,.0f} (95% of response draws {d.low:+,.0f} … {d.high:+,.0f}) at the "
+            f"same budget {self.budget:,.0f}: {verdict}"
         )
         return out
 
@@ -334,6 +358,66 @@ def _best_action(report: CampaignReport, campaign_id: str, group: str) -> str | 
         net = e.metric(Metric.NET)
         if net.error is None and net.lift.estimate > best_v:
             best, best_v = e.arm.split(":")[-1], net.lift.estimate
+    return best
+
+
+@dataclass(frozen=True)
+class _Choice:
+    action: str
+    depth: float
+    expected: float
+    reason: str
+
+
+def _measured_choice(
+    report: CampaignReport,
+    plan: RoundPlan,
+    audience: pd.DataFrame,
+    budget: float,
+    *,
+    pessimism: float,
+) -> _Choice | None:
+    """The baseline's action for the next round, from what this round measured.
+
+    Two guards against the noise of one round's arms (a few hundred customers each): the
+    measured effect is applied only down to the **depth** it was measured at (the lowest churn
+    probability among the customers the round's risk policy treated), and each action is
+    judged by its **pessimistic total** — (net value per treated customer − ``pessimism``
+    standard errors) × the customers the budget reaches within that depth. Picking the
+    highest point estimate instead sent an SMS to every consenting customer after a lucky
+    round (benchmarks/results/targeting.md)."""
+    tr = plan.treatments[(plan.treatments["group"] == CHAMPION) & ~plan.treatments["held_out"]]
+    if tr.empty:
+        return None
+    churn = pd.to_numeric(audience["churn_probability"], errors="coerce")
+    by_id = churn.set_axis(audience["customer_id"].astype(str))
+    depth = float(by_id.reindex(tr["customer_id"].astype(str)).min())
+    inside = (churn >= depth).to_numpy()
+    best: _Choice | None = None
+    for e in report.campaign(plan.campaign_id).effects:
+        if e.level is not Level.ARM or not e.arm.startswith(CHAMPION + ":"):
+            continue
+        action = e.arm.split(":")[-1]
+        net = e.metric(Metric.NET)
+        if net.error is not None or not math.isfinite(net.lift.se):
+            continue
+        cost = audience[f"cost:{action}"].to_numpy(dtype="float64")[inside]
+        cost = cost[np.isfinite(cost)]
+        if len(cost) == 0:
+            continue
+        reach = min(len(cost), int(budget // max(float(cost.mean()), 1e-9)))
+        cautious = net.lift.estimate - pessimism * net.lift.se
+        total = cautious * reach
+        if best is None or total > best.expected:
+            best = _Choice(
+                action,
+                depth,
+                total,
+                f"{action} is the best of the actions on the cautious side — measured net "
+                f"{net.lift.estimate:+,.2f} per customer (se {net.lift.se:,.2f}) × {reach:,} "
+                f"customers within budget down to churn probability {depth:.0%} = "
+                f"{total:+,.0f} after one standard error off",
+            )
     return best
 
 
@@ -410,23 +494,41 @@ def run_learning_rounds(
     rows = training_rows(customers1, features)
     fit = fit_effects(rows, seed=seed)
     model_id = f"sample-s{seed}-r1-{len(registry.entries()) + 1}"
-    entry, champ2, chall2, decision = promote(
-        registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
-    )
-    best = _best_action(r1.report, plan1.campaign_id, CHAMPION)
-    if chall2 is not None and chall2.kind is not PolicyKind.MODEL and best is not None:
-        chall2 = Policy(chall2.kind, action=best)
-        notes.append(
-            f"the challenger keeps risk-only targeting with {best}, the action that measured "
-            "best in round 1"
+    no_model = [a.name for a in actions if a.name not in fit.models]
+    entry: RegistryEntry | None = None
+    chall2: Policy | None
+    if no_model:  # a model policy needs an effect for every action: the baseline goes on alone
+        champ2, chall2 = champion, None
+        decision = (
+            f"round 1 gave too few treated and held-out customers to fit an effect for "
+            f"{', '.join(no_model)} ({'; '.join(fit.notes)}); round 2 uses what round 1 "
+            "measured, without a model"
         )
-    if champ2.kind is not PolicyKind.MODEL and best is not None:
-        champ2 = Policy(champ2.kind, action=best)
-        notes.append(
-            f"the champion keeps risk-only targeting, now with {best}, the action that measured "
-            "best in round 1"
+    else:
+        entry, champ2, chall2, decision = promote(
+            registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
         )
-    models = {entry.model_id: registry.load(entry.model_id)}
+    choice = _measured_choice(r1.report, plan1, audience, budget, pessimism=setup.pessimism)
+    if choice is not None:
+        notes.append(f"what round 1 measured, judged cautiously: {choice.reason}")
+        if choice.expected <= 0:
+            notes.append(
+                "even that is not sure to pay on round 1's evidence alone; round 2 measures it "
+                "again against its holdout"
+            )
+        for role, policy in (("challenger", chall2), ("champion", champ2)):
+            if policy is None or policy.kind is PolicyKind.MODEL:
+                continue
+            changed = Policy(policy.kind, action=choice.action, min_score=choice.depth)
+            if role == "challenger":
+                chall2 = changed
+            else:
+                champ2 = changed
+            notes.append(
+                f"the {role} keeps risk-only targeting with {choice.action}, down to the depth "
+                "round 1 measured it at"
+            )
+    models = {entry.model_id: registry.load(entry.model_id)} if entry is not None else None
     plan2 = plan_round(
         audience,
         campaign_id=f"sample-round-2-s{seed}",

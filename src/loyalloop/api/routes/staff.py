@@ -22,11 +22,14 @@ DASHBOARD = [allow(Permission.dashboard)]
 
 
 def _run_sections(run: Any, lang: str, nonce: str) -> list[tuple[str, Markup]]:
-    """The report's own sections (same figures, same charts) for the dashboard."""
+    """The report's own sections (same figures, same charts) for the dashboard; campaign
+    results (arms against holdouts with intervals and ROI, the programme against the global
+    control) when the run measured campaigns."""
+    from loyalloop.report.campaigns_section import campaigns_section
     from loyalloop.report.html import kpi_section, segments_section, trends_section
 
     out = []
-    for build in (kpi_section, trends_section, segments_section):
+    for build in (kpi_section, trends_section, segments_section, campaigns_section):
         section = build(run, lang)  # type: ignore[arg-type]
         if section is not None:
             out.append((section.title, nonce_scripts(section.body, nonce)))

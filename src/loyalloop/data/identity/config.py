@@ -45,6 +45,11 @@ class IdentityConfig:
     max_key_group
         An e-mail or phone shared by more records than this is treated as a placeholder
         (``13800000000``, ``noemail@bank.cn``): it neither merges records nor blocks pairs.
+    max_name_group
+        A pinyin name and birth date, birth date and city, or pinyin name and city shared by
+        more records than this gives no block (a common name in a big city, a placeholder
+        birth date): the pairs of those blocks would grow with the square of the records. The
+        records are still compared through their other blocks.
     u_max_pairs
         Random record pairs sampled to estimate the u probabilities.
     seed
@@ -65,6 +70,7 @@ class IdentityConfig:
     match_weight: float = 6.0
     review_weight: float = 0.0
     max_key_group: int = 10
+    max_name_group: int = 20
     u_max_pairs: int = 300_000
     seed: int = 7
     em_max_iterations: int = 25
@@ -91,6 +97,7 @@ class IdentityConfig:
             )
         for name, lo in (
             ("max_key_group", 2),
+            ("max_name_group", 2),
             ("u_max_pairs", 1000),
             ("seed", 0),
             ("em_max_iterations", 1),

@@ -22,7 +22,20 @@ Columns of the feature table (:data:`FEATURE_COLUMNS`):
 ``address_key``       address without layout, city prefix or punctuation
 ``gender``            ``M`` / ``F``
 ``phone_block`` …     the value when shared by at most ``max_key_group`` records, else null
+``name_dob_block`` …  pinyin name and birth date, birth date and city, pinyin name and city
+                      (``name_dob_block``, ``dob_city_block``, ``name_city_block``): the pair
+                      of values when at most ``max_name_group`` records share it, else null
 ====================  ============================================================
+
+The name, birth-date and city blocks are capped for the same reason as the identifier blocks: a
+block of ``n`` records gives ``n(n-1)/2`` pairs, and with a fixed number of cities and birth
+dates those blocks grow with the records (a common name in a big city, a placeholder birth date
+such as 1 January), so uncapped the pairs grow with the square of the records. Capped, each rule
+gives at most ``(max_name_group - 1) / 2`` pairs per record. Records in an over-size block are
+still compared through their other blocks (a record in a crowded name-and-city block usually
+has a small name-and-birth-date block). This is splink's advice for blocking rules whose
+comparisons grow too fast: make the rule more selective where the data are dense
+(``benchmarks/results/identity.md`` has the pair counts measured).
 """
 
 from __future__ import annotations
@@ -65,6 +78,9 @@ FEATURE_COLUMNS = (
     "email_block",
     "email_user_block",
     "address_block",
+    "name_dob_block",
+    "dob_city_block",
+    "name_city_block",
 )
 
 
@@ -76,6 +92,13 @@ def _capped(t: ir.Table, col: str, cap: int) -> ir.Value:
     """``col`` where at most ``cap`` records share the value, else null."""
     n = t[col].count().over(ibis.window(group_by=t[col]))
     return ibis.ifelse(t[col].notnull() & (n <= cap), t[col], ibis.null("string"))
+
+
+def _capped_pair(t: ir.Table, a: str, b: str, cap: int) -> ir.Value:
+    """``a|b`` where both are known and at most ``cap`` records share the pair, else null."""
+    both = t[a].notnull() & t[b].notnull()
+    n = t[a].count().over(ibis.window(group_by=[t[a], t[b]]))
+    return ibis.ifelse(both & (n <= cap), t[a] + "|" + t[b], ibis.null("string"))
 
 
 def record_features(customers: ir.Table) -> ir.Table:
@@ -110,7 +133,7 @@ def record_features(customers: ir.Table) -> ir.Table:
     )
 
 
-def with_blocks(keyed: ir.Table, max_key_group: int) -> ir.Table:
+def with_blocks(keyed: ir.Table, max_key_group: int, max_name_group: int) -> ir.Table:
     """The feature table: ``keyed`` plus the capped block columns (see the module docstring)."""
     t = keyed
     t = t.mutate(
@@ -118,5 +141,8 @@ def with_blocks(keyed: ir.Table, max_key_group: int) -> ir.Table:
         email_block=_capped(t, "email", max_key_group),
         email_user_block=_capped(t, "email_user", max_key_group),
         address_block=_capped(t, "address_key", max_key_group),
+        name_dob_block=_capped_pair(t, "name_key", "dob", max_name_group),
+        dob_city_block=_capped_pair(t, "dob", "city_key", max_name_group),
+        name_city_block=_capped_pair(t, "name_key", "city_key", max_name_group),
     )
     return t.select(*FEATURE_COLUMNS)

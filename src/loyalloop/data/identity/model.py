@@ -21,10 +21,11 @@ A missing value on either side is the null level: it neither adds nor removes ev
 
 Blocking (pairs compared): records sharing a phone, an e-mail, an e-mail user name or an
 address (values shared by more than ``max_key_group`` records excluded), or the pinyin name
-and birth date, or the birth date and city, or the pinyin name and city. Each rule is an
-equi-join, so the pair count is the sum of the squared block sizes, never all pairs; the last
-three rules are not capped, so with fixed numbers of cities and birth dates their pairs grow
-with the square of the records (``benchmarks/results/identity.md`` lists the counts measured).
+and birth date, or the birth date and city, or the pinyin name and city (pairs of values
+shared by more than ``max_name_group`` records excluded). Each rule is an equi-join, so the
+pair count is the sum of the squared block sizes, never all pairs; with every block capped it
+grows linearly with the records (:mod:`loyalloop.data.identity.features` says why;
+``benchmarks/results/identity.md`` lists the counts measured).
 
 Training (no labels): the prior from the pairs the exact keys find (assumed recall 0.6);
 u probabilities of exact-match levels from value frequencies (:func:`frequency_u`), the others
@@ -242,9 +243,9 @@ def _blocking_rules() -> list[Any]:
         block_on("email_block"),
         block_on("email_user_block"),
         block_on("address_block"),
-        block_on("name_key", "dob"),
-        block_on("dob", "city_key"),
-        block_on("name_key", "city_key"),
+        block_on("name_dob_block"),
+        block_on("dob_city_block"),
+        block_on("name_city_block"),
     ]
 
 

@@ -217,7 +217,9 @@ def resolve_identities(
     cfg = config or IdentityConfig()
     keep = keep_apart if keep_apart is not None else read_keep_apart(cfg.keep_apart_path)
     keyed = _keyed_features(con, customers)
-    features = _materialize(con, with_blocks(keyed, cfg.max_key_group), "_identity_features")
+    features = _materialize(
+        con, with_blocks(keyed, cfg.max_key_group, cfg.max_name_group), "_identity_features"
+    )
     exact = _materialize(con, exact_edges(features), "_identity_exact")
 
     scores: pa.Table | None = None
