@@ -26,7 +26,7 @@ from loyalloop.pipeline import stages as stages_module
 from loyalloop.pipeline.config import CampaignCosts, CampaignsConfig
 from loyalloop.report import render_report
 
-STAGES = ("profiles", "rfm", "kpis", "campaign_results")
+STAGES = ("profiles", "rfm", "kpis", "campaign_outcomes", "campaign_results")
 AS_OF = date(2026, 7, 30)
 MARGIN = 0.5
 

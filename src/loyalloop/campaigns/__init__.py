@@ -52,7 +52,12 @@ from loyalloop.campaigns.offers import (
     parse_catalogue,
     parse_policy,
 )
-from loyalloop.campaigns.outcomes import OUTCOME_KINDS, attribute_outcomes
+from loyalloop.campaigns.outcomes import (
+    OUTCOME_KINDS,
+    attribute_outcomes,
+    combine_outcomes,
+    outcome_family,
+)
 from loyalloop.campaigns.plan import CampaignPlan, PlanCounts, plan_campaign
 from loyalloop.campaigns.recommend import category_similarity, recommend_categories
 from loyalloop.campaigns.segments import (
@@ -147,12 +152,14 @@ __all__ = [
     "call_list",
     "category_similarity",
     "choose_offers",
+    "combine_outcomes",
     "compile_segment",
     "evaluate_trigger",
     "global_control_expr",
     "load_campaign",
     "load_segment",
     "load_templates",
+    "outcome_family",
     "parse_campaign",
     "parse_catalogue",
     "parse_policy",

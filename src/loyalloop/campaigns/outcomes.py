@@ -17,9 +17,18 @@ kind                 event                                                      
 ===================  ============================================================  ==========
 
 Events of the same customer, campaign, kind and timestamp are one row (values summed), so
-the contract's key holds. Transactions, feedback and interactions are re-keyed to profile ids
-through ``profile_map`` when given (assignments are by profile). Everything is Ibis; the
-measurement layer joins outcomes to assignments (zero for those without events).
+the contract's key holds.
+
+:func:`combine_outcomes` puts outcome rows loaded from elsewhere (the business's own offer
+system, the sample's simulated outcomes) together with the attributed ones: for each campaign
+and *family* of kinds (``purchase`` and ``reactivated`` are one family — a reactivation is a
+purchase —; every other kind is its own) loaded rows win and the attributed rows of that
+family are left out, so nothing is counted twice and a campaign whose purchases came from
+elsewhere still gets its clicks from ``interactions``.
+
+Transactions, feedback and interactions are re-keyed to profile ids through ``profile_map``
+when given (assignments are by profile). Everything is Ibis; the measurement layer joins
+outcomes to assignments (zero for those without events).
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["OUTCOME_KINDS", "attribute_outcomes"]
+__all__ = ["OUTCOME_KINDS", "attribute_outcomes", "combine_outcomes", "outcome_family"]
 
 OUTCOME_KINDS = ("purchase", "reactivated", "survey_answer", "clicked", "redeemed")
 
@@ -144,4 +153,23 @@ def attribute_outcomes(
         u = u.union(p)
     return u.group_by(["customer_id", "campaign_id", "timestamp", "kind"]).aggregate(
         value=u.value.sum()
+    )
+
+
+def outcome_family(kind: ir.StringValue) -> ir.StringValue:
+    """The family of an outcome kind (module docstring): ``reactivated`` → ``purchase``."""
+    return ibis.ifelse(kind == "reactivated", "purchase", kind)
+
+
+def combine_outcomes(loaded: ir.Table, attributed: ir.Table) -> ir.Table:
+    """Loaded and attributed outcome rows with a ``source`` column (``loaded`` /
+    ``attributed``); per campaign and family of kinds, loaded rows win (module docstring)."""
+    cols = ("customer_id", "campaign_id", "timestamp", "kind")
+    lo = loaded.select(*cols, value=loaded.value.cast("float64"))
+    at = attributed.select(*cols, value=attributed.value.cast("float64"))
+    have = lo.select(_c=lo.campaign_id, _f=outcome_family(lo.kind)).distinct()
+    at = at.mutate(_f=outcome_family(at.kind))
+    at = at.anti_join(have, (at.campaign_id == have._c) & (at._f == have._f)).drop("_f")
+    return lo.mutate(source=ibis.literal("loaded")).union(
+        at.mutate(source=ibis.literal("attributed"))
     )

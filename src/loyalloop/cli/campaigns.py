@@ -18,7 +18,7 @@ from loyalloop.cli._service import open_service_store
 from loyalloop.cli.common import JsonOpt, settings
 from loyalloop.cli.output import emit_json, handle_errors, out
 
-__all__ = ["app"]
+__all__ = ["app", "campaigns_after_run"]
 
 PANEL = "Campaigns 营销活动"
 
@@ -247,9 +247,55 @@ def launch(
         + (f" of budget {result.budget:,.2f}" if result.budget is not None else ""),
         markup=False,
     )
+    if "triggered" in c:
+        out.print(
+            f"trigger fired for {c['triggered']:,}; within the cool-down {c['cooldown']:,}; "
+            f"re-entered after it {c.get('re_entered', 0):,} (evaluated again after every "
+            "`loyalloop run`)",
+            markup=False,
+        )
     for f in result.failures[:5]:
         out.print(f"  failed: {f['customer_id']}: {f['error']}", markup=False)
     out.print("deliver with `loyalloop worker`", markup=False)
+
+
+# --- triggered campaigns after a run (camptrig) ---
+
+
+def campaigns_after_run(ctx: typer.Context, number: int, *, quiet: bool) -> None:
+    """The hook at the end of ``loyalloop run``: with an operational store, every active
+    triggered campaign is evaluated on the new run. The run is published whatever happens
+    here; a failure is reported and ``loyalloop campaigns launch NAME`` evaluates again."""
+    from loyalloop.cli._service import analytics_settings
+    from loyalloop.cli.output import err
+    from loyalloop.cli.sync import store_in_use
+    from loyalloop.errors import LoyalloopError
+
+    if not store_in_use(analytics_settings(ctx)):
+        return
+    from loyalloop.services.campaign_triggers import triggers_after_run
+
+    try:
+        store = open_service_store(ctx)
+        try:
+            r = triggers_after_run(store, number)
+        finally:
+            store.close()
+    except LoyalloopError as exc:
+        err.print(
+            f"warning: triggered campaigns on run {number} failed ({exc}); the run is "
+            "published — evaluate again: loyalloop campaigns launch NAME",
+            markup=False,
+        )
+        return
+    for name, why in r.errors:
+        err.print(f"warning: triggered campaign {name}: {why}", markup=False)
+    if not quiet and r.results:
+        parts = ", ".join(
+            f"{x.campaign} {int(x.counts.get('assigned', 0)):,} entered / {x.queued:,} queued"
+            for x in r.results
+        )
+        out.print(f"triggered campaigns on run {number}: {parts}", markup=False)
 
 
 @app.command()

@@ -94,6 +94,9 @@ def run(
         from loyalloop.cli.cases import cases_after_run
 
         cases_after_run(ctx, result.number, quiet=as_json)  # case rules on the run's outputs
+        from loyalloop.cli.campaigns import campaigns_after_run
+
+        campaigns_after_run(ctx, result.number, quiet=as_json)  # triggered campaigns
         if as_json:
             emit_json(run_json(result))
             return

@@ -1,10 +1,11 @@
 """The ``campaign_results`` stage: every campaign in the warehouse measured against its holdout.
 
-Reads the warehouse's ``assignments``, ``outcomes`` and ``campaigns`` tables. A campaign whose
-outcomes were loaded (``outcomes`` rows) is measured on them; one without outcome rows gets its
-purchases and redemptions attributed here from the transactions and interactions within its
-window (:func:`loyalloop.campaigns.attribute_outcomes`), up to the run's as-of day — the
-summary says which (``outcome_source``). Costs, margin and planned splits come from the run
+Reads the warehouse's ``assignments`` and ``campaigns`` tables and the run's
+``campaign_outcomes`` (the ``campaign_outcomes`` stage: outcome rows loaded into the warehouse,
+and purchases, reactivations, survey answers, clicks and redemptions attributed from the
+transactions, feedback and interactions within each assignment's window up to the run's as-of
+day) — the summary says whether a campaign's outcomes were loaded or attributed
+(``outcome_source``). Costs, margin and planned splits come from the run
 settings (``campaigns`` in docs/configuration.md); the pre-period revenue (CUPED covariate)
 from the run's transactions; the segment from the run's RFM (or lifecycle) table.
 
@@ -23,7 +24,6 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from loyalloop.campaigns import attribute_outcomes
 from loyalloop.core.results import (
     CampaignArmSummary,
     CampaignResultsSummary,
@@ -55,12 +55,9 @@ __all__ = ["CAMPAIGN_INPUTS", "CAMPAIGN_OUTPUTS", "stage_campaign_results"]
 #: What the stage reads: the warehouse's campaign tables and the run's transactions and segments.
 CAMPAIGN_INPUTS = (
     "assignments",
-    "outcomes",
+    "campaign_outcomes",
     "campaigns",
-    "interactions",
-    "transactions",
     PROFILE_TX,
-    "profile_map",
     "rfm",
 )
 CAMPAIGN_OUTPUTS = ("campaign_results", "campaign_customers")
@@ -170,42 +167,24 @@ def _models(ctx: RunContext) -> tuple[TargetingModelInfo, ...]:
     return tuple(out)
 
 
-def _outcomes(
-    ctx: RunContext, assignments: ir.Table, end: datetime
-) -> tuple[ir.Table, dict[str, str]]:
-    """The outcome rows to measure on, and each campaign's source."""
-    wh = ctx.wh
-    loaded = wh.table("outcomes").select("customer_id", "campaign_id", "timestamp", "kind", "value")
+def _outcomes(ctx: RunContext, assignments: ir.Table) -> tuple[ir.Table, dict[str, str]]:
+    """The outcome rows to measure on (the ``campaign_outcomes`` stage's table), and each
+    campaign's source: ``outcomes`` when rows were loaded for it, else ``attributed``."""
+    o = ctx.output("campaign_outcomes")
     have = {
-        r["campaign_id"] for r in loaded.select("campaign_id").distinct().to_pyarrow().to_pylist()
+        r["campaign_id"]
+        for r in o.filter(o.source == "loaded")
+        .select("campaign_id")
+        .distinct()
+        .to_pyarrow()
+        .to_pylist()
     }
     ids = {
         r["campaign_id"]
         for r in assignments.select("campaign_id").distinct().to_pyarrow().to_pylist()
     }
     sources = {c: ("outcomes" if c in have else "attributed") for c in ids}
-    need = sorted(ids - have)
-    if not need:
-        return loaded, sources
-    cut = ibis.timestamp(end.isoformat(sep=" "))
-    tx = wh.table("transactions")
-    tx = tx.filter(tx.timestamp < cut).select("customer_id", "timestamp", "amount")
-    it = wh.table("interactions")
-    it = it.filter(it.timestamp < cut)
-    pm = ctx.output("profile_map")
-    pm = pm.select(customer_id=pm.customer_id, profile_id=pm.profile_id)
-    attributed = attribute_outcomes(
-        assignments.filter(assignments.campaign_id.isin(need)),
-        wh.table("campaigns"),
-        transactions=tx,
-        interactions=it,
-        profile_map=pm,
-    )
-    attributed = attributed.select(
-        "customer_id", "campaign_id", "timestamp", "kind", value=attributed.value.cast("float64")
-    )
-    loaded = loaded.mutate(value=loaded.value.cast("float64"))
-    return loaded.union(attributed), sources
+    return o.drop("source"), sources
 
 
 def _pre_period(ctx: RunContext, assignments: ir.Table, days: int) -> ir.Table:
@@ -248,7 +227,7 @@ def stage_campaign_results(ctx: RunContext) -> None:
         return
     cfg = ctx.config.campaigns
     end = datetime.combine(ctx.as_of + timedelta(days=1), time())
-    outcomes, sources = _outcomes(ctx, assignments, end)
+    outcomes, sources = _outcomes(ctx, assignments)
     default, per = cost_models(cfg)
     pre = _pre_period(ctx, assignments, cfg.pre_period_days) if cfg.pre_period_days else None
     data = measurement_table(

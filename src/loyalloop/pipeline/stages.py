@@ -18,6 +18,11 @@ from loyalloop.insight.kpis import cohort_retention, purchase_kpis
 from loyalloop.insight.rfm import rfm_scores, rfm_segments, rfm_summary
 from loyalloop.insight.segments import segment_summary
 from loyalloop.insight.surveys import csat, csat_monthly, nps, nps_monthly
+from loyalloop.pipeline.campaign_outcomes_stage import (
+    OUTCOME_INPUTS,
+    OUTCOME_OUTPUTS,
+    stage_campaign_outcomes,
+)
 from loyalloop.pipeline.campaign_results_stage import (
     CAMPAIGN_INPUTS,
     CAMPAIGN_OUTPUTS,
@@ -199,6 +204,13 @@ STAGES: list[Stage] = [
         requires=("feedback", "profile_map", "rfm"),
         produces=FEEDBACK_OUTPUTS,
         slot="feedback",
+    ),
+    # campaign outcomes attributed to assignments (docs/campaigns.md), then measurement
+    Stage(
+        "campaign_outcomes",
+        stage_campaign_outcomes,
+        requires=OUTCOME_INPUTS,
+        produces=OUTCOME_OUTPUTS,
     ),
     # campaign measurement (docs/measurement.md)
     Stage(

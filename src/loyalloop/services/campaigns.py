@@ -67,6 +67,7 @@ from loyalloop.campaigns import (
 )
 from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
 from loyalloop.services.audit import Actor, record
+from loyalloop.services.bulk import bulk_insert
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.services.segments import Audience, saved_segments
 from loyalloop.services.store import Store
@@ -401,16 +402,18 @@ def launch_campaign(
             raise ConfigError(f"campaign {c.name} is completed; it cannot be launched again")
         bundle = _bundle_of(session, c)
         spec = bundle.spec
-        if spec.trigger is not None:
-            raise ConfigError(
-                f"campaign {c.name} is triggered ({spec.trigger.kind.value}); the service "
-                "launches one-off campaigns only in this version"
-            )
-        unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
-        existing = _existing(session, c, zone)
-        segments = saved_segments(session)
+        triggered = spec.trigger is not None
+        if not triggered:
+            unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
+            existing = _existing(session, c, zone)
+            segments = saved_segments(session)
         version = c.current_version
         campaign_pk = c.id
+    if triggered:  # activate it and evaluate the trigger now (services/campaign_triggers.py)
+        from loyalloop.services.campaign_triggers import TriggerInputs, evaluate_triggered
+
+        inputs = TriggerInputs(view=view, as_of=as_of, run=run)
+        return evaluate_triggered(store, campaign_pk, inputs, actor, now=now)
 
     counts_extra = {"unsubscribed": 0, "frequency_cap": 0}
     if unsub or capped:
@@ -469,10 +472,8 @@ def launch_campaign(
     ]
     messages, failures = _outbox_rows(plan, spec, campaign_pk, contacts, send_after, now)
     with store.session() as session, session.begin():
-        for start in range(0, len(assignments), _CHUNK):
-            session.execute(sa.insert(CampaignAssignment), assignments[start : start + _CHUNK])
-        for start in range(0, len(messages), _CHUNK):
-            session.execute(sa.insert(OutboxMessage), messages[start : start + _CHUNK])
+        bulk_insert(session, CampaignAssignment.__table__, assignments)  # type: ignore[arg-type]
+        bulk_insert(session, OutboxMessage.__table__, messages)  # type: ignore[arg-type]
         c = get_campaign(session, campaign_pk)
         first = c.launched_at is None
         c.status = CampaignStatus.launched.value if c.status == "draft" else c.status
@@ -599,6 +600,15 @@ def launch_from_run(
     """Launch over the audience view of a published run (default: the latest)."""
     from loyalloop.services.segments import open_audience
 
+    with store.session() as session:
+        triggered = _bundle_of(session, get_campaign(session, ref)).spec.trigger is not None
+    if triggered:  # the trigger reads the previous run, feedback and interactions too
+        from loyalloop.core.warehouse import Warehouse
+        from loyalloop.services.campaign_triggers import _run_inputs, evaluate_triggered
+
+        with Warehouse(store.analytics, read_only=True) as wh:
+            inputs = _run_inputs(store, wh, run)
+            return evaluate_triggered(store, ref, inputs, actor, now=now)
     with open_audience(store, run) as a:
         return launch_campaign(store, ref, a.view, a.as_of, actor, run=a.run, now=now)
 

@@ -223,6 +223,12 @@ def _follow_up(store: Any, response_id: int) -> None:
         cases_from_response(store, response_id)
     except (LoyalloopError, SQLAlchemyError):
         log.exception("case rules on response %s failed; the next sweep retries", response_id)
+    from loyalloop.services.campaign_triggers import triggers_from_response
+
+    try:  # detractor-triggered campaigns (issue 14); the after-run evaluation catches misses
+        triggers_from_response(store, response_id)
+    except (LoyalloopError, SQLAlchemyError):
+        log.exception("campaign triggers on response %s failed", response_id)
 
 
 def _respond(request: Request, outcome: Outcome, action: str, scope: str) -> Response:

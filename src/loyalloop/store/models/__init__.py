@@ -9,6 +9,7 @@ migrations differ).
 from __future__ import annotations
 
 from loyalloop.store.models.accounts import ApiToken, AuditEvent, Role, User, UserSession
+from loyalloop.store.models.campaign_entries import CampaignEntry, CustomerConsent
 from loyalloop.store.models.campaigns import (
     Campaign,
     CampaignAssignment,
@@ -48,6 +49,7 @@ __all__ = [
     "AuditEvent",
     "Campaign",
     "CampaignAssignment",
+    "CampaignEntry",
     "CampaignStatus",
     "CampaignVersion",
     "CaseEventRow",
@@ -59,6 +61,7 @@ __all__ = [
     "CaseTeam",
     "CaseTeamMember",
     "CompensationGrant",
+    "CustomerConsent",
     "DeliveryEvent",
     "DeliveryStatus",
     "Invitation",
