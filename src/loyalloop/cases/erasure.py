@@ -7,7 +7,8 @@ answers), and what erasure does there:
 
 ``redact``      the person's rows stay (the figures still add up) but their PII columns become
                 null, their free-text columns empty, and the identifying column (if
-                ``replace_key``) the erasure's tombstone id;
+                ``replace_key`` and it holds customer or profile ids) the erasure's tombstone
+                id, so that nothing links the row to the person any more;
 ``delete``      the person's rows are removed (e.g. the quarantine, whose raw rows cannot be
                 redacted column by column; the run's ``profile_map`` link);
 ``regenerate``  a file derived from the others (a run's HTML report) is rebuilt after them;
@@ -80,6 +81,7 @@ class IdKind(StrEnum):
     CUSTOMER = "customer"  # source-system customer ids
     PROFILE = "profile"  # a run's pseudonymous profile ids
     FEEDBACK = "feedback"  # the ids of the person's feedback rows
+    CASE = "case"  # the ids of the person's cases (operational store)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ class ErasureSubject:
     customer_ids: frozenset[str]
     profile_ids: frozenset[str] = frozenset()
     feedback_ids: frozenset[str] = frozenset()
+    case_ids: frozenset[str] = frozenset()
     emails: frozenset[str] = frozenset()
     phones: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
@@ -143,6 +146,7 @@ class ErasureSubject:
             IdKind.CUSTOMER: self.customer_ids,
             IdKind.PROFILE: self.profile_ids,
             IdKind.FEEDBACK: self.feedback_ids,
+            IdKind.CASE: self.case_ids,
         }[kind]
 
     @property
@@ -238,7 +242,7 @@ def _step(
             if entry.action is ErasureAction.REDACT
             and entry.key
             and entry.replace_key
-            and entry.id_kind is IdKind.CUSTOMER
+            and entry.id_kind in (IdKind.CUSTOMER, IdKind.PROFILE)
             else None
         ),
     )
