@@ -40,6 +40,7 @@ class Permission(StrEnum):
     audit = "audit"  # read the audit log
     cases_work = "cases.work"  # queues and cases: notes, status, owner, compensation
     cases_rules = "cases.rules"  # case rules (upload a new version)
+    customers_erase = "customers.erase"  # erase a customer's personal data everywhere
 
 
 PERMISSION_TEXT: dict[Permission, str] = {
@@ -55,6 +56,7 @@ PERMISSION_TEXT: dict[Permission, str] = {
     Permission.audit: "read the audit log",
     Permission.cases_work: "case queues; work a case: notes, status, owner, compensation",
     Permission.cases_rules: "case rules: view and upload a new version",
+    Permission.customers_erase: "erase a customer's personal data everywhere (cannot be undone)",
 }
 
 _STAFF = {Permission.public, Permission.account, Permission.dashboard}
@@ -78,7 +80,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 #: Permissions a token needs the ``admin`` scope for (besides the role holding them).
-ADMIN_SCOPE_PERMISSIONS = frozenset({Permission.users, Permission.audit})
+ADMIN_SCOPE_PERMISSIONS = frozenset(
+    {Permission.users, Permission.audit, Permission.customers_erase}
+)
 
 
 def role_allows(role: Role | str | None, permission: Permission) -> bool:

@@ -66,6 +66,7 @@ class DataLocation(StrEnum):
     STORE = "store"
     RUN = "run"
     REPORT = "report"
+    SYNC = "sync"  # the JSON Lines files the service stages under <home>/sync/ for ingest
 
 
 class ErasureAction(StrEnum):
@@ -256,6 +257,7 @@ def plan_erasure(
     store_tables: Collection[str] = (),
     run_files: Mapping[str, Collection[str]] | None = None,
     report_files: Collection[str] = (),
+    sync_files: Collection[str] = (),
     erasure_id: str,
     tombstone_id: str,
 ) -> ErasurePlan:
@@ -269,6 +271,8 @@ def plan_erasure(
         Per run (its id, e.g. ``"000012"``), the names of its files.
     report_files
         The rendered reports (HTML files under the project's reports folder).
+    sync_files
+        The files the service staged for ingest (under the project's ``sync`` folder).
     erasure_id, tombstone_id
         The erasure's id (for the audit) and the id that replaces the person's customer id
         where rows are kept; generate the tombstone at random (it must not be derived from the
@@ -302,14 +306,15 @@ def plan_erasure(
             if step is not None:
                 (derived if step.action is ErasureAction.REGENERATE else steps).append(step)
         steps.extend(derived)
-    for name in sorted(report_files):
-        entry = registry.find(DataLocation.REPORT, name)
-        if entry is None:
-            unclassified.append(f"report:{name}")
-            continue
-        step = _step(entry, name, subject, tombstone_id)
-        if step is not None:
-            steps.append(step)
+    for location, files in ((DataLocation.SYNC, sync_files), (DataLocation.REPORT, report_files)):
+        for name in sorted(files):
+            entry = registry.find(location, name)
+            if entry is None:
+                unclassified.append(f"{location.value}:{name}")
+                continue
+            step = _step(entry, name, subject, tombstone_id)
+            if step is not None:
+                steps.append(step)
     return ErasurePlan(
         erasure_id, tombstone_id, tuple(steps), tuple(unclassified), subject.search_terms
     )

@@ -10,6 +10,8 @@ the erasure plan of :mod:`loyalloop.cases.erasure` over the PII registry
    text empty, every customer/profile id column of the person's ids replaced by the erasure's
    random tombstone id); the run's ``profile_map`` link is deleted and the manifest's row count
    updated the same way. The run stays readable by ``loyalloop report``/``export``/``runs``.
+   The files the service staged for ingest (``<home>/sync/*.jsonl``) are rewritten the same
+   way, line by line.
 2. **The rendered reports** (``<home>/reports/report-runNNNNNN-<lang>.html``) are rebuilt from
    the rewritten run by the ``report_writer`` the interface passes (the report layer sits above
    this one); without one, or when their run is gone, they are deleted.
@@ -83,6 +85,7 @@ from loyalloop.core.runs import MANIFEST_FILE, Run, RunStore
 from loyalloop.errors import NotFoundError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.store import Store
+from loyalloop.services.sync import SYNC_DIR
 from loyalloop.store.base import Base
 from loyalloop.store.models import AuditEvent, CaseEventRow, CaseRow, SlaTimer
 
@@ -671,6 +674,8 @@ def _unmanaged(home: Path) -> tuple[str, ...]:
         for f in files:
             if not top and _HOME_FILES.match(f):
                 continue
+            if top == SYNC_DIR and len(rel_root.parts) == 1 and f.endswith(".jsonl"):
+                continue
             out.append(str(rel_root / f))
     return tuple(sorted(out))
 
@@ -735,6 +740,12 @@ def erase_person(
                 if reports_dir.exists()
                 else []
             )
+            sync_dir = home / SYNC_DIR
+            sync_files = (
+                sorted(p.name for p in sync_dir.iterdir() if p.is_file() and p.suffix == ".jsonl")
+                if sync_dir.exists()
+                else []
+            )
             plan = plan_erasure(
                 subject,
                 registry,
@@ -742,6 +753,7 @@ def erase_person(
                 store_tables=_store_tables(store),
                 run_files={f"{r.number:06d}": _run_files(r) for r in runs},
                 report_files=report_files,
+                sync_files=sync_files,
                 erasure_id=erasure_id,
                 tombstone_id=tombstone,
             )
@@ -750,6 +762,7 @@ def erase_person(
             places += _rebuild_reports(
                 plan, runs, reports_dir, report_writer, any_change=bool(sum(p.rows for p in places))
             )
+            places += _erase_sync_files(plan, sync_dir)
             if con is not None:
                 places += _erase_warehouse(con, plan)
         result = ErasureResult(
@@ -819,6 +832,39 @@ def _rebuild_reports(
         else:
             path.unlink(missing_ok=True)
             places.append(PlaceCount("report", step.target, "delete", 1))
+    return places
+
+
+def _erase_sync_files(plan: ErasurePlan, directory: Path) -> list[PlaceCount]:
+    """Rewrite the staged JSON Lines files: the person's lines redacted like the warehouse."""
+    places: list[PlaceCount] = []
+    for step in plan.steps:
+        if step.location is not DataLocation.SYNC or not step.key:
+            continue
+        path = directory / step.target
+        lines = path.read_text("utf-8").splitlines()
+        out: list[str] = []
+        n = 0
+        for line in lines:
+            row = json.loads(line) if line.strip() else None
+            if not isinstance(row, dict) or str(row.get(step.key)) not in step.ids:
+                out.append(line)
+                continue
+            n += 1
+            if step.action is ErasureAction.DELETE:
+                continue
+            for c in step.null_columns:
+                if c in row:
+                    row[c] = None
+            for c in step.empty_columns:
+                if c in row:
+                    row[c] = ""
+            if step.replace_key_with:
+                row[step.key] = step.replace_key_with
+            out.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        if n:
+            _write_text_atomic(path, "".join(x + "\n" for x in out))
+        places.append(PlaceCount("sync", step.target, step.action.value, n))
     return places
 
 

@@ -8,6 +8,7 @@ from loyalloop.api.routes import (
     auth,
     campaign_links,
     cases,
+    erasure,
     public,
     staff,
     survey_pages,
@@ -25,4 +26,5 @@ ROUTERS = [
     campaign_links.router,
     cases.router,
     cases.api_router,
+    erasure.router,
 ]
