@@ -184,3 +184,18 @@ def test_admin_page_asks_for_confirmation(store: Store) -> None:
     assert _search(store, ["c1@mail.example"]) == {}
     with pytest.raises(NotFoundError, match="not in the warehouse"):
         erase_person(store, "C-NEVER", actor=Actor.cli())
+
+
+def test_registry_describes_every_store_table() -> None:
+    from loyalloop.cases.erasure import DataLocation, ErasureAction, default_pii_registry
+    from loyalloop.store.base import Base
+
+    reg = default_pii_registry()
+    missing = [t for t in Base.metadata.tables if reg.find(DataLocation.STORE, t) is None]
+    assert not missing, f"store tables not in the PII registry: {missing}"
+    # every table with a customer id column identifies the person by it
+    for name, table in Base.metadata.tables.items():
+        entry = reg.find(DataLocation.STORE, name)
+        assert entry is not None
+        if "customer_id" in table.c:
+            assert entry.action is ErasureAction.REDACT and entry.key == "customer_id", name

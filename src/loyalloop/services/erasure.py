@@ -624,6 +624,38 @@ def _replace_in_signal_ids(session: Session, ids: set[str], tombstone: str) -> N
             )
 
 
+def _stop_sending(session: Session, tombstone: str) -> None:
+    """Nothing more goes to an erased person: messages and invitations still waiting are
+    stopped, and every channel is refused for good under the tombstone (consent rule 4,
+    :mod:`loyalloop.cases.consent`)."""
+    from loyalloop.store.models import (
+        Invitation,
+        InvitationStatus,
+        OutboxMessage,
+        OutboxStatus,
+        Suppression,
+    )
+
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.customer_id == tombstone,
+            OutboxMessage.status.in_([OutboxStatus.pending.value, OutboxStatus.sending.value]),
+        )
+        .values(status=OutboxStatus.skipped.value, last_error="customer erased", lease_until=None)
+    )
+    session.execute(
+        sa.update(Invitation)
+        .where(
+            Invitation.customer_id == tombstone,
+            Invitation.status == InvitationStatus.created.value,
+            Invitation.channel != "link",
+        )
+        .values(status=InvitationStatus.failed.value, error="customer erased")
+    )
+    session.add(Suppression(customer_id=tombstone, channel="all", source="erasure"))
+
+
 def _already_erased(session: Session, digest: str) -> bool:
     for detail in session.scalars(
         sa.select(AuditEvent.detail).where(AuditEvent.action == ERASE_ACTION)
@@ -903,6 +935,8 @@ def _erase_store(
                 n = _store_step(session, step)
                 places.append(PlaceCount("store", step.target, step.action.value, n))
         _replace_in_signal_ids(session, set(subject.customer_ids | subject.profile_ids), tombstone)
+        if result.rows or any(p.rows for p in places):
+            _stop_sending(session, tombstone)
         everything = dataclasses.replace(result, places=result.places + tuple(places))
         record(
             session,
