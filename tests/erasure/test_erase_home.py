@@ -123,7 +123,12 @@ def find_terms(home: Path, terms: list[str]) -> dict[str, set[str]]:
                             add(f"{rel}:{t}", _cell_hits(v, terms))
             finally:
                 con3.close()
-        else:  # JSON, HTML, CSV, text, WAL and lock files: as text
+        if path.suffix == ".duckdb" or path.name.endswith(".sqlite3"):
+            # and their bytes: values an UPDATE left in freed pages (SQLite is vacuumed, the
+            # DuckDB file rewritten by the erasure; strings may be compressed: a weaker check)
+            raw = path.read_bytes().decode("utf-8", errors="replace")
+            add(f"{rel}:bytes", {t for t in terms if t.isascii() and t in raw})
+        elif path.suffix != ".parquet":  # JSON, HTML, CSV, text, WAL and lock files: as text
             text = path.read_bytes().decode("utf-8", errors="replace")
             add(rel, _cell_hits(text, terms))
     return found
@@ -275,7 +280,7 @@ def test_erased_person_is_found_nowhere_under_the_home(home: dict[str, Any]) -> 
     assert erased["unmanaged"] == ["my-notes.txt"]
     (h / "my-notes.txt").unlink()
     where = {p["location"] for p in erased["places"]}
-    assert where == {"run", "report", "warehouse", "store"}
+    assert where == {"run", "report", "sync", "warehouse", "store"}
 
     after = find_terms(h, terms)
     assert after == {}, f"still found after the erasure: {after}"

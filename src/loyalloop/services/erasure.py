@@ -17,7 +17,8 @@ the erasure plan of :mod:`loyalloop.cases.erasure` over the PII registry
    this one); without one, or when their run is gone, they are deleted.
 3. **The warehouse** (DuckDB, one transaction): customers, transactions, feedback … redacted or
    deleted as the registry says, the quarantine and the ingest repairs rows that mention the
-   person deleted; then a checkpoint.
+   person deleted; then the file is copied into a fresh one and renamed into place (DuckDB
+   does not clear freed blocks: the old values would stay in the file's bytes).
 4. **The operational store** (one transaction with the audit record): the person's open cases
    are closed with code ``customer_erased`` and an ``erased`` event, every case event's text,
    case signal's detail, invitation contact, response free text, outbox address and body and
@@ -797,6 +798,8 @@ def erase_person(
             places += _erase_sync_files(plan, sync_dir)
             if con is not None:
                 places += _erase_warehouse(con, plan)
+        if con is not None and any(p.location == "warehouse" and p.rows for p in places):
+            _compact_warehouse(store.analytics.warehouse_path)
         result = ErasureResult(
             erasure_id,
             digest,
@@ -914,6 +917,33 @@ def _erase_warehouse(con: duckdb.DuckDBPyConnection, plan: ErasurePlan) -> list[
         raise
     con.execute("CHECKPOINT")
     return places
+
+
+def _compact_warehouse(path: Path) -> None:
+    """Copy the warehouse into a fresh file and rename it into place: DuckDB reuses the blocks
+    an UPDATE or DELETE freed but does not clear them, so the old values would stay readable
+    in the file's bytes (not through the engine) until overwritten."""
+    import duckdb
+
+    tmp = path.with_name(f".{path.stem}.erasing{path.suffix}")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        source = con.execute("SELECT current_database()").fetchone()
+        target = str(tmp).replace("'", "''")
+        con.execute(f"ATTACH '{target}' AS erasure_copy")
+        con.execute(f"COPY FROM DATABASE {_quote(str(source[0]) if source else path.stem)} "
+                    "TO erasure_copy")  # fmt: skip
+        con.execute("DETACH erasure_copy")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 def _erase_store(
