@@ -403,10 +403,28 @@ def _wh_step(con: duckdb.DuckDBPyConnection, step: ErasureStep) -> int:
 # -- run files ---------------------------------------------------------------------------------
 
 
+_MASK = re.compile(r"\[(?:email|phone|id|card|number)\]|…|\.\.\.")
+
+
+def _norm(text: str) -> str:
+    """For comparing a comment with what the analysis kept of it: NFKC, no spaces, lower."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
 def _text_matches(cell: str, values: Iterable[str], texts: Iterable[str]) -> bool:
+    """Whether a text cell is (part of) the person's: it holds one of their identifiers or
+    comments, or it is one of their comments as the analysis kept it — cleaned (spaces, width,
+    HTML), shortened, its PII masked (``[phone]`` …): every piece between masks is found in one
+    comment, with at least ``_MIN_CELL`` characters in all."""
     if any(v in cell for v in values):
         return True
-    return len(cell.strip()) >= _MIN_CELL and any(cell.strip() in t for t in texts)
+    pieces = [_norm(p) for p in _MASK.split(cell)]
+    pieces = [p for p in pieces if len(p) >= 2]
+    if sum(map(len, pieces)) < _MIN_CELL:
+        return False
+    return any(all(p in t for p in pieces) for t in (_norm(t) for t in texts))
 
 
 def _rewrite_run_file(
