@@ -45,6 +45,10 @@ PINNED = {
     ("POST", "/cases/{case_id}/status"): Permission.cases_work,
     ("POST", "/api/v1/cases/{case_id}/notes"): Permission.cases_work,
     ("POST", "/admin/case-rules"): Permission.cases_rules,
+    ("POST", "/campaigns/{name}/launch"): Permission.campaigns_launch,
+    ("POST", "/api/v1/campaigns/{name}/launch"): Permission.campaigns_launch,
+    ("POST", "/api/v1/campaigns"): Permission.campaigns_edit,
+    ("POST", "/segments/new"): Permission.campaigns_edit,
     ("GET", "/admin/erase"): Permission.customers_erase,
     ("POST", "/admin/erase"): Permission.customers_erase,
     ("POST", "/api/v1/customers/{customer_id}/erase"): Permission.customers_erase,
@@ -77,6 +81,7 @@ def concrete(path: str, world: World) -> str:
         "token_id": "999",
         "lang": "en",
         "case_id": "999",
+        "name": "no-such-campaign",
         "customer_id": "C-NOBODY",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

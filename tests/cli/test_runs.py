@@ -181,3 +181,32 @@ def test_runs_of_an_older_format_are_listed_as_unreadable_and_can_be_deleted(hom
     assert runner.invoke(app, [*h, "runs", "delete", "1", "--yes"]).exit_code == 0
     r = runner.invoke(app, [*h, "runs", "--json"])
     assert [x["run"] for x in _strict(r.stdout)] == [2]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["runs", "delete", "1", "--yes"],
+        ["runs", "prune", "--keep-last", "0", "--yes"],
+        ["sample", "--customers", "100"],
+        ["sync"],
+    ],
+    ids=["runs-delete", "runs-prune", "sample", "sync"],
+)
+def test_writing_commands_wait_for_the_home(
+    home: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A command that changes the home does not run while another holds it (exit 5, nothing
+    changed): deleting runs, loading the sample and syncing survey answers wait like ingest."""
+    from loyalloop.core.lock import home_lock
+
+    assert main(["--home", str(home), "run"]) == 0
+    monkeypatch.setenv("LOYALLOOP_LOCK_TIMEOUT", "0")
+    runs = sorted(p.name for p in (home / "runs").iterdir())
+    capsys.readouterr()
+    with home_lock(home, "run"):
+        code = main(["--home", str(home), *argv])
+    assert code == 5, capsys.readouterr()
+    assert "another command holds the project home" in capsys.readouterr().err
+    assert sorted(p.name for p in (home / "runs").iterdir()) == runs
+    assert not (home / "sample").exists()

@@ -15,6 +15,7 @@ from loyalloop.clv import (
     ShiftedBetaGeoModel,
 )
 from loyalloop.clv._optimize import maximize_likelihood
+from loyalloop.core.modelfile import CHECKSUM_KEY, content_checksum
 from loyalloop.errors import DataValidationError, ModelError, NotFittedError
 
 
@@ -106,10 +107,20 @@ def test_saved_model_mismatch(tmp_path: object, cdnow: pd.DataFrame) -> None:
     with pytest.raises(ModelError, match="is a BetaGeoModel, not a ParetoNBDModel"):
         ParetoNBDModel.load(path)
     payload = json.loads(path.read_text())
-    payload["library_version"] = "9.9.0"
+    good = dict(payload)
+    # a damaged file (one digit changed) is refused by its checksum, naming the file
+    payload["params"] = {**payload["params"], "r": payload["params"]["r"] + 1e-9}
     path.write_text(json.dumps(payload))
+    with pytest.raises(ModelError, match=r"bg\.json"):
+        BetaGeoModel.load(path)
+    # a file from another release (checksum intact) is refused by its version
+    other = {**good, "library_version": "9.9.0"}
+    path.write_text(json.dumps({**other, CHECKSUM_KEY: content_checksum(other)}))
     with pytest.raises(ModelError, match=r"saved by loyalloop 9\.9\.0"):
         BetaGeoModel.load(path)
     path.write_text("{not json")
-    with pytest.raises(ModelError, match="not a saved model"):
+    with pytest.raises(ModelError, match="not a Loyalloop CLV model"):
+        BetaGeoModel.load(path)
+    path.unlink()
+    with pytest.raises(ModelError, match="does not exist"):
         BetaGeoModel.load(path)

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     audit = "audit"  # read the audit log
     cases_work = "cases.work"  # queues and cases: notes, status, owner, compensation
     cases_rules = "cases.rules"  # case rules (upload a new version)
+    campaigns_edit = "campaigns.edit"  # build, preview and save segments; create campaigns
+    campaigns_launch = "campaigns.launch"  # launch, pause and resume campaigns (sends messages)
     customers_erase = "customers.erase"  # erase a customer's personal data everywhere
 
 
@@ -56,6 +58,10 @@ PERMISSION_TEXT: dict[Permission, str] = {
     Permission.audit: "read the audit log",
     Permission.cases_work: "case queues; work a case: notes, status, owner, compensation",
     Permission.cases_rules: "case rules: view and upload a new version",
+    Permission.campaigns_edit: "build, preview and save segments; create campaigns and "
+    "preview their messages",
+    Permission.campaigns_launch: "launch, pause and resume campaigns (assigns customers and "
+    "queues messages)",
     Permission.customers_erase: "erase a customer's personal data everywhere (cannot be undone)",
 }
 
@@ -71,6 +77,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.responses_view,
             Permission.sync,
             Permission.cases_rules,
+            Permission.campaigns_edit,
+            Permission.campaigns_launch,
         }
     ),
     Role.agent: frozenset(

@@ -34,6 +34,7 @@ from loyalloop.api.ratelimit import RateLimiter
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import ServiceSettings
 from loyalloop.errors import (
+    BudgetExceededError,
     BusyError,
     CaseTransitionError,
     ConfigError,
@@ -73,6 +74,7 @@ STATUS: list[tuple[type[LoyalloopError], int]] = [
     (BusyError, 503),
     (ConflictError, 409),
     (CaseTransitionError, 409),
+    (BudgetExceededError, 422),
 ]
 
 STATIC = Path(str(files("loyalloop.api") / "static"))

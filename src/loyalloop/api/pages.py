@@ -47,6 +47,8 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/admin/erase", "erase", Permission.customers_erase),
     ("/cases", "cases", Permission.cases_work),
     ("/admin/case-rules", "case_rules", Permission.cases_rules),
+    ("/segments", "segments", Permission.dashboard),
+    ("/campaigns", "campaigns", Permission.dashboard),
 ]
 
 _SCRIPT = re.compile(r'<script(?: type="text/javascript")?>')

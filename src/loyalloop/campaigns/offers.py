@@ -101,6 +101,15 @@ class Offer:
         """Expected cost per customer who receives the offer."""
         return self.unit_cost * self.redemption_rate
 
+    def message_context(self, lang: str) -> dict[str, Any]:
+        """What a message template sees as ``offer`` in ``lang``."""
+        return {
+            "id": self.id,
+            "name": self.name.get(lang),
+            "description": self.description.get(lang) if self.description else "",
+            "unit_cost": self.unit_cost,
+        }
+
 
 @dataclass(frozen=True)
 class OfferCatalogue:

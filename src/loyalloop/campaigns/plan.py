@@ -448,16 +448,7 @@ def _messages(
         lang = lang if lang in ("zh", "en") else spec.default_language
         oid = rec.get("offer_id")
         offer = offers.get(oid) if isinstance(oid, str) else None
-        offer_ctx = (
-            {
-                "id": offer.id,
-                "name": offer.name.get(lang),
-                "description": offer.description.get(lang) if offer.description else "",
-                "unit_cost": offer.unit_cost,
-            }
-            if offer
-            else None
-        )
+        offer_ctx = offer.message_context(lang) if offer else None
         tid = template_of[rec["arm"]]
         assert tid is not None
         customer = {k: (None if _missing(v) else v) for k, v in rec.items() if k in MESSAGE_FIELDS}

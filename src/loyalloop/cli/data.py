@@ -222,7 +222,7 @@ def sample(
         from loyalloop.apps.demo import load_sample
 
         st = settings(ctx)
-        with status("generating sample data") as step:
+        with hold_home(ctx, "sample"), status("generating sample data") as step:
             results = load_sample(
                 st, customers=customers, seed=seed, business=str(business), on_step=step
             )

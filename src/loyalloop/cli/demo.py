@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, Lang, settings, status
+from loyalloop.cli.common import JsonOpt, Lang, hold_home, settings, status
 from loyalloop.cli.data import Business, ingest_json, print_ingest
 from loyalloop.cli.output import emit_json, handle_errors, out
 from loyalloop.cli.talk import describe_run, run_summary
@@ -37,7 +37,7 @@ def demo(
     with handle_errors(as_json):
         from loyalloop.apps.demo import run_demo
 
-        with status("demo") as step:
+        with hold_home(ctx, "demo"), status("demo") as step:
             result = run_demo(
                 settings(ctx),
                 customers=customers,

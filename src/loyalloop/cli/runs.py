@@ -208,7 +208,8 @@ def runs_delete(
         if not _confirm(question, yes=yes, as_json=as_json):
             out.print(f"kept run {number}", markup=False)
             raise typer.Exit(1)
-        store.delete(number)
+        with hold_home(ctx, "runs delete"):  # not while a run is being written
+            store.delete(number)
         if as_json:
             emit_json({"deleted": [number]})
             return
@@ -246,7 +247,8 @@ def runs_prune(
         if not _confirm(f"delete run(s) {listed}?", yes=yes, as_json=as_json):
             out.print("kept every run", markup=False)
             raise typer.Exit(1)
-        deleted = store.prune(keep_last=keep_last)
+        with hold_home(ctx, "runs prune"):
+            deleted = store.prune(keep_last=keep_last)
         if as_json:
             emit_json({"deleted": deleted})
             return

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from loyalloop.cli._service import analytics_settings, open_service_store
+from loyalloop.cli.common import hold_home
 from loyalloop.cli.output import emit_json, err, handle_errors, out
 
 if TYPE_CHECKING:
@@ -55,8 +56,9 @@ def sync(
 
         store = open_service_store(ctx)
         try:
-            result = sync_responses(store)
-            campaigns = _sync_campaigns(store)
+            with hold_home(ctx, "sync"):  # it writes into the warehouse
+                result = sync_responses(store)
+                campaigns = _sync_campaigns(store)
         finally:
             store.close()
     if as_json:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loyalloop.core.lock import process_alive
 from loyalloop.core.results import RunManifest, TableInfo
 from loyalloop.errors import ConfigError, NoRunError, RunFormatError
 
@@ -220,7 +221,7 @@ class RunStore:
     def _clean_abandoned(self) -> None:
         for p in self.dir.glob(".tmp-*"):
             pid = p.name.split("-")[1]
-            if pid.isdigit() and _alive(int(pid)):
+            if pid.isdigit() and process_alive(int(pid)):
                 continue
             shutil.rmtree(p, ignore_errors=True)
         for p in self.dir.glob(".deleting-*"):
@@ -300,16 +301,6 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="ascii")
     os.replace(tmp, path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fsync_dir(path: Path) -> None:

@@ -8,6 +8,8 @@ Customer ids and reasons are data: every cell goes through ``Markup.format`` (es
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 from markupsafe import Markup
 
@@ -43,85 +45,57 @@ def _reason(row: dict[str, object], lang: Lang) -> str:
     return text if isinstance(text, str) and text else "—"
 
 
-def _early(run: Run, info: PriorityListSummary, lang: Lang, currency: str | None) -> Markup:
-    rows = _top(run.read("early_warning"))
-    out = Markup("<h3>{}</h3>").format(
-        t("ls_early", lang, n=len(rows), total=f"{info.customers:,}")
-    )
-    out += html_table(
-        [
-            t("col_customer", lang),
-            t("col_status", lang),
-            t("col_churn_p", lang),
-            t("col_clv", lang),
-            t("col_value_at_stake", lang),
-            t("col_days_since", lang),
-            t("col_usual_gap", lang),
-            t("col_signal", lang),
-            t("col_reasons", lang),
-        ],
-        [
-            (
-                str(r["customer_id"]),
-                status_name(str(r["stage"]), lang),
-                fmt_pct(r["churn_probability"], 0),
-                fmt_money(r["clv"], None, lang),
-                fmt_money(r["value_at_stake"], None, lang),
-                fmt_int(r["days_since_last"]),
-                fmt_int(r["usual_gap_days"]),
-                t(f"sig_{r['signal']}", lang),
-                _reason(r, lang),
+#: One cell of a list's table: its header's i18n key and how a row shows in it.
+_Column = tuple[str, Callable[[dict[str, object], Lang], str]]
+
+_COMMON_HEAD: tuple[_Column, ...] = (
+    ("col_customer", lambda r, _: str(r["customer_id"])),
+    ("col_status", lambda r, lang: status_name(str(r["stage"]), lang)),
+)
+
+#: The columns of each list, after the customer and status.
+_COLUMNS: dict[str, tuple[_Column, ...]] = {
+    "early_warning": (
+        ("col_churn_p", lambda r, _: fmt_pct(r["churn_probability"], 0)),
+        ("col_clv", lambda r, lang: fmt_money(r["clv"], None, lang)),
+        ("col_value_at_stake", lambda r, lang: fmt_money(r["value_at_stake"], None, lang)),
+        ("col_days_since", lambda r, _: fmt_int(r["days_since_last"])),
+        ("col_usual_gap", lambda r, _: fmt_int(r["usual_gap_days"])),
+        ("col_signal", lambda r, lang: t(f"sig_{r['signal']}", lang)),
+    ),
+    "win_back": (
+        ("col_return_p", lambda r, _: fmt_pct(r["return_probability"], 0)),
+        ("col_yearly", lambda r, lang: fmt_money(r["yearly_value"], None, lang)),
+        ("col_winback_value", lambda r, lang: fmt_money(r["winback_value"], None, lang)),
+        ("col_days_since", lambda r, _: fmt_int(r["days_since_last"])),
+        ("col_purchases", lambda r, _: fmt_int(r["purchases"])),
+    ),
+}
+
+#: The heading's i18n key of each list.
+_TITLE = {"early_warning": "ls_early", "win_back": "ls_winback"}
+
+
+def _notes(table: str, info: PriorityListSummary, lang: Lang, currency: str | None) -> Markup:
+    """What the list is ranked by and how much value it holds (and its caveats)."""
+    total_customers = f"{info.customers:,}"
+    total = fmt_money(info.total_value, currency, lang)
+    if table == "early_warning":
+        out = note(
+            t(
+                "ls_early_note",
+                lang,
+                scorer=scorer_label(info.churn_scorer or "model", lang),
+                avg=fmt_pct(info.min_probability, 0),
+                total_customers=total_customers,
+                total=total,
             )
-            for r in rows
-        ],
-    )
-    out += note(
-        t(
-            "ls_early_note",
-            lang,
-            scorer=scorer_label(info.churn_scorer or "model", lang),
-            avg=fmt_pct(info.min_probability, 0),
-            total_customers=f"{info.customers:,}",
-            total=fmt_money(info.total_value, currency, lang),
         )
-    )
-    if info.value_basis == "spend_365d":
-        out += note(t("ls_spend_basis", lang))
-    return out
-
-
-def _winback(run: Run, info: PriorityListSummary, lang: Lang, currency: str | None) -> Markup:
-    rows = _top(run.read("win_back"))
-    out = Markup("<h3>{}</h3>").format(
-        t("ls_winback", lang, n=len(rows), total=f"{info.customers:,}")
-    )
-    out += html_table(
-        [
-            t("col_customer", lang),
-            t("col_status", lang),
-            t("col_return_p", lang),
-            t("col_yearly", lang),
-            t("col_winback_value", lang),
-            t("col_days_since", lang),
-            t("col_purchases", lang),
-            t("col_reasons", lang),
-        ],
-        [
-            (
-                str(r["customer_id"]),
-                status_name(str(r["stage"]), lang),
-                fmt_pct(r["return_probability"], 0),
-                fmt_money(r["yearly_value"], None, lang),
-                fmt_money(r["winback_value"], None, lang),
-                fmt_int(r["days_since_last"]),
-                fmt_int(r["purchases"]),
-                _reason(r, lang),
-            )
-            for r in rows
-        ],
-    )
+        if info.value_basis == "spend_365d":
+            out += note(t("ls_spend_basis", lang))
+        return out
     h = info.return_history
-    out += note(
+    return note(
         t(
             "ls_winback_note",
             lang,
@@ -129,11 +103,26 @@ def _winback(run: Run, info: PriorityListSummary, lang: Lang, currency: str | No
             horizon=h.horizon_days if h else "—",
             came=f"{h.returned.get('*', 0):,}" if h else "—",
             went=f"{h.customers.get('*', 0):,}" if h else "—",
-            total_customers=f"{info.customers:,}",
-            total=fmt_money(info.total_value, currency, lang),
+            total_customers=total_customers,
+            total=total,
         )
     )
-    return out
+
+
+def _render(
+    run: Run, table: str, info: PriorityListSummary, lang: Lang, currency: str | None
+) -> Markup:
+    """The top of one list: heading, table (every cell escaped), notes."""
+    rows = _top(run.read(table))
+    columns = (*_COMMON_HEAD, *_COLUMNS[table], ("col_reasons", _reason))
+    out = Markup("<h3>{}</h3>").format(
+        t(_TITLE[table], lang, n=len(rows), total=f"{info.customers:,}")
+    )
+    out += html_table(
+        [t(key, lang) for key, _ in columns],
+        [tuple(cell(r, lang) for _, cell in columns) for r in rows],
+    )
+    return out + _notes(table, info, lang, currency)
 
 
 def lists_section(run: Run, lang: Lang) -> Section | None:
@@ -143,14 +132,11 @@ def lists_section(run: Run, lang: Lang) -> Section | None:
         return None
     currency = m.kpis.currency if m.kpis else None
     body = Markup("")
-    for info, render, table in (
-        (m.early_warning, _early, "early_warning"),
-        (m.win_back, _winback, "win_back"),
-    ):
+    for info, table in ((m.early_warning, "early_warning"), (m.win_back, "win_back")):
         if isinstance(info, NotComputed):
             key = "early_warning_list" if table == "early_warning" else "winback_list"
             body += Markup("<h3>{}</h3>").format(glossary(keys=[key])[0].name(lang))
             body += not_computed(info, lang)
         elif isinstance(info, PriorityListSummary) and run.has_table(table):
-            body += render(run, info, lang, currency)
+            body += _render(run, table, info, lang, currency)
     return Section("lists", t("ls_title", lang), body)

@@ -56,6 +56,7 @@ from loyalloop.campaigns import (
     LinkPurpose,
     OfferCatalogue,
     OfferPolicy,
+    SegmentSpec,
     TemplateSet,
     parse_campaign,
     parse_catalogue,
@@ -67,6 +68,7 @@ from loyalloop.campaigns import (
 from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.outbox import campaign_signer
+from loyalloop.services.segments import Audience, saved_segments
 from loyalloop.services.store import Store
 from loyalloop.store.base import utcnow
 from loyalloop.store.models import (
@@ -88,6 +90,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CampaignBundle",
     "LaunchResult",
+    "MessagePreview",
     "campaign_status",
     "create_campaign",
     "get_campaign",
@@ -96,6 +99,7 @@ __all__ = [
     "list_campaigns",
     "load_campaign_file",
     "parse_bundle",
+    "preview_messages",
     "record_bounce",
     "record_link",
     "set_status",
@@ -153,7 +157,10 @@ def parse_bundle(raw: Mapping[str, Any]) -> CampaignBundle:
         for i, arm in enumerate(spec.arms):
             if arm.template is None:
                 raise SpecError(f"arm {arm.name!r} has no template", path=f"arms[{i}].template")
-            t = templates.get(arm.template)
+            try:
+                t = templates.get(arm.template)
+            except SpecError as exc:
+                raise SpecError(exc.reason, path=f"arms[{i}].template") from None
             if t.channel != spec.channel.value:
                 raise SpecError(
                     f"template {t.id!r} is for {t.channel}; the campaign sends "
@@ -211,6 +218,13 @@ def create_campaign(
     version may change messages, offers and budget, not who is in which arm."""
     bundle = parse_bundle(raw)
     spec = bundle.spec
+    if spec.segment is not None:
+        names = saved_segments(session)
+        if spec.segment not in names:
+            known = ", ".join(sorted(names)) or "none yet"
+            raise SpecError(
+                f"no saved segment named {spec.segment!r} (saved: {known})", path="segment"
+            )
     now = utcnow()
     c = session.scalar(sa.select(Campaign).where(Campaign.name == spec.name))
     new = c is None
@@ -394,13 +408,13 @@ def launch_campaign(
             )
         unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
         existing = _existing(session, c, zone)
+        segments = saved_segments(session)
         version = c.current_version
         campaign_pk = c.id
 
     counts_extra = {"unsubscribed": 0, "frequency_cap": 0}
     if unsub or capped:
-        assert spec.audience is not None
-        members = select_segment(spec.audience, view, as_of).select("customer_id")
+        members = select_segment(_audience_spec(spec, segments), view, as_of).select("customer_id")
         out_ids = pd.DataFrame(
             {
                 "_xid": list(unsub) + list(capped),
@@ -426,6 +440,7 @@ def launch_campaign(
         templates=bundle.templates,
         signer=signer,
         existing=existing if len(existing) else None,
+        segments=segments,
         recommendations=recommendations,
     )
     contacts = _contacts(view, plan, spec.channel)
@@ -492,6 +507,15 @@ def launch_campaign(
         currency=plan.currency,
         failures=failures[:20],
     )
+
+
+def _audience_spec(spec: CampaignSpec, segments: Mapping[str, SegmentSpec]) -> SegmentSpec:
+    """The campaign's audience: its own segment, or the saved one it names."""
+    if spec.audience is not None:
+        return spec.audience
+    if spec.segment is None or spec.segment not in segments:
+        raise SpecError(f"no saved segment named {spec.segment!r}", path="segment")
+    return segments[spec.segment]
 
 
 def _contacts(view: ir.Table, plan: CampaignPlan, channel: Channel) -> dict[str, str]:
@@ -573,17 +597,127 @@ def launch_from_run(
     now: datetime | None = None,
 ) -> LaunchResult:
     """Launch over the audience view of a published run (default: the latest)."""
-    from loyalloop.campaigns import audience_view, read_run_tables
-    from loyalloop.core.warehouse import Warehouse
-    from loyalloop.pipeline import RunStore
+    from loyalloop.services.segments import open_audience
 
-    r = RunStore(store.analytics.runs_dir).get(run)
-    as_of = r.manifest.as_of
-    with Warehouse(store.analytics, read_only=True) as wh:
-        tables = read_run_tables(wh.ibis, r.path)
-        customers = wh.table("customers") if wh.has_table("customers") else None
-        view = audience_view(tables, as_of, customers=customers)
-        return launch_campaign(store, ref, view, as_of, actor, run=r.number, now=now)
+    with open_audience(store, run) as a:
+        return launch_campaign(store, ref, a.view, a.as_of, actor, run=a.run, now=now)
+
+
+@dataclass(frozen=True)
+class MessagePreview:
+    """One arm's message for one real customer, in one language, as it would be sent."""
+
+    customer_id: str
+    arm: str
+    template_id: str
+    language: str
+    offer_id: str | None
+    status: str
+    subject: str
+    body: str
+    error: str
+    sms_segments: int | None
+    sms_encoding: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def preview_messages(
+    store: Store,
+    ref: int | str,
+    audience: Audience,
+    *,
+    customers: Sequence[str] = (),
+    n: int = 3,
+    languages: Sequence[str] = ("zh", "en"),
+    mask_pii: bool = True,
+) -> list[MessagePreview]:
+    """Render every arm's template for real customers of the campaign's audience, in each of
+    ``languages``, with the offer the arm would give them (the policy's choice for
+    ``offer: policy`` arms) and the signed links and unsubscribe footer the sent message
+    would carry — so the SMS part count is the real one. Customers: ``customers`` (those of
+    them in the eligible audience), else the ``n`` with the highest CLV. Nothing is
+    assigned or queued. With ``mask_pii`` the customer's name is masked before rendering
+    (same length, so the count stays true).
+    """
+    import ibis
+
+    from loyalloop.campaigns import choose_offers
+    from loyalloop.campaigns.messages import MESSAGE_FIELDS
+    from loyalloop.services.pii import mask_name
+
+    with store.session() as session:
+        c = get_campaign(session, ref)
+        bundle = _bundle_of(session, c)
+        segments = saved_segments(session)
+    spec = bundle.spec
+    if spec.channel is Channel.call or bundle.templates is None:
+        return []
+    bad = [lang for lang in languages if lang not in ("zh", "en")]
+    if bad:
+        raise ConfigError(f"languages are zh and en, got {bad[0]!r}")
+    view, as_of = audience.view, audience.as_of
+    members = select_segment(_audience_spec(spec, segments), view, as_of)
+    eligible = members.filter(
+        members[spec.channel.consent_field] & members[spec.channel.contact_field]
+    )
+    if customers:
+        eligible = eligible.filter(eligible.customer_id.isin([str(x) for x in customers]))
+    order = [ibis.desc("clv"), "customer_id"] if "clv" in view.columns else ["customer_id"]
+    some = eligible.order_by(order).limit(max(1, min(n, 20)))
+    if any(a.offer == "policy" for a in spec.arms):
+        some = choose_offers(some, bundle.policy, bundle.catalogue, as_of)
+    rows = some.execute().to_dict("records")
+    offers = {o.id: o for o in bundle.catalogue.offers}
+    signer = campaign_signer(store)
+    out: list[MessagePreview] = []
+    for row in rows:
+        cid = str(row["customer_id"])
+        customer = {k: _value(row.get(k)) for k in MESSAGE_FIELDS if k in row}
+        if mask_pii and isinstance(customer.get("name"), str):
+            customer["name"] = mask_name(customer["name"])
+        for arm in spec.arms:
+            if arm.template is None:
+                continue
+            oid = row.get("offer_id") if arm.offer == "policy" else arm.offer
+            oid = oid if isinstance(oid, str) else None
+            for lang in languages:
+                offer = offers.get(oid) if oid else None
+                offer_ctx = offer.message_context(lang) if offer else None
+                m = bundle.templates.render(
+                    arm.template,
+                    lang,
+                    customer=customer,
+                    campaign_id=spec.id,
+                    offer=offer_ctx,
+                    signer=signer,
+                )
+                out.append(
+                    MessagePreview(
+                        customer_id=cid,
+                        arm=arm.name,
+                        template_id=arm.template,
+                        language=m.language,
+                        offer_id=oid,
+                        status=m.status.value,
+                        subject=m.subject or "",
+                        body=m.body or "",
+                        error=m.error or "",
+                        sms_segments=m.sms_segments,
+                        sms_encoding=m.sms_encoding,
+                    )
+                )
+    return out
+
+
+def _value(v: Any) -> Any:
+    try:
+        import pandas as pd
+
+        return None if pd.isna(v) else v
+    except (TypeError, ValueError):
+        return v
 
 
 def campaign_status(session: Session, ref: int | str) -> dict[str, Any]:

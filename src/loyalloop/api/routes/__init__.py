@@ -7,9 +7,11 @@ from loyalloop.api.routes import (
     api_v1,
     auth,
     campaign_links,
+    campaigns,
     cases,
     erasure,
     public,
+    segments,
     staff,
     survey_pages,
 )
@@ -26,5 +28,9 @@ ROUTERS = [
     campaign_links.router,
     cases.router,
     cases.api_router,
+    segments.router,
+    segments.api_router,
+    campaigns.router,
+    campaigns.api_router,
     erasure.router,
 ]

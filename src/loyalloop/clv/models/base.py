@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from abc import ABC, abstractmethod
@@ -23,6 +22,7 @@ from loyalloop.clv._optimize import (
     ProgressCallback,
     maximize_likelihood,
 )
+from loyalloop.core.modelfile import CHECKSUM_KEY, read_model_file, write_model_file
 from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import DataValidationError, ModelError, NotFittedError
 
@@ -285,10 +285,9 @@ class CLVModel(ABC):
         }
 
     def save(self, path: str | Path) -> Path:
-        """Write the fitted model to a JSON file and return its path."""
-        path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=True), encoding="utf-8")
-        return path
+        """Write the fitted model to a JSON file (atomically, with a checksum: see
+        :mod:`loyalloop.core.modelfile`) and return its path."""
+        return write_model_file(path, self.to_dict())
 
     @classmethod
     def from_dict(cls, payload: Mapping[str, Any]) -> Self:
@@ -337,11 +336,10 @@ class CLVModel(ABC):
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        """Load a model saved with :meth:`save`; fails clearly on a mismatched file."""
-        try:
-            payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"{path} is not a saved model (invalid JSON: {exc})") from exc
+        """Load a model saved with :meth:`save`; fails clearly on a missing, damaged or
+        mismatched file (:class:`~loyalloop.errors.ModelError`)."""
+        payload = read_model_file(path, what="CLV model")
+        payload.pop(CHECKSUM_KEY, None)
         return cls.from_dict(payload)
 
 

@@ -17,6 +17,7 @@ from loyalloop.store.models.campaigns import (
     DeliveryEvent,
     OutboxMessage,
     OutboxStatus,
+    SavedSegment,
 )
 from loyalloop.store.models.cases import (
     CaseEventRow,
@@ -66,6 +67,7 @@ __all__ = [
     "OutboxStatus",
     "Response",
     "Role",
+    "SavedSegment",
     "SlaTimer",
     "Suppression",
     "Survey",

@@ -8,6 +8,8 @@
   warehouse's ``assignments`` table exactly once (``synced_at``), where the analysis reads it.
 * :class:`OutboxMessage` — one message to send (e-mail, SMS or webhook), keyed by its
   idempotency key; the worker claims, sends and marks it (:mod:`loyalloop.services.outbox`).
+* :class:`SavedSegment` — a named segment spec saved from the builder page or the API (a
+  campaign's ``segment: NAME`` refers to it); saving the same name again bumps ``version``.
 * :class:`DeliveryEvent` — what happened to a message or customer after launch: sent, failed,
   bounced, unsubscribed, clicked, skipped (append-only in practice).
 """
@@ -31,6 +33,7 @@ __all__ = [
     "DeliveryEvent",
     "OutboxMessage",
     "OutboxStatus",
+    "SavedSegment",
 ]
 
 
@@ -169,3 +172,21 @@ class DeliveryEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     synced_at: Mapped[datetime | None]
+
+
+class SavedSegment(Base):
+    """A named segment spec (:func:`loyalloop.campaigns.parse_segment`'s dict form)."""
+
+    __tablename__ = "saved_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    spec: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    version: Mapped[int] = mapped_column(default=1)
+    #: Customers in the segment when it was last saved, and the run it was counted on.
+    last_count: Mapped[int | None]
+    last_run: Mapped[int | None]
+    created_by: Mapped[str] = mapped_column(sa.String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
