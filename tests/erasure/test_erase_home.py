@@ -61,6 +61,10 @@ def cli(home: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[
     return proc
 
 
+def _no_nan(value: str) -> None:
+    raise AssertionError(f"not strict JSON: {value}")
+
+
 # -- the search --------------------------------------------------------------------------------
 
 
@@ -263,6 +267,18 @@ def test_erased_person_is_found_nowhere_under_the_home(home: dict[str, Any]) -> 
         "report-run000001-en.html",
         "report-run000001-zh.html",
     ]
+
+    # the access request first: everything held, strict JSON, written outside the home
+    held_file = h.parent / "person.json"
+    cli(h, "export-person", home["cid"], "--out", str(held_file))
+    held = json.loads(held_file.read_text(encoding="utf-8"), parse_constant=_no_nan)
+    assert held["warehouse"]["customers"][0]["email"] == terms[1]
+    assert any(r["text"] == COMMENT for r in held["warehouse"]["feedback"])
+    assert any(r["answers"].get("why") == COMMENT for r in held["store"]["responses"])
+    assert held["store"]["cases"] and held["store"]["campaign_messages"]
+    assert held["store"]["invitations"][0]["contact"] == terms[1]
+    run_files = held["runs"]["000001"]
+    assert {"profiles.parquet", "rfm.parquet", "feedback_analysis.parquet"} <= set(run_files)
 
     runs = RunStore(h / "runs")
     run = runs.latest()
