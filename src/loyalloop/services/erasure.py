@@ -1005,9 +1005,18 @@ def _erase_store(
     if store.engine.dialect.name == "sqlite":
         # freed pages would keep the old values; VACUUM runs outside a transaction (the
         # engine's "begin" hook would open one), on the DB-API connection in autocommit mode
+        import sqlite3
+
         raw = store.engine.raw_connection()
         try:
             raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+        except sqlite3.OperationalError as exc:  # busy: the erasure itself is committed
+            log.warning(
+                "erasure %s: the store could not be vacuumed (%s); freed pages keep old values "
+                "until the next VACUUM",
+                result.erasure_id,
+                exc,
+            )
         finally:
             raw.close()
     return places
