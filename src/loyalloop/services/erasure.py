@@ -772,7 +772,7 @@ def erase_person(
     home = store.analytics.home
     timeout = store.analytics.lock_timeout if lock_timeout is None else lock_timeout
     with home_lock(home, "erase", timeout=timeout):
-        runs, _unreadable = RunStore(store.analytics.runs_dir).survey()
+        runs, unreadable = RunStore(store.analytics.runs_dir).survey()
         with _warehouse(store, read_only=False) as con:
             found = _discover(store, customer_id, con, runs)
             erasure_id = secrets.token_hex(8)
@@ -825,7 +825,11 @@ def erase_person(
             now,
             actor.name,
             tuple(places),
-            plan.unclassified,
+            plan.unclassified
+            + tuple(
+                f"run:{n:06d} (this version cannot read it: `loyalloop runs delete {n}`)"
+                for n, _why in unreadable
+            ),
             _unmanaged(home),
             already_erased=erased_before,
         )
