@@ -20,17 +20,20 @@ column containing one of the person's identifiers: customer ids, e-mail addresse
 numbers).
 
 :func:`plan_erasure` is pure: given the registry, the person, and what exists (warehouse
-tables, run files, store tables), it returns an :class:`ErasurePlan` of ordered
-:class:`ErasureStep` — warehouse and store first, then each run's data files, then its derived
-files. Anything that exists but is not in the registry is listed in ``unclassified`` and makes
-the plan incomplete (``complete`` is false): the service must refuse to report an erasure as
+tables, run files, store tables, staged sync files, reports), it returns an
+:class:`ErasurePlan` of ordered :class:`ErasureStep` — warehouse and store first, then each
+run's data files and its derived files, then the staged sync files and the reports. Anything
+that exists but is not in the registry is listed in ``unclassified`` and makes the plan
+incomplete (``complete`` is false): the service must refuse to report an erasure as
 done while it cannot say what a table or file holds. ``search_terms`` are what a check after
 the erasure must no longer find anywhere (name, e-mail, phone, the person's comments).
 :meth:`ErasurePlan.audit` is the record to keep: what was touched, with no personal data.
 
 The shipped registry (:func:`default_pii_registry`, ``cases/data/pii_registry.yaml``) covers
-the canonical tables, the quarantine, the run outputs and the survey tables of the store; a
-test checks it against every PII column the data contracts declare.
+the canonical tables, the quarantine and ingest repairs, the run outputs, the service's staged
+sync files, the reports and every table of the operational store; tests check it against
+every PII column the data contracts declare and every store table
+(``loyalloop.services.erasure`` applies it).
 """
 
 from __future__ import annotations
@@ -282,10 +285,8 @@ def plan_erasure(
         raise ConfigError("the tombstone id must be new and not the customer's id")
     steps: list[ErasureStep] = []
     unclassified: list[str] = []
-    for location, names in (
-        (DataLocation.WAREHOUSE, warehouse_tables),
-        (DataLocation.STORE, store_tables),
-    ):
+
+    def flat(location: DataLocation, names: Collection[str]) -> None:
         for name in sorted(names):
             entry = registry.find(location, name)
             if entry is None:
@@ -294,6 +295,9 @@ def plan_erasure(
             step = _step(entry, name, subject, tombstone_id)
             if step is not None:
                 steps.append(step)
+
+    flat(DataLocation.WAREHOUSE, warehouse_tables)
+    flat(DataLocation.STORE, store_tables)
     for run in sorted(run_files or {}):
         derived: list[ErasureStep] = []
         for name in sorted(run_files[run]):  # type: ignore[index]
@@ -306,15 +310,8 @@ def plan_erasure(
             if step is not None:
                 (derived if step.action is ErasureAction.REGENERATE else steps).append(step)
         steps.extend(derived)
-    for location, files in ((DataLocation.SYNC, sync_files), (DataLocation.REPORT, report_files)):
-        for name in sorted(files):
-            entry = registry.find(location, name)
-            if entry is None:
-                unclassified.append(f"{location.value}:{name}")
-                continue
-            step = _step(entry, name, subject, tombstone_id)
-            if step is not None:
-                steps.append(step)
+    flat(DataLocation.SYNC, sync_files)
+    flat(DataLocation.REPORT, report_files)
     return ErasurePlan(
         erasure_id, tombstone_id, tuple(steps), tuple(unclassified), subject.search_terms
     )
