@@ -180,6 +180,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with TestClient(app) as client:
         answer = {"answers": {"nps": 1, "why": COMMENT}}
         assert client.post(f"/r/{token}", json=answer).status_code == 201
+    app.state.store.close()  # no connection of this process left open on the store
 
     # a purchase today: the run reaches the answer's date; the run syncs the answer
     today = datetime.now(UTC).date().isoformat()

@@ -1013,7 +1013,16 @@ def _erase_store(
 
         raw = store.engine.raw_connection()
         try:
-            raw.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+            driver = raw.driver_connection
+            driver.execute("VACUUM")  # type: ignore[union-attr]
+            # the write-ahead log holds page images from before: fold it in and empty it
+            busy = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()  # type: ignore[union-attr]
+            if busy and busy[0]:
+                log.warning(
+                    "erasure %s: another connection kept the store's write-ahead log from "
+                    "being emptied; it is emptied when the last connection closes",
+                    result.erasure_id,
+                )
         except sqlite3.OperationalError as exc:  # busy: the erasure itself is committed
             log.warning(
                 "erasure %s: the store could not be vacuumed (%s); freed pages keep old values "
