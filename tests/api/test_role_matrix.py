@@ -45,6 +45,8 @@ PINNED = {
     ("POST", "/cases/{case_id}/status"): Permission.cases_work,
     ("POST", "/api/v1/cases/{case_id}/notes"): Permission.cases_work,
     ("POST", "/admin/case-rules"): Permission.cases_rules,
+    ("GET", "/customers/{customer_id}"): Permission.customers_view,
+    ("GET", "/api/v1/customers/{customer_id}"): Permission.customers_view,
     ("POST", "/campaigns/{name}/launch"): Permission.campaigns_launch,
     ("POST", "/api/v1/campaigns/{name}/launch"): Permission.campaigns_launch,
     ("POST", "/api/v1/campaigns"): Permission.campaigns_edit,
@@ -81,8 +83,8 @@ def concrete(path: str, world: World) -> str:
         "token_id": "999",
         "lang": "en",
         "case_id": "999",
+        "customer_id": "C0",
         "name": "no-such-campaign",
-        "customer_id": "C-NOBODY",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     audit = "audit"  # read the audit log
     cases_work = "cases.work"  # queues and cases: notes, status, owner, compensation
     cases_rules = "cases.rules"  # case rules (upload a new version)
+    customers_view = "customers.view"  # the customer 360 page and search (PII per pii.view)
     campaigns_edit = "campaigns.edit"  # build, preview and save segments; create campaigns
     campaigns_launch = "campaigns.launch"  # launch, pause and resume campaigns (sends messages)
     customers_erase = "customers.erase"  # erase a customer's personal data everywhere
@@ -58,6 +59,8 @@ PERMISSION_TEXT: dict[Permission, str] = {
     Permission.audit: "read the audit log",
     Permission.cases_work: "case queues; work a case: notes, status, owner, compensation",
     Permission.cases_rules: "case rules: view and upload a new version",
+    Permission.customers_view: "one customer's 360 page and the customer search (contacts "
+    "masked without pii.view)",
     Permission.campaigns_edit: "build, preview and save segments; create campaigns and "
     "preview their messages",
     Permission.campaigns_launch: "launch, pause and resume campaigns (assigns customers and "
@@ -77,12 +80,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.responses_view,
             Permission.sync,
             Permission.cases_rules,
+            Permission.customers_view,
             Permission.campaigns_edit,
             Permission.campaigns_launch,
         }
     ),
     Role.agent: frozenset(
-        _STAFF | {Permission.responses_view, Permission.pii_view, Permission.cases_work}
+        _STAFF
+        | {
+            Permission.responses_view,
+            Permission.pii_view,
+            Permission.cases_work,
+            Permission.customers_view,
+        }
     ),
     Role.viewer: frozenset(_STAFF),
 }

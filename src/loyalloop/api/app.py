@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -215,18 +216,40 @@ def create_app(
     analytics: Settings | None = None,
     *,
     store: Store | None = None,
+    scheduler: bool = False,
 ) -> FastAPI:
-    """The app of ``loyalloop serve``; opens (and migrates) the store unless one is given."""
+    """The app of ``loyalloop serve``; opens (and migrates) the store unless one is given.
+
+    With ``scheduler`` the app runs the SLA scheduler in a background thread while it serves
+    (:class:`loyalloop.services.background.BackgroundScheduler`: one holder per home through a
+    lease in the store), started and stopped by the app's lifespan.
+    """
     from loyalloop.api.routes import ROUTERS
 
     store = store or open_store(settings, analytics)
+    lifespan = None
+    if scheduler:
+        from loyalloop.services.background import BackgroundScheduler
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            runner = BackgroundScheduler(app.state.store)
+            runner.start()
+            app.state.scheduler = runner
+            try:
+                yield
+            finally:
+                runner.stop()
+
     app = FastAPI(
         title="Loyalloop",
         version=__version__,
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
+    app.state.scheduler = None
     app.state.store = store
     app.state.submit_client_limiter = RateLimiter(settings.submit_per_minute_per_client)
     app.state.submit_token_limiter = RateLimiter(settings.submit_per_minute_per_token)
@@ -318,4 +341,4 @@ def app_from_environment() -> FastAPI:
 
     settings = load_service_settings()
     analytics = Settings(home=settings.home)
-    return create_app(settings, analytics)
+    return create_app(settings, analytics, scheduler=settings.scheduler)

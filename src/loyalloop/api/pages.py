@@ -47,6 +47,7 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/admin/erase", "erase", Permission.customers_erase),
     ("/cases", "cases", Permission.cases_work),
     ("/admin/case-rules", "case_rules", Permission.cases_rules),
+    ("/customers", "customers_nav", Permission.customers_view),
     ("/segments", "segments", Permission.dashboard),
     ("/campaigns", "campaigns", Permission.dashboard),
 ]

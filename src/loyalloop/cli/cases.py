@@ -194,6 +194,14 @@ def tick(
                         f"(retried next tick), {r.pending} pending",
                         markup=False,
                     )
+                    if r.followups_invited or r.followups_sent:
+                        out.print(
+                            f"follow-up surveys: {r.followups_invited} invited, "
+                            f"{r.followups_sent} sent",
+                            markup=False,
+                        )
+                    if r.followup_error:
+                        err.print(f"warning: follow-up surveys: {r.followup_error}", markup=False)
                 if not every or stop["now"]:
                     break
                 time.sleep(every)

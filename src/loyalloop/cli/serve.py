@@ -3,7 +3,9 @@
 The command does not import the web layer (``cli`` and ``api`` are independent layers): it
 hands uvicorn the import string of :func:`loyalloop.api.app.app_from_environment`, which
 builds the app from the same environment (``LOYALLOOP_*``), so ``--workers`` can start
-several processes.
+several processes. Each process runs the SLA scheduler thread unless ``--no-scheduler``
+(``LOYALLOOP_SCHEDULER=0``); a lease in the store lets one of them work at a time
+(:mod:`loyalloop.services.background`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ def serve(
         bool,
         typer.Option(help="Trust X-Forwarded-* from a reverse proxy (HTTPS → Secure cookies)."),
     ] = False,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Run the SLA scheduler (escalations, follow-up surveys) in the background; "
+            "one per home however many workers. Off: run `loyalloop cases tick` from cron. "
+            "在后台运行时限调度（每个数据目录仅一个）；关闭后请用 cron 运行 cases tick。",
+        ),
+    ] = True,
 ) -> None:
     """Run the web service: dashboard, surveys, JSON API. 启动 Web 服务（仪表板、问卷、接口）。
 
@@ -50,7 +61,12 @@ def serve(
         store.close()
         os.environ["LOYALLOOP_HOME"] = str(settings.home)
         os.environ.setdefault("LOYALLOOP_TIMEZONE", settings.timezone)
-        err.print(f"Loyalloop on http://{host}:{port}/ (store: {url})", markup=False)
+        os.environ["LOYALLOOP_SCHEDULER"] = "1" if scheduler else "0"
+        err.print(
+            f"Loyalloop on http://{host}:{port}/ (store: {url}; SLA scheduler "
+            f"{'on' if scheduler else 'off: run `loyalloop cases tick` from cron'})",
+            markup=False,
+        )
         uvicorn.run(
             "loyalloop.api.app:app_from_environment",
             factory=True,

@@ -30,7 +30,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from loyalloop.errors import ConfigError
 
-__all__ = ["Environment", "ServiceSettings", "SmtpSecurity", "load_service_settings"]
+__all__ = [
+    "Environment",
+    "FollowupChannel",
+    "ServiceSettings",
+    "SmtpSecurity",
+    "load_service_settings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,13 @@ class Environment(StrEnum):
     local = "local"
     staging = "staging"
     production = "production"
+
+
+class FollowupChannel(StrEnum):
+    """How the follow-up survey after a resolved case reaches the customer."""
+
+    email = "email"
+    sms = "sms"
 
 
 class SmtpSecurity(StrEnum):
@@ -126,6 +139,20 @@ class ServiceSettings(BaseSettings):
     #: Deliver to files in this folder instead of SMTP / HTTP (dry runs, the demo): one
     #: ``<idempotency key>.eml`` or ``.json`` per message.
     outbox_sink_dir: Path | None = None
+
+    # cases: the scheduler inside `loyalloop serve` and the follow-up survey (casedash)
+    #: Run the SLA scheduler inside `loyalloop serve` (`--no-scheduler` turns it off).
+    scheduler: bool = True
+    #: Seconds between two rounds of the in-process scheduler.
+    scheduler_interval_seconds: float = Field(default=30.0, ge=0.05)
+    #: How long a scheduler holds the home's lease without renewing it before another may
+    #: take over (a killed server's lease runs out after this).
+    scheduler_lease_seconds: float = Field(default=120.0, ge=0.1)
+    #: Key of the survey sent as the follow-up after a case is resolved (empty: none is sent).
+    followup_survey: str = ""
+    #: Hours after the resolution before the follow-up invitation is queued.
+    followup_delay_hours: float = Field(default=72.0, ge=0)
+    followup_channel: FollowupChannel = FollowupChannel.email
 
     @field_validator("timezone")
     @classmethod

@@ -21,7 +21,15 @@ import httpx
 from loyalloop.core.service_settings import ServiceSettings, SmtpSecurity
 from loyalloop.store.models import Invitation
 
-__all__ = ["DeliveryError", "Mailer", "SmsGateway", "invitation_email", "invitation_sms"]
+__all__ = [
+    "FOLLOWUP_SOURCE_PREFIX",
+    "DeliveryError",
+    "Mailer",
+    "SmsGateway",
+    "followup_case",
+    "invitation_email",
+    "invitation_sms",
+]
 
 
 class DeliveryError(OSError):
@@ -91,6 +99,34 @@ _EMAIL_TEXT = {
 }
 
 
+#: Source of a follow-up invitation after a resolved case (``case:<id>``,
+#: :mod:`loyalloop.services.followup`): its e-mail and SMS say which case they follow up.
+FOLLOWUP_SOURCE_PREFIX = "case:"
+
+_FOLLOWUP_TEXT = {
+    "zh": (
+        "您反馈的问题已处理（工单 {case}），我们做得怎么样？",
+        "您好！\n\n您之前反馈的问题已经处理（工单编号 {case}）。想请您花一分钟告诉我们"
+        "处理得怎么样：{title}。\n\n{link}\n\n"
+        "链接 {days} 天内有效。不想再收到调查邀请？{unsub}\n",
+        "提醒：工单 {case} 处理得怎么样？",
+    ),
+    "en": (
+        "How did we do? Your case {case}",
+        "Hello,\n\nWe have dealt with the matter you raised (case {case}). Would you tell us "
+        "in a minute how we did: {title}.\n\n{link}\n\n"
+        "The link works for {days} days. No more survey invitations? {unsub}\n",
+        "Reminder: how did we do with your case {case}?",
+    ),
+}
+
+
+def followup_case(inv: Invitation) -> str | None:
+    """The case reference of a follow-up invitation (``None`` for any other invitation)."""
+    src = inv.source or ""
+    return src[len(FOLLOWUP_SOURCE_PREFIX) :] if src.startswith(FOLLOWUP_SOURCE_PREFIX) else None
+
+
 def invitation_email(
     settings: ServiceSettings,
     inv: Invitation,
@@ -101,10 +137,12 @@ def invitation_email(
     reminder: bool,
 ) -> EmailMessage:
     """The invitation (or reminder) e-mail: plain text, in the invitation's language."""
-    subject, body, remind = _EMAIL_TEXT["zh" if inv.language == "zh" else "en"]
+    case = followup_case(inv)
+    texts = _EMAIL_TEXT if case is None else _FOLLOWUP_TEXT
+    subject, body, remind = texts["zh" if inv.language == "zh" else "en"]
     msg = EmailMessage()
     clean_title = " ".join(title.split())  # no line breaks from a title into a header
-    msg["Subject"] = (remind if reminder else subject).format(title=clean_title)
+    msg["Subject"] = (remind if reminder else subject).format(title=clean_title, case=case)
     msg["From"] = settings.smtp_from
     msg["To"] = inv.contact
     domain = settings.smtp_from.rpartition("@")[2] or "localhost"
@@ -112,7 +150,11 @@ def invitation_email(
     msg["List-Unsubscribe"] = f"<{unsubscribe_link}>"
     msg.set_content(
         body.format(
-            title=clean_title, link=link, unsub=unsubscribe_link, days=settings.invitation_days
+            title=clean_title,
+            link=link,
+            unsub=unsubscribe_link,
+            days=settings.invitation_days,
+            case=case,
         )
     )
     return msg
@@ -120,6 +162,13 @@ def invitation_email(
 
 def invitation_sms(inv: Invitation, title: str, link: str, *, reminder: bool) -> str:
     title = " ".join(title.split())[:30]
+    case = followup_case(inv)
+    if case is not None:
+        if inv.language == "zh":
+            head = "提醒：" if reminder else ""
+            return f"{head}您反馈的问题已处理（工单{case}），请花一分钟评价：{link} 回T退订"
+        prefix = "Reminder: " if reminder else ""
+        return f"{prefix}Your case {case} is resolved - how did we do? {link} Reply STOP to opt out"
     if inv.language == "zh":
         return f"{'提醒：' if reminder else ''}{title}，邀请您花一分钟评价：{link} 回T退订"
     prefix = "Reminder: " if reminder else ""

@@ -28,7 +28,13 @@ from sqlalchemy.orm import Session
 from loyalloop.core.config import Settings
 from loyalloop.errors import ConfigError, DataValidationError, NotFoundError
 from loyalloop.services.audit import Actor, record
-from loyalloop.services.channels import Mailer, SmsGateway, invitation_email, invitation_sms
+from loyalloop.services.channels import (
+    FOLLOWUP_SOURCE_PREFIX,
+    Mailer,
+    SmsGateway,
+    invitation_email,
+    invitation_sms,
+)
 from loyalloop.services.store import Store
 from loyalloop.services.surveys import get_survey, spec_of
 from loyalloop.store.base import utcnow
@@ -237,8 +243,13 @@ def invite(
     language: str = "",
     source: str = "file",
     now: datetime | None = None,
+    frequency_cap_days: int | None = None,
 ) -> InviteResult:
-    """Create the invitations of ``recipients`` (module docstring); one transaction."""
+    """Create the invitations of ``recipients`` (module docstring); one transaction.
+
+    ``frequency_cap_days`` overrides the settings' cap (the follow-up after a resolved case
+    passes 0: the customer is in a conversation with us; consent and unsubscribes still apply).
+    """
     s = store.settings
     now = now or utcnow()
     survey = get_survey(session, survey_ref)
@@ -305,7 +316,7 @@ def invite(
             suppressed=(r.customer_id, "all") in suppressed
             or (r.customer_id, channel.value) in suppressed,
             last_contacted=last.get(r.customer_id),
-            cap_days=s.frequency_cap_days,
+            cap_days=s.frequency_cap_days if frequency_cap_days is None else frequency_cap_days,
             zone=r.timezone or s.timezone,
             quiet_start=s.quiet_hours_start,
             quiet_end=s.quiet_hours_end,
@@ -378,8 +389,15 @@ class SendResult:
     suppressed: int
 
 
-def send_due(store: Store, now: datetime | None = None, *, limit: int = 500) -> SendResult:
-    """Send the e-mail and SMS invitations that are due, and due reminders (module docstring).
+def send_due(
+    store: Store,
+    now: datetime | None = None,
+    *,
+    limit: int = 500,
+    survey_ids: Sequence[int] | None = None,
+) -> SendResult:
+    """Send the e-mail and SMS invitations that are due, and due reminders (module docstring);
+    only those of ``survey_ids`` when given.
 
     Each message is its own transaction: the invitation is re-checked (unsubscribed since?
     answered?), sent, and marked; a failure is recorded on the invitation and retried on the
@@ -390,11 +408,13 @@ def send_due(store: Store, now: datetime | None = None, *, limit: int = 500) -> 
     mailer = Mailer(s) if s.email_enabled else None
     sms = SmsGateway(s) if s.sms_enabled else None
     sent = reminded = failed = suppressed = 0
+    only = sa.true() if survey_ids is None else Invitation.survey_id.in_(list(survey_ids))
     with store.session() as session:
         due = session.scalars(
             sa.select(Invitation.id)
             .join(Survey, Survey.id == Invitation.survey_id)
             .where(
+                only,
                 Survey.status == SurveyStatus.live.value,
                 Invitation.channel.in_([Channel.email.value, Channel.sms.value]),
                 Invitation.expires_at > now,
@@ -406,6 +426,8 @@ def send_due(store: Store, now: datetime | None = None, *, limit: int = 500) -> 
                     sa.and_(
                         Invitation.contacted_at.is_not(None),
                         Invitation.reminded_at.is_(None),
+                        # the follow-up after a resolved case is one message: no reminder
+                        ~Invitation.source.startswith(FOLLOWUP_SOURCE_PREFIX),
                         Invitation.contacted_at <= now - timedelta(days=s.reminder_days),
                     ),
                 ),

@@ -65,9 +65,17 @@ class TickResult:
     sent: int
     failed: int
     pending: int
+    #: The follow-up survey after resolved cases (services/followup.py): invited, sent, and
+    #: why the round could not run ("" when it ran or none is configured).
+    followups_invited: int = 0
+    followups_sent: int = 0
+    followup_error: str = ""
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, int | str]:
         return {
+            "followups_invited": self.followups_invited,
+            "followups_sent": self.followups_sent,
+            "followup_error": self.followup_error,
             "checked": self.checked,
             "warnings": self.warnings,
             "breaches": self.breaches,
@@ -306,11 +314,20 @@ def deliver(
 def tick(
     store: Store, now: dt.datetime | None = None, *, mailer: MailSender | None = None
 ) -> TickResult:
-    """One round of the scheduler: the response sweep, decide, then deliver."""
+    """One round of the scheduler: the response sweep, decide, deliver, then the follow-up
+    surveys of resolved cases (a follow-up that cannot run is reported in ``followup_error``
+    and retried next round; it never holds up an escalation)."""
+    from loyalloop.errors import ConfigError, EngineError
     from loyalloop.services.cases import sweep_responses
+    from loyalloop.services.followup import queue_followups
 
     now = now or utcnow()
     sweep_responses(store, now=now)
     checked, w, b, sup = decide(store, now)
     sent, failed, pending = deliver(store, mailer, now)
-    return TickResult(checked, w, b, sup, sent, failed, pending)
+    try:
+        f = queue_followups(store, now)
+    except (ConfigError, EngineError) as exc:
+        log.warning("follow-up surveys not queued (next tick retries): %s", exc)
+        return TickResult(checked, w, b, sup, sent, failed, pending, followup_error=str(exc))
+    return TickResult(checked, w, b, sup, sent, failed, pending, f.invited, f.sent)

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from loyalloop.api.access import Permission
 from loyalloop.api.deps import LangDep, Principal, SessionDep, StoreDep, allow
 from loyalloop.api.pages import nonce_scripts, render
-from loyalloop.services.dashboard import get_run, latest_run, list_runs
+from loyalloop.services.dashboard import case_dashboard, get_run, latest_run, list_runs
 from loyalloop.services.surveys import list_surveys, survey_stats
 
 __all__ = ["router"]
@@ -41,7 +41,16 @@ def dashboard(
     sections = _run_sections(run, lang, request.state.nonce) if run is not None else []
     surveys = list_surveys(session)
     live = {s.id: survey_stats(session, s.id) for s in surveys[:20] if s.status == "live"}
-    return render(request, "dashboard.html", run=run, sections=sections, surveys=surveys, live=live)
+    cases = case_dashboard(session, store.analytics)
+    return render(
+        request,
+        "dashboard.html",
+        run=run,
+        sections=sections,
+        surveys=surveys,
+        live=live,
+        cases=cases,
+    )
 
 
 @router.get("/runs", response_class=HTMLResponse, dependencies=DASHBOARD)

@@ -1,0 +1,145 @@
+"""The 360 page in a real browser (Debian's Chromium driven by Playwright), in Chinese: an agent
+signs in, searches by a phone number typed the way people type it, picks one of the two
+profiles sharing it, and reads the page; the hostile comment is shown as text and never runs.
+
+Screenshots go to ``$LOYALLOOP_SCREENSHOT_DIR`` (default: the test's temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from c360kit import EVIL, Home
+
+from loyalloop.services import Actor, Store
+from loyalloop.services.users import add_user
+
+CHROMIUM = os.environ.get("LOYALLOOP_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PASSWORD = "agent password 2026"
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(sample_home: Home, c360_store: Store) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)"
+        )
+    pytest.importorskip("playwright", reason="pip install playwright")
+    with c360_store.session() as s:
+        add_user(s, "agent.wang@bank.example", "agent", PASSWORD, Actor.cli())
+    port = _free_port()
+    home = sample_home.settings.home
+    env = {
+        **os.environ,
+        "LOYALLOOP_HOME": str(home),
+        "LOYALLOOP_ENV": "local",
+        "LOYALLOOP_TIMEZONE": "UTC",
+        "LOYALLOOP_DATABASE_URL": f"sqlite:///{home / 'service.sqlite3'}",
+        "LOYALLOOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "loyalloop", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+def test_360_page_in_chinese(server: str, sample_home: Home, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("LOYALLOOP_SCREENSHOT_DIR", str(tmp_path)))
+    shots.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=60_000)
+    base = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            ctx = browser.new_context(
+                viewport={"width": 1280, "height": 900},
+                locale="zh-CN",
+                extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+            )
+            ctx.set_default_timeout(120_000)
+            page = ctx.new_page()
+            page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
+            page.goto(f"{base}/customers")
+            page.fill("input[name=email]", "agent.wang@bank.example")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator("h1")).to_have_text("客户全景")
+
+            # the phone as a person types it: two profiles share it, so a list
+            local = sample_home.phone[3:]
+            page.fill("input[name=q]", f"{local[:3]} {local[3:7]}-{local[7:]}")
+            page.click("form[role=search] button[type=submit]")
+            expect(page.get_by_text("有 2 位客户与")).to_be_visible()
+            page.screenshot(path=str(shots / "c360-01-search-zh.png"), full_page=True)
+            page.click(f"a[href='/customers/{sample_home.customer}']")
+
+            expect(page.locator("h1")).to_contain_text(sample_home.name)
+            for heading in (
+                "基本信息",
+                "价值",
+                "流失风险",
+                "忠诚度与生命周期",
+                "反馈",
+                "问卷回答",
+                "工单",
+            ):
+                expect(page.locator("h2", has_text=heading).first).to_be_visible()
+            shown = page.locator("#c360-phone").inner_text()  # as entered; an agent sees it
+            assert "*" not in shown and "".join(c for c in shown if c.isdigit()).endswith(local)
+            comment = page.locator(f"tr[data-feedback='{sample_home.feedback_id}'] .customer-text")
+            expect(comment).to_have_text(EVIL)
+            assert page.locator("#feedback img").count() == 0
+            assert page.evaluate("window.__pwned") is None
+            expect(page.locator("#cases")).to_contain_text("detractor")
+            expect(page.locator("#surveys")).to_contain_text("<b>服务</b>太慢")
+            page.screenshot(path=str(shots / "c360-02-page-zh.png"), full_page=True)
+        finally:
+            browser.close()

@@ -1,0 +1,111 @@
+"""The customer 360 page, search and API through the app: roles, Chinese, escaping, 404."""
+
+from __future__ import annotations
+
+import pytest
+from c360kit import EVIL, Home
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from loyalloop.api import create_app
+from loyalloop.api.deps import CSRF_HEADER, SESSION_COOKIE
+from loyalloop.services import Actor, Store
+from loyalloop.services.users import add_user, create_session
+from loyalloop.store.models import Role, User
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def clients(c360_store: Store) -> dict[str, TestClient]:
+    app = create_app(c360_store.settings, c360_store.analytics, store=c360_store)
+    out: dict[str, TestClient] = {}
+    with c360_store.session() as s:
+        for r in Role:
+            email = f"c360-{r.value}@bank.example"
+            user = s.query(User).filter_by(email=email).one_or_none()
+            if user is None:
+                user = add_user(s, email, r, PASSWORD, Actor.cli())
+            login = create_session(s, c360_store.settings, user)
+            c = TestClient(app)
+            c.cookies.set(SESSION_COOKIE, login.session_token)
+            c.headers[CSRF_HEADER] = login.csrf_token
+            out[r.value] = c
+    out["anonymous"] = TestClient(app)
+    return out
+
+
+def test_page_in_chinese_escapes_customer_text(sample_home: Home, clients: dict) -> None:
+    c = clients["agent"]
+    r = c.get(f"/customers/{sample_home.customer}", headers={"Accept-Language": "zh-CN"})
+    assert r.status_code == 200, r.text
+    page = r.text
+    for heading in (
+        "客户全景",
+        "流失风险",
+        "忠诚度与生命周期",
+        "历次运行记录",
+        "问卷回答",
+        "营销授权",
+    ):
+        assert heading in page
+    assert '<html lang="zh-CN">' in page
+    # the hostile comment is shown as text, never as markup
+    assert "<script>window.__pwned" not in page and "<img src=x" not in page
+    assert str(escape(EVIL)) in page
+    assert "&lt;b&gt;服务&lt;/b&gt;太慢" in page  # the survey answer, escaped
+    # the agent may see PII: the real name and phone digits
+    assert str(escape(sample_home.name)) in page
+    assert sample_home.phone[3:] in page
+    # the run's reasons in Chinese, and the report's words for segment, tier and status
+    assert 'id="c360-reasons"><ul><li>' in page
+    from loyalloop.report.i18n import t
+    from loyalloop.report.parts import segment_label, status_name
+
+    data = c.get(f"/api/v1/customers/{sample_home.customer}").json()
+    assert segment_label(data["value"]["rfm_segment"], "zh") in page
+    assert t(f"lo_tier_{data['loyalty']['tier']}", "zh") in page
+    assert status_name(data["loyalty"]["lifecycle_stage"], "zh") in page
+
+
+def test_roles_and_masking(sample_home: Home, clients: dict) -> None:
+    url = f"/api/v1/customers/{sample_home.customer}"
+    agent = clients["agent"].get(url).json()
+    analyst = clients["analyst"].get(url).json()
+    assert agent["profile"]["masked"] is False and analyst["profile"]["masked"] is True
+    assert agent["profile"]["name"] == sample_home.name
+    assert analyst["profile"]["name"] != sample_home.name
+    assert sample_home.phone[3:] not in analyst["profile"]["phone"]
+    assert clients["viewer"].get(url).status_code == 403
+    assert clients["anonymous"].get(url).status_code == 401
+    page = clients["anonymous"].get(f"/customers/{sample_home.customer}", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+    page = clients["analyst"].get(f"/customers/{sample_home.customer}").text
+    assert sample_home.phone[3:] not in page and str(escape(sample_home.name)) not in page
+
+
+def test_missing_customer_is_404_with_reason(clients: dict) -> None:
+    r = clients["agent"].get("/api/v1/customers/NOBODY-1")
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "not_found"
+    assert "no customer 'NOBODY-1' in run" in r.json()["error"]["message"]
+    page = clients["agent"].get("/customers/NOBODY-1", headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 404 and "NOBODY-1" in page.text
+
+
+def test_search_one_opens_the_page_many_are_listed(sample_home: Home, clients: dict) -> None:
+    c = clients["agent"]
+    one = c.get("/customers", params={"q": sample_home.email.upper()}, follow_redirects=False)
+    assert one.status_code == 303
+    assert one.headers["location"].startswith("/customers/")
+    many = c.get("/customers", params={"q": sample_home.phone[3:]})  # shared by two profiles
+    assert many.status_code == 200
+    assert many.text.count('href="/customers/') == 2
+    api = c.get("/api/v1/customers", params={"q": sample_home.phone}).json()
+    assert len(api["matches"]) == 2 and {m["matched_by"] for m in api["matches"]} == {"phone"}
+    bad = c.get("/customers", params={"q": "not-a-thing"})
+    assert bad.status_code == 200 and "not a valid phone number" in bad.text
+    none = c.get(
+        "/customers", params={"q": "nobody@nowhere.example"}, headers={"Accept-Language": "zh-CN"}
+    )
+    assert "未找到" in none.text
