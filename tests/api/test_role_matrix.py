@@ -51,6 +51,9 @@ PINNED = {
     ("POST", "/api/v1/campaigns/{name}/launch"): Permission.campaigns_launch,
     ("POST", "/api/v1/campaigns"): Permission.campaigns_edit,
     ("POST", "/segments/new"): Permission.campaigns_edit,
+    ("GET", "/admin/erase"): Permission.customers_erase,
+    ("POST", "/admin/erase"): Permission.customers_erase,
+    ("POST", "/api/v1/customers/{customer_id}/erase"): Permission.customers_erase,
 }
 
 

@@ -147,6 +147,7 @@ def test_plan_orders_steps_and_lists_what_it_cannot_classify() -> None:
         ("run", "000002/feedback_analysis.parquet", "redact"),
         ("run", "000002/profile_map.parquet", "delete"),
         ("run", "000002/profiles.parquet", "redact"),
+        ("run", "000002/rfm.parquet", "redact"),  # the row stays, under the tombstone
         ("report", "report-run000002-zh.html", "regenerate"),
     ]
     assert plan.unclassified == ("warehouse:scratch", "run:000001/mystery.parquet")
@@ -157,13 +158,14 @@ def test_plan_orders_steps_and_lists_what_it_cannot_classify() -> None:
     quarantine = plan.steps[2]
     assert quarantine.contains == ("raw", "fields") and "wang.fang@example.com" in quarantine.values
     profiles = plan.steps[6]
-    assert profiles.ids == {"P42"} and profiles.replace_key_with is None  # pseudonymous id stays
+    # the profile id is the surviving customer id in practice: it becomes the tombstone too
+    assert profiles.ids == {"P42"} and profiles.replace_key_with == "erased-5b1e"
     assert set(plan.search_terms) >= {"王芳", "+8613800138000", "年费太贵了，我要销卡"}
     audit = plan.audit()
     text = repr(audit)
     for secret in ("C001", "P42", "王芳", "wang.fang", "13800138000", "年费"):
         assert secret not in text
-    assert audit.complete is False and len(audit.steps) == 11
+    assert audit.complete is False and len(audit.steps) == 12
 
 
 def test_registry_file_errors() -> None:

@@ -43,6 +43,7 @@ class Permission(StrEnum):
     customers_view = "customers.view"  # the customer 360 page and search (PII per pii.view)
     campaigns_edit = "campaigns.edit"  # build, preview and save segments; create campaigns
     campaigns_launch = "campaigns.launch"  # launch, pause and resume campaigns (sends messages)
+    customers_erase = "customers.erase"  # erase a customer's personal data everywhere
 
 
 PERMISSION_TEXT: dict[Permission, str] = {
@@ -64,6 +65,7 @@ PERMISSION_TEXT: dict[Permission, str] = {
     "preview their messages",
     Permission.campaigns_launch: "launch, pause and resume campaigns (assigns customers and "
     "queues messages)",
+    Permission.customers_erase: "erase a customer's personal data everywhere (cannot be undone)",
 }
 
 _STAFF = {Permission.public, Permission.account, Permission.dashboard}
@@ -96,7 +98,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 #: Permissions a token needs the ``admin`` scope for (besides the role holding them).
-ADMIN_SCOPE_PERMISSIONS = frozenset({Permission.users, Permission.audit})
+ADMIN_SCOPE_PERMISSIONS = frozenset(
+    {Permission.users, Permission.audit, Permission.customers_erase}
+)
 
 
 def role_allows(role: Role | str | None, permission: Permission) -> bool:

@@ -433,6 +433,36 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
         "暂无法计算：主题来自最新一次运行的反馈分析（`loyalloop run`）。",
     ),
     "no_cases_period": ("No cases in the period.", "此期间没有工单。"),
+    # erasure (admins)
+    "erase": ("Erase a customer", "删除客户数据"),
+    "erase_customer": ("Erase a customer's personal data", "删除客户个人数据"),
+    "erase_explain": (
+        "Removes the customer's name, contact details and own words from the warehouse, the "
+        "store, every run and report; figures keep their rows under a random id; an audit "
+        "record without personal data is kept. This cannot be undone.",
+        "从数据仓库、业务库、历次运行和报告中删除该客户的姓名、联系方式和原话；统计数据以随机编号"
+        "保留；保留不含个人数据的审计记录。此操作不可撤销。",
+    ),
+    "erase_customer_id": ("Customer id", "客户编号"),
+    "erase_confirm": ("Type the customer id again to confirm", "再次输入客户编号以确认"),
+    "erase_button": ("Erase for good", "永久删除"),
+    "erase_done": ("Erased: {rows} rows changed.", "已删除：修改了 {rows} 行。"),
+    "erase_nothing_left": (
+        "Nothing left to erase: this customer was already erased.",
+        "无可删除内容：该客户已被删除。",
+    ),
+    "erase_record": ("Audit record", "审计记录"),
+    "erase_tombstone": ("Replacement id", "替代编号"),
+    "erase_incomplete": (
+        "NOT COMPLETE: these places are not in the PII registry and were not erased",
+        "未完成：以下位置未登记，未删除",
+    ),
+    "erase_unmanaged": (
+        "Files under the project home not managed by Loyalloop (not rewritten)",
+        "项目目录下不受管理的文件（未改写）",
+    ),
+    "erase_place": ("Place", "位置"),
+    "erase_rows": ("Rows", "行数"),
 }
 
 

@@ -44,6 +44,7 @@ NAV: list[tuple[str, str, Permission]] = [
     ("/tokens", "tokens", Permission.account),
     ("/admin/users", "users", Permission.users),
     ("/admin/audit", "audit", Permission.audit),
+    ("/admin/erase", "erase", Permission.customers_erase),
     ("/cases", "cases", Permission.cases_work),
     ("/admin/case-rules", "case_rules", Permission.cases_rules),
     ("/customers", "customers_nav", Permission.customers_view),

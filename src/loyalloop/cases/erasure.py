@@ -7,7 +7,8 @@ answers), and what erasure does there:
 
 ``redact``      the person's rows stay (the figures still add up) but their PII columns become
                 null, their free-text columns empty, and the identifying column (if
-                ``replace_key``) the erasure's tombstone id;
+                ``replace_key`` and it holds customer or profile ids) the erasure's tombstone
+                id, so that nothing links the row to the person any more;
 ``delete``      the person's rows are removed (e.g. the quarantine, whose raw rows cannot be
                 redacted column by column; the run's ``profile_map`` link);
 ``regenerate``  a file derived from the others (a run's HTML report) is rebuilt after them;
@@ -19,17 +20,20 @@ column containing one of the person's identifiers: customer ids, e-mail addresse
 numbers).
 
 :func:`plan_erasure` is pure: given the registry, the person, and what exists (warehouse
-tables, run files, store tables), it returns an :class:`ErasurePlan` of ordered
-:class:`ErasureStep` — warehouse and store first, then each run's data files, then its derived
-files. Anything that exists but is not in the registry is listed in ``unclassified`` and makes
-the plan incomplete (``complete`` is false): the service must refuse to report an erasure as
+tables, run files, store tables, staged sync files, reports), it returns an
+:class:`ErasurePlan` of ordered :class:`ErasureStep` — warehouse and store first, then each
+run's data files and its derived files, then the staged sync files and the reports. Anything
+that exists but is not in the registry is listed in ``unclassified`` and makes the plan
+incomplete (``complete`` is false): the service must refuse to report an erasure as
 done while it cannot say what a table or file holds. ``search_terms`` are what a check after
 the erasure must no longer find anywhere (name, e-mail, phone, the person's comments).
 :meth:`ErasurePlan.audit` is the record to keep: what was touched, with no personal data.
 
 The shipped registry (:func:`default_pii_registry`, ``cases/data/pii_registry.yaml``) covers
-the canonical tables, the quarantine, the run outputs and the survey tables of the store; a
-test checks it against every PII column the data contracts declare.
+the canonical tables, the quarantine and ingest repairs, the run outputs, the service's staged
+sync files, the reports and every table of the operational store; tests check it against
+every PII column the data contracts declare and every store table
+(``loyalloop.services.erasure`` applies it).
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class DataLocation(StrEnum):
     STORE = "store"
     RUN = "run"
     REPORT = "report"
+    SYNC = "sync"  # the JSON Lines files the service stages under <home>/sync/ for ingest
 
 
 class ErasureAction(StrEnum):
@@ -80,6 +85,7 @@ class IdKind(StrEnum):
     CUSTOMER = "customer"  # source-system customer ids
     PROFILE = "profile"  # a run's pseudonymous profile ids
     FEEDBACK = "feedback"  # the ids of the person's feedback rows
+    CASE = "case"  # the ids of the person's cases (operational store)
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ class ErasureSubject:
     customer_ids: frozenset[str]
     profile_ids: frozenset[str] = frozenset()
     feedback_ids: frozenset[str] = frozenset()
+    case_ids: frozenset[str] = frozenset()
     emails: frozenset[str] = frozenset()
     phones: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
@@ -143,6 +150,7 @@ class ErasureSubject:
             IdKind.CUSTOMER: self.customer_ids,
             IdKind.PROFILE: self.profile_ids,
             IdKind.FEEDBACK: self.feedback_ids,
+            IdKind.CASE: self.case_ids,
         }[kind]
 
     @property
@@ -238,7 +246,7 @@ def _step(
             if entry.action is ErasureAction.REDACT
             and entry.key
             and entry.replace_key
-            and entry.id_kind is IdKind.CUSTOMER
+            and entry.id_kind in (IdKind.CUSTOMER, IdKind.PROFILE)
             else None
         ),
     )
@@ -252,6 +260,7 @@ def plan_erasure(
     store_tables: Collection[str] = (),
     run_files: Mapping[str, Collection[str]] | None = None,
     report_files: Collection[str] = (),
+    sync_files: Collection[str] = (),
     erasure_id: str,
     tombstone_id: str,
 ) -> ErasurePlan:
@@ -265,6 +274,8 @@ def plan_erasure(
         Per run (its id, e.g. ``"000012"``), the names of its files.
     report_files
         The rendered reports (HTML files under the project's reports folder).
+    sync_files
+        The files the service staged for ingest (under the project's ``sync`` folder).
     erasure_id, tombstone_id
         The erasure's id (for the audit) and the id that replaces the person's customer id
         where rows are kept; generate the tombstone at random (it must not be derived from the
@@ -274,10 +285,8 @@ def plan_erasure(
         raise ConfigError("the tombstone id must be new and not the customer's id")
     steps: list[ErasureStep] = []
     unclassified: list[str] = []
-    for location, names in (
-        (DataLocation.WAREHOUSE, warehouse_tables),
-        (DataLocation.STORE, store_tables),
-    ):
+
+    def flat(location: DataLocation, names: Collection[str]) -> None:
         for name in sorted(names):
             entry = registry.find(location, name)
             if entry is None:
@@ -286,6 +295,9 @@ def plan_erasure(
             step = _step(entry, name, subject, tombstone_id)
             if step is not None:
                 steps.append(step)
+
+    flat(DataLocation.WAREHOUSE, warehouse_tables)
+    flat(DataLocation.STORE, store_tables)
     for run in sorted(run_files or {}):
         derived: list[ErasureStep] = []
         for name in sorted(run_files[run]):  # type: ignore[index]
@@ -298,14 +310,8 @@ def plan_erasure(
             if step is not None:
                 (derived if step.action is ErasureAction.REGENERATE else steps).append(step)
         steps.extend(derived)
-    for name in sorted(report_files):
-        entry = registry.find(DataLocation.REPORT, name)
-        if entry is None:
-            unclassified.append(f"report:{name}")
-            continue
-        step = _step(entry, name, subject, tombstone_id)
-        if step is not None:
-            steps.append(step)
+    flat(DataLocation.SYNC, sync_files)
+    flat(DataLocation.REPORT, report_files)
     return ErasurePlan(
         erasure_id, tombstone_id, tuple(steps), tuple(unclassified), subject.search_terms
     )

@@ -54,6 +54,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("sync", None),  # sync
     ("cases", "cases"),
     ("worker", None),  # worker
+    ("erase", None),  # erase, export-person
 )
 
 app = typer.Typer(

@@ -10,6 +10,7 @@ from loyalloop.api.routes import (
     campaigns,
     cases,
     customers,
+    erasure,
     public,
     segments,
     staff,
@@ -34,4 +35,5 @@ ROUTERS = [
     segments.api_router,
     campaigns.router,
     campaigns.api_router,
+    erasure.router,
 ]
