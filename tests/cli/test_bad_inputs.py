@@ -203,7 +203,7 @@ CASES = [
         "clv predict with a damaged model",
         "clv predict --data {files}/rfm.csv --model {files}/garbage.json --out {files}/s.csv",
         4,
-        "is not a Loyalloop CLV model (not JSON text)",
+        "garbage.json is not a Loyalloop CLV model (not a JSON model file)",
     ),
     Case(
         "clv predict with the spend model as --model",

@@ -229,8 +229,9 @@ def _load(path: Path, what: str, loader: Any) -> Any:
         return loader(path)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ModelError(f"{what} {path} is not a Loyalloop CLV model (not JSON text)") from None
-    except ModelError as exc:
-        raise ModelError(f"{what} {path}: {exc}") from None
+    except ModelError as exc:  # named once: model-file errors already name the file
+        text = str(exc)
+        raise ModelError(text if str(path) in text else f"{what} {path}: {text}") from None
 
 
 def _unit(model: Any, path: Path, given: TimeUnit | None) -> TimeUnit:

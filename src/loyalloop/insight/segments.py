@@ -37,7 +37,7 @@ def segment_summary(
             customers=out.customers.cast("int64"),
             share=out.customers.cast("float64") / out.all_customers.cast("float64"),
             revenue=out.revenue_exact.cast("float64"),
-            revenue_share=(out.revenue_exact / out.all_revenue).cast("float64"),
+            revenue_share=out.revenue_exact.cast("float64") / out.all_revenue.cast("float64"),
             avg_days_since_last=out.avg_days_since_last,
             avg_purchase_days=out.avg_purchase_days,
             avg_spend=out.avg_spend,
