@@ -100,7 +100,10 @@ def test_grant_after_unsubscribe_lifts_only_that_channel(store: Store) -> None:
         r = change_consent(s, "C1", "sms", True, "call", BRANCH)
         s.commit()
     assert (r.suppressions_removed, r.suppressions_added) == (1, 2)
-    assert _suppressions(store, "C1") == {"email": "link:invitation:7", "phone": "link:invitation:7"}
+    assert _suppressions(store, "C1") == {
+        "email": "link:invitation:7",
+        "phone": "link:invitation:7",
+    }
     with store.session() as s:
         hist = [(h.channel, h.granted, h.actor) for h in consent_history(s, "C1")]
         assert hist == [("all", False, "customer"), ("sms", True, "li@bank.example")]
