@@ -55,6 +55,7 @@ COMMAND_MODULES: tuple[tuple[str, str | None], ...] = (
     ("cases", "cases"),
     ("worker", None),  # worker
     ("erase", None),  # erase, export-person
+    ("consent", "consent"),
 )
 
 app = typer.Typer(

@@ -68,6 +68,7 @@ from loyalloop.campaigns import (
 from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.bulk import bulk_insert
+from loyalloop.services.consent import change_consent
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.services.segments import Audience, saved_segments
 from loyalloop.services.store import Store
@@ -805,19 +806,9 @@ def record_bounce(session: Session, idempotency_key: str, *, hard: bool, detail:
         )
     )
     if hard:
-        _suppress(session, m.customer_id, "email", "bounce")
+        change_consent(session, m.customer_id, "email", False, "bounce", Actor("mail server"))
     session.commit()
     return True
-
-
-def _suppress(session: Session, customer_id: str, channel: str, source: str) -> None:
-    exists = session.scalar(
-        sa.select(Suppression.id).where(
-            Suppression.customer_id == customer_id, Suppression.channel == channel
-        )
-    )
-    if exists is None:
-        session.add(Suppression(customer_id=customer_id, channel=channel, source=source))
 
 
 def record_link(store: Store, session: Session, token: str) -> tuple[str, str | None]:
@@ -830,7 +821,14 @@ def record_link(store: Store, session: Session, token: str) -> tuple[str, str | 
         raise SignatureError("unknown campaign")
     if claims.purpose is LinkPurpose.unsubscribe:
         channel = claims.key if claims.key in ("email", "sms") else "all"
-        _suppress(session, claims.customer_id, channel, f"campaign:{c.campaign_key}")
+        change_consent(
+            session,
+            claims.customer_id,
+            channel,
+            False,
+            f"campaign:{c.campaign_key}",
+            Actor("customer"),
+        )
         kind, target = "unsubscribed", None
     else:
         bundle = _bundle_of(session, c)

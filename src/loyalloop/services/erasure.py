@@ -312,6 +312,7 @@ def _find_in_store(session: Session, found: _Found) -> None:
     from loyalloop.store.models import (
         CampaignAssignment,
         CaseSignal,
+        ConsentChangeRow,
         Invitation,
         OutboxMessage,
         Response,
@@ -344,7 +345,7 @@ def _find_in_store(session: Session, found: _Found) -> None:
         text = (detail or {}).get("text")
         if isinstance(text, str) and text.strip():
             found.texts.add(text.strip())
-    for model in (CampaignAssignment, Suppression):
+    for model in (CampaignAssignment, Suppression, ConsentChangeRow):
         if session.scalar(sa.select(sa.func.count()).where(model.customer_id.in_(ids))):
             found.anywhere = True
 
@@ -1113,6 +1114,9 @@ def export_person(store: Store, customer_id: str, *, actor: Actor) -> dict[str, 
                 "responses": _rows(session, "responses", lambda t: t.c.customer_id.in_(ids)),
                 "consent_history": _rows(
                     session, "suppressions", lambda t: t.c.customer_id.in_(ids)
+                ),
+                "consent_changes": _rows(
+                    session, "consent_changes", lambda t: t.c.customer_id.in_(ids)
                 ),
                 "cases": _rows(session, "cases", lambda t: t.c.customer_id.in_(ids)),
                 "case_events": _rows(session, "case_events", lambda t: t.c.case_id.in_(case_ids)),

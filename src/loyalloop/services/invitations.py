@@ -35,6 +35,7 @@ from loyalloop.services.channels import (
     invitation_email,
     invitation_sms,
 )
+from loyalloop.services.consent import change_consent, store_grants
 from loyalloop.services.store import Store
 from loyalloop.services.surveys import get_survey, spec_of
 from loyalloop.store.base import utcnow
@@ -260,6 +261,7 @@ def invite(
     ids = list(dict.fromkeys(r.customer_id for r in people))
     existing: dict[str, Invitation] = {}
     suppressed: set[tuple[str, str]] = set()
+    granted: set[tuple[str, str]] = set()  # consent granted in the store after the import
     last: dict[str, datetime | None] = {}
     for start in range(0, len(ids), _CHUNK):  # bounded IN lists (SQLite's variable limit)
         chunk = ids[start : start + _CHUNK]
@@ -279,6 +281,7 @@ def invite(
                 )
             )
         )
+        granted |= store_grants(session, chunk)
         for cid, at in session.execute(
             sa.select(Invitation.customer_id, sa.func.max(Invitation.contacted_at))
             .where(Invitation.customer_id.in_(chunk), Invitation.contacted_at.is_not(None))
@@ -311,7 +314,7 @@ def invite(
         decision = contact_decision(
             channel=channel,
             now=now,
-            consent=_consent(r, channel),
+            consent=True if (r.customer_id, channel.value) in granted else _consent(r, channel),
             contact=_contact(r, channel),
             suppressed=(r.customer_id, "all") in suppressed
             or (r.customer_id, channel.value) in suppressed,
@@ -361,23 +364,11 @@ def invite(
 
 
 def unsubscribe(session: Session, customer_id: str, channel: str, source: str) -> None:
-    """Stop inviting a customer (``channel`` ``all``, ``email`` or ``sms``), at once."""
+    """Stop inviting a customer (``channel`` ``all``, ``email`` or ``sms``), at once; recorded
+    as a consent change (:func:`loyalloop.services.consent.change_consent`)."""
     if channel not in ("all", "email", "sms"):
         raise ConfigError(f"channel: {channel!r}; use all, email or sms")
-    exists = session.scalar(
-        sa.select(Suppression.id).where(
-            Suppression.customer_id == customer_id, Suppression.channel == channel
-        )
-    )
-    if exists is None:
-        session.add(Suppression(customer_id=customer_id, channel=channel, source=source))
-        record(
-            session,
-            Actor("customer"),
-            "unsubscribe",
-            f"customer:{customer_id}",
-            {"channel": channel},
-        )
+    change_consent(session, customer_id, channel, False, source, Actor("customer"))
     session.commit()
 
 

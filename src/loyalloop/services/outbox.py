@@ -19,7 +19,8 @@ How a worker runs (:func:`run_worker`), each step its own short transaction:
    message's), consent withdrawn in the warehouse after the launch (``customer_consent``,
    refreshed from the warehouse's ``customers`` by :func:`refresh_consent` when the worker
    starts and every ``consent_refresh_seconds``; a profile has a channel's consent only if
-   every record merged into it has it) → ``no_consent``, the frequency cap across campaigns
+   every record merged into it has it, unless a newer grant was recorded in the store:
+   :mod:`loyalloop.services.consent`) → ``no_consent``, the frequency cap across campaigns
    (another message to the customer sent in the last ``campaign_frequency_cap_days``) →
    ``skipped`` with the reason; quiet hours in the business time zone → back to ``pending``
    until they end (not an attempt).
@@ -57,6 +58,7 @@ import sqlalchemy as sa
 from loyalloop.campaigns import LinkSigner
 from loyalloop.errors import BusyError, ConfigError, EngineError, RunFormatError
 from loyalloop.services.bulk import bulk_insert
+from loyalloop.services.consent import store_grants
 from loyalloop.services.delivery import PermanentDeliveryError, Sender
 from loyalloop.services.store import Store
 from loyalloop.store.base import utcnow
@@ -282,6 +284,7 @@ def _recheck(
                 sa.select(CustomerConsent).where(CustomerConsent.customer_id.in_(customers))
             )
         }
+        granted = store_grants(session, customers)  # consent granted in the store since
         recent: set[str] = set()
         if s.campaign_frequency_cap_days > 0:
             since = now - timedelta(days=s.campaign_frequency_cap_days)
@@ -311,7 +314,11 @@ def _recheck(
             known = consent.get(c.customer_id)
             if any((c.customer_id, ch) in blocked for ch in _suppression_channels(c.channel)):
                 reason = "unsubscribed"
-            elif known is not None and not getattr(known, _consent_column(c.channel)):
+            elif (
+                known is not None
+                and not getattr(known, _consent_column(c.channel))
+                and (c.customer_id, _consent_column(c.channel)) not in granted
+            ):
                 reason = "no_consent"
             elif c.customer_id in recent and c.channel != "webhook":
                 reason = "frequency_cap"

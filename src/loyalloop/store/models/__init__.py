@@ -33,6 +33,7 @@ from loyalloop.store.models.cases import (
     DeliveryStatus,
     SlaTimer,
 )
+from loyalloop.store.models.consent import ConsentChangeRow
 from loyalloop.store.models.surveys import (
     Invitation,
     InvitationStatus,
@@ -61,6 +62,7 @@ __all__ = [
     "CaseTeam",
     "CaseTeamMember",
     "CompensationGrant",
+    "ConsentChangeRow",
     "CustomerConsent",
     "DeliveryEvent",
     "DeliveryStatus",

@@ -1,0 +1,214 @@
+"""Consent changes made through Loyalloop: recorded with source and time, applied at once.
+
+:func:`change_consent` is the one way the service changes a customer's consent (an unsubscribe
+link, a hard bounce, a campaign's unsubscribe link, staff recording a grant or a withdrawal with
+``loyalloop consent set``). In the caller's transaction it
+
+1. appends a :class:`~loyalloop.store.models.ConsentChangeRow` (customer, channel, granted,
+   source, actor, time) — the history, only ever added to;
+2. adds an audit event ``consent.change``;
+3. applies the change at once: a **withdrawal** adds the ``suppressions`` row of the channel
+   (``all`` for every channel), which invitations, campaign launches, the survey sender and the
+   campaign worker all check; a **grant** removes the suppression of that channel (a grant of
+   one channel under an ``all`` suppression leaves the other channels suppressed) and is an
+   explicit grant that overrides an older imported "no".
+
+Precedence of a store grant over the warehouse's consent columns (docs/cases.md, "Consent"):
+the newer one holds. A store change's time is ``at``; the warehouse's is the time its value
+last changed in the worker's copy ``customer_consent`` (``refreshed_at``, written only when a
+value changed). So a grant made after the import that said "no" holds until the warehouse's
+consent of that profile changes again; a profile with no copy yet counts as imported before
+any store change. The copy keeps one time per profile, not per channel: a later warehouse
+change of *another* channel of the profile also ends the grant (the safe direction: the
+customer is not contacted; record the grant again). A withdrawal holds whatever the warehouse
+says (its suppression stays until a grant in the store removes it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from loyalloop.errors import ConfigError
+from loyalloop.services.audit import Actor, record
+from loyalloop.store.base import utcnow
+from loyalloop.store.models import ConsentChangeRow, CustomerConsent, Suppression
+
+__all__ = [
+    "CHANNELS",
+    "ConsentChangeResult",
+    "ConsentChannelChoice",
+    "change_consent",
+    "consent_history",
+    "store_grants",
+]
+
+#: The channels a consent is given for (``all`` stands for each of them).
+CHANNELS: tuple[str, ...] = ("email", "sms", "phone")
+
+#: Largest IN list per query (SQLite's variable limit).
+_CHUNK = 900
+
+
+class ConsentChannelChoice(StrEnum):
+    """The channel of a consent change."""
+
+    email = "email"
+    sms = "sms"
+    phone = "phone"
+    all = "all"
+
+
+@dataclass(frozen=True)
+class ConsentChangeResult:
+    """What :func:`change_consent` did.
+
+    ``recorded`` is false when a withdrawal found the channel already suppressed (nothing
+    changed, nothing recorded: clicking an unsubscribe link twice is one change).
+    """
+
+    customer_id: str
+    channel: str
+    granted: bool
+    source: str
+    at: datetime
+    recorded: bool
+    suppressions_removed: int
+    suppressions_added: int
+
+
+def _channel(channel: str) -> str:
+    value = str(channel.value if isinstance(channel, ConsentChannelChoice) else channel)
+    if value not in (*CHANNELS, "all"):
+        raise ConfigError(f"channel: {channel!r}; use email, sms, phone or all")
+    return value
+
+
+def change_consent(
+    session: Session,
+    customer_id: str,
+    channel: str,
+    granted: bool,
+    source: str,
+    actor: Actor,
+    *,
+    at: datetime | None = None,
+) -> ConsentChangeResult:
+    """Record and apply one consent change (module docstring); the caller commits.
+
+    Raises
+    ------
+    ConfigError
+        An empty customer id or source, or an unknown channel.
+    """
+    ch = _channel(channel)
+    customer_id = customer_id.strip()
+    source = source.strip()
+    if not customer_id:
+        raise ConfigError("customer id: empty")
+    if not source:
+        raise ConfigError("source: empty; say where the change came from (e.g. branch, call)")
+    if len(customer_id) > 100 or len(source) > 100:
+        raise ConfigError("customer id and source: at most 100 characters each")
+    at = at or utcnow()
+    existing = {
+        s.channel: s
+        for s in session.scalars(
+            sa.select(Suppression).where(Suppression.customer_id == customer_id)
+        )
+    }
+    removed = added = 0
+    if not granted:
+        if "all" in existing or ch in existing:
+            return ConsentChangeResult(customer_id, ch, False, source, at, False, 0, 0)
+        session.add(Suppression(customer_id=customer_id, channel=ch, source=source, at=at))
+        added = 1
+    else:
+        gone = list(existing) if ch == "all" else [c for c in (ch, "all") if c in existing]
+        if ch != "all" and "all" in existing:
+            # the other channels stay withdrawn, with the source and time of the withdrawal
+            was = existing["all"]
+            for other in CHANNELS:
+                if other != ch and other not in existing:
+                    session.add(
+                        Suppression(
+                            customer_id=customer_id, channel=other, source=was.source, at=was.at
+                        )
+                    )
+                    added += 1
+        for c in gone:
+            session.delete(existing[c])
+            removed += 1
+    session.add(
+        ConsentChangeRow(
+            customer_id=customer_id,
+            channel=ch,
+            granted=granted,
+            source=source,
+            actor=actor.name[:320],
+            at=at,
+        )
+    )
+    record(
+        session,
+        actor,
+        "consent.change",
+        f"customer:{customer_id}",
+        {"channel": ch, "granted": granted, "source": source},
+    )
+    session.flush()
+    return ConsentChangeResult(customer_id, ch, granted, source, at, True, removed, added)
+
+
+def consent_history(session: Session, customer_id: str) -> list[ConsentChangeRow]:
+    """A customer's consent changes, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(ConsentChangeRow)
+            .where(ConsentChangeRow.customer_id == customer_id)
+            .order_by(ConsentChangeRow.at, ConsentChangeRow.id)
+        )
+    )
+
+
+def store_grants(session: Session, customer_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """The ``(customer_id, channel)`` pairs whose newest store change is a grant newer than the
+    warehouse copy's value (module docstring): their consent is granted whatever the import
+    says. ``channel`` is ``email``, ``sms`` or ``phone``."""
+    ids = list(dict.fromkeys(customer_ids))
+    granted: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows = session.execute(
+            sa.select(
+                ConsentChangeRow.customer_id,
+                ConsentChangeRow.channel,
+                ConsentChangeRow.granted,
+                ConsentChangeRow.at,
+            )
+            .where(ConsentChangeRow.customer_id.in_(chunk))
+            .order_by(ConsentChangeRow.at, ConsentChangeRow.id)
+        ).all()
+        if not rows:
+            continue
+        imported = dict(
+            session.execute(
+                sa.select(CustomerConsent.customer_id, CustomerConsent.refreshed_at).where(
+                    CustomerConsent.customer_id.in_({r.customer_id for r in rows})
+                )
+            ).all()
+        )
+        latest: dict[tuple[str, str], tuple[bool, datetime]] = {}
+        for cid, ch, ok, at in rows:  # changes only (few), in time order: the last one holds
+            for c in CHANNELS if ch == "all" else (ch,):
+                latest[(cid, c)] = (bool(ok), at)
+        for (cid, c), (ok, at) in latest.items():
+            since = imported.get(cid)
+            if ok and (since is None or at > since):
+                granted.add((cid, c))
+    return granted
