@@ -91,3 +91,37 @@ def test_worker_honours_store_grants_and_withdrawals(tmp_path: Path, store_url: 
     assert total.sent == len(regranted) + len(rest)
     assert history == len(regranted) + len(overridden) + len(withdrawn)
     store.close()
+
+
+def test_launch_counts_store_grants_over_an_imported_no(tmp_path: Path, store_url: str) -> None:
+    """A customer whose imported consent says "no" but who opted in through Loyalloop since
+    (``loyalloop consent set … --granted``) is in the next launch; nobody else changes."""
+    from campaign_fixtures import run_frames
+
+    from loyalloop.store.models import CampaignAssignment
+
+    def launched(store_dir: Path, grant: list[str]) -> set[str]:
+        store = make_store(store_dir, store_url, campaign_frequency_cap_days=0)
+        try:
+            with store.session() as session:
+                create_campaign(session, copy.deepcopy(CAMPAIGN), ME)
+                for cid in grant:
+                    change_consent(session, cid, "email", True, "branch form", BRANCH)
+                session.commit()
+            con = ibis.duckdb.connect()
+            launch_campaign(store, "winback-test", make_view(con), AS_OF, ME)
+            con.disconnect()
+            with store.session() as session:
+                return set(session.scalars(sa.select(CampaignAssignment.customer_id)))
+        finally:
+            store.close()
+
+    p = run_frames()["profiles"]
+    refused = p.loc[~p["consent_email"].fillna(False).astype(bool) & p["email"].notna()]
+    grant = sorted(map(str, refused["profile_id"]))
+    assert len(grant) > 20
+    before = launched(tmp_path / "a", [])
+    after = launched(tmp_path / "b", grant)
+    added = after - before
+    assert before <= after and added and added <= set(grant)
+    assert not (before & set(grant))  # without the grant none of them was eligible

@@ -68,7 +68,7 @@ from loyalloop.campaigns import (
 from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.bulk import bulk_insert
-from loyalloop.services.consent import change_consent
+from loyalloop.services.consent import change_consent, granted_on_channel
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.services.segments import Audience, saved_segments
 from loyalloop.services.store import Store
@@ -410,6 +410,8 @@ def launch_campaign(
             segments = saved_segments(session)
         version = c.current_version
         campaign_pk = c.id
+        granted = granted_on_channel(session, _consent_channel(spec.channel))
+    view = _with_grants(view, spec.channel, granted)
     if triggered:  # activate it and evaluate the trigger now (services/campaign_triggers.py)
         from loyalloop.services.campaign_triggers import TriggerInputs, evaluate_triggered
 
@@ -809,6 +811,27 @@ def record_bounce(session: Session, idempotency_key: str, *, hard: bool, detail:
         change_consent(session, m.customer_id, "email", False, "bounce", Actor("mail server"))
     session.commit()
     return True
+
+
+def _consent_channel(channel: Channel) -> str:
+    """The consent channel of a campaign channel (a call needs consent to phone)."""
+    return "phone" if channel is Channel.call else channel.value
+
+
+def _with_grants(view: ir.Table, channel: Channel, granted: set[str]) -> ir.Table:
+    """The audience view with the store's newer consent grants applied to the channel's consent
+    column (the run's profiles only know the imported consent; withdrawals are suppressions,
+    removed by :func:`_excluded`)."""
+    if not granted:
+        return view
+    import ibis
+
+    field = channel.consent_field
+    if field not in view.columns:
+        return view
+    return view.mutate(
+        **{field: ibis.ifelse(view.customer_id.isin(sorted(granted)), True, view[field])}
+    )
 
 
 def record_link(store: Store, session: Session, token: str) -> tuple[str, str | None]:

@@ -45,6 +45,7 @@ __all__ = [
     "ConsentChannelChoice",
     "change_consent",
     "consent_history",
+    "granted_on_channel",
     "store_grants",
 ]
 
@@ -212,3 +213,20 @@ def store_grants(session: Session, customer_ids: Iterable[str]) -> set[tuple[str
             if ok and (since is None or at > since):
                 granted.add((cid, c))
     return granted
+
+
+def granted_on_channel(session: Session, channel: str) -> set[str]:
+    """Every customer whose consent to ``channel`` (``email``, ``sms`` or ``phone``) is granted
+    by a store change newer than the imported value (:func:`store_grants`): what a campaign
+    launch adds to the run's consent columns, which only know the imports."""
+    if channel not in CHANNELS:
+        raise ConfigError(f"channel: {channel!r}; use one of {', '.join(CHANNELS)}")
+    ids = session.scalars(
+        sa.select(ConsentChangeRow.customer_id)
+        .where(
+            ConsentChangeRow.granted.is_(True),
+            ConsentChangeRow.channel.in_((channel, "all")),
+        )
+        .distinct()
+    ).all()
+    return {cid for cid, ch in store_grants(session, ids) if ch == channel}
