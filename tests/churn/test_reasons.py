@@ -29,6 +29,14 @@ from loyalloop.churn.reasons import topic_of
             "60 days since the last purchase, 3.0× their usual gap of 20 days",
             "距上次消费已 60 天，是其平常间隔（20 天）的 3.0 倍",
         ),
+        # a short gap keeps its decimal: 6 days is 4.7× a gap of 1.28 days, not of "1 day"
+        (
+            "recency_ratio",
+            4.69,
+            {"recency_days": 6.2, "usual_gap_days": 1.28},
+            "6 days since the last purchase, 4.7× their usual gap of 1.3 days",
+            "距上次消费已 6 天，是其平常间隔（1.3 天）的 4.7 倍",
+        ),
         (
             "nps_last",
             3.0,

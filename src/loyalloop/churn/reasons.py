@@ -102,6 +102,12 @@ def _int(v: float) -> str:
     return f"{round(v):,}"
 
 
+def _gap(v: float) -> str:
+    """A usual gap between purchases: one decimal under 10 days (a gap of 1.3 days is not "1
+    day" — the ratio beside it is computed from the real gap), whole days above."""
+    return f"{v:.1f}" if v < 9.95 and abs(v - round(v)) >= 0.05 else _int(v)
+
+
 def _days(v: float) -> str:
     """Days before the cutoff as whole calendar days (the rounding the lists use)."""
     return f"{int(calendar_days([v])[0]):,}"
@@ -129,8 +135,8 @@ def _t_recency_ratio(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None
     if gap is None or days is None:
         return None
     return (
-        f"{_days(days)} days since the last purchase, {v:.1f}× their usual gap of {_int(gap)} days",
-        f"距上次消费已 {_days(days)} 天，是其平常间隔（{_int(gap)} 天）的 {v:.1f} 倍",
+        f"{_days(days)} days since the last purchase, {v:.1f}× their usual gap of {_gap(gap)} days",
+        f"距上次消费已 {_days(days)} 天，是其平常间隔（{_gap(gap)} 天）的 {v:.1f} 倍",
     )
 
 
