@@ -66,6 +66,12 @@ def test_page_in_chinese_escapes_customer_text(sample_home: Home, clients: dict)
     assert segment_label(data["value"]["rfm_segment"], "zh") in page
     assert t(f"lo_tier_{data['loyalty']['tier']}", "zh") in page
     assert status_name(data["loyalty"]["lifecycle_stage"], "zh") in page
+    # aspects and sentiment by the run's own names, as in the report: never the keys
+    mentions = [a for f in data["feedback"] for a in f["aspects"]]
+    assert mentions, "the customer's comments name aspects"
+    for a in mentions:
+        assert f'">{a["aspect"]}:' not in page
+        assert f": {t('fb_' + a['sentiment'], 'zh')}</span>" in page
 
 
 def test_roles_and_masking(sample_home: Home, clients: dict) -> None:

@@ -167,6 +167,13 @@ class ThemeRow:
     mentions: int
     negative: int
     effects: tuple[Any, ...] = ()  # loyalloop.cases.ThemeEffect, one per action
+    #: The aspect's name in English and Chinese (the run's ``aspect_summary``; the key if none).
+    label: str = ""
+    label_zh: str = ""
+
+    def name(self, lang: str) -> str:
+        """The theme's name in ``lang`` (``zh`` or ``en``)."""
+        return (self.label_zh if lang == "zh" else self.label) or self.aspect.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -432,6 +439,14 @@ def themes(
         .limit(top)
         .execute()
     )
+    names: dict[str, tuple[str, str]] = {}
+    if "aspect_summary" in run.tables:
+        s = run.read("aspect_summary").to_pandas()
+        if {"aspect", "label", "label_zh"} <= set(s.columns):
+            names = {
+                str(k): (str(en or ""), str(zh or ""))
+                for k, en, zh in zip(s["aspect"], s["label"], s["label_zh"], strict=True)
+            }
     by_aspect: dict[str, list[Any]] = {}
     for a in actions:
         by_aspect.setdefault(a.aspect, []).append(a)
@@ -442,7 +457,8 @@ def themes(
             theme_effect(mentions, a, window_days=window_days, min_n=min_n)
             for a in sorted(by_aspect.get(aspect, []), key=lambda a: a.action_at)
         )
-        out.append(ThemeRow(aspect, int(r["mentions"]), int(r["negative"]), effects))
+        en, zh = names.get(aspect, ("", ""))
+        out.append(ThemeRow(aspect, int(r["mentions"]), int(r["negative"]), effects, en, zh))
     # an action on a theme outside the top still shows (the manager asked about it)
     shown = {t.aspect for t in out}
     for aspect, acts in sorted(by_aspect.items()):
@@ -451,7 +467,7 @@ def themes(
                 theme_effect(mentions, a, window_days=window_days, min_n=min_n)
                 for a in sorted(acts, key=lambda a: a.action_at)
             )
-            out.append(ThemeRow(aspect, 0, 0, effects))
+            out.append(ThemeRow(aspect, 0, 0, effects, *names.get(aspect, ("", ""))))
     return tuple(out)
 
 
