@@ -403,3 +403,86 @@ def resume(ctx: typer.Context, name: NameArg, as_json: JsonOpt = False) -> None:
 
 
 # --- end of the campsvc block -------------------------------------------------------------
+
+
+# --- the call centre's priority list ----------------------------------------------------------
+
+
+@app.command("call-list")
+def call_list_cmd(
+    ctx: typer.Context,
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="CSV (.csv) or Excel (.xlsx) file to write. 输出文件（CSV 或 Excel）。"
+        ),
+    ],
+    campaign: Annotated[
+        str | None,
+        typer.Option(
+            help="Only the treated customers of this call campaign (default: everyone who may "
+            "be called). 仅该电话活动的实验组客户。"
+        ),
+    ] = None,
+    run: RunOpt = None,
+    call_effect: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of would-be churners a call keeps. 一次电话挽留住的流失客户比例。",
+        ),
+    ] = 0.1,
+    top: Annotated[
+        int | None, typer.Option(min=1, help="Keep the first N customers. 仅保留前 N 位。")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The call centre's priority list: ranked by value saved, with reasons, a call script and
+    the best hours to call. 电话外呼优先名单：按可挽回价值排序，附原因、话术与最佳致电时段。"""
+    with handle_errors(as_json):
+        from loyalloop.cli.common import output_file
+        from loyalloop.services.call_lists import write_priority_call_list
+
+        path = output_file(ctx, out_file, suffixes=(".csv", ".xlsx"))
+        store = open_service_store(ctx)
+        try:
+            r = write_priority_call_list(
+                store, path, campaign=campaign, run=run, call_effect=call_effect, limit=top
+            )
+        finally:
+            store.close()
+    if as_json:
+        emit_json(
+            {
+                "path": str(r.path),
+                "customers": r.customers,
+                "value_saved": r.value_saved,
+                "run": r.run,
+                "campaign": r.campaign,
+                "call_attempts": r.call_attempts,
+            }
+        )
+        return
+    who = (
+        f"campaign {r.campaign}'s treated customers"
+        if r.campaign
+        else "customers who may be called"
+    )
+    out.print(
+        f"call list of run {r.run} ({who}): {r.customers:,} customers, expected value saved "
+        f"{r.value_saved:,.0f} → {r.path}",
+        markup=False,
+    )
+    if r.call_attempts:
+        out.print(
+            f"best hours and weekdays learnt from {r.call_attempts:,} past call attempts",
+            markup=False,
+        )
+    else:
+        out.print(
+            "no past call attempts in the warehouse (interactions with channel 'call'): the "
+            "list has no best times to call; load call outcomes with `loyalloop ingest "
+            "interactions` and they will",
+            markup=False,
+        )
