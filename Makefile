@@ -46,9 +46,11 @@ pg-ready:
 	  fi; \
 	fi
 
-# OMP_WAIT_POLICY=PASSIVE: LightGBM's OpenMP threads otherwise spin, slowing a busy 2-core box
+# OMP_WAIT_POLICY=PASSIVE: LightGBM's OpenMP threads otherwise spin, slowing a busy 2-core box.
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist; 0 = in this process only).
+PYTEST_WORKERS ?= 2
 pytest: install-dev pg-ready
-	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest $(PYTEST_ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
