@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,9 @@ __all__ = [
     "analyze_comments",
     "analyze_feedback",
     "analyze_texts",
+    "distinct_texts",
     "format_aspects",
+    "iter_readings",
 ]
 
 ANALYZE_COLUMNS = ("text", "language", "sentiment", "sentiment_score", "aspects")
@@ -65,7 +67,7 @@ def _analyze_chunk(args: tuple[list[object], Taxonomy]) -> list[tuple[str, str, 
     return [_analyze_one(t, tax) for t in texts]
 
 
-def _distinct(items: list[object]) -> tuple[list[object], list[int]]:
+def distinct_texts(items: list[object]) -> tuple[list[object], list[int]]:
     """The distinct comments (text compared as is) and, per item, the index of its reading.
 
     Reading a comment is a pure function of its text and the taxonomy, so a comment written
@@ -91,6 +93,27 @@ def _distinct(items: list[object]) -> tuple[list[object], list[int]]:
 def _warm_up(tax: Taxonomy) -> None:
     """Load the tokenizer and models in the parent so forked workers inherit them."""
     _analyze_one("预热 warm-up", tax)
+
+
+def iter_readings(
+    texts: list[object], tax: Taxonomy, n_jobs: int = 1, chunk_size: int = 5000
+) -> Iterator[list[tuple[str, str, str, float, str]]]:
+    """The rows of :func:`analyze_texts` for ``texts``, in order, one chunk at a time.
+
+    With ``n_jobs > 1`` (``-1``: one per CPU) and more than one chunk, the chunks are read by
+    forked worker processes (models loaded once in the parent); results are identical.
+    """
+    workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
+    chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    if workers == 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield [_analyze_one(t, tax) for t in chunk]
+        return
+    _warm_up(tax)
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
+        yield from pool.map(_analyze_chunk, [(chunk, tax) for chunk in chunks])
 
 
 def analyze_texts(
@@ -127,17 +150,8 @@ def analyze_texts(
     """
     items = list(texts)
     tax = fitted_taxonomy(taxonomy, items)
-    workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
-    distinct, where = _distinct(items)
-    if workers == 1 or len(distinct) <= chunk_size:
-        read = [_analyze_one(t, tax) for t in distinct]
-    else:
-        _warm_up(tax)
-        chunks = [(distinct[i : i + chunk_size], tax) for i in range(0, len(distinct), chunk_size)]
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            read = [row for part in pool.map(_analyze_chunk, chunks) for row in part]
+    distinct, where = distinct_texts(items)
+    read = [row for part in iter_readings(distinct, tax, n_jobs, chunk_size) for row in part]
     rows = [read[i] for i in where]
     out = pd.DataFrame(rows, columns=list(ANALYZE_COLUMNS))
     out["sentiment_score"] = out["sentiment_score"].astype(float)
@@ -251,13 +265,13 @@ def analyze_comments(
     extra_rows = feedback[extra].itertuples(index=False, name=None) if extra else None
     rows: list[tuple[Any, ...]] = []
     mention_rows: list[tuple[Any, ...]] = []
-    distinct, where = _distinct(texts)
+    distinct, where = distinct_texts(texts)
     read = [_read_comment(raw, tax, raw_text) for raw in distinct]
     for fid, pos in zip(ids, where, strict=True):
         ex: tuple[Any, ...] = next(extra_rows) if extra_rows is not None else ()
-        row, mentions = read[pos]
+        row, found = read[pos]
         rows.append(row)
-        mention_rows.extend((fid, *m, *ex) for m in mentions)
+        mention_rows.extend((fid, *m, *ex) for m in found)
     cols = ["language_detected", "sentiment", "sentiment_score", "aspects", "intent",
             "repeat_contact", "long_wait", "transferred", "branches", "staff"]  # fmt: skip
     result = pd.DataFrame(rows, columns=cols, index=feedback.index)

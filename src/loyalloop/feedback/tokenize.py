@@ -60,10 +60,10 @@ def domain_terms() -> tuple[str, ...]:
 
 #: jieba 0.42.1's own patterns (``jieba.re_han_default`` / ``re_skip_default`` and
 #: ``jieba.finalseg.re_skip``): the text is split into blocks exactly as ``jieba.cut`` does.
-_JIEBA_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
+_JIEBA_HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
 _JIEBA_SPACE = re.compile(r"(\r\n|\s)")
 _JIEBA_HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
-_HAN_CHAR = re.compile("[\u4E00-\u9FD5]")
+_HAN_CHAR = re.compile("[\u4e00-\u9fd5]")
 #: A word that can never match (it holds a space, and blocks never do): it only raises the
 #: dictionary's total frequency to the one jieba computes (see :func:`_tokenizer`).
 _PAD_WORD = "\u3000 total"
