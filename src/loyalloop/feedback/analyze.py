@@ -211,7 +211,7 @@ def _read_comment(
     lang = _classify(*language_counts(cleaned))
     effort = effort_flags(display)
     ents = entities(display)
-    row = (
+    row: tuple[Any, ...] = (
         lang,
         reading.sentiment.label,
         reading.sentiment.score,
@@ -223,7 +223,7 @@ def _read_comment(
         "; ".join(ents.branches),
         "; ".join(ents.staff),
     )
-    mentions = [
+    mentions: list[tuple[str, str, str, float]] = [
         (
             m.aspect,
             m.clause if raw_text else mask_pii(m.clause),
