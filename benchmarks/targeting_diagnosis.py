@@ -219,7 +219,13 @@ def learnt_nets(
     )
 
 
-def run(audience: pd.DataFrame, truth: pd.DataFrame, sizes: list[int], seeds: list[int]) -> None:
+def run(
+    audience: pd.DataFrame,
+    truth: pd.DataFrame,
+    sizes: list[int],
+    seeds: list[int],
+    folds: tuple[int, ...] = (0, 1),
+) -> None:
     setup = SampleSetup()
     p, net, cost = truth_matrices(audience, truth, setup)
     feats_idx = learning_features(audience)
@@ -239,6 +245,8 @@ def run(audience: pd.DataFrame, truth: pd.DataFrame, sizes: list[int], seeds: li
                 (np.flatnonzero(~half), np.flatnonzero(half)),
             )
         ):
+            if fold not in folds:
+                continue
             budget = setup.budget_per_customer * len(test)
             c_t, n_t = cost[test], net[test]
 
@@ -337,6 +345,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="4000,10000,30000,100000")
     ap.add_argument("--seeds", default="0,1")
     ap.add_argument("--cache", type=Path, default=None)
+    ap.add_argument("--folds", default="0,1", help="which halves to judge on (0, 1 or both)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     audience, truth = load(args.customers, args.cache)
@@ -353,6 +362,7 @@ def main() -> None:
         truth,
         [int(x) for x in args.sizes.split(",") if x.strip()],
         [int(x) for x in args.seeds.split(",")],
+        tuple(int(x) for x in args.folds.split(",")),
     )
     ru = resource.getrusage(resource.RUSAGE_SELF)
     print(

@@ -140,7 +140,13 @@ def test_round_values_are_scored_on_the_truth(sample, rounds) -> None:  # type: 
 
 def test_champion_group_is_measured_per_unit_of_budget(rounds) -> None:  # type: ignore[no-untyped-def]
     g = rounds.rounds[1].groups
+    plan2 = rounds.rounds[1].plan
     assert CHAMPION in g.per_budget
+    if plan2.champion.kind is PolicyKind.NOBODY:
+        # contacting nobody earns exactly nothing: no interval to estimate
+        assert plan2.group(CHAMPION).treated == 0
+        e = g.per_budget[CHAMPION]
+        assert (e.estimate, e.low, e.high) == (0.0, 0.0, 0.0)
 
 
 def test_round_2_baseline_acts_only_where_round_1_measured(sample, rounds) -> None:  # type: ignore[no-untyped-def]

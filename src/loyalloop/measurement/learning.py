@@ -1035,6 +1035,9 @@ def compare_groups(
         per[name] = Estimate(
             net.total.estimate * k, net.total.se * k, net.total.low * k, net.total.high * k
         )
+    for g in plan.groups:  # a group that contacted nobody earned exactly nothing
+        if g.treated == 0 and g.group not in per:
+            per[g.group] = Estimate(0.0, 0.0, 0.0, 0.0)
     a, b = per.get(CHAMPION), per.get(CHALLENGER)
     if a is None or b is None or not (math.isfinite(a.se) and math.isfinite(b.se)):
         return GroupComparison(per, Estimate.undefined(), False)
