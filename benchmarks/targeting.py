@@ -13,18 +13,22 @@ Steps (per repeat, a fresh learning campaign):
    customer's policy offer and the cost of each action (SMS 0.05, offer = its expected cost +
    SMS, call 10 CNY; consent and a phone number needed);
 2. ``--learning-campaigns`` **learning campaigns** (each like round 1 of
-   :func:`loyalloop.measurement.sample_rounds.run_learning_rounds`: risk-only targeting with
+   :func:`loyalloop.measurement.sample_rounds.run_learning_rounds` but, by default
+   (``--learning random``), **randomised over the whole eligible audience**: random customers,
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
-   per action (:func:`~loyalloop.measurement.learning.fit_effects`);
+   per action (:func:`~loyalloop.measurement.learning.fit_effects`: the effect shrunk towards
+   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and the caution
+   is chosen by cross-validated value on those rows
+   (:func:`~loyalloop.measurement.learning.choose_pessimism`);
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
-   * ``uplift``: :func:`~loyalloop.measurement.allocate` on
-     :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less one
-     standard error × a month's spend × 20 % margin, less the contact and the offer's unit
-     cost for each expected redeeming responder; ``uplift, point estimates + flat offer cost``
-     is the objective before (the point estimate, the catalogue's flat expected offer cost),
-     kept to show what the change is worth;
+   * ``uplift (risk prior, caution by CV)``: :func:`~loyalloop.measurement.allocate` on
+     :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
+     chosen number of standard errors × a month's spend × 20 % margin, less the contact and
+     the offer's unit cost for each expected redeeming responder; ``uplift (risk prior, 1 SE
+     off)`` the same at the default caution; ``uplift (logit, 1 SE off: before)`` the plain
+     interaction logit the loop used before;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order, each with the action that measured the best net value
      per customer in the learning campaign (what a careful analyst would send), until the
