@@ -18,7 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_survey_flow import ARGS, CHROMIUM, PASSWORD, server, shots  # noqa: F401
+from browserkit import ARGS, CHROMIUM
+from test_survey_flow import PASSWORD, server, shots  # noqa: F401
 
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import load_service_settings

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from email.header import decode_header, make_header
 from email.message import Message
@@ -27,6 +25,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "cases_service"))
 
+from browserkit import ARGS, CHROMIUM, free_port, require_browser, screenshot_dir, serving
 from smtpkit import Inbox, smtp_server
 
 from loyalloop.cases import Signal, SignalKind
@@ -38,15 +37,6 @@ from loyalloop.services.invitations import Recipient, invite
 from loyalloop.services.surveys import create_survey
 from loyalloop.services.users import add_user
 
-CHROMIUM = os.environ.get("LOYALLOOP_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "case flow password 2026"
 AGENT, BOSS = "agent@bank.example", "boss@bank.example"
 SAID = "年费<b>乱扣</b><script>window.__pwned = 1</script>"
@@ -63,12 +53,6 @@ SPEC = {
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _subject(m: Message) -> str:
     return str(make_header(decode_header(str(m["Subject"]))))
 
@@ -80,13 +64,9 @@ def _body(m: Message) -> str:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"Chromium not found at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)"
-        )
-    pytest.importorskip("playwright", reason="pip install playwright")
+    require_browser()
     home = tmp_path_factory.mktemp("caseflow") / "home"
-    smtp, port = _free_port(), _free_port()
+    smtp, port = free_port(), free_port()
     store = open_store(
         load_service_settings(home, env="local"), Settings(home=home, timezone="UTC")
     )
@@ -107,7 +87,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     finally:
         store.close()
     env = {
-        **os.environ,
         "LOYALLOOP_HOME": str(home),
         "LOYALLOOP_ENV": "local",
         "LOYALLOOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -117,40 +96,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "OMP_WAIT_POLICY": "PASSIVE",
     }
     inbox = Inbox()
-    with smtp_server(smtp, inbox):
-        # the scheduler is off: the escalation comes from `cases tick --now` (the cron path)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "loyalloop", "serve", "--port", str(port), "--no-scheduler"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            else:
-                raise RuntimeError("server did not start")
-            yield {"base": base, "home": home, "env": env, "token": token, "inbox": inbox,
-                   "late_id": late_id}  # fmt: skip
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    # the scheduler is off: the escalation comes from `cases tick --now` (the cron path)
+    with smtp_server(smtp, inbox), serving(env, port, "--no-scheduler") as base:
+        yield {"base": base, "home": home, "env": {**os.environ, **env}, "token": token,
+               "inbox": inbox, "late_id": late_id}  # fmt: skip
 
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    target = Path(os.environ.get("LOYALLOOP_SCREENSHOT_DIR", str(tmp_path)))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
+    return screenshot_dir(tmp_path)
 
 
 def _login(browser: Any, base: str, email: str, locale: str) -> Any:

@@ -9,16 +9,14 @@ Screenshots go to ``$LOYALLOOP_SCREENSHOT_DIR`` (default: the test's temporary d
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
+from browserkit import ARGS, CHROMIUM, free_port, require_browser, screenshot_dir, serving
 
 from loyalloop.apps.demo import load_sample
 from loyalloop.core.config import Settings
@@ -27,25 +25,10 @@ from loyalloop.pipeline import RunConfig, RunStore, run_pipeline
 from loyalloop.services import Actor, open_store
 from loyalloop.services.users import add_user
 
-CHROMIUM = os.environ.get("LOYALLOOP_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "analyst password 2026"
 EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">年费太贵了'
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _cli(home: Path, *args: str) -> str:
@@ -63,11 +46,7 @@ def _cli(home: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"Chromium not found at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)"
-        )
-    pytest.importorskip("playwright", reason="pip install playwright")
+    require_browser()
     home = tmp_path_factory.mktemp("browser") / "home"
     settings = Settings(home=home, timezone="UTC")
     load_sample(settings, customers=300, seed=1, business="card")
@@ -76,46 +55,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     with store.session() as s:
         add_user(s, "ana@bank.example", "analyst", PASSWORD, Actor.cli())
     store.close()
-    port = _free_port()
+    port = free_port()
     env = {
-        **os.environ,
         "LOYALLOOP_HOME": str(home),
         "LOYALLOOP_ENV": "local",
         "LOYALLOOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "loyalloop", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start")
+    with serving(env, port) as base:
         yield base, home
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
 
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    target = Path(os.environ.get("LOYALLOOP_SCREENSHOT_DIR", str(tmp_path)))
-    target.mkdir(parents=True, exist_ok=True)
-    return target
+    return screenshot_dir(tmp_path)
 
 
 def test_survey_from_editor_to_phone_to_dashboard_to_report(

@@ -7,93 +7,43 @@ Screenshots go to ``$LOYALLOOP_SCREENSHOT_DIR`` (default: the test's temporary d
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from browserkit import ARGS, CHROMIUM, free_port, require_browser, screenshot_dir, serving
 from c360kit import EVIL, Home
 
 from loyalloop.services import Actor, Store
 from loyalloop.services.users import add_user
 
-CHROMIUM = os.environ.get("LOYALLOOP_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "agent password 2026"
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(sample_home: Home, c360_store: Store) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"Chromium not found at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)"
-        )
-    pytest.importorskip("playwright", reason="pip install playwright")
+    require_browser()
     with c360_store.session() as s:
         add_user(s, "agent.wang@bank.example", "agent", PASSWORD, Actor.cli())
-    port = _free_port()
+    port = free_port()
     home = sample_home.settings.home
     env = {
-        **os.environ,
         "LOYALLOOP_HOME": str(home),
         "LOYALLOOP_ENV": "local",
         "LOYALLOOP_TIMEZONE": "UTC",
         "LOYALLOOP_DATABASE_URL": f"sqlite:///{home / 'service.sqlite3'}",
         "LOYALLOOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "loyalloop", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start")
+    with serving(env, port) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
 
 
 def test_360_page_in_chinese(server: str, sample_home: Home, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    shots = Path(os.environ.get("LOYALLOOP_SCREENSHOT_DIR", str(tmp_path)))
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
     expect.set_options(timeout=60_000)
     base = server
     with sync_playwright() as pw:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from loyalloop.core.runs import Run
+from loyalloop.feedback.names import aspect_label, aspect_names
 from loyalloop.insight.definitions import glossary
 from loyalloop.report.actions import Action, ActionKind, Caveat, plan_actions
 from loyalloop.report.i18n import Lang, t
@@ -27,17 +28,6 @@ __all__ = ["action_text", "actions_section", "caveat_text"]
 def _num(facts: dict[str, float | int | str], key: str) -> float | None:
     v = facts.get(key)
     return float(v) if isinstance(v, int | float) else None
-
-
-def _aspect_label(run: Run, aspect: str, lang: Lang) -> str:
-    if run.has_table("aspect_summary"):
-        table = run.read("aspect_summary").to_pandas()
-        col = "label_zh" if lang == "zh" else "label"
-        if col in table.columns:
-            hit = table.loc[table["aspect"] == aspect, col]
-            if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0]:
-                return str(hit.iloc[0])
-    return aspect.replace("_", " ")
 
 
 def action_text(
@@ -90,7 +80,7 @@ def action_text(
                 )
             )
     else:
-        label = _aspect_label(run, action.group, lang)
+        label = aspect_label(aspect_names(run), action.group, lang)
         what = t("ac_fix", lang, aspect=label, n=n)
         who = t("ac_fix_who", lang, n=n, days=fmt_int(_num(f, "days")))
         why = [

@@ -50,6 +50,7 @@ from loyalloop.errors import (
     NoRunError,
     NotFoundError,
 )
+from loyalloop.feedback.names import aspect_names
 from loyalloop.pipeline import Run, RunStore
 
 __all__ = [
@@ -439,14 +440,7 @@ def themes(
         .limit(top)
         .execute()
     )
-    names: dict[str, tuple[str, str]] = {}
-    if "aspect_summary" in run.tables:
-        s = run.read("aspect_summary").to_pandas()
-        if {"aspect", "label", "label_zh"} <= set(s.columns):
-            names = {
-                str(k): (str(en or ""), str(zh or ""))
-                for k, en, zh in zip(s["aspect"], s["label"], s["label_zh"], strict=True)
-            }
+    names = aspect_names(run)
     by_aspect: dict[str, list[Any]] = {}
     for a in actions:
         by_aspect.setdefault(a.aspect, []).append(a)

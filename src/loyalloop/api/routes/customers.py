@@ -69,28 +69,23 @@ def _search(store: Store, me: Principal, q: str) -> list[CustomerMatch]:
     return matches
 
 
-def _aspect_names(store: Store, run: int, lang: str) -> dict[str, str]:
-    """The run's own names of its feedback aspects in ``lang`` (its ``aspect_summary``), so the
-    page says "Annual fee" / "年费" as the report does, not the key ``annual_fee``."""
+def _aspect_names(store: Store, run: int) -> dict[str, tuple[str, str]]:
+    """The run's own names of its feedback aspects, so the page says "Annual fee" / "年费" as
+    the report does, not the key ``annual_fee``; none when the run cannot be read."""
     from loyalloop.core.runs import RunStore
     from loyalloop.errors import LoyalloopError
+    from loyalloop.feedback.names import aspect_names
 
     try:
-        r = RunStore(store.analytics.runs_dir).get(run)
-        if not r.has_table("aspect_summary"):
-            return {}
-        table = r.read("aspect_summary").to_pandas()
+        return aspect_names(RunStore(store.analytics.runs_dir).get(run))
     except LoyalloopError:  # the page still shows the keys
         return {}
-    col = "label_zh" if lang == "zh" else "label"
-    if col not in table.columns:
-        return {}
-    return {str(k): str(v) for k, v in zip(table["aspect"], table[col], strict=True) if v and k}
 
 
-def _labels(lang: str, aspects: dict[str, str] | None = None) -> dict[str, Any]:
+def _labels(lang: str, aspects: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
     """The report's words for segments, tiers, statuses, aspects and sentiment (one word means
     one thing)."""
+    from loyalloop.feedback.names import aspect_label
     from loyalloop.report.i18n import t
     from loyalloop.report.parts import segment_label, status_name
 
@@ -108,7 +103,7 @@ def _labels(lang: str, aspects: dict[str, str] | None = None) -> dict[str, Any]:
         "segment": lambda v: "—" if v is None else segment_label(v, lg),
         "tier": tier,
         "status": lambda v: "—" if v is None else status_name(v, lg),
-        "aspect": lambda k: (aspects or {}).get(k, k.replace("_", " ")),
+        "aspect": lambda k: aspect_label(aspects or {}, k, lg),
         "sentiment": lambda s: (
             t(f"fb_{s}", lg) if s in ("positive", "neutral", "negative") else (s or "—")
         ),
@@ -151,7 +146,7 @@ def customer_page(
         request,
         "customer.html",
         v=view,
-        label=_labels(lang, _aspect_names(store, view.run, lang)),
+        label=_labels(lang, _aspect_names(store, view.run)),
         text_allowed=me.can(Permission.responses_view),
     )
 
