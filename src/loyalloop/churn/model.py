@@ -28,7 +28,8 @@ Fitting and calibration
     ``calibration_folds`` (4) stratified, seeded folds, and the trees that are kept are
     trained on all rows. No training row is set aside, which on small tables is worth having
     (CDNOW: ROC AUC 0.710 with a 25 % calibration hold-out, 0.717 cross-fitted). It costs
-    ``calibration_folds`` extra fits.
+    ``calibration_folds`` extra fits (small folds fit on one thread each, ``n_jobs`` folds at
+    a time).
     ``"auto"`` picks isotonic when the smaller class has at least 500 rows, Platt scaling
     when it has at least 10, else none. The logistic regression is fitted by maximum
     likelihood and is not recalibrated (``"auto"`` means ``"none"`` for it).
