@@ -80,11 +80,23 @@ def load_sample(
     seed: int = 0,
     business: str = "card",
     on_step: Callable[[str], None] | None = None,
+    transactions: int | None = None,
+    comments: int | None = None,
 ) -> dict[str, IngestResult]:
-    """Generate a sample business, write its files under ``<home>/sample`` and ingest them."""
+    """Generate a sample business, write its files under ``<home>/sample`` and ingest them.
+
+    ``transactions`` / ``comments``: about how many to make (None: the business's rates);
+    see :func:`loyalloop.sample.generate`.
+    """
     if on_step:
         on_step("generate")
-    sample = generate(customers=customers, seed=seed, business=business)  # type: ignore[arg-type]
+    sample = generate(
+        customers=customers,
+        seed=seed,
+        business=business,  # type: ignore[arg-type]
+        transactions=transactions,
+        comments=comments,
+    )
     directory = settings.home / "sample"
     sample, branch, mapping = split_branch_export(sample, directory)
     files = write_sample(sample, directory)

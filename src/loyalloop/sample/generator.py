@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -62,6 +62,7 @@ from loyalloop.sample._feedback import (
     OWN_BRAND_NAME,
     PRE_DROPOUT_DIP,
     PRE_DROPOUT_WEEKS,
+    expected_comments,
     make_feedback,
 )
 from loyalloop.sample._interactions import make_interactions
@@ -72,6 +73,8 @@ from loyalloop.sample._phrases import DRIFT as FEEDBACK_DRIFT
 from loyalloop.sample._process import (
     DAY,
     KIND_PURCHASE,
+    WEEK,
+    ProcessDraw,
     draw_customers,
     simulate_transactions,
     time_of_day,
@@ -268,6 +271,38 @@ def _acquisitions(
     return np.sort(np.clip(t0, start_ts, end_ts - 1))
 
 
+def _rate_scale(
+    draw: ProcessDraw, t0: npt.NDArray[np.int64], end_ts: int, extra_share: float, target: int
+) -> float:
+    """Factor on every ``lambda`` that makes the expected number of rows equal ``target``.
+
+    Per customer the process makes ``1 + min(N, J)`` purchases with ``N ~ Poisson(s lambda T)``
+    and ``J ~ Geometric(p)``; ``E[min(N, J)] = (1 - exp(-s lambda T p)) / p``, increasing in
+    ``s``. Refund and zero-amount rows add ``extra_share`` of the purchases. Solved by
+    bisection on the log scale (60 halvings: far below one row).
+    """
+    if isinstance(target, bool) or not isinstance(target, int | np.integer):
+        raise ConfigError(f"transactions must be an integer, got {target!r}")
+    mu = draw.lam * (end_ts - t0) / WEEK * draw.p
+
+    def expected(scale: float) -> float:
+        return float((1.0 + -np.expm1(-scale * mu) / draw.p).sum()) * (1.0 + extra_share)
+
+    floor = len(t0) * (1.0 + extra_share)
+    if target <= floor * 1.001:
+        raise ConfigError(
+            f"transactions={target:,} is too few for {len(t0):,} customers: each makes a first "
+            f"purchase, so at least about {math.ceil(floor * 1.001):,} rows"
+        )
+    lo, hi = -20.0, 5.0
+    if expected(math.exp(hi)) < target:
+        raise ConfigError(f"transactions={target:,} is more than this sample can make")
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if expected(math.exp(mid)) < target else (lo, mid)
+    return math.exp((lo + hi) / 2)
+
+
 def _duplicates(rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
     """For each record, the earlier record of the same person it duplicates, or -1."""
     original = np.full(n, -1, dtype=np.int64)
@@ -290,6 +325,8 @@ def generate(
     business: Literal["card", "retail"] = "card",
     end: date = date(2026, 6, 30),
     years: float = 2.5,
+    transactions: int | None = None,
+    comments: int | None = None,
 ) -> SampleData:
     """Generate a sample data set with known truth.
 
@@ -309,6 +346,17 @@ def generate(
         Last day of the data (inclusive); the window ends at midnight after it.
     years
         Length of the window in years; customers are acquired throughout it.
+    transactions
+        About how many transaction rows to make (None: as many as the business's process
+        gives, about 69 per card customer over 2.5 years). Every customer's purchase rate
+        ``lambda`` is multiplied by one factor, solved so that the expected count equals
+        the target; the truth stays a BG/NBD process with ``alpha`` divided by that factor
+        (``params["alpha"]``, ``params["rate_scale"]``). At least ~1.01 per customer (every
+        customer makes a first purchase). The issue's 1M run: ``transactions=10_000_000``.
+    comments
+        About how many comments (feedback rows with text) to make (None: the business's
+        rates, about 0.5 per card customer). Every feedback rate is multiplied by one
+        factor (``params["feedback_volume"]``), between 0 and 4 times the default.
 
     Returns
     -------
@@ -343,6 +391,11 @@ def generate(
     t0 = _acquisitions(rng_acq, n, biz, start_ts, end_ts)
     original = _duplicates(rng_acq, n)
     draw = draw_customers(rng_proc, n, params, cat)
+    rate_scale = 1.0
+    if transactions is not None:
+        rate_scale = _rate_scale(draw, t0, end_ts, cat.refund_share + cat.zero_share, transactions)
+        draw = ProcessDraw(lam=draw.lam * rate_scale, p=draw.p, nu=draw.nu, digital=draw.digital)
+        params = replace(params, alpha=params.alpha / rate_scale)
     tx = simulate_transactions(rng_proc, draw, params, cat, t0, end_ts)
     log.debug("simulated %d transactions in %.1fs", len(tx.ts), time.perf_counter() - started)
 
@@ -432,8 +485,25 @@ def generate(
             }
         )
 
+    volume = 1.0
+    if comments is not None:
+        volume = comments / expected_comments(t0, tx.dropout_ts, end_ts)
+        if not 0.0 < volume <= 4.0:
+            raise ConfigError(
+                f"comments={comments:,} is {volume:.2f} times the business's feedback rate "
+                f"for these customers; between 0 and 4 times is supported"
+            )
     fb = make_feedback(
-        rng_fb, biz, cat, satisfaction, t0, tx.dropout_ts, people.is_english, start_ts, end_ts
+        rng_fb,
+        biz,
+        cat,
+        satisfaction,
+        t0,
+        tx.dropout_ts,
+        people.is_english,
+        start_ts,
+        end_ts,
+        volume=volume,
     )
     f = fb.frame
     fid = np.asarray(_ids("F", len(f), max(8, len(str(len(f))))).to_pylist(), dtype=object)
@@ -550,6 +620,12 @@ def generate(
         "refund_share": cat.refund_share,
         "transaction_kinds": "purchase rows are the process; refunds and zero rows are extra",
     }
+    if transactions is not None:
+        param_dict["rate_scale"] = rate_scale
+        param_dict["transactions_target"] = int(transactions)
+    if comments is not None:
+        param_dict["feedback_volume"] = volume
+        param_dict["comments_target"] = int(comments)
     n_purchase = int((tx.kind == KIND_PURCHASE).sum())
     log.info(
         "generated %s sample: %d customers, %d transactions (%d purchases), %d feedback in %.1fs",
