@@ -66,7 +66,13 @@ from loyalloop.sample._feedback import (
     make_feedback,
 )
 from loyalloop.sample._interactions import make_interactions
-from loyalloop.sample._params import BUSINESSES, Business, catalogue, population
+from loyalloop.sample._params import (
+    BUSINESSES,
+    Business,
+    PopulationParams,
+    catalogue,
+    population,
+)
 from loyalloop.sample._people import make_people
 from loyalloop.sample._phrases import ASPECTS as FEEDBACK_ASPECTS
 from loyalloop.sample._phrases import DRIFT as FEEDBACK_DRIFT
@@ -271,36 +277,61 @@ def _acquisitions(
     return np.sort(np.clip(t0, start_ts, end_ts - 1))
 
 
+#: Customers (evenly spaced) on which the rate factor is solved: the target is "about" a count.
+_SCALE_SUBSAMPLE = 50_000
+
+
 def _rate_scale(
-    draw: ProcessDraw, t0: npt.NDArray[np.int64], end_ts: int, extra_share: float, target: int
+    draw: ProcessDraw,
+    t0: npt.NDArray[np.int64],
+    end_ts: int,
+    params: PopulationParams,
+    extra_share: float,
+    target: int,
 ) -> float:
-    """Factor on every ``lambda`` that makes the expected number of rows equal ``target``.
+    """Factor ``s`` on every ``lambda`` (and ``1 / s`` on the dropout odds) for ``target`` rows.
 
-    Per customer the process makes ``1 + min(N, J)`` purchases with ``N ~ Poisson(s lambda T)``
-    and ``J ~ Geometric(p)``; ``E[min(N, J)] = (1 - exp(-s lambda T p)) / p``, increasing in
-    ``s``. Refund and zero-amount rows add ``extra_share`` of the purchases. Solved by
-    bisection on the log scale (60 halvings: far below one row).
+    Fewer purchases per week with the same dropout probability per purchase would also mean
+    far fewer dropouts, so ``p`` moves with ``s``: ``p ~ Beta(a, b)`` becomes the same quantile
+    of ``Beta(a, b s)`` (for small ``p`` about ``p / s``), which keeps the dropout hazard per
+    week ``lambda p`` and the churn share about as in the default business.
+
+    Per customer the process makes ``1 + min(N, J)`` purchases with ``N ~ Poisson(lambda T)``
+    and ``J ~ Geometric(p)``; ``E[min(N, J)] = (1 - exp(-lambda T p)) / p``. Refund and
+    zero-amount rows add ``extra_share`` of the purchases. Solved by bisection on ``log s``
+    over at most :data:`_SCALE_SUBSAMPLE` evenly spaced customers.
     """
-    if isinstance(target, bool) or not isinstance(target, int | np.integer):
-        raise ConfigError(f"transactions must be an integer, got {target!r}")
-    mu = draw.lam * (end_ts - t0) / WEEK * draw.p
-
-    def expected(scale: float) -> float:
-        return float((1.0 + -np.expm1(-scale * mu) / draw.p).sum()) * (1.0 + extra_share)
-
-    floor = len(t0) * (1.0 + extra_share)
+    n = len(t0)
+    floor = n * (1.0 + extra_share)
     if target <= floor * 1.001:
         raise ConfigError(
-            f"transactions={target:,} is too few for {len(t0):,} customers: each makes a first "
+            f"transactions={target:,} is too few for {n:,} customers: each makes a first "
             f"purchase, so at least about {math.ceil(floor * 1.001):,} rows"
         )
-    lo, hi = -20.0, 5.0
-    if expected(math.exp(hi)) < target:
+    pick = np.linspace(0, n - 1, min(n, _SCALE_SUBSAMPLE)).astype(np.int64)
+    lam_t = draw.lam[pick] * (end_ts - t0[pick]) / WEEK
+    u = stats.beta.cdf(draw.p[pick], params.a, params.b)
+    per_row = target / n
+
+    def expected(log_scale: float) -> float:
+        scale = math.exp(log_scale)
+        p = _scaled_p(u, params, scale)
+        return float(np.mean(1.0 + -np.expm1(-scale * lam_t * p) / p)) * (1.0 + extra_share)
+
+    lo, hi = -12.0, 4.0
+    if expected(hi) < per_row:
         raise ConfigError(f"transactions={target:,} is more than this sample can make")
-    for _ in range(60):
+    for _ in range(40):
         mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if expected(math.exp(mid)) < target else (lo, mid)
+        lo, hi = (mid, hi) if expected(mid) < per_row else (lo, mid)
     return math.exp((lo + hi) / 2)
+
+
+def _scaled_p(
+    quantile: npt.NDArray[np.float64], params: PopulationParams, scale: float
+) -> npt.NDArray[np.float64]:
+    """Dropout probabilities at the same quantile of ``Beta(a, b * scale)``."""
+    return np.clip(stats.beta.ppf(quantile, params.a, params.b * scale), 1e-12, 1.0)
 
 
 def _duplicates(rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
@@ -349,10 +380,12 @@ def generate(
     transactions
         About how many transaction rows to make (None: as many as the business's process
         gives, about 69 per card customer over 2.5 years). Every customer's purchase rate
-        ``lambda`` is multiplied by one factor, solved so that the expected count equals
-        the target; the truth stays a BG/NBD process with ``alpha`` divided by that factor
-        (``params["alpha"]``, ``params["rate_scale"]``). At least ~1.01 per customer (every
-        customer makes a first purchase). The issue's 1M run: ``transactions=10_000_000``.
+        ``lambda`` is multiplied by one factor ``s`` solved so that the expected count equals
+        the target, and the dropout probability per purchase moves to the same quantile of
+        ``Beta(a, b s)`` so that about as many customers leave; the truth stays a BG/NBD
+        process with ``alpha / s`` and ``b s`` (``params["alpha"]``, ``params["b"]``,
+        ``params["rate_scale"]``). At least ~1.01 per customer (every customer makes a first
+        purchase). The issue's 1M run: ``transactions=10_000_000``.
     comments
         About how many comments (feedback rows with text) to make (None: the business's
         rates, about 0.5 per card customer). Every feedback rate is multiplied by one
@@ -377,6 +410,11 @@ def generate(
     'week'
     """
     _check_args(customers, seed, business, end, years)
+    for name, target in (("transactions", transactions), ("comments", comments)):
+        if target is not None and (
+            isinstance(target, bool) or not isinstance(target, int | np.integer) or target < 1
+        ):
+            raise ConfigError(f"{name} must be a positive integer or None, got {target!r}")
     started = time.perf_counter()
     n = int(customers)
     biz: Business = business
@@ -393,9 +431,17 @@ def generate(
     draw = draw_customers(rng_proc, n, params, cat)
     rate_scale = 1.0
     if transactions is not None:
-        rate_scale = _rate_scale(draw, t0, end_ts, cat.refund_share + cat.zero_share, transactions)
-        draw = ProcessDraw(lam=draw.lam * rate_scale, p=draw.p, nu=draw.nu, digital=draw.digital)
-        params = replace(params, alpha=params.alpha / rate_scale)
+        rate_scale = _rate_scale(
+            draw, t0, end_ts, params, cat.refund_share + cat.zero_share, int(transactions)
+        )
+        quantile = stats.beta.cdf(draw.p, params.a, params.b)
+        draw = ProcessDraw(
+            lam=draw.lam * rate_scale,
+            p=_scaled_p(quantile, params, rate_scale),
+            nu=draw.nu,
+            digital=draw.digital,
+        )
+        params = replace(params, alpha=params.alpha / rate_scale, b=params.b * rate_scale)
     tx = simulate_transactions(rng_proc, draw, params, cat, t0, end_ts)
     log.debug("simulated %d transactions in %.1fs", len(tx.ts), time.perf_counter() - started)
 
