@@ -21,6 +21,7 @@ below 1 better than linear. The homes are deleted after each size unless ``--kee
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -152,7 +153,7 @@ def _slopes(runs: list[dict], stages: tuple[str, ...]) -> str:  # type: ignore[t
     parts = []
     for stage in stages:
         pieces = []
-        for a, b in zip(runs, runs[1:], strict=False):
+        for a, b in itertools.pairwise(runs):
             ca, cb = a["stages"][stage]["cpu"], b["stages"][stage]["cpu"]
             slope = math.log(cb / ca) / math.log(b["customers"] / a["customers"])
             pieces.append(f"{a['customers']:,}→{b['customers']:,} {slope:.2f}")

@@ -100,6 +100,9 @@ def load_sample(
     directory = settings.home / "sample"
     sample, branch, mapping = split_branch_export(sample, directory)
     files = write_sample(sample, directory)
+    # the files are the data from here on: free the frames before the engine loads them (at
+    # 1M customers they are gigabytes, and would sit beside the engine's memory)
+    del sample
     results: dict[str, IngestResult] = {}
     with open_warehouse(settings) as wh:
         for table in LOAD_ORDER:
