@@ -13,6 +13,7 @@ on a shared machine wall time follows the load, CPU time much less.
 
     python benchmarks/run_scale.py --sizes 10000 100000 1000000 --work /tmp/scale
     python benchmarks/run_scale.py --report /tmp/scale      # the tables from saved figures
+    python benchmarks/run_scale.py --config clv-bgnbd.yaml   # run settings for every run
 
 Slopes: ``log(cost_b / cost_a) / log(N_b / N_a)`` between successive sizes; 1 is linear growth,
 below 1 better than linear. The homes are deleted after each size unless ``--keep``.
@@ -78,7 +79,7 @@ def _timed(cmd: list[str], log: Path) -> dict[str, float]:
     return out
 
 
-def measure(n: int, work: Path, keep: bool) -> dict[str, object]:
+def measure(n: int, work: Path, keep: bool, config: Path | None) -> dict[str, object]:
     """Sample and run at ``n`` customers; the figures, also written to ``work/N.json``."""
     home = work / f"home{n}"
     shutil.rmtree(home, ignore_errors=True)
@@ -99,8 +100,16 @@ def measure(n: int, work: Path, keep: bool) -> dict[str, object]:
         work / f"sample{n}.log",
     )
     stages_json = work / f"stages{n}.json"
+    extra = ["--config", str(config)] if config else []
     run = _timed(
-        [sys.executable, str(_HERE / "run_stages.py"), str(home), "--json", str(stages_json)],
+        [
+            sys.executable,
+            str(_HERE / "run_stages.py"),
+            str(home),
+            "--json",
+            str(stages_json),
+            *extra,
+        ],
         work / f"run{n}.log",
     )
     counts = {}
@@ -167,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/loyalloop-scale"))
     parser.add_argument("--keep", action="store_true", help="keep the homes (large at 1M)")
     parser.add_argument("--report", type=Path, help="only print the tables of saved figures")
+    parser.add_argument("--config", type=Path, help="run settings (YAML) for every run")
     args = parser.parse_args(argv)
     if args.report:
         print(report(args.report))
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
-        f = measure(n, args.work, args.keep)
+        f = measure(n, args.work, args.keep, args.config)
         print(f"{n:,}: sample {f['sample']['cpu']} s CPU, run {f['run']['cpu']} s CPU", flush=True)
     print(report(args.work))
     return 0
