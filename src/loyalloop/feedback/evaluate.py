@@ -181,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
               f"agreement {r['agreement']:.3f}, recall {r['recall']:.3f}, "
               f"precision {r['precision']:.3f}, sentiment when found "
               f"{r['sentiment_accuracy']:.3f}, intent {r['intent_accuracy']:.3f}")  # fmt: skip
-        if r["per_aspect"]:
-            print(pd.DataFrame(r["per_aspect"]).to_string(index=False))
+        per: list[dict[str, Any]] = r["per_aspect"]  # type: ignore[assignment]
+        if per:
+            print(pd.DataFrame(per).to_string(index=False))
     return 0
 
 

@@ -241,15 +241,14 @@ def load_sentences(data_dir: Path, names: Sequence[str] = TRAIN_SETS) -> Sentenc
         df["set"] = name
         df["author"] = AUTHOR_OF[name.rsplit("_", 1)[0]]
         df["lang"] = "zh" if name.endswith("_zh") else "en"
-        df["gold"] = [
-            parse_labels(v, f"{path.name} row {i + 2}") for i, v in enumerate(df["aspects"])
-        ]
+        gold = [parse_labels(v, f"{path.name} row {i + 2}") for i, v in enumerate(df["aspects"])]
+        df["gold"] = pd.Series(gold, index=df.index, dtype=object)
         df["clauses"] = [comment_clauses(t) for t in df["text"]]
         found = []
         for dom, clauses in zip(df["domain"], df["clauses"], strict=True):
             tax = load_taxonomy(dom)
             found.append({a.key for c in clauses for _, _, a, _ in tax.spans(c)})
-        df["found"] = found
+        df["found"] = pd.Series(found, index=df.index, dtype=object)
         parts.append(df[["set", "author", "lang", "domain", "text", "aspects", "intent", "gold",
                          "clauses", "found"]])  # fmt: skip
     return Sentences(pd.concat(parts, ignore_index=True))
