@@ -98,16 +98,22 @@ def field_level_labels(field: Field) -> dict[int, str]:
 def _differ_by_at_most(column: str, k: int) -> Any:
     """A level: two same-length codes (phone, ``YYYYMMDD``) differing in at most ``k``
     positions. DuckDB's ``hamming`` (its Damerau-Levenshtein costs ~10 µs a pair, 60 times
-    more); engines without ``hamming`` use ``levenshtein``."""
+    more); on Spark, which has no ``hamming``, the same count of differing positions with a
+    higher-order function (``levenshtein`` would differ: it also accepts a shifted code, e.g.
+    one digit dropped and one appended, as two edits)."""
     from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
     class _Level(ComparisonLevelCreator):
         def create_sql(self, sql_dialect: Any) -> str:
-            left, right = f'"{column}_l"', f'"{column}_r"'
+            left, right = f"{column}_l", f"{column}_r"  # unquoted: "x" is a string on Spark
+            same = f"length({left}) = length({right})"
             if sql_dialect.sql_dialect_str == "duckdb":
-                same = f"length({left}) = length({right})"
                 safe_left = f"CASE WHEN {same} THEN {left} ELSE {right} END"
                 return f"({same} AND hamming({safe_left}, {right}) <= {k})"
+            if sql_dialect.sql_dialect_str == "spark":
+                differ = f"(i -> substr({left}, i, 1) != substr({right}, i, 1))"
+                positions = f"sequence(1, greatest(length({left}), 1))"
+                return f"({same} AND size(filter({positions}, {differ})) <= {k})"
             return f"levenshtein({left}, {right}) <= {k}"
 
         def create_label_for_charts(self) -> str:
@@ -163,7 +169,7 @@ def _near(column: str, edits: int, min_length: int) -> Any:
     jar on Spark), so both engines score the same pairs the same way."""
     import splink.comparison_level_library as cll
 
-    left, right = f'"{column}_l"', f'"{column}_r"'
+    left, right = f"{column}_l", f"{column}_r"  # unquoted: "x" is a string on Spark
     return cll.CustomLevel(
         f"levenshtein({left}, {right}) <= {edits} AND length({left}) >= {min_length}"
         f" AND length({right}) >= {min_length}"
