@@ -158,8 +158,8 @@ class SparkWarehouse(WarehouseAdapter):
     Parameters
     ----------
     session
-        A ``pyspark.sql.SparkSession``; ``None`` starts one (:func:`spark_session`: the
-        settings' master URL) and stops it on :meth:`close`.
+        A ``pyspark.sql.SparkSession``; ``None`` uses the process's active session, else starts
+        one (:func:`spark_session`: the settings' master URL) and stops it on :meth:`close`.
     settings
         The project's settings (its home holds the runs).
     """
@@ -168,6 +168,8 @@ class SparkWarehouse(WarehouseAdapter):
 
     def __init__(self, session: Any = None, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
+        if session is None and (active := _pyspark().SparkSession.getActiveSession()) is not None:
+            session = active  # getOrCreate would return it anyway; it is not ours to stop
         self._owns_session = session is None
         if session is None:
             session = spark_session(self.settings)

@@ -12,8 +12,9 @@ On Spark the inputs come from one of two places (docs/scale-out.md):
   when the run ends.
 * **tables that already exist in Spark** (``LOYALLOOP_SPARK_DATABASE``): ``<database>.<name>``
   for each input table, with the canonical columns (extra columns are ignored; a missing
-  optional column is read as missing; a missing required one is refused, naming it). Map a
-  table of another shape with a view in that database.
+  optional column is read as missing; a missing required one, or a missing column that ingest
+  derives — ``email_normalized``, ``phone_e164`` — is refused, naming it). Map a table of
+  another shape with a view in that database.
 """
 
 from __future__ import annotations
@@ -116,6 +117,15 @@ def _from_catalog(sw: Any, database: str, tables: tuple[str, ...]) -> None:
             raise ConfigError(
                 f"Spark table {database}.{name} lacks required column(s) {', '.join(missing)} "
                 f"of the canonical {name} table (docs/data.md); map it with a view"
+            )
+        derived = [c.name for c in contract.columns if c.derived and c.name.lower() not in have]
+        if derived:
+            # ingest derives them (normalised e-mail, E.164 phone); missing, identity
+            # resolution would silently find no exact key
+            raise ConfigError(
+                f"Spark table {database}.{name} lacks column(s) {', '.join(derived)}, which "
+                f"`loyalloop ingest` derives; provide them in the table or its view "
+                f"(docs/scale-out.md)"
             )
         cols = []
         for c in contract.columns:
