@@ -100,7 +100,7 @@ def test_inputs_from_an_existing_spark_database(spark: Any, settings: Settings) 
         ConfigError, match=r"bank_cx.transactions lacks required column\(s\) amount"
     ):
         _from_catalog(sw, "bank_cx", ("transactions",))
-    with pytest.raises(NotFoundError, match="bank_cx.feedback does not exist"):
+    with pytest.raises(NotFoundError, match=r"bank_cx\.feedback does not exist"):
         _from_catalog(sw, "bank_cx", ("feedback",))
     # without the columns ingest derives, exact-key matching would silently find nothing
     spark.sql("CREATE DATABASE IF NOT EXISTS bank_raw")
