@@ -297,7 +297,7 @@ def test_erased_person_is_found_nowhere_under_the_home(home: dict[str, Any]) -> 
     assert erased["unmanaged"] == ["my-notes.txt"]
     (h / "my-notes.txt").unlink()
     where = {p["location"] for p in erased["places"]}
-    assert where == {"run", "report", "sync", "warehouse", "store"}
+    assert where == {"run", "report", "sync", "home", "warehouse", "store"}
 
     after = find_terms(h, terms)
     assert after == {}, f"still found after the erasure: {after}"
@@ -353,3 +353,34 @@ def test_erased_person_is_found_nowhere_under_the_home(home: dict[str, Any]) -> 
     missing = cli(h, "erase", "C9999999", "--yes", "--json", ok=False)
     assert missing.returncode == 3
     assert json.loads(missing.stdout)["error"]["code"] == "not_found"
+
+    # the source system still holds them: ingesting its old files again does not bring them
+    # back — their rows are dropped and counted, not loaded and not quarantined
+    assert home["cid"] not in (h / "erased_ids.txt").read_text(encoding="ascii")
+    sources = h.parent / "sample"
+    for table, path in (
+        ("customers", sources / "customers.csv"),
+        ("transactions", sources / "transactions.csv"),
+        ("transactions", h.parent / "today.csv"),
+        ("feedback", sources / "feedback.csv"),
+    ):
+        again_in = json.loads(cli(h, "ingest", table, str(path), "--json").stdout)
+        assert again_in["erased"] >= 1, (table, again_in)
+        assert again_in["read"] == (
+            again_in["loaded"]
+            + again_in["already_loaded"]
+            + again_in["quarantined"]
+            + again_in["erased"]
+        )
+        assert any("erased" in n for n in again_in["notes"])
+    con = duckdb.connect(str(h / "warehouse.duckdb"), read_only=True)
+    for table in ("customers", "transactions", "feedback"):
+        assert con.execute(
+            f"SELECT count(*) FROM {table} WHERE customer_id = ?", [home["cid"]]
+        ).fetchone() == (0,), table
+    assert con.execute(
+        "SELECT count(*) FROM quarantine WHERE contains(coalesce(key, '') || coalesce(raw, ''), ?)",
+        [home["cid"]],
+    ).fetchone() == (0,)
+    con.close()
+    assert find_terms(h, terms) == {}

@@ -86,7 +86,8 @@ def print_ingest(result: IngestResult) -> None:
     repaired = f" (repaired {result.repaired:,})" if result.repaired else ""
     out.print(
         f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,}{repaired} · "
-        f"already loaded {result.already_loaded:,} · quarantined {result.quarantined:,}",
+        f"already loaded {result.already_loaded:,} · quarantined {result.quarantined:,}"
+        + (f" · erased {result.erased:,}" if result.erased else ""),
         markup=False,
     )
     for note in result.notes:
@@ -179,7 +180,7 @@ def ingest_cmd(
                 nulls=null,
                 progress=lambda n: progress.advance(task, n),
             )
-        if result.nothing_loaded:
+        if result.nothing_loaded and result.read > result.erased:
             p = result.first_problem
             if p is None:
                 raise IngestError(

@@ -51,10 +51,11 @@ def erase(
     删除客户的个人数据（数据仓库、业务库、历次运行与报告）。
 
     Names, e-mails, phones and the customer's own words are removed; rows the figures need
-    stay under a random id. An audit record without personal data is kept. Running it again
-    is safe: it says nothing is left. Cannot be undone.
+    stay under a random id. An audit record without personal data is kept. Later ingests drop
+    the customer's rows (an old export does not bring them back). Running it again is safe:
+    it says nothing is left. Cannot be undone.
     姓名、邮箱、电话和客户原话被删除；统计所需的行以随机编号保留；保留不含个人数据的审计记录。
-    重复执行是安全的。此操作不可撤销。
+    之后再导入旧文件不会恢复该客户。重复执行是安全的。此操作不可撤销。
     """
     if not yes:
         if as_json:

@@ -16,13 +16,16 @@ transaction:
    file adds nothing;
 5. rows that refer to an unknown customer (or campaign) are quarantined — saying so when that
    customer is itself in quarantine, and why;
-6. the rest is appended.
+6. the rest is appended — except rows of customers erased from this project
+   (``loyalloop erase``, :mod:`loyalloop.data.erased`): they are dropped and counted as
+   ``erased``, and not quarantined, since the quarantine would keep their values.
 
 Python touches only what fails: the reasons of failing rows are built in SQL too, and Python
 runs per *distinct* value only for look-alike ids, Unicode normalisation of non-ASCII ids and
 phone numbers (``phonenumbers``).
 
-Every row read is counted exactly once: ``read = loaded + already_loaded + quarantined``.
+Every row read is counted exactly once:
+``read = loaded + already_loaded + quarantined + erased``.
 Repaired rows are loaded rows (or already-loaded ones): ``repaired`` counts how many of the
 loaded and already-loaded rows had at least one value set to missing, an id normalised or
 derived. Quarantined rows land in the ``quarantine`` table with the file, row number, line,
@@ -59,6 +62,7 @@ from loyalloop.data.checks import (
     typed_view,
 )
 from loyalloop.data.contracts import Contract, contract
+from loyalloop.data.erased import load_erased
 from loyalloop.data.identifiers import PLAIN_ID_REGEX, explain_lookalike, normalize_id, skeleton
 from loyalloop.data.mapping import DecimalMark, TableMapping, load_mapping
 from loyalloop.data.normalize import normalize_phone
@@ -93,7 +97,10 @@ class Problem:
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What one ingest did. ``read == loaded + already_loaded + quarantined`` always.
+    """What one ingest did. ``read == loaded + already_loaded + quarantined + erased`` always.
+
+    ``erased`` rows belong to customers erased from this project (:mod:`loyalloop.data.erased`):
+    neither loaded nor quarantined.
 
     ``repaired`` rows are among ``loaded + already_loaded`` (see the module docstring).
     """
@@ -104,6 +111,7 @@ class IngestResult:
     loaded: int
     already_loaded: int
     quarantined: int
+    erased: int = 0
     repaired: int = 0
     encodings: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
@@ -209,7 +217,10 @@ def _remove_orphans(tmp: Path) -> None:
 
 
 def _drop_work_tables(wh: Warehouse, run: _Run) -> None:
-    for name in ("bad", "rep", "already", "twins", "hints", "pos", "files", "phones", "flagged"):
+    for name in (
+        "bad", "rep", "already", "twins", "hints", "pos", "files", "phones", "flagged", "erased",
+        "erased_digests",
+    ):  # fmt: skip
         wh.execute(f"DROP TABLE IF EXISTS {ident(getattr(run, name))}")
     for name in [
         r[0]
@@ -491,6 +502,8 @@ def _finalize(
             NULL::BIGINT AS ref_seq, NULL::INTEGER AS ref_file
         FROM {ident(flagged)} WHERE __quarantine"""
     )
+    # 1b. customers erased from this project (loyalloop erase): counted apart, never kept
+    n_erased = _erased(wh, c, run, view)
     n_field_bad = _count(wh, bad)
     key_cols = ", ".join(ident(k) for k in c.key)
     good = (
@@ -565,6 +578,12 @@ def _finalize(
             SELECT __seq__, __file__, key, unnest(repairs) AS r FROM {ident(flagged)}
             WHERE NOT __quarantine AND __seq__ NOT IN (SELECT seq FROM {ident(bad)}))"""
     )
+    if n_erased:  # out of the quarantine: it would keep the values the erasure removed
+        wh.execute(
+            f"CREATE TEMP TABLE {ident(run.erased)} AS "
+            f"SELECT seq FROM {ident(bad)} WHERE fields = '{_ERASED}'"
+        )
+        wh.execute(f"DELETE FROM {ident(bad)} WHERE fields = '{_ERASED}'")
     # The raw values of every quarantined row, as read.
     wh.execute(
         f"""UPDATE {ident(bad)} SET raw = s.__raw FROM (
@@ -582,6 +601,8 @@ def _finalize(
         excluded.append(f"__seq__ NOT IN (SELECT seq FROM {ident(bad)})")
     if n_already:
         excluded.append(f"__seq__ NOT IN (SELECT seq FROM {ident(already)})")
+    if n_erased:
+        excluded.append(f"__seq__ NOT IN (SELECT seq FROM {ident(run.erased)})")
     where = " AND ".join(excluded) or "true"
     shas = sorted({sf.sha256 for sf in staged})
     sha_list = ", ".join(literal(s) for s in shas) or "NULL"
@@ -604,8 +625,15 @@ def _finalize(
         wh.execute("ROLLBACK")
         raise
     quarantined = n_bad + len(rejects)
-    if loaded + n_already + quarantined != read:  # an internal invariant, never user error
-        raise AssertionError(f"ingest lost rows: {read} read, {loaded + n_already + quarantined}")
+    if loaded + n_already + quarantined + n_erased != read:  # an internal invariant
+        raise AssertionError(
+            f"ingest lost rows: {read} read, {loaded + n_already + quarantined + n_erased}"
+        )
+    if n_erased:
+        notes.append(
+            f"{n_erased} row(s) of customers erased from this project were not loaded "
+            "(loyalloop erase; the values are not kept)"
+        )
     reasons = dict(
         wh.execute(
             f"SELECT fields, count(*) FROM (SELECT fields FROM {ident(bad)} UNION ALL "
@@ -632,6 +660,7 @@ def _finalize(
         loaded=loaded,
         already_loaded=n_already,
         quarantined=quarantined,
+        erased=n_erased,
         repaired=int(repaired_row[0]) if repaired_row else 0,
         encodings={sf.source: sf.encoding for sf in staged if sf.encoding},
         ignored_columns=[f"{sf.source}:{n}" for sf in staged for n in sf.plan.ignored],
@@ -642,6 +671,43 @@ def _finalize(
     )
     log.info("ingest %s: %s", c.name, result)
     return result
+
+
+_ERASED = "(erased)"
+
+
+def _erased(wh: Warehouse, c: Contract, run: _Run, view: str) -> int:
+    """Mark the rows of erased customers in the ``bad`` table under the field ``(erased)``
+    (so every later step leaves them out), replacing any other problem they had; their count.
+
+    Digests are computed for the distinct ids only, and only when the home has a list.
+    """
+    if "customer_id" not in {col.name for col in c.columns}:
+        return 0
+    listed = load_erased(wh.settings.home)
+    if listed is None or not listed.digests:
+        return 0
+    digests = run.erased_digests
+    _small_table(wh, digests, {"d": "VARCHAR"}, [(d,) for d in sorted(listed.digests)])
+    hit = f"""SELECT v.__seq__ AS seq, v.__file__ AS file, {_key_text(c, "v")} AS key
+        FROM {ident(view)} v
+        SEMI JOIN (
+            SELECT customer_id FROM (SELECT DISTINCT customer_id FROM {ident(view)}
+                                     WHERE customer_id IS NOT NULL)
+            WHERE sha256({literal(listed.salt)} || customer_id) IN (SELECT d FROM {ident(digests)})
+        ) e ON e.customer_id = v.customer_id"""
+    wh.execute(f"CREATE TEMP TABLE {ident(run.erased)} AS {hit}")
+    n = _count(wh, run.erased)
+    if n:
+        wh.execute(
+            f"DELETE FROM {ident(run.bad)} WHERE seq IN (SELECT seq FROM {ident(run.erased)})"
+        )
+        wh.execute(
+            f"""INSERT INTO {ident(run.bad)} SELECT seq, file, '{_ERASED}', '{_ERASED}', key,
+                NULL, NULL, NULL FROM {ident(run.erased)}"""
+        )
+    wh.execute(f"DROP TABLE {ident(run.erased)}")
+    return n
 
 
 def _count(wh: Warehouse, table: str) -> int:

@@ -18,7 +18,9 @@ the erasure plan of :mod:`loyalloop.cases.erasure` over the PII registry
 3. **The warehouse** (DuckDB, one transaction): customers, transactions, feedback … redacted or
    deleted as the registry says, the quarantine and the ingest repairs rows that mention the
    person deleted; then the file is copied into a fresh one and renamed into place (DuckDB
-   does not clear freed blocks: the old values would stay in the file's bytes).
+   does not clear freed blocks: the old values would stay in the file's bytes). Just before it,
+   the person's customer ids are added to the home's suppression list
+   (:mod:`loyalloop.data.erased`), so that no later ingest loads them again.
 4. **The operational store** (one transaction with the audit record): the person's open cases
    are closed with code ``customer_erased`` and an ``erased`` event, every case event's text,
    case signal's detail, invitation contact, response free text, outbox address and body and
@@ -83,6 +85,7 @@ from loyalloop.cases.erasure import (
 from loyalloop.cases.lifecycle import ERASED, CaseStatus, EventKind
 from loyalloop.core.lock import home_lock
 from loyalloop.core.runs import MANIFEST_FILE, Run, RunStore
+from loyalloop.data.erased import ERASED_FILE, add_erased
 from loyalloop.errors import NotFoundError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.store import Store
@@ -131,7 +134,7 @@ _MIN_CELL = 6  # a text cell this long that is part of the person's comment is t
 
 # files under the home that Loyalloop manages itself (besides runs/ and reports/)
 _HOME_FILES = re.compile(
-    r"^(warehouse\.duckdb(\.wal)?|service\.sqlite3(-wal|-shm|-journal)?|\.secret_key"
+    r"^(warehouse\.duckdb(\.wal)?|service\.sqlite3(-wal|-shm|-journal)?|\.secret_key|erased_ids\.txt"
     r"|\.loyalloop\.lock(\.json)?)$"
 )
 
@@ -815,6 +818,9 @@ def erase_person(
                 plan, runs, reports_dir, report_writer, any_change=bool(sum(p.rows for p in places))
             )
             places += _erase_sync_files(plan, sync_dir)
+            # before the warehouse: from now on no ingest loads them again
+            suppressed = add_erased(home, subject.customer_ids)
+            places.append(PlaceCount("home", ERASED_FILE, "suppress", suppressed))
             if con is not None:
                 places += _erase_warehouse(con, plan)
         if con is not None and any(p.location == "warehouse" and p.rows for p in places):
