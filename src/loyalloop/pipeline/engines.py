@@ -13,8 +13,8 @@ On Spark the inputs come from one of two places (docs/scale-out.md):
 * **tables that already exist in Spark** (``LOYALLOOP_SPARK_DATABASE``): ``<database>.<name>``
   for each input table, with the canonical columns (extra columns are ignored; a missing
   optional column is read as missing; a missing required one, or a missing column that ingest
-  derives — ``email_normalized``, ``phone_e164`` — is refused, naming it). Map a table of
-  another shape with a view in that database.
+  derives — ``email_normalized``, ``phone_e164``, ``transactions.kind`` — is refused, naming
+  it). Map a table of another shape with a view in that database.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def _from_catalog(sw: Any, database: str, tables: tuple[str, ...]) -> None:
         raise NotFoundError(f"LOYALLOOP_SPARK_DATABASE={database!r}: Spark has no such database")
     for name in tables:
         contract = CONTRACTS[name]
-        if not session.catalog.tableExists(name, database):
+        if not session.catalog.tableExists(f"{database}.{name}"):
             raise NotFoundError(
                 f"Spark table {database}.{name} does not exist (LOYALLOOP_SPARK_DATABASE="
                 f"{database!r}; the run reads {', '.join(tables)})"
