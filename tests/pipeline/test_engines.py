@@ -18,6 +18,7 @@ ids, counts, texts and segments; floating-point figures within
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import date
@@ -60,8 +61,12 @@ def runs(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     tmp = tmp_path_factory.mktemp("engines")
     settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
     load_sample(settings, customers=300, seed=4)
+    # two copies of the loaded home: a run compares itself with the previous one (tier
+    # migration, lifecycle transitions), so each engine's run must be the first of its home
+    spark_home = tmp / "spark-home"
+    shutil.copytree(settings.home, spark_home)
     duck = run_pipeline(settings)
-    on_spark = run_pipeline(replace(settings, engine=Engine.SPARK))
+    on_spark = run_pipeline(replace(settings, home=spark_home, engine=Engine.SPARK))
     assert not spark.sparkContext._jsc.sc().isStopped()  # the shared session is not ours to stop
     yield duck, on_spark
 
