@@ -106,7 +106,12 @@ def whole_process(comments: Sequence[str], old_src: Path | None, repeat: int) ->
     py = sys.executable
     ours = [py, "-m", "loyalloop", "feedback", "analyze", str(src), "--out", str(work / "a.csv")]
     commands: list[tuple[str, list[str], dict[str, str] | None]] = [
-        ("loyalloop feedback analyze (this checkout)", ours, None)
+        ("loyalloop feedback analyze (this checkout)", ours, None),
+        (
+            "loyalloop feedback analyze --jobs 2 (this checkout)",
+            [*ours[:-1], str(work / "j.csv"), "--jobs", "2"],
+            None,
+        ),
     ]
     if old_src is not None:
         env = {**os.environ, "PYTHONPATH": str(old_src)}
@@ -123,13 +128,16 @@ def whole_process(comments: Sequence[str], old_src: Path | None, repeat: int) ->
             log.info("%s: cpu %.1f s, wall %.1f s", name, *times[name][-1])
     med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v))
            for k, v in times.items()}  # fmt: skip
+    same = (work / "a.csv").read_bytes() == (work / "j.csv").read_bytes()
     snow_cpu, snow_wall = med["snownlp sentiments script"]
     lines = [
         f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.platform()}, "
         f"{os.cpu_count()} CPUs (shared), Python {platform.python_version()}, snownlp "
         f"{getattr(snownlp, '__version__', '0.12.3')}",
         f"- {len(comments):,} comments, {repeat} runs of each command in turn, medians; load "
-        f"average at the starts {min(loads):.1f}–{max(loads):.1f}",
+        f"average at the starts {min(loads):.1f}–{max(loads):.1f}; CPU = user + system of the "
+        "process and its workers; `--jobs 2` wrote the same file as one process: "
+        f"{'yes' if same else 'NO'}",
         "",
         "| command (whole process) | CPU s | wall s | SnowNLP CPU / this CPU | "
         "SnowNLP wall / this wall |",

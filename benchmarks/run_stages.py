@@ -30,10 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("home", type=Path, help="a Loyalloop home made by `loyalloop sample`")
     parser.add_argument("--json", type=Path, help="write the figures to this file too")
+    parser.add_argument("--config", type=Path, help="run settings (YAML, as `loyalloop run`)")
     args = parser.parse_args(argv)
 
     from loyalloop.core.config import Settings
     from loyalloop.pipeline import run as run_module
+    from loyalloop.pipeline.config import run_config
     from loyalloop.pipeline.stages import STAGES
 
     figures: dict[str, dict[str, float]] = {}
@@ -55,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     run_module.STAGES = [timed(s) for s in STAGES]  # type: ignore[attr-defined]
     load_before = os.getloadavg()[0]
     w, c, m = time.perf_counter(), time.process_time(), time.thread_time()
-    run = run_module.run_pipeline(Settings().with_home(args.home))
+    config = run_config(args.config)
+    run = run_module.run_pipeline(Settings().with_home(args.home), config)
     total = {
         "wall": round(time.perf_counter() - w, 2),
         "cpu": round(time.process_time() - c, 2),

@@ -13,18 +13,22 @@ Steps (per repeat, a fresh learning campaign):
    customer's policy offer and the cost of each action (SMS 0.05, offer = its expected cost +
    SMS, call 10 CNY; consent and a phone number needed);
 2. ``--learning-campaigns`` **learning campaigns** (each like round 1 of
-   :func:`loyalloop.measurement.sample_rounds.run_learning_rounds`: risk-only targeting with
+   :func:`loyalloop.measurement.sample_rounds.run_learning_rounds` but, by default
+   (``--learning random``), **randomised over the whole eligible audience**: random customers,
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
-   per action (:func:`~loyalloop.measurement.learning.fit_effects`);
+   per action (:func:`~loyalloop.measurement.learning.fit_effects`: the effect shrunk towards
+   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and the caution
+   is chosen by cross-validated value on those rows
+   (:func:`~loyalloop.measurement.learning.choose_pessimism`);
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
-   * ``uplift``: :func:`~loyalloop.measurement.allocate` on
-     :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less one
-     standard error × a month's spend × 20 % margin, less the contact and the offer's unit
-     cost for each expected redeeming responder; ``uplift, point estimates + flat offer cost``
-     is the objective before (the point estimate, the catalogue's flat expected offer cost),
-     kept to show what the change is worth;
+   * ``uplift (risk prior, caution by CV)``: :func:`~loyalloop.measurement.allocate` on
+     :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
+     chosen number of standard errors × a month's spend × 20 % margin, less the contact and
+     the offer's unit cost for each expected redeeming responder; ``uplift (risk prior, 1 SE
+     off)`` the same at the default caution; ``uplift (logit, 1 SE off: before)`` the plain
+     interaction logit the loop used before;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order, each with the action that measured the best net value
      per customer in the learning campaign (what a careful analyst would send), until the
@@ -61,13 +65,16 @@ from loyalloop.apps.demo import load_sample
 from loyalloop.campaigns.audience import audience_view, read_run_tables
 from loyalloop.core.config import Settings
 from loyalloop.measurement import Action, AllocationMethod, Constraints, allocate
+from loyalloop.measurement.effects import RiskPriorEffect
 from loyalloop.measurement.learning import (
     CHAMPION,
     PESSIMISM,
+    EffectLearner,
     Policy,
     PolicyKind,
     RoundPlan,
     _fill_in_order,
+    choose_pessimism,
     expected_values,
     fit_effects,
     learning_features,
@@ -175,6 +182,9 @@ def _true_values(audience: pd.DataFrame, truth: pd.DataFrame, setup: SampleSetup
     return out
 
 
+MAIN = "uplift (risk prior, caution by CV)"
+
+
 def policies(
     view: Any,
     truth: pd.DataFrame,
@@ -183,6 +193,7 @@ def policies(
     seed: int,
     setup: SampleSetup,
     learning_campaigns: int = 1,
+    learning: PolicyKind = PolicyKind.RANDOM,
 ) -> list[dict[str, Any]]:
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
@@ -197,7 +208,7 @@ def policies(
             campaign_id=f"learn-{seed}-{k + 1}",
             actions=SAMPLE_ACTIONS,
             constraints=Constraints(budget),
-            champion=Policy(PolicyKind.RISK),
+            champion=Policy(learning),
             settings=setup.settings,
             assigned_at=start + timedelta(days=31 * k),
         )
@@ -209,25 +220,36 @@ def policies(
         if plan1 is None:
             plan1, report = plan_k, report_k
     assert plan1 is not None
-    fit = fit_effects(training_rows(pd.concat(parts, ignore_index=True), features), seed=seed)
+    pooled = pd.concat(parts, ignore_index=True)
+    rows = training_rows(pooled, features)
+    fit = fit_effects(rows, seed=seed)  # the loop's learner: shrunk towards the risk prior
+    fit_logit = fit_effects(rows, seed=seed, learner=EffectLearner.LOGIT, resamples=20)
+    caution, cv_values = choose_pessimism(
+        RiskPriorEffect,
+        pooled,
+        audience=audience,
+        actions=SAMPLE_ACTIONS,
+        features=features,
+        value_per_response=vpr,
+        margin_rate=setup.margin_rate,
+        budget_per_customer=setup.budget_per_customer,
+        seed=seed,
+    )
     best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
     n = len(audience)
-    missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
-    if missing:
-        raise SystemExit(f"no effect model for {missing}: {fit.notes}")
+    for f in (fit, fit_logit):
+        missing = [a.name for a in SAMPLE_ACTIONS if a.name not in f.models]
+        if missing:
+            raise SystemExit(f"no effect model for {missing}: {f.notes}")
     learnt = {}
-    for label, pessimism, frame in (
-        ("uplift (learnt models)", PESSIMISM, audience),
-        # the objective before: the point estimate, and the catalogue's flat offer cost
-        (
-            "uplift, point estimates + flat offer cost",
-            0.0,
-            audience.drop(columns=[c for c in audience if c.startswith(("contact:", "redeem:"))]),
-        ),
+    for label, models, pessimism in (
+        (MAIN, fit.models, caution),
+        ("uplift (risk prior, 1 SE off)", fit.models, PESSIMISM),
+        ("uplift (logit, 1 SE off: before)", fit_logit.models, PESSIMISM),
     ):
         cand = expected_values(
-            frame,
-            fit.models,
+            audience,
+            models,
             SAMPLE_ACTIONS,
             features=features,
             value_per_response=vpr,
@@ -242,12 +264,11 @@ def policies(
     clv = pd.to_numeric(audience["clv"], errors="coerce").fillna(-1).to_numpy()
     plans: dict[str, RoundPlan] = {}
     t0 = time.perf_counter()
-    plans["uplift (learnt models)"], alloc = _allocated(
-        audience, learnt["uplift (learnt models)"], budget
-    )
+    plans[MAIN], alloc = _allocated(audience, learnt[MAIN], budget)
     seconds = time.perf_counter() - t0
-    key = "uplift, point estimates + flat offer cost"
-    plans[key], _ = _allocated(audience, learnt[key], budget)
+    for key in learnt:
+        if key != MAIN:
+            plans[key], _ = _allocated(audience, learnt[key], budget)
     random_order = rng.random(n)
     for a in SAMPLE_ACTIONS:
         mark = "*" if a.name == best else ""
@@ -280,9 +301,11 @@ def policies(
                 "value": _interval(draws),
                 "expected": expected,
                 "draws": draws,
-                "alloc_seconds": seconds if name == "uplift (learnt models)" else None,
-                "alloc_method": alloc.method.value if name == "uplift (learnt models)" else None,
-                "qini": {q.action: (q.qini, q.baseline_qini) for q in fit.qini},
+                "alloc_seconds": seconds if name == MAIN else None,
+                "alloc_method": alloc.method.value if name == MAIN else None,
+                "qini": {q.action: (round(q.qini, 4), round(q.baseline_qini, 4)) for q in fit.qini},
+                "caution": caution,
+                "cv": {k: round(v) for k, v in cv_values.items()},
             }
         )
     return out
@@ -339,7 +362,7 @@ def _summary(rows: list[dict[str, Any]]) -> None:
     print("|---|---:|---:|---:|")
     frame = pd.DataFrame(rows)
     frame["kind"] = frame["policy"].str.replace("*", "", regex=False)
-    up = np.concatenate(list(frame.loc[frame["kind"] == "uplift (learnt models)", "draws"]))
+    up = np.concatenate(list(frame.loc[frame["kind"] == MAIN, "draws"]))
     for kind, g in frame.groupby("kind", sort=False):
         d = np.concatenate(list(g["draws"]))
         lo, hi = np.quantile(d, [0.025, 0.975])
@@ -357,18 +380,33 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--learning-campaigns", type=int, default=3)
     p.add_argument("--skip-solver", action="store_true")
+    p.add_argument(
+        "--learning",
+        choices=[k.value for k in (PolicyKind.RANDOM, PolicyKind.RISK)],
+        default=PolicyKind.RANDOM.value,
+        help="who the learning campaigns contact: random customers (randomised over the "
+        "whole eligible audience) or the riskiest first; actions are random either way",
+    )
+    p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
     args = p.parse_args()
     setup = SampleSetup()
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="loyalloop-bench-") as tmp:
-        view, truth, as_of = sample_run(args.customers, 0, Path(tmp))
-        frame = view.to_pandas()  # the run's files go with the temporary directory
+    if args.cache is not None and args.cache.exists():
+        import pickle
+
+        with args.cache.open("rb") as fh:
+            frame, truth, as_of = pickle.load(fh)
+    else:
+        with tempfile.TemporaryDirectory(prefix="loyalloop-bench-") as tmp:
+            view, truth, as_of = sample_run(args.customers, 0, Path(tmp))
+            frame = view.to_pandas()  # the run's files go with the temporary directory
     view_t = ibis.memtable(frame)
     prep = time.perf_counter() - t0
     print(
         f"# targeting benchmark — {args.customers:,} customers, {args.repeats} repeats, "
-        f"{args.learning_campaigns} learning campaign(s) pooled\n"
+        f"{args.learning_campaigns} learning campaign(s) pooled ({args.learning} customers, "
+        "random actions)\n"
     )
     print(
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; "
@@ -378,7 +416,13 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     for r in range(args.repeats):
         found = policies(
-            view_t, truth, as_of, seed=r, setup=setup, learning_campaigns=args.learning_campaigns
+            view_t,
+            truth,
+            as_of,
+            seed=r,
+            setup=setup,
+            learning_campaigns=args.learning_campaigns,
+            learning=PolicyKind(args.learning),
         )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         print(flush=True)
@@ -388,8 +432,9 @@ def main() -> None:
     for x in rows:
         if x["alloc_method"]:
             print(
-                f"- repeat {x['repeat']}: {x['qini']}; allocation {x['alloc_method']} in "
-                f"{x['alloc_seconds']:.2f} s"
+                f"- repeat {x['repeat']}: {x['qini']}; caution {x['caution']:g} SE chosen by "
+                f"cross-validated value on the learning rows {x['cv']}; allocation "
+                f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
             )
     if not args.skip_solver:
         print("\n| customers | method asked | used | seconds | net value | upper bound | gap |")

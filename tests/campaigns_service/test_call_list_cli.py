@@ -88,3 +88,34 @@ def test_call_list_from_a_run_with_call_history(
     code = main([*cli, "campaigns", "call-list", "--out", str(refused), "--campaign", "mail-only"])
     assert code == 2 and not refused.exists()
     assert "mail-only is an email campaign" in capsys.readouterr().err
+
+
+def test_customers_who_said_do_not_call_are_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A withdrawal recorded in the store — under the id the customer gave, which may be
+    another record of the same person than the profile the list shows — keeps them off it."""
+    home = tmp_path / "home"
+    cli = ["--home", str(home)]
+    assert main([*cli, "sample", "--customers", "600", "--json"]) == 0
+    assert main([*cli, "run", "--json"]) == 0
+    capsys.readouterr()
+    first = tmp_path / "calls.csv"
+    assert main([*cli, "campaigns", "call-list", "--out", str(first), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["withdrawn"] == 0
+    listed = set(pd.read_csv(first, dtype={"customer_id": str})["customer_id"])
+    pmap = pd.read_parquet(home / "runs" / "000001" / "profile_map.parquet")
+    merged = pmap[(pmap.customer_id != pmap.profile_id) & pmap.profile_id.isin(listed)]
+    assert len(merged), "the sample plants duplicate customers; some are merged and listed"
+    other_record, its_profile = merged.iloc[0]["customer_id"], merged.iloc[0]["profile_id"]
+    plain = sorted(listed - set(pmap.profile_id[pmap.customer_id != pmap.profile_id]))[0]
+    for cid, channel in ((other_record, "phone"), (plain, "all")):
+        assert main([*cli, "consent", "set", cid, "--channel", channel, "--withdrawn",
+                     "--source", "call"]) == 0  # fmt: skip
+    capsys.readouterr()
+    second = tmp_path / "calls2.csv"
+    assert main([*cli, "campaigns", "call-list", "--out", str(second), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    now = set(pd.read_csv(second, dtype={"customer_id": str})["customer_id"])
+    assert its_profile not in now and plain not in now
+    assert result["withdrawn"] == 2 and now == listed - {its_profile, plain}

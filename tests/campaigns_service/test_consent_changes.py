@@ -5,11 +5,13 @@ warehouse change newer than the grant wins again (docs/cases.md, "Consent")."""
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from datetime import time as dt_time
 from pathlib import Path
 
 import ibis
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from campaign_fixtures import AS_OF, CAMPAIGN, make_view
 from svc_fixtures import make_store
@@ -23,6 +25,7 @@ from loyalloop.services.outbox import refresh_consent, run_worker
 from loyalloop.store.models import ConsentChangeRow, OutboxMessage
 
 ME = Actor("ana@example.com", "analyst", 1)
+AS_NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 BRANCH = Actor("li@bank.example", "agent", 2)
 
 
@@ -125,3 +128,56 @@ def test_launch_counts_store_grants_over_an_imported_no(tmp_path: Path, store_ur
     added = after - before
     assert before <= after and added and added <= set(grant)
     assert not (before & set(grant))  # without the grant none of them was eligible
+
+
+def test_a_withdrawal_on_another_record_of_the_profile_counts(
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Campaigns address profiles; the customer withdrew under another of their records
+    (identity resolution merged it into the profile). Launch leaves the profile out, and a
+    message already queued for it is skipped at send time."""
+    import loyalloop.services.campaigns as campaigns_mod
+    import loyalloop.services.outbox as outbox_mod
+
+    store = make_store(
+        tmp_path,
+        store_url,
+        campaign_frequency_cap_days=0,
+        quiet_hours_start=dt_time(0, 0),
+        quiet_hours_end=dt_time(0, 0),
+        outbox_sink_dir=tmp_path / "sink",
+    )
+    con = ibis.duckdb.connect()
+    with store.session() as session:
+        create_campaign(session, {**copy.deepcopy(CAMPAIGN), "holdout_share": 0.0}, ME)
+    launch_campaign(store, "winback-test", make_view(con), AS_OF, ME)
+    with store.session() as session:
+        queued = sorted(session.scalars(sa.select(OutboxMessage.customer_id)))
+    queued_profile, launch_profile = queued[0], queued[1]
+    # their other records (not profiles themselves) — the ids the customers gave
+    links = {"X-OLD-1": queued_profile, "X-OLD-2": launch_profile}
+    monkeypatch.setattr(outbox_mod, "profile_links", lambda *a, **k: links)
+    monkeypatch.setattr(campaigns_mod, "profile_links", lambda *a, **k: links)
+    with store.session() as session:
+        change_consent(session, "X-OLD-1", "email", False, "call", BRANCH)
+        change_consent(session, "X-OLD-2", "all", False, "call", BRANCH)
+        session.commit()
+    total = run_worker(store, once=True)
+    with store.session() as session:
+        status = {
+            c: st
+            for c, st in session.execute(sa.select(OutboxMessage.customer_id, OutboxMessage.status))
+        }
+    assert status[queued_profile] == "skipped" and status[launch_profile] == "skipped"
+    assert total.skipped == 2 and total.sent == len(queued) - 2
+
+    con.disconnect()
+    # and a launch from now on leaves both profiles out (the launch's exclusion list)
+    from loyalloop.campaigns.spec import Channel
+
+    with store.session() as session:
+        unsub, _capped = campaigns_mod._excluded(session, Channel.email, AS_NOW, 0, links)
+        calls, _ = campaigns_mod._excluded(session, Channel.call, AS_NOW, 0, links)
+    assert {queued_profile, launch_profile} <= unsub
+    assert launch_profile in calls and queued_profile not in calls  # e-mail only vs all
+    store.close()

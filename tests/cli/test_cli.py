@@ -196,3 +196,24 @@ def test_run_rejects_unknown_taxonomy_before_running(tmp_path: Path) -> None:
     code, _, err = cli(tmp_path / "home", "run", "--taxonomy", "nonsense")
     assert code == 2 and "neither a shipped taxonomy" in err
     assert not (tmp_path / "home" / "runs").exists()
+
+
+def test_sample_volume_options(tmp_path: Path) -> None:
+    """``sample --transactions N --comments N`` loads about that many; a bad target is a
+    clear error with the config exit code, in JSON too."""
+    home = tmp_path / "home"
+    code, out, err = cli(
+        home,
+        *("sample", "--customers", "400", "--transactions", "4000", "--comments", "80", "--json"),
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    loaded = data["transactions"]["loaded"] + data["branch transactions"]["loaded"]
+    assert abs(loaded / 4000 - 1) < 0.1
+    comments = pd.read_csv(home / "sample" / "feedback.csv")["text"].notna().sum()
+    assert abs(comments / 80 - 1) < 0.35  # Poisson noise on ~80 comments: sd 11 %
+    code, out, _ = cli(
+        tmp_path / "h2", "sample", "--customers", "400", "--transactions", "300", "--json"
+    )
+    assert code != 0
+    assert "too few" in json.loads(out)["error"]["message"]

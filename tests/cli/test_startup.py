@@ -25,6 +25,7 @@ HEAVY = (
     "lightgbm",
     "plotly",
     "jieba",
+    "rjieba",
     "sqlalchemy",
     "fastapi",
     "jinja2",

@@ -11,6 +11,7 @@ from loyalloop.cli.feedback import app
 from loyalloop.core.csvsafe import escape_formula, spreadsheet_safe
 from loyalloop.errors import DataValidationError, IngestError
 from loyalloop.feedback import analyze_feedback, analyze_texts, read_comments
+from loyalloop.feedback.analyze import distinct_texts
 
 BAD = [
     "",
@@ -39,10 +40,39 @@ def test_analyze_texts_columns_and_bad_input() -> None:
 
 
 def test_analyze_texts_parallel_matches_serial() -> None:
-    texts = ["年费太贵，积分很好", "The app crashes", "服务很好"] * 40
+    base = ["年费太贵，积分很好", "The app crashes", "服务很好"]
+    texts = [f"{t} {i}" for i in range(40) for t in base]  # 120 distinct: three chunks
     serial = analyze_texts(texts)
     parallel = analyze_texts(texts, n_jobs=2, chunk_size=50)
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_repeated_comments_read_once_with_the_same_result() -> None:
+    texts = ["年费太贵，积分很好", None, "The app crashes", "年费太贵，积分很好", None, 3]
+    distinct, where = distinct_texts(texts)
+    assert distinct == ["年费太贵，积分很好", None, "The app crashes", None, 3]
+    assert where == [0, 1, 2, 0, 3, 4]
+    together = analyze_texts(texts)
+    one_by_one = pd.concat([analyze_texts([t]) for t in texts], ignore_index=True)
+    pd.testing.assert_frame_equal(together, one_by_one)
+
+
+def test_cli_jobs_give_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loyalloop.cli.feedback as cli_feedback
+
+    monkeypatch.setattr(cli_feedback, "_BATCH", 7)  # several chunks for the workers
+    rows = [f"年费太贵{i % 9}，积分很好" if i % 3 else f"The app crashed {i}" for i in range(40)]
+    src = tmp_path / "c.csv"
+    pd.DataFrame({"text": rows}).to_csv(src, index=False)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.csv"
+        res = CliRunner().invoke(app, ["analyze", str(src), "--out", str(out), "--jobs", jobs])
+        assert res.exit_code == 0, res.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    written = pd.read_csv(tmp_path / "out1.csv")
+    assert written["text"].tolist() == analyze_texts(rows)["text"].tolist()
 
 
 def test_analyze_feedback_keeps_given_language() -> None:
@@ -163,4 +193,5 @@ def test_analyze_command_loads_no_warehouse_or_model_library(tmp_path: Path) -> 
     assert (tmp_path / "out.csv").exists()
     heavy = {"scipy", "sklearn", "ibis", "duckdb", "lightgbm", "sqlalchemy", "pyspark", "sqlglot"}
     assert heavy.isdisjoint(report["modules"]), heavy & set(report["modules"])
-    assert "jieba" in report["modules"]  # the Chinese comment was really analysed
+    assert "rjieba" in report["modules"]  # the Chinese comment was really analysed
+    assert "jieba" not in report["modules"]  # its dictionary file only; rjieba segments

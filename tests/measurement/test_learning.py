@@ -106,12 +106,13 @@ def test_the_learnt_model_is_registered_and_used_in_round_2(sample, rounds) -> N
         assert plan2.champion.kind is PolicyKind.MODEL
         assert "promoted" in rounds.decision
     else:
-        assert plan2.champion.kind is PolicyKind.RISK
+        # risk-only with round 1's best action, or nobody when no action is sure to pay
+        assert plan2.champion.kind in (PolicyKind.RISK, PolicyKind.NOBODY)
         assert "does not beat" in rounds.decision
     # a changed model file is refused
     path = registry.root / entry.files["call"]
     data = json.loads(path.read_text("utf-8"))
-    data["intercept"] += 1.0
+    data["C"] += 1.0
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ModelError, match="changed after it was registered"):
         registry.load(entry.model_id)
@@ -139,16 +140,32 @@ def test_round_values_are_scored_on_the_truth(sample, rounds) -> None:  # type: 
 
 def test_champion_group_is_measured_per_unit_of_budget(rounds) -> None:  # type: ignore[no-untyped-def]
     g = rounds.rounds[1].groups
+    plan2 = rounds.rounds[1].plan
     assert CHAMPION in g.per_budget
+    if plan2.champion.kind is PolicyKind.NOBODY:
+        # contacting nobody earns exactly nothing: no interval to estimate
+        assert plan2.group(CHAMPION).treated == 0
+        e = g.per_budget[CHAMPION]
+        assert (e.estimate, e.low, e.high) == (0.0, 0.0, 0.0)
 
 
 def test_round_2_baseline_acts_only_where_round_1_measured(sample, rounds) -> None:  # type: ignore[no-untyped-def]
     """The baseline policy of round 2 uses the action round 1 measured best on the cautious
-    side, down to the churn probability round 1's risk policy reached — never deeper."""
+    side, down to the churn probability round 1's risk policy reached — never deeper; or it
+    contacts nobody when even that action's cautious total is not above zero."""
     plan1, plan2 = rounds.rounds[0].plan, rounds.rounds[1].plan
     baseline = next(
-        p for p in (plan2.champion, plan2.challenger) if p is not None and p.kind is PolicyKind.RISK
+        p
+        for p in (plan2.champion, plan2.challenger)
+        if p is not None and p.kind in (PolicyKind.RISK, PolicyKind.NOBODY)
     )
+    t2 = plan2.treatments
+    group = CHAMPION if plan2.champion is baseline else "challenger"
+    picked = t2[t2["group"] == group]
+    if baseline.kind is PolicyKind.NOBODY:
+        assert picked.empty
+        assert any("contacts nobody" in n for n in rounds.notes)
+        return
     assert baseline.action in {"message", "offer", "call"} and baseline.min_score is not None
     churn = pd.Series(
         pd.to_numeric(sample["view"]["churn_probability"], errors="coerce").to_numpy(),
@@ -157,9 +174,17 @@ def test_round_2_baseline_acts_only_where_round_1_measured(sample, rounds) -> No
     t1 = plan1.treatments
     reached = t1[(t1["group"] == CHAMPION) & ~t1["held_out"]]["customer_id"].astype(str)
     assert baseline.min_score == pytest.approx(churn.reindex(reached).min())
-    t2 = plan2.treatments
-    group = CHAMPION if plan2.champion is baseline else "challenger"
-    picked = t2[t2["group"] == group]
     assert len(picked) > 0 and (picked["action"] == baseline.action).all()
     assert (churn.reindex(picked["customer_id"].astype(str)) >= baseline.min_score).all()
     assert any("judged cautiously" in n and baseline.action in n for n in rounds.notes)
+
+
+def test_the_model_policy_carries_the_caution_chosen_on_round_1(rounds) -> None:  # type: ignore[no-untyped-def]
+    plan2 = rounds.rounds[1].plan
+    model = next(
+        p
+        for p in (plan2.champion, plan2.challenger)
+        if p is not None and p.kind is PolicyKind.MODEL
+    )
+    assert model.caution in {0.0, 0.5, 1.0, 2.0}
+    assert any(f"{model.caution:g} standard errors off" in n for n in rounds.notes)

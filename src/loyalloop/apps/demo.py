@@ -80,14 +80,29 @@ def load_sample(
     seed: int = 0,
     business: str = "card",
     on_step: Callable[[str], None] | None = None,
+    transactions: int | None = None,
+    comments: int | None = None,
 ) -> dict[str, IngestResult]:
-    """Generate a sample business, write its files under ``<home>/sample`` and ingest them."""
+    """Generate a sample business, write its files under ``<home>/sample`` and ingest them.
+
+    ``transactions`` / ``comments``: about how many to make (None: the business's rates);
+    see :func:`loyalloop.sample.generate`.
+    """
     if on_step:
         on_step("generate")
-    sample = generate(customers=customers, seed=seed, business=business)  # type: ignore[arg-type]
+    sample = generate(
+        customers=customers,
+        seed=seed,
+        business=business,  # type: ignore[arg-type]
+        transactions=transactions,
+        comments=comments,
+    )
     directory = settings.home / "sample"
     sample, branch, mapping = split_branch_export(sample, directory)
     files = write_sample(sample, directory)
+    # the files are the data from here on: free the frames before the engine loads them (at
+    # 1M customers they are gigabytes, and would sit beside the engine's memory)
+    del sample
     results: dict[str, IngestResult] = {}
     with open_warehouse(settings) as wh:
         for table in LOAD_ORDER:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -189,26 +190,39 @@ def backtest(
         labels.append(y)
     train_f = pd.concat(frames, ignore_index=True)
     train_y = pd.concat(labels, ignore_index=True)
-    fitted = fit_churn_model(
-        train_f,
-        train_y,
-        horizon_days=horizon_days,
-        model=model,
-        max_rows=max_train_rows,
-        metadata={"train_cutoffs": [f"{c:%Y-%m-%d}" for c in trains]},
-    )
-    logistic = None
-    if "logistic" in baselines:
-        logistic = fit_churn_model(
+    meta = {"train_cutoffs": [f"{c:%Y-%m-%d}" for c in trains]}
+    # The trees train on a worker thread (LightGBM releases the interpreter lock while it
+    # builds them) while this thread fits the logistic baseline and reads the test cutoff's
+    # features from the engine: the same fits and queries as one after another, overlapped.
+    with ThreadPoolExecutor(1, thread_name_prefix="churn-trees") as pool:
+        trees = pool.submit(
+            fit_churn_model,
             train_f,
             train_y,
             horizon_days=horizon_days,
-            model=ChurnModel(algorithm=Algorithm.LOGISTIC),
+            model=model,
             max_rows=max_train_rows,
-            metadata={"train_cutoffs": [f"{c:%Y-%m-%d}" for c in trains]},
+            metadata=meta,
         )
-    test_f = tables.features(test, config).to_pandas()
-    test_y = tables.labels(test, horizon_days, config).to_pandas()
+        try:
+            logistic = None
+            if "logistic" in baselines:
+                logistic = fit_churn_model(
+                    train_f,
+                    train_y,
+                    horizon_days=horizon_days,
+                    model=ChurnModel(algorithm=Algorithm.LOGISTIC),
+                    max_rows=max_train_rows,
+                    metadata=meta,
+                )
+            test_f = tables.features(test, config).to_pandas()
+            test_y = tables.labels(test, horizon_days, config).to_pandas()
+        except Exception:
+            first = trees.exception()  # waits; the trees' error is reported first, as before
+            if first is not None:
+                raise first from None
+            raise
+        fitted = trees.result()
     test_f = test_f.merge(test_y, on="customer_id", how="inner", validate="one_to_one")
     # Engines return rows in no fixed order; the same data must give the same figures.
     test_f = test_f.sort_values("customer_id", kind="stable").reset_index(drop=True)

@@ -461,6 +461,7 @@ def call_list_cmd(
                 "run": r.run,
                 "campaign": r.campaign,
                 "call_attempts": r.call_attempts,
+                "withdrawn": r.withdrawn,
             }
         )
         return
@@ -474,6 +475,12 @@ def call_list_cmd(
         f"{r.value_saved:,.0f} → {r.path}",
         markup=False,
     )
+    if r.withdrawn:
+        out.print(
+            f"left out {r.withdrawn:,} customer(s) who withdrew consent to be called "
+            f"(loyalloop consent set). 已排除 {r.withdrawn:,} 位撤回电话联系同意的客户。",
+            markup=False,
+        )
     if r.call_attempts:
         out.print(
             f"best hours and weekdays learnt from {r.call_attempts:,} past call attempts",

@@ -214,6 +214,21 @@ def sample(
     business: Annotated[
         Business, typer.Option(help="card (bank credit cards) or retail. 业务类型。")
     ] = Business.card,
+    transactions: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="About this many transactions (default: the business's rate, ~69 per card "
+            "customer); e.g. 10000000 for 1M customers. 交易笔数（约）。",
+        ),
+    ] = None,
+    comments: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="About this many comments (default: ~0.5 per card customer). 评论条数（约）。",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a realistic sample business and load it. 生成并导入示例数据。"""
@@ -225,7 +240,13 @@ def sample(
         st = settings(ctx)
         with hold_home(ctx, "sample"), status("generating sample data") as step:
             results = load_sample(
-                st, customers=customers, seed=seed, business=str(business), on_step=step
+                st,
+                customers=customers,
+                seed=seed,
+                business=str(business),
+                on_step=step,
+                transactions=transactions,
+                comments=comments,
             )
         if as_json:
             emit_json({name: ingest_json(r) for name, r in results.items()})

@@ -53,6 +53,15 @@ def analyze(
             "YAML 文件。"
         ),
     ] = "default",
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            min=-1,
+            help="Worker processes (-1: one per CPU; 0 or 1: this process only); results are "
+            "the same. 并行进程数（-1：每个 CPU 一个；0 或 1：仅本进程），结果相同。",
+        ),
+    ] = 1,
     as_json: JsonOpt = False,
 ) -> None:
     """Write text, language, sentiment, sentiment_score and aspects for each comment.
@@ -63,27 +72,33 @@ def analyze(
 
         from loyalloop.core.csvsafe import write_safe_csv
         from loyalloop.core.export import atomic_output
-        from loyalloop.feedback import analyze_texts, load_taxonomy, read_comments
+        from loyalloop.feedback import load_taxonomy, read_comments
+        from loyalloop.feedback.analyze import (
+            ANALYZE_COLUMNS,
+            distinct_texts,
+            iter_readings,
+        )
 
         output_file(ctx, out_file)
         input_file(file, what="comments file")
         comments = read_comments(file, text_column)
+        texts = comments["text"].tolist()
         if taxonomy == "default":  # fitted to the comments: bank data never gets retail aspects
             from loyalloop.feedback.aspects import choose_taxonomy
 
-            taxonomy = choose_taxonomy(comments["text"].tolist())[0]
+            taxonomy = choose_taxonomy(texts)[0]
         tax = load_taxonomy("default" if taxonomy == "both" else taxonomy)
-        texts = comments["text"].tolist()
-        parts = []
-        with Progress(
-            console=err, transient=True, disable=as_json or not err.is_terminal
-        ) as progress:
-            task = progress.add_task("analysing", total=len(texts))
-            for start in range(0, len(texts), _BATCH):
-                batch = texts[start : start + _BATCH]
-                parts.append(analyze_texts(batch, taxonomy=tax))
-                progress.advance(task, len(batch))
-        result = pd.concat(parts, ignore_index=True) if parts else analyze_texts([])
+        distinct, where = distinct_texts(texts)  # a comment written twice is read once
+        read: list[tuple[str, str, str, float, str]] = []
+        # no progress bar (and its refresh thread) while worker processes are forked
+        quiet = as_json or not err.is_terminal or jobs not in (0, 1)
+        with Progress(console=err, transient=True, disable=quiet) as progress:
+            task = progress.add_task("analysing", total=len(distinct))
+            for part in iter_readings(distinct, tax, n_jobs=jobs or 1, chunk_size=_BATCH):
+                read.extend(part)
+                progress.advance(task, len(part))
+        result = pd.DataFrame([read[i] for i in where], columns=list(ANALYZE_COLUMNS))
+        result["sentiment_score"] = result["sentiment_score"].astype(float)
         with atomic_output(out_file) as tmp:
             write_safe_csv(result, tmp)
         counts = {

@@ -37,6 +37,7 @@ __all__ = [
     "MODEL_FORMAT",
     "AspectSentimentModel",
     "MentionContext",
+    "clause_ngrams",
     "mention_features",
     "shipped_model",
 ]
@@ -74,7 +75,8 @@ class MentionContext:
 
 
 @lru_cache(maxsize=65536)
-def _ngrams(text: str, prefix: str) -> tuple[str, ...]:
+def clause_ngrams(text: str, prefix: str) -> tuple[str, ...]:
+    """N-gram features of a normalised clause, each name starting with ``prefix``."""
     feats: list[str] = []
     if _CJK.search(text):
         for run in _CJK_RUN.findall(text):
@@ -119,10 +121,10 @@ def mention_features(ctx: MentionContext) -> dict[str, float]:
         feats["complains"] = 1.0
     if not ctx.evidence:
         feats["no_evidence"] = 1.0
-    for f in _ngrams(ctx.clause, "t"):
+    for f in clause_ngrams(ctx.clause, "t"):
         feats[f] = 1.0
     if ctx.next_free:
-        for f in _ngrams(ctx.next_free, "n"):
+        for f in clause_ngrams(ctx.next_free, "n"):
             feats[f] = 1.0
     return feats
 

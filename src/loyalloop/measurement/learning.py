@@ -29,10 +29,15 @@ policy gives everyone the same action, or — for learning — an action drawn a
 **Learning** (:func:`training_rows`, :func:`fit_effects`): the finished campaigns' assignments
 and outcomes, joined to the features the customers had when they were targeted, become one
 training table per action (its treated customers and its holdout). One effect model per action
-(:class:`~loyalloop.measurement.effects.InteractionLogit`) is fitted, its out-of-fold Qini
-(3 folds) recorded with a bootstrap interval next to risk-only ranking's on the same rows, and
-registered
-(:class:`~loyalloop.measurement.registry.ModelRegistry`).
+(:class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit shrunk towards a
+risk-based prior; or the plain :class:`~loyalloop.measurement.effects.InteractionLogit`) is
+fitted, its out-of-fold Qini (3 folds) recorded with a bootstrap interval next to risk-only
+ranking's on the same rows, and registered
+(:class:`~loyalloop.measurement.registry.ModelRegistry`). How cautious a model policy is —
+the standard errors taken off each predicted effect — is chosen by
+:func:`choose_pessimism`: the level whose allocation earns most when cross-validated on the
+finished campaigns' own rows (never on a truth). A ``nobody`` policy contacts no one: what the
+evidence supports when no action is sure to pay.
 
 **Champion and challenger** (:func:`promote`): a new model becomes the champion if its
 held-out Qini, summed over actions, beats the current champion baseline's on the same rows
@@ -44,6 +49,7 @@ replace the champion.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,23 +66,31 @@ from loyalloop.campaigns.spec import GLOBAL_CONTROL, ProgrammeSpec
 from loyalloop.errors import ConfigError, DataValidationError, ModelError
 from loyalloop.experiments import Estimate
 from loyalloop.measurement.arms import HOLDOUT, SEPARATOR, parse_arm
-from loyalloop.measurement.effects import InteractionLogit, out_of_fold, qini_of
+from loyalloop.measurement.effects import (
+    InteractionLogit,
+    RiskPriorEffect,
+    out_of_fold,
+    qini_of,
+)
 from loyalloop.measurement.registry import ActionQini, ModelRegistry, ModelStatus, RegistryEntry
 from loyalloop.measurement.results import CampaignReport, Level, Metric
 from loyalloop.measurement.targeting import Action, Constraints, allocate
 
 __all__ = [
+    "CAUTION_LEVELS",
     "CHALLENGER",
     "CHAMPION",
     "EXPLORE",
     "PESSIMISM",
     "EffectFit",
+    "EffectLearner",
     "GroupComparison",
     "GroupPlan",
     "Policy",
     "PolicyKind",
     "RoundPlan",
     "RoundSettings",
+    "choose_pessimism",
     "compare_groups",
     "expected_values",
     "fit_effects",
@@ -87,9 +101,20 @@ __all__ = [
     "training_rows",
 ]
 
+logger = logging.getLogger(__name__)
+
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 EXPLORE = "explore"
+
+
+class EffectLearner(StrEnum):
+    """The per-action effect model the loop fits."""
+
+    #: :class:`~loyalloop.measurement.effects.RiskPriorEffect`: shrunk towards a risk prior.
+    RISK_PRIOR = "risk_prior"
+    #: :class:`~loyalloop.measurement.effects.InteractionLogit` alone.
+    LOGIT = "logit"
 
 
 class PolicyKind(StrEnum):
@@ -99,6 +124,8 @@ class PolicyKind(StrEnum):
     RISK = "risk"
     VALUE = "value"
     RANDOM = "random"
+    #: Contact nobody: what the evidence supports when no action is sure to pay.
+    NOBODY = "nobody"
 
 
 @dataclass(frozen=True)
@@ -116,6 +143,9 @@ class Policy:
     model_id: str | None = None
     action: str | None = None
     min_score: float | None = None
+    #: A model policy's caution: standard errors taken off each predicted effect
+    #: (:func:`expected_values`; ``None`` = :data:`PESSIMISM`, or :func:`choose_pessimism`'s).
+    caution: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind is PolicyKind.MODEL and not self.model_id:
@@ -124,7 +154,10 @@ class Policy:
     @property
     def label(self) -> str:
         if self.kind is PolicyKind.MODEL:
-            return f"model {self.model_id}"
+            caution = "" if self.caution is None else f", {self.caution:g} SE off"
+            return f"model {self.model_id}{caution}"
+        if self.kind is PolicyKind.NOBODY:
+            return "nobody (no action is sure to pay)"
         depth = "" if self.min_score is None else f", score ≥ {self.min_score:.3g}"
         return f"{self.kind.value} ({self.action or 'random actions'}{depth})"
 
@@ -360,6 +393,8 @@ def _select_baseline(
 
 #: Standard errors subtracted from each predicted effect before allocating (pessimism).
 PESSIMISM = 1.0
+#: The caution levels (standard errors off) :func:`choose_pessimism` compares.
+CAUTION_LEVELS = (0.0, 0.5, 1.0, 2.0)
 
 
 def expected_values(
@@ -421,6 +456,115 @@ def expected_values(
         out[f"value:{a.name}"] = value
         out[f"cost:{a.name}"] = cost
     return out
+
+
+def choose_pessimism(
+    make: Any,
+    customers: pd.DataFrame,
+    *,
+    audience: pd.DataFrame,
+    actions: Sequence[Action],
+    features: pd.DataFrame,
+    value_per_response: pd.Series,
+    margin_rate: float,
+    budget_per_customer: float,
+    candidates: Sequence[float] = CAUTION_LEVELS,
+    folds: int = 3,
+    seed: int = 0,
+) -> tuple[float, dict[float, float]]:
+    """The caution level (standard errors off, :func:`expected_values`) whose allocation earns
+    the most on the **training campaigns' own rows**, by cross-validation.
+
+    The customers of the finished campaigns are split into ``folds`` at random; for each fold
+    the effect models (``make()`` per action) are fitted on the other folds' rows, and each
+    level's allocation is made on the fold's customers at ``budget_per_customer`` each. A
+    level's value is measured on the rows it did not learn from: for each action, the
+    customers the allocation gave it, pooled over folds; among them, the difference in mean
+    response × value of a response × margin between those the campaigns treated with the
+    action and those held out from it (randomised, so unbiased), × the number given it, less
+    what contacting them costs (contact + the offer's unit cost × the treated's response rate
+    when ``contact:``/``redeem:`` columns are given, else ``cost:``). An action given to
+    customers of whom the rows hold no treated or held-out customer counts 0.
+
+    Returns
+    -------
+    tuple
+        The best level, and the cross-validated value of each level (``nan`` when a fold gave
+        too few rows to fit). Nothing here looks at any truth: only the campaigns' outcomes.
+    """
+    need = {"customer_id", "arm", "responded"}
+    if not need <= set(customers.columns):
+        raise DataValidationError(f"cross-validation rows need columns {sorted(need)}")
+    rows = customers.copy()
+    if "campaign_id" not in rows.columns:
+        rows["campaign_id"] = "campaign"
+    rows["customer_id"] = rows["customer_id"].astype(str)
+    parsed = rows["arm"].astype(str).map(parse_arm)
+    rows["_action"] = parsed.map(lambda p: p.action)
+    rows["_treated"] = (~parsed.map(lambda p: p.is_control | p.is_global_control)).astype(float)
+    rows["_y"] = pd.to_numeric(rows["responded"], errors="coerce")
+    ids = pd.Index(rows["customer_id"].unique())
+    by_id = audience.assign(customer_id=audience["customer_id"].astype(str)).drop_duplicates(
+        "customer_id"
+    )
+    by_id = by_id.set_index("customer_id")
+    ids = ids[ids.isin(by_id.index)]
+    fold_of = pd.Series(
+        np.random.default_rng(seed).permutation(len(ids)) % folds, index=ids, dtype="int64"
+    )
+    vpr = value_per_response.reindex(rows["customer_id"].to_numpy()).to_numpy(dtype="float64")
+    rows["_yv"] = rows["_y"].to_numpy(dtype="float64") * vpr * margin_rate
+    given: dict[float, list[pd.Series]] = {k: [] for k in candidates}
+    for f in range(folds):
+        test_ids = fold_of.index[fold_of.to_numpy() == f]
+        train = rows[~rows["customer_id"].isin(test_ids)]
+        try:
+            per_action = training_rows(train, features)
+            models = {a: make().fit(*per_action[a]) for a in per_action}
+        except (ModelError, ValueError, DataValidationError) as exc:
+            logger.info("caution by cross-validation: fold %d gave no model (%s)", f, exc)
+            return PESSIMISM, {k: math.nan for k in candidates}
+        if any(a.name not in models for a in actions):
+            return PESSIMISM, {k: math.nan for k in candidates}
+        cand_frame = by_id.loc[test_ids].reset_index()
+        budget = budget_per_customer * len(cand_frame)
+        for k in candidates:
+            cand = expected_values(
+                cand_frame,
+                models,
+                actions,
+                features=features,
+                value_per_response=value_per_response,
+                margin_rate=margin_rate,
+                pessimism=k,
+            )
+            alloc = allocate(cand, actions, Constraints(budget))
+            given[k].append(alloc.frame.set_index("customer_id")["action"].dropna())
+    out: dict[float, float] = {}
+    for k in candidates:
+        chosen = pd.concat(given[k]) if given[k] else pd.Series(dtype=object)
+        total = 0.0
+        for a in actions:
+            who = chosen.index[chosen.to_numpy() == a.name]
+            if len(who) == 0:
+                continue
+            m = rows[(rows["_action"] == a.name) & rows["customer_id"].isin(who)]
+            t, c = m[m["_treated"] == 1], m[m["_treated"] == 0]
+            if len(t) == 0 or len(c) == 0:
+                continue
+            lift = float(t["_yv"].mean() - c["_yv"].mean()) * len(who)
+            sub = by_id.loc[who]
+            contact, redeem = f"contact:{a.name}", f"redeem:{a.name}"
+            if contact in sub.columns and redeem in sub.columns:
+                cost = float(
+                    sub[contact].sum() + sub[redeem].fillna(0.0).sum() * float(t["_y"].mean())
+                )
+            else:
+                cost = float(sub[f"cost:{a.name}"].sum())
+            total += lift - cost
+        out[float(k)] = total
+    best = max(out, key=lambda k: out[k])
+    return best, out
 
 
 def plan_round(
@@ -496,6 +640,8 @@ def plan_round(
         return lim, mc
 
     def run_policy(group: str, policy: Policy, pool: np.ndarray) -> None:
+        if policy.kind is PolicyKind.NOBODY:
+            return
         for part, factor in ((pool & ~held, 1.0), (pool & held, shadow)):
             rows = np.flatnonzero(part)
             if len(rows) == 0:
@@ -515,6 +661,7 @@ def plan_round(
                     features=features,
                     value_per_response=value_per_response,
                     margin_rate=settings.margin_rate,
+                    pessimism=PESSIMISM if policy.caution is None else policy.caution,
                 )
                 for j, a in enumerate(actions):
                     cand[f"cost:{a.name}"] = cost[rows, j]
@@ -758,8 +905,11 @@ def fit_effects(
     C: float = 0.5,
     resamples: int = 200,
     seed: int = 0,
+    learner: EffectLearner = EffectLearner.RISK_PRIOR,
 ) -> EffectFit:
-    """One effect model per action (:class:`~loyalloop.measurement.effects.InteractionLogit`),
+    """One effect model per action (``learner``:
+    :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the effect shrunk towards a
+    risk-based prior, or the plain :class:`~loyalloop.measurement.effects.InteractionLogit`),
     with its out-of-fold Qini (bootstrap interval) and risk-only targeting's on the same rows
     (``baseline``: the lowest predicted chance to respond without the action first)."""
     from loyalloop.uplift import bootstrap_interval
@@ -767,10 +917,16 @@ def fit_effects(
     models: dict[str, Any] = {}
     qini: list[ActionQini] = []
     notes: list[str] = []
+
+    def make() -> Any:
+        if learner is EffectLearner.LOGIT:
+            return InteractionLogit(C=C)
+        return RiskPriorEffect(C=C)
+
     for action, (X, t, y) in rows.items():
         try:
-            model = InteractionLogit(C=C).fit(X, t, y)
-            oof = out_of_fold(lambda: InteractionLogit(C=C), X, t, y, seed=seed)
+            model = make().fit(X, t, y)
+            oof = out_of_fold(make, X, t, y, seed=seed)
         except (ModelError, ValueError) as exc:
             notes.append(f"{action}: no model ({exc})")
             continue
@@ -781,7 +937,7 @@ def fit_effects(
                 action=action,
                 rows=len(y),
                 treated=int(t.sum()),
-                learner="logit",
+                learner=learner.value,
                 qini=iv.value,
                 qini_low=iv.low,
                 qini_high=iv.high,
@@ -879,6 +1035,9 @@ def compare_groups(
         per[name] = Estimate(
             net.total.estimate * k, net.total.se * k, net.total.low * k, net.total.high * k
         )
+    for g in plan.groups:  # a group that contacted nobody earned exactly nothing
+        if g.treated == 0 and g.group not in per:
+            per[g.group] = Estimate(0.0, 0.0, 0.0, 0.0)
     a, b = per.get(CHAMPION), per.get(CHALLENGER)
     if a is None or b is None or not (math.isfinite(a.se) and math.isfinite(b.se)):
         return GroupComparison(per, Estimate.undefined(), False)

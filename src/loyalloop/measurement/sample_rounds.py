@@ -12,8 +12,10 @@
    (:func:`~loyalloop.measurement.learning.fit_effects`), registered, and promoted to
    champion if it beats risk-only targeting on held-out rows;
 4. **round 2** — the champion targets by expected incremental value within the same budget;
-   the previous policy, now with the action that measured best in round 1, is the challenger;
-   exploration continues;
+   the previous policy, now with the action that measured best in round 1 on the cautious side,
+   is the challenger — or contacts nobody when even that action's cautious total is not above
+   zero; the model's caution is the level that earned most when cross-validated on round 1's
+   rows (:func:`~loyalloop.measurement.learning.choose_pessimism`); exploration continues;
 5. both rounds are scored on the truth: the **realised incremental value** of everyone treated
    — (bought if treated − bought if left alone) × value × margin − cost — over many fresh
    draws of the customers' responses, so each round's value and the difference between them
@@ -46,6 +48,7 @@ from loyalloop.campaigns.spec import ProgrammeSpec
 from loyalloop.errors import DataValidationError
 from loyalloop.experiments import Estimate
 from loyalloop.measurement.costs import ArmCost, CostModel
+from loyalloop.measurement.effects import RiskPriorEffect
 from loyalloop.measurement.learning import (
     CHAMPION,
     PESSIMISM,
@@ -54,6 +57,7 @@ from loyalloop.measurement.learning import (
     PolicyKind,
     RoundPlan,
     RoundSettings,
+    choose_pessimism,
     compare_groups,
     fit_effects,
     learning_features,
@@ -508,26 +512,54 @@ def run_learning_rounds(
         entry, champ2, chall2, decision = promote(
             registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
         )
+    if entry is not None:
+        # the model's caution: the level that earned most on round 1's own rows, by
+        # cross-validation (never on the truth)
+        caution, cv = choose_pessimism(
+            RiskPriorEffect,
+            customers1,
+            audience=audience,
+            actions=actions,
+            features=features,
+            value_per_response=vpr,
+            margin_rate=setup.settings.margin_rate,
+            budget_per_customer=budget / max(len(audience), 1),
+            seed=seed,
+        )
+        measured = ", ".join(
+            f"{k:g} SE {v:+,.0f}" if math.isfinite(v) else f"{k:g} SE n/a" for k, v in cv.items()
+        )
+        notes.append(
+            f"the model's caution: {caution:g} standard errors off each predicted effect, the "
+            f"level that earned most when cross-validated on round 1's rows ({measured} CNY)"
+        )
+        tuned = Policy(PolicyKind.MODEL, model_id=entry.model_id, caution=caution)
+        if champ2.kind is PolicyKind.MODEL:
+            champ2 = tuned
+        elif chall2 is not None and chall2.kind is PolicyKind.MODEL:
+            chall2 = tuned
     choice = _measured_choice(r1.report, plan1, audience, budget, pessimism=setup.pessimism)
     if choice is not None:
         notes.append(f"what round 1 measured, judged cautiously: {choice.reason}")
-        if choice.expected <= 0:
-            notes.append(
-                "even that is not sure to pay on round 1's evidence alone; round 2 measures it "
-                "again against its holdout"
-            )
         for role, policy in (("challenger", chall2), ("champion", champ2)):
             if policy is None or policy.kind is PolicyKind.MODEL:
                 continue
-            changed = Policy(policy.kind, action=choice.action, min_score=choice.depth)
+            if choice.expected <= 0:
+                changed = Policy(PolicyKind.NOBODY)
+                notes.append(
+                    f"the {role} contacts nobody: no action is sure to pay on round 1's "
+                    "evidence (its best cautious total is not above zero)"
+                )
+            else:
+                changed = Policy(policy.kind, action=choice.action, min_score=choice.depth)
+                notes.append(
+                    f"the {role} keeps risk-only targeting with {choice.action}, down to the "
+                    "depth round 1 measured it at"
+                )
             if role == "challenger":
                 chall2 = changed
             else:
                 champ2 = changed
-            notes.append(
-                f"the {role} keeps risk-only targeting with {choice.action}, down to the depth "
-                "round 1 measured it at"
-            )
     models = {entry.model_id: registry.load(entry.model_id)} if entry is not None else None
     plan2 = plan_round(
         audience,

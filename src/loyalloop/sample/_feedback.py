@@ -37,7 +37,13 @@ from loyalloop.sample._phrases import DRIFT
 from loyalloop.sample._process import DAY, WEEK
 from loyalloop.sample._text import compose_comments
 
-__all__ = ["COMPETITOR_SATISFACTION", "OWN_BRAND_NAME", "Feedback", "make_feedback"]
+__all__ = [
+    "COMPETITOR_SATISFACTION",
+    "OWN_BRAND_NAME",
+    "Feedback",
+    "expected_comments",
+    "make_feedback",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -90,15 +96,23 @@ def make_feedback(
     english: npt.NDArray[np.bool_],
     start_ts: int,
     end_ts: int,
+    volume: float = 1.0,
 ) -> Feedback:
-    """Generate all feedback rows; see the module docstring for the model."""
+    """Generate all feedback rows; see the module docstring for the model.
+
+    ``volume`` multiplies every rate (surveys, contacts, calls around a dropout, anonymous
+    posts); 1.0 is the default business. A multiplication by 1.0 is exact, so the default
+    output does not change.
+    """
+    if not 0.0 < volume <= 4.0:
+        raise ValueError(f"feedback volume must be in (0, 4], got {volume}")
     n = len(t0)
     tenure_years = (end_ts - t0) / (365.25 * DAY)
     active_until = np.where(dropout_ts >= 0, np.minimum(dropout_ts + 2 * WEEK, end_ts), end_ts)
     frames: list[dict[str, np.ndarray]] = []
 
     # 1. surveys (relationship NPS, transactional CSAT), about 0.3 answers per customer-year
-    k = rng.poisson(0.3 * tenure_years)
+    k = rng.poisson(0.3 * volume * tenure_years)
     cust = np.repeat(np.arange(n), k)
     lo = t0[cust] + 7 * DAY
     hi = active_until[cust]
@@ -133,11 +147,11 @@ def make_feedback(
 
     # 2. service contacts and posts by known customers (~0.12 per customer-year), plus a
     #    call around the dropout for a quarter of those who leave
-    k = rng.poisson(0.12 * tenure_years)
+    k = rng.poisson(0.12 * volume * tenure_years)
     cust = np.repeat(np.arange(n), k)
     lo, hi = t0[cust], active_until[cust]
     ts = lo + ((hi - lo) * rng.random(len(cust))).astype(np.int64)
-    leaving = np.flatnonzero((dropout_ts >= 0) & (rng.random(n) < 0.25))
+    leaving = np.flatnonzero((dropout_ts >= 0) & (rng.random(n) < min(0.25 * volume, 1.0)))
     ts_leave = dropout_ts[leaving] + rng.integers(-3 * WEEK, 3 * WEEK, len(leaving))
     keep = ts_leave < end_ts
     cust = np.concatenate([cust, leaving[keep]])
@@ -163,8 +177,8 @@ def make_feedback(
     )
 
     # 3. anonymous reviews and posts: own brand and competitors
-    n_own = rng.poisson(0.04 * n)
-    n_comp = rng.poisson(0.06 * n)
+    n_own = rng.poisson(0.04 * volume * n)
+    n_comp = rng.poisson(0.06 * volume * n)
     comp_share = np.array([0.45, 0.35, 0.2])[: len(cat.competitors)]
     comp = rng.choice(len(cat.competitors), n_comp, p=comp_share / comp_share.sum()) + 1
     brand = np.concatenate([np.zeros(n_own, np.int64), comp])
@@ -285,3 +299,25 @@ def make_feedback(
         }
     )
     return Feedback(frame=frame, truth=truth, comment_truth=comment_truth)
+
+
+def expected_comments(
+    t0: IntArray, dropout_ts: IntArray, end_ts: int, volume: float = 1.0
+) -> float:
+    """Expected number of comments (feedback rows with text) :func:`make_feedback` makes.
+
+    Sums the rates above: surveys with a comment (62 % of 0.3 per customer-year, for
+    customers active for more than a week), contacts (0.12 per customer-year), a call
+    around a quarter of the dropouts, and anonymous posts (0.1 per customer). Linear in
+    ``volume``, so a target count gives the volume directly.
+    """
+    tenure_years = (end_ts - t0) / (365.25 * DAY)
+    active_until = np.where(dropout_ts >= 0, np.minimum(dropout_ts + 2 * WEEK, end_ts), end_ts)
+    surveyed = active_until > t0 + 7 * DAY
+    per_volume = (
+        0.62 * 0.3 * float(tenure_years[surveyed].sum())
+        + 0.12 * float(tenure_years.sum())
+        + 0.25 * float((dropout_ts >= 0).sum())
+        + 0.1 * len(t0)
+    )
+    return volume * per_volume

@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -62,16 +62,25 @@ from loyalloop.sample._feedback import (
     OWN_BRAND_NAME,
     PRE_DROPOUT_DIP,
     PRE_DROPOUT_WEEKS,
+    expected_comments,
     make_feedback,
 )
 from loyalloop.sample._interactions import make_interactions
-from loyalloop.sample._params import BUSINESSES, Business, catalogue, population
+from loyalloop.sample._params import (
+    BUSINESSES,
+    Business,
+    PopulationParams,
+    catalogue,
+    population,
+)
 from loyalloop.sample._people import make_people
 from loyalloop.sample._phrases import ASPECTS as FEEDBACK_ASPECTS
 from loyalloop.sample._phrases import DRIFT as FEEDBACK_DRIFT
 from loyalloop.sample._process import (
     DAY,
     KIND_PURCHASE,
+    WEEK,
+    ProcessDraw,
     draw_customers,
     simulate_transactions,
     time_of_day,
@@ -84,7 +93,9 @@ log = logging.getLogger(__name__)
 #: Share of customer records that are a second record of an already known person.
 DUPLICATE_SHARE = 0.015
 #: Upper bound on ``customers``. Memory grows with it: about 8 GB per million card customers
-#: (70 transactions each), about 1.7 GB per million retail customers (6 each).
+#: (70 transactions each), about 1.7 GB per million retail customers (6 each), 3.5 GB per
+#: million card customers with ``transactions`` = 10 per customer (everything is generated in
+#: memory, then written; not in chunks).
 MAX_CUSTOMERS = 10_000_000
 
 _SEASON: dict[Business, tuple[float, ...]] = {
@@ -268,6 +279,63 @@ def _acquisitions(
     return np.sort(np.clip(t0, start_ts, end_ts - 1))
 
 
+#: Customers (evenly spaced) on which the rate factor is solved: the target is "about" a count.
+_SCALE_SUBSAMPLE = 50_000
+
+
+def _rate_scale(
+    draw: ProcessDraw,
+    t0: npt.NDArray[np.int64],
+    end_ts: int,
+    params: PopulationParams,
+    extra_share: float,
+    target: int,
+) -> float:
+    """Factor ``s`` on every ``lambda`` (and ``1 / s`` on the dropout odds) for ``target`` rows.
+
+    Fewer purchases per week with the same dropout probability per purchase would also mean
+    far fewer dropouts, so ``p`` moves with ``s``: ``p ~ Beta(a, b)`` becomes the same quantile
+    of ``Beta(a, b s)`` (for small ``p`` about ``p / s``), which keeps the dropout hazard per
+    week ``lambda p`` and the churn share about as in the default business.
+
+    Per customer the process makes ``1 + min(N, J)`` purchases with ``N ~ Poisson(lambda T)``
+    and ``J ~ Geometric(p)``; ``E[min(N, J)] = (1 - exp(-lambda T p)) / p``. Refund and
+    zero-amount rows add ``extra_share`` of the purchases. Solved by bisection on ``log s``
+    over at most :data:`_SCALE_SUBSAMPLE` evenly spaced customers.
+    """
+    n = len(t0)
+    floor = n * (1.0 + extra_share)
+    if target <= floor * 1.001:
+        raise ConfigError(
+            f"transactions={target:,} is too few for {n:,} customers: each makes a first "
+            f"purchase, so at least about {math.ceil(floor * 1.001):,} rows"
+        )
+    pick = np.linspace(0, n - 1, min(n, _SCALE_SUBSAMPLE)).astype(np.int64)
+    lam_t = draw.lam[pick] * (end_ts - t0[pick]) / WEEK
+    u = stats.beta.cdf(draw.p[pick], params.a, params.b)
+    per_row = target / n
+
+    def expected(log_scale: float) -> float:
+        scale = math.exp(log_scale)
+        p = _scaled_p(u, params, scale)
+        return float(np.mean(1.0 + -np.expm1(-scale * lam_t * p) / p)) * (1.0 + extra_share)
+
+    lo, hi = -12.0, 4.0
+    if expected(hi) < per_row:
+        raise ConfigError(f"transactions={target:,} is more than this sample can make")
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if expected(mid) < per_row else (lo, mid)
+    return math.exp((lo + hi) / 2)
+
+
+def _scaled_p(
+    quantile: npt.NDArray[np.float64], params: PopulationParams, scale: float
+) -> npt.NDArray[np.float64]:
+    """Dropout probabilities at the same quantile of ``Beta(a, b * scale)``."""
+    return np.clip(stats.beta.ppf(quantile, params.a, params.b * scale), 1e-12, 1.0)
+
+
 def _duplicates(rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
     """For each record, the earlier record of the same person it duplicates, or -1."""
     original = np.full(n, -1, dtype=np.int64)
@@ -290,6 +358,8 @@ def generate(
     business: Literal["card", "retail"] = "card",
     end: date = date(2026, 6, 30),
     years: float = 2.5,
+    transactions: int | None = None,
+    comments: int | None = None,
 ) -> SampleData:
     """Generate a sample data set with known truth.
 
@@ -300,6 +370,8 @@ def generate(
         person). Generation is vectorised: 10,000 card customers (about 700,000
         transactions) take about a second; a million (about 70 million transactions) about
         a minute and 8 GB of memory on a 2-core machine (writing them: another 30 s).
+        A million with ``transactions=10_000_000, comments=200_000``: about 60 s of CPU and
+        3.5 GB.
     seed
         Seed of all randomness; the same arguments give identical output.
     business
@@ -309,6 +381,19 @@ def generate(
         Last day of the data (inclusive); the window ends at midnight after it.
     years
         Length of the window in years; customers are acquired throughout it.
+    transactions
+        About how many transaction rows to make (None: as many as the business's process
+        gives, about 69 per card customer over 2.5 years). Every customer's purchase rate
+        ``lambda`` is multiplied by one factor ``s`` solved so that the expected count equals
+        the target, and the dropout probability per purchase moves to the same quantile of
+        ``Beta(a, b s)`` so that about as many customers leave; the truth stays a BG/NBD
+        process with ``alpha / s`` and ``b s`` (``params["alpha"]``, ``params["b"]``,
+        ``params["rate_scale"]``). At least ~1.01 per customer (every customer makes a first
+        purchase). The issue's 1M run: ``transactions=10_000_000``.
+    comments
+        About how many comments (feedback rows with text) to make (None: the business's
+        rates, about 0.5 per card customer). Every feedback rate is multiplied by one
+        factor (``params["feedback_volume"]``), between 0 and 4 times the default.
 
     Returns
     -------
@@ -329,6 +414,11 @@ def generate(
     'week'
     """
     _check_args(customers, seed, business, end, years)
+    for name, target in (("transactions", transactions), ("comments", comments)):
+        if target is not None and (
+            isinstance(target, bool) or not isinstance(target, int | np.integer) or target < 1
+        ):
+            raise ConfigError(f"{name} must be a positive integer or None, got {target!r}")
     started = time.perf_counter()
     n = int(customers)
     biz: Business = business
@@ -343,6 +433,19 @@ def generate(
     t0 = _acquisitions(rng_acq, n, biz, start_ts, end_ts)
     original = _duplicates(rng_acq, n)
     draw = draw_customers(rng_proc, n, params, cat)
+    rate_scale = 1.0
+    if transactions is not None:
+        rate_scale = _rate_scale(
+            draw, t0, end_ts, params, cat.refund_share + cat.zero_share, int(transactions)
+        )
+        quantile = stats.beta.cdf(draw.p, params.a, params.b)
+        draw = ProcessDraw(
+            lam=draw.lam * rate_scale,
+            p=_scaled_p(quantile, params, rate_scale),
+            nu=draw.nu,
+            digital=draw.digital,
+        )
+        params = replace(params, alpha=params.alpha / rate_scale, b=params.b * rate_scale)
     tx = simulate_transactions(rng_proc, draw, params, cat, t0, end_ts)
     log.debug("simulated %d transactions in %.1fs", len(tx.ts), time.perf_counter() - started)
 
@@ -432,8 +535,25 @@ def generate(
             }
         )
 
+    volume = 1.0
+    if comments is not None:
+        volume = comments / expected_comments(t0, tx.dropout_ts, end_ts)
+        if not 0.0 < volume <= 4.0:
+            raise ConfigError(
+                f"comments={comments:,} is {volume:.2f} times the business's feedback rate "
+                f"for these customers; between 0 and 4 times is supported"
+            )
     fb = make_feedback(
-        rng_fb, biz, cat, satisfaction, t0, tx.dropout_ts, people.is_english, start_ts, end_ts
+        rng_fb,
+        biz,
+        cat,
+        satisfaction,
+        t0,
+        tx.dropout_ts,
+        people.is_english,
+        start_ts,
+        end_ts,
+        volume=volume,
     )
     f = fb.frame
     fid = np.asarray(_ids("F", len(f), max(8, len(str(len(f))))).to_pylist(), dtype=object)
@@ -550,6 +670,12 @@ def generate(
         "refund_share": cat.refund_share,
         "transaction_kinds": "purchase rows are the process; refunds and zero rows are extra",
     }
+    if transactions is not None:
+        param_dict["rate_scale"] = rate_scale
+        param_dict["transactions_target"] = int(transactions)
+    if comments is not None:
+        param_dict["feedback_volume"] = volume
+        param_dict["comments_target"] = int(comments)
     n_purchase = int((tx.kind == KIND_PURCHASE).sum())
     log.info(
         "generated %s sample: %d customers, %d transactions (%d purchases), %d feedback in %.1fs",

@@ -6,7 +6,9 @@ hours and weekdays to call each customer come from past call attempts in the war
 ``interactions`` (``channel = call``, kinds ``call_answered`` / ``call_unanswered``), pooled
 across customers of the same RFM segment (:class:`loyalloop.campaigns.AnswerRateModel`). This
 module reads the run and the warehouse (read-only), optionally restricts the list to the treated
-customers of a call campaign, and writes CSV or Excel through
+customers of a call campaign, leaves out everyone who withdrew consent to be called in the
+store (``loyalloop consent set … --withdrawn``, an ``all`` withdrawal, on any record of the
+profile: :func:`loyalloop.services.consent.suppressed_ids`), and writes CSV or Excel through
 :func:`loyalloop.campaigns.write_call_list` (formula-safe). Call outcomes come back as
 interactions through ``loyalloop ingest interactions`` (docs/campaigns.md).
 """
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 
 from loyalloop.errors import ConfigError
 from loyalloop.services.campaigns import get_campaign
+from loyalloop.services.consent import profile_links, suppressed_ids
 from loyalloop.services.store import Store
 from loyalloop.store.models import CampaignAssignment
 
@@ -40,6 +43,8 @@ class CallListResult:
     campaign: str | None
     #: Past call attempts the best times were learnt from (0: the list has no best times).
     call_attempts: int
+    #: Customers left out because they withdrew consent to calls in the store.
+    withdrawn: int = 0
 
 
 def write_priority_call_list(
@@ -93,10 +98,26 @@ def write_priority_call_list(
             ).all()
         customers = pd.DataFrame({"customer_id": sorted(set(ids))})
     r = RunStore(store.analytics.runs_dir).get(run)
+    links = profile_links(store.analytics.runs_dir, r.number)
+    with store.session() as session:
+        blocked = sorted(suppressed_ids(session, ("all", "phone"), links))
     with Warehouse(store.analytics, read_only=True) as wh:
         tables = read_run_tables(wh.ibis, r.path)
         people = wh.table("customers") if wh.has_table("customers") else None
         view = audience_view(tables, r.manifest.as_of, customers=people)
+        withdrawn = 0
+        if blocked:
+            import ibis
+
+            said_no = ibis.memtable({"customer_id": blocked})
+            # counted among those the list would have held (callable, or the campaign's)
+            held = (
+                view.filter(view.consent_phone & view.has_phone)
+                if customers is None
+                else view.semi_join(ibis.memtable(customers[["customer_id"]]), "customer_id")
+            )
+            withdrawn = int(held.semi_join(said_no, "customer_id").count().execute())
+            view = view.anti_join(said_no, "customer_id")
         model = None
         attempts = 0
         if wh.has_table("interactions"):
@@ -120,4 +141,5 @@ def write_priority_call_list(
         run=r.number,
         campaign=campaign,
         call_attempts=attempts,
+        withdrawn=withdrawn,
     )

@@ -59,6 +59,7 @@ from loyalloop.services.campaigns import (
     _outbox_rows,
     get_campaign,
 )
+from loyalloop.services.consent import profile_links
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.services.store import Store
 from loyalloop.store.base import utcnow
@@ -188,7 +189,8 @@ def evaluate_triggered(
             raise ConfigError(f"campaign {c.name} has no trigger; launch it as a one-off")
         if c.status == CampaignStatus.completed.value:
             raise ConfigError(f"campaign {c.name} is completed; it enters nobody any more")
-        unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
+        links = profile_links(store.analytics.runs_dir)
+        unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days, links)
         last = _last_entries(session, c.id, zone)
         assigned_before = set(
             session.scalars(

@@ -68,7 +68,12 @@ from loyalloop.campaigns import (
 from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.bulk import bulk_insert
-from loyalloop.services.consent import change_consent, granted_on_channel
+from loyalloop.services.consent import (
+    change_consent,
+    granted_on_channel,
+    profile_links,
+    suppressed_ids,
+)
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.services.segments import Audience, saved_segments
 from loyalloop.services.store import Store
@@ -81,7 +86,6 @@ from loyalloop.store.models import (
     DeliveryEvent,
     OutboxMessage,
     OutboxStatus,
-    Suppression,
 )
 from loyalloop.surveys.policy import quiet_hours_end
 
@@ -331,14 +335,13 @@ def _aware(local: Any, zone: str) -> datetime:
 
 
 def _excluded(
-    session: Session, channel: Channel, now: datetime, cap_days: int
+    session: Session, channel: Channel, now: datetime, cap_days: int, links: Mapping[str, str]
 ) -> tuple[set[str], set[str]]:
-    """Customers unsubscribed from this channel (or all), and customers who received a
-    campaign message within the frequency cap."""
+    """Customers unsubscribed from this channel (or all) — as their own ids and as their
+    profiles' (``links``: a withdrawal on any record of a profile counts) — and customers who
+    received a campaign message within the frequency cap."""
     channels = ["all", channel.value] if channel is not Channel.call else ["all", "phone"]
-    unsub = set(
-        session.scalars(sa.select(Suppression.customer_id).where(Suppression.channel.in_(channels)))
-    )
+    unsub = set(suppressed_ids(session, channels, links))
     capped: set[str] = set()
     if cap_days > 0 and channel is not Channel.call:
         capped = set(
@@ -405,7 +408,10 @@ def launch_campaign(
         spec = bundle.spec
         triggered = spec.trigger is not None
         if not triggered:
-            unsub, capped = _excluded(session, spec.channel, now, s.campaign_frequency_cap_days)
+            links = profile_links(store.analytics.runs_dir)
+            unsub, capped = _excluded(
+                session, spec.channel, now, s.campaign_frequency_cap_days, links
+            )
             existing = _existing(session, c, zone)
             segments = saved_segments(session)
         version = c.current_version

@@ -22,14 +22,24 @@ any store change. The copy keeps one time per profile, not per channel: a later 
 change of *another* channel of the profile also ends the grant (the safe direction: the
 customer is not contacted; record the grant again). A withdrawal holds whatever the warehouse
 says (its suppression stays until a grant in the store removes it).
+
+Withdrawals follow the person, not the record. Campaigns address a run's *profiles* (identity
+resolution's unified customers, keyed by one of their customer ids), while a withdrawal is
+recorded under the customer id the customer or the agent gave — possibly another record of the
+same person. :func:`profile_links` reads the latest run's ``profile_map`` and
+:func:`suppressed_ids` maps every suppression onto its profile, so a withdrawal on any record
+of a profile stops every campaign message, launch and call list for that profile (and it keeps
+working when a later run merges the records differently). Grants are not spread: a grant on one
+record does not override a "no" on another (the safe direction).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -46,7 +56,9 @@ __all__ = [
     "change_consent",
     "consent_history",
     "granted_on_channel",
+    "profile_links",
     "store_grants",
+    "suppressed_ids",
 ]
 
 #: The channels a consent is given for (``all`` stands for each of them).
@@ -230,3 +242,69 @@ def granted_on_channel(session: Session, channel: str) -> set[str]:
         .distinct()
     ).all()
     return {cid for cid, ch in store_grants(session, ids) if ch == channel}
+
+
+#: (profile_map file, its mtime in ns) -> {customer id: profile id} for merged records
+_LINKS: dict[tuple[str, int], dict[str, str]] = {}
+
+
+def profile_links(runs_dir: Path, run: int | None = None) -> dict[str, str]:
+    """Customer id → profile id for the records run ``run`` (default: the latest) merged into
+    another record's profile (only those: an unmerged record is its own profile). Empty
+    without a run.
+
+    Cached per file and modification time (an erasure rewrites the file; a new run adds one).
+    """
+    from loyalloop.core.runs import RunStore
+    from loyalloop.errors import NoRunError
+
+    try:
+        found = RunStore(runs_dir).get(run) if run is not None else RunStore(runs_dir).latest()
+    except NoRunError:
+        return {}
+    if not found.has_table("profile_map"):
+        return {}
+    path = found.table_path("profile_map")
+    key = (str(path), path.stat().st_mtime_ns)
+    cached = _LINKS.get(key)
+    if cached is None:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path, columns=["customer_id", "profile_id"])
+        merged = table.filter(pc.not_equal(table["customer_id"], table["profile_id"]))
+        cached = dict(
+            zip(merged["customer_id"].to_pylist(), merged["profile_id"].to_pylist(), strict=True)
+        )
+        _LINKS.clear()
+        _LINKS[key] = cached
+    return cached
+
+
+def suppressed_ids(
+    session: Session,
+    channels: Iterable[str],
+    links: Mapping[str, str],
+    *,
+    among: Iterable[str] | None = None,
+) -> dict[str, set[str]]:
+    """Suppressed channels per id: each suppression under its own customer id **and** under
+    the profile that id belongs to (``links``, from :func:`profile_links`).
+
+    ``among`` limits the answer to those ids (profile or customer ids), looking up the
+    suppressions of every record linked to them.
+    """
+    q = sa.select(Suppression.customer_id, Suppression.channel).where(
+        Suppression.channel.in_(list(channels))
+    )
+    wanted: set[str] | None = None
+    if among is not None:
+        wanted = set(among)
+        members = {c for c, p in links.items() if p in wanted}
+        q = q.where(Suppression.customer_id.in_(sorted(wanted | members)))
+    out: dict[str, set[str]] = {}
+    for cid, ch in session.execute(q):
+        for who in {cid, links.get(cid, cid)}:
+            if wanted is None or who in wanted:
+                out.setdefault(who, set()).add(ch)
+    return out

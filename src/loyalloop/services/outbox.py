@@ -58,7 +58,7 @@ import sqlalchemy as sa
 from loyalloop.campaigns import LinkSigner
 from loyalloop.errors import BusyError, ConfigError, EngineError, RunFormatError
 from loyalloop.services.bulk import bulk_insert
-from loyalloop.services.consent import store_grants
+from loyalloop.services.consent import CHANNELS, profile_links, store_grants, suppressed_ids
 from loyalloop.services.delivery import PermanentDeliveryError, Sender
 from loyalloop.services.store import Store
 from loyalloop.store.base import utcnow
@@ -69,7 +69,6 @@ from loyalloop.store.models import (
     DeliveryEvent,
     OutboxMessage,
     OutboxStatus,
-    Suppression,
 )
 from loyalloop.surveys.policy import quiet_hours_end
 
@@ -248,6 +247,10 @@ def _event(m: OutboxMessage, kind: str, detail: dict[str, Any], at: datetime) ->
     )
 
 
+#: Every channel a suppression row can name.
+_ALL_CHANNELS = ("all", *CHANNELS)
+
+
 def _suppression_channels(channel: str) -> list[str]:
     return ["all", channel] if channel in ("email", "sms") else ["all", "phone"]
 
@@ -270,13 +273,12 @@ def _recheck(
     skipped = deferred = 0
     go: list[Claimed] = []
     with store.session() as session, session.begin():
+        # a withdrawal on any record of the profile counts (services/consent.py)
+        links = profile_links(store.analytics.runs_dir)
         blocked = {
             (cid, ch)
-            for cid, ch in session.execute(
-                sa.select(Suppression.customer_id, Suppression.channel).where(
-                    Suppression.customer_id.in_(customers)
-                )
-            )
+            for cid, chs in suppressed_ids(session, _ALL_CHANNELS, links, among=customers).items()
+            for ch in chs
         }
         consent = {
             row.customer_id: row

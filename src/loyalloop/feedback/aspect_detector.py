@@ -1,0 +1,185 @@
+"""A learned aspect detector: which aspects a comment talks about, beyond the listed patterns.
+
+The taxonomy's patterns (:mod:`~loyalloop.feedback.aspects`) find an aspect only in the words
+their author thought of. On sentences by an author who never saw them a fifth to a quarter of
+the labelled aspects were missed ("血亏" about an annual fee, "denied every time" about a credit
+limit). This detector is one logistic regression per aspect (scikit-learn at training time,
+:mod:`loyalloop.feedback.train_aspects`; plain numpy at run time), shipped as
+``data/aspect_detector.txt``, over the same n-grams as the sentiment model
+(:func:`~loyalloop.feedback.aspect_model.clause_ngrams`: Chinese character 1–3-grams; English
+words, word pairs, character 3-grams in words, negated words marked).
+
+A comment's features are the sum of its clauses' features, so a comment's score for an aspect
+is the bias plus the sum of its clauses' contributions; each clause's contribution vector is
+computed once (cached by clause text). An aspect the patterns did not find is added when its
+probability reaches the detector's threshold (chosen by cross-validation on the training
+authors' sentences, stored in the file), in the clause that contributes most to it. Patterns
+keep every hit they make: the detector only adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from loyalloop.errors import ModelError
+from loyalloop.feedback.aspect_model import AspectSentimentModel, clause_ngrams, shipped_model
+
+__all__ = ["DETECTOR_FORMAT", "AspectDetector", "Readers", "shipped_detector", "shipped_readers"]
+
+DETECTOR_FORMAT = "loyalloop-aspect-detector/1"
+_FILE = "aspect_detector.txt"
+
+
+class AspectDetector:
+    """Per-aspect logistic regressions over summed clause n-grams (see the module docs).
+
+    Parameters
+    ----------
+    aspects
+        Aspect keys, the columns of ``weights``.
+    vocabulary
+        ``{feature: row of weights}``.
+    weights
+        ``(features, aspects)`` coefficients.
+    bias
+        ``(aspects,)`` intercepts.
+    threshold
+        Probability from which an aspect the patterns missed is added.
+    metadata
+        Training facts written into the file.
+    """
+
+    def __init__(
+        self,
+        aspects: Sequence[str],
+        vocabulary: dict[str, int],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        threshold: float,
+        metadata: dict[str, str] | None = None,
+    ) -> None:
+        self.aspects_ = tuple(aspects)
+        self.vocabulary_ = vocabulary
+        self.weights_ = np.asarray(weights, dtype=np.float64)
+        self.bias_ = np.asarray(bias, dtype=np.float64)
+        self.threshold = float(threshold)
+        self.metadata = dict(metadata or {})
+        self._column = {a: j for j, a in enumerate(self.aspects_)}
+        self._cache: dict[str, np.ndarray] = {}
+        self._zero = np.zeros(len(self.aspects_))
+
+    def clause_contribution(self, clause: str) -> np.ndarray:
+        """``(aspects,)`` sum of the weights of a normalised clause's n-grams (cached)."""
+        hit = self._cache.get(clause)
+        if hit is None:
+            get = self.vocabulary_.get
+            rows = [j for j in map(get, clause_ngrams(clause, "t")) if j is not None]
+            hit = self.weights_[rows].sum(axis=0) if rows else self._zero
+            if len(self._cache) >= 200_000:
+                self._cache.clear()
+            self._cache[clause] = hit
+        return hit
+
+    def probabilities(self, clauses: Sequence[str]) -> np.ndarray:
+        """``(aspects,)`` probability that a comment made of ``clauses`` mentions each aspect."""
+        z = self.bias_ + sum((self.clause_contribution(c) for c in clauses), self._zero)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def detect(
+        self, clauses: Sequence[str], allowed: Sequence[str], found: set[str]
+    ) -> list[tuple[str, int]]:
+        """Aspects of ``allowed`` not in ``found`` that the comment mentions, each with the
+        index of the clause that contributes most to it."""
+        if not clauses:
+            return []
+        contrib = [self.clause_contribution(c) for c in clauses]
+        z = self.bias_ + np.sum(contrib, axis=0)
+        hits = np.flatnonzero(z >= self._logit_threshold)
+        out = []
+        for j in hits:
+            key = self.aspects_[j]
+            if key in found or key not in allowed:
+                continue
+            best = max(range(len(clauses)), key=lambda i: contrib[i][j])
+            out.append((key, best))
+        return out
+
+    @property
+    def _logit_threshold(self) -> float:
+        t = min(max(self.threshold, 1e-6), 1 - 1e-6)
+        return float(np.log(t / (1 - t)))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> AspectDetector:
+        """Load the shipped detector (or a file written by :meth:`dump`)."""
+        if path is None:
+            text = resources.files("loyalloop.feedback").joinpath("data", _FILE).read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+        meta: dict[str, str] = {}
+        names: list[str] = []
+        rows: list[list[float]] = []
+        for line in text.splitlines():
+            if line.startswith("#"):
+                key, _, value = line[1:].partition("=")
+                meta[key.strip()] = value.strip()
+                continue
+            name, _, values = line.partition("\t")
+            names.append(name)
+            rows.append([float(v) for v in values.split(" ")])
+        if meta.get("format") != DETECTOR_FORMAT:
+            raise ModelError(
+                f"aspect detector format {meta.get('format')!r} is not {DETECTOR_FORMAT!r}; "
+                "regenerate it with `python -m loyalloop.feedback.train_aspects`"
+            )
+        aspects = meta["aspects"].split(",")
+        bias = np.array([float(v) for v in meta["bias"].split(" ")])
+        weights = np.array(rows, dtype=np.float64).reshape(len(rows), len(aspects))
+        vocab = {n: i for i, n in enumerate(names)}
+        return cls(aspects, vocab, weights, bias, float(meta["threshold"]), meta)
+
+    def dump(self, path: str | Path) -> None:
+        """Write the detector as sorted, fixed-precision text (byte-identical for equal fits)."""
+        meta = {k: v for k, v in self.metadata.items() if k not in ("format", "aspects", "bias")}
+        meta["threshold"] = f"{self.threshold:.2f}"
+        lines = [f"# format = {DETECTOR_FORMAT}", f"# aspects = {','.join(self.aspects_)}"]
+        lines.append("# bias = " + " ".join(f"{b:.3f}" for b in self.bias_))
+        lines += [f"# {k} = {v}" for k, v in sorted(meta.items())]
+        for name in sorted(self.vocabulary_):
+            row = self.weights_[self.vocabulary_[name]]
+            lines.append(name + "\t" + " ".join(_short(v) for v in row))
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _short(value: float) -> str:
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@dataclass(frozen=True)
+class Readers:
+    """The learned parts of the aspect reading: the sentiment model and the detector
+    (``None``: rules only for that part)."""
+
+    sentiment: AspectSentimentModel | None
+    detector: AspectDetector | None
+
+
+@lru_cache(maxsize=1)
+def shipped_detector() -> AspectDetector | None:
+    """The shipped detector, or ``None`` before it has been trained (patterns only)."""
+    ref = resources.files("loyalloop.feedback").joinpath("data", _FILE)
+    if not ref.is_file():
+        return None
+    return AspectDetector.load()
+
+
+def shipped_readers() -> Readers:
+    """The shipped sentiment model and detector."""
+    return Readers(shipped_model(), shipped_detector())

@@ -1,0 +1,65 @@
+"""The learned aspect detector: file format, scoring arithmetic, and how it joins the rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from loyalloop.errors import ModelError
+from loyalloop.feedback.aspect_detector import AspectDetector, Readers, shipped_detector
+from loyalloop.feedback.aspect_model import clause_ngrams
+from loyalloop.feedback.aspects import load_taxonomy, read_comment
+
+
+def _toy() -> AspectDetector:
+    vocab = {"t2血亏": 0, "t1卡": 1, "twdenied": 2}
+    weights = np.array([[3.0, 0.0], [0.5, 0.0], [0.0, 4.0]])
+    return AspectDetector(["annual_fee", "credit_limit"], vocab, weights, np.array([-2.0, -2.0]),
+                          0.5, {"note": "toy"})  # fmt: skip
+
+
+def test_scores_are_the_bias_plus_the_clauses_weights() -> None:
+    det = _toy()
+    assert "t2血亏" in clause_ngrams("感觉血亏", "t")
+    p = det.probabilities(["办了张卡", "感觉血亏"])
+    # annual_fee: -2 + 0.5 (卡) + 3.0 (血亏) = 1.5; credit_limit: -2
+    assert p == pytest.approx(1 / (1 + np.exp(-np.array([1.5, -2.0]))))
+    # added in the clause that contributes most, never when the patterns found it already
+    assert det.detect(["办了张卡", "感觉血亏"], ["annual_fee", "credit_limit"], set()) == [
+        ("annual_fee", 1)
+    ]
+    assert det.detect(["办了张卡", "感觉血亏"], ["annual_fee"], {"annual_fee"}) == []
+    assert det.detect(["感觉血亏"], ["credit_limit"], set()) == []  # not in this taxonomy
+
+
+def test_round_trip_is_byte_identical_and_format_is_checked(tmp_path: Path) -> None:
+    det = _toy()
+    det.dump(tmp_path / "a.txt")
+    again = AspectDetector.load(tmp_path / "a.txt")
+    assert again.aspects_ == det.aspects_ and again.threshold == 0.5
+    assert np.allclose(again.weights_[again.vocabulary_["twdenied"]], [0.0, 4.0])
+    again.dump(tmp_path / "b.txt")
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
+    bad = (tmp_path / "a.txt").read_text("utf-8").replace("aspect-detector/1", "aspect-detector/0")
+    (tmp_path / "c.txt").write_text(bad, encoding="utf-8")
+    with pytest.raises(ModelError, match="train_aspects"):
+        AspectDetector.load(tmp_path / "c.txt")
+
+
+def test_shipped_detector_is_trained_on_every_author() -> None:
+    det = shipped_detector()
+    assert det is not None
+    sets = det.metadata["train_sets"].split(",")
+    assert {"domain_zh", "blind_zh", "train3_zh", "domain_en", "blind_en", "train3_en"} <= set(sets)
+    assert 0.2 <= det.threshold <= 0.7
+    assert {"annual_fee", "credit_limit", "stock", "delivery"} <= set(det.aspects_)
+
+
+def test_detector_only_adds_to_the_rules() -> None:
+    tax = load_taxonomy("banking")
+    text = "年费太贵了，积分也不好换"
+    rules = {m.aspect for m in read_comment(text, tax, readers=Readers(None, None)).mentions}
+    learned = {m.aspect for m in read_comment(text, tax).mentions}
+    assert rules <= learned
