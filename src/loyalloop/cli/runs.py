@@ -6,6 +6,8 @@ imported inside the commands.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +36,15 @@ runs_app = typer.Typer(
     no_args_is_help=False,
 )
 app.add_typer(runs_app, name="runs", rich_help_panel=PANEL)
+
+
+class EngineChoice(StrEnum):
+    """``--engine`` (mirrors :class:`loyalloop.core.config.Engine`, which is not imported
+    before a command runs)."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
 
 YesOpt = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask for confirmation. 不再确认。")
@@ -70,6 +81,14 @@ def run(
             help="Feedback aspects: default, banking, retail, or a YAML file. 反馈关注点分类。"
         ),
     ] = None,
+    engine: Annotated[
+        EngineChoice | None,
+        typer.Option(
+            help="Engine of the warehouse work (default: LOYALLOOP_ENGINE, else duckdb; "
+            "docs/scale-out.md). 计算引擎（默认 LOYALLOOP_ENGINE，否则 duckdb）。",
+            case_sensitive=False,
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run every stage and publish a new numbered run. 运行分析流程并发布新的运行结果。
@@ -89,8 +108,13 @@ def run(
 
         with hold_home(ctx, "run"):  # the sync writes survey answers into the warehouse too
             sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
+            run_settings = settings(ctx)
+            if engine is not None:
+                from loyalloop.core.config import Engine
+
+                run_settings = replace(run_settings, engine=Engine(engine.value))
             with status("running") as step:
-                result = run_pipeline(settings(ctx), config, on_stage=lambda s: step(f"stage {s}"))
+                result = run_pipeline(run_settings, config, on_stage=lambda s: step(f"stage {s}"))
         from loyalloop.cli.cases import cases_after_run
 
         cases_after_run(ctx, result.number, quiet=as_json)  # case rules on the run's outputs

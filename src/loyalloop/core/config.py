@@ -19,6 +19,15 @@ ingest_memory_limit    ``LOYALLOOP_INGEST_MEMORY_LIMIT`` ``256MB`` — DuckDB's 
 lock_timeout           ``LOYALLOOP_LOCK_TIMEOUT`` ``60`` — seconds a command waits for another
                                              one that holds the project home (see
                                              :mod:`loyalloop.core.lock`)
+engine                 ``LOYALLOOP_ENGINE``  ``duckdb`` — the engine a run's warehouse work runs
+                                             on: ``duckdb`` or ``spark`` (``loyalloop run
+                                             --engine`` overrides; docs/scale-out.md)
+spark_master           ``LOYALLOOP_SPARK_MASTER`` ``local[*]`` — the Spark master URL
+                                             (``spark://host:7077``, ``yarn``, ``k8s://…``)
+spark_database         ``LOYALLOOP_SPARK_DATABASE`` empty — read the run's canonical tables
+                                             from this Spark database (tables that already
+                                             exist there) instead of copying them from the
+                                             DuckDB warehouse
 =====================  ====================  ==================================================
 """
 
@@ -26,6 +35,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,7 +43,7 @@ import phonenumbers
 
 from loyalloop.errors import ConfigError
 
-__all__ = ["Settings"]
+__all__ = ["Engine", "Settings"]
 
 
 def _env(name: str, default: str) -> str:
@@ -51,6 +61,22 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+class Engine(StrEnum):
+    """The engine a run's warehouse work runs on."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+def _engine(value: str) -> Engine:
+    try:
+        return Engine(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(e.value for e in Engine)
+        msg = f"LOYALLOOP_ENGINE={value!r} is not an engine (choose {choices})"
+        raise ConfigError(msg) from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the project lives and how its data is interpreted."""
@@ -65,8 +91,13 @@ class Settings:
     lock_timeout: float = field(
         default_factory=lambda: _seconds(_env("LOYALLOOP_LOCK_TIMEOUT", "60"))
     )
+    engine: Engine = field(default_factory=lambda: _engine(_env("LOYALLOOP_ENGINE", "duckdb")))
+    spark_master: str = field(default_factory=lambda: _env("LOYALLOOP_SPARK_MASTER", "local[*]"))
+    spark_database: str = field(default_factory=lambda: _env("LOYALLOOP_SPARK_DATABASE", ""))
 
     def __post_init__(self) -> None:
+        if not isinstance(self.engine, Engine):
+            object.__setattr__(self, "engine", _engine(str(self.engine)))
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -703,6 +703,8 @@ class RunManifest:
     stage_seconds: dict[str, float]
     seconds: float
     run: int = 0
+    #: The engine the warehouse work ran on (``duckdb`` or ``spark``; docs/scale-out.md).
+    engine: str = "duckdb"
     tables: dict[str, TableInfo] = field(default_factory=dict)
     profiles: ProfilesSummary | None = None
     kpis: KpiSummary | None = None

@@ -13,6 +13,12 @@ expressions that run on DuckDB run here; what differs is behind
   handing out Arrow batches, so on Spark the largest output table must fit in the driver's
   memory — a limit of this backend, not of DuckDB's.
 * **Catalogue look-ups** use ``SparkSession.catalog`` (temporary views included).
+* **Starting a session** (:func:`spark_session`) uses ``LOYALLOOP_SPARK_MASTER`` (default
+  ``local[*]``); every other Spark setting comes from Spark's own configuration
+  (``$SPARK_CONF_DIR/spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS``), as with ``spark-submit``.
+  The session's time zone is always UTC: Loyalloop's timestamps are wall-clock times of the
+  business time zone, stored without one, and Spark must not shift them. Without PySpark, or
+  without Java, the error names what to install (:class:`~loyalloop.errors.ConfigError`).
 
 Closing the adapter leaves the Spark session running unless the adapter started it.
 """
@@ -20,6 +26,8 @@ Closing the adapter leaves the Spark session running unless the adapter started 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -33,7 +41,7 @@ from loyalloop.errors import ConfigError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["INSTALL_HINT", "SparkWarehouse", "local_session"]
+__all__ = ["INSTALL_HINT", "JAVA_HINT", "SparkWarehouse", "local_session", "spark_session"]
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +52,59 @@ def _pyspark() -> Any:
     return require("pyspark.sql", extra="spark", feature="the Spark backend (and Java)")
 
 
+JAVA_HINT = (
+    "the Spark backend needs Java 17 (e.g. `apt-get install openjdk-17-jre-headless`, "
+    "or set JAVA_HOME)"
+)
+
+
+def _check_java() -> None:
+    home = os.environ.get("JAVA_HOME", "")
+    if shutil.which("java") is None and not (home and Path(home, "bin", "java").is_file()):
+        raise ConfigError(f"{JAVA_HINT}: no `java` on the PATH and JAVA_HOME is not set")
+
+
+def _start(builder: Any) -> Any:
+    """``builder.getOrCreate()``; a JVM that does not start is a ConfigError naming Java."""
+    from pyspark.errors import PySparkException
+
+    _check_java()
+    try:
+        session = builder.getOrCreate()
+    except (PySparkException, OSError) as exc:
+        raise ConfigError(f"Spark did not start ({exc}); {JAVA_HINT}") from None
+    return session
+
+
+def spark_session(settings: Settings, *, app: str = "loyalloop") -> Any:
+    """The session of a run on Spark: ``settings.spark_master``, UTC, no console progress.
+
+    Other settings (executor memory, shuffle partitions, catalogue) come from Spark's own
+    configuration; see docs/scale-out.md.
+    """
+    sql = _pyspark()
+    builder = (
+        sql.SparkSession.builder.master(settings.spark_master)
+        .appName(app)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if settings.spark_master.startswith("local"):
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.sql.warehouse.dir", str(settings.home / "spark-warehouse"))
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+        )
+    session = _start(builder)
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
 def local_session(warehouse_dir: Path, *, cores: int = 2, app: str = "loyalloop") -> Any:
     """A local-mode Spark session (tests, a laptop): UTC, few shuffle partitions, no UI."""
     sql = _pyspark()
-    return (
+    return _start(
         sql.SparkSession.builder.master(f"local[{cores}]")
         .appName(app)
         .config("spark.ui.enabled", "false")
@@ -56,7 +113,6 @@ def local_session(warehouse_dir: Path, *, cores: int = 2, app: str = "loyalloop"
         .config("spark.sql.warehouse.dir", str(warehouse_dir))
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate()
     )
 
 
@@ -70,6 +126,16 @@ def _backend_class() -> type:
     ibis.pyspark  # noqa: B018  (loading the backend through ibis registers its options)
 
     class _SparkBackend(Backend):  # type: ignore[misc]
+        def _register_in_memory_table(self, op: Any) -> None:
+            # Ibis hands Spark a pandas frame, in which a missing string can arrive as the
+            # text "NaN" (a name without Han characters then "equals" every other one, a
+            # missing address no longer joins as missing); Arrow keeps missing values missing.
+            from ibis.backends.pyspark.datatypes import PySparkSchema
+
+            data = op.data.to_pyarrow(op.schema)
+            schema = PySparkSchema.from_ibis(op.schema)
+            self._session.createDataFrame(data, schema=schema).createOrReplaceTempView(op.name)
+
         def create_table(self, name: str, /, obj: Any = None, **kw: Any) -> Any:
             if not kw.pop("temp", False):
                 return super().create_table(name, obj, **kw)
@@ -92,7 +158,8 @@ class SparkWarehouse(WarehouseAdapter):
     Parameters
     ----------
     session
-        A ``pyspark.sql.SparkSession``; ``None`` starts a local one under the project home.
+        A ``pyspark.sql.SparkSession``; ``None`` uses the process's active session, else starts
+        one (:func:`spark_session`: the settings' master URL) and stops it on :meth:`close`.
     settings
         The project's settings (its home holds the runs).
     """
@@ -101,9 +168,11 @@ class SparkWarehouse(WarehouseAdapter):
 
     def __init__(self, session: Any = None, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
+        if session is None and (active := _pyspark().SparkSession.getActiveSession()) is not None:
+            session = active  # getOrCreate would return it anyway; it is not ours to stop
         self._owns_session = session is None
         if session is None:
-            session = local_session(self.settings.home / "spark-warehouse")
+            session = spark_session(self.settings)
         self.session = session
         self.ibis = _backend_class()().connect(session)
 

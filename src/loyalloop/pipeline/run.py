@@ -1,4 +1,5 @@
-"""Execute the stages and publish one run."""
+"""Execute the stages and publish one run (on the engine of ``settings.engine``:
+:mod:`loyalloop.pipeline.engines`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.context import RunContext
+from loyalloop.pipeline.engines import run_warehouse
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
@@ -82,13 +84,13 @@ def run_pipeline(
     config = config or RunConfig()
     store = RunStore(settings.runs_dir)
     started = time.perf_counter()
-    with open_warehouse(settings) as wh:
+    with open_warehouse(settings) as duck, run_warehouse(settings, duck, INPUT_TABLES) as wh:
         check_plan(STAGES, wh.list_tables())
         first, last = data_range(wh)
         as_of = config.as_of or last
         check_as_of(as_of, first, last)
         inputs = {name: wh.count(name) for name in INPUT_TABLES}
-        q = wh.table(QUARANTINE_TABLE)
+        q = duck.table(QUARANTINE_TABLE)
         quarantined = dict(q.group_by("table_name").aggregate(n=q.count()).execute().values)
         with store.writer() as writer:
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
@@ -113,6 +115,7 @@ def run_pipeline(
                 quarantined={str(k): int(v) for k, v in quarantined.items()},
                 stage_seconds=timings,
                 seconds=round(time.perf_counter() - started, 3),
+                engine=settings.engine.value,
                 **ctx.results,
             )
             return store.publish(writer, manifest)
