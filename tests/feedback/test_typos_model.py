@@ -54,8 +54,20 @@ def test_slips_are_read_as_the_aspect_but_shown_as_written() -> None:
 def test_the_model_is_shipped_and_scores_mentions() -> None:
     model = shipped_model()
     assert model is not None
-    assert float(model.metadata["cv_agreement_zh"]) > 0.8
-    assert float(model.metadata["cv_agreement_en"]) > 0.75
+    # The shipped model is trained on every labelled set, the two blind authors' included, so a
+    # cross-validation within those sets would flatter it (and is not recorded in the file):
+    # the honest figures are the leave-one-author-out table and the second blind set
+    # (test_blind2_sets.py). Here: what it was trained on.
+    trained_on = set(model.metadata["train_sets"].split(","))
+    assert {
+        "domain_zh",
+        "domain_en",
+        "blind_zh",
+        "blind_en",
+        "train3_zh",
+        "train3_en",
+    } <= trained_on
+    assert not any(name.startswith("blind2") for name in trained_on)
     bad = MentionContext("年费太贵了", "annual_fee", logit=-3.0, rule="negative", evidence=True)
     good = MentionContext("年费免了很划算", "annual_fee", logit=2.0, rule="positive", evidence=True)
     assert model.predict(bad)[0] == "negative"
