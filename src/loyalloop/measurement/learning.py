@@ -16,7 +16,11 @@
    audience treated alike, so comparing them measures that policy's effect, action by action);
 5. **exploration**: among customers neither policy picked, random customers get a random
    action until the exploration budget is spent (with their own shadow holdout), so the model
-   keeps learning about customers it would not pick.
+   keeps learning about customers it would not pick;
+6. every treated arm keeps a holdout: where a policy's shadow selection missed an action its
+   treatable selection chose (a small arm of a model policy), a random ``holdout_share`` of
+   that arm's customers is held out instead, and an arm too small to keep a treated customer
+   beside its holdout is not run.
 
 Arms are ``<group>:<action>`` and ``<group>:<action>:holdout`` (:mod:`.arms`); the budget is
 spent only on treated customers and is never exceeded.
@@ -742,6 +746,25 @@ def plan_round(
             "探索：从未被任何策略选中的客户中随机抽取，以便模型持续学习；随机抽取 "
             + lab_zh[act[chosen]]
         )
+
+    # Every treated arm keeps a holdout. The shadow run of a policy in the holdout part can
+    # miss an action its run in the treatable part chose (a model's small arm); then a random
+    # share of that arm's customers — picked by the same policy for the same action — is held
+    # out instead, and an arm too small to keep any treated customer beside it is not run.
+    held = held.copy()
+    order_in_arm = _hash(ids, salt + ":arm-holdout")
+    for g in (CHAMPION, CHALLENGER, EXPLORE):
+        for j in range(len(actions)):
+            in_arm = (action_of == j) & (group_of == g)
+            if not in_arm.any() or (in_arm & held).any():
+                continue
+            rows_ = np.flatnonzero(in_arm)
+            k = max(1, round(len(rows_) * h))
+            if k >= len(rows_):
+                action_of[rows_] = -1
+                group_of[rows_] = ""
+                continue
+            held[rows_[np.argsort(order_in_arm[rows_], kind="stable")[:k]]] = True
 
     assigned = action_of >= 0
     names = np.array([a.name for a in actions], dtype=object)
