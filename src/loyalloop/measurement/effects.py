@@ -84,6 +84,17 @@ class _Categorical:
     levels: tuple[str, ...]
 
 
+def _write_json(path: str | Path, payload: dict[str, Any]) -> Path:
+    """Write a model's JSON beside its path, then rename it into place (readers see the old
+    file or the new one, never half of one)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(payload), "utf-8")
+    tmp.replace(p)
+    return p
+
+
 class InteractionLogit:
     """Lo's (2002) interaction logistic regression (module docstring).
 
@@ -242,12 +253,7 @@ class InteractionLogit:
         }
 
     def save(self, path: str | Path) -> Path:
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict()), "utf-8")
-        tmp.replace(p)
-        return p
+        return _write_json(path, self.to_dict())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> InteractionLogit:
@@ -370,12 +376,7 @@ class RiskPriorEffect:
         }
 
     def save(self, path: str | Path) -> Path:
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(p.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict()), "utf-8")
-        tmp.replace(p)
-        return p
+        return _write_json(path, self.to_dict())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RiskPriorEffect:
