@@ -25,7 +25,7 @@ def _figure_data(html: str) -> list[dict[str, object]]:
 def test_segment_names_are_plain_text_in_charts() -> None:
     fig = segment_bars([LINK, "regulars"], [0.5, 0.5], [0.6, 0.4], ("<b>customers</b>", "revenue"))
     data = _figure_data(figure_html(fig, "seg"))
-    escaped = "&lt;a href=\"https://evil.example/\"&gt;Gold &amp; co&lt;/a&gt;"
+    escaped = '&lt;a href="https://evil.example/"&gt;Gold &amp; co&lt;/a&gt;'
     assert [d["x"] for d in data] == [[escaped, "regulars"]] * 2
     assert data[0]["name"] == "&lt;b&gt;customers&lt;/b&gt;"
     assert "<a href" not in json.dumps(data)
