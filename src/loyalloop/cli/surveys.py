@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt
+from loyalloop.cli.common import JsonOpt, output_file
 from loyalloop.cli.output import emit_json, fail, handle_errors, out
 
 __all__ = ["app"]
@@ -169,11 +169,14 @@ def invite(
         import csv
 
         from loyalloop.core.csvsafe import escape_formula
+        from loyalloop.core.export import atomic_output
         from loyalloop.services import Actor
         from loyalloop.services.invitations import invite as do_invite
         from loyalloop.services.invitations import read_recipients, segment_recipients
         from loyalloop.surveys import Channel
 
+        # vetted before anything is invited: an existing directory, nothing the home manages
+        output_file(ctx, out_file, suffixes=(".csv",))
         store = open_service_store(ctx)
         if customers is not None:
             people, source = read_recipients(customers), f"file:{customers.name}"
@@ -193,9 +196,7 @@ def invite(
                 source=source,
             )
         store.close()
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_file.with_name(out_file.name + ".tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
+        with atomic_output(out_file) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["customer_id", "channel", "link", "expires_at", "new"])
             for link in result.links:
@@ -208,7 +209,6 @@ def invite(
                         link.new,
                     ]
                 )
-        tmp.replace(out_file)
     summary: dict[str, Any] = {**result.to_dict(), "out": str(out_file)}
     if as_json:
         emit_json(summary)
