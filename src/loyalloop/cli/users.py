@@ -10,7 +10,8 @@ import typer
 
 from loyalloop.cli._service import open_service_store
 from loyalloop.cli.common import JsonOpt
-from loyalloop.cli.output import emit_json, fail, handle_errors, out
+from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.errors import NotFoundError
 
 __all__ = ["app"]
 
@@ -120,7 +121,7 @@ def token(
         with store.session() as session:
             user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
             if user is None:
-                fail(f"no user {email}", 3, as_json=as_json, kind="not_found")
+                raise NotFoundError(f"no user {email}")
             scopes = [s.value for s in scope] if scope else ["read"]
             issued = create_token(session, user, name, scopes, Actor.cli(), days=days)
         store.close()
