@@ -45,6 +45,20 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("clv", "fit", "--help"),
     ("churn", "train", "--help"),
     ("feedback", "analyze", "--help"),
+    # command groups added after the split (the "before" column still runs the old CLI, which
+    # answers these with a usage error: those rows have no before figures)
+    ("experiments", "--help"),
+    ("uplift", "--help"),
+    ("campaigns", "--help"),
+    ("serve", "--help"),
+    ("db", "--help"),
+    ("users", "--help"),
+    ("surveys", "--help"),
+    ("sync", "--help"),
+    ("cases", "--help"),
+    ("worker", "--help"),
+    ("erase", "--help"),
+    ("consent", "--help"),
 )
 
 #: Before the split the entry point was the Typer app itself; after, ``main()``.
@@ -96,6 +110,10 @@ def extract(revision: str, into: Path) -> Path:
     return into / "src"
 
 
+def _fmt(value: float | None, unit: str, spec: str = ".2f") -> str:
+    return "" if value is None else f"{value:{spec}}{unit}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -103,28 +121,31 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     opts = parser.parse_args()
     rows = []
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         before_src = str(extract(opts.before, Path(tmp)))
         for args in COMMANDS:
             pairs: list[tuple[Sample, Sample]] = []
-            run_once(ENTRY_BEFORE, args, before_src)  # warm-up (file cache)
+            probe = run_once(ENTRY_BEFORE, args, before_src)  # warm-up (file cache)
             run_once(ENTRY_AFTER, args, None)
+            # A group added after the split does not exist in the old CLI: no "before" figures.
+            has_before = probe.code == 0
             for _ in range(opts.runs):
-                b = run_once(ENTRY_BEFORE, args, before_src)
+                b = run_once(ENTRY_BEFORE, args, before_src) if has_before else probe
                 a = run_once(ENTRY_AFTER, args, None)
                 pairs.append((b, a))
-            before = [b for b, _ in pairs]
+            before = [b for b, _ in pairs] if has_before else []
             after = [a for _, a in pairs]
             assert all(s.code == 0 for s in before + after), f"{args} failed"
             rows.append(
                 (
                     "loyalloop " + " ".join(args),
-                    statistics.median(s.wall for s in before),
-                    statistics.median(s.wall for s in after),
+                    statistics.median(s.cpu for s in before) if before else None,
                     statistics.median(s.cpu for s in after),
-                    max(s.rss_mb for s in before),
+                    statistics.median(s.wall for s in after),
+                    max(s.rss_mb for s in before) if before else None,
                     max(s.rss_mb for s in after),
-                    statistics.median(b.wall / a.wall for b, a in pairs),
+                    statistics.median(b.cpu / a.cpu for b, a in pairs) if before else None,
                 )
             )
             print(rows[-1], flush=True)
@@ -141,32 +162,35 @@ def main() -> None:
         "(not a timed test; `tests/cli/test_startup.py` guards the imports).",
         "",
         f"- Machine: {platform.system()} {platform.release()}, {platform.processor() or 'CPU'}, "
-        f"{os.cpu_count()} CPUs; 1-minute load average at the end {load[0]:.1f} (shared)",
+        f"{os.cpu_count()} CPUs; 1-minute load average {load_start:.1f} at the start and "
+        f"{load[0]:.1f} at the end (shared with other work)",
         f"- Python {platform.python_version()}; Typer {_version('typer')}, "
         f"Rich {_version('rich')}, pydantic {_version('pydantic')}",
         f"- Before: revision `{opts.before}` (every command module imported pandas, SciPy, "
-        "LightGBM, Ibis and the pipeline at start-up); after: this tree",
+        "LightGBM, Ibis and the pipeline at start-up); after: this tree. Groups added after "
+        "the split have no before figures",
         f"- Each figure: median of {opts.runs} whole-process runs per command, before and after "
-        "in turn; peak RSS is the maximum over the runs",
+        "in turn; CPU = user + system time of the process; peak RSS is the maximum over the "
+        "runs; the ratio is the median of before/after CPU ratios taken pair by pair",
         "",
-        "| command | wall before | wall after | CPU after | RSS before | RSS after | "
-        "speed-up (median of pairs) |",
+        "| command | CPU before | CPU after | wall after | RSS before | RSS after | CPU ratio |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, wb, wa, ca, rb, ra, ratio in rows:
+    for name, cb, ca, wa, rb, ra, ratio in rows:
         lines.append(
-            f"| `{name}` | {wb:.2f} s | {wa:.2f} s | {ca:.2f} s | {rb:.0f} MB | {ra:.0f} MB | "
-            f"{ratio:.1f}× |"
+            f"| `{name}` | {_fmt(cb, ' s')} | {ca:.2f} s | {wa:.2f} s | "
+            f"{_fmt(rb, ' MB', '.0f')} | {ra:.0f} MB | {_fmt(ratio, '×', '.1f')} |"
         )
     lines += [
         "| floor: a one-command Typer app, `hello --help` | "
-        f"| {floor_wall:.2f} s | {floor_cpu:.2f} s | | {floor_rss:.0f} MB | |",
+        f"| {floor_cpu:.2f} s | {floor_wall:.2f} s | | {floor_rss:.0f} MB | |",
         "",
         "The floor row is what any Typer CLI costs here for a command's help (Typer 0.2x "
         "validates the root options with pydantic and renders help with Rich, Markdown "
         "included); the difference between it and a `loyalloop CMD --help` is the project's "
         "own command modules. Wall times depend on the machine's load (see the load average "
-        "above); CPU time and memory do much less.",
+        "above); CPU time and memory do much less, which is why the targets (0.5 s, 80 MB) are "
+        "read against CPU time here.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -13,7 +13,7 @@ import pkgutil
 import pytest
 
 PACKAGES = ("loyalloop.clv", "loyalloop.churn")
-MODULES = ("loyalloop.core.timeunits", "loyalloop.core.batches")
+MODULES = ("loyalloop.core.timeunits", "loyalloop.core.batches", "loyalloop.report.charts")
 
 
 def _modules() -> list[str]:

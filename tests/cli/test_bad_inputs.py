@@ -330,6 +330,19 @@ CASES = [
     Case(
         "report onto a manifest", "report --out {run}/manifest.json", 2, "refusing to write --out"
     ),
+    Case(
+        "surveys invite onto a run's manifest",
+        "surveys invite 1 --customers {files}/customers.csv --out {run}/manifest.json",
+        2,
+        "refusing to write --out",
+        "config",
+    ),
+    Case(
+        "surveys invite into a missing directory",
+        "surveys invite 1 --customers {files}/customers.csv --out {files}/no/dir/links.csv",
+        2,
+        "does not exist",
+    ),
     Case("report in another language", "report --lang fr", 2, "'fr' is not one of", "usage"),
     Case("report of a missing run", "report --run 9", 3, "no run 9", "no_run"),
     Case("run on a day that is no date", "run --as-of 30/06/2024", 2, "is not a date"),

@@ -48,6 +48,7 @@ from loyalloop.churn.calibration import Calibrator
 from loyalloop.churn.evaluation import ScoreMetrics
 from loyalloop.churn.features import CONTEXT_COLUMNS
 from loyalloop.churn.model import ChurnModel
+from loyalloop.core.export import write_text_atomic
 from loyalloop.errors import ConfigError, DataValidationError, ModelError
 
 __all__ = [
@@ -356,12 +357,8 @@ class ChurnRanking:
 
     def save(self, path: str | Path) -> Path:
         """Write the ranking to one JSON file (sorted keys) and return its path."""
-        p = Path(path)
-        tmp = p.with_name(p.name + ".tmp")
         text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
-        tmp.write_text(text, "utf-8")
-        tmp.replace(p)
-        return p
+        return write_text_atomic(path, text)
 
     @classmethod
     def load(cls, path: str | Path) -> ChurnRanking:

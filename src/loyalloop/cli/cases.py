@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from loyalloop.cli._service import open_service_store
+from loyalloop.cli.common import JsonOpt
 from loyalloop.cli.output import emit_json, err, fail, handle_errors, out
 
 __all__ = ["app", "cases_after_run"]
@@ -22,7 +23,6 @@ app = typer.Typer(
     "跟进工单：规则、团队、队列、时限调度。",
     no_args_is_help=True,
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
 
 
 def _now(value: str | None) -> datetime | None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from loyalloop.cli._service import open_service_store
+from loyalloop.cli.common import JsonOpt
 from loyalloop.cli.output import emit_json, handle_errors, out
 
 __all__ = ["app"]
@@ -16,7 +15,6 @@ PANEL = "Service 服务"
 app = typer.Typer(
     help="The operational store: migrations. 运营数据库：迁移。", no_args_is_help=True
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
 
 
 @app.command()

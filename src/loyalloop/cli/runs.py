@@ -184,7 +184,8 @@ def _list_runs(ctx: typer.Context, as_json: bool) -> None:
 def runs_show(
     ctx: typer.Context,
     number: Annotated[
-        int | None, typer.Argument(min=1, help="Run number (default: latest).")
+        int | None,
+        typer.Argument(min=1, help="Run number (default: latest). 运行编号（默认最新一次）。"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

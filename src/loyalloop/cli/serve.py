@@ -36,7 +36,10 @@ def serve(
     ] = 1,
     proxy_headers: Annotated[
         bool,
-        typer.Option(help="Trust X-Forwarded-* from a reverse proxy (HTTPS → Secure cookies)."),
+        typer.Option(
+            help="Trust X-Forwarded-* from a reverse proxy (HTTPS → Secure cookies). "
+            "信任反向代理的 X-Forwarded-* 头（HTTPS 时使用安全 Cookie）。"
+        ),
     ] = False,
     scheduler: Annotated[
         bool,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from loyalloop.cli._service import open_service_store
+from loyalloop.cli.common import JsonOpt, output_file
 from loyalloop.cli.output import emit_json, fail, handle_errors, out
 
 __all__ = ["app"]
@@ -18,7 +19,6 @@ PANEL = "Service 服务"
 app = typer.Typer(
     help="Surveys: create, invite, responses. 问卷：创建、邀请、查看回复。", no_args_is_help=True
 )
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
 SurveyArg = Annotated[str, typer.Argument(help="Survey id or key. 问卷编号或标识。")]
 
 
@@ -57,7 +57,7 @@ def create(
 def update(
     ctx: typer.Context,
     survey: SurveyArg,
-    file: Annotated[Path, typer.Argument(help="Survey YAML file.")],
+    file: Annotated[Path, typer.Argument(help="Survey YAML file. 问卷 YAML 文件。")],
     as_json: JsonOpt = False,
 ) -> None:
     """Edit a survey from YAML (a live one gets a new version). 修改问卷（发布后生成新版本）。"""
@@ -142,13 +142,20 @@ def invite(
     out_file: Annotated[Path, typer.Option("--out", help="Links CSV to write. 输出链接 CSV。")],
     customers: Annotated[
         Path | None,
-        typer.Option(help="CSV/Parquet with customer_id (and email, phone, consent_*, language)."),
+        typer.Option(
+            help="CSV/Parquet with customer_id (and email, phone, consent_*, language). "
+            "含 customer_id 的 CSV/Parquet（可含邮箱、手机、同意状态、语言）。"
+        ),
     ] = None,
     segment: Annotated[
         str | None, typer.Option(help="An RFM segment of a run (e.g. at_risk). 客群名称。")
     ] = None,
-    run: Annotated[int | None, typer.Option(help="Run number (default latest).")] = None,
-    channel: Annotated[ChannelName, typer.Option(help="link, email or sms.")] = ChannelName.link,
+    run: Annotated[
+        int | None, typer.Option(help="Run number (default latest). 运行编号（默认最新）。")
+    ] = None,
+    channel: Annotated[
+        ChannelName, typer.Option(help="link, email or sms. 渠道：链接、邮件或短信。")
+    ] = ChannelName.link,
     as_json: JsonOpt = False,
 ) -> None:
     """Make personal signed links (and queue e-mail/SMS). 生成个人签名链接（并排队发送邮件/短信）。
@@ -162,11 +169,14 @@ def invite(
         import csv
 
         from loyalloop.core.csvsafe import escape_formula
+        from loyalloop.core.export import atomic_output
         from loyalloop.services import Actor
         from loyalloop.services.invitations import invite as do_invite
         from loyalloop.services.invitations import read_recipients, segment_recipients
         from loyalloop.surveys import Channel
 
+        # vetted before anything is invited: an existing directory, nothing the home manages
+        output_file(ctx, out_file, suffixes=(".csv",))
         store = open_service_store(ctx)
         if customers is not None:
             people, source = read_recipients(customers), f"file:{customers.name}"
@@ -186,9 +196,7 @@ def invite(
                 source=source,
             )
         store.close()
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out_file.with_name(out_file.name + ".tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
+        with atomic_output(out_file) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["customer_id", "channel", "link", "expires_at", "new"])
             for link in result.links:
@@ -201,7 +209,6 @@ def invite(
                         link.new,
                     ]
                 )
-        tmp.replace(out_file)
     summary: dict[str, Any] = {**result.to_dict(), "out": str(out_file)}
     if as_json:
         emit_json(summary)
@@ -239,7 +246,9 @@ def send(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 def responses(
     ctx: typer.Context,
     survey: SurveyArg,
-    limit: Annotated[int, typer.Option(min=1, help="How many to list (newest first).")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, help="How many to list (newest first). 列出条数（最新在前）。")
+    ] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """Count and list a survey's responses, with rates. 统计并列出问卷回复。"""
@@ -298,9 +307,15 @@ def trigger(
     ctx: typer.Context,
     survey: SurveyArg,
     kind: Annotated[str, typer.Option(help="Interaction kind, e.g. visited, called. 互动类型。")],
-    within_hours: Annotated[int, typer.Option(min=1, max=720, help="Invite within N hours.")] = 24,
-    interaction_channel: Annotated[str, typer.Option(help="Only this interaction channel.")] = "",
-    channel: Annotated[ChannelName, typer.Option(help="Send by email or sms.")] = ChannelName.email,
+    within_hours: Annotated[
+        int, typer.Option(min=1, max=720, help="Invite within N hours. N 小时内邀请。")
+    ] = 24,
+    interaction_channel: Annotated[
+        str, typer.Option(help="Only this interaction channel. 仅限此互动渠道。")
+    ] = "",
+    channel: Annotated[
+        ChannelName, typer.Option(help="Send by email or sms. 通过邮件或短信发送。")
+    ] = ChannelName.email,
     as_json: JsonOpt = False,
 ) -> None:
     """Invite after an interaction of a kind (touchpoint trigger). 按触点触发邀请。"""

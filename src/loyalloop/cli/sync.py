@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from loyalloop.cli._service import analytics_settings, open_service_store
-from loyalloop.cli.common import hold_home
+from loyalloop.cli.common import JsonOpt, hold_home
 from loyalloop.cli.output import emit_json, err, handle_errors, out
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ app = typer.Typer(add_completion=False)
 @app.command("sync", rich_help_panel=PANEL)
 def sync(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Move survey responses into the warehouse, exactly once. 同步问卷回复到数据仓库。
 

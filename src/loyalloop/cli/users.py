@@ -9,14 +9,15 @@ from typing import Annotated
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.output import emit_json, fail, handle_errors, out
+from loyalloop.cli.common import JsonOpt
+from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.errors import NotFoundError
 
 __all__ = ["app"]
 
 PANEL = "Service 服务"
 
 app = typer.Typer(help="Staff accounts and API tokens. 员工账号与 API 令牌。", no_args_is_help=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
 
 
 class RoleName(StrEnum):
@@ -26,13 +27,26 @@ class RoleName(StrEnum):
     viewer = "viewer"
 
 
+class TokenScope(StrEnum):
+    """What an API token may do (``loyalloop.services.users.SCOPES``; a test keeps them equal)."""
+
+    read = "read"
+    write = "write"
+    admin = "admin"
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="The person's e-mail (their login).")],
+    email: Annotated[
+        str, typer.Argument(help="The person's e-mail (their login). 用户邮箱（登录名）。")
+    ],
     role: Annotated[RoleName, typer.Option(help="admin, analyst, agent or viewer. 角色。")],
     password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input. 从标准输入读取密码。"
+        ),
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -82,10 +96,17 @@ def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @app.command("token")
 def token(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="Whose token.")],
-    name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
-    scope: Annotated[list[str] | None, typer.Option(help="read, write, admin (repeat).")] = None,
-    days: Annotated[int | None, typer.Option(min=1, help="Expires after this many days.")] = None,
+    email: Annotated[
+        str, typer.Argument(help="Whose token (their e-mail). 令牌所属用户（邮箱）。")
+    ],
+    name: Annotated[str, typer.Option(help="What the token is for. 令牌用途。")] = "script",
+    scope: Annotated[
+        list[TokenScope] | None,
+        typer.Option(help="read, write or admin (repeat for several). 权限范围（可重复）。"),
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Expires after this many days. 有效天数。")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an API token (printed once; stored hashed). 创建 API 令牌（仅显示一次）。"""
@@ -100,8 +121,9 @@ def token(
         with store.session() as session:
             user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
             if user is None:
-                fail(f"no user {email}", 3, as_json=as_json, kind="not_found")
-            issued = create_token(session, user, name, scope or ["read"], Actor.cli(), days=days)
+                raise NotFoundError(f"no user {email}")
+            scopes = [s.value for s in scope] if scope else ["read"]
+            issued = create_token(session, user, name, scopes, Actor.cli(), days=days)
         store.close()
     if as_json:
         emit_json({"id": issued.id, "token": issued.token, "scopes": list(issued.scopes)})

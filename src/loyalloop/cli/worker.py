@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from loyalloop.cli._service import open_service_store
+from loyalloop.cli.common import JsonOpt
 from loyalloop.cli.output import emit_json, err, handle_errors, out
 
 __all__ = ["app", "worker"]
@@ -29,7 +30,7 @@ def worker(
     idle: Annotated[
         float, typer.Option(min=0.1, help="Seconds to wait when idle. 空闲等待秒数。")
     ] = 2.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Deliver the campaign outbox: e-mail via SMTP, SMS and webhooks via HTTP.
     投递营销发件箱：SMTP 邮件、HTTP 短信与 Webhook。

@@ -43,6 +43,7 @@ __all__ = [
     "check_output_path",
     "protected_reason",
     "write_table",
+    "write_text_atomic",
 ]
 
 #: File name suffixes :func:`write_table` writes.
@@ -156,6 +157,16 @@ def atomic_output(path: Path | str) -> Iterator[Path]:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_text_atomic(path: Path | str, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_output`: readers see the old
+    file or the new one, never half of one. The one writer of JSON documents (model files,
+    rankings, reports); the directory must exist."""
+    p = Path(path)
+    with atomic_output(p) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return p
 
 
 def write_table(data: pd.DataFrame | pa.Table, out: Path, settings: Settings | None = None) -> Path:

@@ -16,6 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.errors import ModelError
 
 __all__ = ["CHECKSUM_KEY", "content_checksum", "read_model_file", "write_model_file"]
@@ -41,10 +42,7 @@ def write_model_file(path: str | Path, payload: dict[str, Any]) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     document = {**payload, CHECKSUM_KEY: content_checksum(payload)}
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
-    tmp.replace(p)
-    return p
+    return write_text_atomic(p, json.dumps(document, ensure_ascii=False))
 
 
 def read_model_file(path: str | Path, *, what: str) -> dict[str, Any]:

@@ -1,7 +1,12 @@
 """Plotly figures for the report. Figures are data; the HTML page embeds plotly.js once.
 
 Plotly serialises figure data as JSON with ``<``, ``>`` and ``/`` escaped, so text inside a
-figure cannot end the surrounding ``<script>`` element.
+figure cannot end the surrounding ``<script>`` element. But plotly.js itself reads a small HTML
+subset in every text it draws (``<a href>``, ``<b>``, ``<br>``, ``<span style>``): a brand or
+segment name ``<a href="…">`` from the data would become a live link in the chart. So
+:func:`figure_html` passes the data's text (categories, trace names, labels, hover text) through
+:func:`plain_labels` first, which writes ``&``, ``<`` and ``>`` as entities: plotly.js splits
+tags before it decodes entities, so the label is drawn as the literal text.
 
 Readable by default (:data:`LAYOUT`): no titles inside the figure (the section's headings say
 what a chart is), the legend in a row *below* the plot where it can never cover a title or a
@@ -27,6 +32,7 @@ __all__ = [
     "cohort_heatmap",
     "figure_html",
     "numeric_dates",
+    "plain_labels",
     "segment_bars",
     "trend_lines",
 ]
@@ -71,10 +77,46 @@ def numeric_dates(fig: go.Figure) -> go.Figure:
     return fig
 
 
+#: Trace attributes whose text plotly.js draws (and would read as HTML).
+_TEXT_ATTRIBUTES = ("x", "y", "text", "hovertext", "name", "labels", "customdata")
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, str):
+        return value.translate(_ENTITIES)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return np.array([_plain(v) for v in value.tolist()], dtype=object)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def plain_labels(fig: go.Figure) -> go.Figure:
+    """Text from the data drawn as plain text: ``&``, ``<``, ``>`` in the traces' categories,
+    names, labels and hover text become entities (plotly.js shows them literally; module
+    docstring). Layout text (titles, the report's own words) is left alone.
+
+    Examples
+    --------
+    >>> fig = go.Figure(go.Bar(x=['<a href="https://x.example">A&B</a>'], y=[1], name="<b>n</b>"))
+    >>> fig = plain_labels(fig)
+    >>> fig.data[0].x[0], fig.data[0].name
+    ('&lt;a href="https://x.example"&gt;A&amp;B&lt;/a&gt;', '&lt;b&gt;n&lt;/b&gt;')
+    """
+    for trace in fig.data:
+        for attr in _TEXT_ATTRIBUTES:
+            if attr in trace and trace[attr] is not None:
+                trace[attr] = _plain(trace[attr])
+    return fig
+
+
 def figure_html(fig: go.Figure, div_id: str) -> str:
     """The figure as an HTML fragment; a fixed ``div_id`` keeps reports reproducible. Date
-    axes get numeric ticks (:func:`numeric_dates`)."""
+    axes get numeric ticks (:func:`numeric_dates`); the data's text is drawn as plain text
+    (:func:`plain_labels`)."""
     numeric_dates(fig)
+    plain_labels(fig)
     return fig.to_html(
         full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
     )

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.offline
 from markupsafe import Markup
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.core.runs import Run
 from loyalloop.report import charts
 from loyalloop.report.actions_section import actions_section
@@ -215,7 +216,4 @@ def render_report(run: Run, lang: Lang = "en") -> str:
 
 def write_report(run: Run, out: Path, lang: Lang = "en") -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(render_report(run, lang), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_text_atomic(out, render_report(run, lang))

@@ -29,11 +29,43 @@ __all__ = [
     "followup_case",
     "invitation_email",
     "invitation_sms",
+    "open_smtp",
 ]
 
 
 class DeliveryError(OSError):
     """A gateway or mail server refused a message."""
+
+
+def open_smtp(settings: ServiceSettings) -> smtplib.SMTP:
+    """An SMTP session as the settings say (TLS, or STARTTLS, then login when a user is set).
+
+    The one place Loyalloop opens a mail connection (:class:`Mailer` sends one message per
+    session; :class:`loyalloop.services.delivery.Sender` keeps one open across messages). A
+    refusal during the handshake closes the socket and raises :class:`DeliveryError`.
+    """
+    s = settings
+    ctx = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    try:
+        if s.smtp_security is SmtpSecurity.tls:
+            smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ctx)
+        else:
+            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+    except smtplib.SMTPException as exc:
+        raise DeliveryError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
+    try:
+        if s.smtp_security is SmtpSecurity.starttls:
+            smtp.starttls(context=ctx)
+        if s.smtp_user:
+            smtp.login(s.smtp_user, s.smtp_password.get_secret_value())
+    except smtplib.SMTPException as exc:
+        smtp.close()
+        raise DeliveryError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
+    except OSError:
+        smtp.close()
+        raise
+    return smtp
 
 
 class Mailer:
@@ -42,23 +74,11 @@ class Mailer:
 
     def send(self, message: EmailMessage) -> None:
         s = self.s
-        ctx = ssl.create_default_context()
-        smtp: smtplib.SMTP
-        try:
-            if s.smtp_security is SmtpSecurity.tls:
-                smtp = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ctx
-                )
-            else:
-                smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
-            with smtp:
-                if s.smtp_security is SmtpSecurity.starttls:
-                    smtp.starttls(context=ctx)
-                if s.smtp_user:
-                    smtp.login(s.smtp_user, s.smtp_password.get_secret_value())
+        with open_smtp(s) as smtp:
+            try:
                 smtp.send_message(message)
-        except smtplib.SMTPException as exc:
-            raise DeliveryError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
+            except smtplib.SMTPException as exc:
+                raise DeliveryError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
 
 
 class SmsGateway:

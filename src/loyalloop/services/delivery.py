@@ -1,7 +1,8 @@
 """Delivering one campaign message: e-mail through SMTP, SMS and webhooks through HTTP.
 
-SMTP as the service's settings say (STARTTLS / TLS / login, like
-:class:`loyalloop.services.channels.Mailer`), but one session kept open across messages (a
+SMTP as the service's settings say (STARTTLS / TLS / login, opened by
+:func:`loyalloop.services.channels.open_smtp` like :class:`~loyalloop.services.channels.Mailer`'s),
+but one session kept open across messages (a
 worker sends thousands; a new connection per message costs a handshake each), checked with
 ``NOOP`` before reuse; and an HTTP ``POST`` with an ``Idempotency-Key`` header for gateways.
 Every message carries its outbox idempotency key:
@@ -31,16 +32,15 @@ import html
 import json
 import re
 import smtplib
-import ssl
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from loyalloop.core.service_settings import ServiceSettings, SmtpSecurity
+from loyalloop.core.service_settings import ServiceSettings
 from loyalloop.errors import ConfigError
-from loyalloop.services.channels import DeliveryError
+from loyalloop.services.channels import DeliveryError, open_smtp
 
 __all__ = ["PermanentDeliveryError", "Sender", "campaign_email"]
 
@@ -108,22 +108,7 @@ class Sender:
             except (smtplib.SMTPException, OSError):
                 pass
             self._drop_smtp()
-        s = self.s
-        ctx = ssl.create_default_context()
-        try:
-            smtp: smtplib.SMTP
-            if s.smtp_security is SmtpSecurity.tls:
-                smtp = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ctx
-                )
-            else:
-                smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
-            if s.smtp_security is SmtpSecurity.starttls:
-                smtp.starttls(context=ctx)
-            if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password.get_secret_value())
-        except smtplib.SMTPException as exc:
-            raise DeliveryError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
+        smtp = open_smtp(self.s)
         self._smtp = smtp
         return smtp
 
