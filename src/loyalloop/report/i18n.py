@@ -469,6 +469,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "tbl_accounts": {"en": "Accounts", "zh": "账户"},
     "tbl_feedback": {"en": "Feedback", "zh": "反馈"},
     "tbl_interactions": {"en": "Interactions", "zh": "互动记录"},
+    "tbl_campaigns": {"en": "Campaigns", "zh": "营销活动"},
+    "tbl_assignments": {"en": "Campaign assignments", "zh": "活动分组记录"},
+    "tbl_outcomes": {"en": "Campaign outcomes", "zh": "活动结果"},
     "chn_survey": {"en": "Survey", "zh": "问卷"},
     "chn_review": {"en": "Review", "zh": "评论"},
     "chn_social": {"en": "Social media", "zh": "社交媒体"},
@@ -798,6 +801,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "lo_still": {"en": "Still buying (%)", "zh": "仍在消费的比例（%）"},
     "lo_median": {"en": "Median lifetime (days)", "zh": "中位生命周期（天）"},
     "lo_not_reached": {"en": "not reached", "zh": "未达到"},
+    "lo_median_zero": {
+        "en": "0: half of them never bought again after that day",
+        "zh": "0：其中半数此后再未消费",
+    },
     "lo_group": {"en": "Group", "zh": "组别"},
     "lo_cohort_year": {"en": "First bought in {year}", "zh": "{year} 年首次消费"},
     "lo_small": {
