@@ -720,6 +720,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "ch_scorer": {"en": "Scorer", "zh": "评分方法"},
     "ch_used": {"en": "Used", "zh": "是否采用"},
     "ch_used_mark": {"en": "✓ ranks", "zh": "✓ 采用"},
+    "ch_left_out": {
+        "en": "left out: could not be fitted on this data",
+        "zh": "未参与比较：无法在此数据上拟合",
+    },
     "ch_roc_auc": {"en": "ROC AUC", "zh": "ROC AUC"},
     "ch_pr_auc": {"en": "PR AUC", "zh": "PR AUC"},
     "ch_brier": {"en": "Brier score", "zh": "Brier 分数"},
