@@ -265,7 +265,7 @@ def choose_ranking(
 
 def bgnbd_churn_score(features: pd.DataFrame) -> np.ndarray | None:
     """``1 − P(alive)`` from BG/NBD on the features' purchase history, if ``loyalloop.clv``
-    provides ``BetaGeoModel``; ``None`` otherwise.
+    provides ``BetaGeoModel`` and it can be fitted on these customers; ``None`` otherwise.
 
     Uses ``frequency = n_purchases_total − 1``, ``recency = tenure_days − recency_days`` and
     ``T = tenure_days`` (days); customers with ``T = 0`` are scored but not fitted on.
@@ -287,7 +287,13 @@ def bgnbd_churn_score(features: pd.DataFrame) -> np.ndarray | None:
             "T": features["tenure_days"].to_numpy(dtype="float64"),
         }
     )
-    fitted = model_cls().fit(rfm[rfm["T"] > 0], time_unit="days")
+    try:
+        fitted = model_cls().fit(rfm[rfm["T"] > 0], time_unit="days")
+    except ModelError as exc:
+        # e.g. nobody seems to drop out (a, b → ∞): the baseline is left out of the comparison,
+        # which the run's other scorers still make; the churn model is not lost with it
+        log.warning("BG/NBD baseline left out: %s", exc)
+        return None
     alive = np.asarray(fitted.probability_alive(rfm), dtype="float64")
     return 1.0 - alive
 

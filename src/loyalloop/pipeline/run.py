@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from loyalloop import __version__
 from loyalloop.core.config import Settings
@@ -56,6 +56,14 @@ def check_as_of(as_of: date, first: date, last: date) -> None:
         )
 
 
+def feedback_after(wh: WarehouseAdapter, as_of: date) -> int:
+    """Feedback rows dated after the as-of day: a run leaves them out (survey answers synced
+    today, when the transactions end earlier, are the usual case)."""
+    fb = wh.table("feedback")
+    cutoff = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
+    return int(fb.filter(fb.timestamp >= cutoff).count().execute())
+
+
 def _missing_inputs(stage: Stage, ctx: RunContext) -> list[str]:
     """Declared inputs an earlier stage did not write (it recorded why)."""
     return [
@@ -89,6 +97,15 @@ def run_pipeline(
         first, last = data_range(wh)
         as_of = config.as_of or last
         check_as_of(as_of, first, last)
+        if later := feedback_after(wh, as_of):
+            log.warning(
+                "%d feedback row(s) are dated after the as-of day %s and are not in this run "
+                "(the transactions end on %s; ingest newer transactions, then run with a later "
+                "--as-of, to include them)",
+                later,
+                f"{as_of:%Y-%m-%d}",
+                f"{last:%Y-%m-%d}",
+            )
         inputs = {name: wh.count(name) for name in INPUT_TABLES}
         q = duck.table(QUARANTINE_TABLE)
         quarantined = dict(q.group_by("table_name").aggregate(n=q.count()).execute().values)

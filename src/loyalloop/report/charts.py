@@ -177,7 +177,8 @@ def trend_lines(
         if not frame.empty
     ]
     fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08)
-    for row, (frame, col, name) in enumerate(panels, start=1):
+    for row, (unsorted, col, name) in enumerate(panels, start=1):
+        frame = unsorted.sort_values("month")
         months = [str(m)[:7] for m in frame["month"]]
         fig.add_trace(
             go.Scatter(
@@ -198,7 +199,11 @@ def trend_lines(
             col=1,
         )
         fig.update_yaxes(title_text=name, row=row, col=1, nticks=6)
-    fig.update_xaxes(type="category", nticks=12)
+    # one month order for both panels: a category axis otherwise takes the first trace's
+    # months and appends the others' at the end (a month with CSAT but no NPS answer was drawn
+    # after the last month, and the CSAT line ran back across the chart)
+    months_all = sorted({str(m)[:7] for frame, _, _ in panels for m in frame["month"]})
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months_all, nticks=12)
     fig.update_layout(
         **{
             **LAYOUT,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from markupsafe import Markup
 
+from loyalloop.churn.comparison import BASELINES
 from loyalloop.core.results import ChurnSummary, NotComputed, ScorerMetrics
 from loyalloop.core.runs import Run
 from loyalloop.report.charts import LAYOUT, LEGEND_BELOW, figure_html
@@ -114,6 +115,13 @@ def churn_section(run: Run, lang: Lang) -> Section | None:
             fmt_num(v.top_decile_lift, 2),
         )
         for name, v in metrics.items()
+    ]
+    # a baseline the backtest could not compute (BG/NBD that did not converge) is shown as
+    # left out, not silently missing from the comparison
+    metric_rows += [
+        (scorer_label(name, lang, title=True), t("ch_left_out", lang), "—", "—", "—", "—")
+        for name in BASELINES
+        if name not in metrics
     ]
     metric_table = html_table(
         [

@@ -606,7 +606,7 @@ def feedback_competitors_section(run: Run, lang: Lang) -> Section | None:
                     "—" if pd.isna(r["diff_vs_own"]) else f"{r['diff_vs_own']:+.{digits}f}",
                     _pval(r["p_adjusted"]),
                     _yes_no(r["significant"], lang),
-                    "" if r["brand"] == "own" else str(r.get("channels") or ""),
+                    "" if r["brand"] == "own" else _channel_list(r.get("channels"), lang),
                 )
                 for r in _records(part)
             ],
@@ -615,6 +615,14 @@ def feedback_competitors_section(run: Run, lang: Lang) -> Section | None:
         body += note(t("fb_own_only", lang, metrics=", ".join(own_only)))
     body += note(t("fb_competitors_note", lang))
     return Section("feedback-competitors", t("fb_competitors", lang), body)
+
+
+def _channel_list(channels: object, lang: Lang) -> str:
+    """The benchmark's comma-joined channels (``review,social``) by their names."""
+    if not isinstance(channels, str) or not channels:
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(channel_label(c.strip(), lang) for c in channels.split(",") if c.strip())
 
 
 def _brand_chart(sentiment: pd.DataFrame, lang: Lang) -> go.Figure:

@@ -469,6 +469,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "tbl_accounts": {"en": "Accounts", "zh": "账户"},
     "tbl_feedback": {"en": "Feedback", "zh": "反馈"},
     "tbl_interactions": {"en": "Interactions", "zh": "互动记录"},
+    "tbl_campaigns": {"en": "Campaigns", "zh": "营销活动"},
+    "tbl_assignments": {"en": "Campaign assignments", "zh": "活动分组记录"},
+    "tbl_outcomes": {"en": "Campaign outcomes", "zh": "活动结果"},
     "chn_survey": {"en": "Survey", "zh": "问卷"},
     "chn_review": {"en": "Review", "zh": "评论"},
     "chn_social": {"en": "Social media", "zh": "社交媒体"},
@@ -717,6 +720,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "ch_scorer": {"en": "Scorer", "zh": "评分方法"},
     "ch_used": {"en": "Used", "zh": "是否采用"},
     "ch_used_mark": {"en": "✓ ranks", "zh": "✓ 采用"},
+    "ch_left_out": {
+        "en": "left out: could not be fitted on this data",
+        "zh": "未参与比较：无法在此数据上拟合",
+    },
     "ch_roc_auc": {"en": "ROC AUC", "zh": "ROC AUC"},
     "ch_pr_auc": {"en": "PR AUC", "zh": "PR AUC"},
     "ch_brier": {"en": "Brier score", "zh": "Brier 分数"},
@@ -798,6 +805,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "lo_still": {"en": "Still buying (%)", "zh": "仍在消费的比例（%）"},
     "lo_median": {"en": "Median lifetime (days)", "zh": "中位生命周期（天）"},
     "lo_not_reached": {"en": "not reached", "zh": "未达到"},
+    "lo_median_zero": {
+        "en": "0: half of them never bought again after that day",
+        "zh": "0：其中半数此后再未消费",
+    },
     "lo_group": {"en": "Group", "zh": "组别"},
     "lo_cohort_year": {"en": "First bought in {year}", "zh": "{year} 年首次消费"},
     "lo_small": {

@@ -161,6 +161,8 @@ def _survival(run: Run, lang: Lang, info: LoyaltySummary) -> Markup:
             median = medians.loc[g, "median_lifetime_days"]
             if g not in drawn:
                 shown = t("lo_small", lang, n=MIN_CURVE_CUSTOMERS)
+            elif pd.notna(median) and median == 0:  # half had stopped on the first day
+                shown = t("lo_median_zero", lang)
             elif pd.notna(median):
                 shown = fmt_num(median, 0)
             else:

@@ -36,6 +36,10 @@
   }
   document.querySelectorAll("form.survey").forEach(function (form) {
     form.addEventListener("change", function () { update(form); });
+    // the editor's previews are not sent anywhere (CSP forbids inline onsubmit handlers)
+    if (form.hasAttribute("data-preview")) {
+      form.addEventListener("submit", function (e) { e.preventDefault(); });
+    }
     update(form);
   });
 })();
