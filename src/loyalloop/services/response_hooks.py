@@ -40,7 +40,8 @@ class ResponseHooks:
     """A queue of committed responses and the thread that evaluates them in batches.
 
     The thread starts with the first response queued and ends after ``idle`` seconds without
-    one (a web process that takes no answers holds no thread).
+    one (a web process that takes no answers holds no thread). Closing the store (or the
+    app's shutdown) closes the worker first: what is queued is evaluated, then no more.
 
     Parameters
     ----------
@@ -63,6 +64,7 @@ class ResponseHooks:
         self._waiting = 0
         self._thread: threading.Thread | None = None
         self._closed = False
+        store.on_close.append(self.close)
 
     def submitted(self, response_id: int) -> None:
         """Queue a committed response (returns at once)."""
