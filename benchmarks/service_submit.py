@@ -440,11 +440,12 @@ def run_backend(
     workers: int = 1,
     wrk_connections: list[int] | None = None,
     wrk_threads: int = 1,
+    links_per_second: int = 2500,
 ) -> dict[str, Any]:
     wrk_connections = wrk_connections or [32]
     if client == "wrk":
         # a closed loop sends as fast as it is answered: links for 2,500/s per run
-        need = int(2500 * seconds) * len(wrk_connections) + 5_000
+        need = int(links_per_second * seconds) * len(wrk_connections) + 5_000
     else:
         need = int(sum(rates) * seconds) + 5_000
     settings, tokens, invite_s = prepare(home, url, need)
@@ -467,7 +468,7 @@ def run_backend(
         used = 0
         if client == "wrk":
             for c in wrk_connections:
-                chunk = tokens[used : used + int(2500 * seconds)]
+                chunk = tokens[used : used + int(links_per_second * seconds)]
                 cpu0 = cpu_seconds(proc.pid)
                 res = wrk_load(port, chunk, seconds, c, wrk_threads, settings.home)
                 res.server_cpu = cpu_seconds(proc.pid) - cpu0
@@ -654,6 +655,12 @@ def main() -> None:
         "--wrk-connections", default="32", help="wrk's connections, one run per value: 16,32"
     )
     ap.add_argument("--wrk-threads", type=int, default=1)
+    ap.add_argument(
+        "--links-per-second",
+        type=int,
+        default=2500,
+        help="personal links made per second of a wrk run (more than the server can take)",
+    )
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--pg-admin-url", default=PG_ADMIN)
     ap.add_argument("--out", type=Path, help="append the report to this file")
@@ -664,6 +671,7 @@ def main() -> None:
         "workers": args.workers,
         "wrk_connections": [int(x) for x in args.wrk_connections.split(",") if x],
         "wrk_threads": args.wrk_threads,
+        "links_per_second": args.links_per_second,
     }
     results = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -634,10 +634,16 @@ def _apply_retrying(store: Store, signals: list[Signal], now: dt.datetime | None
 # -- survey responses -------------------------------------------------------------------------
 
 
-def _response_signal(session: Session, r: Response) -> Signal | None:
+def _response_signal(
+    session: Session, r: Response, specs: dict[tuple[int, int], Any] | None = None
+) -> Signal | None:
+    """The signal of one response; ``specs`` keeps the survey versions parsed for a batch."""
     if not r.customer_id:
         return None  # an anonymous public-link answer: nobody to call back
-    spec = spec_of(session, r.survey_id, r.version)
+    specs = {} if specs is None else specs
+    spec = specs.get((r.survey_id, r.version))
+    if spec is None:
+        spec = specs[(r.survey_id, r.version)] = spec_of(session, r.survey_id, r.version)
     answers: dict[str, Any] = r.answers or {}
     score_q = next(
         (q for q in spec.questions if q.type is QuestionType.nps and answers.get(q.id) is not None),
@@ -676,7 +682,8 @@ def response_signals(session: Session, response_ids: Sequence[int]) -> list[Sign
     analytics computes them): the response's own rules are the score and the phrases.
     """
     rows = session.scalars(sa.select(Response).where(Response.id.in_(list(response_ids)))).all()
-    out = [_response_signal(session, r) for r in rows]
+    specs: dict[tuple[int, int], Any] = {}
+    out = [_response_signal(session, r, specs) for r in rows]
     return [s for s in out if s is not None]
 
 
@@ -708,7 +715,8 @@ def cases_from_responses(
     with store.session() as session:
         rows = session.scalars(sa.select(Response).where(Response.id.in_(ids), _PENDING)).all()
         seen = [(r.id, r.revision) for r in rows]
-        signals = [s for s in (_response_signal(session, r) for r in rows) if s is not None]
+        specs: dict[tuple[int, int], Any] = {}
+        signals = [s for s in (_response_signal(session, r, specs) for r in rows) if s]
         session.rollback()
     result = _apply_retrying(store, signals, now) if signals else ApplyResult((), (), 0, 0)
     if seen:
