@@ -2,23 +2,31 @@
 
 What it does, per backend (SQLite file, PostgreSQL):
 
-1. makes a fresh store with one live NPS survey and ``rate × seconds × 1.2`` invitations;
-2. starts ``loyalloop serve`` (uvicorn, one process) on 127.0.0.1 with the rate limits raised;
-3. sends ``POST /r/<token>`` with JSON answers, **open loop** at a fixed rate from an asyncio
-   load generator on the same machine (raw HTTP/1.1 keep-alive connections, each request on
-   its own invitation). Latency runs from the moment a request was *due*, so a server that
-   falls behind shows it (no coordinated omission);
-4. checks that the store holds exactly the responses that were acknowledged (``201``), none
-   twice ("zero lost");
-5. measures the same server's ``GET /healthz`` at the same rate — the framework's floor on this
-   machine, the peer the submission figure is compared with — and the submission use case
-   called in-process without HTTP, which splits the time between the web layer and the
-   service + database.
+1. makes a fresh store with one live NPS survey and enough invitations;
+2. starts ``loyalloop serve`` (uvicorn, ``--workers N`` processes) on 127.0.0.1 with the rate
+   limits raised;
+3. sends ``POST /r/<token>`` with JSON answers, each request on its own invitation, with one of
+   two load generators on the same machine:
 
-Usage::
+   * ``--client asyncio``: **open loop** at a fixed rate (raw HTTP/1.1 keep-alive connections).
+     Latency runs from the moment a request was *due*, so a server that falls behind shows it
+     (no coordinated omission);
+   * ``--client wrk``: Debian's ``wrk`` (C) with a Lua script that gives each request the next
+     personal link, a **closed loop** of N connections for the run's seconds (its latency is
+     per request answered; the rate is what the server sustains at that concurrency);
 
-    python benchmarks/service_submit.py --backend both --rate 1000 --seconds 60 \\
-        --out benchmarks/results/service.md
+4. reports the CPU seconds per answered request of the server (all its processes) and of the
+   load generator — on a shared machine CPU figures hold where wall-clock rates do not;
+5. checks that the store holds exactly the responses that were acknowledged (``201``), none
+   twice ("zero lost"; wrk stops with at most one unanswered request per connection in flight,
+   which may be stored), and counts the cases the case worker opened;
+6. measures the same server's ``GET /healthz`` — the framework's floor, the peer the
+   submission is compared with — and the submission use case called in-process without HTTP.
+
+Usage (the quiet-machine run of both backends)::
+
+    python benchmarks/service_submit.py --backend both --client wrk --seconds 60 \
+        --wrk-connections 32 --links-per-second 1500 --out benchmarks/results/service.md
 
 PostgreSQL: ``--pg-admin-url`` (default: the local cluster through its Unix socket); the script
 creates and drops its own database.
