@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from apikit import build
 
+from loyalloop.api import create_app
 from loyalloop.services import Store
 from loyalloop.services.cases import sweep_responses
 from loyalloop.services.responses import submit_personal
-from loyalloop.api import create_app
 from loyalloop.store.models import CaseRow, CaseSignal, Response
 
 
