@@ -13,6 +13,7 @@ from apikit import build
 from loyalloop.api import create_app
 from loyalloop.services import Store
 from loyalloop.services.cases import sweep_responses
+from loyalloop.services.response_hooks import ResponseHooks
 from loyalloop.services.responses import submit_personal
 from loyalloop.store.models import CaseRow, CaseSignal, Response
 
@@ -132,3 +133,32 @@ def test_a_stop_before_the_worker_loses_no_case_and_makes_no_second(store: Store
         assert s.scalar(sa.select(sa.func.count()).select_from(CaseRow)) == len(detractors)
         assert s.scalar(sa.select(sa.func.count()).select_from(CaseSignal)) == len(detractors)
     assert res.signals <= 20
+
+
+class Recording(ResponseHooks):
+    """The worker's queueing and batching, without the rules."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, batch=3, idle=0.05)
+        self.seen: list[list[int]] = []
+
+    def evaluate(self, ids: list[int]) -> None:
+        time.sleep(0.01)
+        self.seen.append(list(ids))
+
+
+def test_the_worker_batches_ends_when_idle_and_starts_again(store: Store) -> None:
+    hooks = Recording(store)
+    for i in range(7):
+        hooks.submitted(i)
+    assert hooks.wait_idle(5)
+    assert sorted(i for b in hooks.seen for i in b) == list(range(7))
+    assert all(len(b) <= 3 for b in hooks.seen)
+    time.sleep(0.3)  # idle: the thread ended
+    assert hooks._thread is None
+    hooks.submitted(7)  # the next answer starts it again
+    assert hooks.wait_idle(5) and hooks.seen[-1] == [7]
+    store.close()  # closing the store closes the worker: nothing more is taken
+    hooks.submitted(8)
+    time.sleep(0.2)
+    assert hooks.seen[-1] == [7] and hooks._thread is None

@@ -78,11 +78,19 @@ class ResponseHooks:
                 self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:  # also when an unexpected error ends the thread: the next answer starts one
+            with self._lock:
+                if self._thread is threading.current_thread():
+                    self._thread = None
+
+    def _loop(self) -> None:
         while True:
             try:
                 first = self._queue.get(timeout=self.idle)
             except queue.Empty:
-                with self._lock:
+                with self._lock:  # decided under the lock that submitted() takes
                     if self._queue.empty() or self._closed:
                         self._thread = None
                         return
@@ -93,10 +101,12 @@ class ResponseHooks:
                     ids.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self.evaluate(ids)
-            with self._lock:
-                self._waiting -= len(ids)
-                self._done.notify_all()
+            try:
+                self.evaluate(ids)
+            finally:
+                with self._lock:
+                    self._waiting -= len(ids)
+                    self._done.notify_all()
 
     def evaluate(self, ids: list[int]) -> None:
         """The case rules, then the detractor triggers, on committed responses ``ids``.
