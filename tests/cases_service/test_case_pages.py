@@ -29,6 +29,7 @@ def test_agent_works_a_case_and_a_stale_form_is_a_conflict(store: Store) -> None
     anon = world.client(None)
     r = anon.post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 1, "why": XSS, "improve": "x"}})
     assert r.status_code == 201
+    assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
     with store.session() as s:
         cid = s.scalar(sa.select(CaseRow.id))
     agent = world.client("agent")

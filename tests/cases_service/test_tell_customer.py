@@ -35,6 +35,7 @@ def test_resolved_case_tells_the_customer(tmp_path: Path, store_url: str) -> Non
             f"/r/{world.tokens[0]}", json={"answers": {"nps": 2, "why": said, "improve": "退费"}}
         )
         assert r.status_code == 201
+        assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
         with store.session() as s:
             cid = s.scalar(sa.select(CaseRow.id))
         agent = world.client("agent")

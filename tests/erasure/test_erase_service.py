@@ -40,6 +40,7 @@ def _seed(world: World) -> int:
         f"/r/{world.tokens[0]}", json={"answers": {"nps": 2, "why": COMMENT, "improve": "接电话"}}
     )
     assert r.status_code == 201, r.text
+    assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
     with world.store.session() as s:
         case = CaseRow(
             customer_id="C0",

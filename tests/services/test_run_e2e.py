@@ -92,6 +92,7 @@ def test_answers_reach_the_next_runs_report(tmp_path: Path) -> None:
             },
         }
         assert client.post(f"/r/{token}", json={"answers": answers}).status_code == 201
+    assert app.state.response_hooks.wait_idle(30)  # the case worker is done with them
 
     # the data feed is current: a purchase today, so a run up to today is within the data
     # (a run after the last transaction is refused: every customer would look lapsed)

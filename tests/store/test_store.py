@@ -81,3 +81,36 @@ def test_downgrade_to_base_and_back(store: Store) -> None:
     assert "surveys" not in sa.inspect(store.engine).get_table_names()
     upgrade(store.engine)
     assert current(store.engine) == head()
+
+
+OLD_SURVEY = sa.text(
+    "INSERT INTO surveys (key, title, status, current_version, public_link, created_by, "
+    "created_at, updated_at) VALUES ('k', 't', 'live', 1, false, '', :now, :now) RETURNING id"
+)
+OLD_RESPONSE = sa.text(
+    "INSERT INTO responses (id, survey_id, version, customer_id, channel, language, answers, "
+    "submitted_at, updated_at, revision, synced_revision) "
+    "VALUES (:id, :sid, 1, :cid, 'link', 'zh', '{}', :now, :now, :rev, 0)"
+)
+OLD_SWEEP = sa.text(
+    "INSERT INTO case_sweeps (name, last_id, updated_at) VALUES ('responses', 2, :now)"
+)
+
+
+def test_0008_marks_responses_the_old_sweep_had_evaluated(store: Store) -> None:
+    """Upgrading to the case outbox: responses up to the old watermark (``case_sweeps`` row
+    ``responses``) count as evaluated, later ones wait for the case rules."""
+    downgrade(store.engine, "0007")
+    now = datetime.now(UTC)
+    with store.engine.begin() as conn:
+        sid = conn.execute(OLD_SURVEY, {"now": now}).scalar_one()
+        for i, revision in ((1, 1), (2, 3), (3, 2)):
+            conn.execute(OLD_RESPONSE, {"id": i, "sid": sid, "cid": f"C{i}", "now": now,
+                                        "rev": revision})  # fmt: skip
+        conn.execute(OLD_SWEEP, {"now": now})
+    upgrade(store.engine)
+    with store.engine.connect() as conn:
+        marks = conn.execute(
+            sa.select(Response.id, Response.rules_revision).order_by(Response.id)
+        ).all()
+    assert [tuple(m) for m in marks] == [(1, 1), (2, 3), (3, 0)]

@@ -222,23 +222,30 @@ def create_app(
 
     With ``scheduler`` the app runs the SLA scheduler in a background thread while it serves
     (:class:`loyalloop.services.background.BackgroundScheduler`: one holder per home through a
-    lease in the store), started and stopped by the app's lifespan.
+    lease in the store), started and stopped by the app's lifespan. Every app has a case worker
+    (``app.state.response_hooks``, :class:`loyalloop.services.response_hooks.ResponseHooks`)
+    that evaluates submitted responses off the request path.
     """
     from loyalloop.api.routes import ROUTERS
+    from loyalloop.services.response_hooks import ResponseHooks
 
     store = store or open_store(settings, analytics)
-    lifespan = None
-    if scheduler:
-        from loyalloop.services.background import BackgroundScheduler
+    hooks = ResponseHooks(store)
 
-        @asynccontextmanager
-        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = None
+        if scheduler:
+            from loyalloop.services.background import BackgroundScheduler
+
             runner = BackgroundScheduler(app.state.store)
             runner.start()
             app.state.scheduler = runner
-            try:
-                yield
-            finally:
+        try:
+            yield
+        finally:
+            hooks.close()  # the queued responses' case rules; what is left waits for the sweep
+            if runner is not None:
                 runner.stop()
 
     app = FastAPI(
@@ -251,6 +258,7 @@ def create_app(
     )
     app.state.scheduler = None
     app.state.store = store
+    app.state.response_hooks = hooks
     app.state.submit_client_limiter = RateLimiter(settings.submit_per_minute_per_client)
     app.state.submit_token_limiter = RateLimiter(settings.submit_per_minute_per_token)
     app.state.login_limiter = RateLimiter(settings.login_per_minute)

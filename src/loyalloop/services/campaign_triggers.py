@@ -8,10 +8,11 @@ active and is evaluated at once) and then evaluated again
   are, by the CLI once the run is published — the pipeline never imports services), on the new
   run's audience view (the previous run's view for ``churn_risk`` crossings; the warehouse's
   ``feedback`` and ``interactions`` for detractors and cancellations);
-* as service events arrive (:func:`triggers_from_response`: the survey page calls it right
-  after a response is committed, next to the case rules; :func:`triggers_on_feedback` takes
-  answers as a frame): detractor triggers, on the latest run's audience view. Nothing opens
-  the warehouse when no detractor-triggered campaign is active. An answer the page could not
+* as service events arrive (:func:`triggers_from_responses`: the web process's case worker
+  calls it on a batch of committed responses, next to the case rules;
+  :func:`triggers_on_feedback` takes answers as a frame): detractor triggers, on the latest
+  run's audience view. Nothing opens the warehouse when no detractor-triggered campaign is
+  active. An answer the page could not
   evaluate (the warehouse busy) is still in the warehouse's ``feedback`` after the next sync,
   and the after-run evaluation sees it within the trigger's ``within_days``.
 
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -84,6 +86,7 @@ __all__ = [
     "triggered_campaigns",
     "triggers_after_run",
     "triggers_from_response",
+    "triggers_from_responses",
     "triggers_on_feedback",
 ]
 
@@ -487,16 +490,25 @@ def triggers_on_feedback(
 def triggers_from_response(
     store: Store, response_id: int, *, now: datetime | None = None
 ) -> TriggeredRun | None:
-    """Detractor triggers on one committed survey response (its NPS answer); ``None`` when no
-    detractor-triggered campaign is active or the response has no known customer or score."""
+    """Detractor triggers on one committed survey response (see :func:`triggers_from_responses`)."""
+    return triggers_from_responses(store, [response_id], now=now)
+
+
+def triggers_from_responses(
+    store: Store, response_ids: Sequence[int], *, now: datetime | None = None
+) -> TriggeredRun | None:
+    """Detractor triggers on committed survey responses (their NPS answers); ``None`` when no
+    detractor-triggered campaign is active or no response has a known customer and score."""
     import pandas as pd
 
     from loyalloop.services.cases import response_signals
 
-    if not triggered_campaigns(store, {TriggerKind.detractor}):
+    if not response_ids or not triggered_campaigns(store, {TriggerKind.detractor}):
         return None
     with store.session() as session:
-        signals = [s for s in response_signals(session, [response_id]) if s.score_type == "nps"]
+        signals = [
+            s for s in response_signals(session, list(response_ids)) if s.score_type == "nps"
+        ]
         session.rollback()
     if not signals:
         return None

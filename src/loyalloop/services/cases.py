@@ -11,9 +11,11 @@ Signals → cases
     customers' open cases: one open case per customer and topic (the database refuses a
     second: unique index over open cases), a signal is attached once (unique signal id),
     a new case goes to the next agent of its team's roster (round robin, agents away
-    skipped; no roster = the team's queue). :func:`cases_from_response` is called by the
-    survey page right after a response is committed; :func:`sweep_responses` catches any
-    response the page could not evaluate (``loyalloop cases tick`` runs it).
+    skipped; no roster = the team's queue). :func:`cases_from_responses` evaluates committed
+    responses that wait for the rules (``responses.rules_revision < revision``): the web
+    process's case worker (:mod:`loyalloop.services.response_hooks`) calls it right after a
+    response is committed; :func:`sweep_responses` catches any response the worker did not
+    reach (``loyalloop cases tick`` and the scheduler run it).
 Work on a case
     :func:`change_status`, :func:`add_note`, :func:`assign_case`, :func:`grant_compensation`
     take the version of the case the caller saw (``expected_version``): when someone else has
@@ -109,6 +111,7 @@ __all__ = [
     "assign_case",
     "case_reasons",
     "cases_from_response",
+    "cases_from_responses",
     "cases_from_run",
     "change_status",
     "get_case",
@@ -631,10 +634,16 @@ def _apply_retrying(store: Store, signals: list[Signal], now: dt.datetime | None
 # -- survey responses -------------------------------------------------------------------------
 
 
-def _response_signal(session: Session, r: Response) -> Signal | None:
+def _response_signal(
+    session: Session, r: Response, specs: dict[tuple[int, int], Any] | None = None
+) -> Signal | None:
+    """The signal of one response; ``specs`` keeps the survey versions parsed for a batch."""
     if not r.customer_id:
         return None  # an anonymous public-link answer: nobody to call back
-    spec = spec_of(session, r.survey_id, r.version)
+    specs = {} if specs is None else specs
+    spec = specs.get((r.survey_id, r.version))
+    if spec is None:
+        spec = specs[(r.survey_id, r.version)] = spec_of(session, r.survey_id, r.version)
     answers: dict[str, Any] = r.answers or {}
     score_q = next(
         (q for q in spec.questions if q.type is QuestionType.nps and answers.get(q.id) is not None),
@@ -673,61 +682,88 @@ def response_signals(session: Session, response_ids: Sequence[int]) -> list[Sign
     analytics computes them): the response's own rules are the score and the phrases.
     """
     rows = session.scalars(sa.select(Response).where(Response.id.in_(list(response_ids)))).all()
-    out = [_response_signal(session, r) for r in rows]
+    specs: dict[tuple[int, int], Any] = {}
+    out = [_response_signal(session, r, specs) for r in rows]
     return [s for s in out if s is not None]
 
 
 def cases_from_response(
     store: Store, response_id: int, *, now: dt.datetime | None = None
 ) -> ApplyResult:
-    """Evaluate the rules on one committed response (the survey page calls this)."""
-    with store.session() as session:
-        signals = response_signals(session, [response_id])
-        session.rollback()
-    if not signals:
+    """Evaluate the rules on one committed response (see :func:`cases_from_responses`)."""
+    return cases_from_responses(store, [response_id], now=now)
+
+
+#: Responses the case rules have not seen: ``rules_revision < revision`` (a known customer's).
+_PENDING = (Response.rules_revision < Response.revision) & Response.customer_id.is_not(None)
+
+
+def cases_from_responses(
+    store: Store, response_ids: Sequence[int], *, now: dt.datetime | None = None
+) -> ApplyResult:
+    """Evaluate the rules on committed responses that wait for them, then mark them evaluated.
+
+    A response waits while its ``rules_revision`` is below its ``revision`` (a new answer, or
+    an edited one). The mark moves only after the rules' transaction committed, and only up
+    to the revision evaluated (an edit made meanwhile still waits). Evaluating a response
+    again (a crash between the two commits, two processes at once) changes nothing: its
+    signal is already attached to its case.
+    """
+    ids = list(response_ids)
+    if not ids:
         return ApplyResult((), (), 0, 0)
-    return _apply_retrying(store, signals, now)
+    with store.session() as session:
+        rows = session.scalars(sa.select(Response).where(Response.id.in_(ids), _PENDING)).all()
+        seen = [(r.id, r.revision) for r in rows]
+        specs: dict[tuple[int, int], Any] = {}
+        signals = [s for s in (_response_signal(session, r, specs) for r in rows) if s]
+        session.rollback()
+    result = _apply_retrying(store, signals, now) if signals else ApplyResult((), (), 0, 0)
+    if seen:
+        with store.session() as session:
+            session.connection().execute(
+                sa.update(Response)
+                .where(
+                    Response.id == sa.bindparam("rid"),
+                    Response.rules_revision < sa.bindparam("rev"),
+                )
+                .values(rules_revision=sa.bindparam("rev"))
+                .execution_options(synchronize_session=False),
+                [{"rid": i, "rev": r} for i, r in seen],
+            )
+            session.commit()
+    return result
 
 
 def sweep_responses(
     store: Store, *, now: dt.datetime | None = None, batch: int = 500
 ) -> ApplyResult:
-    """Evaluate every response stored since the last sweep (responses the survey page could
-    not evaluate, e.g. when the server stopped between the commit and the rules). Safe to
-    run again: signals already attached are skipped."""
+    """Evaluate every response still waiting for the case rules (responses the web process's
+    case worker did not reach, e.g. when the server stopped before it did). Safe to run
+    again, and beside the worker: a response already evaluated is skipped."""
     opened: list[int] = []
     added: list[int] = []
     n_signals = n_matched = 0
+    after = 0
     while True:
         with store.session() as session:
-            sweep = session.get(CaseSweep, "responses")
-            last = sweep.last_id if sweep else 0
             ids = list(
                 session.scalars(
                     sa.select(Response.id)
-                    .where(Response.id > last, Response.customer_id.is_not(None))
+                    .where(_PENDING, Response.id > after)
                     .order_by(Response.id)
                     .limit(batch)
                 )
             )
-            signals = response_signals(session, ids) if ids else []
             session.rollback()
         if not ids:
             break
-        if signals:
-            res = _apply_retrying(store, signals, now)
-            opened += res.opened
-            added += res.added
-            n_signals += res.signals
-            n_matched += res.matched
-        with store.session() as session:
-            sweep = session.get(CaseSweep, "responses")
-            if sweep is None:
-                session.add(CaseSweep(name="responses", last_id=ids[-1], updated_at=utcnow()))
-            elif sweep.last_id < ids[-1]:
-                sweep.last_id = ids[-1]
-                sweep.updated_at = utcnow()
-            session.commit()
+        after = ids[-1]
+        res = cases_from_responses(store, ids, now=now)
+        opened += res.opened
+        added += res.added
+        n_signals += res.signals
+        n_matched += res.matched
     return ApplyResult(tuple(opened), tuple(added), n_signals, n_matched)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,8 @@ class Store:
     analytics: Settings
     engine: sa.Engine
     sessions: sessionmaker[Session]
+    #: Called by :meth:`close` before the engine goes (a web app's case worker finishes).
+    on_close: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -33,6 +35,8 @@ class Store:
             yield s
 
     def close(self) -> None:
+        while self.on_close:
+            self.on_close.pop()()
         self.engine.dispose()
 
 

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -25,7 +24,6 @@ from loyalloop.api.access import Permission
 from loyalloop.api.deps import SessionDep, StoreDep, allow, client_address
 from loyalloop.api.i18n import text
 from loyalloop.api.pages import render_public
-from loyalloop.errors import LoyalloopError
 from loyalloop.services.invitations import unsubscribe
 from loyalloop.services.responses import (
     OpenInvitation,
@@ -204,31 +202,15 @@ async def _submit(
     outcome = await run_in_threadpool(work)
     result = outcome[1]
     if result is not None and not result.replayed and _opened_customer(outcome):
-        await run_in_threadpool(_follow_up, request.app.state.store, result.response_id)
+        # case rules and detractor triggers run in the case worker, after the answer; the
+        # response row waits for them (rules_revision), so a stop before then loses nothing
+        request.app.state.response_hooks.submitted(result.response_id)
     return outcome
 
 
 def _opened_customer(outcome: Outcome) -> bool:
     """Whether the response is a known customer's (anonymous answers open no case)."""
     return outcome[0].customer_id is not None
-
-
-def _follow_up(store: Any, response_id: int) -> None:
-    """Case rules on a committed response (issue 13): a detractor becomes a case at once.
-    The response is stored whatever happens here; a failure is logged and the next
-    ``loyalloop cases tick`` evaluates the response (its sweep)."""
-    from loyalloop.services.cases import cases_from_response
-
-    try:
-        cases_from_response(store, response_id)
-    except (LoyalloopError, SQLAlchemyError):
-        log.exception("case rules on response %s failed; the next sweep retries", response_id)
-    from loyalloop.services.campaign_triggers import triggers_from_response
-
-    try:  # detractor-triggered campaigns (issue 14); the after-run evaluation catches misses
-        triggers_from_response(store, response_id)
-    except (LoyalloopError, SQLAlchemyError):
-        log.exception("campaign triggers on response %s failed", response_id)
 
 
 def _respond(request: Request, outcome: Outcome, action: str, scope: str) -> Response:

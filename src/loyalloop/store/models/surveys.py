@@ -105,6 +105,13 @@ class Response(Base):
             postgresql_where=sa.text("invitation_id IS NULL"),
         ),
         sa.Index("ix_responses_sync", "synced_revision", "revision"),
+        # responses the case rules have not yet seen (the outbox the case worker drains)
+        sa.Index(
+            "ix_responses_rules_pending",
+            "id",
+            sqlite_where=sa.text("rules_revision < revision AND customer_id IS NOT NULL"),
+            postgresql_where=sa.text("rules_revision < revision AND customer_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +131,9 @@ class Response(Base):
     #: The revision that is in the warehouse (0 = not yet synced).
     synced_revision: Mapped[int] = mapped_column(default=0)
     synced_at: Mapped[datetime | None]
+    #: The revision the case rules have evaluated (0 = none yet): a response whose
+    #: ``rules_revision < revision`` is waiting for them (:mod:`loyalloop.services.response_hooks`).
+    rules_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Suppression(Base):
