@@ -1,15 +1,16 @@
 """The whole run on Spark local mode beside DuckDB: ``loyalloop run --engine duckdb|spark``.
 
 For each size, one home is made with ``loyalloop sample --customers N`` (kept for the next
-call), then the real command runs once per engine, each under ``/usr/bin/time -v``:
+call), then the real command runs once per engine in its own session (process group), counted
+by :func:`run_grouped`:
 
-* **wall** and **CPU** (user + system of the command and every process it waited for), and
-  the load average before. KNOWN GAP: on Spark the JVM, which does the engine work, is not
-  waited for by the Python process (a first Spark run counted 7 s of CPU in 21 min), so the
-  CPU column undercounts Spark; it needs the JVM's own CPU (e.g. from ``/proc/<pid>/stat``
-  before it exits) — not done yet;
-* **peak RSS**: the largest single process (on Spark usually the JVM; the driver's Python
-  beside it is not added);
+* **wall**, and **CPU** (user + system) of every process of the command's session, read from
+  ``/proc/<pid>/stat`` every half second until the last one has ended: the Python driver and,
+  on Spark, the JVM it starts (which the driver does not wait for, so ``/usr/bin/time`` misses
+  it: a first Spark run counted 7 s of CPU in 21 min that way). Python and JVM are shown apart;
+  the load average before and after;
+* **peak RSS** of the Python process and of the JVM (each its own ``VmHWM``), and the largest
+  sum of the group's resident memory seen at one sample;
 * **stage seconds** from the run's manifest (wall time per stage), for per-stage slopes.
 
 On Spark the canonical tables are first copied from the DuckDB warehouse to Parquet
@@ -137,8 +138,11 @@ def run_grouped(cmd: list[str], env: dict[str, str], interval: float = 0.5) -> G
                 stat = _read_stat(pid)
                 if stat is None or stat[1] != sid:
                     continue
-                alive += 1
+                if pid != sid:
+                    alive += 1  # the leader itself may linger as a zombie until polled
                 member = members.setdefault(pid, _Member(stat[0]))
+                # the name as last seen: Spark's launcher script execs into the JVM
+                member.name = stat[0]
                 member.cpu_s = stat[2]
                 member.peak_rss_mb = max(member.peak_rss_mb, _read_hwm_mb(pid))
                 rss_sum += _read_rss_mb(pid)
@@ -147,8 +151,7 @@ def run_grouped(cmd: list[str], env: dict[str, str], interval: float = 0.5) -> G
                 returncode = proc.poll()
                 if returncode is not None:
                     wall = time.monotonic() - start
-            if returncode is not None and alive <= 1:
-                # only the exited (zombie) leader, or nothing, is left
+            if returncode is not None and alive == 0:
                 break
             time.sleep(interval)
         out.seek(0)
