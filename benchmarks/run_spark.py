@@ -1,15 +1,16 @@
 """The whole run on Spark local mode beside DuckDB: ``loyalloop run --engine duckdb|spark``.
 
 For each size, one home is made with ``loyalloop sample --customers N`` (kept for the next
-call), then the real command runs once per engine, each under ``/usr/bin/time -v``:
+call), then the real command runs once per engine in its own session (process group), counted
+by :func:`run_grouped`:
 
-* **wall** and **CPU** (user + system of the command and every process it waited for), and
-  the load average before. KNOWN GAP: on Spark the JVM, which does the engine work, is not
-  waited for by the Python process (a first Spark run counted 7 s of CPU in 21 min), so the
-  CPU column undercounts Spark; it needs the JVM's own CPU (e.g. from ``/proc/<pid>/stat``
-  before it exits) — not done yet;
-* **peak RSS**: the largest single process (on Spark usually the JVM; the driver's Python
-  beside it is not added);
+* **wall**, and **CPU** (user + system) of every process of the command's session, read from
+  ``/proc/<pid>/stat`` every half second until the last one has ended: the Python driver and,
+  on Spark, the JVM it starts (which the driver does not wait for, so ``/usr/bin/time`` misses
+  it: a first Spark run counted 7 s of CPU in 21 min that way). Python and JVM are shown apart;
+  the load average before and after;
+* **peak RSS** of the Python process and of the JVM (each its own ``VmHWM``), and the largest
+  sum of the group's resident memory seen at one sample;
 * **stage seconds** from the run's manifest (wall time per stage), for per-stage slopes.
 
 On Spark the canonical tables are first copied from the DuckDB warehouse to Parquet
@@ -26,42 +27,147 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-_TIME_FIELDS = {
-    "user": r"User time \(seconds\): ([\d.]+)",
-    "sys": r"System time \(seconds\): ([\d.]+)",
-    "rss_kb": r"Maximum resident set size \(kbytes\): (\d+)",
-    "wall": r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)",
-}
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def _seconds(clock: str) -> float:
-    parts = [float(p) for p in clock.split(":")]
-    return sum(p * 60**i for i, p in enumerate(reversed(parts)))
+@dataclass
+class _Member:
+    """What was last seen of one process of the measured process group."""
+
+    name: str
+    cpu_s: float = 0.0
+    peak_rss_mb: float = 0.0
+
+
+@dataclass
+class GroupUsage:
+    """CPU and memory of every process of one command's process group.
+
+    ``cpu_by_name`` and ``peak_rss_by_name`` add up the processes of the same executable name
+    (``python``/``loyalloop`` for the driver, ``java`` for Spark's JVM); ``peak_rss_sum_mb`` is
+    the largest total resident memory of the group seen at one sample.
+    """
+
+    wall_s: float
+    returncode: int
+    cpu_by_name: dict[str, float] = field(default_factory=dict)
+    peak_rss_by_name: dict[str, float] = field(default_factory=dict)
+    peak_rss_sum_mb: float = 0.0
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.cpu_by_name.values())
+
+
+def _read_stat(pid: int) -> tuple[str, int, float] | None:
+    """(executable name, session id, user + system seconds) of ``pid``, or None if gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the name is in parentheses and may hold spaces: split after the last ')'
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    # fields[0] is field 3 (state): session id is field 6, utime 14, stime 15
+    sid = int(fields[3])
+    return name, sid, (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+
+def _read_hwm_mb(pid: int) -> float:
+    """The process's own peak resident memory (VmHWM) in MB; 0 if gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _read_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_grouped(cmd: list[str], env: dict[str, str], interval: float = 0.5) -> GroupUsage:
+    """Run ``cmd`` in its own session and count every process of it until all have ended.
+
+    ``/usr/bin/time`` counts only the processes its child waits for; Spark's JVM is started by
+    the Python driver and not reaped by it, so its CPU (the engine work) is missed. Here the
+    command gets a new session (``setsid``): every process it starts, the JVM included, keeps
+    that session id. ``/proc`` is sampled every ``interval`` seconds; each process's
+    ``utime + stime`` and its own peak RSS (``VmHWM``) are kept as last seen, and the group's
+    CPU is their sum. A process that lives less than ``interval`` is missed (none does here
+    that matters: the driver and the JVM live for the whole run). The sampling continues after
+    the command exits until no process of the session is left.
+    """
+    start = time.monotonic()
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+    ):
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=err, env=env, text=True, start_new_session=True
+        )
+        sid = proc.pid
+        members: dict[int, _Member] = {}
+        peak_sum = 0.0
+        returncode: int | None = None
+        wall = 0.0
+        while True:
+            alive = 0
+            rss_sum = 0.0
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                pid = int(entry.name)
+                stat = _read_stat(pid)
+                if stat is None or stat[1] != sid:
+                    continue
+                if pid != sid:
+                    alive += 1  # the leader itself may linger as a zombie until polled
+                member = members.setdefault(pid, _Member(stat[0]))
+                # the name as last seen: Spark's launcher script execs into the JVM
+                member.name = stat[0]
+                member.cpu_s = stat[2]
+                member.peak_rss_mb = max(member.peak_rss_mb, _read_hwm_mb(pid))
+                rss_sum += _read_rss_mb(pid)
+            peak_sum = max(peak_sum, rss_sum)
+            if returncode is None:
+                returncode = proc.poll()
+                if returncode is not None:
+                    wall = time.monotonic() - start
+            if returncode is not None and alive == 0:
+                break
+            time.sleep(interval)
+        out.seek(0)
+        err.seek(0)
+        usage = GroupUsage(wall_s=wall, returncode=returncode, peak_rss_sum_mb=peak_sum)
+        usage.stdout, usage.stderr = out.read(), err.read()
+    for member in members.values():
+        key = "java" if member.name == "java" else "python"
+        usage.cpu_by_name[key] = usage.cpu_by_name.get(key, 0.0) + member.cpu_s
+        usage.peak_rss_by_name[key] = max(usage.peak_rss_by_name.get(key, 0.0), member.peak_rss_mb)
+    return usage
 
 
 def _loyalloop(home: Path, *args: str) -> list[str]:
     exe = Path(sys.executable).with_name("loyalloop")
     return [str(exe), "--home", str(home), *args]
-
-
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[dict[str, float], str]:
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env, check=False
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    out: dict[str, float] = {}
-    for key, pattern in _TIME_FIELDS.items():
-        m = re.search(pattern, proc.stderr)
-        if m is None:
-            raise SystemExit(f"/usr/bin/time gave no {key}")
-        out[key] = _seconds(m.group(1)) if key == "wall" else float(m.group(1))
-    return out, proc.stdout
 
 
 def measure(size: int, homes: Path, engines: list[str]) -> list[dict[str, object]]:
@@ -78,18 +184,28 @@ def measure(size: int, homes: Path, engines: list[str]) -> list[dict[str, object
     rows = []
     for engine in engines:
         load = os.getloadavg()[0]
-        t, stdout = _timed(_loyalloop(home, "run", "--engine", engine, "--json"), env)
-        manifest = json.loads(stdout)
-        stages = manifest.get("stage_seconds") or manifest.get("manifest", {}).get("stage_seconds")
-        row = {
+        usage = run_grouped(_loyalloop(home, "run", "--engine", engine, "--json"), env)
+        row: dict[str, object] = {
             "customers": size,
             "engine": engine,
-            "wall_s": round(t["wall"], 1),
-            "cpu_s": round(t["user"] + t["sys"], 1),
-            "peak_rss_mb": round(t["rss_kb"] / 1024),
+            "wall_s": round(usage.wall_s, 1),
+            "cpu_s": round(usage.cpu_s, 1),
+            "cpu_python_s": round(usage.cpu_by_name.get("python", 0.0), 1),
+            "cpu_jvm_s": round(usage.cpu_by_name.get("java", 0.0), 1),
+            "peak_rss_python_mb": round(usage.peak_rss_by_name.get("python", 0.0)),
+            "peak_rss_jvm_mb": round(usage.peak_rss_by_name.get("java", 0.0)),
+            "peak_rss_sum_mb": round(usage.peak_rss_sum_mb),
             "load_before": round(load, 1),
-            "stage_seconds": stages,
+            "load_after": round(os.getloadavg()[0], 1),
+            "returncode": usage.returncode,
         }
+        if usage.returncode == 0:
+            manifest = json.loads(usage.stdout)
+            row["stage_seconds"] = manifest.get("stage_seconds") or manifest.get(
+                "manifest", {}
+            ).get("stage_seconds")
+        else:
+            row["error"] = (usage.stdout + usage.stderr)[-2000:]
         print(json.dumps(row), flush=True)
         rows.append(row)
     return rows
@@ -103,12 +219,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures to this file too")
     args = parser.parse_args(argv)
     rows = [r for size in args.sizes for r in measure(size, args.homes, args.engines)]
-    print("\n| customers | engine | wall s | CPU s | peak RSS MB | load before |")
+    print(
+        "\n| customers | engine | wall s | CPU s (Python + JVM) | peak RSS MB (Python / JVM) "
+        "| load before / after |"
+    )
     print("|---:|---|---:|---:|---:|---:|")
     for r in rows:
         print(
-            f"| {r['customers']:,} | {r['engine']} | {r['wall_s']} | {r['cpu_s']} | "
-            f"{r['peak_rss_mb']} | {r['load_before']} |"
+            f"| {r['customers']:,} | {r['engine']} | {r['wall_s']} | {r['cpu_s']} "
+            f"({r['cpu_python_s']} + {r['cpu_jvm_s']}) | {r['peak_rss_python_mb']} / "
+            f"{r['peak_rss_jvm_mb']} | {r['load_before']} / {r['load_after']} |"
         )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -109,3 +109,69 @@ def test_inputs_from_an_existing_spark_database(spark: Any, settings: Settings) 
     with pytest.raises(ConfigError, match="email_normalized, phone_e164, which `loyalloop ingest`"):
         _from_catalog(sw, "bank_raw", ("customers",))
     sw.close()
+
+
+@pytest.mark.spark
+def test_a_spark_failure_in_a_stage_names_the_stage_and_the_sql(
+    spark: Any, settings: Settings
+) -> None:
+    from loyalloop.core.spark import SparkWarehouse
+    from loyalloop.errors import EngineError
+    from loyalloop.pipeline.engines import stage_errors
+
+    sw = SparkWarehouse(spark, settings)
+    # text that is no number: Spark (ANSI mode) fails when the query runs, not when planned
+    spark.sql(
+        "CREATE OR REPLACE TEMPORARY VIEW broken_amounts AS "
+        "SELECT CAST(a AS DOUBLE) AS amount FROM VALUES ('1.5'), ('abc') AS t(a)"
+    )
+    t = sw.table("broken_amounts")
+    with pytest.raises(EngineError) as info, stage_errors(sw, "rfm"):
+        t.aggregate(total=t.amount.sum()).execute()
+    message = str(info.value)
+    assert message.startswith("pipeline stage 'rfm' failed on Spark: ")
+    assert "CAST_INVALID_INPUT" in message and "'abc'" in message
+    assert info.value.sql is not None and "broken_amounts" in info.value.sql
+    assert "last SQL sent to Spark: SELECT" in message
+    assert info.value.exit_code == 6
+    sw.close()
+
+
+@pytest.mark.spark
+def test_a_run_on_a_broken_spark_table_is_an_engine_error_not_a_crash(
+    spark: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from loyalloop.apps import load_sample
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.pipeline.stages import INPUT_TABLES
+
+    load_sample(settings, customers=40, seed=2)
+    spark.sql("CREATE DATABASE IF NOT EXISTS broken_cx")
+    with open_warehouse(settings) as duck:
+        for name in INPUT_TABLES:
+            path = settings.home / f"export-{name}.parquet"
+            duck.to_parquet(duck.table(name), path)
+            spark.sql(f"DROP TABLE IF EXISTS broken_cx.{name}")
+            body = f"SELECT * FROM parquet.`{path}`"
+            if name == "customers":
+                # one birth date that is no date: a typed column of another system's table
+                cols = [
+                    "CASE WHEN customer_id = (SELECT MIN(customer_id) FROM parquet.`"
+                    f"{path}`) THEN 'not a date' ELSE CAST(birth_date AS STRING) END AS birth_date"
+                    if c == "birth_date"
+                    else f"`{c}`"
+                    for c in duck.table(name).columns
+                ]
+                body = f"SELECT {', '.join(cols)} FROM parquet.`{path}`"
+            spark.sql(f"CREATE TABLE broken_cx.{name} USING parquet AS {body}")
+    monkeypatch.setenv("LOYALLOOP_SPARK_DATABASE", "broken_cx")
+    result = CliRunner().invoke(
+        app, ["--home", str(settings.home), "run", "--engine", "spark", "--json"]
+    )
+    assert result.exit_code == 6, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "engine"
+    assert "failed on Spark" in error["message"] and "not a date" in error["message"]
+    assert "last SQL sent to Spark" in error["message"]

@@ -8,10 +8,14 @@ expressions that run on DuckDB run here; what differs is behind
   rounds) are Spark DataFrames checkpointed locally and registered as temporary views, so an
   iterative computation does not grow one ever longer query plan. Ibis' own pyspark backend has
   no temporary tables; :class:`SparkWarehouse` adds them.
-* **Writing a run's table** streams the result into one Parquet file beside the others (Spark
-  itself writes directories of part files). Ibis collects a Spark result in the driver before
-  handing out Arrow batches, so on Spark the largest output table must fit in the driver's
-  memory — a limit of this backend, not of DuckDB's.
+* **Writing a run's table** is done by Spark: the executors write the (ordered) result as a
+  directory of Parquet part files beside the run's files, then the driver concatenates the parts
+  into the run's single Parquet file one row group at a time (Loyalloop's runs are one file per
+  table). The driver holds one row group, never the table: Ibis' own ``to_pyarrow_batches``
+  collects the whole result through pandas first. On a cluster the run directory must be on
+  storage the executors can write (as the input copy must be readable, docs/scale-out.md).
+* **Errors**: the backend remembers the last SQL it sent to Spark (:attr:`last_sql`), so a
+  failure in a stage can name the SQL that failed (:mod:`loyalloop.pipeline.engines`).
 * **Catalogue look-ups** use ``SparkSession.catalog`` (temporary views included).
 * **Starting a session** (:func:`spark_session`) uses ``LOYALLOOP_SPARK_MASTER`` (default
   ``local[*]``); every other Spark setting comes from Spark's own configuration
@@ -126,6 +130,18 @@ def _backend_class() -> type:
     ibis.pyspark  # noqa: B018  (loading the backend through ibis registers its options)
 
     class _SparkBackend(Backend):  # type: ignore[misc]
+        #: The last SQL statement sent to Spark through this backend (for error messages).
+        last_sql: str | None = None
+
+        def raw_sql(self, query: Any, **kwargs: Any) -> Any:
+            self.last_sql = query if isinstance(query, str) else query.sql(self.dialect)
+            return super().raw_sql(query, **kwargs)
+
+        def compile(self, expr: Any, /, **kwargs: Any) -> Any:
+            sql = super().compile(expr, **kwargs)
+            self.last_sql = str(sql)
+            return sql
+
         def _register_in_memory_table(self, op: Any) -> None:
             # Ibis hands Spark a pandas frame, in which a missing string can arrive as the
             # text "NaN" (a name without Han characters then "equals" every other one, a
@@ -208,17 +224,46 @@ class SparkWarehouse(WarehouseAdapter):
         )
         self.session.createDataFrame(table).createOrReplaceTempView(name)
 
+    @property
+    def last_sql(self) -> str | None:
+        """The last SQL statement this warehouse's Ibis backend sent to Spark."""
+        return getattr(self.ibis, "last_sql", None)
+
     def to_parquet(self, expr: ir.Table, path: Path) -> int:
+        """Write ``expr`` with Spark, then join the part files into one Parquet file.
+
+        The executors write the result (its order kept: part files follow the sort's ranges);
+        the driver then copies the parts into ``path`` one row group at a time, cast to the
+        expression's Arrow schema (the same types as on DuckDB; Spark writes its own, e.g.
+        ``INT96`` timestamps). Its row count.
+        """
         import pyarrow.parquet as pq
 
-        reader = self.ibis.to_pyarrow_batches(expr)
+        schema = expr.schema().to_pyarrow()
+        parts_dir = path.with_name(f".{path.stem}.spark-parts")
+        shutil.rmtree(parts_dir, ignore_errors=True)
+        self.ibis._run_pre_execute_hooks(expr)
+        sql = self.ibis.compile(expr)
+        df = self.session.sql(sql)
+        df.write.mode("overwrite").option("compression", "zstd").parquet(str(parts_dir))
         rows = 0
-        with pq.ParquetWriter(path, reader.schema) as writer:
-            for batch in reader:
-                writer.write_batch(batch)
-                rows += batch.num_rows
+        try:
+            with pq.ParquetWriter(path, schema) as writer:
+                for part in sorted(parts_dir.glob("part-*.parquet")):
+                    source = pq.ParquetFile(part)
+                    for i in range(source.num_row_groups):
+                        group = source.read_row_group(i)
+                        writer.write_table(_conform(group, schema))
+                        rows += group.num_rows
+        finally:
+            shutil.rmtree(parts_dir, ignore_errors=True)
         return rows
 
     def close(self) -> None:
         if self._owns_session:
             self.session.stop()
+
+
+def _conform(table: Any, schema: Any) -> Any:
+    """``table`` (a Spark part) with ``schema``'s column order and types."""
+    return table.select(schema.names).cast(schema)

@@ -15,6 +15,12 @@ On Spark the inputs come from one of two places (docs/scale-out.md):
   optional column is read as missing; a missing required one, or a missing column that ingest
   derives — ``email_normalized``, ``phone_e164``, ``transactions.kind`` — is refused, naming
   it). Map a table of another shape with a view in that database.
+
+A failure of the engine inside a stage (a Spark ``AnalysisException``, a Py4J error, a DuckDB
+error) is re-raised by :func:`stage_errors` as :class:`~loyalloop.errors.EngineError` naming
+the stage, the engine and the last SQL sent to it; one outside the stages (reading the inputs,
+the data range) by :func:`run_warehouse` in the same way. Without this, the CLI would report it
+as an internal error (exit code 70).
 """
 
 from __future__ import annotations
@@ -29,9 +35,9 @@ from loyalloop.core.config import Engine, Settings
 from loyalloop.core.warehouse import Warehouse, WarehouseAdapter
 from loyalloop.data.contracts import CONTRACTS
 from loyalloop.data.schema import IBIS_TYPES
-from loyalloop.errors import ConfigError, NotFoundError
+from loyalloop.errors import ConfigError, EngineError, NotFoundError
 
-__all__ = ["SPARK_INPUT_DIR", "run_warehouse"]
+__all__ = ["SPARK_INPUT_DIR", "run_warehouse", "stage_errors"]
 
 log = logging.getLogger(__name__)
 
@@ -66,21 +72,56 @@ def run_warehouse(
         The canonical tables the run reads.
     """
     if settings.engine is Engine.DUCKDB:
-        yield duck
+        with stage_errors(duck, None):
+            yield duck
         return
     from loyalloop.core.spark import SparkWarehouse
 
     copy_dir = settings.home / SPARK_INPUT_DIR
     sw = SparkWarehouse(None, settings)
     try:
-        if settings.spark_database:
-            _from_catalog(sw, settings.spark_database, tables)
-        else:
-            _from_duckdb(sw, duck, tables, copy_dir)
-        yield sw
+        with stage_errors(sw, None):
+            if settings.spark_database:
+                _from_catalog(sw, settings.spark_database, tables)
+            else:
+                _from_duckdb(sw, duck, tables, copy_dir)
+            yield sw
     finally:
         sw.close()
         shutil.rmtree(copy_dir, ignore_errors=True)
+
+
+#: Characters of the engine's message and of the SQL quoted in an EngineError's message.
+_MESSAGE_CHARS = 600
+_SQL_CHARS = 800
+
+
+@contextmanager
+def stage_errors(wh: WarehouseAdapter, stage: str | None) -> Iterator[None]:
+    """Re-raise an engine failure in ``stage`` as an EngineError naming it and the SQL.
+
+    Parameters
+    ----------
+    wh
+        The run's warehouse (its ``_engine_errors`` are the classes caught).
+    stage
+        The stage's name; ``None`` outside the stages (reading the inputs, the data range).
+    """
+    try:
+        yield
+    except wh._engine_errors() as exc:
+        sql = getattr(wh, "last_sql", None)
+        where = f"pipeline stage {stage!r}" if stage else "the run (outside the stages)"
+        text = " ".join(str(exc).split())
+        if len(text) > _MESSAGE_CHARS:
+            text = text[:_MESSAGE_CHARS] + " …"
+        message = f"{where} failed on {wh.engine}: {type(exc).__name__}: {text}"
+        if sql:
+            shown = " ".join(sql.split())
+            if len(shown) > _SQL_CHARS:
+                shown = shown[:_SQL_CHARS] + " …"
+            message += f"; last SQL sent to {wh.engine}: {shown}"
+        raise EngineError(message, sql=sql) from exc
 
 
 def _from_duckdb(

@@ -17,7 +17,7 @@ from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.context import RunContext
-from loyalloop.pipeline.engines import run_warehouse
+from loyalloop.pipeline.engines import run_warehouse, stage_errors
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
@@ -119,7 +119,8 @@ def run_pipeline(
                 if on_stage:
                     on_stage(stage.name)
                 t0 = time.perf_counter()
-                stage(ctx)
+                with stage_errors(wh, stage.name):
+                    stage(ctx)
                 timings[stage.name] = round(time.perf_counter() - t0, 3)
                 log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
             manifest = RunManifest(
