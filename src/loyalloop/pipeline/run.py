@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 
 from loyalloop import __version__
@@ -18,6 +19,7 @@ from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.engines import run_warehouse
+from loyalloop.pipeline.parallel import WORKER_STAGES, StageWorker, in_stage_order, use_worker
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
@@ -92,19 +94,40 @@ def run_pipeline(
         inputs = {name: wh.count(name) for name in INPUT_TABLES}
         q = duck.table(QUARANTINE_TABLE)
         quarantined = dict(q.group_by("table_name").aggregate(n=q.count()).execute().values)
-        with store.writer() as writer:
+        with store.writer() as writer, ExitStack() as stack:
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
             timings: dict[str, float] = {}
+            # the feedback stage beside the customer stages, in a worker process
+            # (loyalloop.pipeline.parallel); the outputs are the same either way
+            worker = (
+                stack.enter_context(StageWorker(settings))
+                if use_worker(settings, inputs.get("feedback", 0))
+                else None
+            )
             for stage in STAGES:
+                if worker is not None and worker.needed_by(stage):
+                    worker.finish(ctx)
                 if missing := _missing_inputs(stage, ctx):
                     _skip(stage, missing, ctx)
                     continue
                 if on_stage:
                     on_stage(stage.name)
+                if worker is not None and stage.name in WORKER_STAGES:
+                    worker.start(stage, ctx)
+                    continue
                 t0 = time.perf_counter()
                 stage(ctx)
                 timings[stage.name] = round(time.perf_counter() - t0, 3)
                 log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
+            if worker is not None:
+                worker.finish(ctx)
+                for name, (seconds, cpu) in worker.figures.items():
+                    timings[name] = round(seconds, 3)
+                    log.info(
+                        "stage %s done in %.2fs (worker process, %.2fs CPU)", name, seconds, cpu
+                    )
+                writer.tables = in_stage_order(writer.tables, STAGES)
+                timings = {s.name: timings[s.name] for s in STAGES if s.name in timings}
             manifest = RunManifest(
                 created_at=datetime.now(UTC).replace(microsecond=0),
                 as_of=as_of,
