@@ -6,14 +6,17 @@ after it reads what it writes. Most of its work is Python (reading the comments)
 beside the customer stages would queue with them for the interpreter lock (measured:
 benchmarks/results/run.md, "Tried and dropped"). It runs instead in a **worker process**:
 
-* the worker is started (``spawn``) when the run starts and imports the stage's modules while
-  the first stages run;
+* the worker (``python -c …serve()``: a fresh interpreter, nothing inherited but the
+  environment) is started when the run starts and imports the stage's modules while the first
+  stages run;
 * once its inputs exist, the runner exports the input tables to Parquet files in the run's
   private directory (DuckDB lets one process open the warehouse file) and hands the worker the
   run settings; the worker opens an in-memory DuckDB on those files and the run's outputs and
   runs the **same stage function**, writing its tables into the run's directory;
 * the runner goes on with the next stages and collects the worker's tables, summary, log
-  records and warnings before a stage that reads them, or at the end of the run.
+  records and warnings before a stage that reads them, or at the end of the run. A worker that
+  fails or dies is not trusted: the stage then runs again in the runner's process, in order
+  (where an error is raised as it would have been).
 
 The outputs do not depend on the schedule: the stage computes the same expressions on the same
 rows (tested: ``tests/pipeline/test_parallel.py`` compares every output of a run in order and a
@@ -30,17 +33,18 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from loyalloop.core.config import Engine, Settings
 from loyalloop.core.runs import RunWriter, TableInfo
@@ -58,6 +62,8 @@ __all__ = [
     "StageWorker",
     "in_stage_order",
     "parallel_setting",
+    "producers",
+    "serve",
     "use_worker",
 ]
 
@@ -137,6 +143,8 @@ class _Job:
     #: run outputs already written (name -> rows)
     outputs: dict[str, int]
     log_level: int
+    #: the runner's warning filters (a warning the runner turns into an error does so here)
+    filters: list[Any]
 
 
 @dataclass
@@ -147,7 +155,6 @@ class _Done:
     warnings: list[tuple[str, type[Warning], str, int]] = field(default_factory=list)
     seconds: float = 0.0
     cpu_seconds: float = 0.0
-    error: LoyalloopError | None = None
 
 
 class _Collect(logging.Handler):
@@ -161,13 +168,6 @@ class _Collect(logging.Handler):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
             record.exc_info = None
         self.records.append(record)
-
-
-def _warm_up() -> int:
-    """Import what the worker's stages import (while the first stages run)."""
-    from loyalloop.pipeline import stages
-
-    return len(stages.STAGES)
 
 
 def _run_job(job: _Job) -> _Done:
@@ -191,11 +191,12 @@ def _run_job(job: _Job) -> _Done:
             writer.registered(name, rows)
         ctx = RunContext(wh=wh, writer=writer, as_of=job.as_of, config=job.config)
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("default")
-            try:
-                stage(ctx)
-            except LoyalloopError as exc:
-                done.error = exc if _picklable(exc) else LoyalloopError(str(exc))
+            filters = cast(list[Any], warnings.filters)
+            filters[:] = job.filters
+            mutated = getattr(warnings, "_filters_mutated", None)
+            if mutated is not None:  # the warnings module's cache of filter decisions
+                mutated()
+            stage(ctx)
         done.warnings = [
             (str(w.message), w.category, w.filename, w.lineno)
             for w in caught
@@ -220,11 +221,34 @@ def _picklable(value: object) -> bool:
     return True
 
 
+def serve() -> int:
+    """The worker process: import the stages while the runner starts, then read one job
+    (pickled, on standard input), run it and write what it did (pickled, on the standard
+    output it was started with; the stage's own output goes to standard error).
+
+    A stage that fails exits with status 3 (:class:`~loyalloop.errors.LoyalloopError`) or
+    with Python's traceback and status 1; the runner then runs it again in its own process,
+    where it fails as it would in order."""
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    from loyalloop.pipeline import stages  # noqa: F401 - imported while the first stages run
+
+    data = sys.stdin.buffer.read()
+    if not data:  # the runner did not hand a stage over
+        return 0
+    try:
+        done = _run_job(pickle.loads(data))
+    except LoyalloopError:
+        return 3
+    pickle.dump(done, result, protocol=pickle.HIGHEST_PROTOCOL)
+    result.close()
+    return 0
+
+
 # ------------------------------------------------------------------------------- the runner
 @dataclass
 class _Pending:
     stage: Stage
-    future: Future[_Done]
     exports: Path
 
 
@@ -232,16 +256,16 @@ class StageWorker:
     """The runner's side: starts the worker, hands it a stage, merges what it did.
 
     Use as a context manager around the stages; :meth:`finish` before a stage reads what the
-    handed stage produces, and at the end.
+    handed stage produces, and at the end. The worker process takes one stage.
     """
 
     def __init__(self, settings: Settings) -> None:
-        import multiprocessing
-
         self.settings = settings
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        self.warm = self.pool.submit(_warm_up)
-        self.pending: list[_Pending] = []
+        command = "from loyalloop.pipeline.parallel import serve; raise SystemExit(serve())"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        self.pending: _Pending | None = None
         #: the stages the worker ran: (wall, CPU seconds in the worker)
         self.figures: dict[str, tuple[float, float]] = {}
 
@@ -249,13 +273,24 @@ class StageWorker:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for p in self.pending:
-            p.future.cancel()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+        if self.pending is not None:
+            shutil.rmtree(self.pending.exports, ignore_errors=True)
+
+    def takes(self, stage: Stage) -> bool:
+        """Whether ``stage`` goes to the worker (one of :data:`WORKER_STAGES`, and the worker
+        has no stage yet)."""
+        return stage.name in WORKER_STAGES and self.pending is None and not self.figures
 
     def start(self, stage: Stage, ctx: RunContext) -> None:
         """Export the stage's canonical inputs and hand it to the worker."""
         exports = Path(tempfile.mkdtemp(prefix=".worker-", dir=ctx.writer.path))
+        self.pending = _Pending(stage, exports)
         inputs: dict[str, Path] = {}
         for name in WORKER_STAGES[stage.name]:
             if ctx.wh.has_table(name):
@@ -270,49 +305,66 @@ class StageWorker:
             inputs=inputs,
             outputs={k: v.rows for k, v in ctx.writer.tables.items()},
             log_level=logging.getLogger().getEffectiveLevel(),
+            filters=[f for f in warnings.filters if _picklable(f)],
         )
-        self.pending.append(_Pending(stage, self.pool.submit(_run_job, job), exports))
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            self.process.stdin.close()
+        except BrokenPipeError:
+            log.warning("the worker process is gone; stage %s will run in order", stage.name)
         log.info("stage %s handed to the worker process", stage.name)
 
     def needed_by(self, stage: Stage) -> bool:
-        """Whether ``stage`` reads something a stage still in the worker produces."""
-        reads = {*stage.requires, *stage.optional}
-        return any(reads & set(p.stage.produces) for p in self.pending)
+        """Whether ``stage`` reads something the stage in the worker produces."""
+        if self.pending is None:
+            return False
+        return bool({*stage.requires, *stage.optional} & set(self.pending.stage.produces))
 
     def finish(self, ctx: RunContext) -> None:
-        """Wait for the worker's stages; add their tables, summaries, logs and warnings to
-        the run (a worker that died is not trusted: its stage runs again here, in order)."""
-        import shutil
+        """Wait for the worker's stage; add its tables, summary, logs and warnings to the run.
+        A worker that failed or died is not trusted: the stage runs again here, in order
+        (and fails here as it would have in order)."""
+        if self.pending is None:
+            return
+        stage, self.pending = self.pending.stage, None
+        waited = time.perf_counter()
+        assert self.process.stdout is not None
+        data = self.process.stdout.read()
+        status = self.process.wait()
+        log.info(
+            "waited %.2fs for stage %s (worker process)", time.perf_counter() - waited, stage.name
+        )
+        if status != 0 or not data:
+            log.warning(
+                "the worker process ended with status %d; stage %s runs again in order",
+                status,
+                stage.name,
+            )
+            for name in stage.produces:  # nothing half-written by the worker is kept
+                ctx.writer.file_for(name).unlink(missing_ok=True)
+            t0, c0 = time.perf_counter(), time.process_time()
+            stage(ctx)
+            self.figures[stage.name] = (time.perf_counter() - t0, time.process_time() - c0)
+            return
+        done: _Done = pickle.loads(data)
+        for record in done.records:
+            logging.getLogger(record.name).handle(record)
+        for message, category, filename, lineno in done.warnings:
+            warnings.warn_explicit(message, category, filename, lineno)
+        for name, info in done.tables.items():
+            ctx.writer.tables[name] = info
+        for slot, result in done.results.items():
+            ctx.record(slot, result)
+        self.figures[stage.name] = (done.seconds, done.cpu_seconds)
 
-        while self.pending:
-            p = self.pending.pop(0)
-            waited = time.perf_counter()
-            try:
-                done = p.future.result()
-                log.info(
-                    "waited %.2fs for stage %s (worker process)",
-                    time.perf_counter() - waited,
-                    p.stage.name,
-                )
-            except BrokenProcessPool:
-                log.warning("the worker process died; stage %s runs in order", p.stage.name)
-                t0, c0 = time.perf_counter(), time.process_time()
-                p.stage(ctx)
-                self.figures[p.stage.name] = (time.perf_counter() - t0, time.process_time() - c0)
-                continue
-            finally:
-                shutil.rmtree(p.exports, ignore_errors=True)
-            for record in done.records:
-                logging.getLogger(record.name).handle(record)
-            for message, category, filename, lineno in done.warnings:
-                warnings.warn_explicit(message, category, filename, lineno)
-            if done.error is not None:
-                raise done.error
-            for name, info in done.tables.items():
-                ctx.writer.tables[name] = info
-            for slot, result in done.results.items():
-                ctx.record(slot, result)
-            self.figures[p.stage.name] = (done.seconds, done.cpu_seconds)
+
+def producers(stage: Stage, stages: Sequence[Stage]) -> set[str]:
+    """Names of the stages before ``stage`` that produce something it reads: once they have
+    run, ``stage`` may start."""
+    reads = {*stage.requires, *stage.optional}
+    before = stages[: [s.name for s in stages].index(stage.name)]
+    return {s.name for s in before if reads & set(s.produces)}
 
 
 def in_stage_order(tables: dict[str, Any], stages: Sequence[Stage]) -> dict[str, Any]:

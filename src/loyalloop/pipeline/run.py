@@ -19,7 +19,7 @@ from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.engines import run_warehouse
-from loyalloop.pipeline.parallel import WORKER_STAGES, StageWorker, in_stage_order, use_worker
+from loyalloop.pipeline.parallel import StageWorker, in_stage_order, producers, use_worker
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
@@ -76,6 +76,51 @@ def _skip(stage: Stage, missing: list[str], ctx: RunContext) -> None:
         ctx.record(stage.slot, NotComputed("skipped", why))
 
 
+def _run_stages(
+    ctx: RunContext, worker: StageWorker | None, on_stage: Callable[[str], None] | None
+) -> dict[str, float]:
+    """Run :data:`STAGES` in order, but a stage the worker takes is handed to it as soon as
+    the stages that produce its inputs have run; the worker's stage is collected before a
+    stage that reads its outputs. The stages' wall seconds (in this process)."""
+    timings: dict[str, float] = {}
+    ran: set[str] = set()
+    handed: set[str] = set()
+
+    def hand_over() -> None:
+        for later in STAGES:
+            if (
+                worker is None
+                or later.name in ran
+                or not worker.takes(later)
+                or not producers(later, STAGES) <= ran
+                or _missing_inputs(later, ctx)
+            ):
+                continue
+            if on_stage:
+                on_stage(later.name)
+            worker.start(later, ctx)
+            handed.add(later.name)
+
+    hand_over()
+    for stage in STAGES:
+        if stage.name in handed:
+            continue
+        if worker is not None and worker.needed_by(stage):
+            worker.finish(ctx)
+        if missing := _missing_inputs(stage, ctx):
+            _skip(stage, missing, ctx)
+        else:
+            if on_stage:
+                on_stage(stage.name)
+            t0 = time.perf_counter()
+            stage(ctx)
+            timings[stage.name] = round(time.perf_counter() - t0, 3)
+            log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
+        ran.add(stage.name)
+        hand_over()
+    return timings
+
+
 def run_pipeline(
     settings: Settings,
     config: RunConfig | None = None,
@@ -96,7 +141,6 @@ def run_pipeline(
         quarantined = dict(q.group_by("table_name").aggregate(n=q.count()).execute().values)
         with store.writer() as writer, ExitStack() as stack:
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
-            timings: dict[str, float] = {}
             # the feedback stage beside the customer stages, in a worker process
             # (loyalloop.pipeline.parallel); the outputs are the same either way
             worker = (
@@ -104,21 +148,7 @@ def run_pipeline(
                 if use_worker(settings, inputs.get("feedback", 0))
                 else None
             )
-            for stage in STAGES:
-                if worker is not None and worker.needed_by(stage):
-                    worker.finish(ctx)
-                if missing := _missing_inputs(stage, ctx):
-                    _skip(stage, missing, ctx)
-                    continue
-                if on_stage:
-                    on_stage(stage.name)
-                if worker is not None and stage.name in WORKER_STAGES:
-                    worker.start(stage, ctx)
-                    continue
-                t0 = time.perf_counter()
-                stage(ctx)
-                timings[stage.name] = round(time.perf_counter() - t0, 3)
-                log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
+            timings = _run_stages(ctx, worker, on_stage)
             if worker is not None:
                 worker.finish(ctx)
                 for name, (seconds, cpu) in worker.figures.items():
