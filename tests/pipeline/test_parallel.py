@@ -76,3 +76,36 @@ def test_spark_runs_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.setenv(ENV_VAR, "on")
     spark = Settings(home=tmp_path, engine="spark")
     assert not use_worker(spark, 10**9)
+
+
+def test_a_dead_worker_means_the_stage_runs_in_order(tmp_path: Path) -> None:
+    from datetime import date
+
+    from loyalloop.core.runs import RunWriter
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.pipeline.config import RunConfig
+    from loyalloop.pipeline.context import RunContext
+    from loyalloop.pipeline.parallel import StageWorker
+    from loyalloop.pipeline.stage import Stage
+
+    calls: list[str] = []
+
+    def here(ctx: RunContext) -> None:
+        calls.append("in order")
+        ctx.save("marker", ctx.wh.table("feedback").limit(0))
+
+    stage = Stage("feedback", here, produces=("marker",))
+    settings = _settings(tmp_path / "home")
+    (tmp_path / "run").mkdir()
+    with open_warehouse(settings) as wh, StageWorker(settings) as worker:
+        ctx = RunContext(wh=wh, writer=RunWriter(tmp_path / "run"), as_of=date(2025, 1, 1),
+                         config=RunConfig())  # fmt: skip
+        worker.process.kill()
+        worker.process.wait()
+        assert worker.takes(stage)
+        worker.start(stage, ctx)
+        assert worker.needed_by(Stage("next", here, requires=("marker",)))
+        worker.finish(ctx)
+    assert calls == ["in order"]
+    assert "marker" in ctx.writer.tables
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["marker.parquet"]

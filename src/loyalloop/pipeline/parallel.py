@@ -327,11 +327,12 @@ class StageWorker:
         (and fails here as it would have in order)."""
         if self.pending is None:
             return
-        stage, self.pending = self.pending.stage, None
+        stage, exports, self.pending = self.pending.stage, self.pending.exports, None
         waited = time.perf_counter()
         assert self.process.stdout is not None
         data = self.process.stdout.read()
         status = self.process.wait()
+        shutil.rmtree(exports, ignore_errors=True)
         log.info(
             "waited %.2fs for stage %s (worker process)", time.perf_counter() - waited, stage.name
         )
