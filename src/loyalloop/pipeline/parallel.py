@@ -73,6 +73,9 @@ log = logging.getLogger(__name__)
 ENV_VAR = "LOYALLOOP_PARALLEL_STAGES"
 #: Stages that may run in the worker, with the canonical tables each reads.
 WORKER_STAGES: dict[str, tuple[str, ...]] = {"feedback": ("feedback", "kano_answers")}
+#: Scheduling priority of the worker below the runner's (``os.nice``): on two busy cores the
+#: runner's chain of stages, the longer one, gets the CPU first.
+WORKER_NICE = 5
 #: ``auto``: fewest rows of the stage's first input for the worker to pay off.
 MIN_ROWS = 2_000
 
@@ -231,6 +234,8 @@ def serve() -> int:
     where it fails as it would in order."""
     result = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    if hasattr(os, "nice"):  # the runner's own stages are the longer chain: they go first
+        os.nice(WORKER_NICE)
     from loyalloop.pipeline import stages  # noqa: F401 - imported while the first stages run
 
     data = sys.stdin.buffer.read()
