@@ -439,6 +439,9 @@ def score_pairs(
     cols = ["customer_id_l", "customer_id_r", "match_weight", "match_probability", *gammas]
     table = predictions.as_pyarrow_table().select(cols)
     model = linker.misc.save_model_to_json()
+    # splink names each Linker at random; the saved model is the same model without it (a
+    # model loaded from the file gets a new name), so the same records give the same file
+    model.pop("linker_uid", None)
     return PairScores(pairs=table, model=model, compared_pairs=compared)
 
 
