@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 
 from loyalloop import __version__
@@ -18,6 +19,7 @@ from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.engines import run_warehouse, stage_errors
+from loyalloop.pipeline.parallel import StageWorker, in_stage_order, producers, use_worker
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
@@ -82,6 +84,52 @@ def _skip(stage: Stage, missing: list[str], ctx: RunContext) -> None:
         ctx.record(stage.slot, NotComputed("skipped", why))
 
 
+def _run_stages(
+    ctx: RunContext, worker: StageWorker | None, on_stage: Callable[[str], None] | None
+) -> dict[str, float]:
+    """Run :data:`STAGES` in order, but a stage the worker takes is handed to it as soon as
+    the stages that produce its inputs have run; the worker's stage is collected before a
+    stage that reads its outputs. The stages' wall seconds (in this process)."""
+    timings: dict[str, float] = {}
+    ran: set[str] = set()
+    handed: set[str] = set()
+
+    def hand_over() -> None:
+        for later in STAGES:
+            if (
+                worker is None
+                or later.name in ran
+                or not worker.takes(later)
+                or not producers(later, STAGES) <= ran
+                or _missing_inputs(later, ctx)
+            ):
+                continue
+            if on_stage:
+                on_stage(later.name)
+            worker.start(later, ctx)
+            handed.add(later.name)
+
+    hand_over()
+    for stage in STAGES:
+        if stage.name in handed:
+            continue
+        if worker is not None and worker.needed_by(stage):
+            worker.finish(ctx)
+        if missing := _missing_inputs(stage, ctx):
+            _skip(stage, missing, ctx)
+        else:
+            if on_stage:
+                on_stage(stage.name)
+            t0 = time.perf_counter()
+            with stage_errors(ctx.wh, stage.name):
+                stage(ctx)
+            timings[stage.name] = round(time.perf_counter() - t0, 3)
+            log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
+        ran.add(stage.name)
+        hand_over()
+    return timings
+
+
 def run_pipeline(
     settings: Settings,
     config: RunConfig | None = None,
@@ -109,20 +157,25 @@ def run_pipeline(
         inputs = {name: wh.count(name) for name in INPUT_TABLES}
         q = duck.table(QUARANTINE_TABLE)
         quarantined = dict(q.group_by("table_name").aggregate(n=q.count()).execute().values)
-        with store.writer() as writer:
+        with store.writer() as writer, ExitStack() as stack:
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
-            timings: dict[str, float] = {}
-            for stage in STAGES:
-                if missing := _missing_inputs(stage, ctx):
-                    _skip(stage, missing, ctx)
-                    continue
-                if on_stage:
-                    on_stage(stage.name)
-                t0 = time.perf_counter()
-                with stage_errors(wh, stage.name):
-                    stage(ctx)
-                timings[stage.name] = round(time.perf_counter() - t0, 3)
-                log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
+            # the feedback stage beside the customer stages, in a worker process
+            # (loyalloop.pipeline.parallel); the outputs are the same either way
+            worker = (
+                stack.enter_context(StageWorker(settings))
+                if use_worker(settings, inputs.get("feedback", 0))
+                else None
+            )
+            timings = _run_stages(ctx, worker, on_stage)
+            if worker is not None:
+                worker.finish(ctx)
+                for name, (seconds, cpu) in worker.figures.items():
+                    timings[name] = round(seconds, 3)
+                    log.info(
+                        "stage %s done in %.2fs (worker process, %.2fs CPU)", name, seconds, cpu
+                    )
+                writer.tables = in_stage_order(writer.tables, STAGES)
+                timings = {s.name: timings[s.name] for s in STAGES if s.name in timings}
             manifest = RunManifest(
                 created_at=datetime.now(UTC).replace(microsecond=0),
                 as_of=as_of,

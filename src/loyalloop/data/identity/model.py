@@ -37,7 +37,8 @@ pinyin name and birth date (estimates phone, e-mail, city, address, gender).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -348,6 +349,21 @@ class PairScores:
     compared_pairs: int
 
 
+@contextmanager
+def _one_thread(connection: Any) -> Iterator[None]:
+    """DuckDB on one thread while the model trains: the expectation-maximisation sums (and the
+    seeded random sample of the u estimates) are then made in one order, so the same records
+    give the same model to the last bit (with several threads the weights moved by ~1e-9
+    from one run to the next). Training on the sample's few thousand pairs is dominated by
+    the number of SQL statements, not by their size."""
+    (threads,) = connection.execute("SELECT current_setting('threads')").fetchone()
+    connection.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        connection.execute(f"SET threads = {int(threads)}")
+
+
 def _db_api(backend: str, connection: Any) -> DatabaseAPI[Any]:
     if backend == "duckdb":
         from splink import DuckDBAPI
@@ -408,7 +424,11 @@ def score_pairs(
         raise ModelError(f"identity model file {settings} does not exist")
     linker = Linker(sdf, settings, log_level=None)
     if config.model_path is None:
-        _train(linker, config)
+        if backend == "duckdb":
+            with _one_thread(connection):
+                _train(linker, config)
+        else:
+            _train(linker, config)
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     n_sql = f"SELECT count(*) AS n FROM {blocked.physical_name}"
     compared = int(linker.misc.query_sql(n_sql).as_pyarrow_table().column("n")[0].as_py())
@@ -419,6 +439,9 @@ def score_pairs(
     cols = ["customer_id_l", "customer_id_r", "match_weight", "match_probability", *gammas]
     table = predictions.as_pyarrow_table().select(cols)
     model = linker.misc.save_model_to_json()
+    # splink names each Linker at random; the saved model is the same model without it (a
+    # model loaded from the file gets a new name), so the same records give the same file
+    model.pop("linker_uid", None)
     return PairScores(pairs=table, model=model, compared_pairs=compared)
 
 

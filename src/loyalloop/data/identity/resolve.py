@@ -185,7 +185,9 @@ def _splink_input(con: ibis.BaseBackend, features: ir.Table) -> tuple[Any, str, 
         return session.sql(con.compile(features)), "pyspark", session  # type: ignore[attr-defined]
     if con.name != "duckdb":
         raise ConfigError(f"identity resolution runs on DuckDB or Spark, not on {con.name}")
-    return features.to_pyarrow(), "duckdb", None
+    # in one order: the engine returns rows in whatever order its threads finish, and the
+    # model's expectation-maximisation sums over the pairs in the order of the records
+    return features.order_by("customer_id").to_pyarrow(), "duckdb", None
 
 
 def resolve_identities(

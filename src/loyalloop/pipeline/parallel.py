@@ -1,0 +1,380 @@
+"""A stage run beside the others, in a worker process (the run's critical path on two cores).
+
+The ``feedback`` stage reads only the canonical ``feedback`` table (and ``kano_answers`` when
+the warehouse has one) and two early outputs of the run, ``profile_map`` and ``rfm``; nothing
+after it reads what it writes. Most of its work is Python (reading the comments), so a thread
+beside the customer stages would queue with them for the interpreter lock (measured:
+benchmarks/results/run.md, "Tried and dropped"). It runs instead in a **worker process**:
+
+* the worker (``python -c …serve()``: a fresh interpreter, nothing inherited but the
+  environment) is started when the run starts and imports the stage's modules while the first
+  stages run;
+* once its inputs exist, the runner exports the input tables to Parquet files in the run's
+  private directory (DuckDB lets one process open the warehouse file) and hands the worker the
+  run settings; the worker opens an in-memory DuckDB on those files and the run's outputs and
+  runs the **same stage function**, writing its tables into the run's directory;
+* the runner goes on with the next stages and collects the worker's tables, summary, log
+  records and warnings before a stage that reads them, or at the end of the run. A worker that
+  fails or dies is not trusted: the stage then runs again in the runner's process, in order
+  (where an error is raised as it would have been).
+
+The outputs do not depend on the schedule: the stage computes the same expressions on the same
+rows (tested: ``tests/pipeline/test_parallel.py`` compares every output of a run in order and a
+run with the worker). Spark runs stay in order (the Spark session is the engine there).
+
+``LOYALLOOP_PARALLEL_STAGES``: ``auto`` (default) uses the worker on DuckDB when the process may
+use at least two CPUs and the feedback table has at least :data:`MIN_ROWS` rows (below that
+starting a process costs more than it saves); ``on`` uses it whenever the engine allows; ``off``
+runs every stage in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, cast
+
+from loyalloop.core.config import Engine, Settings
+from loyalloop.core.runs import RunWriter, TableInfo
+from loyalloop.core.warehouse import Warehouse
+from loyalloop.errors import ConfigError, LoyalloopError
+from loyalloop.pipeline.config import RunConfig
+from loyalloop.pipeline.context import RunContext
+from loyalloop.pipeline.stage import Stage
+
+__all__ = [
+    "ENV_VAR",
+    "MIN_ROWS",
+    "WORKER_STAGES",
+    "Parallel",
+    "StageWorker",
+    "in_stage_order",
+    "parallel_setting",
+    "producers",
+    "serve",
+    "use_worker",
+]
+
+log = logging.getLogger(__name__)
+
+#: The environment variable that chooses the schedule.
+ENV_VAR = "LOYALLOOP_PARALLEL_STAGES"
+#: Stages that may run in the worker, with the canonical tables each reads.
+WORKER_STAGES: dict[str, tuple[str, ...]] = {"feedback": ("feedback", "kano_answers")}
+#: Scheduling priority of the worker below the runner's (``os.nice``): on two busy cores the
+#: runner's chain of stages, the longer one, gets the CPU first.
+WORKER_NICE = 5
+#: ``auto``: fewest rows of the stage's first input for the worker to pay off.
+MIN_ROWS = 2_000
+
+
+class Parallel(StrEnum):
+    """Values of ``LOYALLOOP_PARALLEL_STAGES``."""
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
+def parallel_setting() -> Parallel:
+    """The schedule chosen by the environment.
+
+    Raises
+    ------
+    ConfigError
+        For a value that is not ``auto``, ``on`` or ``off``.
+    """
+    value = os.environ.get(ENV_VAR, Parallel.AUTO.value).strip().lower()
+    try:
+        return Parallel(value)
+    except ValueError:
+        raise ConfigError(
+            f"{ENV_VAR}={value!r}: use one of {', '.join(p.value for p in Parallel)}"
+        ) from None
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def use_worker(settings: Settings, rows: int) -> bool:
+    """Whether this run hands :data:`WORKER_STAGES` to a worker process."""
+    mode = parallel_setting()
+    if mode is Parallel.OFF or settings.engine is not Engine.DUCKDB:
+        return False
+    return mode is Parallel.ON or (_cpus() >= 2 and rows >= MIN_ROWS)
+
+
+# -------------------------------------------------------------------------------- the worker
+class _ScratchWarehouse(Warehouse):
+    """An in-memory DuckDB with the project's settings (home, time zone, memory cap)."""
+
+    def __init__(self, settings: Settings) -> None:  # not the parent's: no file to open
+        import ibis
+
+        self.settings = settings
+        self.read_only = False
+        self.ibis = ibis.duckdb.connect()
+        self.execute(f"SET memory_limit = '{settings.memory_limit}'")
+        self.execute("SET preserve_insertion_order = false")
+
+
+@dataclass(frozen=True)
+class _Job:
+    stage: str
+    settings: Settings
+    config: RunConfig
+    as_of: date
+    run_dir: Path
+    #: canonical table name -> its Parquet export
+    inputs: dict[str, Path]
+    #: run outputs already written (name -> rows)
+    outputs: dict[str, int]
+    log_level: int
+    #: the runner's warning filters (a warning the runner turns into an error does so here)
+    filters: list[Any]
+
+
+@dataclass
+class _Done:
+    tables: dict[str, TableInfo] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    records: list[logging.LogRecord] = field(default_factory=list)
+    warnings: list[tuple[str, type[Warning], str, int]] = field(default_factory=list)
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        self.records.append(record)
+
+
+def _run_job(job: _Job) -> _Done:
+    """Run one stage on Parquet copies of its inputs (in the worker process)."""
+    from loyalloop.pipeline.stages import STAGES
+
+    started, cpu = time.perf_counter(), time.process_time()
+    done = _Done()
+    handler = _Collect()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(job.log_level)
+    (stage,) = [s for s in STAGES if s.name == job.stage]
+    wh = _ScratchWarehouse(job.settings)
+    try:
+        for name, path in job.inputs.items():
+            source = str(path).replace("'", "''")
+            wh.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{source}')")
+        writer = RunWriter(job.run_dir)
+        for name, rows in job.outputs.items():
+            writer.registered(name, rows)
+        ctx = RunContext(wh=wh, writer=writer, as_of=job.as_of, config=job.config)
+        with warnings.catch_warnings(record=True) as caught:
+            filters = cast(list[Any], warnings.filters)
+            filters[:] = job.filters
+            mutated = getattr(warnings, "_filters_mutated", None)
+            if mutated is not None:  # the warnings module's cache of filter decisions
+                mutated()
+            stage(ctx)
+        done.warnings = [
+            (str(w.message), w.category, w.filename, w.lineno)
+            for w in caught
+            if _picklable(w.category)
+        ]
+        done.tables = {k: v for k, v in writer.tables.items() if k not in job.outputs}
+        done.results = ctx.results
+    finally:
+        wh.close()
+        root.removeHandler(handler)
+    done.records = handler.records
+    done.seconds = round(time.perf_counter() - started, 3)
+    done.cpu_seconds = round(time.process_time() - cpu, 3)
+    return done
+
+
+def _picklable(value: object) -> bool:
+    try:
+        pickle.loads(pickle.dumps(value))
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+        return False
+    return True
+
+
+def serve() -> int:
+    """The worker process: import the stages while the runner starts, then read one job
+    (pickled, on standard input), run it and write what it did (pickled, on the standard
+    output it was started with; the stage's own output goes to standard error).
+
+    A stage that fails exits with status 3 (:class:`~loyalloop.errors.LoyalloopError`) or
+    with Python's traceback and status 1; the runner then runs it again in its own process,
+    where it fails as it would in order."""
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    if hasattr(os, "nice"):  # the runner's own stages are the longer chain: they go first
+        os.nice(WORKER_NICE)
+    from loyalloop.pipeline import stages  # noqa: F401 - imported while the first stages run
+
+    data = sys.stdin.buffer.read()
+    if not data:  # the runner did not hand a stage over
+        return 0
+    try:
+        done = _run_job(pickle.loads(data))
+    except LoyalloopError:
+        return 3
+    pickle.dump(done, result, protocol=pickle.HIGHEST_PROTOCOL)
+    result.close()
+    return 0
+
+
+# ------------------------------------------------------------------------------- the runner
+@dataclass
+class _Pending:
+    stage: Stage
+    exports: Path
+
+
+class StageWorker:
+    """The runner's side: starts the worker, hands it a stage, merges what it did.
+
+    Use as a context manager around the stages; :meth:`finish` before a stage reads what the
+    handed stage produces, and at the end. The worker process takes one stage.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        command = "from loyalloop.pipeline.parallel import serve; raise SystemExit(serve())"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        self.pending: _Pending | None = None
+        #: the stages the worker ran: (wall, CPU seconds in the worker)
+        self.figures: dict[str, tuple[float, float]] = {}
+
+    def __enter__(self) -> StageWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+        if self.pending is not None:
+            shutil.rmtree(self.pending.exports, ignore_errors=True)
+
+    def takes(self, stage: Stage) -> bool:
+        """Whether ``stage`` goes to the worker (one of :data:`WORKER_STAGES`, and the worker
+        has no stage yet)."""
+        return stage.name in WORKER_STAGES and self.pending is None and not self.figures
+
+    def start(self, stage: Stage, ctx: RunContext) -> None:
+        """Export the stage's canonical inputs and hand it to the worker."""
+        exports = Path(tempfile.mkdtemp(prefix=".worker-", dir=ctx.writer.path))
+        self.pending = _Pending(stage, exports)
+        inputs: dict[str, Path] = {}
+        for name in WORKER_STAGES[stage.name]:
+            if ctx.wh.has_table(name):
+                inputs[name] = exports / f"{name}.parquet"
+                ctx.wh.to_parquet(ctx.wh.table(name), inputs[name])
+        job = _Job(
+            stage=stage.name,
+            settings=self.settings,
+            config=ctx.config,
+            as_of=ctx.as_of,
+            run_dir=ctx.writer.path,
+            inputs=inputs,
+            outputs={k: v.rows for k, v in ctx.writer.tables.items()},
+            log_level=logging.getLogger().getEffectiveLevel(),
+            filters=[f for f in warnings.filters if _picklable(f)],
+        )
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            self.process.stdin.close()
+        except BrokenPipeError:
+            log.warning("the worker process is gone; stage %s will run in order", stage.name)
+        log.info("stage %s handed to the worker process", stage.name)
+
+    def needed_by(self, stage: Stage) -> bool:
+        """Whether ``stage`` reads something the stage in the worker produces."""
+        if self.pending is None:
+            return False
+        return bool({*stage.requires, *stage.optional} & set(self.pending.stage.produces))
+
+    def finish(self, ctx: RunContext) -> None:
+        """Wait for the worker's stage; add its tables, summary, logs and warnings to the run.
+        A worker that failed or died is not trusted: the stage runs again here, in order
+        (and fails here as it would have in order)."""
+        if self.pending is None:
+            return
+        stage, exports, self.pending = self.pending.stage, self.pending.exports, None
+        waited = time.perf_counter()
+        assert self.process.stdout is not None
+        data = self.process.stdout.read()
+        status = self.process.wait()
+        shutil.rmtree(exports, ignore_errors=True)
+        log.info(
+            "waited %.2fs for stage %s (worker process)", time.perf_counter() - waited, stage.name
+        )
+        if status != 0 or not data:
+            log.warning(
+                "the worker process ended with status %d; stage %s runs again in order",
+                status,
+                stage.name,
+            )
+            for name in stage.produces:  # nothing half-written by the worker is kept
+                ctx.writer.file_for(name).unlink(missing_ok=True)
+            t0, c0 = time.perf_counter(), time.process_time()
+            stage(ctx)
+            self.figures[stage.name] = (time.perf_counter() - t0, time.process_time() - c0)
+            return
+        done: _Done = pickle.loads(data)
+        for record in done.records:
+            logging.getLogger(record.name).handle(record)
+        for message, category, filename, lineno in done.warnings:
+            warnings.warn_explicit(message, category, filename, lineno)
+        for name, info in done.tables.items():
+            ctx.writer.tables[name] = info
+        for slot, result in done.results.items():
+            ctx.record(slot, result)
+        self.figures[stage.name] = (done.seconds, done.cpu_seconds)
+
+
+def producers(stage: Stage, stages: Sequence[Stage]) -> set[str]:
+    """Names of the stages before ``stage`` that produce something it reads: once they have
+    run, ``stage`` may start."""
+    reads = {*stage.requires, *stage.optional}
+    before = stages[: [s.name for s in stages].index(stage.name)]
+    return {s.name for s in before if reads & set(s.produces)}
+
+
+def in_stage_order(tables: dict[str, Any], stages: Sequence[Stage]) -> dict[str, Any]:
+    """``tables`` in the order of the stages that produce them, each stage's in the order it
+    wrote them (as a run in order lists them)."""
+    rank = {name: i for i, s in enumerate(stages) for name in s.produces}
+    return dict(sorted(tables.items(), key=lambda kv: rank.get(kv[0], len(stages))))
