@@ -21,8 +21,10 @@ import pandas as pd
 
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspects import (
+    CommentReading,
     Taxonomy,
     _read,
+    _read_many,
     choose_taxonomy,
     fitted_taxonomy,
     load_taxonomy,
@@ -62,9 +64,21 @@ def _analyze_one(raw: object, tax: Taxonomy) -> tuple[str, str, str, float, str]
     return text, lang, reading.sentiment.label, reading.sentiment.score, aspects
 
 
+def _analyze_many(raws: list[object], tax: Taxonomy) -> list[tuple[str, str, str, float, str]]:
+    """``[_analyze_one(r, tax) for r in raws]``, the comments' aspects detected in one batch."""
+    readings = _read_many([clean_text(raw, normalize=False) for raw in raws], tax)
+    out: list[tuple[str, str, str, float, str]] = []
+    for raw, reading in zip(raws, readings, strict=True):
+        text = clean_text(raw)
+        lang = _classify(*language_counts(text))
+        aspects = format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions)
+        out.append((text, lang, reading.sentiment.label, reading.sentiment.score, aspects))
+    return out
+
+
 def _analyze_chunk(args: tuple[list[object], Taxonomy]) -> list[tuple[str, str, str, float, str]]:
     texts, tax = args
-    return [_analyze_one(t, tax) for t in texts]
+    return _analyze_many(texts, tax)
 
 
 def distinct_texts(items: list[object]) -> tuple[list[object], list[int]]:
@@ -107,7 +121,7 @@ def iter_readings(
     chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
     if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield [_analyze_one(t, tax) for t in chunk]
+            yield _analyze_many(chunk, tax)
         return
     _warm_up(tax)
     methods = multiprocessing.get_all_start_methods()
@@ -200,14 +214,28 @@ class CommentAnalysis:
     taxonomy_reason: str
 
 
+def _read_comments(
+    raws: list[object], tax: Taxonomy, raw_text: bool, batch: int = 2000
+) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float]]]]:
+    """Per comment, :func:`_read_comment` (aspects detected ``batch`` comments at a time)."""
+    out = []
+    for start in range(0, len(raws), batch):
+        part = raws[start : start + batch]
+        displays = [clean_text(raw, normalize=False) for raw in part]
+        readings = _read_many(displays, tax)
+        out += [
+            _read_comment(raw, display, reading, raw_text)
+            for raw, display, reading in zip(part, displays, readings, strict=True)
+        ]
+    return out
+
+
 def _read_comment(
-    raw: object, tax: Taxonomy, raw_text: bool
+    raw: object, display: str, reading: CommentReading, raw_text: bool
 ) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float]]]:
     """One comment's row of :func:`analyze_comments` and its mentions
-    ``(aspect, clause, sentiment, sentiment_score)``."""
-    display = clean_text(raw, normalize=False)
+    ``(aspect, clause, sentiment, sentiment_score)``, from its reading."""
     cleaned = clean_text(raw)
-    reading = _read(display, tax)
     lang = _classify(*language_counts(cleaned))
     effort = effort_flags(display)
     ents = entities(display)
@@ -266,7 +294,7 @@ def analyze_comments(
     rows: list[tuple[Any, ...]] = []
     mention_rows: list[tuple[Any, ...]] = []
     distinct, where = distinct_texts(texts)
-    read = [_read_comment(raw, tax, raw_text) for raw in distinct]
+    read = _read_comments(distinct, tax, raw_text)
     for fid, pos in zip(ids, where, strict=True):
         ex: tuple[Any, ...] = next(extra_rows) if extra_rows is not None else ()
         row, found = read[pos]

@@ -21,7 +21,7 @@ asks nothing and is not neutral.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -530,14 +530,17 @@ def _read(
     readers: Readers | None = None,
     use_model: bool = True,
     collect: list[tuple[AspectMention, MentionContext]] | None = None,
+    prepared: _Prepared | None = None,
 ) -> CommentReading:
     if not display:
         return CommentReading((), (), ())
     if readers is None:
         readers = shipped_readers()
-    clauses = tuple(segment(strip_boilerplate(display)))
-    spans = [tax.spans(c.norm) for c in clauses]
-    added = _detected(readers, tax, clauses, spans)
+    if prepared is None:
+        clauses, spans = _clauses_and_spans(display, tax)
+        added = _detected(readers, tax, clauses, spans)
+    else:  # from _read_many: the same clauses, spans and detected aspects, found in a batch
+        clauses, spans, added = prepared
     kinds: list[list[AspectSpan]] = []
     for i, sp in enumerate(spans):
         own = [(s, e, a.kind) for s, e, a, _ in sp] + [(0, 0, a.kind) for a in added[i]]
@@ -612,6 +615,29 @@ def _read(
     return CommentReading(clauses, readings, tuple(mentions))
 
 
+#: A comment's clauses, their pattern spans and the aspects the detector adds to each.
+_Prepared = tuple[tuple[Clause, ...], list[list[Any]], list[list[Aspect]]]
+
+
+def _clauses_and_spans(display: str, tax: Taxonomy) -> tuple[tuple[Clause, ...], list[list[Any]]]:
+    clauses = tuple(segment(strip_boilerplate(display)))
+    return clauses, [tax.spans(c.norm) for c in clauses]
+
+
+def _read_many(displays: Sequence[str], tax: Taxonomy) -> list[CommentReading]:
+    """``[_read(d, tax) for d in displays]`` with the shipped readers, the same readings, the
+    learned detector scoring all the comments' clauses in one batch
+    (:meth:`~loyalloop.feedback.aspect_detector.AspectDetector.detect_many`) instead of one
+    comment at a time."""
+    readers = shipped_readers()
+    parts = [_clauses_and_spans(d, tax) if d else ((), []) for d in displays]
+    added = _detected_many(readers, tax, parts)
+    return [
+        _read(d, tax, readers=readers, prepared=(clauses, spans, extra))
+        for d, (clauses, spans), extra in zip(displays, parts, added, strict=True)
+    ]
+
+
 def mention_contexts(
     text: object, taxonomy: Taxonomy, detector: AspectDetector | None = None
 ) -> list[tuple[AspectMention, MentionContext]]:
@@ -644,6 +670,25 @@ def _detected(
         if by_key[key].spans(clauses[i].norm):
             continue  # its pattern lost to a longer one ("分期手续费" is interest, not fees)
         out[i].append(by_key[key])
+    return out
+
+
+def _detected_many(
+    readers: Readers, tax: Taxonomy, parts: Sequence[tuple[tuple[Clause, ...], list[list[Any]]]]
+) -> list[list[list[Aspect]]]:
+    """:func:`_detected` for many comments' ``(clauses, spans)``, the detector run once."""
+    out: list[list[list[Aspect]]] = [[[] for _ in clauses] for clauses, _ in parts]
+    det = readers.detector
+    if det is None:
+        return out
+    by_key = {a.key: a for a in tax.aspects}
+    found = [{a.key for sp in spans for _, _, a, _ in sp} for _, spans in parts]
+    norms = [[c.norm for c in clauses] for clauses, _ in parts]
+    for n, hits in enumerate(det.detect_many(norms, tax.keys, found)):
+        for key, i in hits:
+            if by_key[key].spans(norms[n][i]):
+                continue  # as in _detected
+            out[n][i].append(by_key[key])
     return out
 
 

@@ -13,11 +13,14 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import re
+import sys
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.script import data_text, to_simplified
@@ -71,6 +74,32 @@ _PAD_WORD = "\u3000 total"
 _DICT_LINE = re.compile(r"^(\S+) (\d+)(?: \S+)?[ \t\r]*$", re.MULTILINE)
 
 
+def _rjieba_class() -> Any:
+    """rjieba's ``Jieba`` class, loaded from its compiled module without running the package's
+    ``__init__``: that builds a default jieba-rs dictionary at import (0.13 CPU s of every
+    ``feedback analyze``) which this module never uses. A later ``import rjieba`` still works
+    (it finds the compiled module already loaded)."""
+    loaded = sys.modules.get("rjieba.rjieba")
+    if loaded is None:
+        spec = importlib.util.find_spec("rjieba")
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        found = [
+            Path(folder) / f"rjieba{suffix}"
+            for folder in folders
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES
+            if (Path(folder) / f"rjieba{suffix}").is_file()
+        ]
+        ext = importlib.util.spec_from_file_location("rjieba.rjieba", found[0]) if found else None
+        if ext is None or ext.loader is None:  # pragma: no cover - another layout: plain import
+            import rjieba
+
+            return rjieba.Jieba
+        loaded = importlib.util.module_from_spec(ext)
+        ext.loader.exec_module(loaded)
+        sys.modules["rjieba.rjieba"] = loaded
+    return loaded.Jieba
+
+
 class _Segmenter:
     """jieba's segmentation, computed by the compiled ``rjieba`` (jieba-rs).
 
@@ -84,8 +113,6 @@ class _Segmenter:
     """
 
     def __init__(self, terms: tuple[str, ...]) -> None:
-        import rjieba
-
         spec = importlib.util.find_spec("jieba")
         if spec is None or spec.origin is None:  # pragma: no cover - jieba is a dependency
             raise ImportError("jieba's dictionary (package jieba) is not installed")
@@ -98,7 +125,7 @@ class _Segmenter:
         for term in terms:
             freq[term] = 2000
             total += 2000
-        self._jieba = rjieba.Jieba.empty()
+        self._jieba = _rjieba_class().empty()
         add = self._jieba.add_word
         for word, count in freq.items():
             add(word, count, None)
