@@ -159,6 +159,8 @@ class MentionSentimentModel:
         """Whether the reading uses the model's label for ``ctx`` (score from :meth:`predict`):
         always where the lexicon found evidence, else from the language's margin."""
         margin = self.margins[language_of(ctx.clause + ctx.next_free)]
+        if self.neutral_needs_margin:
+            return ctx.rule != "neutral" or abs(score) >= margin
         return ctx.evidence or abs(score) >= margin
 
     def _matrix(self, lang: str, contexts: Sequence[MentionContext]) -> object:

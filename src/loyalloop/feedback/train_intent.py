@@ -30,6 +30,7 @@ import pandas as pd
 from loyalloop.errors import ConfigError
 from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import load_taxonomy, read_comment
+from loyalloop.feedback.evaluate import INTENT_ALIASES
 from loyalloop.feedback.intent import INTENTS, reading_intent_features
 from loyalloop.feedback.intent_model import IntentModel
 from loyalloop.feedback.train_mention_sentiment import AUTHOR_OF, TRAIN_SETS
@@ -41,7 +42,7 @@ DATA_DIR = Path(__file__).parent / "data"
 #: Chosen by leave-one-author-out among 0.3 / 1 / 3 (benchmarks/results/feedback.md).
 DEFAULT_C = 1.0
 MIN_DF = 2
-ALIASES = {"statement": "none"}
+ALIASES = INTENT_ALIASES
 
 
 def load_intents(data_dir: Path, names: Sequence[str] = TRAIN_SETS) -> pd.DataFrame:
