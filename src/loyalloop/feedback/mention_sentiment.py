@@ -154,10 +154,14 @@ class MentionSentimentModel:
         #: Per language, the margin ``|P(positive) − P(negative)|`` from which the model's label
         #: replaces a rules' reading that has no lexicon evidence (:meth:`accepts`).
         self.margins = {lang: float(self.metadata.get(f"margin_{lang}", "0")) for lang in LANGUAGES}
+        #: Whether the margin applies to every neutral reading of the rules (else only to those
+        #: without lexicon evidence).
+        self.neutral_needs_margin = self.metadata.get("neutral_needs_margin", "no") == "yes"
 
     def accepts(self, ctx: MentionContext, score: float) -> bool:
         """Whether the reading uses the model's label for ``ctx`` (score from :meth:`predict`):
-        always where the lexicon found evidence, else from the language's margin."""
+        always where the rules found a judgement (with ``neutral_needs_margin``; else where the
+        lexicon found evidence), otherwise from the language's margin."""
         margin = self.margins[language_of(ctx.clause + ctx.next_free)]
         if self.neutral_needs_margin:
             return ctx.rule != "neutral" or abs(score) >= margin
@@ -190,7 +194,7 @@ class MentionSentimentModel:
             idx = np.flatnonzero(langs == lang)
             if not len(idx):
                 continue
-            x = self._matrix(lang, [contexts[i] for i in idx])
+            x = self._matrix(lang, [contexts[int(i)] for i in idx])
             s = np.asarray(x @ self.weights_[lang])  # type: ignore[operator]
             s -= s.max(axis=1, keepdims=True)
             e = np.exp(s)
