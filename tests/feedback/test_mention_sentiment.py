@@ -56,13 +56,24 @@ def test_the_aspect_changes_what_high_means() -> None:
     assert ("a:credit_limit:高", 1.0) in feature_items(limit)
 
 
+def test_reversing_the_rules_needs_a_margin() -> None:
+    model = shipped_mention_model()
+    assert model is not None
+    (ctx,) = _contexts(["信用卡被盗刷了"])
+    assert ctx.rule == "negative"
+    assert not model.accepts(ctx, ("positive", 0.2))
+    assert model.accepts(ctx, ("positive", 0.6))
+    assert model.accepts(ctx, ("neutral", 0.1))
+    assert [m.sentiment.label for m in read_comment("信用卡被盗刷了").mentions] == ["negative"]
+
+
 def test_the_reading_uses_the_model_where_it_accepts() -> None:
     model = shipped_mention_model()
     assert model is not None
     text = "The annual fee is too high"
     (ctx,) = _contexts([text])
     label, score = model.predict(ctx)
-    assert model.accepts(ctx, score)
+    assert model.accepts(ctx, (label, score))
     (mention,) = read_comment(text, load_taxonomy("banking")).mentions
     assert (mention.sentiment.label, mention.sentiment.score) == (label, score)
 

@@ -604,7 +604,7 @@ def _read(
                     guess = model.predict(ctx)
                     accepts = getattr(model, "accepts", None)
                     sure = (
-                        accepts(ctx, guess[1])
+                        accepts(ctx, guess)
                         if accepts is not None
                         else ctx.evidence or abs(guess[1]) >= MODEL_MARGIN_WITHOUT_EVIDENCE
                     )

@@ -37,7 +37,7 @@ from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import Taxonomy, load_taxonomy, read_comment
 
-__all__ = ["AspectEvaluation", "evaluate_aspects", "parse_labels", "split_of"]
+__all__ = ["INTENT_ALIASES", "AspectEvaluation", "evaluate_aspects", "parse_labels", "split_of"]
 
 _LABELS = ("positive", "neutral", "negative")
 #: Intent labels that name a product intent differently.

@@ -157,14 +157,22 @@ class MentionSentimentModel:
         #: Whether the margin applies to every neutral reading of the rules (else only to those
         #: without lexicon evidence).
         self.neutral_needs_margin = self.metadata.get("neutral_needs_margin", "no") == "yes"
+        #: With ``neutral_needs_margin``: the margin from which the model may turn the rules'
+        #: polarity around ("信用卡被盗刷了" read +0.20 where the rules said negative).
+        self.flip_margin = float(self.metadata.get("flip_margin", "0"))
 
-    def accepts(self, ctx: MentionContext, score: float) -> bool:
-        """Whether the reading uses the model's label for ``ctx`` (score from :meth:`predict`):
-        always where the rules found a judgement (with ``neutral_needs_margin``; else where the
-        lexicon found evidence), otherwise from the language's margin."""
+    def accepts(self, ctx: MentionContext, guess: tuple[str, float]) -> bool:
+        """Whether the reading uses the model's ``guess`` (:meth:`predict`) for ``ctx``:
+        with ``neutral_needs_margin``, a neutral reading of the rules only from the language's
+        margin and a reversal of the rules' polarity only from ``flip_margin``; without it,
+        always where the lexicon found evidence, otherwise from the language's margin."""
+        label, score = guess
         margin = self.margins[language_of(ctx.clause + ctx.next_free)]
         if self.neutral_needs_margin:
-            return ctx.rule != "neutral" or abs(score) >= margin
+            if ctx.rule == "neutral":
+                return abs(score) >= margin
+            flips = label not in ("neutral", ctx.rule)
+            return not flips or abs(score) >= self.flip_margin
         return ctx.evidence or abs(score) >= margin
 
     def _matrix(self, lang: str, contexts: Sequence[MentionContext]) -> object:
