@@ -33,6 +33,7 @@ import numpy as np
 
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_model import AspectSentimentModel, clause_ngrams, shipped_model
+from loyalloop.feedback.mention_sentiment import MentionSentimentModel, shipped_mention_model
 
 __all__ = ["DETECTOR_FORMAT", "AspectDetector", "Readers", "shipped_detector", "shipped_readers"]
 
@@ -250,7 +251,7 @@ class Readers:
     """The learned parts of the aspect reading: the sentiment model and the detector
     (``None``: rules only for that part)."""
 
-    sentiment: AspectSentimentModel | None
+    sentiment: MentionSentimentModel | AspectSentimentModel | None
     detector: AspectDetector | None
 
 
@@ -264,5 +265,7 @@ def shipped_detector() -> AspectDetector | None:
 
 
 def shipped_readers() -> Readers:
-    """The shipped sentiment model and detector."""
-    return Readers(shipped_model(), shipped_detector())
+    """The shipped sentiment model (the mention model of
+    :mod:`~loyalloop.feedback.mention_sentiment`; the older
+    :mod:`~loyalloop.feedback.aspect_model` where it is not shipped) and detector."""
+    return Readers(shipped_mention_model() or shipped_model(), shipped_detector())

@@ -605,7 +605,12 @@ def _read(
                 )
                 if model is not None:
                     guess = model.predict(ctx)
-                    sure = ctx.evidence or abs(guess[1]) >= MODEL_MARGIN_WITHOUT_EVIDENCE
+                    accepts = getattr(model, "accepts", None)
+                    sure = (
+                        accepts(ctx, guess)
+                        if accepts is not None
+                        else ctx.evidence or abs(guess[1]) >= MODEL_MARGIN_WITHOUT_EVIDENCE
+                    )
                     if sure and (len(keys) == 1 or MODEL_IN_SHARED_CLAUSES):
                         label = Sentiment(*guess)  # type: ignore[arg-type]
             mention = AspectMention(key, clauses[i].text, matched, label)

@@ -15,7 +15,9 @@ Figures (all over the gold ``(sentence, aspect)`` pairs unless said otherwise):
     Sentiment equals the label among the pairs whose aspect was found.
 ``intent_accuracy``
     The comment's main intent (:func:`~loyalloop.feedback.intent.main_intent`) equals the
-    label, over sentences with an ``intent`` label.
+    label, over sentences with an ``intent`` label. A label ``statement`` (the blind authors'
+    word for a plain statement) is the product's ``none``; ``request`` has no product intent and
+    always counts wrong.
 
 :func:`split_of` assigns every sentence to ``dev`` or ``holdout`` by a hash of its text, so the
 split is fixed, independent of file order, and the same on every machine.
@@ -35,9 +37,11 @@ from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import Taxonomy, load_taxonomy, read_comment
 
-__all__ = ["AspectEvaluation", "evaluate_aspects", "parse_labels", "split_of"]
+__all__ = ["INTENT_ALIASES", "AspectEvaluation", "evaluate_aspects", "parse_labels", "split_of"]
 
 _LABELS = ("positive", "neutral", "negative")
+#: Intent labels that name a product intent differently.
+INTENT_ALIASES = {"statement": "none"}
 
 
 def split_of(text: str) -> str:
@@ -112,7 +116,8 @@ def evaluate_aspects(
             p = pred.get(aspect, (None, 0.0))[0]
             rows.append((i, rec["text"], aspect, g, p))
         if "intent" in labelled.columns and str(rec["intent"]).strip():
-            intents.append(main_intent(reading) == str(rec["intent"]).strip())
+            label = str(rec["intent"]).strip()
+            intents.append(main_intent(reading) == INTENT_ALIASES.get(label, label))
     pairs = pd.DataFrame(rows, columns=["row", "text", "aspect", "gold", "predicted"])
     gold_pairs = pairs[pairs["gold"].notna()]
     found = gold_pairs["predicted"].notna()

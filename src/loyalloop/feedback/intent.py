@@ -32,7 +32,17 @@ from typing import Literal
 from loyalloop.feedback.aspects import CommentReading
 from loyalloop.feedback.segment import normalize
 
-__all__ = ["INTENTS", "Entities", "Intent", "effort_flags", "entities", "intents", "main_intent"]
+__all__ = [
+    "INTENTS",
+    "Entities",
+    "Intent",
+    "effort_flags",
+    "entities",
+    "intents",
+    "main_intent",
+    "reading_intent_features",
+    "rules_intent",
+]
 
 Intent = Literal["cancel", "complaint", "question", "praise", "none"]
 INTENTS: tuple[Intent, ...] = ("cancel", "complaint", "question", "praise", "none")
@@ -117,15 +127,40 @@ def intents(reading: CommentReading) -> set[Intent]:
     return out
 
 
-def main_intent(reading: CommentReading) -> Intent:
-    """The first of cancel, complaint, question, praise that applies; else ``none``."""
-    flags = intents(reading)
+def rules_intent(reading: CommentReading, flags: set[Intent] | None = None) -> Intent:
+    """The rules' main intent: the first of cancel, complaint, question, praise that applies
+    (:func:`intents`); else ``none``."""
+    flags = set(intents(reading) if flags is None else flags)
     if "praise" in flags and "complaint" in flags and reading.sentiment.label == "positive":
         flags.discard("complaint")
     for intent in INTENTS:
         if intent in flags:
             return intent
     return "none"
+
+
+def reading_intent_features(reading: CommentReading) -> tuple[list[str], list[str]]:
+    """The normalised clauses of a read comment and its features for the intent model."""
+    from loyalloop.feedback.intent_model import intent_features
+
+    norms = [c.norm for c in reading.clauses]
+    flags = intents(reading)
+    rule = rules_intent(reading, flags)
+    asks = any(r.asks for r in reading.readings)
+    return norms, intent_features(norms, set(flags), rule, reading.sentiment.label, asks)
+
+
+def main_intent(reading: CommentReading, *, learned: bool = True) -> Intent:
+    """The comment's main intent: the shipped intent model's reading
+    (:mod:`~loyalloop.feedback.intent_model`) where it is shipped and ``learned``, else the
+    rules' (:func:`rules_intent`)."""
+    from loyalloop.feedback.intent_model import shipped_intent_model
+
+    model = shipped_intent_model() if learned else None
+    if model is None or not reading.clauses:
+        return rules_intent(reading)
+    label = model.predict(*reading_intent_features(reading))[0]
+    return label if label in INTENTS else rules_intent(reading)  # type: ignore[return-value]
 
 
 def effort_flags(text: str) -> dict[str, bool]:

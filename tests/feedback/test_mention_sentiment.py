@@ -1,0 +1,93 @@
+"""The mention-sentiment model: shipped, batch equals single scoring, round trip, wired in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from loyalloop.errors import ModelError
+from loyalloop.feedback.aspect_detector import shipped_readers
+from loyalloop.feedback.aspects import load_taxonomy, mention_contexts, read_comment
+from loyalloop.feedback.mention_sentiment import (
+    MentionSentimentModel,
+    feature_items,
+    shipped_mention_model,
+)
+from loyalloop.feedback.train_mention_sentiment import fit, load_mentions
+
+DATA = Path(__file__).parent / "data"
+
+
+def _contexts(texts: list[str], taxonomy: str = "banking"):  # type: ignore[no-untyped-def]
+    tax = load_taxonomy(taxonomy)
+    return [ctx for t in texts for _, ctx in mention_contexts(t, tax, None)]
+
+
+def test_shipped_model_is_trained_on_all_four_authors() -> None:
+    model = shipped_mention_model()
+    assert model is not None
+    assert shipped_readers().sentiment is model  # the reading uses it
+    sets = set(model.metadata["train_sets"].split(","))
+    assert {"blind_zh", "train3_en", "blind2_zh", "blind2_en", "domain_zh"} <= sets
+    assert len(model.vocabularies_["zh"]) > 1000 and len(model.vocabularies_["en"]) > 1000
+
+
+def test_batch_scores_equal_single_scores() -> None:
+    model = shipped_mention_model()
+    assert model is not None
+    ctxs = _contexts(["年费太贵了，客服态度倒是不错", "The annual fee is too high", "额度终于提到2万了",
+                      "Is the interest rate going up?", "Fraud team froze my card for no reason"])  # fmt: skip
+    labels, scores = model.predict_batch(ctxs)
+    single = [model.predict(c) for c in ctxs]
+    assert labels == [s[0] for s in single]
+    np.testing.assert_allclose(scores, [s[1] for s in single], atol=1e-4)
+    assert model.predict_batch([])[0] == []
+
+
+def test_the_aspect_changes_what_high_means() -> None:
+    model = shipped_mention_model()
+    assert model is not None
+    (fee,) = _contexts(["年费很高"])
+    (limit,) = _contexts(["额度很高"])
+    assert model.predict(fee)[0] == "negative"
+    assert model.predict(limit)[0] == "positive"
+    assert ("a:credit_limit:高", 1.0) in feature_items(limit)
+
+
+def test_reversing_the_rules_needs_a_margin() -> None:
+    model = shipped_mention_model()
+    assert model is not None
+    (ctx,) = _contexts(["信用卡被盗刷了"])
+    assert ctx.rule == "negative"
+    assert not model.accepts(ctx, ("positive", 0.2))
+    assert model.accepts(ctx, ("positive", 0.6))
+    assert model.accepts(ctx, ("neutral", 0.1))
+    assert [m.sentiment.label for m in read_comment("信用卡被盗刷了").mentions] == ["negative"]
+
+
+def test_the_reading_uses_the_model_where_it_accepts() -> None:
+    model = shipped_mention_model()
+    assert model is not None
+    text = "The annual fee is too high"
+    (ctx,) = _contexts([text])
+    label, score = model.predict(ctx)
+    assert model.accepts(ctx, (label, score))
+    (mention,) = read_comment(text, load_taxonomy("banking")).mentions
+    assert (mention.sentiment.label, mention.sentiment.score) == (label, score)
+
+
+def test_round_trip_and_deterministic_training(tmp_path: Path) -> None:
+    m = load_mentions(DATA, ["check_zh", "check_en"], detector=None)  # type: ignore[arg-type]
+    labels = m.rows["label"].tolist()
+    a, b = fit(m.contexts, labels, c=0.3), fit(m.contexts, labels, c=0.3)
+    a.dump(tmp_path / "a.txt")
+    b.dump(tmp_path / "b.txt")
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
+    again = MentionSentimentModel.load(tmp_path / "a.txt")
+    ctxs = m.contexts[:40]
+    np.testing.assert_allclose(again.predict_batch(ctxs)[1], a.predict_batch(ctxs)[1], atol=2e-3)
+    (tmp_path / "bad.txt").write_text("# format = other/9\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="format"):
+        MentionSentimentModel.load(tmp_path / "bad.txt")
