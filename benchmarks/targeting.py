@@ -69,12 +69,10 @@ from loyalloop.measurement.effects import RiskPriorEffect
 from loyalloop.measurement.learning import (
     CHAMPION,
     PESSIMISM,
-    EffectLearner,
     Policy,
     PolicyKind,
     RoundPlan,
     _fill_in_order,
-    choose_pessimism,
     expected_values,
     fit_effects,
     learning_features,
@@ -92,6 +90,7 @@ from loyalloop.measurement.sample_rounds import (
     sample_audience,
     simulate_round,
 )
+from loyalloop.measurement.selection import Selected, choose_policy
 from loyalloop.pipeline import RunConfig, run_pipeline
 from loyalloop.sample import generate
 
@@ -182,7 +181,9 @@ def _true_values(audience: pd.DataFrame, truth: pd.DataFrame, setup: SampleSetup
     return out
 
 
-MAIN = "uplift (risk prior, caution by CV)"
+MAIN = "learnt, incumbent or nobody by CV (1-SE rule: the loop now)"
+BEST_LEVEL = "uplift (risk prior, caution with the best CV value)"
+ONE_SE = "uplift (risk prior, 1 SE off)"
 
 
 def policies(
@@ -194,6 +195,7 @@ def policies(
     setup: SampleSetup,
     learning_campaigns: int = 1,
     learning: PolicyKind = PolicyKind.RANDOM,
+    incumbent: str = "offer",
 ) -> list[dict[str, Any]]:
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
@@ -223,8 +225,8 @@ def policies(
     pooled = pd.concat(parts, ignore_index=True)
     rows = training_rows(pooled, features)
     fit = fit_effects(rows, seed=seed)  # the loop's learner: shrunk towards the risk prior
-    fit_logit = fit_effects(rows, seed=seed, learner=EffectLearner.LOGIT, resamples=20)
-    caution, cv_values = choose_pessimism(
+    best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
+    choice = choose_policy(
         RiskPriorEffect,
         pooled,
         audience=audience,
@@ -233,23 +235,17 @@ def policies(
         value_per_response=vpr,
         margin_rate=setup.margin_rate,
         budget_per_customer=setup.budget_per_customer,
+        incumbent_action=incumbent,
         seed=seed,
     )
-    best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
-    n = len(audience)
-    for f in (fit, fit_logit):
-        missing = [a.name for a in SAMPLE_ACTIONS if a.name not in f.models]
-        if missing:
-            raise SystemExit(f"no effect model for {missing}: {f.notes}")
+    missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
+    if missing:
+        raise SystemExit(f"no effect model for {missing}: {fit.notes}")
     learnt = {}
-    for label, models, pessimism in (
-        (MAIN, fit.models, caution),
-        ("uplift (risk prior, 1 SE off)", fit.models, PESSIMISM),
-        ("uplift (logit, 1 SE off: before)", fit_logit.models, PESSIMISM),
-    ):
+    for label, pessimism in ((BEST_LEVEL, choice.caution), (ONE_SE, PESSIMISM)):
         cand = expected_values(
             audience,
-            models,
+            fit.models,
             SAMPLE_ACTIONS,
             features=features,
             value_per_response=vpr,
@@ -259,16 +255,21 @@ def policies(
         learnt[label] = np.column_stack(
             [cand[f"value:{a.name}"].to_numpy(dtype="float64") for a in SAMPLE_ACTIONS]
         )
+    n = len(audience)
     rng = np.random.default_rng(seed)
     churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
     clv = pd.to_numeric(audience["clv"], errors="coerce").fillna(-1).to_numpy()
     plans: dict[str, RoundPlan] = {}
     t0 = time.perf_counter()
-    plans[MAIN], alloc = _allocated(audience, learnt[MAIN], budget)
+    plans[BEST_LEVEL], alloc = _allocated(audience, learnt[BEST_LEVEL], budget)
     seconds = time.perf_counter() - t0
-    for key in learnt:
-        if key != MAIN:
-            plans[key], _ = _allocated(audience, learnt[key], budget)
+    plans[ONE_SE], _ = _allocated(audience, learnt[ONE_SE], budget)
+    if choice.selected is Selected.MODEL:
+        plans[MAIN] = plans[BEST_LEVEL]
+    elif choice.selected is Selected.INCUMBENT:
+        plans[MAIN] = _baseline(audience, churn, incumbent, budget)
+    else:
+        plans[MAIN] = _plan(audience, np.array([], dtype=np.int64), np.array([], np.int64), budget)
     random_order = rng.random(n)
     for a in SAMPLE_ACTIONS:
         mark = "*" if a.name == best else ""
@@ -304,8 +305,11 @@ def policies(
                 "alloc_seconds": seconds if name == MAIN else None,
                 "alloc_method": alloc.method.value if name == MAIN else None,
                 "qini": {q.action: (round(q.qini, 4), round(q.baseline_qini, 4)) for q in fit.qini},
-                "caution": caution,
-                "cv": {k: round(v) for k, v in cv_values.items()},
+                "caution": choice.caution,
+                "selected": choice.selected.value,
+                "reason": choice.reason,
+                "cv": {c.label: (round(c.value), round(c.se)) for c in choice.candidates},
+                "learning_rows": len(pooled),
             }
         )
     return out
@@ -387,6 +391,13 @@ def main() -> None:
         help="who the learning campaigns contact: random customers (randomised over the "
         "whole eligible audience) or the riskiest first; actions are random either way",
     )
+    p.add_argument(
+        "--incumbent",
+        default="offer",
+        choices=[a.name for a in SAMPLE_ACTIONS],
+        help="the incumbent policy's action (risk-only targeting with it): the safe default "
+        "the learnt policy must clearly beat",
+    )
     p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
     args = p.parse_args()
@@ -401,6 +412,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="loyalloop-bench-") as tmp:
             view, truth, as_of = sample_run(args.customers, 0, Path(tmp))
             frame = view.to_pandas()  # the run's files go with the temporary directory
+        if args.cache is not None:
+            import pickle
+
+            with args.cache.open("wb") as fh:
+                pickle.dump((frame, truth, as_of), fh)
     view_t = ibis.memtable(frame)
     prep = time.perf_counter() - t0
     print(
@@ -423,6 +439,7 @@ def main() -> None:
             setup=setup,
             learning_campaigns=args.learning_campaigns,
             learning=PolicyKind(args.learning),
+            incumbent=args.incumbent,
         )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         print(flush=True)
@@ -432,8 +449,9 @@ def main() -> None:
     for x in rows:
         if x["alloc_method"]:
             print(
-                f"- repeat {x['repeat']}: {x['qini']}; caution {x['caution']:g} SE chosen by "
-                f"cross-validated value on the learning rows {x['cv']}; allocation "
+                f"- repeat {x['repeat']}: {x['learning_rows']:,} learning rows; Qini "
+                f"{x['qini']}; chose **{x['selected']}** (best caution {x['caution']:g} SE); "
+                f"cross-validated value (se) {x['cv']}; {x['reason']}; allocation "
                 f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
             )
     if not args.skip_solver:
