@@ -102,13 +102,17 @@ def test_the_learnt_model_is_registered_and_used_in_round_2(sample, rounds) -> N
     plan2 = rounds.rounds[1].plan
     policies = [plan2.champion, plan2.challenger]
     assert any(p is not None and p.model_id == entry.model_id for p in policies)
+    # the registry's status follows round 2's choice (learnt, incumbent or nobody)
+    assert "round 2: the learnt policy" in rounds.decision
     if entry.status is ModelStatus.CHAMPION:
         assert plan2.champion.kind is PolicyKind.MODEL
-        assert "promoted" in rounds.decision
+        assert "beats the" in rounds.decision
     else:
-        # risk-only with round 1's best action, or nobody when no action is sure to pay
+        # the incumbent (risk-only with round 1's best action), or nobody when it loses
+        # money with confidence; the model is the challenger
         assert plan2.champion.kind in (PolicyKind.RISK, PolicyKind.NOBODY)
-        assert "does not beat" in rounds.decision
+        assert plan2.challenger is not None and plan2.challenger.kind is PolicyKind.MODEL
+        assert "not clearly better" in rounds.decision
     # a changed model file is refused
     path = registry.root / entry.files["call"]
     data = json.loads(path.read_text("utf-8"))

@@ -23,7 +23,7 @@ from scipy.special import expit
 
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.measurement.effects import RiskPriorEffect
-from loyalloop.measurement.selection import Selected, choose_policy
+from loyalloop.measurement.selection import Selected, choose_policy, learning_rows_needed
 from loyalloop.measurement.targeting import Action
 
 ACTIONS = [Action("call", "call")]
@@ -94,7 +94,7 @@ def test_the_learnt_policy_wins_when_the_effect_follows_what_risk_does_not_see()
     assert choice.default is Selected.INCUMBENT
     assert choice.lead > choice.rule * choice.lead_se > 0
     # the truth agrees: the best half by the true effect earns far more than the riskiest half
-    _, audience, feats, _, _ = _world(6_000, "feature", 3)
+    _, audience, _, _, _ = _world(6_000, "feature", 3)
     k = 3_000
     by_effect = np.argsort(-tau)[:k]
     by_risk = np.argsort(-audience["churn_probability"].to_numpy())[:k]
@@ -190,3 +190,21 @@ def test_bad_settings_are_refused() -> None:
     with pytest.raises(DataValidationError, match="churn_probability"):
         kw["audience"] = audience.drop(columns="churn_probability")
         choose_policy(RiskPriorEffect, rows, incumbent_action="call", **kw)  # type: ignore[arg-type]
+
+
+def test_learning_rows_needed_is_a_power_calculation() -> None:
+    # lead 1,000 with se 1,000 on 10,000 rows: (1 + 0.8416)² × 10,000 ≈ 33,900 rows
+    assert learning_rows_needed(1_000.0, 1_000.0, 10_000) == pytest.approx(33_913, rel=1e-3)
+    # already 3 SE ahead: fewer rows than measured would do
+    assert learning_rows_needed(3_000.0, 1_000.0, 10_000) < 10_000
+    assert learning_rows_needed(-5.0, 1_000.0, 10_000) == math.inf
+    # simulated: at the predicted size the rule passes about 80 % of the time
+    rng = np.random.default_rng(0)
+    lead_per_row, sd_per_row = 0.05, 2.0
+    n0 = 2_000
+    need = learning_rows_needed(lead_per_row * n0, sd_per_row * math.sqrt(n0), n0)
+    n = round(need)
+    est = rng.normal(lead_per_row * n, sd_per_row * math.sqrt(n), 4_000)
+    assert np.mean(est > sd_per_row * math.sqrt(n)) == pytest.approx(0.8, abs=0.03)
+    with pytest.raises(ConfigError):
+        learning_rows_needed(1.0, 1.0, 0)

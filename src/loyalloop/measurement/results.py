@@ -413,10 +413,10 @@ def _var(n: float, s: float, ss: float) -> float:
 
 def _conservative(control: Statistic, treated: Statistic) -> tuple[Statistic, Statistic]:
     """The smaller group's variance, when below the larger group's and the smaller group has
-    fewer than :data:`BORROW_BELOW` customers, is raised to it (the means are kept): with heavy-tailed money, a small holdout's sample variance is usually
-    far below the truth — its few customers seldom include a big spender — and Welch's
-    interval then under-covers (module docstring, docs/measurement.md). Only plain means
-    (not CUPED-adjusted statistics) are changed."""
+    fewer than :data:`BORROW_BELOW` customers, is raised to it (the means are kept): with
+    heavy-tailed money, a small holdout's sample variance is usually far below the truth —
+    its few customers seldom include a big spender — and Welch's interval then under-covers
+    (docs/measurement.md). Only plain means (not CUPED-adjusted statistics) are changed."""
     if not (isinstance(control, SampleMean) and isinstance(treated, SampleMean)):
         return control, treated
     if min(control.n, treated.n) >= BORROW_BELOW:

@@ -59,6 +59,7 @@ __all__ = [
     "PolicyChoice",
     "Selected",
     "choose_policy",
+    "learning_rows_needed",
 ]
 
 logger = logging.getLogger(__name__)
@@ -376,3 +377,25 @@ def choose_policy(
     return PolicyChoice(
         selected, caution, tuple(cands), default, lead, lead_se, rule, reason, tuple(notes)
     )
+
+
+def learning_rows_needed(
+    lead: float, lead_se: float, rows: int, *, rule: float = 1.0, power: float = 0.8
+) -> float:
+    """Rows of randomised learning campaigns for the learnt policy's cross-validated lead to
+    pass the one-standard-error rule with probability ``power`` — a power calculation.
+
+    The lead's standard error falls as ``1 / √rows`` (a difference in means), so if the lead
+    per customer stays what ``rows`` rows measured, the rule ``lead > rule × se`` holds with
+    probability ``power`` from ``rows × ((rule + z_power) × lead_se / lead)²`` rows. The lead
+    itself tends to grow with more rows (a better model), so this errs on the large side.
+    ``inf`` when the measured lead is not above 0: no number of rows is predicted to suffice.
+    """
+    from scipy import special
+
+    if rows <= 0 or not 0 < power < 1 or lead_se < 0:
+        raise ConfigError("rows must be > 0, power in (0, 1), lead_se >= 0")
+    if not (math.isfinite(lead) and lead > 0):
+        return math.inf
+    z = float(special.ndtri(power))
+    return rows * ((rule + z) * lead_se / lead) ** 2
