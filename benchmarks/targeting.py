@@ -18,17 +18,20 @@ Steps (per repeat, a fresh learning campaign):
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
    per action (:func:`~loyalloop.measurement.learning.fit_effects`: the effect shrunk towards
-   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and the caution
-   is chosen by cross-validated value on those rows
-   (:func:`~loyalloop.measurement.learning.choose_pessimism`);
+   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and
+   :func:`~loyalloop.measurement.selection.choose_policy` chooses, by cross-validated value
+   on those rows with a one-standard-error rule, among the learnt policy (at its best caution),
+   the incumbent (risk-only + ``--incumbent``, default the offer) and nobody;
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
-   * ``uplift (risk prior, caution by CV)``: :func:`~loyalloop.measurement.allocate` on
+   * ``learnt, incumbent or nobody by CV`` — what the loop now runs: the chosen one of the
+     three; ``uplift (risk prior, caution with the best CV value)``:
+     :func:`~loyalloop.measurement.allocate` on
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
-     chosen number of standard errors × a month's spend × 20 % margin, less the contact and
-     the offer's unit cost for each expected redeeming responder; ``uplift (risk prior, 1 SE
-     off)`` the same at the default caution; ``uplift (logit, 1 SE off: before)`` the plain
-     interaction logit the loop used before;
+     best level's standard errors × a month's spend × 20 % margin, less the contact and the
+     offer's unit cost for each expected redeeming responder (what the loop ran before the
+     rule, except that it contacted nobody when no level's value was above zero);
+     ``uplift (risk prior, 1 SE off)`` the same at the default caution;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order, each with the action that measured the best net value
      per customer in the learning campaign (what a careful analyst would send), until the
@@ -90,7 +93,7 @@ from loyalloop.measurement.sample_rounds import (
     sample_audience,
     simulate_round,
 )
-from loyalloop.measurement.selection import Selected, choose_policy
+from loyalloop.measurement.selection import Selected, choose_policy, learning_rows_needed
 from loyalloop.pipeline import RunConfig, run_pipeline
 from loyalloop.sample import generate
 
@@ -310,6 +313,7 @@ def policies(
                 "reason": choice.reason,
                 "cv": {c.label: (round(c.value), round(c.se)) for c in choice.candidates},
                 "learning_rows": len(pooled),
+                "rows_needed": learning_rows_needed(choice.lead, choice.lead_se, len(pooled)),
             }
         )
     return out
@@ -451,7 +455,8 @@ def main() -> None:
             print(
                 f"- repeat {x['repeat']}: {x['learning_rows']:,} learning rows; Qini "
                 f"{x['qini']}; chose **{x['selected']}** (best caution {x['caution']:g} SE); "
-                f"cross-validated value (se) {x['cv']}; {x['reason']}; allocation "
+                f"cross-validated value (se) {x['cv']}; {x['reason']}; rows for the lead to "
+                f"pass the rule with 80 % power: {x['rows_needed']:,.0f}; allocation "
                 f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
             )
     if not args.skip_solver:

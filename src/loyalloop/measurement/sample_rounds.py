@@ -553,8 +553,10 @@ def run_learning_rounds(
             champ2, chall2 = tuned, incumbent
             entry = registry.set_status(entry.model_id, ModelStatus.CHAMPION)
         else:
-            champ2 = incumbent if picked.selected is Selected.INCUMBENT else None
-            champ2 = champ2 or Policy(PolicyKind.NOBODY)
+            if picked.selected is Selected.INCUMBENT and incumbent is not None:
+                champ2 = incumbent
+            else:
+                champ2 = Policy(PolicyKind.NOBODY)
             chall2 = tuned
             entry = registry.set_status(entry.model_id, ModelStatus.CHALLENGER)
         m, b = fit.score()
