@@ -382,6 +382,19 @@ def _summary(rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _qini(rows: list[dict[str, Any]]) -> None:
+    print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
+    for x in rows:
+        if x["alloc_method"]:
+            print(
+                f"- repeat {x['repeat']}: {x['learning_rows']:,} learning rows; Qini "
+                f"{x['qini']}; chose **{x['selected']}** (best caution {x['caution']:g} SE); "
+                f"cross-validated value (se) {x['cv']}; {x['reason']}; rows for the lead to "
+                f"pass the rule with 80 % power: {x['rows_needed']:,.0f}; allocation "
+                f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
+            )
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--customers", type=int, default=10_000)
@@ -404,7 +417,27 @@ def main() -> None:
     )
     p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
+    p.add_argument("--first-repeat", type=int, default=0, help="seed of the first repeat")
+    p.add_argument("--save", type=Path, default=None, help="pickle the repeats' rows here")
+    p.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="summarise the repeats saved by separate runs (--save) instead of running",
+    )
     args = p.parse_args()
+    if args.combine:
+        import pickle
+
+        rows_all: list[dict[str, Any]] = []
+        for path in args.combine:
+            with path.open("rb") as fh:
+                rows_all.extend(pickle.load(fh))
+        _table(rows_all)
+        _summary(rows_all)
+        _qini(rows_all)
+        return
     setup = SampleSetup()
     t0 = time.perf_counter()
     if args.cache is not None and args.cache.exists():
@@ -434,7 +467,7 @@ def main() -> None:
         flush=True,
     )
     rows: list[dict[str, Any]] = []
-    for r in range(args.repeats):
+    for r in range(args.first_repeat, args.first_repeat + args.repeats):
         found = policies(
             view_t,
             truth,
@@ -448,17 +481,13 @@ def main() -> None:
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         print(flush=True)
         rows.extend(found)
+    if args.save is not None:
+        import pickle
+
+        with args.save.open("wb") as fh:
+            pickle.dump(rows, fh)
     _summary(rows)
-    print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
-    for x in rows:
-        if x["alloc_method"]:
-            print(
-                f"- repeat {x['repeat']}: {x['learning_rows']:,} learning rows; Qini "
-                f"{x['qini']}; chose **{x['selected']}** (best caution {x['caution']:g} SE); "
-                f"cross-validated value (se) {x['cv']}; {x['reason']}; rows for the lead to "
-                f"pass the rule with 80 % power: {x['rows_needed']:,.0f}; allocation "
-                f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
-            )
+    _qini(rows)
     if not args.skip_solver:
         print("\n| customers | method asked | used | seconds | net value | upper bound | gap |")
         print("|---:|---|---|---:|---:|---:|---:|")
