@@ -91,3 +91,39 @@ def test_a_holdout_below_the_minimum_gets_no_money_figure() -> None:
         assert f"at least {MIN_ARM}" in comp.metrics[m].message
     # the response rate is a proportion, not heavy-tailed: still reported
     assert comp.metrics[Metric.RESPONSE].error is None
+
+
+def test_a_small_arm_says_why_it_has_no_roi() -> None:
+    import ibis
+
+    from loyalloop.measurement import CostModel, campaign_results, measurement_table
+
+    rng = np.random.default_rng(1)
+    n_t, n_c = 200, MIN_ARM - 5
+    ids = [f"K{i}" for i in range(n_t + n_c)]
+    assignments = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "campaign_id": "C1",
+            "arm": ["offer"] * n_t + ["holdout"] * n_c,
+            "assigned_at": pd.Timestamp("2026-07-01"),
+        }
+    )
+    buyers = [i for i in ids if rng.random() < P0]
+    outcomes = pd.DataFrame(
+        {
+            "customer_id": buyers,
+            "campaign_id": "C1",
+            "timestamp": pd.Timestamp("2026-07-05"),
+            "kind": "purchase",
+            "value": np.exp(rng.normal(MU, SIGMA, len(buyers))).round(2),
+        }
+    )
+    costs = CostModel(margin_rate=MARGIN, contact_cost=1.0)
+    data = measurement_table(
+        ibis.memtable(assignments), ibis.memtable(outcomes), default_cost=costs
+    )
+    arm = campaign_results(data, default_cost=costs).campaign("C1").arm("offer")
+    assert arm.metric(Metric.NET).error == "small_arm"
+    assert arm.roi_error == "small_arm" and f"at least {MIN_ARM}" in arm.roi_message
+    assert arm.metric(Metric.RESPONSE).error is None

@@ -689,6 +689,9 @@ def _effect_of(
         c = comparisons[0]
         metrics = c.metrics
         roi, code, msg = _roi(c.roi_parts, alpha)
+        net = metrics.get(Metric.NET)
+        if net is not None and net.error == ResultError.SMALL_ARM:
+            code, msg = ResultError.SMALL_ARM, net.message
     else:
         metrics, roi, code, msg = _combine(comparisons, alpha)
     return Effect(
