@@ -10,6 +10,7 @@ the figures on 10,000 customers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -191,4 +192,13 @@ def test_the_model_policy_carries_the_caution_chosen_on_round_1(rounds) -> None:
         if p is not None and p.kind is PolicyKind.MODEL
     )
     assert model.caution in {0.0, 0.5, 1.0, 2.0}
-    assert any(f"{model.caution:g} standard errors off" in n for n in rounds.notes)
+    # the caution is the level with the best cross-validated value on round 1's rows, and
+    # the notes give every candidate's value (model levels, incumbent, nobody)
+    note = next(n for n in rounds.notes if n.startswith("cross-validated on round 1's rows"))
+    values = {
+        float(k): float(v.replace(",", ""))
+        for k, v in re.findall(r"model ([\d.]+) ([+-][\d,]+) \(se", note)
+    }
+    assert values and model.caution == max(values, key=lambda k: values[k])
+    assert "incumbent" in note and "nobody +0" in note
+    assert f"({model.caution:g} SE off)" in rounds.decision
