@@ -312,9 +312,19 @@ def _fill_in_order(
     budget: float,
     limits: Mapping[str, float],
     max_contacts: float | None,
+    *,
+    prefix: bool = False,
 ) -> np.ndarray:
     """Customers taken in ``order`` while the budget lasts (skipping those whose cost no longer
-    fits), within channel limits; their positions in ``order``."""
+    fits), within channel limits; their positions in ``order``.
+
+    ``prefix``: stop at the first customer whose cost no longer fits instead of filling what
+    is left with cheaper customers further down. A ranked policy's selection in the treatable
+    part and its shadow in the holdout part must be the same depth of the ranking: the fill
+    spends an *absolute* leftover (up to one call) on cheap customers far down, which is
+    four times more of the holdout part's (smaller) budget — on the sample, round 1's
+    ``champion:message:holdout`` had mean churn probability 0.40 against its arm's 0.68, and the
+    measured effect of an SMS came out −64,861 CNY from that difference alone."""
     c = cost[order]
     ch = channel[order]
     ok = np.isfinite(c)
@@ -325,6 +335,11 @@ def _fill_in_order(
         ok &= np.cumsum(ok) <= math.floor(max_contacts)
     taken = np.zeros(len(order), dtype=bool)
     left = budget
+    if prefix:
+        # customers unavailable (no consent, beyond a channel limit) are skipped, not stops
+        first_over = np.flatnonzero(ok & (np.cumsum(np.where(ok, c, 0.0)) > budget))
+        stop = int(first_over[0]) if len(first_over) else len(order)
+        return np.flatnonzero(ok[:stop])
     for _ in range(50):
         cand = np.flatnonzero(ok & ~taken & (c <= left))
         if len(cand) == 0:
@@ -368,7 +383,7 @@ def _select_baseline(
     order = rows[np.argsort(-score[rows], kind="stable")]
     channels = np.array([actions[j].channel for j in act])
     c = cost[np.arange(len(customers)), act]
-    picked = _fill_in_order(order, c, channels, budget, limits, max_contacts)
+    picked = _fill_in_order(order, c, channels, budget, limits, max_contacts, prefix=True)
     chosen = order[picked]
     what = {
         PolicyKind.RISK: ("churn probability", "流失概率"),
