@@ -18,17 +18,20 @@ Steps (per repeat, a fresh learning campaign):
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
    per action (:func:`~loyalloop.measurement.learning.fit_effects`: the effect shrunk towards
-   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and the caution
-   is chosen by cross-validated value on those rows
-   (:func:`~loyalloop.measurement.learning.choose_pessimism`);
+   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and
+   :func:`~loyalloop.measurement.selection.choose_policy` chooses, by cross-validated value
+   on those rows with a one-standard-error rule, among the learnt policy (at its best caution),
+   the incumbent (risk-only + ``--incumbent``, default the offer) and nobody;
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
-   * ``uplift (risk prior, caution by CV)``: :func:`~loyalloop.measurement.allocate` on
+   * ``learnt, incumbent or nobody by CV`` — what the loop now runs: the chosen one of the
+     three; ``uplift (risk prior, caution with the best CV value)``:
+     :func:`~loyalloop.measurement.allocate` on
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
-     chosen number of standard errors × a month's spend × 20 % margin, less the contact and
-     the offer's unit cost for each expected redeeming responder; ``uplift (risk prior, 1 SE
-     off)`` the same at the default caution; ``uplift (logit, 1 SE off: before)`` the plain
-     interaction logit the loop used before;
+     best level's standard errors × a month's spend × 20 % margin, less the contact and the
+     offer's unit cost for each expected redeeming responder (what the loop ran before the
+     rule, except that it contacted nobody when no level's value was above zero);
+     ``uplift (risk prior, 1 SE off)`` the same at the default caution;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order, each with the action that measured the best net value
      per customer in the learning campaign (what a careful analyst would send), until the
@@ -69,12 +72,10 @@ from loyalloop.measurement.effects import RiskPriorEffect
 from loyalloop.measurement.learning import (
     CHAMPION,
     PESSIMISM,
-    EffectLearner,
     Policy,
     PolicyKind,
     RoundPlan,
     _fill_in_order,
-    choose_pessimism,
     expected_values,
     fit_effects,
     learning_features,
@@ -92,6 +93,7 @@ from loyalloop.measurement.sample_rounds import (
     sample_audience,
     simulate_round,
 )
+from loyalloop.measurement.selection import Selected, choose_policy, learning_rows_needed
 from loyalloop.pipeline import RunConfig, run_pipeline
 from loyalloop.sample import generate
 
@@ -182,7 +184,9 @@ def _true_values(audience: pd.DataFrame, truth: pd.DataFrame, setup: SampleSetup
     return out
 
 
-MAIN = "uplift (risk prior, caution by CV)"
+MAIN = "learnt, incumbent or nobody by CV (1-SE rule: the loop now)"
+BEST_LEVEL = "uplift (risk prior, caution with the best CV value)"
+ONE_SE = "uplift (risk prior, 1 SE off)"
 
 
 def policies(
@@ -194,6 +198,7 @@ def policies(
     setup: SampleSetup,
     learning_campaigns: int = 1,
     learning: PolicyKind = PolicyKind.RANDOM,
+    incumbent: str = "offer",
 ) -> list[dict[str, Any]]:
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
@@ -223,8 +228,8 @@ def policies(
     pooled = pd.concat(parts, ignore_index=True)
     rows = training_rows(pooled, features)
     fit = fit_effects(rows, seed=seed)  # the loop's learner: shrunk towards the risk prior
-    fit_logit = fit_effects(rows, seed=seed, learner=EffectLearner.LOGIT, resamples=20)
-    caution, cv_values = choose_pessimism(
+    best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
+    choice = choose_policy(
         RiskPriorEffect,
         pooled,
         audience=audience,
@@ -233,23 +238,17 @@ def policies(
         value_per_response=vpr,
         margin_rate=setup.margin_rate,
         budget_per_customer=setup.budget_per_customer,
+        incumbent_action=incumbent,
         seed=seed,
     )
-    best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
-    n = len(audience)
-    for f in (fit, fit_logit):
-        missing = [a.name for a in SAMPLE_ACTIONS if a.name not in f.models]
-        if missing:
-            raise SystemExit(f"no effect model for {missing}: {f.notes}")
+    missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
+    if missing:
+        raise SystemExit(f"no effect model for {missing}: {fit.notes}")
     learnt = {}
-    for label, models, pessimism in (
-        (MAIN, fit.models, caution),
-        ("uplift (risk prior, 1 SE off)", fit.models, PESSIMISM),
-        ("uplift (logit, 1 SE off: before)", fit_logit.models, PESSIMISM),
-    ):
+    for label, pessimism in ((BEST_LEVEL, choice.caution), (ONE_SE, PESSIMISM)):
         cand = expected_values(
             audience,
-            models,
+            fit.models,
             SAMPLE_ACTIONS,
             features=features,
             value_per_response=vpr,
@@ -259,16 +258,21 @@ def policies(
         learnt[label] = np.column_stack(
             [cand[f"value:{a.name}"].to_numpy(dtype="float64") for a in SAMPLE_ACTIONS]
         )
+    n = len(audience)
     rng = np.random.default_rng(seed)
     churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
     clv = pd.to_numeric(audience["clv"], errors="coerce").fillna(-1).to_numpy()
     plans: dict[str, RoundPlan] = {}
     t0 = time.perf_counter()
-    plans[MAIN], alloc = _allocated(audience, learnt[MAIN], budget)
+    plans[BEST_LEVEL], alloc = _allocated(audience, learnt[BEST_LEVEL], budget)
     seconds = time.perf_counter() - t0
-    for key in learnt:
-        if key != MAIN:
-            plans[key], _ = _allocated(audience, learnt[key], budget)
+    plans[ONE_SE], _ = _allocated(audience, learnt[ONE_SE], budget)
+    if choice.selected is Selected.MODEL:
+        plans[MAIN] = plans[BEST_LEVEL]
+    elif choice.selected is Selected.INCUMBENT:
+        plans[MAIN] = _baseline(audience, churn, incumbent, budget)
+    else:
+        plans[MAIN] = _plan(audience, np.array([], dtype=np.int64), np.array([], np.int64), budget)
     random_order = rng.random(n)
     for a in SAMPLE_ACTIONS:
         mark = "*" if a.name == best else ""
@@ -304,8 +308,12 @@ def policies(
                 "alloc_seconds": seconds if name == MAIN else None,
                 "alloc_method": alloc.method.value if name == MAIN else None,
                 "qini": {q.action: (round(q.qini, 4), round(q.baseline_qini, 4)) for q in fit.qini},
-                "caution": caution,
-                "cv": {k: round(v) for k, v in cv_values.items()},
+                "caution": choice.caution,
+                "selected": choice.selected.value,
+                "reason": choice.reason,
+                "cv": {c.label: (round(c.value), round(c.se)) for c in choice.candidates},
+                "learning_rows": len(pooled),
+                "rows_needed": learning_rows_needed(choice.lead, choice.lead_se, len(pooled)),
             }
         )
     return out
@@ -374,6 +382,19 @@ def _summary(rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _qini(rows: list[dict[str, Any]]) -> None:
+    print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
+    for x in rows:
+        if x["alloc_method"]:
+            print(
+                f"- repeat {x['repeat']}: {x['learning_rows']:,} learning rows; Qini "
+                f"{x['qini']}; chose **{x['selected']}** (best caution {x['caution']:g} SE); "
+                f"cross-validated value (se) {x['cv']}; {x['reason']}; rows for the lead to "
+                f"pass the rule with 80 % power: {x['rows_needed']:,.0f}; allocation "
+                f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
+            )
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--customers", type=int, default=10_000)
@@ -387,9 +408,36 @@ def main() -> None:
         help="who the learning campaigns contact: random customers (randomised over the "
         "whole eligible audience) or the riskiest first; actions are random either way",
     )
+    p.add_argument(
+        "--incumbent",
+        default="offer",
+        choices=[a.name for a in SAMPLE_ACTIONS],
+        help="the incumbent policy's action (risk-only targeting with it): the safe default "
+        "the learnt policy must clearly beat",
+    )
     p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
+    p.add_argument("--first-repeat", type=int, default=0, help="seed of the first repeat")
+    p.add_argument("--save", type=Path, default=None, help="pickle the repeats' rows here")
+    p.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="summarise the repeats saved by separate runs (--save) instead of running",
+    )
     args = p.parse_args()
+    if args.combine:
+        import pickle
+
+        rows_all: list[dict[str, Any]] = []
+        for path in args.combine:
+            with path.open("rb") as fh:
+                rows_all.extend(pickle.load(fh))
+        _table(rows_all)
+        _summary(rows_all)
+        _qini(rows_all)
+        return
     setup = SampleSetup()
     t0 = time.perf_counter()
     if args.cache is not None and args.cache.exists():
@@ -401,6 +449,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="loyalloop-bench-") as tmp:
             view, truth, as_of = sample_run(args.customers, 0, Path(tmp))
             frame = view.to_pandas()  # the run's files go with the temporary directory
+        if args.cache is not None:
+            import pickle
+
+            with args.cache.open("wb") as fh:
+                pickle.dump((frame, truth, as_of), fh)
     view_t = ibis.memtable(frame)
     prep = time.perf_counter() - t0
     print(
@@ -414,7 +467,7 @@ def main() -> None:
         flush=True,
     )
     rows: list[dict[str, Any]] = []
-    for r in range(args.repeats):
+    for r in range(args.first_repeat, args.first_repeat + args.repeats):
         found = policies(
             view_t,
             truth,
@@ -423,19 +476,18 @@ def main() -> None:
             setup=setup,
             learning_campaigns=args.learning_campaigns,
             learning=PolicyKind(args.learning),
+            incumbent=args.incumbent,
         )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         print(flush=True)
         rows.extend(found)
+    if args.save is not None:
+        import pickle
+
+        with args.save.open("wb") as fh:
+            pickle.dump(rows, fh)
     _summary(rows)
-    print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
-    for x in rows:
-        if x["alloc_method"]:
-            print(
-                f"- repeat {x['repeat']}: {x['qini']}; caution {x['caution']:g} SE chosen by "
-                f"cross-validated value on the learning rows {x['cv']}; allocation "
-                f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
-            )
+    _qini(rows)
     if not args.skip_solver:
         print("\n| customers | method asked | used | seconds | net value | upper bound | gap |")
         print("|---:|---|---|---:|---:|---:|---:|")

@@ -10,6 +10,7 @@ the figures on 10,000 customers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -102,13 +103,17 @@ def test_the_learnt_model_is_registered_and_used_in_round_2(sample, rounds) -> N
     plan2 = rounds.rounds[1].plan
     policies = [plan2.champion, plan2.challenger]
     assert any(p is not None and p.model_id == entry.model_id for p in policies)
+    # the registry's status follows round 2's choice (learnt, incumbent or nobody)
+    assert "round 2: the learnt policy" in rounds.decision
     if entry.status is ModelStatus.CHAMPION:
         assert plan2.champion.kind is PolicyKind.MODEL
-        assert "promoted" in rounds.decision
+        assert "beats the" in rounds.decision
     else:
-        # risk-only with round 1's best action, or nobody when no action is sure to pay
+        # the incumbent (risk-only with round 1's best action), or nobody when it loses
+        # money with confidence; the model is the challenger
         assert plan2.champion.kind in (PolicyKind.RISK, PolicyKind.NOBODY)
-        assert "does not beat" in rounds.decision
+        assert plan2.challenger is not None and plan2.challenger.kind is PolicyKind.MODEL
+        assert "not clearly better" in rounds.decision
     # a changed model file is refused
     path = registry.root / entry.files["call"]
     data = json.loads(path.read_text("utf-8"))
@@ -187,4 +192,13 @@ def test_the_model_policy_carries_the_caution_chosen_on_round_1(rounds) -> None:
         if p is not None and p.kind is PolicyKind.MODEL
     )
     assert model.caution in {0.0, 0.5, 1.0, 2.0}
-    assert any(f"{model.caution:g} standard errors off" in n for n in rounds.notes)
+    # the caution is the level with the best cross-validated value on round 1's rows, and
+    # the notes give every candidate's value (model levels, incumbent, nobody)
+    note = next(n for n in rounds.notes if n.startswith("cross-validated on round 1's rows"))
+    values = {
+        float(k): float(v.replace(",", ""))
+        for k, v in re.findall(r"model ([\d.]+) ([+-][\d,]+) \(se", note)
+    }
+    assert values and model.caution == max(values, key=lambda k: values[k])
+    assert "incumbent" in note and "nobody +0" in note
+    assert f"({model.caution:g} SE off)" in rounds.decision

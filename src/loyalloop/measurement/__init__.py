@@ -8,6 +8,8 @@
   greedy with a proven bound, or HiGHS), explained per customer in English and Chinese;
 * :mod:`.learning` — finished campaigns become training data; champion / challenger policies
   with an exploration share; :class:`ModelRegistry` records every targeting model;
+  :mod:`.selection` chooses the learnt policy, the incumbent or nobody by cross-validated
+  value with a one-standard-error rule;
 * :mod:`.sample_rounds` — two campaign rounds on the sample business, whose individual
   effects are known, to show the loop learning.
 

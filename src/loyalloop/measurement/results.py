@@ -70,6 +70,7 @@ from loyalloop.measurement.costs import CostModel
 from loyalloop.measurement.table import SUM_COLUMNS, MeasurementData, arm_sums
 
 __all__ = [
+    "MIN_ARM",
     "CampaignReport",
     "CampaignResult",
     "Effect",
@@ -109,6 +110,20 @@ class ResultError(StrEnum):
     NO_MARGIN = "no_margin_rate"
     NO_REVENUE = "no_revenue"
     NO_EVENTS = "no_events"
+    #: Fewer than :data:`MIN_ARM` customers in the holdout (or the arm): money not measured.
+    SMALL_ARM = "small_arm"
+
+
+#: The fewest customers a holdout (and its arm) needs for revenue, margin and net value to be
+#: reported. Revenue per customer is heavy-tailed (a few customers spend 20–100× the median):
+#: on the sample's campaign truth, a 95 % interval from a holdout of 10 covered the true effect
+#: 73 % of the time, from 20 about 92 %, and from 30 or more at least 96 % with the variance
+#: rule of :func:`_conservative` (``benchmarks/targeting_coverage.py``, docs/measurement.md).
+MIN_ARM = 30
+#: Below this many customers the smaller group borrows the larger one's variance
+#: (:func:`_conservative`); from a few hundred on, Welch's interval alone covered at least
+#: 93 % in the same simulation, and borrowing would only widen it.
+BORROW_BELOW = 200
 
 
 @dataclass(frozen=True)
@@ -396,6 +411,30 @@ def _var(n: float, s: float, ss: float) -> float:
     return max((ss - s * s / n) / (n - 1), 0.0) if n > 1 else math.nan
 
 
+def _conservative(control: Statistic, treated: Statistic) -> tuple[Statistic, Statistic]:
+    """The smaller group's variance, when below the larger group's and the smaller group has
+    fewer than :data:`BORROW_BELOW` customers, is raised to it (the means are kept): with
+    heavy-tailed money, a small holdout's sample variance is usually far below the truth —
+    its few customers seldom include a big spender — and Welch's interval then under-covers
+    (docs/measurement.md). Only plain means (not CUPED-adjusted statistics) are changed."""
+    if not (isinstance(control, SampleMean) and isinstance(treated, SampleMean)):
+        return control, treated
+    if min(control.n, treated.n) >= BORROW_BELOW:
+        return control, treated
+
+    def raised(small: SampleMean, big: SampleMean) -> SampleMean:
+        v_small, v_big = small.variance, big.variance
+        if small.n < 2 or not (math.isfinite(v_big) and v_big > v_small):
+            return small
+        return SampleMean(small.n, small.sum, (small.n - 1) * v_big + small.sum**2 / small.n)
+
+    if control.n < treated.n:
+        return raised(control, treated), treated
+    if treated.n < control.n:
+        return control, raised(treated, control)
+    return control, treated
+
+
 def _compare(
     t: pd.Series, c: pd.Series, margin_rate: float | None, has_pre: bool, alpha: float
 ) -> _Comparison:
@@ -445,19 +484,28 @@ def _compare(
             )
         return post
 
-    rev_c, rev_t = revenue_stat(c), revenue_stat(t)
+    rev_c, rev_t = _conservative(revenue_stat(c), revenue_stat(t))
     no_revenue = min(t["n_rev"], c["n_rev"]) == 0
+    small = not no_revenue and min(t["n_rev"], c["n_rev"]) < MIN_ARM
     if no_revenue:
         for m in (Metric.REVENUE, Metric.MARGIN, Metric.NET):
             put(
                 _nan_effect(m, ResultError.NO_REVENUE, "no customer with a known revenue"), math.nan
             )
+    elif small:
+        msg = (
+            f"{int(c['n_rev'])} held-out and {int(t['n_rev'])} treated customers with a known "
+            f"revenue: at least {MIN_ARM} in each are needed for a revenue figure whose "
+            "interval can be trusted (revenue is heavy-tailed)"
+        )
+        for m in (Metric.REVENUE, Metric.MARGIN, Metric.NET):
+            put(_nan_effect(m, ResultError.SMALL_ARM, msg), math.nan)
     else:
         put(*_effect(Metric.REVENUE, rev_c, rev_t, n_t, alpha))
     # cost per customer (over all assigned customers)
     put(*_cost_effect(t, c, alpha))
     roi_parts = None
-    if not no_revenue:
+    if not (no_revenue or small):
         if margin_rate is None:
             msg = "no margin rate configured (campaigns.margin_rate); margin is not computed"
             for m in (Metric.MARGIN, Metric.NET):
@@ -478,7 +526,7 @@ def _compare(
                     return Adjusted(int(n), post, pre, k * s["rev_pre"] - s["cost_pre"])
                 return post
 
-            put(*_effect(Metric.NET, net_stat(c), net_stat(t), n_t, alpha))
+            put(*_effect(Metric.NET, *_conservative(net_stat(c), net_stat(t)), n_t, alpha))
             roi_parts = _roi_parts(t, c, k, rev_c, rev_t, has_pre)
     return _Comparison(n_t, n_c, metrics, float(t["cost_all"]), roi_parts, totals)
 
@@ -641,6 +689,9 @@ def _effect_of(
         c = comparisons[0]
         metrics = c.metrics
         roi, code, msg = _roi(c.roi_parts, alpha)
+        net = metrics.get(Metric.NET)
+        if net is not None and net.error == ResultError.SMALL_ARM:
+            code, msg = ResultError.SMALL_ARM, net.message
     else:
         metrics, roi, code, msg = _combine(comparisons, alpha)
     return Effect(

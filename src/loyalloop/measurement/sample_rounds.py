@@ -11,11 +11,14 @@
 3. the round's assignments and outcomes train one effect model per action
    (:func:`~loyalloop.measurement.learning.fit_effects`), registered, and promoted to
    champion if it beats risk-only targeting on held-out rows;
-4. **round 2** — the champion targets by expected incremental value within the same budget;
-   the previous policy, now with the action that measured best in round 1 on the cautious side,
-   is the challenger — or contacts nobody when even that action's cautious total is not above
-   zero; the model's caution is the level that earned most when cross-validated on round 1's
-   rows (:func:`~loyalloop.measurement.learning.choose_pessimism`); exploration continues;
+4. **round 2** — the **incumbent** is risk-only targeting with the action that measured best
+   in round 1 on the cautious side (down to the depth it was measured at); the learnt model
+   (at its best caution), the incumbent and *nobody* are compared by cross-validated value on
+   round 1's rows with a one-standard-error rule
+   (:func:`~loyalloop.measurement.selection.choose_policy`): the model leads only when it is
+   clearly better than the incumbent — which is dropped for *nobody* only when it is measured
+   as losing money with confidence; the other of model and incumbent is the challenger, and
+   the registry records the model's status accordingly; exploration continues;
 5. both rounds are scored on the truth: the **realised incremental value** of everyone treated
    — (bought if treated − bought if left alone) × value × margin − cost — over many fresh
    draws of the customers' responses, so each round's value and the difference between them
@@ -57,7 +60,6 @@ from loyalloop.measurement.learning import (
     PolicyKind,
     RoundPlan,
     RoundSettings,
-    choose_pessimism,
     compare_groups,
     fit_effects,
     learning_features,
@@ -66,8 +68,9 @@ from loyalloop.measurement.learning import (
     promote,
     training_rows,
 )
-from loyalloop.measurement.registry import ModelRegistry, RegistryEntry
+from loyalloop.measurement.registry import ModelRegistry, ModelStatus, RegistryEntry
 from loyalloop.measurement.results import CampaignReport, Level, Metric, campaign_results
+from loyalloop.measurement.selection import Selected, choose_policy
 from loyalloop.measurement.table import measurement_table
 from loyalloop.measurement.targeting import Action, Constraints
 from loyalloop.sample._campaign_truth import simulate_campaign_outcomes
@@ -512,10 +515,20 @@ def run_learning_rounds(
         entry, champ2, chall2, decision = promote(
             registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
         )
+    # the incumbent: risk-only targeting with the action round 1 measured best on the
+    # cautious side, down to the depth it was measured at
+    choice = _measured_choice(r1.report, plan1, audience, budget, pessimism=setup.pessimism)
+    incumbent = (
+        Policy(PolicyKind.RISK, action=choice.action, min_score=choice.depth)
+        if choice is not None
+        else None
+    )
+    if choice is not None:
+        notes.append(f"what round 1 measured, judged cautiously: {choice.reason}")
     if entry is not None:
-        # the model's caution: the level that earned most on round 1's own rows, by
-        # cross-validation (never on the truth)
-        caution, cv = choose_pessimism(
+        # learnt, incumbent or nobody: cross-validated on round 1's own rows with a
+        # one-standard-error rule (never on the truth)
+        picked = choose_policy(
             RiskPriorEffect,
             customers1,
             audience=audience,
@@ -524,42 +537,35 @@ def run_learning_rounds(
             value_per_response=vpr,
             margin_rate=setup.settings.margin_rate,
             budget_per_customer=budget / max(len(audience), 1),
+            incumbent_action=None if incumbent is None else incumbent.action,
+            incumbent_min_score=None if incumbent is None else incumbent.min_score,
             seed=seed,
         )
         measured = ", ".join(
-            f"{k:g} SE {v:+,.0f}" if math.isfinite(v) else f"{k:g} SE n/a" for k, v in cv.items()
+            f"{c.label.replace('model:', 'model ')} {c.value:+,.0f} (se {c.se:,.0f})"
+            if math.isfinite(c.value)
+            else f"{c.label} n/a"
+            for c in picked.candidates
         )
-        notes.append(
-            f"the model's caution: {caution:g} standard errors off each predicted effect, the "
-            f"level that earned most when cross-validated on round 1's rows ({measured} CNY)"
-        )
-        tuned = Policy(PolicyKind.MODEL, model_id=entry.model_id, caution=caution)
-        if champ2.kind is PolicyKind.MODEL:
-            champ2 = tuned
-        elif chall2 is not None and chall2.kind is PolicyKind.MODEL:
+        notes.append(f"cross-validated on round 1's rows (CNY): {measured}")
+        tuned = Policy(PolicyKind.MODEL, model_id=entry.model_id, caution=picked.caution)
+        if picked.selected is Selected.MODEL:
+            champ2, chall2 = tuned, incumbent
+            entry = registry.set_status(entry.model_id, ModelStatus.CHAMPION)
+        else:
+            if picked.selected is Selected.INCUMBENT and incumbent is not None:
+                champ2 = incumbent
+            else:
+                champ2 = Policy(PolicyKind.NOBODY)
             chall2 = tuned
-    choice = _measured_choice(r1.report, plan1, audience, budget, pessimism=setup.pessimism)
-    if choice is not None:
-        notes.append(f"what round 1 measured, judged cautiously: {choice.reason}")
-        for role, policy in (("challenger", chall2), ("champion", champ2)):
-            if policy is None or policy.kind is PolicyKind.MODEL:
-                continue
-            if choice.expected <= 0:
-                changed = Policy(PolicyKind.NOBODY)
-                notes.append(
-                    f"the {role} contacts nobody: no action is sure to pay on round 1's "
-                    "evidence (its best cautious total is not above zero)"
-                )
-            else:
-                changed = Policy(policy.kind, action=choice.action, min_score=choice.depth)
-                notes.append(
-                    f"the {role} keeps risk-only targeting with {choice.action}, down to the "
-                    "depth round 1 measured it at"
-                )
-            if role == "challenger":
-                chall2 = changed
-            else:
-                champ2 = changed
+            entry = registry.set_status(entry.model_id, ModelStatus.CHALLENGER)
+        m, b = fit.score()
+        decision = (
+            f"out-of-fold Qini {m:.4g} (risk-only targeting {b:.4g} on the same rows); "
+            f"round 2: {picked.reason}"
+        )
+    elif incumbent is not None:
+        champ2, chall2 = incumbent, None
     models = {entry.model_id: registry.load(entry.model_id)} if entry is not None else None
     plan2 = plan_round(
         audience,

@@ -1,0 +1,401 @@
+"""Which targeting policy to run next: the learnt one, the incumbent, or nobody.
+
+A learnt effect model is only worth running when it is *clearly* better than what the
+campaign manager would do without it. :func:`choose_policy` compares, on the **finished
+campaigns' own rows** (never on a truth), by cross-validation:
+
+* the learnt policy at each caution level (standard errors taken off each predicted effect,
+  :func:`~loyalloop.measurement.learning.expected_values`);
+* the **incumbent** — the safe default the business already runs, e.g. risk-only targeting
+  (highest churn probability first) with one action;
+* **nobody** — contacting no one earns exactly 0.
+
+The customers of the finished campaigns are split into folds at random; for each fold the
+effect models are fitted on the other folds' rows, and every candidate allocates the fold's
+customers at the same budget per customer. A candidate's value is measured on the rows it did
+not learn from: for each action, among the customers the candidate gave it, the difference in
+mean response × value of a response × margin between those the campaigns treated with the
+action and those held out from it (randomised, so unbiased), × the number given it, less the
+contact and the offer's unit cost × the treated's response rate. Its **standard error** comes
+from the same difference in means (the estimate is linear in the rows: each row's influence
+is summed in square), and so does the standard error of the *difference* between two
+candidates (paired: the same rows).
+
+The choice — a **one-standard-error rule** (Breiman et al. 1984; Hastie, Tibshirani & Friedman,
+*Elements of Statistical Learning* §7.10) with the incumbent as the simple model:
+
+1. the **safe default** is the incumbent, unless it is measured as losing money with
+   confidence (the upper end of its 95 % interval below zero); then the default is nobody;
+2. the learnt policy at its best caution replaces the default only if its cross-validated
+   value exceeds the default's by more than ``rule`` standard errors of the difference;
+3. otherwise the default runs. An action given to customers of whom the rows hold no treated
+   or held-out customer counts 0 (nothing is known: no gain is claimed).
+
+Before this rule the loop chose the caution with the highest cross-validated value and fell
+back to *nobody* when no level was above zero: on 10,000 customers with three pooled learning
+campaigns it contacted nobody in two repeats of three, where the incumbent earned +10,500 CNY
+(benchmarks/results/targeting.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loyalloop.errors import ConfigError, DataValidationError, ModelError
+from loyalloop.measurement.arms import parse_arm
+from loyalloop.measurement.learning import _fill_in_order, expected_values, training_rows
+from loyalloop.measurement.targeting import Action, Constraints, allocate
+
+__all__ = [
+    "CandidateValue",
+    "PolicyChoice",
+    "Selected",
+    "choose_policy",
+    "learning_rows_needed",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The caution levels (standard errors off) compared; also ``learning.CAUTION_LEVELS``.
+LEVELS = (0.0, 0.5, 1.0, 2.0)
+#: z of a one-sided 95 % bound: the incumbent "loses money with confidence" below it.
+_Z95 = 1.959963984540054
+
+
+class Selected(StrEnum):
+    """What :func:`choose_policy` chose."""
+
+    MODEL = "model"
+    INCUMBENT = "incumbent"
+    NOBODY = "nobody"
+
+
+@dataclass(frozen=True)
+class CandidateValue:
+    """A candidate's cross-validated value (the campaigns' currency) and its standard error;
+    ``nan`` when a fold gave too few rows to fit."""
+
+    label: str
+    value: float
+    se: float
+    contacted: int = 0
+
+
+@dataclass(frozen=True)
+class PolicyChoice:
+    """The choice and the evidence for it (module docstring).
+
+    ``caution`` is the learnt policy's best level (standard errors off) whatever was chosen,
+    so a challenger can run the model at it. ``lead`` is the learnt policy's value less the
+    default's, with the standard error of that paired difference.
+    """
+
+    selected: Selected
+    caution: float
+    candidates: tuple[CandidateValue, ...]
+    default: Selected
+    lead: float
+    lead_se: float
+    rule: float
+    reason: str
+    notes: tuple[str, ...] = field(default=())
+
+    def value(self, label: str) -> CandidateValue:
+        for c in self.candidates:
+            if c.label == label:
+                return c
+        raise KeyError(label)
+
+    @property
+    def levels(self) -> dict[float, float]:
+        """Cross-validated value per caution level (``learning.choose_pessimism``'s table)."""
+        return {
+            float(c.label.split(":", 1)[1]): c.value
+            for c in self.candidates
+            if c.label.startswith("model:")
+        }
+
+
+def _level_label(k: float) -> str:
+    return f"model:{k:g}"
+
+
+@dataclass
+class _Rows:
+    """The finished campaigns' rows, prepared once."""
+
+    frame: pd.DataFrame
+    by_id: pd.DataFrame
+    ids: pd.Index
+
+
+def _prepare(
+    customers: pd.DataFrame, audience: pd.DataFrame, vpr: pd.Series, margin: float
+) -> _Rows:
+    need = {"customer_id", "arm", "responded"}
+    if not need <= set(customers.columns):
+        raise DataValidationError(f"cross-validation rows need columns {sorted(need)}")
+    rows = customers.copy()
+    if "campaign_id" not in rows.columns:
+        rows["campaign_id"] = "campaign"
+    rows["customer_id"] = rows["customer_id"].astype(str)
+    parsed = rows["arm"].astype(str).map(parse_arm)
+    rows["_action"] = parsed.map(lambda p: p.action)
+    rows["_treated"] = (~parsed.map(lambda p: p.is_control | p.is_global_control)).astype(float)
+    rows["_y"] = pd.to_numeric(rows["responded"], errors="coerce")
+    by_id = audience.assign(customer_id=audience["customer_id"].astype(str)).drop_duplicates(
+        "customer_id"
+    )
+    by_id = by_id.set_index("customer_id")
+    ids = pd.Index(rows["customer_id"].unique())
+    ids = ids[ids.isin(by_id.index)]
+    v = vpr.reindex(rows["customer_id"].to_numpy()).to_numpy(dtype="float64")
+    rows["_yv"] = rows["_y"].to_numpy(dtype="float64") * v * margin
+    return _Rows(rows.reset_index(drop=True), by_id, ids)
+
+
+def _measured(r: _Rows, chosen: pd.Series, actions: Sequence[Action]) -> tuple[float, np.ndarray]:
+    """A candidate's measured value on the rows and each row's influence on it (module
+    docstring): ``chosen`` maps customer id → action given."""
+    frame = r.frame
+    psi = np.zeros(len(frame))
+    total = 0.0
+    treated = frame["_treated"].to_numpy() == 1
+    yv = frame["_yv"].to_numpy(dtype="float64")
+    y = frame["_y"].to_numpy(dtype="float64")
+    for a in actions:
+        who = chosen.index[chosen.to_numpy() == a.name]
+        if len(who) == 0:
+            continue
+        m = (frame["_action"] == a.name).to_numpy() & frame["customer_id"].isin(who).to_numpy()
+        t, c = np.flatnonzero(m & treated), np.flatnonzero(m & ~treated)
+        if len(t) == 0 or len(c) == 0:
+            continue
+        n_a = len(who)
+        sub = r.by_id.loc[who]
+        contact, redeem = f"contact:{a.name}", f"redeem:{a.name}"
+        if contact in sub.columns and redeem in sub.columns:
+            fixed = float(sub[contact].sum())
+            x_t = yv[t] - float(sub[redeem].fillna(0.0).mean()) * y[t]
+        else:
+            fixed = float(sub[f"cost:{a.name}"].sum())
+            x_t = yv[t]
+        mt, mc = float(x_t.mean()), float(yv[c].mean())
+        total += n_a * (mt - mc) - fixed
+        psi[t] += n_a * (x_t - mt) / len(t)
+        psi[c] -= n_a * (yv[c] - mc) / len(c)
+    return total, psi
+
+
+def _incumbent_pick(
+    fold: pd.DataFrame, action: str, budget: float, min_score: float | None
+) -> pd.Series:
+    """Risk-only targeting of one fold: highest churn probability first, one action."""
+    col = f"cost:{action}"
+    if col not in fold.columns:
+        raise DataValidationError(f"the audience has no cost column {col!r}")
+    if "churn_probability" not in fold.columns:
+        raise DataValidationError("the incumbent (risk-only) needs the column churn_probability")
+    score = pd.to_numeric(fold["churn_probability"], errors="coerce").to_numpy(dtype="float64")
+    score = np.where(np.isfinite(score), score, -np.inf)
+    rows = np.arange(len(fold))
+    if min_score is not None:
+        rows = rows[score >= min_score]
+    order = rows[np.argsort(-score[rows], kind="stable")]
+    cost = fold[col].to_numpy(dtype="float64")
+    channel = np.full(len(fold), "", dtype=object)
+    picked = order[_fill_in_order(order, cost, channel, budget, {}, None)]
+    return pd.Series(action, index=fold.index[picked], dtype=object)
+
+
+def choose_policy(
+    make: Any,
+    customers: pd.DataFrame,
+    *,
+    audience: pd.DataFrame,
+    actions: Sequence[Action],
+    features: pd.DataFrame,
+    value_per_response: pd.Series,
+    margin_rate: float,
+    budget_per_customer: float,
+    incumbent_action: str | None = None,
+    incumbent_min_score: float | None = None,
+    levels: Sequence[float] = LEVELS,
+    rule: float = 1.0,
+    folds: int = 3,
+    seed: int = 0,
+) -> PolicyChoice:
+    """Choose among the learnt policy (at each caution level), the incumbent and nobody by
+    cross-validated value on the finished campaigns' rows, with a one-standard-error rule
+    (module docstring).
+
+    Parameters
+    ----------
+    make
+        A factory of one effect model (``fit(X, t, y)``, ``predict``, ``predict_se``,
+        ``control_outcome``), e.g. :class:`~loyalloop.measurement.effects.RiskPriorEffect`.
+    customers
+        The finished campaigns' per-assignment rows (``customer_id``, ``arm``,
+        ``responded``; ``campaign_id`` when several are pooled).
+    audience
+        One row per customer: ``customer_id``, ``cost:<action>`` (and ``contact:`` /
+        ``redeem:`` when known), ``churn_probability`` for the incumbent.
+    incumbent_action
+        The incumbent's action (risk-only targeting with it); ``None``: no incumbent, the
+        default is nobody.
+    incumbent_min_score
+        The incumbent picks only customers with at least this churn probability.
+    rule
+        Standard errors by which the learnt policy must beat the default.
+    """
+    if folds < 2:
+        raise ConfigError(f"cross-validation needs at least 2 folds, got {folds}")
+    if rule < 0:
+        raise ConfigError(f"rule must be >= 0 standard errors, got {rule}")
+    names = [a.name for a in actions]
+    if incumbent_action is not None and incumbent_action not in names:
+        raise ConfigError(f"incumbent action {incumbent_action!r} is not one of {names}")
+    r = _prepare(customers, audience, value_per_response, margin_rate)
+    fold_of = pd.Series(
+        np.random.default_rng(seed).permutation(len(r.ids)) % folds, index=r.ids, dtype="int64"
+    )
+    labels = [_level_label(k) for k in levels]
+    given: dict[str, list[pd.Series]] = {k: [] for k in labels}
+    inc: list[pd.Series] = []
+    notes: list[str] = []
+    fitted = True
+    for f in range(folds):
+        test_ids = fold_of.index[fold_of.to_numpy() == f]
+        fold = r.by_id.loc[test_ids]
+        budget = budget_per_customer * len(fold)
+        if incumbent_action is not None:
+            inc.append(_incumbent_pick(fold, incumbent_action, budget, incumbent_min_score))
+        if not fitted:
+            continue
+        train = r.frame[~r.frame["customer_id"].isin(test_ids)]
+        try:
+            per_action = training_rows(train, features)
+            models = {a: make().fit(*per_action[a]) for a in per_action}
+        except (ModelError, ValueError, DataValidationError) as exc:
+            notes.append(f"fold {f + 1} gave no model ({exc})")
+            fitted = False
+            continue
+        if any(a not in models for a in names):
+            missing = ", ".join(a for a in names if a not in models)
+            notes.append(f"fold {f + 1} gave no model for {missing}")
+            fitted = False
+            continue
+        cand_frame = fold.reset_index()
+        for k, label in zip(levels, labels, strict=True):
+            cand = expected_values(
+                cand_frame,
+                models,
+                actions,
+                features=features,
+                value_per_response=value_per_response,
+                margin_rate=margin_rate,
+                pessimism=k,
+            )
+            alloc = allocate(cand, actions, Constraints(budget))
+            given[label].append(alloc.frame.set_index("customer_id")["action"].dropna())
+
+    psis: dict[str, np.ndarray] = {}
+    cands: list[CandidateValue] = []
+    for label in labels:
+        if not fitted:
+            cands.append(CandidateValue(label, math.nan, math.nan))
+            continue
+        chosen = pd.concat(given[label]) if given[label] else pd.Series(dtype=object)
+        v, psi = _measured(r, chosen, actions)
+        psis[label] = psi
+        cands.append(CandidateValue(label, v, float(np.sqrt(np.sum(psi**2))), len(chosen)))
+    if incumbent_action is not None:
+        chosen = pd.concat(inc) if inc else pd.Series(dtype=object)
+        v, psi = _measured(r, chosen, actions)
+        psis["incumbent"] = psi
+        cands.append(CandidateValue("incumbent", v, float(np.sqrt(np.sum(psi**2))), len(chosen)))
+    psis["nobody"] = np.zeros(len(r.frame))
+    cands.append(CandidateValue("nobody", 0.0, 0.0, 0))
+    by = {c.label: c for c in cands}
+
+    default, dlabel = Selected.NOBODY, "nobody"
+    why_default = "no incumbent policy was given"
+    if incumbent_action is not None:
+        i = by["incumbent"]
+        upper = i.value + _Z95 * i.se
+        if upper < 0:
+            why_default = (
+                f"the incumbent loses money with confidence ({i.value:+,.0f}, 95 % upper "
+                f"bound {upper:+,.0f})"
+            )
+        else:
+            default, dlabel = Selected.INCUMBENT, "incumbent"
+            why_default = (
+                f"the incumbent is not measured as losing money ({i.value:+,.0f} ± {i.se:,.0f})"
+            )
+    finite = [by[label] for label in labels if math.isfinite(by[label].value)]
+    if not finite:
+        return PolicyChoice(
+            default,
+            1.0 if 1.0 in levels else levels[0],
+            tuple(cands),
+            default,
+            math.nan,
+            math.nan,
+            rule,
+            f"the learnt policy could not be cross-validated ({'; '.join(notes)}): the default "
+            f"runs — {why_default}",
+            tuple(notes),
+        )
+    best = max(finite, key=lambda c: c.value)
+    caution = float(best.label.split(":", 1)[1])
+    lead = best.value - by[dlabel].value
+    lead_se = float(np.sqrt(np.sum((psis[best.label] - psis[dlabel]) ** 2)))
+    if lead > rule * lead_se:
+        selected = Selected.MODEL
+        reason = (
+            f"the learnt policy ({caution:g} SE off) beats the {dlabel} by {lead:+,.0f} "
+            f"(se {lead_se:,.0f}) when cross-validated on the campaigns' rows: more than "
+            f"{rule:g} standard error(s) — {why_default}"
+        )
+    else:
+        selected = default
+        reason = (
+            f"the learnt policy ({caution:g} SE off) is not clearly better than the {dlabel}: "
+            f"{lead:+,.0f} (se {lead_se:,.0f}) is within {rule:g} standard error(s), so the "
+            f"{dlabel} runs — {why_default}"
+        )
+    logger.info("policy choice: %s", reason)
+    return PolicyChoice(
+        selected, caution, tuple(cands), default, lead, lead_se, rule, reason, tuple(notes)
+    )
+
+
+def learning_rows_needed(
+    lead: float, lead_se: float, rows: int, *, rule: float = 1.0, power: float = 0.8
+) -> float:
+    """Rows of randomised learning campaigns for the learnt policy's cross-validated lead to
+    pass the one-standard-error rule with probability ``power`` — a power calculation.
+
+    The lead's standard error falls as ``1 / √rows`` (a difference in means), so if the lead
+    per customer stays what ``rows`` rows measured, the rule ``lead > rule × se`` holds with
+    probability ``power`` from ``rows × ((rule + z_power) × lead_se / lead)²`` rows. The lead
+    itself tends to grow with more rows (a better model), so this errs on the large side.
+    ``inf`` when the measured lead is not above 0: no number of rows is predicted to suffice.
+    """
+    from scipy import special
+
+    if rows <= 0 or not 0 < power < 1 or lead_se < 0:
+        raise ConfigError("rows must be > 0, power in (0, 1), lead_se >= 0")
+    if not (math.isfinite(lead) and lead > 0):
+        return math.inf
+    z = float(special.ndtri(power))
+    return rows * ((rule + z) * lead_se / lead) ** 2

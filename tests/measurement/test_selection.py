@@ -1,0 +1,210 @@
+"""Choosing the learnt policy, the incumbent (risk-only) or nobody by cross-validated value with
+a one-standard-error rule — on simulated campaigns whose truth makes each choice the right one.
+
+One action (a call costing 1, a response worth 100), one randomised learning campaign over the
+whole audience (half held out), a budget for half the customers. The truth:
+
+* the effect follows a feature risk-only targeting does not see → the learnt policy earns
+  far more than the incumbent: **model**;
+* the effect follows the churn probability alone → the learnt policy can only rediscover the
+  incumbent's ranking: not clearly better, the **incumbent** runs;
+* every contact puts customers off → the incumbent loses money with confidence and the
+  learnt policy contacts nobody: **nobody**.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit
+
+from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.measurement.effects import RiskPriorEffect
+from loyalloop.measurement.selection import Selected, choose_policy, learning_rows_needed
+from loyalloop.measurement.targeting import Action
+
+ACTIONS = [Action("call", "call")]
+
+
+def _world(
+    n: int, truth: str, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    churn = rng.uniform(0, 1, n)
+    X = pd.DataFrame(
+        {
+            "churn_probability": churn,
+            "clv": rng.gamma(2.0, 500.0, n),
+            "z": rng.normal(size=n),
+            "noise0": rng.normal(size=n),
+            "noise1": rng.normal(size=n),
+        }
+    )
+    base = -2.0 + 0.5 * X["clv"].to_numpy() / 1000.0
+    gamma = {
+        "feature": 1.6 * X["z"].to_numpy(),
+        "risk": 2.0 * churn - 0.4,
+        "harm": np.full(n, -0.8),
+    }[truth]
+    p0 = expit(base)
+    tau = expit(base + gamma) - p0
+    ids = np.array([f"K{i}" for i in range(n)], dtype=object)
+    held = rng.random(n) < 0.5
+    y = rng.random(n) < p0 + np.where(held, 0.0, tau)
+    rows = pd.DataFrame(
+        {
+            "campaign_id": "L1",
+            "customer_id": ids,
+            "arm": np.where(held, "explore:call:holdout", "explore:call"),
+            "responded": y.astype(float),
+        }
+    )
+    audience = pd.DataFrame({"customer_id": ids, "cost:call": 1.0, "churn_probability": churn})
+    return rows, audience, X.set_axis(ids), pd.Series(100.0, index=ids), tau
+
+
+def _choose(n: int, truth: str, seed: int = 3, **kw: object) -> tuple[object, np.ndarray]:
+    rows, audience, feats, vpr, tau = _world(n, truth, seed)
+    choice = choose_policy(
+        RiskPriorEffect,
+        rows,
+        audience=audience,
+        actions=ACTIONS,
+        features=feats,
+        value_per_response=vpr,
+        margin_rate=1.0,
+        budget_per_customer=0.5,
+        incumbent_action="call",
+        seed=0,
+        **kw,  # type: ignore[arg-type]
+    )
+    return choice, tau
+
+
+def _true_value(tau: np.ndarray, picked: np.ndarray) -> float:
+    return float(np.sum(tau[picked] * 100.0 - 1.0))
+
+
+def test_the_learnt_policy_wins_when_the_effect_follows_what_risk_does_not_see() -> None:
+    choice, tau = _choose(6_000, "feature")
+    assert choice.selected is Selected.MODEL, choice.reason
+    assert choice.default is Selected.INCUMBENT
+    assert choice.lead > choice.rule * choice.lead_se > 0
+    # the truth agrees: the best half by the true effect earns far more than the riskiest half
+    _, audience, _, _, _ = _world(6_000, "feature", 3)
+    k = 3_000
+    by_effect = np.argsort(-tau)[:k]
+    by_risk = np.argsort(-audience["churn_probability"].to_numpy())[:k]
+    assert _true_value(tau, by_effect) > _true_value(tau, by_risk) + 10_000
+
+
+def test_the_incumbent_runs_when_the_model_can_only_rediscover_risk() -> None:
+    choice, _ = _choose(6_000, "risk")
+    assert choice.selected is Selected.INCUMBENT, choice.reason
+    inc = choice.value("incumbent")
+    assert inc.value > 0 and inc.contacted == 3_000
+    # the learnt policy is not clearly better: within one standard error of the incumbent
+    assert choice.lead <= choice.lead_se
+
+
+def test_nobody_when_the_incumbent_loses_money_with_confidence() -> None:
+    choice, tau = _choose(6_000, "harm")
+    assert (tau < 0).all()
+    inc = choice.value("incumbent")
+    assert inc.value + 1.96 * inc.se < 0
+    assert choice.default is Selected.NOBODY
+    assert choice.selected is Selected.NOBODY, choice.reason
+    assert choice.value("nobody").value == 0.0
+
+
+def test_without_an_incumbent_the_default_is_nobody_and_levels_are_reported() -> None:
+    rows, audience, feats, vpr, _ = _world(3_000, "risk", 5)
+    choice = choose_policy(
+        RiskPriorEffect,
+        rows,
+        audience=audience,
+        actions=ACTIONS,
+        features=feats,
+        value_per_response=vpr,
+        margin_rate=1.0,
+        budget_per_customer=0.5,
+    )
+    assert choice.default is Selected.NOBODY
+    assert set(choice.levels) == {0.0, 0.5, 1.0, 2.0}
+    assert all(math.isfinite(v) for v in choice.levels.values())
+    assert choice.caution == max(choice.levels, key=lambda k: choice.levels[k])
+    with pytest.raises(KeyError):
+        choice.value("incumbent")
+
+
+def test_standard_error_of_a_candidate_matches_the_difference_in_means() -> None:
+    # the incumbent's value and standard error, recomputed by hand from the rows it picked
+    rows, audience, feats, vpr, _ = _world(2_000, "risk", 7)
+    choice = choose_policy(
+        RiskPriorEffect,
+        rows,
+        audience=audience,
+        actions=ACTIONS,
+        features=feats,
+        value_per_response=vpr,
+        margin_rate=1.0,
+        budget_per_customer=0.25,
+        incumbent_action="call",
+        folds=2,
+        seed=1,
+    )
+    inc = choice.value("incumbent")
+    fold = pd.Series(np.random.default_rng(1).permutation(2_000) % 2, index=rows["customer_id"])
+    picked: list[str] = []
+    for f in (0, 1):
+        ids = fold.index[fold.to_numpy() == f]
+        a = audience.set_index("customer_id").loc[ids]
+        picked += list(a["churn_probability"].sort_values(ascending=False).index[: len(ids) // 4])
+    sel = rows[rows["customer_id"].isin(picked)]
+    t = sel.loc[~sel["arm"].str.endswith("holdout"), "responded"] * 100.0
+    c = sel.loc[sel["arm"].str.endswith("holdout"), "responded"] * 100.0
+    n = len(picked)
+    assert inc.contacted == n
+    assert inc.value == pytest.approx(n * (t.mean() - c.mean()) - n * 1.0)
+    se = n * math.sqrt(t.var(ddof=0) / len(t) + c.var(ddof=0) / len(c))
+    assert inc.se == pytest.approx(se)
+
+
+def test_bad_settings_are_refused() -> None:
+    rows, audience, feats, vpr, _ = _world(500, "risk", 1)
+    kw = {
+        "audience": audience,
+        "actions": ACTIONS,
+        "features": feats,
+        "value_per_response": vpr,
+        "margin_rate": 1.0,
+        "budget_per_customer": 0.5,
+    }
+    with pytest.raises(ConfigError, match="incumbent action"):
+        choose_policy(RiskPriorEffect, rows, incumbent_action="fax", **kw)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="folds"):
+        choose_policy(RiskPriorEffect, rows, folds=1, **kw)  # type: ignore[arg-type]
+    with pytest.raises(DataValidationError, match="churn_probability"):
+        kw["audience"] = audience.drop(columns="churn_probability")
+        choose_policy(RiskPriorEffect, rows, incumbent_action="call", **kw)  # type: ignore[arg-type]
+
+
+def test_learning_rows_needed_is_a_power_calculation() -> None:
+    # lead 1,000 with se 1,000 on 10,000 rows: (1 + 0.8416)² × 10,000 ≈ 33,900 rows
+    assert learning_rows_needed(1_000.0, 1_000.0, 10_000) == pytest.approx(33_913, rel=1e-3)
+    # already 3 SE ahead: fewer rows than measured would do
+    assert learning_rows_needed(3_000.0, 1_000.0, 10_000) < 10_000
+    assert learning_rows_needed(-5.0, 1_000.0, 10_000) == math.inf
+    # simulated: at the predicted size the rule passes about 80 % of the time
+    rng = np.random.default_rng(0)
+    lead_per_row, sd_per_row = 0.05, 2.0
+    n0 = 2_000
+    need = learning_rows_needed(lead_per_row * n0, sd_per_row * math.sqrt(n0), n0)
+    n = round(need)
+    est = rng.normal(lead_per_row * n, sd_per_row * math.sqrt(n), 4_000)
+    assert np.mean(est > sd_per_row * math.sqrt(n)) == pytest.approx(0.8, abs=0.03)
+    with pytest.raises(ConfigError):
+        learning_rows_needed(1.0, 1.0, 0)
