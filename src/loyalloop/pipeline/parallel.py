@@ -9,10 +9,15 @@ benchmarks/results/run.md, "Tried and dropped"). It runs instead in a **worker p
 * the worker (``python -c …serve()``: a fresh interpreter, nothing inherited but the
   environment) is started when the run starts and imports the stage's modules while the first
   stages run;
-* once its inputs exist, the runner exports the input tables to Parquet files in the run's
-  private directory (DuckDB lets one process open the warehouse file) and hands the worker the
-  run settings; the worker opens an in-memory DuckDB on those files and the run's outputs and
-  runs the **same stage function**, writing its tables into the run's directory;
+* at the start of the run, before the first stage, the runner exports the stage's canonical
+  input tables to Parquet files in the run's private directory (DuckDB lets one process open
+  the warehouse file) and hands the worker the run settings; the worker opens an in-memory
+  DuckDB on those files and runs the **same stage function**, writing its tables into the
+  run's directory;
+* the run outputs the stage reads (``profile_map``, ``rfm``) are written by earlier stages in
+  the runner: when the stage first asks for one (``ctx.output``), the worker waits until the
+  runner has run the stages that produce them and sends their names (the feedback stage reads
+  and analyses the comments first, while the runner resolves the profiles);
 * the runner goes on with the next stages and collects the worker's tables, summary, log
   records and warnings before a stage that reads them, or at the end of the run. A worker that
   fails or dies is not trusted: the stage then runs again in the runner's process, in order
@@ -30,6 +35,7 @@ runs every stage in order.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -39,7 +45,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -150,6 +156,47 @@ class _Job:
     filters: list[Any]
 
 
+class _Abandoned(Exception):
+    """The runner took the stage back (an input it waited for was not written)."""
+
+
+@dataclass
+class _WorkerContext(RunContext):
+    """The stage's context in the worker: a run output the stage asks for that the runner has
+    not written yet is waited for (:meth:`StageWorker.deliver`)."""
+
+    #: reads the runner's message: the run's outputs by name (rows), or ``None`` (abandoned)
+    arrivals: Callable[[], dict[str, int] | None] | None = None
+    #: run outputs written by the runner (not the stage's own)
+    received: set[str] = field(default_factory=set)
+    #: seconds spent waiting for them
+    waited: float = 0.0
+
+    def _arrive(self) -> None:
+        if self.arrivals is None:
+            return
+        arrivals, self.arrivals = self.arrivals, None
+        t0 = time.perf_counter()
+        got = arrivals()
+        self.waited += time.perf_counter() - t0
+        if got is None:
+            raise _Abandoned
+        for name, rows in got.items():
+            if name not in self.writer.tables:
+                self.writer.registered(name, rows)
+                self.received.add(name)
+
+    def output(self, name: str) -> Any:
+        if name not in self.writer.tables:
+            self._arrive()
+        return super().output(name)
+
+    def has_output(self, name: str) -> bool:
+        if name not in self.writer.tables:
+            self._arrive()
+        return super().has_output(name)
+
+
 @dataclass
 class _Done:
     tables: dict[str, TableInfo] = field(default_factory=dict)
@@ -173,8 +220,9 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
-def _run_job(job: _Job) -> _Done:
-    """Run one stage on Parquet copies of its inputs (in the worker process)."""
+def _run_job(job: _Job, arrivals: Callable[[], dict[str, int] | None] | None = None) -> _Done:
+    """Run one stage on Parquet copies of its inputs (in the worker process); ``arrivals``
+    waits for the run outputs the runner has still to write."""
     from loyalloop.pipeline.stages import STAGES
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -192,7 +240,9 @@ def _run_job(job: _Job) -> _Done:
         writer = RunWriter(job.run_dir)
         for name, rows in job.outputs.items():
             writer.registered(name, rows)
-        ctx = RunContext(wh=wh, writer=writer, as_of=job.as_of, config=job.config)
+        ctx = _WorkerContext(
+            wh=wh, writer=writer, as_of=job.as_of, config=job.config, arrivals=arrivals
+        )
         with warnings.catch_warnings(record=True) as caught:
             filters = cast(list[Any], warnings.filters)
             filters[:] = job.filters
@@ -205,13 +255,15 @@ def _run_job(job: _Job) -> _Done:
             for w in caught
             if _picklable(w.category)
         ]
-        done.tables = {k: v for k, v in writer.tables.items() if k not in job.outputs}
+        known = {*job.outputs, *ctx.received}
+        done.tables = {k: v for k, v in writer.tables.items() if k not in known}
         done.results = ctx.results
     finally:
         wh.close()
         root.removeHandler(handler)
     done.records = handler.records
-    done.seconds = round(time.perf_counter() - started, 3)
+    # the stage's own time: not the wait for the runner's outputs
+    done.seconds = round(time.perf_counter() - started - ctx.waited, 3)
     done.cpu_seconds = round(time.process_time() - cpu, 3)
     return done
 
@@ -238,11 +290,22 @@ def serve() -> int:
         os.nice(WORKER_NICE)
     from loyalloop.pipeline import stages  # noqa: F401 - imported while the first stages run
 
-    data = sys.stdin.buffer.read()
-    if not data:  # the runner did not hand a stage over
+    source = sys.stdin.buffer
+
+    def arrivals() -> dict[str, int] | None:
+        try:
+            return cast(dict[str, int] | None, pickle.load(source))
+        except EOFError:  # the runner is gone
+            return None
+
+    try:
+        job = pickle.load(source)
+    except EOFError:  # the runner did not hand a stage over
         return 0
     try:
-        done = _run_job(pickle.loads(data))
+        done = _run_job(job, arrivals)
+    except _Abandoned:
+        return 4
     except LoyalloopError:
         return 3
     pickle.dump(done, result, protocol=pickle.HIGHEST_PROTOCOL)
@@ -255,6 +318,8 @@ def serve() -> int:
 class _Pending:
     stage: Stage
     exports: Path
+    #: whether the worker has been sent the run outputs the stage reads
+    delivered: bool = False
 
 
 class StageWorker:
@@ -283,13 +348,15 @@ class StageWorker:
         self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
             if pipe is not None:
-                pipe.close()
+                with contextlib.suppress(BrokenPipeError):  # unsent bytes, worker gone
+                    pipe.close()
         if self.pending is not None:
             shutil.rmtree(self.pending.exports, ignore_errors=True)
 
     def takes(self, stage: Stage) -> bool:
         """Whether ``stage`` goes to the worker (one of :data:`WORKER_STAGES`, and the worker
-        has no stage yet)."""
+        has no stage yet). It may be handed over before the stages that produce the run
+        outputs it reads have run (:meth:`waiting`, :meth:`deliver`)."""
         return stage.name in WORKER_STAGES and self.pending is None and not self.figures
 
     def start(self, stage: Stage, ctx: RunContext) -> None:
@@ -312,13 +379,51 @@ class StageWorker:
             log_level=logging.getLogger().getEffectiveLevel(),
             filters=[f for f in warnings.filters if _picklable(f)],
         )
+        self._send(job)
+        log.info("stage %s handed to the worker process", stage.name)
+
+    def _send(self, message: object, *, last: bool = False) -> None:
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            self.process.stdin.close()
+            self.process.stdin.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+            self.process.stdin.flush()
+            if last:
+                self.process.stdin.close()
         except BrokenPipeError:
-            log.warning("the worker process is gone; stage %s will run in order", stage.name)
-        log.info("stage %s handed to the worker process", stage.name)
+            assert self.pending is not None
+            log.warning(
+                "the worker process is gone; stage %s will run in order", self.pending.stage.name
+            )
+
+    def waiting(self) -> Stage | None:
+        """The handed stage, while the worker has not been sent the run outputs it reads."""
+        if self.pending is None or self.pending.delivered:
+            return None
+        return self.pending.stage
+
+    def deliver(self, ctx: RunContext) -> None:
+        """Tell the worker that the run outputs its stage reads are written (call once the
+        stages that produce them have run)."""
+        if self.pending is None or self.pending.delivered:
+            return
+        self.pending.delivered = True
+        self._send({k: v.rows for k, v in ctx.writer.tables.items()}, last=True)
+
+    def abandon(self, ctx: RunContext) -> Stage | None:
+        """Take the handed stage back (the worker is stopped; nothing it wrote is kept): the
+        stage, to run in order."""
+        if self.pending is None:
+            return None
+        stage, exports, self.pending = self.pending.stage, self.pending.exports, None
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        shutil.rmtree(exports, ignore_errors=True)
+        for name in stage.produces:
+            if name not in ctx.writer.tables:
+                ctx.writer.file_for(name).unlink(missing_ok=True)
+        log.info("stage %s taken back from the worker process; it runs in order", stage.name)
+        return stage
 
     def needed_by(self, stage: Stage) -> bool:
         """Whether ``stage`` reads something the stage in the worker produces."""
@@ -332,6 +437,7 @@ class StageWorker:
         (and fails here as it would have in order)."""
         if self.pending is None:
             return
+        self.deliver(ctx)
         stage, exports, self.pending = self.pending.stage, self.pending.exports, None
         waited = time.perf_counter()
         assert self.process.stdout is not None
