@@ -19,7 +19,13 @@ from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.engines import run_warehouse, stage_errors
-from loyalloop.pipeline.parallel import StageWorker, in_stage_order, producers, use_worker
+from loyalloop.pipeline.parallel import (
+    StageWorker,
+    drop_early_worker,
+    in_stage_order,
+    producers,
+    use_worker,
+)
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
 
@@ -165,11 +171,11 @@ def run_pipeline(
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
             # the feedback stage beside the customer stages, in a worker process
             # (loyalloop.pipeline.parallel); the outputs are the same either way
-            worker = (
-                stack.enter_context(StageWorker(settings))
-                if use_worker(settings, inputs.get("feedback", 0))
-                else None
-            )
+            worker = None
+            if use_worker(settings, inputs.get("feedback", 0)):
+                worker = stack.enter_context(StageWorker(settings))
+            else:
+                drop_early_worker()  # one the CLI started (its imports) is not needed
             timings = _run_stages(ctx, worker, on_stage)
             if worker is not None:
                 worker.finish(ctx)
