@@ -249,6 +249,9 @@ def set_team(
     session.commit()
 
 
+_Roster = tuple["CaseTeam | None", list[str], set[str]]
+
+
 def _roster(session: Session, team: str) -> tuple[CaseTeam | None, list[str], set[str]]:
     row = session.scalar(sa.select(CaseTeam).where(CaseTeam.name == team))
     if row is None:
@@ -328,12 +331,14 @@ def _save(
     before: int,
     config: CaseConfig,
     now: dt.datetime,
+    *,
+    new: bool = False,
 ) -> None:
     """Write ``case``'s fields and its events after the first ``before`` onto ``row``; set the
     SLA deadline shown in queues and the scheduler's next look (one UPDATE of the case: one
-    version step)."""
-    done = _done_keys(session, row.id)
-    timer = session.get(SlaTimer, row.id)
+    version step). A ``new`` case has no notifications and no timer yet: not looked up."""
+    done = set() if new else _done_keys(session, row.id)
+    timer = None if new else session.get(SlaTimer, row.id)
     status = sla_due(case.sla_timeline(), config.calendar_for(case.sla_class), now, done=done)
     running = [
         c.deadline for c in (status.first_response, status.resolution) if c.deadline is not None
@@ -514,7 +519,9 @@ def _open(
     config: CaseConfig,
     by_id: dict[str, Signal],
     now: dt.datetime,
+    rosters: dict[str, _Roster] | None = None,
 ) -> int:
+    """Open the case of ``action``; ``rosters`` keeps the teams read in this transaction."""
     targets = config.sla.targets(action.sla_class, action.priority)
     row = CaseRow(
         customer_id=action.customer_id,
@@ -534,13 +541,16 @@ def _open(
     session.add(row)
     session.flush()
     case = lib_open_case(action, case_id=str(row.id), targets=targets, at=now, actor=RULES_ACTOR)
-    team, roster, available = _roster(session, action.team)
+    rosters = {} if rosters is None else rosters
+    if action.team not in rosters:
+        rosters[action.team] = _roster(session, action.team)
+    team, roster, available = rosters[action.team]
     if team is not None and available:
         pick = round_robin(roster, team.rr_counter, available=available)
         team.rr_counter = pick.next_counter
         case = lib_assign(case, pick.owner, roster=roster, at=now, actor="round_robin")
     _attach(session, row.id, action, by_id)
-    _save(session, row, case, 0, config, now)
+    _save(session, row, case, 0, config, now, new=True)
     return row.id
 
 
@@ -570,7 +580,11 @@ def _add(
 
 
 def apply_signals(
-    session: Session, signals: Iterable[Signal], *, now: dt.datetime | None = None
+    session: Session,
+    signals: Iterable[Signal],
+    *,
+    now: dt.datetime | None = None,
+    guarded: bool = True,
 ) -> ApplyResult:
     """Evaluate the rules in force on ``signals`` and open or update cases (one transaction).
 
@@ -582,6 +596,11 @@ def apply_signals(
     decide again: the signal is added to the case the other transaction opened, or skipped
     when it is already attached. So two workers, or the worker and the sweep, evaluating one
     customer's answers at once make one case with each signal once, on SQLite and PostgreSQL.
+
+    ``guarded=False`` takes no savepoints (the ORM then writes the whole batch's rows in a few
+    multi-row statements): a lost race fails the transaction, for the caller to roll back and
+    call again guarded, as the case worker does (races are rare; the savepoints cost every
+    batch).
     """
     now = now or utcnow()
     sigs = list(signals)
@@ -598,8 +617,9 @@ def apply_signals(
     opened: list[int] = []
     added: list[int] = []
     matched = 0
+    rosters: dict[str, _Roster] = {}
     for first in actions:
-        done = _apply_action(session, first, config, by_id, now)
+        done = _apply_action(session, first, config, by_id, now, rosters, guarded=guarded)
         if done is None:
             continue
         action, cid = done
@@ -640,31 +660,42 @@ def _apply_action(
     config: CaseConfig,
     by_id: dict[str, Signal],
     now: dt.datetime,
+    rosters: dict[str, _Roster],
+    *,
+    guarded: bool,
 ) -> tuple[CaseAction, int] | None:
-    """Open or update one case under a savepoint (see :func:`apply_signals`); ``None`` when,
-    decided again after a lost race, nothing is left to do (the signals are attached)."""
+    """Open or update one case, under a savepoint when ``guarded`` (see
+    :func:`apply_signals`); ``None`` when, decided again after a lost race, nothing is left to
+    do (the signals are attached)."""
+
+    def write(act: CaseAction) -> int:
+        if act.kind is ActionKind.OPEN:
+            cid = _open(session, act, config, by_id, now, rosters)
+            what = "cases.open"
+        else:
+            cid = _add(session, act, config, by_id, now)
+            what = "cases.signals"
+        record(
+            session,
+            Actor(RULES_ACTOR, "system"),
+            what,
+            f"case:{cid}",
+            {
+                "rules": [m.rule_id for m in act.matches],
+                "priority": act.priority.value,
+                "rules_version": act.rules_version,
+            },
+        )
+        return cid
+
+    if not guarded:
+        return action, write(action)
     current: CaseAction | None = action
     for attempt in range(1, _RACE_TRIES + 1):
         assert current is not None
         try:
             with session.begin_nested():
-                if current.kind is ActionKind.OPEN:
-                    cid = _open(session, current, config, by_id, now)
-                    what = "cases.open"
-                else:
-                    cid = _add(session, current, config, by_id, now)
-                    what = "cases.signals"
-                record(
-                    session,
-                    Actor(RULES_ACTOR, "system"),
-                    what,
-                    f"case:{cid}",
-                    {
-                        "rules": [m.rule_id for m in current.matches],
-                        "priority": current.priority.value,
-                        "rules_version": current.rules_version,
-                    },
-                )
+                cid = write(current)
             return current, cid
         except (sa.exc.IntegrityError, sa.exc.OperationalError, StaleDataError) as exc:
             if not _lost_race(exc) or attempt == _RACE_TRIES:
@@ -675,6 +706,7 @@ def _apply_action(
                 current.topic,
             )
             session.expire_all()  # read the other transaction's case, not the cached rows
+            rosters.clear()
             current = _decide_again(session, current, config, by_id)
             if current is None:
                 return None
@@ -699,17 +731,17 @@ def _decide_again(
 
 
 def _apply_retrying(store: Store, signals: list[Signal], now: dt.datetime | None) -> ApplyResult:
-    """:func:`apply_signals`, once more if a race was lost outside a case's savepoint."""
-    for attempt in (1, 2):
-        with store.session() as session:
-            try:
-                return apply_signals(session, signals, now=now)
-            except sa.exc.IntegrityError:
-                session.rollback()
-                if attempt == 2:
-                    raise
-                log.info("cases: a racing transaction changed a case first; evaluating again")
-    raise AssertionError("unreachable")
+    """:func:`apply_signals` without savepoints; after a lost race, again with them."""
+    with store.session() as session:
+        try:
+            return apply_signals(session, signals, now=now, guarded=False)
+        except (sa.exc.IntegrityError, sa.exc.OperationalError, StaleDataError) as exc:
+            session.rollback()
+            if not _lost_race(exc):
+                raise
+            log.info("cases: a racing transaction changed a case first; evaluating again")
+    with store.session() as session:
+        return apply_signals(session, signals, now=now, guarded=True)
 
 
 # -- survey responses -------------------------------------------------------------------------
