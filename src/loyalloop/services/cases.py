@@ -78,6 +78,7 @@ from loyalloop.errors import (
     CaseTransitionError,
     ConfigError,
     ConflictError,
+    LoyalloopError,
     NotFoundError,
 )
 from loyalloop.services.audit import Actor, record
@@ -248,6 +249,9 @@ def set_team(
     session.commit()
 
 
+_Roster = tuple["CaseTeam | None", list[str], set[str]]
+
+
 def _roster(session: Session, team: str) -> tuple[CaseTeam | None, list[str], set[str]]:
     row = session.scalar(sa.select(CaseTeam).where(CaseTeam.name == team))
     if row is None:
@@ -327,12 +331,14 @@ def _save(
     before: int,
     config: CaseConfig,
     now: dt.datetime,
+    *,
+    new: bool = False,
 ) -> None:
     """Write ``case``'s fields and its events after the first ``before`` onto ``row``; set the
     SLA deadline shown in queues and the scheduler's next look (one UPDATE of the case: one
-    version step)."""
-    done = _done_keys(session, row.id)
-    timer = session.get(SlaTimer, row.id)
+    version step). A ``new`` case has no notifications and no timer yet: not looked up."""
+    done = set() if new else _done_keys(session, row.id)
+    timer = None if new else session.get(SlaTimer, row.id)
     status = sla_due(case.sla_timeline(), config.calendar_for(case.sla_class), now, done=done)
     running = [
         c.deadline for c in (status.first_response, status.resolution) if c.deadline is not None
@@ -456,6 +462,9 @@ class ApplyResult:
     added: tuple[int, ...]
     signals: int
     matched: int
+    #: Responses left waiting for the sweep, with the reason (a response whose signal or
+    #: case could not be made; see :func:`cases_from_responses`).
+    left: tuple[tuple[int, str], ...] = ()
 
 
 def _open_cases(session: Session, customers: set[str]) -> list[OpenCase]:
@@ -510,7 +519,9 @@ def _open(
     config: CaseConfig,
     by_id: dict[str, Signal],
     now: dt.datetime,
+    rosters: dict[str, _Roster] | None = None,
 ) -> int:
+    """Open the case of ``action``; ``rosters`` keeps the teams read in this transaction."""
     targets = config.sla.targets(action.sla_class, action.priority)
     row = CaseRow(
         customer_id=action.customer_id,
@@ -530,13 +541,16 @@ def _open(
     session.add(row)
     session.flush()
     case = lib_open_case(action, case_id=str(row.id), targets=targets, at=now, actor=RULES_ACTOR)
-    team, roster, available = _roster(session, action.team)
+    rosters = {} if rosters is None else rosters
+    if action.team not in rosters:
+        rosters[action.team] = _roster(session, action.team)
+    team, roster, available = rosters[action.team]
     if team is not None and available:
         pick = round_robin(roster, team.rr_counter, available=available)
         team.rr_counter = pick.next_counter
         case = lib_assign(case, pick.owner, roster=roster, at=now, actor="round_robin")
     _attach(session, row.id, action, by_id)
-    _save(session, row, case, 0, config, now)
+    _save(session, row, case, 0, config, now, new=True)
     return row.id
 
 
@@ -552,6 +566,10 @@ def _add(
     row = _locked(session, cid, None)
     case = _case_of(session, row)
     before = len(case.events)
+    if case.events and case.events[-1].at > now:
+        # a racing transaction (or a process whose clock runs ahead) wrote the case's last
+        # event after this evaluation began: the timeline stays in order
+        now = case.events[-1].at
     targets = (
         config.sla.targets(case.sla_class, action.priority) if action.raises_priority else None
     )
@@ -562,28 +580,33 @@ def _add(
 
 
 def apply_signals(
-    session: Session, signals: Iterable[Signal], *, now: dt.datetime | None = None
+    session: Session,
+    signals: Iterable[Signal],
+    *,
+    now: dt.datetime | None = None,
+    guarded: bool = True,
 ) -> ApplyResult:
     """Evaluate the rules in force on ``signals`` and open or update cases (one transaction).
 
     Signals already attached to a case are skipped, so a signal can be offered again safely.
-    Two transactions racing to open the same customer's case on a topic: the database lets
-    one in; call again (as :func:`cases_from_response` does) and the other's signal is added
-    to that case.
+    Each case's change is made under a savepoint. When another transaction got there first —
+    it opened the customer's case on the topic (the unique open key), attached the same
+    signal, changed the case (its version) or deadlocked with this one — the savepoint is
+    rolled back, the customer's open cases and attached signals are read again and the rules
+    decide again: the signal is added to the case the other transaction opened, or skipped
+    when it is already attached. So two workers, or the worker and the sweep, evaluating one
+    customer's answers at once make one case with each signal once, on SQLite and PostgreSQL.
+
+    ``guarded=False`` takes no savepoints (the ORM then writes the whole batch's rows in a few
+    multi-row statements): a lost race fails the transaction, for the caller to roll back and
+    call again guarded, as the case worker does (races are rare; the savepoints cost every
+    batch).
     """
     now = now or utcnow()
     sigs = list(signals)
     by_id = {s.signal_id: s for s in sigs}
     config = active_config(session)
-    handled = (
-        set(
-            session.scalars(
-                sa.select(CaseSignal.signal_id).where(CaseSignal.signal_id.in_(list(by_id)))
-            )
-        )
-        if by_id
-        else set()
-    )
+    handled = _attached(session, list(by_id))
     fresh = [s for s in sigs if s.signal_id not in handled]
     actions = evaluate_rules(
         config.rules,
@@ -593,14 +616,64 @@ def apply_signals(
     )
     opened: list[int] = []
     added: list[int] = []
-    for action in actions:
-        if action.kind is ActionKind.OPEN:
-            cid = _open(session, action, config, by_id, now)
-            opened.append(cid)
+    matched = 0
+    rosters: dict[str, _Roster] = {}
+    for first in actions:
+        done = _apply_action(session, first, config, by_id, now, rosters, guarded=guarded)
+        if done is None:
+            continue
+        action, cid = done
+        (opened if action.kind is ActionKind.OPEN else added).append(cid)
+        matched += len(action.matches)
+    session.commit()
+    return ApplyResult(tuple(opened), tuple(added), len(sigs), matched)
+
+
+def _attached(session: Session, signal_ids: list[str]) -> set[str]:
+    """The ids among ``signal_ids`` already attached to a case (open or closed)."""
+    if not signal_ids:
+        return set()
+    return set(
+        session.scalars(sa.select(CaseSignal.signal_id).where(CaseSignal.signal_id.in_(signal_ids)))
+    )
+
+
+#: How often one case's change is decided again after losing a race (each loss means another
+#: transaction committed that case's change meanwhile).
+_RACE_TRIES = 5
+#: PostgreSQL's deadlock and serialization failures: the savepoint is rolled back, try again.
+_RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _lost_race(exc: Exception) -> bool:
+    if isinstance(exc, (sa.exc.IntegrityError, StaleDataError)):
+        return True
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, sa.exc.OperationalError) and (
+        getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES
+    )
+
+
+def _apply_action(
+    session: Session,
+    action: CaseAction,
+    config: CaseConfig,
+    by_id: dict[str, Signal],
+    now: dt.datetime,
+    rosters: dict[str, _Roster],
+    *,
+    guarded: bool,
+) -> tuple[CaseAction, int] | None:
+    """Open or update one case, under a savepoint when ``guarded`` (see
+    :func:`apply_signals`); ``None`` when, decided again after a lost race, nothing is left to
+    do (the signals are attached)."""
+
+    def write(act: CaseAction) -> int:
+        if act.kind is ActionKind.OPEN:
+            cid = _open(session, act, config, by_id, now, rosters)
             what = "cases.open"
         else:
-            cid = _add(session, action, config, by_id, now)
-            added.append(cid)
+            cid = _add(session, act, config, by_id, now)
             what = "cases.signals"
         record(
             session,
@@ -608,27 +681,67 @@ def apply_signals(
             what,
             f"case:{cid}",
             {
-                "rules": [m.rule_id for m in action.matches],
-                "priority": action.priority.value,
-                "rules_version": action.rules_version,
+                "rules": [m.rule_id for m in act.matches],
+                "priority": act.priority.value,
+                "rules_version": act.rules_version,
             },
         )
-    session.commit()
-    return ApplyResult(tuple(opened), tuple(added), len(sigs), sum(len(a.matches) for a in actions))
+        return cid
+
+    if not guarded:
+        return action, write(action)
+    current: CaseAction | None = action
+    for attempt in range(1, _RACE_TRIES + 1):
+        assert current is not None
+        try:
+            with session.begin_nested():
+                cid = write(current)
+            return current, cid
+        except (sa.exc.IntegrityError, sa.exc.OperationalError, StaleDataError) as exc:
+            if not _lost_race(exc) or attempt == _RACE_TRIES:
+                raise
+            log.info(
+                "cases: another transaction changed %s's %s case first; deciding again",
+                current.customer_id,
+                current.topic,
+            )
+            session.expire_all()  # read the other transaction's case, not the cached rows
+            rosters.clear()
+            current = _decide_again(session, current, config, by_id)
+            if current is None:
+                return None
+    raise AssertionError("unreachable")
+
+
+def _decide_again(
+    session: Session, action: CaseAction, config: CaseConfig, by_id: dict[str, Signal]
+) -> CaseAction | None:
+    """The rules on ``action``'s signals against the customer's cases as they are now."""
+    ids = list(dict.fromkeys(m.signal_id for m in action.matches))
+    handled = _attached(session, ids)
+    fresh = [by_id[i] for i in ids if i not in handled]
+    again = evaluate_rules(
+        config.rules,
+        fresh,
+        _open_cases(session, {action.customer_id}),
+        handled_signals=handled,
+    )
+    key = (action.customer_id, action.topic)
+    return next((a for a in again if (a.customer_id, a.topic) == key), None)
 
 
 def _apply_retrying(store: Store, signals: list[Signal], now: dt.datetime | None) -> ApplyResult:
-    """:func:`apply_signals`, once more if a racing transaction opened the same case first."""
-    for attempt in (1, 2):
-        with store.session() as session:
-            try:
-                return apply_signals(session, signals, now=now)
-            except sa.exc.IntegrityError:
-                session.rollback()
-                if attempt == 2:
-                    raise
-                log.info("cases: a racing transaction opened the case first; evaluating again")
-    raise AssertionError("unreachable")
+    """:func:`apply_signals` without savepoints; after a lost race, again with them."""
+    with store.session() as session:
+        try:
+            return apply_signals(session, signals, now=now, guarded=False)
+        except (sa.exc.IntegrityError, sa.exc.OperationalError, StaleDataError) as exc:
+            session.rollback()
+            if not _lost_race(exc):
+                raise
+            log.info("cases: a racing transaction changed a case first; evaluating again")
+    with store.session() as session:
+        return apply_signals(session, signals, now=now, guarded=True)
 
 
 # -- survey responses -------------------------------------------------------------------------
@@ -698,6 +811,45 @@ def cases_from_response(
 _PENDING = (Response.rules_revision < Response.revision) & Response.customer_id.is_not(None)
 
 
+#: What one response's data can make go wrong on its way to a case (a stored answer of the
+#: wrong shape, a survey version that cannot be read, a value the store refuses).
+_BAD_RESPONSE = (LoyalloopError, sa.exc.SQLAlchemyError, ValueError, TypeError, LookupError)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300] if text else ''}"
+
+
+def _store_away(exc: BaseException) -> bool:
+    """The store cannot be reached or is locked: every response would fail alike."""
+    return isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) and not (
+        _lost_race(exc)  # type: ignore[arg-type]
+    )
+
+
+def _apply_isolating(
+    store: Store, signals: list[Signal], now: dt.datetime | None
+) -> tuple[list[ApplyResult], dict[str, str]]:
+    """Apply ``signals``; when the batch fails, halve it until the failing signals are alone.
+
+    Returns the results of the parts that were applied and, per signal that could not be,
+    the reason. A store that cannot be reached fails the whole batch (it is not a bad
+    signal): the error is raised and every response waits for the sweep.
+    """
+    try:
+        return [_apply_retrying(store, signals, now)], {}
+    except _BAD_RESPONSE as exc:
+        if _store_away(exc):
+            raise
+        if len(signals) == 1:
+            return [], {signals[0].signal_id: _reason(exc)}
+        mid = len(signals) // 2
+        done_a, bad_a = _apply_isolating(store, signals[:mid], now)
+        done_b, bad_b = _apply_isolating(store, signals[mid:], now)
+        return done_a + done_b, {**bad_a, **bad_b}
+
+
 def cases_from_responses(
     store: Store, response_ids: Sequence[int], *, now: dt.datetime | None = None
 ) -> ApplyResult:
@@ -708,17 +860,41 @@ def cases_from_responses(
     to the revision evaluated (an edit made meanwhile still waits). Evaluating a response
     again (a crash between the two commits, two processes at once) changes nothing: its
     signal is already attached to its case.
+
+    One bad response does not hold up the others: a response whose signal cannot be made,
+    or whose case cannot be written, is set apart (the batch is halved until it is alone),
+    logged with the reason, left waiting for the sweep and listed in ``left``; the others
+    are evaluated and marked.
     """
     ids = list(response_ids)
     if not ids:
         return ApplyResult((), (), 0, 0)
+    left: dict[int, str] = {}
+    seen: dict[int, int] = {}
+    signals: list[Signal] = []
+    owner: dict[str, int] = {}
     with store.session() as session:
         rows = session.scalars(sa.select(Response).where(Response.id.in_(ids), _PENDING)).all()
-        seen = [(r.id, r.revision) for r in rows]
         specs: dict[tuple[int, int], Any] = {}
-        signals = [s for s in (_response_signal(session, r, specs) for r in rows) if s]
+        for r in rows:
+            try:
+                sig = _response_signal(session, r, specs)
+            except _BAD_RESPONSE as exc:
+                if _store_away(exc):
+                    raise
+                left[r.id] = _reason(exc)
+                continue
+            seen[r.id] = r.revision
+            if sig is not None:
+                signals.append(sig)
+                owner[sig.signal_id] = r.id
         session.rollback()
-    result = _apply_retrying(store, signals, now) if signals else ApplyResult((), (), 0, 0)
+    parts, failed = _apply_isolating(store, signals, now) if signals else ([], {})
+    for sid, why in failed.items():
+        left[owner[sid]] = why
+        seen.pop(owner[sid], None)
+    for rid, why in sorted(left.items()):
+        log.warning("case rules: response %d left for the sweep: %s", rid, why)
     if seen:
         with store.session() as session:
             session.connection().execute(
@@ -729,10 +905,16 @@ def cases_from_responses(
                 )
                 .values(rules_revision=sa.bindparam("rev"))
                 .execution_options(synchronize_session=False),
-                [{"rid": i, "rev": r} for i, r in seen],
+                [{"rid": i, "rev": r} for i, r in seen.items()],
             )
             session.commit()
-    return result
+    return ApplyResult(
+        tuple(c for p in parts for c in p.opened),
+        tuple(c for p in parts for c in p.added),
+        len(signals),
+        sum(p.matched for p in parts),
+        tuple(sorted(left.items())),
+    )
 
 
 def sweep_responses(
@@ -743,6 +925,7 @@ def sweep_responses(
     again, and beside the worker: a response already evaluated is skipped."""
     opened: list[int] = []
     added: list[int] = []
+    left: list[tuple[int, str]] = []
     n_signals = n_matched = 0
     after = 0
     while True:
@@ -764,7 +947,8 @@ def sweep_responses(
         added += res.added
         n_signals += res.signals
         n_matched += res.matched
-    return ApplyResult(tuple(opened), tuple(added), n_signals, n_matched)
+        left += res.left
+    return ApplyResult(tuple(opened), tuple(added), n_signals, n_matched, tuple(left))
 
 
 # -- work on a case ---------------------------------------------------------------------------

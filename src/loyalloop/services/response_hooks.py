@@ -15,6 +15,10 @@ move the mark. A response evaluated twice (the worker and the sweep at once, sev
 processes, a crash between the rules' commit and the mark) still makes one case: its signal is
 attached once (a unique signal id).
 
+The worker thread does not stop on a bad response: the case rules set it apart (logged with
+the reason, left waiting for the sweep) and evaluate the rest of the batch; an error of a whole
+batch (the store away) is logged and the worker goes on with the next one.
+
 Detractor triggers are evaluated on the worker's batches only; an answer it did not reach is
 in the warehouse's ``feedback`` after the next sync and the after-run evaluation sees it
 (:mod:`loyalloop.services.campaign_triggers`).
@@ -34,6 +38,10 @@ from loyalloop.services.store import Store
 __all__ = ["ResponseHooks"]
 
 log = logging.getLogger(__name__)
+
+#: What a batch's evaluation can raise that is about the data or the store, not a defect of
+#: the worker: logged, the batch's responses wait for the sweep, the worker goes on.
+_BATCH_ERRORS = (LoyalloopError, SQLAlchemyError, OSError, ValueError, TypeError, LookupError)
 
 
 class ResponseHooks:
@@ -103,6 +111,8 @@ class ResponseHooks:
                     break
             try:
                 self.evaluate(ids)
+            except _BATCH_ERRORS:
+                log.exception("case worker: a batch of %d responses failed", len(ids))
             finally:
                 with self._lock:
                     self._waiting -= len(ids)
@@ -120,11 +130,11 @@ class ResponseHooks:
         self.batches += 1
         try:
             cases_from_responses(self.store, ids)
-        except (LoyalloopError, SQLAlchemyError):
+        except _BATCH_ERRORS:
             log.exception("case rules on %d responses failed; the next sweep retries", len(ids))
         try:
             triggers_from_responses(self.store, ids)
-        except (LoyalloopError, SQLAlchemyError):
+        except _BATCH_ERRORS:
             log.exception("campaign triggers on %d responses failed", len(ids))
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
