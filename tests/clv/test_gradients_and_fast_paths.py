@@ -61,7 +61,7 @@ def test_bg_nbd_gradient_and_hessian(whole_periods: bool) -> None:
 
 
 def test_pareto_nbd_gradient_on_both_branches_and_the_fallback(cdnow: pd.DataFrame) -> None:
-    """alpha >= beta and alpha < beta use different series; far apart, scipy takes over."""
+    """alpha >= beta and alpha < beta use different series; far apart, the quadrature."""
     sim = simulate_pareto_nbd(10_000, 0.55, 74.0, 0.6, 82.0, T=_continuous_T(10_000, 3), seed=4)
     for data in (cdnow, sim, sim[sim["frequency"] > 0]):
         objective, _ = ParetoNBDModel()._objective(collapse(data, COLUMNS, what="test"))

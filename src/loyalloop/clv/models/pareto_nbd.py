@@ -14,7 +14,6 @@ import numpy as np
 from scipy.special import digamma, gammaln, roots_legendre
 
 from loyalloop.clv._data import Distinct, SufficientStats, dot, wsum
-from loyalloop.clv._optimize import numeric_gradient
 from loyalloop.clv._special import log_hyp2f1_c_eq_a_plus_1, logsubexp
 from loyalloop.clv.models.base import TransactionModel
 from loyalloop.clv.models.beta_geo import _rate_start, nbd_pmf
@@ -76,9 +75,100 @@ def _growth(s: Any, base: Any, t: Any) -> np.ndarray:
     return np.where(np.abs(sm1) < 1e-10, log_ratio, -np.expm1(-sm1 * log_ratio) / safe)
 
 
-#: most series terms per evaluation; beyond it (|alpha - beta| close to max(alpha, beta)) the
-#: value comes from scipy's hyp2f1 and the gradient from finite differences
-_MAX_TERMS = 1000
+#: most series terms per evaluation; beyond it the likelihood and its gradient come from the
+#: quadrature of ``_died_integral``, which is as fast already at 19 terms (1M continuous-time
+#: rows, z_max = 0.1: 0.50 s CPU per value and gradient against 0.62 s for the series; at the
+#: 10k sample's z_max = 0.982 the series would need 2,157 terms)
+_MAX_TERMS = 24
+
+#: Gauss-Legendre rules for ``_died_integral``, by number of nodes
+_RULES = {n: roots_legendre(n) for n in (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)}
+_RULE_SIZES = np.array(sorted(_RULES))
+#: nodes needed: ``_NODES_PER_SLOPE * k + _NODES_MIN`` with ``k`` half the (truncated) interval
+#: length times the steepest log-slope of the integrand on it (fitted against mpmath, see
+#: ``_died_integral``)
+_NODES_PER_SLOPE, _NODES_MIN = 0.6, 10.0
+#: the integrand is dropped where it is below exp(-_TAIL_LOG) of its value at t_x
+_TAIL_LOG = 45.0
+#: most (rows x nodes) in one NumPy pass of the quadrature
+_CHUNK = 1 << 20
+
+
+def _died_integral(
+    x: np.ndarray, tx: np.ndarray, T: np.ndarray, r: float, alpha: float, s: float, beta: float
+) -> np.ndarray:
+    """``log I`` and the means of ``log(alpha+τ)``, ``log(beta+τ)``, ``1/(alpha+τ)``,
+    ``1/(beta+τ)`` under ``I``'s integrand, ``I = ∫_tx^T (alpha+τ)^-(r+x) (beta+τ)^-(s+1) dτ``.
+
+    Returns an array of shape (5, rows). The "died in (t_x, T)" term of the likelihood is
+    ``s I``, and the derivatives of ``log I`` in the four parameters are minus the exponents
+    times these means, so one pass gives the value and the gradient.
+
+    Gauss-Legendre in ``u = log(m + τ)``, ``m = min(alpha, beta)``: there the integrand
+    ``exp(h(u))``, ``h(u) = (1 - p_m) u - p_M log(|alpha - beta| + e^u)`` (``p_m``, ``p_M`` the
+    exponents of the smaller and larger of ``alpha + τ``, ``beta + τ``), is analytic in the strip
+    ``|Im u| < π`` whatever ``|alpha - beta| / max(alpha, beta)`` (the ``z`` of the
+    hypergeometric form, whose series needs ``log(1e-17) / log z`` terms: 2,157 at ``z`` =
+    0.982). ``h`` is concave, so past ``u_0 + 45 / |h'(u_0)|`` (when ``h'(u_0) < 0``) the
+    integrand is below ``e^-45`` of its largest value and the interval is cut there. The rule per
+    row has the fewest nodes of 8, 16, ..., 512 at least ``0.6 k + 10``, ``k`` half the interval
+    length times the larger ``|h'|`` at its ends (concave: the steepest). What limits it: rows
+    with large ``k`` (many purchases with ``t_x`` far from ``T``) take up to 512 nodes; against
+    mpmath (30 digits) on 280 random rows over seven parameter sets (``z`` from 0.05 to 0.999,
+    ``x`` up to 300, ``T`` from 0.1 to 800) the largest error of ``log I`` was 2.8e-12 (3.3e-14
+    relative to ``|log I|``).
+    """
+    small_a = alpha <= beta
+    low, diff = min(alpha, beta), abs(alpha - beta)
+    p_low = r + x if small_a else np.full(len(x), s + 1.0)
+    p_high = np.full(len(x), s + 1.0) if small_a else r + x
+    u0 = np.log(low + tx)
+    length = np.log(low + T) - u0
+
+    def slope(u: np.ndarray) -> np.ndarray:
+        e = np.exp(u)
+        return np.asarray(1.0 - p_low - p_high * e / (diff + e), dtype=float)
+
+    g0 = slope(u0)
+    with np.errstate(divide="ignore"):
+        cut = np.where(g0 < 0, _TAIL_LOG / -g0, np.inf)
+    length = np.minimum(length, cut)
+    k = 0.5 * length * np.maximum(np.abs(g0), np.abs(slope(u0 + length)))
+    rule = np.minimum(
+        np.searchsorted(_RULE_SIZES, _NODES_PER_SLOPE * k + _NODES_MIN), len(_RULE_SIZES) - 1
+    )
+    out = np.empty((5, len(x)))
+    for i in np.unique(rule):
+        nodes, weights = _RULES[int(_RULE_SIZES[i])]
+        frac = 0.5 * (nodes + 1.0)
+        rows_i = np.flatnonzero(rule == i)
+        step = max(1, _CHUNK // len(nodes))
+        for lo in range(0, len(rows_i), step):
+            rows = rows_i[lo : lo + step]
+            span = length[rows]
+            u = u0[rows, None] + span[:, None] * frac
+            e = np.exp(u)
+            high = diff + e
+            log_high = np.log(high)
+            h = (1.0 - p_low[rows, None]) * u - p_high[rows, None] * log_high
+            top = h.max(axis=1)
+            f = np.exp(h - top[:, None])
+            f *= weights
+            total = f.sum(axis=1)
+            safe = np.where(total > 0, total, 1.0)
+            with np.errstate(divide="ignore"):
+                out[0, rows] = np.where(span > 0, top + np.log(0.5 * span * safe), -np.inf)
+            mean_log_low = np.einsum("ij,ij->i", f, u) / safe
+            mean_log_high = np.einsum("ij,ij->i", f, log_high) / safe
+            f /= e
+            mean_inv_low = f.sum(axis=1) / safe
+            f *= e / high
+            mean_inv_high = f.sum(axis=1) / safe
+            if small_a:
+                out[1:, rows] = mean_log_low, mean_log_high, mean_inv_low, mean_inv_high
+            else:
+                out[1:, rows] = mean_log_high, mean_log_low, mean_inv_high, mean_inv_low
+    return out
 
 
 class _ParetoNBDLikelihood:
@@ -96,14 +186,17 @@ class _ParetoNBDLikelihood:
     distinct ``x`` (rows sorted by ``x`` once), so the gradient costs no extra evaluation.
 
     What limits it: the number of terms, ``log(1e-17) / log(z_max)`` with ``z_max = |alpha -
-    beta| / max(alpha, beta)`` (about 20 near typical estimates, where ``alpha`` and ``beta``
-    are of the same size), times four series times two time points per customer, in NumPy
-    passes over the rows. Past ``_MAX_TERMS`` terms the value falls back to scipy's hyp2f1
-    and the gradient to finite differences.
+    beta| / max(alpha, beta)`` (about 20 where ``alpha`` and ``beta`` are of the same size,
+    2,157 at the 10k sample run's estimates, ``z_max`` = 0.982), times four series times two
+    time points per customer, in NumPy passes over the rows. Past ``_MAX_TERMS`` terms the
+    value and the gradient come from ``_quadrature`` instead: the "died" integral itself by
+    Gauss-Legendre in ``log(min(alpha, beta) + τ)`` (``_died_integral``), whose cost does not
+    depend on ``z_max`` (about 0.6 s CPU per value and gradient on 1M continuous-time rows,
+    either shape).
     """
 
     def __init__(self, stats: SufficientStats, value: Any) -> None:
-        self.value = value  # the scipy-based value, for the fallback
+        self.value = value  # the scipy-based value: a reference for the tests, not used here
         x, tx, T = stats["frequency"], stats["recency"], stats["T"]
         wn = stats.weights / stats.weights.sum()
         ux = Distinct(x)  # sorted: x = 0 first
@@ -134,7 +227,7 @@ class _ParetoNBDLikelihood:
         z_max = diff / (base + self.min_y)
         terms = 2 if z_max == 0 else int(np.ceil(np.log(1e-17) / np.log(z_max))) + 2
         if terms > _MAX_TERMS:
-            return self.value(theta), numeric_gradient(self.value, theta)
+            return self._quadrature(r, alpha, s, beta)
         n, n0, y = self.n, self.n0, self.y
         x_v = self.x_v
         m_v = r + s + x_v
@@ -221,6 +314,27 @@ class _ParetoNBDLikelihood:
         grad = np.exp(theta) * np.array([g_r, g_a, g_s, g_b])
         return -float(ll), -grad
 
+    def _quadrature(
+        self, r: float, alpha: float, s: float, beta: float
+    ) -> tuple[float, np.ndarray]:
+        """Value and gradient with the "died" term by quadrature (``_died_integral``)."""
+        x, tx, T, w, x_v = self.x, self.tx, self.T, self.w, self.x_v
+        log_i, m_la, m_lb, m_ia, m_ib = _died_integral(x, tx, T, r, alpha, s, beta)
+        log_aT, log_bT = np.log(alpha + T), np.log(beta + T)
+        alive = -(r + x) * log_aT - s * log_bT
+        mix = np.logaddexp(alive, np.log(s) + log_i)
+        p_alive = np.exp(alive - mix)
+        p_died = 1.0 - p_alive
+        ll = dot(self.w_x, gammaln(r + x_v)) - gammaln(r) + r * np.log(alpha)
+        ll += s * np.log(beta) + dot(w, mix)
+        g_r = dot(self.w_x, digamma(r + x_v)) - digamma(r) + np.log(alpha)
+        g_r -= dot(w, p_alive, log_aT) + dot(w, p_died, m_la)
+        g_a = r / alpha - dot(w, p_alive, (r + x) / (alpha + T)) - dot(w, p_died, (r + x) * m_ia)
+        g_s = np.log(beta) - dot(w, p_alive, log_bT) + dot(w, p_died) / s - dot(w, p_died, m_lb)
+        g_b = s / beta - s * dot(w, p_alive, 1.0 / (beta + T)) - (s + 1.0) * dot(w, p_died, m_ib)
+        grad = np.array([r, alpha, s, beta]) * np.array([g_r, g_a, g_s, g_b])
+        return -float(ll), -grad
+
     def _series(
         self,
         r: float,
@@ -276,9 +390,10 @@ class ParetoNBDModel(TransactionModel):
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987).
 
     Parameters (after ``fit``) ``r, alpha`` (purchase rate) and ``s, beta`` (dropout rate).
-    The likelihood has no closed-form gradient in ``r`` and ``s``; the fit uses central
-    differences on the distinct rows, evaluating each hypergeometric term once per distinct
-    ``(frequency, recency)`` and ``(frequency, T)`` pair.
+    The fit uses the likelihood's analytic gradient (``_ParetoNBDLikelihood``): a series in
+    the hypergeometric form where it converges fast, a quadrature of the "died" integral
+    elsewhere. Predictions use scipy's hyp2f1 once per distinct ``(frequency, recency)`` and
+    ``(frequency, T)`` pair.
     """
 
     param_names = ("r", "alpha", "s", "beta")
