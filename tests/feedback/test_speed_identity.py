@@ -71,3 +71,11 @@ def test_fewer_collections_restores_the_collector() -> None:
     finally:
         gc.set_threshold(*before)
     assert gc.get_threshold() == before
+    gc.freeze()  # a process that freezes objects itself keeps them frozen
+    try:
+        assert gc.get_freeze_count() > 0
+        with _fewer_collections():
+            pass
+        assert gc.get_freeze_count() > 0  # not handed back (unfreeze would empty it)
+    finally:
+        gc.unfreeze()
