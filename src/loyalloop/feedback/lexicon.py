@@ -224,8 +224,17 @@ _WISHES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         ),
     )
 )
+_ALL_PATTERNS = _PATTERNS + _WISHES
 #: One pass that tells whether any pattern can match (most clauses match none).
-_ANY_PATTERN = re.compile("|".join(f"(?:{r.pattern})" for r, _ in _PATTERNS + _WISHES), re.I)
+_ANY_PATTERN = re.compile("|".join(f"(?:{r.pattern})" for r, _ in _ALL_PATTERNS), re.I)
+#: The patterns whose source holds no Chinese character are English: every alternative of each
+#: spells out an English word, so they cannot match a clause without a letter that folds to
+#: a-z (``_LETTER``: with ``re.I`` that is the 52 ASCII letters and İ ı ſ K). A clause without
+#: one (most Chinese clauses) is gated and searched with the other patterns only, in the same
+#: order: the same patterns match, at about half the cost of the gate.
+_LETTER = re.compile(r"[a-z]", re.I)
+_NO_LETTER_PATTERNS = tuple((r, w) for r, w in _ALL_PATTERNS if _CJK.search(r.pattern))
+_NO_LETTER_ANY = re.compile("|".join(f"(?:{r.pattern})" for r, _ in _NO_LETTER_PATTERNS), re.I)
 _ZH_ASK = re.compile(
     r"^请问|请问|吗$|吗[呢啊]?$|怎么(?!又|还|能这样|回事)|怎样|如何|多少|多久|什么时候|哪里|在哪|哪个|是否|"
     r"能否|能不能(?!别)|可不可以(?!别)|可以.{0,8}吗|有没有|是不是|想问|想了解|咨询一下|想知道|请告知"
@@ -368,7 +377,11 @@ def _cached(clause: str, spans: tuple[AspectSpan, ...], asks_mark: bool) -> Lexi
         hits += h
     shared = 0.0
     wish = False
-    for regex, pw in _PATTERNS + _WISHES if _ANY_PATTERN.search(clause) else ():
+    if _LETTER.search(clause):
+        patterns, gate = _ALL_PATTERNS, _ANY_PATTERN
+    else:
+        patterns, gate = _NO_LETTER_PATTERNS, _NO_LETTER_ANY
+    for regex, pw in patterns if gate.search(clause) else ():
         if regex.search(clause):
             evidence = True
             shared += pw

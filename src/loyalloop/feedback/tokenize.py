@@ -18,7 +18,9 @@ import importlib.util
 import re
 import sys
 import threading
+from collections import deque
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -120,18 +122,18 @@ class _Segmenter:
         entries = _DICT_LINE.findall(text)
         if len(entries) != text.count("\n") + (not text.endswith("\n")):
             raise ValueError(f"unexpected line in jieba's dictionary {spec.origin}")
-        freq = {word: int(count) for word, count in entries}
-        total = sum(int(count) for _, count in entries)
+        counts = list(map(int, [count for _, count in entries]))
+        freq = dict(zip([word for word, _ in entries], counts, strict=True))
+        total = sum(counts)
         for term in terms:
             freq[term] = 2000
             total += 2000
         self._jieba = _rjieba_class().empty()
-        add = self._jieba.add_word
-        for word, count in freq.items():
-            add(word, count, None)
+        # one C-level loop over the 349k words (a Python ``for`` costs a third more here)
+        deque(map(self._jieba.add_word, freq, freq.values(), repeat(None)), maxlen=0)
         pad = total - sum(freq.values())
         if pad:
-            add(_PAD_WORD, pad, None)
+            self._jieba.add_word(_PAD_WORD, pad, None)
 
     def lcut(self, text: str, hmm: bool = True) -> list[str]:
         """``jieba.Tokenizer.lcut(text, HMM=hmm)``."""
