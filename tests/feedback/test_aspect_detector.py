@@ -88,3 +88,22 @@ def test_detector_only_adds_to_the_rules() -> None:
     rules = {m.aspect for m in read_comment(text, tax, readers=Readers(None, None)).mentions}
     learned = {m.aspect for m in read_comment(text, tax).mentions}
     assert rules <= learned
+
+
+def test_error_breakdown_counts_where_agreement_is_lost() -> None:
+    import pandas as pd
+
+    from loyalloop.feedback.train_aspects import error_breakdown
+
+    pairs = pd.DataFrame(
+        [
+            (0, "t", "fees", "negative", "negative"),  # right
+            (0, "t", "billing", "neutral", "negative"),  # wrong sentiment
+            (1, "u", "staff", "positive", None),  # missed, another aspect found instead
+            (1, "u", "service_attitude", None, "positive"),  # spurious
+            (2, "v", "interest", "negative", None),  # missed, nothing found
+        ],
+        columns=["row", "text", "aspect", "gold", "predicted"],
+    )
+    out = error_breakdown(pairs)
+    assert out == {"missed": 0.5, "wrong_aspect": 0.25, "wrong_sentiment": 0.25, "spurious": 0.25}
