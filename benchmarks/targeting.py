@@ -17,21 +17,25 @@ Steps (per repeat, a fresh learning campaign):
    (``--learning random``), **randomised over the whole eligible audience**: random customers,
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
-   per action (:func:`~loyalloop.measurement.learning.fit_effects`: the effect shrunk towards
-   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and
+   per action (:func:`~loyalloop.measurement.learning.fit_effects`) with each of two learners
+   side by side — the loop's default,
+   :class:`~loyalloop.measurement.structured.RiskScaledEffect` (churn risk × a save rate per
+   action), and the previous one, :class:`~loyalloop.measurement.effects.RiskPriorEffect` (the
+   interaction logit shrunk towards a risk prior) — and for each
    :func:`~loyalloop.measurement.selection.choose_policy` chooses, by cross-validated value
    on those rows with a one-standard-error rule, among the learnt policy (at its best caution),
    the incumbent (risk-only + ``--incumbent``, default the offer) and nobody;
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
-   * ``learnt, incumbent or nobody by CV`` — what the loop now runs: the chosen one of the
-     three; ``uplift (risk prior, caution with the best CV value)``:
+   * ``the loop: learnt (<learner>), incumbent or nobody by CV`` — what the loop runs with
+     that learner: the chosen one of the three (the paired differences are against the
+     default learner's); ``uplift (<learner>, caution with the best CV value)``:
      :func:`~loyalloop.measurement.allocate` on
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
      best level's standard errors × a month's spend × 20 % margin, less the contact and the
      offer's unit cost for each expected redeeming responder (what the loop ran before the
      rule, except that it contacted nobody when no level's value was above zero);
-     ``uplift (risk prior, 1 SE off)`` the same at the default caution;
+     ``uplift (<learner>, 1 SE off)`` the same at the default caution;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order, each with the action that measured the best net value
      per customer in the learning campaign (what a careful analyst would send), until the
