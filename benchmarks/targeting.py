@@ -17,21 +17,25 @@ Steps (per repeat, a fresh learning campaign):
    (``--learning random``), **randomised over the whole eligible audience**: random customers,
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
-   per action (:func:`~loyalloop.measurement.learning.fit_effects`: the effect shrunk towards
-   the risk prior, :class:`~loyalloop.measurement.effects.RiskPriorEffect`), and
+   per action (:func:`~loyalloop.measurement.learning.fit_effects`) with each of two learners
+   side by side — the loop's default,
+   :class:`~loyalloop.measurement.structured.RiskScaledEffect` (churn risk × a save rate per
+   action), and the previous one, :class:`~loyalloop.measurement.effects.RiskPriorEffect` (the
+   interaction logit shrunk towards a risk prior) — and for each
    :func:`~loyalloop.measurement.selection.choose_policy` chooses, by cross-validated value
    on those rows with a one-standard-error rule, among the learnt policy (at its best caution),
    the incumbent (risk-only + ``--incumbent``, default the offer) and nobody;
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
-   * ``learnt, incumbent or nobody by CV`` — what the loop now runs: the chosen one of the
-     three; ``uplift (risk prior, caution with the best CV value)``:
+   * ``the loop: learnt (<learner>), incumbent or nobody by CV`` — what the loop runs with
+     that learner: the chosen one of the three (the paired differences are against the
+     default learner's); ``uplift (<learner>, caution with the best CV value)``:
      :func:`~loyalloop.measurement.allocate` on
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
      best level's standard errors × a month's spend × 20 % margin, less the contact and the
      offer's unit cost for each expected redeeming responder (what the loop ran before the
      rule, except that it contacted nobody when no level's value was above zero);
-     ``uplift (risk prior, 1 SE off)`` the same at the default caution;
+     ``uplift (<learner>, 1 SE off)`` the same at the default caution;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order, each with the action that measured the best net value
      per customer in the learning campaign (what a careful analyst would send), until the
@@ -72,6 +76,7 @@ from loyalloop.measurement.effects import RiskPriorEffect
 from loyalloop.measurement.learning import (
     CHAMPION,
     PESSIMISM,
+    EffectLearner,
     Policy,
     PolicyKind,
     RoundPlan,
@@ -94,6 +99,7 @@ from loyalloop.measurement.sample_rounds import (
     simulate_round,
 )
 from loyalloop.measurement.selection import Selected, choose_policy, learning_rows_needed
+from loyalloop.measurement.structured import RiskScaledEffect
 from loyalloop.pipeline import RunConfig, run_pipeline
 from loyalloop.sample import generate
 
@@ -184,9 +190,17 @@ def _true_values(audience: pd.DataFrame, truth: pd.DataFrame, setup: SampleSetup
     return out
 
 
-MAIN = "learnt, incumbent or nobody by CV (1-SE rule: the loop now)"
-BEST_LEVEL = "uplift (risk prior, caution with the best CV value)"
-ONE_SE = "uplift (risk prior, 1 SE off)"
+NEW = "risk-scaled save rate"
+OLD = "risk prior (EB logit)"
+#: learner label → (the loop's learner, the factory ``choose_policy`` cross-validates)
+LEARNERS = {
+    NEW: (EffectLearner.RISK_SCALED, RiskScaledEffect),
+    OLD: (EffectLearner.RISK_PRIOR, RiskPriorEffect),
+}
+MAIN_LABEL = "the loop: learnt ({}), incumbent or nobody by CV (1-SE rule)"
+MAIN = MAIN_LABEL.format(NEW)
+BEST_LEVEL = "uplift ({}, caution with the best CV value)"
+ONE_SE = "uplift ({}, 1 SE off)"
 
 
 def policies(
@@ -227,52 +241,65 @@ def policies(
     assert plan1 is not None
     pooled = pd.concat(parts, ignore_index=True)
     rows = training_rows(pooled, features)
-    fit = fit_effects(rows, seed=seed)  # the loop's learner: shrunk towards the risk prior
     best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
-    choice = choose_policy(
-        RiskPriorEffect,
-        pooled,
-        audience=audience,
-        actions=SAMPLE_ACTIONS,
-        features=features,
-        value_per_response=vpr,
-        margin_rate=setup.margin_rate,
-        budget_per_customer=setup.budget_per_customer,
-        incumbent_action=incumbent,
-        seed=seed,
-    )
-    missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
-    if missing:
-        raise SystemExit(f"no effect model for {missing}: {fit.notes}")
-    learnt = {}
-    for label, pessimism in ((BEST_LEVEL, choice.caution), (ONE_SE, PESSIMISM)):
-        cand = expected_values(
-            audience,
-            fit.models,
-            SAMPLE_ACTIONS,
+    learnt: dict[str, np.ndarray] = {}
+    choices: dict[str, Any] = {}
+    fits: dict[str, Any] = {}
+    for tag, (learner, make) in LEARNERS.items():
+        fit = fit_effects(rows, seed=seed, learner=learner)
+        missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
+        if missing:
+            raise SystemExit(f"no effect model for {missing}: {fit.notes}")
+        choice = choose_policy(
+            make,
+            pooled,
+            audience=audience,
+            actions=SAMPLE_ACTIONS,
             features=features,
             value_per_response=vpr,
             margin_rate=setup.margin_rate,
-            pessimism=pessimism,
+            budget_per_customer=setup.budget_per_customer,
+            incumbent_action=incumbent,
+            seed=seed,
         )
-        learnt[label] = np.column_stack(
-            [cand[f"value:{a.name}"].to_numpy(dtype="float64") for a in SAMPLE_ACTIONS]
-        )
+        choices[tag], fits[tag] = choice, fit
+        for label, pessimism in ((BEST_LEVEL, choice.caution), (ONE_SE, PESSIMISM)):
+            cand = expected_values(
+                audience,
+                fit.models,
+                SAMPLE_ACTIONS,
+                features=features,
+                value_per_response=vpr,
+                margin_rate=setup.margin_rate,
+                pessimism=pessimism,
+            )
+            learnt[label.format(tag)] = np.column_stack(
+                [cand[f"value:{a.name}"].to_numpy(dtype="float64") for a in SAMPLE_ACTIONS]
+            )
     n = len(audience)
     rng = np.random.default_rng(seed)
     churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
     clv = pd.to_numeric(audience["clv"], errors="coerce").fillna(-1).to_numpy()
     plans: dict[str, RoundPlan] = {}
-    t0 = time.perf_counter()
-    plans[BEST_LEVEL], alloc = _allocated(audience, learnt[BEST_LEVEL], budget)
-    seconds = time.perf_counter() - t0
-    plans[ONE_SE], _ = _allocated(audience, learnt[ONE_SE], budget)
-    if choice.selected is Selected.MODEL:
-        plans[MAIN] = plans[BEST_LEVEL]
-    elif choice.selected is Selected.INCUMBENT:
-        plans[MAIN] = _baseline(audience, churn, incumbent, budget)
-    else:
-        plans[MAIN] = _plan(audience, np.array([], dtype=np.int64), np.array([], np.int64), budget)
+    seconds, alloc = 0.0, None
+    for tag in LEARNERS:
+        t0 = time.perf_counter()
+        plans[BEST_LEVEL.format(tag)], alloc_t = _allocated(
+            audience, learnt[BEST_LEVEL.format(tag)], budget
+        )
+        if tag == NEW:
+            seconds, alloc = time.perf_counter() - t0, alloc_t
+        plans[ONE_SE.format(tag)], _ = _allocated(audience, learnt[ONE_SE.format(tag)], budget)
+        selected = choices[tag].selected
+        if selected is Selected.MODEL:
+            plans[MAIN_LABEL.format(tag)] = plans[BEST_LEVEL.format(tag)]
+        elif selected is Selected.INCUMBENT:
+            plans[MAIN_LABEL.format(tag)] = _baseline(audience, churn, incumbent, budget)
+        else:
+            plans[MAIN_LABEL.format(tag)] = _plan(
+                audience, np.array([], dtype=np.int64), np.array([], np.int64), budget
+            )
+    assert alloc is not None
     random_order = rng.random(n)
     for a in SAMPLE_ACTIONS:
         mark = "*" if a.name == best else ""
@@ -307,13 +334,25 @@ def policies(
                 "draws": draws,
                 "alloc_seconds": seconds if name == MAIN else None,
                 "alloc_method": alloc.method.value if name == MAIN else None,
-                "qini": {q.action: (round(q.qini, 4), round(q.baseline_qini, 4)) for q in fit.qini},
-                "caution": choice.caution,
-                "selected": choice.selected.value,
-                "reason": choice.reason,
-                "cv": {c.label: (round(c.value), round(c.se)) for c in choice.candidates},
+                "learners": {
+                    tag: {
+                        "qini": {
+                            q.action: (round(q.qini, 4), round(q.baseline_qini, 4))
+                            for q in fits[tag].qini
+                        },
+                        "caution": choices[tag].caution,
+                        "selected": choices[tag].selected.value,
+                        "reason": choices[tag].reason,
+                        "cv": {
+                            c.label: (round(c.value), round(c.se)) for c in choices[tag].candidates
+                        },
+                        "rows_needed": learning_rows_needed(
+                            choices[tag].lead, choices[tag].lead_se, len(pooled)
+                        ),
+                    }
+                    for tag in LEARNERS
+                },
                 "learning_rows": len(pooled),
-                "rows_needed": learning_rows_needed(choice.lead, choice.lead_se, len(pooled)),
             }
         )
     return out
@@ -386,13 +425,14 @@ def _qini(rows: list[dict[str, Any]]) -> None:
     print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
     for x in rows:
         if x["alloc_method"]:
-            print(
-                f"- repeat {x['repeat']}: {x['learning_rows']:,} learning rows; Qini "
-                f"{x['qini']}; chose **{x['selected']}** (best caution {x['caution']:g} SE); "
-                f"cross-validated value (se) {x['cv']}; {x['reason']}; rows for the lead to "
-                f"pass the rule with 80 % power: {x['rows_needed']:,.0f}; allocation "
-                f"{x['alloc_method']} in {x['alloc_seconds']:.2f} s"
-            )
+            for tag, d in x["learners"].items():
+                print(
+                    f"- repeat {x['repeat']}, {tag}: {x['learning_rows']:,} learning rows; Qini "
+                    f"{d['qini']}; chose **{d['selected']}** (best caution {d['caution']:g} "
+                    f"SE); cross-validated value (se) {d['cv']}; {d['reason']}; rows for the "
+                    f"lead to pass the rule with 80 % power: {d['rows_needed']:,.0f}"
+                )
+            print(f"  allocation {x['alloc_method']} in {x['alloc_seconds']:.2f} s", flush=True)
 
 
 def main() -> None:

@@ -397,7 +397,8 @@ class RiskPriorEffect:
 
 
 def load_effect_model(path: str | Path) -> Any:
-    """An effect model file: :class:`InteractionLogit`, :class:`RiskPriorEffect` or
+    """An effect model file: :class:`InteractionLogit`, :class:`RiskPriorEffect`,
+    :class:`~loyalloop.measurement.structured.RiskScaledEffect` or
     :class:`~loyalloop.uplift.UpliftModel`."""
     p = Path(path)
     try:
@@ -410,6 +411,10 @@ def load_effect_model(path: str | Path) -> Any:
         return InteractionLogit.from_dict(d)
     if isinstance(d, dict) and d.get("format") == PRIOR_FORMAT:
         return RiskPriorEffect.from_dict(d)
+    from loyalloop.measurement.structured import RISK_SCALED_FORMAT, RiskScaledEffect
+
+    if isinstance(d, dict) and d.get("format") == RISK_SCALED_FORMAT:
+        return RiskScaledEffect.from_dict(d)
     from loyalloop.uplift import UpliftModel
 
     return UpliftModel.load(p)

@@ -33,7 +33,9 @@ policy gives everyone the same action, or — for learning — an action drawn a
 **Learning** (:func:`training_rows`, :func:`fit_effects`): the finished campaigns' assignments
 and outcomes, joined to the features the customers had when they were targeted, become one
 training table per action (its treated customers and its holdout). One effect model per action
-(:class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit shrunk towards a
+(:class:`~loyalloop.measurement.structured.RiskScaledEffect`, churn risk × a save rate per
+action with heterogeneity only where it beats risk-only out of fold; or
+:class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit shrunk towards a
 risk-based prior; or the plain :class:`~loyalloop.measurement.effects.InteractionLogit`) is
 fitted, its out-of-fold Qini (3 folds) recorded with a bootstrap interval next to risk-only
 ranking's on the same rows, and registered
@@ -78,6 +80,7 @@ from loyalloop.measurement.effects import (
 )
 from loyalloop.measurement.registry import ActionQini, ModelRegistry, ModelStatus, RegistryEntry
 from loyalloop.measurement.results import CampaignReport, Level, Metric
+from loyalloop.measurement.structured import RiskScaledEffect
 from loyalloop.measurement.targeting import Action, Constraints, allocate
 
 __all__ = [
@@ -114,6 +117,10 @@ EXPLORE = "explore"
 
 class EffectLearner(StrEnum):
     """The per-action effect model the loop fits."""
+
+    #: :class:`~loyalloop.measurement.structured.RiskScaledEffect`: churn risk × a save rate
+    #: per action, heterogeneity only where it beats risk-only out of fold (the default).
+    RISK_SCALED = "risk_scaled"
 
     #: :class:`~loyalloop.measurement.effects.RiskPriorEffect`: shrunk towards a risk prior.
     RISK_PRIOR = "risk_prior"
@@ -880,11 +887,13 @@ def fit_effects(
     C: float = 0.5,
     resamples: int = 200,
     seed: int = 0,
-    learner: EffectLearner = EffectLearner.RISK_PRIOR,
+    learner: EffectLearner = EffectLearner.RISK_SCALED,
 ) -> EffectFit:
-    """One effect model per action (``learner``:
-    :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the effect shrunk towards a
-    risk-based prior, or the plain :class:`~loyalloop.measurement.effects.InteractionLogit`),
+    """One effect model per action (``learner``: by default
+    :class:`~loyalloop.measurement.structured.RiskScaledEffect`, churn risk × a save rate per
+    action; :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit
+    shrunk towards a risk-based prior; or the plain
+    :class:`~loyalloop.measurement.effects.InteractionLogit`),
     with its out-of-fold Qini (bootstrap interval) and risk-only targeting's on the same rows
     (``baseline``: the lowest predicted chance to respond without the action first)."""
     from loyalloop.uplift import bootstrap_interval
@@ -896,7 +905,9 @@ def fit_effects(
     def make() -> Any:
         if learner is EffectLearner.LOGIT:
             return InteractionLogit(C=C)
-        return RiskPriorEffect(C=C)
+        if learner is EffectLearner.RISK_PRIOR:
+            return RiskPriorEffect(C=C)
+        return RiskScaledEffect(C=C, seed=seed)
 
     for action, (X, t, y) in rows.items():
         try:

@@ -51,7 +51,6 @@ from loyalloop.campaigns.spec import ProgrammeSpec
 from loyalloop.errors import DataValidationError
 from loyalloop.experiments import Estimate
 from loyalloop.measurement.costs import ArmCost, CostModel
-from loyalloop.measurement.effects import RiskPriorEffect
 from loyalloop.measurement.learning import (
     CHAMPION,
     PESSIMISM,
@@ -71,6 +70,7 @@ from loyalloop.measurement.learning import (
 from loyalloop.measurement.registry import ModelRegistry, ModelStatus, RegistryEntry
 from loyalloop.measurement.results import CampaignReport, Level, Metric, campaign_results
 from loyalloop.measurement.selection import Selected, choose_policy
+from loyalloop.measurement.structured import RiskScaledEffect
 from loyalloop.measurement.table import measurement_table
 from loyalloop.measurement.targeting import Action, Constraints
 from loyalloop.sample._campaign_truth import simulate_campaign_outcomes
@@ -529,7 +529,7 @@ def run_learning_rounds(
         # learnt, incumbent or nobody: cross-validated on round 1's own rows with a
         # one-standard-error rule (never on the truth)
         picked = choose_policy(
-            RiskPriorEffect,
+            RiskScaledEffect,
             customers1,
             audience=audience,
             actions=actions,
