@@ -21,6 +21,7 @@ from loyalloop.data.identity.model import (
     _STAND_INS,
     _near,
     char_levenshtein_sql,
+    char_levenshtein_within,
     u_sample,
     u_sample_size,
 )
@@ -78,6 +79,13 @@ def test_latin_and_mixed_texts_match_the_reference() -> None:
     pairs += [("wang fang", "wang fan"), ("lisi", "lisi2"), ("ab", None), (None, None)]
     expected = [None if a is None or b is None else _levenshtein(a, b) for a, b in pairs]
     assert _distances(pairs) == expected
+    # the levels' predicate (byte-distance pre-filter, then the recoded distance) agrees
+    con = duckdb.connect()
+    con.register("p", pa.table({"l": [p[0] for p in pairs], "r": [p[1] for p in pairs]}))
+    for k in (1, 2, 3):
+        sql = char_levenshtein_within("l", "r", k, "duckdb")
+        got = [bool(v) for (v,) in con.execute(f"SELECT coalesce({sql}, false) FROM p").fetchall()]
+        assert got == [d is not None and d <= k for d in expected]
     # ASCII texts: exactly DuckDB's own levenshtein (the fast path)
     ascii_pairs = [p for p in pairs if p[0] and p[1] and p[0].isascii() and p[1].isascii()]
     assert len(ascii_pairs) > 20

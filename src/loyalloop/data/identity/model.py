@@ -237,6 +237,27 @@ def char_levenshtein_sql(left: str, right: str, dialect: str) -> str:
     )
 
 
+def char_levenshtein_within(left: str, right: str, edits: int, dialect: str) -> str:
+    """SQL: ``left`` and ``right`` are at most ``edits`` character edits apart
+    (:func:`char_levenshtein_sql`), cheaply on DuckDB.
+
+    The recoding costs ~85 µs a pair of Chinese addresses against ~3 µs for ``levenshtein``
+    (measured on 30,000 pairs), and the u sample compares every pair of ~775 records
+    (300,000 pairs). So on DuckDB non-ASCII pairs first go through the byte distance: a
+    character is at most 4 UTF-8 bytes, so ``edits`` character edits are at most ``4 * edits``
+    byte edits, and a pair further apart than that in bytes is not within ``edits``
+    characters; only the rest (near pairs, a few in a thousand) are recoded.
+    """
+    if dialect != "duckdb":
+        return f"({char_levenshtein_sql(left, right, dialect)} <= {edits})"
+    ascii_ = f"strlen({left}) = length({left}) AND strlen({right}) = length({right})"
+    return (
+        f"(CASE WHEN {ascii_} THEN levenshtein({left}, {right}) <= {edits}"
+        f" WHEN levenshtein({left}, {right}) > {4 * edits} THEN FALSE"
+        f" ELSE {char_levenshtein_sql(left, right, dialect)} <= {edits} END)"
+    )
+
+
 def _near(column: str, edits: int, min_length: int) -> Any:
     """A level: at most ``edits`` Levenshtein edits apart counted in characters
     (:func:`char_levenshtein_sql`), both values at least ``min_length`` characters long.
@@ -247,13 +268,13 @@ def _near(column: str, edits: int, min_length: int) -> Any:
     class _Level(ComparisonLevelCreator):
         def create_sql(self, sql_dialect: Any) -> str:
             left, right = f"{column}_l", f"{column}_r"  # unquoted: "x" is a string on Spark
-            distance = char_levenshtein_sql(left, right, sql_dialect.sql_dialect_str)
+            within = char_levenshtein_within(left, right, edits, sql_dialect.sql_dialect_str)
             lengths = (
-                f" AND length({left}) >= {min_length} AND length({right}) >= {min_length}"
+                f"length({left}) >= {min_length} AND length({right}) >= {min_length} AND "
                 if min_length > 0
                 else ""
             )
-            return f"({distance} <= {edits}{lengths})"
+            return f"({lengths}{within})"
 
         def create_label_for_charts(self) -> str:
             return f"{column} at most {edits} characters apart"
