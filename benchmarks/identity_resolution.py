@@ -7,6 +7,7 @@ Each step runs as its own process so whole-process time and peak memory compare 
     python benchmarks/identity_resolution.py exact-with-conflicts  # exact keys, conflict guards
     python benchmarks/identity_resolution.py probabilistic  # exact keys + splink model
     python benchmarks/identity_resolution.py samples --seeds 0 1 2  # precision/recall on samples
+    python benchmarks/identity_resolution.py engines --customers 10000  # DuckDB against Spark
 
 ``make-data`` generates the sample (planted duplicates and households, truth kept apart),
 writes ``customers.csv`` and ingests it into a warehouse under ``benchmarks/data/identity``.
@@ -15,7 +16,9 @@ resolution itself, peak resident memory of the process, pairs compared, profiles
 precision and recall against the truth. ``samples`` generates the sample as ``loyalloop sample``
 does (10,000 customers, card and retail, the given seeds), resolves it both ways and prints pair
 precision and recall, and for the probabilistic pass the share of planted duplicates found per
-kind of variation. Results are in benchmarks/results/identity.md.
+kind of variation. ``engines`` resolves one sample on DuckDB and on Spark local mode in one
+process and compares them pair for pair, with precision and recall by script of the two names
+(both Han, both Latin, one of each). Results are in benchmarks/results/identity.md.
 """
 
 from __future__ import annotations
@@ -161,6 +164,106 @@ def samples(customers: int, seeds: list[int]) -> None:
                 print(json.dumps(out), flush=True)
 
 
+def _pairs(frame, group: str):  # type: ignore[no-untyped-def]
+    """Record pairs ``(a, b)``, ``a < b``, of the groups of ``frame[group]``."""
+    g = frame[["customer_id", group]].dropna()
+    p = g.merge(g, on=group, suffixes=("_l", "_r"))
+    p = p[p.customer_id_l < p.customer_id_r]
+    return set(zip(p.customer_id_l, p.customer_id_r, strict=True))
+
+
+def _by_script(id_map, truth, han: dict[str, bool]) -> dict[str, dict[str, float | int]]:  # type: ignore[no-untyped-def]
+    """Pair precision and recall for pairs of two Han names, two Latin names, one of each."""
+    predicted = _pairs(id_map, "profile_id")
+    true = _pairs(truth, "person_id")
+
+    def kind(pair: tuple[str, str]) -> str:
+        a, b = han[pair[0]], han[pair[1]]
+        return "zh" if a and b else "latin" if not (a or b) else "mixed"
+
+    out: dict[str, dict[str, float | int]] = {}
+    for k in ("zh", "latin", "mixed"):
+        pk = {q for q in predicted if kind(q) == k}
+        tk = {q for q in true if kind(q) == k}
+        right = len(pk & tk)
+        out[k] = {
+            "true_pairs": len(tk),
+            "merged_pairs": len(pk),
+            "correct": right,
+            "precision": round(right / len(pk), 4) if pk else float("nan"),
+            "recall": round(right / len(tk), 4) if tk else float("nan"),
+        }
+    return out
+
+
+def engines(customers: int, business: str, seed: int) -> None:
+    """Resolve one sample on DuckDB and on Spark local mode; compare pair for pair."""
+    import re
+    import tempfile
+
+    from loyalloop.core import Settings
+    from loyalloop.core.spark import SparkWarehouse, local_session
+    from loyalloop.data.identity import IdentityConfig, resolve_identities
+    from loyalloop.data.ingest import ingest
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.sample import generate, write_sample
+
+    han_re = re.compile(r"[\u3400-\u9fff]")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sample = generate(customers=customers, seed=seed, business=business)  # type: ignore[arg-type]
+        files = write_sample(sample, root / "sample")
+        settings = Settings(home=root / "home", timezone="UTC", phone_region="CN")
+        truth = sample.truth[["customer_id", "person_id"]]
+        han = {
+            str(c): bool(han_re.search(str(n)))
+            for c, n in zip(sample.customers.customer_id, sample.customers.name, strict=True)
+        }
+        results = {}
+        with open_warehouse(settings) as wh:
+            ingest(wh, "customers", [files["customers"]])
+            arrow = wh.table("customers").to_pyarrow()
+            t0, c0 = time.perf_counter(), time.process_time()
+            r = resolve_identities(wh.ibis, wh.table("customers"), IdentityConfig())
+            results["duckdb"] = (r, time.perf_counter() - t0, time.process_time() - c0)
+            duck_map = r.id_map.to_pandas()
+            duck_review = r.review.to_pandas()
+        spark = local_session(root / "spark", app="identity-bench")
+        sw = SparkWarehouse(spark, settings)
+        sw.register("customers", arrow)
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = resolve_identities(sw.ibis, sw.table("customers"), IdentityConfig())
+        results["spark"] = (r, time.perf_counter() - t0, time.process_time() - c0)
+        spark_map = r.id_map.to_pandas()
+        spark_review = r.review.to_pandas()
+        sw.close()
+        spark.stop()
+        out: dict[str, object] = {"customers": customers, "business": business, "seed": seed}
+        for name, (res, wall, cpu) in results.items():
+            m = duck_map if name == "duckdb" else spark_map
+            out[name] = {
+                "wall_s": round(wall, 1),
+                "driver_cpu_s": round(cpu, 1),
+                "compared_pairs": res.summary.compared_pairs,
+                "profiles": res.summary.profiles,
+                "merged_by_model": res.summary.merged_by_model,
+                "review_pairs": res.summary.review_pairs,
+                "by_script": _by_script(m, truth, han),
+            }
+        a = duck_map.sort_values("customer_id").reset_index(drop=True)
+        b = spark_map.sort_values("customer_id").reset_index(drop=True)
+        key = ["customer_id_l", "customer_id_r"]
+        ra = set(map(tuple, duck_review[key].to_numpy().tolist()))
+        rb = set(map(tuple, spark_review[key].to_numpy().tolist()))
+        out["same_profiles"] = bool(
+            a[["customer_id", "profile_id"]].equals(b[["customer_id", "profile_id"]])
+        )
+        out["same_review_pairs"] = ra == rb
+        out["review_only_duckdb"] = len(ra - rb)
+        out["review_only_spark"] = len(rb - ra)
+        print(json.dumps(out, default=str), flush=True)
+
+
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, default=DATA, help="folder of the generated data")
@@ -174,9 +277,15 @@ def main(argv: list[str]) -> None:
     s = sub.add_parser("samples")
     s.add_argument("--customers", type=int, default=10_000)
     s.add_argument("--seeds", type=int, nargs="+", default=[0])
+    e = sub.add_parser("engines")
+    e.add_argument("--customers", type=int, default=10_000)
+    e.add_argument("--business", default="card", choices=["card", "retail"])
+    e.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     _use(args.data)
-    if args.cmd == "make-data":
+    if args.cmd == "engines":
+        engines(args.customers, args.business, args.seed)
+    elif args.cmd == "make-data":
         make_data(args.customers, args.business, args.seed)
     elif args.cmd == "samples":
         samples(args.customers, args.seeds)

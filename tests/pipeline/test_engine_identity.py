@@ -62,6 +62,23 @@ PAIRS = pa.table(
         "phone_r": ["13800138001", "13800138011", "38001380001", "1380013800", "13800138000"],
         "name_key_l": ["wang fang", "li ping", "zhang wei", "wang fang", "ab"],
         "name_key_r": ["wang fan", "li pingg", "zhao wei", "wang fang", "ac"],
+        # Han names and addresses: DuckDB's own levenshtein counts UTF-8 bytes (王芳/王方: 3)
+        "name_han_l": ["王芳", "王芳", "王小明", "陈静", None],
+        "name_han_r": ["王方", "芳王", "王晓明", "陈静怡", "王芳"],
+        "address_key_l": [
+            "朝阳区建国路88号",
+            "朝阳区建国路88号",
+            "a",
+            "浦东新区世纪大道100号",
+            None,
+        ],
+        "address_key_r": [
+            "朝阳区建国路86号",
+            "海淀区中关村大街1号",
+            "b",
+            "浦东新区世纪大道1000号",
+            None,
+        ],
     }
 )
 
@@ -75,6 +92,8 @@ def _verdicts(wh: Any, dialect: str) -> list[list[bool]]:
         _differ_by_at_most("phone", 2),
         _near("name_key", 1, 6),
         _near("name_key", 2, 6),
+        _near("name_han", 1, 0),
+        _near("address_key", 3, 8),
     ]
     sql = ", ".join(f"({lv.create_sql(d)}) AS v{i}" for i, lv in enumerate(levels))
     wh.create_temp_table("_pairs", ibis.memtable(PAIRS))
@@ -99,3 +118,22 @@ def test_same_comparison_levels_on_both_engines(spark: Any, settings: Settings) 
     assert on_duck[0][:4] == [True, False, False, False]
     assert on_duck[1][:4] == [True, True, False, False]
     assert on_duck[2] == [True, True, False, True, False]  # "ab"/"ac": too short to be near
+    # one Han character differs: one edit on both engines (a swap is two)
+    assert on_duck[4] == [True, False, True, True, False]
+    assert on_duck[5] == [True, False, False, True, False]
+
+
+def test_same_u_sample_on_both_engines(spark: Any, settings: Settings) -> None:
+    """The u sample is chosen by MD5 (the same on every engine), not by the engine's hash."""
+    from loyalloop.core.spark import SparkWarehouse
+    from loyalloop.data.identity.model import u_sample
+
+    ids = pa.table({"customer_id": [f"C{i:05d}" for i in range(2000)]})
+    with open_warehouse(settings) as duck:
+        t = duck.create_temp_table("_ids", ibis.memtable(ids))
+        a = sorted(u_sample(t, 300_000, seed=7).to_pyarrow()["customer_id"].to_pylist())
+    sw = SparkWarehouse(spark, settings)
+    sw.register("_ids", ids)
+    b = sorted(u_sample(sw.table("_ids"), 300_000, seed=7).to_pyarrow()["customer_id"].to_pylist())
+    sw.close()
+    assert len(a) == 776 and a == b

@@ -29,16 +29,24 @@ grows linearly with the records (:mod:`loyalloop.data.identity.features` says wh
 
 Training (no labels): the prior from the pairs the exact keys find (assumed recall 0.6);
 u probabilities of exact-match levels from value frequencies (:func:`frequency_u`), the others
-from random pairs (``u_max_pairs``, seeded); then two
+from every pair of a sample of records chosen by MD5 of the seed and the record id
+(:func:`u_sample`: ~775 records for ``u_max_pairs`` 300,000); then two
 expectation-maximisation sessions — blocked on phone (estimates every other field) and on
 pinyin name and birth date (estimates phone, e-mail, city, address, gender).
+
+The same on every engine: edit distances count characters (:func:`char_levenshtein_sql`;
+DuckDB's own ``levenshtein`` counts UTF-8 bytes), codes are compared position by position
+(:func:`_differ_by_at_most`), and the u sample is chosen by a hash every engine computes alike
+(splink's own sample uses the engine's ``hash()``). DuckDB and Spark then train the same model
+up to the order of floating-point sums (``benchmarks/results/identity.md``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,17 +180,106 @@ def frequency_u(features: ir.Table) -> dict[tuple[str, str], float]:
     return out
 
 
-def _near(column: str, edits: int, min_length: int) -> Any:
-    """A level: at most ``edits`` Levenshtein edits apart, both values at least ``min_length``
-    long. ``levenshtein`` is built into DuckDB and Spark alike (Jaro-Winkler needs a Java UDF
-    jar on Spark), so both engines score the same pairs the same way."""
-    import splink.comparison_level_library as cll
+def u_sample_size(max_pairs: int) -> int:
+    """Records whose pairs number at least ``max_pairs`` (``n (n - 1) / 2 >= max_pairs``)."""
+    return math.ceil(0.5 * (math.sqrt(8 * max_pairs + 1) + 1))
 
-    left, right = f"{column}_l", f"{column}_r"  # unquoted: "x" is a string on Spark
-    return cll.CustomLevel(
-        f"levenshtein({left}, {right}) <= {edits} AND length({left}) >= {min_length}"
-        f" AND length({right}) >= {min_length}"
+
+def u_sample(features: ir.Table, max_pairs: int, seed: int) -> ir.Table:
+    """The records whose every pair gives the u probabilities of the levels that
+    :func:`frequency_u` does not: ``u_sample_size(max_pairs)`` records, the first in the order
+    of ``md5("<seed>:<customer_id>")``.
+
+    splink's own sample (``estimate_u_using_random_sampling``) picks records by the engine's
+    ``hash()`` — 64 bits on DuckDB, Spark's 32-bit Murmur3 — so each engine drew other pairs
+    and trained other u (at 10,000 records the review pairs differed, 38 against 45). MD5 of
+    the same text is the same everywhere, so both engines take the same records; all their
+    pairs are then compared (splink's estimator with no sampling and no early stop), the same
+    counts on every engine. Like splink's, the sample is a set of records and all of their
+    pairs (~775 records for 300,000 pairs); a top-``n`` query, no sort of the whole table.
+    """
+    import ibis
+
+    n = u_sample_size(max_pairs)
+    key = (ibis.literal(f"{seed}:") + features.customer_id.cast("string")).hexdigest("md5")
+    return features.order_by([key, features.customer_id]).limit(n)
+
+
+#: Printable ASCII without the quote and the backslash: the single-byte stand-ins of
+#: :func:`char_levenshtein_sql` (one per distinct character of a pair).
+_STAND_INS = "".join(chr(c) for c in range(33, 127) if chr(c) not in "'\\")
+
+
+def char_levenshtein_sql(left: str, right: str, dialect: str) -> str:
+    """SQL of the Levenshtein distance of two texts counted in characters, on every engine.
+
+    Spark's ``levenshtein`` counts characters. DuckDB's counts UTF-8 bytes
+    (duckdb/duckdb#25113): ``levenshtein('王芳', '王方')`` is 3 there, so a level such as "one
+    Han character differs" never held on DuckDB. On DuckDB, texts that are both ASCII go to
+    ``levenshtein`` as they are; otherwise each distinct character of the pair is first
+    replaced by one single-byte stand-in (``translate`` with the pair's sorted distinct
+    characters), a one-to-one recoding that keeps the character distance, which
+    ``levenshtein`` then counts. A pair with more than 92 distinct characters (two texts of
+    ~50 characters with nothing in common) has no stand-ins left; its distance is null there
+    (no "near" level holds: such a pair is far apart anyway).
+    """
+    if dialect != "duckdb":
+        return f"levenshtein({left}, {right})"
+    chars = f"array_to_string(list_sort(list_distinct(string_split({left} || {right}, ''))), '')"
+    codes = f"substr('{_STAND_INS}', 1, length({chars}))"
+    recoded = (
+        f"levenshtein(translate({left}, {chars}, {codes}), translate({right}, {chars}, {codes}))"
     )
+    ascii_ = f"strlen({left}) = length({left}) AND strlen({right}) = length({right})"
+    return (
+        f"(CASE WHEN {ascii_} THEN levenshtein({left}, {right})"
+        f" WHEN length({chars}) <= {len(_STAND_INS)} THEN {recoded} END)"
+    )
+
+
+def char_levenshtein_within(left: str, right: str, edits: int, dialect: str) -> str:
+    """SQL: ``left`` and ``right`` are at most ``edits`` character edits apart
+    (:func:`char_levenshtein_sql`), cheaply on DuckDB.
+
+    The recoding costs ~85 µs a pair of Chinese addresses against ~3 µs for ``levenshtein``
+    (measured on 30,000 pairs), and the u sample compares every pair of ~775 records
+    (300,000 pairs). So on DuckDB non-ASCII pairs first go through the byte distance: a
+    character is at most 4 UTF-8 bytes, so ``edits`` character edits are at most ``4 * edits``
+    byte edits, and a pair further apart than that in bytes is not within ``edits``
+    characters; only the rest (near pairs, a few in a thousand) are recoded.
+    """
+    if dialect != "duckdb":
+        return f"({char_levenshtein_sql(left, right, dialect)} <= {edits})"
+    ascii_ = f"strlen({left}) = length({left}) AND strlen({right}) = length({right})"
+    return (
+        f"(CASE WHEN {ascii_} THEN levenshtein({left}, {right}) <= {edits}"
+        f" WHEN levenshtein({left}, {right}) > {4 * edits} THEN FALSE"
+        f" ELSE {char_levenshtein_sql(left, right, dialect)} <= {edits} END)"
+    )
+
+
+def _near(column: str, edits: int, min_length: int) -> Any:
+    """A level: at most ``edits`` Levenshtein edits apart counted in characters
+    (:func:`char_levenshtein_sql`), both values at least ``min_length`` characters long.
+    ``levenshtein`` is built into DuckDB and Spark alike (Jaro-Winkler needs a Java UDF jar
+    on Spark), so both engines score the same pairs the same way."""
+    from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+    class _Level(ComparisonLevelCreator):
+        def create_sql(self, sql_dialect: Any) -> str:
+            left, right = f"{column}_l", f"{column}_r"  # unquoted: "x" is a string on Spark
+            within = char_levenshtein_within(left, right, edits, sql_dialect.sql_dialect_str)
+            lengths = (
+                f"length({left}) >= {min_length} AND length({right}) >= {min_length} AND "
+                if min_length > 0
+                else ""
+            )
+            return f"({lengths}{within})"
+
+        def create_label_for_charts(self) -> str:
+            return f"{column} at most {edits} characters apart"
+
+    return _Level()
 
 
 def _comparisons(fixed_u: dict[tuple[str, str], float] | None = None) -> list[Any]:
@@ -206,7 +303,7 @@ def _comparisons(fixed_u: dict[tuple[str, str], float] | None = None) -> list[An
             cll.NullLevel("name_key"),
             cll.ExactMatchLevel("name_clean", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True),
-            cll.LevenshteinLevel("name_han", 1),
+            _near("name_han", 1, 0),
             _near("name_key", 2, 6),
             cll.ElseLevel(),
         ],
@@ -301,7 +398,41 @@ def _untrained_levels(linker: Linker) -> list[str]:
     return out
 
 
-def _train(linker: Linker, config: IdentityConfig) -> None:
+def _sampled_u(
+    db_api: DatabaseAPI[Any],
+    sample: Any,
+    config: IdentityConfig,
+    fixed_u: dict[tuple[str, str], float],
+) -> dict[tuple[str, str], float]:
+    """u of every level not in ``fixed_u``, from all pairs of the records of ``sample``
+    (:func:`u_sample`): splink's estimator on a model of its own over those records only, with
+    no sampling (the proportion is 1) and no early stop. A level no pair reached gets
+    splink's value for an unobserved level (1e-6)."""
+    from splink import Linker
+
+    sdf = db_api.register(sample, table_name="identity_u_sample")
+    linker = Linker(sdf, _settings(config, fixed_u), log_level=None)
+    n_sql = f"SELECT count(*) AS n FROM {sdf.physical_name}"
+    n = int(linker.misc.query_sql(n_sql).as_pyarrow_table().column("n")[0].as_py())
+    # more pairs than the n records have: splink then takes every record (no hash sample)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=float(max(n, 2) ** 2), min_count_per_level=None, num_chunks=1
+    )
+    out: dict[tuple[str, str], float] = {}
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            key = (comparison.output_column_name, level.label_for_charts)
+            if level.is_null_level or key in fixed_u:
+                continue
+            u = level.u_probability
+            if u is None:  # pragma: no cover - splink sets u for every non-null level
+                raise ModelError(f"identity model: no u estimated for {key[0]}: {key[1]}")
+            out[key] = float(u)
+    sdf.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+    return out
+
+
+def _train(linker: Linker, config: IdentityConfig, *, estimate_u: bool) -> None:
     from splink import block_on
 
     em_log = logging.getLogger("splink.internals.expectation_maximisation")
@@ -312,7 +443,8 @@ def _train(linker: Linker, config: IdentityConfig) -> None:
         t.estimate_probability_two_random_records_match(
             [block_on("phone_block"), block_on("email_block")], recall=0.6
         )
-        t.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+        if estimate_u:
+            t.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
         t.estimate_parameters_using_expectation_maximisation(
             block_on("phone_block"), estimate_without_term_frequencies=True
         )
@@ -390,6 +522,7 @@ def score_pairs(
     backend: str = "duckdb",
     connection: Any = None,
     fixed_u: dict[tuple[str, str], float] | None = None,
+    u_records: Any = None,
 ) -> PairScores:
     """Train (or load) the model and score the blocked pairs of ``features``.
 
@@ -405,6 +538,10 @@ def score_pairs(
         ``"pyspark"`` (connection: the SparkSession).
     fixed_u
         u probabilities computed from value frequencies (:func:`frequency_u`), kept fixed.
+    u_records
+        The records (:func:`u_sample`, in the form of ``features``) whose every pair gives the
+        u of the other levels, the same on every engine; without them splink samples the
+        pairs by the engine's own hash (``config.u_max_pairs``).
 
     Returns
     -------
@@ -422,13 +559,15 @@ def score_pairs(
     )
     if isinstance(settings, Path) and not settings.is_file():
         raise ModelError(f"identity model file {settings} does not exist")
-    linker = Linker(sdf, settings, log_level=None)
-    if config.model_path is None:
-        if backend == "duckdb":
-            with _one_thread(connection):
-                _train(linker, config)
-        else:
-            _train(linker, config)
+    train = config.model_path is None
+    with _one_thread(connection) if backend == "duckdb" and train else nullcontext():
+        if train and u_records is not None:
+            fixed = dict(fixed_u or {})
+            fixed_u = {**fixed, **_sampled_u(db_api, u_records, config, fixed)}
+            settings = _settings(config, fixed_u)
+        linker = Linker(sdf, settings, log_level=None)
+        if train:
+            _train(linker, config, estimate_u=u_records is None)
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     n_sql = f"SELECT count(*) AS n FROM {blocked.physical_name}"
     compared = int(linker.misc.query_sql(n_sql).as_pyarrow_table().column("n")[0].as_py())

@@ -25,7 +25,7 @@ from loyalloop.data.identity.config import IdentityConfig, MatchMode
 from loyalloop.data.identity.explain import explain_pairs
 from loyalloop.data.identity.features import TEXT_KEY_SCHEMA, record_features, with_blocks
 from loyalloop.data.identity.keep_apart import KeepApart, read_keep_apart
-from loyalloop.data.identity.model import FIELDS, frequency_u, score_pairs
+from loyalloop.data.identity.model import FIELDS, frequency_u, score_pairs, u_sample
 from loyalloop.data.identity.names import address_key, city_key, name_keys
 from loyalloop.errors import ConfigError
 
@@ -235,8 +235,13 @@ def resolve_identities(
             cfg = replace(cfg, mode=MatchMode.EXACT)
     if cfg.mode is MatchMode.PROBABILISTIC:
         data, backend, session = _splink_input(con, features)
-        fixed_u = frequency_u(features) if cfg.model_path is None else None
-        scored = score_pairs(data, cfg, backend=backend, connection=session, fixed_u=fixed_u)
+        fixed_u, u_records = None, None
+        if cfg.model_path is None:
+            fixed_u = frequency_u(features)
+            u_records = _splink_input(con, u_sample(features, cfg.u_max_pairs, cfg.seed))[0]
+        scored = score_pairs(
+            data, cfg, backend=backend, connection=session, fixed_u=fixed_u, u_records=u_records
+        )
         scores, compared, model = scored.pairs, scored.compared_pairs, scored.model
     scores_t = _materialize(con, explain_pairs(scores), "_identity_scores")
 
