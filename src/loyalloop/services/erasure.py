@@ -83,6 +83,7 @@ from loyalloop.cases.erasure import (
     plan_erasure,
 )
 from loyalloop.cases.lifecycle import ERASED, CaseStatus, EventKind
+from loyalloop.core.export import atomic_output, write_text_atomic
 from loyalloop.core.lock import home_lock
 from loyalloop.core.runs import MANIFEST_FILE, Run, RunStore
 from loyalloop.data.erased import ERASED_FILE, add_erased
@@ -518,20 +519,8 @@ def _rewrite_run_file(
 def _write_parquet_atomic(table: pa.Table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    tmp = path.with_name(f".{path.name}.erasing")
-    pq.write_table(table, tmp)
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.erasing")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def _set_manifest_rows(run: Run, rows: dict[str, int]) -> None:
@@ -539,7 +528,7 @@ def _set_manifest_rows(run: Run, rows: dict[str, int]) -> None:
     data = json.loads(path.read_text("utf-8"))
     for name, n in rows.items():
         data["tables"][name]["rows"] = n
-    _write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2))
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _run_files(run: Run) -> list[str]:
@@ -927,7 +916,7 @@ def _erase_sync_files(plan: ErasurePlan, directory: Path) -> list[PlaceCount]:
                 row[step.key] = step.replace_key_with
             out.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
         if n:
-            _write_text_atomic(path, "".join(x + "\n" for x in out))
+            write_text_atomic(path, "".join(x + "\n" for x in out))
         places.append(PlaceCount("sync", step.target, step.action.value, n))
     return places
 
@@ -954,24 +943,18 @@ def _compact_warehouse(path: Path) -> None:
     in the file's bytes (not through the engine) until overwritten."""
     import duckdb
 
-    tmp = path.with_name(f".{path.stem}.erasing{path.suffix}")
-    tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
     try:
-        source = con.execute("SELECT current_database()").fetchone()
-        target = str(tmp).replace("'", "''")
-        con.execute(f"ATTACH '{target}' AS erasure_copy")
-        con.execute(f"COPY FROM DATABASE {_quote(str(source[0]) if source else path.stem)} "
-                    "TO erasure_copy")  # fmt: skip
-        con.execute("DETACH erasure_copy")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        with atomic_output(path) as tmp:
+            source = con.execute("SELECT current_database()").fetchone()
+            target = str(tmp).replace("'", "''")
+            con.execute(f"ATTACH '{target}' AS erasure_copy")
+            con.execute(f"COPY FROM DATABASE {_quote(str(source[0]) if source else path.stem)} "
+                        "TO erasure_copy")  # fmt: skip
+            con.execute("DETACH erasure_copy")
+            con.close()  # before the rename: nothing may hold the old file open
     finally:
         con.close()
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
