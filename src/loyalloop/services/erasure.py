@@ -95,8 +95,9 @@ from loyalloop.store.base import Base
 from loyalloop.store.models import AuditEvent, CaseEventRow, CaseRow, SlaTimer
 
 if TYPE_CHECKING:
-    import duckdb
     import pyarrow as pa
+
+    from loyalloop.core.warehouse import Warehouse
 
 __all__ = [
     "ERASE_ACTION",
@@ -279,7 +280,7 @@ def _arr(values: Iterable[str]) -> pa.Array:
     return pa.array(sorted(values), type=pa.string())
 
 
-def _find_in_warehouse(con: duckdb.DuckDBPyConnection, tables: set[str], found: _Found) -> None:
+def _find_in_warehouse(con: Warehouse, tables: set[str], found: _Found) -> None:
     ids = sorted(found.customer_ids)
     if "customers" in tables:
         rows = con.execute(
@@ -377,7 +378,7 @@ def _wh_condition(step: ErasureStep, columns: set[str]) -> tuple[str, list[Any]]
     return (" OR ".join(parts) or "FALSE"), params
 
 
-def _wh_step(con: duckdb.DuckDBPyConnection, step: ErasureStep) -> int:
+def _wh_step(con: Warehouse, step: ErasureStep) -> int:
     table = _quote(step.target)
     columns = {
         str(r[0])
@@ -681,7 +682,7 @@ def _already_erased(session: Session, digest: str) -> bool:
 
 
 @contextmanager
-def _warehouse(store: Store, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
+def _warehouse(store: Store, *, read_only: bool) -> Iterator[Warehouse | None]:
     path = store.analytics.warehouse_path
     if not path.exists():
         yield None
@@ -690,18 +691,13 @@ def _warehouse(store: Store, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConn
 
     wh = Warehouse(store.analytics, read_only=read_only)
     try:
-        yield wh.raw
+        yield wh
     finally:
         wh.close()
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        str(r[0])
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-    }
+def _tables(con: Warehouse) -> set[str]:
+    return set(con.list_tables())
 
 
 def _store_tables(store: Store) -> set[str]:
@@ -724,9 +720,7 @@ def _unmanaged(home: Path) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
-def _discover(
-    store: Store, customer_id: str, con: duckdb.DuckDBPyConnection | None, runs: list[Run]
-) -> _Found:
+def _discover(store: Store, customer_id: str, con: Warehouse | None, runs: list[Run]) -> _Found:
     found = _Found({customer_id})
     _find_in_runs(runs, found)
     if con is not None:
@@ -813,7 +807,9 @@ def erase_person(
             if con is not None:
                 places += _erase_warehouse(con, plan)
         if con is not None and any(p.location == "warehouse" and p.rows for p in places):
-            _compact_warehouse(store.analytics.warehouse_path)
+            from loyalloop.core.warehouse import compact_file
+
+            compact_file(store.analytics.warehouse_path)
         result = ErasureResult(
             erasure_id,
             digest,
@@ -921,7 +917,7 @@ def _erase_sync_files(plan: ErasurePlan, directory: Path) -> list[PlaceCount]:
     return places
 
 
-def _erase_warehouse(con: duckdb.DuckDBPyConnection, plan: ErasurePlan) -> list[PlaceCount]:
+def _erase_warehouse(con: Warehouse, plan: ErasurePlan) -> list[PlaceCount]:
     places: list[PlaceCount] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -935,27 +931,6 @@ def _erase_warehouse(con: duckdb.DuckDBPyConnection, plan: ErasurePlan) -> list[
         raise
     con.execute("CHECKPOINT")
     return places
-
-
-def _compact_warehouse(path: Path) -> None:
-    """Copy the warehouse into a fresh file and rename it into place: DuckDB reuses the blocks
-    an UPDATE or DELETE freed but does not clear them, so the old values would stay readable
-    in the file's bytes (not through the engine) until overwritten."""
-    import duckdb
-
-    con = duckdb.connect(str(path))
-    try:
-        with atomic_output(path) as tmp:
-            source = con.execute("SELECT current_database()").fetchone()
-            target = str(tmp).replace("'", "''")
-            con.execute(f"ATTACH '{target}' AS erasure_copy")
-            con.execute(f"COPY FROM DATABASE {_quote(str(source[0]) if source else path.stem)} "
-                        "TO erasure_copy")  # fmt: skip
-            con.execute("DETACH erasure_copy")
-            con.close()  # before the rename: nothing may hold the old file open
-    finally:
-        con.close()
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 def _erase_store(
