@@ -34,7 +34,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="run settings (YAML, as `loyalloop run`)")
     args = parser.parse_args(argv)
 
+    from contextlib import ExitStack
+
     from loyalloop.core.config import Settings
+
+    stack = ExitStack()
+    try:  # as `loyalloop run` does: the worker process imports while this one does
+        from loyalloop.pipeline.parallel import worker_started
+    except ImportError:  # code from before it existed
+        pass
+    else:
+        stack.enter_context(worker_started(Settings().with_home(args.home)))
     from loyalloop.pipeline import run as run_module
     from loyalloop.pipeline.config import run_config
     from loyalloop.pipeline.stages import STAGES
@@ -73,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     w, c, m = time.perf_counter(), time.process_time(), time.thread_time()
     config = run_config(args.config)
-    run = run_module.run_pipeline(Settings().with_home(args.home), config)
+    with stack:
+        run = run_module.run_pipeline(Settings().with_home(args.home), config)
     total = {
         "wall": round(time.perf_counter() - w, 2),
         "cpu": round(time.process_time() - c, 2),

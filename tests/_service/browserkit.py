@@ -59,7 +59,7 @@ def screenshot_dir(tmp_path: Path) -> Path:
 
 
 @contextmanager
-def serving(env: Mapping[str, str], port: int, *extra: str, wait_s: float = 60.0) -> Iterator[str]:
+def serving(env: Mapping[str, str], port: int, *extra: str, wait_s: float = 180.0) -> Iterator[str]:
     """Run ``loyalloop serve --port PORT *extra`` with ``env`` added to this process's
     environment; yield its base URL once ``/healthz`` answers 200, stop it afterwards.
 

@@ -109,3 +109,65 @@ def test_a_dead_worker_means_the_stage_runs_in_order(tmp_path: Path) -> None:
     assert calls == ["in order"]
     assert "marker" in ctx.writer.tables
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["marker.parquet"]
+
+
+def test_worker_functions_are_the_stages_functions() -> None:
+    import importlib
+
+    from loyalloop.pipeline.parallel import WORKER_FUNCTIONS, WORKER_STAGES
+    from loyalloop.pipeline.stages import STAGES
+
+    assert set(WORKER_FUNCTIONS) == set(WORKER_STAGES)
+    by_name = {s.name: s.function for s in STAGES}
+    for name, ref in WORKER_FUNCTIONS.items():
+        module, function = ref.split(":")
+        assert getattr(importlib.import_module(module), function) is by_name[name]
+
+
+def test_an_early_worker_is_taken_by_the_run_or_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loyalloop.pipeline import parallel
+
+    settings = _settings(tmp_path)
+    monkeypatch.setenv(ENV_VAR, "off")
+    with parallel.worker_started(settings):
+        assert parallel._early is None  # nothing started where no run could use it
+    monkeypatch.setenv(ENV_VAR, "on")
+    with parallel.worker_started(settings):
+        early = parallel._early
+        assert early is not None
+        with parallel.StageWorker(settings) as worker:
+            assert worker.process is early  # the run takes the started process
+            assert parallel._early is None
+        assert early.poll() is not None  # and stops it when done
+    with parallel.worker_started(settings):
+        unused = parallel._early
+        assert unused is not None
+    assert unused.poll() is not None  # not taken: stopped on leaving the block
+    assert parallel._early is None
+
+
+def test_a_stage_taken_back_leaves_nothing(tmp_path: Path) -> None:
+    from datetime import date
+
+    from loyalloop.core.runs import RunWriter
+    from loyalloop.data.schema import open_warehouse
+    from loyalloop.pipeline.config import RunConfig
+    from loyalloop.pipeline.context import RunContext
+    from loyalloop.pipeline.parallel import StageWorker
+    from loyalloop.pipeline.stages import STAGES
+
+    (stage,) = [s for s in STAGES if s.name == "feedback"]
+    settings = _settings(tmp_path / "home")
+    (tmp_path / "run").mkdir()
+    with open_warehouse(settings) as wh, StageWorker(settings) as worker:
+        ctx = RunContext(wh=wh, writer=RunWriter(tmp_path / "run"), as_of=date(2025, 1, 1),
+                         config=RunConfig())  # fmt: skip
+        worker.start(stage, ctx)
+        assert worker.waiting() is stage  # it waits for profile_map and rfm
+        assert worker.abandon(ctx) is stage
+        assert worker.waiting() is None and worker.process.poll() is not None
+        worker.finish(ctx)  # nothing pending: nothing to do
+    assert list((tmp_path / "run").iterdir()) == []
+    assert ctx.writer.tables == {}

@@ -6,6 +6,7 @@ imported inside the commands.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -95,7 +96,14 @@ def run(
 
     Prints what was computed, what was not and why, and each stage's time.
     """
-    with handle_errors(as_json):
+    with handle_errors(as_json), ExitStack() as stack:
+        from loyalloop.core.config import Engine
+        from loyalloop.pipeline.parallel import worker_started
+
+        early = settings(ctx)  # the worker process imports while this one does (below)
+        if engine is not None:
+            early = replace(early, engine=Engine(engine.value))
+        stack.enter_context(worker_started(early))
         from loyalloop.pipeline.config import run_config
         from loyalloop.pipeline.run import run_pipeline
 
@@ -110,8 +118,6 @@ def run(
             sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
             run_settings = settings(ctx)
             if engine is not None:
-                from loyalloop.core.config import Engine
-
                 run_settings = replace(run_settings, engine=Engine(engine.value))
             with status("running") as step:
                 result = run_pipeline(run_settings, config, on_stage=lambda s: step(f"stage {s}"))

@@ -62,7 +62,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sklearn.isotonic import IsotonicRegression
 
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.insight.definitions import (
@@ -507,6 +506,8 @@ def _curve(
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """A non-increasing step function of days: isotonic blocks, each shrunk towards the
     overall rate by ``prior_strength`` pseudo-customers, then made non-increasing again."""
+    from sklearn.isotonic import IsotonicRegression  # imported when used (fast start-up)
+
     order = np.argsort(days, kind="stable")
     d, v = days[order], y[order]
     iso = IsotonicRegression(increasing=False, y_min=0.0, y_max=1.0, out_of_bounds="clip")

@@ -1,20 +1,28 @@
-"""Pipeline runs: declared stages over the warehouse, published as numbered immutable runs."""
+"""Pipeline runs: declared stages over the warehouse, published as numbered immutable runs.
+
+The names below are imported on first use (PEP 562): importing one module of the package
+(e.g. :mod:`loyalloop.pipeline.parallel`, which a run's worker process starts with) does not
+import every stage's libraries."""
 
 from __future__ import annotations
 
-from loyalloop.core.runs import Run, RunStore
-from loyalloop.pipeline.config import (
-    ChurnConfig,
-    ClvConfig,
-    ClvModelSetting,
-    FeedbackConfig,
-    LoyaltyConfig,
-    RunConfig,
-    run_config,
-)
-from loyalloop.pipeline.context import RunContext
-from loyalloop.pipeline.run import default_as_of, run_pipeline
-from loyalloop.pipeline.stage import Stage
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from loyalloop.core.runs import Run, RunStore
+    from loyalloop.pipeline.config import (
+        ChurnConfig,
+        ClvConfig,
+        ClvModelSetting,
+        FeedbackConfig,
+        LoyaltyConfig,
+        RunConfig,
+        run_config,
+    )
+    from loyalloop.pipeline.context import RunContext
+    from loyalloop.pipeline.run import default_as_of, run_pipeline
+    from loyalloop.pipeline.stage import Stage
 
 __all__ = [
     "ChurnConfig",
@@ -31,3 +39,32 @@ __all__ = [
     "run_config",
     "run_pipeline",
 ]
+
+_HOME = {
+    "Run": "loyalloop.core.runs",
+    "RunStore": "loyalloop.core.runs",
+    "ChurnConfig": "loyalloop.pipeline.config",
+    "ClvConfig": "loyalloop.pipeline.config",
+    "ClvModelSetting": "loyalloop.pipeline.config",
+    "FeedbackConfig": "loyalloop.pipeline.config",
+    "LoyaltyConfig": "loyalloop.pipeline.config",
+    "RunConfig": "loyalloop.pipeline.config",
+    "run_config": "loyalloop.pipeline.config",
+    "RunContext": "loyalloop.pipeline.context",
+    "default_as_of": "loyalloop.pipeline.run",
+    "run_pipeline": "loyalloop.pipeline.run",
+    "Stage": "loyalloop.pipeline.stage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

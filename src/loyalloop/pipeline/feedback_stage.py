@@ -62,6 +62,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from loyalloop.core.results import (
@@ -168,27 +169,39 @@ def _taxonomy(ctx: RunContext, texts: pd.Series) -> tuple[Taxonomy, str, NotComp
     return load_taxonomy(name), f"chosen to fit the comments: {reason}", refused
 
 
-def _read_feedback(ctx: RunContext) -> tuple[pd.DataFrame, pd.Series]:
-    """Feedback up to the as-of day, and each row's unified profile id (missing when the
-    customer is unknown)."""
+def _feedback_rows(ctx: RunContext) -> ir.Table:
     fb = ctx.wh.table("feedback")
-    fb = fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
-    keyed = rekey_by_profile(
-        fb.select(*_INPUT_COLUMNS),
-        ctx.output("profile_map"),
-        keep_unknown=True,
-        source_column="_source_id",
-    )
-    keyed = keyed.rename(profile_id="customer_id").rename(customer_id="_source_id")
-    frame = keyed.order_by("feedback_id").execute()
-    profile_ids = frame.pop("profile_id").astype("string")
+    return fb.filter(fb.timestamp < ibis.date(ctx.as_of) + ibis.interval(days=1))
+
+
+def _read_feedback(ctx: RunContext) -> pd.DataFrame:
+    """Feedback up to the as-of day, ordered by ``feedback_id``.
+
+    It does not read the run's ``profile_map`` (:func:`_profile_ids` does, later): in the
+    worker process (:mod:`loyalloop.pipeline.parallel`) the comments are read and analysed
+    while the runner is still resolving the profiles."""
+    frame = _feedback_rows(ctx).select(*_INPUT_COLUMNS).order_by("feedback_id").execute()
     frame = frame[_INPUT_COLUMNS]
     brand = frame["brand"].astype("string").fillna("").str.strip()
     frame["brand"] = brand.where(brand != "", OWN_BRAND).astype(object)
     frame["channel"] = frame["channel"].astype("string").fillna("unknown").astype(object)
     frame["score_type"] = frame["score_type"].astype("string").str.lower().astype(object)
     frame["timestamp"] = pd.to_datetime(frame["timestamp"])
-    return frame, profile_ids
+    return frame
+
+
+def _profile_ids(ctx: RunContext, feedback_ids: pd.Series) -> pd.Series:
+    """The unified profile id of each row of ``feedback_ids`` (missing when the customer is
+    unknown), through the run's ``profile_map``."""
+    keyed = rekey_by_profile(
+        _feedback_rows(ctx).select("feedback_id", "customer_id"),
+        ctx.output("profile_map"),
+        keep_unknown=True,
+    )
+    ids = keyed.rename(profile_id="customer_id").execute()
+    rows = pd.DataFrame({"feedback_id": feedback_ids.to_numpy()})
+    merged = rows.merge(ids, on="feedback_id", how="left", validate="many_to_one")
+    return merged["profile_id"].astype("string")
 
 
 def _with_freq(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -317,7 +330,7 @@ def _segments(ctx: RunContext, profile_ids: pd.Series) -> pd.Series:
 
 def stage_feedback(ctx: RunContext) -> None:
     """Analyse every comment and save the feedback analyses (see the module docstring)."""
-    frame, profile_ids = _read_feedback(ctx)
+    frame = _read_feedback(ctx)
     has_text = frame["text"].astype("string").fillna("").str.strip() != ""
     comments = frame[has_text].reset_index(drop=True)
     if comments.empty:
@@ -330,7 +343,7 @@ def stage_feedback(ctx: RunContext) -> None:
     raw = ctx.config.feedback.clause_text == ClauseTextSetting.RAW
     result = analyze_comments(comments, taxonomy=tax, raw_text=raw)
     analysed = result.comments
-    analysed["profile_id"] = profile_ids[has_text].reset_index(drop=True)
+    analysed["profile_id"] = _profile_ids(ctx, analysed["feedback_id"]).set_axis(analysed.index)
     out_cols = [
         "feedback_id", "customer_id", "profile_id", "timestamp", "channel", "brand",
         "score_type", "score", "language", "sentiment", "sentiment_score", "aspects", "intent",

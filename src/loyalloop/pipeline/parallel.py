@@ -9,10 +9,15 @@ benchmarks/results/run.md, "Tried and dropped"). It runs instead in a **worker p
 * the worker (``python -c …serve()``: a fresh interpreter, nothing inherited but the
   environment) is started when the run starts and imports the stage's modules while the first
   stages run;
-* once its inputs exist, the runner exports the input tables to Parquet files in the run's
-  private directory (DuckDB lets one process open the warehouse file) and hands the worker the
-  run settings; the worker opens an in-memory DuckDB on those files and the run's outputs and
-  runs the **same stage function**, writing its tables into the run's directory;
+* at the start of the run, before the first stage, the runner exports the stage's canonical
+  input tables to Parquet files in the run's private directory (DuckDB lets one process open
+  the warehouse file) and hands the worker the run settings; the worker opens an in-memory
+  DuckDB on those files and runs the **same stage function**, writing its tables into the
+  run's directory;
+* the run outputs the stage reads (``profile_map``, ``rfm``) are written by earlier stages in
+  the runner: when the stage first asks for one (``ctx.output``), the worker waits until the
+  runner has run the stages that produce them and sends their names (the feedback stage reads
+  and analyses the comments first, while the runner resolves the profiles);
 * the runner goes on with the next stages and collects the worker's tables, summary, log
   records and warnings before a stage that reads them, or at the end of the run. A worker that
   fails or dies is not trusted: the stage then runs again in the runner's process, in order
@@ -30,6 +35,7 @@ runs every stage in order.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -39,32 +45,35 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from loyalloop.core.config import Engine, Settings
-from loyalloop.core.runs import RunWriter, TableInfo
-from loyalloop.core.warehouse import Warehouse
-from loyalloop.errors import ConfigError, LoyalloopError
-from loyalloop.pipeline.config import RunConfig
-from loyalloop.pipeline.context import RunContext
-from loyalloop.pipeline.stage import Stage
+from loyalloop.errors import ConfigError
+
+if TYPE_CHECKING:  # the runner's side imports no engine library (the CLI starts it first)
+    from loyalloop.core.runs import TableInfo
+    from loyalloop.pipeline.config import RunConfig
+    from loyalloop.pipeline.context import RunContext
+    from loyalloop.pipeline.stage import Stage
 
 __all__ = [
     "ENV_VAR",
     "MIN_ROWS",
+    "WORKER_FUNCTIONS",
     "WORKER_STAGES",
     "Parallel",
     "StageWorker",
+    "drop_early_worker",
     "in_stage_order",
     "parallel_setting",
     "producers",
-    "serve",
     "use_worker",
+    "worker_started",
 ]
 
 log = logging.getLogger(__name__)
@@ -73,11 +82,16 @@ log = logging.getLogger(__name__)
 ENV_VAR = "LOYALLOOP_PARALLEL_STAGES"
 #: Stages that may run in the worker, with the canonical tables each reads.
 WORKER_STAGES: dict[str, tuple[str, ...]] = {"feedback": ("feedback", "kano_answers")}
+#: The function of each of :data:`WORKER_STAGES` (``module:function``, as in
+#: :data:`loyalloop.pipeline.stages.STAGES`): the worker imports only these modules.
+WORKER_FUNCTIONS: dict[str, str] = {"feedback": "loyalloop.pipeline.feedback_stage:stage_feedback"}
 #: Scheduling priority of the worker below the runner's (``os.nice``): on two busy cores the
 #: runner's chain of stages, the longer one, gets the CPU first.
 WORKER_NICE = 5
 #: ``auto``: fewest rows of the stage's first input for the worker to pay off.
 MIN_ROWS = 2_000
+#: The worker process's program (:func:`loyalloop.pipeline.worker.serve`).
+WORKER_COMMAND = "from loyalloop.pipeline.worker import serve; raise SystemExit(serve())"
 
 
 class Parallel(StrEnum):
@@ -120,22 +134,10 @@ def use_worker(settings: Settings, rows: int) -> bool:
     return mode is Parallel.ON or (_cpus() >= 2 and rows >= MIN_ROWS)
 
 
-# -------------------------------------------------------------------------------- the worker
-class _ScratchWarehouse(Warehouse):
-    """An in-memory DuckDB with the project's settings (home, time zone, memory cap)."""
-
-    def __init__(self, settings: Settings) -> None:  # not the parent's: no file to open
-        import ibis
-
-        self.settings = settings
-        self.read_only = False
-        self.ibis = ibis.duckdb.connect()
-        self.execute(f"SET memory_limit = '{settings.memory_limit}'")
-        self.execute("SET preserve_insertion_order = false")
-
-
+# ------------------------------------------------------------ what the runner sends and gets
 @dataclass(frozen=True)
 class _Job:
+    #: the stage's name (:data:`WORKER_FUNCTIONS`)
     stage: str
     settings: Settings
     config: RunConfig
@@ -160,62 +162,6 @@ class _Done:
     cpu_seconds: float = 0.0
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        record.msg, record.args = record.getMessage(), None
-        if record.exc_info:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        self.records.append(record)
-
-
-def _run_job(job: _Job) -> _Done:
-    """Run one stage on Parquet copies of its inputs (in the worker process)."""
-    from loyalloop.pipeline.stages import STAGES
-
-    started, cpu = time.perf_counter(), time.process_time()
-    done = _Done()
-    handler = _Collect()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(job.log_level)
-    (stage,) = [s for s in STAGES if s.name == job.stage]
-    wh = _ScratchWarehouse(job.settings)
-    try:
-        for name, path in job.inputs.items():
-            source = str(path).replace("'", "''")
-            wh.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{source}')")
-        writer = RunWriter(job.run_dir)
-        for name, rows in job.outputs.items():
-            writer.registered(name, rows)
-        ctx = RunContext(wh=wh, writer=writer, as_of=job.as_of, config=job.config)
-        with warnings.catch_warnings(record=True) as caught:
-            filters = cast(list[Any], warnings.filters)
-            filters[:] = job.filters
-            mutated = getattr(warnings, "_filters_mutated", None)
-            if mutated is not None:  # the warnings module's cache of filter decisions
-                mutated()
-            stage(ctx)
-        done.warnings = [
-            (str(w.message), w.category, w.filename, w.lineno)
-            for w in caught
-            if _picklable(w.category)
-        ]
-        done.tables = {k: v for k, v in writer.tables.items() if k not in job.outputs}
-        done.results = ctx.results
-    finally:
-        wh.close()
-        root.removeHandler(handler)
-    done.records = handler.records
-    done.seconds = round(time.perf_counter() - started, 3)
-    done.cpu_seconds = round(time.process_time() - cpu, 3)
-    return done
-
-
 def _picklable(value: object) -> bool:
     try:
         pickle.loads(pickle.dumps(value))
@@ -224,30 +170,52 @@ def _picklable(value: object) -> bool:
     return True
 
 
-def serve() -> int:
-    """The worker process: import the stages while the runner starts, then read one job
-    (pickled, on standard input), run it and write what it did (pickled, on the standard
-    output it was started with; the stage's own output goes to standard error).
+# ------------------------------------------------------------------- starting the worker early
+#: A worker process started before the run (:func:`worker_started`), for the run to take.
+_early: subprocess.Popen[bytes] | None = None
 
-    A stage that fails exits with status 3 (:class:`~loyalloop.errors.LoyalloopError`) or
-    with Python's traceback and status 1; the runner then runs it again in its own process,
-    where it fails as it would in order."""
-    result = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)
-    if hasattr(os, "nice"):  # the runner's own stages are the longer chain: they go first
-        os.nice(WORKER_NICE)
-    from loyalloop.pipeline import stages  # noqa: F401 - imported while the first stages run
 
-    data = sys.stdin.buffer.read()
-    if not data:  # the runner did not hand a stage over
-        return 0
+def _spawn() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER_COMMAND], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(BrokenPipeError):  # unsent bytes, worker gone
+                pipe.close()
+
+
+def drop_early_worker() -> None:
+    """Stop a worker started by :func:`worker_started` that this run does not use."""
+    global _early
+    process, _early = _early, None
+    if process is not None:
+        _stop(process)
+
+
+@contextlib.contextmanager
+def worker_started(settings: Settings) -> Iterator[None]:
+    """Start the worker process now, before the caller imports the pipeline (the CLI's
+    ``run``): its imports then run on the second core while this process imports its own. A
+    run inside the block takes it (:class:`StageWorker`); one that does not use it leaves it
+    to be stopped on leaving the block. Nothing is started where no run could use it
+    (``off``, another engine than DuckDB, one CPU)."""
+    global _early
+    mode = parallel_setting()
+    if mode is Parallel.OFF or settings.engine is not Engine.DUCKDB or _cpus() < 2:
+        yield
+        return
+    _early = _spawn()
     try:
-        done = _run_job(pickle.loads(data))
-    except LoyalloopError:
-        return 3
-    pickle.dump(done, result, protocol=pickle.HIGHEST_PROTOCOL)
-    result.close()
-    return 0
+        yield
+    finally:
+        drop_early_worker()
 
 
 # ------------------------------------------------------------------------------- the runner
@@ -255,6 +223,8 @@ def serve() -> int:
 class _Pending:
     stage: Stage
     exports: Path
+    #: whether the worker has been sent the run outputs the stage reads
+    delivered: bool = False
 
 
 class StageWorker:
@@ -265,11 +235,9 @@ class StageWorker:
     """
 
     def __init__(self, settings: Settings) -> None:
+        global _early
         self.settings = settings
-        command = "from loyalloop.pipeline.parallel import serve; raise SystemExit(serve())"
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
+        self.process, _early = (_early or _spawn()), None
         self.pending: _Pending | None = None
         #: the stages the worker ran: (wall, CPU seconds in the worker)
         self.figures: dict[str, tuple[float, float]] = {}
@@ -278,18 +246,14 @@ class StageWorker:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None:
-                pipe.close()
+        _stop(self.process)
         if self.pending is not None:
             shutil.rmtree(self.pending.exports, ignore_errors=True)
 
     def takes(self, stage: Stage) -> bool:
         """Whether ``stage`` goes to the worker (one of :data:`WORKER_STAGES`, and the worker
-        has no stage yet)."""
+        has no stage yet). It may be handed over before the stages that produce the run
+        outputs it reads have run (:meth:`waiting`, :meth:`deliver`)."""
         return stage.name in WORKER_STAGES and self.pending is None and not self.figures
 
     def start(self, stage: Stage, ctx: RunContext) -> None:
@@ -312,13 +276,51 @@ class StageWorker:
             log_level=logging.getLogger().getEffectiveLevel(),
             filters=[f for f in warnings.filters if _picklable(f)],
         )
+        self._send(job)
+        log.info("stage %s handed to the worker process", stage.name)
+
+    def _send(self, message: object, *, last: bool = False) -> None:
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            self.process.stdin.close()
+            self.process.stdin.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+            self.process.stdin.flush()
+            if last:
+                self.process.stdin.close()
         except BrokenPipeError:
-            log.warning("the worker process is gone; stage %s will run in order", stage.name)
-        log.info("stage %s handed to the worker process", stage.name)
+            assert self.pending is not None
+            log.warning(
+                "the worker process is gone; stage %s will run in order", self.pending.stage.name
+            )
+
+    def waiting(self) -> Stage | None:
+        """The handed stage, while the worker has not been sent the run outputs it reads."""
+        if self.pending is None or self.pending.delivered:
+            return None
+        return self.pending.stage
+
+    def deliver(self, ctx: RunContext) -> None:
+        """Tell the worker that the run outputs its stage reads are written (call once the
+        stages that produce them have run)."""
+        if self.pending is None or self.pending.delivered:
+            return
+        self.pending.delivered = True
+        self._send({k: v.rows for k, v in ctx.writer.tables.items()}, last=True)
+
+    def abandon(self, ctx: RunContext) -> Stage | None:
+        """Take the handed stage back (the worker is stopped; nothing it wrote is kept): the
+        stage, to run in order."""
+        if self.pending is None:
+            return None
+        stage, exports, self.pending = self.pending.stage, self.pending.exports, None
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        shutil.rmtree(exports, ignore_errors=True)
+        for name in stage.produces:
+            if name not in ctx.writer.tables:
+                ctx.writer.file_for(name).unlink(missing_ok=True)
+        log.info("stage %s taken back from the worker process; it runs in order", stage.name)
+        return stage
 
     def needed_by(self, stage: Stage) -> bool:
         """Whether ``stage`` reads something the stage in the worker produces."""
@@ -332,6 +334,7 @@ class StageWorker:
         (and fails here as it would have in order)."""
         if self.pending is None:
             return
+        self.deliver(ctx)
         stage, exports, self.pending = self.pending.stage, self.pending.exports, None
         waited = time.perf_counter()
         assert self.process.stdout is not None

@@ -19,7 +19,13 @@ from loyalloop.errors import ConfigError, LoyalloopError
 from loyalloop.pipeline.config import RunConfig
 from loyalloop.pipeline.context import RunContext
 from loyalloop.pipeline.engines import run_warehouse, stage_errors
-from loyalloop.pipeline.parallel import StageWorker, in_stage_order, producers, use_worker
+from loyalloop.pipeline.parallel import (
+    StageWorker,
+    drop_early_worker,
+    in_stage_order,
+    producers,
+    use_worker,
+)
 from loyalloop.pipeline.stage import Stage, check_plan
 from loyalloop.pipeline.stages import INPUT_TABLES, STAGE_OUTPUTS, STAGES
 
@@ -87,29 +93,33 @@ def _skip(stage: Stage, missing: list[str], ctx: RunContext) -> None:
 def _run_stages(
     ctx: RunContext, worker: StageWorker | None, on_stage: Callable[[str], None] | None
 ) -> dict[str, float]:
-    """Run :data:`STAGES` in order, but a stage the worker takes is handed to it as soon as
-    the stages that produce its inputs have run; the worker's stage is collected before a
-    stage that reads its outputs. The stages' wall seconds (in this process)."""
+    """Run :data:`STAGES` in order, but a stage the worker takes is handed to it at the start
+    (its canonical inputs exist) and sent the run outputs it reads as soon as the stages that
+    produce them have run; the worker's stage is collected before a stage that reads its
+    outputs. The stages' wall seconds (in this process)."""
     timings: dict[str, float] = {}
     ran: set[str] = set()
     handed: set[str] = set()
+    if worker is not None:
+        for i, later in enumerate(STAGES):
+            written_before = {name for s in STAGES[:i] for name in s.produces}
+            if worker.takes(later) and not set(_missing_inputs(later, ctx)) - written_before:
+                if on_stage:
+                    on_stage(later.name)
+                worker.start(later, ctx)
+                handed.add(later.name)
 
-    def hand_over() -> None:
-        for later in STAGES:
-            if (
-                worker is None
-                or later.name in ran
-                or not worker.takes(later)
-                or not producers(later, STAGES) <= ran
-                or _missing_inputs(later, ctx)
-            ):
-                continue
-            if on_stage:
-                on_stage(later.name)
-            worker.start(later, ctx)
-            handed.add(later.name)
+    def deliver() -> None:
+        waiting = worker.waiting() if worker is not None else None
+        if worker is None or waiting is None or not producers(waiting, STAGES) <= ran:
+            return
+        if _missing_inputs(waiting, ctx):  # an earlier stage did not write it: in order
+            worker.abandon(ctx)
+            handed.discard(waiting.name)
+        else:
+            worker.deliver(ctx)
 
-    hand_over()
+    deliver()
     for stage in STAGES:
         if stage.name in handed:
             continue
@@ -126,7 +136,7 @@ def _run_stages(
             timings[stage.name] = round(time.perf_counter() - t0, 3)
             log.info("stage %s done in %.2fs", stage.name, timings[stage.name])
         ran.add(stage.name)
-        hand_over()
+        deliver()
     return timings
 
 
@@ -161,11 +171,11 @@ def run_pipeline(
             ctx = RunContext(wh=wh, writer=writer, as_of=as_of, config=config)
             # the feedback stage beside the customer stages, in a worker process
             # (loyalloop.pipeline.parallel); the outputs are the same either way
-            worker = (
-                stack.enter_context(StageWorker(settings))
-                if use_worker(settings, inputs.get("feedback", 0))
-                else None
-            )
+            worker = None
+            if use_worker(settings, inputs.get("feedback", 0)):
+                worker = stack.enter_context(StageWorker(settings))
+            else:
+                drop_early_worker()  # one the CLI started (its imports) is not needed
             timings = _run_stages(ctx, worker, on_stage)
             if worker is not None:
                 worker.finish(ctx)
