@@ -18,6 +18,7 @@ code  meaning
 6     the analytics engine failed (the SQL that failed is in the message with --debug)
 7     permission denied (role, token, signature)
 8     a conflicting change: someone else changed it first (reload and try again)
+9     cancelled: the person at the terminal declined a confirmation; nothing was changed
 70    an internal error (a bug: the traceback is printed with --debug)
 74    the operating system refused (disk full, read-only file system, I/O error)
 ====  ==========================================================================
@@ -28,6 +29,7 @@ from __future__ import annotations
 __all__ = [
     "BudgetExceededError",
     "BusyError",
+    "Cancelled",
     "CaseRuleError",
     "CaseTransitionError",
     "ConfigError",
@@ -245,3 +247,12 @@ class ConflictError(LoyalloopError, RuntimeError):
     def __init__(self, message: str, *, current: int | None = None) -> None:
         self.current = current
         super().__init__(message)
+
+
+class Cancelled(LoyalloopError):
+    """The person at the terminal answered no (or nothing) to a confirmation: nothing was
+    changed. Not a failure of the data or the command; its own exit code so that scripts can
+    tell it from one."""
+
+    exit_code = 9
+    code = "cancelled"

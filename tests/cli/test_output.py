@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import typer
 
-from loyalloop.cli.output import EXIT_INTERNAL, handle_errors, to_json
+from loyalloop.cli.output import EXIT_INTERNAL, confirm, handle_errors, to_json
 from loyalloop.errors import (
     BusyError,
+    Cancelled,
     ConfigError,
+    ConflictError,
     DataValidationError,
     EngineError,
     IngestError,
@@ -58,6 +60,8 @@ def test_json_is_strict() -> None:
         (BusyError("x"), 5),
         (EngineError("x", sql="SELECT 1"), 6),
         (PermissionDeniedError("x"), 7),
+        (ConflictError("x"), 8),
+        (Cancelled("x"), 9),
         (RuntimeError("boom"), EXIT_INTERNAL),
     ],
 )
@@ -76,3 +80,28 @@ def test_markup_in_messages_is_shown_as_written(capsys: pytest.CaptureFixture[st
     with pytest.raises(typer.Exit), handle_errors():
         raise DataValidationError("customer_id '[bold]x[/bold]' is unknown")
     assert "'[bold]x[/bold]'" in capsys.readouterr().err
+
+
+def test_a_declined_confirmation_is_cancelled_with_its_own_exit_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = iter([False])
+    monkeypatch.setattr(typer, "confirm", lambda *a, **k: next(answers))
+    with pytest.raises(typer.Exit) as info, handle_errors(as_json=False):
+        confirm("go?", yes=False, as_json=False, declined="nothing changed")
+    assert info.value.exit_code == 9 == Cancelled.exit_code
+    assert "cancelled: nothing changed" in capsys.readouterr().err
+
+    def closed(*a: object, **k: object) -> bool:
+        raise typer.Abort()
+
+    monkeypatch.setattr(typer, "confirm", closed)  # Ctrl-D / Ctrl-C at the prompt
+    with pytest.raises(typer.Exit) as info, handle_errors(as_json=False):
+        confirm("go?", yes=False, as_json=False, declined="nothing changed")
+    assert info.value.exit_code == 9
+    # --yes never asks; --json never asks and needs --yes
+    confirm("go?", yes=True, as_json=True, declined="x")
+    with pytest.raises(typer.Exit) as info, handle_errors(as_json=True):
+        confirm("go?", yes=False, as_json=True, declined="x")
+    assert info.value.exit_code == 2
+    assert "--yes" in json.loads(capsys.readouterr().out)["error"]["message"]

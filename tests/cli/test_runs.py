@@ -137,9 +137,9 @@ def test_delete_prune_and_pinned_report(home: Path, tmp_path: Path) -> None:
     # --json never asks: without --yes it refuses, and nothing is deleted
     r = runner.invoke(app, [*h, "runs", "delete", "2", "--json"])
     assert r.exit_code == 2 and "add --yes" in _strict(r.stdout)["error"]["message"]
-    # a person who answers no keeps the run
+    # a person who answers no keeps the run: cancelled, exit code 9
     r = runner.invoke(app, [*h, "runs", "delete", "2"], input="n\n")
-    assert r.exit_code == 1 and "kept run 2" in r.stdout
+    assert r.exit_code == 9 and "cancelled: run 2 was kept" in r.stderr
     r = runner.invoke(app, [*h, "runs", "delete", "2"], input="y\n")
     assert r.exit_code == 0 and "deleted run 2" in r.stdout
     r = runner.invoke(app, [*h, "runs", "--json"])

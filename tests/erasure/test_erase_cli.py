@@ -18,7 +18,7 @@ def test_confirmation_and_unknown_customer(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("LOYALLOOP_ENV", "local")
     home = tmp_path / "home"
     no = runner.invoke(app, ["--home", str(home), "erase", "C1"], input="n\n")
-    assert no.exit_code == 1 and "nothing erased" in no.stderr
+    assert no.exit_code == 9 and "cancelled: nothing erased" in no.stderr
     assert not home.exists()
     scripted = runner.invoke(app, ["--home", str(home), "erase", "C1", "--json"])
     assert scripted.exit_code == 2

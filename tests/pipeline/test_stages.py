@@ -93,10 +93,11 @@ def test_optional_inputs_must_exist_somewhere_but_never_skip(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = stages_module.STAGES[0]
-    with pytest.raises(ConfigError, match=r"stage 'reader' needs 'clv_typo'"):
+    with pytest.raises(ConfigError, match=r"stage 'reader' reads 'clv_typo' .*misspelt"):
         check_plan(
             [first, Stage("reader", lambda ctx: None, optional=("clv_typo",))],
             stages_module.INPUT_TABLES,
+            known=stages_module.STAGE_OUTPUTS,
         )
     load(settings, tmp_path)
     seen: list[bool] = []
@@ -134,3 +135,51 @@ def test_saved_expressions_have_one_row_order(settings: Settings) -> None:
         (3, "c"),
     ]
     assert ranked["k"].tolist() == [3, 2, 1, 1] and ranked["v"].tolist() == ["c", "a", "a", "b"]
+
+
+def test_optional_input_of_a_stage_left_out_of_the_plan_is_allowed_a_later_one_is_not() -> None:
+    """Required vs optional: a reduced plan without the loyalty stage still measures campaigns
+    (segments by lifecycle stage are optional); a required input is never optional."""
+    plan = [
+        s
+        for s in stages_module.STAGES
+        if s.name in ("profiles", "rfm", "kpis", "campaign_outcomes", "campaign_results")
+    ]
+    assert "loyalty" in next(s for s in plan if s.name == "campaign_results").optional
+    check_plan(plan, stages_module.INPUT_TABLES, known=stages_module.STAGE_OUTPUTS)
+    with pytest.raises(ConfigError, match="reads 'loyalty' when present, but no stage"):
+        check_plan(plan, stages_module.INPUT_TABLES)  # without the catalogue: unknown name
+    noop = Stage("late", lambda ctx: None, produces=("extra",))
+    reader = Stage("reader", lambda ctx: None, optional=("extra",))
+    with pytest.raises(ConfigError, match="only the later stage 'late' produces it"):
+        check_plan([reader, noop], (), known={"extra"})
+    with pytest.raises(ConfigError, match="stage 'needs' needs 'extra'"):
+        check_plan([Stage("needs", lambda ctx: None, requires=("extra",))], (), known={"extra"})
+
+
+def test_a_stage_runs_with_and_without_its_optional_input(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load(settings, tmp_path)
+    seen: list[tuple[bool, int]] = []
+
+    def write_extra(ctx: RunContext) -> None:
+        ctx.save("segments_extra", ibis.memtable({"customer_id": ["C1"], "x": [1]}))
+
+    def reader(ctx: RunContext) -> None:
+        present = ctx.has_output("segments_extra")
+        seen.append(
+            (present, int(ctx.output("segments_extra").count().execute()) if present else 0)
+        )
+
+    base = [s for s in stages_module.STAGES if s.name in ("profiles", "rfm")]
+    read = Stage("reader", reader, requires=("rfm",), optional=("segments_extra",))
+    writer = Stage("writer", write_extra, produces=("segments_extra",))
+    monkeypatch.setattr(
+        "loyalloop.pipeline.run.STAGE_OUTPUTS", stages_module.STAGE_OUTPUTS | {"segments_extra"}
+    )
+    monkeypatch.setattr("loyalloop.pipeline.run.STAGES", [*base, writer, read])
+    run_pipeline(settings)
+    monkeypatch.setattr("loyalloop.pipeline.run.STAGES", [*base, read])  # the writer left out
+    run_pipeline(settings)
+    assert seen == [(True, 1), (False, 0)]

@@ -60,6 +60,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from loyalloop.errors import ConfigError, NotFoundError
+from loyalloop.insight.scales import NpsGroup, is_passive, is_promoter
 
 __all__ = [
     "AUDIENCE_FIELDS",
@@ -382,9 +383,9 @@ def _latest_feedback(tables: Mapping[str, ir.Table]) -> ir.Table:
     )
     last_nps = last_nps.mutate(
         nps_group=ibis.cases(
-            (last_nps.last_nps >= 9, "promoter"),
-            (last_nps.last_nps >= 7, "passive"),
-            else_="detractor",
+            (is_promoter(last_nps.last_nps), NpsGroup.PROMOTER.value),
+            (is_passive(last_nps.last_nps), NpsGroup.PASSIVE.value),
+            else_=NpsGroup.DETRACTOR.value,
         )
     )
     lang = fb.filter(fb.language.isin(["zh", "en"]))

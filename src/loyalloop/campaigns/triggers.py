@@ -35,6 +35,7 @@ import ibis
 import ibis.expr.types as ir
 
 from loyalloop.errors import ConfigError, SpecError
+from loyalloop.insight.scales import NPS_DETRACTOR_MAX
 
 __all__ = ["TriggerKind", "TriggerSpec", "apply_cooldown", "evaluate_trigger", "parse_trigger"]
 
@@ -55,7 +56,7 @@ class TriggerSpec:
     probability_alive_below: float | None = None
     gap_multiple: float | None = None
     min_days: int = 30
-    max_score: float = 6.0
+    max_score: float = float(NPS_DETRACTOR_MAX)
     within_days: int = 7
     kinds: tuple[str, ...] = ("cancel_request",)
     threshold: float = 0.5

@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.insight.scales import NPS_PASSIVE_MIN
 
 __all__ = [
     "IntervalMethod",
@@ -167,7 +168,7 @@ def recovery_outcomes(
     first = first.mutate(first_purchase_at=ibis.null("timestamp"))
     survey_out = first.mutate(
         outcome=ibis.cases(
-            (first.next_score >= 7, RecoveryOutcome.RECOVERED.value),
+            (first.next_score >= NPS_PASSIVE_MIN, RecoveryOutcome.RECOVERED.value),
             (first.next_score.notnull(), RecoveryOutcome.NOT_RECOVERED.value),
             (first.window_end <= stamp, RecoveryOutcome.NO_ANSWER.value),
             else_=RecoveryOutcome.PENDING.value,

@@ -53,6 +53,7 @@ from typing import Any
 from loyalloop.cases.phrases import PhraseList, PhraseMatch, normalize
 from loyalloop.cases.priority import Priority, PriorityFormula
 from loyalloop.errors import CaseRuleError, DataValidationError
+from loyalloop.insight.scales import NPS_DETRACTOR_MAX
 
 __all__ = [
     "ActionKind",
@@ -143,7 +144,7 @@ class Rule:
     topic: str
     team: str
     sla_class: str
-    max_score: float = 6.0
+    max_score: float = float(NPS_DETRACTOR_MAX)
     aspects: tuple[str, ...] = ()  # empty = any aspect
     min_severity: float = 0.5
     max_sentiment: float | None = None  # phrase / aspect rules: skip more positive comments

@@ -37,6 +37,7 @@ import ibis.expr.types as ir
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.experiments import Estimate, SampleMean, TestResult, frequentist_test
 from loyalloop.insight import NpsResult
+from loyalloop.insight.scales import is_detractor, is_passive, is_promoter
 
 __all__ = [
     "PeriodSummary",
@@ -124,9 +125,9 @@ def _period_frame(
             n=per.count(),
             total=per.s.sum(),
             squares=(per.s * per.s).sum(),
-            promoters=(per.nps >= 9).sum(),
-            passives=((per.nps >= 7) & (per.nps < 9)).sum(),
-            detractors=(per.nps <= 6).sum(),
+            promoters=is_promoter(per.nps).sum(),
+            passives=is_passive(per.nps).sum(),
+            detractors=is_detractor(per.nps).sum(),
         )
         .execute()
         .iloc[0]

@@ -71,6 +71,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from loyalloop.errors import ConfigError
+from loyalloop.insight.scales import NPS_DETRACTOR_MAX
 
 __all__ = [
     "CONTEXT_COLUMNS",
@@ -99,7 +100,7 @@ class FeatureConfig:
     trend_days: int = 90
     feedback_days: int = 365
     interaction_days: int = 90
-    complaint_nps_max: float = 6.0
+    complaint_nps_max: float = float(NPS_DETRACTOR_MAX)
     complaint_csat_max: float = 2.0
     customer_attributes: tuple[str, ...] = ()
     active_within_days: int | None = 365

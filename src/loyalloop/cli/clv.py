@@ -59,8 +59,9 @@ DataOpt = Annotated[
 
 def _open(path: Path, *, spend: bool = False) -> Any:
     """The file as an Ibis table on an in-memory DuckDB, checked to be an RFM summary."""
-    import duckdb
     import ibis
+
+    from loyalloop.core.warehouse import engine_errors
 
     input_file(path, what="data file")
     suffix = path.suffix.lower()
@@ -69,7 +70,7 @@ def _open(path: Path, *, spend: bool = False) -> Any:
     con = ibis.duckdb.connect()
     try:
         table = con.read_parquet(path) if suffix in (".parquet", ".pq") else con.read_csv(path)
-    except (duckdb.Error, ibis.common.exceptions.IbisError) as exc:
+    except (*engine_errors(), ibis.common.exceptions.IbisError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         kind = "Parquet" if suffix in (".parquet", ".pq") else "CSV"
         raise IngestError(f"cannot read as {kind}: {first}", file=str(path)) from None

@@ -10,7 +10,8 @@ import typer
 
 from loyalloop.cli._service import open_service_store
 from loyalloop.cli.common import output_file
-from loyalloop.cli.output import emit_json, err, fail, handle_errors, out, to_json
+from loyalloop.cli.output import confirm, emit_json, err, handle_errors, out, to_json
+from loyalloop.errors import ConfigError
 
 if TYPE_CHECKING:
     from loyalloop.core.runs import Run
@@ -57,16 +58,16 @@ def erase(
     姓名、邮箱、电话和客户原话被删除；统计所需的行以随机编号保留；保留不含个人数据的审计记录。
     之后再导入旧文件不会恢复该客户。重复执行是安全的。此操作不可撤销。
     """
-    if not yes:
-        if as_json:
-            fail("erasing cannot be undone: add --yes to confirm", as_json=True)
-        if not typer.confirm(
-            f"Erase customer {customer_id} everywhere? This cannot be undone. "
-            "确认删除该客户的全部个人数据？此操作不可撤销。"
-        ):
-            err.print("nothing erased. 未删除任何数据。", markup=False)
-            raise typer.Exit(1)
     with handle_errors(as_json):
+        if as_json and not yes:
+            raise ConfigError("erasing cannot be undone: add --yes to confirm")
+        confirm(
+            f"Erase customer {customer_id} everywhere? This cannot be undone. "
+            "确认删除该客户的全部个人数据？此操作不可撤销。",
+            yes=yes,
+            as_json=as_json,
+            declined="nothing erased. 未删除任何数据。",
+        )
         from loyalloop.services.audit import Actor
         from loyalloop.services.erasure import erase_person
 

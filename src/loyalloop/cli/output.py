@@ -12,6 +12,10 @@ Every ``loyalloop`` command prints through this module:
   An error of the operating system (disk full, read-only file system) exits with 74 (7 for
   a permission error); any other exception is an internal error: exit code 70, a one-line
   message, and the traceback only with ``--debug``.
+* :func:`confirm` asks before a destructive change (``runs delete``, ``erase`` …). ``--yes``
+  skips the question; with ``--json`` nothing is asked (``--yes`` is required, exit 2); a
+  declined question raises :class:`~loyalloop.errors.Cancelled`: exit code 9, ``cancelled:
+  …`` (or ``{"error": {"code": "cancelled", …}}``), and nothing was changed.
 
 This module imports nothing heavy (no pandas, NumPy, Ibis): ``loyalloop --help`` stays fast.
 """
@@ -33,12 +37,13 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from loyalloop.errors import LoyalloopError, PermissionDeniedError
+from loyalloop.errors import Cancelled, ConfigError, LoyalloopError, PermissionDeniedError
 
 __all__ = [
     "EXIT_INTERNAL",
     "EXIT_OS",
     "EXIT_USAGE",
+    "confirm",
     "emit_json",
     "err",
     "fail",
@@ -120,6 +125,29 @@ def fail(
     """Print ``message`` as an error and exit with ``code``."""
     _print_error(kind, message, as_json)
     raise typer.Exit(code)
+
+
+def confirm(question: str, *, yes: bool, as_json: bool, declined: str) -> None:
+    """Return when the change may go ahead: ``--yes`` was given or the person answered yes.
+
+    Raises
+    ------
+    ConfigError
+        With ``--json`` (nothing is asked of a script): add ``--yes``.
+    Cancelled
+        The person answered no, or closed the input (Ctrl-D / Ctrl-C at the prompt);
+        ``declined`` says what was left unchanged.
+    """
+    if yes:
+        return
+    if as_json:
+        raise ConfigError("with --json nothing is asked: add --yes to confirm")
+    try:
+        agreed = typer.confirm(question, default=False, err=True)
+    except typer.Abort:
+        agreed = False
+    if not agreed:
+        raise Cancelled(f"cancelled: {declined}")
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from loyalloop.cli.common import (
     settings,
     status,
 )
-from loyalloop.cli.output import emit_json, err, handle_errors, out
+from loyalloop.cli.output import confirm, emit_json, err, handle_errors, out
 from loyalloop.cli.talk import describe_run, run_json, run_summary
 
 __all__ = ["app"]
@@ -207,17 +207,6 @@ def runs_show(
             out.print(line, markup=False)
 
 
-def _confirm(question: str, *, yes: bool, as_json: bool) -> bool:
-    """``--yes``, or a yes from the person at the terminal (``--json`` never asks)."""
-    from loyalloop.errors import ConfigError
-
-    if yes:
-        return True
-    if as_json:
-        raise ConfigError("with --json nothing is asked: add --yes to confirm")
-    return typer.confirm(question, default=False, err=True)
-
-
 @runs_app.command("delete")
 def runs_delete(
     ctx: typer.Context,
@@ -239,9 +228,7 @@ def runs_delete(
                 raise
             what = "written in an older manifest format"
         question = f"delete run {number} ({what})?"
-        if not _confirm(question, yes=yes, as_json=as_json):
-            out.print(f"kept run {number}", markup=False)
-            raise typer.Exit(1)
+        confirm(question, yes=yes, as_json=as_json, declined=f"run {number} was kept")
         with hold_home(ctx, "runs delete"):  # not while a run is being written
             store.delete(number)
         if as_json:
@@ -278,9 +265,7 @@ def runs_prune(
             )
             return
         listed = ", ".join(str(n) for n in doomed)
-        if not _confirm(f"delete run(s) {listed}?", yes=yes, as_json=as_json):
-            out.print("kept every run", markup=False)
-            raise typer.Exit(1)
+        confirm(f"delete run(s) {listed}?", yes=yes, as_json=as_json, declined="every run was kept")
         with hold_home(ctx, "runs prune"):
             deleted = store.prune(keep_last=keep_last)
         if as_json:

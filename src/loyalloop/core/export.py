@@ -42,6 +42,7 @@ __all__ = [
     "atomic_output",
     "check_output_path",
     "protected_reason",
+    "write_bytes_atomic",
     "write_table",
     "write_text_atomic",
 ]
@@ -130,15 +131,20 @@ def check_output_path(
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path | str) -> Iterator[Path]:
+def atomic_output(path: Path | str, *, keep_suffix: bool = True) -> Iterator[Path]:
     """A temporary path beside ``path``; renamed over ``path`` when the block succeeds.
 
     The temporary file keeps ``path``'s suffix (writers that choose a format by suffix still
-    work). If the block raises, the temporary file is removed and ``path`` is untouched. An
-    existing target keeps its permission bits.
+    work); with ``keep_suffix=False`` it ends in ``.tmp`` instead, so that a reader watching
+    the folder for ``*.jsonl`` or ``*.eml`` never picks up a half-written file. If the block
+    raises, the temporary file is removed and ``path`` is untouched. An existing target keeps
+    its permission bits.
     """
     p = Path(path)
-    tmp = p.with_name(f".{p.stem}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp{p.suffix}")
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = p.with_name(
+        f".{p.stem}.{token}.tmp{p.suffix}" if keep_suffix else f".{p.name}.{token}.tmp"
+    )
     try:
         yield tmp
         if not tmp.exists():  # the block wrote nothing: an empty file, as `> file` would
@@ -159,13 +165,20 @@ def atomic_output(path: Path | str) -> Iterator[Path]:
             os.close(fd)
 
 
-def write_text_atomic(path: Path | str, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_output`: readers see the old
-    file or the new one, never half of one. The one writer of JSON documents (model files,
-    rankings, reports); the directory must exist."""
+def write_text_atomic(path: Path | str, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` through :func:`atomic_output`: readers see the old file or
+    the new one, never half of one. The one writer of text documents (model files, registries,
+    rankings, reports, manifests, sync files); the directory must exist. No newline
+    translation: the file holds exactly ``text.encode(encoding)``."""
+    return write_bytes_atomic(path, text.encode(encoding))
+
+
+def write_bytes_atomic(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (as :func:`write_text_atomic`); the temporary file
+    ends in ``.tmp`` so folder watchers never see it under the final suffix."""
     p = Path(path)
-    with atomic_output(p) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    with atomic_output(p, keep_suffix=False) as tmp:
+        tmp.write_bytes(data)
     return p
 
 

@@ -298,9 +298,9 @@ class RunStore:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="ascii")
-    os.replace(tmp, path)
+    from loyalloop.core.export import write_text_atomic
+
+    write_text_atomic(path, text, encoding="ascii")
 
 
 def _fsync_dir(path: Path) -> None:

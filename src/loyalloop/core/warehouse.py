@@ -23,9 +23,10 @@ The adapter knows no canonical table: :mod:`loyalloop.data.schema` creates them 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -41,7 +42,15 @@ if TYPE_CHECKING:
     from ibis.backends import BaseBackend
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
-__all__ = ["QUARANTINE_TABLE", "REPAIRS_TABLE", "SQL_TYPES", "Warehouse", "WarehouseAdapter"]
+__all__ = [
+    "QUARANTINE_TABLE",
+    "REPAIRS_TABLE",
+    "SQL_TYPES",
+    "Warehouse",
+    "WarehouseAdapter",
+    "compact_file",
+    "engine_errors",
+]
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +154,15 @@ class WarehouseAdapter(ABC):
         self.ibis.to_parquet(expr, path)
         return int(pq.read_metadata(path).num_rows)
 
+    @contextlib.contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """Re-raise an engine failure inside the block (an Ibis expression executed on this
+        engine, say) as :class:`~loyalloop.errors.EngineError` prefixed with ``what``."""
+        try:
+            yield
+        except self._engine_errors() as exc:
+            raise EngineError(f"{what}: {type(exc).__name__}: {exc}") from exc
+
     def close(self) -> None:
         self.ibis.disconnect()
 
@@ -195,10 +213,25 @@ class Warehouse(WarehouseAdapter):
         self.execute(f"SET memory_limit = '{self.settings.memory_limit}'")
         self.execute("SET preserve_insertion_order = false")
 
+    @classmethod
+    def in_memory(cls, settings: Settings | None = None) -> Warehouse:
+        """A private in-memory DuckDB database (no file, no lock): caches built from run files,
+        such as the customer 360 index (:mod:`loyalloop.services.customer360`)."""
+        wh = cls.__new__(cls)
+        wh.settings = settings or Settings()
+        wh.read_only = False
+        wh.ibis = ibis.duckdb.connect()
+        return wh
+
     @property
     def raw(self) -> duckdb.DuckDBPyConnection:
         """The underlying DuckDB connection (ingest's transactional loading only)."""
         return self.ibis.con
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for one thread (DuckDB connections are not shared between
+        threads); close it after use."""
+        return self.raw.cursor()
 
     def _run_sql(self, sql: str, params: Sequence[object] | None) -> duckdb.DuckDBPyConnection:
         if params is None:
@@ -221,3 +254,39 @@ class Warehouse(WarehouseAdapter):
 
     def read_parquet(self, path: Path, name: str) -> ir.Table:
         return self.ibis.read_parquet(path, table_name=name)
+
+
+def engine_errors() -> tuple[type[BaseException], ...]:
+    """The DuckDB exception classes, for code that runs Ibis expressions on an in-memory
+    DuckDB (``ibis.duckdb.connect()``) and must turn an engine failure into a message,
+    without importing ``duckdb`` itself (only ``core`` and ``data`` do)."""
+    import duckdb
+
+    return (duckdb.Error,)
+
+
+def compact_file(path: Path) -> None:
+    """Copy the DuckDB file ``path`` into a fresh file and rename it into place
+    (:func:`loyalloop.core.export.atomic_output`). DuckDB reuses the blocks an UPDATE or
+    DELETE freed but does not clear them, so erased values would stay readable in the file's
+    bytes (not through the engine) until overwritten; the copy holds only live data. The
+    caller holds the project home's lock; nothing else may have the file open."""
+    import duckdb
+
+    from loyalloop.core.export import atomic_output
+
+    con = duckdb.connect(str(path))
+    try:
+        with atomic_output(path) as tmp:
+            source = con.execute("SELECT current_database()").fetchone()
+            name = (str(source[0]) if source else path.stem).replace('"', '""')
+            target = str(tmp).replace("'", "''")
+            con.execute(f"ATTACH '{target}' AS compact_copy")
+            con.execute(
+                f'COPY FROM DATABASE "{name.replace(chr(34), chr(34) * 2)}" TO compact_copy'
+            )
+            con.execute("DETACH compact_copy")
+            con.close()  # before the rename: nothing may hold the old file open
+    finally:
+        con.close()
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)

@@ -294,6 +294,32 @@ def _decimals(
                 f"{sf.source}: {name} is written with a decimal comma ({_values(n_comma)} such "
                 f"as {ex_comma!r}, none that could mean otherwise); read as such"
             )
+        # Nothing decides: every number with a comma reads both ways ('1,234': a thousand or
+        # 1.234?) and none is written only one way. Refuse rather than guess (issue 11).
+        undecided = wh.execute(
+            f"""SELECT __file__, count(*), min({t}) FROM {ident(stage)}
+                WHERE contains({t}, ',') AND {dot} AND {comma}
+                GROUP BY 1""",
+        ).fetchall()
+        for file_index, n_amb, ex_amb in undecided:
+            if marks[file_index].get(name) is DecimalMark.COMMA:
+                continue
+            decided = wh.execute(
+                f"""SELECT count(*) FROM {ident(stage)} WHERE __file__ = ?
+                    AND (contains({t}, ',') OR contains({t}, '.')) AND ({dot}) <> ({comma})""",
+                [file_index],
+            ).fetchone()
+            if decided is not None and decided[0]:
+                continue
+            sf = next(s_ for s_ in staged if s_.index == file_index)
+            raise IngestError(
+                f"{_values(n_amb)} such as {ex_amb!r} read differently with a decimal comma "
+                "and with a decimal point (a thousand or a fraction?), and no value in the "
+                'column decides; say which with decimal: "," or decimal: "." in the mapping '
+                "(or --decimal)",
+                file=sf.source,
+                column=name,
+            )
     return marks, notes
 
 

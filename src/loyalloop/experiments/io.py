@@ -48,11 +48,11 @@ def open_table(path: str | Path) -> ir.Table:
     if suffix in (".parquet", ".pq"):
         return con.read_parquet(str(p))
     if suffix in (".csv", ".tsv", ".txt") and detect_encoding(p) in _UTF8:
-        import duckdb
+        from loyalloop.core.warehouse import engine_errors
 
         try:
             return con.read_csv(str(p), all_varchar=True, header=True)
-        except duckdb.Error as exc:  # a malformed file: the strict reader names the line
+        except engine_errors() as exc:  # a malformed file: the strict reader names the line
             log.info("DuckDB could not read %s (%s); using the file reader", p, exc)
     first = True
     name = "experiment"

@@ -40,6 +40,7 @@ from scipy import stats
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.script import to_simplified
+from loyalloop.insight.scales import is_detractor, is_passive, is_promoter
 from loyalloop.insight.surveys import NpsResult
 
 __all__ = ["OWN_BRAND", "brand_benchmark", "holm_adjust", "mentioned_brands", "nps"]
@@ -73,8 +74,9 @@ def nps(scores: Sequence[float] | np.ndarray) -> tuple[float, float]:
     s = np.asarray(scores, dtype=float)
     if len(s) == 0:
         return float("nan"), float("nan")
-    result = NpsResult.from_counts(int((s >= 9).sum()), int(((s >= 7) & (s < 9)).sum()),
-                                   int((s <= 6).sum()))  # fmt: skip
+    result = NpsResult.from_counts(
+        int(is_promoter(s).sum()), int(is_passive(s).sum()), int(is_detractor(s).sum())
+    )
     return float(result.nps or 0.0), float(result.std_error)
 
 

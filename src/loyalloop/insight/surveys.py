@@ -25,6 +25,8 @@ from typing import Any
 import ibis.expr.types as ir
 import pandas as pd
 
+from loyalloop.insight.scales import is_csat_satisfied, is_detractor, is_passive, is_promoter
+
 __all__ = ["CsatResult", "NpsResult", "csat", "csat_monthly", "nps", "nps_monthly"]
 
 Z95 = 1.959963984540054
@@ -106,9 +108,9 @@ def _own(feedback: ir.Table, score_type: str) -> ir.Table:
 
 def _nps_counts(f: ir.Table) -> dict[str, ir.Value]:
     return {
-        "promoters": (f.score >= 9).sum(),
-        "passives": ((f.score >= 7) & (f.score < 9)).sum(),
-        "detractors": (f.score <= 6).sum(),
+        "promoters": is_promoter(f.score).sum(),
+        "passives": is_passive(f.score).sum(),
+        "detractors": is_detractor(f.score).sum(),
     }
 
 
@@ -119,7 +121,7 @@ def _nps_from(row: Mapping[str, Any]) -> NpsResult:
 
 
 def _csat_counts(f: ir.Table) -> dict[str, ir.Value]:
-    return {"n": f.count(), "satisfied": (f.score >= 4).sum(), "total": f.score.sum()}
+    return {"n": f.count(), "satisfied": is_csat_satisfied(f.score).sum(), "total": f.score.sum()}
 
 
 def _csat_from(row: Mapping[str, Any]) -> CsatResult:

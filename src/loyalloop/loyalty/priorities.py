@@ -70,6 +70,7 @@ from loyalloop.insight.definitions import (
     StatusRules,
     calendar_days,
 )
+from loyalloop.insight.scales import is_detractor
 
 __all__ = [
     "EARLY_WARNING_COLUMNS",
@@ -259,7 +260,7 @@ def _signs(f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules) -> 
     return _Signs(
         overdue=(ratio >= r.at_risk_ratio) & gap.notna() & (gap > 0),
         falling=(change <= -r.at_risk_drop) & (gap.isna() | (_num(f, "usual_gap_days") <= 90)),
-        low_nps=_num(f, "nps_last") <= 6,
+        low_nps=is_detractor(_num(f, "nps_last")),
         complaints=_num(f, "complaints_365d") > 0,
         closed=closed > 0,
         ignored=(engaged == 0) & (sent > 0),
@@ -591,13 +592,13 @@ def _winback_reasons(
         "last purchase " + _days_en(days) + " ago, after " + times,
         "spent " + v_txt + " a year while buying; " + pct + "% of customers like them came back",
         _when(closed, "closed every account (" + k_txt + " in the last year)"),
-        _when(nps <= 6, "gave NPS " + s_txt + _topic(f, "en")),
+        _when(is_detractor(nps), "gave NPS " + s_txt + _topic(f, "en")),
     ]
     zh = [
         "上次消费在 " + _fmt_int(days) + " 天前，此前共消费 " + n_txt + " 次",
         "活跃期间年均消费 " + v_txt + "；同类客户中 " + pct + "% 曾回归",
         _when(closed, "已注销全部账户（近一年 " + k_txt + " 个）"),
-        _when(nps <= 6, "给出 NPS " + s_txt + " 分" + _topic(f, "zh")),
+        _when(is_detractor(nps), "给出 NPS " + s_txt + " 分" + _topic(f, "zh")),
     ]
     return _join(en, f.index), _join(zh, f.index)
 

@@ -42,6 +42,7 @@ import pandas as pd
 from scipy.special import expit
 
 from loyalloop import __version__
+from loyalloop.core.export import write_text_atomic
 from loyalloop.errors import DataValidationError, ModelError, NotFittedError
 
 __all__ = [
@@ -89,10 +90,7 @@ def _write_json(path: str | Path, payload: dict[str, Any]) -> Path:
     file or the new one, never half of one)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(payload), "utf-8")
-    tmp.replace(p)
-    return p
+    return write_text_atomic(p, json.dumps(payload))
 
 
 class InteractionLogit:

@@ -28,6 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.errors import ModelError, NotFoundError
 
 __all__ = [
@@ -178,9 +179,7 @@ class ModelRegistry:
             "format_version": REGISTRY_FORMAT_VERSION,
             "entries": [e.to_dict() for e in entries],
         }
-        tmp = self.manifest.with_name(self.manifest.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
-        tmp.replace(self.manifest)
+        write_text_atomic(self.manifest, json.dumps(data, ensure_ascii=False, indent=2))
 
     def register(
         self,

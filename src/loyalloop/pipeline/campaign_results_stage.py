@@ -209,7 +209,7 @@ def _segments(ctx: RunContext, field: SegmentField) -> ir.Table | None:
     if field is SegmentField.rfm_segment:
         r = ctx.output("rfm")
         return r.select(customer_id=r.customer_id, segment=r.segment)
-    if "loyalty" not in ctx.writer.tables:
+    if not ctx.has_output("loyalty"):  # an optional input (the loyalty stage did not run)
         return None
     lo = ctx.output("loyalty")
     return lo.select(customer_id=lo.customer_id, segment=lo.lifecycle_stage)

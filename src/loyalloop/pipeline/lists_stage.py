@@ -43,6 +43,7 @@ from loyalloop.core.results import (
 )
 from loyalloop.errors import DataValidationError
 from loyalloop.insight.definitions import CURRENT_STATUSES, GONE_STATUSES
+from loyalloop.insight.scales import is_detractor
 from loyalloop.loyalty import (
     early_warning_list,
     estimate_return_rates,
@@ -75,7 +76,7 @@ def _with_topics(frame: pd.DataFrame) -> pd.DataFrame:
     zh = pd.Series("", index=frame.index, dtype=object)
     if "nps_last_text" in frame.columns:
         texts = frame["nps_last_text"]
-        has = texts.notna() & (frame.get("nps_last", pd.Series(dtype="float64")) <= 6)
+        has = texts.notna() & is_detractor(frame.get("nps_last", pd.Series(dtype="float64")))
         topics = texts[has].map(topic_of)  # text formatting of the few detractors, not analytics
         en[has] = topics.map(lambda t: t[0] if t else "")
         zh[has] = topics.map(lambda t: t[1] if t else "")

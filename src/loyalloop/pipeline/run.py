@@ -27,7 +27,7 @@ from loyalloop.pipeline.parallel import (
     use_worker,
 )
 from loyalloop.pipeline.stage import Stage, check_plan
-from loyalloop.pipeline.stages import INPUT_TABLES, STAGES
+from loyalloop.pipeline.stages import INPUT_TABLES, STAGE_OUTPUTS, STAGES
 
 __all__ = ["check_as_of", "data_range", "default_as_of", "run_pipeline"]
 
@@ -151,7 +151,7 @@ def run_pipeline(
     store = RunStore(settings.runs_dir)
     started = time.perf_counter()
     with open_warehouse(settings) as duck, run_warehouse(settings, duck, INPUT_TABLES) as wh:
-        check_plan(STAGES, wh.list_tables())
+        check_plan(STAGES, wh.list_tables(), known=STAGE_OUTPUTS)
         first, last = data_range(wh)
         as_of = config.as_of or last
         check_as_of(as_of, first, last)

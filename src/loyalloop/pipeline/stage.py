@@ -10,10 +10,14 @@ stages probing for each other's tables:
   recorded why in the manifest, e.g. CLV not fitted) means this stage cannot run either; its
   manifest slot then says ``skipped`` and names the missing input, and the run goes on.
 
-A stage may also read ``optional`` inputs: used when an earlier stage wrote them (the
-early-warning list values customers by their CLV, or by their spend when the CLV models could
-not be fitted), never a reason to skip. The plan check requires them to be produced by an
-earlier stage too, so a misspelt name fails at once.
+A stage may also read ``optional`` inputs (:meth:`RunContext.has_output` says whether this run
+wrote them): used when present (the early-warning list values customers by their CLV, or by
+their spend when the CLV models could not be fitted; campaign results are split by lifecycle
+stage when the loyalty stage ran), never a reason to skip. The plan check accepts an optional
+input that a stage *not in this plan* would produce (``known``: the runner passes every output
+of the full catalogue, :data:`loyalloop.pipeline.stages.STAGE_OUTPUTS`), so a reduced plan
+runs without it; it refuses one produced only by a *later* stage (it could never be present
+when read) and a name nothing produces (a misspelling).
 
 Names in ``requires``, ``optional`` and ``produces`` are run outputs (Parquet tables of the
 run), temporary warehouse tables of the run (e.g. :data:`~loyalloop.pipeline.context.PROFILE_TX`)
@@ -64,8 +68,20 @@ class Stage:
         self.function(ctx)
 
 
-def check_plan(stages: Sequence[Stage], warehouse_tables: Iterable[str]) -> None:
+def check_plan(
+    stages: Sequence[Stage], warehouse_tables: Iterable[str], *, known: Iterable[str] = ()
+) -> None:
     """Refuse a plan in which a stage reads something nothing before it provides.
+
+    Parameters
+    ----------
+    stages
+        The plan, in running order.
+    warehouse_tables
+        Tables the warehouse holds.
+    known
+        Outputs of stages that may be left out of this plan: an *optional* input among them
+        is allowed to be absent (the stage runs without it). A *required* input never is.
 
     Raises
     ------
@@ -73,16 +89,34 @@ def check_plan(stages: Sequence[Stage], warehouse_tables: Iterable[str]) -> None
         Naming the first such stage and input, and what was available.
     """
     available = set(warehouse_tables)
+    known_outputs = set(known)
+    later: dict[str, str] = {}
+    for stage in stages:
+        for name in stage.produces:
+            later.setdefault(name, stage.name)
     seen: set[str] = set()
     for stage in stages:
         if stage.name in seen:
             raise ConfigError(f"two pipeline stages are called {stage.name!r}")
         seen.add(stage.name)
-        for name in (*stage.requires, *stage.optional):
+        for name in stage.requires:
             if name not in available:
                 raise ConfigError(
                     f"pipeline stage {stage.name!r} needs {name!r}, which no earlier stage "
                     f"produces and the warehouse does not hold (available: "
                     f"{', '.join(sorted(available)) or 'nothing'})"
+                )
+        for name in stage.optional:
+            if name in available:
+                continue
+            if name in later:
+                raise ConfigError(
+                    f"pipeline stage {stage.name!r} reads {name!r} when present, but only the "
+                    f"later stage {later[name]!r} produces it: it could never be there"
+                )
+            if name not in known_outputs:
+                raise ConfigError(
+                    f"pipeline stage {stage.name!r} reads {name!r} when present, but no stage "
+                    "produces it and the warehouse does not hold it (misspelt?)"
                 )
         available.update(stage.produces)

@@ -38,7 +38,7 @@ from loyalloop.pipeline.loyalty_stage import stage_loyalty, stage_statuses
 from loyalloop.pipeline.profile_keys import rekey_by_profile
 from loyalloop.pipeline.stage import Stage
 
-__all__ = ["INPUT_TABLES", "STAGES", "Stage"]
+__all__ = ["INPUT_TABLES", "STAGES", "STAGE_OUTPUTS", "Stage"]
 
 #: The canonical tables a run reads.
 INPUT_TABLES = (
@@ -219,5 +219,10 @@ STAGES: list[Stage] = [
         requires=CAMPAIGN_INPUTS,
         produces=CAMPAIGN_OUTPUTS,
         slot="campaigns",
+        optional=("loyalty",),  # segments by lifecycle stage
     ),
 ]
+
+#: Every output of the full catalogue: an optional input among them may be absent from a
+#: reduced plan (:func:`~loyalloop.pipeline.stage.check_plan`'s ``known``).
+STAGE_OUTPUTS: frozenset[str] = frozenset(n for s in STAGES for n in s.produces)

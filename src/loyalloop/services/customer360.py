@@ -56,7 +56,7 @@ from loyalloop.services.pii import mask_email, mask_name, mask_phone
 from loyalloop.store.models import CaseRow, Response, Suppression, Survey
 
 if TYPE_CHECKING:
-    import duckdb
+    from loyalloop.core.warehouse import Warehouse
 
 __all__ = [
     "HISTORY_RUNS",
@@ -378,7 +378,7 @@ class CustomerIndex:
     key — see the module docstring. Thread-safe: every lookup uses its own cursor."""
 
     def __init__(self, runs: Sequence[Run]) -> None:
-        import duckdb
+        from loyalloop.core.warehouse import Warehouse
 
         if not runs:
             raise NotFoundError("no run to index")
@@ -387,7 +387,8 @@ class CustomerIndex:
         #: the run numbers (newest first) the index was built from, unreadable ones included
         self.numbers: tuple[int, ...] = tuple(r.number for r in runs)
         self.signature = _signature(runs)
-        self._con: duckdb.DuckDBPyConnection = duckdb.connect(":memory:")
+        # a private in-memory engine through the engine seam (core.warehouse)
+        self._con: Warehouse = Warehouse.in_memory()
         self.columns: dict[str, tuple[str, ...]] = {}
         for name, (keys, wanted) in _TABLES.items():
             if not self.run.has_table(name):

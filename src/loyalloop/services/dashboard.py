@@ -293,7 +293,6 @@ def recovery(
     min_n: int = MIN_N,
 ) -> tuple[RecoveryRow, ...]:
     """Recovery rate per topic and team (module docstring); needs the warehouse."""
-    import duckdb
     import ibis
     import pandas as pd
 
@@ -323,17 +322,14 @@ def recovery(
     )
     frame["resolved_at"] = pd.to_datetime(frame["resolved_at"])
     as_of = now.astimezone(zone).replace(tzinfo=None)
-    try:
-        with Warehouse(analytics, read_only=True) as wh:
-            # the warehouse's timestamp(6) would clash with the library's plain timestamps in
-            # its union of the two measures: one type for all
-            fb, tx = wh.table("feedback"), wh.table("transactions")
-            fb = fb.mutate(timestamp=fb.timestamp.cast("timestamp"))
-            tx = tx.mutate(timestamp=tx.timestamp.cast("timestamp"))
-            outcomes = lib_outcomes(ibis.memtable(frame), fb, tx, as_of=as_of)
-            rates = lib_rates(outcomes)
-    except duckdb.Error as exc:  # e.g. a run holds the warehouse's write lock
-        raise EngineError(f"the warehouse cannot be read now: {exc}") from exc
+    with Warehouse(analytics, read_only=True) as wh, wh.guard("the warehouse cannot be read now"):
+        # the warehouse's timestamp(6) would clash with the library's plain timestamps in
+        # its union of the two measures: one type for all
+        fb, tx = wh.table("feedback"), wh.table("transactions")
+        fb = fb.mutate(timestamp=fb.timestamp.cast("timestamp"))
+        tx = tx.mutate(timestamp=tx.timestamp.cast("timestamp"))
+        outcomes = lib_outcomes(ibis.memtable(frame), fb, tx, as_of=as_of)
+        rates = lib_rates(outcomes)
     out = []
     for r in rates.to_dict("records"):
         decided = int(r["recovered"]) + int(r["not_recovered"])

@@ -38,6 +38,7 @@ from typing import Any
 
 import httpx
 
+from loyalloop.core.export import write_bytes_atomic
 from loyalloop.core.service_settings import ServiceSettings
 from loyalloop.errors import ConfigError
 from loyalloop.services.channels import DeliveryError, open_smtp
@@ -166,10 +167,8 @@ class Sender:
             record = {"channel": channel, "to": to, "text": body, "campaign": campaign,
                       "customer_id": customer_id, "id": key}  # fmt: skip
             data, name = json.dumps(record, ensure_ascii=False).encode(), f"{key}.json"
-        tmp = folder / f".{name}.tmp"
         try:
-            tmp.write_bytes(data)
-            tmp.replace(folder / name)
+            write_bytes_atomic(folder / name, data)
         except OSError as exc:
             raise DeliveryError(f"outbox sink {folder}: {exc}") from exc
 

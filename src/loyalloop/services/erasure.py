@@ -83,6 +83,7 @@ from loyalloop.cases.erasure import (
     plan_erasure,
 )
 from loyalloop.cases.lifecycle import ERASED, CaseStatus, EventKind
+from loyalloop.core.export import atomic_output, write_text_atomic
 from loyalloop.core.lock import home_lock
 from loyalloop.core.runs import MANIFEST_FILE, Run, RunStore
 from loyalloop.data.erased import ERASED_FILE, add_erased
@@ -94,8 +95,9 @@ from loyalloop.store.base import Base
 from loyalloop.store.models import AuditEvent, CaseEventRow, CaseRow, SlaTimer
 
 if TYPE_CHECKING:
-    import duckdb
     import pyarrow as pa
+
+    from loyalloop.core.warehouse import Warehouse
 
 __all__ = [
     "ERASE_ACTION",
@@ -278,7 +280,7 @@ def _arr(values: Iterable[str]) -> pa.Array:
     return pa.array(sorted(values), type=pa.string())
 
 
-def _find_in_warehouse(con: duckdb.DuckDBPyConnection, tables: set[str], found: _Found) -> None:
+def _find_in_warehouse(con: Warehouse, tables: set[str], found: _Found) -> None:
     ids = sorted(found.customer_ids)
     if "customers" in tables:
         rows = con.execute(
@@ -376,7 +378,7 @@ def _wh_condition(step: ErasureStep, columns: set[str]) -> tuple[str, list[Any]]
     return (" OR ".join(parts) or "FALSE"), params
 
 
-def _wh_step(con: duckdb.DuckDBPyConnection, step: ErasureStep) -> int:
+def _wh_step(con: Warehouse, step: ErasureStep) -> int:
     table = _quote(step.target)
     columns = {
         str(r[0])
@@ -518,20 +520,8 @@ def _rewrite_run_file(
 def _write_parquet_atomic(table: pa.Table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    tmp = path.with_name(f".{path.name}.erasing")
-    pq.write_table(table, tmp)
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.erasing")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with atomic_output(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def _set_manifest_rows(run: Run, rows: dict[str, int]) -> None:
@@ -539,7 +529,7 @@ def _set_manifest_rows(run: Run, rows: dict[str, int]) -> None:
     data = json.loads(path.read_text("utf-8"))
     for name, n in rows.items():
         data["tables"][name]["rows"] = n
-    _write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2))
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _run_files(run: Run) -> list[str]:
@@ -692,7 +682,7 @@ def _already_erased(session: Session, digest: str) -> bool:
 
 
 @contextmanager
-def _warehouse(store: Store, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection | None]:
+def _warehouse(store: Store, *, read_only: bool) -> Iterator[Warehouse | None]:
     path = store.analytics.warehouse_path
     if not path.exists():
         yield None
@@ -701,18 +691,13 @@ def _warehouse(store: Store, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConn
 
     wh = Warehouse(store.analytics, read_only=read_only)
     try:
-        yield wh.raw
+        yield wh
     finally:
         wh.close()
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        str(r[0])
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-    }
+def _tables(con: Warehouse) -> set[str]:
+    return set(con.list_tables())
 
 
 def _store_tables(store: Store) -> set[str]:
@@ -735,9 +720,7 @@ def _unmanaged(home: Path) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
-def _discover(
-    store: Store, customer_id: str, con: duckdb.DuckDBPyConnection | None, runs: list[Run]
-) -> _Found:
+def _discover(store: Store, customer_id: str, con: Warehouse | None, runs: list[Run]) -> _Found:
     found = _Found({customer_id})
     _find_in_runs(runs, found)
     if con is not None:
@@ -824,7 +807,9 @@ def erase_person(
             if con is not None:
                 places += _erase_warehouse(con, plan)
         if con is not None and any(p.location == "warehouse" and p.rows for p in places):
-            _compact_warehouse(store.analytics.warehouse_path)
+            from loyalloop.core.warehouse import compact_file
+
+            compact_file(store.analytics.warehouse_path)
         result = ErasureResult(
             erasure_id,
             digest,
@@ -927,12 +912,12 @@ def _erase_sync_files(plan: ErasurePlan, directory: Path) -> list[PlaceCount]:
                 row[step.key] = step.replace_key_with
             out.append(json.dumps(row, ensure_ascii=False, sort_keys=True))
         if n:
-            _write_text_atomic(path, "".join(x + "\n" for x in out))
+            write_text_atomic(path, "".join(x + "\n" for x in out))
         places.append(PlaceCount("sync", step.target, step.action.value, n))
     return places
 
 
-def _erase_warehouse(con: duckdb.DuckDBPyConnection, plan: ErasurePlan) -> list[PlaceCount]:
+def _erase_warehouse(con: Warehouse, plan: ErasurePlan) -> list[PlaceCount]:
     places: list[PlaceCount] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -946,33 +931,6 @@ def _erase_warehouse(con: duckdb.DuckDBPyConnection, plan: ErasurePlan) -> list[
         raise
     con.execute("CHECKPOINT")
     return places
-
-
-def _compact_warehouse(path: Path) -> None:
-    """Copy the warehouse into a fresh file and rename it into place: DuckDB reuses the blocks
-    an UPDATE or DELETE freed but does not clear them, so the old values would stay readable
-    in the file's bytes (not through the engine) until overwritten."""
-    import duckdb
-
-    tmp = path.with_name(f".{path.stem}.erasing{path.suffix}")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(path))
-    try:
-        source = con.execute("SELECT current_database()").fetchone()
-        target = str(tmp).replace("'", "''")
-        con.execute(f"ATTACH '{target}' AS erasure_copy")
-        con.execute(f"COPY FROM DATABASE {_quote(str(source[0]) if source else path.stem)} "
-                    "TO erasure_copy")  # fmt: skip
-        con.execute("DETACH erasure_copy")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        con.close()
-    with tmp.open("rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 def _erase_store(

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from loyalloop.cases import ERASED, CaseStatus, EventKind
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import FollowupChannel
-from loyalloop.errors import ConfigError, EngineError, NotFoundError
+from loyalloop.errors import ConfigError, NotFoundError
 from loyalloop.services.audit import Actor
 from loyalloop.services.channels import FOLLOWUP_SOURCE_PREFIX
 from loyalloop.services.invitations import Recipient, invite, send_due
@@ -104,34 +104,33 @@ def warehouse_contacts(analytics: Settings) -> ContactLookup:
     """
 
     def lookup(ids: list[str]) -> dict[str, Recipient]:
-        import duckdb
-
         from loyalloop.core.warehouse import Warehouse
 
         if not ids or not analytics.warehouse_path.exists():
             return {}
-        try:
-            with Warehouse(analytics, read_only=True) as wh:
-                if not wh.has_table("customers"):
-                    return {}
-                c = wh.table("customers")
-                c = c.filter(c.customer_id.isin(ids))
+        # an engine failure (e.g. a run holds the warehouse's write lock) is an EngineError
+        with (
+            Warehouse(analytics, read_only=True) as wh,
+            wh.guard("follow-up contacts: the warehouse cannot be read"),
+        ):
+            if not wh.has_table("customers"):
+                return {}
+            c = wh.table("customers")
+            c = c.filter(c.customer_id.isin(ids))
 
-                def strict(col: Any) -> Any:
-                    return col.fill_null(False).cast("int8").min() == 1
+            def strict(col: Any) -> Any:
+                return col.fill_null(False).cast("int8").min() == 1
 
-                frame = (
-                    c.group_by("customer_id")
-                    .aggregate(
-                        email=c.email_normalized.max(),
-                        phone=c.phone_e164.max(),
-                        consent_email=strict(c.consent_email),
-                        consent_sms=strict(c.consent_sms),
-                    )
-                    .execute()
+            frame = (
+                c.group_by("customer_id")
+                .aggregate(
+                    email=c.email_normalized.max(),
+                    phone=c.phone_e164.max(),
+                    consent_email=strict(c.consent_email),
+                    consent_sms=strict(c.consent_sms),
                 )
-        except duckdb.Error as exc:  # e.g. a run holds the warehouse's write lock
-            raise EngineError(f"follow-up contacts: the warehouse cannot be read: {exc}") from exc
+                .execute()
+            )
         return {
             str(r["customer_id"]): Recipient(
                 customer_id=str(r["customer_id"]),

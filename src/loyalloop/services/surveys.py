@@ -20,6 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from loyalloop.errors import ConfigError, NotFoundError
+from loyalloop.insight.scales import (
+    CES_EASY_MIN,
+    CSAT_SATISFIED_MIN,
+    NPS_PROMOTER_MIN,
+    is_detractor,
+    is_passive,
+)
 from loyalloop.services.audit import Actor, record
 from loyalloop.store.base import utcnow
 from loyalloop.store.models import Invitation, Response, Survey, SurveyStatus, SurveyVersion
@@ -326,8 +333,8 @@ def _question_stats(
             sa.func.coalesce(sa.func.sum(x), 0),
             sa.func.coalesce(sa.func.sum(x * x), 0),
             sa.func.count(sa.case((x >= _HIGH[qtype], 1))),
-            sa.func.count(sa.case((x <= 6, 1))),
-            sa.func.count(sa.case((x.between(7, 8), 1))),
+            sa.func.count(sa.case((is_detractor(x), 1))),
+            sa.func.count(sa.case((is_passive(x), 1))),
         ).where(mine)
     ).one()
     n, total, total_sq, hi = int(n), float(total), float(total_sq), int(hi)
@@ -343,8 +350,8 @@ def _question_stats(
 
 #: The lowest "good" answer per score type: promoters 9+, satisfied 4+, easy 5+.
 _HIGH = {
-    QuestionType.nps: 9,
-    QuestionType.csat: 4,
-    QuestionType.ces: 5,
+    QuestionType.nps: NPS_PROMOTER_MIN,
+    QuestionType.csat: CSAT_SATISFIED_MIN,
+    QuestionType.ces: CES_EASY_MIN,
     QuestionType.rating: 10**6,
 }

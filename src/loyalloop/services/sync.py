@@ -38,6 +38,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from loyalloop.core.config import Settings
+from loyalloop.core.export import write_text_atomic
 from loyalloop.core.warehouse import Warehouse
 from loyalloop.data.ingest import IngestResult, ingest
 from loyalloop.data.schema import open_warehouse
@@ -149,9 +150,7 @@ def _write(directory: Path, table: str, rows: list[dict[str, Any]]) -> Path:
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     path = directory / f"{table}-{digest}.jsonl"
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, text)
     return path
 
 
