@@ -19,24 +19,13 @@ the next honest figure would need a third author.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
 import pytest
+from tests.feedback.labelled_floor import assert_floor
 
-from loyalloop.feedback.evaluate import evaluate_aspects
-
-DATA = Path(__file__).parent / "data"
 #: language -> (sentences, measured agreement, measured recall) on 2026-11-30, commit d8a646f.
 MEASURED = {"zh": (672, 0.6357, 0.8643), "en": (450, 0.6529, 0.8615)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_blind2_agreement_does_not_regress(lang: str) -> None:
-    df = pd.read_csv(DATA / f"blind2_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
-    sentences, agreement, recall = MEASURED[lang]
-    assert len(df) == sentences
-    ev = evaluate_aspects(df, taxonomy_column="domain")
-    assert ev.overall["agreement"] >= agreement - 0.01
-    assert ev.overall["recall"] >= recall - 0.01
-    assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
+    assert_floor(f"blind2_{lang}", *MEASURED[lang])

@@ -18,28 +18,18 @@ new author is leave-one-author-out (``python -m loyalloop.feedback.train_aspects
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
 import pytest
+from tests.feedback.labelled_floor import assert_floor
 
 from loyalloop.feedback.aspect_detector import shipped_detector
-from loyalloop.feedback.evaluate import evaluate_aspects
 
-DATA = Path(__file__).parent / "data"
 #: language -> (sentences, blind agreement, blind recall), measured before training on the set.
 MEASURED = {"zh": (678, 0.6685, 0.8796), "en": (550, 0.6109, 0.8179)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_blind3_agreement_does_not_regress_in_sample(lang: str) -> None:
-    df = pd.read_csv(DATA / f"blind3_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
-    sentences, agreement, recall = MEASURED[lang]
-    assert len(df) == sentences
-    ev = evaluate_aspects(df, taxonomy_column="domain")
-    assert ev.overall["agreement"] >= agreement - 0.01
-    assert ev.overall["recall"] >= recall - 0.01
-    assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
+    assert_floor(f"blind3_{lang}", *MEASURED[lang])
 
 
 def test_blind3_is_training_data_now() -> None:

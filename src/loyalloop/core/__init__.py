@@ -6,8 +6,9 @@ Names are imported on first use, so ``import loyalloop.core.runs`` does not load
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from loyalloop.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from loyalloop.core.config import Settings
@@ -27,7 +28,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'loyalloop.core' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(globals(), _WHERE)

@@ -23,8 +23,9 @@ without them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from loyalloop.core.lazy import lazy_exports
 
 # Eager: the function shares its module's name, and importing ``loyalloop.feedback.tokenize``
 # later would bind the module to this name instead (the module is light; jieba loads lazily).
@@ -128,17 +129,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(globals(), _WHERE)
 
 
 __all__ = [

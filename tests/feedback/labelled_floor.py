@@ -1,0 +1,23 @@
+"""The one check behind the labelled-set floors (blind2, blind3, blind4): the set is whole and
+the reading's agreement and recall on it stay within 0.01 of the figures measured once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from loyalloop.feedback.evaluate import evaluate_aspects
+
+DATA = Path(__file__).parent / "data"
+
+
+def assert_floor(name: str, sentences: int, agreement: float, recall: float) -> None:
+    """``tests/feedback/data/<name>.tsv`` has ``sentences`` rows; agreement and recall on it are
+    at least the measured figures minus 0.01; per-aspect pairs add up to the whole."""
+    df = pd.read_csv(DATA / f"{name}.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert len(df) == sentences
+    ev = evaluate_aspects(df, taxonomy_column="domain")
+    assert ev.overall["agreement"] >= agreement - 0.01
+    assert ev.overall["recall"] >= recall - 0.01
+    assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
