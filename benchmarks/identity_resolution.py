@@ -230,6 +230,7 @@ def samples(customers: int, seeds: list[int]) -> None:
                             "correct_pairs": m.correct_pairs,
                             "review_pairs": r.summary.review_pairs,
                             "refused_pairs": r.summary.refused_pairs,
+                            "compared_pairs": r.summary.compared_pairs,
                         }
                     t = sample.truth.set_index("customer_id")
                     profile = r.id_map.to_pandas().set_index("customer_id")["profile_id"]
