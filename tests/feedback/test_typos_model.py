@@ -67,7 +67,14 @@ def test_the_model_is_shipped_and_scores_mentions() -> None:
         "train3_zh",
         "train3_en",
     } <= trained_on
-    assert {"blind2_zh", "blind2_en", "blind3_zh", "blind3_en", "blind4_zh", "blind4_en"} <= trained_on
+    assert {
+        "blind2_zh",
+        "blind2_en",
+        "blind3_zh",
+        "blind3_en",
+        "blind4_zh",
+        "blind4_en",
+    } <= trained_on
     bad = MentionContext("年费太贵了", "annual_fee", logit=-3.0, rule="negative", evidence=True)
     good = MentionContext("年费免了很划算", "annual_fee", logit=2.0, rule="positive", evidence=True)
     assert model.predict(bad)[0] == "negative"

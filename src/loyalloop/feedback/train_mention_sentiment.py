@@ -73,7 +73,18 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 TRAIN_SETS = tuple(
     f"{s}_{lang}"
-    for s in ("domain", "fresh", "dev2", "dev3", "check", "blind", "train3", "blind2", "blind3", "blind4")
+    for s in (
+        "domain",
+        "fresh",
+        "dev2",
+        "dev3",
+        "check",
+        "blind",
+        "train3",
+        "blind2",
+        "blind3",
+        "blind4",
+    )
     for lang in ("zh", "en")
 )
 AUTHOR_OF = {
