@@ -173,6 +173,17 @@ def test_competitors_are_compared_within_shared_channels() -> None:
     rival = bench[(bench["metric"] == "sentiment") & (bench["brand"] == "rival")].iloc[0]
     assert rival["channels"] == "review"
     assert abs(rival["diff_vs_own"]) < 0.05  # pooled, it would look 0.3 worse than us
+    # the baseline of the difference is shown: ours in the shared channels, not ours overall
+    own = bench[(bench["metric"] == "sentiment") & (bench["brand"] == "own")].iloc[0]
+    assert (
+        abs(
+            rival["own_value"]
+            - fb.query("brand == 'own' and channel == 'review'")["sentiment_score"].mean()
+        )
+        < 1e-12
+    )
+    assert rival["value"] - rival["own_value"] == pytest.approx(rival["diff_vs_own"])
+    assert own["value"] - rival["own_value"] > 0.2 and pd.isna(own["own_value"])
     assert not rival["significant"]
 
 
