@@ -176,7 +176,9 @@ def test_save_and_load_give_the_same_predictions(tmp_path) -> None:  # type: ign
     d["format_version"] = 1
     d.pop("has_risk")
     d["theta"] = [d["theta"][0], *d["theta"][2:]]
-    d["cov"] = [[c for j, c in enumerate(row) if j != 1] for i, row in enumerate(d["cov"]) if i != 1]
+    d["cov"] = [
+        [c for j, c in enumerate(row) if j != 1] for i, row in enumerate(d["cov"]) if i != 1
+    ]
     old = RiskScaledEffect.from_dict(d)
     assert old.stay_effect_ == 0.0 and old.save_rate_ == model.save_rate_
     r = test["churn_probability"].to_numpy()
