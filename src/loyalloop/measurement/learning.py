@@ -893,8 +893,9 @@ def fit_effects(
 ) -> EffectFit:
     """One effect model per action (``learner``: by default
     :class:`~loyalloop.measurement.structured.RiskScaledEffect`, churn risk × a save rate plus
-    (1 − risk) × an effect on stayers, per action; :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit
-    shrunk towards a risk-based prior; or the plain
+    (1 − risk) × an effect on stayers, per action;
+    :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit shrunk
+    towards a risk-based prior; or the plain
     :class:`~loyalloop.measurement.effects.InteractionLogit`),
     with its out-of-fold Qini (bootstrap interval) and risk-only targeting's on the same rows
     (``baseline``: the lowest predicted chance to respond without the action first)."""
