@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 _VIEWS = itertools.count()
 
-#: The cutoff the query is compiled at: far past any data (and within pandas' nanosecond timestamps), and its literals
-#: (``MAKE_TIMESTAMP(2199, 12, 30, 23, 59, 58.0)``, epoch ``7258031998``) occur nowhere else.
+#: The cutoff the query is compiled at: far past any data (and within pandas' nanosecond
+#: timestamps); its literals (``MAKE_TIMESTAMP(2199, 12, 30, 23, 59, 58.0)``, epoch
+#: ``7258031998``) occur nowhere else.
 SENTINEL = datetime(2199, 12, 30, 23, 59, 58)
 
 
