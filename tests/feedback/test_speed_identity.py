@@ -17,6 +17,7 @@ import csv
 import gc
 import importlib
 from array import array
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,26 @@ def test_no_cache_folder_builds_in_memory(tmp_path: Path, monkeypatch: Any) -> N
     blocked.write_text("not a folder")
     monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(blocked / "sub"))
     assert list(tok._dictionary(("年费太贵",))[0]) == list(words)  # cannot write: still works
+
+
+# ------------------------------------------------------------------ shipped YAML by libyaml
+def _typed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("dict", tuple((_typed(k), _typed(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(_typed(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def test_shipped_yaml_loads_the_same_with_libyaml() -> None:
+    import yaml
+
+    from loyalloop.feedback.script import load_shipped_yaml
+
+    package = resources.files("loyalloop.feedback")
+    files = [f for folder in ("data", "taxonomies") for f in package.joinpath(folder).iterdir()]
+    files = [f for f in files if f.name.endswith(".yaml")]
+    assert {"lexicon.yaml", "banking.yaml", "retail.yaml"} <= {f.name for f in files}
+    for f in files:
+        text = f.read_text("utf-8")
+        assert _typed(load_shipped_yaml(text)) == _typed(yaml.safe_load(text)), f.name

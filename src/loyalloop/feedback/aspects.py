@@ -41,7 +41,7 @@ from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
 from loyalloop.feedback.patterns import trie_regex, word_automaton
-from loyalloop.feedback.script import to_simplified
+from loyalloop.feedback.script import load_shipped_yaml, to_simplified
 from loyalloop.feedback.segment import Clause, segment
 from loyalloop.feedback.sentiment import (
     ClauseReading,
@@ -325,7 +325,7 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
 
 def _shipped_spec(name: str) -> dict[str, Any]:
     ref = resources.files("loyalloop.feedback").joinpath("taxonomies", f"{name}.yaml")
-    spec: dict[str, Any] = yaml.safe_load(ref.read_text("utf-8"))
+    spec: dict[str, Any] = load_shipped_yaml(ref.read_text("utf-8"))
     return spec
 
 

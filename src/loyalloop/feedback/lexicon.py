@@ -40,10 +40,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from loyalloop.feedback.patterns import trie_regex, word_automaton
-from loyalloop.feedback.script import data_text
+from loyalloop.feedback.script import data_text, load_shipped_yaml
 
 __all__ = ["AspectSpan", "LexiconScore", "lexicon_score"]
 
@@ -169,7 +167,7 @@ def _build(spec: dict[str, Any], lang: str) -> _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicons() -> tuple[_Lexicon, _Lexicon]:
-    spec = yaml.safe_load(data_text("lexicon.yaml"))
+    spec = load_shipped_yaml(data_text("lexicon.yaml"))
     return _build(spec["zh"], "zh"), _build(spec["en"], "en")
 
 
