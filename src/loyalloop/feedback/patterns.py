@@ -29,7 +29,7 @@ def word_automaton(words: tuple[str, ...]) -> Any:
     --------
     >>> automaton = word_automaton(("年费", "年", "费用"))
     >>> [(s, e) for _, s, e in automaton.find_matches_as_indexes("年费用, 费用")]
-    [(0, 2), (4, 6)]
+    [(0, 2), (5, 7)]
     """
     import ahocorasick_rs
 
