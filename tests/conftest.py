@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,26 @@ import pytest
 
 from loyalloop.core import Settings, Warehouse
 from loyalloop.data.schema import open_warehouse
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Caches the code keeps between commands (the segmenter's prebuilt dictionary) go to a
+    temporary folder of the test run, not the user's ``~/.cache``; the CLI processes the tests
+    start inherit it. A test of the cache itself sets its own folder."""
+    if "LOYALLOOP_CACHE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="loyalloop-test-cache-")
+        os.environ["LOYALLOOP_CACHE_DIR"] = folder
+        config.stash[_CACHE_KEY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_KEY, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("LOYALLOOP_CACHE_DIR", None)
+
+
+_CACHE_KEY = pytest.StashKey[str]()
 
 
 @pytest.fixture
