@@ -111,3 +111,32 @@ def test_blank_entries_and_comments_are_ignored() -> None:
         "spark.a": "1",
         "spark.b": "x=y",
     }
+
+
+def test_spark_session_hands_the_settings_to_the_builder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("pyspark.sql")
+    import loyalloop.core.spark as spark_mod
+
+    seen: dict[str, str] = {}
+
+    class _Context:
+        def setLogLevel(self, level: str) -> None:
+            seen["log level"] = level
+
+    class _Session:
+        sparkContext = _Context()
+
+    def fake_start(builder: object) -> _Session:
+        seen.update(builder._options)  # type: ignore[attr-defined]
+        return _Session()
+
+    monkeypatch.setattr(spark_mod, "_start", fake_start)
+    settings = Settings(home=tmp_path, spark_master="local[2]", spark_conf="spark.x.y=1")
+    spark_mod.spark_session(settings)
+    assert seen["spark.master"] == "local[2]"
+    assert seen["spark.sql.shuffle.partitions"] == "4"
+    assert seen["spark.x.y"] == "1"
+    assert seen["spark.sql.session.timeZone"] == "UTC"
+    assert seen["log level"] == "ERROR"
