@@ -26,14 +26,14 @@ def test_local_defaults_are_sized_for_the_machine(tmp_path: Path) -> None:
     conf = local_defaults(2, tmp_path, memory_bytes=24 * 2**30)
     assert conf["spark.sql.shuffle.partitions"] == "4"
     assert conf["spark.sql.adaptive.enabled"] == "true"
-    assert conf["spark.driver.memory"] == "6g"  # a quarter of 24 GiB
+    assert conf["spark.driver.memory"] == "3g"  # an eighth of 24 GiB
     assert conf["spark.ui.enabled"] == "false"
     assert conf["spark.sql.catalogImplementation"] == "in-memory"
     assert conf["spark.sql.execution.arrow.pyspark.enabled"] == "true"
     assert conf["spark.local.dir"].startswith(str(tmp_path))
-    # bounded: 1 GB on a small box, 8 GB on a large one
+    # bounded: 1 GB on a small box, 4 GB on a large one
     assert local_defaults(8, tmp_path, memory_bytes=2 * 2**30)["spark.driver.memory"] == "1g"
-    assert local_defaults(8, tmp_path, memory_bytes=256 * 2**30)["spark.driver.memory"] == "8g"
+    assert local_defaults(8, tmp_path, memory_bytes=256 * 2**30)["spark.driver.memory"] == "4g"
     assert local_defaults(8, tmp_path, memory_bytes=1)["spark.sql.shuffle.partitions"] == "16"
 
 
