@@ -6,6 +6,7 @@ Each step runs as its own process so whole-process time and peak memory compare 
     python benchmarks/identity_resolution.py exact          # exact keys only (data.unify)
     python benchmarks/identity_resolution.py exact-with-conflicts  # exact keys, conflict guards
     python benchmarks/identity_resolution.py probabilistic  # exact keys + splink model
+    python benchmarks/identity_resolution.py probabilistic --max-name-group 1000000000  # uncapped
     python benchmarks/identity_resolution.py samples --seeds 0 1 2  # precision/recall on samples
     python benchmarks/identity_resolution.py engines --customers 10000  # DuckDB against Spark
 
@@ -70,7 +71,9 @@ def make_data(customers: int, business: str, seed: int) -> None:
     print(json.dumps({"customers": customers, "business": business, "ingest": str(result)}))
 
 
-def run(method: str) -> None:
+def run(method: str, max_name_group: int | None = None) -> None:
+    import dataclasses
+
     import ibis
 
     from loyalloop.core import Warehouse
@@ -87,7 +90,10 @@ def run(method: str) -> None:
             id_map = wh.ibis.create_table("_bench_map", id_map, temp=True, overwrite=True)
         else:
             mode = MatchMode.PROBABILISTIC if method == "probabilistic" else MatchMode.EXACT
-            result = resolve_identities(wh.ibis, customers, IdentityConfig(mode=mode))
+            config = IdentityConfig(mode=mode)
+            if max_name_group is not None:
+                config = dataclasses.replace(config, max_name_group=max_name_group)
+            result = resolve_identities(wh.ibis, customers, config)
             id_map = result.id_map
             extra = result.summary.to_dict()
         seconds = time.perf_counter() - started
@@ -106,6 +112,84 @@ def run(method: str) -> None:
         }
         del ibis
         print(json.dumps(out, default=str))
+
+
+_RULES = (
+    "phone_block",
+    "email_block",
+    "email_user_block",
+    "address_block",
+    "name_dob_block",
+    "dob_city_gender_block",
+    "name_city_year_block",
+)
+
+
+def blocks(max_name_group: int | None) -> None:
+    """Pairs each blocking rule gives, and the true pairs it holds (alone and with others).
+
+    One JSON line per rule: ``pairs`` (Σ C(n, 2) over its blocks), ``largest_block``,
+    ``true_pairs`` (pairs of one person inside its blocks) and ``only_here`` (true pairs no
+    other rule blocks); then a line for all rules together (``pairs`` there counts a pair once
+    per rule that gives it, as the rules' union is what splink compares).
+    """
+    import dataclasses
+
+    from loyalloop.core import Warehouse
+    from loyalloop.data.identity import IdentityConfig
+    from loyalloop.data.identity.features import with_blocks
+    from loyalloop.data.identity.resolve import _keyed_features, _materialize
+
+    cfg = IdentityConfig()
+    if max_name_group is not None:
+        cfg = dataclasses.replace(cfg, max_name_group=max_name_group)
+    with Warehouse(_settings()) as wh:
+        con = wh.ibis
+        keyed = _keyed_features(con, wh.table("customers"))
+        f = _materialize(
+            con, with_blocks(keyed, cfg.max_key_group, cfg.max_name_group), "_bench_features"
+        )
+        truth = con.read_parquet(DATA / "truth.parquet", table_name="_truth")
+        t = truth.select("customer_id", "person_id")
+        true = t.join(t, "person_id").filter(lambda x: x.customer_id < x.customer_id_right)
+        cols = ["customer_id", *_RULES]
+        fl = f.select(*cols).rename({f"{c}_l": c for c in cols})
+        fr = f.select(*cols).rename({f"{c}_r": c for c in cols})
+        tp = true.join(fl, true.customer_id == fl.customer_id_l).join(
+            fr, true.customer_id_right == fr.customer_id_r
+        )
+        tp = tp.mutate(
+            **{f"in_{r}": (tp[f"{r}_l"] == tp[f"{r}_r"]).fill_null(False) for r in _RULES}
+        )
+        flags = tp.select(*[f"in_{r}" for r in _RULES]).to_pandas()
+        total_true = len(flags)
+        union = flags.any(axis=1)
+        print(json.dumps({"max_name_group": cfg.max_name_group, "true_pairs": total_true}))
+        total = 0
+        for r in _RULES:
+            nn = f.filter(f[r].notnull())
+            g = nn.group_by(r).aggregate(n=nn.count())
+            pairs = round(float((g.n * (g.n - 1) / 2).sum().fill_null(0).execute()))
+            largest = int(g.n.max().fill_null(0).execute())
+            others = flags.drop(columns=[f"in_{r}"]).any(axis=1)
+            only = int((flags[f"in_{r}"] & ~others).sum())
+            total += pairs
+            print(
+                json.dumps(
+                    {
+                        "rule": r,
+                        "pairs": pairs,
+                        "largest_block": largest,
+                        "true_pairs": int(flags[f"in_{r}"].sum()),
+                        "only_here": only,
+                    }
+                )
+            )
+        print(
+            json.dumps(
+                {"rule": "all", "pairs_summed": total, "true_pairs_blocked": int(union.sum())}
+            )
+        )
 
 
 def samples(customers: int, seeds: list[int]) -> None:
@@ -146,6 +230,7 @@ def samples(customers: int, seeds: list[int]) -> None:
                             "correct_pairs": m.correct_pairs,
                             "review_pairs": r.summary.review_pairs,
                             "refused_pairs": r.summary.refused_pairs,
+                            "compared_pairs": r.summary.compared_pairs,
                         }
                     t = sample.truth.set_index("customer_id")
                     profile = r.id_map.to_pandas().set_index("customer_id")["profile_id"]
@@ -273,7 +358,16 @@ def main(argv: list[str]) -> None:
     m.add_argument("--business", default="retail", choices=["card", "retail"])
     m.add_argument("--seed", type=int, default=1)
     for name in ("exact", "exact-with-conflicts", "probabilistic"):
-        sub.add_parser(name)
+        r = sub.add_parser(name)
+        r.add_argument(
+            "--max-name-group",
+            type=int,
+            default=None,
+            help="identity.max_name_group (default: the configuration's); a huge value "
+            "leaves the name / birth-date / city blocks uncapped, as before they were capped",
+        )
+    b = sub.add_parser("blocks")
+    b.add_argument("--max-name-group", type=int, default=None)
     s = sub.add_parser("samples")
     s.add_argument("--customers", type=int, default=10_000)
     s.add_argument("--seeds", type=int, nargs="+", default=[0])
@@ -287,10 +381,12 @@ def main(argv: list[str]) -> None:
         engines(args.customers, args.business, args.seed)
     elif args.cmd == "make-data":
         make_data(args.customers, args.business, args.seed)
+    elif args.cmd == "blocks":
+        blocks(args.max_name_group)
     elif args.cmd == "samples":
         samples(args.customers, args.seeds)
     else:
-        run(args.cmd)
+        run(args.cmd, args.max_name_group)
 
 
 if __name__ == "__main__":

@@ -248,22 +248,30 @@ def test_config_and_unmerge_file_errors(tmp_path: Path) -> None:
     assert read_keep_apart(tmp_path / "missing.csv").empty
 
 
-def test_name_birth_date_and_city_blocks_are_capped() -> None:
-    """A crowded name-and-city block (a common name in a big city) or birth-date-and-city
-    block (a placeholder birth date) gives no pairs, so the pairs grow linearly with the
-    records; a small block of the same rule still does, and the crowded records keep their
-    other blocks."""
+def test_name_birth_date_and_city_blocks_are_capped_and_selective() -> None:
+    """A crowded name-city-and-birth-year block (a common name in a big city) gives no pairs,
+    so the pairs grow linearly with the records; a small block of the same rule still does,
+    and the crowded records keep their other blocks. The city rules are selective: the same
+    pinyin name and city in another birth year, or the same birth date and city with another
+    or an unknown gender, is another block (or none)."""
     from loyalloop.data.identity.features import FEATURE_COLUMNS, with_blocks
 
-    crowd = 6  # records sharing "wang fang" in Shanghai, each its own birth date
+    crowd = 6  # records sharing "wang fang" in Shanghai, born 1980, each its own birth date
     rows = [
-        {"name_key": "fang wang", "city_key": "shanghai", "dob": f"198001{d:02d}"}
+        {"name_key": "fang wang", "city_key": "shanghai", "dob": f"198001{d:02d}", "gender": "F"}
         for d in range(1, crowd + 1)
     ]
-    rows += [  # a pair sharing name and city, and a pair sharing name and birth date
-        {"name_key": "li si", "city_key": "beijing", "dob": "19900101"},
-        {"name_key": "li si", "city_key": "beijing", "dob": "19900102"},
-        {"name_key": "fang wang", "city_key": "shenzhen", "dob": "19800101"},
+    rows += [
+        # C6, C7: name, city and birth year shared; C8: same name and city, another year
+        {"name_key": "li si", "city_key": "beijing", "dob": "19900101", "gender": "M"},
+        {"name_key": "li si", "city_key": "beijing", "dob": "19900102", "gender": "M"},
+        {"name_key": "li si", "city_key": "beijing", "dob": "19910101", "gender": "M"},
+        # C9: name and birth date of C0, in another city
+        {"name_key": "fang wang", "city_key": "shenzhen", "dob": "19800101", "gender": "F"},
+        # C10: birth date and city of C6, gender unknown; C11: the same with the other gender
+        {"name_key": "zhang san", "city_key": "beijing", "dob": "19900101", "gender": None},
+        {"name_key": "zhao wu", "city_key": "beijing", "dob": "19900101", "gender": "F"},
+        {"name_key": "qian liu", "city_key": "beijing", "dob": "19900101", "gender": "M"},
     ]
     keyed = pd.DataFrame(rows).assign(
         customer_id=[f"C{i}" for i in range(len(rows))],
@@ -273,21 +281,27 @@ def test_name_birth_date_and_city_blocks_are_capped() -> None:
         email=None,
         email_user=None,
         address_key=None,
-        gender=None,
     )
     schema = {c: "string" for c in keyed.columns}
     t = with_blocks(ibis.memtable(keyed, schema=schema), max_key_group=10, max_name_group=5)
     out = ibis.duckdb.connect().execute(t).set_index("customer_id")
     assert list(out.columns) == list(FEATURE_COLUMNS[1:])
     crowded = out.loc[[f"C{i}" for i in range(crowd)]]
-    assert crowded["name_city_block"].isna().all()  # 6 > 5 records: no block
-    assert crowded["dob_city_block"].notna().all()  # each birth date alone in the city
-    assert out.loc["C6", "name_city_block"] == out.loc["C7", "name_city_block"] == "li si|beijing"
+    assert crowded["name_city_year_block"].isna().all()  # 6 > 5 records: no block
+    assert crowded["dob_city_gender_block"].notna().all()  # each birth date alone in the city
+    assert out.loc["C6", "name_city_year_block"] == "li si|beijing|1990"
+    assert out.loc["C7", "name_city_year_block"] == "li si|beijing|1990"
+    assert out.loc["C8", "name_city_year_block"] == "li si|beijing|1991"
     # the crowded "fang wang" born 1980-01-01 still shares a name-and-birth-date block
-    assert (
-        out.loc["C0", "name_dob_block"] == out.loc["C8", "name_dob_block"] == "fang wang|19800101"
-    )
+    assert out.loc["C0", "name_dob_block"] == out.loc["C9", "name_dob_block"]
+    assert out.loc["C0", "name_dob_block"] == "fang wang|19800101"
+    # birth date and city: only records of the same known gender share the block
+    assert out.loc["C6", "dob_city_gender_block"] == "19900101|beijing|M"
+    assert out.loc["C12", "dob_city_gender_block"] == "19900101|beijing|M"
+    assert out.loc["C11", "dob_city_gender_block"] == "19900101|beijing|F"
+    assert pd.isna(out.loc["C10", "dob_city_gender_block"])
     uncapped = with_blocks(ibis.memtable(keyed, schema=schema), 10, max_name_group=6)
-    assert ibis.duckdb.connect().execute(uncapped)["name_city_block"].notna().all()
+    wide = ibis.duckdb.connect().execute(uncapped).set_index("customer_id")
+    assert (wide.loc[crowded.index, "name_city_year_block"] == "fang wang|shanghai|1980").all()
     with pytest.raises(ConfigError, match="max_name_group"):
         IdentityConfig(max_name_group=1)

@@ -46,10 +46,10 @@ class IdentityConfig:
         An e-mail or phone shared by more records than this is treated as a placeholder
         (``13800000000``, ``noemail@bank.cn``): it neither merges records nor blocks pairs.
     max_name_group
-        A pinyin name and birth date, birth date and city, or pinyin name and city shared by
-        more records than this gives no block (a common name in a big city, a placeholder
-        birth date): the pairs of those blocks would grow with the square of the records. The
-        records are still compared through their other blocks.
+        A pinyin name and birth date; birth date, city and gender; or pinyin name, city and
+        birth year shared by more records than this gives no block (a common name in a big
+        city, a placeholder birth date): the pairs of those blocks would grow with the square
+        of the records. The records are still compared through their other blocks.
     u_max_pairs
         Random record pairs sampled to estimate the u probabilities.
     seed

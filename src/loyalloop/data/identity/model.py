@@ -21,8 +21,8 @@ A missing value on either side is the null level: it neither adds nor removes ev
 
 Blocking (pairs compared): records sharing a phone, an e-mail, an e-mail user name or an
 address (values shared by more than ``max_key_group`` records excluded), or the pinyin name
-and birth date, or the birth date and city, or the pinyin name and city (pairs of values
-shared by more than ``max_name_group`` records excluded). Each rule is an equi-join, so the
+and birth date, or the birth date, city and gender, or the pinyin name, city and birth year
+(values shared by more than ``max_name_group`` records excluded). Each rule is an equi-join, so the
 pair count is the sum of the squared block sizes, never all pairs; with every block capped it
 grows linearly with the records (:mod:`loyalloop.data.identity.features` says why;
 ``benchmarks/results/identity.md`` lists the counts measured).
@@ -356,8 +356,8 @@ def _blocking_rules() -> list[Any]:
         block_on("email_user_block"),
         block_on("address_block"),
         block_on("name_dob_block"),
-        block_on("dob_city_block"),
-        block_on("name_city_block"),
+        block_on("dob_city_gender_block"),
+        block_on("name_city_year_block"),
     ]
 
 
