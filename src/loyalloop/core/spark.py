@@ -24,7 +24,7 @@ expressions that run on DuckDB run here; what differs is behind
   driver that is also the only executor), so each of a run's hundreds of small queries paid
   for 200 tasks; :func:`local_defaults` sizes the session for one machine instead (shuffle
   partitions = 2 x cores, adaptive execution, driver memory an eighth of the machine's, Arrow,
-  no UI, an in-memory catalogue, scratch and checkpoints under the project home). A key set in
+  no UI, an in-memory catalogue, scratch space under the project home). A key set in
   ``spark-defaults.conf`` keeps its value there; ``LOYALLOOP_SPARK_CONF`` (``key=value`` pairs,
   ``;``-separated) overrides both, in any mode (:func:`spark_conf`).
   The session's time zone is always UTC: Loyalloop's timestamps are wall-clock times of the
@@ -98,7 +98,7 @@ def _start(builder: Any) -> Any:
     return session
 
 
-#: Directory under the project home of a local session's scratch space and checkpoints.
+#: Directory under the project home of a local session's scratch space (removed on close).
 SPARK_TMP_DIR = "spark-tmp"
 
 #: Settings that must hold on every session (never overridden).
@@ -179,7 +179,7 @@ def spark_conf(text: str) -> dict[str, str]:
         if key in _FIXED and value != _FIXED[key]:
             raise ConfigError(
                 f"LOYALLOOP_SPARK_CONF sets {key}; Loyalloop fixes it to {_FIXED[key]!r} "
-                "(timestamps are wall-clock times of the business time zone)"
+                "(docs/scale-out.md)"
             )
         conf[key] = value
     return conf
