@@ -177,7 +177,8 @@ def diagnose(frame: pd.DataFrame, truth: pd.DataFrame, as_of: Any, seed: int, ar
                 extra = ""
                 if isinstance(m, RiskScaledEffect):
                     extra = (
-                        f" save rate {m.save_rate_:.4f}, heterogeneous {m.heterogeneous_}, "
+                        f" save rate {m.save_rate_:.4f}, stayers' effect {m.stay_effect_:+.4f},"
+                        f" heterogeneous {m.heterogeneous_}, "
                         f"Qini {m.qini_}"
                     )
                 j = [x.name for x in SAMPLE_ACTIONS].index(a.name)

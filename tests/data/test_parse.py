@@ -59,6 +59,16 @@ def test_amounts() -> None:
     assert values.iloc[:5].tolist() == [1234.5, 12.0, 3.5, -2.25, -7.0]
 
 
+def test_scientific_notation_is_a_number() -> None:
+    # as pandas writes small floats; alone (the bulk cast) and beside a separator (the general path)
+    values, bad = parse_float(pd.Series(["1.7177672167754252e-05", "2E3", "-1e-2"]))
+    assert not bad.any()
+    assert values.tolist() == [1.7177672167754252e-05, 2000.0, -0.01]
+    values, bad = parse_float(pd.Series(["1.7e-05", "1,234.5", "1e", "e5"]))
+    assert list(bad) == [False, False, True, True]
+    assert values.iloc[:2].tolist() == [1.7e-05, 1234.5]
+
+
 def test_decimal_commas_are_bad_not_misread() -> None:
     values, bad = parse_float(pd.Series(["1,50", "€1.234,56", "1,500", "12.5"]))
     assert list(bad) == [True, True, False, False]

@@ -1,4 +1,4 @@
-"""The one check behind the labelled-set floors (blind2, blind3, blind4): the set is whole and
+"""The one check behind the labelled-set floors (blind2, blind3, blind4, blind5): the set is whole and
 the reading's agreement and recall on it stay within 0.01 of the figures measured once."""
 
 from __future__ import annotations

@@ -5,16 +5,33 @@
   the non-ASCII letters that ``re.I`` folds to a-z) the same patterns match as with all of them.
 * Batches are read with fewer garbage-collector passes: the collector's settings come back
   exactly as they were, nested batches included, and a switched-off collector stays off.
+* The lexicon's and the taxonomy's Chinese term scans by Aho-Corasick automata find exactly
+  what their regexes find, on every clause where they are used.
+* The segmenter's prebuilt dictionary holds the same words, frequencies and pad as the one
+  built from jieba's ``dict.txt``; a damaged file is rebuilt, an unwritable folder is harmless.
 """
 
 from __future__ import annotations
 
 import csv
 import gc
+import importlib
+from array import array
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from loyalloop.feedback import lexicon
-from loyalloop.feedback.aspects import _fewer_collections, comment_clauses
+from loyalloop.feedback.aspects import (
+    Aspect,
+    Taxonomy,
+    _fewer_collections,
+    comment_clauses,
+    load_taxonomy,
+)
+from loyalloop.feedback.patterns import word_automaton
+
+tok = importlib.import_module("loyalloop.feedback.tokenize")
 
 DATA = Path(__file__).parent / "data"
 
@@ -79,3 +96,114 @@ def test_fewer_collections_restores_the_collector() -> None:
         assert gc.get_freeze_count() > 0  # not handed back (unfreeze would empty it)
     finally:
         gc.unfreeze()
+
+
+# ----------------------------------------------------------- Aho-Corasick term scans (round 10b)
+_MADE_UP_ZH = [
+    "yyds年费",  # an ASCII lexicon word: the regexes are used
+    "年费bug太多",
+    "666，退回来了",
+    "退款退回来了但是又扣了",
+    "没毛病，好用",
+    "好像不太好",
+    "年 费太高",
+    "🙂年费太高了😡",  # characters outside the BMP: offsets are in characters
+    "",
+]
+
+
+def test_lexicon_automaton_finds_what_the_regexes_find() -> None:
+    zh, _ = lexicon._lexicons()
+    assert zh.term_automaton is not None and zh.ascii_starts
+    used = 0
+    for clause in _clauses() + _MADE_UP_ZH:
+        expected = (
+            [m.span() for m in zh.resolution_regex.finditer(clause)],
+            [(m.start(), m.end(), m.group(0)) for m in zh.regex.finditer(clause)],
+        )
+        assert lexicon._zh_matches(zh, clause) == expected, clause
+        used += zh.ascii_starts.isdisjoint(clause)
+    assert used > 1000  # the automata really read the Chinese clauses
+
+
+def test_taxonomy_automaton_finds_what_the_regex_finds() -> None:
+    clauses = [c.lower() for c in _clauses() + _MADE_UP_ZH]
+    for name in ("default", "banking", "retail"):
+        tax = load_taxonomy(name)
+        words, starts = tax._cjk_words, tax._latin_starts  # type: ignore[attr-defined]
+        assert words and starts is not None
+        used = 0
+        for clause in clauses:
+            if not starts.isdisjoint(clause):
+                continue
+            used += 1
+            regex = [(m.start(), m.end(), m.group(0)) for m in tax.any_regex.finditer(clause)]
+            found = word_automaton(words).find_matches_as_indexes(clause)
+            assert [(s, e, clause[s:e]) for _, s, e in found] == regex, (name, clause)
+        assert used > 1000, name
+
+
+def test_a_latin_pattern_starting_with_a_space_turns_the_automaton_off() -> None:
+    fee = Aspect("fee", "Fee", "年费", ("年费", " vip"), ("fee",), None, "cost")
+    tax = Taxonomy(
+        "t", (fee,)
+    )  # patterns loaded from YAML are stripped; made in code they may not be
+    assert tax._latin_starts is None  # type: ignore[attr-defined]
+    assert [a.key for _, _, a, _ in tax.spans("年费太高")] == ["fee"]
+
+
+# ---------------------------------------------------------- prebuilt segmenter dictionary
+def test_prebuilt_dictionary_equals_the_built_one(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(tmp_path))
+    terms = tok.domain_terms()
+    built = tok._build_dictionary(tok._jieba_dict_path().read_text("utf-8"), terms)
+    first = tok._dictionary(terms)  # builds and writes the file
+    files = list(tmp_path.glob("jieba-dict-*.bin"))
+    assert len(files) == 1
+    second = tok._dictionary(terms)  # reads it
+    for got in (first, second):
+        assert list(got[0]) == built[0] and list(got[1]) == built[1] and got[2] == built[2]
+    assert isinstance(second[1], array)  # really read back from the file
+    # other terms: another file, never the old one
+    tok._dictionary((*terms, "测试新词语"))
+    assert len(list(tmp_path.glob("jieba-dict-*.bin"))) == 2
+    # a damaged file is built again and replaced
+    files[0].write_bytes(files[0].read_bytes()[:-5])
+    assert tok._read_prebuilt(files[0]) is None
+    again = tok._dictionary(terms)
+    assert list(again[0]) == built[0] and list(again[1]) == built[1]
+    assert tok._read_prebuilt(files[0]) is not None
+
+
+def test_no_cache_folder_builds_in_memory(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("LOYALLOOP_CACHE_DIR", "")
+    assert tok._cache_dir() is None
+    words, counts, pad = tok._dictionary(("年费太贵",))
+    assert "年费太贵" in words and counts[list(words).index("年费太贵")] == 2000 and pad > 0
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(blocked / "sub"))
+    assert list(tok._dictionary(("年费太贵",))[0]) == list(words)  # cannot write: still works
+
+
+# ------------------------------------------------------------------ shipped YAML by libyaml
+def _typed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("dict", tuple((_typed(k), _typed(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("list", tuple(_typed(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def test_shipped_yaml_loads_the_same_with_libyaml() -> None:
+    import yaml
+
+    from loyalloop.feedback.script import load_shipped_yaml
+
+    package = resources.files("loyalloop.feedback")
+    files = [f for folder in ("data", "taxonomies") for f in package.joinpath(folder).iterdir()]
+    files = [f for f in files if f.name.endswith(".yaml")]
+    assert {"lexicon.yaml", "banking.yaml", "retail.yaml"} <= {f.name for f in files}
+    for f in files:
+        text = f.read_text("utf-8")
+        assert _typed(load_shipped_yaml(text)) == _typed(yaml.safe_load(text)), f.name

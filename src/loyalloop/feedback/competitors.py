@@ -53,6 +53,7 @@ _COLUMNS = [
     "value",
     "ci_low",
     "ci_high",
+    "own_value",
     "diff_vs_own",
     "p_value",
     "p_adjusted",
@@ -147,10 +148,11 @@ def brand_benchmark(
     Returns
     -------
     pandas.DataFrame
-        Columns ``metric, brand, n, value, ci_low, ci_high, diff_vs_own, p_value, p_adjusted,
-        significant, channels``; the own brand's row has no difference or p-value; a
+        Columns ``metric, brand, n, value, ci_low, ci_high, own_value, diff_vs_own, p_value,
+        p_adjusted, significant, channels``; the own brand's row has no difference or p-value; a
         competitor's difference is against the own brand **in the channels it shares**
-        (``channels``).
+        (``channels``), whose value there is ``own_value`` (the own brand's row holds its value
+        over all its channels, so ``value − own_value`` of a competitor row is its difference).
     """
     if "brand" not in feedback.columns:
         raise DataValidationError("feedback has no column 'brand'")
@@ -184,23 +186,26 @@ def brand_benchmark(
                 lo, hi = value - zq * se, value + zq * se
             else:
                 value, lo, hi = _t_interval(v, confidence)
-            diff = p = float("nan")
+            diff = p = own_value = float("nan")
             shared = sorted(set(channel[ok & (brand == b)]))
             if b != own:
                 own_mask = ok & (brand == own) & channel.isin(shared)
                 own_vals = values[own_mask].to_numpy(dtype=float)
                 if len(own_vals) >= min_n:
                     if metric == "nps":
-                        v_own, se_own = nps(own_vals)
-                        diff = value - v_own
+                        own_value, se_own = nps(own_vals)
+                        diff = value - own_value
                         se_d = math.hypot(se, se_own)
                         p = float(2 * stats.norm.sf(abs(diff) / se_d)) if se_d > 0 else float("nan")
                     else:
-                        diff = value - float(own_vals.mean())
+                        own_value = float(own_vals.mean())
+                        diff = value - own_value
                         res = stats.ttest_ind(v, own_vals, equal_var=False)
                         p = float(res.pvalue)
-            rows.append([metric, b, len(v), value, lo, hi, diff, p, ",".join(map(str, shared))])
-        frame = pd.DataFrame(rows, columns=[*_COLUMNS[:8], "channels"])
+            rows.append(
+                [metric, b, len(v), value, lo, hi, own_value, diff, p, ",".join(map(str, shared))]
+            )
+        frame = pd.DataFrame(rows, columns=[*_COLUMNS[:9], "channels"])
         frame["p_adjusted"] = holm_adjust(frame["p_value"].tolist())
         frame["significant"] = frame["p_adjusted"] < alpha
         frames.append(frame[_COLUMNS])

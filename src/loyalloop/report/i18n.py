@@ -430,6 +430,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_brand": {"en": "Brand", "zh": "品牌"},
     "fb_own_brand": {"en": "Our brand", "zh": "本品牌"},
     "fb_value": {"en": "Value", "zh": "数值"},
+    "fb_own_in_channels": {
+        "en": "Ours in the same channels",
+        "zh": "本品牌（相同渠道）",
+    },
     "fb_diff_vs_own": {"en": "Difference vs ours", "zh": "与本品牌之差"},
     "fb_significant": {"en": "Significant", "zh": "显著"},
     "fb_channels_shared": {"en": "Channels", "zh": "渠道"},
@@ -443,11 +447,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "our brand (z test for NPS, Welch t test otherwise), Holm-adjusted within a metric, "
         "significant at 0.05. Brands with fewer than 2 observations are left out. Each "
         "competitor is compared with our brand in the channels both are heard in (column "
-        "'Channels'), never our surveys and calls against their public reviews.",
+        "'Channels'), never our surveys and calls against their public reviews; our value in "
+        "those channels is shown beside each competitor ('Ours in the same channels') and the "
+        "difference is taken from it, not from our overall value in the first row.",
         "zh": "95% 置信区间（NPS 用正态近似，均值用 t 分布）；每个竞品与本品牌比较（NPS 用 z "
         "检验，其余用 Welch t 检验），同一指标内做 Holm 校正，0.05 水平下显著。"
         "观测少于 2 条的品牌不列出。每个竞品只与本品牌在双方共有的渠道中比较（“渠道”列），"
-        "不拿本品牌的问卷与来电去比竞品的公开评价。",
+        "不拿本品牌的问卷与来电去比竞品的公开评价；每个竞品旁列出本品牌在这些渠道中的数值"
+        "（“本品牌（相同渠道）”），差值以它为准，而非第一行本品牌的总体数值。",
     },
     # ---- report9 (issue 9): actions, lists, churn ranking, loyalty, glossary, currency, data
     "amounts_in": {"en": "Amounts in {currency}", "zh": "金额单位：{currency}"},

@@ -411,7 +411,8 @@ def _sampled_u(
     from splink import Linker
 
     sdf = db_api.register(sample, table_name="identity_u_sample")
-    linker = Linker(sdf, _settings(config, fixed_u), log_level=None)
+    # the settings are the model's own (checked when its linker is made): not checked twice
+    linker = Linker(sdf, _settings(config, fixed_u), log_level=None, validate_settings=False)
     n_sql = f"SELECT count(*) AS n FROM {sdf.physical_name}"
     n = int(linker.misc.query_sql(n_sql).as_pyarrow_table().column("n")[0].as_py())
     # more pairs than the n records have: splink then takes every record (no hash sample)
