@@ -14,7 +14,12 @@ by :func:`run_grouped`:
 * **stage seconds** from the run's manifest (wall time per stage), for per-stage slopes.
 
 On Spark the canonical tables are first copied from the DuckDB warehouse to Parquet
-(docs/scale-out.md); that copy is inside the measured run.
+(docs/scale-out.md); that copy is inside the measured run. The Spark session gets Loyalloop's
+local-mode settings (``loyalloop.core.spark.local_defaults``); ``--spark-conf`` passes
+``LOYALLOOP_SPARK_CONF`` to measure others, e.g. Spark's own defaults for the comparison::
+
+    python benchmarks/run_spark.py --engines spark --spark-conf \
+        "spark.sql.shuffle.partitions=200; spark.default.parallelism=2; spark.driver.memory=1g"
 
     python benchmarks/run_spark.py --sizes 10000 --homes /tmp/runspark
     python benchmarks/run_spark.py --sizes 10000 100000 --json run_spark.json
@@ -170,9 +175,13 @@ def _loyalloop(home: Path, *args: str) -> list[str]:
     return [str(exe), "--home", str(home), *args]
 
 
-def measure(size: int, homes: Path, engines: list[str]) -> list[dict[str, object]]:
+def measure(
+    size: int, homes: Path, engines: list[str], spark_conf: str = ""
+) -> list[dict[str, object]]:
     home = homes / f"h{size}"
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "LOYALLOOP_SPARK_MASTER": "local[2]"}
+    if spark_conf:
+        env["LOYALLOOP_SPARK_CONF"] = spark_conf
     if not (home / "warehouse.duckdb").exists():
         print(f"making the {size:,}-customer sample in {home}", flush=True)
         subprocess.run(
@@ -198,6 +207,7 @@ def measure(size: int, homes: Path, engines: list[str]) -> list[dict[str, object
             "load_before": round(load, 1),
             "load_after": round(os.getloadavg()[0], 1),
             "returncode": usage.returncode,
+            "spark_conf": spark_conf if engine == "spark" else "",
         }
         if usage.returncode == 0:
             manifest = json.loads(usage.stdout)
@@ -217,8 +227,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
     parser.add_argument("--homes", type=Path, default=Path("/tmp/loyalloop-run-spark"))
     parser.add_argument("--json", type=Path, help="write the figures to this file too")
+    parser.add_argument(
+        "--spark-conf", default="", help="LOYALLOOP_SPARK_CONF for the Spark runs (key=value;…)"
+    )
     args = parser.parse_args(argv)
-    rows = [r for size in args.sizes for r in measure(size, args.homes, args.engines)]
+    rows = [
+        r for size in args.sizes for r in measure(size, args.homes, args.engines, args.spark_conf)
+    ]
     print(
         "\n| customers | engine | wall s | CPU s (Python + JVM) | peak RSS MB (Python / JVM) "
         "| load before / after |"

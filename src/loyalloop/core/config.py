@@ -28,6 +28,10 @@ spark_database         ``LOYALLOOP_SPARK_DATABASE`` empty — read the run's can
                                              from this Spark database (tables that already
                                              exist there) instead of copying them from the
                                              DuckDB warehouse
+spark_conf             ``LOYALLOOP_SPARK_CONF`` empty — Spark settings for the run's session,
+                                             ``key=value`` pairs separated by ``;`` or new
+                                             lines (they override Loyalloop's local-mode
+                                             defaults; docs/scale-out.md)
 =====================  ====================  ==================================================
 """
 
@@ -94,6 +98,7 @@ class Settings:
     engine: Engine = field(default_factory=lambda: _engine(_env("LOYALLOOP_ENGINE", "duckdb")))
     spark_master: str = field(default_factory=lambda: _env("LOYALLOOP_SPARK_MASTER", "local[*]"))
     spark_database: str = field(default_factory=lambda: _env("LOYALLOOP_SPARK_DATABASE", ""))
+    spark_conf: str = field(default_factory=lambda: _env("LOYALLOOP_SPARK_CONF", ""))
 
     def __post_init__(self) -> None:
         if not isinstance(self.engine, Engine):

@@ -18,8 +18,15 @@ expressions that run on DuckDB run here; what differs is behind
   failure in a stage can name the SQL that failed (:mod:`loyalloop.pipeline.engines`).
 * **Catalogue look-ups** use ``SparkSession.catalog`` (temporary views included).
 * **Starting a session** (:func:`spark_session`) uses ``LOYALLOOP_SPARK_MASTER`` (default
-  ``local[*]``); every other Spark setting comes from Spark's own configuration
+  ``local[*]``). On a cluster every other Spark setting comes from Spark's own configuration
   (``$SPARK_CONF_DIR/spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS``), as with ``spark-submit``.
+  In **local mode** Spark's defaults are made for clusters (200 shuffle partitions, a 1 GB
+  driver that is also the only executor), so each of a run's hundreds of small queries paid
+  for 200 tasks; :func:`local_defaults` sizes the session for one machine instead (shuffle
+  partitions = 2 x cores, adaptive execution, driver memory an eighth of the machine's, Arrow,
+  no UI, an in-memory catalogue, scratch space under the project home). A key set in
+  ``spark-defaults.conf`` keeps its value there; ``LOYALLOOP_SPARK_CONF`` (``key=value`` pairs,
+  ``;``-separated) overrides both, in any mode (:func:`spark_conf`).
   The session's time zone is always UTC: Loyalloop's timestamps are wall-clock times of the
   business time zone, stored without one, and Spark must not shift them. Without PySpark, or
   without Java, the error names what to install (:class:`~loyalloop.errors.ConfigError`).
@@ -31,6 +38,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from collections.abc import Sequence
 from functools import cache
@@ -45,7 +53,17 @@ from loyalloop.errors import ConfigError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["INSTALL_HINT", "JAVA_HINT", "SparkWarehouse", "local_session", "spark_session"]
+__all__ = [
+    "INSTALL_HINT",
+    "JAVA_HINT",
+    "SPARK_TMP_DIR",
+    "SparkWarehouse",
+    "local_defaults",
+    "local_session",
+    "session_conf",
+    "spark_conf",
+    "spark_session",
+]
 
 log = logging.getLogger(__name__)
 
@@ -80,26 +98,133 @@ def _start(builder: Any) -> Any:
     return session
 
 
-def spark_session(settings: Settings, *, app: str = "loyalloop") -> Any:
-    """The session of a run on Spark: ``settings.spark_master``, UTC, no console progress.
+#: Directory under the project home of a local session's scratch space (removed on close).
+SPARK_TMP_DIR = "spark-tmp"
 
-    Other settings (executor memory, shuffle partitions, catalogue) come from Spark's own
-    configuration; see docs/scale-out.md.
+#: Settings that must hold on every session (never overridden).
+_FIXED = {"spark.sql.session.timeZone": "UTC", "spark.ui.showConsoleProgress": "false"}
+
+_LOCAL_MASTER = re.compile(r"local(?:\[(\*|\d+)(?:,\s*\d+)?\])?")
+
+
+def _local_cores(master: str) -> int | None:
+    """The cores of a ``local``/``local[N]``/``local[*]`` master URL; ``None`` on a cluster."""
+    m = _LOCAL_MASTER.fullmatch(master.strip())
+    if m is None:
+        return None
+    n = m.group(1)
+    if n is None:
+        return 1
+    return (os.cpu_count() or 1) if n == "*" else max(1, int(n))
+
+
+def _machine_memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return None
+
+
+def local_defaults(cores: int, home: Path, memory_bytes: int | None = None) -> dict[str, str]:
+    """Spark settings for a session on one machine with ``cores`` cores.
+
+    * ``spark.sql.shuffle.partitions`` = 2 x cores (Spark's 200 made every aggregation and
+      join of a 10k-customer run schedule 200 tasks for a few kilobytes each; adaptive
+      execution coalesces them afterwards, but only after planning and launching them);
+    * adaptive execution and its partition coalescing on (Spark 3.2+ default; stated so that a
+      ``spark-defaults.conf`` written for an older cluster does not turn it off here);
+    * ``spark.driver.memory``: an eighth of the machine's memory, between 1 and 4 GB (in local
+      mode the driver is the only executor and holds the cached tables and every collected
+      result; Spark's 1 GB is sized for a driver beside executors). The JVM's resident memory
+      grows to about this heap plus 1 GB whether the run needs it or not: with a 5 GB heap the
+      10k-customer run peaked at 6.0 GB resident (1.8 GB with 1 GB, an earlier run), hence
+      the cap;
+    * Arrow for moving data between Python and the JVM; no web UI; the in-memory catalogue
+      (no Hive metastore files written into the working directory);
+    * scratch space (``spark.local.dir``) and the warehouse under the project home.
+    """
+    memory = _machine_memory_bytes() if memory_bytes is None else memory_bytes
+    gb = 1 if memory is None else min(4, max(1, memory // 8 // 2**30))
+    return {
+        "spark.sql.shuffle.partitions": str(2 * cores),
+        "spark.default.parallelism": str(2 * cores),
+        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.adaptive.coalescePartitions.enabled": "true",
+        "spark.driver.memory": f"{gb}g",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.ui.enabled": "false",
+        "spark.sql.catalogImplementation": "in-memory",
+        "spark.local.dir": str(home.absolute() / SPARK_TMP_DIR / "scratch"),
+        "spark.sql.warehouse.dir": str(home.absolute() / "spark-warehouse"),
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+    }
+
+
+def spark_conf(text: str) -> dict[str, str]:
+    """The settings of ``LOYALLOOP_SPARK_CONF``: ``key=value`` pairs separated by ``;`` or new
+    lines (blank entries and ``#`` comments ignored); a malformed entry is a ConfigError."""
+    conf: dict[str, str] = {}
+    for raw in re.split(r"[;\n]", text):
+        entry = raw.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        key, sep, value = entry.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.startswith("spark.") or not value:
+            raise ConfigError(
+                f"LOYALLOOP_SPARK_CONF entry {entry!r} is not a Spark setting "
+                "(write spark.key=value pairs separated by ';')"
+            )
+        if key in _FIXED and value != _FIXED[key]:
+            raise ConfigError(
+                f"LOYALLOOP_SPARK_CONF sets {key}; Loyalloop fixes it to {_FIXED[key]!r} "
+                "(docs/scale-out.md)"
+            )
+        conf[key] = value
+    return conf
+
+
+def _spark_defaults_keys() -> set[str]:
+    """The keys set in Spark's own ``spark-defaults.conf`` (``$SPARK_CONF_DIR``, else
+    ``$SPARK_HOME/conf``), which local-mode defaults leave alone."""
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
+        str(Path(os.environ["SPARK_HOME"], "conf")) if os.environ.get("SPARK_HOME") else ""
+    )
+    path = Path(conf_dir, "spark-defaults.conf") if conf_dir else None
+    if path is None or not path.is_file():
+        return set()
+    keys = set()
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.strip().split(None, 1)
+        if parts and not parts[0].startswith("#"):
+            keys.add(parts[0].split("=", 1)[0])
+    return keys
+
+
+def session_conf(settings: Settings) -> dict[str, str]:
+    """Every setting :func:`spark_session` passes to Spark for ``settings``."""
+    conf: dict[str, str] = {}
+    cores = _local_cores(settings.spark_master)
+    if cores is not None:
+        preset = _spark_defaults_keys()
+        conf.update(
+            (k, v) for k, v in local_defaults(cores, settings.home).items() if k not in preset
+        )
+    conf.update(spark_conf(settings.spark_conf))
+    conf.update(_FIXED)
+    return conf
+
+
+def spark_session(settings: Settings, *, app: str = "loyalloop") -> Any:
+    """The session of a run on Spark: ``settings.spark_master``, UTC, no console progress;
+    in local mode sized for the machine (:func:`local_defaults`); ``LOYALLOOP_SPARK_CONF``
+    over both. See docs/scale-out.md.
     """
     sql = _pyspark()
-    builder = (
-        sql.SparkSession.builder.master(settings.spark_master)
-        .appName(app)
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.showConsoleProgress", "false")
-    )
-    if settings.spark_master.startswith("local"):
-        builder = (
-            builder.config("spark.ui.enabled", "false")
-            .config("spark.sql.warehouse.dir", str(settings.home / "spark-warehouse"))
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-        )
+    builder = sql.SparkSession.builder.master(settings.spark_master).appName(app)
+    for key, value in session_conf(settings).items():
+        builder = builder.config(key, value)
     session = _start(builder)
     session.sparkContext.setLogLevel("ERROR")
     return session
@@ -262,6 +387,8 @@ class SparkWarehouse(WarehouseAdapter):
     def close(self) -> None:
         if self._owns_session:
             self.session.stop()
+            # the local session's scratch space (shuffle files, spilled cached tables)
+            shutil.rmtree(self.settings.home / SPARK_TMP_DIR, ignore_errors=True)
 
 
 def _conform(table: Any, schema: Any) -> Any:
