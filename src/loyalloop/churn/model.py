@@ -493,19 +493,24 @@ class ChurnModel:
             ).split(matrix, y)
         )
 
-        def fold(fit_idx: np.ndarray, cal_idx: np.ndarray, threads: int | None) -> None:
-            model = self._train(matrix[fit_idx], y[fit_idx], spec, threads=threads)
-            oof[cal_idx] = model.raw(matrix[cal_idx])
+        def fit(fit_idx: np.ndarray, threads: int | None) -> _Estimator:
+            return self._train(matrix[fit_idx], y[fit_idx], spec, threads=threads)
 
         small = all(len(f) < SMALL_FIT_ROWS for f, _ in folds)
         workers = min(max(self.n_jobs, 1), len(folds))
         if small and workers > 1 and self.algorithm == Algorithm.LIGHTGBM:
+            # Only fits run at the same time, all with one thread. LightGBM keeps the thread
+            # count of its last call in a process-wide variable: a prediction (default threads)
+            # on one thread while another fold still trains on one resizes that fold's per-thread
+            # buffers under it (a segfault, seen once in tests/churn). So the folds predict
+            # after every fit has ended.
             with ThreadPoolExecutor(workers, thread_name_prefix="churn-fold") as pool:
-                for done in [pool.submit(fold, f, c, 1) for f, c in folds]:
-                    done.result()  # re-raises a fold's error here
+                futures = [pool.submit(fit, f, 1) for f, _ in folds]
+                models = [done.result() for done in futures]  # re-raises a fold's error here
         else:
-            for f, c in folds:
-                fold(f, c, 1 if len(f) < SMALL_FIT_ROWS else None)
+            models = [fit(f, 1 if len(f) < SMALL_FIT_ROWS else None) for f, _ in folds]
+        for model, (_, cal_idx) in zip(models, folds, strict=True):
+            oof[cal_idx] = model.raw(matrix[cal_idx])
         return oof
 
     def _train(
