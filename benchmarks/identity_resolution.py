@@ -114,17 +114,6 @@ def run(method: str, max_name_group: int | None = None) -> None:
         print(json.dumps(out, default=str))
 
 
-_RULES = (
-    "phone_block",
-    "email_block",
-    "email_user_block",
-    "address_block",
-    "name_dob_block",
-    "dob_city_gender_block",
-    "name_city_year_block",
-)
-
-
 def blocks(max_name_group: int | None) -> None:
     """Pairs each blocking rule gives, and the true pairs it holds (alone and with others).
 
@@ -137,6 +126,7 @@ def blocks(max_name_group: int | None) -> None:
 
     from loyalloop.core import Warehouse
     from loyalloop.data.identity import IdentityConfig
+    from loyalloop.data.identity.features import BLOCK_COLUMNS as RULES
     from loyalloop.data.identity.features import with_blocks
     from loyalloop.data.identity.resolve import _keyed_features, _materialize
 
@@ -152,21 +142,21 @@ def blocks(max_name_group: int | None) -> None:
         truth = con.read_parquet(DATA / "truth.parquet", table_name="_truth")
         t = truth.select("customer_id", "person_id")
         true = t.join(t, "person_id").filter(lambda x: x.customer_id < x.customer_id_right)
-        cols = ["customer_id", *_RULES]
+        cols = ["customer_id", *RULES]
         fl = f.select(*cols).rename({f"{c}_l": c for c in cols})
         fr = f.select(*cols).rename({f"{c}_r": c for c in cols})
         tp = true.join(fl, true.customer_id == fl.customer_id_l).join(
             fr, true.customer_id_right == fr.customer_id_r
         )
         tp = tp.mutate(
-            **{f"in_{r}": (tp[f"{r}_l"] == tp[f"{r}_r"]).fill_null(False) for r in _RULES}
+            **{f"in_{r}": (tp[f"{r}_l"] == tp[f"{r}_r"]).fill_null(False) for r in RULES}
         )
-        flags = tp.select(*[f"in_{r}" for r in _RULES]).to_pandas()
+        flags = tp.select(*[f"in_{r}" for r in RULES]).to_pandas()
         total_true = len(flags)
         union = flags.any(axis=1)
         print(json.dumps({"max_name_group": cfg.max_name_group, "true_pairs": total_true}))
         total = 0
-        for r in _RULES:
+        for r in RULES:
             nn = f.filter(f[r].notnull())
             g = nn.group_by(r).aggregate(n=nn.count())
             pairs = round(float((g.n * (g.n - 1) / 2).sum().fill_null(0).execute()))

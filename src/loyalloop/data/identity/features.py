@@ -54,7 +54,7 @@ import pyarrow as pa
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["FEATURE_COLUMNS", "TEXT_KEY_SCHEMA", "record_features", "with_blocks"]
+__all__ = ["BLOCK_COLUMNS", "FEATURE_COLUMNS", "TEXT_KEY_SCHEMA", "record_features", "with_blocks"]
 
 #: Columns computed in Python from the name, city and address.
 TEXT_KEY_SCHEMA = pa.schema(
@@ -65,6 +65,18 @@ TEXT_KEY_SCHEMA = pa.schema(
         ("city_key", pa.string()),
         ("address_key", pa.string()),
     ]
+)
+
+#: The blocking keys, one per blocking rule (the model blocks on each; pairs sharing any one
+#: of them are compared).
+BLOCK_COLUMNS = (
+    "phone_block",
+    "email_block",
+    "email_user_block",
+    "address_block",
+    "name_dob_block",
+    "dob_city_gender_block",
+    "name_city_year_block",
 )
 
 #: Columns the matcher reads.
@@ -80,13 +92,7 @@ FEATURE_COLUMNS = (
     "city_key",
     "address_key",
     "gender",
-    "phone_block",
-    "email_block",
-    "email_user_block",
-    "address_block",
-    "name_dob_block",
-    "dob_city_gender_block",
-    "name_city_year_block",
+    *BLOCK_COLUMNS,
 )
 
 

@@ -350,15 +350,9 @@ def _comparisons(fixed_u: dict[tuple[str, str], float] | None = None) -> list[An
 def _blocking_rules() -> list[Any]:
     from splink import block_on
 
-    return [
-        block_on("phone_block"),
-        block_on("email_block"),
-        block_on("email_user_block"),
-        block_on("address_block"),
-        block_on("name_dob_block"),
-        block_on("dob_city_gender_block"),
-        block_on("name_city_year_block"),
-    ]
+    from loyalloop.data.identity.features import BLOCK_COLUMNS
+
+    return [block_on(column) for column in BLOCK_COLUMNS]
 
 
 def _settings(config: IdentityConfig, fixed_u: dict[tuple[str, str], float] | None) -> Any:
