@@ -20,7 +20,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import threading
 from array import array
 from collections import deque
@@ -175,10 +174,10 @@ def _write_prebuilt(path: Path, words: list[str], counts: list[int], pad: int) -
     data = _CACHE_MAGIC + f"{len(words)} {pad} {len(blob)}\n".encode() + blob
     data += array("q", counts).tobytes()
     try:
+        from loyalloop.core.export import write_bytes_atomic
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as f:
-            f.write(data)
-        os.replace(f.name, path)
+        write_bytes_atomic(path, data)
     except OSError as exc:  # a read-only or full disk: build it again next time
         log.debug("segmenter dictionary not kept in %s: %s", path.parent, exc)
 
