@@ -121,7 +121,7 @@ def test_lexicon_automaton_finds_what_the_regexes_find() -> None:
             [m.span() for m in zh.resolution_regex.finditer(clause)],
             [(m.start(), m.end(), m.group(0)) for m in zh.regex.finditer(clause)],
         )
-        assert lexicon._zh_matches(zh, clause) == expected, clause
+        assert lexicon._matches(zh, clause) == expected, clause
         used += zh.ascii_starts.isdisjoint(clause)
     assert used > 1000  # the automata really read the Chinese clauses
 

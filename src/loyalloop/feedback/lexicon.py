@@ -92,7 +92,7 @@ class _Lexicon:
     intensifier_regex: re.Pattern[str] | None
     resolution_regex: re.Pattern[str]
     #: Chinese only: the non-ASCII terms and resolutions as Aho-Corasick automata (see
-    #: :func:`_zh_matches`), and the first characters of the ASCII words (``yyds``, ``666``)
+    #: :func:`_matches`), and the first characters of the ASCII words (``yyds``, ``666``)
     #: whose boundary checks an automaton cannot make.
     term_automaton: Any = None
     resolution_automaton: Any = None
@@ -324,11 +324,12 @@ def _in_quotes(clause: str, start: int) -> bool:
     return before % 2 == 1 and bool(_QUOTES.search(clause[start:]))
 
 
-def _zh_matches(
+def _matches(
     lex: _Lexicon, clause: str
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int, str]]]:
     """``(start, end)`` of the resolutions and ``(start, end, text)`` of the terms in a clause,
-    as ``resolution_regex.finditer`` and ``regex.finditer`` find them.
+    as ``resolution_regex.finditer`` and ``regex.finditer`` find them (by those regexes in
+    English, whose lexicon has no automata).
 
     Both regexes match leftmost-longest without overlap (the terms' trie regex takes the
     longest word at each position, the resolutions' alternation lists longer words first), and
@@ -363,11 +364,7 @@ def _scan(
     hits: list[tuple[float, float]] = []
     last_end = 0
     resolved = False
-    if zh:
-        resolutions, terms = _zh_matches(lex, clause)
-    else:
-        resolutions = [m.span() for m in lex.resolution_regex.finditer(clause)]
-        terms = [(m.start(), m.end(), m.group(0)) for m in lex.regex.finditer(clause)]
+    resolutions, terms = _matches(lex, clause)
     for r_start, _ in resolutions:
         negated, _, _ = (_zh_modifier if zh else _en_modifier)(lex, clause[:r_start])
         resolved = resolved or not negated
