@@ -151,6 +151,9 @@ def _prepare(
     rows["_action"] = parsed.map(lambda p: p.action)
     rows["_treated"] = (~parsed.map(lambda p: p.is_control | p.is_global_control)).astype(float)
     rows["_y"] = pd.to_numeric(rows["responded"], errors="coerce")
+    # the propensity: each arm's recorded treated share (its treated / treated + holdout)
+    arm_key = rows["campaign_id"].astype(str) + "|" + parsed.map(lambda p: f"{p.group}:{p.action}")
+    rows["_e"] = rows.groupby(arm_key.to_numpy())["_treated"].transform("mean")
     by_id = audience.assign(customer_id=audience["customer_id"].astype(str)).drop_duplicates(
         "customer_id"
     )
@@ -158,8 +161,38 @@ def _prepare(
     ids = pd.Index(rows["customer_id"].unique())
     ids = ids[ids.isin(by_id.index)]
     v = vpr.reindex(rows["customer_id"].to_numpy()).to_numpy(dtype="float64")
-    rows["_yv"] = rows["_y"].to_numpy(dtype="float64") * v * margin
+    rows["_v"] = v * margin
+    rows["_yv"] = rows["_y"].to_numpy(dtype="float64") * rows["_v"].to_numpy()
+    redeem = np.zeros(len(rows))
+    for a in rows["_action"].unique():
+        col = f"redeem:{a}"
+        if a and col in by_id.columns and f"contact:{a}" in by_id.columns:
+            m = (rows["_action"] == a).to_numpy()
+            redeem[m] = (
+                by_id[col].reindex(rows.loc[m, "customer_id"]).fillna(0.0).to_numpy("float64")
+            )
+    rows["_redeem"] = redeem
+    # the net outcome of a row: a treated responder's redemption is paid
+    rows["_z"] = rows["_yv"] - rows["_treated"] * rows["_redeem"] * rows["_y"]
+    # outcome-model predictions, set per fold by choose_policy (0: plain inverse propensity)
+    rows["_m0"] = 0.0
+    rows["_m1"] = 0.0
     return _Rows(rows.reset_index(drop=True), by_id, ids)
+
+
+def aipw_scores(
+    z: np.ndarray, treated: np.ndarray, e: np.ndarray, m0: np.ndarray, m1: np.ndarray
+) -> np.ndarray:
+    """Doubly robust (AIPW) score of each row: its estimate of the action's effect on the net
+    outcome, ``m1 − m0 + t (z − m1) / e − (1 − t)(z − m0) / (1 − e)``.
+
+    ``e`` is the row's known chance to be treated (its arm's treated share); ``m0``/``m1`` an
+    outcome model's prediction without / with the action, fitted on other rows. The mean of
+    the scores is unbiased for the mean effect whatever the outcome model (the treatment is
+    randomised); the better the model, the smaller their variance (Robins, Rotnitzky & Zhao
+    1994; the policy value of Dudík, Langford & Li 2011)."""
+    t = np.asarray(treated, dtype="float64")
+    return m1 - m0 + t * (z - m1) / e - (1.0 - t) * (z - m0) / (1.0 - e)
 
 
 def _measured(r: _Rows, chosen: pd.Series, actions: Sequence[Action]) -> tuple[float, np.ndarray]:
@@ -168,31 +201,78 @@ def _measured(r: _Rows, chosen: pd.Series, actions: Sequence[Action]) -> tuple[f
     frame = r.frame
     psi = np.zeros(len(frame))
     total = 0.0
-    treated = frame["_treated"].to_numpy() == 1
-    yv = frame["_yv"].to_numpy(dtype="float64")
-    y = frame["_y"].to_numpy(dtype="float64")
+    e = frame["_e"].to_numpy(dtype="float64")
+    usable = (e > 0) & (e < 1) & np.isfinite(frame["_z"].to_numpy(dtype="float64"))
+    score = np.where(
+        usable,
+        aipw_scores(
+            frame["_z"].to_numpy(dtype="float64"),
+            frame["_treated"].to_numpy(),
+            np.where(usable, e, 0.5),
+            frame["_m0"].to_numpy(dtype="float64"),
+            frame["_m1"].to_numpy(dtype="float64"),
+        ),
+        0.0,
+    )
     for a in actions:
         who = chosen.index[chosen.to_numpy() == a.name]
         if len(who) == 0:
             continue
-        m = (frame["_action"] == a.name).to_numpy() & frame["customer_id"].isin(who).to_numpy()
-        t, c = np.flatnonzero(m & treated), np.flatnonzero(m & ~treated)
-        if len(t) == 0 or len(c) == 0:
+        m = (
+            usable
+            & (frame["_action"] == a.name).to_numpy()
+            & frame["customer_id"].isin(who).to_numpy()
+        )
+        rows = np.flatnonzero(m)
+        if len(rows) == 0:
             continue
         n_a = len(who)
         sub = r.by_id.loc[who]
         contact, redeem = f"contact:{a.name}", f"redeem:{a.name}"
-        if contact in sub.columns and redeem in sub.columns:
-            fixed = float(sub[contact].sum())
-            x_t = yv[t] - float(sub[redeem].fillna(0.0).mean()) * y[t]
-        else:
-            fixed = float(sub[f"cost:{a.name}"].sum())
-            x_t = yv[t]
-        mt, mc = float(x_t.mean()), float(yv[c].mean())
-        total += n_a * (mt - mc) - fixed
-        psi[t] += n_a * (x_t - mt) / len(t)
-        psi[c] -= n_a * (yv[c] - mc) / len(c)
+        paid = contact if contact in sub.columns and redeem in sub.columns else f"cost:{a.name}"
+        fixed = float(sub[paid].sum())
+        mean = float(score[rows].mean())
+        total += n_a * mean - fixed
+        psi[rows] += n_a * (score[rows] - mean) / len(rows)
     return total, psi
+
+
+def _set_outcome_model(
+    r: _Rows,
+    rows: np.ndarray,
+    train: np.ndarray,
+    models: dict[str, Any],
+    features: pd.DataFrame,
+) -> None:
+    """Outcome-model predictions (net, without / with the action) for ``rows`` of the frame,
+    fitted on the ``train`` rows (the other folds): from an action's effect model
+    (``p0 = control_outcome``, ``p1 = p0 + Δp``; net ``p0 · v`` and ``p1 · (v − redeem)``),
+    or — for an action without one — the mean net outcome of its held-out and treated
+    training rows."""
+    frame = r.frame
+    sub = frame.iloc[rows]
+    tr = frame.iloc[train]
+    m0 = np.zeros(len(rows))
+    m1 = np.zeros(len(rows))
+    for a in sub["_action"].unique():
+        if not a:
+            continue
+        mine = (sub["_action"] == a).to_numpy()
+        model = models.get(a)
+        if model is not None and hasattr(model, "control_outcome"):
+            X = features.reindex(sub.loc[mine, "customer_id"].to_numpy())
+            p0 = np.clip(np.asarray(model.control_outcome(X), dtype="float64"), 0.0, 1.0)
+            p1 = np.clip(p0 + np.asarray(model.predict(X), dtype="float64"), 0.0, 1.0)
+            v = sub.loc[mine, "_v"].to_numpy(dtype="float64")
+            m0[mine] = p0 * v
+            m1[mine] = p1 * (v - sub.loc[mine, "_redeem"].to_numpy(dtype="float64"))
+        else:
+            same = tr[tr["_action"] == a]
+            z, t = same["_z"].to_numpy(dtype="float64"), same["_treated"].to_numpy() == 1
+            m0[mine] = float(np.nanmean(z[~t])) if (~t).any() else 0.0
+            m1[mine] = float(np.nanmean(z[t])) if t.any() else 0.0
+    frame.loc[frame.index[rows], "_m0"] = np.nan_to_num(m0)
+    frame.loc[frame.index[rows], "_m1"] = np.nan_to_num(m1)
 
 
 def _incumbent_pick(
@@ -278,15 +358,22 @@ def choose_policy(
         budget = budget_per_customer * len(fold)
         if incumbent_action is not None:
             inc.append(_incumbent_pick(fold, incumbent_action, budget, incumbent_min_score))
-        if not fitted:
-            continue
-        train = r.frame[~r.frame["customer_id"].isin(test_ids)]
+        in_test = r.frame["customer_id"].isin(test_ids).to_numpy()
+        test_rows, train_rows = np.flatnonzero(in_test), np.flatnonzero(~in_test)
+        models: dict[str, Any] = {}
         try:
-            per_action = training_rows(train, features)
-            models = {a: make().fit(*per_action[a]) for a in per_action}
-        except (ModelError, ValueError, DataValidationError) as exc:
+            per_action = training_rows(r.frame.iloc[train_rows], features)
+        except (ValueError, DataValidationError) as exc:
             notes.append(f"fold {f + 1} gave no model ({exc})")
-            fitted = False
+            per_action = {}
+        for a, data in per_action.items():
+            try:
+                models[a] = make().fit(*data)
+            except (ModelError, ValueError, DataValidationError) as exc:
+                notes.append(f"fold {f + 1} gave no model for {a} ({exc})")
+        # the outcome model of the value estimate: every fold, whatever the policies
+        _set_outcome_model(r, test_rows, train_rows, models, features)
+        if not fitted:
             continue
         if any(a not in models for a in names):
             missing = ", ".join(a for a in names if a not in models)
