@@ -211,3 +211,29 @@ def test_learning_rows_needed_is_a_power_calculation() -> None:
     assert np.mean(est > sd_per_row * math.sqrt(n)) == pytest.approx(0.8, abs=0.03)
     with pytest.raises(ConfigError):
         learning_rows_needed(1.0, 1.0, 0)
+
+
+def test_the_value_is_summed_over_strata_policy_picked_and_exploration_only() -> None:
+    # P0–P3: picked by a campaign's policy (champion arm); X0–X3: exploration rows; Q0–Q5:
+    # customers no row reaches, whom only the exploration rows stand for
+    rows = pd.DataFrame(
+        {
+            "campaign_id": "L1",
+            "customer_id": ["P0", "P1", "P2", "P3", "X0", "X1", "X2", "X3"],
+            "arm": ["champion:call"] * 3
+            + ["champion:call:holdout"]
+            + ["explore:call"] * 3
+            + ["explore:call:holdout"],
+            "responded": [1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+        }
+    )
+    ids = list(rows["customer_id"]) + [f"Q{i}" for i in range(6)]
+    audience = pd.DataFrame({"customer_id": ids, "cost:call": 1.0, "churn_probability": 0.5})
+    r = _prepare(rows, audience, pd.Series(100.0, index=ids), 1.0)
+    assert r.stratum.to_dict() == {c: int(c.startswith("P")) for c in ids}
+    chosen = pd.Series("call", index=["P0", "P3", "X0", "X1", "X3", "Q0", "Q1", "Q2"])
+    value, _ = _measured(r, chosen, ACTIONS)
+    e = 3 / 4  # both arms: 3 treated, 1 held out
+    picked = np.mean([100 / e, -0.0 / (1 - e)])  # P0 treated bought; P3 held out, did not
+    explored = np.mean([0.0, 100 / e, -0.0 / (1 - e)])  # X0, X1 treated; X3 held out
+    assert value == pytest.approx(2 * picked + 6 * explored - 8 * 1.0)
