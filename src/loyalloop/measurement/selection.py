@@ -77,7 +77,12 @@ import pandas as pd
 
 from loyalloop.errors import ConfigError, DataValidationError, ModelError
 from loyalloop.measurement.arms import parse_arm
-from loyalloop.measurement.learning import _fill_in_order, expected_values, training_rows
+from loyalloop.measurement.learning import (
+    EXPLORE,
+    _fill_in_order,
+    expected_values,
+    training_rows,
+)
 from loyalloop.measurement.targeting import Action, Constraints, allocate
 
 __all__ = [
@@ -93,8 +98,6 @@ logger = logging.getLogger(__name__)
 
 #: The caution levels (standard errors off) compared; also ``learning.CAUTION_LEVELS``.
 LEVELS = (0.0, 0.5, 1.0, 2.0)
-#: The exploration group's name (``learning.EXPLORE``): random customers no policy picked.
-_EXPLORE = "explore"
 #: z of a one-sided 95 % bound: the incumbent "loses money with confidence" below it.
 _Z95 = 1.959963984540054
 
@@ -193,7 +196,7 @@ def _prepare(
     # the whole audience is valued (the policies act on all of it), in two strata: customers a
     # campaign's policy picked, and the rest, which only the exploration rows represent
     ids = pd.Index(by_id.index)
-    by_policy = parsed.map(lambda p: p.group != _EXPLORE and not p.is_global_control)
+    by_policy = parsed.map(lambda p: p.group != EXPLORE and not p.is_global_control)
     picked = pd.Index(rows.loc[by_policy.to_numpy(dtype=bool), "customer_id"].unique())
     stratum = pd.Series(ids.isin(picked).astype("int64"), index=ids)
     v = vpr.reindex(rows["customer_id"].to_numpy()).to_numpy(dtype="float64")
