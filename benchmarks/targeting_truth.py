@@ -28,6 +28,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import pickle
 import sys
@@ -165,7 +166,13 @@ def diagnose(frame: pd.DataFrame, truth: pd.DataFrame, as_of: Any, seed: int, ar
         if campaigns == args.learning_campaigns:
             holdout_check(pooled, dp_true, p0, audience, seed)
         for name, make in LEARNERS.items():
-            models = {a: make().fit(*per_action[a]) for a in per_action}
+            # seeded as fit_effects seeds the loop's learner (its cross-fitting folds and the
+            # gate's bootstrap), so seed k is targeting.py's repeat k; an unseeded factory
+            # gave the same rows but a different fit from seed 1 on
+            seeded = "seed" in inspect.signature(make).parameters
+            models = {
+                a: (make(seed=seed) if seeded else make()).fit(*per_action[a]) for a in per_action
+            }
             X = features.reindex(audience["customer_id"].to_numpy())
             dp = np.column_stack([models[a.name].predict(X) for a in SAMPLE_ACTIONS])
             se = np.column_stack([models[a.name].predict_se(X) for a in SAMPLE_ACTIONS])

@@ -23,7 +23,13 @@ from scipy.special import expit
 
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.measurement.effects import RiskPriorEffect
-from loyalloop.measurement.selection import Selected, choose_policy, learning_rows_needed
+from loyalloop.measurement.selection import (
+    Selected,
+    _measured,
+    _prepare,
+    choose_policy,
+    learning_rows_needed,
+)
 from loyalloop.measurement.targeting import Action
 
 ACTIONS = [Action("call", "call")]
@@ -140,37 +146,34 @@ def test_without_an_incumbent_the_default_is_nobody_and_levels_are_reported() ->
         choice.value("incumbent")
 
 
-def test_standard_error_of_a_candidate_matches_the_difference_in_means() -> None:
-    # the incumbent's value and standard error, recomputed by hand from the rows it picked
-    rows, audience, feats, vpr, _ = _world(2_000, "risk", 7)
-    choice = choose_policy(
-        RiskPriorEffect,
-        rows,
-        audience=audience,
-        actions=ACTIONS,
-        features=feats,
-        value_per_response=vpr,
-        margin_rate=1.0,
-        budget_per_customer=0.25,
-        incumbent_action="call",
-        folds=2,
-        seed=1,
+def test_a_candidate_value_is_the_aipw_mean_with_its_influence_standard_error() -> None:
+    # six rows of one arm (4 treated, 2 held out: e = 2/3), worth 100 a response, a call
+    # costing 1; an outcome model predicting 40 without and 70 with the call
+    rows = pd.DataFrame(
+        {
+            "campaign_id": "L1",
+            "customer_id": [f"K{i}" for i in range(6)],
+            "arm": ["explore:call"] * 4 + ["explore:call:holdout"] * 2,
+            "responded": [1.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+        }
     )
-    inc = choice.value("incumbent")
-    fold = pd.Series(np.random.default_rng(1).permutation(2_000) % 2, index=rows["customer_id"])
-    picked: list[str] = []
-    for f in (0, 1):
-        ids = fold.index[fold.to_numpy() == f]
-        a = audience.set_index("customer_id").loc[ids]
-        picked += list(a["churn_probability"].sort_values(ascending=False).index[: len(ids) // 4])
-    sel = rows[rows["customer_id"].isin(picked)]
-    t = sel.loc[~sel["arm"].str.endswith("holdout"), "responded"] * 100.0
-    c = sel.loc[sel["arm"].str.endswith("holdout"), "responded"] * 100.0
-    n = len(picked)
-    assert inc.contacted == n
-    assert inc.value == pytest.approx(n * (t.mean() - c.mean()) - n * 1.0)
-    se = n * math.sqrt(t.var(ddof=0) / len(t) + c.var(ddof=0) / len(c))
-    assert inc.se == pytest.approx(se)
+    ids = pd.concat([rows["customer_id"], pd.Series(["K9"])], ignore_index=True)
+    audience = pd.DataFrame({"customer_id": ids, "cost:call": 1.0, "churn_probability": 0.5})
+    r = _prepare(rows, audience, pd.Series(100.0, index=ids.to_numpy()), 1.0)
+    r.frame["_m0"], r.frame["_m1"] = 40.0, 70.0
+    # the policy gives the call to K0, K1, K4 and to K9, of whom the rows know nothing
+    chosen = pd.Series("call", index=["K0", "K1", "K4", "K9"])
+    value, psi = _measured(r, chosen, ACTIONS)
+    e = 4 / 6
+    # by hand: m1 − m0 + t (y − m1) / e − (1 − t)(y − m0) / (1 − e)
+    scores = np.array([30 + 30 / e, 30 + 30 / e, 30 - (0 - 40) / (1 - e)])
+    assert value == pytest.approx(4 * scores.mean() - 4 * 1.0)
+    se = 4 * scores.std(ddof=0) / math.sqrt(3)
+    assert float(np.sqrt(np.sum(psi**2))) == pytest.approx(se)
+    # with no outcome model (0) it is the inverse-propensity estimate
+    r.frame["_m0"], r.frame["_m1"] = 0.0, 0.0
+    value, _ = _measured(r, chosen, ACTIONS)
+    assert value == pytest.approx(4 * np.mean([100 / e, 100 / e, 0.0]) - 4.0)
 
 
 def test_bad_settings_are_refused() -> None:
@@ -208,3 +211,29 @@ def test_learning_rows_needed_is_a_power_calculation() -> None:
     assert np.mean(est > sd_per_row * math.sqrt(n)) == pytest.approx(0.8, abs=0.03)
     with pytest.raises(ConfigError):
         learning_rows_needed(1.0, 1.0, 0)
+
+
+def test_the_value_is_summed_over_strata_policy_picked_and_exploration_only() -> None:
+    # P0–P3: picked by a campaign's policy (champion arm); X0–X3: exploration rows; Q0–Q5:
+    # customers no row reaches, whom only the exploration rows stand for
+    rows = pd.DataFrame(
+        {
+            "campaign_id": "L1",
+            "customer_id": ["P0", "P1", "P2", "P3", "X0", "X1", "X2", "X3"],
+            "arm": ["champion:call"] * 3
+            + ["champion:call:holdout"]
+            + ["explore:call"] * 3
+            + ["explore:call:holdout"],
+            "responded": [1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+        }
+    )
+    ids = list(rows["customer_id"]) + [f"Q{i}" for i in range(6)]
+    audience = pd.DataFrame({"customer_id": ids, "cost:call": 1.0, "churn_probability": 0.5})
+    r = _prepare(rows, audience, pd.Series(100.0, index=ids), 1.0)
+    assert r.stratum.to_dict() == {c: int(c.startswith("P")) for c in ids}
+    chosen = pd.Series("call", index=["P0", "P3", "X0", "X1", "X3", "Q0", "Q1", "Q2"])
+    value, _ = _measured(r, chosen, ACTIONS)
+    e = 3 / 4  # both arms: 3 treated, 1 held out
+    picked = np.mean([100 / e, -0.0 / (1 - e)])  # P0 treated bought; P3 held out, did not
+    explored = np.mean([0.0, 100 / e, -0.0 / (1 - e)])  # X0, X1 treated; X3 held out
+    assert value == pytest.approx(2 * picked + 6 * explored - 8 * 1.0)

@@ -11,11 +11,12 @@
 3. the round's assignments and outcomes train one effect model per action
    (:func:`~loyalloop.measurement.learning.fit_effects`), registered, and promoted to
    champion if it beats risk-only targeting on held-out rows;
-4. **round 2** — the **incumbent** is risk-only targeting with the action that measured best
-   in round 1 on the cautious side (down to the depth it was measured at); the learnt model
-   (at its best caution), the incumbent and *nobody* are compared by cross-validated value on
-   round 1's rows with a one-standard-error rule
-   (:func:`~loyalloop.measurement.selection.choose_policy`): the model leads only when it is
+4. **round 2** — the **incumbent** is what the business runs without a model: risk-only
+   targeting with the campaign's usual action (:attr:`SampleSetup.usual_action`, the offer),
+   filling the budget in risk order, so the learnt policy and the incumbent are compared at the
+   same spend; the learnt model (at its best caution), the incumbent and *nobody* are compared
+   by their doubly robust cross-validated value on round 1's rows with a one-standard-error
+   rule (:func:`~loyalloop.measurement.selection.choose_policy`): the model leads only when it is
    clearly better than the incumbent — which is dropped for *nobody* only when it is measured
    as losing money with confidence; the other of model and incumbent is the challenger, and
    the registry records the model's status accordingly; exploration continues;
@@ -48,12 +49,10 @@ from loyalloop.campaigns import (
     choose_offers,
 )
 from loyalloop.campaigns.spec import ProgrammeSpec
-from loyalloop.errors import DataValidationError
+from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.experiments import Estimate
 from loyalloop.measurement.costs import ArmCost, CostModel
 from loyalloop.measurement.learning import (
-    CHAMPION,
-    PESSIMISM,
     GroupComparison,
     Policy,
     PolicyKind,
@@ -115,8 +114,9 @@ class SampleSetup:
     settings: RoundSettings = field(default_factory=RoundSettings)
     redemption_share: float = 0.8
     draws: int = 2000
-    #: Standard errors taken off a measured or predicted effect before acting on it.
-    pessimism: float = PESSIMISM
+    #: The campaign's usual action: the incumbent (what the business runs without a model)
+    #: gives it to the riskiest customers until the budget is spent.
+    usual_action: str = "offer"
 
 
 def sample_audience(
@@ -404,66 +404,6 @@ def _best_action(report: CampaignReport, campaign_id: str, group: str) -> str | 
     return best
 
 
-@dataclass(frozen=True)
-class _Choice:
-    action: str
-    depth: float
-    expected: float
-    reason: str
-
-
-def _measured_choice(
-    report: CampaignReport,
-    plan: RoundPlan,
-    audience: pd.DataFrame,
-    budget: float,
-    *,
-    pessimism: float,
-) -> _Choice | None:
-    """The baseline's action for the next round, from what this round measured.
-
-    Two guards against the noise of one round's arms (a few hundred customers each): the
-    measured effect is applied only down to the **depth** it was measured at (the lowest churn
-    probability among the customers the round's risk policy treated), and each action is
-    judged by its **pessimistic total** — (net value per treated customer − ``pessimism``
-    standard errors) × the customers the budget reaches within that depth. Picking the
-    highest point estimate instead sent an SMS to every consenting customer after a lucky
-    round (benchmarks/results/targeting.md)."""
-    tr = plan.treatments[(plan.treatments["group"] == CHAMPION) & ~plan.treatments["held_out"]]
-    if tr.empty:
-        return None
-    churn = pd.to_numeric(audience["churn_probability"], errors="coerce")
-    by_id = churn.set_axis(audience["customer_id"].astype(str))
-    depth = float(by_id.reindex(tr["customer_id"].astype(str)).min())
-    inside = (churn >= depth).to_numpy()
-    best: _Choice | None = None
-    for e in report.campaign(plan.campaign_id).effects:
-        if e.level is not Level.ARM or not e.arm.startswith(CHAMPION + ":"):
-            continue
-        action = e.arm.split(":")[-1]
-        net = e.metric(Metric.NET)
-        if net.error is not None or not math.isfinite(net.lift.se):
-            continue
-        cost = audience[f"cost:{action}"].to_numpy(dtype="float64")[inside]
-        cost = cost[np.isfinite(cost)]
-        if len(cost) == 0:
-            continue
-        reach = min(len(cost), int(budget // max(float(cost.mean()), 1e-9)))
-        cautious = net.lift.estimate - pessimism * net.lift.se
-        total = cautious * reach
-        if best is None or total > best.expected:
-            best = _Choice(
-                action,
-                depth,
-                total,
-                f"{action} is the best of the actions on the cautious side — measured net "
-                f"{net.lift.estimate:+,.2f} per customer (se {net.lift.se:,.2f}) × {reach:,} "
-                f"customers within budget down to churn probability {depth:.0%} = "
-                f"{total:+,.0f} after one standard error off",
-            )
-    return best
-
-
 def run_learning_rounds(
     view: ir.Table,
     truth: pd.DataFrame,
@@ -490,6 +430,11 @@ def run_learning_rounds(
         Where the learnt model is registered.
     """
     setup = setup or SampleSetup()
+    if setup.usual_action not in {a.name for a in actions}:
+        raise ConfigError(
+            f"the usual action {setup.usual_action!r} is not one of "
+            f"{sorted(a.name for a in actions)}"
+        )
     start = start or datetime.combine(as_of + timedelta(days=1), datetime.min.time())
     audience = sample_audience(view, as_of, setup=setup)
     missing = ~audience["customer_id"].isin(truth["customer_id"].astype(str))
@@ -544,23 +489,17 @@ def run_learning_rounds(
         champ2, chall2 = champion, None
         decision = (
             f"round 1 gave too few treated and held-out customers to fit an effect for "
-            f"{', '.join(no_model)} ({'; '.join(fit.notes)}); round 2 uses what round 1 "
-            "measured, without a model"
+            f"{', '.join(no_model)} ({'; '.join(fit.notes)}); round 2 runs the incumbent "
+            f"(risk-only, {setup.usual_action}) without a model"
         )
     else:
         entry, champ2, chall2, decision = promote(
             registry, model_id, fit, trained_on=[plan1.campaign_id], run=run, current=champion
         )
-    # the incumbent: risk-only targeting with the action round 1 measured best on the
-    # cautious side, down to the depth it was measured at
-    choice = _measured_choice(r1.report, plan1, audience, budget, pessimism=setup.pessimism)
-    incumbent = (
-        Policy(PolicyKind.RISK, action=choice.action, min_score=choice.depth)
-        if choice is not None
-        else None
-    )
-    if choice is not None:
-        notes.append(f"what round 1 measured, judged cautiously: {choice.reason}")
+    # the incumbent: what the business runs without a model — risk-only targeting with the
+    # campaign's usual action, filling the budget in risk order (learnt and incumbent are
+    # compared at the same spend)
+    incumbent = Policy(PolicyKind.RISK, action=setup.usual_action)
     if entry is not None:
         # learnt, incumbent or nobody: cross-validated on round 1's own rows with a
         # one-standard-error rule (never on the truth)
@@ -573,8 +512,7 @@ def run_learning_rounds(
             value_per_response=vpr,
             margin_rate=setup.settings.margin_rate,
             budget_per_customer=budget / max(len(audience), 1),
-            incumbent_action=None if incumbent is None else incumbent.action,
-            incumbent_min_score=None if incumbent is None else incumbent.min_score,
+            incumbent_action=incumbent.action,
             seed=seed,
         )
         measured = ", ".join(
@@ -589,7 +527,7 @@ def run_learning_rounds(
             champ2, chall2 = tuned, incumbent
             entry = registry.set_status(entry.model_id, ModelStatus.CHAMPION)
         else:
-            if picked.selected is Selected.INCUMBENT and incumbent is not None:
+            if picked.selected is Selected.INCUMBENT:
                 champ2 = incumbent
             else:
                 champ2 = Policy(PolicyKind.NOBODY)
@@ -600,7 +538,7 @@ def run_learning_rounds(
             f"out-of-fold Qini {m:.4g} (risk-only targeting {b:.4g} on the same rows); "
             f"round 2: {picked.reason}"
         )
-    elif incumbent is not None:
+    else:
         champ2, chall2 = incumbent, None
     models = {entry.model_id: registry.load(entry.model_id)} if entry is not None else None
     plan2 = plan_round(
