@@ -38,9 +38,10 @@ holdout and in the arm, for every figure. Money: revenue is heavy-tailed, and a 
 from a holdout of 10 covered the true effect 73 % of the time on the sample's campaign truth,
 from 20 about 92 %, from 30 or more at least 94.7 % (docs/measurement.md). Response rates:
 Welch's interval on a difference of proportions (arm of 1,000, response 3 points higher)
-covered 89.5 % with a holdout of 10 at a 67 % base rate and 92.2 % with 20 at 20 %, and 93–94 %
-from 30 (3,000 simulations each, ``benchmarks/quoting_min_group.py``) — and an interval from
-fewer than 30 is too wide to act on.
+covered 88.4 % with a holdout of 10 at a 67 % base rate and 91.8 % with 20 at 20 %, and at
+least 93.2 % from 30 on (base rates 5 %, 20 %, 67 %; 3,000 simulations each,
+``benchmarks/quoting_min_group.py``) — and an interval from fewer than 30 is too wide to act
+on.
 
 Bad input: a budget that is not a positive finite number is refused (``ConfigError``); NaN or
 infinite estimates and intervals give *not measurable* / *not quoted* with ``not_finite``.
@@ -70,6 +71,7 @@ __all__ = [
     "explain",
     "quote_arm",
     "quote_effect",
+    "quote_figure",
     "quote_rows",
     "quote_summary",
 ]
@@ -109,6 +111,10 @@ class QuoteReason(StrEnum):
     SPEND_BELOW_NOISE = "spend_below_noise"
 
 
+def _nan(v: Any) -> float:
+    return math.nan if v is None else float(v)
+
+
 @dataclass(frozen=True)
 class Figure:
     """An estimate with its interval as the results hold it (``nan``: undefined), and the
@@ -123,6 +129,14 @@ class Figure:
     @classmethod
     def missing(cls, error: str | None = None, message: str = "") -> Figure:
         return cls(math.nan, math.nan, math.nan, error or "not_computed", message)
+
+    @classmethod
+    def of(cls, v: Interval | None, error: str | None = None, message: str = "") -> Figure:
+        """From a run manifest's :class:`~loyalloop.core.results.Interval` (``None``: not
+        computed, ``error`` says why when known)."""
+        if v is None or v.value is None:
+            return cls.missing(error, message)
+        return cls(_nan(v.value), _nan(v.low), _nan(v.high))
 
     @property
     def finite(self) -> bool:
@@ -167,6 +181,16 @@ class ArmQuotes:
     margin: Quote
     net: Quote
     roi: Quote
+    #: The win-back rate's lift per customer, when the results have one.
+    winback: Quote | None = None
+
+    def by_metric(self) -> dict[str, Quote]:
+        """Each verdict under its metric's name in the results (``roi`` for the ROI)."""
+        out = {q.figure: q for q in (self.response, self.revenue, self.margin, self.net)}
+        if self.winback is not None:
+            out[self.winback.figure] = self.winback
+        out["roi"] = self.roi
+        return out
 
 
 def _sign(f: Figure, n: int, control_n: int) -> Quote:
@@ -179,7 +203,10 @@ def _sign(f: Figure, n: int, control_n: int) -> Quote:
     return Quote(verdict, reason, f.estimate, f.low, f.high, n, control_n, message=f.message)
 
 
-def _figure(f: Figure, n: int, control_n: int) -> Quote:
+def quote_figure(f: Figure, n: int, control_n: int) -> Quote:
+    """The verdict of one figure from ``n`` treated (or programme) customers against
+    ``control_n`` held out: *not measurable*, a conclusive gain or loss, or inconclusive."""
+
     def no(reason: QuoteReason) -> Quote:
         return Quote(
             Verdict.NOT_MEASURABLE,
@@ -274,6 +301,7 @@ def quote_arm(
     roi: Figure,
     spend: float,
     budget: float | None = None,
+    winback: Figure | None = None,
 ) -> ArmQuotes:
     """The verdict of every figure of one comparison (module docstring).
 
@@ -289,13 +317,16 @@ def quote_arm(
     def named(q: Quote, metric: str) -> Quote:
         return replace(q, figure=metric)
 
-    net_q = named(_figure(net, n, control_n), Metric.NET.value)
+    net_q = named(quote_figure(net, n, control_n), Metric.NET.value)
     return ArmQuotes(
-        response=named(_figure(response, n, control_n), Metric.RESPONSE.value),
-        revenue=named(_figure(revenue, n, control_n), Metric.REVENUE.value),
-        margin=named(_figure(margin, n, control_n), Metric.MARGIN.value),
+        response=named(quote_figure(response, n, control_n), Metric.RESPONSE.value),
+        revenue=named(quote_figure(revenue, n, control_n), Metric.REVENUE.value),
+        margin=named(quote_figure(margin, n, control_n), Metric.MARGIN.value),
         net=net_q,
         roi=named(_roi(roi, net_q, margin, float(spend), budget), "roi"),
+        winback=None
+        if winback is None
+        else named(quote_figure(winback, n, control_n), Metric.WINBACK.value),
     )
 
 
@@ -325,11 +356,8 @@ def quote_effect(
         roi=roi,
         spend=e.cost if spend is None else spend,
         budget=budget,
+        winback=fig(Metric.WINBACK, per_customer=True),
     )
-
-
-def _nan(v: Any) -> float:
-    return math.nan if v is None else float(v)
 
 
 def quote_summary(a: CampaignArmSummary, *, budget: float | None = None) -> ArmQuotes:
@@ -337,9 +365,7 @@ def quote_summary(a: CampaignArmSummary, *, budget: float | None = None) -> ArmQ
     (a figure it does not hold was not computed: ``a.error`` says why when it is known)."""
 
     def fig(v: Interval | None) -> Figure:
-        if v is None or v.value is None:
-            return Figure.missing(a.error, a.message)
-        return Figure(_nan(v.value), _nan(v.low), _nan(v.high))
+        return Figure.of(v, a.error, a.message)
 
     return quote_arm(
         n=a.customers,
@@ -382,6 +408,7 @@ def quote_rows(rows: Mapping[str, Mapping[str, Any]], *, budget: float | None = 
         roi=fig("roi", "lift"),
         spend=_nan(roi_row.get("total")) if roi_row else 0.0,
         budget=budget,
+        winback=fig(Metric.WINBACK.value, "lift"),
     )
 
 
