@@ -426,7 +426,8 @@ def test_report_shows_no_inconclusive_gain_and_no_roi_over_a_tiny_spend(run, lan
     s = campaigns_section(_Shown(run[1]), lang)  # type: ignore[arg-type]
     assert s is not None
     _assert_quoted_by_the_rule(str(s.body), lang)
-    assert ("below the noise" if lang == "en" else "低于增量毛利的波动") in str(s.body)
+    # the call arm: 100 spent against a margin noise of ±6,000
+    assert ("noise (±6,000)" if lang == "en" else "波动（±6,000）") in str(s.body)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -441,12 +442,13 @@ def test_dashboard_shows_no_inconclusive_gain_and_no_roi_over_a_tiny_spend(  # t
 
 
 def test_cli_shows_no_inconclusive_gain_and_no_roi_over_a_tiny_spend(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from loyalloop.cli.output import out
+
     settings, r = run
     monkeypatch.setattr("loyalloop.core.runs.RunStore.get", lambda _self, _n=None: _Shown(r))
+    monkeypatch.setattr(out, "_width", 400)  # a wide terminal: no cell is cut
     cli = CliRunner()
-    res = cli.invoke(
-        app, ["--home", str(settings.home), "campaigns", "results", "Q-1"], env={"COLUMNS": "400"}
-    )
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "Q-1"])
     assert res.exit_code == 0, res.output
     _assert_quoted_by_the_rule(res.output, "en")
     res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "Q-1", "--json"])

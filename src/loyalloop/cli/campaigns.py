@@ -104,10 +104,10 @@ def results(
         for key, metrics in by.items():
             verdicts = quotes[key].by_metric()
             for metric, row in metrics.items():
-                q = verdicts.get(metric)
-                row["verdict"] = q.verdict.value if q is not None else None
-                row["reason"] = q.reason.value if q is not None else None
-                row["explanation"] = explain(q) if q is not None else None
+                v = verdicts.get(metric)
+                row["verdict"] = v.verdict.value if v is not None else None
+                row["reason"] = v.reason.value if v is not None else None
+                row["explanation"] = explain(v) if v is not None else None
         if as_json:
             emit_json(
                 {
@@ -148,13 +148,13 @@ def results(
         )
         footnotes: dict[str, int] = {}
         for (level, arm, segment), metrics in by.items():
-            q = quotes[(level, arm, segment)]
+            aq = quotes[(level, arm, segment)]
             resp = metrics.get("response_rate", {})
             roi = metrics.get("roi", {})
             label = {"campaign": "all treated 全部", "group": f"group {arm}"}.get(level, arm)
             marks = [
                 footnotes.setdefault(f"{explain(x)} / {explain(x, 'zh')}", len(footnotes) + 1)
-                for x in (q.response, q.revenue, q.margin, q.net, q.roi)
+                for x in (aq.response, aq.revenue, aq.margin, aq.net, aq.roi)
                 if not x.quoted
             ]
             table.add_row(
@@ -162,12 +162,12 @@ def results(
                 *([escape(str(segment))] if segments else []),
                 f"{int(resp.get('n') or 0):,}",
                 f"{int(resp.get('control_n') or 0):,}",
-                cell(q.response, _points),
-                cell(q.revenue, _money),
-                cell(q.margin, _money),
+                cell(aq.response, _points),
+                cell(aq.revenue, _money),
+                cell(aq.margin, _money),
                 f"{roi.get('total') or 0:,.0f}",
-                cell(q.net, _money),
-                cell(q.roi, _ratio),
+                cell(aq.net, _money),
+                cell(aq.roi, _ratio),
                 ", ".join(str(m) for m in dict.fromkeys(marks)),
             )
         out.print(table)

@@ -458,9 +458,8 @@ _REASONS: dict[QuoteReason, dict[Lang, str]] = {
         "zh": "不报告 ROI：花费 {spend} 不足预算 {budget} 的 {share}",
     },
     QuoteReason.SPEND_BELOW_NOISE: {
-        "en": "ROI not quoted: {spend} spent is below the noise of the incremental margin "
-        "(±{floor}), so the ratio would be uncertain by more than ±100 %",
-        "zh": "不报告 ROI：花费 {spend} 低于增量毛利的波动（±{floor}），比值的不确定性将超过 ±100%",
+        "en": "ROI not quoted: {spend} spent is below the incremental margin's noise (±{floor})",
+        "zh": "不报告 ROI：花费 {spend} 低于增量毛利的波动（±{floor}）",
     },
 }
 

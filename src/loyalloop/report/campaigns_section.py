@@ -25,6 +25,7 @@ from loyalloop.core.runs import Run
 from loyalloop.measurement.quoting import (
     ArmQuotes,
     Figure,
+    QuoteReason,
     cell,
     explain,
     quote_figure,
@@ -61,14 +62,15 @@ def _ratio(x: float) -> str:
 
 
 def _remark(q: ArmQuotes, lang: Lang) -> str:
-    """Why each figure that is not a conclusive gain or loss is shown as it is (once each)."""
+    """Why each figure that is not a conclusive gain or loss is shown as it is (once each); an
+    interval across 0 needs no remark (the cell says "inconclusive", the intro why)."""
     out: list[str] = []
     for f in (q.response, q.revenue, q.margin, q.net, q.roi):
-        if not f.quoted:
+        if not f.quoted and f.reason is not QuoteReason.CROSSES_ZERO:
             text = explain(f, lang)
             if text not in out:
                 out.append(text)
-    return "; ".join(out)
+    return ("；" if lang == "zh" else "; ").join(out)
 
 
 def _rows(c: CampaignSummary, lang: Lang) -> list[list[str]]:
@@ -179,8 +181,11 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
         t("cp_inc_revenue", lang),
     ]
     notes = [note(t("cp_programme_note", lang, campaigns=p.campaigns))]
-    reasons = list(dict.fromkeys(explain(q, lang) for q in quotes if not q.quoted))
-    notes += [note(r) for r in reasons]
+    notes += [
+        note(f"{header}: {explain(q, lang)}")
+        for header, q in zip(headers[3:], quotes, strict=True)
+        if not q.quoted and q.reason is not QuoteReason.CROSSES_ZERO
+    ]
     notes += [note(n) for n in p.notes]
     return title + html_table(headers, rows) + Markup("").join(notes)
 
