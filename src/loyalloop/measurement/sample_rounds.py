@@ -349,7 +349,7 @@ def _measured_line(total: Effect, spent: float, budget: float, currency: str) ->
     if net.quoted:
         figure = f"incremental net value {net.estimate:,.0f} ({interval}) {currency}"
     else:
-        figure = f"inconclusive — incremental net value {interval} {currency}: {explain(net)}"
+        figure = f"inconclusive — incremental net value {interval} {currency} ({explain(net)})"
     roi = q.roi
     if roi.quoted:
         roi_text = f"ROI {roi.estimate:+.2f} (95% {roi.low:+.2f} … {roi.high:+.2f})"
