@@ -38,18 +38,6 @@ def _num(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
 
 
-def _money(x: float) -> str:
-    return f"{x:+,.0f}"
-
-
-def _points(x: float) -> str:
-    return f"{100 * x:+.1f}pt"
-
-
-def _ratio(x: float) -> str:
-    return f"{100 * x:+.0f}%"
-
-
 @app.command("results", rich_help_panel=PANEL)
 def results(
     ctx: typer.Context,
@@ -74,7 +62,14 @@ def results(
         from loyalloop.core.results import NotComputed
         from loyalloop.core.runs import RunStore
         from loyalloop.errors import NotFoundError
-        from loyalloop.measurement.quoting import cell, explain, quote_rows
+        from loyalloop.measurement.quoting import (
+            cell,
+            explain,
+            fmt_money,
+            fmt_points,
+            fmt_ratio,
+            quote_rows,
+        )
 
         s = settings(ctx)
         r = RunStore(s.runs_dir).get(run)
@@ -162,12 +157,12 @@ def results(
                 *([escape(str(segment))] if segments else []),
                 f"{int(resp.get('n') or 0):,}",
                 f"{int(resp.get('control_n') or 0):,}",
-                cell(aq.response, _points),
-                cell(aq.revenue, _money),
-                cell(aq.margin, _money),
+                cell(aq.response, fmt_points),
+                cell(aq.revenue, fmt_money),
+                cell(aq.margin, fmt_money),
                 f"{roi.get('total') or 0:,.0f}",
-                cell(aq.net, _money),
-                cell(aq.roi, _ratio),
+                cell(aq.net, fmt_money),
+                cell(aq.roi, fmt_ratio),
                 ", ".join(str(m) for m in dict.fromkeys(marks)),
             )
         out.print(table)

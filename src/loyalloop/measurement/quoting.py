@@ -69,6 +69,9 @@ __all__ = [
     "Verdict",
     "cell",
     "explain",
+    "fmt_money",
+    "fmt_points",
+    "fmt_ratio",
     "quote_arm",
     "quote_effect",
     "quote_figure",
@@ -244,9 +247,12 @@ def _roi(roi: Figure, net: Quote, margin: Figure, spend: float, budget: float | 
             message=net.message,
         )
 
-    def no(reason: QuoteReason, floor: float | None = None) -> Quote:
+    def made(verdict: Verdict, reason: QuoteReason, floor: float | None = None) -> Quote:
+        # the ROI's numbers are kept on every verdict (JSON shows them); only a quoted one is shown
+        detail = roi.error or "" if verdict is Verdict.NOT_QUOTED else ""
+        message = roi.message if verdict is Verdict.NOT_QUOTED else ""
         return Quote(
-            Verdict.NOT_QUOTED,
+            verdict,
             reason,
             roi.estimate,
             roi.low,
@@ -256,38 +262,25 @@ def _roi(roi: Figure, net: Quote, margin: Figure, spend: float, budget: float | 
             spend,
             budget,
             floor,
-            roi.error or "",
-            roi.message,
+            detail,
+            message,
         )
 
     if roi.error:
-        return no(QuoteReason.NOT_COMPUTED)
+        return made(Verdict.NOT_QUOTED, QuoteReason.NOT_COMPUTED)
     noise = (margin.high - margin.low) / 2.0
     if not (roi.finite and math.isfinite(spend) and math.isfinite(noise)):
-        return no(QuoteReason.NOT_FINITE)
+        return made(Verdict.NOT_QUOTED, QuoteReason.NOT_FINITE)
     share_floor = ROI_MIN_SPEND_SHARE * budget if budget is not None else 0.0
     floor = max(share_floor, noise)
     if spend < share_floor:
-        return no(QuoteReason.TINY_SPEND, floor)
+        return made(Verdict.NOT_QUOTED, QuoteReason.TINY_SPEND, floor)
     if spend < noise:
-        return no(QuoteReason.SPEND_BELOW_NOISE, floor)
+        return made(Verdict.NOT_QUOTED, QuoteReason.SPEND_BELOW_NOISE, floor)
     q = _sign(roi, n, control_n)
     if not (q.quoted and net.quoted):
-        return Quote(
-            Verdict.INCONCLUSIVE,
-            QuoteReason.CROSSES_ZERO,
-            roi.estimate,
-            roi.low,
-            roi.high,
-            n,
-            control_n,
-            spend,
-            budget,
-            floor,
-        )
-    return Quote(
-        q.verdict, q.reason, roi.estimate, roi.low, roi.high, n, control_n, spend, budget, floor
-    )
+        return made(Verdict.INCONCLUSIVE, QuoteReason.CROSSES_ZERO, floor)
+    return made(q.verdict, q.reason, floor)
 
 
 def quote_arm(
@@ -482,6 +475,21 @@ def explain(q: Quote, lang: Lang = "en") -> str:
         colon=("：" if lang == "zh" else ": ") if message else "",
         message=message,
     )
+
+
+def fmt_money(x: float) -> str:
+    """A money total, signed: ``+12,345``."""
+    return f"{x:+,.0f}"
+
+
+def fmt_points(x: float) -> str:
+    """A difference of rates in percentage points: ``+2.5 pt``."""
+    return f"{100 * x:+.1f} pt"
+
+
+def fmt_ratio(x: float) -> str:
+    """An ROI as a percentage: ``+150%``."""
+    return f"{100 * x:+.0f}%"
 
 
 def cell(q: Quote, fmt: Callable[[float], str], lang: Lang = "en") -> str:

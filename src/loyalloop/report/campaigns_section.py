@@ -28,6 +28,9 @@ from loyalloop.measurement.quoting import (
     QuoteReason,
     cell,
     explain,
+    fmt_money,
+    fmt_points,
+    fmt_ratio,
     quote_figure,
     quote_summary,
 )
@@ -45,20 +48,8 @@ def _arm_label(a: CampaignArmSummary, lang: Lang) -> str:
     return a.arm
 
 
-def _money(x: float) -> str:
-    return f"{x:+,.0f}"
-
-
-def _points(x: float) -> str:
-    return f"{100 * x:+.1f} pt"
-
-
 def _per_customer(x: float) -> str:
     return f"{x:+,.2f}"
-
-
-def _ratio(x: float) -> str:
-    return f"{100 * x:+.0f}%"
 
 
 def _remark(q: ArmQuotes, lang: Lang) -> str:
@@ -85,12 +76,12 @@ def _rows(c: CampaignSummary, lang: Lang) -> list[list[str]]:
                 fmt_int(a.customers),
                 fmt_int(a.control_customers),
                 f"{fmt_pct(a.response_rate)} / {fmt_pct(a.control_response_rate)}",
-                cell(q.response, _points, lang),
-                cell(q.revenue, _money, lang),
-                cell(q.margin, _money, lang),
+                cell(q.response, fmt_points, lang),
+                cell(q.revenue, fmt_money, lang),
+                cell(q.margin, fmt_money, lang),
                 fmt_num(a.cost, 0),
-                cell(q.net, _money, lang),
-                cell(q.roi, _ratio, lang),
+                cell(q.net, fmt_money, lang),
+                cell(q.roi, fmt_ratio, lang),
                 _remark(q, lang),
             ]
         )
@@ -168,7 +159,7 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
             f"{fmt_pct(p.response_rate)} / {fmt_pct(p.control_response_rate)}",
             *(
                 cell(q, f, lang)
-                for q, f in zip(quotes, (_points, _per_customer, _money), strict=True)
+                for q, f in zip(quotes, (fmt_points, _per_customer, fmt_money), strict=True)
             ),
         ]
     ]
