@@ -131,8 +131,10 @@ def test_errors_of_the_results_are_kept() -> None:
     q = _quote(roi=Figure(NAN, NAN, NAN, "no_cost", "the treated customers cost nothing more"))
     assert q.roi.verdict is Verdict.NOT_QUOTED and q.roi.reason is QuoteReason.NOT_COMPUTED
     assert q.roi.detail == "no_cost" and "cost nothing more" in explain(q.roi)
-    s = _quote(revenue=Figure(NAN, NAN, NAN, "small_arm", "12 held out"))
-    assert s.revenue.reason is QuoteReason.SMALL_GROUP
+    # too few customers with a known revenue (the results' small_arm): its own counts are said
+    s = _quote(revenue=Figure(NAN, NAN, NAN, "small_arm", "12 held-out customers with a revenue"))
+    assert s.revenue.verdict is Verdict.NOT_MEASURABLE and s.revenue.detail == "small_arm"
+    assert "12 held-out" in explain(s.revenue) and s.response.quoted
 
 
 @pytest.mark.parametrize("budget", [0.0, -5.0, NAN, math.inf])

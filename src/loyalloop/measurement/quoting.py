@@ -26,7 +26,8 @@ quoted* (or *inconclusive*) with the reason:
    the half-width of its interval (``spend_below_noise``). Derivation: the ROI's variance by
    the delta method is ``var A / B² + …`` with ``A`` the incremental margin and ``B`` the
    incremental cost (:mod:`.results`); its first term alone gives the ROI's interval a
-   half-width of ``z·se(A) / B`` = (margin's half-width) / spend. A spend below the margin's
+   half-width of ``z·se(A) / B`` = (margin's half-width) / spend (the treated customers'
+   actual cost; a holdout costs nothing, so it is the incremental cost). A spend below the margin's
    half-width leaves the ROI uncertain by more than ±1 (±100 %) from the revenue's noise alone:
    the data cannot tell a campaign that doubled its money from one that lost all of it, so no
    ratio is printed — the net value (a difference, which stays meaningful on a small spend) is;
@@ -224,9 +225,9 @@ def quote_figure(f: Figure, n: int, control_n: int) -> Quote:
         return no(QuoteReason.NO_HOLDOUT)
     if n <= 0 or f.error == ResultError.NO_UNITS:
         return no(QuoteReason.EMPTY_ARM)
-    if min(n, control_n) < MIN_GROUP or f.error == ResultError.SMALL_ARM:
+    if min(n, control_n) < MIN_GROUP:
         return no(QuoteReason.SMALL_GROUP)
-    if f.error:
+    if f.error:  # e.g. ``small_arm`` on customers with a known revenue: its message says so
         return no(QuoteReason.NOT_COMPUTED)
     if not f.finite:
         return no(QuoteReason.NOT_FINITE)
