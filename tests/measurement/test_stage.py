@@ -5,6 +5,7 @@ known: the typed summary, the run tables, the report section (en, zh) and
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -177,11 +178,8 @@ def test_report_section(run, lang: str) -> None:  # type: ignore[no-untyped-def]
     assert ("global control" if lang == "en" else "全局对照组") in html.lower()
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_dashboard_shows_campaign_results(run, lang: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The service's dashboard (TestClient, signed in) shows the latest run's campaign results:
-    every arm against its holdout with intervals and ROI, and the programme against the
-    global control, in the asked language, with the campaign's name escaped."""
+def _dashboard_html(settings: Settings, lang: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The service's dashboard page (TestClient, signed in as an admin) in ``lang``."""
     from argon2 import PasswordHasher
     from fastapi.testclient import TestClient
 
@@ -193,11 +191,11 @@ def test_dashboard_shows_campaign_results(run, lang: str, monkeypatch) -> None: 
     from loyalloop.services.users import add_user, create_session
     from loyalloop.store.models import Role
 
-    settings, r = run
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+    db = settings.home / f"dashboard-{lang}-{uuid.uuid4().hex[:8]}.sqlite3"
     service = ServiceSettings(
         home=settings.home,
-        database_url=f"sqlite:///{settings.home / f'dashboard-{lang}.sqlite3'}",
+        database_url=f"sqlite:///{db}",
         secret_key="test-secret-" + "x" * 40,  # type: ignore[arg-type]
         env="production",  # type: ignore[arg-type]
     )
@@ -215,7 +213,16 @@ def test_dashboard_shows_campaign_results(run, lang: str, monkeypatch) -> None: 
     finally:
         store.close()
     assert page.status_code == 200, page.text[:500]
-    html = page.text
+    return page.text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dashboard_shows_campaign_results(run, lang: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The service's dashboard (TestClient, signed in) shows the latest run's campaign results:
+    every arm against its holdout with intervals and ROI, and the programme against the
+    global control, in the asked language, with the campaign's name escaped."""
+    settings, r = run
+    html = _dashboard_html(settings, lang, monkeypatch)
     from markupsafe import escape
 
     from loyalloop.report.i18n import t
@@ -319,7 +326,8 @@ def test_report_section_shows_errors_and_a_missing_programme() -> None:
         s = campaigns_section(SimpleNamespace(manifest=SimpleNamespace(campaigns=summary)), lang)  # type: ignore[arg-type]
         assert s is not None
         body = str(s.body)
-        assert "no holdout to compare with" in body
+        # the shared rule's reason, in the report's language
+        assert ("no holdout to compare with" if lang == "en" else "没有对照组可比较") in body
         assert "no customer is in the global control group" in body
         # every row has as many cells as the header
         table = body[body.index("<table>") : body.index("</table>")]
@@ -327,3 +335,130 @@ def test_report_section_shows_errors_and_a_missing_programme() -> None:
         rows = table.split("<tr>")[2:]
         assert rows and all(r.count("<td") == heads for r in rows)
         assert ("provisional" if lang == "en" else "临时结果") in body
+
+
+# --- the quoting rule on every surface (measurement.quoting) ----------------------------------
+def _shown_effect(arm: str, n: int, control_n: int, resp, net, roi, cost: float):  # type: ignore[no-untyped-def]
+    from loyalloop.experiments import Estimate
+    from loyalloop.measurement.results import Effect, Level, Metric, MetricEffect
+
+    def est(v: float, lo: float, hi: float) -> Estimate:
+        return Estimate(v, (hi - lo) / 3.92, lo, hi)
+
+    margin = est(net[0] + cost, net[1] + cost, net[2] + cost)
+    metrics = tuple(
+        MetricEffect(m, 0.1, 0.1, x, 0.1, x, p_value=0.5, p_value_adjusted=0.5)
+        for m, x in (
+            (Metric.RESPONSE, est(*resp)),
+            (Metric.REVENUE, est(margin.estimate * 2, margin.low * 2, margin.high * 2)),
+            (Metric.MARGIN, margin),
+            (Metric.NET, est(*net)),
+            (Metric.COST, est(cost, cost, cost)),
+        )
+    )
+    level = Level.CAMPAIGN if arm == "*" else Level.ARM
+    return Effect("Q-1", level, arm, "holdout", None, n, control_n, metrics, cost, est(*roi))
+
+
+#: An inconclusive arm (net value −2,000 … +12,000; ROI +50 over 100 spent), a conclusive gain
+#: whose ROI (+200, interval above 0) rests on 100 spent against a margin noise of ±6,000, and a
+#: "gain" measured against 12 held-out customers.
+SHOWN = (
+    ("sms", 2_000, 500, (0.01, -0.005, 0.025), (5_000, -2_000, 12_000), (50, -10, 110)),
+    ("call", 1_000, 250, (0.05, 0.03, 0.07), (20_000, 14_000, 26_000), (200, 140, 260)),
+    ("tiny", 500, 12, (0.2, 0.1, 0.3), (9_000, 1_000, 17_000), (90, 10, 170)),
+)
+#: What must never appear: the inconclusive and the small arm's point estimates, and any ROI.
+NEVER = ("+5,000", "+9,000", "+5000%", "+20000%", "+9000%")
+
+
+class _Shown:
+    """A published run whose campaign results are :data:`SHOWN` (its other tables as they are)."""
+
+    def __init__(self, run: Run) -> None:
+        from dataclasses import replace
+
+        from loyalloop.measurement.results import CampaignReport, CampaignResult
+        from loyalloop.pipeline.campaign_results_stage import _arm_summary
+
+        effects = tuple(_shown_effect(*x, cost=100.0) for x in SHOWN)
+        assigned = (("holdout", 762), ("sms", 2_000), ("call", 1_000), ("tiny", 500))
+        result = CampaignResult("Q-1", "Quoting", None, None, None, assigned, 0.2, effects)
+        self._run = run
+        self._frame = CampaignReport((result,), 0.05).to_frame()
+        campaign = replace(
+            run.manifest.campaigns.campaigns[0],  # type: ignore[union-attr]
+            campaign_id="Q-1",
+            name="Quoting",
+            arms=tuple(_arm_summary(e) for e in effects),
+        )
+        summary = replace(run.manifest.campaigns, campaigns=(campaign,))  # type: ignore[arg-type]
+        self.manifest = replace(run.manifest, campaigns=summary)
+
+    def read(self, name: str):  # type: ignore[no-untyped-def]
+        import pyarrow as pa
+
+        if name == "campaign_results":
+            return pa.Table.from_pandas(self._frame, preserve_index=False)
+        return self._run.read(name)
+
+    def __getattr__(self, key: str):  # type: ignore[no-untyped-def]
+        return getattr(self._run, key)
+
+
+def _assert_quoted_by_the_rule(text: str, lang: str) -> None:
+    inconclusive, not_quoted, gain = (
+        ("inconclusive", "not quoted", "not measurable")
+        if lang == "en"
+        else ("不确定", "不报告", "无法衡量")
+    )
+    for never in NEVER:
+        assert never not in text, never
+    assert f"{inconclusive} (-2,000 … +12,000)" in text  # the interval, not the estimate
+    assert "+20,000 (+14,000 … +26,000)" in text  # a conclusive gain is shown
+    assert not_quoted in text and gain in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_shows_no_inconclusive_gain_and_no_roi_over_a_tiny_spend(run, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from loyalloop.report.campaigns_section import campaigns_section
+
+    s = campaigns_section(_Shown(run[1]), lang)  # type: ignore[arg-type]
+    assert s is not None
+    _assert_quoted_by_the_rule(str(s.body), lang)
+    # the call arm: 100 spent against a margin noise of ±6,000
+    assert ("noise (±6,000)" if lang == "en" else "波动（±6,000）") in str(s.body)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dashboard_shows_no_inconclusive_gain_and_no_roi_over_a_tiny_spend(  # type: ignore[no-untyped-def]
+    run, lang: str, monkeypatch
+) -> None:
+    settings, r = run
+    monkeypatch.setattr("loyalloop.api.routes.staff.latest_run", lambda _s: _Shown(r))
+    html = _dashboard_html(settings, lang, monkeypatch)
+    assert "Quoting" in html
+    _assert_quoted_by_the_rule(html, lang)
+
+
+def test_cli_shows_no_inconclusive_gain_and_no_roi_over_a_tiny_spend(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from loyalloop.cli.output import out
+
+    settings, r = run
+    monkeypatch.setattr("loyalloop.core.runs.RunStore.get", lambda _self, _n=None: _Shown(r))
+    monkeypatch.setattr(out, "_width", 400)  # a wide terminal: no cell is cut
+    cli = CliRunner()
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "Q-1"])
+    assert res.exit_code == 0, res.output
+    _assert_quoted_by_the_rule(res.output, "en")
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "Q-1", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = {(x["arm"], x["metric"]): x for x in json.loads(res.output)["rows"]}
+    sms, call, tiny = rows[("sms", "net_value")], rows[("call", "roi")], rows[("tiny", "net_value")]
+    assert sms["verdict"] == "inconclusive" and sms["reason"] == "crosses_zero"
+    assert sms["total"] == 5_000  # the raw numbers are kept
+    assert call["verdict"] == "not_quoted" and call["reason"] == "spend_below_noise"
+    assert call["lift"] == 200 and "noise" in call["explanation"]
+    assert tiny["verdict"] == "not_measurable" and tiny["reason"] == "small_group"
+    assert rows[("call", "net_value")]["verdict"] == "conclusive_gain"
+    assert rows[("call", "cost")]["verdict"] is None  # counted, not estimated

@@ -38,19 +38,6 @@ def _num(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
 
 
-def _fmt(row: dict[str, Any], key: str, *, pct: bool = False) -> str:
-    v, lo, hi = (_num(row.get(k)) for k in (key, f"{key}_low", f"{key}_high"))
-    if v is None:
-        return "—"
-
-    def f(x: float) -> str:
-        return f"{100 * x:+.1f}pt" if pct else f"{x:+,.0f}"
-
-    if lo is None or hi is None:
-        return f(v)
-    return f"{f(v)} ({f(lo)} … {f(hi)})"
-
-
 @app.command("results", rich_help_panel=PANEL)
 def results(
     ctx: typer.Context,
@@ -61,7 +48,13 @@ def results(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Each arm against its holdout, with intervals, cost and ROI. 各组与对照组比较的效果。"""
+    """Each arm against its holdout, with intervals, cost and ROI. 各组与对照组比较的效果。
+
+    A figure whose interval crosses 0 is shown as "inconclusive" with its interval only; none
+    is shown for a holdout or arm under 30 customers; ROI only over a material spend (the note
+    says why). --json keeps every number and adds verdict, reason and explanation per row.
+    区间跨越 0 的数字显示为"不确定"；对照组或触达组不足 30 人时不显示；花费过小时不报告 ROI。
+    """
     with handle_errors(as_json):
         from rich.markup import escape
         from rich.table import Table
@@ -69,6 +62,14 @@ def results(
         from loyalloop.core.results import NotComputed
         from loyalloop.core.runs import RunStore
         from loyalloop.errors import NotFoundError
+        from loyalloop.measurement.quoting import (
+            cell,
+            explain,
+            fmt_money,
+            fmt_points,
+            fmt_ratio,
+            quote_rows,
+        )
 
         s = settings(ctx)
         r = RunStore(s.runs_dir).get(run)
@@ -90,6 +91,18 @@ def results(
         if not segments:
             frame = frame[frame["segment"].isna()]
         rows = [{k: _num(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+        by: dict[tuple[str, str, Any], dict[str, dict[str, Any]]] = {}
+        for row in rows:
+            by.setdefault((row["level"], row["arm"], row["segment"]), {})[row["metric"]] = row
+        # the shared rule: how each figure may be shown (docs/measurement.md "Quoting")
+        quotes = {key: quote_rows(metrics) for key, metrics in by.items()}
+        for key, metrics in by.items():
+            verdicts = quotes[key].by_metric()
+            for metric, row in metrics.items():
+                v = verdicts.get(metric)
+                row["verdict"] = v.verdict.value if v is not None else None
+                row["reason"] = v.reason.value if v is not None else None
+                row["explanation"] = explain(v) if v is not None else None
         if as_json:
             emit_json(
                 {
@@ -115,14 +128,11 @@ def results(
         if c.error:
             out.print(f"not measured 无法衡量: {escape(c.message or c.error)}")
             return
-        by: dict[tuple[str, str, Any], dict[str, dict[str, Any]]] = {}
-        for row in rows:
-            key = (row["level"], row["arm"], row["segment"])
-            by.setdefault(key, {})[row["metric"]] = row
         table = Table(
             "arm 组",
             *(["segment 分群"] if segments else []),
             "n",
+            "held out 对照",
             "response lift 响应提升",
             "incr. revenue 增量收入",
             "incr. margin 增量毛利",
@@ -131,35 +141,33 @@ def results(
             "ROI",
             "note 说明",
         )
+        footnotes: dict[str, int] = {}
         for (level, arm, segment), metrics in by.items():
+            aq = quotes[(level, arm, segment)]
             resp = metrics.get("response_rate", {})
             roi = metrics.get("roi", {})
             label = {"campaign": "all treated 全部", "group": f"group {arm}"}.get(level, arm)
-            shown = ("response_rate", "revenue", "margin", "net_value", "roi")
-            note = (
-                next(
-                    (
-                        metrics[k].get("message")
-                        for k in shown
-                        if k in metrics and metrics[k].get("error")
-                    ),
-                    "",
-                )
-                or ""
-            )
+            marks = [
+                footnotes.setdefault(f"{explain(x)} / {explain(x, 'zh')}", len(footnotes) + 1)
+                for x in (aq.response, aq.revenue, aq.margin, aq.net, aq.roi)
+                if not x.quoted
+            ]
             table.add_row(
                 escape(str(label)),
                 *([escape(str(segment))] if segments else []),
                 f"{int(resp.get('n') or 0):,}",
-                _fmt(resp, "lift", pct=True),
-                _fmt(metrics.get("revenue", {}), "total"),
-                _fmt(metrics.get("margin", {}), "total"),
+                f"{int(resp.get('control_n') or 0):,}",
+                cell(aq.response, fmt_points),
+                cell(aq.revenue, fmt_money),
+                cell(aq.margin, fmt_money),
                 f"{roi.get('total') or 0:,.0f}",
-                _fmt(metrics.get("net_value", {}), "total"),
-                _fmt(roi, "lift", pct=True).replace("pt", "%"),
-                escape(str(note)),
+                cell(aq.net, fmt_money),
+                cell(aq.roi, fmt_ratio),
+                ", ".join(str(m) for m in dict.fromkeys(marks)),
             )
         out.print(table)
+        for text, number in footnotes.items():
+            out.print(f"{number}. {escape(text)}")
         out.print(
             f"{1 - summary.alpha:.0%} intervals; totals over the arm's customers "
             f"区间为 {1 - summary.alpha:.0%} 置信区间。"

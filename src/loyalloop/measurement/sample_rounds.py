@@ -66,6 +66,7 @@ from loyalloop.measurement.learning import (
     promote,
     training_rows,
 )
+from loyalloop.measurement.quoting import Verdict, explain, quote_effect
 from loyalloop.measurement.registry import ModelRegistry, ModelStatus, RegistryEntry
 from loyalloop.measurement.results import (
     CampaignReport,
@@ -334,39 +335,31 @@ class LearningRounds:
         return out
 
 
-#: Below this share of the budget spent, a round's ROI is not quoted: a ratio over a tiny
-#: spend is dominated by the revenue's noise (the demo once showed ROI +38, 95 % −13 … +90,
-#: on 1,792 CNY spent of 19,722, where the truth was a loss).
-ROI_MIN_SPEND_SHARE = 0.10
-
-
 def _measured_line(total: Effect, spent: float, budget: float, currency: str) -> str:
-    """What the holdouts measured: the net value with its interval, and a verdict.
-
-    An interval that crosses 0 is **inconclusive** and says so, without an ROI; the ROI is
-    also left out when the round spent under :data:`ROI_MIN_SPEND_SHARE` of its budget.
-    """
-    net = total.metric(Metric.NET).total
-    figure = (
-        f"incremental net value {net.estimate:,.0f} (95% {net.low:,.0f} … {net.high:,.0f}) "
-        f"{currency}"
-    )
-    if not (net.low > 0 or net.high < 0):
-        return (
-            f"measured against the holdouts: inconclusive — {figure}: the interval crosses 0, "
-            "so neither a gain nor a loss is shown; ROI not quoted"
-        )
-    roi = total.roi
-    if budget > 0 and spent < ROI_MIN_SPEND_SHARE * budget:
-        roi_text = (
-            f"ROI not quoted: {spent:,.0f} spent is under {ROI_MIN_SPEND_SHARE:.0%} of the "
-            f"budget {budget:,.0f}"
-        )
-    elif math.isfinite(roi.estimate):
-        roi_text = f"ROI {roi.estimate:+.2f} (95% {roi.low:+.2f} … {roi.high:+.2f})"
+    """What the holdouts measured, as the shared rule (:mod:`.quoting`) allows it to be shown:
+    the net value with its interval when conclusive, its interval alone and "inconclusive" when
+    it crosses 0; the ROI only when :func:`~.quoting.quote_effect` quotes it, else the reason
+    (a spend under :data:`~.quoting.ROI_MIN_SPEND_SHARE` of the budget or below the margin's
+    noise, an inconclusive result …)."""
+    q = quote_effect(total, budget=budget if budget > 0 else None, spend=spent)
+    net = q.net
+    if net.verdict is Verdict.NOT_MEASURABLE:
+        return f"measured against the holdouts: net value not measurable — {explain(net)}"
+    interval = f"95% {net.low:,.0f} … {net.high:,.0f}"
+    if net.quoted:
+        figure = f"incremental net value {net.estimate:,.0f} ({interval}) {currency}"
     else:
-        roi_text = "ROI undefined"
-    return f"measured against the holdouts: {figure}, {roi_text}"
+        figure = f"inconclusive — incremental net value {interval} {currency} ({explain(net)})"
+    roi = q.roi
+    if roi.quoted:
+        roi_text = f"ROI {roi.estimate:+.2f} (95% {roi.low:+.2f} … {roi.high:+.2f})"
+    elif roi.verdict is Verdict.INCONCLUSIVE:
+        roi_text = "ROI not quoted (inconclusive)"
+    else:
+        roi_text = explain(roi)
+        if not roi_text.startswith("ROI"):
+            roi_text = f"ROI not quoted: {roi_text}"
+    return f"measured against the holdouts: {figure}; {roi_text}"
 
 
 def _costs(setup: SampleSetup) -> CostModel:

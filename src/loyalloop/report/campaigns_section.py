@@ -1,6 +1,11 @@
 """Report section "Campaigns": every campaign's arms against their holdouts, with intervals,
 cost and ROI, and the programme against the global control group (docs/measurement.md).
 
+Every figure is shown as :mod:`loyalloop.measurement.quoting` allows: a conclusive gain or
+loss with its interval, an inconclusive one as the word and its interval (never its point
+estimate), an ROI only over a material spend; a remark says why. The dashboard shows this
+same section.
+
 Reads the run's typed :class:`~loyalloop.core.results.CampaignResultsSummary` only. Campaign
 and arm names come from the warehouse (user input): they are escaped by the templates'
 ``Markup.format``.
@@ -14,31 +19,25 @@ from loyalloop.core.results import (
     CampaignArmSummary,
     CampaignResultsSummary,
     CampaignSummary,
-    Interval,
     NotComputed,
 )
 from loyalloop.core.runs import Run
+from loyalloop.measurement.quoting import (
+    ArmQuotes,
+    Figure,
+    QuoteReason,
+    cell,
+    explain,
+    fmt_money,
+    fmt_points,
+    fmt_ratio,
+    quote_figure,
+    quote_summary,
+)
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import Section, fmt_int, fmt_num, fmt_pct, html_table, note
 
 __all__ = ["campaigns_section"]
-
-
-def _iv(v: Interval | None, *, pct: bool = False, digits: int = 0, sign: bool = False) -> str:
-    """``value (low … high)``; a dash when not computed."""
-    if v is None or v.value is None:
-        return "—"
-
-    def f(x: float | None) -> str:
-        if x is None:
-            return "—"
-        if pct:
-            return f"{100 * x:+.1f} pt" if sign else f"{100 * x:.1f}%"
-        return f"{x:+,.{digits}f}" if sign else f"{x:,.{digits}f}"
-
-    if v.low is None or v.high is None:
-        return f(v.value)
-    return f"{f(v.value)} ({f(v.low)} … {f(v.high)})"
 
 
 def _arm_label(a: CampaignArmSummary, lang: Lang) -> str:
@@ -49,28 +48,41 @@ def _arm_label(a: CampaignArmSummary, lang: Lang) -> str:
     return a.arm
 
 
+def _per_customer(x: float) -> str:
+    return f"{x:+,.2f}"
+
+
+def _remark(q: ArmQuotes, lang: Lang) -> str:
+    """Why each figure that is not a conclusive gain or loss is shown as it is (once each); an
+    interval across 0 needs no remark (the cell says "inconclusive", the intro why)."""
+    out: list[str] = []
+    for f in (q.response, q.revenue, q.margin, q.net, q.roi):
+        if not f.quoted and f.reason is not QuoteReason.CROSSES_ZERO:
+            text = explain(f, lang)
+            if text not in out:
+                out.append(text)
+    return ("；" if lang == "zh" else "; ").join(out)
+
+
 def _rows(c: CampaignSummary, lang: Lang) -> list[list[str]]:
+    """One row per arm, group and campaign total, each figure as the shared rule
+    (:mod:`loyalloop.measurement.quoting`) allows it to be shown, the reasons in the remark."""
     rows = []
     for a in c.arms:
-        if a.error and a.response_lift is None:
-            rows.append(
-                [_arm_label(a, lang), fmt_int(a.customers), fmt_int(a.control_customers)]
-                + ["—"] * 7
-                + [t("cp_error", lang, message=a.message or a.error)]
-            )
-            continue
+        q = quote_summary(a)
         rows.append(
             [
                 _arm_label(a, lang),
                 fmt_int(a.customers),
                 fmt_int(a.control_customers),
                 f"{fmt_pct(a.response_rate)} / {fmt_pct(a.control_response_rate)}",
-                _iv(a.response_lift, pct=True, sign=True),
-                _iv(a.incremental_revenue, sign=True),
-                _iv(a.incremental_margin, sign=True),
+                cell(q.response, fmt_points, lang),
+                cell(q.revenue, fmt_money, lang),
+                cell(q.margin, fmt_money, lang),
                 fmt_num(a.cost, 0),
-                _iv(a.net_value, sign=True),
-                _iv(a.roi, pct=True) if a.roi is not None else "—",
+                cell(q.net, fmt_money, lang),
+                cell(q.roi, fmt_ratio, lang),
+                _remark(q, lang),
             ]
         )
     return rows
@@ -119,9 +131,10 @@ def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
         t("cp_roi", lang),
     ]
     rows = _rows(c, lang)
-    if any(len(r) > len(headers) for r in rows):
+    if any(r[-1] for r in rows):
         headers.append(t("cp_remark", lang))
-        rows = [r + [""] * (len(headers) - len(r)) for r in rows]
+    else:
+        rows = [r[:-1] for r in rows]
     parts.append(html_table(headers, rows))
     if c.srm_p_value is not None and c.srm_p_value < 0.001:
         parts.append(note(t("cp_srm", lang, p=f"{c.srm_p_value:.2g}")))
@@ -135,14 +148,19 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
     title = Markup("<h3>{}</h3>").format(t("cp_programme", lang))
     if isinstance(p, NotComputed):
         return title + note(f"{t('not_computed', lang)}: {p.message}")
+    quotes = [
+        quote_figure(Figure.of(v), p.programme_customers, p.control_customers)
+        for v in (p.response_lift, p.revenue_lift, p.incremental_revenue)
+    ]
     rows = [
         [
             fmt_int(p.programme_customers),
             fmt_int(p.control_customers),
             f"{fmt_pct(p.response_rate)} / {fmt_pct(p.control_response_rate)}",
-            _iv(p.response_lift, pct=True, sign=True),
-            _iv(p.revenue_lift, digits=2, sign=True),
-            _iv(p.incremental_revenue, sign=True),
+            *(
+                cell(q, f, lang)
+                for q, f in zip(quotes, (fmt_points, _per_customer, fmt_money), strict=True)
+            ),
         ]
     ]
     headers = [
@@ -154,6 +172,11 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
         t("cp_inc_revenue", lang),
     ]
     notes = [note(t("cp_programme_note", lang, campaigns=p.campaigns))]
+    notes += [
+        note(f"{header}: {explain(q, lang)}")
+        for header, q in zip(headers[3:], quotes, strict=True)
+        if not q.quoted and q.reason is not QuoteReason.CROSSES_ZERO
+    ]
     notes += [note(n) for n in p.notes]
     return title + html_table(headers, rows) + Markup("").join(notes)
 

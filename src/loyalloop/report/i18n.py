@@ -856,10 +856,18 @@ _TEXT.update(
             "en": "Each treated arm against its holdout (customers picked alike and left "
             "alone), per assigned customer; figures in brackets are {level} intervals. "
             "Incremental revenue, margin and net value are totals over the arm's customers; "
-            "net value = margin − cost; ROI = net value / incremental cost.",
+            "net value = margin − cost; ROI = net value / incremental cost. A figure whose "
+            "interval crosses 0 is shown as inconclusive with its interval only — neither a "
+            "gain nor a loss; nothing is shown for a holdout or arm of fewer than 30 customers; "
+            "ROI is quoted only when the spend is material (at least the incremental margin's "
+            "uncertainty, and 10% of the budget where it is known) and the net value is "
+            "conclusive. The remark says why.",
             "zh": "每个触达组与其对照组（同样选出但不触达的客户）比较，按分配的客户计；括号内为 "
             "{level} 置信区间。增量收入、毛利和净值为该组全部客户的合计；净值 = 毛利 − 成本；"
-            "ROI = 净值 / 增量成本。",
+            "ROI = 净值 / 增量成本。置信区间跨越 0 的数字显示为「不确定」并只给出区间，"
+            "既不算增益也不算损失；对照组或触达组少于 30 人时不显示任何数字；只有花费足够大"
+            "（不低于增量毛利的波动，已知预算时不低于预算的 10%）且净值结论明确时才报告 ROI。"
+            "「说明」一栏给出原因。",
         },
         "cp_all_arms": {"en": "All treated arms", "zh": "全部触达组"},
         "cp_group": {"en": "Group {group}", "zh": "组 {group}"},
