@@ -12,6 +12,7 @@ import typer
 
 from loyalloop.cli.common import JsonOpt, input_file, output_file
 from loyalloop.cli.output import emit_json, err, handle_errors, out
+from loyalloop.core.gcpause import collector_paused
 
 __all__ = ["app"]
 
@@ -68,7 +69,8 @@ def analyze(
 ) -> None:
     """Write text, language, sentiment, sentiment_score and aspects for each comment.
     为每条评论输出语言、情感、情感得分与关注点。"""
-    with handle_errors(as_json):
+    # models and the reading make few reference cycles: no collector passes (core.gcpause)
+    with handle_errors(as_json), collector_paused():
         import pandas as pd
         from rich.progress import Progress
 
