@@ -9,6 +9,7 @@
   what their regexes find, on every clause where they are used.
 * The segmenter's prebuilt dictionary holds the same words, frequencies and pad as the one
   built from jieba's ``dict.txt``; a damaged file is rebuilt, an unwritable folder is harmless.
+* The learned detector's weights, parsed by numpy in one loop, are the doubles ``float`` reads.
 """
 
 from __future__ import annotations
@@ -207,3 +208,24 @@ def test_shipped_yaml_loads_the_same_with_libyaml() -> None:
     for f in files:
         text = f.read_text("utf-8")
         assert _typed(load_shipped_yaml(text)) == _typed(yaml.safe_load(text)), f.name
+
+
+def test_detector_weights_parsed_by_numpy_equal_float_parsing(tmp_path: Path) -> None:
+    """numpy's one-loop parse of the detector file gives the doubles ``float`` gives."""
+    import numpy as np
+    import pytest
+
+    from loyalloop.errors import ModelError
+    from loyalloop.feedback.aspect_detector import _FILE, AspectDetector
+
+    text = resources.files("loyalloop.feedback").joinpath("data", _FILE).read_text("utf-8")
+    rows = [line.partition("\t") for line in text.splitlines() if not line.startswith("#")]
+    expected = np.array([[float(v) for v in values.split(" ")] for _, _, values in rows])
+    loaded = AspectDetector.load()
+    assert loaded.weights_.tobytes() == expected.tobytes()
+    assert loaded.vocabulary_ == {name: i for i, (name, _, _) in enumerate(rows)}
+    head = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    bad = tmp_path / "bad.txt"
+    bad.write_text(head + "\nt1x\t0.1 zero\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="aspect detector file"):
+        AspectDetector.load(bad)

@@ -122,15 +122,15 @@ def auto_jobs(n_texts: int) -> int:
 
 
 def _chunks(texts: list[object], workers: int, chunk_size: int) -> list[list[object]]:
-    """``texts`` in consecutive chunks of at most ``chunk_size``, as equal as can be and a
-    multiple of ``workers`` in number (when there are enough texts), so that the workers
-    finish together."""
+    """``texts`` in consecutive chunks of at most ``chunk_size``; for several workers, a
+    multiple of ``workers`` chunks (as texts allow) whose sizes differ by one at most, so that
+    the workers finish together."""
     if workers == 1:
-        size = chunk_size
-    else:
-        rounds = -(-len(texts) // (workers * chunk_size))  # ceil
-        size = max(1, -(-len(texts) // (workers * rounds))) if texts else chunk_size
-    return [texts[i : i + size] for i in range(0, len(texts), size)]
+        return [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    rounds = -(-len(texts) // (workers * chunk_size))  # ceil
+    k = min(len(texts), workers * rounds)
+    cuts = [i * len(texts) // k for i in range(k + 1)] if k else [0]
+    return [texts[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 def iter_readings(
