@@ -10,6 +10,8 @@
 * The segmenter's prebuilt dictionary holds the same words, frequencies and pad as the one
   built from jieba's ``dict.txt``; a damaged file is rebuilt, an unwritable folder is harmless.
 * The learned detector's weights, parsed by numpy in one loop, are the doubles ``float`` reads.
+* The taxonomy's ``re:`` patterns are searched only in clauses holding one of their required
+  characters: every match holds one, and the gated reading equals the ungated one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import csv
 import gc
 import importlib
+import re
 from array import array
 from importlib import resources
 from pathlib import Path
@@ -229,3 +232,43 @@ def test_detector_weights_parsed_by_numpy_equal_float_parsing(tmp_path: Path) ->
     bad.write_text(head + "\nt1x\t0.1 zero\n", encoding="utf-8")
     with pytest.raises(ModelError, match="aspect detector file"):
         AspectDetector.load(bad)
+
+
+def test_required_chars_of_a_regex() -> None:
+    from loyalloop.feedback.patterns import required_chars
+
+    assert required_chars("年费") == frozenset("年")
+    assert required_chars("排.{0,4}队") == frozenset("排")
+    assert required_chars("(?:ab|c)d?") == frozenset("ac")
+    assert required_chars("[xyz]+") == frozenset("xyz")
+    assert required_chars(r"a \w+") == frozenset("a")  # a letter before a space
+    for nothing_known in (r"\d+", "(?i)abc", "(?i:abc)", "a?b*", "[^a]", ".", r"(?=a)\w", "x|.*"):
+        assert required_chars(nothing_known) is None, nothing_known
+
+
+def test_taxonomy_regex_gate_is_exact() -> None:
+    """Every ``re:`` pattern match holds one of the pattern's required characters, and a
+    clause the gate lets pass by is read the same as without the gate."""
+    from loyalloop.feedback.patterns import required_chars
+
+    made_up = ["打了三次电话", "等了40分钟", "提了额度", "收30块", "排了半天队", "5天才到",
+               "$95 a year", "called them 3 times", "the lady at the branch", "退个货"]  # fmt: skip
+    clauses = _clauses() + made_up
+    for name in ("banking", "retail", "default"):
+        tax = load_taxonomy(name)
+        gate = tax._regex_gate  # type: ignore[attr-defined]
+        assert gate is not None
+        ungated = Taxonomy(tax.name, tax.aspects)
+        object.__setattr__(ungated, "_regex_gate", None)
+        patterns = [p[3:] for a in tax.aspects for p in (*a.zh_patterns, *a.en_patterns)
+                    if p.startswith("re:")]  # fmt: skip
+        skipped = 0
+        for clause in clauses:
+            for p in patterns:
+                if re.search(p, clause):
+                    assert not required_chars(p).isdisjoint(clause), (p, clause)  # type: ignore[union-attr]
+            if gate.isdisjoint(clause):
+                skipped += 1
+            assert tax._spans(clause) == ungated._spans(clause), clause
+        assert skipped > len(clauses) / 3  # the gate does spare most Chinese clauses
+        assert any(not gate.isdisjoint(c) and tax._regex.search(c) for c in made_up)  # type: ignore[attr-defined]

@@ -9,11 +9,11 @@ optional tail (``好(?:用)?``) keeps the longest match first.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["trie_regex", "word_automaton"]
+__all__ = ["required_chars", "trie_regex", "word_automaton"]
 
 
 @lru_cache(maxsize=32)
@@ -66,3 +66,84 @@ def trie_regex(words: Iterable[str], *, spaces: bool = False) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return emit(root)
+
+
+def required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters of which every match of ``pattern`` holds at least one, or ``None``.
+
+    Read from the parsed regex (Python's own parser): a literal character, a class of a few
+    literal characters, a group or a repeat of at least once stands for what it requires, the
+    alternatives of a branch for the union of theirs; a sequence takes its smallest such set
+    (of equal ones, one without whitespace).
+    Anything else (``.``, ``\\d``, negated classes, look-arounds, optional parts, case-folding
+    flags) requires nothing known, and when nothing in the pattern does, the answer is ``None``.
+    A text holding none of the characters cannot match: an exact gate before running the regex.
+
+    Examples
+    --------
+    >>> sorted(required_chars(r"[\\d一二]+个?(分钟|小时)"))
+    ['分', '小']
+    >>> required_chars(r"\\d+") is None
+    True
+    """
+    from re import _parser
+
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _required(parsed)
+
+
+#: A class of more characters than this is not worth a gate.
+_MAX_CLASS = 64
+
+
+def _required(items: Sequence[Any]) -> frozenset[str] | None:
+    best: frozenset[str] | None = None
+    for op, av in items:
+        got = _required_item(op, av)
+        if got is not None and (best is None or _cost(got) < _cost(best)):
+            best = got
+    return best
+
+
+def _cost(chars: frozenset[str]) -> tuple[int, bool]:
+    """Smaller sets first; of equal ones, one without whitespace (found in most texts)."""
+    return len(chars), any(ch.isspace() for ch in chars)
+
+
+def _required_item(op: Any, av: Any) -> frozenset[str] | None:
+    from re import _constants as c
+
+    if op is c.LITERAL:
+        return frozenset(chr(av))
+    if op is c.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is c.LITERAL:
+                chars.add(chr(value))
+            elif kind is c.RANGE and value[1] - value[0] < _MAX_CLASS:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            else:  # NEGATE, CATEGORY (\\d, \\w), a wide range
+                return None
+        return frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None
+    if op is c.SUBPATTERN:
+        _, add_flags, _, body = av
+        return None if add_flags & re.IGNORECASE else _required(body)
+    if op is c.ATOMIC_GROUP:
+        return _required(av)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _, body = av
+        return _required(body) if low >= 1 else None
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            got = _required(branch)
+            if got is None:
+                return None
+            union |= got
+        return frozenset(union)
+    return None
