@@ -11,7 +11,8 @@
   built from jieba's ``dict.txt``; a damaged file is rebuilt, an unwritable folder is harmless.
 * The learned detector's weights, parsed by numpy in one loop, are the doubles ``float`` reads.
 * The taxonomy's ``re:`` patterns are searched only in clauses holding one of their required
-  characters: every match holds one, and the gated reading equals the ungated one.
+  characters: every match holds one, and the gated reading equals the ungated one; likewise
+  the lexicon's letter-free patterns.
 """
 
 from __future__ import annotations
@@ -272,3 +273,32 @@ def test_taxonomy_regex_gate_is_exact() -> None:
             assert tax._spans(clause) == ungated._spans(clause), clause
         assert skipped > len(clauses) / 3  # the gate does spare most Chinese clauses
         assert any(not gate.isdisjoint(c) and tax._regex.search(c) for c in made_up)  # type: ignore[attr-defined]
+
+
+def test_required_chars_under_ignorecase() -> None:
+    from loyalloop.feedback.patterns import gate_of, required_chars
+
+    assert required_chars("abc", re.I) is None  # ASCII letters fold (K, ſ): nothing known
+    assert required_chars("年费", re.I) == frozenset("年")
+    assert required_chars("(?i:x)年") == frozenset("年")
+    assert required_chars("abc|年", re.I, no_ascii_letters=True) == frozenset("年")
+    assert required_chars("abc", no_ascii_letters=True) == frozenset()  # cannot match
+    assert gate_of([frozenset("a"), frozenset("b")]) == frozenset("ab")
+    assert gate_of([frozenset("a"), None]) is None
+
+
+def test_lexicon_letter_free_pattern_gate_is_exact() -> None:
+    """A letter-free clause the lexicon's gate passes by matches none of its patterns."""
+    made_up = ["等了40分钟才接通", "排了两个小时队", "第三次打电话了，又扣了年费", "说好的免年费",
+               "要是能再便宜点就好了", "刚买就降价", "前面还有 30 人", "异常交易第一时间提醒"]  # fmt: skip
+    needed = lexicon._NO_LETTER_NEEDED
+    assert needed is not None
+    skipped = 0
+    for clause in _clauses() + made_up:
+        if lexicon._LETTER.search(clause):
+            continue
+        if needed.isdisjoint(clause):
+            skipped += 1
+            assert not lexicon._NO_LETTER_ANY.search(clause), clause
+    assert skipped > 0
+    assert all(not needed.isdisjoint(c) and lexicon._NO_LETTER_ANY.search(c) for c in made_up)

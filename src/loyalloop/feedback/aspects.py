@@ -40,7 +40,7 @@ from loyalloop.feedback.aspect_model import MentionContext
 from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
-from loyalloop.feedback.patterns import required_chars, trie_regex, word_automaton
+from loyalloop.feedback.patterns import gate_of, required_chars, trie_regex, word_automaton
 from loyalloop.feedback.script import load_shipped_yaml, to_simplified
 from loyalloop.feedback.segment import Clause, segment
 from loyalloop.feedback.sentiment import (
@@ -169,8 +169,7 @@ class Taxonomy:
         object.__setattr__(self, "_regex", re.compile(combined) if combined else None)
         # An exact gate for the ``re:`` patterns: each needs one of its required characters,
         # so a clause holding none of them all is not searched (None: always searched).
-        needed = [required_chars(r.pattern) for r, _ in regexes]
-        gate = None if any(n is None for n in needed) else frozenset().union(*needed)  # type: ignore[arg-type]
+        gate = gate_of(required_chars(r.pattern, r.flags) for r, _ in regexes)
         object.__setattr__(self, "_regex_gate", gate)
         object.__setattr__(self, "_cache", {})
 
