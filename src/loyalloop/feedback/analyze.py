@@ -13,6 +13,7 @@ import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,7 @@ def _chunks(texts: list[object], workers: int, chunk_size: int) -> list[list[obj
     rounds = -(-len(texts) // (workers * chunk_size))  # ceil
     k = min(len(texts), workers * rounds)
     cuts = [i * len(texts) // k for i in range(k + 1)] if k else [0]
-    return [texts[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [texts[a:b] for a, b in pairwise(cuts)]
 
 
 def iter_readings(

@@ -206,7 +206,7 @@ class AspectDetector:
             weights = np.array(numbers, dtype=np.float64).reshape(len(rows), len(aspects))
         except ValueError as exc:
             raise ModelError(f"aspect detector file: bad weights ({exc})") from exc
-        vocab = dict(zip(names, range(len(names))))
+        vocab = dict(zip(names, range(len(names)), strict=True))
         return cls(aspects, vocab, weights, bias, float(meta["threshold"]), meta)
 
     def dump(self, path: str | Path) -> None:
