@@ -8,6 +8,7 @@ optional tail (``好(?:用)?``) keeps the longest match first.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -93,10 +94,8 @@ def required_chars(
     >>> sorted(required_chars(r"\\bwas\\s+promised\\b|以为", re.I, no_ascii_letters=True))
     ['以']
     """
-    from re import _parser
-
     try:
-        parsed = _parser.parse(pattern, flags)
+        parsed = _re_module("_parser").parse(pattern, flags)
     except re.error:
         return None
     fold = bool(parsed.state.flags & re.IGNORECASE)
@@ -112,6 +111,11 @@ def gate_of(required: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
             return None
         union |= chars
     return frozenset(union)
+
+
+def _re_module(name: str) -> Any:
+    """``re._parser`` / ``re._constants``: Python's own regex parser (3.11+; not in typeshed)."""
+    return importlib.import_module(f"re.{name}")
 
 
 #: A class of more characters than this is not worth a gate.
@@ -144,8 +148,7 @@ def _char(code: int, fold: bool, no_letters: bool) -> frozenset[str] | None:
 
 
 def _required_item(op: Any, av: Any, fold: bool, no_letters: bool) -> frozenset[str] | None:
-    from re import _constants as c
-
+    c = _re_module("_constants")
     if op is c.LITERAL:
         return _char(av, fold, no_letters)
     if op is c.IN:
