@@ -4,10 +4,10 @@ A batch command such as ``loyalloop feedback analyze`` imports pandas, loads mod
 dictionaries (hundreds of thousands of objects) and then makes millions of small short-lived
 objects; nearly none of them are in reference cycles, which are all the collector exists to
 free (reference counting frees the rest). With the collector on, its passes — each older
-generation pass scanning every model object again — took about 1 of 7.3 CPU s of that command
-on 10,000 comments; paused, the command found 1,300 more cyclic objects at its end (of
-millions made) and its peak memory did not change (``benchmarks/results/feedback.md``, round
-11b).
+generation pass scanning every model object again — took 1.0–1.4 of 7.3–7.8 CPU s of that
+command on 10,000 comments (two pairs at load 25); paused, the command found 1,300 more cyclic
+objects at its end (of millions made) and its peak memory did not change
+(``benchmarks/results/feedback.md``, round 11b).
 """
 
 from __future__ import annotations
