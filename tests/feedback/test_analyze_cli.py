@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -195,3 +196,63 @@ def test_analyze_command_loads_no_warehouse_or_model_library(tmp_path: Path) -> 
     assert heavy.isdisjoint(report["modules"]), heavy & set(report["modules"])
     assert "rjieba" in report["modules"]  # the Chinese comment was really analysed
     assert "jieba" not in report["modules"]  # its dictionary file only; rjieba segments
+
+
+def test_chunks_are_even_and_a_multiple_of_the_workers() -> None:
+    from loyalloop.feedback.analyze import _chunks
+
+    texts: list[object] = list(range(7494))
+    for workers, size in ((1, 2000), (2, 2000), (2, 5000), (3, 100), (2, 7)):
+        chunks = _chunks(texts, workers, size)
+        assert [t for c in chunks for t in c] == texts
+        assert max(map(len, chunks)) <= size
+        if workers > 1:
+            assert len(chunks) % workers == 0
+            assert max(map(len, chunks)) - min(map(len, chunks)) <= 1
+    assert _chunks(list(range(13)), 2, 3) == [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [10, 11, 12]]
+    assert _chunks(list(range(3)), 2, 2000) == [[0], [1, 2]]
+    assert _chunks(list(range(1)), 2, 2000) == [[0]]
+    assert _chunks([], 2, 2000) == []
+
+
+def test_auto_jobs_from_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    import loyalloop.feedback.analyze as analyze
+
+    monkeypatch.setattr(analyze, "available_cpus", lambda: 4)
+    assert analyze.auto_jobs(analyze.AUTO_JOBS_FROM - 1) == 1
+    assert analyze.auto_jobs(analyze.AUTO_JOBS_FROM) == 4
+
+
+def test_cli_default_jobs_use_the_cpus_with_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loyalloop.cli.feedback as cli_feedback
+    import loyalloop.feedback.analyze as analyze
+
+    monkeypatch.setattr(cli_feedback, "_BATCH", 7)
+    monkeypatch.setattr(analyze, "AUTO_JOBS_FROM", 20)
+    monkeypatch.setattr(analyze, "available_cpus", lambda: 2)
+    used: list[int] = []
+    real = analyze.iter_readings
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        used.append(kwargs["n_jobs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analyze, "iter_readings", spy)
+    rows = [f"年费太贵{i % 9}，积分很好" if i % 3 else f"The app crashed {i}" for i in range(40)]
+    src = tmp_path / "c.csv"
+    pd.DataFrame({"text": rows}).to_csv(src, index=False)
+    outs = []
+    for extra in ([], ["--jobs", "1"]):
+        out = tmp_path / f"out{len(extra)}.csv"
+        res = CliRunner().invoke(app, ["analyze", str(src), "--out", str(out), *extra])
+        assert res.exit_code == 0, res.output
+        outs.append(out.read_bytes())
+    assert used == [2, 1]
+    assert outs[0] == outs[1]
+    small = tmp_path / "small.csv"
+    pd.DataFrame({"text": rows[:10]}).to_csv(small, index=False)
+    res = CliRunner().invoke(app, ["analyze", str(small), "--out", str(tmp_path / "s.csv")])
+    assert res.exit_code == 0, res.output
+    assert used[-1] == 1  # under the threshold: this process only

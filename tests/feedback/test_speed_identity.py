@@ -9,6 +9,10 @@
   what their regexes find, on every clause where they are used.
 * The segmenter's prebuilt dictionary holds the same words, frequencies and pad as the one
   built from jieba's ``dict.txt``; a damaged file is rebuilt, an unwritable folder is harmless.
+* The learned detector's weights, parsed by numpy in one loop, are the doubles ``float`` reads.
+* The taxonomy's ``re:`` patterns are searched only in clauses holding one of their required
+  characters: every match holds one, and the gated reading equals the ungated one; likewise
+  the lexicon's letter-free patterns.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import csv
 import gc
 import importlib
+import re
 from array import array
 from importlib import resources
 from pathlib import Path
@@ -207,3 +212,93 @@ def test_shipped_yaml_loads_the_same_with_libyaml() -> None:
     for f in files:
         text = f.read_text("utf-8")
         assert _typed(load_shipped_yaml(text)) == _typed(yaml.safe_load(text)), f.name
+
+
+def test_detector_weights_parsed_by_numpy_equal_float_parsing(tmp_path: Path) -> None:
+    """numpy's one-loop parse of the detector file gives the doubles ``float`` gives."""
+    import numpy as np
+    import pytest
+
+    from loyalloop.errors import ModelError
+    from loyalloop.feedback.aspect_detector import _FILE, AspectDetector
+
+    text = resources.files("loyalloop.feedback").joinpath("data", _FILE).read_text("utf-8")
+    rows = [line.partition("\t") for line in text.splitlines() if not line.startswith("#")]
+    expected = np.array([[float(v) for v in values.split(" ")] for _, _, values in rows])
+    loaded = AspectDetector.load()
+    assert loaded.weights_.tobytes() == expected.tobytes()
+    assert loaded.vocabulary_ == {name: i for i, (name, _, _) in enumerate(rows)}
+    head = "\n".join(line for line in text.splitlines() if line.startswith("#"))
+    bad = tmp_path / "bad.txt"
+    bad.write_text(head + "\nt1x\t0.1 zero\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="aspect detector file"):
+        AspectDetector.load(bad)
+
+
+def test_required_chars_of_a_regex() -> None:
+    from loyalloop.feedback.patterns import required_chars
+
+    assert required_chars("年费") == frozenset("年")
+    assert required_chars("排.{0,4}队") == frozenset("排")
+    assert required_chars("(?:ab|c)d?") == frozenset("ac")
+    assert required_chars("[xyz]+") == frozenset("xyz")
+    assert required_chars(r"a \w+") == frozenset("a")  # a letter before a space
+    for nothing_known in (r"\d+", "(?i)abc", "(?i:abc)", "a?b*", "[^a]", ".", r"(?=a)\w", "x|.*"):
+        assert required_chars(nothing_known) is None, nothing_known
+
+
+def test_taxonomy_regex_gate_is_exact() -> None:
+    """Every ``re:`` pattern match holds one of the pattern's required characters, and a
+    clause the gate lets pass by is read the same as without the gate."""
+    from loyalloop.feedback.patterns import required_chars
+
+    made_up = ["打了三次电话", "等了40分钟", "提了额度", "收30块", "排了半天队", "5天才到",
+               "$95 a year", "called them 3 times", "the lady at the branch", "退个货"]  # fmt: skip
+    clauses = _clauses() + made_up
+    for name in ("banking", "retail", "default"):
+        tax = load_taxonomy(name)
+        gate = tax._regex_gate  # type: ignore[attr-defined]
+        assert gate is not None
+        ungated = Taxonomy(tax.name, tax.aspects)
+        object.__setattr__(ungated, "_regex_gate", None)
+        patterns = [p[3:] for a in tax.aspects for p in (*a.zh_patterns, *a.en_patterns)
+                    if p.startswith("re:")]  # fmt: skip
+        skipped = 0
+        for clause in clauses:
+            for p in patterns:
+                if re.search(p, clause):
+                    assert not required_chars(p).isdisjoint(clause), (p, clause)  # type: ignore[union-attr]
+            if gate.isdisjoint(clause):
+                skipped += 1
+            assert tax._spans(clause) == ungated._spans(clause), clause
+        assert skipped > len(clauses) / 3  # the gate does spare most Chinese clauses
+        assert any(not gate.isdisjoint(c) and tax._regex.search(c) for c in made_up)  # type: ignore[attr-defined]
+
+
+def test_required_chars_under_ignorecase() -> None:
+    from loyalloop.feedback.patterns import gate_of, required_chars
+
+    assert required_chars("abc", re.I) is None  # ASCII letters fold (K, ſ): nothing known
+    assert required_chars("年费", re.I) == frozenset("年")
+    assert required_chars("(?i:x)年") == frozenset("年")
+    assert required_chars("abc|年", re.I, no_ascii_letters=True) == frozenset("年")
+    assert required_chars("abc", no_ascii_letters=True) == frozenset()  # cannot match
+    assert gate_of([frozenset("a"), frozenset("b")]) == frozenset("ab")
+    assert gate_of([frozenset("a"), None]) is None
+
+
+def test_lexicon_letter_free_pattern_gate_is_exact() -> None:
+    """A letter-free clause the lexicon's gate passes by matches none of its patterns."""
+    made_up = ["等了40分钟才接通", "排了两个小时队", "第三次打电话了，又扣了年费", "说好的免年费",
+               "要是能再便宜点就好了", "刚买就降价", "前面还有 30 人", "异常交易第一时间提醒"]  # fmt: skip
+    needed = lexicon._NO_LETTER_NEEDED
+    assert needed is not None
+    skipped = 0
+    for clause in _clauses() + made_up:
+        if lexicon._LETTER.search(clause):
+            continue
+        if needed.isdisjoint(clause):
+            skipped += 1
+            assert not lexicon._NO_LETTER_ANY.search(clause), clause
+    assert skipped > 0
+    assert all(not needed.isdisjoint(c) and lexicon._NO_LETTER_ANY.search(c) for c in made_up)

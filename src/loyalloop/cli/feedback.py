@@ -12,6 +12,7 @@ import typer
 
 from loyalloop.cli.common import JsonOpt, input_file, output_file
 from loyalloop.cli.output import emit_json, err, handle_errors, out
+from loyalloop.core.gcpause import collector_paused
 
 __all__ = ["app"]
 
@@ -54,19 +55,22 @@ def analyze(
         ),
     ] = "default",
     jobs: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--jobs",
             min=-1,
-            help="Worker processes (-1: one per CPU; 0 or 1: this process only); results are "
-            "the same. 并行进程数（-1：每个 CPU 一个；0 或 1：仅本进程），结果相同。",
+            help="Worker processes (-1: one per CPU; 0 or 1: this process only; default: one "
+            "per CPU from 1,000 distinct comments on); results are the same. "
+            "并行进程数（-1：每个 CPU 一个；0 或 1：仅本进程；默认：不同评论达 1,000 条时每个 "
+            "CPU 一个），结果相同。",
         ),
-    ] = 1,
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write text, language, sentiment, sentiment_score and aspects for each comment.
     为每条评论输出语言、情感、情感得分与关注点。"""
-    with handle_errors(as_json):
+    # models and the reading make few reference cycles: no collector passes (core.gcpause)
+    with handle_errors(as_json), collector_paused():
         import pandas as pd
         from rich.progress import Progress
 
@@ -75,6 +79,7 @@ def analyze(
         from loyalloop.feedback import load_taxonomy, read_comments
         from loyalloop.feedback.analyze import (
             ANALYZE_COLUMNS,
+            auto_jobs,
             distinct_texts,
             iter_readings,
         )
@@ -89,14 +94,16 @@ def analyze(
             taxonomy = choose_taxonomy(texts)[0]
         tax = load_taxonomy("default" if taxonomy == "both" else taxonomy)
         distinct, where = distinct_texts(texts)  # a comment written twice is read once
+        n_jobs = auto_jobs(len(distinct)) if jobs is None else jobs or 1
         read: list[tuple[str, str, str, float, str]] = []
-        # no progress bar (and its refresh thread) while worker processes are forked
-        quiet = as_json or not err.is_terminal or jobs not in (0, 1)
-        with Progress(console=err, transient=True, disable=quiet) as progress:
+        # redrawn after each chunk, without a refresh thread (worker processes are forked)
+        quiet = as_json or not err.is_terminal
+        with Progress(console=err, transient=True, disable=quiet, auto_refresh=False) as progress:
             task = progress.add_task("analysing", total=len(distinct))
-            for part in iter_readings(distinct, tax, n_jobs=jobs or 1, chunk_size=_BATCH):
+            for part in iter_readings(distinct, tax, n_jobs=n_jobs, chunk_size=_BATCH):
                 read.extend(part)
                 progress.advance(task, len(part))
+                progress.refresh()
         result = pd.DataFrame([read[i] for i in where], columns=list(ANALYZE_COLUMNS))
         result["sentiment_score"] = result["sentiment_score"].astype(float)
         with atomic_output(out_file) as tmp:

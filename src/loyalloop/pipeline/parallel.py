@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from loyalloop.core.config import Engine, Settings
+from loyalloop.core.cpus import available_cpus
 from loyalloop.errors import ConfigError
 
 if TYPE_CHECKING:  # the runner's side imports no engine library (the CLI starts it first)
@@ -119,19 +120,12 @@ def parallel_setting() -> Parallel:
         ) from None
 
 
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def use_worker(settings: Settings, rows: int) -> bool:
     """Whether this run hands :data:`WORKER_STAGES` to a worker process."""
     mode = parallel_setting()
     if mode is Parallel.OFF or settings.engine is not Engine.DUCKDB:
         return False
-    return mode is Parallel.ON or (_cpus() >= 2 and rows >= MIN_ROWS)
+    return mode is Parallel.ON or (available_cpus() >= 2 and rows >= MIN_ROWS)
 
 
 # ------------------------------------------------------------ what the runner sends and gets
@@ -208,7 +202,7 @@ def worker_started(settings: Settings) -> Iterator[None]:
     (``off``, another engine than DuckDB, one CPU)."""
     global _early
     mode = parallel_setting()
-    if mode is Parallel.OFF or settings.engine is not Engine.DUCKDB or _cpus() < 2:
+    if mode is Parallel.OFF or settings.engine is not Engine.DUCKDB or available_cpus() < 2:
         yield
         return
     _early = _spawn()
