@@ -20,6 +20,7 @@ import pytest
 from loyalloop.data.identity.model import (
     _STAND_INS,
     _near,
+    char_bits,
     char_levenshtein_sql,
     char_levenshtein_within,
     u_sample,
@@ -91,6 +92,55 @@ def test_latin_and_mixed_texts_match_the_reference() -> None:
     assert len(ascii_pairs) > 20
     plain = [duckdb.sql(f"SELECT levenshtein('{a}', '{b}')").fetchone()[0] for a, b in ascii_pairs]  # type: ignore[index]
     assert _distances(ascii_pairs) == plain
+
+
+def _random_pairs(seed: int, n: int) -> list[tuple[str | None, str | None]]:
+    """Texts and copies with 0-5 random edits, Latin and Han (as the names and addresses)."""
+    rng = np.random.default_rng(seed)
+    alphabet = list("abcdefgh0123456789") + list("王芳方汪黄李明晓北京市朝阳区路号栋单元室")
+    pairs: list[tuple[str | None, str | None]] = []
+    for _ in range(n):
+        a = "".join(rng.choice(alphabet, size=int(rng.integers(0, 25))))
+        b = list(a) if rng.random() < 0.7 else list(rng.choice(alphabet, size=len(a)))
+        for _ in range(int(rng.integers(0, 6))):
+            pos = int(rng.integers(0, len(b) + 1))
+            if rng.random() < 0.5 or not b:
+                b.insert(pos, str(rng.choice(alphabet)))
+            else:
+                b[min(pos, len(b) - 1)] = str(rng.choice(alphabet))
+        pairs.append((a, "".join(b)))
+    return [*pairs, ("王芳", None), (None, None)]
+
+
+def test_character_bits_reject_only_pairs_the_distance_rejects() -> None:
+    """With the two sides' character bits the predicate holds for exactly the same pairs as
+    without them and as the reference distance; the bits alone decide most far pairs."""
+    pairs = _random_pairs(11, 3000)
+    expected = [None if a is None or b is None else _levenshtein(a, b) for a, b in pairs]
+    con = duckdb.connect()
+    con.register(
+        "p",
+        pa.table(
+            {
+                "l": [a for a, _ in pairs],
+                "r": [b for _, b in pairs],
+                "bl": pa.array([char_bits(a) for a, _ in pairs], pa.int64()),
+                "br": pa.array([char_bits(b) for _, b in pairs], pa.int64()),
+            }
+        ),
+    )
+    for k in (1, 2, 3):
+        plain = char_levenshtein_within("l", "r", k, "duckdb")
+        fast = char_levenshtein_within("l", "r", k, "duckdb", ("bl", "br"))
+        rows = con.execute(
+            f"SELECT coalesce({plain}, false), coalesce({fast}, false),"
+            f" bit_count(bl & ~br) > {k} OR bit_count(br & ~bl) > {k} FROM p"
+        ).fetchall()
+        assert [r[1] for r in rows] == [r[0] for r in rows]
+        assert [r[1] for r in rows] == [d is not None and d <= k for d in expected]
+        assert sum(bool(r[2]) for r in rows) > len(rows) // 4  # the bits decide those
+    assert char_bits("") == 0 and char_bits(None) is None
+    assert char_bits("ab") == char_bits("baab")
 
 
 def test_too_many_distinct_characters_are_never_near() -> None:
