@@ -20,6 +20,7 @@ import pytest
 from loyalloop.data.identity.model import (
     _STAND_INS,
     _near,
+    bits_apart_sql,
     char_bits,
     char_levenshtein_sql,
     char_levenshtein_within,
@@ -131,10 +132,10 @@ def test_character_bits_reject_only_pairs_the_distance_rejects() -> None:
     )
     for k in (1, 2, 3):
         plain = char_levenshtein_within("l", "r", k, "duckdb")
-        fast = char_levenshtein_within("l", "r", k, "duckdb", ("bl", "br"))
+        apart = bits_apart_sql("bl", "br", k)
+        fast = f"(CASE WHEN {apart} THEN FALSE ELSE {plain} END)"  # as _near(..., bits=True)
         rows = con.execute(
-            f"SELECT coalesce({plain}, false), coalesce({fast}, false),"
-            f" bit_count(bl & ~br) > {k} OR bit_count(br & ~bl) > {k} FROM p"
+            f"SELECT coalesce({plain}, false), coalesce({fast}, false), {apart} FROM p"
         ).fetchall()
         assert [r[1] for r in rows] == [r[0] for r in rows]
         assert [r[1] for r in rows] == [d is not None and d <= k for d in expected]
@@ -161,6 +162,16 @@ def test_near_levels_count_characters() -> None:
     addr = _near("x", 3, 8).create_sql(d)
     got = con.execute(f"SELECT ({one}) AS one, ({addr}) AS addr FROM t").fetchall()
     assert got == [(True, False), (False, False), (False, True)]
+    # the same with the character bits the features carry (x_bits_l, x_bits_r)
+    bits = {
+        f"x_bits_{s}": pa.array([char_bits(r[i]) for r in rows], pa.int64())
+        for i, s in ((0, "l"), (1, "r"))
+    }
+    con.register("tb", pa.table({"x_l": [r[0] for r in rows], "x_r": [r[1] for r in rows], **bits}))
+    one_b = _near("x", 1, 0, bits=True).create_sql(d)
+    addr_b = _near("x", 3, 8, bits=True).create_sql(d)
+    assert "bit_count" in one_b and "bit_count" in addr_b
+    assert con.execute(f"SELECT ({one_b}), ({addr_b}) FROM tb").fetchall() == got
 
 
 def test_u_sample_is_the_md5_order_of_the_ids() -> None:

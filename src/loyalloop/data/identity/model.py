@@ -237,18 +237,39 @@ def char_levenshtein_sql(left: str, right: str, dialect: str) -> str:
     )
 
 
+def char_levenshtein_within(left: str, right: str, edits: int, dialect: str) -> str:
+    """SQL: ``left`` and ``right`` are at most ``edits`` character edits apart
+    (:func:`char_levenshtein_sql`), cheaply on DuckDB.
+
+    The recoding costs ~85 µs a pair of Chinese addresses against ~3 µs for ``levenshtein``
+    (measured on 30,000 pairs), and the u sample compares every pair of ~775 records
+    (300,000 pairs). So on DuckDB non-ASCII pairs first go through the byte distance: a
+    character is at most 4 UTF-8 bytes, so ``edits`` character edits are at most ``4 * edits``
+    byte edits, and a pair further apart than that in bytes is not within ``edits``
+    characters; only the rest (near pairs, a few in a thousand) are recoded.
+    """
+    if dialect != "duckdb":
+        return f"({char_levenshtein_sql(left, right, dialect)} <= {edits})"
+    ascii_ = f"strlen({left}) = length({left}) AND strlen({right}) = length({right})"
+    return (
+        f"(CASE WHEN {ascii_} THEN levenshtein({left}, {right}) <= {edits}"
+        f" WHEN levenshtein({left}, {right}) > {4 * edits} THEN FALSE"
+        f" ELSE {char_levenshtein_sql(left, right, dialect)} <= {edits} END)"
+    )
+
+
 #: Bits of :func:`char_bits` (63: the set fits a signed 64-bit integer on every engine).
 CHAR_BITS = 63
 
 
 def char_bits(text: str | None) -> int | None:
     """The distinct characters of ``text`` as a set of :data:`CHAR_BITS` bits (bit
-    ``ord(c) % 63`` for each character ``c``), computed once per record for
-    :func:`char_levenshtein_within`'s pre-filter.
+    ``ord(c) % 63`` for each character ``c``), computed once per record for the pre-filter
+    of the "near" levels (:func:`bits_apart_sql`).
 
     Examples
     --------
-    >>> char_bits("abca") == (1 << (ord("a") % 63)) | (1 << (ord("b") % 63)) | (1 << (ord("c") % 63))
+    >>> char_bits("abca") == sum(1 << (ord(c) % 63) for c in "abc")
     True
     >>> char_bits(None) is None
     True
@@ -266,45 +287,21 @@ def bits_column(column: str) -> str:
     return f"{column}_bits"
 
 
-def char_levenshtein_within(
-    left: str, right: str, edits: int, dialect: str, bits: tuple[str, str] | None = None
-) -> str:
-    """SQL: ``left`` and ``right`` are at most ``edits`` character edits apart
-    (:func:`char_levenshtein_sql`), cheaply on DuckDB.
+def bits_apart_sql(left: str, right: str, edits: int) -> str:
+    """SQL (DuckDB): two texts whose :func:`char_bits` are ``left`` and ``right`` are more
+    than ``edits`` character edits apart, because one side has more than ``edits`` bits set
+    that the other has not.
 
-    The recoding costs ~85 µs a pair of Chinese addresses against ~3 µs for ``levenshtein``
-    (measured on 30,000 pairs), and the u sample compares every pair of ~775 records
-    (300,000 pairs). So on DuckDB non-ASCII pairs first go through the byte distance: a
-    character is at most 4 UTF-8 bytes, so ``edits`` character edits are at most ``4 * edits``
-    byte edits, and a pair further apart than that in bytes is not within ``edits``
-    characters; only the rest (near pairs, a few in a thousand) are recoded.
-
-    ``bits`` (the two sides' :func:`char_bits` columns) adds a test before any distance, on
-    DuckDB: a pair is not within ``edits`` when either side has more than ``edits`` bits set
-    that the other has not. Each such bit stands for a character of that side that the other
-    side does not contain at all, and every occurrence of such a character costs an edit
-    (substituted or deleted), so the count never exceeds the distance: the test only rejects
-    pairs the distance would reject, and the level holds for exactly the same pairs. On the
-    10,000-customer sample's u sample (300,000 pairs, one DuckDB thread) it rejects 91 % of the
-    address pairs before their byte distance (~3.5 µs a pair of Chinese addresses): the
-    address level 1.36 → 0.26 s CPU, the two name levels 0.30 → 0.14 s
-    (``benchmarks/results/run.md``, session 8).
+    Each such bit stands for a character of that side that the other side does not contain
+    at all, and every occurrence of such a character costs an edit (substituted or deleted),
+    so the count never exceeds the distance: a pair this rejects is one the distance rejects,
+    and a level guarded by it holds for exactly the same pairs. It costs two ``bit_count`` calls
+    a pair; the distance of two Chinese addresses costs ~3.5 µs in bytes first. On the
+    10,000-customer sample's u sample (300,000 pairs, one DuckDB thread) it decides 91 % of
+    the address pairs: the address level 1.36 → 0.26 s of CPU, the two name levels 0.30 →
+    0.14 s (``benchmarks/results/run.md``, session 8).
     """
-    if dialect != "duckdb":
-        return f"({char_levenshtein_sql(left, right, dialect)} <= {edits})"
-    ascii_ = f"strlen({left}) = length({left}) AND strlen({right}) = length({right})"
-    apart = ""
-    if bits is not None:
-        bl, br = bits
-        apart = (
-            f" WHEN bit_count({bl} & ~{br}) > {edits} OR bit_count({br} & ~{bl}) > {edits}"
-            " THEN FALSE"
-        )
-    return (
-        f"(CASE{apart} WHEN {ascii_} THEN levenshtein({left}, {right}) <= {edits}"
-        f" WHEN levenshtein({left}, {right}) > {4 * edits} THEN FALSE"
-        f" ELSE {char_levenshtein_sql(left, right, dialect)} <= {edits} END)"
-    )
+    return f"(bit_count({left} & ~{right}) > {edits} OR bit_count({right} & ~{left}) > {edits})"
 
 
 def _near(column: str, edits: int, min_length: int, *, bits: bool = False) -> Any:
@@ -312,17 +309,20 @@ def _near(column: str, edits: int, min_length: int, *, bits: bool = False) -> An
     (:func:`char_levenshtein_sql`), both values at least ``min_length`` characters long.
     ``levenshtein`` is built into DuckDB and Spark alike (Jaro-Winkler needs a Java UDF jar
     on Spark), so both engines score the same pairs the same way. ``bits``: the features
-    carry :func:`char_bits` of the column (:func:`bits_column`), for the pre-filter of
-    :func:`char_levenshtein_within`."""
+    carry :func:`char_bits` of the column (:func:`bits_column`); on DuckDB a pair they show
+    to be far apart (:func:`bits_apart_sql`) is rejected before any distance is computed
+    (a ``CASE``, so the distance is evaluated for the other pairs only)."""
     from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
     class _Level(ComparisonLevelCreator):
         def create_sql(self, sql_dialect: Any) -> str:
             left, right = f"{column}_l", f"{column}_r"  # unquoted: "x" is a string on Spark
-            sides = (f"{bits_column(column)}_l", f"{bits_column(column)}_r") if bits else None
-            within = char_levenshtein_within(
-                left, right, edits, sql_dialect.sql_dialect_str, sides
-            )
+            dialect = sql_dialect.sql_dialect_str
+            within = char_levenshtein_within(left, right, edits, dialect)
+            if bits and dialect == "duckdb":
+                b = bits_column(column)
+                apart = bits_apart_sql(f"{b}_l", f"{b}_r", edits)
+                within = f"(CASE WHEN {apart} THEN FALSE ELSE {within} END)"
             lengths = (
                 f"length({left}) >= {min_length} AND length({right}) >= {min_length} AND "
                 if min_length > 0
