@@ -20,6 +20,9 @@ times and paths).
     loyalloop --home /tmp/h10k sample
     git archive main src | tar -x -C /tmp/before
     python benchmarks/run_speed.py /tmp/h10k --before /tmp/before/src --rounds 2 --json t.json
+
+``--after`` runs another source tree as "after" (e.g. a ``git archive`` of this branch, so that
+editing the work tree during a long A/B does not change what is measured).
 """
 
 from __future__ import annotations
@@ -115,13 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("home", type=Path, help="a Loyalloop home made by `loyalloop sample`")
     parser.add_argument("--before", type=Path, required=True, help="src/ of the code before")
+    parser.add_argument(
+        "--after", type=Path, help="src/ of the code after (default: the installed code)"
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--json", type=Path, help="write every run's figures to this file too")
     args = parser.parse_args(argv)
 
     runs: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
     for i in range(args.rounds):
-        for side, src in (("before", args.before), ("after", None)):
+        for side, src in (("before", args.before), ("after", args.after)):
             r = _one(args.home, src)
             runs[side].append(r)
             p = r["process"]

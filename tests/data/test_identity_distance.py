@@ -20,6 +20,8 @@ import pytest
 from loyalloop.data.identity.model import (
     _STAND_INS,
     _near,
+    bits_apart_sql,
+    char_bits,
     char_levenshtein_sql,
     char_levenshtein_within,
     u_sample,
@@ -93,6 +95,55 @@ def test_latin_and_mixed_texts_match_the_reference() -> None:
     assert _distances(ascii_pairs) == plain
 
 
+def _random_pairs(seed: int, n: int) -> list[tuple[str | None, str | None]]:
+    """Texts and copies with 0-5 random edits, Latin and Han (as the names and addresses)."""
+    rng = np.random.default_rng(seed)
+    alphabet = list("abcdefgh0123456789") + list("王芳方汪黄李明晓北京市朝阳区路号栋单元室")
+    pairs: list[tuple[str | None, str | None]] = []
+    for _ in range(n):
+        a = "".join(rng.choice(alphabet, size=int(rng.integers(0, 25))))
+        b = list(a) if rng.random() < 0.7 else list(rng.choice(alphabet, size=len(a)))
+        for _ in range(int(rng.integers(0, 6))):
+            pos = int(rng.integers(0, len(b) + 1))
+            if rng.random() < 0.5 or not b:
+                b.insert(pos, str(rng.choice(alphabet)))
+            else:
+                b[min(pos, len(b) - 1)] = str(rng.choice(alphabet))
+        pairs.append((a, "".join(b)))
+    return [*pairs, ("王芳", None), (None, None)]
+
+
+def test_character_bits_reject_only_pairs_the_distance_rejects() -> None:
+    """With the two sides' character bits the predicate holds for exactly the same pairs as
+    without them and as the reference distance; the bits alone decide most far pairs."""
+    pairs = _random_pairs(11, 3000)
+    expected = [None if a is None or b is None else _levenshtein(a, b) for a, b in pairs]
+    con = duckdb.connect()
+    con.register(
+        "p",
+        pa.table(
+            {
+                "l": [a for a, _ in pairs],
+                "r": [b for _, b in pairs],
+                "bl": pa.array([char_bits(a) for a, _ in pairs], pa.int64()),
+                "br": pa.array([char_bits(b) for _, b in pairs], pa.int64()),
+            }
+        ),
+    )
+    for k in (1, 2, 3):
+        plain = char_levenshtein_within("l", "r", k, "duckdb")
+        apart = bits_apart_sql("bl", "br", k)
+        fast = f"(CASE WHEN {apart} THEN FALSE ELSE {plain} END)"  # as _near(..., bits=True)
+        rows = con.execute(
+            f"SELECT coalesce({plain}, false), coalesce({fast}, false), {apart} FROM p"
+        ).fetchall()
+        assert [r[1] for r in rows] == [r[0] for r in rows]
+        assert [r[1] for r in rows] == [d is not None and d <= k for d in expected]
+        assert sum(bool(r[2]) for r in rows) > len(rows) // 4  # the bits decide those
+    assert char_bits("") == 0 and char_bits(None) is None
+    assert char_bits("ab") == char_bits("baab")
+
+
 def test_too_many_distinct_characters_are_never_near() -> None:
     han = [chr(0x4E00 + i) for i in range(120)]
     a, b = "".join(han[:60]), "".join(han[50:])
@@ -111,6 +162,16 @@ def test_near_levels_count_characters() -> None:
     addr = _near("x", 3, 8).create_sql(d)
     got = con.execute(f"SELECT ({one}) AS one, ({addr}) AS addr FROM t").fetchall()
     assert got == [(True, False), (False, False), (False, True)]
+    # the same with the character bits the features carry (x_bits_l, x_bits_r)
+    bits = {
+        f"x_bits_{s}": pa.array([char_bits(r[i]) for r in rows], pa.int64())
+        for i, s in ((0, "l"), (1, "r"))
+    }
+    con.register("tb", pa.table({"x_l": [r[0] for r in rows], "x_r": [r[1] for r in rows], **bits}))
+    one_b = _near("x", 1, 0, bits=True).create_sql(d)
+    addr_b = _near("x", 3, 8, bits=True).create_sql(d)
+    assert "bit_count" in one_b and "bit_count" in addr_b
+    assert con.execute(f"SELECT ({one_b}), ({addr_b}) FROM tb").fetchall() == got
 
 
 def test_u_sample_is_the_md5_order_of_the_ids() -> None:

@@ -72,3 +72,35 @@ def test_address_keys_ignore_layout_and_city_prefix() -> None:
     assert address_key("浦东新区张杨路89号5栋2单元301室", "上海") != base
     assert address_key("Apt 12, 88 Main Street") == address_key("apt 12 88 main st")
     assert address_key(None) is None
+
+
+def test_reading_table_is_pypinyins_own() -> None:
+    """The table read from pypinyin's data file without importing the package equals the one
+    built through pypinyin's API (its dictionary module and ``Style.NORMAL``), character for
+    character."""
+    from pypinyin import Style
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+
+    from loyalloop.data.identity.names import _char_readings, _fold
+
+    expected = {
+        chr(code): _fold(convert(readings.split(",")[0], Style.NORMAL, strict=False))
+        for code, readings in pinyin_dict.items()
+    }
+    assert _char_readings() == expected
+    assert len(expected) > 40_000
+
+
+def test_keys_do_not_import_pypinyin() -> None:
+    """Only the dictionary's data are read: ``import pypinyin`` (phrases, segmenter) costs
+    0.3 s of CPU the keys do not need. Checked in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from loyalloop.data.identity.names import name_keys; "
+        "assert name_keys('王芳')[1] == 'fang wang'; print('pypinyin' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -281,8 +281,11 @@ def test_name_birth_date_and_city_blocks_are_capped_and_selective() -> None:
         email=None,
         email_user=None,
         address_key=None,
+        name_key_bits=None,
+        name_han_bits=None,
+        address_key_bits=None,
     )
-    schema = {c: "string" for c in keyed.columns}
+    schema = {c: "int64" if c.endswith("_bits") else "string" for c in keyed.columns}
     t = with_blocks(ibis.memtable(keyed, schema=schema), max_key_group=10, max_name_group=5)
     out = ibis.duckdb.connect().execute(t).set_index("customer_id")
     assert list(out.columns) == list(FEATURE_COLUMNS[1:])

@@ -51,17 +51,22 @@ __all__ = ["CLV_HORIZON_MONTHS", "EXPECTED_PURCHASES_WEEKS", "stage_clv"]
 #: Defaults of the settings (:class:`~loyalloop.pipeline.config.ClvConfig`).
 CLV_HORIZON_MONTHS = ClvConfig.horizon_months
 EXPECTED_PURCHASES_WEEKS = ClvConfig.expected_purchases_weeks
+#: The stage's temporary table of each profile's summary in weeks (not a run output).
+CLV_SUMMARY = "_clv_summary"
 
 
 def stage_clv(ctx: RunContext) -> None:
     """Choose and fit the models, save per-profile ``clv`` scores (see module docstring)."""
     cfg = ctx.config.clv
     tx = exact_amounts(ctx.wh.table(PROFILE_TX))
-    summary = (
-        rfm_summary(tx, observation_end=ctx.as_of, time_unit="W")
-        .select("customer_id", "frequency", "recency", "T", "monetary_value")
-        .order_by("customer_id")
-    )
+    # Computed once: the fits, the scores and the segment figures each read it (up to six
+    # reads of the transactions' summary otherwise, ~0.1 s of CPU each on 10,000 profiles).
+    summary = ctx.wh.create_temp_table(
+        CLV_SUMMARY,
+        rfm_summary(tx, observation_end=ctx.as_of, time_unit="W").select(
+            "customer_id", "frequency", "recency", "T", "monetary_value"
+        ),
+    ).order_by("customer_id")
     # Customers first seen on the last day carry no information about rates: fit without
     # them, score everyone. Amounts are summed as exact decimals (exact_amounts) and the fit
     # collapses rows in a canonical order, so the same data give the same parameters to the

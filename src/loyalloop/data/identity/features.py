@@ -21,6 +21,9 @@ Columns of the feature table (:data:`FEATURE_COLUMNS`):
 ``city_key``          city in toneless pinyin (``上海市`` = ``Shanghai`` = ``shanghai``)
 ``address_key``       address without layout, city prefix or punctuation
 ``gender``            ``M`` / ``F``
+``name_key_bits`` …   the distinct characters of ``name_key``, ``name_han`` and ``address_key``
+                      as bit sets (:func:`~loyalloop.data.identity.model.char_bits`): a cheap
+                      test that rules out most pairs before their edit distance
 ``phone_block`` …     the value when shared by at most ``max_key_group`` records, else null
 ``name_dob_block`` …  pinyin name and birth date (``name_dob_block``), birth date, city and
                       gender (``dob_city_gender_block``), pinyin name, city and birth year
@@ -64,6 +67,9 @@ TEXT_KEY_SCHEMA = pa.schema(
         ("name_han", pa.string()),
         ("city_key", pa.string()),
         ("address_key", pa.string()),
+        ("name_key_bits", pa.int64()),
+        ("name_han_bits", pa.int64()),
+        ("address_key_bits", pa.int64()),
     ]
 )
 
@@ -92,6 +98,9 @@ FEATURE_COLUMNS = (
     "city_key",
     "address_key",
     "gender",
+    "name_key_bits",
+    "name_han_bits",
+    "address_key_bits",
     *BLOCK_COLUMNS,
 )
 

@@ -25,7 +25,13 @@ from loyalloop.data.identity.config import IdentityConfig, MatchMode
 from loyalloop.data.identity.explain import explain_pairs
 from loyalloop.data.identity.features import TEXT_KEY_SCHEMA, record_features, with_blocks
 from loyalloop.data.identity.keep_apart import KeepApart, read_keep_apart
-from loyalloop.data.identity.model import FIELDS, frequency_u, score_pairs, u_sample
+from loyalloop.data.identity.model import (
+    FIELDS,
+    char_bits,
+    frequency_u,
+    score_pairs,
+    u_sample,
+)
 from loyalloop.data.identity.names import address_key, city_key, name_keys
 from loyalloop.errors import ConfigError
 
@@ -151,18 +157,20 @@ def _keyed_features(con: ibis.BaseBackend, customers: ir.Table) -> ir.Table:
             "name_clean": pa.array([k[0] for k in keys], pa.string()),
             "name_key": pa.array([k[1] for k in keys], pa.string()),
             "name_han": pa.array([k[2] for k in keys], pa.string()),
+            "name_key_bits": pa.array([char_bits(k[1]) for k in keys], pa.int64()),
+            "name_han_bits": pa.array([char_bits(k[2]) for k in keys], pa.int64()),
         }
     )
     places = base.select("address", "city").distinct().to_pyarrow()
     cities, addresses = places.column("city").to_pylist(), places.column("address").to_pylist()
+    address_keys = [address_key(a, c) for a, c in zip(addresses, cities, strict=True)]
     place_t = pa.table(
         {
             "address": places.column("address"),
             "city": places.column("city"),
             "city_key": pa.array([city_key(c) for c in cities], pa.string()),
-            "address_key": pa.array(
-                [address_key(a, c) for a, c in zip(addresses, cities, strict=True)], pa.string()
-            ),
+            "address_key": pa.array(address_keys, pa.string()),
+            "address_key_bits": pa.array([char_bits(k) for k in address_keys], pa.int64()),
         }
     )
     nt = _materialize(con, name_t, "_identity_name_keys")
