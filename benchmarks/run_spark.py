@@ -255,7 +255,8 @@ FITTED = frozenset(
 
 
 def _frame(path: Path) -> Any:
-    """A run table as pandas, sorted by its non-float columns, values made comparable."""
+    """A run table as pandas, sorted by its id (else its non-float columns), values made
+    comparable."""
     import numpy as np
     import pandas as pd
     import pyarrow.parquet as pq
@@ -271,9 +272,11 @@ def _frame(path: Path) -> Any:
             frame[col] = frame[col].map(lambda v: repr(list(v)) if v is not None else None)
     floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
     keys = [c for c in frame.columns if c not in floats]
+    # by its id where it has one (a column of unique known values), else by every key
+    unique = [c for c in keys if frame[c].notna().all() and frame[c].is_unique][:1]
     if keys:
-        frame = frame.sort_values(keys, key=lambda s: s.astype(str)).reset_index(drop=True)
-    return frame
+        frame = frame.sort_values(unique or keys, key=lambda s: s.astype(str))
+    return frame.reset_index(drop=True)
 
 
 def compare_homes(home_a: Path, home_b: Path) -> list[dict[str, object]]:
@@ -311,7 +314,10 @@ def compare_homes(home_a: Path, home_b: Path) -> list[dict[str, object]]:
                     rel = diff / np.maximum(np.abs(v[both]), 1e-12)
                     worst = max(worst, float(rel[diff > 1e-12].max(initial=0.0)))
             else:
-                other += int((x[col].astype(str) != y[col].astype(str)).sum())
+                # a missing value is missing whatever the reader made of it (None, NaN, <NA>)
+                both_missing = x[col].isna().to_numpy() & y[col].isna().to_numpy()
+                differ = (x[col].astype(str) != y[col].astype(str)).to_numpy() & ~both_missing
+                other += int(differ.sum())
         row.update(cells_differ=other, max_rel_diff=worst, rtol=rtol, equal=ok and other == 0)
         rows.append(row)
     return rows
