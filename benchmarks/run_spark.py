@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from loyalloop.core.export import write_text_atomic
+from loyalloop.pipeline.engines import FITTED_TABLES
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -236,24 +237,6 @@ def measure(
     return rows
 
 
-#: Tables computed by a fitted model, compared to 1e-6 relative (the rest to 1e-9), as in
-#: tests/pipeline/test_engines.py.
-FITTED = frozenset(
-    {
-        "clv",
-        "clv_segments",
-        "churn",
-        "churn_scores",
-        "churn_evaluation",
-        "churn_lift",
-        "churn_calibration",
-        "early_warning",
-        "loyalty",
-        "survival",
-    }
-)
-
-
 def _frame(path: Path) -> Any:
     """A run table as pandas, sorted by its id (else its non-float columns), values made
     comparable."""
@@ -301,7 +284,7 @@ def compare_homes(home_a: Path, home_b: Path) -> list[dict[str, object]]:
             row["equal"] = False
             rows.append(row)
             continue
-        rtol = 1e-6 if name in FITTED else 1e-9
+        rtol = 1e-6 if name in FITTED_TABLES else 1e-9
         other, worst, ok = 0, 0.0, True
         for col in x.columns:
             if pd.api.types.is_float_dtype(x[col]) or pd.api.types.is_float_dtype(y[col]):
