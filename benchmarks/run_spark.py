@@ -24,6 +24,14 @@ local-mode settings (``loyalloop.core.spark.local_defaults``); ``--spark-conf`` 
     python benchmarks/run_spark.py --sizes 10000 --homes /tmp/runspark
     python benchmarks/run_spark.py --sizes 10000 100000 --json run_spark.json
 
+``--compare HOME_A HOME_B`` compares the latest runs of two homes table by table (a DuckDB and
+a Spark run of copies of one loaded home: each engine's run must be the first of its home, as
+a run compares itself with the previous one) with the tolerances of
+``tests/pipeline/test_engines.py``: per table the rows, the non-float cells that differ after
+sorting by the non-float columns, and the largest relative difference of the float columns::
+
+    python benchmarks/run_spark.py --compare /tmp/duck/h100000 /tmp/spark/h100000
+
 The results and their reading are in benchmarks/results/run_spark.md.
 """
 
@@ -38,6 +46,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from loyalloop.core.export import write_text_atomic
+from loyalloop.pipeline.engines import FITTED_TABLES
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -209,14 +221,87 @@ def measure(
             "returncode": usage.returncode,
             "spark_conf": spark_conf if engine == "spark" else "",
         }
+        # the whole output, kept: a failure's message precedes the JVM's stack trace
+        log_path = homes / f"{home.name}-{engine}.log"
+        write_text_atomic(log_path, usage.stdout + "\n--- stderr ---\n" + usage.stderr)
+        row["log"] = str(log_path)
         if usage.returncode == 0:
             manifest = json.loads(usage.stdout)
             row["stage_seconds"] = manifest.get("stage_seconds") or manifest.get(
                 "manifest", {}
             ).get("stage_seconds")
         else:
-            row["error"] = (usage.stdout + usage.stderr)[-2000:]
+            row["error"] = usage.stdout[-2000:]
         print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def _frame(path: Path) -> Any:
+    """A run table as pandas, sorted by its id (else its non-float columns), values made
+    comparable."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(path).to_pandas()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            ts = pd.to_datetime(frame[col])
+            frame[col] = (ts.dt.tz_convert(None) if ts.dt.tz is not None else ts).astype(
+                "datetime64[us]"
+            )
+        elif frame[col].map(lambda v: isinstance(v, np.ndarray | list)).any():
+            frame[col] = frame[col].map(lambda v: repr(list(v)) if v is not None else None)
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    keys = [c for c in frame.columns if c not in floats]
+    # by its id where it has one (a column of unique known values), else by every key
+    unique = [c for c in keys if frame[c].notna().all() and frame[c].is_unique][:1]
+    if keys:
+        frame = frame.sort_values(unique or keys, key=lambda s: s.astype(str))
+    return frame.reset_index(drop=True)
+
+
+def compare_homes(home_a: Path, home_b: Path) -> list[dict[str, object]]:
+    """The latest run of ``home_a`` against that of ``home_b``, table by table."""
+    import numpy as np
+    import pandas as pd
+
+    from loyalloop.core.runs import RunStore
+
+    a, b = RunStore(home_a / "runs").latest(), RunStore(home_b / "runs").latest()
+    rows: list[dict[str, object]] = []
+    for name in sorted(set(a.tables) | set(b.tables)):
+        row: dict[str, object] = {"table": name}
+        if name not in a.tables or name not in b.tables:
+            row["equal"] = False
+            row["note"] = "only in " + (str(home_a) if name in a.tables else str(home_b))
+            rows.append(row)
+            continue
+        x, y = _frame(a.table_path(name)), _frame(b.table_path(name))
+        row.update(rows_a=len(x), rows_b=len(y))
+        if len(x) != len(y) or list(x.columns) != list(y.columns):
+            row["equal"] = False
+            rows.append(row)
+            continue
+        rtol = 1e-6 if name in FITTED_TABLES else 1e-9
+        other, worst, ok = 0, 0.0, True
+        for col in x.columns:
+            if pd.api.types.is_float_dtype(x[col]) or pd.api.types.is_float_dtype(y[col]):
+                u, v = x[col].to_numpy(dtype="float64"), y[col].to_numpy(dtype="float64")
+                both = ~(np.isnan(u) | np.isnan(v))
+                ok &= bool((np.isnan(u) == np.isnan(v)).all())
+                diff = np.abs(u[both] - v[both])
+                if diff.size:
+                    ok &= bool((diff <= 1e-12 + rtol * np.abs(v[both])).all())
+                    rel = diff / np.maximum(np.abs(v[both]), 1e-12)
+                    worst = max(worst, float(rel[diff > 1e-12].max(initial=0.0)))
+            else:
+                # a missing value is missing whatever the reader made of it (None, NaN, <NA>)
+                both_missing = x[col].isna().to_numpy() & y[col].isna().to_numpy()
+                differ = (x[col].astype(str) != y[col].astype(str)).to_numpy() & ~both_missing
+                other += int(differ.sum())
+        row.update(cells_differ=other, max_rel_diff=worst, rtol=rtol, equal=ok and other == 0)
         rows.append(row)
     return rows
 
@@ -230,7 +315,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--spark-conf", default="", help="LOYALLOOP_SPARK_CONF for the Spark runs (key=value;…)"
     )
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar="HOME",
+        help="compare the latest runs of two homes table by table (no run is made)",
+    )
     args = parser.parse_args(argv)
+    if args.compare:
+        diffs = compare_homes(*args.compare)
+        print("| table | rows | non-float cells differing | max relative difference | equal |")
+        print("|---|---:|---:|---:|---|")
+        for d in diffs:
+            print(
+                f"| {d['table']} | {d.get('rows_a', '')} / {d.get('rows_b', '')} | "
+                f"{d.get('cells_differ', '')} | {d.get('max_rel_diff', 0.0):.1e} | "
+                f"{'yes' if d['equal'] else 'NO'} {d.get('note', '')}|"
+            )
+        if args.json:
+            write_text_atomic(args.json, json.dumps(diffs, indent=1))
+        return 0 if all(d["equal"] for d in diffs) else 1
     rows = [
         r for size in args.sizes for r in measure(size, args.homes, args.engines, args.spark_conf)
     ]
@@ -246,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['peak_rss_jvm_mb']} | {r['load_before']} / {r['load_after']} |"
         )
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
+        write_text_atomic(args.json, json.dumps(rows, indent=1))
     return 0
 
 

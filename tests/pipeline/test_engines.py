@@ -33,25 +33,13 @@ from loyalloop.apps import load_sample
 from loyalloop.core import Settings
 from loyalloop.core.config import Engine
 from loyalloop.core.runs import Run
+from loyalloop.pipeline.engines import FITTED_TABLES
 from loyalloop.pipeline.run import run_pipeline
 
 pytestmark = pytest.mark.spark
 
 #: Tables and summaries computed by a fitted model (compared to the optimiser's precision).
-FITTED = frozenset(
-    {
-        "clv",
-        "clv_segments",
-        "churn",
-        "churn_scores",
-        "churn_evaluation",
-        "churn_lift",
-        "churn_calibration",
-        "early_warning",
-        "loyalty",
-        "survival",
-    }
-)
+FITTED = FITTED_TABLES
 #: Summary fields that measure the run itself, not its results.
 TIMING_FIELDS = frozenset({"seconds", "stage_seconds", "created_at", "run", "tables", "engine"})
 

@@ -37,9 +37,28 @@ from loyalloop.data.contracts import CONTRACTS
 from loyalloop.data.schema import IBIS_TYPES
 from loyalloop.errors import ConfigError, EngineError, NotFoundError
 
-__all__ = ["SPARK_INPUT_DIR", "run_warehouse", "stage_errors"]
+__all__ = ["FITTED_TABLES", "SPARK_INPUT_DIR", "run_warehouse", "stage_errors"]
 
 log = logging.getLogger(__name__)
+
+#: Output tables and manifest slots computed by a fitted model: each is fit in Python on a table
+#: collected from the engine, so on two engines they agree to the optimiser's precision (1e-6
+#: relative), the rest to the order of the engines' sums (1e-9) — tests/pipeline/test_engines.py
+#: and ``benchmarks/run_spark.py --compare``.
+FITTED_TABLES = frozenset(
+    {
+        "clv",
+        "clv_segments",
+        "churn",
+        "churn_scores",
+        "churn_evaluation",
+        "churn_lift",
+        "churn_calibration",
+        "early_warning",
+        "loyalty",
+        "survival",
+    }
+)
 
 #: Directory under the project home of the input tables copied for Spark.
 SPARK_INPUT_DIR = "spark-input"

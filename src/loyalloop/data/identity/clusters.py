@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import ibis
 import pyarrow as pa
 
+from loyalloop.data.identity.model import char_levenshtein
 from loyalloop.errors import LoyalloopError
 
 if TYPE_CHECKING:
@@ -81,7 +82,11 @@ def birth_dates_conflict(dob_l: ir.StringValue, dob_r: ir.StringValue, tolerance
 
 def names_compatible(t: ir.Table) -> ir.Value:
     """Whether the names of a pair (``name_key_l/_r``, ``name_han_l/_r``) may be one person's
-    (either unknown, same pinyin, a Han typo in a 3+ character name, or two letters apart)."""
+    (either unknown, same pinyin, a Han typo in a 3+ character name, or two letters apart).
+    Edits are counted in characters on every engine (:func:`char_levenshtein`): DuckDB's
+    ``levenshtein`` counts UTF-8 bytes, so a one-character Han typo (3 bytes) was a "different
+    name" there and not on Spark — 3 of 100,000 records merged on Spark only (2026-12-01,
+    benchmarks/results/run_spark.md)."""
     kl, kr = t.name_key_l, t.name_key_r
     hl, hr = t.name_han_l, t.name_han_r
     han_typo = (
@@ -89,9 +94,9 @@ def names_compatible(t: ir.Table) -> ir.Value:
         & hr.notnull()
         & (hl.length() >= 3)
         & (hr.length() >= 3)
-        & (hl.levenshtein(hr) <= 1)
+        & (char_levenshtein(hl, hr) <= 1)
     )
-    latin_typo = hl.isnull() & hr.isnull() & (kl.length() >= 6) & (kl.levenshtein(kr) <= 2)
+    latin_typo = hl.isnull() & hr.isnull() & (kl.length() >= 6) & (char_levenshtein(kl, kr) <= 2)
     return (kl.isnull() | kr.isnull() | (kl == kr) | han_typo | latin_typo).fill_null(False)
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "FREQUENCY_U",
     "Field",
     "PairScores",
+    "char_levenshtein",
     "field_level_labels",
     "frequency_u",
     "score_pairs",
@@ -235,6 +236,21 @@ def char_levenshtein_sql(left: str, right: str, dialect: str) -> str:
         f"(CASE WHEN {ascii_} THEN levenshtein({left}, {right})"
         f" WHEN length({chars}) <= {len(_STAND_INS)} THEN {recoded} END)"
     )
+
+
+def char_levenshtein(left: ir.StringValue, right: ir.StringValue) -> ir.IntegerValue:
+    """The Levenshtein distance of two texts counted in characters, as an Ibis expression (the
+    same on DuckDB and Spark): :func:`char_levenshtein_sql`'s recoding, each distinct character
+    of the pair replaced by one single-byte stand-in before ``levenshtein``, on every engine
+    (Spark's ``levenshtein`` already counts characters; the recoding keeps that distance).
+    Null for a pair with more than 92 distinct characters. For the few pairs the cluster
+    checks compare, not for the blocked pairs (see :func:`char_levenshtein_within`)."""
+    import ibis
+
+    chars = (left + right).split("").unique().join("")
+    codes = ibis.literal(_STAND_INS).substr(0, chars.length())
+    recoded = left.translate(chars, codes).levenshtein(right.translate(chars, codes))
+    return ibis.ifelse(chars.length() <= len(_STAND_INS), recoded, ibis.null("int64"))
 
 
 def char_levenshtein_within(left: str, right: str, edits: int, dialect: str) -> str:
