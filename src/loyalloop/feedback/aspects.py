@@ -648,7 +648,9 @@ def _read(
 
 
 _NO_AROUND: dict[str, Any] = {}
-_OPENS_CONTRAST = re.compile(r"^(?:但|可是|不过|只是|然而|可惜|but\b|however\b|though\b|although\b|yet\b)")
+_OPENS_CONTRAST = re.compile(
+    r"^(?:但|可是|不过|只是|然而|可惜|but\b|however\b|though\b|although\b|yet\b)"
+)
 
 
 def _sentence_around(
