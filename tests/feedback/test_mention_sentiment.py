@@ -93,11 +93,15 @@ def test_round_trip_and_deterministic_training(tmp_path: Path) -> None:
         MentionSentimentModel.load(tmp_path / "bad.txt")
 
 
-def test_mention_contexts_carry_the_whole_sentence() -> None:
-    """Round 11: the reader sees the sentence's other clauses, their rules' log-odds and
-    whether a later clause opens with a contrast; a one-clause sentence has none of them."""
+def test_mention_contexts_carry_the_whole_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Round 11 (off in the shipped reader, ``SENTENCE_FEATURES``): with it on, the reader sees
+    the sentence's other clauses, their rules' log-odds and whether a later clause opens with a
+    contrast; a one-clause sentence has none of them."""
+    from loyalloop.feedback import aspects
     from loyalloop.feedback.aspects import load_taxonomy, mention_contexts
     from loyalloop.feedback.mention_sentiment import sentence_items
+
+    monkeypatch.setattr(aspects, "SENTENCE_FEATURES", True)
 
     tax = load_taxonomy("banking")
     ctxs = {m.aspect: c for m, c in mention_contexts("年费四百块，权益一般，但是积分很好换", tax)}

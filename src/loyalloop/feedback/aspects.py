@@ -40,6 +40,7 @@ from loyalloop.feedback.aspect_model import MentionContext
 from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
+from loyalloop.feedback.mention_sentiment import SENTENCE_FEATURES
 from loyalloop.feedback.patterns import trie_regex, word_automaton
 from loyalloop.feedback.script import load_shipped_yaml, to_simplified
 from loyalloop.feedback.segment import Clause, segment
@@ -612,7 +613,9 @@ def _read(
             nxt_free = "" if spans[i + 1] else clauses[i + 1].norm
         want = model is not None or collect is not None
         lex = lexicon_score(clauses[i].norm, kinds[i], asks=clauses[i].asks) if want else None
-        around = _sentence_around(clauses, readings, i) if want else _NO_AROUND
+        around = _NO_AROUND
+        if want and SENTENCE_FEATURES:
+            around = _sentence_around(clauses, readings, i)
         for key in keys:
             matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
             split = key in local and local[key] != readings[i]

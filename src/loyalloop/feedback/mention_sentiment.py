@@ -20,15 +20,16 @@ sentence, as :class:`~loyalloop.feedback.aspect_model.MentionContext` carries th
   "thanks a lot", "great, another", "lol"), a question;
 * the lexicon's reading: its log-odds (clipped, signed parts, also crossed with the aspect), the
   rules' label, whether the clause asks, complains or holds lexicon evidence;
-* **the whole sentence** (:func:`sentence_items`, since round 11): the rules' log-odds of the
+* optionally (:data:`SENTENCE_FEATURES`, off, see there) **the whole sentence**
+  (:func:`sentence_items`, round 11): the rules' log-odds of the
   sentence's clauses before and after the mention's (the judgement often sits there: "这是我这个
   月第三次打电话 | 问同一笔账单了"), named apart when a contrast scopes them ("…, but …" after it,
   or the mention's own clause opening with one), also crossed with the aspect; the other
   clauses' Chinese character 1–2-grams and English words; repeat-contact, duration,
   competitor-comparison and question cues anywhere in the sentence, also crossed with the
   aspect. Leave-one-author-out over six blind authors they raised the sentiment of found
-  mentions from 0.792 to 0.815 (zh, with the Chinese margin raised from 0.5 to 0.55 to keep
-  the demo's truth) and 0.816 to 0.821 (en) (benchmarks/results/feedback.md, round 11).
+  mentions from 0.792 to 0.815 (zh, Chinese margin 0.55) and 0.816 to 0.821 (en), but they
+  are off (:data:`SENTENCE_FEATURES`) (benchmarks/results/feedback.md, round 11).
 
 Run time is numpy and scipy.sparse: :meth:`MentionSentimentModel.predict_batch` scores all
 mentions at once (one sparse matrix per language times the weight matrix);
@@ -53,6 +54,7 @@ from loyalloop.feedback.aspect_model import LABELS, MentionContext, clause_ngram
 __all__ = [
     "LANGUAGES",
     "MENTION_FORMAT",
+    "SENTENCE_FEATURES",
     "MentionSentimentModel",
     "feature_items",
     "language_of",
@@ -77,6 +79,14 @@ _SARCASM = re.compile(
     r"\byeah right\b"
 )
 
+#: Whether the reader uses :func:`sentence_items` (and the reading fills the sentence fields of
+#: :class:`~loyalloop.feedback.aspect_model.MentionContext`). **Off** (round 11): leave-one-author-
+#: out over six blind authors they raise the sentiment of found mentions 0.792 → 0.815 (zh,
+#: margin 0.55) / 0.816 → 0.821 (en), but the model reads the sample's annual fee more
+#: negative, so the pipeline test's injected complaint burst (week of 2025-06-23, 15 of 15
+#: negative) is no longer beyond its baseline and is not flagged, and the demo's
+#: service-attitude share sits at the edge of its tolerance (benchmarks/results/feedback.md).
+SENTENCE_FEATURES = False
 _CONTRAST_SELF = re.compile(r"^(?:但|可是|不过|只是|然而|可惜|却|but\b|however\b|yet\b)")
 #: Cues looked for in the whole sentence: a repeat contact ("第三次", "again", "3 calls"), a
 #: duration ("两个小时", "3 weeks"), a comparison with a competitor ("比", "别家", "than"), a
@@ -208,7 +218,7 @@ def feature_items(ctx: MentionContext) -> list[tuple[str, float]]:
     if ctx.next_free:
         items += [(f, 1.0) for f in clause_ngrams(ctx.next_free, "n")]
         items += [("n" + f, 1.0) for f in _cues(ctx.next_free)]
-    return items + sentence_items(ctx)
+    return items + sentence_items(ctx) if SENTENCE_FEATURES else items
 
 
 class MentionSentimentModel:
