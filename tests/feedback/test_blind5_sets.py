@@ -1,18 +1,23 @@
-"""Aspect sentiment on the fifth blind set — held out: nothing has been trained on it yet.
+"""Aspect sentiment on the fifth blind set — now training data, so an in-sample regression floor.
 
 ``tests/feedback/data/blind5_{zh,en}.tsv`` (612 / 445 sentences) were written and labelled on
 2026-12-01 by a sixth author, a session that had not seen the analyser, its lexicon, its
 taxonomies, its tests or any other labelled set (``blind5_README.md``): judgement often said
 indirectly ("third call this month", "still no refund"), comparisons with competitors, mixed
-sentences. The lead measured them once main had merged ``fbacc4`` (``6f297a9``, blind4 in the
-detector's and intent model's training); main before it scored 0.674 zh / 0.666 en:
+sentences. The lead measured them once main had merged ``fbacc4`` (``6f297a9``), before anyone
+trained on them (main before it scored 0.674 zh / 0.666 en):
 
 - agreement 569/844 = 0.6742 zh, 390/572 = 0.6818 en; recall 0.8815 / 0.8619.
 
-No model has been trained on this set, so these are honest figures for a new author (the target
-of issue 10 is 0.85, not met). The floors are the measured figures minus 0.01: a change that
-loses agreement on text nobody tuned on fails here. When the set is used for training (it is
-then spent), this test must say so and a new author's set takes its place.
+Since branch ``fbacc5`` the set is **training data** of the detector and the intent model (it is
+spent as a test set; the mention-sentiment model leaves it out, as blind3 and blind4): the figures these tests see are in-sample and say
+only that the models fit what they were trained on. The floors below are the blind figures
+minus 0.01 — a regression guard, not a measure of accuracy on new text. Measured on fbacc5's
+models: agreement 0.752 zh / 0.804 en, recall 0.993 / 0.998 (in-sample detector), sentiment when
+found 0.758 / 0.806 (the mention model has not seen the set: 0.765 / 0.791 before). The honest estimate for a
+new author is leave-one-author-out over the six blind authors
+(``python -m loyalloop.feedback.train_mention_sentiment --loao``,
+``benchmarks/results/feedback.md``, round 11).
 """
 
 from __future__ import annotations
@@ -24,18 +29,23 @@ from loyalloop.feedback.aspect_detector import shipped_detector
 from loyalloop.feedback.intent_model import shipped_intent_model
 from loyalloop.feedback.mention_sentiment import shipped_mention_model
 
-#: language -> (sentences, blind agreement, blind recall), measured before any training on it.
+#: language -> (sentences, blind agreement, blind recall), measured before training on the set.
 MEASURED = {"zh": (612, 0.6742, 0.8815), "en": (445, 0.6818, 0.8619)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind5_agreement_does_not_regress(lang: str) -> None:
+def test_blind5_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind5_{lang}", *MEASURED[lang])
 
 
-def test_blind5_is_still_held_out() -> None:
-    """The figures above are blind only while no shipped model has seen the set."""
-    models = [shipped_detector(), shipped_intent_model(), shipped_mention_model()]
-    for model in models:
+def test_blind5_is_training_data_now() -> None:
+    """In-sample: the floors above are guards, because the shipped detector and intent model saw
+    these sets. The mention-sentiment model is trained without blind3, blind4 and blind5 (see
+    ``train_mention_sentiment.SENTIMENT_SETS``: each pushes the demo's service-attitude share
+    away from the sample's truth), but its detector found the mentions it reads here."""
+    for model in (shipped_detector(), shipped_intent_model()):
         assert model is not None
-        assert "blind5" not in model.metadata["train_sets"]
+        assert {"blind5_zh", "blind5_en"} <= set(model.metadata["train_sets"].split(","))
+    mention = shipped_mention_model()
+    assert mention is not None
+    assert "blind5" not in mention.metadata["train_sets"]

@@ -91,3 +91,26 @@ def test_round_trip_and_deterministic_training(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text("# format = other/9\n", encoding="utf-8")
     with pytest.raises(ModelError, match="format"):
         MentionSentimentModel.load(tmp_path / "bad.txt")
+
+
+def test_mention_contexts_carry_the_whole_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Round 11 (off in the shipped reader, ``SENTENCE_FEATURES``): with it on, the reader sees
+    the sentence's other clauses, their rules' log-odds and whether a later clause opens with a
+    contrast; a one-clause sentence has none of them."""
+    from loyalloop.feedback import aspects
+    from loyalloop.feedback.aspects import load_taxonomy, mention_contexts
+    from loyalloop.feedback.mention_sentiment import sentence_items
+
+    monkeypatch.setattr(aspects, "SENTENCE_FEATURES", True)
+
+    tax = load_taxonomy("banking")
+    ctxs = {m.aspect: c for m, c in mention_contexts("年费四百块，权益一般，但是积分很好换", tax)}
+    fee = ctxs["annual_fee"]
+    assert fee.before == "" and fee.after == "权益一般 | 但是积分很好换"
+    assert fee.contrast_after and fee.after_logit != 0.0
+    names = {f for f, _ in sentence_items(fee)}
+    assert {"ctr:after", "multi"} <= names
+    assert "sa1权" in names and not any(f.startswith("sb1") for f in names)
+    (solo,) = (c for _, c in mention_contexts("年费太贵了", tax))
+    assert (solo.before, solo.after, solo.contrast_after) == ("", "", False)
+    assert "multi" not in {f for f, _ in sentence_items(solo)}

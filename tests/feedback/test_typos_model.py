@@ -55,7 +55,8 @@ def test_the_model_is_shipped_and_scores_mentions() -> None:
     model = shipped_model()
     assert model is not None
     # The shipped model (the fallback when the mention model is not shipped) is trained on every
-    # labelled set, every blind author's included (blind2, blind3 since round 9, blind4 since round 10), so a
+    # labelled set, every blind author's included (blind2, blind3 since round 9, blind4 since
+    # round 10, blind5 since round 11), so a
     # cross-validation within those sets would flatter it (and is not recorded in the file):
     # the honest figures are the leave-one-author-out tables. Here: what it was trained on.
     trained_on = set(model.metadata["train_sets"].split(","))
@@ -74,6 +75,8 @@ def test_the_model_is_shipped_and_scores_mentions() -> None:
         "blind3_en",
         "blind4_zh",
         "blind4_en",
+        "blind5_zh",
+        "blind5_en",
     } <= trained_on
     bad = MentionContext("年费太贵了", "annual_fee", logit=-3.0, rule="negative", evidence=True)
     good = MentionContext("年费免了很划算", "annual_fee", logit=2.0, rule="positive", evidence=True)

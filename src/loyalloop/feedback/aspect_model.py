@@ -72,6 +72,15 @@ class MentionContext:
     evidence: bool = False
     #: The next clause of the sentence when it names no aspect, else "".
     next_free: str = ""
+    #: The other clauses of the mention's sentence, before and after it, joined by " | "
+    #: (the sentence's judgement may sit there: "这是我这个月第三次打电话 | 问同一笔账单了"),
+    #: and the rules' summed log-odds of each side.
+    before: str = ""
+    after: str = ""
+    before_logit: float = 0.0
+    after_logit: float = 0.0
+    #: A later clause of the sentence opens with a contrast ("…, but …", "不过…").
+    contrast_after: bool = False
 
 
 @lru_cache(maxsize=65536)

@@ -40,6 +40,7 @@ from loyalloop.feedback.aspect_model import MentionContext
 from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
+from loyalloop.feedback.mention_sentiment import SENTENCE_FEATURES
 from loyalloop.feedback.patterns import gate_of, required_chars, trie_regex, word_automaton
 from loyalloop.feedback.script import load_shipped_yaml, to_simplified
 from loyalloop.feedback.segment import Clause, segment
@@ -617,6 +618,9 @@ def _read(
             nxt_free = "" if spans[i + 1] else clauses[i + 1].norm
         want = model is not None or collect is not None
         lex = lexicon_score(clauses[i].norm, kinds[i], asks=clauses[i].asks) if want else None
+        around = _NO_AROUND
+        if want and SENTENCE_FEATURES:
+            around = _sentence_around(clauses, readings, i)
         for key in keys:
             matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
             split = key in local and local[key] != readings[i]
@@ -632,6 +636,7 @@ def _read(
                     complains=lex.complains,
                     evidence=lex.evidence,
                     next_free=nxt_free,
+                    **around,
                 )
                 if model is not None:
                     guess = model.predict(ctx)
@@ -648,6 +653,36 @@ def _read(
             if collect is not None and ctx is not None:
                 collect.append((mention, ctx))
     return CommentReading(clauses, readings, tuple(mentions))
+
+
+_NO_AROUND: dict[str, Any] = {}
+_OPENS_CONTRAST = re.compile(
+    r"^(?:但|可是|不过|只是|然而|可惜|but\b|however\b|though\b|although\b|yet\b)"
+)
+
+
+def _sentence_around(
+    clauses: tuple[Clause, ...], readings: tuple[ClauseReading, ...], i: int
+) -> dict[str, Any]:
+    """The :class:`MentionContext` fields of clause ``i``'s sentence: its other clauses before
+    and after it, the rules' summed log-odds of each side, and whether a later clause opens
+    with a contrast."""
+    n = clauses[i].sentence
+    lo = i
+    while lo and clauses[lo - 1].sentence == n:
+        lo -= 1
+    hi = i + 1
+    while hi < len(clauses) and clauses[hi].sentence == n:
+        hi += 1
+    if lo == i and hi == i + 1:
+        return _NO_AROUND
+    return {
+        "before": " | ".join(c.norm for c in clauses[lo:i]),
+        "after": " | ".join(c.norm for c in clauses[i + 1 : hi]),
+        "before_logit": round(sum(r.logit for r in readings[lo:i]), 4),
+        "after_logit": round(sum(r.logit for r in readings[i + 1 : hi]), 4),
+        "contrast_after": any(_OPENS_CONTRAST.search(c.norm) for c in clauses[i + 1 : hi]),
+    }
 
 
 #: A comment's clauses, their pattern spans and the aspects the detector adds to each.
