@@ -289,7 +289,10 @@ def compose_comments(
                     clause = clause[:1].upper() + clause[1:]
                 parts.append(sep)
             if a in ("waiting_time", "service_attitude") and sent == "neg" and v[i, 4] < 0.35:
-                kind = "repeat_contact" if v[i, 4] < 0.2 else "transferred"
+                # being passed between departments is a complaint about the staff (a labeller
+                # tags it so), so it goes with a service clause, a repeat call with a wait
+                transfer = v[i, 4] >= 0.2 and a == "service_attitude"
+                kind = "transferred" if transfer else "repeat_contact"
                 effort = _pick(EFFORT[kind][clang], v[i, 5]).replace(
                     "{times}", _slot("times", v[i, 6])
                 )
