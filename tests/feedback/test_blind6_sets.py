@@ -18,7 +18,8 @@ the detector's and intent model's training), before anyone trained on them:
 Since branch ``fbacc6`` (round 12) the set is **training data of the mention-sentiment model**
 (it is spent as a test set; the detector and the intent model have not been retrained on it):
 the figures these tests see are in-sample for the sentiment of found mentions and say only that
-the model fits what it was trained on. The floors are the blind figures minus 0.01 — a
+the model fits what it was trained on (round 12: agreement 0.863 zh / 0.828 en, sentiment when
+found 0.968 / 0.980, recall and precision unchanged at 0.892 / 0.845 and 0.805 / 0.797). The floors are the blind figures minus 0.01 — a
 regression guard, not a measure of accuracy on new text. The honest estimate for a new author
 is leave-one-author-out over the seven blind authors
 (``python -m loyalloop.feedback.train_mention_sentiment --loao``,
