@@ -159,7 +159,9 @@ def test_a_comment_carries_one_judgement(card: SampleData) -> None:
     text = card.feedback.set_index("feedback_id").loc[sentiments.index, "text"]
     for judgement, word, opposite in (("neg", "negative", "positive"),
                                       ("pos", "positive", "negative")):  # fmt: skip
-        tails = [t for kind in FOLLOW_UP.values() for t in kind[judgement]["zh"] + kind[judgement]["en"]]
+        tails = [
+            t for kind in FOLLOW_UP.values() for t in kind[judgement]["zh"] + kind[judgement]["en"]
+        ]
         told = text.map(lambda t, tails=tails: any(x in t for x in tails))
         assert told.sum() >= (20 if judgement == "neg" else 5), judgement
         ids = told[told].index

@@ -9,9 +9,10 @@ Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), b
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
 ``check``) and seven blind labellers (``blind``, ``train3``, ``blind2``, ``blind3``, ``blind4``,
 ``blind5``, ``blind6``; each spent as a test set before it became training data). The shipped
-model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each sentence is read by the rules and
-the shipped aspect detector (:func:`~loyalloop.feedback.aspects.mention_contexts`); every
-mention of an aspect the sentence is labelled with is one training row with that label.
+model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
+sentence is read by the rules and the shipped aspect detector
+(:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
+is labelled with is one training row with that label.
 
 Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 with ``C`` =
 :data:`DEFAULT_C`, no intercept: the ``bias`` feature carries it) over
