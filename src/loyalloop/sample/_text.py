@@ -57,6 +57,8 @@ _ZH_SAME = ("，", "，", "；", "。另外", "，而且", "。还有")
 _ZH_FLIP = ("，但是", "，不过", "。可是", "，只是")
 _EN_SAME = (", and ", ". ", "; ", ". Also, ")
 _EN_FLIP = (", but ", ". However, ", ", though ")
+#: The aspects about the staff (card, retail): a transfer between departments goes with them.
+_STAFF = ("service_attitude", "staff")
 
 
 @dataclass(frozen=True)
@@ -288,10 +290,10 @@ def compose_comments(
                 if clang == "en" and (sep.endswith(". ") or sep == " "):
                     clause = clause[:1].upper() + clause[1:]
                 parts.append(sep)
-            if a in ("waiting_time", "service_attitude") and sent == "neg" and v[i, 4] < 0.35:
+            if a in ("waiting_time", *_STAFF) and sent == "neg" and v[i, 4] < 0.35:
                 # being passed between departments is a complaint about the staff (a labeller
-                # tags it so), so it goes with a service clause, a repeat call with a wait
-                transfer = v[i, 4] >= 0.2 and a == "service_attitude"
+                # tags it so), so it goes with a staff clause, a repeat call with a wait
+                transfer = v[i, 4] >= 0.2 and a in _STAFF
                 kind = "transferred" if transfer else "repeat_contact"
                 effort = _pick(EFFORT[kind][clang], v[i, 5]).replace(
                     "{times}", _slot("times", v[i, 6])
