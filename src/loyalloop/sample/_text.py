@@ -5,7 +5,10 @@ of each aspect follows the author's latent satisfaction ``s``:
 ``x = 0.2 + 1.4 s + bias(aspect, time) + N(0, 0.8)``, positive if ``x > 0.45``, negative if
 ``x < -0.45``, neutral otherwise; the bias of the drifting aspect (:data:`~._phrases.DRIFT`)
 moves over the last months of the window. A neutral aspect is stated (70 %) or asked about
-(30 %); a negative one is said sarcastically 12 % of the time. Clauses are joined the way people
+(30 %); a negative one is said sarcastically 12 % of the time. A comment carries one judgement
+the way people write it: a neutral process statement about the staff or the wait in a comment
+that otherwise all complains (or all praises) goes on with how it ended and takes that
+judgement (:func:`_stories`, its own random stream). Clauses are joined the way people
 write (a contrast word when the sentiment flips, a new sentence after a question), with
 context clauses that name no aspect, an opener and agent boilerplate that fit the channel, a
 closer that fits the tone, and now and then a request to cancel, a description of the effort it
