@@ -1,4 +1,5 @@
-"""Aspect sentiment on the sixth blind set — held out: nothing has been trained on it.
+"""Aspect sentiment on the sixth blind set — now training data of the mention model, so an
+in-sample regression floor.
 
 ``tests/feedback/data/blind6_{zh,en}.tsv`` (786 / 635 sentences) were written and labelled on
 2026-12-01 (10:52–11:05 UTC) by a seventh author, a session that had not seen the analyser, its
@@ -14,9 +15,16 @@ the detector's and intent model's training), before anyone trained on them:
   0.8448; precision 0.8048 / 0.7971; sentiment when found 0.7184 / 0.7454; intent 0.7303 /
   0.6614.
 
-These are honest figures for a new author; the target of issue 10 (0.85) is not met. The floors
-are the second measurement minus 0.01. When the set is used for training it is spent: this test
-must then say so, and a new author's set takes its place as the held-out one.
+Since branch ``fbacc6`` (round 12) the set is **training data of the mention-sentiment model**
+(it is spent as a test set; the detector and the intent model have not been retrained on it):
+the figures these tests see are in-sample for the sentiment of found mentions and say only that
+the model fits what it was trained on (round 12: agreement 0.863 zh / 0.828 en, sentiment when
+found 0.968 / 0.980, recall and precision unchanged at 0.892 / 0.845 and 0.805 / 0.797). The floors are the blind figures minus 0.01 — a
+regression guard, not a measure of accuracy on new text. The honest estimate for a new author
+is leave-one-author-out over the seven blind authors
+(``python -m loyalloop.feedback.train_mention_sentiment --loao``,
+``benchmarks/results/feedback.md``, round 12); the next held-out author is blind7, measured
+by the lead.
 """
 
 from __future__ import annotations
@@ -29,23 +37,21 @@ from loyalloop.feedback.aspect_model import shipped_model
 from loyalloop.feedback.intent_model import shipped_intent_model
 from loyalloop.feedback.mention_sentiment import shipped_mention_model
 
-#: language -> (sentences, blind agreement, blind recall), measured before any training on it.
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (786, 0.6408, 0.8919), "en": (635, 0.6297, 0.8448)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind6_agreement_does_not_regress(lang: str) -> None:
+def test_blind6_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind6_{lang}", *MEASURED[lang])
 
 
-def test_blind6_is_still_held_out() -> None:
-    """The figures above are blind only while no shipped model has seen the set."""
-    models = [
-        shipped_detector(),
-        shipped_intent_model(),
-        shipped_mention_model(),
-        shipped_model(),  # the fallback aspect-sentiment model
-    ]
-    for model in models:
+def test_blind6_is_training_data_of_the_mention_model() -> None:
+    """In-sample for the sentiment of found mentions: the shipped mention model saw the set;
+    the detector, the intent model and the fallback aspect-sentiment model have not."""
+    mention = shipped_mention_model()
+    assert mention is not None
+    assert {"blind6_zh", "blind6_en"} <= set(mention.metadata["train_sets"].split(","))
+    for model in (shipped_detector(), shipped_intent_model(), shipped_model()):
         assert model is not None
         assert "blind6" not in model.metadata["train_sets"]

@@ -146,6 +146,32 @@ def test_comment_text_is_varied_and_multilingual(sample: SampleData) -> None:
     assert text.str.contains(r"1[3-9]\d{9}|\d{4} \d{4} \d{4} \d{4}", regex=True).any()
 
 
+def test_a_comment_carries_one_judgement(card: SampleData) -> None:
+    """A neutral process statement that goes on with how it ended ("客服说会转给相关部门，等了三天没消息")
+    takes the judgement of the rest of its comment, which never holds the opposite one; a
+    statement that does not go on stays neutral."""
+    from loyalloop.sample._phrases import FOLLOW_UP
+
+    ft = card.feedback_truth
+    sentiments = ft.groupby("feedback_id")["sentiment"].agg(set)
+    staff = ft[ft["aspect"].isin(["service_attitude", "waiting_time"])]
+    staff_sentiments = staff.groupby("feedback_id")["sentiment"].agg(set)
+    text = card.feedback.set_index("feedback_id").loc[sentiments.index, "text"]
+    for judgement, word, opposite in (("neg", "negative", "positive"),
+                                      ("pos", "positive", "negative")):  # fmt: skip
+        tails = [
+            t for kind in FOLLOW_UP.values() for t in kind[judgement]["zh"] + kind[judgement]["en"]
+        ]
+        told = text.map(lambda t, tails=tails: any(x in t for x in tails))
+        assert told.sum() >= (20 if judgement == "neg" else 5), judgement
+        ids = told[told].index
+        assert not sentiments[ids].map(lambda s, o=opposite: o in s).any(), judgement
+        assert staff_sentiments.reindex(ids).map(lambda s, w=word: w in s).all(), judgement
+    plain = text.str.contains("说会转给相关部门。|logged my issue\\.", regex=True)
+    assert plain.any()
+    assert (staff_sentiments.reindex(plain[plain].index) == {"neutral"}).mean() > 0.5
+
+
 def test_no_nonsense_values(sample: SampleData) -> None:
     text = sample.feedback["text"].dropna()
     days = text.str.extractall(r"每月(\d+)号")[0].astype(int)

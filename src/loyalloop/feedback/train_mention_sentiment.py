@@ -5,14 +5,14 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by seven
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by eight
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and six blind labellers (``blind``, ``train3``, ``blind2``, ``blind3``, ``blind4``,
-``blind5``; each spent as a test set before it became training data). The shipped model is
-trained on :data:`SENTIMENT_SETS` (all but ``blind3``-``blind5``, see there); leave-one-author-out
-uses every set. Each sentence is read by the rules and
-the shipped aspect detector (:func:`~loyalloop.feedback.aspects.mention_contexts`); every
-mention of an aspect the sentence is labelled with is one training row with that label.
+``check``) and seven blind labellers (``blind``, ``train3``, ``blind2``, ``blind3``, ``blind4``,
+``blind5``, ``blind6``; each spent as a test set before it became training data). The shipped
+model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
+sentence is read by the rules and the shipped aspect detector
+(:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
+is labelled with is one training row with that label.
 
 Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 with ``C`` =
 :data:`DEFAULT_C`, no intercept: the ``bias`` feature carries it) over
@@ -85,27 +85,27 @@ TRAIN_SETS = tuple(
         "blind3",
         "blind4",
         "blind5",
+        "blind6",
     )
     for lang in ("zh", "en")
 )
 AUTHOR_OF = {
     "domain": "lexicon", "fresh": "lexicon", "dev2": "lexicon", "dev3": "lexicon",
     "check": "lexicon", "blind": "blind", "train3": "train3", "blind2": "blind2",
-    "blind3": "blind3", "blind4": "blind4", "blind5": "blind5",
+    "blind3": "blind3", "blind4": "blind4", "blind5": "blind5", "blind6": "blind6",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
-BLIND_AUTHORS = ("blind", "train3", "blind2", "blind3", "blind4", "blind5")
-#: The sets the shipped mention model is trained on: every author's but ``blind3``, ``blind4``
-#: and ``blind5``. Each blind author added to this one model pushes the demo's service-attitude
-#: negative share up (round 11, sentence features: all seven authors 0.531, without blind3 and
-#: blind4 0.520, without all three 0.504; truth 0.424, test tolerance 0.08). Why (round 11):
-#: every labelling author, the lexicon's included, labels a neutral process statement about
-#: the staff ("客服说会回电", "the agent logged my issue") negative when the rest of its
-#: sentence complains ("…, 等了三天没消息"); the sample generator draws each aspect's
-#: sentiment on its own and joins the clauses, so there such a statement stays neutral. The
-#: more such sentences the model sees, the more it lets the sentence's complaint reach the
-#: staff. Leave-one-author-out uses all sets (benchmarks/results/feedback.md, rounds 9–11).
-SENTIMENT_SETS = tuple(n for n in TRAIN_SETS if not n.startswith(("blind3", "blind4", "blind5")))
+BLIND_AUTHORS = ("blind", "train3", "blind2", "blind3", "blind4", "blind5", "blind6")
+#: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
+#: were left out because each pushed the demo's service-attitude negative share away from the
+#: sample's truth: every labelling author calls a neutral process statement about the staff
+#: ("客服说会回电") negative when the rest of its sentence complains, while the sample generator
+#: drew each clause's sentiment on its own. Since round 12 the generator writes such a statement
+#: as part of the comment's grievance and its truth takes the judgement
+#: (:mod:`loyalloop.sample._text`), and a transfer between departments goes with a service
+#: clause, so all authors fit the demo (service share 0.513 against a truth of 0.456, tolerance
+#: 0.08; benchmarks/results/feedback.md, round 12).
+SENTIMENT_SETS = TRAIN_SETS
 #: Chosen by leave-one-author-out among 0.1 / 0.3 / 1 (benchmarks/results/feedback.md).
 DEFAULT_C = 0.3
 MIN_DF = 2

@@ -97,12 +97,15 @@ def make_feedback(
     start_ts: int,
     end_ts: int,
     volume: float = 1.0,
+    *,
+    text_rng: np.random.Generator,
 ) -> Feedback:
     """Generate all feedback rows; see the module docstring for the model.
 
     ``volume`` multiplies every rate (surveys, contacts, calls around a dropout, anonymous
     posts); 1.0 is the default business. A multiplication by 1.0 is exact, so the default
-    output does not change.
+    output does not change. ``text_rng`` is the comments' own stream
+    (:func:`~loyalloop.sample._text.compose_comments`).
     """
     if not 0.0 < volume <= 4.0:
         raise ValueError(f"feedback volume must be in (0, 4], got {volume}")
@@ -232,6 +235,7 @@ def make_feedback(
         brand_names[fb["brand"]][text_rows],
         drift=np.where(progress > 0, bias_shift, 0.0),
         drift_aspect=str(drift["aspect"]),
+        text_rng=text_rng,
     )
     # scores of survey answers: add the driver effect of their comment, then round and clip
     effect = np.zeros(total)

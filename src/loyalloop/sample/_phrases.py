@@ -31,11 +31,13 @@ __all__ = [
     "DRIFT",
     "EFFORT",
     "FILLERS",
+    "FOLLOW_UP",
     "INTENSIFIERS",
     "MIXED_SUBJECTS",
     "OPENERS",
     "PHRASES",
     "PII",
+    "PROCESS",
     "SLOTS",
     "SUBJECTS",
     "TYPOS",
@@ -532,4 +534,35 @@ TYPOS: dict[str, tuple[tuple[str, str], ...]] = {
     "zh": (("的", "得"), ("在", "再"), ("已经", "以经"), ("客服", "客户"), ("额度", "额渡"), ("积分", "积份")),
     "en": (("the", "teh"), ("receive", "recieve"), ("really", "realy"), ("interest", "intrest"),
            ("annual", "anual"), ("service", "servce")),
+}  # fmt: skip
+
+#: Neutral process statements about the staff or the wait, per phrase bank: "客服说会转给相关部门",
+#: "the agent logged my issue", "高峰期要等一会儿". People write them as the start of a story whose
+#: end is the judgement; in a comment whose other clauses all complain (or all praise) the
+#: generator goes on with how it ended (:data:`FOLLOW_UP`) and the truth takes that judgement,
+#: as every hand labeller reads "客服说会回电，等了三天没消息" (benchmarks/results/feedback.md, round 11).
+PROCESS: dict[str, dict[str, tuple[str, ...]]] = {
+    "service_attitude": {"zh": ("{s}记录了我的问题", "{s}说会转给相关部门"), "en": ("{s} logged my issue",)},
+    "waiting_time": {"zh": ("高峰期{s}要等一会儿",), "en": ("{s} takes a while at peak times",)},
+    "staff": {"zh": ("问了{s}尺码",), "en": ()},
+    "waiting_time_retail": {"zh": ("周末{s}要等一会儿",), "en": ()},
+}  # fmt: skip
+
+#: How a process statement (:data:`PROCESS`) ended, per kind (staff: a follow-up; wait: how long
+#: it took), judgement and language; appended to the statement's clause.
+FOLLOW_UP: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+    "staff": {
+        "neg": {"zh": ("，结果到现在都没人联系我", "，然后就没下文了", "，等了三天没消息", "，说好的回电一直没来",
+                       "，问题到现在还是没解决"),
+                "en": (", then nothing happened", " and never called back", ", and I heard nothing for a week",
+                       ", still no answer")},
+        "pos": {"zh": ("，第二天就回电解决了", "，当天就给我处理好了", "，很快就有了答复"),
+                "en": (" and called back the next day", " and had it sorted the same day")},
+    },
+    "wait": {
+        "neg": {"zh": ("，结果这次等了快一个小时", "，这回等到我都想挂了", "，每次都这样"),
+                "en": (", and this time it was almost an hour", ", and it is the same every single time")},
+        "pos": {"zh": ("，这次几分钟就轮到我了", "，今天一下就好了"),
+                "en": (", and this time it was only a few minutes",)},
+    },
 }  # fmt: skip

@@ -5,7 +5,10 @@ of each aspect follows the author's latent satisfaction ``s``:
 ``x = 0.2 + 1.4 s + bias(aspect, time) + N(0, 0.8)``, positive if ``x > 0.45``, negative if
 ``x < -0.45``, neutral otherwise; the bias of the drifting aspect (:data:`~._phrases.DRIFT`)
 moves over the last months of the window. A neutral aspect is stated (70 %) or asked about
-(30 %); a negative one is said sarcastically 12 % of the time. Clauses are joined the way people
+(30 %); a negative one is said sarcastically 12 % of the time. A comment carries one judgement
+the way people write it: a neutral process statement about the staff or the wait in a comment
+that otherwise all complains (or all praises) goes on with how it ended and takes that
+judgement (:func:`_stories`, its own random stream). Clauses are joined the way people
 write (a contrast word when the sentiment flips, a new sentence after a question), with
 context clauses that name no aspect, an opener and agent boilerplate that fit the channel, a
 closer that fits the tone, and now and then a request to cancel, a description of the effort it
@@ -34,12 +37,14 @@ from loyalloop.sample._phrases import (
     CLOSERS,
     EFFORT,
     FILLERS,
+    FOLLOW_UP,
     INTENSIFIERS,
     MIXED_SUBJECTS,
     NAMES,
     OPENERS,
     PHRASES,
     PII,
+    PROCESS,
     SLOTS,
     STAFF,
     SUBJECTS,
@@ -55,6 +60,8 @@ _ZH_SAME = ("，", "，", "；", "。另外", "，而且", "。还有")
 _ZH_FLIP = ("，但是", "，不过", "。可是", "，只是")
 _EN_SAME = (", and ", ". ", "; ", ". Also, ")
 _EN_FLIP = (", but ", ". However, ", ", though ")
+#: The aspects about the staff (card, retail): a transfer between departments goes with them.
+_STAFF = ("service_attitude", "staff")
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,48 @@ def _pii_values(r: np.random.Generator) -> dict[str, str]:
     }
 
 
+def _stories(
+    business: Business,
+    names: list[str],
+    chosen: npt.NDArray[np.int64],
+    sent_idx: npt.NDArray[np.int64],
+    k: int,
+    lang: str,
+    first_en: bool,
+    u: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+) -> dict[int, tuple[str, str]]:
+    """Which neutral process statements of one comment are part of its grievance (or praise).
+
+    A clause drawn neutral and stated (not asked) with a :data:`~._phrases.PROCESS` template, in
+    a comment whose other judgements all agree, goes on with how it ended
+    (:data:`~._phrases.FOLLOW_UP`): 90 % of the time in a complaint, 60 % in praise. Returns
+    ``{clause: (follow-up text, judgement)}``; the truth of those clauses is the judgement.
+    """
+    judged = {SENTIMENTS[int(sent_idx[j])] for j in range(k)} - {"neu"}
+    if len(judged) != 1:
+        return {}
+    judgement = judged.pop()
+    out: dict[int, tuple[str, str]] = {}
+    for j in range(k):
+        if sent_idx[j] != 1 or u[j, 4] < 0.3:  # judged, or asked about
+            continue
+        a = names[int(chosen[j])]
+        bank_key = f"{a}_retail" if f"{a}_retail" in PHRASES and business == "retail" else a
+        clang = lang
+        if lang == "mixed":
+            clang = "en" if (j % 2 == 0) == first_en and k > 1 else "zh"
+        code = "zh" if clang == "zh" else "en"
+        template = _pick(PHRASES[bank_key][code]["neu"], u[j, 0])
+        if template not in PROCESS.get(bank_key, {}).get(code, ()):
+            continue
+        if w[j, 0] >= (0.9 if judgement == "neg" else 0.6):
+            continue
+        kind = "wait" if a == "waiting_time" else "staff"
+        out[j] = (_pick(FOLLOW_UP[kind][judgement][code], w[j, 1]), judgement)
+    return out
+
+
 def compose_comments(
     rng: np.random.Generator,
     business: Business,
@@ -124,6 +173,8 @@ def compose_comments(
     brand_name: npt.NDArray[np.object_],
     drift: npt.NDArray[np.float64] | None = None,
     drift_aspect: str | None = None,
+    *,
+    text_rng: np.random.Generator,
 ) -> Comments:
     """Compose one comment per row (see the module docs).
 
@@ -136,6 +187,9 @@ def compose_comments(
         ``mixed``, and the display name of the brand.
     drift, drift_aspect
         Per row: the bias added to ``drift_aspect`` at the time of the comment.
+    text_rng
+        A stream of its own for how process statements go on (:func:`_stories`), so the
+        draws from ``rng`` (and every other sample table) are those of before it existed.
     """
     n = len(satisfaction)
     table = ASPECTS[business]
@@ -153,15 +207,18 @@ def compose_comments(
     sent_idx = np.where(x > 0.45, 2, np.where(x < -0.45, 0, 1))
     u = rng.random((n, 4, 6))  # per clause: template, subject, intensifier, slots, form, mixing
     v = rng.random((n, 12))  # per comment: opener, closer, filler, cancel, effort, pii, ...
-    signs = np.array([-1.0, 0.0, 1.0])[sent_idx]
-    effect = (signs * driver[chosen] * (np.arange(4)[None, :] < k_aspects[:, None])).sum(axis=1)
+    w = text_rng.random((n, 4, 2))  # per clause: whether a process statement goes on, how
 
-    out = Comments([], np.zeros(0, np.int64), [], [], [], driver_effect=effect)
+    out = Comments([], np.zeros(0, np.int64), [], [], [])
     t_row: list[int] = []
+    final_idx = sent_idx.copy()
     for i in range(n):
         lang = str(language[i])
         k = int(k_aspects[i])
         first_en = v[i, 11] < 0.5
+        stories = _stories(business, names, chosen[i], sent_idx[i], k, lang, first_en, u[i], w[i])
+        for j, (_, judgement) in stories.items():
+            final_idx[i, j] = SENTIMENTS.index(judgement)
         parts: list[str] = []
         prev_sent = ""
         prev_lang = ""
@@ -172,15 +229,15 @@ def compose_comments(
         for j in range(k):
             a = names[int(chosen[i, j])]
             bank_key = f"{a}_retail" if f"{a}_retail" in PHRASES and business == "retail" else a
-            sent = SENTIMENTS[int(sent_idx[i, j])]
+            sent = SENTIMENTS[int(final_idx[i, j])]
             clang = lang
             if lang == "mixed":
                 clang = "en" if (j % 2 == 0) == first_en and k > 1 else "zh"
             bank = PHRASES[bank_key]["zh" if clang == "zh" else "en"]
-            form = sent
-            if sent == "neu" and u[i, j, 4] < 0.3:
+            form = "neu" if j in stories else sent
+            if form == "neu" and u[i, j, 4] < 0.3:
                 form = "ask"
-            elif sent == "neg" and u[i, j, 4] < 0.12:
+            elif form == "neg" and u[i, j, 4] < 0.12:
                 form = "sarcasm"
             subjects = SUBJECTS[bank_key][clang]
             subject = _pick(subjects, u[i, j, 1])
@@ -200,10 +257,12 @@ def compose_comments(
                     else (f"{staff_name}经理" if clang == "zh" else staff_name)
                 )
             template = _pick(bank[form], u[i, j, 0])
+            if j in stories:
+                template += stories[j][0]
             values = {
                 "s": subject,
                 "a": _pick(INTENSIFIERS[clang]["pos" if sent == "pos" else "neg"], u[i, j, 2])
-                if sent != "neu" and form not in ("sarcasm",)
+                if form in ("pos", "neg")
                 else "",
             }
             for slot in SLOTS:
@@ -234,8 +293,11 @@ def compose_comments(
                 if clang == "en" and (sep.endswith(". ") or sep == " "):
                     clause = clause[:1].upper() + clause[1:]
                 parts.append(sep)
-            if a in ("waiting_time", "service_attitude") and sent == "neg" and v[i, 4] < 0.35:
-                kind = "repeat_contact" if v[i, 4] < 0.2 else "transferred"
+            if a in ("waiting_time", *_STAFF) and sent == "neg" and v[i, 4] < 0.35:
+                # being passed between departments is a complaint about the staff (a labeller
+                # tags it so), so it goes with a staff clause, a repeat call with a wait
+                transfer = v[i, 4] >= 0.2 and a in _STAFF
+                kind = "transferred" if transfer else "repeat_contact"
                 effort = _pick(EFFORT[kind][clang], v[i, 5]).replace(
                     "{times}", _slot("times", v[i, 6])
                 )
@@ -295,7 +357,7 @@ def compose_comments(
         out.text.append(text)
         if cancel:
             intent = "cancel"
-        elif score < 0 or sarcastic or "neg" in [SENTIMENTS[int(sent_idx[i, j])] for j in range(k)]:
+        elif score < 0 or sarcastic or (final_idx[i, :k] == 0).any():
             intent = "complaint"
         elif asked:
             intent = "question"
@@ -309,6 +371,8 @@ def compose_comments(
         out.pii.append(pii_kind)
         out.staff.append(staff)
         out.branch.append(branch)
+    signs = np.array([-1.0, 0.0, 1.0])[final_idx]
+    effect = (signs * driver[chosen] * (np.arange(4)[None, :] < k_aspects[:, None])).sum(axis=1)
     return Comments(
         text=out.text,
         truth_row=np.asarray(t_row, dtype=np.int64),

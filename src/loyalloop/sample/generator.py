@@ -423,9 +423,10 @@ def generate(
     n = int(customers)
     biz: Business = business
     params, cat = population(biz), catalogue(biz)
-    # children are fixed by their index: an eighth stream leaves the first seven unchanged
-    rng_acq, rng_proc, rng_people, rng_acc, rng_fb, rng_int, rng_camp, rng_ident = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(8)
+    # children are fixed by their index: a ninth stream (the comments' text) leaves the first
+    # eight unchanged
+    rng_acq, rng_proc, rng_people, rng_acc, rng_fb, rng_int, rng_camp, rng_ident, rng_text = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(9)
     )
     end_ts = int(np.datetime64(end, "D").astype("datetime64[s]").astype(np.int64)) + DAY
     start_ts = end_ts - round(years * 365.25) * DAY
@@ -554,6 +555,7 @@ def generate(
         start_ts,
         end_ts,
         volume=volume,
+        text_rng=rng_text,
     )
     f = fb.frame
     fid = np.asarray(_ids("F", len(f), max(8, len(str(len(f))))).to_pylist(), dtype=object)
