@@ -8,6 +8,7 @@ chart data is JSON with ``<`` escaped (see :mod:`loyalloop.report.charts`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import jinja2
@@ -122,7 +123,7 @@ def segments_section(run: Run, lang: Lang) -> Section:
     table = pd.DataFrame(
         {
             t("segment", lang): labels,
-            t("customers", lang): [fmt_int(v) for v in seg["customers"]],
+            t("n_customers", lang): [fmt_int(v) for v in seg["customers"]],
             t("share", lang): [fmt_pct(v) for v in seg["share"]],
             t("revenue", lang): [fmt_money(v, None, lang) for v in seg["revenue"]],
             t("revenue_share", lang): [fmt_pct(v) for v in seg["revenue_share"]],
@@ -195,6 +196,14 @@ SECTIONS: list[SectionBuilder] = [
 ]
 
 
+def _created(run: Run, lang: Lang) -> str:
+    """When the run was made, to the minute in UTC (``2026-12-01 13:41 UTC``), not the
+    manifest's ISO stamp with seconds and offset."""
+    at = run.manifest.created_at
+    at = at.astimezone(UTC) if at.tzinfo else at
+    return t("created_at", lang, day=f"{at:%Y-%m-%d}", time=f"{at:%H:%M}")
+
+
 def render_report(run: Run, lang: Lang = "en") -> str:
     """The report of ``run`` as one HTML string."""
     sections = [s for s in (build(run, lang) for build in SECTIONS) if s is not None]
@@ -207,6 +216,7 @@ def render_report(run: Run, lang: Lang = "en") -> str:
         if currency
         else t("amounts_unknown", lang),
         manifest=run.manifest,
+        created=_created(run, lang),
         sections=sections,
         lang=lang,
         t=lambda key, **kw: t(key, lang, **kw),

@@ -30,10 +30,13 @@ __all__ = [
     "fmt_num",
     "fmt_pct",
     "html_table",
+    "join_list",
+    "library_note",
     "not_computed",
     "note",
     "scorer_label",
     "segment_label",
+    "sentences",
     "status_name",
 ]
 
@@ -152,6 +155,16 @@ def not_computed(info: NotComputed, lang: Lang) -> Markup:
     return Markup('<p class="note">{}</p>').format(Markup(str(sentence).replace(slot, str(detail))))
 
 
+def library_note(message: str, lang: Lang) -> Markup:
+    """A note the library wrote (in English) shown as it is in an English report, and in a
+    Chinese one introduced as English and marked ``lang="en"``, as :func:`not_computed`'s
+    detail is."""
+    slot = "\ufffc"
+    sentence = Markup.escape(t("library_note", lang, message=slot))
+    detail = Markup('<span lang="en">{}</span>').format(message)
+    return Markup('<p class="note">{}</p>').format(Markup(str(sentence).replace(slot, str(detail))))
+
+
 def card(key: str, value: str, sub: str = "") -> Markup:
     return Markup(
         '<div class="card"><div class="v">{}</div><div class="k">{}</div>'
@@ -179,6 +192,37 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Markup:
         Markup("<tr>") + Markup("").join(_cell(v) for v in row) + Markup("</tr>") for row in rows
     )
     return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, body)
+
+
+_FULL_WIDTH_END = ("。", "！", "？", "；", "：", "）", "」", "”")
+
+
+def join_list(items: Iterable[str], lang: Lang) -> str:
+    """Items of a list in running text: ``a, b`` in English, ``a、b`` (the enumeration comma)
+    in Chinese.
+
+    Examples
+    --------
+    >>> join_list(["NPS", "CSAT"], "en"), join_list(["NPS", "CSAT"], "zh")
+    ('NPS, CSAT', 'NPS、CSAT')
+    """
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+def sentences(parts: Iterable[str]) -> str:
+    """Sentences one after the other: a space after an English sentence, none after a Chinese
+    full-width stop (``。 90 天前`` reads as a typo).
+
+    Examples
+    --------
+    >>> sentences(["One.", "Two."]), sentences(["一。", "二。", "Three."])
+    ('One. Two.', '一。二。Three.')
+    """
+    out = ""
+    for p in (p.strip() for p in parts):
+        if p:
+            out += p if not out or out.endswith(_FULL_WIDTH_END) else " " + p
+    return out
 
 
 def note(text: str) -> Markup:
