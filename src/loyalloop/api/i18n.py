@@ -514,6 +514,11 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "sync_loaded": ("loaded", "已导入"),
     "sync_already_loaded": ("already loaded", "此前已导入"),
     "sync_quarantined": ("quarantined", "已隔离"),
+    "pop_active": ("bought recently: ranked by the churn model", "近期有消费：由流失模型排序"),
+    "pop_lapsed": (
+        "no purchase in {days} days: outside the churn model's population",
+        "{days} 天无消费：不在流失模型的评分范围内",
+    ),
     "no_resolved_period": ("No case of the period is resolved yet.", "此期间还没有已解决的工单。"),
 }
 

@@ -176,7 +176,7 @@ def cards(items: Iterable[Markup]) -> Markup:
     return Markup('<div class="cards">') + Markup("").join(items) + Markup("</div>")
 
 
-_NUMERIC = re.compile(r"^[-+−]?[\d,.]+\s*%?$|^—$")
+_NUMERIC = re.compile(r"^[<>≤≥]?[-+−]?[\d,.]+\s*%?$|^—$")
 
 
 def _cell(v: Any) -> Markup:
