@@ -36,6 +36,7 @@ from loyalloop.report.parts import (
     join_list,
     not_computed,
     note,
+    wording,
 )
 
 __all__ = [
@@ -476,28 +477,19 @@ def _certainty(r: dict[str, Any], lang: Lang) -> str:
     return t(key, lang, share=fmt_pct(share))
 
 
-def _with_code(key: str, lang: Lang, **names: str) -> Markup:
-    """The wording ``key`` with ``names`` (tables, columns: code, the same in every language)
-    set as ``<code>``, escaped like the rest."""
-    slots = {k: f"\ufffc{i}\ufffc" for i, k in enumerate(names)}
-    out = str(Markup.escape(t(key, lang, **slots)))
-    for k, slot in slots.items():
-        out = out.replace(slot, str(Markup("<code>{}</code>").format(names[k])))
-    return Markup(out)
-
-
 def _kano_block(run: Run, info: FeedbackSummary, lang: Lang) -> Markup:
     body = _h3(t("fb_kano", lang))
     kano = _read(run, "kano")
     if kano is None or kano.empty:
         why = info.kano_features
         if isinstance(why, NotComputed) and why.status == "not_configured":
+            code = Markup("<code>{}</code>").format
             return body + note(
-                _with_code(
+                wording(
                     "fb_kano_none",
                     lang,
-                    table=KANO_TABLE,
-                    columns="feature, functional, dysfunctional",
+                    table=code(KANO_TABLE),
+                    columns=code("feature, functional, dysfunctional"),
                 )
             )
         return body + (_not_computed(why, lang) or note(t("no_data", lang)))

@@ -38,6 +38,7 @@ __all__ = [
     "segment_label",
     "sentences",
     "status_name",
+    "wording",
 ]
 
 
@@ -144,25 +145,42 @@ def scorer_label(name: str, lang: Lang, *, title: bool = False) -> str:
         return name
 
 
+def wording(key: str, lang: Lang, **values: str | Markup) -> Markup:
+    """The wording ``key`` in ``lang``, escaped, with ``values`` filled in: plain strings
+    escaped like the rest, :class:`~markupsafe.Markup` (a ``<code>`` or ``<span lang="en">``)
+    kept as markup.
+
+    Examples
+    --------
+    >>> str(wording("library_note", "zh", message=Markup("<code>x</code>")))
+    '说明（英文）：<code>x</code>'
+    """
+    slots = {k: f"\ufffc{i}\ufffc" for i, k in enumerate(values)}  # stand-ins while escaped
+    out = str(Markup.escape(t(key, lang, **slots)))
+    for k, slot in slots.items():
+        out = out.replace(slot, str(Markup.escape(values[k])))
+    return Markup(out)
+
+
+def _english(message: str) -> Markup:
+    return Markup('<span lang="en">{}</span>').format(message)
+
+
 def not_computed(info: NotComputed, lang: Lang) -> Markup:
     """Why something was not computed: the reason in the report's language and the stage's
     own message as the technical detail, marked ``lang="en"`` (the messages of the library
     are English; the Chinese wording says the detail is in English)."""
     reason = t(f"nc_{info.status}", lang)
-    slot = "\ufffc"  # stands for the message while the sentence is escaped
-    sentence = Markup.escape(t("nc_detail", lang, reason=reason, message=slot))
-    detail = Markup('<span lang="en">{}</span>').format(info.message)
-    return Markup('<p class="note">{}</p>').format(Markup(str(sentence).replace(slot, str(detail))))
+    sentence = wording("nc_detail", lang, reason=reason, message=_english(info.message))
+    return Markup('<p class="note">{}</p>').format(sentence)
 
 
 def library_note(message: str, lang: Lang) -> Markup:
     """A note the library wrote (in English) shown as it is in an English report, and in a
     Chinese one introduced as English and marked ``lang="en"``, as :func:`not_computed`'s
     detail is."""
-    slot = "\ufffc"
-    sentence = Markup.escape(t("library_note", lang, message=slot))
-    detail = Markup('<span lang="en">{}</span>').format(message)
-    return Markup('<p class="note">{}</p>').format(Markup(str(sentence).replace(slot, str(detail))))
+    sentence = wording("library_note", lang, message=_english(message))
+    return Markup('<p class="note">{}</p>').format(sentence)
 
 
 def card(key: str, value: str, sub: str = "") -> Markup:
