@@ -38,7 +38,9 @@ from loyalloop.report.parts import (
     fmt_num,
     fmt_pct,
     html_table,
+    note,
     segment_label,
+    sentences,
 )
 
 __all__ = ["Section", "render_report", "write_report"]
@@ -153,7 +155,7 @@ def trends_section(run: Run, lang: Lang) -> Section:
         return Section("trends", t("trends", lang), Markup("<p>{}</p>").format(t("no_data", lang)))
     fig = charts.trend_lines(nps_m, csat_m, (t("nps", lang), t("csat_pct", lang)))
     body = Markup(charts.figure_html(fig, "chart-trends"))
-    body += Markup('<p class="note">{} {}</p>').format(t("def_nps", lang), t("def_csat", lang))
+    body += note(sentences([t("def_nps", lang), t("def_csat", lang)]))
     return Section("trends", t("trends", lang), body)
 
 
