@@ -57,7 +57,7 @@ def test_chinese_lists_and_sentences() -> None:
 
 
 def test_p_values_below_a_bound_are_numbers_in_a_table() -> None:
-    """"<0.001" sits right-aligned with "0.012" in its column, not left like text."""
+    """A p-value "<0.001" sits right-aligned with "0.012" in its column, not left like text."""
     table = str(html_table(["p"], [["0.012"], ["<0.001"], ["a note"]]))
     assert table.count('<td class="n">') == 2 and "<td>a note</td>" in table
 
