@@ -312,3 +312,26 @@ def test_pages_speak_chinese(world: World) -> None:
     assert re.search(r"运行 7 中 400 位客户里有 \d+ 位", r.text)
     page = c.get("/campaigns/new")
     assert "新建活动" in page.text and "对照组比例" in page.text and "唤回" in page.text
+
+
+def test_a_launched_campaign_page_names_its_codes_in_chinese(world: World) -> None:
+    """The page of a launched campaign shows the holdout, the global control, the channel, the
+    outbox states and the launch counts by their Chinese names, not as the stored codes; the
+    arms the user named keep their names."""
+    _save_segment(world)
+    with world.store.session() as s:
+        create_campaign(s, _campaign(budget=1_000_000), Actor.cli())
+    c = world.client("analyst")
+    r = c.post("/campaigns/winback-page/launch", data=_form(c, confirm="yes"))
+    assert r.status_code in (200, 303)
+    en = c.get("/campaigns/winback-page").text
+    c.cookies.set("ll_lang", "zh")
+    zh = c.get("/campaigns/winback-page").text
+    codes = ["holdout", "global_control", "pending", "sent", "audience", "no_consent", "assigned"]
+    # the check can fail: the English page shows several of them as cells
+    assert sum(f"<td>{code}</td>" in en for code in codes) >= 3
+    assert [code for code in codes if f"<td>{code}</td>" in zh] == []
+    for name in ("对照组", "全局对照组", "待发送", "目标人群", "无营销授权或联系方式", "已分组"):
+        assert f"<td>{name}</td>" in zh, name
+    assert "<td>offer</td>" in zh and "<td>message</td>" in zh  # the user's own arm names
+    assert "渠道: 短信" in zh or "渠道: 电子邮件" in zh

@@ -69,6 +69,12 @@ def test_agent_works_a_case_and_a_stale_form_is_a_conflict(store: Store) -> None
     agent.cookies.set("ll_lang", "zh")
     zh = agent.get(f"/cases/{cid}")
     assert "已解决" in zh.text and "时间线" in zh.text
+    # codes by their names: the resolution code, the timeline's events, the choices
+    assert "(已修复)" in zh.text and " · 创建 → " in zh.text
+    assert '<option value="no_fault_found">未发现问题</option>' in zh.text
+    assert ">fixed<" not in zh.text and " · opened → " not in zh.text
+    en = world.client("agent").get(f"/cases/{cid}").text
+    assert "(fixed)" in en and " · opened → " in en
 
 
 def test_rules_admin_page_validates_and_versions(store: Store) -> None:

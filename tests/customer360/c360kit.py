@@ -8,7 +8,11 @@ from loyalloop.core.config import Settings
 
 __all__ = ["EVIL", "Home"]
 
-EVIL = '<script>window.__pwned = 1</script><img src=x onerror="alert(1)">年费太贵了 =cmd|"/c calc"'
+#: a hostile comment that also holds a phone number (masked for readers without pii.view)
+EVIL = (
+    '<script>window.__pwned = 1</script><img src=x onerror="alert(1)">年费太贵了 =cmd|"/c calc"'
+    " 我的电话13812345678"
+)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,10 @@ def test_page_in_chinese_escapes_customer_text(sample_home: Home, clients: dict)
     for a in mentions:
         assert f'">{a["aspect"]}:' not in page
         assert f": {t('fb_' + a['sentiment'], 'zh')}</span>" in page
+    # the churn model's population by its name, not the stored code ("active", "lapsed_365d")
+    population = data["churn"]["population"]
+    assert population and f"<dd>{population}</dd>" not in page
+    assert ("由流失模型排序" if population == "active" else "不在流失模型的评分范围内") in page
 
 
 def test_roles_and_masking(sample_home: Home, clients: dict) -> None:
@@ -82,6 +86,14 @@ def test_roles_and_masking(sample_home: Home, clients: dict) -> None:
     assert agent["profile"]["name"] == sample_home.name
     assert analyst["profile"]["name"] != sample_home.name
     assert sample_home.phone[3:] not in analyst["profile"]["phone"]
+    # the customer's own words are masked for them too (a phone number inside the comment)
+    texts = {r: {f["feedback_id"]: f["text"] for f in v["feedback"]} for r, v in
+             (("agent", agent), ("analyst", analyst))}  # fmt: skip
+    assert "13812345678" in texts["agent"][sample_home.feedback_id]
+    assert "13812345678" not in texts["analyst"][sample_home.feedback_id]
+    assert "[phone]" in texts["analyst"][sample_home.feedback_id]
+    page = clients["analyst"].get(f"/customers/{sample_home.customer}").text
+    assert "13812345678" not in page and "[phone]" in page
     assert clients["viewer"].get(url).status_code == 403
     assert clients["anonymous"].get(url).status_code == 401
     page = clients["anonymous"].get(f"/customers/{sample_home.customer}", follow_redirects=False)

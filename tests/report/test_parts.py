@@ -7,7 +7,16 @@ import doctest
 import loyalloop.report.actions
 import loyalloop.report.parts
 from loyalloop.core.results import NotComputed
-from loyalloop.report.parts import currency_name, fmt_money, not_computed, status_name
+from loyalloop.report.parts import (
+    currency_name,
+    fmt_money,
+    html_table,
+    join_list,
+    library_note,
+    not_computed,
+    sentences,
+    status_name,
+)
 
 
 def test_money_in_both_languages() -> None:
@@ -36,3 +45,25 @@ def test_docstring_examples_run() -> None:
     for module in (loyalloop.report.parts, loyalloop.report.actions):
         failed, tried = doctest.testmod(module)
         assert tried > 0 and failed == 0, module.__name__
+
+
+def test_chinese_lists_and_sentences() -> None:
+    assert join_list(["评论", "社交媒体"], "zh") == "评论、社交媒体"
+    assert join_list(["review", "social"], "en") == "review, social"
+    assert sentences(["平均回归概率 11.1%。", "90 天前已离开的客户中……"]) == (
+        "平均回归概率 11.1%。90 天前已离开的客户中……"
+    )
+    assert sentences(["They left.", "Of 432 …"]) == "They left. Of 432 …"
+
+
+def test_p_values_below_a_bound_are_numbers_in_a_table() -> None:
+    """A p-value "<0.001" sits right-aligned with "0.012" in its column, not left like text."""
+    table = str(html_table(["p"], [["0.012"], ["<0.001"], ["a note"]]))
+    assert table.count('<td class="n">') == 2 and "<td>a note</td>" in table
+
+
+def test_a_library_note_in_chinese_says_it_is_english() -> None:
+    zh = str(library_note("the outcome window runs to <2026-12-31>", "zh"))
+    assert zh.startswith('<p class="note">说明（英文）：<span lang="en">the outcome')
+    assert "&lt;2026-12-31&gt;" in zh
+    assert str(library_note("x", "en")) == '<p class="note"><span lang="en">x</span></p>'

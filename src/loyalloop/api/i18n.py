@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from loyalloop.surveys import pick_language
 
-__all__ = ["TEXTS", "staff_language", "text"]
+__all__ = ["TEXTS", "code_name", "staff_language", "text"]
 
 TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "app": ("Loyalloop", "Loyalloop 客户闭环"),
@@ -463,6 +463,63 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     ),
     "erase_place": ("Place", "位置"),
     "erase_rows": ("Rows", "行数"),
+    # --- review (session 9): codes the pages showed as they are stored ----------------------
+    # through code_name(prefix, code): a code without an entry (a user's own) is shown as it is
+    "arm_holdout": ("holdout", "对照组"),
+    "arm_global_control": ("global control", "全局对照组"),
+    "chan_email": ("e-mail", "电子邮件"),
+    "chan_sms": ("SMS", "短信"),
+    "chan_call": ("call", "电话"),
+    "ob_pending": ("pending", "待发送"),
+    "ob_sending": ("sending", "发送中"),
+    "ob_sent": ("sent", "已发送"),
+    "ob_failed": ("failed (will not be sent)", "失败（不会发送）"),
+    "ob_skipped": ("skipped at send time", "发送时跳过"),
+    "ob_dead": ("dead (waits for a person)", "多次失败（待人工处理）"),
+    "lc_audience": ("audience", "目标人群"),
+    "lc_no_consent": ("without consent or address", "无营销授权或联系方式"),
+    "lc_already_assigned": ("already assigned", "此前已分组"),
+    "lc_over_budget": ("over the budget", "超出预算"),
+    "lc_global_control": ("global control", "全局对照组"),
+    "lc_holdout": ("holdout", "对照组"),
+    "lc_arms": ("arms", "各触达组"),
+    "lc_assigned": ("assigned", "已分组"),
+    "lc_messages_rendered": ("messages written", "已生成消息"),
+    "lc_messages_failed": ("messages that failed to render", "消息生成失败"),
+    "lc_unsubscribed": ("unsubscribed", "已退订"),
+    "lc_frequency_cap": ("over the frequency cap", "超出频次上限"),
+    "rc_fixed": ("fixed", "已修复"),
+    "rc_explained": ("explained", "已解释"),
+    "rc_compensated": ("compensated", "已补偿"),
+    "rc_policy_unchanged": ("policy unchanged", "政策不变"),
+    "rc_no_fault_found": ("no fault found", "未发现问题"),
+    "rc_customer_unreachable": ("customer unreachable", "联系不上客户"),
+    "rc_duplicate": ("duplicate", "重复工单"),
+    "rc_withdrawn": ("withdrawn", "客户撤回"),
+    "rc_customer_erased": ("customer erased", "客户数据已删除"),
+    "comp_cash_back": ("cash back", "返现"),
+    "comp_fee_waiver": ("fee waiver", "费用减免"),
+    "comp_gift": ("gift", "礼品"),
+    "comp_points": ("points", "积分"),
+    "ev_opened": ("opened", "创建"),
+    "ev_signals_added": ("signals added", "新增信号"),
+    "ev_status": ("status", "状态变更"),
+    "ev_assigned": ("assigned", "分配"),
+    "ev_note": ("note", "备注"),
+    "ev_contact": ("contact", "联系客户"),
+    "ev_compensation": ("compensation", "补偿"),
+    "ev_notified": ("notified", "已通知"),
+    "ev_erased": ("erased", "已删除"),
+    "sync_read": ("read", "读取"),
+    "sync_loaded": ("loaded", "已导入"),
+    "sync_already_loaded": ("already loaded", "此前已导入"),
+    "sync_quarantined": ("quarantined", "已隔离"),
+    "pop_active": ("bought recently: ranked by the churn model", "近期有消费：由流失模型排序"),
+    "pop_lapsed": (
+        "no purchase in {days} days: outside the churn model's population",
+        "{days} 天无消费：不在流失模型的评分范围内",
+    ),
+    "no_resolved_period": ("No case of the period is resolved yet.", "此期间还没有已解决的工单。"),
 }
 
 
@@ -470,6 +527,13 @@ def text(key: str, lang: str, **kw: object) -> str:
     en, zh = TEXTS[key]
     value = zh if lang == "zh" else en
     return value.format(**kw) if kw else value
+
+
+def code_name(prefix: str, code: object, lang: str) -> str:
+    """A stored code (an outbox status, a resolution code …) by its name in ``lang``:
+    ``TEXTS[prefix + code]`` when there is one, else the code itself (a user's own code)."""
+    key = f"{prefix}{code}"
+    return text(key, lang) if key in TEXTS else str(code)
 
 
 def staff_language(cookie: str | None, accept_language: str | None) -> str:

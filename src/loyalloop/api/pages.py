@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from loyalloop.api.access import Permission
-from loyalloop.api.i18n import staff_language, text
+from loyalloop.api.i18n import code_name, staff_language, text
 
 __all__ = [
     "NAV",
@@ -83,6 +83,7 @@ def render(
     html = env.get_template(name).render(
         t=lambda key, **kw: text(key, lang, **kw),
         tl=text,
+        code_name=lambda prefix, code: code_name(prefix, code, lang),
         lang=lang,
         nonce=getattr(request.state, "nonce", ""),
         csrf=me.csrf if me is not None else "",

@@ -19,6 +19,7 @@ from loyalloop.report.parts import (
     fmt_pct,
     note,
     scorer_label,
+    sentences,
     status_name,
 )
 
@@ -139,7 +140,7 @@ def _card(action: Action, run: Run, lang: Lang, currency: str | None, rank: int)
         t("ac_who", lang),
         who,
         t("ac_why", lang),
-        " ".join(why),
+        sentences(why),
         export,
         value,
         kind,

@@ -35,7 +35,18 @@ from loyalloop.measurement.quoting import (
     quote_summary,
 )
 from loyalloop.report.i18n import Lang, t
-from loyalloop.report.parts import Section, fmt_int, fmt_num, fmt_pct, html_table, note
+from loyalloop.report.parts import (
+    Section,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    html_table,
+    join_list,
+    library_note,
+    not_computed,
+    note,
+    sentences,
+)
 
 __all__ = ["campaigns_section"]
 
@@ -46,6 +57,14 @@ def _arm_label(a: CampaignArmSummary, lang: Lang) -> str:
     if a.level == "group":
         return t("cp_group", lang, group=a.arm or "—")
     return a.arm
+
+
+#: The arms every campaign has, by their names in the report (the others are the user's own).
+_SYSTEM_ARMS = {"holdout": "cp_control", "global_control": "cp_global_control"}
+
+
+def _arm_name(arm: str, lang: Lang) -> str:
+    return t(_SYSTEM_ARMS[arm], lang) if arm in _SYSTEM_ARMS else arm
 
 
 def _per_customer(x: float) -> str:
@@ -96,10 +115,12 @@ def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
     window = ""
     if c.start_at is not None and c.end_at is not None:
         window = t("cp_window", lang, start=f"{c.start_at:%Y-%m-%d}", end=f"{c.end_at:%Y-%m-%d}")
-    assigned = ", ".join(f"{k}: {v:,}" for k, v in sorted(c.assigned.items()))
+    assigned = join_list(
+        (f"{_arm_name(k, lang)}: {v:,}" for k, v in sorted(c.assigned.items())), lang
+    )
     parts.append(
         note(
-            " ".join(
+            sentences(
                 x
                 for x in (
                     window,
@@ -139,7 +160,7 @@ def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
     if c.srm_p_value is not None and c.srm_p_value < 0.001:
         parts.append(note(t("cp_srm", lang, p=f"{c.srm_p_value:.2g}")))
     for n in c.notes:
-        parts.append(note(n))
+        parts.append(library_note(n, lang))
     return Markup("").join(parts)
 
 
@@ -147,7 +168,7 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
     p = s.programme
     title = Markup("<h3>{}</h3>").format(t("cp_programme", lang))
     if isinstance(p, NotComputed):
-        return title + note(f"{t('not_computed', lang)}: {p.message}")
+        return title + not_computed(p, lang)
     quotes = [
         quote_figure(Figure.of(v), p.programme_customers, p.control_customers)
         for v in (p.response_lift, p.revenue_lift, p.incremental_revenue)
@@ -177,7 +198,7 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
         for header, q in zip(headers[3:], quotes, strict=True)
         if not q.quoted and q.reason is not QuoteReason.CROSSES_ZERO
     ]
-    notes += [note(n) for n in p.notes]
+    notes += [library_note(n, lang) for n in p.notes]
     return title + html_table(headers, rows) + Markup("").join(notes)
 
 
@@ -187,8 +208,7 @@ def campaigns_section(run: Run, lang: Lang) -> Section | None:
     if s is None:
         return None
     if isinstance(s, NotComputed):
-        body = Markup("<p>{}: {}</p>").format(t("not_computed", lang), s.message)
-        return Section("campaigns", t("cp_title", lang), body)
+        return Section("campaigns", t("cp_title", lang), not_computed(s, lang))
     parts = [note(t("cp_intro", lang, level=f"{1 - s.alpha:.0%}"))]
     parts += [_campaign(c, lang) for c in s.campaigns]
     parts.append(_programme(s, lang))
@@ -214,5 +234,5 @@ def campaigns_section(run: Run, lang: Lang) -> Section | None:
                 rows,
             )
         )
-    parts += [note(n) for n in s.notes]
+    parts += [library_note(n, lang) for n in s.notes]
     return Section("campaigns", t("cp_title", lang), Markup("").join(parts))

@@ -59,7 +59,9 @@ def clv_section(run: Run, lang: Lang) -> Section | None:
     values = run.read("clv").column("clv").to_pandas()
     model = _label(info.transaction_model)
     hist = go.Figure(go.Histogram(x=values.clip(upper=float(values.quantile(0.99))), nbinsx=50))
-    hist.update_layout(xaxis_title=t("clv_axis", lang), yaxis_title=t("customers", lang), **LAYOUT)
+    hist.update_layout(
+        xaxis_title=t("clv_axis", lang), yaxis_title=t("n_customers", lang), **LAYOUT
+    )
     labels = [segment_label(s, lang) for s in by_segment["segment"]]
     alive = go.Figure(go.Bar(x=labels, y=100 * by_segment["probability_alive"]))
     alive.update_layout(yaxis_title=t("p_alive", lang) + " %", **LAYOUT)
@@ -128,7 +130,7 @@ def _how(info: ClvSummary, lang: Lang) -> str:
 def _segment_table(
     by_segment: pd.DataFrame, labels: list[str], caveat: ClvAliveCaveat | None, lang: Lang
 ) -> Markup:
-    headers = [t("segment", lang), t("customers", lang), t("p_alive", lang), t("avg_clv", lang)]
+    headers = [t("segment", lang), t("n_customers", lang), t("p_alive", lang), t("avg_clv", lang)]
     columns = [labels, by_segment["customers"], by_segment["probability_alive"], by_segment["clv"]]
     flagged = caveat is not None and caveat.implausible and "alive_flagged" in by_segment
     if flagged:

@@ -33,8 +33,10 @@ from loyalloop.report.parts import (
     fmt_num,
     fmt_pct,
     html_table,
+    join_list,
     not_computed,
     note,
+    wording,
 )
 
 __all__ = [
@@ -173,7 +175,7 @@ def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
         ],
     )
     body = headline + Markup(figure_html(fig, "chart-fb-aspects")) + table
-    body += note(t("fb_aspects_note", lang, taxonomy=info.taxonomy))
+    body += note(t("fb_aspects_note", lang, taxonomy=_taxonomy_name(info.taxonomy, lang)))
     body += _aspect_examples(run, lang, labels)
     body += _channels(run, lang, labels)
     return Section("feedback-aspects", title, body)
@@ -481,12 +483,25 @@ def _kano_block(run: Run, info: FeedbackSummary, lang: Lang) -> Markup:
     if kano is None or kano.empty:
         why = info.kano_features
         if isinstance(why, NotComputed) and why.status == "not_configured":
-            return body + note(t("fb_kano_none", lang, table=KANO_TABLE))
+            code = Markup("<code>{}</code>").format
+            return body + note(
+                wording(
+                    "fb_kano_none",
+                    lang,
+                    table=code(KANO_TABLE),
+                    columns=code("feature, functional, dysfunctional"),
+                )
+            )
         return body + (_not_computed(why, lang) or note(t("no_data", lang)))
     fig = kano_chart(kano)
     fig.update_layout(title=None, **LAYOUT)
     table = html_table(
-        ["", "n", "A", "O", "M", "I", "R", "Q", t("fb_kano_category", lang), "better", "worse"],
+        [
+            *("", "n", "A", "O", "M", "I", "R", "Q"),
+            t("fb_kano_category", lang),
+            t("fb_kano_better", lang),
+            t("fb_kano_worse", lang),
+        ],
         [
             (
                 r["feature"],
@@ -544,7 +559,7 @@ def feedback_topics_section(run: Run, lang: Lang) -> Section | None:
                     i + 1,
                     fmt_int(r["size"]),
                     fmt_pct(r["share"]),
-                    ("、" if lang == "zh" else ", ").join(_strings(r["phrases"])[:6]),
+                    join_list(_strings(r["phrases"])[:6], lang),
                     _examples(_strings(r["examples"])),
                     _yes_no(r.get("emerging", False), lang),
                 )
@@ -614,17 +629,26 @@ def feedback_competitors_section(run: Run, lang: Lang) -> Section | None:
             ],
         )
     if own_only:
-        body += note(t("fb_own_only", lang, metrics=", ".join(own_only)))
+        body += note(t("fb_own_only", lang, metrics=join_list(own_only, lang)))
     body += note(t("fb_competitors_note", lang))
     return Section("feedback-competitors", t("fb_competitors", lang), body)
+
+
+def _taxonomy_name(taxonomy: str, lang: Lang) -> str:
+    """A shipped taxonomy by its name in ``lang``; a user's own (a file name) as given."""
+    try:
+        return t(f"fb_taxonomy_{taxonomy}", lang)
+    except KeyError:
+        return taxonomy
 
 
 def _channel_list(channels: object, lang: Lang) -> str:
     """The benchmark's comma-joined channels (``review,social``) by their names."""
     if not isinstance(channels, str) or not channels:
         return ""
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(channel_label(c.strip(), lang) for c in channels.split(",") if c.strip())
+    return join_list(
+        (channel_label(c.strip(), lang) for c in channels.split(",") if c.strip()), lang
+    )
 
 
 def _brand_chart(sentiment: pd.DataFrame, lang: Lang) -> go.Figure:

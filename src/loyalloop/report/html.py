@@ -8,6 +8,7 @@ chart data is JSON with ``<`` escaped (see :mod:`loyalloop.report.charts`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import jinja2
@@ -37,7 +38,9 @@ from loyalloop.report.parts import (
     fmt_num,
     fmt_pct,
     html_table,
+    note,
     segment_label,
+    sentences,
 )
 
 __all__ = ["Section", "render_report", "write_report"]
@@ -122,7 +125,7 @@ def segments_section(run: Run, lang: Lang) -> Section:
     table = pd.DataFrame(
         {
             t("segment", lang): labels,
-            t("customers", lang): [fmt_int(v) for v in seg["customers"]],
+            t("n_customers", lang): [fmt_int(v) for v in seg["customers"]],
             t("share", lang): [fmt_pct(v) for v in seg["share"]],
             t("revenue", lang): [fmt_money(v, None, lang) for v in seg["revenue"]],
             t("revenue_share", lang): [fmt_pct(v) for v in seg["revenue_share"]],
@@ -152,7 +155,7 @@ def trends_section(run: Run, lang: Lang) -> Section:
         return Section("trends", t("trends", lang), Markup("<p>{}</p>").format(t("no_data", lang)))
     fig = charts.trend_lines(nps_m, csat_m, (t("nps", lang), t("csat_pct", lang)))
     body = Markup(charts.figure_html(fig, "chart-trends"))
-    body += Markup('<p class="note">{} {}</p>').format(t("def_nps", lang), t("def_csat", lang))
+    body += note(sentences([t("def_nps", lang), t("def_csat", lang)]))
     return Section("trends", t("trends", lang), body)
 
 
@@ -195,6 +198,14 @@ SECTIONS: list[SectionBuilder] = [
 ]
 
 
+def _created(run: Run, lang: Lang) -> str:
+    """When the run was made, to the minute in UTC (``2026-12-01 13:41 UTC``), not the
+    manifest's ISO stamp with seconds and offset."""
+    at = run.manifest.created_at
+    at = at.astimezone(UTC) if at.tzinfo else at
+    return t("created_at", lang, day=f"{at:%Y-%m-%d}", time=f"{at:%H:%M}")
+
+
 def render_report(run: Run, lang: Lang = "en") -> str:
     """The report of ``run`` as one HTML string."""
     sections = [s for s in (build(run, lang) for build in SECTIONS) if s is not None]
@@ -207,6 +218,7 @@ def render_report(run: Run, lang: Lang = "en") -> str:
         if currency
         else t("amounts_unknown", lang),
         manifest=run.manifest,
+        created=_created(run, lang),
         sections=sections,
         lang=lang,
         t=lambda key, **kw: t(key, lang, **kw),

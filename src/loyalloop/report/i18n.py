@@ -388,9 +388,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_kano": {"en": "KANO", "zh": "KANO 分析"},
     "fb_kano_none": {
         "en": "Not computed: the data hold no KANO answers (functional / dysfunctional question "
-        "pairs). Load them into a warehouse table {table} (feature, functional, dysfunctional).",
+        "pairs). Load them into a warehouse table {table} ({columns}).",
         "zh": "未计算：数据中没有 KANO 问卷答案（正向/反向问题对）。请将其载入数仓表 {table}"
-        "（feature, functional, dysfunctional）。",
+        "（列 {columns}）。",
     },
     "fb_kano_category": {"en": "Category", "zh": "类别"},
     "fb_kano_A": {"en": "Attractive", "zh": "魅力型"},
@@ -932,6 +932,23 @@ _TEXT.update(
     }
 )
 # --- end of campaign results ------------------------------------------------------------------
+
+# --- review (session 9): names shown in the report that were left in English -------------------
+_TEXT.update(
+    {
+        "fb_taxonomy_banking": {"en": "banking", "zh": "银行业"},
+        "fb_taxonomy_retail": {"en": "retail", "zh": "零售业"},
+        "fb_taxonomy_default": {"en": "default (banking and retail)", "zh": "通用（银行与零售）"},
+        "created_at": {"en": "{day} {time} UTC", "zh": "{day} {time}（UTC）"},
+        # a column or axis counting customers ("customers" is the key figure's own label)
+        "n_customers": {"en": "Customers", "zh": "客户数"},
+        "lo_scored": {"en": "Customers scored (buyers)", "zh": "参与评分的客户（有购买）"},
+        "library_note": {"en": "{message}", "zh": "说明（英文）：{message}"},
+        "fb_kano_better": {"en": "better", "zh": "Better 系数"},
+        "fb_kano_worse": {"en": "worse", "zh": "Worse 系数"},
+    }
+)
+# --- end of review ------------------------------------------------------------------------------
 
 
 def t(key: str, lang: Lang, **kw: object) -> str:

@@ -77,7 +77,7 @@ def _sizes(
     ]
     head = t("lo_tier", lang) if prefix == "lo_tier" else t("lo_stage", lang)
     return html_table(
-        [head, t("customers", lang), t("lo_share", lang), t("lo_avg_index", lang)], rows
+        [head, t("n_customers", lang), t("lo_share", lang), t("lo_avg_index", lang)], rows
     )
 
 
@@ -168,7 +168,7 @@ def _survival(run: Run, lang: Lang, info: LoyaltySummary) -> Markup:
             else:
                 shown = t("lo_not_reached", lang)
             rows.append((_group_label(dim, str(g), lang), fmt_int(sizes[g]), shown))
-        out += html_table([t("lo_group", lang), t("customers", lang), t("lo_median", lang)], rows)
+        out += html_table([t("lo_group", lang), t("n_customers", lang), t("lo_median", lang)], rows)
     out += note(t("lo_note", lang, lapse=info.survival_lapse_days))
     return out
 
@@ -196,7 +196,7 @@ def loyalty_section(run: Run, lang: Lang) -> Section | None:
     summary = run.read("loyalty_summary").to_pandas()
     body = cards(
         [
-            card(t("customers", lang), fmt_int(info.customers)),
+            card(t("lo_scored", lang), fmt_int(info.customers)),
             card(t("lo_mean_index", lang), fmt_num(info.mean_index, 1)),
             card(t("lo_with_voice", lang), fmt_int(info.with_attitude_or_emotion)),
         ]

@@ -30,11 +30,15 @@ __all__ = [
     "fmt_num",
     "fmt_pct",
     "html_table",
+    "join_list",
+    "library_note",
     "not_computed",
     "note",
     "scorer_label",
     "segment_label",
+    "sentences",
     "status_name",
+    "wording",
 ]
 
 
@@ -141,15 +145,42 @@ def scorer_label(name: str, lang: Lang, *, title: bool = False) -> str:
         return name
 
 
+def wording(key: str, lang: Lang, **values: str | Markup) -> Markup:
+    """The wording ``key`` in ``lang``, escaped, with ``values`` filled in: plain strings
+    escaped like the rest, :class:`~markupsafe.Markup` (a ``<code>`` or ``<span lang="en">``)
+    kept as markup.
+
+    Examples
+    --------
+    >>> str(wording("library_note", "zh", message=Markup("<code>x</code>")))
+    '说明（英文）：<code>x</code>'
+    """
+    slots = {k: f"\ufffc{i}\ufffc" for i, k in enumerate(values)}  # stand-ins while escaped
+    out = str(Markup.escape(t(key, lang, **slots)))
+    for k, slot in slots.items():
+        out = out.replace(slot, str(Markup.escape(values[k])))
+    return Markup(out)
+
+
+def _english(message: str) -> Markup:
+    return Markup('<span lang="en">{}</span>').format(message)
+
+
 def not_computed(info: NotComputed, lang: Lang) -> Markup:
     """Why something was not computed: the reason in the report's language and the stage's
     own message as the technical detail, marked ``lang="en"`` (the messages of the library
     are English; the Chinese wording says the detail is in English)."""
     reason = t(f"nc_{info.status}", lang)
-    slot = "\ufffc"  # stands for the message while the sentence is escaped
-    sentence = Markup.escape(t("nc_detail", lang, reason=reason, message=slot))
-    detail = Markup('<span lang="en">{}</span>').format(info.message)
-    return Markup('<p class="note">{}</p>').format(Markup(str(sentence).replace(slot, str(detail))))
+    sentence = wording("nc_detail", lang, reason=reason, message=_english(info.message))
+    return Markup('<p class="note">{}</p>').format(sentence)
+
+
+def library_note(message: str, lang: Lang) -> Markup:
+    """A note the library wrote (in English) shown as it is in an English report, and in a
+    Chinese one introduced as English and marked ``lang="en"``, as :func:`not_computed`'s
+    detail is."""
+    sentence = wording("library_note", lang, message=_english(message))
+    return Markup('<p class="note">{}</p>').format(sentence)
 
 
 def card(key: str, value: str, sub: str = "") -> Markup:
@@ -163,7 +194,7 @@ def cards(items: Iterable[Markup]) -> Markup:
     return Markup('<div class="cards">') + Markup("").join(items) + Markup("</div>")
 
 
-_NUMERIC = re.compile(r"^[-+−]?[\d,.]+\s*%?$|^—$")
+_NUMERIC = re.compile(r"^[<>≤≥]?[-+−]?[\d,.]+\s*%?$|^—$")
 
 
 def _cell(v: Any) -> Markup:
@@ -179,6 +210,37 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Markup:
         Markup("<tr>") + Markup("").join(_cell(v) for v in row) + Markup("</tr>") for row in rows
     )
     return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, body)
+
+
+_FULL_WIDTH_END = ("。", "！", "？", "；", "：", "）", "」", "”")
+
+
+def join_list(items: Iterable[str], lang: Lang) -> str:
+    """Items of a list in running text: ``a, b`` in English, ``a、b`` (the enumeration comma)
+    in Chinese.
+
+    Examples
+    --------
+    >>> join_list(["NPS", "CSAT"], "en"), join_list(["NPS", "CSAT"], "zh")
+    ('NPS, CSAT', 'NPS、CSAT')
+    """
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+def sentences(parts: Iterable[str]) -> str:
+    """Sentences one after the other: a space after an English sentence, none after a Chinese
+    full-width stop (``。 90 天前`` reads as a typo).
+
+    Examples
+    --------
+    >>> sentences(["One.", "Two."]), sentences(["一。", "二。", "Three."])
+    ('One. Two.', '一。二。Three.')
+    """
+    out = ""
+    for p in (p.strip() for p in parts):
+        if p:
+            out += p if not out or out.endswith(_FULL_WIDTH_END) else " " + p
+    return out
 
 
 def note(text: str) -> Markup:

@@ -52,6 +52,7 @@ from loyalloop.core.config import Settings
 from loyalloop.core.runs import MANIFEST_FILE, Run, RunStore
 from loyalloop.data.normalize import normalize_email, normalize_phone
 from loyalloop.errors import BusyError, EngineError, NotFoundError
+from loyalloop.feedback.pii import mask_pii
 from loyalloop.services.pii import mask_email, mask_name, mask_phone
 from loyalloop.store.models import CaseRow, Response, Suppression, Survey
 
@@ -650,7 +651,7 @@ def _opt_bool(v: Any) -> bool | None:
 
 
 def _feedback(
-    index: CustomerIndex, settings: Settings, profile_id: str, notes: list[str]
+    index: CustomerIndex, settings: Settings, profile_id: str, notes: list[str], *, unmask: bool
 ) -> tuple[FeedbackItem, ...]:
     rows = index.rows("feedback_analysis", "profile_id", [profile_id])
     rows.sort(key=lambda r: (r.get("timestamp") is not None, r.get("timestamp")), reverse=True)
@@ -666,6 +667,8 @@ def _feedback(
             )
         )
     texts = _feedback_texts(settings, ids, notes)
+    if texts is not None and not unmask:  # the customer's own words may hold contacts too
+        texts = {k: mask_pii(v) for k, v in texts.items()}
     return tuple(
         FeedbackItem(
             feedback_id=fid,
@@ -710,7 +713,10 @@ def _feedback_texts(
     return {str(r[0]): str(r[1]) for r in res if r[1] is not None}
 
 
-def _surveys(session: Session, customer_ids: Sequence[str]) -> tuple[SurveyAnswer, ...]:
+def _surveys(
+    session: Session, customer_ids: Sequence[str], *, unmask: bool
+) -> tuple[SurveyAnswer, ...]:
+    show = (lambda x: x) if unmask else mask_pii
     rows = session.execute(
         sa.select(Response, Survey.key, Survey.title)
         .join(Survey, Survey.id == Response.survey_id)
@@ -726,7 +732,7 @@ def _surveys(session: Session, customer_ids: Sequence[str]) -> tuple[SurveyAnswe
             r.submitted_at,
             r.channel,
             r.language,
-            tuple((str(q), _answer_text(a)) for q, a in (r.answers or {}).items()),
+            tuple((str(q), show(_answer_text(a))) for q, a in (r.answers or {}).items()),
         )
         for r, key, title in rows
     )
@@ -779,7 +785,9 @@ def customer_view(
     """One person's 360 view from the latest run and the operational store.
 
     ``customer_id`` is any source customer id of the person (their profile id is one).
-    With ``unmask`` false (the reader may not see PII), name, e-mail and phone are masked.
+    With ``unmask`` false (the reader may not see PII), name, e-mail and phone are masked, and
+    so are phone, card and ID numbers and e-mail addresses inside comments and free-text
+    answers (:func:`loyalloop.feedback.mask_pii`).
 
     Raises
     ------
@@ -876,8 +884,8 @@ def customer_view(
         value=value,
         churn=churn,
         loyalty=loyalty,
-        feedback=_feedback(index, settings, pid, notes),
-        surveys=_surveys(session, members),
+        feedback=_feedback(index, settings, pid, notes, unmask=unmask),
+        surveys=_surveys(session, members, unmask=unmask),
         cases=_cases(session, members),
         consent=consent,
         notes=tuple(notes),
