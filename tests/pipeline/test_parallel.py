@@ -139,9 +139,7 @@ def test_the_runner_does_not_import_the_worker_stages_modules() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('loyalloop.feedback') "
         "or m == 'loyalloop.pipeline.feedback_stage'))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
 
