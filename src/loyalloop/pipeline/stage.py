@@ -42,7 +42,8 @@ class Deferred:
 
     For a stage the runner usually hands to the worker process
     (:mod:`loyalloop.pipeline.parallel`): the runner then does not import that stage's
-    libraries, which only the worker uses (the feedback stage's: ~0.2 s of CPU at start-up).
+    libraries, which only the worker uses (the feedback stage's: 0.10–0.14 s of CPU at
+    start-up, ``benchmarks/results/run.md``, session 9).
     """
 
     ref: str
