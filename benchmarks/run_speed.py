@@ -13,9 +13,9 @@ autogroup cannot be set the run goes ahead at normal priority and the script say
 Reported per stage: wall and CPU seconds (user + system of the process, every thread) and
 "main" (CPU of the thread that runs the stages), the fastest round of each side; and for the
 whole process ``/usr/bin/time``'s wall, user + system and peak RSS, and the 1-minute load
-average before and after. Then every output table and model file of the last run of each side
-is compared (Parquet tables cell by cell, JSON files byte by byte; the manifest without its
-times and paths).
+average before and after each run; then every round's CPU seconds per stage. Then every
+output table and model file of the last run of each side is compared (Parquet tables cell by
+cell, JSON files byte by byte; the manifest without its times and paths).
 
     loyalloop --home /tmp/h10k sample
     git archive main src | tar -x -C /tmp/before
@@ -77,6 +77,7 @@ def _one(home: Path, src: Path | None) -> dict[str, object]:
             "rss_mb": round(field("Maximum resident set size (kbytes)") / 1024),
         },
         "load_at_start": load,
+        "load_at_end": os.getloadavg()[0],
         "run_dir": f"{int(run_dir.group(1)):06d}" if run_dir else None,
         "autogroup": "autogroup not set" not in err,
     }
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             p = r["process"]
             print(
                 f"round {i + 1} {side}: run {r['run_dir']}, whole process {p['wall']:.2f} s wall "  # type: ignore[index]
-                f"{p['cpu']:.2f} s CPU, load {r['load_at_start']:.1f}",  # type: ignore[index]
+                f"{p['cpu']:.2f} s CPU, load {r['load_at_start']:.1f} -> {r['load_at_end']:.1f}",  # type: ignore[index]
                 flush=True,
             )
 
@@ -157,6 +158,22 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{stage:<20}"
             + "".join(f"{v:>{12 if i % 3 == 0 else 7}.2f}" for i, v in enumerate(row))
+        )
+    print("\nCPU seconds (user + system, every thread) of each round, before | after:")
+    for stage in [*stages, "process"]:
+        cpu = {
+            side: [
+                float(r["process"]["cpu"] if stage == "process" else r["stages"][stage]["cpu"])  # type: ignore[index]
+                for r in runs[side]
+                if stage == "process" or stage in r["stages"]  # type: ignore[operator]
+            ]
+            for side in ("before", "after")
+        }
+        print(
+            f"{stage:<20}"
+            + " ".join(f"{v:6.2f}" for v in cpu["before"])
+            + "  | "
+            + " ".join(f"{v:6.2f}" for v in cpu["after"])
         )
     print(
         f"peak RSS: before {best('before', 'process', 'rss_mb'):.0f} MB, "

@@ -5,6 +5,7 @@ keep exactly the bytes they had, and no temporary file is left behind."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -101,3 +102,99 @@ def test_no_file_is_renamed_into_place_outside_the_one_writer() -> None:
         if rule.search(line)
     ]
     assert not offenders, "files renamed into place by hand:\n" + "\n".join(offenders)
+
+
+#: Direct writes that stay, and why ("file: call" as :func:`_direct_writes` names it).
+DIRECT_WRITES_ALLOWED = {
+    "core/runs.py: (self.dir / '.lock').open('w')": "a lock file, opened to hold the lock",
+    "core/service_settings.py: os.fdopen('w')": "the secret file, created 0600 by mkstemp",
+    "data/erased.py: os.fdopen('w')": "the erased-ids list, created 0600 by mkstemp",
+    "data/encoding.py: out.open('wb')": "ingest's transcoded copy, in its scratch directory",
+    "api/routes/survey_pages.py: path.write_text": "a scratch CSV in a TemporaryDirectory",
+    "pipeline/worker.py: os.fdopen('wb')": "the worker's result pipe (its stdout), not a file",
+}
+#: Direct writes not converted yet (files other work owned when the test learnt to see them):
+#: the list may only shrink — an entry that no longer writes directly fails the test.
+DIRECT_WRITES_TO_CONVERT = {
+    "apps/demo.py",
+    "feedback/aspect_detector.py",
+    "feedback/aspect_model.py",
+    "feedback/build_typos.py",
+    "feedback/intent_model.py",
+    "feedback/mention_sentiment.py",
+    "feedback/sentiment.py",
+    "feedback/train.py",
+}
+
+
+def _direct_writes(tree: ast.AST) -> list[tuple[int, str]]:
+    """Calls that write a file directly: ``<path>.write_text/write_bytes(…)``, ``open(…, "w")``
+    (or "a", "x", "+"), ``<path>.open("w")``, ``os.fdopen(fd, "w")`` — except on a receiver
+    whose name starts with ``tmp`` (the temporary path :func:`atomic_output` hands out)."""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        attr = isinstance(f, ast.Attribute)
+        name = f.attr if attr else getattr(f, "id", None)
+        if attr and ast.unparse(f.value).startswith("tmp"):
+            continue
+        if name in ("write_text", "write_bytes"):
+            found.append((node.lineno, ast.unparse(f)))
+        elif name in ("open", "fdopen"):
+            position = 0 if attr and name == "open" else 1  # Path.open(mode) / open(file, mode)
+            modes = [k.value for k in node.keywords if k.arg == "mode"] + node.args[position:][:1]
+            mode = modes[0].value if modes and isinstance(modes[0], ast.Constant) else "r"
+            if isinstance(mode, str) and set(mode) & set("wax+"):
+                found.append((node.lineno, f"{ast.unparse(f)}({mode!r})"))
+    return found
+
+
+def test_no_file_is_written_directly_outside_the_one_writer() -> None:
+    """Why the renames test above missed ``identity_model.json`` (written with a plain
+    ``write_text`` by the profiles stage until session 9): it looked only for hand-made
+    renames, and a direct write needs none. This one looks for the writes themselves."""
+    offenders, still_to_convert, allowed_seen = [], set(), set()
+    for p in sorted(SRC.rglob("*.py")):
+        rel = p.relative_to(SRC).as_posix()
+        for line, call in _direct_writes(ast.parse(p.read_text(encoding="utf-8"))):
+            if f"{rel}: {call}" in DIRECT_WRITES_ALLOWED:
+                allowed_seen.add(f"{rel}: {call}")
+                continue
+            if rel in DIRECT_WRITES_TO_CONVERT:
+                still_to_convert.add(rel)
+            else:
+                offenders.append(f"{rel}:{line}: {call}")
+    assert not offenders, "files written without core.export's writer:\n" + "\n".join(offenders)
+    assert allowed_seen == set(DIRECT_WRITES_ALLOWED), "allowed but gone: remove " + ", ".join(
+        sorted(set(DIRECT_WRITES_ALLOWED) - allowed_seen)
+    )
+    assert still_to_convert == DIRECT_WRITES_TO_CONVERT, (
+        "converted: remove from DIRECT_WRITES_TO_CONVERT: "
+        + ", ".join(sorted(DIRECT_WRITES_TO_CONVERT - still_to_convert))
+    )
+
+
+def test_the_direct_write_check_sees_the_forms_it_names() -> None:
+    code = """
+path.write_text("x")
+(run / "m.json").write_bytes(b"x")
+open(name, "w")
+open(name, mode="a")
+path.open("wb")
+os.fdopen(fd, "w")
+tmp.write_text("inside atomic_output")
+open(name)
+path.open()
+path.read_text()
+"""
+    found = [call for _, call in _direct_writes(ast.parse(code))]
+    assert found == [
+        "path.write_text",
+        "(run / 'm.json').write_bytes",
+        "open('w')",
+        "open('a')",
+        "path.open('wb')",
+        "os.fdopen('w')",
+    ]

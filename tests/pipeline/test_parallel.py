@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -21,6 +23,7 @@ from loyalloop.core.runs import Run
 from loyalloop.errors import ConfigError
 from loyalloop.pipeline.parallel import ENV_VAR, Parallel, parallel_setting, use_worker
 from loyalloop.pipeline.run import run_pipeline
+from loyalloop.pipeline.stage import Deferred
 
 _WHEN = ("created_at", "stage_seconds", "seconds")
 
@@ -121,7 +124,23 @@ def test_worker_functions_are_the_stages_functions() -> None:
     by_name = {s.name: s.function for s in STAGES}
     for name, ref in WORKER_FUNCTIONS.items():
         module, function = ref.split(":")
-        assert getattr(importlib.import_module(module), function) is by_name[name]
+        stage_function = by_name[name]
+        if isinstance(stage_function, Deferred):  # imported when first called
+            stage_function = stage_function.resolve()
+        assert getattr(importlib.import_module(module), function) is stage_function
+
+
+def test_the_runner_does_not_import_the_worker_stages_modules() -> None:
+    """The runner's imports leave out what only the worker process runs (the feedback stage:
+    its modules are imported in the worker, or by the runner only when it runs the stage in
+    order)."""
+    code = (
+        "import sys, loyalloop.pipeline.run; "
+        "print(sorted(m for m in sys.modules if m.startswith('loyalloop.feedback') "
+        "or m == 'loyalloop.pipeline.feedback_stage'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_an_early_worker_is_taken_by_the_run_or_stopped(

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.errors import BusyError
 
 __all__ = ["LOCK_FILE", "home_lock", "process_alive"]
@@ -73,7 +74,8 @@ def home_lock(
             ) from None
     info = home / _INFO_FILE
     try:
-        info.write_text(
+        write_text_atomic(
+            info,
             json.dumps(
                 {
                     "pid": os.getpid(),
@@ -81,7 +83,6 @@ def home_lock(
                     "since": datetime.now().isoformat(timespec="seconds"),
                 }
             ),
-            encoding="utf-8",
         )
         yield
     finally:

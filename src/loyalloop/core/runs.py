@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.core.lock import process_alive
 from loyalloop.core.results import RunManifest, TableInfo
 from loyalloop.errors import ConfigError, NoRunError, RunFormatError
@@ -253,7 +254,7 @@ class RunStore:
             number = max([self._last_issued(), *existing, 0]) + 1
             manifest = replace(manifest, run=number, tables=dict(writer.tables))
             data = json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
-            (writer.path / MANIFEST_FILE).write_text(data, encoding="utf-8")
+            write_text_atomic(writer.path / MANIFEST_FILE, data)
             final = self.dir / f"{number:06d}"
             os.rename(writer.path, final)
             _write_atomic(self.dir / _LAST, str(number))
@@ -298,8 +299,6 @@ class RunStore:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from loyalloop.core.export import write_text_atomic
-
     write_text_atomic(path, text, encoding="ascii")
 
 

@@ -93,7 +93,6 @@ from loyalloop.pipeline.profile_keys import rekey_by_profile
 
 __all__ = [
     "DRIVER_SCORE_TYPES",
-    "FEEDBACK_OUTPUTS",
     "KANO_TABLE",
     "N_EXAMPLES",
     "N_TOPICS",
@@ -112,22 +111,6 @@ DRIVER_SCORE_TYPES = ("nps", "csat")
 N_TOPICS = FeedbackConfig.topics
 N_EXAMPLES = FeedbackConfig.examples_per_topic
 OWN_BRAND = "own"
-#: Tables the stage may write (see the module docstring).
-FEEDBACK_OUTPUTS = (
-    "feedback_analysis",
-    "feedback_aspects",
-    "aspect_summary",
-    "aspect_trends",
-    "feedback_alerts",
-    "key_drivers",
-    "topics",
-    "kano",
-    "brand_benchmark",
-    "channel_comparison",
-    "aspect_examples",
-    "alert_examples",
-    "feedback_signals",
-)
 #: Fewest own-brand mentions for an aspect to be named the most complained-about.
 MIN_HEADLINE_MENTIONS = 30
 _INPUT_COLUMNS = [

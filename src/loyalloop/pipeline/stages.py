@@ -11,6 +11,7 @@ from pathlib import Path
 
 import ibis
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.core.results import CsatSummary, KpiSummary, NpsSummary, ProfilesSummary
 from loyalloop.data.identity import resolve_identities
 from loyalloop.data.unify import profiles_from_map
@@ -32,11 +33,10 @@ from loyalloop.pipeline.churn_stage import CHURN_OUTPUTS, stage_churn, stage_chu
 from loyalloop.pipeline.clv_stage import stage_clv
 from loyalloop.pipeline.context import PROFILE_TX, RunContext, exact_amounts
 from loyalloop.pipeline.currency import currency_counts, run_currency
-from loyalloop.pipeline.feedback_stage import FEEDBACK_OUTPUTS, stage_feedback
 from loyalloop.pipeline.lists_stage import stage_early_warning, stage_win_back
 from loyalloop.pipeline.loyalty_stage import stage_loyalty, stage_statuses
 from loyalloop.pipeline.profile_keys import rekey_by_profile
-from loyalloop.pipeline.stage import Stage
+from loyalloop.pipeline.stage import Deferred, Stage
 
 __all__ = ["INPUT_TABLES", "STAGES", "STAGE_OUTPUTS", "Stage"]
 
@@ -77,7 +77,7 @@ def stage_profiles(ctx: RunContext) -> None:
     ctx.save("identity_review", result.review)
     if result.model is not None:
         text = json.dumps(result.model, ensure_ascii=False, indent=1)
-        (ctx.writer.path / IDENTITY_MODEL_FILE).write_text(text, encoding="utf-8")
+        write_text_atomic(ctx.writer.path / IDENTITY_MODEL_FILE, text)
     tx = ctx.wh.table("transactions")
     tx = tx.select("customer_id", "timestamp", "amount", "kind", "channel", "category")
     mapped = rekey_by_profile(tx, id_map, source_column="source_customer_id")
@@ -136,6 +136,25 @@ def stage_kpis(ctx: RunContext) -> None:
 
 #: Tables keyed by source customer id that churn features read (re-keyed by profile).
 _CHURN_INPUTS = (PROFILE_TX, "profile_map", "feedback", "interactions", "accounts")
+
+#: Tables the feedback stage may write (:mod:`loyalloop.pipeline.feedback_stage`). Declared
+#: here so that the runner does not import that stage, which runs in the worker process.
+FEEDBACK_OUTPUTS = (
+    "feedback_analysis",
+    "feedback_aspects",
+    "aspect_summary",
+    "aspect_trends",
+    "feedback_alerts",
+    "key_drivers",
+    "topics",
+    "kano",
+    "brand_benchmark",
+    "channel_comparison",
+    "aspect_examples",
+    "alert_examples",
+    "feedback_signals",
+)
+
 
 STAGES: list[Stage] = [
     Stage(
@@ -200,7 +219,7 @@ STAGES: list[Stage] = [
     ),
     Stage(
         "feedback",
-        stage_feedback,
+        Deferred("loyalloop.pipeline.feedback_stage:stage_feedback"),
         requires=("feedback", "profile_map", "rfm"),
         produces=FEEDBACK_OUTPUTS,
         slot="feedback",

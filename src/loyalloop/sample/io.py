@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.data.contracts import contract
 from loyalloop.errors import ConfigError
 from loyalloop.sample.generator import SampleData
@@ -128,6 +129,6 @@ def write_sample(sample: SampleData, directory: Path | str) -> dict[str, Path]:
         pq.write_table(pa.Table.from_pandas(sample.campaign_truth, preserve_index=False), path)
         written["campaign_truth"] = path
     path = truth_dir / "params.json"
-    path.write_text(json.dumps(sample.params, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    write_text_atomic(path, json.dumps(sample.params, ensure_ascii=False, indent=2) + "\n")
     written["params"] = path
     return written
