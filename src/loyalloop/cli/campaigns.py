@@ -95,7 +95,7 @@ def results(
         for row in rows:
             by.setdefault((row["level"], row["arm"], row["segment"]), {})[row["metric"]] = row
         # the shared rule: how each figure may be shown (docs/measurement.md "Quoting")
-        quotes = {key: quote_rows(metrics) for key, metrics in by.items()}
+        quotes = {key: quote_rows(metrics, budget=c.budget) for key, metrics in by.items()}
         for key, metrics in by.items():
             verdicts = quotes[key].by_metric()
             for metric, row in metrics.items():
@@ -115,6 +115,7 @@ def results(
                     "outcome_source": c.outcome_source,
                     "assigned": c.assigned,
                     "margin_rate": c.margin_rate,
+                    "budget": c.budget,
                     "alpha": summary.alpha,
                     "error": c.error,
                     "message": c.message,
