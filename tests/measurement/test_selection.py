@@ -289,3 +289,39 @@ def test_the_cross_fitted_value_has_no_winners_curse_where_the_maximum_does() ->
     # and a rule "lead > 1 se" fires on pure noise about 16 % of the time, not more
     assert np.mean(nested > se_total) == pytest.approx(0.159, abs=0.025)
     assert np.mean(maxima > se_total) > 0.25
+
+
+def test_logged_propensities_value_an_arm_held_out_at_different_rates() -> None:
+    """One arm whose riskier customers were held out at 50 % and the rest at 10 % (a design a
+    model-driven round can give): the arm's pooled treated share misweights the two kinds and
+    biases the value; the logged propensities (the chance of each row's status) do not."""
+    rng = np.random.default_rng(7)
+    n = 40_000
+    risky = rng.random(n) < 0.5
+    p_held = np.where(risky, 0.5, 0.1)
+    held = rng.random(n) < p_held
+    p0 = np.where(risky, 0.2, 0.6)  # the riskier buy less without a call
+    tau = 0.05
+    y = (rng.random(n) < p0 + np.where(held, 0.0, tau)).astype(float)
+    ids = [f"K{i}" for i in range(n)]
+    rows = pd.DataFrame(
+        {
+            "campaign_id": "R2",
+            "customer_id": ids,
+            "arm": np.where(held, "champion:call:holdout", "champion:call"),
+            "responded": y,
+            "propensity": np.where(held, p_held, 1.0 - p_held),
+        }
+    )
+    audience = pd.DataFrame({"customer_id": ids, "cost:call": 1.0, "churn_probability": 0.5})
+    vpr = pd.Series(100.0, index=ids)
+    chosen = pd.Series("call", index=ids)
+    truth = n * (tau * 100.0 - 1.0)
+    logged, psi = _measured(_prepare(rows, audience, vpr, 1.0), chosen, ACTIONS)
+    se = float(np.sqrt(np.sum(psi**2)))
+    pooled, _ = _measured(_prepare(rows.drop(columns="propensity"), audience, vpr, 1.0), chosen, ACTIONS)
+    assert abs(logged - truth) < 3 * se
+    assert abs(pooled - truth) > 10 * se  # the pooled share: far off
+    # a cell all of one status takes the logged chance itself
+    r = _prepare(rows.iloc[:3].assign(arm="champion:call", propensity=0.8), audience, vpr, 1.0)
+    assert np.allclose(r.frame["_e"], 0.8)

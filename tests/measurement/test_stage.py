@@ -503,3 +503,22 @@ def test_a_campaign_budget_in_the_run_settings_applies_the_ten_percent_spend_rul
         assert s is not None and words in str(s.body)
         s0 = campaigns_section(_Shown(r), lang)  # type: ignore[arg-type]
         assert s0 is not None and words not in str(s0.body)
+
+
+def test_cli_results_are_readable_at_80_columns(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from loyalloop.cli.output import out
+
+    settings, r = run
+    monkeypatch.setattr("loyalloop.core.runs.RunStore.get", lambda _self, _n=None: _Shown(r))
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(out, "_width", 80)
+    res = CliRunner().invoke(app, ["--home", str(settings.home), "campaigns", "results", "Q-1"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # one block per comparison, every figure on its own line, whole (never cut with "…")
+    _assert_quoted_by_the_rule(res.output, "en")
+    block = lines[lines.index("call") :]
+    assert any("net value 净值" in x and "+20,000 (+14,000 … +26,000)" in x for x in block)
+    assert any("held out 对照" in x and "250" in x for x in block)
+    assert not any(x.rstrip().endswith("…") for x in lines)

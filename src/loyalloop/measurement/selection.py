@@ -211,9 +211,25 @@ def _prepare(
     rows["_action"] = parsed.map(lambda p: p.action)
     rows["_treated"] = (~parsed.map(lambda p: p.is_control | p.is_global_control)).astype(float)
     rows["_y"] = pd.to_numeric(rows["responded"], errors="coerce")
-    # the propensity: each arm's recorded treated share (its treated / treated + holdout)
+    # the propensity: each arm's recorded treated share (its treated / treated + holdout) —
+    # within cells of one logged design propensity when the rows carry it (plan_round logs
+    # the chance of the row's status in its arm), so an arm whose customers were held out at
+    # different rates is not valued as if at one rate; a cell all treated or all held out
+    # takes the logged chance itself
     arm_key = rows["campaign_id"].astype(str) + "|" + parsed.map(lambda p: f"{p.group}:{p.action}")
+    logged = None
+    if "propensity" in rows.columns:
+        pr = pd.to_numeric(rows["propensity"], errors="coerce").to_numpy(dtype="float64")
+        t = rows["_treated"].to_numpy()
+        logged = np.where(t == 1, pr, 1.0 - pr)  # the chance to be treated, per row
+        known = np.isfinite(logged)
+        cell = pd.Series(np.round(logged, 6), index=rows.index).astype(str)
+        arm_key = arm_key.where(~known, arm_key + "|" + cell)
     rows["_e"] = rows.groupby(arm_key.to_numpy())["_treated"].transform("mean")
+    if logged is not None:
+        e = rows["_e"].to_numpy(dtype="float64")
+        degenerate = np.isfinite(logged) & ((e <= 0) | (e >= 1))
+        rows["_e"] = np.where(degenerate, logged, e)
     by_id = audience.assign(customer_id=audience["customer_id"].astype(str)).drop_duplicates(
         "customer_id"
     )
@@ -581,8 +597,9 @@ def choose_policy(
         selected = default
         reason = (
             f"the learnt policy (levels chosen per fold on the other folds: {per_fold} SE off) "
-            f"is not clearly better than the {dlabel}: {lead:+,.0f} (se {lead_se:,.0f}) is "
-            f"within {rule:g} standard error(s), so the {dlabel} runs — {why_default}"
+            f"is not clearly better than the {dlabel}: its lead {lead:+,.0f} (se "
+            f"{lead_se:,.0f}) is not more than {rule:g} standard error(s) above 0, so the "
+            f"{dlabel} runs — {why_default}"
         )
     logger.info("policy choice: %s", reason)
     return PolicyChoice(
