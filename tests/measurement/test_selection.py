@@ -319,7 +319,9 @@ def test_logged_propensities_value_an_arm_held_out_at_different_rates() -> None:
     truth = n * (tau * 100.0 - 1.0)
     logged, psi = _measured(_prepare(rows, audience, vpr, 1.0), chosen, ACTIONS)
     se = float(np.sqrt(np.sum(psi**2)))
-    pooled, _ = _measured(_prepare(rows.drop(columns="propensity"), audience, vpr, 1.0), chosen, ACTIONS)
+    pooled, _ = _measured(
+        _prepare(rows.drop(columns="propensity"), audience, vpr, 1.0), chosen, ACTIONS
+    )
     assert abs(logged - truth) < 3 * se
     assert abs(pooled - truth) > 10 * se  # the pooled share: far off
     # a cell all of one status takes the logged chance itself

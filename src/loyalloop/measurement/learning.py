@@ -500,8 +500,10 @@ def choose_pessimism(
     folds: int = 3,
     seed: int = 0,
 ) -> tuple[float, dict[float, float]]:
-    """The caution level (standard errors off, :func:`expected_values`) whose allocation earns
-    the most on the **training campaigns' own rows**, by cross-validation
+    """The caution level (standard errors off, :func:`expected_values`) chosen on the
+    **training campaigns' own rows** by cross-validation with the one-standard-error rule
+    (the most cautious level within one standard error of the best,
+    :func:`~loyalloop.measurement.selection.one_se_level`)
     (:func:`~loyalloop.measurement.selection.choose_policy` without an incumbent; the
     loop itself uses that function, which also weighs the incumbent and nobody).
 
