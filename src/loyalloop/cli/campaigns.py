@@ -171,32 +171,32 @@ def results(
                 ]
             )
         table = Table(*headers)
-        for row in table_rows:
-            table.add_row(*row)
+        for cells in table_rows:
+            table.add_row(*cells)
         if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
             out.print(table)
         else:  # the table would wrap its cells: one block per comparison, a figure a line
-            for row in table_rows:
+            for cells in table_rows:
                 block = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
                 block.add_column(no_wrap=True)
                 block.add_column(overflow="fold")
-                for head, value in zip(headers[1:], row[1:], strict=True):
+                for head, value in zip(headers[1:], cells[1:], strict=True):
                     if value:
                         block.add_row(head, value)
-                out.print(f"[bold]{row[0]}[/bold]")
+                out.print(f"[bold]{cells[0]}[/bold]")
                 out.print(block)
-        wrap = {"soft_wrap": False}  # long remarks wrap at the terminal's width
+        # long remarks wrap at the terminal's width (soft_wrap=False)
         for text, number in footnotes.items():
             en, zh = text.split("\n", 1)
-            out.print(f"{number}. {escape(en)}", **wrap)
-            out.print(f"   {escape(zh)}", **wrap)
+            out.print(f"{number}. {escape(en)}", soft_wrap=False)
+            out.print(f"   {escape(zh)}", soft_wrap=False)
         out.print(
             f"{1 - summary.alpha:.0%} intervals; totals over the arm's customers "
             f"区间为 {1 - summary.alpha:.0%} 置信区间。",
-            **wrap,
+            soft_wrap=False,
         )
         for n in c.notes:
-            out.print(escape(n), **wrap)
+            out.print(escape(n), soft_wrap=False)
 
 
 NameArg = Annotated[str, typer.Argument(help="Campaign name. 活动名称。")]

@@ -529,12 +529,12 @@ def choose_policy(
         fvar = np.zeros((len(labels), folds))
         for f, rows_f in enumerate(fold_rows):
             sub = _Rows(r.frame.iloc[rows_f].reset_index(drop=True), r.by_id, r.ids, r.stratum)
-            for i, label in enumerate(labels):
+            for li, label in enumerate(labels):
                 v, psi = _measured(sub, given[label][f], actions)
-                fv[i, f], fvar[i, f] = v, float(np.sum(psi**2))
+                fv[li, f], fvar[li, f] = v, float(np.sum(psi**2))
         picks = cross_fitted_levels(levels, fv, fvar)
-        fold_cautions = tuple(float(levels[i]) for i in picks)
-        chosen = pd.concat([given[labels[i]][f] for f, i in enumerate(picks)])
+        fold_cautions = tuple(float(levels[li]) for li in picks)
+        chosen = pd.concat([given[labels[li]][f] for f, li in enumerate(picks)])
         v, psi = _measured(r, chosen, actions)
         psis[CROSS_FITTED] = psi
         cands.append(CandidateValue(CROSS_FITTED, v, float(np.sqrt(np.sum(psi**2))), len(chosen)))
