@@ -31,6 +31,7 @@ from loyalloop.measurement.sample_rounds import (
     run_learning_rounds,
     sample_audience,
 )
+from loyalloop.measurement.selection import one_se_level
 from loyalloop.pipeline import RunConfig, run_pipeline
 from loyalloop.sample import generate
 
@@ -186,13 +187,19 @@ def test_the_model_policy_carries_the_caution_chosen_on_round_1(rounds) -> None:
         if p is not None and p.kind is PolicyKind.MODEL
     )
     assert model.caution in {0.0, 0.5, 1.0, 2.0}
-    # the caution is the level with the best cross-validated value on round 1's rows, and
-    # the notes give every candidate's value (model levels, incumbent, nobody)
+    # the caution is the most cautious level within one standard error of the best
+    # cross-validated value on round 1's rows (selection.one_se_level), and the notes give
+    # every candidate's value (model levels, the cross-fitted policy, incumbent, nobody)
     note = next(n for n in rounds.notes if n.startswith("cross-validated on round 1's rows"))
-    values = {
-        float(k): float(v.replace(",", ""))
-        for k, v in re.findall(r"model ([\d.]+) ([+-][\d,]+) \(se", note)
+    found = {
+        float(k): (float(v.replace(",", "")), float(se.replace(",", "")))
+        for k, v, se in re.findall(r"model ([\d.]+) ([+-][\d,]+) \(se ([\d,]+)\)", note)
     }
-    assert values and model.caution == max(values, key=lambda k: values[k])
-    assert "incumbent" in note and "nobody +0" in note
-    assert f"({model.caution:g} SE off)" in rounds.decision
+    levels = sorted(found)
+    assert levels == [0.0, 0.5, 1.0, 2.0]
+    pick = one_se_level(levels, [found[k][0] for k in levels], [found[k][1] for k in levels])
+    assert model.caution == levels[pick]
+    assert "model cross-fitted" in note and "incumbent" in note and "nobody +0" in note
+    assert "levels chosen per fold on the other folds" in rounds.decision
+    if plan2.champion is model:
+        assert f"runs at {model.caution:g} SE off" in rounds.decision

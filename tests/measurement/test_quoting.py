@@ -216,3 +216,22 @@ def test_the_three_adapters_agree() -> None:
             assert (x.verdict, x.reason) == (y.verdict, y.reason) == (z.verdict, z.reason)
     assert quote_effect(e).roi.quoted
     assert quote_effect(e, budget=200_000.0).roi.reason is QuoteReason.TINY_SPEND
+
+
+def test_every_reason_a_figure_was_not_computed_is_said_in_chinese() -> None:
+    import re
+
+    from loyalloop.experiments.results import ErrorCode
+    from loyalloop.measurement.quoting import _DETAILS
+    from loyalloop.measurement.results import ResultError
+
+    codes = {c.value for c in ResultError} | {c.value for c in ErrorCode}
+    assert codes <= set(_DETAILS)
+    for code in sorted(codes):
+        q = _quote(roi=Figure(NAN, NAN, NAN, code, "an English message from the results"))
+        zh = explain(q.roi, "zh")
+        # no English words in the Chinese remark (setting names like campaigns.margin_rate aside)
+        assert not re.search(r"\b(?!campaigns\b|margin_rate\b|ROI\b)[a-z]{3,}\b", zh), (code, zh)
+        assert "English message" in explain(q.roi)  # English keeps the results' own message
+    q = _quote(roi=Figure(NAN, NAN, NAN, "no_margin_rate", "no margin rate configured"))
+    assert explain(q.roi, "zh") == "未计算：未设置毛利率（campaigns.margin_rate），不计算毛利"

@@ -65,3 +65,43 @@ def test_prefix_stops_at_the_first_customer_that_does_not_fit() -> None:
     # an unavailable customer (no consent: cost NaN) is skipped, not a stop
     rest = np.arange(3)
     assert list(_fill_in_order(rest, cost[3:], channel[3:], 1.0, {}, None, prefix=True)) == [0, 2]
+
+
+def test_every_assignment_row_logs_the_chance_of_its_status_in_its_arm() -> None:
+    n = 6_000
+    rng = np.random.default_rng(1)
+    audience = pd.DataFrame(
+        {
+            "customer_id": [f"K{i}" for i in range(n)],
+            "churn_probability": rng.beta(0.3, 2.0, n),
+            "cost:message": 0.05,
+            "cost:offer": rng.uniform(2.0, 8.0, n),
+            "cost:call": 10.0,
+        }
+    )
+    plan = plan_round(
+        audience,
+        campaign_id="R1",
+        actions=ACTIONS,
+        constraints=Constraints(2.0 * n),
+        champion=Policy(PolicyKind.RISK),
+        challenger=Policy(PolicyKind.RANDOM),
+        assigned_at=datetime(2026, 7, 1),
+        programme=ProgrammeSpec(global_control_share=0.05),
+    )
+    a, t = plan.assignments, plan.treatments
+    assert a["propensity"].notna().all() and t["propensity"].notna().all()
+    assert ((a["propensity"] > 0) & (a["propensity"] <= 1)).all()
+    gc = a["arm"] == "global_control"
+    assert gc.any() and np.allclose(a.loc[gc, "propensity"], 0.05)
+    # the logged chance agrees with what happened: per arm (group and action), the treated
+    # share is close to the logged chance of being treated
+    h = 0.2  # RoundSettings().holdout_share
+    for (group, action), part in t.groupby(["group", "action"]):
+        logged_treated = np.where(part["held_out"], 1 - part["propensity"], part["propensity"])
+        assert np.allclose(logged_treated, logged_treated[0]), (group, action)
+        share = 1 - part["held_out"].mean()
+        assert abs(share - logged_treated[0]) < 0.12 + 2 / np.sqrt(len(part)), (group, action)
+    assert np.isclose(
+        t.loc[t["held_out"], "propensity"].median(), h
+    )  # the hash holdout, where no arm needed its own

@@ -375,7 +375,7 @@ NEVER = ("+5,000", "+9,000", "+5000%", "+20000%", "+9000%")
 class _Shown:
     """A published run whose campaign results are :data:`SHOWN` (its other tables as they are)."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, budget: float | None = None) -> None:
         from dataclasses import replace
 
         from loyalloop.measurement.results import CampaignReport, CampaignResult
@@ -391,6 +391,7 @@ class _Shown:
             campaign_id="Q-1",
             name="Quoting",
             arms=tuple(_arm_summary(e) for e in effects),
+            budget=budget,
         )
         summary = replace(run.manifest.campaigns, campaigns=(campaign,))  # type: ignore[arg-type]
         self.manifest = replace(run.manifest, campaigns=summary)
@@ -462,3 +463,62 @@ def test_cli_shows_no_inconclusive_gain_and_no_roi_over_a_tiny_spend(run, monkey
     assert tiny["verdict"] == "not_measurable" and tiny["reason"] == "small_group"
     assert rows[("call", "net_value")]["verdict"] == "conclusive_gain"
     assert rows[("call", "cost")]["verdict"] is None  # counted, not estimated
+
+
+def test_a_campaign_budget_in_the_run_settings_applies_the_ten_percent_spend_rule(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    from loyalloop.cli.output import out
+    from loyalloop.errors import ConfigError
+    from loyalloop.pipeline.config import run_config
+    from loyalloop.report.campaigns_section import campaigns_section
+
+    path = tmp_path / "run.yaml"
+    path.write_text("campaigns:\n  campaign:\n    Q-1:\n      budget: 20000\n", "utf-8")
+    assert run_config(path).campaigns.campaign["Q-1"].budget == 20_000
+    for bad in ("0", "-5", "'a lot'"):
+        path.write_text(f"campaigns:\n  campaign:\n    Q-1:\n      budget: {bad}\n", "utf-8")
+        with pytest.raises(ConfigError, match="budget"):
+            run_config(path)
+    # the stage carries the setting into the run's summary (None where it is not set)
+    _, r = run
+    assert r.manifest.campaigns.campaigns[0].budget is None  # type: ignore[union-attr]
+    # with a budget of 20,000 the call arm's 100 spent is under 10 % of it: tiny_spend, where
+    # without a budget only the margin's noise (±6,000) kept its ROI from being quoted
+    settings, r = run
+    shown = _Shown(r, budget=20_000.0)
+    monkeypatch.setattr("loyalloop.core.runs.RunStore.get", lambda _self, _n=None: shown)
+    monkeypatch.setattr(out, "_width", 400)
+    res = CliRunner().invoke(
+        app, ["--home", str(settings.home), "campaigns", "results", "Q-1", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["budget"] == 20_000.0
+    rows = {(x["arm"], x["metric"]): x for x in data["rows"]}
+    assert rows[("call", "roi")]["reason"] == "tiny_spend"
+    assert "10%" in rows[("call", "roi")]["explanation"]
+    for lang, words in (("en", "under 10% of the budget"), ("zh", "不足预算")):
+        s = campaigns_section(shown, lang)  # type: ignore[arg-type]
+        assert s is not None and words in str(s.body)
+        s0 = campaigns_section(_Shown(r), lang)  # type: ignore[arg-type]
+        assert s0 is not None and words not in str(s0.body)
+
+
+def test_cli_results_are_readable_at_80_columns(run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from loyalloop.cli.output import out
+
+    settings, r = run
+    monkeypatch.setattr("loyalloop.core.runs.RunStore.get", lambda _self, _n=None: _Shown(r))
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(out, "_width", 80)
+    res = CliRunner().invoke(app, ["--home", str(settings.home), "campaigns", "results", "Q-1"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # one block per comparison, every figure on its own line, whole (never cut with "…")
+    _assert_quoted_by_the_rule(res.output, "en")
+    block = lines[lines.index("call") :]
+    assert any("net value 净值" in x and "+20,000 (+14,000 … +26,000)" in x for x in block)
+    assert any("held out 对照" in x and "250" in x for x in block)
+    assert not any(x.rstrip().endswith("…") for x in lines)

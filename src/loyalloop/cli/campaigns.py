@@ -57,6 +57,7 @@ def results(
     """
     with handle_errors(as_json):
         from rich.markup import escape
+        from rich.measure import Measurement
         from rich.table import Table
 
         from loyalloop.core.results import NotComputed
@@ -95,7 +96,7 @@ def results(
         for row in rows:
             by.setdefault((row["level"], row["arm"], row["segment"]), {})[row["metric"]] = row
         # the shared rule: how each figure may be shown (docs/measurement.md "Quoting")
-        quotes = {key: quote_rows(metrics) for key, metrics in by.items()}
+        quotes = {key: quote_rows(metrics, budget=c.budget) for key, metrics in by.items()}
         for key, metrics in by.items():
             verdicts = quotes[key].by_metric()
             for metric, row in metrics.items():
@@ -115,6 +116,7 @@ def results(
                     "outcome_source": c.outcome_source,
                     "assigned": c.assigned,
                     "margin_rate": c.margin_rate,
+                    "budget": c.budget,
                     "alpha": summary.alpha,
                     "error": c.error,
                     "message": c.message,
@@ -128,7 +130,7 @@ def results(
         if c.error:
             out.print(f"not measured 无法衡量: {escape(c.message or c.error)}")
             return
-        table = Table(
+        headers = [
             "arm 组",
             *(["segment 分群"] if segments else []),
             "n",
@@ -140,40 +142,61 @@ def results(
             "net value 净值",
             "ROI",
             "note 说明",
-        )
+        ]
         footnotes: dict[str, int] = {}
+        table_rows: list[list[str]] = []
         for (level, arm, segment), metrics in by.items():
             aq = quotes[(level, arm, segment)]
             resp = metrics.get("response_rate", {})
             roi = metrics.get("roi", {})
             label = {"campaign": "all treated 全部", "group": f"group {arm}"}.get(level, arm)
             marks = [
-                footnotes.setdefault(f"{explain(x)} / {explain(x, 'zh')}", len(footnotes) + 1)
+                footnotes.setdefault(f"{explain(x)}\n{explain(x, 'zh')}", len(footnotes) + 1)
                 for x in (aq.response, aq.revenue, aq.margin, aq.net, aq.roi)
                 if not x.quoted
             ]
-            table.add_row(
-                escape(str(label)),
-                *([escape(str(segment))] if segments else []),
-                f"{int(resp.get('n') or 0):,}",
-                f"{int(resp.get('control_n') or 0):,}",
-                cell(aq.response, fmt_points),
-                cell(aq.revenue, fmt_money),
-                cell(aq.margin, fmt_money),
-                f"{roi.get('total') or 0:,.0f}",
-                cell(aq.net, fmt_money),
-                cell(aq.roi, fmt_ratio),
-                ", ".join(str(m) for m in dict.fromkeys(marks)),
+            table_rows.append(
+                [
+                    escape(str(label)),
+                    *([escape(str(segment))] if segments else []),
+                    f"{int(resp.get('n') or 0):,}",
+                    f"{int(resp.get('control_n') or 0):,}",
+                    cell(aq.response, fmt_points),
+                    cell(aq.revenue, fmt_money),
+                    cell(aq.margin, fmt_money),
+                    f"{roi.get('total') or 0:,.0f}",
+                    cell(aq.net, fmt_money),
+                    cell(aq.roi, fmt_ratio),
+                    ", ".join(str(m) for m in dict.fromkeys(marks)),
+                ]
             )
-        out.print(table)
+        table = Table(*headers)
+        for cells in table_rows:
+            table.add_row(*cells)
+        if Measurement.get(out, out.options.update_width(10_000), table).maximum <= out.width:
+            out.print(table)
+        else:  # the table would wrap its cells: one block per comparison, a figure a line
+            for cells in table_rows:
+                block = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
+                block.add_column(no_wrap=True)
+                block.add_column(overflow="fold")
+                for head, value in zip(headers[1:], cells[1:], strict=True):
+                    if value:
+                        block.add_row(head, value)
+                out.print(f"[bold]{cells[0]}[/bold]")
+                out.print(block)
+        # long remarks wrap at the terminal's width (soft_wrap=False)
         for text, number in footnotes.items():
-            out.print(f"{number}. {escape(text)}")
+            en, zh = text.split("\n", 1)
+            out.print(f"{number}. {escape(en)}", soft_wrap=False)
+            out.print(f"   {escape(zh)}", soft_wrap=False)
         out.print(
             f"{1 - summary.alpha:.0%} intervals; totals over the arm's customers "
-            f"区间为 {1 - summary.alpha:.0%} 置信区间。"
+            f"区间为 {1 - summary.alpha:.0%} 置信区间。",
+            soft_wrap=False,
         )
         for n in c.notes:
-            out.print(escape(n))
+            out.print(escape(n), soft_wrap=False)
 
 
 NameArg = Annotated[str, typer.Argument(help="Campaign name. 活动名称。")]

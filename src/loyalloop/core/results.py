@@ -611,6 +611,9 @@ class CampaignSummary:
     error: str | None = None
     message: str = ""
     notes: tuple[str, ...] = ()
+    #: The campaign's budget from the run settings (``campaigns.campaign.<id>.budget``);
+    #: ``None``: not known (the ROI's 10 %-of-budget rule does not apply).
+    budget: float | None = None
 
 
 @dataclass(frozen=True)

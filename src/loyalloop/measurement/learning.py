@@ -500,8 +500,10 @@ def choose_pessimism(
     folds: int = 3,
     seed: int = 0,
 ) -> tuple[float, dict[float, float]]:
-    """The caution level (standard errors off, :func:`expected_values`) whose allocation earns
-    the most on the **training campaigns' own rows**, by cross-validation
+    """The caution level (standard errors off, :func:`expected_values`) chosen on the
+    **training campaigns' own rows** by cross-validation with the one-standard-error rule
+    (the most cautious level within one standard error of the best,
+    :func:`~loyalloop.measurement.selection.one_se_level`)
     (:func:`~loyalloop.measurement.selection.choose_policy` without an incumbent; the
     loop itself uses that function, which also weighs the incumbent and nobody).
 
@@ -713,6 +715,8 @@ def plan_round(
     # share of that arm's customers — picked by the same policy for the same action — is held
     # out instead, and an arm too small to keep any treated customer beside it is not run.
     held = held.copy()
+    # the design's chance of being held out in one's arm (the hash holdout: h), logged per row
+    p_held = np.full(n, h)
     order_in_arm = _hash(ids, salt + ":arm-holdout")
     for g in (CHAMPION, CHALLENGER, EXPLORE):
         for j in range(len(actions)):
@@ -726,6 +730,7 @@ def plan_round(
                 group_of[rows_] = ""
                 continue
             held[rows_[np.argsort(order_in_arm[rows_], kind="stable")[:k]]] = True
+            p_held[rows_] = k / len(rows_)
 
     assigned = action_of >= 0
     names = np.array([a.name for a in actions], dtype=object)
@@ -743,6 +748,10 @@ def plan_round(
     zh_of[held_rows] = "随机留作对照（不触达），用于衡量该策略的效果；" + zh_of[held_rows]
     rec = assigned | gc
     arm[gc] = GLOBAL_CONTROL
+    # the logged propensity: the chance the row got what it got within its arm — treated
+    # (1 − p_held) or held out (p_held); the global control its share of everyone
+    propensity = np.where(held, p_held, 1.0 - p_held)
+    propensity[gc] = programme.global_control_share
     at = pd.Timestamp(assigned_at.replace(tzinfo=None, microsecond=0))
     assignments = pd.DataFrame(
         {
@@ -750,6 +759,7 @@ def plan_round(
             "campaign_id": campaign_id,
             "arm": arm[rec],
             "assigned_at": at,
+            "propensity": propensity[rec],
         }
     )
     rows = np.flatnonzero(assigned)
@@ -761,6 +771,7 @@ def plan_round(
             "group": group_of[rows],
             "action": names[action_of[rows]],
             "held_out": held[rows],
+            "propensity": propensity[rows],
             "expected_value": value_of[rows],
             "expected_cost": exp_cost,
             "explanation_en": en_of[rows],

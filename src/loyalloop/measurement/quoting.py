@@ -458,6 +458,43 @@ _REASONS: dict[QuoteReason, dict[Lang, str]] = {
 }
 
 
+#: Why a figure was not computed, by the results' and the statistics' codes
+#: (:class:`~.results.ResultError`, :class:`loyalloop.experiments.ErrorCode`): the words shown
+#: in a language other than the English the results' own message is written in.
+_DETAILS: dict[str, dict[Lang, str]] = {
+    "no_control": {"en": "no holdout to compare with", "zh": "没有对照组可比较"},
+    "no_units": {"en": "no customers in the comparison", "zh": "比较中没有客户"},
+    "too_few_units": {"en": "too few customers to compare", "zh": "客户太少，无法比较"},
+    "no_cost": {
+        "en": "the treated customers cost nothing more than the holdout: ROI is undefined",
+        "zh": "触达客户的成本不高于对照组：ROI 无定义",
+    },
+    "no_margin_rate": {
+        "en": "no margin rate configured (campaigns.margin_rate); margin is not computed",
+        "zh": "未设置毛利率（campaigns.margin_rate），不计算毛利",
+    },
+    "no_revenue": {"en": "no customer with a known revenue", "zh": "没有已知收入的客户"},
+    "no_events": {
+        "en": "nobody was reactivated in either group",
+        "zh": "两组中都没有客户被挽回",
+    },
+    "small_arm": {
+        "en": "too few customers with a known revenue for a money figure (at least 30 in "
+        "each group)",
+        "zh": "已知收入的客户太少，无法给出金额（每组至少 30 人）",
+    },
+    "zero_variance": {
+        "en": "the figure does not vary (e.g. nobody bought)",
+        "zh": "该指标没有变化（例如无人购买）",
+    },
+    "baseline_zero": {
+        "en": "the holdout's mean is 0: no relative lift",
+        "zh": "对照组均值为 0：无法计算相对提升",
+    },
+    "not_finite": {"en": "a figure is not finite", "zh": "数值不是有限数"},
+}
+
+
 def _money(x: float | None) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x:,.0f}"
 
@@ -465,6 +502,9 @@ def _money(x: float | None) -> str:
 def explain(q: Quote, lang: Lang = "en") -> str:
     """The reason of ``q`` as a sentence in ``lang``."""
     message = q.message or q.detail
+    words = _DETAILS.get(q.detail)
+    if words is not None and (lang != "en" or not q.message):
+        message = words[lang]  # the results' message is English: its code's words instead
     return _REASONS[q.reason][lang].format(
         n=f"{q.n:,}",
         control_n=f"{q.control_n:,}",

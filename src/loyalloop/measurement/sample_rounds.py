@@ -14,12 +14,14 @@
 4. **round 2** — the **incumbent** is what the business runs without a model: risk-only
    targeting with the campaign's usual action (:attr:`SampleSetup.usual_action`, the offer),
    filling the budget in risk order, so the learnt policy and the incumbent are compared at the
-   same spend; the learnt model (at its best caution), the incumbent and *nobody* are compared
-   by their doubly robust cross-validated value on round 1's rows with a one-standard-error
-   rule (:func:`~loyalloop.measurement.selection.choose_policy`): the model leads only when it is
-   clearly better than the incumbent — which is dropped for *nobody* only when it is measured
-   as losing money with confidence; the other of model and incumbent is the challenger, and
-   the registry records the model's status accordingly; exploration continues;
+   same spend; the learnt model (its caution level chosen by a one-standard-error rule and
+   judged cross-fitted: each fold's level chosen on the other folds), the incumbent and
+   *nobody* are compared by their doubly robust cross-validated value on round 1's rows with a
+   one-standard-error rule (:func:`~loyalloop.measurement.selection.choose_policy`): the model
+   leads only when it is clearly better than the incumbent — which is dropped for *nobody*
+   only when it is measured as losing money with confidence; the other of model and
+   incumbent is the challenger, and the registry records the model's status accordingly;
+   exploration continues;
 5. both rounds are scored on the truth: the **realised incremental value** of everyone treated
    — (bought if treated − bought if left alone) × value × margin − cost — over many fresh
    draws of the customers' responses, so each round's value and the difference between them

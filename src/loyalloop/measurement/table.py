@@ -100,11 +100,25 @@ def _count(t: ir.Table) -> int:
 
 def _check_assignments(a: ir.Table) -> ir.Table:
     _require(a, "assignments", ("customer_id", "campaign_id", "arm"))
+    logged = "propensity" in a.columns
     a = a.select(
         customer_id=a.customer_id.cast("string"),
         campaign_id=a.campaign_id.cast("string"),
         arm=a.arm.cast("string").strip(),
+        # the logged propensity (learning.plan_round): the chance the row got its status in
+        # its arm, treated or held out; kept for the policy value (selection.aipw_scores)
+        **({"propensity": a.propensity.cast("float64")} if logged else {}),
     )
+    if logged:
+        bad = a.filter(
+            a.propensity.notnull() & ~((a.propensity > 0) & (a.propensity <= 1)).fill_null(False)
+        )
+        if n := _count(bad):
+            raise DataValidationError(
+                f"assignments: {n} rows have a propensity outside (0, 1] (e.g. "
+                f"{_examples(bad, ['customer_id', 'campaign_id', 'propensity'])}); a logged "
+                "propensity is the chance the row got its arm: above 0, at most 1, or empty"
+            )
     blank = a.filter(
         a.customer_id.isnull()
         | (a.customer_id.strip() == "")
@@ -199,6 +213,7 @@ def measurement_table(
         campaign_id=j.campaign_id,
         customer_id=j.customer_id,
         arm=j.arm,
+        **({"propensity": j.propensity} if "propensity" in a.columns else {}),
         responded=(purchases > 0).cast("int64"),
         reactivated=(j._react.fill_null(0) > 0).cast("int64"),
         revenue=ibis.ifelse(

@@ -267,6 +267,9 @@ def stage_campaign_results(ctx: RunContext) -> None:
                 error=c.error,
                 message=c.message,
                 notes=c.notes,
+                budget=(
+                    cfg.campaign[c.campaign_id].budget if c.campaign_id in cfg.campaign else None
+                ),
             )
         )
     ctx.record(

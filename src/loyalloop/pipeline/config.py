@@ -205,9 +205,14 @@ class CampaignCosts:
     arm_redemption_cost: dict[str, float] = field(default_factory=dict)
     #: Planned share of each arm, holdout included (the sample-ratio check).
     shares: dict[str, float] = field(default_factory=dict)
+    #: The campaign's budget (its currency): the quoting rule then quotes an ROI only from
+    #: 10 % of it spent (docs/measurement.md "Quoting"); empty: the budget is not known.
+    budget: Money = None
 
     def __post_init__(self) -> None:
         _check_fields(self)
+        if self.budget is not None and not self.budget > 0:
+            raise ConfigError("CampaignCosts.budget: must be a number > 0 (or left out)")
         for name in ("arm_contact_cost", "arm_redemption_cost", "shares"):
             for arm, value in getattr(self, name).items():
                 try:

@@ -88,7 +88,7 @@ def _rows(c: CampaignSummary, lang: Lang) -> list[list[str]]:
     (:mod:`loyalloop.measurement.quoting`) allows it to be shown, the reasons in the remark."""
     rows = []
     for a in c.arms:
-        q = quote_summary(a)
+        q = quote_summary(a, budget=c.budget)
         rows.append(
             [
                 _arm_label(a, lang),
