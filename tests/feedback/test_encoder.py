@@ -55,6 +55,7 @@ def test_encode_keeps_order_caches_and_zeroes_empty_text(monkeypatch: pytest.Mon
     calls = fake.calls
     again = encoder.encode(["a", "b"])
     assert fake.calls == calls  # served from the cache
+    assert len(encoder) == 2
     np.testing.assert_array_equal(again, first[[2, 0]])
 
 

@@ -69,6 +69,10 @@ class TextEncoder:
         self._embed: Callable[[list[str]], np.ndarray] | None = None
         self._cache: dict[str, np.ndarray] = {}
 
+    def __len__(self) -> int:
+        """How many texts the cache holds."""
+        return len(self._cache)
+
     def load(self) -> None:
         """Load the model now (its start-up cost) rather than on the first ``encode``."""
         if self._embed is None:
