@@ -41,10 +41,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from feedback_encoder_models import TextEncoder  # type: ignore[import-not-found]
 
 from loyalloop.feedback import train_mention_sentiment as tms
 from loyalloop.feedback.aspect_model import LABELS, MentionContext
-from loyalloop.feedback.encoder import TextEncoder
 from loyalloop.feedback.mention_sentiment import (
     LANGUAGES,
     MentionSentimentModel,
