@@ -189,9 +189,7 @@ def test_a_heap_the_user_sets_is_kept_with_a_warning_when_small(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     _small_machine(monkeypatch)
-    settings = Settings(
-        home=tmp_path, spark_master="local[2]", spark_conf="spark.driver.memory=3g"
-    )
+    settings = Settings(home=tmp_path, spark_master="local[2]", spark_conf="spark.driver.memory=3g")
     with caplog.at_level("WARNING", logger="loyalloop.core.spark"):
         conf = session_conf(settings, input_rows=ROWS_1M)
     assert conf["spark.driver.memory"] == "3g"
@@ -251,9 +249,12 @@ def test_the_run_is_refused_before_spark_starts(
     monkeypatch.setattr(spark_mod, "_pyspark", lambda: _NoActive)
     monkeypatch.setattr(spark_mod, "_start", no_jvm)
     on_spark = Settings(
-        home=settings.home, timezone="UTC", phone_region="CN", engine=Engine.SPARK,
+        home=settings.home,
+        timezone="UTC",
+        phone_region="CN",
+        engine=Engine.SPARK,
         spark_master="local[2]",
     )
-    with pytest.raises(ConfigError, match="spark.driver.memory"):
+    with pytest.raises(ConfigError, match=r"spark\.driver\.memory"):
         run_pipeline(on_spark)
     assert not (settings.home / "spark-input").exists()

@@ -213,9 +213,7 @@ def local_defaults(
     }
 
 
-def check_driver_heap(
-    input_rows: int, chosen: str | None, memory_bytes: int | None = None
-) -> None:
+def check_driver_heap(input_rows: int, chosen: str | None, memory_bytes: int | None = None) -> None:
     """Refuse, before Spark starts, a local run whose data need more heap than it will get.
 
     ``chosen`` is ``spark.driver.memory`` as the user set it (``LOYALLOOP_SPARK_CONF`` or
