@@ -5,9 +5,14 @@ expressions that run on DuckDB run here; what differs is behind
 :class:`~loyalloop.core.warehouse.WarehouseAdapter`'s hooks:
 
 * **Temporary tables** (the run's profile-keyed transactions, identity resolution's label
-  rounds) are Spark DataFrames checkpointed locally and registered as temporary views, so an
-  iterative computation does not grow one ever longer query plan. Ibis' own pyspark backend has
-  no temporary tables; :class:`SparkWarehouse` adds them.
+  rounds) are written as Parquet under the project home (``<home>/spark-tmp/tables``, removed
+  when the adapter closes) and registered as temporary views reading those files, so an
+  iterative computation does not grow one ever longer query plan. They were local checkpoints,
+  cached as Java objects in the executors: in local mode the executor is the driver, and the
+  profile-keyed transactions alone took ~325 MB of its heap at 100k customers (1.5M cached
+  rows; a class histogram in the churn stage) and about ten times that at 1M, where a 3 GB heap
+  failed. Parquet holds them off the heap, compressed, and a query reads only the columns it
+  needs. Ibis' own pyspark backend has no temporary tables; :class:`SparkWarehouse` adds them.
 * **Writing a run's table** is done by Spark: the executors write the (ordered) result as a
   directory of Parquet part files beside the run's files, then the driver concatenates the parts
   into the run's single Parquet file one row group at a time (Loyalloop's runs are one file per
@@ -36,6 +41,7 @@ Closing the adapter leaves the Spark session running unless the adapter started 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -104,6 +110,9 @@ def _start(builder: Any) -> Any:
 #: Directory under the project home of a local session's scratch space (removed on close).
 SPARK_TMP_DIR = "spark-tmp"
 
+#: Numbers the directories of temporary tables written as Parquet.
+_TEMP_TABLES = itertools.count(1)
+
 #: Settings that must hold on every session (never overridden).
 _FIXED = {"spark.sql.session.timeZone": "UTC", "spark.ui.showConsoleProgress": "false"}
 
@@ -131,8 +140,9 @@ def _machine_memory_bytes() -> int | None:
 #: The driver heap a local-mode run needs: a base, plus this much per row of its input tables.
 #: Measured (benchmarks/results/run_spark.md): the 1M-customer run (16.7M input rows: 10M
 #: transactions, 4.2M interactions, 1.2M accounts, 1M customers, 0.25M feedback) failed in the
-#: churn stage with a 3 GB heap and finished with 5 GB (1 GB + 256 bytes x 16.7M rows = 5 GB);
-#: 100k customers (1.7M rows) finished with 3 GB.
+#: churn stage with the machine's default heap (2 GB: an eighth of 23.5 GiB, rounded down) and
+#: finished with 5 GB (1 GB + 256 bytes x 16.7M rows = 5 GB); 100k customers (1.7M rows)
+#: finished with 2 GB. Sizes in between were not tried, so the figure is an upper bound.
 HEAP_BASE_BYTES = 2**30
 HEAP_BYTES_PER_ROW = 256
 #: The largest heap Loyalloop gives a local session on its own: half the machine's memory (the
@@ -359,6 +369,10 @@ def _backend_class() -> type:
     class _SparkBackend(Backend):  # type: ignore[misc]
         #: The last SQL statement sent to Spark through this backend (for error messages).
         last_sql: str | None = None
+        #: Where temporary tables are written as Parquet (None: local checkpoints).
+        temp_dir: Path | None = None
+        #: Names of the temporary tables written under ``temp_dir``.
+        temp_names: set[str]
 
         def raw_sql(self, query: Any, **kwargs: Any) -> Any:
             self.last_sql = query if isinstance(query, str) else query.sql(self.dialect)
@@ -388,7 +402,16 @@ def _backend_class() -> type:
 
             table = obj if isinstance(obj, ibis.expr.types.Table) else ibis.memtable(obj)
             self._run_pre_execute_hooks(table)
-            df = self._session.sql(self.compile(table)).localCheckpoint(eager=True)
+            df = self._session.sql(self.compile(table))
+            if self.temp_dir is None:
+                df = df.localCheckpoint(eager=True)
+            else:
+                # a new directory per table written: a view of the previous table of this
+                # name may still be read while this one is computed
+                self.temp_names.add(name)
+                path = str(self.temp_dir / f"{name}-{next(_TEMP_TABLES)}")
+                df.write.mode("overwrite").parquet(path)
+                df = self._session.read.parquet(path)
             df.createOrReplaceTempView(name)
             return self.table(name)
 
@@ -427,6 +450,9 @@ class SparkWarehouse(WarehouseAdapter):
             session = spark_session(self.settings, input_rows=input_rows)
         self.session = session
         self.ibis = _backend_class()().connect(session)
+        self._temp_dir = self.settings.home / SPARK_TMP_DIR / "tables"
+        self.ibis.temp_dir = self._temp_dir
+        self.ibis.temp_names = set()
 
     def _run_sql(self, sql: str, params: Sequence[object] | None) -> Any:
         if params is None:
@@ -500,6 +526,11 @@ class SparkWarehouse(WarehouseAdapter):
             self.session.stop()
             # the local session's scratch space (shuffle files, spilled cached tables)
             shutil.rmtree(self.settings.home / SPARK_TMP_DIR, ignore_errors=True)
+        else:
+            # the session stays; the views of this adapter's temporary tables end here
+            for name in self.ibis.temp_names:
+                self.session.catalog.dropTempView(name)
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
 
 
 def _conform(table: Any, schema: Any) -> Any:
