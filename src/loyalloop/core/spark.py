@@ -8,11 +8,12 @@ expressions that run on DuckDB run here; what differs is behind
   rounds) are written as Parquet under the project home (``<home>/spark-tmp/tables``, removed
   when the adapter closes) and registered as temporary views reading those files, so an
   iterative computation does not grow one ever longer query plan. They were local checkpoints,
-  cached as Java objects in the executors: in local mode the executor is the driver, and the
-  profile-keyed transactions alone took ~325 MB of its heap at 100k customers (1.5M cached
-  rows; a class histogram in the churn stage) and about ten times that at 1M, where a 3 GB heap
-  failed. Parquet holds them off the heap, compressed, and a query reads only the columns it
-  needs. Ibis' own pyspark backend has no temporary tables; :class:`SparkWarehouse` adds them.
+  cached as Java objects in the executors: in local mode the executor is the driver, and they
+  (the profile-keyed transactions most of it) held ~325 MB of its heap at 100k customers (1.5M
+  cached rows, a class histogram in the churn stage) and about ten times that at 1M, where the
+  2 GB default heap failed. Parquet holds them off the heap, compressed, and a query reads
+  only the columns it needs. Ibis' own pyspark backend has no temporary tables;
+  :class:`SparkWarehouse` adds them.
 * **Writing a run's table** is done by Spark: the executors write the (ordered) result as a
   directory of Parquet part files beside the run's files, then the driver concatenates the parts
   into the run's single Parquet file one row group at a time (Loyalloop's runs are one file per
@@ -359,7 +360,7 @@ def local_session(warehouse_dir: Path, *, cores: int = 2, app: str = "loyalloop"
 
 @cache
 def _backend_class() -> type:
-    """Ibis' pyspark backend with temporary tables (locally checkpointed temporary views)."""
+    """Ibis' pyspark backend with temporary tables (temporary views of Parquet files)."""
     _pyspark()
     import ibis
     from ibis.backends.pyspark import Backend
@@ -369,8 +370,8 @@ def _backend_class() -> type:
     class _SparkBackend(Backend):  # type: ignore[misc]
         #: The last SQL statement sent to Spark through this backend (for error messages).
         last_sql: str | None = None
-        #: Where temporary tables are written as Parquet (None: local checkpoints).
-        temp_dir: Path | None = None
+        #: Where temporary tables are written as Parquet (set by SparkWarehouse).
+        temp_dir: Path
         #: Names of the temporary tables written under ``temp_dir``.
         temp_names: set[str]
 
@@ -402,17 +403,12 @@ def _backend_class() -> type:
 
             table = obj if isinstance(obj, ibis.expr.types.Table) else ibis.memtable(obj)
             self._run_pre_execute_hooks(table)
-            df = self._session.sql(self.compile(table))
-            if self.temp_dir is None:
-                df = df.localCheckpoint(eager=True)
-            else:
-                # a new directory per table written: a view of the previous table of this
-                # name may still be read while this one is computed
-                self.temp_names.add(name)
-                path = str(self.temp_dir / f"{name}-{next(_TEMP_TABLES)}")
-                df.write.mode("overwrite").parquet(path)
-                df = self._session.read.parquet(path)
-            df.createOrReplaceTempView(name)
+            # a new directory per table written: the previous table of this name may be read
+            # while this one is computed (identity's label rounds)
+            self.temp_names.add(name)
+            path = str(self.temp_dir / f"{name}-{next(_TEMP_TABLES)}")
+            self._session.sql(self.compile(table)).write.mode("overwrite").parquet(path)
+            self._session.read.parquet(path).createOrReplaceTempView(name)
             return self.table(name)
 
     return _SparkBackend
