@@ -140,3 +140,121 @@ def test_spark_session_hands_the_settings_to_the_builder(
     assert seen["spark.x.y"] == "1"
     assert seen["spark.sql.session.timeZone"] == "UTC"
     assert seen["log level"] == "ERROR"
+
+
+#: The input rows of the measured 1M-customer home (benchmarks/results/run_spark.md).
+ROWS_1M = 16_715_209
+
+
+def test_the_driver_heap_grows_with_the_data(tmp_path: Path) -> None:
+    from loyalloop.core.spark import driver_heap_need
+
+    # 1M customers: the 3 GB default failed in the churn stage, 5 GB finished
+    assert driver_heap_need(ROWS_1M) == 5 * 2**30
+    assert driver_heap_need(0) == 2**30
+    assert driver_heap_need(1_680_608) % (512 * 2**20) == 0
+    machine = 24 * 2**30
+    heap = local_defaults(2, tmp_path, memory_bytes=machine, input_rows=ROWS_1M)
+    assert heap["spark.driver.memory"] == "5g"
+    # 100k customers need less than the machine's default: the default stays
+    small = local_defaults(2, tmp_path, memory_bytes=machine, input_rows=1_680_608)
+    assert small["spark.driver.memory"] == "3g"
+    # never more than half the machine on its own
+    capped = local_defaults(2, tmp_path, memory_bytes=8 * 2**30, input_rows=ROWS_1M)
+    assert capped["spark.driver.memory"] == "4g"
+    odd = local_defaults(2, tmp_path, memory_bytes=machine, input_rows=22_000_000)
+    assert odd["spark.driver.memory"] == "6656m"  # 1 GiB + 5.25 GiB, rounded up to 512 MiB
+
+
+def _small_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    import loyalloop.core.spark as spark_mod
+
+    monkeypatch.setattr(spark_mod, "_machine_memory_bytes", lambda: 8 * 2**30)
+
+
+def test_a_run_the_machine_cannot_hold_is_refused_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _small_machine(monkeypatch)
+    settings = Settings(home=tmp_path, spark_master="local[2]")
+    with pytest.raises(ConfigError, match=r"16,715,209 rows.*5\.0 GB.*spark\.driver\.memory=5g"):
+        session_conf(settings, input_rows=ROWS_1M)
+    assert session_conf(settings, input_rows=10_000_000)["spark.driver.memory"] == "3584m"
+    # a cluster sizes its own driver: no check
+    cluster = session_conf(Settings(home=tmp_path, spark_master="yarn"), input_rows=ROWS_1M)
+    assert "spark.driver.memory" not in cluster
+
+
+def test_a_heap_the_user_sets_is_kept_with_a_warning_when_small(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _small_machine(monkeypatch)
+    settings = Settings(home=tmp_path, spark_master="local[2]", spark_conf="spark.driver.memory=3g")
+    with caplog.at_level("WARNING", logger="loyalloop.core.spark"):
+        conf = session_conf(settings, input_rows=ROWS_1M)
+    assert conf["spark.driver.memory"] == "3g"
+    assert "spark.driver.memory=3g is below the 5.0 GB" in caplog.text
+    caplog.clear()
+    big = Settings(home=tmp_path, spark_master="local[2]", spark_conf="spark.driver.memory=6g")
+    with caplog.at_level("WARNING", logger="loyalloop.core.spark"):
+        assert session_conf(big, input_rows=ROWS_1M)["spark.driver.memory"] == "6g"
+    assert caplog.text == ""
+
+
+def test_a_heap_set_in_spark_defaults_conf_is_the_users_choice(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _small_machine(monkeypatch)
+    conf_dir = tmp_path / "conf"
+    conf_dir.mkdir()
+    (conf_dir / "spark-defaults.conf").write_text("spark.driver.memory 7g\n")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(conf_dir))
+    conf = session_conf(Settings(home=tmp_path, spark_master="local[2]"), input_rows=ROWS_1M)
+    assert "spark.driver.memory" not in conf  # Spark reads it from its file
+
+
+@pytest.mark.parametrize(
+    ("text", "nbytes"),
+    [("5g", 5 * 2**30), ("4608m", 4608 * 2**20), ("1024", 2**30), (" 2G ", 2 * 2**30)],
+)
+def test_jvm_sizes_are_read_as_spark_reads_them(text: str, nbytes: int) -> None:
+    from loyalloop.core.spark import parse_jvm_size
+
+    assert parse_jvm_size(text) == nbytes
+    assert parse_jvm_size("lots") is None
+
+
+def test_the_run_is_refused_before_spark_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("pyspark.sql")
+    import loyalloop.core.spark as spark_mod
+    from loyalloop.apps import load_sample
+    from loyalloop.core.config import Engine
+    from loyalloop.pipeline.run import run_pipeline
+
+    settings = Settings(home=tmp_path / "home", timezone="UTC", phone_region="CN")
+    load_sample(settings, customers=60, seed=1)
+    monkeypatch.setattr(spark_mod, "_machine_memory_bytes", lambda: 2**30)  # limit 0.5 GB
+
+    class _NoActive:
+        class SparkSession:
+            @staticmethod
+            def getActiveSession() -> None:
+                return None
+
+    def no_jvm(builder: object) -> None:
+        raise AssertionError("a JVM was started for a refused run")
+
+    monkeypatch.setattr(spark_mod, "_pyspark", lambda: _NoActive)
+    monkeypatch.setattr(spark_mod, "_start", no_jvm)
+    on_spark = Settings(
+        home=settings.home,
+        timezone="UTC",
+        phone_region="CN",
+        engine=Engine.SPARK,
+        spark_master="local[2]",
+    )
+    with pytest.raises(ConfigError, match=r"spark\.driver\.memory"):
+        run_pipeline(on_spark)
+    assert not (settings.home / "spark-input").exists()

@@ -5,9 +5,15 @@ expressions that run on DuckDB run here; what differs is behind
 :class:`~loyalloop.core.warehouse.WarehouseAdapter`'s hooks:
 
 * **Temporary tables** (the run's profile-keyed transactions, identity resolution's label
-  rounds) are Spark DataFrames checkpointed locally and registered as temporary views, so an
-  iterative computation does not grow one ever longer query plan. Ibis' own pyspark backend has
-  no temporary tables; :class:`SparkWarehouse` adds them.
+  rounds) are written as Parquet under the project home (``<home>/spark-tmp/tables``, removed
+  when the adapter closes) and registered as temporary views reading those files, so an
+  iterative computation does not grow one ever longer query plan. They were local checkpoints,
+  cached as Java objects in the executors: in local mode the executor is the driver, and they
+  (the profile-keyed transactions most of it) held ~325 MB of its heap at 100k customers (1.5M
+  cached rows, a class histogram in the churn stage) and about ten times that at 1M, where the
+  2 GB default heap failed. Parquet holds them off the heap, compressed, and a query reads
+  only the columns it needs. Ibis' own pyspark backend has no temporary tables;
+  :class:`SparkWarehouse` adds them.
 * **Writing a run's table** is done by Spark: the executors write the (ordered) result as a
   directory of Parquet part files beside the run's files, then the driver concatenates the parts
   into the run's single Parquet file one row group at a time (Loyalloop's runs are one file per
@@ -36,6 +42,7 @@ Closing the adapter leaves the Spark session running unless the adapter started 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -58,8 +65,11 @@ __all__ = [
     "JAVA_HINT",
     "SPARK_TMP_DIR",
     "SparkWarehouse",
+    "check_driver_heap",
+    "driver_heap_need",
     "local_defaults",
     "local_session",
+    "parse_jvm_size",
     "session_conf",
     "spark_conf",
     "spark_session",
@@ -101,6 +111,9 @@ def _start(builder: Any) -> Any:
 #: Directory under the project home of a local session's scratch space (removed on close).
 SPARK_TMP_DIR = "spark-tmp"
 
+#: Numbers the directories of temporary tables written as Parquet.
+_TEMP_TABLES = itertools.count(1)
+
 #: Settings that must hold on every session (never overridden).
 _FIXED = {"spark.sql.session.timeZone": "UTC", "spark.ui.showConsoleProgress": "false"}
 
@@ -125,7 +138,50 @@ def _machine_memory_bytes() -> int | None:
         return None
 
 
-def local_defaults(cores: int, home: Path, memory_bytes: int | None = None) -> dict[str, str]:
+#: The driver heap a local-mode run needs: a base, plus this much per row of its input tables.
+#: Measured (benchmarks/results/run_spark.md): the 1M-customer run (16.7M input rows: 10M
+#: transactions, 4.2M interactions, 1.2M accounts, 1M customers, 0.25M feedback) failed in the
+#: churn stage with the machine's default heap (2 GB: an eighth of 23.5 GiB, rounded down) and
+#: finished with 5 GB (1 GB + 256 bytes x 16.7M rows = 5 GB); 100k customers (1.7M rows)
+#: finished with 2 GB. Sizes in between were not tried, so the figure is an upper bound.
+HEAP_BASE_BYTES = 2**30
+HEAP_BYTES_PER_ROW = 256
+#: The largest heap Loyalloop gives a local session on its own: half the machine's memory (the
+#: JVM's resident memory is the heap + ~1.2 GB, beside the Python driver's own 1-3 GB).
+HEAP_MACHINE_SHARE = 0.5
+_HEAP_STEP = 512 * 2**20
+
+
+def driver_heap_need(input_rows: int) -> int:
+    """The driver heap (bytes, a multiple of 512 MiB) a local run over ``input_rows`` rows
+    needs: :data:`HEAP_BASE_BYTES` + :data:`HEAP_BYTES_PER_ROW` per row."""
+    need = HEAP_BASE_BYTES + HEAP_BYTES_PER_ROW * max(0, input_rows)
+    return -(-need // _HEAP_STEP) * _HEAP_STEP
+
+
+def _jvm_size(nbytes: int) -> str:
+    """``nbytes`` as a JVM memory setting: ``3g``, ``4608m``."""
+    gib, rest = divmod(nbytes, 2**30)
+    return f"{gib}g" if not rest else f"{nbytes // 2**20}m"
+
+
+def _gb(nbytes: int) -> str:
+    return f"{nbytes / 2**30:.1f} GB"
+
+
+def parse_jvm_size(text: str) -> int | None:
+    """The bytes of a JVM/Spark memory setting (``5g``, ``4608m``, ``512k``; a bare number is
+    MiB, as Spark reads ``spark.driver.memory``); ``None`` if it is not one."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kmgt]?)b?\s*", text.lower())
+    if m is None:
+        return None
+    scale = {"k": 2**10, "": 2**20, "m": 2**20, "g": 2**30, "t": 2**40}[m.group(2)]
+    return int(m.group(1)) * scale
+
+
+def local_defaults(
+    cores: int, home: Path, memory_bytes: int | None = None, input_rows: int | None = None
+) -> dict[str, str]:
     """Spark settings for a session on one machine with ``cores`` cores.
 
     * ``spark.sql.shuffle.partitions`` = 2 x cores (Spark's 200 made every aggregation and
@@ -138,19 +194,26 @@ def local_defaults(cores: int, home: Path, memory_bytes: int | None = None) -> d
       result; Spark's 1 GB is sized for a driver beside executors). The JVM's resident memory
       grows to about this heap plus 1 GB whether the run needs it or not: with a 5 GB heap the
       10k-customer run peaked at 6.0 GB resident (1.8 GB with 1 GB, an earlier run), hence
-      the cap;
+      the cap. With ``input_rows`` (the rows of the run's input tables) it is at least what
+      that data needs (:func:`driver_heap_need`: 5 GB for 1M customers), up to
+      :data:`HEAP_MACHINE_SHARE` of the machine (:func:`session_conf` refuses a run that
+      needs more);
     * Arrow for moving data between Python and the JVM; no web UI; the in-memory catalogue
       (no Hive metastore files written into the working directory);
     * scratch space (``spark.local.dir``) and the warehouse under the project home.
     """
     memory = _machine_memory_bytes() if memory_bytes is None else memory_bytes
-    gb = 1 if memory is None else min(4, max(1, memory // 8 // 2**30))
+    heap = (1 if memory is None else min(4, max(1, memory // 8 // 2**30))) * 2**30
+    if input_rows is not None:
+        need = driver_heap_need(input_rows)
+        limit = None if memory is None else int(memory * HEAP_MACHINE_SHARE)
+        heap = max(heap, need if limit is None else min(need, limit))
     return {
         "spark.sql.shuffle.partitions": str(2 * cores),
         "spark.default.parallelism": str(2 * cores),
         "spark.sql.adaptive.enabled": "true",
         "spark.sql.adaptive.coalescePartitions.enabled": "true",
-        "spark.driver.memory": f"{gb}g",
+        "spark.driver.memory": _jvm_size(heap),
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         "spark.ui.enabled": "false",
         "spark.sql.catalogImplementation": "in-memory",
@@ -159,6 +222,43 @@ def local_defaults(cores: int, home: Path, memory_bytes: int | None = None) -> d
         "spark.driver.host": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
     }
+
+
+def check_driver_heap(input_rows: int, chosen: str | None, memory_bytes: int | None = None) -> None:
+    """Refuse, before Spark starts, a local run whose data need more heap than it will get.
+
+    ``chosen`` is ``spark.driver.memory`` as the user set it (``LOYALLOOP_SPARK_CONF`` or
+    ``spark-defaults.conf``), ``None`` when Loyalloop sizes it. Unset, the run is refused when
+    :func:`driver_heap_need` exceeds :data:`HEAP_MACHINE_SHARE` of the machine's memory; set
+    below the need, it is the user's choice and only logged (a warning).
+
+    Raises
+    ------
+    ConfigError
+        Naming the rows, the heap needed, the machine's memory and the setting.
+    """
+    need = driver_heap_need(input_rows)
+    if chosen is not None:
+        given = parse_jvm_size(chosen)
+        if given is not None and given < need:
+            log.warning(
+                "spark.driver.memory=%s is below the %s that %s input rows need in local mode "
+                "(docs/scale-out.md); the run may fail with an out-of-memory error",
+                chosen,
+                _gb(need),
+                f"{input_rows:,}",
+            )
+        return
+    memory = _machine_memory_bytes() if memory_bytes is None else memory_bytes
+    if memory is None or need <= memory * HEAP_MACHINE_SHARE:
+        return
+    raise ConfigError(
+        f"the run's input tables hold {input_rows:,} rows: Spark in local mode needs a driver "
+        f"heap of about {_gb(need)} for them (docs/scale-out.md), more than half of this "
+        f"machine's {_gb(memory)} of memory. Set spark.driver.memory yourself "
+        f'(LOYALLOOP_SPARK_CONF="spark.driver.memory={_jvm_size(need)}"), run on a cluster '
+        "(LOYALLOOP_SPARK_MASTER), or run on DuckDB (--engine duckdb)"
+    )
 
 
 def spark_conf(text: str) -> dict[str, str]:
@@ -185,45 +285,58 @@ def spark_conf(text: str) -> dict[str, str]:
     return conf
 
 
-def _spark_defaults_keys() -> set[str]:
-    """The keys set in Spark's own ``spark-defaults.conf`` (``$SPARK_CONF_DIR``, else
-    ``$SPARK_HOME/conf``), which local-mode defaults leave alone."""
+def _spark_defaults() -> dict[str, str]:
+    """The settings of Spark's own ``spark-defaults.conf`` (``$SPARK_CONF_DIR``, else
+    ``$SPARK_HOME/conf``), whose keys local-mode defaults leave alone."""
     conf_dir = os.environ.get("SPARK_CONF_DIR") or (
         str(Path(os.environ["SPARK_HOME"], "conf")) if os.environ.get("SPARK_HOME") else ""
     )
     path = Path(conf_dir, "spark-defaults.conf") if conf_dir else None
     if path is None or not path.is_file():
-        return set()
-    keys = set()
+        return {}
+    conf = {}
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         parts = line.strip().split(None, 1)
         if parts and not parts[0].startswith("#"):
-            keys.add(parts[0].split("=", 1)[0])
-    return keys
+            key, _, inline = parts[0].partition("=")
+            value = inline or (parts[1] if len(parts) > 1 else "")
+            conf[key] = value.strip().lstrip("=").strip()
+    return conf
 
 
-def session_conf(settings: Settings) -> dict[str, str]:
-    """Every setting :func:`spark_session` passes to Spark for ``settings``."""
+def session_conf(settings: Settings, input_rows: int | None = None) -> dict[str, str]:
+    """Every setting :func:`spark_session` passes to Spark for ``settings``; in local mode,
+    with ``input_rows`` (the rows of the run's input tables), the driver heap is sized from
+    them and a run the machine cannot hold is refused (:func:`check_driver_heap`)."""
     conf: dict[str, str] = {}
+    user = spark_conf(settings.spark_conf)
     cores = _local_cores(settings.spark_master)
     if cores is not None:
-        preset = _spark_defaults_keys()
+        preset = _spark_defaults()
+        if input_rows is not None:
+            chosen = user.get("spark.driver.memory", preset.get("spark.driver.memory"))
+            check_driver_heap(input_rows, chosen)
         conf.update(
-            (k, v) for k, v in local_defaults(cores, settings.home).items() if k not in preset
+            (k, v)
+            for k, v in local_defaults(cores, settings.home, input_rows=input_rows).items()
+            if k not in preset
         )
-    conf.update(spark_conf(settings.spark_conf))
+    conf.update(user)
     conf.update(_FIXED)
     return conf
 
 
-def spark_session(settings: Settings, *, app: str = "loyalloop") -> Any:
+def spark_session(
+    settings: Settings, *, app: str = "loyalloop", input_rows: int | None = None
+) -> Any:
     """The session of a run on Spark: ``settings.spark_master``, UTC, no console progress;
-    in local mode sized for the machine (:func:`local_defaults`); ``LOYALLOOP_SPARK_CONF``
-    over both. See docs/scale-out.md.
+    in local mode sized for the machine and for ``input_rows`` (:func:`local_defaults`);
+    ``LOYALLOOP_SPARK_CONF`` over both. See docs/scale-out.md.
     """
+    conf = session_conf(settings, input_rows)  # may refuse before any JVM starts
     sql = _pyspark()
     builder = sql.SparkSession.builder.master(settings.spark_master).appName(app)
-    for key, value in session_conf(settings).items():
+    for key, value in conf.items():
         builder = builder.config(key, value)
     session = _start(builder)
     session.sparkContext.setLogLevel("ERROR")
@@ -247,7 +360,7 @@ def local_session(warehouse_dir: Path, *, cores: int = 2, app: str = "loyalloop"
 
 @cache
 def _backend_class() -> type:
-    """Ibis' pyspark backend with temporary tables (locally checkpointed temporary views)."""
+    """Ibis' pyspark backend with temporary tables (temporary views of Parquet files)."""
     _pyspark()
     import ibis
     from ibis.backends.pyspark import Backend
@@ -257,6 +370,10 @@ def _backend_class() -> type:
     class _SparkBackend(Backend):  # type: ignore[misc]
         #: The last SQL statement sent to Spark through this backend (for error messages).
         last_sql: str | None = None
+        #: Where temporary tables are written as Parquet (set by SparkWarehouse).
+        temp_dir: Path
+        #: Names of the temporary tables written under ``temp_dir``.
+        temp_names: set[str]
 
         def raw_sql(self, query: Any, **kwargs: Any) -> Any:
             self.last_sql = query if isinstance(query, str) else query.sql(self.dialect)
@@ -286,8 +403,12 @@ def _backend_class() -> type:
 
             table = obj if isinstance(obj, ibis.expr.types.Table) else ibis.memtable(obj)
             self._run_pre_execute_hooks(table)
-            df = self._session.sql(self.compile(table)).localCheckpoint(eager=True)
-            df.createOrReplaceTempView(name)
+            # a new directory per table written: the previous table of this name may be read
+            # while this one is computed (identity's label rounds)
+            self.temp_names.add(name)
+            path = str(self.temp_dir / f"{name}-{next(_TEMP_TABLES)}")
+            self._session.sql(self.compile(table)).write.mode("overwrite").parquet(path)
+            self._session.read.parquet(path).createOrReplaceTempView(name)
             return self.table(name)
 
     return _SparkBackend
@@ -303,19 +424,31 @@ class SparkWarehouse(WarehouseAdapter):
         one (:func:`spark_session`: the settings' master URL) and stops it on :meth:`close`.
     settings
         The project's settings (its home holds the runs).
+    input_rows
+        The rows of the run's input tables, when known before the session starts: a session
+        this adapter starts in local mode is sized for them (:func:`spark_session`).
     """
 
     engine = "Spark"
 
-    def __init__(self, session: Any = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        session: Any = None,
+        settings: Settings | None = None,
+        *,
+        input_rows: int | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         if session is None and (active := _pyspark().SparkSession.getActiveSession()) is not None:
             session = active  # getOrCreate would return it anyway; it is not ours to stop
         self._owns_session = session is None
         if session is None:
-            session = spark_session(self.settings)
+            session = spark_session(self.settings, input_rows=input_rows)
         self.session = session
         self.ibis = _backend_class()().connect(session)
+        self._temp_dir = self.settings.home / SPARK_TMP_DIR / "tables"
+        self.ibis.temp_dir = self._temp_dir
+        self.ibis.temp_names = set()
 
     def _run_sql(self, sql: str, params: Sequence[object] | None) -> Any:
         if params is None:
@@ -389,6 +522,11 @@ class SparkWarehouse(WarehouseAdapter):
             self.session.stop()
             # the local session's scratch space (shuffle files, spilled cached tables)
             shutil.rmtree(self.settings.home / SPARK_TMP_DIR, ignore_errors=True)
+        else:
+            # the session stays; the views of this adapter's temporary tables end here
+            for name in self.ibis.temp_names:
+                self.session.catalog.dropTempView(name)
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
 
 
 def _conform(table: Any, schema: Any) -> Any:

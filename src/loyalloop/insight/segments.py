@@ -25,7 +25,9 @@ def segment_summary(
         revenue_exact=spend.sum(),
         avg_days_since_last=rfm.days_since_last.mean(),
         avg_purchase_days=rfm.purchase_days.mean(),
-        avg_spend=(spend.sum() / rfm.count()).cast("float64"),
+        # the exact sum cast, then divided as floats: Spark rounds a decimal quotient to 6
+        # places (322.724885 against DuckDB's 322.72488548483045 at 100k customers)
+        avg_spend=spend.sum().cast("float64") / rfm.count().cast("float64"),
     )
     # The total too is summed exactly, then both are cast: segments arrive in any order.
     totals = g.aggregate(all_customers=g.customers.sum(), all_revenue=g.revenue_exact.sum())

@@ -97,7 +97,9 @@ def run_warehouse(
     from loyalloop.core.spark import SparkWarehouse
 
     copy_dir = settings.home / SPARK_INPUT_DIR
-    sw = SparkWarehouse(None, settings)
+    # a local session's driver heap is sized from the rows it will read (core.spark)
+    rows = None if settings.spark_database else sum(duck.count(name) for name in tables)
+    sw = SparkWarehouse(None, settings, input_rows=rows)
     try:
         with stage_errors(sw, None):
             if settings.spark_database:
