@@ -201,24 +201,9 @@ def _count_en(v: pd.Series, one: str, many: str) -> pd.Series:
     return v.fillna(0).map(lambda x: f"{x:,.0f} " + (one if round(x) == 1 else many))
 
 
-def _ignored_en(sent: pd.Series) -> pd.Series:
-    return sent.fillna(0).map(
-        lambda x: (
-            "did not open the one message sent in the last 90 days"
-            if round(x) == 1
-            else f"did not open any of {x:,.0f} messages in the last 90 days"
-        )
-    )
-
-
-def _ignored_zh(sent: pd.Series) -> pd.Series:
-    return sent.fillna(0).map(
-        lambda x: (
-            "近90天发出的 1 条营销信息未打开"
-            if round(x) == 1
-            else f"近90天 {x:,.0f} 条营销信息均未打开"
-        )
-    )
+def _plural(v: pd.Series, one: str, many: str) -> pd.Series:
+    """``one`` where the whole count is 1, else ``many`` with ``{n}`` filled in."""
+    return v.fillna(0).map(lambda x: one if round(x) == 1 else many.format(n=f"{x:,.0f}"))
 
 
 def _join(parts: list[pd.Series], index: pd.Index) -> pd.Series:
@@ -333,7 +318,14 @@ def _early_reasons(
         _when(
             closed > 0, "closed " + _count_en(closed, "account", "accounts") + " in the last year"
         ),
-        _when(ignored, _ignored_en(sent)),
+        _when(
+            ignored,
+            _plural(
+                sent,
+                "did not open the one message sent in the last 90 days",
+                "did not open any of {n} messages in the last 90 days",
+            ),
+        ),
         _when(new, "new customer: first purchase " + _days_en(tenure.fillna(0)) + " ago"),
     ]
     zh = [
@@ -344,7 +336,10 @@ def _early_reasons(
         _when(low_nps, "给出 NPS " + n_txt + " 分" + _topic(f, "zh")),
         _when(complaints > 0, "近一年投诉或低分评价 " + c_txt + " 次"),
         _when(closed > 0, "近一年注销账户 " + k_txt + " 个"),
-        _when(ignored, _ignored_zh(sent)),
+        _when(
+            ignored,
+            _plural(sent, "近90天发出的 1 条营销信息未打开", "近90天 {n} 条营销信息均未打开"),
+        ),
         _when(new, "新客户：首次消费在 " + t_txt + " 天前"),
     ]
     en_s, zh_s = _join(en, f.index), _join(zh, f.index)
