@@ -130,6 +130,26 @@ def test_pii_is_masked_for_roles_without_it_in_pages_and_api(world: World) -> No
     assert views == ["agent@bank.example", "agent@bank.example"]
 
 
+def test_contacts_inside_free_text_answers_are_masked_without_pii_view(world: World) -> None:
+    anon = world.client(None)
+    why = "请打 13812345678 或写信 wang.li@example.com，卡号 6222 0212 3456 7890"
+    r = anon.post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 3, "why": why,
+                                                             "improve": "身份证110105199003071234"}})  # fmt: skip
+    assert r.status_code == 201, r.text
+    secrets = ("13812345678", "wang.li@example.com", "6222 0212 3456 7890", "110105199003071234")
+    analyst = world.client("analyst")
+    answers = analyst.get("/api/v1/surveys/visit/responses").json()["items"][0]["answers"]
+    assert answers["nps"] == 3
+    assert answers["why"] == "请打 [phone] 或写信 [email]，卡号 [card]"
+    assert answers["improve"] == "身份证[id]"
+    page = analyst.get("/surveys/1/responses").text
+    assert "[phone]" in page and not any(x in page for x in secrets)
+    # a reader with pii.view sees the customer's own words
+    agent = world.client("agent")
+    assert agent.get("/api/v1/surveys/visit/responses").json()["items"][0]["answers"]["why"] == why
+    assert "13812345678" in agent.get("/surveys/1/responses").text
+
+
 def test_audit_log_records_logins_changes_exports_and_only_admins_read_it(world: World) -> None:
     c = TestClient(world.app)
     login(c, "analyst@bank.example", PASSWORD)

@@ -96,3 +96,70 @@ def test_a_run_opens_the_right_cases(store: Store) -> None:
         ("C02", "complaint", "P1"),  # regulator phrase: P1 at least, supersedes detractor
         ("C18", "retention", "P2"),  # churn 0.9, CLV pct 0.9: 0.3·0.9 + 0.3·0.9 + 0.4·0.5 = 0.74
     ]
+
+
+def test_comments_carry_the_customers_scores_from_the_run() -> None:
+    # the priority of a comment's case uses the run's churn probability and CLV percentile
+    # (C01 → profile P01: churn 0.9, CLV percentile 1/20), never the "unknown" middle
+    sigs = run_signals(fake_run(), default_case_config(),
+                       feedback_after=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))  # fmt: skip
+    fb = {s.signal_id: s for s in sigs if s.kind is SignalKind.FEEDBACK}
+    assert fb["feedback:f1"].churn_probability == 0.9
+    assert fb["feedback:f1"].clv_percentile == 0.05
+    assert fb["feedback:f2"].clv_percentile == 0.1
+
+
+def _publish_scores(store: Store) -> None:
+    """A published run where C0 and C5 were merged into profile P9 (churn 0.04, top CLV)."""
+    import pyarrow.parquet as pq
+
+    from loyalloop.core.results import RunManifest
+    from loyalloop.core.runs import RunStore
+
+    tables = {
+        "profile_map": {"customer_id": ["C0", "C5", "C1"], "profile_id": ["P9", "P9", "P1"]},
+        "clv": {"customer_id": ["P9", "P1", "P2", "P3"], "clv": [5879.0, 10.0, 20.0, 30.0]},
+        "churn_scores": {"customer_id": ["P9", "P1"], "churn_probability": [0.038, 0.5]},
+    }
+    runs = RunStore(store.analytics.runs_dir)
+    with runs.writer() as w:
+        for name, cols in tables.items():
+            pq.write_table(pa.table(cols), w.file_for(name))
+            w.registered(name, len(next(iter(cols.values()))))
+        runs.publish(w, RunManifest(
+            created_at=dt.datetime(2026, 6, 30, tzinfo=dt.UTC), as_of=dt.date(2026, 6, 30),
+            version="test", timezone="UTC", config={}, inputs={}, quarantined={},
+            stage_seconds={}, seconds=0.0))  # fmt: skip
+
+
+def test_a_response_case_takes_the_customers_scores_from_the_latest_run(store: Store) -> None:
+    import sqlalchemy as sa
+    from apikit import build
+
+    from loyalloop.services.cases import sweep_responses
+    from loyalloop.services.responses import submit_personal
+    from loyalloop.store.models import CaseSignal
+
+    _publish_scores(store)
+    world = build(store, customers=3)
+    with store.session() as s:  # C0's profile is known; C2 is not in the run
+        submit_personal(
+            s,
+            store.settings.secret,
+            world.tokens[0],
+            {"nps": 2, "why": "服务太慢", "improve": "x"},
+            lang="zh",
+        )
+        submit_personal(
+            s,
+            store.settings.secret,
+            world.tokens[2],
+            {"nps": 2, "why": "服务太慢", "improve": "x"},
+            lang="zh",
+        )
+    assert len(sweep_responses(store).opened) == 2
+    with store.session() as s:
+        rows = s.execute(sa.select(CaseSignal.customer_id, CaseSignal.detail)).all()
+    reasons = {c: " ".join(d["reasons"]) for c, d in rows}
+    assert "unknown" not in reasons["C0"], reasons["C0"]
+    assert "CLV percentile unknown" in reasons["C2"]  # truly unknown: said so

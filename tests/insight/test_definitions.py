@@ -75,6 +75,22 @@ def test_each_status_by_its_rule():
     assert "closed" not in statuses(none_held).values()
 
 
+def test_overdue_needs_the_floor_and_two_gaps():
+    rows = {
+        "customer_id": ["daily", "month", "twice"],
+        "recency_days": [12.5, 31.5, 40.5],  # 12, 31 and 40 whole days
+        "tenure_days": [700.0, 700.0, 300.0],
+        "recency_ratio": [6.0, 15.0, 4.0],
+        "usual_gap_days": [2.0, 2.0, 10.0],
+        "spend_change_90d": [0.0, 0.0, 0.0],
+        "gap_before_last_days": [2.0, 2.0, 10.0],
+        "n_purchases_total": [300, 300, 2],
+    }
+    # a daily buyer quiet 12 days is not at risk; 31 days is; one gap is no rhythm
+    assert statuses(rows) == {"daily": "active", "month": "at_risk", "twice": "active"}
+    assert statuses(rows, StatusRules(at_risk_min_days=10))["daily"] == "at_risk"
+
+
 def test_days_are_whole_calendar_days_like_the_rfm_summary():
     """A purchase 180 calendar days before the as-of day is not lapsed (more than 180 is);
     the RFM summary counts the same days, whatever the time of the purchase."""

@@ -11,7 +11,7 @@ import pytest
 
 from loyalloop.churn import FeatureConfig, build_features
 from loyalloop.errors import ConfigError, DataValidationError
-from loyalloop.insight import CURRENT_STATUSES, GONE_STATUSES
+from loyalloop.insight import CURRENT_STATUSES, GONE_STATUSES, StatusRules
 from loyalloop.loyalty import lifecycle_stages
 from loyalloop.loyalty.priorities import (
     EARLY_WARNING_COLUMNS,
@@ -124,8 +124,62 @@ def test_days_and_the_140_vs_141_case():
     t = early_warning_list(f).table.set_index("customer_id")
     assert t.loc["a", "days_since_last"] == 140
     assert t.loc["a", "reasons_en"].startswith("140 days since the last purchase, 14.0×")
+    # a daily buyer quiet for 3 days is not "overdue": below the floor (at_risk_min_days)
+    assert t.loc["b", "reasons_en"].startswith("no single warning sign")
+    t = early_warning_list(f, rules=StatusRules(at_risk_min_days=3)).table.set_index("customer_id")
     assert t.loc["b", "reasons_en"].startswith("3 days since the last purchase, 3.0× their usual")
     assert "gap of 1 day" in t.loc["b", "reasons_en"]
+
+
+def test_overdue_needs_a_pause_of_at_least_the_floor_and_two_gaps():
+    f = pd.DataFrame(
+        {
+            "customer_id": ["daily", "weekly", "twice", "month"],
+            "stage": ["at_risk"] * 4,
+            "churn_probability": [0.9, 0.8, 0.7, 0.6],
+            "clv": [100.0] * 4,
+            "recency_days": [19.5, 29.5, 40.5, 30.5],
+            "recency_ratio": [9.5, 4.2, 4.0, 15.0],
+            "usual_gap_days": [2.0, 7.0, 10.0, 2.0],
+            "n_purchases_total": [300, 40, 2, 200],
+            "tenure_days": [900.0, 400.0, 80.0, 600.0],
+        }
+    )
+    assert StatusRules().at_risk_min_days == 30
+    t = early_warning_list(f).table.set_index("customer_id")
+    overdue = t["signal"] == "overdue"
+    assert overdue.to_dict() == {"daily": False, "weekly": False, "twice": False, "month": True}
+    # two purchases are one gap: no usual gap is shown or used (was "usual gap 10 days")
+    assert pd.isna(t.loc["twice", "usual_gap_days"]) and t.loc["daily", "usual_gap_days"] == 2
+    assert "their usual gap of 2 days" in t.loc["month", "reasons_en"]
+    with pytest.raises(ConfigError):
+        StatusRules(at_risk_min_days=120)  # above lapsed_min_days (90)
+
+
+def test_counts_in_reasons_are_singular_or_plural():
+    f = pd.DataFrame(
+        {
+            "customer_id": ["one", "two"],
+            "stage": ["active", "active"],
+            "churn_probability": [0.9, 0.8],
+            "clv": [100.0, 100.0],
+            "recency_days": [5.5, 5.5],
+            "complaints_365d": [1, 2],
+            "closed_accounts_365d": [1, 3],
+            "messages_90d": [1, 4],
+            "engaged_90d": [0, 0],
+        }
+    )
+    t = early_warning_list(f).table.set_index("customer_id")
+    one, two = t.loc["one", "reasons_en"], t.loc["two", "reasons_en"]
+    assert "1 complaint or low score in the last year" in one and "(s)" not in one + two
+    assert "2 complaints or low scores in the last year" in two
+    assert "closed 1 account in the last year" in one and "closed 3 accounts" in two
+    t = early_warning_list(f.assign(complaints_365d=0, closed_accounts_365d=0)).table
+    t = t.set_index("customer_id")
+    assert t.loc["one", "reasons_en"] == "did not open the one message sent in the last 90 days"
+    assert t.loc["two", "reasons_en"] == "did not open any of 4 messages in the last 90 days"
+    assert t.loc["one", "reasons_zh"] == "近90天发出的 1 条营销信息未打开"
 
 
 def test_value_basis_and_bad_input():

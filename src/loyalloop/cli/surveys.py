@@ -262,7 +262,9 @@ def responses(
         store = open_service_store(ctx)
         with store.session() as session:
             stats = survey_stats(session, survey)
-            total, rows = list_responses(session, survey, Actor.cli(), limit=limit)
+            total, rows = list_responses(
+                session, survey, Actor.cli(), unmask=True, limit=limit
+            )  # the operator of the store's own shell
             items = [asdict(r) for r in rows]
         store.close()
     if as_json:

@@ -27,7 +27,8 @@ Statuses (first rule that holds wins; thresholds in :class:`StatusRules`)
 ``won_back``   the last purchase came after a gap longer than ``lapsed_days`` and is within the
                last ``won_back_days`` (90)
 ``at_risk``    overdue — at least ``at_risk_ratio`` (2×) their usual gap since the last
-               purchase (a chance of e⁻² ≈ 14 % at their old rate) — or spend in the last 90
+               purchase (a chance of e⁻² ≈ 14 % at their old rate) and at least
+               ``at_risk_min_days`` (30) — or spend in the last 90
                days down by ``at_risk_drop`` (50 %) or more against the 90 days before, for
                customers who usually buy within 90 days (or have bought once: a slower
                buyer's quiet quarter is their rhythm, not a fall)
@@ -37,6 +38,13 @@ Statuses (first rule that holds wins; thresholds in :class:`StatusRules`)
 
 "Usual gap" is the mean number of days between a customer's purchases (first to last purchase
 over purchases − 1); one-time buyers have none, so only the absolute conditions apply to them.
+"Overdue" needs a rhythm and a real pause: at least :data:`MIN_GAPS` (2) gaps (three purchases;
+one gap is not a rhythm — two purchases on the same day would make it 0 days), read from
+``n_purchases_total`` when the features carry it, and at least ``at_risk_min_days`` (30) days
+of silence. Without the floor, a customer who uses the card every day or two is "overdue" after
+4 days: a week's holiday or a business trip is not a warning sign. 30 days is one monthly
+statement cycle with no purchase at all, the shortest silence a card centre calls
+inactivity.
 
 :data:`CURRENT_STATUSES` (new, active, growing, won back, at risk) are the customers who can
 still be kept — the population of the early-warning list. :data:`GONE_STATUSES` (lapsed,
@@ -73,6 +81,7 @@ from loyalloop.errors import ConfigError, DataValidationError
 __all__ = [
     "CURRENT_STATUSES",
     "GONE_STATUSES",
+    "MIN_GAPS",
     "STATUSES",
     "STATUS_FEATURES",
     "GlossaryEntry",
@@ -80,6 +89,7 @@ __all__ = [
     "calendar_days",
     "customer_status",
     "glossary",
+    "overdue",
     "status_label",
 ]
 
@@ -108,6 +118,8 @@ STATUS_FEATURES: tuple[str, ...] = (
     "spend_change_90d",
     "gap_before_last_days",
 )
+#: Fewest gaps between purchases (purchases − 1) from which a usual gap is a rhythm.
+MIN_GAPS = 2
 #: The window of ``spend_change_90d`` (days).
 TREND_DAYS = 90
 #: Read when present: contractual customers whose accounts are all closed are ``closed``.
@@ -127,6 +139,7 @@ class StatusRules:
     lapsed_ratio: float = 4.0
     won_back_days: float = 90
     at_risk_ratio: float = 2.0
+    at_risk_min_days: float = 30
     at_risk_drop: float = 0.5
     growing_rise: float = 0.25
     high_risk_probability: float = 0.5
@@ -141,6 +154,8 @@ class StatusRules:
             raise ConfigError("status rules need 0 < lapsed_min_days <= lapsed_days")
         if min(self.new_days, self.won_back_days, self.at_risk_ratio) <= 0:
             raise ConfigError("new_days, won_back_days and at_risk_ratio must be > 0")
+        if not 0 <= self.at_risk_min_days <= self.lapsed_min_days:
+            raise ConfigError("status rules need 0 <= at_risk_min_days <= lapsed_min_days")
         if self.lapsed_ratio <= self.at_risk_ratio:
             raise ConfigError("lapsed_ratio must be larger than at_risk_ratio")
         if not 0 < self.at_risk_drop <= 1 or self.growing_rise <= 0:
@@ -203,10 +218,24 @@ def customer_status(features: ir.Table, rules: StatusRules | None = None) -> ir.
             (f.gap_before_last_days > r.lapsed_days).fill_null(False) & (days < r.won_back_days),
             "won_back",
         ),
-        ((ratio >= r.at_risk_ratio).fill_null(False) | falling, "at_risk"),
+        (overdue(f, r) | falling, "at_risk"),
         ((change >= r.growing_rise).fill_null(False), "growing"),
     ]
     return ibis.cases(*branches, else_="active")
+
+
+def overdue(features: ir.Table, rules: StatusRules) -> ir.BooleanValue:
+    """Overdue against their own rhythm: ``at_risk_ratio`` × the usual gap since the last
+    purchase, at least ``at_risk_min_days`` whole days, and at least :data:`MIN_GAPS` gaps
+    (when ``n_purchases_total`` is present) — see the module docstring."""
+    f = features
+    days = _calendar_days(f.recency_days)
+    due = (f.recency_ratio >= rules.at_risk_ratio).fill_null(False) & (
+        days >= rules.at_risk_min_days
+    )
+    if "n_purchases_total" in f.columns:
+        due = due & (f.n_purchases_total >= MIN_GAPS + 1).fill_null(False)
+    return due
 
 
 @dataclass(frozen=True)
@@ -279,10 +308,12 @@ def _entries(
             "at_risk",
             "At risk",
             "有流失风险",
-            f"Not yet lapsed, but {_n(r.at_risk_ratio)}× or more their usual gap since the last "
-            f"purchase, or spend in the last 90 days down {pct_drop}% or more against the 90 "
-            "days before (for customers who usually buy within 90 days).",
-            f"尚未沉寂，但距上次消费已达平常间隔的 {_n(r.at_risk_ratio)} 倍及以上，"
+            f"Not yet lapsed, but {_n(r.at_risk_ratio)}× or more their usual gap and at least "
+            f"{_n(r.at_risk_min_days)} days since the last purchase, or spend in the last 90 "
+            f"days down {pct_drop}% or more against the 90 days before (for customers who "
+            "usually buy within 90 days).",
+            f"尚未沉寂，但距上次消费已达平常间隔的 {_n(r.at_risk_ratio)} 倍及以上"
+            f"且至少 {_n(r.at_risk_min_days)} 天，"
             f"或最近90天消费额比之前90天下降 {pct_drop}% 及以上（限平常90天内会再次消费的客户）。",
         ),
         GlossaryEntry(
@@ -313,8 +344,9 @@ def _entries(
             "usual_gap",
             "Usual gap",
             "平常间隔",
-            "A customer's mean number of days between purchases (none for one-time buyers).",
-            "客户两次消费之间的平均天数（只消费过一次的客户没有）。",
+            "A customer's mean number of days between purchases (counted from three purchases "
+            "on: a single gap is not a rhythm).",
+            "客户两次消费之间的平均天数（至少三次消费才计算：一次间隔不成规律）。",
         ),
         GlossaryEntry(
             "churn",

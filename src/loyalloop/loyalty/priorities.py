@@ -67,6 +67,7 @@ from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.insight.definitions import (
     CURRENT_STATUSES,
     GONE_STATUSES,
+    MIN_GAPS,
     StatusRules,
     calendar_days,
 )
@@ -195,6 +196,16 @@ def _days_en(v: pd.Series) -> pd.Series:
     return v.map(lambda x: f"{int(x):,} day" + ("" if int(x) == 1 else "s"))
 
 
+def _count_en(v: pd.Series, one: str, many: str) -> pd.Series:
+    """``"1 complaint"`` / ``"3 complaints"`` from whole counts."""
+    return v.fillna(0).map(lambda x: f"{x:,.0f} " + (one if round(x) == 1 else many))
+
+
+def _plural(v: pd.Series, one: str, many: str) -> pd.Series:
+    """``one`` where the whole count is 1, else ``many`` with ``{n}`` filled in."""
+    return v.fillna(0).map(lambda x: one if round(x) == 1 else many.format(n=f"{x:,.0f}"))
+
+
 def _join(parts: list[pd.Series], index: pd.Index) -> pd.Series:
     """The first :data:`MAX_REASONS` non-empty parts of each row, joined by "; "."""
     if not parts:
@@ -258,7 +269,7 @@ def _signs(f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules) -> 
         # a card closed while others stay open; all closed is the ``closed`` status
         closed = closed.where(_num(f, "open_accounts") > 0, 0.0)
     return _Signs(
-        overdue=(ratio >= r.at_risk_ratio) & gap.notna() & (gap > 0),
+        overdue=(ratio >= r.at_risk_ratio) & gap.notna() & (gap > 0) & (days >= r.at_risk_min_days),
         falling=(change <= -r.at_risk_drop) & (gap.isna() | (_num(f, "usual_gap_days") <= 90)),
         low_nps=is_detractor(_num(f, "nps_last")),
         complaints=_num(f, "complaints_365d") > 0,
@@ -291,7 +302,6 @@ def _early_reasons(
     )
     n_txt = nps.map(lambda x: f"{x:.0f}" if np.isfinite(x) else "")
     c_txt, k_txt = complaints.fillna(0).map("{:.0f}".format), closed.fillna(0).map("{:.0f}".format)
-    s_txt = sent.fillna(0).map("{:.0f}".format)
     t_txt = _fmt_int(tenure.fillna(0))
     en = [
         _when(
@@ -300,9 +310,22 @@ def _early_reasons(
         ),
         _when(falling, "spend down " + drop + "% vs the previous 90 days"),
         _when(low_nps, "gave NPS " + n_txt + _topic(f, "en")),
-        _when(complaints > 0, c_txt + " complaint(s) or low scores in the last year"),
-        _when(closed > 0, "closed " + k_txt + " account(s) in the last year"),
-        _when(ignored, "did not open any of " + s_txt + " messages in the last 90 days"),
+        _when(
+            complaints > 0,
+            _count_en(complaints, "complaint or low score", "complaints or low scores")
+            + " in the last year",
+        ),
+        _when(
+            closed > 0, "closed " + _count_en(closed, "account", "accounts") + " in the last year"
+        ),
+        _when(
+            ignored,
+            _plural(
+                sent,
+                "did not open the one message sent in the last 90 days",
+                "did not open any of {n} messages in the last 90 days",
+            ),
+        ),
         _when(new, "new customer: first purchase " + _days_en(tenure.fillna(0)) + " ago"),
     ]
     zh = [
@@ -313,7 +336,10 @@ def _early_reasons(
         _when(low_nps, "给出 NPS " + n_txt + " 分" + _topic(f, "zh")),
         _when(complaints > 0, "近一年投诉或低分评价 " + c_txt + " 次"),
         _when(closed > 0, "近一年注销账户 " + k_txt + " 个"),
-        _when(ignored, "近90天 " + s_txt + " 条营销信息均未打开"),
+        _when(
+            ignored,
+            _plural(sent, "近90天发出的 1 条营销信息未打开", "近90天 {n} 条营销信息均未打开"),
+        ),
         _when(new, "新客户：首次消费在 " + t_txt + " 天前"),
     ]
     en_s, zh_s = _join(en, f.index), _join(zh, f.index)
@@ -346,11 +372,15 @@ def _ranked(out: pd.DataFrame, value: str) -> pd.DataFrame:
 
 def _whole_days(f: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Days since the last purchase (whole calendar days) and the usual gap (whole days,
-    missing for one-time buyers): the values shown in the columns and in the reasons."""
+    missing below :data:`~loyalloop.insight.definitions.MIN_GAPS` gaps when
+    ``n_purchases_total`` is present — a single gap is no rhythm — and for one-time buyers):
+    the values shown in the columns and in the reasons."""
     days = pd.Series(calendar_days(_num(f, "recency_days")), index=f.index)
     if days.isna().any():
         raise DataValidationError(f"recency_days is missing for {int(days.isna().sum())} rows")
     gap = np.floor(_num(f, "usual_gap_days") + 0.5)
+    if "n_purchases_total" in f.columns:
+        gap = gap.where(_num(f, "n_purchases_total") >= MIN_GAPS + 1)
     return days, gap
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -106,6 +106,7 @@ __all__ = [
     "CustomerMessage",
     "RulesVersion",
     "RulesVersionRow",
+    "RunScores",
     "active_config",
     "add_note",
     "apply_signals",
@@ -118,6 +119,7 @@ __all__ = [
     "get_case",
     "grant_compensation",
     "install_rules",
+    "latest_scores",
     "queue",
     "response_signals",
     "rule_versions",
@@ -861,6 +863,9 @@ def cases_from_responses(
     again (a crash between the two commits, two processes at once) changes nothing: its
     signal is already attached to its case.
 
+    Each signal carries the customer's churn probability and CLV percentile in the latest
+    published run (:func:`latest_scores`), for the priority.
+
     One bad response does not hold up the others: a response whose signal cannot be made,
     or whose case cannot be written, is set apart (the batch is halved until it is alone),
     logged with the reason, left waiting for the sweep and listed in ``left``; the others
@@ -889,6 +894,9 @@ def cases_from_responses(
                 signals.append(sig)
                 owner[sig.signal_id] = r.id
         session.rollback()
+    known = latest_scores(store) if signals else None
+    if known is not None:  # the priority needs the customer's scores in the latest run
+        signals = [known.scored(sig) for sig in signals]
     parts, failed = _apply_isolating(store, signals, now) if signals else ([], {})
     for sid, why in failed.items():
         left[owner[sid]] = why
@@ -1314,6 +1322,72 @@ def tell_customer(
 # -- after a run ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RunScores:
+    """Each profile's churn probability and CLV percentile in one run, and the customer ids of
+    the profiles (``profile_map``): what the priority formula needs about a customer.
+
+    The CLV percentile is the share of the run's profiles with a lower CLV (the library's
+    ``clv_percentile``). A customer the run does not know, or a score the run lacks, is
+    ``None`` (the priority then says "unknown"); a known score is never replaced.
+    """
+
+    churn: dict[str, float]
+    clv_percentile: dict[str, float]
+    profile_of: dict[str, str]
+
+    @classmethod
+    def of_run(cls, run: Any) -> RunScores:
+        """The scores of ``run`` (:class:`loyalloop.core.runs.Run`); empty parts when the run
+        has no ``churn_scores``, ``clv`` or ``profile_map``."""
+        churn: dict[str, float] = {}
+        pct: dict[str, float] = {}
+        prof: dict[str, str] = {}
+        if run.has_table("churn_scores"):
+            t = run.read("churn_scores").select(["customer_id", "churn_probability"]).to_pandas()
+            t = t.dropna()
+            churn = dict(
+                zip(t["customer_id"].astype(str), t["churn_probability"].astype(float), strict=True)
+            )
+        if run.has_table("clv"):
+            c = run.read("clv").select(["customer_id", "clv"]).to_pandas().dropna()
+            ranks = (c["clv"].rank(method="min") - 1.0) / max(len(c), 1)
+            pct = dict(zip(c["customer_id"].astype(str), ranks.astype(float), strict=True))
+        if run.has_table("profile_map"):
+            pm = run.read("profile_map").to_pandas()
+            if {"customer_id", "profile_id"} <= set(pm.columns):
+                prof = dict(
+                    zip(pm["customer_id"].astype(str), pm["profile_id"].astype(str), strict=True)
+                )
+        return cls(churn, pct, prof)
+
+    def profile(self, customer_id: str) -> str:
+        """The profile of a customer id (a profile id maps to itself)."""
+        return self.profile_of.get(customer_id, customer_id)
+
+    def scored(self, signal: Signal, profile_id: str | None = None) -> Signal:
+        """``signal`` with the customer's churn probability and CLV percentile from the run
+        where the signal has none (``profile_id`` when known, else the customer's)."""
+        pid = profile_id or self.profile(signal.customer_id)
+        p = signal.churn_probability
+        v = signal.clv_percentile
+        p = self.churn.get(pid) if p is None else p
+        v = self.clv_percentile.get(pid) if v is None else v
+        if p is not None:
+            p = float(min(max(p, 0.0), 1.0))
+        if v is not None:
+            v = float(min(max(v, 0.0), 1.0))
+        return replace(signal, churn_probability=p, clv_percentile=v)
+
+
+def latest_scores(store: Store) -> RunScores | None:
+    """The scores of the newest readable published run, ``None`` when there is none."""
+    from loyalloop.core.runs import RunStore
+
+    run = next(iter(RunStore(store.analytics.runs_dir).previous_readable()), None)
+    return None if run is None else RunScores.of_run(run)
+
+
 def run_signals(
     run: Any, config: CaseConfig, *, feedback_after: dt.datetime | None = None
 ) -> list[Signal]:
@@ -1324,7 +1398,8 @@ def run_signals(
       ``churn_risk`` rule of ``config`` (the others cannot open a case);
     * feedback: each analysed comment (``feedback_analysis``) with its score, sentiment, the
       most negative sentiment per aspect and the clauses' text (``feedback_aspects``), for
-      the phrase rules.
+      the phrase rules, and the customer's churn probability and CLV percentile in this run
+      (:class:`RunScores`) for the priority.
 
     Run outputs are keyed by pseudonymous profile ids; ``profile_map`` gives the customer ids
     (a profile merged from several records takes its smallest id). Feedback signals are
@@ -1346,13 +1421,13 @@ def run_signals(
         src = "customer_id" if "customer_id" in pm.columns else pm.columns[0]
         ids = pm.sort_values(src).drop_duplicates("profile_id").set_index("profile_id")[src]
         ids = {str(k): str(v) for k, v in ids.items()}
+    known = RunScores.of_run(run)
     churn_rules = [r for r in config.rules.rules if r.kind is RuleKind.CHURN_RISK and r.enabled]
     if churn_rules and run.has_table("churn_scores") and run.has_table("clv"):
         scores = run.read("churn_scores").to_pandas()
-        clv = run.read("clv").to_pandas()[["customer_id", "clv"]].dropna()
-        # the share of profiles with a lower CLV (the library's ``clv_percentile``)
-        clv["pct"] = (clv["clv"].rank(method="min") - 1.0) / max(len(clv), 1)
-        df = scores.merge(clv[["customer_id", "pct"]], on="customer_id", how="inner")
+        scores["customer_id"] = scores["customer_id"].astype(str)
+        pct = pd.Series(known.clv_percentile, name="pct", dtype=float)
+        df = scores.merge(pct.rename_axis("customer_id").reset_index(), on="customer_id")
         if "population" in df.columns:
             df = df[df["population"] == "active"]
         p_min = min(r.min_probability for r in churn_rules)
@@ -1400,19 +1475,25 @@ def run_signals(
                 when = when.replace(tzinfo=dt.UTC)
             if feedback_after is not None and when <= feedback_after:
                 continue
+            profile = getattr(row, "profile_id", None)
             out.append(
-                Signal(
-                    f"feedback:{fid}",
-                    str(raw_customer),
-                    SignalKind.FEEDBACK,
-                    when,
-                    score_type=str(row.score_type) if getattr(row, "score_type", None) else None,
-                    score=float(score) if score is not None and not pd.isna(score) else None,
-                    text=texts.get(fid, ""),
-                    sentiment=float(sentiment)
-                    if sentiment is not None and not pd.isna(sentiment)
-                    else None,
-                    aspects=aspects.get(fid, {}),
+                known.scored(
+                    Signal(
+                        f"feedback:{fid}",
+                        str(raw_customer),
+                        SignalKind.FEEDBACK,
+                        when,
+                        score_type=str(row.score_type)
+                        if getattr(row, "score_type", None)
+                        else None,
+                        score=float(score) if score is not None and not pd.isna(score) else None,
+                        text=texts.get(fid, ""),
+                        sentiment=float(sentiment)
+                        if sentiment is not None and not pd.isna(sentiment)
+                        else None,
+                        aspects=aspects.get(fid, {}),
+                    ),
+                    None if profile is None or pd.isna(profile) else str(profile),
                 )
             )
     return out

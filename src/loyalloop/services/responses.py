@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from loyalloop.errors import ConfigError, LoyalloopError, NotFoundError
+from loyalloop.feedback.pii import mask_pii
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.surveys import get_survey, spec_of
 from loyalloop.store.base import UtcDateTime, utcnow
@@ -374,10 +375,16 @@ def list_responses(
     ref: int | str,
     actor: Actor,
     *,
+    unmask: bool,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[int, Sequence[ResponseRow]]:
-    """The total and a page of responses of a survey, newest first (audited as a view)."""
+    """The total and a page of responses of a survey, newest first (audited as a view).
+
+    With ``unmask`` false (a reader without ``pii.view``), e-mails, phone, card and ID numbers
+    inside the answers' text are masked (:func:`loyalloop.feedback.mask_pii`, as on the
+    customer page): free text is the customer's own words and may hold contacts.
+    """
     survey = get_survey(session, ref)
     total = session.scalar(
         sa.select(sa.func.count()).select_from(Response).where(Response.survey_id == survey.id)
@@ -402,7 +409,23 @@ def list_responses(
             r.updated_at,
             r.revision,
             r.synced_revision == r.revision,
-            r.answers,
+            r.answers if unmask else masked_answers(r.answers or {}),
         )
         for r in rows
     ]
+
+
+def masked_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """``answers`` with :func:`~loyalloop.feedback.mask_pii` applied to every text in them
+    (an answer, an item of a list, a value of a mapping); numbers and choices are kept."""
+
+    def mask(value: Any) -> Any:
+        if isinstance(value, str):
+            return mask_pii(value)
+        if isinstance(value, list | tuple):
+            return [mask(v) for v in value]
+        if isinstance(value, dict):
+            return {k: mask(v) for k, v in value.items()}
+        return value
+
+    return {k: mask(v) for k, v in answers.items()}

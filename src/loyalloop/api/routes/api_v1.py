@@ -231,10 +231,15 @@ def survey_responses(
     offset: int = 0,
 ) -> ResponsesPage:
     survey = get_survey(session, ref)
-    total, rows = list_responses(
-        session, survey.id, who.actor, limit=min(max(limit, 1), 1000), offset=max(offset, 0)
-    )
     pii = who.can(Permission.pii_view)
+    total, rows = list_responses(
+        session,
+        survey.id,
+        who.actor,
+        unmask=pii,
+        limit=min(max(limit, 1), 1000),
+        offset=max(offset, 0),
+    )
     ids = [r.customer_id for r in rows if r.customer_id]
     contacts = (
         dict(

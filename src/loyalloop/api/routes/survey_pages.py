@@ -325,10 +325,10 @@ def responses_page(
     survey = get_survey(session, survey_id)
     spec = spec_of(session, survey.id, survey.current_version)
     size = 50
-    total, rows = list_responses(
-        session, survey.id, me.actor, limit=size, offset=(max(page, 1) - 1) * size
-    )
     pii = me.can(Permission.pii_view)
+    total, rows = list_responses(
+        session, survey.id, me.actor, unmask=pii, limit=size, offset=(max(page, 1) - 1) * size
+    )
     ids = [r.customer_id for r in rows if r.customer_id]
     contacts: dict[str, str] = {}
     if ids:
