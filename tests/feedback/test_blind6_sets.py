@@ -16,7 +16,10 @@ the detector's and intent model's training), before anyone trained on them:
   0.6614.
 
 Since branch ``fbacc6`` (round 12) the set is **training data of the mention-sentiment model**
-(it is spent as a test set; the detector and the intent model have not been retrained on it):
+and, since the lead's retrain in session 9 (``python -m loyalloop.feedback.train_aspects`` and
+``train_intent`` on the same ``TRAIN_SETS``), of the detector, the fallback aspect-sentiment model
+and the intent model too (in-sample after that retrain: agreement 0.943 zh / 0.942 en, recall
+0.996 / 0.995). Round 12's in-sample figures, before the detector retrain:
 the figures these tests see are in-sample for the sentiment of found mentions and say only that
 the model fits what it was trained on (round 12: agreement 0.863 zh / 0.828 en, sentiment when
 found 0.968 / 0.980, recall and precision unchanged at 0.892 / 0.845 and 0.805 / 0.797). The floors are the blind figures minus 0.01 — a
@@ -46,12 +49,13 @@ def test_blind6_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind6_{lang}", *MEASURED[lang])
 
 
-def test_blind6_is_training_data_of_the_mention_model() -> None:
-    """In-sample for the sentiment of found mentions: the shipped mention model saw the set;
-    the detector, the intent model and the fallback aspect-sentiment model have not."""
-    mention = shipped_mention_model()
-    assert mention is not None
-    assert {"blind6_zh", "blind6_en"} <= set(mention.metadata["train_sets"].split(","))
-    for model in (shipped_detector(), shipped_intent_model(), shipped_model()):
+def test_blind6_is_training_data_of_every_model() -> None:
+    """In-sample: every shipped model saw the set (the figures are a regression guard only)."""
+    for model in (
+        shipped_mention_model(),
+        shipped_detector(),
+        shipped_intent_model(),
+        shipped_model(),
+    ):
         assert model is not None
-        assert "blind6" not in model.metadata["train_sets"]
+        assert {"blind6_zh", "blind6_en"} <= set(model.metadata["train_sets"].split(","))
