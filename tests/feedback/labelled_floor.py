@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from loyalloop.feedback.aspect_detector import shipped_detector
+from loyalloop.feedback.aspect_model import shipped_model
 from loyalloop.feedback.evaluate import evaluate_aspects
+from loyalloop.feedback.intent_model import shipped_intent_model
+from loyalloop.feedback.mention_sentiment import shipped_mention_model
 
 DATA = Path(__file__).parent / "data"
 
@@ -21,3 +25,11 @@ def assert_floor(name: str, sentences: int, agreement: float, recall: float) -> 
     assert ev.overall["agreement"] >= agreement - 0.01
     assert ev.overall["recall"] >= recall - 0.01
     assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
+
+
+def shipped_train_sets() -> list[set[str]]:
+    """The labelled sets each shipped model was trained on: mention sentiment, detector, intent,
+    fallback aspect sentiment."""
+    models = (shipped_mention_model(), shipped_detector(), shipped_intent_model(), shipped_model())
+    assert all(m is not None for m in models)
+    return [set(m.metadata["train_sets"].split(",")) for m in models]  # type: ignore[union-attr]

@@ -33,12 +33,7 @@ by the lead.
 from __future__ import annotations
 
 import pytest
-from tests.feedback.labelled_floor import assert_floor
-
-from loyalloop.feedback.aspect_detector import shipped_detector
-from loyalloop.feedback.aspect_model import shipped_model
-from loyalloop.feedback.intent_model import shipped_intent_model
-from loyalloop.feedback.mention_sentiment import shipped_mention_model
+from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
 #: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (786, 0.6408, 0.8919), "en": (635, 0.6297, 0.8448)}
@@ -51,11 +46,5 @@ def test_blind6_agreement_does_not_regress_in_sample(lang: str) -> None:
 
 def test_blind6_is_training_data_of_every_model() -> None:
     """In-sample: every shipped model saw the set (the figures are a regression guard only)."""
-    for model in (
-        shipped_mention_model(),
-        shipped_detector(),
-        shipped_intent_model(),
-        shipped_model(),
-    ):
-        assert model is not None
-        assert {"blind6_zh", "blind6_en"} <= set(model.metadata["train_sets"].split(","))
+    for sets in shipped_train_sets():
+        assert {"blind6_zh", "blind6_en"} <= sets
