@@ -20,19 +20,24 @@ from loyalloop.measurement.targeting import Action, Constraints
 ACTIONS = (Action("message", "sms"), Action("offer", "sms"), Action("call", "call"))
 
 
-def test_treated_and_held_out_customers_of_each_arm_are_alike() -> None:
-    n = 6_000
-    rng = np.random.default_rng(0)
-    audience = pd.DataFrame(
+def _audience(n: int, *, seed: int) -> pd.DataFrame:
+    """``n`` customers skewed like a card base (most are safe, a few are slipping away), with
+    each action's cost."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
         {
             "customer_id": [f"K{i}" for i in range(n)],
-            # skewed like a card base: most customers are safe, a few are slipping away
             "churn_probability": rng.beta(0.3, 2.0, n),
             "cost:message": 0.05,
             "cost:offer": rng.uniform(2.0, 8.0, n),
             "cost:call": 10.0,
         }
     )
+
+
+def test_treated_and_held_out_customers_of_each_arm_are_alike() -> None:
+    n = 6_000
+    audience = _audience(n, seed=0)
     plan = plan_round(
         audience,
         campaign_id="R1",
@@ -69,16 +74,7 @@ def test_prefix_stops_at_the_first_customer_that_does_not_fit() -> None:
 
 def test_every_assignment_row_logs_the_chance_of_its_status_in_its_arm() -> None:
     n = 6_000
-    rng = np.random.default_rng(1)
-    audience = pd.DataFrame(
-        {
-            "customer_id": [f"K{i}" for i in range(n)],
-            "churn_probability": rng.beta(0.3, 2.0, n),
-            "cost:message": 0.05,
-            "cost:offer": rng.uniform(2.0, 8.0, n),
-            "cost:call": 10.0,
-        }
-    )
+    audience = _audience(n, seed=1)
     plan = plan_round(
         audience,
         campaign_id="R1",
