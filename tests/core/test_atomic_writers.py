@@ -119,11 +119,8 @@ DIRECT_WRITES_TO_CONVERT = {
     "apps/demo.py",
     "feedback/aspect_detector.py",
     "feedback/aspect_model.py",
-    "feedback/build_typos.py",
-    "feedback/intent_model.py",
     "feedback/mention_sentiment.py",
     "feedback/sentiment.py",
-    "feedback/train.py",
 }
 
 

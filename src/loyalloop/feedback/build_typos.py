@@ -29,6 +29,7 @@ from pathlib import Path
 
 import yaml
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.feedback.script import data_text
 from loyalloop.feedback.typos import deletes, within_one_edit
 
@@ -170,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=DATA_DIR / "typos.txt")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    args.out.write_text(build(), encoding="utf-8")
+    write_text_atomic(args.out, build())
 
 
 if __name__ == "__main__":  # pragma: no cover

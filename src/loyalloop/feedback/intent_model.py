@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_model import clause_ngrams
 from loyalloop.feedback.mention_sentiment import language_of
@@ -117,7 +118,7 @@ class IntentModel:
                 row = ["0" if v in ("", "-0") else v for v in row]
                 if any(v != "0" for v in row):
                     lines.append(f"{lang}\t{f}\t{' '.join(row)}")
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 @lru_cache(maxsize=1)
