@@ -10,15 +10,17 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from loyalloop.api.deps import LANG_COOKIE
 from loyalloop.api.i18n import TEXTS, code_name
 from loyalloop.data.contracts import FEEDBACK_CHANNELS
 from loyalloop.services import Actor, Store
+from loyalloop.services.cases import set_team
 from loyalloop.services.invitations import Recipient, invite
 from loyalloop.services.surveys import create_survey
-from loyalloop.store.models import Role
+from loyalloop.store.models import CaseRow, Role
 
 sys.path.insert(0, str(Path(__file__).parent))
 from apikit import World, build
@@ -111,3 +113,24 @@ def test_survey_page_and_responses_name_types_channels_and_choices(world: World)
     assert "柜台" in answers and ">counter<" not in answers
     staff.cookies.set(LANG_COOKIE, "en")
     assert "Counter: 1" in staff.get("/surveys/2").text
+
+
+def test_case_queue_and_page_name_topic_team_and_actor_and_link_the_customer(world: World) -> None:
+    with world.store.session() as s:
+        set_team(s, "cx_callback", actor=Actor.cli(), agents=["agent@bank.example"])
+    r = world.client(None).post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 2, "improve": "x"}})
+    assert r.status_code == 201
+    assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
+    with world.store.session() as s:
+        case_id, customer = s.execute(sa.select(CaseRow.id, CaseRow.customer_id)).one()
+    agent = world.client("agent")
+    agent.cookies.set(LANG_COOKIE, "zh")
+    queue = agent.get("/cases?owner=").text
+    page = agent.get(f"/cases/{case_id}").text
+    for html in (queue, page):
+        assert "贬损者回访" in html and "体验回访组" in html
+        assert ">detractor<" not in html and "cx_callback</" not in html
+    assert " · 规则 · " in page and " · rules · " not in page
+    assert f'href="/customers/{customer}"' in page and f'href="/customers/{customer}"' in queue
+    agent.cookies.set(LANG_COOKIE, "en")
+    assert "detractor follow-up" in agent.get(f"/cases/{case_id}").text

@@ -149,6 +149,12 @@ def test_agent_resolves_customer_is_told_late_case_escalates_manager_sees(
             # the customer's words are shown as text, never run
             expect(page.locator("blockquote.customer-text")).to_contain_text("<script>")
             assert page.evaluate("window.__pwned") is None
+            # a radio button sits on its label's line (not a full-width block above the text)
+            radio = page.locator("input[name=visibility][value=customer]").bounding_box()
+            label = page.locator("label", has=page.locator("input[value=customer]"))
+            box = label.bounding_box()
+            assert radio is not None and box is not None
+            assert radio["width"] < 40 and box["height"] < 2 * radio["height"] + 16
             # first response: a note to the customer
             page.fill("textarea[name=note]", "您好，我们已收到您的反馈，正在处理。")
             page.check("input[name=visibility][value=customer]")
