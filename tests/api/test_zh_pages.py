@@ -118,7 +118,9 @@ def test_survey_page_and_responses_name_types_channels_and_choices(world: World)
 def test_case_queue_and_page_name_topic_team_and_actor_and_link_the_customer(world: World) -> None:
     with world.store.session() as s:
         set_team(s, "cx_callback", actor=Actor.cli(), agents=["agent@bank.example"])
-    r = world.client(None).post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 2, "improve": "x"}})
+    r = world.client(None).post(
+        f"/r/{world.tokens[0]}", json={"answers": {"nps": 2, "improve": "x"}}
+    )
     assert r.status_code == 201
     assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
     with world.store.session() as s:
