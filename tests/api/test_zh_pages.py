@@ -136,3 +136,14 @@ def test_case_queue_and_page_name_topic_team_and_actor_and_link_the_customer(wor
     assert f'href="/customers/{customer}"' in page and f'href="/customers/{customer}"' in queue
     agent.cookies.set(LANG_COOKIE, "en")
     assert "detractor follow-up" in agent.get(f"/cases/{case_id}").text
+
+
+def test_new_campaign_form_names_channels_catalogues_and_languages(world: World) -> None:
+    analyst = world.client("analyst")
+    analyst.cookies.set(LANG_COOKIE, "zh")
+    page = analyst.get("/campaigns/new")
+    assert page.status_code == 200
+    for shown in ("电子邮件", "短信", "信用卡权益", "零售优惠", ">中文<"):
+        assert shown in page.text, shown
+    for code in (">email<", ">sms<", ">card<", ">retail<", ">zh<", ">en<"):
+        assert code not in page.text, code

@@ -562,6 +562,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "role_agent": ("agent", "坐席"),
     "role_viewer": ("viewer", "只读"),
     "version_short": ("v", "版本"),
+    "catalogue_card": ("card (bank card offers)", "信用卡权益"),
+    "catalogue_retail": ("retail", "零售优惠"),
 }
 
 
