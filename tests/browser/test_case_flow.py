@@ -209,5 +209,10 @@ def test_agent_resolves_customer_is_told_late_case_escalates_manager_sees(
             expect(boss.get_by_test_id("sla-compliance")).to_contain_text("时限达成率")
             expect(boss.locator("tr[data-testid$='-first_response']")).to_contain_text("首次响应")
             boss.screenshot(path=str(shots / "14-dashboard-manager-zh.png"), full_page=True)
+            # on a phone the header's "退出" stays one word (it once broke into 退 / 出)
+            boss.set_viewport_size({"width": 390, "height": 844})
+            out = boss.locator("header.top button").bounding_box()
+            nav = boss.locator("header.top nav a").first.bounding_box()
+            assert out is not None and nav is not None and out["height"] < 2.5 * nav["height"]
         finally:
             browser.close()
