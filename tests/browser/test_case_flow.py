@@ -149,6 +149,12 @@ def test_agent_resolves_customer_is_told_late_case_escalates_manager_sees(
             # the customer's words are shown as text, never run
             expect(page.locator("blockquote.customer-text")).to_contain_text("<script>")
             assert page.evaluate("window.__pwned") is None
+            # a radio button sits on its label's line (not a full-width block above the text)
+            radio = page.locator("input[name=visibility][value=customer]").bounding_box()
+            label = page.locator("label", has=page.locator("input[value=customer]"))
+            box = label.bounding_box()
+            assert radio is not None and box is not None
+            assert radio["width"] < 40 and box["height"] < 2 * radio["height"] + 16
             # first response: a note to the customer
             page.fill("textarea[name=note]", "您好，我们已收到您的反馈，正在处理。")
             page.check("input[name=visibility][value=customer]")
@@ -203,5 +209,10 @@ def test_agent_resolves_customer_is_told_late_case_escalates_manager_sees(
             expect(boss.get_by_test_id("sla-compliance")).to_contain_text("时限达成率")
             expect(boss.locator("tr[data-testid$='-first_response']")).to_contain_text("首次响应")
             boss.screenshot(path=str(shots / "14-dashboard-manager-zh.png"), full_page=True)
+            # on a phone the header's "退出" stays one word (it once broke into 退 / 出)
+            boss.set_viewport_size({"width": 390, "height": 844})
+            out = boss.locator("header.top button").bounding_box()
+            nav = boss.locator("header.top nav a").first.bounding_box()
+            assert out is not None and nav is not None and out["height"] < 2.5 * nav["height"]
         finally:
             browser.close()
