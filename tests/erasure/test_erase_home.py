@@ -65,6 +65,27 @@ def _no_nan(value: str) -> None:
     raise AssertionError(f"not strict JSON: {value}")
 
 
+def _signed_in(app: Any, email: str) -> TestClient:
+    """A client of ``app`` signed in as a new admin."""
+    from loyalloop.api.deps import CSRF_HEADER, SESSION_COOKIE
+    from loyalloop.services.users import add_user, create_session
+    from loyalloop.store.models import Role
+
+    store = app.state.store
+    with store.session() as s:
+        user = add_user(s, email, Role.admin, "a long admin passphrase 42", Actor.cli())
+        login = create_session(s, store.settings, user)
+        s.commit()
+    client = TestClient(app)
+    client.cookies.set(SESSION_COOKIE, login.session_token)
+    client.headers[CSRF_HEADER] = login.csrf_token
+    return client
+
+
+def _found(text: str, terms: list[str]) -> list[str]:
+    return [t for t in terms if any(f in text for f in _forms(t))]
+
+
 # -- the search --------------------------------------------------------------------------------
 
 
@@ -292,6 +313,14 @@ def test_erased_person_is_found_nowhere_under_the_home(home: dict[str, Any]) -> 
     con.close()
     (h / "my-notes.txt").write_text("a file of mine\n", encoding="utf-8")
 
+    # a server that is running through the erasure keeps rendered reports in a cache
+    server = create_app(load_service_settings(h, env="local"), Settings(home=h))
+    client = _signed_in(server, "erase-admin@bank.example")
+    client.cookies.set("ll_lang", "en")
+    assert client.get("/runs/1/report").status_code == 200
+    assert client.get("/runs/1/report").status_code == 200
+    (cached,) = server.state.report_cache.values()  # the second view came from the cache
+
     erased = json.loads(cli(h, "erase", home["cid"], "--yes", "--json").stdout)
     assert erased["complete"] and not erased["nothing_left"] and erased["rows"] > 0
     assert erased["unmanaged"] == ["my-notes.txt"]
@@ -301,6 +330,13 @@ def test_erased_person_is_found_nowhere_under_the_home(home: dict[str, Any]) -> 
 
     after = find_terms(h, terms)
     assert after == {}, f"still found after the erasure: {after}"
+    # the rewritten run is rendered again, not served from before the erasure
+    page = client.get("/runs/1/report")
+    assert page.status_code == 200 and _found(page.text, terms) == []
+    (again,) = server.state.report_cache.values()
+    assert again[0] != cached[0]  # rendered from the rewritten files; the old one dropped
+    client.close()
+    server.state.store.close()
     assert home["cid"] not in json.dumps(erased)
 
     # the run is still readable, and its counts add up

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -34,6 +35,17 @@ def _run_sections(run: Any, lang: str, nonce: str) -> list[tuple[str, Markup]]:
         if section is not None:
             out.append((section.title, nonce_scripts(section.body, nonce)))
     return out
+
+
+def _files_state(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """The run's files as they are now (name, modification time, size). An erasure rewrites
+    the files that held the person (a new file renamed into place), so a report rendered
+    before it is never served after it, whichever process erased."""
+    state = []
+    for p in path.iterdir():
+        st = p.stat()
+        state.append((p.name, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(state))
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=DASHBOARD)
@@ -72,15 +84,17 @@ async def run_report(
     """The run's full HTML report (self-contained: plotly.js inline, so scripts run inline)."""
     from loyalloop.report.html import render_report
 
-    cache: dict[tuple[int, str], str] = request.app.state.report_cache
-    key = (number, lang)
-    if key not in cache:
-        run = get_run(store.analytics, number)
-        cache[key] = await run_in_threadpool(render_report, run, lang)  # type: ignore[arg-type]
+    cache: dict[tuple[int, str], tuple[Any, str]] = request.app.state.report_cache
+    run = get_run(store.analytics, number)
+    key, state = (number, lang), _files_state(run.path)
+    if key not in cache or cache[key][0] != state:
+        cache.pop(key, None)  # a report of files since rewritten is not kept either
+        html = await run_in_threadpool(render_report, run, lang)  # type: ignore[arg-type]
+        cache[key] = (state, html)
         while len(cache) > 4:
             cache.pop(next(iter(cache)))
     return HTMLResponse(
-        cache[key],
+        cache[key][1],
         headers={
             "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline' "
             "'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
