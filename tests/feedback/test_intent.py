@@ -83,7 +83,9 @@ def test_entities_named_once_in_one_form() -> None:
     # demo: "而且在西湖支行" / "还有在西湖支行" / "再西湖支行" were three more branches
     for prefix in ("而且在", "还有在", "另外在", "再", "不过在", "还有再"):
         assert entities(f"{prefix}西湖支行，34378号客服一问三不知").branches == ("西湖支行",)
-    e = entities("Grace at the counter was kind. Grace at the counter again! 工号９５２７，工号9527")
+    e = entities(
+        "Grace at the counter was kind. Grace at the counter again! 工号９５２７，工号9527"
+    )
     assert e.staff == ("Grace", "9527")
     # staff named with an honorific after a role word are kept (snownlp, demo)
     assert entities("前台胡小姐态度很好又很耐心").staff == ("胡小姐",)

@@ -16,8 +16,9 @@ Stored form (the ``reasons`` of a case signal's ``detail`` JSON, no new column):
 A case's timeline records the reasons of its "opened" and "signals added" events as their
 English sentences joined by ``"; "`` (the event's text); :func:`translate_joined` shows such a
 text in the reader's language from the case's own reasons, or as written when any part of it is
-not one of them. Rows stored before the codes hold plain English sentences; :meth:`Reason.from_stored` reads
-them as code ``text`` and they are shown as written, in both languages.
+not one of them. Rows stored before the codes hold plain English sentences;
+:meth:`Reason.from_stored` reads them as code ``text`` and they are shown as written, in both
+languages.
 """
 
 from __future__ import annotations
@@ -123,12 +124,12 @@ def reason_text(
     sep = "、" if lang == "zh" else ", "
     values: dict[str, str] = {}
     for k, v in params.items():
-        if k in _PERCENT and isinstance(v, int | float):
-            values[k] = _num(100 * v)
+        if isinstance(v, Sequence) and not isinstance(v, str):
+            values[k] = sep.join(map(str, v))
         elif isinstance(v, bool) or not isinstance(v, int | float):
-            values[k] = sep.join(map(str, v)) if _is_list(v) else str(v)
+            values[k] = str(v)
         else:
-            values[k] = _num(float(v))
+            values[k] = _num(100 * v if k in _PERCENT else float(v))
     if code == "negative_aspect":
         key = str(params.get("aspect", ""))
         en, zh = (aspects or {}).get(key, ("", ""))
@@ -146,10 +147,6 @@ def reason_text(
         return _pick(REASON_TEXTS[code], lang).format(**values)
     except (KeyError, IndexError, ValueError):  # params of another version
         return ""
-
-
-def _is_list(v: object) -> bool:
-    return isinstance(v, Sequence) and not isinstance(v, str)
 
 
 def translate_joined(text: str, sentences: Mapping[str, str], lang: str = "en") -> str:

@@ -113,10 +113,52 @@ _SURNAME_IN_WORD = re.compile(r"(?:基|资|现|黄|奖|租|押|年|美|定|订)$
 _HOTLINE = re.compile(r"^(?:95\d{3}|96\d{3}|10\d{3}|400|800|12\d{3})$")
 #: Capitalised English words the "<Name> at the branch" pattern catches that are not names.
 _NOT_NAMES = frozenset(
-    "staff queue line wait service support agent agents manager managers lady guy man woman "
-    "girl person people team someone somebody everyone everybody nobody customer customers "
-    "the this that they she he it everything nothing help queues staffs teller tellers clerk "
-    "clerks security guard guards".split()
+    {
+        "staff",
+        "queue",
+        "line",
+        "wait",
+        "service",
+        "support",
+        "agent",
+        "agents",
+        "manager",
+        "managers",
+        "lady",
+        "guy",
+        "man",
+        "woman",
+        "girl",
+        "person",
+        "people",
+        "team",
+        "someone",
+        "somebody",
+        "everyone",
+        "everybody",
+        "nobody",
+        "customer",
+        "customers",
+        "the",
+        "this",
+        "that",
+        "they",
+        "she",
+        "he",
+        "it",
+        "everything",
+        "nothing",
+        "help",
+        "queues",
+        "staffs",
+        "teller",
+        "tellers",
+        "clerk",
+        "clerks",
+        "security",
+        "guard",
+        "guards",
+    }
 )
 #: Connectives and verbs a branch match may start with (而且在西湖支行 → 西湖支行).
 _BRANCH_STOP = re.compile(
@@ -128,7 +170,25 @@ _BRANCH_STOP = re.compile(
 _NOT_IN_BRANCH_NAME = re.compile(r"[了趟个没的是过这那哪些每各其]")
 #: Words before a branch type that make it generic, not a named branch (售后网点, 商业网点).
 _GENERIC_BRANCH = frozenset(
-    "售后 商业 线下 实体 银行 营业 服务 附近 所有 其他 其它 周边 当地 本地 各地 全国 城市".split()
+    {
+        "售后",
+        "商业",
+        "线下",
+        "实体",
+        "银行",
+        "营业",
+        "服务",
+        "附近",
+        "所有",
+        "其他",
+        "其它",
+        "周边",
+        "当地",
+        "本地",
+        "各地",
+        "全国",
+        "城市",
+    }
 )
 _BRANCH_TYPES = re.compile(r"(?:支行|分行|营业部|营业厅|网点|门店|分店)$")
 
