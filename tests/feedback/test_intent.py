@@ -92,6 +92,7 @@ def test_entities_named_once_in_one_form() -> None:
     assert entities("特别感谢工号0649的崔小姐").staff == ("0649", "崔小姐")
     assert entities("主管郝先生更是亲切").staff == ("郝先生",)
     assert entities("南京路营业部的李主管很专业").staff == ("李主管",)
+    assert entities("今年王经理来回访了").staff == ("王经理",)  # 年 + 王 is not one word
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -61,7 +61,7 @@ REASON_TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Params that are numbers shown as they are (not percentages); formatted by :func:`_num`.
+#: Params that are shares in [0, 1] shown as percentages (0.1 → "10").
 _PERCENT = frozenset({"top_share", "percentile"})
 
 

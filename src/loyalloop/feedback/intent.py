@@ -107,8 +107,11 @@ _ROLE_BEFORE = re.compile(
     r"(?:工号|客服|前台|前厅|总台|服务台|柜员|柜台|大堂|服务员|专员|坐席|接待|员工|营业员|"
     r"工作人员|主管|经理|店长|网点|支行|分行|营业部)"
 )
-#: Words before a surname that make "surname + title" part of another word (基金经理).
-_SURNAME_IN_WORD = re.compile(r"(?:基|资|现|黄|奖|租|押|年|美|定|订)$")
+#: Words that end in a surname, so "surname + title" after them is part of the word (基金经理,
+#: 携程小姐): the character before the surname and the surname.
+_SURNAME_IN_WORD = frozenset(
+    {"基金", "资金", "现金", "黄金", "奖金", "租金", "押金", "年金", "美金", "携程", "行程", "工程"}
+)
 #: Hotline and service numbers after 客服 are not staff numbers (95588, 95555 …).
 _HOTLINE = re.compile(r"^(?:95\d{3}|96\d{3}|10\d{3}|400|800|12\d{3})$")
 #: Capitalised English words the "<Name> at the branch" pattern catches that are not names.
@@ -309,7 +312,7 @@ def entities(text: str) -> Entities:
         if i == 2 and _HOTLINE.match(name):
             continue
         if i == 3:
-            if _SURNAME_IN_WORD.search(text[: m.start()]):
+            if text[max(0, m.start() - 1) : m.start() + 1] in _SURNAME_IN_WORD:
                 continue
             # an honorific needs a role word close before it (3 characters for 姐 / 哥)
             honorific = re.search(f"(?:{_HONORIFICS})$", name)
