@@ -170,7 +170,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=DATA_DIR / "typos.txt")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    args.out.write_text(build(), encoding="utf-8")
+    from loyalloop.core.export import write_text_atomic
+
+    write_text_atomic(args.out, build())
 
 
 if __name__ == "__main__":  # pragma: no cover

