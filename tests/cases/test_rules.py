@@ -24,6 +24,7 @@ from loyalloop.cases import (
     match_phrases,
     parse_case_config,
 )
+from loyalloop.cases.reasons import Reason
 from loyalloop.errors import CaseRuleError
 
 T0 = dt.datetime(2025, 5, 6, 10, tzinfo=dt.UTC)
@@ -209,12 +210,15 @@ def test_detractor_and_priority(config) -> None:  # type: ignore[no-untyped-def]
     # 0.3 × 0.97 + 0.3 × 0.7 + 0.4 × 0.8 = 0.821 → P1
     assert action.priority is Priority.P1
     assert action.matches[0].priority_score == pytest.approx(0.821)
-    assert action.matches[0].reasons[0] == "NPS answer 2 (detractor: 0–6)"
+    assert action.matches[0].reasons[0] == Reason("nps_detractor", {"score": 2, "max_score": 6})
+    assert str(action.matches[0].reasons[0]) == "NPS answer 2 (detractor: 0–6)"
+    assert action.matches[0].reasons[0].text("zh") == "NPS 评分 2（贬损者：0–6 分）"
     assert action.rules_version == 1 and action.rules_hash == config.rules.content_hash
     unknown = evaluate_rules(config.rules, [fb("s2", score=6)])[0]
     # 0.15 + 0.15 + 0.4 × 0.4 = 0.46 → P3, and the reasons say the customer is unknown
     assert unknown.priority is Priority.P3
-    assert "CLV percentile unknown; counted as 0.5" in unknown.matches[0].reasons
+    assert "CLV percentile unknown; counted as 0.5" in map(str, unknown.matches[0].reasons)
+    assert "客户终身价值百分位未知，按 0.5 计" in (r.text("zh") for r in unknown.matches[0].reasons)
     assert evaluate_rules(config.rules, [fb("s3", score=7)]) == []
 
 
@@ -237,7 +241,7 @@ def test_complaint_supersedes_detractor_and_regulator_is_p1(config) -> None:  # 
         ("complaint", Priority.P1, "urgent")
     ]
     assert both[0].matches[0].rule_id == "regulator_threat"
-    assert "raised from" in " ".join(both[0].matches[0].reasons)
+    assert "raised from" in " ".join(map(str, both[0].matches[0].reasons))
     cancel = evaluate_rules(config.rules, [fb("s3", score=3, text="年费太贵，我要销卡")])
     assert [a.topic for a in cancel] == ["retention"]
 
@@ -245,7 +249,7 @@ def test_complaint_supersedes_detractor_and_regulator_is_p1(config) -> None:  # 
 def test_negative_aspect(config) -> None:  # type: ignore[no-untyped-def]
     actions = evaluate_rules(config.rules, [fb("s1", aspects={"billing": -0.8, "points": 0.5})])
     assert [a.topic for a in actions] == ["negative_comment"]
-    assert "billing" in actions[0].matches[0].reasons[0]
+    assert "billing" in str(actions[0].matches[0].reasons[0])
     assert actions[0].matches[0].severity == pytest.approx(0.8)
     assert evaluate_rules(config.rules, [fb("s2", aspects={"billing": -0.6})]) == []
     # the default rule watches money and security only
@@ -282,7 +286,7 @@ def test_churn_top_decile_and_failed_winback(config) -> None:  # type: ignore[no
     back = Signal("w2", "u8", SignalKind.WINBACK, T0, winback_outcome=WinbackOutcome.RETURNED)
     actions = evaluate_rules(config.rules, [lost, back])
     assert [(a.customer_id, a.topic) for a in actions] == [("u9", "winback_review")]
-    assert "wb-2025-05" in actions[0].matches[0].reasons[0]
+    assert "wb-2025-05" in str(actions[0].matches[0].reasons[0])
 
 
 def test_one_open_case_per_customer_and_topic(config) -> None:  # type: ignore[no-untyped-def]

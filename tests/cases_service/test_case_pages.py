@@ -92,3 +92,45 @@ def test_rules_admin_page_validates_and_versions(store: Store) -> None:
                       "max_score: 5").replace("version: 1", "version: 2")})  # fmt: skip
     assert ok.status_code == 200 and "version 2 stored" in ok.text
     assert world.client("agent").get("/admin/case-rules").status_code == 403
+
+
+def test_case_reasons_in_the_readers_language_and_old_rows_as_written(store: Store) -> None:
+    from loyalloop.store.models import CaseSignal
+
+    world = build(store, customers=2)
+    with store.session() as s:
+        set_team(s, "complaints", actor=Actor.cli(), manager_email="m@bank.example",
+                 agents=["agent@bank.example"])  # fmt: skip
+    anon = world.client(None)
+    r = anon.post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 1, "why": "x", "improve": "y"}})
+    assert r.status_code == 201
+    assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
+    with store.session() as s:
+        cid = s.scalar(sa.select(CaseRow.id))
+        detail = s.scalar(sa.select(CaseSignal.detail).where(CaseSignal.case_id == cid))
+    # stored as a code with params, and the English sentence for exports
+    assert detail["reasons"][0] == {
+        "code": "nps_detractor",
+        "params": {"score": 1.0, "max_score": 6.0},
+        "text": "NPS answer 1 (detractor: 0–6)",
+    }
+    agent = world.client("agent")
+    en = agent.get(f"/cases/{cid}").text
+    assert "NPS answer 1 (detractor: 0–6)" in en
+    agent.cookies.set("ll_lang", "zh")
+    zh = agent.get(f"/cases/{cid}").text
+    assert "NPS 评分 1（贬损者：0–6 分）" in zh
+    # neither the signals list nor the timeline's "opened" event shows the English sentence
+    assert "NPS answer" not in zh and "unknown; counted as" not in zh
+    api = agent.get(f"/api/v1/cases/{cid}").json()
+    assert api["reasons"][0][0]["code"] == "nps_detractor"
+    assert api["reasons"][0][0]["text"] == "NPS answer 1 (detractor: 0–6)"
+    # a row stored before the codes (plain sentences) still shows, as written
+    with store.session() as s:
+        sig = s.scalar(sa.select(CaseSignal).where(CaseSignal.case_id == cid))
+        sig.detail = {**sig.detail, "reasons": ["an old reason in words"]}
+        s.commit()
+    assert "an old reason in words" in agent.get(f"/cases/{cid}").text
+    old = agent.get(f"/api/v1/cases/{cid}").json()["reasons"][0][0]
+    assert old == {"code": "text", "params": {"text": "an old reason in words"},
+                   "text": "an old reason in words"}  # fmt: skip

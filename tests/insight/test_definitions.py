@@ -91,6 +91,26 @@ def test_overdue_needs_the_floor_and_two_gaps():
     assert statuses(rows, StatusRules(at_risk_min_days=10))["daily"] == "at_risk"
 
 
+def test_lapsed_on_the_ratio_needs_two_gaps_like_overdue():
+    """Bought twice 10 days apart, then quiet 91 days: 9× a single gap, but one gap is no
+    rhythm, so they are judged like a one-time buyer quiet as long (at risk on the fall in
+    spend); with three purchases the same silence is lapsed."""
+    rows = {
+        "customer_id": ["twice", "thrice", "once"],
+        "recency_days": [91.5, 91.5, 91.5],  # 91 whole days
+        "tenure_days": [101.5, 111.5, 91.5],
+        "recency_ratio": [9.15, 4.575, np.nan],
+        "usual_gap_days": [10.0, 10.0, np.nan],
+        "spend_change_90d": [-1.0, -1.0, -1.0],
+        "gap_before_last_days": [10.0, 10.0, np.nan],
+        "n_purchases_total": [2, 3, 1],
+    }
+    assert statuses(rows) == {"twice": "at_risk", "thrice": "lapsed", "once": "at_risk"}
+    # past lapsed_days the absolute rule holds whatever the number of purchases
+    later = {**rows, "recency_days": [181.5] * 3, "tenure_days": [191.5, 201.5, 181.5]}
+    assert set(statuses(later).values()) == {"lapsed"}
+
+
 def test_days_are_whole_calendar_days_like_the_rfm_summary():
     """A purchase 180 calendar days before the as-of day is not lapsed (more than 180 is);
     the RFM summary counts the same days, whatever the time of the purchase."""

@@ -178,3 +178,17 @@ def test_index_tiers_and_stages_run_on_churn_features():
     tiers = con.execute(assign_tiers(loyalty_index(feats))).set_index("customer_id")
     assert tiers.loc["a", "emotional"] == 100
     assert tiers.loc["a", "tier"] in {"brand", "emotional"}
+
+
+def test_lifecycle_docstring_points_to_the_one_definition():
+    """The stage rules are defined once (insight.definitions); the lifecycle module must not
+    restate thresholds that can drift from them (it once gave the old at-risk rule)."""
+    from dataclasses import fields
+
+    import loyalloop.loyalty.lifecycle as lifecycle
+    from loyalloop.insight.definitions import StatusRules
+
+    doc = lifecycle.__doc__ or ""
+    assert "loyalloop.insight.definitions" in doc
+    restated = [f.name for f in fields(StatusRules) if f.name in doc]
+    assert restated == []

@@ -69,7 +69,9 @@ def split_branch_export(sample: SampleData, directory: Path) -> tuple[SampleData
     mapping = directory / BRANCH_MAPPING
     lines = ["# branch system export: Chinese headers -> canonical columns", "columns:"]
     lines += [f"  {zh}: {en}" for en, zh in _BRANCH_HEADERS.items()]
-    mapping.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from loyalloop.core.export import write_text_atomic
+
+    write_text_atomic(mapping, "\n".join(lines) + "\n")
     return replace(sample, transactions=tx.iloc[: len(tx) - n]), path, mapping
 
 

@@ -238,7 +238,7 @@ def open_case(
     """A new case from an ``open`` decision of :func:`~loyalloop.cases.rules.evaluate_rules`."""
     if action.kind is not ActionKind.OPEN:
         raise CaseTransitionError(f"an {action.kind} action does not open a case")
-    reasons = "; ".join(r for m in action.matches for r in m.reasons)
+    reasons = "; ".join(str(r) for m in action.matches for r in m.reasons)
     event = CaseEvent(as_aware(at), EventKind.OPENED, actor, None, S.NEW, reasons,
                       priority=action.priority)  # fmt: skip
     return Case(
@@ -270,7 +270,7 @@ def add_signals(
         raise CaseTransitionError(f"case {case.case_id} is closed; signals open a new case")
     new_ids = tuple(s for s in action.signal_ids if s not in case.signal_ids)
     priority = case.priority.at_least(action.priority)
-    reasons = "; ".join(r for m in action.matches for r in m.reasons)
+    reasons = "; ".join(str(r) for m in action.matches for r in m.reasons)
     event = CaseEvent(as_aware(at), EventKind.SIGNALS_ADDED, "rules", text=reasons,
                       priority=priority)  # fmt: skip
     return _append(

@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from loyalloop.cases.reasons import Reason
 from loyalloop.errors import ConfigError
 
 __all__ = ["Priority", "PriorityFormula", "PriorityScore"]
@@ -52,14 +53,14 @@ class Priority(StrEnum):
 
 @dataclass(frozen=True)
 class PriorityScore:
-    """The inputs, the score and the priority, with the reasons in words."""
+    """The inputs, the score and the priority, with its reasons (codes with params)."""
 
     value: float
     risk: float
     severity: float
     score: float
     priority: Priority
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,9 @@ class PriorityFormula:
         >>> f.score(clv_percentile=None, churn_probability=None, severity=0.4).priority.value
         'P3'
         """
-        reasons: list[str] = []
-        value = self._input(clv_percentile, "CLV percentile", reasons)
-        risk = self._input(churn_probability, "churn probability", reasons)
+        reasons: list[Reason] = []
+        value = self._input(clv_percentile, "clv_percentile", reasons)
+        risk = self._input(churn_probability, "churn_probability", reasons)
         sev = min(max(float(severity), 0.0), 1.0)
         score = self.w_value * value + self.w_risk * risk + self.w_severity * sev
         if score >= self.p1:
@@ -119,12 +120,17 @@ class PriorityFormula:
         else:
             priority = Priority.P4
         if min_priority is not None and min_priority.rank < priority.rank:
-            reasons.append(f"raised from {priority.value} to the rule's minimum {min_priority}")
+            reasons.append(
+                Reason(
+                    "priority_raised",
+                    {"from_priority": priority.value, "to_priority": min_priority.value},
+                )
+            )
             priority = min_priority
         return PriorityScore(value, risk, sev, score, priority, tuple(reasons))
 
-    def _input(self, x: float | None, name: str, reasons: list[str]) -> float:
+    def _input(self, x: float | None, name: str, reasons: list[Reason]) -> float:
         if x is None or not math.isfinite(x):
-            reasons.append(f"{name} unknown; counted as {self.unknown_as:g}")
+            reasons.append(Reason("input_unknown", {"input": name, "value": self.unknown_as}))
             return self.unknown_as
         return min(max(float(x), 0.0), 1.0)

@@ -52,6 +52,7 @@ from typing import Any
 
 from loyalloop.cases.phrases import PhraseList, PhraseMatch, normalize
 from loyalloop.cases.priority import Priority, PriorityFormula
+from loyalloop.cases.reasons import Reason
 from loyalloop.errors import CaseRuleError, DataValidationError
 from loyalloop.insight.scales import NPS_DETRACTOR_MAX
 
@@ -181,7 +182,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleMatch:
-    """One rule that fired on one signal: severity, priority and the reasons in words."""
+    """One rule that fired on one signal: severity, priority and the reasons (codes with
+    params, :class:`~loyalloop.cases.reasons.Reason`)."""
 
     rule_id: str
     signal_id: str
@@ -191,7 +193,7 @@ class RuleMatch:
     severity: float
     priority: Priority
     priority_score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     phrases: tuple[str, ...] = ()
 
 
@@ -313,16 +315,12 @@ class CaseAction:
 # -- matching ---------------------------------------------------------------------------------
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
 def _match_rule(
     rule: Rule,
     signal: Signal,
     rules: RuleSet,
     norm_text: str | None,
-) -> tuple[float, list[str], tuple[str, ...]] | None:
+) -> tuple[float, list[Reason], tuple[str, ...]] | None:
     """(severity, reasons, phrases) if ``rule`` fires on ``signal``, else ``None``."""
     if _SIGNAL_OF_RULE[rule.kind] is not signal.kind:
         return None
@@ -339,7 +337,8 @@ def _match_rule(
         if not (math.isfinite(signal.score) and signal.score <= rule.max_score):
             return None
         sev = 1.0 - min(max(signal.score, 0.0), 10.0) / 10.0
-        return sev, [f"NPS answer {_fmt(signal.score)} (detractor: 0–{_fmt(rule.max_score)})"], ()
+        why = Reason("nps_detractor", {"score": signal.score, "max_score": rule.max_score})
+        return sev, [why], ()
     if rule.kind is RuleKind.NEGATIVE_ASPECT:
         hits = [
             (a, -s)
@@ -350,11 +349,11 @@ def _match_rule(
         if not hits:
             return None
         aspect, sev = max(hits, key=lambda h: (h[1], h[0]))
-        return (
-            sev,
-            [f"negative comment on {aspect} (severity {_fmt(sev)} ≥ {_fmt(rule.min_severity)})"],
-            (),
+        why = Reason(
+            "negative_aspect",
+            {"aspect": aspect, "severity": sev, "min_severity": rule.min_severity},
         )
+        return sev, [why], ()
     if rule.kind is RuleKind.PHRASE:
         if not norm_text:
             return None
@@ -365,8 +364,8 @@ def _match_rule(
             return None
         sev = max(rules.phrase_lists[m.list_name].severity for m in found)
         phrases = tuple(dict.fromkeys(m.phrase for m in found))
-        lists = ", ".join(dict.fromkeys(m.list_name for m in found))
-        return sev, [f"{lists} phrase: {', '.join(phrases)}"], phrases
+        lists = list(dict.fromkeys(m.list_name for m in found))
+        return sev, [Reason("phrase", {"lists": lists, "phrases": list(phrases)})], phrases
     if rule.kind is RuleKind.CHURN_RISK:
         p, v = signal.churn_probability, signal.clv_percentile
         if p is None or v is None or p < rule.min_probability:
@@ -374,20 +373,21 @@ def _match_rule(
         if v < 1.0 - rule.top_clv_share:
             return None
         sev = rule.severity if rule.severity is not None else 0.5
-        return (
-            sev,
-            [
-                f"churn probability {_fmt(p)} ≥ {_fmt(rule.min_probability)} in the top "
-                f"{_fmt(100 * rule.top_clv_share)}% of CLV (percentile {_fmt(100 * v)})"
-            ],
-            (),
+        why = Reason(
+            "churn_high",
+            {
+                "p": p,
+                "min_p": rule.min_probability,
+                "top_share": rule.top_clv_share,
+                "percentile": v,
+            },
         )
+        return sev, [why], ()
     # failed win-back
     if signal.winback_outcome is not WinbackOutcome.FAILED:
         return None
     sev = rule.severity if rule.severity is not None else 0.5
-    campaign = f" ({signal.campaign_id})" if signal.campaign_id else ""
-    return sev, [f"win-back contact{campaign} did not bring the customer back"], ()
+    return sev, [Reason("winback_failed", {"campaign": signal.campaign_id or ""})], ()
 
 
 def _matches_for(signal: Signal, rules: RuleSet) -> list[tuple[Rule, RuleMatch]]:

@@ -113,6 +113,12 @@ def _days(v: float) -> str:
     return f"{int(calendar_days([v])[0]):,}"
 
 
+def _count(n: str, one: str, many: str) -> str:
+    """``n`` (already formatted) with the English noun in the right number: "1 complaint",
+    "2 complaints" (Chinese has no plural)."""
+    return f"{n} {one if n == '1' else many}"
+
+
 def _date(v: Any) -> str:
     ts = pd.Timestamp(v) if v is not None else None
     return "" if ts is None or ts is pd.NaT else f"{ts:%Y-%m-%d}"
@@ -127,7 +133,7 @@ def _window(name: str) -> int | None:
 
 
 def _t_recency(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
-    return f"no purchase for {_days(v)} days", f"已 {_days(v)} 天未消费"
+    return f"no purchase for {_count(_days(v), 'day', 'days')}", f"已 {_days(v)} 天未消费"
 
 
 def _t_recency_ratio(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -135,7 +141,8 @@ def _t_recency_ratio(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None
     if gap is None or days is None:
         return None
     return (
-        f"{_days(days)} days since the last purchase, {v:.1f}× their usual gap of {_gap(gap)} days",
+        f"{_count(_days(days), 'day', 'days')} since the last purchase, {v:.1f}× their usual "
+        f"gap of {_count(_gap(gap), 'day', 'days')}",
         f"距上次消费已 {_days(days)} 天，是其平常间隔（{_gap(gap)} 天）的 {v:.1f} 倍",
     )
 
@@ -164,9 +171,14 @@ def _t_nps(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
     return en, zh
 
 
-def _t_static(en: str, zh: str) -> Template:
+def _t_static(en: str, zh: str, *, en_one: str | None = None) -> Template:
+    """A sentence from the value ``v`` (``{i}``: as a whole number); ``en_one`` is the English
+    sentence when that number is 1 (a noun counted by ``{i}`` is singular then)."""
+
     def t(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
-        return en.format(v=v, i=_int(v)), zh.format(v=v, i=_int(v))
+        i = _int(v)
+        text = en_one if en_one is not None and i == "1" else en
+        return text.format(v=v, i=i), zh.format(v=v, i=i)
 
     return t
 
@@ -174,6 +186,8 @@ def _t_static(en: str, zh: str) -> Template:
 def _t_engaged(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None:
     sent = _num(row.get("messages_90d"))
     if v == 0 and sent:
+        if _int(sent) == "1":
+            return "did not open the 1 message in the last 90 days", "近90天 1 条营销信息未打开"
         return (
             f"did not open any of {_int(sent)} messages in the last 90 days",
             f"近90天 {_int(sent)} 条营销信息均未打开",
@@ -184,7 +198,7 @@ def _t_engaged(v: float, row: Mapping[str, Any]) -> tuple[str, str] | None:
 def _t_open_accounts(v: float, row: Mapping[str, Any]) -> tuple[str, str]:
     if v == 0:
         return "no open accounts left", "名下已无有效账户"
-    return f"{_int(v)} open account(s)", f"持有 {_int(v)} 个有效账户"
+    return _count(_int(v), "open account", "open accounts"), f"持有 {_int(v)} 个有效账户"
 
 
 _TEMPLATES: dict[str, Template] = {
@@ -201,22 +215,32 @@ _TEMPLATES: dict[str, Template] = {
         "average satisfaction {v:.1f}/5 over the last year", "近一年平均满意度 {v:.1f}/5 分"
     ),
     "complaints_365d": _t_static(
-        "{i} complaint(s) or low scores in the last year", "近一年投诉或低分评价 {i} 次"
+        "{i} complaints or low scores in the last year",
+        "近一年投诉或低分评价 {i} 次",
+        en_one="1 complaint or low score in the last year",
     ),
     "refunds_365d": _t_static("refunds of {v:,.0f} in the last year", "近一年退款 {v:,.0f}"),
     "engaged_90d": _t_engaged,
     "service_contacts_90d": _t_static(
-        "{i} service contacts in the last 90 days", "近90天联系客服 {i} 次"
+        "{i} service contacts in the last 90 days",
+        "近90天联系客服 {i} 次",
+        en_one="1 service contact in the last 90 days",
     ),
     "open_accounts": _t_open_accounts,
     "closed_accounts_365d": _t_static(
-        "closed {i} account(s) in the last year", "近一年注销账户 {i} 个"
+        "closed {i} accounts in the last year",
+        "近一年注销账户 {i} 个",
+        en_one="closed 1 account in the last year",
     ),
     "tenure_days": lambda v, row: (
-        f"a customer for only {_days(v)} days",
+        f"a customer for only {_count(_days(v), 'day', 'days')}",
         f"成为客户仅 {_days(v)} 天",
     ),
-    "usual_gap_days": _t_static("usually buys only every {i} days", "平均每 {i} 天才消费一次"),
+    "usual_gap_days": _t_static(
+        "usually buys only every {i} days",
+        "平均每 {i} 天才消费一次",
+        en_one="usually buys every day",
+    ),
     "avg_ticket": _t_static("average purchase {v:,.0f}", "平均客单价 {v:,.0f}"),
     "gap_before_last_days": _t_static("came back after a {i}-day gap", "曾中断 {i} 天后才回来"),
 }
@@ -240,7 +264,8 @@ def _window_text(name: str, v: float) -> tuple[str, str] | None:
     if name.startswith("n_purchases"):
         if v == 0:
             return f"no purchases in the last {w} days", f"近{w}天没有消费"
-        return f"only {_int(v)} purchase(s) in the last {w} days", f"近{w}天仅消费 {_int(v)} 次"
+        only = _count(_int(v), "purchase", "purchases")
+        return f"only {only} in the last {w} days", f"近{w}天仅消费 {_int(v)} 次"
     if v == 0:
         return f"no spend in the last {w} days", f"近{w}天消费额为 0"
     return f"spent {v:,.0f} in the last {w} days", f"近{w}天消费 {v:,.0f}"

@@ -224,7 +224,9 @@ class AspectDetector:
         for name in sorted(self.vocabulary_):
             row = self.weights_[self.vocabulary_[name]]
             lines.append(name + "\t" + " ".join(_short(v) for v in row))
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        from loyalloop.core.export import write_text_atomic
+
+        write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 def _ranges(sizes: Sequence[int]) -> list[range]:

@@ -188,7 +188,9 @@ class AspectSentimentModel:
         for f in sorted(self.weights_):
             a, b, c = self.weights_[f]
             lines.append(f"{f}\t{a:.4f}\t{b:.4f}\t{c:.4f}")
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        from loyalloop.core.export import write_text_atomic
+
+        write_text_atomic(path, "\n".join(lines) + "\n")
 
     def probabilities(self, features: dict[str, float]) -> tuple[float, float, float]:
         """``(P(negative), P(neutral), P(positive))`` of one mention."""

@@ -26,6 +26,7 @@ Entities (:func:`entities`)
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -87,16 +88,112 @@ _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
     "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
+#: Titles that name a role (王经理 is staff wherever it is written).
+_ROLE_TITLES = "经理|主管|行长|专员"
+#: Honorifics anyone has (李先生 may be the customer, an author, a friend): staff only after a
+#: role word within 8 characters, 3 for 姐 / 哥 (前台胡小姐, 工号0649的崔小姐, 客服王姐).
+_HONORIFICS = "小姐|女士|先生|姐|哥"
 _STAFF = re.compile(
     r"工号\s*[:：]?\s*(\d{3,8})|(\d{3,8})\s*号(?:客服|坐席|柜员|专员|员工)|"
-    r"(?:客服|坐席|柜员|专员)\s*(\d{3,8})\s*号?|"
-    r"([" + _SURNAMES + r"](?:经理|主管|行长|专员|小姐|女士|先生|姐|哥))|"
+    r"(?:客服|坐席|柜员|专员)\s*(\d{3,8})(?![\d\-－]|\s*(?:年|月|日|元|块|分钟|小时|天|次|%|万))\s*号?|"
+    r"([" + _SURNAMES + r"](?:" + _ROLE_TITLES + "|" + _HONORIFICS + r"))(?![哥姐])|"
     r"\b(?:agent|rep|representative|advisor|staff)\s*(?:#|no\.?|number|id)\s*:?\s*(\d{2,8})\b|"
-    r"\b([A-Z][a-z]{2,12})\s+(?:at|from)\s+(?:the\s+)?(?:call\s+cent(?:re|er)|branch|counter|"
-    r"support|store)\b|\b(?:agent|rep|advisor|assistant|cashier)\s+(?:named|called)\s+([A-Z][a-z]{2,12})\b",
+    r"(?-i:\b([A-Z][a-z]{2,12}))\s+(?:at|from)\s+(?:the\s+)?(?:call\s+cent(?:re|er)|branch|"
+    r"counter|support|store)\b|"
+    r"\b(?:agent|rep|advisor|assistant|cashier)\s+(?:named|called)\s+(?-i:([A-Z][a-z]{2,12}))\b",
     re.IGNORECASE,
 )
-_BRANCH_STOP = re.compile(r"^(?:去了|在|到|去|我们|你们|这家|那家|附近的?|楼下的?)")
+_ROLE_BEFORE = re.compile(
+    r"(?:工号|客服|前台|前厅|总台|服务台|柜员|柜台|大堂|服务员|专员|坐席|接待|员工|营业员|"
+    r"工作人员|主管|经理|店长|网点|支行|分行|营业部)"
+)
+#: Words that end in a surname, so "surname + title" after them is part of the word (基金经理,
+#: 携程小姐): the character before the surname and the surname.
+_SURNAME_IN_WORD = frozenset(
+    {"基金", "资金", "现金", "黄金", "奖金", "租金", "押金", "年金", "美金", "携程", "行程", "工程"}
+)
+#: Hotline and service numbers after 客服 are not staff numbers (95588, 95555 …).
+_HOTLINE = re.compile(r"^(?:95\d{3}|96\d{3}|10\d{3}|400|800|12\d{3})$")
+#: Capitalised English words the "<Name> at the branch" pattern catches that are not names.
+_NOT_NAMES = frozenset(
+    {
+        "staff",
+        "queue",
+        "line",
+        "wait",
+        "service",
+        "support",
+        "agent",
+        "agents",
+        "manager",
+        "managers",
+        "lady",
+        "guy",
+        "man",
+        "woman",
+        "girl",
+        "person",
+        "people",
+        "team",
+        "someone",
+        "somebody",
+        "everyone",
+        "everybody",
+        "nobody",
+        "customer",
+        "customers",
+        "the",
+        "this",
+        "that",
+        "they",
+        "she",
+        "he",
+        "it",
+        "everything",
+        "nothing",
+        "help",
+        "queues",
+        "staffs",
+        "teller",
+        "tellers",
+        "clerk",
+        "clerks",
+        "security",
+        "guard",
+        "guards",
+    }
+)
+#: Connectives and verbs a branch match may start with (而且在西湖支行 → 西湖支行).
+_BRANCH_STOP = re.compile(
+    r"^(?:(?:而且|并且|还有|另外|只是|不过|可是|但是|然后|所以|因为|就是|结果|其中|"
+    r"去了|去过|到了|来到|走进|我们|你们|这家|那家|这个|那个|一家|一个|附近的?|楼下的?|"
+    r"在|到|去|再|又|也|还|都|就|的)\s*)+"
+)
+#: A branch's own name holds none of these (周末去了一趟网点, 哈尔滨没有网点 are not names).
+_NOT_IN_BRANCH_NAME = re.compile(r"[了趟个没的是过这那哪些每各其]")
+#: Words before a branch type that make it generic, not a named branch (售后网点, 商业网点).
+_GENERIC_BRANCH = frozenset(
+    {
+        "售后",
+        "商业",
+        "线下",
+        "实体",
+        "银行",
+        "营业",
+        "服务",
+        "附近",
+        "所有",
+        "其他",
+        "其它",
+        "周边",
+        "当地",
+        "本地",
+        "各地",
+        "全国",
+        "城市",
+    }
+)
+_BRANCH_TYPES = re.compile(r"(?:支行|分行|营业部|营业厅|网点|门店|分店)$")
 
 
 @dataclass(frozen=True)
@@ -182,18 +279,49 @@ def effort_flags(text: str) -> dict[str, bool]:
 def entities(text: str) -> Entities:
     """Branches and staff references in one (cleaned, not lower-cased) comment.
 
+    Only names: connectives before a branch are dropped (而且在西湖支行 → 西湖支行) and a
+    branch type without a name of its own (去了一趟网点, 售后网点, 哈尔滨没有网点) is none;
+    honorifics count only after a role word (前台胡小姐; not 季羡林先生); a title inside
+    another word (基金经理) is none; a number after 客服 that is a hotline (95588), an amount,
+    a date or a count is none; common English words before "at the branch" (the staff, the
+    queue) are none. Names are given in one form (full-width digits and letters as ASCII,
+    English names capitalised), each once.
+
     Examples
     --------
     >>> entities("徐汇支行的王经理很专业，工号9527的客服也不错")
     Entities(branches=('徐汇支行',), staff=('王经理', '9527'))
     """
+    text = unicodedata.normalize("NFKC", text)
     branches = []
     for m in _BRANCH.finditer(text):
         name = next(g for g in m.groups() if g)
-        name = _BRANCH_STOP.sub("", name)
-        if m.group(1) is None:
+        if m.group(1) is not None:
+            name = _BRANCH_STOP.sub("", name)
+            own = _BRANCH_TYPES.sub("", name)
+            if len(own) < 2 or own in _GENERIC_BRANCH or _NOT_IN_BRANCH_NAME.search(own):
+                continue
+        else:
+            if name.casefold() in _NOT_NAMES:
+                continue
             name = f"{name} branch"
-        if len(name) >= 2:
-            branches.append(name)
-    staff = [next(g for g in m.groups() if g) for m in _STAFF.finditer(text)]
+        branches.append(name)
+    staff = []
+    for m in _STAFF.finditer(text):
+        i, name = next((i, g) for i, g in enumerate(m.groups()) if g)
+        if i == 2 and _HOTLINE.match(name):
+            continue
+        if i == 3:
+            if text[max(0, m.start() - 1) : m.start() + 1] in _SURNAME_IN_WORD:
+                continue
+            # an honorific needs a role word close before it (3 characters for 姐 / 哥)
+            honorific = re.search(f"(?:{_HONORIFICS})$", name)
+            window = 0 if not honorific else 3 if len(honorific.group()) == 1 else 8
+            if window and not _ROLE_BEFORE.search(text[max(0, m.start() - window) : m.start()]):
+                continue
+        if i in (5, 6):
+            if name.casefold() in _NOT_NAMES:
+                continue
+            name = name.capitalize()
+        staff.append(name)
     return Entities(tuple(dict.fromkeys(branches)), tuple(dict.fromkeys(staff)))

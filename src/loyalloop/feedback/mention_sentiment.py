@@ -414,7 +414,9 @@ class MentionSentimentModel:
                 row = [_short(v) for v in w[vocab[f]]]  # type: ignore[index]
                 if any(v != "0" for v in row):
                     lines.append("\t".join([lang, f, *row]))
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        from loyalloop.core.export import write_text_atomic
+
+        write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 def _short(value: float) -> str:

@@ -297,7 +297,9 @@ class ChineseSentimentModel:
         lines += [f"# {k} = {v}" for k, v in sorted(self.metadata.items()) if k != "format"]
         for f in sorted(self.weights_):
             lines.append(f"{f}\t{self.weights_[f]:.4f}\t{math.sqrt(self.idf2_[f]):.4f}")
-        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        from loyalloop.core.export import write_text_atomic
+
+        write_text_atomic(path, "\n".join(lines) + "\n")
 
     def decision_function(self, features: dict[str, float]) -> float:
         """Log-odds of "positive" for a feature dict from :func:`zh_features`."""

@@ -22,7 +22,8 @@ Statuses (first rule that holds wins; thresholds in :class:`StatusRules`)
 ``lapsed``     no purchase for more than ``lapsed_days`` (180) — or for more than
                ``lapsed_min_days`` (90) when that is at least ``lapsed_ratio`` (4×) the
                customer's usual gap between purchases (a Poisson buyer still buying at their
-               old rate has a chance of e⁻⁴ ≈ 2 % of such a silence)
+               old rate has a chance of e⁻⁴ ≈ 2 % of such a silence) and that gap is a
+               rhythm (at least :data:`MIN_GAPS` gaps, as for "overdue")
 ``new``        first purchase within the last ``new_days`` (90)
 ``won_back``   the last purchase came after a gap longer than ``lapsed_days`` and is within the
                last ``won_back_days`` (90)
@@ -38,9 +39,13 @@ Statuses (first rule that holds wins; thresholds in :class:`StatusRules`)
 
 "Usual gap" is the mean number of days between a customer's purchases (first to last purchase
 over purchases − 1); one-time buyers have none, so only the absolute conditions apply to them.
-"Overdue" needs a rhythm and a real pause: at least :data:`MIN_GAPS` (2) gaps (three purchases;
-one gap is not a rhythm — two purchases on the same day would make it 0 days), read from
-``n_purchases_total`` when the features carry it, and at least ``at_risk_min_days`` (30) days
+Both rules measured in the customer's own gaps — "overdue" and "lapsed" on the ratio — need a
+rhythm (:func:`has_rhythm`): at least :data:`MIN_GAPS` (2) gaps (three purchases; one gap is
+not a rhythm — two purchases on the same day would make it 0 days), read from
+``n_purchases_total`` when the features carry it. Without it a customer who bought twice ten
+days apart would be "lapsed" after 91 quiet days while a one-time buyer quiet as long is not;
+with it both are judged by the absolute conditions and the fall in spend (both are "at risk"
+until 180 days). "Overdue" also needs a real pause: at least ``at_risk_min_days`` (30) days
 of silence. Without the floor, a customer who uses the card every day or two is "overdue" after
 4 days: a week's holiday or a business trip is not a warning sign. 30 days is one monthly
 statement cycle with no purchase at all, the shortest silence a card centre calls
@@ -89,6 +94,7 @@ __all__ = [
     "calendar_days",
     "customer_status",
     "glossary",
+    "has_rhythm",
     "overdue",
     "status_label",
 ]
@@ -205,7 +211,7 @@ def customer_status(features: ir.Table, rules: StatusRules | None = None) -> ir.
     quick = f.usual_gap_days.isnull() | (f.usual_gap_days <= TREND_DAYS)
     falling = (change <= -r.at_risk_drop).fill_null(False) & quick
     lapsed = (days > r.lapsed_days) | (
-        (days > r.lapsed_min_days) & (ratio >= r.lapsed_ratio).fill_null(False)
+        (days > r.lapsed_min_days) & (ratio >= r.lapsed_ratio).fill_null(False) & has_rhythm(f)
     )
     branches: list[tuple[ir.BooleanValue, str]] = [(days > r.lost_days, "lost")]
     if all(c in f.columns for c in ACCOUNT_FEATURES):
@@ -233,9 +239,17 @@ def overdue(features: ir.Table, rules: StatusRules) -> ir.BooleanValue:
     due = (f.recency_ratio >= rules.at_risk_ratio).fill_null(False) & (
         days >= rules.at_risk_min_days
     )
-    if "n_purchases_total" in f.columns:
-        due = due & (f.n_purchases_total >= MIN_GAPS + 1).fill_null(False)
-    return due
+    return due & has_rhythm(f)
+
+
+def has_rhythm(features: ir.Table) -> ir.BooleanValue:
+    """Whether the customer's usual gap is a rhythm: at least :data:`MIN_GAPS` gaps between
+    purchases, read from ``n_purchases_total`` (true for every row when the features do not
+    carry it). Both rules measured in the customer's own gaps — overdue and lapsed on the
+    ratio — require it."""
+    if "n_purchases_total" not in features.columns:
+        return ibis.literal(True)
+    return (features.n_purchases_total >= MIN_GAPS + 1).fill_null(False)
 
 
 @dataclass(frozen=True)
@@ -322,9 +336,9 @@ def _entries(
             "沉寂",
             f"No purchase for more than {_n(r.lapsed_days)} days, or for more than "
             f"{_n(r.lapsed_min_days)} days when that is {_n(r.lapsed_ratio)}× or more their "
-            "usual gap.",
+            "usual gap (customers with three purchases or more).",
             f"超过 {_n(r.lapsed_days)} 天未消费；或超过 {_n(r.lapsed_min_days)} 天未消费且已达"
-            f"平常间隔的 {_n(r.lapsed_ratio)} 倍及以上。",
+            f"平常间隔的 {_n(r.lapsed_ratio)} 倍及以上（限至少消费过三次的客户）。",
         ),
         GlossaryEntry(
             "closed",

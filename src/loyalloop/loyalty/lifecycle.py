@@ -7,22 +7,11 @@ features as of a cutoff (:func:`loyalloop.churn.build_features` with
 ``FeatureConfig(active_within_days=None)`` so lapsed and lost customers are included; pass the
 accounts table too, so customers who closed every account are ``closed``).
 
-=============  ==================================================================================
-stage          rule (first that holds; thresholds in :class:`LifecycleRules`)
-=============  ==================================================================================
-``lost``       no purchase for more than ``lost_days`` (365) whole days
-``closed``     held accounts and has closed every one
-``lapsed``     no purchase for more than ``lapsed_days`` (180) days, or for more than
-               ``lapsed_min_days`` (90) when that is ``lapsed_ratio`` (4×) their usual gap
-``new``        first purchase within the last ``new_days`` (90)
-``won_back``   the last purchase came after a gap longer than ``lapsed_days`` and is within the
-               last ``won_back_days`` (90)
-``at_risk``    overdue — ``recency_ratio ≥ at_risk_ratio`` (2× their usual gap) — or spend in
-               the last 90 days down by ``at_risk_drop`` (50%) or more vs the 90 before, for
-               customers whose usual gap is at most 90 days (or who bought once)
-``growing``    spend in the last 90 days up by ``growing_rise`` (25%) or more vs the 90 before
-``active``     everyone else
-=============  ==================================================================================
+The rules — thresholds, the order in which they are tried, what "usual gap" and "overdue"
+mean — are defined once, in :mod:`loyalloop.insight.definitions` (its module docstring and
+:class:`~loyalloop.insight.definitions.StatusRules`); this module does not restate them, so it
+cannot drift from them. :func:`~loyalloop.insight.definitions.glossary` gives each stage's
+one-line definition with the thresholds in force, as the report prints it.
 
 Transitions between two runs use the order :data:`STAGES` (lost lowest, growing highest) to
 call a move up or down.
@@ -46,7 +35,8 @@ LifecycleRules = StatusRules
 
 
 def lifecycle_stages(features: ir.Table, rules: StatusRules | None = None) -> ir.Table:
-    """``customer_id, stage`` for every row of ``features`` (rules in the module docstring)."""
+    """``customer_id, stage`` for every row of ``features`` (rules in
+    :mod:`loyalloop.insight.definitions`)."""
     return features.select("customer_id", stage=customer_status(features, rules))
 
 

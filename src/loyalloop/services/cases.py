@@ -502,7 +502,8 @@ def _attach(session: Session, case_id: int, action: CaseAction, by_id: dict[str,
                 at=s.at,
                 rule_id=m.rule_id,
                 detail={
-                    "reasons": list(m.reasons),
+                    # codes with params and the English text (cases.reasons: stored form)
+                    "reasons": [r.to_dict() for r in m.reasons],
                     "severity": m.severity,
                     "priority": m.priority.value,
                     "phrases": list(m.phrases),
@@ -1176,13 +1177,17 @@ def team_roster(session: Session, team: str) -> list[str]:
 
 def case_reasons(session: Session, case_id: int) -> list[dict[str, Any]]:
     """Why the case exists, oldest signal first: each signal's ``reasons`` (the rules that
-    fired, in words), the customer's ``text`` (untrusted) and ``score``."""
+    fired, as :class:`~loyalloop.cases.reasons.Reason` — render with ``.text(lang)``; rows
+    stored before the codes come back as their English sentence), the customer's ``text``
+    (untrusted) and ``score``."""
+    from loyalloop.cases.reasons import Reason
+
     details = session.scalars(
         sa.select(CaseSignal.detail).where(CaseSignal.case_id == case_id).order_by(CaseSignal.id)
     ).all()
     return [
         {
-            "reasons": [str(r) for r in (d or {}).get("reasons", [])],
+            "reasons": [Reason.from_stored(r) for r in (d or {}).get("reasons", [])],
             "text": str((d or {}).get("text") or ""),
             "score": (d or {}).get("score"),
         }

@@ -19,7 +19,8 @@ from loyalloop.api.access import Permission
 from loyalloop.api.deps import Principal, SessionDep, StoreDep, allow
 from loyalloop.api.i18n import text
 from loyalloop.api.pages import render
-from loyalloop.cases import CaseStatus, NoteVisibility
+from loyalloop.cases import CaseStatus, EventKind, NoteVisibility
+from loyalloop.cases.reasons import translate_joined
 from loyalloop.errors import (
     CaseRuleError,
     CaseTransitionError,
@@ -129,13 +130,30 @@ def queue_page(
     return render(request, "cases.html", rows=rows, teams=teams, team=team or "", owner=who or "")
 
 
+def _shown_reasons(
+    request: Request, signals: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Each signal's reasons as sentences in the reader's language (aspects by the latest
+    run's names), beside the customer's words; and each reason's English sentence → the shown
+    one (for the timeline's rules events, whose text is the English sentences)."""
+    from loyalloop.api.routes.customers import run_aspect_names
+
+    lang = _lang(request)
+    names = run_aspect_names(request.app.state.store, None) if signals else {}
+    shown = [{**sig, "reasons": [r.text(lang, names) for r in sig["reasons"]]} for sig in signals]
+    sentences = {
+        r.text("en"): r.text(lang, names) for sig in signals for r in sig["reasons"] if r.text("en")
+    }
+    return shown, sentences
+
+
 def _case_page(
     request: Request, session: Any, case_id: int, me: Principal, *, error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     view = get_case(session, case_id, me.actor)
     config = active_config(session)
-    reasons = case_reasons(session, case_id)
+    reasons, sentences = _shown_reasons(request, case_reasons(session, case_id))
     roster = team_roster(session, view.case.team)
     session.commit()
     comp = config.compensation
@@ -146,6 +164,11 @@ def _case_page(
         v=view,
         c=view.case,
         reasons=reasons,
+        event_text=lambda e: (
+            translate_joined(e.text, sentences, _lang(request))
+            if e.kind in (EventKind.OPENED, EventKind.SIGNALS_ADDED)
+            else e.text
+        ),
         statuses=[s.value for s in CaseStatus if s is not view.case.status],
         codes=config.resolution_codes,
         roster=roster,
@@ -360,8 +383,14 @@ def api_queue(
 
 @api_router.get("/cases/{case_id}")
 def api_case(case_id: int, session: SessionDep, me: Work) -> dict[str, Any]:
-    """One case with its timeline (``version`` is what a change must send back)."""
-    return _view_dict(get_case(session, case_id, me.actor))
+    """One case with its timeline (``version`` is what a change must send back) and
+    ``reasons``: per signal, why the rules fired — ``code``, ``params`` and the English
+    ``text`` (a row stored before the codes has code ``text`` and its sentence)."""
+    view = _view_dict(get_case(session, case_id, me.actor))
+    signals = case_reasons(session, case_id)
+    session.commit()
+    view["reasons"] = [[r.to_dict() for r in sig["reasons"]] for sig in signals]
+    return view
 
 
 @api_router.post("/cases/{case_id}/status")

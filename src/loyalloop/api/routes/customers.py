@@ -69,9 +69,10 @@ def _search(store: Store, me: Principal, q: str) -> list[CustomerMatch]:
     return matches
 
 
-def _aspect_names(store: Store, run: int) -> dict[str, tuple[str, str]]:
-    """The run's own names of its feedback aspects, so the page says "Annual fee" / "年费" as
-    the report does, not the key ``annual_fee``; none when the run cannot be read."""
+def run_aspect_names(store: Store, run: int | None) -> dict[str, tuple[str, str]]:
+    """The run's own names of its feedback aspects (``None``: the latest run), so the page says
+    "Annual fee" / "年费" as the report does, not the key ``annual_fee``; none when the run
+    cannot be read."""
     from loyalloop.core.runs import RunStore
     from loyalloop.errors import LoyalloopError
     from loyalloop.feedback.names import aspect_names
@@ -146,7 +147,7 @@ def customer_page(
         request,
         "customer.html",
         v=view,
-        label=_labels(lang, _aspect_names(store, view.run)),
+        label=_labels(lang, run_aspect_names(store, view.run)),
         text_allowed=me.can(Permission.responses_view),
     )
 
