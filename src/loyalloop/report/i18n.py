@@ -339,11 +339,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_drivers_note": {
         "en": "Score regressed on each aspect's sentiment in the comment (0 if not mentioned); "
         "importance splits R² by Johnson's relative weights. High importance: above the average "
-        "share; low performance: at or below the median aspect. Intervals: 90 % from 200 "
+        "share; low performance: net sentiment at or below 0 (at least as many complaints as "
+        "praise), so “Keep up” means customers praise it more than they complain. Intervals: 90 % from 200 "
         "bootstrap resamples of the comments; a priority is clear when at least 80 % of the "
         "resamples agree. Own brand only.",
         "zh": "以评论中各方面的情感（未提及为 0）对评分做回归；重要性按 Johnson 相对权重分解 "
-        "R²。重要性高于平均占比为“高”，表现不高于中位方面为“低”。区间为对评论做 200 次自助"
+        "R²。重要性高于平均占比为“高”，净情感不高于 0（抱怨不少于称赞）为表现“低”，因此“继续保持”表示称赞多于抱怨。区间为对评论做 200 次自助"
         "抽样得到的 90% 区间；至少 80% 的抽样结果一致时优先级判定为“明确”。仅限本品牌。",
     },
     "fb_interval": {"en": "90 % interval", "zh": "90% 区间"},
