@@ -6,7 +6,7 @@ import pytest
 
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback import kano_category, kano_chart, kano_summary, key_drivers
-from loyalloop.feedback.drivers import relative_weights
+from loyalloop.feedback.drivers import _quadrants, relative_weights
 
 
 def _simulated(seed: int = 0, n: int = 3000) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,24 +58,45 @@ def test_intervals_and_certainty() -> None:
     assert no_boot["importance_low"].isna().all()
 
 
-def test_quadrants_are_tie_safe_with_an_odd_number_of_aspects() -> None:
-    """Nine equally important aspects: the median one counts as low (old rule: never)."""
+def _all_complained_about(net: list[float], strong: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Aspects with the given net sentiments (all complained about); ``strong`` drives the score."""
     rng = np.random.default_rng(4)
-    aspects = [f"a{k}" for k in range(9)]
     rows, fb = [], []
-    for i in range(2000):
+    for i in range(3000):
         y = 7.0
-        for k, aspect in enumerate(aspects):
+        for k, target in enumerate(net):
             if rng.random() < 0.5:
-                s = float(np.clip(rng.normal(-0.4 + 0.1 * k, 0.5), -1, 1))
-                label = "positive" if s > 0 else "negative"
-                rows.append((f"f{i}", aspect, label, s))
-                y += (1.5 if k == 4 else 0.3) * s
+                label = "positive" if rng.random() < (1 + target) / 2 else "negative"
+                s = 1.0 if label == "positive" else -1.0
+                rows.append((f"f{i}", f"a{k}", label, s))
+                y += (1.5 if k == strong else 0.2) * s
         fb.append((f"f{i}", "nps", y + rng.normal(0, 0.5)))
     mentions = pd.DataFrame(rows, columns=["feedback_id", "aspect", "sentiment", "sentiment_score"])
     feedback = pd.DataFrame(fb, columns=["feedback_id", "score_type", "score"])
+    return feedback, mentions
+
+
+def test_an_aspect_customers_complain_about_is_never_keep_up() -> None:
+    """Net sentiment -0.15 on the most important aspect is "fix first" even when the other
+    aspects are worse (the median rule called it "keep up": demo service attitude, -0.10)."""
+    feedback, mentions = _all_complained_about([-0.7, -0.6, -0.5, -0.4, -0.15], strong=4)
+    t = key_drivers(feedback, mentions, n_boot=50).table.set_index("aspect")
+    assert t.loc["a4", "performance"] == pytest.approx(-0.15, abs=0.05)
+    assert t.loc["a4", "performance"] > t.drop(index="a4")["performance"].max()
+    assert t.loc["a4", "quadrant"] == "fix first"
+    assert t.loc["a4", "confidence"] == "clear"
+    assert not t["quadrant"].isin(["keep up", "lower priority"]).any()  # nothing praised
+
+
+def test_quadrants_use_a_fixed_zero_line_and_zero_counts_as_low() -> None:
+    feedback, mentions = _all_complained_about([0.6, 0.5, 0.4, 0.3, 0.2], strong=0)
     t = key_drivers(feedback, mentions, n_boot=0).table.set_index("aspect")
-    assert t.loc["a4", "quadrant"] == "fix first"  # the median performer and most important
+    assert (t["performance"] > 0).all()
+    assert t.loc["a0", "quadrant"] == "keep up"  # important and praised
+    assert (t.drop(index="a0")["quadrant"] == "lower priority").all()
+    assert not (t["quadrant"] == "fix first").any()  # nothing is bad: nothing to fix
+    # exactly 0 net sentiment (as many complaints as praise) is low performance
+    assert list(_quadrants(np.array([0.9, 0.1]), np.array([0.0, 0.0]))) == ["fix first", "monitor"]
 
 
 def test_relative_weights_sum_to_r_squared() -> None:

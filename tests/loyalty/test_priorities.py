@@ -84,7 +84,11 @@ def test_ranked_by_value_at_stake_with_both_figures(card_customers):
     assert t["value_at_stake"].to_numpy() == pytest.approx(
         (t["churn_probability"] * t["clv"]).to_numpy()
     )
-    assert t["value_at_stake"].is_monotonic_decreasing
+    calls, watches = t[t["action"] == "call"], t[t["action"] == "watch"]
+    assert len(calls) > 20 and len(watches) > 20
+    assert calls["rank"].max() < watches["rank"].min()  # calls first
+    assert calls["value_at_stake"].is_monotonic_decreasing
+    assert watches["value_at_stake"].is_monotonic_decreasing
     assert t["rank"].tolist() == list(range(1, len(t) + 1))
     assert ew.value_basis == "clv" and ew.total_value == pytest.approx(t["value_at_stake"].sum())
     assert (t["reasons_en"] != "").all() and (t["reasons_zh"] != "").all()
@@ -197,8 +201,8 @@ def test_value_basis_and_bad_input():
     assert ew.table["customer_id"].tolist() == ["a", "b"]  # 200 at stake vs 60
     assert "no single warning sign; 20% churn probability" in ew.table["reasons_en"].iloc[0]
     assert (
-        "20% churn probability against 15% on average"
-        in (early_warning_list(f, min_probability=0.15).table["reasons_en"].iloc[0])
+        "20% churn probability against 10% on average"
+        in (early_warning_list(f, min_probability=0.10).table["reasons_en"].iloc[0])
     )
     with pytest.raises(DataValidationError, match="clv is missing for 1"):
         early_warning_list(f.assign(clv=[1.0, np.nan, 1.0]))
@@ -210,6 +214,34 @@ def test_value_basis_and_bad_input():
         early_warning_list(f.assign(churn_probability=[0.2, 1.5, 0.1]))
     with pytest.raises(ConfigError, match="min_probability"):
         early_warning_list(f, min_probability=2)
+
+
+def test_who_is_called_who_is_watched_and_who_is_not_listed():
+    """The review's cases: a spend drop on a customer who bought 6 days ago is a reason to
+    watch, not to call; no sign at 74 % against a 72 % average is no warning at all."""
+    f = pd.DataFrame(
+        {
+            "customer_id": ["recent_drop", "silent_drop", "marginal", "far_above", "complaint"],
+            "stage": ["at_risk", "at_risk", "active", "active", "active"],
+            "churn_probability": [0.75, 0.75, 0.74, 0.90, 0.73],
+            "clv": [10_000.0, 100.0, 10_000.0, 5_000.0, 50.0],
+            "recency_days": [6.5, 40.5, 10.5, 10.5, 6.5],
+            "recency_ratio": [0.2, 1.2, 0.5, 0.5, 0.2],
+            "usual_gap_days": [30.0, 35.0, 20.0, 20.0, 30.0],
+            "n_purchases_total": [20, 20, 20, 20, 20],
+            "spend_change_90d": [-0.6, -0.6, 0.0, 0.0, 0.0],
+            "complaints_365d": [0, 0, 0, 0, 1],
+        }
+    )
+    t = early_warning_list(f, min_probability=0.72).table
+    assert t["customer_id"].tolist() == ["silent_drop", "complaint", "recent_drop", "far_above"]
+    assert t["action"].tolist() == ["call", "call", "watch", "watch"]
+    assert t["signal"].tolist() == ["spend_falling", "complaint", "spend_falling", "none"]
+    assert "against 72% on average" in t["reasons_en"].iloc[-1]  # why a no-sign one is on it
+    # odds rule: 74 % is 1.1× the odds of 72 %; 90 % is 3.5× (at least 2× is listed)
+    assert "marginal" in set(early_warning_list(f, min_probability=0.5).table["customer_id"])
+    # without an average (every current customer) nobody is dropped
+    assert len(early_warning_list(f).table) == 5
 
 
 def test_return_rates_recover_a_known_decline():

@@ -10,10 +10,14 @@ error, p-value), and the model R² is split among the aspects by **Johnson's rel
 correlated. ``importance`` is each aspect's share of R² (sums to 1).
 
 ``performance`` is the aspect's net sentiment among its mentions ((positive - negative) /
-mentions). Quadrants of the priority matrix, with importance "high" when above the average share
-``1 / k`` and performance "low" when **at or below** the median performance of the aspects (a
-tie-safe rule: with an odd number of aspects the middle one counts as low, so ``fix first`` is
-never empty by construction) — or below 0 with ``performance_rule="absolute"``:
+mentions), read against a **fixed zero line**: performance is "low" when the net sentiment is
+**at or below 0** (as many complaints as praise, or more). An earlier rule compared each aspect
+with the median aspect, so on the demo an aspect with net sentiment -0.10 and 51 % negative
+mentions was "keep up" because the others were worse — a label a manager reads as "this is fine".
+With the zero line, "keep up" always means customers praise the aspect more than they complain;
+the rule is tie-safe (exactly 0 counts as low) and whether an aspect near 0 could fall on either
+side is stated by ``performance_low`` / ``performance_high`` and ``confidence`` (below).
+Importance is "high" when above the average share ``1 / k``. Quadrants:
 
 * ``fix first`` — high importance, low performance;
 * ``keep up`` — high importance, high performance;
@@ -38,9 +42,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.errors import DataValidationError
 
-__all__ = ["CLEAR_SHARE", "DriverAnalysis", "key_drivers", "relative_weights"]
+__all__ = ["CLEAR_SHARE", "PERFORMANCE_ZERO", "DriverAnalysis", "key_drivers", "relative_weights"]
 
 #: Share of bootstrap resamples that must agree on an aspect's quadrant for it to be "clear".
 CLEAR_SHARE = 0.8
@@ -76,10 +80,14 @@ def relative_weights(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.asarray((lam**2) @ (beta**2))
 
 
-def _quadrants(importance: np.ndarray, performance: np.ndarray, rule: str) -> np.ndarray:
+#: Net sentiment at or below this is "low" performance (more or as many complaints as praise).
+PERFORMANCE_ZERO = 0.0
+
+
+def _quadrants(importance: np.ndarray, performance: np.ndarray) -> np.ndarray:
     k = len(importance)
     high_imp = importance > 1.0 / k
-    low_perf = performance < 0 if rule == "absolute" else performance <= np.median(performance)
+    low_perf = performance <= PERFORMANCE_ZERO
     return np.where(
         high_imp,
         np.where(low_perf, "fix first", "keep up"),
@@ -105,7 +113,6 @@ def key_drivers(
     id_column: str = "feedback_id",
     min_mentions: int = 10,
     n_boot: int = 200,
-    performance_rule: str = "median",
     seed: int = 0,
 ) -> DriverAnalysis:
     """Key-driver analysis of a score on aspect sentiment (see the module docs).
@@ -124,21 +131,12 @@ def key_drivers(
         Aspects with fewer mentions among scored comments are left out of the regression.
     n_boot
         Bootstrap resamples for the intervals (0: none).
-    performance_rule
-        ``"median"`` (low = at or below the median aspect) or ``"absolute"`` (low = net
-        sentiment below 0).
 
     Raises
     ------
     DataValidationError
         Missing columns, or too few scored comments for the number of aspects.
-    ConfigError
-        Unknown ``performance_rule``.
     """
-    if performance_rule not in ("median", "absolute"):
-        raise ConfigError(
-            f"performance_rule must be 'median' or 'absolute', not {performance_rule!r}"
-        )
     for col in (id_column, "score"):
         if col not in feedback.columns:
             raise DataValidationError(f"feedback has no column {col!r}")
@@ -190,7 +188,7 @@ def key_drivers(
     cnt = cnt_w.reindex(index=ids, columns=aspects).fillna(0).to_numpy(dtype=float)
     n_m = cnt.sum(0)
     performance = net.sum(0) / n_m
-    quadrant = _quadrants(importance, performance, performance_rule)
+    quadrant = _quadrants(importance, performance)
     imp_lo = imp_hi = perf_lo = perf_hi = np.full(len(aspects), np.nan)
     share = np.full(len(aspects), np.nan)
     if n_boot > 0:
@@ -203,7 +201,7 @@ def key_drivers(
             imps[b] = _importance(x[idx], y[idx])
             c = cnt[idx].sum(0)
             perfs[b] = np.where(c > 0, net[idx].sum(0) / np.where(c > 0, c, 1), performance)
-            same += _quadrants(imps[b], perfs[b], performance_rule) == quadrant
+            same += _quadrants(imps[b], perfs[b]) == quadrant
         imp_lo, imp_hi = np.percentile(imps, [5, 95], axis=0)
         perf_lo, perf_hi = np.percentile(perfs, [5, 95], axis=0)
         share = same / n_boot

@@ -421,9 +421,15 @@ def _entries(
             "early_warning_list",
             "Early-warning list",
             "流失预警名单",
-            "Current customers (with an open account where accounts exist), ranked by value "
-            "at stake.",
-            "现有客户（有账户的业务须仍持有有效账户），按风险价值排序。",
+            "Current customers (with an open account where accounts exist) at or above the "
+            "average churn probability with a warning sign — or, with none, at least twice the "
+            "average's odds. “Call” first (account closed, complaint or low NPS, overdue, spend "
+            "halved and no purchase for 30 days), then “watch” (spend falling but still buying, "
+            "messages ignored, new, or no sign); each by value at stake.",
+            "流失概率不低于平均值且有预警信号的现有客户（有账户的业务须仍持有有效账户）；无信号者"
+            "须流失几率达到平均的 2 倍。先列“需联系”（注销账户、投诉或低分、超出平常间隔、消费减半"
+            "且 30 天未消费），再列“需关注”（消费下降但仍在消费、不打开营销信息、新客户或无信号），"
+            "各按风险价值排序。",
         ),
         GlossaryEntry(
             "winback_list",

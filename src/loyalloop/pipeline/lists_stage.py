@@ -7,7 +7,9 @@ counts (current customers / lapsed, closed and lost).
 ``early_warning``
     Current customers whose churn probability — from the scorer that won the churn backtest
     (``churn.ranking``), the same numbers as ``churn_scores`` — is at least the backtest's
-    average churn rate (``churn.test_churn_rate``), ranked by value at stake = churn
+    average churn rate (``churn.test_churn_rate``) and who show a warning sign (with none:
+    twice the average's odds), split into ``call`` and ``watch``
+    (:data:`~loyalloop.loyalty.priorities.ACTIONS`), each ranked by value at stake = churn
     probability × CLV (the ``clv`` table; when CLV was not computed, spend in the last 365
     days stands in and the summary's ``value_basis`` says so). Customers with every account
     closed are ``closed``, never on it. Needs the ``churn`` stage; when churn was not computed

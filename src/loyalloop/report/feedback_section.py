@@ -422,7 +422,7 @@ def _drivers_block(
                 )
             )
         fig.add_hline(y=100 / len(d), line_dash="dot")
-        fig.add_vline(x=float(d["performance"].median()), line_dash="dot")
+        fig.add_vline(x=0.0, line_dash="dot")  # fixed zero line: net praise vs complaint
         fig.update_layout(
             xaxis_title=t("fb_performance", lang),
             yaxis_title=t("fb_importance", lang) + " %",

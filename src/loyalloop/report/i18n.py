@@ -339,11 +339,13 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_drivers_note": {
         "en": "Score regressed on each aspect's sentiment in the comment (0 if not mentioned); "
         "importance splits R² by Johnson's relative weights. High importance: above the average "
-        "share; low performance: at or below the median aspect. Intervals: 90 % from 200 "
-        "bootstrap resamples of the comments; a priority is clear when at least 80 % of the "
-        "resamples agree. Own brand only.",
+        "share; low performance: net sentiment at or below 0 (at least as many complaints as "
+        "praise), so “Keep up” means customers praise it more than they complain. Intervals: "
+        "90 % from 200 bootstrap resamples of the comments; a priority is clear when at least "
+        "80 % of the resamples agree. Own brand only.",
         "zh": "以评论中各方面的情感（未提及为 0）对评分做回归；重要性按 Johnson 相对权重分解 "
-        "R²。重要性高于平均占比为“高”，表现不高于中位方面为“低”。区间为对评论做 200 次自助"
+        "R²。重要性高于平均占比为“高”，净情感不高于 0（抱怨不少于称赞）为表现“低”，"
+        "因此“继续保持”表示称赞多于抱怨。区间为对评论做 200 次自助"
         "抽样得到的 90% 区间；至少 80% 的抽样结果一致时优先级判定为“明确”。仅限本品牌。",
     },
     "fb_interval": {"en": "90 % interval", "zh": "90% 区间"},
@@ -654,15 +656,23 @@ _TEXT: dict[str, dict[str, str]] = {
     # whom to contact (report/lists_section.py)
     "ls_title": {"en": "Whom to contact first", "zh": "优先联系名单"},
     "ls_early": {
-        "en": "Early-warning list: the first {n} of {total}, by value at stake",
-        "zh": "流失预警名单：按风险价值排序的前 {n} 位（共 {total} 位）",
+        "en": "Early-warning list: the first {n} of {total}, calls first, each by value at stake",
+        "zh": "流失预警名单：前 {n} 位（共 {total} 位），先列需联系者，各按风险价值排序",
     },
     "ls_early_note": {
         "en": "Current customers whose churn probability ({scorer}) is at least the average, "
-        "{avg}; customers with every account closed are never on it. Value at stake = churn "
-        "probability × CLV. {total_customers} customers, total value at stake {total}.",
-        "zh": "流失概率（{scorer}）不低于平均值 {avg} 的现有客户；已注销全部账户的客户不在其中。"
-        "风险价值 = 流失概率 × 客户终身价值。共 {total_customers} 位，风险价值合计 {total}。",
+        "{avg}, and who show a warning sign — or, with no sign, at least twice the average's "
+        "odds; customers with every account closed are never on it. Call: an account closed, "
+        "a complaint or low NPS, overdue against their own rhythm, or spend halved with no "
+        "purchase for 30 days. Watch: spend falling but still buying, messages ignored, a new "
+        "customer, or only the probability. Value at stake = churn probability × CLV. "
+        "{total_customers} customers ({calls} to call, {watches} to watch), total value at "
+        "stake {total}.",
+        "zh": "流失概率（{scorer}）不低于平均值 {avg} 且有预警信号的现有客户；无信号者须流失几率"
+        "达到平均的 2 倍；已注销全部账户的客户不在其中。需联系：注销账户、投诉或低分、超出平常"
+        "间隔，或消费减半且 30 天未消费。需关注：消费下降但仍在消费、不打开营销信息、新客户，或"
+        "仅流失概率偏高。风险价值 = 流失概率 × 客户终身价值。共 {total_customers} 位（需联系 "
+        "{calls} 位，需关注 {watches} 位），风险价值合计 {total}。",
     },
     "ls_spend_basis": {
         "en": "CLV was not computed in this run: spend in the last 365 days stands in for it.",
@@ -695,6 +705,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "col_yearly": {"en": "Yearly spend", "zh": "年均消费额"},
     "col_winback_value": {"en": "Win-back value", "zh": "挽回价值"},
     "col_purchases": {"en": "Purchases", "zh": "消费次数"},
+    "col_action": {"en": "Action", "zh": "行动"},
+    "act_call": {"en": "Call", "zh": "需联系"},
+    "act_watch": {"en": "Watch", "zh": "需关注"},
     "sig_closed_account": {"en": "Closed an account", "zh": "注销过账户"},
     "sig_complaint": {"en": "Complaint", "zh": "投诉或低分"},
     "sig_overdue": {"en": "Overdue", "zh": "超出平常间隔"},

@@ -61,6 +61,7 @@ _COLUMNS: dict[str, tuple[_Column, ...]] = {
         ("col_value_at_stake", lambda r, lang: fmt_money(r["value_at_stake"], None, lang)),
         ("col_days_since", lambda r, _: fmt_int(r["days_since_last"])),
         ("col_usual_gap", lambda r, _: fmt_int(r["usual_gap_days"])),
+        ("col_action", lambda r, lang: t(f"act_{r['action']}", lang) if r.get("action") else "—"),
         ("col_signal", lambda r, lang: t(f"sig_{r['signal']}", lang)),
     ),
     "win_back": (
@@ -76,7 +77,19 @@ _COLUMNS: dict[str, tuple[_Column, ...]] = {
 _TITLE = {"early_warning": "ls_early", "win_back": "ls_winback"}
 
 
-def _notes(table: str, info: PriorityListSummary, lang: Lang, currency: str | None) -> Markup:
+def _action_counts(run: Run, table: str) -> dict[str, str]:
+    """``calls`` / ``watches``: customers per action of the whole list ("—" for runs made
+    before the list had actions)."""
+    data = run.read(table)
+    if "action" not in data.column_names:
+        return {"calls": "—", "watches": "—"}
+    actions = data.column("action").to_pylist()
+    return {"calls": f"{actions.count('call'):,}", "watches": f"{actions.count('watch'):,}"}
+
+
+def _notes(
+    run: Run, table: str, info: PriorityListSummary, lang: Lang, currency: str | None
+) -> Markup:
     """What the list is ranked by and how much value it holds (and its caveats)."""
     total_customers = f"{info.customers:,}"
     total = fmt_money(info.total_value, currency, lang)
@@ -89,6 +102,7 @@ def _notes(table: str, info: PriorityListSummary, lang: Lang, currency: str | No
                 avg=fmt_pct(info.min_probability, 0),
                 total_customers=total_customers,
                 total=total,
+                **_action_counts(run, table),
             )
         )
         if info.value_basis == "spend_365d":
@@ -122,7 +136,7 @@ def _render(
         [t(key, lang) for key, _ in columns],
         [tuple(cell(r, lang) for _, cell in columns) for r in rows],
     )
-    return out + _notes(table, info, lang, currency)
+    return out + _notes(run, table, info, lang, currency)
 
 
 def lists_section(run: Run, lang: Lang) -> Section | None:
