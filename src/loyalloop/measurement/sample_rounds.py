@@ -517,7 +517,12 @@ def run_learning_rounds(
             for c in picked.candidates
         )
         notes.append(f"cross-validated on round 1's rows (CNY): {measured}")
-        tuned = Policy(PolicyKind.MODEL, model_id=entry.model_id, caution=picked.caution)
+        tuned = Policy(
+            PolicyKind.MODEL,
+            model_id=entry.model_id,
+            caution=picked.caution,
+            fill_action=picked.fill_action,
+        )
         if picked.selected is Selected.MODEL:
             champ2, chall2 = tuned, incumbent
             entry = registry.set_status(entry.model_id, ModelStatus.CHAMPION)
