@@ -26,7 +26,9 @@ Arms are ``<group>:<action>`` and ``<group>:<action>:holdout`` (:mod:`.arms`); t
 spent only on treated customers and is never exceeded.
 
 **Policies** (:class:`Policy`): ``model`` (expected incremental value from a registered effect
-model per action, allocated by :func:`~loyalloop.measurement.targeting.allocate`), ``risk``
+model per action, allocated by :func:`~loyalloop.measurement.targeting.allocate`; with a
+``fill_action``, the budget the model leaves goes to the riskiest customers it did not pick,
+with that action — :func:`fill_by_risk`, "model first, then the incumbent"), ``risk``
 (highest churn probability first), ``value`` (highest CLV first), ``random``. A baseline
 policy gives everyone the same action, or — for learning — an action drawn at random.
 

@@ -23,7 +23,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("campaign_assignments", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("propensity", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("propensity", sa.Double(), nullable=True))
 
 
 def downgrade() -> None:
