@@ -9,7 +9,9 @@ scored by its **true expected net value** (as ``targeting.py``'s "expected" colu
 * ``oracle``: true effect × true value − true cost (the ceiling);
 * ``(b) value model``: true effect × the loop's value of a response (``monthly_value``);
 * ``(a) effect model``: the learnt effect (point estimate) × the true value, per learner;
-* ``loop``: learnt effect × ``monthly_value`` at 0 and 1 SE off (what the loop allocates);
+* ``loop``: learnt effect × ``monthly_value`` at 0, 1 and 2 SE off, alone and **then
+  risk-only + offer** for the budget it leaves (what the loop allocates since ``uplift8``,
+  :func:`~loyalloop.measurement.learning.fill_by_risk`);
 * ``risk-only + offer``: the incumbent.
 
 (a) − oracle is what the effect model loses with everything else true, (b) − oracle what the
@@ -45,13 +47,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from targeting import _allocated, _baseline, _cost_matrix, _true_values
+from targeting import _allocated, _baseline, _cost_matrix, _plan, _true_values
 
 from loyalloop.measurement import Constraints
 from loyalloop.measurement.effects import RiskPriorEffect
 from loyalloop.measurement.learning import (
     Policy,
     PolicyKind,
+    fill_by_risk,
     learning_features,
     monthly_value,
     plan_round,
@@ -141,8 +144,25 @@ def diagnose(frame: pd.DataFrame, truth: pd.DataFrame, as_of: Any, seed: int, ar
 
     rows: list[tuple[str, float, int]] = []
 
-    def run(label: str, values: np.ndarray) -> None:
+    churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
+
+    def run(label: str, values: np.ndarray, *, fill: bool = False) -> None:
         plan, _ = _allocated(audience, values, budget)
+        if fill:  # model first, then risk-only + offer for what it left
+            names = [a.name for a in SAMPLE_ACTIONS]
+            pos = pd.Index(audience["customer_id"]).get_indexer(plan.treatments["customer_id"])
+            acts = np.array([names.index(a) for a in plan.treatments["action"]], dtype=np.int64)
+            taken = np.zeros(len(audience), dtype=bool)
+            taken[pos] = True
+            j = names.index("offer")
+            left = budget - float(cost[pos, acts].sum())
+            extra = fill_by_risk(audience, taken, cost[:, j], "sms", left)
+            plan = _plan(
+                audience,
+                np.concatenate([pos, extra]),
+                np.concatenate([acts, np.full(len(extra), j)]),
+                budget,
+            )
         v, n = _score(audience, plan, true_net)
         acts = plan.treatments["action"].value_counts().to_dict()
         rows.append((label, v, n))
@@ -152,7 +172,6 @@ def diagnose(frame: pd.DataFrame, truth: pd.DataFrame, as_of: Any, seed: int, ar
     print("|---|---|---:|---:|---|")
     run("oracle: true effect × true value", _values(audience, dp_true, p0, tv, margin))
     run("(b) true effect × monthly_value", _values(audience, dp_true, p0, vpr, margin))
-    churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
     inc = _baseline(audience, churn, "offer", budget)
     v, n = _score(audience, inc, true_net)
     print(f"| {seed} | risk-only + offer (incumbent) | {v:,.0f} | {n:,} | |")
@@ -195,7 +214,7 @@ def diagnose(frame: pd.DataFrame, truth: pd.DataFrame, as_of: Any, seed: int, ar
                     f"{dp[:, j].mean():+.4f} vs true {dp_true[:, j].mean():+.4f}{extra} | | | |"
                 )
             run(f"(a) {tag}: learnt effect × true value", _values(audience, dp, p0, tv, margin))
-            for k in (0.0, 1.0):
+            for k in (0.0, 1.0, 2.0):
                 vals = np.zeros_like(dp)
                 for j in range(dp.shape[1]):
                     vals[:, j] = dp[:, j] - k * np.nan_to_num(se[:, j])
@@ -203,6 +222,7 @@ def diagnose(frame: pd.DataFrame, truth: pd.DataFrame, as_of: Any, seed: int, ar
                 for j in range(dp.shape[1]):
                     out[:, j] = _values(audience, vals, mp0[:, j], vpr, margin)[:, j]
                 run(f"loop: {tag}, {k:g} SE off × monthly_value", out)
+                run(f"loop: {tag}, {k:g} SE off, then risk-only + offer", out, fill=True)
         print(f"(CPU {time.process_time() - t0:.0f} s for {campaigns} campaign(s))")
 
 

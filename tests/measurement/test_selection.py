@@ -14,6 +14,7 @@ whole audience (half held out), a budget for half the customers. The truth:
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -23,6 +24,16 @@ from scipy.special import expit
 
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.measurement.effects import RiskPriorEffect
+from loyalloop.measurement.learning import (
+    Policy,
+    PolicyKind,
+    RoundSettings,
+    _hash,
+    expected_values,
+    fill_by_risk,
+    plan_round,
+    training_rows,
+)
 from loyalloop.measurement.selection import (
     CROSS_FITTED,
     Selected,
@@ -33,7 +44,7 @@ from loyalloop.measurement.selection import (
     learning_rows_needed,
     one_se_level,
 )
-from loyalloop.measurement.targeting import Action
+from loyalloop.measurement.targeting import Action, Constraints, allocate
 
 ACTIONS = [Action("call", "call")]
 
@@ -57,6 +68,8 @@ def _world(
         "feature": 1.6 * X["z"].to_numpy(),
         "risk": 2.0 * churn - 0.4,
         "harm": np.full(n, -0.8),
+        # risk is right for most customers; a few (z > 1.5) respond far more than their risk
+        "mixed": 0.5 * churn - 0.1 + 3.0 * (X["z"].to_numpy() > 1.5),
     }[truth]
     p0 = expit(base)
     tau = expit(base + gamma) - p0
@@ -327,3 +340,119 @@ def test_logged_propensities_value_an_arm_held_out_at_different_rates() -> None:
     # a cell all of one status takes the logged chance itself
     r = _prepare(rows.iloc[:3].assign(arm="champion:call", propensity=0.8), audience, vpr, 1.0)
     assert np.allclose(r.frame["_e"], 0.8)
+
+
+def _composite(
+    world: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series, np.ndarray],
+    caution: float,
+    *,
+    fill: bool,
+) -> np.ndarray:
+    """Positions of the customers the learnt policy (fitted on all rows) calls at ``caution``
+    within the whole budget, then — with ``fill`` — the riskiest of the rest while the budget
+    the model left lasts."""
+    rows, audience, feats, vpr, _ = world
+    (data,) = training_rows(rows, feats).values()
+    model = RiskPriorEffect().fit(*data)
+    budget = 0.5 * len(audience)
+    cand = expected_values(
+        audience,
+        {"call": model},
+        ACTIONS,
+        features=feats,
+        value_per_response=vpr,
+        margin_rate=1.0,
+        pessimism=caution,
+    )
+    picked = (
+        allocate(cand, ACTIONS, Constraints(budget)).frame["action"].notna().to_numpy(copy=True)
+    )
+    if fill:
+        cost = audience["cost:call"].to_numpy()
+        extra = fill_by_risk(audience, picked, cost, "call", budget - cost[picked].sum())
+        picked[extra] = True
+    return np.flatnonzero(picked)
+
+
+@functools.cache
+def _mixed(fill: bool) -> tuple[object, np.ndarray]:
+    return _choose(6_000, "mixed", seed=4, fill_budget=fill)
+
+
+def test_every_level_fills_the_budget_the_model_leaves_in_risk_order() -> None:
+    """Model first, then the incumbent: each caution level's allocation of a fold is topped up
+    by risk-only targeting until the fold's budget is spent, so the levels, the incumbent and
+    the learnt policy are compared at the same spend — where the model's picks alone at 2 SE
+    off leave part of it unused."""
+    choice, _ = _mixed(True)
+    assert choice.fill_action == "call"
+    # 3 folds of 2,000 customers, 1,000 calls (cost 1) each: the whole budget at every level
+    for k in choice.levels:
+        assert choice.value(f"model:{k:g}").contacted == 3_000
+    assert choice.value(CROSS_FITTED).contacted == 3_000
+    bare, _ = _mixed(False)
+    assert bare.fill_action is None
+    assert bare.value("model:2").contacted < 3_000
+    # no fill when the incumbent is measured as losing money: the default is nobody
+    harm, _ = _choose(6_000, "harm")
+    assert harm.default is Selected.NOBODY and harm.fill_action is None
+
+
+def test_the_filled_policy_beats_the_model_alone_and_risk_alone_on_the_truth() -> None:
+    """Known truth: the effect follows churn risk, plus a large one for the few customers with
+    z > 1.5 that risk does not see. At 2 SE off the model calls only the customers it is sure
+    of; the budget it leaves, given by risk, is worth more than leaving it unused, and the
+    model's sure picks are worth more than the riskiest customers they displace."""
+    world = _world(6_000, "mixed", 4)
+    _, audience, _, _, tau = world
+    alone = _composite(world, 2.0, fill=False)
+    filled = _composite(world, 2.0, fill=True)
+    k = 3_000
+    by_risk = np.argsort(-audience["churn_probability"].to_numpy(), kind="stable")[:k]
+    assert len(filled) == k and len(alone) < k
+    assert set(alone) <= set(filled)
+    v_alone, v_filled, v_risk = (_true_value(tau, p) for p in (alone, filled, by_risk))
+    assert v_filled > v_alone + 1_000
+    assert v_filled > v_risk + 1_000
+    # and the choice made on the rows alone (no truth) runs the filled learnt policy; paired
+    # with the incumbent on more of the same customers, its lead is measured more surely
+    choice, _ = _mixed(True)
+    bare, _ = _mixed(False)
+    assert choice.selected is Selected.MODEL and choice.fill_action == "call", choice.reason
+    assert choice.lead_se < bare.lead_se
+
+
+def test_plan_round_fills_a_model_policy_s_leftover_with_the_riskiest_it_did_not_pick() -> None:
+    rows, audience, feats, vpr, _ = _world(2_000, "mixed", 6)
+    (data,) = training_rows(rows, feats).values()
+    model = RiskPriorEffect().fit(*data)
+    policy = Policy(PolicyKind.MODEL, model_id="m", caution=2.0, fill_action="call")
+    assert policy.label.endswith("then risk-only (call)")
+    plan = plan_round(
+        audience,
+        campaign_id="R2",
+        actions=ACTIONS,
+        constraints=Constraints(1_000.0),
+        champion=policy,
+        models={"m": {"call": model}},
+        features=feats,
+        value_per_response=vpr,
+        settings=RoundSettings(exploration_share=0.0),
+        assigned_at=pd.Timestamp("2026-12-01").to_pydatetime(),
+    )
+    t = plan.treatments
+    treated = t[~t["held_out"]]
+    # the whole budget (calls cost 1): nothing left that would pay for another call
+    assert plan.budget - plan.spent < 1.0 and plan.spent <= plan.budget
+    filled = treated[treated["explanation_en"].str.startswith("budget the model left")]
+    by_model = treated[~treated.index.isin(filled.index)]
+    assert len(filled) > 0 and len(by_model) > 0
+    assert filled["explanation_zh"].str.startswith("模型未用完的预算").all()
+    # the fill took the riskiest of the treatable customers the model did not pick
+    risk = audience.set_index("customer_id")["churn_probability"]
+    holdout_part = _hash(audience["customer_id"], "R2:holdout") < RoundSettings().holdout_share
+    recorded = audience["customer_id"].isin(set(plan.assignments["customer_id"]))
+    treatable_rest = audience[~holdout_part & ~recorded.to_numpy()]
+    assert risk[filled["customer_id"]].min() >= treatable_rest["churn_probability"].max() - 1e-12
+    with pytest.raises(ConfigError, match="only a model policy"):
+        Policy(PolicyKind.RISK, action="call", fill_action="call")

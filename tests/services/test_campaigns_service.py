@@ -85,6 +85,11 @@ def test_launch_writes_assignments_and_outbox_and_counts_add_up(
     assert c["assigned"] == c["global_control"] + c["holdout"] + sum(c["arms"].values())
     rows = _assignments(cstore)
     assert len(rows) == c["assigned"]
+    # each row logs its arm's design chance (migration 0009): holdout 0.2, each of the two arms
+    # half of the rest, the global control its default share of everyone
+    want = {"holdout": 0.2, "offer": 0.4, "message": 0.4, "global_control": 0.05}
+    assert {a.arm for a in rows} == set(want)
+    assert all(a.propensity == pytest.approx(want[a.arm]) for a in rows)
     msgs = _messages(cstore)
     treated = {a.customer_id for a in rows if a.arm not in ("holdout", "global_control")}
     assert {m.customer_id for m in msgs} == treated  # no message to holdout or global control

@@ -12,7 +12,13 @@ from alembic.runtime.migration import MigrationContext
 from loyalloop.services import Store
 from loyalloop.store import Base, current, head
 from loyalloop.store.migrate import downgrade, upgrade
-from loyalloop.store.models import AuditEvent, Invitation, Response, Survey
+from loyalloop.store.models import (
+    AuditEvent,
+    CampaignAssignment,
+    Invitation,
+    Response,
+    Survey,
+)
 
 
 def test_migrated_to_head_and_models_match_migrations(store: Store) -> None:
@@ -114,3 +120,43 @@ def test_0008_marks_responses_the_old_sweep_had_evaluated(store: Store) -> None:
             sa.select(Response.id, Response.rules_revision).order_by(Response.id)
         ).all()
     assert [tuple(m) for m in marks] == [(1, 1), (2, 3), (3, 0)]
+
+
+OLD_CAMPAIGN = sa.text(
+    "INSERT INTO campaigns (name, campaign_key, goal, channel, status, current_version, "
+    "created_by, created_at, updated_at, expected_cost, counts) VALUES ('w', 'w', 'win-back', "
+    "'sms', 'launched', 1, '', :now, :now, 0, '{}') RETURNING id"
+)
+OLD_ASSIGNMENT = sa.text(
+    "INSERT INTO campaign_assignments (campaign_id, customer_id, arm, assigned_at, version, "
+    "expected_cost) VALUES (:cid, 'C1', 'holdout', :now, 1, 0)"
+)
+
+
+def test_0009_adds_a_propensity_that_old_assignments_leave_null(store: Store) -> None:
+    """Rows written before 0009 keep ``NULL`` (their design is not known); new rows carry the
+    design chance of their arm; downgrading drops the column again."""
+    downgrade(store.engine, "0008")
+    now = datetime.now(UTC)
+    with store.engine.begin() as conn:
+        cid = conn.execute(OLD_CAMPAIGN, {"now": now}).scalar_one()
+        conn.execute(OLD_ASSIGNMENT, {"cid": cid, "now": now})
+    upgrade(store.engine)
+    with store.session() as s:
+        s.add(
+            CampaignAssignment(
+                campaign_id=cid, customer_id="C2", arm="offer", assigned_at=now, propensity=0.36
+            )
+        )
+        s.commit()
+    with store.engine.connect() as conn:
+        got = conn.execute(
+            sa.select(CampaignAssignment.customer_id, CampaignAssignment.propensity).order_by(
+                CampaignAssignment.customer_id
+            )
+        ).all()
+    assert [tuple(g) for g in got] == [("C1", None), ("C2", pytest.approx(0.36))]
+    downgrade(store.engine, "0008")
+    cols = {c["name"] for c in sa.inspect(store.engine).get_columns("campaign_assignments")}
+    assert "propensity" not in cols and "arm" in cols
+    upgrade(store.engine)

@@ -9,7 +9,12 @@ It never opens a database session or sends anything; the service persists a
 
 from __future__ import annotations
 
-from loyalloop.campaigns.assignment import arm_of, assign_arms, global_control_expr
+from loyalloop.campaigns.assignment import (
+    arm_of,
+    arm_propensities,
+    assign_arms,
+    global_control_expr,
+)
 from loyalloop.campaigns.audience import (
     AUDIENCE_FIELDS,
     AudienceField,
@@ -144,6 +149,7 @@ __all__ = [
     "TriggerSpec",
     "apply_cooldown",
     "arm_of",
+    "arm_propensities",
     "assign_arms",
     "attribute_outcomes",
     "audience_schema",

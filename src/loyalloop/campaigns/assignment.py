@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 from loyalloop.campaigns.hashing import stable_uniform, stable_uniform_expr
 from loyalloop.campaigns.spec import GLOBAL_CONTROL, HOLDOUT, CampaignSpec, ProgrammeSpec
 
-__all__ = ["arm_of", "assign_arms", "global_control_expr"]
+__all__ = ["arm_of", "arm_propensities", "assign_arms", "global_control_expr"]
 
 
 def global_control_expr(customer_id: ir.StringValue, programme: ProgrammeSpec) -> ir.BooleanValue:
@@ -81,3 +81,17 @@ def arm_of(customer_id: str, spec: CampaignSpec, programme: ProgrammeSpec) -> st
         if v < edge:
             return arm.name
     return spec.arms[-1].name
+
+
+def arm_propensities(spec: CampaignSpec, programme: ProgrammeSpec) -> dict[str, float]:
+    """The design chance of each arm, logged with every assignment (``propensity``): the
+    global control its share of everyone; outside it, the holdout ``holdout_share`` and each
+    arm ``(1 − holdout_share) × share`` (step 3 of the module docstring). The hash makes the
+    arm a deterministic function of the customer, uniform over customers, so this is the
+    chance of the arm for a customer drawn from the audience — what an inverse-propensity
+    estimate weights by."""
+    h = spec.holdout_share
+    out = {arm.name: (1.0 - h) * arm.share for arm in spec.arms}
+    out[HOLDOUT] = h
+    out[GLOBAL_CONTROL] = programme.global_control_share
+    return out

@@ -26,7 +26,9 @@ Arms are ``<group>:<action>`` and ``<group>:<action>:holdout`` (:mod:`.arms`); t
 spent only on treated customers and is never exceeded.
 
 **Policies** (:class:`Policy`): ``model`` (expected incremental value from a registered effect
-model per action, allocated by :func:`~loyalloop.measurement.targeting.allocate`), ``risk``
+model per action, allocated by :func:`~loyalloop.measurement.targeting.allocate`; with a
+``fill_action``, the budget the model leaves goes to the riskiest customers it did not pick,
+with that action — :func:`fill_by_risk`, "model first, then the incumbent"), ``risk``
 (highest churn probability first), ``value`` (highest CLV first), ``random``. A baseline
 policy gives everyone the same action, or — for learning — an action drawn at random.
 
@@ -101,6 +103,7 @@ __all__ = [
     "choose_pessimism",
     "compare_groups",
     "expected_values",
+    "fill_by_risk",
     "fit_effects",
     "learning_features",
     "monthly_value",
@@ -159,16 +162,23 @@ class Policy:
     #: A model policy's caution: standard errors taken off each predicted effect
     #: (:func:`expected_values`; ``None`` = :data:`PESSIMISM`, or :func:`choose_pessimism`'s).
     caution: float | None = None
+    #: A model policy's **fill**: the budget the model leaves (customers it is not confident
+    #: about) goes to the riskiest customers it did not pick, with this action — "model
+    #: first, then the incumbent" (:func:`fill_by_risk`); ``None``: the rest is not spent.
+    fill_action: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind is PolicyKind.MODEL and not self.model_id:
             raise ConfigError("a model policy needs the id of a registered model")
+        if self.fill_action is not None and self.kind is not PolicyKind.MODEL:
+            raise ConfigError("only a model policy has a fill (the others spend the budget)")
 
     @property
     def label(self) -> str:
         if self.kind is PolicyKind.MODEL:
             caution = "" if self.caution is None else f", {self.caution:g} SE off"
-            return f"model {self.model_id}{caution}"
+            fill = "" if self.fill_action is None else f", then risk-only ({self.fill_action})"
+            return f"model {self.model_id}{caution}{fill}"
         if self.kind is PolicyKind.NOBODY:
             return "nobody (no action is sure to pay)"
         depth = "" if self.min_score is None else f", score ≥ {self.min_score:.3g}"
@@ -357,6 +367,45 @@ def _fill_in_order(
         taken[take] = True
         left -= float(c[take].sum())
     return np.flatnonzero(taken)
+
+
+def fill_by_risk(
+    customers: pd.DataFrame,
+    taken: np.ndarray,
+    cost: np.ndarray,
+    channel: str,
+    budget_left: float,
+    *,
+    min_score: float | None = None,
+    limits: Mapping[str, float] | None = None,
+    max_contacts: float | None = None,
+) -> np.ndarray:
+    """The incumbent's rule on what a model policy left: positions of the customers not
+    ``taken``, highest ``churn_probability`` first (at least ``min_score``), given one action
+    (its ``cost`` per customer, on ``channel``) while ``budget_left`` lasts — stopping at the
+    first customer whose cost no longer fits, as a ranked policy does (:func:`_fill_in_order`
+    with ``prefix``). ``limits`` / ``max_contacts``: what is left of the channel limits."""
+    if "churn_probability" not in customers.columns:
+        raise DataValidationError("risk-only targeting needs the column churn_probability")
+    score = pd.to_numeric(customers["churn_probability"], errors="coerce").to_numpy("float64")
+    score = np.where(np.isfinite(score), score, -np.inf)
+    rows = np.flatnonzero(~np.asarray(taken, dtype=bool))
+    if min_score is not None:
+        rows = rows[score[rows] >= min_score]
+    if budget_left <= 0 or len(rows) == 0:
+        return np.empty(0, dtype=np.int64)
+    order = rows[np.argsort(-score[rows], kind="stable")]
+    channels = np.full(len(customers), channel, dtype=object)
+    picked = _fill_in_order(
+        order,
+        np.asarray(cost, dtype="float64"),
+        channels,
+        budget_left,
+        limits or {},
+        max_contacts,
+        prefix=True,
+    )
+    return order[picked]
 
 
 @dataclass
@@ -606,6 +655,47 @@ def plan_round(
         mc = constraints.max_contacts * share if constraints.max_contacts is not None else None
         return lim, mc
 
+    def fill_model_policy(
+        action: str,
+        rows: np.ndarray,
+        chosen_mask: np.ndarray,
+        budget: float,
+        lim: Mapping[str, float],
+        mc: float | None,
+    ) -> None:
+        # the budget the model left, to the riskiest customers it did not pick (the fill)
+        names = [a.name for a in actions]
+        if action not in names:
+            raise ConfigError(f"fill action {action!r} is not one of {names}")
+        j = names.index(action)
+        picked = rows[chosen_mask]
+        spent = float(cost[picked, action_of[picked]].sum())
+        used = pd.Series([actions[k].channel for k in action_of[picked]], dtype=object)
+        counts = used.value_counts()
+        left_lim = {ch: k - int(counts.get(ch, 0)) for ch, k in lim.items()}
+        left_mc = None if mc is None else mc - len(picked)
+        add = rows[
+            fill_by_risk(
+                df.iloc[rows],
+                chosen_mask,
+                cost[rows, j],
+                actions[j].channel,
+                budget - spent,
+                limits=left_lim,
+                max_contacts=left_mc,
+            )
+        ]
+        risk = pd.to_numeric(df["churn_probability"], errors="coerce").to_numpy("float64")
+        action_of[add] = j
+        label_en, label_zh = actions[j].label("en"), actions[j].label("zh")
+        en_of[add] = [
+            f"budget the model left, risk policy: churn probability {risk[r]:.0%}; {label_en}"
+            for r in add
+        ]
+        zh_of[add] = [
+            f"模型未用完的预算按风险策略分配：流失概率 {risk[r]:.0%}；{label_zh}" for r in add
+        ]
+
     def run_policy(group: str, policy: Policy, pool: np.ndarray) -> None:
         if policy.kind is PolicyKind.NOBODY:
             return
@@ -654,6 +744,8 @@ def plan_round(
                 value_of[chosen] = fr.loc[chosen_mask, "expected_value"].to_numpy()
                 en_of[chosen] = fr.loc[chosen_mask, "explanation_en"].to_numpy()
                 zh_of[chosen] = fr.loc[chosen_mask, "explanation_zh"].to_numpy()
+                if policy.fill_action is not None:
+                    fill_model_policy(policy.fill_action, rows, chosen_mask, budget, lim, mc)
             else:
                 column = {PolicyKind.RISK: "churn_probability", PolicyKind.VALUE: "clv"}.get(
                     policy.kind

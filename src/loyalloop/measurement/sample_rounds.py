@@ -15,7 +15,9 @@
    targeting with the campaign's usual action (:attr:`SampleSetup.usual_action`, the offer),
    filling the budget in risk order, so the learnt policy and the incumbent are compared at the
    same spend; the learnt model (its caution level chosen by a one-standard-error rule and
-   judged cross-fitted: each fold's level chosen on the other folds), the incumbent and
+   judged cross-fitted: each fold's level chosen on the other folds; the budget it leaves
+   filled by the incumbent's rule — model first, then risk-only + the usual action), the
+   incumbent and
    *nobody* are compared by their doubly robust cross-validated value on round 1's rows with a
    one-standard-error rule (:func:`~loyalloop.measurement.selection.choose_policy`): the model
    leads only when it is clearly better than the incumbent — which is dropped for *nobody*
@@ -517,7 +519,12 @@ def run_learning_rounds(
             for c in picked.candidates
         )
         notes.append(f"cross-validated on round 1's rows (CNY): {measured}")
-        tuned = Policy(PolicyKind.MODEL, model_id=entry.model_id, caution=picked.caution)
+        tuned = Policy(
+            PolicyKind.MODEL,
+            model_id=entry.model_id,
+            caution=picked.caution,
+            fill_action=picked.fill_action,
+        )
         if picked.selected is Selected.MODEL:
             champ2, chall2 = tuned, incumbent
             entry = registry.set_status(entry.model_id, ModelStatus.CHAMPION)

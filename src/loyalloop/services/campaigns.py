@@ -56,8 +56,10 @@ from loyalloop.campaigns import (
     LinkPurpose,
     OfferCatalogue,
     OfferPolicy,
+    ProgrammeSpec,
     SegmentSpec,
     TemplateSet,
+    arm_propensities,
     parse_campaign,
     parse_catalogue,
     parse_policy,
@@ -462,6 +464,10 @@ def launch_campaign(
     )
     frame["offer_id"] = frame["offer_id"].astype(object).where(frame["offer_id"].notna(), None)
     frame["expected_cost"] = frame["expected_cost"].fillna(0.0).astype(float)
+    # the design chance of each row's arm: logged with the row, for inverse-propensity weights
+    if "propensity" not in frame.columns:
+        frame["propensity"] = frame["arm"].map(arm_propensities(spec, ProgrammeSpec()))
+    frame["propensity"] = frame["propensity"].astype(float)
     frame["assigned_at"] = [_aware(t, zone) for t in frame["assigned_at"]]
     frame["campaign_id"] = campaign_pk
     frame["version"] = version
@@ -476,6 +482,7 @@ def launch_campaign(
                 "version",
                 "offer_id",
                 "expected_cost",
+                "propensity",
             ]
         ].to_dict("records")
     ]

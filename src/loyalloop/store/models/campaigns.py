@@ -120,6 +120,9 @@ class CampaignAssignment(Base):
     version: Mapped[int] = mapped_column(default=1)
     offer_id: Mapped[str | None] = mapped_column(sa.String(80))
     expected_cost: Mapped[float] = mapped_column(default=0.0)
+    #: The design chance of the row's arm (:func:`loyalloop.campaigns.arm_propensities`, or
+    #: the chance a learning round logged); ``None`` for rows written before migration 0009.
+    propensity: Mapped[float | None]
     synced_at: Mapped[datetime | None]
 
 
