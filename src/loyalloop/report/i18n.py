@@ -929,6 +929,11 @@ _TEXT.update(
         "cp_status_retired": {"en": "retired", "zh": "已退役"},
         "cp_trained_on": {"en": "Trained on campaigns", "zh": "训练所用活动"},
         "cp_qini": {"en": "Held-out Qini by action", "zh": "各触达方式的验证 Qini"},
+        # results10: a coded reason (loyalloop.measurement.notes) said in the page's language
+        "cp_not_computed": {
+            "en": "Not computed ({reason}): {message}.",
+            "zh": "未计算（{reason}）：{message}。",
+        },
     }
 )
 # --- end of campaign results ------------------------------------------------------------------
