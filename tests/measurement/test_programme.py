@@ -28,14 +28,14 @@ def _demo_like() -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = [f"C{i:05d}" for i in range(1_145)]
     arm = ["global_control"] * 60 + ["holdout"] * 232 + ["offer"] * 853
     a = pd.DataFrame({"customer_id": ids, "campaign_id": "W", "arm": arm})
-    buyers = [ids[0]] + list(rng.choice(ids[60:], 39, replace=False))
+    buyers = [ids[0], *list(rng.choice(ids[60:], 39, replace=False))]
     o = pd.DataFrame(
         {
             "customer_id": buyers,
             "campaign_id": "W",
             "timestamp": pd.Timestamp("2026-06-15"),
             "kind": "purchase",
-            "value": [300.0] + list(np.round(rng.lognormal(7, 1.2, 39), 2)),
+            "value": [300.0, *list(np.round(rng.lognormal(7, 1.2, 39), 2))],
         }
     )
     return a, o

@@ -72,8 +72,14 @@ def _note(n: Note | str, lang: Lang) -> Markup:
     """A remark of the results: by its code in the report's language; a plain English one
     (runs made before the codes) as the library wrote it."""
     if isinstance(n, Note) and n.code in NOTES:
-        return note(note_text(n, lang))
+        return note(_sentence(note_text(n, lang), lang))
     return library_note(str(n), lang)
+
+
+def _sentence(text: str, lang: Lang) -> str:
+    """A remark as a sentence of the page: capitalised and closed (the catalogue's remarks
+    are clauses, as the terminal prints them)."""
+    return t("cp_sentence", lang, text=text[:1].upper() + text[1:] if lang == "en" else text)
 
 
 def _not_computed(info: NotComputed, lang: Lang) -> Markup:
@@ -134,7 +140,11 @@ def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
     if c.start_at is not None and c.end_at is not None:
         window = t("cp_window", lang, start=f"{c.start_at:%Y-%m-%d}", end=f"{c.end_at:%Y-%m-%d}")
     assigned = join_list(
-        (f"{_arm_name(k, lang)}: {v:,}" for k, v in sorted(c.assigned.items())), lang
+        (
+            f"{_arm_name(k, lang)}{'：' if lang == 'zh' else ': '}{v:,}"
+            for k, v in sorted(c.assigned.items())
+        ),
+        lang,
     )
     parts.append(
         note(
@@ -207,14 +217,15 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
         t("cp_revenue_lift", lang),
         t("cp_inc_revenue", lang),
     ]
-    notes = [note(t("cp_programme_note", lang, campaigns=p.campaigns))]
+    key = "cp_programme_note_one" if p.campaigns == 1 else "cp_programme_note"
+    notes = [note(t(key, lang, campaigns=p.campaigns))]
     notes += [
         note(f"{header}: {explain(q, lang)}")
         for header, q in zip(headers[3:], quotes, strict=True)
         if not q.quoted and q.reason not in (QuoteReason.CROSSES_ZERO, QuoteReason.TOO_FEW_BUYERS)
     ]
     if any(q.reason is QuoteReason.TOO_FEW_BUYERS for q in quotes):  # said once, not per figure
-        notes.append(note(explain(quotes[0], lang)))
+        notes.append(note(_sentence(explain(quotes[0], lang), lang)))
     notes += [
         _note(n, lang)
         for n in p.notes
