@@ -548,6 +548,10 @@ def test_chinese_output_has_no_english_sentence(tmp_path: Path) -> None:
     s = r.manifest.campaigns
     assert isinstance(s, CampaignResultsSummary)
     (c,) = s.campaigns
+    assert c.window_complete is False
+    # what the note says is true: no outcome after the as-of day is counted, loaded or not
+    counted = r.read("campaign_outcomes").to_pandas()
+    assert len(counted) and counted["timestamp"].max() < pd.Timestamp("2026-07-21")
     codes = [n.code for n in c.notes]  # type: ignore[union-attr]
     assert {"provisional_window", "sample_ratio_mismatch"} <= set(codes)
     assert any(getattr(n, "code", None) == "cuped" for n in s.notes)
