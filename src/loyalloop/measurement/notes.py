@@ -107,10 +107,10 @@ NOTES: dict[str, dict[Lang, str]] = {
     },
     "programme_too_few_buyers": {
         "en": "too few customers in the global control to tell: {control_buyers} of "
-        "{control_n} bought (the programme's customers: {programme_buyers}); a verdict needs at "
-        "least {minimum} buyers on each side",
+        "{control_n} bought ({buyers} among the programme's customers); a verdict needs at "
+        "least {minimum_buyers} buyers on each side",
         "zh": "全局对照组客户太少，无法判断：{control_n} 人中 {control_buyers} 人购买"
-        "（计划覆盖客户中 {programme_buyers} 人）；每组至少需要 {minimum} 位购买客户才能下结论",
+        "（计划覆盖客户中 {buyers} 人）；每组至少需要 {minimum_buyers} 位购买客户才能下结论",
     },
     "no_campaigns": {
         "en": "no campaigns: the warehouse has no assignments",

@@ -290,10 +290,10 @@ def programme_effect(
     if error == TOO_FEW_BUYERS:
         few = make_note(
             "programme_too_few_buyers",
-            control_buyers=control_buyers,
+            control_buyers=f"{control_buyers:,}",
             control_n=f"{control:,}",
-            programme_buyers=f"{buyers:,}",
-            minimum=MIN_PROGRAMME_BUYERS,
+            buyers=f"{buyers:,}",
+            minimum_buyers=MIN_PROGRAMME_BUYERS,
         )
         message = few.message
         notes.insert(0, few)

@@ -58,7 +58,7 @@ from typing import Any, Literal
 
 from loyalloop.core.results import CampaignArmSummary, Interval, ProgrammeSummary
 from loyalloop.errors import ConfigError
-from loyalloop.measurement.notes import DETAILS
+from loyalloop.measurement.notes import DETAILS, NOTES
 from loyalloop.measurement.programme import MIN_PROGRAMME_BUYERS, TOO_FEW_BUYERS
 from loyalloop.measurement.results import MIN_ARM, Effect, Metric, ResultError
 
@@ -483,13 +483,7 @@ _REASONS: dict[QuoteReason, dict[Lang, str]] = {
         "en": "ROI not quoted: {spend} spent is under {share} of the budget {budget}",
         "zh": "不报告 ROI：花费 {spend} 不足预算 {budget} 的 {share}",
     },
-    QuoteReason.TOO_FEW_BUYERS: {
-        "en": "too few customers in the global control to tell: {control_buyers} of "
-        "{control_n} bought ({buyers} among the programme's customers); a verdict needs at "
-        "least {minimum_buyers} buyers on each side",
-        "zh": "全局对照组客户太少，无法判断：{control_n} 人中 {control_buyers} 人购买"
-        "（计划覆盖客户中 {buyers} 人）；每组至少需要 {minimum_buyers} 位购买客户才能下结论",
-    },
+    QuoteReason.TOO_FEW_BUYERS: NOTES["programme_too_few_buyers"],  # the programme's note
     QuoteReason.SPEND_BELOW_NOISE: {
         "en": "ROI not quoted: {spend} spent is below the incremental margin's noise (±{floor})",
         "zh": "不报告 ROI：花费 {spend} 低于增量毛利的波动（±{floor}）",
