@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from loyalloop.apps import run_demo
+from loyalloop.apps.demo import demo_launch_time, demo_run_config
 from loyalloop.core import Settings
+from loyalloop.core.results import CampaignResultsSummary
 from loyalloop.core.runs import RunStore
+from loyalloop.data.schema import open_warehouse
+from loyalloop.pipeline.run import run_pipeline
 
 
 @pytest.mark.slow
@@ -16,9 +21,12 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
     assert branch.quarantined == 5  # the five broken rows of the GBK branch export
     for r in result.ingested.values():
         assert r.read == r.loaded + r.already_loaded + r.quarantined
-    assert RunStore(settings.runs_dir).latest().number == result.run.number == 1
+    # the campaign acts on run 1; run 2 measures it, and its report is the one shown
+    assert result.acted_on is not None and result.acted_on.number == 1
+    assert RunStore(settings.runs_dir).latest().number == result.run.number == 2
     html = result.report.read_text(encoding="utf-8")
     assert "客户忠诚度报告" in html and result.run.manifest.kpis is not None
+    assert result.report.name == "report-run000002-zh.html"
 
     # campsvc: the demo acts — a win-back campaign through the store, the worker and the truth
     c = result.campaign
@@ -35,6 +43,35 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
         a for a, n in [("global_control", counts["global_control"])] if n == 0
     }
     assert sum(a["customers"] for a in c.arms) == counts["assigned"]
+
+    # the report of the run after the campaign has its results (营销活动效果, not "no campaigns")
+    summary = result.run.manifest.campaigns
+    assert isinstance(summary, CampaignResultsSummary), summary
+    (measured,) = summary.campaigns
+    assert measured.name == "demo-winback" and "demo-winback" in html
+    assert "营销活动效果" in html and "没有营销活动" not in html
+    # the window is fixed by the data (as of the run), not the wall clock, and is over
+    as_of = result.run.manifest.as_of
+    assert measured.start_at is not None
+    assert measured.start_at.date() == demo_launch_time(as_of, 30).date() < as_of
+    assert measured.end_at is not None and measured.end_at.date() <= as_of
+    assert measured.window_complete is True
+    assert not any(getattr(n, "code", "") == "provisional_window" for n in measured.notes)
+    # every treated arm cost something: its sending (0.05 a message) and its redemptions
+    arms = {a.arm: a for a in measured.arms if a.level == "arm"}
+    for name, n in counts["arms"].items():
+        assert arms[name].cost >= 0.05 * n > 0, (name, arms[name].cost)
+    with open_warehouse(settings) as wh:
+        o = wh.table("outcomes")
+        redeemed = o.filter(o.kind == "redeemed").execute()
+    assert redeemed["value"].notna().all() and (redeemed["value"] > 0).all()
+    offer_cost = arms["offer"].cost - 0.05 * counts["arms"]["offer"]
+    assert offer_cost == pytest.approx(redeemed["value"].sum(), abs=0.01)
+    # re-running on the same data gives the same results, whenever it is run
+    again = run_pipeline(settings, demo_run_config())
+    assert again.manifest.campaigns == result.run.manifest.campaigns
+    first = result.run.read("campaign_results").to_pandas()
+    pd.testing.assert_frame_equal(again.read("campaign_results").to_pandas(), first)
 
     # learning: two targeting rounds on the sample's campaign truth, the budget kept
     learnt = result.learning

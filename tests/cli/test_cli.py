@@ -125,7 +125,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     data = json.loads(proc.stdout)
     report = Path(data["report"])
     assert report.exists() and report.stat().st_size > 1_000_000
-    assert data["run"] == 1
+    assert data["run"] == 2 and data["acted_on_run"] == 1  # run 2 measures the campaign
     k = data["kpis"]
     assert 0 < k["purchasers"] <= k["customers"] <= 600
     assert data["tables"]["rfm"]["rows"] == k["purchasers"]

@@ -147,7 +147,7 @@ def test_a_purchase_without_a_value_leaves_that_customer_out_of_revenue(sim) -> 
     purchases = o.index[o["kind"] == "purchase"][:4]
     o.loc[purchases, "value"] = np.nan
     data, report = _measure(a, o)
-    assert any("4 assignments have a purchase without a value" in n for n in report.notes)
+    assert any("4 assignments have a purchase without a value" in n.message for n in report.notes)
     _, clean = _measure(a, simulate_campaign(6_000, seed=11)[1])
     # the response rate still counts them; the revenue figures leave them out
     for arm in ("offer", "message"):
@@ -161,7 +161,7 @@ def test_outcomes_of_unassigned_customers_are_ignored_and_counted(sim) -> None: 
     a, o, _ = sim
     stray = o.iloc[:5].assign(customer_id=[f"X{i}" for i in range(5)])
     _, report = _measure(a, pd.concat([o, stray]))
-    assert any("5 outcome rows belong to no assignment" in n for n in report.notes)
+    assert any("5 outcome rows belong to no assignment" in n.message for n in report.notes)
 
 
 def test_missing_pre_period_values_are_filled_and_said(sim) -> None:  # type: ignore[no-untyped-def]
@@ -170,7 +170,7 @@ def test_missing_pre_period_values_are_filled_and_said(sim) -> None:  # type: ig
     pre.loc[pre.index[:50], "pre_revenue"] = np.nan
     pre = pre.iloc[50:].pipe(lambda p: pd.concat([p, pre.iloc[:25]]))  # 25 NaN, 25 absent
     data, report = _measure(a, o, pre)
-    assert any("50 assignments have no pre-period revenue" in n for n in report.notes)
+    assert any("50 assignments have no pre-period revenue" in n.message for n in report.notes)
     t = data.table.to_pandas()
     assert t["pre_revenue"].notna().all() and int(t["pre_filled"].sum()) == 50
     assert report.campaign("C1").arm("offer").metric(Metric.REVENUE).cuped

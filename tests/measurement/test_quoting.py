@@ -222,11 +222,11 @@ def test_every_reason_a_figure_was_not_computed_is_said_in_chinese() -> None:
     import re
 
     from loyalloop.experiments.results import ErrorCode
-    from loyalloop.measurement.quoting import _DETAILS
+    from loyalloop.measurement.notes import DETAILS
     from loyalloop.measurement.results import ResultError
 
     codes = {c.value for c in ResultError} | {c.value for c in ErrorCode}
-    assert codes <= set(_DETAILS)
+    assert codes <= set(DETAILS)
     for code in sorted(codes):
         q = _quote(roi=Figure(NAN, NAN, NAN, code, "an English message from the results"))
         zh = explain(q.roi, "zh")

@@ -108,7 +108,7 @@ def test_cuped_narrows_the_revenue_interval_as_theory_says(big: tuple) -> None: 
         assert rho2 > 0.005  # the simulation's covariate is informative
         assert (c.lift.se / p.lift.se) ** 2 == pytest.approx(1 - rho2, abs=0.01)
         assert abs(c.lift.estimate - p.lift.estimate) < p.lift.se
-    assert any("CUPED" in n for n in cuped.notes)
+    assert any("CUPED" in n.message for n in cuped.notes)
 
 
 def test_campaign_total_adds_the_arms(big: tuple) -> None:  # type: ignore[type-arg]
@@ -194,7 +194,7 @@ def test_sample_ratio_mismatch_is_flagged() -> None:
     skewed = a[~((a["arm"] == "holdout") & (np.arange(len(a)) % 3 == 0))]
     bad = _report(skewed, o, shares=shares)[1].campaign("C1")
     assert bad.srm is not None and bad.srm.mismatch
-    assert any("sample-ratio mismatch" in n for n in bad.notes)
+    assert any("sample-ratio mismatch" in n.message for n in bad.notes)
 
 
 def test_flat_frame_has_a_row_per_metric_and_roi(big: tuple) -> None:  # type: ignore[type-arg]

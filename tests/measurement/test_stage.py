@@ -522,3 +522,55 @@ def test_cli_results_are_readable_at_80_columns(run, monkeypatch) -> None:  # ty
     assert any("net value 净值" in x and "+20,000 (+14,000 … +26,000)" in x for x in block)
     assert any("held out 对照" in x and "250" in x for x in block)
     assert not any(x.rstrip().endswith("…") for x in lines)
+
+
+def test_chinese_output_has_no_english_sentence(tmp_path: Path) -> None:
+    """Campaign notes (a provisional window, a sample-ratio mismatch, CUPED, the programme's
+    reason) carry a code and are said in the page's language: the Chinese campaigns section
+    holds no English sentence, the terminal gives each note in English and Chinese, and JSON
+    keeps the English text with the codes beside it."""
+    from tests.report.test_zh_report import english_runs
+
+    from loyalloop.report.campaigns_section import campaigns_section
+
+    settings = _home(tmp_path, with_campaign=True)
+    config = RunConfig(
+        as_of=date(2026, 7, 20),  # before the window's end (07-31): provisional
+        campaigns=CampaignsConfig(
+            margin_rate=MARGIN,
+            contact_cost=0.1,
+            campaign={
+                "WB-07": CampaignCosts(shares={"holdout": 0.5, "offer": 0.25, "message": 0.25})
+            },
+        ),
+    )
+    r = _run(settings, config)
+    s = r.manifest.campaigns
+    assert isinstance(s, CampaignResultsSummary)
+    (c,) = s.campaigns
+    assert c.window_complete is False
+    # what the note says is true: no outcome after the as-of day is counted, loaded or not
+    counted = r.read("campaign_outcomes").to_pandas()
+    assert len(counted) and counted["timestamp"].max() < pd.Timestamp("2026-07-21")
+    codes = [n.code for n in c.notes]  # type: ignore[union-attr]
+    assert {"provisional_window", "sample_ratio_mismatch"} <= set(codes)
+    assert any(getattr(n, "code", None) == "cuped" for n in s.notes)
+    assert isinstance(s.programme, NotComputed) and s.programme.note is not None
+    zh = campaigns_section(r, "zh")
+    assert zh is not None
+    body = str(zh.body)
+    assert 'lang="en"' not in body and english_runs(body) == []
+    assert "临时结果" in body and "分组比例异常" in body and "没有客户在全局对照组中" in body
+    en = campaigns_section(r, "en")
+    assert en is not None and "provisional" in str(en.body)  # the check can fail
+    assert len(english_runs(str(en.body))) > 5
+
+    cli = CliRunner()
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "WB-07", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert any("provisional" in n for n in data["notes"])  # the English text, as before
+    assert [x["code"] for x in data["note_codes"]] == codes
+    res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "WB-07"])
+    assert res.exit_code == 0, res.output
+    assert "provisional" in res.output and "临时结果" in res.output and "分组比例异常" in res.output

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from loyalloop.core.config import Settings
 from loyalloop.core.runs import Run
@@ -121,6 +122,8 @@ def load_sample(
 @dataclass(frozen=True)
 class DemoResult:
     ingested: dict[str, IngestResult]
+    #: The run whose report the demo shows: with the campaign, the run made after it, which
+    #: measures it (its campaigns section); without, the only run.
     run: Run
     report: Path
     #: The win-back campaign the demo ran on the run's findings (None: not asked for).
@@ -130,6 +133,33 @@ class DemoResult:
     learning: LearningRounds | None = None
     #: Why the learning rounds did not run, when they were asked for and could not.
     learning_skipped: str = ""
+    #: The run the campaign acted on (its audience); ``run`` when there was no campaign.
+    acted_on: Run | None = None
+
+
+def demo_run_config(business: str = "card") -> RunConfig:
+    """The demo's run settings: the sample's taxonomy, and the costs, margin, budget and
+    planned split of the demo's campaign (:data:`DEMO_CAMPAIGN`) for the ``campaign_results``
+    stage — without them a run counts its contacts and offers at no cost and computes no margin
+    (docs/measurement.md). The margin rate is the sample business's (the learning rounds').
+    The redemptions' own costs arrive on the outcome rows (``simulate_outcomes``)."""
+    from loyalloop.measurement.sample_rounds import SampleSetup
+    from loyalloop.pipeline.config import CampaignCosts, CampaignsConfig
+
+    spec = cast(dict[str, Any], DEMO_CAMPAIGN)
+    holdout = float(spec["holdout_share"])
+    shares = {"holdout": holdout}
+    shares.update({str(a["name"]): (1.0 - holdout) * float(a["share"]) for a in spec["arms"]})
+    costs = CampaignCosts(
+        contact_cost=float(spec["contact_cost"]), budget=float(spec["budget"]), shares=shares
+    )
+    return RunConfig(
+        taxonomy="banking" if business == "card" else "retail",
+        campaigns=CampaignsConfig(
+            margin_rate=SampleSetup().margin_rate,
+            campaign={str(DEMO_CAMPAIGN["name"]): costs},
+        ),
+    )
 
 
 def run_demo(
@@ -143,21 +173,22 @@ def run_demo(
     campaign: bool = True,
     learning: bool = True,
 ) -> DemoResult:
-    """Sample → run → report → (with ``campaign``) a win-back campaign acted on and measured
-    against its holdout (:func:`run_campaign_demo`) → (with ``learning``, card sample) two
-    targeting rounds, the second learning from the first (:func:`run_learning_demo`)."""
+    """Sample → run → (with ``campaign``) a win-back campaign acted on the run's findings
+    (:func:`run_campaign_demo`) → (with ``learning``, card sample) two targeting rounds, the
+    second learning from the first (:func:`run_learning_demo`) → (with ``campaign``) a second
+    run, which measures the campaign against its holdout → the report of the last run, so the
+    report shows the whole loop, campaign results included."""
     ingested = load_sample(
         settings, customers=customers, seed=seed, business=business, on_step=on_step
     )
-    config = RunConfig(taxonomy="banking" if business == "card" else "retail")
-    run = run_pipeline(
-        settings, config, on_stage=(lambda s: on_step(f"stage {s}")) if on_step else None
-    )
-    if on_step:
-        on_step("report")
-    report = write_report(
-        run, settings.reports_dir / f"report-run{run.number:06d}-{lang}.html", lang
-    )
+    config = demo_run_config(business)
+
+    def run_now() -> Run:
+        return run_pipeline(
+            settings, config, on_stage=(lambda s: on_step(f"stage {s}")) if on_step else None
+        )
+
+    run = run_now()
     acted = (
         run_campaign_demo(settings, run, business=business, seed=seed, on_step=on_step)
         if campaign
@@ -166,7 +197,13 @@ def run_demo(
     learnt, skipped = None, ""
     if learning and business == "card":
         learnt, skipped = _learning_or_reason(settings, run, seed=seed, on_step=on_step)
-    return DemoResult(ingested, run, report, acted, learnt, skipped)
+    measured = run_now() if acted is not None else run
+    if on_step:
+        on_step("report")
+    report = write_report(
+        measured, settings.reports_dir / f"report-run{measured.number:06d}-{lang}.html", lang
+    )
+    return DemoResult(ingested, measured, report, acted, learnt, skipped, acted_on=run)
 
 
 def _learning_or_reason(
@@ -264,6 +301,15 @@ DEMO_CAMPAIGN: dict[str, object] = {
 }
 
 
+def demo_launch_time(as_of: date, window_days: int) -> datetime:
+    """When the demo's campaign is launched: ``window_days`` before the run's as-of day (09:00
+    UTC), so that its whole outcome window lies within the sample's data and the run after it
+    measures it as complete. Fixed by the data, not the wall clock: a demo made on another day
+    gives the same campaign window, the same outcomes and the same results (a real campaign is
+    launched now, and its results stay provisional until the data reach its window's end)."""
+    return datetime.combine(as_of - timedelta(days=window_days), time(9), tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class CampaignDemoResult:
     """What the demo's campaign did: launch counts, delivery, outcomes per arm."""
@@ -318,7 +364,13 @@ def run_campaign_demo(
             on_step("campaign: launch")
         with store.session() as session:
             create_campaign(session, spec, actor)
-        launched = launch_from_run(store, str(spec["name"]), actor, run=run.number)
+        launched = launch_from_run(
+            store,
+            str(spec["name"]),
+            actor,
+            run=run.number,
+            now=demo_launch_time(run.manifest.as_of, int(str(spec["window_days"]))),
+        )
         if on_step:
             on_step("campaign: worker")
         delivered = run_worker(store, once=True, batch=200)

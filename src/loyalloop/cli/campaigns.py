@@ -60,9 +60,10 @@ def results(
         from rich.measure import Measurement
         from rich.table import Table
 
-        from loyalloop.core.results import NotComputed
+        from loyalloop.core.results import NotComputed, Note
         from loyalloop.core.runs import RunStore
         from loyalloop.errors import NotFoundError
+        from loyalloop.measurement.notes import note_text
         from loyalloop.measurement.quoting import (
             cell,
             explain,
@@ -120,7 +121,11 @@ def results(
                     "alpha": summary.alpha,
                     "error": c.error,
                     "message": c.message,
-                    "notes": list(c.notes),
+                    "notes": [str(n) for n in c.notes],
+                    "note_codes": [
+                        {"code": n.code, "params": n.params} if isinstance(n, Note) else None
+                        for n in c.notes
+                    ],
                     "rows": rows,
                 }
             )
@@ -195,8 +200,10 @@ def results(
             f"区间为 {1 - summary.alpha:.0%} 置信区间。",
             soft_wrap=False,
         )
-        for n in c.notes:
-            out.print(escape(n), soft_wrap=False)
+        for n in c.notes:  # in English and, on the next line, Chinese (coded notes)
+            out.print(escape(note_text(n)), soft_wrap=False)
+            if isinstance(n, Note):
+                out.print(f"   {escape(note_text(n, 'zh'))}", soft_wrap=False)
 
 
 NameArg = Annotated[str, typer.Argument(help="Campaign name. 活动名称。")]

@@ -52,6 +52,7 @@ def demo(
                     **run_summary(result.run),
                     "ingested": {name: ingest_json(r) for name, r in result.ingested.items()},
                     "report": str(result.report),
+                    "acted_on_run": None if result.acted_on is None else result.acted_on.number,
                     "campaign": None
                     if result.campaign is None
                     else {
@@ -81,10 +82,14 @@ def demo(
             return
         for r in result.ingested.values():
             print_ingest(r)
-        out.print("", markup=False)
-        for line in describe_run(result.run):
-            out.print(line, markup=False)
-        out.print(f"report: {result.report}", markup=False)
+        first = result.acted_on
+        if first is not None and first.number != result.run.number:
+            out.print("", markup=False)
+            out.print(
+                f"run {first.number} published: as of {first.manifest.as_of:%Y-%m-%d}; the "
+                f"campaign below acts on its findings 第 {first.number} 次运行：活动据此选择客户",
+                markup=False,
+            )
         if result.campaign is not None:
             _print_campaign(result.campaign)
         if result.learning_skipped:
@@ -98,6 +103,10 @@ def demo(
             )
             for line in result.learning.lines():
                 out.print(f"  {line}", markup=False)
+        out.print("", markup=False)
+        for line in describe_run(result.run):
+            out.print(line, markup=False)
+        out.print(f"report: {result.report}", markup=False)
 
 
 # --- campsvc: what the demo's campaign did ----------------------------------------------------
@@ -128,7 +137,7 @@ def _print_campaign(c: Any) -> None:
             markup=False,
         )
     out.print(
-        "  compare each arm with the holdout; `loyalloop campaigns results NAME` gives the "
-        "lift with its interval 各组与对照组比较",
+        f"  the next run measures each arm against the holdout (the report's campaigns section; "
+        f"`loyalloop campaigns results {launch['campaign']}`) 下一次运行衡量各组与对照组的差异",
         markup=False,
     )

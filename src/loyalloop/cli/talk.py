@@ -83,6 +83,7 @@ def _rows(m: RunManifest, table: str) -> int | None:
 def _headline(stage: str, m: RunManifest) -> str:
     """One line on what ``stage`` produced (empty when there is nothing to say)."""
     from loyalloop.core.results import (
+        CampaignResultsSummary,
         ChurnSummary,
         ClvSummary,
         FeedbackSummary,
@@ -108,6 +109,12 @@ def _headline(stage: str, m: RunManifest) -> str:
         if p.note:
             text += "; exact keys only: too little data to train the matching model"
         return text
+    if stage == "campaign_results" and isinstance(m.campaigns, CampaignResultsSummary):
+        names = ", ".join(c.name for c in m.campaigns.campaigns)
+        return (
+            f"{len(m.campaigns.campaigns):,} campaign(s) measured against their holdouts: "
+            f"{names} (`loyalloop campaigns results NAME`)"
+        )
     if stage == "rfm" and (rows := _rows(m, "rfm")) is not None:
         return f"{rows:,} buyers scored R, F, M and segmented"
     if stage == "kpis" and m.kpis is not None:

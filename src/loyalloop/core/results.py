@@ -65,6 +65,7 @@ __all__ = [
     "LoyaltySummary",
     "NegativeAspect",
     "NotComputed",
+    "Note",
     "NpsSummary",
     "PriorityListSummary",
     "ProfilesSummary",
@@ -115,6 +116,30 @@ class NotComputed:
 
     status: Reason
     message: str
+    #: The message as a coded :class:`Note`, where the stage has one: pages in another
+    #: language say it in their words instead of showing the English.
+    note: Note | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark the library made on a result: a stable ``code`` (its words in each language
+    are in the catalogue of the package that wrote it, e.g. ``loyalloop.measurement.notes``),
+    the English sentence, and the values the sentence names (as text), so that a page in
+    another language says the same thing without parsing the English.
+
+    Examples
+    --------
+    >>> Note("cuped", "revenue is CUPED-adjusted").code
+    'cuped'
+    """
+
+    code: str
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # ------------------------------------------------------------------------------------ stages
@@ -610,7 +635,8 @@ class CampaignSummary:
     srm_p_value: float | None
     error: str | None = None
     message: str = ""
-    notes: tuple[str, ...] = ()
+    #: Remarks: :class:`Note` (coded; plain text in runs made before codes).
+    notes: tuple[Note | str, ...] = ()
     #: The campaign's budget from the run settings (``campaigns.campaign.<id>.budget``);
     #: ``None``: not known (the ROI's 10 %-of-budget rule does not apply).
     budget: float | None = None
@@ -629,7 +655,14 @@ class ProgrammeSummary:
     response_lift: Interval | None
     revenue_lift: Interval | None
     incremental_revenue: Interval | None
-    notes: tuple[str, ...] = ()
+    #: Remarks: :class:`Note` (coded; plain text in runs made before codes).
+    notes: tuple[Note | str, ...] = ()
+    #: Customers who bought in the global control and among the programme's customers
+    #: (``None``: runs made before they were recorded).
+    control_buyers: int | None = None
+    programme_buyers: int | None = None
+    #: ``too_few_buyers``: too few buyers on a side for a verdict (the intervals are kept).
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -652,7 +685,8 @@ class CampaignResultsSummary:
     programme: ProgrammeSummary | NotComputed
     alpha: float
     models: tuple[TargetingModelInfo, ...] = ()
-    notes: tuple[str, ...] = ()
+    #: Remarks: :class:`Note` (coded; plain text in runs made before codes).
+    notes: tuple[Note | str, ...] = ()
     status: Literal["ok"] = "ok"
 
 

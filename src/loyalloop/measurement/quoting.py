@@ -56,8 +56,10 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal
 
-from loyalloop.core.results import CampaignArmSummary, Interval
+from loyalloop.core.results import CampaignArmSummary, Interval, ProgrammeSummary
 from loyalloop.errors import ConfigError
+from loyalloop.measurement.notes import DETAILS, NOTES
+from loyalloop.measurement.programme import MIN_PROGRAMME_BUYERS, TOO_FEW_BUYERS
 from loyalloop.measurement.results import MIN_ARM, Effect, Metric, ResultError
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "quote_arm",
     "quote_effect",
     "quote_figure",
+    "quote_programme",
     "quote_rows",
     "quote_summary",
 ]
@@ -113,6 +116,9 @@ class QuoteReason(StrEnum):
     NOT_FINITE = "not_finite"
     TINY_SPEND = "tiny_spend"
     SPEND_BELOW_NOISE = "spend_below_noise"
+    #: The programme against the global control: too few buyers on a side for a verdict
+    #: (:data:`~.programme.MIN_PROGRAMME_BUYERS`).
+    TOO_FEW_BUYERS = "too_few_buyers"
 
 
 def _nan(v: Any) -> float:
@@ -167,6 +173,9 @@ class Quote:
     message: str = ""
     #: Which figure: ``response_rate``, ``revenue``, ``margin``, ``net_value`` or ``roi``.
     figure: str = ""
+    #: Buyers on each side, where the rule counts them (the programme's effect).
+    buyers: int | None = None
+    control_buyers: int | None = None
 
     @property
     def quoted(self) -> bool:
@@ -374,6 +383,29 @@ def quote_summary(a: CampaignArmSummary, *, budget: float | None = None) -> ArmQ
     )
 
 
+def quote_programme(p: ProgrammeSummary) -> tuple[Quote, Quote, Quote]:
+    """The verdicts of the programme's response lift, revenue lift per customer and
+    incremental revenue against the global control: :func:`quote_figure`, and *not
+    measurable* (``too_few_buyers``) when either side has fewer than
+    :data:`~.programme.MIN_PROGRAMME_BUYERS` buyers (:mod:`.programme`)."""
+    figures = (
+        (p.response_lift, Metric.RESPONSE.value),
+        (p.revenue_lift, "revenue_lift"),
+        (p.incremental_revenue, Metric.REVENUE.value),
+    )
+    n, control_n = p.programme_customers, p.control_customers
+    few = p.error == TOO_FEW_BUYERS
+    out = []
+    for v, name in figures:
+        q = quote_figure(Figure.of(v), n, control_n)
+        if few and q.verdict is not Verdict.NOT_MEASURABLE:
+            q = Quote(Verdict.NOT_MEASURABLE, QuoteReason.TOO_FEW_BUYERS, n=n, control_n=control_n)
+        out.append(
+            replace(q, figure=name, buyers=p.programme_buyers, control_buyers=p.control_buyers)
+        )
+    return out[0], out[1], out[2]
+
+
 def quote_rows(rows: Mapping[str, Mapping[str, Any]], *, budget: float | None = None) -> ArmQuotes:
     """:func:`quote_arm` on one comparison's rows of :meth:`~.results.CampaignReport.to_frame`
     (the run's ``campaign_results`` table), keyed by ``metric``."""
@@ -451,47 +483,11 @@ _REASONS: dict[QuoteReason, dict[Lang, str]] = {
         "en": "ROI not quoted: {spend} spent is under {share} of the budget {budget}",
         "zh": "不报告 ROI：花费 {spend} 不足预算 {budget} 的 {share}",
     },
+    QuoteReason.TOO_FEW_BUYERS: NOTES["programme_too_few_buyers"],  # the programme's note
     QuoteReason.SPEND_BELOW_NOISE: {
         "en": "ROI not quoted: {spend} spent is below the incremental margin's noise (±{floor})",
         "zh": "不报告 ROI：花费 {spend} 低于增量毛利的波动（±{floor}）",
     },
-}
-
-
-#: Why a figure was not computed, by the results' and the statistics' codes
-#: (:class:`~.results.ResultError`, :class:`loyalloop.experiments.ErrorCode`): the words shown
-#: in a language other than the English the results' own message is written in.
-_DETAILS: dict[str, dict[Lang, str]] = {
-    "no_control": {"en": "no holdout to compare with", "zh": "没有对照组可比较"},
-    "no_units": {"en": "no customers in the comparison", "zh": "比较中没有客户"},
-    "too_few_units": {"en": "too few customers to compare", "zh": "客户太少，无法比较"},
-    "no_cost": {
-        "en": "the treated customers cost nothing more than the holdout: ROI is undefined",
-        "zh": "触达客户的成本不高于对照组：ROI 无定义",
-    },
-    "no_margin_rate": {
-        "en": "no margin rate configured (campaigns.margin_rate); margin is not computed",
-        "zh": "未设置毛利率（campaigns.margin_rate），不计算毛利",
-    },
-    "no_revenue": {"en": "no customer with a known revenue", "zh": "没有已知收入的客户"},
-    "no_events": {
-        "en": "nobody was reactivated in either group",
-        "zh": "两组中都没有客户被挽回",
-    },
-    "small_arm": {
-        "en": "too few customers with a known revenue for a money figure (at least 30 in "
-        "each group)",
-        "zh": "已知收入的客户太少，无法给出金额（每组至少 30 人）",
-    },
-    "zero_variance": {
-        "en": "the figure does not vary (e.g. nobody bought)",
-        "zh": "该指标没有变化（例如无人购买）",
-    },
-    "baseline_zero": {
-        "en": "the holdout's mean is 0: no relative lift",
-        "zh": "对照组均值为 0：无法计算相对提升",
-    },
-    "not_finite": {"en": "a figure is not finite", "zh": "数值不是有限数"},
 }
 
 
@@ -502,7 +498,7 @@ def _money(x: float | None) -> str:
 def explain(q: Quote, lang: Lang = "en") -> str:
     """The reason of ``q`` as a sentence in ``lang``."""
     message = q.message or q.detail
-    words = _DETAILS.get(q.detail)
+    words = DETAILS.get(q.detail)
     if words is not None and (lang != "en" or not q.message):
         message = words[lang]  # the results' message is English: its code's words instead
     return _REASONS[q.reason][lang].format(
@@ -515,7 +511,14 @@ def explain(q: Quote, lang: Lang = "en") -> str:
         share=f"{ROI_MIN_SPEND_SHARE:.0%}",
         colon=("：" if lang == "zh" else ": ") if message else "",
         message=message,
+        buyers=_count(q.buyers),
+        control_buyers=_count(q.control_buyers),
+        minimum_buyers=MIN_PROGRAMME_BUYERS,
     )
+
+
+def _count(n: int | None) -> str:
+    return "—" if n is None else f"{n:,}"
 
 
 def fmt_money(x: float) -> str:

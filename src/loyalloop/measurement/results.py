@@ -51,6 +51,7 @@ from typing import Any
 import pandas as pd
 from scipy import special
 
+from loyalloop.core.results import Note
 from loyalloop.errors import ConfigError
 from loyalloop.experiments import (
     Adjusted,
@@ -67,6 +68,7 @@ from loyalloop.experiments import (
 from loyalloop.experiments.cuped import cuped_theta
 from loyalloop.measurement.arms import GLOBAL_CONTROL, control_for, parse_arm
 from loyalloop.measurement.costs import CostModel
+from loyalloop.measurement.notes import make_note
 from loyalloop.measurement.table import SUM_COLUMNS, MeasurementData, arm_sums
 
 __all__ = [
@@ -197,7 +199,7 @@ class CampaignResult:
     srm: SrmResult | None = None
     error: str | None = None
     message: str = ""
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def total(self) -> Effect | None:
@@ -220,7 +222,7 @@ class CampaignReport:
 
     campaigns: tuple[CampaignResult, ...]
     alpha: float
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
 
     def campaign(self, key: str) -> CampaignResult:
         """The campaign with this id or name."""
@@ -919,11 +921,14 @@ def campaign_results(
         m = meta.get(cid, {})
         end = _ts(m.get("end_at"))
         complete = None if end is None or as_of is None else end <= as_of
-        notes: list[str] = []
+        notes: list[Note] = []
         if complete is False:
             notes.append(
-                f"the outcome window runs to {end:%Y-%m-%d}; outcomes are counted only up to "
-                f"{as_of:%Y-%m-%d}, so these figures are provisional"  # type: ignore[str-format]
+                make_note(
+                    "provisional_window",
+                    end=f"{end:%Y-%m-%d}",
+                    as_of=f"{as_of:%Y-%m-%d}",  # type: ignore[str-format]
+                )
             )
         effects, error, message = _campaign_effects(
             cid, part, model.margin_rate, data.has_pre, alpha, None, with_totals=True
@@ -941,10 +946,7 @@ def campaign_results(
                 segments.extend(found)
         srm = _srm(assigned, (shares or {}).get(cid))
         if srm is not None and srm.mismatch:
-            notes.append(
-                f"sample-ratio mismatch (p = {srm.p_value:.2g}): the split of customers differs "
-                "from the plan; check the assignment before trusting any lift"
-            )
+            notes.append(make_note("sample_ratio_mismatch", p=f"{srm.p_value:.2g}"))
         results.append(
             CampaignResult(
                 campaign_id=cid,
@@ -964,5 +966,5 @@ def campaign_results(
         )
     notes = list(data.notes)
     if data.has_pre:
-        notes.append("revenue, margin and net value are CUPED-adjusted with pre-period revenue")
+        notes.append(make_note("cuped"))
     return CampaignReport(tuple(results), alpha, tuple(notes))

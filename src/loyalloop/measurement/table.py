@@ -34,8 +34,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from loyalloop.core.results import Note
 from loyalloop.errors import DataValidationError
 from loyalloop.measurement.costs import CostModel
+from loyalloop.measurement.notes import make_note
 
 __all__ = [
     "NO_SEGMENT",
@@ -78,7 +80,7 @@ class MeasurementData:
     table: ir.Table
     has_pre: bool
     has_segment: bool
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
 
 
 def _require(t: ir.Table, name: str, columns: tuple[str, ...]) -> None:
@@ -190,10 +192,10 @@ def measurement_table(
             f"{_examples(bad.rename(customer_id='_oc', campaign_id='_ok'), ['customer_id', 'campaign_id', 'kind', 'value'])}"  # noqa: E501
             "); fix the export: a value is a finite number or empty"
         )
-    notes: list[str] = []
+    notes: list[Note] = []
     orphans = o.anti_join(a, (o._oc == a.customer_id) & (o._ok == a.campaign_id))
     if n := _count(orphans):
-        notes.append(f"{n} outcome rows belong to no assignment of their campaign and were ignored")
+        notes.append(make_note("outcomes_unmatched", n=n))
     missing_value = o.value.isnull() | o.value.isnan().fill_null(False)
     is_purchase = o.kind == "purchase"
     is_redeemed = o.kind == "redeemed"
@@ -225,11 +227,7 @@ def measurement_table(
     )
     unknown = t.filter(t.revenue.isnull())
     if n := _count(unknown):
-        notes.append(
-            f"{n} assignments have a purchase without a value: their revenue is unknown and they "
-            "are left out of revenue, margin, net value and ROI (still counted for the response "
-            "rate)"
-        )
+        notes.append(make_note("revenue_unknown", n=n))
     # cost: contact cost of the arm + valued redemptions + unvalued ones at the arm's unit cost
     costs = dict(costs or {})
     default_cost = default_cost or CostModel()
@@ -249,10 +247,7 @@ def measurement_table(
         (t.redemptions > 0) & (t.arm.endswith("holdout") | (t.arm == "global_control"))
     )
     if n := _count(control_redeemed):
-        notes.append(
-            f"{n} held-out or global-control customers have an offer redemption recorded; "
-            "their redemption cost is counted (check that they were not contacted)"
-        )
+        notes.append(make_note("control_redeemed", n=n))
     has_pre = pre is not None
     if pre is not None:
         _require(pre, "pre-period table", ("customer_id", "campaign_id", "pre_revenue"))
@@ -275,10 +270,7 @@ def measurement_table(
         ).drop("_pre")
         filled = _count(t.filter(t.pre_filled == 1))
         if filled:
-            notes.append(
-                f"{filled} assignments have no pre-period revenue; filled with their campaign's "
-                "mean (CUPED stays unbiased; the adjustment is weaker for them)"
-            )
+            notes.append(make_note("pre_filled", n=filled))
     has_segment = segments is not None
     if segments is not None:
         _require(segments, "segments table", ("customer_id", "segment"))

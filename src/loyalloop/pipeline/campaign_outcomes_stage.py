@@ -7,6 +7,8 @@ reactivations, survey answers, clicks and offer redemptions within its window up
 as-of day (:func:`loyalloop.campaigns.attribute_outcomes`, transactions, feedback and
 interactions re-keyed to profiles through the run's ``profile_map``). Loaded rows win over
 attributed ones per campaign and family of kinds (:func:`loyalloop.campaigns.combine_outcomes`).
+Loaded rows dated after the as-of day are left out like everything else a run reads: a campaign
+whose window the data have not passed is provisional, its later outcomes counted by a later run.
 
 Writes the run table ``campaign_outcomes``: the ``outcomes`` contract's columns (``customer_id``,
 ``campaign_id``, ``timestamp``, ``kind``, ``value``) and ``source`` (``loaded`` /
@@ -55,7 +57,10 @@ def stage_campaign_outcomes(ctx: RunContext) -> None:
         interactions=it.filter(it.timestamp < cut),
         profile_map=pm.select(customer_id=pm.customer_id, profile_id=pm.profile_id),
     )
-    out = combine_outcomes(wh.table("outcomes"), attributed)
+    # loaded rows too count only up to the as-of day, as everything in a run does (a window
+    # the data have not passed is provisional: its later outcomes wait for a later run)
+    loaded = wh.table("outcomes")
+    out = combine_outcomes(loaded.filter(loaded.timestamp < cut), attributed)
     ctx.save(
         "campaign_outcomes",
         out.order_by(["campaign_id", "customer_id", "timestamp", "kind", "source"]),

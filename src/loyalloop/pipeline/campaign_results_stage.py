@@ -47,6 +47,7 @@ from loyalloop.measurement import (
     programme_effect,
     registry_dir,
 )
+from loyalloop.measurement.notes import make_note
 from loyalloop.pipeline.config import CampaignsConfig, SegmentField
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
 
@@ -61,6 +62,7 @@ CAMPAIGN_INPUTS = (
     "rfm",
 )
 CAMPAIGN_OUTPUTS = ("campaign_results", "campaign_customers")
+NO_CAMPAIGNS = make_note("no_campaigns")
 
 
 def _f(v: float) -> float | None:
@@ -133,7 +135,9 @@ def _arm_summary(e: Effect) -> CampaignArmSummary:
 def _programme(p: ProgrammeEffect) -> ProgrammeSummary | NotComputed:
     if p.error in ("no_global_control", "unstable_global_control", "no_units"):
         return NotComputed(
-            "no_data" if p.error != "unstable_global_control" else "bad_data", p.message
+            "no_data" if p.error != "unstable_global_control" else "bad_data",
+            p.message,
+            note=p.notes[0] if p.notes else None,
         )
     return ProgrammeSummary(
         customers=p.customers,
@@ -145,7 +149,10 @@ def _programme(p: ProgrammeEffect) -> ProgrammeSummary | NotComputed:
         response_lift=_iv(p.response_lift),
         revenue_lift=_iv(p.revenue_lift),
         incremental_revenue=_iv(p.incremental_revenue),
-        notes=tuple(p.notes) + ((p.message,) if p.message else ()),
+        notes=p.notes,
+        control_buyers=p.control_buyers,
+        programme_buyers=p.programme_buyers,
+        error=p.error,
     )
 
 
@@ -222,7 +229,7 @@ def stage_campaign_results(ctx: RunContext) -> None:
     if wh.count("assignments") == 0:
         ctx.record(
             "campaigns",
-            NotComputed("no_data", "no campaigns: the warehouse has no assignments"),
+            NotComputed("no_data", NO_CAMPAIGNS.message, note=NO_CAMPAIGNS),
         )
         return
     cfg = ctx.config.campaigns

@@ -20,18 +20,19 @@ from loyalloop.core.results import (
     CampaignResultsSummary,
     CampaignSummary,
     NotComputed,
+    Note,
 )
 from loyalloop.core.runs import Run
+from loyalloop.measurement.notes import NOTES, note_text
 from loyalloop.measurement.quoting import (
     ArmQuotes,
-    Figure,
     QuoteReason,
     cell,
     explain,
     fmt_money,
     fmt_points,
     fmt_ratio,
-    quote_figure,
+    quote_programme,
     quote_summary,
 )
 from loyalloop.report.i18n import Lang, t
@@ -65,6 +66,29 @@ _SYSTEM_ARMS = {"holdout": "cp_control", "global_control": "cp_global_control"}
 
 def _arm_name(arm: str, lang: Lang) -> str:
     return t(_SYSTEM_ARMS[arm], lang) if arm in _SYSTEM_ARMS else arm
+
+
+def _note(n: Note | str, lang: Lang) -> Markup:
+    """A remark of the results: by its code in the report's language; a plain English one
+    (runs made before the codes) as the library wrote it."""
+    if isinstance(n, Note) and n.code in NOTES:
+        return note(_sentence(note_text(n, lang), lang))
+    return library_note(str(n), lang)
+
+
+def _sentence(text: str, lang: Lang) -> str:
+    """A remark as a sentence of the page: capitalised and closed (the catalogue's remarks
+    are clauses, as the terminal prints them)."""
+    return t("cp_sentence", lang, text=text[:1].upper() + text[1:] if lang == "en" else text)
+
+
+def _not_computed(info: NotComputed, lang: Lang) -> Markup:
+    """Why campaign results or the programme were not computed, in the report's language when
+    the stage coded its reason (:mod:`loyalloop.measurement.notes`)."""
+    if info.note is not None and info.note.code in NOTES:
+        reason = t(f"nc_{info.status}", lang)
+        return note(t("cp_not_computed", lang, reason=reason, message=note_text(info.note, lang)))
+    return not_computed(info, lang)
 
 
 def _per_customer(x: float) -> str:
@@ -116,7 +140,11 @@ def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
     if c.start_at is not None and c.end_at is not None:
         window = t("cp_window", lang, start=f"{c.start_at:%Y-%m-%d}", end=f"{c.end_at:%Y-%m-%d}")
     assigned = join_list(
-        (f"{_arm_name(k, lang)}: {v:,}" for k, v in sorted(c.assigned.items())), lang
+        (
+            f"{_arm_name(k, lang)}{'：' if lang == 'zh' else ': '}{v:,}"
+            for k, v in sorted(c.assigned.items())
+        ),
+        lang,
     )
     parts.append(
         note(
@@ -134,7 +162,8 @@ def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
             )
         )
     )
-    if c.window_complete is False:
+    coded = {n.code for n in c.notes if isinstance(n, Note)}
+    if c.window_complete is False and "provisional_window" not in coded:
         parts.append(note(t("cp_provisional", lang)))
     if c.error:
         parts.append(note(t("cp_error", lang, message=c.message or c.error)))
@@ -157,10 +186,9 @@ def _campaign(c: CampaignSummary, lang: Lang) -> Markup:
     else:
         rows = [r[:-1] for r in rows]
     parts.append(html_table(headers, rows))
-    if c.srm_p_value is not None and c.srm_p_value < 0.001:
+    if c.srm_p_value is not None and c.srm_p_value < 0.001 and "sample_ratio_mismatch" not in coded:
         parts.append(note(t("cp_srm", lang, p=f"{c.srm_p_value:.2g}")))
-    for n in c.notes:
-        parts.append(library_note(n, lang))
+    parts += [_note(n, lang) for n in c.notes]
     return Markup("").join(parts)
 
 
@@ -168,11 +196,8 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
     p = s.programme
     title = Markup("<h3>{}</h3>").format(t("cp_programme", lang))
     if isinstance(p, NotComputed):
-        return title + not_computed(p, lang)
-    quotes = [
-        quote_figure(Figure.of(v), p.programme_customers, p.control_customers)
-        for v in (p.response_lift, p.revenue_lift, p.incremental_revenue)
-    ]
+        return title + _not_computed(p, lang)
+    quotes = quote_programme(p)
     rows = [
         [
             fmt_int(p.programme_customers),
@@ -192,13 +217,20 @@ def _programme(s: CampaignResultsSummary, lang: Lang) -> Markup:
         t("cp_revenue_lift", lang),
         t("cp_inc_revenue", lang),
     ]
-    notes = [note(t("cp_programme_note", lang, campaigns=p.campaigns))]
+    key = "cp_programme_note_one" if p.campaigns == 1 else "cp_programme_note"
+    notes = [note(t(key, lang, campaigns=p.campaigns))]
     notes += [
         note(f"{header}: {explain(q, lang)}")
         for header, q in zip(headers[3:], quotes, strict=True)
-        if not q.quoted and q.reason is not QuoteReason.CROSSES_ZERO
+        if not q.quoted and q.reason not in (QuoteReason.CROSSES_ZERO, QuoteReason.TOO_FEW_BUYERS)
     ]
-    notes += [library_note(n, lang) for n in p.notes]
+    if any(q.reason is QuoteReason.TOO_FEW_BUYERS for q in quotes):  # said once, not per figure
+        notes.append(note(_sentence(explain(quotes[0], lang), lang)))
+    notes += [
+        _note(n, lang)
+        for n in p.notes
+        if not (isinstance(n, Note) and n.code == "programme_too_few_buyers")
+    ]
     return title + html_table(headers, rows) + Markup("").join(notes)
 
 
@@ -208,7 +240,7 @@ def campaigns_section(run: Run, lang: Lang) -> Section | None:
     if s is None:
         return None
     if isinstance(s, NotComputed):
-        return Section("campaigns", t("cp_title", lang), not_computed(s, lang))
+        return Section("campaigns", t("cp_title", lang), _not_computed(s, lang))
     parts = [note(t("cp_intro", lang, level=f"{1 - s.alpha:.0%}"))]
     parts += [_campaign(c, lang) for c in s.campaigns]
     parts.append(_programme(s, lang))
@@ -234,5 +266,5 @@ def campaigns_section(run: Run, lang: Lang) -> Section | None:
                 rows,
             )
         )
-    parts += [library_note(n, lang) for n in s.notes]
+    parts += [_note(n, lang) for n in s.notes]
     return Section("campaigns", t("cp_title", lang), Markup("").join(parts))

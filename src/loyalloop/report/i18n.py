@@ -942,6 +942,17 @@ _TEXT.update(
         "cp_status_retired": {"en": "retired", "zh": "已退役"},
         "cp_trained_on": {"en": "Trained on campaigns", "zh": "训练所用活动"},
         "cp_qini": {"en": "Held-out Qini by action", "zh": "各触达方式的验证 Qini"},
+        # results10: a coded reason (loyalloop.measurement.notes) said in the page's language
+        "cp_sentence": {"en": "{text}.", "zh": "{text}。"},
+        "cp_programme_note_one": {
+            "en": "Everyone the campaign could reach, treated or held out, against the "
+            "customers no campaign contacts.",
+            "zh": "该活动可触达的全部客户（含对照组）与不参与任何活动的客户比较。",
+        },
+        "cp_not_computed": {
+            "en": "Not computed ({reason}): {message}.",
+            "zh": "未计算（{reason}）：{message}。",
+        },
     }
 )
 # --- end of campaign results ------------------------------------------------------------------

@@ -1026,7 +1026,8 @@ class SimulationResult:
 
 def simulate_outcomes(store: Store, ref: int | str, *, seed: int = 0) -> SimulationResult:
     """The outcomes of a sent campaign, drawn from the sample's campaign-response truth, loaded
-    into the warehouse's ``outcomes`` table through ingest (the sample business only).
+    into the warehouse's ``outcomes`` table through ingest (the sample business only). A
+    redemption's row carries the unit cost of the customer's offer as its value.
 
     Only customers whose message was actually sent count as contacted (treatment = the offer
     kind they got, else ``message``; ``call`` for call campaigns); everyone else assigned —
@@ -1089,6 +1090,12 @@ def simulate_outcomes(store: Store, ref: int | str, *, seed: int = 0) -> Simulat
     out = simulate_campaign_outcomes(
         truth, assignments, treatments, seed=seed, window_days=bundle.spec.window_days
     )
+    # a redemption costs the unit cost of the offer the customer got, recorded on its row as an
+    # offer system would (measurement/costs.py: a valued redemption is its actual cost)
+    unit = {o.id: o.unit_cost for o in bundle.catalogue.offers}
+    offer_cost = {cid: unit[offer] for cid, _arm, _at, offer in rows if offer in unit}
+    redeemed = out["kind"] == "redeemed"
+    out.loc[redeemed, "value"] = out.loc[redeemed, "customer_id"].map(offer_cost).to_numpy()
     synced = sync_campaigns(store)
     directory = store.analytics.home / SYNC_DIR
     data: list[dict[str, Any]] = [
