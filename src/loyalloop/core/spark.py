@@ -20,6 +20,14 @@ expressions that run on DuckDB run here; what differs is behind
   table). The driver holds one row group, never the table: Ibis' own ``to_pyarrow_batches``
   collects the whole result through pandas first. On a cluster the run directory must be on
   storage the executors can write (as the input copy must be readable, docs/scale-out.md).
+* **Reading a result into Python** (``to_pandas``, ``to_pyarrow``, ``to_pyarrow_batches`` of a
+  table or column; a scalar still comes back directly) goes the same way: the executors write
+  the result as Parquet parts under the temporary-table directory and Python reads the parts
+  (:func:`read_parts`, removed once read). Spark's own ``toPandas`` (Arrow) gathers every
+  partition's Arrow batches in the driver's heap first: the 1M-customer run failed there with a
+  2 GB heap, collecting the churn features (1M rows x ~40 columns), and a stage that reads every
+  profile must not need a heap that grows with the profiles. The frames are the same as
+  ``toPandas`` gives (``tests/core/test_spark_collect.py``); DuckDB's path is unchanged.
 * **Errors**: the backend remembers the last SQL it sent to Spark (:attr:`last_sql`), so a
   failure in a stage can name the SQL that failed (:mod:`loyalloop.pipeline.engines`).
 * **Catalogue look-ups** use ``SparkSession.catalog`` (temporary views included).
