@@ -148,11 +148,15 @@ def _machine_memory_bytes() -> int | None:
 
 
 #: The driver heap a local-mode run needs: a base, plus this much per row of its input tables.
-#: Measured (benchmarks/results/run_spark.md): the 1M-customer run (16.7M input rows: 10M
-#: transactions, 4.2M interactions, 1.2M accounts, 1M customers, 0.25M feedback) failed in the
-#: churn stage with the machine's default heap (2 GB: an eighth of 23.5 GiB, rounded down) and
-#: finished with 5 GB (1 GB + 256 bytes x 16.7M rows = 5 GB); 100k customers (1.7M rows)
-#: finished with 2 GB. Sizes in between were not tried, so the figure is an upper bound.
+#: The figure was 256 bytes (the 1M-customer run, 16.7M input rows, failed with 2 GB and
+#: finished with 5 GB) while temporary tables were cached in the heap and results were
+#: collected through it. With both on Parquet files the heap holds Spark's execution buffers
+#: (sorts, aggregations, joins: they spill to disk past their share), splink's cached tables
+#: and Spark's own state. Measured at 1M customers with 1 GB + 96 bytes x 16.7M rows = 2.5 GB
+#: (benchmarks/results/run_spark.md, session 10): the live heap after a full GC peaked at
+#: 2.3 GiB (0.3-1.5 GiB elsewhere), nearly all of it execution buffers while the
+#: profile-keyed transactions were written; those take what the heap allows and spill past it.
+#: The run passed the churn stage, where 2 GB had failed.
 HEAP_BASE_BYTES = 2**30
 HEAP_BYTES_PER_ROW = 96
 #: The largest heap Loyalloop gives a local session on its own: half the machine's memory (the
@@ -204,7 +208,7 @@ def local_defaults(
       grows to about this heap plus 1 GB whether the run needs it or not: with a 5 GB heap the
       10k-customer run peaked at 6.0 GB resident (1.8 GB with 1 GB, an earlier run), hence
       the cap. With ``input_rows`` (the rows of the run's input tables) it is at least what
-      that data needs (:func:`driver_heap_need`: 5 GB for 1M customers), up to
+      that data needs (:func:`driver_heap_need`: 2.5 GB for 1M customers), up to
       :data:`HEAP_MACHINE_SHARE` of the machine (:func:`session_conf` refuses a run that
       needs more);
     * Arrow for moving data between Python and the JVM; no web UI; the in-memory catalogue
