@@ -156,7 +156,7 @@ def _machine_memory_bytes() -> int | None:
 #: (benchmarks/results/run_spark.md, session 10): the live heap after a full GC peaked at
 #: 2.3 GiB (0.3-1.5 GiB elsewhere), nearly all of it execution buffers while the
 #: profile-keyed transactions were written; those take what the heap allows and spill past it.
-#: The run passed the churn stage, where 2 GB had failed.
+#: The run finished (with 2 GB it had failed in the churn stage).
 HEAP_BASE_BYTES = 2**30
 HEAP_BYTES_PER_ROW = 96
 #: The largest heap Loyalloop gives a local session on its own: half the machine's memory (the
