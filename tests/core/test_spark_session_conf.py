@@ -149,21 +149,21 @@ ROWS_1M = 16_715_209
 def test_the_driver_heap_grows_with_the_data(tmp_path: Path) -> None:
     from loyalloop.core.spark import driver_heap_need
 
-    # 1M customers: the 3 GB default failed in the churn stage, 5 GB finished
-    assert driver_heap_need(ROWS_1M) == 5 * 2**30
+    # 1M customers: 1 GiB + 96 bytes x 16.7M rows, rounded up to 512 MiB
+    assert driver_heap_need(ROWS_1M) == 5 * 2**29
     assert driver_heap_need(0) == 2**30
     assert driver_heap_need(1_680_608) % (512 * 2**20) == 0
     machine = 24 * 2**30
-    heap = local_defaults(2, tmp_path, memory_bytes=machine, input_rows=ROWS_1M)
-    assert heap["spark.driver.memory"] == "5g"
+    heap = local_defaults(2, tmp_path, memory_bytes=23 * 2**30, input_rows=ROWS_1M)
+    assert heap["spark.driver.memory"] == "2560m"  # above the machine's default of 2 GB
     # 100k customers need less than the machine's default: the default stays
     small = local_defaults(2, tmp_path, memory_bytes=machine, input_rows=1_680_608)
     assert small["spark.driver.memory"] == "3g"
     # never more than half the machine on its own
-    capped = local_defaults(2, tmp_path, memory_bytes=8 * 2**30, input_rows=ROWS_1M)
+    capped = local_defaults(2, tmp_path, memory_bytes=8 * 2**30, input_rows=40_000_000)
     assert capped["spark.driver.memory"] == "4g"
-    odd = local_defaults(2, tmp_path, memory_bytes=machine, input_rows=22_000_000)
-    assert odd["spark.driver.memory"] == "6656m"  # 1 GiB + 5.25 GiB, rounded up to 512 MiB
+    odd = local_defaults(2, tmp_path, memory_bytes=machine, input_rows=25_000_000)
+    assert odd["spark.driver.memory"] == "3584m"  # 1 GiB + 2.24 GiB, rounded up to 512 MiB
 
 
 def _small_machine(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -177,9 +177,9 @@ def test_a_run_the_machine_cannot_hold_is_refused_naming_the_setting(
 ) -> None:
     _small_machine(monkeypatch)
     settings = Settings(home=tmp_path, spark_master="local[2]")
-    with pytest.raises(ConfigError, match=r"16,715,209 rows.*5\.0 GB.*spark\.driver\.memory=5g"):
-        session_conf(settings, input_rows=ROWS_1M)
-    assert session_conf(settings, input_rows=10_000_000)["spark.driver.memory"] == "3584m"
+    with pytest.raises(ConfigError, match=r"40,000,000 rows.*5\.0 GB.*spark\.driver\.memory=5g"):
+        session_conf(settings, input_rows=40_000_000)
+    assert session_conf(settings, input_rows=ROWS_1M)["spark.driver.memory"] == "2560m"
     # a cluster sizes its own driver: no check
     cluster = session_conf(Settings(home=tmp_path, spark_master="yarn"), input_rows=ROWS_1M)
     assert "spark.driver.memory" not in cluster
@@ -189,11 +189,11 @@ def test_a_heap_the_user_sets_is_kept_with_a_warning_when_small(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     _small_machine(monkeypatch)
-    settings = Settings(home=tmp_path, spark_master="local[2]", spark_conf="spark.driver.memory=3g")
+    settings = Settings(home=tmp_path, spark_master="local[2]", spark_conf="spark.driver.memory=2g")
     with caplog.at_level("WARNING", logger="loyalloop.core.spark"):
         conf = session_conf(settings, input_rows=ROWS_1M)
-    assert conf["spark.driver.memory"] == "3g"
-    assert "spark.driver.memory=3g is below the 5.0 GB" in caplog.text
+    assert conf["spark.driver.memory"] == "2g"
+    assert "spark.driver.memory=2g is below the 2.5 GB" in caplog.text
     caplog.clear()
     big = Settings(home=tmp_path, spark_master="local[2]", spark_conf="spark.driver.memory=6g")
     with caplog.at_level("WARNING", logger="loyalloop.core.spark"):

@@ -20,6 +20,14 @@ expressions that run on DuckDB run here; what differs is behind
   table). The driver holds one row group, never the table: Ibis' own ``to_pyarrow_batches``
   collects the whole result through pandas first. On a cluster the run directory must be on
   storage the executors can write (as the input copy must be readable, docs/scale-out.md).
+* **Reading a result into Python** (``to_pandas``, ``to_pyarrow``, ``to_pyarrow_batches`` of a
+  table or column; a scalar still comes back directly) goes the same way: the executors write
+  the result as Parquet parts under the temporary-table directory and Python reads the parts
+  (:func:`read_parts`, removed once read). Spark's own ``toPandas`` (Arrow) gathers every
+  partition's Arrow batches in the driver's heap first: the 1M-customer run failed there with a
+  2 GB heap, collecting the churn features (1M rows x ~40 columns), and a stage that reads every
+  profile must not need a heap that grows with the profiles. The frames are the same as
+  ``toPandas`` gives (``tests/core/test_spark_collect.py``); DuckDB's path is unchanged.
 * **Errors**: the backend remembers the last SQL it sent to Spark (:attr:`last_sql`), so a
   failure in a stage can name the SQL that failed (:mod:`loyalloop.pipeline.engines`).
 * **Catalogue look-ups** use ``SparkSession.catalog`` (temporary views included).
@@ -47,7 +55,7 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +78,7 @@ __all__ = [
     "local_defaults",
     "local_session",
     "parse_jvm_size",
+    "read_parts",
     "session_conf",
     "spark_conf",
     "spark_session",
@@ -139,13 +148,17 @@ def _machine_memory_bytes() -> int | None:
 
 
 #: The driver heap a local-mode run needs: a base, plus this much per row of its input tables.
-#: Measured (benchmarks/results/run_spark.md): the 1M-customer run (16.7M input rows: 10M
-#: transactions, 4.2M interactions, 1.2M accounts, 1M customers, 0.25M feedback) failed in the
-#: churn stage with the machine's default heap (2 GB: an eighth of 23.5 GiB, rounded down) and
-#: finished with 5 GB (1 GB + 256 bytes x 16.7M rows = 5 GB); 100k customers (1.7M rows)
-#: finished with 2 GB. Sizes in between were not tried, so the figure is an upper bound.
+#: The figure was 256 bytes (the 1M-customer run, 16.7M input rows, failed with 2 GB and
+#: finished with 5 GB) while temporary tables were cached in the heap and results were
+#: collected through it. With both on Parquet files the heap holds Spark's execution buffers
+#: (sorts, aggregations, joins: they spill to disk past their share), splink's cached tables
+#: and Spark's own state. Measured at 1M customers with 1 GB + 96 bytes x 16.7M rows = 2.5 GB
+#: (benchmarks/results/run_spark.md, session 10): the live heap after a full GC peaked at
+#: 2.3 GiB (0.3-1.5 GiB elsewhere), nearly all of it execution buffers while the
+#: profile-keyed transactions were written; those take what the heap allows and spill past it.
+#: The run finished (with 2 GB it had failed in the churn stage).
 HEAP_BASE_BYTES = 2**30
-HEAP_BYTES_PER_ROW = 256
+HEAP_BYTES_PER_ROW = 96
 #: The largest heap Loyalloop gives a local session on its own: half the machine's memory (the
 #: JVM's resident memory is the heap + ~1.2 GB, beside the Python driver's own 1-3 GB).
 HEAP_MACHINE_SHARE = 0.5
@@ -195,7 +208,7 @@ def local_defaults(
       grows to about this heap plus 1 GB whether the run needs it or not: with a 5 GB heap the
       10k-customer run peaked at 6.0 GB resident (1.8 GB with 1 GB, an earlier run), hence
       the cap. With ``input_rows`` (the rows of the run's input tables) it is at least what
-      that data needs (:func:`driver_heap_need`: 5 GB for 1M customers), up to
+      that data needs (:func:`driver_heap_need`: 2.5 GB for 1M customers), up to
       :data:`HEAP_MACHINE_SHARE` of the machine (:func:`session_conf` refuses a run that
       needs more);
     * Arrow for moving data between Python and the JVM; no web UI; the in-memory catalogue
@@ -366,6 +379,7 @@ def _backend_class() -> type:
     from ibis.backends.pyspark import Backend
 
     ibis.pyspark  # noqa: B018  (loading the backend through ibis registers its options)
+    import ibis.expr.types
 
     class _SparkBackend(Backend):  # type: ignore[misc]
         #: The last SQL statement sent to Spark through this backend (for error messages).
@@ -393,6 +407,62 @@ def _backend_class() -> type:
             data = op.data.to_pyarrow(op.schema)
             schema = PySparkSchema.from_ibis(op.schema)
             self._session.createDataFrame(data, schema=schema).createOrReplaceTempView(op.name)
+
+        def execute(
+            self,
+            expr: Any,
+            /,
+            *,
+            params: Any = None,
+            limit: int | str | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            if isinstance(expr, ibis.expr.types.Scalar):
+                return super().execute(expr, params=params, limit=limit, **kwargs)
+            from ibis.backends.pyspark.converter import PySparkPandasData
+
+            table = self.to_pyarrow(expr.as_table(), params=params, limit=limit, **kwargs)
+            frame = table.to_pandas(date_as_object=True, coerce_temporal_nanoseconds=True)
+            frame = PySparkPandasData.convert_table(frame, expr.as_table().schema())
+            return expr.__pandas_result__(frame)
+
+        def to_pyarrow(
+            self,
+            expr: Any,
+            /,
+            *,
+            params: Any = None,
+            limit: int | str | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            from ibis.formats.pyarrow import PyArrowData
+
+            table_expr = expr.as_table()
+            reader = self.to_pyarrow_batches(table_expr, params=params, limit=limit, **kwargs)
+            table = PyArrowData.convert_table(reader.read_all(), table_expr.schema())
+            return expr.__pyarrow_result__(table)
+
+        def to_pyarrow_batches(
+            self,
+            expr: Any,
+            /,
+            *,
+            params: Any = None,
+            limit: int | str | None = None,
+            chunk_size: int = 1_000_000,
+            **kwargs: Any,
+        ) -> Any:
+            import pyarrow as pa
+
+            table_expr = expr.as_table()
+            self._run_pre_execute_hooks(table_expr)
+            sql = self.compile(table_expr, params=params, limit=limit, **kwargs)
+            parts = self.temp_dir / f"collect-{next(_TEMP_TABLES)}"
+            self._session.sql(sql).write.mode("overwrite").parquet(str(parts))
+            schema = table_expr.schema().to_pyarrow()
+            return pa.RecordBatchReader.from_batches(
+                schema, read_parts(parts, schema, chunk_size, remove=True)
+            )
 
         def create_table(self, name: str, /, obj: Any = None, **kw: Any) -> Any:
             if not kw.pop("temp", False):
@@ -505,16 +575,10 @@ class SparkWarehouse(WarehouseAdapter):
         df = self.session.sql(sql)
         df.write.mode("overwrite").option("compression", "zstd").parquet(str(parts_dir))
         rows = 0
-        try:
-            with pq.ParquetWriter(path, schema) as writer:
-                for part in sorted(parts_dir.glob("part-*.parquet")):
-                    source = pq.ParquetFile(part)
-                    for i in range(source.num_row_groups):
-                        group = source.read_row_group(i)
-                        writer.write_table(_conform(group, schema))
-                        rows += group.num_rows
-        finally:
-            shutil.rmtree(parts_dir, ignore_errors=True)
+        with pq.ParquetWriter(path, schema) as writer:
+            for batch in read_parts(parts_dir, schema, remove=True):
+                writer.write_batch(batch)
+                rows += batch.num_rows
         return rows
 
     def close(self) -> None:
@@ -527,6 +591,29 @@ class SparkWarehouse(WarehouseAdapter):
             for name in self.ibis.temp_names:
                 self.session.catalog.dropTempView(name)
             shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+
+def read_parts(
+    parts: Path, schema: Any, batch_rows: int = 1_000_000, *, remove: bool = False
+) -> Iterator[Any]:
+    """The rows of a directory of Parquet part files written by Spark, in order, as Arrow
+    record batches of at most ``batch_rows`` rows with ``schema``'s columns and types.
+
+    One batch is in memory at a time; the directory is removed at the end when ``remove``.
+    Spark names its parts by partition (``part-00000-…``), so their order is the result's.
+    An empty result may have no part file: no batch then.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        for part in sorted(parts.glob("part-*.parquet")):
+            source = pq.ParquetFile(part)
+            for batch in source.iter_batches(batch_size=batch_rows):
+                yield from _conform(pa.Table.from_batches([batch]), schema).to_batches()
+    finally:
+        if remove:
+            shutil.rmtree(parts, ignore_errors=True)
 
 
 def _conform(table: Any, schema: Any) -> Any:
