@@ -97,9 +97,7 @@ class Aspect:
     def zh_regex(self) -> re.Pattern[str] | None:
         return _zh_regex(self.zh_patterns)
 
-    def spans(
-        self, clause_lower: str, *, in_channels: bool = False
-    ) -> list[tuple[int, int, str]]:
+    def spans(self, clause_lower: str, *, in_channels: bool = False) -> list[tuple[int, int, str]]:
         """``(start, end, matched text)`` of this aspect's patterns in a normalised clause
         (none inside a channel phrase, :meth:`in_channel`, unless ``in_channels``)."""
         out = []
@@ -122,8 +120,7 @@ class Aspect:
         if self.channel_regex is None:
             return False
         return any(
-            m.start() <= start and end <= m.end()
-            for m in self.channel_regex.finditer(clause_lower)
+            m.start() <= start and end <= m.end() for m in self.channel_regex.finditer(clause_lower)
         )
 
     def matches(self, clause_lower: str) -> list[str]:
