@@ -112,11 +112,11 @@ class Aspect:
         """Whether the match ``[start, end)`` lies inside a channel phrase of this aspect.
 
         "打客服电话等了80分钟" names the call centre as the way the customer came, not the
-        staff's conduct: the blind authors tag such clauses with waiting time only (of the
-        banking clauses naming 客服电话 / 在线客服 / 人工客服 / 转人工 with no other word about
-        the staff, most carry no service label), and the sample's 147 false service mentions
-        were of this kind. A judgement of the people in the same clause ("态度", "客服说",
-        "rude") is a match of its own and still counts."""
+        staff's conduct: the blind authors tag a clause naming 客服电话 / 在线客服 / 打客服 /
+        "call centre" and nothing about the people with waiting time only, and the demo's false
+        service mentions were mostly of this kind (``benchmarks/results/feedback.md``, round
+        13). A judgement of the people in the same clause ("态度", "客服说", "rude") is a match
+        of its own and still counts."""
         if self.channel_regex is None:
             return False
         return any(
