@@ -355,7 +355,7 @@ class MentionSentimentModel:
         labels = [LABELS[int(k)] for k in p.argmax(axis=1)] if len(p) else []
         return labels, np.round(p[:, 2] - p[:, 0], 4)
 
-    def _scores(self, lang: str, items: list[tuple[str, float]]) -> list[float]:
+    def _scores(self, lang: str, items: Sequence[tuple[str, float]]) -> list[float]:
         rows = self._rows.get(lang)
         if rows is None:  # Python floats: indexing a numpy row per feature costs ~3x
             vocab = self.vocabularies_[lang]

@@ -8,8 +8,8 @@ Run from the repository root::
 Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by nine
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
 ``check``) and eight blind labellers (``blind``, ``train3``, ``blind2``, ``blind3``, ``blind4``,
-``blind5``, ``blind6``, ``blind7``; each spent as a test set before it became training data). The shipped
-model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
+``blind5``, ``blind6``, ``blind7``; each spent as a test set before it became training data).
+The shipped model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
 sentence is read by the rules and the shipped aspect detector
 (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
 is labelled with is one training row with that label.
