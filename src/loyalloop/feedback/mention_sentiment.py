@@ -86,9 +86,10 @@ _SARCASM = re.compile(
 #: (zh) / 0.819 → 0.824 (en). Off in rounds 11–12 because the pipeline test's one-week
 #: complaint burst sat at alpha on a thin baseline (35 annual-fee mentions in 26 weeks; lost
 #: when the baseline read one mention more negative than the truth); the test now injects a
-#: four-week burst that the sustained test finds with room to spare. The CPU cost is held down
-#: by scoring the sentence part in three pieces, two of them cached
-#: (:meth:`MentionSentimentModel.predict`; benchmarks/results/feedback.md, round 13).
+#: four-week burst that the sustained test finds with room to spare (p 0.0001 against alpha
+#: 0.002 in a replay). :meth:`MentionSentimentModel.predict` scores the sentence part in three
+#: pieces, two of them cached; it still costs about +36 % CPU on multi-clause card comments and
+#: +7-22 % on review lines (benchmarks/results/feedback.md, round 13).
 SENTENCE_FEATURES = True
 _CONTRAST_SELF = re.compile(r"^(?:但|可是|不过|只是|然而|可惜|却|but\b|however\b|yet\b)")
 #: Cues looked for in the whole sentence: a repeat contact ("第三次", "again", "3 calls"), a
