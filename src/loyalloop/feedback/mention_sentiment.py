@@ -89,7 +89,7 @@ _SARCASM = re.compile(
 #: four-week burst that the sustained test finds with room to spare (p 0.0001 against alpha
 #: 0.002 in a replay). :meth:`MentionSentimentModel.predict` scores the sentence part in three
 #: pieces, two of them cached; it still costs about +36 % CPU on multi-clause card comments and
-#: +7-22 % on review lines (benchmarks/results/feedback.md, round 13).
+#: +14 % on review lines (benchmarks/results/feedback.md, round 13).
 SENTENCE_FEATURES = True
 _CONTRAST_SELF = re.compile(r"^(?:但|可是|不过|只是|然而|可惜|却|but\b|however\b|yet\b)")
 #: Cues looked for in the whole sentence: a repeat contact ("第三次", "again", "3 calls"), a
