@@ -1,4 +1,4 @@
-"""The one check behind the labelled-set floors (blind2, blind3, blind4, blind5): the set is whole and
+"""The one check behind the labelled-set floors (blind2 to blind7): the set is whole and
 the reading's agreement and recall on it stay within 0.01 of the figures measured once."""
 
 from __future__ import annotations
@@ -27,9 +27,14 @@ def assert_floor(name: str, sentences: int, agreement: float, recall: float) -> 
     assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
 
 
-def shipped_train_sets() -> list[set[str]]:
-    """The labelled sets each shipped model was trained on: mention sentiment, detector, intent,
-    fallback aspect sentiment."""
-    models = (shipped_mention_model(), shipped_detector(), shipped_intent_model(), shipped_model())
-    assert all(m is not None for m in models)
-    return [set(m.metadata["train_sets"].split(",")) for m in models]  # type: ignore[union-attr]
+def shipped_train_sets() -> dict[str, set[str]]:
+    """The labelled sets each shipped model was trained on, by model: ``mention`` (mention
+    sentiment), ``detector``, ``intent``, ``fallback`` (the older aspect-sentiment model)."""
+    models = {
+        "mention": shipped_mention_model(),
+        "detector": shipped_detector(),
+        "intent": shipped_intent_model(),
+        "fallback": shipped_model(),
+    }
+    assert all(m is not None for m in models.values())
+    return {k: set(m.metadata["train_sets"].split(",")) for k, m in models.items()}  # type: ignore[union-attr]

@@ -70,11 +70,25 @@ def test_custom_taxonomy_from_dict_and_file(tmp_path: Path) -> None:
         ({"aspects": {"a": {"zh": [1]}}}, "non-empty strings"),
         ({"aspects": {"a": {"en": ["re:("]}}}, "invalid English pattern"),
         ({"aspects": {"a": {"zh": ["x"], "colour": "red"}}}, "unknown fields"),
+        ({"aspects": {"a": {"zh": ["x"], "channels": ["re:("]}}}, "invalid channel pattern"),
+        ({"aspects": {"a": {"zh": ["x"], "channels": "hotline"}}}, "channels must be a list"),
     ],
 )
 def test_invalid_taxonomy_messages(spec: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_taxonomy(spec)
+
+
+def test_a_match_inside_a_listed_channel_is_no_mention() -> None:
+    """A custom taxonomy's ``channels``: "desk" inside "help desk" is not the staff aspect."""
+    tax = load_taxonomy(
+        {"aspects": {"staff": {"en": ["desk", "rude"], "channels": ["help desk"]},
+                     "wait": {"en": ["ages"]}}}
+    )  # fmt: skip
+    assert [a.key for _, _, a, _ in tax.spans("rang the help desk, took ages")] == ["wait"]
+    assert [a.key for _, _, a, _ in tax.spans("the help desk was rude")] == ["staff"]
+    assert [a.key for _, _, a, _ in tax.spans("the desk was slow")] == ["staff"]
+    assert tax.aspects[0].spans("help desk", in_channels=True) == [(5, 9, "desk")]
 
 
 def test_unknown_taxonomy_name() -> None:

@@ -95,7 +95,7 @@ def test_round_trip_and_deterministic_training(tmp_path: Path) -> None:
 
 
 def test_mention_contexts_carry_the_whole_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Round 11 (off in the shipped reader, ``SENTENCE_FEATURES``): with it on, the reader sees
+    """Round 11 (on in the shipped reader since round 13, ``SENTENCE_FEATURES``): the reader sees
     the sentence's other clauses, their rules' log-odds and whether a later clause opens with a
     contrast; a one-clause sentence has none of them."""
     from loyalloop.feedback import aspects
@@ -119,8 +119,9 @@ def test_mention_contexts_carry_the_whole_sentence(monkeypatch: pytest.MonkeyPat
 
 def test_clause_and_sentence_parts_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the sentence features on, :meth:`predict` (clause part cached per clause, sentence
-    part added) scores as :meth:`predict_batch` (all features at once), also when the same
-    clause sits in different sentences."""
+    part added in three pieces, the side n-grams and the cues cached) scores as
+    :meth:`predict_batch` (all features at once), also when the same clause sits in different
+    sentences and when a sentence is read again (cache hits)."""
     from loyalloop.feedback import aspects
     from loyalloop.feedback import mention_sentiment as ms
 
@@ -141,5 +142,8 @@ def test_clause_and_sentence_parts_add_up(monkeypatch: pytest.MonkeyPatch) -> No
     single = [model.predict(c) for c in ctxs]
     assert labels == [s[0] for s in single]
     np.testing.assert_allclose(scores, [s[1] for s in single], atol=1e-4)
+    assert model._part_cache  # the side and cue parts were cached …
+    model._cache.clear()  # … and a second reading from those caches scores the same
+    assert [model.predict(c) for c in ctxs] == single
     same_clause = [c for c in ctxs if c.clause == ctxs[0].clause]
     assert len({model.predict(c) for c in same_clause}) > 1  # the sentence part counts

@@ -29,8 +29,12 @@ from loyalloop.report.feedback_section import FEEDBACK_SECTIONS
 EVIL_BRAND = "<img src=x onerror=alert(1)>"
 #: Entity-encoded, so cleaning turns it into a literal <script> tag inside the comment text.
 EVIL_TEXT = "&lt;script&gt;alert('xss')&lt;/script&gt; 网点门口的停车场太小了，停不下车"
-#: A burst of complaints in one week of June 2025, on top of the stable sample.
+#: A burst of complaints, 15 a week for four weeks from 2025-06-23 (a fee change that keeps
+#: customers complaining), on top of the stable sample.
 SPIKE_TEXT = "年费太贵了，客服态度很差"
+SPIKE_WEEKS = pd.date_range("2025-06-23", periods=4, freq="7D")
+SPIKE_ROWS = [(f"Z{w}{i:02d}", week + pd.Timedelta(days=i % 5)) for w, week in enumerate(SPIKE_WEEKS)
+              for i in range(15)]  # fmt: skip
 KANO = pd.DataFrame(
     {
         "feature": ["airport lounge"] * 4 + ["安全提醒"] * 4,
@@ -69,7 +73,7 @@ def _evil_rows(tmp: Path) -> Path:
         f"X{i:03d},2025-06-0{1 + i % 9} 10:00:00,review,{EVIL_BRAND},服务一般" for i in range(5)
     ]
     lines += [f'Y{i:03d},2025-06-1{i % 9} 10:00:00,review,own,"{EVIL_TEXT}"' for i in range(12)]
-    lines += [f"Z{i:03d},2025-06-2{3 + i % 5} 10:00:00,social,own,{SPIKE_TEXT}" for i in range(15)]
+    lines += [f"{fid},{day:%Y-%m-%d} 10:00:00,social,own,{SPIKE_TEXT}" for fid, day in SPIKE_ROWS]
     return write(tmp / "evil.csv", "\n".join(lines) + "\n")
 
 
@@ -81,7 +85,7 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, 
     load_sample(settings, customers=2000, seed=1)
     with open_warehouse(settings) as wh:
         result = ingest(wh, "feedback", [_evil_rows(tmp)])
-        assert result.loaded == 32, result
+        assert result.loaded == 5 + 12 + len(SPIKE_ROWS), result
         wh.raw.register("_kano_df", KANO)
         wh.raw.execute(f"CREATE OR REPLACE TABLE {KANO_TABLE} AS SELECT * FROM _kano_df")
     with pytest.MonkeyPatch.context() as mp:
@@ -95,7 +99,7 @@ def test_every_comment_analysed_once_with_consistent_labels(sample_run: tuple[Ru
     feedback = pd.read_csv(home / "sample" / "feedback.csv", dtype=str, keep_default_na=False)
     with_text = set(feedback.loc[feedback["text"].str.strip() != "", "feedback_id"])
     with_text |= {f"X{i:03d}" for i in range(5)} | {f"Y{i:03d}" for i in range(12)}
-    with_text |= {f"Z{i:03d}" for i in range(15)}
+    with_text |= {fid for fid, _ in SPIKE_ROWS}
     fa = run.read("feedback_analysis").to_pandas()
     assert fa["feedback_id"].is_unique
     assert set(fa["feedback_id"]) == with_text
@@ -147,14 +151,22 @@ def test_aspect_summary_trends_and_alerts_add_up(sample_run: tuple[Run, Path]) -
     assert len(alerts) == _fb(run).alerts
     assert set(alerts["freq"]) <= {"W", "M"} and (alerts["p_value"] < AlertRule().alpha).all()
     assert set(alerts["direction"]) <= {"worse", "better"}
-    # the injected burst of annual-fee and service complaints (week of 2025-06-23) is flagged
-    # where it moves the negative share beyond the over-dispersed baseline (annual fee); the
-    # service share (2-3 mentions a week before) rises too, but not beyond doubt … The baseline
-    # is thin (35 annual-fee mentions in 26 weeks): on the sample's truth labels the burst's p
-    # is 0.00198 against alpha 0.002, so a reader that reads one baseline mention more negative
-    # than the truth loses it (round 12, benchmarks/results/feedback.md) …
-    burst = alerts[(alerts["freq"] == "W") & (alerts["period"] == pd.Timestamp("2025-06-23"))]
-    assert "annual_fee" in set(burst["aspect"])
+    # the injected four-week burst of annual-fee and service complaints is flagged where it
+    # moves the negative share beyond the over-dispersed baseline (annual fee): in its first
+    # week, or pooled over its four weeks (``sustained``). The baseline is thin (35 annual-fee
+    # mentions in 26 weeks): a one-week burst of 15 sat at alpha even on the sample's truth
+    # labels (p 0.00198) and was lost by a reader that reads one baseline mention more negative
+    # than the truth (round 12, benchmarks/results/feedback.md); over four weeks the sustained
+    # test is far from the edge (replay of this sample with the round-13 reader: baseline 16 of
+    # 35 negative, first week p 0.0020, four weeks p 0.0001; round 13) …
+    weekly = alerts["freq"] == "W"
+    in_burst = weekly & alerts["period"].between(SPIKE_WEEKS[0], SPIKE_WEEKS[-1])
+    monthly = (alerts["freq"] == "M") & alerts["period"].isin(
+        [pd.Timestamp("2025-06-01"), pd.Timestamp("2025-07-01")]
+    )
+    burst = alerts[in_burst | monthly]
+    fee = alerts[in_burst & (alerts["aspect"] == "annual_fee")]
+    assert len(fee) > 0 and (fee["direction"] == "worse").all()
     assert (burst["direction"] == "worse").all()
     # … while the otherwise stable business raises few alarms over ~10 aspects × (~120 weeks +
     # ~28 months) of tests

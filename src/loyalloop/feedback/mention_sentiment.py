@@ -20,16 +20,16 @@ sentence, as :class:`~loyalloop.feedback.aspect_model.MentionContext` carries th
   "thanks a lot", "great, another", "lol"), a question;
 * the lexicon's reading: its log-odds (clipped, signed parts, also crossed with the aspect), the
   rules' label, whether the clause asks, complains or holds lexicon evidence;
-* optionally (:data:`SENTENCE_FEATURES`, off, see there) **the whole sentence**
-  (:func:`sentence_items`, round 11): the rules' log-odds of the
+* **the whole sentence** (:func:`sentence_items`, round 11; on since round 13,
+  :data:`SENTENCE_FEATURES`): the rules' log-odds of the
   sentence's clauses before and after the mention's (the judgement often sits there: "这是我这个
   月第三次打电话 | 问同一笔账单了"), named apart when a contrast scopes them ("…, but …" after it,
   or the mention's own clause opening with one), also crossed with the aspect; the other
   clauses' Chinese character 1–2-grams and English words; repeat-contact, duration,
   competitor-comparison and question cues anywhere in the sentence, also crossed with the
-  aspect. Leave-one-author-out over seven blind authors they raise the sentiment of found
-  mentions from 0.793 to 0.820 (zh) and 0.808 to 0.813 (en), but they are off
-  (:data:`SENTENCE_FEATURES`) (benchmarks/results/feedback.md, rounds 11 and 12).
+  aspect. Leave-one-author-out over eight blind authors they raise the sentiment of found
+  mentions from 0.810 to 0.836 (zh) and 0.819 to 0.824 (en) (benchmarks/results/feedback.md,
+  round 13).
 
 Run time is numpy and scipy.sparse: :meth:`MentionSentimentModel.predict_batch` scores all
 mentions at once (one sparse matrix per language times the weight matrix);
@@ -81,15 +81,16 @@ _SARCASM = re.compile(
 )
 
 #: Whether the reader uses :func:`sentence_items` (and the reading fills the sentence fields of
-#: :class:`~loyalloop.feedback.aspect_model.MentionContext`). **Off** (rounds 11 and 12): leave-one-
-#: author-out over seven blind authors they raise the sentiment of found mentions 0.793 → 0.820
-#: (zh) / 0.808 → 0.813 (en), but the model then reads neutral annual-fee statements in the
-#: sample ("The yearly fee is 1000 RMB", "首年不收年费", "年费和别家差不多") negative, so the
-#: pipeline test's 26-week baseline before its injected complaint burst reads 17 of 35 negative
-#: (truth 16, clause model 15) with some over-dispersion, and the burst (15 of 15, p = 0.0117
-#: against alpha 0.002) is not flagged; and they cost +40-70 % CPU per comment on the card
-#: sample even with the clause part cached (benchmarks/results/feedback.md, round 12).
-SENTENCE_FEATURES = False
+#: :class:`~loyalloop.feedback.aspect_model.MentionContext`). **On** since round 13: leave-one-
+#: author-out over eight blind authors they raise the sentiment of found mentions 0.810 → 0.836
+#: (zh) / 0.819 → 0.824 (en). Off in rounds 11–12 because the pipeline test's one-week
+#: complaint burst sat at alpha on a thin baseline (35 annual-fee mentions in 26 weeks; lost
+#: when the baseline read one mention more negative than the truth); the test now injects a
+#: four-week burst that the sustained test finds with room to spare (p 0.0001 against alpha
+#: 0.002 in a replay). :meth:`MentionSentimentModel.predict` scores the sentence part in three
+#: pieces, two of them cached; it still costs about +36 % CPU on multi-clause card comments and
+#: +14 % on review lines (benchmarks/results/feedback.md, round 13).
+SENTENCE_FEATURES = True
 _CONTRAST_SELF = re.compile(r"^(?:但|可是|不过|只是|然而|可惜|却|but\b|however\b|yet\b)")
 #: Cues looked for in the whole sentence: a repeat contact ("第三次", "again", "3 calls"), a
 #: duration ("两个小时", "3 weeks"), a comparison with a competitor ("比", "别家", "than"), a
@@ -156,6 +157,10 @@ def _light_ngrams(text: str, prefix: str) -> tuple[str, ...]:
     return tuple(f for f in clause_ngrams(text, prefix) if f[len(prefix)] in "12w")
 
 
+def _side_items(text: str, prefix: str) -> list[tuple[str, float]]:
+    return [(f, 1.0) for f in _light_ngrams(text, prefix)]
+
+
 @lru_cache(maxsize=65536)
 def _sentence_cues(sentence: str) -> tuple[str, ...]:
     return tuple(name for name, rx in _SENTENCE_CUES if rx.search(sentence))
@@ -167,17 +172,34 @@ def sentence_items(ctx: MentionContext) -> list[tuple[str, float]]:
     clause that itself opens with one, under their own names: the contrast scopes the
     judgement), each also crossed with the aspect; the other clauses' light n-grams
     (Chinese character 1–2-grams, English words); and repeat / duration / comparison /
-    question cues anywhere in the sentence, also crossed with the aspect."""
-    a = ctx.aspect
-    items: list[tuple[str, float]] = []
+    question cues anywhere in the sentence, also crossed with the aspect.
+
+    The items are the sum of three parts that :meth:`MentionSentimentModel.predict` scores
+    apart, caching the two that recur: :func:`_logit_items`, the light n-grams of each side
+    (:func:`_light_ngrams`, cached per side text) and :func:`_cue_items` (cached per sentence
+    and aspect)."""
+    items = _logit_items(ctx)
+    if ctx.before:
+        items += _side_items(ctx.before, "sb")
+    if ctx.after:
+        items += _side_items(ctx.after, "sa")
+    return items + list(_cue_items(_whole(ctx), ctx.aspect))
+
+
+def _whole(ctx: MentionContext) -> str:
+    return " | ".join(x for x in (ctx.before, ctx.clause, ctx.after) if x)
+
+
+def _logit_items(ctx: MentionContext) -> list[tuple[str, float]]:
+    """The rules' log-odds before and after the mention, the contrast and multi-clause flags."""
     cut_after = ctx.contrast_after
     self_contrast = bool(_CONTRAST_SELF.search(ctx.clause))
     bk = "sbc" if self_contrast else "sb"
     ak = "sac" if cut_after else "sa"
     bp, bn = _signed(ctx.before_logit)
     ap, an = _signed(ctx.after_logit)
-    items += [(bk + "+", bp), (bk + "-", bn), (ak + "+", ap), (ak + "-", an)]
-    p = "a:" + a + ":"
+    p = "a:" + ctx.aspect + ":"
+    items = [(bk + "+", bp), (bk + "-", bn), (ak + "+", ap), (ak + "-", an)]
     items += [(p + bk + "+", bp), (p + bk + "-", bn), (p + ak + "+", ap), (p + ak + "-", an)]
     if cut_after:
         items.append(("ctr:after", 1.0))
@@ -185,14 +207,16 @@ def sentence_items(ctx: MentionContext) -> list[tuple[str, float]]:
         items.append(("ctr:self", 1.0))
     if ctx.before or ctx.after:
         items.append(("multi", 1.0))
-    if ctx.before:
-        items += [(f, 1.0) for f in _light_ngrams(ctx.before, "sb")]
-    if ctx.after:
-        items += [(f, 1.0) for f in _light_ngrams(ctx.after, "sa")]
-    whole = " | ".join(x for x in (ctx.before, ctx.clause, ctx.after) if x)
-    for name in _sentence_cues(whole):
-        items += [("scue:" + name, 1.0), ("scue:" + name + ":" + a, 1.0)]
     return items
+
+
+@lru_cache(maxsize=65536)
+def _cue_items(whole: str, aspect: str) -> tuple[tuple[str, float], ...]:
+    """The sentence's cues, each also crossed with the aspect."""
+    out: list[tuple[str, float]] = []
+    for name in _sentence_cues(whole):
+        out += [("scue:" + name, 1.0), ("scue:" + name + ":" + aspect, 1.0)]
+    return tuple(out)
 
 
 def feature_items(ctx: MentionContext) -> list[tuple[str, float]]:
@@ -265,6 +289,8 @@ class MentionSentimentModel:
         #: clause part (recurring across comments) and the sentence part add up.
         self._clause_cache: dict[tuple[object, ...], tuple[float, float, float]] = {}
         self._rows: dict[str, dict[str, tuple[float, ...]]] = {}
+        #: Class scores of the recurring parts of :func:`sentence_items` (``_sentence_parts``).
+        self._part_cache: dict[tuple[str, ...], list[float]] = {}
         #: Per language, the margin ``|P(positive) − P(negative)|`` from which the model's label
         #: replaces a rules' reading that has no lexicon evidence (:meth:`accepts`).
         self.margins = {lang: float(self.metadata.get(f"margin_{lang}", "0")) for lang in LANGUAGES}
@@ -330,7 +356,7 @@ class MentionSentimentModel:
         labels = [LABELS[int(k)] for k in p.argmax(axis=1)] if len(p) else []
         return labels, np.round(p[:, 2] - p[:, 0], 4)
 
-    def _scores(self, lang: str, items: list[tuple[str, float]]) -> list[float]:
+    def _scores(self, lang: str, items: Sequence[tuple[str, float]]) -> list[float]:
         rows = self._rows.get(lang)
         if rows is None:  # Python floats: indexing a numpy row per feature costs ~3x
             vocab = self.vocabularies_[lang]
@@ -344,6 +370,27 @@ class MentionSentimentModel:
                 s1 += r[1] * v
                 s2 += r[2] * v
         return [s0, s1, s2]
+
+    def _sentence_parts(self, lang: str, ctx: MentionContext) -> list[list[float]]:
+        """Class scores of :func:`sentence_items` in its three parts (see there): the side
+        n-grams and the cues, which recur across mentions and comments, from a cache."""
+        parts = [self._scores(lang, _logit_items(ctx))]
+        cache = self._part_cache
+        if len(cache) >= 200_000:
+            cache.clear()
+        for key in (("sb", ctx.before), ("sa", ctx.after)):
+            if key[1]:
+                hit = cache.get((lang, *key))
+                if hit is None:
+                    hit = cache[(lang, *key)] = self._scores(lang, _side_items(key[1], key[0]))
+                parts.append(hit)
+        whole = _whole(ctx)
+        ckey = (lang, "cue", whole, ctx.aspect)
+        hit = cache.get(ckey)
+        if hit is None:
+            hit = cache[ckey] = self._scores(lang, _cue_items(whole, ctx.aspect))
+        parts.append(hit)
+        return parts
 
     def predict(self, ctx: MentionContext) -> tuple[str, float]:
         """Label and score of one mention (cached: short clauses recur across comments; with
@@ -362,8 +409,8 @@ class MentionSentimentModel:
                 self._clause_cache[key] = part
             s = list(part)
             if SENTENCE_FEATURES:
-                extra = self._scores(lang, sentence_items(ctx))
-                s = [s[0] + extra[0], s[1] + extra[1], s[2] + extra[2]]
+                for extra in self._sentence_parts(lang, ctx):
+                    s = [s[0] + extra[0], s[1] + extra[1], s[2] + extra[2]]
             top = max(s)
             e = [math.exp(t - top) for t in s]
             total = sum(e)

@@ -6,11 +6,11 @@ Run from the repository root::
     python -m loyalloop.feedback.train_aspects --check    # cross-validation only
     python -m loyalloop.feedback.train_aspects --loao     # leave-one-author-out evaluation
 
-Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by seven
+Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by nine
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and six blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*``, ``blind3_*``, ``blind4_*``, ``blind5_*``; each spent as
-a test set before it became training data). The sample's templated comments are not used.
+``dev2_*``, ``dev3_*``, ``check_*``) and eight blind labellers (:data:`BLIND_AUTHORS`:
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind7_*``; each spent as a test set before it
+became training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
 AspectDetector`): one L2 logistic regression per aspect (liblinear, ``C`` = :data:`DETECTOR_C`)
