@@ -515,7 +515,8 @@ def call_list_cmd(
     )
     if r.withdrawn:
         out.print(
-            f"left out {r.withdrawn:,} customer(s) who withdrew consent to be called "
+            f"left out {r.withdrawn:,} {'customer' if r.withdrawn == 1 else 'customers'} "
+            "who withdrew consent to be called "
             f"(loyalloop consent set). 已排除 {r.withdrawn:,} 位撤回电话联系同意的客户。",
             markup=False,
         )

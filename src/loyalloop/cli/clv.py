@@ -213,7 +213,8 @@ def fit(
                 out.print(f"  {name} = {value:.6g}{se_text}", markup=False)
         if unobserved:
             out.print(
-                f"left out {unobserved:,} customer(s) with T = 0 (first seen at the end)",
+                f"left out {unobserved:,} {'customer' if unobserved == 1 else 'customers'} "
+                "with T = 0 (first seen at the end)",
                 markup=False,
             )
         out.print(f"model written to {model_out}", markup=False)

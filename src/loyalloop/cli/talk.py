@@ -112,7 +112,9 @@ def _headline(stage: str, m: RunManifest) -> str:
     if stage == "campaign_results" and isinstance(m.campaigns, CampaignResultsSummary):
         names = ", ".join(c.name for c in m.campaigns.campaigns)
         return (
-            f"{len(m.campaigns.campaigns):,} campaign(s) measured against their holdouts: "
+            f"{len(m.campaigns.campaigns):,} "
+            f"{'campaign' if len(m.campaigns.campaigns) == 1 else 'campaigns'} measured against "
+            "their holdouts: "
             f"{names} (`loyalloop campaigns results NAME`)"
         )
     if stage == "rfm" and (rows := _rows(m, "rfm")) is not None:

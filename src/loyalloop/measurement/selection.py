@@ -445,6 +445,11 @@ def _spent(fold: pd.DataFrame, given: pd.Series) -> float:
     return total
 
 
+def _se_words(rule: float) -> str:
+    """``1`` → "1 standard error", ``2`` → "2 standard errors"."""
+    return f"{rule:g} standard error" + ("" if rule == 1 else "s")
+
+
 def choose_policy(
     make: Any,
     customers: pd.DataFrame,
@@ -646,7 +651,7 @@ def choose_policy(
         reason = (
             f"the learnt policy (levels chosen per fold on the other folds: {per_fold} SE off) "
             f"beats the {dlabel} by {lead:+,.0f} (se {lead_se:,.0f}) when cross-validated on "
-            f"the campaigns' rows: more than {rule:g} standard error(s); it runs at "
+            f"the campaigns' rows: more than {_se_words(rule)}; it runs at "
             f"{caution:g} SE off{then} — {why_default}"
         )
     else:
@@ -654,7 +659,7 @@ def choose_policy(
         reason = (
             f"the learnt policy (levels chosen per fold on the other folds: {per_fold} SE off"
             f"{then}) is not clearly better than the {dlabel}: its lead {lead:+,.0f} (se "
-            f"{lead_se:,.0f}) is not more than {rule:g} standard error(s) above 0, so the "
+            f"{lead_se:,.0f}) is not more than {_se_words(rule)} above 0, so the "
             f"{dlabel} runs — {why_default}"
         )
     logger.info("policy choice: %s", reason)
