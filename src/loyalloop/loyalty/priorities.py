@@ -90,6 +90,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from loyalloop.core.wording import STORED_SEPARATOR
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.insight.definitions import (
     CURRENT_STATUSES,
@@ -256,14 +257,16 @@ def _plural(v: pd.Series, one: str, many: str) -> pd.Series:
 
 
 def _join(parts: list[pd.Series], index: pd.Index) -> pd.Series:
-    """The first :data:`MAX_REASONS` non-empty parts of each row, joined by "; "."""
+    """The first :data:`MAX_REASONS` non-empty parts of each row, joined by
+    :data:`~loyalloop.core.wording.STORED_SEPARATOR` ("; ", in both languages: the column
+    format; pages and the report show it with the reader's separator)."""
     if not parts:
         return pd.Series("", index=index, dtype=object)
     stacked = pd.concat(parts, axis=1).fillna("").astype(str).to_numpy()
     out = []
     for row in stacked:  # formatting the listed rows only, not analytics
         kept = [p for p in row if p][:MAX_REASONS]
-        out.append("; ".join(kept))
+        out.append(STORED_SEPARATOR.join(kept))
     return pd.Series(out, index=index, dtype=object)
 
 
@@ -331,8 +334,7 @@ def _signs(
         overdue=(ratio >= r.at_risk_ratio) & gap.notna() & (gap > 0) & (days >= r.at_risk_min_days),
         falling=(change <= -r.at_risk_drop) & (gap.isna() | (_num(f, "usual_gap_days") <= 90)),
         low_nps=is_detractor(_num(f, "nps_last")) & _recent(f, "nps_last_days", sign_days),
-        complaints=(_num(f, "complaints_365d") > 0)
-        & _recent(f, "complaint_last_days", sign_days),
+        complaints=(_num(f, "complaints_365d") > 0) & _recent(f, "complaint_last_days", sign_days),
         closed=closed > 0,
         ignored=(engaged == 0) & (sent > 0),
         new=f["stage"] == "new",
