@@ -127,3 +127,21 @@ def test_search_one_opens_the_page_many_are_listed(sample_home: Home, clients: d
         "/customers", params={"q": "nobody@nowhere.example"}, headers={"Accept-Language": "zh-CN"}
     )
     assert "未找到" in none.text
+
+
+def test_masks_and_survey_answers_in_the_readers_words(sample_home: Home, clients: dict) -> None:
+    """Masked personal data reads "[电话]" on a Chinese page (stored: "[phone]"), escaped;
+    survey answers show the question's text and the option's label, never their ids."""
+    url = f"/customers/{sample_home.customer}"
+    zh = clients["analyst"].get(url, headers={"Accept-Language": "zh-CN"}).text
+    en = clients["analyst"].get(url, headers={"Accept-Language": "en"}).text
+    assert "[电话]" in zh and "[phone]" not in zh
+    assert "[phone]" in en and "[电话]" not in en
+    assert "&lt;b&gt;服务&lt;/b&gt;太慢，回电[电话]" in zh  # the survey answer, masked, escaped
+    assert "<dt>办理方式？</dt>" in zh and ">柜台<" in zh and "自动柜员机、排队取号" in zh
+    assert "<dt>served</dt>" not in zh and ">counter<" not in zh
+    # a question the version does not define: its id, marked
+    assert 'class="muted"' in zh and ">dropped</dt>" in zh
+    # the service keeps the canonical token (stored data unchanged)
+    data = clients["analyst"].get(f"/api/v1/customers/{sample_home.customer}").json()
+    assert any("[phone]" in (f["text"] or "") for f in data["feedback"])
