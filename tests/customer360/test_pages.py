@@ -145,3 +145,35 @@ def test_masks_and_survey_answers_in_the_readers_words(sample_home: Home, client
     # the service keeps the canonical token (stored data unchanged)
     data = clients["analyst"].get(f"/api/v1/customers/{sample_home.customer}").json()
     assert any("[phone]" in (f["text"] or "") for f in data["feedback"])
+
+
+def test_dashboard_leads_with_whom_to_call_and_no_english_in_chinese(
+    sample_home: Home, clients: dict
+) -> None:
+    """With a run, the dashboard opens its run part on "what to do now" (whom to call, whom to
+    watch); the dashboard, the customer page and the report in Chinese hold no English
+    sentence."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+    from zhtext import english_sentences
+
+    admin = clients["admin"]
+    zh_headers = {"Accept-Language": "zh-CN"}
+    zh = admin.get("/", headers=zh_headers).text
+    en = admin.get("/", headers={"Accept-Language": "en"}).text
+    assert "<h3>现在该做什么</h3>" in zh and "先联系：流失预警名单中有" in zh
+    assert "需关注、暂不联系：另有" in zh
+    assert en.index("<h3>What to do now</h3>") < en.index("Call first:") < en.index("Watch, do")
+    run = admin.get("/runs").text
+    assert "/report" in run
+    for path in ("/", f"/customers/{sample_home.customer}", "/runs", "/cases"):
+        page = admin.get(path, headers=zh_headers)
+        assert page.status_code == 200 and english_sentences(page.text) == [], path
+    import re
+
+    number = re.search(r'href="/runs/(\d+)/report', zh)
+    assert number is not None
+    report = admin.get(f"/runs/{number.group(1)}/report", headers=zh_headers).text
+    assert english_sentences(report) == [], english_sentences(report)
