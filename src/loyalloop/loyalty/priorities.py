@@ -32,15 +32,17 @@ customers were such (73–74 % against a 72 % average). Within each part, value 
 **A complaint is a sign only while it is recent.** A complaint (NPS ≤ 6, CSAT ≤ 2, rating ≤ 2)
 or a last NPS of 6 or less counts when it was given within ``sign_days`` (90) of the cutoff —
 the ``complaint_last_days`` / ``nps_last_days`` context columns of the churn features. Without
-the limit the demo's first customer was a daily card user who bought 6 days ago and had
-complained once eleven months earlier: a service-recovery call about a year-old complaint has
-nothing left to recover. 90 days and not "since the last purchase": a customer who complains
-and keeps buying is the one a recovery call still reaches (they have not left yet, and the
-complaint is fresh enough to name), while "since the last purchase" would drop every complaint
-of a frequent buyer the day after they next pay. 90 days is also the window of the other
-short-term signs (spend change, messages ignored). When the two day columns are absent (a
-caller without feedback dates) the signs are not limited and the list logs that it could not
-check. Older complaints still count in ``complaints_365d`` for the churn model.
+the limit a complaint anywhere in the last year made a call: a service-recovery call about a
+complaint of eleven months ago has nothing left to recover (on the demo the limit takes the
+customers whose first sign is a complaint from 76 to 26, calls from 390 to 360; the first
+customer stays: their NPS 6 is 17 days old). 90 days and not "since the last purchase": a
+customer who complains and keeps buying is the one a recovery call still reaches (they have
+not left yet, and the complaint is fresh enough to name), while "since the last purchase"
+would drop every complaint of a frequent buyer the day after they next pay. 90 days is also
+the window of the other short-term signs (spend change, messages ignored). When the two day
+columns are absent (a caller without feedback dates) the signs are not limited and the list
+logs that it could not check. Older complaints still count in ``complaints_365d`` for the
+churn model.
 
 **Win-back list** — customers already gone: lapsed, closed or lost. Ranked by **win-back
 value** = return probability × yearly value:
