@@ -193,9 +193,7 @@ def test_case_reasons_joined_and_masks_worded_in_the_readers_language(store: Sto
     r = anon.post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 1, "why": "x", "improve": "y"}})
     assert r.status_code == 201
     assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
-    two = [
-        {"code": "nps_detractor", "params": {"score": s, "max_score": 6.0}} for s in (1.0, 2.0)
-    ]
+    two = [{"code": "nps_detractor", "params": {"score": s, "max_score": 6.0}} for s in (1.0, 2.0)]
     with store.session() as s:
         cid = s.scalar(sa.select(CaseRow.id))
         sig = s.scalar(sa.select(CaseSignal).where(CaseSignal.case_id == cid))
