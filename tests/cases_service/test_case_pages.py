@@ -134,3 +134,79 @@ def test_case_reasons_in_the_readers_language_and_old_rows_as_written(store: Sto
     old = agent.get(f"/api/v1/cases/{cid}").json()["reasons"][0][0]
     assert old == {"code": "text", "params": {"text": "an old reason in words"},
                    "text": "an old reason in words"}  # fmt: skip
+
+
+def _case(owner: str | None, customer: str) -> CaseRow:
+    import datetime as dt
+
+    return CaseRow(
+        customer_id=customer,
+        topic="complaint",
+        team="complaints",
+        sla_class="standard",
+        priority="P2",
+        status="new",
+        owner=owner,
+        first_response_seconds=3600.0,
+        resolution_seconds=86400.0,
+        warning_fraction=0.8,
+        opened_at=dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC),
+    )
+
+
+def test_the_queue_opens_on_the_roles_view(store: Store) -> None:
+    """An agent opens on their own cases; an admin (who assigns) on the unassigned ones — not on
+    an empty "my cases"; the links switch views, in both languages."""
+    world = build(store, customers=2)
+    with store.session() as s:
+        mine, nobodys = _case("agent@bank.example", "C1"), _case(None, "C2")
+        s.add_all([mine, nobodys])
+        s.commit()
+        mine_id, nobodys_id = mine.id, nobodys.id
+    agent, admin = world.client("agent"), world.client("admin")
+    page = agent.get("/cases").text
+    assert f'data-case="{mine_id}"' in page and f'data-case="{nobodys_id}"' not in page
+    assert '<a href="/cases?view=mine" aria-current="page">' in page
+    page = admin.get("/cases").text
+    assert f'data-case="{nobodys_id}"' in page and f'data-case="{mine_id}"' not in page
+    assert '<a href="/cases?view=unassigned" aria-current="page">' in page
+    # the other views on request
+    assert f'data-case="{nobodys_id}"' in agent.get("/cases?view=unassigned").text
+    assert f'data-case="{nobodys_id}"' not in admin.get("/cases?view=mine").text
+    every = admin.get("/cases?owner=").text
+    assert f'data-case="{mine_id}"' in every and f'data-case="{nobodys_id}"' in every
+    assert admin.get("/cases?view=other").status_code == 422
+    admin.cookies.set("ll_lang", "zh")
+    zh = admin.get("/cases").text
+    assert "<h1>工单 · 待分配工单</h1>" in zh and "Unassigned" not in zh
+
+
+def test_case_reasons_joined_and_masks_worded_in_the_readers_language(store: Store) -> None:
+    """Two reasons read "…；…" in Chinese and "…; …" in English; the customer's words keep
+    their stored mask token and show it as "[电话]" to a Chinese reader, escaped."""
+    from loyalloop.store.models import CaseSignal
+
+    world = build(store, customers=2)
+    with store.session() as s:
+        set_team(s, "complaints", actor=Actor.cli(), agents=["agent@bank.example"])
+    anon = world.client(None)
+    r = anon.post(f"/r/{world.tokens[0]}", json={"answers": {"nps": 1, "why": "x", "improve": "y"}})
+    assert r.status_code == 201
+    assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
+    two = [{"code": "nps_detractor", "params": {"score": s, "max_score": 6.0}} for s in (1.0, 2.0)]
+    with store.session() as s:
+        cid = s.scalar(sa.select(CaseRow.id))
+        sig = s.scalar(sa.select(CaseSignal).where(CaseSignal.case_id == cid))
+        sig.detail = {**sig.detail, "reasons": two, "text": "<i>call</i> me on [phone]"}
+        s.commit()
+        stored = s.scalar(sa.select(CaseSignal.detail).where(CaseSignal.case_id == cid))["text"]
+    agent = world.client("agent")
+    en = agent.get(f"/cases/{cid}").text
+    assert "NPS answer 1 (detractor: 0–6); NPS answer 2 (detractor: 0–6)" in en
+    assert "&lt;i&gt;call&lt;/i&gt; me on [phone]" in en
+    agent.cookies.set("ll_lang", "zh")
+    zh = agent.get(f"/cases/{cid}").text
+    assert "NPS 评分 1（贬损者：0–6 分）；NPS 评分 2（贬损者：0–6 分）" in zh
+    assert "&lt;i&gt;call&lt;/i&gt; me on [电话]" in zh and "[phone]" not in zh
+    assert "; NPS" not in zh
+    assert stored == "<i>call</i> me on [phone]"  # the stored text is unchanged

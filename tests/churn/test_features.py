@@ -62,6 +62,9 @@ def test_feedback_interaction_account_features(con, tiny):
     assert a.nps_mean_365d == 6
     assert a.n_feedback_365d == 2
     assert a.complaints_365d == 1  # the NPS 3
+    # context for the early-warning list: days before the 07-10 cutoff of both (69)
+    assert a.nps_last_days == 69 and a.complaint_last_days == 69
+    assert np.isnan(f.loc["B"].complaint_last_days)
     assert np.isnan(a.csat_last)
     # B's only feedback is about a competitor: ignored.
     assert np.isnan(f.loc["B"].nps_last) and f.loc["B"].n_feedback_365d == 0

@@ -72,6 +72,24 @@ def c360_store(sample_home: Home) -> Iterator[Store]:
         "questions": [
             {"id": "nps", "type": "nps", "text": {"zh": "推荐可能性？", "en": "Recommend?"}},
             {"id": "why", "type": "text", "text": {"zh": "原因？", "en": "Why?"}},
+            {
+                "id": "served",
+                "type": "single_choice",
+                "text": {"zh": "办理方式？", "en": "How were you served?"},
+                "options": [
+                    {"id": "counter", "text": {"zh": "柜台", "en": "Counter"}},
+                    {"id": "app", "text": {"zh": "手机银行", "en": "Mobile app"}},
+                ],
+            },
+            {
+                "id": "used",
+                "type": "multi_choice",
+                "text": {"zh": "用了哪些？", "en": "What did you use?"},
+                "options": [
+                    {"id": "atm", "text": {"zh": "自动柜员机", "en": "ATM"}},
+                    {"id": "queue", "text": {"zh": "排队取号", "en": "Queue ticket"}},
+                ],
+            },
         ],
     }
     now = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC)
@@ -84,7 +102,13 @@ def c360_store(sample_home: Home) -> Iterator[Store]:
                 customer_id=sample_home.customer,
                 channel="link",
                 language="zh",
-                answers={"nps": 3, "why": "<b>服务</b>太慢"},
+                answers={
+                    "nps": 3,
+                    "why": "<b>服务</b>太慢，回电13812345678",
+                    "served": "counter",
+                    "used": ["atm", "queue"],
+                    "dropped": "kept as written",
+                },
                 submitted_at=now,
             )
         )

@@ -127,3 +127,53 @@ def test_search_one_opens_the_page_many_are_listed(sample_home: Home, clients: d
         "/customers", params={"q": "nobody@nowhere.example"}, headers={"Accept-Language": "zh-CN"}
     )
     assert "未找到" in none.text
+
+
+def test_masks_and_survey_answers_in_the_readers_words(sample_home: Home, clients: dict) -> None:
+    """Masked personal data reads "[电话]" on a Chinese page (stored: "[phone]"), escaped;
+    survey answers show the question's text and the option's label, never their ids."""
+    url = f"/customers/{sample_home.customer}"
+    zh = clients["analyst"].get(url, headers={"Accept-Language": "zh-CN"}).text
+    en = clients["analyst"].get(url, headers={"Accept-Language": "en"}).text
+    assert "[电话]" in zh and "[phone]" not in zh
+    assert "[phone]" in en and "[电话]" not in en
+    assert "&lt;b&gt;服务&lt;/b&gt;太慢，回电[电话]" in zh  # the survey answer, masked, escaped
+    assert "<dt>办理方式？</dt>" in zh and ">柜台<" in zh and "自动柜员机、排队取号" in zh
+    assert "<dt>served</dt>" not in zh and ">counter<" not in zh
+    # a question the version does not define: its id, marked
+    assert 'class="muted"' in zh and ">dropped</dt>" in zh
+    # the service keeps the canonical token (stored data unchanged)
+    data = clients["analyst"].get(f"/api/v1/customers/{sample_home.customer}").json()
+    assert any("[phone]" in (f["text"] or "") for f in data["feedback"])
+
+
+def test_dashboard_leads_with_whom_to_call_and_no_english_in_chinese(
+    sample_home: Home, clients: dict
+) -> None:
+    """With a run, the dashboard opens its run part on "what to do now" (whom to call, whom to
+    watch); the dashboard, the customer page and the report in Chinese hold no English
+    sentence."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
+    from zhtext import english_sentences
+
+    admin = clients["admin"]
+    zh_headers = {"Accept-Language": "zh-CN"}
+    zh = admin.get("/", headers=zh_headers).text
+    en = admin.get("/", headers={"Accept-Language": "en"}).text
+    assert "<h3>现在该做什么</h3>" in zh and "先联系：流失预警名单中有" in zh
+    assert "需关注、暂不联系：另有" in zh
+    assert en.index("<h3>What to do now</h3>") < en.index("Call first:") < en.index("Watch, do")
+    run = admin.get("/runs").text
+    assert "/report" in run
+    for path in ("/", f"/customers/{sample_home.customer}", "/runs", "/cases"):
+        page = admin.get(path, headers=zh_headers)
+        assert page.status_code == 200 and english_sentences(page.text) == [], path
+    import re
+
+    number = re.search(r'href="/runs/(\d+)/report', zh)
+    assert number is not None
+    report = admin.get(f"/runs/{number.group(1)}/report", headers=zh_headers).text
+    assert english_sentences(report) == [], english_sentences(report)

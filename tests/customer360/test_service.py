@@ -57,7 +57,15 @@ def test_every_section_is_filled(sample_home: Home, c360_store: Store) -> None:
     assert item.sentiment in {"positive", "neutral", "negative"}
     # survey answers and cases from the store
     assert [s.survey_key for s in v.surveys] == ["visit"]
-    assert dict(v.surveys[0].answers) == {"nps": "3", "why": "<b>服务</b>太慢"}
+    # by question text and option label in the response's language (zh), from its version;
+    # a question the version does not define by its id (marked unknown)
+    assert [(a.question_id, a.question, a.answer, a.known) for a in v.surveys[0].answers] == [
+        ("nps", "推荐可能性？", "3", True),
+        ("why", "原因？", "<b>服务</b>太慢，回电13812345678", True),
+        ("served", "办理方式？", "柜台", True),
+        ("used", "用了哪些？", "自动柜员机、排队取号", True),
+        ("dropped", "dropped", "kept as written", False),
+    ]
     assert [(c.topic, c.status) for c in v.cases] == [("detractor", "new")]
     assert v.consent.email in (True, False, None)
     assert v.notes == ()

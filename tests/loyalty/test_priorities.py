@@ -322,3 +322,42 @@ def test_winback_value_worked_by_hand():
     assert "spent 1,000 a year while buying; 20% of customers like them came back" in why
     assert "gave NPS 4 mentioning fees" in why
     assert wb.loc["once", "reasons_zh"].startswith("上次消费在 200 天前，此前共消费 1 次")
+
+
+def test_a_complaint_or_low_nps_is_a_sign_only_while_recent():
+    """The review's case: a daily buyer who bought 6 days ago and complained eleven months
+    ago is no service-recovery call; the same complaint 20 days ago is."""
+    f = pd.DataFrame(
+        {
+            "customer_id": ["old_complaint", "new_complaint", "old_nps", "new_nps"],
+            "stage": ["active"] * 4,
+            "churn_probability": [0.30, 0.30, 0.30, 0.30],
+            "clv": [225_000.0, 100.0, 1_000.0, 50.0],
+            "recency_days": [6.5, 6.5, 6.5, 6.5],
+            "recency_ratio": [1.0, 1.0, 1.0, 1.0],
+            "usual_gap_days": [6.0, 6.0, 6.0, 6.0],
+            "n_purchases_total": [200, 200, 200, 200],
+            "complaints_365d": [1, 1, 1, 1],
+            "complaint_last_days": [330.5, 20.5, 200.5, 45.5],
+            "nps_last": [7.0, 7.0, 3.0, 3.0],
+            "nps_last_days": [400.5, 400.5, 200.5, 45.5],
+        }
+    )
+    t = early_warning_list(f, min_probability=0.2).table.set_index("customer_id")
+    # a recent complaint or low NPS is a call; an old one is no sign (and 30 % is < 2× odds)
+    assert sorted(t.index) == ["new_complaint", "new_nps"]
+    assert set(t["action"]) == {"call"} and set(t["signal"]) == {"complaint"}
+    assert t.loc["new_complaint", "reasons_en"] == (
+        "1 complaint or low score in the last year, the latest 20 days ago"
+    )
+    assert t.loc["new_complaint", "reasons_zh"] == "近一年投诉或低分评价 1 次，最近一次在 20 天前"
+    assert t.loc["new_nps", "reasons_en"].startswith("gave NPS 3; 1 complaint")
+    # the window is a setting: a year lets the old ones back in, calls before watches
+    year = early_warning_list(f, min_probability=0.2, sign_days=365).table
+    assert year["customer_id"].tolist() == ["old_complaint", "old_nps", "new_complaint", "new_nps"]
+    assert set(year["action"]) == {"call"}
+    # without the dates (a caller with no feedback dates) complaints count at any age
+    undated = f.drop(columns=["complaint_last_days", "nps_last_days"])
+    assert len(early_warning_list(undated, min_probability=0.2).table) == 4
+    with pytest.raises(ConfigError, match="sign_days"):
+        early_warning_list(f, sign_days=0)

@@ -286,3 +286,33 @@ def test_cards_show_who_why_and_value_in_both_languages(tmp_path: Path) -> None:
     assert "loyalloop export early_warning --run 3" in en
     assert "联系 2 位已超出平常消费间隔的客户" in zh and "1,300 元" in zh
     assert en.count('class="action"') == 5 == zh.count('class="action"')
+
+
+def test_the_plan_leads_with_whom_to_call_and_counts_whom_to_watch(tmp_path: Path) -> None:
+    """Only the ``call`` part of the early-warning list becomes actions; the ``watch`` part is
+    counted beside it with its value at stake, in both languages."""
+    ew = EW.assign(action=["call", "call", "watch", "call", "watch", "watch"])
+    run = _write_run(tmp_path)
+    pq.write_table(
+        pa.Table.from_pandas(ew, preserve_index=False), tmp_path / "early_warning.parquet"
+    )
+    run = replace(run, manifest=replace(run.manifest, config={"loyalty": {"sign_days": 90}}))
+    plan = plan_actions(run, max_actions=99)
+    keep = [(a.group, a.customers, a.value) for a in plan.actions if a.kind is ActionKind.KEEP]
+    assert keep == [("overdue", 2, 1300.0), ("complaint", 1, 120.0)]  # new, spend, none: watch
+    assert [(p.action, p.customers, p.value) for p in plan.parts] == [
+        ("call", 3, 1420.0),
+        ("watch", 3, 260.0),
+    ]
+    en = str(actions_section(run, "en").body)
+    zh = str(actions_section(run, "zh").body)
+    assert en.index("Call first: 3 customers") < en.index("Watch, do not call yet: 3 more")
+    assert en.index("Watch, do not call yet") < en.index('class="action"')
+    assert "(value at stake CNY 1,420)" in en and "(value at stake CNY 260)" in en
+    assert "先联系：流失预警名单中有 3 位客户" in zh and "风险价值 1,420 元" in zh
+    assert "需关注、暂不联系：另有 3 位客户" in zh and "风险价值 260 元" in zh
+    assert "in the last 90 days." in en and "最近 90 天内有投诉" in zh
+    # a list written before the split: everyone is a call, nobody to watch
+    old = plan_actions(_write_run(tmp_path / "old"))
+    assert [(p.action, p.customers) for p in old.parts] == [("call", 6), ("watch", 0)]
+    assert "in the last year." in str(actions_section(_write_run(tmp_path / "old"), "en").body)

@@ -191,3 +191,23 @@ def test_chinese_table_labels_do_not_break_inside_a_word(sample_run: Run, tmp_pa
     assert checked > 20
     assert bad == []
     assert squeezed
+
+
+def test_verbatims_word_masks_in_the_readers_language_and_stay_escaped() -> None:
+    from loyalloop.report.feedback_section import _examples
+
+    zh = str(_examples(["<b>打</b>[phone]找我", "卡号[card]"], "zh"))
+    en = str(_examples(["<b>打</b>[phone]找我"], "en"))
+    assert zh == (
+        '<span class="verbatim">&lt;b&gt;打&lt;/b&gt;[电话]找我</span><br>'
+        '<span class="verbatim">卡号[卡号]</span>'
+    )
+    assert en == '<span class="verbatim">&lt;b&gt;打&lt;/b&gt;[phone]找我</span>'
+
+
+def test_list_reasons_are_joined_with_the_readers_separator() -> None:
+    from loyalloop.report.lists_section import _reason
+
+    row = {"reasons_en": "overdue; spend down 60%", "reasons_zh": "超出平常间隔; 消费额下降 60%"}
+    assert _reason(row, "zh") == "超出平常间隔；消费额下降 60%"
+    assert _reason(row, "en") == "overdue; spend down 60%"

@@ -131,6 +131,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "my_cases": ("My cases", "我的工单"),
     "team_queue": ("Team queue", "团队队列"),
     "all_open": ("All open cases", "全部未结工单"),
+    "unassigned_cases": ("Unassigned", "待分配工单"),
     "no_cases": ("No open cases here.", "这里没有未结工单。"),
     "topic": ("Topic", "主题"),
     "team": ("Team", "团队"),
@@ -226,6 +227,10 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "c360_aspects": ("Aspects", "方面"),
     "c360_text": ("Comment", "评论原文"),
     "c360_surveys": ("Survey answers", "问卷回答"),
+    "c360_unknown_question": (
+        "This question is not in the survey version answered: shown by its id.",
+        "该题不在所答问卷版本中，按题目编号显示。",
+    ),
     "c360_cases": ("Cases", "工单"),
     "c360_consent": ("Consent", "营销授权"),
     "c360_unsubscribed": ("Unsubscribed", "已退订"),
@@ -426,6 +431,11 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "cases_note_no_warehouse": (
         "Not computed yet: no warehouse (load feedback and transactions first).",
         "暂无法计算：还没有数据仓库（请先导入反馈和交易数据）。",
+    ),
+    "cases_note_no_comments": (
+        "No themes: the latest run analysed no customer comments (load feedback with text, "
+        "then `loyalloop run`).",
+        "暂无主题：最新一次运行没有可分析的客户评论（请导入带文字的反馈后执行 `loyalloop run`）。",
     ),
     "cases_note_no_run": (
         "Not computed yet: the themes come from the latest run's feedback analysis "

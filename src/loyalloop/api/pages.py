@@ -2,6 +2,9 @@
 
 Autoescaping is on for every template: customer text (answers, comments) and survey texts
 reach the page as data and are escaped. Templates get ``t(key)`` (the reader's language),
+``masks(text)`` (masked personal data worded in the reader's language, still escaped),
+``join_reasons(list)`` / ``join_items(list)`` / ``item_separator`` (the language's
+separators, "；" / "、" in Chinese; :mod:`loyalloop.core.wording`),
 ``nonce`` (the CSP nonce for inline scripts), ``csrf`` (the session's CSRF token) and
 ``me`` (who is signed in) and the navigation, which hides what the role may not open.
 """
@@ -18,6 +21,7 @@ from markupsafe import Markup
 
 from loyalloop.api.access import Permission
 from loyalloop.api.i18n import code_name, staff_language, text
+from loyalloop.core.wording import item_separator, join_items, join_reasons, show_masks
 
 __all__ = [
     "NAV",
@@ -69,6 +73,16 @@ def _lang(request: Request) -> str:
     return staff_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
 
 
+def _wording(lang: str) -> dict[str, Any]:
+    """``masks``, ``join_reasons`` and ``join_items`` in ``lang`` (module docstring)."""
+    return {
+        "masks": lambda value: show_masks(value, lang),
+        "join_reasons": lambda parts: join_reasons(parts, lang),
+        "join_items": lambda parts: join_items(parts, lang),
+        "item_separator": item_separator(lang),
+    }
+
+
 def render(
     request: Request, name: str, *, status_code: int = 200, lang: str | None = None, **context: Any
 ) -> HTMLResponse:
@@ -84,6 +98,7 @@ def render(
         t=lambda key, **kw: text(key, lang, **kw),
         tl=text,
         code_name=lambda prefix, code: code_name(prefix, code, lang),
+        **_wording(lang),
         lang=lang,
         nonce=getattr(request.state, "nonce", ""),
         csrf=me.csrf if me is not None else "",
@@ -102,6 +117,7 @@ def render_public(
     html = env.get_template(name).render(
         t=lambda key, **kw: text(key, lang, **kw),
         tl=text,
+        **_wording(lang),
         lang=lang,
         nonce=getattr(request.state, "nonce", ""),
         **context,

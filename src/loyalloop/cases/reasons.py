@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from loyalloop.core.wording import join_reasons
+
 __all__ = ["LEGACY", "REASON_TEXTS", "Reason", "reason_text", "translate_joined"]
 
 #: The code of a reason stored as a plain sentence (before the codes): shown as written.
@@ -172,4 +174,4 @@ def translate_joined(text: str, sentences: Mapping[str, str], lang: str = "en") 
                 break
         else:
             return text
-    return ("；" if lang == "zh" else "; ").join(out)
+    return join_reasons(out, lang)

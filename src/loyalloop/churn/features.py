@@ -45,7 +45,10 @@ Features (``w`` in :attr:`FeatureConfig.windows`, default 30/90/180/365)
 ``closed_accounts_365d``         accounts closed in the last 365 days
 ===============================  ==============================================================
 
-Context columns (not model inputs): ``nps_last_date``, ``nps_last_text`` (for reasons) and
+Context columns (not model inputs): ``nps_last_date``, ``nps_last_text`` (for reasons),
+``nps_last_days`` and ``complaint_last_days`` (days before the cutoff of the latest NPS and of
+the latest complaint — NPS ≤ 6, CSAT ≤ 2 or rating ≤ 2 — at any age; the early-warning list
+counts a complaint as a sign only when it is recent) and
 ``accounts_ever`` (accounts opened before the cutoff, open or not; with ``open_accounts`` it
 tells a customer who closed every account from one who never held any — the ``closed``
 status of :mod:`loyalloop.insight.definitions`).
@@ -81,7 +84,13 @@ __all__ = [
     "build_labels",
 ]
 
-CONTEXT_COLUMNS: tuple[str, ...] = ("nps_last_date", "nps_last_text", "accounts_ever")
+CONTEXT_COLUMNS: tuple[str, ...] = (
+    "nps_last_date",
+    "nps_last_text",
+    "nps_last_days",
+    "complaint_last_days",
+    "accounts_ever",
+)
 
 _ENGAGED = ("opened", "clicked", "visited", "replied")
 #: Amounts are summed as exact decimals (4 places; 14 integer digits).
@@ -225,6 +234,8 @@ def _feedback_features(fb: ir.Table, cutoff: datetime, cfg: FeatureConfig) -> ir
     aggs: dict[str, Any] = {
         "nps_last": f.score.cast("float64").max(where=latest_nps),
         "nps_last_date": f.timestamp.max(where=latest_nps),
+        "nps_last_days": f._d.max(where=latest_nps),
+        "complaint_last_days": f._d.min(where=complaint),
         "nps_mean_365d": _exact_mean(f.score, (f._type == "nps") & recent),
         "csat_last": f.score.cast("float64").max(where=(f._type == "csat") & (f._rn == 0)),
         "csat_mean_365d": _exact_mean(f.score, (f._type == "csat") & recent),

@@ -19,15 +19,30 @@ A probability just above the average is not a warning on its own, and value at s
 put a daily card user who bought 6 days ago first on the demo (26 % against 20 %, CLV 225k).
 So the list is **split by what to do** (``action``, :data:`ACTIONS`), calls first:
 
-* ``call`` — a sign that says what to do now: an account closed, a complaint or low NPS,
-  overdue against their own rhythm, or spend down by half with no purchase for
-  ``at_risk_min_days`` (30) days;
+* ``call`` — a sign that says what to do now: an account closed, a complaint or low NPS
+  within the last ``sign_days`` (:data:`SIGN_DAYS`, 90), overdue against their own rhythm, or
+  spend down by half with no purchase for ``at_risk_min_days`` (30) days;
 * ``watch`` — a weak sign (spend falling while still buying in the last 30 days, messages
   ignored, a new customer's first weeks) or no sign at all but churn odds at least
   :data:`WATCH_ODDS_RATIO` (2×) the average customer's.
 
 A customer with no sign and odds below that is not listed: on CDNOW 103 of 159 listed
 customers were such (73–74 % against a 72 % average). Within each part, value at stake ranks.
+
+**A complaint is a sign only while it is recent.** A complaint (NPS ≤ 6, CSAT ≤ 2, rating ≤ 2)
+or a last NPS of 6 or less counts when it was given within ``sign_days`` (90) of the cutoff —
+the ``complaint_last_days`` / ``nps_last_days`` context columns of the churn features. Without
+the limit a complaint anywhere in the last year made a call: a service-recovery call about a
+complaint of eleven months ago has nothing left to recover (on the demo the limit takes the
+customers whose first sign is a complaint from 76 to 26, calls from 390 to 360; the first
+customer stays: their NPS 6 is 17 days old). 90 days and not "since the last purchase": a
+customer who complains and keeps buying is the one a recovery call still reaches (they have
+not left yet, and the complaint is fresh enough to name), while "since the last purchase"
+would drop every complaint of a frequent buyer the day after they next pay. 90 days is also
+the window of the other short-term signs (spend change, messages ignored). When the two day
+columns are absent (a caller without feedback dates) the signs are not limited and the list
+logs that it could not check. Older complaints still count in ``complaints_365d`` for the
+churn model.
 
 **Win-back list** — customers already gone: lapsed, closed or lost. Ranked by **win-back
 value** = return probability × yearly value:
@@ -77,6 +92,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from loyalloop.core.wording import STORED_SEPARATOR
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.insight.definitions import (
     CURRENT_STATUSES,
@@ -92,6 +108,7 @@ __all__ = [
     "CALL_SIGNALS",
     "EARLY_WARNING_COLUMNS",
     "SIGNALS",
+    "SIGN_DAYS",
     "WATCH_ODDS_RATIO",
     "WINBACK_COLUMNS",
     "PriorityList",
@@ -140,6 +157,9 @@ ACTIONS: tuple[str, ...] = ("call", "watch")
 #: listed customers had no sign at 73-74 % against a 72 % average — indistinguishable from
 #: anybody else, so not a warning.
 WATCH_ODDS_RATIO = 2.0
+#: A complaint or a low NPS is a sign when given within this many days of the cutoff (module
+#: docstring); the run setting ``loyalty.sign_days``.
+SIGN_DAYS = 90
 #: Signals that put a customer in the ``call`` part of the list (spend falling only after
 #: ``at_risk_min_days`` of silence: a customer who bought last week is still buying).
 CALL_SIGNALS: frozenset[str] = frozenset({"closed_account", "complaint", "overdue"})
@@ -239,14 +259,16 @@ def _plural(v: pd.Series, one: str, many: str) -> pd.Series:
 
 
 def _join(parts: list[pd.Series], index: pd.Index) -> pd.Series:
-    """The first :data:`MAX_REASONS` non-empty parts of each row, joined by "; "."""
+    """The first :data:`MAX_REASONS` non-empty parts of each row, joined by
+    :data:`~loyalloop.core.wording.STORED_SEPARATOR` ("; ", in both languages: the column
+    format; pages and the report show it with the reader's separator)."""
     if not parts:
         return pd.Series("", index=index, dtype=object)
     stacked = pd.concat(parts, axis=1).fillna("").astype(str).to_numpy()
     out = []
     for row in stacked:  # formatting the listed rows only, not analytics
         kept = [p for p in row if p][:MAX_REASONS]
-        out.append("; ".join(kept))
+        out.append(STORED_SEPARATOR.join(kept))
     return pd.Series(out, index=index, dtype=object)
 
 
@@ -292,7 +314,17 @@ class _Signs:
         return pd.Series(np.select(conds, names, default="none"), index=self.new.index)
 
 
-def _signs(f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules) -> _Signs:
+def _recent(f: pd.DataFrame, column: str, sign_days: float) -> pd.Series:
+    """Given within ``sign_days`` of the cutoff (``column``: days before it); everything when
+    the column is absent (no dates to check)."""
+    if column not in f.columns:
+        return pd.Series(True, index=f.index)
+    return _num(f, column) <= sign_days
+
+
+def _signs(
+    f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules, sign_days: float
+) -> _Signs:
     ratio = _num(f, "recency_ratio")
     change = _num(f, "spend_change_90d")
     sent, engaged = _num(f, "messages_90d"), _num(f, "engaged_90d")
@@ -303,8 +335,8 @@ def _signs(f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules) -> 
     return _Signs(
         overdue=(ratio >= r.at_risk_ratio) & gap.notna() & (gap > 0) & (days >= r.at_risk_min_days),
         falling=(change <= -r.at_risk_drop) & (gap.isna() | (_num(f, "usual_gap_days") <= 90)),
-        low_nps=is_detractor(_num(f, "nps_last")),
-        complaints=_num(f, "complaints_365d") > 0,
+        low_nps=is_detractor(_num(f, "nps_last")) & _recent(f, "nps_last_days", sign_days),
+        complaints=(_num(f, "complaints_365d") > 0) & _recent(f, "complaint_last_days", sign_days),
         closed=closed > 0,
         ignored=(engaged == 0) & (sent > 0),
         new=f["stage"] == "new",
@@ -312,7 +344,12 @@ def _signs(f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules) -> 
 
 
 def _early_reasons(
-    f: pd.DataFrame, days: pd.Series, gap: pd.Series, r: StatusRules, average: float | None
+    f: pd.DataFrame,
+    days: pd.Series,
+    gap: pd.Series,
+    r: StatusRules,
+    average: float | None,
+    sign_days: float,
 ) -> tuple[pd.Series, pd.Series]:
     change = _num(f, "spend_change_90d")
     nps = _num(f, "nps_last")
@@ -324,14 +361,19 @@ def _early_reasons(
     d_en, g_en = _days_en(days), _days_en(gap.fillna(0))
     times = (days / gap).map(lambda x: f"{x:.1f}" if np.isfinite(x) else "")
     drop = (-change * 100).round().map(lambda x: f"{x:.0f}" if np.isfinite(x) else "")
-    sign = _signs(f, days, gap, r)
-    overdue, falling, low_nps, ignored, new = (
+    sign = _signs(f, days, gap, r, sign_days)
+    overdue, falling, low_nps, complained, ignored, new = (
         sign.overdue,
         sign.falling,
         sign.low_nps,
+        sign.complaints,
         sign.ignored,
         sign.new,
     )
+    latest = _num(f, "complaint_last_days")
+    ago = pd.Series(calendar_days(latest), index=f.index)
+    ago_en = _when(ago.notna(), ", the latest " + _days_en(ago.fillna(0)) + " ago")
+    ago_zh = _when(ago.notna(), "，最近一次在 " + _fmt_int(ago.fillna(0)) + " 天前")
     n_txt = nps.map(lambda x: f"{x:.0f}" if np.isfinite(x) else "")
     c_txt, k_txt = complaints.fillna(0).map("{:.0f}".format), closed.fillna(0).map("{:.0f}".format)
     t_txt = _fmt_int(tenure.fillna(0))
@@ -343,9 +385,10 @@ def _early_reasons(
         _when(falling, "spend down " + drop + "% vs the previous 90 days"),
         _when(low_nps, "gave NPS " + n_txt + _topic(f, "en")),
         _when(
-            complaints > 0,
+            complained,
             _count_en(complaints, "complaint or low score", "complaints or low scores")
-            + " in the last year",
+            + " in the last year"
+            + ago_en,
         ),
         _when(
             closed > 0, "closed " + _count_en(closed, "account", "accounts") + " in the last year"
@@ -366,7 +409,7 @@ def _early_reasons(
         ),
         _when(falling, "消费额较前90天下降 " + drop + "%"),
         _when(low_nps, "给出 NPS " + n_txt + " 分" + _topic(f, "zh")),
-        _when(complaints > 0, "近一年投诉或低分评价 " + c_txt + " 次"),
+        _when(complained, "近一年投诉或低分评价 " + c_txt + " 次" + ago_zh),
         _when(closed > 0, "近一年注销账户 " + k_txt + " 个"),
         _when(
             ignored,
@@ -445,6 +488,7 @@ def early_warning_list(
     *,
     rules: StatusRules | None = None,
     min_probability: float | None = None,
+    sign_days: float = SIGN_DAYS,
     reasons_for: int | None = 2_000,
 ) -> PriorityList:
     """Current customers at above-average risk with a warning sign (or well above average
@@ -466,6 +510,9 @@ def early_warning_list(
         Only customers with at least this churn probability (the average churn rate), and,
         with no warning sign, :data:`WATCH_ODDS_RATIO` × its odds; ``None``: every current
         customer.
+    sign_days
+        A complaint or a low NPS is a sign only when given within this many days of the
+        cutoff (``complaint_last_days`` / ``nps_last_days``; module docstring).
     reasons_for
         Reasons are written for the first this-many rows (``None``: all).
 
@@ -502,7 +549,11 @@ def early_warning_list(
     elif clv.isna().any():
         raise DataValidationError(f"clv is missing for {int(clv.isna().sum())} customers")
     days, gap = _whole_days(f)
-    signal = _signs(f, days, gap, r).signal()
+    if sign_days <= 0:
+        raise ConfigError(f"sign_days must be positive, got {sign_days}")
+    if not {"complaint_last_days", "nps_last_days"} <= set(f.columns):
+        log.info("early-warning list: no complaint dates, complaints count at any age")
+    signal = _signs(f, days, gap, r, sign_days).signal()
     action = _action(signal, days, r)
     keep = ((signal != "none") | _well_above(p, min_probability)).to_numpy()
     out = pd.DataFrame(
@@ -525,7 +576,7 @@ def early_warning_list(
         f,
         reasons_for,
         lambda g, h: _early_reasons(
-            g, h["days_since_last"], h["usual_gap_days"], r, min_probability
+            g, h["days_since_last"], h["usual_gap_days"], r, min_probability, sign_days
         ),
     )
     _integer_days(ranked)

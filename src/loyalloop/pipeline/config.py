@@ -151,6 +151,9 @@ class LoyaltyConfig:
     lifecycle: LifecycleRules = field(default_factory=LifecycleRules)
     #: Survival view: a customer counts as lost after this many days without a purchase.
     lapse_days: PositiveInt = 180
+    #: Early-warning list: a complaint or a low NPS is a sign when given within this many days
+    #: (``loyalty.priorities.SIGN_DAYS``).
+    sign_days: PositiveInt = 90
 
     def __post_init__(self) -> None:
         _check_fields(self)

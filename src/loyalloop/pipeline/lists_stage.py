@@ -7,13 +7,13 @@ counts (current customers / lapsed, closed and lost).
 ``early_warning``
     Current customers whose churn probability — from the scorer that won the churn backtest
     (``churn.ranking``), the same numbers as ``churn_scores`` — is at least the backtest's
-    average churn rate (``churn.test_churn_rate``) and who show a warning sign (with none:
-    twice the average's odds), split into ``call`` and ``watch``
-    (:data:`~loyalloop.loyalty.priorities.ACTIONS`), each ranked by value at stake = churn
-    probability × CLV (the ``clv`` table; when CLV was not computed, spend in the last 365
-    days stands in and the summary's ``value_basis`` says so). Customers with every account
-    closed are ``closed``, never on it. Needs the ``churn`` stage; when churn was not computed
-    the slot says so and names the reason.
+    average churn rate (``churn.test_churn_rate``) and who show a warning sign (a complaint
+    only within ``loyalty.sign_days``; with none: twice the average's odds), split into
+    ``call`` and ``watch`` (:data:`~loyalloop.loyalty.priorities.ACTIONS`), each ranked by
+    value at stake = churn probability × CLV (the ``clv`` table; when CLV was not computed,
+    spend in the last 365 days stands in and the summary's ``value_basis`` says so).
+    Customers with every account closed are ``closed``, never on it. Needs the ``churn``
+    stage; when churn was not computed the slot says so and names the reason.
 ``win_back``
     Lapsed, closed and lost customers ranked by win-back value = return probability × yearly
     value. The return probabilities are estimated from the customers who were lapsed, closed
@@ -110,6 +110,7 @@ def stage_early_warning(ctx: RunContext) -> None:
         current,
         rules=ctx.config.loyalty.lifecycle,
         min_probability=churn.test_churn_rate,
+        sign_days=ctx.config.loyalty.sign_days,
         reasons_for=ctx.config.churn.reason_limit,
     )
     ctx.save("early_warning", listed.table)

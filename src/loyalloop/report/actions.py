@@ -4,12 +4,17 @@ tables (the report's first section shows them; nothing here is formatting).
 An action is a group of customers someone can contact with one script, or one thing to fix,
 with the value at stake. The candidates:
 
-``keep`` — one per early-warning signal
-    The early-warning list (current customers whose churn probability is above the average)
-    grouped by its ``signal`` column (:data:`loyalloop.loyalty.priorities.SIGNALS`: a card
-    closed this year, a complaint, overdue against their own rhythm, spend falling, messages
-    ignored, new, or no single sign). Value = the group's value at stake (churn probability ×
-    CLV, summed). The groups are disjoint: each listed customer is in exactly one.
+``keep`` — one per early-warning signal, of the customers to *call*
+    The ``call`` part of the early-warning list (current customers above the average churn
+    probability with a sign that says what to do now; ``action`` column,
+    :data:`loyalloop.loyalty.priorities.ACTIONS`) grouped by its ``signal`` column
+    (:data:`loyalloop.loyalty.priorities.SIGNALS`: a card closed this year, a recent complaint,
+    overdue against their own rhythm, spend halved with no purchase for a month). Value = the
+    group's value at stake (churn probability × CLV, summed). The groups are disjoint: each
+    called customer is in exactly one. The ``watch`` part (a weak sign, or only a probability
+    well above the average) is no action to take now: the plan counts it separately
+    (:attr:`ActionPlan.parts`) so the reader knows it is there and what it is worth. A list
+    written before the split (no ``action`` column) is all calls.
 ``win_back`` — one per status of the win-back list (lapsed, closed, lost)
     Value = the group's win-back value (return probability × yearly value, summed). A status
     whose customers were never seen to come back has no value and is no action.
@@ -47,6 +52,7 @@ from loyalloop.core.results import (
     PriorityListSummary,
 )
 from loyalloop.insight.definitions import CURRENT_STATUSES
+from loyalloop.loyalty.priorities import ACTIONS
 
 if TYPE_CHECKING:
     from loyalloop.core.runs import Run
@@ -57,6 +63,7 @@ __all__ = [
     "ActionKind",
     "ActionPlan",
     "Caveat",
+    "ListPart",
     "aspect_at_stake",
     "plan_actions",
 ]
@@ -114,6 +121,16 @@ class Caveat:
 
 
 @dataclass(frozen=True)
+class ListPart:
+    """One part of the early-warning list: ``call`` or ``watch``, its customers and their
+    value at stake (churn probability × CLV, summed)."""
+
+    action: str
+    customers: int
+    value: float
+
+
+@dataclass(frozen=True)
 class ActionPlan:
     """The most valuable actions of a run, most valuable first, and the caveats."""
 
@@ -121,6 +138,9 @@ class ActionPlan:
     caveats: tuple[Caveat, ...]
     #: Candidates considered (with a positive value), before keeping the first MAX_ACTIONS.
     candidates: int
+    #: The early-warning list's ``call`` and ``watch`` parts, in that order (empty when the
+    #: list was not computed).
+    parts: tuple[ListPart, ...] = ()
 
 
 def _fsum(values: pd.Series) -> float:
@@ -136,7 +156,16 @@ def _facts(**values: float | int | str | None) -> dict[str, float | int | str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _keep_actions(table: pd.DataFrame, summary: PriorityListSummary) -> list[Action]:
+def _sign_days(run: Run) -> int | None:
+    """The run's ``loyalty.sign_days`` (None for a run made before the setting)."""
+    loyalty = run.manifest.config.get("loyalty")
+    days = loyalty.get("sign_days") if isinstance(loyalty, dict) else None
+    return int(days) if isinstance(days, int | float) else None
+
+
+def _keep_actions(
+    table: pd.DataFrame, summary: PriorityListSummary, sign_days: int | None
+) -> list[Action]:
     out = []
     for signal, part in table.groupby("signal", sort=True):
         out.append(
@@ -154,10 +183,26 @@ def _keep_actions(table: pd.DataFrame, summary: PriorityListSummary) -> list[Act
                     median_gap=_median(part["usual_gap_days"]),
                     scorer=summary.churn_scorer,
                     list_customers=summary.customers,
+                    sign_days=sign_days,
                 ),
             )
         )
     return out
+
+
+def _calls(table: pd.DataFrame) -> pd.DataFrame:
+    """The ``call`` rows (all rows of a list written before the split)."""
+    if "action" not in table.columns:
+        return table
+    return table[table["action"] == "call"]
+
+
+def _parts(table: pd.DataFrame) -> tuple[ListPart, ...]:
+    action = table["action"] if "action" in table.columns else pd.Series("call", table.index)
+    return tuple(
+        ListPart(a, int((action == a).sum()), _fsum(table.loc[action == a, "value_at_stake"]))
+        for a in ACTIONS
+    )
 
 
 def _winback_actions(table: pd.DataFrame, summary: PriorityListSummary) -> list[Action]:
@@ -312,9 +357,11 @@ def plan_actions(run: Run, *, max_actions: int = MAX_ACTIONS) -> ActionPlan:
     """The most valuable actions of ``run`` (module docstring) and its caveats."""
     m = run.manifest
     candidates: list[Action] = []
+    parts: tuple[ListPart, ...] = ()
     if isinstance(m.early_warning, PriorityListSummary) and run.has_table("early_warning"):
         ew = run.read("early_warning").to_pandas()
-        candidates += _keep_actions(ew, m.early_warning)
+        candidates += _keep_actions(_calls(ew), m.early_warning, _sign_days(run))
+        parts = _parts(ew)
     if isinstance(m.win_back, PriorityListSummary) and run.has_table("win_back"):
         wb = run.read("win_back").to_pandas()
         candidates += _winback_actions(wb, m.win_back)
@@ -324,4 +371,4 @@ def plan_actions(run: Run, *, max_actions: int = MAX_ACTIONS) -> ActionPlan:
     valuable = [a for a in candidates if a.value > 0 and a.customers > 0]
     # Most valuable first; ties in a fixed order (kind, group) so the plan is reproducible.
     valuable.sort(key=lambda a: (-a.value, a.kind.value, a.group))
-    return ActionPlan(tuple(valuable[:max_actions]), tuple(_caveats(run)), len(valuable))
+    return ActionPlan(tuple(valuable[:max_actions]), tuple(_caveats(run)), len(valuable), parts)

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from loyalloop.core.runs import Run
 from loyalloop.feedback.names import aspect_label, aspect_names
 from loyalloop.insight.definitions import glossary
-from loyalloop.report.actions import Action, ActionKind, Caveat, plan_actions
+from loyalloop.report.actions import Action, ActionKind, Caveat, ListPart, plan_actions
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import (
     Section,
@@ -23,7 +23,7 @@ from loyalloop.report.parts import (
     status_name,
 )
 
-__all__ = ["action_text", "actions_section", "caveat_text"]
+__all__ = ["action_text", "actions_section", "caveat_text", "parts_text"]
 
 
 def _num(facts: dict[str, float | int | str], key: str) -> float | None:
@@ -41,12 +41,16 @@ def action_text(
         what = t(f"ac_keep_{action.group}", lang, n=n)
         list_name = glossary(keys=["early_warning_list"])[0].name(lang)
         who = t("ac_list", lang, n=n, list=list_name, group=t(f"sig_{action.group}", lang))
+        why_key = f"ac_why_{action.group}"
+        if action.group == "complaint" and "sign_days" in f:
+            why_key = "ac_why_complaint_recent"
         why = [
             t(
-                f"ac_why_{action.group}",
+                why_key,
                 lang,
                 days=fmt_int(_num(f, "median_days")),
                 gap=fmt_int(_num(f, "median_gap")),
+                sign_days=fmt_int(_num(f, "sign_days")),
             ),
             t(
                 "ac_why_risk",
@@ -147,13 +151,28 @@ def _card(action: Action, run: Run, lang: Lang, currency: str | None, rank: int)
     )
 
 
+def parts_text(parts: tuple[ListPart, ...], lang: Lang, currency: str | None) -> list[str]:
+    """Who to call and who to watch on the early-warning list, with counts and value."""
+    return [
+        t(
+            f"ac_part_{p.action}",
+            lang,
+            n=f"{p.customers:,}",
+            value=fmt_money(p.value, currency, lang, compact=True),
+        )
+        for p in parts
+    ]
+
+
 def actions_section(run: Run, lang: Lang) -> Section:
-    """The caveats, then the actions, most valuable first."""
+    """The caveats, whom to call and whom to watch, then the actions, most valuable first."""
     plan = plan_actions(run)
     currency = run.manifest.kpis.currency if run.manifest.kpis else None
     body = Markup("")
     for c in plan.caveats:
         body += Markup('<p class="caveat">{}</p>').format(caveat_text(c, lang))
+    for p, line in zip(plan.parts, parts_text(plan.parts, lang, currency), strict=True):
+        body += Markup('<p class="lead" data-part="{}">{}</p>').format(p.action, line)
     if not plan.actions:
         return Section("actions", t("ac_title", lang), body + note(t("ac_none", lang)))
     body += Markup('<p class="note">{}</p>').format(t("ac_intro", lang, n=len(plan.actions)))

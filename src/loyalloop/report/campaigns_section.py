@@ -23,6 +23,7 @@ from loyalloop.core.results import (
     Note,
 )
 from loyalloop.core.runs import Run
+from loyalloop.core.wording import join_reasons
 from loyalloop.measurement.notes import NOTES, note_text
 from loyalloop.measurement.quoting import (
     ArmQuotes,
@@ -104,7 +105,7 @@ def _remark(q: ArmQuotes, lang: Lang) -> str:
             text = explain(f, lang)
             if text not in out:
                 out.append(text)
-    return ("；" if lang == "zh" else "; ").join(out)
+    return join_reasons(out, lang)
 
 
 def _rows(c: CampaignSummary, lang: Lang) -> list[list[str]]:

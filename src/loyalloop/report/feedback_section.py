@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from loyalloop.core.results import FeedbackSummary, NegativeAspect, NotComputed
 from loyalloop.core.runs import Run
+from loyalloop.core.wording import show_masks
 from loyalloop.feedback import kano_chart
 from loyalloop.pipeline.feedback_stage import KANO_TABLE
 from loyalloop.report.charts import LAYOUT, LEGEND_BELOW, figure_html
@@ -198,7 +199,7 @@ def _aspect_examples(run: Run, lang: Lang, labels: dict[str, str]) -> Markup:
             (
                 labels.get(str(aspect), str(aspect)),
                 t(f"fb_{sentiment}", lang),
-                _examples(g["clause"].astype(str)),
+                _examples(g["clause"].astype(str), lang),
             )
         )
     body = _h3(t("fb_examples_title", lang))
@@ -334,7 +335,7 @@ def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
                     fmt_pct(r["expected"]),
                     f"{r['excess']:+.0f}",
                     _pval(r["p_value"]),
-                    _alert_clauses(examples, r),
+                    _alert_clauses(examples, r, lang),
                 )
                 for r in _records(alerts)
             ],
@@ -350,7 +351,7 @@ def _period(value: Any, freq: str, lang: Lang) -> str:
     return t("fb_week_of", lang, day=ts.strftime("%Y-%m-%d"))
 
 
-def _alert_clauses(examples: pd.DataFrame | None, alert: dict[str, Any]) -> Markup:
+def _alert_clauses(examples: pd.DataFrame | None, alert: dict[str, Any], lang: Lang) -> Markup:
     if examples is None or examples.empty:
         return Markup("")
     sel = examples[
@@ -359,7 +360,7 @@ def _alert_clauses(examples: pd.DataFrame | None, alert: dict[str, Any]) -> Mark
         & (examples["aspect"] == alert["aspect"])
         & (examples["kind"] == alert["kind"])
     ]
-    return _examples(sel["clause"].astype(str))
+    return _examples(sel["clause"].astype(str), lang)
 
 
 def feedback_drivers_section(run: Run, lang: Lang) -> Section | None:
@@ -522,11 +523,12 @@ def _kano_block(run: Run, info: FeedbackSummary, lang: Lang) -> Markup:
     return body + Markup(figure_html(fig, "chart-fb-kano")) + table + note(t("fb_kano_note", lang))
 
 
-def _examples(items: Iterable[Any]) -> Markup:
+def _examples(items: Iterable[Any], lang: Lang) -> Markup:
     """Example comments, each escaped, one per line, marked as the customer's own words
-    (``class="verbatim"``: data in any language, never a label of the report)."""
+    (``class="verbatim"``: data in any language, never a label of the report); masked personal
+    data worded in the reader's language (:func:`loyalloop.core.wording.show_masks`)."""
     return Markup("<br>").join(
-        Markup('<span class="verbatim">{}</span>').format(str(x)) for x in items
+        Markup('<span class="verbatim">{}</span>').format(show_masks(x, lang)) for x in items
     )
 
 
@@ -560,7 +562,7 @@ def feedback_topics_section(run: Run, lang: Lang) -> Section | None:
                     fmt_int(r["size"]),
                     fmt_pct(r["share"]),
                     join_list(_strings(r["phrases"])[:6], lang),
-                    _examples(_strings(r["examples"])),
+                    _examples(_strings(r["examples"]), lang),
                     _yes_no(r.get("emerging", False), lang),
                 )
                 for i, r in enumerate(_records(part))

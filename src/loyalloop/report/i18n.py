@@ -561,6 +561,25 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "They complained, or gave an NPS of 6 or less, in the last year.",
         "zh": "他们近一年有投诉，或给出 6 分及以下的 NPS。",
     },
+    "ac_why_complaint_recent": {
+        "en": "They complained, or gave an NPS of 6 or less, in the last {sign_days} days.",
+        "zh": "他们最近 {sign_days} 天内有投诉，或给出 6 分及以下的 NPS。",
+    },
+    "ac_part_call": {
+        "en": "Call first: {n} customers on the early-warning list show a sign that says what "
+        "to do now — an account closed, a recent complaint, overdue, or spend halved with no "
+        "purchase for a month (value at stake {value}). The early-warning actions below group "
+        "them by that sign.",
+        "zh": "先联系：流失预警名单中有 {n} 位客户出现了明确的预警信号——注销账户、近期投诉、超出"
+        "平常间隔，或消费减半且一个月未消费（风险价值 {value}）。下方的预警行动按信号分组。",
+    },
+    "ac_part_watch": {
+        "en": "Watch, do not call yet: {n} more have only a weak sign or a churn probability "
+        "well above the average (value at stake {value}); they are on the list as “watch” and "
+        "are not among the actions below.",
+        "zh": "需关注、暂不联系：另有 {n} 位客户只有较弱的信号，或流失概率远高于平均（风险价值 "
+        "{value}）；他们在名单中标为“需关注”，不在下方行动之列。",
+    },
     "ac_why_overdue": {
         "en": "No purchase for {days} days (median), at least twice their usual gap of {gap} days.",
         "zh": "已 {days} 天（中位数）未消费，达到其平常间隔（{gap} 天）的 2 倍及以上。",
@@ -663,13 +682,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Current customers whose churn probability ({scorer}) is at least the average, "
         "{avg}, and who show a warning sign — or, with no sign, at least twice the average's "
         "odds; customers with every account closed are never on it. Call: an account closed, "
-        "a complaint or low NPS, overdue against their own rhythm, or spend halved with no "
+        "a recent complaint or low NPS, overdue against their own rhythm, or spend halved with no "
         "purchase for 30 days. Watch: spend falling but still buying, messages ignored, a new "
         "customer, or only the probability. Value at stake = churn probability × CLV. "
         "{total_customers} customers ({calls} to call, {watches} to watch), total value at "
         "stake {total}.",
         "zh": "流失概率（{scorer}）不低于平均值 {avg} 且有预警信号的现有客户；无信号者须流失几率"
-        "达到平均的 2 倍；已注销全部账户的客户不在其中。需联系：注销账户、投诉或低分、超出平常"
+        "达到平均的 2 倍；已注销全部账户的客户不在其中。需联系：注销账户、近期投诉或低分、超出平常"
         "间隔，或消费减半且 30 天未消费。需关注：消费下降但仍在消费、不打开营销信息、新客户，或"
         "仅流失概率偏高。风险价值 = 流失概率 × 客户终身价值。共 {total_customers} 位（需联系 "
         "{calls} 位，需关注 {watches} 位），风险价值合计 {total}。",

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from loyalloop.core.results import NotComputed, PriorityListSummary
 from loyalloop.core.runs import Run
+from loyalloop.core.wording import show_reasons
 from loyalloop.insight.definitions import glossary
 from loyalloop.report.i18n import Lang, t
 from loyalloop.report.parts import (
@@ -42,7 +43,7 @@ def _top(table: pa.Table) -> list[dict[str, object]]:
 
 def _reason(row: dict[str, object], lang: Lang) -> str:
     text = row.get("reasons_zh" if lang == "zh" else "reasons_en")
-    return text if isinstance(text, str) and text else "—"
+    return show_reasons(text, lang) if isinstance(text, str) and text else "—"
 
 
 #: One cell of a list's table: its header's i18n key and how a row shows in it.

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from loyalloop.core.results import NotComputed
+from loyalloop.core.wording import item_separator
 from loyalloop.insight.definitions import status_label
 from loyalloop.insight.rfm import SEGMENT_LABELS
 from loyalloop.report.i18n import Lang, t
@@ -217,14 +218,14 @@ _FULL_WIDTH_END = ("。", "！", "？", "；", "：", "）", "」", "”")
 
 def join_list(items: Iterable[str], lang: Lang) -> str:
     """Items of a list in running text: ``a, b`` in English, ``a、b`` (the enumeration comma)
-    in Chinese.
+    in Chinese (:func:`loyalloop.core.wording.item_separator`).
 
     Examples
     --------
     >>> join_list(["NPS", "CSAT"], "en"), join_list(["NPS", "CSAT"], "zh")
     ('NPS, CSAT', 'NPS、CSAT')
     """
-    return ("、" if lang == "zh" else ", ").join(items)
+    return item_separator(lang).join(items)
 
 
 def sentences(parts: Iterable[str]) -> str:

@@ -434,11 +434,13 @@ def queue(
     *,
     owner: str | None = None,
     team: str | None = None,
+    unassigned: bool = False,
     include_resolved: bool = False,
     limit: int = 200,
 ) -> list[CaseRow]:
-    """Open cases of an agent or a team, the nearest SLA deadline first (cases whose clocks
-    are stopped or paused after them), then the most urgent priority, then the oldest."""
+    """Open cases of an agent or a team (``unassigned``: those nobody owns yet), the nearest
+    SLA deadline first (cases whose clocks are stopped or paused after them), then the most
+    urgent priority, then the oldest."""
     statuses = [CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.WAITING]
     if include_resolved:
         statuses.append(CaseStatus.RESOLVED)
@@ -447,6 +449,8 @@ def queue(
         q = q.where(CaseRow.owner == owner)
     if team is not None:
         q = q.where(CaseRow.team == team)
+    if unassigned:
+        q = q.where(sa.or_(CaseRow.owner.is_(None), CaseRow.owner == ""))
     q = q.order_by(
         CaseRow.sla_due_at.is_(None), CaseRow.sla_due_at, CaseRow.priority, CaseRow.opened_at
     ).limit(limit)

@@ -40,7 +40,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,10 +51,13 @@ from sqlalchemy.orm import Session
 from loyalloop.core.config import Settings
 from loyalloop.core.runs import MANIFEST_FILE, Run, RunStore
 from loyalloop.data.normalize import normalize_email, normalize_phone
-from loyalloop.errors import BusyError, EngineError, NotFoundError
+from loyalloop.errors import BusyError, ConfigError, EngineError, NotFoundError
 from loyalloop.feedback.pii import mask_pii
 from loyalloop.services.pii import mask_email, mask_name, mask_phone
+from loyalloop.services.surveys import spec_of
 from loyalloop.store.models import CaseRow, Response, Suppression, Survey
+from loyalloop.surveys.labels import LabelledAnswer, label_answers
+from loyalloop.surveys.spec import SurveySpec
 
 if TYPE_CHECKING:
     from loyalloop.core.warehouse import Warehouse
@@ -206,7 +209,9 @@ class FeedbackItem:
 
 @dataclass(frozen=True)
 class SurveyAnswer:
-    """One survey response of the store (answers: question id → value; untrusted text)."""
+    """One survey response of the store; ``answers``: each question's id and text and the
+    answer in words (option labels), in the response's language, from the version answered
+    (:func:`loyalloop.surveys.labels.label_answers`; untrusted text)."""
 
     response_id: int
     survey_key: str
@@ -214,7 +219,7 @@ class SurveyAnswer:
     submitted_at: dt.datetime
     channel: str
     language: str
-    answers: tuple[tuple[str, str], ...]
+    answers: tuple[LabelledAnswer, ...]
 
 
 @dataclass(frozen=True)
@@ -717,6 +722,16 @@ def _surveys(
     session: Session, customer_ids: Sequence[str], *, unmask: bool
 ) -> tuple[SurveyAnswer, ...]:
     show = (lambda x: x) if unmask else mask_pii
+    specs: dict[tuple[int, int], SurveySpec | None] = {}
+
+    def spec(survey_id: int, version: int) -> SurveySpec | None:
+        if (survey_id, version) not in specs:
+            try:
+                specs[survey_id, version] = spec_of(session, survey_id, version)
+            except (NotFoundError, ConfigError):  # a version gone or unreadable: ids shown
+                specs[survey_id, version] = None
+        return specs[survey_id, version]
+
     rows = session.execute(
         sa.select(Response, Survey.key, Survey.title)
         .join(Survey, Survey.id == Response.survey_id)
@@ -732,18 +747,13 @@ def _surveys(
             r.submitted_at,
             r.channel,
             r.language,
-            tuple((str(q), show(_answer_text(a))) for q, a in (r.answers or {}).items()),
+            tuple(
+                replace(a, answer=show(a.answer))
+                for a in label_answers(r.answers or {}, spec(r.survey_id, r.version), r.language)
+            ),
         )
         for r, key, title in rows
     )
-
-
-def _answer_text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return "" if value is None else str(value)
 
 
 def _cases(session: Session, customer_ids: Sequence[str]) -> tuple[CaseSummary, ...]:

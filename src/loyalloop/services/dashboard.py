@@ -77,6 +77,8 @@ THEME_ACTIONS_FILE = "theme_actions.yaml"
 #: ``CaseDashboard.notes`` values the pages translate (others are error messages, shown as is).
 NO_WAREHOUSE = "no_warehouse"
 NO_RUN = "no_run"
+#: The latest run analysed no comments (no ``feedback_aspects``): no themes to show.
+NO_COMMENTS = "no_comments"
 
 
 @dataclass(frozen=True)
@@ -492,6 +494,8 @@ def case_dashboard(
     run = latest_run(analytics)
     if run is None:
         notes["themes"] = NO_RUN
+    elif "feedback_aspects" not in run.tables:
+        notes["themes"] = NO_COMMENTS
     else:
         try:
             actions = load_theme_actions(analytics.home / THEME_ACTIONS_FILE)

@@ -9,7 +9,7 @@ meanwhile, the page answers 409 with the current case and says so (the API: 409
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -42,7 +42,7 @@ from loyalloop.services.cases import (
     team_names,
     team_roster,
 )
-from loyalloop.store.models import CaseRow
+from loyalloop.store.models import CaseRow, Role
 
 __all__ = ["api_router", "router"]
 
@@ -113,6 +113,13 @@ def _view_dict(v: CaseView) -> dict[str, Any]:
 # -- pages ------------------------------------------------------------------------------------
 
 
+#: The queue a role opens on: an agent works their own cases; an admin (the role that
+#: assigns) triages the cases nobody owns yet. The product keeps no per-user filters, so the
+#: links on the page switch views and the next visit opens on the role's view again.
+#: Any other role that may work cases opens on ``unassigned``.
+DEFAULT_QUEUE: dict[str, Literal["mine", "unassigned"]] = {Role.agent.value: "mine"}
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def queue_page(
     request: Request,
@@ -120,14 +127,27 @@ def queue_page(
     me: Work,
     team: str | None = None,
     owner: str | None = None,
+    view: Literal["mine", "unassigned"] | None = None,
 ) -> HTMLResponse:
-    """The agent's own queue by default; ``?team=`` a team's, ``?owner=`` another agent's."""
+    """The role's queue by default (:data:`DEFAULT_QUEUE`: an agent's own cases, the
+    unassigned ones for an admin); ``?view=mine`` / ``?view=unassigned``, ``?team=`` a team's,
+    ``?owner=`` another agent's (``?owner=`` empty: every open case)."""
     assert me.user is not None
-    who = owner if owner is not None else (None if team else me.user.email)
-    rows = queue(session, owner=who or None, team=team or None)
+    if view is None and team is None and owner is None:
+        view = DEFAULT_QUEUE.get(str(me.user.role), "unassigned")
+    who = me.user.email if view == "mine" else owner
+    rows = queue(session, owner=who or None, team=team or None, unassigned=view == "unassigned")
     teams = team_names(session)
     session.commit()
-    return render(request, "cases.html", rows=rows, teams=teams, team=team or "", owner=who or "")
+    return render(
+        request,
+        "cases.html",
+        rows=rows,
+        teams=teams,
+        team=team or "",
+        owner=who or "",
+        view=view or "",
+    )
 
 
 def _shown_reasons(

@@ -23,14 +23,17 @@ DASHBOARD = [allow(Permission.dashboard)]
 
 
 def _run_sections(run: Any, lang: str, nonce: str) -> list[tuple[str, Markup]]:
-    """The report's own sections (same figures, same charts) for the dashboard; campaign
+    """The report's own sections (same figures, same charts) for the dashboard: what to do now
+    first (whom to call, whom to watch, the most valuable actions), then the figures; campaign
     results (arms against holdouts with intervals and ROI, the programme against the global
     control) when the run measured campaigns."""
+    from loyalloop.report.actions_section import actions_section
     from loyalloop.report.campaigns_section import campaigns_section
     from loyalloop.report.html import kpi_section, segments_section, trends_section
 
     out = []
-    for build in (kpi_section, trends_section, segments_section, campaigns_section):
+    builds = (actions_section, kpi_section, trends_section, segments_section, campaigns_section)
+    for build in builds:
         section = build(run, lang)  # type: ignore[arg-type]
         if section is not None:
             out.append((section.title, nonce_scripts(section.body, nonce)))
