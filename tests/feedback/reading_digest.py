@@ -86,9 +86,9 @@ def comment_sets() -> dict[str, list[str]]:
 
 def _lines(rows: Iterable[tuple[Any, ...]]) -> Iterable[bytes]:
     for row in rows:
-        yield (
-            "\x1f".join(repr(v) if isinstance(v, float) else str(v) for v in row) + "\n"
-        ).encode("utf-8")
+        yield ("\x1f".join(repr(v) if isinstance(v, float) else str(v) for v in row) + "\n").encode(
+            "utf-8"
+        )
 
 
 def set_digest(texts: list[str], taxonomy: str | None) -> str:

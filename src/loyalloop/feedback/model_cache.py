@@ -2,8 +2,10 @@
 
 Every ``loyalloop feedback analyze`` used to parse the shipped models from their text files
 before it read a comment: the mention sentiment model (0.115 CPU s), the aspect detector
-(0.090) and the Chinese review model (0.060), 0.27 CPU s of start-up in which the second CPU
-idles (best of five, load 15). Unpickling the parsed objects takes 0.055 s.
+(0.090) and the Chinese review model (0.060) (best of five, load 15) — start-up in which the
+second CPU idles. Unpickling the parsed objects takes 0.055 s; with the hashing and reading of
+the files, loading all three took 0.35–0.38 CPU s and takes 0.10–0.13 (three fresh processes
+each, load 29).
 
 :func:`load_parsed` keeps the parsed object as a pickle in :func:`cache_dir`, named by the
 SHA-256 of the model's text file, of the source file of the module that parses it, and of the

@@ -17,7 +17,6 @@ import hashlib
 import importlib.machinery
 import importlib.util
 import logging
-import os
 import re
 import sys
 import threading
