@@ -83,9 +83,18 @@ def _analyze_many(raws: list[object], tax: Taxonomy) -> list[tuple[str, str, str
     return out
 
 
-def _analyze_chunk(args: tuple[list[object], Taxonomy]) -> list[tuple[str, str, str, float, str]]:
+#: The taxonomies of the batches being read, by ``id``, for worker processes forked while they
+#: are set: a task names its taxonomy by that number instead of carrying it, so a worker reads
+#: with the parent's object as forked (compiled patterns and their cache) rather than
+#: unpickling it and compiling its patterns again for every chunk (0.03–0.04 CPU s a chunk).
+_FORKED_TAXONOMIES: dict[int, Taxonomy] = {}
+
+
+def _analyze_chunk(
+    args: tuple[list[object], Taxonomy | int],
+) -> list[tuple[str, str, str, float, str]]:
     texts, tax = args
-    return _analyze_many(texts, tax)
+    return _analyze_many(texts, _FORKED_TAXONOMIES[tax] if isinstance(tax, int) else tax)
 
 
 def distinct_texts(items: list[object]) -> tuple[list[object], list[int]]:
@@ -150,10 +159,18 @@ def iter_readings(
             yield _analyze_many(chunk, tax)
         return
     _warm_up(tax)
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
-        yield from pool.map(_analyze_chunk, [(chunk, tax) for chunk in chunks])
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
+    key = id(tax)
+    sent: Taxonomy | int = key if fork else tax
+    nested = key in _FORKED_TAXONOMIES
+    _FORKED_TAXONOMIES[key] = tax  # forked workers inherit it
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
+            yield from pool.map(_analyze_chunk, [(chunk, sent) for chunk in chunks])
+    finally:
+        if not nested:
+            del _FORKED_TAXONOMIES[key]
 
 
 def analyze_texts(

@@ -35,6 +35,7 @@ import numpy as np
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_model import AspectSentimentModel, clause_ngrams, shipped_model
 from loyalloop.feedback.mention_sentiment import MentionSentimentModel, shipped_mention_model
+from loyalloop.feedback.model_cache import load_parsed
 
 __all__ = ["DETECTOR_FORMAT", "AspectDetector", "Readers", "shipped_detector", "shipped_readers"]
 
@@ -286,7 +287,7 @@ def shipped_detector() -> AspectDetector | None:
     ref = resources.files("loyalloop.feedback").joinpath("data", _FILE)
     if not ref.is_file():
         return None
-    return AspectDetector.load()
+    return load_parsed(_FILE, AspectDetector.load, AspectDetector)  # parsed once per user
 
 
 def shipped_readers() -> Readers:

