@@ -564,6 +564,23 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "version_short": ("v", "版本"),
     "catalogue_card": ("card (bank card offers)", "信用卡权益"),
     "catalogue_retail": ("retail", "零售优惠"),
+    # ---- fixes11: links of message previews cannot act
+    "preview_link": ("Preview link", "预览链接"),
+    "preview_link_click": (
+        "This link comes from a message preview: no click was recorded. In a sent message it "
+        "leads to {url}",
+        "此链接来自消息预览：未记录任何点击。在实际发出的消息中，它指向 {url}",
+    ),
+    "preview_link_unsub": (
+        "This unsubscribe link comes from a message preview: nobody was unsubscribed and no "
+        "consent changed.",
+        "此退订链接来自消息预览：没有任何客户被退订，营销授权未作任何更改。",
+    ),
+    "preview_links_note": (
+        "The links in these messages are preview links: following one records no click and "
+        "unsubscribes nobody.",
+        "这些消息中的链接均为预览链接：打开它们不会记录点击，也不会为任何客户退订。",
+    ),
 }
 
 
