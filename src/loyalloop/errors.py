@@ -34,6 +34,7 @@ __all__ = [
     "CaseTransitionError",
     "ConfigError",
     "ConflictError",
+    "CurrencyMismatchError",
     "DataValidationError",
     "EngineError",
     "IngestError",
@@ -63,6 +64,13 @@ class ConfigError(LoyalloopError, ValueError):
 
     exit_code = 2
     code = "config"
+
+
+class CurrencyMismatchError(ConfigError):
+    """Amounts in one currency were to be compared with or added to amounts in another (or the
+    currency is not known at all)."""
+
+    code = "currency_mismatch"
 
 
 class SpecError(ConfigError):

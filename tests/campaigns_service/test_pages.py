@@ -390,9 +390,13 @@ def test_following_every_link_of_a_preview_records_nothing(world: World) -> None
             token = path.rsplit("/", 1)[1]
             secret = world.store.settings.secret
             r = public.post(path, data={"_form": form_token(secret, f"cu:{token}")})
-            assert r.status_code == 200 and "nobody was unsubscribed" in public.post(
-                path + "?lang=en", data={"_form": form_token(secret, f"cu:{token}")}
-            ).text
+            assert (
+                r.status_code == 200
+                and "nobody was unsubscribed"
+                in public.post(
+                    path + "?lang=en", data={"_form": form_token(secret, f"cu:{token}")}
+                ).text
+            )
     assert _counts(world.store) == (0, 0, 0)
     # the preview's links have the live links' length (the SMS part count stays true) …
     customer = api["messages"][0]["customer_id"]

@@ -26,6 +26,7 @@ from loyalloop.errors import (
     CaseTransitionError,
     ConfigError,
     ConflictError,
+    CurrencyMismatchError,
     NotFoundError,
 )
 from loyalloop.services.cases import (
@@ -35,8 +36,10 @@ from loyalloop.services.cases import (
     assign_case,
     case_reasons,
     change_status,
+    compensation_policy,
     get_case,
     install_rules,
+    project_currency,
     queue,
     rule_versions,
     team_names,
@@ -155,8 +158,12 @@ def _case_page(
     config = active_config(session)
     reasons, sentences = _shown_reasons(request, case_reasons(session, case_id))
     roster = team_roster(session, view.case.team)
+    comp_error = ""
+    try:
+        comp = compensation_policy(session, project_currency(request.app.state.store.analytics))
+    except CurrencyMismatchError as exc:  # shown in place of the form: nothing can be granted
+        comp, comp_error = config.compensation, str(exc)
     session.commit()
-    comp = config.compensation
     return render(
         request,
         "case.html",
@@ -173,7 +180,8 @@ def _case_page(
         codes=config.resolution_codes,
         roster=roster,
         kinds=sorted(comp.kinds) if comp else [],
-        currency=comp.currency if comp else "",
+        currency=(comp.currency or "") if comp else "",
+        comp_error=comp_error,
         error=error,
     )
 
@@ -250,6 +258,7 @@ def compensation_form(
     request: Request,
     case_id: int,
     session: SessionDep,
+    store: StoreDep,
     me: Work,
     version: Annotated[int, Form()],
     kind: Annotated[str, Form(max_length=40)],
@@ -265,14 +274,19 @@ def compensation_form(
                           error=f"amount: {amount!r} is not a number")  # fmt: skip
     outcome: dict[str, Any] = {}
 
+    currency = project_currency(store.analytics)
+
     def work() -> None:
         decision, _ = grant_compensation(
             session, case_id, kind=kind, amount=value, expected_version=version,
-            actor=me.actor, approved_by_manager=approved,
+            actor=me.actor, approved_by_manager=approved, currency=currency,
         )  # fmt: skip
         outcome["d"] = decision
 
-    done = _after(request, session, case_id, me, work)
+    try:
+        done = _after(request, session, case_id, me, work)
+    except CurrencyMismatchError as exc:
+        return _case_page(request, session, case_id, me, status_code=422, error=str(exc))
     d = outcome.get("d")
     if d is not None and not d.approved:
         lang = _lang(request)
