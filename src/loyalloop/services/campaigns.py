@@ -806,9 +806,17 @@ def campaign_status(session: Session, ref: int | str) -> dict[str, Any]:
     }
 
 
-def record_bounce(session: Session, idempotency_key: str, *, hard: bool, detail: str = "") -> bool:
-    """Record a bounce reported by the mail server for a message (by its key). A hard bounce
-    suppresses e-mail to that customer. Returns whether the message was known."""
+def record_bounce(
+    session: Session,
+    idempotency_key: str,
+    *,
+    hard: bool,
+    detail: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """Record a bounce reported by the mail server for a message (by its key), at ``now``
+    (default: the wall clock; a simulation passes its own, as the worker's ``clock``). A hard
+    bounce suppresses e-mail to that customer. Returns whether the message was known."""
     m = session.scalar(
         sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
     )
@@ -820,11 +828,14 @@ def record_bounce(session: Session, idempotency_key: str, *, hard: bool, detail:
             campaign_id=m.campaign_id,
             customer_id=m.customer_id,
             kind="bounced",
+            at=now or utcnow(),
             detail={"hard": hard, "detail": detail[:300]},
         )
     )
     if hard:
-        change_consent(session, m.customer_id, "email", False, "bounce", Actor("mail server"))
+        change_consent(
+            session, m.customer_id, "email", False, "bounce", Actor("mail server"), at=now
+        )
     session.commit()
     return True
 
@@ -850,10 +861,14 @@ def _with_grants(view: ir.Table, channel: Channel, granted: set[str]) -> ir.Tabl
     )
 
 
-def record_link(store: Store, session: Session, token: str) -> tuple[str, str | None]:
+def record_link(
+    store: Store, session: Session, token: str, *, now: datetime | None = None
+) -> tuple[str, str | None]:
     """A customer followed a campaign link: a click (returns ``("clicked", target URL)``) or
-    an unsubscribe (``("unsubscribed", None)``, effective at once). Forged or altered tokens
-    raise :class:`~loyalloop.errors.SignatureError`."""
+    an unsubscribe (``("unsubscribed", None)``, effective at once), recorded at ``now``
+    (default: the wall clock; a simulation passes its own, as the worker's ``clock``). Forged
+    or altered tokens raise :class:`~loyalloop.errors.SignatureError`; links of a message
+    preview :class:`~loyalloop.campaigns.PreviewLinkError` (nothing is recorded)."""
     claims = campaign_signer(store).verify(token)
     c = session.scalar(sa.select(Campaign).where(Campaign.campaign_key == claims.campaign_id))
     if c is None:
@@ -867,6 +882,7 @@ def record_link(store: Store, session: Session, token: str) -> tuple[str, str | 
             False,
             f"campaign:{c.campaign_key}",
             Actor("customer"),
+            at=now,
         )
         kind, target = "unsubscribed", None
     else:
@@ -874,7 +890,11 @@ def record_link(store: Store, session: Session, token: str) -> tuple[str, str | 
         kind = "clicked"
     session.add(
         DeliveryEvent(
-            campaign_id=c.id, customer_id=claims.customer_id, kind=kind, detail={"key": claims.key}
+            campaign_id=c.id,
+            customer_id=claims.customer_id,
+            kind=kind,
+            at=now or utcnow(),
+            detail={"key": claims.key},
         )
     )
     session.commit()
