@@ -68,9 +68,16 @@ class ConfigError(LoyalloopError, ValueError):
 
 class CurrencyMismatchError(ConfigError):
     """Amounts in one currency were to be compared with or added to amounts in another (or the
-    currency is not known at all)."""
+    currency is not known at all). ``reason`` is ``mismatch``, ``unknown`` or ``grants``;
+    ``expected`` the currency the amounts had to be in, ``found`` the other one."""
 
     code = "currency_mismatch"
+
+    def __init__(
+        self, message: str, *, reason: str = "mismatch", expected: str = "", found: str = ""
+    ) -> None:
+        self.reason, self.expected, self.found = reason, expected, found
+        super().__init__(message)
 
 
 class SpecError(ConfigError):

@@ -18,7 +18,7 @@ from svc_fixtures import make_store
 from loyalloop.campaigns import attribute_outcomes
 from loyalloop.data.ingest import ingest
 from loyalloop.data.schema import open_warehouse
-from loyalloop.services import Actor
+from loyalloop.services import Actor, Store
 from loyalloop.services.campaigns import (
     create_campaign,
     launch_campaign,
@@ -32,17 +32,17 @@ from loyalloop.store.models import DeliveryEvent, OutboxMessage
 ME = Actor("ana@example.com", "analyst", 1)
 
 
+def _sink_store(tmp_path: Path, store_url: str) -> Store:
+    """A store whose worker writes messages to a folder, at any hour, without a cap."""
+    return make_store(tmp_path, store_url, campaign_frequency_cap_days=0,
+                      quiet_hours_start=dt_time(0, 0), quiet_hours_end=dt_time(0, 0),
+                      outbox_sink_dir=tmp_path / "sink")  # fmt: skip
+
+
 def test_a_simulated_campaign_is_sent_clicked_and_measured_on_its_own_days(
     tmp_path: Path, store_url: str
 ) -> None:
-    store = make_store(
-        tmp_path,
-        store_url,
-        campaign_frequency_cap_days=0,
-        quiet_hours_start=dt_time(0, 0),
-        quiet_hours_end=dt_time(0, 0),
-        outbox_sink_dir=tmp_path / "sink",
-    )
+    store = _sink_store(tmp_path, store_url)
     customers = tmp_path / "customers.csv"
     rows = "".join(f"P{i:04d},2025-01-01,true,true\n" for i in range(400))
     customers.write_text("customer_id,created_at,consent_email,consent_sms\n" + rows, "utf-8")
@@ -91,9 +91,7 @@ def test_a_simulated_campaign_is_sent_clicked_and_measured_on_its_own_days(
 
 
 def test_a_real_worker_stamps_the_wall_clock(tmp_path: Path, store_url: str) -> None:
-    store = make_store(tmp_path, store_url, campaign_frequency_cap_days=0,
-                       quiet_hours_start=dt_time(0, 0), quiet_hours_end=dt_time(0, 0),
-                       outbox_sink_dir=tmp_path / "sink")  # fmt: skip
+    store = _sink_store(tmp_path, store_url)
     con = ibis.duckdb.connect()
     with store.session() as session:
         create_campaign(session, copy.deepcopy(CAMPAIGN), ME)

@@ -144,15 +144,21 @@ def test_the_case_page_shows_the_projects_currency_and_the_refusal(
     r = agent.post(f"/cases/{cid}/compensation", data={
         "version": v, "kind": "fee_waiver", "amount": "120"}, follow_redirects=True)  # fmt: skip
     assert r.status_code == 200 and "120.00 USD" in r.text
+    events = agent.get(f"/api/v1/cases/{cid}").json()["events"]
+    assert [(e["amount"], e["currency"]) for e in events if e["amount"]] == [("120.00", "USD")]
     # the case configuration says CNY: the form is replaced by the reason, a post is refused
     with store.session() as s:
         install_rules(s, _default_text(**{"version: 1": "version: 2",
                                           "  # currency: CNY": "  currency: CNY"}), ADMIN)  # fmt: skip
     page = agent.get(f"/cases/{cid}").text
-    assert 'data-testid="compensation-currency"' in page and "in CNY but this project" in page
+    assert 'data-testid="compensation-currency"' in page
+    assert "budgets and caps are in CNY but this project&#39;s amounts are in USD" in page
     assert f'action="/cases/{cid}/compensation"' not in page
     v = int(re.search(r'name="version" value="(\d+)"', page).group(1))  # type: ignore[union-attr]
     r = agent.post(f"/cases/{cid}/compensation", data={
         "version": v, "kind": "fee_waiver", "amount": "10"})  # fmt: skip
-    assert r.status_code == 422 and "set compensation.currency to USD" in r.text
+    assert r.status_code == 422 and "Set compensation.currency to USD" in r.text
+    agent.cookies.set("ll_lang", "zh")
+    zh = agent.get(f"/cases/{cid}").text
+    assert "预算和上限以 CNY 计，而本项目的金额以 USD 计" in zh
     assert _written(store) == ([("120.00", "USD")], ["USD"])

@@ -149,7 +149,9 @@ in USD) in the case configuration, or remove it to follow the project
                     f"the compensation policy's budgets and caps are in {self.currency} but "
                     f"this project's amounts are in {project}: set compensation.currency to "
                     f"{project} (with budgets in {project}) in the case configuration, or "
-                    "remove it to follow the project"
+                    "remove it to follow the project",
+                    expected=project,
+                    found=self.currency,
                 )
             return self
         if project is None:
@@ -157,7 +159,8 @@ in USD) in the case configuration, or remove it to follow the project
                 "the currency of compensation is not known: the case configuration's "
                 "compensation.currency is not set and no published run names the project's "
                 "currency (run `loyalloop run`, with the run setting currency if the "
-                "transactions do not say it)"
+                "transactions do not say it)",
+                reason="unknown",
             )
         return replace(self, currency=project)
 
@@ -249,7 +252,8 @@ def decide_compensation(
     amount, cur = request.amount, policy.currency
     if cur is None:
         raise CurrencyMismatchError(
-            "the compensation policy's currency is not settled: call policy.in_currency(…)"
+            "the compensation policy's currency is not settled: call policy.in_currency(…)",
+            reason="unknown",
         )
     case_total = customer_total = team_spent = Decimal(0)
     other: dict[str, Decimal] = {}
@@ -286,7 +290,10 @@ def decide_compensation(
         shown = ", ".join(f"{v} {k}" for k, v in sorted(other.items()))
         raise CurrencyMismatchError(
             f"compensation was already granted in another currency ({shown}) than the "
-            f"policy's {cur}: amounts in different currencies cannot be added to one budget"
+            f"policy's {cur}: amounts in different currencies cannot be added to one budget",
+            reason="grants",
+            expected=cur,
+            found=", ".join(sorted(other)),
         )
     if not amount > 0:
         return decision(Refusal.NOT_POSITIVE, f"the amount must be positive, got {amount}")

@@ -39,6 +39,11 @@ def _lang(request: Request, lang: str | None) -> str:
     return pick_language(request.headers.get("accept-language", ""), ["zh", "en"])
 
 
+def _channel(key: str) -> str:
+    """The channel an unsubscribe link withdraws (as ``record_link``: e-mail, SMS, else all)."""
+    return key if key in ("email", "sms") else "all"
+
+
 def _preview_page(
     request: Request, err: PreviewLinkError, session: SessionDep, lang: str
 ) -> HTMLResponse:
@@ -70,14 +75,16 @@ def campaign_click(
 def campaign_unsubscribe_page(
     request: Request, token: str, session: SessionDep, store: StoreDep, lang: str | None = None
 ) -> HTMLResponse:
+    lng = _lang(request, lang)
     try:
-        campaign_signer(store).verify(token)
+        claims = campaign_signer(store).verify(token)
     except PreviewLinkError as err:
-        return _preview_page(request, err, session, _lang(request, lang))
+        return _preview_page(request, err, session, lng)
     return render_public(
         request,
         "unsubscribe.html",
-        _lang(request, lang),
+        lng,
+        question=text(f"campaign_unsubscribe_q_{_channel(claims.key)}", lng),
         action=f"/c/u/{token}",
         form_token=form_token(store.settings.secret, f"cu:{token}"),
     )
@@ -89,7 +96,7 @@ async def campaign_unsubscribe(
 ) -> HTMLResponse:
     lng = _lang(request, lang)
     try:
-        campaign_signer(store).verify(token)
+        claims = campaign_signer(store).verify(token)
     except PreviewLinkError as err:
         return await run_in_threadpool(_preview_page, request, err, session, lng)
     form = await request.form()
@@ -99,4 +106,5 @@ async def campaign_unsubscribe(
     ):
         raise HTTPException(403, text("bad_form", lng))
     await run_in_threadpool(record_link, store, session, token)
-    return render_public(request, "public_message.html", lng, message=text("unsubscribed", lng))
+    done = text(f"campaign_unsubscribed_{_channel(claims.key)}", lng)
+    return render_public(request, "public_message.html", lng, message=done)

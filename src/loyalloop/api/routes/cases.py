@@ -107,6 +107,7 @@ def _view_dict(v: CaseView) -> dict[str, Any]:
                 "visibility": e.visibility.value if e.visibility else None,
                 "code": e.code,
                 "amount": str(e.amount) if e.amount is not None else None,
+                "currency": e.currency,
             }
             for e in c.events
         ],
@@ -150,6 +151,11 @@ def _shown_reasons(
     return shown, sentences
 
 
+def _currency_text(exc: CurrencyMismatchError, lang: str) -> str:
+    """Why compensation cannot be granted in this project's currency, in ``lang``."""
+    return text(f"comp_currency_{exc.reason}", lang, expected=exc.expected, found=exc.found)
+
+
 def _case_page(
     request: Request, session: Any, case_id: int, me: Principal, *, error: str = "",
     status_code: int = 200,
@@ -162,7 +168,7 @@ def _case_page(
     try:
         comp = compensation_policy(session, project_currency(request.app.state.store.analytics))
     except CurrencyMismatchError as exc:  # shown in place of the form: nothing can be granted
-        comp, comp_error = config.compensation, str(exc)
+        comp, comp_error = config.compensation, _currency_text(exc, _lang(request))
     session.commit()
     return render(
         request,
@@ -286,7 +292,8 @@ def compensation_form(
     try:
         done = _after(request, session, case_id, me, work)
     except CurrencyMismatchError as exc:
-        return _case_page(request, session, case_id, me, status_code=422, error=str(exc))
+        return _case_page(request, session, case_id, me, status_code=422,
+                          error=_currency_text(exc, _lang(request)))  # fmt: skip
     d = outcome.get("d")
     if d is not None and not d.approved:
         lang = _lang(request)
