@@ -258,13 +258,18 @@ def decide_compensation(
     case_total = customer_total = team_spent = Decimal(0)
     other: dict[str, Decimal] = {}
     for g in granted:
+        day = as_aware(g.at, "grant time").astimezone(zone).date()
+        in_period = first <= day <= last
+        counts = g.case_id == request.case_id or (
+            in_period and (g.team == request.team or g.customer_id == request.customer_id)
+        )
         if g.currency is not None and g.currency != cur:
-            other[g.currency] = other.get(g.currency, Decimal(0)) + g.amount
+            if counts:  # it would be added to a total below: never across currencies
+                other[g.currency] = other.get(g.currency, Decimal(0)) + g.amount
             continue
         if g.case_id == request.case_id:
             case_total += g.amount
-        day = as_aware(g.at, "grant time").astimezone(zone).date()
-        if first <= day <= last:
+        if in_period:
             if g.customer_id == request.customer_id:
                 customer_total += g.amount
             if g.team == request.team:
