@@ -84,6 +84,7 @@ def campaign_unsubscribe_page(
         request,
         "unsubscribe.html",
         lng,
+        title=text("unsubscribe", lng),
         question=text(f"campaign_unsubscribe_q_{_channel(claims.key)}", lng),
         action=f"/c/u/{token}",
         form_token=form_token(store.settings.secret, f"cu:{token}"),
@@ -107,4 +108,6 @@ async def campaign_unsubscribe(
         raise HTTPException(403, text("bad_form", lng))
     await run_in_threadpool(record_link, store, session, token)
     done = text(f"campaign_unsubscribed_{_channel(claims.key)}", lng)
-    return render_public(request, "public_message.html", lng, message=done)
+    return render_public(
+        request, "public_message.html", lng, title=text("unsubscribe", lng), message=done
+    )
