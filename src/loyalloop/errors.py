@@ -34,6 +34,7 @@ __all__ = [
     "CaseTransitionError",
     "ConfigError",
     "ConflictError",
+    "CurrencyMismatchError",
     "DataValidationError",
     "EngineError",
     "IngestError",
@@ -63,6 +64,20 @@ class ConfigError(LoyalloopError, ValueError):
 
     exit_code = 2
     code = "config"
+
+
+class CurrencyMismatchError(ConfigError):
+    """Amounts in one currency were to be compared with or added to amounts in another (or the
+    currency is not known at all). ``reason`` is ``mismatch``, ``unknown`` or ``grants``;
+    ``expected`` the currency the amounts had to be in, ``found`` the other one."""
+
+    code = "currency_mismatch"
+
+    def __init__(
+        self, message: str, *, reason: str = "mismatch", expected: str = "", found: str = ""
+    ) -> None:
+        self.reason, self.expected, self.found = reason, expected, found
+        super().__init__(message)
 
 
 class SpecError(ConfigError):

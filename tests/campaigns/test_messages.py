@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from loyalloop.campaigns import LinkSigner, MessageStatus, TemplateSet, parse_templates, sms_length
+from loyalloop.campaigns import (
+    LinkSigner,
+    MessageStatus,
+    PreviewLinkError,
+    TemplateSet,
+    parse_templates,
+    sms_length,
+)
 from loyalloop.errors import SignatureError, SpecError
 
 SIGNER = LinkSigner(b"s" * 32, "https://loop.example.com")
@@ -114,6 +121,33 @@ def test_tracked_links_are_signed_and_tampering_is_refused() -> None:
     with pytest.raises(SignatureError, match="forged"):
         LinkSigner(b"t" * 32, "https://loop.example.com").verify(token)
     assert _render(_set("{{ link('missing') }}")).status is MessageStatus.failed
+
+
+def test_preview_links_never_verify_as_live_links() -> None:
+    """A preview's links have the live links' length but are refused as previews (their claims
+    kept for the page that says so); altered, or made under another secret, they are forged."""
+    preview = SIGNER.preview()
+    live = SIGNER.click_url("CMP-1", "C1", "o")
+    shown = preview.click_url("CMP-1", "C1", "o")
+    assert shown != live and len(shown) == len(live)
+    assert len(preview.unsubscribe_url("CMP-1", "C1", "sms")) == len(
+        SIGNER.unsubscribe_url("CMP-1", "C1", "sms")
+    )
+    token = shown.rsplit("/", 1)[1]
+    for signer in (SIGNER, preview):  # whichever signer checks it, it never acts
+        with pytest.raises(PreviewLinkError) as err:
+            signer.verify(token)
+        assert (err.value.claims.customer_id, err.value.claims.key) == ("C1", "o")
+    head, sig = token.split(".")
+    with pytest.raises(SignatureError, match="forged"):
+        SIGNER.verify(f"{head}.{sig[:-1]}A" if sig[-1] != "A" else f"{head}.{sig[:-1]}B")
+    other = LinkSigner(b"t" * 32, "https://loop.example.com")
+    with pytest.raises(SignatureError, match="forged"):
+        other.verify(token)
+    m = _set("{{ link('o') }}").render("t", "zh", customer=CUSTOMER, campaign_id="CMP-1",
+                                       signer=preview)  # fmt: skip
+    with pytest.raises(PreviewLinkError):
+        SIGNER.verify(m.body.split()[0].rsplit("/", 1)[1])
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,14 @@ from loyalloop.campaigns import audience_view
 from loyalloop.services import Actor, Store
 from loyalloop.services import segments as seg_service
 from loyalloop.services.campaigns import create_campaign
-from loyalloop.store.models import CampaignAssignment, OutboxMessage, SavedSegment
+from loyalloop.store.models import (
+    CampaignAssignment,
+    ConsentChangeRow,
+    DeliveryEvent,
+    OutboxMessage,
+    SavedSegment,
+    Suppression,
+)
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -335,3 +342,67 @@ def test_a_launched_campaign_page_names_its_codes_in_chinese(world: World) -> No
         assert f"<td>{name}</td>" in zh, name
     assert "<td>offer</td>" in zh and "<td>message</td>" in zh  # the user's own arm names
     assert "渠道: 短信" in zh or "渠道: 电子邮件" in zh
+
+
+_TRACKED = re.compile(r"https?://[^\s\"'<>]+?/c/[lu]/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    with store.session() as s:
+        return tuple(  # type: ignore[return-value]
+            int(s.scalar(sa.select(sa.func.count()).select_from(m)) or 0)
+            for m in (DeliveryEvent, Suppression, ConsentChangeRow)
+        )
+
+
+def test_following_every_link_of_a_preview_records_nothing(world: World) -> None:
+    """A staff member who opens a message preview (page or API) and follows its links — the
+    tracked click and the unsubscribe link, GET and POST with a valid form token — records no
+    click, unsubscribes nobody and changes no consent; each link says it is a preview, in the
+    reader's language. A live link of the same customer still acts (the check can fail)."""
+    from loyalloop.services.outbox import campaign_signer
+    from loyalloop.surveys import form_token
+
+    _save_segment(world)
+    with world.store.session() as s:
+        create_campaign(s, _campaign(), Actor.cli())
+    admin = world.client("admin")
+    page = admin.get("/campaigns/winback-page/preview")
+    assert page.status_code == 200 and 'data-testid="preview-links-note"' in page.text
+    api = admin.get("/api/v1/campaigns/winback-page/preview?n=3").json()
+    assert api["preview_links"] is True
+    bodies = [m["body"] for m in api["messages"]]
+    links = set(_TRACKED.findall(page.text)) | {u for b in bodies for u in _TRACKED.findall(b)}
+    clicks = [u for u in links if "/c/l/" in u]
+    unsubs = [u for u in links if "/c/u/" in u]
+    assert clicks and unsubs, links  # the offer arm links, every message has its footer
+    public = world.client(None)
+    base = world.store.settings.public_url
+    for url in links:
+        path = url.removeprefix(base)
+        for lang, word in (("en", "preview"), ("zh", "预览")):
+            r = public.get(path, headers={"Accept-Language": lang}, follow_redirects=False)
+            assert r.status_code == 200 and word in r.text, (url, r.status_code)
+            assert "_form" not in r.text  # no unsubscribe form to submit
+        if "/c/l/" in url:
+            assert "https://example.com/offer" in public.get(path + "?lang=en").text
+        else:
+            token = path.rsplit("/", 1)[1]
+            secret = world.store.settings.secret
+            r = public.post(path, data={"_form": form_token(secret, f"cu:{token}")})
+            assert (
+                r.status_code == 200
+                and "nobody was unsubscribed"
+                in public.post(
+                    path + "?lang=en", data={"_form": form_token(secret, f"cu:{token}")}
+                ).text
+            )
+    assert _counts(world.store) == (0, 0, 0)
+    # the preview's links have the live links' length (the SMS part count stays true) …
+    customer = api["messages"][0]["customer_id"]
+    live = campaign_signer(world.store).click_url("winback-page", customer, "offer")
+    assert len(live) == len(clicks[0])
+    # … and a live link does act
+    r = public.get(live.removeprefix(base), follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == "https://example.com/offer"
+    assert _counts(world.store) == (1, 0, 0)

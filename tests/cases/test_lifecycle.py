@@ -282,3 +282,32 @@ def test_period_bounds_and_recording(case: Case) -> None:
     assert period_bounds(dec, Period.MONTH, "UTC") == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))
     c = record_compensation(case, kind="fee_waiver", amount=D("88"), at=at(1), actor="ann")
     assert c.events[-1].amount == D("88")
+
+
+def test_grants_in_another_currency_are_refused_only_where_they_would_count() -> None:
+    """Earlier grants in CNY under a policy now in USD: a request they would be added to (same
+    case, or the team's or customer's period) is refused naming them; last period's are not."""
+    import datetime as dt
+    from decimal import Decimal as D
+
+    from loyalloop.cases import CompensationPolicy, CompensationRequest, Grant, Period
+    from loyalloop.cases import decide_compensation as decide
+    from loyalloop.errors import CurrencyMismatchError
+
+    policy = CompensationPolicy("USD", Period.MONTH, {"*": D("1000")}, frozenset({"gift"}),
+                                max_per_case=D("300"), max_per_customer=D("500"))  # fmt: skip
+    may = dt.datetime(2026, 5, 6, 10, tzinfo=dt.UTC)
+    april = dt.datetime(2026, 4, 6, 10, tzinfo=dt.UTC)
+    req = CompensationRequest("c2", "u2", "cards", "gift", D("50"), may)
+    old = [Grant("c1", "u1", "cards", "gift", D("80"), april, "CNY"),
+           Grant("c9", "u9", "other", "gift", D("70"), may, "CNY")]  # fmt: skip
+    assert decide(policy, req, old).approved
+    same_team = Grant("c1", "u1", "cards", "gift", D("80"), may, "CNY")
+    with pytest.raises(CurrencyMismatchError, match=r"another currency \(80 CNY\)"):
+        decide(policy, req, [*old, same_team])
+    same_case = Grant("c2", "u3", "x", "gift", D("20"), april, "CNY")
+    with pytest.raises(CurrencyMismatchError):
+        decide(policy, req, [same_case])
+    ok = decide(policy, req, [Grant("c1", "u1", "cards", "gift", D("980"), may, "USD")])
+    assert not ok.approved and ok.reason is not None and ok.reason.value == "over_team_budget"
+    assert ok.currency == "USD" and "USD" in ok.message

@@ -193,19 +193,20 @@ def test_compensation_within_the_budget_and_refused_beyond(store: Store) -> None
         ids = apply_signals(s, signals, now=NOW).opened
         v = get_case(s, ids[0]).version
         d, view = grant_compensation(s, ids[0], kind="fee_waiver", amount=Decimal("200"),
-                                     expected_version=v, actor=BO, now=NOW)  # fmt: skip
+                                     expected_version=v, actor=BO, now=NOW, currency="CNY")  # fmt: skip
         assert d.approved and view.version == v + 1
         d2, view2 = grant_compensation(s, ids[0], kind="fee_waiver", amount=Decimal("400"),
-                                       expected_version=view.version, actor=BO, now=NOW)  # fmt: skip
+                                       expected_version=view.version, actor=BO, now=NOW,
+                                       currency="CNY")  # fmt: skip
         assert not d2.approved and d2.reason is not None
         assert d2.reason.value == "over_case_limit" and "limit per case is 500" in d2.message
         assert view2.version == view.version  # a refusal changes nothing
         d3, _ = grant_compensation(s, ids[1], kind="points", amount=Decimal("350"),
-                                   expected_version=None, actor=BO, now=NOW)  # fmt: skip
+                                   expected_version=None, actor=BO, now=NOW, currency="CNY")  # fmt: skip
         assert not d3.approved and d3.reason is not None
         assert d3.reason.value == "needs_approval"
         d4, _ = grant_compensation(s, ids[1], kind="cash", amount=Decimal("10"),
-                                   expected_version=None, actor=BO, now=NOW)  # fmt: skip
+                                   expected_version=None, actor=BO, now=NOW, currency="CNY")  # fmt: skip
         assert d4.reason is not None and d4.reason.value == "kind_not_allowed"
         refused = s.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "cases.compensation_refused"))  # fmt: skip
@@ -225,7 +226,7 @@ def test_team_budget_is_counted_across_cases(store: Store) -> None:
         ids = apply_signals(s, [nps(f"r{i}", f"C{i}", 2, "投诉") for i in range(3)], now=NOW).opened
         results = [
             grant_compensation(s, cid, kind="fee_waiver", amount=Decimal("250"),
-                               expected_version=None, actor=BO, now=NOW)[0]
+                               expected_version=None, actor=BO, now=NOW, currency="CNY")[0]
             for cid in ids
         ]  # fmt: skip
     assert [r.approved for r in results] == [True, True, False]

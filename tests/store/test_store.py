@@ -160,3 +160,36 @@ def test_0009_adds_a_propensity_that_old_assignments_leave_null(store: Store) ->
     cols = {c["name"] for c in sa.inspect(store.engine).get_columns("campaign_assignments")}
     assert "propensity" not in cols and "arm" in cols
     upgrade(store.engine)
+
+
+def test_0010_gives_old_compensation_events_their_grants_currency(store: Store) -> None:
+    """Compensation events written before 0010 take the currency their grant kept; downgrading
+    drops the column again."""
+    from decimal import Decimal
+
+    from loyalloop.cases import Signal, SignalKind
+    from loyalloop.services import Actor
+    from loyalloop.services.cases import apply_signals, grant_compensation, set_team
+    from loyalloop.store.models import CaseEventRow
+
+    now = datetime(2026, 6, 1, 2, tzinfo=UTC)
+    bo = Actor("bo@bank.example", "agent", 3)
+    with store.session() as s:
+        set_team(s, "complaints", actor=Actor.cli(), manager_email="m@bank.example",
+                 agents=[bo.name])  # fmt: skip
+        signal = Signal("r1", "C1", SignalKind.FEEDBACK, now, score_type="nps", score=2,
+                        text="投诉")  # fmt: skip
+        case_id = apply_signals(s, [signal], now=now).opened[0]
+        d, _ = grant_compensation(s, case_id, kind="gift", amount=Decimal("12.5"),
+                                  expected_version=None, actor=bo, now=now, currency="USD")  # fmt: skip
+        assert d.approved
+    downgrade(store.engine, "0009")
+    cols = {c["name"] for c in sa.inspect(store.engine).get_columns("case_events")}
+    assert "currency" not in cols and "amount" in cols
+    upgrade(store.engine)
+    with store.engine.connect() as conn:
+        got = conn.execute(
+            sa.select(CaseEventRow.kind, CaseEventRow.currency).order_by(CaseEventRow.seq)
+        ).all()
+    assert ("compensation", "USD") in [tuple(g) for g in got]
+    assert {c for k, c in got if k != "compensation"} == {None}

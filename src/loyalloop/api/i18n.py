@@ -574,6 +574,67 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "version_short": ("v", "版本"),
     "catalogue_card": ("card (bank card offers)", "信用卡权益"),
     "catalogue_retail": ("retail", "零售优惠"),
+    # ---- fixes11: links of message previews cannot act
+    "preview_link": ("Preview link", "预览链接"),
+    "preview_link_click": (
+        "This link comes from a message preview: no click was recorded. In a sent message it "
+        "leads to {url}",
+        "此链接来自消息预览：未记录任何点击。在实际发出的消息中，它指向 {url}",
+    ),
+    "preview_link_unsub": (
+        "This unsubscribe link comes from a message preview: nobody was unsubscribed and no "
+        "consent changed.",
+        "此退订链接来自消息预览：没有任何客户被退订，营销授权未作任何更改。",
+    ),
+    "campaign_unsubscribe_q_email": (
+        "Stop receiving marketing e-mails from us?",
+        "不再接收我们的营销邮件？",
+    ),
+    "campaign_unsubscribe_q_sms": (
+        "Stop receiving marketing text messages from us?",
+        "不再接收我们的营销短信？",
+    ),
+    "campaign_unsubscribe_q_all": (
+        "Stop receiving marketing messages from us?",
+        "不再接收我们的营销信息？",
+    ),
+    "campaign_unsubscribed_all": (
+        "Done: you will not receive marketing messages from us any more.",
+        "已退订：您将不再收到我们的营销信息。",
+    ),
+    "campaign_unsubscribed_email": (
+        "Done: you will not receive marketing e-mails from us any more.",
+        "已退订：您将不再收到我们的营销邮件。",
+    ),
+    "campaign_unsubscribed_sms": (
+        "Done: you will not receive marketing text messages from us any more.",
+        "已退订：您将不再收到我们的营销短信。",
+    ),
+    "comp_currency_mismatch": (
+        "Compensation cannot be granted: the policy's budgets and caps are in {found} but this "
+        "project's amounts are in {expected}. Set compensation.currency to {expected} (with "
+        "budgets in {expected}) in the case rules, or remove it to follow the project.",
+        "无法发放补偿：补偿政策的预算和上限以 {found} 计，而本项目的金额以 {expected} 计。请在"
+        "工单规则中将 compensation.currency 设为 {expected}（预算也按 {expected} 填写），"
+        "或删除该项以沿用项目币种。",
+    ),
+    "comp_currency_unknown": (
+        "Compensation cannot be granted: its currency is not known. Set compensation.currency "
+        "in the case rules, or publish a run whose amounts name their currency.",
+        "无法发放补偿：币种未知。请在工单规则中设置 compensation.currency，或发布一次注明金额币种的"
+        "分析运行。",
+    ),
+    "comp_currency_grants": (
+        "Compensation cannot be granted: earlier grants are in {found}, not in the policy's "
+        "{expected}; amounts in different currencies cannot be added to one budget.",
+        "无法发放补偿：此前的补偿以 {found} 发放，而非政策的 {expected}；不同币种的金额不能计入同一"
+        "预算。",
+    ),
+    "preview_links_note": (
+        "The links in these messages are preview links: following one records no click and "
+        "unsubscribes nobody.",
+        "这些消息中的链接均为预览链接：打开它们不会记录点击，也不会为任何客户退订。",
+    ),
 }
 
 

@@ -343,7 +343,7 @@ def run_campaign_demo(
         launch_from_run,
         simulate_outcomes,
     )
-    from loyalloop.services.outbox import run_worker
+    from loyalloop.services.outbox import run_worker, simulated_clock
     from loyalloop.store.models import Campaign, CampaignAssignment
 
     sink = settings.home / "outbox-sink"
@@ -364,16 +364,12 @@ def run_campaign_demo(
             on_step("campaign: launch")
         with store.session() as session:
             create_campaign(session, spec, actor)
-        launched = launch_from_run(
-            store,
-            str(spec["name"]),
-            actor,
-            run=run.number,
-            now=demo_launch_time(run.manifest.as_of, int(str(spec["window_days"]))),
-        )
+        launched_at = demo_launch_time(run.manifest.as_of, int(str(spec["window_days"])))
+        launched = launch_from_run(store, str(spec["name"]), actor, run=run.number, now=launched_at)
         if on_step:
             on_step("campaign: worker")
-        delivered = run_worker(store, once=True, batch=200)
+        # sent on the campaign's days, not today's (services/outbox.py, "Whose clock")
+        delivered = run_worker(store, once=True, batch=200, clock=simulated_clock(launched_at))
         if on_step:
             on_step("campaign: outcomes")
         sim = simulate_outcomes(store, str(spec["name"]), seed=seed)

@@ -34,7 +34,7 @@ from loyalloop.campaigns.calls import (
     write_call_list,
 )
 from loyalloop.campaigns.hashing import stable_uniform, stable_uniform_expr
-from loyalloop.campaigns.links import LinkClaims, LinkPurpose, LinkSigner
+from loyalloop.campaigns.links import LinkClaims, LinkPurpose, LinkSigner, PreviewLinkError
 from loyalloop.campaigns.messages import (
     MessageStatus,
     MessageTemplate,
@@ -138,6 +138,7 @@ __all__ = [
     "OfferRule",
     "Op",
     "PlanCounts",
+    "PreviewLinkError",
     "ProgrammeSpec",
     "RenderedMessage",
     "SegmentPreview",

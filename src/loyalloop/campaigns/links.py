@@ -8,6 +8,12 @@ breaks the signature and is refused (:class:`~loyalloop.errors.SignatureError`);
 are compared in constant time. The target URL is *not* in the token (SMS must stay short):
 the campaign's plan keeps ``link key → URL`` and the redirect looks it up, so a token cannot
 be turned into an open redirect.
+
+Previews: :meth:`LinkSigner.preview` gives a signer whose links look like real ones (same
+length, so an SMS preview counts its parts truly) but are signed with a key derived from the
+secret for previews only. :meth:`LinkSigner.verify` refuses them with
+:class:`PreviewLinkError`, so a staff member who follows a link of a message preview records
+no click and unsubscribes nobody; the routes show a page that says so.
 """
 
 from __future__ import annotations
@@ -22,11 +28,23 @@ from urllib.parse import urlsplit
 
 from loyalloop.errors import ConfigError, SignatureError
 
-__all__ = ["LinkClaims", "LinkPurpose", "LinkSigner", "check_target_url"]
+__all__ = ["LinkClaims", "LinkPurpose", "LinkSigner", "PreviewLinkError", "check_target_url"]
 
 _VERSION = "1"
 _SIG_BYTES = 12
 _SEP = "\x1f"
+#: Derives the preview links' key from the secret (a preview token never verifies as live).
+_PREVIEW_KEY = b"loyalloop campaign link preview v1"
+
+
+class PreviewLinkError(SignatureError):
+    """The token is a genuine *preview* link: it can never record a click or unsubscribe."""
+
+    code = "preview_link"
+
+    def __init__(self, claims: LinkClaims) -> None:
+        self.claims = claims
+        super().__init__("from a message preview: nothing is recorded")
 
 
 class LinkPurpose(StrEnum):
@@ -78,11 +96,19 @@ class LinkSigner:
     'offer'
     """
 
-    def __init__(self, secret: bytes, base_url: str) -> None:
+    def __init__(self, secret: bytes, base_url: str, *, preview: bool = False) -> None:
         if len(secret) < 16:
             raise ConfigError("the link secret must be at least 16 bytes")
         self._secret = secret
+        self._preview_key = hmac.new(secret, _PREVIEW_KEY, hashlib.sha256).digest()
+        #: Whether this signer makes preview links (:meth:`preview`).
+        self.is_preview = preview
         self.base_url = check_target_url(base_url, "base_url").rstrip("/")
+
+    def preview(self) -> LinkSigner:
+        """A signer of links for message previews: same shape and length as live links, but
+        :meth:`verify` refuses them with :class:`PreviewLinkError` (module docstring)."""
+        return LinkSigner(self._secret, self.base_url, preview=True)
 
     def _token(self, purpose: LinkPurpose, campaign_id: str, customer_id: str, key: str) -> str:
         parts = (_VERSION, purpose.value, campaign_id, customer_id, key)
@@ -91,8 +117,10 @@ class LinkSigner:
         payload = _SEP.join(parts).encode()
         return f"{_b64(payload)}.{_b64(self._sign(payload))}"
 
-    def _sign(self, payload: bytes) -> bytes:
-        return hmac.new(self._secret, payload, hashlib.sha256).digest()[:_SIG_BYTES]
+    def _sign(self, payload: bytes, *, preview: bool | None = None) -> bytes:
+        preview = self.is_preview if preview is None else preview
+        key = self._preview_key if preview else self._secret
+        return hmac.new(key, payload, hashlib.sha256).digest()[:_SIG_BYTES]
 
     def click_url(self, campaign_id: str, customer_id: str, key: str) -> str:
         """The tracked link of link ``key`` of a campaign, for one customer."""
@@ -105,7 +133,8 @@ class LinkSigner:
         return f"{self.base_url}/u/{tok}"
 
     def verify(self, token: str) -> LinkClaims:
-        """The claims of a genuine token; :class:`SignatureError` (malformed / forged)."""
+        """The claims of a genuine live token; :class:`SignatureError` (malformed / forged),
+        :class:`PreviewLinkError` (a genuine preview link: it must not act)."""
         if not isinstance(token, str) or len(token) > 400 or token.count(".") != 1:
             raise SignatureError("malformed")
         head, sig = token.split(".")
@@ -113,7 +142,8 @@ class LinkSigner:
             payload, given = _unb64(head), _unb64(sig)
         except (binascii.Error, ValueError):
             raise SignatureError("malformed") from None
-        if not hmac.compare_digest(given, self._sign(payload)):
+        live = hmac.compare_digest(given, self._sign(payload, preview=False))
+        if not live and not hmac.compare_digest(given, self._sign(payload, preview=True)):
             raise SignatureError("forged")
         try:
             version, purpose, campaign, customer, key = payload.decode().split(_SEP)
@@ -122,4 +152,6 @@ class LinkSigner:
             raise SignatureError("malformed") from None
         if version != _VERSION:
             raise SignatureError("malformed")
+        if not live:
+            raise PreviewLinkError(claims)
         return claims

@@ -9,6 +9,15 @@ was already granted, and returns a :class:`CompensationDecision`: approved, or r
 
 Money is :class:`~decimal.Decimal` throughout (no binary rounding of currency amounts).
 
+Currency: a policy's budgets and caps are in its ``currency``; ``None`` (the default case
+configuration) means the project's currency — the currency of the amounts of its latest
+published run (the transactions' ``currency`` column, else the run setting ``currency``).
+:meth:`CompensationPolicy.in_currency` settles it: a policy in CNY is never compared with
+amounts in USD (:class:`~loyalloop.errors.CurrencyMismatchError`), and a currency nobody
+names is refused rather than guessed. A grant carries the currency it was given in; grants in
+another currency than the policy's are never added to its budget — the decision is refused
+with a message that says so.
+
 The decision is pure. Two agents granting at the same moment could both see the same spend; the
 service must take the decision inside one transaction that locks the team's period budget, so
 the second request sees the first grant.
@@ -18,13 +27,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from loyalloop.cases.calendar import as_aware
-from loyalloop.errors import ConfigError
+from loyalloop.errors import ConfigError, CurrencyMismatchError
 
 __all__ = [
     "CompensationDecision",
@@ -86,7 +95,8 @@ class CompensationPolicy:
     not listed. A team with neither gets nothing.
     """
 
-    currency: str
+    #: ISO code of the budgets and caps; ``None``: the project's (:meth:`in_currency`).
+    currency: str | None
     period: Period
     budgets: Mapping[str, Decimal]
     kinds: frozenset[str]
@@ -111,6 +121,49 @@ class CompensationPolicy:
     def budget(self, team: str) -> Decimal | None:
         return self.budgets.get(team, self.budgets.get(ANY_TEAM))
 
+    def in_currency(self, project: str | None) -> CompensationPolicy:
+        """This policy with its currency settled against the project's currency ``project``
+        (``None``: not known): the policy's own if it names one and the project's is unknown or
+        the same; the project's if the policy names none.
+
+        Raises
+        ------
+        CurrencyMismatchError
+            The policy names another currency than the project's amounts, or neither is known.
+
+        >>> from decimal import Decimal as D
+        >>> p = CompensationPolicy(None, Period.MONTH, {"*": D("100")}, frozenset({"gift"}),
+        ...     max_per_case=D("50"), max_per_customer=D("80"))
+        >>> p.in_currency("USD").currency
+        'USD'
+        >>> CompensationPolicy("CNY", Period.MONTH, {"*": D("100")}, frozenset({"gift"}),
+        ...     max_per_case=D("50"), max_per_customer=D("80")).in_currency("USD")
+        Traceback (most recent call last):
+        loyalloop.errors.CurrencyMismatchError: the compensation policy's budgets and caps are \
+in CNY but this project's amounts are in USD: set compensation.currency to USD (with budgets \
+in USD) in the case configuration, or remove it to follow the project
+        """
+        if self.currency is not None:
+            if project is not None and project != self.currency:
+                raise CurrencyMismatchError(
+                    f"the compensation policy's budgets and caps are in {self.currency} but "
+                    f"this project's amounts are in {project}: set compensation.currency to "
+                    f"{project} (with budgets in {project}) in the case configuration, or "
+                    "remove it to follow the project",
+                    expected=project,
+                    found=self.currency,
+                )
+            return self
+        if project is None:
+            raise CurrencyMismatchError(
+                "the currency of compensation is not known: the case configuration's "
+                "compensation.currency is not set and no published run names the project's "
+                "currency (run `loyalloop run`, with the run setting currency if the "
+                "transactions do not say it)",
+                reason="unknown",
+            )
+        return replace(self, currency=project)
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -122,6 +175,8 @@ class Grant:
     kind: str
     amount: Decimal
     at: dt.datetime
+    #: The currency it was given in (``None``: the policy's, for grants made before it was kept).
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +205,8 @@ class CompensationDecision:
     team_spent: Decimal
     case_total: Decimal
     customer_total: Decimal
+    #: The currency of every amount above (the policy's).
+    currency: str | None = None
 
     @property
     def team_remaining(self) -> Decimal:
@@ -159,7 +216,7 @@ class CompensationDecision:
         if not self.approved:
             raise ConfigError(f"a refused request is not a grant: {self.message}")
         r = self.request
-        return Grant(r.case_id, r.customer_id, r.team, r.kind, r.amount, r.at)
+        return Grant(r.case_id, r.customer_id, r.team, r.kind, r.amount, r.at, self.currency)
 
 
 def decide_compensation(
@@ -193,12 +250,26 @@ def decide_compensation(
     first, last = period_bounds(request.at, policy.period, policy.timezone)
     zone = ZoneInfo(policy.timezone)
     amount, cur = request.amount, policy.currency
+    if cur is None:
+        raise CurrencyMismatchError(
+            "the compensation policy's currency is not settled: call policy.in_currency(…)",
+            reason="unknown",
+        )
     case_total = customer_total = team_spent = Decimal(0)
+    other: dict[str, Decimal] = {}
     for g in granted:
+        day = as_aware(g.at, "grant time").astimezone(zone).date()
+        in_period = first <= day <= last
+        counts = g.case_id == request.case_id or (
+            in_period and (g.team == request.team or g.customer_id == request.customer_id)
+        )
+        if g.currency is not None and g.currency != cur:
+            if counts:  # it would be added to a total below: never across currencies
+                other[g.currency] = other.get(g.currency, Decimal(0)) + g.amount
+            continue
         if g.case_id == request.case_id:
             case_total += g.amount
-        day = as_aware(g.at, "grant time").astimezone(zone).date()
-        if first <= day <= last:
+        if in_period:
             if g.customer_id == request.customer_id:
                 customer_total += g.amount
             if g.team == request.team:
@@ -217,8 +288,18 @@ def decide_compensation(
             team_spent,
             case_total,
             customer_total,
+            cur,
         )
 
+    if other:
+        shown = ", ".join(f"{v} {k}" for k, v in sorted(other.items()))
+        raise CurrencyMismatchError(
+            f"compensation was already granted in another currency ({shown}) than the "
+            f"policy's {cur}: amounts in different currencies cannot be added to one budget",
+            reason="grants",
+            expected=cur,
+            found=", ".join(sorted(other)),
+        )
     if not amount > 0:
         return decision(Refusal.NOT_POSITIVE, f"the amount must be positive, got {amount}")
     if request.kind not in policy.kinds:

@@ -382,7 +382,9 @@ def _compensation(f: Field, timezone: str) -> CompensationPolicy | None:
         budgets[team] = _money(amount)
     try:
         return CompensationPolicy(
-            currency=f.require("currency").text(pattern=r"[A-Z]{3}"),
+            currency=f.get("currency").text(pattern=r"[A-Z]{3}")
+            if f.get("currency").present
+            else None,
             period=_enum(f.require("period"), Period),
             budgets=budgets,
             kinds=frozenset(x.identifier() for x in f.require("kinds").list(allow_empty=False)),

@@ -149,6 +149,8 @@ class CaseEvent:
     code: str = ""
     amount: Decimal | None = None
     priority: Priority | None = None
+    #: The currency of ``amount`` (compensation; ``None`` on events stored before it was kept).
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -409,13 +411,21 @@ def assign(case: Case, owner: str, *, roster: Collection[str], at: dt.datetime, 
 
 
 def record_compensation(
-    case: Case, *, kind: str, amount: Decimal, at: dt.datetime, actor: str
+    case: Case,
+    *,
+    kind: str,
+    amount: Decimal,
+    at: dt.datetime,
+    actor: str,
+    currency: str | None = None,
 ) -> Case:
     """Record compensation given (after :func:`~loyalloop.cases.compensation.decide_compensation`
-    approved it)."""
+    approved it), in ``currency`` (the policy's)."""
     if not case.status.is_open:
         raise CaseTransitionError(f"case {case.case_id} is closed")
-    event = CaseEvent(as_aware(at), EventKind.COMPENSATION, actor, code=kind, amount=amount)
+    event = CaseEvent(
+        as_aware(at), EventKind.COMPENSATION, actor, code=kind, amount=amount, currency=currency
+    )
     return _append(case, event)
 
 

@@ -53,6 +53,7 @@ from loyalloop.campaigns import (
     CampaignPlan,
     CampaignSpec,
     Channel,
+    LinkClaims,
     LinkPurpose,
     OfferCatalogue,
     OfferPolicy,
@@ -107,6 +108,7 @@ __all__ = [
     "list_campaigns",
     "load_campaign_file",
     "parse_bundle",
+    "preview_link_target",
     "preview_messages",
     "record_bounce",
     "record_link",
@@ -661,11 +663,12 @@ def preview_messages(
 ) -> list[MessagePreview]:
     """Render every arm's template for real customers of the campaign's audience, in each of
     ``languages``, with the offer the arm would give them (the policy's choice for
-    ``offer: policy`` arms) and the signed links and unsubscribe footer the sent message
-    would carry — so the SMS part count is the real one. Customers: ``customers`` (those of
-    them in the eligible audience), else the ``n`` with the highest CLV. Nothing is
-    assigned or queued. With ``mask_pii`` the customer's name is masked before rendering
-    (same length, so the count stays true).
+    ``offer: policy`` arms) and links and an unsubscribe footer of the sent message's shape
+    and length — so the SMS part count is the real one. The links are *preview* links
+    (:meth:`~loyalloop.campaigns.LinkSigner.preview`): following one records no click and
+    unsubscribes nobody. Customers: ``customers`` (those of them in the eligible audience),
+    else the ``n`` with the highest CLV. Nothing is assigned or queued. With ``mask_pii`` the
+    customer's name is masked before rendering (same length, so the count stays true).
     """
     import ibis
 
@@ -696,7 +699,7 @@ def preview_messages(
         some = choose_offers(some, bundle.policy, bundle.catalogue, as_of)
     rows = some.execute().to_dict("records")
     offers = {o.id: o for o in bundle.catalogue.offers}
-    signer = campaign_signer(store)
+    signer = campaign_signer(store).preview()  # links that cannot act
     out: list[MessagePreview] = []
     for row in rows:
         cid = str(row["customer_id"])
@@ -803,9 +806,17 @@ def campaign_status(session: Session, ref: int | str) -> dict[str, Any]:
     }
 
 
-def record_bounce(session: Session, idempotency_key: str, *, hard: bool, detail: str = "") -> bool:
-    """Record a bounce reported by the mail server for a message (by its key). A hard bounce
-    suppresses e-mail to that customer. Returns whether the message was known."""
+def record_bounce(
+    session: Session,
+    idempotency_key: str,
+    *,
+    hard: bool,
+    detail: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """Record a bounce reported by the mail server for a message (by its key), at ``now``
+    (default: the wall clock; a simulation passes its own, as the worker's ``clock``). A hard
+    bounce suppresses e-mail to that customer. Returns whether the message was known."""
     m = session.scalar(
         sa.select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
     )
@@ -817,11 +828,14 @@ def record_bounce(session: Session, idempotency_key: str, *, hard: bool, detail:
             campaign_id=m.campaign_id,
             customer_id=m.customer_id,
             kind="bounced",
+            at=now or utcnow(),
             detail={"hard": hard, "detail": detail[:300]},
         )
     )
     if hard:
-        change_consent(session, m.customer_id, "email", False, "bounce", Actor("mail server"))
+        change_consent(
+            session, m.customer_id, "email", False, "bounce", Actor("mail server"), at=now
+        )
     session.commit()
     return True
 
@@ -847,10 +861,14 @@ def _with_grants(view: ir.Table, channel: Channel, granted: set[str]) -> ir.Tabl
     )
 
 
-def record_link(store: Store, session: Session, token: str) -> tuple[str, str | None]:
+def record_link(
+    store: Store, session: Session, token: str, *, now: datetime | None = None
+) -> tuple[str, str | None]:
     """A customer followed a campaign link: a click (returns ``("clicked", target URL)``) or
-    an unsubscribe (``("unsubscribed", None)``, effective at once). Forged or altered tokens
-    raise :class:`~loyalloop.errors.SignatureError`."""
+    an unsubscribe (``("unsubscribed", None)``, effective at once), recorded at ``now``
+    (default: the wall clock; a simulation passes its own, as the worker's ``clock``). Forged
+    or altered tokens raise :class:`~loyalloop.errors.SignatureError`; links of a message
+    preview :class:`~loyalloop.campaigns.PreviewLinkError` (nothing is recorded)."""
     claims = campaign_signer(store).verify(token)
     c = session.scalar(sa.select(Campaign).where(Campaign.campaign_key == claims.campaign_id))
     if c is None:
@@ -864,26 +882,45 @@ def record_link(store: Store, session: Session, token: str) -> tuple[str, str | 
             False,
             f"campaign:{c.campaign_key}",
             Actor("customer"),
+            at=now,
         )
         kind, target = "unsubscribed", None
     else:
-        bundle = _bundle_of(session, c)
-        target = None
-        if bundle.templates is not None:
-            for t in bundle.templates.templates.values():
-                if claims.key in t.links:
-                    target = t.links[claims.key]
-                    break
-        if target is None:
-            raise NotFoundError(f"campaign {c.name} has no link {claims.key!r}")
+        target = _link_target(session, c, claims.key)
         kind = "clicked"
     session.add(
         DeliveryEvent(
-            campaign_id=c.id, customer_id=claims.customer_id, kind=kind, detail={"key": claims.key}
+            campaign_id=c.id,
+            customer_id=claims.customer_id,
+            kind=kind,
+            at=now or utcnow(),
+            detail={"key": claims.key},
         )
     )
     session.commit()
     return kind, target
+
+
+def _link_target(session: Session, c: Campaign, key: str) -> str:
+    """The URL of link ``key`` in the campaign's templates (never taken from the request)."""
+    bundle = _bundle_of(session, c)
+    if bundle.templates is not None:
+        for t in bundle.templates.templates.values():
+            if key in t.links:
+                return t.links[key]
+    raise NotFoundError(f"campaign {c.name} has no link {key!r}")
+
+
+def preview_link_target(session: Session, claims: LinkClaims) -> str | None:
+    """Where a *preview* link (:class:`~loyalloop.campaigns.PreviewLinkError`'s claims) would
+    lead in a sent message: the click's URL, ``None`` for an unsubscribe link. Records
+    nothing and changes no consent."""
+    c = session.scalar(sa.select(Campaign).where(Campaign.campaign_key == claims.campaign_id))
+    if c is None:
+        raise SignatureError("unknown campaign")
+    if claims.purpose is LinkPurpose.unsubscribe:
+        return None
+    return _link_target(session, c, claims.key)
 
 
 @dataclass(frozen=True)

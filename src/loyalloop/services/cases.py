@@ -51,6 +51,7 @@ from loyalloop.cases import (
     CaseEvent,
     CaseStatus,
     CompensationDecision,
+    CompensationPolicy,
     CompensationRequest,
     EventKind,
     Grant,
@@ -73,11 +74,13 @@ from loyalloop.cases import assign as lib_assign
 from loyalloop.cases import change_status as lib_change_status
 from loyalloop.cases import open_case as lib_open_case
 from loyalloop.cases import record_compensation as lib_record_compensation
+from loyalloop.core.config import Settings
 from loyalloop.errors import (
     CaseRuleError,
     CaseTransitionError,
     ConfigError,
     ConflictError,
+    CurrencyMismatchError,
     LoyalloopError,
     NotFoundError,
 )
@@ -116,10 +119,12 @@ __all__ = [
     "cases_from_responses",
     "cases_from_run",
     "change_status",
+    "compensation_policy",
     "get_case",
     "grant_compensation",
     "install_rules",
     "latest_scores",
+    "project_currency",
     "queue",
     "response_signals",
     "rule_versions",
@@ -292,6 +297,7 @@ def _event_of(r: CaseEventRow) -> CaseEvent:
         r.code,
         r.amount,
         Priority(r.priority) if r.priority else None,
+        r.currency,
     )
 
 
@@ -373,6 +379,7 @@ def _save(
                     code=e.code[:200],
                     amount=e.amount,
                     priority=e.priority.value if e.priority else None,
+                    currency=e.currency,
                 )
             )
         if timer is None:
@@ -1082,13 +1089,17 @@ def grant_compensation(
     amount: Decimal,
     expected_version: int | None,
     actor: Actor,
+    currency: str | None,
     approved_by_manager: bool = False,
     now: dt.datetime | None = None,
 ) -> tuple[CompensationDecision, CaseView]:
     """Give compensation on a case if the policy and the budget allow it.
 
+    ``currency`` is the project's currency (:func:`project_currency`; ``None``: not known):
+    the amount is in it, and the policy must be in it too (or name none) —
+    :class:`~loyalloop.errors.CurrencyMismatchError` otherwise, before anything is written.
     A refusal changes nothing on the case; it is audited and returned with its reason and
-    message (e.g. "250 CNY would take team complaints to 20 050 CNY of its 20 000 CNY budget").
+    message (e.g. "250 USD would take team complaints to 20 050 USD of its 20 000 USD budget").
     """
     now = now or utcnow()
     if session.get_bind().dialect.name == "postgresql":
@@ -1102,9 +1113,13 @@ def grant_compensation(
     if config.compensation is None:
         session.rollback()
         raise ConfigError("the case configuration has no compensation policy")
-    policy = config.compensation
+    try:
+        policy = config.compensation.in_currency(currency)
+    except CurrencyMismatchError:
+        session.rollback()
+        raise
     granted = [
-        Grant(str(g.case_id), g.customer_id, g.team, g.kind, Decimal(g.amount), g.at)
+        Grant(str(g.case_id), g.customer_id, g.team, g.kind, Decimal(g.amount), g.at, g.currency)
         for g in session.scalars(
             sa.select(CompensationGrant).where(
                 sa.or_(
@@ -1118,7 +1133,11 @@ def grant_compensation(
     request = CompensationRequest(
         str(row.id), row.customer_id, row.team, kind, Decimal(amount), now, approved_by_manager
     )
-    decision = decide_compensation(policy, request, granted)
+    try:
+        decision = decide_compensation(policy, request, granted)
+    except CurrencyMismatchError:
+        session.rollback()
+        raise
     if not decision.approved:
         record(
             session,
@@ -1138,8 +1157,9 @@ def grant_compensation(
     before = len(case.events)
     try:
         case = lib_record_compensation(
-            case, kind=kind, amount=Decimal(amount), at=now, actor=actor.name
-        )
+            case, kind=kind, amount=Decimal(amount), at=now, actor=actor.name,
+            currency=policy.currency,
+        )  # fmt: skip
     except CaseTransitionError:
         session.rollback()
         raise
@@ -1161,9 +1181,31 @@ def grant_compensation(
         actor,
         "cases.compensation",
         f"case:{case_id}",
-        {"kind": kind, "amount": str(amount)},
+        {"kind": kind, "amount": str(amount), "currency": policy.currency},
     )
     return decision, _finish(session, row)
+
+
+def project_currency(analytics: Settings) -> str | None:
+    """The project's currency: that of the amounts of its latest published run (the
+    transactions' ``currency`` column, else the run setting ``currency``); ``None`` when no
+    run names one."""
+    from loyalloop.core.runs import RunStore
+    from loyalloop.errors import NoRunError
+
+    try:
+        run = RunStore(analytics.runs_dir).get(None)
+    except NoRunError:
+        return None
+    kpis = run.manifest.kpis
+    return kpis.currency if kpis is not None else None
+
+
+def compensation_policy(session: Session, currency: str | None) -> CompensationPolicy | None:
+    """The active compensation policy in the project's ``currency``
+    (:meth:`~loyalloop.cases.CompensationPolicy.in_currency`; ``None``: no policy)."""
+    policy = active_config(session).compensation
+    return policy.in_currency(currency) if policy is not None else None
 
 
 # -- what the pages show besides the case -----------------------------------------------------

@@ -36,6 +36,16 @@ How a worker runs (:func:`run_worker`), each step its own short transaction:
    ``outbox_max_attempts`` failures, or a permanent refusal (HTTP 4xx), ``dead``. A message
    claimed ``3 × max_attempts`` times without an outcome (a worker dies on it each time)
    goes to ``dead`` too. Each outcome adds a :class:`DeliveryEvent`.
+
+**Whose clock.** Everything the worker does — claims, leases, quiet hours, retries, and the
+time stamped on each :class:`DeliveryEvent` and on ``sent_at`` — follows one clock, the
+``clock`` of :func:`run_worker`: the wall clock for real sends (the default), or the clock of
+a simulation's data. The demo launches its campaign "as of" the sample's days and delivers it
+with :func:`simulated_clock` started at that launch, so its sends fall on the days of the
+campaign's own window — where ``loyalloop sync`` exports them to ``interactions`` and a run's
+outcome window reads them — and not on the day the demo happened to run (they used to carry
+the wall-clock date). :func:`~loyalloop.services.campaigns.record_link` and
+:func:`~loyalloop.services.campaigns.record_bounce` take the same ``now``.
 """
 
 from __future__ import annotations
@@ -82,6 +92,7 @@ __all__ = [
     "outbox_counts",
     "refresh_consent",
     "run_worker",
+    "simulated_clock",
     "worker_id",
 ]
 
@@ -102,6 +113,13 @@ CONSENT_REFRESH_SECONDS = 300.0
 def campaign_signer(store: Store) -> LinkSigner:
     """Tracked and unsubscribe links of campaign messages: ``<public_url>/c/l|u/<token>``."""
     return LinkSigner(store.settings.secret, f"{store.settings.public_url}/c")
+
+
+def simulated_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that starts at ``start`` and runs at the wall clock's pace (a simulation's
+    worker: module docstring, "Whose clock")."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def worker_id() -> str:
@@ -506,10 +524,13 @@ def run_worker(
     on_round: Callable[[WorkerResult], None] | None = None,
     mark_every: int = MARK_EVERY,
     consent_refresh_seconds: float = CONSENT_REFRESH_SECONDS,
+    clock: Callable[[], datetime] = utcnow,
 ) -> WorkerResult:
     """Deliver the outbox until stopped (SIGTERM / SIGINT finish the message in hand), or,
     with ``once``, until nothing is due. Returns the totals. The warehouse's consent is read
-    at the start and every ``consent_refresh_seconds`` (:func:`refresh_consent`)."""
+    at the start and every ``consent_refresh_seconds`` (:func:`refresh_consent`). ``clock``
+    is the time everything is done and stamped at (module docstring, "Whose clock"): the
+    wall clock unless a simulation passes its own (:func:`simulated_clock`)."""
     s = store.settings
     stop = threading.Event()
     me = worker_id()
@@ -530,7 +551,14 @@ def run_worker(
                 refresh_consent(store)
                 refreshed = time.monotonic()
             r = deliver(
-                store, sender, me, batch=batch, limiter=limiter, stop=stop, mark_every=mark_every
+                store,
+                sender,
+                me,
+                batch=batch,
+                limiter=limiter,
+                stop=stop,
+                now=clock,
+                mark_every=mark_every,
             )
             total = total + r
             if on_round is not None and r.claimed:

@@ -5,6 +5,11 @@ looked up in the campaign's templates, never taken from the request: no open red
 unsubscribe link answers ``GET`` with a confirmation page and ``POST`` (with the page's form
 token) unsubscribes the customer from that channel at once, so a mail scanner that follows
 links does not unsubscribe anyone. Forged or altered tokens are refused (403).
+
+Links of a message *preview* (staff previewing a campaign, :func:`preview_messages`) are
+signed for previews only: every route answers them with a page that says the link comes from
+a preview and that nothing was recorded (a click's page names where the sent link leads); no
+click is recorded and no consent changes, on ``GET`` or ``POST``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from loyalloop.api.access import Permission
 from loyalloop.api.deps import SessionDep, StoreDep, allow
 from loyalloop.api.i18n import text
 from loyalloop.api.pages import render_public
-from loyalloop.services.campaigns import record_link
+from loyalloop.campaigns import PreviewLinkError
+from loyalloop.services.campaigns import preview_link_target, record_link
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.surveys import form_token, pick_language, verify_form_token
 
@@ -33,22 +39,53 @@ def _lang(request: Request, lang: str | None) -> str:
     return pick_language(request.headers.get("accept-language", ""), ["zh", "en"])
 
 
-@router.get("/c/l/{token}", dependencies=PUBLIC)
-def campaign_click(token: str, session: SessionDep, store: StoreDep) -> RedirectResponse:
-    _kind, target = record_link(store, session, token)
+def _channel(key: str) -> str:
+    """The channel an unsubscribe link withdraws (as ``record_link``: e-mail, SMS, else all)."""
+    return key if key in ("email", "sms") else "all"
+
+
+def _preview_page(
+    request: Request, err: PreviewLinkError, session: SessionDep, lang: str
+) -> HTMLResponse:
+    """What a link of a message preview shows: nothing was recorded (and where it leads)."""
+    target = preview_link_target(session, err.claims)
+    message = (
+        text("preview_link_unsub", lang)
+        if target is None
+        else text("preview_link_click", lang, url=target)
+    )
+    return render_public(
+        request, "public_message.html", lang, title=text("preview_link", lang), message=message
+    )
+
+
+@router.get("/c/l/{token}", dependencies=PUBLIC, response_model=None)
+def campaign_click(
+    request: Request, token: str, session: SessionDep, store: StoreDep, lang: str | None = None
+) -> RedirectResponse | HTMLResponse:
+    try:
+        _kind, target = record_link(store, session, token)
+    except PreviewLinkError as err:
+        return _preview_page(request, err, session, _lang(request, lang))
     assert target is not None
     return RedirectResponse(target, status_code=302)
 
 
 @router.get("/c/u/{token}", response_class=HTMLResponse, dependencies=PUBLIC)
 def campaign_unsubscribe_page(
-    request: Request, token: str, store: StoreDep, lang: str | None = None
+    request: Request, token: str, session: SessionDep, store: StoreDep, lang: str | None = None
 ) -> HTMLResponse:
-    campaign_signer(store).verify(token)
+    lng = _lang(request, lang)
+    try:
+        claims = campaign_signer(store).verify(token)
+    except PreviewLinkError as err:
+        return _preview_page(request, err, session, lng)
     return render_public(
         request,
         "unsubscribe.html",
-        _lang(request, lang),
+        lng,
+        title=text("unsubscribe", lng),
+        question=text(f"campaign_unsubscribe_q_{_channel(claims.key)}", lng),
         action=f"/c/u/{token}",
         form_token=form_token(store.settings.secret, f"cu:{token}"),
     )
@@ -58,8 +95,11 @@ def campaign_unsubscribe_page(
 async def campaign_unsubscribe(
     request: Request, token: str, session: SessionDep, store: StoreDep, lang: str | None = None
 ) -> HTMLResponse:
-    campaign_signer(store).verify(token)
     lng = _lang(request, lang)
+    try:
+        claims = campaign_signer(store).verify(token)
+    except PreviewLinkError as err:
+        return await run_in_threadpool(_preview_page, request, err, session, lng)
     form = await request.form()
     given = form.get("_form")
     if not verify_form_token(
@@ -67,4 +107,7 @@ async def campaign_unsubscribe(
     ):
         raise HTTPException(403, text("bad_form", lng))
     await run_in_threadpool(record_link, store, session, token)
-    return render_public(request, "public_message.html", lng, message=text("unsubscribed", lng))
+    done = text(f"campaign_unsubscribed_{_channel(claims.key)}", lng)
+    return render_public(
+        request, "public_message.html", lng, title=text("unsubscribe", lng), message=done
+    )

@@ -408,7 +408,8 @@ def api_campaign_preview(
     name: str, store: StoreDep, me: Edit, customer: str = "", n: int = 3, lang: str = ""
 ) -> dict[str, Any]:
     """Messages of every arm for real customers (masked names for roles without
-    ``pii.view``), with SMS part counts. Nothing is assigned or queued."""
+    ``pii.view``), with SMS part counts. Nothing is assigned or queued; the links are preview
+    links (``preview_links``): following one records nothing."""
     with open_audience(store) as audience:
         messages = preview_messages(
             store,
@@ -420,7 +421,12 @@ def api_campaign_preview(
             mask_pii=not me.can(Permission.pii_view),
         )
         run = audience.run
-    return {"campaign": name, "run": run, "messages": [m.to_dict() for m in messages]}
+    return {
+        "campaign": name,
+        "run": run,
+        "preview_links": True,
+        "messages": [m.to_dict() for m in messages],
+    }
 
 
 @api_router.post("/campaigns/{name}/launch")

@@ -26,6 +26,7 @@ from loyalloop.errors import (
     CaseTransitionError,
     ConfigError,
     ConflictError,
+    CurrencyMismatchError,
     NotFoundError,
 )
 from loyalloop.services.cases import (
@@ -35,8 +36,10 @@ from loyalloop.services.cases import (
     assign_case,
     case_reasons,
     change_status,
+    compensation_policy,
     get_case,
     install_rules,
+    project_currency,
     queue,
     rule_versions,
     team_names,
@@ -104,6 +107,7 @@ def _view_dict(v: CaseView) -> dict[str, Any]:
                 "visibility": e.visibility.value if e.visibility else None,
                 "code": e.code,
                 "amount": str(e.amount) if e.amount is not None else None,
+                "currency": e.currency,
             }
             for e in c.events
         ],
@@ -167,6 +171,11 @@ def _shown_reasons(
     return shown, sentences
 
 
+def _currency_text(exc: CurrencyMismatchError, lang: str) -> str:
+    """Why compensation cannot be granted in this project's currency, in ``lang``."""
+    return text(f"comp_currency_{exc.reason}", lang, expected=exc.expected, found=exc.found)
+
+
 def _case_page(
     request: Request, session: Any, case_id: int, me: Principal, *, error: str = "",
     status_code: int = 200,
@@ -175,8 +184,12 @@ def _case_page(
     config = active_config(session)
     reasons, sentences = _shown_reasons(request, case_reasons(session, case_id))
     roster = team_roster(session, view.case.team)
+    comp_error = ""
+    try:
+        comp = compensation_policy(session, project_currency(request.app.state.store.analytics))
+    except CurrencyMismatchError as exc:  # shown in place of the form: nothing can be granted
+        comp, comp_error = config.compensation, _currency_text(exc, _lang(request))
     session.commit()
-    comp = config.compensation
     return render(
         request,
         "case.html",
@@ -193,7 +206,8 @@ def _case_page(
         codes=config.resolution_codes,
         roster=roster,
         kinds=sorted(comp.kinds) if comp else [],
-        currency=comp.currency if comp else "",
+        currency=(comp.currency or "") if comp else "",
+        comp_error=comp_error,
         error=error,
     )
 
@@ -270,6 +284,7 @@ def compensation_form(
     request: Request,
     case_id: int,
     session: SessionDep,
+    store: StoreDep,
     me: Work,
     version: Annotated[int, Form()],
     kind: Annotated[str, Form(max_length=40)],
@@ -285,14 +300,20 @@ def compensation_form(
                           error=f"amount: {amount!r} is not a number")  # fmt: skip
     outcome: dict[str, Any] = {}
 
+    currency = project_currency(store.analytics)
+
     def work() -> None:
         decision, _ = grant_compensation(
             session, case_id, kind=kind, amount=value, expected_version=version,
-            actor=me.actor, approved_by_manager=approved,
+            actor=me.actor, approved_by_manager=approved, currency=currency,
         )  # fmt: skip
         outcome["d"] = decision
 
-    done = _after(request, session, case_id, me, work)
+    try:
+        done = _after(request, session, case_id, me, work)
+    except CurrencyMismatchError as exc:
+        return _case_page(request, session, case_id, me, status_code=422,
+                          error=_currency_text(exc, _lang(request)))  # fmt: skip
     d = outcome.get("d")
     if d is not None and not d.approved:
         lang = _lang(request)

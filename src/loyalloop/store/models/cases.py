@@ -137,6 +137,8 @@ class CaseEventRow(Base):
     code: Mapped[str] = mapped_column(sa.String(200), default="")
     amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     priority: Mapped[str | None] = mapped_column(sa.String(2))
+    #: ISO code of ``amount`` (migration 0010; earlier compensation rows: their grant's).
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
 
 
 class CaseSignal(Base):
