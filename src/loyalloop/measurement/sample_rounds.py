@@ -404,8 +404,8 @@ class LearningRounds:
                 f"{g.spent:,.0f}"
                 for g in r.plan.groups
             )
-            kind = " (a learning round: no model yet, actions drawn at random)" if i == 1 else ""
-            out.append(f"round {i}{kind}: {groups}")
+            kind = "a learning round (no model yet, actions drawn at random) — " if i == 1 else ""
+            out.append(f"round {i}: {kind}{groups}")
             if total is not None:
                 spent = sum(g.spent for g in r.plan.groups)
                 out.append("  " + _measured_line(total, spent, self.budget, cur))
