@@ -134,8 +134,23 @@ def test_round_values_are_scored_on_the_truth(sample, rounds) -> None:  # type: 
     assert abs(d.estimate - (r2.expected_value - r1.expected_value)) < 4 * d.se / np.sqrt(draws)
     assert d.low <= d.estimate <= d.high
     assert rounds.improved == (d.low > 0)
-    verdict = "round 2 targets better" if rounds.improved else "not clearly better"
-    assert verdict in rounds.lines()[-1]
+    # the claim rests on (a), the expected value of the targeting; (b) is shown beside it
+    assert rounds.expected_gain == pytest.approx(r2.expected_value - r1.expected_value)
+    assert rounds.targets_better == (rounds.expected_gain > 0)
+    last = rounds.lines()[-1]
+    if not rounds.targets_better:
+        assert "does not target better" in last
+    elif rounds.improved:
+        assert "round 2 targets better (expected, and realised" in last
+    else:
+        assert "targets better in expectation, but not clearly better" in last
+    assert f"expected {rounds.expected_gain:+,.0f}" in last
+    # (a) per group adds up to the round's; the reference is the incumbent on the whole budget
+    for r in (r1, r2):
+        assert sum(r.expected_by_group.values()) == pytest.approx(r.expected_value)
+        assert set(r.expected_by_group) == {g.group for g in r.plan.groups}
+    assert np.isfinite(rounds.reference)
+    assert any(line.startswith("risk-only + offer on the whole budget") for line in rounds.lines())
     # the draws' mean agrees with the closed-form expectation
     audience = sample_audience(ibis.memtable(sample["view"]), sample["as_of"])
     truth = sample["truth"].assign(customer_id=sample["truth"]["customer_id"].astype(str))
@@ -203,3 +218,21 @@ def test_the_model_policy_carries_the_caution_chosen_on_round_1(rounds) -> None:
     assert "levels chosen per fold on the other folds" in rounds.decision
     if plan2.champion is model:
         assert f"runs at {model.caution:g} SE off" in rounds.decision
+
+
+def test_round_2_shares_are_sized_from_round_1s_evidence(rounds) -> None:  # type: ignore[no-untyped-def]
+    """The challenger's and the exploration's shares of round 2 come from the cross-fitted
+    lead measured on round 1's rows (selection.learning_shares), within their caps."""
+    s = rounds.shares
+    assert s is not None
+    settings = SampleSetup().settings
+    assert 0 < s.challenger_share <= settings.challenger_share
+    assert 0 < s.exploration_share <= settings.exploration_share
+    plan2 = rounds.rounds[1].plan
+    assert plan2.group(EXPLORE).budget == pytest.approx(rounds.budget * s.exploration_share)
+    champ, chall = plan2.group(CHAMPION).budget, plan2.group("challenger").budget
+    assert chall / (champ + chall) == pytest.approx(s.challenger_share)
+    assert any("sized from the evidence" in n for n in rounds.notes)
+    # round 1 (no model yet) keeps the caps
+    plan1 = rounds.rounds[0].plan
+    assert plan1.group(EXPLORE).budget == pytest.approx(rounds.budget * settings.exploration_share)

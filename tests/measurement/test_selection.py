@@ -42,6 +42,7 @@ from loyalloop.measurement.selection import (
     choose_policy,
     cross_fitted_levels,
     learning_rows_needed,
+    learning_shares,
     one_se_level,
 )
 from loyalloop.measurement.targeting import Action, Constraints, allocate
@@ -237,6 +238,59 @@ def test_learning_rows_needed_is_a_power_calculation() -> None:
     assert np.mean(est > sd_per_row * math.sqrt(n)) == pytest.approx(0.8, abs=0.03)
     with pytest.raises(ConfigError):
         learning_rows_needed(1.0, 1.0, 0)
+
+
+def test_learning_shares_follow_the_chance_that_the_challenger_is_better() -> None:
+    caps = {"challenger_cap": 0.2, "exploration_cap": 0.1}
+    # a coin flip: both at their caps
+    s = learning_shares(0.0, 1_000.0, model_leads=False, **caps)
+    assert (s.challenger_share, s.exploration_share) == pytest.approx((0.2, 0.1))
+    assert s.p_model_better == pytest.approx(0.5)
+    # the model (challenger) 1.4 SE behind: p = Φ(−1.4) = 0.081 → 2p = 0.16 of the cap;
+    # 4p(1 − p) = 0.30 of the exploration cap
+    s = learning_shares(-1_400.0, 1_000.0, model_leads=False, **caps)
+    assert s.p_challenger_better == pytest.approx(0.0808, abs=1e-3)
+    assert s.challenger_share == pytest.approx(0.2 * 0.25)  # the floor: a quarter of the cap
+    assert s.exploration_share == pytest.approx(0.1 * 4 * 0.0808 * 0.9192, rel=1e-2)
+    # the model leads (champion): the incumbent is the challenger, with 1 − p
+    s = learning_shares(1_400.0, 1_000.0, model_leads=True, **caps)
+    assert s.p_challenger_better == pytest.approx(0.0808, abs=1e-3)
+    assert s.challenger_share == pytest.approx(0.05)
+    # a challenger that may well be better keeps its full share, never more than the cap
+    s = learning_shares(300.0, 1_000.0, model_leads=False, **caps)
+    assert s.challenger_share == pytest.approx(0.2)
+    # no finite lead (nothing cross-validated): the caps
+    s = learning_shares(math.nan, math.nan, model_leads=False, **caps)
+    assert (s.challenger_share, s.exploration_share) == (0.2, 0.1)
+    with pytest.raises(ConfigError):
+        learning_shares(0.0, 1.0, model_leads=False, challenger_cap=1.5, exploration_cap=0.1)
+
+
+def test_probability_matching_earns_more_than_a_fixed_challenger_share_on_known_truths() -> None:
+    """Simulated: the challenger's true lead over the champion for the whole budget δ is drawn
+    from a prior symmetric around 0 (as likely better as worse); the rows measure it with noise
+    (se). The fixed 20 % share earns 0.2 δ on average — 0 — while the share sized by the
+    chance it is better earns more, because it gives less to challengers the rows say lost."""
+    rng = np.random.default_rng(11)
+    n, se = 20_000, 1.0
+    delta = rng.normal(0.0, 1.5, n)
+    measured = delta + rng.normal(0.0, se, n)
+    shares = np.array(
+        [
+            learning_shares(
+                m, se, model_leads=False, challenger_cap=0.2, exploration_cap=0.1
+            ).challenger_share
+            for m in measured
+        ]
+    )
+    fixed = 0.2 * delta
+    matched = shares * delta
+    assert abs(fixed.mean()) < 4 * fixed.std() / math.sqrt(n)
+    gain = matched - fixed
+    assert gain.mean() > 4 * gain.std() / math.sqrt(n)
+    # and where the challenger is truly worse it loses less than at the fixed share
+    worse = delta < 0
+    assert matched[worse].mean() > fixed[worse].mean()
 
 
 def test_the_value_is_summed_over_strata_policy_picked_and_exploration_only() -> None:

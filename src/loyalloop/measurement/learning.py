@@ -187,7 +187,12 @@ class Policy:
 
 @dataclass(frozen=True)
 class RoundSettings:
-    """Shares of a round (module docstring) and the value of a response."""
+    """Shares of a round (module docstring) and the value of a response.
+
+    ``challenger_share`` and ``exploration_share`` are what a round gets when nothing is known
+    yet (a learning round); once a model has been judged on finished rows they are the
+    **caps** the next round's shares are sized within
+    (:func:`~loyalloop.measurement.selection.learning_shares`)."""
 
     holdout_share: float = 0.2
     challenger_share: float = 0.2

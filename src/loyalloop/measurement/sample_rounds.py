@@ -2,9 +2,13 @@
 
 :func:`run_learning_rounds` is the loop the demo shows:
 
-1. **round 1** — nothing is known yet about which action works: the champion is risk-only
-   targeting (highest churn probability first) with an action drawn at random per customer,
-   plus an exploration share; every choice keeps a random holdout;
+1. **round 1** — a **learning round**: no model exists yet, so nothing is known about which
+   action works: the champion is risk-only targeting (highest churn probability first) with an
+   action drawn at random per customer, plus an exploration share (at its cap); every choice
+   keeps a random holdout. Its cost against the incumbent is the price of learning
+   (benchmarks/results/targeting.md, ``uplift9``: on the truth mostly the random actions —
+   SMS and calls to customers an offer would have kept — then the exploration, then the
+   holdout);
 2. outcomes are simulated from the sample's campaign truth
    (:func:`loyalloop.sample._campaign_truth.simulate_campaign_outcomes`, with a fresh draw per
    round) and measured against the holdouts (:func:`~loyalloop.measurement.campaign_results`);
@@ -22,12 +26,22 @@
    one-standard-error rule (:func:`~loyalloop.measurement.selection.choose_policy`): the model
    leads only when it is clearly better than the incumbent — which is dropped for *nobody*
    only when it is measured as losing money with confidence; the other of model and
-   incumbent is the challenger, and the registry records the model's status accordingly;
-   exploration continues;
-5. both rounds are scored on the truth: the **realised incremental value** of everyone treated
-   — (bought if treated − bought if left alone) × value × margin − cost — over many fresh
-   draws of the customers' responses, so each round's value and the difference between them
-   come with a 95 % interval.
+   incumbent is the challenger, and the registry records the model's status accordingly.
+   The **challenger's and the exploration's shares are sized from that evidence**
+   (:func:`~loyalloop.measurement.selection.learning_shares`, within the caps of
+   :class:`~loyalloop.measurement.learning.RoundSettings`): the challenger gets its cap × the
+   chance it is the better policy × 2 (probability matching), exploration its cap × how
+   undecided the choice is (``4 p (1 − p)``), neither below a quarter of its cap;
+5. both rounds are scored on the truth, two ways: **(a)** the **expected** incremental value
+   of the round's targeting — Σ over everyone treated of (true chance to buy if treated − if
+   left alone) × value × margin − cost (:func:`expected_by_customer`), no response noise,
+   also per group — the figure the claim "round 2 targets better" rests on; and **(b)** the
+   **realised** value — (bought if treated − bought if left alone) × value × margin − cost —
+   over many fresh draws of the customers' responses, so each round's value and the
+   difference between them come with a 95 % interval that also carries the luck of who
+   responds. Both are set against the **reference**: the incumbent spending the whole budget
+   with no holdout, exploration or challenger (:func:`incumbent_plan`) — the gap is the cost
+   of learning.
 
 The sample's actions: an SMS reminder, an SMS with the offer the card policy picks for the
 customer (fee waiver, bonus points, cash-back, coupon — :data:`DEFAULT_CARD_POLICY`), and a
@@ -36,8 +50,9 @@ call from the call centre; each needs the channel's consent and a phone number.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -57,12 +72,14 @@ from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.experiments import Estimate
 from loyalloop.measurement.costs import ArmCost, CostModel
 from loyalloop.measurement.learning import (
+    CHAMPION,
     GroupComparison,
     Policy,
     PolicyKind,
     RoundPlan,
     RoundSettings,
     compare_groups,
+    fill_by_risk,
     fit_effects,
     learning_features,
     monthly_value,
@@ -79,7 +96,12 @@ from loyalloop.measurement.results import (
     Metric,
     campaign_results,
 )
-from loyalloop.measurement.selection import Selected, choose_policy
+from loyalloop.measurement.selection import (
+    LearningShares,
+    Selected,
+    choose_policy,
+    learning_shares,
+)
 from loyalloop.measurement.structured import RiskScaledEffect
 from loyalloop.measurement.table import measurement_table
 from loyalloop.measurement.targeting import Action, Constraints
@@ -90,6 +112,8 @@ __all__ = [
     "LearningRounds",
     "RoundOutcome",
     "SampleSetup",
+    "expected_by_customer",
+    "incumbent_plan",
     "realised_value",
     "run_learning_rounds",
     "sample_audience",
@@ -206,22 +230,17 @@ def simulate_round(
     return out
 
 
-def realised_value(
+def _treated_terms(
     truth: pd.DataFrame,
     audience: pd.DataFrame,
     plan: RoundPlan,
     *,
     setup: SampleSetup,
-    catalogue: OfferCatalogue = DEFAULT_CARD_CATALOGUE,
-    seed: int = 0,
-) -> tuple[float, np.ndarray]:
-    """The round's true incremental net value: its expectation, and ``setup.draws`` draws of
-    it (fresh responses and redemptions) — module docstring.
-
-    The draws use **common random numbers**: draw *k* gives every customer of the truth the
-    same uniform number whatever the plan (as the truth's one ``u`` per customer does), so two
-    plans scored with the same ``seed`` differ only by whom they treat and how — their
-    difference, draw by draw, is the paired comparison at the same responses."""
+    catalogue: OfferCatalogue,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The treated customers (``customer_id``, ``treatment``) and, per customer, what the truth
+    says of them: their position in the truth, response chance if treated / left alone, value
+    of a response × margin, contact cost and the offer's unit cost (0 without an offer)."""
     tr = _truth_columns(audience, plan)
     by = truth.set_index("customer_id")
     pos = by.index.get_indexer(pd.Index(tr["customer_id"]))
@@ -245,10 +264,62 @@ def realised_value(
         _offer_unit_cost(audience, catalogue).reindex(tr["customer_id"]).fillna(0.0).to_numpy(),
         0.0,
     )
-    expected = float(np.sum((p1 - p0) * value - contact - unit * setup.redemption_share * p1))
+    terms = {"pos": pos, "p1": p1, "p0": p0, "value": value, "contact": contact, "unit": unit}
+    return tr, terms
+
+
+def _expected(t: dict[str, np.ndarray], setup: SampleSetup) -> np.ndarray:
+    return np.asarray(
+        (t["p1"] - t["p0"]) * t["value"]
+        - t["contact"]
+        - t["unit"] * setup.redemption_share * t["p1"],
+        dtype="float64",
+    )
+
+
+def expected_by_customer(
+    truth: pd.DataFrame,
+    audience: pd.DataFrame,
+    plan: RoundPlan,
+    *,
+    setup: SampleSetup,
+    catalogue: OfferCatalogue = DEFAULT_CARD_CATALOGUE,
+) -> pd.Series:
+    """**(a)** The expected incremental net value on the truth of each treated customer — (true
+    chance to buy if treated − if left alone) × value × margin − contact − the offer's unit
+    cost × the redemption share × the chance to buy if treated: what the targeting is worth,
+    without the luck of who responds. Indexed by customer id; summed, the round's expected
+    value."""
+    tr, t = _treated_terms(truth, audience, plan, setup=setup, catalogue=catalogue)
+    return pd.Series(
+        _expected(t, setup), index=pd.Index(tr["customer_id"], name="customer_id"), dtype="float64"
+    )
+
+
+def realised_value(
+    truth: pd.DataFrame,
+    audience: pd.DataFrame,
+    plan: RoundPlan,
+    *,
+    setup: SampleSetup,
+    catalogue: OfferCatalogue = DEFAULT_CARD_CATALOGUE,
+    seed: int = 0,
+) -> tuple[float, np.ndarray]:
+    """The round's true incremental net value: its expectation (**(a)**,
+    :func:`expected_by_customer` summed), and ``setup.draws`` draws of the **realised** value
+    (**(b)**: fresh responses and redemptions) — module docstring.
+
+    The draws use **common random numbers**: draw *k* gives every customer of the truth the
+    same uniform number whatever the plan (as the truth's one ``u`` per customer does), so two
+    plans scored with the same ``seed`` differ only by whom they treat and how — their
+    difference, draw by draw, is the paired comparison at the same responses."""
+    _, t = _treated_terms(truth, audience, plan, setup=setup, catalogue=catalogue)
+    pos, p1, p0, value = t["pos"], t["p1"], t["p0"], t["value"]
+    contact, unit = t["contact"], t["unit"]
+    expected = float(np.sum(_expected(t, setup)))
     rng = np.random.default_rng(seed)
     draws = np.empty(setup.draws)
-    n_all = len(by)
+    n_all = len(truth)
     chunk = max(1, 2_000_000 // max(n_all, 1))
     for start in range(0, setup.draws, chunk):
         k = min(chunk, setup.draws - start)
@@ -273,9 +344,13 @@ class RoundOutcome:
     outcomes: pd.DataFrame = field(compare=False)
     report: CampaignReport
     groups: GroupComparison
-    #: True incremental net value: expectation and the 95 % range over fresh draws.
+    #: **(a)** True expected incremental net value of the round's targeting (no response
+    #: noise, :func:`expected_by_customer` summed) …
     expected_value: float
+    #: … **(b)** the realised value: mean and 95 % range over fresh response draws.
     true_value: Estimate
+    #: (a) per group of the round (champion, challenger, explore).
+    expected_by_group: Mapping[str, float] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -287,20 +362,40 @@ class LearningRounds:
     #: effect model for every action (``decision`` says which).
     entry: RegistryEntry | None
     decision: str
-    #: Round 2 minus round 1, true incremental net value (95 % range over fresh draws).
+    #: Round 2 minus round 1, **(b)** realised true incremental net value (95 % range over
+    #: fresh response draws, paired by common random numbers).
     difference: Estimate
     budget: float
     currency: str = "CNY"
     notes: tuple[str, ...] = ()
+    #: **(a)** of the incumbent spending the whole budget (risk-only + the usual action, no
+    #: holdout, no exploration, no challenger): what the business would get without learning.
+    reference: float = math.nan
+    #: The usual action (the incumbent's).
+    usual_action: str = ""
+    #: Round 2's challenger and exploration shares, sized from round 1's evidence
+    #: (:func:`~loyalloop.measurement.selection.learning_shares`); ``None`` without a model.
+    shares: LearningShares | None = None
+
+    @property
+    def expected_gain(self) -> float:
+        """**(a)** Round 2 − round 1: the difference of their targeting's true expected value."""
+        return self.rounds[1].expected_value - self.rounds[0].expected_value
+
+    @property
+    def targets_better(self) -> bool:
+        """Round 2's targeting is worth more than round 1's on the truth (a) — the claim."""
+        return self.expected_gain > 0
 
     @property
     def improved(self) -> bool:
-        """Round 2 realised more than round 1, with an interval above zero."""
+        """Round 2 realised more than round 1 (b), with a 95 % range above zero."""
         return self.difference.low > 0
 
     def lines(self) -> list[str]:
         """A plain summary (English) for the demo and the docs."""
         out = []
+        cur = self.currency
         for i, r in enumerate(self.rounds, start=1):
             c = r.report.campaign(r.plan.campaign_id)
             total = c.total
@@ -309,14 +404,17 @@ class LearningRounds:
                 f"{g.spent:,.0f}"
                 for g in r.plan.groups
             )
-            out.append(f"round {i}: {groups}")
+            kind = "a learning round (no model yet, actions drawn at random) — " if i == 1 else ""
+            out.append(f"round {i}: {kind}{groups}")
             if total is not None:
                 spent = sum(g.spent for g in r.plan.groups)
-                out.append("  " + _measured_line(total, spent, self.budget, self.currency))
+                out.append("  " + _measured_line(total, spent, self.budget, cur))
             tv = r.true_value
+            by_group = ", ".join(f"{g} {v:+,.0f}" for g, v in r.expected_by_group.items())
             out.append(
-                f"  on the sample's truth: {tv.estimate:,.0f} (95% {tv.low:,.0f} … {tv.high:,.0f}) "
-                f"{self.currency}"
+                f"  on the sample's truth: expected {r.expected_value:+,.0f} {cur} ({by_group}); "
+                f"realised {tv.estimate:+,.0f} (95% of response draws {tv.low:+,.0f} … "
+                f"{tv.high:+,.0f})"
             )
         out.append(
             f"model {self.entry.model_id}: {self.decision}"
@@ -324,17 +422,28 @@ class LearningRounds:
             else f"no model: {self.decision}"
         )
         out.extend(self.notes)
+        if math.isfinite(self.reference):
+            r1, r2 = (r.expected_value - self.reference for r in self.rounds)
+            out.append(
+                f"risk-only + {self.usual_action} on the whole budget, no learning: expected "
+                f"{self.reference:+,.0f} {cur} on the truth; round 1 {r1:+,.0f}, round 2 "
+                f"{r2:+,.0f} against it (the cost of learning)"
+            )
         d = self.difference
-        verdict = (
-            "round 2 targets better"
-            if self.improved
-            else "round 2 is not clearly better than round 1"
-        )
-        gain = self.rounds[1].expected_value - self.rounds[0].expected_value
+        if not self.targets_better:
+            verdict = "round 2 does not target better than round 1"
+        elif self.improved:
+            verdict = "round 2 targets better (expected, and realised above 0 in 95% of draws)"
+        else:
+            verdict = (
+                "round 2 targets better in expectation, but not clearly better once the luck "
+                "of who responds is counted (the realised range crosses 0)"
+            )
         out.append(
-            f"round 2 − round 1 on the truth: expected {gain:+,.0f} {self.currency}; realised "
-            f"{d.estimate:+,.0f} (95% of response draws {d.low:+,.0f} … {d.high:+,.0f}) at the "
-            f"same budget {self.budget:,.0f}: {verdict}"
+            f"round 2 − round 1 on the truth: expected {self.expected_gain:+,.0f} {cur} (the "
+            f"targeting's value, no response noise); realised {d.estimate:+,.0f} (95% of "
+            f"response draws {d.low:+,.0f} … {d.high:+,.0f}) at the same budget "
+            f"{self.budget:,.0f}: {verdict}"
         )
         return out
 
@@ -457,7 +566,13 @@ def run_learning_rounds(
             truth, audience, plan, setup=setup, seed=seed * 100 + 50 + k
         )
         return RoundOutcome(
-            plan, outcomes, report, compare_groups(report, plan), expected, _interval(draws)
+            plan,
+            outcomes,
+            report,
+            compare_groups(report, plan),
+            expected,
+            _interval(draws),
+            _by_group(truth, audience, plan, setup),
         )
 
     # round 1: risk-only with random actions (learning), exploration
@@ -497,6 +612,8 @@ def run_learning_rounds(
     # campaign's usual action, filling the budget in risk order (learnt and incumbent are
     # compared at the same spend)
     incumbent = Policy(PolicyKind.RISK, action=setup.usual_action)
+    settings2 = setup.settings
+    shares: LearningShares | None = None
     if entry is not None:
         # learnt, incumbent or nobody: cross-validated on round 1's own rows with a
         # one-standard-error rule (never on the truth)
@@ -535,6 +652,19 @@ def run_learning_rounds(
                 champ2 = Policy(PolicyKind.NOBODY)
             chall2 = tuned
             entry = registry.set_status(entry.model_id, ModelStatus.CHALLENGER)
+        shares = learning_shares(
+            picked.lead,
+            picked.lead_se,
+            model_leads=picked.selected is Selected.MODEL,
+            challenger_cap=setup.settings.challenger_share,
+            exploration_cap=setup.settings.exploration_share,
+        )
+        settings2 = dataclasses.replace(
+            setup.settings,
+            challenger_share=shares.challenger_share,
+            exploration_share=shares.exploration_share,
+        )
+        notes.append(shares.line())
         m, b = fit.score()
         decision = (
             f"out-of-fold Qini {m:.4g} (risk-only targeting {b:.4g} on the same rows); "
@@ -553,7 +683,7 @@ def run_learning_rounds(
         models=models,
         features=features,
         value_per_response=vpr,
-        settings=setup.settings,
+        settings=settings2,
         assigned_at=start + timedelta(days=31),
         programme=programme,
         currency="CNY",
@@ -563,6 +693,12 @@ def run_learning_rounds(
     _, draws1 = realised_value(truth, audience, plan1, setup=setup, seed=seed * 100 + 51)
     _, draws2 = realised_value(truth, audience, plan2, setup=setup, seed=seed * 100 + 51)
     diff = _interval(draws2 - draws1)
+    reference, _ = realised_value(
+        truth,
+        audience,
+        incumbent_plan(audience, setup.usual_action, budget, actions=actions),
+        setup=dataclasses.replace(setup, draws=1),
+    )
     return LearningRounds(
         rounds=(r1, r2),
         entry=entry,
@@ -570,4 +706,44 @@ def run_learning_rounds(
         difference=diff,
         budget=budget,
         notes=tuple(notes),
+        reference=reference,
+        usual_action=setup.usual_action,
+        shares=shares,
     )
+
+
+def _by_group(
+    truth: pd.DataFrame, audience: pd.DataFrame, plan: RoundPlan, setup: SampleSetup
+) -> dict[str, float]:
+    ev = expected_by_customer(truth, audience, plan, setup=setup)
+    treated = plan.treatments[~plan.treatments["held_out"]]
+    group = treated.set_index("customer_id")["group"].reindex(ev.index)
+    return {g: float(ev[(group == g).to_numpy()].sum()) for g in (x.group for x in plan.groups)}
+
+
+def incumbent_plan(
+    audience: pd.DataFrame, action: str, budget: float, *, actions: Sequence[Action]
+) -> RoundPlan:
+    """The reference without learning: ``action`` to the riskiest customers of the whole
+    audience until ``budget`` is spent (no holdout, exploration or challenger) — a plan to
+    score on the truth, not to run (it keeps no holdout)."""
+    by_name = {a.name: a for a in actions}
+    if action not in by_name:
+        raise ConfigError(f"the usual action {action!r} is not one of {sorted(by_name)}")
+    cost = audience[f"cost:{action}"].to_numpy(dtype="float64")
+    picked = fill_by_risk(
+        audience, np.zeros(len(audience), dtype=bool), cost, by_name[action].channel, budget
+    )
+    ids = audience["customer_id"].astype(str).to_numpy()[picked]
+    treatments = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "arm": f"{CHAMPION}:{action}",
+            "group": CHAMPION,
+            "action": action,
+            "held_out": False,
+        }
+    )
+    spent = float(cost[picked].sum())
+    policy = Policy(PolicyKind.RISK, action=action)
+    return RoundPlan("reference", pd.DataFrame(), treatments, (), budget, spent, policy, None)

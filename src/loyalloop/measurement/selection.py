@@ -128,12 +128,14 @@ from loyalloop.measurement.targeting import Action, Constraints, allocate
 
 __all__ = [
     "CandidateValue",
+    "LearningShares",
     "PolicyChoice",
     "Selected",
     "aipw_scores",
     "choose_policy",
     "cross_fitted_levels",
     "learning_rows_needed",
+    "learning_shares",
     "one_se_level",
 ]
 
@@ -698,3 +700,77 @@ def learning_rows_needed(
         return math.inf
     z = float(special.ndtri(power))
     return rows * ((rule + z) * lead_se / lead) ** 2
+
+
+#: The smallest share a challenger or the exploration keeps, as a fraction of its cap: both
+#: keep being measured (and the model keeps learning) however one-sided the evidence.
+SHARE_FLOOR = 0.25
+
+
+@dataclass(frozen=True)
+class LearningShares:
+    """The challenger's and the exploration's shares of the next round, sized from the
+    evidence (:func:`learning_shares`)."""
+
+    challenger_share: float
+    exploration_share: float
+    #: The chance that the learnt policy is better than the default, ``Φ(lead / se)``.
+    p_model_better: float
+    #: The chance that the challenger (the model, or the default when the model leads) is
+    #: the better of the two.
+    p_challenger_better: float
+
+    def line(self) -> str:
+        return (
+            f"next round's shares, sized from the evidence: challenger "
+            f"{self.challenger_share:.1%} (chance it is the better policy "
+            f"{self.p_challenger_better:.0%}), exploration {self.exploration_share:.1%} "
+            f"(chance the learnt policy is better {self.p_model_better:.0%})"
+        )
+
+
+def learning_shares(
+    lead: float,
+    lead_se: float,
+    *,
+    model_leads: bool,
+    challenger_cap: float,
+    exploration_cap: float,
+    floor: float = SHARE_FLOOR,
+) -> LearningShares:
+    """How much of the next round goes to the challenger and to exploration, from the
+    cross-fitted lead of the learnt policy over the default (:func:`choose_policy`).
+
+    ``p = Φ(lead / se)`` is the chance the learnt policy is better (a normal posterior with a
+    flat prior on the paired difference). **The challenger** gets its cap × ``min(1, 2 p_c)``
+    where ``p_c`` is the chance the challenger is the better policy (``p``, or ``1 − p`` when
+    the model leads and the default is the challenger): probability matching, as Thompson
+    sampling allocates (Thompson 1933; Russo et al. 2018, *A Tutorial on Thompson Sampling*)
+    — a challenger that the finished rows say has lost gets little of the budget, one that
+    may well be better keeps its full share (the cap: the champion is the safe choice).
+    **Exploration** (random customers, random actions) is what can settle the choice: it gets
+    its cap × ``min(1, 4 p (1 − p))``, full when the choice is a coin flip and small when the
+    rows already decide it either way (more rows are then unlikely to change what runs).
+    Neither goes below ``floor`` × its cap, so both keep being measured. Without a finite
+    lead (no model could be cross-validated) both stay at their caps.
+
+    The shares are fixed before the round and the split is by hash, so the design chances
+    logged per row (and the doubly robust values) are unchanged.
+    """
+    for name, v in (("challenger_cap", challenger_cap), ("exploration_cap", exploration_cap)):
+        if not 0 <= v < 1:
+            raise ConfigError(f"{name} must be in [0, 1), got {v}")
+    if not 0 <= floor <= 1:
+        raise ConfigError(f"floor must be in [0, 1], got {floor}")
+    if not (math.isfinite(lead) and math.isfinite(lead_se)):
+        return LearningShares(challenger_cap, exploration_cap, math.nan, math.nan)
+    from scipy import special
+
+    if lead_se > 0:
+        p = float(special.ndtr(lead / lead_se))
+    else:
+        p = 1.0 if lead > 0 else (0.0 if lead < 0 else 0.5)
+    p_ch = 1.0 - p if model_leads else p
+    ch = challenger_cap * max(floor, min(1.0, 2.0 * p_ch))
+    ex = exploration_cap * max(floor, min(1.0, 4.0 * p * (1.0 - p)))
+    return LearningShares(ch, ex, p, p_ch)
