@@ -14,8 +14,7 @@ became training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
 AspectDetector`): one L2 logistic regression per aspect (liblinear, ``C`` = :data:`DETECTOR_C`)
-over the sentence's summed clause n-grams, each fitted on the sentences where the patterns did
-not find its aspect (:data:`DETECTOR_RESIDUAL`). Its thresholds are chosen out of sample by leaving
+over the sentence's summed clause n-grams. Its thresholds are chosen out of sample by leaving
 one blind author out at a time (:func:`fit_detector`): one overall threshold, and one per aspect
 with enough labelled pairs (the F1 of the aspects found by patterns plus detector).
 
@@ -95,10 +94,12 @@ AUTHOR_OF = tms_sets.AUTHOR_OF
 BLIND_AUTHORS = tms_sets.BLIND_AUTHORS
 DETECTOR_C = 1.0
 DETECTOR_MIN_DF = 2
-#: Each aspect's regression is fitted on the sentences where the taxonomy's patterns did not
-#: find that aspect: the only sentences where its answer is used (the detector only adds). Fitted
-#: on every sentence it spends its weights on the patterns' own words. FIGURES
-DETECTOR_RESIDUAL = True
+#: Whether each aspect's regression is fitted only on the sentences where the taxonomy's patterns
+#: did not find that aspect (the only ones where its answer is used; the detector only adds).
+#: Tried in round 14 (with that round's patterns) and not adopted: held-out blind8 recall
+#: 0.832 → 0.821 (zh) and 0.744 → 0.733 (en), precision 0.854 → 0.861 / 0.800 → 0.806: F1 lower
+#: in both languages (benchmarks/results/feedback.md, round 14).
+DETECTOR_RESIDUAL = False
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
 #: Fewest labelled out-of-sample pairs for an aspect to get a threshold of its own.
 MIN_PAIRS_PER_ASPECT = 40
