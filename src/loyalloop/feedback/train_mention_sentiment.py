@@ -5,10 +5,10 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by nine
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by ten
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and eight blind labellers (``blind``, ``train3``, ``blind2`` … ``blind7``; each
-spent as a test set before it became training data). The shipped
+``check``) and nine blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` …
+``blind8``; each spent as a test set before it became training data). The shipped
 model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
 sentence is read by the rules and the shipped aspect detector
 (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
@@ -20,7 +20,7 @@ Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 wi
 :data:`MIN_DF` training rows are dropped, weights rounded to three decimals. Two runs write
 byte-identical files.
 
-**Leave-one-author-out** (``--loao``): for each blind author, the mention model and the previous
+**Leave-one-author-out** (``--loao``): for each of the nine blind authors, the mention model and the previous
 reader (:class:`~loyalloop.feedback.aspect_model.AspectSentimentModel`, refitted the same way)
 are trained on the other authors and scored on the held-out author's labelled pairs, with the
 reading's rule for using a model's label (lexicon evidence, or a margin of
