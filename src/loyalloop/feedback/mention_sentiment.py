@@ -154,7 +154,8 @@ _HOPE = re.compile(
 #: Softened or compared negation: "没想象中那么差", "没那么", "不算太", "not that bad", "not too".
 _HEDGED_NEGATION = re.compile(
     r"没(?:有)?(?:想象|预想|说的|传说)?中?(?:的)?那么|没那么|不算|不至于|不太|不怎么|不大|"
-    r"\bnot (?:that|so|too|as|very|all that|exactly|the worst|bad)\b|\bno (?:worse|complaints?|issues?|problems?)\b"
+    r"\bnot (?:that|so|too|as|very|all that|exactly|the worst|bad)\b|"
+    r"\bno (?:worse|complaints?|issues?|problems?)\b"
 )
 _ZH_NEGATORS = re.compile(r"不|没|别|无|未|非")
 _EN_NEGATORS = re.compile(

@@ -20,9 +20,10 @@ Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 wi
 :data:`MIN_DF` training rows are dropped, weights rounded to three decimals. Two runs write
 byte-identical files.
 
-**Leave-one-author-out** (``--loao``): for each of the nine blind authors, the mention model and the previous
-reader (:class:`~loyalloop.feedback.aspect_model.AspectSentimentModel`, refitted the same way)
-are trained on the other authors and scored on the held-out author's labelled pairs, with the
+**Leave-one-author-out** (``--loao``): for each of the nine blind authors, the mention model and
+the previous reader (:class:`~loyalloop.feedback.aspect_model.AspectSentimentModel`, refitted
+the same way) are trained on the other authors and scored on the held-out author's labelled
+pairs, with the
 reading's rule for using a model's label (lexicon evidence, or a margin of
 :data:`~loyalloop.feedback.aspects.MODEL_MARGIN_WITHOUT_EVIDENCE`). The mentions are those the
 rules and the shipped detector find, the same for every reader: the detector was trained on the
