@@ -27,6 +27,8 @@ from loyalloop.feedback.mention_sentiment import mood_cues, mood_items
         ("这次的客服不是不专业", {"neg2"}),
         ("物流没想象中那么慢", {"neg1", "hedge"}),
         ("the queue was not that bad", {"neg1", "hedge"}),
+        ("麻烦帮我查一下积分", {"hope"}),
+        ("退货流程太麻烦", set()),
         ("送货很快", set()),
         ("the staff were lovely", set()),
     ],
@@ -64,7 +66,7 @@ def test_a_blocked_own_payment_stays_a_complaint(clause: str) -> None:
 
 @pytest.mark.parametrize(
     "clause",
-    ["这张卡我用了三年从来没收过年费", "现在网上就能办不用再跑营业厅", "分期这么久没扣过手续费",
+    ["这张卡我用了三年从来没收过年费", "首年不收年费，第二年刷够次数也免", "取现不收手续费", "现在网上就能办不用再跑营业厅", "分期这么久没扣过手续费",
      "i have never paid a cent of interest on it", "we didn't have to wait at all",
      "renewed online and didn't need to call anyone", "the replacement card came free of charge"],
 )  # fmt: skip
