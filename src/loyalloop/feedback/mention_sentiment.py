@@ -147,7 +147,7 @@ _INFO_QUESTION = re.compile(
 )
 #: A hope, a request or a condition: what the customer wants, not (yet) what happened.
 _HOPE = re.compile(
-    r"希望|期待|盼|建议|要是|如果|假如|若|能不能|可不可以|麻烦(?:你|您|帮|给|尽快)|请(?!问)|最好|应该|能.{0,4}就好了|就好了|"
+    r"希望|期待|盼|建议|要是|如果|假如|若|能不能|可不可以|麻烦(?:你|您|帮|给|尽快)|请(?!问)|最好|应该|就好了|"
     r"\bhope\b|\bwish\b|\bplease\b|\bwould (?:be|love|like|appreciate)\b|\bif\b|\bshould\b|"
     r"\bcould you\b|\bcan you\b|\bsuggest|\bneeds? to\b|\bit'?d be\b"
 )
