@@ -128,8 +128,11 @@ MIN_DF = 2
 #: from the truth against a tolerance of 0.08.
 MARGINS = {"zh": 0.5, "en": 0.0}
 #: The margin from which the model may reverse the rules' polarity: 0.3 costs 0-0.8 points
-#: leave-one-author-out and keeps "信用卡被盗刷了" negative (the model read it +0.20).
-FLIP_MARGIN = 0.3
+#: leave-one-author-out and keeps "信用卡被盗刷了" negative (the model read it +0.20). 0.35 since
+#: round 14: leave-one-author-out over nine authors 0.3 / 0.35 / 0.4 give 0.8453 / 0.8453 /
+#: 0.8445 (zh) and 0.8301 / 0.8301 / 0.8293 (en), and 0.35 keeps "退货很麻烦" after "质量很差"
+#: negative (the model read it +0.33).
+FLIP_MARGIN = 0.35
 
 
 @dataclass(frozen=True)
