@@ -5,10 +5,10 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by nine
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by ten
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and eight blind labellers (``blind``, ``train3``, ``blind2`` … ``blind7``; each
-spent as a test set before it became training data). The shipped
+``check``) and nine blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` …
+``blind8``; each spent as a test set before it became training data). The shipped
 model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
 sentence is read by the rules and the shipped aspect detector
 (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
@@ -20,9 +20,10 @@ Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 wi
 :data:`MIN_DF` training rows are dropped, weights rounded to three decimals. Two runs write
 byte-identical files.
 
-**Leave-one-author-out** (``--loao``): for each blind author, the mention model and the previous
-reader (:class:`~loyalloop.feedback.aspect_model.AspectSentimentModel`, refitted the same way)
-are trained on the other authors and scored on the held-out author's labelled pairs, with the
+**Leave-one-author-out** (``--loao``): for each of the nine blind authors, the mention model and
+the previous reader (:class:`~loyalloop.feedback.aspect_model.AspectSentimentModel`, refitted
+the same way) are trained on the other authors and scored on the held-out author's labelled
+pairs, with the
 reading's rule for using a model's label (lexicon evidence, or a margin of
 :data:`~loyalloop.feedback.aspects.MODEL_MARGIN_WITHOUT_EVIDENCE`). The mentions are those the
 rules and the shipped detector find, the same for every reader: the detector was trained on the
@@ -127,8 +128,11 @@ MIN_DF = 2
 #: from the truth against a tolerance of 0.08.
 MARGINS = {"zh": 0.5, "en": 0.0}
 #: The margin from which the model may reverse the rules' polarity: 0.3 costs 0-0.8 points
-#: leave-one-author-out and keeps "信用卡被盗刷了" negative (the model read it +0.20).
-FLIP_MARGIN = 0.3
+#: leave-one-author-out and keeps "信用卡被盗刷了" negative (the model read it +0.20). 0.35 since
+#: round 14: leave-one-author-out over nine authors 0.3 / 0.35 / 0.4 give 0.8453 / 0.8453 /
+#: 0.8445 (zh) and 0.8301 / 0.8301 / 0.8293 (en), and 0.35 keeps "退货很麻烦" after "质量很差"
+#: negative (the model read it +0.33).
+FLIP_MARGIN = 0.35
 
 
 @dataclass(frozen=True)
