@@ -30,9 +30,7 @@ NOW = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def cstore(tmp_path: Path, store_url: str) -> Iterator[Store]:
-    s = make_store(
-        tmp_path, store_url, quiet_hours_start=time(0, 0), quiet_hours_end=time(0, 0)
-    )
+    s = make_store(tmp_path, store_url, quiet_hours_start=time(0, 0), quiet_hours_end=time(0, 0))
     yield s
     s.close()
 
