@@ -89,7 +89,7 @@ def print_ingest(result: IngestResult, lang: Lang = "en") -> None:
 
 def ingest_lines(result: IngestResult, lang: Lang = "en") -> list[str]:
     """:func:`print_ingest`'s lines in ``lang`` (notes and reasons are the library's English)."""
-    from loyalloop.report.i18n import t
+    from loyalloop.cli.talk import t
 
     names = ", ".join(Path(f).name for f in result.files)
     n = {

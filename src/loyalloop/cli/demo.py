@@ -99,7 +99,7 @@ def demo_lines(result: Any, lang: ReportLang) -> list[str]:
     """Everything the demo prints after its work, in ``lang`` (:mod:`loyalloop.cli.demo_text`,
     :func:`~loyalloop.cli.talk.describe_run`)."""
     from loyalloop.apps.demo import DEMO_CAMPAIGN
-    from loyalloop.report.i18n import t
+    from loyalloop.cli.talk import t
 
     lines: list[str] = []
     for r in result.ingested.values():

@@ -15,11 +15,12 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from loyalloop.report.i18n import Lang, t
+from loyalloop.cli.talk import t
 
 if TYPE_CHECKING:
     from loyalloop.measurement.learning import Policy, RoundPlan
     from loyalloop.measurement.sample_rounds import LearningRounds
+    from loyalloop.report.i18n import Lang
 
 __all__ = ["campaign_lines", "learning_lines"]
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from loyalloop.report.i18n import Lang, t
-
 if TYPE_CHECKING:
     from loyalloop.core.results import RunManifest
     from loyalloop.core.runs import Run
+    from loyalloop.report.i18n import Lang
 
 __all__ = [
     "BaselineVerdict",
@@ -26,7 +25,17 @@ __all__ = [
     "describe_run",
     "run_json",
     "run_summary",
+    "t",
 ]
+
+
+def t(key: str, lang: Lang, **kw: object) -> str:
+    """The catalogue's text (:func:`loyalloop.report.i18n.t`), imported when first needed: the
+    report package is heavy, and help screens must not pay for it."""
+    from loyalloop.report.i18n import t as text
+
+    return text(key, lang, **kw)
+
 
 #: Names of the churn backtest's scorers, as people read them.
 SCORER_NAMES = {
