@@ -1259,6 +1259,10 @@ _TEXT.update(
             "`loyalloop run` 使用该文件）",
         },
         "demo_report": {"en": "report: {path}", "zh": "报告：{path}"},
+        "cp_currency": {
+            "en": "Amounts (revenue, margin, cost, net value) in {currency}.",
+            "zh": "金额（收入、毛利、成本、净值）单位：{currency}。",
+        },
     }
 )
 # --- end of demo11 ------------------------------------------------------------------------------
