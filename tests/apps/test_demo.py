@@ -130,4 +130,4 @@ def _english_sentence(line: str) -> bool:
 
 def _numbers(lines: list[str]) -> list[str]:
     """Every number printed, in order of appearance sorted (the wording may reorder them)."""
-    return sorted(re.findall(r"[+-]?\d[\d,]*(?:\.\d+)?", "\n".join(lines)))
+    return sorted(re.findall(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?", "\n".join(lines)))
