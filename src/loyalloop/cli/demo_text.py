@@ -105,6 +105,7 @@ def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
                 treated=f"{g.treated:,}",
                 held=f"{g.held_out:,}",
                 spent=f"{g.spent:,.0f}",
+                currency=currency,
             )
             for g in r.plan.groups
         )

@@ -1176,8 +1176,10 @@ _TEXT.update(
         },
         "demo_round": {"en": "round {i}: {groups}", "zh": "第 {i} 轮：{groups}"},
         "demo_group": {
-            "en": "{group} ({policy}): {treated} treated, {held} held out, spent {spent}",
-            "zh": "{group}（{policy}）：触达 {treated} 位，留作对照 {held} 位，花费 {spent}",
+            "en": "{group} ({policy}): {treated} treated, {held} held out, spent {spent} "
+            "{currency}",
+            "zh": "{group}（{policy}）：触达 {treated} 位，留作对照 {held} 位，花费 {spent} "
+            "{currency}",
         },
         "demo_group_champion": {"en": "champion", "zh": "主策略"},
         "demo_group_challenger": {"en": "challenger", "zh": "挑战策略"},
