@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from loyalloop.apps import run_demo
 from loyalloop.apps.demo import demo_launch_time, demo_run_config
+from loyalloop.cli.demo import demo_lines
+from loyalloop.cli.main import app
 from loyalloop.core import Settings
 from loyalloop.core.results import CampaignResultsSummary
 from loyalloop.core.runs import RunStore
 from loyalloop.data.schema import open_warehouse
-from loyalloop.pipeline.run import run_pipeline
+from loyalloop.pipeline import RunConfig
 
 
 @pytest.mark.slow
@@ -67,11 +72,26 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
     assert redeemed["value"].notna().all() and (redeemed["value"] > 0).all()
     offer_cost = arms["offer"].cost - 0.05 * counts["arms"]["offer"]
     assert offer_cost == pytest.approx(redeemed["value"].sum(), abs=0.01)
-    # re-running on the same data gives the same results, whenever it is run
-    again = run_pipeline(settings, demo_run_config())
+    # the demo's run settings are the project's now: a later `loyalloop run` (no --config)
+    # counts the campaign's costs and margin as the demo's runs did, and gives the same results
+    assert result.settings_saved and result.settings_file == settings.home / "run.yaml"
+    assert RunConfig.from_yaml(result.settings_file) == demo_run_config()
+    cli = CliRunner().invoke(app, ["--home", str(settings.home), "run"])
+    assert cli.exit_code == 0, cli.output
+    assert f"run settings: {result.settings_file}" in cli.output
+    again = RunStore(settings.runs_dir).latest()
+    assert again.number == result.run.number + 1
+    assert RunConfig.from_dict(again.manifest.config) == demo_run_config()
     assert again.manifest.campaigns == result.run.manifest.campaigns
     first = result.run.read("campaign_results").to_pandas()
     pd.testing.assert_frame_equal(again.read("campaign_results").to_pandas(), first)
+
+    # what the demo prints is in the reader's language, every line (library messages, which
+    # are English, marked as such in Chinese), with the same figures in both
+    zh, en = demo_lines(result, "zh"), demo_lines(result, "en")
+    assert [line for line in zh if _english_sentence(line)] == []
+    assert [line for line in en if _CJK.search(_unquoted(line))] == []
+    assert _numbers(zh) == _numbers(en)
 
     # learning: two targeting rounds on the sample's campaign truth, the budget kept
     learnt = result.learning
@@ -83,3 +103,31 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
         assert r.true_value.low <= r.true_value.estimate <= r.true_value.high
     lines = learnt.lines()
     assert lines[0].startswith("round 1:") and "round 2 − round 1 on the truth" in lines[-1]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+#: Two or more English words in a row (terms that are names in both languages excepted).
+_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ -][A-Za-z]{2,})+")
+_TERMS = ("ROC AUC", "Gamma-Gamma", "demo-winback", "GBK")
+
+
+def _unquoted(line: str) -> str:
+    """The line without quoted values, back-ticked commands and paths (data, not words)."""
+    line = re.sub(r"'[^']*'|`[^`]*`", "", line)
+    return " ".join(w for w in line.split() if "/" not in w)
+
+
+def _english_sentence(line: str) -> bool:
+    """An English phrase in a Chinese line, except after the mark saying that the library's
+    English message follows."""
+    for mark in ("说明（英文）：", "原因（英文）："):
+        line = line.split(mark)[0]
+    text = _unquoted(line)
+    for term in _TERMS:
+        text = text.replace(term, "")
+    return bool(_WORDS.search(text))
+
+
+def _numbers(lines: list[str]) -> list[str]:
+    """Every number printed, in order of appearance sorted (the wording may reorder them)."""
+    return sorted(re.findall(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?", "\n".join(lines)))

@@ -113,6 +113,13 @@ def test_lapse_trigger_enters_the_lapsed_once_per_cooldown(tstore: Store) -> Non
     for cid, _n, arm in rows:
         assert arms.setdefault(cid, arm) == arm
     assert len(_rows(tstore, CampaignAssignment, CampaignAssignment.id)) == len(expected)
+    # each assignment logs its arm's design chance, as a launch does (holdout 0.2, each arm
+    # half of the rest, the global control its default share)
+    logged = _rows(
+        tstore, CampaignAssignment, CampaignAssignment.arm, CampaignAssignment.propensity
+    )
+    want = {"holdout": 0.2, "offer": 0.4, "message": 0.4, "global_control": 0.05}
+    assert logged and all(p == pytest.approx(want[arm]) for arm, p in logged)
     msgs = _rows(tstore, OutboxMessage, OutboxMessage.customer_id, OutboxMessage.idempotency_key)
     assert len(msgs) == 2 * len(treated)
     assert len({k for _c, k in msgs}) == len(msgs)

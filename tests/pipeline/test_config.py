@@ -169,3 +169,41 @@ def test_every_setting_is_documented_with_its_default() -> None:
     for section in ("clv", "churn", "feedback"):
         for leaf, value in defaults[section].items():
             assert f"| `{section}.{leaf}` | `{value}` |" in doc, (section, leaf, value)
+
+
+def test_project_run_settings_are_saved_read_back_and_used_when_no_file_is_given(
+    tmp_path: Path,
+) -> None:
+    from loyalloop.pipeline.config import (
+        CampaignCosts,
+        CampaignsConfig,
+        project_run_settings,
+        save_run_settings,
+    )
+
+    home = tmp_path / "home"
+    home.mkdir()
+    chosen = RunConfig(
+        taxonomy="banking",
+        campaigns=CampaignsConfig(
+            margin_rate=0.2,
+            campaign={
+                "w": CampaignCosts(contact_cost=0.05, budget=10_000, shares={"holdout": 0.2})
+            },
+        ),
+    )
+    path = project_run_settings(home)
+    text = save_run_settings(chosen, path)
+    # only what was chosen is written (a key left out keeps its default), and reads back the same
+    assert "churn" not in text and "segment_rules" not in text and "budget: 10000" in text
+    assert RunConfig.from_yaml(path) == chosen
+    # a run without --config uses the project's file; a file given replaces it; options win
+    assert run_config(home=home) == chosen
+    assert run_config(home=home, taxonomy="retail").campaigns == chosen.campaigns
+    other = write(tmp_path / "other.yaml", "active_days: 30\n")
+    assert run_config(other, home=home) == RunConfig(active_days=30)
+    assert run_config(home=tmp_path / "no-settings") == RunConfig()
+    # a broken project file is named, not skipped
+    write(path, "churn:\n  horizon_days: 0\n")
+    with pytest.raises(ConfigError, match=r"run\.yaml: churn\.horizon_days: must be a positive"):
+        run_config(home=home)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from loyalloop.data.ingest import IngestResult
+    from loyalloop.report.i18n import Lang
 
 __all__ = ["Business", "Decimal", "Table", "app", "print_ingest"]
 
@@ -80,24 +81,44 @@ def _progress(enabled: bool) -> Progress:
     )
 
 
-def print_ingest(result: IngestResult) -> None:
+def print_ingest(result: IngestResult, lang: Lang = "en") -> None:
     """The counts of one ingest, and its first problem, as text."""
+    for line in ingest_lines(result, lang):
+        out.print(line, markup=False)
+
+
+def ingest_lines(result: IngestResult, lang: Lang = "en") -> list[str]:
+    """:func:`print_ingest`'s lines in ``lang`` (notes and reasons are the library's English)."""
+    from loyalloop.cli.talk import t
+
     names = ", ".join(Path(f).name for f in result.files)
-    repaired = f" (repaired {result.repaired:,})" if result.repaired else ""
-    out.print(
-        f"{result.table} ({names}): read {result.read:,} · loaded {result.loaded:,}{repaired} · "
-        f"already loaded {result.already_loaded:,} · quarantined {result.quarantined:,}"
-        + (f" · erased {result.erased:,}" if result.erased else ""),
-        markup=False,
-    )
-    for note in result.notes:
-        out.print(f"  note: {note}", markup=False)
+    n = {
+        k: f"{getattr(result, k):,}"
+        for k in ("read", "loaded", "already_loaded", "quarantined", "repaired", "erased")
+    }
+    lines = [
+        t(
+            "cli_ingest",
+            lang,
+            table=result.table,
+            files=names,
+            read=n["read"],
+            loaded=n["loaded"],
+            repaired=t("cli_ingest_repaired", lang, n=n["repaired"]) if result.repaired else "",
+            already=n["already_loaded"],
+            quarantined=n["quarantined"],
+            erased=t("cli_ingest_erased", lang, n=n["erased"]) if result.erased else "",
+        )
+    ]
+    lines += [t("cli_ingest_note", lang, note=note) for note in result.notes]
     if result.first_problem:
         p = result.first_problem
-        where = f"{p.file}, row {p.row}" + (f" (line {p.line})" if p.line else "")
-        out.print(f"  first quarantined row: {where}: {p.reason}", markup=False)
-    for name in result.ignored_columns:
-        out.print(f"  ignored column {name}", markup=False)
+        line = t("cli_ingest_line", lang, line=p.line) if p.line else ""
+        lines.append(
+            t("cli_ingest_first", lang, file=p.file, row=p.row, line=line, reason=p.reason)
+        )
+    lines += [t("cli_ingest_ignored", lang, name=name) for name in result.ignored_columns]
+    return lines
 
 
 def ingest_json(result: IngestResult) -> dict[str, Any]:

@@ -6,16 +6,20 @@ the command.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from loyalloop.cli.common import JsonOpt, Lang, hold_home, settings, status
-from loyalloop.cli.data import Business, ingest_json, print_ingest
+from loyalloop.cli.data import Business, ingest_json, ingest_lines
+from loyalloop.cli.demo_text import campaign_lines, learning_lines
 from loyalloop.cli.output import emit_json, handle_errors, out
 from loyalloop.cli.talk import describe_run, run_summary
 
-__all__ = ["app"]
+if TYPE_CHECKING:
+    from loyalloop.report.i18n import Lang as ReportLang
+
+__all__ = ["app", "demo_lines"]
 
 app = typer.Typer()
 
@@ -30,7 +34,10 @@ def demo(
     business: Annotated[
         Business, typer.Option(help="card (bank credit cards) or retail. 业务类型。")
     ] = Business.card,
-    lang: Annotated[Lang, typer.Option(help="Report language. 报告语言。")] = Lang.en,
+    lang: Annotated[
+        Lang,
+        typer.Option(help="Language of the report and of what the demo prints. 报告与输出的语言。"),
+    ] = Lang.en,
     as_json: JsonOpt = False,
 ) -> None:
     """Sample data → run → report, in one go. 一键演示：示例数据、分析、报告。"""
@@ -61,6 +68,10 @@ def demo(
                         "outcomes": result.campaign.outcomes,
                         "arms": result.campaign.arms,
                     },
+                    "run_settings": {
+                        "file": None if result.settings_file is None else str(result.settings_file),
+                        "saved": result.settings_saved,
+                    },
                     "learning_skipped": result.learning_skipped or None,
                     "learning": None
                     if result.learning is None
@@ -80,64 +91,40 @@ def demo(
                 }
             )
             return
-        for r in result.ingested.values():
-            print_ingest(r)
-        first = result.acted_on
-        if first is not None and first.number != result.run.number:
-            out.print("", markup=False)
-            out.print(
-                f"run {first.number} published: as of {first.manifest.as_of:%Y-%m-%d}; the "
-                f"campaign below acts on its findings 第 {first.number} 次运行：活动据此选择客户",
-                markup=False,
-            )
-        if result.campaign is not None:
-            _print_campaign(result.campaign)
-        if result.learning_skipped:
-            out.print(f"learning rounds not run: {result.learning_skipped}", markup=False)
-        if result.learning is not None:
-            out.print("", markup=False)
-            out.print(
-                "learning: two targeting rounds on the sample's campaign truth "
-                "学习闭环：两轮定向，第二轮用第一轮的结果",
-                markup=False,
-            )
-            for line in result.learning.lines():
-                out.print(f"  {line}", markup=False)
-        out.print("", markup=False)
-        for line in describe_run(result.run):
+        for line in demo_lines(result, lang.value):  # type: ignore[arg-type]
             out.print(line, markup=False)
-        out.print(f"report: {result.report}", markup=False)
 
 
-# --- campsvc: what the demo's campaign did ----------------------------------------------------
-def _print_campaign(c: Any) -> None:
-    launch, counts = c.launch, c.launch["counts"]
-    arms = ", ".join(f"{k} {v:,}" for k, v in counts["arms"].items())
-    out.print("", markup=False)
-    out.print(
-        f"campaign {launch['campaign']} (win-back, e-mail) on run {launch['run']} "
-        f"挽回活动: audience {counts['audience']:,}, without consent or address "
-        f"{counts['no_consent']:,}; assigned {counts['assigned']:,} = global control "
-        f"{counts['global_control']:,} + holdout {counts['holdout']:,} + {arms}; expected "
-        f"cost {launch['expected_cost']:,.2f} {launch['currency']}",
-        markup=False,
-    )
-    d = c.delivered
-    out.print(
-        f"worker: {d['sent']:,} e-mails written to {c.sink} (no network), {d['dead']:,} dead, "
-        f"{launch['failed']:,} failed to render",
-        markup=False,
-    )
-    out.print("simulated outcomes over 30 days (sample truth) 模拟结果:", markup=False)
-    for a in c.arms:
-        out.print(
-            f"  {a['arm']:<15} {a['customers']:>6,} customers  {a['buyers']:>5,} bought  "
-            f"response {a['response_rate']:6.1%}  "
-            f"revenue per customer {a['revenue_per_customer']:,.0f}",
-            markup=False,
+def demo_lines(result: Any, lang: ReportLang) -> list[str]:
+    """Everything the demo prints after its work, in ``lang`` (:mod:`loyalloop.cli.demo_text`,
+    :func:`~loyalloop.cli.talk.describe_run`)."""
+    from loyalloop.apps.demo import DEMO_CAMPAIGN
+    from loyalloop.cli.talk import t
+
+    lines: list[str] = []
+    for r in result.ingested.values():
+        lines += ingest_lines(r, lang)
+    first = result.acted_on
+    if first is not None and first.number != result.run.number:
+        day = f"{first.manifest.as_of:%Y-%m-%d}"
+        lines += ["", t("demo_run_acted", lang, n=first.number, day=day)]
+    if result.campaign is not None:
+        lines.append("")
+        lines += campaign_lines(
+            result.campaign,
+            lang,
+            budget=float(str(DEMO_CAMPAIGN["budget"])),
+            window_days=int(str(DEMO_CAMPAIGN["window_days"])),
         )
-    out.print(
-        f"  the next run measures each arm against the holdout (the report's campaigns section; "
-        f"`loyalloop campaigns results {launch['campaign']}`) 下一次运行衡量各组与对照组的差异",
-        markup=False,
-    )
+    if result.learning_skipped:
+        lines.append(t("demo_learning_skipped", lang, why=result.learning_skipped))
+    if result.learning is not None:
+        lines += ["", t("demo_learning_head", lang)]
+        lines += [f"  {line}" for line in learning_lines(result.learning, lang)]
+    lines.append("")
+    lines += describe_run(result.run, lang)
+    if result.settings_file is not None:
+        key = "demo_settings_saved" if result.settings_saved else "demo_settings_kept"
+        lines.append(t(key, lang, path=result.settings_file))
+    lines.append(t("demo_report", lang, path=result.report))
+    return lines

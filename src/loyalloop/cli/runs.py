@@ -63,8 +63,9 @@ def run(
         Path | None,
         typer.Option(
             "--config",
-            help="YAML file of run settings (docs/configuration.md); the options below override "
-            "it. 运行参数文件。",
+            help="YAML file of run settings (docs/configuration.md; default: <home>/run.yaml "
+            "when it exists); the options below override it. 运行参数文件（默认：项目目录下的 "
+            "run.yaml，如存在）。",
         ),
     ] = None,
     as_of: Annotated[
@@ -104,14 +105,17 @@ def run(
         if engine is not None:
             early = replace(early, engine=Engine(engine.value))
         stack.enter_context(worker_started(early))
-        from loyalloop.pipeline.config import run_config
+        from loyalloop.pipeline.config import project_run_settings, run_config
         from loyalloop.pipeline.run import run_pipeline
 
         if config_file is not None:
             input_file(config_file, what="run settings file")
         if segments is not None:
             input_file(segments, what="segment rules file")
-        config = run_config(config_file, as_of=as_of, segments=segments, taxonomy=taxonomy)
+        home = settings(ctx).home
+        config = run_config(
+            config_file, as_of=as_of, segments=segments, taxonomy=taxonomy, home=home
+        )
         from loyalloop.cli.sync import sync_before_run
 
         with hold_home(ctx, "run"):  # the sync writes survey answers into the warehouse too
@@ -130,6 +134,9 @@ def run(
         if as_json:
             emit_json(run_json(result))
             return
+        project = project_run_settings(home)
+        if config_file is None and project.is_file():
+            out.print(f"run settings: {project} 运行参数文件", markup=False)
         for line in describe_run(result):
             out.print(line, markup=False)
 

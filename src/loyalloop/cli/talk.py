@@ -2,8 +2,10 @@
 did not compute and why, and where a model lost to its baseline — read from the run's typed
 manifest (:class:`loyalloop.core.results.RunManifest`), never from message text.
 
-Used by ``loyalloop run``, ``loyalloop runs show`` and ``loyalloop demo``. Imports nothing heavy
-at import time (the manifest types are imported when a run is described).
+Used by ``loyalloop run``, ``loyalloop runs show`` (English) and ``loyalloop demo`` (in its
+``--lang``: the wording comes from the report's catalogue, :mod:`loyalloop.report.i18n`;
+messages the library writes, which are English, are marked as such in Chinese). Imports nothing
+heavy at import time (the manifest types are imported when a run is described).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from loyalloop.core.results import RunManifest
     from loyalloop.core.runs import Run
+    from loyalloop.report.i18n import Lang
 
 __all__ = [
     "BaselineVerdict",
@@ -22,7 +25,17 @@ __all__ = [
     "describe_run",
     "run_json",
     "run_summary",
+    "t",
 ]
+
+
+def t(key: str, lang: Lang, **kw: object) -> str:
+    """The catalogue's text (:func:`loyalloop.report.i18n.t`), imported when first needed: the
+    report package is heavy, and help screens must not pay for it."""
+    from loyalloop.report.i18n import t as text
+
+    return text(key, lang, **kw)
+
 
 #: Names of the churn backtest's scorers, as people read them.
 SCORER_NAMES = {
@@ -80,7 +93,25 @@ def _rows(m: RunManifest, table: str) -> int | None:
     return None if info is None else info.rows
 
 
-def _headline(stage: str, m: RunManifest) -> str:
+def _scorer(name: str, lang: Lang) -> str:
+    key = f"cli_scorer_{name}"
+    return t(key, lang) if name in SCORER_NAMES else name
+
+
+def _aspect_labels(run: Run | None, lang: Lang) -> dict[str, str]:
+    """Aspect names in Chinese from the run's aspect summary (English: the ids, as before)."""
+    if lang == "en" or run is None:
+        return {}
+    path = run.path / "aspect_summary.parquet"
+    if not path.is_file():
+        return {}
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["aspect", "label_zh"]).to_pydict()
+    return dict(zip(table["aspect"], table["label_zh"], strict=True))
+
+
+def _headline(stage: str, m: RunManifest, lang: Lang = "en", run: Run | None = None) -> str:
     """One line on what ``stage`` produced (empty when there is nothing to say)."""
     from loyalloop.core.results import (
         CampaignResultsSummary,
@@ -92,138 +123,191 @@ def _headline(stage: str, m: RunManifest) -> str:
     )
 
     slot = getattr(m, stage, None)
+    sep = t("cli_list_sep", lang)
     if isinstance(slot, NotComputed):
-        return f"not computed ({slot.status})"
+        return t("cli_stage_not_computed", lang, status=slot.status)
     if stage == "profiles" and m.profiles is not None:
         p = m.profiles
-        text = (
-            f"{p.customer_records:,} customer records → {p.profiles:,} profiles "
-            f"({p.merged_records:,} merged"
+        text = t(
+            "cli_profiles",
+            lang,
+            records=f"{p.customer_records:,}",
+            profiles=f"{p.profiles:,}",
+            merged=f"{p.merged_records:,}",
         )
         if p.mode == "probabilistic":
-            text += (
-                f": {p.merged_by_exact_keys:,} by e-mail/phone, {p.merged_by_model:,} by the "
-                f"matching model; {p.review_pairs:,} pairs to review"
+            text += t(
+                "cli_profiles_how",
+                lang,
+                exact=f"{p.merged_by_exact_keys:,}",
+                model=f"{p.merged_by_model:,}",
+                review=f"{p.review_pairs:,}",
             )
-        text += ")"
+        text += t("cli_profiles_end", lang)
         if p.note:
-            text += "; exact keys only: too little data to train the matching model"
+            text += t("cli_profiles_exact_only", lang)
         return text
     if stage == "campaign_results" and isinstance(m.campaigns, CampaignResultsSummary):
-        names = ", ".join(c.name for c in m.campaigns.campaigns)
-        return (
-            f"{len(m.campaigns.campaigns):,} "
-            f"{'campaign' if len(m.campaigns.campaigns) == 1 else 'campaigns'} measured against "
-            "their holdouts: "
-            f"{names} (`loyalloop campaigns results NAME`)"
+        n = len(m.campaigns.campaigns)
+        return t(
+            "cli_campaigns_measured",
+            lang,
+            n=f"{n:,}",
+            noun="campaign" if n == 1 else "campaigns",
+            names=sep.join(c.name for c in m.campaigns.campaigns),
         )
     if stage == "rfm" and (rows := _rows(m, "rfm")) is not None:
-        return f"{rows:,} buyers scored R, F, M and segmented"
+        return t("cli_rfm", lang, rows=f"{rows:,}")
     if stage == "kpis" and m.kpis is not None:
         k = m.kpis
-        text = (
-            f"{k.customers:,} customers, {k.active_customers:,} bought in the last "
-            f"{k.active_days} days, repurchase rate {_pct(k.repurchase_rate)}"
+        text = t(
+            "cli_kpis",
+            lang,
+            customers=f"{k.customers:,}",
+            active=f"{k.active_customers:,}",
+            days=k.active_days,
+            repurchase=_pct(k.repurchase_rate),
         )
         nps = m.nps
         if nps is not None and nps.nps is not None:
             ci = (
-                f"95% CI {nps.ci_low:.1f} – {nps.ci_high:.1f}, "
+                t("cli_nps_ci", lang, low=nps.ci_low, high=nps.ci_high)
                 if nps.ci_low is not None and nps.ci_high is not None
                 else ""
             )
-            text += f"; NPS {nps.nps:.1f} ({ci}{nps.n:,} answers)"
+            text += t("cli_nps", lang, nps=nps.nps, ci=ci, n=f"{nps.n:,}")
         if m.csat is not None and m.csat.csat is not None:
-            text += f"; CSAT {m.csat.csat:.1f}%"
+            text += t("cli_csat", lang, csat=m.csat.csat)
         return text
     if stage == "clv" and isinstance(slot, ClvSummary):
-        return (
-            f"{slot.model}: CLV next {slot.horizon_months} months {slot.total_clv:,.0f}, "
-            f"top 10% of customers hold {_pct(slot.top_decile_share)}, "
-            f"mean P(alive) {_pct(slot.mean_probability_alive)}"
+        return t(
+            "cli_clv",
+            lang,
+            model=slot.model,
+            months=slot.horizon_months,
+            total=f"{slot.total_clv:,.0f}" + _currency(m),
+            top=_pct(slot.top_decile_share),
+            alive=_pct(slot.mean_probability_alive),
         )
     if stage == "churn_features" and (rows := _rows(m, "churn_features")) is not None:
-        return f"features of {rows:,} customers"
+        return t("cli_churn_features", lang, rows=f"{rows:,}")
     if stage == "churn" and isinstance(slot, ChurnSummary):
         aucs = " · ".join(
-            f"{SCORER_NAMES.get(name, name)} {s.roc_auc:.3f}"
+            f"{_scorer(name, lang)} {s.roc_auc:.3f}"
             for name, s in slot.metrics.items()
             if s.roc_auc is not None
         )
-        return (
-            f"backtest ROC AUC {aucs}; {slot.high_risk:,} customers at 50% risk or more, "
-            f"{slot.expected_churners:,.0f} expected to churn in {slot.horizon_days} days"
+        return t(
+            "cli_churn",
+            lang,
+            aucs=aucs,
+            high=f"{slot.high_risk:,}",
+            expected=f"{slot.expected_churners:,.0f}",
+            days=slot.horizon_days,
         )
     if stage == "loyalty" and isinstance(slot, LoyaltySummary):
         mean = "—" if slot.mean_index is None else f"{slot.mean_index:.1f}"
-        tiers = ", ".join(f"{k} {v:,}" for k, v in sorted(slot.tiers.items(), key=lambda t: -t[1]))
-        return f"mean loyalty index {mean} of {slot.indexed:,} customers; tiers: {tiers}"
+        tiers = sep.join(
+            f"{_tier(k, lang)} {v:,}" for k, v in sorted(slot.tiers.items(), key=lambda x: -x[1])
+        )
+        return t("cli_loyalty", lang, mean=mean, n=f"{slot.indexed:,}", tiers=tiers)
     if stage == "feedback" and isinstance(slot, FeedbackSummary):
-        text = f"{slot.comments:,} comments, {_pct(slot.share_negative)} negative"
+        text = t(
+            "cli_feedback", lang, comments=f"{slot.comments:,}", negative=_pct(slot.share_negative)
+        )
         if slot.top_negative_aspects:
             top = slot.top_negative_aspects[0]
-            text += (
-                f"; most complained about (largest negative share): {top.aspect} "
-                f"({_pct(top.share_negative)} of its mentions negative, {top.negative:,})"
+            text += t(
+                "cli_feedback_top",
+                lang,
+                aspect=_aspect_labels(run, lang).get(top.aspect, top.aspect),
+                share=_pct(top.share_negative),
+                n=f"{top.negative:,}",
             )
-        return text + f"; {slot.alerts:,} alerts"
+        return text + t("cli_feedback_alerts", lang, n=f"{slot.alerts:,}")
     return ""
 
 
-def describe_run(run: Run) -> list[str]:
+def _tier(name: str, lang: Lang) -> str:
+    """A loyalty tier's name: its id in English (as before), its label in Chinese."""
+    key = f"lo_tier_{name}"
+    return t(key, lang) if lang == "zh" and name in _TIERS else name
+
+
+_TIERS = frozenset({"emotional", "brand", "transactional", "not_loyal", "unscored"})
+
+
+def _currency(m: RunManifest) -> str:
+    return f" {m.kpis.currency}" if m.kpis is not None and m.kpis.currency else ""
+
+
+def describe_run(run: Run, lang: Lang = "en") -> list[str]:
     """What a run computed (per stage, with its time), what it did not and why, and how its
-    models did against their baselines, as lines of plain text."""
+    models did against their baselines, as lines of plain text in ``lang``."""
     m = run.manifest
-    lines = [f"run {run.number} published: as of {m.as_of:%Y-%m-%d}, {m.seconds:.1f} s"]
+    lines = [
+        t("cli_run_published", lang, n=run.number, day=f"{m.as_of:%Y-%m-%d}", seconds=m.seconds)
+    ]
     if m.stage_seconds:
-        lines.append("computed:")
+        lines.append(t("cli_computed", lang))
         width = max(len(s) for s in m.stage_seconds)
         for stage, seconds in m.stage_seconds.items():
-            lines.append(f"  {stage:<{width}}  {seconds:6.1f} s  {_headline(stage, m)}".rstrip())
+            took = t("cli_seconds", lang, seconds=seconds)
+            lines.append(f"  {stage:<{width}}  {took}  {_headline(stage, m, lang, run)}".rstrip())
     missing = m.not_computed()
     if missing:
-        lines.append("not computed:")
-        lines += [f"  {path} ({why.status}): {why.message}" for path, why in missing]
+        lines.append(t("cli_not_computed", lang))
+        lines += [
+            f"  {path} ({why.status}): {why.message}"
+            if lang == "en"
+            else f"  {path}（{why.status}）：{t('library_note', lang, message=why.message)}"
+            for path, why in missing
+        ]
     verdicts = baseline_verdicts(m)
     if verdicts:
-        lines.append("models against their baselines (same backtest):")
+        lines.append(t("cli_baselines_head", lang))
         for analysis in dict.fromkeys(v.analysis for v in verdicts):
             mine = [v for v in verdicts if v.analysis == analysis]
             metric = METRIC_NAMES.get(mine[0].metric, mine[0].metric)
-            head = f"  {analysis}: the model ({metric} {mine[0].model:.3f})"
+            name = t(f"cli_analysis_{analysis}", lang) if analysis == "churn" else analysis
+            head = "  " + t(
+                "cli_model_head", lang, analysis=name, metric=metric, value=mine[0].model
+            )
             lost = [v for v in mine if not v.model_won]
             if not lost:
                 others = " · ".join(
-                    f"{SCORER_NAMES.get(v.baseline, v.baseline)} {v.baseline_value:.3f}"
-                    for v in mine
+                    f"{_scorer(v.baseline, lang)} {v.baseline_value:.3f}" for v in mine
                 )
-                lines.append(f"{head} beats every baseline: {others}")
+                lines.append(head + t("cli_model_beats", lang, others=others))
             for v in lost:
-                name = SCORER_NAMES.get(v.baseline, v.baseline)
-                lines.append(f"{head} LOST to {name} ({v.baseline_value:.3f}): {_instead(m, v)}")
-    lines += decision_lines(m)
-    quarantined = {t: n for t, n in m.quarantined.items() if n}
+                lines.append(
+                    head
+                    + t(
+                        "cli_model_lost",
+                        lang,
+                        name=_scorer(v.baseline, lang),
+                        value=v.baseline_value,
+                        instead=_instead(m, v, lang),
+                    )
+                )
+    lines += decision_lines(m, lang)
+    quarantined = {t_: n for t_, n in m.quarantined.items() if n}
     if quarantined:
-        listed = ", ".join(f"{t} {n:,}" for t, n in quarantined.items())
-        lines.append(
-            f"quarantined at ingest, not in these figures: {listed} "
-            "(`loyalloop export quarantine --out q.csv`)"
-        )
+        listed = t("cli_list_sep", lang).join(f"{k} {n:,}" for k, n in quarantined.items())
+        lines.append(t("cli_quarantined", lang, listed=listed))
     return lines
 
 
-def _instead(m: RunManifest, v: BaselineVerdict) -> str:
+def _instead(m: RunManifest, v: BaselineVerdict, lang: Lang = "en") -> str:
     """What the run did about a model that lost (the churn stage ranks by the winner)."""
     from loyalloop.core.results import ChurnSummary
 
     if v.analysis == "churn" and isinstance(m.churn, ChurnSummary):
-        used = m.churn.ranking.scorer
-        return f"the run ranks by {SCORER_NAMES.get(used, used)} instead"
-    name = SCORER_NAMES.get(v.baseline, v.baseline)
-    return f"rank by {name} instead, or bring more history"
+        return t("cli_ranks_instead", lang, name=_scorer(m.churn.ranking.scorer, lang))
+    return t("cli_rank_instead", lang, name=_scorer(v.baseline, lang))
 
 
-def decision_lines(m: RunManifest) -> list[str]:
+def decision_lines(m: RunManifest, lang: Lang = "en") -> list[str]:
     """Which churn ranking the run used (said plainly when a baseline beat the model) and the
     two ranked lists with their sizes and values, from the manifest's typed results."""
     from loyalloop.core.results import ChurnSummary, PriorityListSummary
@@ -232,27 +316,39 @@ def decision_lines(m: RunManifest) -> list[str]:
     if isinstance(churn := m.churn, ChurnSummary):
         r, metrics = churn.ranking, churn.metrics
         used, model = metrics.get(r.scorer), metrics.get("model")
-        name = SCORER_NAMES.get(r.scorer, r.scorer)
+        name = _scorer(r.scorer, lang)
         if r.model_won and used is not None and used.roc_auc is not None:
-            how = f"the churn model ranks (ROC AUC {used.roc_auc:.3f}, beat every baseline)"
-        elif used is not None and model is not None and None not in (used.roc_auc, model.roc_auc):
-            how = (
-                f"ranked by {name}, NOT the churn model: the model did not beat it on the "
-                f"backtest (ROC AUC {model.roc_auc:.3f} against {used.roc_auc:.3f})"
+            how = t("cli_churn_used_model", lang, auc=used.roc_auc)
+        elif (
+            used is not None
+            and model is not None
+            and used.roc_auc is not None
+            and model.roc_auc is not None
+        ):
+            how = t(
+                "cli_churn_used_baseline", lang, name=name, model=model.roc_auc, used=used.roc_auc
             )
         else:
-            how = f"ranked by {name}"
+            how = t("cli_churn_used_plain", lang, name=name)
         lines.append(
-            f"churn risk used: {how}; {churn.high_risk:,} of {churn.current_customers:,} "
-            "current customers at 50% or more"
+            t(
+                "cli_churn_used",
+                lang,
+                how=how,
+                high=f"{churn.high_risk:,}",
+                current=f"{churn.current_customers:,}",
+            )
         )
-    currency = f" {m.kpis.currency}" if m.kpis is not None and m.kpis.currency else ""
-    for label, info in (("early-warning list", m.early_warning), ("win-back list", m.win_back)):
+    for info in (m.early_warning, m.win_back):
         if isinstance(info, PriorityListSummary):
-            value = "value at stake" if info.kind == "early_warning" else "win-back value"
             lines.append(
-                f"{label}: {info.customers:,} customers, {value} {info.total_value:,.0f}"
-                f"{currency} (table {info.kind})"
+                t(
+                    f"cli_list_{info.kind}",
+                    lang,
+                    n=f"{info.customers:,}",
+                    value=f"{info.total_value:,.0f}",
+                    currency=_currency(m),
+                )
             )
     return lines
 

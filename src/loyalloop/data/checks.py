@@ -435,6 +435,14 @@ def _rules(c: Contract) -> list[tuple[str, str, str]]:
                 "'score_type: a score needs a score_type (nps, csat, …)'",
             )
         )
+    if c.name == "assignments":
+        rules.append(
+            (
+                "propensity",
+                "coalesce(NOT (propensity > 0 AND propensity <= 1), false)",
+                "'propensity: ' || __t_propensity || ' is not a chance above 0 and at most 1'",
+            )
+        )
     if c.name == "accounts":
         rules.append(
             ("closed_at", "coalesce(closed_at < opened_at, false)", "'closed_at: before opened_at'")

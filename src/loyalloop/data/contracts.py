@@ -251,6 +251,12 @@ CONTRACTS: dict[str, Contract] = {
                 _c("campaign_id", "string", required=True, identifier=True),
                 _c("arm", "string", required=True, description="e.g. treatment, holdout"),
                 _c("assigned_at", "timestamp", required=True),
+                _c(
+                    "propensity",
+                    "float",
+                    description="the design chance the row got its arm, above 0 and at most 1 "
+                    "(logged at launch); empty: not logged",
+                ),
             ),
             key=("customer_id", "campaign_id"),
             references={"customer_id": "customers", "campaign_id": "campaigns"},

@@ -635,8 +635,10 @@ def _finalize(
     wh.execute("BEGIN TRANSACTION")
     try:
         inserted = wh.execute(
-            f"INSERT INTO {ident(c.name)} SELECT {col_list}, {_source_sql(staged)}, "
-            f"now()::TIMESTAMP FROM {ident(view)} WHERE {where}"
+            # columns named: a column added to an older home's table sits after the lineage
+            # columns (schema.ensure_schema)
+            f"INSERT INTO {ident(c.name)} ({col_list}, _source, _loaded_at) SELECT {col_list}, "
+            f"{_source_sql(staged)}, now()::TIMESTAMP FROM {ident(view)} WHERE {where}"
         ).fetchone()
         loaded = int(inserted[0]) if inserted else 0
         for name in (QUARANTINE_TABLE, REPAIRS_TABLE):

@@ -3,8 +3,10 @@
 :func:`open_warehouse` opens the project's warehouse and makes sure every canonical table
 (:data:`~loyalloop.data.contracts.CONTRACTS`, plus the lineage columns ``_source`` and
 ``_loaded_at``), the quarantine table and the repairs table exist; staging tables left by a
-crashed ingest are dropped. Existing tables are never altered, but for one thing: a
-quarantine table made before rows carried their ``key`` gets that column. The warehouse
+crashed ingest are dropped. Existing tables are never altered, but for two things: a
+quarantine table made before rows carried their ``key`` gets that column, and a canonical table
+made before its contract gained an optional column (``assignments.propensity``) gets it, empty
+on the rows already loaded (ingest names the columns it inserts). The warehouse
 adapter itself (``core``) knows no contract: this module, in ``data``, tells it what to create.
 """
 
@@ -15,6 +17,8 @@ import logging
 from loyalloop.core.config import Settings
 from loyalloop.core.warehouse import QUARANTINE_TABLE, REPAIRS_TABLE, Warehouse, WarehouseAdapter
 from loyalloop.data.contracts import CONTRACTS, Contract, LogicalType
+from loyalloop.data.sql import ident
+from loyalloop.errors import ConfigError
 
 __all__ = [
     "IBIS_TYPES",
@@ -85,6 +89,8 @@ def ensure_schema(wh: WarehouseAdapter) -> None:
     staging tables (nobody reads them)."""
     for c in CONTRACTS.values():
         wh.create_table(c.name, canonical_schema(c))
+        if wh.engine == "DuckDB":
+            _add_new_columns(wh, c)
     wh.create_table(QUARANTINE_TABLE, QUARANTINE_SCHEMA)
     if wh.engine == "DuckDB" and "key" not in wh.table(QUARANTINE_TABLE).columns:
         # Homes made before quarantined rows carried their key (the one change ever made).
@@ -93,6 +99,35 @@ def ensure_schema(wh: WarehouseAdapter) -> None:
     for name in wh.list_tables(STAGING_PREFIX):
         log.info("dropping leftover staging table %s", name)
         wh.drop_table(name)
+
+
+#: DuckDB types of the contracts' logical types (columns added to an older home's tables).
+_DUCKDB_TYPES: dict[LogicalType, str] = {
+    "string": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+
+
+def _add_new_columns(wh: WarehouseAdapter, c: Contract) -> None:
+    """Add the optional columns a contract gained since the home's table was made (a required
+    one cannot be added: the rows already loaded have no value for it)."""
+    have = set(wh.table(c.name).columns)
+    for col in c.columns:
+        if col.name in have:
+            continue
+        if col.required:
+            raise ConfigError(
+                f"warehouse table {c.name} has no column {col.name}, which its contract requires; "
+                "this home was made by another version of Loyalloop"
+            )
+        log.info("adding column %s to warehouse table %s", col.name, c.name)
+        wh.execute(
+            f"ALTER TABLE {ident(c.name)} ADD COLUMN {ident(col.name)} {_DUCKDB_TYPES[col.type]}"
+        )
 
 
 def open_warehouse(settings: Settings | None = None, *, read_only: bool = False) -> Warehouse:

@@ -3,9 +3,11 @@
 A run records its ``RunConfig`` in the manifest (``config``), so a published figure can be
 traced to the settings that made it. Settings come from code, or from a YAML file
 (:meth:`RunConfig.from_yaml`; ``loyalloop run --config run.yaml``) whose keys mirror the fields
-below; a key left out keeps its default, an unknown key or a bad value is refused with the
-key's path (``churn.horizon_days: must be a positive integer``). docs/configuration.md lists
-every key with its default.
+below — or from the project's own settings file ``<home>/run.yaml`` (:data:`PROJECT_RUN_SETTINGS`;
+``loyalloop run`` reads it when no ``--config`` is given, :func:`save_run_settings` writes it:
+``loyalloop demo`` saves its settings there); a key left out keeps its default, an unknown key
+or a bad value is refused with the key's path (``churn.horizon_days: must be a positive
+integer``). docs/configuration.md lists every key with its default.
 
 Library defaults stay where they are defined (:class:`~loyalloop.loyalty.LoyaltyWeights`,
 :class:`~loyalloop.loyalty.TierRules`, :class:`~loyalloop.loyalty.LifecycleRules`,
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 __all__ = [
+    "PROJECT_RUN_SETTINGS",
     "CampaignCosts",
     "CampaignsConfig",
     "ChurnConfig",
@@ -42,7 +45,9 @@ __all__ = [
     "FeedbackConfig",
     "LoyaltyConfig",
     "RunConfig",
+    "project_run_settings",
     "run_config",
+    "save_run_settings",
 ]
 
 
@@ -397,16 +402,60 @@ def _check_fields(obj: object) -> None:
                     raise ConfigError(f"{type(obj).__name__}.{f.name}: {exc}") from None
 
 
+#: The project's run settings file, in the project home: ``loyalloop run`` reads it when no
+#: ``--config`` is given (a file given with ``--config`` replaces it, it is not merged).
+PROJECT_RUN_SETTINGS = "run.yaml"
+
+_SETTINGS_HEADER = (
+    "# Run settings of this project (docs/configuration.md): `loyalloop run` reads this file\n"
+    "# when no --config is given. Keys left out keep their defaults.\n"
+)
+
+
+def project_run_settings(home: Path) -> Path:
+    """Where a project keeps its run settings (:data:`PROJECT_RUN_SETTINGS`)."""
+    return Path(home) / PROJECT_RUN_SETTINGS
+
+
+def _changed(value: Any, default: Any) -> Any:
+    """The parts of ``value`` (plain values) that differ from ``default``; in a section the
+    default has not (``campaigns.campaign.<id>``), empty keys are left out."""
+    if isinstance(value, dict) and isinstance(default, dict):
+        return {
+            k: _changed(v, default[k]) if k in default else _changed(v, None)
+            for k, v in value.items()
+            if k not in default or v != default[k]
+        }
+    if isinstance(value, dict):
+        return {k: _changed(v, None) for k, v in value.items() if v not in (None, {}, [])}
+    return value
+
+
+def save_run_settings(config: RunConfig, path: Path) -> str:
+    """Write ``config`` as a run settings file (the keys that differ from the defaults, so the
+    file reads as what was chosen) and return its text; :meth:`RunConfig.from_yaml` reads back
+    the same settings."""
+    from loyalloop.core.export import write_text_atomic
+
+    chosen = _changed(config.to_dict(), RunConfig().to_dict())
+    body = yaml.safe_dump(chosen, allow_unicode=True, sort_keys=False) if chosen else ""
+    text = _SETTINGS_HEADER + body
+    write_text_atomic(path, text)
+    return text
+
+
 def run_config(
     path: Path | str | None = None,
     *,
     as_of: date | str | None = None,
     segments: Path | str | None = None,
     taxonomy: str | None = None,
+    home: Path | None = None,
 ) -> RunConfig:
-    """The settings of a run as a command gives them: a YAML file (or the defaults), then the
-    options given on the command line on top (``None`` = not given). Everything is checked
-    now, not in the middle of a run (the taxonomy is loaded once).
+    """The settings of a run as a command gives them: a YAML file — ``path``, else the
+    project's ``<home>/run.yaml`` when ``home`` is given and the file exists, else the
+    defaults — then the options given on the command line on top (``None`` = not given).
+    Everything is checked now, not in the middle of a run (the taxonomy is loaded once).
 
     Raises
     ------
@@ -416,6 +465,8 @@ def run_config(
     from loyalloop.feedback.aspects import load_taxonomy
     from loyalloop.insight.rfm import load_segment_rules
 
+    if path is None and home is not None and project_run_settings(home).is_file():
+        path = project_run_settings(home)
     config = RunConfig.from_yaml(path) if path is not None else RunConfig()
     changes: dict[str, Any] = {}
     if as_of is not None:

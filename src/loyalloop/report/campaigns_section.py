@@ -243,6 +243,9 @@ def campaigns_section(run: Run, lang: Lang) -> Section | None:
     if isinstance(s, NotComputed):
         return Section("campaigns", t("cp_title", lang), _not_computed(s, lang))
     parts = [note(t("cp_intro", lang, level=f"{1 - s.alpha:.0%}"))]
+    currency = run.manifest.kpis.currency if run.manifest.kpis is not None else None
+    if currency:  # the money columns carry no unit of their own
+        parts.append(note(t("cp_currency", lang, currency=currency)))
     parts += [_campaign(c, lang) for c in s.campaigns]
     parts.append(_programme(s, lang))
     if s.models:

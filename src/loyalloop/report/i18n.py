@@ -994,6 +994,301 @@ _TEXT.update(
 # --- end of review ------------------------------------------------------------------------------
 
 
+# --- demo11: what `loyalloop demo` and `loyalloop run` print, in the reader's language -------
+# (cli/talk.py, cli/demo_text.py; library messages, which are English, go through library_note)
+_TEXT.update(
+    {
+        "cli_run_published": {
+            "en": "run {n} published: as of {day}, {seconds:.1f} s",
+            "zh": "第 {n} 次运行已发布：数据截至 {day}，用时 {seconds:.1f} 秒",
+        },
+        "cli_computed": {"en": "computed:", "zh": "已计算："},
+        "cli_not_computed": {"en": "not computed:", "zh": "未计算："},
+        "cli_seconds": {"en": "{seconds:6.1f} s", "zh": "{seconds:6.1f} 秒"},
+        "cli_stage_not_computed": {"en": "not computed ({status})", "zh": "未计算（{status}）"},
+        "cli_profiles": {
+            "en": "{records} customer records → {profiles} profiles ({merged} merged",
+            "zh": "{records} 条客户记录 → {profiles} 个客户档案（合并 {merged} 条",
+        },
+        "cli_profiles_how": {
+            "en": ": {exact} by e-mail/phone, {model} by the matching model; {review} pairs to "
+            "review",
+            "zh": "：{exact} 条按邮箱/手机号，{model} 条由匹配模型；{review} 对待人工复核",
+        },
+        "cli_profiles_end": {"en": ")", "zh": "）"},
+        "cli_profiles_exact_only": {
+            "en": "; exact keys only: too little data to train the matching model",
+            "zh": "；仅按精确键合并：数据太少，无法训练匹配模型",
+        },
+        "cli_campaigns_measured": {
+            "en": "{n} {noun} measured against their holdouts: {names} "
+            "(`loyalloop campaigns results NAME`)",
+            "zh": "{n} 个营销活动已与各自对照组比较：{names}（`loyalloop campaigns results 名称`）",
+        },
+        "cli_rfm": {
+            "en": "{rows} buyers scored R, F, M and segmented",
+            "zh": "{rows} 位购买客户完成 R、F、M 评分与分群",
+        },
+        "cli_kpis": {
+            "en": "{customers} customers, {active} bought in the last {days} days, repurchase "
+            "rate {repurchase}",
+            "zh": "客户 {customers} 位，近 {days} 天有消费 {active} 位，复购率 {repurchase}",
+        },
+        "cli_nps": {
+            "en": "; NPS {nps:.1f} ({ci}{n} answers)",
+            "zh": "；NPS {nps:.1f}（{ci}{n} 份回答）",
+        },
+        "cli_nps_ci": {
+            "en": "95% CI {low:.1f} – {high:.1f}, ",
+            "zh": "95% 置信区间 {low:.1f} – {high:.1f}，",
+        },
+        "cli_csat": {"en": "; CSAT {csat:.1f}%", "zh": "；CSAT {csat:.1f}%"},
+        "cli_clv": {
+            "en": "{model}: CLV next {months} months {total}, top 10% of customers hold "
+            "{top}, mean P(alive) {alive}",
+            "zh": "{model}：未来 {months} 个月 CLV {total}，前 10% 客户占 {top}，"
+            "平均存活概率 {alive}",
+        },
+        "cli_churn_features": {"en": "features of {rows} customers", "zh": "{rows} 位客户的特征"},
+        "cli_churn": {
+            "en": "backtest ROC AUC {aucs}; {high} customers at 50% risk or more, {expected} "
+            "expected to churn in {days} days",
+            "zh": "回测 ROC AUC {aucs}；流失风险 50% 及以上的客户 {high} 位，预计 {days} 天内"
+            "流失 {expected} 位",
+        },
+        "cli_loyalty": {
+            "en": "mean loyalty index {mean} of {n} customers; tiers: {tiers}",
+            "zh": "{n} 位客户的平均忠诚度指数 {mean}；等级：{tiers}",
+        },
+        "cli_feedback": {
+            "en": "{comments} comments, {negative} negative",
+            "zh": "评论 {comments} 条，负面 {negative}",
+        },
+        "cli_feedback_top": {
+            "en": "; most complained about (largest negative share): {aspect} ({share} of its "
+            "mentions negative, {n})",
+            "zh": "；最受抱怨（负面占比最高）：{aspect}（其提及中 {share} 为负面，{n} 条）",
+        },
+        "cli_feedback_alerts": {"en": "; {n} alerts", "zh": "；预警 {n} 条"},
+        "cli_baselines_head": {
+            "en": "models against their baselines (same backtest):",
+            "zh": "模型与基准对比（同一回测）：",
+        },
+        "cli_model_head": {
+            "en": "{analysis}: the model ({metric} {value:.3f})",
+            "zh": "{analysis}：模型（{metric} {value:.3f}）",
+        },
+        "cli_model_beats": {
+            "en": " beats every baseline: {others}",
+            "zh": "优于所有基准：{others}",
+        },
+        "cli_model_lost": {
+            "en": " LOST to {name} ({value:.3f}): {instead}",
+            "zh": "不及 {name}（{value:.3f}）：{instead}",
+        },
+        "cli_ranks_instead": {
+            "en": "the run ranks by {name} instead",
+            "zh": "本次运行改用 {name} 排序",
+        },
+        "cli_rank_instead": {
+            "en": "rank by {name} instead, or bring more history",
+            "zh": "请改用 {name} 排序，或提供更长的历史数据",
+        },
+        "cli_churn_used_model": {
+            "en": "the churn model ranks (ROC AUC {auc:.3f}, beat every baseline)",
+            "zh": "由流失模型排序（ROC AUC {auc:.3f}，优于所有基准）",
+        },
+        "cli_churn_used_baseline": {
+            "en": "ranked by {name}, NOT the churn model: the model did not beat it on the "
+            "backtest (ROC AUC {model:.3f} against {used:.3f})",
+            "zh": "按 {name} 排序，而非流失模型：回测中模型未胜过它（ROC AUC {model:.3f}，"
+            "对比 {used:.3f}）",
+        },
+        "cli_churn_used_plain": {"en": "ranked by {name}", "zh": "按 {name} 排序"},
+        "cli_churn_used": {
+            "en": "churn risk used: {how}; {high} of {current} current customers at 50% or more",
+            "zh": "使用的流失风险：{how}；{current} 位当前客户中 {high} 位风险在 50% 及以上",
+        },
+        "cli_list_early_warning": {
+            "en": "early-warning list: {n} customers, value at stake {value}{currency} "
+            "(table early_warning)",
+            "zh": "预警名单：{n} 位客户，涉及价值 {value}{currency}（数据表 early_warning）",
+        },
+        "cli_list_win_back": {
+            "en": "win-back list: {n} customers, win-back value {value}{currency} (table win_back)",
+            "zh": "挽回名单：{n} 位客户，可挽回价值 {value}{currency}（数据表 win_back）",
+        },
+        "cli_quarantined": {
+            "en": "quarantined at ingest, not in these figures: {listed} "
+            "(`loyalloop export quarantine --out q.csv`)",
+            "zh": "导入时被隔离、未计入以上数字：{listed}"
+            "（`loyalloop export quarantine --out q.csv`）",
+        },
+        "cli_scorer_model": {"en": "model", "zh": "模型"},
+        "cli_scorer_recency": {"en": "recency only", "zh": "仅按最近购买"},
+        "cli_scorer_bgnbd": {"en": "BG/NBD 1 − P(alive)", "zh": "BG/NBD 1 − 存活概率"},
+        "cli_scorer_logistic": {"en": "logistic regression", "zh": "逻辑回归"},
+        "cli_analysis_churn": {"en": "churn", "zh": "流失"},
+        "cli_list_sep": {"en": ", ", "zh": "，"},
+        # ingest
+        "cli_ingest": {
+            "en": "{table} ({files}): read {read} · loaded {loaded}{repaired} · already loaded "
+            "{already} · quarantined {quarantined}{erased}",
+            "zh": "{table}（{files}）：读取 {read} · 载入 {loaded}{repaired} · 此前已载入 "
+            "{already} · 隔离 {quarantined}{erased}",
+        },
+        "cli_ingest_repaired": {"en": " (repaired {n})", "zh": "（其中修复 {n}）"},
+        "cli_ingest_erased": {"en": " · erased {n}", "zh": " · 已按删除请求剔除 {n}"},
+        "cli_ingest_note": {"en": "  note: {note}", "zh": "  说明（英文）：{note}"},
+        "cli_ingest_first": {
+            "en": "  first quarantined row: {file}, row {row}{line}: {reason}",
+            "zh": "  第一条被隔离的行：{file}，第 {row} 行{line}，原因（英文）：{reason}",
+        },
+        "cli_ingest_line": {"en": " (line {line})", "zh": "（文件第 {line} 行）"},
+        "cli_ingest_ignored": {"en": "  ignored column {name}", "zh": "  已忽略的列：{name}"},
+        # the demo
+        "demo_run_acted": {
+            "en": "run {n} published: as of {day}; the campaign below acts on its findings",
+            "zh": "第 {n} 次运行已发布：数据截至 {day}；下面的营销活动据此选择客户",
+        },
+        "demo_campaign": {
+            "en": "campaign {name} (win-back, e-mail) on run {run}: audience {audience}, without "
+            "consent or address {no_consent}; assigned {assigned} = global control {gc} + "
+            "holdout {holdout} + {arms}; expected cost {cost} of a budget of {budget} {currency}",
+            "zh": "营销活动 {name}（挽回，电子邮件），基于第 {run} 次运行：目标客户 {audience} 位，"
+            "无授权或无联系地址 {no_consent} 位；分配 {assigned} 位 = 全局对照组 {gc} + 对照组 "
+            "{holdout} + {arms}；预计成本 {cost} {currency}（预算 {budget} {currency}）",
+        },
+        "demo_worker": {
+            "en": "worker: {sent} e-mails written to {sink} (no network), {dead} dead, {failed} "
+            "failed to render",
+            "zh": "发送进程：{sent} 封邮件写入 {sink}（未联网），{dead} 封放弃投递，{failed} 封"
+            "模板渲染失败",
+        },
+        "demo_outcomes": {
+            "en": "simulated outcomes over {days} days (sample truth):",
+            "zh": "{days} 天的模拟结果（依据示例数据的已知真相）：",
+        },
+        "demo_outcome_row": {
+            "en": "{customers:>6} customers  {buyers:>5} bought  response {rate:>6}  revenue per "
+            "customer {revenue} {currency}",
+            "zh": "{customers:>6} 位客户  {buyers:>5} 位购买  响应率 {rate:>6}  人均消费 "
+            "{revenue} {currency}",
+        },
+        "demo_next_run": {
+            "en": "  the next run measures each arm against the holdout (the report's campaigns "
+            "section; `loyalloop campaigns results {name}`)",
+            "zh": "  下一次运行将各组与对照组比较（报告的“营销活动”部分；"
+            "`loyalloop campaigns results {name}`）",
+        },
+        "demo_arm_offer": {"en": "offer", "zh": "优惠组"},
+        "demo_arm_message": {"en": "message", "zh": "普通消息组"},
+        "demo_arm_holdout": {"en": "holdout", "zh": "对照组"},
+        "demo_arm_global_control": {"en": "global_control", "zh": "全局对照组"},
+        "demo_learning_head": {
+            "en": "learning: two targeting rounds on the sample's campaign truth",
+            "zh": "学习闭环：在示例数据的已知真相上做两轮定向，第二轮使用第一轮的结果",
+        },
+        "demo_learning_skipped": {
+            "en": "learning rounds not run: {why}",
+            "zh": "未运行学习轮次。说明（英文）：{why}",
+        },
+        "demo_round": {"en": "round {i}: {groups}", "zh": "第 {i} 轮：{groups}"},
+        "demo_group": {
+            "en": "{group} ({policy}): {treated} treated, {held} held out, spent {spent} "
+            "{currency}",
+            "zh": "{group}（{policy}）：触达 {treated} 位，留作对照 {held} 位，花费 {spent} "
+            "{currency}",
+        },
+        "demo_group_champion": {"en": "champion", "zh": "主策略"},
+        "demo_group_challenger": {"en": "challenger", "zh": "挑战策略"},
+        "demo_group_explore": {"en": "explore", "zh": "探索"},
+        "demo_policy_model": {"en": "model {model}", "zh": "模型 {model}"},
+        "demo_policy_caution": {"en": ", {caution} SE off", "zh": "，扣除 {caution} 个标准误"},
+        "demo_policy_fill": {
+            "en": ", then risk-only ({action})",
+            "zh": "，余下预算按风险（{action}）",
+        },
+        "demo_policy_nobody": {
+            "en": "nobody (no action is sure to pay)",
+            "zh": "不触达任何人（没有确定能回本的动作）",
+        },
+        "demo_policy_risk": {"en": "risk ({action}{depth})", "zh": "按风险（{action}{depth}）"},
+        "demo_policy_value": {"en": "value ({action}{depth})", "zh": "按价值（{action}{depth}）"},
+        "demo_policy_random": {"en": "random ({action}{depth})", "zh": "随机（{action}{depth}）"},
+        "demo_policy_depth": {"en": ", score ≥ {score}", "zh": "，得分 ≥ {score}"},
+        "demo_random_actions": {"en": "random actions", "zh": "随机动作"},
+        "demo_explore_policy": {
+            "en": "random customers, random actions",
+            "zh": "随机客户、随机动作",
+        },
+        "demo_measured": {
+            "en": "  measured against the holdouts: {figure}; {roi}",
+            "zh": "  与对照组比较：{figure}；{roi}",
+        },
+        "demo_measured_none": {
+            "en": "  measured against the holdouts: net value not measurable — {why}",
+            "zh": "  与对照组比较：净价值无法衡量——{why}",
+        },
+        "demo_net": {
+            "en": "incremental net value {estimate} ({interval}) {currency}",
+            "zh": "增量净价值 {estimate}（{interval}）{currency}",
+        },
+        "demo_net_inconclusive": {
+            "en": "inconclusive — incremental net value {interval} {currency} ({why})",
+            "zh": "不确定——增量净价值 {interval} {currency}（{why}）",
+        },
+        "demo_interval": {"en": "95% {low} … {high}", "zh": "95% 区间 {low} … {high}"},
+        "demo_roi": {"en": "ROI {estimate} ({interval})", "zh": "ROI {estimate}（{interval}）"},
+        "demo_roi_inconclusive": {
+            "en": "ROI not quoted (inconclusive)",
+            "zh": "不报告 ROI（不确定）",
+        },
+        "demo_roi_not_quoted": {"en": "ROI not quoted: {why}", "zh": "不报告 ROI：{why}"},
+        "demo_truth": {
+            "en": "  on the sample's truth: {estimate} ({interval}) {currency}",
+            "zh": "  按示例数据的真相：{estimate}（{interval}）{currency}",
+        },
+        "demo_model": {
+            "en": "model {model}: {decision}",
+            "zh": "模型 {model}。说明（英文）：{decision}",
+        },
+        "demo_no_model": {"en": "no model: {decision}", "zh": "没有模型。说明（英文）：{decision}"},
+        "demo_note": {"en": "{note}", "zh": "说明（英文）：{note}"},
+        "demo_difference": {
+            "en": "round 2 − round 1 on the truth: expected {gain} {currency}; realised "
+            "{estimate} (95% of response draws {low} … {high}) at the same budget {budget}: "
+            "{verdict}",
+            "zh": "按真相，第 2 轮 − 第 1 轮：期望 {gain} {currency}；实际 {estimate}（响应抽样的 "
+            "95% 区间 {low} … {high}），预算相同（{budget} {currency}）：{verdict}",
+        },
+        "demo_better": {"en": "round 2 targets better", "zh": "第 2 轮定向更好"},
+        "demo_not_better": {
+            "en": "round 2 is not clearly better than round 1",
+            "zh": "第 2 轮并未明显优于第 1 轮",
+        },
+        "demo_settings_saved": {
+            "en": "run settings saved to {path}: a later `loyalloop run` counts the campaign's "
+            "costs and margin as these runs did",
+            "zh": "运行参数已保存到 {path}：之后的 `loyalloop run` 会像本次一样计入"
+            "活动的成本与毛利",
+        },
+        "demo_settings_kept": {
+            "en": "this project's own run settings {path} were kept (the demo's runs used the "
+            "demo's settings; a later `loyalloop run` uses that file)",
+            "zh": "保留了本项目已有的运行参数 {path}（演示的运行使用演示参数；之后的 "
+            "`loyalloop run` 使用该文件）",
+        },
+        "demo_report": {"en": "report: {path}", "zh": "报告：{path}"},
+        "cp_currency": {
+            "en": "Amounts (revenue, margin, cost, net value) in {currency}.",
+            "zh": "金额（收入、毛利、成本、净值）单位：{currency}。",
+        },
+    }
+)
+# --- end of demo11 ------------------------------------------------------------------------------
+
+
 def t(key: str, lang: Lang, **kw: object) -> str:
     """The text for ``key`` in ``lang`` (formatted with ``kw``)."""
     return _TEXT[key][lang].format(**kw)

@@ -45,7 +45,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from loyalloop.campaigns import CampaignSpec, TriggerKind, evaluate_trigger, plan_campaign
+from loyalloop.campaigns import (
+    CampaignSpec,
+    ProgrammeSpec,
+    TriggerKind,
+    arm_propensities,
+    evaluate_trigger,
+    plan_campaign,
+)
 from loyalloop.campaigns.segments import select_segment
 from loyalloop.campaigns.triggers import apply_cooldown
 from loyalloop.errors import ConfigError, ConflictError, LoyalloopError, SpecError
@@ -272,6 +279,8 @@ def evaluate_triggered(
     )
     entries: list[dict[str, Any]] = []
     new_assignments: list[dict[str, Any]] = []
+    # the design chance of each arm, logged with the row as a launch logs it
+    chance = arm_propensities(spec, ProgrammeSpec())
     for row in frame.to_dict("records"):
         cid = str(row["customer_id"])
         n = int(entry_no.get(cid, 0)) + 1
@@ -299,6 +308,7 @@ def evaluate_triggered(
                     "version": version,
                     "offer_id": offer if isinstance(offer, str) else None,
                     "expected_cost": float(cost) if pd.notna(cost) else 0.0,
+                    "propensity": chance.get(str(row["arm"])),
                     "synced_at": None,
                 }
             )

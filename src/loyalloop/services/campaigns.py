@@ -977,6 +977,7 @@ def sync_campaigns(store: Store, *, batch: int = 100_000) -> CampaignSyncResult:
                         CampaignAssignment.customer_id,
                         CampaignAssignment.arm,
                         CampaignAssignment.assigned_at,
+                        CampaignAssignment.propensity,
                     )
                     .where(CampaignAssignment.synced_at.is_(None))
                     .order_by(CampaignAssignment.id)
@@ -985,8 +986,14 @@ def sync_campaigns(store: Store, *, batch: int = 100_000) -> CampaignSyncResult:
             if not got:
                 break
             data = [
-                {"customer_id": cid, "campaign_id": keys[camp], "arm": arm, "assigned_at": ts(at)}
-                for _id, camp, cid, arm, at in got
+                {
+                    "customer_id": cid,
+                    "campaign_id": keys[camp],
+                    "arm": arm,
+                    "assigned_at": ts(at),
+                    "propensity": p,  # None (empty) on rows written before migration 0009
+                }
+                for _id, camp, cid, arm, at, p in got
             ]
             result = ingest(wh, "assignments", [_write(directory, "assignments", data)])
             a_counts.update(_add(a_counts, _counts(result)))

@@ -1,0 +1,223 @@
+"""What ``loyalloop demo`` prints about its campaign and its learning rounds, in the reader's
+language (``--lang``): every sentence from the report's catalogue (:mod:`loyalloop.report.i18n`,
+keys ``demo_*``), numbers formatted alike in both languages.
+
+The learning rounds' English lines are the measurement layer's own summary
+(:meth:`~loyalloop.measurement.sample_rounds.LearningRounds.lines`); the Chinese lines are
+rendered here from the same fields. Two of them are free text the measurement layer writes in
+English only — the model decision and the cross-validation note — and are shown, in Chinese,
+marked as English (``说明（英文）``) until the rounds carry them as fields. Imports nothing heavy
+at import time.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from loyalloop.cli.talk import t
+
+if TYPE_CHECKING:
+    from loyalloop.measurement.learning import Policy, RoundPlan
+    from loyalloop.measurement.sample_rounds import LearningRounds
+    from loyalloop.report.i18n import Lang
+
+__all__ = ["campaign_lines", "learning_lines"]
+
+#: Names of the demo campaign's arms that have words (others print as they are named).
+_ARMS = frozenset({"offer", "message", "holdout", "global_control"})
+_GROUPS = frozenset({"champion", "challenger", "explore"})
+
+
+def _arm(name: str, lang: Lang) -> str:
+    return t(f"demo_arm_{name}", lang) if name in _ARMS else name
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+def campaign_lines(c: Any, lang: Lang, *, budget: float, window_days: int) -> list[str]:
+    """The demo campaign's launch, delivery and simulated outcomes per arm
+    (:class:`~loyalloop.apps.demo.CampaignDemoResult`; its spec's budget and window)."""
+    launch, counts = c.launch, c.launch["counts"]
+    currency = launch["currency"]
+    sep = t("cli_list_sep", lang)
+    arms = sep.join(f"{_arm(k, lang)} {v:,}" for k, v in counts["arms"].items())
+    d = c.delivered
+    lines = [
+        t(
+            "demo_campaign",
+            lang,
+            name=launch["campaign"],
+            run=launch["run"],
+            audience=f"{counts['audience']:,}",
+            no_consent=f"{counts['no_consent']:,}",
+            assigned=f"{counts['assigned']:,}",
+            gc=f"{counts['global_control']:,}",
+            holdout=f"{counts['holdout']:,}",
+            arms=arms,
+            cost=f"{launch['expected_cost']:,.2f}",
+            budget=f"{budget:,.0f}",
+            currency=currency,
+        ),
+        t(
+            "demo_worker",
+            lang,
+            sent=f"{d['sent']:,}",
+            sink=c.sink,
+            dead=f"{d['dead']:,}",
+            failed=f"{launch['failed']:,}",
+        ),
+        t("demo_outcomes", lang, days=window_days),
+    ]
+    for a in c.arms:
+        row = t(
+            "demo_outcome_row",
+            lang,
+            customers=f"{a['customers']:,}",
+            buyers=f"{a['buyers']:,}",
+            rate=f"{a['response_rate']:.1%}",
+            revenue=f"{a['revenue_per_customer']:,.0f}",
+            currency=currency,
+        )
+        lines.append(f"  {_pad(_arm(str(a['arm']), lang), 15)} {row}")
+    lines.append(t("demo_next_run", lang, name=launch["campaign"]))
+    return lines
+
+
+def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
+    """The two rounds: each group's plan, what the holdouts measured, the truth; the model
+    decision; round 2 − round 1 on the truth."""
+    if lang == "en":
+        return rounds.lines()
+    currency = rounds.currency
+    lines: list[str] = []
+    for i, r in enumerate(rounds.rounds, start=1):
+        groups = t("cli_list_sep", lang).join(
+            t(
+                "demo_group",
+                lang,
+                group=t(f"demo_group_{g.group}", lang) if g.group in _GROUPS else g.group,
+                policy=_policy(r.plan, g.group, lang),
+                treated=f"{g.treated:,}",
+                held=f"{g.held_out:,}",
+                spent=f"{g.spent:,.0f}",
+                currency=currency,
+            )
+            for g in r.plan.groups
+        )
+        lines.append(t("demo_round", lang, i=i, groups=groups))
+        total = r.report.campaign(r.plan.campaign_id).total
+        if total is not None:
+            spent = sum(g.spent for g in r.plan.groups)
+            lines.append(_measured(total, spent, rounds.budget, currency, lang))
+        tv = r.true_value
+        lines.append(
+            t(
+                "demo_truth",
+                lang,
+                estimate=f"{tv.estimate:,.0f}",
+                interval=t("demo_interval", lang, low=f"{tv.low:,.0f}", high=f"{tv.high:,.0f}"),
+                currency=currency,
+            )
+        )
+    if rounds.entry is not None:
+        lines.append(t("demo_model", lang, model=rounds.entry.model_id, decision=rounds.decision))
+    else:
+        lines.append(t("demo_no_model", lang, decision=rounds.decision))
+    lines += [t("demo_note", lang, note=note) for note in rounds.notes]
+    d = rounds.difference
+    gain = rounds.rounds[1].expected_value - rounds.rounds[0].expected_value
+    lines.append(
+        t(
+            "demo_difference",
+            lang,
+            gain=f"{gain:+,.0f}",
+            estimate=f"{d.estimate:+,.0f}",
+            low=f"{d.low:+,.0f}",
+            high=f"{d.high:+,.0f}",
+            budget=f"{rounds.budget:,.0f}",
+            currency=currency,
+            verdict=t("demo_better" if rounds.improved else "demo_not_better", lang),
+        )
+    )
+    return lines
+
+
+def _action(name: str | None, lang: Lang) -> str:
+    from loyalloop.measurement.sample_rounds import SAMPLE_ACTIONS
+
+    if name is None:
+        return t("demo_random_actions", lang)
+    labels = {a.name: (a.label_zh if lang == "zh" else a.name) for a in SAMPLE_ACTIONS}
+    return labels.get(name) or name
+
+
+def _policy(plan: RoundPlan, group: str, lang: Lang) -> str:
+    """A group's policy in words (:meth:`~loyalloop.measurement.learning.Policy.label`)."""
+    policy = {"champion": plan.champion, "challenger": plan.challenger}.get(group)
+    if policy is None:  # the exploration share: random customers, random actions
+        return t("demo_explore_policy", lang)
+    return policy_label(policy, lang)
+
+
+def policy_label(policy: Policy, lang: Lang) -> str:
+    """:meth:`Policy.label <loyalloop.measurement.learning.Policy.label>` in ``lang``."""
+    kind = policy.kind.value
+    if kind == "model":
+        text = t("demo_policy_model", lang, model=policy.model_id)
+        if policy.caution is not None:
+            text += t("demo_policy_caution", lang, caution=f"{policy.caution:g}")
+        if policy.fill_action is not None:
+            text += t("demo_policy_fill", lang, action=_action(policy.fill_action, lang))
+        return text
+    if kind == "nobody":
+        return t("demo_policy_nobody", lang)
+    depth = (
+        ""
+        if policy.min_score is None
+        else t("demo_policy_depth", lang, score=f"{policy.min_score:.3g}")
+    )
+    return t(f"demo_policy_{kind}", lang, action=_action(policy.action, lang), depth=depth)
+
+
+def _measured(total: Any, spent: float, budget: float, currency: str, lang: Lang) -> str:
+    """What the holdouts measured, as the shared quoting rule allows it to be shown
+    (:func:`~loyalloop.measurement.quoting.quote_effect`)."""
+    from loyalloop.measurement.quoting import Verdict, explain, quote_effect
+
+    q = quote_effect(total, budget=budget if budget > 0 else None, spend=spent)
+    net = q.net
+    if net.verdict is Verdict.NOT_MEASURABLE:
+        return t("demo_measured_none", lang, why=explain(net, lang))
+    interval = t("demo_interval", lang, low=f"{net.low:,.0f}", high=f"{net.high:,.0f}")
+    if net.quoted:
+        figure = t(
+            "demo_net", lang, estimate=f"{net.estimate:,.0f}", interval=interval, currency=currency
+        )
+    else:
+        figure = t(
+            "demo_net_inconclusive",
+            lang,
+            interval=interval,
+            currency=currency,
+            why=explain(net, lang),
+        )
+    roi = q.roi
+    if roi.quoted:
+        roi_text = t(
+            "demo_roi",
+            lang,
+            estimate=f"{roi.estimate:+.2f}",
+            interval=t("demo_interval", lang, low=f"{roi.low:+.2f}", high=f"{roi.high:+.2f}"),
+        )
+    elif roi.verdict is Verdict.INCONCLUSIVE:
+        roi_text = t("demo_roi_inconclusive", lang)
+    else:
+        why = explain(roi, lang)  # the floors' reasons already say that no ROI is quoted
+        said = why.startswith(("ROI", "不报告"))
+        roi_text = why if said else t("demo_roi_not_quoted", lang, why=why)
+    return t("demo_measured", lang, figure=figure, roi=roi_text)
