@@ -19,7 +19,7 @@ Since session 10 it is training data: the mention-sentiment model's ``TRAIN_SETS
 pattern changes after reading its errors and retrained the detector on it. The figures these
 tests see are therefore in-sample — a regression guard only. The honest estimate for a new
 author is leave-one-author-out over the eight blind authors (``benchmarks/results/
-feedback.md``, round 13); the next held-out author is blind8, measured by the lead.
+feedback.md``, round 13); blind8 was the next held-out author (session 10), blind9 after it (session 11).
 """
 
 from __future__ import annotations

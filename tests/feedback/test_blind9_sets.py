@@ -1,0 +1,45 @@
+"""Aspect sentiment on the ninth blind set — held out: no shipped model was trained on it.
+
+``tests/feedback/data/blind9_{zh,en}.tsv`` (749 / 757 sentences) were written and labelled on
+2026-12-01 (19:15–19:24 UTC) by a tenth author, a session that had not seen the analyser, its
+lexicon, its taxonomies, its tests or any other labelled set (``blind9_README.md``). It is what a
+card centre and a retailer receive in an ordinary month across all channels: survey verbatims,
+app-store and marketplace reviews, social posts, chat lines and agent notes, e-mails, formal
+complaints, comment cards; generous with negation, questions, hopes, sarcasm, comparisons and
+long comments whose complaint comes last; about 38 % of rows name two or more aspects, 10 %
+none. The English rows are their own situations (hotel holds, chargebacks, hardship plans …).
+
+The lead measured it twice in session 11 (``python -m loyalloop.feedback.evaluate FILE
+--json``), choosing nothing by it:
+
+- ``21dc2ae`` (session start, the models of session 10): agreement 0.7287 zh, 0.5581 en;
+  recall 0.8569 / 0.7194; precision 0.8255 / 0.7216; sentiment when found 0.8505 / 0.7758;
+  intent 0.7637 / 0.6856.
+- after round 14 (taxonomy word families, the clause's mood in the mention model, 40 lexicon
+  entries, every model retrained with blind8 in): agreement **0.7518 zh, 0.5701 en**; recall
+  0.8669 / 0.7335; precision 0.8271 / 0.7248; sentiment when found 0.8672 / 0.7773; intent
+  0.7797 / 0.6975.
+
+The issue's target (≥ 0.85 agreement per language on an unseen author) is not met: in English
+about one labelled aspect in four is missed and one found aspect in four is not one the author
+saw. The floors are the last figures minus 0.01; the set must stay out of training until a newer
+blind set replaces it as the held-out measure.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
+
+#: language -> (sentences, held-out agreement, held-out recall).
+MEASURED = {"zh": (749, 0.7518, 0.8669), "en": (757, 0.5701, 0.7335)}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_blind9_held_out_agreement_floor(lang: str) -> None:
+    assert_floor(f"blind9_{lang}", *MEASURED[lang])
+
+
+def test_blind9_is_not_training_data() -> None:
+    for sets in shipped_train_sets().values():
+        assert not {"blind9_zh", "blind9_en"} & sets
