@@ -12,6 +12,7 @@ at import time.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
@@ -109,18 +110,26 @@ def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
             )
             for g in r.plan.groups
         )
-        lines.append(t("demo_round", lang, i=i, groups=groups))
+        kind = t("demo_learning_round", lang) if i == 1 else ""
+        lines.append(t("demo_round", lang, i=i, groups=kind + groups))
         total = r.report.campaign(r.plan.campaign_id).total
         if total is not None:
             spent = sum(g.spent for g in r.plan.groups)
             lines.append(_measured(total, spent, rounds.budget, currency, lang))
         tv = r.true_value
+        by_group = t("cli_list_sep", lang).join(
+            f"{t(f'demo_group_{g}', lang) if g in _GROUPS else g} {v:+,.0f}"
+            for g, v in r.expected_by_group.items()
+        )
         lines.append(
             t(
                 "demo_truth",
                 lang,
-                estimate=f"{tv.estimate:,.0f}",
-                interval=t("demo_interval", lang, low=f"{tv.low:,.0f}", high=f"{tv.high:,.0f}"),
+                expected=f"{r.expected_value:+,.0f}",
+                by_group=by_group,
+                estimate=f"{tv.estimate:+,.0f}",
+                low=f"{tv.low:+,.0f}",
+                high=f"{tv.high:+,.0f}",
                 currency=currency,
             )
         )
@@ -129,19 +138,37 @@ def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
     else:
         lines.append(t("demo_no_model", lang, decision=rounds.decision))
     lines += [t("demo_note", lang, note=note) for note in rounds.notes]
+    if math.isfinite(rounds.reference):
+        r1, r2 = (r.expected_value - rounds.reference for r in rounds.rounds)
+        lines.append(
+            t(
+                "demo_reference",
+                lang,
+                action=_action(rounds.usual_action, lang),
+                reference=f"{rounds.reference:+,.0f}",
+                r1=f"{r1:+,.0f}",
+                r2=f"{r2:+,.0f}",
+                currency=currency,
+            )
+        )
     d = rounds.difference
-    gain = rounds.rounds[1].expected_value - rounds.rounds[0].expected_value
+    if not rounds.targets_better:
+        verdict = "demo_not_better"
+    elif rounds.improved:
+        verdict = "demo_better"
+    else:
+        verdict = "demo_better_in_expectation"
     lines.append(
         t(
             "demo_difference",
             lang,
-            gain=f"{gain:+,.0f}",
+            gain=f"{rounds.expected_gain:+,.0f}",
             estimate=f"{d.estimate:+,.0f}",
             low=f"{d.low:+,.0f}",
             high=f"{d.high:+,.0f}",
             budget=f"{rounds.budget:,.0f}",
             currency=currency,
-            verdict=t("demo_better" if rounds.improved else "demo_not_better", lang),
+            verdict=t(verdict, lang),
         )
     )
     return lines

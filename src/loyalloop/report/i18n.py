@@ -1246,8 +1246,25 @@ _TEXT.update(
         },
         "demo_roi_not_quoted": {"en": "ROI not quoted: {why}", "zh": "不报告 ROI：{why}"},
         "demo_truth": {
-            "en": "  on the sample's truth: {estimate} ({interval}) {currency}",
-            "zh": "  按示例数据的真相：{estimate}（{interval}）{currency}",
+            "en": "  on the sample's truth: expected {expected} {currency} ({by_group}); realised "
+            "{estimate} (95% of response draws {low} … {high})",
+            "zh": "  按示例数据的真相：期望 {expected} {currency}（{by_group}）；实际 {estimate}"
+            "（响应抽样的 95% 区间 {low} … {high}）",
+        },
+        "demo_learning_round": {
+            "en": "a learning round (no model yet, actions drawn at random) — ",
+            "zh": "学习轮（尚无模型，动作随机抽取）—— ",
+        },
+        "demo_reference": {
+            "en": "risk-only + {action} on the whole budget, no learning: expected {reference} "
+            "{currency} on the truth; round 1 {r1}, round 2 {r2} against it (the cost of learning)",
+            "zh": "只按风险定向 + {action}、用满预算、不学习：按真相期望 {reference} {currency}；"
+            "第 1 轮相差 {r1}，第 2 轮相差 {r2}（学习的代价）",
+        },
+        "demo_better_in_expectation": {
+            "en": "round 2 targets better in expectation, but not clearly better once the luck of "
+            "who responds is counted (the realised range crosses 0)",
+            "zh": "按期望第 2 轮定向更好，但计入谁会响应的运气后并不明显更好（实际区间跨过 0）",
         },
         "demo_model": {
             "en": "model {model}: {decision}",
@@ -1262,10 +1279,13 @@ _TEXT.update(
             "zh": "按真相，第 2 轮 − 第 1 轮：期望 {gain} {currency}；实际 {estimate}（响应抽样的 "
             "95% 区间 {low} … {high}），预算相同（{budget} {currency}）：{verdict}",
         },
-        "demo_better": {"en": "round 2 targets better", "zh": "第 2 轮定向更好"},
+        "demo_better": {
+            "en": "round 2 targets better (expected, and realised above 0 in 95% of draws)",
+            "zh": "第 2 轮定向更好（期望如此，且 95% 的抽样中实际值高于 0）",
+        },
         "demo_not_better": {
-            "en": "round 2 is not clearly better than round 1",
-            "zh": "第 2 轮并未明显优于第 1 轮",
+            "en": "round 2 does not target better than round 1",
+            "zh": "第 2 轮的定向并不比第 1 轮好",
         },
         "demo_settings_saved": {
             "en": "run settings saved to {path}: a later `loyalloop run` counts the campaign's "
