@@ -323,7 +323,8 @@ def test_report_section_shows_errors_and_a_missing_programme() -> None:
         alpha=0.05,
     )
     for lang in ("en", "zh"):
-        s = campaigns_section(SimpleNamespace(manifest=SimpleNamespace(campaigns=summary)), lang)  # type: ignore[arg-type]
+        run = SimpleNamespace(manifest=SimpleNamespace(campaigns=summary, kpis=None))
+        s = campaigns_section(run, lang)  # type: ignore[arg-type]
         assert s is not None
         body = str(s.body)
         # the shared rule's reason, in the report's language

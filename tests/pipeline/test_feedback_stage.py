@@ -37,6 +37,8 @@ SPIKE_ROWS = [(f"Z{w}{i:02d}", week + pd.Timedelta(days=i % 5)) for w, week in e
               for i in range(15)]  # fmt: skip
 KANO = pd.DataFrame(
     {
+        "answer_id": [f"k{i}" for i in range(8)],
+        "timestamp": pd.Timestamp("2025-06-01"),
         "feature": ["airport lounge"] * 4 + ["安全提醒"] * 4,
         "functional": ["like", "like", "like", "neutral", "like", "neutral", "neutral", "neutral"],
         "dysfunctional": ["neutral"] * 3 + ["neutral"] + ["dislike"] * 4,

@@ -122,7 +122,7 @@ def _add_new_columns(wh: WarehouseAdapter, c: Contract) -> None:
         if col.required:
             raise ConfigError(
                 f"warehouse table {c.name} has no column {col.name}, which its contract requires; "
-                "this home was made by another version of Loyalloop"
+                "the table was made by another version of Loyalloop or outside it"
             )
         log.info("adding column %s to warehouse table %s", col.name, c.name)
         wh.execute(

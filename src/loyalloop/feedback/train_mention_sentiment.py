@@ -131,8 +131,11 @@ MARGINS = {"zh": 0.5, "en": 0.0}
 #: leave-one-author-out and keeps "信用卡被盗刷了" negative (the model read it +0.20). 0.35 since
 #: round 14: leave-one-author-out over nine authors 0.3 / 0.35 / 0.4 give 0.8453 / 0.8453 /
 #: 0.8445 (zh) and 0.8301 / 0.8301 / 0.8293 (en), and 0.35 keeps "退货很麻烦" after "质量很差"
-#: negative (the model read it +0.33).
-FLIP_MARGIN = 0.35
+#: negative (the model read it +0.33). 0.4 since the lead's retrain of session 11 (the same
+#: data and features): that model read "退货很麻烦" after "物流很快，质量很差" +0.36, a reversal
+#: of the clause's own complaint ("麻烦", −1.6); 0.4 costs 0.0008 (zh and en) in the nine-author
+#: figures above.
+FLIP_MARGIN = 0.4
 
 
 @dataclass(frozen=True)
