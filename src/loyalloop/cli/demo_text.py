@@ -152,12 +152,6 @@ def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
             )
         )
     d = rounds.difference
-    if not rounds.targets_better:
-        verdict = "demo_not_better"
-    elif rounds.improved:
-        verdict = "demo_better"
-    else:
-        verdict = "demo_better_in_expectation"
     lines.append(
         t(
             "demo_difference",
@@ -168,7 +162,7 @@ def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
             high=f"{d.high:+,.0f}",
             budget=f"{rounds.budget:,.0f}",
             currency=currency,
-            verdict=t(verdict, lang),
+            verdict=t(f"demo_{rounds.verdict}", lang),
         )
     )
     return lines

@@ -15,7 +15,13 @@ from __future__ import annotations
 import logging
 
 from loyalloop.core.config import Settings
-from loyalloop.core.warehouse import QUARANTINE_TABLE, REPAIRS_TABLE, Warehouse, WarehouseAdapter
+from loyalloop.core.warehouse import (
+    QUARANTINE_TABLE,
+    REPAIRS_TABLE,
+    SQL_TYPES,
+    Warehouse,
+    WarehouseAdapter,
+)
 from loyalloop.data.contracts import CONTRACTS, Contract, LogicalType
 from loyalloop.data.sql import ident
 from loyalloop.errors import ConfigError
@@ -101,17 +107,6 @@ def ensure_schema(wh: WarehouseAdapter) -> None:
         wh.drop_table(name)
 
 
-#: DuckDB types of the contracts' logical types (columns added to an older home's tables).
-_DUCKDB_TYPES: dict[LogicalType, str] = {
-    "string": "VARCHAR",
-    "int": "BIGINT",
-    "float": "DOUBLE",
-    "bool": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
-
-
 def _add_new_columns(wh: WarehouseAdapter, c: Contract) -> None:
     """Add the optional columns a contract gained since the home's table was made (a required
     one cannot be added: the rows already loaded have no value for it)."""
@@ -126,7 +121,7 @@ def _add_new_columns(wh: WarehouseAdapter, c: Contract) -> None:
             )
         log.info("adding column %s to warehouse table %s", col.name, c.name)
         wh.execute(
-            f"ALTER TABLE {ident(c.name)} ADD COLUMN {ident(col.name)} {_DUCKDB_TYPES[col.type]}"
+            f"ALTER TABLE {ident(c.name)} ADD COLUMN {ident(col.name)} {SQL_TYPES[col.type]}"
         )
 
 

@@ -388,6 +388,15 @@ class LearningRounds:
         return self.expected_gain > 0
 
     @property
+    def verdict(self) -> str:
+        """Round 2 against round 1: ``not_better`` (not better in expectation), ``better``
+        (better in expectation and realised above 0 in 95 % of draws) or
+        ``better_in_expectation`` (the realised range crosses 0)."""
+        if not self.targets_better:
+            return "not_better"
+        return "better" if self.improved else "better_in_expectation"
+
+    @property
     def improved(self) -> bool:
         """Round 2 realised more than round 1 (b), with a 95 % range above zero."""
         return self.difference.low > 0
@@ -430,15 +439,12 @@ class LearningRounds:
                 f"{r2:+,.0f} against it (the cost of learning)"
             )
         d = self.difference
-        if not self.targets_better:
-            verdict = "round 2 does not target better than round 1"
-        elif self.improved:
-            verdict = "round 2 targets better (expected, and realised above 0 in 95% of draws)"
-        else:
-            verdict = (
-                "round 2 targets better in expectation, but not clearly better once the luck "
-                "of who responds is counted (the realised range crosses 0)"
-            )
+        verdict = {
+            "not_better": "round 2 does not target better than round 1",
+            "better": "round 2 targets better (expected, and realised above 0 in 95% of draws)",
+            "better_in_expectation": "round 2 targets better in expectation, but not clearly "
+            "better once the luck of who responds is counted (the realised range crosses 0)",
+        }[self.verdict]
         out.append(
             f"round 2 − round 1 on the truth: expected {self.expected_gain:+,.0f} {cur} (the "
             f"targeting's value, no response noise); realised {d.estimate:+,.0f} (95% of "
