@@ -10,7 +10,7 @@ import pytest
 from loyalloop.feedback.analyze import analyze_comments
 from loyalloop.feedback.aspects import load_taxonomy, read_comment
 from loyalloop.feedback.evaluate import evaluate_aspects
-from loyalloop.feedback.intent import effort_flags, entities, main_intent
+from loyalloop.feedback.intent import INTENTS, effort_flags, entities, main_intent, rules_intent
 from loyalloop.feedback.summaries import signal_summary
 
 DATA = Path(__file__).parent / "data"
@@ -25,12 +25,59 @@ DATA = Path(__file__).parent / "data"
         ("Why was I charged twice?", "complaint"),
         ("请问年费怎么减免？", "question"),
         ("How do I raise my limit?", "question"),
+        ("Can you waive the annual fee?", "request"),
+        ("What is the annual fee?", "question"),
+        ("请帮我提额", "request"),
         ("客服态度超好，点赞", "praise"),
         ("我用这张卡五年了", "none"),
     ],
 )
 def test_main_intent(text: str, intent: str) -> None:
     assert main_intent(read_comment(text, load_taxonomy("banking"))) == intent
+
+
+#: Requests against questions, cancellations and complaints, as the blind authors wrote and
+#: labelled them (tests/feedback/data/*_{zh,en}.tsv) and as the brief put them.
+RULES_CASES = [
+    # requests: asks the company to do something that is not leaving
+    ("Can you waive the annual fee this year? I've been a customer for 9 years", "request"),
+    ("Please waive my annual fee, I've been a customer for 12 years", "request"),
+    ("please can you send a replacement, the lid was cracked on arrival", "request"),
+    ("I'd like to convert my $3,200 purchase into 12 monthly instalments", "request"),
+    ("Please cancel the order before it ships, I found it cheaper", "request"),  # not leaving
+    ("Please stop sending me balance transfer offers in the mail", "request"),
+    ("Would be great if the app had dark mode", "request"),
+    ("请帮我把这笔8800的消费转成6期", "request"),
+    ("您好，本人已退休，收入有限，恳请贵行减免本年度年费200元。", "request"),
+    ("能不能免年费？", "request"),
+    ("希望能分期", "request"),
+    ("质量太差了，我要退款", "request"),  # asks for a refund: a case to act on first
+    ("麻烦尽快给我回个电话", "request"),
+    ("希望能多放几把椅子，老人站不住", "request"),
+    # questions: asks for information
+    ("What is the annual fee?", "question"),
+    ("How can I get my annual fee waived?", "question"),
+    ("请问年费是多少？", "question"),
+    ("请问积分可以转给家人吗", "question"),  # 可以转 is asked about, not asked for
+    # cancellations come first, also when worded as a request
+    ("Please close my card", "cancel"),
+    ("能不能帮我把年费退了然后直接把卡注销掉", "cancel"),
+    # not requests
+    ("I want to complain about the way I was treated at the branch", "complaint"),
+    ("手机银行登录要验证好几次，麻烦死了", "complaint"),  # 麻烦 the adjective
+    ("客服帮我把多扣的钱追回来了，太感谢了", "praise"),  # something done, not asked for
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), RULES_CASES)
+def test_rules_tell_requests_from_questions_cancels_and_complaints(text: str, intent: str) -> None:
+    reading = read_comment(text, load_taxonomy("banking"))
+    assert rules_intent(reading) == intent
+    assert main_intent(reading, learned=False) == intent
+
+
+def test_request_is_a_product_intent_between_cancel_and_complaint() -> None:
+    assert INTENTS == ("cancel", "request", "complaint", "question", "praise", "none")
 
 
 def test_effort_flags() -> None:
@@ -99,7 +146,8 @@ def test_entities_named_once_in_one_form() -> None:
 def test_intent_on_the_labelled_sets(lang: str) -> None:
     df = pd.read_csv(DATA / f"domain_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
     ev = evaluate_aspects(df, taxonomy_column="domain")
-    assert ev.overall["intent_accuracy"] >= 0.78  # measured 0.84 (zh) and 0.84 (en)
+    # measured 0.998 (zh) and 0.993 (en), in-sample: the intent model is trained on these sets
+    assert ev.overall["intent_accuracy"] >= 0.78
 
 
 def test_intent_and_effort_on_the_sample_truth() -> None:
@@ -117,3 +165,51 @@ def test_intent_and_effort_on_the_sample_truth() -> None:
         assert found >= 0.8 and false <= 0.05, flag
     signals = signal_summary(got.reset_index())
     assert {"intent", "effort", "branch", "staff"} <= set(signals["kind"])
+
+
+def test_evaluation_counts_requests_as_a_product_intent(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the rules' reading (no learned model), so the counts below are the rules' own
+    monkeypatch.setattr("loyalloop.feedback.intent_model.shipped_intent_model", lambda: None)
+    labelled = pd.DataFrame(
+        {
+            "text": ["请帮我把这笔8800的消费转成6期", "Can you waive the annual fee?",
+                     "What is the annual fee?", "我用这张卡五年了", "Please close my card"],
+            "aspects": ["", "annual_fee:neutral", "annual_fee:neutral", "", ""],
+            "intent": ["request", "request", "request", "statement", "cancel"],
+        }
+    )  # fmt: skip
+    ev = evaluate_aspects(labelled, "banking")
+    # a request read as a request is right; a question labelled request is wrong; the blind
+    # authors' "statement" is the product's "none"
+    assert ev.overall["intent_accuracy"] == pytest.approx(4 / 5)
+
+
+def test_loao_scores_each_blind_author_with_a_model_that_never_saw_it() -> None:
+    from loyalloop.feedback.train_intent import (
+        BLIND_AUTHORS,
+        fit,
+        leave_one_author_out,
+        loao_predictions,
+    )
+
+    words = {"request": "请帮我", "question": "请问", "complaint": "太差", "cancel": "销卡"}
+    rows = [
+        (author, "zh", gold, "none", [w], ["bias", "rule:none", f"t1{w}"])
+        for author in ("lexicon", *BLIND_AUTHORS)
+        for gold, w in words.items()
+        for _ in range(3)
+    ]
+    frame = pd.DataFrame(rows, columns=["author", "lang", "gold", "rule", "norms", "features"])
+    model = fit(frame)
+    assert model.classes_ == INTENTS
+    assert model.predict(["请帮我"], ["bias", "t1请帮我"])[0] == "request"
+    preds = loao_predictions(frame)
+    assert len(preds) == 3 * len(words) * len(BLIND_AUTHORS)
+    assert (preds["model"] == preds["gold"]).all()
+    table = leave_one_author_out(frame)
+    assert set(table["held_out"]) == set(BLIND_AUTHORS)
+    rules = table[table["reader"] == "rules"]
+    assert (rules["accuracy"] == 0.0).all()  # the rules read "none" for every sentence
+    model_rows = table[table["reader"] != "rules"]
+    assert (model_rows["accuracy"] == 1.0).all()
+    assert (model_rows["accuracy_without_request"] == 1.0).all()

@@ -86,3 +86,51 @@ def test_a_median_lifetime_of_zero_says_what_it_means(lang: str) -> None:
     assert t("lo_median_zero", lang) in page
     assert page.count(t("lo_median_zero", lang)) == 1  # the other cohort shows its 30 days
     assert ">30<" in page
+
+
+class _SignalsRun:
+    """What the signals section reads of a run: its ``feedback_signals`` table."""
+
+    def __init__(self, table: object) -> None:
+        self._table = table
+
+    def has_table(self, name: str) -> bool:
+        return name == "feedback_signals"
+
+    def read(self, name: str) -> object:
+        assert name == "feedback_signals"
+        return self._table
+
+
+def test_every_intent_has_a_name_in_both_languages() -> None:
+    from loyalloop.feedback.intent import INTENTS
+    from loyalloop.report.i18n import t
+
+    for intent in INTENTS:
+        en, zh = t(f"fb_intent_{intent}", "en"), t(f"fb_intent_{intent}", "zh")
+        assert en and en != f"fb_intent_{intent}", intent
+        assert not _LATIN.search(zh), zh
+    assert t("fb_intent_request", "en") == "request"
+    assert "request" in t("fb_signals_note", "en")
+    assert "办理请求/建议" in t("fb_signals_note", "zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_signals_section_names_requests(lang: str) -> None:
+    import pandas as pd
+    import pyarrow as pa
+
+    from loyalloop.report.feedback_section import feedback_signals_section
+    from loyalloop.report.i18n import t
+
+    frame = pd.DataFrame(
+        [("intent", "complaint", 40, 0.4, 0.9), ("intent", "request", 25, 0.25, 0.32),
+         ("intent", "question", 20, 0.2, 0.1), ("effort", "long_wait", 5, 0.05, 1.0)],
+        columns=["kind", "name", "comments", "share", "share_negative"],
+    )  # fmt: skip
+    section = feedback_signals_section(_SignalsRun(pa.Table.from_pandas(frame)), lang)  # type: ignore[arg-type]
+    assert section is not None
+    page = str(section.body)
+    assert f">{t('fb_intent_request', lang)}<" in page
+    assert ">25<" in page and ">25.0%<" in page and ">32.0%<" in page
+    assert "fb_intent_" not in page

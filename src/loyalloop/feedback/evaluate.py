@@ -16,8 +16,9 @@ Figures (all over the gold ``(sentence, aspect)`` pairs unless said otherwise):
 ``intent_accuracy``
     The comment's main intent (:func:`~loyalloop.feedback.intent.main_intent`) equals the
     label, over sentences with an ``intent`` label. A label ``statement`` (the blind authors'
-    word for a plain statement) is the product's ``none``; ``request`` has no product intent and
-    always counts wrong.
+    word for a plain statement) is the product's ``none``; ``request`` is the product's
+    ``request`` (since session 12; before, the product had no such intent and it always counted
+    wrong).
 
 :func:`split_of` assigns every sentence to ``dev`` or ``holdout`` by a hash of its text, so the
 split is fixed, independent of file order, and the same on every machine.

@@ -3,14 +3,23 @@
 Intent (:func:`main_intent`, one per comment; :func:`intents` gives all flags)
     ``cancel`` — asks to close, cancel or leave (销卡, 注销, 销户, 不想要这张卡, "cancel my card",
     "close my account", "switching to another bank");
+    ``request`` — asks the company to do something that is not a cancellation: a favour, a change,
+    a refund, a fix or a suggestion (请帮我提额, 麻烦尽快退款, 能不能免年费, 希望能分期, 建议增加…,
+    "please waive the fee", "can you send a replacement", "I'd like to return…", "would be nice
+    if…"); cancelling one order is a request, leaving is a cancellation;
     ``complaint`` — the comment is negative, or a clause complains (a complaint question such as
     为什么… / "why…", or 投诉 / "complain");
     ``question`` — an information request (a clause that asks, see
     :mod:`~loyalloop.feedback.lexicon`) without a complaint;
     ``praise`` — the comment is positive;
     ``none`` — a statement without a clear judgement.
-    The main intent is the first that applies in that order (a customer who complains and asks
-    to cancel is a cancellation risk first).
+    The main intent is the first that applies in that order (:data:`INTENTS`): a customer who
+    complains and asks to cancel is a cancellation risk first; one who asks for something is a
+    case to act on before a complaint or a question, because the blind labellers call a comment
+    that asks for something and also complains (质量太差了，我要退款; "Please remove the $29 fee, I
+    didn't even know") or also asks (能不能免年费？ "Can you waive the annual fee?") a request
+    more often than either (benchmarks/results/feedback.md, session 12). "What is the fee?" asks
+    for information and stays a question.
 Effort (:func:`effort_flags`)
     ``repeat_contact`` (打了三次电话, 又打, 第二次, "called three times", "third call", "again and
     again"), ``long_wait`` (等了四十分钟, 排了一个多小时, 半天, "waited 45 minutes", "on hold for an
@@ -45,17 +54,75 @@ __all__ = [
     "rules_intent",
 ]
 
-Intent = Literal["cancel", "complaint", "question", "praise", "none"]
-INTENTS: tuple[Intent, ...] = ("cancel", "complaint", "question", "praise", "none")
+Intent = Literal["cancel", "request", "complaint", "question", "praise", "none"]
+#: The product's intents in main-intent order (see the module docs).
+INTENTS: tuple[Intent, ...] = ("cancel", "request", "complaint", "question", "praise", "none")
 
 _CANCEL = re.compile(
     r"销卡|销户|注销|退卡|停卡|卡销掉|把卡销|不想要这张卡|不要这张卡|不用这张卡了|剪卡|退会员卡|退掉会员|解约|"
-    r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|this|it)\b|\bcancel\s+it\b|\bclose\s+(?:my|the)\s+"
+    r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|this|it)\b(?!\s+(?:order|purchase|delivery|booking|"
+    r"reservation|transaction|payment|instal+ment|plan)\b)|\bcancel\s+it\b|\bclose\s+(?:my|the)\s+"
     r"(?:account|card)\b|\bswitching\s+to\b|\bdon'?t\s+want\s+this\s+card\b|"
     r"\bcancel\s+(?:my\s+)?membership\b|(?:想|要|准备|打算)cancel",
     re.IGNORECASE,
 )
 _COMPLAIN_WORD = re.compile(r"投诉|举报|\bcomplain|差评|再也不|never\s+(?:again|shopping)")
+#: Verbs a Chinese request asks for after 能 / 可以 (能帮我…, 可以开个发票吗).
+_ZH_ASKED = (
+    "帮|给我|把|再|临时|往后|加急|补|延|减免|免|调|改|提|开|出|便宜|优惠|快|安排|转|提供|拆|查"
+)
+#: Things an English request asks the company to do ("please waive", "can you send").
+_EN_ASKED = (
+    r"waive|refund|remove|reverse|send|stop|change|update|move|add|raise|increase|lower|reduce|"
+    r"unblock|unfreeze|reissue|replace|call|credit|fix|look\s+into|check|restock|stock|open|"
+    r"honou?r|extend|convert|split|set\s+up|switch|delete|hold|expedite|arrange|escalate|email|"
+    r"mail|deliver|ship|bring|review|reconsider|investigate|sort|give|put|make|chase|"
+    r"price\s+match|cancel\s+(?:the|my|this)\s+order"
+)
+#: A clause that asks the company to do something (searched in each normalised clause, so ``^``
+#: and ``$`` are the clause's ends). Each alternative was kept only where most of the labelled
+#: sentences it fires on are requests; 请问 (a question), 麻烦死了 (a complaint), 客服帮我…了
+#: (praise of something done), 第二年刷卡也能免 (a fact) and a closing 希望尽快改进 (a complaint's
+#: sign-off, not something a case team can do) are not requests.
+_REQUEST = re.compile(
+    r"^(?:您好|你好|亲|hello|hi)?\s*(?:请|烦请|恳请|麻烦)(?!问|死|了|的|事)|"
+    r"烦请|恳请|麻烦(?:你们|您|帮|给|尽快)|请(?:帮|尽快|马上|立即|予以|核实)|予以退还|"
+    r"^(?:帮|给)我(?!们)(?!.*了)|^帮忙(?!.*了)|能不能|能否|可不可以|可否|"
+    r"(?<![也就都还才])(?:能|可以)(?:" + _ZH_ASKED + r")|"
+    r"希望(?!(?:你们|贵行|能|尽快|能够)*(?:改进|重视|优化|改善|提高|加强|完善|注意))"
+    r"(?:能|可以|你们|贵|尽快|能够|增加|多|加|提供|保留|支持|开通|恢复|早点|把|给)|"
+    r"^(?:建议|给你们提个建议|提个建议|想给你们提个建议)|"
+    r"建议(?:增加|加|你们|贵|多|提供|开通|支持|优化|改进|出)|我要求|"
+    r"我(?:要|想|需要)(?:申请)?(?:退款|退货|退钱|换货|补发|分期|提额|把|改|开通|换|补办|调)|"
+    r"想(?:要)?(?:补办|把|找|降低)|我要(?:挂失|退|换|办|求|补)|^要挂失|^(?:转)?人工+$|唔该|"
+    r"(?:不要|别)(?:再|一直|老)?(?:给我)?(?:打|发|推)|加(?:个|一个)|"
+    r"多(?:备|放|开|进|补|安排|招)(?:点|些|几)?|(?:要|应该|得)加强|"
+    r"^(?:hi|hello|hey)?\s*(?:please|pls|plz|kindly)\b|"
+    r"\b(?:please|pls|plz|kindly)\s+(?:\w+\s+)?(?:" + _EN_ASKED + r"|let|look|get|"
+    r"help\s+me\s+(?!understand))\b|\b(?:please|pls|plz)\s*$|"
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|u)\s+"
+    r"(?:please\s+|pls\s+|kindly\s+|just\s+)?(?:" + _EN_ASKED + r"|get\s+me|a\s+refund|"
+    r"a\s+replacement|my\s+money)\b|"
+    r"\b(?:can|could|may)\s+i\s+(?:get\s+(?:a|an|my|the)|have\s+(?:a|an|my)|be\s+assigned|swap|"
+    r"push)\b|\b(?:i'?d|i\s+would)\s+(?:like|love)\s+(?!to\s+(?:know|understand|ask|say|see)\b)|"
+    r"\bi\s+(?:want|need)\s+(?:a|an|my|it|this|someone|to\s+(?!know|understand|ask|say|see|complain)\w+)\b|"
+    r"^(?:need|want)\s+(?:a|an|my|it|this|to)\b|\bjust\s+give\s+me\b|"
+    r"\bstop\s+(?:sending|emailing|calling|texting|spamming|messaging|ringing|charging)\b|"
+    r"\b(?:need|needs)\s+more\s+\w+|\b(?:open|add|hire)\s+more\b|"
+    r"\bi\s+wish\s+(?:you|they|the)\b|\bwould\s+(?:be\s+(?:nice|amazing|great|good|helpful|handy)|love)\b|"
+    r"\b(?:it'?d|it\s+would)\s+(?:be\s+(?:nice|handy|great|good|helpful)|(?:really\s+)?help)\b|"
+    r"\bwould\s+it\s+be\s+possible\b|^suggestion\b|\bcan\s+\w+\s+or\s+not\b|"
+    r"\bcall\s+me\s+back\b|\b(?:speak|talk)\s+to\s+(?:a\s+)?(?:manager|human|supervisor|real\s+person)",
+    re.IGNORECASE,
+)
+#: A clause that asks for information is a question even where it holds a request cue
+#: (请问积分可以转给家人吗, 想问一下能不能…, "how can I get a refund"); a complaint's bare
+#: sign-off ("Please fix this.") asks for nothing a case team can do.
+_NOT_A_REQUEST = re.compile(
+    r"请问|想问|问一下|问下|咨询|^(?:how|what|when|where|which|who|why)\b|"
+    r"^(?:please\s+|pls\s+)?(?:fix|sort)\s+(?:this|it)(?:\s+(?:out|please|pls|asap))*$",
+    re.IGNORECASE,
+)
 _REPEAT = re.compile(
     r"(?:打|联系|跑|问|反馈|催|来|去)了?(?:\d+|[两三四五六七八九十几]+|n|好几|多)次|第[二三四五六七八九十\d]+次|"
     r"又打|反复(?:打|联系|反馈)|每次都要重新|"
@@ -211,6 +278,8 @@ def intents(reading: CommentReading) -> set[Intent]:
     out: set[Intent] = set()
     if _CANCEL.search(text):
         out.add("cancel")
+    if any(_REQUEST.search(c) and not _NOT_A_REQUEST.search(c) for c in norms):
+        out.add("request")
     evidence = any(r.evidence for r in reading.readings)
     complains = bool(_COMPLAIN_WORD.search(text))
     complains = complains or any(r.sentiment.label == "negative" for r in reading.readings)
@@ -225,8 +294,8 @@ def intents(reading: CommentReading) -> set[Intent]:
 
 
 def rules_intent(reading: CommentReading, flags: set[Intent] | None = None) -> Intent:
-    """The rules' main intent: the first of cancel, complaint, question, praise that applies
-    (:func:`intents`); else ``none``."""
+    """The rules' main intent: the first of cancel, request, complaint, question, praise that
+    applies (:func:`intents`, in the order of :data:`INTENTS`); else ``none``."""
     flags = set(intents(reading) if flags is None else flags)
     if "praise" in flags and "complaint" in flags and reading.sentiment.label == "positive":
         flags.discard("complaint")

@@ -5,8 +5,8 @@ the sentences of authors who never saw them (0.52–0.59 on the second blind set
 one multinomial logistic regression per language over the classes of
 :data:`~loyalloop.feedback.intent.INTENTS`, trained by
 :mod:`loyalloop.feedback.train_intent` on the hand-labelled sets (an author's ``statement`` is
-the rules' ``none``; ``request`` sentences, a class the product does not have, are left out),
-shipped as ``data/intent_model.txt``. Features (:func:`intent_features`): the comment's clause
+the rules' ``none``; the blind authors' ``request`` is the product's ``request``), shipped as
+``data/intent_model.txt``. Features (:func:`intent_features`): the comment's clause
 n-grams (:func:`~loyalloop.feedback.aspect_model.clause_ngrams`), the rules' flags and main
 intent, the comment's sentiment label and whether a clause asks. Scoring is a dict look-up per
 feature (one comment at a time, as the reading goes).

@@ -21,7 +21,7 @@ What it saves
 ``aspect_examples``, ``alert_examples``
     Clearest example clauses per aspect and sentiment, and per alert (masked, as written).
 ``feedback_signals``
-    Intents (cancel, complaint, question, praise), effort (repeat contacts, long waits,
+    Intents (cancel, request, complaint, question, praise), effort (repeat contacts, long waits,
     transfers) and the branches and staff named most (own brand).
 ``aspect_summary``, ``aspect_trends`` (``freq`` = ``W`` or ``M``), ``feedback_alerts``,
 ``key_drivers`` (one block per score type, ``nps`` and ``csat``), ``topics`` (``scope`` =
