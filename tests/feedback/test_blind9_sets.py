@@ -40,6 +40,12 @@ def test_blind9_held_out_agreement_floor(lang: str) -> None:
     assert_floor(f"blind9_{lang}", *MEASURED[lang])
 
 
-def test_blind9_is_not_training_data() -> None:
-    for sets in shipped_train_sets().values():
-        assert not {"blind9_zh", "blind9_en"} & sets
+def test_blind9_is_training_data_of_the_retrained_models() -> None:
+    """blind9 is in ``TRAIN_SETS`` since session 12; the mention model was retrained with it on
+    branch fbsent12, the others keep their session-11 training until the lead retrains them
+    after the merge (then every model must hold it, as for blind8)."""
+    for name, sets in shipped_train_sets().items():
+        if name == "mention":
+            assert {"blind9_zh", "blind9_en"} <= sets
+        else:
+            assert not {"blind9_zh", "blind9_en"} & sets

@@ -125,11 +125,9 @@ def test_a_contact_channel_is_not_a_judgement_of_the_staff(
     ("text", "label"),
     [("请问年费怎么减免？", "neutral"), ("How do I get the annual fee waived?", "neutral"),
      ("为什么没有任何提醒就收了年费？", "negative"), ("Why am I paying an annual fee?", "negative"),
-     pytest.param("年费三百，和别家差不多", "neutral", marks=pytest.mark.xfail(strict=True, reason=(
-         "known regression since the session-11 retrain with blind8: a comparison with a "
-         "competitor (别家) is learnt as a complaint about the fee even when it says the fee is "
-         "the same (−0.62); 年费三百，差不多 and 年费三百，别家也这样 read neutral. Needs a parity "
-         "cue the mention model can weigh apart from an unfavourable comparison")))],
+     # a strict xfail until session 12: the mention model retrained with blind9 in (fbsent12)
+     # reads this parity comparison neutral again
+     ("年费三百，和别家差不多", "neutral")],
 )  # fmt: skip
 def test_questions_and_neutral_statements(text: str, label: str) -> None:
     assert dict(_pairs(text))["annual_fee"] == label
