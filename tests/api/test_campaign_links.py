@@ -46,12 +46,14 @@ def test_click_redirects_and_unsubscribe_takes_effect(store: Store) -> None:
     page = c.get(path, headers={"Accept-Language": "zh"})
     form = re.search(r'name="_form" value="([^"]+)"', page.text)
     assert page.status_code == 200 and form is not None and "退订" in page.text
-    assert "不再接收我们的营销邮件" in page.text and "问卷" not in page.text  # not a survey
+    # the e-mail channel, whatever sent on it (surveys too); SMS and calls untouched
+    assert "不再接收我们的邮件（包括问卷邀请和优惠信息）" in page.text
+    assert "短信和电话不受影响" in page.text
     with store.session() as session:  # a GET (a mail scanner) unsubscribes nobody
         assert session.scalar(sa.select(sa.func.count()).select_from(Suppression)) == 0
     assert c.post(path, data={"_form": "forged"}).status_code == 403
     done = c.post(path, data={"_form": form.group(1)}, headers={"Accept-Language": "zh"})
-    assert done.status_code == 200 and "已退订：您将不再收到我们的营销邮件" in done.text
+    assert done.status_code == 200 and "已退订：我们将不再向您发送邮件" in done.text
     with store.session() as session:
         rows = session.execute(sa.select(Suppression.customer_id, Suppression.channel)).all()
         assert rows == [(m.customer_id, "email")]

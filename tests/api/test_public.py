@@ -230,3 +230,48 @@ def test_closed_survey_and_unsubscribe_link(world: World) -> None:
     assert (
         r.status_code == 410 and r.json()["error"]["message"] == "This survey is closed. Thank you."
     )
+
+
+def test_unsubscribe_withdraws_the_channel_the_invitation_came_by(world: World) -> None:
+    """A survey e-mail's unsubscribe link withdraws e-mail (for surveys and offers: the
+    consent model has channels, not purposes), an SMS's SMS — not the other channels; a link
+    the business handed out itself withdraws every channel. The page says which before and
+    after, in the reader's language, and the change is in the consent history and the audit
+    log."""
+    from loyalloop.store.models import AuditEvent, ConsentChangeRow
+
+    with world.store.session() as s:
+        invs = s.scalars(sa.select(Invitation).order_by(Invitation.id)).all()
+        invs[0].channel, invs[1].channel = "email", "sms"  # as they were sent
+        s.commit()
+        customers = [i.customer_id for i in invs]
+    c = world.client(None)
+    expected = [
+        ("email", "en", "Stop receiving e-mails from us", "Text messages and calls are not"),
+        ("sms", "zh", "不再接收我们的短信", "邮件和电话不受影响"),
+        ("all", "en", "Stop receiving any messages or calls", "will not send you messages"),
+    ]
+    for token, (channel, lang, asked, told) in zip(world.tokens, expected, strict=True):
+        page = c.get(f"/u/{token}", headers={"Accept-Language": lang})
+        form = re.search(r'name="_form" value="([^"]+)"', page.text)
+        assert page.status_code == 200 and form is not None and asked in page.text, channel
+        done = c.post(
+            f"/u/{token}", data={"_form": form.group(1)}, headers={"Accept-Language": lang}
+        )
+        assert done.status_code == 200 and told in done.text, (channel, done.text)
+    with world.store.session() as s:
+        rows = s.execute(sa.select(Suppression.customer_id, Suppression.channel)).all()
+        assert sorted(rows) == sorted(zip(customers, ["email", "sms", "all"], strict=True))
+        history = s.execute(
+            sa.select(
+                ConsentChangeRow.customer_id, ConsentChangeRow.channel, ConsentChangeRow.source
+            )
+        ).all()
+        assert sorted(history) == sorted(
+            (cid, ch, f"link:invitation:{inv_id}")
+            for cid, ch, inv_id in zip(customers, ["email", "sms", "all"], [1, 2, 3], strict=True)
+        )
+        audited = s.scalars(
+            sa.select(AuditEvent.detail).where(AuditEvent.action == "consent.change")
+        )
+        assert sorted(d["channel"] for d in audited) == ["all", "email", "sms"]

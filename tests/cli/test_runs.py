@@ -64,6 +64,12 @@ def test_run_says_what_it_computed_what_not_and_why(
     churn = [n for n in data["not_computed"] if n["path"] == "churn"]
     assert churn and churn[0]["status"] == "insufficient_data"
     assert data["kpis"]["customers"] == 2
+    # --lang zh: the same run in Chinese; JSON is the same in both languages
+    assert main(["--home", str(home), "runs", "show", "1", "--lang", "zh"]) == 0
+    zh = capsys.readouterr().out.splitlines()
+    assert zh[0].startswith("第 1 次运行已发布：数据截至 2024-03-09") and "computed:" not in zh
+    assert main(["--home", str(home), "runs", "show", "1", "--lang", "zh", "--json"]) == 0
+    assert _strict(capsys.readouterr().out) == data
 
 
 def test_a_model_that_lost_to_its_baseline_is_named(home: Path) -> None:

@@ -177,3 +177,34 @@ def test_dashboard_leads_with_whom_to_call_and_no_english_in_chinese(
     assert number is not None
     report = admin.get(f"/runs/{number.group(1)}/report", headers=zh_headers).text
     assert english_sentences(report) == [], english_sentences(report)
+
+
+def test_report_and_pages_honour_lang_in_the_address_and_the_report_switches_language(
+    clients: dict,
+) -> None:
+    """``?lang=zh|en`` wins over the cookie and the browser's preference on the served report
+    (the dashboard and the runs page link to it with their own language) and on the pages; the
+    report's header links to the other language through the toggle, which remembers it."""
+    import re
+
+    admin = clients["admin"]
+    runs = admin.get("/runs", params={"lang": "zh"}, headers={"Accept-Language": "en"})
+    assert '<html lang="zh-CN">' in runs.text
+    link = re.search(r'href="(/runs/(\d+)/report\?lang=zh)"', runs.text)
+    assert link is not None  # the runs page in Chinese links to the report in Chinese
+    path = f"/runs/{link.group(2)}/report"
+    zh = admin.get(link.group(1), headers={"Accept-Language": "en"}).text
+    en = admin.get(path, params={"lang": "en"}, headers={"Accept-Language": "zh-CN"}).text
+    assert '<html lang="zh-CN">' in zh and "<h1>客户忠诚度报告</h1>" in zh
+    assert '<html lang="en">' in en and "<h1>Customer loyalty report</h1>" in en
+    # an unknown value falls back to the browser's preference
+    other = admin.get(path, params={"lang": "fr"}, headers={"Accept-Language": "zh-CN"}).text
+    assert '<html lang="zh-CN">' in other
+    # the switch: Chinese report -> English one, remembered for the next visit
+    switch = re.search(r'<a class="lang" href="([^"]+)"[^>]*>English</a>', zh)
+    assert switch is not None and switch.group(1) == f"/lang/en?next={path}"
+    c = TestClient(admin.app, cookies=dict(admin.cookies))
+    moved = c.get(switch.group(1).replace("&amp;", "&"), follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == path
+    after = c.get(path, headers={"Accept-Language": "zh-CN"}).text
+    assert '<html lang="en">' in after and ">中文</a>" in after

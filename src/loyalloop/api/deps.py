@@ -125,7 +125,12 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def get_lang(request: Request) -> str:
-    return staff_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    """The reader's language: ``?lang=``, else the toggle's cookie, else Accept-Language."""
+    return staff_language(
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+        request.query_params.get("lang"),
+    )
 
 
 LangDep = Annotated[str, Depends(get_lang)]

@@ -345,13 +345,35 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "link_invalid": ("This survey link is not valid.", "此问卷链接无效。"),
     "survey_closed": ("This survey is closed. Thank you.", "此问卷已结束，感谢关注。"),
     "unsubscribe": ("Unsubscribe", "退订"),
-    "unsubscribe_q": (
-        "Stop receiving survey invitations from us?",
-        "不再接收我们的问卷邀请？",
+    # an unsubscribe link withdraws the channel its message came by, for surveys and offers
+    # alike (services/consent.py: withdrawn_by_unsubscribe); a survey's and a campaign's say so
+    "unsubscribe_q_email": (
+        "Stop receiving e-mails from us (survey invitations and offers)? Text messages and "
+        "calls are not affected.",
+        "不再接收我们的邮件（包括问卷邀请和优惠信息）？短信和电话不受影响。",
     ),
-    "unsubscribed": (
-        "Done: you will not receive survey invitations from us any more.",
-        "已退订：您将不再收到我们的问卷邀请。",
+    "unsubscribe_q_sms": (
+        "Stop receiving text messages from us (survey invitations and offers)? E-mails and "
+        "calls are not affected.",
+        "不再接收我们的短信（包括问卷邀请和优惠信息）？邮件和电话不受影响。",
+    ),
+    "unsubscribe_q_all": (
+        "Stop receiving any messages or calls from us (survey invitations and offers)?",
+        "不再接收我们的任何消息和电话（包括问卷邀请和优惠信息）？",
+    ),
+    "unsubscribed_email": (
+        "Done: we will not send you e-mails any more (survey invitations or offers). Text "
+        "messages and calls are not affected.",
+        "已退订：我们将不再向您发送邮件（包括问卷邀请和优惠信息）。短信和电话不受影响。",
+    ),
+    "unsubscribed_sms": (
+        "Done: we will not send you text messages any more (survey invitations or offers). "
+        "E-mails and calls are not affected.",
+        "已退订：我们将不再向您发送短信（包括问卷邀请和优惠信息）。邮件和电话不受影响。",
+    ),
+    "unsubscribed_all": (
+        "Done: we will not send you messages or call you any more (survey invitations or offers).",
+        "已退订：我们将不再向您发送任何消息或致电（包括问卷邀请和优惠信息）。",
     ),
     "too_many": ("Too many requests; please try again shortly.", "请求过于频繁，请稍后再试。"),
     "too_large": ("The request is too large.", "请求内容过大。"),
@@ -586,30 +608,6 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
         "consent changed.",
         "此退订链接来自消息预览：没有任何客户被退订，营销授权未作任何更改。",
     ),
-    "campaign_unsubscribe_q_email": (
-        "Stop receiving marketing e-mails from us?",
-        "不再接收我们的营销邮件？",
-    ),
-    "campaign_unsubscribe_q_sms": (
-        "Stop receiving marketing text messages from us?",
-        "不再接收我们的营销短信？",
-    ),
-    "campaign_unsubscribe_q_all": (
-        "Stop receiving marketing messages from us?",
-        "不再接收我们的营销信息？",
-    ),
-    "campaign_unsubscribed_all": (
-        "Done: you will not receive marketing messages from us any more.",
-        "已退订：您将不再收到我们的营销信息。",
-    ),
-    "campaign_unsubscribed_email": (
-        "Done: you will not receive marketing e-mails from us any more.",
-        "已退订：您将不再收到我们的营销邮件。",
-    ),
-    "campaign_unsubscribed_sms": (
-        "Done: you will not receive marketing text messages from us any more.",
-        "已退订：您将不再收到我们的营销短信。",
-    ),
     "comp_currency_mismatch": (
         "Compensation cannot be granted: the policy's budgets and caps are in {found} but this "
         "project's amounts are in {expected}. Set compensation.currency to {expected} (with "
@@ -629,6 +627,10 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
         "{expected}; amounts in different currencies cannot be added to one budget.",
         "无法发放补偿：此前的补偿以 {found} 发放，而非政策的 {expected}；不同币种的金额不能计入同一"
         "预算。",
+    ),
+    "currency_unknown": (
+        "currency not known until a run names it",
+        "币种未知（待分析运行注明金额币种）",
     ),
     "preview_links_note": (
         "The links in these messages are preview links: following one records no click and "
@@ -651,8 +653,17 @@ def code_name(prefix: str, code: object, lang: str) -> str:
     return text(key, lang) if key in TEXTS else str(code)
 
 
-def staff_language(cookie: str | None, accept_language: str | None) -> str:
-    """The staff member's language: the toggle's cookie, else the browser's preference."""
-    if cookie in ("zh", "en"):
-        return str(cookie)
+def staff_language(
+    cookie: str | None, accept_language: str | None, query: str | None = None
+) -> str:
+    """The staff member's language: the page address's ``?lang=zh|en`` (a link in a stated
+    language, e.g. the dashboard's to the run report), else the toggle's cookie, else the
+    browser's preference. Any other ``?lang=`` value is ignored.
+
+    >>> staff_language("en", "en", "zh"), staff_language("zh", None, "fr")
+    ('zh', 'zh')
+    """
+    for chosen in (query, cookie):
+        if chosen in ("zh", "en"):
+            return str(chosen)
     return pick_language(accept_language, ["en", "zh"]) if accept_language else "en"

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from loyalloop.api.access import Permission
-from loyalloop.api.i18n import code_name, staff_language, text
+from loyalloop.api.i18n import code_name, text
 from loyalloop.core.wording import item_separator, join_items, join_reasons, show_masks
 
 __all__ = [
@@ -68,9 +68,9 @@ def nonce_scripts(html: str | Markup, nonce: str) -> Markup:
 
 
 def _lang(request: Request) -> str:
-    from loyalloop.api.deps import LANG_COOKIE
+    from loyalloop.api.deps import get_lang
 
-    return staff_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    return get_lang(request)
 
 
 def _wording(lang: str) -> dict[str, Any]:

@@ -399,9 +399,9 @@ def run_campaign_demo(
     try:
         if on_step:
             on_step("campaign: launch")
-        with store.session() as session:
-            create_campaign(session, spec, actor)
         launched_at = demo_launch_time(run.manifest.as_of, int(str(spec["window_days"])))
+        with store.session() as session:  # created on the clock it is launched on
+            create_campaign(session, spec, actor, now=launched_at)
         launched = launch_from_run(store, str(spec["name"]), actor, run=run.number, now=launched_at)
         if on_step:
             on_step("campaign: worker")

@@ -21,13 +21,20 @@ the explanation shown for that customer, in Chinese and English, with the custom
 
 Rules compile to one Ibis ``CASE`` expression, so choosing offers for a million customers is
 one engine query.
+
+Currency: a catalogue's unit costs (and the campaign's budget and contact cost with them) are in
+its ``currency``; a catalogue that names none is in the project's currency (the currency of the
+latest run's amounts). :meth:`OfferCatalogue.in_currency` settles it at launch, as compensation
+does: a catalogue in CNY is never used on a project whose amounts are in USD (no conversion).
+The built-in ``card`` and ``retail`` catalogues are in CNY (their offers say 元).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -44,7 +51,7 @@ from loyalloop.campaigns.segments import (
     _suggest,
     validate_segment,
 )
-from loyalloop.errors import SpecError
+from loyalloop.errors import CurrencyMismatchError, SpecError
 
 __all__ = [
     "DEFAULT_CARD_CATALOGUE",
@@ -113,10 +120,42 @@ class Offer:
 
 @dataclass(frozen=True)
 class OfferCatalogue:
-    """Offers by id, currency of their costs."""
+    """Offers by id, currency of their costs (``None``: the project's, module docstring)."""
 
     offers: tuple[Offer, ...]
-    currency: str = "CNY"
+    currency: str | None = None
+
+    def in_currency(self, project: str | None) -> OfferCatalogue:
+        """This catalogue with its currency settled against the project's ``project``
+        (``None``: not known): its own if it names one and the project's is unknown or the
+        same; the project's if it names none (still ``None`` when neither is known: nothing is
+        compared with the project's amounts then).
+
+        Raises
+        ------
+        CurrencyMismatchError
+            The catalogue names another currency than the project's amounts.
+
+        >>> OfferCatalogue((Offer("c", "coupon", Text("c", "c"), 5.0),)).in_currency("USD").currency
+        'USD'
+        >>> DEFAULT_CARD_CATALOGUE.in_currency("USD")
+        Traceback (most recent call last):
+        loyalloop.errors.CurrencyMismatchError: the offer catalogue's unit costs are in CNY but \
+this project's amounts are in USD: give the campaign an offers catalogue in USD (currency: USD, \
+or no currency to follow the project) with its budget and contact cost in USD
+        """
+        if self.currency is None:
+            return replace(self, currency=project) if project is not None else self
+        if project is not None and project != self.currency:
+            raise CurrencyMismatchError(
+                f"the offer catalogue's unit costs are in {self.currency} but this project's "
+                f"amounts are in {project}: give the campaign an offers catalogue in {project} "
+                f"(currency: {project}, or no currency to follow the project) with its budget "
+                f"and contact cost in {project}",
+                expected=project,
+                found=self.currency,
+            )
+        return self
 
     def get(self, offer_id: str, path: str = "offer") -> Offer:
         for o in self.offers:
@@ -133,10 +172,17 @@ def parse_catalogue(raw: Mapping[str, Any] | Sequence[Any] | OfferCatalogue) -> 
     """An :class:`OfferCatalogue` from ``{currency, offers: [...]}`` or a list of offers."""
     if isinstance(raw, OfferCatalogue):
         return raw
-    currency = "CNY"
+    currency: str | None = None  # the project's
     items: Any = raw
     if isinstance(raw, Mapping):
-        currency = str(raw.get("currency", "CNY"))
+        given = raw.get("currency")
+        if given is not None:
+            currency = str(given).strip().upper()
+            if not re.fullmatch(r"[A-Z]{3}", currency):
+                raise SpecError(
+                    f"currency is an ISO 4217 code such as CNY or USD, got {given!r}",
+                    path="currency",
+                )
         items = raw.get("offers")
     if not isinstance(items, Sequence) or isinstance(items, str) or not items:
         raise SpecError("an offer catalogue needs a non-empty list of offers", path="offers")

@@ -322,7 +322,7 @@ def plan_campaign(
     n_over = 0
     total = float(frame["expected_cost"].sum())
     if spec.budget is not None and total > spec.budget + 1e-9:
-        currency = catalogue.currency if catalogue else ""
+        currency = (catalogue.currency if catalogue else None) or ""
         if spec.on_budget_exceeded is BudgetMode.refuse:
             raise BudgetExceededError(
                 f"campaign {spec.name}: the expected cost {total:,.2f} {currency} of "
@@ -393,7 +393,7 @@ def plan_campaign(
         messages=messages,
         expected_cost=total,
         budget=spec.budget,
-        currency=catalogue.currency if catalogue else "",
+        currency=(catalogue.currency if catalogue else None) or "",
         counts=counts,
     )
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt, settings
+from loyalloop.cli.common import JsonOpt, Lang, settings
 from loyalloop.cli.output import emit_json, handle_errors, out
 
 __all__ = ["app", "campaigns_after_run"]
@@ -46,14 +46,23 @@ def results(
     segments: Annotated[
         bool, typer.Option("--segments", help="Also by segment. 同时按客户分群列出。")
     ] = False,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            help="Language of the text (default: English and Chinese side by side); --json is "
+            "the same in both. 输出语言（默认中英并列；JSON 不受影响）。"
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Each arm against its holdout, with intervals, cost and ROI. 各组与对照组比较的效果。
 
     A figure whose interval crosses 0 is shown as "inconclusive" with its interval only; none
     is shown for a holdout or arm under 30 customers; ROI only over a material spend (the note
-    says why). --json keeps every number and adds verdict, reason and explanation per row.
+    says why). Amounts are in the project's currency (the run's). --json keeps every number and
+    adds verdict, reason and explanation per row.
     区间跨越 0 的数字显示为"不确定"；对照组或触达组不足 30 人时不显示；花费过小时不报告 ROI。
+    金额以项目币种计。
     """
     with handle_errors(as_json):
         from rich.markup import escape
@@ -130,33 +139,62 @@ def results(
                 }
             )
             return
+        from loyalloop.report.i18n import Lang as ReportLang
+        from loyalloop.report.i18n import t
+        from loyalloop.report.parts import currency_name
+
+        chosen: ReportLang | None = None if lang is None else ("zh" if lang is Lang.zh else "en")
+        one: ReportLang = chosen or "en"  # where a line was never bilingual
+
+        def say(key: str, **kw: Any) -> str:
+            """``key`` in ``--lang``, else its English and Chinese side by side."""
+            if chosen is not None:
+                return t(key, chosen, **kw)
+            en, zh = t(key, "en", **kw), t(key, "zh", **kw)
+            return en if en == zh else f"{en} {zh}"
+
+        def said(text: Any) -> list[str]:
+            """A remark with its wording per language (``text(lang)``): in --lang, else both."""
+            return [text(chosen)] if chosen is not None else [text("en"), text("zh")]
+
         title = c.name if c.name == c.campaign_id else f"{c.name} ({c.campaign_id})"
-        out.print(f"[bold]{escape(title)}[/bold] — run {r.number}")
+        head = t("cli_cr_head", one, title=f"[bold]{escape(title)}[/bold]", n=r.number)
+        out.print(head)
         if c.error:
-            out.print(f"not measured 无法衡量: {escape(c.message or c.error)}")
+            msg = escape(c.message or c.error)  # the library's words: English
+            out.print(
+                t("cli_cr_not_measured", one, message=t("library_note", one, message=msg))
+                if lang is not None
+                else f"not measured 无法衡量: {msg}"
+            )
             return
         headers = [
-            "arm 组",
-            *(["segment 分群"] if segments else []),
-            "n",
-            "held out 对照",
-            "response lift 响应提升",
-            "incr. revenue 增量收入",
-            "incr. margin 增量毛利",
-            "cost 成本",
-            "net value 净值",
-            "ROI",
-            "note 说明",
+            say("cli_cr_arm"),
+            *([say("cli_cr_segment")] if segments else []),
+            say("cli_cr_n"),
+            say("cli_cr_held_out"),
+            say("cli_cr_response_lift"),
+            say("cli_cr_inc_revenue"),
+            say("cli_cr_inc_margin"),
+            say("cli_cr_cost"),
+            say("cli_cr_net"),
+            say("cli_cr_roi"),
+            say("cli_cr_note"),
         ]
-        footnotes: dict[str, int] = {}
+        footnotes: dict[tuple[str, ...], int] = {}
         table_rows: list[list[str]] = []
         for (level, arm, segment), metrics in by.items():
             aq = quotes[(level, arm, segment)]
             resp = metrics.get("response_rate", {})
             roi = metrics.get("roi", {})
-            label = {"campaign": "all treated 全部", "group": f"group {arm}"}.get(level, arm)
+            label = {
+                "campaign": say("cli_cr_all"),
+                "group": say("cli_cr_group", arm=arm),
+            }.get(level, arm)
             marks = [
-                footnotes.setdefault(f"{explain(x)}\n{explain(x, 'zh')}", len(footnotes) + 1)
+                footnotes.setdefault(
+                    tuple(said(lambda lg, x=x: explain(x, lg))), len(footnotes) + 1
+                )
                 for x in (aq.response, aq.revenue, aq.margin, aq.net, aq.roi)
                 if not x.quoted
             ]
@@ -166,12 +204,12 @@ def results(
                     *([escape(str(segment))] if segments else []),
                     f"{int(resp.get('n') or 0):,}",
                     f"{int(resp.get('control_n') or 0):,}",
-                    cell(aq.response, fmt_points),
-                    cell(aq.revenue, fmt_money),
-                    cell(aq.margin, fmt_money),
+                    cell(aq.response, fmt_points, one),
+                    cell(aq.revenue, fmt_money, one),
+                    cell(aq.margin, fmt_money, one),
                     f"{roi.get('total') or 0:,.0f}",
-                    cell(aq.net, fmt_money),
-                    cell(aq.roi, fmt_ratio),
+                    cell(aq.net, fmt_money, one),
+                    cell(aq.roi, fmt_ratio, one),
                     ", ".join(str(m) for m in dict.fromkeys(marks)),
                 ]
             )
@@ -185,28 +223,38 @@ def results(
                 block = Table(show_header=False, box=None, padding=(0, 1, 0, 2))
                 block.add_column(no_wrap=True)
                 block.add_column(overflow="fold")
-                for head, value in zip(headers[1:], cells[1:], strict=True):
+                for head_, value in zip(headers[1:], cells[1:], strict=True):
                     if value:
-                        block.add_row(head, value)
+                        block.add_row(head_, value)
                 out.print(f"[bold]{cells[0]}[/bold]")
                 out.print(block)
         # long remarks wrap at the terminal's width (soft_wrap=False)
-        for text, number in footnotes.items():
-            en, zh = text.split("\n", 1)
-            out.print(f"{number}. {escape(en)}", soft_wrap=False)
-            out.print(f"   {escape(zh)}", soft_wrap=False)
-        out.print(
-            f"{1 - summary.alpha:.0%} intervals; totals over the arm's customers "
-            f"区间为 {1 - summary.alpha:.0%} 置信区间。",
-            soft_wrap=False,
-        )
-        for n in c.notes:  # in English and, on the next line, Chinese (coded notes)
-            out.print(escape(note_text(n)), soft_wrap=False)
-            if isinstance(n, Note):
-                out.print(f"   {escape(note_text(n, 'zh'))}", soft_wrap=False)
+        for texts, number in footnotes.items():
+            out.print(f"{number}. {escape(texts[0])}", soft_wrap=False)
+            for more in texts[1:]:
+                out.print(f"   {escape(more)}", soft_wrap=False)
+        out.print(say("cli_cr_intervals", level=f"{1 - summary.alpha:.0%}"), soft_wrap=False)
+        currency = r.manifest.kpis.currency if r.manifest.kpis is not None else None
+        if currency:  # the money columns carry no unit of their own
+            for line in said(lambda lg: t("cp_currency", lg, currency=currency_name(currency, lg))):
+                out.print(escape(line), soft_wrap=False)
+        for n in c.notes:  # in --lang, else English and, on the next line, Chinese (coded)
+            lines = said(lambda lg, n=n: note_text(n, lg)) if isinstance(n, Note) else [str(n)]
+            out.print(escape(lines[0]), soft_wrap=False)
+            for more in lines[1:]:
+                out.print(f"   {escape(more)}", soft_wrap=False)
 
 
 NameArg = Annotated[str, typer.Argument(help="Campaign name. 活动名称。")]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="The clock to act on (default: now): ISO 8601 with its offset, e.g. "
+        "2026-07-01T09:00+08:00; without one, the project's timezone. 按指定时间执行（默认现在；"
+        "ISO 8601，不带时区偏移时按项目时区）。",
+    ),
+]
 
 
 # --- campaigns on the service (campsvc): create, launch, status, list, pause, resume -------
@@ -216,21 +264,25 @@ NameArg = Annotated[str, typer.Argument(help="Campaign name. 活动名称。")]
 def create(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Campaign YAML file. 活动 YAML 文件。")],
+    at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a campaign (or a new version) from YAML. 从 YAML 创建活动（或新版本）。
 
     The file is a campaign spec with its templates, offers and policy (docs/campaigns.md).
+    --at creates it on a stated clock (a back-dated campaign, launched with the same --at or
+    later).
     """
     with handle_errors(as_json):
         from loyalloop.services import Actor
-        from loyalloop.services.campaigns import create_campaign, load_campaign_file
+        from loyalloop.services.campaigns import create_campaign, load_campaign_file, parse_clock
 
         raw = load_campaign_file(file)
         store = open_service_store(ctx)
         try:
+            when = parse_clock(at, store.settings.timezone) if at is not None else None
             with store.session() as session:
-                c, new = create_campaign(session, raw, Actor.cli())
+                c, new = create_campaign(session, raw, Actor.cli(), now=when)
                 result: dict[str, Any] = {
                     "id": c.id,
                     "name": c.name,
@@ -238,6 +290,7 @@ def create(
                     "status": c.status,
                     "version": c.current_version,
                     "new": new,
+                    "created_at": c.created_at.isoformat(),
                 }
         finally:
             store.close()
@@ -255,26 +308,34 @@ def launch(
     run: Annotated[
         int | None, typer.Option(help="Run number (default: the latest). 运行编号（默认最新）。")
     ] = None,
+    at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Assign the audience (holdout, arms) and queue the messages, in one transaction.
-    分配受众（对照组、各组）并写入发件箱（同一事务）。"""
+    分配受众（对照组、各组）并写入发件箱（同一事务）。
+
+    --at launches on a stated clock (a back-dated or a scheduled launch): the assignments carry
+    that time, the messages are sent from it on and their delivery events follow it; it may not
+    be before the campaign's creation. 指定时间不得早于活动创建时间。"""
     with handle_errors(as_json):
         from loyalloop.services import Actor
-        from loyalloop.services.campaigns import launch_from_run
+        from loyalloop.services.campaigns import launch_from_run, parse_clock
 
         store = open_service_store(ctx)
         try:
-            result = launch_from_run(store, name, Actor.cli(), run=run)
+            when = parse_clock(at, store.settings.timezone) if at is not None else None
+            result = launch_from_run(store, name, Actor.cli(), run=run, now=when)
         finally:
             store.close()
     if as_json:
-        emit_json(result.to_dict())
+        emit_json({**result.to_dict(), "at": when.isoformat() if when is not None else None})
         return
     c = result.counts
     arms = ", ".join(f"{k} {v:,}" for k, v in c["arms"].items())
     out.print(
-        f"campaign {result.campaign} (run {result.run}): audience {c['audience']:,}; skipped: "
+        f"campaign {result.campaign} (run {result.run}"
+        + (f", on the clock {when.isoformat()}" if when is not None else "")
+        + f"): audience {c['audience']:,}; skipped: "
         f"no consent or address {c['no_consent']:,}, unsubscribed {c['unsubscribed']:,}, "
         f"frequency cap {c['frequency_cap']:,}, already assigned {c['already_assigned']:,}, "
         f"over budget {c['over_budget']:,}\n"
@@ -341,11 +402,12 @@ def status(ctx: typer.Context, name: NameArg, as_json: JsonOpt = False) -> None:
     """A campaign's assignments, outbox and delivery events. 活动分配、发件箱和投递情况。"""
     with handle_errors(as_json):
         from loyalloop.services.campaigns import campaign_status
+        from loyalloop.services.cases import project_currency
 
         store = open_service_store(ctx)
         try:
             with store.session() as session:
-                result = campaign_status(session, name)
+                result = campaign_status(session, name, project=project_currency(store.analytics))
         finally:
             store.close()
     if as_json:
@@ -358,6 +420,11 @@ def status(ctx: typer.Context, name: NameArg, as_json: JsonOpt = False) -> None:
     )
     out.print(
         "assignments: " + ", ".join(f"{k} {v:,}" for k, v in result["assignments"].items()),
+        markup=False,
+    )
+    out.print(
+        f"expected cost {result['expected_cost']:,.2f} "
+        + (result["currency"] or "(currency not known until a run names it)"),
         markup=False,
     )
     out.print(

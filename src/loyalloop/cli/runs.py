@@ -200,6 +200,9 @@ def runs_show(
         int | None,
         typer.Argument(min=1, help="Run number (default: latest). 运行编号（默认最新一次）。"),
     ] = None,
+    lang: Annotated[
+        Lang, typer.Option(help="Language of the text (--json is the same). 输出语言。")
+    ] = Lang.en,
     as_json: JsonOpt = False,
 ) -> None:
     """What one run computed, what it did not and why. 查看某次运行的结果摘要。"""
@@ -210,7 +213,7 @@ def runs_show(
         if as_json:
             emit_json(run_json(r))
             return
-        for line in describe_run(r):
+        for line in describe_run(r, "zh" if lang is Lang.zh else "en"):
             out.print(line, markup=False)
 
 

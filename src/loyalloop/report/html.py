@@ -206,8 +206,12 @@ def _created(run: Run, lang: Lang) -> str:
     return t("created_at", lang, day=f"{at:%Y-%m-%d}", time=f"{at:%H:%M}")
 
 
-def render_report(run: Run, lang: Lang = "en") -> str:
-    """The report of ``run`` as one HTML string."""
+def render_report(run: Run, lang: Lang = "en", *, switch_href: str | None = None) -> str:
+    """The report of ``run`` as one HTML string.
+
+    ``switch_href``: where the header's link to the report in the other language points (the
+    served report passes it; a report written to a file has no such link, as it has no other
+    language beside it)."""
     sections = [s for s in (build(run, lang) for build in SECTIONS) if s is not None]
     template = _env.get_template("report.html")
     currency = _currency(run)
@@ -221,6 +225,7 @@ def render_report(run: Run, lang: Lang = "en") -> str:
         created=_created(run, lang),
         sections=sections,
         lang=lang,
+        switch_href=switch_href,
         t=lambda key, **kw: t(key, lang, **kw),
         plotly_js=Markup(plotly.offline.get_plotlyjs().replace("</script", "<\\/script")),
     )

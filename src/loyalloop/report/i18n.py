@@ -1310,6 +1310,33 @@ _TEXT.update(
 )
 # --- end of demo11 ------------------------------------------------------------------------------
 
+# --- fixes12: `loyalloop campaigns results --lang` (cli/campaigns.py; without --lang the
+# terminal shows the English and the Chinese side by side, "cost 成本") ----------------------
+_TEXT.update(
+    {
+        "cli_cr_head": {"en": "{title} — run {n}", "zh": "{title} — 第 {n} 次运行"},
+        "cli_cr_not_measured": {"en": "not measured: {message}", "zh": "无法衡量：{message}"},
+        "cli_cr_arm": {"en": "arm", "zh": "组"},
+        "cli_cr_segment": {"en": "segment", "zh": "分群"},
+        "cli_cr_n": {"en": "n", "zh": "人数"},
+        "cli_cr_held_out": {"en": "held out", "zh": "对照"},
+        "cli_cr_response_lift": {"en": "response lift", "zh": "响应提升"},
+        "cli_cr_inc_revenue": {"en": "incr. revenue", "zh": "增量收入"},
+        "cli_cr_inc_margin": {"en": "incr. margin", "zh": "增量毛利"},
+        "cli_cr_cost": {"en": "cost", "zh": "成本"},
+        "cli_cr_net": {"en": "net value", "zh": "净值"},
+        "cli_cr_roi": {"en": "ROI", "zh": "ROI"},
+        "cli_cr_note": {"en": "note", "zh": "说明"},
+        "cli_cr_all": {"en": "all treated", "zh": "全部"},
+        "cli_cr_group": {"en": "group {arm}", "zh": "组 {arm}"},
+        "cli_cr_intervals": {
+            "en": "{level} intervals; totals over the arm's customers",
+            "zh": "区间为 {level} 置信区间，合计为各组全部客户。",
+        },
+    }
+)
+# --- end of fixes12 -----------------------------------------------------------------------------
+
 
 def t(key: str, lang: Lang, **kw: object) -> str:
     """The text for ``key`` in ``lang`` (formatted with ``kw``)."""

@@ -67,6 +67,7 @@ from loyalloop.services.campaigns import (
     _local_naive,
     _outbox_rows,
     get_campaign,
+    settled_catalogue,
 )
 from loyalloop.services.consent import profile_links
 from loyalloop.services.outbox import campaign_signer
@@ -264,7 +265,7 @@ def evaluate_triggered(
         view,
         inputs.as_of,
         now=local_now,
-        catalogue=bundle.catalogue,
+        catalogue=settled_catalogue(store, bundle),
         policy=bundle.policy,
         templates=bundle.templates,
         signer=signer,

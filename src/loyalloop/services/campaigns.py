@@ -35,7 +35,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +76,7 @@ from loyalloop.services.consent import (
     granted_on_channel,
     profile_links,
     suppressed_ids,
+    withdrawn_by_unsubscribe,
 )
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.services.segments import Audience, saved_segments
@@ -108,12 +109,15 @@ __all__ = [
     "list_campaigns",
     "load_campaign_file",
     "parse_bundle",
+    "parse_clock",
     "preview_link_target",
     "preview_messages",
     "record_bounce",
     "record_link",
     "set_status",
+    "settled_catalogue",
     "simulate_outcomes",
+    "stated_clock",
     "sync_campaigns",
 ]
 
@@ -220,13 +224,67 @@ def _bundle_of(session: Session, c: Campaign) -> CampaignBundle:
     return parse_bundle(v.spec)
 
 
+def stated_clock(at: datetime | None) -> datetime | None:
+    """A stated clock (``at`` of :func:`create_campaign` and :func:`launch_campaign`): timezone-
+    aware, to the second; ``None`` stays ``None`` (now).
+
+    >>> from datetime import timezone
+    >>> stated_clock(datetime(2026, 7, 1, 9, 0, 0, 5, tzinfo=timezone.utc)).isoformat()
+    '2026-07-01T09:00:00+00:00'
+    """
+    if at is None:
+        return None
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ConfigError(
+            f"the time {at.isoformat()} has no timezone: give its offset (e.g. "
+            f"{at.isoformat()}+08:00) so it names one moment"
+        )
+    return at.replace(microsecond=0)
+
+
+def parse_clock(text: str, zone: str, *, what: str = "--at") -> datetime:
+    """A stated clock from ISO 8601 text: ``2026-07-01T09:00+08:00`` (``Z`` for UTC); without
+    an offset, a time on the project's clock (``zone``, the service's timezone).
+
+    >>> parse_clock("2026-07-01 09:00", "Asia/Shanghai").isoformat()
+    '2026-07-01T09:00:00+08:00'
+    >>> parse_clock("2026-07-01T01:00Z", "Asia/Shanghai").isoformat()
+    '2026-07-01T01:00:00+00:00'
+    """
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"{what}: {text!r} is not a date and time (ISO 8601, e.g. 2026-07-01T09:00+08:00, "
+            f"or 2026-07-01 09:00 on the project's clock, {zone})"
+        ) from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(zone))
+    return at.replace(microsecond=0)
+
+
+def _not_before_creation(c: Campaign, at: datetime) -> None:
+    created = c.created_at.replace(microsecond=0)
+    if at < created:
+        raise ConfigError(
+            f"campaign {c.name} cannot be launched at {at.isoformat()}: it was created at "
+            f"{created.isoformat()}; a launch is never before its campaign's creation (create "
+            "it with that clock too: `loyalloop campaigns create FILE --at …`)"
+        )
+
+
 def create_campaign(
-    session: Session, raw: Mapping[str, Any], actor: Actor
+    session: Session, raw: Mapping[str, Any], actor: Actor, *, now: datetime | None = None
 ) -> tuple[Campaign, bool]:
     """Store a validated campaign (new, or a new version of an existing name). Returns the
     campaign and whether it is new. A launched campaign keeps its arms, salt and id: a new
-    version may change messages, offers and budget, not who is in which arm."""
+    version may change messages, offers and budget, not who is in which arm.
+
+    ``now``: the clock the campaign is created on (default: the current time; timezone-aware,
+    e.g. a back-dated demo's), recorded as its creation time; the audit event keeps the real
+    time it was recorded at and the stated clock in its detail."""
     bundle = parse_bundle(raw)
+    stated = stated_clock(now)
     spec = bundle.spec
     if spec.segment is not None:
         names = saved_segments(session)
@@ -235,7 +293,7 @@ def create_campaign(
             raise SpecError(
                 f"no saved segment named {spec.segment!r} (saved: {known})", path="segment"
             )
-    now = utcnow()
+    now = stated or utcnow()
     c = session.scalar(sa.select(Campaign).where(Campaign.name == spec.name))
     new = c is None
     if c is None:
@@ -248,6 +306,8 @@ def create_campaign(
             goal=spec.goal.value,
             channel=spec.channel.value,
             created_by=actor.name,
+            created_at=now,
+            updated_at=now,
             current_version=1,
         )
         session.add(c)
@@ -276,14 +336,18 @@ def create_campaign(
             version=c.current_version,
             spec=json.loads(json.dumps(bundle.raw, default=str)),
             created_by=actor.name,
+            created_at=now,
         )
     )
+    detail: dict[str, Any] = {"name": spec.name, "version": c.current_version}
+    if stated is not None:
+        detail["at"] = stated.isoformat()
     record(
         session,
         actor,
         "campaign.create" if new else "campaign.edit",
         f"campaign:{c.id}",
-        {"name": spec.name, "version": c.current_version},
+        detail,
     )
     session.commit()
     return c, new
@@ -396,13 +460,18 @@ def launch_campaign(
     now: datetime | None = None,
     recommendations: ir.Table | None = None,
 ) -> LaunchResult:
-    """Launch (or extend) a campaign over an audience view (module docstring)."""
+    """Launch (or extend) a campaign over an audience view (module docstring). ``now``: the
+    clock it is launched on (default: the current time; timezone-aware): the assignments'
+    time, the messages' earliest send time and the delivery events follow it.
+    :func:`launch_from_run` (the CLI's and the demo's way in) also refuses a clock before the
+    campaign's creation."""
     import ibis
     import pandas as pd
 
     s = store.settings
     zone = s.timezone
-    now = (now or utcnow()).replace(microsecond=0)
+    stated = stated_clock(now)
+    now = stated or utcnow().replace(microsecond=0)
     local_now = _local_naive(now, zone)
     with store.session() as session:
         c = get_campaign(session, ref)
@@ -451,7 +520,7 @@ def launch_campaign(
         view,
         as_of,
         now=local_now,
-        catalogue=bundle.catalogue,
+        catalogue=settled_catalogue(store, bundle),
         policy=bundle.policy,
         templates=bundle.templates,
         signer=signer,
@@ -509,7 +578,13 @@ def launch_campaign(
             actor,
             "campaign.launch",
             f"campaign:{c.id}",
-            {"run": run, "version": version, "assigned": len(assignments), "queued": len(messages)},
+            {
+                "run": run,
+                "version": version,
+                "assigned": len(assignments),
+                "queued": len(messages),
+                **({"at": stated.isoformat()} if stated is not None else {}),
+            },
         )
         name, key = c.name, c.campaign_key
     queued = sum(1 for m in messages if m["status"] == OutboxStatus.pending.value)
@@ -615,11 +690,16 @@ def launch_from_run(
     run: int | None = None,
     now: datetime | None = None,
 ) -> LaunchResult:
-    """Launch over the audience view of a published run (default: the latest)."""
+    """Launch over the audience view of a published run (default: the latest), on the clock
+    ``now`` (:func:`launch_campaign`; timezone-aware, never before the campaign's creation)."""
     from loyalloop.services.segments import open_audience
 
+    stated = stated_clock(now)
     with store.session() as session:
-        triggered = _bundle_of(session, get_campaign(session, ref)).spec.trigger is not None
+        c = get_campaign(session, ref)
+        if stated is not None:
+            _not_before_creation(c, stated)
+        triggered = _bundle_of(session, c).spec.trigger is not None
     if triggered:  # the trigger reads the previous run, feedback and interactions too
         from loyalloop.core.warehouse import Warehouse
         from loyalloop.services.campaign_triggers import _run_inputs, evaluate_triggered
@@ -749,9 +829,29 @@ def _value(v: Any) -> Any:
         return v
 
 
-def campaign_status(session: Session, ref: int | str) -> dict[str, Any]:
-    """A campaign's state: spec summary, assignments by arm, outbox by status, events."""
+def settled_catalogue(store: Store, bundle: CampaignBundle) -> OfferCatalogue:
+    """The campaign's offer catalogue in the project's currency (the latest run's;
+    :meth:`~loyalloop.campaigns.OfferCatalogue.in_currency`: a catalogue in another currency
+    is refused, never converted). A campaign none of whose arms gives an offer uses no unit
+    cost: its catalogue (the built-in one by default) does not decide its currency then."""
+    from loyalloop.services.cases import project_currency
+
+    catalogue = bundle.catalogue
+    if all(arm.offer is None for arm in bundle.spec.arms):
+        catalogue = replace(catalogue, currency=None)
+    return catalogue.in_currency(project_currency(store.analytics))
+
+
+def campaign_status(
+    session: Session, ref: int | str, *, project: str | None = None
+) -> dict[str, Any]:
+    """A campaign's state: spec summary, assignments by arm, outbox by status, events.
+    ``currency`` is the one its costs and budget are in: its catalogue's, else the project's
+    ``project`` (:func:`loyalloop.services.cases.project_currency`; ``None``: not known)."""
     c = get_campaign(session, ref)
+    bundle = _bundle_of(session, c)
+    offers = any(arm.offer is not None for arm in bundle.spec.arms)
+    currency = (bundle.catalogue.currency if offers else None) or project
     arms = dict(
         session.execute(
             sa.select(CampaignAssignment.arm, sa.func.count())
@@ -798,6 +898,7 @@ def campaign_status(session: Session, ref: int | str) -> dict[str, Any]:
         "launched_at": c.launched_at.isoformat() if c.launched_at else None,
         "ends_at": c.ends_at.isoformat() if c.ends_at else None,
         "expected_cost": round(float(c.expected_cost or 0.0), 2),
+        "currency": currency,
         "launch_counts": c.counts or {},
         "assignments": {str(k): int(v) for k, v in arms.items()},
         "outbox": {st.value: int(outbox.get(st.value, 0)) for st in OutboxStatus},
@@ -874,7 +975,7 @@ def record_link(
     if c is None:
         raise SignatureError("unknown campaign")
     if claims.purpose is LinkPurpose.unsubscribe:
-        channel = claims.key if claims.key in ("email", "sms") else "all"
+        channel = withdrawn_by_unsubscribe(claims.key)  # the message's channel
         change_consent(
             session,
             claims.customer_id,

@@ -59,6 +59,7 @@ __all__ = [
     "profile_links",
     "store_grants",
     "suppressed_ids",
+    "withdrawn_by_unsubscribe",
 ]
 
 #: The channels a consent is given for (``all`` stands for each of them).
@@ -93,6 +94,19 @@ class ConsentChangeResult:
     recorded: bool
     suppressions_removed: int
     suppressions_added: int
+
+
+def withdrawn_by_unsubscribe(sent_on: str) -> str:
+    """The consent channel an unsubscribe link withdraws: the one its message was sent on
+    (``email``, ``sms``); a link that came by no channel of ours (a survey's ``link``
+    invitation handed out elsewhere, a call campaign's webhook) withdraws ``all``. There is no
+    purpose in the consent model: a withdrawn channel is withdrawn for surveys and marketing
+    alike (every sender checks the same suppressions).
+
+    >>> withdrawn_by_unsubscribe("email"), withdrawn_by_unsubscribe("link")
+    ('email', 'all')
+    """
+    return sent_on if sent_on in ("email", "sms") else "all"
 
 
 def _channel(channel: str) -> str:

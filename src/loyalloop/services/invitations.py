@@ -35,7 +35,7 @@ from loyalloop.services.channels import (
     invitation_email,
     invitation_sms,
 )
-from loyalloop.services.consent import change_consent, store_grants
+from loyalloop.services.consent import change_consent, store_grants, withdrawn_by_unsubscribe
 from loyalloop.services.store import Store
 from loyalloop.services.surveys import get_survey, spec_of
 from loyalloop.store.base import utcnow
@@ -59,6 +59,8 @@ __all__ = [
     "segment_recipients",
     "send_due",
     "unsubscribe",
+    "unsubscribe_channel",
+    "unsubscribe_invitation",
 ]
 
 log = logging.getLogger(__name__)
@@ -370,6 +372,26 @@ def unsubscribe(session: Session, customer_id: str, channel: str, source: str) -
         raise ConfigError(f"channel: {channel!r}; use all, email or sms")
     change_consent(session, customer_id, channel, False, source, Actor("customer"))
     session.commit()
+
+
+def unsubscribe_channel(session: Session, invitation_id: int) -> str:
+    """The channel the invitation's unsubscribe link withdraws: the one it was sent on
+    (:func:`~loyalloop.services.consent.withdrawn_by_unsubscribe`)."""
+    inv = session.get(Invitation, invitation_id)
+    if inv is None:
+        raise NotFoundError(f"no invitation {invitation_id}")
+    return withdrawn_by_unsubscribe(inv.channel)
+
+
+def unsubscribe_invitation(session: Session, invitation_id: int) -> str:
+    """The invitation's unsubscribe link followed: its customer's consent to the channel it
+    was sent on is withdrawn (recorded, audited, at once; :func:`unsubscribe`). Returns that
+    channel."""
+    channel = unsubscribe_channel(session, invitation_id)
+    inv = session.get(Invitation, invitation_id)
+    assert inv is not None
+    unsubscribe(session, inv.customer_id, channel, f"link:invitation:{inv.id}")
+    return channel
 
 
 @dataclass(frozen=True)

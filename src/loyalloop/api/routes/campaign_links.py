@@ -24,6 +24,7 @@ from loyalloop.api.i18n import text
 from loyalloop.api.pages import render_public
 from loyalloop.campaigns import PreviewLinkError
 from loyalloop.services.campaigns import preview_link_target, record_link
+from loyalloop.services.consent import withdrawn_by_unsubscribe
 from loyalloop.services.outbox import campaign_signer
 from loyalloop.surveys import form_token, pick_language, verify_form_token
 
@@ -40,8 +41,8 @@ def _lang(request: Request, lang: str | None) -> str:
 
 
 def _channel(key: str) -> str:
-    """The channel an unsubscribe link withdraws (as ``record_link``: e-mail, SMS, else all)."""
-    return key if key in ("email", "sms") else "all"
+    """The channel an unsubscribe link withdraws (the one ``record_link`` withdraws)."""
+    return withdrawn_by_unsubscribe(key)
 
 
 def _preview_page(
@@ -85,7 +86,7 @@ def campaign_unsubscribe_page(
         "unsubscribe.html",
         lng,
         title=text("unsubscribe", lng),
-        question=text(f"campaign_unsubscribe_q_{_channel(claims.key)}", lng),
+        question=text(f"unsubscribe_q_{_channel(claims.key)}", lng),
         action=f"/c/u/{token}",
         form_token=form_token(store.settings.secret, f"cu:{token}"),
     )
@@ -107,7 +108,7 @@ async def campaign_unsubscribe(
     ):
         raise HTTPException(403, text("bad_form", lng))
     await run_in_threadpool(record_link, store, session, token)
-    done = text(f"campaign_unsubscribed_{_channel(claims.key)}", lng)
+    done = text(f"unsubscribed_{_channel(claims.key)}", lng)
     return render_public(
         request, "public_message.html", lng, title=text("unsubscribe", lng), message=done
     )

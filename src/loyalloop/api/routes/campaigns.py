@@ -42,6 +42,7 @@ from loyalloop.services.campaigns import (
     preview_messages,
     set_status,
 )
+from loyalloop.services.cases import project_currency
 from loyalloop.services.segments import list_segments, open_audience, preview
 from loyalloop.store.models import CampaignStatus
 
@@ -181,7 +182,9 @@ def _campaign_page(
     error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
-    status = campaign_status(session, name)
+    status = campaign_status(
+        session, name, project=project_currency(request.app.state.store.analytics)
+    )
     c = get_campaign(session, name)
     spec = _spec_of(session, c)
     session.commit()
@@ -384,23 +387,25 @@ class LaunchIn(BaseModel):
 
 
 @api_router.get("/campaigns", dependencies=[allow(Permission.dashboard)])
-def api_campaigns(session: SessionDep) -> list[dict[str, Any]]:
-    return [campaign_status(session, c.id) for c in list_campaigns(session)]
+def api_campaigns(session: SessionDep, store: StoreDep) -> list[dict[str, Any]]:
+    project = project_currency(store.analytics)
+    return [campaign_status(session, c.id, project=project) for c in list_campaigns(session)]
 
 
 @api_router.post("/campaigns", status_code=201)
 def api_campaign_create(
-    session: SessionDep, me: Edit, body: Annotated[dict[str, Any], Body()]
+    session: SessionDep, store: StoreDep, me: Edit, body: Annotated[dict[str, Any], Body()]
 ) -> dict[str, Any]:
     """Create a campaign (or a new version) from a campaign file's content as JSON: the spec
     with ``templates``, ``offers`` and ``policy``. Invalid: 422 naming the field."""
     c, new = create_campaign(session, body, me.actor)
-    return {**campaign_status(session, c.id), "created": new}
+    project = project_currency(store.analytics)
+    return {**campaign_status(session, c.id, project=project), "created": new}
 
 
 @api_router.get("/campaigns/{name}", dependencies=[allow(Permission.dashboard)])
-def api_campaign(name: str, session: SessionDep) -> dict[str, Any]:
-    return campaign_status(session, name)
+def api_campaign(name: str, session: SessionDep, store: StoreDep) -> dict[str, Any]:
+    return campaign_status(session, name, project=project_currency(store.analytics))
 
 
 @api_router.get("/campaigns/{name}/preview")
@@ -439,12 +444,16 @@ def api_campaign_launch(
 
 
 @api_router.post("/campaigns/{name}/pause")
-def api_campaign_pause(name: str, session: SessionDep, me: Launch) -> dict[str, Any]:
+def api_campaign_pause(
+    name: str, session: SessionDep, store: StoreDep, me: Launch
+) -> dict[str, Any]:
     set_status(session, name, CampaignStatus.paused, me.actor)
-    return campaign_status(session, name)
+    return campaign_status(session, name, project=project_currency(store.analytics))
 
 
 @api_router.post("/campaigns/{name}/resume")
-def api_campaign_resume(name: str, session: SessionDep, me: Launch) -> dict[str, Any]:
+def api_campaign_resume(
+    name: str, session: SessionDep, store: StoreDep, me: Launch
+) -> dict[str, Any]:
     set_status(session, name, CampaignStatus.launched, me.actor)
-    return campaign_status(session, name)
+    return campaign_status(session, name, project=project_currency(store.analytics))

@@ -24,7 +24,8 @@ from loyalloop.api.access import Permission
 from loyalloop.api.deps import SessionDep, StoreDep, allow, client_address
 from loyalloop.api.i18n import text
 from loyalloop.api.pages import render_public
-from loyalloop.services.invitations import unsubscribe
+from loyalloop.errors import NotFoundError
+from loyalloop.services.invitations import unsubscribe_channel, unsubscribe_invitation
 from loyalloop.services.responses import (
     OpenInvitation,
     SubmitResult,
@@ -33,7 +34,6 @@ from loyalloop.services.responses import (
     submit_personal,
     submit_public,
 )
-from loyalloop.store.models import Invitation
 from loyalloop.surveys import (
     AnswerError,
     answers_from_form,
@@ -328,12 +328,18 @@ def _unsub_lang(request: Request, lang: str | None) -> str:
 def unsubscribe_page(
     request: Request, token: str, store: StoreDep, lang: str | None = None
 ) -> HTMLResponse:
-    verify_invitation(store.settings.secret, token, allow_expired=True)
+    claims = verify_invitation(store.settings.secret, token, allow_expired=True)
     lng = _unsub_lang(request, lang)
+    with store.session() as session:
+        try:
+            channel = unsubscribe_channel(session, claims.invitation_id)
+        except NotFoundError:
+            raise HTTPException(404, text("link_invalid", lng)) from None
     return render_public(
         request,
         "unsubscribe.html",
         lng,
+        question=text(f"unsubscribe_q_{channel}", lng),
         action=f"/u/{token}",
         form_token=form_token(store.settings.secret, f"u:{token}"),
     )
@@ -352,14 +358,16 @@ async def unsubscribe_submit(
     ):
         raise HTTPException(403, text("bad_form", lng))
 
-    def run() -> None:
-        inv = session.get(Invitation, claims.invitation_id)
-        if inv is None:
-            raise HTTPException(404, text("link_invalid", lng))
-        unsubscribe(session, inv.customer_id, "all", f"link:invitation:{inv.id}")
+    def run() -> str:
+        try:  # the channel the invitation was sent on (services/consent.py)
+            return unsubscribe_invitation(session, claims.invitation_id)
+        except NotFoundError:
+            raise HTTPException(404, text("link_invalid", lng)) from None
 
-    await run_in_threadpool(run)
-    return render_public(request, "public_message.html", lng, message=text("unsubscribed", lng))
+    channel = await run_in_threadpool(run)
+    return render_public(
+        request, "public_message.html", lng, message=text(f"unsubscribed_{channel}", lng)
+    )
 
 
 @router.get("/healthz", dependencies=PUBLIC)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -84,7 +86,9 @@ async def run_report(
     lang: LangDep,
     me: Annotated[Principal, allow(Permission.dashboard)],
 ) -> HTMLResponse:
-    """The run's full HTML report (self-contained: plotly.js inline, so scripts run inline)."""
+    """The run's full HTML report (self-contained: plotly.js inline, so scripts run inline), in
+    the reader's language (``?lang=zh|en``, else the toggle's cookie, else the browser's); its
+    header links to the report in the other language through the toggle (remembered)."""
     from loyalloop.report.html import render_report
 
     cache: dict[tuple[int, str], tuple[Any, str]] = request.app.state.report_cache
@@ -92,7 +96,13 @@ async def run_report(
     key, state = (number, lang), _files_state(run.path)
     if key not in cache or cache[key][0] != state:
         cache.pop(key, None)  # a report of files since rewritten is not kept either
-        html = await run_in_threadpool(render_report, run, lang)  # type: ignore[arg-type]
+        other = "en" if lang == "zh" else "zh"
+        switch = f"/lang/{other}?next={quote(request.url.path, safe='/')}"
+        html = await run_in_threadpool(
+            partial(render_report, switch_href=switch),
+            run,
+            lang,  # type: ignore[arg-type]
+        )
         cache[key] = (state, html)
         while len(cache) > 4:
             cache.pop(next(iter(cache)))
