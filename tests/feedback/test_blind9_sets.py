@@ -22,8 +22,14 @@ The lead measured it twice in session 11 (``python -m loyalloop.feedback.evaluat
 
 The issue's target (≥ 0.85 agreement per language on an unseen author) is not met: in English
 about one labelled aspect in four is missed and one found aspect in four is not one the author
-saw. The floors are the last figures minus 0.01; the set must stay out of training until a newer
-blind set replaces it as the held-out measure.
+saw. The floors are the last held-out figures minus 0.01.
+
+Since session 12 it is training data (``TRAIN_SETS``, lead ``3c7049d``; blind10 is the held-out
+set): the detector and the fallback aspect-sentiment model were retrained with it on branch
+``fbdet12``, the mention and intent models are retrained by the lead after the merges. The
+figures these tests see are now in-sample — a regression guard only; the honest estimate for a
+new author is leave-one-author-out over the ten blind authors (``benchmarks/results/feedback.md``,
+session 12) and blind10.
 """
 
 from __future__ import annotations
@@ -31,15 +37,18 @@ from __future__ import annotations
 import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
-#: language -> (sentences, held-out agreement, held-out recall).
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (749, 0.7518, 0.8669), "en": (757, 0.5701, 0.7335)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind9_held_out_agreement_floor(lang: str) -> None:
+def test_blind9_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind9_{lang}", *MEASURED[lang])
 
 
-def test_blind9_is_not_training_data() -> None:
-    for sets in shipped_train_sets().values():
-        assert not {"blind9_zh", "blind9_en"} & sets
+def test_blind9_is_training_data_of_the_detector() -> None:
+    """The detector and the fallback model saw the set (retrained in session 12); the lead's
+    retrain after the merges adds the mention and intent models."""
+    sets = shipped_train_sets()
+    assert {"blind9_zh", "blind9_en"} <= sets["detector"]
+    assert {"blind9_zh", "blind9_en"} <= sets["fallback"]
