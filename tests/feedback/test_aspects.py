@@ -7,6 +7,7 @@ import pytest
 
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.feedback import aspect_mentions, aspect_summary, detect_aspects, load_taxonomy
+from loyalloop.feedback.aspects import comment_clauses
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -121,3 +122,51 @@ def test_mentions_and_summary_frames() -> None:
     assert s.set_index("aspect").loc["stock", "mentions"] == 0
     with pytest.raises(DataValidationError, match="no column 'comment'"):
         aspect_mentions(fb, text_column="comment")
+
+
+def _pattern_aspects(text: str, taxonomy: str) -> set[str]:
+    """Aspects the taxonomy's patterns find in a comment's clauses (no learned detector)."""
+    tax = load_taxonomy(taxonomy)
+    return {a.key for c in comment_clauses(text) for _, _, a, _ in tax.spans(c)}
+
+
+@pytest.mark.parametrize(
+    ("text", "taxonomy", "found", "absent"),
+    [
+        # a short duration or an unanswered line is a wait (session 12, issue 10)
+        ("Held 20 mins then the agent said 'not sure' and hung up", "banking", "waiting_time", ""),
+        ("Fraud team refunded $420 within 48 hrs of me reporting it. Solid.", "banking",
+         "waiting_time", ""),
+        ("Very poor service. Nobody picks up the phone.", "banking", "waiting_time", ""),
+        ("Instalment request still pending after 3 days", "banking", "waiting_time", ""),
+        ("Returned the shoes 3 weeks ago and still no refund", "retail", "waiting_time", ""),
+        ("Why does it take 10 business days to process a payment dispute??", "banking",
+         "waiting_time", ""),
+        # a kind of fee is a charge of its own, not the annual fee
+        ("Mate, the FX fee on this card is a rip-off", "banking", "fees", "annual_fee"),
+        ("Why is there a $15 paper statement fee now", "banking", "fees", "annual_fee"),
+        ("Not bad for a no-fee card", "banking", "annual_fee", "fees"),
+        ("Do you offer 0% balance transfers for existing customers?", "banking", "interest",
+         "billing"),
+        # blocking, unlocking and card crime are security
+        ("Please unlock my card, I'm at the checkout right now!!", "banking", "fraud_security", ""),
+        ("Travel notice feature in the app means no more blocked cards abroad", "banking",
+         "fraud_security", ""),
+        ("Card was cloned at a petrol station, the bank refunded everything", "banking",
+         "fraud_security", ""),
+        # sales calls and apologies are the staff's conduct
+        ("Just cancelled. The upsell calls were the final straw.", "banking", "service_attitude",
+         ""),
+        ("Please stop calling me about instalment plans. I'm not interested.", "banking",
+         "service_attitude", ""),
+        # a product that fails is its quality
+        ("The bag strap snapped on day 2", "retail", "quality", ""),
+        ("Bought a 4-pack of bulbs, 2 were dead on arrival", "retail", "quality", ""),
+    ],
+)  # fmt: skip
+def test_english_words_the_blind_authors_use(
+    text: str, taxonomy: str, found: str, absent: str
+) -> None:
+    aspects = _pattern_aspects(text, taxonomy)
+    assert found in aspects
+    assert not absent or absent not in aspects

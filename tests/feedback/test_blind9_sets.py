@@ -1,4 +1,4 @@
-"""Aspect sentiment on the ninth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the ninth blind set — held out in session 11, training data since session 12.
 
 ``tests/feedback/data/blind9_{zh,en}.tsv`` (749 / 757 sentences) were written and labelled on
 2026-12-01 (19:15–19:24 UTC) by a tenth author, a session that had not seen the analyser, its
@@ -22,8 +22,14 @@ The lead measured it twice in session 11 (``python -m loyalloop.feedback.evaluat
 
 The issue's target (≥ 0.85 agreement per language on an unseen author) is not met: in English
 about one labelled aspect in four is missed and one found aspect in four is not one the author
-saw. The floors are the last figures minus 0.01; the set must stay out of training until a newer
-blind set replaces it as the held-out measure.
+saw. The floors are the last held-out figures minus 0.01.
+
+Since session 12 it is training data (``TRAIN_SETS``, lead ``3c7049d``; blind10 is the held-out
+set): every shipped model was retrained with it (the detector and the fallback on branch
+``fbdet12``, all four again by the lead after the session's merges). The
+figures these tests see are now in-sample — a regression guard only; the honest estimate for a
+new author is leave-one-author-out over the ten blind authors (``benchmarks/results/feedback.md``,
+session 12) and blind10.
 """
 
 from __future__ import annotations
@@ -31,21 +37,17 @@ from __future__ import annotations
 import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
-#: language -> (sentences, held-out agreement, held-out recall).
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (749, 0.7518, 0.8669), "en": (757, 0.5701, 0.7335)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind9_held_out_agreement_floor(lang: str) -> None:
+def test_blind9_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind9_{lang}", *MEASURED[lang])
 
 
-def test_blind9_is_training_data_of_the_retrained_models() -> None:
-    """blind9 is in ``TRAIN_SETS`` since session 12; the mention model was retrained with it on
-    branch fbsent12, the others keep their session-11 training until the lead retrains them
-    after the merge (then every model must hold it, as for blind8)."""
-    for name, sets in shipped_train_sets().items():
-        if name == "mention":
-            assert {"blind9_zh", "blind9_en"} <= sets
-        else:
-            assert not {"blind9_zh", "blind9_en"} & sets
+def test_blind9_is_training_data_of_every_model() -> None:
+    """blind9 is in ``TRAIN_SETS`` since session 12 and every shipped model was retrained with it
+    (the lead's retrain after the session's merges), as blind8 in session 11."""
+    for sets in shipped_train_sets().values():
+        assert {"blind9_zh", "blind9_en"} <= sets
