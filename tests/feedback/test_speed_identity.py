@@ -249,7 +249,7 @@ def test_required_chars_of_a_regex() -> None:
 
 def test_taxonomy_regex_gate_is_exact() -> None:
     """Every ``re:`` pattern match holds one of the pattern's required characters, and a
-    clause the gate lets pass by is read the same as without the gate."""
+    clause each aspect's gate lets pass by is read the same as without the gates."""
     from loyalloop.feedback.patterns import required_chars
 
     made_up = ["打了三次电话", "等了40分钟", "提了额度", "收30块", "排了半天队", "5天才到",
@@ -257,10 +257,10 @@ def test_taxonomy_regex_gate_is_exact() -> None:
     clauses = _clauses() + made_up
     for name in ("banking", "retail", "default"):
         tax = load_taxonomy(name)
-        gate = tax._regex_gate  # type: ignore[attr-defined]
-        assert gate is not None
+        per_aspect = tax._regexes  # type: ignore[attr-defined]
+        assert per_aspect and all(gate is not None for _, gate, _ in per_aspect)
         ungated = Taxonomy(tax.name, tax.aspects)
-        object.__setattr__(ungated, "_regex_gate", None)
+        object.__setattr__(ungated, "_regexes", tuple((r, None, i) for r, _, i in per_aspect))
         patterns = [p[3:] for a in tax.aspects for p in (*a.zh_patterns, *a.en_patterns)
                     if p.startswith("re:")]  # fmt: skip
         skipped = 0
@@ -268,11 +268,28 @@ def test_taxonomy_regex_gate_is_exact() -> None:
             for p in patterns:
                 if re.search(p, clause):
                     assert not required_chars(p).isdisjoint(clause), (p, clause)  # type: ignore[union-attr]
-            if gate.isdisjoint(clause):
+            if all(gate.isdisjoint(clause) for _, gate, _ in per_aspect):
                 skipped += 1
             assert tax._spans(clause) == ungated._spans(clause), clause
-        assert skipped > len(clauses) / 3  # the gate does spare most Chinese clauses
-        assert any(not gate.isdisjoint(c) and tax._regex.search(c) for c in made_up)  # type: ignore[attr-defined]
+        assert skipped > len(clauses) / 3  # the gates do spare most Chinese clauses
+        assert any(
+            not gate.isdisjoint(c) and r.search(c) for c in made_up for r, gate, _ in per_aspect
+        )
+
+
+def test_regex_patterns_of_two_aspects_longer_match_wins() -> None:
+    """Two aspects' ``re:`` patterns starting at the same place: the longer span wins whichever
+    aspect is listed first (one alternation of all aspects let the first-listed win)."""
+    from loyalloop.feedback.aspects import Aspect
+
+    def aspect(key: str, pattern: str) -> Aspect:
+        return Aspect(key, key, key, (), (f"re:{pattern}",), None)
+
+    for first, second in ((("short", r"fee\b"), ("long", r"fee for having (?:this|the) card")),
+                          (("long", r"fee for having (?:this|the) card"), ("short", r"fee\b"))):  # fmt: skip
+        tax = Taxonomy("t", (aspect(*first), aspect(*second)))
+        assert [a for a, _ in tax.find("a fee for having this card")] == ["long"]
+        assert [a for a, _ in tax.find("the fee is high")] == ["short"]
 
 
 def test_required_chars_under_ignorecase() -> None:

@@ -190,12 +190,20 @@ class Taxonomy:
             None if any(c.isspace() for c in starts) else frozenset(starts),
         )
         object.__setattr__(self, "_lookup", {**cjk, **latin})
-        combined = "|".join(f"(?P<r{i}_{idx}>{r.pattern})" for i, (r, idx) in enumerate(regexes))
-        object.__setattr__(self, "_regex", re.compile(combined) if combined else None)
-        # An exact gate for the ``re:`` patterns: each needs one of its required characters,
-        # so a clause holding none of them all is not searched (None: always searched).
-        gate = gate_of(required_chars(r.pattern, r.flags) for r, _ in regexes)
-        object.__setattr__(self, "_regex_gate", gate)
+        # The ``re:`` patterns, one alternation per aspect, each searched on its own: in one
+        # alternation of every aspect's patterns the first-listed aspect would win at a start
+        # position and hide a longer match of another ("a fee for having this card" is the
+        # annual fee, not a fee); overlaps are resolved below, the longer span winning.
+        by_aspect: dict[int, list[re.Pattern[str]]] = {}
+        for r, idx in regexes:
+            by_aspect.setdefault(idx, []).append(r)
+        per_aspect = []
+        for idx, rs in by_aspect.items():
+            # An exact gate per aspect: each pattern needs one of its required characters, so a
+            # clause holding none of them is not searched (None: always searched).
+            gate = gate_of(required_chars(r.pattern, r.flags) for r in rs)
+            per_aspect.append((re.compile("|".join(f"(?:{r.pattern})" for r in rs)), gate, idx))
+        object.__setattr__(self, "_regexes", tuple(per_aspect))
         object.__setattr__(self, "_cache", {})
 
     def spans(self, clause_lower: str) -> list[tuple[int, int, Aspect, str]]:
@@ -238,12 +246,12 @@ class Taxonomy:
                     idx = lookup.get(key[:-1])
             if idx is not None:
                 found.append((start, end, self.aspects[idx], text))
-        regex: re.Pattern[str] | None = self._regex  # type: ignore[attr-defined]
-        gate: frozenset[str] | None = self._regex_gate  # type: ignore[attr-defined]
-        if regex is not None and (gate is None or not gate.isdisjoint(clause_lower)):
-            for m in regex.finditer(clause_lower):
-                idx = int((m.lastgroup or "_0").rsplit("_", 1)[1])
-                found.append((m.start(), m.end(), self.aspects[idx], m.group(0)))
+        per_aspect: tuple[tuple[re.Pattern[str], frozenset[str] | None, int], ...]
+        per_aspect = self._regexes  # type: ignore[attr-defined]
+        for regex, gate, idx in per_aspect:
+            if gate is None or not gate.isdisjoint(clause_lower):
+                for m in regex.finditer(clause_lower):
+                    found.append((m.start(), m.end(), self.aspects[idx], m.group(0)))
 
         if any(a.channel_regex is not None for _, _, a, _ in found):
             found = [f for f in found if not f[2].in_channel(clause_lower, f[0], f[1])]
