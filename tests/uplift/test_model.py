@@ -68,7 +68,7 @@ def test_each_learner_recovers_a_numeric_effect(cls):
     y = 100 + 30 * X[:, 1] + t * tau + rng.normal(0, 10, n)
     learner = cls(params=BoosterParams(n_estimators=80, learning_rate=0.08)).fit(X, t, y)
     pred = learner.predict(X)
-    assert learner.propensity_ == pytest.approx(t.mean())
+    assert learner.treated_share_ == pytest.approx(t.mean())
     assert pred[X[:, 0] > 0.3].mean() == pytest.approx(20.0, abs=4.0)
     assert pred[X[:, 0] < -0.3].mean() == pytest.approx(0.0, abs=4.0)
 
@@ -83,11 +83,25 @@ def test_save_load_round_trip(tmp_path, data, model):
     assert again.get_params() == model.get_params()
 
 
+def test_a_version_1_file_with_its_propensity_key_still_loads(tmp_path, data, model):
+    """Version 1 saved the treated share as ``propensity`` (now a logged assignment's chance of
+    its arm only): the same number, read under its old key."""
+    _, test = data
+    d = model.to_dict()
+    assert d["format_version"] == 2 and "propensity" not in d
+    old = {k: v for k, v in d.items() if k != "treated_share"}
+    p = tmp_path / "v1.json"
+    p.write_text(json.dumps({**old, "format_version": 1, "propensity": d["treated_share"]}))
+    again = UpliftModel.load(p)
+    assert again.learner_.treated_share_ == model.learner_.treated_share_
+    np.testing.assert_allclose(again.predict(test[FEATURES]), model.predict(test[FEATURES]))
+
+
 def test_load_refuses_other_files(tmp_path, model):
     p = tmp_path / "m.json"
     d = model.to_dict()
     p.write_text(json.dumps({**d, "format_version": 99}))
-    with pytest.raises(ModelError, match=r"format version 99.*reads version 1"):
+    with pytest.raises(ModelError, match=r"format version 99.*reads versions 1 to 2"):
         UpliftModel.load(p)
     p.write_text(json.dumps({**d, "format": "loyalloop-churn-model"}))
     with pytest.raises(ModelError, match="not a Loyalloop uplift model"):

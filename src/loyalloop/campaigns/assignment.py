@@ -88,8 +88,12 @@ def arm_propensities(spec: CampaignSpec, programme: ProgrammeSpec) -> dict[str, 
     global control its share of everyone; outside it, the holdout ``holdout_share`` and each
     arm ``(1 − holdout_share) × share`` (step 3 of the module docstring). The hash makes the
     arm a deterministic function of the customer, uniform over customers, so this is the
-    chance of the arm for a customer drawn from the audience — what an inverse-propensity
-    estimate weights by."""
+    chance of the arm for a customer drawn from the audience outside the global control (of
+    everyone, the holdout's is ``(1 − global_control_share) × holdout_share``;
+    tests/measurement/test_propensity.py). It is the chance of the *arm*: the chance to be
+    treated rather than held out that an inverse-propensity estimate of one arm against the
+    holdout weights by is ``p_arm / (p_arm + p_holdout)``
+    (:func:`loyalloop.measurement.selection.aipw_scores`' ``e``)."""
     h = spec.holdout_share
     out = {arm.name: (1.0 - h) * arm.share for arm in spec.arms}
     out[HOLDOUT] = h

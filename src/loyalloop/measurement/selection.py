@@ -22,8 +22,9 @@ Dudík, Langford & Li 2011): every row of an action's arm gets the score
     Γ = m₁(x) − m₀(x) + t · (z − m₁(x)) / e − (1 − t) · (z − m₀(x)) / (1 − e)
 
 with ``z`` its net outcome (response × value of a response × margin, less the offer's unit
-cost paid by a treated responder who redeems), ``t`` treated or held out, ``e`` the arm's
-recorded treated share (the campaigns randomised the holdout, so ``e`` is known), and
+cost paid by a treated responder who redeems), ``t`` treated or held out, ``e`` the chance to
+be treated in the row's comparison (the campaigns randomised the holdout, so ``e`` is known;
+below, *two chances*), and
 ``m₀``/``m₁`` the outcome model without / with the action — the fold's effect models fitted on
 the other folds (``control_outcome`` and ``control_outcome + predict``), or the other folds'
 mean outcome of the arm when no model could be fitted. Every customer of the audience is
@@ -35,6 +36,16 @@ customers the candidate gave it, × the number given it, is the action's gain th
 contact costs of all of them are subtracted. Valuing only the customers the rows cover — as
 the loop did before — measured a policy on round 1's riskiest customers and then ran it on
 everyone (benchmarks/results/targeting.md, ``uplift6``).
+
+**Two chances.** A row's logged ``propensity`` is the design's chance that the customer got
+the row's *arm* (``campaigns.arm_propensities``, ``learning.plan_round``); ``e`` is the
+chance to be treated rather than held out in the comparison the row is measured in — the same
+number only where an arm has its own holdout (``plan_round``'s ``champion:call:holdout``).
+Where arms share a holdout (a plain campaign's ``holdout``) ``e = p_arm / (p_arm +
+p_holdout)`` and each held-out customer is the control of every arm (:func:`_comparisons`).
+Within a comparison ``e`` is its recorded treated share, in cells of one design chance (a cell
+all treated or all held out takes the design chance): at least as efficient as the design's
+(Hirano, Imbens & Ridder 2003), and right where a design misses its nominal share.
 
 The mean score is unbiased whatever the outcome model; the model only takes out the part of the
 outcome it explains — chiefly the spread of the value of a response between customers, which the
@@ -117,7 +128,7 @@ import numpy as np
 import pandas as pd
 
 from loyalloop.errors import ConfigError, DataValidationError, ModelError
-from loyalloop.measurement.arms import parse_arm
+from loyalloop.measurement.arms import HOLDOUT, SEPARATOR, control_for, parse_arm
 from loyalloop.measurement.learning import (
     EXPLORE,
     expected_values,
@@ -225,6 +236,90 @@ class _Rows:
     stratum: pd.Series
 
 
+def _comparisons(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows as the comparisons they are measured in, with the design's chance to be
+    treated in each (module docstring, *two chances*).
+
+    Each row gets ``_pair`` (the treated arm it is compared in), ``_action`` (that arm's
+    action) and ``_treated_chance`` — ``e`` of the AIPW score, the chance that the row's
+    customer was treated rather than held out in that comparison — from the rows' logged
+    ``propensity``, which is a different quantity: the chance the customer got the row's arm
+    (``campaigns.arm_propensities``, ``learning.plan_round``). With the treated arm ``A`` and
+    its control ``C`` (:func:`~loyalloop.measurement.arms.control_for`):
+
+    * ``C`` is ``A``'s own holdout (``champion:call`` / ``champion:call:holdout``, as
+      ``plan_round`` makes them) or absent: the design gave the customer ``A``'s action and
+      then held them out at random, so the two chances add to 1 and
+      ``e = propensity`` for a treated row, ``1 − propensity`` for a held-out one;
+    * ``C`` is a shared holdout (a plain campaign's ``holdout``, a group's ``g:holdout``): the
+      hash split the customer among several arms and the holdout, so ``e = p_A / (p_A + p_C)``
+      — for ``offer`` at 45 % and the holdout at 10 %, ``e = 0.818``, not 0.45 — and every
+      held-out row is the control of **each** treated arm it serves (one row per arm; the
+      standard errors count a customer once, :func:`_variance`).
+
+    ``nan`` where a chance is not logged (rows written before propensities were logged); a
+    global-control row or a shared holdout no treated arm uses keeps an empty ``_pair``.
+    """
+    arm = rows["arm"].astype(str)
+    p = (
+        pd.to_numeric(rows["propensity"], errors="coerce")
+        if "propensity" in rows.columns
+        else pd.Series(np.nan, index=rows.index)
+    ).to_numpy(dtype="float64")
+    take: list[np.ndarray] = []
+    pair: list[np.ndarray] = []
+    chance: list[np.ndarray] = []
+    position = np.arange(len(rows))
+    for _cid, members in pd.Series(position).groupby(rows["campaign_id"].to_numpy(), sort=False):
+        at = members.to_numpy()
+        of = arm.iloc[at].to_numpy()
+        names = set(of)
+        # each arm's chance (one number per arm under a hash split: the median of its rows)
+        logged = pd.Series(p[at]).groupby(of).median()
+        serves: dict[str, list[str]] = {}  # shared control arm -> the treated arms it serves
+        for a in sorted(names):
+            c = control_for(a, names) if parse_arm(a).treated else None
+            if c is not None and c != f"{a}{SEPARATOR}{HOLDOUT}":
+                serves.setdefault(c, []).append(a)
+        for a in sorted(names):
+            i = at[of == a]
+            x = parse_arm(a)
+            parts: list[tuple[str, np.ndarray]] = []
+            if x.treated:
+                c = control_for(a, names)
+                if c is not None and c != f"{a}{SEPARATOR}{HOLDOUT}":  # a shared holdout
+                    parts.append((a, p[i] / (p[i] + logged[c])))
+                else:
+                    parts.append((a, p[i]))
+            elif x.action or a[: -len(SEPARATOR + HOLDOUT)] in names:
+                # an arm's own holdout (``champion:call:holdout``): the control of that arm
+                parts.append((a[: -len(SEPARATOR + HOLDOUT)], 1.0 - p[i]))
+            elif a in serves:  # a shared holdout: the control of each arm it serves
+                parts.extend((t, logged[t] / (logged[t] + p[i])) for t in serves[a])
+            else:  # the global control, or a holdout no treated arm is measured against
+                parts.append(("", np.full(len(i), np.nan)))
+            for t, e in parts:
+                take.append(i)
+                pair.append(np.full(len(i), t, dtype=object))
+                chance.append(np.asarray(e, dtype="float64"))
+    pos = np.concatenate(take) if take else np.zeros(0, dtype=np.int64)
+    order = np.argsort(pos, kind="stable")  # the rows' own order, a shared row's copies together
+    out = rows.iloc[pos[order]].reset_index(drop=True)
+    out["_pair"] = np.concatenate(pair)[order] if pair else np.zeros(0, dtype=object)
+    out["_action"] = out["_pair"].map(
+        {t: parse_arm(t).action if t else "" for t in set(out["_pair"])}
+    )
+    out["_treated_chance"] = np.concatenate(chance)[order] if chance else np.zeros(0)
+    return out
+
+
+def _variance(frame: pd.DataFrame, psi: np.ndarray) -> float:
+    """The variance of a value from its rows' influences ``psi``, one term per assignment (a
+    shared holdout's customer has a row in each comparison it serves: one term for them)."""
+    codes, _ = pd.factorize(frame["campaign_id"].astype(str) + "\x1f" + frame["customer_id"])
+    return float(np.sum(np.bincount(codes, weights=psi) ** 2))
+
+
 def _prepare(
     customers: pd.DataFrame, audience: pd.DataFrame, vpr: pd.Series, margin: float
 ) -> _Rows:
@@ -235,29 +330,22 @@ def _prepare(
     if "campaign_id" not in rows.columns:
         rows["campaign_id"] = "campaign"
     rows["customer_id"] = rows["customer_id"].astype(str)
+    rows = _comparisons(rows)
     parsed = rows["arm"].astype(str).map(parse_arm)
-    rows["_action"] = parsed.map(lambda p: p.action)
     rows["_treated"] = (~parsed.map(lambda p: p.is_control | p.is_global_control)).astype(float)
     rows["_y"] = pd.to_numeric(rows["responded"], errors="coerce")
-    # the propensity: each arm's recorded treated share (its treated / treated + holdout) —
-    # within cells of one logged design propensity when the rows carry it (plan_round logs
-    # the chance of the row's status in its arm), so an arm whose customers were held out at
-    # different rates is not valued as if at one rate; a cell all treated or all held out
-    # takes the logged chance itself
-    arm_key = rows["campaign_id"].astype(str) + "|" + parsed.map(lambda p: f"{p.group}:{p.action}")
-    logged = None
-    if "propensity" in rows.columns:
-        pr = pd.to_numeric(rows["propensity"], errors="coerce").to_numpy(dtype="float64")
-        t = rows["_treated"].to_numpy()
-        logged = np.where(t == 1, pr, 1.0 - pr)  # the chance to be treated, per row
-        known = np.isfinite(logged)
-        cell = pd.Series(np.round(logged, 6), index=rows.index).astype(str)
-        arm_key = arm_key.where(~known, arm_key + "|" + cell)
-    rows["_e"] = rows.groupby(arm_key.to_numpy())["_treated"].transform("mean")
-    if logged is not None:
-        e = rows["_e"].to_numpy(dtype="float64")
-        degenerate = np.isfinite(logged) & ((e <= 0) | (e >= 1))
-        rows["_e"] = np.where(degenerate, logged, e)
+    # e, the chance to be treated rather than held out in the row's comparison: each
+    # comparison's recorded treated share (its treated / treated + held out) — within cells of
+    # one design chance when the rows log their arm's propensity, so an arm whose customers
+    # were held out at different rates is not valued as if at one rate; a cell all treated or
+    # all held out takes the design chance itself
+    chance = rows["_treated_chance"].to_numpy(dtype="float64")
+    known = np.isfinite(chance)
+    key = rows["campaign_id"].astype(str) + "|" + rows["_pair"].astype(str)
+    cell = pd.Series(np.round(chance, 6), index=rows.index).astype(str)
+    key = key.where(~known, key + "|" + cell)
+    e = rows.groupby(key.to_numpy())["_treated"].transform("mean").to_numpy(dtype="float64")
+    rows["_e"] = np.where(known & ((e <= 0) | (e >= 1)), chance, e)
     by_id = audience.assign(customer_id=audience["customer_id"].astype(str)).drop_duplicates(
         "customer_id"
     )
@@ -294,7 +382,8 @@ def aipw_scores(
     """Doubly robust (AIPW) score of each row: its estimate of the action's effect on the net
     outcome, ``m1 − m0 + t (z − m1) / e − (1 − t)(z − m0) / (1 − e)``.
 
-    ``e`` is the row's known chance to be treated (its arm's treated share); ``m0``/``m1`` an
+    ``e`` is the row's known chance to be treated in its comparison (module docstring, *two
+    chances*); ``m0``/``m1`` an
     outcome model's prediction without / with the action, fitted on other rows. The mean of
     the scores is unbiased for the mean effect whatever the outcome model (the treatment is
     randomised); the better the model, the smaller their variance (Robins, Rotnitzky & Zhao
@@ -553,7 +642,7 @@ def choose_policy(
         chosen = pd.concat(inc) if inc else pd.Series(dtype=object)
         v, psi = _measured(r, chosen, actions)
         psis["incumbent"] = psi
-        i = CandidateValue("incumbent", v, float(np.sqrt(np.sum(psi**2))), len(chosen))
+        i = CandidateValue("incumbent", v, math.sqrt(_variance(r.frame, psi)), len(chosen))
         by["incumbent"] = i
         upper = i.value + _Z95 * i.se
         if upper < 0:
@@ -600,7 +689,7 @@ def choose_policy(
         chosen = pd.concat(given[label]) if given[label] else pd.Series(dtype=object)
         v, psi = _measured(r, chosen, actions)
         psis[label] = psi
-        cands.append(CandidateValue(label, v, float(np.sqrt(np.sum(psi**2))), len(chosen)))
+        cands.append(CandidateValue(label, v, math.sqrt(_variance(r.frame, psi)), len(chosen)))
     fold_cautions: tuple[float, ...] = ()
     if fitted:
         # the nested split: each fold's level chosen on the other folds' values
@@ -610,13 +699,15 @@ def choose_policy(
             sub = _Rows(r.frame.iloc[rows_f].reset_index(drop=True), r.by_id, r.ids, r.stratum)
             for li, label in enumerate(labels):
                 v, psi = _measured(sub, given[label][f], actions)
-                fv[li, f], fvar[li, f] = v, float(np.sum(psi**2))
+                fv[li, f], fvar[li, f] = v, _variance(sub.frame, psi)
         picks = cross_fitted_levels(levels, fv, fvar)
         fold_cautions = tuple(float(levels[li]) for li in picks)
         chosen = pd.concat([given[labels[li]][f] for f, li in enumerate(picks)])
         v, psi = _measured(r, chosen, actions)
         psis[CROSS_FITTED] = psi
-        cands.append(CandidateValue(CROSS_FITTED, v, float(np.sqrt(np.sum(psi**2))), len(chosen)))
+        cands.append(
+            CandidateValue(CROSS_FITTED, v, math.sqrt(_variance(r.frame, psi)), len(chosen))
+        )
     else:
         cands.append(CandidateValue(CROSS_FITTED, math.nan, math.nan))
     if "incumbent" in by:
@@ -645,7 +736,7 @@ def choose_policy(
     caution = float(levels[level])
     nested = by[CROSS_FITTED]
     lead = nested.value - by[dlabel].value
-    lead_se = float(np.sqrt(np.sum((psis[CROSS_FITTED] - psis[dlabel]) ** 2)))
+    lead_se = math.sqrt(_variance(r.frame, psis[CROSS_FITTED] - psis[dlabel]))
     per_fold = ", ".join(f"{k:g}" for k in fold_cautions)
     then = "" if fill is None else f", the budget it leaves to risk-only {fill}"
     if lead > rule * lead_se:

@@ -107,8 +107,9 @@ def _check_assignments(a: ir.Table) -> ir.Table:
         customer_id=a.customer_id.cast("string"),
         campaign_id=a.campaign_id.cast("string"),
         arm=a.arm.cast("string").strip(),
-        # the logged propensity (learning.plan_round): the chance the row got its status in
-        # its arm, treated or held out; kept for the policy value (selection.aipw_scores)
+        # the logged propensity: the design's chance that the customer got the row's arm
+        # (campaigns.arm_propensities, learning.plan_round); kept for the policy value, which
+        # turns it into the chance to be treated in each comparison (selection._comparisons)
         **({"propensity": a.propensity.cast("float64")} if logged else {}),
     )
     if logged:

@@ -9,14 +9,16 @@ as ``NaN``; categorical columns as integer codes listed in ``categorical``):
 :class:`XLearner`
     Künzel et al. (2019): the T-learner's models impute each unit's effect (``Y − μ₀(x)`` for
     the treated, ``μ₁(x) − Y`` for the control), two effect models are fitted on them and
-    blended with the propensity ``e``: ``τ = e τ₀ + (1 − e) τ₁``. Good when one arm is small.
+    blended with the treated share ``e``: ``τ = e τ₀ + (1 − e) τ₁``. Good when one arm is small.
 :class:`DRLearner`
     Kennedy (2023): cross-fitted outcome models give the doubly-robust pseudo-outcome
     ``μ₁ − μ₀ + T (Y − μ₁) / e − (1 − T)(Y − μ₀) / (1 − e)``, regressed on ``x``.
 
-The propensity ``e`` is the share of treated units: these learners assume randomised
-treatment, as in a campaign with a random control group (they are not a fix for
-self-selected treatment). Outcome models are binary classifiers for 0/1 outcomes and
+``e`` is the share of treated units (``treated_share_``), the chance to be treated in a
+two-arm table — not the ``propensity`` an assignment row logs, which is the chance of its
+arm among several (:mod:`loyalloop.measurement.selection` turns one into the other). These
+learners assume randomised treatment, as in a campaign with a random control group (they are
+not a fix for self-selected treatment). Outcome models are binary classifiers for 0/1 outcomes and
 regressions otherwise; effect models are regressions. Every model is a LightGBM booster, so a
 fitted learner is saved as text (:meth:`boosters`) without pickling.
 """
@@ -101,7 +103,7 @@ class Learner:
 
     def __post_init__(self) -> None:
         self.boosters_: dict[str, lgb.Booster] = {}
-        self.propensity_: float = float("nan")
+        self.treated_share_: float = float("nan")
 
     @property
     def outcome_objective(self) -> str:
@@ -116,7 +118,7 @@ class Learner:
     def fit(self, X: np.ndarray, t: np.ndarray, y: np.ndarray) -> Self:
         t = np.asarray(t, dtype="float64")
         y = np.asarray(y, dtype="float64")
-        self.propensity_ = float(t.mean())
+        self.treated_share_ = float(t.mean())
         self.boosters_ = self._fit(np.asarray(X, dtype="float64"), t, y)
         return self
 
@@ -146,14 +148,14 @@ class Learner:
         cls,
         models: dict[str, str],
         *,
-        propensity: float,
+        treated_share: float,
         params: BoosterParams,
         binary_outcome: bool,
         categorical: tuple[int, ...],
     ) -> Learner:
         learner = cls(params=params, binary_outcome=binary_outcome, categorical=categorical)
         learner.boosters_ = {k: lgb.Booster(model_str=v) for k, v in models.items()}
-        learner.propensity_ = propensity
+        learner.treated_share_ = treated_share
         return learner
 
 
@@ -177,7 +179,7 @@ class TLearner(Learner):
 
 @dataclass
 class XLearner(Learner):
-    """Künzel et al.'s X-learner with a constant propensity."""
+    """Künzel et al.'s X-learner with a constant treated share."""
 
     name: ClassVar[str] = "x"
 
@@ -196,7 +198,7 @@ class XLearner(Learner):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         self._check()
-        e = self.propensity_
+        e = self.treated_share_
         tau0 = _predict(self.boosters_["tau0"], X)
         tau1 = _predict(self.boosters_["tau1"], X)
         return e * tau0 + (1 - e) * tau1
@@ -204,7 +206,7 @@ class XLearner(Learner):
 
 @dataclass
 class DRLearner(Learner):
-    """Kennedy's DR-learner with two-fold cross-fitting and a constant propensity."""
+    """Kennedy's DR-learner with two-fold cross-fitting and a constant treated share."""
 
     name: ClassVar[str] = "dr"
     folds: int = 2

@@ -41,7 +41,7 @@ __all__ = ["BASELINES", "MODEL_FORMAT", "MODEL_FORMAT_VERSION", "UpliftModel"]
 log = logging.getLogger(__name__)
 
 MODEL_FORMAT = "loyalloop-uplift-model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
 
 #: Baseline rankings scored next to the learners (name → sign applied to ``μ₀``).
 BASELINES = {"outcome_high": 1.0, "outcome_low": -1.0}
@@ -282,7 +282,7 @@ class UpliftModel:
             "lightgbm_version": lgb.__version__,
             "params": {**self.get_params(), "learners": list(self.learners)},
             "learner": self.learner_name_,
-            "propensity": learner.propensity_,
+            "treated_share": learner.treated_share_,
             "binary_outcome": self.binary_outcome_,
             "feature_spec": self.spec_.to_dict(),
             "dropped": self.dropped_,
@@ -316,7 +316,7 @@ class UpliftModel:
         if not isinstance(version, int) or not 1 <= version <= MODEL_FORMAT_VERSION:
             raise ModelError(
                 f"{source} has uplift model format version {version!r}; this Loyalloop "
-                f"({__version__}) reads version {MODEL_FORMAT_VERSION}. Retrain the model or "
+                f"({__version__}) reads versions 1 to {MODEL_FORMAT_VERSION}. Retrain the model or "
                 "install the Loyalloop version that wrote it "
                 f"({d.get('loyalloop_version', 'unknown')})."
             )
@@ -330,7 +330,8 @@ class UpliftModel:
             learner_cls = LEARNERS[name]
             m.learner_ = learner_cls.from_boosters(
                 d["boosters"],
-                propensity=float(d["propensity"]),
+                # version 1 named the treated share "propensity" (the same number)
+                treated_share=float(d["treated_share" if version >= 2 else "propensity"]),
                 params=m._booster_params(),
                 binary_outcome=m.binary_outcome_,
                 categorical=tuple(m.spec_.categorical_indices),
