@@ -15,6 +15,15 @@ by it:
 - ``3c7049d`` (session 12 start, the models of session 11): agreement 0.6967 zh, 0.7189 en;
   recall 0.8186 / 0.8279; precision 0.8235 / 0.8026; sentiment when found 0.8511 / 0.8684;
   intent 0.6835 / 0.6893.
+- after the session's merges (English word families, the English contrast word kept, 33 English
+  lexicon entries, ``request`` a product intent, each aspect's ``re:`` patterns searched on their
+  own) and every model retrained with blind9 in: agreement **0.7116 zh, 0.7220 en**; recall
+  0.8276 / 0.8299; precision 0.8194 / 0.7928; sentiment when found 0.8599 / 0.8699; intent
+  0.7402 / 0.7497.
+
+The issue's target (≥ 0.85 agreement per language on an unseen author) is not met: about one
+labelled aspect in six is missed and one found aspect in five is not one the author saw; when the
+aspect is found its sentiment is right about six times in seven.
 
 The floors are the last figures minus 0.01; the set must stay out of training until a newer
 blind set replaces it as the held-out measure.
@@ -26,7 +35,7 @@ import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
 #: language -> (sentences, held-out agreement, held-out recall).
-MEASURED = {"zh": (793, 0.6967, 0.8186), "en": (779, 0.7189, 0.8279)}
+MEASURED = {"zh": (793, 0.7116, 0.8276), "en": (779, 0.7220, 0.8299)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
