@@ -5,12 +5,12 @@ Run from the repository root::
     python -m loyalloop.feedback.train_aspects            # writes both models, logs the figures
     python -m loyalloop.feedback.train_aspects --check    # cross-validation only
     python -m loyalloop.feedback.train_aspects --loao     # leave-one-author-out evaluation
-    python -m loyalloop.feedback.train_aspects --loao --held-out blind9   # one author only
+    python -m loyalloop.feedback.train_aspects --loao --held-out blind10  # one author only
 
-Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by eleven
+Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twelve
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and ten blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*`` … ``blind9_*``; each spent as a test set before it
+``dev2_*``, ``dev3_*``, ``check_*``) and eleven blind labellers (:data:`BLIND_AUTHORS`:
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind10_*``; each spent as a test set before it
 became training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
