@@ -73,3 +73,13 @@ def test_a_blocked_own_payment_stays_a_complaint(clause: str) -> None:
 def test_a_cost_or_effort_that_did_not_happen_is_praise(clause: str) -> None:
     score = lexicon_score(clause)
     assert score.evidence and score.logit > 0, (clause, score)
+
+
+def test_clause_and_sentence_cues_keep_their_order() -> None:
+    """Session 13: one table-driven matcher for the clause's and the sentence's cues."""
+    from loyalloop.feedback.mention_sentiment import _cues, _sentence_cues
+
+    assert _cues("但是没有人回我，呵呵") == ("cue:negation", "cue:contrast", "cue:sarcasm")
+    assert _cues("送货很快") == ()
+    assert _sentence_cues("cust says the app crashed again?") == ("repeat", "question", "note")
+    assert _sentence_cues("delivered within an hour") == ("duration", "quick")

@@ -232,16 +232,18 @@ def _aspect_words(text: str, aspect: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_CLAUSE_CUES = (("cue:negation", _NEGATION), ("cue:contrast", _CONTRAST), ("cue:sarcasm", _SARCASM))
+
+
+def _matching(text: str, table: Sequence[tuple[str, re.Pattern[str]]]) -> tuple[str, ...]:
+    """The names of the patterns in ``table`` that occur in ``text``, in table order."""
+    return tuple(name for name, rx in table if rx.search(text))
+
+
 @lru_cache(maxsize=65536)
 def _cues(text: str) -> tuple[str, ...]:
-    out = []
-    if _NEGATION.search(text):
-        out.append("cue:negation")
-    if _CONTRAST.search(text):
-        out.append("cue:contrast")
-    if _SARCASM.search(text):
-        out.append("cue:sarcasm")
-    return tuple(out)
+    """The clause's negation / contrast / sarcasm cues (:data:`_CLAUSE_CUES`)."""
+    return _matching(text, _CLAUSE_CUES)
 
 
 def _signed(logit: float) -> tuple[float, float]:
@@ -261,7 +263,7 @@ def _side_items(text: str, prefix: str) -> list[tuple[str, float]]:
 
 @lru_cache(maxsize=65536)
 def _sentence_cues(sentence: str) -> tuple[str, ...]:
-    return tuple(name for name, rx in _SENTENCE_CUES if rx.search(sentence))
+    return _matching(sentence, _SENTENCE_CUES)
 
 
 def sentence_items(ctx: MentionContext) -> list[tuple[str, float]]:
