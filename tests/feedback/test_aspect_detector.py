@@ -11,7 +11,13 @@ from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_detector import AspectDetector, Readers, shipped_detector
 from loyalloop.feedback.aspect_model import clause_ngrams
 from loyalloop.feedback.aspects import load_taxonomy, read_comment
-from loyalloop.feedback.train_aspects import TRAIN_SETS
+from loyalloop.feedback.train_aspects import (
+    THRESHOLDS,
+    TRAIN_SETS,
+    OutOfSample,
+    Thresholds,
+    choose_thresholds,
+)
 
 
 def _toy() -> AspectDetector:
@@ -69,6 +75,84 @@ def test_per_aspect_thresholds_apply_and_round_trip(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text(text, encoding="utf-8")
     with pytest.raises(ModelError, match="unknown aspect"):
         AspectDetector.load(tmp_path / "c.txt")
+
+
+def test_language_thresholds_apply_to_comments_of_that_language(tmp_path: Path) -> None:
+    det = _toy()
+    assert AspectDetector.language_of(["感觉血亏"]) == "zh"
+    assert AspectDetector.language_of(["denied again"]) == "en"
+    assert AspectDetector.language_of(["123", "!!"]) is None
+    # one English word weighs 1.5 characters: two characters against one word is Chinese
+    assert AspectDetector.language_of(["app 血亏"]) == "zh"
+    # credit_limit in "denied": p = 0.88; a Chinese threshold of 0.9 does not touch English
+    det.language_thresholds["zh"] = {"credit_limit": 0.9}
+    det.language_thresholds["en"] = {"annual_fee": 0.8}
+    both = ["annual_fee", "credit_limit"]
+    assert det.detect(["denied"], both, set()) == [("credit_limit", 0)]
+    assert det.detect(["感觉血亏"], both, set()) == [("annual_fee", 0)]  # 0.73 >= 0.5
+    # the same n-grams in a comment that is mostly Chinese use the Chinese thresholds
+    assert det.detect(["感觉血亏", "denied"], both, set()) == [("annual_fee", 0)]
+    det.language_thresholds["en"] = {"credit_limit": 0.95}
+    assert det.detect(["denied"], both, set()) == []
+    comments = [["感觉血亏"], ["denied"], ["感觉血亏", "denied"], []]
+    many = det.detect_many(comments, both, [set()] * 4)
+    assert many == [det.detect(c, both, set()) for c in comments]
+    assert many == [[("annual_fee", 0)], [], [("annual_fee", 0)], []]
+    det.dump(tmp_path / "a.txt")
+    again = AspectDetector.load(tmp_path / "a.txt")
+    assert again.language_thresholds == {"zh": {"credit_limit": 0.9}, "en": {"credit_limit": 0.95}}
+    assert again.thresholds == {} and again.threshold == 0.5
+    again.dump(tmp_path / "b.txt")
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
+    text = (tmp_path / "a.txt").read_text("utf-8").replace("credit_limit:0.95", "nope:0.95")
+    (tmp_path / "c.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError, match="unknown aspect"):
+        AspectDetector.load(tmp_path / "c.txt")
+
+
+def test_thresholds_are_chosen_per_language_where_it_has_the_pairs() -> None:
+    """Two languages whose best thresholds differ: each gets its own; an aspect with too few
+    pairs in a language falls back to its pooled threshold, then to the overall one."""
+    aspects = ("annual_fee", "credit_limit")
+    # each row: probability of annual_fee, labelled annual_fee?, language. Chinese positives
+    # score 0.3 (its negatives 0.1): only a low threshold finds them; English negatives score
+    # 0.55 (its positives 0.8): only a high threshold keeps them out.
+    rows = [(0.3, True, "zh")] * 50 + [(0.1, False, "zh")] * 50
+    rows += [(0.8, True, "en")] * 50 + [(0.55, False, "en")] * 50
+    rows += [(0.9, False, "en")] * 5  # credit_limit: 5 English pairs only
+    probs = np.array([[p, 0.9 if i >= 200 else 0.0] for i, (p, _, _) in enumerate(rows)])
+    gold = np.array([[g, i >= 200] for i, (_, g, _) in enumerate(rows)])
+    oos = OutOfSample(
+        aspects=aspects,
+        probabilities=probs,
+        gold=gold,
+        found=np.zeros_like(gold),
+        allowed=np.ones_like(gold),
+        author=np.array(["a"] * len(rows)),
+        language=np.array([lang for _, _, lang in rows]),
+        how="test",
+    )
+    chosen = choose_thresholds(oos, min_pairs=40, per_language=True)
+    assert set(chosen.per_language["zh"]) == {"annual_fee"}  # credit_limit: no zh pairs
+    low = chosen.per_language["zh"]["annual_fee"]
+    assert low <= 0.3 and low == THRESHOLDS[0]  # ties: the lowest of the equal ones
+    assert chosen.per_language["en"]["annual_fee"] >= 0.6
+    assert "credit_limit" not in chosen.per_language["en"]  # 5 pairs
+    assert list(chosen.vector(aspects, "zh")) == [low, chosen.overall]
+    pooled = choose_thresholds(oos, min_pairs=40, per_language=False)
+    assert pooled.per_language == {} and "annual_fee" in pooled.per_aspect
+    # pooled, one threshold cannot serve both: it finds fewer pairs right than the two
+    assert _f1_of(oos, pooled) < _f1_of(oos, chosen)
+
+
+def _f1_of(oos: OutOfSample, chosen: Thresholds) -> float:
+    tp = fp = fn = 0
+    for p, g, lang in zip(oos.probabilities, oos.gold, oos.language, strict=True):
+        pred = p >= chosen.vector(oos.aspects, str(lang))
+        tp += int((pred & g).sum())
+        fp += int((pred & ~g).sum())
+        fn += int((~pred & g).sum())
+    return 2 * tp / (2 * tp + fp + fn)
 
 
 def test_shipped_detector_is_trained_on_every_author() -> None:

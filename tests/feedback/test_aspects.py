@@ -162,11 +162,23 @@ def _pattern_aspects(text: str, taxonomy: str) -> set[str]:
         # a product that fails is its quality
         ("The bag strap snapped on day 2", "retail", "quality", ""),
         ("Bought a 4-pack of bulbs, 2 were dead on arrival", "retail", "quality", ""),
+        # session 13, blind10: 贵店 / 贵司 is the letter writer's "your store", not dear (31 false
+        # price finds in blind10's Chinese; the patterns' false price finds over the eleven
+        # blind authors' Chinese 88 -> 38, right ones 480 -> 469)
+        ("您好，我在贵店官网购买的电饭煲（订单号20261108553）内胆有划痕，请问可以换新吗？",
+         "retail", "", "price"),
+        ("谢谢贵店这么快就处理了我的退货，钱已经收到了。", "retail", "returns", "price"),
+        ("这件衣服太贵了", "retail", "price", ""),
+        ("质量一般，还贵", "retail", "price", ""),
+        ("比别家贵一大截", "retail", "price", ""),
+        # a chatbot is the app; an application is for a card, not the app
+        ("Would give 5 but the chatbot is dumb as a brick.", "banking", "app_online",
+         "service_attitude"),
+        ("this bot is useless can i talk to a person", "banking", "app_online", ""),
+        ("How long does a card application usually take?", "banking", "", "app_online"),
     ],
 )  # fmt: skip
-def test_english_words_the_blind_authors_use(
-    text: str, taxonomy: str, found: str, absent: str
-) -> None:
+def test_words_the_blind_authors_use(text: str, taxonomy: str, found: str, absent: str) -> None:
     aspects = _pattern_aspects(text, taxonomy)
-    assert found in aspects
+    assert not found or found in aspects
     assert not absent or absent not in aspects

