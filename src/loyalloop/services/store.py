@@ -46,9 +46,13 @@ def open_store(
     """Open the store; with ``migrate`` bring it to the newest schema first, otherwise
     refuse a store that is not at the newest schema (``loyalloop db upgrade``)."""
     engine = make_engine(settings.store_url)
+    analytics = analytics or Settings(home=settings.home, timezone=settings.timezone)
     try:
         if migrate:
-            upgrade(engine)
+            if current(engine) != head():  # 0011 gives older campaigns the project's currency
+                from loyalloop.services.cases import project_currency
+
+                upgrade(engine, project_currency=project_currency(analytics))
         elif current(engine) != head():
             raise ConfigError(
                 f"the operational store is at revision {current(engine)}, this version needs "
@@ -57,5 +61,4 @@ def open_store(
     except sa.exc.OperationalError as exc:
         engine.dispose()
         raise ConfigError(f"cannot open the operational store: {exc.orig}") from None
-    analytics = analytics or Settings(home=settings.home, timezone=settings.timezone)
     return Store(settings, analytics, engine, make_session_factory(engine))
