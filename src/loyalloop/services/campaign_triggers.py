@@ -67,7 +67,6 @@ from loyalloop.services.campaigns import (
     _local_naive,
     _outbox_rows,
     check_campaign_currency,
-    check_launch_clock,
     get_campaign,
     settled_catalogue,
 )
@@ -194,14 +193,11 @@ def evaluate_triggered(
 
     s = store.settings
     zone = s.timezone
-    stated = now is not None
     now = (now or utcnow()).replace(microsecond=0)
     local_now = _local_naive(now, zone)
     project = project_currency(store.analytics)
     with store.session() as session:
         c = get_campaign(session, ref)
-        if stated:
-            check_launch_clock(c, now)
         check_campaign_currency(c, project, "launch")
         bundle = _bundle_of(session, c)
         spec: CampaignSpec = bundle.spec

@@ -755,14 +755,17 @@ def launch_from_run(
     now: datetime | None = None,
 ) -> LaunchResult:
     """Launch over the audience view of a published run (default: the latest), on the clock
-    ``now`` (:func:`launch_campaign`; timezone-aware, never before the campaign's creation,
-    which :func:`launch_campaign` and, for a triggered campaign,
-    :func:`~loyalloop.services.campaign_triggers.evaluate_triggered` check)."""
+    ``now`` (:func:`launch_campaign`; timezone-aware, never before the campaign's creation:
+    :func:`check_launch_clock`, in :func:`launch_campaign`, and here for a triggered campaign,
+    whose later evaluations run on their own clocks)."""
     from loyalloop.services.segments import open_audience
 
+    stated = stated_clock(now)
     with store.session() as session:
         c = get_campaign(session, ref)
         triggered = _bundle_of(session, c).spec.trigger is not None
+        if triggered and stated is not None:  # launch_campaign checks the one-off path
+            check_launch_clock(c, stated)
     if triggered:  # the trigger reads the previous run, feedback and interactions too
         from loyalloop.core.warehouse import Warehouse
         from loyalloop.services.campaign_triggers import _run_inputs, evaluate_triggered
