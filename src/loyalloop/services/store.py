@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,10 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import ServiceSettings
-from loyalloop.errors import ConfigError
+from loyalloop.errors import ConfigError, RunFormatError
 from loyalloop.store import current, head, make_engine, make_session_factory, upgrade
 
 __all__ = ["Store", "open_store"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -40,6 +43,19 @@ class Store:
         self.engine.dispose()
 
 
+def _project_currency(analytics: Settings) -> str | None:
+    """The project's currency for a migration; a latest run this version cannot read (another
+    manifest format) leaves it unknown (``NULL``, set at the campaign's next launch) rather than
+    keeping the store from opening."""
+    from loyalloop.services.cases import project_currency
+
+    try:
+        return project_currency(analytics)
+    except RunFormatError as exc:
+        log.warning("project currency not known for the store's migration: %s", exc)
+        return None
+
+
 def open_store(
     settings: ServiceSettings, analytics: Settings | None = None, *, migrate: bool = True
 ) -> Store:
@@ -50,9 +66,7 @@ def open_store(
     try:
         if migrate:
             if current(engine) != head():  # 0011 gives older campaigns the project's currency
-                from loyalloop.services.cases import project_currency
-
-                upgrade(engine, project_currency=project_currency(analytics))
+                upgrade(engine, project_currency=_project_currency(analytics))
         elif current(engine) != head():
             raise ConfigError(
                 f"the operational store is at revision {current(engine)}, this version needs "
