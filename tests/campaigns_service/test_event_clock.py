@@ -51,7 +51,7 @@ def test_a_simulated_campaign_is_sent_clicked_and_measured_on_its_own_days(
     launched = datetime.combine(AS_OF - timedelta(days=30), time(9), tzinfo=UTC)
     con = ibis.duckdb.connect()
     with store.session() as session:
-        create_campaign(session, copy.deepcopy(CAMPAIGN), ME)
+        create_campaign(session, copy.deepcopy(CAMPAIGN), ME, now=launched)
     launch_campaign(store, "winback-test", make_view(con), AS_OF, ME, now=launched)
     con.disconnect()
     total = run_worker(store, once=True, clock=simulated_clock(launched))

@@ -72,7 +72,7 @@ def test_lapse_trigger_enters_the_lapsed_once_per_cooldown(tstore: Store) -> Non
     con = ibis.duckdb.connect()
     view = make_view(con)
     with tstore.session() as session:
-        create_campaign(session, lapse_campaign(), ME)
+        create_campaign(session, lapse_campaign(), ME, now=NOW)
     first = launch_campaign(tstore, "lapse-test", view, AS_OF, ME, now=NOW)
     expected = _expected_lapsed()
     assert len(expected) > 30
@@ -134,7 +134,7 @@ def test_the_store_refuses_a_second_entry_in_a_race(
     con = ibis.duckdb.connect()
     view = make_view(con)
     with tstore.session() as session:
-        create_campaign(session, lapse_campaign(), ME)
+        create_campaign(session, lapse_campaign(), ME, now=NOW)
     launch_campaign(tstore, "lapse-test", view, AS_OF, ME, now=NOW)
     before = (
         len(_rows(tstore, CampaignEntry, CampaignEntry.id)),

@@ -48,7 +48,7 @@ def test_sync_exports_each_rows_propensity(cstore: Store, tmp_path: Path) -> Non
     ids = [str(i) for i in view.customer_id.execute()]
     _load_customers(cstore.analytics, ids, tmp_path)
     with cstore.session() as session:
-        create_campaign(session, CAMPAIGN, ME)
+        create_campaign(session, CAMPAIGN, ME, now=NOW)
     launch_campaign(cstore, "winback-test", view, AS_OF, ME, now=NOW)
     # one row as written before migration 0009: its design is not known
     with cstore.session() as session, session.begin():

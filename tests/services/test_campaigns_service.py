@@ -38,6 +38,9 @@ from loyalloop.store.models import (
 
 ME = Actor("ana@example.com", "analyst", 1)
 NOW = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
+#: Campaigns are created on a stated clock before they are launched at ``NOW`` (a launch
+#: before its campaign's creation is refused).
+CREATED = NOW - timedelta(hours=1)
 NO_QUIET = {"quiet_hours_start": time(0, 0), "quiet_hours_end": time(0, 0)}
 
 
@@ -57,7 +60,7 @@ def cstore(tmp_path: Path, store_url: str) -> Iterator[Store]:
 
 def _create(store: Store, raw: dict) -> None:  # type: ignore[type-arg]
     with store.session() as session:
-        create_campaign(session, raw, ME)
+        create_campaign(session, raw, ME, now=CREATED)
 
 
 def _messages(store: Store) -> list[OutboxMessage]:
@@ -170,7 +173,7 @@ def test_budget_that_would_be_exceeded_stops_the_launch_and_writes_nothing(
     capped["on_budget_exceeded"] = "cap"
     capped["budget"] = 500
     with cstore.session() as session:
-        create_campaign(session, capped, ME)
+        create_campaign(session, capped, ME, now=CREATED)
     r = launch_campaign(cstore, "winback-test", make_view(con), AS_OF, ME, now=NOW)
     assert r.expected_cost <= 500 and r.counts["over_budget"] > 0
     with cstore.session() as session:

@@ -193,3 +193,23 @@ def test_0010_gives_old_compensation_events_their_grants_currency(store: Store) 
         ).all()
     assert ("compensation", "USD") in [tuple(g) for g in got]
     assert {c for k, c in got if k != "compensation"} == {None}
+
+
+def test_0011_gives_old_campaigns_the_projects_currency(store: Store) -> None:
+    """Campaigns made before 0011 take the project's currency handed to the upgrade; without
+    one (no run names it) they keep ``NULL``; downgrading drops the column again."""
+    from loyalloop.store.models import Campaign
+
+    downgrade(store.engine, "0010")
+    now = datetime.now(UTC)
+    with store.engine.begin() as conn:
+        conn.execute(OLD_CAMPAIGN, {"now": now}).scalar_one()
+    upgrade(store.engine, project_currency="USD")
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(Campaign.name, Campaign.currency)).all() == [("w", "USD")]
+    downgrade(store.engine, "0010")
+    cols = {c["name"] for c in sa.inspect(store.engine).get_columns("campaigns")}
+    assert "currency" not in cols and "expected_cost" in cols
+    upgrade(store.engine)  # no project currency known
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(Campaign.name, Campaign.currency)).all() == [("w", None)]

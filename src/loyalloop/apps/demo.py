@@ -278,6 +278,7 @@ def run_learning_demo(
         registry=ModelRegistry(registry_dir(settings.home)),
         seed=seed,
         run=run.number,
+        currency=run.manifest.kpis.currency if run.manifest.kpis is not None else None,
     )
 
 
@@ -380,6 +381,7 @@ def run_campaign_demo(
         launch_from_run,
         simulate_outcomes,
     )
+    from loyalloop.services.cases import project_currency
     from loyalloop.services.outbox import run_worker, simulated_clock
     from loyalloop.store.models import Campaign, CampaignAssignment
 
@@ -401,7 +403,9 @@ def run_campaign_demo(
             on_step("campaign: launch")
         launched_at = demo_launch_time(run.manifest.as_of, int(str(spec["window_days"])))
         with store.session() as session:  # created on the clock it is launched on
-            create_campaign(session, spec, actor, now=launched_at)
+            create_campaign(
+                session, spec, actor, now=launched_at, project=project_currency(settings)
+            )
         launched = launch_from_run(store, str(spec["name"]), actor, run=run.number, now=launched_at)
         if on_step:
             on_step("campaign: worker")

@@ -26,20 +26,27 @@ Currency: a catalogue's unit costs (and the campaign's budget and contact cost w
 its ``currency``; a catalogue that names none is in the project's currency (the currency of the
 latest run's amounts). :meth:`OfferCatalogue.in_currency` settles it at launch, as compensation
 does: a catalogue in CNY is never used on a project whose amounts are in USD (no conversion).
-The built-in ``card`` and ``retail`` catalogues are in CNY (their offers say 元).
+The built-in ``card`` and ``retail`` catalogues (:func:`builtin_offers`) ship in CNY, USD, EUR,
+GBP and HKD, each with its own values and policy thresholds stated in
+``campaigns/data/builtin_offers.yaml``; a campaign gets the one in its project's currency, and
+a project in another currency is told to give its own catalogue. ``DEFAULT_CARD_CATALOGUE``
+and the other ``DEFAULT_*`` names are the CNY ones.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from importlib import resources
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import yaml
 
 from loyalloop.campaigns.audience import audience_schema
 from loyalloop.campaigns.segments import (
@@ -63,6 +70,8 @@ __all__ = [
     "OfferPolicy",
     "OfferRule",
     "Text",
+    "builtin_currencies",
+    "builtin_offers",
     "choose_offers",
     "parse_catalogue",
     "parse_policy",
@@ -265,81 +274,72 @@ def parse_policy(raw: Mapping[str, Any] | Sequence[Any] | OfferPolicy) -> OfferP
     return OfferPolicy(tuple(rules))
 
 
-def _t(en: str, zh: str) -> Text:
-    return Text(en, zh)
+#: The built-in catalogues' file (module docstring).
+BUILTIN_FILE = "builtin_offers.yaml"
 
 
-DEFAULT_CARD_CATALOGUE = OfferCatalogue(
-    (
-        Offer("fee_waiver", "fee_waiver", _t("Annual fee waiver", "免收一年年费"), 300.0, 0.7),
-        Offer("bonus_points", "bonus_points", _t("5,000 bonus points", "赠送5000积分"), 50.0, 0.6),
-        Offer(
-            "cashback_100", "cashback", _t("CNY 100 cash-back", "消费满额返现100元"), 100.0, 0.35
-        ),
-        Offer("coupon_30", "coupon", _t("CNY 30 dining coupon", "30元餐饮券"), 30.0, 0.3),
-        Offer("upgrade", "upgrade", _t("Card upgrade", "卡片升级"), 200.0, 0.25),
-    ),
-    "CNY",
-)
+@functools.cache
+def _builtin_raw() -> dict[str, Any]:
+    ref = resources.files("loyalloop.campaigns").joinpath("data", BUILTIN_FILE)
+    raw: dict[str, Any] = yaml.safe_load(ref.read_text(encoding="utf-8"))
+    return raw
 
-DEFAULT_CARD_POLICY = parse_policy(
-    [
-        {
-            "when": {"field": "complained_aspects", "op": "contains", "value": "annual_fee"},
-            "offer": "fee_waiver",
-            "reason": {"en": "complained about the annual fee", "zh": "曾投诉年费"},
-        },
-        {
-            "when": {
-                "field": "complained_aspects",
-                "op": "contains any",
-                "value": ["rewards_points", "interest"],
-            },
-            "offer": "bonus_points",
-            "reason": {"en": "complained about points or interest", "zh": "曾对积分或利息不满"},
-        },
-        {
-            "when": {"field": "clv", "op": ">=", "value": 20000},
-            "offer": "cashback_100",
-            "reason": {"en": "high lifetime value", "zh": "高价值客户"},
-        },
-        {"offer": "coupon_30", "reason": {"en": "standard offer", "zh": "标准优惠"}},
-    ]
-)
 
-DEFAULT_RETAIL_CATALOGUE = OfferCatalogue(
-    (
-        Offer("coupon_50", "coupon", _t("CNY 50 coupon", "50元优惠券"), 50.0, 0.3),
-        Offer(
-            "free_delivery", "coupon", _t("Free delivery for 3 months", "三个月免运费"), 20.0, 0.5
-        ),
-        Offer(
-            "bonus_points",
-            "bonus_points",
-            _t("Double points for a month", "一个月双倍积分"),
-            25.0,
-            0.5,
-        ),
-        Offer("upgrade", "upgrade", _t("Member tier upgrade", "会员等级升级"), 80.0, 0.3),
-    ),
-    "CNY",
-)
+def builtin_currencies(business: str) -> tuple[str, ...]:
+    """The currencies the built-in catalogue of ``business`` (``card``, ``retail``) ships in.
 
-DEFAULT_RETAIL_POLICY = parse_policy(
-    [
-        {
-            "when": {"field": "complained_aspects", "op": "contains any", "value": ["delivery"]},
-            "offer": "free_delivery",
-            "reason": {"en": "complained about delivery", "zh": "曾投诉物流"},
-        },
-        {
-            "when": {"field": "clv", "op": ">=", "value": 3000},
-            "offer": "upgrade",
-            "reason": {"en": "high lifetime value", "zh": "高价值客户"},
-        },
-        {"offer": "coupon_50", "reason": {"en": "standard offer", "zh": "标准优惠"}},
-    ]
-)
+    >>> builtin_currencies("card")
+    ('CNY', 'USD', 'EUR', 'GBP', 'HKD')
+    """
+    return tuple(_builtin_raw().get(business, {}))
+
+
+def builtin_offers(business: str, currency: str | None) -> tuple[OfferCatalogue, OfferPolicy]:
+    """The built-in catalogue and default policy of ``business`` (``card`` or ``retail``) in
+    ``currency`` (``None``: not known yet, CNY), with their values as stated per currency in
+    ``campaigns/data/builtin_offers.yaml`` (never converted).
+
+    Raises
+    ------
+    CurrencyMismatchError
+        No built-in catalogue in that currency: the campaign needs its own ``offers:``.
+
+    >>> cat, policy = builtin_offers("card", "USD")
+    >>> cat.currency, cat.get("cashback_50").unit_cost
+    ('USD', 50.0)
+    >>> builtin_offers("card", "JPY")
+    Traceback (most recent call last):
+    ...
+    loyalloop.errors.CurrencyMismatchError: offers: the built-in card catalogue comes in CNY, \
+USD, EUR, GBP, HKD, not in JPY (this project's currency): give the campaign its own offers \
+catalogue in JPY (offers: {currency: JPY, offers: [...]}, docs/campaigns.md)
+    """
+    raw = _builtin_raw()
+    if business not in raw:
+        raise SpecError(
+            f"no built-in offer catalogue {business!r} (built-in: {', '.join(raw)})",
+            path="offers",
+        )
+    code = currency or "CNY"
+    by_currency = raw[business]
+    if code not in by_currency:
+        raise CurrencyMismatchError(
+            f"offers: the built-in {business} catalogue comes in {', '.join(by_currency)}, not "
+            f"in {code} (this project's currency): give the campaign its own offers catalogue "
+            f"in {code} (offers: {{currency: {code}, offers: [...]}}, docs/campaigns.md)",
+            expected=code,
+            found=", ".join(by_currency),
+        )
+    entry = by_currency[code]
+    catalogue = parse_catalogue({"currency": code, "offers": entry["offers"]})
+    policy = parse_policy(entry["policy"])
+    for i, rule in enumerate(policy.rules):
+        catalogue.get(rule.offer, path=f"{business}.{code}.policy[{i}].offer")
+    return catalogue, policy
+
+
+DEFAULT_CARD_CATALOGUE, DEFAULT_CARD_POLICY = builtin_offers("card", "CNY")
+DEFAULT_RETAIL_CATALOGUE, DEFAULT_RETAIL_POLICY = builtin_offers("retail", "CNY")
 
 
 def choose_offers(

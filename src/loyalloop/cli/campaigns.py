@@ -97,11 +97,13 @@ def results(
             known = ", ".join(c.campaign_id for c in summary.campaigns) or "none"
             raise NotFoundError(f"no campaign {name!r} in run {r.number} (campaigns: {known})")
         c = found[0]
-        frame = r.read("campaign_results").to_pandas()
-        frame = frame[frame["campaign_id"] == c.campaign_id]
-        if not segments:
-            frame = frame[frame["segment"].isna()]
-        rows = [{k: _num(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+        rows: list[dict[str, Any]] = []
+        if c.error is None:  # a campaign not measured has no rows (the run may have no table)
+            frame = r.read("campaign_results").to_pandas()
+            frame = frame[frame["campaign_id"] == c.campaign_id]
+            if not segments:
+                frame = frame[frame["segment"].isna()]
+            rows = [{k: _num(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
         by: dict[tuple[str, str, Any], dict[str, dict[str, Any]]] = {}
         for row in rows:
             by.setdefault((row["level"], row["arm"], row["segment"]), {})[row["metric"]] = row
@@ -276,19 +278,22 @@ def create(
     with handle_errors(as_json):
         from loyalloop.services import Actor
         from loyalloop.services.campaigns import create_campaign, load_campaign_file, parse_clock
+        from loyalloop.services.cases import project_currency
 
         raw = load_campaign_file(file)
         store = open_service_store(ctx)
         try:
             when = parse_clock(at, store.settings.timezone) if at is not None else None
+            project = project_currency(store.analytics)
             with store.session() as session:
-                c, new = create_campaign(session, raw, Actor.cli(), now=when)
+                c, new = create_campaign(session, raw, Actor.cli(), now=when, project=project)
                 result: dict[str, Any] = {
                     "id": c.id,
                     "name": c.name,
                     "campaign_id": c.campaign_key,
                     "status": c.status,
                     "version": c.current_version,
+                    "currency": c.currency,
                     "new": new,
                     "created_at": c.created_at.isoformat(),
                 }
@@ -298,7 +303,8 @@ def create(
         emit_json(result)
     else:
         verb = "created" if result["new"] else "updated to version " + str(result["version"])
-        out.print(f"campaign {result['name']} {verb} ({result['status']})", markup=False)
+        money = f"; its money in {result['currency']}" if result["currency"] else ""
+        out.print(f"campaign {result['name']} {verb} ({result['status']}{money})", markup=False)
 
 
 @app.command()

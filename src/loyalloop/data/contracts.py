@@ -241,6 +241,13 @@ CONTRACTS: dict[str, Contract] = {
                 _c("channel", "string"),
                 _c("start_at", "timestamp"),
                 _c("end_at", "timestamp"),
+                _c(
+                    "currency",
+                    "string",
+                    description="ISO code of the currency its budget and costs are in (set at "
+                    "its creation); a run in another currency does not measure it; empty: the "
+                    "run's",
+                ),
             ),
             key=("campaign_id",),
         ),

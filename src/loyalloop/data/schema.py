@@ -5,7 +5,8 @@
 ``_loaded_at``), the quarantine table and the repairs table exist; staging tables left by a
 crashed ingest are dropped. Existing tables are never altered, but for two things: a
 quarantine table made before rows carried their ``key`` gets that column, and a canonical table
-made before its contract gained an optional column (``assignments.propensity``) gets it, empty
+made before its contract gained an optional column (``assignments.propensity``,
+``campaigns.currency``) gets it, empty
 on the rows already loaded (ingest names the columns it inserts). The warehouse
 adapter itself (``core``) knows no contract: this module, in ``data``, tells it what to create.
 """

@@ -68,7 +68,7 @@ from loyalloop.campaigns import (
     choose_offers,
 )
 from loyalloop.campaigns.spec import ProgrammeSpec
-from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.errors import ConfigError, CurrencyMismatchError, DataValidationError
 from loyalloop.experiments import Estimate
 from loyalloop.measurement.costs import ArmCost, CostModel
 from loyalloop.measurement.learning import (
@@ -146,6 +146,8 @@ class SampleSetup:
     #: The campaign's usual action: the incumbent (what the business runs without a model)
     #: gives it to the riskiest customers until the budget is spent.
     usual_action: str = "offer"
+    #: The currency the costs and budget above are stated in (the sample's amounts are CNY).
+    currency: str = "CNY"
 
 
 def sample_audience(
@@ -366,6 +368,7 @@ class LearningRounds:
     #: fresh response draws, paired by common random numbers).
     difference: Estimate
     budget: float
+    #: The project's currency, which every amount above is in.
     currency: str = "CNY"
     notes: tuple[str, ...] = ()
     #: **(a)** of the incumbent spending the whole budget (risk-only + the usual action, no
@@ -528,8 +531,14 @@ def run_learning_rounds(
     actions: Sequence[Action] = SAMPLE_ACTIONS,
     run: int | None = None,
     programme: ProgrammeSpec | None = None,
+    currency: str | None = None,
 ) -> LearningRounds:
     """Run the two rounds (module docstring) and score them on the truth.
+
+    ``currency``: the project's currency (the run's amounts; ``None``: not known, the
+    setup's). The rounds' plans, notes and summary are in it; a project in another currency
+    than the one the setup's costs are stated in (``SampleSetup.currency``) is refused
+    (:class:`~loyalloop.errors.CurrencyMismatchError`), never converted.
 
     Parameters
     ----------
@@ -542,6 +551,15 @@ def run_learning_rounds(
         Where the learnt model is registered.
     """
     setup = setup or SampleSetup()
+    currency = currency or setup.currency
+    if currency != setup.currency:
+        raise CurrencyMismatchError(
+            f"the sample rounds' costs and budget are stated in {setup.currency} but this "
+            f"project's amounts are in {currency}: give SampleSetup(currency={currency!r}) with "
+            f"its costs in {currency}",
+            expected=currency,
+            found=setup.currency,
+        )
     if setup.usual_action not in {a.name for a in actions}:
         raise ConfigError(
             f"the usual action {setup.usual_action!r} is not one of "
@@ -592,7 +610,7 @@ def run_learning_rounds(
         settings=setup.settings,
         assigned_at=start,
         programme=programme,
-        currency="CNY",
+        currency=currency,
     )
     r1 = one_round(1, plan1)
     # learn
@@ -641,7 +659,7 @@ def run_learning_rounds(
             else f"{c.label} n/a"
             for c in picked.candidates
         )
-        notes.append(f"cross-validated on round 1's rows (CNY): {measured}")
+        notes.append(f"cross-validated on round 1's rows ({currency}): {measured}")
         tuned = Policy(
             PolicyKind.MODEL,
             model_id=entry.model_id,
@@ -692,7 +710,7 @@ def run_learning_rounds(
         settings=settings2,
         assigned_at=start + timedelta(days=31),
         programme=programme,
-        currency="CNY",
+        currency=currency,
     )
     r2 = one_round(2, plan2)
     # common random numbers: the same responses, so the difference is paired
@@ -711,6 +729,7 @@ def run_learning_rounds(
         decision=decision,
         difference=diff,
         budget=budget,
+        currency=currency,
         notes=tuple(notes),
         reference=reference,
         usual_action=setup.usual_action,

@@ -9,6 +9,12 @@ day) — the summary says whether a campaign's outcomes were loaded or attribute
 settings (``campaigns`` in docs/configuration.md); the pre-period revenue (CUPED covariate)
 from the run's transactions; the segment from the run's RFM (or lifecycle) table.
 
+A campaign whose money is in another currency than the run's amounts (the ``campaigns``
+table's ``currency``, recorded at its creation; docs/campaigns.md "Currency") is not measured:
+its summary carries ``error="currency_mismatch"`` and says so, and its assignments are left out
+of the measurement, the learning rows and the programme comparison — its costs and ROI are
+never set against revenue in another currency.
+
 Writes ``campaign_results`` (one row per campaign, arm/group, segment and metric) and
 ``campaign_customers`` (one row per assignment with its outcomes and cost: the learning loop's
 training rows), and records :class:`~loyalloop.core.results.CampaignResultsSummary` — or
@@ -29,6 +35,7 @@ from loyalloop.core.results import (
     CampaignResultsSummary,
     CampaignSummary,
     Interval,
+    KpiSummary,
     NotComputed,
     ProgrammeSummary,
     TargetingModelInfo,
@@ -50,6 +57,7 @@ from loyalloop.measurement import (
 from loyalloop.measurement.notes import make_note
 from loyalloop.pipeline.config import CampaignsConfig, SegmentField
 from loyalloop.pipeline.context import PROFILE_TX, RunContext
+from loyalloop.pipeline.currency import currency_counts, run_currency
 
 __all__ = ["CAMPAIGN_INPUTS", "CAMPAIGN_OUTPUTS", "stage_campaign_results"]
 
@@ -222,11 +230,69 @@ def _segments(ctx: RunContext, field: SegmentField) -> ir.Table | None:
     return lo.select(customer_id=lo.customer_id, segment=lo.lifecycle_stage)
 
 
+def _run_currency(ctx: RunContext) -> str | None:
+    """The currency of the run's amounts (the ``kpis`` stage's, else read as it reads it)."""
+    kpis = ctx.results.get("kpis")
+    if isinstance(kpis, KpiSummary):
+        return kpis.currency
+    return run_currency(currency_counts(ctx.wh.table("transactions")), ctx.config.currency)
+
+
+def _other_currency(campaigns: Any, currency: str | None) -> list[CampaignSummary]:
+    """Campaigns whose money is in another currency than the run's ``currency``: not measured
+    (module docstring)."""
+    if currency is None or "currency" not in campaigns.columns:
+        return []
+    out = []
+    for r in campaigns.to_dict("records"):
+        theirs = r.get("currency")
+        if not isinstance(theirs, str) or not theirs or theirs == currency:
+            continue
+        out.append(
+            CampaignSummary(
+                campaign_id=str(r["campaign_id"]),
+                name=str(r["name"]),
+                start_at=None,
+                end_at=None,
+                window_complete=None,
+                outcome_source="outcomes",
+                assigned={},
+                margin_rate=None,
+                arms=(),
+                srm_p_value=None,
+                error="currency_mismatch",
+                message=(
+                    f"its budget and costs are in {theirs} but this run's amounts are in "
+                    f"{currency}: no cost, ROI or effect is reported (nothing is converted); "
+                    f"measure it on a run over data in {theirs}"
+                ),
+            )
+        )
+    return out
+
+
 def stage_campaign_results(ctx: RunContext) -> None:
     """Measure every campaign (module docstring)."""
     wh = ctx.wh
     assignments = wh.table("assignments")
-    if wh.count("assignments") == 0:
+    campaigns = wh.table("campaigns").to_pandas()
+    refused = _other_currency(campaigns, _run_currency(ctx))
+    if refused:
+        assignments = assignments.filter(
+            ~assignments.campaign_id.isin([c.campaign_id for c in refused])
+        )
+        campaigns = campaigns[~campaigns["campaign_id"].isin([c.campaign_id for c in refused])]
+    if assignments.count().execute() == 0:
+        if refused:
+            ctx.record(
+                "campaigns",
+                CampaignResultsSummary(
+                    campaigns=tuple(refused),
+                    programme=NotComputed("no_data", NO_CAMPAIGNS.message, note=NO_CAMPAIGNS),
+                    alpha=ctx.config.campaigns.alpha,
+                ),
+            )
+            return
         ctx.record(
             "campaigns",
             NotComputed("no_data", NO_CAMPAIGNS.message, note=NO_CAMPAIGNS),
@@ -245,7 +311,6 @@ def stage_campaign_results(ctx: RunContext) -> None:
         pre=pre,
         segments=_segments(ctx, cfg.segment_field),
     )
-    campaigns = wh.table("campaigns").to_pandas()
     report: CampaignReport = campaign_results(
         data,
         costs=per,
@@ -282,7 +347,7 @@ def stage_campaign_results(ctx: RunContext) -> None:
     ctx.record(
         "campaigns",
         CampaignResultsSummary(
-            campaigns=tuple(summaries),
+            campaigns=(*summaries, *refused),
             programme=_programme(programme_effect(assignments, outcomes, alpha=cfg.alpha)),
             alpha=cfg.alpha,
             models=_models(ctx),

@@ -66,6 +66,7 @@ from loyalloop.services.campaigns import (
     _excluded,
     _local_naive,
     _outbox_rows,
+    check_campaign_currency,
     get_campaign,
     settled_catalogue,
 )
@@ -188,12 +189,16 @@ def evaluate_triggered(
     import ibis
     import pandas as pd
 
+    from loyalloop.services.cases import project_currency
+
     s = store.settings
     zone = s.timezone
     now = (now or utcnow()).replace(microsecond=0)
     local_now = _local_naive(now, zone)
+    project = project_currency(store.analytics)
     with store.session() as session:
         c = get_campaign(session, ref)
+        check_campaign_currency(c, project, "launch")
         bundle = _bundle_of(session, c)
         spec: CampaignSpec = bundle.spec
         if spec.trigger is None:
@@ -265,7 +270,7 @@ def evaluate_triggered(
         view,
         inputs.as_of,
         now=local_now,
-        catalogue=settled_catalogue(store, bundle),
+        catalogue=settled_catalogue(bundle, project),
         policy=bundle.policy,
         templates=bundle.templates,
         signer=signer,
@@ -328,6 +333,7 @@ def evaluate_triggered(
                 if c.status == CampaignStatus.draft.value:
                     c.status = CampaignStatus.launched.value
                 c.launched_at = c.launched_at or now
+                c.currency = c.currency or plan.currency or None
                 ends = now + timedelta(days=spec.window_days)
                 if (entries and (c.ends_at is None or c.ends_at < ends)) or c.ends_at is None:
                     c.ends_at = ends

@@ -46,10 +46,6 @@ import yaml
 from sqlalchemy.orm import Session
 
 from loyalloop.campaigns import (
-    DEFAULT_CARD_CATALOGUE,
-    DEFAULT_CARD_POLICY,
-    DEFAULT_RETAIL_CATALOGUE,
-    DEFAULT_RETAIL_POLICY,
     CampaignPlan,
     CampaignSpec,
     Channel,
@@ -61,6 +57,7 @@ from loyalloop.campaigns import (
     SegmentSpec,
     TemplateSet,
     arm_propensities,
+    builtin_offers,
     parse_campaign,
     parse_catalogue,
     parse_policy,
@@ -68,7 +65,13 @@ from loyalloop.campaigns import (
     plan_campaign,
     select_segment,
 )
-from loyalloop.errors import ConfigError, NotFoundError, SignatureError, SpecError
+from loyalloop.errors import (
+    ConfigError,
+    CurrencyMismatchError,
+    NotFoundError,
+    SignatureError,
+    SpecError,
+)
 from loyalloop.services.audit import Actor, record
 from loyalloop.services.bulk import bulk_insert
 from loyalloop.services.consent import (
@@ -101,7 +104,10 @@ __all__ = [
     "CampaignBundle",
     "LaunchResult",
     "MessagePreview",
+    "bundle_currency",
     "campaign_status",
+    "check_campaign_currency",
+    "check_launch_clock",
     "create_campaign",
     "get_campaign",
     "launch_campaign",
@@ -139,8 +145,11 @@ class CampaignBundle:
     raw: Mapping[str, Any] = field(compare=False)
 
 
-def parse_bundle(raw: Mapping[str, Any]) -> CampaignBundle:
-    """Validate a campaign file's content (module docstring); errors name the field."""
+def parse_bundle(raw: Mapping[str, Any], currency: str | None = None) -> CampaignBundle:
+    """Validate a campaign file's content (module docstring); errors name the field.
+    ``currency``: the currency of the campaign (or, new, of the project), which picks the
+    built-in ``card`` / ``retail`` catalogue and policy (:func:`~loyalloop.campaigns.
+    builtin_offers`; ``None``: not known yet, CNY)."""
     if not isinstance(raw, Mapping):
         raise SpecError("a campaign file is a mapping (name, goal, channel, arms …)")
     spec = parse_campaign({k: v for k, v in raw.items() if k not in _SERVICE_KEYS})
@@ -151,9 +160,9 @@ def parse_bundle(raw: Mapping[str, Any]) -> CampaignBundle:
         except SpecError as exc:
             raise SpecError(f"templates: {exc}") from None
     offers = raw.get("offers", "card")
+    default_policy: OfferPolicy | None
     if offers in ("card", "retail"):
-        catalogue = DEFAULT_CARD_CATALOGUE if offers == "card" else DEFAULT_RETAIL_CATALOGUE
-        default_policy = DEFAULT_CARD_POLICY if offers == "card" else DEFAULT_RETAIL_POLICY
+        catalogue, default_policy = builtin_offers(offers, currency)
     else:
         catalogue = parse_catalogue(offers)
         default_policy = None
@@ -221,7 +230,7 @@ def _bundle_of(session: Session, c: Campaign) -> CampaignBundle:
         )
     )
     assert v is not None
-    return parse_bundle(v.spec)
+    return parse_bundle(v.spec, c.currency)
 
 
 def stated_clock(at: datetime | None) -> datetime | None:
@@ -263,7 +272,9 @@ def parse_clock(text: str, zone: str, *, what: str = "--at") -> datetime:
     return at.replace(microsecond=0)
 
 
-def _not_before_creation(c: Campaign, at: datetime) -> None:
+def check_launch_clock(c: Campaign, at: datetime) -> None:
+    """Refuse a launch (or trigger evaluation) clock ``at`` before the campaign's creation:
+    the one check the library, the CLI's ``--at``, the API and the demo share."""
     created = c.created_at.replace(microsecond=0)
     if at < created:
         raise ConfigError(
@@ -273,17 +284,52 @@ def _not_before_creation(c: Campaign, at: datetime) -> None:
         )
 
 
+def bundle_currency(bundle: CampaignBundle, project: str | None) -> str | None:
+    """The currency a campaign's money is in: its offer catalogue's when an arm gives an offer
+    and the catalogue names one, else the project's ``project`` (``None``: not known)."""
+    offers = any(arm.offer is not None for arm in bundle.spec.arms)
+    return (bundle.catalogue.currency if offers else None) or project
+
+
+def check_campaign_currency(c: Campaign, project: str | None, doing: str) -> None:
+    """Refuse ``doing`` (``launch``, ``record costs for`` …) on a campaign whose money is in
+    another currency than the project's current one (:class:`CurrencyMismatchError`): its
+    budget, costs and ROI would otherwise be added to or compared with amounts in another
+    currency. A campaign or project whose currency is not known yet passes."""
+    if c.currency is None or project is None or c.currency == project:
+        return
+    raise CurrencyMismatchError(
+        f"cannot {doing} campaign {c.name}: its budget and costs are in {c.currency} but the "
+        f"project's amounts are now in {project} (the latest run's; run setting `currency`); "
+        f"nothing is converted: create a new campaign in {project}, or run over data in "
+        f"{c.currency} again",
+        expected=project,
+        found=c.currency,
+    )
+
+
 def create_campaign(
-    session: Session, raw: Mapping[str, Any], actor: Actor, *, now: datetime | None = None
+    session: Session,
+    raw: Mapping[str, Any],
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+    project: str | None = None,
 ) -> tuple[Campaign, bool]:
     """Store a validated campaign (new, or a new version of an existing name). Returns the
     campaign and whether it is new. A launched campaign keeps its arms, salt and id: a new
-    version may change messages, offers and budget, not who is in which arm.
+    version may change messages, offers and budget, not who is in which arm, nor the
+    currency its money is in.
+
+    ``project``: the project's currency (:func:`loyalloop.services.cases.project_currency`);
+    the built-in catalogues are taken in it, a catalogue in another currency is refused
+    (:func:`settled_catalogue`), and the campaign records the settled currency as its
+    ``currency``.
 
     ``now``: the clock the campaign is created on (default: the current time; timezone-aware,
     e.g. a back-dated demo's), recorded as its creation time; the audit event keeps the real
     time it was recorded at and the stated clock in its detail."""
-    bundle = parse_bundle(raw)
+    bundle = parse_bundle(raw, project)
     stated = stated_clock(now)
     spec = bundle.spec
     if spec.segment is not None:
@@ -294,6 +340,7 @@ def create_campaign(
                 f"no saved segment named {spec.segment!r} (saved: {known})", path="segment"
             )
     now = stated or utcnow()
+    currency = settled_catalogue(bundle, project).currency
     c = session.scalar(sa.select(Campaign).where(Campaign.name == spec.name))
     new = c is None
     if c is None:
@@ -309,6 +356,7 @@ def create_campaign(
             created_at=now,
             updated_at=now,
             current_version=1,
+            currency=currency,
         )
         session.add(c)
         session.flush()
@@ -327,6 +375,14 @@ def create_campaign(
                     "(assignments already made); create a campaign with a new name",
                     path=changed[0],
                 )
+            if c.currency is not None and currency is not None and currency != c.currency:
+                raise SpecError(
+                    f"campaign {spec.name} is {c.status} with its money in {c.currency}: a new "
+                    f"version cannot be in {currency}; create a campaign with a new name",
+                    path="offers",
+                )
+        if c.status == CampaignStatus.draft.value or c.currency is None:
+            c.currency = currency
         c.current_version += 1
         c.goal = spec.goal.value
         c.updated_at = now
@@ -462,21 +518,28 @@ def launch_campaign(
 ) -> LaunchResult:
     """Launch (or extend) a campaign over an audience view (module docstring). ``now``: the
     clock it is launched on (default: the current time; timezone-aware): the assignments'
-    time, the messages' earliest send time and the delivery events follow it.
-    :func:`launch_from_run` (the CLI's and the demo's way in) also refuses a clock before the
-    campaign's creation."""
+    time, the messages' earliest send time and the delivery events follow it; a clock before
+    the campaign's creation is refused. A campaign whose money is in another currency than the
+    project's is refused (:func:`check_campaign_currency`); one whose currency was not known
+    yet takes the project's."""
     import ibis
     import pandas as pd
+
+    from loyalloop.services.cases import project_currency
 
     s = store.settings
     zone = s.timezone
     stated = stated_clock(now)
     now = stated or utcnow().replace(microsecond=0)
     local_now = _local_naive(now, zone)
+    project = project_currency(store.analytics)
     with store.session() as session:
         c = get_campaign(session, ref)
         if c.status == CampaignStatus.completed.value:
             raise ConfigError(f"campaign {c.name} is completed; it cannot be launched again")
+        if stated is not None:
+            check_launch_clock(c, stated)
+        check_campaign_currency(c, project, "launch")
         bundle = _bundle_of(session, c)
         spec = bundle.spec
         triggered = spec.trigger is not None
@@ -520,7 +583,7 @@ def launch_campaign(
         view,
         as_of,
         now=local_now,
-        catalogue=settled_catalogue(store, bundle),
+        catalogue=settled_catalogue(bundle, project),
         policy=bundle.policy,
         templates=bundle.templates,
         signer=signer,
@@ -570,6 +633,7 @@ def launch_campaign(
         )
         c.run_number = run
         c.expected_cost = float(c.expected_cost or 0.0) + plan.expected_cost
+        c.currency = c.currency or plan.currency or None
         c.updated_at = now
         counts = {**plan.counts.to_dict(), **counts_extra}
         c.counts = counts
@@ -691,15 +755,17 @@ def launch_from_run(
     now: datetime | None = None,
 ) -> LaunchResult:
     """Launch over the audience view of a published run (default: the latest), on the clock
-    ``now`` (:func:`launch_campaign`; timezone-aware, never before the campaign's creation)."""
+    ``now`` (:func:`launch_campaign`; timezone-aware, never before the campaign's creation:
+    :func:`check_launch_clock`, in :func:`launch_campaign`, and here for a triggered campaign,
+    whose later evaluations run on their own clocks)."""
     from loyalloop.services.segments import open_audience
 
     stated = stated_clock(now)
     with store.session() as session:
         c = get_campaign(session, ref)
-        if stated is not None:
-            _not_before_creation(c, stated)
         triggered = _bundle_of(session, c).spec.trigger is not None
+        if triggered and stated is not None:  # launch_campaign checks the one-off path
+            check_launch_clock(c, stated)
     if triggered:  # the trigger reads the previous run, feedback and interactions too
         from loyalloop.core.warehouse import Warehouse
         from loyalloop.services.campaign_triggers import _run_inputs, evaluate_triggered
@@ -829,29 +895,27 @@ def _value(v: Any) -> Any:
         return v
 
 
-def settled_catalogue(store: Store, bundle: CampaignBundle) -> OfferCatalogue:
-    """The campaign's offer catalogue in the project's currency (the latest run's;
+def settled_catalogue(bundle: CampaignBundle, project: str | None) -> OfferCatalogue:
+    """The campaign's offer catalogue in the project's currency ``project`` (the latest run's,
+    :func:`loyalloop.services.cases.project_currency`;
     :meth:`~loyalloop.campaigns.OfferCatalogue.in_currency`: a catalogue in another currency
     is refused, never converted). A campaign none of whose arms gives an offer uses no unit
     cost: its catalogue (the built-in one by default) does not decide its currency then."""
-    from loyalloop.services.cases import project_currency
-
     catalogue = bundle.catalogue
     if all(arm.offer is None for arm in bundle.spec.arms):
         catalogue = replace(catalogue, currency=None)
-    return catalogue.in_currency(project_currency(store.analytics))
+    return catalogue.in_currency(project)
 
 
 def campaign_status(
     session: Session, ref: int | str, *, project: str | None = None
 ) -> dict[str, Any]:
     """A campaign's state: spec summary, assignments by arm, outbox by status, events.
-    ``currency`` is the one its costs and budget are in: its catalogue's, else the project's
-    ``project`` (:func:`loyalloop.services.cases.project_currency`; ``None``: not known)."""
+    ``currency`` is the one its costs and budget are in: the one it recorded (``campaigns.
+    currency``), else :func:`bundle_currency` with the project's ``project``
+    (:func:`loyalloop.services.cases.project_currency`; ``None``: not known)."""
     c = get_campaign(session, ref)
-    bundle = _bundle_of(session, c)
-    offers = any(arm.offer is not None for arm in bundle.spec.arms)
-    currency = (bundle.catalogue.currency if offers else None) or project
+    currency = c.currency or bundle_currency(_bundle_of(session, c), project)
     arms = dict(
         session.execute(
             sa.select(CampaignAssignment.arm, sa.func.count())
@@ -1065,6 +1129,7 @@ def sync_campaigns(store: Store, *, batch: int = 100_000) -> CampaignSyncResult:
                 "channel": c.channel,
                 "start_at": ts(c.launched_at),
                 "end_at": ts(c.ends_at),
+                "currency": c.currency,
             }
             for c in launched
         ]
@@ -1184,19 +1249,22 @@ def simulate_outcomes(store: Store, ref: int | str, *, seed: int = 0) -> Simulat
     from loyalloop.data.ingest import ingest
     from loyalloop.data.schema import open_warehouse
     from loyalloop.sample._campaign_truth import TREATMENTS, simulate_campaign_outcomes
+    from loyalloop.services.cases import project_currency
     from loyalloop.services.sync import SYNC_DIR, _counts, _write
 
     truth_path = store.analytics.home / "sample" / "truth" / "campaign_truth.parquet"
-    if not truth_path.exists():
-        raise NotFoundError(
-            f"{truth_path} does not exist: outcomes can be simulated only for the sample "
-            "business (`loyalloop sample`)"
-        )
     zone = store.settings.timezone
+    project = project_currency(store.analytics)
     with store.session() as session:
         c = get_campaign(session, ref)
         if c.launched_at is None:
             raise ConfigError(f"campaign {c.name} has not been launched")
+        check_campaign_currency(c, project, "record costs for")  # before anything is drawn
+        if not truth_path.exists():
+            raise NotFoundError(
+                f"{truth_path} does not exist: outcomes can be simulated only for the sample "
+                "business (`loyalloop sample`)"
+            )
         bundle = _bundle_of(session, c)
         rows = session.execute(
             sa.select(

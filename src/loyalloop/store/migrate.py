@@ -27,11 +27,16 @@ def alembic_config(engine: sa.Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Apply every migration up to ``revision`` (default: the newest)."""
+def upgrade(
+    engine: sa.Engine, revision: str = "head", *, project_currency: str | None = None
+) -> None:
+    """Apply every migration up to ``revision`` (default: the newest). ``project_currency``:
+    the project's currency (ISO code, ``None``: not known), which migration 0011 gives the
+    campaigns made before it."""
     with engine.begin() as conn:
         cfg = alembic_config(engine)
         cfg.attributes["connection"] = conn
+        cfg.attributes["project_currency"] = project_currency
         command.upgrade(cfg, revision)
 
 

@@ -25,14 +25,8 @@ from loyalloop.api.access import Permission
 from loyalloop.api.deps import Principal, SessionDep, StoreDep, allow, get_lang
 from loyalloop.api.i18n import text
 from loyalloop.api.pages import render
-from loyalloop.campaigns import (
-    DEFAULT_CARD_CATALOGUE,
-    DEFAULT_RETAIL_CATALOGUE,
-    BudgetMode,
-    Channel,
-    Goal,
-)
-from loyalloop.errors import BudgetExceededError, ConfigError, SpecError
+from loyalloop.campaigns import BudgetMode, Channel, Goal, builtin_offers
+from loyalloop.errors import BudgetExceededError, ConfigError, CurrencyMismatchError, SpecError
 from loyalloop.services.campaigns import (
     campaign_status,
     create_campaign,
@@ -125,14 +119,20 @@ def campaign_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     return raw
 
 
-def _offer_choices(catalogue: str) -> list[tuple[str, str]]:
-    cat = DEFAULT_RETAIL_CATALOGUE if catalogue == "retail" else DEFAULT_CARD_CATALOGUE
-    return [(o.id, f"{o.id} ({o.unit_cost:g})") for o in cat.offers]
+def _offer_choices(catalogue: str, currency: str | None) -> list[tuple[str, str]]:
+    """The built-in catalogue's offers in the project's currency (none when it has no built-in
+    catalogue in that currency: creating the campaign then says so)."""
+    try:
+        cat, _policy = builtin_offers("retail" if catalogue == "retail" else "card", currency)
+    except CurrencyMismatchError:
+        return []
+    return [(o.id, f"{o.id} ({o.unit_cost:g} {cat.currency})") for o in cat.offers]
 
 
 def _new_page(
     request: Request,
     session: Any,
+    currency: str | None,
     *,
     form: Mapping[str, str] | None = None,
     error: str = "",
@@ -166,7 +166,7 @@ def _new_page(
         goals=[g.value for g in Goal],
         channels=[c.value for c in Channel],
         modes=[m.value for m in BudgetMode],
-        offers=_offer_choices(values.get("offers", "card")),
+        offers=_offer_choices(values.get("offers", "card"), currency),
         arm_rows=range(ARM_ROWS),
         error=error,
     )
@@ -227,21 +227,25 @@ def campaigns_page(request: Request, session: SessionDep, me: View) -> HTMLRespo
 
 
 @router.get("/campaigns/new", response_class=HTMLResponse)
-def campaign_new(request: Request, session: SessionDep, me: Edit) -> HTMLResponse:
-    return _new_page(request, session)
+def campaign_new(request: Request, session: SessionDep, store: StoreDep, me: Edit) -> HTMLResponse:
+    return _new_page(request, session, project_currency(store.analytics))
 
 
 @router.post("/campaigns/new", response_class=HTMLResponse)
-async def campaign_create_form(request: Request, session: SessionDep, me: Edit) -> Response:
+async def campaign_create_form(
+    request: Request, session: SessionDep, store: StoreDep, me: Edit
+) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+    project = project_currency(store.analytics)
 
     def work() -> Response:
         try:
             raw = campaign_from_form(form)
-            c, _new = create_campaign(session, raw, me.actor)
+            c, _new = create_campaign(session, raw, me.actor, project=project)
         except ConfigError as exc:
             session.rollback()
-            return _new_page(request, session, form=form, error=str(exc), status_code=422)
+            return _new_page(request, session, project, form=form, error=str(exc), status_code=422)
         return RedirectResponse(f"/campaigns/{c.name}", status_code=303)
 
     return await run_in_threadpool(work)
@@ -398,8 +402,8 @@ def api_campaign_create(
 ) -> dict[str, Any]:
     """Create a campaign (or a new version) from a campaign file's content as JSON: the spec
     with ``templates``, ``offers`` and ``policy``. Invalid: 422 naming the field."""
-    c, new = create_campaign(session, body, me.actor)
     project = project_currency(store.analytics)
+    c, new = create_campaign(session, body, me.actor, project=project)
     return {**campaign_status(session, c.id, project=project), "created": new}
 
 

@@ -84,6 +84,11 @@ class Campaign(Base):
     #: The outcome window ends here (the ``campaigns`` contract's ``end_at``).
     ends_at: Mapped[datetime | None]
     expected_cost: Mapped[float] = mapped_column(default=0.0)
+    #: ISO code of the currency its money is in (budget, offer costs, expected cost, ROI): set at
+    #: creation from its offer catalogue, else the project's currency (Alembic 0011 filled the
+    #: rows made before it with the project's); ``None``: not known yet (no run named one), set
+    #: at the first launch. A campaign is never launched, costed or measured in another one.
+    currency: Mapped[str | None] = mapped_column(sa.String(3))
     #: Counts of the last launch (audience, skipped by reason, arms, messages).
     counts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     synced_at: Mapped[datetime | None]
