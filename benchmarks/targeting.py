@@ -4,7 +4,8 @@ Not a speed benchmark first: the figure a campaign manager's choice of targeting
 how much incremental value each way of choosing customers realises **at the same budget** —
 recorded in ``benchmarks/results/targeting.md``. Usage::
 
-    OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3]
+    OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3] \
+        [--learning-campaigns 3] [--no-previous-learner] [--cache SAMPLE.pkl] [--save ROWS.pkl]
 
 Steps (per repeat, a fresh learning campaign):
 
@@ -18,7 +19,8 @@ Steps (per repeat, a fresh learning campaign):
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
    per action (:func:`~loyalloop.measurement.learning.fit_effects`) with each of two learners
-   side by side — the loop's default,
+   side by side (``--no-previous-learner``: the loop's alone, half the time) — the loop's
+   default,
    :class:`~loyalloop.measurement.structured.RiskScaledEffect` (churn risk × a save rate per
    action), and the previous one, :class:`~loyalloop.measurement.effects.RiskPriorEffect` (the
    interaction logit shrunk towards a risk prior) — and for each
@@ -28,24 +30,34 @@ Steps (per repeat, a fresh learning campaign):
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
    * ``the loop: learnt (<learner>), incumbent or nobody by CV`` — what the loop runs with
-     that learner: the chosen one of the three (the paired differences are against the
-     default learner's); ``uplift (<learner>, caution with the best CV value)``:
+     that learner: the chosen one of the three, each built as the product builds it
+     (:func:`~loyalloop.measurement.sample_rounds.policy_plan`): the model policy as
+     ``plan_round`` runs it (:func:`~loyalloop.measurement.learning.model_policy_picks`:
      :func:`~loyalloop.measurement.allocate` on
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
-     best level's standard errors × a month's spend × 20 % margin, less the contact and the
-     offer's unit cost for each expected redeeming responder (what the loop ran before the
-     rule, except that it contacted nobody when no level's value was above zero);
-     ``uplift (<learner>, 1 SE off)`` the same at the default caution;
+     caution's standard errors × a month's spend × 20 % margin, less the contact and the
+     offer's unit cost for each expected redeeming responder — **then the budget it leaves
+     to risk-only + the choice's fill action**, ``PolicyChoice.fill_action``), the incumbent
+     (risk-only + ``--incumbent`` down the ranking until a customer no longer fits) or
+     nobody; ``uplift (<learner>, caution with the best CV value)`` is the same model policy
+     at the caution the rule chose (what a challenger runs), ``uplift (<learner>, 1 SE off)``
+     at the default caution — both filled as the loop fills them;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
-     first): customers in that order, each with the action that measured the best net value
-     per customer in the learning campaign (what a careful analyst would send), until the
-     budget is spent;
+     first): customers in that order with each action (``*`` = the one that measured the
+     best net value per customer in the first learning campaign), until the first customer
+     whose cost no longer fits (as the product's ranked policies stop);
    * ``oracle``: the allocation on the **true** effects and true expected costs — the
      ceiling no model can pass;
 
-4. each plan's realised incremental net value is scored on the truth: (bought if treated −
-   bought if left alone) × value × margin − contact − redemption cost, over 2,000 fresh draws
-   of the customers' responses: mean and 95 % range per repeat, and over repeats.
+4. each plan is scored on the truth: **the primary figure is its expected incremental net
+   value** — Σ over the contacted of (true chance to buy if treated − if left alone) × value
+   × margin − contact − the offer's unit cost × redemption share × chance to buy if treated,
+   no response noise (:func:`~loyalloop.measurement.sample_rounds.realised_value`'s
+   expectation) — with the realised value over 2,000 fresh draws of the customers' responses
+   (common random numbers: the same draws for every plan) and its 95 % range beside it;
+5. **paired**: the loop − risk-only / random / value-only + the incumbent action per repeat
+   (the expected difference, and the realised difference over the same draws with its 95 %
+   range) and across repeats (mean, standard deviation, range, how many above 0).
 
 The solver section times the greedy and exact (HiGHS) allocations on random candidates of
 2,000 and 10,000 customers × 3 actions (the figures quoted in ``measurement/targeting.py``).

@@ -639,17 +639,15 @@ def model_policy_picks(
     )
     for j, a in enumerate(actions):
         cand[f"cost:{a.name}"] = cost[rows, j]
-    alloc = allocate(
-        cand,
-        actions,
-        Constraints(
-            budget,
-            max_contacts=None if max_contacts is None else int(max_contacts),
-            channel_limits={k: int(v) for k, v in limits.items()},
-        ),
-        currency=currency,
-        **({} if salt is None else {"salt": salt}),
+    constraints = Constraints(
+        budget,
+        max_contacts=None if max_contacts is None else int(max_contacts),
+        channel_limits={k: int(v) for k, v in limits.items()},
     )
+    if salt is None:  # allocate's own tie-break salt
+        alloc = allocate(cand, actions, constraints, currency=currency)
+    else:
+        alloc = allocate(cand, actions, constraints, currency=currency, salt=salt)
     fr = alloc.frame
     chosen_mask = fr["action"].notna().to_numpy()
     chosen = rows[chosen_mask]
