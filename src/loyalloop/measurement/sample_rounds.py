@@ -116,6 +116,7 @@ __all__ = [
     "SampleSetup",
     "expected_by_customer",
     "incumbent_plan",
+    "policy_plan",
     "realised_value",
     "run_learning_rounds",
     "sample_audience",
