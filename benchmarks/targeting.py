@@ -4,7 +4,8 @@ Not a speed benchmark first: the figure a campaign manager's choice of targeting
 how much incremental value each way of choosing customers realises **at the same budget** —
 recorded in ``benchmarks/results/targeting.md``. Usage::
 
-    OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3]
+    OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3] \
+        [--learning-campaigns 3] [--no-previous-learner] [--cache SAMPLE.pkl] [--save ROWS.pkl]
 
 Steps (per repeat, a fresh learning campaign):
 
@@ -18,7 +19,8 @@ Steps (per repeat, a fresh learning campaign):
    random actions, 20 % holdout, 10 % exploration, a fresh response draw) are simulated from
    the sample's campaign truth; their pooled assignments and outcomes train one effect model
    per action (:func:`~loyalloop.measurement.learning.fit_effects`) with each of two learners
-   side by side — the loop's default,
+   side by side (``--no-previous-learner``: the loop's alone, half the time) — the loop's
+   default,
    :class:`~loyalloop.measurement.structured.RiskScaledEffect` (churn risk × a save rate per
    action), and the previous one, :class:`~loyalloop.measurement.effects.RiskPriorEffect` (the
    interaction logit shrunk towards a risk prior) — and for each
@@ -28,24 +30,34 @@ Steps (per repeat, a fresh learning campaign):
 3. each policy spends the **same budget** (2 CNY per audience customer) on the whole audience:
 
    * ``the loop: learnt (<learner>), incumbent or nobody by CV`` — what the loop runs with
-     that learner: the chosen one of the three (the paired differences are against the
-     default learner's); ``uplift (<learner>, caution with the best CV value)``:
+     that learner: the chosen one of the three, each built as the product builds it
+     (:func:`~loyalloop.measurement.sample_rounds.policy_plan`): the model policy as
+     ``plan_round`` runs it (:func:`~loyalloop.measurement.learning.model_policy_picks`:
      :func:`~loyalloop.measurement.allocate` on
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
-     best level's standard errors × a month's spend × 20 % margin, less the contact and the
-     offer's unit cost for each expected redeeming responder (what the loop ran before the
-     rule, except that it contacted nobody when no level's value was above zero);
-     ``uplift (<learner>, 1 SE off)`` the same at the default caution;
+     caution's standard errors × a month's spend × 20 % margin, less the contact and the
+     offer's unit cost for each expected redeeming responder — **then the budget it leaves
+     to risk-only + the choice's fill action**, ``PolicyChoice.fill_action``), the incumbent
+     (risk-only + ``--incumbent`` down the ranking until a customer no longer fits) or
+     nobody; ``uplift (<learner>, caution with the best CV value)`` is the same model policy
+     at the caution the rule chose (what a challenger runs), ``uplift (<learner>, 1 SE off)``
+     at the default caution — both filled as the loop fills them;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
-     first): customers in that order, each with the action that measured the best net value
-     per customer in the learning campaign (what a careful analyst would send), until the
-     budget is spent;
+     first): customers in that order with each action (``*`` = the one that measured the
+     best net value per customer in the first learning campaign), until the first customer
+     whose cost no longer fits (as the product's ranked policies stop);
    * ``oracle``: the allocation on the **true** effects and true expected costs — the
      ceiling no model can pass;
 
-4. each plan's realised incremental net value is scored on the truth: (bought if treated −
-   bought if left alone) × value × margin − contact − redemption cost, over 2,000 fresh draws
-   of the customers' responses: mean and 95 % range per repeat, and over repeats.
+4. each plan is scored on the truth: **the primary figure is its expected incremental net
+   value** — Σ over the contacted of (true chance to buy if treated − if left alone) × value
+   × margin − contact − the offer's unit cost × redemption share × chance to buy if treated,
+   no response noise (:func:`~loyalloop.measurement.sample_rounds.realised_value`'s
+   expectation) — with the realised value over 2,000 fresh draws of the customers' responses
+   (common random numbers: the same draws for every plan) and its 95 % range beside it;
+5. **paired**: the loop − risk-only / random / value-only + the incumbent action per repeat
+   (the expected difference, and the realised difference over the same draws with its 95 %
+   range) and across repeats (mean, standard deviation, range, how many above 0).
 
 The solver section times the greedy and exact (HiGHS) allocations on random candidates of
 2,000 and 10,000 customers × 3 actions (the figures quoted in ``measurement/targeting.py``).
@@ -81,7 +93,6 @@ from loyalloop.measurement.learning import (
     PolicyKind,
     RoundPlan,
     _fill_in_order,
-    expected_values,
     fit_effects,
     learning_features,
     monthly_value,
@@ -94,6 +105,7 @@ from loyalloop.measurement.sample_rounds import (
     _best_action,
     _interval,
     _measure,
+    policy_plan,
     realised_value,
     sample_audience,
     simulate_round,
@@ -146,7 +158,9 @@ def _baseline(audience: pd.DataFrame, score: np.ndarray, action: str, budget: fl
     cost = _cost_matrix(audience)[:, j]
     order = np.argsort(-score, kind="stable")
     channel = np.full(len(order), SAMPLE_ACTIONS[j].channel, dtype=object)
-    picked = order[_fill_in_order(order, cost, channel, budget, {}, None)]
+    # a ranked policy stops at the first customer whose cost no longer fits, as the product's
+    # baseline policies and the loop's incumbent do (learning._select_baseline, fill_by_risk)
+    picked = order[_fill_in_order(order, cost, channel, budget, {}, None, prefix=True)]
     return _plan(audience, picked, np.full(len(picked), j), budget)
 
 
@@ -213,6 +227,7 @@ def policies(
     learning_campaigns: int = 1,
     learning: PolicyKind = PolicyKind.RANDOM,
     incumbent: str = "offer",
+    learners: tuple[str, ...] = (NEW, OLD),
 ) -> list[dict[str, Any]]:
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
@@ -242,10 +257,10 @@ def policies(
     pooled = pd.concat(parts, ignore_index=True)
     rows = training_rows(pooled, features)
     best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
-    learnt: dict[str, np.ndarray] = {}
     choices: dict[str, Any] = {}
     fits: dict[str, Any] = {}
-    for tag, (learner, make) in LEARNERS.items():
+    for tag in learners:
+        learner, make = LEARNERS[tag]
         fit = fit_effects(rows, seed=seed, learner=learner)
         missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
         if missing:
@@ -263,43 +278,47 @@ def policies(
             seed=seed,
         )
         choices[tag], fits[tag] = choice, fit
-        for label, pessimism in ((BEST_LEVEL, choice.caution), (ONE_SE, PESSIMISM)):
-            cand = expected_values(
-                audience,
-                fit.models,
-                SAMPLE_ACTIONS,
-                features=features,
-                value_per_response=vpr,
-                margin_rate=setup.margin_rate,
-                pessimism=pessimism,
-            )
-            learnt[label.format(tag)] = np.column_stack(
-                [cand[f"value:{a.name}"].to_numpy(dtype="float64") for a in SAMPLE_ACTIONS]
-            )
     n = len(audience)
     rng = np.random.default_rng(seed)
     churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
     clv = pd.to_numeric(audience["clv"], errors="coerce").fillna(-1).to_numpy()
     plans: dict[str, RoundPlan] = {}
-    seconds, alloc = 0.0, None
-    for tag in LEARNERS:
-        t0 = time.perf_counter()
-        plans[BEST_LEVEL.format(tag)], alloc_t = _allocated(
-            audience, learnt[BEST_LEVEL.format(tag)], budget
-        )
-        if tag == NEW:
-            seconds, alloc = time.perf_counter() - t0, alloc_t
-        plans[ONE_SE.format(tag)], _ = _allocated(audience, learnt[ONE_SE.format(tag)], budget)
-        selected = choices[tag].selected
-        if selected is Selected.MODEL:
-            plans[MAIN_LABEL.format(tag)] = plans[BEST_LEVEL.format(tag)]
-        elif selected is Selected.INCUMBENT:
-            plans[MAIN_LABEL.format(tag)] = _baseline(audience, churn, incumbent, budget)
-        else:
-            plans[MAIN_LABEL.format(tag)] = _plan(
-                audience, np.array([], dtype=np.int64), np.array([], np.int64), budget
+    seconds = 0.0
+    for tag in learners:
+        choice = choices[tag]
+
+        def learnt(caution: float, tag: str = tag, fill: str | None = choice.fill_action) -> Any:
+            # what the loop runs with the model at this caution: its picks, then the budget
+            # they leave to risk-only + the choice's fill action (plan_round's model policy)
+            policy = Policy(
+                PolicyKind.MODEL, model_id=f"bench-{tag}", caution=caution, fill_action=fill
             )
-    assert alloc is not None
+            return policy_plan(
+                audience,
+                policy,
+                budget,
+                actions=SAMPLE_ACTIONS,
+                effects=fits[tag].models,
+                features=features,
+                value_per_response=vpr,
+                margin_rate=setup.margin_rate,
+            )
+
+        t0 = time.perf_counter()
+        plans[BEST_LEVEL.format(tag)] = learnt(choice.caution)
+        if tag == NEW:
+            seconds = time.perf_counter() - t0
+        plans[ONE_SE.format(tag)] = learnt(PESSIMISM)
+        if choice.selected is Selected.MODEL:
+            plans[MAIN_LABEL.format(tag)] = plans[BEST_LEVEL.format(tag)]
+        elif choice.selected is Selected.INCUMBENT:
+            plans[MAIN_LABEL.format(tag)] = policy_plan(
+                audience, Policy(PolicyKind.RISK, action=incumbent), budget, actions=SAMPLE_ACTIONS
+            )
+        else:
+            plans[MAIN_LABEL.format(tag)] = policy_plan(
+                audience, Policy(PolicyKind.NOBODY), budget, actions=SAMPLE_ACTIONS
+            )
     random_order = rng.random(n)
     for a in SAMPLE_ACTIONS:
         mark = "*" if a.name == best else ""
@@ -332,8 +351,7 @@ def policies(
                 "value": _interval(draws),
                 "expected": expected,
                 "draws": draws,
-                "alloc_seconds": seconds if name == MAIN else None,
-                "alloc_method": alloc.method.value if name == MAIN else None,
+                "plan_seconds": seconds if name == MAIN else None,
                 "learners": {
                     tag: {
                         "qini": {
@@ -350,7 +368,7 @@ def policies(
                             choices[tag].lead, choices[tag].lead_se, len(pooled)
                         ),
                     }
-                    for tag in LEARNERS
+                    for tag in learners
                 },
                 "learning_rows": len(pooled),
             }
@@ -421,10 +439,47 @@ def _summary(rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _paired(rows: list[dict[str, Any]], incumbent: str = "offer") -> None:
+    """The loop against risk-only + the incumbent action (and random / value-only + it), per
+    repeat and across repeats: the primary figure is the expected value on the truth (no
+    response noise); the realised difference over the same response draws beside it."""
+    frame = pd.DataFrame(rows)
+    frame["kind"] = frame["policy"].str.replace("*", "", regex=False)
+    for other in (f"risk-only ({incumbent})", f"random ({incumbent})", f"value-only ({incumbent})"):
+        print(f"\nThe loop − {other}, paired (expected on the truth; realised 95 % over draws):\n")
+        print(
+            "| repeat | learning rows | the loop chose | the loop (expected) | "
+            f"{other} (expected) | **difference (expected)** | realised difference (95 %) |"
+        )
+        print("|---|---:|---|---:|---:|---:|---:|")
+        diffs = []
+        for rep, g in frame.groupby("repeat", sort=True):
+            loop = g[g["kind"] == MAIN].iloc[0]
+            base = g[g["kind"] == other].iloc[0]
+            d = loop["expected"] - base["expected"]
+            diffs.append(d)
+            dd = loop["draws"] - base["draws"]
+            lo, hi = np.quantile(dd, [0.025, 0.975])
+            chose = loop["learners"][NEW]["selected"]
+            print(
+                f"| {rep} | {loop['learning_rows']:,} | {chose} | {loop['expected']:,.0f} | "
+                f"{base['expected']:,.0f} | **{d:+,.0f}** | {dd.mean():+,.0f} ({lo:+,.0f} … "
+                f"{hi:+,.0f}) |"
+            )
+        x = np.asarray(diffs)
+        if len(x) > 1:
+            sd = float(x.std(ddof=1))
+            print(
+                f"\nAcross {len(x)} repeats: mean {x.mean():+,.0f}, sd {sd:,.0f} (se of the mean "
+                f"{sd / np.sqrt(len(x)):,.0f}), range {x.min():+,.0f} … {x.max():+,.0f}; "
+                f"{int((x > 0).sum())} of {len(x)} above 0, {int((x < 0).sum())} below"
+            )
+
+
 def _qini(rows: list[dict[str, Any]]) -> None:
     print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
     for x in rows:
-        if x["alloc_method"]:
+        if x["plan_seconds"] is not None:
             for tag, d in x["learners"].items():
                 print(
                     f"- repeat {x['repeat']}, {tag}: {x['learning_rows']:,} learning rows; Qini "
@@ -432,7 +487,10 @@ def _qini(rows: list[dict[str, Any]]) -> None:
                     f"SE); cross-validated value (se) {d['cv']}; {d['reason']}; rows for the "
                     f"lead to pass the rule with 80 % power: {d['rows_needed']:,.0f}"
                 )
-            print(f"  allocation {x['alloc_method']} in {x['alloc_seconds']:.2f} s", flush=True)
+            print(
+                f"  the learnt plan (allocation and fill) built in {x['plan_seconds']:.2f} s",
+                flush=True,
+            )
 
 
 def main() -> None:
@@ -455,6 +513,12 @@ def main() -> None:
         help="the incumbent policy's action (risk-only targeting with it): the safe default "
         "the learnt policy must clearly beat",
     )
+    p.add_argument(
+        "--no-previous-learner",
+        action="store_true",
+        help=f"run the loop's learner ({NEW}) only, not the previous one ({OLD}) beside it "
+        "(half the cross-validation time)",
+    )
     p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
     p.add_argument("--first-repeat", type=int, default=0, help="seed of the first repeat")
@@ -476,6 +540,7 @@ def main() -> None:
                 rows_all.extend(pickle.load(fh))
         _table(rows_all)
         _summary(rows_all)
+        _paired(rows_all, args.incumbent)
         _qini(rows_all)
         return
     setup = SampleSetup()
@@ -517,6 +582,7 @@ def main() -> None:
             learning_campaigns=args.learning_campaigns,
             learning=PolicyKind(args.learning),
             incumbent=args.incumbent,
+            learners=(NEW,) if args.no_previous_learner else (NEW, OLD),
         )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         print(flush=True)
@@ -527,6 +593,7 @@ def main() -> None:
         with args.save.open("wb") as fh:
             pickle.dump(rows, fh)
     _summary(rows)
+    _paired(rows, args.incumbent)
     _qini(rows)
     if not args.skip_solver:
         print("\n| customers | method asked | used | seconds | net value | upper bound | gap |")

@@ -34,6 +34,7 @@ from loyalloop.measurement.learning import (
     plan_round,
     training_rows,
 )
+from loyalloop.measurement.sample_rounds import policy_plan
 from loyalloop.measurement.selection import (
     CROSS_FITTED,
     Selected,
@@ -474,6 +475,48 @@ def test_the_filled_policy_beats_the_model_alone_and_risk_alone_on_the_truth() -
     bare, _ = _mixed(False)
     assert choice.selected is Selected.MODEL and choice.fill_action == "call", choice.reason
     assert choice.lead_se < bare.lead_se
+
+
+def test_a_plan_scored_on_the_truth_is_the_filled_model_policy_the_loop_runs() -> None:
+    """``sample_rounds.policy_plan`` (what the targeting benchmark scores for a model choice)
+    builds the model policy as the loop does: at 2 SE off the model's picks alone leave part
+    of the budget unused (about 40 % here), and with the choice's fill action the riskiest
+    customers it did not pick take the rest — the same customers as the fill by hand, the whole budget spent."""
+    world = _world(2_000, "mixed", 4)
+    rows, audience, feats, vpr, _ = world
+    (data,) = training_rows(rows, feats).values()
+    model = RiskPriorEffect().fit(*data)
+    budget = 0.5 * len(audience)
+    plans = {
+        fill: policy_plan(
+            audience,
+            Policy(PolicyKind.MODEL, model_id="m", caution=2.0, fill_action=fill),
+            budget,
+            actions=ACTIONS,
+            effects={"call": model},
+            features=feats,
+            value_per_response=vpr,
+            margin_rate=1.0,
+        )
+        for fill in (None, "call")
+    }
+    ids = audience["customer_id"].to_numpy()
+    assert set(plans[None].treatments["customer_id"]) == set(
+        ids[_composite(world, 2.0, fill=False)]
+    )
+    assert set(plans["call"].treatments["customer_id"]) == set(
+        ids[_composite(world, 2.0, fill=True)]
+    )
+    assert plans[None].spent < budget - 100  # the model alone leaves part of the budget
+    assert plans["call"].spent == budget and len(plans["call"].treatments) == 1_000
+    # the incumbent and nobody, as the loop runs them
+    inc = policy_plan(audience, Policy(PolicyKind.RISK, action="call"), budget, actions=ACTIONS)
+    riskiest = np.argsort(-audience["churn_probability"].to_numpy(), kind="stable")[:1_000]
+    assert set(inc.treatments["customer_id"]) == set(ids[riskiest])
+    nobody = policy_plan(audience, Policy(PolicyKind.NOBODY), budget, actions=ACTIONS)
+    assert nobody.treatments.empty and nobody.spent == 0.0
+    with pytest.raises(ConfigError, match="its effect models"):
+        policy_plan(audience, Policy(PolicyKind.MODEL, model_id="m"), budget, actions=ACTIONS)
 
 
 def test_plan_round_fills_a_model_policy_s_leftover_with_the_riskiest_it_did_not_pick() -> None:

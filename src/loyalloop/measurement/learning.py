@@ -96,6 +96,7 @@ __all__ = [
     "EffectLearner",
     "GroupComparison",
     "GroupPlan",
+    "ModelPicks",
     "Policy",
     "PolicyKind",
     "RoundPlan",
@@ -106,6 +107,7 @@ __all__ = [
     "fill_by_risk",
     "fit_effects",
     "learning_features",
+    "model_policy_picks",
     "monthly_value",
     "plan_round",
     "promote",
@@ -588,6 +590,110 @@ def choose_pessimism(
     return choice.caution, values
 
 
+@dataclass(frozen=True)
+class ModelPicks:
+    """A model policy's customers (positions in the customers frame), their action index,
+    the model's expected net value (``NaN`` for the fill) and the explanations."""
+
+    rows: np.ndarray
+    actions: np.ndarray
+    expected_value: np.ndarray
+    explanation_en: np.ndarray
+    explanation_zh: np.ndarray
+
+
+def model_policy_picks(
+    customers: pd.DataFrame,
+    rows: np.ndarray,
+    policy: Policy,
+    effects: Mapping[str, Any],
+    *,
+    actions: Sequence[Action],
+    cost: np.ndarray,
+    budget: float,
+    limits: Mapping[str, float] | None = None,
+    max_contacts: float | None = None,
+    features: pd.DataFrame | None,
+    value_per_response: pd.Series | None,
+    margin_rate: float,
+    currency: str = "",
+    salt: str | None = None,
+) -> ModelPicks:
+    """What a ``model`` policy picks among ``rows`` of ``customers`` (positions; the frame has
+    a default index) within ``budget``: the allocation on the effect models' expected values
+    at the policy's caution and, with a ``fill_action``, the budget the model left to the
+    riskiest customers it did not pick (:func:`fill_by_risk`) — the one way :func:`plan_round`
+    and a plan scored on a truth (``sample_rounds.policy_plan``) build it. ``effects``: one
+    effect model per action; ``cost``: the expected cost per customer (rows of
+    ``customers``) and action."""
+    if features is None or value_per_response is None:
+        raise ConfigError("a model policy needs features and value_per_response")
+    limits = dict(limits or {})
+    names = [a.name for a in actions]
+    cand = expected_values(
+        customers.iloc[rows],
+        effects,
+        actions,
+        features=features,
+        value_per_response=value_per_response,
+        margin_rate=margin_rate,
+        pessimism=PESSIMISM if policy.caution is None else policy.caution,
+    )
+    for j, a in enumerate(actions):
+        cand[f"cost:{a.name}"] = cost[rows, j]
+    constraints = Constraints(
+        budget,
+        max_contacts=None if max_contacts is None else int(max_contacts),
+        channel_limits={k: int(v) for k, v in limits.items()},
+    )
+    if salt is None:  # allocate's own tie-break salt
+        alloc = allocate(cand, actions, constraints, currency=currency)
+    else:
+        alloc = allocate(cand, actions, constraints, currency=currency, salt=salt)
+    fr = alloc.frame
+    chosen_mask = fr["action"].notna().to_numpy()
+    chosen = rows[chosen_mask]
+    acts = np.array([names.index(x) for x in fr.loc[chosen_mask, "action"]], dtype=np.int64)
+    values = fr.loc[chosen_mask, "expected_value"].to_numpy(dtype="float64")
+    en = fr.loc[chosen_mask, "explanation_en"].to_numpy(dtype=object)
+    zh = fr.loc[chosen_mask, "explanation_zh"].to_numpy(dtype=object)
+    if policy.fill_action is None:
+        return ModelPicks(chosen, acts, values, en, zh)
+    # the budget the model left, to the riskiest customers it did not pick (the fill)
+    if policy.fill_action not in names:
+        raise ConfigError(f"fill action {policy.fill_action!r} is not one of {names}")
+    j = names.index(policy.fill_action)
+    spent = float(cost[chosen, acts].sum())
+    counts = pd.Series([actions[k].channel for k in acts], dtype=object).value_counts()
+    left_lim = {ch: k - int(counts.get(ch, 0)) for ch, k in limits.items()}
+    left_mc = None if max_contacts is None else max_contacts - len(chosen)
+    add = rows[
+        fill_by_risk(
+            customers.iloc[rows],
+            chosen_mask,
+            cost[rows, j],
+            actions[j].channel,
+            budget - spent,
+            limits=left_lim,
+            max_contacts=left_mc,
+        )
+    ]
+    risk = pd.to_numeric(customers["churn_probability"], errors="coerce").to_numpy("float64")
+    label_en, label_zh = actions[j].label("en"), actions[j].label("zh")
+    fill_en = [
+        f"budget the model left, risk policy: churn probability {risk[r]:.0%}; {label_en}"
+        for r in add
+    ]
+    fill_zh = [f"模型未用完的预算按风险策略分配：流失概率 {risk[r]:.0%}；{label_zh}" for r in add]
+    return ModelPicks(
+        np.concatenate([chosen, add]),
+        np.concatenate([acts, np.full(len(add), j, dtype=np.int64)]),
+        np.concatenate([values, np.full(len(add), np.nan)]),
+        np.concatenate([en, np.array(fill_en, dtype=object)]),
+        np.concatenate([zh, np.array(fill_zh, dtype=object)]),
+    )
+
+
 def plan_round(
     customers: pd.DataFrame,
     *,
@@ -660,47 +766,6 @@ def plan_round(
         mc = constraints.max_contacts * share if constraints.max_contacts is not None else None
         return lim, mc
 
-    def fill_model_policy(
-        action: str,
-        rows: np.ndarray,
-        chosen_mask: np.ndarray,
-        budget: float,
-        lim: Mapping[str, float],
-        mc: float | None,
-    ) -> None:
-        # the budget the model left, to the riskiest customers it did not pick (the fill)
-        names = [a.name for a in actions]
-        if action not in names:
-            raise ConfigError(f"fill action {action!r} is not one of {names}")
-        j = names.index(action)
-        picked = rows[chosen_mask]
-        spent = float(cost[picked, action_of[picked]].sum())
-        used = pd.Series([actions[k].channel for k in action_of[picked]], dtype=object)
-        counts = used.value_counts()
-        left_lim = {ch: k - int(counts.get(ch, 0)) for ch, k in lim.items()}
-        left_mc = None if mc is None else mc - len(picked)
-        add = rows[
-            fill_by_risk(
-                df.iloc[rows],
-                chosen_mask,
-                cost[rows, j],
-                actions[j].channel,
-                budget - spent,
-                limits=left_lim,
-                max_contacts=left_mc,
-            )
-        ]
-        risk = pd.to_numeric(df["churn_probability"], errors="coerce").to_numpy("float64")
-        action_of[add] = j
-        label_en, label_zh = actions[j].label("en"), actions[j].label("zh")
-        en_of[add] = [
-            f"budget the model left, risk policy: churn probability {risk[r]:.0%}; {label_en}"
-            for r in add
-        ]
-        zh_of[add] = [
-            f"模型未用完的预算按风险策略分配：流失概率 {risk[r]:.0%}；{label_zh}" for r in add
-        ]
-
     def run_policy(group: str, policy: Policy, pool: np.ndarray) -> None:
         if policy.kind is PolicyKind.NOBODY:
             return
@@ -714,43 +779,26 @@ def plan_round(
                 model_id = policy.model_id
                 if models is None or model_id is None or model_id not in models:
                     raise ModelError(f"model {model_id!r} was not given to plan_round")
-                if features is None or value_per_response is None:
-                    raise ConfigError("a model policy needs features and value_per_response")
-                cand = expected_values(
-                    df.iloc[rows],
+                got = model_policy_picks(
+                    df,
+                    rows,
+                    policy,
                     models[model_id],
-                    actions,
+                    actions=actions,
+                    cost=cost,
+                    budget=budget,
+                    limits=lim,
+                    max_contacts=mc,
                     features=features,
                     value_per_response=value_per_response,
                     margin_rate=settings.margin_rate,
-                    pessimism=PESSIMISM if policy.caution is None else policy.caution,
-                )
-                for j, a in enumerate(actions):
-                    cand[f"cost:{a.name}"] = cost[rows, j]
-                alloc = allocate(
-                    cand,
-                    actions,
-                    Constraints(
-                        budget,
-                        max_contacts=None if mc is None else int(mc),
-                        channel_limits={k: int(v) for k, v in lim.items()},
-                    ),
                     currency=currency,
                     salt=salt,
                 )
-                fr = alloc.frame
-                chosen_mask = fr["action"].notna().to_numpy()
-                names = [a.name for a in actions]
-                chosen = rows[chosen_mask]
-                acts = np.array(
-                    [names.index(x) for x in fr.loc[chosen_mask, "action"]], dtype=np.int64
-                )
-                action_of[chosen] = acts
-                value_of[chosen] = fr.loc[chosen_mask, "expected_value"].to_numpy()
-                en_of[chosen] = fr.loc[chosen_mask, "explanation_en"].to_numpy()
-                zh_of[chosen] = fr.loc[chosen_mask, "explanation_zh"].to_numpy()
-                if policy.fill_action is not None:
-                    fill_model_policy(policy.fill_action, rows, chosen_mask, budget, lim, mc)
+                action_of[got.rows] = got.actions
+                value_of[got.rows] = got.expected_value
+                en_of[got.rows] = got.explanation_en
+                zh_of[got.rows] = got.explanation_zh
             else:
                 column = {PolicyKind.RISK: "churn_probability", PolicyKind.VALUE: "clv"}.get(
                     policy.kind

@@ -55,6 +55,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import ibis.expr.types as ir
 import numpy as np
@@ -82,6 +83,7 @@ from loyalloop.measurement.learning import (
     fill_by_risk,
     fit_effects,
     learning_features,
+    model_policy_picks,
     monthly_value,
     plan_round,
     promote,
@@ -114,6 +116,7 @@ __all__ = [
     "SampleSetup",
     "expected_by_customer",
     "incumbent_plan",
+    "policy_plan",
     "realised_value",
     "run_learning_rounds",
     "sample_audience",
@@ -771,4 +774,63 @@ def incumbent_plan(
     )
     spent = float(cost[picked].sum())
     policy = Policy(PolicyKind.RISK, action=action)
+    return RoundPlan("reference", pd.DataFrame(), treatments, (), budget, spent, policy, None)
+
+
+def policy_plan(
+    audience: pd.DataFrame,
+    policy: Policy,
+    budget: float,
+    *,
+    actions: Sequence[Action],
+    effects: Mapping[str, Any] | None = None,
+    features: pd.DataFrame | None = None,
+    value_per_response: pd.Series | None = None,
+    margin_rate: float = RoundSettings().margin_rate,
+) -> RoundPlan:
+    """What ``policy`` runs on the whole audience within ``budget`` (no holdout, exploration
+    or challenger): a plan to score on the truth, not to run. A ``model`` policy is built as
+    :func:`~loyalloop.measurement.learning.plan_round` builds it
+    (:func:`~loyalloop.measurement.learning.model_policy_picks`: the allocation at its
+    caution, then — with a ``fill_action`` — the budget it leaves to risk-only targeting with
+    that action), from ``effects`` (one effect model per action); ``risk`` with an action is
+    :func:`incumbent_plan`; ``nobody`` contacts no one."""
+    if policy.kind is PolicyKind.RISK and policy.action is not None and policy.min_score is None:
+        return incumbent_plan(audience, policy.action, budget, actions=actions)
+    df = audience.reset_index(drop=True)
+    ids = df["customer_id"].astype(str).to_numpy()
+    cost = np.column_stack([df[f"cost:{a.name}"].to_numpy(dtype="float64") for a in actions])
+    if policy.kind is PolicyKind.NOBODY:
+        rows, acts = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    elif policy.kind is PolicyKind.MODEL:
+        if effects is None:
+            raise ConfigError("a model policy's plan needs its effect models")
+        got = model_policy_picks(
+            df,
+            np.arange(len(df)),
+            policy,
+            effects,
+            actions=actions,
+            cost=cost,
+            budget=budget,
+            features=features,
+            value_per_response=value_per_response,
+            margin_rate=margin_rate,
+        )
+        rows, acts = got.rows, got.actions
+    else:
+        raise ConfigError(
+            f"policy_plan builds model, risk-only (one action) and nobody plans, not {policy.label}"
+        )
+    names = np.array([a.name for a in actions], dtype=object)
+    spent = float(cost[rows, acts].sum())
+    treatments = pd.DataFrame(
+        {
+            "customer_id": ids[rows],
+            "arm": [f"{CHAMPION}:{a}" for a in names[acts]],
+            "group": CHAMPION,
+            "action": names[acts],
+            "held_out": False,
+        }
+    )
     return RoundPlan("reference", pd.DataFrame(), treatments, (), budget, spent, policy, None)
