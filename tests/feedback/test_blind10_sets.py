@@ -1,4 +1,4 @@
-"""Aspect sentiment on the tenth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the tenth blind set — held out in session 12, training data since session 13.
 
 ``tests/feedback/data/blind10_{zh,en}.tsv`` (793 / 779 sentences) were written and labelled on
 2026-12-01 (21:35–21:46 UTC) by an eleventh author, a session that had read nothing but its brief:
@@ -25,8 +25,13 @@ The issue's target (≥ 0.85 agreement per language on an unseen author) is not 
 labelled aspect in six is missed and one found aspect in five is not one the author saw; when the
 aspect is found its sentiment is right about six times in seven.
 
-The floors are the last figures minus 0.01; the set must stay out of training until a newer
-blind set replaces it as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 13 it is training data (``TRAIN_SETS``, lead ``65075a9``; blind11 is the held-out
+set): every shipped model was retrained with it by the lead after the session's merges. The
+figures these tests see are now in-sample — a regression guard only; the honest estimate for a
+new author is leave-one-author-out over the eleven blind authors (``benchmarks/results/
+feedback.md``, session 13) and blind11.
 """
 
 from __future__ import annotations
@@ -34,15 +39,17 @@ from __future__ import annotations
 import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
-#: language -> (sentences, held-out agreement, held-out recall).
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (793, 0.7116, 0.8276), "en": (779, 0.7220, 0.8299)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind10_held_out_agreement_floor(lang: str) -> None:
+def test_blind10_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind10_{lang}", *MEASURED[lang])
 
 
-def test_blind10_is_not_training_data() -> None:
+def test_blind10_is_training_data_of_every_model() -> None:
+    """blind10 is in ``TRAIN_SETS`` since session 13 and every shipped model was retrained with it
+    (the lead's retrain after the session's merges), as blind9 in session 12."""
     for sets in shipped_train_sets().values():
-        assert not {"blind10_zh", "blind10_en"} & sets
+        assert {"blind10_zh", "blind10_en"} <= sets
