@@ -18,8 +18,9 @@ by it:
   intent 0.8444 / 0.7824.
 - after the session's merges (retail 贵 no longer matching 贵店 / 贵司 / 贵宾, a chatbot read as
   the app, "application" no longer the app) and every model retrained with blind10 in:
-  agreement **0.7803 zh, 0.6385 en**; recall 0.8535 / 0.7477; precision 0.8130 / 0.7202;
-  sentiment when found 0.9142 / 0.8540; intent 0.8338 / 0.7864.
+  agreement **0.7803 zh, 0.6354 en**; recall 0.8535 / 0.7477; precision 0.8130 / 0.7202;
+  sentiment when found 0.9142 / 0.8499; intent 0.8338 / 0.7864 (with the mention model's flip
+  margin 0.45, chosen by leaving each of eleven authors out; at 0.4 English read 0.6385).
 
 The issue's target (≥ 0.85 agreement per language on an unseen author) is not met: in English
 about one labelled aspect in four is missed and one found aspect in four is not one the author
@@ -36,7 +37,7 @@ import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
 #: language -> (sentences, held-out agreement, held-out recall).
-MEASURED = {"zh": (752, 0.7803, 0.8535), "en": (749, 0.6385, 0.7477)}
+MEASURED = {"zh": (752, 0.7803, 0.8535), "en": (749, 0.6354, 0.7477)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
