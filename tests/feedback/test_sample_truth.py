@@ -60,12 +60,6 @@ def test_headline_complaint_matches_the_truth(card) -> None:  # type: ignore[no-
     assert worst == true_share.idxmax() == "interest"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="session 13: the detector retrained with blind10 tags the sample's closing "
-    "'很不满意' after a complaint as service attitude; service reads 0.541 negative against a "
-    "truth of 0.456 (0.085 off; the headline, interest, is still right) — a known regression",
-)
 def test_service_attitude_share_is_close_to_the_truth(card) -> None:  # type: ignore[no-untyped-def]
     data, fb, mentions = card
     own_ids = fb.loc[fb["brand"].fillna("own") == "own", "feedback_id"]

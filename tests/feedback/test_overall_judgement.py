@@ -1,0 +1,45 @@
+"""A clause that is only an overall judgement ("很不满意", "Not happy") closing a comment that
+names another aspect is not read as a complaint about the staff (session 13: the demo sample's
+closing "很不满意" put the service negative share 0.085 above the truth)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loyalloop.feedback.aspects import _OVERALL_JUDGEMENT, load_taxonomy, read_comment
+
+
+def _aspects(text: str) -> set[str]:
+    return {m.aspect for m in read_comment(text, load_taxonomy("banking")).mentions}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "前后打了3次电话，等回复还是没结果。很不满意。",
+        "总体来说，谢谢你们一声不吭扣我这张卡的年费。很不满意。",
+    ],
+)
+def test_a_closing_judgement_after_another_aspect_is_not_the_staff(text: str) -> None:
+    found = _aspects(text)
+    assert found  # the comment's own aspect is still read
+    assert "service_attitude" not in found
+
+
+def test_a_bare_answer_naming_nothing_else_stays_the_detectors() -> None:
+    assert "service_attitude" in _aspects("不满意，没解决问题")
+
+
+@pytest.mark.parametrize(
+    ("clause", "bare"),
+    [
+        ("很不满意", True),
+        ("总体满意", True),
+        ("not happy", True),
+        ("very satisfied", True),
+        ("客服态度不满意", False),
+        ("i am not happy with the fee", False),
+    ],
+)
+def test_what_counts_as_only_an_overall_judgement(clause: str, bare: bool) -> None:
+    assert bool(_OVERALL_JUDGEMENT.match(clause)) is bare
