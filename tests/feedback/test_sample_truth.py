@@ -48,7 +48,8 @@ def test_aspect_sentiment_recovers_sample_truth(
         assert strict.mean() >= floor, lang
 
 
-def test_headline_complaint_matches_the_truth(card) -> None:  # type: ignore[no-untyped-def]
+def _own_brand_shares(card):  # type: ignore[no-untyped-def]
+    """The own brand's true negative share per aspect and the reading's aspect summary."""
     data, fb, mentions = card
     own_ids = fb.loc[fb["brand"].fillna("own") == "own", "feedback_id"]
     truth = data.feedback_truth[data.feedback_truth["feedback_id"].isin(own_ids)]
@@ -56,18 +57,17 @@ def test_headline_complaint_matches_the_truth(card) -> None:  # type: ignore[no-
     summary = aspect_summary(
         mentions[mentions["feedback_id"].isin(own_ids)], load_taxonomy("banking")
     )
+    return true_share, summary
+
+
+def test_headline_complaint_matches_the_truth(card) -> None:  # type: ignore[no-untyped-def]
+    true_share, summary = _own_brand_shares(card)
     worst = summary.sort_values("share_negative", ascending=False)["aspect"].iloc[0]
     assert worst == true_share.idxmax() == "interest"
 
 
 def test_service_attitude_share_is_close_to_the_truth(card) -> None:  # type: ignore[no-untyped-def]
-    data, fb, mentions = card
-    own_ids = fb.loc[fb["brand"].fillna("own") == "own", "feedback_id"]
-    truth = data.feedback_truth[data.feedback_truth["feedback_id"].isin(own_ids)]
-    true_share = truth.groupby("aspect")["sentiment"].apply(lambda s: (s == "negative").mean())
-    summary = aspect_summary(
-        mentions[mentions["feedback_id"].isin(own_ids)], load_taxonomy("banking")
-    )
+    true_share, summary = _own_brand_shares(card)
     service = summary.set_index("aspect").loc["service_attitude", "share_negative"]
     assert abs(service - true_share["service_attitude"]) < 0.08  # was 0.71 vs 0.38
 
