@@ -1,4 +1,4 @@
-"""Aspect sentiment on the eleventh blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the eleventh blind set — held out in session 13, training data since session 14.
 
 ``tests/feedback/data/blind11_{zh,en}.tsv`` (752 / 749 sentences) were written and labelled on
 2026-12-02 (01:09–01:19 UTC) by a twelfth author, a session that had read nothing but its brief:
@@ -27,8 +27,13 @@ about one labelled aspect in four is missed and one found aspect in four is not 
 saw; in Chinese one in seven is missed, and a found aspect's sentiment is right eleven times in
 twelve.
 
-The floors are the last figures minus 0.01; the set must stay out of training until a newer
-blind set replaces it as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 14 it is training data (``TRAIN_SETS``; blind12 is the held-out set): every shipped
+model was retrained with it by the lead after the session's merges. The figures these tests see
+are now in-sample — a regression guard only; the honest estimate for a new author is
+leave-one-author-out over the twelve blind authors and blind12 (``benchmarks/results/
+feedback.md``, session 14).
 """
 
 from __future__ import annotations
@@ -36,15 +41,17 @@ from __future__ import annotations
 import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
-#: language -> (sentences, held-out agreement, held-out recall).
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (752, 0.7803, 0.8535), "en": (749, 0.6354, 0.7477)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind11_held_out_agreement_floor(lang: str) -> None:
+def test_blind11_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind11_{lang}", *MEASURED[lang])
 
 
-def test_blind11_is_not_training_data() -> None:
+def test_blind11_is_training_data_of_every_model() -> None:
+    """blind11 is in ``TRAIN_SETS`` since session 14 and every shipped model was retrained with it
+    (the lead's retrain after the session's merges), as blind10 in session 13."""
     for sets in shipped_train_sets().values():
-        assert not {"blind11_zh", "blind11_en"} & sets
+        assert {"blind11_zh", "blind11_en"} <= sets
