@@ -420,6 +420,9 @@ def test_the_budget_names_the_projects_currency_and_currency_errors_speak_chines
     c = world.client("analyst")
     unknown = c.get("/campaigns/new").text  # no run names a currency in this world
     assert "Budget (currency not known until a run names it)" in unknown
+    c.cookies.set("ll_lang", "zh")
+    assert "预算（币种未知，待分析运行注明金额币种）" in c.get("/campaigns/new").text
+    c.cookies.set("ll_lang", "en")
     monkeypatch.setattr(campaign_routes, "project_currency", lambda _analytics: "JPY")
     assert "Budget (JPY)" in c.get("/campaigns/new").text
     form = dict(

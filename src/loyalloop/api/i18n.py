@@ -634,6 +634,10 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     ),
     # fixes14: the campaign pages' money names its currency; currency errors in both languages
     "budget_in": ("Budget ({currency})", "预算（{currency}）"),
+    "budget_no_currency": (
+        "Budget (currency not known until a run names it)",
+        "预算（币种未知，待分析运行注明金额币种）",
+    ),
     "cp_currency_offers": (
         "The offer catalogue's unit costs are in {found} but this project's amounts are in "
         "{expected}: give the campaign an offers catalogue in {expected} (or one without a "
