@@ -128,10 +128,10 @@ def test_launch_on_a_stated_clock_and_results_in_the_readers_language(
     assert "launched" in said["status en"] and "holdout" in said["status en"]
     zh = said["status zh"]
     assert "预计成本" in zh and "元（CNY）" in zh and "已启动" in zh and "对照组" in zh
-    assert "发件箱：" in zh and "唤回" in zh
+    assert "发件箱：" in zh and "挽回" in zh  # the report's word for win-back
     for word in ("expected cost", "launched", "holdout", "outbox", "assignments", "version"):
         assert word not in zh, word
-    assert "clock-test  唤回" in said["list zh"] and "已启动" in said["list zh"]
+    assert "clock-test  挽回" in said["list zh"] and "已启动" in said["list zh"]
     figures = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")  # "version 1, run 1": no comma
     assert figures.findall(said["status en"]) == figures.findall(said["status zh"])
     spec.write_text(yaml.safe_dump({**DEMO_CAMPAIGN, "name": "lang-test"}), encoding="utf-8")

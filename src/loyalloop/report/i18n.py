@@ -1436,7 +1436,7 @@ _TEXT.update(
             "zh": "还没有活动（`loyalloop campaigns create FILE`）",
         },
         "cli_cp_set": {"en": "campaign {name}: {status}", "zh": "活动 {name}：{status}"},
-        "cli_cp_goal_win-back": {"en": "win-back", "zh": "唤回"},
+        "cli_cp_goal_win-back": {"en": "win-back", "zh": "挽回"},
         "cli_cp_goal_retention": {"en": "retention", "zh": "挽留"},
         "cli_cp_goal_cross-sell": {"en": "cross-sell", "zh": "交叉销售"},
         "cli_cp_channel_email": {"en": "email", "zh": "电子邮件"},
