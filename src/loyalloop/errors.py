@@ -68,8 +68,12 @@ class ConfigError(LoyalloopError, ValueError):
 
 class CurrencyMismatchError(ConfigError):
     """Amounts in one currency were to be compared with or added to amounts in another (or the
-    currency is not known at all). ``reason`` is ``mismatch``, ``unknown`` or ``grants``;
-    ``expected`` the currency the amounts had to be in, ``found`` the other one."""
+    currency is not known at all). ``reason`` says which: for compensation ``mismatch``,
+    ``unknown`` or ``grants``; for campaigns ``offers`` (the offer catalogue names another
+    currency), ``no_builtin`` (no built-in catalogue in the project's currency) or ``campaign``
+    (a campaign's money is in another currency than the project's now). ``expected`` is the
+    currency the amounts had to be in, ``found`` the other one. The pages say each reason in
+    their language (``api.i18n``: ``comp_currency_<reason>``, ``cp_currency_<reason>``)."""
 
     code = "currency_mismatch"
 

@@ -145,3 +145,66 @@ def test_analyst_builds_segment_creates_previews_and_launches_a_campaign(
         assert sum(arms.values()) <= expected  # consent and address are required
     finally:
         store.close()
+
+
+def test_campaign_pages_name_the_currency_and_say_a_currency_refusal_in_chinese(
+    server: tuple[str, Path],  # noqa: F811
+    shots: Path,  # noqa: F811
+) -> None:
+    """The new-campaign form's budget names the project's currency (the sample's run: CNY) in
+    English and in Chinese; a campaign whose money is in USD (made before any run named the
+    project's currency) is refused at launch, and the page says why in Chinese."""
+    import copy
+
+    from campaign_fixtures import CAMPAIGN
+    from playwright.sync_api import expect, sync_playwright
+
+    from loyalloop.services import Actor
+    from loyalloop.services.campaigns import create_campaign
+
+    base, home = server
+    store = open_store(
+        load_service_settings(home, env="local"), Settings(home=home, timezone="UTC")
+    )
+    try:
+        raw = copy.deepcopy(CAMPAIGN)
+        raw.update(
+            name="in-usd",
+            campaign_id="in-usd",
+            offers={"currency": "USD", "offers": [
+                {"id": "coupon_10", "kind": "coupon", "name": "10 off", "unit_cost": 10.0}
+            ]},
+        )  # fmt: skip
+        raw["arms"][0]["offer"] = "coupon_10"
+        with store.session() as s:
+            c, _ = create_campaign(s, raw, Actor.cli(), project=None)
+            assert c.currency == "USD"
+    finally:
+        store.close()
+    expect.set_options(timeout=30_000)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            ctx.set_default_timeout(60_000)
+            page = ctx.new_page()
+            page.goto(f"{base}/login?next=/campaigns/new")
+            page.fill("input[name=email]", "ana@bank.example")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            budget = page.locator("label", has=page.get_by_test_id("campaign-budget"))
+            expect(budget).to_contain_text("Budget (CNY)")
+            page.screenshot(path=str(shots / "c4-new-campaign-en.png"), full_page=True)
+            ctx.add_cookies([{"name": "ll_lang", "value": "zh", "url": base}])
+            page.goto(f"{base}/campaigns/new")
+            expect(budget).to_contain_text("预算（CNY）")
+            page.screenshot(path=str(shots / "c5-new-campaign-zh.png"), full_page=True)
+            page.goto(f"{base}/campaigns/in-usd/launch")
+            expect(page.get_by_text("USD", exact=False).first).to_be_visible()  # its budget's
+            page.click("form.buttons button[type=submit]")
+            error = page.get_by_test_id("launch-error")
+            expect(error).to_contain_text("该活动的预算和成本以 USD 计，而项目金额现以 CNY 计")
+            assert "budget and costs" not in error.inner_text()
+            page.screenshot(path=str(shots / "c6-currency-refused-zh.png"), full_page=True)
+        finally:
+            browser.close()

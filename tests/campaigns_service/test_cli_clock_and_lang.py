@@ -1,7 +1,9 @@
 """What a manager types, end to end: ``campaigns create --at`` and ``campaigns launch --at``
 act on the stated clock (validated: a date and time, not before the campaign's creation), and
 ``campaigns results --lang zh|en`` says the same numbers in the reader's language, with the
-project's currency; ``--json`` is the same whatever the language."""
+project's currency; without ``--lang`` the project's language (``LOYALLOOP_LANG``) is used;
+``create``, ``launch``, ``status`` and ``list`` speak it too; ``--json`` is the same whatever
+the language."""
 
 from __future__ import annotations
 
@@ -86,12 +88,19 @@ def test_launch_on_a_stated_clock_and_results_in_the_readers_language(
         extra = ["--lang", lang] if lang else []
         assert main([*cli, "campaigns", "results", "clock-test", *extra]) == 0
         texts[lang] = capsys.readouterr().out
+    monkeypatch.setenv("LOYALLOOP_LANG", "zh")  # the project's language
+    assert main([*cli, "campaigns", "results", "clock-test"]) == 0
+    project_zh = capsys.readouterr().out
+    assert main([*cli, "campaigns", "results", "clock-test", "--lang", "en"]) == 0
+    assert capsys.readouterr().out == texts["en"]  # --lang wins over the project's
+    monkeypatch.delenv("LOYALLOOP_LANG")
     assert (
         "run" in texts["en"] and "Amounts (revenue, margin, cost, net value) in CNY" in texts["en"]
     )
     assert "第 2 次运行" in texts["zh"] and "单位：元（CNY）" in texts["zh"]
     assert "净值" not in texts["en"] and "net value" not in texts["zh"]
-    assert "net value 净值" in texts[None]  # without --lang: both, side by side
+    assert texts[None] == texts["en"]  # without --lang: the project's language, en by default
+    assert project_zh == texts["zh"]
 
     # the same numbers in every language
     def numbers(t: str) -> list[str]:
@@ -101,9 +110,41 @@ def test_launch_on_a_stated_clock_and_results_in_the_readers_language(
         return numbers("\n".join(line for line in t.splitlines() if "│" in line))
 
     assert numbers(texts["en"]) == numbers(texts["zh"])
-    assert table(texts["en"]) == table(texts["zh"]) == table(texts[None]) != []
+    assert table(texts["en"]) == table(texts["zh"]) != []
     outs = []
     for lang in ("en", "zh"):
         assert main([*cli, "campaigns", "results", "clock-test", "--lang", lang, "--json"]) == 0
         outs.append(_json(capsys))
     assert outs[0] == outs[1]
+
+    # the store-backed commands speak the reader's language too; --json is the same in both
+    said = {}
+    for lang in ("en", "zh"):
+        assert main([*cli, "campaigns", "status", "clock-test", "--lang", lang]) == 0
+        said[f"status {lang}"] = capsys.readouterr().out
+        assert main([*cli, "campaigns", "list", "--lang", lang]) == 0
+        said[f"list {lang}"] = capsys.readouterr().out
+    assert "expected cost" in said["status en"] and "CNY" in said["status en"]
+    assert "launched" in said["status en"] and "holdout" in said["status en"]
+    zh = said["status zh"]
+    assert "预计成本" in zh and "元（CNY）" in zh and "已启动" in zh and "对照组" in zh
+    assert "发件箱：" in zh and "挽回" in zh  # the report's word for win-back
+    for word in ("expected cost", "launched", "holdout", "outbox", "assignments", "version"):
+        assert word not in zh, word
+    assert "clock-test  挽回" in said["list zh"] and "已启动" in said["list zh"]
+    figures = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")  # "version 1, run 1": no comma
+    assert figures.findall(said["status en"]) == figures.findall(said["status zh"])
+    spec.write_text(yaml.safe_dump({**DEMO_CAMPAIGN, "name": "lang-test"}), encoding="utf-8")
+    monkeypatch.setenv("LOYALLOOP_LANG", "zh")
+    assert main([*cli, "campaigns", "create", str(spec)]) == 0
+    created_zh = capsys.readouterr().out
+    assert created_zh.strip() == "活动 lang-test 已创建（草稿；金额单位：元（CNY））"
+    assert main([*cli, "campaigns", "launch", "lang-test"]) == 0
+    launched_zh = capsys.readouterr().out
+    assert "活动 lang-test（第 2 次运行）：目标人群" in launched_zh
+    assert "已写入发件箱" in launched_zh and "预计成本" in launched_zh
+    assert "用 `loyalloop worker` 投递" in launched_zh
+    for word in ("audience", "skipped", "assigned", "queued", "expected cost", "deliver"):
+        assert word not in launched_zh, word
+    assert main([*cli, "campaigns", "pause", "lang-test"]) == 0
+    assert capsys.readouterr().out.strip() == "活动 lang-test：已暂停"

@@ -406,3 +406,46 @@ def test_following_every_link_of_a_preview_records_nothing(world: World) -> None
     r = public.get(live.removeprefix(base), follow_redirects=False)
     assert r.status_code == 302 and r.headers["location"] == "https://example.com/offer"
     assert _counts(world.store) == (1, 0, 0)
+
+
+def test_the_budget_names_the_projects_currency_and_currency_errors_speak_chinese(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new-campaign form's budget field names the project's currency (or says it is not
+    known yet); a campaign refused for its currency is told in the page's language, with the
+    two currencies named."""
+    import loyalloop.api.routes.campaigns as campaign_routes
+
+    _save_segment(world)
+    c = world.client("analyst")
+    unknown = c.get("/campaigns/new").text  # no run names a currency in this world
+    assert "Budget (currency not known until a run names it)" in unknown
+    c.cookies.set("ll_lang", "zh")
+    assert "预算（币种未知，待分析运行注明金额币种）" in c.get("/campaigns/new").text
+    c.cookies.set("ll_lang", "en")
+    monkeypatch.setattr(campaign_routes, "project_currency", lambda _analytics: "JPY")
+    assert "Budget (JPY)" in c.get("/campaigns/new").text
+    form = dict(
+        name="yen", goal="win-back", channel="sms", segment="risky", holdout_share="0.1",
+        window_days="30", offers="card", on_budget_exceeded="refuse", budget="1000",
+        templates="t1:\n  channel: sms\n  body: {zh: 您好}\n",
+        arm0_name="a", arm0_share="1", arm0_offer="policy", arm0_template="t1",
+    )  # fmt: skip
+    en = c.post("/campaigns/new", data=_form(c, **form))
+    assert en.status_code == 422
+    assert "The built-in offer catalogue comes in CNY, USD, EUR, GBP, HKD, not in JPY" in en.text
+    c.cookies.set("ll_lang", "zh")
+    assert "预算（JPY）" in c.get("/campaigns/new").text
+    zh = c.post("/campaigns/new", data=_form(c, **form))
+    assert zh.status_code == 422
+    assert "内置优惠目录仅有 CNY, USD, EUR, GBP, HKD 版本，没有本项目币种 JPY 的版本" in zh.text
+    assert "built-in" not in zh.text
+    # a campaign whose money is in CNY, launched once the project is in USD: refused, in Chinese
+    monkeypatch.setattr(campaign_routes, "project_currency", lambda _analytics: "CNY")
+    with world.store.session() as s:
+        create_campaign(s, _campaign(budget=1_000_000), Actor.cli(), project="CNY")
+    monkeypatch.setattr(campaign_routes, "project_currency", lambda _analytics: "USD")
+    monkeypatch.setattr("loyalloop.services.cases.project_currency", lambda _analytics: "USD")
+    r = c.post("/campaigns/winback-page/launch", data=_form(c, confirm="yes"))
+    assert r.status_code == 422
+    assert "该活动的预算和成本以 CNY 计，而项目金额现以 USD 计" in r.text

@@ -632,6 +632,33 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
         "currency not known until a run names it",
         "币种未知（待分析运行注明金额币种）",
     ),
+    # fixes14: the campaign pages' money names its currency; currency errors in both languages
+    "budget_in": ("Budget ({currency})", "预算（{currency}）"),
+    "budget_no_currency": (
+        "Budget (currency not known until a run names it)",
+        "预算（币种未知，待分析运行注明金额币种）",
+    ),
+    "cp_currency_offers": (
+        "The offer catalogue's unit costs are in {found} but this project's amounts are in "
+        "{expected}: give the campaign an offers catalogue in {expected} (or one without a "
+        "currency, to follow the project), with its budget and contact cost in {expected}.",
+        "优惠目录的单位成本以 {found} 计，而本项目的金额以 {expected} 计：请为活动提供以 "
+        "{expected} 计的优惠目录（或不注明币种以沿用项目币种），预算和触达成本也按 "
+        "{expected} 填写。",
+    ),
+    "cp_currency_no_builtin": (
+        "The built-in offer catalogue comes in {found}, not in {expected} (this project's "
+        "currency): give the campaign its own offers catalogue in {expected} (docs/campaigns.md).",
+        "内置优惠目录仅有 {found} 版本，没有本项目币种 {expected} 的版本：请为活动提供以 "
+        "{expected} 计的自有优惠目录（见 docs/campaigns.md）。",
+    ),
+    "cp_currency_campaign": (
+        "This campaign's budget and costs are in {found} but the project's amounts are now in "
+        "{expected} (the latest run's); nothing is converted: create a new campaign in "
+        "{expected}, or run over data in {found} again.",
+        "该活动的预算和成本以 {found} 计，而项目金额现以 {expected} 计（最新一次运行的币种）；"
+        "系统不做换算：请以 {expected} 新建活动，或重新对以 {found} 计的数据运行分析。",
+    ),
     "preview_links_note": (
         "The links in these messages are preview links: following one records no click and "
         "unsubscribes nobody.",

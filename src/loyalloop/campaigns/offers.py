@@ -161,6 +161,7 @@ or no currency to follow the project) with its budget and contact cost in USD
                 f"amounts are in {project}: give the campaign an offers catalogue in {project} "
                 f"(currency: {project}, or no currency to follow the project) with its budget "
                 f"and contact cost in {project}",
+                reason="offers",
                 expected=project,
                 found=self.currency,
             )
@@ -327,6 +328,7 @@ catalogue in JPY (offers: {currency: JPY, offers: [...]}, docs/campaigns.md)
             f"offers: the built-in {business} catalogue comes in {', '.join(by_currency)}, not "
             f"in {code} (this project's currency): give the campaign its own offers catalogue "
             f"in {code} (offers: {{currency: {code}, offers: [...]}}, docs/campaigns.md)",
+            reason="no_builtin",
             expected=code,
             found=", ".join(by_currency),
         )

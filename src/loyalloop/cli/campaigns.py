@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt, Lang, settings
+from loyalloop.cli.common import JsonOpt, Lang, LangOpt, lang_of, settings
 from loyalloop.cli.output import emit_json, handle_errors, out
 
 __all__ = ["app", "campaigns_after_run"]
@@ -46,13 +46,7 @@ def results(
     segments: Annotated[
         bool, typer.Option("--segments", help="Also by segment. 同时按客户分群列出。")
     ] = False,
-    lang: Annotated[
-        Lang | None,
-        typer.Option(
-            help="Language of the text (default: English and Chinese side by side); --json is "
-            "the same in both. 输出语言（默认中英并列；JSON 不受影响）。"
-        ),
-    ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Each arm against its holdout, with intervals, cost and ROI. 各组与对照组比较的效果。
@@ -141,34 +135,24 @@ def results(
                 }
             )
             return
-        from loyalloop.report.i18n import Lang as ReportLang
         from loyalloop.report.i18n import t
         from loyalloop.report.parts import currency_name
 
-        chosen: ReportLang | None = None if lang is None else ("zh" if lang is Lang.zh else "en")
-        one: ReportLang = chosen or "en"  # where a line was never bilingual
+        one = lang_of(ctx, lang)
 
         def say(key: str, **kw: Any) -> str:
-            """``key`` in ``--lang``, else its English and Chinese side by side."""
-            if chosen is not None:
-                return t(key, chosen, **kw)
-            en, zh = t(key, "en", **kw), t(key, "zh", **kw)
-            return en if en == zh else f"{en} {zh}"
+            return t(key, one, **kw)
 
         def said(text: Any) -> list[str]:
-            """A remark with its wording per language (``text(lang)``): in --lang, else both."""
-            return [text(chosen)] if chosen is not None else [text("en"), text("zh")]
+            """A remark with its wording per language (``text(lang)``), in the language."""
+            return [text(one)]
 
         title = c.name if c.name == c.campaign_id else f"{c.name} ({c.campaign_id})"
         head = t("cli_cr_head", one, title=f"[bold]{escape(title)}[/bold]", n=r.number)
         out.print(head)
         if c.error:
             msg = escape(c.message or c.error)  # the library's words: English
-            out.print(
-                t("cli_cr_not_measured", one, message=t("library_note", one, message=msg))
-                if lang is not None
-                else f"not measured 无法衡量: {msg}"
-            )
+            out.print(t("cli_cr_not_measured", one, message=t("library_note", one, message=msg)))
             return
         headers = [
             say("cli_cr_arm"),
@@ -240,7 +224,7 @@ def results(
         if currency:  # the money columns carry no unit of their own
             for line in said(lambda lg: t("cp_currency", lg, currency=currency_name(currency, lg))):
                 out.print(escape(line), soft_wrap=False)
-        for n in c.notes:  # in --lang, else English and, on the next line, Chinese (coded)
+        for n in c.notes:  # in the language (coded notes); uncoded ones are the library's English
             lines = said(lambda lg, n=n: note_text(n, lg)) if isinstance(n, Note) else [str(n)]
             out.print(escape(lines[0]), soft_wrap=False)
             for more in lines[1:]:
@@ -267,6 +251,7 @@ def create(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Campaign YAML file. 活动 YAML 文件。")],
     at: AtOpt = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a campaign (or a new version) from YAML. 从 YAML 创建活动（或新版本）。
@@ -299,12 +284,26 @@ def create(
                 }
         finally:
             store.close()
-    if as_json:
-        emit_json(result)
-    else:
-        verb = "created" if result["new"] else "updated to version " + str(result["version"])
-        money = f"; its money in {result['currency']}" if result["currency"] else ""
-        out.print(f"campaign {result['name']} {verb} ({result['status']}{money})", markup=False)
+        if as_json:
+            emit_json(result)
+            return
+        from loyalloop.cli.talk import code_name, t
+        from loyalloop.report.parts import currency_name
+
+        lg = lang_of(ctx, lang)
+        cur = result["currency"]
+        money = t("cli_cp_money", lg, currency=currency_name(cur, lg)) if cur else ""
+        out.print(
+            t(
+                "cli_cp_created" if result["new"] else "cli_cp_updated",
+                lg,
+                name=result["name"],
+                version=result["version"],
+                status=code_name("cli_cp_status_", result["status"], lg),
+                money=money,
+            ),
+            markup=False,
+        )
 
 
 @app.command()
@@ -315,6 +314,7 @@ def launch(
         int | None, typer.Option(help="Run number (default: the latest). 运行编号（默认最新）。")
     ] = None,
     at: AtOpt = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Assign the audience (holdout, arms) and queue the messages, in one transaction.
@@ -333,47 +333,78 @@ def launch(
             result = launch_from_run(store, name, Actor.cli(), run=run, now=when)
         finally:
             store.close()
-    if as_json:
-        emit_json({**result.to_dict(), "at": when.isoformat() if when is not None else None})
-        return
+        if as_json:
+            emit_json({**result.to_dict(), "at": when.isoformat() if when is not None else None})
+            return
+        from loyalloop.cli.talk import t
+
+        lg = lang_of(ctx, lang)
     c = result.counts
-    arms = ", ".join(f"{k} {v:,}" for k, v in c["arms"].items())
-    out.print(
-        f"campaign {result.campaign} (run {result.run}"
-        + (f", on the clock {when.isoformat()}" if when is not None else "")
-        + f"): audience {c['audience']:,}; skipped: "
-        f"no consent or address {c['no_consent']:,}, unsubscribed {c['unsubscribed']:,}, "
-        f"frequency cap {c['frequency_cap']:,}, already assigned {c['already_assigned']:,}, "
-        f"over budget {c['over_budget']:,}\n"
-        f"assigned {c['assigned']:,}: global control {c['global_control']:,}, holdout "
-        f"{c['holdout']:,}, {arms}\n"
-        f"messages queued {result.queued:,}, failed to render {result.failed:,}; expected cost "
-        f"{result.expected_cost:,.2f} {result.currency}"
-        + (f" of budget {result.budget:,.2f}" if result.budget is not None else ""),
-        markup=False,
-    )
+    arms = ", ".join(f"{k} {v:,}" for k, v in c["arms"].items())  # the arms the user named
+    lines = [
+        t(
+            "cli_cp_launched",
+            lg,
+            name=result.campaign,
+            run=result.run,
+            clock=t("cli_cp_clock", lg, at=when.isoformat()) if when is not None else "",
+            audience=f"{c['audience']:,}",
+            no_consent=f"{c['no_consent']:,}",
+            unsubscribed=f"{c['unsubscribed']:,}",
+            cap=f"{c['frequency_cap']:,}",
+            already=f"{c['already_assigned']:,}",
+            over_budget=f"{c['over_budget']:,}",
+        ),
+        t(
+            "cli_cp_assigned",
+            lg,
+            assigned=f"{c['assigned']:,}",
+            global_control=f"{c['global_control']:,}",
+            holdout=f"{c['holdout']:,}",
+            arms=arms,
+        ),
+        t(
+            "cli_cp_queued",
+            lg,
+            queued=f"{result.queued:,}",
+            failed=f"{result.failed:,}",
+            cost=f"{result.expected_cost:,.2f}",
+            currency=result.currency,
+            budget=t("cli_cp_of_budget", lg, budget=f"{result.budget:,.2f}")
+            if result.budget is not None
+            else "",
+        ),
+    ]
     if "triggered" in c:
-        out.print(
-            f"trigger fired for {c['triggered']:,}; within the cool-down {c['cooldown']:,}; "
-            f"re-entered after it {c.get('re_entered', 0):,} (evaluated again after every "
-            "`loyalloop run`)",
-            markup=False,
+        lines.append(
+            t(
+                "cli_cp_triggered",
+                lg,
+                triggered=f"{c['triggered']:,}",
+                cooldown=f"{c['cooldown']:,}",
+                re_entered=f"{c.get('re_entered', 0):,}",
+            )
         )
     for f in result.failures[:5]:
-        out.print(f"  failed: {f['customer_id']}: {f['error']}", markup=False)
-    out.print("deliver with `loyalloop worker`", markup=False)
+        lines.append(t("cli_cp_failed", lg, customer=f["customer_id"], error=f["error"]))
+    lines.append(t("cli_cp_deliver", lg))
+    for line in lines:
+        out.print(line, markup=False)
 
 
 # --- triggered campaigns after a run (camptrig) ---
 
 
-def campaigns_after_run(ctx: typer.Context, number: int, *, quiet: bool) -> None:
+def campaigns_after_run(
+    ctx: typer.Context, number: int, *, quiet: bool, lang: Literal["en", "zh"] = "en"
+) -> None:
     """The hook at the end of ``loyalloop run``: with an operational store, every active
     triggered campaign is evaluated on the new run. The run is published whatever happens
     here; a failure is reported and ``loyalloop campaigns launch NAME`` evaluates again."""
     from loyalloop.cli._service import analytics_settings
     from loyalloop.cli.output import err
     from loyalloop.cli.sync import store_in_use
+    from loyalloop.cli.talk import t
     from loyalloop.errors import LoyalloopError
 
     if not store_in_use(analytics_settings(ctx)):
@@ -387,24 +418,28 @@ def campaigns_after_run(ctx: typer.Context, number: int, *, quiet: bool) -> None
         finally:
             store.close()
     except LoyalloopError as exc:
-        err.print(
-            f"warning: triggered campaigns on run {number} failed ({exc}); the run is "
-            "published — evaluate again: loyalloop campaigns launch NAME",
-            markup=False,
-        )
+        err.print(t("cli_cp_after_run_failed", lang, number=number, error=exc), markup=False)
         return
     for name, why in r.errors:
-        err.print(f"warning: triggered campaign {name}: {why}", markup=False)
+        err.print(t("cli_cp_after_run_warning", lang, name=name, why=why), markup=False)
     if not quiet and r.results:
-        parts = ", ".join(
-            f"{x.campaign} {int(x.counts.get('assigned', 0)):,} entered / {x.queued:,} queued"
+        parts = t("cli_list_sep", lang).join(
+            t(
+                "cli_cp_after_run_one",
+                lang,
+                name=x.campaign,
+                entered=f"{int(x.counts.get('assigned', 0)):,}",
+                queued=f"{x.queued:,}",
+            )
             for x in r.results
         )
-        out.print(f"triggered campaigns on run {number}: {parts}", markup=False)
+        out.print(t("cli_cp_after_run", lang, number=number, parts=parts), markup=False)
 
 
 @app.command()
-def status(ctx: typer.Context, name: NameArg, as_json: JsonOpt = False) -> None:
+def status(
+    ctx: typer.Context, name: NameArg, lang: LangOpt = None, as_json: JsonOpt = False
+) -> None:
     """A campaign's assignments, outbox and delivery events. 活动分配、发件箱和投递情况。"""
     with handle_errors(as_json):
         from loyalloop.services.campaigns import campaign_status
@@ -416,37 +451,50 @@ def status(ctx: typer.Context, name: NameArg, as_json: JsonOpt = False) -> None:
                 result = campaign_status(session, name, project=project_currency(store.analytics))
         finally:
             store.close()
-    if as_json:
-        emit_json(result)
-        return
-    out.print(
-        f"{result['name']} ({result['goal']}, {result['channel']}): {result['status']}, "
-        f"version {result['version']}, run {result['run']}, ends {result['ends_at']}",
-        markup=False,
-    )
-    out.print(
-        "assignments: " + ", ".join(f"{k} {v:,}" for k, v in result["assignments"].items()),
-        markup=False,
-    )
-    out.print(
-        f"expected cost {result['expected_cost']:,.2f} "
-        + (result["currency"] or "(currency not known until a run names it)"),
-        markup=False,
-    )
-    out.print(
-        "outbox: " + ", ".join(f"{k} {v:,}" for k, v in result["outbox"].items()), markup=False
-    )
+        if as_json:
+            emit_json(result)
+            return
+        from loyalloop.cli.talk import code_name, t
+        from loyalloop.report.parts import currency_name
+
+        lg = lang_of(ctx, lang)
+    sep = t("cli_list_sep", lg)
+
+    def items(counts: dict[str, int], prefix: str) -> str:
+        return sep.join(f"{code_name(prefix, k, lg)} {v:,}" for k, v in counts.items())
+
+    cur = result["currency"]
+    lines = [
+        t(
+            "cli_cp_head",
+            lg,
+            name=result["name"],
+            goal=code_name("cli_cp_goal_", result["goal"], lg),
+            channel=code_name("cli_cp_channel_", result["channel"], lg),
+            status=code_name("cli_cp_status_", result["status"], lg),
+            version=result["version"],
+            run=result["run"],
+            ends=result["ends_at"],
+        ),
+        t("cli_cp_assignments", lg, items=items(result["assignments"], "cli_cp_arm_")),
+        t(
+            "cli_cp_expected_cost",
+            lg,
+            cost=f"{result['expected_cost']:,.2f}",
+            currency=currency_name(cur, lg) if cur else t("cli_cp_currency_unknown", lg),
+        ),
+        t("cli_cp_outbox", lg, items=items(result["outbox"], "cli_cp_outbox_")),
+    ]
     if result["events"]:
-        out.print(
-            "events: " + ", ".join(f"{k} {v:,}" for k, v in result["events"].items()),
-            markup=False,
-        )
+        lines.append(t("cli_cp_events", lg, items=items(result["events"], "cli_cp_event_")))
     for reason, n in result["problems"].items():
-        out.print(f"  {n:,} × {reason}", markup=False)
+        lines.append(t("cli_cp_problem", lg, n=f"{n:,}", reason=reason))
+    for line in lines:
+        out.print(line, markup=False)
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def list_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """List campaigns. 列出活动。"""
     with handle_errors(as_json):
         from loyalloop.services.campaigns import list_campaigns
@@ -469,20 +517,25 @@ def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
                 ]
         finally:
             store.close()
-    if as_json:
-        emit_json(rows)
-        return
+        if as_json:
+            emit_json(rows)
+            return
+        from loyalloop.cli.talk import code_name, t
+
+        lg = lang_of(ctx, lang)
     if not rows:
-        out.print("no campaigns yet (`loyalloop campaigns create FILE`)", markup=False)
+        out.print(t("cli_cp_none", lg), markup=False)
     for r in rows:
         out.print(
-            f"{r['name']}  {r['goal']}  {r['channel']}  {r['status']}  v{r['version']}  "
+            f"{r['name']}  {code_name('cli_cp_goal_', r['goal'], lg)}  "
+            f"{code_name('cli_cp_channel_', r['channel'], lg)}  "
+            f"{code_name('cli_cp_status_', r['status'], lg)}  v{r['version']}  "
             f"{r['launched_at'] or '-'}",
             markup=False,
         )
 
 
-def _set(ctx: typer.Context, name: str, to: str, as_json: bool) -> None:
+def _set(ctx: typer.Context, name: str, to: str, lang: Lang | None, as_json: bool) -> None:
     with handle_errors(as_json):
         from loyalloop.services import Actor
         from loyalloop.services.campaigns import set_status
@@ -495,22 +548,30 @@ def _set(ctx: typer.Context, name: str, to: str, as_json: bool) -> None:
                 result = {"name": c.name, "status": c.status}
         finally:
             store.close()
-    if as_json:
-        emit_json(result)
-    else:
-        out.print(f"campaign {result['name']}: {result['status']}", markup=False)
+        if as_json:
+            emit_json(result)
+            return
+        from loyalloop.cli.talk import code_name, t
+
+        lg = lang_of(ctx, lang)
+    status_ = code_name("cli_cp_status_", result["status"], lg)
+    out.print(t("cli_cp_set", lg, name=result["name"], status=status_), markup=False)
 
 
 @app.command()
-def pause(ctx: typer.Context, name: NameArg, as_json: JsonOpt = False) -> None:
+def pause(
+    ctx: typer.Context, name: NameArg, lang: LangOpt = None, as_json: JsonOpt = False
+) -> None:
     """Stop sending a campaign's messages (they stay queued). 暂停发送（消息保留）。"""
-    _set(ctx, name, "paused", as_json)
+    _set(ctx, name, "paused", lang, as_json)
 
 
 @app.command()
-def resume(ctx: typer.Context, name: NameArg, as_json: JsonOpt = False) -> None:
+def resume(
+    ctx: typer.Context, name: NameArg, lang: LangOpt = None, as_json: JsonOpt = False
+) -> None:
     """Resume a paused campaign. 恢复已暂停的活动。"""
-    _set(ctx, name, "launched", as_json)
+    _set(ctx, name, "launched", lang, as_json)
 
 
 # --- end of the campsvc block -------------------------------------------------------------
@@ -547,6 +608,7 @@ def call_list_cmd(
     top: Annotated[
         int | None, typer.Option(min=1, help="Keep the first N customers. 仅保留前 N 位。")
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """The call centre's priority list: ranked by value saved, with reasons, a call script and
@@ -563,45 +625,43 @@ def call_list_cmd(
             )
         finally:
             store.close()
-    if as_json:
-        emit_json(
-            {
-                "path": str(r.path),
-                "customers": r.customers,
-                "value_saved": r.value_saved,
-                "run": r.run,
-                "campaign": r.campaign,
-                "call_attempts": r.call_attempts,
-                "withdrawn": r.withdrawn,
-            }
-        )
-        return
+        if as_json:
+            emit_json(
+                {
+                    "path": str(r.path),
+                    "customers": r.customers,
+                    "value_saved": r.value_saved,
+                    "run": r.run,
+                    "campaign": r.campaign,
+                    "call_attempts": r.call_attempts,
+                    "withdrawn": r.withdrawn,
+                }
+            )
+            return
+        from loyalloop.cli.talk import t
+
+        lg = lang_of(ctx, lang)
     who = (
-        f"campaign {r.campaign}'s treated customers"
+        t("cli_cp_call_who_campaign", lg, name=r.campaign)
         if r.campaign
-        else "customers who may be called"
+        else t("cli_cp_call_who_all", lg)
     )
-    out.print(
-        f"call list of run {r.run} ({who}): {r.customers:,} customers, expected value saved "
-        f"{r.value_saved:,.0f} → {r.path}",
-        markup=False,
-    )
+    lines = [
+        t(
+            "cli_cp_call_list",
+            lg,
+            run=r.run,
+            who=who,
+            n=f"{r.customers:,}",
+            value=f"{r.value_saved:,.0f}",
+            path=r.path,
+        )
+    ]
     if r.withdrawn:
-        out.print(
-            f"left out {r.withdrawn:,} {'customer' if r.withdrawn == 1 else 'customers'} "
-            "who withdrew consent to be called "
-            f"(loyalloop consent set). 已排除 {r.withdrawn:,} 位撤回电话联系同意的客户。",
-            markup=False,
-        )
+        lines.append(t("cli_cp_call_withdrawn", lg, n=f"{r.withdrawn:,}"))
     if r.call_attempts:
-        out.print(
-            f"best hours and weekdays learnt from {r.call_attempts:,} past call attempts",
-            markup=False,
-        )
+        lines.append(t("cli_cp_call_learnt", lg, n=f"{r.call_attempts:,}"))
     else:
-        out.print(
-            "no past call attempts in the warehouse (interactions with channel 'call'): the "
-            "list has no best times to call; load call outcomes with `loyalloop ingest "
-            "interactions` and they will",
-            markup=False,
-        )
+        lines.append(t("cli_cp_call_none", lg))
+    for line in lines:
+        out.print(line, markup=False)

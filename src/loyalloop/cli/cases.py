@@ -6,12 +6,12 @@ import signal
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt
+from loyalloop.cli.common import JsonOpt, LangOpt, lang_of
 from loyalloop.cli.output import emit_json, err, fail, handle_errors, out
 
 __all__ = ["app", "cases_after_run"]
@@ -43,6 +43,7 @@ def _now(value: str | None) -> datetime | None:
 def rules(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Case rules YAML (docs/cases.md). 工单规则 YAML。")],
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and store a new version of the case rules. 校验并保存新版本的工单规则。"""
@@ -59,13 +60,15 @@ def rules(
         with store.session() as session:
             v = install_rules(session, text, Actor.cli())
         store.close()
+        lg = lang_of(ctx, lang)
     result = {"version": v.version, "content_hash": v.content_hash, "created": v.created}
     if as_json:
         emit_json(result)
-    elif v.created:
-        out.print(f"case rules version {v.version} stored", markup=False)
     else:
-        out.print(f"case rules unchanged (version {v.version} has this content)", markup=False)
+        from loyalloop.cli.talk import t
+
+        key = "cli_cs_rules_stored" if v.created else "cli_cs_rules_same"
+        out.print(t(key, lg, v=v.version), markup=False)
 
 
 @app.command("team")
@@ -82,6 +85,7 @@ def team(
     away: Annotated[
         list[str] | None, typer.Option(help="An agent who gets no new cases. 暂停分配的坐席。")
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create or update a team: manager and roster. 创建或更新团队：经理与坐席名单。"""
@@ -96,10 +100,13 @@ def team(
                 away=away or (),
             )  # fmt: skip
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json({"team": name, "manager": manager, "agents": agent})
     else:
-        out.print(f"team {name} saved", markup=False)
+        from loyalloop.cli.talk import t
+
+        out.print(t("cli_cs_team_saved", lg, name=name), markup=False)
 
 
 @app.command("list")
@@ -109,6 +116,7 @@ def list_cmd(
         str | None, typer.Option("--team", help="A team's queue. 团队队列。")
     ] = None,
     owner: Annotated[str | None, typer.Option(help="An agent's queue. 坐席队列。")] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Open cases, the nearest SLA deadline first. 未结工单，按时限排序。"""
@@ -133,16 +141,25 @@ def list_cmd(
                 for r in queue(session, owner=owner, team=team_name)
             ]
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json(rows)
         return
+    from loyalloop.cli.talk import code_name, t
+
     if not rows:
-        out.print("no open cases", markup=False)
+        out.print(t("cli_cs_none", lg), markup=False)
     for r in rows:
+        tail = t(
+            "cli_cs_row",
+            lg,
+            due=r["sla_due_at"] or "—",
+            owner=r["owner"] or t("cli_cs_unassigned", lg),
+            escalated=t("cli_cs_escalated", lg) if r["escalated"] else "",
+        )
         out.print(
-            f"{r['id']:>6}  {r['priority']}  {r['status']:<20} {r['team']:<12} {r['topic']:<16} "
-            f"due {r['sla_due_at'] or '—'}  {r['owner'] or '(unassigned)'}"
-            f"{'  ESCALATED' if r['escalated'] else ''}",
+            f"{r['id']:>6}  {r['priority']}  {code_name('cli_cs_status_', r['status'], lg):<20} "
+            f"{r['team']:<12} {r['topic']:<16} {tail}",
             markup=False,
         )
 
@@ -161,6 +178,7 @@ def tick(
         str | None,
         typer.Option(help="Act as if it were this time (ISO, with zone). 模拟当前时间。"),
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the SLA scheduler: evaluate new responses, warn, escalate, e-mail.
@@ -176,8 +194,10 @@ def tick(
         stop["now"] = True
 
     with handle_errors(as_json):
+        from loyalloop.cli.talk import t
         from loyalloop.services.sla_scheduler import tick as run_tick
 
+        lg = lang_of(ctx, lang)
         moment = _now(now)
         store = open_service_store(ctx)
         if every:
@@ -189,19 +209,32 @@ def tick(
                 if not as_json:
                     r = result
                     out.print(
-                        f"tick: {r.checked} cases checked, {r.warnings} warnings, "
-                        f"{r.breaches} escalations, {r.sent} e-mails sent, {r.failed} failed "
-                        f"(retried next tick), {r.pending} pending",
+                        t(
+                            "cli_cs_tick",
+                            lg,
+                            checked=r.checked,
+                            warnings=r.warnings,
+                            breaches=r.breaches,
+                            sent=r.sent,
+                            failed=r.failed,
+                            pending=r.pending,
+                        ),
                         markup=False,
                     )
                     if r.followups_invited or r.followups_sent:
                         out.print(
-                            f"follow-up surveys: {r.followups_invited} invited, "
-                            f"{r.followups_sent} sent",
+                            t(
+                                "cli_cs_followups",
+                                lg,
+                                invited=r.followups_invited,
+                                sent=r.followups_sent,
+                            ),
                             markup=False,
                         )
                     if r.followup_error:
-                        err.print(f"warning: follow-up surveys: {r.followup_error}", markup=False)
+                        err.print(
+                            t("cli_cs_followup_error", lg, error=r.followup_error), markup=False
+                        )
                 if not every or stop["now"]:
                     break
                 time.sleep(every)
@@ -213,12 +246,15 @@ def tick(
         emit_json(result.to_dict())
 
 
-def cases_after_run(ctx: typer.Context, number: int, *, quiet: bool) -> None:
+def cases_after_run(
+    ctx: typer.Context, number: int, *, quiet: bool, lang: Literal["en", "zh"] = "en"
+) -> None:
     """The hook at the end of ``loyalloop run``: when the home has an operational store, the
     case rules run on the new run's outputs. The run is published whatever happens here; a
     failure is reported and ``loyalloop cases from-run`` tries again."""
     from loyalloop.cli._service import analytics_settings
     from loyalloop.cli.sync import store_in_use
+    from loyalloop.cli.talk import t
     from loyalloop.errors import LoyalloopError
 
     if not store_in_use(analytics_settings(ctx)):
@@ -232,16 +268,18 @@ def cases_after_run(ctx: typer.Context, number: int, *, quiet: bool) -> None:
         finally:
             store.close()
     except LoyalloopError as exc:
-        err.print(
-            f"warning: case rules on run {number} failed ({exc}); the run is published — "
-            f"try again: loyalloop cases from-run {number}",
-            markup=False,
-        )
+        err.print(t("cli_cs_after_run_failed", lang, number=number, error=exc), markup=False)
         return
     if not quiet:
         out.print(
-            f"cases: {len(r.opened)} opened, {len(r.added)} updated from run {number}'s "
-            f"signals ({r.signals:,} looked at)",
+            t(
+                "cli_cs_after_run",
+                lang,
+                opened=len(r.opened),
+                updated=len(r.added),
+                number=number,
+                signals=f"{r.signals:,}",
+            ),
             markup=False,
         )
 
@@ -252,6 +290,7 @@ def from_run(
     number: Annotated[
         int | None, typer.Argument(help="Run number (default: the latest). 运行编号。")
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Open cases from a run's outputs (also done by every `loyalloop run`).
@@ -264,12 +303,13 @@ def from_run(
             r = cases_from_run(store, number)
         finally:
             store.close()
+        lg = lang_of(ctx, lang)
     result = {"opened": list(r.opened), "updated": list(r.added), "signals": r.signals,
               "matched": r.matched}  # fmt: skip
     if as_json:
         emit_json(result)
     else:
-        out.print(
-            f"cases: {len(r.opened)} opened, {len(r.added)} updated ({r.signals:,} signals)",
-            markup=False,
-        )
+        from loyalloop.cli.talk import t
+
+        n = {"opened": len(r.opened), "updated": len(r.added), "signals": f"{r.signals:,}"}
+        out.print(t("cli_cs_from_run", lg, **n), markup=False)

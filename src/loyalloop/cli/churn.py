@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, input_file, output_file
+from loyalloop.cli.common import JsonOpt, LangOpt, input_file, lang_of, output_file
 from loyalloop.cli.output import emit_json, handle_errors, out
 from loyalloop.errors import IngestError
 
@@ -90,6 +90,7 @@ def train(
     model_out: Annotated[
         Path, typer.Option("--model-out", help="Where to write the model. 模型输出文件。")
     ],
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Train a calibrated churn model and report holdout metrics and coercions. 训练模型。"""
@@ -104,17 +105,24 @@ def train(
         if as_json:
             emit_json({"model": str(model_out), **result.to_dict()})
             return
-        out.print(
-            f"trained on {result.labelled:,} labelled rows of {result.rows:,} "
-            f"({result.churned:,} churned); {len(result.model.spec_.features)} features",
-            markup=False,
+        from loyalloop.cli.talk import t
+
+        lg = lang_of(ctx, lang)
+        trained = t(
+            "cli_ch_trained",
+            lg,
+            labelled=f"{result.labelled:,}",
+            rows=f"{result.rows:,}",
+            churned=f"{result.churned:,}",
+            features=len(result.model.spec_.features),
         )
-        for line in result.coercion.lines():
-            out.print(f"  coerced: {line}", markup=False)
-        out.print("holdout evaluation:", markup=False)
-        for line in result.holdout.lines():
-            out.print(f"  {line}", markup=False)
-        out.print(f"model written to {model_out}", markup=False)
+        lines = [trained]
+        lines += [t("cli_ch_coerced", lg, line=line) for line in result.coercion.lines()]
+        lines.append(t("cli_ch_holdout", lg))
+        lines += [f"  {line}" for line in result.holdout.lines()]  # metric names and figures
+        lines.append(t("cli_ch_model_written", lg, path=model_out))
+        for line in lines:
+            out.print(line, markup=False)
 
 
 @app.command()
@@ -131,6 +139,7 @@ def score(
             "--reasons", min=0, help="Add plain-language reasons for the N riskiest. 原因条数。"
         ),
     ] = 0,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the id column and churn_probability for every row, highest risk first. 打分。"""
@@ -150,13 +159,18 @@ def score(
                 {"out": str(out_file), "rows": len(result.scores), **result.coercion.to_dict()}
             )
             return
+        from loyalloop.cli.talk import t
+
+        lg = lang_of(ctx, lang)
         for line in result.coercion.lines():
-            out.print(f"  coerced: {line}", markup=False)
-        out.print(f"scored {len(result.scores):,} rows → {out_file}", markup=False)
+            out.print(t("cli_ch_coerced", lg, line=line), markup=False)
+        scored = t("cli_ch_scored", lg, n=f"{len(result.scores):,}", path=out_file)
+        out.print(scored, markup=False)
 
 
 @app.command()
 def evaluate(
+    ctx: typer.Context,
     model: ModelOpt,
     table: TableOpt,
     label: Annotated[str, typer.Option("--label", help="Churn label column. 流失标签列。")],
@@ -166,6 +180,7 @@ def evaluate(
             "--baseline", help="Column with a baseline score (repeatable). 基线得分列（可重复）。"
         ),
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """ROC AUC, PR AUC, Brier, lift/capture by decile and calibration on a labelled table.
@@ -187,14 +202,17 @@ def evaluate(
         for line in report.lines():
             out.print(line, markup=False)
         out.print("", markup=False)
-        out.print("lift and capture by decile:", markup=False)
+        from loyalloop.cli.talk import t
+
+        lg = lang_of(ctx, lang)
+        out.print(t("cli_ch_deciles", lg), markup=False)
         out.print(
             report.deciles.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
             markup=False,
         )
         if len(report.calibration):
             out.print("", markup=False)
-            out.print("calibration:", markup=False)
+            out.print(t("cli_ch_calibration", lg), markup=False)
             out.print(
                 report.calibration.to_string(index=False, float_format=lambda v: f"{v:.3f}"),
                 markup=False,

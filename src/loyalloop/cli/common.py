@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 __all__ = [
     "JsonOpt",
     "Lang",
+    "LangOpt",
     "State",
     "input_file",
+    "lang_of",
     "output_file",
     "settings",
     "status",
@@ -41,6 +43,17 @@ class Lang(StrEnum):
 
     en = "en"
     zh = "zh"
+
+
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        help="Language of what the command prints (default: the project's, $LOYALLOOP_LANG, "
+        "else en); --json is the same in both. 输出语言（默认为项目语言 $LOYALLOOP_LANG，"
+        "未设置时为 en；JSON 不受影响）。",
+    ),
+]
 
 
 JsonOpt = Annotated[
@@ -74,6 +87,14 @@ def settings(ctx: typer.Context) -> Settings:
     if not isinstance(root.obj, State):
         root.obj = State()
     return root.obj.settings()
+
+
+def lang_of(ctx: typer.Context, given: Lang | None) -> Literal["en", "zh"]:
+    """The language a command prints in: ``--lang`` when given, else the project's
+    (``LOYALLOOP_LANG``, :attr:`loyalloop.core.config.Settings.lang`, default ``en``).
+    The one resolver every command with ``--lang`` uses."""
+    chosen = given.value if given is not None else settings(ctx).lang
+    return "zh" if chosen == "zh" else "en"
 
 
 #: Suffixes of text formats: a file with one of these should not contain binary data.

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from loyalloop.cli._service import open_service_store
+from loyalloop.cli.common import LangOpt, lang_of
 from loyalloop.cli.output import emit_json, handle_errors, out
 
 __all__ = ["ChannelName", "app"]
@@ -73,6 +74,7 @@ def set_cmd(
             "变更来源（如网点、电话、信函）。"
         ),
     ],
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record a consent change and apply it at once to invitations and campaigns.
@@ -97,6 +99,7 @@ def set_cmd(
                 session.commit()
         finally:
             store.close()
+        lg = lang_of(ctx, lang)
     data = {
         "customer_id": r.customer_id,
         "channel": r.channel,
@@ -109,23 +112,32 @@ def set_cmd(
     }
     if as_json:
         emit_json(data)
-    elif not r.recorded:
-        out.print(
-            f"{r.customer_id}: {r.channel} was already withdrawn; nothing changed. "
-            "该渠道已撤回同意，无变更。",
-            markup=False,
-        )
+        return
+    from loyalloop.cli.talk import code_name, t
+
+    channel_ = code_name("cli_cn_channel_", r.channel, lg)
+    if not r.recorded:
+        out.print(t("cli_cn_already", lg, customer=r.customer_id, channel=channel_), markup=False)
     else:
-        what = "granted 同意" if r.granted else "withdrawn 撤回"
+        what = t("cli_cn_granted" if r.granted else "cli_cn_withdrawn", lg)
         out.print(
-            f"{r.customer_id}: {r.channel} {what} (source {r.source}, {data['at']}). "
-            "已记录并生效。",
+            t(
+                "cli_cn_recorded",
+                lg,
+                customer=r.customer_id,
+                channel=channel_,
+                what=what,
+                source=r.source,
+                at=data["at"],
+            ),
             markup=False,
         )
 
 
 @app.command("history")
-def history(ctx: typer.Context, customer_id: CustomerArg, as_json: JsonOpt = False) -> None:
+def history(
+    ctx: typer.Context, customer_id: CustomerArg, lang: LangOpt = None, as_json: JsonOpt = False
+) -> None:
     """A customer's consent changes made through Loyalloop, oldest first.
     客户经由 Loyalloop 的同意变更历史（按时间先后）。"""
     with handle_errors(as_json):
@@ -137,15 +149,26 @@ def history(ctx: typer.Context, customer_id: CustomerArg, as_json: JsonOpt = Fal
                 rows = [_change_dict(r) for r in consent_history(session, customer_id)]
         finally:
             store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json({"customer_id": customer_id, "changes": rows})
         return
+    from loyalloop.cli.talk import code_name, t
+
     if not rows:
-        out.print(f"{customer_id}: no consent changes recorded. 无同意变更记录。", markup=False)
+        out.print(t("cli_cn_none", lg, customer=customer_id), markup=False)
         return
     for r in rows:
-        state = "granted  同意" if r["granted"] else "withdrawn 撤回"
+        state = t("cli_cn_granted" if r["granted"] else "cli_cn_withdrawn", lg)
         out.print(
-            f"{r['at']}  {r['channel']:<6} {state}  source {r['source']}  by {r['actor']}",
+            t(
+                "cli_cn_row",
+                lg,
+                at=r["at"],
+                channel=f"{code_name('cli_cn_channel_', r['channel'], lg):<6}",
+                state=state,
+                source=r["source"],
+                actor=r["actor"],
+            ),
             markup=False,
         )

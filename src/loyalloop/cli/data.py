@@ -14,8 +14,10 @@ import typer
 
 from loyalloop.cli.common import (
     JsonOpt,
+    LangOpt,
     hold_home,
     input_file,
+    lang_of,
     output_file,
     settings,
     status,
@@ -171,6 +173,7 @@ def ingest_cmd(
             "--null", metavar="WORD", help="A word meaning 'no value' (repeatable). 表示空值的词。"
         ),
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and load files into a canonical table; bad rows go to quarantine.
@@ -218,7 +221,7 @@ def ingest_cmd(
         if as_json:
             emit_json(ingest_json(result))
         else:
-            print_ingest(result)
+            print_ingest(result, lang_of(ctx, lang))
 
 
 sample_app = typer.Typer(
@@ -250,6 +253,7 @@ def sample(
             help="About this many comments (default: ~0.5 per card customer). 评论条数（约）。",
         ),
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a realistic sample business and load it. 生成并导入示例数据。"""
@@ -257,6 +261,7 @@ def sample(
         return
     with handle_errors(as_json):
         from loyalloop.apps.demo import load_sample
+        from loyalloop.cli.talk import t
 
         st = settings(ctx)
         with hold_home(ctx, "sample"), status("generating sample data") as step:
@@ -272,9 +277,10 @@ def sample(
         if as_json:
             emit_json({name: ingest_json(r) for name, r in results.items()})
             return
+        lg = lang_of(ctx, lang)
         for r in results.values():
-            print_ingest(r)
-        out.print(f"files in {st.home / 'sample'}", markup=False)
+            print_ingest(r, lg)
+        out.print(t("cli_sample_files", lg, path=st.home / "sample"), markup=False)
 
 
 # --- campsvc: outcomes of a sent campaign from the sample's truth ---------------------------

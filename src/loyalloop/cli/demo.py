@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, Lang, hold_home, settings, status
+from loyalloop.cli.common import JsonOpt, Lang, hold_home, lang_of, settings, status
 from loyalloop.cli.data import Business, ingest_json, ingest_lines
 from loyalloop.cli.demo_text import campaign_lines, learning_lines
 from loyalloop.cli.output import emit_json, handle_errors, out
@@ -35,22 +35,28 @@ def demo(
         Business, typer.Option(help="card (bank credit cards) or retail. 业务类型。")
     ] = Business.card,
     lang: Annotated[
-        Lang,
-        typer.Option(help="Language of the report and of what the demo prints. 报告与输出的语言。"),
-    ] = Lang.en,
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help="Language of the report and of what the demo prints (default: the project's, "
+            "$LOYALLOOP_LANG, else en). 报告与输出的语言（默认为项目语言 $LOYALLOOP_LANG，"
+            "未设置时为 en）。",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sample data → run → report, in one go. 一键演示：示例数据、分析、报告。"""
     with handle_errors(as_json):
         from loyalloop.apps.demo import run_demo
 
+        lg = lang_of(ctx, lang)
         with hold_home(ctx, "demo"), status("demo") as step:
             result = run_demo(
                 settings(ctx),
                 customers=customers,
                 seed=seed,
                 business=str(business),
-                lang=lang.value,  # type: ignore[arg-type]
+                lang=lg,
                 on_step=step,
             )
         if as_json:
@@ -91,7 +97,7 @@ def demo(
                 }
             )
             return
-        for line in demo_lines(result, lang.value):  # type: ignore[arg-type]
+        for line in demo_lines(result, lg):
             out.print(line, markup=False)
 
 

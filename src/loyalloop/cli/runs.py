@@ -17,14 +17,16 @@ import typer
 from loyalloop.cli.common import (
     JsonOpt,
     Lang,
+    LangOpt,
     hold_home,
     input_file,
+    lang_of,
     output_file,
     settings,
     status,
 )
 from loyalloop.cli.output import confirm, emit_json, err, handle_errors, out
-from loyalloop.cli.talk import describe_run, run_json, run_summary
+from loyalloop.cli.talk import describe_run, run_json, run_summary, t
 
 __all__ = ["app"]
 
@@ -91,6 +93,7 @@ def run(
             case_sensitive=False,
         ),
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run every stage and publish a new numbered run. 运行分析流程并发布新的运行结果。
@@ -102,6 +105,7 @@ def run(
         from loyalloop.pipeline.parallel import worker_started
 
         early = settings(ctx)  # the worker process imports while this one does (below)
+        lg = lang_of(ctx, lang)
         if engine is not None:
             early = replace(early, engine=Engine(engine.value))
         stack.enter_context(worker_started(early))
@@ -119,7 +123,7 @@ def run(
         from loyalloop.cli.sync import sync_before_run
 
         with hold_home(ctx, "run"):  # the sync writes survey answers into the warehouse too
-            sync_before_run(ctx, quiet=as_json, as_of=config.as_of)  # survey answers first
+            sync_before_run(ctx, quiet=as_json, as_of=config.as_of, lang=lg)  # answers first
             run_settings = settings(ctx)
             if engine is not None:
                 run_settings = replace(run_settings, engine=Engine(engine.value))
@@ -127,17 +131,17 @@ def run(
                 result = run_pipeline(run_settings, config, on_stage=lambda s: step(f"stage {s}"))
         from loyalloop.cli.cases import cases_after_run
 
-        cases_after_run(ctx, result.number, quiet=as_json)  # case rules on the run's outputs
+        cases_after_run(ctx, result.number, quiet=as_json, lang=lg)  # case rules on the outputs
         from loyalloop.cli.campaigns import campaigns_after_run
 
-        campaigns_after_run(ctx, result.number, quiet=as_json)  # triggered campaigns
+        campaigns_after_run(ctx, result.number, quiet=as_json, lang=lg)  # triggered campaigns
         if as_json:
             emit_json(run_json(result))
             return
         project = project_run_settings(home)
         if config_file is None and project.is_file():
-            out.print(f"run settings: {project} 运行参数文件", markup=False)
-        for line in describe_run(result):
+            out.print(t("cli_run_settings_file", lg, path=project), markup=False)
+        for line in describe_run(result, lg):
             out.print(line, markup=False)
 
 
@@ -200,9 +204,7 @@ def runs_show(
         int | None,
         typer.Argument(min=1, help="Run number (default: latest). 运行编号（默认最新一次）。"),
     ] = None,
-    lang: Annotated[
-        Lang, typer.Option(help="Language of the text (--json is the same). 输出语言。")
-    ] = Lang.en,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What one run computed, what it did not and why. 查看某次运行的结果摘要。"""
@@ -213,7 +215,7 @@ def runs_show(
         if as_json:
             emit_json(run_json(r))
             return
-        for line in describe_run(r, "zh" if lang is Lang.zh else "en"):
+        for line in describe_run(r, lang_of(ctx, lang)):
             out.print(line, markup=False)
 
 
@@ -287,7 +289,14 @@ def runs_prune(
 @app.command(rich_help_panel=PANEL)
 def report(
     ctx: typer.Context,
-    lang: Annotated[Lang, typer.Option(help="Report language. 报告语言。")] = Lang.en,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help="Report language (default: the project's, $LOYALLOOP_LANG, else en). "
+            "报告语言（默认为项目语言 $LOYALLOOP_LANG，未设置时为 en）。",
+        ),
+    ] = None,
     out_file: Annotated[
         Path | None,
         typer.Option(
@@ -306,17 +315,18 @@ def report(
         from loyalloop.report.html import write_report
 
         st = settings(ctx)
+        lg = lang_of(ctx, lang)
         if out_file is not None:
             output_file(ctx, out_file)
         r = RunStore(st.runs_dir).get(run_number)
         if out_file is None:
             st.reports_dir.mkdir(parents=True, exist_ok=True)
-            target = st.reports_dir / f"report-run{r.number:06d}-{lang}.html"
+            target = st.reports_dir / f"report-run{r.number:06d}-{lg}.html"
         else:
             target = out_file
         with atomic_output(target) as tmp:
-            write_report(r, tmp, lang.value)
+            write_report(r, tmp, lg)
         if as_json:
-            emit_json({"run": r.number, "lang": lang.value, "report": str(target)})
+            emit_json({"run": r.number, "lang": lg, "report": str(target)})
             return
-        out.print(f"report: {target}", markup=False)
+        out.print(t("demo_report", lg, path=target), markup=False)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt, output_file
+from loyalloop.cli.common import JsonOpt, Lang, LangOpt, lang_of, output_file
 from loyalloop.cli.output import emit_json, fail, handle_errors, out
 
 __all__ = ["app"]
@@ -58,6 +58,7 @@ def update(
     ctx: typer.Context,
     survey: SurveyArg,
     file: Annotated[Path, typer.Argument(help="Survey YAML file. 问卷 YAML 文件。")],
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Edit a survey from YAML (a live one gets a new version). 修改问卷（发布后生成新版本）。"""
@@ -72,16 +73,25 @@ def update(
             s = update_survey(session, survey, spec, Actor.cli())
             result = {"id": s.id, "key": s.key, "status": s.status, "version": s.current_version}
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json(result)
     else:
+        from loyalloop.cli.talk import t
+
         out.print(
-            f"survey {result['id']} ({result['key']}) now at version {result['version']}",
+            t(
+                "cli_sv_updated",
+                lg,
+                id=result["id"],
+                survey=result["key"],
+                version=result["version"],
+            ),
             markup=False,
         )
 
 
-def _status(ctx: typer.Context, survey: str, action: str, as_json: bool) -> None:
+def _status(ctx: typer.Context, survey: str, action: str, lang: Lang | None, as_json: bool) -> None:
     with handle_errors(as_json):
         from loyalloop.services import Actor
         from loyalloop.services.surveys import close_survey, publish_survey
@@ -92,26 +102,37 @@ def _status(ctx: typer.Context, survey: str, action: str, as_json: bool) -> None
             s = fn(session, survey, Actor.cli())
             result = {"id": s.id, "key": s.key, "status": s.status}
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json(result)
     else:
-        out.print(f"survey {result['id']} ({result['key']}): {result['status']}", markup=False)
+        from loyalloop.cli.talk import code_name, t
+
+        status = code_name("cli_sv_status_", result["status"], lg)
+        out.print(
+            t("cli_sv_status", lg, id=result["id"], survey=result["key"], status=status),
+            markup=False,
+        )
 
 
 @app.command()
-def publish(ctx: typer.Context, survey: SurveyArg, as_json: JsonOpt = False) -> None:
+def publish(
+    ctx: typer.Context, survey: SurveyArg, lang: LangOpt = None, as_json: JsonOpt = False
+) -> None:
     """Make a survey live. 发布问卷。"""
-    _status(ctx, survey, "publish", as_json)
+    _status(ctx, survey, "publish", lang, as_json)
 
 
 @app.command()
-def close(ctx: typer.Context, survey: SurveyArg, as_json: JsonOpt = False) -> None:
+def close(
+    ctx: typer.Context, survey: SurveyArg, lang: LangOpt = None, as_json: JsonOpt = False
+) -> None:
     """Close a survey (no more answers). 关闭问卷。"""
-    _status(ctx, survey, "close", as_json)
+    _status(ctx, survey, "close", lang, as_json)
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def list_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """List surveys with live counts. 列出问卷及回复数。"""
     with handle_errors(as_json):
         from dataclasses import asdict
@@ -122,17 +143,26 @@ def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         with store.session() as session:
             rows = [asdict(s) for s in list_surveys(session)]
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json(rows)
         return
+    from loyalloop.cli.talk import code_name, t
+
     if not rows:
-        out.print("no surveys yet; `loyalloop surveys create survey.yaml`", markup=False)
+        out.print(t("cli_sv_none", lg), markup=False)
     for r in rows:
-        out.print(
-            f"{r['id']:>4}  {r['key']}  {r['status']}  v{r['version']}  "
-            f"invited {r['invited']:,}  responses {r['responses']:,}",
-            markup=False,
+        line = t(
+            "cli_sv_row",
+            lg,
+            id=f"{r['id']:>4}",
+            survey=r["key"],
+            status=code_name("cli_sv_status_", r["status"], lg),
+            version=r["version"],
+            invited=f"{r['invited']:,}",
+            responses=f"{r['responses']:,}",
         )
+        out.print(line, markup=False)
 
 
 @app.command()
@@ -156,6 +186,7 @@ def invite(
     channel: Annotated[
         ChannelName, typer.Option(help="link, email or sms. 渠道：链接、邮件或短信。")
     ] = ChannelName.link,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Make personal signed links (and queue e-mail/SMS). 生成个人签名链接（并排队发送邮件/短信）。
@@ -209,20 +240,28 @@ def invite(
                         link.new,
                     ]
                 )
+        lg = lang_of(ctx, lang)
     summary: dict[str, Any] = {**result.to_dict(), "out": str(out_file)}
     if as_json:
         emit_json(summary)
         return
-    skipped = ", ".join(f"{k} {v:,}" for k, v in result.skipped.items()) or "none"
-    out.print(
-        f"survey {result.survey_id}: {result.created:,} new links, {result.existing:,} already "
-        f"invited, skipped: {skipped} → {out_file}",
-        markup=False,
+    from loyalloop.cli.talk import t
+
+    skipped = t("cli_list_sep", lg).join(f"{k} {v:,}" for k, v in result.skipped.items())
+    line = t(
+        "cli_sv_invited",
+        lg,
+        id=result.survey_id,
+        created=f"{result.created:,}",
+        existing=f"{result.existing:,}",
+        skipped=skipped or "—",  # the reasons are stored codes (no_consent, frequency_cap …)
+        path=out_file,
     )
+    out.print(line, markup=False)
 
 
 @app.command()
-def send(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def send(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Send due e-mail/SMS invitations and reminders. 发送到期的邮件/短信邀请与提醒。"""
     with handle_errors(as_json):
         from dataclasses import asdict
@@ -232,14 +271,14 @@ def send(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         store = open_service_store(ctx)
         result = asdict(send_due(store))
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json(result)
     else:
-        out.print(
-            f"sent {result['sent']:,}, reminded {result['reminded']:,}, "
-            f"failed {result['failed']:,}, unsubscribed since {result['suppressed']:,}",
-            markup=False,
-        )
+        from loyalloop.cli.talk import t
+
+        n = {k: f"{result[k]:,}" for k in ("sent", "reminded", "failed", "suppressed")}
+        out.print(t("cli_sv_sent", lg, **n), markup=False)
 
 
 @app.command()
@@ -249,6 +288,7 @@ def responses(
     limit: Annotated[
         int, typer.Option(min=1, help="How many to list (newest first). 列出条数（最新在前）。")
     ] = 20,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Count and list a survey's responses, with rates. 统计并列出问卷回复。"""
@@ -267,20 +307,29 @@ def responses(
             )  # the operator of the store's own shell
             items = [asdict(r) for r in rows]
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json({"total": total, "stats": asdict(stats), "responses": items})
         return
+    from loyalloop.cli.talk import t
+
     r = stats.rate
     rate = (
         f"{100 * r.rate:.1f}% [{100 * r.ci_low:.1f}, {100 * r.ci_high:.1f}]"
         if r.rate is not None and r.ci_low is not None and r.ci_high is not None
         else "—"
     )
-    out.print(
-        f"{total:,} responses; personal links: {r.responded:,} of {r.invited:,} invited "
-        f"answered ({rate}), {r.not_responded:,} not yet; public link: {stats.public_responses:,}",
-        markup=False,
+    line = t(
+        "cli_sv_responses",
+        lg,
+        total=f"{total:,}",
+        responded=f"{r.responded:,}",
+        invited=f"{r.invited:,}",
+        rate=rate,
+        not_responded=f"{r.not_responded:,}",
+        public=f"{stats.public_responses:,}",
     )
+    out.print(line, markup=False)
     for q in stats.questions:
         if q.nps and q.nps.nps is not None:
             out.print(
@@ -318,6 +367,7 @@ def trigger(
     channel: Annotated[
         ChannelName, typer.Option(help="Send by email or sms. 通过邮件或短信发送。")
     ] = ChannelName.email,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Invite after an interaction of a kind (touchpoint trigger). 按触点触发邀请。"""
@@ -338,16 +388,18 @@ def trigger(
         )
         result = {"id": t.id, "survey_id": t.survey_id, "kind": t.interaction_kind}
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json(result)
     else:
-        out.print(
-            f"trigger {result['id']}: after {kind}, invite within {within_hours} h", markup=False
-        )
+        from loyalloop.cli.talk import t as say
+
+        line = say("cli_sv_trigger", lg, id=result["id"], kind=kind, hours=within_hours)
+        out.print(line, markup=False)
 
 
 @app.command("run-triggers")
-def run_triggers_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def run_triggers_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Evaluate the touchpoint triggers on ingested interactions. 运行触点触发规则。"""
     with handle_errors(as_json):
         from loyalloop.services.triggers import run_triggers
@@ -359,12 +411,19 @@ def run_triggers_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             for r in runs
         ]
         store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json(rows)
         return
+    from loyalloop.cli.talk import t
+
     for r in rows:
-        out.print(
-            f"trigger {r['trigger']}: {r['interactions']:,} customers, "
-            f"{r['created']:,} invited, skipped {r['skipped']}",
-            markup=False,
+        line = t(
+            "cli_sv_trigger_run",
+            lg,
+            id=r["trigger"],
+            customers=f"{r['interactions']:,}",
+            created=f"{r['created']:,}",
+            skipped=r["skipped"],
         )
+        out.print(line, markup=False)

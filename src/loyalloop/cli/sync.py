@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
 from loyalloop.cli._service import analytics_settings, open_service_store
-from loyalloop.cli.common import JsonOpt, hold_home
+from loyalloop.cli.common import JsonOpt, LangOpt, hold_home, lang_of
 from loyalloop.cli.output import emit_json, err, handle_errors, out
 
 if TYPE_CHECKING:
@@ -29,13 +29,20 @@ def store_in_use(settings: Settings) -> bool:
     return bool(os.environ.get("LOYALLOOP_DATABASE_URL")) or (settings.home / STORE_FILE).exists()
 
 
-def _summary(result: SyncResult) -> str:
+def _summary(result: SyncResult, lang: Literal["en", "zh"]) -> str:
+    from loyalloop.cli.talk import t
+
     fb, k = result.feedback, result.kano_answers
-    return (
-        f"sync: {result.responses:,} responses ({result.replaced:,} edited since last sync) → "
-        f"feedback {fb['loaded']:,} loaded, {fb['already_loaded']:,} already there, "
-        f"{fb['quarantined']:,} quarantined; kano_answers {k['loaded']:,} loaded, "
-        f"{k['quarantined']:,} quarantined"
+    return t(
+        "cli_sync",
+        lang,
+        responses=f"{result.responses:,}",
+        edited=f"{result.replaced:,}",
+        fb_loaded=f"{fb['loaded']:,}",
+        fb_already=f"{fb['already_loaded']:,}",
+        fb_quarantined=f"{fb['quarantined']:,}",
+        k_loaded=f"{k['loaded']:,}",
+        k_quarantined=f"{k['quarantined']:,}",
     )
 
 
@@ -45,6 +52,7 @@ app = typer.Typer(add_completion=False)
 @app.command("sync", rich_help_panel=PANEL)
 def sync(
     ctx: typer.Context,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Move survey responses into the warehouse, exactly once. 同步问卷回复到数据仓库。
@@ -61,11 +69,12 @@ def sync(
                 campaigns = _sync_campaigns(store)
         finally:
             store.close()
+        lg = lang_of(ctx, lang)
     if as_json:
         emit_json({**result.to_dict(), "campaigns": campaigns})
     else:
-        out.print(_summary(result), markup=False)
-        _print_campaigns(campaigns)
+        out.print(_summary(result, lg), markup=False)
+        _print_campaigns(campaigns, lg)
 
 
 # --- campsvc: campaigns, assignments and delivery events go to the warehouse too ------------
@@ -75,21 +84,32 @@ def _sync_campaigns(store: Any) -> dict[str, Any]:
     return sync_campaigns(store).to_dict()
 
 
-def _print_campaigns(result: dict[str, Any]) -> None:
+def _print_campaigns(result: dict[str, Any], lang: Literal["en", "zh"]) -> None:
+    from loyalloop.cli.talk import t
+
     if result["campaigns"]:
         a, i = result["assignments"], result["interactions"]
-        out.print(
-            f"sync: {result['campaigns']:,} campaigns → assignments {a['loaded']:,} loaded, "
-            f"{a['quarantined']:,} quarantined; interactions (sent, clicked) {i['loaded']:,} "
-            f"loaded, {i['quarantined']:,} quarantined",
-            markup=False,
+        line = t(
+            "cli_sync_campaigns",
+            lang,
+            campaigns=f"{result['campaigns']:,}",
+            a_loaded=f"{a['loaded']:,}",
+            a_quarantined=f"{a['quarantined']:,}",
+            i_loaded=f"{i['loaded']:,}",
+            i_quarantined=f"{i['quarantined']:,}",
         )
+        out.print(line, markup=False)
 
 
 # --- end of the campsvc block -----------------------------------------------------------------
 
 
-def sync_before_run(ctx: typer.Context, quiet: bool, as_of: date | None = None) -> None:
+def sync_before_run(
+    ctx: typer.Context,
+    quiet: bool,
+    as_of: date | None = None,
+    lang: Literal["en", "zh"] = "en",
+) -> None:
     """The hook at the start of ``loyalloop run``: sync when the home has a store, and say
     when survey answers are newer than the run's as-of day (the run leaves them out)."""
     settings = analytics_settings(ctx)
@@ -105,12 +125,9 @@ def sync_before_run(ctx: typer.Context, quiet: bool, as_of: date | None = None) 
         store.close()
     late, day = responses_after(settings, as_of)
     if not quiet:
-        out.print(_summary(result), markup=False)
-        _print_campaigns(campaigns)
+        out.print(_summary(result, lang), markup=False)
+        _print_campaigns(campaigns, lang)
     if late and day is not None:
-        err.print(
-            f"note: {late:,} survey answers are dated after {day} (the run's as-of day) and are "
-            f"not in this run; a run includes them once transactions up to their day are "
-            f"loaded and its as-of day reaches them (`loyalloop run --as-of YYYY-MM-DD`)",
-            markup=False,
-        )
+        from loyalloop.cli.talk import t
+
+        err.print(t("cli_sync_late", lang, late=f"{late:,}", day=day), markup=False)

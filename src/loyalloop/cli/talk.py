@@ -2,9 +2,11 @@
 did not compute and why, and where a model lost to its baseline — read from the run's typed
 manifest (:class:`loyalloop.core.results.RunManifest`), never from message text.
 
-Used by ``loyalloop run``, ``loyalloop runs show`` (English) and ``loyalloop demo`` (in its
-``--lang``: the wording comes from the report's catalogue, :mod:`loyalloop.report.i18n`;
-messages the library writes, which are English, are marked as such in Chinese). Imports nothing
+Used by ``loyalloop run``, ``loyalloop runs show`` and ``loyalloop demo``, in their ``--lang``
+or the project's language (:func:`loyalloop.cli.common.lang_of`): the wording comes from the
+report's catalogue, :mod:`loyalloop.report.i18n`; messages the library writes, which are
+English, are marked as such in Chinese. :func:`code_name` names a stored code (a status, a
+channel) in the reader's language for the other commands. Imports nothing
 heavy at import time (the manifest types are imported when a run is described).
 """
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BaselineVerdict",
     "baseline_verdicts",
+    "code_name",
     "decision_lines",
     "describe_run",
     "run_json",
@@ -35,6 +38,15 @@ def t(key: str, lang: Lang, **kw: object) -> str:
     from loyalloop.report.i18n import t as text
 
     return text(key, lang, **kw)
+
+
+def code_name(prefix: str, code: object, lang: Lang) -> str:
+    """A stored code (a status, a channel …) by its name in ``lang``: the catalogue's
+    ``prefix + code`` when it has one, else the code itself (a name the user gave)."""
+    try:
+        return t(f"{prefix}{code}", lang)
+    except KeyError:
+        return str(code)
 
 
 #: Names of the churn backtest's scorers, as people read them.

@@ -8,6 +8,9 @@ timezone               ``LOYALLOOP_TIMEZONE`` ``UTC`` — the business time zone
                                              stored in (values with an offset are converted)
 phone_region           ``LOYALLOOP_PHONE_REGION`` ``CN`` — region assumed for phone numbers
                                              written without a country code
+lang                   ``LOYALLOOP_LANG``    ``en`` — the project's language: what the
+                                             commands print for a manager (and the report)
+                                             when no ``--lang`` is given: ``en`` or ``zh``
 memory_limit           ``LOYALLOOP_MEMORY_LIMIT`` ``1GB`` — DuckDB's memory cap; it spills to
                                              disk beyond it
 ingest_memory_limit    ``LOYALLOOP_INGEST_MEMORY_LIMIT`` ``256MB`` — DuckDB's cap while loading
@@ -65,6 +68,19 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+#: The languages the project speaks (the CLI's and the report's).
+LANGS = ("en", "zh")
+
+
+def _lang(value: str) -> str:
+    lang = value.strip().lower()
+    if lang not in LANGS:
+        raise ConfigError(
+            f"LOYALLOOP_LANG={value!r} is not a language of the project (choose {', '.join(LANGS)})"
+        )
+    return lang
+
+
 class Engine(StrEnum):
     """The engine a run's warehouse work runs on."""
 
@@ -88,6 +104,8 @@ class Settings:
     home: Path = field(default_factory=lambda: Path(_env("LOYALLOOP_HOME", "loyalloop-data")))
     timezone: str = field(default_factory=lambda: _env("LOYALLOOP_TIMEZONE", "UTC"))
     phone_region: str = field(default_factory=lambda: _env("LOYALLOOP_PHONE_REGION", "CN"))
+    #: The project's language (``en`` or ``zh``): the one commands print in without ``--lang``.
+    lang: str = field(default_factory=lambda: _env("LOYALLOOP_LANG", "en"))
     memory_limit: str = field(default_factory=lambda: _env("LOYALLOOP_MEMORY_LIMIT", "1GB"))
     ingest_memory_limit: str = field(
         default_factory=lambda: _env("LOYALLOOP_INGEST_MEMORY_LIMIT", "256MB")
@@ -110,6 +128,7 @@ class Settings:
                 f"LOYALLOOP_TIMEZONE={self.timezone!r} is not a known IANA time zone "
                 "(e.g. UTC, Asia/Shanghai)"
             ) from None
+        object.__setattr__(self, "lang", _lang(self.lang))
         if self.phone_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ConfigError(
                 f"LOYALLOOP_PHONE_REGION={self.phone_region!r} is not a known region code "

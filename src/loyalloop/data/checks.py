@@ -443,6 +443,15 @@ def _rules(c: Contract) -> list[tuple[str, str, str]]:
                 "'propensity: ' || __t_propensity || ' is not a chance above 0 and at most 1'",
             )
         )
+    if c.name == "campaigns":  # its money's currency: an ISO 4217 code, as the service writes it
+        rules.append(
+            (
+                "currency",
+                "coalesce(NOT regexp_full_match(currency, '[A-Z]{3}'), false)",
+                f"'currency: ' || {QUOTE}(__t_currency) || ' is not a three-letter "
+                "upper-case ISO 4217 code (e.g. CNY, USD)'",
+            )
+        )
     if c.name == "accounts":
         rules.append(
             ("closed_at", "coalesce(closed_at < opened_at, false)", "'closed_at: before opened_at'")

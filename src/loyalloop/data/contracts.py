@@ -244,8 +244,9 @@ CONTRACTS: dict[str, Contract] = {
                 _c(
                     "currency",
                     "string",
-                    description="ISO code of the currency its budget and costs are in (set at "
-                    "its creation); a run in another currency does not measure it; empty: the "
+                    description="ISO 4217 code of the currency its budget and costs are in, "
+                    "three upper-case letters (set at its creation; any other value is "
+                    "quarantined); a run in another currency does not measure it; empty: the "
                     "run's",
                 ),
             ),

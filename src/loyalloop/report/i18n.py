@@ -1341,3 +1341,312 @@ _TEXT.update(
 def t(key: str, lang: Lang, **kw: object) -> str:
     """The text for ``key`` in ``lang`` (formatted with ``kw``)."""
     return _TEXT[key][lang].format(**kw)
+
+
+# --- fixes14: what the manager's commands print, in --lang or the project's language
+# (LOYALLOOP_LANG; cli/common.lang_of). Stored codes a manager reads (statuses) have names;
+# messages the library writes (English) go through library_note / "（英文）". ------------------
+_TEXT.update(
+    {
+        # campaigns (cli/campaigns.py)
+        "cli_cp_status_draft": {"en": "draft", "zh": "草稿"},
+        "cli_cp_status_launched": {"en": "launched", "zh": "已启动"},
+        "cli_cp_status_paused": {"en": "paused", "zh": "已暂停"},
+        "cli_cp_status_completed": {"en": "completed", "zh": "已结束"},
+        "cli_cp_created": {
+            "en": "campaign {name} created ({status}{money})",
+            "zh": "活动 {name} 已创建（{status}{money}）",
+        },
+        "cli_cp_updated": {
+            "en": "campaign {name} updated to version {version} ({status}{money})",
+            "zh": "活动 {name} 已更新为第 {version} 版（{status}{money}）",
+        },
+        "cli_cp_money": {"en": "; its money in {currency}", "zh": "；金额单位：{currency}"},
+        "cli_cp_launched": {
+            "en": "campaign {name} (run {run}{clock}): audience {audience}; skipped: no consent "
+            "or address {no_consent}, unsubscribed {unsubscribed}, frequency cap {cap}, already "
+            "assigned {already}, over budget {over_budget}",
+            "zh": "活动 {name}（第 {run} 次运行{clock}）：目标人群 {audience}；跳过：无营销授权或"
+            "联系方式 {no_consent}，已退订 {unsubscribed}，频次上限 {cap}，此前已分组 {already}，"
+            "超出预算 {over_budget}",
+        },
+        "cli_cp_clock": {"en": ", on the clock {at}", "zh": "，执行时间 {at}"},
+        "cli_cp_assigned": {
+            "en": "assigned {assigned}: global control {global_control}, holdout {holdout}, {arms}",
+            "zh": "已分组 {assigned}：全局对照组 {global_control}，对照组 {holdout}，{arms}",
+        },
+        "cli_cp_queued": {
+            "en": "messages queued {queued}, failed to render {failed}; expected cost {cost} "
+            "{currency}{budget}",
+            "zh": "已写入发件箱 {queued} 条，生成失败 {failed} 条；预计成本 {cost} "
+            "{currency}{budget}",
+        },
+        "cli_cp_of_budget": {"en": " of budget {budget}", "zh": "（预算 {budget}）"},
+        "cli_cp_triggered": {
+            "en": "trigger fired for {triggered}; within the cool-down {cooldown}; re-entered "
+            "after it {re_entered} (evaluated again after every `loyalloop run`)",
+            "zh": "触发 {triggered} 位；处于冷却期 {cooldown} 位；冷却期后再次进入 {re_entered} 位"
+            "（每次 `loyalloop run` 后重新评估）",
+        },
+        "cli_cp_failed": {
+            "en": "  failed: {customer}: {error}",
+            "zh": "  失败：{customer}，原因（英文）：{error}",
+        },
+        "cli_cp_deliver": {
+            "en": "deliver with `loyalloop worker`",
+            "zh": "用 `loyalloop worker` 投递",
+        },
+        "cli_cp_after_run": {
+            "en": "triggered campaigns on run {number}: {parts}",
+            "zh": "第 {number} 次运行上的触发式活动：{parts}",
+        },
+        "cli_cp_after_run_one": {
+            "en": "{name} {entered} entered / {queued} queued",
+            "zh": "{name} 进入 {entered} 位 / 写入发件箱 {queued} 条",
+        },
+        "cli_cp_after_run_failed": {
+            "en": "warning: triggered campaigns on run {number} failed ({error}); the run is "
+            "published — evaluate again: loyalloop campaigns launch NAME",
+            "zh": "警告：第 {number} 次运行上的触发式活动评估失败（原因（英文）：{error}）；运行已"
+            "发布——请重新评估：loyalloop campaigns launch NAME",
+        },
+        "cli_cp_after_run_warning": {
+            "en": "warning: triggered campaign {name}: {why}",
+            "zh": "警告：触发式活动 {name}：{why}（英文）",
+        },
+        "cli_cp_head": {
+            "en": "{name} ({goal}, {channel}): {status}, version {version}, run {run}, ends {ends}",
+            "zh": "{name}（{goal}，{channel}）：{status}，第 {version} 版，第 {run} 次运行，"
+            "结束于 {ends}",
+        },
+        "cli_cp_assignments": {"en": "assignments: {items}", "zh": "分组：{items}"},
+        "cli_cp_expected_cost": {
+            "en": "expected cost {cost} {currency}",
+            "zh": "预计成本 {cost} {currency}",
+        },
+        "cli_cp_currency_unknown": {
+            "en": "(currency not known until a run names it)",
+            "zh": "（币种未知，待分析运行注明金额币种）",
+        },
+        "cli_cp_outbox": {"en": "outbox: {items}", "zh": "发件箱：{items}"},
+        "cli_cp_events": {"en": "events: {items}", "zh": "投递事件：{items}"},
+        "cli_cp_problem": {"en": "  {n} × {reason}", "zh": "  {n} × {reason}（英文）"},
+        "cli_cp_none": {
+            "en": "no campaigns yet (`loyalloop campaigns create FILE`)",
+            "zh": "还没有活动（`loyalloop campaigns create FILE`）",
+        },
+        "cli_cp_set": {"en": "campaign {name}: {status}", "zh": "活动 {name}：{status}"},
+        "cli_cp_goal_win-back": {"en": "win-back", "zh": "挽回"},
+        "cli_cp_goal_retention": {"en": "retention", "zh": "挽留"},
+        "cli_cp_goal_cross-sell": {"en": "cross-sell", "zh": "交叉销售"},
+        "cli_cp_channel_email": {"en": "email", "zh": "电子邮件"},
+        "cli_cp_channel_sms": {"en": "sms", "zh": "短信"},
+        "cli_cp_channel_call": {"en": "call", "zh": "电话"},
+        "cli_cp_arm_holdout": {"en": "holdout", "zh": "对照组"},
+        "cli_cp_arm_global_control": {"en": "global_control", "zh": "全局对照组"},
+        "cli_cp_outbox_pending": {"en": "pending", "zh": "待发送"},
+        "cli_cp_outbox_sending": {"en": "sending", "zh": "发送中"},
+        "cli_cp_outbox_sent": {"en": "sent", "zh": "已发送"},
+        "cli_cp_outbox_failed": {"en": "failed", "zh": "失败"},
+        "cli_cp_outbox_skipped": {"en": "skipped", "zh": "已跳过"},
+        "cli_cp_outbox_dead": {"en": "dead", "zh": "已放弃"},
+        "cli_cp_event_sent": {"en": "sent", "zh": "已发送"},
+        "cli_cp_event_clicked": {"en": "clicked", "zh": "已点击"},
+        "cli_cp_event_bounced": {"en": "bounced", "zh": "被退回"},
+        "cli_cp_event_failed": {"en": "failed", "zh": "失败"},
+        "cli_cp_event_unsubscribed": {"en": "unsubscribed", "zh": "已退订"},
+        "cli_cp_event_skipped": {"en": "skipped", "zh": "已跳过"},
+        "cli_cp_call_list": {
+            "en": "call list of run {run} ({who}): {n} customers, expected value saved {value} "
+            "→ {path}",
+            "zh": "第 {run} 次运行的外呼名单（{who}）：{n} 位客户，预计可挽回价值 {value} → {path}",
+        },
+        "cli_cp_call_who_campaign": {
+            "en": "campaign {name}'s treated customers",
+            "zh": "活动 {name} 的实验组客户",
+        },
+        "cli_cp_call_who_all": {"en": "customers who may be called", "zh": "可致电的客户"},
+        "cli_cp_call_withdrawn": {
+            "en": "left out {n} customer(s) who withdrew consent to be called "
+            "(loyalloop consent set)",
+            "zh": "已排除 {n} 位撤回电话联系同意的客户（loyalloop consent set）",
+        },
+        "cli_cp_call_learnt": {
+            "en": "best hours and weekdays learnt from {n} past call attempts",
+            "zh": "最佳致电时段与星期几由 {n} 次历史外呼得出",
+        },
+        "cli_cp_call_none": {
+            "en": "no past call attempts in the warehouse (interactions with channel 'call'): "
+            "the list has no best times to call; load call outcomes with `loyalloop ingest "
+            "interactions` and they will",
+            "zh": "数据仓库中没有历史外呼记录（渠道为 call 的互动）：名单没有最佳致电时段；用 "
+            "`loyalloop ingest interactions` 导入外呼结果后即可给出",
+        },
+        "cli_sample_files": {"en": "files in {path}", "zh": "示例文件位于 {path}"},
+        # churn on the user's own table (cli/churn.py); the metric lines are the library's
+        "cli_ch_trained": {
+            "en": "trained on {labelled} labelled rows of {rows} ({churned} churned); "
+            "{features} features",
+            "zh": "已用 {rows} 行中带标签的 {labelled} 行训练（其中流失 {churned} 行）；特征 "
+            "{features} 个",
+        },
+        "cli_ch_coerced": {"en": "  coerced: {line}", "zh": "  已转换（说明为英文）：{line}"},
+        "cli_ch_holdout": {"en": "holdout evaluation:", "zh": "留出集评估："},
+        "cli_ch_model_written": {"en": "model written to {path}", "zh": "模型已写入 {path}"},
+        "cli_ch_scored": {"en": "scored {n} rows → {path}", "zh": "已为 {n} 行打分 → {path}"},
+        "cli_ch_deciles": {
+            "en": "lift and capture by decile:",
+            "zh": "按十分位的提升度与捕获率：",
+        },
+        "cli_ch_calibration": {"en": "calibration:", "zh": "校准："},
+        # runs (cli/runs.py)
+        "cli_run_settings_file": {"en": "run settings: {path}", "zh": "运行参数文件：{path}"},
+        # cases (cli/cases.py)
+        "cli_cs_rules_stored": {
+            "en": "case rules version {v} stored",
+            "zh": "已保存工单规则版本 {v}",
+        },
+        "cli_cs_rules_same": {
+            "en": "case rules unchanged (version {v} has this content)",
+            "zh": "工单规则未变化（版本 {v} 内容相同）",
+        },
+        "cli_cs_team_saved": {"en": "team {name} saved", "zh": "团队 {name} 已保存"},
+        "cli_cs_none": {"en": "no open cases", "zh": "没有未结工单"},
+        "cli_cs_row": {
+            "en": "due {due}  {owner}{escalated}",
+            "zh": "时限 {due}  {owner}{escalated}",
+        },
+        "cli_cs_unassigned": {"en": "(unassigned)", "zh": "（未分配）"},
+        "cli_cs_escalated": {"en": "  ESCALATED", "zh": "  已升级"},
+        "cli_cs_status_new": {"en": "new", "zh": "新建"},
+        "cli_cs_status_in_progress": {"en": "in_progress", "zh": "处理中"},
+        "cli_cs_status_waiting_for_customer": {
+            "en": "waiting_for_customer",
+            "zh": "等待客户",
+        },
+        "cli_cs_status_resolved": {"en": "resolved", "zh": "已解决"},
+        "cli_cs_status_closed": {"en": "closed", "zh": "已关闭"},
+        "cli_cs_tick": {
+            "en": "tick: {checked} cases checked, {warnings} warnings, {breaches} escalations, "
+            "{sent} e-mails sent, {failed} failed (retried next tick), {pending} pending",
+            "zh": "调度：检查工单 {checked} 个，预警 {warnings} 次，升级 {breaches} 次，发出邮件 "
+            "{sent} 封，失败 {failed} 封（下次调度重试），待发 {pending} 封",
+        },
+        "cli_cs_followups": {
+            "en": "follow-up surveys: {invited} invited, {sent} sent",
+            "zh": "回访问卷：已邀请 {invited} 位，已发送 {sent} 份",
+        },
+        "cli_cs_followup_error": {
+            "en": "warning: follow-up surveys: {error}",
+            "zh": "警告：回访问卷（原因为英文）：{error}",
+        },
+        "cli_cs_after_run_failed": {
+            "en": "warning: case rules on run {number} failed ({error}); the run is published "
+            "— try again: loyalloop cases from-run {number}",
+            "zh": "警告：第 {number} 次运行上的工单规则执行失败（原因（英文）：{error}）；运行已"
+            "发布——请重试：loyalloop cases from-run {number}",
+        },
+        "cli_cs_after_run": {
+            "en": "cases: {opened} opened, {updated} updated from run {number}'s signals "
+            "({signals} looked at)",
+            "zh": "工单：根据第 {number} 次运行的信号新建 {opened} 个、更新 {updated} 个"
+            "（共查看 {signals} 条信号）",
+        },
+        "cli_cs_from_run": {
+            "en": "cases: {opened} opened, {updated} updated ({signals} signals)",
+            "zh": "工单：新建 {opened} 个，更新 {updated} 个（信号 {signals} 条）",
+        },
+        # consent (cli/consent.py)
+        "cli_cn_already": {
+            "en": "{customer}: {channel} was already withdrawn; nothing changed.",
+            "zh": "{customer}：{channel}渠道此前已撤回同意，无变更。",
+        },
+        "cli_cn_recorded": {
+            "en": "{customer}: {channel} {what} (source {source}, {at}); recorded and in force.",
+            "zh": "{customer}：{channel}渠道{what}（来源 {source}，{at}），已记录并生效。",
+        },
+        "cli_cn_granted": {"en": "granted", "zh": "同意"},
+        "cli_cn_withdrawn": {"en": "withdrawn", "zh": "撤回同意"},
+        "cli_cn_none": {
+            "en": "{customer}: no consent changes recorded.",
+            "zh": "{customer}：无同意变更记录。",
+        },
+        "cli_cn_row": {
+            "en": "{at}  {channel}  {state}  source {source}  by {actor}",
+            "zh": "{at}  {channel}  {state}  来源 {source}  操作人 {actor}",
+        },
+        "cli_cn_channel_email": {"en": "email", "zh": "邮件"},
+        "cli_cn_channel_sms": {"en": "sms", "zh": "短信"},
+        "cli_cn_channel_phone": {"en": "phone", "zh": "电话"},
+        # sync (cli/sync.py)
+        "cli_sync": {
+            "en": "sync: {responses} responses ({edited} edited since last sync) → feedback "
+            "{fb_loaded} loaded, {fb_already} already there, {fb_quarantined} quarantined; "
+            "kano_answers {k_loaded} loaded, {k_quarantined} quarantined",
+            "zh": "同步：问卷回复 {responses} 份（上次同步后修改 {edited} 份）→ feedback 表载入 "
+            "{fb_loaded}、已存在 {fb_already}、隔离 {fb_quarantined}；kano_answers 表载入 "
+            "{k_loaded}、隔离 {k_quarantined}",
+        },
+        "cli_sync_campaigns": {
+            "en": "sync: {campaigns} campaigns → assignments {a_loaded} loaded, "
+            "{a_quarantined} quarantined; interactions (sent, clicked) {i_loaded} loaded, "
+            "{i_quarantined} quarantined",
+            "zh": "同步：活动 {campaigns} 个 → 分组记录载入 {a_loaded}、隔离 {a_quarantined}；"
+            "互动（发送、点击）载入 {i_loaded}、隔离 {i_quarantined}",
+        },
+        "cli_sync_late": {
+            "en": "note: {late} survey answers are dated after {day} (the run's as-of day) and "
+            "are not in this run; a run includes them once transactions up to their day are "
+            "loaded and its as-of day reaches them (`loyalloop run --as-of YYYY-MM-DD`)",
+            "zh": "说明：{late} 份问卷回答的日期晚于本次运行的截止日 {day}，未计入本次运行；待导入"
+            "截至其日期的交易、且运行截止日覆盖到它们时即会计入（`loyalloop run --as-of "
+            "YYYY-MM-DD`）",
+        },
+        # surveys (cli/surveys.py)
+        "cli_sv_updated": {
+            "en": "survey {id} ({survey}) now at version {version}",
+            "zh": "问卷 {id}（{survey}）已更新为第 {version} 版",
+        },
+        "cli_sv_status": {
+            "en": "survey {id} ({survey}): {status}",
+            "zh": "问卷 {id}（{survey}）：{status}",
+        },
+        "cli_sv_status_draft": {"en": "draft", "zh": "草稿"},
+        "cli_sv_status_live": {"en": "live", "zh": "进行中"},
+        "cli_sv_status_closed": {"en": "closed", "zh": "已关闭"},
+        "cli_sv_none": {
+            "en": "no surveys yet; `loyalloop surveys create survey.yaml`",
+            "zh": "还没有问卷；`loyalloop surveys create survey.yaml`",
+        },
+        "cli_sv_row": {
+            "en": "{id}  {survey}  {status}  v{version}  invited {invited}  responses {responses}",
+            "zh": "{id}  {survey}  {status}  v{version}  已邀请 {invited}  回复 {responses}",
+        },
+        "cli_sv_invited": {
+            "en": "survey {id}: {created} new links, {existing} already invited, skipped: "
+            "{skipped} → {path}",
+            "zh": "问卷 {id}：新链接 {created} 个，此前已邀请 {existing} 位，跳过：{skipped} → "
+            "{path}",
+        },
+        "cli_sv_sent": {
+            "en": "sent {sent}, reminded {reminded}, failed {failed}, unsubscribed since "
+            "{suppressed}",
+            "zh": "已发送 {sent}，已提醒 {reminded}，失败 {failed}，期间退订 {suppressed}",
+        },
+        "cli_sv_responses": {
+            "en": "{total} responses; personal links: {responded} of {invited} invited answered "
+            "({rate}), {not_responded} not yet; public link: {public}",
+            "zh": "回复 {total} 份；专属链接：已邀请 {invited} 位中 {responded} 位已回答"
+            "（{rate}），{not_responded} 位尚未回答；公开链接：{public} 份",
+        },
+        "cli_sv_trigger": {
+            "en": "trigger {id}: after {kind}, invite within {hours} h",
+            "zh": "触发规则 {id}：{kind} 之后 {hours} 小时内邀请",
+        },
+        "cli_sv_trigger_run": {
+            "en": "trigger {id}: {customers} customers, {created} invited, skipped {skipped}",
+            "zh": "触发规则 {id}：客户 {customers} 位，已邀请 {created} 位，跳过 {skipped}",
+        },
+    }
+)
+# --- end of fixes14 -----------------------------------------------------------------------------

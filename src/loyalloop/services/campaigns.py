@@ -303,6 +303,7 @@ def check_campaign_currency(c: Campaign, project: str | None, doing: str) -> Non
         f"project's amounts are now in {project} (the latest run's; run setting `currency`); "
         f"nothing is converted: create a new campaign in {project}, or run over data in "
         f"{c.currency} again",
+        reason="campaign",
         expected=project,
         found=c.currency,
     )

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from loyalloop.api.access import Permission
 from loyalloop.api.deps import Principal, SessionDep, StoreDep, allow, get_lang
-from loyalloop.api.i18n import text
+from loyalloop.api.i18n import TEXTS, text
 from loyalloop.api.pages import render
 from loyalloop.campaigns import BudgetMode, Channel, Goal, builtin_offers
 from loyalloop.errors import BudgetExceededError, ConfigError, CurrencyMismatchError, SpecError
@@ -119,6 +119,16 @@ def campaign_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     return raw
 
 
+def _error_text(exc: Exception, lang: str) -> str:
+    """What the page says about a refused change, in ``lang``: a currency error in the page's
+    language (``cp_currency_<reason>``); other errors name a field of the spec the user wrote
+    and stay as the library words them."""
+    key = f"cp_currency_{getattr(exc, 'reason', '')}"
+    if isinstance(exc, CurrencyMismatchError) and key in TEXTS:
+        return text(key, lang, expected=exc.expected, found=exc.found)
+    return str(exc)
+
+
 def _offer_choices(catalogue: str, currency: str | None) -> list[tuple[str, str]]:
     """The built-in catalogue's offers in the project's currency (none when it has no built-in
     catalogue in that currency: creating the campaign then says so)."""
@@ -167,6 +177,7 @@ def _new_page(
         channels=[c.value for c in Channel],
         modes=[m.value for m in BudgetMode],
         offers=_offer_choices(values.get("offers", "card"), currency),
+        currency=currency,
         arm_rows=range(ARM_ROWS),
         error=error,
     )
@@ -245,7 +256,8 @@ async def campaign_create_form(
             c, _new = create_campaign(session, raw, me.actor, project=project)
         except ConfigError as exc:
             session.rollback()
-            return _new_page(request, session, project, form=form, error=str(exc), status_code=422)
+            error = _error_text(exc, get_lang(request))
+            return _new_page(request, session, project, form=form, error=error, status_code=422)
         return RedirectResponse(f"/campaigns/{c.name}", status_code=303)
 
     return await run_in_threadpool(work)
@@ -345,7 +357,8 @@ async def campaign_launch_form(
             r = launch_from_run(store, name, me.actor)
         except (BudgetExceededError, ConfigError) as exc:
             session.rollback()
-            return _confirm(request, store, session, name, error=str(exc), status_code=422)
+            error = _error_text(exc, get_lang(request))
+            return _confirm(request, store, session, name, error=error, status_code=422)
         msg = text(
             "launched_n",
             get_lang(request),
@@ -367,7 +380,8 @@ def _status_form(
         c = set_status(session, name, status, me.actor)
     except ConfigError as exc:
         session.rollback()
-        return _campaign_page(request, session, name, me, error=str(exc), status_code=409)
+        error = _error_text(exc, get_lang(request))
+        return _campaign_page(request, session, name, me, error=error, status_code=409)
     return RedirectResponse(f"/campaigns/{c.name}", status_code=303)
 
 

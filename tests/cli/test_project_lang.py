@@ -1,0 +1,123 @@
+"""One project language: ``LOYALLOOP_LANG`` (``en`` by default, ``zh``) is what the manager's
+commands print in when no ``--lang`` is given; ``--lang`` wins; any other value is refused
+naming the variable; ``--json`` is the same in every language. Every command that prints for
+a manager has the option, with the same help."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loyalloop.cli.main import app
+from loyalloop.core.config import Settings
+from loyalloop.errors import ConfigError
+
+#: The commands that print text for a manager (docs/cli.md lists the same).
+LANG_COMMANDS = [
+    ["demo"],
+    ["report"],
+    ["run"],
+    ["runs", "show"],
+    ["ingest"],
+    ["sample"],
+    ["sync"],
+    ["churn", "train"],
+    ["churn", "score"],
+    ["churn", "evaluate"],
+    *[["campaigns", c] for c in ("results", "create", "launch", "status", "list", "pause",
+                                 "resume", "call-list")],
+    *[["cases", c] for c in ("rules", "team", "list", "tick", "from-run")],
+    ["consent", "set"],
+    ["consent", "history"],
+    *[["surveys", c] for c in ("update", "publish", "close", "list", "invite", "send",
+                               "responses", "trigger", "run-triggers")],
+]  # fmt: skip
+
+SURVEY = """\
+key: card-q4
+title: {zh: 信用卡季度调查, en: Card survey}
+questions:
+  - id: nps
+    type: nps
+    text: {zh: 您有多大可能推荐我们的信用卡？, en: "How likely are you to recommend our card?"}
+"""
+
+
+def test_the_setting_defaults_to_english_and_refuses_other_languages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LOYALLOOP_LANG", raising=False)
+    assert Settings().lang == "en"
+    monkeypatch.setenv("LOYALLOOP_LANG", " ZH ")
+    assert Settings().lang == "zh"
+    monkeypatch.setenv("LOYALLOOP_LANG", "fr")
+    with pytest.raises(ConfigError, match=r"^LOYALLOOP_LANG='fr' is not a language of the "):
+        Settings()
+
+
+@pytest.mark.parametrize("command", LANG_COMMANDS, ids=lambda c: " ".join(c))
+def test_every_managers_command_has_the_same_lang_option(command: list[str]) -> None:
+    r = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    text = re.sub(r"\s+", " ", re.sub(r"[│╭╮╰╯─]", " ", r.output))
+    assert "--lang" in text and "LOYALLOOP_LANG" in text, text
+
+
+def test_service_commands_speak_the_projects_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOYALLOOP_ENV", "local")
+    monkeypatch.delenv("LOYALLOOP_LANG", raising=False)
+    runner = CliRunner()
+    home = ["--home", str(tmp_path / "home")]
+
+    def say(*args: str, lang: str | None = None) -> str:
+        env = {"LOYALLOOP_LANG": lang} if lang else {}
+        r = runner.invoke(app, [*home, *args], env=env)
+        assert r.exit_code == 0, r.output
+        return r.stdout.strip()
+
+    assert say("cases", "list") == "no open cases"
+    assert say("cases", "list", lang="zh") == "没有未结工单"
+    assert say("cases", "list", "--lang", "en", lang="zh") == "no open cases"  # --lang wins
+    assert say("cases", "team", "care", "--manager", "m@x.cn", lang="zh") == "团队 care 已保存"
+    assert say("surveys", "list", lang="zh") == "还没有问卷；`loyalloop surveys create survey.yaml`"
+    spec = tmp_path / "survey.yaml"
+    spec.write_text(SURVEY, encoding="utf-8")
+    sid = say("surveys", "create", str(spec))
+    assert say("surveys", "publish", sid, lang="zh") == f"问卷 {sid}（card-q4）：进行中"
+    assert say("surveys", "publish", sid) == f"survey {sid} (card-q4): live"
+    listed = say("surveys", "list", lang="zh")
+    assert "card-q4  进行中  v1  已邀请 0  回复 0" in listed
+    assert say("surveys", "send", lang="zh") == "已发送 0，已提醒 0，失败 0，期间退订 0"
+    assert say("surveys", "close", sid, "--lang", "zh") == f"问卷 {sid}（card-q4）：已关闭"
+    # consent: the change and the history in Chinese, nothing English in it
+    set_zh = say("consent", "set", "C9", "--channel", "sms", "--withdrawn", "--source",
+                 "branch:Pudong", lang="zh")  # fmt: skip
+    assert (
+        set_zh.startswith("C9：短信渠道撤回同意（来源 branch:Pudong，") and "已记录并生效" in set_zh
+    )
+    assert "withdrawn" not in set_zh and "source" not in set_zh
+    again = say("consent", "set", "C9", "--channel", "sms", "--withdrawn", "--source", "x")
+    assert again == "C9: sms was already withdrawn; nothing changed."
+    history = say("consent", "history", "C9", lang="zh")
+    assert (
+        "短信" in history and "撤回同意" in history and "来源 branch:Pudong  操作人 cli" in history
+    )
+    assert say("consent", "history", "nobody", lang="zh") == "nobody：无同意变更记录。"
+    # --json is the same in both languages
+    js = [say("surveys", "list", "--json", lang=lg) for lg in ("en", "zh")]
+    assert json.loads(js[0]) == json.loads(js[1])
+
+
+def test_a_bad_project_language_is_a_configuration_error(tmp_path: Path) -> None:
+    r = CliRunner().invoke(
+        app, ["--home", str(tmp_path / "home"), "cases", "list", "--json"],
+        env={"LOYALLOOP_LANG": "fr", "LOYALLOOP_ENV": "local"},
+    )  # fmt: skip
+    assert r.exit_code == 2
+    assert json.loads(r.stdout)["error"]["message"].startswith("LOYALLOOP_LANG='fr' is not a")
