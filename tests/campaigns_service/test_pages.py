@@ -318,7 +318,7 @@ def test_pages_speak_chinese(world: World) -> None:
     assert r.status_code == 200 and "客群构建" in r.text
     assert re.search(r"运行 7 中 400 位客户里有 \d+ 位", r.text)
     page = c.get("/campaigns/new")
-    assert "新建活动" in page.text and "对照组比例" in page.text and "唤回" in page.text
+    assert "新建活动" in page.text and "对照组比例" in page.text and "挽回" in page.text
 
 
 def test_a_launched_campaign_page_names_its_codes_in_chinese(world: World) -> None:

@@ -276,7 +276,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "no_campaigns": ("No campaigns yet.", "还没有营销活动。"),
     "goal": ("Goal", "目标"),
     "goal_retention": ("retention", "挽留"),
-    "goal_win-back": ("win-back", "唤回"),
+    "goal_win-back": ("win-back", "挽回"),
     "goal_cross-sell": ("cross-sell", "交叉销售"),
     "audience": ("Audience (saved segment)", "目标客群（已保存客群）"),
     "holdout_share": ("Holdout share", "对照组比例"),
