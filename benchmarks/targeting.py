@@ -5,7 +5,8 @@ how much incremental value each way of choosing customers realises **at the same
 recorded in ``benchmarks/results/targeting.md``. Usage::
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3] \
-        [--learning-campaigns 3] [--no-previous-learner] [--cache SAMPLE.pkl] [--save ROWS.pkl]
+        [--learning-campaigns 3] [--no-previous-learner] [--action-gate] [--cache SAMPLE.pkl] \
+        [--save ROWS.pkl]
 
 Steps (per repeat, a fresh learning campaign):
 
@@ -42,8 +43,9 @@ Steps (per repeat, a fresh learning campaign):
      nobody; ``uplift (<learner>, caution with the best CV value)`` is the same model policy
      at the caution the rule chose (what a challenger runs), ``uplift (<learner>, 1 SE off)``
      at the default caution — both filled as the loop fills them, without the actions the
-     choice withholds (the action gate, ``PolicyChoice.withheld``); ``…, no action gate``
-     is the model at the rule's caution sending every action (what it would send ungated);
+     choice withholds (``--action-gate``: selection's action gate, ``PolicyChoice.withheld``;
+     off by default); ``…, no action gate`` is the model at the rule's caution sending every
+     action;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order with each action (``*`` = the one that measured the
      best net value per customer in the first learning campaign), until the first customer
@@ -235,6 +237,7 @@ def policies(
     learning: PolicyKind = PolicyKind.RANDOM,
     incumbent: str = "offer",
     learners: tuple[str, ...] = (NEW, OLD),
+    action_gate: bool = False,
 ) -> list[dict[str, Any]]:
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
@@ -283,6 +286,7 @@ def policies(
             budget_per_customer=setup.budget_per_customer,
             incumbent_action=incumbent,
             seed=seed,
+            action_gate=action_gate,
         )
         choices[tag], fits[tag] = choice, fit
     n = len(audience)
@@ -557,6 +561,11 @@ def main() -> None:
         help=f"run the loop's learner ({NEW}) only, not the previous one ({OLD}) beside it "
         "(half the cross-validation time)",
     )
+    p.add_argument(
+        "--action-gate",
+        action="store_true",
+        help="choose with selection's action gate (off by default; uplift14's runs had it on)",
+    )
     p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
     p.add_argument("--first-repeat", type=int, default=0, help="seed of the first repeat")
@@ -621,6 +630,7 @@ def main() -> None:
             learning=PolicyKind(args.learning),
             incumbent=args.incumbent,
             learners=(NEW,) if args.no_previous_learner else (NEW, OLD),
+            action_gate=args.action_gate,
         )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         _repeat_notes(found)

@@ -623,6 +623,7 @@ def _two_choice(sms: str, seed: int, n: int = 6_000) -> tuple[Any, dict[str, Any
         budget_per_customer=0.5,
         incumbent_action="call",
         seed=0,
+        action_gate=True,
     )
     models = {a: RiskPriorEffect().fit(*d) for a, d in training_rows(rows, feats).items()}
     plans = {
