@@ -52,10 +52,9 @@ from loyalloop.measurement.targeting import Action, Constraints, allocate
 ACTIONS = [Action("call", "call")]
 
 
-def _world(
-    n: int, truth: str, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series, np.ndarray]:
-    rng = np.random.default_rng(seed)
+def _customers(rng: np.random.Generator, n: int) -> tuple[np.ndarray, pd.DataFrame]:
+    """Churn probability and features of ``n`` simulated customers (``z``: what risk does not
+    see; two noise features)."""
     churn = rng.uniform(0, 1, n)
     X = pd.DataFrame(
         {
@@ -66,6 +65,14 @@ def _world(
             "noise1": rng.normal(size=n),
         }
     )
+    return churn, X
+
+
+def _world(
+    n: int, truth: str, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    churn, X = _customers(rng, n)
     base = -2.0 + 0.5 * X["clv"].to_numpy() / 1000.0
     gamma = {
         "feature": 1.6 * X["z"].to_numpy(),
@@ -567,16 +574,7 @@ def _two_actions(
     ``sms``: ``none`` (0 for everyone), ``harm`` (contact puts customers off a little, as the
     sample's sleeping dogs) or ``real`` (follows ``z``)."""
     rng = np.random.default_rng(seed)
-    churn = rng.uniform(0, 1, n)
-    X = pd.DataFrame(
-        {
-            "churn_probability": churn,
-            "clv": rng.gamma(2.0, 500.0, n),
-            "z": rng.normal(size=n),
-            "noise0": rng.normal(size=n),
-            "noise1": rng.normal(size=n),
-        }
-    )
+    churn, X = _customers(rng, n)
     z = X["z"].to_numpy()
     base = -2.0 + 0.5 * X["clv"].to_numpy() / 1000.0
     p0 = expit(base)
