@@ -5,7 +5,8 @@ how much incremental value each way of choosing customers realises **at the same
 recorded in ``benchmarks/results/targeting.md``. Usage::
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3] \
-        [--learning-campaigns 3] [--no-previous-learner] [--cache SAMPLE.pkl] [--save ROWS.pkl]
+        [--learning-campaigns 3] [--no-previous-learner] [--action-gate] [--cache SAMPLE.pkl] \
+        [--save ROWS.pkl]
 
 Steps (per repeat, a fresh learning campaign):
 
@@ -41,7 +42,10 @@ Steps (per repeat, a fresh learning campaign):
      (risk-only + ``--incumbent`` down the ranking until a customer no longer fits) or
      nobody; ``uplift (<learner>, caution with the best CV value)`` is the same model policy
      at the caution the rule chose (what a challenger runs), ``uplift (<learner>, 1 SE off)``
-     at the default caution — both filled as the loop fills them;
+     at the default caution — both filled as the loop fills them, without the actions the
+     choice withholds (``--action-gate``: selection's action gate, ``PolicyChoice.withheld``;
+     off by default); ``…, no action gate`` is the model at the rule's caution sending every
+     action;
    * ``random``, ``risk-only`` (highest churn probability first), ``value-only`` (highest CLV
      first): customers in that order with each action (``*`` = the one that measured the
      best net value per customer in the first learning campaign), until the first customer
@@ -58,6 +62,10 @@ Steps (per repeat, a fresh learning campaign):
 5. **paired**: the loop − risk-only / random / value-only + the incumbent action per repeat
    (the expected difference, and the realised difference over the same draws with its 95 %
    range) and across repeats (mean, standard deviation, range, how many above 0).
+
+As each repeat ends the script prints its table, the rule's lead over the default and its
+standard error, the learnt rows' action counts, and (``--save``) pickles the repeats so far —
+a run stopped early keeps its finished repeats.
 
 The solver section times the greedy and exact (HiGHS) allocations on random candidates of
 2,000 and 10,000 customers × 3 actions (the figures quoted in ``measurement/targeting.py``).
@@ -215,6 +223,7 @@ MAIN_LABEL = "the loop: learnt ({}), incumbent or nobody by CV (1-SE rule)"
 MAIN = MAIN_LABEL.format(NEW)
 BEST_LEVEL = "uplift ({}, caution with the best CV value)"
 ONE_SE = "uplift ({}, 1 SE off)"
+UNGATED = "uplift ({}, caution with the best CV value, no action gate)"
 
 
 def policies(
@@ -228,6 +237,7 @@ def policies(
     learning: PolicyKind = PolicyKind.RANDOM,
     incumbent: str = "offer",
     learners: tuple[str, ...] = (NEW, OLD),
+    action_gate: bool = False,
 ) -> list[dict[str, Any]]:
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
@@ -276,6 +286,7 @@ def policies(
             budget_per_customer=setup.budget_per_customer,
             incumbent_action=incumbent,
             seed=seed,
+            action_gate=action_gate,
         )
         choices[tag], fits[tag] = choice, fit
     n = len(audience)
@@ -287,11 +298,20 @@ def policies(
     for tag in learners:
         choice = choices[tag]
 
-        def learnt(caution: float, tag: str = tag, fill: str | None = choice.fill_action) -> Any:
+        def learnt(
+            caution: float,
+            tag: str = tag,
+            fill: str | None = choice.fill_action,
+            withheld: tuple[str, ...] = choice.withheld,
+        ) -> Any:
             # what the loop runs with the model at this caution: its picks, then the budget
             # they leave to risk-only + the choice's fill action (plan_round's model policy)
             policy = Policy(
-                PolicyKind.MODEL, model_id=f"bench-{tag}", caution=caution, fill_action=fill
+                PolicyKind.MODEL,
+                model_id=f"bench-{tag}",
+                caution=caution,
+                fill_action=fill,
+                withheld=withheld,
             )
             return policy_plan(
                 audience,
@@ -309,6 +329,8 @@ def policies(
         if tag == NEW:
             seconds = time.perf_counter() - t0
         plans[ONE_SE.format(tag)] = learnt(PESSIMISM)
+        # the same model at the rule's caution without the action gate: what it would send
+        plans[UNGATED.format(tag)] = learnt(choice.caution, withheld=())
         if choice.selected is Selected.MODEL:
             plans[MAIN_LABEL.format(tag)] = plans[BEST_LEVEL.format(tag)]
         elif choice.selected is Selected.INCUMBENT:
@@ -364,6 +386,9 @@ def policies(
                         "cv": {
                             c.label: (round(c.value), round(c.se)) for c in choices[tag].candidates
                         },
+                        "lead": (round(choices[tag].lead), round(choices[tag].lead_se)),
+                        "fold_cautions": list(choices[tag].fold_cautions),
+                        "withheld": list(choices[tag].withheld),
                         "rows_needed": learning_rows_needed(
                             choices[tag].lead, choices[tag].lead_se, len(pooled)
                         ),
@@ -476,6 +501,23 @@ def _paired(rows: list[dict[str, Any]], incumbent: str = "offer") -> None:
             )
 
 
+def _repeat_notes(rows: list[dict[str, Any]]) -> None:
+    """One repeat's choice as the rule saw it (its lead and standard error) and what each
+    learnt row sends (action counts), printed as the repeat ends."""
+    main = next(x for x in rows if x["plan_seconds"] is not None)
+    for tag, d in main["learners"].items():
+        lead, se = d["lead"]
+        print(
+            f"\nrepeat {main['repeat']}, {tag}: {main['learning_rows']:,} learning rows; chose "
+            f"**{d['selected']}** (caution {d['caution']:g} SE, folds {d['fold_cautions']}, "
+            f"withheld {d.get('withheld', [])}); "
+            f"lead over the default {lead:+,.0f} (se {se:,.0f}); {d['reason']}"
+        )
+    for x in rows:
+        if x["policy"].startswith(("uplift", "the loop")):
+            print(f"- {x['policy']}: {x['actions']}, expected {x['expected']:,.0f}")
+
+
 def _qini(rows: list[dict[str, Any]]) -> None:
     print("\nLearnt models' out-of-fold Qini (model, risk-only on the same rows):\n")
     for x in rows:
@@ -518,6 +560,11 @@ def main() -> None:
         action="store_true",
         help=f"run the loop's learner ({NEW}) only, not the previous one ({OLD}) beside it "
         "(half the cross-validation time)",
+    )
+    p.add_argument(
+        "--action-gate",
+        action="store_true",
+        help="choose with selection's action gate (off by default; uplift14's runs had it on)",
     )
     p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
@@ -583,15 +630,17 @@ def main() -> None:
             learning=PolicyKind(args.learning),
             incumbent=args.incumbent,
             learners=(NEW,) if args.no_previous_learner else (NEW, OLD),
+            action_gate=args.action_gate,
         )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
+        _repeat_notes(found)
         print(flush=True)
         rows.extend(found)
-    if args.save is not None:
-        import pickle
+        if args.save is not None:  # after each repeat: a stopped run keeps its finished ones
+            import pickle
 
-        with args.save.open("wb") as fh:
-            pickle.dump(rows, fh)
+            with args.save.open("wb") as fh:
+                pickle.dump(rows, fh)
     _summary(rows)
     _paired(rows, args.incumbent)
     _qini(rows)

@@ -168,6 +168,10 @@ class Policy:
     #: about) goes to the riskiest customers it did not pick, with this action — "model
     #: first, then the incumbent" (:func:`fill_by_risk`); ``None``: the rest is not spent.
     fill_action: str | None = None
+    #: Actions a model policy may not send: the rows did not show they pay among the
+    #: customers the model gives them (``selection``'s action gate); the fill may still use
+    #: its own action.
+    withheld: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind is PolicyKind.MODEL and not self.model_id:
@@ -180,7 +184,8 @@ class Policy:
         if self.kind is PolicyKind.MODEL:
             caution = "" if self.caution is None else f", {self.caution:g} SE off"
             fill = "" if self.fill_action is None else f", then risk-only ({self.fill_action})"
-            return f"model {self.model_id}{caution}{fill}"
+            without = f", without {', '.join(self.withheld)}" if self.withheld else ""
+            return f"model {self.model_id}{caution}{without}{fill}"
         if self.kind is PolicyKind.NOBODY:
             return "nobody (no action is sure to pay)"
         depth = "" if self.min_score is None else f", score ≥ {self.min_score:.3g}"
@@ -641,6 +646,10 @@ def model_policy_picks(
     )
     for j, a in enumerate(actions):
         cand[f"cost:{a.name}"] = cost[rows, j]
+    for w in policy.withheld:  # the action gate: the model may not send these
+        if w not in names:
+            raise ConfigError(f"withheld action {w!r} is not one of {names}")
+        cand[f"value:{w}"] = np.nan
     constraints = Constraints(
         budget,
         max_contacts=None if max_contacts is None else int(max_contacts),

@@ -668,6 +668,7 @@ def run_learning_rounds(
             model_id=entry.model_id,
             caution=picked.caution,
             fill_action=picked.fill_action,
+            withheld=picked.withheld,
         )
         if picked.selected is Selected.MODEL:
             champ2, chall2 = tuned, incumbent

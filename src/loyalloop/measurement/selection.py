@@ -105,6 +105,37 @@ money with confidence): then the learnt policy's picks alone are valued, against
 value of a response is not winsorised (see above): the paired, mostly shared allocations are
 what stabilises the comparison, without biasing it.
 
+**The action gate** (``uplift14``; ``action_gate=True``, **off by default** — see the end of
+this paragraph). An action other than the fill's may enter the learnt
+policy only where the rows show it pays: its measured value among the customers the model
+gives it (the AIPW gain of its rows there less their contact costs, as :func:`_measured`
+values any candidate) less what the budget they cost would earn in the fill (the incumbent's
+measured value per unit spent), **not below 0 at the caution** — ``max(caution, rule)``
+standard errors — and measured at all (an action no fold's model gave anyone is withheld).
+It is cross-fitted like the level: fold f's allocation is gated on the other folds' rows,
+then re-allocated without the withheld actions and filled; what the next campaign runs is
+the gate on all folds at the level rule 1 picks (``PolicyChoice.withheld``,
+``Policy.withheld``). Why: on the sample business with six pooled learning campaigns the
+learnt policy sent 1,285 SMS in one repeat of two and lost 15 k on the truth against
+risk-only + offer — cheap contacts to customers whose SMS effect the model over-stated by
+noise, where the truth puts sleeping dogs off (benchmarks/results/targeting.md,
+``uplift13``). On simulated campaigns whose SMS earns nothing or harms a little, the gate
+withholds it in most draws, and keeps an SMS that pays (tests/measurement/test_selection.py).
+A one-sided 1-SE test still passes on noise about one time in six. On the sample business
+it did **not** catch the over-send it was built for (``uplift14``): in the losing repeat the
+SMS passed and the call was withheld; the 1-SE rule held that policy back; and withholding
+the call cost 6.8 k and 7.5 k on the truth in two repeats of three (the call's comparator,
+the offer fill's *average* value per unit spent, is a higher bar than the fill's marginal
+customers). Hence off by default; kept, tested, for the next attempt. The fill's own action is
+not gated: withheld, its budget would go to the same action by risk.
+
+**What runs and what was measured.** The lead is the cross-fitted policy's (each fold's
+level and gate chosen on the other folds); the next campaign runs the same procedure applied
+to all the rows (rule 1 and the gate on all folds, the model fitted on all rows) — as
+cross-validation always values a procedure, not the one model it finally fits. Where the
+folds chose different levels, the level that runs is not one any fold ran; the benchmark
+prints the folds' levels beside the one that runs (not simulated further).
+
 Rule 1 and the cross-fitting were chosen by this reasoning and on simulated data with a known
 truth, before the demo's fresh seeds 3–8 were run on the sample's truth
 (benchmarks/results/targeting.md, ``uplift7``); nothing was tuned on a seed.
@@ -203,6 +234,9 @@ class PolicyChoice:
     #: The action with which the incumbent's rule fills the budget the learnt policy leaves
     #: (the learnt candidates were valued so); ``None``: no fill (no incumbent, or it loses).
     fill_action: str | None = None
+    #: The actions the learnt policy may not send at ``caution``: the action gate on all
+    #: folds' rows (module docstring); the cross-fitted candidates were gated per fold.
+    withheld: tuple[str, ...] = ()
 
     def value(self, label: str) -> CandidateValue:
         for c in self.candidates:
@@ -536,6 +570,46 @@ def _spent(fold: pd.DataFrame, given: pd.Series) -> float:
     return total
 
 
+def _action_gains(
+    r: _Rows,
+    rows: np.ndarray,
+    picks: pd.Series,
+    fold: pd.DataFrame,
+    rate: float,
+    actions: Sequence[Action],
+) -> list[tuple[float, float, float]]:
+    """Per action, on one fold's rows: the measured net value of the model's own ``picks``
+    of that action (its AIPW gain less its contact costs, :func:`_measured`) less what the
+    fill would earn with the budget they cost (``rate`` per unit), and its variance."""
+    sub = _Rows(r.frame.iloc[rows].reset_index(drop=True), r.by_id, r.ids, r.stratum)
+    out = []
+    for a in actions:
+        mine = picks[picks.to_numpy() == a.name]
+        if len(mine) == 0:
+            out.append((0.0, 0.0, 0.0))
+            continue
+        v, psi = _measured(sub, mine, actions)
+        out.append((v - rate * _spent(fold, mine), _variance(sub.frame, psi), float(len(mine))))
+    return out
+
+
+def _gated(
+    actions: Sequence[Action], gains: np.ndarray, z: float, fill: str | None
+) -> tuple[str, ...]:
+    """The actions the learnt policy may not send: those whose summed measured value over the
+    folds ``gains`` (fold, action, value/variance/customers) is below 0 at ``z`` standard
+    errors, or that no fold's model gave anyone (the rows show nothing of what they earn) —
+    except the fill's own action, whose budget would go to the same action anyway."""
+    out = []
+    for j, a in enumerate(actions):
+        if a.name == fill:
+            continue
+        v, var, n = (float(gains[:, j, i].sum()) for i in range(3))
+        if n == 0 or v - z * math.sqrt(var) < 0:
+            out.append(a.name)
+    return tuple(out)
+
+
 def _se_words(rule: float) -> str:
     """``1`` → "1 standard error", ``2`` → "2 standard errors"."""
     return f"{rule:g} standard error" + ("" if rule == 1 else "s")
@@ -558,6 +632,7 @@ def choose_policy(
     folds: int = 3,
     seed: int = 0,
     fill_budget: bool = True,
+    action_gate: bool = False,
 ) -> PolicyChoice:
     """Choose among the learnt policy (at each caution level), the incumbent and nobody by
     cross-validated value on the finished campaigns' rows, with a one-standard-error rule
@@ -585,6 +660,10 @@ def choose_policy(
         The learnt policy at each level is "model first, then the incumbent": the budget it
         leaves goes to the riskiest customers it did not pick, with the incumbent's action
         (when the incumbent is the default); ``False`` values the model's picks alone.
+    action_gate
+        Withhold the actions the rows do not show to pay (module docstring, *the action
+        gate*). Off by default: on the sample business it cost more than it saved
+        (benchmarks/results/targeting.md, ``uplift14``).
     """
     if folds < 2:
         raise ConfigError(f"cross-validation needs at least 2 folds, got {folds}")
@@ -658,6 +737,18 @@ def choose_policy(
     # model first, then the incumbent: the budget a level leaves goes to the riskiest
     # customers it did not pick — unless the incumbent is measured as losing money
     fill = incumbent_action if default is Selected.INCUMBENT and fill_budget else None
+    # what a unit of budget buys when the fill spends it: the incumbent's measured value per
+    # unit spent, per fold (the action gate's alternative; 0 without a fill)
+    rate = np.zeros(folds)
+    if fill is not None and action_gate:
+        for f, fold in enumerate(fold_audience):
+            sub = _Rows(
+                r.frame.iloc[fold_rows[f]].reset_index(drop=True), r.by_id, r.ids, r.stratum
+            )
+            spent_f = _spent(fold, inc[f])
+            rate[f] = _measured(sub, inc[f], actions)[0] / spent_f if spent_f > 0 else 0.0
+    cands_of: dict[str, list[pd.DataFrame]] = {k: [] for k in labels}
+    own: dict[str, list[pd.Series]] = {k: [] for k in labels}
     for fold, models in zip(fold_audience, fold_models, strict=True):
         if not fitted:
             break
@@ -674,9 +765,38 @@ def choose_policy(
                 pessimism=k,
             )
             alloc = allocate(cand, actions, Constraints(budget))
-            got = alloc.frame.set_index("customer_id")["action"].dropna()
+            cands_of[label].append(cand)
+            own[label].append(alloc.frame.set_index("customer_id")["action"].dropna())
+    # the action gate (module docstring), cross-fitted: fold f's allocation may use an action
+    # only if the other folds' rows show it pays among the customers the model gave it there
+    gates: dict[str, list[list[float]]] = {k: [] for k in labels}
+    withheld_at: dict[str, list[tuple[str, ...]]] = {k: [] for k in labels}
+    for k, label in zip(levels, labels, strict=True):
+        if not fitted:
+            break
+        gain = np.array(
+            [
+                _action_gains(r, fold_rows[f], own[label][f], fold_audience[f], rate[f], actions)
+                if action_gate
+                else [(0.0, 0.0, 0.0)] * len(actions)
+                for f in range(folds)
+            ]
+        )  # (fold, action, value/variance/customers)
+        gates[label] = [list(g) for g in gain]
+        for f, fold in enumerate(fold_audience):
+            others = np.delete(np.arange(folds), f)
+            out = _gated(actions, gain[others], max(k, rule), fill) if action_gate else ()
+            got = own[label][f]
+            if out:
+                cand = cands_of[label][f].copy()
+                for a in out:
+                    cand[f"value:{a}"] = np.nan
+                budget = budget_per_customer * len(fold)
+                alloc = allocate(cand, actions, Constraints(budget))
+                got = alloc.frame.set_index("customer_id")["action"].dropna()
+            withheld_at[label].append(out)
             if fill is not None:
-                rest = budget - _spent(fold, got)
+                rest = budget_per_customer * len(fold) - _spent(fold, got)
                 extra = _incumbent_pick(fold, fill, rest, incumbent_min_score, taken=got.index)
                 got = pd.concat([got, extra])
             given[label].append(got)
@@ -734,11 +854,20 @@ def choose_policy(
         levels, [by[label].value for label in labels], [by[label].se for label in labels]
     )
     caution = float(levels[level])
+    # what runs: the gate on all folds' rows at that level (the procedure the cross-fitting
+    # validated, applied to all the rows, as rule 1 is)
+    withheld = (
+        _gated(actions, np.array(gates[labels[level]]), max(caution, rule), fill)
+        if action_gate
+        else ()
+    )
     nested = by[CROSS_FITTED]
     lead = nested.value - by[dlabel].value
     lead_se = math.sqrt(_variance(r.frame, psis[CROSS_FITTED] - psis[dlabel]))
     per_fold = ", ".join(f"{k:g}" for k in fold_cautions)
     then = "" if fill is None else f", the budget it leaves to risk-only {fill}"
+    if withheld:
+        then = f" without {', '.join(withheld)} (not shown to pay)" + then
     if lead > rule * lead_se:
         selected = Selected.MODEL
         reason = (
@@ -768,6 +897,7 @@ def choose_policy(
         tuple(notes),
         fold_cautions,
         fill,
+        withheld,
     )
 
 
