@@ -104,7 +104,13 @@ def test_examples_from_the_issue(text: str, expected: list[tuple[str, str]]) -> 
         ("利息怎么算的问过客服了", [("interest", None)]),
         ("客服电话一直占线", [("waiting_time", "negative")]),
         ("What time does the call centre open?", []),
-        ("I called customer service three times about the annual fee", [("annual_fee", "neutral")]),
+        # calling again and again about a thing is a complaint about it to the labelling authors
+        # (every such English sentence of theirs that names another aspect labels it negative,
+        # none neutral); read neutral until session 14's retrain with blind11
+        (
+            "I called customer service three times about the annual fee",
+            [("annual_fee", "negative")],
+        ),
         # a judgement of the people in the same clause or the next still counts
         ("打客服电话，客服态度很差", [("service_attitude", "negative")]),
         ("人工客服全程打太极", [("service_attitude", "negative")]),
