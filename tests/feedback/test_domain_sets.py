@@ -60,13 +60,6 @@ FLOORS = {
 }
 
 
-#: Precision floors other than 0.9: the detector retrained with blind10 in session 13 (its
-#: waiting-time threshold chosen 0.30 by leaving each of eleven blind authors out) reads "The
-#: agent was quick and friendly" as waiting time too, as blind authors label "quick"; the
-#: lexicon author who wrote ``fresh`` did not (0.896, one sentence of 113).
-PRECISION_FLOOR = {("en", "fresh"): 0.89}
-
-
 @pytest.mark.parametrize(("lang", "part"), list(FLOORS))
 def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
     if part == "fresh":
@@ -77,7 +70,9 @@ def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
     ev = evaluate_aspects(df, taxonomy_column="domain")
     floor, _measured = FLOORS[(lang, part)]
     assert ev.overall["agreement"] >= floor
-    assert ev.overall["precision"] >= PRECISION_FLOOR.get((lang, part), 0.9)
+    # fresh_en read 0.896 after session 13's retrain ("The agent was quick and friendly" also
+    # waiting time, at that aspect's threshold 0.30); 0.910 since session 14's (threshold 0.40)
+    assert ev.overall["precision"] >= 0.9
     # every aspect is evaluated, and the per-aspect table adds up
     assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
     assert ev.per_aspect["agreement"].between(0, 1).all()
