@@ -520,9 +520,17 @@ def test_cli_results_are_readable_at_80_columns(run, monkeypatch) -> None:  # ty
     # one block per comparison, every figure on its own line, whole (never cut with "…")
     _assert_quoted_by_the_rule(res.output, "en")
     block = lines[lines.index("call") :]
-    assert any("net value 净值" in x and "+20,000 (+14,000 … +26,000)" in x for x in block)
-    assert any("held out 对照" in x and "250" in x for x in block)
+    # without --lang the project's language (en by default), one language per line
+    assert any("net value" in x and "+20,000 (+14,000 … +26,000)" in x for x in block)
+    assert any("held out" in x and "250" in x for x in block)
+    assert not any("净值" in x for x in lines)
     assert not any(x.rstrip().endswith("…") for x in lines)
+    # --lang zh: the same figures in Chinese
+    res = CliRunner().invoke(
+        app, ["--home", str(settings.home), "campaigns", "results", "Q-1", "--lang", "zh"]
+    )
+    assert res.exit_code == 0, res.output
+    assert any("净值" in x and "+20,000 (+14,000 … +26,000)" in x for x in res.output.splitlines())
 
 
 def test_chinese_output_has_no_english_sentence(tmp_path: Path) -> None:
@@ -574,4 +582,10 @@ def test_chinese_output_has_no_english_sentence(tmp_path: Path) -> None:
     assert [x["code"] for x in data["note_codes"]] == codes
     res = cli.invoke(app, ["--home", str(settings.home), "campaigns", "results", "WB-07"])
     assert res.exit_code == 0, res.output
-    assert "provisional" in res.output and "临时结果" in res.output and "分组比例异常" in res.output
+    assert "provisional" in res.output and "临时结果" not in res.output  # the project's: en
+    res = cli.invoke(
+        app, ["--home", str(settings.home), "campaigns", "results", "WB-07", "--lang", "zh"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "临时结果" in res.output and "分组比例异常" in res.output
+    assert "provisional" not in res.output
