@@ -226,7 +226,7 @@ ONE_SE = "uplift ({}, 1 SE off)"
 UNGATED = "uplift ({}, caution with the best CV value, no action gate)"
 
 
-def policies(
+def learning_data(
     view: Any,
     truth: pd.DataFrame,
     as_of: Any,
@@ -235,15 +235,16 @@ def policies(
     setup: SampleSetup,
     learning_campaigns: int = 1,
     learning: PolicyKind = PolicyKind.RANDOM,
-    incumbent: str = "offer",
-    learners: tuple[str, ...] = (NEW, OLD),
-    action_gate: bool = False,
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
+    """One repeat's audience and its pooled learning campaigns (step 2 of the module
+    docstring): ``audience``, ``truth`` (string ids), ``budget``, ``features``, ``vpr`` (the
+    value of a response the loop uses), ``pooled`` (the campaigns' per-assignment rows),
+    ``rows`` (the learners' training rows) and ``best`` (the action that measured best in the
+    first campaign)."""
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
     budget = setup.budget_per_customer * len(audience)
     features = learning_features(audience)
-    vpr = monthly_value(audience)
     start = pd.Timestamp(as_of).to_pydatetime() + timedelta(days=1)
     parts, plan1 = [], None
     for k in range(learning_campaigns):  # fresh learning campaigns, pooled (continuous learning)
@@ -265,8 +266,43 @@ def policies(
             plan1, report = plan_k, report_k
     assert plan1 is not None
     pooled = pd.concat(parts, ignore_index=True)
-    rows = training_rows(pooled, features)
-    best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
+    return {
+        "audience": audience,
+        "truth": truth,
+        "budget": budget,
+        "features": features,
+        "vpr": monthly_value(audience),
+        "pooled": pooled,
+        "rows": training_rows(pooled, features),
+        "best": _best_action(report, plan1.campaign_id, CHAMPION) or "message",
+    }
+
+
+def policies(
+    view: Any,
+    truth: pd.DataFrame,
+    as_of: Any,
+    *,
+    seed: int,
+    setup: SampleSetup,
+    learning_campaigns: int = 1,
+    learning: PolicyKind = PolicyKind.RANDOM,
+    incumbent: str = "offer",
+    learners: tuple[str, ...] = (NEW, OLD),
+    action_gate: bool = False,
+) -> list[dict[str, Any]]:
+    data = learning_data(
+        view,
+        truth,
+        as_of,
+        seed=seed,
+        setup=setup,
+        learning_campaigns=learning_campaigns,
+        learning=learning,
+    )
+    audience, truth, budget = data["audience"], data["truth"], data["budget"]
+    features, vpr, pooled = data["features"], data["vpr"], data["pooled"]
+    rows, best = data["rows"], data["best"]
     choices: dict[str, Any] = {}
     fits: dict[str, Any] = {}
     for tag in learners:
