@@ -38,7 +38,8 @@ Steps (per repeat, a fresh learning campaign):
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
      caution's standard errors × a month's spend × 20 % margin, less the contact and the
      offer's unit cost for each expected redeeming responder — **then the budget it leaves
-     to risk-only + the choice's fill action**, ``PolicyChoice.fill_action``), the incumbent
+     to risk-only + the choice's fill action**, ``PolicyChoice.fill_action``, among the
+     customers the incumbent itself reaches with the budget), the incumbent
      (risk-only + ``--incumbent`` down the ranking until a customer no longer fits) or
      nobody; ``uplift (<learner>, caution with the best CV value)`` is the same model policy
      at the caution the rule chose (what a challenger runs), ``uplift (<learner>, 1 SE off)``
@@ -278,6 +279,32 @@ def learning_data(
     }
 
 
+def sample_choice(
+    make: Any,
+    data: dict[str, Any],
+    *,
+    setup: SampleSetup,
+    incumbent: str,
+    seed: int,
+    action_gate: bool = False,
+) -> Any:
+    """:func:`~loyalloop.measurement.selection.choose_policy` on one repeat's learning rows
+    (:func:`learning_data`) with the learner factory ``make``, as the loop chooses."""
+    return choose_policy(
+        make,
+        data["pooled"],
+        audience=data["audience"],
+        actions=SAMPLE_ACTIONS,
+        features=data["features"],
+        value_per_response=data["vpr"],
+        margin_rate=setup.margin_rate,
+        budget_per_customer=setup.budget_per_customer,
+        incumbent_action=incumbent,
+        seed=seed,
+        action_gate=action_gate,
+    )
+
+
 def policies(
     view: Any,
     truth: pd.DataFrame,
@@ -311,18 +338,8 @@ def policies(
         missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
         if missing:
             raise SystemExit(f"no effect model for {missing}: {fit.notes}")
-        choice = choose_policy(
-            make,
-            pooled,
-            audience=audience,
-            actions=SAMPLE_ACTIONS,
-            features=features,
-            value_per_response=vpr,
-            margin_rate=setup.margin_rate,
-            budget_per_customer=setup.budget_per_customer,
-            incumbent_action=incumbent,
-            seed=seed,
-            action_gate=action_gate,
+        choice = sample_choice(
+            make, data, setup=setup, incumbent=incumbent, seed=seed, action_gate=action_gate
         )
         choices[tag], fits[tag] = choice, fit
     n = len(audience)

@@ -25,6 +25,14 @@ as :func:`loyalloop.measurement.sample_rounds.realised_value` counts it).
    interaction logit with the point estimate, with one standard error off, and the effect
    shrunk towards the risk-based prior (:class:`~loyalloop.measurement.effects.RiskPriorEffect`),
    its caution chosen by cross-validated policy value on the learning rows only.
+
+``--split-repeat K --cache SAMPLE.pkl [--learning-campaigns 6] [--save PARTS.pkl]`` instead
+takes one repeat of ``targeting.py`` apart (the same seed, learning campaigns and choice, the
+action gate off): the rule's measured lead of the learnt policy over risk-only + offer by
+action and stratum (``PolicyChoice.lead_parts``, on the rows), the same split of the two
+plans' true expected net value, and each action's estimated against true effect (Δp) and value
+of a response on the customers the learnt policy gives it, with the effect models' rates
+(benchmarks/results/targeting.md, ``uplift15``).
 """
 
 from __future__ import annotations
@@ -347,7 +355,7 @@ def split_repeat(args: argparse.Namespace) -> None:
     against true effect and value on the customers the learnt policy gives it."""
     import pickle
 
-    from targeting import _baseline, learning_data  # benchmarks/targeting.py
+    from targeting import _baseline, learning_data, sample_choice  # benchmarks/targeting.py
 
     from loyalloop.measurement.arms import parse_arm
     from loyalloop.measurement.learning import (
@@ -358,7 +366,6 @@ def split_repeat(args: argparse.Namespace) -> None:
         fit_effects,
     )
     from loyalloop.measurement.sample_rounds import policy_plan
-    from loyalloop.measurement.selection import choose_policy
     from loyalloop.measurement.structured import RiskScaledEffect
 
     setup = SampleSetup()
@@ -377,18 +384,7 @@ def split_repeat(args: argparse.Namespace) -> None:
     audience, budget, features, vpr = d["audience"], d["budget"], d["features"], d["vpr"]
     pooled = d["pooled"]
     fit = fit_effects(d["rows"], seed=k, learner=EffectLearner.RISK_SCALED)
-    choice = choose_policy(
-        RiskScaledEffect,
-        pooled,
-        audience=audience,
-        actions=SAMPLE_ACTIONS,
-        features=features,
-        value_per_response=vpr,
-        margin_rate=setup.margin_rate,
-        budget_per_customer=setup.budget_per_customer,
-        incumbent_action="offer",
-        seed=k,
-    )
+    choice = sample_choice(RiskScaledEffect, d, setup=setup, incumbent="offer", seed=k)
     print(
         f"# repeat {k} of targeting.py taken apart — {len(audience):,} audience customers, "
         f"{args.learning_campaigns} learning campaigns, {len(pooled):,} learning rows\n"
