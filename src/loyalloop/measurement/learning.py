@@ -402,7 +402,8 @@ def fill_by_risk(
     with ``prefix``). ``limits`` / ``max_contacts``: what is left of the channel limits.
 
     ``within``: the fill stays among the customers the incumbent itself reaches with this
-    budget (its ranking from the top, nobody taken): a model policy's budget (``uplift15``).
+    budget (its ranking from the top, nobody taken, channel limits aside): a model policy's
+    budget (``uplift15``).
     Where the model gives the incumbent's customers cheaper actions, the budget it frees is
     **not** spent further down the ranking on customers neither the incumbent nor the model
     chose — the incumbent's value was never measured there, and the model, which could have
