@@ -38,7 +38,8 @@ Steps (per repeat, a fresh learning campaign):
      :func:`~loyalloop.measurement.learning.expected_values` — the learnt effect less the
      caution's standard errors × a month's spend × 20 % margin, less the contact and the
      offer's unit cost for each expected redeeming responder — **then the budget it leaves
-     to risk-only + the choice's fill action**, ``PolicyChoice.fill_action``), the incumbent
+     to risk-only + the choice's fill action**, ``PolicyChoice.fill_action``, among the
+     customers the incumbent itself reaches with the budget), the incumbent
      (risk-only + ``--incumbent`` down the ranking until a customer no longer fits) or
      nobody; ``uplift (<learner>, caution with the best CV value)`` is the same model policy
      at the caution the rule chose (what a challenger runs), ``uplift (<learner>, 1 SE off)``
@@ -226,7 +227,7 @@ ONE_SE = "uplift ({}, 1 SE off)"
 UNGATED = "uplift ({}, caution with the best CV value, no action gate)"
 
 
-def policies(
+def learning_data(
     view: Any,
     truth: pd.DataFrame,
     as_of: Any,
@@ -235,15 +236,16 @@ def policies(
     setup: SampleSetup,
     learning_campaigns: int = 1,
     learning: PolicyKind = PolicyKind.RANDOM,
-    incumbent: str = "offer",
-    learners: tuple[str, ...] = (NEW, OLD),
-    action_gate: bool = False,
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
+    """One repeat's audience and its pooled learning campaigns (step 2 of the module
+    docstring): ``audience``, ``truth`` (string ids), ``budget``, ``features``, ``vpr`` (the
+    value of a response the loop uses), ``pooled`` (the campaigns' per-assignment rows),
+    ``rows`` (the learners' training rows) and ``best`` (the action that measured best in the
+    first campaign)."""
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
     budget = setup.budget_per_customer * len(audience)
     features = learning_features(audience)
-    vpr = monthly_value(audience)
     start = pd.Timestamp(as_of).to_pydatetime() + timedelta(days=1)
     parts, plan1 = [], None
     for k in range(learning_campaigns):  # fresh learning campaigns, pooled (continuous learning)
@@ -265,8 +267,69 @@ def policies(
             plan1, report = plan_k, report_k
     assert plan1 is not None
     pooled = pd.concat(parts, ignore_index=True)
-    rows = training_rows(pooled, features)
-    best = _best_action(report, plan1.campaign_id, CHAMPION) or "message"
+    return {
+        "audience": audience,
+        "truth": truth,
+        "budget": budget,
+        "features": features,
+        "vpr": monthly_value(audience),
+        "pooled": pooled,
+        "rows": training_rows(pooled, features),
+        "best": _best_action(report, plan1.campaign_id, CHAMPION) or "message",
+    }
+
+
+def sample_choice(
+    make: Any,
+    data: dict[str, Any],
+    *,
+    setup: SampleSetup,
+    incumbent: str,
+    seed: int,
+    action_gate: bool = False,
+) -> Any:
+    """:func:`~loyalloop.measurement.selection.choose_policy` on one repeat's learning rows
+    (:func:`learning_data`) with the learner factory ``make``, as the loop chooses."""
+    return choose_policy(
+        make,
+        data["pooled"],
+        audience=data["audience"],
+        actions=SAMPLE_ACTIONS,
+        features=data["features"],
+        value_per_response=data["vpr"],
+        margin_rate=setup.margin_rate,
+        budget_per_customer=setup.budget_per_customer,
+        incumbent_action=incumbent,
+        seed=seed,
+        action_gate=action_gate,
+    )
+
+
+def policies(
+    view: Any,
+    truth: pd.DataFrame,
+    as_of: Any,
+    *,
+    seed: int,
+    setup: SampleSetup,
+    learning_campaigns: int = 1,
+    learning: PolicyKind = PolicyKind.RANDOM,
+    incumbent: str = "offer",
+    learners: tuple[str, ...] = (NEW, OLD),
+    action_gate: bool = False,
+) -> list[dict[str, Any]]:
+    data = learning_data(
+        view,
+        truth,
+        as_of,
+        seed=seed,
+        setup=setup,
+        learning_campaigns=learning_campaigns,
+        learning=learning,
+    )
+    audience, truth, budget = data["audience"], data["truth"], data["budget"]
+    features, vpr, pooled = data["features"], data["vpr"], data["pooled"]
+    rows, best = data["rows"], data["best"]
     choices: dict[str, Any] = {}
     fits: dict[str, Any] = {}
     for tag in learners:
@@ -275,18 +338,8 @@ def policies(
         missing = [a.name for a in SAMPLE_ACTIONS if a.name not in fit.models]
         if missing:
             raise SystemExit(f"no effect model for {missing}: {fit.notes}")
-        choice = choose_policy(
-            make,
-            pooled,
-            audience=audience,
-            actions=SAMPLE_ACTIONS,
-            features=features,
-            value_per_response=vpr,
-            margin_rate=setup.margin_rate,
-            budget_per_customer=setup.budget_per_customer,
-            incumbent_action=incumbent,
-            seed=seed,
-            action_gate=action_gate,
+        choice = sample_choice(
+            make, data, setup=setup, incumbent=incumbent, seed=seed, action_gate=action_gate
         )
         choices[tag], fits[tag] = choice, fit
     n = len(audience)

@@ -25,6 +25,14 @@ as :func:`loyalloop.measurement.sample_rounds.realised_value` counts it).
    interaction logit with the point estimate, with one standard error off, and the effect
    shrunk towards the risk-based prior (:class:`~loyalloop.measurement.effects.RiskPriorEffect`),
    its caution chosen by cross-validated policy value on the learning rows only.
+
+``--split-repeat K --cache SAMPLE.pkl [--learning-campaigns 6] [--save PARTS.pkl]`` instead
+takes one repeat of ``targeting.py`` apart (the same seed, learning campaigns and choice, the
+action gate off): the rule's measured lead of the learnt policy over risk-only + offer by
+action and stratum (``PolicyChoice.lead_parts``, on the rows), the same split of the two
+plans' true expected net value, and each action's estimated against true effect (Δp) and value
+of a response on the customers the learnt policy gives it, with the effect models' rates
+(benchmarks/results/targeting.md, ``uplift15``).
 """
 
 from __future__ import annotations
@@ -339,6 +347,165 @@ def run(
         )
 
 
+def split_repeat(args: argparse.Namespace) -> None:
+    """``--split-repeat K``: one repeat of ``targeting.py`` (the same seed, learning campaigns
+    and choice, action gate off) taken apart — the rule's measured lead of the learnt policy
+    over risk-only + offer by action and stratum (``PolicyChoice.lead_parts``, on the rows),
+    the same split of the two plans' true expected net value, and each action's estimated
+    against true effect and value on the customers the learnt policy gives it."""
+    import pickle
+
+    from targeting import _baseline, learning_data, sample_choice  # benchmarks/targeting.py
+
+    from loyalloop.measurement.arms import parse_arm
+    from loyalloop.measurement.learning import (
+        EXPLORE,
+        EffectLearner,
+        Policy,
+        PolicyKind,
+        fit_effects,
+    )
+    from loyalloop.measurement.sample_rounds import policy_plan
+    from loyalloop.measurement.structured import RiskScaledEffect
+
+    setup = SampleSetup()
+    with args.cache.open("rb") as f:
+        frame, truth0, as_of = pickle.load(f)
+    k = args.split_repeat
+    t0 = time.perf_counter()
+    d = learning_data(
+        ibis.memtable(frame),
+        truth0,
+        as_of,
+        seed=k,
+        setup=setup,
+        learning_campaigns=args.learning_campaigns,
+    )
+    audience, budget, features, vpr = d["audience"], d["budget"], d["features"], d["vpr"]
+    pooled = d["pooled"]
+    fit = fit_effects(d["rows"], seed=k, learner=EffectLearner.RISK_SCALED)
+    choice = sample_choice(RiskScaledEffect, d, setup=setup, incumbent="offer", seed=k)
+    print(
+        f"# repeat {k} of targeting.py taken apart — {len(audience):,} audience customers, "
+        f"{args.learning_campaigns} learning campaigns, {len(pooled):,} learning rows\n"
+    )
+    print(
+        f"Choice: **{choice.selected.value}**, caution {choice.caution:g} SE (folds "
+        f"{list(choice.fold_cautions)}); lead {choice.lead:+,.0f} (se {choice.lead_se:,.0f})\n"
+    )
+    print(
+        "The rule's lead by action and stratum (cross-fitted learnt − risk-only + offer, "
+        "measured on the rows; stratum 1 = picked by a campaign's policy, 0 = the rest):\n"
+    )
+    print("| action | stratum | learnt gives | incumbent gives | lead | se |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for p in choice.lead_parts:
+        print(
+            f"| {p.action} | {p.stratum} | {p.model_customers:,} | {p.default_customers:,} | "
+            f"{p.lead:+,.0f} | {p.se:,.0f} |"
+        )
+    # the same split on the truth: the plans as targeting.py builds them
+    truth = d["truth"].set_index("customer_id").loc[audience["customer_id"]].reset_index()
+    probs, net, _cost = truth_matrices(audience, truth, setup)
+    ids = audience["customer_id"].astype(str).to_numpy()
+    policy = Policy(
+        PolicyKind.MODEL, model_id="diag", caution=choice.caution, fill_action=choice.fill_action
+    )
+    learnt = policy_plan(
+        audience,
+        policy,
+        budget,
+        actions=SAMPLE_ACTIONS,
+        effects=fit.models,
+        features=features,
+        value_per_response=vpr,
+        margin_rate=setup.margin_rate,
+    )
+    churn = pd.to_numeric(audience["churn_probability"], errors="coerce").fillna(-1).to_numpy()
+    incumbent = _baseline(audience, churn, "offer", budget)
+    # the strata as selection values them: customers a campaign's policy picked, the rest
+    parsed = pooled["arm"].astype(str).map(parse_arm)
+    by_policy = parsed.map(lambda p: p.group != EXPLORE and not p.is_global_control)
+    picked_ids = set(pooled.loc[by_policy.to_numpy(dtype=bool), "customer_id"].astype(str))
+    stratum = np.isin(ids, list(picked_ids)).astype(int)
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+
+    def per_customer(plan: Any) -> tuple[np.ndarray, np.ndarray]:
+        tr = plan.treatments
+        at = pos.loc[tr["customer_id"].astype(str)].to_numpy()
+        act = tr["action"].map({a: j for j, a in enumerate(NAMES)}).to_numpy(dtype=np.int64)
+        return at, act
+
+    la, lj = per_customer(learnt)
+    ia, ij = per_customer(incumbent)
+    print(
+        "\nThe same split on the truth (expected net value; learnt at the rule's caution, "
+        "filled, − risk-only + offer):\n"
+    )
+    print(
+        "| action | stratum | learnt gives | its true net | incumbent gives | its true net | "
+        "difference |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    tot = 0.0
+    for j, a in enumerate(NAMES):
+        for s_ in (1, 0):
+            lm = (lj == j) & (stratum[la] == s_)
+            im = (ij == j) & (stratum[ia] == s_)
+            lv, iv = float(net[la[lm], j].sum()), float(net[ia[im], j].sum())
+            tot += lv - iv
+            print(
+                f"| {a} | {s_} | {int(lm.sum()):,} | {lv:+,.0f} | {int(im.sum()):,} | "
+                f"{iv:+,.0f} | {lv - iv:+,.0f} |"
+            )
+    print(f"\nTotal difference on the truth {tot:+,.0f}\n")
+    # each action's estimated effect and value against the truth on the learnt's customers
+    X = features.reindex(ids)
+    v_hat = vpr.reindex(ids).to_numpy(dtype="float64") * setup.margin_rate
+    v_true = truth["value_if_converted"].to_numpy(dtype="float64") * setup.margin_rate
+    p0 = probs[:, 0]
+    lapsed = truth["lapsed"].to_numpy(dtype=bool)
+    dog = truth["sleeping_dog"].to_numpy(dtype=bool)
+    print(
+        "Estimated against true, on the customers the learnt policy gives each action "
+        "(means; Δp = effect on the chance to buy; v = value of a response × margin):\n"
+    )
+    print(
+        "| action | customers | lapsed | sleeping dogs | risk | Δp est | Δp true | v est | "
+        "v true | Δp·v est | Δp·v true | true net, sum |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for j, a in enumerate(NAMES):
+        at = la[lj == j]
+        if len(at) == 0:
+            continue
+        dp_hat = np.asarray(fit.models[a].predict(X.iloc[at]), dtype="float64")
+        dp_true = probs[at, 1 + j] - p0[at]
+        print(
+            f"| {a} | {len(at):,} | {lapsed[at].mean():.0%} | {dog[at].mean():.0%} | "
+            f"{churn[at].mean():.2f} | {dp_hat.mean():+.4f} | {dp_true.mean():+.4f} | "
+            f"{v_hat[at].mean():,.1f} | {v_true[at].mean():,.1f} | "
+            f"{(dp_hat * v_hat[at]).mean():+,.2f} | {(dp_true * v_true[at]).mean():+,.2f} | "
+            f"{net[at, j].sum():+,.0f} |"
+        )
+    for a, m in fit.models.items():
+        theta = getattr(m, "theta_", None)
+        if theta is not None:
+            print(
+                f"- {a}: θ₀ (save rate) {theta[0]:+.4f}, β (stayers) {theta[1]:+.4f}, "
+                f"heterogeneous {getattr(m, 'heterogeneous_', None)}, "
+                f"se {np.sqrt(np.diag(m.cov_))[:2].round(4).tolist()}"
+            )
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        f"\n{ru.ru_utime:.0f} s user + {ru.ru_stime:.0f} s system CPU, "
+        f"{time.perf_counter() - t0:.0f} s wall, load average {os.getloadavg()[0]:.1f}"
+    )
+    if args.save is not None:
+        with args.save.open("wb") as f:
+            pickle.dump({"choice": choice, "fit": fit, "learnt": learnt, "data": d}, f)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, default=10_000)
@@ -346,7 +513,18 @@ def main() -> None:
     ap.add_argument("--seeds", default="0,1")
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--folds", default="0,1", help="which halves to judge on (0, 1 or both)")
+    ap.add_argument(
+        "--split-repeat",
+        type=int,
+        default=None,
+        help="take targeting.py's repeat K apart instead (needs --cache)",
+    )
+    ap.add_argument("--learning-campaigns", type=int, default=6)
+    ap.add_argument("--save", type=Path, default=None, help="--split-repeat: pickle its parts")
     args = ap.parse_args()
+    if args.split_repeat is not None:
+        split_repeat(args)
+        return
     t0 = time.perf_counter()
     audience, truth = load(args.customers, args.cache)
     print(

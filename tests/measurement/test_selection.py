@@ -98,22 +98,34 @@ def _world(
     return rows, audience, X.set_axis(ids), pd.Series(100.0, index=ids), tau
 
 
-def _choose(n: int, truth: str, seed: int = 3, **kw: object) -> tuple[object, np.ndarray]:
-    rows, audience, feats, vpr, tau = _world(n, truth, seed)
-    choice = choose_policy(
+def _choice(
+    rows: pd.DataFrame,
+    audience: pd.DataFrame,
+    feats: pd.DataFrame,
+    vpr: pd.Series,
+    actions: list[Action],
+    **kw: Any,
+) -> Any:
+    """The choice on simulated rows as every test here makes it: the interaction logit
+    shrunk to a risk prior, a response worth 100 at margin 1, half a call's cost per customer,
+    risk-only calls the incumbent (unless ``kw`` says otherwise), folds seeded 0."""
+    kw = {"incumbent_action": "call", "seed": 0, **kw}
+    return choose_policy(
         RiskPriorEffect,
         rows,
         audience=audience,
-        actions=ACTIONS,
+        actions=actions,
         features=feats,
         value_per_response=vpr,
         margin_rate=1.0,
         budget_per_customer=0.5,
-        incumbent_action="call",
-        seed=0,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
-    return choice, tau
+
+
+def _choose(n: int, truth: str, seed: int = 3, **kw: object) -> tuple[object, np.ndarray]:
+    rows, audience, feats, vpr, tau = _world(n, truth, seed)
+    return _choice(rows, audience, feats, vpr, ACTIONS, **kw), tau
 
 
 def _true_value(tau: np.ndarray, picked: np.ndarray) -> float:
@@ -154,16 +166,7 @@ def test_nobody_when_the_incumbent_loses_money_with_confidence() -> None:
 
 def test_without_an_incumbent_the_default_is_nobody_and_levels_are_reported() -> None:
     rows, audience, feats, vpr, _ = _world(3_000, "risk", 5)
-    choice = choose_policy(
-        RiskPriorEffect,
-        rows,
-        audience=audience,
-        actions=ACTIONS,
-        features=feats,
-        value_per_response=vpr,
-        margin_rate=1.0,
-        budget_per_customer=0.5,
-    )
+    choice = _choice(rows, audience, feats, vpr, ACTIONS, incumbent_action=None)
     assert choice.default is Selected.NOBODY
     assert set(choice.levels) == {0.0, 0.5, 1.0, 2.0}
     assert all(math.isfinite(v) for v in choice.levels.values())
@@ -610,19 +613,7 @@ def _two_choice(sms: str, seed: int, n: int = 6_000) -> tuple[Any, dict[str, Any
     ``ungated at 0 SE off`` (no caution, nothing withheld: where noise sends most) — and
     each customer's true SMS effect."""
     rows, audience, feats, vpr, tau = _two_actions(n, sms, seed)
-    choice = choose_policy(
-        RiskPriorEffect,
-        rows,
-        audience=audience,
-        actions=TWO,
-        features=feats,
-        value_per_response=vpr,
-        margin_rate=1.0,
-        budget_per_customer=0.5,
-        incumbent_action="call",
-        seed=0,
-        action_gate=True,
-    )
+    choice = _choice(rows, audience, feats, vpr, TWO, action_gate=True)
     models = {a: RiskPriorEffect().fit(*d) for a, d in training_rows(rows, feats).items()}
     plans = {
         tag: policy_plan(
@@ -704,3 +695,104 @@ def test_a_withheld_action_is_refused_when_not_an_action() -> None:
             value_per_response=vpr,
             margin_rate=1.0,
         )
+
+
+def test_the_lead_is_split_by_action_and_stratum_and_the_parts_add_up() -> None:
+    """``PolicyChoice.lead_parts``: the cross-fitted learnt policy's lead over the incumbent
+    split by action and stratum (where it gains or loses on the rows). Known truth: the SMS
+    pays for customers with a large ``z``, the call follows risk; the incumbent calls the
+    riskiest. The parts add up to the lead, each has a standard error, and the SMS — which the
+    incumbent never sends — is the learnt policy's alone."""
+    rows, audience, feats, vpr, _ = _two_actions(3_000, "real", 11)
+    choice = _choice(rows, audience, feats, vpr, TWO)
+    parts = choice.lead_parts
+    assert parts, choice.reason
+    assert sum(p.lead for p in parts) == pytest.approx(choice.lead, rel=1e-9, abs=1e-6)
+    assert all(p.se >= 0 and math.isfinite(p.se) for p in parts)
+    # every row is exploration here: one stratum, the rest (0)
+    assert {p.stratum for p in parts} == {0}
+    sms = [p for p in parts if p.action == "sms"]
+    assert sms and all(p.default_customers == 0 and p.model_customers > 0 for p in sms)
+    call = next(p for p in parts if p.action == "call")
+    assert call.default_customers == 1_500  # the incumbent's budget: 0.5 × 3,000 calls at 1
+
+
+class _Known:
+    """An effect model with given predictions: ``effect`` and ``se`` per customer (by the
+    feature ``i``, the customer's position)."""
+
+    def __init__(self, effect: np.ndarray, se: np.ndarray) -> None:
+        self.effect, self.se = effect, se
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.effect[X["i"].to_numpy()], dtype="float64")
+
+    def predict_se(self, X: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.se[X["i"].to_numpy()], dtype="float64")
+
+
+def test_the_fill_never_reaches_past_the_incumbent_s_own_customers() -> None:
+    """Known truth, the shape the sample business has (benchmarks/results/targeting.md,
+    ``uplift15``): 1,000 of 4,000 customers are at high risk (churn probability ~0.95) and an
+    offer (cost 1) brings back 5 % of them (+4 net each, a response worth 100); for the low-risk
+    rest it changes nothing (−1 net each). A cheap SMS (0.05) brings back 1 % of the high-risk
+    (+0.95 net). The incumbent, risk-only + offer with a budget of 800, offers to the 800
+    riskiest. The learnt model is sure of the SMS's small effect and unsure of the offer's,
+    so at 1 SE off it sends the SMS to all 1,000 high-risk customers and leaves 750 of the
+    budget. The fill may not spend that on offers to customers ranked below the incumbent's
+    800 — the low-risk, where the offer loses: before ``uplift15`` it did (750 offers,
+    −750 on the truth, the filled policy worth less than the model's picks alone)."""
+    n, high, budget = 4_000, 1_000, 800.0
+    rng = np.random.default_rng(7)
+    risk = np.concatenate([rng.uniform(0.9, 1.0, high), rng.uniform(0.05, 0.4, n - high)])
+    ids = np.array([f"K{i}" for i in range(n)], dtype=object)
+    audience = pd.DataFrame(
+        {"customer_id": ids, "cost:offer": 1.0, "cost:sms": 0.05, "churn_probability": risk}
+    )
+    feats = pd.DataFrame({"i": np.arange(n)}, index=ids)
+    vpr = pd.Series(100.0, index=ids)
+    is_high = np.arange(n) < high
+    true_net = {
+        "offer": np.where(is_high, 0.05 * 100 - 1.0, -1.0),
+        "sms": np.where(is_high, 0.01 * 100 - 0.05, -0.05),
+    }
+    models = {
+        "offer": _Known(np.where(is_high, 0.05, 0.0), np.full(n, 0.05)),  # unsure
+        "sms": _Known(np.where(is_high, 0.01, 0.0), np.full(n, 0.0005)),  # sure
+    }
+    actions = [Action("offer", "sms"), Action("sms", "sms")]
+
+    def plan(fill: str | None) -> pd.DataFrame:
+        p = policy_plan(
+            audience,
+            Policy(PolicyKind.MODEL, model_id="m", caution=1.0, fill_action=fill),
+            budget,
+            actions=actions,
+            effects=models,
+            features=feats,
+            value_per_response=vpr,
+            margin_rate=1.0,
+        )
+        return p.treatments
+
+    def value(t: pd.DataFrame) -> float:
+        at = t["customer_id"].str[1:].astype(int).to_numpy()
+        return float(sum(true_net[a][i] for i, a in zip(at, t["action"], strict=True)))
+
+    alone, filled = plan(None), plan("offer")
+    assert (alone["action"] == "sms").sum() == high and len(alone) == high
+    incumbent = policy_plan(
+        audience, Policy(PolicyKind.RISK, action="offer"), budget, actions=actions
+    )
+    reach = set(incumbent.treatments["customer_id"])
+    assert len(reach) == 800 and value(incumbent.treatments) == pytest.approx(800 * 4.0)
+    fill = filled[~filled["customer_id"].isin(alone["customer_id"])]
+    assert set(fill["customer_id"]) <= reach
+    assert value(filled) >= value(alone)
+    # the fill's own bound, directly: what the incumbent reaches with the whole budget
+    taken = np.zeros(n, dtype=bool)
+    taken[:500] = True  # the model took 500 of the riskiest
+    got = fill_by_risk(audience, taken, np.ones(n), "sms", 700.0, within=budget)
+    order = np.argsort(-risk, kind="stable")
+    assert set(got) == set(order[:800]) - set(range(500))
+    assert len(fill_by_risk(audience, taken, np.ones(n), "sms", 700.0)) == 700

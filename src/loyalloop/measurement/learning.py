@@ -28,7 +28,8 @@ spent only on treated customers and is never exceeded.
 **Policies** (:class:`Policy`): ``model`` (expected incremental value from a registered effect
 model per action, allocated by :func:`~loyalloop.measurement.targeting.allocate`; with a
 ``fill_action``, the budget the model leaves goes to the riskiest customers it did not pick,
-with that action — :func:`fill_by_risk`, "model first, then the incumbent"), ``risk``
+with that action, never further down the ranking than the incumbent itself reaches with the
+budget — :func:`fill_by_risk`, "model first, then the incumbent"), ``risk``
 (highest churn probability first), ``value`` (highest CLV first), ``random``. A baseline
 policy gives everyone the same action, or — for learning — an action drawn at random.
 
@@ -166,7 +167,8 @@ class Policy:
     caution: float | None = None
     #: A model policy's **fill**: the budget the model leaves (customers it is not confident
     #: about) goes to the riskiest customers it did not pick, with this action — "model
-    #: first, then the incumbent" (:func:`fill_by_risk`); ``None``: the rest is not spent.
+    #: first, then the incumbent" (:func:`fill_by_risk`), never beyond the customers the
+    #: incumbent itself reaches with the budget; ``None``: the rest is not spent.
     fill_action: str | None = None
     #: Actions a model policy may not send: the rows did not show they pay among the
     #: customers the model gives them (``selection``'s action gate); the fill may still use
@@ -391,26 +393,44 @@ def fill_by_risk(
     min_score: float | None = None,
     limits: Mapping[str, float] | None = None,
     max_contacts: float | None = None,
+    within: float | None = None,
 ) -> np.ndarray:
     """The incumbent's rule on what a model policy left: positions of the customers not
     ``taken``, highest ``churn_probability`` first (at least ``min_score``), given one action
     (its ``cost`` per customer, on ``channel``) while ``budget_left`` lasts — stopping at the
     first customer whose cost no longer fits, as a ranked policy does (:func:`_fill_in_order`
-    with ``prefix``). ``limits`` / ``max_contacts``: what is left of the channel limits."""
+    with ``prefix``). ``limits`` / ``max_contacts``: what is left of the channel limits.
+
+    ``within``: the fill stays among the customers the incumbent itself reaches with this
+    budget (its ranking from the top, nobody taken, channel limits aside): a model policy's
+    budget (``uplift15``).
+    Where the model gives the incumbent's customers cheaper actions, the budget it frees is
+    **not** spent further down the ranking on customers neither the incumbent nor the model
+    chose — the incumbent's value was never measured there, and the model, which could have
+    picked them at its caution, did not. On the sample business that extension is what lost:
+    the model sent SMS to the riskiest customers and the fill gave the offer to customers of
+    churn probability ~0.2, −20 k on the truth (benchmarks/results/targeting.md,
+    ``uplift15``)."""
     if "churn_probability" not in customers.columns:
         raise DataValidationError("risk-only targeting needs the column churn_probability")
     score = pd.to_numeric(customers["churn_probability"], errors="coerce").to_numpy("float64")
     score = np.where(np.isfinite(score), score, -np.inf)
-    rows = np.flatnonzero(~np.asarray(taken, dtype=bool))
+    every = np.arange(len(customers))
     if min_score is not None:
-        rows = rows[score[rows] >= min_score]
+        every = every[score[every] >= min_score]
+    channels = np.full(len(customers), channel, dtype=object)
+    cost = np.asarray(cost, dtype="float64")
+    rows = every[~np.asarray(taken, dtype=bool)[every]]
+    if within is not None:  # the incumbent's own reach with the whole budget
+        ranked = every[np.argsort(-score[every], kind="stable")]
+        reach = ranked[_fill_in_order(ranked, cost, channels, within, {}, None, prefix=True)]
+        rows = rows[np.isin(rows, reach)]
     if budget_left <= 0 or len(rows) == 0:
         return np.empty(0, dtype=np.int64)
     order = rows[np.argsort(-score[rows], kind="stable")]
-    channels = np.full(len(customers), channel, dtype=object)
     picked = _fill_in_order(
         order,
-        np.asarray(cost, dtype="float64"),
+        cost,
         channels,
         budget_left,
         limits or {},
@@ -685,6 +705,7 @@ def model_policy_picks(
             budget - spent,
             limits=left_lim,
             max_contacts=left_mc,
+            within=budget,
         )
     ]
     risk = pd.to_numeric(customers["churn_probability"], errors="coerce").to_numpy("float64")

@@ -105,6 +105,20 @@ money with confidence): then the learnt policy's picks alone are valued, against
 value of a response is not winsorised (see above): the paired, mostly shared allocations are
 what stabilises the comparison, without biasing it.
 
+**The fill stays within the incumbent's reach** (``uplift15``): it gives the incumbent's
+action only to customers the incumbent itself picks with the whole budget
+(:func:`~loyalloop.measurement.learning.fill_by_risk`, ``within``). Before, when the model
+gave the riskiest customers a cheap action (an SMS at 0.05 CNY for an offer at ~17), the
+budget it freed went further down the risk order — to customers neither the incumbent nor the
+model chose. On the sample business (6 learning campaigns, repeat 1, taken apart by
+``benchmarks/targeting_diagnosis.py --split-repeat``) that was the whole loss: the SMS and the
+calls to the riskiest earned +11.1 k on the truth; the fill's 876 offers to customers of
+churn probability ~0.2 (16 % sleeping dogs) −20.2 k, where risk-only + offer earned +10.0 k;
+the rows saw it (the lead's offer part −51 k, se 11 k). Bounded, the same model at the same
+caution is worth 11,106 against risk-only + offer's 10,042. The bound forgoes what the offer
+would earn just below the incumbent's reach where it still pays; the rows cannot show that
+without the model's confidence, and the model, free to pick those customers, did not.
+
 **The action gate** (``uplift14``; ``action_gate=True``, **off by default** — see the end of
 this paragraph). An action other than the fill's may enter the learnt
 policy only where the rows show it pays: its measured value among the customers the model
@@ -170,6 +184,7 @@ from loyalloop.measurement.targeting import Action, Constraints, allocate
 
 __all__ = [
     "CandidateValue",
+    "LeadPart",
     "LearningShares",
     "PolicyChoice",
     "Selected",
@@ -211,6 +226,22 @@ class CandidateValue:
 
 
 @dataclass(frozen=True)
+class LeadPart:
+    """One part of the learnt policy's measured lead over the default: the cross-fitted
+    learnt policy's value less the default's among the customers either gives ``action`` in
+    one stratum (1: customers a campaign's policy picked; 0: the rest, whom only exploration
+    rows represent), with the standard error of that paired difference. The parts add up to
+    :attr:`PolicyChoice.lead`."""
+
+    action: str
+    stratum: int
+    model_customers: int
+    default_customers: int
+    lead: float
+    se: float
+
+
+@dataclass(frozen=True)
 class PolicyChoice:
     """The choice and the evidence for it (module docstring).
 
@@ -237,6 +268,9 @@ class PolicyChoice:
     #: The actions the learnt policy may not send at ``caution``: the action gate on all
     #: folds' rows (module docstring); the cross-fitted candidates were gated per fold.
     withheld: tuple[str, ...] = ()
+    #: The lead split by action and stratum (:class:`LeadPart`): where the learnt policy
+    #: gains or loses against the default on the rows.
+    lead_parts: tuple[LeadPart, ...] = ()
 
     def value(self, label: str) -> CandidateValue:
         for c in self.candidates:
@@ -426,12 +460,15 @@ def aipw_scores(
     return m1 - m0 + t * (z - m1) / e - (1.0 - t) * (z - m0) / (1.0 - e)
 
 
-def _measured(r: _Rows, chosen: pd.Series, actions: Sequence[Action]) -> tuple[float, np.ndarray]:
-    """A candidate's measured value on the rows and each row's influence on it (module
-    docstring): ``chosen`` maps customer id → action given."""
+def _measured_parts(
+    r: _Rows, chosen: pd.Series, actions: Sequence[Action]
+) -> dict[tuple[str, int], tuple[float, np.ndarray, int]]:
+    """A candidate's measured value on the rows split by action and stratum (module
+    docstring): per ``(action, stratum)`` the gain of the customers ``chosen`` gives it there
+    less their contact costs, each row's influence on it, and how many customers — stratum 1
+    the customers a campaign's policy picked, 0 the rest (only exploration rows represent
+    them). ``chosen`` maps customer id → action given."""
     frame = r.frame
-    psi = np.zeros(len(frame))
-    total = 0.0
     e = frame["_e"].to_numpy(dtype="float64")
     usable = (e > 0) & (e < 1) & np.isfinite(frame["_z"].to_numpy(dtype="float64"))
     score = np.where(
@@ -446,6 +483,7 @@ def _measured(r: _Rows, chosen: pd.Series, actions: Sequence[Action]) -> tuple[f
         0.0,
     )
     action = frame["_action"].to_numpy()
+    out: dict[tuple[str, int], tuple[float, np.ndarray, int]] = {}
     for a in actions:
         who = chosen.index[chosen.to_numpy() == a.name]
         if len(who) == 0:
@@ -453,19 +491,32 @@ def _measured(r: _Rows, chosen: pd.Series, actions: Sequence[Action]) -> tuple[f
         sub = r.by_id.loc[who]
         contact, redeem = f"contact:{a.name}", f"redeem:{a.name}"
         paid = contact if contact in sub.columns and redeem in sub.columns else f"cost:{a.name}"
-        total -= float(sub[paid].sum())
+        cost = sub[paid].to_numpy(dtype="float64")
         of = r.stratum.reindex(who).to_numpy()
         for s in (0, 1):
+            psi = np.zeros(len(frame))
             who_s = who[of == s]
+            total = -float(cost[of == s].sum())
             rows = np.flatnonzero(
                 usable & (action == a.name) & frame["customer_id"].isin(who_s).to_numpy()
             )
-            if len(rows) == 0:  # nothing known of the action here: no gain claimed
-                continue
-            n_s = len(who_s)
-            mean = float(score[rows].mean())
-            total += n_s * mean
-            psi[rows] += n_s * (score[rows] - mean) / len(rows)
+            if len(rows):  # else nothing known of the action here: no gain claimed
+                n_s = len(who_s)
+                mean = float(score[rows].mean())
+                total += n_s * mean
+                psi[rows] = n_s * (score[rows] - mean) / len(rows)
+            out[(a.name, s)] = (total, psi, len(who_s))
+    return out
+
+
+def _measured(r: _Rows, chosen: pd.Series, actions: Sequence[Action]) -> tuple[float, np.ndarray]:
+    """A candidate's measured value on the rows and each row's influence on it (module
+    docstring): ``chosen`` maps customer id → action given."""
+    psi = np.zeros(len(r.frame))
+    total = 0.0
+    for v, p, _n in _measured_parts(r, chosen, actions).values():
+        total += v
+        psi += p
     return total, psi
 
 
@@ -545,9 +596,12 @@ def _incumbent_pick(
     budget: float,
     min_score: float | None,
     taken: pd.Index | None = None,
+    within: float | None = None,
 ) -> pd.Series:
     """Risk-only targeting of one fold: highest churn probability first, one action, among
-    the customers not ``taken`` (a model policy's own picks, when it fills what it left)."""
+    the customers not ``taken`` (a model policy's own picks, when it fills what it left) and
+    — ``within`` — among those the incumbent reaches with that budget (the fill's bound,
+    :func:`~loyalloop.measurement.learning.fill_by_risk`)."""
     col = f"cost:{action}"
     if col not in fold.columns:
         raise DataValidationError(f"the audience has no cost column {col!r}")
@@ -555,7 +609,13 @@ def _incumbent_pick(
         raise DataValidationError("the incumbent (risk-only) needs the column churn_probability")
     mask = np.zeros(len(fold), dtype=bool) if taken is None else fold.index.isin(taken)
     picked = fill_by_risk(
-        fold, mask, fold[col].to_numpy(dtype="float64"), "", budget, min_score=min_score
+        fold,
+        mask,
+        fold[col].to_numpy(dtype="float64"),
+        "",
+        budget,
+        min_score=min_score,
+        within=within,
     )
     return pd.Series(action, index=fold.index[picked], dtype=object)
 
@@ -714,11 +774,13 @@ def choose_policy(
             fitted = False
 
     psis: dict[str, np.ndarray] = {"nobody": np.zeros(len(r.frame))}
+    allocations: dict[str, pd.Series] = {"nobody": pd.Series(dtype=object)}
     by: dict[str, CandidateValue] = {"nobody": CandidateValue("nobody", 0.0, 0.0, 0)}
     default, dlabel = Selected.NOBODY, "nobody"
     why_default = "no incumbent policy was given"
     if incumbent_action is not None:
         chosen = pd.concat(inc) if inc else pd.Series(dtype=object)
+        allocations["incumbent"] = chosen
         v, psi = _measured(r, chosen, actions)
         psis["incumbent"] = psi
         i = CandidateValue("incumbent", v, math.sqrt(_variance(r.frame, psi)), len(chosen))
@@ -797,7 +859,14 @@ def choose_policy(
             withheld_at[label].append(out)
             if fill is not None:
                 rest = budget_per_customer * len(fold) - _spent(fold, got)
-                extra = _incumbent_pick(fold, fill, rest, incumbent_min_score, taken=got.index)
+                extra = _incumbent_pick(
+                    fold,
+                    fill,
+                    rest,
+                    incumbent_min_score,
+                    taken=got.index,
+                    within=budget_per_customer * len(fold),
+                )
                 got = pd.concat([got, extra])
             given[label].append(got)
 
@@ -823,6 +892,7 @@ def choose_policy(
         picks = cross_fitted_levels(levels, fv, fvar)
         fold_cautions = tuple(float(levels[li]) for li in picks)
         chosen = pd.concat([given[labels[li]][f] for f, li in enumerate(picks)])
+        allocations[CROSS_FITTED] = chosen
         v, psi = _measured(r, chosen, actions)
         psis[CROSS_FITTED] = psi
         cands.append(
@@ -864,6 +934,7 @@ def choose_policy(
     nested = by[CROSS_FITTED]
     lead = nested.value - by[dlabel].value
     lead_se = math.sqrt(_variance(r.frame, psis[CROSS_FITTED] - psis[dlabel]))
+    parts = _lead_parts(r, allocations[CROSS_FITTED], allocations[dlabel], actions)
     per_fold = ", ".join(f"{k:g}" for k in fold_cautions)
     then = "" if fill is None else f", the budget it leaves to risk-only {fill}"
     if withheld:
@@ -898,7 +969,27 @@ def choose_policy(
         fold_cautions,
         fill,
         withheld,
+        parts,
     )
+
+
+def _lead_parts(
+    r: _Rows, model: pd.Series, default: pd.Series, actions: Sequence[Action]
+) -> tuple[LeadPart, ...]:
+    """The lead of the ``model`` allocation over the ``default`` one split by action and
+    stratum (:class:`LeadPart`), each with the standard error of its paired difference."""
+    mine = _measured_parts(r, model, actions)
+    theirs = _measured_parts(r, default, actions)
+    zero = (0.0, np.zeros(len(r.frame)), 0)
+    out = []
+    for a in actions:
+        for s in (1, 0):
+            m, d = mine.get((a.name, s), zero), theirs.get((a.name, s), zero)
+            if m[2] == 0 and d[2] == 0:
+                continue
+            se = math.sqrt(_variance(r.frame, m[1] - d[1]))
+            out.append(LeadPart(a.name, s, m[2], d[2], m[0] - d[0], se))
+    return tuple(out)
 
 
 def learning_rows_needed(
