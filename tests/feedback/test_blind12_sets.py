@@ -1,4 +1,4 @@
-"""Aspect sentiment on the twelfth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the twelfth blind set — held out in session 14, training data since session 15.
 
 ``tests/feedback/data/blind12_{zh,en}.tsv`` (750 / 749 sentences) were written and labelled on
 2026-12-02 (04:44–04:52 UTC) by a thirteenth author, a session that had read nothing but its brief:
@@ -20,8 +20,13 @@ by it:
   en**; recall 0.9048 / 0.8132; precision 0.7962 / 0.7325; sentiment when found 0.9306 / 0.8938;
   intent 0.8840 / 0.8304.
 
-The floors are the last figures minus 0.01; the set must stay out of training until a newer
-blind set replaces it as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 15 it is training data (``TRAIN_SETS``; blind13 is the held-out set): every shipped
+model was retrained with it after the session's merges. The figures these tests see are now
+in-sample — a regression guard only; the honest estimate for a new author is
+leave-one-author-out over the thirteen blind authors and blind13 (``benchmarks/results/
+feedback.md``, session 15).
 """
 
 from __future__ import annotations
@@ -29,15 +34,17 @@ from __future__ import annotations
 import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
-#: language -> (sentences, held-out agreement, held-out recall).
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (750, 0.8420, 0.9048), "en": (749, 0.7268, 0.8132)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind12_held_out_agreement_floor(lang: str) -> None:
+def test_blind12_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind12_{lang}", *MEASURED[lang])
 
 
-def test_blind12_is_not_training_data() -> None:
+def test_blind12_is_training_data_of_every_model() -> None:
+    """blind12 is in ``TRAIN_SETS`` since session 15 and every shipped model was retrained with it
+    after the session's merges, as blind11 in session 14."""
     for sets in shipped_train_sets().values():
-        assert not {"blind12_zh", "blind12_en"} & sets
+        assert {"blind12_zh", "blind12_en"} <= sets

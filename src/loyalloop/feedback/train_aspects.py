@@ -7,10 +7,10 @@ Run from the repository root::
     python -m loyalloop.feedback.train_aspects --loao     # leave-one-author-out evaluation
     python -m loyalloop.feedback.train_aspects --loao --held-out blind10  # one author only
 
-Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by thirteen
+Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by fourteen
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and twelve blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*`` … ``blind11_*``; each spent as a test set before it
+``dev2_*``, ``dev3_*``, ``check_*``) and thirteen blind labellers (:data:`BLIND_AUTHORS`:
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind12_*``; each spent as a test set before it
 became training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
@@ -609,7 +609,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         choices=BLIND_AUTHORS,
         default=list(BLIND_AUTHORS),
         metavar="AUTHOR",
-        help="with --loao: hold out only these blind authors (default: all eleven; each costs one "
+        help="with --loao: hold out only these blind authors (default: all of them; each costs one "
         "detector with its inner leave-one-author-out and one mention model)",
     )
     parser.add_argument("-C", type=float, default=DEFAULT_C)
