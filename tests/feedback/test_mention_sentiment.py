@@ -75,7 +75,7 @@ def test_reversing_the_rules_needs_a_margin() -> None:
 
 
 def test_shipped_use_rule_is_the_one_training_writes() -> None:
-    """The model file's margins are :data:`MARGINS` / :data:`FLIP_MARGIN` (session 15: zh 0,
+    """The model file's margins are :data:`MARGINS` / :data:`FLIP_MARGIN` (session 15: zh 0.1,
     chosen by leave-one-author-out within the demo's fraud-security tolerance once the sample's
     neutral fraud phrases became plain facts; session 14: 0.4)."""
     model = shipped_mention_model()

@@ -89,8 +89,8 @@ def test_fraud_security_is_not_read_more_negative_than_the_truth(card) -> None: 
     summary = aspect_summary(own, load_taxonomy("banking")).set_index("aspect")
     share = summary.loc["fraud_security", "share_negative"]
     # 0.117 (0.127 on session 13's models), 0.137 with the Chinese use-rule margin 0.4 (session
-    # 14; 0.141 at 0.3); 0.110 at every margin from 0.4 to 0 once the neutral fraud phrases are
-    # plain facts (session 15, margin 0); was 0.155
+    # 14; 0.141 at 0.3); 0.095-0.097 at every margin from 0.4 to 0 once the neutral fraud
+    # phrases are plain facts (session 15, retrained with blind12, margin 0.1); was 0.155
     assert abs(share - (truth["sentiment"] == "negative").mean()) < 0.14
     j = _joined(truth, own[own["aspect"] == "fraud_security"])
     praised = j[(j["_merge"] == "both") & (j["sentiment_true"] == "positive")]
