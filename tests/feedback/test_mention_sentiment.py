@@ -75,16 +75,20 @@ def test_reversing_the_rules_needs_a_margin() -> None:
 
 
 def test_shipped_use_rule_is_the_one_training_writes() -> None:
-    """The model file's margins are :data:`MARGINS` / :data:`FLIP_MARGIN` (session 14: zh 0.4,
-    chosen by leave-one-author-out within the demo's fraud-security tolerance)."""
+    """The model file's margins are :data:`MARGINS` / :data:`FLIP_MARGIN` (session 15: zh 0.1,
+    chosen by leave-one-author-out within the demo's fraud-security tolerance once the sample's
+    neutral fraud phrases became plain facts; session 14: 0.4)."""
     model = shipped_mention_model()
     assert model is not None
     assert model.margins == MARGINS and model.flip_margin == FLIP_MARGIN
     assert model.neutral_needs_margin
     (ctx,) = _contexts(["账单什么时候出"])  # a neutral reading of the rules
     assert ctx.rule == "neutral"
-    assert not model.accepts(ctx, ("negative", -0.39))
-    assert model.accepts(ctx, ("negative", -0.4))
+    margin = MARGINS["zh"]
+    if margin > 0:
+        assert not model.accepts(ctx, ("negative", -(margin - 0.01)))
+    assert model.accepts(ctx, ("negative", -margin))
+    assert model.accepts(ctx, ("negative", -0.05)) == (margin <= 0.05)
 
 
 def test_the_reading_uses_the_model_where_it_accepts() -> None:

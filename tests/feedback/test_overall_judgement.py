@@ -27,7 +27,11 @@ def test_a_closing_judgement_after_another_aspect_is_not_the_staff(text: str) ->
 
 
 def test_a_bare_answer_naming_nothing_else_stays_the_detectors() -> None:
-    assert "service_attitude" in _aspects("不满意，没解决问题")
+    # The rule must not drop the detector's hit when nothing else is named. Since the retrain
+    # with blind12 (session 15) the service-attitude threshold is 0.40 (was 0.30) and
+    # "不满意，没解决问题" reads 0.369, below it, so the detector no longer finds it at all (the
+    # rule is not involved); this sentence reads 0.516.
+    assert "service_attitude" in _aspects("不满意，说了半天也没解决问题")
 
 
 @pytest.mark.parametrize(

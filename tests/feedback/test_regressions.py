@@ -181,3 +181,20 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
     result = analyze_comments(fb)
     assert result.taxonomy == "banking"
     assert set(result.mentions["aspect"]) <= set(BANKING.keys)
+
+
+def test_the_samples_neutral_fraud_facts_are_not_read_as_complaints() -> None:
+    """The sample generator's neutral fraud-security phrases are plain facts (session 15: they
+    were in-process statements, "盗刷处理还在处理中" / "is still looking into it", which the
+    labelling authors read as complaints: fraud-labelled in-process sentences of the twelve
+    authors, 7 negative and 0 neutral in Chinese). No phrase with any subject the generator
+    uses may be read as a fraud-security complaint."""
+    from loyalloop.sample._phrases import PHRASES, SUBJECTS
+
+    for lang in ("zh", "en"):
+        for phrase in PHRASES["fraud_security"][lang]["neu"]:
+            for subject in SUBJECTS["fraud_security"][lang]:
+                text = phrase.format(s=subject)
+                text = text[0].upper() + text[1:]
+                got = dict(_pairs(text))
+                assert got.get("fraud_security") != "negative", (text, got)

@@ -76,8 +76,11 @@ def test_fraud_security_is_not_read_more_negative_than_the_truth(card) -> None: 
     """The demo's "风控拦下了一笔可疑交易" (the bank caught a suspicious payment) is praise, as
     every labelling author reads it; it was read as a complaint: the negative share was 0.548
     against a truth of 0.393 and 207 of 252 praised mentions were read as praise (round 14:
-    0.510, 248 of 252). What is left of the gap is mostly "盗刷处理还在处理中" / "still looking
-    into it", which the generator calls neutral and the labelling authors read as a complaint."""
+    0.510, 248 of 252). Until session 15 the gap was mostly "盗刷处理还在处理中" / "still looking
+    into it", which the generator called neutral and the labelling authors read as a complaint
+    (fraud-labelled in-process sentences of the twelve authors: 7 negative, 0 neutral in
+    Chinese); the generator's neutral fraud phrases are plain facts now ("给我补发了新卡",
+    "sent me a new card")."""
     data, fb, mentions = card
     own_ids = fb.loc[fb["brand"].fillna("own") == "own", "feedback_id"]
     truth = data.feedback_truth[data.feedback_truth["feedback_id"].isin(own_ids)]
@@ -86,7 +89,8 @@ def test_fraud_security_is_not_read_more_negative_than_the_truth(card) -> None: 
     summary = aspect_summary(own, load_taxonomy("banking")).set_index("aspect")
     share = summary.loc["fraud_security", "share_negative"]
     # 0.117 (0.127 on session 13's models), 0.137 with the Chinese use-rule margin 0.4 (session
-    # 14; 0.141 at 0.3, so the margin stays at 0.4); was 0.155
+    # 14; 0.141 at 0.3); 0.095-0.097 at every margin from 0.4 to 0 once the neutral fraud
+    # phrases are plain facts (session 15, retrained with blind12, margin 0.1); was 0.155
     assert abs(share - (truth["sentiment"] == "negative").mean()) < 0.14
     j = _joined(truth, own[own["aspect"] == "fraud_security"])
     praised = j[(j["_merge"] == "both") & (j["sentiment_true"] == "positive")]

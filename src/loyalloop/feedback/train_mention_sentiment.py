@@ -137,8 +137,15 @@ MIN_DF = 2
 #: right, 21 made wrong, 8 authors better, 2 worse); English is not touched. Below 0.4 the
 #: demo's fraud-security negative share leaves its tolerance of 0.14 from the truth (0.141 at
 #: 0.3, 0.149 at 0; 0.137 at 0.4: in-process fraud cases, "还在处理中", which the generator calls
-#: neutral and the labelling authors negative).
-MARGINS = {"zh": 0.4, "en": 0.0}
+#: neutral and the labelling authors negative). 0.1 since session 15: the sample's neutral fraud
+#: phrases are plain facts now ("给我补发了新卡"; the twelve authors label in-process fraud
+#: sentences 7 negative, 0 neutral in Chinese), and the demo's fraud-security gap reads
+#: 0.095-0.097 at every margin from 0.4 to 0 (models retrained with blind12); the bound is now
+#: the service-attitude share: 0.0734 / 0.0755 / 0.0783 / 0.0790 / 0.0804 at 0.4 / 0.3 / 0.2 /
+#: 0.1 / 0 (tolerance 0.08), so 0 fails. Over twelve blind authors 0.4 / 0.3 / 0.2 / 0.1 / 0
+#: give sentiment when found 0.8626 / 0.8642 / 0.8655 / 0.8665 / 0.8673 (zh; English is not
+#: touched).
+MARGINS = {"zh": 0.1, "en": 0.0}
 #: The margin from which the model may reverse the rules' polarity: 0.3 costs 0-0.8 points
 #: leave-one-author-out and keeps "信用卡被盗刷了" negative (the model read it +0.20). 0.35 since
 #: round 14: leave-one-author-out over nine authors 0.3 / 0.35 / 0.4 give 0.8453 / 0.8453 /
