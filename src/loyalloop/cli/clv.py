@@ -381,26 +381,26 @@ def predict(
         if as_json:
             emit_json(summary)
             return
-        from loyalloop.cli.talk import t
+        from loyalloop.cli.talk import t as say  # ``t`` is the --t option here
 
         lg = lang_of(ctx, lang)
-        lines = [t("cli_clv_scored", lg, n=f"{n:,}", model=summary["model"], path=out_file)]
+        lines = [say("cli_clv_scored", lg, n=f"{n:,}", model=summary["model"], path=out_file)]
         if totals.mean_probability_alive is not None:
-            lines.append(t("cli_clv_alive", lg, p=f"{totals.mean_probability_alive:.4f}"))
+            lines.append(say("cli_clv_alive", lg, p=f"{totals.mean_probability_alive:.4f}"))
         lines.append(
-            t(
+            say(
                 "cli_clv_purchases",
                 lg,
                 t=f"{horizon_t:g}",
-                unit=t(f"unit_{unit.value}", lg),
+                unit=say(f"unit_{unit.value}", lg),
                 n=f"{totals.total_expected_purchases:,.1f}",
             )
         )
         if totals.total_clv is not None:
-            lines.append(t("cli_clv_total", lg, months=horizon, total=f"{totals.total_clv:,.2f}"))
+            lines.append(say("cli_clv_total", lg, months=horizon, total=f"{totals.total_clv:,.2f}"))
             if totals.top_decile_share is not None:
                 share = f"{100 * totals.top_decile_share:.1f}"
-                lines.append(t("cli_clv_top", lg, share=share))
+                lines.append(say("cli_clv_top", lg, share=share))
         for line in lines:
             out.print(line, markup=False)
 
