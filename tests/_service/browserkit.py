@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -96,3 +97,33 @@ def serving(env: Mapping[str, str], port: int, *extra: str, wait_s: float = 180.
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def staff_page(
+    browser: Any, *, locale: str = "en-GB", timeout_ms: float = 60_000, **context: Any
+) -> Any:
+    """A new page in a fresh browser context (1280 × 900, ``locale``, Playwright's
+    ``new_context`` options in ``context``) that fails the test if a dialog opens."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale, **context)
+    ctx.set_default_timeout(timeout_ms)
+    page = ctx.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
+    return page
+
+
+def sign_in(page: Any, email: str, password: str) -> None:
+    """On the sign-in page: give ``email`` and ``password`` and submit."""
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def signed_in(
+    browser: Any, base: str, email: str, password: str, *, start: str = "/login", **page: Any
+) -> Any:
+    """A :func:`staff_page` (``page`` are its options) signed in as ``email`` from ``start``
+    (a page that asks to sign in, e.g. ``/login?next=/segments`` or ``/customers``)."""
+    tab = staff_page(browser, **page)
+    tab.goto(f"{base}{start}")
+    sign_in(tab, email, password)
+    return tab

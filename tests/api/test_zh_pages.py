@@ -27,7 +27,7 @@ from apikit import World, build
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "loyalloop" / "api" / "templates"
 #: ``{{ x.topic }}``-style output of a stored code, not passed through ``code_name``
-_RAW_CODE = re.compile(r"\{\{\s*[\w.]+\.(topic|team|actor|channel|role)\s*\}\}")
+_RAW_CODE = re.compile(r"\{\{\s*[\w.]+\.(topic|team|actor|channel|role|priority)(\.value)?\s*\}\}")
 _TEST_ID = re.compile(r'data-testid="[^"]*"')  # not shown: tests find rows by the codes
 
 CHOICE_SPEC = {
@@ -124,7 +124,9 @@ def test_case_queue_and_page_name_topic_team_and_actor_and_link_the_customer(wor
     assert r.status_code == 201
     assert world.app.state.response_hooks.wait_idle(10)  # type: ignore[attr-defined]
     with world.store.session() as s:
-        case_id, customer = s.execute(sa.select(CaseRow.id, CaseRow.customer_id)).one()
+        case_id, customer, priority = s.execute(
+            sa.select(CaseRow.id, CaseRow.customer_id, CaseRow.priority)
+        ).one()
     agent = world.client("agent")
     agent.cookies.set(LANG_COOKIE, "zh")
     queue = agent.get("/cases?owner=").text
@@ -132,6 +134,8 @@ def test_case_queue_and_page_name_topic_team_and_actor_and_link_the_customer(wor
     for html in (queue, page):
         assert "贬损者回访" in html and "体验回访组" in html
         assert ">detractor<" not in html and "cx_callback</" not in html
+        named = code_name("priority_", priority, "zh")  # e.g. "P2 高", not "P2"
+        assert named != priority and named in html, (priority, named)
     assert " · 规则 · " in page and " · rules · " not in page
     assert f'href="/customers/{customer}"' in page and f'href="/customers/{customer}"' in queue
     agent.cookies.set(LANG_COOKIE, "en")

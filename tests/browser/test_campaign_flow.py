@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browserkit import ARGS, CHROMIUM
+from browserkit import ARGS, CHROMIUM, signed_in
 from test_survey_flow import PASSWORD, server, shots  # noqa: F401
 
 from loyalloop.core.config import Settings
@@ -55,14 +55,9 @@ def test_analyst_builds_segment_creates_previews_and_launches_a_campaign(
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
-                ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-                ctx.set_default_timeout(60_000)
-                page = ctx.new_page()
-                page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
-                page.goto(f"{base}/login?next=/segments")
-                page.fill("input[name=email]", "ana@bank.example")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
+                page = signed_in(
+                    browser, base, "ana@bank.example", PASSWORD, start="/login?next=/segments"
+                )
                 expect(page.locator("h1")).to_have_text("Segments")
 
                 # build the segment: typed rows, and / not
@@ -185,13 +180,10 @@ def test_campaign_pages_name_the_currency_and_say_a_currency_refusal_in_chinese(
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-            ctx.set_default_timeout(60_000)
-            page = ctx.new_page()
-            page.goto(f"{base}/login?next=/campaigns/new")
-            page.fill("input[name=email]", "ana@bank.example")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
+            page = signed_in(
+                browser, base, "ana@bank.example", PASSWORD, start="/login?next=/campaigns/new"
+            )
+            ctx = page.context
             budget = page.locator("label", has=page.get_by_test_id("campaign-budget"))
             expect(budget).to_contain_text("Budget (CNY)")
             page.screenshot(path=str(shots / "c4-new-campaign-en.png"), full_page=True)

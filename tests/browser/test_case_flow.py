@@ -25,7 +25,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "cases_service"))
 
-from browserkit import ARGS, CHROMIUM, free_port, require_browser, screenshot_dir, serving
+from browserkit import (
+    ARGS,
+    CHROMIUM,
+    free_port,
+    require_browser,
+    screenshot_dir,
+    serving,
+    signed_in,
+)
 from smtpkit import Inbox, smtp_server
 
 from loyalloop.cases import Signal, SignalKind
@@ -108,15 +116,7 @@ def shots(tmp_path: Path) -> Path:
 
 
 def _login(browser: Any, base: str, email: str, locale: str) -> Any:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale,
-                              extra_http_headers={"Accept-Language": locale})  # fmt: skip
-    ctx.set_default_timeout(60_000)
-    page = ctx.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = signed_in(browser, base, email, PASSWORD, locale=locale)
     page.wait_for_url(f"{base}/")
     return page
 

@@ -16,7 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from browserkit import ARGS, CHROMIUM, free_port, require_browser, screenshot_dir, serving
+from browserkit import (
+    ARGS,
+    CHROMIUM,
+    free_port,
+    require_browser,
+    screenshot_dir,
+    serving,
+    sign_in,
+    staff_page,
+)
 
 from loyalloop.apps.demo import load_sample
 from loyalloop.core.config import Settings
@@ -82,17 +91,12 @@ def test_survey_from_editor_to_phone_to_dashboard_to_report(
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-            staff.set_default_timeout(60_000)
-            page = staff.new_page()
-            page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
+            page = staff_page(browser)
 
             # sign in (unauthenticated → login page → back to the dashboard)
             page.goto(f"{base}/")
             expect(page).to_have_url(f"{base}/login?next=/")
-            page.fill("input[name=email]", "ana@bank.example")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
+            sign_in(page, "ana@bank.example", PASSWORD)
             expect(page.locator("h1")).to_have_text("Dashboard")
             expect(page.get_by_text("Latest run 1")).to_be_visible()
             page.screenshot(path=str(shots / "01-dashboard-en.png"), full_page=True)

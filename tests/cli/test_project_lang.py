@@ -35,6 +35,11 @@ LANG_COMMANDS = [
     ["consent", "history"],
     *[["surveys", c] for c in ("update", "publish", "close", "list", "invite", "send",
                                "responses", "trigger", "run-triggers")],
+    # fixes15: the operators' commands
+    ["runs"], ["runs", "list"], ["runs", "delete"], ["runs", "prune"],
+    ["db", "upgrade"], ["db", "status"], ["users", "add"], ["users", "list"], ["worker"],
+    ["erase"], ["export-person"], ["export"], ["feedback", "analyze"], ["clv", "fit"],
+    ["clv", "predict"],
 ]  # fmt: skip
 
 SURVEY = """\
@@ -94,6 +99,13 @@ def test_service_commands_speak_the_projects_language(
     listed = say("surveys", "list", lang="zh")
     assert "card-q4  进行中  v1  已邀请 0  回复 0" in listed
     assert say("surveys", "send", lang="zh") == "已发送 0，已提醒 0，失败 0，期间退订 0"
+    # skipped invitations are counted under their reasons' names (JSON keeps the codes)
+    people = tmp_path / "people.csv"
+    people.write_text("customer_id,email\nC1,c1@mail.example\nC2,\n", encoding="utf-8")
+    links = str(tmp_path / "links.csv")
+    invite = ["surveys", "invite", sid, "--customers", str(people), "--channel", "email"]
+    invited = say(*invite, "--out", links, lang="zh")
+    assert "跳过：未获该渠道授权 2" in invited and "no_consent" not in invited, invited
     assert say("surveys", "close", sid, "--lang", "zh") == f"问卷 {sid}（card-q4）：已关闭"
     # consent: the change and the history in Chinese, nothing English in it
     set_zh = say("consent", "set", "C9", "--channel", "sms", "--withdrawn", "--source",
@@ -111,6 +123,45 @@ def test_service_commands_speak_the_projects_language(
     assert say("consent", "history", "nobody", lang="zh") == "nobody：无同意变更记录。"
     # --json is the same in both languages
     js = [say("surveys", "list", "--json", lang=lg) for lg in ("en", "zh")]
+    assert json.loads(js[0]) == json.loads(js[1])
+
+
+def test_operators_commands_speak_the_projects_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """runs, db, users and worker: the project's language, --lang wins, JSON unchanged."""
+    monkeypatch.setenv("LOYALLOOP_ENV", "local")
+    monkeypatch.delenv("LOYALLOOP_LANG", raising=False)
+    runner = CliRunner()
+    home = ["--home", str(tmp_path / "home")]
+
+    def say(*args: str, lang: str | None = None, given: str | None = None) -> str:
+        env = {"LOYALLOOP_LANG": lang} if lang else {}
+        r = runner.invoke(app, [*home, *args], env=env, input=given)
+        assert r.exit_code == 0, r.output
+        return r.output.strip()
+
+    assert say("runs", lang="zh") == "还没有运行；请执行 `loyalloop run`"
+    assert say("runs", "list") == "no runs yet; use `loyalloop run`"
+    assert say("runs", "prune", "--keep-last", "1", lang="zh") == (
+        "没有可删除的运行（共 0 次，保留 1 次）"
+    )
+    up = say("db", "upgrade", lang="zh")
+    assert up.startswith("运营数据库版本 ") and "revision" not in up
+    status = say("db", "status", lang="zh")
+    assert "：已是最新（" in status, status
+    assert ": up to date (" in say("db", "status", "--lang", "en", lang="zh")  # --lang wins
+    added = say("users", "add", "li@bank.example", "--role", "agent", "--password-stdin",
+                lang="zh", given="a long enough password\n")  # fmt: skip
+    assert added.endswith("：li@bank.example（坐席）"), added
+    listed = say("users", "list", lang="zh")
+    assert "li@bank.example  坐席" in listed and "agent" not in listed
+    assert "li@bank.example  agent" in say("users", "list")
+    stopped = say("worker", "--once", lang="zh")
+    assert stopped.endswith(
+        "投递已停止：已发送 0，待重试 0，已放弃 0，已跳过 0（已退订 / 频次上限），已推迟 0（免打扰时段）"
+    )
+    js = [say("users", "list", "--json", lang=lg) for lg in ("en", "zh")]
     assert json.loads(js[0]) == json.loads(js[1])
 
 

@@ -51,9 +51,10 @@ def test_run_says_what_it_computed_what_not_and_why(
     # three records cannot train the matching model: the line says exact keys were used
     assert "exact keys only: too little data to train the matching model" in stage_lines[0]
     assert "not computed:" in lines
-    # churn needs a longer history: the reason code and the message, not a traceback
+    # churn needs a longer history: the reason by its name and the message, not a traceback
+    # (--json keeps the code, insufficient_data)
     assert any(
-        line.startswith("  churn (insufficient_data): purchase history too short") for line in lines
+        line.startswith("  churn (too little data): purchase history too short") for line in lines
     )
 
     assert main(["--home", str(home), "runs", "show", "1", "--json"]) == 0

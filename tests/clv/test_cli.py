@@ -88,6 +88,16 @@ def test_text_output_and_errors(cdnow: pd.DataFrame, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "s.csv")) == len(cdnow)
+    assert "scored 2,357 customers with ParetoNBDModel" in result.output
+    # in the project's language (LOYALLOOP_LANG), the same figures
+    zh = runner.invoke(
+        app,
+        ["predict", "--data", str(data), "--model", str(model), "--out", str(tmp_path / "z.csv")],
+        env={"LOYALLOOP_LANG": "zh"},
+    )
+    assert zh.exit_code == 0, zh.output
+    assert "已用 ParetoNBDModel 为 2,357 位客户打分" in zh.output and "平均存活概率" in zh.output
+    assert "scored" not in zh.output and "expected purchases" not in zh.output
     bad = tmp_path / "bad.csv"
     cdnow.assign(frequency=0, recency=0.0, T=0.0).to_csv(bad, index=False)
     result = runner.invoke(app, ["fit", "--data", str(bad), "--model-out", str(model)])

@@ -1,4 +1,5 @@
-"""The 360 page in a real browser (Debian's Chromium driven by Playwright), in Chinese: an agent
+"""The 360 page in a real browser (Debian's Chromium driven by Playwright), in Chinese because
+the project's language is (``LOYALLOOP_LANG=zh``; the browser asks for English): an agent
 signs in, searches by a phone number typed the way people type it, picks one of the two
 profiles sharing it, and reads the page; the hostile comment is shown as text and never runs.
 
@@ -11,7 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browserkit import ARGS, CHROMIUM, free_port, require_browser, screenshot_dir, serving
+from browserkit import (
+    ARGS,
+    CHROMIUM,
+    free_port,
+    require_browser,
+    screenshot_dir,
+    serving,
+    signed_in,
+)
 from c360kit import EVIL, Home
 
 from loyalloop.services import Actor, Store
@@ -32,6 +41,7 @@ def server(sample_home: Home, c360_store: Store) -> Iterator[str]:
     env = {
         "LOYALLOOP_HOME": str(home),
         "LOYALLOOP_ENV": "local",
+        "LOYALLOOP_LANG": "zh",  # the pages follow it: no ?lang=, no cookie, an English browser
         "LOYALLOOP_TIMEZONE": "UTC",
         "LOYALLOOP_DATABASE_URL": f"sqlite:///{home / 'service.sqlite3'}",
         "LOYALLOOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -49,18 +59,15 @@ def test_360_page_in_chinese(server: str, sample_home: Home, tmp_path: Path) -> 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            ctx = browser.new_context(
-                viewport={"width": 1280, "height": 900},
-                locale="zh-CN",
-                extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+            page = signed_in(
+                browser,
+                base,
+                "agent.wang@bank.example",
+                PASSWORD,
+                start="/customers",
+                timeout_ms=120_000,
+                extra_http_headers={"Accept-Language": "en-US,en;q=0.9"},
             )
-            ctx.set_default_timeout(120_000)
-            page = ctx.new_page()
-            page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
-            page.goto(f"{base}/customers")
-            page.fill("input[name=email]", "agent.wang@bank.example")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
             expect(page.locator("h1")).to_have_text("客户全景")
 
             # the phone as a person types it: two profiles share it, so a list

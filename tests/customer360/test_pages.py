@@ -37,7 +37,7 @@ def clients(c360_store: Store) -> dict[str, TestClient]:
 
 def test_page_in_chinese_escapes_customer_text(sample_home: Home, clients: dict) -> None:
     c = clients["agent"]
-    r = c.get(f"/customers/{sample_home.customer}", headers={"Accept-Language": "zh-CN"})
+    r = c.get(f"/customers/{sample_home.customer}", params={"lang": "zh"})
     assert r.status_code == 200, r.text
     page = r.text
     for heading in (
@@ -107,7 +107,7 @@ def test_missing_customer_is_404_with_reason(clients: dict) -> None:
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found"
     assert "no customer 'NOBODY-1' in run" in r.json()["error"]["message"]
-    page = clients["agent"].get("/customers/NOBODY-1", headers={"Accept-Language": "zh-CN"})
+    page = clients["agent"].get("/customers/NOBODY-1", params={"lang": "zh"})
     assert page.status_code == 404 and "NOBODY-1" in page.text
 
 
@@ -123,9 +123,7 @@ def test_search_one_opens_the_page_many_are_listed(sample_home: Home, clients: d
     assert len(api["matches"]) == 2 and {m["matched_by"] for m in api["matches"]} == {"phone"}
     bad = c.get("/customers", params={"q": "not-a-thing"})
     assert bad.status_code == 200 and "not a valid phone number" in bad.text
-    none = c.get(
-        "/customers", params={"q": "nobody@nowhere.example"}, headers={"Accept-Language": "zh-CN"}
-    )
+    none = c.get("/customers", params={"q": "nobody@nowhere.example", "lang": "zh"})
     assert "未找到" in none.text
 
 
@@ -133,8 +131,8 @@ def test_masks_and_survey_answers_in_the_readers_words(sample_home: Home, client
     """Masked personal data reads "[电话]" on a Chinese page (stored: "[phone]"), escaped;
     survey answers show the question's text and the option's label, never their ids."""
     url = f"/customers/{sample_home.customer}"
-    zh = clients["analyst"].get(url, headers={"Accept-Language": "zh-CN"}).text
-    en = clients["analyst"].get(url, headers={"Accept-Language": "en"}).text
+    zh = clients["analyst"].get(url, params={"lang": "zh"}).text
+    en = clients["analyst"].get(url, params={"lang": "en"}).text
     assert "[电话]" in zh and "[phone]" not in zh
     assert "[phone]" in en and "[电话]" not in en
     assert "&lt;b&gt;服务&lt;/b&gt;太慢，回电[电话]" in zh  # the survey answer, masked, escaped
@@ -160,29 +158,29 @@ def test_dashboard_leads_with_whom_to_call_and_no_english_in_chinese(
     from zhtext import english_sentences
 
     admin = clients["admin"]
-    zh_headers = {"Accept-Language": "zh-CN"}
-    zh = admin.get("/", headers=zh_headers).text
-    en = admin.get("/", headers={"Accept-Language": "en"}).text
+    in_zh = {"lang": "zh"}
+    zh = admin.get("/", params=in_zh).text
+    en = admin.get("/", params={"lang": "en"}).text
     assert "<h3>现在该做什么</h3>" in zh and "先联系：流失预警名单中有" in zh
     assert "需关注、暂不联系：另有" in zh
     assert en.index("<h3>What to do now</h3>") < en.index("Call first:") < en.index("Watch, do")
     run = admin.get("/runs").text
     assert "/report" in run
     for path in ("/", f"/customers/{sample_home.customer}", "/runs", "/cases"):
-        page = admin.get(path, headers=zh_headers)
+        page = admin.get(path, params=in_zh)
         assert page.status_code == 200 and english_sentences(page.text) == [], path
     import re
 
     number = re.search(r'href="/runs/(\d+)/report', zh)
     assert number is not None
-    report = admin.get(f"/runs/{number.group(1)}/report", headers=zh_headers).text
+    report = admin.get(f"/runs/{number.group(1)}/report", params=in_zh).text
     assert english_sentences(report) == [], english_sentences(report)
 
 
 def test_report_and_pages_honour_lang_in_the_address_and_the_report_switches_language(
     clients: dict,
 ) -> None:
-    """``?lang=zh|en`` wins over the cookie and the browser's preference on the served report
+    """``?lang=zh|en`` wins over the cookie and the project's language on the served report
     (the dashboard and the runs page link to it with their own language) and on the pages; the
     report's header links to the other language through the toggle, which remembers it."""
     import re
@@ -197,9 +195,9 @@ def test_report_and_pages_honour_lang_in_the_address_and_the_report_switches_lan
     en = admin.get(path, params={"lang": "en"}, headers={"Accept-Language": "zh-CN"}).text
     assert '<html lang="zh-CN">' in zh and "<h1>客户忠诚度报告</h1>" in zh
     assert '<html lang="en">' in en and "<h1>Customer loyalty report</h1>" in en
-    # an unknown value falls back to the browser's preference
+    # an unknown value falls back to the project's language (English here), not the browser's
     other = admin.get(path, params={"lang": "fr"}, headers={"Accept-Language": "zh-CN"}).text
-    assert '<html lang="zh-CN">' in other
+    assert '<html lang="en">' in other
     # the switch: Chinese report -> English one, remembered for the next visit
     switch = re.search(r'<a class="lang" href="([^"]+)"[^>]*>English</a>', zh)
     assert switch is not None and switch.group(1) == f"/lang/en?next={path}"

@@ -29,7 +29,7 @@ from fastapi.staticfiles import StaticFiles
 
 from loyalloop import __version__
 from loyalloop.api.deps import NotSignedIn
-from loyalloop.api.i18n import staff_language, text
+from loyalloop.api.i18n import text
 from loyalloop.api.pages import public_language, public_message, render_error
 from loyalloop.api.ratelimit import RateLimiter
 from loyalloop.core.config import Settings
@@ -173,7 +173,10 @@ class _BodyTooLarge(Exception):
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
-    lang = staff_language(None, headers.get("accept-language"))
+    from loyalloop.surveys import pick_language
+
+    # before any route: a customer's or a staff member's upload alike, in the browser's language
+    lang = pick_language(headers.get("accept-language"), ["en", "zh"])
     body = (
         '{"error": {"code": "too_large", "message": "'
         + text("too_large", lang)

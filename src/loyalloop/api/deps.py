@@ -125,11 +125,11 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def get_lang(request: Request) -> str:
-    """The reader's language: ``?lang=``, else the toggle's cookie, else Accept-Language."""
+    """The reader's language: ``?lang=``, else the toggle's cookie, else the project's
+    (``LOYALLOOP_LANG``), else ``en`` (:func:`loyalloop.api.i18n.staff_language`)."""
+    store: Store = request.app.state.store
     return staff_language(
-        request.cookies.get(LANG_COOKIE),
-        request.headers.get("accept-language"),
-        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE), request.query_params.get("lang"), store.analytics.lang
     )
 
 

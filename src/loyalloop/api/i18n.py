@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loyalloop.surveys import pick_language
+from loyalloop.report.i18n import code_names
 
 __all__ = ["TEXTS", "code_name", "staff_language", "text"]
 
@@ -574,25 +574,12 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "qtype_multi_choice": ("multiple choice", "多选"),
     "qtype_text": ("free text", "文字"),
     "qtype_kano": ("KANO", "KANO"),
-    "topic_complaint": ("complaint", "投诉"),
-    "topic_retention": ("retention", "挽留"),
-    "topic_detractor": ("detractor follow-up", "贬损者回访"),
-    "topic_negative_comment": ("negative comment", "负面评论"),
-    "topic_winback_review": ("win-back review", "挽回复核"),
-    "team_complaints": ("complaints", "投诉组"),
-    "team_retention": ("retention", "挽留组"),
-    "team_cx_callback": ("CX call-back", "体验回访组"),
-    "team_cx_quality": ("CX quality", "体验质量组"),
     "actor_rules": ("rules", "规则"),
     "actor_customer": ("customer", "客户"),
     "actor_followup": ("follow-up", "自动跟进"),
     "actor_trigger": ("trigger", "自动触发"),
     "actor_sync": ("sync", "同步"),
     "actor_round_robin": ("round robin", "轮流分配"),
-    "role_admin": ("admin", "管理员"),
-    "role_analyst": ("analyst", "分析师"),
-    "role_agent": ("agent", "坐席"),
-    "role_viewer": ("viewer", "只读"),
     "version_short": ("v", "版本"),
     "catalogue_card": ("card (bank card offers)", "信用卡权益"),
     "catalogue_retail": ("retail", "零售优惠"),
@@ -666,6 +653,10 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     ),
 }
 
+# skip reasons, priorities, topics, teams and roles: named once, in the report's catalogue (the
+# commands name them from there too)
+TEXTS.update(code_names())
+
 
 def text(key: str, lang: str, **kw: object) -> str:
     en, zh = TEXTS[key]
@@ -680,17 +671,21 @@ def code_name(prefix: str, code: object, lang: str) -> str:
     return text(key, lang) if key in TEXTS else str(code)
 
 
-def staff_language(
-    cookie: str | None, accept_language: str | None, query: str | None = None
-) -> str:
-    """The staff member's language: the page address's ``?lang=zh|en`` (a link in a stated
-    language, e.g. the dashboard's to the run report), else the toggle's cookie, else the
-    browser's preference. Any other ``?lang=`` value is ignored.
+def staff_language(cookie: str | None, query: str | None = None, project: str = "en") -> str:
+    """The staff member's language, in one order: the page address's ``?lang=zh|en`` (a link
+    in a stated language, e.g. the dashboard's to the run report), else the zh/en toggle's
+    cookie (the person's own choice, kept for a year), else the project's language
+    (``LOYALLOOP_LANG``, :attr:`loyalloop.core.config.Settings.lang`), else ``en``. Any other
+    value is ignored. The browser's ``Accept-Language`` is not consulted on staff pages: every
+    browser sends one, so the project's choice would never apply (customer pages follow it,
+    :func:`loyalloop.surveys.pick_language`).
 
-    >>> staff_language("en", "en", "zh"), staff_language("zh", None, "fr")
-    ('zh', 'zh')
+    >>> staff_language("en", "zh"), staff_language("zh", "fr"), staff_language(None, None, "zh")
+    ('zh', 'zh', 'zh')
+    >>> staff_language("fr", None, "de")
+    'en'
     """
-    for chosen in (query, cookie):
+    for chosen in (query, cookie, project):
         if chosen in ("zh", "en"):
             return str(chosen)
-    return pick_language(accept_language, ["en", "zh"]) if accept_language else "en"
+    return "en"

@@ -143,10 +143,6 @@ def results(
         def say(key: str, **kw: Any) -> str:
             return t(key, one, **kw)
 
-        def said(text: Any) -> list[str]:
-            """A remark with its wording per language (``text(lang)``), in the language."""
-            return [text(one)]
-
         title = c.name if c.name == c.campaign_id else f"{c.name} ({c.campaign_id})"
         head = t("cli_cr_head", one, title=f"[bold]{escape(title)}[/bold]", n=r.number)
         out.print(head)
@@ -167,7 +163,7 @@ def results(
             say("cli_cr_roi"),
             say("cli_cr_note"),
         ]
-        footnotes: dict[tuple[str, ...], int] = {}
+        footnotes: dict[str, int] = {}  # each remark once, numbered in order of appearance
         table_rows: list[list[str]] = []
         for (level, arm, segment), metrics in by.items():
             aq = quotes[(level, arm, segment)]
@@ -178,9 +174,7 @@ def results(
                 "group": say("cli_cr_group", arm=arm),
             }.get(level, arm)
             marks = [
-                footnotes.setdefault(
-                    tuple(said(lambda lg, x=x: explain(x, lg))), len(footnotes) + 1
-                )
+                footnotes.setdefault(explain(x, one), len(footnotes) + 1)
                 for x in (aq.response, aq.revenue, aq.margin, aq.net, aq.roi)
                 if not x.quoted
             ]
@@ -215,20 +209,16 @@ def results(
                 out.print(f"[bold]{cells[0]}[/bold]")
                 out.print(block)
         # long remarks wrap at the terminal's width (soft_wrap=False)
-        for texts, number in footnotes.items():
-            out.print(f"{number}. {escape(texts[0])}", soft_wrap=False)
-            for more in texts[1:]:
-                out.print(f"   {escape(more)}", soft_wrap=False)
+        for remark, number in footnotes.items():
+            out.print(f"{number}. {escape(remark)}", soft_wrap=False)
         out.print(say("cli_cr_intervals", level=f"{1 - summary.alpha:.0%}"), soft_wrap=False)
         currency = r.manifest.kpis.currency if r.manifest.kpis is not None else None
         if currency:  # the money columns carry no unit of their own
-            for line in said(lambda lg: t("cp_currency", lg, currency=currency_name(currency, lg))):
-                out.print(escape(line), soft_wrap=False)
+            named = t("cp_currency", one, currency=currency_name(currency, one))
+            out.print(escape(named), soft_wrap=False)
         for n in c.notes:  # in the language (coded notes); uncoded ones are the library's English
-            lines = said(lambda lg, n=n: note_text(n, lg)) if isinstance(n, Note) else [str(n)]
-            out.print(escape(lines[0]), soft_wrap=False)
-            for more in lines[1:]:
-                out.print(f"   {escape(more)}", soft_wrap=False)
+            line = note_text(n, one) if isinstance(n, Note) else say("library_note", message=n)
+            out.print(escape(line), soft_wrap=False)
 
 
 NameArg = Annotated[str, typer.Argument(help="Campaign name. 活动名称。")]

@@ -158,8 +158,10 @@ def list_cmd(
             escalated=t("cli_cs_escalated", lg) if r["escalated"] else "",
         )
         out.print(
-            f"{r['id']:>6}  {r['priority']}  {code_name('cli_cs_status_', r['status'], lg):<20} "
-            f"{r['team']:<12} {r['topic']:<16} {tail}",
+            f"{r['id']:>6}  {code_name('priority_', r['priority'], lg):<10}  "
+            f"{code_name('cli_cs_status_', r['status'], lg):<20} "
+            f"{code_name('team_', r['team'], lg):<12} {code_name('topic_', r['topic'], lg):<16} "
+            f"{tail}",
             markup=False,
         )
 

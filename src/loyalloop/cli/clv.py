@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, input_file, output_file, status
+from loyalloop.cli.common import JsonOpt, LangOpt, input_file, lang_of, output_file, status
 from loyalloop.cli.output import emit_json, handle_errors, out
 from loyalloop.core.timeunits import TimeUnit
 from loyalloop.errors import DataValidationError, IngestError, ModelError
@@ -155,6 +155,7 @@ def fit(
             "recency 和 T 的时间单位（天/周/月），随模型保存。",
         ),
     ] = TimeUnit.DAYS,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit a transaction model (and optionally the Gamma-Gamma spend model). 拟合模型。"""
@@ -197,29 +198,32 @@ def fit(
         if as_json:
             emit_json(result)
             return
+        from loyalloop.cli.talk import t
+
+        lg = lang_of(ctx, lang)
         for key in ("model", "spend_model"):
             if key not in result:
                 continue
             m = result[key]
-            out.print(
-                f"{m['model']}: n={m['data_period']['n_customers']} "
-                f"({m['data_period']['n_distinct']} distinct rows, {time_unit.value}), "
-                f"log-likelihood {m['log_likelihood']:.6g}",
-                markup=False,
+            line = t(
+                "cli_clv_fit",
+                lg,
+                model=m["model"],
+                n=m["data_period"]["n_customers"],
+                distinct=m["data_period"]["n_distinct"],
+                unit=t(f"unit_{time_unit.value}", lg),
+                ll=f"{m['log_likelihood']:.6g}",
             )
+            out.print(line, markup=False)
             for name, value in m["params"].items():
                 se = m["standard_errors"].get(name)
                 se_text = f" (se {se:.4g})" if se is not None else ""
                 out.print(f"  {name} = {value:.6g}{se_text}", markup=False)
         if unobserved:
-            out.print(
-                f"left out {unobserved:,} {'customer' if unobserved == 1 else 'customers'} "
-                "with T = 0 (first seen at the end)",
-                markup=False,
-            )
-        out.print(f"model written to {model_out}", markup=False)
+            out.print(t("cli_clv_left_out", lg, n=f"{unobserved:,}"), markup=False)
+        out.print(t("cli_clv_model_written", lg, path=model_out), markup=False)
         if spend_out is not None:
-            out.print(f"spend model written to {spend_out}", markup=False)
+            out.print(t("cli_clv_spend_written", lg, path=spend_out), markup=False)
 
 
 def _load(path: Path, what: str, loader: Any) -> Any:
@@ -303,6 +307,7 @@ def predict(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Rows per batch. 每批行数。")
     ] = 500_000,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score every customer: P(alive), expected purchases in ``--t`` and (with a spend model)
@@ -376,19 +381,28 @@ def predict(
         if as_json:
             emit_json(summary)
             return
-        out.print(f"scored {n:,} customers with {summary['model']} → {out_file}", markup=False)
+        from loyalloop.cli.talk import t as say  # ``t`` is the --t option here
+
+        lg = lang_of(ctx, lang)
+        lines = [say("cli_clv_scored", lg, n=f"{n:,}", model=summary["model"], path=out_file)]
         if totals.mean_probability_alive is not None:
-            out.print(f"  mean P(alive): {totals.mean_probability_alive:.4f}", markup=False)
-        out.print(
-            f"  expected purchases in the next {horizon_t:g} {unit.value}: "
-            f"{totals.total_expected_purchases:,.1f}",
-            markup=False,
+            lines.append(say("cli_clv_alive", lg, p=f"{totals.mean_probability_alive:.4f}"))
+        lines.append(
+            say(
+                "cli_clv_purchases",
+                lg,
+                t=f"{horizon_t:g}",
+                unit=say(f"unit_{unit.value}", lg),
+                n=f"{totals.total_expected_purchases:,.1f}",
+            )
         )
         if totals.total_clv is not None:
-            out.print(f"  total CLV over {horizon} months: {totals.total_clv:,.2f}", markup=False)
+            lines.append(say("cli_clv_total", lg, months=horizon, total=f"{totals.total_clv:,.2f}"))
             if totals.top_decile_share is not None:
-                share = 100 * totals.top_decile_share
-                out.print(f"  top 10% of customers hold {share:.1f}%", markup=False)
+                share = f"{100 * totals.top_decile_share:.1f}"
+                lines.append(say("cli_clv_top", lg, share=share))
+        for line in lines:
+            out.print(line, markup=False)
 
 
 def _scores(path: Path) -> Any:

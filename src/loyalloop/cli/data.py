@@ -338,6 +338,7 @@ def export(
         int | None,
         typer.Option("--run", help="Run to export from (default: the latest). 运行编号。"),
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write a table to CSV (safe to open in a spreadsheet) or Parquet. 导出数据表。
@@ -356,7 +357,10 @@ def export(
         if as_json:
             emit_json({"table": table, "rows": data.num_rows, "out": str(out_file)})
             return
-        out.print(f"wrote {data.num_rows:,} rows to {out_file}", markup=False)
+        from loyalloop.cli.talk import t
+
+        line = t("cli_export_wrote", lang_of(ctx, lang), rows=f"{data.num_rows:,}", path=out_file)
+        out.print(line, markup=False)
 
 
 def _export_source(table: str, run_number: int | None, st: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt
+from loyalloop.cli.common import JsonOpt, LangOpt, lang_of
 from loyalloop.cli.output import emit_json, handle_errors, out
 
 __all__ = ["app"]
@@ -18,7 +18,7 @@ app = typer.Typer(
 
 
 @app.command()
-def upgrade(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def upgrade(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Bring the store to the newest schema. 将数据库升级到最新结构。"""
     with handle_errors(as_json):
         from loyalloop.store import current
@@ -30,11 +30,13 @@ def upgrade(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json({"revision": rev, "database": url})
     else:
-        out.print(f"store at revision {rev} ({url})", markup=False)
+        from loyalloop.cli.talk import t
+
+        out.print(t("cli_db_at", lang_of(ctx, lang), rev=rev, url=url), markup=False)
 
 
 @app.command()
-def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def status(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """Show the store's revision and the newest one. 显示数据库版本。"""
     with handle_errors(as_json):
         from loyalloop.cli._service import analytics_settings
@@ -49,5 +51,9 @@ def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json({"revision": rev, "head": newest, "up_to_date": rev == newest, "database": url})
     else:
-        state = "up to date" if rev == newest else "needs `loyalloop db upgrade`"
-        out.print(f"store at revision {rev}, newest {newest}: {state} ({url})", markup=False)
+        from loyalloop.cli.talk import t
+
+        lg = lang_of(ctx, lang)
+        state = t("cli_db_up_to_date" if rev == newest else "cli_db_needs_upgrade", lg)
+        line = t("cli_db_status", lg, rev=rev, newest=newest, state=state, url=url)
+        out.print(line, markup=False)

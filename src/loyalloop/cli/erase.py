@@ -4,12 +4,12 @@ their access request (:mod:`loyalloop.services.erasure`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import output_file
+from loyalloop.cli.common import LangOpt, lang_of, output_file
 from loyalloop.cli.output import confirm, emit_json, err, handle_errors, out, to_json
 from loyalloop.errors import ConfigError
 
@@ -46,6 +46,7 @@ def erase(
     yes: Annotated[
         bool, typer.Option("--yes", help="Do not ask for confirmation. 不再确认。")
     ] = False,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Erase a customer's personal data everywhere: warehouse, store, runs, reports.
@@ -59,14 +60,16 @@ def erase(
     之后再导入旧文件不会恢复该客户。重复执行是安全的。此操作不可撤销。
     """
     with handle_errors(as_json):
+        from loyalloop.cli.talk import t
+
         if as_json and not yes:
             raise ConfigError("erasing cannot be undone: add --yes to confirm")
+        lg = lang_of(ctx, lang)
         confirm(
-            f"Erase customer {customer_id} everywhere? This cannot be undone. "
-            "确认删除该客户的全部个人数据？此操作不可撤销。",
+            t("cli_er_confirm", lg, customer=customer_id),
             yes=yes,
             as_json=as_json,
-            declined="nothing erased. 未删除任何数据。",
+            declined=t("cli_er_declined", lg),
         )
         from loyalloop.services.audit import Actor
         from loyalloop.services.erasure import erase_person
@@ -82,43 +85,40 @@ def erase(
     if as_json:
         emit_json(data)
     else:
-        _print_erasure(data)
+        _print_erasure(data, lg)
     if not result.complete:
         raise typer.Exit(1)
 
 
-def _print_erasure(data: dict[str, Any]) -> None:
+def _print_erasure(data: dict[str, Any], lang: Literal["en", "zh"]) -> None:
+    """What an erasure did, in ``lang``; the places' locations and actions by their names, the
+    tables by theirs (JSON keeps the codes)."""
+    from loyalloop.cli.talk import code_name, t
+
     if data["nothing_left"]:
-        out.print(
-            "nothing left to erase: this customer was already erased "
-            f"(audit record {data['erasure_id']}). 无可删除内容：该客户已被删除。",
-            markup=False,
-        )
+        out.print(t("cli_er_nothing_left", lang, id=data["erasure_id"]), markup=False)
     else:
-        out.print(
-            f"erased: {data['rows']:,} rows in {len(data['places'])} places; tombstone id "
-            f"{data['tombstone_id']}; audit record {data['erasure_id']}. 已删除。",
-            markup=False,
+        line = t(
+            "cli_er_erased",
+            lang,
+            rows=f"{data['rows']:,}",
+            places=len(data["places"]),
+            tombstone=data["tombstone_id"],
+            id=data["erasure_id"],
         )
+        out.print(line, markup=False)
         for p in data["places"]:
-            out.print(
-                f"  {p['location']:<9} {p['target']:<40} {p['action']:<10} {p['rows']:>7,}",
-                markup=False,
-            )
+            where = code_name("cli_er_loc_", p["location"], lang)
+            done = code_name("cli_er_act_", p["action"], lang)
+            out.print(f"  {where:<9} {p['target']:<40} {done:<10} {p['rows']:>7,}", markup=False)
+    sep = t("cli_list_sep", lang)
     if data["unclassified"]:
-        err.print(
-            "NOT COMPLETE: these places are not in the PII registry and were not erased "
-            "(未完成：以下位置未登记，未删除): " + ", ".join(data["unclassified"]),
-            markup=False,
-        )
+        places = sep.join(data["unclassified"])
+        err.print(t("cli_er_unclassified", lang, places=places), markup=False)
     if data["unmanaged"]:
-        err.print(
-            f"{len(data['unmanaged'])} file(s) under the project home are not managed by "
-            "Loyalloop and were not rewritten (check them yourself) 以下文件不受管理，未改写: "
-            + ", ".join(data["unmanaged"][:10])
-            + (" …" if len(data["unmanaged"]) > 10 else ""),
-            markup=False,
-        )
+        files = sep.join(data["unmanaged"][:10]) + (" …" if len(data["unmanaged"]) > 10 else "")
+        line = t("cli_er_unmanaged", lang, n=len(data["unmanaged"]), files=files)
+        err.print(line, markup=False)
 
 
 @app.command("export-person", rich_help_panel=PANEL)
@@ -133,6 +133,7 @@ def export_person(
             "输出文件（默认标准输出）。",
         ),
     ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Everything held about one customer, as JSON (an access request).
     导出某位客户的全部数据（JSON，用于查阅请求）。
@@ -158,4 +159,6 @@ def export_person(
             return
         with atomic_output(out_file) as tmp:
             tmp.write_text(to_json(data) + "\n", encoding="utf-8")
-    err.print(f"wrote {out_file} 已写入", markup=False)
+    from loyalloop.cli.talk import t
+
+    err.print(t("cli_er_wrote", lang_of(ctx, lang), path=out_file), markup=False)

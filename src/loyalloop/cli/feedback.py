@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from loyalloop.cli.common import JsonOpt, input_file, output_file
+from loyalloop.cli.common import JsonOpt, LangOpt, input_file, lang_of, output_file
 from loyalloop.cli.output import emit_json, err, handle_errors, out
 from loyalloop.core.gcpause import collector_paused
 
@@ -65,6 +65,7 @@ def analyze(
             "CPU 一个），结果相同。",
         ),
     ] = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write text, language, sentiment, sentiment_score and aspects for each comment.
@@ -114,8 +115,10 @@ def analyze(
         if as_json:
             emit_json({"out": str(out_file), "comments": len(result), "sentiment": counts})
             return
-        out.print(
-            f"{len(result):,} comments → {out_file} (positive {counts['positive']:,}, "
-            f"neutral {counts['neutral']:,}, negative {counts['negative']:,})",
-            markup=False,
+        from loyalloop.cli.talk import t
+
+        shown = {k: f"{v:,}" for k, v in counts.items()}
+        line = t(
+            "cli_fb_analyzed", lang_of(ctx, lang), n=f"{len(result):,}", path=out_file, **shown
         )
+        out.print(line, markup=False)

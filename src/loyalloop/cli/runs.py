@@ -146,19 +146,19 @@ def run(
 
 
 @runs_app.callback(invoke_without_command=True)
-def runs_main(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def runs_main(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """List the published runs. 列出历次运行。"""
     if ctx.invoked_subcommand is None:
-        _list_runs(ctx, as_json)
+        _list_runs(ctx, lang, as_json)
 
 
 @runs_app.command("list")
-def runs_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def runs_list(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """List the published runs. 列出历次运行。"""
-    _list_runs(ctx, as_json)
+    _list_runs(ctx, lang, as_json)
 
 
-def _list_runs(ctx: typer.Context, as_json: bool) -> None:
+def _list_runs(ctx: typer.Context, lang: Lang | None, as_json: bool) -> None:
     with handle_errors(as_json):
         from rich.table import Table
 
@@ -171,17 +171,15 @@ def _list_runs(ctx: typer.Context, as_json: bool) -> None:
                 + [{"run": n, "unreadable": why} for n, why in unreadable]
             )
             return
+        lg = lang_of(ctx, lang)
         for n, why in unreadable:
-            err.print(
-                f"run {n} cannot be read by this version ({why}); "
-                f"`loyalloop runs delete {n}` removes it",
-                markup=False,
-            )
+            err.print(t("cli_runs_unreadable", lg, n=n, why=why), markup=False)
         if not all_runs:
             if not unreadable:
-                out.print("no runs yet; use `loyalloop run`", markup=False)
+                out.print(t("cli_runs_none", lg), markup=False)
             return
-        table = Table("run", "as of", "created", "customers", "active", "NPS", "not computed")
+        columns = ("run", "as_of", "created", "customers", "active", "nps", "not_computed")
+        table = Table(*(t(f"cli_runs_col_{c}", lg) for c in columns))
         for r in all_runs:
             m = r.manifest
             nps = m.nps.nps if m.nps is not None else None
@@ -224,6 +222,7 @@ def runs_delete(
     ctx: typer.Context,
     number: Annotated[int, typer.Argument(min=1, help="Run number. 运行编号。")],
     yes: YesOpt = False,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete one run (atomically; its number is never reused). 删除一次运行。"""
@@ -231,22 +230,25 @@ def runs_delete(
         from loyalloop.core.runs import RunStore
         from loyalloop.errors import RunFormatError
 
+        lg = lang_of(ctx, lang)
         store = RunStore(settings(ctx).runs_dir)
         try:
             run = store.get(number)
-            what = f"as of {run.manifest.as_of:%Y-%m-%d}, {len(run.tables)} tables"
+            day = f"{run.manifest.as_of:%Y-%m-%d}"
+            what = t("cli_runs_what", lg, day=day, tables=len(run.tables))
         except RunFormatError:  # a run of an older format can still be deleted
             if number not in store.numbers():
                 raise
-            what = "written in an older manifest format"
-        question = f"delete run {number} ({what})?"
-        confirm(question, yes=yes, as_json=as_json, declined=f"run {number} was kept")
+            what = t("cli_runs_old_format", lg)
+        question = t("cli_runs_delete_q", lg, n=number, what=what)
+        declined = t("cli_runs_kept", lg, n=number)
+        confirm(question, yes=yes, as_json=as_json, declined=declined)
         with hold_home(ctx, "runs delete"):  # not while a run is being written
             store.delete(number)
         if as_json:
             emit_json({"deleted": [number]})
             return
-        out.print(f"deleted run {number}", markup=False)
+        out.print(t("cli_runs_deleted", lg, n=number), markup=False)
 
 
 @runs_app.command("prune")
@@ -259,12 +261,15 @@ def runs_prune(
         ),
     ],
     yes: YesOpt = False,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Delete every run but the latest K. 只保留最近 K 次运行。"""
     with handle_errors(as_json):
         from loyalloop.core.runs import RunStore
 
+        lg = lang_of(ctx, lang)
+        sep = t("cli_list_sep", lg)
         store = RunStore(settings(ctx).runs_dir)
         numbers = store.numbers()
         doomed = numbers[: max(len(numbers) - keep_last, 0)]
@@ -272,18 +277,17 @@ def runs_prune(
             if as_json:
                 emit_json({"deleted": []})
                 return
-            out.print(
-                f"nothing to delete ({len(numbers)} run(s), keeping {keep_last})", markup=False
-            )
+            out.print(t("cli_runs_prune_nothing", lg, n=len(numbers), keep=keep_last), markup=False)
             return
-        listed = ", ".join(str(n) for n in doomed)
-        confirm(f"delete run(s) {listed}?", yes=yes, as_json=as_json, declined="every run was kept")
+        question = t("cli_runs_prune_q", lg, listed=sep.join(str(n) for n in doomed))
+        confirm(question, yes=yes, as_json=as_json, declined=t("cli_runs_all_kept", lg))
         with hold_home(ctx, "runs prune"):
             deleted = store.prune(keep_last=keep_last)
         if as_json:
             emit_json({"deleted": deleted})
             return
-        out.print(f"deleted run(s) {', '.join(str(n) for n in deleted)}", markup=False)
+        listed = sep.join(str(n) for n in deleted)
+        out.print(t("cli_runs_pruned", lg, listed=listed), markup=False)
 
 
 @app.command(rich_help_panel=PANEL)

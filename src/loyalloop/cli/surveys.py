@@ -245,16 +245,15 @@ def invite(
     if as_json:
         emit_json(summary)
         return
-    from loyalloop.cli.talk import t
+    from loyalloop.cli.talk import counts_text, t
 
-    skipped = t("cli_list_sep", lg).join(f"{k} {v:,}" for k, v in result.skipped.items())
     line = t(
         "cli_sv_invited",
         lg,
         id=result.survey_id,
         created=f"{result.created:,}",
         existing=f"{result.existing:,}",
-        skipped=skipped or "—",  # the reasons are stored codes (no_consent, frequency_cap …)
+        skipped=counts_text(result.skipped, "skip_", lg),  # codes by name; JSON keeps the codes
         path=out_file,
     )
     out.print(line, markup=False)
@@ -415,7 +414,7 @@ def run_triggers_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt 
     if as_json:
         emit_json(rows)
         return
-    from loyalloop.cli.talk import t
+    from loyalloop.cli.talk import counts_text, t
 
     for r in rows:
         line = t(
@@ -424,6 +423,6 @@ def run_triggers_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt 
             id=r["trigger"],
             customers=f"{r['interactions']:,}",
             created=f"{r['created']:,}",
-            skipped=r["skipped"],
+            skipped=counts_text(r["skipped"], "skip_", lg),
         )
         out.print(line, markup=False)

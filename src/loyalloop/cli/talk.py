@@ -24,6 +24,7 @@ __all__ = [
     "BaselineVerdict",
     "baseline_verdicts",
     "code_name",
+    "counts_text",
     "decision_lines",
     "describe_run",
     "run_json",
@@ -47,6 +48,19 @@ def code_name(prefix: str, code: object, lang: Lang) -> str:
         return t(f"{prefix}{code}", lang)
     except KeyError:
         return str(code)
+
+
+def counts_text(counts: dict[str, int], prefix: str, lang: Lang) -> str:
+    """Counts by stored code (e.g. an invitation's skip reasons, prefix ``skip_``) as a line
+    of text in ``lang``: each code by its name, ``—`` when there are none.
+
+    >>> counts_text({"no_consent": 3, "frequency_cap": 1200}, "skip_", "en")
+    'no consent for the channel 3, invited recently (frequency cap) 1,200'
+    >>> counts_text({}, "skip_", "zh")
+    '—'
+    """
+    sep = t("cli_list_sep", lang)
+    return sep.join(f"{code_name(prefix, k, lang)} {v:,}" for k, v in counts.items()) or "—"
 
 
 #: Names of the churn backtest's scorers, as people read them.
@@ -137,7 +151,7 @@ def _headline(stage: str, m: RunManifest, lang: Lang = "en", run: Run | None = N
     slot = getattr(m, stage, None)
     sep = t("cli_list_sep", lang)
     if isinstance(slot, NotComputed):
-        return t("cli_stage_not_computed", lang, status=slot.status)
+        return t("cli_stage_not_computed", lang, status=t(f"nc_{slot.status}", lang))
     if stage == "profiles" and m.profiles is not None:
         p = m.profiles
         text = t(
@@ -269,10 +283,11 @@ def describe_run(run: Run, lang: Lang = "en") -> list[str]:
     missing = m.not_computed()
     if missing:
         lines.append(t("cli_not_computed", lang))
-        lines += [
-            f"  {path} ({why.status}): {why.message}"
+        lines += [  # the reason by its name; the stage's message is the library's English
+            f"  {path} ({t(f'nc_{why.status}', lang)}): {why.message}"
             if lang == "en"
-            else f"  {path}（{why.status}）：{t('library_note', lang, message=why.message)}"
+            else f"  {path}（{t(f'nc_{why.status}', lang)}）："
+            f"{t('library_note', lang, message=why.message)}"
             for path, why in missing
         ]
     verdicts = baseline_verdicts(m)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt
+from loyalloop.cli.common import JsonOpt, LangOpt, lang_of
 from loyalloop.cli.output import emit_json, handle_errors, out
 from loyalloop.errors import NotFoundError
 
@@ -48,6 +48,7 @@ def add(
             "--password-stdin", help="Read the password from standard input. 从标准输入读取密码。"
         ),
     ] = False,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a staff account (password hashed with argon2). 添加员工账号。"""
@@ -67,11 +68,16 @@ def add(
     if as_json:
         emit_json(result)
     else:
-        out.print(f"user {result['id']}: {result['email']} ({result['role']})", markup=False)
+        from loyalloop.cli.talk import code_name, t
+
+        lg = lang_of(ctx, lang)
+        named = code_name("role_", result["role"], lg)
+        line = t("cli_us_user", lg, id=result["id"], email=result["email"], role=named)
+        out.print(line, markup=False)
 
 
 @app.command("list")
-def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+def list_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False) -> None:
     """List the staff accounts. 列出员工账号。"""
     with handle_errors(as_json):
         from loyalloop.services.users import list_users
@@ -86,11 +92,15 @@ def list_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(rows)
         return
+    from loyalloop.cli.talk import code_name, t
+
+    lg = lang_of(ctx, lang)
+    if not rows:
+        out.print(t("cli_us_none", lg), markup=False)
     for r in rows:
-        out.print(
-            f"{r['id']:>4}  {r['email']}  {r['role']}{'' if r['active'] else '  (inactive)'}",
-            markup=False,
-        )
+        inactive = "" if r["active"] else t("cli_us_inactive", lg)
+        role = code_name("role_", r["role"], lg)
+        out.print(f"{r['id']:>4}  {r['email']}  {role}{inactive}", markup=False)
 
 
 @app.command("token")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from loyalloop.cli._service import open_service_store
-from loyalloop.cli.common import JsonOpt
+from loyalloop.cli.common import JsonOpt, LangOpt, lang_of
 from loyalloop.cli.output import emit_json, err, handle_errors, out
 
 __all__ = ["app", "worker"]
@@ -30,6 +30,7 @@ def worker(
     idle: Annotated[
         float, typer.Option(min=0.1, help="Seconds to wait when idle. 空闲等待秒数。")
     ] = 2.0,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Deliver the campaign outbox: e-mail via SMTP, SMS and webhooks via HTTP.
@@ -42,17 +43,24 @@ def worker(
     失败按指数退避重试，超过次数进入死信；发送前再次检查退订、频次上限和免打扰时段。
     """
     with handle_errors(as_json):
+        from loyalloop.cli.talk import t
         from loyalloop.services.outbox import WorkerResult, run_worker
 
         store = open_service_store(ctx)
+        lg = lang_of(ctx, lang)
+
+        def counts(r: WorkerResult) -> dict[str, str]:
+            return {
+                "sent": f"{r.sent:,}",
+                "retried": f"{r.retried:,}",
+                "dead": f"{r.dead:,}",
+                "skipped": f"{r.skipped:,}",
+                "deferred": f"{r.deferred:,}",
+            }
 
         def progress(r: WorkerResult) -> None:
             if not as_json:
-                err.print(
-                    f"worker: sent {r.sent}, retried {r.retried}, dead {r.dead}, "
-                    f"skipped {r.skipped}, deferred {r.deferred}",
-                    markup=False,
-                )
+                err.print(t("cli_wk_round", lg, **counts(r)), markup=False)
 
         try:
             total = run_worker(store, once=once, batch=batch, idle_seconds=idle, on_round=progress)
@@ -61,9 +69,4 @@ def worker(
     if as_json:
         emit_json(total.to_dict())
     else:
-        out.print(
-            f"worker stopped: {total.sent:,} sent, {total.retried:,} to retry, {total.dead:,} "
-            f"dead, {total.skipped:,} skipped (unsubscribed / frequency cap), "
-            f"{total.deferred:,} deferred (quiet hours)",
-            markup=False,
-        )
+        out.print(t("cli_wk_stopped", lg, **counts(total)), markup=False)

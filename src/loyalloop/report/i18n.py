@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["LANGS", "Lang", "t"]
+__all__ = ["CODE_PREFIXES", "LANGS", "Lang", "code_names", "t"]
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
@@ -1650,3 +1650,206 @@ _TEXT.update(
     }
 )
 # --- end of fixes14 -----------------------------------------------------------------------------
+
+
+# --- fixes15: stored codes a person reads (survey invitations' skip reasons, a case's priority,
+# topic and team, a staff member's role), named once here for the commands (cli/talk.code_name)
+# and the staff pages (api/i18n.TEXTS takes them with code_names); JSON and CSV keep the codes.
+# Then the last English-only commands (runs list/delete/prune, db, users, worker, erase,
+# export, feedback analyze, clv fit / predict). ------------------------------------------------
+_TEXT.update(
+    {
+        "skip_suppressed": {"en": "unsubscribed", "zh": "已退订"},
+        "skip_no_consent": {"en": "no consent for the channel", "zh": "未获该渠道授权"},
+        "skip_no_contact": {"en": "no address or number", "zh": "无联系地址或号码"},
+        "skip_frequency_cap": {
+            "en": "invited recently (frequency cap)",
+            "zh": "近期已邀请（频次上限）",
+        },
+        "skip_duplicate": {"en": "listed twice", "zh": "重复列出"},
+        "priority_P1": {"en": "P1 urgent", "zh": "P1 紧急"},
+        "priority_P2": {"en": "P2 high", "zh": "P2 高"},
+        "priority_P3": {"en": "P3 normal", "zh": "P3 普通"},
+        "priority_P4": {"en": "P4 low", "zh": "P4 低"},
+        "topic_complaint": {"en": "complaint", "zh": "投诉"},
+        "topic_retention": {"en": "retention", "zh": "挽留"},
+        "topic_detractor": {"en": "detractor follow-up", "zh": "贬损者回访"},
+        "topic_negative_comment": {"en": "negative comment", "zh": "负面评论"},
+        "topic_winback_review": {"en": "win-back review", "zh": "挽回复核"},
+        "team_complaints": {"en": "complaints", "zh": "投诉组"},
+        "team_retention": {"en": "retention", "zh": "挽留组"},
+        "team_cx_callback": {"en": "CX call-back", "zh": "体验回访组"},
+        "team_cx_quality": {"en": "CX quality", "zh": "体验质量组"},
+        # runs (cli/runs.py): list, delete, prune
+        "cli_runs_unreadable": {
+            "en": "run {n} cannot be read by this version ({why}); `loyalloop runs delete {n}` "
+            "removes it",
+            "zh": "第 {n} 次运行无法被当前版本读取（原因（英文）：{why}）；`loyalloop runs delete "
+            "{n}` 可将其删除",
+        },
+        "cli_runs_none": {
+            "en": "no runs yet; use `loyalloop run`",
+            "zh": "还没有运行；请执行 `loyalloop run`",
+        },
+        "cli_runs_col_run": {"en": "run", "zh": "运行"},
+        "cli_runs_col_as_of": {"en": "as of", "zh": "数据截至"},
+        "cli_runs_col_created": {"en": "created", "zh": "生成时间"},
+        "cli_runs_col_customers": {"en": "customers", "zh": "客户数"},
+        "cli_runs_col_active": {"en": "active", "zh": "活跃客户"},
+        "cli_runs_col_nps": {"en": "NPS", "zh": "NPS"},
+        "cli_runs_col_not_computed": {"en": "not computed", "zh": "未计算项"},
+        "cli_runs_what": {
+            "en": "as of {day}, {tables} tables",
+            "zh": "数据截至 {day}，{tables} 张表",
+        },
+        "cli_runs_old_format": {
+            "en": "written in an older manifest format",
+            "zh": "以旧版清单格式写入",
+        },
+        "cli_runs_delete_q": {
+            "en": "delete run {n} ({what})?",
+            "zh": "删除第 {n} 次运行（{what}）？",
+        },
+        "cli_runs_kept": {"en": "run {n} was kept", "zh": "第 {n} 次运行已保留"},
+        "cli_runs_deleted": {"en": "deleted run {n}", "zh": "已删除第 {n} 次运行"},
+        "cli_runs_prune_nothing": {
+            "en": "nothing to delete ({n} run(s), keeping {keep})",
+            "zh": "没有可删除的运行（共 {n} 次，保留 {keep} 次）",
+        },
+        "cli_runs_prune_q": {"en": "delete run(s) {listed}?", "zh": "删除第 {listed} 次运行？"},
+        "cli_runs_all_kept": {"en": "every run was kept", "zh": "所有运行均已保留"},
+        "cli_runs_pruned": {"en": "deleted run(s) {listed}", "zh": "已删除第 {listed} 次运行"},
+        # db (cli/db.py)
+        "cli_db_at": {
+            "en": "store at revision {rev} ({url})",
+            "zh": "运营数据库版本 {rev}（{url}）",
+        },
+        "cli_db_status": {
+            "en": "store at revision {rev}, newest {newest}: {state} ({url})",
+            "zh": "运营数据库版本 {rev}，最新版本 {newest}：{state}（{url}）",
+        },
+        "cli_db_up_to_date": {"en": "up to date", "zh": "已是最新"},
+        "cli_db_needs_upgrade": {
+            "en": "needs `loyalloop db upgrade`",
+            "zh": "需要执行 `loyalloop db upgrade`",
+        },
+        # users (cli/users.py); role names as the staff pages name them
+        "cli_us_user": {"en": "user {id}: {email} ({role})", "zh": "用户 {id}：{email}（{role}）"},
+        "cli_us_inactive": {"en": "  (inactive)", "zh": "  （已停用）"},
+        "cli_us_none": {
+            "en": "no staff accounts yet (`loyalloop users add EMAIL --role admin`)",
+            "zh": "还没有员工账号（`loyalloop users add EMAIL --role admin`）",
+        },
+        "role_admin": {"en": "admin", "zh": "管理员"},
+        "role_analyst": {"en": "analyst", "zh": "分析师"},
+        "role_agent": {"en": "agent", "zh": "坐席"},
+        "role_viewer": {"en": "viewer", "zh": "只读"},
+        # worker (cli/worker.py)
+        "cli_wk_round": {
+            "en": "worker: sent {sent}, retried {retried}, dead {dead}, skipped {skipped}, "
+            "deferred {deferred}",
+            "zh": "投递：已发送 {sent}，待重试 {retried}，已放弃 {dead}，已跳过 {skipped}，"
+            "已推迟 {deferred}",
+        },
+        "cli_wk_stopped": {
+            "en": "worker stopped: {sent} sent, {retried} to retry, {dead} dead, {skipped} "
+            "skipped (unsubscribed / frequency cap), {deferred} deferred (quiet hours)",
+            "zh": "投递已停止：已发送 {sent}，待重试 {retried}，已放弃 {dead}，已跳过 {skipped}"
+            "（已退订 / 频次上限），已推迟 {deferred}（免打扰时段）",
+        },
+        # erase and export-person (cli/erase.py)
+        "cli_er_confirm": {
+            "en": "Erase customer {customer} everywhere? This cannot be undone.",
+            "zh": "确认删除客户 {customer} 在各处的全部个人数据？此操作不可撤销。",
+        },
+        "cli_er_declined": {"en": "nothing erased", "zh": "未删除任何数据"},
+        "cli_er_nothing_left": {
+            "en": "nothing left to erase: this customer was already erased (audit record {id}).",
+            "zh": "无可删除内容：该客户此前已被删除（审计记录 {id}）。",
+        },
+        "cli_er_erased": {
+            "en": "erased: {rows} rows in {places} places; tombstone id {tombstone}; audit "
+            "record {id}.",
+            "zh": "已删除：{places} 处共 {rows} 行；替代编号 {tombstone}；审计记录 {id}。",
+        },
+        "cli_er_unclassified": {
+            "en": "NOT COMPLETE: these places are not in the PII registry and were not erased: "
+            "{places}",
+            "zh": "未完成：以下位置未在个人数据登记表中登记，未删除：{places}",
+        },
+        "cli_er_unmanaged": {
+            "en": "{n} file(s) under the project home are not managed by Loyalloop and were not "
+            "rewritten (check them yourself): {files}",
+            "zh": "项目目录下有 {n} 个文件不受 Loyalloop 管理，未改写（请自行检查）：{files}",
+        },
+        "cli_er_wrote": {"en": "wrote {path}", "zh": "已写入 {path}"},
+        "cli_er_loc_warehouse": {"en": "warehouse", "zh": "数据仓库"},
+        "cli_er_loc_store": {"en": "store", "zh": "运营库"},
+        "cli_er_loc_run": {"en": "run", "zh": "运行结果"},
+        "cli_er_loc_report": {"en": "report", "zh": "报告"},
+        "cli_er_loc_sync": {"en": "sync", "zh": "同步文件"},
+        "cli_er_act_redact": {"en": "redacted", "zh": "已脱敏"},
+        "cli_er_act_delete": {"en": "deleted", "zh": "已删除"},
+        "cli_er_act_regenerate": {"en": "regenerated", "zh": "已重新生成"},
+        "cli_er_act_keep": {"en": "kept", "zh": "保留"},
+        # export (cli/data.py) and feedback analyze (cli/feedback.py)
+        "cli_export_wrote": {
+            "en": "wrote {rows} rows to {path}",
+            "zh": "已将 {rows} 行写入 {path}",
+        },
+        "cli_fb_analyzed": {
+            "en": "{n} comments → {path} (positive {positive}, neutral {neutral}, negative "
+            "{negative})",
+            "zh": "{n} 条评论 → {path}（正面 {positive}，中性 {neutral}，负面 {negative}）",
+        },
+        # clv fit / predict (cli/clv.py); model and parameter names are the papers'
+        "cli_clv_fit": {
+            "en": "{model}: n={n} ({distinct} distinct rows, {unit}), log-likelihood {ll}",
+            "zh": "{model}：n={n}（不同行 {distinct} 个，时间单位 {unit}），对数似然 {ll}",
+        },
+        "cli_clv_left_out": {
+            "en": "left out {n} customer(s) with T = 0 (first seen at the end)",
+            "zh": "已排除 {n} 位 T = 0 的客户（在观察期末才首次出现）",
+        },
+        "cli_clv_model_written": {"en": "model written to {path}", "zh": "模型已写入 {path}"},
+        "cli_clv_spend_written": {
+            "en": "spend model written to {path}",
+            "zh": "消费金额模型已写入 {path}",
+        },
+        "cli_clv_scored": {
+            "en": "scored {n} customers with {model} → {path}",
+            "zh": "已用 {model} 为 {n} 位客户打分 → {path}",
+        },
+        "cli_clv_alive": {"en": "  mean P(alive): {p}", "zh": "  平均存活概率：{p}"},
+        "cli_clv_purchases": {
+            "en": "  expected purchases in the next {t} {unit}: {n}",
+            "zh": "  未来 {t} {unit}的预期购买次数：{n}",
+        },
+        "cli_clv_total": {
+            "en": "  total CLV over {months} months: {total}",
+            "zh": "  未来 {months} 个月总 CLV：{total}",
+        },
+        "cli_clv_top": {
+            "en": "  top 10% of customers hold {share}%",
+            "zh": "  前 10% 客户占总价值的 {share}%",
+        },
+        "unit_days": {"en": "days", "zh": "天"},
+        "unit_weeks": {"en": "weeks", "zh": "周"},
+        "unit_months": {"en": "months", "zh": "个月"},
+    }
+)
+#: The prefixes of the stored codes named above.
+CODE_PREFIXES = ("skip_", "priority_", "topic_", "team_", "role_")
+
+
+def code_names() -> dict[str, tuple[str, str]]:
+    """The names of the stored codes (:data:`CODE_PREFIXES`) as ``{key: (en, zh)}``, the
+    shape of the staff pages' table (:data:`loyalloop.api.i18n.TEXTS`)."""
+    return {
+        key: (words["en"], words["zh"])
+        for key, words in _TEXT.items()
+        if key.startswith(CODE_PREFIXES)
+    }
+
+
+# --- end of fixes15 -----------------------------------------------------------------------------
