@@ -38,7 +38,15 @@ from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import Taxonomy, load_taxonomy, read_comment
 
-__all__ = ["INTENT_ALIASES", "AspectEvaluation", "evaluate_aspects", "parse_labels", "split_of"]
+__all__ = [
+    "INTENT_ALIASES",
+    "AspectEvaluation",
+    "evaluate_aspects",
+    "label_pairs",
+    "pair_figures",
+    "parse_labels",
+    "split_of",
+]
 
 _LABELS = ("positive", "neutral", "negative")
 #: Intent labels that name a product intent differently.
@@ -75,6 +83,42 @@ class AspectEvaluation:
     overall: dict[str, float]
     per_aspect: pd.DataFrame
     pairs: pd.DataFrame
+
+
+def label_pairs(gold: list[str], predicted: list[str]) -> pd.DataFrame:
+    """Every gold and predicted ``(row, aspect)`` pair of two label columns of the same rows.
+
+    ``gold`` and ``predicted`` hold ``aspect:sentiment`` strings (:func:`parse_labels`), one per
+    row in the same order — e.g. one person's labels against another's for the same sentences.
+    """
+    if len(gold) != len(predicted):
+        raise DataValidationError(f"{len(gold)} gold rows against {len(predicted)} predicted")
+    rows: list[tuple[int, str, str | None, str | None]] = []
+    for i, (g_text, p_text) in enumerate(zip(gold, predicted, strict=True)):
+        g = parse_labels(g_text, f"gold row {i + 1}")
+        p = parse_labels(p_text, f"predicted row {i + 1}")
+        rows.extend((i, a, g.get(a), p.get(a)) for a in dict.fromkeys([*g, *p]))
+    return pd.DataFrame(rows, columns=["row", "aspect", "gold", "predicted"])
+
+
+def pair_figures(pairs: pd.DataFrame) -> dict[str, float]:
+    """``pairs``, ``agreement``, ``recall``, ``precision``, ``sentiment_accuracy`` of ``pairs``.
+
+    ``pairs`` has ``gold`` and ``predicted`` labels (missing where one side has no such aspect);
+    the figures are those of the module docs.
+    """
+    gold_pairs = pairs[pairs["gold"].notna()]
+    found = gold_pairs["predicted"].notna()
+    right = gold_pairs["gold"] == gold_pairs["predicted"]
+    n_pred = int(pairs["predicted"].notna().sum())
+    nan = float("nan")
+    return {
+        "pairs": float(len(gold_pairs)),
+        "agreement": float(right.mean()) if len(gold_pairs) else nan,
+        "recall": float(found.mean()) if len(gold_pairs) else nan,
+        "precision": float(found.sum() / n_pred) if n_pred else nan,
+        "sentiment_accuracy": float(right[found].mean()) if found.any() else nan,
+    }
 
 
 def evaluate_aspects(
@@ -120,21 +164,11 @@ def evaluate_aspects(
             label = str(rec["intent"]).strip()
             intents.append(main_intent(reading) == INTENT_ALIASES.get(label, label))
     pairs = pd.DataFrame(rows, columns=["row", "text", "aspect", "gold", "predicted"])
+    overall = {"sentences": float(len(labelled)), **pair_figures(pairs)}
+    overall["intent_accuracy"] = float(sum(intents) / len(intents)) if intents else float("nan")
     gold_pairs = pairs[pairs["gold"].notna()]
     found = gold_pairs["predicted"].notna()
     right = gold_pairs["gold"] == gold_pairs["predicted"]
-    n_pred = int(pairs["predicted"].notna().sum())
-    overall = {
-        "sentences": float(len(labelled)),
-        "pairs": float(len(gold_pairs)),
-        "agreement": float(right.mean()) if len(gold_pairs) else float("nan"),
-        "recall": float(found.mean()) if len(gold_pairs) else float("nan"),
-        "precision": float((found & gold_pairs["predicted"].notna()).sum() / n_pred)
-        if n_pred
-        else float("nan"),
-        "sentiment_accuracy": float(right[found].mean()) if found.any() else float("nan"),
-        "intent_accuracy": float(sum(intents) / len(intents)) if intents else float("nan"),
-    }
     per = (
         gold_pairs.assign(found=found, right=right)
         .groupby("aspect")
