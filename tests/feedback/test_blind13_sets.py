@@ -1,4 +1,4 @@
-"""Aspect sentiment on the thirteenth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the thirteenth blind set — held out in session 15, training data since session 16.
 
 ``tests/feedback/data/blind13_{zh,en}.tsv`` (791 / 786 sentences) were written and labelled on
 2026-12-02 (08:10–08:23 UTC) by a fourteenth author, a session that had read nothing but its
@@ -24,8 +24,13 @@ by it:
   re-chosen by leaving each of thirteen authors out, moved: service 0.30 → 0.40, staff 0.30 →
   0.50 …); nothing was chosen by this set, so the floors follow the figures.
 
-The floors are the last figures minus 0.01; the set must stay out of training until a newer
-blind set replaces it as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 16 it is training data (``TRAIN_SETS``; blind14 is the held-out set): every shipped
+model was retrained with it after the session's merges. The figures these tests see are now
+in-sample — a regression guard only; the honest estimate for a new author is
+leave-one-author-out over the fourteen blind authors and blind14 (``benchmarks/results/
+feedback.md``, session 16).
 """
 
 from __future__ import annotations
@@ -33,15 +38,17 @@ from __future__ import annotations
 import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
-#: language -> (sentences, held-out agreement, held-out recall).
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (791, 0.7868, 0.8639), "en": (786, 0.6758, 0.7838)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind13_held_out_agreement_floor(lang: str) -> None:
+def test_blind13_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind13_{lang}", *MEASURED[lang])
 
 
-def test_blind13_is_not_training_data() -> None:
+def test_blind13_is_training_data_of_every_model() -> None:
+    """blind13 is in ``TRAIN_SETS`` since session 16 and every shipped model was retrained with it
+    after the session's merges, as blind12 in session 15."""
     for sets in shipped_train_sets().values():
-        assert not {"blind13_zh", "blind13_en"} & sets
+        assert {"blind13_zh", "blind13_en"} <= sets
