@@ -5,8 +5,9 @@ how much incremental value each way of choosing customers realises **at the same
 recorded in ``benchmarks/results/targeting.md``. Usage::
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3] \
-        [--learning-campaigns 3] [--no-previous-learner] [--action-gate] [--cache SAMPLE.pkl] \
-        [--save ROWS.pkl]
+        [--learning-campaigns 3] [--no-previous-learner] [--action-gate] [--uncalibrated-value] \
+        [--cache SAMPLE.pkl] [--save ROWS.pkl] [--first-repeat K]
+    python benchmarks/targeting.py --combine ROWS.pkl [ROWS2.pkl …]
 
 Steps (per repeat, a fresh learning campaign):
 
@@ -62,7 +63,17 @@ Steps (per repeat, a fresh learning campaign):
    (common random numbers: the same draws for every plan) and its 95 % range beside it;
 5. **paired**: the loop − risk-only / random / value-only + the incumbent action per repeat
    (the expected difference, and the realised difference over the same draws with its 95 %
-   range) and across repeats (mean, standard deviation, range, how many above 0).
+   range) and across repeats (mean, standard deviation, range, how many above 0); the learnt
+   policy at the rule's caution − risk-only + the incumbent action and − random / value-only
+   with each action; and **what each choice rule would run** (:data:`RULES`: the learnt
+   policy when its lead is above 2, 1 or 0 standard errors, else the default) with its value
+   on the truth − risk-only + the incumbent action, its mean over the repeats and whether it
+   ever fell below by more than the lead's standard error (``uplift16``'s pre-registration).
+
+The value of a response the loop uses is :func:`~loyalloop.measurement.learning.monthly_value`
+calibrated on the pooled learning campaigns' responders
+(:func:`~loyalloop.measurement.learning.calibrated_value`, since ``uplift16``;
+``--uncalibrated-value``: ``monthly_value`` alone, as the earlier runs).
 
 As each repeat ends the script prints its table, the rule's lead over the default and its
 standard error, the learnt rows' action counts, and (``--save``) pickles the repeats so far —
