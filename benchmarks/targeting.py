@@ -5,8 +5,9 @@ how much incremental value each way of choosing customers realises **at the same
 recorded in ``benchmarks/results/targeting.md``. Usage::
 
     OMP_WAIT_POLICY=PASSIVE python benchmarks/targeting.py [--customers 10000] [--repeats 3] \
-        [--learning-campaigns 3] [--no-previous-learner] [--action-gate] [--cache SAMPLE.pkl] \
-        [--save ROWS.pkl]
+        [--learning-campaigns 3] [--no-previous-learner] [--action-gate] [--uncalibrated-value] \
+        [--cache SAMPLE.pkl] [--save ROWS.pkl] [--first-repeat K]
+    python benchmarks/targeting.py --combine ROWS.pkl [ROWS2.pkl …]
 
 Steps (per repeat, a fresh learning campaign):
 
@@ -62,7 +63,17 @@ Steps (per repeat, a fresh learning campaign):
    (common random numbers: the same draws for every plan) and its 95 % range beside it;
 5. **paired**: the loop − risk-only / random / value-only + the incumbent action per repeat
    (the expected difference, and the realised difference over the same draws with its 95 %
-   range) and across repeats (mean, standard deviation, range, how many above 0).
+   range) and across repeats (mean, standard deviation, range, how many above 0); the learnt
+   policy at the rule's caution − risk-only + the incumbent action and − random / value-only
+   with each action; and **what each choice rule would run** (:data:`RULES`: the learnt
+   policy when its lead is above 2, 1 or 0 standard errors, else the default) with its value
+   on the truth − risk-only + the incumbent action, its mean over the repeats and whether it
+   ever fell below by more than the lead's standard error (``uplift16``'s pre-registration).
+
+The value of a response the loop uses is :func:`~loyalloop.measurement.learning.monthly_value`
+calibrated on the pooled learning campaigns' responders
+(:func:`~loyalloop.measurement.learning.calibrated_value`, since ``uplift16``;
+``--uncalibrated-value``: ``monthly_value`` alone, as the earlier runs).
 
 As each repeat ends the script prints its table, the rule's lead over the default and its
 standard error, the learnt rows' action counts, and (``--save``) pickles the repeats so far —
@@ -102,6 +113,7 @@ from loyalloop.measurement.learning import (
     PolicyKind,
     RoundPlan,
     _fill_in_order,
+    calibrated_value,
     fit_effects,
     learning_features,
     monthly_value,
@@ -236,12 +248,16 @@ def learning_data(
     setup: SampleSetup,
     learning_campaigns: int = 1,
     learning: PolicyKind = PolicyKind.RANDOM,
+    calibrate_value: bool = True,
 ) -> dict[str, Any]:
     """One repeat's audience and its pooled learning campaigns (step 2 of the module
     docstring): ``audience``, ``truth`` (string ids), ``budget``, ``features``, ``vpr`` (the
-    value of a response the loop uses), ``pooled`` (the campaigns' per-assignment rows),
-    ``rows`` (the learners' training rows) and ``best`` (the action that measured best in the
-    first campaign)."""
+    value of a response the loop uses: :func:`~loyalloop.measurement.learning.monthly_value`
+    calibrated on the pooled campaigns' responders,
+    :func:`~loyalloop.measurement.learning.calibrated_value`; ``calibrate_value=False``:
+    uncalibrated, as before ``uplift16``), ``calibration``, ``pooled`` (the campaigns'
+    per-assignment rows), ``rows`` (the learners' training rows) and ``best`` (the action that
+    measured best in the first campaign)."""
     audience = sample_audience(view, as_of, setup=setup)
     truth = truth.assign(customer_id=truth["customer_id"].astype(str))
     budget = setup.budget_per_customer * len(audience)
@@ -267,12 +283,14 @@ def learning_data(
             plan1, report = plan_k, report_k
     assert plan1 is not None
     pooled = pd.concat(parts, ignore_index=True)
+    calibration = calibrated_value(monthly_value(audience), pooled, audience)
     return {
         "audience": audience,
         "truth": truth,
         "budget": budget,
         "features": features,
-        "vpr": monthly_value(audience),
+        "vpr": calibration.value if calibrate_value else monthly_value(audience),
+        "calibration": calibration,
         "pooled": pooled,
         "rows": training_rows(pooled, features),
         "best": _best_action(report, plan1.campaign_id, CHAMPION) or "message",
@@ -317,6 +335,7 @@ def policies(
     incumbent: str = "offer",
     learners: tuple[str, ...] = (NEW, OLD),
     action_gate: bool = False,
+    calibrate_value: bool = True,
 ) -> list[dict[str, Any]]:
     data = learning_data(
         view,
@@ -326,6 +345,7 @@ def policies(
         setup=setup,
         learning_campaigns=learning_campaigns,
         learning=learning,
+        calibrate_value=calibrate_value,
     )
     audience, truth, budget = data["audience"], data["truth"], data["budget"]
     features, vpr, pooled = data["features"], data["vpr"], data["pooled"]
@@ -449,6 +469,8 @@ def policies(
                     for tag in learners
                 },
                 "learning_rows": len(pooled),
+                "value_calibration": data["calibration"].line()
+                + ("" if calibrate_value else " (not used: --uncalibrated-value)"),
             }
         )
     return out
@@ -554,6 +576,101 @@ def _paired(rows: list[dict[str, Any]], incumbent: str = "offer") -> None:
             )
 
 
+#: The choice rules compared on the same repeats (uplift16's pre-registration): the learnt
+#: policy runs when its cross-fitted lead is above this many standard errors of it.
+RULES = (("2-SE", 2.0), ("1-SE", 1.0), ("argmax", 0.0))
+
+
+def _rules(rows: list[dict[str, Any]], incumbent: str = "offer") -> None:
+    """What each choice rule (:data:`RULES`) would run in each repeat and its value on the
+    truth against risk-only + the incumbent action (``D``): all rules share the repeat's rows,
+    model, caution and lead; only the threshold differs. The learnt policy is the one at the
+    rule's caution (``BEST_LEVEL``), the default risk-only + the incumbent action — or nobody
+    where the incumbent measured as losing money with confidence (the upper end of its 95 %
+    interval below 0), as :func:`~loyalloop.measurement.selection.choose_policy` decides. A rule
+    is *admissible* when ``D >= -se`` of the lead in every repeat; the per-customer figures
+    divide by the audience (budget / 2 CNY)."""
+    frame = pd.DataFrame(rows)
+    frame["kind"] = frame["policy"].str.replace("*", "", regex=False)
+    risk = f"risk-only ({incumbent})"
+    print(f"\nWhat each choice rule runs, and its value on the truth − {risk} (D):\n")
+    print(
+        "| repeat | lead (se) | lead / se | learnt − risk-only | "
+        + " | ".join(f"{name}: runs, D" for name, _ in RULES)
+        + " |"
+    )
+    print("|---|---:|---:|---:|" + "---|" * len(RULES))
+    d_of: dict[str, list[float]] = {name: [] for name, _ in RULES}
+    ok: dict[str, bool] = {name: True for name, _ in RULES}
+    per: dict[str, list[float]] = {name: [] for name, _ in RULES}
+    for rep, g in frame.groupby("repeat", sort=True):
+        loop = g[g["kind"] == MAIN].iloc[0]
+        d = loop["learners"][NEW]
+        lead, se = d["lead"]
+        learnt = float(g[g["kind"] == BEST_LEVEL.format(NEW)].iloc[0]["expected"])
+        base = float(g[g["kind"] == risk].iloc[0]["expected"])
+        inc_v, inc_se = d["cv"].get("incumbent", (0.0, 0.0))
+        default = base if inc_v + 1.959963984540054 * inc_se >= 0 else 0.0
+        audience = float(loop["budget"]) / SampleSetup().budget_per_customer
+        cells = []
+        for name, k in RULES:
+            model = lead > k * se
+            value = (learnt if model else default) - base
+            d_of[name].append(value)
+            per[name].append(value / audience)
+            ok[name] &= value >= -se
+            cells.append(f"{'model' if model else 'default'}, {value:+,.0f}")
+        # the loop's own run is the 1-SE rule's: the table must say what it did
+        ran_model = d["selected"] == Selected.MODEL.value
+        if ran_model != (lead > se):
+            raise SystemExit(f"repeat {rep}: the 1-SE rule's derived choice is not the loop's")
+        print(
+            f"| {rep} | {lead:+,.0f} ({se:,.0f}) | {lead / se:+.2f} | {learnt - base:+,.0f} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    print(
+        "\n| rule | mean D | per audience customer | min D | admissible (D ≥ −se in every repeat) |"
+    )
+    print("|---|---:|---:|---:|---|")
+    for name, _ in RULES:
+        x = np.asarray(d_of[name])
+        print(
+            f"| {name} | {x.mean():+,.0f} | {np.mean(per[name]):+.3f} | {x.min():+,.0f} | "
+            f"{'yes' if ok[name] else 'no'} |"
+        )
+
+
+def _beats(rows: list[dict[str, Any]], incumbent: str = "offer") -> None:
+    """The learnt policy at the rule's caution against risk-only + the incumbent action and
+    against random / value-only with each action, per repeat (expected on the truth)."""
+    frame = pd.DataFrame(rows)
+    frame["kind"] = frame["policy"].str.replace("*", "", regex=False)
+    names = [a.name for a in SAMPLE_ACTIONS]
+    print(f"\nThe learnt policy ({BEST_LEVEL.format(NEW)}) − each baseline (expected):\n")
+    print(
+        f"| repeat | − risk-only ({incumbent}) | "
+        + " | ".join(f"− random ({a})" for a in names)
+        + " | "
+        + " | ".join(f"− value-only ({a})" for a in names)
+        + " |"
+    )
+    print("|---|" + "---:|" * (1 + 2 * len(names)))
+    for rep, g in frame.groupby("repeat", sort=True):
+        learnt = float(g[g["kind"] == BEST_LEVEL.format(NEW)].iloc[0]["expected"])
+
+        def v(kind: str, g: pd.DataFrame = g, learnt: float = learnt) -> str:
+            return f"{learnt - float(g[g['kind'] == kind].iloc[0]['expected']):+,.0f}"
+
+        print(
+            f"| {rep} | {v(f'risk-only ({incumbent})')} | "
+            + " | ".join(v(f"random ({a})") for a in names)
+            + " | "
+            + " | ".join(v(f"value-only ({a})") for a in names)
+            + " |"
+        )
+
+
 def _repeat_notes(rows: list[dict[str, Any]]) -> None:
     """One repeat's choice as the rule saw it (its lead and standard error) and what each
     learnt row sends (action counts), printed as the repeat ends."""
@@ -566,6 +683,8 @@ def _repeat_notes(rows: list[dict[str, Any]]) -> None:
             f"withheld {d.get('withheld', [])}); "
             f"lead over the default {lead:+,.0f} (se {se:,.0f}); {d['reason']}"
         )
+    if "value_calibration" in main:
+        print(f"- {main['value_calibration']}")
     for x in rows:
         if x["policy"].startswith(("uplift", "the loop")):
             print(f"- {x['policy']}: {x['actions']}, expected {x['expected']:,.0f}")
@@ -619,6 +738,12 @@ def main() -> None:
         action="store_true",
         help="choose with selection's action gate (off by default; uplift14's runs had it on)",
     )
+    p.add_argument(
+        "--uncalibrated-value",
+        action="store_true",
+        help="value a response by monthly_value alone, as before uplift16 (default: calibrated "
+        "on the learning campaigns' responders, calibrated_value)",
+    )
     p.add_argument("--cache", type=Path, default=None, help="pickle of the sample run to reuse")
     p.add_argument("--solver-sizes", default="2000,10000")
     p.add_argument("--first-repeat", type=int, default=0, help="seed of the first repeat")
@@ -641,6 +766,8 @@ def main() -> None:
         _table(rows_all)
         _summary(rows_all)
         _paired(rows_all, args.incumbent)
+        _beats(rows_all, args.incumbent)
+        _rules(rows_all, args.incumbent)
         _qini(rows_all)
         return
     setup = SampleSetup()
@@ -684,6 +811,7 @@ def main() -> None:
             incumbent=args.incumbent,
             learners=(NEW,) if args.no_previous_learner else (NEW, OLD),
             action_gate=args.action_gate,
+            calibrate_value=not args.uncalibrated_value,
         )
         _table(found)  # as each repeat ends (a long run on a busy machine shows progress)
         _repeat_notes(found)
@@ -696,6 +824,8 @@ def main() -> None:
                 pickle.dump(rows, fh)
     _summary(rows)
     _paired(rows, args.incumbent)
+    _beats(rows, args.incumbent)
+    _rules(rows, args.incumbent)
     _qini(rows)
     if not args.skip_solver:
         print("\n| customers | method asked | used | seconds | net value | upper bound | gap |")

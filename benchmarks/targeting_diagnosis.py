@@ -32,7 +32,10 @@ action gate off): the rule's measured lead of the learnt policy over risk-only +
 action and stratum (``PolicyChoice.lead_parts``, on the rows), the same split of the two
 plans' true expected net value, and each action's estimated against true effect (Δp) and value
 of a response on the customers the learnt policy gives it, with the effect models' rates
-(benchmarks/results/targeting.md, ``uplift15``).
+(benchmarks/results/targeting.md, ``uplift15``), and the value of a response the loop uses —
+``monthly_value`` alone and calibrated on the learning rows' responders
+(:func:`~loyalloop.measurement.learning.calibrated_value`, ``uplift16``) — against the truth's,
+lapsed and alive.
 """
 
 from __future__ import annotations
@@ -496,6 +499,17 @@ def split_repeat(args: argparse.Namespace) -> None:
                 f"heterogeneous {getattr(m, 'heterogeneous_', None)}, "
                 f"se {np.sqrt(np.diag(m.cov_))[:2].round(4).tolist()}"
             )
+    # the value of a response the loop uses against the truth's, lapsed and alive, over the
+    # whole audience: monthly_value alone and calibrated on the learning rows' responders
+    raw = monthly_value(audience).reindex(ids).to_numpy(dtype="float64") * setup.margin_rate
+    print(f"\n{d['calibration'].line()}\n")
+    print("| customers | n | v true | monthly_value | calibrated (the loop's) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, m in (("lapsed", lapsed), ("alive", ~lapsed), ("all", np.ones_like(lapsed))):
+        print(
+            f"| {name} | {int(m.sum()):,} | {v_true[m].mean():,.1f} | {raw[m].mean():,.1f} | "
+            f"{v_hat[m].mean():,.1f} |"
+        )
     ru = resource.getrusage(resource.RUSAGE_SELF)
     print(
         f"\n{ru.ru_utime:.0f} s user + {ru.ru_stime:.0f} s system CPU, "

@@ -14,7 +14,10 @@
    round) and measured against the holdouts (:func:`~loyalloop.measurement.campaign_results`);
 3. the round's assignments and outcomes train one effect model per action
    (:func:`~loyalloop.measurement.learning.fit_effects`), registered, and promoted to
-   champion if it beats risk-only targeting on held-out rows;
+   champion if it beats risk-only targeting on held-out rows; the value of a response
+   (:func:`~loyalloop.measurement.learning.monthly_value`) is calibrated on what round 1's
+   responders spent (:func:`~loyalloop.measurement.learning.calibrated_value`, ``uplift16``:
+   it over-stated lapsed customers who come back 1.7×);
 4. **round 2** — the **incumbent** is what the business runs without a model: risk-only
    targeting with the campaign's usual action (:attr:`SampleSetup.usual_action`, the offer),
    filling the budget in risk order, so the learnt policy and the incumbent are compared at the
@@ -79,6 +82,7 @@ from loyalloop.measurement.learning import (
     PolicyKind,
     RoundPlan,
     RoundSettings,
+    calibrated_value,
     compare_groups,
     fill_by_risk,
     fit_effects,
@@ -618,6 +622,10 @@ def run_learning_rounds(
     r1 = one_round(1, plan1)
     # learn
     _, customers1 = _measure(plan1, r1.outcomes, setup)
+    # the value of a response round 2 uses: calibrated on what round 1's responders spent
+    calibration = calibrated_value(vpr, customers1, audience)
+    vpr = calibration.value
+    notes.append(calibration.line())
     rows = training_rows(customers1, features)
     fit = fit_effects(rows, seed=seed)
     model_id = f"sample-s{seed}-r1-{len(registry.entries()) + 1}"
