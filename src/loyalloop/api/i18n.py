@@ -225,6 +225,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "c360_score": ("Score", "评分"),
     "c360_sentiment": ("Sentiment", "情感"),
     "c360_aspects": ("Aspects", "方面"),
+    "c360_aspects_cover": ("What these aspects cover", "这些方面指什么"),
     "c360_text": ("Comment", "评论原文"),
     "c360_surveys": ("Survey answers", "问卷回答"),
     "c360_unknown_question": (

@@ -1853,3 +1853,24 @@ def code_names() -> dict[str, tuple[str, str]]:
 
 
 # --- end of fixes15 -----------------------------------------------------------------------------
+
+
+# --- fixes16: what each feedback aspect covers (the taxonomy's definitions) ----------------------
+_TEXT.update(
+    {
+        "fb_definitions_title": {"en": "What each aspect covers", "zh": "各方面指什么"},
+        "fb_definition": {"en": "Covers", "zh": "包括"},
+        "fb_definition_missing": {
+            "en": "not defined in the taxonomy",
+            "zh": "方面词表未给出定义",
+        },
+        "fb_definitions_none": {
+            "en": "The taxonomy of this run ({taxonomy}) does not say what its aspects cover "
+            "(no definition lines, or a run made before definitions were recorded): the "
+            "aspects are shown by name only.",
+            "zh": "本次运行的方面词表（{taxonomy}）没有说明各方面指什么（词表没有定义，或运行早于"
+            "定义的记录）：各方面只显示名称。",
+        },
+    }
+)
+# --- end of fixes16 -----------------------------------------------------------------------------
