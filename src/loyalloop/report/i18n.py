@@ -2017,6 +2017,8 @@ _TEXT.update(
         "cli_so_kind_survey_answer": {"en": "survey_answer", "zh": "问卷回答"},
         "cli_so_kind_clicked": {"en": "clicked", "zh": "点击"},
         "cli_so_kind_redeemed": {"en": "redeemed", "zh": "核销"},
+        # the churn capture chart's hover (it said "lift" in Chinese too)
+        "ch_hover_lift": {"en": "lift", "zh": "提升度"},
         "fb_definitions_title": {"en": "What each aspect covers", "zh": "各方面指什么"},
         "fb_definition": {"en": "Covers", "zh": "包括"},
         "fb_definition_missing": {
