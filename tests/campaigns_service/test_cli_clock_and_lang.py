@@ -78,6 +78,15 @@ def test_launch_on_a_stated_clock_and_results_in_the_readers_language(
 
     # the campaign's outcomes, then a run that measures it
     assert main([*cli, "sample", "simulate-outcomes", "--campaign", "clock-test", "--json"]) == 0
+    first = _json(capsys)
+    # again, in Chinese: the same draw, already loaded — said in the reader's language
+    assert (
+        main([*cli, "sample", "simulate-outcomes", "--campaign", "clock-test", "--lang", "zh"]) == 0
+    )
+    again = capsys.readouterr().out
+    assert again.startswith("活动 clock-test：分组 ") and "，已存在 " in again, again
+    assert f"新载入 0 行，已存在 {first['ingest']['loaded']:,} 行" in again
+    assert "assigned" not in again and "contacted" not in again
     assert main([*cli, "run", "--json"]) == 0
     capsys.readouterr()
     from loyalloop.cli.output import out

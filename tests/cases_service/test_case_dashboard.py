@@ -252,3 +252,37 @@ def test_dashboard_page_shows_case_sections_in_both_languages(
         assert "暂无法计算：主题来自最新一次运行的反馈分析" in zh  # no run yet: said in Chinese
     finally:
         store.close()
+
+
+def test_themes_carry_the_runs_names_and_definitions(tmp_path: Path) -> None:
+    """A theme row names its aspect and says what it covers, from the run's ``aspect_summary``
+    (the page shows both); an aspect the taxonomy does not define gets no definition."""
+    import pyarrow as pa
+
+    action = dt.datetime(2026, 3, 1)
+    path = tmp_path / "feedback_aspects.parquet"
+    simulate(np.random.default_rng(5), action, 300).to_parquet(path)
+    summary = pa.table(
+        {
+            "aspect": ["annual_fee", "app"],
+            "label": ["Annual fee", "App"],
+            "label_zh": ["年费", "APP"],
+            "definition": ["The yearly fee for holding the card.", ""],
+            "definition_zh": ["持卡的年度费用。", ""],
+        }
+    )
+    run = SimpleNamespace(
+        number=7,
+        tables=["feedback_aspects", "aspect_summary"],
+        table_path=lambda name: path,
+        read=lambda name: summary,
+        manifest=SimpleNamespace(as_of=(action + dt.timedelta(days=59)).date()),
+    )
+    rows = {r.aspect: r for r in themes(run, [], window_days=60)}  # type: ignore[arg-type]
+    fee, app = rows["annual_fee"], rows["app"]
+    assert (fee.name("zh"), fee.covers("zh")) == ("年费", "持卡的年度费用。")
+    assert (fee.name("en"), fee.covers("en")) == (
+        "Annual fee",
+        "The yearly fee for holding the card.",
+    )
+    assert app.name("en") == "App" and app.covers("en") == app.covers("zh") == ""

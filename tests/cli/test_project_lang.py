@@ -40,6 +40,9 @@ LANG_COMMANDS = [
     ["db", "upgrade"], ["db", "status"], ["users", "add"], ["users", "list"], ["worker"],
     ["erase"], ["export-person"], ["export"], ["feedback", "analyze"], ["clv", "fit"],
     ["clv", "predict"],
+    # fixes16: the analysts' commands
+    ["experiments", "analyze"], ["experiments", "power"], ["uplift", "train"],
+    ["uplift", "score"], ["sample", "simulate-outcomes"],
 ]  # fmt: skip
 
 SURVEY = """\

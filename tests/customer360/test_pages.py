@@ -145,6 +145,30 @@ def test_masks_and_survey_answers_in_the_readers_words(sample_home: Home, client
     assert any("[phone]" in (f["text"] or "") for f in data["feedback"])
 
 
+def test_page_says_what_the_customers_aspects_cover_in_both_languages(
+    sample_home: Home, clients: dict
+) -> None:
+    """Each aspect on the page carries the run's definition (a tooltip and a list under the
+    comments), as the report's "what each aspect covers", escaped by the template."""
+    from markupsafe import escape
+
+    from loyalloop.feedback import load_taxonomy
+
+    c = clients["agent"]
+    data = c.get(f"/api/v1/customers/{sample_home.customer}").json()
+    keys = list(dict.fromkeys(a["aspect"] for f in data["feedback"] for a in f["aspects"]))
+    assert keys, "the customer's comments name aspects"
+    tax = load_taxonomy("banking")  # the card sample's comments are read with it
+    for lang in ("en", "zh"):
+        page = c.get(f"/customers/{sample_home.customer}", params={"lang": lang}).text
+        cover = page[page.index('data-testid="aspects-cover"') :]
+        cover = cover[: cover.index("</details>")]
+        assert ("What these aspects cover" if lang == "en" else "这些方面指什么") in cover
+        for k in keys:
+            text = str(escape(tax.definition(k, lang)))
+            assert f"<dd>{text}</dd>" in cover and f'title="{text}"' in page
+
+
 def test_dashboard_leads_with_whom_to_call_and_no_english_in_chinese(
     sample_home: Home, clients: dict
 ) -> None:

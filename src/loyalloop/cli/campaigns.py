@@ -289,7 +289,7 @@ def create(
                 lg,
                 name=result["name"],
                 version=result["version"],
-                status=code_name("cli_cp_status_", result["status"], lg),
+                status=code_name("campaign_status_", result["status"], lg),
                 money=money,
             ),
             markup=False,
@@ -461,7 +461,7 @@ def status(
             name=result["name"],
             goal=code_name("cli_cp_goal_", result["goal"], lg),
             channel=code_name("cli_cp_channel_", result["channel"], lg),
-            status=code_name("cli_cp_status_", result["status"], lg),
+            status=code_name("campaign_status_", result["status"], lg),
             version=result["version"],
             run=result["run"],
             ends=result["ends_at"],
@@ -519,7 +519,7 @@ def list_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False)
         out.print(
             f"{r['name']}  {code_name('cli_cp_goal_', r['goal'], lg)}  "
             f"{code_name('cli_cp_channel_', r['channel'], lg)}  "
-            f"{code_name('cli_cp_status_', r['status'], lg)}  v{r['version']}  "
+            f"{code_name('campaign_status_', r['status'], lg)}  v{r['version']}  "
             f"{r['launched_at'] or '-'}",
             markup=False,
         )
@@ -544,7 +544,7 @@ def _set(ctx: typer.Context, name: str, to: str, lang: Lang | None, as_json: boo
         from loyalloop.cli.talk import code_name, t
 
         lg = lang_of(ctx, lang)
-    status_ = code_name("cli_cp_status_", result["status"], lg)
+    status_ = code_name("campaign_status_", result["status"], lg)
     out.print(t("cli_cp_set", lg, name=result["name"], status=status_), markup=False)
 
 

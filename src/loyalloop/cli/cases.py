@@ -159,7 +159,7 @@ def list_cmd(
         )
         out.print(
             f"{r['id']:>6}  {code_name('priority_', r['priority'], lg):<10}  "
-            f"{code_name('cli_cs_status_', r['status'], lg):<20} "
+            f"{code_name('case_status_', r['status'], lg):<20} "
             f"{code_name('team_', r['team'], lg):<12} {code_name('topic_', r['topic'], lg):<16} "
             f"{tail}",
             markup=False,

@@ -291,6 +291,7 @@ def simulate_outcomes_cmd(
     ctx: typer.Context,
     campaign: Annotated[str, typer.Option(help="Campaign name. 活动名称。")],
     seed: Annotated[int, typer.Option(help="Random seed. 随机种子。")] = 0,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Outcomes of a sent campaign from the sample's truth, into the warehouse.
@@ -311,12 +312,25 @@ def simulate_outcomes_cmd(
     if as_json:
         emit_json(result.to_dict())
         return
-    kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(result.outcomes.items())) or "none"
+    from loyalloop.cli.talk import code_name, t
+
+    lg = lang_of(ctx, lang)
+    sep = t("cli_list_sep", lg)
+    kinds = sep.join(
+        f"{code_name('cli_so_kind_', k, lg)} {v:,}" for k, v in sorted(result.outcomes.items())
+    )
     out.print(
-        f"campaign {result.campaign}: {result.assigned:,} assigned, {result.contacted:,} "
-        f"contacted; outcomes {kinds}; outcomes table: {result.ingest['loaded']:,} loaded, "
-        f"{result.ingest['already_loaded']:,} already there, "
-        f"{result.ingest['quarantined']:,} quarantined",
+        t(
+            "cli_so_done",
+            lg,
+            campaign=result.campaign,
+            assigned=f"{result.assigned:,}",
+            contacted=f"{result.contacted:,}",
+            kinds=kinds or t("cli_so_none", lg),
+            loaded=f"{result.ingest['loaded']:,}",
+            already=f"{result.ingest['already_loaded']:,}",
+            quarantined=f"{result.ingest['quarantined']:,}",
+        ),
         markup=False,
     )
 

@@ -62,14 +62,15 @@ def erase(
     with handle_errors(as_json):
         from loyalloop.cli.talk import t
 
-        if as_json and not yes:
-            raise ConfigError("erasing cannot be undone: add --yes to confirm")
         lg = lang_of(ctx, lang)
+        if as_json and not yes:
+            raise ConfigError(t("cli_er_needs_yes", lg))
         confirm(
             t("cli_er_confirm", lg, customer=customer_id),
             yes=yes,
             as_json=as_json,
             declined=t("cli_er_declined", lg),
+            lang=lg,
         )
         from loyalloop.services.audit import Actor
         from loyalloop.services.erasure import erase_person

@@ -16,11 +16,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from loyalloop.cli.common import input_file
+from loyalloop.cli.common import LangOpt, input_file, lang_of
 from loyalloop.cli.output import emit_json, fail, handle_errors, out
+from loyalloop.cli.talk import t
 
 if TYPE_CHECKING:
     from loyalloop.experiments import PowerResult, TableAnalysis
+    from loyalloop.report.i18n import Lang
 
 __all__ = ["app"]
 
@@ -64,7 +66,7 @@ AlphaOpt = Annotated[
 ]
 
 
-def _parse_weights(text: str | None, as_json: bool) -> dict[str, float] | None:
+def _parse_weights(text: str | None, as_json: bool, lang: Lang) -> dict[str, float] | None:
     if text is None:
         return None
     weights: dict[str, float] = {}
@@ -75,15 +77,13 @@ def _parse_weights(text: str | None, as_json: bool) -> dict[str, float] | None:
         except ValueError:
             sep = ""
         if not sep or not name.strip():
-            fail(
-                f"--weights {text!r}: expected arm=share pairs, e.g. control=1,offer=1",
-                as_json=as_json,
-            )
+            fail(t("cli_ex_bad_weights", lang, text=repr(text)), as_json=as_json)
     return weights
 
 
 @app.command()
 def analyze(
+    ctx: typer.Context,
     table: Annotated[
         Path,
         typer.Option("--table", help="CSV, Parquet or Excel file, one row per unit. 数据文件。"),
@@ -149,6 +149,7 @@ def analyze(
         ),
     ] = 5000.0,
     alpha: AlphaOpt = 0.05,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Lift of every arm over control with intervals, p-value or chance to win, SRM check.
@@ -166,6 +167,7 @@ def analyze(
             open_table,
         )
 
+        lg = lang_of(ctx, lang)
         prior = GaussianPrior(0.0, prior_sd**2) if prior_sd is not None else None
         result = analyze_table(
             open_table(input_file(table, what="table file")),
@@ -179,14 +181,14 @@ def analyze(
             method=Method(method.value),
             alpha=alpha,
             correction=Correction(correction.value),
-            weights=_parse_weights(weights, as_json),
+            weights=_parse_weights(weights, as_json, lg),
             prior=prior,
             tuning=tuning,
         )
         if as_json:
             emit_json(result.to_dict())
         else:
-            _print_analysis(result)
+            _print_analysis(result, lg)
 
 
 def _num(v: float | None, fmt: str = ",.4g") -> str:
@@ -215,42 +217,64 @@ def _pct(v: float | None) -> str:
     return "—" if v is None or not math.isfinite(v) else f"{100 * v:+.2f}%"
 
 
-def _print_analysis(result: TableAnalysis) -> None:
+def _note(message: str, lang: Lang) -> str:
+    """A message the library wrote (English), marked as such in Chinese."""
+    return t("library_note", lang, message=message)
+
+
+def _print_analysis(result: TableAnalysis, lang: Lang) -> None:
     rep, data = result.report, result.data
     level = f"{100 * (1 - rep.alpha):g}%"
-    what = {
-        "frequentist": f"Welch t-test, {level} confidence intervals",
-        "bayesian": f"Bayesian, {level} credible intervals",
-        "sequential": f"sequential (always valid under daily looks), {level} intervals",
-    }[rep.method.value]
-    extra = f", CUPED with {data.pre}" if data.cuped else ""
+    what = t(f"cli_ex_method_{rep.method.value}", lang, level=level)
+    extra = t("cli_ex_cuped", lang, pre=escape(data.pre or "")) if data.cuped else ""
     out.print(
-        f"metric {escape(data.metric)} ({data.kind.value}{extra}) · control "
-        f"{escape(rep.control)} · {what}",
+        t(
+            "cli_ex_header",
+            lang,
+            metric=escape(data.metric),
+            kind=t(f"cli_ex_kind_{data.kind.value}", lang),
+            cuped=extra,
+            control=escape(rep.control),
+            method=what,
+        ),
         highlight=False,
     )
     srm = rep.srm
     split = " · ".join(f"{escape(a)} {n:,}" for a, n in srm.observed)
-    verdict = "[bold red]MISMATCH[/]" if srm.mismatch else "ok"
-    out.print(f"split check: {split}; p = {_num(srm.p_value, '.3g')} {verdict}", highlight=False)
+    verdict = (
+        f"[bold red]{t('cli_ex_split_mismatch', lang)}[/]"
+        if srm.mismatch
+        else t("cli_ex_split_ok", lang)
+    )
+    out.print(
+        t("cli_ex_split", lang, split=split, p=_num(srm.p_value, ".3g"), verdict=verdict),
+        highlight=False,
+    )
     ctrl = next(n for a, n in srm.observed if a == rep.control)
     c_mean = rep.arms[0].test.moments.control_mean if rep.arms else math.nan
     rate = data.kind.value == "proportion"
     val = _rate if rate else _num
     diff = _pp if rate else _short
     out.print(
-        f"control {escape(rep.control)}: {ctrl:,} units, mean {val(c_mean)}"
-        + (" (lifts in percentage points)" if rate else ""),
+        t(
+            "cli_ex_control",
+            lang,
+            control=escape(rep.control),
+            n=f"{ctrl:,}",
+            mean=val(c_mean),
+            points=t("cli_ex_points", lang) if rate else "",
+        ),
         highlight=False,
     )
-    t = Table(box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
     bayes = rep.method.value == "bayesian"
-    cols = ["arm", "n", "mean", "lift", "lift %", f"{level} interval"]
-    cols += ["P(win)", "risk"] if bayes else ["p"]
+    cols = ["arm", "n", "mean", "lift", "lift_pct", "interval"]
+    cols += ["win", "risk"] if bayes else ["p"]
     if rep.correction.value != "none":
-        cols.append(f"p {rep.correction.value}")
+        cols.append("p_adjusted")
     for c in cols:
-        t.add_column(c, justify="left" if c == "arm" else "right", no_wrap=c != "arm")
+        head = t(f"cli_ex_col_{c}", lang, level=level, correction=rep.correction.value)
+        table.add_column(head, justify="left" if c == "arm" else "right", no_wrap=c != "arm")
     for a in rep.arms:
         r, m = a.test, a.test.moments
         row = [
@@ -267,32 +291,41 @@ def _print_analysis(result: TableAnalysis) -> None:
             row.append(_num(r.p_value, ".2g"))
         if rep.correction.value != "none":
             row.append(_num(a.p_value_adjusted, ".2g"))
-        t.add_row(*row)
-    out.print(t)
+        table.add_row(*row)
+    out.print(table)
     for a in rep.arms:
         if a.error:
-            out.print(f"arm {escape(a.arm)}: not computed ({a.error}): {escape(a.test.message)}")
+            message = escape(_note(a.test.message, lang))
+            line = t(
+                "cli_ex_arm_not_computed", lang, arm=escape(a.arm), error=a.error, message=message
+            )
+            out.print(line)
         elif a.test.message:
-            out.print(f"arm {escape(a.arm)}: {escape(a.test.message)}", highlight=False)
+            message = escape(_note(a.test.message, lang))
+            out.print(
+                t("cli_ex_arm_message", lang, arm=escape(a.arm), message=message), highlight=False
+            )
     for a in rep.arms:
         if a.test.moments.theta is not None and a.error is None:
             reduction = a.test.moments.variance_reduction
             out.print(
-                f"CUPED ({escape(a.arm)}): θ = {a.test.moments.theta:.4g}, variance of the lift "
-                f"reduced by {100 * reduction:.1f}%"
-                + (
-                    " (the pre-period column hardly predicts the metric)"
-                    if reduction < 0.01
-                    else ""
+                t(
+                    "cli_ex_cuped_line",
+                    lang,
+                    arm=escape(a.arm),
+                    theta=f"{a.test.moments.theta:.4g}",
+                    pct=f"{100 * reduction:.1f}",
+                    weak=t("cli_ex_cuped_weak", lang) if reduction < 0.01 else "",
                 ),
                 highlight=False,
             )
     for note in rep.notes:
-        out.print(f"note: {escape(note)}", highlight=False)
+        out.print(escape(t("cli_note", lang, message=note)), highlight=False)
 
 
 @app.command()
 def power(
+    ctx: typer.Context,
     baseline: Annotated[
         float,
         typer.Option(
@@ -340,6 +373,7 @@ def power(
         ),
     ] = 5000.0,
     alpha: AlphaOpt = 0.05,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Sample size for an effect, power at a sample size, or the smallest detectable effect.
@@ -349,6 +383,7 @@ def power(
     with handle_errors(as_json):
         from loyalloop.experiments import minimum_detectable_effect, power_at, sample_size
 
+        lg = lang_of(ctx, lang)
         common: dict[str, Any] = {
             "baseline_mean": baseline,
             "sd": sd,
@@ -358,10 +393,7 @@ def power(
             "tuning": tuning,
         }
         if mde is None and n_per_arm is None:
-            fail(
-                "give --mde (for a sample size), --n-per-arm (for the MDE), or both",
-                as_json=as_json,
-            )
+            fail(t("cli_pw_need", lg), as_json=as_json)
         if mde is not None and n_per_arm is not None:
             solved = "power"
             r = power_at(n_per_arm, mde=mde, relative=not absolute, **common)
@@ -375,7 +407,7 @@ def power(
         if as_json:
             emit_json({"solved_for": solved, **_power_dict(r)})
         else:
-            _print_power(r, solved)
+            _print_power(r, solved, lg)
 
 
 def _power_dict(r: PowerResult) -> dict[str, Any]:
@@ -384,21 +416,29 @@ def _power_dict(r: PowerResult) -> dict[str, Any]:
     return asdict(r)
 
 
-def _print_power(r: PowerResult, solved: str) -> None:
-    kind = "rate" if r.proportion else f"mean (sd {r.sd:,.4g})"
-    method = "sequential (final look; a lower bound)" if r.sequential else "fixed horizon"
+def _print_power(r: PowerResult, solved: str, lang: Lang) -> None:
+    kind = t("cli_pw_rate", lang) if r.proportion else t("cli_pw_mean", lang, sd=f"{r.sd:,.4g}")
+    per = ""
+    if r.arms > 2:
+        per = t("cli_pw_per_comparison", lang, alpha=f"{r.alpha_per_comparison:.3g}")
     out.print(
-        f"baseline {r.baseline_mean:,.4g} {kind}; {r.arms} arms; α = {r.alpha:g}"
-        + (f" ({r.alpha_per_comparison:.3g} per comparison)" if r.arms > 2 else "")
-        + f"; {method}",
+        t(
+            "cli_pw_header",
+            lang,
+            baseline=f"{r.baseline_mean:,.4g}",
+            kind=kind,
+            arms=r.arms,
+            alpha=f"{r.alpha:g}",
+            per=per,
+            method=t("cli_pw_sequential" if r.sequential else "cli_pw_fixed", lang),
+        ),
         highlight=False,
     )
-    lines = {
-        "n_per_arm": f"units per arm: {r.n_per_arm:,} (total {r.total_n:,}) to detect "
-        f"{r.mde_abs:,.4g} ({_pct(r.mde_rel)}) with power {r.power:.1%}",
-        "power": f"power: {r.power:.1%} to detect {r.mde_abs:,.4g} ({_pct(r.mde_rel)}) with "
-        f"{r.n_per_arm:,} units per arm",
-        "mde": f"minimum detectable effect: {r.mde_abs:,.4g} ({_pct(r.mde_rel)}) with "
-        f"{r.n_per_arm:,} units per arm and power {r.power:.0%}",
+    figures = {
+        "n": f"{r.n_per_arm:,}",
+        "total": f"{r.total_n:,}",
+        "mde": f"{r.mde_abs:,.4g}",
+        "rel": _pct(r.mde_rel),
+        "power": f"{r.power:.0%}" if solved == "mde" else f"{r.power:.1%}",
     }
-    out.print(lines[solved], highlight=False)
+    out.print(t(f"cli_pw_{solved}", lang, **figures), highlight=False)

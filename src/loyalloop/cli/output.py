@@ -15,7 +15,8 @@ Every ``loyalloop`` command prints through this module:
 * :func:`confirm` asks before a destructive change (``runs delete``, ``erase`` …). ``--yes``
   skips the question; with ``--json`` nothing is asked (``--yes`` is required, exit 2); a
   declined question raises :class:`~loyalloop.errors.Cancelled`: exit code 9, ``cancelled:
-  …`` (or ``{"error": {"code": "cancelled", …}}``), and nothing was changed.
+  …`` (or ``{"error": {"code": "cancelled", …}}``), and nothing was changed. Both messages
+  are in the command's language (``已取消：…`` in Chinese); the JSON error codes are not.
 
 This module imports nothing heavy (no pandas, NumPy, Ibis): ``loyalloop --help`` stays fast.
 """
@@ -31,13 +32,16 @@ from contextlib import contextmanager
 from decimal import Decimal
 from enum import Enum
 from pathlib import PurePath
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from loyalloop.errors import Cancelled, ConfigError, LoyalloopError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from loyalloop.report.i18n import Lang
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -127,8 +131,12 @@ def fail(
     raise typer.Exit(code)
 
 
-def confirm(question: str, *, yes: bool, as_json: bool, declined: str) -> None:
+def confirm(question: str, *, yes: bool, as_json: bool, declined: str, lang: Lang = "en") -> None:
     """Return when the change may go ahead: ``--yes`` was given or the person answered yes.
+
+    ``lang`` is the command's language (``--lang`` or the project's,
+    :func:`loyalloop.cli.common.lang_of`): the refusal and the ``cancelled: …`` line are in it;
+    with ``--json`` only the message is, the error's code is not.
 
     Raises
     ------
@@ -138,16 +146,18 @@ def confirm(question: str, *, yes: bool, as_json: bool, declined: str) -> None:
         The person answered no, or closed the input (Ctrl-D / Ctrl-C at the prompt);
         ``declined`` says what was left unchanged.
     """
+    from loyalloop.cli.talk import t
+
     if yes:
         return
     if as_json:
-        raise ConfigError("with --json nothing is asked: add --yes to confirm")
+        raise ConfigError(t("cli_json_needs_yes", lang))
     try:
         agreed = typer.confirm(question, default=False, err=True)
     except typer.Abort:
         agreed = False
     if not agreed:
-        raise Cancelled(f"cancelled: {declined}")
+        raise Cancelled(t("cli_cancelled", lang, what=declined))
 
 
 @contextmanager

@@ -242,7 +242,7 @@ def runs_delete(
             what = t("cli_runs_old_format", lg)
         question = t("cli_runs_delete_q", lg, n=number, what=what)
         declined = t("cli_runs_kept", lg, n=number)
-        confirm(question, yes=yes, as_json=as_json, declined=declined)
+        confirm(question, yes=yes, as_json=as_json, declined=declined, lang=lg)
         with hold_home(ctx, "runs delete"):  # not while a run is being written
             store.delete(number)
         if as_json:
@@ -280,7 +280,7 @@ def runs_prune(
             out.print(t("cli_runs_prune_nothing", lg, n=len(numbers), keep=keep_last), markup=False)
             return
         question = t("cli_runs_prune_q", lg, listed=sep.join(str(n) for n in doomed))
-        confirm(question, yes=yes, as_json=as_json, declined=t("cli_runs_all_kept", lg))
+        confirm(question, yes=yes, as_json=as_json, declined=t("cli_runs_all_kept", lg), lang=lg)
         with hold_home(ctx, "runs prune"):
             deleted = store.prune(keep_last=keep_last)
         if as_json:

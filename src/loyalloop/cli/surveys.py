@@ -108,7 +108,7 @@ def _status(ctx: typer.Context, survey: str, action: str, lang: Lang | None, as_
     else:
         from loyalloop.cli.talk import code_name, t
 
-        status = code_name("cli_sv_status_", result["status"], lg)
+        status = code_name("survey_status_", result["status"], lg)
         out.print(
             t("cli_sv_status", lg, id=result["id"], survey=result["key"], status=status),
             markup=False,
@@ -157,7 +157,7 @@ def list_cmd(ctx: typer.Context, lang: LangOpt = None, as_json: JsonOpt = False)
             lg,
             id=f"{r['id']:>4}",
             survey=r["key"],
-            status=code_name("cli_sv_status_", r["status"], lg),
+            status=code_name("survey_status_", r["status"], lg),
             version=r["version"],
             invited=f"{r['invited']:,}",
             responses=f"{r['responses']:,}",

@@ -7,13 +7,17 @@ imported until a command runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from loyalloop.cli.common import input_file, output_file
+from loyalloop.cli.common import LangOpt, input_file, lang_of, output_file
 from loyalloop.cli.output import emit_json, handle_errors, out
+from loyalloop.cli.talk import t
+
+if TYPE_CHECKING:
+    from loyalloop.report.i18n import Lang
+    from loyalloop.uplift import UpliftEvaluation
 
 __all__ = ["app"]
 
@@ -50,6 +54,7 @@ def train(
     resamples: Annotated[
         int, typer.Option("--resamples", min=20, help="Bootstrap resamples. 自助抽样次数。")
     ] = 200,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose and train an uplift model; report held-out Qini against baselines.
@@ -74,23 +79,66 @@ def train(
         if as_json:
             emit_json({"model": str(path), **result.to_dict()})
             return
+        lg = lang_of(ctx, lang)
         m = result.model
-        out.print(
-            f"trained a {m.learner_name_.upper()}-learner on {result.used:,} of {result.rows:,} "
-            f"rows ({result.treated:,} treated); {len(m.spec_.features)} features; outcome "
-            + ("0/1" if m.binary_outcome_ else "numeric"),
-            highlight=False,
+        trained = t(
+            "cli_up_trained",
+            lg,
+            learner=m.learner_name_.upper(),
+            used=f"{result.used:,}",
+            rows=f"{result.rows:,}",
+            treated=f"{result.treated:,}",
+            features=len(m.spec_.features),
+            outcome=t("cli_up_binary" if m.binary_outcome_ else "cli_up_numeric", lg),
         )
-        cv = ", ".join(f"{k} {v:+.4g}" for k, v in m.cv_scores_.items())
-        out.print(f"cross-validated Qini area: {escape(cv)}", highlight=False)
+        out.print(trained, highlight=False, markup=False)
+        cv = t("cli_list_sep", lg).join(f"{k} {v:+.4g}" for k, v in m.cv_scores_.items())
+        out.print(t("cli_up_cv", lg, scores=cv), highlight=False, markup=False)
         for line in result.coercion.lines():
-            out.print(f"  coerced: {escape(line)}", highlight=False)
-        out.print("held-out evaluation:", highlight=False)
-        for line in result.holdout.lines():
-            out.print(f"  {escape(line)}", highlight=False)
+            out.print(t("cli_up_coerced", lg, line=line), highlight=False, markup=False)
+        out.print(t("cli_up_holdout", lg), highlight=False, markup=False)
+        for line in _holdout_lines(result.holdout, lg):
+            out.print(line, highlight=False, markup=False)
         for note in result.notes:
-            out.print(f"note: {escape(note)}", highlight=False)
-        out.print(f"model written to {escape(str(path))}", highlight=False)
+            out.print(t("cli_note", lg, message=note), highlight=False, markup=False)
+        out.print(t("cli_up_written", lg, path=path), highlight=False, markup=False)
+
+
+def _holdout_lines(ev: UpliftEvaluation, lang: Lang) -> list[str]:
+    """The held-out evaluation in ``lang``: rows and overall effect, then one line per scorer
+    (its Qini area with the bootstrap interval, the Qini coefficient for a 0/1 outcome, the
+    effect among its top 30 %)."""
+    import math
+
+    lines = [
+        t(
+            "cli_up_holdout_rows",
+            lang,
+            n=f"{ev.n:,}",
+            treated=f"{ev.n_treated:,}",
+            effect=f"{ev.overall_effect:+.4g}",
+        )
+    ]
+    for s in ev.scorers:
+        q = s.qini
+        coef = ""
+        if s.qini_coefficient is not None:
+            coef = t("cli_up_coef", lang, value=f"{s.qini_coefficient.value:+.3f}")
+        top = dict(s.uplift_top).get(0.3)
+        shown = top is not None and math.isfinite(top)
+        lines.append(
+            t(
+                "cli_up_scorer",
+                lang,
+                name=s.name,
+                value=f"{q.value:+.4g}",
+                low=f"{q.low:+.4g}",
+                high=f"{q.high:+.4g}",
+                coef=coef,
+                top=t("cli_up_top", lang, value=f"{top:+.4g}") if shown else "",
+            )
+        )
+    return lines
 
 
 @app.command()
@@ -101,6 +149,7 @@ def score(
     ],
     table: TableOpt,
     out_file: Annotated[Path, typer.Option("--out", help="Scores CSV to write. 输出文件。")],
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write the id and ``uplift`` (expected change of the outcome if treated), highest first.
@@ -131,10 +180,15 @@ def score(
         if as_json:
             emit_json(summary)
             return
+        lg = lang_of(ctx, lang)
         for line in result.coercion.lines():
-            out.print(f"  coerced: {escape(line)}", highlight=False)
-        out.print(
-            f"scored {len(u):,} rows → {escape(str(out_file))}; {summary['positive']:,} with a "
-            f"positive expected uplift (mean {u.mean():+.4g})",
-            highlight=False,
+            out.print(t("cli_up_coerced", lg, line=line), highlight=False, markup=False)
+        scored = t(
+            "cli_up_scored",
+            lg,
+            n=f"{len(u):,}",
+            path=out_file,
+            positive=f"{summary['positive']:,}",
+            mean=f"{u.mean():+.4g}",
         )
+        out.print(scored, highlight=False, markup=False)

@@ -1,9 +1,11 @@
 """Aspect taxonomies (YAML) and aspect-level sentiment.
 
-A taxonomy lists aspects with a kind and Chinese and English patterns (format documented in
-``taxonomies/banking.yaml``). Shipped: ``banking`` (credit cards and banking), ``retail``, and
-``default`` = both (only for mixed businesses: bank comments never get retail aspects unless
-asked for, see :func:`choose_taxonomy`). A taxonomy can also be a dict or a YAML path.
+A taxonomy lists aspects with labels, a definition (what the aspect covers, in English and
+Chinese; optional in a user's taxonomy), a kind and Chinese and English patterns (format
+documented in ``taxonomies/banking.yaml``). Shipped: ``banking`` (credit cards and banking),
+``retail``, and ``default`` = both (only for mixed businesses: bank comments never get retail
+aspects unless asked for, see :func:`choose_taxonomy`). A taxonomy can also be a dict or a YAML
+path.
 
 Before tagging, channel openings, sign-offs and agent boilerplate are removed
 (:mod:`~loyalloop.feedback.boilerplate`) and the comment is split into clauses
@@ -80,7 +82,11 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Aspect:
-    """One aspect: a key, labels, a kind (see ``taxonomies/banking.yaml``) and its patterns."""
+    """One aspect: a key, labels, a kind (see ``taxonomies/banking.yaml``) and its patterns.
+
+    ``definition_en`` / ``definition_zh`` say what the aspect covers (shipped taxonomies: from
+    ``docs/feedback_labelling_guide.md``); both empty when a user's taxonomy gives none.
+    """
 
     key: str
     label_en: str
@@ -92,6 +98,8 @@ class Aspect:
     #: Contact channels named with this aspect's words ("打客服电话", "call centre"): a match
     #: inside one of them is not a mention of the aspect (see :meth:`in_channel`).
     channel_regex: re.Pattern[str] | None = None
+    definition_en: str = ""
+    definition_zh: str = ""
 
     @property
     def zh_regex(self) -> re.Pattern[str] | None:
@@ -276,9 +284,18 @@ class Taxonomy:
         return out
 
     def label(self, key: str, language: str = "en") -> str:
+        a = self.aspect(key)
+        return a.label_zh if language == "zh" else a.label_en
+
+    def definition(self, key: str, language: str = "en") -> str:
+        """What the aspect covers in ``language`` (``""``: the taxonomy defines it not)."""
+        a = self.aspect(key)
+        return a.definition_zh if language == "zh" else a.definition_en
+
+    def aspect(self, key: str) -> Aspect:
         for a in self.aspects:
             if a.key == key:
-                return a.label_zh if language == "zh" else a.label_en
+                return a
         raise ConfigError(f"taxonomy {self.name} has no aspect {key!r}")
 
 
@@ -329,18 +346,40 @@ def _str_list(value: Any, where: str) -> list[str]:
     return [v.strip() for v in value]
 
 
-def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
+def _definition(value: Any, where: str) -> tuple[str, str]:
+    """An aspect's ``definition: {en: ..., zh: ...}`` (optional; both languages when given)."""
+    if value is None:
+        return "", ""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: definition must be a mapping like {{en: ..., zh: ...}}")
+    unknown = set(value) - {"en", "zh"}
+    if unknown:
+        raise ConfigError(f"{where}: definition has unknown languages {sorted(map(str, unknown))}")
+    texts = {}
+    for lang in ("en", "zh"):
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(f"{where}: definition needs a non-empty {lang!r} text")
+        texts[lang] = " ".join(text.split())
+    return texts["en"], texts["zh"]
+
+
+def _parse(spec: Mapping[str, Any], default_name: str, source: str = "") -> Taxonomy:
+    """A taxonomy from its spec; ``source`` (a file) is named in every error."""
     if not isinstance(spec, Mapping) or not isinstance(spec.get("aspects"), Mapping):
-        raise ConfigError("taxonomy must be a mapping with an 'aspects' mapping")
+        raise ConfigError(
+            f"taxonomy {source or default_name} must be a mapping with an 'aspects' mapping"
+        )
     name = str(spec.get("name", default_name))
+    origin = f"taxonomy {name} ({source})" if source else f"taxonomy {name}"
     aspects = []
     for key, body in spec["aspects"].items():
-        where = f"taxonomy {name}, aspect {key!r}"
+        where = f"{origin}, aspect {key!r}"
         if not isinstance(key, str) or not _KEY.match(key):
             raise ConfigError(f"{where}: keys must be lower_snake_case identifiers")
         if not isinstance(body, Mapping):
             raise ConfigError(f"{where}: must be a mapping with zh/en patterns")
-        unknown = set(body) - {"label", "zh", "en", "kind", "channels"}
+        unknown = set(body) - {"label", "definition", "zh", "en", "kind", "channels"}
         if unknown:
             raise ConfigError(f"{where}: unknown fields {sorted(unknown)}")
         zh = [
@@ -363,6 +402,7 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
         if not isinstance(label, Mapping):
             raise ConfigError(f"{where}: label must be a mapping like {{en: ..., zh: ...}}")
         en_label = str(label.get("en", key.replace("_", " ").capitalize()))
+        definition_en, definition_zh = _definition(body.get("definition"), where)
         aspects.append(
             Aspect(
                 key=key,
@@ -373,10 +413,12 @@ def _parse(spec: Mapping[str, Any], default_name: str) -> Taxonomy:
                 en_regex=_compile_en(en, where),
                 kind=kind,
                 channel_regex=_channel_regex(body.get("channels"), where),
+                definition_en=definition_en,
+                definition_zh=definition_zh,
             )
         )
     if not aspects:
-        raise ConfigError(f"taxonomy {name} has no aspects")
+        raise ConfigError(f"{origin} has no aspects")
     return Taxonomy(name, tuple(aspects))
 
 
@@ -392,8 +434,10 @@ def _shipped(name: str) -> Taxonomy:
         merged: dict[str, Any] = {}
         for part in ("banking", "retail"):
             merged.update(_shipped_spec(part)["aspects"])
-        return _parse({"name": "default", "aspects": merged}, "default")
-    return _parse(_shipped_spec(name), name)
+        return _parse(
+            {"name": "default", "aspects": merged}, "default", "banking.yaml, retail.yaml"
+        )
+    return _parse(_shipped_spec(name), name, f"{name}.yaml")
 
 
 def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = None) -> Taxonomy:
@@ -407,10 +451,19 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
         ``"banking"``, ``"retail"``, a path to a YAML file, a dict in the same shape, or a
         :class:`Taxonomy` (returned as is).
 
+    Notes
+    -----
+    Besides ``label``, ``kind`` and the patterns, an aspect may carry
+    ``definition: {en: ..., zh: ...}``: what the aspect covers, shown next to it in the run
+    report and the web pages. Every shipped aspect has one (the tables of
+    ``docs/feedback_labelling_guide.md``); in a user's taxonomy it is optional — without it
+    the report and pages show the aspect's name only — but when given it needs both languages.
+
     Raises
     ------
     ConfigError
-        Unknown name, unreadable file or invalid content (the message names the aspect).
+        Unknown name, unreadable file or invalid content (the message names the file, when
+        there is one, and the aspect).
     """
     if source is None:
         return _shipped("default")
@@ -430,7 +483,7 @@ def load_taxonomy(source: str | Path | Mapping[str, Any] | Taxonomy | None = Non
         spec = yaml.safe_load(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read taxonomy {path}: {exc}") from exc
-    return _parse(spec, path.stem)
+    return _parse(spec, path.stem, str(path))
 
 
 #: One business's aspects must be matched this many times more often than the other's for

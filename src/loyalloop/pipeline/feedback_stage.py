@@ -343,6 +343,9 @@ def stage_feedback(ctx: RunContext) -> None:
     summary.insert(
         2, "label_zh", [tax.label(k, "zh") if k in keys else k for k in summary["aspect"]]
     )
+    # what each aspect covers, as the taxonomy says ("": a user's taxonomy without definitions)
+    for col, lang in (("definition", "en"), ("definition_zh", "zh")):
+        summary[col] = [tax.definition(k, lang) if k in keys else "" for k in summary["aspect"]]
     ctx.save("aspect_summary", summary)
     ctx.save(
         "aspect_examples", aspect_examples(own_mentions, ctx.config.feedback.examples_per_topic)

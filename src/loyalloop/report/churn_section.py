@@ -177,7 +177,9 @@ def _capture_chart(run: Run, lang: Lang) -> go.Figure:
                 mode="lines+markers",
                 line={"color": SCORER_COLOURS.get(str(name))},
                 customdata=[None, *part["lift"].round(2).tolist()],
-                hovertemplate="%{x}: %{y:.1f}% (lift %{customdata})<extra></extra>",
+                hovertemplate="%{x}: %{y:.1f}% ("
+                + t("ch_hover_lift", lang)
+                + " %{customdata})<extra></extra>",
             )
         )
     fig.add_trace(

@@ -22,6 +22,7 @@ from loyalloop.core.results import FeedbackSummary, NegativeAspect, NotComputed
 from loyalloop.core.runs import Run
 from loyalloop.core.wording import show_masks
 from loyalloop.feedback import kano_chart
+from loyalloop.feedback.names import aspect_definitions
 from loyalloop.pipeline.feedback_stage import KANO_TABLE
 from loyalloop.report.charts import LAYOUT, LEGEND_BELOW, figure_html
 from loyalloop.report.i18n import Lang, t
@@ -177,9 +178,30 @@ def feedback_aspects_section(run: Run, lang: Lang) -> Section | None:
     )
     body = headline + Markup(figure_html(fig, "chart-fb-aspects")) + table
     body += note(t("fb_aspects_note", lang, taxonomy=_taxonomy_name(info.taxonomy, lang)))
+    body += _definitions(run, lang, [str(a) for a in seen["aspect"]], labels, info.taxonomy)
     body += _aspect_examples(run, lang, labels)
     body += _channels(run, lang, labels)
     return Section("feedback-aspects", title, body)
+
+
+def _definitions(
+    run: Run, lang: Lang, aspects: list[str], labels: dict[str, str], taxonomy: str
+) -> Markup:
+    """What each aspect shown covers, as the run's taxonomy defines it (``definition:`` lines;
+    shipped: docs/feedback_labelling_guide.md). A taxonomy without definitions (a user's own,
+    or a run from before them) gets a note instead; one defining only some aspects marks the
+    others as not defined."""
+    defined = aspect_definitions(run)
+    body = _h3(t("fb_definitions_title", lang))
+    if not defined:
+        name = _taxonomy_name(taxonomy, lang)
+        return body + note(t("fb_definitions_none", lang, taxonomy=name))
+    rows = []
+    for a in aspects:
+        en, zh = defined.get(a, ("", ""))
+        text = (zh if lang == "zh" else en) or t("fb_definition_missing", lang)
+        rows.append((labels.get(a, a), text))
+    return body + html_table([t("fb_aspect", lang), t("fb_definition", lang)], rows)
 
 
 def _top_note(top: NegativeAspect, summary: pd.DataFrame, lang: Lang) -> str:

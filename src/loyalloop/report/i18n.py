@@ -1349,10 +1349,6 @@ def t(key: str, lang: Lang, **kw: object) -> str:
 _TEXT.update(
     {
         # campaigns (cli/campaigns.py)
-        "cli_cp_status_draft": {"en": "draft", "zh": "草稿"},
-        "cli_cp_status_launched": {"en": "launched", "zh": "已启动"},
-        "cli_cp_status_paused": {"en": "paused", "zh": "已暂停"},
-        "cli_cp_status_completed": {"en": "completed", "zh": "已结束"},
         "cli_cp_created": {
             "en": "campaign {name} created ({status}{money})",
             "zh": "活动 {name} 已创建（{status}{money}）",
@@ -1518,14 +1514,6 @@ _TEXT.update(
         },
         "cli_cs_unassigned": {"en": "(unassigned)", "zh": "（未分配）"},
         "cli_cs_escalated": {"en": "  ESCALATED", "zh": "  已升级"},
-        "cli_cs_status_new": {"en": "new", "zh": "新建"},
-        "cli_cs_status_in_progress": {"en": "in_progress", "zh": "处理中"},
-        "cli_cs_status_waiting_for_customer": {
-            "en": "waiting_for_customer",
-            "zh": "等待客户",
-        },
-        "cli_cs_status_resolved": {"en": "resolved", "zh": "已解决"},
-        "cli_cs_status_closed": {"en": "closed", "zh": "已关闭"},
         "cli_cs_tick": {
             "en": "tick: {checked} cases checked, {warnings} warnings, {breaches} escalations, "
             "{sent} e-mails sent, {failed} failed (retried next tick), {pending} pending",
@@ -1611,9 +1599,6 @@ _TEXT.update(
             "en": "survey {id} ({survey}): {status}",
             "zh": "问卷 {id}（{survey}）：{status}",
         },
-        "cli_sv_status_draft": {"en": "draft", "zh": "草稿"},
-        "cli_sv_status_live": {"en": "live", "zh": "进行中"},
-        "cli_sv_status_closed": {"en": "closed", "zh": "已关闭"},
         "cli_sv_none": {
             "en": "no surveys yet; `loyalloop surveys create survey.yaml`",
             "zh": "还没有问卷；`loyalloop surveys create survey.yaml`",
@@ -1839,7 +1824,16 @@ _TEXT.update(
     }
 )
 #: The prefixes of the stored codes named above.
-CODE_PREFIXES = ("skip_", "priority_", "topic_", "team_", "role_")
+CODE_PREFIXES = (
+    "skip_",
+    "priority_",
+    "topic_",
+    "team_",
+    "role_",
+    "case_status_",
+    "campaign_status_",
+    "survey_status_",
+)
 
 
 def code_names() -> dict[str, tuple[str, str]]:
@@ -1853,3 +1847,191 @@ def code_names() -> dict[str, tuple[str, str]]:
 
 
 # --- end of fixes15 -----------------------------------------------------------------------------
+
+
+# --- fixes16: status names (one table), what each feedback aspect covers, the last commands ----
+_TEXT.update(
+    {
+        # the statuses of cases, campaigns and surveys: one table for the commands and the
+        # staff pages (code_names; CODE_PREFIXES)
+        "case_status_new": {"en": "new", "zh": "新建"},
+        "case_status_in_progress": {"en": "in progress", "zh": "处理中"},
+        "case_status_waiting_for_customer": {"en": "waiting for customer", "zh": "等待客户"},
+        "case_status_resolved": {"en": "resolved", "zh": "已解决"},
+        "case_status_closed": {"en": "closed", "zh": "已关闭"},
+        "campaign_status_draft": {"en": "draft", "zh": "草稿"},
+        "campaign_status_launched": {"en": "launched", "zh": "已启动"},
+        "campaign_status_paused": {"en": "paused", "zh": "已暂停"},
+        "campaign_status_completed": {"en": "completed", "zh": "已结束"},
+        "survey_status_draft": {"en": "draft", "zh": "草稿"},
+        "survey_status_live": {"en": "live", "zh": "进行中"},
+        "survey_status_closed": {"en": "closed", "zh": "已关闭"},
+        # confirmations (cli/output.confirm)
+        "cli_cancelled": {"en": "cancelled: {what}", "zh": "已取消：{what}"},
+        "cli_json_needs_yes": {
+            "en": "with --json nothing is asked: add --yes to confirm",
+            "zh": "使用 --json 时不会询问：请加 --yes 确认",
+        },
+        "cli_er_needs_yes": {
+            "en": "erasing cannot be undone: add --yes to confirm",
+            "zh": "删除无法撤销：请加 --yes 确认",
+        },
+        # a note the library wrote (English), one per line
+        "cli_note": {"en": "note: {message}", "zh": "说明（英文）：{message}"},
+        # experiments analyze (cli/experiments.py)
+        "cli_ex_method_frequentist": {
+            "en": "Welch t-test, {level} confidence intervals",
+            "zh": "Welch t 检验，{level} 置信区间",
+        },
+        "cli_ex_method_bayesian": {
+            "en": "Bayesian, {level} credible intervals",
+            "zh": "贝叶斯方法，{level} 可信区间",
+        },
+        "cli_ex_method_sequential": {
+            "en": "sequential (always valid under daily looks), {level} intervals",
+            "zh": "序贯检验（每天查看结果也有效），{level} 区间",
+        },
+        "cli_ex_kind_mean": {"en": "mean", "zh": "均值"},
+        "cli_ex_kind_proportion": {"en": "proportion", "zh": "比例"},
+        "cli_ex_cuped": {"en": ", CUPED with {pre}", "zh": "，以 {pre} 做 CUPED"},
+        "cli_ex_header": {
+            "en": "metric {metric} ({kind}{cuped}) · control {control} · {method}",
+            "zh": "指标 {metric}（{kind}{cuped}）· 对照组 {control} · {method}",
+        },
+        "cli_ex_split": {
+            "en": "split check: {split}; p = {p} {verdict}",
+            "zh": "分流检验：{split}；p = {p} {verdict}",
+        },
+        "cli_ex_split_mismatch": {"en": "MISMATCH", "zh": "分流比例不符"},
+        "cli_ex_split_ok": {"en": "ok", "zh": "正常"},
+        "cli_ex_control": {
+            "en": "control {control}: {n} units, mean {mean}{points}",
+            "zh": "对照组 {control}：{n} 个单位，均值 {mean}{points}",
+        },
+        "cli_ex_points": {"en": " (lifts in percentage points)", "zh": "（提升以百分点计）"},
+        "cli_ex_col_arm": {"en": "arm", "zh": "组"},
+        "cli_ex_col_n": {"en": "n", "zh": "单位数"},
+        "cli_ex_col_mean": {"en": "mean", "zh": "均值"},
+        "cli_ex_col_lift": {"en": "lift", "zh": "提升"},
+        "cli_ex_col_lift_pct": {"en": "lift %", "zh": "提升 %"},
+        "cli_ex_col_interval": {"en": "{level} interval", "zh": "{level} 区间"},
+        "cli_ex_col_win": {"en": "P(win)", "zh": "胜出概率"},
+        "cli_ex_col_risk": {"en": "risk", "zh": "预期损失"},
+        "cli_ex_col_p": {"en": "p", "zh": "p 值"},
+        "cli_ex_col_p_adjusted": {"en": "p {correction}", "zh": "p 值（{correction} 校正）"},
+        "cli_ex_arm_not_computed": {
+            "en": "arm {arm}: not computed ({error}): {message}",
+            "zh": "组 {arm}：未计算（{error}）：{message}",
+        },
+        "cli_ex_arm_message": {"en": "arm {arm}: {message}", "zh": "组 {arm}：{message}"},
+        "cli_ex_cuped_line": {
+            "en": "CUPED ({arm}): θ = {theta}, variance of the lift reduced by {pct}%{weak}",
+            "zh": "CUPED（{arm}）：θ = {theta}，提升的方差降低 {pct}%{weak}",
+        },
+        "cli_ex_cuped_weak": {
+            "en": " (the pre-period column hardly predicts the metric)",
+            "zh": "（实验前的列几乎预测不了指标）",
+        },
+        "cli_ex_bad_weights": {
+            "en": "--weights {text}: expected arm=share pairs, e.g. control=1,offer=1",
+            "zh": "--weights {text}：应为 组=比例 的列表，如 control=1,offer=1",
+        },
+        # experiments power
+        "cli_pw_need": {
+            "en": "give --mde (for a sample size), --n-per-arm (for the MDE), or both",
+            "zh": "请给出 --mde（求样本量）、--n-per-arm（求最小可检测效应）或两者",
+        },
+        "cli_pw_rate": {"en": "rate", "zh": "比率"},
+        "cli_pw_mean": {"en": "mean (sd {sd})", "zh": "均值（标准差 {sd}）"},
+        "cli_pw_per_comparison": {
+            "en": " ({alpha} per comparison)",
+            "zh": "（每次比较 {alpha}）",
+        },
+        "cli_pw_sequential": {
+            "en": "sequential (final look; a lower bound)",
+            "zh": "序贯检验（按最后一次查看；为下限）",
+        },
+        "cli_pw_fixed": {"en": "fixed horizon", "zh": "固定样本量"},
+        "cli_pw_header": {
+            "en": "baseline {baseline} {kind}; {arms} arms; α = {alpha}{per}; {method}",
+            "zh": "基线 {baseline}（{kind}）；{arms} 组；α = {alpha}{per}；{method}",
+        },
+        "cli_pw_n_per_arm": {
+            "en": "units per arm: {n} (total {total}) to detect {mde} ({rel}) with power {power}",
+            "zh": "每组需 {n} 个单位（共 {total}），才能以 {power} 的功效检出 {mde}（{rel}）",
+        },
+        "cli_pw_power": {
+            "en": "power: {power} to detect {mde} ({rel}) with {n} units per arm",
+            "zh": "每组 {n} 个单位时，检出 {mde}（{rel}）的功效为 {power}",
+        },
+        "cli_pw_mde": {
+            "en": "minimum detectable effect: {mde} ({rel}) with {n} units per arm and power "
+            "{power}",
+            "zh": "每组 {n} 个单位、功效 {power} 时的最小可检测效应：{mde}（{rel}）",
+        },
+        # uplift train / score (cli/uplift.py)
+        "cli_up_trained": {
+            "en": "trained a {learner}-learner on {used} of {rows} rows ({treated} treated); "
+            "{features} features; outcome {outcome}",
+            "zh": "用 {rows} 行中的 {used} 行训练了 {learner}-learner（其中触达 {treated} 行）；"
+            "{features} 个特征；结果为{outcome}",
+        },
+        "cli_up_binary": {"en": "0/1", "zh": " 0/1"},
+        "cli_up_numeric": {"en": "numeric", "zh": "数值"},
+        "cli_up_cv": {
+            "en": "cross-validated Qini area: {scores}",
+            "zh": "交叉验证 Qini 面积：{scores}",
+        },
+        "cli_up_coerced": {"en": "  coerced: {line}", "zh": "  已转换（英文）：{line}"},
+        "cli_up_holdout": {"en": "held-out evaluation:", "zh": "留出数据评估："},
+        "cli_up_holdout_rows": {
+            "en": "  {n} held-out rows ({treated} treated); overall effect {effect}",
+            "zh": "  留出 {n} 行（其中触达 {treated} 行）；总体效应 {effect}",
+        },
+        "cli_up_scorer": {
+            "en": "  {name}: Qini area {value} (95% {low} … {high}){coef}{top}",
+            "zh": "  {name}：Qini 面积 {value}（95% {low} … {high}）{coef}{top}",
+        },
+        "cli_up_coef": {"en": ", Qini coefficient {value}", "zh": "，Qini 系数 {value}"},
+        "cli_up_top": {
+            "en": ", effect in its top 30% {value}",
+            "zh": "，其得分最高 30% 中的效应 {value}",
+        },
+        "cli_up_written": {"en": "model written to {path}", "zh": "模型已写入 {path}"},
+        "cli_up_scored": {
+            "en": "scored {n} rows → {path}; {positive} with a positive expected uplift "
+            "(mean {mean})",
+            "zh": "已为 {n} 行打分 → {path}；其中 {positive} 行预期增量为正（均值 {mean}）",
+        },
+        # sample simulate-outcomes (cli/data.py)
+        "cli_so_done": {
+            "en": "campaign {campaign}: {assigned} assigned, {contacted} contacted; outcomes "
+            "{kinds}; outcomes table: {loaded} loaded, {already} already there, "
+            "{quarantined} quarantined",
+            "zh": "活动 {campaign}：分组 {assigned} 人，触达 {contacted} 人；结果 {kinds}；"
+            "结果表：新载入 {loaded} 行，已存在 {already} 行，隔离 {quarantined} 行",
+        },
+        "cli_so_none": {"en": "none", "zh": "无"},
+        "cli_so_kind_purchase": {"en": "purchase", "zh": "购买"},
+        "cli_so_kind_reactivated": {"en": "reactivated", "zh": "重新活跃"},
+        "cli_so_kind_survey_answer": {"en": "survey_answer", "zh": "问卷回答"},
+        "cli_so_kind_clicked": {"en": "clicked", "zh": "点击"},
+        "cli_so_kind_redeemed": {"en": "redeemed", "zh": "核销"},
+        # the churn capture chart's hover (it said "lift" in Chinese too)
+        "ch_hover_lift": {"en": "lift", "zh": "提升度"},
+        "fb_definitions_title": {"en": "What each aspect covers", "zh": "各方面指什么"},
+        "fb_definition": {"en": "Covers", "zh": "包括"},
+        "fb_definition_missing": {
+            "en": "not defined in the taxonomy",
+            "zh": "方面词表未给出定义",
+        },
+        "fb_definitions_none": {
+            "en": "The taxonomy of this run ({taxonomy}) does not say what its aspects cover "
+            "(no definition lines, or a run made before definitions were recorded): the "
+            "aspects are shown by name only.",
+            "zh": "本次运行的方面词表（{taxonomy}）没有说明各方面指什么（词表没有定义，或运行早于"
+            "定义的记录）：各方面只显示名称。",
+        },
+    }
+)
+# --- end of fixes16 -----------------------------------------------------------------------------

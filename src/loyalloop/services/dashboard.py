@@ -50,7 +50,7 @@ from loyalloop.errors import (
     NoRunError,
     NotFoundError,
 )
-from loyalloop.feedback.names import aspect_names
+from loyalloop.feedback.names import aspect_definitions, aspect_names
 from loyalloop.pipeline import Run, RunStore
 
 __all__ = [
@@ -173,10 +173,17 @@ class ThemeRow:
     #: The aspect's name in English and Chinese (the run's ``aspect_summary``; the key if none).
     label: str = ""
     label_zh: str = ""
+    #: What the aspect covers in English and Chinese (the run's taxonomy; "" if it says not).
+    definition: str = ""
+    definition_zh: str = ""
 
     def name(self, lang: str) -> str:
         """The theme's name in ``lang`` (``zh`` or ``en``)."""
         return (self.label_zh if lang == "zh" else self.label) or self.aspect.replace("_", " ")
+
+    def covers(self, lang: str) -> str:
+        """What the theme's aspect covers in ``lang`` (``""``: not defined)."""
+        return self.definition_zh if lang == "zh" else self.definition
 
 
 @dataclass(frozen=True)
@@ -439,6 +446,7 @@ def themes(
         .execute()
     )
     names = aspect_names(run)
+    defs = aspect_definitions(run)
     by_aspect: dict[str, list[Any]] = {}
     for a in actions:
         by_aspect.setdefault(a.aspect, []).append(a)
@@ -449,8 +457,8 @@ def themes(
             theme_effect(mentions, a, window_days=window_days, min_n=min_n)
             for a in sorted(by_aspect.get(aspect, []), key=lambda a: a.action_at)
         )
-        en, zh = names.get(aspect, ("", ""))
-        out.append(ThemeRow(aspect, int(r["mentions"]), int(r["negative"]), effects, en, zh))
+        words = (*names.get(aspect, ("", "")), *defs.get(aspect, ("", "")))
+        out.append(ThemeRow(aspect, int(r["mentions"]), int(r["negative"]), effects, *words))
     # an action on a theme outside the top still shows (the manager asked about it)
     shown = {t.aspect for t in out}
     for aspect, acts in sorted(by_aspect.items()):
@@ -459,7 +467,8 @@ def themes(
                 theme_effect(mentions, a, window_days=window_days, min_n=min_n)
                 for a in sorted(acts, key=lambda a: a.action_at)
             )
-            out.append(ThemeRow(aspect, 0, 0, effects, *names.get(aspect, ("", ""))))
+            words = (*names.get(aspect, ("", "")), *defs.get(aspect, ("", "")))
+            out.append(ThemeRow(aspect, 0, 0, effects, *words))
     return tuple(out)
 
 

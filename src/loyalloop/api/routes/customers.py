@@ -69,23 +69,30 @@ def _search(store: Store, me: Principal, q: str) -> list[CustomerMatch]:
     return matches
 
 
-def run_aspect_names(store: Store, run: int | None) -> dict[str, tuple[str, str]]:
+def run_aspect_names(
+    store: Store, run: int | None, *, definitions: bool = False
+) -> dict[str, tuple[str, str]]:
     """The run's own names of its feedback aspects (``None``: the latest run), so the page says
-    "Annual fee" / "年费" as the report does, not the key ``annual_fee``; none when the run
-    cannot be read."""
+    "Annual fee" / "年费" as the report does, not the key ``annual_fee`` — or, with
+    ``definitions``, what each aspect covers; none when the run cannot be read."""
     from loyalloop.core.runs import RunStore
     from loyalloop.errors import LoyalloopError
-    from loyalloop.feedback.names import aspect_names
+    from loyalloop.feedback.names import aspect_definitions, aspect_names
 
     try:
-        return aspect_names(RunStore(store.analytics.runs_dir).get(run))
+        run_ = RunStore(store.analytics.runs_dir).get(run)
+        return aspect_definitions(run_) if definitions else aspect_names(run_)
     except LoyalloopError:  # the page still shows the keys
         return {}
 
 
-def _labels(lang: str, aspects: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+def _labels(
+    lang: str,
+    aspects: dict[str, tuple[str, str]] | None = None,
+    definitions: dict[str, tuple[str, str]] | None = None,
+) -> dict[str, Any]:
     """The report's words for segments, tiers, statuses, aspects and sentiment (one word means
-    one thing)."""
+    one thing), and what each aspect covers (``covers``: ``""`` when not defined)."""
     from loyalloop.feedback.names import aspect_label
     from loyalloop.report.i18n import t
     from loyalloop.report.parts import segment_label, status_name
@@ -105,6 +112,7 @@ def _labels(lang: str, aspects: dict[str, tuple[str, str]] | None = None) -> dic
         "tier": tier,
         "status": lambda v: "—" if v is None else status_name(v, lg),
         "aspect": lambda k: aspect_label(aspects or {}, k, lg),
+        "covers": lambda k: (definitions or {}).get(k, ("", ""))[1 if lg == "zh" else 0],
         "sentiment": lambda s: (
             t(f"fb_{s}", lg) if s in ("positive", "neutral", "negative") else (s or "—")
         ),
@@ -143,11 +151,14 @@ def customer_page(
     request: Request, customer_id: str, store: StoreDep, me: View, lang: LangDep
 ) -> HTMLResponse:
     view = _view(store, me, customer_id)
+    definitions = run_aspect_names(store, view.run, definitions=True)
+    shown = (a.aspect for f in view.feedback for a in f.aspects)
     return render(
         request,
         "customer.html",
         v=view,
-        label=_labels(lang, run_aspect_names(store, view.run)),
+        label=_labels(lang, run_aspect_names(store, view.run), definitions),
+        covered=[k for k in dict.fromkeys(shown) if k in definitions],
         text_allowed=me.can(Permission.responses_view),
     )
 
