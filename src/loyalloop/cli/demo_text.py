@@ -4,10 +4,11 @@ keys ``demo_*``), numbers formatted alike in both languages.
 
 The learning rounds' English lines are the measurement layer's own summary
 (:meth:`~loyalloop.measurement.sample_rounds.LearningRounds.lines`); the Chinese lines are
-rendered here from the same fields. Two of them are free text the measurement layer writes in
-English only — the model decision and the cross-validation note — and are shown, in Chinese,
-marked as English (``说明（英文）``) until the rounds carry them as fields. Imports nothing heavy
-at import time.
+rendered here from the same fields — the model decision, the value of a response's
+calibration, the cross-validation and the next round's shares from the fields the rounds carry
+(``choice``, ``qini``, ``calibration``, ``shares``). Free text without such fields (a round 1 too
+small to fit a model; rounds made before the fields) is shown marked as English
+(``说明（英文）``). Imports nothing heavy at import time.
 """
 
 from __future__ import annotations
@@ -133,11 +134,7 @@ def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
                 currency=currency,
             )
         )
-    if rounds.entry is not None:
-        lines.append(t("demo_model", lang, model=rounds.entry.model_id, decision=rounds.decision))
-    else:
-        lines.append(t("demo_no_model", lang, decision=rounds.decision))
-    lines += [t("demo_note", lang, note=note) for note in rounds.notes]
+    lines += _decision_lines(rounds, lang)
     if math.isfinite(rounds.reference):
         r1, r2 = (r.expected_value - rounds.reference for r in rounds.rounds)
         lines.append(
@@ -166,6 +163,116 @@ def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
         )
     )
     return lines
+
+
+def _decision_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
+    """The model decision and the notes behind it, from the rounds' fields."""
+    choice, qini, cal, shares = rounds.choice, rounds.qini, rounds.calibration, rounds.shares
+    if rounds.entry is None or choice is None or qini is None or cal is None or shares is None:
+        out = [
+            t("demo_model", lang, model=rounds.entry.model_id, decision=rounds.decision)
+            if rounds.entry is not None
+            else t("demo_no_model", lang, decision=rounds.decision)
+        ]
+        return out + [t("demo_note", lang, note=note) for note in rounds.notes]
+    from loyalloop.measurement.selection import Selected
+
+    sep = t("cli_list_sep", lang)
+    default = "incumbent" if choice.default is Selected.INCUMBENT else "nobody"
+    fill = (
+        ""
+        if choice.fill_action is None
+        else t("demo_choice_fill", lang, action=_action(choice.fill_action, lang))
+    )
+    if choice.withheld:
+        actions = sep.join(_action(a, lang) for a in choice.withheld)
+        fill = t("demo_choice_withheld", lang, actions=actions) + fill
+    labels = {c.label: c for c in choice.candidates}
+    inc = labels.get("incumbent")
+    if inc is None:
+        why = t("demo_why_no_incumbent", lang)
+    else:
+        why = t(
+            f"demo_why_{default}",
+            lang,
+            value=f"{inc.value:+,.0f}",
+            se=f"{inc.se:,.0f}",
+        )
+    figures = {
+        "lead": f"{choice.lead:+,.0f}",
+        "se": f"{choice.lead_se:,.0f}",
+        "rule": f"{choice.rule:g}",
+        "default": t(f"demo_choice_{default}", lang),
+    }
+    verdict = (
+        t("demo_choice_runs_model", lang, caution=f"{choice.caution:g}", **figures)
+        if choice.selected is Selected.MODEL
+        else t("demo_choice_runs_default", lang, **figures)
+    )
+    decision = t(
+        "demo_decision",
+        lang,
+        qini=f"{qini[0]:.4g}",
+        baseline=f"{qini[1]:.4g}",
+        folds=sep.join(f"{k:g}" for k in choice.fold_cautions),
+        fill=fill,
+        verdict=verdict,
+        why=why,
+    )
+    out = [t("demo_model_decided", lang, model=rounds.entry.model_id, decision=decision)]
+    if cal.responders:
+        out.append(
+            t(
+                "demo_value_calibrated",
+                lang,
+                n=f"{cal.responders:,}",
+                stay=f"{cal.stay_ratio:.2f}",
+                lapse=f"{cal.lapse_ratio:.2f}",
+                overall=f"{cal.overall:.2f}",
+            )
+        )
+    else:
+        out.append(t("demo_value_not_calibrated", lang))
+    if cal.responders and cal.notes:  # too few responders: one overall ratio
+        out.append(t("demo_value_overall_only", lang, n=f"{cal.responders:,}"))
+    cands = sep.join(
+        t(
+            "demo_candidate",
+            lang,
+            label=_candidate(c.label, lang),
+            value=f"{c.value:+,.0f}",
+            se=f"{c.se:,.0f}",
+        )
+        if math.isfinite(c.value)
+        else t("demo_candidate_na", lang, label=_candidate(c.label, lang))
+        for c in choice.candidates
+    )
+    out.append(t("demo_cross_validated", lang, currency=rounds.currency, candidates=cands))
+    out.append(
+        t(
+            "demo_shares",
+            lang,
+            challenger=f"{shares.challenger_share:.1%}",
+            p_challenger=f"{shares.p_challenger_better:.0%}",
+            exploration=f"{shares.exploration_share:.1%}",
+            p_model=f"{shares.p_model_better:.0%}",
+        )
+    )
+    return out
+
+
+def _candidate(label: str, lang: Lang) -> str:
+    """A policy-choice candidate's label (``model:1``, ``model:cross-fitted``, ``incumbent``,
+    ``nobody``) in ``lang``."""
+    from loyalloop.measurement.selection import CROSS_FITTED
+
+    if label == CROSS_FITTED:
+        return t("demo_candidate_cross_fitted", lang)
+    if label.startswith("model:"):
+        return t("demo_candidate_model", lang, caution=label.removeprefix("model:"))
+    if label in ("incumbent", "nobody"):
+        return t(f"demo_choice_{label}", lang)
+    return label
 
 
 def _action(name: str | None, lang: Lang) -> str:

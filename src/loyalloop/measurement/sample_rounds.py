@@ -82,6 +82,7 @@ from loyalloop.measurement.learning import (
     PolicyKind,
     RoundPlan,
     RoundSettings,
+    ValueCalibration,
     calibrated_value,
     compare_groups,
     fill_by_risk,
@@ -104,6 +105,7 @@ from loyalloop.measurement.results import (
 )
 from loyalloop.measurement.selection import (
     LearningShares,
+    PolicyChoice,
     Selected,
     choose_policy,
     learning_shares,
@@ -386,6 +388,13 @@ class LearningRounds:
     #: Round 2's challenger and exploration shares, sized from round 1's evidence
     #: (:func:`~loyalloop.measurement.selection.learning_shares`); ``None`` without a model.
     shares: LearningShares | None = None
+    #: The fields behind ``notes`` and ``decision`` (so that a page in another language says
+    #: the same without parsing the English): the value of a response's calibration, the
+    #: policy choice on round 1's rows and the model's out-of-fold Qini against risk-only
+    #: targeting's (``None`` without a model).
+    calibration: ValueCalibration | None = None
+    choice: PolicyChoice | None = None
+    qini: tuple[float, float] | None = None
 
     @property
     def expected_gain(self) -> float:
@@ -649,6 +658,8 @@ def run_learning_rounds(
     incumbent = Policy(PolicyKind.RISK, action=setup.usual_action)
     settings2 = setup.settings
     shares: LearningShares | None = None
+    picked: PolicyChoice | None = None
+    qini: tuple[float, float] | None = None
     if entry is not None:
         # learnt, incumbent or nobody: cross-validated on round 1's own rows with a
         # one-standard-error rule (never on the truth)
@@ -701,7 +712,7 @@ def run_learning_rounds(
             exploration_share=shares.exploration_share,
         )
         notes.append(shares.line())
-        m, b = fit.score()
+        m, b = qini = fit.score()
         decision = (
             f"out-of-fold Qini {m:.4g} (risk-only targeting {b:.4g} on the same rows); "
             f"round 2: {picked.reason}"
@@ -746,6 +757,9 @@ def run_learning_rounds(
         reference=reference,
         usual_action=setup.usual_action,
         shares=shares,
+        calibration=calibration,
+        choice=picked,
+        qini=qini,
     )
 
 

@@ -1274,6 +1274,82 @@ _TEXT.update(
         },
         "demo_no_model": {"en": "no model: {decision}", "zh": "没有模型。说明（英文）：{decision}"},
         "demo_note": {"en": "{note}", "zh": "说明（英文）：{note}"},
+        # the decision and its notes, from the rounds' fields (cli/demo_text._decision_lines)
+        "demo_model_decided": {"en": "model {model}: {decision}", "zh": "模型 {model}：{decision}"},
+        "demo_decision": {
+            "en": "out-of-fold Qini {qini} (risk-only targeting {baseline} on the same rows); "
+            "round 2: the learnt policy (levels chosen per fold on the other folds: {folds} SE "
+            "off{fill}) {verdict} — {why}",
+            "zh": "样本外 Qini {qini}（同一数据上仅按风险为 {baseline}）；第 2 轮：学习策略"
+            "（各折在其余折上选定的扣除标准误数：{folds}{fill}）{verdict}——{why}",
+        },
+        "demo_choice_fill": {
+            "en": ", the budget it leaves to risk-only {action}",
+            "zh": "，余下预算按风险（{action}）",
+        },
+        "demo_choice_withheld": {
+            "en": " without {actions} (not shown to pay)",
+            "zh": "，不发{actions}（未证明划算）",
+        },
+        "demo_choice_incumbent": {"en": "the incumbent", "zh": "现行策略"},
+        "demo_choice_nobody": {"en": "nobody", "zh": "不触达"},
+        "demo_choice_runs_model": {
+            "en": "beats {default} by {lead} (se {se}) when cross-validated on the campaigns' "
+            "rows: more than {rule} SE; it runs at {caution} SE off",
+            "zh": "在活动数据上交叉验证领先{default} {lead}（标准误 {se}），超过 {rule} 个标准误；"
+            "按扣除 {caution} 个标准误运行",
+        },
+        "demo_choice_runs_default": {
+            "en": "is not clearly better than {default}: its lead {lead} (se {se}) is not more "
+            "than {rule} SE above 0, so {default} runs",
+            "zh": "并不明显优于{default}：领先 {lead}（标准误 {se}）未超过 0 以上 {rule} 个标准误，"
+            "因此运行{default}",
+        },
+        "demo_why_incumbent": {
+            "en": "the incumbent is not measured as losing money ({value} ± {se})",
+            "zh": "现行策略未被测出亏损（{value} ± {se}）",
+        },
+        "demo_why_nobody": {
+            "en": "the incumbent loses money with confidence ({value} ± {se})",
+            "zh": "现行策略确定亏损（{value} ± {se}）",
+        },
+        "demo_why_no_incumbent": {
+            "en": "no incumbent policy was given",
+            "zh": "未给出现行策略",
+        },
+        "demo_value_calibrated": {
+            "en": "value of a response calibrated on {n} responders' spend: × {stay} at churn "
+            "probability 0, × {lapse} at 1 (overall {overall})",
+            "zh": "响应价值按 {n} 位响应客户的实际消费校准：流失概率为 0 时 × {stay}，为 1 时 × "
+            "{lapse}（总体 {overall}）",
+        },
+        "demo_value_not_calibrated": {
+            "en": "no responder with a known spend: the value of a response is not calibrated",
+            "zh": "没有已知消费的响应客户：响应价值未校准",
+        },
+        "demo_value_overall_only": {
+            "en": "only {n} responders with a known spend, or one churn probability for all: "
+            "one overall ratio",
+            "zh": "已知消费的响应客户只有 {n} 位，或所有客户流失概率相同：只用一个总体比例",
+        },
+        "demo_candidate": {
+            "en": "{label} {value} (se {se})",
+            "zh": "{label} {value}（标准误 {se}）",
+        },
+        "demo_candidate_na": {"en": "{label} n/a", "zh": "{label} 无法计算"},
+        "demo_candidate_model": {"en": "model {caution}", "zh": "模型（扣除 {caution} 个标准误）"},
+        "demo_candidate_cross_fitted": {"en": "model cross-fitted", "zh": "模型（交叉拟合）"},
+        "demo_cross_validated": {
+            "en": "cross-validated on round 1's rows ({currency}): {candidates}",
+            "zh": "在第 1 轮数据上交叉验证（{currency}）：{candidates}",
+        },
+        "demo_shares": {
+            "en": "next round's shares, sized from the evidence: challenger {challenger} (chance "
+            "it is the better policy {p_challenger}), exploration {exploration} (chance the "
+            "learnt policy is better {p_model})",
+            "zh": "下一轮的比例按证据确定：挑战策略 {challenger}（其为更优策略的概率 "
+            "{p_challenger}），探索 {exploration}（学习策略更优的概率 {p_model}）",
+        },
         "demo_difference": {
             "en": "round 2 − round 1 on the truth: expected {gain} {currency}; realised "
             "{estimate} (95% of response draws {low} … {high}) at the same budget {budget}: "
