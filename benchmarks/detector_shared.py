@@ -41,12 +41,12 @@ import numpy as np
 from loyalloop.feedback import train_aspects as ta
 
 sys.path.insert(0, str(Path(__file__).parent))
+from detector_embedding import fold_matrices
 from detector_thresholds import _score
 
 
 def fit_mlp(data: Path, hidden: int, alpha: float, epochs: int) -> np.ndarray:
     """Out-of-sample probabilities of the scored sentences from a shared network per fold."""
-    from sklearn.feature_extraction import DictVectorizer
     from sklearn.neural_network import MLPClassifier
 
     frame = ta.load_sentences(data).frame
@@ -60,14 +60,8 @@ def fit_mlp(data: Path, hidden: int, alpha: float, epochs: int) -> np.ndarray:
     for k in range(len(others)):
         start = time.process_time()
         train, test = np.flatnonzero(folds != k), np.flatnonzero((folds == k) & scored)
-        counts: dict[str, int] = {}
-        for i in train:
-            for f in feats[i]:
-                counts[f] = counts.get(f, 0) + 1
-        kept = [{f: v for f, v in feats[i].items() if counts[f] >= ta.DETECTOR_MIN_DF}
-                for i in train]  # fmt: skip
-        vec = DictVectorizer(sparse=True, sort=True)
-        x, xt = vec.fit_transform(kept).tocsr(), vec.transform([feats[i] for i in test])
+        x, xt = fold_matrices(feats, train, test)
+        x = x.tocsr()
         clf = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=alpha, batch_size=1024,
                             max_iter=epochs, random_state=0, learning_rate_init=3e-3)  # fmt: skip
         clf.fit(x, gold[train])
