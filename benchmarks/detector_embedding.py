@@ -56,9 +56,23 @@ def _embedding_block(frame) -> np.ndarray:  # type: ignore[no-untyped-def]
     return dense
 
 
+def fold_matrices(feats: list[dict[str, float]], train: np.ndarray, test: np.ndarray):  # type: ignore[no-untyped-def]
+    """Sparse n-gram count matrices of one fold: n-grams in at least the detector's ``min_df``
+    training sentences, vectorised on the training sentences."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    counts: dict[str, int] = {}
+    for i in train:
+        for f in feats[i]:
+            counts[f] = counts.get(f, 0) + 1
+    kept = [{f: v for f, v in feats[i].items() if counts[f] >= ta.DETECTOR_MIN_DF}
+            for i in train]  # fmt: skip
+    vec = DictVectorizer(sparse=True, sort=True)
+    return vec.fit_transform(kept), vec.transform([feats[i] for i in test])
+
+
 def fit(data: Path, scales: list[float]) -> dict[float, np.ndarray]:
     import scipy.sparse as sp
-    from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     frame = ta.load_sentences(data).frame
@@ -75,14 +89,7 @@ def fit(data: Path, scales: list[float]) -> dict[float, np.ndarray]:
         probs = np.zeros((len(frame), len(aspects)))
         for k in range(len(others)):
             train, test = np.flatnonzero(folds != k), np.flatnonzero((folds == k) & scored)
-            counts: dict[str, int] = {}
-            for i in train:
-                for f in feats[i]:
-                    counts[f] = counts.get(f, 0) + 1
-            kept = [{f: v for f, v in feats[i].items() if counts[f] >= ta.DETECTOR_MIN_DF}
-                    for i in train]  # fmt: skip
-            vec = DictVectorizer(sparse=True, sort=True)
-            x, xt = vec.fit_transform(kept), vec.transform([feats[i] for i in test])
+            x, xt = fold_matrices(feats, train, test)
             if scale:
                 x = sp.hstack([x, sp.csr_matrix(dense[train] * scale)])
                 xt = sp.hstack([xt, sp.csr_matrix(dense[test] * scale)])
