@@ -22,6 +22,10 @@ by it:
 - ``30ef47d`` (session 16 start, the models of session 15): agreement 0.7898 zh, 0.7552 en;
   recall 0.8864 / 0.8510; precision 0.8698 / 0.8261; sentiment when found 0.8910 / 0.8874;
   intent 0.8162 / 0.8275.
+- after the session's merges (every model retrained with blind13 in; fb16's shared detectors and
+  implied-phrase lists not kept): agreement **0.7866 zh, 0.7615 en**; recall 0.8875 / 0.8510;
+  precision 0.8627 / 0.8186; sentiment when found 0.8864 / 0.8947; intent 0.8176 / 0.8302.
+  Nothing was chosen by this set, so the floors follow the figures.
 
 The floors are the last figures minus 0.01; the set must stay out of training until a newer
 blind set replaces it as the held-out measure.
@@ -33,7 +37,7 @@ import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
 #: language -> (sentences, held-out agreement, held-out recall).
-MEASURED = {"zh": (751, 0.7898, 0.8864), "en": (748, 0.7552, 0.8510)}
+MEASURED = {"zh": (751, 0.7866, 0.8875), "en": (748, 0.7615, 0.8510)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
