@@ -182,7 +182,7 @@ def _decision_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
     fill = (
         ""
         if choice.fill_action is None
-        else t("demo_choice_fill", lang, action=_action(choice.fill_action, lang))
+        else t("demo_policy_fill", lang, action=_action(choice.fill_action, lang))
     )
     if choice.withheld:
         actions = sep.join(_action(a, lang) for a in choice.withheld)

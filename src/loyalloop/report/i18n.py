@@ -1283,10 +1283,6 @@ _TEXT.update(
             "zh": "样本外 Qini {qini}（同一数据上仅按风险为 {baseline}）；第 2 轮：学习策略"
             "（各折在其余折上选定的扣除标准误数：{folds}{fill}）{verdict}——{why}",
         },
-        "demo_choice_fill": {
-            "en": ", the budget it leaves to risk-only {action}",
-            "zh": "，余下预算按风险（{action}）",
-        },
         "demo_choice_withheld": {
             "en": " without {actions} (not shown to pay)",
             "zh": "，不发{actions}（未证明划算）",
