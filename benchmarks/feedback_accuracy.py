@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from loyalloop.feedback import AlertRule, aspect_mentions, detect_alerts, score_texts
-from loyalloop.feedback.evaluate import evaluate_aspects, split_of
+from loyalloop.feedback.evaluate import evaluate_aspects, read_labelled, split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +36,7 @@ def labelled_sets() -> None:
     _out("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     per: dict[str, pd.DataFrame] = {}
     for lang in ("zh", "en"):
-        df = pd.read_csv(ROOT / "tests/feedback/data" / f"domain_{lang}.tsv", sep="\t",
-                         dtype=str, keep_default_na=False)  # fmt: skip
+        df = read_labelled(ROOT / "tests/feedback/data" / f"domain_{lang}.tsv")  # fmt: skip
         for half in ("dev", "holdout", "all"):
             part = df if half == "all" else df[df["text"].map(split_of) == half]
             ev = evaluate_aspects(part, taxonomy_column="domain")
@@ -67,8 +66,7 @@ def fresh_sets() -> None:
     _out("| language | sentences | labelled aspects | agreement | recall | precision | intent |")
     _out("|---|---:|---:|---:|---:|---:|---:|")
     for lang in ("zh", "en"):
-        df = pd.read_csv(ROOT / "tests/feedback/data" / f"fresh_{lang}.tsv", sep="\t",
-                         dtype=str, keep_default_na=False)  # fmt: skip
+        df = read_labelled(ROOT / "tests/feedback/data" / f"fresh_{lang}.tsv")  # fmt: skip
         o = evaluate_aspects(df, taxonomy_column="domain").overall
         cells = [int(o["sentences"]), int(o["pairs"])]
         cells += [f"{o[k]:.3f}" for k in ("agreement", "recall", "precision", "intent_accuracy")]

@@ -33,12 +33,13 @@ from loyalloop.feedback.evaluate import (
     evaluate_aspects,
     label_pairs,
     pair_figures,
+    read_labelled,
 )
 
 
 def _read(path: Path) -> pd.DataFrame:
     """A labelled TSV set, read as ``loyalloop.feedback.evaluate`` and the trainers read it."""
-    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    return read_labelled(path)
 
 
 def _intent(a: pd.Series, b: pd.Series) -> float:

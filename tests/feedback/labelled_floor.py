@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from loyalloop.feedback.aspect_detector import shipped_detector
 from loyalloop.feedback.aspect_model import shipped_model
-from loyalloop.feedback.evaluate import evaluate_aspects
+from loyalloop.feedback.evaluate import evaluate_aspects, read_labelled
 from loyalloop.feedback.intent_model import shipped_intent_model
 from loyalloop.feedback.mention_sentiment import shipped_mention_model
 
@@ -19,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 def assert_floor(name: str, sentences: int, agreement: float, recall: float) -> None:
     """``tests/feedback/data/<name>.tsv`` has ``sentences`` rows; agreement and recall on it are
     at least the measured figures minus 0.01; per-aspect pairs add up to the whole."""
-    df = pd.read_csv(DATA / f"{name}.tsv", sep="\t", dtype=str, keep_default_na=False)
+    df = read_labelled(DATA / f"{name}.tsv")
     assert len(df) == sentences
     ev = evaluate_aspects(df, taxonomy_column="domain")
     assert ev.overall["agreement"] >= agreement - 0.01

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from loyalloop.feedback.evaluate import evaluate_aspects
+from loyalloop.feedback.evaluate import evaluate_aspects, read_labelled
 
 DATA = Path(__file__).parent / "data"
 #: set -> (sentences, training-fit agreement, training-fit recall) measured 2026-11-30 with the
@@ -34,7 +33,7 @@ TRAINING_FIT = {
 
 @pytest.mark.parametrize("name", sorted(TRAINING_FIT))
 def test_training_fit_on_the_blind_authors_sets(name: str) -> None:
-    df = pd.read_csv(DATA / f"{name}.tsv", sep="\t", dtype=str, keep_default_na=False)
+    df = read_labelled(DATA / f"{name}.tsv")
     sentences, agreement, recall = TRAINING_FIT[name]
     assert len(df) == sentences
     ev = evaluate_aspects(df, taxonomy_column="domain")

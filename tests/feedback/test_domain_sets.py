@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loyalloop.feedback.evaluate import evaluate_aspects, parse_labels, split_of
+from loyalloop.feedback.evaluate import evaluate_aspects, parse_labels, read_labelled, split_of
 
 DATA = Path(__file__).parent / "data"
 ZH_ASPECTS_BANKING = {
@@ -29,7 +29,7 @@ ZH_ASPECTS_BANKING = {
 
 
 def _load(lang: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / f"domain_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
+    return read_labelled(DATA / f"domain_{lang}.tsv")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -63,7 +63,7 @@ FLOORS = {
 @pytest.mark.parametrize(("lang", "part"), list(FLOORS))
 def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
     if part == "fresh":
-        df = pd.read_csv(DATA / f"fresh_{lang}.tsv", sep="\t", dtype=str, keep_default_na=False)
+        df = read_labelled(DATA / f"fresh_{lang}.tsv")
     else:
         df = _load(lang)
         df = df[df["text"].map(split_of) == part]

@@ -70,7 +70,7 @@ from loyalloop.feedback.aspect_model import (
     mention_features,
 )
 from loyalloop.feedback.aspects import comment_clauses, load_taxonomy, mention_contexts
-from loyalloop.feedback.evaluate import evaluate_aspects, parse_labels
+from loyalloop.feedback.evaluate import evaluate_aspects, parse_labels, read_labelled
 
 __all__ = [
     "AUTHOR_OF",
@@ -156,7 +156,7 @@ def load_rows(
         path = data_dir / f"{name}.tsv"
         if not path.is_file():
             raise ConfigError(f"labelled set {path} not found (run from the repository root)")
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        df = read_labelled(path)
         language = "zh" if name.endswith("_zh") else "en"
         for i, rec in enumerate(df.to_dict("records")):
             gold = parse_labels(rec["aspects"], f"{path.name} row {i + 2}")
@@ -260,7 +260,7 @@ def load_sentences(data_dir: Path, names: Sequence[str] = TRAIN_SETS) -> Sentenc
         path = data_dir / f"{name}.tsv"
         if not path.is_file():
             raise ConfigError(f"labelled set {path} not found (run from the repository root)")
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        df = read_labelled(path)
         df["set"] = name
         df["author"] = AUTHOR_OF[name.rsplit("_", 1)[0]]
         df["lang"] = "zh" if name.endswith("_zh") else "en"
@@ -580,7 +580,7 @@ def leave_one_author_out(
             readers[f"learned, one threshold {single_threshold}"] = Readers(learned.sentiment, one)
         for lang in ("zh", "en"):
             name = f"{held}_{lang}"
-            df = pd.read_csv(data_dir / f"{name}.tsv", sep="\t", dtype=str, keep_default_na=False)
+            df = read_labelled(data_dir / f"{name}.tsv")
             for what, r in readers.items():
                 ev = evaluate_aspects(df, taxonomy_column="domain", readers=r)
                 overall.append({"held_out": held, "lang": lang, "reader": what, **ev.overall,

@@ -31,7 +31,7 @@ import pandas as pd
 from loyalloop.errors import ConfigError
 from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import load_taxonomy, read_comment
-from loyalloop.feedback.evaluate import INTENT_ALIASES
+from loyalloop.feedback.evaluate import INTENT_ALIASES, read_labelled
 from loyalloop.feedback.intent import INTENTS, reading_intent_features
 from loyalloop.feedback.intent_model import IntentModel
 from loyalloop.feedback.train_mention_sentiment import AUTHOR_OF, BLIND_AUTHORS, TRAIN_SETS
@@ -62,7 +62,7 @@ def load_intents(data_dir: Path, names: Sequence[str] = TRAIN_SETS) -> pd.DataFr
         path = data_dir / f"{name}.tsv"
         if not path.is_file():
             raise ConfigError(f"labelled set {path} not found (run from the repository root)")
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        df = read_labelled(path)
         if "intent" not in df.columns:
             continue
         for rec in df.to_dict("records"):

@@ -50,7 +50,7 @@ from loyalloop.feedback.aspects import (
     load_taxonomy,
     mention_contexts,
 )
-from loyalloop.feedback.evaluate import parse_labels
+from loyalloop.feedback.evaluate import parse_labels, read_labelled
 from loyalloop.feedback.mention_sentiment import (
     LANGUAGES,
     MentionSentimentModel,
@@ -186,7 +186,7 @@ def load_mentions(
         path = data_dir / f"{name}.tsv"
         if not path.is_file():
             raise ConfigError(f"labelled set {path} not found (run from the repository root)")
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+        df = read_labelled(path)
         author = AUTHOR_OF[name.rsplit("_", 1)[0]]
         lang = name.rsplit("_", 1)[1]
         for i, rec in enumerate(df.to_dict("records")):
