@@ -1,4 +1,4 @@
-"""Aspect sentiment on the fourteenth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the fourteenth blind set — held out in session 16, training data since session 17.
 
 ``tests/feedback/data/blind14_{zh,en}.tsv`` (751 / 748 sentences) were written and labelled on
 2026-12-02 (11:05–11:19 UTC) by a fifteenth author, a session that had read nothing but its
@@ -27,8 +27,13 @@ by it:
   precision 0.8627 / 0.8186; sentiment when found 0.8864 / 0.8947; intent 0.8176 / 0.8302.
   Nothing was chosen by this set, so the floors follow the figures.
 
-The floors are the last figures minus 0.01; the set must stay out of training until a newer
-blind set replaces it as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 17 it is training data (``TRAIN_SETS``; blind15 is the held-out set): every shipped
+model was retrained with it after the session's merges. The figures these tests see are now
+in-sample — a regression guard only; the honest estimate for a new author is the held-out
+blind15 (``tests/feedback/test_blind15_sets.py``) and leave-one-author-out over the fifteen blind
+authors (``benchmarks/results/feedback.md``, session 17).
 """
 
 from __future__ import annotations
@@ -36,17 +41,19 @@ from __future__ import annotations
 import pytest
 from tests.feedback.labelled_floor import assert_floor, shipped_train_sets
 
-#: language -> (sentences, held-out agreement, held-out recall).
+#: language -> (sentences, blind agreement, blind recall), measured before training on it.
 MEASURED = {"zh": (751, 0.7866, 0.8875), "en": (748, 0.7615, 0.8510)}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_blind14_held_out_agreement_floor(lang: str) -> None:
+def test_blind14_agreement_does_not_regress_in_sample(lang: str) -> None:
     assert_floor(f"blind14_{lang}", *MEASURED[lang])
 
 
-def test_blind14_is_not_training_data() -> None:
+def test_blind14_is_training_data_of_every_model() -> None:
+    """blind14 is in ``TRAIN_SETS`` since session 17 and every shipped model was retrained with it
+    after the session's merges, as blind13 in session 16; a second person's relabelling of
+    another set (``relabel14_blind13_*``) is never training data."""
     for sets in shipped_train_sets().values():
-        assert (
-            not {"blind14_zh", "blind14_en", "relabel14_blind13_zh", "relabel14_blind13_en"} & sets
-        )
+        assert {"blind14_zh", "blind14_en"} <= sets
+        assert not {"relabel14_blind13_zh", "relabel14_blind13_en"} & sets

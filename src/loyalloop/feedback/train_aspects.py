@@ -7,10 +7,10 @@ Run from the repository root::
     python -m loyalloop.feedback.train_aspects --loao     # leave-one-author-out evaluation
     python -m loyalloop.feedback.train_aspects --loao --held-out blind10  # one author only
 
-Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by fifteen
+Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by sixteen
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and fourteen blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*`` … ``blind13_*``; each spent as a test set before it
+``dev2_*``, ``dev3_*``, ``check_*``) and fifteen blind labellers (:data:`BLIND_AUTHORS`:
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*``; each spent as a test set before it
 became training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
