@@ -23,9 +23,9 @@ by it:
 **Double annotation with adjudication** (new in session 17, ``benchmarks/feedback_adjudication.py``):
 a second person labelled all of blind15's sentences blind (``second15_blind15_{zh,en}.tsv``,
 ``second15_blind15_README.md``); the two differed on 232 rows per language (30 %), which a third
-person, blind to the reader, decided seeing both labels shuffled (``disputes15_…`` in,
-``decided15_…`` out, ``adjudicated15_blind15_README.md``), giving ``adjudicated15_blind15_{zh,en}
-.tsv``. The adjudicator took the second annotator's labels on 168 / 187 of the 232 rows (zh /
+person, blind to the reader, decided seeing both labels shuffled (``adjudication15/disputes_…``
+in, ``adjudication15/decided_…`` out, ``adjudication15/adjudicator_README.md``), giving
+``adjudicated15_blind15_{zh,en}.tsv``. The adjudicator took the second annotator's labels on 168 / 187 of the 232 rows (zh /
 en), the author's on 45 / 30, neither on 19 / 15 — mostly aspects the author left implied. The
 reader against each, session 16's models: author 0.8401 / 0.7474, second person 0.8364 / 0.7447,
 adjudicated 0.8338 / 0.7500 — the same within 0.006: the reader's gap is not one author's label
@@ -46,10 +46,7 @@ from tests.feedback.labelled_floor import DATA, assert_floor, shipped_train_sets
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "feedback_adjudication.py"
 #: Every file of the blind15 round; none may be training data while it is held out.
-HELD_OUT = (
-    "blind15", "relabel15_blind14", "second15_blind15", "adjudicated15_blind15",
-    "disputes15_blind15", "decided15_blind15",
-)  # fmt: skip
+HELD_OUT = ("blind15", "relabel15_blind14", "second15_blind15", "adjudicated15_blind15")
 
 #: set -> (sentences, held-out agreement, held-out recall).
 MEASURED = {
@@ -76,8 +73,8 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
         sys.executable, str(SCRIPT), "merge",
         "--author", str(DATA / f"blind15_{lang}.tsv"),
         "--second", str(DATA / f"second15_blind15_{lang}.tsv"),
-        "--disputes", str(DATA / f"disputes15_blind15_{lang}.tsv"),
-        "--decided", str(DATA / f"decided15_blind15_{lang}.tsv"),
+        "--disputes", str(DATA / "adjudication15" / f"disputes_{lang}.tsv"),
+        "--decided", str(DATA / "adjudication15" / f"decided_{lang}.tsv"),
         "--out", str(out),
     ]  # fmt: skip
     done = subprocess.run(args, capture_output=True, text=True, check=False)
