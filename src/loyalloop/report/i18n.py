@@ -1941,6 +1941,20 @@ _TEXT.update(
         "survey_status_draft": {"en": "draft", "zh": "草稿"},
         "survey_status_live": {"en": "live", "zh": "进行中"},
         "survey_status_closed": {"en": "closed", "zh": "已关闭"},
+        # errors (cli/output.handle_errors): the line's prefix and the CLI's own messages, in
+        # the project's language; the JSON error codes are never translated
+        "cli_error_prefix": {"en": "error: ", "zh": "错误："},
+        "cli_error_interrupted": {"en": "interrupted", "zh": "已中断"},
+        "cli_error_permission": {"en": "permission denied: {text}", "zh": "没有权限：{text}"},
+        "cli_error_os": {"en": "the system refused: {text}", "zh": "系统拒绝了操作：{text}"},
+        "cli_error_internal": {
+            "en": "internal error: {kind}: {exc}",
+            "zh": "内部错误：{kind}: {exc}",
+        },
+        "cli_error_debug_hint": {
+            "en": " (run with --debug for the traceback; please report it)",
+            "zh": "（加 --debug 重新运行可看到调用栈；请报告此问题）",
+        },
         # confirmations (cli/output.confirm)
         "cli_cancelled": {"en": "cancelled: {what}", "zh": "已取消：{what}"},
         "cli_json_needs_yes": {
