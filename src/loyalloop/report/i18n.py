@@ -1218,9 +1218,10 @@ _TEXT.update(
             "en": "nobody (no action is sure to pay)",
             "zh": "不触达任何人（没有确定能回本的动作）",
         },
-        "demo_policy_risk": {"en": "risk ({action}{depth})", "zh": "按风险（{action}{depth}）"},
-        "demo_policy_value": {"en": "value ({action}{depth})", "zh": "按价值（{action}{depth}）"},
-        "demo_policy_random": {"en": "random ({action}{depth})", "zh": "随机（{action}{depth}）"},
+        "demo_policy_baseline": {
+            "en": "{name} ({action}{depth})",
+            "zh": "{name}（{action}{depth}）",
+        },
         "demo_policy_depth": {"en": ", score ≥ {score}", "zh": "，得分 ≥ {score}"},
         "demo_random_actions": {"en": "random actions", "zh": "随机动作"},
         "demo_explore_policy": {
@@ -1336,6 +1337,7 @@ _TEXT.update(
             "zh": "{label} {value}（标准误 {se}）",
         },
         "demo_candidate_na": {"en": "{label} n/a", "zh": "{label} 无法计算"},
+        "demo_na": {"en": "n/a", "zh": "无法计算"},
         "demo_candidate_model": {"en": "model {caution}", "zh": "模型（扣除 {caution} 个标准误）"},
         "demo_candidate_cross_fitted": {"en": "model cross-fitted", "zh": "模型（交叉拟合）"},
         "demo_cross_validated": {
@@ -1908,6 +1910,8 @@ CODE_PREFIXES = (
     "case_status_",
     "campaign_status_",
     "survey_status_",
+    "targeting_",
+    "uplift_scorer_",
 )
 
 
@@ -1941,6 +1945,25 @@ _TEXT.update(
         "survey_status_draft": {"en": "draft", "zh": "草稿"},
         "survey_status_live": {"en": "live", "zh": "进行中"},
         "survey_status_closed": {"en": "closed", "zh": "已关闭"},
+        # targeting policies (measurement.learning.PolicyKind): the demo's learning rounds
+        "targeting_model": {"en": "model", "zh": "模型"},
+        "targeting_risk": {"en": "risk-only", "zh": "仅按风险"},
+        "targeting_value": {"en": "value-only", "zh": "仅按价值"},
+        "targeting_random": {"en": "random", "zh": "随机"},
+        "targeting_nobody": {"en": "nobody", "zh": "不触达"},
+        # uplift's learners and baselines (uplift.LEARNERS, uplift.BASELINES; `uplift train`)
+        "uplift_scorer_model": {"en": "the model", "zh": "模型"},
+        "uplift_scorer_t": {"en": "T-learner", "zh": "T-learner（双模型）"},
+        "uplift_scorer_x": {"en": "X-learner", "zh": "X-learner（交叉估计）"},
+        "uplift_scorer_dr": {"en": "DR-learner", "zh": "DR-learner（双稳健）"},
+        "uplift_scorer_outcome_high": {
+            "en": "highest untreated outcome first",
+            "zh": "未触达时预期结果高者优先",
+        },
+        "uplift_scorer_outcome_low": {
+            "en": "lowest untreated outcome first",
+            "zh": "未触达时预期结果低者优先",
+        },
         # errors (cli/output.handle_errors): the line's prefix and the CLI's own messages, in
         # the project's language; the JSON error codes are never translated
         "cli_error_prefix": {"en": "error: ", "zh": "错误："},
