@@ -85,8 +85,12 @@ def test_uplift_train_and_score_in_chinese(tmp_path: Path) -> None:
     assert "  留出 " in zh and "：Qini 面积 " in zh and "，Qini 系数 " in zh
     assert f"模型已写入 {model}" in zh
     ours = [line for line in zh.splitlines() if "（英文）：" not in line]  # not the library's
-    for word in ("trained a", "held-out", "written to", "Qini area"):
+    for word in ("trained a", "held-out", "written to", "Qini area", "outcome_high",
+                 "outcome_low", "model:", " dr ", "dr +", "dr -"):  # fmt: skip
         assert not [line for line in ours if word in line], word
+    # learners and baselines by their names (code_names), not their codes
+    assert "  模型：Qini 面积 " in zh and "  未触达时预期结果高者优先：Qini 面积 " in zh
+    assert "DR-learner（双稳健）" in zh and "未触达时预期结果低者优先" in zh
     assert any(line.startswith("说明（英文）：") for line in zh.splitlines())
     scored = tmp_path / "s.csv"
     zh = _say("uplift", "score", "--model", str(model), "--table", str(table), "--out",
@@ -95,8 +99,10 @@ def test_uplift_train_and_score_in_chinese(tmp_path: Path) -> None:
 
 
 def test_uplift_held_out_lines_say_what_the_library_says(tmp_path: Path) -> None:
-    """In English the command prints the evaluation as the library words it."""
+    """In English the command prints the evaluation as the library words it, each scorer by
+    its name (code_names) instead of its code."""
     from loyalloop.cli.uplift import _holdout_lines
+    from loyalloop.report.i18n import code_names
     from loyalloop.uplift import read_table, train_table
 
     path = tmp_path / "campaign.csv"
@@ -105,7 +111,18 @@ def test_uplift_held_out_lines_say_what_the_library_says(tmp_path: Path) -> None
         read_table(path), treatment_column="offer", outcome_column="retained",
         id_column="customer_id", resamples=20,
     )  # fmt: skip
-    assert _holdout_lines(result.holdout, "en") == [f"  {x}" for x in result.holdout.lines()]
+    names = {s.name: code_names()[f"uplift_scorer_{s.name}"][0] for s in result.holdout.scorers}
+    library = result.holdout.lines()
+    named = library[:1] + [
+        line.replace(f"{s.name}:", f"{names[s.name]}:", 1)
+        for s, line in zip(result.holdout.scorers, library[1:], strict=True)
+    ]
+    assert _holdout_lines(result.holdout, "en") == [f"  {x}" for x in named]
+    assert names == {
+        "model": "the model",
+        "outcome_high": "highest untreated outcome first",
+        "outcome_low": "lowest untreated outcome first",
+    }
 
 
 def test_confirmation_refusal_and_cancel_in_the_projects_language(tmp_path: Path) -> None:

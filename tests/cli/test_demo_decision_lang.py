@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -76,3 +77,14 @@ def test_rounds_without_the_fields_show_the_english_marked_as_such() -> None:
         "模型 sample-s0-r1-1。说明（英文）：English decision",
         "说明（英文）：English note",
     ]
+
+
+def test_figures_that_could_not_be_computed_say_so_in_both_languages() -> None:
+    # a round 1 whose folds fitted no model: no fold cautions, an undefined lead and chances
+    nan = float("nan")
+    rounds = _rounds(Selected.INCUMBENT)
+    rounds.choice = replace(rounds.choice, lead=nan, lead_se=nan, fold_cautions=())
+    rounds.shares = LearningShares(0.2, 0.1, nan, nan)
+    for lang, na in (("en", "n/a"), ("zh", "无法计算")):
+        text = "\n".join(_decision_lines(rounds, lang))  # type: ignore[arg-type]
+        assert "nan" not in text and na in text, text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from typer.testing import CliRunner
@@ -75,20 +76,30 @@ def test_every_managers_command_has_the_same_lang_option(command: list[str]) -> 
     assert "--lang" in text and "LOYALLOOP_LANG" in text, text
 
 
-def test_service_commands_speak_the_projects_language(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class Say(Protocol):
+    def __call__(self, *args: str, lang: str | None = None, given: str | None = None) -> str: ...
+
+
+@pytest.fixture
+def say(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Say:
+    """Run a command of one project (``tmp_path/home``) with ``LOYALLOOP_LANG=lang`` (none:
+    the default) and ``given`` on its input; what it printed (standard output and error, as
+    the person sees it), stripped. It must succeed."""
     monkeypatch.setenv("LOYALLOOP_ENV", "local")
     monkeypatch.delenv("LOYALLOOP_LANG", raising=False)
     runner = CliRunner()
     home = ["--home", str(tmp_path / "home")]
 
-    def say(*args: str, lang: str | None = None) -> str:
+    def run(*args: str, lang: str | None = None, given: str | None = None) -> str:
         env = {"LOYALLOOP_LANG": lang} if lang else {}
-        r = runner.invoke(app, [*home, *args], env=env)
+        r = runner.invoke(app, [*home, *args], env=env, input=given)
         assert r.exit_code == 0, r.output
-        return r.stdout.strip()
+        return r.output.strip()
 
+    return run
+
+
+def test_service_commands_speak_the_projects_language(tmp_path: Path, say: Say) -> None:
     assert say("cases", "list") == "no open cases"
     assert say("cases", "list", lang="zh") == "没有未结工单"
     assert say("cases", "list", "--lang", "en", lang="zh") == "no open cases"  # --lang wins
@@ -129,21 +140,8 @@ def test_service_commands_speak_the_projects_language(
     assert json.loads(js[0]) == json.loads(js[1])
 
 
-def test_operators_commands_speak_the_projects_language(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_operators_commands_speak_the_projects_language(say: Say) -> None:
     """runs, db, users and worker: the project's language, --lang wins, JSON unchanged."""
-    monkeypatch.setenv("LOYALLOOP_ENV", "local")
-    monkeypatch.delenv("LOYALLOOP_LANG", raising=False)
-    runner = CliRunner()
-    home = ["--home", str(tmp_path / "home")]
-
-    def say(*args: str, lang: str | None = None, given: str | None = None) -> str:
-        env = {"LOYALLOOP_LANG": lang} if lang else {}
-        r = runner.invoke(app, [*home, *args], env=env, input=given)
-        assert r.exit_code == 0, r.output
-        return r.output.strip()
-
     assert say("runs", lang="zh") == "还没有运行；请执行 `loyalloop run`"
     assert say("runs", "list") == "no runs yet; use `loyalloop run`"
     assert say("runs", "prune", "--keep-last", "1", lang="zh") == (

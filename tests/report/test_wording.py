@@ -115,22 +115,43 @@ def test_every_intent_has_a_name_in_both_languages() -> None:
     assert "办理请求/建议" in t("fb_signals_note", "zh")
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_signals_section_names_requests(lang: str) -> None:
+def _signals_page(rows: list[tuple[str, str, int, float, float]], lang: str) -> str:
+    """The signals section's body for a ``feedback_signals`` table of ``rows``."""
     import pandas as pd
     import pyarrow as pa
 
     from loyalloop.report.feedback_section import feedback_signals_section
-    from loyalloop.report.i18n import t
 
-    frame = pd.DataFrame(
-        [("intent", "complaint", 40, 0.4, 0.9), ("intent", "request", 25, 0.25, 0.32),
-         ("intent", "question", 20, 0.2, 0.1), ("effort", "long_wait", 5, 0.05, 1.0)],
-        columns=["kind", "name", "comments", "share", "share_negative"],
-    )  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["kind", "name", "comments", "share", "share_negative"])
     section = feedback_signals_section(_SignalsRun(pa.Table.from_pandas(frame)), lang)  # type: ignore[arg-type]
     assert section is not None
-    page = str(section.body)
+    return str(section.body)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_signals_section_names_requests(lang: str) -> None:
+    from loyalloop.report.i18n import t
+
+    page = _signals_page(
+        [("intent", "complaint", 40, 0.4, 0.9), ("intent", "request", 25, 0.25, 0.32),
+         ("intent", "question", 20, 0.2, 0.1), ("effort", "long_wait", 5, 0.05, 1.0)],
+        lang,
+    )  # fmt: skip
     assert f">{t('fb_intent_request', lang)}<" in page
     assert ">25<" in page and ">25.0%<" in page and ">32.0%<" in page
     assert "fb_intent_" not in page
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "staff no. 1664"), ("zh", "工号 1664")])
+def test_staff_numbers_are_shown_as_staff_numbers(lang: str, shown: str) -> None:
+    """A staff number says it is one; a name is shown as written; both escaped (customer
+    text); only staff get the staff-number words."""
+    page = _signals_page(
+        [("staff", "Grace", 11, 0.01, 0.0), ("staff", "1664", 1, 0.001, 1.0),
+         ("staff", "<b>王经理</b>", 1, 0.001, 0.0), ("branch", "2046", 1, 0.001, 0.0)],
+        lang,
+    )  # fmt: skip
+    assert f"<td>{shown}</td>" in page and "<td>1664</td>" not in page
+    assert "<td>Grace</td>" in page
+    assert "&lt;b&gt;王经理&lt;/b&gt;" in page and "<b>" not in page
+    assert ">2046</td>" in page

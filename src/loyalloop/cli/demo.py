@@ -82,7 +82,7 @@ def demo(
                     "learning": None
                     if result.learning is None
                     else {
-                        "lines": result.learning.lines(),
+                        "lines": learning_lines(result.learning, "en"),
                         "model": None
                         if result.learning.entry is None
                         else result.learning.entry.model_id,

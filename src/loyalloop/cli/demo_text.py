@@ -2,13 +2,15 @@
 language (``--lang``): every sentence from the report's catalogue (:mod:`loyalloop.report.i18n`,
 keys ``demo_*``), numbers formatted alike in both languages.
 
-The learning rounds' English lines are the measurement layer's own summary
-(:meth:`~loyalloop.measurement.sample_rounds.LearningRounds.lines`); the Chinese lines are
-rendered here from the same fields — the model decision, the value of a response's
-calibration, the cross-validation and the next round's shares from the fields the rounds carry
-(``choice``, ``qini``, ``calibration``, ``shares``). Free text without such fields (a round 1 too
-small to fit a model; rounds made before the fields) is shown marked as English
-(``说明（英文）``). Imports nothing heavy at import time.
+The learning rounds are rendered here, in both languages, from the fields the rounds carry —
+each group's policy (named as ``code_names`` names a targeting policy: risk-only, value-only,
+random …), the model decision, the value of a response's calibration, the cross-validation and
+the next round's shares (``choice``, ``qini``, ``calibration``, ``shares``): one wording, the
+catalogue's (``demo --json`` prints the same English lines). The measurement layer's
+:meth:`~loyalloop.measurement.sample_rounds.LearningRounds.lines` stays the library's plain
+summary for Python users; no command prints it. Free text without such fields (a round 1 too
+small to fit a model; rounds made before the fields) is shown as written, marked as English in
+Chinese (``说明（英文）``). Imports nothing heavy at import time.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import math
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from loyalloop.cli.talk import t
+from loyalloop.cli.talk import code_name, t
 
 if TYPE_CHECKING:
     from loyalloop.measurement.learning import Policy, RoundPlan
@@ -93,8 +95,6 @@ def campaign_lines(c: Any, lang: Lang, *, budget: float, window_days: int) -> li
 def learning_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
     """The two rounds: each group's plan, what the holdouts measured, the truth; the model
     decision; round 2 − round 1 on the truth."""
-    if lang == "en":
-        return rounds.lines()
     currency = rounds.currency
     lines: list[str] = []
     for i, r in enumerate(rounds.rounds, start=1):
@@ -199,8 +199,8 @@ def _decision_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
             se=f"{inc.se:,.0f}",
         )
     figures = {
-        "lead": f"{choice.lead:+,.0f}",
-        "se": f"{choice.lead_se:,.0f}",
+        "lead": _figure(choice.lead, "+,.0f", lang),
+        "se": _figure(choice.lead_se, ",.0f", lang),
         "rule": f"{choice.rule:g}",
         "default": t(f"demo_choice_{default}", lang),
     }
@@ -214,7 +214,7 @@ def _decision_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
         lang,
         qini=f"{qini[0]:.4g}",
         baseline=f"{qini[1]:.4g}",
-        folds=sep.join(f"{k:g}" for k in choice.fold_cautions),
+        folds=sep.join(f"{k:g}" for k in choice.fold_cautions) or t("demo_na", lang),
         fill=fill,
         verdict=verdict,
         why=why,
@@ -253,12 +253,18 @@ def _decision_lines(rounds: LearningRounds, lang: Lang) -> list[str]:
             "demo_shares",
             lang,
             challenger=f"{shares.challenger_share:.1%}",
-            p_challenger=f"{shares.p_challenger_better:.0%}",
+            p_challenger=_figure(shares.p_challenger_better, ".0%", lang),
             exploration=f"{shares.exploration_share:.1%}",
-            p_model=f"{shares.p_model_better:.0%}",
+            p_model=_figure(shares.p_model_better, ".0%", lang),
         )
     )
     return out
+
+
+def _figure(value: float, spec: str, lang: Lang) -> str:
+    """``value`` formatted with ``spec``, or "n/a" / "无法计算" when it could not be computed
+    (a round 1 whose folds fitted no model leaves the lead and the chances undefined)."""
+    return format(value, spec) if math.isfinite(value) else t("demo_na", lang)
 
 
 def _candidate(label: str, lang: Lang) -> str:
@@ -309,7 +315,10 @@ def policy_label(policy: Policy, lang: Lang) -> str:
         if policy.min_score is None
         else t("demo_policy_depth", lang, score=f"{policy.min_score:.3g}")
     )
-    return t(f"demo_policy_{kind}", lang, action=_action(policy.action, lang), depth=depth)
+    name = code_name("targeting_", kind, lang)
+    return t(
+        "demo_policy_baseline", lang, name=name, action=_action(policy.action, lang), depth=depth
+    )
 
 
 def _measured(total: Any, spent: float, budget: float, currency: str, lang: Lang) -> str:

@@ -6,9 +6,11 @@ Every ``loyalloop`` command prints through this module:
   NumPy scalars become numbers, dates become ISO strings. Strict parsers (``jq``,
   JavaScript's ``JSON.parse``) accept everything a command prints.
 * :func:`handle_errors` turns a :class:`~loyalloop.errors.LoyalloopError` into a message on
-  standard error (``error: …``; Rich markup in the message is escaped, because messages quote
-  customer values) — or, with ``--json``, into ``{"error": {"code": …, "message": …}}`` on
-  standard output — and exits with the error's ``exit_code`` (table in :mod:`loyalloop.errors`).
+  standard error (``error: …``, ``错误：…`` when the project's language, ``LOYALLOOP_LANG``, is
+  Chinese — as are this module's own messages, "interrupted", "internal error" …; Rich markup
+  in the message is escaped, because messages quote customer values) — or, with ``--json``,
+  into ``{"error": {"code": …, "message": …}}`` on standard output (the codes are never
+  translated) — and exits with the error's ``exit_code`` (table in :mod:`loyalloop.errors`).
   An error of the operating system (disk full, read-only file system) exits with 74 (7 for
   a permission error); any other exception is an internal error: exit code 70, a one-line
   message, and the traceback only with ``--debug``.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -116,11 +119,26 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def _project_lang() -> Lang:
+    """The project's language (``LOYALLOOP_LANG``), read as errors are printed: an error may
+    come before the settings could be built (an invalid ``LOYALLOOP_LANG`` among them), so
+    this never raises — anything but ``zh`` is English."""
+    return "zh" if os.environ.get("LOYALLOOP_LANG", "").strip().lower() == "zh" else "en"
+
+
+def _t(key: str, **kw: object) -> str:
+    from loyalloop.cli.talk import t
+
+    return t(key, _project_lang(), **kw)
+
+
 def _print_error(code: str, message: str, as_json: bool) -> None:
+    """The error line on standard error (``error: …`` / ``错误：…`` in the project's language),
+    or with ``--json`` ``{"error": {"code": …, "message": …}}`` (codes never translated)."""
     if as_json:
         emit_json({"error": {"code": code, "message": message}})
     else:
-        err.print(f"[bold red]error:[/] {escape(message)}")
+        err.print(f"[bold red]{escape(_t('cli_error_prefix'))}[/]{escape(message)}")
 
 
 def fail(
@@ -173,7 +191,7 @@ def handle_errors(as_json: bool = False) -> Iterator[None]:
         _print_error(exc.code, str(exc), as_json)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        _print_error("interrupted", "interrupted", as_json)
+        _print_error("interrupted", _t("cli_error_interrupted"), as_json)
         raise typer.Exit(130) from None
     except OSError as exc:  # the system refused: disk full, read-only, permissions (not a bug)
         if _debug:
@@ -181,15 +199,15 @@ def handle_errors(as_json: bool = False) -> Iterator[None]:
         where = f": {exc.filename}" if exc.filename else ""
         text = f"{exc.strerror or exc}{where}"
         if isinstance(exc, PermissionError):
-            _print_error("permission_denied", f"permission denied: {text}", as_json)
+            _print_error("permission_denied", _t("cli_error_permission", text=text), as_json)
             raise typer.Exit(PermissionDeniedError.exit_code) from None
-        _print_error("os_error", f"the system refused: {text}", as_json)
+        _print_error("os_error", _t("cli_error_os", text=text), as_json)
         raise typer.Exit(EXIT_OS) from None
     except Exception as exc:
         if _debug:
             err.print_exception()
-        message = f"internal error: {type(exc).__name__}: {exc}"
+        message = _t("cli_error_internal", kind=type(exc).__name__, exc=exc)
         if not _debug:
-            message += " (run with --debug for the traceback; please report it)"
+            message += _t("cli_error_debug_hint")
         _print_error("internal", message, as_json)
         raise typer.Exit(EXIT_INTERNAL) from None

@@ -13,7 +13,7 @@ import typer
 
 from loyalloop.cli.common import LangOpt, input_file, lang_of, output_file
 from loyalloop.cli.output import emit_json, handle_errors, out
-from loyalloop.cli.talk import t
+from loyalloop.cli.talk import code_name, t
 
 if TYPE_CHECKING:
     from loyalloop.report.i18n import Lang
@@ -92,7 +92,9 @@ def train(
             outcome=t("cli_up_binary" if m.binary_outcome_ else "cli_up_numeric", lg),
         )
         out.print(trained, highlight=False, markup=False)
-        cv = t("cli_list_sep", lg).join(f"{k} {v:+.4g}" for k, v in m.cv_scores_.items())
+        cv = t("cli_list_sep", lg).join(
+            f"{code_name('uplift_scorer_', k, lg)} {v:+.4g}" for k, v in m.cv_scores_.items()
+        )
         out.print(t("cli_up_cv", lg, scores=cv), highlight=False, markup=False)
         for line in result.coercion.lines():
             out.print(t("cli_up_coerced", lg, line=line), highlight=False, markup=False)
@@ -130,7 +132,7 @@ def _holdout_lines(ev: UpliftEvaluation, lang: Lang) -> list[str]:
             t(
                 "cli_up_scorer",
                 lang,
-                name=s.name,
+                name=code_name("uplift_scorer_", s.name, lang),
                 value=f"{q.value:+.4g}",
                 low=f"{q.low:+.4g}",
                 high=f"{q.high:+.4g}",

@@ -4,7 +4,8 @@ A taxonomy lists aspects with labels, a definition (what the aspect covers, in E
 Chinese; optional in a user's taxonomy), a kind and Chinese and English patterns (format
 documented in ``taxonomies/banking.yaml``). Shipped: ``banking`` (credit cards and banking),
 ``retail``, and ``default`` = both (only for mixed businesses: bank comments never get retail
-aspects unless asked for, see :func:`choose_taxonomy`). A taxonomy can also be a dict or a YAML
+aspects unless asked for, see :func:`choose_taxonomy`; an aspect both have keeps the patterns
+of both and a neutral label, :data:`SHARED_ASPECTS`). A taxonomy can also be a dict or a YAML
 path.
 
 Before tagging, channel openings, sign-offs and agent boilerplate are removed
@@ -59,6 +60,7 @@ from loyalloop.feedback.sentiment import (
 
 __all__ = [
     "CHOICE_RATIO",
+    "SHARED_ASPECTS",
     "SHIPPED_TAXONOMIES",
     "Aspect",
     "AspectMention",
@@ -428,15 +430,72 @@ def _shipped_spec(name: str) -> dict[str, Any]:
     return spec
 
 
+#: Label and definition, in ``default``, of each aspect both shipped businesses have. A
+#: comment read with ``default`` may come from the bank or from the shop, so neither side's
+#: words fit it ("The shop's app or website" on a bank's comment); one neutral label and a
+#: definition covering both are shown instead. Every aspect key banking.yaml and retail.yaml
+#: share needs an entry here (:func:`_merged_spec` refuses one without).
+SHARED_ASPECTS: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    "waiting_time": {
+        "label": {"en": "Waiting time", "zh": "等待时间"},
+        "definition": {
+            "en": "Time spent waiting: on hold, in a queue at a branch, a till or a service "
+            "desk, getting through, callbacks, and how long a reply, an approval, a case or a "
+            "refund took.",
+            "zh": "等待的时间：电话等待、在网点、收银台或服务台排队、打不进、回电，以及答复、"
+            "审批、处理或退款用了多久。",
+        },
+    },
+    "app_online": {
+        "label": {"en": "App and website", "zh": "APP与网站"},
+        "definition": {
+            "en": "The app, the website or online banking and their functions: login, search, "
+            "checkout, crashes, features, the in-app chat bot. A person in an online chat is "
+            "service or staff, not this aspect.",
+            "zh": "APP、网站或网上银行及其功能：登录、搜索、下单付款、闪退、功能、APP里的"
+            "智能客服机器人。在线聊天里的人工客服属于服务或店员，不属于此项。",
+        },
+    },
+}
+
+
+def _merged_spec(parts: Sequence[str]) -> dict[str, Any]:
+    """The spec of ``default``: every aspect of ``parts``; an aspect several parts have keeps
+    the patterns and channels of all of them (first part's first, each once), its label and
+    definition from :data:`SHARED_ASPECTS`.
+
+    Raises
+    ------
+    ConfigError
+        A shared aspect without an entry in :data:`SHARED_ASPECTS`, or with another ``kind``
+        in one part (its size words would read the other way).
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for key, body in _shipped_spec(part)["aspects"].items():
+            if key not in merged:
+                merged[key] = dict(body)
+                continue
+            where = f"taxonomy default ({', '.join(f'{p}.yaml' for p in parts)}), aspect {key!r}"
+            have = merged[key]
+            if key not in SHARED_ASPECTS:
+                raise ConfigError(f"{where}: shared aspect needs a label in SHARED_ASPECTS")
+            if have.get("kind", "other") != body.get("kind", "other"):
+                raise ConfigError(f"{where}: kind differs between the taxonomies")
+            for field_ in ("zh", "en", "channels"):
+                both = [*(have.get(field_) or []), *(body.get(field_) or [])]
+                if both:
+                    have[field_] = list(dict.fromkeys(both))
+            have.update(SHARED_ASPECTS[key])
+    return {"name": "default", "aspects": merged}
+
+
 @lru_cache(maxsize=8)
 def _shipped(name: str) -> Taxonomy:
     if name == "default":
-        merged: dict[str, Any] = {}
-        for part in ("banking", "retail"):
-            merged.update(_shipped_spec(part)["aspects"])
-        return _parse(
-            {"name": "default", "aspects": merged}, "default", "banking.yaml, retail.yaml"
-        )
+        parts = ("banking", "retail")
+        source = ", ".join(f"{p}.yaml" for p in parts)
+        return _parse(_merged_spec(parts), "default", source)
     return _parse(_shipped_spec(name), name, f"{name}.yaml")
 
 

@@ -30,8 +30,12 @@ Effort (:func:`effort_flags`)
     "bounced between", "passed around").
 Entities (:func:`entities`)
     ``branch`` (徐汇支行, 南京路营业部, "the Pudong branch") and ``staff`` (工号 9527, 9527号客服,
-    王经理, "agent #4471", "Sarah at the call centre"). Staff references are for coaching and
-    recognition, so they are counted and shown; phone, card and ID numbers are not entities and
+    客服编号 9527, 王经理, "agent #4471", "employee ID 4471", "Sarah at the call centre"). Staff
+    references are for coaching and recognition, so they are counted and shown; a staff number
+    is kept as its digits and shown as one ("工号 9527" / "staff no. 9527" in the report). A
+    number is a staff number only where the text says so (工号, 号客服, 编号 next to 客服 / 员工,
+    "agent #", "employee number"): a bare number after 客服 is a hotline or a phone, and order,
+    card, phone and case numbers, amounts and dates are never staff; phone, card and ID numbers
     are masked (:mod:`~loyalloop.feedback.pii`).
 """
 
@@ -184,15 +188,32 @@ _ROLE_TITLES = "经理|主管|行长|专员"
 #: Honorifics anyone has (李先生 may be the customer, an author, a friend): staff only after a
 #: role word within 8 characters, 3 for 姐 / 哥 (前台胡小姐, 工号0649的崔小姐, 客服王姐).
 _HONORIFICS = "小姐|女士|先生|姐|哥"
+#: Words for the people a staff number belongs to (客服 / 柜员 …).
+_STAFF_ROLES = "客服|坐席|柜员|专员|员工|工作人员|营业员|店员|收银员"
+#: Staff references. A number counts only where the text says it is a staff number: 工号 1664,
+#: 1664号客服, 客服1664号, 客服编号 1664, 编号1664的柜员, "agent #4471", "employee ID 4471"; a
+#: bare number after 客服 (客服95588, 客服 4008208820) is a hotline or a phone, not a person.
+#: Named groups: ``number`` (a staff number, kept as digits: the report says "工号 1664" /
+#: "staff no. 1664"), ``after_role`` (a number after a role word: hotlines are refused),
+#: ``title`` (surname + title, checked for a role word before honorifics), ``name`` (an
+#: English first name).
 _STAFF = re.compile(
-    r"工号\s*[:：]?\s*(\d{3,8})|(\d{3,8})\s*号(?:客服|坐席|柜员|专员|员工)|"
-    r"(?:客服|坐席|柜员|专员)\s*(\d{3,8})(?![\d\-－]|\s*(?:年|月|日|元|块|分钟|小时|天|次|%|万))\s*号?|"
-    r"([" + _SURNAMES + r"](?:" + _ROLE_TITLES + "|" + _HONORIFICS + r"))(?![哥姐])|"
-    r"\b(?:agent|rep|representative|advisor|staff)\s*(?:#|no\.?|number|id)\s*:?\s*(\d{2,8})\b|"
-    r"(?-i:\b([A-Z][a-z]{2,12}))\s+(?:at|from)\s+(?:the\s+)?(?:call\s+cent(?:re|er)|branch|"
-    r"counter|support|store)\b|"
-    r"\b(?:agent|rep|advisor|assistant|cashier)\s+(?:named|called)\s+(?-i:([A-Z][a-z]{2,12}))\b",
+    r"(?:工号|(?:" + _STAFF_ROLES + r")的?编号)\s*(?:是|为)?\s*[:：]?\s*(?P<number>\d{3,8})(?!\d)|"
+    r"编号\s*[:：]?\s*(?P<number2>\d{3,8})\s*号?的?(?:" + _STAFF_ROLES + r")|"
+    r"(?<![\d\-－])(?P<number3>\d{3,8})\s*号(?:客服|坐席|柜员|专员|员工)|"
+    r"(?:客服|坐席|柜员|专员)\s*(?P<after_role>\d{3,8})\s*号(?!码)|"
+    r"(?P<title>[" + _SURNAMES + r"](?:" + _ROLE_TITLES + "|" + _HONORIFICS + r"))(?![哥姐])|"
+    r"\b(?:agent|rep|representative|advisor|staff|employee|operator|associate|cashier|teller)"
+    r"\s*(?:#|no\.?|number|id|badge)\s*(?:#|no\.?|number)?\s*:?\s*(?P<number4>\d{2,8})\b|"
+    r"(?-i:\b(?P<name>[A-Z][a-z]{2,12}))\s+(?:at|from)\s+(?:the\s+)?(?:call\s+cent(?:re|er)|"
+    r"branch|counter|support|store)\b|"
+    r"\b(?:agent|rep|advisor|assistant|cashier)\s+(?:named|called)\s+(?-i:(?P<name2>[A-Z][a-z]{2,12}))\b",
     re.IGNORECASE,
+)
+#: What a number before 号客服 may be instead of a staff number: an order, a card's or a
+#: phone's last digits, a case (订单123456号客服没处理 is an order number).
+_NOT_STAFF_NUMBER_BEFORE = re.compile(
+    r"(?:订单|单号|尾号|卡号|账号|手机|电话|工单|流水|快递|运单|案件|投诉单|受理|号码)\s*(?:是|为)?\s*[:：]?\s*$"
 )
 _ROLE_BEFORE = re.compile(
     r"(?:工号|客服|前台|前厅|总台|服务台|柜员|柜台|大堂|服务员|专员|坐席|接待|员工|营业员|"
@@ -205,6 +226,9 @@ _SURNAME_IN_WORD = frozenset(
 )
 #: Hotline and service numbers after 客服 are not staff numbers (95588, 95555 …).
 _HOTLINE = re.compile(r"^(?:95\d{3}|96\d{3}|10\d{3}|400|800|12\d{3})$")
+#: An eight-digit date (20231215).
+_DATE_NUMBER = re.compile(r"^(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$")
+_NUMBER_GROUPS = ("number", "number2", "number3", "number4", "after_role")
 #: Capitalised English words the "<Name> at the branch" pattern catches that are not names.
 _NOT_NAMES = frozenset(
     {
@@ -385,8 +409,10 @@ def entities(text: str) -> Entities:
     Only names: connectives before a branch are dropped (而且在西湖支行 → 西湖支行) and a
     branch type without a name of its own (去了一趟网点, 售后网点, 哈尔滨没有网点) is none;
     honorifics count only after a role word (前台胡小姐; not 季羡林先生); a title inside
-    another word (基金经理) is none; a number after 客服 that is a hotline (95588), an amount,
-    a date or a count is none; common English words before "at the branch" (the staff, the
+    another word (基金经理) is none; a number is staff only where the text says it is a staff
+    number (工号 1664, 1664号客服, 客服1664号, 客服编号 1664, "agent #4471"), never a bare number
+    after 客服 (a hotline, 95588, or a phone), an order, card, phone or case number
+    (订单123456号客服) or a date; common English words before "at the branch" (the staff, the
     queue) are none. Names are given in one form (full-width digits and letters as ASCII,
     English names capitalised), each once.
 
@@ -411,10 +437,15 @@ def entities(text: str) -> Entities:
         branches.append(name)
     staff = []
     for m in _STAFF.finditer(text):
-        i, name = next((i, g) for i, g in enumerate(m.groups()) if g)
-        if i == 2 and _HOTLINE.match(name):
-            continue
-        if i == 3:
+        group, name = next((k, v) for k, v in m.groupdict().items() if v)
+        if group in _NUMBER_GROUPS:
+            if group == "after_role" and _HOTLINE.match(name):
+                continue
+            if _NOT_STAFF_NUMBER_BEFORE.search(text[max(0, m.start() - 8) : m.start()]):
+                continue
+            if _DATE_NUMBER.match(name):  # 20231215号客服: a date written as a number
+                continue
+        if group == "title":
             if text[max(0, m.start() - 1) : m.start() + 1] in _SURNAME_IN_WORD:
                 continue
             # an honorific needs a role word close before it (3 characters for 姐 / 哥)
@@ -422,7 +453,7 @@ def entities(text: str) -> Entities:
             window = 0 if not honorific else 3 if len(honorific.group()) == 1 else 8
             if window and not _ROLE_BEFORE.search(text[max(0, m.start() - window) : m.start()]):
                 continue
-        if i in (5, 6):
+        if group in ("name", "name2"):
             if name.casefold() in _NOT_NAMES:
                 continue
             name = name.capitalize()

@@ -708,6 +708,8 @@ def feedback_signals_section(run: Run, lang: Lang) -> Section | None:
         name = str(r["name"])
         if kind in ("intent", "effort"):
             name = t(f"fb_{kind}_{name}", lang)
+        elif kind == "staff" and name.isdigit():  # a staff number (feedback.intent.entities)
+            name = t("fb_staff_number", lang, number=name)
         rows.append(
             (
                 t(f"fb_signal_{kind}", lang),

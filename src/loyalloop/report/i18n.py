@@ -368,6 +368,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_signal_effort": {"en": "Effort", "zh": "费力"},
     "fb_signal_branch": {"en": "Branch named", "zh": "提到的网点"},
     "fb_signal_staff": {"en": "Staff named", "zh": "提到的员工"},
+    "fb_staff_number": {"en": "staff no. {number}", "zh": "工号 {number}"},
     "fb_intent_cancel": {"en": "wants to cancel", "zh": "要求销户/退卡"},
     "fb_intent_request": {"en": "request", "zh": "办理请求/建议"},
     "fb_intent_complaint": {"en": "complaint", "zh": "投诉"},
@@ -380,9 +381,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_signals_note": {
         "en": "Own-brand comments. Intent: the first of wants to cancel, request "
         "(a refund, a waiver, a change, a suggestion), complaint, question, praise that applies. "
+        "Staff: a name, or a staff number where the comment says it is one (staff no., agent #). "
         "Share negative: share of those comments that are negative.",
         "zh": "仅本品牌评论。诉求取“要求销户、办理请求/建议（退款、减免、变更、建议等）、"
-        "投诉、咨询、表扬”中第一个符合的。负面占比为这些评论中负面评论的比例。",
+        "投诉、咨询、表扬”中第一个符合的。员工为姓名，或评论中明确说是工号的编号（工号、×号客服）。"
+        "负面占比为这些评论中负面评论的比例。",
     },
     "fb_emerging": {"en": "Emerging", "zh": "新兴"},
     "fb_unassigned": {
@@ -1215,9 +1218,10 @@ _TEXT.update(
             "en": "nobody (no action is sure to pay)",
             "zh": "不触达任何人（没有确定能回本的动作）",
         },
-        "demo_policy_risk": {"en": "risk ({action}{depth})", "zh": "按风险（{action}{depth}）"},
-        "demo_policy_value": {"en": "value ({action}{depth})", "zh": "按价值（{action}{depth}）"},
-        "demo_policy_random": {"en": "random ({action}{depth})", "zh": "随机（{action}{depth}）"},
+        "demo_policy_baseline": {
+            "en": "{name} ({action}{depth})",
+            "zh": "{name}（{action}{depth}）",
+        },
         "demo_policy_depth": {"en": ", score ≥ {score}", "zh": "，得分 ≥ {score}"},
         "demo_random_actions": {"en": "random actions", "zh": "随机动作"},
         "demo_explore_policy": {
@@ -1333,6 +1337,7 @@ _TEXT.update(
             "zh": "{label} {value}（标准误 {se}）",
         },
         "demo_candidate_na": {"en": "{label} n/a", "zh": "{label} 无法计算"},
+        "demo_na": {"en": "n/a", "zh": "无法计算"},
         "demo_candidate_model": {"en": "model {caution}", "zh": "模型（扣除 {caution} 个标准误）"},
         "demo_candidate_cross_fitted": {"en": "model cross-fitted", "zh": "模型（交叉拟合）"},
         "demo_cross_validated": {
@@ -1905,6 +1910,8 @@ CODE_PREFIXES = (
     "case_status_",
     "campaign_status_",
     "survey_status_",
+    "targeting_",
+    "uplift_scorer_",
 )
 
 
@@ -1938,6 +1945,39 @@ _TEXT.update(
         "survey_status_draft": {"en": "draft", "zh": "草稿"},
         "survey_status_live": {"en": "live", "zh": "进行中"},
         "survey_status_closed": {"en": "closed", "zh": "已关闭"},
+        # targeting policies (measurement.learning.PolicyKind): the demo's learning rounds
+        "targeting_model": {"en": "model", "zh": "模型"},
+        "targeting_risk": {"en": "risk-only", "zh": "仅按风险"},
+        "targeting_value": {"en": "value-only", "zh": "仅按价值"},
+        "targeting_random": {"en": "random", "zh": "随机"},
+        "targeting_nobody": {"en": "nobody", "zh": "不触达"},
+        # uplift's learners and baselines (uplift.LEARNERS, uplift.BASELINES; `uplift train`)
+        "uplift_scorer_model": {"en": "the model", "zh": "模型"},
+        "uplift_scorer_t": {"en": "T-learner", "zh": "T-learner（双模型）"},
+        "uplift_scorer_x": {"en": "X-learner", "zh": "X-learner（交叉估计）"},
+        "uplift_scorer_dr": {"en": "DR-learner", "zh": "DR-learner（双稳健）"},
+        "uplift_scorer_outcome_high": {
+            "en": "highest untreated outcome first",
+            "zh": "未触达时预期结果高者优先",
+        },
+        "uplift_scorer_outcome_low": {
+            "en": "lowest untreated outcome first",
+            "zh": "未触达时预期结果低者优先",
+        },
+        # errors (cli/output.handle_errors): the line's prefix and the CLI's own messages, in
+        # the project's language; the JSON error codes are never translated
+        "cli_error_prefix": {"en": "error: ", "zh": "错误："},
+        "cli_error_interrupted": {"en": "interrupted", "zh": "已中断"},
+        "cli_error_permission": {"en": "permission denied: {text}", "zh": "没有权限：{text}"},
+        "cli_error_os": {"en": "the system refused: {text}", "zh": "系统拒绝了操作：{text}"},
+        "cli_error_internal": {
+            "en": "internal error: {kind}: {exc}",
+            "zh": "内部错误：{kind}: {exc}",
+        },
+        "cli_error_debug_hint": {
+            "en": " (run with --debug for the traceback; please report it)",
+            "zh": "（加 --debug 重新运行可看到调用栈；请报告此问题）",
+        },
         # confirmations (cli/output.confirm)
         "cli_cancelled": {"en": "cancelled: {what}", "zh": "已取消：{what}"},
         "cli_json_needs_yes": {
