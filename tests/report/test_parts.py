@@ -67,3 +67,17 @@ def test_a_library_note_in_chinese_says_it_is_english() -> None:
     assert zh.startswith('<p class="note">说明（英文）：<span lang="en">the outcome')
     assert "&lt;2026-12-31&gt;" in zh
     assert str(library_note("x", "en")) == '<p class="note"><span lang="en">x</span></p>'
+
+
+def test_fmt_pct_never_rounds_a_real_share_to_nothing_or_everything() -> None:
+    from loyalloop.report.parts import fmt_pct
+
+    assert fmt_pct(1 / 4465) == "<0.1%"  # one comment in 4,465 (the report's staff rows)
+    assert fmt_pct(0.0) == "0.0%"
+    assert fmt_pct(1.0) == "100.0%"
+    assert fmt_pct(0.9996) == ">99.9%"
+    assert fmt_pct(0.0004, digits=2) == "0.04%"
+    assert fmt_pct(0.00004, digits=2) == "<0.01%"
+    assert fmt_pct(0.125) == "12.5%"
+    assert fmt_pct(-0.02) == "-2.0%"
+    assert fmt_pct(None) == "—"

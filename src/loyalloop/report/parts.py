@@ -59,7 +59,17 @@ def fmt_int(v: Any) -> str:
 
 
 def fmt_pct(v: Any, digits: int = 1) -> str:
-    return "—" if _missing(v) else f"{100 * v:.{digits}f}%"
+    """A share as a percentage; a share that is not 0 (or 1) never reads as 0 (or 100): one
+    comment in 4,465 is "<0.1%", not "0.0%"."""
+    if _missing(v):
+        return "—"
+    step = 10.0**-digits
+    shown = f"{100 * v:.{digits}f}"
+    if 0 < v < 1 and float(shown) == 0:
+        return f"<{step:.{digits}f}%"
+    if 0 < v < 1 and float(shown) == 100:
+        return f">{100 - step:.{digits}f}%"
+    return f"{shown}%"
 
 
 def fmt_num(v: Any, digits: int = 2) -> str:
