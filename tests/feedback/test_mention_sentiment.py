@@ -115,6 +115,18 @@ def test_round_trip_and_deterministic_training(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_text("# format = other/9\n", encoding="utf-8")
     with pytest.raises(ModelError, match="format"):
         MentionSentimentModel.load(tmp_path / "bad.txt")
+    # a missing or corrupt file fails naming the file (and the line), not with a bare OSError
+    with pytest.raises(ModelError, match=r"missing\.txt cannot be read"):
+        MentionSentimentModel.load(tmp_path / "missing.txt")
+    lines = (tmp_path / "a.txt").read_text("utf-8").splitlines()
+    body = next(i for i, x in enumerate(lines) if not x.startswith("#"))
+    lines[body] = lines[body].rsplit("\t", 1)[0] + "\tnot-a-number"
+    (tmp_path / "cut.txt").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(ModelError, match=rf"cut\.txt line {body + 1}: expected"):
+        MentionSentimentModel.load(tmp_path / "cut.txt")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ModelError, match="cannot be read"):
+        MentionSentimentModel.load(tmp_path / "binary.txt")
 
 
 def test_mention_contexts_carry_the_whole_sentence(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -83,3 +83,20 @@ def test_clause_and_sentence_cues_keep_their_order() -> None:
     assert _cues("送货很快") == ()
     assert _sentence_cues("cust says the app crashed again?") == ("repeat", "question", "note")
     assert _sentence_cues("delivered within an hour") == ("duration", "quick")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "parity"),
+    [("年费三百 | 和别家差不多", True), ("利息跟别的银行差不多，不高也不低", True),
+     ("fees are similar to other banks", True), ("the apr is the same as every other bank", True),
+     ("比别家贵了一倍", False), ("每个客服说法都不一样", False), ("跟别家不一样，利息太高", False),
+     ("the rate is higher than other banks", False),
+     ("东西和描述的一样，包装也很仔细，就是价格比别家稍微贵了一点点", False)],
+)  # fmt: skip
+def test_a_parity_with_the_competitors_is_its_own_cue(sentence: str, parity: bool) -> None:
+    """Session 17: every aspect the labelled authors named in a clause with a parity to the
+    competitors is neutral (10 of 10), where a bare comparison leans to a complaint; the cue
+    stays within one clause."""
+    from loyalloop.feedback.mention_sentiment import _sentence_cues
+
+    assert ("parity" in _sentence_cues(sentence)) is parity, _sentence_cues(sentence)

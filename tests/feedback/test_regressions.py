@@ -131,13 +131,11 @@ def test_a_contact_channel_is_not_a_judgement_of_the_staff(
     ("text", "label"),
     [("请问年费怎么减免？", "neutral"), ("How do I get the annual fee waived?", "neutral"),
      ("为什么没有任何提醒就收了年费？", "negative"), ("Why am I paying an annual fee?", "negative"),
-     # a strict xfail until session 12: the mention model retrained with blind9 in (fbsent12)
-     # reads this parity comparison neutral again; strict xfail again since session 16 (fb16,
-     # retrained with blind13): read negative, −0.54 ("年费三百" alone stays neutral, −0.30;
-     # the labelled twin "年费我记得是三百块，跟别的银行差不多" is neutral, while "年费" with an
-     # amount is labelled 59 negative / 7 neutral / 6 positive over the fourteen authors)
-     pytest.param("年费三百，和别家差不多", "neutral",
-                  marks=pytest.mark.xfail(strict=True, reason="read negative since fb16"))],
+     # a parity with the competitors: read negative in session 16 (−0.54; "年费" with an amount
+     # is labelled 59 negative / 7 neutral / 6 positive over fourteen authors); neutral since
+     # session 17's sentence cue `parity` (every aspect the authors named in such a clause is
+     # neutral, 10 of 10; the score is −0.46, the neutral class still the likeliest)
+     ("年费三百，和别家差不多", "neutral")],
 )  # fmt: skip
 def test_questions_and_neutral_statements(text: str, label: str) -> None:
     assert dict(_pairs(text))["annual_fee"] == label
@@ -200,9 +198,13 @@ def _sample_fraud_facts() -> list[object]:
                     # session 16 (fb16), the models retrained with blind13: the mention model
                     # reads the bare subject "账户安全" −0.64 and both phrases with it negative
                     # (−0.35 "…给我补发了新卡", −0.49 "…给我发了一条交易短信"; the other four
-                    # subjects stay neutral). The labelled sets have three 账户安全 sentences
-                    # (fraud 1 negative / 1 neutral / 1 positive): not an author convention.
-                    # Strict: fix the reading, then drop the mark.
+                    # subjects stay neutral); session 17, retrained with blind14: −0.41 / −0.66.
+                    # The labelled sets have three 账户安全 sentences (fraud 1 negative / 1
+                    # neutral / 1 positive) and 账户安全 otherwise in complaints ("账户安全险" sold
+                    # unasked, fees 5 negative): not an author convention to follow; a
+                    # reissued card is labelled neutral 20 / negative 9 / positive 11 (fourteen
+                    # authors), so the phrase is right as written. Strict: fix the reading,
+                    # then drop the mark.
                     mark = pytest.mark.xfail(strict=True, reason="read negative since fb16")
                     out.append(pytest.param(text, marks=mark))
                 else:

@@ -110,7 +110,20 @@ _CONTRAST_SELF = re.compile(r"^(?:但|可是|不过|只是|然而|可惜|却|but
 #: in 5 days", "on my doorstep by 9am", "within an hour": the labellers call it praise, a bare
 #: duration reads as a wait) and an agent's note written about the customer ("Cust queried the
 #: late fee …", "Customer requested a limit increase; approved": the labellers call the process
-#: it records neutral, where the rules read "fee", "queried" or "faulty" as a complaint).
+#: it records neutral, where the rules read "fee", "queried" or "faulty" as a complaint); since
+#: session 17 a parity with the competitors ("年费三百，和别家差不多", "fees are similar to other
+#: banks"): every aspect the labelled authors named in such a clause is neutral (10 of 10 over
+#: fourteen authors: interest, annual fee, fees, fraud), where a bare comparison leans to a
+#: complaint ("比别家贵").
+_PEER = (
+    r"别家|别的银行|其他银行|其他家|别人家|同行|市面上|\bother (?:banks?|cards?|stores?|shops?)\b|"
+    r"\bevery other\b|\bcompetitors?\b|\brivals?\b|\belsewhere\b"
+)
+_PAR = (
+    r"差不多|(?<!不)一样|相当|持平|\babout the same\b|\bthe same as\b|\bsame as\b|\bsimilar\b|"
+    r"\bin line with\b|\bon par\b|\bcomparable\b"
+)
+_GAP = r"[^，,。.;；|!?！？]"  # within one clause: "东西和描述的一样，…价格比别家贵" is no parity
 _SENTENCE_CUES = (
     ("repeat", re.compile(
         r"第[二三四五六七八九十\d]+次|[\d两三四五六七八九十几多好]+(?:次|遍|回)|又|还是|still|again|"
@@ -137,6 +150,9 @@ _SENTENCE_CUES = (
     ("note", re.compile(
         r"^(?:[a-z ]{1,24}:\s*)?(?:cust|customer|caller|client|cardholder|member|cm)\b"
         r"(?!\s+(?:service|support|care|experience)\b)"
+    )),
+    ("parity", re.compile(
+        rf"(?:{_PEER}){_GAP}{{0,12}}(?:{_PAR})|(?:{_PAR}){_GAP}{{0,16}}(?:{_PEER})"
     )),
 )  # fmt: skip
 
@@ -526,10 +542,15 @@ class MentionSentimentModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> MentionSentimentModel:
         """Load the shipped model (or a file written by :meth:`dump`)."""
-        if path is None:
-            text = resources.files("loyalloop.feedback").joinpath("data", _FILE).read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
+        ref = resources.files("loyalloop.feedback").joinpath("data", _FILE)
+        where = str(path) if path is not None else _FILE
+        try:
+            text = ref.read_text("utf-8") if path is None else Path(path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ModelError(
+                f"mention sentiment model {where} cannot be read ({exc}); retrain it with "
+                "`python -m loyalloop.feedback.train_mention_sentiment`"
+            ) from exc
         metadata: dict[str, str] = {}
         rows: dict[str, list[tuple[str, tuple[float, float, float]]]] = {k: [] for k in LANGUAGES}
         for n, line in enumerate(text.splitlines(), 1):
@@ -538,9 +559,15 @@ class MentionSentimentModel:
                 metadata[key.strip()] = value.strip()
                 continue
             parts = line.split("\t")
-            if len(parts) != 5 or parts[0] not in rows:
-                raise ModelError(f"{_FILE} line {n}: expected 'lang<TAB>feature<TAB>w w w'")
-            rows[parts[0]].append((parts[1], (float(parts[2]), float(parts[3]), float(parts[4]))))
+            try:
+                if len(parts) != 5 or parts[0] not in rows:
+                    raise ValueError(line[:40])
+                w = (float(parts[2]), float(parts[3]), float(parts[4]))
+            except ValueError:
+                raise ModelError(
+                    f"{where} line {n}: expected 'lang<TAB>feature<TAB>w<TAB>w<TAB>w'"
+                ) from None
+            rows[parts[0]].append((parts[1], w))
         if metadata.get("format") != MENTION_FORMAT:
             raise ModelError(
                 f"mention sentiment model format {metadata.get('format')!r} is not "
