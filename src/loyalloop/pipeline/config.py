@@ -279,8 +279,9 @@ class RunConfig:
     currency: str | None = None
     #: RFM segment rules, first match wins.
     segment_rules: tuple[SegmentRule, ...] = DEFAULT_SEGMENT_RULES
-    #: Feedback aspect taxonomy: ``default`` (banking + retail), ``banking``, ``retail`` or a
-    #: YAML file.
+    #: Feedback aspect taxonomy: ``default`` (chosen to fit the comments by
+    #: ``feedback.aspects.choose_taxonomy``: banking for a card business, retail for a shop,
+    #: both only when the comments mix them), ``banking``, ``retail`` or a YAML file.
     taxonomy: str = "default"
     clv: ClvConfig = field(default_factory=ClvConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
