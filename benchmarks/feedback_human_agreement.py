@@ -37,11 +37,6 @@ from loyalloop.feedback.evaluate import (
 )
 
 
-def _read(path: Path) -> pd.DataFrame:
-    """A labelled TSV set, read as ``loyalloop.feedback.evaluate`` and the trainers read it."""
-    return read_labelled(path)
-
-
 def _intent(a: pd.Series, b: pd.Series) -> float:
     x = a.str.strip().map(lambda v: INTENT_ALIASES.get(v, v))
     y = b.str.strip().map(lambda v: INTENT_ALIASES.get(v, v))
@@ -51,8 +46,8 @@ def _intent(a: pd.Series, b: pd.Series) -> float:
 
 def compare(author: Path, second: Path) -> dict[str, object]:
     """The figures of one author file against one re-labelled file (see the module docs)."""
-    a = _read(author).drop_duplicates("text").set_index("text")
-    s = _read(second)
+    a = read_labelled(author).drop_duplicates("text").set_index("text")
+    s = read_labelled(second)
     missing = [t for t in s["text"] if t not in a.index]
     if missing:
         raise SystemExit(f"{second}: {len(missing)} texts not in {author}, e.g. {missing[0]!r}")
