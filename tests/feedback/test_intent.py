@@ -266,3 +266,26 @@ def test_loao_scores_each_blind_author_with_a_model_that_never_saw_it() -> None:
     model_rows = table[table["reader"] != "rules"]
     assert (model_rows["accuracy"] == 1.0).all()
     assert (model_rows["accuracy_without_request"] == 1.0).all()
+
+
+def test_names_mentioned_once_are_summed_not_listed() -> None:
+    comments = pd.DataFrame(
+        {
+            "sentiment": ["negative", "negative", "positive", "negative", "neutral"],
+            "intent": ["complaint", "complaint", "praise", "complaint", "question"],
+            "repeat_contact": [False] * 5,
+            "long_wait": [False] * 5,
+            "transferred": [False] * 5,
+            "branches": ["", "", "", "", ""],
+            "staff": ["1664", "1664; Grace", "Grace", "2046", "7001; 8002"],
+        }
+    )
+    got = signal_summary(comments).set_index(["kind", "name"])
+    assert got.loc[("staff", "1664"), "comments"] == 2
+    assert got.loc[("staff", "Grace"), "comments"] == 2
+    assert got.loc[("staff", "Grace"), "share_negative"] == pytest.approx(0.5)
+    # 2046, 7001 and 8002: three names, each once, in two comments (one negative)
+    once = got.loc[("staff_once", "3")]
+    assert once["comments"] == 2 and once["share"] == pytest.approx(0.4)
+    assert once["share_negative"] == pytest.approx(0.5)
+    assert "branch_once" not in got.index.get_level_values("kind")

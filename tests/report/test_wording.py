@@ -155,3 +155,15 @@ def test_staff_numbers_are_shown_as_staff_numbers(lang: str, shown: str) -> None
     assert "<td>Grace</td>" in page
     assert "&lt;b&gt;王经理&lt;/b&gt;" in page and "<b>" not in page
     assert ">2046</td>" in page
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "41 others, one comment each"),
+                                             ("zh", "其他 41 个，各被提到一次")])  # fmt: skip
+def test_staff_named_once_are_one_row(lang: str, shown: str) -> None:
+    from loyalloop.report.i18n import t
+
+    page = _signals_page([("staff", "Grace", 3, 0.01, 0.0), ("staff_once", "41", 44, 0.02, 0.7)],
+                         lang)  # fmt: skip
+    assert f"<td>{t('fb_signal_staff_once', lang)}</td>" in page
+    assert f"<td>{shown}</td>" in page and ">44<" in page
+    assert "fb_named_once" not in page and "fb_signal_staff_once" not in page

@@ -78,9 +78,15 @@ def alert_examples(
 def signal_summary(comments: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     """Counts of intents, effort signals and named branches / staff in analysed comments.
 
+    A branch or staff member is listed by name only when named in more than one comment: one
+    mention of a staff number is an anecdote, not a pattern to act on. Those named once are
+    summed into one row per kind (``branch_once`` / ``staff_once``, with ``name`` the number of
+    such names and ``comments`` the comments naming them), so no comment drops out of the counts.
+
     ``comments`` from :func:`~loyalloop.feedback.analyze.analyze_comments`. Returns
     ``kind, name, comments, share, share_negative`` with ``kind`` in ``intent``, ``effort``,
-    ``branch``, ``staff`` (the ``top`` most named branches and staff).
+    ``branch``, ``staff`` (the ``top`` most named branches and staff), ``branch_once``,
+    ``staff_once``.
     """
     n = len(comments)
     rows = []
@@ -97,7 +103,15 @@ def signal_summary(comments: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     for kind, col in (("branch", "branches"), ("staff", "staff")):
         names = comments[col].fillna("").str.split("; ").explode()
         names = names[names != ""]
-        for name, count in names.value_counts().head(top).items():
-            sel = comments[col].fillna("").str.split("; ").map(lambda v, nm=name: nm in v)
+        counts = names.value_counts()
+        listed = counts[counts > 1]
+        lists = comments[col].fillna("").str.split("; ")
+        for name, count in listed.head(top).items():
+            sel = lists.map(lambda v, nm=name: nm in v)
             rows.append((kind, str(name), int(count), count / n, float(neg[sel].mean())))
+        rare = set(counts[counts == 1].index)
+        if rare:
+            sel = lists.map(lambda v, rs=rare: bool(rs.intersection(v)))
+            rows.append((f"{kind}_once", str(len(rare)), int(sel.sum()), sel.mean(),
+                         float(neg[sel].mean())))  # fmt: skip
     return pd.DataFrame(rows, columns=["kind", "name", "comments", "share", "share_negative"])

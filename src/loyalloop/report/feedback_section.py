@@ -710,6 +710,8 @@ def feedback_signals_section(run: Run, lang: Lang) -> Section | None:
             name = t(f"fb_{kind}_{name}", lang)
         elif kind == "staff" and name.isdigit():  # a staff number (feedback.intent.entities)
             name = t("fb_staff_number", lang, number=name)
+        elif kind.endswith("_once"):  # name: how many (feedback.summaries.signal_summary)
+            name = t("fb_named_once", lang, n=fmt_int(int(name)))
         rows.append(
             (
                 t(f"fb_signal_{kind}", lang),

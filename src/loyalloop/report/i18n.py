@@ -369,6 +369,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_signal_branch": {"en": "Branch named", "zh": "提到的网点"},
     "fb_signal_staff": {"en": "Staff named", "zh": "提到的员工"},
     "fb_staff_number": {"en": "staff no. {number}", "zh": "工号 {number}"},
+    "fb_signal_branch_once": {"en": "Branches named once", "zh": "只被提到一次的网点"},
+    "fb_signal_staff_once": {"en": "Staff named once", "zh": "只被提到一次的员工"},
+    "fb_named_once": {"en": "{n} others, one comment each", "zh": "其他 {n} 个，各被提到一次"},
     "fb_intent_cancel": {"en": "wants to cancel", "zh": "要求销户/退卡"},
     "fb_intent_request": {"en": "request", "zh": "办理请求/建议"},
     "fb_intent_complaint": {"en": "complaint", "zh": "投诉"},
@@ -381,11 +384,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_signals_note": {
         "en": "Own-brand comments. Intent: the first of wants to cancel, request "
         "(a refund, a waiver, a change, a suggestion), complaint, question, praise that applies. "
-        "Staff: a name, or a staff number where the comment says it is one (staff no., agent #). "
+        "Staff: a name, or a staff number where the comment says it is one (staff no., agent #); "
+        "branches and staff named in only one comment are counted together, not listed. "
         "Share negative: share of those comments that are negative.",
         "zh": "仅本品牌评论。诉求取“要求销户、办理请求/建议（退款、减免、变更、建议等）、"
-        "投诉、咨询、表扬”中第一个符合的。员工为姓名，或评论中明确说是工号的编号（工号、×号客服）。"
-        "负面占比为这些评论中负面评论的比例。",
+        "投诉、咨询、表扬”中第一个符合的。员工为姓名，或评论中明确说是工号的编号（工号、×号客服）；"
+        "只被一条评论提到的网点和员工合并计数，不逐个列出。负面占比为这些评论中负面评论的比例。",
     },
     "fb_emerging": {"en": "Emerging", "zh": "新兴"},
     "fb_unassigned": {
