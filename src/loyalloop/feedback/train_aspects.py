@@ -7,11 +7,13 @@ Run from the repository root::
     python -m loyalloop.feedback.train_aspects --loao     # leave-one-author-out evaluation
     python -m loyalloop.feedback.train_aspects --loao --held-out blind10  # one author only
 
-Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by sixteen
+Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by seventeen
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and fifteen blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*``; each spent as a test set before it
-became training data). The sample's templated comments are not used.
+``dev2_*``, ``dev3_*``, ``check_*``) and sixteen blind labellers (:data:`BLIND_AUTHORS`:
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's adjudicated labels,
+``adjudicated15_blind15_*``, why those in :mod:`~loyalloop.feedback.train_mention_sentiment`;
+each spent as a test set before it became training data). The sample's templated comments are
+not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
 AspectDetector`): one L2 logistic regression per aspect (liblinear, ``C`` = :data:`DETECTOR_C`)
@@ -578,8 +580,8 @@ def leave_one_author_out(
             one = AspectDetector(d.aspects_, d.vocabulary_, d.weights_, d.bias_,
                                  single_threshold, {})  # fmt: skip
             readers[f"learned, one threshold {single_threshold}"] = Readers(learned.sentiment, one)
-        for lang in ("zh", "en"):
-            name = f"{held}_{lang}"
+        for name in [n for n in TRAIN_SETS if AUTHOR_OF[n.rsplit("_", 1)[0]] == held]:
+            lang = name.rsplit("_", 1)[1]
             df = read_labelled(data_dir / f"{name}.tsv")
             for what, r in readers.items():
                 ev = evaluate_aspects(df, taxonomy_column="domain", readers=r)
