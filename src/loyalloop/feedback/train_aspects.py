@@ -68,10 +68,10 @@ from loyalloop.feedback.aspect_detector import DETECTOR_LANGUAGES, AspectDetecto
 from loyalloop.feedback.aspect_model import (
     LABELS,
     AspectSentimentModel,
-    clause_ngrams,
     mention_features,
 )
 from loyalloop.feedback.aspects import comment_clauses, load_taxonomy, mention_contexts
+from loyalloop.feedback.detector_features import detector_features, parse_kinds
 from loyalloop.feedback.evaluate import evaluate_aspects, parse_labels, read_labelled
 
 __all__ = [
@@ -104,6 +104,12 @@ AUTHOR_OF = tms_sets.AUTHOR_OF
 BLIND_AUTHORS = tms_sets.BLIND_AUTHORS
 DETECTOR_C = 1.0
 DETECTOR_MIN_DF = 2
+#: The detector's optional English feature extras (:mod:`~loyalloop.feedback.detector_features`;
+#: ``"ngrams"``: none).
+DETECTOR_FEATURES = "ngrams"
+#: English features are scaled by this before the fit and their weights by it after, so that
+#: English weights are regularised as with ``C * DETECTOR_EN_SCALE ** 2`` (1: as Chinese).
+DETECTOR_EN_SCALE = 1.0
 #: Whether each aspect's regression is fitted only on the sentences where the taxonomy's patterns
 #: did not find that aspect (the only ones where its answer is used; the detector only adds).
 #: Tried in round 14 (with that round's patterns) and not adopted: held-out blind8 recall
@@ -279,12 +285,18 @@ def load_sentences(data_dir: Path, names: Sequence[str] = TRAIN_SETS) -> Sentenc
     return Sentences(pd.concat(parts, ignore_index=True))
 
 
-def _sentence_counts(clauses: list[str]) -> dict[str, float]:
+def _sentence_counts(clauses: list[str], kinds: frozenset[str] = frozenset()) -> dict[str, float]:
     out: dict[str, float] = {}
     for c in clauses:
-        for f in clause_ngrams(c, "t"):
+        for f in detector_features(c, kinds):
             out[f] = out.get(f, 0.0) + 1.0
     return out
+
+
+def _is_english(feature: str) -> bool:
+    """Whether a detector feature is read from English words (every kind but ``t1``-``t3``,
+    the Chinese character n-grams)."""
+    return feature[1:2] not in ("1", "2", "3")
 
 
 def _fit_detector_raw(
@@ -293,11 +305,14 @@ def _fit_detector_raw(
     c: float = DETECTOR_C,
     min_df: int = DETECTOR_MIN_DF,
     residual: bool = DETECTOR_RESIDUAL,
+    features: str = DETECTOR_FEATURES,
+    en_scale: float = DETECTOR_EN_SCALE,
 ) -> AspectDetector:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    feats = [_sentence_counts(cl) for cl in frame["clauses"]]
+    kinds = parse_kinds(features)
+    feats = [_sentence_counts(cl, kinds) for cl in frame["clauses"]]
     df_count: dict[str, int] = {}
     for f in feats:
         for k in f:
@@ -306,6 +321,10 @@ def _fit_detector_raw(
     vec = DictVectorizer(sparse=True, sort=True)
     x = vec.fit_transform(feats)
     x = x.tocsr()
+    scale = np.ones(x.shape[1])
+    if en_scale != 1.0:  # English weights regularised as with C * en_scale**2
+        scale[[j for j, n in enumerate(vec.get_feature_names_out()) if _is_english(n)]] = en_scale
+        x = x.multiply(scale.reshape(1, -1)).tocsr()
     x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)  # liblinear
     aspects = sorted({a for g in frame["gold"] for a in g})
     coef = np.zeros((x.shape[1], len(aspects)))
@@ -319,13 +338,17 @@ def _fit_detector_raw(
             continue
         clf = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
         clf.fit(x[rows], y[rows])
-        coef[:, j] = clf.coef_[0]
+        coef[:, j] = clf.coef_[0] * scale
         bias[j] = clf.intercept_[0]
     coef = np.round(coef, 3)
     keep = np.flatnonzero(np.abs(coef).max(axis=1) > 0)
     names = vec.get_feature_names_out()
     vocab = {str(names[k]): r for r, k in enumerate(keep)}
     meta = {"train_sentences": str(len(frame)), "C": str(c), "min_df": str(min_df)}
+    if kinds:
+        meta["features"] = "+".join(["ngrams", *sorted(kinds)])
+    if en_scale != 1.0:
+        meta["en_scale"] = str(en_scale)
     if residual:
         meta["trained_on"] = "sentences where the patterns did not find the aspect"
     return AspectDetector(aspects, vocab, coef[keep], bias, 0.5, meta)
@@ -351,11 +374,16 @@ class OutOfSample:
 
 
 def out_of_sample(
-    frame: pd.DataFrame, *, c: float = DETECTOR_C
+    frame: pd.DataFrame,
+    *,
+    c: float = DETECTOR_C,
+    keep: dict[str, AspectDetector] | None = None,
+    **fit_kw: object,
 ) -> tuple[AspectDetector, OutOfSample]:
     """The detector fitted on all of ``frame``, and every scored sentence's probabilities from
     a detector fitted without it (see :func:`fit_detector` for the folds and which sentences
-    are scored)."""
+    are scored). With leave-one-author-out, ``keep`` (if given) receives each author's fold
+    detector by author; ``fit_kw`` go to every fit (``features``, ``en_scale``)."""
     scored = (frame["author"] != "lexicon").to_numpy()
     if not scored.any():
         scored = ~scored
@@ -367,12 +395,14 @@ def out_of_sample(
         keys = zip(frame["set"], frame["text"], strict=True)
         folds = np.array([_fold(s + ":" + t) for s, t in keys])
         n_folds, how = FOLDS, "5 folds"
-    full = _fit_detector_raw(frame, c=c)
+    full = _fit_detector_raw(frame, c=c, **fit_kw)  # type: ignore[arg-type]
     aspects = full.aspects_
     probs = np.zeros((len(frame), len(aspects)))
     clauses: list[list[str]] = frame["clauses"].tolist()
     for k in range(n_folds):
-        det = _fit_detector_raw(frame[folds != k], c=c)
+        det = _fit_detector_raw(frame[folds != k], c=c, **fit_kw)  # type: ignore[arg-type]
+        if keep is not None and how == "leave one author out":
+            keep[others[k]] = det
         cols = [aspects.index(a) for a in det.aspects_]
         for i in np.flatnonzero((folds == k) & scored):
             probs[i, cols] = det.probabilities(clauses[int(i)])
