@@ -7,7 +7,9 @@ limit). This detector is one logistic regression per aspect (scikit-learn at tra
 :mod:`loyalloop.feedback.train_aspects`; plain numpy at run time), shipped as
 ``data/aspect_detector.txt``, over the same n-grams as the sentiment model
 (:func:`~loyalloop.feedback.aspect_model.clause_ngrams`: Chinese character 1–3-grams; English
-words, word pairs, character 3-grams in words, negated words marked).
+words, word pairs, character 3-grams in words, negated words marked) and the English extras its
+file names (:mod:`~loyalloop.feedback.detector_features`; since session 18 content-word pairs
+across function words and Snowball stems).
 
 A comment's features are the sum of its clauses' features, so a comment's score for an aspect
 is the bias plus the sum of its clauses' contributions; each clause's contribution vector is

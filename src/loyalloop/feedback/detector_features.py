@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_model import clause_ngrams
@@ -49,11 +50,11 @@ _PERSON = frozenset(_PERSON_WORDS.split())
 
 @lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)  # type: ignore[no-any-return]
+    return str(_stemmer().stemWord(word))
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> object:
+def _stemmer() -> Any:
     try:
         import snowballstemmer  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - a dependency of the package
