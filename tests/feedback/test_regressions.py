@@ -203,7 +203,8 @@ def _sample_fraud_facts() -> list[object]:
                     # session 16 (fb16), the models retrained with blind13: the mention model
                     # reads the bare subject "账户安全" −0.64 and both phrases with it negative
                     # (−0.35 "…给我补发了新卡", −0.49 "…给我发了一条交易短信"; the other four
-                    # subjects stay neutral); session 17, retrained with blind14: −0.41 / −0.66.
+                    # subjects stay neutral); session 17, retrained with blind14: −0.41 / −0.66; session
+                    # 18, retrained with blind15: −0.42 / −0.54.
                     # The labelled sets have three 账户安全 sentences (fraud 1 negative / 1
                     # neutral / 1 positive) and 账户安全 otherwise in complaints ("账户安全险" sold
                     # unasked, fees 5 negative): not an author convention to follow; a
