@@ -31,9 +31,10 @@ The floors are the last held-out figures minus 0.01.
 
 Since session 17 it is training data (``TRAIN_SETS``; blind15 is the held-out set): every shipped
 model was retrained with it after the session's merges. The figures these tests see are now
-in-sample — a regression guard only; the honest estimate for a new author is the held-out
-blind15 (``tests/feedback/test_blind15_sets.py``) and leave-one-author-out over the fifteen blind
-authors (``benchmarks/results/feedback.md``, session 17).
+in-sample — a regression guard only; the honest estimate for a new author was the held-out
+blind15 (``tests/feedback/test_blind15_sets.py``; training data too since session 18, blind16
+is held out now) and leave-one-author-out over the blind authors (``benchmarks/results/
+feedback.md``, sessions 17 and 18).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Aspect sentiment on the fifteenth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the fifteenth blind set — held out in session 17, training data since session 18.
 
 ``tests/feedback/data/blind15_{zh,en}.tsv`` (766 / 787 sentences) were written and labelled on
 2026-12-02 (14:39–14:54 UTC) by a sixteenth author, a session that had read nothing but its
@@ -36,8 +36,16 @@ reader against each, session 16's models: author 0.8401 / 0.7474, second person 
 adjudicated 0.8338 / 0.7500 — the same within 0.006: the reader's gap is not one author's label
 noise. Two people: second vs author 0.913 / 0.901, author vs second 0.883 / 0.871.
 
-The floors are the last figures minus 0.01; the sets must stay out of training until a newer
-blind set replaces them as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 18 it is training data (``TRAIN_SETS``; blind16 is the held-out set): every shipped
+model was retrained with the **adjudicated** labels (``adjudicated15_blind15_*``, author
+``blind15``; why those, :mod:`loyalloop.feedback.train_mention_sentiment`). The author's and the
+second person's versions of the same texts are not training rows (they would be the same
+sentences again), but their texts are in-sample all the same: the figures these tests see are
+now a regression guard only; the honest estimate for a new author is the held-out blind16 and
+leave-one-author-out over the sixteen blind authors (``benchmarks/results/feedback.md``,
+session 18).
 """
 
 from __future__ import annotations
@@ -50,10 +58,13 @@ import pytest
 from tests.feedback.labelled_floor import DATA, assert_floor, shipped_train_sets
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "feedback_adjudication.py"
-#: Every file of the blind15 round; none may be training data while it is held out.
-HELD_OUT = ("blind15", "relabel15_blind14", "second15_blind15", "adjudicated15_blind15")
+#: The blind15 round's files that are not training rows: the author's and the second person's
+#: labels of the adjudicated texts, and the relabelling of 150 blind14 sentences (blind14 is
+#: training data under its own author's labels).
+NOT_TRAINING = ("blind15", "relabel15_blind14", "second15_blind15")
 
-#: set -> (sentences, held-out agreement, held-out recall) after the session 17 retrain.
+#: set -> (sentences, held-out agreement, held-out recall) after the session 17 retrain, measured
+#: before training on it.
 MEASURED = {
     "blind15_zh": (766, 0.8474, 0.9101),
     "blind15_en": (787, 0.7547, 0.8230),
@@ -65,7 +76,7 @@ MEASURED = {
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED))
-def test_blind15_held_out_agreement_floor(name: str) -> None:
+def test_blind15_agreement_does_not_regress_in_sample(name: str) -> None:
     assert_floor(name, *MEASURED[name])
 
 
@@ -87,7 +98,11 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
     assert out.read_bytes() == (DATA / f"adjudicated15_blind15_{lang}.tsv").read_bytes()
 
 
-def test_blind15_is_not_training_data() -> None:
-    held_out = {f"{name}_{lang}" for name in HELD_OUT for lang in ("zh", "en")}
+def test_blind15_adjudicated_is_training_data_of_every_model() -> None:
+    """The adjudicated blind15 labels are in ``TRAIN_SETS`` since session 18 and every shipped
+    model was retrained with them; the other labellings of the same texts (and the relabelling
+    of blind14) are never training data."""
+    others = {f"{name}_{lang}" for name in NOT_TRAINING for lang in ("zh", "en")}
     for sets in shipped_train_sets().values():
-        assert not held_out & sets
+        assert {"adjudicated15_blind15_zh", "adjudicated15_blind15_en"} <= sets
+        assert not others & sets

@@ -71,8 +71,13 @@ def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
     floor, _measured = FLOORS[(lang, part)]
     assert ev.overall["agreement"] >= floor
     # fresh_en read 0.896 after session 13's retrain ("The agent was quick and friendly" also
-    # waiting time, at that aspect's threshold 0.30); 0.910 since session 14's (threshold 0.40)
-    assert ev.overall["precision"] >= 0.9
+    # waiting time, at that aspect's threshold 0.30); 0.910 since session 14's (threshold 0.40);
+    # 0.896 again since session 18's (the same sentence, waiting time's threshold 0.30 chosen
+    # leaving one author out; the guide counts how long something took as waiting time). The
+    # floor follows the held-out measure, not this in-sample set of 113 sentences: over sixteen
+    # blind authors left out in turn, the session 18 detector's English precision is 0.7981
+    # against 0.7985 and its agreement 0.7489 against 0.7435 (benchmarks/results/feedback.md).
+    assert ev.overall["precision"] >= 0.89
     # every aspect is evaluated, and the per-aspect table adds up
     assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
     assert ev.per_aspect["agreement"].between(0, 1).all()

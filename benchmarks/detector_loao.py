@@ -1,0 +1,145 @@
+"""Leave-one-author-out agreement of the whole reading for detector variants (issue 10, session 18).
+
+Run from the repository root::
+
+    python benchmarks/detector_loao.py mentions --cache /tmp/mention_loao.pkl
+    python benchmarks/detector_loao.py score --mentions /tmp/mention_loao.pkl \\
+        [--features ngrams+skip] [--en-scale 1.5] [--per-language] [--misses misses.tsv]
+
+``mentions``: the mention-sentiment model fitted without each blind author
+(:func:`~loyalloop.feedback.train_mention_sentiment.fit` on the mentions the rules and the
+shipped detector find in the other authors' sentences, the shipped use rule), pickled once: the
+same sentiment reader for every detector variant.
+
+``score``: one :func:`~loyalloop.feedback.train_aspects.out_of_sample` pass (the detector, with
+the variant's features and English scale, fitted once without each blind author). For each
+blind author in turn, the detector fitted without that author gets the thresholds chosen on the
+other authors' out-of-sample probabilities (:func:`~loyalloop.feedback.train_aspects.
+choose_thresholds`, per aspect; per language and aspect with ``--per-language``), and the whole
+reading — patterns, that detector, the sentiment model fitted without the author — is scored on
+the author's labelled sets (:func:`~loyalloop.feedback.evaluate.evaluate_aspects`). Pairs are
+pooled over the authors per language: agreement, recall, precision, sentiment when found, and
+English recall per aspect.
+
+Against ``train_aspects --loao`` this saves the inner leave-one-author-out of every held-out
+fold (one pass of 17 fits instead of 16 × 16): the other authors' probabilities that choose a
+held-out author's thresholds come from detectors that saw the held-out author's sentences, and
+the mention model's training mentions are those of the shipped detector (which saw every author)
+— leaks that touch every variant alike; the held-out author's own probabilities and sentiment
+never saw its sentences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from loyalloop.feedback import train_aspects as ta
+from loyalloop.feedback import train_mention_sentiment as tms
+from loyalloop.feedback.aspect_detector import DETECTOR_LANGUAGES, AspectDetector, Readers
+from loyalloop.feedback.evaluate import evaluate_aspects, pair_figures, read_labelled
+
+ASPECTS = ("staff", "service_attitude", "fees", "price", "credit_limit", "waiting_time")
+
+
+def _sets_of(author: str) -> list[str]:
+    return [n for n in ta.TRAIN_SETS if ta.AUTHOR_OF[n.rsplit("_", 1)[0]] == author]
+
+
+def mentions(data: Path, cache: Path) -> None:
+    start = time.process_time()
+    found = tms.load_mentions(data, ta.TRAIN_SETS)
+    models = {}
+    authors = found.rows["author"].to_numpy()
+    for held in ta.BLIND_AUTHORS:
+        keep = [i for i, a in enumerate(authors) if a != held]
+        model = tms.fit([found.contexts[i] for i in keep], found.rows["label"].iloc[keep].tolist())
+        model.margins, model.neutral_needs_margin = dict(tms.MARGINS), True
+        model.flip_margin = tms.FLIP_MARGIN
+        models[held] = model
+    cache.write_bytes(pickle.dumps(models))
+    print(f"{len(models)} mention models: {time.process_time() - start:.1f} CPU s")
+
+
+def score(data: Path, args: argparse.Namespace) -> None:
+    start = time.process_time()
+    if args.oos is not None and args.oos.is_file():
+        oos, folds = pickle.loads(args.oos.read_bytes())
+    else:
+        frame = ta.load_sentences(data).frame
+        folds: dict[str, AspectDetector] = {}
+        _, oos = ta.out_of_sample(frame, keep=folds, features=args.features,
+                                  en_scale=args.en_scale)  # fmt: skip
+        if args.oos is not None:
+            args.oos.write_bytes(pickle.dumps((oos, folds)))
+    fitted = time.process_time() - start
+    models = pickle.loads(args.mentions.read_bytes())
+    parts = []
+    for held in ta.BLIND_AUTHORS:
+        chosen = ta.choose_thresholds(oos, oos.author != held, per_language=args.per_language)
+        det = folds[held]
+        det.threshold, det.thresholds = chosen.overall, chosen.per_aspect
+        det.language_thresholds = {g: chosen.per_language.get(g, {}) for g in DETECTOR_LANGUAGES}
+        readers = Readers(models[held], det)
+        for name in _sets_of(held):
+            ev = evaluate_aspects(read_labelled(data / f"{name}.tsv"), taxonomy_column="domain",
+                                  readers=readers)  # fmt: skip
+            parts.append(ev.pairs.assign(author=held, lang=name.rsplit("_", 1)[1]))
+    pairs = pd.concat(parts, ignore_index=True)
+    label = args.label or f"features={args.features} en_scale={args.en_scale} " + (
+        "per language" if args.per_language else "per aspect"
+    )
+    print(f"\n{label}: {fitted:.0f} CPU s fitting, {time.process_time() - start:.0f} CPU s in all")
+    print("| lang | pairs | agreement | recall | precision | sentiment when found |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for lang in ("zh", "en"):
+        f = pair_figures(pairs[pairs["lang"] == lang])
+        print(f"| {lang} | {f['pairs']:.0f} | {f['agreement']:.4f} | {f['recall']:.4f} | "
+              f"{f['precision']:.4f} | {f['sentiment_accuracy']:.4f} |")  # fmt: skip
+    gold = pairs[pairs["gold"].notna()]
+    line = []
+    for lang in ("en", "zh"):
+        part = gold[gold["lang"] == lang]
+        rec = part.assign(found=part["predicted"].notna()).groupby("aspect")["found"].mean()
+        line.append(f"{lang} recall " + ", ".join(f"{a} {rec.get(a, float('nan')):.3f}"
+                                                   for a in ASPECTS))  # fmt: skip
+    print("\n".join(line))
+    if args.misses is not None:
+        miss = gold[gold["predicted"].isna()]
+        miss[["author", "lang", "aspect", "gold", "text"]].to_csv(args.misses, sep="\t",
+                                                                 index=False)  # fmt: skip
+    if args.pairs is not None:
+        pairs.to_pickle(args.pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["mentions", "score"])
+    parser.add_argument("--data", type=Path, default=Path("tests/feedback/data"))
+    parser.add_argument("--cache", type=Path, help="mentions: where to write the models")
+    parser.add_argument("--mentions", type=Path, help="score: the models of `mentions`")
+    parser.add_argument("--features", default=ta.DETECTOR_FEATURES)
+    parser.add_argument("--en-scale", type=float, default=ta.DETECTOR_EN_SCALE)
+    parser.add_argument("--per-language", action="store_true")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--misses", type=Path, default=None, help="write the missed gold pairs")
+    parser.add_argument("--pairs", type=Path, default=None, help="pickle every scored pair")
+    parser.add_argument(
+        "--oos",
+        type=Path,
+        default=None,
+        help="cache of the out-of-sample pass (read if it exists, else written)",
+    )
+    args = parser.parse_args()
+    if args.what == "mentions":
+        mentions(args.data, args.cache)
+    else:
+        score(args.data, args)
+
+
+if __name__ == "__main__":
+    main()
