@@ -3,6 +3,8 @@ the reading's agreement and recall on it stay within 0.01 of the figures measure
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from loyalloop.feedback.aspect_detector import shipped_detector
@@ -12,6 +14,7 @@ from loyalloop.feedback.intent_model import shipped_intent_model
 from loyalloop.feedback.mention_sentiment import shipped_mention_model
 
 DATA = Path(__file__).parent / "data"
+ADJUDICATION = Path(__file__).resolve().parents[2] / "benchmarks" / "feedback_adjudication.py"
 
 
 def assert_floor(name: str, sentences: int, agreement: float, recall: float) -> None:
@@ -36,3 +39,21 @@ def shipped_train_sets() -> dict[str, set[str]]:
     }
     assert all(m is not None for m in models.values())
     return {k: set(m.metadata["train_sets"].split(",")) for k, m in models.items()}  # type: ignore[union-attr]
+
+
+def assert_adjudicated_merge(number: int, lang: str, out: Path) -> None:
+    """The committed ``adjudicated{n}_blind{n}_<lang>.tsv`` is what the adjudication script makes
+    of the author's and second person's files and the adjudicator's decisions (nothing edited
+    by hand); ``out`` is a scratch path."""
+    rnd = DATA / f"adjudication{number}"
+    args = [
+        sys.executable, str(ADJUDICATION), "merge",
+        "--author", str(DATA / f"blind{number}_{lang}.tsv"),
+        "--second", str(DATA / f"second{number}_blind{number}_{lang}.tsv"),
+        "--disputes", str(rnd / f"disputes_{lang}.tsv"),
+        "--decided", str(rnd / f"decided_{lang}.tsv"),
+        "--out", str(out),
+    ]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == (DATA / f"adjudicated{number}_blind{number}_{lang}.tsv").read_bytes()

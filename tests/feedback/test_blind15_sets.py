@@ -50,14 +50,15 @@ session 18).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.feedback.labelled_floor import DATA, assert_floor, shipped_train_sets
+from tests.feedback.labelled_floor import (
+    assert_adjudicated_merge,
+    assert_floor,
+    shipped_train_sets,
+)
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "feedback_adjudication.py"
 #: The blind15 round's files that are not training rows: the author's and the second person's
 #: labels of the adjudicated texts, and the relabelling of 150 blind14 sentences (blind14 is
 #: training data under its own author's labels).
@@ -84,18 +85,7 @@ def test_blind15_agreement_does_not_regress_in_sample(name: str) -> None:
 def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -> None:
     """The committed adjudicated set is what the adjudication script makes of the two
     annotators' files and the adjudicator's decisions (nothing edited by hand)."""
-    out = tmp_path / "adjudicated.tsv"
-    args = [
-        sys.executable, str(SCRIPT), "merge",
-        "--author", str(DATA / f"blind15_{lang}.tsv"),
-        "--second", str(DATA / f"second15_blind15_{lang}.tsv"),
-        "--disputes", str(DATA / "adjudication15" / f"disputes_{lang}.tsv"),
-        "--decided", str(DATA / "adjudication15" / f"decided_{lang}.tsv"),
-        "--out", str(out),
-    ]  # fmt: skip
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert out.read_bytes() == (DATA / f"adjudicated15_blind15_{lang}.tsv").read_bytes()
+    assert_adjudicated_merge(15, lang, tmp_path / "adjudicated.tsv")
 
 
 def test_blind15_adjudicated_is_training_data_of_every_model() -> None:

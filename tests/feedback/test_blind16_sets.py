@@ -38,14 +38,15 @@ blind set replaces them as the held-out measure.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.feedback.labelled_floor import DATA, assert_floor, shipped_train_sets
+from tests.feedback.labelled_floor import (
+    assert_adjudicated_merge,
+    assert_floor,
+    shipped_train_sets,
+)
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "feedback_adjudication.py"
 #: Every file of the blind16 round; none may be training data while it is held out.
 HELD_OUT = ("blind16", "relabel16_blind15", "second16_blind16", "adjudicated16_blind16")
 
@@ -69,18 +70,7 @@ def test_blind16_held_out_agreement_floor(name: str) -> None:
 def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -> None:
     """The committed adjudicated set is what the adjudication script makes of the two
     annotators' files and the adjudicator's decisions (nothing edited by hand)."""
-    out = tmp_path / "adjudicated.tsv"
-    args = [
-        sys.executable, str(SCRIPT), "merge",
-        "--author", str(DATA / f"blind16_{lang}.tsv"),
-        "--second", str(DATA / f"second16_blind16_{lang}.tsv"),
-        "--disputes", str(DATA / "adjudication16" / f"disputes_{lang}.tsv"),
-        "--decided", str(DATA / "adjudication16" / f"decided_{lang}.tsv"),
-        "--out", str(out),
-    ]  # fmt: skip
-    done = subprocess.run(args, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert out.read_bytes() == (DATA / f"adjudicated16_blind16_{lang}.tsv").read_bytes()
+    assert_adjudicated_merge(16, lang, tmp_path / "adjudicated.tsv")
 
 
 def test_blind16_is_not_training_data() -> None:
