@@ -7,7 +7,9 @@ Every ``loyalloop`` command prints through this module:
   JavaScript's ``JSON.parse``) accept everything a command prints.
 * :func:`handle_errors` turns a :class:`~loyalloop.errors.LoyalloopError` into a message on
   standard error (``error: …``, ``错误：…`` when the project's language, ``LOYALLOOP_LANG``, is
-  Chinese — as are this module's own messages, "interrupted", "internal error" …; Rich markup
+  Chinese — as are this module's own messages, "interrupted", "internal error" …; the library's
+  messages are English, so in Chinese their line names the error's kind and says the text is
+  English: ``错误（输入文件有误；说明为英文）：customers.csv row 5 …``; Rich markup
   in the message is escaped, because messages quote customer values) — or, with ``--json``,
   into ``{"error": {"code": …, "message": …}}`` on standard output (the codes are never
   translated) — and exits with the error's ``exit_code`` (table in :mod:`loyalloop.errors`).
@@ -132,13 +134,37 @@ def _t(key: str, **kw: object) -> str:
     return t(key, _project_lang(), **kw)
 
 
-def _print_error(code: str, message: str, as_json: bool) -> None:
-    """The error line on standard error (``error: …`` / ``错误：…`` in the project's language),
-    or with ``--json`` ``{"error": {"code": …, "message": …}}`` (codes never translated)."""
+def _print_error(code: str, message: str, as_json: bool, *, prefix: str | None = None) -> None:
+    """The error line on standard error (``error: …`` / ``错误：…`` in the project's language,
+    or ``prefix``), or with ``--json`` ``{"error": {"code": …, "message": …}}`` (codes never
+    translated)."""
     if as_json:
         emit_json({"error": {"code": code, "message": message}})
     else:
-        err.print(f"[bold red]{escape(_t('cli_error_prefix'))}[/]{escape(message)}")
+        head = _t("cli_error_prefix") if prefix is None else prefix
+        err.print(f"[bold red]{escape(head)}[/]{escape(message)}")
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _library_prefix(exc: LoyalloopError) -> str | None:
+    """In Chinese, the prefix of a library message written in English: ``错误（输入文件有误；说明
+    为英文）：`` — the error's kind by its code (or its nearest parent class's), so a reader
+    who does not read the English still knows what went wrong and where to look; ``None``
+    (the plain ``错误：``) for a message in Chinese or a project in English."""
+    if _project_lang() != "zh" or _has_chinese(str(exc)):
+        return None
+    from loyalloop.cli.talk import code_name
+
+    for cls in type(exc).__mro__:
+        code = getattr(cls, "code", None)
+        if isinstance(code, str):
+            kind = code_name("cli_error_kind_", code, "zh")
+            if kind != code:
+                return _t("cli_error_english", kind=kind)
+    return None
 
 
 def fail(
@@ -188,7 +214,7 @@ def handle_errors(as_json: bool = False) -> Iterator[None]:
     except LoyalloopError as exc:
         if _debug:
             err.print_exception()
-        _print_error(exc.code, str(exc), as_json)
+        _print_error(exc.code, str(exc), as_json, prefix=_library_prefix(exc))
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         _print_error("interrupted", _t("cli_error_interrupted"), as_json)
