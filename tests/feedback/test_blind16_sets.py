@@ -1,4 +1,4 @@
-"""Aspect sentiment on the sixteenth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the sixteenth blind set — held out in session 18, training data since session 19.
 
 ``tests/feedback/data/blind16_{zh,en}.tsv`` (770 / 745 sentences) were written and labelled on
 2026-12-02 (18:38–18:50 UTC) by a seventeenth author, a session that had read nothing but its
@@ -32,8 +32,15 @@ by it:
   Second person 0.8171 / 0.8673; adjudicated 0.8152 / 0.8599. Nothing was chosen by these
   sets, so the floors follow the figures.
 
-The floors are the last figures minus 0.01; the sets must stay out of training until a newer
-blind set replaces them as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 19 it is training data (``TRAIN_SETS``; blind17 is the held-out set): every shipped
+model was retrained with the **adjudicated** labels (``adjudicated16_blind16_*``, author
+``blind16``; why those, :mod:`loyalloop.feedback.train_mention_sentiment`). The author's and the
+second person's versions of the same texts are not training rows, but their texts are in-sample
+all the same: the figures these tests see are now a regression guard only; the honest estimate
+for a new author is the held-out blind17 and leave-one-author-out over the seventeen blind
+authors (``benchmarks/results/feedback.md``, session 19).
 """
 
 from __future__ import annotations
@@ -47,10 +54,13 @@ from tests.feedback.labelled_floor import (
     shipped_train_sets,
 )
 
-#: Every file of the blind16 round; none may be training data while it is held out.
-HELD_OUT = ("blind16", "relabel16_blind15", "second16_blind16", "adjudicated16_blind16")
+#: The blind16 round's files that are not training rows: the author's and the second person's
+#: labels of the adjudicated texts, and the relabelling of 150 blind15 sentences (blind15 is
+#: training data under its adjudicated labels).
+NOT_TRAINING = ("blind16", "relabel16_blind15", "second16_blind16")
 
-#: set -> (sentences, held-out agreement, held-out recall) after the session 18 retrain.
+#: set -> (sentences, held-out agreement, held-out recall) after the session 18 retrain, measured
+#: before training on it.
 MEASURED = {
     "blind16_zh": (770, 0.8146, 0.8794),
     "blind16_en": (745, 0.8530, 0.9286),
@@ -62,7 +72,7 @@ MEASURED = {
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED))
-def test_blind16_held_out_agreement_floor(name: str) -> None:
+def test_blind16_agreement_does_not_regress_in_sample(name: str) -> None:
     assert_floor(name, *MEASURED[name])
 
 
@@ -73,7 +83,11 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
     assert_adjudicated_merge(16, lang, tmp_path / "adjudicated.tsv")
 
 
-def test_blind16_is_not_training_data() -> None:
-    held_out = {f"{name}_{lang}" for name in HELD_OUT for lang in ("zh", "en")}
+def test_blind16_adjudicated_is_training_data_of_every_model() -> None:
+    """The adjudicated blind16 labels are in ``TRAIN_SETS`` since session 19 and every shipped
+    model was retrained with them; the other labellings of the same texts (and the relabelling
+    of blind15) are never training data."""
+    others = {f"{name}_{lang}" for name in NOT_TRAINING for lang in ("zh", "en")}
     for sets in shipped_train_sets().values():
-        assert not held_out & sets
+        assert {"adjudicated16_blind16_zh", "adjudicated16_blind16_en"} <= sets
+        assert not others & sets
