@@ -174,3 +174,20 @@ def test_second_pass_learns_which_aspects_go_together() -> None:
     set_passes(det, oos, None, chosen, second=(second, models), adds=True, fallback=False)
     assert det.second_has.tolist() == [False, True] and det.fallback is None
     assert det.detect(["办卡"], BOTH, {"annual_fee"}) == [("credit_limit", 0)]
+
+
+def test_set_passes_writes_the_chosen_fallback_into_the_file(tmp_path: Path) -> None:
+    """What the trainer does after choosing the first pass's thresholds (:func:`fit_detector`):
+    the fallback chosen on the out-of-sample probabilities is stored in the detector's file."""
+    probs = np.array([[0.12, 0.01]] * 40 + [[0.06, 0.01]] * 20)
+    gold = np.array([[True, False]] * 40 + [[False, False]] * 20)
+    oos = _oos(probs, gold, np.zeros_like(gold), ["a", "b"] * 30)
+    chosen = choose_thresholds(oos, min_pairs=10)
+    assert chosen.per_aspect["annual_fee"] > 0.12  # the first pass alone finds none of the 40
+    det = _toy()
+    set_passes(det, oos, None, chosen, second=None, fallback=True)
+    assert det.fallback == 0.08 and det.metadata["fallback"] == "0.08"
+    det.dump(tmp_path / "a.txt")
+    assert AspectDetector.load(tmp_path / "a.txt").fallback == 0.08
+    set_passes(det, oos, None, chosen, second=None, fallback=False)
+    assert det.fallback is None and "fallback" not in det.metadata
