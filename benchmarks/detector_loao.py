@@ -5,6 +5,8 @@ Run from the repository root::
     python benchmarks/detector_loao.py mentions --cache /tmp/mention_loao.pkl
     python benchmarks/detector_loao.py score --mentions /tmp/mention_loao.pkl \\
         [--features ngrams+skip] [--en-scale 1.5] [--per-language] [--misses misses.tsv]
+        [--fallback] [--second-pass [--second-adds] [--second-per-language]
+        [--second-may-abstain]] [--pairs after.pkl] [--against before.pkl]
 
 ``mentions``: the mention-sentiment model fitted without each blind author
 (:func:`~loyalloop.feedback.train_mention_sentiment.fit` on the mentions the rules and the
@@ -20,6 +22,14 @@ reading — patterns, that detector, the sentiment model fitted without the auth
 the author's labelled sets (:func:`~loyalloop.feedback.evaluate.evaluate_aspects`). Pairs are
 pooled over the authors per language: agreement, recall, precision, sentiment when found, and
 English recall per aspect.
+
+Session 19: ``--fallback`` gives each held-out author's detector the fallback
+(:func:`~loyalloop.feedback.train_aspects.choose_fallback` on the other authors' out-of-sample
+probabilities); ``--second-pass`` a second pass fitted without the author
+(:func:`~loyalloop.feedback.train_aspects.second_pass_out_of_sample`), its thresholds chosen on
+the other authors' second-pass probabilities (:func:`~loyalloop.feedback.train_aspects.
+set_passes`). ``--against`` prints pair F1 before → after and how many authors' agreement rose
+and fell against the pairs of an earlier run (``--pairs``).
 
 Against ``train_aspects --loao`` this saves the inner leave-one-author-out of every held-out
 fold (one pass of 17 fits instead of 16 × 16): the other authors' probabilities that choose a
@@ -76,14 +86,26 @@ def score(data: Path, args: argparse.Namespace) -> None:
                                   en_scale=args.en_scale)  # fmt: skip
         if args.oos is not None:
             args.oos.write_bytes(pickle.dumps((oos, folds)))
+    second = None
+    if args.second_pass:
+        second, second_models = ta.second_pass_out_of_sample(oos, c=args.second_c)
     fitted = time.process_time() - start
     models = pickle.loads(args.mentions.read_bytes())
     parts = []
+    chosen_fallback = {}
     for held in ta.BLIND_AUTHORS:
-        chosen = ta.choose_thresholds(oos, oos.author != held, per_language=args.per_language)
+        others = oos.author != held
+        chosen = ta.choose_thresholds(oos, others, per_language=args.per_language)
         det = folds[held]
         det.threshold, det.thresholds = chosen.overall, chosen.per_aspect
         det.language_thresholds = {g: chosen.per_language.get(g, {}) for g in DETECTOR_LANGUAGES}
+        ta.set_passes(det, oos, others, chosen,
+                      second=None if second is None else (second, second_models[held]),
+                      adds=args.second_adds, per_language=args.second_per_language,
+                      never=args.second_may_abstain,
+                      fallback=args.fallback)  # fmt: skip
+        if args.fallback:
+            chosen_fallback[held] = det.fallback
         readers = Readers(models[held], det)
         for name in _sets_of(held):
             ev = evaluate_aspects(read_labelled(data / f"{name}.tsv"), taxonomy_column="domain",
@@ -93,6 +115,8 @@ def score(data: Path, args: argparse.Namespace) -> None:
     label = args.label or f"features={args.features} en_scale={args.en_scale} " + (
         "per language" if args.per_language else "per aspect"
     )
+    if chosen_fallback:
+        print("fallback by held-out author:", chosen_fallback)
     print(f"\n{label}: {fitted:.0f} CPU s fitting, {time.process_time() - start:.0f} CPU s in all")
     print("| lang | pairs | agreement | recall | precision | sentiment when found |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -114,6 +138,26 @@ def score(data: Path, args: argparse.Namespace) -> None:
                                                                  index=False)  # fmt: skip
     if args.pairs is not None:
         pairs.to_pickle(args.pairs)
+    if args.against is not None:
+        _against(pd.read_pickle(args.against), pairs)
+
+
+def _against(before: pd.DataFrame, after: pd.DataFrame) -> None:
+    """Per language: pair F1 before → after, and how many authors' agreement rose / fell."""
+    for lang in ("zh", "en"):
+        b, a = before[before["lang"] == lang], after[after["lang"] == lang]
+        fb, fa = pair_figures(b), pair_figures(a)
+        f1b = 2 * fb["recall"] * fb["precision"] / (fb["recall"] + fb["precision"])
+        f1a = 2 * fa["recall"] * fa["precision"] / (fa["recall"] + fa["precision"])
+        up = down = 0
+        moves = []
+        for held in ta.BLIND_AUTHORS:
+            d = (pair_figures(a[a["author"] == held])["agreement"]
+                 - pair_figures(b[b["author"] == held])["agreement"])  # fmt: skip
+            up, down = up + (d > 1e-9), down + (d < -1e-9)
+            moves.append(f"{held} {d:+.4f}")
+        print(f"{lang}: pair F1 {f1b:.4f} -> {f1a:.4f}; agreement better for {up} authors, "
+              f"worse for {down}: " + ", ".join(moves))  # fmt: skip
 
 
 def main() -> None:
@@ -126,6 +170,13 @@ def main() -> None:
     parser.add_argument("--en-scale", type=float, default=ta.DETECTOR_EN_SCALE)
     parser.add_argument("--per-language", action="store_true")
     parser.add_argument("--label", default="")
+    parser.add_argument("--second-pass", action="store_true", help="the detector's second pass")
+    parser.add_argument("--second-adds", action="store_true", help="second pass adds to first")
+    parser.add_argument("--second-per-language", action="store_true")
+    parser.add_argument("--second-may-abstain", action="store_true")
+    parser.add_argument("--second-c", type=float, default=ta.SECOND_PASS_C)
+    parser.add_argument("--fallback", action="store_true", help="the detector's fallback")
+    parser.add_argument("--against", type=Path, default=None, help="pairs (--pairs) to compare")
     parser.add_argument("--misses", type=Path, default=None, help="write the missed gold pairs")
     parser.add_argument("--pairs", type=Path, default=None, help="pickle every scored pair")
     parser.add_argument(

@@ -23,6 +23,32 @@ leave-one-author-out on the training authors' sentences, stored in the file; a f
 hold thresholds per language and aspect, applied by :meth:`AspectDetector.language_of`; the
 shipped one does not, they were no better out of sample), in the clause that contributes most
 to it. Patterns keep every hit they make: the detector only adds.
+
+**Second pass** (since session 19, when the file names ``second_pass``): the aspects a comment
+judges without naming them ("Transferred 5 times. FIVE.", "charged me extra $5") are mostly
+found in comments where another aspect was found (the reading of session 19 over sixteen
+authors, left out one at a time: 1,300 of 1,771 English misses, 1,067 of 1,399 Chinese), and
+their own regression alone scores them low. A second logistic regression
+per aspect reads the first pass's answer for the whole comment (:func:`second_pass_inputs`:
+every aspect's log-odds, which aspects the patterns found, whether the comment is English, how
+many aspects the patterns found, the highest log-odds of an allowed aspect) and decides instead
+of the aspect's own threshold, at its own threshold (``second_thresholds``); fitted on the first
+pass's out-of-sample log-odds (:func:`~loyalloop.feedback.train_aspects.fit_second_pass`), so
+that it can learn which aspects go together. Still only adds; it can instead add to the first
+pass's hits (``second_adds = 1``) and have thresholds per language (``second_thresholds_zh`` /
+``_en``).
+Not in the shipped file: with the fallback below it raised English agreement (leave one author
+out over sixteen, 0.7571 → 0.7631) but lowered Chinese pair F1 (0.8706 → 0.8702;
+:data:`~loyalloop.feedback.train_aspects.SECOND_PASS`).
+
+**Fallback** (``fallback`` in the file): a comment in which neither the patterns nor the
+detector found any aspect takes its most probable allowed aspect when that probability reaches
+this lower threshold (in the clause that contributes most to it). Shipped since session 19
+(its figures: :data:`~loyalloop.feedback.train_aspects.DETECTOR_FALLBACK`): of the aspects the
+reading missed, a quarter (English 471 of 1,771; Chinese 332 of 1,399) were in sentences
+where it found none at all; the
+fallback's mentions are right about half the time ("worst call I've had" → service), wrong the
+other half ("Happy Friday everyone!" → waiting time).
 """
 
 from __future__ import annotations
@@ -45,8 +71,10 @@ from loyalloop.feedback.model_cache import load_parsed
 __all__ = [
     "DETECTOR_FORMAT",
     "DETECTOR_LANGUAGES",
+    "SECOND_PASS_INPUTS",
     "AspectDetector",
     "Readers",
+    "second_pass_inputs",
     "shipped_detector",
     "shipped_readers",
 ]
@@ -55,6 +83,32 @@ DETECTOR_FORMAT = "loyalloop-aspect-detector/1"
 _FILE = "aspect_detector.txt"
 #: Languages that can have thresholds of their own (metadata ``thresholds_<language>``).
 DETECTOR_LANGUAGES = ("zh", "en")
+#: The inputs of the second pass (metadata ``second_pass``): :func:`second_pass_inputs`.
+SECOND_PASS_INPUTS = "logits+found+en+count+max"
+#: First-pass log-odds are clipped to this (probabilities 1e-4 … 1 - 1e-4) before the second
+#: pass reads them.
+_LOGIT_CLIP = float(np.log((1 - 1e-4) / 1e-4))
+
+
+def second_pass_inputs(
+    logits: np.ndarray, found: np.ndarray, allowed: np.ndarray, english: np.ndarray
+) -> np.ndarray:
+    """``(comments, 2 * aspects + 3)`` inputs of the second pass, in the order of
+    :data:`SECOND_PASS_INPUTS`: each aspect's first-pass log-odds (clipped to ±9.21), whether the
+    patterns found each aspect (0 / 1), whether the comment is English (0 / 1), how many aspects
+    the patterns found, and the highest clipped log-odds among the allowed aspects (−10 when
+    none is allowed).
+
+    ``logits`` ``(comments, aspects)``; ``found`` and ``allowed`` boolean ``(comments,
+    aspects)``; ``english`` boolean ``(comments,)``. The same function makes the training rows
+    (from out-of-sample probabilities) and the run-time rows."""
+    z = np.clip(np.asarray(logits, dtype=np.float64), -_LOGIT_CLIP, _LOGIT_CLIP)
+    z = z.reshape(len(z), -1)
+    f = np.asarray(found, dtype=np.float64).reshape(z.shape)
+    ok = np.asarray(allowed, dtype=bool).reshape(z.shape)
+    en = np.asarray(english, dtype=np.float64).reshape(-1, 1)
+    top = np.where(ok, z, -10.0).max(axis=1, initial=-10.0).reshape(-1, 1)
+    return np.hstack([z, f, en, f.sum(axis=1, keepdims=True), top])
 
 
 class AspectDetector:
@@ -108,8 +162,84 @@ class AspectDetector:
         except ValueError as exc:
             raise ModelError(f"aspect detector: {exc}") from exc
         self._column = {a: j for j, a in enumerate(self.aspects_)}
+        self._parse_second_pass()
         self._cache: dict[str, np.ndarray] = {}
         self._zero = np.zeros(len(self.aspects_))
+
+    def _parse_second_pass(self) -> None:
+        """The second pass and fallback of the metadata (module docs), as arrays."""
+        meta = self.metadata
+        inputs = meta.get("second_pass", "")
+        n = len(self.aspects_)
+        #: ``(aspects,)``: which aspects the second pass decides (the others: first pass).
+        self.second_has = np.zeros(n, dtype=bool)
+        self.second_weights = np.zeros((n, 2 * n + 3))
+        self.second_bias = np.zeros(n)
+        if inputs:
+            if inputs != SECOND_PASS_INPUTS:
+                raise ModelError(f"aspect detector second pass inputs {inputs!r} unknown")
+            for j, a in enumerate(self.aspects_):
+                text = meta.get(f"second_{a}")
+                if not text:
+                    continue
+                values = np.array([float(v) for v in text.split()])
+                if len(values) != 2 * n + 4:
+                    raise ModelError(f"aspect detector second pass for {a!r}: {len(values)} values")
+                self.second_has[j] = True
+                self.second_bias[j] = values[0]
+                self.second_weights[j] = values[1:]
+        #: Whether the second pass adds to the first pass's hits (``second_adds = 1``) rather
+        #: than deciding its aspects alone.
+        self.second_adds = meta.get("second_adds", "") == "1"
+        #: Second-pass probability thresholds per aspect, and per language and aspect (over
+        #: the per-aspect ones for comments of that language).
+        self.second_thresholds = self._parse_thresholds(meta.get("second_thresholds", ""))
+        self.second_language_thresholds = {
+            lang: self._parse_thresholds(meta.get(f"second_thresholds_{lang}", ""))
+            for lang in DETECTOR_LANGUAGES
+        }
+        fallback = meta.get("fallback", "")
+        #: Probability from which a comment with no aspect takes its most probable one.
+        self.fallback: float | None = float(fallback) if fallback else None
+
+    def set_second_pass(
+        self,
+        models: dict[str, tuple[float, np.ndarray]],
+        thresholds: dict[str, float],
+        *,
+        adds: bool = False,
+        language_thresholds: dict[str, dict[str, float]] | None = None,
+    ) -> None:
+        """Use a second pass: ``{aspect: (bias, weights over second_pass_inputs)}`` and its
+        probability thresholds (written to the metadata, so :meth:`dump` keeps them); no models
+        removes it."""
+        for key in [k for k in self.metadata if k.startswith("second_")]:
+            del self.metadata[key]
+        if models:
+            self.metadata["second_pass"] = SECOND_PASS_INPUTS
+            for a, (b, w) in models.items():
+                self.metadata[f"second_{a}"] = " ".join(_short(v) for v in [b, *w])
+            self.metadata["second_thresholds"] = " ".join(
+                f"{a}:{thresholds[a]:.2f}" for a in self.aspects_ if a in thresholds
+            )
+            for lang, table in (language_thresholds or {}).items():
+                if table:
+                    self.metadata[f"second_thresholds_{lang}"] = " ".join(
+                        f"{a}:{table[a]:.2f}" for a in self.aspects_ if a in table
+                    )
+            if adds:
+                self.metadata["second_adds"] = "1"
+        else:
+            self.metadata.pop("second_pass", None)
+        self._parse_second_pass()
+
+    def set_fallback(self, threshold: float | None) -> None:
+        """Use (a probability) or drop (``None``) the fallback of the module docs."""
+        if threshold is None:
+            self.metadata.pop("fallback", None)
+        else:
+            self.metadata["fallback"] = f"{threshold:.2f}"
+        self._parse_second_pass()
 
     def _parse_thresholds(self, text: str) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -166,15 +296,62 @@ class AspectDetector:
             return []
         contrib = [self.clause_contribution(c) for c in clauses]
         z = self.bias_ + np.sum(contrib, axis=0)
-        hits = np.flatnonzero(z >= self._logit_thresholds(self._language(clauses)))
+        limits = self._logit_thresholds(self._language(clauses))
+        hits = self._decide(z.reshape(1, -1), limits, [clauses], allowed, [found])[0]
         out = []
-        for j in hits:
-            key = self.aspects_[j]
-            if key in found or key not in allowed:
-                continue
+        for j in np.flatnonzero(hits):
             best = max(range(len(clauses)), key=lambda i: contrib[i][j])
-            out.append((key, best))
+            out.append((self.aspects_[j], best))
         return out
+
+    def _second_threshold_row(self, language: str | None) -> list[float]:
+        own = self.second_language_thresholds.get(language, {}) if language else {}
+        pooled = self.second_thresholds
+        return [own.get(a, pooled.get(a, self.threshold)) for a in self.aspects_]
+
+    @property
+    def two_pass(self) -> bool:
+        """Whether the file has a second pass or a fallback (module docs)."""
+        return bool(self.second_has.any()) or self.fallback is not None
+
+    def _decide(
+        self,
+        z: np.ndarray,
+        limits: np.ndarray,
+        comments: Sequence[Sequence[str]],
+        allowed: Sequence[str],
+        found: Sequence[set[str]],
+    ) -> np.ndarray:
+        """``(comments, aspects)`` booleans: the aspects added to each comment, from its
+        first-pass log-odds ``z`` and their ``limits`` (first pass, then the second pass and
+        the fallback where the file has them); never one the patterns found or ``allowed``
+        lacks."""
+        ok = np.array([a in allowed for a in self.aspects_]).reshape(1, -1)
+        done = np.array([[a in f for a in self.aspects_] for f in found], dtype=bool)
+        done = done.reshape(len(z), -1)
+        hit = z >= limits
+        if self.second_has.any():
+            langs = [self.language_of(c) for c in comments]
+            english = np.array([g == "en" for g in langs], dtype=bool)
+            x = second_pass_inputs(z, done, np.broadcast_to(ok, z.shape), english)
+            s = x @ self.second_weights.T + self.second_bias
+            rows = {g: self._second_threshold_row(g) for g in set(langs)}
+            t = np.array([rows[g] for g in langs]).reshape(z.shape)
+            c = np.clip(t, 1e-6, 1 - 1e-6)
+            second = s >= np.where(t > 1, np.inf, np.log(c / (1 - c)))  # above 1: never
+            if self.second_adds:  # to the first pass's hits, instead of deciding alone
+                second |= hit
+            hit = np.where(self.second_has, second, hit)
+        hit &= ok & ~done
+        if self.fallback is not None:
+            fb = min(max(self.fallback, 1e-6), 1 - 1e-6)
+            open_z = np.where(ok, z, -np.inf)
+            best = open_z.argmax(axis=1)
+            empty = ~hit.any(axis=1) & np.array([not f for f in found], dtype=bool)
+            take = empty & (open_z[np.arange(len(z)), best] >= np.log(fb / (1 - fb)))
+            take &= np.array([bool(c) for c in comments], dtype=bool)
+            hit[np.flatnonzero(take), best[take]] = True
+        return hit
 
     def contributions(self, clauses: Sequence[str]) -> np.ndarray:
         """``(len(clauses), aspects)``: :meth:`clause_contribution` of many clauses at once.
@@ -217,7 +394,10 @@ class AspectDetector:
             }
             limits = np.array([by_language[self.language_of(clauses)] for clauses in comments])
             limits = limits.reshape(len(comments), -1)
-        hit_rows, hit_cols = np.nonzero(z >= limits)
+        if self.two_pass:
+            hit_rows, hit_cols = np.nonzero(self._decide(z, limits, comments, allowed, found))
+        else:
+            hit_rows, hit_cols = np.nonzero(z >= limits)
         out: list[list[tuple[str, int]]] = [[] for _ in comments]
         starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
         for i, j in zip(hit_rows.tolist(), hit_cols.tolist(), strict=True):
