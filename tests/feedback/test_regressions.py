@@ -7,7 +7,7 @@ import pytest
 
 from loyalloop.feedback import detect_aspects, load_taxonomy, score_text
 from loyalloop.feedback.analyze import analyze_comments
-from loyalloop.feedback.boilerplate import strip_boilerplate
+from loyalloop.feedback.boilerplate import is_opening_only, strip_boilerplate
 
 BANKING = load_taxonomy("banking")
 
@@ -27,6 +27,19 @@ def test_chat_opening_is_not_service_and_lends_no_sentiment() -> None:
     assert strip_boilerplate("在线客服记录：年费太贵了") == "年费太贵了"
     assert _pairs("在线客服记录：您好，积分很好换") == [("rewards_points", "positive")]
     assert _pairs("客户来电反映：") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [("客户来电反映：", True), ("Call note - ", True), ("【投诉】", True), ("Customer called:", True),
+     ("客户来电反映：年费太贵", False), ("谢谢", False), ("在线客服记录：您好", False), ("", False)],
+)  # fmt: skip
+def test_a_note_that_is_only_its_opening_has_nothing_to_tag(text: str, only: bool) -> None:
+    # since session 19 the detector's fallback gives a comment with no aspect its most probable
+    # one; a note whose body is missing must not get the aspect agent notes usually carry
+    assert is_opening_only(text) is only
+    if only:
+        assert _pairs(text) == []
 
 
 @pytest.mark.parametrize(

@@ -60,11 +60,12 @@ def test_default_finds_the_phrases_of_both_businesses(
 
 @pytest.mark.parametrize("text", ["一直没有回电", "Nobody ever got back to me"])
 def test_a_bank_waiting_mention_retail_misses_is_read_under_default(text: str) -> None:
-    # the whole reading (patterns and the learned detector): retail's aspects alone, which
-    # were default's waiting time before the fix, find nothing here. (Since the session 17
-    # retrain the learned detector finds "Nobody ever called back" under retail too, so the
-    # English example is another of banking's own patterns, "got back to me".)
-    assert [m.aspect for m in detect_aspects(text, load_taxonomy("retail"))] == []
+    # retail's waiting-time patterns, which were default's before the fix, do not match;
+    # the whole reading under default (patterns and the learned detector) finds it. (Under
+    # retail the learned detector finds these too since sessions 17 and 19 — "Nobody ever
+    # called back", then the fallback for a comment with no aspect — so the retail side checks
+    # the patterns alone.)
+    assert not _patterns(text, "retail", "waiting_time")
     assert [m.aspect for m in detect_aspects(text, load_taxonomy("default"))] == ["waiting_time"]
 
 

@@ -43,7 +43,7 @@ import yaml
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.feedback.aspect_detector import AspectDetector, Readers, shipped_readers
 from loyalloop.feedback.aspect_model import MentionContext
-from loyalloop.feedback.boilerplate import strip_boilerplate
+from loyalloop.feedback.boilerplate import is_opening_only, strip_boilerplate
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.lexicon import AspectSpan, lexicon_score
 from loyalloop.feedback.mention_sentiment import SENTENCE_FEATURES
@@ -853,6 +853,8 @@ _Prepared = tuple[tuple[Clause, ...], list[list[Any]], list[list[Aspect]]]
 
 
 def _clauses_and_spans(display: str, tax: Taxonomy) -> tuple[tuple[Clause, ...], list[list[Any]]]:
+    if is_opening_only(display):  # a note with no body: nothing to tag
+        return (), []
     clauses = tuple(segment(strip_boilerplate(display)))
     return clauses, [tax.spans(c.norm) for c in clauses]
 

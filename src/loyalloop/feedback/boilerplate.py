@@ -9,14 +9,18 @@ tagged (客服 in "在线客服记录" reads as service) and lends its sentiment
 
 :func:`strip_boilerplate` removes openings at the start (repeatedly), sign-offs at the end, and
 agent phrases wherever they form a whole clause. It never empties a comment that has content:
-if everything would go, the text is returned unchanged.
+if everything would go, the text is returned unchanged ("谢谢" alone is a thank-you).
+:func:`is_opening_only` tells a comment that is nothing but a channel opening ("客户来电反映：",
+a note whose body is missing): it says nothing about any aspect, and the reading tags none —
+since session 19 the detector's fallback would otherwise give it the aspect agent notes most
+often carry.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["strip_boilerplate"]
+__all__ = ["is_opening_only", "strip_boilerplate"]
 
 _OPENINGS = [
     r"(?:[在再]线)?客服(?:聊天)?记录(?:\s*[:：]|\s+)",  # 再线: a common typing slip
@@ -57,6 +61,27 @@ _AGENT_RE = re.compile(
     r"(?:^|(?<=[，,。.!！?？;；]))\s*(?:" + "|".join(_AGENT) + r")\s*[，,。.!！?？]*",
     re.IGNORECASE,
 )
+
+
+def is_opening_only(text: str) -> bool:
+    """Whether ``text`` is channel openings and nothing else.
+
+    Examples
+    --------
+    >>> is_opening_only("客户来电反映：")
+    True
+    >>> is_opening_only("客户来电反映：年费太贵")
+    False
+    >>> is_opening_only("谢谢")
+    False
+    """
+    out = text
+    for _ in range(3):
+        new = _OPEN.sub("", out, count=1)
+        if new == out:
+            break
+        out = new
+    return bool(text.strip()) and not out.strip(" ，,。.:：")
 
 
 def strip_boilerplate(text: str) -> str:
