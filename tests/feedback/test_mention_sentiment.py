@@ -17,6 +17,7 @@ from loyalloop.feedback.mention_sentiment import (
 )
 from loyalloop.feedback.train_mention_sentiment import (
     FLIP_MARGIN,
+    FLIP_MARGIN_WITHOUT_EVIDENCE,
     MARGINS,
     TRAIN_SETS,
     fit,
@@ -74,6 +75,28 @@ def test_reversing_the_rules_needs_a_margin() -> None:
     assert [m.sentiment.label for m in read_comment("信用卡被盗刷了").mentions] == ["negative"]
 
 
+def test_a_borrowed_polarity_may_be_reversed_from_its_own_margin() -> None:
+    """Session 19: the reversal margin protects a clause's own lexicon complaint; where the
+    rules' polarity was borrowed from the next clause (no evidence in the mention's clause) the
+    model may reverse it from ``flip_margin_without_evidence``. A file without that line (before
+    session 19) reverses nothing below ``flip_margin``."""
+    meta = {"neutral_needs_margin": "yes", "flip_margin": "0.45",
+            "flip_margin_without_evidence": "0.1"}  # fmt: skip
+    model = MentionSentimentModel({}, {}, meta)
+    (borrowed,) = _contexts(["年费三百，算下来挺贵的"])  # "三百" judged by the next clause
+    assert borrowed.rule == "negative" and not borrowed.evidence
+    (own,) = _contexts(["信用卡被盗刷了"])
+    assert own.rule == "negative" and own.evidence
+    assert model.accepts(borrowed, ("positive", 0.2))
+    assert not model.accepts(borrowed, ("positive", 0.05))
+    assert not model.accepts(own, ("positive", 0.2))
+    assert model.accepts(own, ("positive", 0.5))
+    assert model.accepts(borrowed, ("negative", 0.0)) and model.accepts(own, ("neutral", 0.0))
+    old = MentionSentimentModel({}, {}, {k: v for k, v in meta.items() if "evidence" not in k})
+    assert old.flip_margin_without_evidence == 0.45
+    assert not old.accepts(borrowed, ("positive", 0.2))
+
+
 def test_shipped_use_rule_is_the_one_training_writes() -> None:
     """The model file's margins are :data:`MARGINS` / :data:`FLIP_MARGIN` (session 15: zh 0.1,
     chosen by leave-one-author-out within the demo's fraud-security tolerance once the sample's
@@ -81,6 +104,7 @@ def test_shipped_use_rule_is_the_one_training_writes() -> None:
     model = shipped_mention_model()
     assert model is not None
     assert model.margins == MARGINS and model.flip_margin == FLIP_MARGIN
+    assert model.flip_margin_without_evidence == FLIP_MARGIN_WITHOUT_EVIDENCE
     assert model.neutral_needs_margin
     (ctx,) = _contexts(["账单什么时候出"])  # a neutral reading of the rules
     assert ctx.rule == "neutral"

@@ -418,19 +418,28 @@ class MentionSentimentModel:
         #: With ``neutral_needs_margin``: the margin from which the model may turn the rules'
         #: polarity around ("信用卡被盗刷了" read +0.20 where the rules said negative).
         self.flip_margin = float(self.metadata.get("flip_margin", "0"))
+        #: The same margin where the mention's clause holds no lexicon evidence of its own (the
+        #: rules' polarity was borrowed from the next clause or rests on no sentiment word):
+        #: :attr:`flip_margin` protects a clause's own complaint, which such a reading is not.
+        #: A file without it (before session 19) uses :attr:`flip_margin` for every mention.
+        self.flip_margin_without_evidence = float(
+            self.metadata.get("flip_margin_without_evidence", self.flip_margin)
+        )
 
     def accepts(self, ctx: MentionContext, guess: tuple[str, float]) -> bool:
         """Whether the reading uses the model's ``guess`` (:meth:`predict`) for ``ctx``:
         with ``neutral_needs_margin``, a neutral reading of the rules only from the language's
-        margin and a reversal of the rules' polarity only from ``flip_margin``; without it,
-        always where the lexicon found evidence, otherwise from the language's margin."""
+        margin and a reversal of the rules' polarity only from ``flip_margin`` (from
+        ``flip_margin_without_evidence`` where the clause holds no lexicon evidence); without
+        it, always where the lexicon found evidence, otherwise from the language's margin."""
         label, score = guess
         margin = self.margins[language_of(ctx.clause + ctx.next_free)]
         if self.neutral_needs_margin:
             if ctx.rule == "neutral":
                 return abs(score) >= margin
             flips = label not in ("neutral", ctx.rule)
-            return not flips or abs(score) >= self.flip_margin
+            flip = self.flip_margin if ctx.evidence else self.flip_margin_without_evidence
+            return not flips or abs(score) >= flip
         return ctx.evidence or abs(score) >= margin
 
     def _matrix(self, lang: str, contexts: Sequence[MentionContext]) -> object:
