@@ -70,6 +70,7 @@ def mentions(data: Path, cache: Path) -> None:
         model = tms.fit([found.contexts[i] for i in keep], found.rows["label"].iloc[keep].tolist())
         model.margins, model.neutral_needs_margin = dict(tms.MARGINS), True
         model.flip_margin = tms.FLIP_MARGIN
+        model.flip_margin_without_evidence = tms.FLIP_MARGIN_WITHOUT_EVIDENCE
         models[held] = model
     cache.write_bytes(pickle.dumps(models))
     print(f"{len(models)} mention models: {time.process_time() - start:.1f} CPU s")
