@@ -75,13 +75,18 @@ def is_opening_only(text: str) -> bool:
     >>> is_opening_only("谢谢")
     False
     """
+    return bool(text.strip()) and not _without_openings(text).strip(" ，,。.:：")
+
+
+def _without_openings(text: str) -> str:
+    """``text`` without the channel openings at its start (up to three, one after another)."""
     out = text
     for _ in range(3):
         new = _OPEN.sub("", out, count=1)
         if new == out:
             break
         out = new
-    return bool(text.strip()) and not out.strip(" ，,。.:：")
+    return out
 
 
 def strip_boilerplate(text: str) -> str:
@@ -96,13 +101,7 @@ def strip_boilerplate(text: str) -> str:
     >>> strip_boilerplate("谢谢")
     '谢谢'
     """
-    out = text
-    for _ in range(3):
-        new = _OPEN.sub("", out, count=1)
-        if new == out:
-            break
-        out = new
-    out = _AGENT_RE.sub("", out)
+    out = _AGENT_RE.sub("", _without_openings(text))
     for _ in range(2):
         new = _CLOSE.sub("", out)
         if new == out:

@@ -10,10 +10,10 @@ Run from the repository root::
 Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by eighteen
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
 ``dev2_*``, ``dev3_*``, ``check_*``) and seventeen blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's and blind16's adjudicated
-labels, ``adjudicated15_blind15_*`` and ``adjudicated16_blind16_*``, why those in :mod:`~loyalloop.feedback.train_mention_sentiment`;
-each spent as a test set before it became training data). The sample's templated comments are
-not used.
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's and blind16's
+adjudicated labels, ``adjudicated15_blind15_*`` and ``adjudicated16_blind16_*``, why those in
+:mod:`~loyalloop.feedback.train_mention_sentiment`; each spent as a test set before it became
+training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
 AspectDetector`): one L2 logistic regression per aspect (liblinear, ``C`` = :data:`DETECTOR_C`)

@@ -7,17 +7,18 @@ Run from the repository root::
 
 Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by eighteen
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and seventeen blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` …
-``blind16``; each spent as a test set before it became training data). blind15's and (since
-session 19) blind16's sentences were labelled twice, blind, and a third person decided where the two differed; its training
-rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``): on the
-30 % of rows where the author and the second person disagree the adjudicated label is the
-better-founded truth (the adjudicator mostly restored aspects the author left implied — exactly
-the implied mentions the detector misses), and the reader scored the same against all three
-versions (session 17), so nothing is lost by taking it (blind16 the same: ``adjudicated16_blind16_*``,
-author ``blind16``). The authors' (``blind15_*``, ``blind16_*``) and the second persons'
-(``second15_blind15_*``, ``second16_blind16_*``) versions of the same texts are not also training rows:
-the same sentence three times would weigh it triple and, in leave-one-author-out, leak it across
+``check``) and seventeen blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
+``blind2`` … ``blind16``; each spent as a test set before it became training data). blind15's
+and (since session 19) blind16's sentences were labelled twice, blind, and a third person
+decided where the two differed; their training rows are the **adjudicated** labels
+(``adjudicated15_blind15_*``, author ``blind15``; ``adjudicated16_blind16_*``, author
+``blind16``): on the 20-30 % of rows where the author and the second person disagree the
+adjudicated label is the better-founded truth (the adjudicator mostly restored aspects the
+author left implied — exactly the implied mentions the detector misses), and the reader scored
+the same against all three versions (session 17), so nothing is lost by taking it. The
+authors' (``blind15_*``, ``blind16_*``) and the second persons' (``second15_blind15_*``,
+``second16_blind16_*``) versions of the same texts are not also training rows: the same
+sentence three times would weigh it triple and, in leave-one-author-out, leak it across
 folds. The shipped
 model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
 sentence is read by the rules and the shipped aspect detector
