@@ -263,13 +263,15 @@ def mood_items(ctx: MentionContext) -> list[tuple[str, float]]:
 
 
 def is_contact_question(ctx: MentionContext) -> bool:
-    """Whether the mention's clause asks for a way to reach someone (:data:`CONTACT_QUESTION`)
-    and the rules read it neutral, without complaint and without lexicon evidence."""
+    """Whether the mention's clause asks for a way to reach someone (:data:`CONTACT_QUESTION`),
+    not rhetorically ("why can't I ever reach anyone?"), and the rules read it neutral, without
+    complaint and without lexicon evidence."""
     return (
         ctx.rule == "neutral"
         and ctx.asks
         and not ctx.complains
         and not ctx.evidence
+        and not _RHETORICAL.search(ctx.clause)
         and bool(CONTACT_QUESTION.search(ctx.clause))
     )
 
