@@ -13,6 +13,7 @@ from loyalloop.feedback.aspects import load_taxonomy, mention_contexts, read_com
 from loyalloop.feedback.mention_sentiment import (
     MentionSentimentModel,
     feature_items,
+    is_contact_question,
     shipped_mention_model,
 )
 from loyalloop.feedback.train_mention_sentiment import (
@@ -95,6 +96,35 @@ def test_a_borrowed_polarity_may_be_reversed_from_its_own_margin() -> None:
     old = MentionSentimentModel({}, {}, {k: v for k, v in meta.items() if "evidence" not in k})
     assert old.flip_margin_without_evidence == 0.45
     assert not old.accepts(borrowed, ("positive", 0.2))
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [("客服的电话是多少？", True), ("说实话，客服小姐姐的电话是多少？谢谢。", True),
+     ("How do I reach the agent?", True), ("What's the number for customer service?", True),
+     ("人工客服怎么联系？", True),
+     # a judgement, or not a question for a way to reach anyone
+     ("客服的电话怎么老是打不通？", False), ("客服的态度怎么这么差？", False),
+     ("Why can't I ever reach the agent?", False), ("客服说会转给相关部门", False),
+     ("The agent was rude", False)],
+)  # fmt: skip
+def test_a_question_for_a_way_to_reach_someone_stays_neutral(text: str, contact: bool) -> None:
+    """Session 20: "客服的电话是多少？" was read as a service complaint (the model −0.68 from a
+    neutral reading of the rules). A plain question is neutral by the labelling guide; the model
+    may not make a judgement of a contact question at any margin."""
+    model = MentionSentimentModel({}, {}, {"neutral_needs_margin": "yes", "margin_zh": "0"})
+    ctxs = [c for c in _contexts([text]) if c.aspect == "service_attitude"]
+    assert ctxs, text
+    assert any(is_contact_question(c) for c in ctxs) is contact
+    for c in ctxs:
+        if is_contact_question(c):
+            assert not model.accepts(c, ("negative", -0.99))
+            assert model.accepts(c, ("neutral", 0.0))
+    if contact:
+        got = [
+            m.sentiment.label for m in read_comment(text).mentions if m.aspect == "service_attitude"
+        ]
+        assert got and set(got) == {"neutral"}, got
 
 
 def test_shipped_use_rule_is_the_one_training_writes() -> None:

@@ -39,6 +39,14 @@ sentence, as :class:`~loyalloop.feedback.aspect_model.MentionContext` carries th
   removes are mostly negation scope (benchmarks/results/feedback.md, round 14). Part of the
   clause features, so :meth:`MentionSentimentModel.predict` caches it with the clause.
 
+**A question for a way to reach someone stays neutral** (session 20, :data:`CONTACT_GATE`):
+where the rules read a mention neutral and its clause asks for a phone number, a hotline or how to
+reach someone, without complaint or lexicon evidence ("客服的电话是多少？", "How do I reach the
+agent?"), :meth:`MentionSentimentModel.accepts` never takes the model's judgement. The labelling
+authors give such questions no aspect, so the model never learned them and read them as service
+complaints; leave-one-author-out over seventeen blind authors the rule changes no labelled pair,
+and the demo's service-attitude negative share falls from 0.540 to 0.515 (truth 0.456).
+
 Run time is numpy and scipy.sparse: :meth:`MentionSentimentModel.predict_batch` scores all
 mentions at once (one sparse matrix per language times the weight matrix);
 :meth:`MentionSentimentModel.predict` scores one (cached), as the reading calls it. The score
@@ -61,6 +69,8 @@ from loyalloop.feedback.aspect_model import LABELS, MentionContext, clause_ngram
 from loyalloop.feedback.model_cache import load_parsed
 
 __all__ = [
+    "CONTACT_GATE",
+    "CONTACT_QUESTION",
     "LANGUAGES",
     "MENTION_FORMAT",
     "MOOD_FEATURES",
@@ -68,6 +78,7 @@ __all__ = [
     "MentionSentimentModel",
     "clause_items",
     "feature_items",
+    "is_contact_question",
     "language_of",
     "mood_cues",
     "mood_items",
@@ -176,6 +187,27 @@ _INFO_QUESTION = re.compile(
     r"(\w)不\1|\?|？|^(?:how|what|when|where|which|who|can|could|do|does|did|is|are|will|"
     r"would you|should|may)\b|\bi'?d like to know\b|\bwondering\b"
 )
+#: A question for a way to reach the company or a person (session 20): its phone number, hotline,
+#: e-mail or address, or how to contact, reach or get through to someone ("客服的电话是多少？",
+#: "How do I reach the agent?"). By the labelling guide a plain question is neutral, and the
+#: labelling authors give such questions no aspect at all ("你们的客服电话是多少", "What's your
+#: phone number for international calls?"); the model, which never saw one with a service
+#: mention, reads the agent or 电话 as a complaint (−0.68 / −0.51). See :data:`CONTACT_GATE`.
+CONTACT_QUESTION = re.compile(
+    r"(?:电话|热线|号码|联系方式|邮箱|地址|微信|分机)(?:号码?)?(?:是)?(?:多少|几号|什么|哪个)|"
+    r"(?:怎么|如何|怎样|去哪|在哪里?|哪里)(?:才能|能|可以)?(?:联系|联络|找到?|打给|打通|接通|转人工)|"
+    r"\bhow (?:do|can|could|should|would) (?:i|we|you) (?:reach|contact|call|get hold of"
+    r"|get in touch|get through to|speak to|talk to|email|write to)\b|"
+    r"\bwhat(?:'s| is| are) (?:the|your)\b.{0,30}"
+    r"\b(?:number|hotline|email|e-mail|address|contact)\b|"
+    r"\b(?:phone|contact|hotline) (?:number|details)\b"
+)
+#: Whether :meth:`MentionSentimentModel.accepts` keeps the rules' neutral reading of a mention
+#: whose clause is a :data:`CONTACT_QUESTION` that asks without complaining and holds no lexicon
+#: evidence (the model may not turn it into a judgement at any margin). Narrower than fb19b's
+#: question gate (every plain question; it lost pairs at every margin, session 19): see
+#: benchmarks/results/feedback.md, session 20 (fb20b).
+CONTACT_GATE = True
 #: A hope, a request or a condition: what the customer wants, not (yet) what happened.
 _HOPE = re.compile(
     r"希望|期待|盼|建议|要是|如果|假如|若|能不能|可不可以|麻烦(?:你|您|帮|给|尽快)|请(?!问)|最好|应该|就好了|"
@@ -228,6 +260,20 @@ def mood_items(ctx: MentionContext) -> list[tuple[str, float]]:
     if len(cues) > 1:
         out.append(("m:" + "&".join(cues) + sign, 1.0))
     return out
+
+
+def is_contact_question(ctx: MentionContext) -> bool:
+    """Whether the mention's clause asks for a way to reach someone (:data:`CONTACT_QUESTION`),
+    not rhetorically ("why can't I ever reach anyone?"), and the rules read it neutral, without
+    complaint and without lexicon evidence."""
+    return (
+        ctx.rule == "neutral"
+        and ctx.asks
+        and not ctx.complains
+        and not ctx.evidence
+        and not _RHETORICAL.search(ctx.clause)
+        and bool(CONTACT_QUESTION.search(ctx.clause))
+    )
 
 
 def language_of(text: str) -> str:
@@ -433,6 +479,8 @@ class MentionSentimentModel:
         ``flip_margin_without_evidence`` where the clause holds no lexicon evidence); without
         it, always where the lexicon found evidence, otherwise from the language's margin."""
         label, score = guess
+        if CONTACT_GATE and label != "neutral" and is_contact_question(ctx):
+            return False
         margin = self.margins[language_of(ctx.clause + ctx.next_free)]
         if self.neutral_needs_margin:
             if ctx.rule == "neutral":
