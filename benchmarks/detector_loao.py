@@ -30,9 +30,9 @@ probabilities); ``--second-pass`` a second pass fitted without the author
 the other authors' second-pass probabilities (:func:`~loyalloop.feedback.train_aspects.
 set_passes`). Session 20: ``--beside`` chooses each aspect's threshold apart for sentences in
 which the patterns found an aspect (:func:`~loyalloop.feedback.train_aspects.choose_thresholds`
-``beside``); ``--second-pass`` is fitted and used only in sentences in which the patterns
-found an aspect unless ``--second-everywhere`` (session 19's), in the languages of
-``--second-languages`` (default all). ``--against`` prints pair F1 before → after and how
+``beside``); ``--second-beside`` fits and uses the second pass only in sentences in which the
+patterns found an aspect (else in every sentence, as in session 19), ``--second-languages``
+only in those languages (default all). ``--against`` prints pair F1 before → after and how
 many authors' agreement rose and fell against the pairs of an earlier run (``--pairs``).
 
 Against ``train_aspects --loao`` this saves the inner leave-one-author-out of every held-out
@@ -94,7 +94,7 @@ def score(data: Path, args: argparse.Namespace) -> None:
     second = None
     if args.second_pass:
         second, second_models = ta.second_pass_out_of_sample(
-            oos, c=args.second_c, beside=not args.second_everywhere
+            oos, c=args.second_c, beside=args.second_beside
         )
     fitted = time.process_time() - start
     models = pickle.loads(args.mentions.read_bytes())
@@ -111,7 +111,7 @@ def score(data: Path, args: argparse.Namespace) -> None:
         ta.set_passes(det, oos, others, chosen,
                       second=None if second is None else (second, second_models[held]),
                       adds=args.second_adds, per_language=args.second_per_language,
-                      never=args.second_may_abstain, beside=not args.second_everywhere,
+                      never=args.second_may_abstain, beside=args.second_beside,
                       languages=args.second_languages.split(",") if args.second_languages
                       else None,
                       fallback=args.fallback)  # fmt: skip
@@ -185,9 +185,8 @@ def main() -> None:
     parser.add_argument("--second-adds", action="store_true", help="second pass adds to first")
     parser.add_argument("--second-per-language", action="store_true")
     parser.add_argument("--second-may-abstain", action="store_true")
-    parser.add_argument("--second-everywhere", action="store_true",
-                        help="second pass in every sentence (session 19), not only beside a "
-                        "found aspect")  # fmt: skip
+    parser.add_argument("--second-beside", action="store_true",
+                        help="second pass only where the patterns found an aspect")  # fmt: skip
     parser.add_argument(
         "--second-languages",
         default="",
