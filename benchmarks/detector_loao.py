@@ -5,7 +5,7 @@ Run from the repository root::
     python benchmarks/detector_loao.py mentions --cache /tmp/mention_loao.pkl
     python benchmarks/detector_loao.py score --mentions /tmp/mention_loao.pkl \\
         [--features ngrams+skip] [--en-scale 1.5] [--per-language] [--misses misses.tsv]
-        [--fallback] [--second-pass [--second-adds] [--second-per-language]
+        [--fallback] [--beside] [--second-pass [--second-adds] [--second-per-language]
         [--second-may-abstain]] [--pairs after.pkl] [--against before.pkl]
 
 ``mentions``: the mention-sentiment model fitted without each blind author
@@ -28,8 +28,12 @@ Session 19: ``--fallback`` gives each held-out author's detector the fallback
 probabilities); ``--second-pass`` a second pass fitted without the author
 (:func:`~loyalloop.feedback.train_aspects.second_pass_out_of_sample`), its thresholds chosen on
 the other authors' second-pass probabilities (:func:`~loyalloop.feedback.train_aspects.
-set_passes`). ``--against`` prints pair F1 before → after and how many authors' agreement rose
-and fell against the pairs of an earlier run (``--pairs``).
+set_passes`). Session 20: ``--beside`` chooses each aspect's threshold apart for sentences in
+which the patterns found an aspect (:func:`~loyalloop.feedback.train_aspects.choose_thresholds`
+``beside``); ``--second-beside`` fits and uses the second pass only in sentences in which the
+patterns found an aspect (else in every sentence, as in session 19), ``--second-languages``
+only in those languages (default all). ``--against`` prints pair F1 before → after and how
+many authors' agreement rose and fell against the pairs of an earlier run (``--pairs``).
 
 Against ``train_aspects --loao`` this saves the inner leave-one-author-out of every held-out
 fold (one pass of 17 fits instead of 16 × 16): the other authors' probabilities that choose a
@@ -89,21 +93,27 @@ def score(data: Path, args: argparse.Namespace) -> None:
             args.oos.write_bytes(pickle.dumps((oos, folds)))
     second = None
     if args.second_pass:
-        second, second_models = ta.second_pass_out_of_sample(oos, c=args.second_c)
+        second, second_models = ta.second_pass_out_of_sample(
+            oos, c=args.second_c, beside=args.second_beside
+        )
     fitted = time.process_time() - start
     models = pickle.loads(args.mentions.read_bytes())
     parts = []
     chosen_fallback = {}
     for held in ta.BLIND_AUTHORS:
         others = oos.author != held
-        chosen = ta.choose_thresholds(oos, others, per_language=args.per_language)
+        chosen = ta.choose_thresholds(oos, others, per_language=args.per_language,
+                                      beside=args.beside)  # fmt: skip
         det = folds[held]
         det.threshold, det.thresholds = chosen.overall, chosen.per_aspect
+        det.beside_thresholds = chosen.beside
         det.language_thresholds = {g: chosen.per_language.get(g, {}) for g in DETECTOR_LANGUAGES}
         ta.set_passes(det, oos, others, chosen,
                       second=None if second is None else (second, second_models[held]),
                       adds=args.second_adds, per_language=args.second_per_language,
-                      never=args.second_may_abstain,
+                      never=args.second_may_abstain, beside=args.second_beside,
+                      languages=args.second_languages.split(",") if args.second_languages
+                      else None,
                       fallback=args.fallback)  # fmt: skip
         if args.fallback:
             chosen_fallback[held] = det.fallback
@@ -175,8 +185,17 @@ def main() -> None:
     parser.add_argument("--second-adds", action="store_true", help="second pass adds to first")
     parser.add_argument("--second-per-language", action="store_true")
     parser.add_argument("--second-may-abstain", action="store_true")
+    parser.add_argument("--second-beside", action="store_true",
+                        help="second pass only where the patterns found an aspect")  # fmt: skip
+    parser.add_argument(
+        "--second-languages",
+        default="",
+        help="comma-separated languages the second pass reads (default all)",
+    )
     parser.add_argument("--second-c", type=float, default=ta.SECOND_PASS_C)
     parser.add_argument("--fallback", action="store_true", help="the detector's fallback")
+    parser.add_argument("--beside", action="store_true",
+                        help="thresholds apart where the patterns found an aspect")  # fmt: skip
     parser.add_argument("--against", type=Path, default=None, help="pairs (--pairs) to compare")
     parser.add_argument("--misses", type=Path, default=None, help="write the missed gold pairs")
     parser.add_argument("--pairs", type=Path, default=None, help="pickle every scored pair")

@@ -161,17 +161,18 @@ def test_second_pass_learns_which_aspects_go_together() -> None:
     gold = np.column_stack([fee, fee])
     found = np.column_stack([fee, np.zeros(n, dtype=bool)])
     oos = _oos(probs, gold, found, ["a", "b"] * (n // 2))
-    models = fit_second_pass(oos)
+    models = fit_second_pass(oos, beside=False)  # session 19: every sentence
     assert set(models) == {"credit_limit"}  # annual_fee is never missed: nothing to learn
     _, w = models["credit_limit"]
     assert w[2] > 0  # the found annual fee
-    second, by_author = second_pass_out_of_sample(oos)
+    second, by_author = second_pass_out_of_sample(oos, beside=False)
     assert set(by_author) == {"a", "b"}
     assert (second.probabilities[fee, 1] > 0.9).all()
     assert (second.probabilities[~fee, 1] < 0.1).all()
     det = _toy()
     chosen = choose_thresholds(oos, min_pairs=10)
-    set_passes(det, oos, None, chosen, second=(second, models), adds=True, fallback=False)
+    set_passes(det, oos, None, chosen, second=(second, models), adds=True, fallback=False,
+               beside=False)  # fmt: skip
     assert det.second_has.tolist() == [False, True] and det.fallback is None
     assert det.detect(["办卡"], BOTH, {"annual_fee"}) == [("credit_limit", 0)]
 

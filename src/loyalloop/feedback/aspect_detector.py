@@ -36,10 +36,16 @@ of the aspect's own threshold, at its own threshold (``second_thresholds``); fit
 pass's out-of-sample log-odds (:func:`~loyalloop.feedback.train_aspects.fit_second_pass`), so
 that it can learn which aspects go together. Still only adds; it can instead add to the first
 pass's hits (``second_adds = 1``) and have thresholds per language (``second_thresholds_zh`` /
-``_en``).
-Not in the shipped file: with the fallback below it raised English agreement (leave one author
-out over sixteen, 0.7571 → 0.7631) but lowered Chinese pair F1 (0.8706 → 0.8702;
-:data:`~loyalloop.feedback.train_aspects.SECOND_PASS`).
+``_en``), and be used only in comments in which the patterns found an aspect
+(``second_beside = 1``).
+In the shipped file since session 20, adding, thresholds per aspect (leave one author out over
+seventeen, with the fallback below: agreement 0.8126 → 0.8135 zh, 0.7639 → 0.7699 en; pair F1
+0.8718 → 0.8724, 0.8350 → 0.8370; :data:`~loyalloop.feedback.train_aspects.SECOND_PASS`);
+session 19 over sixteen authors had it lower Chinese pair F1 (0.8706 → 0.8702).
+
+**Thresholds beside a found aspect** (``thresholds_beside``, session 20, not in the shipped
+file): per aspect, over every other threshold in comments in which the patterns found an
+aspect.
 
 **Fallback** (``fallback`` in the file): a comment in which neither the patterns nor the
 detector found any aspect takes its most probable allowed aspect when that probability reaches
@@ -155,6 +161,9 @@ class AspectDetector:
             lang: self._parse_thresholds(self.metadata.get(f"thresholds_{lang}", ""))
             for lang in DETECTOR_LANGUAGES
         }
+        #: Per-aspect thresholds for a comment in which the patterns found another aspect
+        #: (metadata ``thresholds_beside``; over every other threshold there).
+        self.beside_thresholds = self._parse_thresholds(self.metadata.get("thresholds_beside", ""))
         #: The optional feature extras (metadata ``features``; :mod:`~loyalloop.feedback.
         #: detector_features`).
         try:
@@ -191,6 +200,9 @@ class AspectDetector:
         #: Whether the second pass adds to the first pass's hits (``second_adds = 1``) rather
         #: than deciding its aspects alone.
         self.second_adds = meta.get("second_adds", "") == "1"
+        #: Whether the second pass is used only in comments in which the patterns found an
+        #: aspect (``second_beside = 1``; elsewhere the first pass decides).
+        self.second_beside = meta.get("second_beside", "") == "1"
         #: Second-pass probability thresholds per aspect, and per language and aspect (over
         #: the per-aspect ones for comments of that language).
         self.second_thresholds = self._parse_thresholds(meta.get("second_thresholds", ""))
@@ -209,6 +221,7 @@ class AspectDetector:
         *,
         adds: bool = False,
         language_thresholds: dict[str, dict[str, float]] | None = None,
+        beside: bool = False,
     ) -> None:
         """Use a second pass: ``{aspect: (bias, weights over second_pass_inputs)}`` and its
         probability thresholds (written to the metadata, so :meth:`dump` keeps them); no models
@@ -229,6 +242,8 @@ class AspectDetector:
                     )
             if adds:
                 self.metadata["second_adds"] = "1"
+            if beside:
+                self.metadata["second_beside"] = "1"
         else:
             self.metadata.pop("second_pass", None)
         self._parse_second_pass()
@@ -265,10 +280,17 @@ class AspectDetector:
         """:meth:`language_of`, not computed when no language has thresholds of its own."""
         return self.language_of(clauses) if any(self.language_thresholds.values()) else None
 
-    def threshold_vector(self, language: str | None = None) -> np.ndarray:
-        """``(aspects,)`` probability thresholds for a comment of ``language``."""
+    def threshold_vector(self, language: str | None = None, beside: bool = False) -> np.ndarray:
+        """``(aspects,)`` probability thresholds for a comment of ``language``; ``beside``: one
+        in which the patterns found an aspect (:attr:`beside_thresholds` first)."""
         own = self.language_thresholds.get(language, {}) if language else {}
-        return np.array([own.get(a, self.thresholds.get(a, self.threshold)) for a in self.aspects_])
+        first = self.beside_thresholds if beside else {}
+        return np.array(
+            [
+                first.get(a, own.get(a, self.thresholds.get(a, self.threshold)))
+                for a in self.aspects_
+            ]
+        )
 
     def clause_contribution(self, clause: str) -> np.ndarray:
         """``(aspects,)`` sum of the weights of a normalised clause's n-grams (cached)."""
@@ -296,7 +318,7 @@ class AspectDetector:
             return []
         contrib = [self.clause_contribution(c) for c in clauses]
         z = self.bias_ + np.sum(contrib, axis=0)
-        limits = self._logit_thresholds(self._language(clauses))
+        limits = self._logit_thresholds(self._language(clauses), bool(found))
         hits = self._decide(z.reshape(1, -1), limits, [clauses], allowed, [found])[0]
         out = []
         for j in np.flatnonzero(hits):
@@ -341,7 +363,10 @@ class AspectDetector:
             second = s >= np.where(t > 1, np.inf, np.log(c / (1 - c)))  # above 1: never
             if self.second_adds:  # to the first pass's hits, instead of deciding alone
                 second |= hit
-            hit = np.where(self.second_has, second, hit)
+            use = self.second_has.reshape(1, -1)
+            if self.second_beside:  # only beside an aspect the patterns found
+                use = use & np.array([bool(f) for f in found], dtype=bool).reshape(-1, 1)
+            hit = np.where(use, second, hit)
         hit &= ok & ~done
         if self.fallback is not None:
             fb = min(max(self.fallback, 1e-6), 1 - 1e-6)
@@ -388,11 +413,18 @@ class AspectDetector:
         sizes = [len(clauses) for clauses in comments]
         z = self.bias_ + _sequential_sums(contrib, _ranges(sizes))
         limits = self._logit_thresholds(None)  # one row for all unless a language has its own
-        if any(self.language_thresholds.values()):
+        if any(self.language_thresholds.values()) or self.beside_thresholds:
             by_language = {
-                lang: self._logit_thresholds(lang) for lang in (None, *DETECTOR_LANGUAGES)
+                (lang, beside): self._logit_thresholds(lang, beside)
+                for lang in (None, *DETECTOR_LANGUAGES)
+                for beside in (False, True)
             }
-            limits = np.array([by_language[self.language_of(clauses)] for clauses in comments])
+            limits = np.array(
+                [
+                    by_language[self._language(clauses), bool(f)]
+                    for clauses, f in zip(comments, found, strict=True)
+                ]
+            )
             limits = limits.reshape(len(comments), -1)
         if self.two_pass:
             hit_rows, hit_cols = np.nonzero(self._decide(z, limits, comments, allowed, found))
@@ -408,9 +440,10 @@ class AspectDetector:
             out[i].append((key, best))
         return out
 
-    def _logit_thresholds(self, language: str | None) -> np.ndarray:
-        """``(aspects,)`` thresholds of a comment of ``language`` on the logit scale."""
-        t = np.clip(self.threshold_vector(language), 1e-6, 1 - 1e-6)
+    def _logit_thresholds(self, language: str | None, beside: bool = False) -> np.ndarray:
+        """``(aspects,)`` thresholds of a comment of ``language`` (``beside``: the patterns
+        found an aspect in it) on the logit scale."""
+        t = np.clip(self.threshold_vector(language, beside), 1e-6, 1 - 1e-6)
         return np.log(t / (1 - t))
 
     @classmethod
@@ -454,6 +487,7 @@ class AspectDetector:
         meta["threshold"] = f"{self.threshold:.2f}"
         for key, table in (
             ("thresholds", self.thresholds),
+            ("thresholds_beside", self.beside_thresholds),
             *(
                 (f"thresholds_{lang}", self.language_thresholds[lang])
                 for lang in DETECTOR_LANGUAGES

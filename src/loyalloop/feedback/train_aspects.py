@@ -28,7 +28,9 @@ allowed one from a lower probability, chosen on the same out-of-sample probabili
 (:func:`choose_fallback`, :data:`DETECTOR_FALLBACK`: since session 19; LOAO agreement over the
 sixteen blind authors 0.8023 → 0.8073 zh, 0.7498 → 0.7571 en, pair F1 0.8697 → 0.8706 and
 0.8299 → 0.8310). A second pass over the first pass's answers (:func:`fit_second_pass`,
-:data:`SECOND_PASS`) is built but off: on top of the fallback it lowers Chinese pair F1.
+:data:`SECOND_PASS`), adding what goes with the aspects found: on since session 20 (LOAO over
+seventeen blind authors, on top of the fallback: agreement 0.8126 → 0.8135 zh, 0.7639 → 0.7699
+en; pair F1 0.8718 → 0.8724, 0.8350 → 0.8370).
 
 **Sentiment model** (``data/aspect_sentiment.txt``, the fallback when the mention model of
 :mod:`~loyalloop.feedback.train_mention_sentiment` is not shipped): each sentence is read by the
@@ -62,7 +64,7 @@ import argparse
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +153,14 @@ SECOND_PASS_C = 1.0
 #: aspects 0.8006 / 0.7571 (Chinese down); adding to the first 0.8047 / 0.7597, 0.8697 /
 #: 0.8322; on top of the fallback (adding, thresholds per language) 0.8073 → 0.8083 and 0.7571
 #: → 0.7631, but Chinese pair F1 0.8706 → 0.8702 (Chinese precision 0.8342 → 0.8328): off.
-SECOND_PASS = False
+#: Session 20 (fb20a), seventeen authors (blind16 in), on top of the fallback, adding, per
+#: aspect (not per language), each aspect may abstain: agreement 0.8126 → 0.8135 (zh), 0.7639
+#: → 0.7699 (en); recall 0.9106 → 0.9116, 0.8758 → 0.8827; precision 0.8362 → 0.8365, 0.7977
+#: → 0.7958; pair F1 0.8718 → 0.8724, 0.8350 → 0.8370; authors better / worse: zh 13 / 2,
+#: en 16 / 0: on. A second pass that also reads the sentence's words (its n-grams beside these
+#: inputs) or that is used only beside a found aspect (:data:`SECOND_PASS_BESIDE`) or only in
+#: English (:data:`SECOND_PASS_LANGUAGES`) did less (``benchmarks/results/feedback.md``).
+SECOND_PASS = True
 SECOND_PASS_ADDS = True
 #: Whether an aspect's second pass (adding to the first) may be switched off, per aspect (and
 #: language): threshold :data:`SECOND_PASS_NEVER` among the candidates, chosen where the first
@@ -159,7 +168,15 @@ SECOND_PASS_ADDS = True
 SECOND_PASS_MAY_ABSTAIN = True
 SECOND_PASS_NEVER = 1.01
 #: Whether the second pass's thresholds are chosen per language and aspect.
-SECOND_PASS_PER_LANGUAGE = True
+SECOND_PASS_PER_LANGUAGE = False
+#: Whether the second pass is fitted and used only in sentences in which the patterns found an
+#: aspect (the detector's ``second_beside``). Session 20 (fb20a), with the kept settings
+#: otherwise: agreement 0.8136 / 0.7674, Chinese pair F1 0.8718 → 0.87179 (down): off.
+SECOND_PASS_BESIDE = False
+#: The languages whose comments the second pass reads (``None``: all); for the others its
+#: thresholds are "never" (``second_thresholds_<language>``). Session 20 (fb20a): English
+#: only (with :data:`SECOND_PASS_BESIDE`) 0.8126 / 0.7674, less than every language: off.
+SECOND_PASS_LANGUAGES: tuple[str, ...] | None = None
 #: Whether the detector has a fallback for comments with no aspect (module docs), its probability
 #: chosen by :func:`choose_fallback` on the out-of-sample probabilities. Session 19, the whole
 #: reading left out one blind author at a time over sixteen (``benchmarks/detector_loao.py
@@ -169,6 +186,12 @@ SECOND_PASS_PER_LANGUAGE = True
 #: 0.8310; every author better or equal in both languages (16 / 15 better, none worse). About
 #: half of the mentions it adds are labelled (zh 86 of 168, en 110 of 229).
 DETECTOR_FALLBACK = True
+#: Per-aspect thresholds chosen apart for sentences in which the patterns found an aspect
+#: (:func:`choose_thresholds` ``beside``; the detector's ``thresholds_beside``). Session 20
+#: (fb20a): beside a found aspect the chosen thresholds are higher, not lower; pair F1 rises
+#: (0.8718 → 0.8727 zh, 0.8350 → 0.8355 en) but recall and agreement fall (0.8092 / 0.7613;
+#: 14 of 17 authors worse in each language): off.
+DETECTOR_BESIDE = False
 #: Fewest labelled out-of-sample pairs for an aspect (or an aspect in one language) to get a
 #: threshold of its own.
 MIN_PAIRS_PER_ASPECT = 40
@@ -507,12 +530,26 @@ class Thresholds:
     per_aspect: dict[str, float]
     per_language: dict[str, dict[str, float]]
     f1_by_threshold: np.ndarray
+    beside: dict[str, float] = field(default_factory=dict)
 
-    def vector(self, aspects: Sequence[str], language: str) -> np.ndarray:
-        """``(aspects,)`` thresholds for a sentence of ``language`` (as the detector applies
-        them)."""
+    def vector(self, aspects: Sequence[str], language: str, beside: bool = False) -> np.ndarray:
+        """``(aspects,)`` thresholds for a sentence of ``language`` (``beside``: one in which
+        the patterns found an aspect), as the detector applies them."""
         own = self.per_language.get(language, {})
-        return np.array([own.get(a, self.per_aspect.get(a, self.overall)) for a in aspects])
+        first = self.beside if beside else {}
+        return np.array(
+            [first.get(a, own.get(a, self.per_aspect.get(a, self.overall))) for a in aspects]
+        )
+
+    def matrix(self, oos: OutOfSample) -> np.ndarray:
+        """``(sentences, aspects)`` thresholds of every scored sentence of ``oos``."""
+        beside = [bool(row.any()) for row in oos.found]
+        return np.array(
+            [
+                self.vector(oos.aspects, g, b)
+                for g, b in zip(oos.language.tolist(), beside, strict=True)
+            ]
+        ).reshape(len(beside), -1)
 
 
 def choose_thresholds(
@@ -523,26 +560,36 @@ def choose_thresholds(
     per_language: bool = PER_LANGUAGE,
     min_pairs: int = MIN_PAIRS_PER_ASPECT,
     candidates: Sequence[float] = THRESHOLDS,
+    beside: bool = False,
 ) -> Thresholds:
     """Thresholds chosen on the scored sentences ``rows`` (default all): the overall one that
     maximises the F1 of the aspects found (patterns plus detector) over all aspects; with
     ``per_aspect`` each aspect with at least ``min_pairs`` labelled pairs gets the one that
     maximises its own F1; with ``per_language`` each (language, aspect) with at least
     ``min_pairs`` labelled pairs in that language gets the one that maximises its F1 in that
-    language."""
+    language. With ``beside`` (:data:`DETECTOR_BESIDE`) the per-aspect thresholds are chosen
+    twice: on the sentences in which the patterns found no aspect (``per_aspect``) and on those
+    in which they found one (``beside``, the detector's ``thresholds_beside``)."""
     rows = np.ones(len(oos.author), dtype=bool) if rows is None else rows
     counts = _union_counts(oos, rows, candidates)
     f1 = _f1(counts.sum(axis=1))
     overall = candidates[int(np.argmax(f1))]
     own: dict[str, float] = {}
     by_language: dict[str, dict[str, float]] = {}
-    if per_aspect:
+    apart: dict[str, float] = {}
+    if per_aspect and beside:
+        found_one = oos.found.any(axis=1)
+        own = _best_per_aspect(_union_counts(oos, rows & ~found_one, candidates), oos.aspects,
+                               min_pairs, candidates)  # fmt: skip
+        apart = _best_per_aspect(_union_counts(oos, rows & found_one, candidates), oos.aspects,
+                                 min_pairs, candidates)  # fmt: skip
+    elif per_aspect:
         own = _best_per_aspect(counts, oos.aspects, min_pairs, candidates)
     if per_language:
         for lang in DETECTOR_LANGUAGES:
             part = _union_counts(oos, rows & (oos.language == lang), candidates)
             by_language[lang] = _best_per_aspect(part, oos.aspects, min_pairs, candidates)
-    return Thresholds(overall, own, by_language, f1)
+    return Thresholds(overall, own, by_language, f1, apart)
 
 
 def _best_per_aspect(
@@ -566,17 +613,24 @@ def _second_inputs(oos: OutOfSample) -> np.ndarray:
 
 
 def fit_second_pass(
-    oos: OutOfSample, rows: np.ndarray | None = None, *, c: float = SECOND_PASS_C
+    oos: OutOfSample,
+    rows: np.ndarray | None = None,
+    *,
+    c: float = SECOND_PASS_C,
+    beside: bool = SECOND_PASS_BESIDE,
 ) -> dict[str, tuple[float, np.ndarray]]:
     """The second pass (:mod:`~loyalloop.feedback.aspect_detector`): per aspect, a logistic
     regression over :func:`~loyalloop.feedback.aspect_detector.second_pass_inputs` of the
     first pass's out-of-sample probabilities, fitted on the scored sentences ``rows`` (default
     all) where the aspect is allowed and the patterns did not find it (the only ones where its
     answer is used). Weights rounded as the file stores them. An aspect with fewer than three
-    labelled sentences there has none (the first pass decides it)."""
+    labelled sentences there has none (the first pass decides it). With ``beside``
+    (:data:`SECOND_PASS_BESIDE`) only sentences in which the patterns found another aspect."""
     from sklearn.linear_model import LogisticRegression
 
     rows = np.ones(len(oos.author), dtype=bool) if rows is None else rows
+    if beside:
+        rows = rows & oos.found.any(axis=1)
     x = _second_inputs(oos)
     out: dict[str, tuple[float, np.ndarray]] = {}
     for j, a in enumerate(oos.aspects):
@@ -590,21 +644,25 @@ def fit_second_pass(
 
 
 def _second_probabilities(
-    models: dict[str, tuple[float, np.ndarray]], oos: OutOfSample, rows: np.ndarray
+    models: dict[str, tuple[float, np.ndarray]],
+    oos: OutOfSample,
+    rows: np.ndarray,
+    beside: bool = SECOND_PASS_BESIDE,
 ) -> np.ndarray:
     """``(rows, aspects)`` second-pass probabilities (the first pass's where an aspect has no
-    second model)."""
+    second model, and with ``beside`` in sentences in which the patterns found none)."""
     x = _second_inputs(oos)[rows]
     out = oos.probabilities[rows].copy()
+    use = oos.found[rows].any(axis=1) if beside else np.ones(len(x), dtype=bool)
     for j, a in enumerate(oos.aspects):
         if a in models:
             b, w = models[a]
-            out[:, j] = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+            out[use, j] = 1.0 / (1.0 + np.exp(-(x[use] @ w + b)))
     return out
 
 
 def second_pass_out_of_sample(
-    oos: OutOfSample, *, c: float = SECOND_PASS_C
+    oos: OutOfSample, *, c: float = SECOND_PASS_C, beside: bool = SECOND_PASS_BESIDE
 ) -> tuple[OutOfSample, dict[str, dict[str, tuple[float, np.ndarray]]]]:
     """The second pass left out one author at a time over ``oos``'s authors: ``oos`` with
     each sentence's second-pass probabilities from a second pass fitted without its author
@@ -614,8 +672,8 @@ def second_pass_out_of_sample(
     by_author = {}
     for held in sorted(set(oos.author)):
         rows = oos.author == held
-        by_author[held] = fit_second_pass(oos, ~rows, c=c)
-        probs[rows] = _second_probabilities(by_author[held], oos, rows)
+        by_author[held] = fit_second_pass(oos, ~rows, c=c, beside=beside)
+        probs[rows] = _second_probabilities(by_author[held], oos, rows, beside)
     return replace(oos, probabilities=probs), by_author
 
 
@@ -655,6 +713,7 @@ def fit_detector(
     per_language: bool = PER_LANGUAGE,
     second_pass: bool = SECOND_PASS,
     fallback: bool = DETECTOR_FALLBACK,
+    beside: bool = DETECTOR_BESIDE,
 ) -> AspectDetector:
     """Fit the detector; its thresholds are chosen out of sample on the same sentences.
 
@@ -673,17 +732,20 @@ def fit_detector(
         det.metadata["threshold_from"] = "given"
         return det
     full, oos = out_of_sample(frame, c=c)
-    chosen = choose_thresholds(oos, per_aspect=per_aspect, per_language=per_language)
+    chosen = choose_thresholds(oos, per_aspect=per_aspect, per_language=per_language,
+                               beside=beside)  # fmt: skip
     full.threshold = chosen.overall
     full.thresholds = chosen.per_aspect
+    full.beside_thresholds = chosen.beside
     full.language_thresholds = {lang: chosen.per_language.get(lang, {}) for lang in
                                 DETECTOR_LANGUAGES}  # fmt: skip
     full.metadata["threshold_from"] = oos.how
     full.metadata["cv_union_f1"] = " ".join(
         f"{t:.2f}:{v:.4f}" for t, v in zip(THRESHOLDS, chosen.f1_by_threshold, strict=True)
     )
-    log.info("detector threshold %.2f, per aspect %s, per language %s (%s; F1 by threshold: "
-             "%s)", full.threshold, full.thresholds, full.language_thresholds, oos.how,
+    log.info("detector threshold %.2f, per aspect %s, beside a found aspect %s, per language %s "
+             "(%s; F1 by threshold: %s)", full.threshold, full.thresholds,
+             full.beside_thresholds, full.language_thresholds, oos.how,
              full.metadata["cv_union_f1"])  # fmt: skip
     second = None
     if second_pass and len(set(oos.author)) >= 2:
@@ -704,6 +766,8 @@ def set_passes(
     per_language: bool = SECOND_PASS_PER_LANGUAGE,
     never: bool = SECOND_PASS_MAY_ABSTAIN,
     fallback: bool = DETECTOR_FALLBACK,
+    beside: bool = SECOND_PASS_BESIDE,
+    languages: Sequence[str] | None = SECOND_PASS_LANGUAGES,
 ) -> None:
     """Give ``det`` (whose first-pass thresholds are ``chosen``) the second pass and the
     fallback, with their thresholds chosen on the scored sentences ``rows`` (default all) of
@@ -712,20 +776,25 @@ def set_passes(
     rows = np.ones(len(oos.author), dtype=bool) if rows is None else rows
     det.set_second_pass({}, {})
     det.set_fallback(None)
-    limits = np.array([chosen.vector(oos.aspects, g) for g in oos.language])
+    limits = chosen.matrix(oos)
     decided = oos.found | (oos.probabilities >= limits)
     if second is not None:
         probs, models = second
         first = decided
         grid = (*THRESHOLDS, SECOND_PASS_NEVER) if adds and never else THRESHOLDS
-        twice = choose_thresholds(replace(probs, found=first) if adds else probs, rows,
+        p2, base = probs.probabilities, first if adds else oos.found
+        if beside:  # elsewhere the first pass decides: the second adds nothing there
+            near = oos.found.any(axis=1, keepdims=True)
+            p2, base = np.where(near, p2, 0.0), np.where(near, base, first)
+        twice = choose_thresholds(replace(probs, probabilities=p2, found=base), rows,
                                   per_language=per_language, candidates=grid)  # fmt: skip
+        for lang in DETECTOR_LANGUAGES:
+            if languages is not None and lang not in languages:  # the first pass alone there
+                twice.per_language[lang] = {a: SECOND_PASS_NEVER for a in models}
         det.set_second_pass(models, twice.per_aspect, adds=adds,
-                            language_thresholds=twice.per_language)  # fmt: skip
-        limits = np.array([twice.vector(oos.aspects, g) for g in oos.language])
-        decided = oos.found | (probs.probabilities >= limits)
-        if adds:
-            decided |= first
+                            language_thresholds=twice.per_language, beside=beside)  # fmt: skip
+        limits = twice.matrix(oos)
+        decided = base | (p2 >= limits)
     if fallback:
         det.set_fallback(choose_fallback(oos, rows, decided))
 
