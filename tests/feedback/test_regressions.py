@@ -226,14 +226,6 @@ def _sample_fraud_facts() -> list[object]:
                     # then drop the mark.
                     mark = pytest.mark.xfail(strict=True, reason="read negative since fb16")
                     out.append(pytest.param(text, marks=mark))
-                elif text == "盗刷处理给我补发了新卡":
-                    # session 19, the models retrained with blind16's adjudicated labels: read
-                    # negative (session 18's models: neutral). 盗刷 is in complaints in nearly
-                    # every labelled sentence; a reissued card after a fraud case is neutral to
-                    # most authors (above), so the phrase stays and the reading is wrong.
-                    # Strict: fix the reading, then drop the mark.
-                    mark = pytest.mark.xfail(strict=True, reason="read negative since session 19")
-                    out.append(pytest.param(text, marks=mark))
                 else:
                     out.append(text)
     return out
