@@ -18,10 +18,10 @@ adjudicated label is the better-founded truth (the adjudicator mostly restored a
 author left implied — exactly the implied mentions the detector misses), and the reader scored
 the same against all three versions (session 17), so nothing is lost by taking it. The
 authors' (``blind15_*``, ``blind16_*``, ``blind17_*``) and the second persons'
-(``second15_blind15_*``, ``second16_blind16_*``, ``second17_blind17_*``) versions of the same texts are not also training rows: the same
-sentence three times would weigh it triple and, in leave-one-author-out, leak it across
-folds. The shipped
-model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each
+(``second15_blind15_*``, ``second16_blind16_*``, ``second17_blind17_*``) versions of the
+same texts are not also training rows: the same sentence three times would weigh it triple
+and, in leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out
+use every set (:data:`SENTIMENT_SETS`, see there). Each
 sentence is read by the rules and the shipped aspect detector
 (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
 is labelled with is one training row with that label.
