@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from loyalloop.feedback.aspect_detector import shipped_detector
@@ -39,6 +40,17 @@ def shipped_train_sets() -> dict[str, set[str]]:
     }
     assert all(m is not None for m in models.values())
     return {k: set(m.metadata["train_sets"].split(",")) for k, m in models.items()}  # type: ignore[union-attr]
+
+
+def assert_training_data(trained: Iterable[str] = (), not_trained: Iterable[str] = ()) -> None:
+    """Every shipped model (:func:`shipped_train_sets`) was trained on each set of ``trained``
+    and on none of ``not_trained``, in both languages (names without ``_zh`` / ``_en``)."""
+    langs = ("zh", "en")
+    included = {f"{name}_{lang}" for name in trained for lang in langs}
+    excluded = {f"{name}_{lang}" for name in not_trained for lang in langs}
+    for sets in shipped_train_sets().values():
+        assert included <= sets
+        assert not excluded & sets
 
 
 def assert_adjudicated_merge(number: int, lang: str, out: Path) -> None:

@@ -48,7 +48,7 @@ import pytest
 from tests.feedback.labelled_floor import (
     assert_adjudicated_merge,
     assert_floor,
-    shipped_train_sets,
+    assert_training_data,
 )
 
 #: Every file of the blind18 round; none may be training data while it is held out.
@@ -78,6 +78,4 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
 
 
 def test_blind18_is_not_training_data() -> None:
-    held_out = {f"{name}_{lang}" for name in HELD_OUT for lang in ("zh", "en")}
-    for sets in shipped_train_sets().values():
-        assert not held_out & sets
+    assert_training_data(not_trained=HELD_OUT)

@@ -226,26 +226,13 @@ def test_beside_thresholds_apply_only_where_the_patterns_found_an_aspect(tmp_pat
     assert "thresholds_beside" not in (tmp_path / "c.txt").read_text("utf-8")
 
 
-def _oos_beside(probs: np.ndarray, gold: np.ndarray, found: np.ndarray) -> OutOfSample:
-    return OutOfSample(
-        aspects=tuple(BOTH),
-        probabilities=probs,
-        gold=gold,
-        found=found,
-        allowed=np.ones_like(gold),
-        author=np.array(["a", "b"] * (len(gold) // 2)),
-        language=np.array(["en"] * len(gold)),
-        how="test",
-    )
-
-
 def test_beside_thresholds_are_chosen_on_the_sentences_with_a_found_aspect() -> None:
     # annual_fee at p = 0.3: labelled in the 60 sentences where nothing was found, unlabelled
     # in the 150 where the patterns found credit_limit (there 0.8 is labelled, 0.3 is not)
     probs = np.array([[0.3, 0.01]] * 60 + [[0.3, 0.01]] * 150 + [[0.8, 0.01]] * 60)
     gold = np.array([[True, False]] * 60 + [[False, True]] * 150 + [[True, True]] * 60)
     found = np.array([[False, False]] * 60 + [[False, True]] * 210)
-    oos = _oos_beside(probs, gold, found)
+    oos = _oos(probs, gold, found, ["a", "b"] * (len(gold) // 2))
     pooled = choose_thresholds(oos, min_pairs=10)
     apart = choose_thresholds(oos, min_pairs=10, beside=True)
     assert pooled.beside == {}
@@ -295,7 +282,7 @@ def test_second_pass_beside_is_fitted_and_chosen_where_an_aspect_was_found() -> 
     high = rng.random(n) < 0.5
     probs = np.column_stack([np.where(high, 0.9, 0.1), rng.uniform(0.05, 0.15, n)])
     gold = np.column_stack([fee, fee & high])
-    oos = _oos_beside(probs, gold, np.column_stack([fee, np.zeros(n, bool)]))
+    oos = _oos(probs, gold, np.column_stack([fee, np.zeros(n, bool)]), ["a", "b"] * (n // 2))
     second, models = second_pass_out_of_sample(oos, beside=True)
     assert set(models) == {"a", "b"} and set(models["a"]) == {"credit_limit"}
     assert (second.probabilities[fee & high, 1] > 0.5).all()
