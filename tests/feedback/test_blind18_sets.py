@@ -1,4 +1,4 @@
-"""Aspect sentiment on the eighteenth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the eighteenth blind set — held out in session 20, training data since session 21.
 
 ``tests/feedback/data/blind18_{zh,en}.tsv`` (750 / 750 sentences) were written and labelled on
 2026-12-03 (08:23–08:37 UTC) by a nineteenth author, a session that had read nothing but its
@@ -36,8 +36,15 @@ by it:
   Second person 0.8573 / 0.8066; adjudicated **0.8391 / 0.7951**. Nothing was chosen by these
   sets, so the floors follow the figures.
 
-The floors are the last figures minus 0.01; the sets must stay out of training until a newer
-blind set replaces them as the held-out measure.
+The floors are the last held-out figures minus 0.01.
+
+Since session 21 it is training data (``TRAIN_SETS``; blind19 is the held-out set): every shipped
+model was retrained with the **adjudicated** labels (``adjudicated18_blind18_*``, author
+``blind18``; why those, :mod:`loyalloop.feedback.train_mention_sentiment`). The author's and the
+second person's versions of the same texts are not training rows, but their texts are in-sample
+all the same: the figures these tests see are now a regression guard only; the honest estimate
+for a new author is the held-out blind19 and leave-one-author-out over the nineteen blind
+authors (``benchmarks/results/feedback.md``, session 21).
 """
 
 from __future__ import annotations
@@ -51,10 +58,13 @@ from tests.feedback.labelled_floor import (
     assert_training_data,
 )
 
-#: Every file of the blind18 round; none may be training data while it is held out.
-HELD_OUT = ("blind18", "relabel18_blind17", "second18_blind18", "adjudicated18_blind18")
+#: The blind18 round's files that are not training rows: the author's and the second person's
+#: labels of the adjudicated texts, and the relabelling of 150 blind17 sentences (blind17 is
+#: training data under its adjudicated labels).
+NOT_TRAINING = ("blind18", "relabel18_blind17", "second18_blind18")
 
-#: set -> (sentences, held-out agreement, held-out recall) after the session 20 retrain.
+#: set -> (sentences, held-out agreement, held-out recall) after the session 20 retrain, measured
+#: before training on it.
 MEASURED = {
     "blind18_zh": (750, 0.8232, 0.9131),
     "blind18_en": (750, 0.7948, 0.9094),
@@ -66,7 +76,7 @@ MEASURED = {
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED))
-def test_blind18_held_out_agreement_floor(name: str) -> None:
+def test_blind18_agreement_does_not_regress_in_sample(name: str) -> None:
     assert_floor(name, *MEASURED[name])
 
 
@@ -77,5 +87,8 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
     assert_adjudicated_merge(18, lang, tmp_path / "adjudicated.tsv")
 
 
-def test_blind18_is_not_training_data() -> None:
-    assert_training_data(not_trained=HELD_OUT)
+def test_blind18_adjudicated_is_training_data_of_every_model() -> None:
+    """The adjudicated blind18 labels are in ``TRAIN_SETS`` since session 21 and every shipped
+    model was retrained with them; the other labellings of the same texts (and the relabelling
+    of blind17) are never training data."""
+    assert_training_data(trained=["adjudicated18_blind18"], not_trained=NOT_TRAINING)

@@ -5,22 +5,22 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by nineteen
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and eighteen blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
-``blind2`` … ``blind17``; each spent as a test set before it became training data). blind15's,
-(since session 19) blind16's and (since session 20) blind17's sentences were labelled twice,
-blind, and a third person decided where the two differed; their training rows are the
-**adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
+``check``) and nineteen blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
+``blind2`` … ``blind18``; each spent as a test set before it became training data). blind15's,
+(since session 19) blind16's, (since session 20) blind17's and (since session 21) blind18's
+sentences were labelled twice, blind, and a third person decided where the two differed; their
+training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
 ``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author
-``blind17``): on the 20-30 % of rows where the author and the second person disagree the
-adjudicated label is the better-founded truth (the adjudicator mostly restored aspects the
-author left implied — exactly the implied mentions the detector misses), and the reader scored
-the same against all three versions (session 17), so nothing is lost by taking it. The
-authors' (``blind15_*``, ``blind16_*``, ``blind17_*``) and the second persons'
-(``second15_blind15_*``, ``second16_blind16_*``, ``second17_blind17_*``) versions of the
-same texts are not also training rows: the same sentence three times would weigh it triple
-and, in leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out
+``blind17``; ``adjudicated18_blind18_*``, author ``blind18``): on the 20-30 % of rows where the
+author and the second person disagree the adjudicated label is the better-founded truth (the
+adjudicator mostly restored aspects the author left implied — exactly the implied mentions the
+detector misses), and the reader scored the same against all three versions (session 17), so
+nothing is lost by taking it. The authors' (``blind15_*`` … ``blind18_*``) and the second
+persons' (``second15_blind15_*`` … ``second18_blind18_*``) versions of the same texts are not
+also training rows: the same sentence three times would weigh it triple and, in
+leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out
 use every set (:data:`SENTIMENT_SETS`, see there). Each
 sentence is read by the rules and the shipped aspect detector
 (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
@@ -127,6 +127,7 @@ TRAIN_SETS = tuple(
         "adjudicated15_blind15",
         "adjudicated16_blind16",
         "adjudicated17_blind17",
+        "adjudicated18_blind18",
     )
     for lang in ("zh", "en")
 )
@@ -138,12 +139,13 @@ AUTHOR_OF = {
     "blind11": "blind11", "blind12": "blind12", "blind13": "blind13",
     "blind14": "blind14", "adjudicated15_blind15": "blind15",
     "adjudicated16_blind16": "blind16", "adjudicated17_blind17": "blind17",
+    "adjudicated18_blind18": "blind18",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
     "blind", "train3", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8",
     "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
-    "blind17",
+    "blind17", "blind18",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
