@@ -51,7 +51,7 @@ and the demo's service-attitude negative share falls from 0.540 to 0.515 (truth 
 words and n-grams (:func:`word_feature_names`) at 0.7 and folds the scale into the written
 weights (:data:`~loyalloop.feedback.train_mention_sentiment.WORD_SCALE`), so this module reads
 them at 1 as before. Leave-one-author-out over eighteen blind authors, sentiment when found
-0.8730 → 0.8745 (en). Measured in the same session and left off (no gain out of sample; a
+0.8730 → 0.8744 (en). Measured in the same session and left off (no gain out of sample; a
 neutral mention read as a complaint stays the largest error): :data:`JUDGED_FEATURES` (whether
 the clause itself or another clause judges, by mood), :data:`MOOD_SIDE_FEATURES` (the other
 clauses' words under a question / request / note) and :data:`REQUEST_CUE`.
