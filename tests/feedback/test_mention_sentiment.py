@@ -9,6 +9,7 @@ import pytest
 
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_detector import shipped_readers
+from loyalloop.feedback.aspect_model import MentionContext
 from loyalloop.feedback.aspects import load_taxonomy, mention_contexts, read_comment
 from loyalloop.feedback.mention_sentiment import (
     MentionSentimentModel,
@@ -236,3 +237,83 @@ def test_clause_and_sentence_parts_add_up(monkeypatch: pytest.MonkeyPatch) -> No
     assert [model.predict(c) for c in ctxs] == single
     same_clause = [c for c in ctxs if c.clause == ctxs[0].clause]
     assert len({model.predict(c) for c in same_clause}) > 1  # the sentence part counts
+
+
+def test_word_features_are_the_ngrams_and_not_the_structure() -> None:
+    """Session 21: :func:`word_feature_names` names the clause's, the next clause's and the
+    other clauses' n-grams and the aspect × word crosses — what the trainer fits at
+    ``WORD_SCALE`` — and none of the lexicon, rule, aspect, mood or cue features."""
+    from loyalloop.feedback.mention_sentiment import word_feature_names
+
+    ctx = MentionContext(clause="年费太贵", aspect="annual_fee", logit=-2.0, rule="negative",
+                         evidence=True, next_free="真的", after="真的 | 客服还行", after_logit=0.8)  # fmt: skip
+    names = {f for f, _ in feature_items(ctx)}
+    words = word_feature_names(ctx)
+    assert words <= names
+    assert {"t1年", "t2年费", "a:annual_fee:贵", "n2真的", "sa2客服"} <= words
+    structure = names - words
+    assert {"bias", "lex-", "rule:negative", "aspect:annual_fee", "a:annual_fee:lex-"} <= structure
+    assert not any(f.startswith(("t1", "t2", "t3", "n1", "n2", "sa1", "sa2")) for f in structure)
+
+
+def test_words_fitted_at_a_scale_are_read_at_one(tmp_path: Path) -> None:
+    """Session 21: with ``word_scale`` below 1 the regression is fitted on the words at that
+    value and the written weights read them at 1 — the same probabilities as a regression
+    fitted on scaled words and scored on scaled words; the other language is untouched and
+    the scale is in the file's metadata."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from loyalloop.feedback.aspect_model import LABELS
+    from loyalloop.feedback.mention_sentiment import language_of, word_feature_names
+
+    m = load_mentions(DATA, ["check_zh", "check_en"], detector=None)  # type: ignore[arg-type]
+    labels = m.rows["label"].tolist()
+    plain = fit(m.contexts, labels, word_scale={"zh": 1.0, "en": 1.0}, min_df=1)
+    scaled = fit(m.contexts, labels, word_scale={"zh": 1.0, "en": 0.5}, min_df=1)
+    assert scaled.metadata["word_scale_en"] == "0.5" and scaled.metadata["word_scale_zh"] == "1.0"
+    np.testing.assert_array_equal(plain.weights_["zh"], scaled.weights_["zh"])
+    en = [i for i, c in enumerate(m.contexts) if language_of(c.clause + c.next_free) == "en"]
+    ctxs = [m.contexts[i] for i in en]
+
+    def items(c):  # type: ignore[no-untyped-def]
+        words = word_feature_names(c)
+        return {f: v * (0.5 if f in words else 1.0) for f, v in dict(feature_items(c)).items()}
+
+    vec = DictVectorizer(sparse=True, sort=True)
+    x = vec.fit_transform([items(c) for c in ctxs])
+    clf = LogisticRegression(C=1.0, max_iter=5000, tol=1e-6, fit_intercept=False)
+    clf.fit(x, [LABELS.index(labels[i]) for i in en])
+    want = clf.predict_proba(x)
+    got = scaled.probabilities(ctxs)[:, [LABELS.index(LABELS[int(k)]) for k in clf.classes_]]
+    np.testing.assert_allclose(got, want, atol=2e-2)
+    assert np.abs(scaled.probabilities(ctxs) - plain.probabilities(ctxs)).max() > 0.01
+    scaled.dump(tmp_path / "s.txt")
+    assert "# word_scale_en = 0.5" in (tmp_path / "s.txt").read_text("utf-8")
+
+
+def test_session_21_variants_left_off_read_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured in session 21 and left off (benchmarks/results/feedback.md): a judgement in
+    the clause itself or elsewhere (:func:`judged_items`), the other clauses' words under the
+    clause's mood (:func:`mood_side_items`) and a request cue (``REQUEST_CUE``)."""
+    from loyalloop.feedback import mention_sentiment as ms
+
+    assert not (ms.JUDGED_FEATURES or ms.MOOD_SIDE_FEATURES or ms.REQUEST_CUE)
+    ask = MentionContext(clause="is it worth getting their membership", aspect="price", logit=0.0,
+                         rule="neutral", asks=True, after="delivery was late again",
+                         after_logit=-2.0)  # fmt: skip
+    assert ("j:q0-", 1.0) in ms.judged_items(ask)
+    note = MentionContext(clause="customer unhappy with delivery delay", aspect="waiting_time",
+                          logit=-2.0, rule="negative", evidence=True)  # fmt: skip
+    assert ("j:n-x", 1.0) in ms.judged_items(note)
+    assert ("q:sawlate", 1.0) in ms.mood_side_items(ask)
+    assert ms.mood_side_items(note) == []
+    names = {f for f, _ in feature_items(ask)}
+    assert not any(f.startswith(("j:", "q:")) for f in names)
+    monkeypatch.setattr(ms, "REQUEST_CUE", True)
+    ms.mood_cues.cache_clear()
+    try:
+        assert "req" in ms.mood_cues("let us download statements as csv")
+        assert "req" not in ms.mood_cues("the app is slow")
+    finally:
+        ms.mood_cues.cache_clear()
