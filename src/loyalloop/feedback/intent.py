@@ -379,7 +379,8 @@ def reading_cues(
     sentiment ``_noev`` where no clause holds lexicon evidence (it is then the general models'
     guess: "说实话，客服的电话是多少？谢谢。" reads negative from 说实话 alone). Leave one author
     out over the eighteen blind authors (benchmarks/results/feedback.md, session 21): intent
-    0.8456 → 0.8481 zh (12 authors better, 4 worse), 0.8195 → 0.8201 en (10 better, 7 worse)."""
+    0.8456 → 0.8481 zh (12 authors better, 4 worse), 0.8195 → 0.8200 en (10 better, 7
+    worse), ``train_intent --loao``."""
     labels = [r.sentiment.label for r in reading.readings]
     neg, pos = labels.count("negative"), labels.count("positive")
     out = [f"nneg:{min(neg, 3)}", f"npos:{min(pos, 3)}", f"ncl:{min(len(labels), 4)}"]
