@@ -5,8 +5,8 @@ Run from the repository root::
     python benchmarks/detector_loao.py mentions --cache /tmp/mention_loao.pkl
     python benchmarks/detector_loao.py score --mentions /tmp/mention_loao.pkl \\
         [--features ngrams+skip] [--en-scale 1.5] [--per-language] [--misses misses.tsv]
-        [--fallback] [--beside] [--second-pass [--second-adds] [--second-per-language]
-        [--second-may-abstain]] [--pairs after.pkl] [--against before.pkl]
+        [--fallback [--without-fallback added.tsv]] [--beside] [--second-pass [--second-adds]
+        [--second-per-language] [--second-may-abstain]] [--pairs after.pkl] [--against before.pkl]
 
 ``mentions``: the mention-sentiment model fitted without each blind author
 (:func:`~loyalloop.feedback.train_mention_sentiment.fit` on the mentions the rules and the
@@ -34,6 +34,11 @@ which the patterns found an aspect (:func:`~loyalloop.feedback.train_aspects.cho
 patterns found an aspect (else in every sentence, as in session 19), ``--second-languages``
 only in those languages (default all). ``--against`` prints pair F1 before → after and how
 many authors' agreement rose and fell against the pairs of an earlier run (``--pairs``).
+Session 21: every run prints how many of the sentences the authors labelled with no aspect the
+reading gives one (and its false pairs there); ``--without-fallback TSV`` (with ``--fallback``)
+scores each held-out author again with the same detector, its fallback dropped, prints the same
+figure for that reading and how many of the pairs the fallback adds have the right aspect, and
+writes those pairs to ``TSV``.
 
 Against ``train_aspects --loao`` this saves the inner leave-one-author-out of every held-out
 fold (one pass of 17 fits instead of 16 × 16): the other authors' probabilities that choose a
@@ -98,7 +103,9 @@ def score(data: Path, args: argparse.Namespace) -> None:
         )
     fitted = time.process_time() - start
     models = pickle.loads(args.mentions.read_bytes())
-    parts = []
+    parts: list[pd.DataFrame] = []
+    bare: list[pd.DataFrame] = []  # --without-fallback: the same readings without the fallback
+    empty: set[tuple[str, str, int]] = set()  # (author, lang, row) of sentences with no aspect
     chosen_fallback = {}
     for held in ta.BLIND_AUTHORS:
         others = oos.author != held
@@ -119,9 +126,18 @@ def score(data: Path, args: argparse.Namespace) -> None:
             chosen_fallback[held] = det.fallback
         readers = Readers(models[held], det)
         for name in _sets_of(held):
-            ev = evaluate_aspects(read_labelled(data / f"{name}.tsv"), taxonomy_column="domain",
-                                  readers=readers)  # fmt: skip
+            labelled = read_labelled(data / f"{name}.tsv")
+            ev = evaluate_aspects(labelled, taxonomy_column="domain", readers=readers)
             parts.append(ev.pairs.assign(author=held, lang=name.rsplit("_", 1)[1]))
+            empty.update((held, name.rsplit("_", 1)[1], i) for i in _empty_rows(labelled))
+        if args.without_fallback is not None and det.fallback is not None:
+            det.set_fallback(None)  # the same detector, its fallback dropped
+            readers = Readers(models[held], det)
+            for name in _sets_of(held):
+                ev = evaluate_aspects(read_labelled(data / f"{name}.tsv"),
+                                      taxonomy_column="domain", readers=readers)  # fmt: skip
+                bare.append(ev.pairs.assign(author=held, lang=name.rsplit("_", 1)[1]))
+            det.set_fallback(chosen_fallback[held])
     pairs = pd.concat(parts, ignore_index=True)
     label = args.label or f"features={args.features} en_scale={args.en_scale} " + (
         "per language" if args.per_language else "per aspect"
@@ -151,6 +167,50 @@ def score(data: Path, args: argparse.Namespace) -> None:
         pairs.to_pickle(args.pairs)
     if args.against is not None:
         _against(pd.read_pickle(args.against), pairs)
+    print("\nlabelled sentences with no aspect, read with one (false pairs):")
+    _empty_figures("this reading", pairs, empty)
+    if bare:
+        without = pd.concat(bare, ignore_index=True)
+        _empty_figures("without the fallback", without, empty)
+        _fallback_adds(without, pairs, empty, args.without_fallback)
+
+
+def _empty_rows(labelled: pd.DataFrame) -> list[int]:
+    """Positions (``evaluate_aspects``' ``row``) of the sentences labelled with no aspect."""
+    blank = labelled["aspects"].fillna("").astype(str).str.strip() == ""
+    return [i for i, b in enumerate(blank.tolist()) if b]
+
+
+def _empty_figures(label: str, pairs: pd.DataFrame, empty: set[tuple[str, str, int]]) -> None:
+    """Per language: sentences labelled with no aspect that the reading gives one."""
+    read = pairs[pairs["predicted"].notna()]
+    keys = list(zip(read["author"], read["lang"], read["row"], strict=True))
+    for lang in ("zh", "en"):
+        mine = {k for k in empty if k[1] == lang}
+        hit = {k for k in keys if k in mine}
+        false = sum(k in mine for k in keys)
+        print(f"  {label}, {lang}: {len(hit)} of {len(mine)} ({len(hit) / max(len(mine), 1):.4f}), "
+              f"{false} false pairs")  # fmt: skip
+
+
+def _fallback_adds(
+    without: pd.DataFrame, pairs: pd.DataFrame, empty: set[tuple[str, str, int]], out: Path
+) -> None:
+    """The pairs the fallback adds: aspect right (and sentiment right) or wrong, and how many
+    of the wrong ones are in sentences labelled with no aspect; written to ``out`` (TSV)."""
+    cols = ["author", "lang", "row", "aspect"]
+    had = set(zip(*(without.loc[without["predicted"].notna(), c] for c in cols), strict=True))
+    read = pairs[pairs["predicted"].notna()]
+    added = read[[k not in had for k in zip(*(read[c] for c in cols), strict=True)]]
+    for lang in ("zh", "en"):
+        a = added[added["lang"] == lang]
+        right = int(a["gold"].notna().sum())
+        both = int((a["gold"] == a["predicted"]).sum())
+        in_empty = sum(k in empty for k in zip(a["author"], a["lang"], a["row"], strict=True))
+        wrong = len(a) - right
+        print(f"  the fallback adds {len(a)} {lang} pairs: aspect right {right} (sentiment "
+              f"too {both}), wrong {wrong} ({in_empty} in sentences with no aspect)")  # fmt: skip
+    added.to_csv(out, sep="\t", index=False)
 
 
 def _against(before: pd.DataFrame, after: pd.DataFrame) -> None:
@@ -194,6 +254,9 @@ def main() -> None:
     )
     parser.add_argument("--second-c", type=float, default=ta.SECOND_PASS_C)
     parser.add_argument("--fallback", action="store_true", help="the detector's fallback")
+    parser.add_argument("--without-fallback", type=Path, default=None,
+                        help="with --fallback: score again without it, write the pairs it adds "
+                        "(TSV)")  # fmt: skip
     parser.add_argument("--beside", action="store_true",
                         help="thresholds apart where the patterns found an aspect")  # fmt: skip
     parser.add_argument("--against", type=Path, default=None, help="pairs (--pairs) to compare")

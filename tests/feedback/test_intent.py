@@ -13,10 +13,13 @@ from loyalloop.feedback.evaluate import evaluate_aspects, read_labelled
 from loyalloop.feedback.intent import (
     INTENTS,
     complaint_question,
+    contact_question,
     effort_flags,
     entities,
     intents,
     main_intent,
+    reading_cues,
+    reading_intent_features,
     rules_intent,
 )
 from loyalloop.feedback.summaries import signal_summary
@@ -52,6 +55,59 @@ DATA = Path(__file__).parent / "data"
 )
 def test_main_intent(text: str, intent: str) -> None:
     assert main_intent(read_comment(text, load_taxonomy("banking"))) == intent
+
+
+def test_reading_cues_count_the_clauses_and_mentions_the_intent_model_reads() -> None:
+    reading = read_comment("客服态度很好，但是年费太贵了，能不能减免？", load_taxonomy("banking"))
+    flags = intents(reading)
+    cues = reading_cues(reading, flags, rules_intent(reading, flags))
+    # one positive and one negative clause (mixed), the asking clause closes the comment and
+    # a clause that does not ask is negative; two mentions with their sentiments
+    for cue in ("nneg:1", "npos:1", "ncl:3", "mixed", "first:positive", "ask_last",
+                "ask_with_neg", "ma:service_attitude:positive", "ma:annual_fee:negative",
+                "nm:2", "fp:complaint+question+request", "rs:request:neutral"):  # fmt: skip
+        assert cue in cues, cue
+    # the model's features are the rules' reading and these cues, each once
+    _, feats = reading_intent_features(reading)
+    assert set(cues) <= set(feats) and len(feats) == len(set(feats))
+    plain = read_comment("What is the annual fee?", load_taxonomy("banking"))
+    flags = intents(plain)
+    cues = reading_cues(plain, flags, rules_intent(plain, flags))
+    assert "mixed" not in cues and "ask_no_neg" in cues and "nneg:0" in cues
+    # no clause holds lexicon evidence: the comment's sentiment is marked as a guess
+    _, feats = reading_intent_features(plain)
+    assert "sent:neutral_noev" in feats and "rs:question:neutral_noev" in feats
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "说实话，客服的电话是多少？谢谢。",
+        "客服的电话是多少？",
+        "你们的客服电话是多少",
+        "What's your customer service phone number?",
+        "How do I reach the agent?",
+    ],
+)
+def test_a_plain_contact_question_is_a_question(text: str) -> None:
+    # the authors label every plain contact question in the training sets question (8
+    # sentences, session 21); the model of session 20 read the first one a complaint
+    reading = read_comment(text, load_taxonomy("banking"))
+    assert contact_question(reading)
+    assert main_intent(reading) == "question"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can't find a phone number anywhere in the app. Deliberate?",  # complains
+        "客服电话是多少？打了三次都没人接，太差了",  # complains
+        "请把你们的客服电话发给我",  # a request
+        "What is the annual fee?",  # not a contact question
+    ],
+)
+def test_a_contact_question_that_complains_or_asks_is_not_forced(text: str) -> None:
+    assert not contact_question(read_comment(text, load_taxonomy("banking")))
 
 
 #: Requests against questions, cancellations and complaints, as the blind authors wrote and

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from loyalloop.feedback.aspects import CommentReading
+from loyalloop.feedback.mention_sentiment import CONTACT_QUESTION
 from loyalloop.feedback.segment import normalize
 
 __all__ = [
@@ -54,10 +55,12 @@ __all__ = [
     "Entities",
     "Intent",
     "complaint_question",
+    "contact_question",
     "effort_flags",
     "entities",
     "intents",
     "main_intent",
+    "reading_cues",
     "reading_intent_features",
     "rules_intent",
 ]
@@ -360,8 +363,49 @@ def rules_intent(reading: CommentReading, flags: set[Intent] | None = None) -> I
     return "none"
 
 
+def reading_cues(
+    reading: CommentReading, flags: set[Intent], rule: Intent, sentiment: str | None = None
+) -> list[str]:
+    """The intent model's features from the reading beyond the rules' flags (session 21).
+
+    ``nneg:k`` / ``npos:k`` (negative / positive clauses, at most 3), ``ncl:k`` (clauses, at
+    most 4), ``mixed`` (both), ``first:`` / ``last:`` (the first and last clause's sentiment),
+    ``ask_last`` / ``ask_notlast`` (whether a clause that asks closes the comment),
+    ``ask_with_neg`` / ``ask_no_neg`` (whether a clause that does not ask is negative), ``ev:k``
+    (clauses with lexicon evidence, at most 2); the aspect mentions' sentiments (``ms:``,
+    ``ma:aspect:sentiment``, ``nm:k`` mentions, at most 3); the rules' flags together
+    (``fp:complaint+question``) and the rules' intent with the comment's ``sentiment``
+    (``rs:``; default the reading's label). :func:`reading_intent_features` marks the comment's
+    sentiment ``_noev`` where no clause holds lexicon evidence (it is then the general models'
+    guess: "说实话，客服的电话是多少？谢谢。" reads negative from 说实话 alone). Leave one author
+    out over the eighteen blind authors (benchmarks/results/feedback.md, session 21): intent
+    0.8456 → 0.8481 zh (12 authors better, 4 worse), 0.8195 → 0.8200 en (10 better, 7
+    worse), ``train_intent --loao``."""
+    labels = [r.sentiment.label for r in reading.readings]
+    neg, pos = labels.count("negative"), labels.count("positive")
+    out = [f"nneg:{min(neg, 3)}", f"npos:{min(pos, 3)}", f"ncl:{min(len(labels), 4)}"]
+    if neg and pos:
+        out.append("mixed")
+    if labels:
+        out += ["last:" + labels[-1], "first:" + labels[0]]
+    asks = [r.asks for r in reading.readings]
+    if any(asks):
+        out.append("ask_last" if asks[-1] else "ask_notlast")
+        told = [lab for lab, a in zip(labels, asks, strict=True) if not a]
+        out.append("ask_with_neg" if "negative" in told else "ask_no_neg")
+    out.append(f"ev:{min(sum(r.evidence for r in reading.readings), 2)}")
+    for m in reading.mentions:
+        out += [f"ms:{m.sentiment.label}", f"ma:{m.aspect}:{m.sentiment.label}"]
+    out.append(f"nm:{min(len(reading.mentions), 3)}")
+    sentiment = reading.sentiment.label if sentiment is None else sentiment
+    out += ["fp:" + "+".join(sorted(flags)), f"rs:{rule}:{sentiment}"]
+    return list(dict.fromkeys(out))
+
+
 def reading_intent_features(reading: CommentReading) -> tuple[list[str], list[str]]:
-    """The normalised clauses of a read comment and its features for the intent model."""
+    """The normalised clauses of a read comment and its features for the intent model (the
+    rules' reading, :func:`~loyalloop.feedback.intent_model.intent_features`, and
+    :func:`reading_cues`)."""
     from loyalloop.feedback.intent_model import intent_features
 
     norms = [c.norm for c in reading.clauses]
@@ -369,20 +413,46 @@ def reading_intent_features(reading: CommentReading) -> tuple[list[str], list[st
     rule = rules_intent(reading, flags)
     cq = complaint_question(reading)
     asks = any(r.asks for r in reading.readings) and not cq
-    return norms, intent_features(
-        norms, set(flags), rule, reading.sentiment.label, asks, complaint_question=cq
+    sentiment: str = reading.sentiment.label
+    if not any(r.evidence for r in reading.readings):  # the general models' guess alone
+        sentiment += "_noev"
+    feats = intent_features(norms, set(flags), rule, sentiment, asks, complaint_question=cq)
+    return norms, list(dict.fromkeys([*feats, *reading_cues(reading, flags, rule, sentiment)]))
+
+
+def contact_question(reading: CommentReading, rule: Intent | None = None) -> bool:
+    """Whether the comment is a plain question for a way to reach someone: the rules' intent
+    is ``question`` (nothing cancels, asks for an action or complains), a clause asks for a
+    phone number, hotline, address or how to contact someone
+    (:data:`~loyalloop.feedback.mention_sentiment.CONTACT_QUESTION`) and no clause holds
+    lexicon evidence ("说实话，客服的电话是多少？谢谢。", "What's your phone number for
+    international calls?")."""
+    rule = rules_intent(reading) if rule is None else rule
+    return (
+        rule == "question"
+        and not any(r.evidence for r in reading.readings)
+        and any(CONTACT_QUESTION.search(c.norm) for c in reading.clauses)
     )
 
 
 def main_intent(reading: CommentReading, *, learned: bool = True) -> Intent:
     """The comment's main intent: the shipped intent model's reading
     (:mod:`~loyalloop.feedback.intent_model`) where it is shipped and ``learned``, else the
-    rules' (:func:`rules_intent`)."""
+    rules' (:func:`rules_intent`).
+
+    A plain contact question (:func:`contact_question`) is a ``question`` whatever the model
+    says: the authors label all 8 such sentences in the training sets question, and the model
+    read "说实话，客服的电话是多少？谢谢。" a complaint (0.80) from 说实话, whose comment
+    sentiment is the general models' guess. Over the eighteen blind authors left out one at a
+    time it fires on 8 sentences (all labelled question; 1 put right, none made wrong;
+    benchmarks/results/feedback.md, session 21)."""
     from loyalloop.feedback.intent_model import shipped_intent_model
 
     model = shipped_intent_model() if learned else None
     if model is None or not reading.clauses:
         return rules_intent(reading)
+    if contact_question(reading):
+        return "question"
     label = model.predict(*reading_intent_features(reading))[0]
     return label if label in INTENTS else rules_intent(reading)  # type: ignore[return-value]
 

@@ -10,8 +10,17 @@ An author's ``statement`` is the product's ``none``; the blind authors' ``reques
 waive my fee", 请帮我提额) is the product's ``request`` (session 12; before, it was left out of
 training and counted wrong). Model: per language, multinomial logistic
 regression (scikit-learn L-BFGS, L2, ``C`` = :data:`DEFAULT_C`) over
-:func:`~loyalloop.feedback.intent_model.intent_features`, n-grams seen in fewer than
-:data:`MIN_DF` training sentences dropped; weights rounded to three decimals.
+:func:`~loyalloop.feedback.intent.reading_intent_features` (the rules' reading,
+:func:`~loyalloop.feedback.intent_model.intent_features`, and since session 21 the reading's
+cues, :func:`~loyalloop.feedback.intent.reading_cues`: clause and mention sentiments and their
+counts, where the asking clause stands, the rules' flags together; the comment's sentiment
+marked where no clause holds lexicon evidence), n-grams seen in fewer than :data:`MIN_DF`
+training sentences dropped; weights rounded to three decimals.
+
+Session 21, leave one author out over the eighteen blind authors (blind18 held out): the cues
+0.8456 → 0.8481 zh, 0.8195 → 0.8200 en (12 authors better, 4 worse in Chinese; 10 and 7 in
+English); class biases or a bonus for the rules' intent, tuned on the other authors, did not
+help (benchmarks/results/feedback.md).
 
 **Leave-one-author-out** (``--loao``): the model trained without each blind author and scored
 on that author's sentences, beside the rules (:func:`~loyalloop.feedback.intent.rules_intent`),
@@ -83,7 +92,7 @@ def fit(frame: pd.DataFrame, *, c: float = DEFAULT_C, min_df: int = MIN_DF) -> I
     from sklearn.linear_model import LogisticRegression
 
     weights: dict[str, dict[str, tuple[float, ...]]] = {}
-    meta = {"C": str(c), "min_df": str(min_df)}
+    meta = {"C": str(c), "min_df": str(min_df), "reading_cues": "1"}
     for lang, part in frame[frame["gold"].isin(INTENTS)].groupby("lang"):
         counts: dict[str, int] = {}
         for fs in part["features"]:
