@@ -31,7 +31,13 @@ by it:
 - ``f4467a4`` (blind18's adjudicated labels in, nothing else changed): agreement **0.8494 zh,
   0.8261 en**; recall 0.9380 / 0.9147; precision 0.8450 / 0.8184; sentiment when found 0.9055 /
   0.9032; intent 0.8200 / 0.8253. Second person 0.8679 / 0.8258; adjudicated **0.8588 /
-  0.8225**. Nothing was chosen by these sets, so the floors follow the figures.
+  0.8225**.
+- session 21's retrain (blind18 in; fb21a's English words fitted at 0.7, fb21b's intent cues and
+  contact-question rule): agreement **0.8494 zh, 0.8251 en**; recall 0.9380 / 0.9147; precision
+  0.8450 / 0.8184; sentiment when found 0.9055 / 0.9020; intent 0.8240 / 0.8307. Second person
+  0.8679 / 0.8225; adjudicated **0.8588 / 0.8215** — English one to three pairs below the row
+  above (the word scale was chosen leave-one-author-out, +0.0014 there); intent up in both.
+  Nothing was chosen by these sets, so the floors follow the figures.
 
 The floors are the last figures minus 0.01; the sets must stay out of training until a newer
 blind set replaces them as the held-out measure.
@@ -51,14 +57,14 @@ from tests.feedback.labelled_floor import (
 #: Every file of the blind19 round; none may be training data while it is held out.
 HELD_OUT = ("blind19", "relabel19_blind18", "second19_blind19", "adjudicated19_blind19")
 
-#: set -> (sentences, held-out agreement, held-out recall) with the models of ``f4467a4``.
+#: set -> (sentences, held-out agreement, held-out recall) after the session 21 retrain.
 MEASURED = {
     "blind19_zh": (750, 0.8494, 0.9380),
-    "blind19_en": (750, 0.8261, 0.9147),
+    "blind19_en": (750, 0.8251, 0.9147),
     "second19_blind19_zh": (750, 0.8679, 0.9410),
-    "second19_blind19_en": (750, 0.8258, 0.9145),
+    "second19_blind19_en": (750, 0.8225, 0.9145),
     "adjudicated19_blind19_zh": (750, 0.8588, 0.9374),
-    "adjudicated19_blind19_en": (750, 0.8225, 0.9065),
+    "adjudicated19_blind19_en": (750, 0.8215, 0.9065),
 }
 
 

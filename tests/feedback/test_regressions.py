@@ -203,6 +203,24 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
     assert set(result.mentions["aspect"]) <= set(BANKING.keys)
 
 
+#: The sample's neutral fraud facts the shipped mention model reads as complaints. Session 16
+#: (fb16), retrained with blind13: both phrases with the bare subject "账户安全" (−0.35
+#: "…给我补发了新卡", −0.49 "…给我发了一条交易短信"; sessions 17 and 18 the same); session 20:
+#: also "盗刷处理给我补发了新卡" once, fixed by that session's retrain. Session 21, retrained with
+#: blind18: "账户安全给我补发了新卡" reads neutral, "账户安全给我发了一条交易短信" −0.57,
+#: "盗刷处理给我补发了新卡" −0.29, "盗刷处理给我发了一条交易短信" −0.53 — 盗刷 in a neutral fact is
+#: the "neutral mention read as a complaint" error of the held-out sets, and which of these
+#: four phrases cross zero moves with every retrain. The labelled sets have three 账户安全
+#: sentences (fraud 1 negative / 1 neutral / 1 positive) and a reissued card is labelled neutral
+#: 20 / negative 9 / positive 11 (fourteen authors), so the phrases are right as written.
+#: Strict: fix the reading, then drop the text.
+_FRAUD_FACTS_READ_NEGATIVE = {
+    "账户安全给我发了一条交易短信",
+    "盗刷处理给我补发了新卡",
+    "盗刷处理给我发了一条交易短信",
+}
+
+
 def _sample_fraud_facts() -> list[object]:
     from loyalloop.sample._phrases import PHRASES, SUBJECTS
 
@@ -212,19 +230,8 @@ def _sample_fraud_facts() -> list[object]:
             for subject in SUBJECTS["fraud_security"][lang]:
                 text = phrase.format(s=subject)
                 text = text[0].upper() + text[1:]
-                if subject == "账户安全":
-                    # session 16 (fb16), the models retrained with blind13: the mention model
-                    # reads the bare subject "账户安全" −0.64 and both phrases with it negative
-                    # (−0.35 "…给我补发了新卡", −0.49 "…给我发了一条交易短信"; the other four
-                    # subjects stay neutral); session 17, retrained with blind14: −0.41 / −0.66; session
-                    # 18, retrained with blind15: −0.42 / −0.54.
-                    # The labelled sets have three 账户安全 sentences (fraud 1 negative / 1
-                    # neutral / 1 positive) and 账户安全 otherwise in complaints ("账户安全险" sold
-                    # unasked, fees 5 negative): not an author convention to follow; a
-                    # reissued card is labelled neutral 20 / negative 9 / positive 11 (fourteen
-                    # authors), so the phrase is right as written. Strict: fix the reading,
-                    # then drop the mark.
-                    mark = pytest.mark.xfail(strict=True, reason="read negative since fb16")
+                if text in _FRAUD_FACTS_READ_NEGATIVE:
+                    mark = pytest.mark.xfail(strict=True, reason="read negative, see above")
                     out.append(pytest.param(text, marks=mark))
                 else:
                     out.append(text)
