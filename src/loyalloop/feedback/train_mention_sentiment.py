@@ -5,20 +5,21 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-one
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and nineteen blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
-``blind2`` … ``blind18``; each spent as a test set before it became training data). blind15's,
-(since session 19) blind16's, (since session 20) blind17's and (since session 21) blind18's
-sentences were labelled twice, blind, and a third person decided where the two differed; their
+``check``) and twenty blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
+``blind2`` … ``blind19``; each spent as a test set before it became training data). blind15's,
+(since session 19) blind16's, (since session 20) blind17's, (since session 21) blind18's and
+(since session 22) blind19's sentences were labelled twice, blind, and a third person decided where the two differed; their
 training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
 ``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author
-``blind17``; ``adjudicated18_blind18_*``, author ``blind18``): on the 20-30 % of rows where the
+``blind17``; ``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``,
+author ``blind19``): on the 20-30 % of rows where the
 author and the second person disagree the adjudicated label is the better-founded truth (the
 adjudicator mostly restored aspects the author left implied — exactly the implied mentions the
 detector misses), and the reader scored the same against all three versions (session 17), so
-nothing is lost by taking it. The authors' (``blind15_*`` … ``blind18_*``) and the second
-persons' (``second15_blind15_*`` … ``second18_blind18_*``) versions of the same texts are not
+nothing is lost by taking it. The authors' (``blind15_*`` … ``blind19_*``) and the second
+persons' (``second15_blind15_*`` … ``second19_blind19_*``) versions of the same texts are not
 also training rows: the same sentence three times would weigh it triple and, in
 leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out
 use every set (:data:`SENTIMENT_SETS`, see there). Each
@@ -134,6 +135,7 @@ TRAIN_SETS = tuple(
         "adjudicated16_blind16",
         "adjudicated17_blind17",
         "adjudicated18_blind18",
+        "adjudicated19_blind19",
     )
     for lang in ("zh", "en")
 )
@@ -146,12 +148,13 @@ AUTHOR_OF = {
     "blind14": "blind14", "adjudicated15_blind15": "blind15",
     "adjudicated16_blind16": "blind16", "adjudicated17_blind17": "blind17",
     "adjudicated18_blind18": "blind18",
+    "adjudicated19_blind19": "blind19",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
     "blind", "train3", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8",
     "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
-    "blind17", "blind18",
+    "blind17", "blind18", "blind19",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
