@@ -210,14 +210,17 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: blind18: "账户安全给我补发了新卡" reads neutral, "账户安全给我发了一条交易短信" −0.57,
 #: "盗刷处理给我补发了新卡" −0.29, "盗刷处理给我发了一条交易短信" −0.53 — 盗刷 in a neutral fact is
 #: the "neutral mention read as a complaint" error of the held-out sets, and which of these
-#: four phrases cross zero moves with every retrain. The labelled sets have three 账户安全
+#: four phrases cross zero moves with every retrain. Session 22, retrained with blind19: four of the
+#: ten read negative — "风控给我补发了新卡" and "账户安全给我补发了新卡" as well, while
+#: "盗刷处理给我发了一条交易短信" reads neutral again. The labelled sets have three 账户安全
 #: sentences (fraud 1 negative / 1 neutral / 1 positive) and a reissued card is labelled neutral
 #: 20 / negative 9 / positive 11 (fourteen authors), so the phrases are right as written.
 #: Strict: fix the reading, then drop the text.
 _FRAUD_FACTS_READ_NEGATIVE = {
     "账户安全给我发了一条交易短信",
+    "账户安全给我补发了新卡",
     "盗刷处理给我补发了新卡",
-    "盗刷处理给我发了一条交易短信",
+    "风控给我补发了新卡",
 }
 
 

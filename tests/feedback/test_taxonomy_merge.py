@@ -64,9 +64,12 @@ def test_a_bank_waiting_mention_retail_misses_is_read_under_default(text: str) -
     # the whole reading under default (patterns and the learned detector) finds it. (Under
     # retail the learned detector finds these too since sessions 17 and 19 — "Nobody ever
     # called back", then the fallback for a comment with no aspect — so the retail side checks
-    # the patterns alone.)
+    # the patterns alone. Since session 22's retrain with blind19 "Nobody ever got back to me"
+    # is also service attitude, as labelling authors mark a call never returned.)
     assert not _patterns(text, "retail", "waiting_time")
-    assert [m.aspect for m in detect_aspects(text, load_taxonomy("default"))] == ["waiting_time"]
+    found = [m.aspect for m in detect_aspects(text, load_taxonomy("default"))]
+    assert "waiting_time" in found
+    assert set(found) <= {"waiting_time", "service_attitude"}
 
 
 @pytest.mark.parametrize("key", SHARED)
