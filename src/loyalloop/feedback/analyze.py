@@ -30,6 +30,7 @@ from loyalloop.feedback.aspects import (
     fitted_taxonomy,
     load_taxonomy,
 )
+from loyalloop.feedback.channel_aspects import implied_aspects, with_channel
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.intent import effort_flags, entities, main_intent
 from loyalloop.feedback.language import _classify, language_counts
@@ -246,8 +247,11 @@ class CommentAnalysis:
     ``sentiment_score``, ``aspects``, ``intent``, ``repeat_contact``, ``long_wait``,
     ``transferred``, ``branches`` and ``staff`` (``; ``-separated, as written).
     ``mentions``: one row per aspect mention — ``feedback_id, aspect, clause, sentiment,
-    sentiment_score`` and the pass-through columns of the input; ``clause`` is as written and
-    **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``.
+    sentiment_score, source`` and the pass-through columns of the input; ``clause`` is as
+    written and **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``;
+    ``source`` is ``text`` (read from the words) or ``channel`` (implied by the comment's
+    channel: an app-store review's judgement that names no aspect,
+    :mod:`~loyalloop.feedback.channel_aspects`).
     ``taxonomy`` / ``taxonomy_reason``: the taxonomy used and why.
     """
 
@@ -258,26 +262,33 @@ class CommentAnalysis:
 
 
 def _read_comments(
-    raws: list[object], tax: Taxonomy, raw_text: bool, batch: int = 2000
-) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float]]]]:
-    """Per comment, :func:`_read_comment` (aspects detected ``batch`` comments at a time)."""
+    raws: list[object],
+    tax: Taxonomy,
+    raw_text: bool,
+    batch: int = 2000,
+    implied: str | None = None,
+) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float, str]]]]:
+    """Per comment, :func:`_read_comment` (aspects detected ``batch`` comments at a time);
+    ``implied``: the aspect the comments' channel implies (none: ``None``)."""
     out = []
     for start in range(0, len(raws), batch):
         part = raws[start : start + batch]
         displays = [clean_text(raw, normalize=False) for raw in part]
         readings = _read_many(displays, tax)
         out += [
-            _read_comment(raw, display, reading, raw_text)
+            _read_comment(raw, display, reading, raw_text, implied)
             for raw, display, reading in zip(part, displays, readings, strict=True)
         ]
     return out
 
 
 def _read_comment(
-    raw: object, display: str, reading: CommentReading, raw_text: bool
-) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float]]]:
+    raw: object, display: str, reading: CommentReading, raw_text: bool, implied: str | None = None
+) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float, str]]]:
     """One comment's row of :func:`analyze_comments` and its mentions
-    ``(aspect, clause, sentiment, sentiment_score)``, from its reading."""
+    ``(aspect, clause, sentiment, sentiment_score, source)``, from its reading and the aspect
+    its channel implies (the intent is read from the words alone)."""
+    full = with_channel(reading, implied)
     cleaned = clean_text(raw)
     lang = _classify(*language_counts(cleaned))
     effort = effort_flags(display)
@@ -286,7 +297,7 @@ def _read_comment(
         lang,
         reading.sentiment.label,
         reading.sentiment.score,
-        format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions),
+        format_aspects((m.aspect, m.sentiment.label) for m in full.mentions),
         main_intent(reading),
         effort["repeat_contact"],
         effort["long_wait"],
@@ -294,14 +305,15 @@ def _read_comment(
         "; ".join(ents.branches),
         "; ".join(ents.staff),
     )
-    mentions: list[tuple[str, str, str, float]] = [
+    mentions: list[tuple[str, str, str, float, str]] = [
         (
             m.aspect,
             m.clause if raw_text else mask_pii(m.clause),
             m.sentiment.label,
             m.sentiment.score,
+            m.source,
         )
-        for m in reading.mentions
+        for m in full.mentions
     ]
     return row, mentions
 
@@ -316,11 +328,15 @@ def analyze_comments(
     text_column: str = "text",
     id_column: str = "feedback_id",
     raw_text: bool = False,
+    channel_column: str | None = "channel",
 ) -> CommentAnalysis:
     """Read every comment once: sentiment, aspects, intent, effort, entities, masked clauses.
 
     ``taxonomy=None`` (or ``"auto"``) picks the shipped taxonomy that fits the comments
-    (:func:`~loyalloop.feedback.aspects.choose_taxonomy`).
+    (:func:`~loyalloop.feedback.aspects.choose_taxonomy`). Where ``channel_column`` is a
+    column of ``feedback``, each comment is read with its channel: a judgement that names no
+    aspect in a channel the taxonomy maps to an aspect (an ``app_review``: ``app_online``)
+    is a mention of that aspect (:mod:`~loyalloop.feedback.channel_aspects`).
     """
     if text_column not in feedback.columns:
         raise DataValidationError(f"feedback has no column {text_column!r}")
@@ -336,11 +352,23 @@ def analyze_comments(
     extra_rows = feedback[extra].itertuples(index=False, name=None) if extra else None
     rows: list[tuple[Any, ...]] = []
     mention_rows: list[tuple[Any, ...]] = []
-    distinct, where = distinct_texts(texts)
-    read = _read_comments(distinct, tax, raw_text)
-    for fid, pos in zip(ids, where, strict=True):
+    channels = (
+        feedback[channel_column].tolist()
+        if channel_column is not None and channel_column in feedback.columns
+        else [None] * len(texts)
+    )
+    # a comment is read once per aspect its channel implies (almost always just once)
+    by_implied: dict[str | None, list[int]] = {}
+    for n, aspect in enumerate(implied_aspects(tax, channels)):
+        by_implied.setdefault(aspect, []).append(n)
+    read: list[Any] = [None] * len(texts)
+    for aspect, members in by_implied.items():
+        distinct, where = distinct_texts([texts[n] for n in members])
+        part = _read_comments(distinct, tax, raw_text, implied=aspect)
+        for n, pos in zip(members, where, strict=True):
+            read[n] = part[pos]
+    for fid, (row, found) in zip(ids, read, strict=True):
         ex: tuple[Any, ...] = next(extra_rows) if extra_rows is not None else ()
-        row, found = read[pos]
         rows.append(row)
         mention_rows.extend((fid, *m, *ex) for m in found)
     cols = ["language_detected", "sentiment", "sentiment_score", "aspects", "intent",
@@ -358,7 +386,9 @@ def analyze_comments(
     out["sentiment_score"] = out["sentiment_score"].astype(float)
     mentions = pd.DataFrame(
         mention_rows,
-        columns=["feedback_id", "aspect", "clause", "sentiment", "sentiment_score", *extra],
-    )
+        columns=[
+            "feedback_id", "aspect", "clause", "sentiment", "sentiment_score", "source", *extra
+        ],
+    )  # fmt: skip
     mentions["sentiment_score"] = mentions["sentiment_score"].astype(float)
     return CommentAnalysis(out, mentions, tax.name, reason)
