@@ -208,3 +208,34 @@ def test_evaluate_command_channels_option(
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "review_app -> app_review" in " ".join(capsys.readouterr().out.split())
+
+
+def test_analyze_texts_and_the_command_read_a_file_of_app_store_reviews(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from loyalloop.cli.feedback import app
+    from loyalloop.feedback import analyze_texts
+
+    texts = ["Love it", "The late fee is a rip-off", "I downloaded it yesterday", "Love it"]
+    read = analyze_texts(texts, taxonomy="banking", channel="app_review")
+    words = analyze_texts(texts, taxonomy="banking")
+    assert read["aspects"].tolist() == [
+        "app_online:positive",
+        "fees:negative",
+        "",
+        "app_online:positive",
+    ]
+    assert words["aspects"].tolist() == ["", "fees:negative", "", ""]
+    assert read["sentiment"].tolist() == words["sentiment"].tolist()
+    assert analyze_texts(texts, taxonomy="banking", channel="survey").equals(words)
+    with pytest.raises(DataValidationError, match="'app_store' is not a feedback channel"):
+        analyze_texts(texts, taxonomy="banking", channel="app_store")
+    src = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": texts}).to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    args = ["analyze", str(src), "--out", str(out), "--taxonomy", "banking", "--jobs", "1"]
+    res = CliRunner().invoke(app, [*args, "--channel", "app_review"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(out, keep_default_na=False)["aspects"].tolist() == read["aspects"].tolist()
+    res = CliRunner().invoke(app, [*args, "--channel", "app_store"])
+    assert res.exit_code != 0 and "not a feedback channel" in res.output

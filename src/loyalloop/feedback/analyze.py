@@ -30,7 +30,12 @@ from loyalloop.feedback.aspects import (
     fitted_taxonomy,
     load_taxonomy,
 )
-from loyalloop.feedback.channel_aspects import implied_aspects, with_channel
+from loyalloop.feedback.channel_aspects import (
+    check_channel,
+    implied_aspect,
+    implied_aspects,
+    with_channel,
+)
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.intent import effort_flags, entities, main_intent
 from loyalloop.feedback.language import _classify, language_counts
@@ -72,14 +77,18 @@ def _analyze_one(raw: object, tax: Taxonomy) -> tuple[str, str, str, float, str]
     return text, lang, reading.sentiment.label, reading.sentiment.score, aspects
 
 
-def _analyze_many(raws: list[object], tax: Taxonomy) -> list[tuple[str, str, str, float, str]]:
-    """``[_analyze_one(r, tax) for r in raws]``, the comments' aspects detected in one batch."""
+def _analyze_many(
+    raws: list[object], tax: Taxonomy, implied: str | None = None
+) -> list[tuple[str, str, str, float, str]]:
+    """``[_analyze_one(r, tax) for r in raws]``, the comments' aspects detected in one batch;
+    ``implied``: the aspect the comments' channel implies (:mod:`.channel_aspects`)."""
     readings = _read_many([clean_text(raw, normalize=False) for raw in raws], tax)
     out: list[tuple[str, str, str, float, str]] = []
     for raw, reading in zip(raws, readings, strict=True):
         text = clean_text(raw)
         lang = _classify(*language_counts(text))
-        aspects = format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions)
+        full = with_channel(reading, implied)
+        aspects = format_aspects((m.aspect, m.sentiment.label) for m in full.mentions)
         out.append((text, lang, reading.sentiment.label, reading.sentiment.score, aspects))
     return out
 
@@ -92,10 +101,10 @@ _FORKED_TAXONOMIES: dict[int, Taxonomy] = {}
 
 
 def _analyze_chunk(
-    args: tuple[list[object], Taxonomy | int],
+    args: tuple[list[object], Taxonomy | int, str | None],
 ) -> list[tuple[str, str, str, float, str]]:
-    texts, tax = args
-    return _analyze_many(texts, _FORKED_TAXONOMIES[tax] if isinstance(tax, int) else tax)
+    texts, tax, implied = args
+    return _analyze_many(texts, _FORKED_TAXONOMIES[tax] if isinstance(tax, int) else tax, implied)
 
 
 def distinct_texts(items: list[object]) -> tuple[list[object], list[int]]:
@@ -145,19 +154,25 @@ def _chunks(texts: list[object], workers: int, chunk_size: int) -> list[list[obj
 
 
 def iter_readings(
-    texts: list[object], tax: Taxonomy, n_jobs: int = 1, chunk_size: int = 5000
+    texts: list[object],
+    tax: Taxonomy,
+    n_jobs: int = 1,
+    chunk_size: int = 5000,
+    *,
+    implied: str | None = None,
 ) -> Iterator[list[tuple[str, str, str, float, str]]]:
     """The rows of :func:`analyze_texts` for ``texts``, in order, one chunk at a time.
 
     With ``n_jobs > 1`` (``-1``: one per CPU) and more than one chunk, the chunks (of at most
     ``chunk_size``, evened out over the workers) are read by forked worker processes (models
-    loaded once in the parent); results are identical.
+    loaded once in the parent); results are identical. ``implied``: the aspect the comments'
+    channel implies (:func:`~loyalloop.feedback.channel_aspects.implied_aspect`).
     """
     workers = available_cpus() if n_jobs == -1 else max(1, n_jobs)
     chunks = _chunks(texts, workers, chunk_size)
     if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield _analyze_many(chunk, tax)
+            yield _analyze_many(chunk, tax, implied)
         return
     _warm_up(tax)
     fork = "fork" in multiprocessing.get_all_start_methods()
@@ -168,7 +183,7 @@ def iter_readings(
     _FORKED_TAXONOMIES[key] = tax  # forked workers inherit it
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
-            yield from pool.map(_analyze_chunk, [(chunk, sent) for chunk in chunks])
+            yield from pool.map(_analyze_chunk, [(chunk, sent, implied) for chunk in chunks])
     finally:
         if not nested:
             del _FORKED_TAXONOMIES[key]
@@ -180,6 +195,7 @@ def analyze_texts(
     taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None = None,
     n_jobs: int = 1,
     chunk_size: int = 5000,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Analyse comments; one output row per input, in order.
 
@@ -195,6 +211,11 @@ def analyze_texts(
         are forked where the platform allows, so models load once.
     chunk_size
         Comments per task sent to a worker.
+    channel
+        The channel every comment came from (a feedback channel,
+        :data:`~loyalloop.data.contracts.FEEDBACK_CHANNELS`); ``app_review``: judgements that
+        name no aspect are about the app (:mod:`~loyalloop.feedback.channel_aspects`).
+        ``None``: the words alone.
 
     Returns
     -------
@@ -208,8 +229,10 @@ def analyze_texts(
     """
     items = list(texts)
     tax = fitted_taxonomy(taxonomy, items)
+    implied = implied_aspect(tax, check_channel(channel)) if channel is not None else None
     distinct, where = distinct_texts(items)
-    read = [row for part in iter_readings(distinct, tax, n_jobs, chunk_size) for row in part]
+    parts = iter_readings(distinct, tax, n_jobs, chunk_size, implied=implied)
+    read = [row for part in parts for row in part]
     rows = [read[i] for i in where]
     out = pd.DataFrame(rows, columns=list(ANALYZE_COLUMNS))
     out["sentiment_score"] = out["sentiment_score"].astype(float)

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspects import AspectMention, CommentReading, Taxonomy
 from loyalloop.feedback.sentiment import comment_sentiment
 
@@ -51,6 +52,7 @@ __all__ = [
     "MENTION_SOURCES",
     "TEXT_SOURCE",
     "channel_mentions",
+    "check_channel",
     "implied_aspect",
     "implied_aspects",
     "with_channel",
@@ -61,6 +63,24 @@ TEXT_SOURCE = "text"
 #: ... and of one implied by the comment's channel.
 CHANNEL_SOURCE = "channel"
 MENTION_SOURCES = (TEXT_SOURCE, CHANNEL_SOURCE)
+
+
+def check_channel(channel: str) -> str:
+    """``channel`` as a feedback channel (stripped, lower case).
+
+    Raises
+    ------
+    DataValidationError
+        Not one of :data:`~loyalloop.data.contracts.FEEDBACK_CHANNELS`.
+    """
+    from loyalloop.data.contracts import FEEDBACK_CHANNELS
+
+    key = channel.strip().lower()
+    if key not in FEEDBACK_CHANNELS:
+        raise DataValidationError(
+            f"channel {channel!r} is not a feedback channel ({', '.join(FEEDBACK_CHANNELS)})"
+        )
+    return key
 
 
 def implied_aspect(taxonomy: Taxonomy, channel: object) -> str | None:
