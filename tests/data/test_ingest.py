@@ -187,6 +187,25 @@ def test_feedback_rules(customers_loaded: Warehouse, tmp_path: Path) -> None:
     assert "11 is outside 0–10 for nps" in q["reason"].iloc[0] or "11.0" in q["reason"].iloc[0]
 
 
+def test_app_store_reviews_load_and_unknown_channels_are_quarantined(
+    customers_loaded: Warehouse, tmp_path: Path
+) -> None:
+    text = (
+        "feedback_id,customer_id,timestamp,channel,score_type,score,text\n"
+        "A1,,2024-01-01,app_review,rating,5,Love it\n"
+        "A2,,2024-01-01,App_Review,,,keeps logging me out\n"
+        "A3,,2024-01-01,app_store,rating,1,Terrible\n"  # not a channel: quarantined
+        "A4,,2024-01-01,review_app,,,Reliable\n"  # the labellers' name is not the product's
+    )
+    r = ingest(customers_loaded, "feedback", [write(tmp_path / "f.csv", text)])
+    assert counts(r) == (4, 2, 0, 2)
+    fb = customers_loaded.table("feedback").execute().set_index("feedback_id")
+    assert fb["channel"].to_dict() == {"A1": "app_review", "A2": "app_review"}
+    q = quarantine(customers_loaded)
+    assert q["fields"].tolist() == ["channel", "channel"]
+    assert "app_review" in q["reason"].iloc[0]
+
+
 def test_accounts_closed_before_opened(customers_loaded: Warehouse, tmp_path: Path) -> None:
     text = "account_id,customer_id,opened_at,closed_at\nA1,C1,2024-01-05,2024-01-01\nA2,C1,2024-01-05,\n"
     r = ingest(customers_loaded, "accounts", [write(tmp_path / "a.csv", text)])

@@ -43,6 +43,8 @@ def data_files_hash() -> str:
 
     A taxonomy's ``definition:`` lines (what each aspect covers, shown to managers) are left
     out: the reading never uses them, so editing a definition does not ask for a re-record.
+    So is its ``channel_implied:`` entry with the comment lines right above it (session 22):
+    it acts only on comments read with a channel, and these sets are read without one.
     """
     h = hashlib.sha256()
     root = resources.files("loyalloop.feedback")
@@ -53,6 +55,7 @@ def data_files_hash() -> str:
                 data = entry.read_bytes()
                 if folder == "taxonomies":
                     data = re.sub(rb"(?m)^    definition: .*\n", b"", data)
+                    data = re.sub(rb"(?m)^(?:# .*\n)*channel_implied: .*\n", b"", data)
                 h.update(data)
     return h.hexdigest()
 
@@ -116,7 +119,12 @@ def set_digest(texts: list[str], taxonomy: str | None) -> str:
         (c, *row) for c, row in zip(cleaned, comments.itertuples(index=False), strict=True)
     ):
         h.update(line)
-    for line in _lines(result.mentions.itertuples(index=False)):
+    mentions = result.mentions
+    if "source" in mentions.columns and (mentions["source"] == "text").all():
+        # read without channels every mention is read from the words (``source`` since
+        # session 22): the column adds nothing to what the digests recorded before it
+        mentions = mentions.drop(columns=["source"])
+    for line in _lines(mentions.itertuples(index=False)):
         h.update(line)
     return h.hexdigest()
 

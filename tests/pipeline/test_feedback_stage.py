@@ -358,3 +358,36 @@ def test_clause_text_setting_masks_or_keeps_personal_numbers(
     assert "年费太贵" in text
     with pytest.raises(Exception, match="clause_text"):
         RunConfig.from_dict({"feedback": {"clause_text": "plain"}})
+
+
+def test_app_store_reviews_carry_the_channel_tag_to_the_clause_table(
+    settings: Settings, tmp_path: Path, with_feedback_stage: None
+) -> None:
+    """An app-store review's judgement naming no aspect is an ``app_online`` mention marked
+    ``source = channel`` in ``feedback_aspects``; the same words in a survey are not."""
+    load(settings, tmp_path)
+    rows = (
+        "feedback_id,customer_id,timestamp,channel,text\n"
+        "A1,,2024-02-02,app_review,Love it\n"
+        "A2,,2024-02-03,app_review,The late fee is a rip-off. Terrible.\n"
+        "A3,C1,2024-02-04,survey,Love it\n"
+    )
+    with open_warehouse(settings) as wh:
+        ingest(wh, "feedback", [write(tmp_path / "apps.csv", rows)])
+    run = run_pipeline(settings)
+    m = run.read("feedback_aspects").to_pandas()
+    got = sorted(
+        m[m["feedback_id"].isin(["A1", "A2", "A3"])][
+            ["feedback_id", "aspect", "sentiment", "source", "channel"]
+        ].itertuples(index=False, name=None)
+    )
+    assert got == [
+        ("A1", "app_online", "positive", "channel", "app_review"),
+        ("A2", "app_online", "negative", "channel", "app_review"),
+        ("A2", "fees", "negative", "text", "app_review"),
+    ]
+    assert set(m.loc[~m["feedback_id"].str.startswith("A"), "source"]) == {"text"}
+    fa = run.read("feedback_analysis").to_pandas().set_index("feedback_id")
+    assert fa.loc["A1", "aspects"] == "app_online:positive" and fa.loc["A3", "aspects"] == ""
+    for lang in ("en", "zh"):
+        assert 'id="feedback-aspects"' in render_report(run, lang)

@@ -34,6 +34,15 @@ def test_benchmark_channels_are_named() -> None:
     assert _channel_list(None, "en") == ""
     for channel in FEEDBACK_CHANNELS:
         assert not _LATIN.search(_channel_list(channel, "zh")), channel
+        assert _channel_list(channel, "en") != channel, channel
+
+
+def test_app_store_reviews_are_named_in_both_languages() -> None:
+    from loyalloop.report.parts import channel_label
+
+    assert channel_label("app_review", "en") == "App-store review"
+    assert channel_label("app_review", "zh") == "应用商店评价"
+    assert _channel_list("app_review,review", "zh") == "应用商店评价、评论"
 
 
 class _SurvivalRun:

@@ -552,6 +552,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "chan_api": ("API", "API"),
     "chan_survey": ("survey", "问卷"),
     "chan_review": ("review", "点评"),
+    "chan_app_review": ("app-store review", "应用商店评价"),
     "chan_social": ("social media", "社交媒体"),
     "chan_chat": ("chat", "在线客服"),
     "chan_webhook": ("webhook", "Webhook 回调"),

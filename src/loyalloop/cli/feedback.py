@@ -65,6 +65,15 @@ def analyze(
             "CPU 一个），结果相同。",
         ),
     ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(
+            help="Channel the comments came from (survey, review, app_review, social, call, "
+            "chat, email); app_review = app-store reviews: a judgement that names no aspect "
+            '("Love it") is about the app. 评论来源渠道；app_review 即应用商店评价：未点名'
+            "任何方面的褒贬视为对 App 的评价。",
+        ),
+    ] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -84,8 +93,10 @@ def analyze(
             distinct_texts,
             iter_readings,
         )
+        from loyalloop.feedback.channel_aspects import check_channel, implied_aspect
 
         output_file(ctx, out_file)
+        known = check_channel(channel) if channel is not None else None
         input_file(file, what="comments file")
         comments = read_comments(file, text_column)
         texts = comments["text"].tolist()
@@ -94,6 +105,7 @@ def analyze(
 
             taxonomy = choose_taxonomy(texts)[0]
         tax = load_taxonomy("default" if taxonomy == "both" else taxonomy)
+        implied = implied_aspect(tax, known)
         distinct, where = distinct_texts(texts)  # a comment written twice is read once
         n_jobs = auto_jobs(len(distinct)) if jobs is None else jobs or 1
         read: list[tuple[str, str, str, float, str]] = []
@@ -101,7 +113,8 @@ def analyze(
         quiet = as_json or not err.is_terminal
         with Progress(console=err, transient=True, disable=quiet, auto_refresh=False) as progress:
             task = progress.add_task("analysing", total=len(distinct))
-            for part in iter_readings(distinct, tax, n_jobs=n_jobs, chunk_size=_BATCH):
+            parts = iter_readings(distinct, tax, n_jobs=n_jobs, chunk_size=_BATCH, implied=implied)
+            for part in parts:
                 read.extend(part)
                 progress.advance(task, len(part))
                 progress.refresh()

@@ -41,7 +41,12 @@ LogicalType = Literal["string", "int", "float", "bool", "date", "timestamp"]
 
 #: The five-point KANO answer scale (loyalloop.feedback.kano.KANO_ANSWERS).
 KANO_SCALE = ("like", "must-be", "neutral", "live-with", "dislike")
-FEEDBACK_CHANNELS = ("survey", "review", "social", "call", "chat", "email")
+#: Where a feedback row came from. ``review`` is a review of the company (a review site, a
+#: marketplace listing); ``app_review`` is a review of the company's app in an app store or app
+#: marketplace (Apple App Store, Google Play, Huawei AppGallery …): the reading takes such a
+#: review's judgements that name no aspect as judgements of the app
+#: (:mod:`loyalloop.feedback.channel_aspects`).
+FEEDBACK_CHANNELS = ("survey", "review", "app_review", "social", "call", "chat", "email")
 #: Allowed score range per feedback score type (inclusive).
 SCORE_RANGES: dict[str, tuple[float, float]] = {
     "nps": (0, 10),
@@ -192,7 +197,13 @@ CONTRACTS: dict[str, Contract] = {
                     description="may be unknown (reviews, social)",
                 ),
                 _c("timestamp", "timestamp", required=True),
-                _c("channel", "string", required=True, allowed=FEEDBACK_CHANNELS),
+                _c(
+                    "channel",
+                    "string",
+                    required=True,
+                    allowed=FEEDBACK_CHANNELS,
+                    description="app_review: a review of the company's app in an app store",
+                ),
                 _c("brand", "string", description="'own' or a competitor's name; empty = own"),
                 _c("score_type", "string", allowed=("nps", "csat", "ces", "rating")),
                 _c("score", "float"),
@@ -201,7 +212,8 @@ CONTRACTS: dict[str, Contract] = {
             ),
             key=("feedback_id",),
             references={"customer_id": "customers"},
-            description="Survey answers, reviews, social posts, call and chat notes.",
+            description="Survey answers, reviews (app-store reviews too), social posts, call and "
+            "chat notes.",
         ),
         Contract(
             "kano_answers",

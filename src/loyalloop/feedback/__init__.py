@@ -4,7 +4,8 @@ Per comment: language (:func:`detect_language`), tokens (:func:`tokenize`), sent
 (:func:`score_text`, :func:`score_texts`), aspects with clause-level sentiment from a domain
 lexicon (:func:`read_comment`, :func:`detect_aspects`, :func:`aspect_mentions`), intent, effort
 and entities (:func:`main_intent`, :func:`effort_flags`, :func:`entities`), personal data masked
-(:func:`mask_pii`); :func:`analyze_comments` does all of it in one pass (also
+(:func:`mask_pii`); the aspect a comment's channel implies (:func:`with_channel`: an app-store
+review's "Love it" is about the app); :func:`analyze_comments` does all of it in one pass (also
 :func:`analyze_texts`, :func:`analyze_feedback`).
 
 Over many comments (plain functions over ``feedback``-shaped pandas frames, returning frames or
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
         load_taxonomy,
         read_comment,
     )
+    from loyalloop.feedback.channel_aspects import implied_aspect, with_channel
     from loyalloop.feedback.channels import channel_comparison
     from loyalloop.feedback.clean import clean_text
     from loyalloop.feedback.competitors import brand_benchmark, mentioned_brands, nps
@@ -108,6 +110,7 @@ _WHERE = {
     "effort_flags": "loyalloop.feedback.intent",
     "entities": "loyalloop.feedback.intent",
     "evaluate_aspects": "loyalloop.feedback.evaluate",
+    "implied_aspect": "loyalloop.feedback.channel_aspects",
     "kano_category": "loyalloop.feedback.kano",
     "kano_chart": "loyalloop.feedback.kano",
     "kano_summary": "loyalloop.feedback.kano",
@@ -126,6 +129,7 @@ _WHERE = {
     "split_clauses": "loyalloop.feedback.tokenize",
     "to_simplified": "loyalloop.feedback.tokenize",
     "tokenize": "loyalloop.feedback.tokenize",
+    "with_channel": "loyalloop.feedback.channel_aspects",
 }
 
 
@@ -166,6 +170,7 @@ __all__ = [
     "effort_flags",
     "entities",
     "evaluate_aspects",
+    "implied_aspect",
     "kano_category",
     "kano_chart",
     "kano_summary",
@@ -184,4 +189,5 @@ __all__ = [
     "split_clauses",
     "to_simplified",
     "tokenize",
+    "with_channel",
 ]

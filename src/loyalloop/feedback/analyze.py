@@ -30,6 +30,12 @@ from loyalloop.feedback.aspects import (
     fitted_taxonomy,
     load_taxonomy,
 )
+from loyalloop.feedback.channel_aspects import (
+    check_channel,
+    implied_aspect,
+    implied_aspects,
+    with_channel,
+)
 from loyalloop.feedback.clean import clean_text
 from loyalloop.feedback.intent import effort_flags, entities, main_intent
 from loyalloop.feedback.language import _classify, language_counts
@@ -71,14 +77,18 @@ def _analyze_one(raw: object, tax: Taxonomy) -> tuple[str, str, str, float, str]
     return text, lang, reading.sentiment.label, reading.sentiment.score, aspects
 
 
-def _analyze_many(raws: list[object], tax: Taxonomy) -> list[tuple[str, str, str, float, str]]:
-    """``[_analyze_one(r, tax) for r in raws]``, the comments' aspects detected in one batch."""
+def _analyze_many(
+    raws: list[object], tax: Taxonomy, implied: str | None = None
+) -> list[tuple[str, str, str, float, str]]:
+    """``[_analyze_one(r, tax) for r in raws]``, the comments' aspects detected in one batch;
+    ``implied``: the aspect the comments' channel implies (:mod:`.channel_aspects`)."""
     readings = _read_many([clean_text(raw, normalize=False) for raw in raws], tax)
     out: list[tuple[str, str, str, float, str]] = []
     for raw, reading in zip(raws, readings, strict=True):
         text = clean_text(raw)
         lang = _classify(*language_counts(text))
-        aspects = format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions)
+        full = with_channel(reading, implied)
+        aspects = format_aspects((m.aspect, m.sentiment.label) for m in full.mentions)
         out.append((text, lang, reading.sentiment.label, reading.sentiment.score, aspects))
     return out
 
@@ -91,10 +101,10 @@ _FORKED_TAXONOMIES: dict[int, Taxonomy] = {}
 
 
 def _analyze_chunk(
-    args: tuple[list[object], Taxonomy | int],
+    args: tuple[list[object], Taxonomy | int, str | None],
 ) -> list[tuple[str, str, str, float, str]]:
-    texts, tax = args
-    return _analyze_many(texts, _FORKED_TAXONOMIES[tax] if isinstance(tax, int) else tax)
+    texts, tax, implied = args
+    return _analyze_many(texts, _FORKED_TAXONOMIES[tax] if isinstance(tax, int) else tax, implied)
 
 
 def distinct_texts(items: list[object]) -> tuple[list[object], list[int]]:
@@ -144,19 +154,25 @@ def _chunks(texts: list[object], workers: int, chunk_size: int) -> list[list[obj
 
 
 def iter_readings(
-    texts: list[object], tax: Taxonomy, n_jobs: int = 1, chunk_size: int = 5000
+    texts: list[object],
+    tax: Taxonomy,
+    n_jobs: int = 1,
+    chunk_size: int = 5000,
+    *,
+    implied: str | None = None,
 ) -> Iterator[list[tuple[str, str, str, float, str]]]:
     """The rows of :func:`analyze_texts` for ``texts``, in order, one chunk at a time.
 
     With ``n_jobs > 1`` (``-1``: one per CPU) and more than one chunk, the chunks (of at most
     ``chunk_size``, evened out over the workers) are read by forked worker processes (models
-    loaded once in the parent); results are identical.
+    loaded once in the parent); results are identical. ``implied``: the aspect the comments'
+    channel implies (:func:`~loyalloop.feedback.channel_aspects.implied_aspect`).
     """
     workers = available_cpus() if n_jobs == -1 else max(1, n_jobs)
     chunks = _chunks(texts, workers, chunk_size)
     if workers == 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield _analyze_many(chunk, tax)
+            yield _analyze_many(chunk, tax, implied)
         return
     _warm_up(tax)
     fork = "fork" in multiprocessing.get_all_start_methods()
@@ -167,7 +183,7 @@ def iter_readings(
     _FORKED_TAXONOMIES[key] = tax  # forked workers inherit it
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=ctx) as pool:
-            yield from pool.map(_analyze_chunk, [(chunk, sent) for chunk in chunks])
+            yield from pool.map(_analyze_chunk, [(chunk, sent, implied) for chunk in chunks])
     finally:
         if not nested:
             del _FORKED_TAXONOMIES[key]
@@ -179,6 +195,7 @@ def analyze_texts(
     taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None = None,
     n_jobs: int = 1,
     chunk_size: int = 5000,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Analyse comments; one output row per input, in order.
 
@@ -194,6 +211,11 @@ def analyze_texts(
         are forked where the platform allows, so models load once.
     chunk_size
         Comments per task sent to a worker.
+    channel
+        The channel every comment came from (a feedback channel,
+        :data:`~loyalloop.data.contracts.FEEDBACK_CHANNELS`); ``app_review``: judgements that
+        name no aspect are about the app (:mod:`~loyalloop.feedback.channel_aspects`).
+        ``None``: the words alone.
 
     Returns
     -------
@@ -207,8 +229,10 @@ def analyze_texts(
     """
     items = list(texts)
     tax = fitted_taxonomy(taxonomy, items)
+    implied = implied_aspect(tax, check_channel(channel)) if channel is not None else None
     distinct, where = distinct_texts(items)
-    read = [row for part in iter_readings(distinct, tax, n_jobs, chunk_size) for row in part]
+    parts = iter_readings(distinct, tax, n_jobs, chunk_size, implied=implied)
+    read = [row for part in parts for row in part]
     rows = [read[i] for i in where]
     out = pd.DataFrame(rows, columns=list(ANALYZE_COLUMNS))
     out["sentiment_score"] = out["sentiment_score"].astype(float)
@@ -246,8 +270,11 @@ class CommentAnalysis:
     ``sentiment_score``, ``aspects``, ``intent``, ``repeat_contact``, ``long_wait``,
     ``transferred``, ``branches`` and ``staff`` (``; ``-separated, as written).
     ``mentions``: one row per aspect mention — ``feedback_id, aspect, clause, sentiment,
-    sentiment_score`` and the pass-through columns of the input; ``clause`` is as written and
-    **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``.
+    sentiment_score, source`` and the pass-through columns of the input; ``clause`` is as
+    written and **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``;
+    ``source`` is ``text`` (read from the words) or ``channel`` (implied by the comment's
+    channel: an app-store review's judgement that names no aspect,
+    :mod:`~loyalloop.feedback.channel_aspects`).
     ``taxonomy`` / ``taxonomy_reason``: the taxonomy used and why.
     """
 
@@ -258,26 +285,33 @@ class CommentAnalysis:
 
 
 def _read_comments(
-    raws: list[object], tax: Taxonomy, raw_text: bool, batch: int = 2000
-) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float]]]]:
-    """Per comment, :func:`_read_comment` (aspects detected ``batch`` comments at a time)."""
+    raws: list[object],
+    tax: Taxonomy,
+    raw_text: bool,
+    batch: int = 2000,
+    implied: str | None = None,
+) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float, str]]]]:
+    """Per comment, :func:`_read_comment` (aspects detected ``batch`` comments at a time);
+    ``implied``: the aspect the comments' channel implies (none: ``None``)."""
     out = []
     for start in range(0, len(raws), batch):
         part = raws[start : start + batch]
         displays = [clean_text(raw, normalize=False) for raw in part]
         readings = _read_many(displays, tax)
         out += [
-            _read_comment(raw, display, reading, raw_text)
+            _read_comment(raw, display, reading, raw_text, implied)
             for raw, display, reading in zip(part, displays, readings, strict=True)
         ]
     return out
 
 
 def _read_comment(
-    raw: object, display: str, reading: CommentReading, raw_text: bool
-) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float]]]:
+    raw: object, display: str, reading: CommentReading, raw_text: bool, implied: str | None = None
+) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float, str]]]:
     """One comment's row of :func:`analyze_comments` and its mentions
-    ``(aspect, clause, sentiment, sentiment_score)``, from its reading."""
+    ``(aspect, clause, sentiment, sentiment_score, source)``, from its reading and the aspect
+    its channel implies (the intent is read from the words alone)."""
+    full = with_channel(reading, implied)
     cleaned = clean_text(raw)
     lang = _classify(*language_counts(cleaned))
     effort = effort_flags(display)
@@ -286,7 +320,7 @@ def _read_comment(
         lang,
         reading.sentiment.label,
         reading.sentiment.score,
-        format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions),
+        format_aspects((m.aspect, m.sentiment.label) for m in full.mentions),
         main_intent(reading),
         effort["repeat_contact"],
         effort["long_wait"],
@@ -294,14 +328,15 @@ def _read_comment(
         "; ".join(ents.branches),
         "; ".join(ents.staff),
     )
-    mentions: list[tuple[str, str, str, float]] = [
+    mentions: list[tuple[str, str, str, float, str]] = [
         (
             m.aspect,
             m.clause if raw_text else mask_pii(m.clause),
             m.sentiment.label,
             m.sentiment.score,
+            m.source,
         )
-        for m in reading.mentions
+        for m in full.mentions
     ]
     return row, mentions
 
@@ -316,11 +351,15 @@ def analyze_comments(
     text_column: str = "text",
     id_column: str = "feedback_id",
     raw_text: bool = False,
+    channel_column: str | None = "channel",
 ) -> CommentAnalysis:
     """Read every comment once: sentiment, aspects, intent, effort, entities, masked clauses.
 
     ``taxonomy=None`` (or ``"auto"``) picks the shipped taxonomy that fits the comments
-    (:func:`~loyalloop.feedback.aspects.choose_taxonomy`).
+    (:func:`~loyalloop.feedback.aspects.choose_taxonomy`). Where ``channel_column`` is a
+    column of ``feedback``, each comment is read with its channel: a judgement that names no
+    aspect in a channel the taxonomy maps to an aspect (an ``app_review``: ``app_online``)
+    is a mention of that aspect (:mod:`~loyalloop.feedback.channel_aspects`).
     """
     if text_column not in feedback.columns:
         raise DataValidationError(f"feedback has no column {text_column!r}")
@@ -336,11 +375,23 @@ def analyze_comments(
     extra_rows = feedback[extra].itertuples(index=False, name=None) if extra else None
     rows: list[tuple[Any, ...]] = []
     mention_rows: list[tuple[Any, ...]] = []
-    distinct, where = distinct_texts(texts)
-    read = _read_comments(distinct, tax, raw_text)
-    for fid, pos in zip(ids, where, strict=True):
+    channels = (
+        feedback[channel_column].tolist()
+        if channel_column is not None and channel_column in feedback.columns
+        else [None] * len(texts)
+    )
+    # a comment is read once per aspect its channel implies (almost always just once)
+    by_implied: dict[str | None, list[int]] = {}
+    for n, aspect in enumerate(implied_aspects(tax, channels)):
+        by_implied.setdefault(aspect, []).append(n)
+    read: list[Any] = [None] * len(texts)
+    for aspect, members in by_implied.items():
+        distinct, where = distinct_texts([texts[n] for n in members])
+        part = _read_comments(distinct, tax, raw_text, implied=aspect)
+        for n, pos in zip(members, where, strict=True):
+            read[n] = part[pos]
+    for fid, (row, found) in zip(ids, read, strict=True):
         ex: tuple[Any, ...] = next(extra_rows) if extra_rows is not None else ()
-        row, found = read[pos]
         rows.append(row)
         mention_rows.extend((fid, *m, *ex) for m in found)
     cols = ["language_detected", "sentiment", "sentiment_score", "aspects", "intent",
@@ -358,7 +409,9 @@ def analyze_comments(
     out["sentiment_score"] = out["sentiment_score"].astype(float)
     mentions = pd.DataFrame(
         mention_rows,
-        columns=["feedback_id", "aspect", "clause", "sentiment", "sentiment_score", *extra],
-    )
+        columns=[
+            "feedback_id", "aspect", "clause", "sentiment", "sentiment_score", "source", *extra
+        ],
+    )  # fmt: skip
     mentions["sentiment_score"] = mentions["sentiment_score"].astype(float)
     return CommentAnalysis(out, mentions, tax.name, reason)

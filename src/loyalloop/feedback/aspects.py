@@ -159,6 +159,9 @@ class Taxonomy:
 
     name: str
     aspects: tuple[Aspect, ...]
+    #: ``(channel, aspect)``: the aspect a judgement naming none is about in comments from that
+    #: channel (``channel_implied`` in the YAML; :mod:`~loyalloop.feedback.channel_aspects`).
+    channel_implied: tuple[tuple[str, str], ...] = ()
     #: One regex matching any pattern of any aspect (a fast pre-filter), set on creation.
     any_regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
@@ -421,7 +424,30 @@ def _parse(spec: Mapping[str, Any], default_name: str, source: str = "") -> Taxo
         )
     if not aspects:
         raise ConfigError(f"{origin} has no aspects")
-    return Taxonomy(name, tuple(aspects))
+    implied = _channel_implied(spec.get("channel_implied"), origin, {a.key for a in aspects})
+    return Taxonomy(name, tuple(aspects), implied)
+
+
+def _channel_implied(value: Any, origin: str, keys: set[str]) -> tuple[tuple[str, str], ...]:
+    """A taxonomy's ``channel_implied: {channel: aspect}`` (optional): checked against the
+    feedback channels (:data:`~loyalloop.data.contracts.FEEDBACK_CHANNELS`) and its aspects."""
+    if value is None:
+        return ()
+    from loyalloop.data.contracts import FEEDBACK_CHANNELS
+
+    where = f"{origin}: channel_implied"
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a mapping like {{app_review: app_online}}")
+    out = []
+    for channel, key in value.items():
+        if channel not in FEEDBACK_CHANNELS:
+            raise ConfigError(
+                f"{where}: {channel!r} is not a feedback channel ({', '.join(FEEDBACK_CHANNELS)})"
+            )
+        if key not in keys:
+            raise ConfigError(f"{where}: {channel} names {key!r}, which is not an aspect")
+        out.append((str(channel), str(key)))
+    return tuple(out)
 
 
 def _shipped_spec(name: str) -> dict[str, Any]:
@@ -487,7 +513,12 @@ def _merged_spec(parts: Sequence[str]) -> dict[str, Any]:
                 if both:
                     have[field_] = list(dict.fromkeys(both))
             have.update(SHARED_ASPECTS[key])
-    return {"name": "default", "aspects": merged}
+    implied: dict[str, str] = {}
+    for part in parts:
+        for channel, key in (_shipped_spec(part).get("channel_implied") or {}).items():
+            if implied.setdefault(channel, key) != key:
+                raise ConfigError(f"taxonomy default: channel_implied of {channel} differs")
+    return {"name": "default", "aspects": merged, "channel_implied": implied or None}
 
 
 @lru_cache(maxsize=8)
@@ -661,6 +692,10 @@ class AspectMention:
     clause: str
     matched: tuple[str, ...]
     sentiment: Sentiment
+    #: ``text``: read from the comment's words (patterns, detector, second pass, fallback);
+    #: ``channel``: implied by the comment's channel
+    #: (:mod:`~loyalloop.feedback.channel_aspects`).
+    source: str = "text"
 
 
 @dataclass(frozen=True)

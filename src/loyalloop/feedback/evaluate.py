@@ -26,6 +26,18 @@ written; before session 17 the CSV reader's quoting dropped those marks from 38 
 
 :func:`split_of` assigns every sentence to ``dev`` or ``holdout`` by a hash of its text, so the
 split is fixed, independent of file order, and the same on every machine.
+
+Channels
+--------
+A labelled set says nothing of where a sentence was written, while its author may have known
+(an app-store review). ``channels`` (:func:`evaluate_aspects`) or ``--channels FILE`` (a side
+file with a ``channel`` header and one line per row of the set, in the same order) reads each
+row with its channel, as the product reads the ``channel`` of each feedback row
+(:mod:`~loyalloop.feedback.channel_aspects`). The labellers' channel names are mapped to the
+product's by :data:`LABELLER_CHANNELS` (``review_app`` → ``app_review``, ``agent_note`` →
+``call``, ``complaint`` → ``email``, ``comment_card`` → ``survey``; ``survey``, ``review``,
+``social`` and ``email`` as they are; the product's own names are accepted too). An unknown
+name or a side file whose row count differs from the set's is an error.
 """
 
 from __future__ import annotations
@@ -42,14 +54,18 @@ import pandas as pd
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import Taxonomy, load_taxonomy, read_comment
+from loyalloop.feedback.channel_aspects import implied_aspect, with_channel
 
 __all__ = [
     "INTENT_ALIASES",
+    "LABELLER_CHANNELS",
     "AspectEvaluation",
     "evaluate_aspects",
     "label_pairs",
+    "labeller_channel",
     "pair_figures",
     "parse_labels",
+    "read_channels",
     "read_labelled",
     "split_of",
 ]
@@ -57,6 +73,58 @@ __all__ = [
 _LABELS = ("positive", "neutral", "negative")
 #: Intent labels that name a product intent differently.
 INTENT_ALIASES = {"statement": "none"}
+#: The labellers' channel names (the blind authors' ``channel`` files) → the product's
+#: (:data:`~loyalloop.data.contracts.FEEDBACK_CHANNELS`).
+LABELLER_CHANNELS = {
+    "survey": "survey",
+    "review": "review",
+    "review_app": "app_review",
+    "social": "social",
+    "agent_note": "call",
+    "email": "email",
+    "complaint": "email",
+    "comment_card": "survey",
+}
+
+
+def labeller_channel(name: str, where: str = "channel") -> str:
+    """The product's channel for a labeller's channel name (:data:`LABELLER_CHANNELS`; the
+    product's own names pass as they are).
+
+    Raises
+    ------
+    DataValidationError
+        A name neither the labellers nor the product use.
+    """
+    from loyalloop.data.contracts import FEEDBACK_CHANNELS
+
+    key = name.strip().lower()
+    if key in LABELLER_CHANNELS:
+        return LABELLER_CHANNELS[key]
+    if key in FEEDBACK_CHANNELS:
+        return key
+    known = sorted({*LABELLER_CHANNELS, *FEEDBACK_CHANNELS})
+    raise DataValidationError(f"{where}: unknown channel {name!r} (known: {', '.join(known)})")
+
+
+def read_channels(path: str | Path, rows: int) -> list[str]:
+    """The product's channel of each of ``rows`` labelled rows from a side file (TSV or one
+    column, header ``channel``, one line per row in the set's order).
+
+    Raises
+    ------
+    DataValidationError
+        No ``channel`` column, a row count other than ``rows``, or an unknown channel name.
+    """
+    side = read_labelled(path)
+    if "channel" not in side.columns:
+        raise DataValidationError(f"{path}: no 'channel' header (columns: {list(side.columns)})")
+    if len(side) != rows:
+        raise DataValidationError(
+            f"{path}: {len(side)} channel rows for {rows} labelled rows (one line per row, in "
+            "the same order)"
+        )
+    return [labeller_channel(v, f"{path}, row {i + 2}") for i, v in enumerate(side["channel"])]
 
 
 def read_labelled(path: str | Path) -> pd.DataFrame:
@@ -138,6 +206,7 @@ def evaluate_aspects(
     *,
     taxonomy_column: str | None = None,
     readers: Readers | None = None,
+    channels: list[str] | None = None,
 ) -> AspectEvaluation:
     """Compare the system's aspect sentiment with hand labels (see the module docs).
 
@@ -150,20 +219,29 @@ def evaluate_aspects(
         taxonomy name per row (e.g. ``domain`` = ``banking`` / ``retail``).
     readers
         Learned sentiment model and aspect detector (default: the shipped ones).
+    channels
+        The product's channel of each row (:func:`read_channels`): each row is read as a
+        comment from that channel (:mod:`~loyalloop.feedback.channel_aspects`); ``None``: the
+        words alone. The intent is read from the words either way.
     """
     from loyalloop.feedback.intent import main_intent
 
     for col in ("text", "aspects"):
         if col not in labelled.columns:
             raise DataValidationError(f"labelled set has no column {col!r}")
+    if channels is not None and len(channels) != len(labelled):
+        raise DataValidationError(f"{len(channels)} channels for {len(labelled)} labelled rows")
     rows = []
     intents = []
     for i, rec in enumerate(labelled.to_dict("records")):
         tax = load_taxonomy(rec[taxonomy_column] if taxonomy_column else taxonomy)
         gold = parse_labels(rec["aspects"], f"row {i + 1}")
         reading = read_comment(rec["text"], tax, readers=readers)
+        full = (
+            reading if channels is None else with_channel(reading, implied_aspect(tax, channels[i]))
+        )
         pred: dict[str, tuple[str, float]] = {}
-        for m in reading.mentions:
+        for m in full.mentions:
             old = pred.get(m.aspect)
             if old is None or abs(m.sentiment.score) > abs(old[1]):
                 pred[m.aspect] = (m.sentiment.label, m.sentiment.score)
@@ -194,8 +272,9 @@ def evaluate_aspects(
 def main(argv: list[str] | None = None) -> int:
     """Command line: score labelled TSV sets with the shipped reading.
 
-    ``python -m loyalloop.feedback.evaluate FILE [FILE ...] [--by-aspect] [--json]``; a set
-    without a ``domain`` column is read with ``--taxonomy`` (default ``banking``).
+    ``python -m loyalloop.feedback.evaluate FILE [FILE ...] [--by-aspect] [--json]
+    [--channels CHANNELS.tsv]``; a set without a ``domain`` column is read with ``--taxonomy``
+    (default ``banking``); ``--channels`` (one FILE only) reads each row with its channel.
     """
     import argparse
     import json
@@ -206,7 +285,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--by-aspect", action="store_true", help="also print per-aspect figures")
     parser.add_argument("--taxonomy", default="banking", help="taxonomy without a domain column")
     parser.add_argument("--json", action="store_true", help="print strict JSON")
+    mapping = ", ".join(f"{k} -> {v}" for k, v in LABELLER_CHANNELS.items() if k != v)
+    parser.add_argument(
+        "--channels",
+        type=Path,
+        metavar="CHANNELS.tsv",
+        help="read each row with its channel: a side file with the header 'channel' and one "
+        "line per row of FILE, in the same order (one FILE only). The labellers' names map to "
+        f"the product's channels: {mapping}; survey, review, social, email as they are; the "
+        "product's names (app_review, call, chat ...) are accepted as well. In an app_review a "
+        "sentence that judges and names no aspect is about the app (app_online).",
+    )
     args = parser.parse_args(argv)
+    if args.channels is not None and len(args.files) != 1:
+        print("error: --channels goes with exactly one FILE", file=sys.stderr)
+        return 2
     report = []
     for path in args.files:
         if not path.is_file():
@@ -214,10 +307,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         df = read_labelled(path)
         try:
+            channels = None
+            if args.channels is not None:
+                if not args.channels.is_file():
+                    print(f"error: {args.channels} not found", file=sys.stderr)
+                    return 2
+                channels = read_channels(args.channels, len(df))
             if "domain" in df.columns:
-                ev = evaluate_aspects(df, taxonomy_column="domain")
+                ev = evaluate_aspects(df, taxonomy_column="domain", channels=channels)
             else:
-                ev = evaluate_aspects(df, args.taxonomy)
+                ev = evaluate_aspects(df, args.taxonomy, channels=channels)
         except DataValidationError as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)
             return 2

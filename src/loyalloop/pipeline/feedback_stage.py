@@ -17,7 +17,9 @@ What it saves
 ``feedback_aspects``
     One row per aspect mention (clause-level sentiment), all brands. ``clause`` is the clause
     as written with phone, card and ID numbers and e-mails **masked** (raw text is never
-    stored by a run).
+    stored by a run). ``source`` says why the mention is there: ``text`` (the comment's words
+    name the aspect) or ``channel`` (implied by the comment's channel: a judgement naming no
+    aspect in an ``app_review`` is about the app, :mod:`~loyalloop.feedback.channel_aspects`).
 ``aspect_examples``, ``alert_examples``
     Clearest example clauses per aspect and sentiment, and per alert (masked, as written).
 ``feedback_signals``

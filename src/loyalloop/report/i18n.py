@@ -492,6 +492,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "tbl_outcomes": {"en": "Campaign outcomes", "zh": "活动结果"},
     "chn_survey": {"en": "Survey", "zh": "问卷"},
     "chn_review": {"en": "Review", "zh": "评论"},
+    "chn_app_review": {"en": "App-store review", "zh": "应用商店评价"},
     "chn_social": {"en": "Social media", "zh": "社交媒体"},
     "chn_call": {"en": "Call", "zh": "电话"},
     "chn_chat": {"en": "Chat", "zh": "在线客服"},
