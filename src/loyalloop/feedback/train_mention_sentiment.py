@@ -10,8 +10,8 @@ authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2
 ``check``) and twenty blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
 ``blind2`` … ``blind19``; each spent as a test set before it became training data). blind15's,
 (since session 19) blind16's, (since session 20) blind17's, (since session 21) blind18's and
-(since session 22) blind19's sentences were labelled twice, blind, and a third person decided where the two differed; their
-training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
+(since session 22) blind19's sentences were labelled twice, blind, and a third person decided
+where the two differed; their training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
 ``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author
 ``blind17``; ``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``,
 author ``blind19``): on the 20-30 % of rows where the
