@@ -286,7 +286,7 @@ class AspectDetector:
         self.metadata.pop("gate_bias", None)
         self.metadata.pop("fallback_gate", None)
         self.gate_weights_ = None
-        self._gate_cache.clear()
+        self._gate_cache = {}  # (a detector pickled before session 22 has none)
         if weights is not None:
             new = sorted(f for f in weights if f not in self.vocabulary_)
             if new:
