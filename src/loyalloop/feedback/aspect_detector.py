@@ -63,7 +63,9 @@ train_aspects.fit_gate`); its weights are the last column of the file's weight r
 file has ``gate_bias``. The fallback is withheld from a comment whose gate probability reaches
 ``fallback_gate`` (:meth:`AspectDetector.gate_probability`); the fallback's own probability and
 the gate's are chosen together out of sample (:func:`~loyalloop.feedback.train_aspects.
-choose_fallback_gate`). Figures: :data:`~loyalloop.feedback.train_aspects.FALLBACK_GATE`.
+choose_fallback_gate`): with it the fallback is chosen at 0.08 instead of 0.25 (gate 0.3),
+leave one author out over twenty agreement 0.8253 → 0.8289 (zh), 0.7884 → 0.7924 (en), precision
+0.8365 → 0.8350, 0.8001 → 0.7979 (:data:`~loyalloop.feedback.train_aspects.FALLBACK_GATE`).
 """
 
 from __future__ import annotations
