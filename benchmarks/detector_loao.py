@@ -5,8 +5,9 @@ Run from the repository root::
     python benchmarks/detector_loao.py mentions --cache /tmp/mention_loao.pkl
     python benchmarks/detector_loao.py score --mentions /tmp/mention_loao.pkl \\
         [--features ngrams+skip] [--en-scale 1.5] [--per-language] [--misses misses.tsv]
-        [--fallback [--without-fallback added.tsv]] [--beside] [--second-pass [--second-adds]
-        [--second-per-language] [--second-may-abstain]] [--pairs after.pkl] [--against before.pkl]
+        [--fallback [--without-fallback added.tsv] [--gate]] [--beside]
+        [--second-pass [--second-adds] [--second-per-language] [--second-may-abstain]]
+        [--pairs after.pkl] [--against before.pkl]
 
 ``mentions``: the mention-sentiment model fitted without each blind author
 (:func:`~loyalloop.feedback.train_mention_sentiment.fit` on the mentions the rules and the
@@ -38,7 +39,11 @@ Session 21: every run prints how many of the sentences the authors labelled with
 reading gives one (and its false pairs there); ``--without-fallback TSV`` (with ``--fallback``)
 scores each held-out author again with the same detector, its fallback dropped, prints the same
 figure for that reading and how many of the pairs the fallback adds have the right aspect, and
-writes those pairs to ``TSV``.
+writes those pairs to ``TSV``. Session 22: ``--gate`` (with ``--fallback``) gives each held-out
+author's detector the fallback's gate (:func:`~loyalloop.feedback.train_aspects.fit_gate`,
+fitted without the author) and chooses the fallback and its gate together on the other authors'
+out-of-sample gate probabilities (:func:`~loyalloop.feedback.train_aspects.gate_out_of_sample`,
+:func:`~loyalloop.feedback.train_aspects.choose_fallback_gate`).
 
 Against ``train_aspects --loao`` this saves the inner leave-one-author-out of every held-out
 fold (one pass of 17 fits instead of 16 × 16): the other authors' probabilities that choose a
@@ -101,12 +106,17 @@ def score(data: Path, args: argparse.Namespace) -> None:
         second, second_models = ta.second_pass_out_of_sample(
             oos, c=args.second_c, beside=args.second_beside
         )
+    gate_p, gates = None, {}
+    if args.gate:  # the fallback's gate, fitted without each author (session 22)
+        frame = ta.load_sentences(data).frame
+        gate_p, gates = ta.gate_out_of_sample(frame)
     fitted = time.process_time() - start
     models = pickle.loads(args.mentions.read_bytes())
     parts: list[pd.DataFrame] = []
     bare: list[pd.DataFrame] = []  # --without-fallback: the same readings without the fallback
     empty: set[tuple[str, str, int]] = set()  # (author, lang, row) of sentences with no aspect
     chosen_fallback = {}
+    chosen_gate: dict[str, float | None] = {}
     for held in ta.BLIND_AUTHORS:
         others = oos.author != held
         chosen = ta.choose_thresholds(oos, others, per_language=args.per_language,
@@ -115,15 +125,18 @@ def score(data: Path, args: argparse.Namespace) -> None:
         det.threshold, det.thresholds = chosen.overall, chosen.per_aspect
         det.beside_thresholds = chosen.beside
         det.language_thresholds = {g: chosen.per_language.get(g, {}) for g in DETECTOR_LANGUAGES}
+        if gates:
+            det.set_gate(*gates[held])
         ta.set_passes(det, oos, others, chosen,
                       second=None if second is None else (second, second_models[held]),
                       adds=args.second_adds, per_language=args.second_per_language,
                       never=args.second_may_abstain, beside=args.second_beside,
                       languages=args.second_languages.split(",") if args.second_languages
                       else None,
-                      fallback=args.fallback)  # fmt: skip
+                      fallback=args.fallback, gate=gate_p)  # fmt: skip
         if args.fallback:
             chosen_fallback[held] = det.fallback
+            chosen_gate[held] = det.fallback_gate
         readers = Readers(models[held], det)
         for name in _sets_of(held):
             labelled = read_labelled(data / f"{name}.tsv")
@@ -137,13 +150,15 @@ def score(data: Path, args: argparse.Namespace) -> None:
                 ev = evaluate_aspects(read_labelled(data / f"{name}.tsv"),
                                       taxonomy_column="domain", readers=readers)  # fmt: skip
                 bare.append(ev.pairs.assign(author=held, lang=name.rsplit("_", 1)[1]))
-            det.set_fallback(chosen_fallback[held])
+            det.set_fallback(chosen_fallback[held], chosen_gate[held])
     pairs = pd.concat(parts, ignore_index=True)
     label = args.label or f"features={args.features} en_scale={args.en_scale} " + (
         "per language" if args.per_language else "per aspect"
     )
     if chosen_fallback:
         print("fallback by held-out author:", chosen_fallback)
+        if gates:
+            print("its gate by held-out author:", chosen_gate)
     print(f"\n{label}: {fitted:.0f} CPU s fitting, {time.process_time() - start:.0f} CPU s in all")
     print("| lang | pairs | agreement | recall | precision | sentiment when found |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -257,6 +272,8 @@ def main() -> None:
     parser.add_argument("--without-fallback", type=Path, default=None,
                         help="with --fallback: score again without it, write the pairs it adds "
                         "(TSV)")  # fmt: skip
+    parser.add_argument("--gate", action="store_true",
+                        help="with --fallback: the fallback's gate (about no aspect)")  # fmt: skip
     parser.add_argument("--beside", action="store_true",
                         help="thresholds apart where the patterns found an aspect")  # fmt: skip
     parser.add_argument("--against", type=Path, default=None, help="pairs (--pairs) to compare")

@@ -55,6 +55,17 @@ reading missed, a quarter (English 471 of 1,771; Chinese 332 of 1,399) were in s
 where it found none at all; the
 fallback's mentions are right about half the time ("worst call I've had" → service), wrong the
 other half ("Happy Friday everyone!" → waiting time).
+
+**Gate on the fallback** (``gate_bias`` and ``fallback_gate`` in the file, session 22): one more
+logistic regression over the same n-grams, the probability that a sentence is about none of the
+aspects (fitted on the labelled sentences with no aspect, :func:`~loyalloop.feedback.
+train_aspects.fit_gate`); its weights are the last column of the file's weight rows when the
+file has ``gate_bias``. The fallback is withheld from a comment whose gate probability reaches
+``fallback_gate`` (:meth:`AspectDetector.gate_probability`); the fallback's own probability and
+the gate's are chosen together out of sample (:func:`~loyalloop.feedback.train_aspects.
+choose_fallback_gate`): with it the fallback is chosen at 0.08 instead of 0.25 (gate 0.3),
+leave one author out over twenty agreement 0.8253 → 0.8289 (zh), 0.7884 → 0.7924 (en), precision
+0.8365 → 0.8350, 0.8001 → 0.7979 (:data:`~loyalloop.feedback.train_aspects.FALLBACK_GATE`).
 """
 
 from __future__ import annotations
@@ -171,8 +182,12 @@ class AspectDetector:
         except ValueError as exc:
             raise ModelError(f"aspect detector: {exc}") from exc
         self._column = {a: j for j, a in enumerate(self.aspects_)}
+        #: ``(features,)`` weights of the gate (module docs) over :attr:`vocabulary_`, or
+        #: ``None`` without a gate.
+        self.gate_weights_: np.ndarray | None = None
         self._parse_second_pass()
         self._cache: dict[str, np.ndarray] = {}
+        self._gate_cache: dict[str, float] = {}
         self._zero = np.zeros(len(self.aspects_))
 
     def _parse_second_pass(self) -> None:
@@ -213,6 +228,9 @@ class AspectDetector:
         fallback = meta.get("fallback", "")
         #: Probability from which a comment with no aspect takes its most probable one.
         self.fallback: float | None = float(fallback) if fallback else None
+        gate = meta.get("fallback_gate", "")
+        #: Gate probability (module docs) from which the fallback is withheld (``None``: never).
+        self.fallback_gate: float | None = float(gate) if gate else None
 
     def set_second_pass(
         self,
@@ -248,13 +266,63 @@ class AspectDetector:
             self.metadata.pop("second_pass", None)
         self._parse_second_pass()
 
-    def set_fallback(self, threshold: float | None) -> None:
-        """Use (a probability) or drop (``None``) the fallback of the module docs."""
+    def set_fallback(self, threshold: float | None, gate: float | None = None) -> None:
+        """Use (a probability) or drop (``None``) the fallback of the module docs; ``gate``: the
+        gate probability from which it is withheld (``None``: never; a gate must be set,
+        :meth:`set_gate`)."""
+        self.metadata.pop("fallback_gate", None)
         if threshold is None:
             self.metadata.pop("fallback", None)
         else:
             self.metadata["fallback"] = f"{threshold:.2f}"
+            if gate is not None:
+                self.metadata["fallback_gate"] = f"{gate:.2f}"
         self._parse_second_pass()
+
+    def set_gate(
+        self, weights: dict[str, float] | None, bias: float = 0.0, threshold: float | None = None
+    ) -> None:
+        """Use (``{feature: weight}``, its bias and the gate probability from which the fallback
+        is withheld) or drop (``None``) the gate of the module docs. Features the aspects lack
+        join the vocabulary with zero aspect weights (their readings do not change)."""
+        self.metadata.pop("gate_bias", None)
+        self.metadata.pop("fallback_gate", None)
+        self.gate_weights_ = None
+        self._gate_cache = {}  # (a detector pickled before session 22 has none)
+        if weights is not None:
+            new = sorted(f for f in weights if f not in self.vocabulary_)
+            if new:
+                start = len(self.weights_)
+                self.vocabulary_ = {**self.vocabulary_, **{f: start + k for k, f in
+                                                           enumerate(new)}}  # fmt: skip
+                self.weights_ = np.vstack([self.weights_, np.zeros((len(new), len(self.aspects_)))])
+                self._cache.clear()
+            column = np.zeros(len(self.weights_))
+            for f, w in weights.items():
+                column[self.vocabulary_[f]] = w
+            self.gate_weights_ = column
+            self.metadata["gate_bias"] = _short(bias)
+            if threshold is not None:
+                self.metadata["fallback_gate"] = f"{threshold:.2f}"
+        self._parse_second_pass()
+
+    def gate_probability(self, clauses: Sequence[str]) -> float | None:
+        """The gate's probability that a comment made of ``clauses`` is about none of the
+        aspects (module docs); ``None`` without a gate."""
+        if self.gate_weights_ is None:
+            return None
+        z = float(self.metadata.get("gate_bias", "0"))
+        for c in clauses:
+            hit = self._gate_cache.get(c)
+            if hit is None:
+                get = self.vocabulary_.get
+                rows = [j for j in map(get, detector_features(c, self.features)) if j is not None]
+                hit = float(self.gate_weights_[rows].sum()) if rows else 0.0
+                if len(self._gate_cache) >= 200_000:
+                    self._gate_cache.clear()
+                self._gate_cache[c] = hit
+            z += hit
+        return float(1.0 / (1.0 + np.exp(-z)))
 
     def _parse_thresholds(self, text: str) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -375,6 +443,10 @@ class AspectDetector:
             empty = ~hit.any(axis=1) & np.array([not f for f in found], dtype=bool)
             take = empty & (open_z[np.arange(len(z)), best] >= np.log(fb / (1 - fb)))
             take &= np.array([bool(c) for c in comments], dtype=bool)
+            if self.fallback_gate is not None and self.gate_weights_ is not None:
+                for i in np.flatnonzero(take):  # about none of the aspects: no fallback
+                    if (self.gate_probability(comments[int(i)]) or 0.0) >= self.fallback_gate:
+                        take[i] = False
             hit[np.flatnonzero(take), best[take]] = True
         return hit
 
@@ -474,12 +546,18 @@ class AspectDetector:
         # numpy parses the numbers in one C loop (the same doubles as ``float``, tested):
         # 0.10 → 0.05 CPU s for 28k rows
         numbers = " ".join(rows).split(" ") if rows else []
+        gated = "gate_bias" in meta  # the gate's weights are the last column (module docs)
         try:
-            weights = np.array(numbers, dtype=np.float64).reshape(len(rows), len(aspects))
+            weights = np.array(numbers, dtype=np.float64).reshape(
+                len(rows), len(aspects) + int(gated)
+            )
         except ValueError as exc:
             raise ModelError(f"aspect detector file: bad weights ({exc})") from exc
         vocab = dict(zip(names, range(len(names)), strict=True))
-        return cls(aspects, vocab, weights, bias, float(meta["threshold"]), meta)
+        det = cls(aspects, vocab, weights[:, : len(aspects)], bias, float(meta["threshold"]), meta)
+        if gated:
+            det.gate_weights_ = weights[:, len(aspects)].copy()
+        return det
 
     def dump(self, path: str | Path) -> None:
         """Write the detector as sorted, fixed-precision text (byte-identical for equal fits)."""
@@ -499,8 +577,11 @@ class AspectDetector:
         lines = [f"# format = {DETECTOR_FORMAT}", f"# aspects = {','.join(self.aspects_)}"]
         lines.append("# bias = " + " ".join(f"{b:.3f}" for b in self.bias_))
         lines += [f"# {k} = {v}" for k, v in sorted(meta.items())]
+        gate = self.gate_weights_
         for name in sorted(self.vocabulary_):
             row = self.weights_[self.vocabulary_[name]]
+            if gate is not None:
+                row = np.append(row, gate[self.vocabulary_[name]])
             lines.append(name + "\t" + " ".join(_short(v) for v in row))
         from loyalloop.core.export import write_text_atomic
 
