@@ -4,20 +4,21 @@ Run from the repository root (session 21, fb21a)::
 
     python benchmarks/mention_sentiment_neutral.py cache --cache M.pkl
     python benchmarks/mention_sentiment_neutral.py oof --cache M.pkl --out OOF.npz [--variant V]
+        [--on FLAG] [--word-scale zh=1,en=0.7] [--neutral]
     python benchmarks/mention_sentiment_neutral.py score --cache M.pkl OOF.npz [OOF2.npz ...]
     python benchmarks/mention_sentiment_neutral.py errors --cache M.pkl OOF.npz --lang en \
         [--n 80] [--seed 0]
 
 ``cache`` pickles the mentions the rules and the shipped detector find in every training set
 (:func:`~loyalloop.feedback.train_mention_sentiment.load_mentions`). ``oof`` fits the mention
-model (:func:`~loyalloop.feedback.train_mention_sentiment.fit`, with the features the module
-has at the time, or :func:`~loyalloop.feedback.mention_sentiment.feature_items` plus a variant's
-items) once without each blind author and keeps its class probabilities on that author's found
-mentions: leave-one-author-out probabilities for every blind author's rows (the lexicon's
-author is always in training, as in ``train_mention_sentiment --loao``). ``score`` applies the
-shipped use rule (:meth:`~loyalloop.feedback.mention_sentiment.MentionSentimentModel.accepts`)
-and prints sentiment when found (swf) pooled per language, gold × read, and per author against
-the first file. ``errors`` prints a seeded sample of neutral mentions read as complaints with
+model (:func:`~loyalloop.feedback.train_mention_sentiment.fit`, with the features the module has
+at the time, or with a variant of ``mention_sentiment_variants.py`` switched on) once without
+each blind author and keeps its class probabilities on that author's found mentions: leave-one-
+author-out probabilities for every blind author's rows (the lexicon's author is always in
+training, as in ``train_mention_sentiment --loao``). ``score`` applies the shipped use rule
+(:meth:`~loyalloop.feedback.mention_sentiment.MentionSentimentModel.accepts`) and prints
+sentiment when found (swf) pooled per language, gold × read, and per author against the first
+file. ``errors`` prints a seeded sample of neutral mentions read as complaints with
 their sentence, for reading by hand.
 """
 
@@ -35,6 +36,9 @@ import pandas as pd
 from loyalloop.feedback import mention_sentiment as ms
 from loyalloop.feedback import train_mention_sentiment as tms
 from loyalloop.feedback.aspect_model import LABELS, MentionContext
+
+sys.path.insert(0, str(Path(__file__).parent))
+import mention_sentiment_variants as variants
 
 
 def _load(cache: Path) -> tms.Mentions:
@@ -256,6 +260,13 @@ def main(argv: list[str] | None = None) -> None:
     o.add_argument("--neutral", action="store_true", help="the neutral-vs-opinion regression")
     o.add_argument("--word-scale", default="", help="zh=1,en=0.7 (default: the trainer's)")
     o.add_argument("--on", nargs="*", default=[], help="mention_sentiment flags to switch on")
+    o.add_argument(
+        "--variant",
+        nargs="*",
+        default=[],
+        choices=variants.VARIANTS,
+        help="benchmarks/mention_sentiment_variants.py variants to switch on",
+    )
     s = sub.add_parser("score")
     s.add_argument("--cache", type=Path, required=True)
     s.add_argument("files", nargs="+", help="OOF files; BASE+NEUTRAL[+noev]: the gate; A|B: chosen")
@@ -276,6 +287,7 @@ def main(argv: list[str] | None = None) -> None:
             if not hasattr(ms, name):
                 raise SystemExit(f"no flag {name} in mention_sentiment")
             setattr(ms, name, float(value) if value else True)
+        variants.install(a.variant)
         if a.neutral:
             neutral_oof(_load(a.cache), a.out)
         else:

@@ -290,30 +290,3 @@ def test_words_fitted_at_a_scale_are_read_at_one(tmp_path: Path) -> None:
     assert np.abs(scaled.probabilities(ctxs) - plain.probabilities(ctxs)).max() > 0.01
     scaled.dump(tmp_path / "s.txt")
     assert "# word_scale_en = 0.5" in (tmp_path / "s.txt").read_text("utf-8")
-
-
-def test_session_21_variants_left_off_read_what_they_say(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Measured in session 21 and left off (benchmarks/results/feedback.md): a judgement in
-    the clause itself or elsewhere (:func:`judged_items`), the other clauses' words under the
-    clause's mood (:func:`mood_side_items`) and a request cue (``REQUEST_CUE``)."""
-    from loyalloop.feedback import mention_sentiment as ms
-
-    assert not (ms.JUDGED_FEATURES or ms.MOOD_SIDE_FEATURES or ms.REQUEST_CUE)
-    ask = MentionContext(clause="is it worth getting their membership", aspect="price", logit=0.0,
-                         rule="neutral", asks=True, after="delivery was late again",
-                         after_logit=-2.0)  # fmt: skip
-    assert ("j:q0-", 1.0) in ms.judged_items(ask)
-    note = MentionContext(clause="customer unhappy with delivery delay", aspect="waiting_time",
-                          logit=-2.0, rule="negative", evidence=True)  # fmt: skip
-    assert ("j:n-x", 1.0) in ms.judged_items(note)
-    assert ("q:sawlate", 1.0) in ms.mood_side_items(ask)
-    assert ms.mood_side_items(note) == []
-    names = {f for f, _ in feature_items(ask)}
-    assert not any(f.startswith(("j:", "q:")) for f in names)
-    monkeypatch.setattr(ms, "REQUEST_CUE", True)
-    ms.mood_cues.cache_clear()
-    try:
-        assert "req" in ms.mood_cues("let us download statements as csv")
-        assert "req" not in ms.mood_cues("the app is slow")
-    finally:
-        ms.mood_cues.cache_clear()

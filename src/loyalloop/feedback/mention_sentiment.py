@@ -52,9 +52,10 @@ words and n-grams (:func:`word_feature_names`) at 0.7 and folds the scale into t
 weights (:data:`~loyalloop.feedback.train_mention_sentiment.WORD_SCALE`), so this module reads
 them at 1 as before. Leave-one-author-out over eighteen blind authors, sentiment when found
 0.8730 → 0.8744 (en). Measured in the same session and left off (no gain out of sample; a
-neutral mention read as a complaint stays the largest error): :data:`JUDGED_FEATURES` (whether
-the clause itself or another clause judges, by mood), :data:`MOOD_SIDE_FEATURES` (the other
-clauses' words under a question / request / note) and :data:`REQUEST_CUE`.
+neutral mention read as a complaint stays the largest error): whether the clause itself or
+another clause judges, by mood; the other clauses' words under a question / request / note; a
+request cue. They live beside the benchmark that measures them
+(``benchmarks/mention_sentiment_variants.py``), not here.
 
 Run time is numpy and scipy.sparse: :meth:`MentionSentimentModel.predict_batch` scores all
 mentions at once (one sparse matrix per language times the weight matrix);
@@ -236,15 +237,6 @@ _EN_NEGATORS = re.compile(
 )
 
 
-#: Whether :func:`mood_cues` adds ``req``, a request in words the hope cue misses ("i'd like",
-#: "let us", "i want", "kindly", "帮我", "要求"): session 21, measured, see there.
-REQUEST_CUE = False
-_REQUEST = re.compile(
-    r"帮我|帮忙|要求|申请|请求|我想要?|我要|\bi'?d like\b|\bi want\b|\blet (?:me|us)\b|"
-    r"\bkindly\b|\brequest(?:ed|ing|s)?\b|\bneed (?:you|someone) to\b|\bmore\b.{0,30}\bplease\b"
-)
-
-
 @lru_cache(maxsize=65536)
 def mood_cues(text: str) -> tuple[str, ...]:
     """The clause's mood cues (see :data:`MOOD_FEATURES`), lexicon sign not yet crossed."""
@@ -255,8 +247,6 @@ def mood_cues(text: str) -> tuple[str, ...]:
         out.append("infoq")
     if _HOPE.search(text):
         out.append("hope")
-    if REQUEST_CUE and _REQUEST.search(text):
-        out.append("req")
     zh = bool(_CJK.search(text))
     n = len((_ZH_NEGATORS if zh else _EN_NEGATORS).findall(text))
     if n >= 2:
@@ -385,71 +375,6 @@ def sentence_items(ctx: MentionContext) -> list[tuple[str, float]]:
     return items + list(_cue_items(_whole(ctx), ctx.aspect))
 
 
-#: Whether :func:`_logit_items` adds :func:`judged_items`. Off: session 21, leave-one-author-out
-#: over eighteen blind authors, sentiment when found 0.8946 → 0.8934 (zh), 0.8730 → 0.8715 (en).
-JUDGED_FEATURES = False
-_NOTE = dict(_SENTENCE_CUES)["note"]
-
-
-def _sign_of(logit: float) -> str:
-    return "+" if logit > 0.5 else "-" if logit < -0.5 else "0"
-
-
-#: Whether :func:`_logit_items` adds :func:`mood_side_items`. Off: session 21, leave-one-author-
-#: out over eighteen blind authors, 0.8946 → 0.8944 (zh), 0.8730 → 0.8730 (en).
-MOOD_SIDE_FEATURES = False
-
-
-def _mood_of(ctx: MentionContext) -> str:
-    """The clause's mood for :func:`judged_items`: ``r``, ``q``, ``h``, ``n`` or ``s``."""
-    moods = mood_cues(ctx.clause)
-    if "rhet" in moods:
-        return "r"
-    if "infoq" in moods or ctx.asks:
-        return "q"
-    if "hope" in moods:
-        return "h"
-    if _NOTE.search(ctx.before or ctx.clause):
-        return "n"
-    return "s"
-
-
-def mood_side_items(ctx: MentionContext) -> list[tuple[str, float]]:
-    """The other clauses' light n-grams under the clause's mood where the clause asks, hopes
-    or notes (``q:sbw…``): the words of a complaint beside a question may weigh apart from
-    those beside a statement."""
-    mood = _mood_of(ctx)
-    if mood == "s":
-        return []
-    out: list[tuple[str, float]] = []
-    for text, prefix in ((ctx.before, "sb"), (ctx.after, "sa")):
-        if text:
-            out += [(mood + ":" + f, 1.0) for f in _light_ngrams(text, prefix)]
-    return out
-
-
-def judged_items(ctx: MentionContext) -> list[tuple[str, float]]:
-    """Whether the mention's own clause carries a judgement, and in which mood, crossed with
-    whether the judgement sits in another clause of the sentence: the clause's lexicon sign
-    where it holds lexicon evidence of its own (``0`` without: a borrowed or wordless reading),
-    its mood (``r`` a rhetorical question, ``q`` a plain one, ``h`` a hope / request /
-    condition, ``n`` an agent's note, ``s`` a statement) and the sign of the other clauses
-    (``-`` where either side reads a complaint, else ``+`` where either reads praise, ``0``
-    where they read neither, ``x`` where the clause is the sentence); also crossed with the
-    aspect. "Is it worth getting their membership?" beside "delivery was late" may stay
-    neutral."""
-    own = _sign_of(ctx.logit) if ctx.evidence else "0"
-    mood = _mood_of(ctx)
-    if not (ctx.before or ctx.after):
-        other = "x"
-    else:
-        sides = {_sign_of(ctx.before_logit), _sign_of(ctx.after_logit)}
-        other = "-" if "-" in sides else "+" if "+" in sides else "0"
-    key = mood + own + other
-    return [("j:" + key, 1.0), ("j:" + own + other, 1.0),
-            ("j:" + key + ":" + ctx.aspect, 1.0)]  # fmt: skip
-
-
 def _whole(ctx: MentionContext) -> str:
     return " | ".join(x for x in (ctx.before, ctx.clause, ctx.after) if x)
 
@@ -471,10 +396,6 @@ def _logit_items(ctx: MentionContext) -> list[tuple[str, float]]:
         items.append(("ctr:self", 1.0))
     if ctx.before or ctx.after:
         items.append(("multi", 1.0))
-    if JUDGED_FEATURES:
-        items += judged_items(ctx)
-    if MOOD_SIDE_FEATURES:
-        items += mood_side_items(ctx)
     return items
 
 
