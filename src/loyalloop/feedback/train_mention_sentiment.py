@@ -5,27 +5,25 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-one
-authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and twenty blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
-``blind2`` … ``blind19``; each spent as a test set before it became training data). blind15's,
-(since session 19) blind16's, (since session 20) blind17's, (since session 21) blind18's and
-(since session 22) blind19's sentences were labelled twice, blind, and a third person decided
-where the two differed; their training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
-``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author
-``blind17``; ``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``,
-author ``blind19``): on the 20-30 % of rows where the
-author and the second person disagree the adjudicated label is the better-founded truth (the
-adjudicator mostly restored aspects the author left implied — exactly the implied mentions the
-detector misses), and the reader scored the same against all three versions (session 17), so
-nothing is lost by taking it. The authors' (``blind15_*`` … ``blind19_*``) and the second
-persons' (``second15_blind15_*`` … ``second19_blind19_*``) versions of the same texts are not
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-one authors
+(:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``, ``check``) and
+twenty blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` … ``blind19``; each
+spent as a test set before it became training data). blind15's, (since session 19) blind16's, (since
+session 20) blind17's, (since session 21) blind18's and (since session 22) blind19's sentences were
+labelled twice, blind, and a third person decided where the two differed; their training rows are
+the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
+``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author ``blind17``;
+``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``, author ``blind19``):
+on the 20-30 % of rows where the author and the second person disagree the adjudicated label is the
+better-founded truth (the adjudicator mostly restored aspects the author left implied — exactly the
+implied mentions the detector misses), and the reader scored the same against all three versions
+(session 17), so nothing is lost by taking it. The authors' (``blind15_*`` … ``blind19_*``) and the
+second persons' (``second15_blind15_*`` … ``second19_blind19_*``) versions of the same texts are not
 also training rows: the same sentence three times would weigh it triple and, in
-leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out
-use every set (:data:`SENTIMENT_SETS`, see there). Each
-sentence is read by the rules and the shipped aspect detector
-(:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence
-is labelled with is one training row with that label.
+leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out use every set
+(:data:`SENTIMENT_SETS`, see there). Each sentence is read by the rules and the shipped aspect
+detector (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the
+sentence is labelled with is one training row with that label.
 
 Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 with ``C`` =
 :data:`DEFAULT_C`, no intercept: the ``bias`` feature carries it) over
