@@ -36,7 +36,8 @@ by it:
 - session 22's retrain (blind19 in; fb22b's gate on the detector's fallback, which now fires from
   0.08; fb22c's channel rule, which needs the channel and so is not in these figures):
   agreement **0.8578 zh, 0.8218 en**; recall 0.9251 / 0.9114; precision 0.8238 / 0.8157;
-  sentiment when found 0.9272 / 0.9016; intent 0.8413 / 0.8400. Second person 0.8643 / 0.8499; adjudicated **0.8708 / 0.8397**.
+  sentiment when found 0.9272 / 0.9016; intent 0.8413 / 0.8400. Second person 0.8643 / 0.8499;
+  adjudicated **0.8708 / 0.8397**.
 - the same models, each row read with the channel its author recorded (``evaluate --channels
   channels20/channels_{zh,en}.tsv``: an app-store review's judgement that names no aspect is
   about the app): agreement 0.8599 / 0.8228; adjudicated 0.8730 / 0.8407.
