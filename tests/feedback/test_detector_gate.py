@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tests.feedback.detector_toys import BOTH, toy_detector, toy_oos
 
 from loyalloop.feedback.aspect_detector import AspectDetector
 from loyalloop.feedback.train_aspects import (
-    OutOfSample,
     choose_fallback_gate,
     choose_thresholds,
     fit_gate,
@@ -19,31 +19,9 @@ from loyalloop.feedback.train_aspects import (
     set_passes,
 )
 
-BOTH = ["annual_fee", "credit_limit"]
-
-
-def _toy() -> AspectDetector:
-    # annual_fee: -2 + 1.7 ("血亏") = -0.3, p = 0.43; credit_limit: -2 + 4 ("denied") = 2, p = 0.88
-    vocab = {"t2血亏": 0, "twdenied": 1}
-    weights = np.array([[1.7, 0.0], [0.0, 4.0]])
-    return AspectDetector(BOTH, vocab, weights, np.array([-2.0, -2.0]), 0.5, {})
-
-
-def _oos(probs: np.ndarray, gold: np.ndarray, authors: list[str]) -> OutOfSample:
-    return OutOfSample(
-        aspects=tuple(BOTH),
-        probabilities=probs,
-        gold=gold,
-        found=np.zeros_like(gold),
-        allowed=np.ones_like(gold),
-        author=np.array(authors),
-        language=np.array(["en"] * len(gold)),
-        how="test",
-    )
-
 
 def test_the_gate_withholds_the_fallback_and_rides_in_the_file(tmp_path: Path) -> None:
-    det = _toy()
+    det = toy_detector()
     det.set_fallback(0.4)
     assert det.gate_probability(["感觉血亏"]) is None  # no gate: the fallback as before
     assert det.detect(["感觉血亏"], BOTH, set()) == [("annual_fee", 0)]
@@ -86,7 +64,7 @@ def test_fallback_and_gate_are_chosen_together() -> None:
     probs = np.array([[0.12, 0.01]] * 80 + [[0.06, 0.01]] * 20)
     gold = np.array([[True, False]] * 40 + [[False, False]] * 40 + [[True, False]] * 20)
     gate = np.array([0.2] * 40 + [0.95] * 40 + [0.1] * 20)
-    oos = _oos(probs, gold, ["a", "b"] * 50)
+    oos = toy_oos(probs, gold, np.zeros_like(gold), ["a", "b"] * 50)
     rows = np.ones(100, dtype=bool)
     decided = np.zeros_like(gold)
     # a gate that tells nothing apart is never used: the fallback alone takes all 100 (F1 0.75)
@@ -94,10 +72,10 @@ def test_fallback_and_gate_are_chosen_together() -> None:
     # with it the 40 unlabelled are withheld (F1 1.0): the highest gate below 0.95
     assert choose_fallback_gate(oos, rows, decided, gate) == (0.05, 0.9)
     # nothing worth adding: no fallback
-    none = _oos(probs, np.zeros_like(gold), ["a", "b"] * 50)
+    none = toy_oos(probs, np.zeros_like(gold), np.zeros_like(gold), ["a", "b"] * 50)
     assert choose_fallback_gate(none, rows, decided, gate) == (None, None)
     # what the trainer writes
-    det = _toy()
+    det = toy_detector()
     det.set_gate({"t2谢谢": 3.0}, bias=-1.0)
     set_passes(det, oos, None, choose_thresholds(oos, min_pairs=10), second=None, fallback=True,
                gate=gate)  # fmt: skip

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.feedback.detector_toys import BOTH, toy_detector, toy_oos
 
 from loyalloop.errors import ModelError
 from loyalloop.feedback.aspect_detector import AspectDetector, second_pass_inputs
 from loyalloop.feedback.train_aspects import (
-    OutOfSample,
     choose_fallback,
     choose_thresholds,
     fit_second_pass,
@@ -21,18 +21,9 @@ from loyalloop.feedback.train_aspects import (
     set_passes,
 )
 
-BOTH = ["annual_fee", "credit_limit"]
-
-
-def _toy() -> AspectDetector:
-    # annual_fee: -2 + 1.7 ("血亏") = -0.3, p = 0.43; credit_limit: -2 + 4 ("denied") = 2, p = 0.88
-    vocab = {"t2血亏": 0, "twdenied": 1}
-    weights = np.array([[1.7, 0.0], [0.0, 4.0]])
-    return AspectDetector(BOTH, vocab, weights, np.array([-2.0, -2.0]), 0.5, {})
-
 
 def test_fallback_gives_a_comment_with_no_aspect_its_most_probable_one(tmp_path: Path) -> None:
-    det = _toy()
+    det = toy_detector()
     assert det.detect(["办卡", "感觉血亏"], BOTH, set()) == []  # 0.43 < 0.5
     det.set_fallback(0.4)
     assert det.two_pass
@@ -78,7 +69,7 @@ def _second(det: AspectDetector, *, adds: bool) -> None:
 
 
 def test_second_pass_adds_what_goes_with_a_found_aspect(tmp_path: Path) -> None:
-    det = _toy()
+    det = toy_detector()
     _second(det, adds=False)
     assert det.two_pass and det.second_has.tolist() == [False, True]
     # credit_limit is the second pass's alone: added with a found annual fee, even unnamed …
@@ -109,7 +100,7 @@ def test_second_pass_adds_what_goes_with_a_found_aspect(tmp_path: Path) -> None:
 
 
 def test_second_pass_thresholds_per_language(tmp_path: Path) -> None:
-    det = _toy()
+    det = toy_detector()
     w = np.zeros(7)
     w[2] = 6.0  # found annual_fee: -3 + 6 = 3, p = 0.95
     det.set_second_pass({"credit_limit": (-3.0, w)}, {"credit_limit": 0.5},
@@ -126,30 +117,17 @@ def test_second_pass_thresholds_per_language(tmp_path: Path) -> None:
     assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
 
 
-def _oos(probs: np.ndarray, gold: np.ndarray, found: np.ndarray, authors: list[str]) -> OutOfSample:
-    return OutOfSample(
-        aspects=tuple(BOTH),
-        probabilities=probs,
-        gold=gold,
-        found=found,
-        allowed=np.ones_like(gold),
-        author=np.array(authors),
-        language=np.array(["en"] * len(gold)),
-        how="test",
-    )
-
-
 def test_fallback_is_chosen_where_it_helps_and_not_where_it_harms() -> None:
     # 60 sentences with nothing found: 40 labelled annual_fee at p = 0.2, 20 unlabelled at 0.06
     probs = np.array([[0.2, 0.01]] * 40 + [[0.06, 0.01]] * 20)
     gold = np.array([[True, False]] * 40 + [[False, False]] * 20)
-    oos = _oos(probs, gold, np.zeros_like(gold), ["a"] * 60)
+    oos = toy_oos(probs, gold, np.zeros_like(gold), ["a"] * 60)
     rows = np.ones(60, dtype=bool)
     decided = np.zeros_like(gold)
     # every candidate above 0.06 and up to 0.2 finds the 40 and nothing else: the lowest
     assert choose_fallback(oos, rows, decided) == 0.08
     # where every such sentence is unlabelled, the fallback only adds false aspects
-    none = _oos(probs, np.zeros_like(gold), np.zeros_like(gold), ["a"] * 60)
+    none = toy_oos(probs, np.zeros_like(gold), np.zeros_like(gold), ["a"] * 60)
     assert choose_fallback(none, rows, decided) is None
 
 
@@ -162,7 +140,7 @@ def test_second_pass_learns_which_aspects_go_together() -> None:
     probs = np.column_stack([rng.uniform(0.05, 0.95, n), rng.uniform(0.05, 0.15, n)])
     gold = np.column_stack([fee, fee])
     found = np.column_stack([fee, np.zeros(n, dtype=bool)])
-    oos = _oos(probs, gold, found, ["a", "b"] * (n // 2))
+    oos = toy_oos(probs, gold, found, ["a", "b"] * (n // 2))
     models = fit_second_pass(oos, beside=False)  # session 19: every sentence
     assert set(models) == {"credit_limit"}  # annual_fee is never missed: nothing to learn
     _, w = models["credit_limit"]
@@ -171,7 +149,7 @@ def test_second_pass_learns_which_aspects_go_together() -> None:
     assert set(by_author) == {"a", "b"}
     assert (second.probabilities[fee, 1] > 0.9).all()
     assert (second.probabilities[~fee, 1] < 0.1).all()
-    det = _toy()
+    det = toy_detector()
     chosen = choose_thresholds(oos, min_pairs=10)
     set_passes(det, oos, None, chosen, second=(second, models), adds=True, fallback=False,
                beside=False)  # fmt: skip
@@ -184,10 +162,10 @@ def test_set_passes_writes_the_chosen_fallback_into_the_file(tmp_path: Path) -> 
     the fallback chosen on the out-of-sample probabilities is stored in the detector's file."""
     probs = np.array([[0.12, 0.01]] * 40 + [[0.06, 0.01]] * 20)
     gold = np.array([[True, False]] * 40 + [[False, False]] * 20)
-    oos = _oos(probs, gold, np.zeros_like(gold), ["a", "b"] * 30)
+    oos = toy_oos(probs, gold, np.zeros_like(gold), ["a", "b"] * 30)
     chosen = choose_thresholds(oos, min_pairs=10)
     assert chosen.per_aspect["annual_fee"] > 0.12  # the first pass alone finds none of the 40
-    det = _toy()
+    det = toy_detector()
     set_passes(det, oos, None, chosen, second=None, fallback=True)
     assert det.fallback == 0.08 and det.metadata["fallback"] == "0.08"
     det.dump(tmp_path / "a.txt")
@@ -197,7 +175,7 @@ def test_set_passes_writes_the_chosen_fallback_into_the_file(tmp_path: Path) -> 
 
 
 def test_beside_thresholds_apply_only_where_the_patterns_found_an_aspect(tmp_path: Path) -> None:
-    det = _toy()
+    det = toy_detector()
     det.thresholds = {"annual_fee": 0.4}
     det.beside_thresholds = {"annual_fee": 0.6}
     # alone, 0.43 reaches 0.4; beside a found aspect it must reach 0.6
@@ -232,7 +210,7 @@ def test_beside_thresholds_are_chosen_on_the_sentences_with_a_found_aspect() -> 
     probs = np.array([[0.3, 0.01]] * 60 + [[0.3, 0.01]] * 150 + [[0.8, 0.01]] * 60)
     gold = np.array([[True, False]] * 60 + [[False, True]] * 150 + [[True, True]] * 60)
     found = np.array([[False, False]] * 60 + [[False, True]] * 210)
-    oos = _oos(probs, gold, found, ["a", "b"] * (len(gold) // 2))
+    oos = toy_oos(probs, gold, found, ["a", "b"] * (len(gold) // 2))
     pooled = choose_thresholds(oos, min_pairs=10)
     apart = choose_thresholds(oos, min_pairs=10, beside=True)
     assert pooled.beside == {}
@@ -243,7 +221,7 @@ def test_beside_thresholds_are_chosen_on_the_sentences_with_a_found_aspect() -> 
     assert (limits[:60, 0] == apart.per_aspect["annual_fee"]).all()
     assert (limits[60:, 0] == apart.beside["annual_fee"]).all()
     # what the trainer writes: the first-pass decisions the fallback is chosen against use them
-    det = _toy()
+    det = toy_detector()
     set_passes(det, oos, None, apart, second=None, fallback=True)
     assert det.fallback is None  # nothing left without an aspect
 
@@ -254,7 +232,7 @@ def test_second_pass_beside_is_used_only_where_the_patterns_found_an_aspect(
     # a second pass that lifts annual_fee's own log-odds by 1: -0.3 + 1 = 0.7, p = 0.67
     w = np.zeros(7)
     w[0] = 1.0
-    det = _toy()
+    det = toy_detector()
     det.set_second_pass({"annual_fee": (1.0, w)}, {"annual_fee": 0.5}, adds=True)
     assert det.detect(["感觉血亏"], BOTH, set()) == [("annual_fee", 0)]
     det.set_second_pass({"annual_fee": (1.0, w)}, {"annual_fee": 0.5}, adds=True, beside=True)
@@ -282,14 +260,14 @@ def test_second_pass_beside_is_fitted_and_chosen_where_an_aspect_was_found() -> 
     high = rng.random(n) < 0.5
     probs = np.column_stack([np.where(high, 0.9, 0.1), rng.uniform(0.05, 0.15, n)])
     gold = np.column_stack([fee, fee & high])
-    oos = _oos(probs, gold, np.column_stack([fee, np.zeros(n, bool)]), ["a", "b"] * (n // 2))
+    oos = toy_oos(probs, gold, np.column_stack([fee, np.zeros(n, bool)]), ["a", "b"] * (n // 2))
     second, models = second_pass_out_of_sample(oos, beside=True)
     assert set(models) == {"a", "b"} and set(models["a"]) == {"credit_limit"}
     assert (second.probabilities[fee & high, 1] > 0.5).all()
     assert (second.probabilities[fee & ~high, 1] < 0.5).all()
     # without a found aspect the second pass is not used: the first pass's probabilities
     assert (second.probabilities[~fee] == probs[~fee]).all()
-    det = _toy()
+    det = toy_detector()
     chosen = choose_thresholds(oos, min_pairs=10)
     set_passes(det, oos, None, chosen, second=(second, fit_second_pass(oos, beside=True)),
                adds=True, fallback=False, beside=True)  # fmt: skip

@@ -696,6 +696,21 @@ def second_pass_out_of_sample(
     return replace(oos, probabilities=probs), by_author
 
 
+def _fallback_candidates(
+    oos: OutOfSample, rows: np.ndarray, decided: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the sentences ``rows``: the gold aspects, what is already decided (within the
+    domain), each sentence's most probable allowed aspect and its probability, and whether the
+    sentence is still empty (no aspect decided or found) — what the fallback may fill."""
+    g, ok = oos.gold[rows], oos.allowed[rows]
+    base = decided[rows] & ok
+    open_p = np.where(ok, oos.probabilities[rows], -1.0)
+    best_j = open_p.argmax(axis=1)
+    top = open_p[np.arange(len(open_p)), best_j]
+    empty = ~base.any(axis=1) & ~oos.found[rows].any(axis=1)
+    return g, base, best_j, top, empty
+
+
 def choose_fallback(
     oos: OutOfSample, rows: np.ndarray, decided: np.ndarray, candidates: Sequence[float] = FALLBACKS
 ) -> float | None:
@@ -703,12 +718,7 @@ def choose_fallback(
     F1 of the aspects found over the sentences ``rows``, given what the patterns and the
     detector already ``decided`` (``(sentences, aspects)`` booleans); ``None`` when no
     candidate beats having no fallback."""
-    g, ok = oos.gold[rows], oos.allowed[rows]
-    base = decided[rows] & ok
-    open_p = np.where(ok, oos.probabilities[rows], -1.0)
-    best_j = open_p.argmax(axis=1)
-    top = open_p[np.arange(len(open_p)), best_j]
-    empty = ~base.any(axis=1) & ~oos.found[rows].any(axis=1)
+    g, base, best_j, top, empty = _fallback_candidates(oos, rows, decided)
 
     def f1(pred: np.ndarray) -> float:
         return float(2 * (pred & g).sum() / max(pred.sum() + g.sum(), 1))
@@ -737,12 +747,7 @@ def choose_fallback_gate(
     scored sentence's out-of-sample gate probability (:func:`gate_out_of_sample`). On a tie the
     lower fallback and the higher gate win; a gate of 1 or more is returned as ``None`` (never
     withheld); ``(None, None)`` when no fallback beats none."""
-    g, ok = oos.gold[rows], oos.allowed[rows]
-    base = decided[rows] & ok
-    open_p = np.where(ok, oos.probabilities[rows], -1.0)
-    best_j = open_p.argmax(axis=1)
-    top = open_p[np.arange(len(open_p)), best_j]
-    empty = ~base.any(axis=1) & ~oos.found[rows].any(axis=1)
+    g, base, best_j, top, empty = _fallback_candidates(oos, rows, decided)
     right = g[np.arange(len(g)), best_j]
     tp0, n0 = float((base & g).sum()), float(base.sum() + g.sum())
     best: tuple[float | None, float | None] = (None, None)
