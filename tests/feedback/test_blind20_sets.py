@@ -1,4 +1,4 @@
-"""Aspect sentiment on the twentieth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the twentieth blind set — held out in session 22, training data since session 23.
 
 ``tests/feedback/data/blind20_{zh,en}.tsv`` (750 / 750 sentences) were written and labelled on
 2026-12-03 (14:00–14:11 UTC) by a twenty-first author, a session that had read nothing but its
@@ -42,8 +42,15 @@ by it:
   channels20/channels_{zh,en}.tsv``: an app-store review's judgement that names no aspect is
   about the app): agreement 0.8599 / 0.8228; adjudicated 0.8730 / 0.8407.
 
-The floors are the last figures minus 0.01 (without channels); the sets must stay out of
-training until a newer blind set replaces them as the held-out measure.
+The floors are the last held-out figures minus 0.01 (without channels).
+
+Since session 23 it is training data (``TRAIN_SETS``; blind21 is the held-out set): every shipped
+model was retrained with the **adjudicated** labels (``adjudicated20_blind20_*``, author
+``blind20``; why those, :mod:`loyalloop.feedback.train_mention_sentiment`). The author's and the
+second person's versions of the same texts are not training rows, but their texts are in-sample
+all the same: the figures these tests see are now a regression guard only; the honest estimate
+for a new author is the held-out blind21 and leave-one-author-out over the twenty-one blind
+authors (``benchmarks/results/feedback.md``, session 23).
 """
 
 from __future__ import annotations
@@ -57,10 +64,13 @@ from tests.feedback.labelled_floor import (
     assert_training_data,
 )
 
-#: Every file of the blind20 round; none may be training data while it is held out.
-HELD_OUT = ("blind20", "relabel20_blind19", "second20_blind20", "adjudicated20_blind20")
+#: The blind20 round's files that are not training rows: the author's and the second person's
+#: labels of the adjudicated texts, and the relabelling of 150 blind19 sentences (blind19 is
+#: training data under its adjudicated labels).
+NOT_TRAINING = ("blind20", "relabel20_blind19", "second20_blind20")
 
-#: set -> (sentences, held-out agreement, held-out recall) after the session 22 retrain.
+#: set -> (sentences, held-out agreement, held-out recall) after the session 22 retrain, measured
+#: before training on it.
 MEASURED = {
     "blind20_zh": (750, 0.8578, 0.9251),
     "blind20_en": (750, 0.8218, 0.9114),
@@ -72,7 +82,7 @@ MEASURED = {
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED))
-def test_blind20_held_out_agreement_floor(name: str) -> None:
+def test_blind20_agreement_does_not_regress_in_sample(name: str) -> None:
     assert_floor(name, *MEASURED[name])
 
 
@@ -83,8 +93,11 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
     assert_adjudicated_merge(20, lang, tmp_path / "adjudicated.tsv")
 
 
-def test_blind20_is_not_training_data() -> None:
-    assert_training_data(not_trained=HELD_OUT)
+def test_blind20_adjudicated_is_training_data_of_every_model() -> None:
+    """The adjudicated blind20 labels are in ``TRAIN_SETS`` since session 23 and every shipped
+    model was retrained with them; the other labellings of the same texts (and the relabelling
+    of blind19) are never training data."""
+    assert_training_data(trained=["adjudicated20_blind20"], not_trained=NOT_TRAINING)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
