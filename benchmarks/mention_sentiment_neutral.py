@@ -4,7 +4,8 @@ Run from the repository root (session 21, fb21a)::
 
     python benchmarks/mention_sentiment_neutral.py cache --cache M.pkl
     python benchmarks/mention_sentiment_neutral.py oof --cache M.pkl --out OOF.npz [--variant V]
-        [--on FLAG] [--word-scale zh=1,en=0.7] [--neutral]
+        [--on FLAG] [--off FLAG] [--lang en] [--comment-languages zh,en]
+        [--word-scale zh=1,en=0.7] [--neutral]
     python benchmarks/mention_sentiment_neutral.py score --cache M.pkl OOF.npz [OOF2.npz ...]
     python benchmarks/mention_sentiment_neutral.py errors --cache M.pkl OOF.npz --lang en \
         [--n 80] [--seed 0]
@@ -18,8 +19,10 @@ author-out probabilities for every blind author's rows (the lexicon's author is 
 training, as in ``train_mention_sentiment --loao``). ``score`` applies the shipped use rule
 (:meth:`~loyalloop.feedback.mention_sentiment.MentionSentimentModel.accepts`) and prints
 sentiment when found (swf) pooled per language, gold × read, and per author against the first
-file. ``errors`` prints a seeded sample of neutral mentions read as complaints with
-their sentence, for reading by hand.
+file (``A.npz<B.npz``: A's rows, B's where A has none — a run of one language, ``oof --lang``,
+completed by another run). ``errors`` prints a seeded sample of errors (``--gold`` / ``--read``,
+``any`` for every kind; default neutral read as a complaint) with their sentence and the
+comment's aspect-free sentences, for reading by hand.
 """
 
 from __future__ import annotations
@@ -47,21 +50,28 @@ def _load(cache: Path) -> tms.Mentions:
 
 
 def write_cache(path: Path) -> None:
+    ms.COMMENT_FEATURES = True  # fill the comment-level fields (session 23), used or not
     m = tms.load_mentions(Path("tests/feedback/data"), tms.TRAIN_SETS)
     with path.open("wb") as fh:
         pickle.dump(m, fh)
 
 
 def oof(m: tms.Mentions, out: Path, authors: list[str] | None = None,
-        word_scale: dict[str, float] | None = None) -> None:  # fmt: skip
-    """Leave-one-author-out class probabilities (zeros for the lexicon author's rows)."""
+        word_scale: dict[str, float] | None = None, lang: str = "") -> None:  # fmt: skip
+    """Leave-one-author-out class probabilities (zeros for the lexicon author's rows; with
+    ``lang``, only that language's regression is fitted and the other's rows stay zero — the
+    regressions are fitted per language, so that language's figures are the same)."""
     rows, ctxs = m.rows, m.contexts
     who = rows["author"].to_numpy()
+    if lang:
+        tms.LANGUAGES = (lang,)  # type: ignore[misc]
+        read_as = np.array([ms.language_of(c.clause + c.next_free) for c in ctxs], dtype=object)
+        who = np.where(read_as == lang, who, "")
     proba = np.zeros((len(ctxs), 3))
     labels = rows["label"].to_numpy()
     t0 = time.process_time()
     for held in authors or tms.BLIND_AUTHORS:
-        train = np.flatnonzero(who != held)
+        train = np.flatnonzero((who != held) & (who != ""))
         test = np.flatnonzero(who == held)
         model = tms.fit([ctxs[i] for i in train], labels[train].tolist(), word_scale=word_scale)
         proba[test] = model.probabilities([ctxs[i] for i in test])
@@ -179,7 +189,7 @@ def gated(m: tms.Mentions, proba: np.ndarray, neutral: np.ndarray, *,
 def chosen(m: tms.Mentions, files: list[str]) -> np.ndarray:
     """Per language and blind author, the probabilities of the file (a variant, e.g. a word
     scale) with the most right pairs on the *other* blind authors (ties to the first file)."""
-    probas = [np.load(f)["proba"] for f in files]
+    probas = [_proba(f) for f in files]
     right = pd.DataFrame({
         k: pp.assign(right=pp["gold"] == pp["pred"]).groupby(["author", "lang"])["right"].sum()
         for k, pp in enumerate(pairs(m, pr) for pr in probas)
@@ -198,6 +208,17 @@ def chosen(m: tms.Mentions, files: list[str]) -> np.ndarray:
     return out
 
 
+def _proba(name: str) -> np.ndarray:
+    """``A.npz`` or ``A.npz<B.npz``: A's probabilities, B's where A's row is all zero (a run of
+    one language, ``oof --lang``, completed by a run of both)."""
+    first, _, fill = name.partition("<")
+    pr = np.load(first)["proba"]
+    if fill:
+        empty = ~pr.any(axis=1)
+        pr[empty] = np.load(fill)["proba"][empty]
+    return pr
+
+
 def score(m: tms.Mentions, files: list[Path | str]) -> None:
     base = None
     for f in files:
@@ -209,7 +230,7 @@ def score(m: tms.Mentions, files: list[Path | str]) -> None:
             pr = np.load(parts[0])["proba"]
             force = gated(m, pr, np.load(parts[1])["proba"][:, 1], without_evidence=len(parts) > 2)
         else:
-            pr, force = np.load(f)["proba"], None
+            pr, force = _proba(name), None
         p = pairs(m, pr, force)
         p["right"] = p["gold"] == p["pred"]
         print(f"== {f}")
@@ -233,8 +254,12 @@ def score(m: tms.Mentions, files: list[Path | str]) -> None:
 def errors(m: tms.Mentions, proba: np.ndarray, lang: str, n: int, seed: int,
            gold: str, read: str) -> None:  # fmt: skip
     p = pairs(m, proba)
-    bad = p[(p["lang"] == lang) & (p["gold"] == gold) & (p["pred"] == read)]
+    bad = p[(p["lang"] == lang) & (p["gold"] != p["pred"])]  # gold / read "any": every error
+    bad = bad[(bad["gold"] == gold) | (gold == "any")]
+    bad = bad[(bad["pred"] == read) | (read == "any")]
     print(f"{len(bad)} {lang} {gold} read {read}", file=sys.stderr)
+    if not len(bad):
+        return
     rng = np.random.default_rng(seed)
     pick = bad.iloc[sorted(rng.choice(len(bad), size=min(n, len(bad)), replace=False))]
     gold_of = m.gold.groupby("sentence")
@@ -243,9 +268,13 @@ def errors(m: tms.Mentions, proba: np.ndarray, lang: str, n: int, seed: int,
         others = {a: g for a, g in gold_of.get_group(rec["sentence"])[["aspect", "gold"]].values
                   if a != rec["aspect"]}  # fmt: skip
         pr = proba[int(rec["row"])]
-        print(f"{rec['sentence']}\t{rec['aspect']}\trule={ctx.rule} lex={ctx.logit:+.2f} "
+        print(f"{rec['sentence']}\t{rec['aspect']}\tgold={rec['gold']} read={rec['pred']} "
+              f"rule={ctx.rule} lex={ctx.logit:+.2f} "
               f"ev={int(ctx.evidence)} p=({pr[0]:.2f},{pr[1]:.2f},{pr[2]:.2f})\t"
-              f"[{ctx.before}] <<{ctx.clause}>> [{ctx.after}]\tother={others}")  # fmt: skip
+              f"[{ctx.before}] <<{ctx.clause}>> [{ctx.after}]\tother={others}"
+              + (f"\tfree: before {ctx.free_before} ({ctx.free_before_logit:+.1f}) after "
+                 f"{ctx.free_after} ({ctx.free_after_logit:+.1f}) [{ctx.free_text}]"
+                 if ctx.free_text else ""))  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -260,6 +289,9 @@ def main(argv: list[str] | None = None) -> None:
     o.add_argument("--neutral", action="store_true", help="the neutral-vs-opinion regression")
     o.add_argument("--word-scale", default="", help="zh=1,en=0.7 (default: the trainer's)")
     o.add_argument("--on", nargs="*", default=[], help="mention_sentiment flags to switch on")
+    o.add_argument("--off", nargs="*", default=[], help="mention_sentiment flags to switch off")
+    o.add_argument("--lang", default="", help="fit and predict this language only")
+    o.add_argument("--comment-languages", default="", help="zh,en (default: the module's)")
     o.add_argument(
         "--variant",
         nargs="*",
@@ -272,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("files", nargs="+", help="OOF files; BASE+NEUTRAL[+noev]: the gate; A|B: chosen")
     e = sub.add_parser("errors")
     e.add_argument("--cache", type=Path, required=True)
-    e.add_argument("file", type=Path)
+    e.add_argument("file", type=str)
     e.add_argument("--lang", default="en")
     e.add_argument("--n", type=int, default=80)
     e.add_argument("--seed", type=int, default=0)
@@ -287,6 +319,12 @@ def main(argv: list[str] | None = None) -> None:
             if not hasattr(ms, name):
                 raise SystemExit(f"no flag {name} in mention_sentiment")
             setattr(ms, name, float(value) if value else True)
+        for name in a.off:
+            if not hasattr(ms, name):
+                raise SystemExit(f"no flag {name} in mention_sentiment")
+            setattr(ms, name, False)
+        if a.comment_languages:
+            ms.COMMENT_LANGUAGES = tuple(a.comment_languages.split(","))
         variants.install(a.variant)
         if a.neutral:
             neutral_oof(_load(a.cache), a.out)
@@ -294,11 +332,11 @@ def main(argv: list[str] | None = None) -> None:
             scale = None
             if a.word_scale:
                 scale = {k: float(v) for k, v in (x.split("=") for x in a.word_scale.split(","))}
-            oof(_load(a.cache), a.out, a.authors, scale)
+            oof(_load(a.cache), a.out, a.authors, scale, a.lang)
     elif a.cmd == "score":
         score(_load(a.cache), a.files)
     else:
-        errors(_load(a.cache), np.load(a.file)["proba"], a.lang, a.n, a.seed, a.gold, a.read)
+        errors(_load(a.cache), _proba(str(a.file)), a.lang, a.n, a.seed, a.gold, a.read)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,18 @@ Session 21 (fb21a), leave-one-author-out over eighteen blind authors, sentiment 
 * ``mood_side`` (:func:`mood_side_items`): 0.8946 → 0.8944 (zh), 0.8730 → 0.8730 (en);
 * ``request`` (:data:`REQUEST`, a request cue the hope cue misses: "i'd like", "let us", "i
   want", "kindly", "帮我", "要求"): 0.8946 → 0.8944 (zh), 0.8730 → 0.8732 (en).
+
+Session 23 (fb23b), leave-one-author-out over twenty-one blind authors, English sentiment when
+found against the model without comment features (0.8804), and the sample's truth (card /
+retail English strict agreement, 0.9092 / 0.8371 without; ``mention_sentiment_sample.py``):
+
+* ``free_both_sides`` (:func:`both_sides_items`): 0.8845 (17 authors better, 4 worse), but the
+  sample's card English 0.8954 (−0.014) and retail 0.8356: the sample's closing sentences ("Not
+  happy.", "Please fix this.") are not each aspect's judgement there;
+* ``free_without_evidence`` (:func:`without_evidence_items`): 0.8829 (14 / 7), card English
+  0.9015 (−0.008), retail 0.8402;
+* the product's (aspect-free sentences *before* the mention's only): 0.8815 (13 / 4), the
+  sample unchanged — kept; ``free_words`` (:func:`free_word_items`) was stopped unmeasured.
 """
 
 from __future__ import annotations
@@ -102,12 +114,58 @@ def request_mood_cues(base: Callable[[str], tuple[str, ...]]) -> Callable[[str],
     return cues
 
 
+# Session 23 (fb23b): the comment's aspect-free sentences (MentionContext.free_*, filled when
+# mention_sentiment.COMMENT_FEATURES is on). The product reads only those before the mention's
+# sentence (mention_sentiment.comment_items); these read both sides.
+
+
+def both_sides_items(ctx: MentionContext) -> Items:
+    """``free_both_sides``: :func:`~loyalloop.feedback.mention_sentiment.comment_items` over the
+    aspect-free sentences before **and after** the mention's (each side's log-odds, also × the
+    aspect; the mention's own judgement × each side's sign, ``x`` where a side has none)."""
+    if not (ctx.free_before or ctx.free_after):
+        return []
+    a = ctx.aspect
+    bp, bn = ms._signed(ctx.free_before_logit)
+    ap, an = ms._signed(ctx.free_after_logit)
+    items = [("cfb+", bp), ("cfb-", bn), ("cfa+", ap), ("cfa-", an)]
+    items += [("a:" + a + ":" + k, v) for k, v in items] + [("cf", 1.0)]
+    side = _sign_of(ctx.before_logit + ctx.after_logit) if ctx.before or ctx.after else "x"
+    own = (_sign_of(ctx.logit) if ctx.evidence else "0") + side
+    rest = (_sign_of(ctx.free_before_logit) if ctx.free_before else "x") + (
+        _sign_of(ctx.free_after_logit) if ctx.free_after else "x"
+    )
+    return [*items, ("cfx:" + own + rest, 1.0), ("cfx:" + own + rest + ":" + a, 1.0)]
+
+
+def without_evidence_items(ctx: MentionContext) -> Items:
+    """``free_without_evidence``: :func:`both_sides_items` only where the mention's clause holds
+    no lexicon evidence (borrow a judgement only where the clause judges nothing)."""
+    return [] if ctx.evidence else both_sides_items(ctx)
+
+
+def free_word_items(ctx: MentionContext) -> Items:
+    """``free_words``: the English words of the aspect-free sentences (``free_text``), on top of
+    the comment items — "class act", "bruh", "unreal" carry no lexicon judgement."""
+    if not ctx.free_text or ms.language_of(ctx.clause + ctx.next_free) not in ms.COMMENT_LANGUAGES:
+        return []
+    return [(f, 1.0) for f in ms._light_ngrams(ctx.free_text, "cw")]
+
+
+#: Variants that replace the product's comment items.
+COMMENT_VARIANTS: dict[str, Callable[[MentionContext], Items]] = {
+    "free_both_sides": both_sides_items,
+    "free_without_evidence": without_evidence_items,
+}
+
+
 #: Variants that add items to a mention's features.
 ITEM_VARIANTS: dict[str, Callable[[MentionContext], Items]] = {
     "judged": judged_items,
     "mood_side": mood_side_items,
+    "free_words": free_word_items,
 }
-VARIANTS = (*ITEM_VARIANTS, "request")
+VARIANTS = (*ITEM_VARIANTS, *COMMENT_VARIANTS, "request")
 
 
 def install(names: Iterable[str]) -> None:
@@ -118,6 +176,9 @@ def install(names: Iterable[str]) -> None:
         raise SystemExit(f"unknown variant(s) {unknown}; known: {', '.join(VARIANTS)}")
     if "request" in names:
         ms.mood_cues = request_mood_cues(ms.mood_cues)  # type: ignore[assignment]
+    for name in names:
+        if name in COMMENT_VARIANTS:  # read where the product reads comment_items
+            ms.comment_items = COMMENT_VARIANTS[name]  # type: ignore[assignment]
     extra = [ITEM_VARIANTS[n] for n in names if n in ITEM_VARIANTS]
     if extra:
         base = ms.feature_items

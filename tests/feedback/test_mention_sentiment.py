@@ -290,3 +290,68 @@ def test_words_fitted_at_a_scale_are_read_at_one(tmp_path: Path) -> None:
     assert np.abs(scaled.probabilities(ctxs) - plain.probabilities(ctxs)).max() > 0.01
     scaled.dump(tmp_path / "s.txt")
     assert "# word_scale_en = 0.5" in (tmp_path / "s.txt").read_text("utf-8")
+
+
+def test_comment_fields_hold_only_aspect_free_sentences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session 23: with COMMENT_FEATURES on, a mention's context carries the comment's other
+    sentences that name no aspect of their own (count before / after, the rules' log-odds of
+    each side, their text); a sentence that names another aspect is not carried, and a
+    one-sentence comment carries nothing."""
+    from loyalloop.feedback import mention_sentiment as ms
+
+    monkeypatch.setattr(ms, "COMMENT_FEATURES", True)
+    tax = load_taxonomy("banking")
+    text = "Terrible experience. The fee on my statement was never explained. The app is fine."
+    ctx = {m.aspect: c for m, c in mention_contexts(text, tax, None)}
+    app = ctx["app_online"]
+    assert (app.free_before, app.free_after, app.free_text) == (1, 0, "terrible experience")
+    assert app.free_before_logit < -0.5 and app.free_after_logit == 0.0
+    assert "fee" not in app.free_text  # the middle sentence names an aspect: not carried
+    names = dict(ms.comment_items(app))
+    assert names["cfb-"] > 0 and names["a:app_online:cfb-"] == names["cfb-"]
+    assert {"cf", "cfx:0x-x", "cfx:0x-x:app_online"} <= names.keys()  # "fine": +0.3, weak
+    closing = mention_contexts("The fee on my statement was never explained. Not happy.", tax, None)
+    fee = next(c for m, c in closing if m.aspect in ("fees", "billing"))
+    assert (fee.free_before, fee.free_after, fee.free_text) == (0, 1, "not happy")
+    assert ms.comment_items(fee) == []  # a closing sentence after the mention is not read
+    named = mention_contexts(
+        "The app is fine. But the fee they charged me is outrageous.", tax, None
+    )
+    assert all(c.free_before == c.free_after == 0 and not c.free_text for _, c in named)
+    assert all(ms.comment_items(c) == [] for _, c in named)
+    (solo,) = (c for _, c in mention_contexts("年费太贵了", tax, None))
+    assert (solo.free_before, solo.free_after, solo.free_text) == (0, 0, "")
+    monkeypatch.setattr(ms, "COMMENT_FEATURES", False)
+    (off,) = (c for _, c in mention_contexts("年费太贵了。无语。", tax, None))
+    assert (off.free_after, off.free_text) == (0, "")
+
+
+def test_comment_part_adds_up_and_is_english_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With COMMENT_FEATURES on, :meth:`predict` (clause and sentence parts cached, the comment
+    part added) scores as :meth:`predict_batch`; the same sentence after a different aspect-free
+    sentence scores differently in English (one before it counts, one after it does not), and
+    the same in Chinese (not in COMMENT_LANGUAGES)."""
+    from loyalloop.feedback import mention_sentiment as ms
+
+    monkeypatch.setattr(ms, "COMMENT_FEATURES", True)
+    monkeypatch.setattr(ms, "COMMENT_LANGUAGES", ("en",))
+    texts = ["Terrible experience. The app works.", "Lovely people. The app works.",
+             "The app works.", "The app works. Terrible experience.",
+             "无语。客服说会回电。", "太棒了。客服说会回电。"]  # fmt: skip
+    ctxs = _contexts(texts)
+    names = sorted({f for c in ctxs for f, _ in ms.feature_items(c)})
+    assert {"cfb-", "cfb+", "cf"} <= set(names)
+    rng = np.random.default_rng(5)
+    vocab = {f: i for i, f in enumerate(names)}
+    model = MentionSentimentModel(
+        {"zh": vocab, "en": vocab}, {"zh": rng.normal(0, 1, (len(names), 3)),
+                                     "en": rng.normal(0, 1, (len(names), 3))}
+    )  # fmt: skip
+    labels, scores = model.predict_batch(ctxs)
+    single = [model.predict(c) for c in ctxs]
+    assert labels == [s[0] for s in single]
+    np.testing.assert_allclose(scores, [s[1] for s in single], atol=1e-4)
+    app = [s for c, s in zip(ctxs, single, strict=True) if c.clause == "the app works"]
+    assert len(app) == 4 and len(set(app)) == 3 and app[2] == app[3]  # only a sentence before
+    zh = [(c.aspect, s) for c, s in zip(ctxs, single, strict=True) if c.clause == "客服说会回电"]
+    assert len(zh) == 4 and len(set(zh)) == 2  # each aspect reads the same after 无语 / 太棒了

@@ -69,3 +69,26 @@ def test_install_adds_the_items_to_the_trainer_and_the_reader(
     assert "req" in ms.mood_cues("let us download statements as csv")
     with pytest.raises(SystemExit, match="unknown variant"):
         variants.install(["nonsense"])
+
+
+CLOSED = MentionContext(clause="the yearly fee is 600 rmb", aspect="annual_fee", logit=0.0,
+                        rule="neutral", free_after=1, free_after_logit=-2.0,
+                        free_text="not happy")  # fmt: skip
+
+
+def test_session23_comment_variants_read_the_side_after(
+    variants: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session 23: the product's comment items ignore an aspect-free sentence after the
+    mention's; ``free_both_sides`` reads it, ``free_without_evidence`` only where the clause
+    holds no lexicon evidence; installing one replaces what the reader and trainer read."""
+    assert ms.comment_items(CLOSED) == []
+    both = dict(variants.both_sides_items(CLOSED))
+    assert both["cfa-"] == 0.5 and {"cfx:0xx-", "cf"} <= both.keys()
+    assert variants.without_evidence_items(CLOSED) == variants.both_sides_items(CLOSED)
+    judged = MentionContext(**{**CLOSED.__dict__, "evidence": True, "logit": -2.0})
+    assert variants.without_evidence_items(judged) == []
+    monkeypatch.setattr(ms, "comment_items", ms.comment_items)
+    monkeypatch.setattr(ms, "COMMENT_LANGUAGES", ("en",))
+    variants.install(["free_both_sides"])
+    assert "cfa-" in dict(ms.feature_items(CLOSED))

@@ -81,6 +81,19 @@ class MentionContext:
     after_logit: float = 0.0
     #: A later clause of the sentence opens with a contrast ("…, but …", "不过…").
     contrast_after: bool = False
+    #: The comment's other sentences that name **no aspect of their own** (session 23; filled
+    #: when :data:`~loyalloop.feedback.mention_sentiment.COMMENT_FEATURES` is on): how many come
+    #: before and after the mention's sentence, the rules' summed log-odds of each side, and
+    #: their normalised clauses joined by " | " ("terrible experience. | the fee on my statement
+    #: was never explained": the judgement of the fee sits in the sentence before). The mention
+    #: model reads only the side before (:func:`~loyalloop.feedback.mention_sentiment.
+    #: comment_items`); the side after is kept for measuring (``benchmarks/
+    #: mention_sentiment_variants.py``).
+    free_before: int = 0
+    free_after: int = 0
+    free_before_logit: float = 0.0
+    free_after_logit: float = 0.0
+    free_text: str = ""
 
 
 @lru_cache(maxsize=65536)

@@ -41,6 +41,7 @@ import pandas as pd
 import yaml
 
 from loyalloop.errors import ConfigError, DataValidationError
+from loyalloop.feedback import mention_sentiment
 from loyalloop.feedback.aspect_detector import AspectDetector, Readers, shipped_readers
 from loyalloop.feedback.aspect_model import MentionContext
 from loyalloop.feedback.boilerplate import is_opening_only, strip_boilerplate
@@ -781,6 +782,7 @@ def _read(
     )
     mentions: list[AspectMention] = []
     model = readers.sentiment if use_model else None
+    aspect_free: dict[int, tuple[float, str]] | None = None  # its sentences naming no aspect
     for i, sp in enumerate(spans):
         if not sp and not added[i]:
             continue
@@ -819,6 +821,11 @@ def _read(
         around = _NO_AROUND
         if want and SENTENCE_FEATURES:
             around = _sentence_around(clauses, readings, i)
+        if want and mention_sentiment.COMMENT_FEATURES:
+            if aspect_free is None:
+                aspect_free = _free_sentences(clauses, readings, spans, added)
+            if aspect_free:
+                around = {**around, **_comment_around(aspect_free, clauses[i].sentence)}
         for key in keys:
             matched = tuple(dict.fromkeys(t for _, _, a, t in sp if a.key == key))
             split = key in local and local[key] != readings[i]
@@ -880,6 +887,43 @@ def _sentence_around(
         "before_logit": round(sum(r.logit for r in readings[lo:i]), 4),
         "after_logit": round(sum(r.logit for r in readings[i + 1 : hi]), 4),
         "contrast_after": any(_OPENS_CONTRAST.search(c.norm) for c in clauses[i + 1 : hi]),
+    }
+
+
+def _free_sentences(
+    clauses: tuple[Clause, ...],
+    readings: tuple[ClauseReading, ...],
+    spans: list[list[Any]],
+    added: list[list[Aspect]],
+) -> dict[int, tuple[float, str]]:
+    """The comment's sentences that name no aspect (no pattern, no detected aspect in any of
+    their clauses): ``{sentence: (the rules' summed log-odds, its clauses joined)}``; empty for a
+    one-sentence comment."""
+    if not clauses or clauses[0].sentence == clauses[-1].sentence:
+        return {}
+    named = {c.sentence for c, sp, ad in zip(clauses, spans, added, strict=True) if sp or ad}
+    out: dict[int, tuple[float, str]] = {}
+    for c, r in zip(clauses, readings, strict=True):
+        if c.sentence not in named:
+            logit, text = out.get(c.sentence, (0.0, ""))
+            out[c.sentence] = (logit + r.logit, f"{text} | {c.norm}" if text else c.norm)
+    return out
+
+
+def _comment_around(free: dict[int, tuple[float, str]], n: int) -> dict[str, Any]:
+    """The comment-level :class:`MentionContext` fields of a mention in sentence ``n`` (session
+    23, :data:`~loyalloop.feedback.mention_sentiment.COMMENT_FEATURES`): the aspect-free
+    sentences before and after it, counted, their log-odds summed, their text joined."""
+    before = [v for k, v in free.items() if k < n]
+    after = [v for k, v in free.items() if k > n]
+    if not before and not after:
+        return _NO_AROUND
+    return {
+        "free_before": len(before),
+        "free_after": len(after),
+        "free_before_logit": round(sum(x for x, _ in before), 4) if before else 0.0,
+        "free_after_logit": round(sum(x for x, _ in after), 4) if after else 0.0,
+        "free_text": " || ".join(t for _, t in (*before, *after)),
     }
 
 

@@ -57,6 +57,14 @@ another clause judges, by mood; the other clauses' words under a question / requ
 request cue. They live beside the benchmark that measures them
 (``benchmarks/mention_sentiment_variants.py``), not here.
 
+**A judgement in a sentence of its own before the mention's** (session 23, :func:`comment_items`,
+:data:`COMMENT_FEATURES`, English only): "Terrible experience. The fee on my statement was never
+explained." — the rules' log-odds of the comment's sentences before the mention's that name no
+aspect of their own, and the mention's own judgement crossed with their sign. Sentences that
+name an aspect are not read (their judgement is that aspect's), nor those after the mention's.
+Leave-one-author-out over twenty-one blind authors, English sentiment when found 0.8804 →
+0.8815; the sample's truth unchanged.
+
 Run time is numpy and scipy.sparse: :meth:`MentionSentimentModel.predict_batch` scores all
 mentions at once (one sparse matrix per language times the weight matrix);
 :meth:`MentionSentimentModel.predict` scores one (cached), as the reading calls it. The score
@@ -79,6 +87,8 @@ from loyalloop.feedback.aspect_model import LABELS, MentionContext, clause_ngram
 from loyalloop.feedback.model_cache import load_parsed
 
 __all__ = [
+    "COMMENT_FEATURES",
+    "COMMENT_LANGUAGES",
     "CONTACT_GATE",
     "CONTACT_QUESTION",
     "LANGUAGES",
@@ -87,6 +97,7 @@ __all__ = [
     "SENTENCE_FEATURES",
     "MentionSentimentModel",
     "clause_items",
+    "comment_items",
     "feature_items",
     "is_contact_question",
     "language_of",
@@ -125,6 +136,21 @@ _SARCASM = re.compile(
 #: pieces, two of them cached; it still costs about +36 % CPU on multi-clause card comments and
 #: +14 % on review lines (benchmarks/results/feedback.md, round 13).
 SENTENCE_FEATURES = True
+#: Whether the reading fills the comment-level fields of
+#: :class:`~loyalloop.feedback.aspect_model.MentionContext` (the comment's other sentences that
+#: name no aspect of their own) and the reader adds :func:`comment_items` (those before the
+#: mention's sentence) for the languages in :data:`COMMENT_LANGUAGES`. **On** since session 23:
+#: leave-one-author-out over twenty-one blind authors, English sentiment when found 0.8804 →
+#: 0.8815 (13 authors better, 4 worse; +57 / −38 pairs), the sample's truth unchanged in all
+#: four cells (card / retail × zh / en). Session 22's version (every other sentence, fb22a)
+#: and reading the aspect-free sentences after the mention's too gained more on the authors
+#: (0.8845) but lost the sample's card English (0.909 → 0.895): its closing "Not happy." is no
+#: aspect's judgement there (benchmarks/results/feedback.md, session 23).
+COMMENT_FEATURES = True
+#: The languages whose mentions carry :func:`comment_items`: English only — 11 % of Chinese
+#: labelled mentions have another sentence against 38 % of English (session 22), and Chinese
+#: was not measured with them in session 23 (its regression is the same with or without).
+COMMENT_LANGUAGES: tuple[str, ...] = ("en",)
 _CONTRAST_SELF = re.compile(r"^(?:但|可是|不过|只是|然而|可惜|却|but\b|however\b|yet\b)")
 #: Cues looked for in the whole sentence: a repeat contact ("第三次", "again", "3 calls"), a
 #: duration ("两个小时", "3 weeks"), a comparison with a competitor ("比", "别家", "than"), a
@@ -410,9 +436,38 @@ def _cue_items(whole: str, aspect: str) -> tuple[tuple[str, float], ...]:
 
 def feature_items(ctx: MentionContext) -> list[tuple[str, float]]:
     """``(feature, value)`` pairs of one mention (see the module docs): :func:`clause_items`,
-    and :func:`sentence_items` when :data:`SENTENCE_FEATURES` is on."""
+    :func:`sentence_items` when :data:`SENTENCE_FEATURES` is on and :func:`comment_items` when
+    :data:`COMMENT_FEATURES` is, for the languages in :data:`COMMENT_LANGUAGES`."""
     items = clause_items(ctx)
-    return items + sentence_items(ctx) if SENTENCE_FEATURES else items
+    if SENTENCE_FEATURES:
+        items += sentence_items(ctx)
+    if COMMENT_FEATURES and language_of(ctx.clause + ctx.next_free) in COMMENT_LANGUAGES:
+        items += comment_items(ctx)
+    return items
+
+
+def _sign_of(logit: float) -> str:
+    return "+" if logit > 0.5 else "-" if logit < -0.5 else "0"
+
+
+def comment_items(ctx: MentionContext) -> list[tuple[str, float]]:
+    """Features of the comment's sentences **before** the mention's that name no aspect of
+    their own (:data:`COMMENT_FEATURES`; none where there is no such sentence): their rules'
+    summed log-odds (signed, clipped; also crossed with the aspect), and the mention's own
+    judgement (its clause's lexicon sign where the clause holds evidence, ``0`` without; its
+    sentence's other clauses' sign, ``x``: none) crossed with their sign, also with the
+    aspect. The sentences after the mention's are not read (session 23: with them, English
+    swf 0.8845 leave-one-author-out but the sample's card English 0.909 → 0.895, whose closing
+    "Not happy." / "Please fix this." the generator does not give each aspect)."""
+    if not ctx.free_before:
+        return []
+    a = ctx.aspect
+    bp, bn = _signed(ctx.free_before_logit)
+    items = [("cfb+", bp), ("cfb-", bn), ("a:" + a + ":cfb+", bp), ("a:" + a + ":cfb-", bn)]
+    side = _sign_of(ctx.before_logit + ctx.after_logit) if ctx.before or ctx.after else "x"
+    own = (_sign_of(ctx.logit) if ctx.evidence else "0") + side
+    cross = "cfx:" + own + _sign_of(ctx.free_before_logit) + "x"
+    return [*items, ("cf", 1.0), (cross, 1.0), (cross + ":" + a, 1.0)]
 
 
 def _clause_key(ctx: MentionContext) -> tuple[object, ...]:
@@ -613,6 +668,13 @@ class MentionSentimentModel:
             if SENTENCE_FEATURES:
                 for extra in self._sentence_parts(lang, ctx):
                     s = [s[0] + extra[0], s[1] + extra[1], s[2] + extra[2]]
+            if (
+                COMMENT_FEATURES
+                and lang in COMMENT_LANGUAGES
+                and (ctx.free_before or ctx.free_after)  # what comment_items may read
+            ):
+                extra = self._scores(lang, comment_items(ctx))
+                s = [s[0] + extra[0], s[1] + extra[1], s[2] + extra[2]]
             top = max(s)
             e = [math.exp(t - top) for t in s]
             total = sum(e)
