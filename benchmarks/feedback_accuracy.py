@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loyalloop.feedback import AlertRule, aspect_mentions, detect_alerts, score_texts
+from loyalloop.feedback import AlertRule, analyze_comments, detect_alerts, score_texts
 from loyalloop.feedback.evaluate import evaluate_aspects, read_labelled, split_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,9 @@ def sample_truth() -> None:
     for business, tax in (("card", "banking"), ("retail", "retail")):
         data = generate(customers=3000, seed=0, business=business)
         fb = data.feedback[data.feedback["text"].notna()]
-        found = (aspect_mentions(fb, taxonomy=tax).groupby(["feedback_id", "aspect"])["sentiment"]
+        # read as the product reads them: each comment with its channel (app-store reviews)
+        mentions = analyze_comments(fb, taxonomy=tax).mentions
+        found = (mentions.groupby(["feedback_id", "aspect"])["sentiment"]
                  .first().reset_index())  # fmt: skip
         j = data.feedback_truth.merge(found, on=["feedback_id", "aspect"], how="outer",
                                       suffixes=("_true", "_pred"), indicator=True)  # fmt: skip

@@ -8,6 +8,7 @@ changes. The evaluation reads a side file of the labellers' channel names.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pytest
 
 from loyalloop.errors import ConfigError, DataValidationError
 from loyalloop.feedback import analyze_comments
-from loyalloop.feedback.aspects import load_taxonomy, read_comment
+from loyalloop.feedback.aspects import CommentReading, load_taxonomy, read_comment
 from loyalloop.feedback.channel_aspects import (
     CHANNEL_SOURCE,
     TEXT_SOURCE,
@@ -106,6 +107,34 @@ def test_a_taxonomy_without_the_entry_or_the_aspect_adds_nothing() -> None:
     own = load_taxonomy({**plain, "channel_implied": {"app_review": "app_online"}})
     reading = with_channel(read_comment("Love it", own), implied_aspect(own, "app_review"))
     assert [(m.aspect, m.source) for m in reading.mentions] == [("app_online", CHANNEL_SOURCE)]
+
+
+def test_each_mention_records_its_clause() -> None:
+    # the same clause written twice is told apart by its place, not its text
+    reading = read_comment("年费太贵。年费太贵，积分很划算。", BANKING)
+    got = [(m.aspect, m.clause_index) for m in reading.mentions]
+    assert got == [("annual_fee", 0), ("annual_fee", 1), ("rewards_points", 2)]
+    for m in reading.mentions:
+        assert m.clause_index is not None
+        assert reading.clauses[m.clause_index].text == m.clause
+    # a channel mention names the clause it was given; the words' mentions keep theirs
+    text = "Love it. The late fee is a rip-off. Love it!"
+    full = with_channel(read_comment(text, BANKING), "app_online")
+    assert [(m.aspect, m.source, m.clause_index) for m in full.mentions] == [
+        ("app_online", CHANNEL_SOURCE, 0),
+        ("fees", TEXT_SOURCE, 1),
+        ("app_online", CHANNEL_SOURCE, 2),
+    ]
+    assert [full.clauses[m.clause_index].text for m in full.mentions] == [  # type: ignore[index]
+        m.clause for m in full.mentions
+    ]
+
+
+def test_a_mention_not_from_a_reading_is_refused() -> None:
+    reading = read_comment("The late fee is a rip-off. Love it.", BANKING)
+    made = replace(reading.mentions[0], clause_index=None)
+    with pytest.raises(ValueError, match="no clause index"):
+        with_channel(CommentReading(reading.clauses, reading.readings, (made,)), "app_online")
 
 
 @pytest.mark.parametrize(

@@ -5,16 +5,22 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from loyalloop.feedback import aspect_mentions, aspect_summary, key_drivers, load_taxonomy
+from loyalloop.feedback import analyze_comments, aspect_summary, key_drivers, load_taxonomy
 
 sample = pytest.importorskip("loyalloop.sample")
+
+
+def _mentions(fb: pd.DataFrame, taxonomy: str) -> pd.DataFrame:
+    """The mentions as the product reads them: each comment with its channel (the sample's
+    app-store reviews, ``app_review``, are about the app unless they say otherwise)."""
+    return analyze_comments(fb, taxonomy=taxonomy).mentions
 
 
 @pytest.fixture(scope="module")
 def card():  # type: ignore[no-untyped-def]
     data = sample.generate(customers=10_000, seed=0, business="card")  # the demo's sample
     fb = data.feedback[data.feedback["text"].notna()]
-    return data, fb, aspect_mentions(fb, taxonomy="banking")
+    return data, fb, _mentions(fb, "banking")
 
 
 def _joined(truth: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
@@ -37,7 +43,7 @@ def test_aspect_sentiment_recovers_sample_truth(
     Measured: card 0.943 (zh) / 0.939 (en); retail 0.933 / 0.862 (round 12)."""
     data = sample.generate(customers=3000, seed=0, business=business)
     fb = data.feedback[data.feedback["text"].notna()]
-    j = _joined(data.feedback_truth, aspect_mentions(fb, taxonomy=taxonomy))
+    j = _joined(data.feedback_truth, _mentions(fb, taxonomy))
     tp = int((j["_merge"] == "both").sum())
     assert tp / int((j["_merge"] != "left_only").sum()) >= 0.9  # precision
     assert tp / int((j["_merge"] != "right_only").sum()) >= 0.9  # recall
@@ -46,6 +52,33 @@ def test_aspect_sentiment_recovers_sample_truth(
         part = truth[truth["clause_language"] == lang]
         strict = (part["_merge"] == "both") & (part["sentiment_true"] == part["sentiment_pred"])
         assert strict.mean() >= floor, lang
+
+
+@pytest.mark.parametrize(
+    ("business", "taxonomy", "recall", "agreement"),
+    [("card", "banking", 0.95, 0.9), ("retail", "retail", 0.9, 0.85)],
+)  # fmt: skip
+def test_app_reviews_are_read_as_the_app(
+    business: str, taxonomy: str, recall: float, agreement: float
+) -> None:
+    """The sample's app-store reviews ("Love it", "一直闪退", "Useless since the update"), one
+    ``app_online`` judgement each, are found through their channel; read from the words alone
+    most of those that do not name the app are lost.
+
+    Measured (3,000 customers, 60 reviews): card recall 0.967 with the channel, 0.733 without,
+    strict agreement 0.95; retail 0.950 / 0.683, 0.92 (session 23)."""
+    data = sample.generate(customers=3000, seed=0, business=business)
+    fb = data.feedback[data.feedback["channel"] == "app_review"]
+    truth = data.feedback_truth[data.feedback_truth["feedback_id"].isin(fb["feedback_id"])]
+    assert len(truth) == len(fb) and (truth["aspect"] == "app_online").all()
+    found = _joined(truth, _mentions(fb, taxonomy))
+    found = found[found["_merge"] != "right_only"]
+    words = _joined(truth, _mentions(fb.drop(columns=["channel"]), taxonomy))
+    words = words[words["_merge"] != "right_only"]
+    hit = (found["_merge"] == "both").mean()
+    assert hit >= recall and hit > (words["_merge"] == "both").mean() + 0.15
+    strict = (found["_merge"] == "both") & (found["sentiment_true"] == found["sentiment_pred"])
+    assert strict.mean() >= agreement
 
 
 def _own_brand_shares(card):  # type: ignore[no-untyped-def]

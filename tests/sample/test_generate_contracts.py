@@ -69,7 +69,9 @@ def test_values_are_plausible(sample: SampleData) -> None:
     for score_type, (lo, hi) in SCORE_RANGES.items():
         scores = fb.loc[fb["score_type"] == score_type, "score"]
         assert scores.between(lo, hi).all()
-    assert set(fb["score_type"].dropna()) == {"nps", "csat"}
+    # surveys ask NPS or CSAT; app-store reviews carry the store's stars (``rating``, 1-5)
+    assert set(fb["score_type"].dropna()) == {"nps", "csat", "rating"}
+    assert (fb.loc[fb["score_type"] == "rating", "channel"] == "app_review").all()
     assert fb.loc[fb["score_type"].isna(), "score"].isna().all()
     assert fb["timestamp"].max() < end
 

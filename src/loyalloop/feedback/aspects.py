@@ -697,6 +697,10 @@ class AspectMention:
     #: ``channel``: implied by the comment's channel
     #: (:mod:`~loyalloop.feedback.channel_aspects`).
     source: str = "text"
+    #: Position of the mention's clause in :attr:`CommentReading.clauses` (set by the reading;
+    #: ``None`` for a mention made elsewhere). A clause written twice in one comment is told
+    #: apart by it, which its text cannot do.
+    clause_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -853,7 +857,7 @@ def _read(
                     )
                     if sure and (len(keys) == 1 or MODEL_IN_SHARED_CLAUSES):
                         label = Sentiment(*guess)  # type: ignore[arg-type]
-            mention = AspectMention(key, clauses[i].text, matched, label)
+            mention = AspectMention(key, clauses[i].text, matched, label, clause_index=i)
             mentions.append(mention)
             if collect is not None and ctx is not None:
                 collect.append((mention, ctx))

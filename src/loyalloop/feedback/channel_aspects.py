@@ -110,22 +110,19 @@ def implied_aspects(taxonomy: Taxonomy, channels: Iterable[object]) -> list[str 
 
 
 def _mention_clauses(reading: CommentReading) -> list[int]:
-    """The index of the clause each of the reading's mentions is in.
+    """The index of the clause each of the reading's mentions is in, as the reading recorded it
+    (:attr:`~loyalloop.feedback.aspects.AspectMention.clause_index`).
 
-    The reading emits mentions clause by clause, in clause order, each with its clause's text,
-    so walking both in step finds each mention's clause (a clause written twice in a comment is
-    told apart by its position)."""
-    clauses = reading.clauses
-    out: list[int] = []
-    i = 0
+    Raises
+    ------
+    ValueError
+        A mention without a clause index (not made by the reading).
+    """
+    out = []
     for m in reading.mentions:
-        j = i
-        while j < len(clauses) and clauses[j].text != m.clause:
-            j += 1
-        if j == len(clauses):  # out of order (not the reading's own): the first such clause
-            j = next((k for k, c in enumerate(clauses) if c.text == m.clause), 0)
-        out.append(j)
-        i = j
+        if m.clause_index is None:
+            raise ValueError(f"mention of {m.aspect!r} has no clause index (not from a reading)")
+        out.append(m.clause_index)
     return out
 
 
@@ -149,7 +146,8 @@ def _added(reading: CommentReading, aspect: str | None) -> list[tuple[int, Aspec
         sign = 1.0 if sent.label == "positive" else -1.0
         best = max(idx, key=lambda i: (sign * reading.readings[i].logit, -i))
         clause = reading.clauses[best].text
-        out.append((sentence, AspectMention(aspect, clause, (), sent, CHANNEL_SOURCE)))
+        mention = AspectMention(aspect, clause, (), sent, CHANNEL_SOURCE, clause_index=best)
+        out.append((sentence, mention))
     return out
 
 

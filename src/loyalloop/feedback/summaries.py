@@ -4,6 +4,15 @@ Examples are clauses **as written** by the customer (from the mention table, whi
 by :func:`~loyalloop.feedback.analyze.analyze_comments` unless raw text was allowed); they are
 masked again here (:func:`~loyalloop.feedback.pii.mask_pii` is idempotent), so a verbatim that
 reaches a report is always safe to show.
+
+Where the mention table says why each mention is there (its ``source`` column), examples are
+chosen from the mentions **read from the words** (``source = "text"``) first, and from those
+the comment's channel implies (``"channel"``: an app-store review's "Love it" filed under the
+app, :mod:`~loyalloop.feedback.channel_aspects`) only when the words give fewer than asked
+for. An example shows the reader what customers say about the aspect; "Love it" shows that
+they judged something, and only the channel says what. So the app's examples name the app
+("The app keeps logging me out") as long as some comments do, and an aspect heard only through
+the channel still gets examples.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import re
 
 import pandas as pd
 
+from loyalloop.feedback.channel_aspects import CHANNEL_SOURCE
 from loyalloop.feedback.pii import mask_pii
 
 __all__ = ["alert_examples", "aspect_examples", "signal_summary"]
@@ -24,8 +34,17 @@ def _distinct(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     return frame[~keys.duplicated()].head(n)
 
 
+def _implied(mentions: pd.DataFrame) -> pd.Series:
+    """Whether each mention is implied by its comment's channel rather than read from the
+    words (all ``False`` for a mention table without ``source``; see the module docs)."""
+    if "source" not in mentions.columns:
+        return pd.Series(False, index=mentions.index)
+    return mentions["source"].astype(str).eq(CHANNEL_SOURCE)
+
+
 def aspect_examples(mentions: pd.DataFrame, n: int = 2) -> pd.DataFrame:
-    """Per aspect and sentiment (negative, positive): the ``n`` clearest distinct clauses.
+    """Per aspect and sentiment (negative, positive): the ``n`` clearest distinct clauses,
+    those read from the words before those the channel implies (module docs).
 
     Returns
     -------
@@ -36,9 +55,9 @@ def aspect_examples(mentions: pd.DataFrame, n: int = 2) -> pd.DataFrame:
     if mentions.empty:
         return pd.DataFrame(columns=cols)
     polar = mentions[mentions["sentiment"].isin(["negative", "positive"])]
-    polar = polar.assign(_strength=polar["sentiment_score"].abs())
-    polar = polar.sort_values(["aspect", "sentiment", "_strength", "feedback_id"],
-                              ascending=[True, True, False, True])  # fmt: skip
+    polar = polar.assign(_strength=polar["sentiment_score"].abs(), _implied=_implied(polar))
+    polar = polar.sort_values(["aspect", "sentiment", "_implied", "_strength", "feedback_id"],
+                              ascending=[True, True, True, False, True])  # fmt: skip
     parts = [_distinct(g, n) for _, g in polar.groupby(["aspect", "sentiment"], sort=True)]
     out = pd.concat(parts, ignore_index=True) if parts else polar.iloc[0:0]
     out = out[cols].copy()
@@ -49,7 +68,9 @@ def aspect_examples(mentions: pd.DataFrame, n: int = 2) -> pd.DataFrame:
 def alert_examples(
     alerts: pd.DataFrame, mentions: pd.DataFrame, freq: str, n: int = 2
 ) -> pd.DataFrame:
-    """Per alert: ``n`` clauses of the alerted aspect and direction from the alerted period(s).
+    """Per alert: ``n`` clauses of the alerted aspect and direction from the alerted period(s),
+    the clearest first, those read from the words before those the channel implies (module
+    docs).
 
     ``alerts`` from :func:`~loyalloop.feedback.trends.detect_alerts` on trends of frequency
     ``freq`` (``W`` or ``M``); returns ``period, aspect, kind, clause`` (masked).
@@ -68,8 +89,8 @@ def alert_examples(
         want = "negative" if rec["direction"] == "worse" else "positive"
         sel = m[(m["aspect"] == rec["aspect"]) & (m["_period"] >= first) & (m["_period"] <= last)
                 & (m["sentiment"] == want)]  # fmt: skip
-        sel = sel.assign(_s=sel["sentiment_score"].abs())
-        sel = sel.sort_values(["_s", "feedback_id"], ascending=[False, True])
+        sel = sel.assign(_s=sel["sentiment_score"].abs(), _implied=_implied(sel))
+        sel = sel.sort_values(["_implied", "_s", "feedback_id"], ascending=[True, False, True])
         for clause in _distinct(sel, n)["clause"]:
             rows.append((rec["period"], rec["aspect"], rec["kind"], mask_pii(str(clause))))
     return pd.DataFrame(rows, columns=cols)

@@ -355,8 +355,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "fb_examples_title": {"en": "Examples, as written", "zh": "原话示例"},
     "fb_examples_note": {
         "en": "The clearest clauses per aspect, as customers wrote them; phone, card and ID "
-        "numbers and e-mail addresses are masked.",
-        "zh": "每个方面最典型的分句，保留客户原文；电话、卡号、证件号和电子邮箱已遮蔽。",
+        "numbers and e-mail addresses are masked. Clauses that name the aspect come first; an "
+        "app-store judgement that names nothing (counted for the app) only fills in.",
+        "zh": "每个方面最典型的分句，保留客户原文；电话、卡号、证件号和电子邮箱已遮蔽。优先展示"
+        "点名该方面的分句；应用商店评价中未点名任何方面的褒贬（计入 App）仅在不足时补充。",
     },
     "fb_adjusted_gap": {"en": "Gap, same customer mix", "zh": "同客群差距"},
     "fb_explanation": {"en": "Why", "zh": "原因"},

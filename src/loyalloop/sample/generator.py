@@ -16,7 +16,9 @@ not reshuffle the others):
    (:mod:`loyalloop.sample._process`, parameters in :mod:`loyalloop.sample._params`);
 3. people — names, contact details, demographics, consent, duplicate records;
 4. accounts — credit cards for ``card`` (no accounts for ``retail``: the table is empty);
-5. feedback — surveys and free text following each customer's latent satisfaction;
+5. feedback — surveys and free text following each customer's latent satisfaction, then
+   app-store reviews of the company's app (:mod:`loyalloop.sample._app_reviews`, a stream of
+   their own, after every other feedback row);
 6. interactions — campaign e-mails and SMS to consenting customers, opens and clicks.
 
 Time zone: all timestamps are naive local business time (e.g. Asia/Shanghai), matching how
@@ -53,6 +55,7 @@ from scipy import stats
 from loyalloop.data.contracts import contract
 from loyalloop.errors import ConfigError
 from loyalloop.sample._accounts import make_accounts
+from loyalloop.sample._app_reviews import make_app_reviews
 from loyalloop.sample._campaign_truth import make_campaign_truth
 from loyalloop.sample._duplicates import plant_identity_variations
 from loyalloop.sample._feedback import (
@@ -123,7 +126,9 @@ class SampleData:
         ``category`` are pandas ``Categorical`` of strings to keep millions of rows small.
         ``accounts`` is empty for ``business="retail"``. In ``feedback``, ``language`` is
         ``zh``, ``en`` or ``mixed`` (Chinese with English clauses), empty when the source did
-        not say; ``brand`` is ``own``, a competitor's name, or empty (= own).
+        not say; ``brand`` is ``own``, a competitor's name, or empty (= own). The last rows
+        are app-store reviews (``channel = "app_review"``, no ``customer_id``, the store's
+        stars as ``score_type = "rating"``; :mod:`loyalloop.sample._app_reviews`).
         ``interactions`` holds quarterly e-mail / SMS campaign touches (sent, opened,
         clicked), only to customers who consented to the channel.
     truth
@@ -393,7 +398,9 @@ def generate(
     comments
         About how many comments (feedback rows with text) to make (None: the business's
         rates, about 0.5 per card customer). Every feedback rate is multiplied by one
-        factor (``params["feedback_volume"]``), between 0 and 4 times the default.
+        factor (``params["feedback_volume"]``), between 0 and 4 times the default. The factor
+        is solved on the other comments; the app-store reviews (0.02 per customer record times
+        the factor) come on top, so that adding them changed no other row.
 
     Returns
     -------
@@ -423,11 +430,13 @@ def generate(
     n = int(customers)
     biz: Business = business
     params, cat = population(biz), catalogue(biz)
-    # children are fixed by their index: a ninth stream (the comments' text) leaves the first
-    # eight unchanged
+    # children are fixed by their index: a ninth stream (the comments' text) left the first
+    # eight unchanged, a tenth (the app-store reviews) the first nine
+    streams = np.random.SeedSequence(int(seed)).spawn(10)
     rng_acq, rng_proc, rng_people, rng_acc, rng_fb, rng_int, rng_camp, rng_ident, rng_text = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(9)
+        np.random.default_rng(s) for s in streams[:9]
     )
+    rng_app = np.random.default_rng(streams[9])
     end_ts = int(np.datetime64(end, "D").astype("datetime64[s]").astype(np.int64)) + DAY
     start_ts = end_ts - round(years * 365.25) * DAY
 
@@ -558,7 +567,12 @@ def generate(
         text_rng=rng_text,
     )
     f = fb.frame
-    fid = np.asarray(_ids("F", len(f), max(8, len(str(len(f))))).to_pylist(), dtype=object)
+    # app-store reviews of the company's app: their own stream, after every other row
+    app = make_app_reviews(rng_app, biz, n, start_ts, end_ts, volume)
+    n_fb = len(f) + len(app)
+    fid = np.asarray(_ids("F", n_fb, max(8, len(str(n_fb)))).to_pylist(), dtype=object)
+    app_id = fid[len(f) :]
+    fid = fid[: len(f)]
     fcust = f["customer"].to_numpy()
     feedback_df = pd.DataFrame(
         {
@@ -573,6 +587,21 @@ def generate(
             "language": f["language"],
         }
     )
+    app_ts = _ts(app["ts"].to_numpy())
+    app_df = pd.DataFrame(
+        {
+            "feedback_id": app_id,
+            "customer_id": np.full(len(app), None, dtype=object),  # the store does not say
+            "timestamp": app_ts,
+            "channel": np.full(len(app), "app_review", dtype=object),
+            "brand": np.full(len(app), cat.own_brand, dtype=object),
+            "score_type": np.full(len(app), "rating", dtype=object),
+            "score": app["stars"].to_numpy(),
+            "text": app["text"].to_numpy(),
+            "language": app["language"].to_numpy(),
+        }
+    )
+    feedback_df = _appended(feedback_df, app_df)
     feedback_truth = pd.DataFrame(
         {
             "feedback_id": fid[fb.truth["row"].to_numpy()],
@@ -584,10 +613,35 @@ def generate(
             "timestamp": _ts(f["ts"].to_numpy()[fb.truth["row"].to_numpy()]),
         }
     )
+    app_truth = pd.DataFrame(
+        {
+            "feedback_id": app_id,
+            "aspect": "app_online",
+            "sentiment": app["sentiment"].to_numpy(),
+            "clause_language": app["language"].to_numpy(),
+            "language": app["language"].to_numpy(),
+            "latent_satisfaction": app["latent_satisfaction"].to_numpy(),
+            "timestamp": app_ts,
+        }
+    )
+    feedback_truth = _appended(feedback_truth, app_truth)
     ct = fb.comment_truth
     feedback_comment_truth = pd.DataFrame(
         {"feedback_id": fid[ct["row"].to_numpy()], **{c: ct[c] for c in ct.columns if c != "row"}}
     )
+    app_ct = pd.DataFrame(
+        {
+            "feedback_id": app_id,
+            "intent": np.where(app["sentiment"] == "positive", "praise", "complaint"),
+            "repeat_contact": False,
+            "transferred": False,
+            "pii": "",
+            "staff": "",
+            "branch": "",
+            "driver_effect": 0.0,
+        }
+    )
+    feedback_comment_truth = _appended(feedback_comment_truth, app_ct)
 
     touches = make_interactions(
         rng_int,
@@ -712,6 +766,15 @@ def generate(
         feedback_comment_truth=feedback_comment_truth,
         campaign_truth=campaign_truth,
     )
+
+
+def _appended(frame: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """``extra``'s rows after ``frame``'s, in ``frame``'s columns and dtypes (the rows of
+    ``frame`` are as they were)."""
+    if extra.empty:
+        return frame
+    out = pd.concat([frame, extra[frame.columns]], ignore_index=True)
+    return out.astype(frame.dtypes.to_dict())
 
 
 def _complaints(
