@@ -69,3 +69,16 @@ def assert_adjudicated_merge(number: int, lang: str, out: Path) -> None:
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == (DATA / f"adjudicated{number}_blind{number}_{lang}.tsv").read_bytes()
+
+
+def assert_channels_side_file(number: int, lang: str) -> None:
+    """``channels{n}/channels_<lang>.tsv`` gives the channel of each ``blind{n}_<lang>.tsv`` row,
+    in order, from the labellers' channel names."""
+    rows = (DATA / f"blind{number}_{lang}.tsv").read_text(encoding="utf-8").splitlines()
+    side = DATA / f"channels{number}" / f"channels_{lang}.tsv"
+    lines = side.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "channel"
+    assert len(lines) == len(rows)
+    known = {"survey", "review", "review_app", "social", "agent_note", "email", "complaint",
+             "comment_card"}  # fmt: skip
+    assert set(lines[1:]) <= known

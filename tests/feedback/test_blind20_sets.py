@@ -60,6 +60,7 @@ from pathlib import Path
 import pytest
 from tests.feedback.labelled_floor import (
     assert_adjudicated_merge,
+    assert_channels_side_file,
     assert_floor,
     assert_training_data,
 )
@@ -103,12 +104,4 @@ def test_blind20_adjudicated_is_training_data_of_every_model() -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_channels_side_file_has_one_known_channel_per_row(lang: str) -> None:
     """``channels20/channels_{lang}.tsv`` gives the channel of each blind20 row, in order."""
-    data = Path(__file__).parent / "data"
-    rows = (data / f"blind20_{lang}.tsv").read_text(encoding="utf-8").splitlines()
-    channels = (data / "channels20" / f"channels_{lang}.tsv").read_text(encoding="utf-8")
-    lines = channels.splitlines()
-    assert lines[0] == "channel"
-    assert len(lines) == len(rows)
-    known = {"survey", "review", "review_app", "social", "agent_note", "email", "complaint",
-             "comment_card"}  # fmt: skip
-    assert set(lines[1:]) <= known
+    assert_channels_side_file(20, lang)

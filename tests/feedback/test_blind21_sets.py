@@ -55,6 +55,7 @@ from pathlib import Path
 import pytest
 from tests.feedback.labelled_floor import (
     assert_adjudicated_merge,
+    assert_channels_side_file,
     assert_floor,
     assert_training_data,
 )
@@ -92,12 +93,4 @@ def test_blind21_is_not_training_data() -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_channels_side_file_has_one_known_channel_per_row(lang: str) -> None:
     """``channels21/channels_{lang}.tsv`` gives the channel of each blind21 row, in order."""
-    data = Path(__file__).parent / "data"
-    rows = (data / f"blind21_{lang}.tsv").read_text(encoding="utf-8").splitlines()
-    channels = (data / "channels21" / f"channels_{lang}.tsv").read_text(encoding="utf-8")
-    lines = channels.splitlines()
-    assert lines[0] == "channel"
-    assert len(lines) == len(rows)
-    known = {"survey", "review", "review_app", "social", "agent_note", "email", "complaint",
-             "comment_card"}  # fmt: skip
-    assert set(lines[1:]) <= known
+    assert_channels_side_file(21, lang)

@@ -222,16 +222,7 @@ def test_clause_and_sentence_parts_add_up(monkeypatch: pytest.MonkeyPatch) -> No
     ctxs = _contexts(texts)
     names = sorted({f for c in ctxs for f, _ in ms.feature_items(c)})
     assert {"sa-", "multi"} & set(names)  # sentence features are there to score
-    rng = np.random.default_rng(3)
-    vocab = {f: i for i, f in enumerate(names)}
-    model = MentionSentimentModel(
-        {"zh": vocab, "en": vocab}, {"zh": rng.normal(0, 1, (len(names), 3)),
-                                     "en": rng.normal(0, 1, (len(names), 3))}
-    )  # fmt: skip
-    labels, scores = model.predict_batch(ctxs)
-    single = [model.predict(c) for c in ctxs]
-    assert labels == [s[0] for s in single]
-    np.testing.assert_allclose(scores, [s[1] for s in single], atol=1e-4)
+    model, single = _random_model_batch_matches_single(ctxs, names, seed=3)
     assert model._part_cache  # the side and cue parts were cached …
     model._cache.clear()  # … and a second reading from those caches scores the same
     assert [model.predict(c) for c in ctxs] == single
@@ -341,7 +332,19 @@ def test_comment_part_adds_up_and_is_english_only(monkeypatch: pytest.MonkeyPatc
     ctxs = _contexts(texts)
     names = sorted({f for c in ctxs for f, _ in ms.feature_items(c)})
     assert {"cfb-", "cfb+", "cf"} <= set(names)
-    rng = np.random.default_rng(5)
+    _, single = _random_model_batch_matches_single(ctxs, names, seed=5)
+    app = [s for c, s in zip(ctxs, single, strict=True) if c.clause == "the app works"]
+    assert len(app) == 4 and len(set(app)) == 3 and app[2] == app[3]  # only a sentence before
+    zh = [(c.aspect, s) for c, s in zip(ctxs, single, strict=True) if c.clause == "客服说会回电"]
+    assert len(zh) == 4 and len(set(zh)) == 2  # each aspect reads the same after 无语 / 太棒了
+
+
+def _random_model_batch_matches_single(
+    ctxs: list[MentionContext], names: list[str], seed: int
+) -> tuple[MentionSentimentModel, list[tuple[str, float]]]:
+    """A model with random weights over ``names``: its batch scores equal its one-at-a-time
+    scores on ``ctxs``; returns the model and the one-at-a-time results."""
+    rng = np.random.default_rng(seed)
     vocab = {f: i for i, f in enumerate(names)}
     model = MentionSentimentModel(
         {"zh": vocab, "en": vocab}, {"zh": rng.normal(0, 1, (len(names), 3)),
@@ -351,7 +354,4 @@ def test_comment_part_adds_up_and_is_english_only(monkeypatch: pytest.MonkeyPatc
     single = [model.predict(c) for c in ctxs]
     assert labels == [s[0] for s in single]
     np.testing.assert_allclose(scores, [s[1] for s in single], atol=1e-4)
-    app = [s for c, s in zip(ctxs, single, strict=True) if c.clause == "the app works"]
-    assert len(app) == 4 and len(set(app)) == 3 and app[2] == app[3]  # only a sentence before
-    zh = [(c.aspect, s) for c, s in zip(ctxs, single, strict=True) if c.clause == "客服说会回电"]
-    assert len(zh) == 4 and len(set(zh)) == 2  # each aspect reads the same after 无语 / 太棒了
+    return model, single
