@@ -1,4 +1,4 @@
-"""Aspect sentiment on the twenty-first blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the twenty-first blind set — held out in session 23, training data since session 24.
 
 ``tests/feedback/data/blind21_{zh,en}.tsv`` (801 / 776 sentences) were written and labelled on
 2026-12-03 (16:56–17:09 UTC) by a twenty-second author, a session that had read nothing but its
@@ -44,8 +44,15 @@ by it:
   adjudicated 0.8650 / 0.8351; ``1c257d8``: 0.8552 / 0.8183, adjudicated 0.8660 / 0.8299;
   session 23's: 0.8552 / 0.8183, adjudicated 0.8660 / 0.8340.
 
-The floors are the last figures minus 0.01 (without channels); the sets must stay out of
-training until a newer blind set replaces them as the held-out measure.
+The floors are the last held-out figures minus 0.01 (without channels).
+
+Since session 24 it is training data (``TRAIN_SETS``; blind22 is the held-out set): every shipped
+model was retrained with the **adjudicated** labels (``adjudicated21_blind21_*``, author
+``blind21``; why those, :mod:`loyalloop.feedback.train_mention_sentiment`). The author's and the
+second person's versions of the same texts are not training rows, but their texts are in-sample
+all the same: the figures these tests see are now a regression guard only; the honest estimate
+for a new author is the held-out blind22 and leave-one-author-out over the twenty-two blind
+authors (``benchmarks/results/feedback.md``, session 24).
 """
 
 from __future__ import annotations
@@ -60,10 +67,13 @@ from tests.feedback.labelled_floor import (
     assert_training_data,
 )
 
-#: Every file of the blind21 round; none may be training data while it is held out.
-HELD_OUT = ("blind21", "relabel21_blind20", "second21_blind21", "adjudicated21_blind21")
+#: The blind21 round's files that are not training rows: the author's and the second person's
+#: labels of the adjudicated texts, and the relabelling of 150 blind20 sentences (blind20 is
+#: training data under its adjudicated labels).
+NOT_TRAINING = ("blind21", "relabel21_blind20", "second21_blind21")
 
-#: set -> (sentences, held-out agreement, held-out recall) after session 23's retrain.
+#: set -> (sentences, held-out agreement, held-out recall) after session 23's retrain, measured
+#: before training on it.
 MEASURED = {
     "blind21_zh": (801, 0.8543, 0.9210),
     "blind21_en": (776, 0.8133, 0.9127),
@@ -75,7 +85,7 @@ MEASURED = {
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED))
-def test_blind21_held_out_agreement_floor(name: str) -> None:
+def test_blind21_agreement_does_not_regress_in_sample(name: str) -> None:
     assert_floor(name, *MEASURED[name])
 
 
@@ -86,8 +96,11 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
     assert_adjudicated_merge(21, lang, tmp_path / "adjudicated.tsv")
 
 
-def test_blind21_is_not_training_data() -> None:
-    assert_training_data(not_trained=HELD_OUT)
+def test_blind21_adjudicated_is_training_data_of_every_model() -> None:
+    """The adjudicated blind21 labels are in ``TRAIN_SETS`` since session 24 and every shipped
+    model was retrained with them; the other labellings of the same texts (and the relabelling
+    of blind20) are never training data."""
+    assert_training_data(trained=["adjudicated21_blind21"], not_trained=NOT_TRAINING)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
