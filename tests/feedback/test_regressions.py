@@ -215,11 +215,11 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: "盗刷处理给我发了一条交易短信" reads neutral again. The labelled sets have three 账户安全
 #: sentences (fraud 1 negative / 1 neutral / 1 positive) and a reissued card is labelled neutral
 #: 20 / negative 9 / positive 11 (fourteen authors), so the phrases are right as written.
-#: Session 23, retrained with blind20: "风控给我补发了新卡" reads neutral again; three remain.
+#: Session 23, retrained with blind20: "风控给我补发了新卡" reads neutral again; session 24,
+#: retrained with blind21: "账户安全给我补发了新卡" too; two remain.
 #: Strict: fix the reading, then drop the text.
 _FRAUD_FACTS_READ_NEGATIVE = {
     "账户安全给我发了一条交易短信",
-    "账户安全给我补发了新卡",
     "盗刷处理给我补发了新卡",
 }
 
