@@ -119,8 +119,10 @@ SUBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
                        "en": ("fraud protection", "the fraud team", "the security checks", "the transaction alerts")},
     "billing": {"zh": ("账单", "还款", "自动还款", "账单明细", "扣款"),
                 "en": ("the statement", "my bill", "autopay", "the repayment", "the billing")},
+    # session 24: "the tag price" replaced "value for money", whose level reads the other way
+    # round in the price predicates ("value for money is very high" is praise)
     "price": {"zh": ("价格", "价钱", "性价比", "会员价", "标价"),
-              "en": ("the price", "the prices", "value for money", "the member price")},
+              "en": ("the price", "the prices", "the tag price", "the member price")},
     "quality": {"zh": ("质量", "做工", "面料", "东西", "商品质量"),
                 "en": ("the quality", "the material", "the stitching", "the product")},
     "delivery": {"zh": ("快递", "物流", "发货", "送货", "配送"),
@@ -376,7 +378,7 @@ PHRASES: dict[str, Bank] = {
             "pos": ("{s} arrived the next day", "{s} was {a} fast", "{s} was well packed"),
             "neg": ("{s} was {a} slow", "{s} left it outside in the rain", "{s} took {days} days",
                     "{s} was crushed"),
-            "neu": ("{s} took {days} days",),
+            "neu": ("{s} came on Tuesday",),  # was "{s} took {days} days", a neg predicate too
             "ask": ("when will {s} arrive?",),
             "sarcasm": ("next-day {s} in {days} days, impressive",),
         },
@@ -436,7 +438,8 @@ PHRASES: dict[str, Bank] = {
         },
         "en": {
             "pos": ("{s} was quick",), "neg": ("{s} took {min} minutes", "{s} went out the door"),
-            "neu": ("{s} was short on a weekday",), "ask": ("can you open more tills for {s}?",),
+            # neu was "{s} was short on a weekday": a short queue is the pos "{s} was quick"
+            "neu": ("{s} was the usual length",), "ask": ("can you open more tills for {s}?",),
             "sarcasm": ("{min} minutes in {s}, great",),
         },
     },
