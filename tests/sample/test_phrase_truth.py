@@ -35,3 +35,11 @@ def test_english_price_subjects_name_the_price() -> None:
     assert not any("value" in s for s in subjects)
     sentences = [t.replace("{s}", s) for t in PHRASES["price"]["en"]["neg"] for s in subjects]
     assert "the tag price at the till was different" in sentences
+
+
+def test_chinese_price_subjects_name_the_price() -> None:
+    """The same in Chinese: "性价比" (value for money) under "{s}太贵" or "刚买完{s}就降了" is
+    nonsense, so every subject names the price (价) itself."""
+    subjects = SUBJECTS["price"]["zh"]
+    assert all("价" in s for s in subjects), subjects
+    assert "性价比" not in subjects

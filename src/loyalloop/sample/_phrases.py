@@ -119,9 +119,10 @@ SUBJECTS: dict[str, dict[str, tuple[str, ...]]] = {
                        "en": ("fraud protection", "the fraud team", "the security checks", "the transaction alerts")},
     "billing": {"zh": ("账单", "还款", "自动还款", "账单明细", "扣款"),
                 "en": ("the statement", "my bill", "autopay", "the repayment", "the billing")},
-    # session 24: "the tag price" replaced "value for money", whose level reads the other way
-    # round in the price predicates ("value for money is very high" is praise)
-    "price": {"zh": ("价格", "价钱", "性价比", "会员价", "标价"),
+    # session 24: "the tag price" replaced "value for money" and "售价" replaced "性价比", whose
+    # level reads the other way round in the price predicates ("value for money is very high"
+    # is praise; "性价比太贵", "刚买完性价比就降了" are nonsense)
+    "price": {"zh": ("价格", "价钱", "售价", "会员价", "标价"),
               "en": ("the price", "the prices", "the tag price", "the member price")},
     "quality": {"zh": ("质量", "做工", "面料", "东西", "商品质量"),
                 "en": ("the quality", "the material", "the stitching", "the product")},
