@@ -18,8 +18,8 @@ generic comments also found, word for word, in earlier sets ("挺好的，没毛
 Like blind15 … blind21, **labelled twice and adjudicated** (``benchmarks/feedback_adjudication.py``):
 a second person labelled every sentence blind (``second22_blind22_*``), the two differed on
 174 / 688 (zh) and 176 / 670 (en) rows, and a third person, blind to the reader, decided them
-(``adjudication22/``), giving ``adjudicated22_blind22_*``. The adjudicator took the author's
-labels on 78 / 79 of the disputed rows, the second person's on 80 / 80, others on 16 / 17.
+(``adjudication22/``), giving ``adjudicated22_blind22_*``. The adjudicator took the second
+person's labels on 123 / 102 of the disputed rows, the author's on 35 / 57, neither on 16 / 17.
 Two people (``benchmarks/feedback_human_agreement.py``): second vs author 0.906 zh / 0.906 en
 (sentiment when both found the aspect 0.978 / 0.963, intent 0.955 / 0.921). The same author
 relabelled 150 blind21 sentences per language (``relabel22_blind21_*``): against blind21's
