@@ -33,7 +33,7 @@ def _joined(truth: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("business", "taxonomy", "floors"),
-    [("card", "banking", {"zh": 0.88, "en": 0.88}), ("retail", "retail", {"zh": 0.84, "en": 0.76})],
+    [("card", "banking", {"zh": 0.88, "en": 0.88}), ("retail", "retail", {"zh": 0.84, "en": 0.84})],
 )  # fmt: skip
 def test_aspect_sentiment_recovers_sample_truth(
     business: str, taxonomy: str, floors: dict[str, float]
@@ -41,7 +41,9 @@ def test_aspect_sentiment_recovers_sample_truth(
     """Strict agreement: the aspect is found and its sentiment right (missed = wrong).
 
     Measured: card 0.943 (zh) / 0.939 (en); retail 0.933 / 0.862 (round 12); card 0.921 /
-    0.911, retail 0.890 / 0.870 (session 24, after fb24c's three retail English wordings)."""
+    0.911, retail 0.890 / 0.870 (session 24, after fb24c's three retail English wordings); card
+    0.918 / 0.908, retail 0.893 / 0.876 (session 24's retrain, 售价 for 性价比): the retail English
+    floor, 0.76 since round 12, is raised to 0.84 with it."""
     data = sample.generate(customers=3000, seed=0, business=business)
     fb = data.feedback[data.feedback["text"].notna()]
     j = _joined(data.feedback_truth, _mentions(fb, taxonomy))
