@@ -7,11 +7,11 @@ Run from the repository root::
     python -m loyalloop.feedback.train_aspects --loao     # leave-one-author-out evaluation
     python -m loyalloop.feedback.train_aspects --loao --held-out blind10  # one author only
 
-Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-three
+Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-four
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and twenty-two blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's … blind21's adjudicated
-labels, ``adjudicated15_blind15_*`` … ``adjudicated21_blind21_*``, why those in
+``dev2_*``, ``dev3_*``, ``check_*``) and twenty-three blind labellers (:data:`BLIND_AUTHORS`:
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's … blind22's adjudicated
+labels, ``adjudicated15_blind15_*`` … ``adjudicated22_blind22_*``, why those in
 :mod:`~loyalloop.feedback.train_mention_sentiment`; each spent as a test set before it became
 training data). The sample's templated comments are not used.
 
