@@ -1,13 +1,20 @@
-"""Scoring one label column against another (evaluate.label_pairs / pair_figures), by hand."""
+"""Scoring one label column against another (evaluate.label_pairs / pair_figures /
+complaint_figures), by hand."""
 
 from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from loyalloop.errors import DataValidationError
-from loyalloop.feedback.evaluate import label_pairs, pair_figures
+from loyalloop.feedback.evaluate import (
+    complaint_figures,
+    evaluate_aspects,
+    label_pairs,
+    pair_figures,
+)
 
 
 def test_figures_of_two_people_s_labels_by_hand() -> None:
@@ -37,3 +44,36 @@ def test_rows_must_match_and_labels_must_parse() -> None:
         label_pairs(["none", "none"], ["none"])
     with pytest.raises(DataValidationError, match="predicted row 1"):
         label_pairs(["fees:negative"], ["fees:angry"])
+
+
+def test_complaint_figures_by_hand() -> None:
+    gold = ["fees:negative;billing:neutral", "interest:negative", "none", "app_online:positive", ""]
+    read = ["fees:negative;billing:negative", "interest:neutral", "rewards_points:negative", "", ""]
+    figs = complaint_figures(label_pairs(gold, read), 5)
+    # gold negatives: fees (row 0), interest (row 1) → 2, read negative: fees → 1;
+    # read negatives: fees, billing (row 0), rewards (row 2) → 3, gold negative: fees → 1;
+    # does the customer complain — gold: rows 0, 1; read: rows 0, 2 → rows 1 and 2 differ of 5.
+    assert figs == {
+        "complaint_recall": 0.5,
+        "complaint_precision": pytest.approx(1 / 3),
+        "complains_accuracy": pytest.approx(3 / 5),
+    }
+
+
+def test_complaint_figures_with_nothing_to_count_are_nan() -> None:
+    figs = complaint_figures(label_pairs(["none"], ["fees:positive"]), 1)
+    assert math.isnan(figs["complaint_recall"]) and math.isnan(figs["complaint_precision"])
+    assert figs["complains_accuracy"] == 1.0
+
+
+def test_evaluation_reports_the_complaint_view() -> None:
+    df = pd.DataFrame(
+        {
+            "text": ["The annual fee is too high.", "Nice weather today."],
+            "aspects": ["annual_fee:negative", "fees:negative"],
+        }
+    )
+    ev = evaluate_aspects(df, taxonomy="banking")
+    assert ev.overall["complaint_recall"] == 0.5
+    assert ev.overall["complaint_precision"] == 1.0
+    assert ev.overall["complains_accuracy"] == 0.5

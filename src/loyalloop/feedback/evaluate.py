@@ -20,6 +20,20 @@ Figures (all over the gold ``(sentence, aspect)`` pairs unless said otherwise):
     ``request`` (since session 12; before, the product had no such intent and it always counted
     wrong).
 
+The complaint view (since session 25; the issue's "the aspect a customer complains about and
+whether they complain"), from the same pairs (:func:`complaint_figures`):
+
+``complaint_recall``
+    Gold ``negative`` pairs the reading finds and reads ``negative``.
+``complaint_precision``
+    Pairs the reading reads ``negative`` — false aspects included — that are gold ``negative``.
+``complains_accuracy``
+    Sentences whose "does the customer complain about anything" (any ``negative`` pair) is the
+    same in the reading as in the labels, over all sentences.
+
+These are a view for a manager who acts on complaints, not the target: ``agreement`` counts
+praise and neutral mentions too and stays the headline figure.
+
 :func:`read_labelled` reads a labelled set as its authors write it: tab-separated, no quoting
 (a text may begin with a quotation mark — ``"Network error" on wifi …`` — and is read as
 written; before session 17 the CSV reader's quoting dropped those marks from 38 texts).
@@ -60,6 +74,7 @@ __all__ = [
     "INTENT_ALIASES",
     "LABELLER_CHANNELS",
     "AspectEvaluation",
+    "complaint_figures",
     "evaluate_aspects",
     "label_pairs",
     "labeller_channel",
@@ -200,6 +215,28 @@ def pair_figures(pairs: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def complaint_figures(pairs: pd.DataFrame, sentences: int) -> dict[str, float]:
+    """``complaint_recall``, ``complaint_precision`` and ``complains_accuracy`` of ``pairs``.
+
+    ``pairs`` has ``row``, ``gold`` and ``predicted`` (missing where one side has no such
+    aspect) for ``sentences`` rows numbered ``0 … sentences - 1``; a row with no pair has no
+    complaint on either side. The figures are those of the module docs (``nan`` when there is
+    nothing to count).
+    """
+    nan = float("nan")
+    gold_neg = pairs["gold"] == "negative"
+    pred_neg = pairs["predicted"] == "negative"
+    both = gold_neg & pred_neg
+    per_row = pd.DataFrame({"row": pairs["row"], "gold": gold_neg, "pred": pred_neg})
+    flags = per_row.groupby("row")[["gold", "pred"]].any()
+    differ = int((flags["gold"] != flags["pred"]).sum())
+    return {
+        "complaint_recall": float(both.sum() / gold_neg.sum()) if gold_neg.any() else nan,
+        "complaint_precision": float(both.sum() / pred_neg.sum()) if pred_neg.any() else nan,
+        "complains_accuracy": float(1 - differ / sentences) if sentences else nan,
+    }
+
+
 def evaluate_aspects(
     labelled: pd.DataFrame,
     taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None = None,
@@ -253,7 +290,11 @@ def evaluate_aspects(
             label = str(rec["intent"]).strip()
             intents.append(main_intent(reading) == INTENT_ALIASES.get(label, label))
     pairs = pd.DataFrame(rows, columns=["row", "text", "aspect", "gold", "predicted"])
-    overall = {"sentences": float(len(labelled)), **pair_figures(pairs)}
+    overall = {
+        "sentences": float(len(labelled)),
+        **pair_figures(pairs),
+        **complaint_figures(pairs, len(labelled)),
+    }
     overall["intent_accuracy"] = float(sum(intents) / len(intents)) if intents else float("nan")
     gold_pairs = pairs[pairs["gold"].notna()]
     found = gold_pairs["predicted"].notna()
@@ -330,7 +371,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['file']}: sentences {r['sentences']:.0f}, pairs {r['pairs']:.0f}, "
               f"agreement {r['agreement']:.3f}, recall {r['recall']:.3f}, "
               f"precision {r['precision']:.3f}, sentiment when found "
-              f"{r['sentiment_accuracy']:.3f}, intent {r['intent_accuracy']:.3f}")  # fmt: skip
+              f"{r['sentiment_accuracy']:.3f}, intent {r['intent_accuracy']:.3f}; complaints: "
+              f"recall {r['complaint_recall']:.3f}, precision {r['complaint_precision']:.3f}, "
+              f"whether the customer complains {r['complains_accuracy']:.3f}")  # fmt: skip
         per: list[dict[str, Any]] = r["per_aspect"]  # type: ignore[assignment]
         if per:
             print(pd.DataFrame(per).to_string(index=False))
