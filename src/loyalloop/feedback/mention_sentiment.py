@@ -440,7 +440,11 @@ def _cue_items(whole: str, aspect: str) -> tuple[tuple[str, float], ...]:
 
 
 #: Whether :func:`_cue_items` adds the register of an agent's note (session 25, fb25a,
-#: :func:`note_register`).
+#: :func:`note_register`). Leave-one-author-out over twenty-three blind authors (with the
+#: shorthand spelled out, :mod:`~loyalloop.feedback.shorthand`): English agreement 0.8028 →
+#: 0.8031, sentiment when found 0.8878 → 0.8881 (12 authors better, 6 worse); on agent notes
+#: 0.7411 → 0.7438 (a reported complaint read neutral 58 → 52; a settled matter read as a
+#: complaint unchanged); the sample's truth not lower. Small: off gives the reading without it.
 NOTE_REGISTER = True
 #: An agent's note about the customer: "cust" (also "cx", spelled out by
 #: :mod:`~loyalloop.feedback.shorthand`) or "customer" / "caller" / "cardholder" / "member" as a
