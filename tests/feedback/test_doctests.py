@@ -12,7 +12,7 @@ MODULES = [
     "core.csvsafe", "feedback.kano", "feedback.language", "feedback.sentiment",
     "feedback.tokenize", "feedback.train", "feedback.boilerplate", "feedback.segment",
     "feedback.lexicon", "feedback.pii", "feedback.intent", "feedback.patterns",
-    "feedback.script", "feedback.typos",
+    "feedback.script", "feedback.typos", "feedback.shorthand",
 ]  # fmt: skip
 
 

@@ -12,8 +12,9 @@ it ("It works though.") is dropped, and a comma right after one does not split (
 app is fine" is one clause).
 
 Each :class:`Clause` keeps its text **as written** (for examples shown to people) and its
-``norm`` form — NFKC, traditional → simplified, lower case — which the lexicon, the taxonomy and
-the models read. ``asks`` is true for the last clause of a sentence that ends in a question mark.
+``norm`` form — NFKC, traditional → simplified, agent-note shorthand spelled out, lower case —
+which the lexicon, the taxonomy and the models read. ``asks`` is true for the last clause of a
+sentence that ends in a question mark.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from loyalloop.feedback.script import to_simplified
+from loyalloop.feedback.shorthand import expand_shorthand
 from loyalloop.feedback.typos import correct_typos
 
 __all__ = ["Clause", "normalize", "segment"]
@@ -53,9 +55,12 @@ class Clause:
 
 @lru_cache(maxsize=131072)
 def normalize(text: str) -> str:
-    """NFKC, traditional → simplified, lower case, known typing slips put right
-    (:mod:`~loyalloop.feedback.typos`): the form every analysis reads."""
-    return correct_typos(to_simplified(unicodedata.normalize("NFKC", text)).lower())
+    """NFKC, traditional → simplified, agent-note shorthand spelled out
+    (:mod:`~loyalloop.feedback.shorthand`, before lower case: "AF" but not "af"), lower case,
+    known typing slips put right (:mod:`~loyalloop.feedback.typos`): the form every analysis
+    reads."""
+    nfkc = expand_shorthand(unicodedata.normalize("NFKC", text))
+    return correct_typos(to_simplified(nfkc).lower())
 
 
 def segment(text: str) -> list[Clause]:
