@@ -7,11 +7,11 @@ Run from the repository root::
     python -m loyalloop.feedback.train_aspects --loao     # leave-one-author-out evaluation
     python -m loyalloop.feedback.train_aspects --loao --held-out blind10  # one author only
 
-Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-four
+Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-five
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and twenty-three blind labellers (:data:`BLIND_AUTHORS`:
-``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's … blind22's adjudicated
-labels, ``adjudicated15_blind15_*`` … ``adjudicated22_blind22_*``, why those in
+``dev2_*``, ``dev3_*``, ``check_*``) and twenty-four blind labellers (:data:`BLIND_AUTHORS`:
+``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's … blind23's adjudicated
+labels, ``adjudicated15_blind15_*`` … ``adjudicated23_blind23_*``, why those in
 :mod:`~loyalloop.feedback.train_mention_sentiment`; each spent as a test set before it became
 training data). The sample's templated comments are not used.
 

@@ -5,26 +5,27 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-four
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by twenty-five
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and twenty-three blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``,
-``blind2`` … ``blind22``; each spent as a test set before it became training data). blind15's,
-(since session 19) blind16's, (since session 20) blind17's, (since session 21) blind18's, (since
-session 22) blind19's, (since session 23) blind20's, (since session 24) blind21's and (since session
-25) blind22's sentences were labelled twice, blind, and a third person decided where the two
-differed; their training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author
-``blind15``; ``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author
-``blind17``; ``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``, author
-``blind19``; ``adjudicated20_blind20_*``, author ``blind20``; ``adjudicated21_blind21_*``, author
-``blind21``; ``adjudicated22_blind22_*``, author ``blind22``): on the 20-30 % of rows where the
-author and the second person disagree the adjudicated label is the better-founded truth (the
-adjudicator mostly restored aspects the author left implied — exactly the implied mentions the
-detector misses), and the reader scored the same against all three versions (session 17), so nothing
-is lost by taking it. The authors' (``blind15_*`` … ``blind22_*``) and the second persons'
-(``second15_blind15_*`` … ``second22_blind22_*``) versions of the same texts are not also training
-rows: the same sentence three times would weigh it triple and, in leave-one-author-out, leak it
-across folds. The shipped model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see
-there). Each sentence is read by the rules and the shipped aspect detector
+``check``) and twenty-four blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2``
+… ``blind23``; each spent as a test set before it became training data). blind15's, (since session
+19) blind16's, (since session 20) blind17's, (since session 21) blind18's, (since session 22)
+blind19's, (since session 23) blind20's, (since session 24) blind21's, (since session 25) blind22's
+and (since session 26) blind23's sentences were labelled twice, blind, and a third person decided
+where the two differed; their training rows are the **adjudicated** labels
+(``adjudicated15_blind15_*``, author ``blind15``; ``adjudicated16_blind16_*``, author ``blind16``;
+``adjudicated17_blind17_*``, author ``blind17``; ``adjudicated18_blind18_*``, author ``blind18``;
+``adjudicated19_blind19_*``, author ``blind19``; ``adjudicated20_blind20_*``, author ``blind20``;
+``adjudicated21_blind21_*``, author ``blind21``; ``adjudicated22_blind22_*``, author ``blind22``;
+``adjudicated23_blind23_*``, author ``blind23``): on the 20-30 % of rows where the author and the
+second person disagree the adjudicated label is the better-founded truth (the adjudicator mostly
+restored aspects the author left implied — exactly the implied mentions the detector misses), and
+the reader scored the same against all three versions (session 17), so nothing is lost by taking it.
+The authors' (``blind15_*`` … ``blind23_*``) and the second persons' (``second15_blind15_*`` …
+``second23_blind23_*``) versions of the same texts are not also training rows: the same sentence
+three times would weigh it triple and, in leave-one-author-out, leak it across folds. The shipped
+model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each sentence is
+read by the rules and the shipped aspect detector
 (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence is
 labelled with is one training row with that label.
 
@@ -140,6 +141,7 @@ TRAIN_SETS = tuple(
         "adjudicated20_blind20",
         "adjudicated21_blind21",
         "adjudicated22_blind22",
+        "adjudicated23_blind23",
     )
     for lang in ("zh", "en")
 )
@@ -156,12 +158,13 @@ AUTHOR_OF = {
     "adjudicated20_blind20": "blind20",
     "adjudicated21_blind21": "blind21",
     "adjudicated22_blind22": "blind22",
+    "adjudicated23_blind23": "blind23",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
     "blind", "train3", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8",
     "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
-    "blind17", "blind18", "blind19", "blind20", "blind21", "blind22",
+    "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
