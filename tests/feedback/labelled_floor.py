@@ -71,10 +71,12 @@ def assert_adjudicated_merge(number: int, lang: str, out: Path) -> None:
     assert out.read_bytes() == (DATA / f"adjudicated{number}_blind{number}_{lang}.tsv").read_bytes()
 
 
-def assert_channels_side_file(number: int, lang: str) -> None:
-    """``channels{n}/channels_<lang>.tsv`` gives the channel of each ``blind{n}_<lang>.tsv`` row,
-    in order, from the labellers' channel names."""
-    rows = (DATA / f"blind{number}_{lang}.tsv").read_text(encoding="utf-8").splitlines()
+def assert_channels_side_file(number: int | str, lang: str, stem: str = "") -> None:
+    """``channels{n}/channels_<lang>.tsv`` gives the channel of each ``blind{n}_<lang>.tsv`` row
+    (``<stem>_<lang>.tsv`` when ``stem`` is given), in order, from the labellers' channel
+    names."""
+    name = stem or f"blind{number}"
+    rows = (DATA / f"{name}_{lang}.tsv").read_text(encoding="utf-8").splitlines()
     side = DATA / f"channels{number}" / f"channels_{lang}.tsv"
     lines = side.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "channel"
