@@ -134,8 +134,13 @@ def score(data: Path, args: argparse.Namespace) -> None:
         )
     gate_p, gates = None, {}
     if args.gate:  # the fallback's gate, fitted without each author (session 22)
-        frame = ta.load_sentences(data).frame
-        gate_p, gates = ta.gate_out_of_sample(frame)
+        if args.gate_cache is not None and args.gate_cache.is_file():
+            gate_p, gates = pickle.loads(args.gate_cache.read_bytes())
+        else:
+            frame = ta.load_sentences(data).frame
+            gate_p, gates = ta.gate_out_of_sample(frame)
+            if args.gate_cache is not None:
+                args.gate_cache.write_bytes(pickle.dumps((gate_p, gates)))
     fitted = time.process_time() - start
     models = pickle.loads(args.mentions.read_bytes())
     parts: list[pd.DataFrame] = []
@@ -522,6 +527,12 @@ def main() -> None:
     parser.add_argument("--against", type=Path, default=None, help="pairs (--pairs) to compare")
     parser.add_argument("--misses", type=Path, default=None, help="write the missed gold pairs")
     parser.add_argument("--pairs", type=Path, default=None, help="pickle every scored pair")
+    parser.add_argument(
+        "--gate-cache",
+        type=Path,
+        default=None,
+        help="cache of the gate's out-of-sample pass (read if it exists, else written)",
+    )
     parser.add_argument(
         "--oos",
         type=Path,
