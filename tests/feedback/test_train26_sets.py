@@ -27,9 +27,26 @@ session 26).
 from __future__ import annotations
 
 import pytest
-from tests.feedback.labelled_floor import assert_channels_side_file, assert_training_data
+from tests.feedback.labelled_floor import (
+    assert_channels_side_file,
+    assert_floor,
+    assert_training_data,
+)
 
 SETS = ("train26a", "train26b")
+
+#: set -> (sentences, agreement, recall) of session 26's shipped models, trained on them.
+IN_SAMPLE = {
+    "train26a_zh": (571, 0.9933, 0.9960),
+    "train26a_en": (530, 0.9881, 0.9896),
+    "train26b_zh": (695, 0.9937, 0.9948),
+    "train26b_en": (705, 0.9933, 0.9966),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IN_SAMPLE))
+def test_train26_agreement_does_not_regress_in_sample(name: str) -> None:
+    assert_floor(name, *IN_SAMPLE[name])
 
 
 def test_train26_sets_are_training_data_of_every_model() -> None:
