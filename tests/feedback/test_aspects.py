@@ -28,18 +28,10 @@ def _pairs(text: str) -> list[tuple[str, str]]:
          [("annual_fee", "negative"), ("app_online", "positive")]),
         ("delivery was fast, but the quality is poor",
          [("delivery", "positive"), ("quality", "negative")]),
-        # strict xfail since session 16 (fb16, retrained with blind13): the mention model reads
-        # "退货很麻烦" after "物流很快，质量很差" neutral (+0.25; session 17, retrained with
-        # blind14: +0.19; alone it stays negative), and a neutral reading is not a reversal, so
-        # FLIP_MARGIN does not hold it. Making a polar -> neutral change need the flip margin
-        # too was measured and not adopted: sentiment when found over fourteen blind authors
-        # 0.8803 -> 0.8708 (zh), 0.8514 -> 0.8473 (en); nor only for a clause whose own lexicon
-        # log-odds reach 1.0 / 1.5 / 2.0 (0.8720 / 0.8770 / 0.8793 zh). The regression weighs
-        # the degree word "很" as praise (+1.8); crossing degree words with the lexicon's sign
-        # (session 17) was level out of sample (0.8800 zh / 0.8511 en) and left +0.03: not kept.
-        pytest.param("物流很快，质量很差，退货很麻烦",
-                     [("delivery", "positive"), ("quality", "negative"), ("returns", "negative")],
-                     marks=pytest.mark.xfail(strict=True, reason="returns read neutral since fb16")),
+        # a strict xfail from session 16 (fb16: "退货很麻烦" after "物流很快，质量很差" read
+        # neutral) to session 26, when the retrain with train26a and train26b read it right again
+        ("物流很快，质量很差，退货很麻烦",
+         [("delivery", "positive"), ("quality", "negative"), ("returns", "negative")]),
         ("年费呢，太贵了", [("annual_fee", "negative")]),
     ],
 )  # fmt: skip

@@ -94,9 +94,14 @@ def test_other_channels_and_neutral_sentences_get_nothing() -> None:
     assert _read("Love it", "survey") == []
     assert _read("Love it", "review") == []
     assert _read("Love it", None) == []
-    assert _read("I downloaded it yesterday", "app_review") == []
-    reading = read_comment("I downloaded it yesterday", BANKING)
+    assert _read("Writing this from the bus", "app_review") == []
+    reading = read_comment("Writing this from the bus", BANKING)
     assert with_channel(reading, "app_online") is reading
+    # since session 26's retrain the text itself names the app here (neutral); the channel
+    # adds no second app mention
+    assert _read("I downloaded it yesterday", "app_review") == _read(
+        "I downloaded it yesterday", None
+    )
     assert channel_mentions(read_comment("Love it", BANKING), None) == ()
 
 
@@ -247,7 +252,7 @@ def test_analyze_texts_and_the_command_read_a_file_of_app_store_reviews(tmp_path
     from loyalloop.cli.feedback import app
     from loyalloop.feedback import analyze_texts
 
-    texts = ["Love it", "The late fee is a rip-off", "I downloaded it yesterday", "Love it"]
+    texts = ["Love it", "The late fee is a rip-off", "Writing this from the bus", "Love it"]
     read = analyze_texts(texts, taxonomy="banking", channel="app_review")
     words = analyze_texts(texts, taxonomy="banking")
     assert read["aspects"].tolist() == [
