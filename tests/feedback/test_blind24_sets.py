@@ -1,4 +1,4 @@
-"""Aspect sentiment on the twenty-fourth blind set — held out: no shipped model was trained on it.
+"""Aspect sentiment on the twenty-fourth blind set — held out in session 26, training data since session 27.
 
 ``tests/feedback/data/blind24_{zh,en}.tsv`` (570 / 570 sentences) were written and labelled on
 2026-12-04 (05:34–05:58 UTC) by a twenty-fifth author, a session that had read nothing but its
@@ -38,8 +38,15 @@ by it:
   0.8030**. With the recorded channels (``evaluate --channels``): 0.8625 / 0.7970, adjudicated
   0.8633 / 0.8057.
 
-The floors are the last figures minus 0.01 (without channels); the sets must stay out of
-training until a newer blind set replaces them as the held-out measure.
+The floors are the last held-out figures minus 0.01 (without channels).
+
+Since session 27 it is training data (``TRAIN_SETS``; blind25 is the held-out set): every shipped
+model was retrained with the **adjudicated** labels (``adjudicated24_blind24_*``, author
+``blind24``; why those, :mod:`loyalloop.feedback.train_mention_sentiment`). The author's and the
+second person's versions of the same texts are not training rows, but their texts are in-sample
+all the same: the figures these tests see are now a regression guard only; the honest estimate
+for a new author is the held-out blind25 and leave-one-author-out over the blind authors
+(``benchmarks/results/feedback.md``, session 27).
 """
 
 from __future__ import annotations
@@ -54,10 +61,13 @@ from tests.feedback.labelled_floor import (
     assert_training_data,
 )
 
-#: Every file of the blind24 round; none may be training data while it is held out.
-HELD_OUT = ("blind24", "relabel24_blind23", "second24_blind24", "adjudicated24_blind24")
+#: The blind24 round's files that are not training rows: the author's and the second person's
+#: labels of the adjudicated texts, and the relabelling of 150 blind23 sentences (blind23 is
+#: training data under its adjudicated labels).
+NOT_TRAINING = ("blind24", "relabel24_blind23", "second24_blind24")
 
-#: set -> (sentences, held-out agreement, held-out recall) after session 26's retrain.
+#: set -> (sentences, held-out agreement, held-out recall) after session 26's retrain, measured
+#: before training on it.
 MEASURED = {
     "blind24_zh": (570, 0.8598, 0.9399),
     "blind24_en": (570, 0.7944, 0.9301),
@@ -69,7 +79,7 @@ MEASURED = {
 
 
 @pytest.mark.parametrize("name", sorted(MEASURED))
-def test_blind24_held_out_agreement_floor(name: str) -> None:
+def test_blind24_agreement_does_not_regress_in_sample(name: str) -> None:
     assert_floor(name, *MEASURED[name])
 
 
@@ -80,8 +90,11 @@ def test_adjudicated_set_is_the_merge_of_its_inputs(lang: str, tmp_path: Path) -
     assert_adjudicated_merge(24, lang, tmp_path / "adjudicated.tsv")
 
 
-def test_blind24_is_not_training_data() -> None:
-    assert_training_data(not_trained=HELD_OUT)
+def test_blind24_adjudicated_is_training_data_of_every_model() -> None:
+    """The adjudicated blind24 labels are in ``TRAIN_SETS`` since session 27 and every shipped
+    model was retrained with them; the other labellings of the same texts (and the relabelling
+    of blind23) are never training data."""
+    assert_training_data(trained=["adjudicated24_blind24"], not_trained=NOT_TRAINING)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
