@@ -220,10 +220,13 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: the agent-note register: "账户安全给我发了一条交易短信" too; one remains. Session 26, retrained
 #: with blind23, train26a and train26b: the first English phrase, "The security checks sent me a
 #: new card" (a reissued card after a security check, which the reading hears as the fraud).
+#: Session 27, retrained with blind24 and train27a-d (train27d writes travellers whose cards are
+#: blocked and reissued, mostly as complaints): "Fraud protection sent me a new card" as well.
 #: Strict: fix the reading, then drop the text.
 _FRAUD_FACTS_READ_NEGATIVE = {
     "盗刷处理给我补发了新卡",
     "The security checks sent me a new card",
+    "Fraud protection sent me a new card",
 }
 
 
