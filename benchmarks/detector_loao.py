@@ -221,7 +221,8 @@ def score(data: Path, args: argparse.Namespace) -> None:
     print("\nlabelled sentences with no aspect, read with one (false pairs):")
     _empty_figures("this reading", pairs, empty)
     _false_complaints(pairs)
-    _beside_margins(pairs)
+    if not args.skip_simulated:
+        _beside_margins(pairs)
     if bare:
         without = pd.concat(bare, ignore_index=True)
         _empty_figures("without the fallback", without, empty)
@@ -527,6 +528,12 @@ def main() -> None:
     parser.add_argument("--against", type=Path, default=None, help="pairs (--pairs) to compare")
     parser.add_argument("--misses", type=Path, default=None, help="write the missed gold pairs")
     parser.add_argument("--pairs", type=Path, default=None, help="pickle every scored pair")
+    parser.add_argument(
+        "--skip-simulated",
+        action="store_true",
+        help="score: skip fb26a's simulated beside-margin variants (slow; `report` runs them "
+        "from --pairs later)",
+    )
     parser.add_argument(
         "--gate-cache",
         type=Path,
