@@ -5,35 +5,38 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by thirty-three
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by forty-three
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and thirty-two blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2``
-… ``blind25``, ``train26a``, ``train26b``, ``train27a`` … ``train27d``; each spent as a test set
-before it became training data — train26a's and train26b's, written in session 26 alongside the
-held-out blind24, were measured once on session 25's and the blind23-in models; train27a's …
-train27d's, written in session 27 alongside the held-out blind25, each from its own angle (young and
-terse, formal, sarcastic, shoppers and travellers), once on session 26's models; all six are
-labelled once, by their authors). blind15's, (since session 19) blind16's, (since session 20)
-blind17's, (since session 21) blind18's, (since session 22) blind19's, (since session 23) blind20's,
-(since session 24) blind21's, (since session 25) blind22's, (since session 26) blind23's, (since
-session 27) blind24's and (since session 28) blind25's sentences were labelled twice, blind, and a
-third person decided where the two differed; their training rows are the **adjudicated** labels
-(``adjudicated15_blind15_*``, author ``blind15``; ``adjudicated16_blind16_*``, author ``blind16``;
-``adjudicated17_blind17_*``, author ``blind17``; ``adjudicated18_blind18_*``, author ``blind18``;
-``adjudicated19_blind19_*``, author ``blind19``; ``adjudicated20_blind20_*``, author ``blind20``;
-``adjudicated21_blind21_*``, author ``blind21``; ``adjudicated22_blind22_*``, author ``blind22``;
-``adjudicated23_blind23_*``, author ``blind23``; ``adjudicated24_blind24_*``, author ``blind24``;
-``adjudicated25_blind25_*``, author ``blind25``): on the 20-30 % of rows where the author and the
-second person disagree the adjudicated label is the better-founded truth (the adjudicator mostly
-restored aspects the author left implied — exactly the implied mentions the detector misses), and
-the reader scored the same against all three versions (session 17), so nothing is lost by taking it.
-The authors' (``blind15_*`` … ``blind25_*``) and the second persons' (``second15_blind15_*`` …
-``second25_blind25_*``) versions of the same texts are not also training rows: the same sentence
-three times would weigh it triple and, in leave-one-author-out, leak it across folds. The shipped
-model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each sentence is
-read by the rules and the shipped aspect detector
-(:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence is
-labelled with is one training row with that label.
+``check``) and forty-two blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` …
+``blind25``, ``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``;
+each spent as a test set before it became training data — train26a's and train26b's, written in
+session 26 alongside the held-out blind24, were measured once on session 25's and the blind23-in
+models; train27a's … train27d's, written in session 27 alongside the held-out blind25, each from its
+own angle (young and terse, formal, sarcastic, shoppers and travellers), once on session 26's
+models; train28a's … train28j's, written in session 28 alongside the held-out blind26, each from its
+own angle (older customers, social posts, shoppers' reviews, agents' cases, high-value customers,
+indirect judgements, regional writers, students, in-store shoppers, long messages), once on session
+27's models; all sixteen are labelled once, by their authors). blind15's, (since session 19)
+blind16's, (since session 20) blind17's, (since session 21) blind18's, (since session 22) blind19's,
+(since session 23) blind20's, (since session 24) blind21's, (since session 25) blind22's, (since
+session 26) blind23's, (since session 27) blind24's and (since session 28) blind25's sentences were
+labelled twice, blind, and a third person decided where the two differed; their training rows are
+the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
+``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author ``blind17``;
+``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``, author ``blind19``;
+``adjudicated20_blind20_*``, author ``blind20``; ``adjudicated21_blind21_*``, author ``blind21``;
+``adjudicated22_blind22_*``, author ``blind22``; ``adjudicated23_blind23_*``, author ``blind23``;
+``adjudicated24_blind24_*``, author ``blind24``; ``adjudicated25_blind25_*``, author ``blind25``):
+on the 20-30 % of rows where the author and the second person disagree the adjudicated label is the
+better-founded truth (the adjudicator mostly restored aspects the author left implied — exactly the
+implied mentions the detector misses), and the reader scored the same against all three versions
+(session 17), so nothing is lost by taking it. The authors' (``blind15_*`` … ``blind25_*``) and the
+second persons' (``second15_blind15_*`` … ``second25_blind25_*``) versions of the same texts are not
+also training rows: the same sentence three times would weigh it triple and, in
+leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out use every set
+(:data:`SENTIMENT_SETS`, see there). Each sentence is read by the rules and the shipped aspect
+detector (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the
+sentence is labelled with is one training row with that label.
 
 Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 with ``C`` =
 :data:`DEFAULT_C`, no intercept: the ``bias`` feature carries it) over
@@ -156,6 +159,16 @@ TRAIN_SETS = tuple(
         "train27b",
         "train27c",
         "train27d",
+        "train28a",
+        "train28b",
+        "train28c",
+        "train28d",
+        "train28e",
+        "train28f",
+        "train28g",
+        "train28h",
+        "train28i",
+        "train28j",
     )
     for lang in ("zh", "en")
 )
@@ -181,6 +194,16 @@ AUTHOR_OF = {
     "train27b": "train27b",
     "train27c": "train27c",
     "train27d": "train27d",
+    "train28a": "train28a",
+    "train28b": "train28b",
+    "train28c": "train28c",
+    "train28d": "train28d",
+    "train28e": "train28e",
+    "train28f": "train28f",
+    "train28g": "train28g",
+    "train28h": "train28h",
+    "train28i": "train28i",
+    "train28j": "train28j",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
@@ -188,6 +211,8 @@ BLIND_AUTHORS = (
     "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16",
     "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23",
     "blind24", "blind25", "train26a", "train26b", "train27a", "train27b", "train27c", "train27d",
+    "train28a", "train28b", "train28c", "train28d", "train28e", "train28f", "train28g", "train28h",
+    "train28i", "train28j",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
