@@ -151,9 +151,9 @@ def test_a_contact_channel_is_not_a_judgement_of_the_staff(
      # again (−0.55) since session 18's retrain with blind15, whose adjudicated labels add
      # comparisons with other banks that are complaints ("免息期怎么这么短，别家都有50天",
      # "利息比别的银行高"); the same −0.54 with session 17's detector, so it is the data, not the
-     # detector's new features. Strict: fix the reading, then drop the mark.
-     pytest.param("年费三百，和别家差不多", "neutral",
-                  marks=pytest.mark.xfail(strict=True, reason="read negative since fb18"))],
+     # detector's new features; neutral again (−0.37) since session 28's retrain with blind25
+     # and train28a-j (train28e's high-value customers compare with competitors, often neutrally).
+     ("年费三百，和别家差不多", "neutral")],
 )  # fmt: skip
 def test_questions_and_neutral_statements(text: str, label: str) -> None:
     assert dict(_pairs(text))["annual_fee"] == label
@@ -222,11 +222,12 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: new card" (a reissued card after a security check, which the reading hears as the fraud).
 #: Session 27, retrained with blind24 and train27a-d (train27d writes travellers whose cards are
 #: blocked and reissued, mostly as complaints): "Fraud protection sent me a new card" as well.
-#: Strict: fix the reading, then drop the text.
+#: Session 28, retrained with blind25 and train28a-j (train28d writes agents' plain reports of
+#: cards blocked and reissued as neutral events): "Fraud protection sent me a new card" reads
+#: neutral again. Strict: fix the reading, then drop the text.
 _FRAUD_FACTS_READ_NEGATIVE = {
     "盗刷处理给我补发了新卡",
     "The security checks sent me a new card",
-    "Fraud protection sent me a new card",
 }
 
 
