@@ -152,7 +152,7 @@ def test_a_contact_channel_is_not_a_judgement_of_the_staff(
      # comparisons with other banks that are complaints ("免息期怎么这么短，别家都有50天",
      # "利息比别的银行高"); the same −0.54 with session 17's detector, so it is the data, not the
      # detector's new features; neutral again (−0.37) since session 28's retrain with blind25
-     # and train28a-j (train28e's high-value customers compare with competitors, often neutrally).
+     # and train28a-j (which set moved it was not measured).
      ("年费三百，和别家差不多", "neutral")],
 )  # fmt: skip
 def test_questions_and_neutral_statements(text: str, label: str) -> None:
