@@ -5,23 +5,26 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by forty-three
-authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and forty-two blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` …
-``blind25``, ``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``;
-each spent as a test set before it became training data — train26a's and train26b's, written in
-session 26 alongside the held-out blind24, were measured once on session 25's and the blind23-in
-models; train27a's … train27d's, written in session 27 alongside the held-out blind25, each from its
-own angle (young and terse, formal, sarcastic, shoppers and travellers), once on session 26's
-models; train28a's … train28j's, written in session 28 alongside the held-out blind26, each from its
-own angle (older customers, social posts, shoppers' reviews, agents' cases, high-value customers,
-indirect judgements, regional writers, students, in-store shoppers, long messages), once on session
-27's models; all sixteen are labelled once, by their authors). blind15's, (since session 19)
-blind16's, (since session 20) blind17's, (since session 21) blind18's, (since session 22) blind19's,
-(since session 23) blind20's, (since session 24) blind21's, (since session 25) blind22's, (since
-session 26) blind23's, (since session 27) blind24's and (since session 28) blind25's sentences were
-labelled twice, blind, and a third person decided where the two differed; their training rows are
-the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by forty-nine authors
+(:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``, ``check``) and
+forty-eight blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` … ``blind25``,
+``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``, ``train28k`` …
+``train28r``; each spent as a test set before it became training data — train26a's and train26b's,
+written in session 26 alongside the held-out blind24, were measured once on session 25's and the
+blind23-in models; train27a's … train27d's, written in session 27 alongside the held-out blind25,
+each from its own angle (young and terse, formal, sarcastic, shoppers and travellers), once on
+session 26's models; train28a's … train28j's, written in session 28 alongside the held-out blind26,
+each from its own angle (older customers, social posts, shoppers' reviews, agents' cases, high-value
+customers, indirect judgements, regional writers, students, in-store shoppers, long messages), once
+on session 27's models; train28k's … train28r's (six sets: self-employed customers, customers with
+disabilities and carers, long platform reviews, NPS / CSAT verbatims, live-chat turns, reactions to
+changes), written in session 28 after its retrain had started, once on session 28's models; all
+twenty-two are labelled once, by their authors). blind15's, (since session 19) blind16's, (since
+session 20) blind17's, (since session 21) blind18's, (since session 22) blind19's, (since session
+23) blind20's, (since session 24) blind21's, (since session 25) blind22's, (since session 26)
+blind23's, (since session 27) blind24's and (since session 28) blind25's sentences were labelled
+twice, blind, and a third person decided where the two differed; their training rows are the
+**adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
 ``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author ``blind17``;
 ``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``, author ``blind19``;
 ``adjudicated20_blind20_*``, author ``blind20``; ``adjudicated21_blind21_*``, author ``blind21``;
@@ -169,6 +172,12 @@ TRAIN_SETS = tuple(
         "train28h",
         "train28i",
         "train28j",
+        "train28k",
+        "train28l",
+        "train28m",
+        "train28o",
+        "train28p",
+        "train28r",
     )
     for lang in ("zh", "en")
 )
@@ -204,6 +213,12 @@ AUTHOR_OF = {
     "train28h": "train28h",
     "train28i": "train28i",
     "train28j": "train28j",
+    "train28k": "train28k",
+    "train28l": "train28l",
+    "train28m": "train28m",
+    "train28o": "train28o",
+    "train28p": "train28p",
+    "train28r": "train28r",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
@@ -212,7 +227,7 @@ BLIND_AUTHORS = (
     "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23",
     "blind24", "blind25", "train26a", "train26b", "train27a", "train27b", "train27c", "train27d",
     "train28a", "train28b", "train28c", "train28d", "train28e", "train28f", "train28g", "train28h",
-    "train28i", "train28j",
+    "train28i", "train28j", "train28k", "train28l", "train28m", "train28o", "train28p", "train28r",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
