@@ -255,6 +255,10 @@ class ChineseSentimentModel:
         Training facts written into the model file (corpus, split, metrics, version).
     """
 
+    #: The layout of a parsed object, for the per-user parsed-model cache
+    #: (:mod:`~loyalloop.feedback.model_cache`): bump it when the attributes change.
+    PARSED_LAYOUT = 1
+
     def __init__(
         self, weights: dict[str, float], idf: dict[str, float], metadata: dict[str, str]
     ) -> None:
