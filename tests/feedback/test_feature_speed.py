@@ -23,6 +23,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from loyalloop.feedback import detector_features as df
 from loyalloop.feedback.aspect_detector import shipped_detector
 from loyalloop.feedback.aspect_model import (
     _CJK,
@@ -49,6 +50,8 @@ from loyalloop.feedback.mention_sentiment import (
     language_of,
     shipped_mention_model,
 )
+from loyalloop.feedback.sentiment import _clause_analysis
+from loyalloop.feedback.tokenize import to_simplified
 
 DATA = Path(__file__).parent / "data"
 HELD_OUT = re.compile(r"(?:blind26|second26|adjudicated26|relabel26)")
@@ -218,3 +221,33 @@ def test_every_labelled_mention_scores_as_before() -> None:
     want = [_old_predict(shipped, c) for c in contexts]
     assert got == want
     assert [model.predict(c) for c in contexts[:200]] == want[:200]  # from the caches
+
+
+def test_detector_features_and_zh_clause_ngrams_are_the_former_ones() -> None:
+    """The detector's features of a clause without English content words are its n-grams
+    (no second de-duplication); the Chinese sentiment model's character n-grams are joined,
+    not formatted: the same names in the same order as the former code builds them."""
+    det = shipped_detector()
+    assert det is not None
+    kinds = det.features
+    seen = 0
+    for text in _texts():
+        base = _old_clause_ngrams(text, "t")
+        content = [w for w in df._WORD.findall(text.replace("’", "'")) if w not in df._STOP]
+        extra: list[str] = []
+        if "skip" in kinds:
+            for i, a in enumerate(content):
+                extra += ["tk" + a + "_" + b for b in content[i + 1 : i + 4]]
+        if "stem" in kinds:
+            extra += ["ts" + df._stem(w) for w in content]
+        if "subject" in kinds and any(w in df._PERSON for w in content):
+            extra += ["tp" + w for w in content if w not in df._PERSON]
+        assert df.detector_features(text, kinds) == tuple(dict.fromkeys([*base, *extra])), text
+        clause = to_simplified(text).lower()
+        feats = _clause_analysis(clause)[0]
+        chars = re.sub(r"\s+", "", clause)
+        grams = [f"{n}:{chars[i : i + n]}" for n in (1, 2, 3) for i in range(len(chars) - n + 1)]
+        if feats:
+            assert list(feats[len(feats) - len(grams) :]) == grams, text
+            seen += 1
+    assert seen > 1000
