@@ -4,12 +4,18 @@
   from its text file (the same vocabularies in the same order, the same weights bit for bit),
   and scores the same.
 * The second load reads the file (the parser is not called); a damaged file, another model
-  text or another parser gives another parse, never the old object; no folder or an
-  unwritable one parses in memory.
+  text or another parsed layout (``PARSED_LAYOUT``) gives another parse, never the old object;
+  no folder or an unwritable one parses in memory.
+* Since session 29 the file is named by the layout version, not by the parsing module's source:
+  another source with the same layout reads the same file (two checkouts of one user no longer
+  evict each other's file), up to ``KEEP`` files per model are kept, and each shipped class's
+  attributes are recorded here with its layout version, so a change of the attributes without
+  a bump of ``PARSED_LAYOUT`` fails.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,31 @@ from loyalloop.feedback import model_cache
 from loyalloop.feedback.aspect_detector import AspectDetector
 from loyalloop.feedback.mention_sentiment import MentionSentimentModel
 from loyalloop.feedback.sentiment import ChineseSentimentModel
+
+#: Each shipped class's parsed layout: its ``PARSED_LAYOUT`` and the attributes a parsed
+#: object has, in order. A change of the attributes must bump ``PARSED_LAYOUT`` (else an old
+#: pickle of the same model text would be read into the new code) and be recorded here.
+LAYOUTS: dict[type, tuple[int, tuple[str, ...]]] = {
+    ChineseSentimentModel: (1, ("weights_", "idf2_", "metadata", "_vocab", "_cache")),
+    AspectDetector: (
+        1,
+        (
+            "aspects_", "vocabulary_", "weights_", "bias_", "threshold", "metadata",
+            "thresholds", "language_thresholds", "beside_thresholds", "features", "_column",
+            "gate_weights_", "second_has", "second_weights", "second_bias", "second_adds",
+            "second_beside", "second_thresholds", "second_language_thresholds", "fallback",
+            "fallback_gate", "_cache", "_gate_cache", "_zero",
+        ),
+    ),
+    MentionSentimentModel: (
+        1,
+        (
+            "vocabularies_", "weights_", "metadata", "_cache", "_clause_cache", "_rows",
+            "_part_cache", "margins", "neutral_needs_margin", "flip_margin",
+            "flip_margin_without_evidence",
+        ),
+    ),
+}  # fmt: skip
 
 SHIPPED = [
     ("zh_sentiment.txt", ChineseSentimentModel),
@@ -36,7 +67,7 @@ def test_a_cached_model_is_the_parsed_model(
     monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(tmp_path))
     parsed = kind.load()
     first = model_cache.load_parsed(data_file, kind.load, kind)  # parses and writes
-    assert len(list(tmp_path.glob(f"{Path(data_file).stem}-*.pickle"))) == 1
+    assert len(list(tmp_path.glob(f"{Path(data_file).stem}.layout*-*.pickle"))) == 1
 
     def fail() -> Any:
         raise AssertionError("parsed again although the cache file is there")
@@ -81,7 +112,7 @@ def test_damaged_or_stale_files_are_parsed_again(tmp_path: Path, monkeypatch: An
     monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(tmp_path))
     kind = ChineseSentimentModel
     model_cache.load_parsed("zh_sentiment.txt", kind.load, kind)
-    (path,) = tmp_path.glob("zh_sentiment-*.pickle")
+    (path,) = tmp_path.glob("zh_sentiment.layout1-*.pickle")
     calls: list[int] = []
 
     def parse() -> ChineseSentimentModel:
@@ -98,14 +129,58 @@ def test_damaged_or_stale_files_are_parsed_again(tmp_path: Path, monkeypatch: An
     path.write_bytes(model_cache._MAGIC + pickle.dumps({"weights": 1}))
     model_cache.load_parsed("zh_sentiment.txt", parse, kind)
     assert len(calls) == 4 and path.read_bytes() == good
-    # another parser (the module's source) names another file; the old one is removed
-    other = tmp_path / "other.py"
-    other.write_text("# another parser\n", encoding="utf-8")
-    monkeypatch.setattr(model_cache.sys.modules[kind.__module__], "__file__", str(other))
+    # another layout version names another file; the old one is kept beside it
+    monkeypatch.setattr(kind, "PARSED_LAYOUT", 2)
     model_cache.load_parsed("zh_sentiment.txt", parse, kind)
     assert len(calls) == 5
-    (new_path,) = tmp_path.glob("zh_sentiment-*.pickle")
-    assert new_path != path
+    (new_path,) = tmp_path.glob("zh_sentiment.layout2-*.pickle")
+    assert new_path != path and path.exists()
+
+
+def test_another_source_of_the_same_layout_reads_the_same_file(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(tmp_path))
+    kind = ChineseSentimentModel
+    model_cache.load_parsed("zh_sentiment.txt", kind.load, kind)
+    other = tmp_path / "other.py"
+    other.write_text("# another checkout of the parser\n", encoding="utf-8")
+    monkeypatch.setattr(model_cache.sys.modules[kind.__module__], "__file__", str(other))
+
+    def fail() -> Any:
+        raise AssertionError("parsed again although only the module's source changed")
+
+    assert type(model_cache.load_parsed("zh_sentiment.txt", fail, kind)) is kind
+    # a file of the old naming (the source's hash) is neither read nor removed
+    old = tmp_path / "zh_sentiment-0123456789abcdef0123456789abcdef.pickle"
+    old.write_bytes(b"an old checkout's file")
+    model_cache.load_parsed("zh_sentiment.txt", fail, kind)
+    assert old.read_bytes() == b"an old checkout's file"
+
+
+def test_at_most_keep_files_per_model(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(tmp_path))
+    kind = ChineseSentimentModel
+    for version in range(1, model_cache.KEEP + 3):
+        monkeypatch.setattr(kind, "PARSED_LAYOUT", version)
+        model_cache.load_parsed("zh_sentiment.txt", kind.load, kind)
+        (written,) = tmp_path.glob(f"zh_sentiment.layout{version}-*.pickle")
+        os.utime(written, (1e9 + version, 1e9 + version))  # distinct times, whatever the clock
+        kept = sorted(p.name.split("-")[0] for p in tmp_path.glob("zh_sentiment.layout*.pickle"))
+        first = max(1, version - model_cache.KEEP + 1)
+        assert kept == sorted(f"zh_sentiment.layout{v}" for v in range(first, version + 1))
+
+
+@pytest.mark.parametrize("kind", list(LAYOUTS))
+def test_the_parsed_layout_is_the_recorded_one(kind: Any) -> None:
+    version, names = LAYOUTS[kind]
+    found = tuple(vars(kind.load()))
+    assert found == names and version == kind.PARSED_LAYOUT, (
+        f"{kind.__name__}'s parsed attributes changed to {found}: bump its PARSED_LAYOUT "
+        "(an old pickle of the same model text must not be read into the new layout) and "
+        "record the new layout in LAYOUTS"
+    )
+    assert model_cache.layout_version(kind) == version
 
 
 def test_no_folder_or_an_unwritable_one_parses_in_memory(tmp_path: Path, monkeypatch: Any) -> None:

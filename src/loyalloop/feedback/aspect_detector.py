@@ -150,6 +150,10 @@ class AspectDetector:
         (:attr:`language_thresholds`, :meth:`language_of`).
     """
 
+    #: The layout of a parsed object, for the per-user parsed-model cache
+    #: (:mod:`~loyalloop.feedback.model_cache`): bump it when the attributes change.
+    PARSED_LAYOUT = 1
+
     def __init__(
         self,
         aspects: Sequence[str],

@@ -265,8 +265,9 @@ class Taxonomy:
                 found.append((start, end, self.aspects[idx], text))
         per_aspect: tuple[tuple[re.Pattern[str], frozenset[str] | None, int], ...]
         per_aspect = self._regexes  # type: ignore[attr-defined]
+        chars = frozenset(clause_lower)  # the gates test sets against it, not the string each
         for regex, gate, idx in per_aspect:
-            if gate is None or not gate.isdisjoint(clause_lower):
+            if gate is None or not gate.isdisjoint(chars):
                 for m in regex.finditer(clause_lower):
                     found.append((m.start(), m.end(), self.aspects[idx], m.group(0)))
 

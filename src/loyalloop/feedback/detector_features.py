@@ -93,4 +93,6 @@ def detector_features(clause: str, kinds: frozenset[str] = frozenset()) -> tuple
         extra += ["ts" + _stem(w) for w in content]
     if "subject" in kinds and any(w in _PERSON for w in content):
         extra += ["tp" + w for w in content if w not in _PERSON]
+    if not extra:  # a clause without English content words: the n-grams, already distinct
+        return base
     return tuple(dict.fromkeys([*base, *extra]))

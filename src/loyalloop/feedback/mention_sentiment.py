@@ -83,7 +83,7 @@ from pathlib import Path
 import numpy as np
 
 from loyalloop.errors import ModelError
-from loyalloop.feedback.aspect_model import LABELS, MentionContext, clause_ngrams
+from loyalloop.feedback.aspect_model import LABELS, MentionContext, clause_ngrams, light_ngrams
 from loyalloop.feedback.model_cache import load_parsed
 
 __all__ = [
@@ -350,10 +350,10 @@ def _signed(logit: float) -> tuple[float, float]:
     return max(clipped, 0.0), max(-clipped, 0.0)
 
 
-@lru_cache(maxsize=65536)
 def _light_ngrams(text: str, prefix: str) -> tuple[str, ...]:
-    """Chinese character 1–2-grams and English words of the sentence's other clauses."""
-    return tuple(f for f in clause_ngrams(text, prefix) if f[len(prefix)] in "12w")
+    """Chinese character 1–2-grams and English words of the sentence's other clauses
+    (:func:`~loyalloop.feedback.aspect_model.light_ngrams`: those of ``clause_ngrams``)."""
+    return light_ngrams(text, prefix)
 
 
 def _side_items(text: str, prefix: str) -> list[tuple[str, float]]:
@@ -530,9 +530,25 @@ def _clause_key(ctx: MentionContext) -> tuple[object, ...]:
 
 def clause_items(ctx: MentionContext) -> list[tuple[str, float]]:
     """The features of the mention's clause and its next aspect-free clause (module docs)."""
+    items: list[tuple[str, float]] = []
+    for pairs, names in _clause_segments(ctx):
+        items += pairs
+        items += [(f, 1.0) for f in names]
+    return items
+
+
+#: Features in order, in pieces: ``(pairs, names)`` — ``(feature, value)`` pairs, then names
+#: of value 1 (mostly the cached n-gram tuples, scored without building pairs).
+Segments = list[tuple[Sequence[tuple[str, float]], Sequence[str]]]
+
+
+def _clause_segments(ctx: MentionContext) -> Segments:
+    """:func:`clause_items` in its order, as segments (:data:`Segments`): the one definition
+    of the clause features, which :func:`clause_items` flattens for the trainer and
+    :meth:`MentionSentimentModel.predict` scores as they are (session 29)."""
     pos, neg = _signed(ctx.logit)
     a = ctx.aspect
-    items: list[tuple[str, float]] = [
+    head: list[tuple[str, float]] = [
         ("bias", 1.0),
         ("lex+", pos),
         ("lex-", neg),
@@ -543,20 +559,28 @@ def clause_items(ctx: MentionContext) -> list[tuple[str, float]]:
         ("aspect:" + a + ":" + ctx.rule, 1.0),
     ]
     if ctx.asks:
-        items.append(("asks", 1.0))
+        head.append(("asks", 1.0))
     if ctx.complains:
-        items.append(("complains", 1.0))
+        head.append(("complains", 1.0))
     if not ctx.evidence:
-        items.append(("no_evidence", 1.0))
-    items += [(f, 1.0) for f in _cues(ctx.clause)]
-    items += [(f, 1.0) for f in clause_ngrams(ctx.clause, "t")]
-    items += [(f, 1.0) for f in _aspect_words(ctx.clause, a)]
+        head.append(("no_evidence", 1.0))
+    out: Segments = [
+        (head, _cues(ctx.clause)),
+        ((), clause_ngrams(ctx.clause, "t")),
+        ((), _aspect_words(ctx.clause, a)),
+    ]
     if ctx.next_free:
-        items += [(f, 1.0) for f in clause_ngrams(ctx.next_free, "n")]
-        items += [("n" + f, 1.0) for f in _cues(ctx.next_free)]
+        out.append(((), clause_ngrams(ctx.next_free, "n")))
+        out.append(((), _next_cues(ctx.next_free)))
     if MOOD_FEATURES:
-        items += mood_items(ctx)
-    return items
+        out.append((mood_items(ctx), ()))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _next_cues(text: str) -> tuple[str, ...]:
+    """:func:`_cues` of the next aspect-free clause, named apart (``n`` + cue)."""
+    return tuple("n" + f for f in _cues(text))
 
 
 class MentionSentimentModel:
@@ -572,6 +596,10 @@ class MentionSentimentModel:
     metadata
         Training facts written into the model file.
     """
+
+    #: The layout of a parsed object, for the per-user parsed-model cache
+    #: (:mod:`~loyalloop.feedback.model_cache`): bump it when the attributes change.
+    PARSED_LAYOUT = 1
 
     def __init__(
         self,
@@ -665,19 +693,36 @@ class MentionSentimentModel:
         labels = [LABELS[int(k)] for k in p.argmax(axis=1)] if len(p) else []
         return labels, np.round(p[:, 2] - p[:, 0], 4)
 
-    def _scores(self, lang: str, items: Sequence[tuple[str, float]]) -> list[float]:
+    def _row_table(self, lang: str) -> dict[str, tuple[float, ...]]:
         rows = self._rows.get(lang)
         if rows is None:  # Python floats: indexing a numpy row per feature costs ~3x
             vocab = self.vocabularies_[lang]
             w = self.weights_[lang].tolist()
             rows = self._rows[lang] = {f: tuple(w[j]) for f, j in vocab.items()}
+        return rows
+
+    def _scores(self, lang: str, items: Sequence[tuple[str, float]]) -> list[float]:
+        return self._segment_scores(lang, [(items, ())])
+
+    def _segment_scores(self, lang: str, segments: Segments) -> list[float]:
+        """Class scores of the features of ``segments`` (:data:`Segments`), added one after
+        the other in their order from zero — those of the flattened ``(feature, value)`` list
+        bit for bit: a name of value 1 adds its weight ``w``, which is ``w * 1.0`` exactly."""
+        get = self._row_table(lang).get
         s0 = s1 = s2 = 0.0
-        for f, v in items:
-            r = rows.get(f)
-            if r is not None:
-                s0 += r[0] * v
-                s1 += r[1] * v
-                s2 += r[2] * v
+        for pairs, names in segments:
+            for f, v in pairs:
+                r = get(f)
+                if r is not None:
+                    s0 += r[0] * v
+                    s1 += r[1] * v
+                    s2 += r[2] * v
+            for f in names:
+                r = get(f)
+                if r is not None:
+                    s0 += r[0]
+                    s1 += r[1]
+                    s2 += r[2]
         return [s0, s1, s2]
 
     def _sentence_parts(self, lang: str, ctx: MentionContext) -> list[list[float]]:
@@ -691,7 +736,8 @@ class MentionSentimentModel:
             if key[1]:
                 hit = cache.get((lang, *key))
                 if hit is None:
-                    hit = cache[(lang, *key)] = self._scores(lang, _side_items(key[1], key[0]))
+                    side = _light_ngrams(key[1], key[0])  # = _side_items, as names
+                    hit = cache[(lang, *key)] = self._segment_scores(lang, [((), side)])
                 parts.append(hit)
         whole = _whole(ctx)
         ckey = (lang, "cue", whole, ctx.aspect)
@@ -711,7 +757,7 @@ class MentionSentimentModel:
             key = _clause_key(ctx)
             part = self._clause_cache.get(key)
             if part is None:
-                c0, c1, c2 = self._scores(lang, clause_items(ctx))
+                c0, c1, c2 = self._segment_scores(lang, _clause_segments(ctx))
                 part = (c0, c1, c2)
                 if len(self._clause_cache) >= 200_000:
                     self._clause_cache.clear()

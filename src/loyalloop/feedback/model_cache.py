@@ -8,12 +8,24 @@ the files, loading all three took 0.35–0.38 CPU s and takes 0.10–0.13 (three
 each, load 29).
 
 :func:`load_parsed` keeps the parsed object as a pickle in :func:`cache_dir`, named by the
-SHA-256 of the model's text file, of the source file of the module that parses it, and of the
-Python version, so an edited or retrained model, a changed parser or another interpreter never
-meets an old file (it is parsed again and the old file of that model removed). Nothing is
-downloaded or committed; a missing, damaged or unreadable file is parsed again, an unwritable
-folder is harmless. The folder is the user's own (like the segmenter's prebuilt dictionary,
-:mod:`~loyalloop.feedback.tokenize`): whoever can write there can already run code as the user.
+model's file stem, the parsed class's layout version (its ``PARSED_LAYOUT``), and the SHA-256 of
+the model's text file, of the class's name and layout version and of the Python version, so an
+edited or retrained model, a changed layout or another interpreter never meets an old file (it
+is parsed again). Until session 29 the name hashed the **source file** of the parsing module, so
+two checkouts of different code (an ``--old-src`` benchmark, parallel worktrees of one user)
+evicted each other's pickle at every switch and re-parsed (0.3–0.5 CPU s each time); a code
+change that keeps the layout now keeps the file, and a change of the layout (the attributes a
+parsed object has, or what they hold) must bump the class's ``PARSED_LAYOUT``
+(``tests/feedback/test_model_cache.py`` records each shipped class's layout with its version
+and fails when one changes without the other). Up to :data:`KEEP` files are kept per model (the
+most recently written), so a few model texts or layouts in use side by side do not evict each
+other; older ones are removed. Files of the old naming (``<stem>-<hash>.pickle``) are never
+read and are left to the old code that wrote them.
+
+Nothing is downloaded or committed; a missing, damaged or unreadable file is parsed again, an
+unwritable folder is harmless. The folder is the user's own (like the segmenter's prebuilt
+dictionary, :mod:`~loyalloop.feedback.tokenize`): whoever can write there can already run code
+as the user.
 """
 
 from __future__ import annotations
@@ -28,11 +40,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["cache_dir", "load_parsed"]
+__all__ = ["KEEP", "cache_dir", "layout_version", "load_parsed"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _MAGIC = b"loyalloop parsed model 1\n"
+#: How many parsed files are kept per model (the most recently written).
+KEEP = 4
 
 
 def cache_dir() -> Path | None:
@@ -48,12 +62,18 @@ def cache_dir() -> Path | None:
         return None
 
 
+def layout_version(kind: type) -> int:
+    """The parsed layout version of ``kind`` (its ``PARSED_LAYOUT``; a class without one: 0)."""
+    return int(getattr(kind, "PARSED_LAYOUT", 0))
+
+
 def _cache_path(folder: Path, data_file: str, kind: type) -> Path:
     ref = resources.files("loyalloop.feedback").joinpath("data", data_file)
+    version = layout_version(kind)
     digest = hashlib.sha256(ref.read_bytes())
-    digest.update(b"\0" + Path(sys.modules[kind.__module__].__file__ or "").read_bytes())
+    digest.update(f"\0{kind.__module__}.{kind.__qualname__}\0{version}".encode())
     digest.update(f"\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}".encode())
-    return folder / f"{Path(data_file).stem}-{digest.hexdigest()[:32]}.pickle"
+    return folder / f"{Path(data_file).stem}.layout{version}-{digest.hexdigest()[:32]}.pickle"
 
 
 def _read(path: Path, kind: type[T]) -> T | None:
@@ -77,12 +97,19 @@ def _write(path: Path, model: object) -> None:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(path, _MAGIC + pickle.dumps(model, pickle.HIGHEST_PROTOCOL))
-        stem = path.name.rsplit("-", 1)[0]
-        for old in path.parent.glob(f"{stem}-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        stem = path.name.split(".layout", 1)[0]
+        kept = sorted(path.parent.glob(f"{stem}.layout*-*.pickle"), key=_written, reverse=True)
+        for old in [p for p in kept if p != path][KEEP - 1 :]:
+            old.unlink(missing_ok=True)
     except OSError as exc:  # a read-only or full disk: parse it again next time
         log.debug("parsed model not kept in %s: %s", path.parent, exc)
+
+
+def _written(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # removed meanwhile
+        return 0.0
 
 
 def load_parsed(data_file: str, parse: Callable[[], T], kind: type[T]) -> T:

@@ -206,8 +206,10 @@ def _clause_analysis(clause: str) -> tuple[tuple[str, ...], float, float]:
     for phrase, domain in ZH_DOMAIN_PHRASES.items():
         if phrase in chars:
             lexicon += domain
-    for n in (1, 2, 3):
-        feats.extend(f"{n}:{chars[i : i + n]}" for i in range(len(chars) - n + 1))
+    # the character 1-, 2- and 3-grams, "1:…", "2:…", "3:…" (joined, not formatted: session 29)
+    feats += ["1:" + c for c in chars]
+    feats += ["2:" + chars[i : i + 2] for i in range(len(chars) - 1)]
+    feats += ["3:" + chars[i : i + 3] for i in range(len(chars) - 2)]
     return tuple(feats), mult, lexicon * mult
 
 
@@ -254,6 +256,10 @@ class ChineseSentimentModel:
     metadata
         Training facts written into the model file (corpus, split, metrics, version).
     """
+
+    #: The layout of a parsed object, for the per-user parsed-model cache
+    #: (:mod:`~loyalloop.feedback.model_cache`): bump it when the attributes change.
+    PARSED_LAYOUT = 1
 
     def __init__(
         self, weights: dict[str, float], idf: dict[str, float], metadata: dict[str, str]
