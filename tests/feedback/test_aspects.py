@@ -30,11 +30,11 @@ def _pairs(text: str) -> list[tuple[str, str]]:
          [("delivery", "positive"), ("quality", "negative")]),
         # a strict xfail from session 16 (fb16: "退货很麻烦" after "物流很快，质量很差" read
         # neutral) to session 26, when the retrain with train26a and train26b read it right
-        # again; session 27's retrain (blind24, train27a-d) reads it neutral again (the halo
-        # rule is not the cause: the three clauses are apart)
-        pytest.param("物流很快，质量很差，退货很麻烦",
-                     [("delivery", "positive"), ("quality", "negative"), ("returns", "negative")],
-                     marks=pytest.mark.xfail(strict=True, reason="retrain: returns neutral")),
+        # again; from session 27's retrain (blind24, train27a-d) to session 28's neutral again
+        # (the halo rule is not the cause: the three clauses are apart); session 29's retrain
+        # (train28k-r) reads it right again
+        ("物流很快，质量很差，退货很麻烦",
+         [("delivery", "positive"), ("quality", "negative"), ("returns", "negative")]),
         ("年费呢，太贵了", [("annual_fee", "negative")]),
     ],
 )  # fmt: skip

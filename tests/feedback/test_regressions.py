@@ -224,10 +224,10 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: blocked and reissued, mostly as complaints): "Fraud protection sent me a new card" as well.
 #: Session 28, retrained with blind25 and train28a-j (train28d writes agents' plain reports of
 #: cards blocked and reissued as neutral events): "Fraud protection sent me a new card" reads
-#: neutral again. Strict: fix the reading, then drop the text.
+#: neutral again. Session 29, retrained with train28k-r: "The security checks sent me a new
+#: card" reads neutral again. Strict: fix the reading, then drop the text.
 _FRAUD_FACTS_READ_NEGATIVE = {
     "盗刷处理给我补发了新卡",
-    "The security checks sent me a new card",
 }
 
 
