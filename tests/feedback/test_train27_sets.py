@@ -38,14 +38,16 @@ from tests.feedback.labelled_floor import (
 
 SETS = ("train27a", "train27b", "train27c", "train27d")
 
-#: set -> (sentences, agreement, recall) of session 27's shipped models, trained on them.
+#: set -> (sentences, agreement, recall) of session 27's shipped models, trained on them; train27c_en
+#: from session 29's (its in-sample agreement fell 0.9760 -> 0.9640 when train28k-r joined: the
+#: sarcastic author's English is fitted less closely while every held-out figure rose).
 IN_SAMPLE = {
     "train27a_zh": (799, 0.9966, 0.9966),
     "train27a_en": (800, 0.9907, 0.9975),
     "train27b_zh": (754, 0.9981, 0.9991),
     "train27b_en": (751, 0.9793, 0.9959),
     "train27c_zh": (699, 0.9978, 1.0000),
-    "train27c_en": (697, 0.9760, 0.9945),
+    "train27c_en": (697, 0.9640, 0.9945),
     "train27d_zh": (723, 0.9948, 0.9948),
     "train27d_en": (729, 0.9811, 0.9948),
 }
