@@ -350,14 +350,8 @@ def _signed(logit: float) -> tuple[float, float]:
     return max(clipped, 0.0), max(-clipped, 0.0)
 
 
-def _light_ngrams(text: str, prefix: str) -> tuple[str, ...]:
-    """Chinese character 1–2-grams and English words of the sentence's other clauses
-    (:func:`~loyalloop.feedback.aspect_model.light_ngrams`: those of ``clause_ngrams``)."""
-    return light_ngrams(text, prefix)
-
-
 def _side_items(text: str, prefix: str) -> list[tuple[str, float]]:
-    return [(f, 1.0) for f in _light_ngrams(text, prefix)]
+    return [(f, 1.0) for f in light_ngrams(text, prefix)]
 
 
 def word_feature_names(ctx: MentionContext) -> frozenset[str]:
@@ -372,7 +366,7 @@ def word_feature_names(ctx: MentionContext) -> frozenset[str]:
     if SENTENCE_FEATURES:
         for text, prefix in ((ctx.before, "sb"), (ctx.after, "sa")):
             if text:
-                names |= set(_light_ngrams(text, prefix))
+                names |= set(light_ngrams(text, prefix))
     return frozenset(names)
 
 
@@ -391,8 +385,8 @@ def sentence_items(ctx: MentionContext) -> list[tuple[str, float]]:
 
     The items are the sum of three parts that :meth:`MentionSentimentModel.predict` scores
     apart, caching the two that recur: :func:`_logit_items`, the light n-grams of each side
-    (:func:`_light_ngrams`, cached per side text) and :func:`_cue_items` (cached per sentence
-    and aspect)."""
+    (:func:`~loyalloop.feedback.aspect_model.light_ngrams`, cached per side text) and
+    :func:`_cue_items` (cached per sentence and aspect)."""
     items = _logit_items(ctx)
     if ctx.before:
         items += _side_items(ctx.before, "sb")
@@ -736,7 +730,7 @@ class MentionSentimentModel:
             if key[1]:
                 hit = cache.get((lang, *key))
                 if hit is None:
-                    side = _light_ngrams(key[1], key[0])  # = _side_items, as names
+                    side = light_ngrams(key[1], key[0])  # = _side_items, as names
                     hit = cache[(lang, *key)] = self._segment_scores(lang, [((), side)])
                 parts.append(hit)
         whole = _whole(ctx)
