@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from loyalloop.feedback import mention_sentiment as ms
 from loyalloop.feedback import train_mention_sentiment as tms
-from loyalloop.feedback.aspect_model import MentionContext
+from loyalloop.feedback.aspect_model import MentionContext, light_ngrams
 
 Items = list[tuple[str, float]]
 
@@ -74,7 +74,7 @@ def mood_side_items(ctx: MentionContext) -> Items:
     out: Items = []
     for text, prefix in ((ctx.before, "sb"), (ctx.after, "sa")):
         if text:
-            out += [(mood + ":" + f, 1.0) for f in ms._light_ngrams(text, prefix)]
+            out += [(mood + ":" + f, 1.0) for f in light_ngrams(text, prefix)]
     return out
 
 
@@ -149,7 +149,7 @@ def free_word_items(ctx: MentionContext) -> Items:
     the comment items — "class act", "bruh", "unreal" carry no lexicon judgement."""
     if not ctx.free_text or ms.language_of(ctx.clause + ctx.next_free) not in ms.COMMENT_LANGUAGES:
         return []
-    return [(f, 1.0) for f in ms._light_ngrams(ctx.free_text, "cw")]
+    return [(f, 1.0) for f in light_ngrams(ctx.free_text, "cw")]
 
 
 #: Variants that replace the product's comment items.

@@ -98,3 +98,31 @@ def test_shipped_model_metadata() -> None:
     assert meta["format"] == "loyalloop-zh-sentiment/1"
     assert float(meta["test_accuracy"]) > 0.8483  # SnowNLP on the same split (docs)
     assert int(meta["features"]) <= 100_000
+
+
+_LOGITS_SCRIPT = """
+import sys
+from loyalloop.feedback.evaluate import read_labelled
+from loyalloop.feedback.sentiment import _zh_model
+model = _zh_model()
+texts = read_labelled(sys.argv[1])["text"].tolist()[:300]
+print("\\n".join(repr(model.logit(t)) for t in texts))
+"""
+
+
+def test_chinese_logits_do_not_depend_on_the_hash_seed() -> None:
+    """The lexicon model sums its known features in sorted order: two processes with different
+    hash seeds give the same unrounded log-odds, bit for bit (a set's order would not)."""
+    import os
+    import subprocess
+    import sys
+
+    data = Path(__file__).parent / "data" / "blind26_zh.tsv"
+    outs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", _LOGITS_SCRIPT, str(data)], env=env,
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        outs.append(run.stdout)
+    assert outs[0].count("\n") >= 299
+    assert outs[0] == outs[1] == outs[2]

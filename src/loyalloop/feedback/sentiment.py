@@ -270,7 +270,7 @@ class ChineseSentimentModel:
         self.idf2_ = {k: v * v for k, v in idf.items()}
         self.metadata = metadata
         self._vocab = frozenset(weights)
-        self._cache: dict[str, tuple[frozenset[str], float, float, float, float]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...], float, float, float, float]] = {}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> ChineseSentimentModel:
@@ -321,12 +321,16 @@ class ChineseSentimentModel:
                 norm += idf2[f]
         return total / math.sqrt(norm) if norm > 0 else 0.0
 
-    def _clause(self, clause: str) -> tuple[frozenset[str], float, float, float, float]:
-        """Known features of a clause, its multiplier, lexicon log-odds, Σ weight and Σ idf²."""
+    def _clause(self, clause: str) -> tuple[tuple[str, ...], float, float, float, float]:
+        """Known features of a clause, its multiplier, lexicon log-odds, Σ weight and Σ idf².
+
+        The known features are sorted, so every sum below runs in the same order in every
+        process (a set's order follows the process's hash seed, and float sums its order).
+        """
         hit = self._cache.get(clause)
         if hit is None:
             feats, mult, lex = _clause_analysis(clause)
-            known = frozenset(feats) & self._vocab
+            known = tuple(sorted(self._vocab.intersection(feats)))
             total = mult * sum(map(self.weights_.__getitem__, known))
             norm = sum(map(self.idf2_.__getitem__, known))
             hit = (known, mult, lex, total, norm)
