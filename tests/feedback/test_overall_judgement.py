@@ -13,18 +13,38 @@ def _aspects(text: str) -> set[str]:
     return {m.aspect for m in read_comment(text, load_taxonomy("banking")).mentions}
 
 
+def _clauses(text: str) -> set[str]:
+    return {m.clause for m in read_comment(text, load_taxonomy("banking")).mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "closing"),
+    [
+        # Session 28's retrain (blind25, train28a-j) reads the staff in this comment, and it did
+        # so from the body: "等回复还是没结果" after three calls is a matter left unsolved, which the
+        # labelling guide puts under service_attitude (docs/feedback_labelling_guide.md) and the
+        # labelling authors label so. Until session 30 this case asserted "no staff" as a strict
+        # xfail; what the rule owns is that the closing judgement adds nothing (below).
+        ("前后打了3次电话，等回复还是没结果。很不满意。", "很不满意。"),
+        ("总体来说，谢谢你们一声不吭扣我这张卡的年费。很不满意。", "很不满意。"),
+        ("积分兑换的礼品一直没到。很不满意。", "很不满意。"),
+        ("Waited forty minutes to get through. Not happy.", " Not happy."),
+    ],
+)
+def test_a_closing_judgement_adds_no_aspect(text: str, closing: str) -> None:
+    found = _aspects(text)
+    assert found  # the comment's own aspects are still read
+    assert found == _aspects(text.removesuffix(closing))
+    judgement = closing.strip(" 。.").lower()
+    assert not any(c.strip(" 。.").lower() == judgement for c in _clauses(text))
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        # Session 28's retrain (blind25, train28a-j): the detector reads the staff in this whole
-        # comment (an unsolved matter after three calls, which several authors label the staff)
-        # and the closing judgement no longer keeps it out; it adds to the sample's service gap
-        # (test_sample_truth). Strict: fix the reading, then drop the mark.
-        pytest.param(
-            "前后打了3次电话，等回复还是没结果。很不满意。",
-            marks=pytest.mark.xfail(strict=True, reason="staff read since session 28's retrain"),
-        ),
         "总体来说，谢谢你们一声不吭扣我这张卡的年费。很不满意。",
+        "积分兑换的礼品一直没到。很不满意。",
+        "Waited forty minutes to get through. Not happy.",
     ],
 )
 def test_a_closing_judgement_after_another_aspect_is_not_the_staff(text: str) -> None:
