@@ -6,11 +6,11 @@
 * The second load reads the file (the parser is not called); a damaged file, another model
   text or another parsed layout (``PARSED_LAYOUT``) gives another parse, never the old object;
   no folder or an unwritable one parses in memory.
-* Since session 29 the file is named by the layout version, not by the parsing module's source:
-  another source with the same layout reads the same file (two checkouts of one user no longer
-  evict each other's file), up to ``KEEP`` files per model are kept, and each shipped class's
-  attributes are recorded here with its layout version, so a change of the attributes without
-  a bump of ``PARSED_LAYOUT`` fails.
+* The file is named by the layout version and (since session 30 again) by the source of the
+  class's module: an edited parser never reads an old object; up to ``KEEP`` files per model are
+  kept, so two sources (two checkouts of one user) do not evict each other's file; and each
+  shipped class's attributes are recorded here with its layout version, so a change of the
+  attributes without a bump of ``PARSED_LAYOUT`` fails.
 """
 
 from __future__ import annotations
@@ -137,25 +137,38 @@ def test_damaged_or_stale_files_are_parsed_again(tmp_path: Path, monkeypatch: An
     assert new_path != path and path.exists()
 
 
-def test_another_source_of_the_same_layout_reads_the_same_file(
+def test_another_source_names_another_file_and_keeps_the_first(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
+    """An edited parser (here: another source file for the class's module) parses again and
+    writes a file of its own; the first source's file is kept and read again when it returns."""
     monkeypatch.setenv("LOYALLOOP_CACHE_DIR", str(tmp_path))
     kind = ChineseSentimentModel
+    module = model_cache.sys.modules[kind.__module__]
     model_cache.load_parsed("zh_sentiment.txt", kind.load, kind)
+    (first,) = tmp_path.glob("zh_sentiment.layout*.pickle")
+    calls: list[int] = []
+
+    def parse() -> ChineseSentimentModel:
+        calls.append(1)
+        return kind.load()
+
     other = tmp_path / "other.py"
     other.write_text("# another checkout of the parser\n", encoding="utf-8")
-    monkeypatch.setattr(model_cache.sys.modules[kind.__module__], "__file__", str(other))
-
-    def fail() -> Any:
-        raise AssertionError("parsed again although only the module's source changed")
-
-    assert type(model_cache.load_parsed("zh_sentiment.txt", fail, kind)) is kind
-    # a file of the old naming (the source's hash) is neither read nor removed
+    original = module.__file__
+    monkeypatch.setattr(module, "__file__", str(other))
+    model_cache.load_parsed("zh_sentiment.txt", parse, kind)
+    assert calls == [1]
+    assert len(list(tmp_path.glob("zh_sentiment.layout*.pickle"))) == 2 and first.exists()
+    model_cache.load_parsed("zh_sentiment.txt", parse, kind)  # the other source's own file
+    monkeypatch.setattr(module, "__file__", original)
+    model_cache.load_parsed("zh_sentiment.txt", parse, kind)  # the first source's file again
+    assert calls == [1]
+    # a file of the oldest naming (the source's hash alone) is neither read nor removed
     old = tmp_path / "zh_sentiment-0123456789abcdef0123456789abcdef.pickle"
     old.write_bytes(b"an old checkout's file")
-    model_cache.load_parsed("zh_sentiment.txt", fail, kind)
-    assert old.read_bytes() == b"an old checkout's file"
+    model_cache.load_parsed("zh_sentiment.txt", parse, kind)
+    assert old.read_bytes() == b"an old checkout's file" and calls == [1]
 
 
 def test_at_most_keep_files_per_model(tmp_path: Path, monkeypatch: Any) -> None:

@@ -9,18 +9,20 @@ each, load 29).
 
 :func:`load_parsed` keeps the parsed object as a pickle in :func:`cache_dir`, named by the
 model's file stem, the parsed class's layout version (its ``PARSED_LAYOUT``), and the SHA-256 of
-the model's text file, of the class's name and layout version and of the Python version, so an
-edited or retrained model, a changed layout or another interpreter never meets an old file (it
-is parsed again). Until session 29 the name hashed the **source file** of the parsing module, so
-two checkouts of different code (an ``--old-src`` benchmark, parallel worktrees of one user)
-evicted each other's pickle at every switch and re-parsed (0.3–0.5 CPU s each time); a code
-change that keeps the layout now keeps the file, and a change of the layout (the attributes a
-parsed object has, or what they hold) must bump the class's ``PARSED_LAYOUT``
-(``tests/feedback/test_model_cache.py`` records each shipped class's layout with its version
-and fails when one changes without the other). Up to :data:`KEEP` files are kept per model (the
-most recently written), so a few model texts or layouts in use side by side do not evict each
-other; older ones are removed. Files of the old naming (``<stem>-<hash>.pickle``) are never
-read and are left to the old code that wrote them.
+the model's text file, of the class's name and layout version, of the **source file of the
+class's module** (the parser and the code that reads what it parsed) and of the Python version,
+so an edited or retrained model, an edited parser, a changed layout or another interpreter
+never meets an old file (it is parsed again). Up to :data:`KEEP` files are kept per model (the
+most recently written), so a few checkouts, model texts or layouts in use side by side (an
+``--old-src`` benchmark, parallel worktrees of one user) do not evict each other; older ones are
+removed. Session 29 named the file by the layout version alone (until then the source's hash
+without :data:`KEEP` made two checkouts evict each other at every switch): then a parser change
+that kept the attribute names but changed what they hold would have read an old pickle unless
+someone bumped ``PARSED_LAYOUT`` by hand; with :data:`KEEP` the source can be in the name again
+at the cost of one parse (0.3–0.5 CPU s) after each edit of the module. ``PARSED_LAYOUT`` stays
+in the name (``tests/feedback/test_model_cache.py`` records each shipped class's attributes with
+its version and fails when one changes without the other). Files of the oldest naming
+(``<stem>-<hash>.pickle``) are never read and are left to the old code that wrote them.
 
 Nothing is downloaded or committed; a missing, damaged or unreadable file is parsed again, an
 unwritable folder is harmless. The folder is the user's own (like the segmenter's prebuilt
@@ -71,9 +73,19 @@ def _cache_path(folder: Path, data_file: str, kind: type) -> Path:
     ref = resources.files("loyalloop.feedback").joinpath("data", data_file)
     version = layout_version(kind)
     digest = hashlib.sha256(ref.read_bytes())
-    digest.update(f"\0{kind.__module__}.{kind.__qualname__}\0{version}".encode())
+    digest.update(f"\0{kind.__module__}.{kind.__qualname__}\0{version}\0".encode())
+    digest.update(_module_source(kind))
     digest.update(f"\0{sys.version}\0{pickle.HIGHEST_PROTOCOL}".encode())
     return folder / f"{Path(data_file).stem}.layout{version}-{digest.hexdigest()[:32]}.pickle"
+
+
+def _module_source(kind: type) -> bytes:
+    """The bytes of the source file of ``kind``'s module (empty when it has none to read)."""
+    source = getattr(sys.modules.get(kind.__module__), "__file__", None)
+    try:
+        return Path(source).read_bytes() if source else b""
+    except OSError:
+        return b""
 
 
 def _read(path: Path, kind: type[T]) -> T | None:
