@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,10 +116,6 @@ print("\\n".join(repr(model.logit(t)) for t in texts))
 def test_chinese_logits_do_not_depend_on_the_hash_seed() -> None:
     """The lexicon model sums its known features in sorted order: two processes with different
     hash seeds give the same unrounded log-odds, bit for bit (a set's order would not)."""
-    import os
-    import subprocess
-    import sys
-
     data = Path(__file__).parent / "data" / "blind26_zh.tsv"
     outs = []
     for seed in ("1", "2", "3"):

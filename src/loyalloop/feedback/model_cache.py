@@ -9,20 +9,14 @@ each, load 29).
 
 :func:`load_parsed` keeps the parsed object as a pickle in :func:`cache_dir`, named by the
 model's file stem, the parsed class's layout version (its ``PARSED_LAYOUT``), and the SHA-256 of
-the model's text file, of the class's name and layout version, of the **source file of the
-class's module** (the parser and the code that reads what it parsed) and of the Python version,
-so an edited or retrained model, an edited parser, a changed layout or another interpreter
-never meets an old file (it is parsed again). Up to :data:`KEEP` files are kept per model (the
-most recently written), so a few checkouts, model texts or layouts in use side by side (an
-``--old-src`` benchmark, parallel worktrees of one user) do not evict each other; older ones are
-removed. Session 29 named the file by the layout version alone (until then the source's hash
-without :data:`KEEP` made two checkouts evict each other at every switch): then a parser change
-that kept the attribute names but changed what they hold would have read an old pickle unless
-someone bumped ``PARSED_LAYOUT`` by hand; with :data:`KEEP` the source can be in the name again
-at the cost of one parse (0.3–0.5 CPU s) after each edit of the module. ``PARSED_LAYOUT`` stays
-in the name (``tests/feedback/test_model_cache.py`` records each shipped class's attributes with
-its version and fails when one changes without the other). Files of the oldest naming
-(``<stem>-<hash>.pickle``) are never read and are left to the old code that wrote them.
+the model's text file, of the class's name and layout version, of the source file of the class's
+module and of the Python version, so an edited or retrained model, an edited parser, a changed
+layout or another interpreter never meets an old file (it is parsed again). Up to :data:`KEEP`
+files are kept per model (the most recently written), so a few checkouts, model texts or layouts
+in use side by side (an ``--old-src`` benchmark, parallel worktrees) do not evict each other;
+older ones are removed. ``tests/feedback/test_model_cache.py`` records each shipped class's
+attributes with its layout version and fails when one changes without the other. Files of the
+oldest naming (``<stem>-<hash>.pickle``) are never read and are left to the code that wrote them.
 
 Nothing is downloaded or committed; a missing, damaged or unreadable file is parsed again, an
 unwritable folder is harmless. The folder is the user's own (like the segmenter's prebuilt
