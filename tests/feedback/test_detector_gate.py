@@ -12,6 +12,7 @@ from tests.feedback.detector_toys import BOTH, toy_detector, toy_oos
 
 from loyalloop.feedback.aspect_detector import AspectDetector
 from loyalloop.feedback.train_aspects import (
+    SentenceCounts,
     choose_fallback_gate,
     choose_thresholds,
     fit_gate,
@@ -86,7 +87,8 @@ def test_fallback_and_gate_are_chosen_together() -> None:
 def test_the_gate_learns_sentences_about_none_of_the_aspects() -> None:
     feats = [{"tw谢谢": 1.0}] * 30 + [{"twfee": 1.0}] * 30 + [{"twfee": 1.0, "tw谢谢": 1.0}] * 4
     none = np.array([True] * 30 + [False] * 34)
-    weights, _ = fit_gate(feats, none)
+    counts = SentenceCounts.from_dicts(feats)
+    weights, _ = fit_gate(counts, none)
     assert weights["tw谢谢"] > 0 > weights["twfee"]
     frame = pd.DataFrame(
         {
@@ -94,7 +96,7 @@ def test_the_gate_learns_sentences_about_none_of_the_aspects() -> None:
             "gold": [{} if n else {"annual_fee": "negative"} for n in none],
         }
     )
-    probs, by_author = gate_out_of_sample(frame, feats)
+    probs, by_author = gate_out_of_sample(frame, counts)
     assert set(by_author) == {"a", "b"} and len(probs) == 44
     thanks = np.array(["twfee" not in f for f in feats[20:]])
     fee = np.array(["tw谢谢" not in f for f in feats[20:]])

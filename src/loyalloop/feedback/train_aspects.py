@@ -65,12 +65,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from loyalloop.errors import ConfigError
 from loyalloop.feedback import train_mention_sentiment as tms_sets
@@ -95,6 +98,7 @@ __all__ = [
     "TRAIN_SETS",
     "OutOfSample",
     "Rows",
+    "SentenceCounts",
     "Sentences",
     "Thresholds",
     "choose_fallback",
@@ -231,6 +235,9 @@ PER_LANGUAGE = False
 DEFAULT_C = 0.15
 MIN_DF = 2
 FOLDS = 5
+#: Threads for the detector's and the gate's regressions (liblinear releases the GIL). On this
+#: project's two-core machine training with forty-nine authors took 87 min on one.
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -399,6 +406,58 @@ def _is_english(feature: str) -> bool:
     return feature[1:2] not in ("1", "2", "3")
 
 
+@dataclass(frozen=True)
+class SentenceCounts:
+    """Every sentence's summed clause n-grams (:func:`_sentence_counts`) as one sparse matrix,
+    its columns every feature seen, sorted (as ``DictVectorizer(sort=True)`` orders them).
+
+    Counted once per training run: a fit on a subset of the sentences (an author left out)
+    takes its rows (:meth:`take`) and drops the features seen in fewer than ``min_df`` of them
+    (:meth:`design`), which gives the very matrix that counting the subset's sentences again
+    would (same columns, same order, same stored entries; ``test_detector_counts``)."""
+
+    x: sparse.csr_matrix  # float64
+    names: np.ndarray
+
+    @classmethod
+    def from_dicts(cls, feats: Sequence[dict[str, float]]) -> SentenceCounts:
+        from sklearn.feature_extraction import DictVectorizer
+
+        vec = DictVectorizer(sparse=True, sort=True)
+        x = vec.fit_transform(list(feats)).tocsr()
+        return cls(x, np.asarray(vec.get_feature_names_out(), dtype=object))
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, features: str = DETECTOR_FEATURES) -> SentenceCounts:
+        kinds = parse_kinds(features)
+        return cls.from_dicts([_sentence_counts(cl, kinds) for cl in frame["clauses"]])
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    def take(self, rows: np.ndarray) -> SentenceCounts:
+        """The sentences ``rows`` (a boolean mask or indices), every column kept."""
+        return SentenceCounts(self.x[rows], self.names)
+
+    def design(self, min_df: int) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """``(x, names)``: the columns seen in at least ``min_df`` (and one) of the sentences,
+        with liblinear's 32-bit indices."""
+        x = self.x
+        seen = np.bincount(x.indices, minlength=x.shape[1])
+        keep = np.flatnonzero(seen >= max(min_df, 1))
+        x = x[:, keep].tocsr()
+        x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)
+        return x, self.names[keep]
+
+
+def _fit_one(x: sparse.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
+    clf.fit(x, y)
+    return clf.coef_[0], float(clf.intercept_[0])
+
+
 def _fit_detector_raw(
     frame: pd.DataFrame,
     *,
@@ -407,44 +466,43 @@ def _fit_detector_raw(
     residual: bool = DETECTOR_RESIDUAL,
     features: str = DETECTOR_FEATURES,
     en_scale: float = DETECTOR_EN_SCALE,
+    counts: SentenceCounts | None = None,
 ) -> AspectDetector:
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    kinds = parse_kinds(features)
-    feats = [_sentence_counts(cl, kinds) for cl in frame["clauses"]]
-    df_count: dict[str, int] = {}
-    for f in feats:
-        for k in f:
-            df_count[k] = df_count.get(k, 0) + 1
-    feats = [{k: v for k, v in f.items() if df_count[k] >= min_df} for f in feats]
-    vec = DictVectorizer(sparse=True, sort=True)
-    x = vec.fit_transform(feats)
-    x = x.tocsr()
-    scale = np.ones(x.shape[1])
+    """One detector fitted on ``frame`` (``counts``: its sentences' counts when already made,
+    :class:`SentenceCounts`). The aspects' regressions run on :data:`WORKERS` threads
+    (liblinear releases the GIL); each is deterministic (primal trust-region Newton), so the
+    order they finish in does not matter."""
+    counts = SentenceCounts.of(frame, features) if counts is None else counts
+    if len(counts) != len(frame):
+        raise ValueError(f"counts for {len(counts)} sentences, frame of {len(frame)}")
+    x, names = counts.design(min_df)
+    scale = np.ones(x.shape[1])  # type: ignore[attr-defined]
     if en_scale != 1.0:  # English weights regularised as with C * en_scale**2
-        scale[[j for j, n in enumerate(vec.get_feature_names_out()) if _is_english(n)]] = en_scale
-        x = x.multiply(scale.reshape(1, -1)).tocsr()
-    x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)  # liblinear
+        scale[[j for j, n in enumerate(names) if _is_english(n)]] = en_scale
+        x = x.multiply(scale.reshape(1, -1)).tocsr()  # type: ignore[attr-defined]
+        x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)
     aspects = sorted({a for g in frame["gold"] for a in g})
-    coef = np.zeros((x.shape[1], len(aspects)))
+    coef = np.zeros((x.shape[1], len(aspects)))  # type: ignore[attr-defined]
     bias = np.full(len(aspects), -10.0)
-    for j, a in enumerate(aspects):
-        y = np.array([a in g for g in frame["gold"]], dtype=int)
-        rows = np.arange(len(y))
-        if residual:  # only where the detector is used: the patterns did not find ``a``
-            rows = np.flatnonzero([a not in f for f in frame["found"]])
-        if y[rows].sum() < 3:
-            continue
-        clf = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
-        clf.fit(x[rows], y[rows])
-        coef[:, j] = clf.coef_[0] * scale
-        bias[j] = clf.intercept_[0]
+    jobs = {}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for j, a in enumerate(aspects):
+            y = np.array([a in g for g in frame["gold"]], dtype=int)
+            rows = np.arange(len(y))
+            if residual:  # only where the detector is used: the patterns did not find ``a``
+                rows = np.flatnonzero([a not in f for f in frame["found"]])
+            if y[rows].sum() < 3:
+                continue
+            jobs[j] = pool.submit(_fit_one, x[rows], y[rows], c)  # type: ignore[index]
+        for j, job in jobs.items():
+            w, b = job.result()
+            coef[:, j] = w * scale
+            bias[j] = b
     coef = np.round(coef, 3)
     keep = np.flatnonzero(np.abs(coef).max(axis=1) > 0)
-    names = vec.get_feature_names_out()
     vocab = {str(names[k]): r for r, k in enumerate(keep)}
     meta = {"train_sentences": str(len(frame)), "C": str(c), "min_df": str(min_df)}
+    kinds = parse_kinds(features)
     if kinds:
         meta["features"] = "+".join(["ngrams", *sorted(kinds)])
     if en_scale != 1.0:
@@ -478,12 +536,14 @@ def out_of_sample(
     *,
     c: float = DETECTOR_C,
     keep: dict[str, AspectDetector] | None = None,
+    counts: SentenceCounts | None = None,
     **fit_kw: object,
 ) -> tuple[AspectDetector, OutOfSample]:
     """The detector fitted on all of ``frame``, and every scored sentence's probabilities from
     a detector fitted without it (see :func:`fit_detector` for the folds and which sentences
     are scored). With leave-one-author-out, ``keep`` (if given) receives each author's fold
-    detector by author; ``fit_kw`` go to every fit (``features``, ``en_scale``)."""
+    detector by author; ``fit_kw`` go to every fit (``features``, ``en_scale``); ``counts``: the
+    frame's :class:`SentenceCounts` when already made (counted once for every fit)."""
     scored = (frame["author"] != "lexicon").to_numpy()
     if not scored.any():
         scored = ~scored
@@ -495,12 +555,15 @@ def out_of_sample(
         keys = zip(frame["set"], frame["text"], strict=True)
         folds = np.array([_fold(s + ":" + t) for s, t in keys])
         n_folds, how = FOLDS, "5 folds"
-    full = _fit_detector_raw(frame, c=c, **fit_kw)  # type: ignore[arg-type]
+    if counts is None:
+        counts = SentenceCounts.of(frame, str(fit_kw.get("features", DETECTOR_FEATURES)))
+    full = _fit_detector_raw(frame, c=c, counts=counts, **fit_kw)  # type: ignore[arg-type]
     aspects = full.aspects_
     probs = np.zeros((len(frame), len(aspects)))
     clauses: list[list[str]] = frame["clauses"].tolist()
     for k in range(n_folds):
-        det = _fit_detector_raw(frame[folds != k], c=c, **fit_kw)  # type: ignore[arg-type]
+        mine = counts.take(folds != k)
+        det = _fit_detector_raw(frame[folds != k], c=c, counts=mine, **fit_kw)  # type: ignore[arg-type]
         if keep is not None and how == "leave one author out":
             keep[others[k]] = det
         cols = [aspects.index(a) for a in det.aspects_]
@@ -763,14 +826,13 @@ def choose_fallback_gate(
     return best
 
 
-def gate_features(frame: pd.DataFrame, features: str = DETECTOR_FEATURES) -> list[dict[str, float]]:
+def gate_features(frame: pd.DataFrame, features: str = DETECTOR_FEATURES) -> SentenceCounts:
     """Each sentence's summed clause n-grams (the detector's), for :func:`fit_gate`."""
-    kinds = parse_kinds(features)
-    return [_sentence_counts(cl, kinds) for cl in frame["clauses"]]
+    return SentenceCounts.of(frame, features)
 
 
 def fit_gate(
-    feats: Sequence[dict[str, float]],
+    counts: SentenceCounts,
     none: np.ndarray,
     rows: np.ndarray | None = None,
     *,
@@ -779,53 +841,45 @@ def fit_gate(
 ) -> tuple[dict[str, float], float]:
     """The gate (:mod:`~loyalloop.feedback.aspect_detector`): an L2 logistic regression
     (liblinear) of whether a sentence is labelled with no aspect (``none``) over its n-grams
-    (:func:`gate_features`), fitted on ``rows`` (default all); ``({feature: weight}, bias)``,
-    rounded as the detector file stores them, zero weights left out."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    idx = np.arange(len(feats)) if rows is None else np.flatnonzero(rows)
-    df_count: dict[str, int] = {}
-    for i in idx:
-        for k in feats[int(i)]:
-            df_count[k] = df_count.get(k, 0) + 1
-    vec = DictVectorizer(sparse=True, sort=True)
-    x = vec.fit_transform([{k: v for k, v in feats[int(i)].items() if df_count[k] >= min_df}
-                           for i in idx]).tocsr()  # fmt: skip
-    x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)
-    clf = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
-    clf.fit(x, np.asarray(none, dtype=int)[idx])
-    coef = np.round(clf.coef_[0], 3)
-    names = vec.get_feature_names_out()
+    (:func:`gate_features`), fitted on ``rows`` (a boolean mask; default all);
+    ``({feature: weight}, bias)``, rounded as the detector file stores them, zero weights left
+    out."""
+    rows = np.ones(len(counts), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    x, names = counts.take(rows).design(min_df)
+    w, b = _fit_one(x, np.asarray(none, dtype=int)[rows], c)
+    coef = np.round(w, 3)
     weights = {str(names[k]): float(coef[k]) for k in np.flatnonzero(coef)}
-    return weights, round(float(clf.intercept_[0]), 3)
+    return weights, round(b, 3)
 
 
 def _gate_probabilities(
-    weights: dict[str, float], bias: float, feats: Sequence[dict[str, float]]
+    weights: dict[str, float], bias: float, counts: SentenceCounts
 ) -> np.ndarray:
-    z = [bias + sum(weights.get(k, 0.0) * v for k, v in f.items()) for f in feats]
+    w = np.array([weights.get(str(n), 0.0) for n in counts.names])
+    z = bias + counts.x @ w  # type: ignore[operator]
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 
 def gate_out_of_sample(
-    frame: pd.DataFrame, feats: Sequence[dict[str, float]] | None = None
+    frame: pd.DataFrame, counts: SentenceCounts | None = None
 ) -> tuple[np.ndarray, dict[str, tuple[dict[str, float], float]]]:
     """The gate left out one blind author at a time: each scored sentence's (the rows of
     :func:`out_of_sample`'s ``oos``) gate probability from a gate fitted without its author, and
-    those gates by author. The lexicon author's sentences are always in the fit."""
-    feats = gate_features(frame) if feats is None else feats
+    those gates by author (fitted on :data:`WORKERS` threads). The lexicon author's sentences
+    are always in the fit."""
+    counts = gate_features(frame) if counts is None else counts
     none = np.array([len(g) == 0 for g in frame["gold"]], dtype=bool)
     authors = frame["author"].to_numpy()
     scored = authors != "lexicon"
     probs = np.zeros(len(frame))
-    by_author = {}
-    for held in sorted(set(authors[scored])):
+    held_out = sorted(set(authors[scored]))
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        gates = list(pool.map(lambda held: fit_gate(counts, none, authors != held), held_out))
+    by_author = dict(zip(held_out, gates, strict=True))
+    for held in held_out:
         mine = authors == held
-        by_author[held] = fit_gate(feats, none, ~mine)
-        probs[mine] = _gate_probabilities(
-            *by_author[held], [feats[int(i)] for i in np.flatnonzero(mine)]
-        )
+        weights, bias = by_author[held]
+        probs[mine] = _gate_probabilities(weights, bias, counts.take(mine))
     return probs[scored], by_author
 
 
@@ -857,7 +911,8 @@ def fit_detector(
         det.threshold = threshold
         det.metadata["threshold_from"] = "given"
         return det
-    full, oos = out_of_sample(frame, c=c)
+    counts = SentenceCounts.of(frame)
+    full, oos = out_of_sample(frame, c=c, counts=counts)
     chosen = choose_thresholds(oos, per_aspect=per_aspect, per_language=per_language,
                                beside=beside)  # fmt: skip
     full.threshold = chosen.overall
@@ -878,10 +933,9 @@ def fit_detector(
         second = (second_pass_out_of_sample(oos)[0], fit_second_pass(oos))
     gate_p = None
     if fallback and gate and oos.how == "leave one author out":
-        feats = gate_features(frame)
-        gate_p = gate_out_of_sample(frame, feats)[0]
+        gate_p = gate_out_of_sample(frame, counts)[0]
         none = np.array([len(g) == 0 for g in frame["gold"]], dtype=bool)
-        full.set_gate(*fit_gate(feats, none))
+        full.set_gate(*fit_gate(counts, none))
     set_passes(full, oos, None, chosen, second=second, adds=SECOND_PASS_ADDS, fallback=fallback,
                gate=gate_p)  # fmt: skip
     log.info("detector second pass %s, fallback %s", full.second_thresholds, full.fallback)
