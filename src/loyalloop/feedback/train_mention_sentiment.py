@@ -178,6 +178,16 @@ TRAIN_SETS = tuple(
         "train28o",
         "train28p",
         "train28r",
+        "train29a",
+        "train29b",
+        "train29c",
+        "train29d",
+        "train29e",
+        "train29f",
+        "train29g",
+        "train29h",
+        "train29i",
+        "train29j",
     )
     for lang in ("zh", "en")
 )
@@ -219,6 +229,16 @@ AUTHOR_OF = {
     "train28o": "train28o",
     "train28p": "train28p",
     "train28r": "train28r",
+    "train29a": "train29a",
+    "train29b": "train29b",
+    "train29c": "train29c",
+    "train29d": "train29d",
+    "train29e": "train29e",
+    "train29f": "train29f",
+    "train29g": "train29g",
+    "train29h": "train29h",
+    "train29i": "train29i",
+    "train29j": "train29j",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
@@ -228,6 +248,8 @@ BLIND_AUTHORS = (
     "blind24", "blind25", "train26a", "train26b", "train27a", "train27b", "train27c", "train27d",
     "train28a", "train28b", "train28c", "train28d", "train28e", "train28f", "train28g", "train28h",
     "train28i", "train28j", "train28k", "train28l", "train28m", "train28o", "train28p", "train28r",
+    "train29a", "train29b", "train29c", "train29d", "train29e", "train29f", "train29g", "train29h",
+    "train29i", "train29j",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
