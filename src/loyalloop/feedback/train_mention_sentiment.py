@@ -5,21 +5,25 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by forty-nine authors
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by fifty-nine authors
 (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``, ``check``) and
-forty-eight blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` … ``blind25``,
+fifty-eight blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` … ``blind25``,
 ``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``, ``train28k`` …
-``train28r``; each spent as a test set before it became training data — train26a's and train26b's,
-written in session 26 alongside the held-out blind24, were measured once on session 25's and the
-blind23-in models; train27a's … train27d's, written in session 27 alongside the held-out blind25,
-each from its own angle (young and terse, formal, sarcastic, shoppers and travellers), once on
-session 26's models; train28a's … train28j's, written in session 28 alongside the held-out blind26,
-each from its own angle (older customers, social posts, shoppers' reviews, agents' cases, high-value
-customers, indirect judgements, regional writers, students, in-store shoppers, long messages), once
-on session 27's models; train28k's … train28r's (six sets: self-employed customers, customers with
-disabilities and carers, long platform reviews, NPS / CSAT verbatims, live-chat turns, reactions to
-changes), written in session 28 after its retrain had started, once on session 28's models; all
-twenty-two are labelled once, by their authors). blind15's, (since session 19) blind16's, (since
+``train28r``, ``train29a`` … ``train29j``; each spent as a test set before it became training data —
+train26a's and train26b's, written in session 26 alongside the held-out blind24, were measured once
+on session 25's and the blind23-in models; train27a's … train27d's, written in session 27 alongside
+the held-out blind25, each from its own angle (young and terse, formal, sarcastic, shoppers and
+travellers), once on session 26's models; train28a's … train28j's, written in session 28 alongside
+the held-out blind26, each from its own angle (older customers, social posts, shoppers' reviews,
+agents' cases, high-value customers, indirect judgements, regional writers, students, in-store
+shoppers, long messages), once on session 27's models; train28k's … train28r's (six sets:
+self-employed customers, customers with disabilities and carers, long platform reviews, NPS / CSAT
+verbatims, live-chat turns, reactions to changes), written in session 28 after its retrain had
+started, once on session 28's models; train29a's … train29j's (ten sets: cross-border customers,
+phone-call transcripts, fraud and privacy, big sales, customers short of money, loyal customers,
+neutral enquiries, comparisons and switching, households, very short comments), written in session
+29 while its retrain ran, once on session 29's models; all thirty-two are labelled once, by their
+authors). blind15's, (since session 19) blind16's, (since
 session 20) blind17's, (since session 21) blind18's, (since session 22) blind19's, (since session
 23) blind20's, (since session 24) blind21's, (since session 25) blind22's, (since session 26)
 blind23's, (since session 27) blind24's and (since session 28) blind25's sentences were labelled
