@@ -359,11 +359,25 @@ def feedback_trends_section(run: Run, lang: Lang) -> Section | None:
                     _pval(r["p_value"]),
                     _alert_clauses(examples, r, lang),
                 )
-                for r in _records(alerts)
+                for r in _records(latest_first(alerts))
             ],
         )
     body += note(t("fb_alert_rule", lang))
     return Section("feedback-trends", t("fb_trends", lang), body)
+
+
+def latest_first(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Weekly and monthly alerts in one list, the period that ended last first (a week's end is
+    its start + 6 days, a month's its last day), then the larger change in negative mentions: the
+    order the table's note promises. The stage writes each frequency sorted on its own, so a week
+    in May would otherwise sit above June."""
+    start = pd.to_datetime(alerts["period"])
+    weekly = alerts["freq"] != "M"
+    end = start.where(weekly, start + pd.offsets.MonthEnd(0)).where(
+        ~weekly, start + pd.Timedelta(days=6)
+    )
+    order = pd.DataFrame({"end": end, "size": alerts["excess"].abs()}, index=alerts.index)
+    return alerts.loc[order.sort_values(["end", "size"], ascending=False, kind="stable").index]
 
 
 def _period(value: Any, freq: str, lang: Lang) -> str:
