@@ -476,13 +476,13 @@ def _fit_detector_raw(
     if len(counts) != len(frame):
         raise ValueError(f"counts for {len(counts)} sentences, frame of {len(frame)}")
     x, names = counts.design(min_df)
-    scale = np.ones(x.shape[1])  # type: ignore[attr-defined]
+    scale = np.ones(x.shape[1])
     if en_scale != 1.0:  # English weights regularised as with C * en_scale**2
         scale[[j for j, n in enumerate(names) if _is_english(n)]] = en_scale
-        x = x.multiply(scale.reshape(1, -1)).tocsr()  # type: ignore[attr-defined]
+        x = x.multiply(scale.reshape(1, -1)).tocsr()
         x.indices, x.indptr = x.indices.astype(np.int32), x.indptr.astype(np.int32)
     aspects = sorted({a for g in frame["gold"] for a in g})
-    coef = np.zeros((x.shape[1], len(aspects)))  # type: ignore[attr-defined]
+    coef = np.zeros((x.shape[1], len(aspects)))
     bias = np.full(len(aspects), -10.0)
     jobs = {}
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -493,7 +493,7 @@ def _fit_detector_raw(
                 rows = np.flatnonzero([a not in f for f in frame["found"]])
             if y[rows].sum() < 3:
                 continue
-            jobs[j] = pool.submit(_fit_one, x[rows], y[rows], c)  # type: ignore[index]
+            jobs[j] = pool.submit(_fit_one, x[rows], y[rows], c)
         for j, job in jobs.items():
             w, b = job.result()
             coef[:, j] = w * scale
@@ -856,7 +856,7 @@ def _gate_probabilities(
     weights: dict[str, float], bias: float, counts: SentenceCounts
 ) -> np.ndarray:
     w = np.array([weights.get(str(n), 0.0) for n in counts.names])
-    z = bias + counts.x @ w  # type: ignore[operator]
+    z = bias + counts.x @ w
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
 
 

@@ -373,9 +373,7 @@ def latest_first(alerts: pd.DataFrame) -> pd.DataFrame:
     in May would otherwise sit above June."""
     start = pd.to_datetime(alerts["period"])
     weekly = alerts["freq"] != "M"
-    end = start.where(weekly, start + pd.offsets.MonthEnd(0)).where(
-        ~weekly, start + pd.Timedelta(days=6)
-    )
+    end = (start + pd.Timedelta(days=6)).where(weekly, start + pd.offsets.MonthEnd(0))
     order = pd.DataFrame({"end": end, "size": alerts["excess"].abs()}, index=alerts.index)
     return alerts.loc[order.sort_values(["end", "size"], ascending=False, kind="stable").index]
 
