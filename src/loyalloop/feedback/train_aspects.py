@@ -14,13 +14,14 @@ authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, `
 labels, ``adjudicated15_blind15_*`` … ``adjudicated25_blind25_*``, why those in
 :mod:`~loyalloop.feedback.train_mention_sentiment`; and ``train26a_*``, ``train26b_*``,
 ``train27a_*`` … ``train27d_*``, ``train28a_*`` … ``train28j_*``, ``train28k_*`` … ``train28r_*``,
-``train29a_*`` … ``train29j_*``, ``train30a_*`` … ``train30f_*``; each spent as a test set before it became training data). The
-sample's templated comments are not used.
+``train29a_*`` … ``train29j_*``, ``train30a_*`` … ``train30f_*``; each spent as a test set
+before it became training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.
 AspectDetector`): one L2 logistic regression per aspect (liblinear, ``C`` = :data:`DETECTOR_C`)
-over the sentence's summed clause n-grams. Its thresholds are chosen out of sample by leaving
-one blind author out at a time (:func:`fit_detector`): one overall threshold, and one per aspect
+over the sentence's summed clause n-grams. Its thresholds are chosen out of sample by holding
+the blind authors out in groups (:func:`fit_detector`, :data:`AUTHOR_FOLDS`; one at a time
+until session 32): one overall threshold, and one per aspect
 with enough labelled pairs (the F1 of the aspects found by patterns plus detector); per language
 and aspect too with :data:`PER_LANGUAGE` (not shipped). The out-of-sample probabilities
 (:func:`out_of_sample`) are kept apart from the choice (:func:`choose_thresholds`), so that
@@ -66,6 +67,7 @@ import argparse
 import hashlib
 import logging
 import os
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -101,6 +103,7 @@ __all__ = [
     "SentenceCounts",
     "Sentences",
     "Thresholds",
+    "author_folds",
     "choose_fallback",
     "choose_fallback_gate",
     "choose_thresholds",
@@ -238,6 +241,13 @@ FOLDS = 5
 #: Threads for the detector's and the gate's regressions (liblinear releases the GIL). On this
 #: project's two-core machine training with forty-nine authors took 87 min on one.
 WORKERS = max(1, min(4, os.cpu_count() or 1))
+#: Out of sample, the blind authors are held out in this many groups (:func:`author_folds`)
+#: rather than one at a time, by the detector, its second pass and the gate alike. Session 32:
+#: with sixty-five authors leaving one out took 66 detector fits on about 88,000 sentences, 80 to
+#: 95 s each on this project's two-core machine (over 90 min before the rest of training); ten
+#: groups take ten fits. ``None``: leave one author out.
+AUTHOR_FOLDS: int | None = 10
+LEAVE_ONE_OUT = "leave one author out"
 
 
 @dataclass(frozen=True)
@@ -531,30 +541,60 @@ class OutOfSample:
     how: str
 
 
+def author_folds(authors: Sequence[str], k: int | None) -> dict[str, int]:
+    """Each author's fold for holding authors out, ``authors`` being one entry per sentence:
+    one fold per author in name order when ``k`` is ``None`` or not below the number of authors
+    (leave one author out), else ``k`` folds balanced by sentences (authors by decreasing
+    number of sentences, ties by name, each to the fold with the fewest sentences so far, ties
+    to the first)."""
+    sizes = Counter(str(a) for a in authors)
+    names = sorted(sizes)
+    if k is None or k >= len(names):
+        return {a: i for i, a in enumerate(names)}
+    if k < 2:
+        raise ValueError(f"author folds: need at least 2, got {k}")
+    load = [0] * k
+    out: dict[str, int] = {}
+    for a in sorted(names, key=lambda a: (-sizes[a], a)):
+        f = min(range(k), key=lambda i: (load[i], i))
+        out[a] = f
+        load[f] += sizes[a]
+    return out
+
+
+def _how(folds: dict[str, int]) -> str:
+    n = max(folds.values()) + 1
+    return LEAVE_ONE_OUT if n == len(folds) else f"{n} folds of authors"
+
+
 def out_of_sample(
     frame: pd.DataFrame,
     *,
     c: float = DETECTOR_C,
     keep: dict[str, AspectDetector] | None = None,
     counts: SentenceCounts | None = None,
+    by_authors: int | None = None,
     **fit_kw: object,
 ) -> tuple[AspectDetector, OutOfSample]:
     """The detector fitted on all of ``frame``, and every scored sentence's probabilities from
     a detector fitted without it (see :func:`fit_detector` for the folds and which sentences
-    are scored). With leave-one-author-out, ``keep`` (if given) receives each author's fold
-    detector by author; ``fit_kw`` go to every fit (``features``, ``en_scale``); ``counts``: the
+    are scored). The authors are held out in ``by_authors`` groups (:func:`author_folds`;
+    ``None``: one at a time). ``keep`` (if given) receives the detector fitted without each
+    author, by author; ``fit_kw`` go to every fit (``features``, ``en_scale``); ``counts``: the
     frame's :class:`SentenceCounts` when already made (counted once for every fit)."""
     scored = (frame["author"] != "lexicon").to_numpy()
     if not scored.any():
         scored = ~scored
     others = sorted(set(frame.loc[scored, "author"]))
+    held: dict[str, int] = {}
     if len(others) >= 2 and "lexicon" not in others:
-        folds = frame["author"].map({a: k for k, a in enumerate(others)}).fillna(-1).to_numpy()
-        n_folds, how = len(others), "leave one author out"
+        held = author_folds(frame.loc[scored, "author"].tolist(), by_authors)
+        folds = frame["author"].map(held).fillna(-1).to_numpy()
+        n_folds, how = max(held.values()) + 1, _how(held)
     else:
         keys = zip(frame["set"], frame["text"], strict=True)
         folds = np.array([_fold(s + ":" + t) for s, t in keys])
-        n_folds, how = FOLDS, "5 folds"
+        n_folds, how = FOLDS, f"{FOLDS} folds"
     if counts is None:
         counts = SentenceCounts.of(frame, str(fit_kw.get("features", DETECTOR_FEATURES)))
     full = _fit_detector_raw(frame, c=c, counts=counts, **fit_kw)  # type: ignore[arg-type]
@@ -564,8 +604,8 @@ def out_of_sample(
     for k in range(n_folds):
         mine = counts.take(folds != k)
         det = _fit_detector_raw(frame[folds != k], c=c, counts=mine, **fit_kw)  # type: ignore[arg-type]
-        if keep is not None and how == "leave one author out":
-            keep[others[k]] = det
+        if keep is not None:
+            keep.update({a: det for a, f in held.items() if f == k})
         cols = [aspects.index(a) for a in det.aspects_]
         for i in np.flatnonzero((folds == k) & scored):
             probs[i, cols] = det.probabilities(clauses[int(i)])
@@ -746,18 +786,26 @@ def _second_probabilities(
 
 
 def second_pass_out_of_sample(
-    oos: OutOfSample, *, c: float = SECOND_PASS_C, beside: bool = SECOND_PASS_BESIDE
+    oos: OutOfSample,
+    *,
+    c: float = SECOND_PASS_C,
+    beside: bool = SECOND_PASS_BESIDE,
+    by_authors: int | None = None,
 ) -> tuple[OutOfSample, dict[str, dict[str, tuple[float, np.ndarray]]]]:
-    """The second pass left out one author at a time over ``oos``'s authors: ``oos`` with
-    each sentence's second-pass probabilities from a second pass fitted without its author
-    (thresholds are then chosen on it by :func:`choose_thresholds`), and those second passes
-    by author."""
+    """The second pass with ``oos``'s authors held out in ``by_authors`` groups
+    (:func:`author_folds`; ``None``: one at a time): ``oos`` with each sentence's second-pass
+    probabilities from a second pass fitted without its author (thresholds are then chosen on
+    it by :func:`choose_thresholds`), and the second pass fitted without each author, by
+    author."""
     probs = np.zeros_like(oos.probabilities)
+    folds = author_folds(oos.author.tolist(), by_authors)
+    fold_of = np.array([folds[str(a)] for a in oos.author])
     by_author = {}
-    for held in sorted(set(oos.author)):
-        rows = oos.author == held
-        by_author[held] = fit_second_pass(oos, ~rows, c=c, beside=beside)
-        probs[rows] = _second_probabilities(by_author[held], oos, rows, beside)
+    for k in range(max(folds.values()) + 1):
+        rows = fold_of == k
+        model = fit_second_pass(oos, ~rows, c=c, beside=beside)
+        by_author.update({a: model for a, f in folds.items() if f == k})
+        probs[rows] = _second_probabilities(model, oos, rows, beside)
     return replace(oos, probabilities=probs), by_author
 
 
@@ -861,26 +909,28 @@ def _gate_probabilities(
 
 
 def gate_out_of_sample(
-    frame: pd.DataFrame, counts: SentenceCounts | None = None
+    frame: pd.DataFrame, counts: SentenceCounts | None = None, by_authors: int | None = None
 ) -> tuple[np.ndarray, dict[str, tuple[dict[str, float], float]]]:
-    """The gate left out one blind author at a time: each scored sentence's (the rows of
-    :func:`out_of_sample`'s ``oos``) gate probability from a gate fitted without its author, and
-    those gates by author (fitted on :data:`WORKERS` threads). The lexicon author's sentences
-    are always in the fit."""
+    """The gate with the blind authors held out in ``by_authors`` groups (:func:`author_folds`;
+    ``None``: one at a time): each scored sentence's (the rows of :func:`out_of_sample`'s
+    ``oos``) gate probability from a gate fitted without its author, and the gate fitted
+    without each author, by author (fitted on :data:`WORKERS` threads). The lexicon author's
+    sentences are always in the fit."""
     counts = gate_features(frame) if counts is None else counts
     none = np.array([len(g) == 0 for g in frame["gold"]], dtype=bool)
     authors = frame["author"].to_numpy()
     scored = authors != "lexicon"
     probs = np.zeros(len(frame))
-    held_out = sorted(set(authors[scored]))
+    folds = author_folds(authors[scored].tolist(), by_authors)
+    fold_of = np.array([folds.get(str(a), -1) for a in authors])
+    n = max(folds.values()) + 1
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        gates = list(pool.map(lambda held: fit_gate(counts, none, authors != held), held_out))
-    by_author = dict(zip(held_out, gates, strict=True))
-    for held in held_out:
-        mine = authors == held
-        weights, bias = by_author[held]
+        gates = list(pool.map(lambda k: fit_gate(counts, none, fold_of != k), range(n)))
+    for k in range(n):
+        mine = fold_of == k
+        weights, bias = gates[k]
         probs[mine] = _gate_probabilities(weights, bias, counts.take(mine))
-    return probs[scored], by_author
+    return probs[scored], {a: gates[f] for a, f in folds.items()}
 
 
 def fit_detector(
@@ -894,12 +944,14 @@ def fit_detector(
     fallback: bool = DETECTOR_FALLBACK,
     beside: bool = DETECTOR_BESIDE,
     gate: bool = FALLBACK_GATE,
+    by_authors: int | None = AUTHOR_FOLDS,
 ) -> AspectDetector:
     """Fit the detector; its thresholds are chosen out of sample on the same sentences.
 
-    Out of sample (:func:`out_of_sample`): leave one author out among the authors other than
-    the lexicon's when there are two or more of them (each held out in turn, the detector
-    trained on all the others), else five folds by a hash of the sentence. Scored on the
+    Out of sample (:func:`out_of_sample`): the authors other than the lexicon's are held out in
+    ``by_authors`` groups (:func:`author_folds`; ``None``: one at a time) when there are two or
+    more of them (each group held out in turn, the detector trained on all the others; the
+    second pass and the gate alike), else five folds by a hash of the sentence. Scored on the
     sentences of authors other than the lexicon's (on the lexicon author's own sentences the
     patterns already find nearly everything, so they cannot tell thresholds apart); on the
     lexicon author's alone when there are no others. The thresholds are those of
@@ -912,7 +964,7 @@ def fit_detector(
         det.metadata["threshold_from"] = "given"
         return det
     counts = SentenceCounts.of(frame)
-    full, oos = out_of_sample(frame, c=c, counts=counts)
+    full, oos = out_of_sample(frame, c=c, counts=counts, by_authors=by_authors)
     chosen = choose_thresholds(oos, per_aspect=per_aspect, per_language=per_language,
                                beside=beside)  # fmt: skip
     full.threshold = chosen.overall
@@ -930,10 +982,11 @@ def fit_detector(
              full.metadata["cv_union_f1"])  # fmt: skip
     second = None
     if second_pass and len(set(oos.author)) >= 2:
-        second = (second_pass_out_of_sample(oos)[0], fit_second_pass(oos))
+        second = (second_pass_out_of_sample(oos, by_authors=by_authors)[0],
+                  fit_second_pass(oos))  # fmt: skip
     gate_p = None
-    if fallback and gate and oos.how == "leave one author out":
-        gate_p = gate_out_of_sample(frame, counts)[0]
+    if fallback and gate and oos.how != f"{FOLDS} folds":  # the authors held out
+        gate_p = gate_out_of_sample(frame, counts, by_authors)[0]
         none = np.array([len(g) == 0 for g in frame["gold"]], dtype=bool)
         full.set_gate(*fit_gate(counts, none))
     set_passes(full, oos, None, chosen, second=second, adds=SECOND_PASS_ADDS, fallback=fallback,
