@@ -138,8 +138,8 @@ def test_a_stop_before_the_worker_loses_no_case_and_makes_no_second(store: Store
 class Recording(ResponseHooks):
     """The worker's queueing and batching, without the rules."""
 
-    def __init__(self, store: Store) -> None:
-        super().__init__(store, batch=3, idle=0.05)
+    def __init__(self, store: Store, idle: float = 0.05) -> None:
+        super().__init__(store, batch=3, idle=idle)
         self.seen: list[list[int]] = []
 
     def evaluate(self, ids: list[int]) -> None:
@@ -162,3 +162,21 @@ def test_the_worker_batches_ends_when_idle_and_starts_again(store: Store) -> Non
     hooks.submitted(8)
     time.sleep(0.2)
     assert hooks.seen[-1] == [7] and hooks._thread is None
+
+
+def test_closing_ends_the_thread_without_waiting_out_its_idle_time(store: Store) -> None:
+    """Before session 32 the thread slept out its ``idle`` wait after a close (a web process's
+    shutdown, or a test's teardown, waited that long)."""
+    hooks = Recording(store, idle=60)
+    for i in range(4):
+        hooks.submitted(i)
+    assert hooks.wait_idle(5)
+    thread = hooks._thread
+    assert thread is not None and thread.is_alive()  # waiting up to 60 s for more
+    started = time.monotonic()
+    hooks.close()
+    assert not thread.is_alive() and hooks._thread is None
+    assert time.monotonic() - started < 20  # woken, not timed out (60 s + 1)
+    hooks.submitted(4)  # closed: nothing more is taken
+    time.sleep(0.2)
+    assert sorted(i for b in hooks.seen for i in b) == [0, 1, 2, 3]

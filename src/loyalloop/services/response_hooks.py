@@ -44,12 +44,18 @@ log = logging.getLogger(__name__)
 _BATCH_ERRORS = (LoyalloopError, SQLAlchemyError, OSError, ValueError, TypeError, LookupError)
 
 
+#: Not a response id: put on the queue by :meth:`ResponseHooks.close` to wake the thread, which
+#: then ends at once instead of after its ``idle`` wait.
+_WAKE = -1
+
+
 class ResponseHooks:
     """A queue of committed responses and the thread that evaluates them in batches.
 
     The thread starts with the first response queued and ends after ``idle`` seconds without
     one (a web process that takes no answers holds no thread). Closing the store (or the
-    app's shutdown) closes the worker first: what is queued is evaluated, then no more.
+    app's shutdown) closes the worker first: what is queued is evaluated, then no more, and
+    the thread ends without waiting out its ``idle`` seconds.
 
     Parameters
     ----------
@@ -103,12 +109,22 @@ class ResponseHooks:
                         self._thread = None
                         return
                 continue
+            if first == _WAKE:
+                with self._lock:
+                    if self._closed:
+                        self._thread = None
+                        return
+                continue
             ids = [first]
             while len(ids) < self.batch:
                 try:
-                    ids.append(self._queue.get_nowait())
+                    more = self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if more == _WAKE:  # read again first thing after this batch
+                    self._queue.put(_WAKE)
+                    break
+                ids.append(more)
             try:
                 self.evaluate(ids)
             except _BATCH_ERRORS:
@@ -151,4 +167,5 @@ class ResponseHooks:
             self._closed = True
             thread = self._thread
         if thread is not None:
+            self._queue.put(_WAKE)
             thread.join(self.idle + 1)
