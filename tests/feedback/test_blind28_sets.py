@@ -35,6 +35,12 @@ by it:
   (``evaluate --channels``): 0.8782 / 0.8335, adjudicated 0.8831 / 0.8297. English is below 0.85
   on this author against every version of the labels (most of the gap: mentions the reader
   adds that the labellers did not, 145 of 926 adjudicated pairs).
+- session 32's retrain (train29a … train30f in, sixty-five authors, thresholds chosen holding the
+  authors out in ten groups): agreement **0.8830 zh, 0.8348 en**; recall 0.9481 / 0.9344;
+  precision 0.8881 / 0.8401; sentiment when found 0.9313 / 0.8934; intent 0.8924 / 0.8628. Second
+  person 0.9075 / 0.8494; adjudicated **0.8905 / 0.8335**. With the recorded channels: 0.8818 /
+  0.8348, adjudicated 0.8893 / 0.8335. Whether the customer complains (adjudicated): 0.941 /
+  0.907; complaint precision 0.835 / 0.746.
 
 The floors are the last figures minus 0.01 (without channels); the sets must stay out of
 training until a newer blind set replaces them as the held-out measure.
@@ -55,14 +61,14 @@ from tests.feedback.labelled_floor import (
 #: Every file of the blind28 round; none may be training data while it is held out.
 HELD_OUT = ("blind28", "relabel28_blind27", "second28_blind28", "adjudicated28_blind28")
 
-#: set -> (sentences, held-out agreement, held-out recall) on session 29's models.
+#: set -> (sentences, held-out agreement, held-out recall) on session 32's models.
 MEASURED = {
-    "blind28_zh": (660, 0.8794, 0.9385),
-    "blind28_en": (627, 0.8335, 0.9344),
-    "second28_blind28_zh": (660, 0.8989, 0.9568),
-    "second28_blind28_en": (627, 0.8454, 0.9458),
-    "adjudicated28_blind28_zh": (660, 0.8844, 0.9508),
-    "adjudicated28_blind28_en": (627, 0.8297, 0.9373),
+    "blind28_zh": (660, 0.8830, 0.9481),
+    "blind28_en": (627, 0.8348, 0.9344),
+    "second28_blind28_zh": (660, 0.9075, 0.9679),
+    "second28_blind28_en": (627, 0.8494, 0.9472),
+    "adjudicated28_blind28_zh": (660, 0.8905, 0.9582),
+    "adjudicated28_blind28_en": (627, 0.8335, 0.9373),
 }
 
 

@@ -63,13 +63,18 @@ def test_shipped_taxonomies_send_app_reviews_to_app_online(taxonomy: str) -> Non
 def test_an_app_review_that_names_nothing_is_about_the_app() -> None:
     assert _read("Love it", "app_review") == [("app_online", "positive", CHANNEL_SOURCE)]
     assert _read("太好用了，五星", "app_review")[0][:2] == ("app_online", "positive")
-    # one mention per sentence that judges; evaluate keeps one label per aspect. (Since the
-    # retrain with the fallback's gate, session 22, the fallback itself reads "Just terrible."
-    # as app_online, so that sentence's mention comes from the words.)
+    # one mention per sentence that judges; evaluate keeps one label per aspect
+    assert _read("Awful. Just awful.", None) == []
+    got = _read("Awful. Just awful.", "app_review")
+    assert got == [("app_online", "negative", CHANNEL_SOURCE)] * 2
+    # where the fallback already reads a sentence as the app (session 32's models read
+    # "Terrible. Just terrible." so), that sentence's mention comes from the words, the other's
+    # from the channel
+    words = _read("Terrible. Just terrible.", None)
     got = _read("Terrible. Just terrible.", "app_review")
     assert [(aspect, label) for aspect, label, _ in got] == [("app_online", "negative")] * 2
-    assert got[0][2] == CHANNEL_SOURCE
-    assert _read("Terrible. Just terrible.", None) == [got[1]]
+    assert sorted(source for *_, source in got) == sorted([CHANNEL_SOURCE, TEXT_SOURCE])
+    assert words == [m for m in got if m[2] == TEXT_SOURCE]
 
 
 def test_a_sentence_that_names_an_aspect_keeps_it() -> None:

@@ -40,7 +40,9 @@ SETS = ("train27a", "train27b", "train27c", "train27d")
 
 #: set -> (sentences, agreement, recall) of session 27's shipped models, trained on them; train27c_en
 #: from session 29's (its in-sample agreement fell 0.9760 -> 0.9640 when train28k-r joined: the
-#: sarcastic author's English is fitted less closely while every held-out figure rose).
+#: sarcastic author's English is fitted less closely while every held-out figure rose); train27d_en
+#: from session 32's (0.9811 -> 0.9706 when train29a-j and train30a-f joined, the travellers'
+#: English fitted less closely while all four held-out authors read better in both languages).
 IN_SAMPLE = {
     "train27a_zh": (799, 0.9966, 0.9966),
     "train27a_en": (800, 0.9907, 0.9975),
@@ -49,7 +51,7 @@ IN_SAMPLE = {
     "train27c_zh": (699, 0.9978, 1.0000),
     "train27c_en": (697, 0.9640, 0.9945),
     "train27d_zh": (723, 0.9948, 0.9948),
-    "train27d_en": (729, 0.9811, 0.9948),
+    "train27d_en": (729, 0.9706, 0.9948),
 }
 
 
