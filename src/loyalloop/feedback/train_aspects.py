@@ -21,7 +21,7 @@ before it became training data). The sample's templated comments are not used.
 AspectDetector`): one L2 logistic regression per aspect (liblinear, ``C`` = :data:`DETECTOR_C`)
 over the sentence's summed clause n-grams. Its thresholds are chosen out of sample by holding
 the blind authors out in groups (:func:`fit_detector`, :data:`AUTHOR_FOLDS`; one at a time
-until session 32): one overall threshold, and one per aspect
+before session 32): one overall threshold, and one per aspect
 with enough labelled pairs (the F1 of the aspects found by patterns plus detector); per language
 and aspect too with :data:`PER_LANGUAGE` (not shipped). The out-of-sample probabilities
 (:func:`out_of_sample`) are kept apart from the choice (:func:`choose_thresholds`), so that
