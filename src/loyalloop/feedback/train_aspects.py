@@ -9,12 +9,13 @@ Run from the repository root::
 
 Data: the hand-labelled sentences in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by sixty-five
 authors (:data:`AUTHOR_OF`): the engineer who wrote the lexicon (``domain_*``, ``fresh_*``,
-``dev2_*``, ``dev3_*``, ``check_*``) and sixty-four blind labellers (:data:`BLIND_AUTHORS`:
+``dev2_*``, ``dev3_*``, ``check_*``) and seventy blind labellers (:data:`BLIND_AUTHORS`:
 ``blind_*``, ``train3_*``, ``blind2_*`` … ``blind14_*`` and blind15's … blind25's adjudicated
 labels, ``adjudicated15_blind15_*`` … ``adjudicated25_blind25_*``, why those in
 :mod:`~loyalloop.feedback.train_mention_sentiment`; and ``train26a_*``, ``train26b_*``,
 ``train27a_*`` … ``train27d_*``, ``train28a_*`` … ``train28j_*``, ``train28k_*`` … ``train28r_*``,
-``train29a_*`` … ``train29j_*``, ``train30a_*`` … ``train30f_*``; each spent as a test set
+``train29a_*`` … ``train29j_*``, ``train30a_*`` … ``train30f_*``, ``train31a_*`` …
+``train31f_*``; each spent as a test set
 before it became training data). The sample's templated comments are not used.
 
 **Detector** (``data/aspect_detector.txt``, :class:`~loyalloop.feedback.aspect_detector.

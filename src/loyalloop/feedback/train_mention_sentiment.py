@@ -5,34 +5,36 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by sixty-five authors
-(:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``, ``check``) and
-sixty-four blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` … ``blind25``,
-``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``, ``train28k`` …
-``train28r``, ``train29a`` … ``train29j``, ``train30a`` … ``train30f``; each spent as a test set
-before it became training data — train26a's and train26b's, written in session 26 alongside the
-held-out blind24, were measured once on session 25's and the blind23-in models; train27a's …
-train27d's, written in session 27 alongside the held-out blind25, each from its own angle (young and
-terse, formal, sarcastic, shoppers and travellers), once on session 26's models; train28a's …
-train28j's, written in session 28 alongside the held-out blind26, each from its own angle (older
-customers, social posts, shoppers' reviews, agents' cases, high-value customers, indirect
-judgements, regional writers, students, in-store shoppers, long messages), once on session 27's
-models; train28k's … train28r's (six sets: self-employed customers, customers with disabilities and
-carers, long platform reviews, NPS / CSAT verbatims, live-chat turns, reactions to changes), written
-in session 28 after its retrain had started, once on session 28's models; train29a's … train29j's
-(ten sets: cross-border customers, phone-call transcripts, fraud and privacy, big sales, customers
-short of money, loyal customers, neutral enquiries, comparisons and switching, households, very
-short comments), written in session 29 while its retrain ran, once on session 29's models;
-train30a's … train30f's (six sets: escalations, code-switching and typos, new customers, digital
-payments, service-recovery stories, many aspects at once), written in session 30, once on session
-29's models; all thirty-eight are labelled once, by their authors; train30e's 64 "thanks for the
-fix" comments with a negative mention that its author called praise are complaints, as the guide's
-intent order says). blind15's, (since session 19) blind16's, (since session 20) blind17's, (since
-session 21) blind18's, (since session 22) blind19's, (since session 23) blind20's, (since session
-24) blind21's, (since session 25) blind22's, (since session 26)
-blind23's, (since session 27) blind24's and (since session 28) blind25's sentences were labelled
-twice, blind, and a third person decided where the two differed; their training rows are the
-**adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by seventy-one
+authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
+``check``) and seventy blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` …
+``blind25``, ``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``,
+``train28k`` … ``train28r``, ``train29a`` … ``train29j``, ``train30a`` … ``train30f``, ``train31a``
+… ``train31f``; each spent as a test set before it became training data — train26a's and train26b's,
+written in session 26 alongside the held-out blind24, were measured once on session 25's and the
+blind23-in models; train27a's … train27d's, written in session 27 alongside the held-out blind25,
+each from its own angle (young and terse, formal, sarcastic, shoppers and travellers), once on
+session 26's models; train28a's … train28j's, written in session 28 alongside the held-out blind26,
+each from its own angle (older customers, social posts, shoppers' reviews, agents' cases, high-value
+customers, indirect judgements, regional writers, students, in-store shoppers, long messages), once
+on session 27's models; train28k's … train28r's (six sets: self-employed customers, customers with
+disabilities and carers, long platform reviews, NPS / CSAT verbatims, live-chat turns, reactions to
+changes), written in session 28 after its retrain had started, once on session 28's models;
+train29a's … train29j's (ten sets: cross-border customers, phone-call transcripts, fraud and
+privacy, big sales, customers short of money, loyal customers, neutral enquiries, comparisons and
+switching, households, very short comments), written in session 29 while its retrain ran, once on
+session 29's models; train30a's … train30f's (six sets: escalations, code-switching and typos, new
+customers, digital payments, service-recovery stories, many aspects at once), written in session 30,
+once on session 29's models; train31a's … train31f's (six sets: amounts in passing, detailed product
+reviews, agents' notes, the app and logins, questions about bills and points, lukewarm comments),
+written in session 31, once on session 29's and once on session 32's first models; all forty-four
+are labelled once, by their authors; train30e's 64 "thanks for the fix" comments with a negative
+mention that its author called praise are complaints, as the guide's intent order says). blind15's,
+(since session 19) blind16's, (since session 20) blind17's, (since session 21) blind18's, (since
+session 22) blind19's, (since session 23) blind20's, (since session 24) blind21's, (since session
+25) blind22's, (since session 26) blind23's, (since session 27) blind24's and (since session 28)
+blind25's sentences were labelled twice, blind, and a third person decided where the two differed;
+their training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
 ``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author ``blind17``;
 ``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``, author ``blind19``;
 ``adjudicated20_blind20_*``, author ``blind20``; ``adjudicated21_blind21_*``, author ``blind21``;
@@ -202,6 +204,12 @@ TRAIN_SETS = tuple(
         "train30d",
         "train30e",
         "train30f",
+        "train31a",
+        "train31b",
+        "train31c",
+        "train31d",
+        "train31e",
+        "train31f",
     )
     for lang in ("zh", "en")
 )
@@ -259,6 +267,12 @@ AUTHOR_OF = {
     "train30d": "train30d",
     "train30e": "train30e",
     "train30f": "train30f",
+    "train31a": "train31a",
+    "train31b": "train31b",
+    "train31c": "train31c",
+    "train31d": "train31d",
+    "train31e": "train31e",
+    "train31f": "train31f",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
@@ -270,6 +284,7 @@ BLIND_AUTHORS = (
     "train28i", "train28j", "train28k", "train28l", "train28m", "train28o", "train28p", "train28r",
     "train29a", "train29b", "train29c", "train29d", "train29e", "train29f", "train29g", "train29h",
     "train29i", "train29j", "train30a", "train30b", "train30c", "train30d", "train30e", "train30f",
+    "train31a", "train31b", "train31c", "train31d", "train31e", "train31f",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
