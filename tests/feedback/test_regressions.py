@@ -154,9 +154,9 @@ def test_a_contact_channel_is_not_a_judgement_of_the_staff(
      # detector's new features; neutral again (−0.37) since session 28's retrain with blind25
      # and train28a-j (which set moved it was not measured); negative again since session 32's
      # retrain with train29a-j and train30a-f (train29h writes comparisons and switching, most
-     # of them complaints). Strict: fix the reading, then make it a plain case again.
-     pytest.param("年费三百，和别家差不多", "neutral",
-                  marks=pytest.mark.xfail(strict=True, reason="read negative, see above"))],
+     # of them complaints); neutral again since its second, with train31a-f (lukewarm comments,
+     # questions about bills) in.
+     ("年费三百，和别家差不多", "neutral")],
 )  # fmt: skip
 def test_questions_and_neutral_statements(text: str, label: str) -> None:
     assert dict(_pairs(text))["annual_fee"] == label
@@ -230,9 +230,10 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: neutral again. Session 29, retrained with train28k-r: "The security checks sent me a new
 #: card" reads neutral again. Session 32, retrained with train29a-j and train30a-f (train29c
 #: writes fraud, scams and security, where security checks are mostly complaints): "The security
-#: checks sent me a new card" reads negative again. Strict: fix the reading, then drop the text.
+#: checks sent me a new card" reads negative again; its second retrain, with train31a-f in:
+#: "盗刷处理给我补发了新卡" reads neutral (negative in every retrain since session 25). Strict: fix the
+#: reading, then drop the text.
 _FRAUD_FACTS_READ_NEGATIVE = {
-    "盗刷处理给我补发了新卡",
     "The security checks sent me a new card",
 }
 

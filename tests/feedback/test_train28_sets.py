@@ -42,7 +42,9 @@ from tests.feedback.labelled_floor import (
 
 SETS = tuple(f"train28{x}" for x in "abcdefghij")
 
-#: set -> (sentences, agreement, recall) of session 28's shipped models, trained on them.
+#: set -> (sentences, agreement, recall) of session 28's shipped models, trained on them; train28f_en
+#: from session 32's second (0.9821 -> 0.9694 when train29a-j, train30a-f and train31a-f joined:
+#: the indirect judgements' English fitted less closely while the held-out authors read better).
 IN_SAMPLE = {
     "train28a_zh": (517, 0.9887, 0.9887),
     "train28a_en": (611, 0.9903, 0.9939),
@@ -55,7 +57,7 @@ IN_SAMPLE = {
     "train28e_zh": (706, 0.9989, 0.9989),
     "train28e_en": (799, 0.9812, 0.9862),
     "train28f_zh": (730, 0.9980, 0.9980),
-    "train28f_en": (728, 0.9821, 0.9989),
+    "train28f_en": (728, 0.9694, 0.9989),
     "train28g_zh": (599, 0.9964, 0.9964),
     "train28g_en": (615, 0.9864, 0.9963),
     "train28h_zh": (643, 0.9976, 0.9976),
