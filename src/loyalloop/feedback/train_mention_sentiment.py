@@ -5,51 +5,54 @@ Run from the repository root::
     python -m loyalloop.feedback.train_mention_sentiment         # writes the model file
     python -m loyalloop.feedback.train_mention_sentiment --loao  # leave-one-author-out only
 
-Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by seventy-one
+Data: every hand-labelled set in ``tests/feedback/data`` (:data:`TRAIN_SETS`), by seventy-seven
 authors (:data:`AUTHOR_OF`): the lexicon's author (``domain``, ``fresh``, ``dev2``, ``dev3``,
-``check``) and seventy blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2`` …
-``blind25``, ``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``,
+``check``) and seventy-six blind labellers (:data:`BLIND_AUTHORS`: ``blind``, ``train3``, ``blind2``
+… ``blind25``, ``train26a``, ``train26b``, ``train27a`` … ``train27d``, ``train28a`` … ``train28j``,
 ``train28k`` … ``train28r``, ``train29a`` … ``train29j``, ``train30a`` … ``train30f``, ``train31a``
-… ``train31f``; each spent as a test set before it became training data — train26a's and train26b's,
-written in session 26 alongside the held-out blind24, were measured once on session 25's and the
-blind23-in models; train27a's … train27d's, written in session 27 alongside the held-out blind25,
-each from its own angle (young and terse, formal, sarcastic, shoppers and travellers), once on
-session 26's models; train28a's … train28j's, written in session 28 alongside the held-out blind26,
-each from its own angle (older customers, social posts, shoppers' reviews, agents' cases, high-value
-customers, indirect judgements, regional writers, students, in-store shoppers, long messages), once
-on session 27's models; train28k's … train28r's (six sets: self-employed customers, customers with
-disabilities and carers, long platform reviews, NPS / CSAT verbatims, live-chat turns, reactions to
-changes), written in session 28 after its retrain had started, once on session 28's models;
-train29a's … train29j's (ten sets: cross-border customers, phone-call transcripts, fraud and
-privacy, big sales, customers short of money, loyal customers, neutral enquiries, comparisons and
-switching, households, very short comments), written in session 29 while its retrain ran, once on
-session 29's models; train30a's … train30f's (six sets: escalations, code-switching and typos, new
-customers, digital payments, service-recovery stories, many aspects at once), written in session 30,
-once on session 29's models; train31a's … train31f's (six sets: amounts in passing, detailed product
-reviews, agents' notes, the app and logins, questions about bills and points, lukewarm comments),
-written in session 31, once on session 29's and once on session 32's first models; all forty-four
-are labelled once, by their authors; train30e's 64 "thanks for the fix" comments with a negative
-mention that its author called praise are complaints, as the guide's intent order says). blind15's,
-(since session 19) blind16's, (since session 20) blind17's, (since session 21) blind18's, (since
-session 22) blind19's, (since session 23) blind20's, (since session 24) blind21's, (since session
-25) blind22's, (since session 26) blind23's, (since session 27) blind24's and (since session 28)
-blind25's sentences were labelled twice, blind, and a third person decided where the two differed;
-their training rows are the **adjudicated** labels (``adjudicated15_blind15_*``, author ``blind15``;
-``adjudicated16_blind16_*``, author ``blind16``; ``adjudicated17_blind17_*``, author ``blind17``;
-``adjudicated18_blind18_*``, author ``blind18``; ``adjudicated19_blind19_*``, author ``blind19``;
-``adjudicated20_blind20_*``, author ``blind20``; ``adjudicated21_blind21_*``, author ``blind21``;
-``adjudicated22_blind22_*``, author ``blind22``; ``adjudicated23_blind23_*``, author ``blind23``;
-``adjudicated24_blind24_*``, author ``blind24``; ``adjudicated25_blind25_*``, author ``blind25``):
-on the 20-30 % of rows where the author and the second person disagree the adjudicated label is the
-better-founded truth (the adjudicator mostly restored aspects the author left implied — exactly the
-implied mentions the detector misses), and the reader scored the same against all three versions
-(session 17), so nothing is lost by taking it. The authors' (``blind15_*`` … ``blind25_*``) and the
-second persons' (``second15_blind15_*`` … ``second25_blind25_*``) versions of the same texts are not
-also training rows: the same sentence three times would weigh it triple and, in
-leave-one-author-out, leak it across folds. The shipped model and leave-one-author-out use every set
-(:data:`SENTIMENT_SETS`, see there). Each sentence is read by the rules and the shipped aspect
-detector (:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the
-sentence is labelled with is one training row with that label.
+… ``train31f``, ``train32a`` … ``train32f``; each spent as a test set before it became training data
+— train26a's and train26b's, written in session 26 alongside the held-out blind24, were measured
+once on session 25's and the blind23-in models; train27a's … train27d's, written in session 27
+alongside the held-out blind25, each from its own angle (young and terse, formal, sarcastic,
+shoppers and travellers), once on session 26's models; train28a's … train28j's, written in session
+28 alongside the held-out blind26, each from its own angle (older customers, social posts, shoppers'
+reviews, agents' cases, high-value customers, indirect judgements, regional writers, students,
+in-store shoppers, long messages), once on session 27's models; train28k's … train28r's (six sets:
+self-employed customers, customers with disabilities and carers, long platform reviews, NPS / CSAT
+verbatims, live-chat turns, reactions to changes), written in session 28 after its retrain had
+started, once on session 28's models; train29a's … train29j's (ten sets: cross-border customers,
+phone-call transcripts, fraud and privacy, big sales, customers short of money, loyal customers,
+neutral enquiries, comparisons and switching, households, very short comments), written in session
+29 while its retrain ran, once on session 29's models; train30a's … train30f's (six sets:
+escalations, code-switching and typos, new customers, digital payments, service-recovery stories,
+many aspects at once), written in session 30, once on session 29's models; train31a's … train31f's
+(six sets: amounts in passing, detailed product reviews, agents' notes, the app and logins,
+questions about bills and points, lukewarm comments), written in session 31, once on session 29's
+and once on session 32's first models; train32a's … train32f's (six sets: third parties, wishes,
+step-by-step stories, mixed feelings, reported speech, internet slang and emoji), written in session
+32, once on session 32's second models; all fifty are labelled once, by their authors; train30e's 64
+"thanks for the fix" comments with a negative mention that its author called praise are complaints,
+as the guide's intent order says). blind15's, (since session 19) blind16's, (since session 20)
+blind17's, (since session 21) blind18's, (since session 22) blind19's, (since session 23) blind20's,
+(since session 24) blind21's, (since session 25) blind22's, (since session 26) blind23's, (since
+session 27) blind24's and (since session 28) blind25's sentences were labelled twice, blind, and a
+third person decided where the two differed; their training rows are the **adjudicated** labels
+(``adjudicated15_blind15_*``, author ``blind15``; ``adjudicated16_blind16_*``, author ``blind16``;
+``adjudicated17_blind17_*``, author ``blind17``; ``adjudicated18_blind18_*``, author ``blind18``;
+``adjudicated19_blind19_*``, author ``blind19``; ``adjudicated20_blind20_*``, author ``blind20``;
+``adjudicated21_blind21_*``, author ``blind21``; ``adjudicated22_blind22_*``, author ``blind22``;
+``adjudicated23_blind23_*``, author ``blind23``; ``adjudicated24_blind24_*``, author ``blind24``;
+``adjudicated25_blind25_*``, author ``blind25``): on the 20-30 % of rows where the author and the
+second person disagree the adjudicated label is the better-founded truth (the adjudicator mostly
+restored aspects the author left implied — exactly the implied mentions the detector misses), and
+the reader scored the same against all three versions (session 17), so nothing is lost by taking it.
+The authors' (``blind15_*`` … ``blind25_*``) and the second persons' (``second15_blind15_*`` …
+``second25_blind25_*``) versions of the same texts are not also training rows: the same sentence
+three times would weigh it triple and, in leave-one-author-out, leak it across folds. The shipped
+model and leave-one-author-out use every set (:data:`SENTIMENT_SETS`, see there). Each sentence is
+read by the rules and the shipped aspect detector
+(:func:`~loyalloop.feedback.aspects.mention_contexts`); every mention of an aspect the sentence is
+labelled with is one training row with that label.
 
 Model: per language, multinomial logistic regression (scikit-learn L-BFGS, L2 with ``C`` =
 :data:`DEFAULT_C`, no intercept: the ``bias`` feature carries it) over
@@ -210,6 +213,12 @@ TRAIN_SETS = tuple(
         "train31d",
         "train31e",
         "train31f",
+        "train32a",
+        "train32b",
+        "train32c",
+        "train32d",
+        "train32e",
+        "train32f",
     )
     for lang in ("zh", "en")
 )
@@ -273,6 +282,12 @@ AUTHOR_OF = {
     "train31d": "train31d",
     "train31e": "train31e",
     "train31f": "train31f",
+    "train32a": "train32a",
+    "train32b": "train32b",
+    "train32c": "train32c",
+    "train32d": "train32d",
+    "train32e": "train32e",
+    "train32f": "train32f",
 }  # fmt: skip
 #: The authors who labelled blind (never saw the lexicon): each is held out in turn.
 BLIND_AUTHORS = (
@@ -285,6 +300,7 @@ BLIND_AUTHORS = (
     "train29a", "train29b", "train29c", "train29d", "train29e", "train29f", "train29g", "train29h",
     "train29i", "train29j", "train30a", "train30b", "train30c", "train30d", "train30e", "train30f",
     "train31a", "train31b", "train31c", "train31d", "train31e", "train31f",
+    "train32a", "train32b", "train32c", "train32d", "train32e", "train32f",
 )  # fmt: skip
 #: The sets the shipped mention model is trained on: every author's. Until round 11 blind3-blind5
 #: were left out because each pushed the demo's service-attitude negative share away from the
