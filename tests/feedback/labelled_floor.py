@@ -18,15 +18,22 @@ DATA = Path(__file__).parent / "data"
 ADJUDICATION = Path(__file__).resolve().parents[2] / "benchmarks" / "feedback_adjudication.py"
 
 
-def assert_floor(name: str, sentences: int, agreement: float, recall: float) -> None:
+def assert_floor(
+    name: str, sentences: int, agreement: float, recall: float, comment: float | None = None
+) -> None:
     """``tests/feedback/data/<name>.tsv`` has ``sentences`` rows; agreement and recall on it are
-    at least the measured figures minus 0.01; per-aspect pairs add up to the whole."""
+    at least the measured figures minus 0.01; per-aspect pairs add up to the whole. With
+    ``comment``: the comment's sentiment as reported (``comment_accuracy``) is at least that
+    minus 0.01, and right more often than the comment's tone (``tone_accuracy``)."""
     df = read_labelled(DATA / f"{name}.tsv")
     assert len(df) == sentences
     ev = evaluate_aspects(df, taxonomy_column="domain")
     assert ev.overall["agreement"] >= agreement - 0.01
     assert ev.overall["recall"] >= recall - 0.01
     assert ev.per_aspect["pairs"].sum() == ev.overall["pairs"]
+    if comment is not None:
+        assert ev.overall["comment_accuracy"] >= comment - 0.01
+        assert ev.overall["comment_accuracy"] > ev.overall["tone_accuracy"]
 
 
 def shipped_train_sets() -> dict[str, set[str]]:

@@ -37,9 +37,11 @@ from loyalloop.feedback.channel_aspects import (
     with_channel,
 )
 from loyalloop.feedback.clean import clean_text
-from loyalloop.feedback.intent import effort_flags, entities, main_intent
+from loyalloop.feedback.intent import Intent, effort_flags, entities, read_intent
 from loyalloop.feedback.language import _classify, language_counts
 from loyalloop.feedback.pii import mask_pii
+from loyalloop.feedback.sentiment import Sentiment
+from loyalloop.feedback.verdict import comment_verdict
 
 __all__ = [
     "ANALYZE_COLUMNS",
@@ -69,12 +71,20 @@ def format_aspects(pairs: Iterable[tuple[str, str]]) -> str:
     return "; ".join(f"{k}:{v}" for k, v in seen.items())
 
 
+def _verdict(reading: CommentReading) -> tuple[Sentiment, Intent]:
+    """The comment's sentiment (:func:`~loyalloop.feedback.verdict.comment_verdict`) and main
+    intent."""
+    intent, p = read_intent(reading)
+    return comment_verdict(reading, intent, p), intent
+
+
 def _analyze_one(raw: object, tax: Taxonomy) -> tuple[str, str, str, float, str]:
     text = clean_text(raw)
     lang = _classify(*language_counts(text))
     reading = _read(clean_text(raw, normalize=False), tax)
     aspects = format_aspects((m.aspect, m.sentiment.label) for m in reading.mentions)
-    return text, lang, reading.sentiment.label, reading.sentiment.score, aspects
+    verdict = _verdict(reading)[0]
+    return text, lang, verdict.label, verdict.score, aspects
 
 
 def _analyze_many(
@@ -89,7 +99,8 @@ def _analyze_many(
         lang = _classify(*language_counts(text))
         full = with_channel(reading, implied)
         aspects = format_aspects((m.aspect, m.sentiment.label) for m in full.mentions)
-        out.append((text, lang, reading.sentiment.label, reading.sentiment.score, aspects))
+        verdict = _verdict(reading)[0]
+        out.append((text, lang, verdict.label, verdict.score, aspects))
     return out
 
 
@@ -316,12 +327,13 @@ def _read_comment(
     lang = _classify(*language_counts(cleaned))
     effort = effort_flags(display)
     ents = entities(display)
+    verdict, intent = _verdict(reading)
     row: tuple[Any, ...] = (
         lang,
-        reading.sentiment.label,
-        reading.sentiment.score,
+        verdict.label,
+        verdict.score,
         format_aspects((m.aspect, m.sentiment.label) for m in full.mentions),
-        main_intent(reading),
+        intent,
         effort["repeat_contact"],
         effort["long_wait"],
         effort["transferred"],

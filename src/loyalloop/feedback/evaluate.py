@@ -34,6 +34,16 @@ whether they complain"), from the same pairs (:func:`complaint_figures`):
 These are a view for a manager who acts on complaints, not the target: ``agreement`` counts
 praise and neutral mentions too and stays the headline figure.
 
+The comment view (since session 33), over sentences with an ``intent`` label:
+
+``comment_accuracy``
+    The comment's sentiment as the product reports it (:func:`~loyalloop.feedback.verdict.
+    comment_verdict`) equals what the labels say of the whole comment (:func:`comment_label`).
+``tone_accuracy``
+    The same for the comment's tone (the lexicon and general models' label,
+    :attr:`~loyalloop.feedback.aspects.CommentReading.sentiment`), which the product reported
+    before session 33.
+
 :func:`read_labelled` reads a labelled set as its authors write it: tab-separated, no quoting
 (a text may begin with a quotation mark — ``"Network error" on wifi …`` — and is read as
 written; before session 17 the CSV reader's quoting dropped those marks from 38 texts).
@@ -74,6 +84,7 @@ __all__ = [
     "INTENT_ALIASES",
     "LABELLER_CHANNELS",
     "AspectEvaluation",
+    "comment_label",
     "complaint_figures",
     "evaluate_aspects",
     "label_pairs",
@@ -237,6 +248,22 @@ def complaint_figures(pairs: pd.DataFrame, sentences: int) -> dict[str, float]:
     }
 
 
+def comment_label(intent: str, gold: Mapping[str, str]) -> str:
+    """What a labelled comment says as a whole (module docs): the author's intent
+    ``complaint`` / ``praise`` / ``statement`` is ``negative`` / ``positive`` / ``neutral``; any
+    other intent takes ``negative`` from a negative labelled mention, else ``positive`` from a
+    positive one, else ``neutral``.
+
+    >>> comment_label("request", {"annual_fee": "negative"}), comment_label("question", {})
+    ('negative', 'neutral')
+    """
+    fixed = {"complaint": "negative", "praise": "positive", "statement": "neutral"}
+    if INTENT_ALIASES.get(intent, intent) == "none" or intent in fixed:
+        return fixed.get(intent, "neutral")
+    labels = set(gold.values())
+    return next((x for x in ("negative", "positive") if x in labels), "neutral")
+
+
 def evaluate_aspects(
     labelled: pd.DataFrame,
     taxonomy: Taxonomy | str | Path | Mapping[str, Any] | None = None,
@@ -261,7 +288,8 @@ def evaluate_aspects(
         comment from that channel (:mod:`~loyalloop.feedback.channel_aspects`); ``None``: the
         words alone. The intent is read from the words either way.
     """
-    from loyalloop.feedback.intent import main_intent
+    from loyalloop.feedback.intent import read_intent
+    from loyalloop.feedback.verdict import comment_verdict
 
     for col in ("text", "aspects"):
         if col not in labelled.columns:
@@ -270,6 +298,8 @@ def evaluate_aspects(
         raise DataValidationError(f"{len(channels)} channels for {len(labelled)} labelled rows")
     rows = []
     intents = []
+    verdicts: list[tuple[str, str]] = []
+    tones: list[bool] = []
     for i, rec in enumerate(labelled.to_dict("records")):
         tax = load_taxonomy(rec[taxonomy_column] if taxonomy_column else taxonomy)
         gold = parse_labels(rec["aspects"], f"row {i + 1}")
@@ -288,7 +318,11 @@ def evaluate_aspects(
             rows.append((i, rec["text"], aspect, g, p))
         if "intent" in labelled.columns and str(rec["intent"]).strip():
             label = str(rec["intent"]).strip()
-            intents.append(main_intent(reading) == INTENT_ALIASES.get(label, label))
+            intent, p = read_intent(reading)
+            intents.append(intent == INTENT_ALIASES.get(label, label))
+            want = comment_label(label, gold)
+            verdicts.append((want, comment_verdict(reading, intent, p).label))
+            tones.append(want == (reading.sentiment.label if reading.clauses else "neutral"))
     pairs = pd.DataFrame(rows, columns=["row", "text", "aspect", "gold", "predicted"])
     overall = {
         "sentences": float(len(labelled)),
@@ -296,6 +330,10 @@ def evaluate_aspects(
         **complaint_figures(pairs, len(labelled)),
     }
     overall["intent_accuracy"] = float(sum(intents) / len(intents)) if intents else float("nan")
+    overall["comment_accuracy"] = (
+        float(sum(w == g for w, g in verdicts) / len(verdicts)) if verdicts else float("nan")
+    )
+    overall["tone_accuracy"] = float(sum(tones) / len(tones)) if tones else float("nan")
     gold_pairs = pairs[pairs["gold"].notna()]
     found = gold_pairs["predicted"].notna()
     right = gold_pairs["gold"] == gold_pairs["predicted"]
@@ -373,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
               f"precision {r['precision']:.3f}, sentiment when found "
               f"{r['sentiment_accuracy']:.3f}, intent {r['intent_accuracy']:.3f}; complaints: "
               f"recall {r['complaint_recall']:.3f}, precision {r['complaint_precision']:.3f}, "
-              f"whether the customer complains {r['complains_accuracy']:.3f}")  # fmt: skip
+              f"whether the customer complains {r['complains_accuracy']:.3f}; the comment "
+              f"{r['comment_accuracy']:.3f} (its tone {r['tone_accuracy']:.3f})")  # fmt: skip
         per: list[dict[str, Any]] = r["per_aspect"]  # type: ignore[assignment]
         if per:
             print(pd.DataFrame(per).to_string(index=False))

@@ -60,6 +60,7 @@ __all__ = [
     "entities",
     "intents",
     "main_intent",
+    "read_intent",
     "reading_cues",
     "reading_intent_features",
     "rules_intent",
@@ -446,15 +447,23 @@ def main_intent(reading: CommentReading, *, learned: bool = True) -> Intent:
     sentiment is the general models' guess. Over the eighteen blind authors left out one at a
     time it fires on 8 sentences (all labelled question; 1 put right, none made wrong;
     benchmarks/results/feedback.md, session 21)."""
+    return read_intent(reading, learned=learned)[0]
+
+
+def read_intent(reading: CommentReading, *, learned: bool = True) -> tuple[Intent, float | None]:
+    """:func:`main_intent` and the intent model's probability of it (``None`` where the rules
+    or the contact-question rule decide)."""
     from loyalloop.feedback.intent_model import shipped_intent_model
 
     model = shipped_intent_model() if learned else None
     if model is None or not reading.clauses:
-        return rules_intent(reading)
+        return rules_intent(reading), None
     if contact_question(reading):
-        return "question"
-    label = model.predict(*reading_intent_features(reading))[0]
-    return label if label in INTENTS else rules_intent(reading)  # type: ignore[return-value]
+        return "question", None
+    label, p = model.predict(*reading_intent_features(reading))
+    if label in INTENTS:
+        return label, p  # type: ignore[return-value]
+    return rules_intent(reading), None
 
 
 def effort_flags(text: str) -> dict[str, bool]:

@@ -198,6 +198,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\bcalled\s+(?:\w+\s+)?(?:\d+|two|three|four|five|several|multiple|many)\s+times", -1.8),
         (r"\b(?:second|third|fourth|fifth)\s+(?:call|time)\b", -1.2),
         (r"\bagain\b", -0.8),
+        (r"^avoid\W*$", -2.0),
         # short waits and fast outcomes
         (r"(?:只用了?|只花了?|仅用了?|不到|就用了?)" + _ZH_DUR, 1.6),
         (_ZH_DUR + r"(?:不到|以内|之内|内就|就(?:办|搞|到|处理|解|好|批|通|接|退|回))", 1.6),
@@ -273,9 +274,19 @@ _ZH_COMPLAIN_ASK = re.compile(
     r"为什么|为啥|凭什么|难道|干嘛|搞什么|什么意思|有啥用|有什么用|够干嘛|怎么又|怎么还|怎么能|是不是骗|"
     r"算什么|还有没有|逗我|居然|是不是太"
 )
+#: After a clause's first auxiliary, words that make it a statement with its subject left out
+#: ("Would not recommend", "Can't complain", "Will never use it again", "Would buy again"), not
+#: a question asked without its question mark ("Can I change my due date"): a question names
+#: its subject after the auxiliary. "Could be better" and "Would be nice if …" stay unsure (as
+#: questions, neutral unless strongly worded): labellers call most of them neutral.
+_EN_ELLIPTIC = (
+    r"(?!\s*(?:'t|n'?t|not|never|definitely|def|highly|totally|really|absolutely|certainly|"
+    r"probably|recommend\w*|buy|use|shop|order|come|go|stay|switch|choose|return)\b)"
+)
 _EN_ASK = re.compile(
     r"^(?:how(?=\s+(?:do|does|did|can|could|long|much|many|is|are|was|should|would|often|soon|come)\b)|"
-    r"what(?!\s+an?\b)|when|where|which|who|can|could|do|does|did|is|are|will|would|should|any|may|"
+    r"what(?!\s+an?\b)|when|where|which|who|"
+    r"(?:can|could|do|does|did|is|are|will|would|should|may)\b" + _EN_ELLIPTIC + r"|any|"
     r"is there|are there)\b|\bi'?d like to know\b|\bwondering\b"
 )
 _EN_COMPLAIN_ASK = re.compile(
@@ -303,10 +314,18 @@ def _zh_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
     return negated, intensity, excess
 
 
+#: Words after which an English negator negates nothing further on (``[word]`` lists).
+_NOT_NEGATING = (["believe"], ["only"])
+
+
 def _en_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
     words = _EN_WORD.findall(before.replace("’", "'"))
     window = words[-EN_NEGATION_WORDS:]
-    negated = any(w in lex.negators or w.endswith("n't") for w in window)
+    # "can't believe how slow", "not only slow but rude": the negator does not reach past these
+    negated = any(
+        (w in lex.negators or w.endswith("n't")) and window[i + 1 : i + 2] not in _NOT_NEGATING
+        for i, w in enumerate(window)
+    )
     intensity = 1.0
     excess = False
     for w in words[-2:]:
