@@ -15,6 +15,11 @@ from loyalloop.feedback.intent_model import shipped_intent_model
 from loyalloop.feedback.mention_sentiment import shipped_mention_model
 
 DATA = Path(__file__).parent / "data"
+#: Rows the identity guards read from each labelled set (its first rows; the authors shuffled
+#: them): the reading digests (``reading_digest.py``), the feature-speed and segmenter checks.
+#: Every set and author, about 50,000 of the 159,000 rows in session 33, so that the guards'
+#: time stays bounded as sets are added (all rows: 112 + 211 + 125 s of the suite's 1,182 s).
+GUARD_ROWS_PER_SET = 200
 ADJUDICATION = Path(__file__).resolve().parents[2] / "benchmarks" / "feedback_adjudication.py"
 
 

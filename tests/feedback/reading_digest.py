@@ -29,6 +29,7 @@ import random
 import re
 from collections.abc import Iterable
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,15 @@ def data_files_hash() -> str:
 
 
 def _labelled_sets() -> dict[str, list[str]]:
+    """The first :data:`~tests.feedback.labelled_floor.GUARD_ROWS_PER_SET` rows of every
+    labelled set (all rows before session 33)."""
+    from tests.feedback.labelled_floor import GUARD_ROWS_PER_SET
+
     out = {}
     for path in sorted(DATA.glob("*.tsv")):
         with path.open(encoding="utf-8", newline="") as f:
-            out[path.stem] = [row["text"] for row in csv.DictReader(f, delimiter="\t")]
+            rows = csv.DictReader(f, delimiter="\t")
+            out[path.stem] = [row["text"] for row in islice(rows, GUARD_ROWS_PER_SET)]
     return out
 
 

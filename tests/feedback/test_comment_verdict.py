@@ -28,7 +28,12 @@ TOLD = (
 
 @pytest.mark.parametrize(
     ("intent", "label"),
-    [("complaint", "negative"), ("praise", "positive"), ("none", "neutral"), ("cancel", "negative")],
+    [
+        ("complaint", "negative"),
+        ("praise", "positive"),
+        ("none", "neutral"),
+        ("cancel", "negative"),
+    ],
 )
 def test_the_intent_settles_the_label_whatever_the_tone(intent: str, label: str) -> None:
     reading = read_comment(TOLD, load_taxonomy("banking"))
