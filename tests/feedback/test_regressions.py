@@ -231,10 +231,13 @@ def test_bank_comments_never_get_retail_aspects_by_default() -> None:
 #: card" reads neutral again. Session 32, retrained with train29a-j and train30a-f (train29c
 #: writes fraud, scams and security, where security checks are mostly complaints): "The security
 #: checks sent me a new card" reads negative again; its second retrain, with train31a-f in:
-#: "盗刷处理给我补发了新卡" reads neutral (negative in every retrain since session 25). Strict: fix the
-#: reading, then drop the text.
+#: "盗刷处理给我补发了新卡" reads neutral (negative in every retrain since session 25). Session 33,
+#: retrained with train32a-f (train32e quotes notices and agents: "the fraud team told me…"): "The
+#: fraud team sent me a new card" reads negative as well. Strict: fix the reading, then drop the
+#: text.
 _FRAUD_FACTS_READ_NEGATIVE = {
     "The security checks sent me a new card",
+    "The fraud team sent me a new card",
 }
 
 

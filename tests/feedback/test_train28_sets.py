@@ -44,14 +44,17 @@ SETS = tuple(f"train28{x}" for x in "abcdefghij")
 
 #: set -> (sentences, agreement, recall) of session 28's shipped models, trained on them; train28f_en
 #: from session 32's second (0.9821 -> 0.9694 when train29a-j, train30a-f and train31a-f joined:
-#: the indirect judgements' English fitted less closely while the held-out authors read better).
+#: the indirect judgements' English fitted less closely while the held-out authors read better);
+#: train28c_en and train28i_en from session 33's (0.9745 -> 0.9623 and 0.9938 -> 0.9838 when
+#: train32a-f joined: the product reviews' and in-store shoppers' English fitted less closely
+#: while the held-out authors read as before).
 IN_SAMPLE = {
     "train28a_zh": (517, 0.9887, 0.9887),
     "train28a_en": (611, 0.9903, 0.9939),
     "train28b_zh": (568, 0.9904, 0.9932),
     "train28b_en": (594, 0.9872, 0.9936),
     "train28c_zh": (747, 0.9970, 0.9970),
-    "train28c_en": (715, 0.9745, 0.9959),
+    "train28c_en": (715, 0.9623, 0.9949),
     "train28d_zh": (668, 0.9966, 0.9966),
     "train28d_en": (617, 0.9833, 0.9949),
     "train28e_zh": (706, 0.9989, 0.9989),
@@ -63,7 +66,7 @@ IN_SAMPLE = {
     "train28h_zh": (643, 0.9976, 0.9976),
     "train28h_en": (619, 0.9877, 0.9938),
     "train28i_zh": (603, 0.9974, 0.9987),
-    "train28i_en": (628, 0.9938, 0.9988),
+    "train28i_en": (628, 0.9838, 0.9988),
     "train28j_zh": (530, 0.9945, 0.9967),
     "train28j_en": (587, 0.9893, 0.9955),
 }

@@ -1096,7 +1096,8 @@ def _detected(
     by_key = {a.key: a for a in tax.aspects}
     found = {a.key for sp in spans for _, _, a, _ in sp}
     norms = [c.norm for c in clauses]
-    for key, i in _kept_hits(det.detect(norms, tax.keys, found), norms, found):
+    kept = _kept_hits(det.detect(norms, tax.keys, found), norms, found)
+    for key, i in _judgement_free([norms], [found], [kept], det, tax.keys)[0]:
         if by_key[key].spans(clauses[i].norm, in_channels=True):
             continue  # see the docstring
         out[i].append(by_key[key])
@@ -1133,6 +1134,40 @@ def _kept_hits(
     ]
 
 
+def _judgement_free(
+    norms: Sequence[Sequence[str]],
+    found: Sequence[set[str]],
+    kept: Sequence[list[tuple[str, int]]],
+    det: Any,
+    allowed: Sequence[str],
+) -> list[list[tuple[str, int]]]:
+    """Per comment, its detector hits (``kept``, after :func:`_kept_hits`) less those that an
+    overall judgement clause (:data:`_OVERALL_JUDGEMENT`) put there from another clause: in a
+    comment that names another aspect, a hit stays only if the detector also finds it in the
+    comment read without its judgement clauses (one batch for all such comments). Session 33's
+    retrain read "积分兑换的礼品一直没到。很不满意。" as a service complaint in its first clause,
+    from the closing "很不满意" (without it: points alone)."""
+    out = [list(k) for k in kept]
+    todo: list[tuple[int, list[int]]] = []
+    for n, hits in enumerate(kept):
+        judged = {i for i, c in enumerate(norms[n]) if _OVERALL_JUDGEMENT.match(c.strip())}
+        if not judged or len(judged) == len(norms[n]):
+            continue
+        named = set(found[n]) | {k for k, i in hits if i not in judged}
+        if any(i not in judged and named - {k} for k, i in hits):
+            todo.append((n, [i for i in range(len(norms[n])) if i not in judged]))
+    if not todo:
+        return out
+    again = det.detect_many(
+        [[norms[n][i] for i in rest] for n, rest in todo], allowed, [found[n] for n, _ in todo]
+    )
+    for (n, rest), hits in zip(todo, again, strict=True):
+        still = {k for k, _ in hits}
+        named = set(found[n]) | {k for k, i in kept[n] if i in rest}
+        out[n] = [(k, i) for k, i in kept[n] if i not in rest or k in still or not named - {k}]
+    return out
+
+
 def _detected_many(
     readers: Readers, tax: Taxonomy, parts: Sequence[tuple[tuple[Clause, ...], list[list[Any]]]]
 ) -> list[list[list[Aspect]]]:
@@ -1144,8 +1179,12 @@ def _detected_many(
     by_key = {a.key: a for a in tax.aspects}
     found = [{a.key for sp in spans for _, _, a, _ in sp} for _, spans in parts]
     norms = [[c.norm for c in clauses] for clauses, _ in parts]
-    for n, hits in enumerate(det.detect_many(norms, tax.keys, found)):
-        for key, i in _kept_hits(hits, norms[n], found[n]):
+    kept = [
+        _kept_hits(hits, norms[n], found[n])
+        for n, hits in enumerate(det.detect_many(norms, tax.keys, found))
+    ]
+    for n, hits in enumerate(_judgement_free(norms, found, kept, det, tax.keys)):
+        for key, i in hits:
             if by_key[key].spans(norms[n][i], in_channels=True):
                 continue  # as in _detected
             out[n][i].append(by_key[key])
