@@ -318,10 +318,10 @@ def evaluate_aspects(
             rows.append((i, rec["text"], aspect, g, p))
         if "intent" in labelled.columns and str(rec["intent"]).strip():
             label = str(rec["intent"]).strip()
-            intent, p = read_intent(reading)
+            intent, prob = read_intent(reading)
             intents.append(intent == INTENT_ALIASES.get(label, label))
             want = comment_label(label, gold)
-            verdicts.append((want, comment_verdict(reading, intent, p).label))
+            verdicts.append((want, comment_verdict(reading, intent, prob).label))
             tones.append(want == (reading.sentiment.label if reading.clauses else "neutral"))
     pairs = pd.DataFrame(rows, columns=["row", "text", "aspect", "gold", "predicted"])
     overall = {

@@ -403,15 +403,18 @@ def reading_cues(
     return list(dict.fromkeys(out))
 
 
-def reading_intent_features(reading: CommentReading) -> tuple[list[str], list[str]]:
+def reading_intent_features(
+    reading: CommentReading, flags: set[Intent] | None = None, rule: Intent | None = None
+) -> tuple[list[str], list[str]]:
     """The normalised clauses of a read comment and its features for the intent model (the
     rules' reading, :func:`~loyalloop.feedback.intent_model.intent_features`, and
-    :func:`reading_cues`)."""
+    :func:`reading_cues`); ``flags`` and ``rule``: the comment's :func:`intents` and
+    :func:`rules_intent` when already known."""
     from loyalloop.feedback.intent_model import intent_features
 
     norms = [c.norm for c in reading.clauses]
-    flags = intents(reading)
-    rule = rules_intent(reading, flags)
+    flags = intents(reading) if flags is None else flags
+    rule = rules_intent(reading, flags) if rule is None else rule
     cq = complaint_question(reading)
     asks = any(r.asks for r in reading.readings) and not cq
     sentiment: str = reading.sentiment.label
@@ -456,14 +459,16 @@ def read_intent(reading: CommentReading, *, learned: bool = True) -> tuple[Inten
     from loyalloop.feedback.intent_model import shipped_intent_model
 
     model = shipped_intent_model() if learned else None
+    flags = intents(reading)
+    rule = rules_intent(reading, flags)
     if model is None or not reading.clauses:
-        return rules_intent(reading), None
-    if contact_question(reading):
+        return rule, None
+    if contact_question(reading, rule):
         return "question", None
-    label, p = model.predict(*reading_intent_features(reading))
+    label, p = model.predict(*reading_intent_features(reading, flags, rule))
     if label in INTENTS:
         return label, p  # type: ignore[return-value]
-    return rules_intent(reading), None
+    return rule, None
 
 
 def effort_flags(text: str) -> dict[str, bool]:

@@ -71,10 +71,16 @@ def comment_verdict(
     """
     tone = reading.sentiment if reading.clauses else Sentiment("neutral", 0.0)
     said = [m.sentiment for m in reading.mentions if m.source == "text"]
-    label = INTENT_VERDICT.get(intent)
-    if label is None:
-        labels = {s.label for s in said}
-        label = next((x for x in ("negative", "positive") if x in labels), "neutral")
+    labels = {s.label for s in said}
+    label: SentimentLabel
+    if intent in INTENT_VERDICT:
+        label = INTENT_VERDICT[intent]
+    elif "negative" in labels:
+        label = "negative"
+    elif "positive" in labels:
+        label = "positive"
+    else:
+        label = "neutral"
     if label == tone.label:
         return tone
     if label == "neutral":
