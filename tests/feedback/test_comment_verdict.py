@@ -166,3 +166,26 @@ def test_whole_comment_verdicts(text: str, label: str) -> None:
 )
 def test_a_question_names_its_subject_after_the_auxiliary(clause: str, asks: bool) -> None:
     assert lexicon_score(clause).asks is asks
+
+
+def test_the_signal_table_does_not_count_what_the_intent_settles() -> None:
+    """A complaint is negative by definition (the verdict): its "negative comments" share is
+    not shown (NaN, "—" in the report); a question's is counted."""
+    from loyalloop.feedback.summaries import signal_summary
+
+    comments = pd.DataFrame(
+        {
+            "intent": ["complaint", "question", "question", "praise", "none", "cancel"],
+            "sentiment": ["negative", "negative", "neutral", "positive", "neutral", "negative"],
+            "repeat_contact": [True, False, False, False, False, True],
+            "long_wait": [False] * 6,
+            "transferred": [False] * 6,
+            "branches": [""] * 6,
+            "staff": [""] * 6,
+        }
+    )
+    got = signal_summary(comments).set_index(["kind", "name"])["share_negative"]
+    for intent in ("complaint", "praise", "none", "cancel"):
+        assert pd.isna(got[("intent", intent)])
+    assert got[("intent", "question")] == pytest.approx(0.5)
+    assert got[("effort", "repeat_contact")] == pytest.approx(1.0)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from loyalloop.feedback.channel_aspects import CHANNEL_SOURCE
 from loyalloop.feedback.pii import mask_pii
+from loyalloop.feedback.verdict import INTENT_VERDICT
 
 __all__ = ["alert_examples", "aspect_examples", "signal_summary"]
 
@@ -107,7 +108,8 @@ def signal_summary(comments: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     ``comments`` from :func:`~loyalloop.feedback.analyze.analyze_comments`. Returns
     ``kind, name, comments, share, share_negative`` with ``kind`` in ``intent``, ``effort``,
     ``branch``, ``staff`` (the ``top`` most named branches and staff), ``branch_once``,
-    ``staff_once``.
+    ``staff_once``; ``share_negative`` is NaN for an intent that settles the comment's sentiment
+    (:data:`~loyalloop.feedback.verdict.INTENT_VERDICT`: complaints are negative by definition).
     """
     n = len(comments)
     rows = []
@@ -116,7 +118,9 @@ def signal_summary(comments: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     neg = comments["sentiment"] == "negative"
     for intent, count in comments["intent"].value_counts().items():
         sel = comments["intent"] == intent
-        rows.append(("intent", str(intent), int(count), count / n, float(neg[sel].mean())))
+        # the intent settles these comments' sentiment (feedback.verdict): nothing to count
+        share = float("nan") if intent in INTENT_VERDICT else float(neg[sel].mean())
+        rows.append(("intent", str(intent), int(count), count / n, share))
     for flag in ("repeat_contact", "long_wait", "transferred"):
         sel = comments[flag].astype(bool)
         if sel.any():

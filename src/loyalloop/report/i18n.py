@@ -388,10 +388,15 @@ _TEXT: dict[str, dict[str, str]] = {
         "(a refund, a waiver, a change, a suggestion), complaint, question, praise that applies. "
         "Staff: a name, or a staff number where the comment says it is one (staff no., agent #); "
         "branches and staff named in only one comment are counted together, not listed. "
-        "Share negative: share of those comments that are negative.",
+        "Negative comments: share of those comments that are negative. A comment's sentiment "
+        "follows from its intent where the intent says it (a complaint or a cancellation is "
+        "negative, praise positive, no clear intent neutral: —); a question or request is "
+        "negative when it complains about an aspect.",
         "zh": "仅本品牌评论。诉求取“要求销户、办理请求/建议（退款、减免、变更、建议等）、"
         "投诉、咨询、表扬”中第一个符合的。员工为姓名，或评论中明确说是工号的编号（工号、×号客服）；"
-        "只被一条评论提到的网点和员工合并计数，不逐个列出。负面占比为这些评论中负面评论的比例。",
+        "只被一条评论提到的网点和员工合并计数，不逐个列出。负面评论占比为这些评论中负面评论的比例。"
+        "诉求本身决定情感的不再计算（投诉和要求销户为负面，表扬为正面，无明确诉求为中性：—）；"
+        "咨询和办理请求在抱怨某个方面时为负面。",
     },
     "fb_emerging": {"en": "Emerging", "zh": "新兴"},
     "fb_unassigned": {
