@@ -27,14 +27,17 @@ evaluate_aspects`' ``comment_accuracy``; gold: the author's intent ``complaint``
 ``statement`` is negative / positive / neutral, and a ``cancel``, ``request`` or ``question`` is
 negative with a negative labelled mention, positive with a positive one, else neutral): the four
 held-out authors blind26–29 (adjudicated) 0.649 → 0.923 in English and 0.761 → 0.946 in
-Chinese; the six sets of pending32, never trained on, 0.512 → 0.816 and 0.678 → 0.868. Two
+Chinese; the six sets of pending32, never trained on, 0.512 → 0.816 and 0.678 → 0.868. On
+session 33's models (pending32 in): 0.926 / 0.947; pending33, never trained on, 0.858 / 0.862
+(tone 0.623 / 0.650); the demo sample against the generator's truth 0.929 (tone 0.851). Two
 variants read worse on both: the tone for a request or question without a polar mention (0.907
 / 0.873 held-out, and a cancellation by its mentions then its tone), and the tone for a
 statement with a negative tone or mention (0.900 / 0.840).
 
 **Score**: the tone's score where the tone says the same; else the most extreme score of the
 text mentions that say it; else the intent model's probability of the intent with the label's
-sign (a neutral verdict: 0). Its sign is always the label's.
+sign (0.5 where the rules or the contact-question rule decide; a neutral verdict: 0). Its sign
+is always the label's.
 """
 
 from __future__ import annotations
