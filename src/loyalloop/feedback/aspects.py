@@ -1138,7 +1138,7 @@ def _judgement_free(
     norms: Sequence[Sequence[str]],
     found: Sequence[set[str]],
     kept: Sequence[list[tuple[str, int]]],
-    det: Any,
+    det: AspectDetector,
     allowed: Sequence[str],
 ) -> list[list[tuple[str, int]]]:
     """Per comment, its detector hits (``kept``, after :func:`_kept_hits`) less those that an

@@ -257,11 +257,12 @@ def comment_label(intent: str, gold: Mapping[str, str]) -> str:
     >>> comment_label("request", {"annual_fee": "negative"}), comment_label("question", {})
     ('negative', 'neutral')
     """
+    from loyalloop.feedback.verdict import mentions_label
+
     fixed = {"complaint": "negative", "praise": "positive", "statement": "neutral"}
     if INTENT_ALIASES.get(intent, intent) == "none" or intent in fixed:
         return fixed.get(intent, "neutral")
-    labels = set(gold.values())
-    return next((x for x in ("negative", "positive") if x in labels), "neutral")
+    return mentions_label(gold.values())
 
 
 def evaluate_aspects(
@@ -289,7 +290,7 @@ def evaluate_aspects(
         words alone. The intent is read from the words either way.
     """
     from loyalloop.feedback.intent import read_intent
-    from loyalloop.feedback.verdict import comment_verdict
+    from loyalloop.feedback.verdict import comment_tone, comment_verdict
 
     for col in ("text", "aspects"):
         if col not in labelled.columns:
@@ -322,7 +323,7 @@ def evaluate_aspects(
             intents.append(intent == INTENT_ALIASES.get(label, label))
             want = comment_label(label, gold)
             verdicts.append((want, comment_verdict(reading, intent, prob).label))
-            tones.append(want == (reading.sentiment.label if reading.clauses else "neutral"))
+            tones.append(want == comment_tone(reading).label)
     pairs = pd.DataFrame(rows, columns=["row", "text", "aspect", "gold", "predicted"])
     overall = {
         "sentences": float(len(labelled)),

@@ -314,8 +314,8 @@ def _zh_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
     return negated, intensity, excess
 
 
-#: Words after which an English negator negates nothing further on (``[word]`` lists).
-_NOT_NEGATING = (["believe"], ["only"])
+#: Words after which an English negator negates nothing further on.
+_NOT_NEGATING = frozenset({"believe", "only"})
 
 
 def _en_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
@@ -323,7 +323,8 @@ def _en_modifier(lex: _Lexicon, before: str) -> tuple[bool, float, bool]:
     window = words[-EN_NEGATION_WORDS:]
     # "can't believe how slow", "not only slow but rude": the negator does not reach past these
     negated = any(
-        (w in lex.negators or w.endswith("n't")) and window[i + 1 : i + 2] not in _NOT_NEGATING
+        (w in lex.negators or w.endswith("n't"))
+        and (i + 1 == len(window) or window[i + 1] not in _NOT_NEGATING)
         for i, w in enumerate(window)
     )
     intensity = 1.0

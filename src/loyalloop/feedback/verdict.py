@@ -42,11 +42,13 @@ is always the label's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from loyalloop.feedback.aspects import CommentReading
 from loyalloop.feedback.intent import Intent
 from loyalloop.feedback.sentiment import Sentiment, SentimentLabel
 
-__all__ = ["INTENT_VERDICT", "comment_verdict"]
+__all__ = ["INTENT_VERDICT", "comment_tone", "comment_verdict", "mentions_label"]
 
 #: The intents that settle the comment's label by themselves (module docs).
 INTENT_VERDICT: dict[str, SentimentLabel] = {
@@ -55,6 +57,20 @@ INTENT_VERDICT: dict[str, SentimentLabel] = {
     "none": "neutral",
     "cancel": "negative",
 }
+
+
+def mentions_label(labels: Iterable[str]) -> SentimentLabel:
+    """``negative`` when any of the mentions' labels is, else ``positive`` when any is, else
+    ``neutral`` (a request's or a question's verdict; the labelled comment's likewise)."""
+    seen = set(labels)
+    if "negative" in seen:
+        return "negative"
+    return "positive" if "positive" in seen else "neutral"
+
+
+def comment_tone(reading: CommentReading) -> Sentiment:
+    """The comment's tone (module docs); neutral for a comment without a clause."""
+    return reading.sentiment if reading.clauses else Sentiment("neutral", 0.0)
 
 
 def comment_verdict(
@@ -72,18 +88,9 @@ def comment_verdict(
     >>> comment_verdict(read_comment("What is the annual fee?"), "question").label
     'neutral'
     """
-    tone = reading.sentiment if reading.clauses else Sentiment("neutral", 0.0)
+    tone = comment_tone(reading)
     said = [m.sentiment for m in reading.mentions if m.source == "text"]
-    labels = {s.label for s in said}
-    label: SentimentLabel
-    if intent in INTENT_VERDICT:
-        label = INTENT_VERDICT[intent]
-    elif "negative" in labels:
-        label = "negative"
-    elif "positive" in labels:
-        label = "positive"
-    else:
-        label = "neutral"
+    label = INTENT_VERDICT.get(intent) or mentions_label(m.label for m in said)
     if label == tone.label:
         return tone
     if label == "neutral":
