@@ -1,5 +1,5 @@
 """Scoring one label column against another (evaluate.label_pairs / pair_figures /
-complaint_figures), by hand."""
+complaint_figures / main_complaint_figures), by hand."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from loyalloop.feedback.evaluate import (
     complaint_figures,
     evaluate_aspects,
     label_pairs,
+    main_complaint,
+    main_complaint_figures,
     pair_figures,
 )
 
@@ -77,3 +79,40 @@ def test_evaluation_reports_the_complaint_view() -> None:
     assert ev.overall["complaint_recall"] == 0.5
     assert ev.overall["complaint_precision"] == 1.0
     assert ev.overall["complains_accuracy"] == 0.5
+
+
+def test_the_named_complaint_is_the_worst_aspect_ties_to_the_later_name() -> None:
+    # as the negative_aspect case rule names one: the highest severity, ties to the later name
+    assert main_complaint({"fees": -0.6, "billing": -0.9, "app_online": -0.2}) == "billing"
+    assert main_complaint({"fees": -1.0, "billing": -1.0}) == "fees"
+    assert main_complaint({}) is None
+
+
+def test_main_complaint_figures_by_hand() -> None:
+    named = ["fees", "billing", None, "interest", None]
+    complained = [{"fees"}, {"fees"}, {"interest"}, set(), set()]
+    figs = main_complaint_figures(named, complained)
+    # named in rows 0, 1, 3 → 3, right in row 0 → precision 1/3;
+    # labelled complaints in rows 0, 1, 2 → 3, named right in row 0 → recall 1/3.
+    assert figs == {
+        "main_complaint_precision": pytest.approx(1 / 3),
+        "main_complaint_recall": pytest.approx(1 / 3),
+    }
+    empty = main_complaint_figures([None], [set()])
+    assert math.isnan(empty["main_complaint_precision"])
+    assert math.isnan(empty["main_complaint_recall"])
+    with pytest.raises(DataValidationError, match="1 named complaints for 2 rows"):
+        main_complaint_figures([None], [set(), set()])
+
+
+def test_evaluation_names_the_complaint_as_a_case_would() -> None:
+    df = pd.DataFrame(
+        {
+            "text": ["The annual fee is too high.", "Nice weather today.", "The app is great."],
+            "aspects": ["annual_fee:negative", "fees:negative", "app_online:positive"],
+        }
+    )
+    ev = evaluate_aspects(df, taxonomy="banking")
+    # row 0 names annual_fee (labelled negative); row 1 names none; row 2 names none
+    assert ev.overall["main_complaint_precision"] == 1.0
+    assert ev.overall["main_complaint_recall"] == 0.5

@@ -31,6 +31,17 @@ whether they complain"), from the same pairs (:func:`complaint_figures`):
     Sentences whose "does the customer complain about anything" (any ``negative`` pair) is the
     same in the reading as in the labels, over all sentences.
 
+The comment's named complaint (since session 34; the aspect a ``negative_aspect`` case names,
+:mod:`~loyalloop.cases.rules`: of the aspects read ``negative``, the one whose worst mention is
+the most negative, ties to the later aspect name), per sentence (:func:`main_complaint_figures`):
+
+``main_complaint_precision``
+    Sentences whose reading names a complaint and whose named aspect is labelled ``negative``,
+    over the sentences whose reading names one.
+``main_complaint_recall``
+    Sentences labelled with a complaint whose named aspect is one of the labelled complaints,
+    over the sentences labelled with a complaint.
+
 These are a view for a manager who acts on complaints, not the target: ``agreement`` counts
 praise and neutral mentions too and stays the headline figure.
 
@@ -68,7 +79,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +100,8 @@ __all__ = [
     "evaluate_aspects",
     "label_pairs",
     "labeller_channel",
+    "main_complaint",
+    "main_complaint_figures",
     "pair_figures",
     "parse_labels",
     "read_channels",
@@ -248,6 +261,38 @@ def complaint_figures(pairs: pd.DataFrame, sentences: int) -> dict[str, float]:
     }
 
 
+def main_complaint(scores: Mapping[str, float]) -> str | None:
+    """The aspect a complaint is named by: ``scores`` maps each aspect read ``negative`` to
+    its worst mention's score; the most negative wins, ties to the later name (as the
+    ``negative_aspect`` case rule chooses); ``None`` when nothing is read negative."""
+    if not scores:
+        return None
+    return max(scores.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def main_complaint_figures(
+    named: Sequence[str | None], complained: Sequence[Collection[str]]
+) -> dict[str, float]:
+    """``main_complaint_precision`` and ``main_complaint_recall`` (module docs) of the
+    sentences' named complaints (:func:`main_complaint`) against the aspects each sentence's
+    labels call ``negative`` (same order; ``nan`` when there is nothing to count)."""
+    if len(named) != len(complained):
+        raise DataValidationError(f"{len(named)} named complaints for {len(complained)} rows")
+    nan = float("nan")
+    hits = [n is not None and n in c for n, c in zip(named, complained, strict=True)]
+    read = [n is not None for n in named]
+    labelled = [bool(c) for c in complained]
+    n_read, n_labelled = sum(read), sum(labelled)
+    return {
+        "main_complaint_precision": sum(hits) / n_read if n_read else nan,
+        "main_complaint_recall": (
+            sum(h for h, g in zip(hits, labelled, strict=True) if g) / n_labelled
+            if n_labelled
+            else nan
+        ),
+    }
+
+
 def comment_label(intent: str, gold: Mapping[str, str]) -> str:
     """What a labelled comment says as a whole (module docs): the author's intent
     ``complaint`` / ``praise`` / ``statement`` is ``negative`` / ``positive`` / ``neutral``; any
@@ -301,6 +346,8 @@ def evaluate_aspects(
     intents = []
     verdicts: list[tuple[str, str]] = []
     tones: list[bool] = []
+    named: list[str | None] = []
+    complained: list[set[str]] = []
     for i, rec in enumerate(labelled.to_dict("records")):
         tax = load_taxonomy(rec[taxonomy_column] if taxonomy_column else taxonomy)
         gold = parse_labels(rec["aspects"], f"row {i + 1}")
@@ -309,10 +356,15 @@ def evaluate_aspects(
             reading if channels is None else with_channel(reading, implied_aspect(tax, channels[i]))
         )
         pred: dict[str, tuple[str, float]] = {}
+        worst: dict[str, float] = {}
         for m in full.mentions:
             old = pred.get(m.aspect)
             if old is None or abs(m.sentiment.score) > abs(old[1]):
                 pred[m.aspect] = (m.sentiment.label, m.sentiment.score)
+            if m.sentiment.label == "negative":
+                worst[m.aspect] = min(m.sentiment.score, worst.get(m.aspect, 0.0))
+        named.append(main_complaint(worst))
+        complained.append({a for a, s in gold.items() if s == "negative"})
         for aspect in dict.fromkeys([*gold, *pred]):
             g = gold.get(aspect)
             p = pred.get(aspect, (None, 0.0))[0]
@@ -329,6 +381,7 @@ def evaluate_aspects(
         "sentences": float(len(labelled)),
         **pair_figures(pairs),
         **complaint_figures(pairs, len(labelled)),
+        **main_complaint_figures(named, complained),
     }
     overall["intent_accuracy"] = float(sum(intents) / len(intents)) if intents else float("nan")
     overall["comment_accuracy"] = (
@@ -412,8 +465,10 @@ def main(argv: list[str] | None = None) -> int:
               f"precision {r['precision']:.3f}, sentiment when found "
               f"{r['sentiment_accuracy']:.3f}, intent {r['intent_accuracy']:.3f}; complaints: "
               f"recall {r['complaint_recall']:.3f}, precision {r['complaint_precision']:.3f}, "
-              f"whether the customer complains {r['complains_accuracy']:.3f}; the comment "
-              f"{r['comment_accuracy']:.3f} (its tone {r['tone_accuracy']:.3f})")  # fmt: skip
+              f"whether the customer complains {r['complains_accuracy']:.3f}, the named "
+              f"complaint {r['main_complaint_precision']:.3f} / {r['main_complaint_recall']:.3f}; "
+              f"the comment {r['comment_accuracy']:.3f} "
+              f"(its tone {r['tone_accuracy']:.3f})")  # fmt: skip
         per: list[dict[str, Any]] = r["per_aspect"]  # type: ignore[assignment]
         if per:
             print(pd.DataFrame(per).to_string(index=False))
