@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,6 @@ import pyarrow.parquet as pq
 import pytest
 
 import loyalloop.pipeline.run as run_module
-from loyalloop.apps.demo import load_sample
 from loyalloop.churn import ChurnModel, ChurnRanking, median_lifetime
 from loyalloop.churn.comparison import choose_ranking
 from loyalloop.churn.evaluation import ScoreMetrics
@@ -52,10 +52,11 @@ class Runs:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+def runs(tmp_path_factory: pytest.TempPathFactory, sample_homes: Any) -> Iterator[Runs]:
     home = tmp_path_factory.mktemp("churn_loyalty") / "home"
     settings = Settings(home=home, timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=2000, seed=1)
+    # load_sample(settings, customers=2000, seed=1), loaded once for this and test_feedback_stage
+    sample_homes.load(settings, customers=2000, seed=1)
     with open_warehouse(settings) as wh:
         end = run_module.default_as_of(wh)
     early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,6 @@ import pytest
 from tests.conftest import write
 from tests.pipeline.test_runs import load
 
-from loyalloop.apps.demo import load_sample
 from loyalloop.core import Settings
 from loyalloop.core.results import DriverSummary, FeedbackSummary, NotComputed
 from loyalloop.core.runs import Run
@@ -80,11 +80,15 @@ def _evil_rows(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, Path]]:
+def sample_run(
+    tmp_path_factory: pytest.TempPathFactory, sample_homes: Any
+) -> Iterator[tuple[Run, Path]]:
     """Sample business (2,000 customers, seed 1) + malicious rows + KANO answers, one run."""
     tmp = tmp_path_factory.mktemp("feedback_stage")
     settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=2000, seed=1)
+    # load_sample(settings, customers=2000, seed=1), loaded once for this and
+    # test_churn_loyalty_stages
+    sample_homes.load(settings, customers=2000, seed=1)
     with open_warehouse(settings) as wh:
         result = ingest(wh, "feedback", [_evil_rows(tmp)])
         assert result.loaded == 5 + 12 + len(SPIKE_ROWS), result
