@@ -91,11 +91,20 @@ class SampleHomes:
             try:
                 if not (folder / "done").exists():
                     shutil.rmtree(folder, ignore_errors=True)
+                    folder.mkdir()
                     build(folder / "home")
                     (folder / "done").touch()
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
         return folder / "home"
+
+    def built(self, name: str, build: Callable[[Path], None]) -> Path:
+        """The folder ``build(folder)`` made, once per test run: a module fixture's expensive
+        state, named by the module. Under ``--dist worksteal`` a module's tests may be split
+        between the workers and come back to one, and each time its module-scoped fixtures
+        are made again; one that copies (or reads) this folder makes its runs only once.
+        Copy it before writing to it."""
+        return self._built(f"built-{name}", build)
 
     @staticmethod
     def _key(kind: str, settings: Settings, **inputs: Any) -> str:
