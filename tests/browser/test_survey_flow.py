@@ -9,11 +9,13 @@ Screenshots go to ``$LOYALLOOP_SCREENSHOT_DIR`` (default: the test's temporary d
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browserkit import (
@@ -27,10 +29,9 @@ from browserkit import (
     staff_page,
 )
 
-from loyalloop.apps.demo import load_sample
 from loyalloop.core.config import Settings
 from loyalloop.core.service_settings import load_service_settings
-from loyalloop.pipeline import RunConfig, RunStore, run_pipeline
+from loyalloop.pipeline import RunConfig, RunStore
 from loyalloop.services import Actor, open_store
 from loyalloop.services.users import add_user
 
@@ -54,12 +55,18 @@ def _cli(home: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, sample_homes: Any
+) -> Iterator[tuple[str, Path]]:
     require_browser()
     home = tmp_path_factory.mktemp("browser") / "home"
     settings = Settings(home=home, timezone="UTC")
-    load_sample(settings, customers=300, seed=1, business="card")
-    run_pipeline(settings, RunConfig())
+    # load_sample(settings, customers=300, seed=1, business="card") and
+    # run_pipeline(settings, RunConfig()), done once for these and the customer360 tests
+    done = sample_homes.run_once(
+        settings, customers=300, seed=1, business="card", config=RunConfig()
+    )
+    shutil.copytree(done, home)
     store = open_store(load_service_settings(home, env="local"), settings)
     with store.session() as s:
         add_user(s, "ana@bank.example", "analyst", PASSWORD, Actor.cli())

@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,15 +24,20 @@ from loyalloop.services.customer360 import clear_index_cache
 
 
 @pytest.fixture(scope="session")
-def sample_home(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    from loyalloop.apps.demo import load_sample
+def sample_home(tmp_path_factory: pytest.TempPathFactory, sample_homes: Any) -> Home:
+    import shutil
+
     from loyalloop.core.warehouse import Warehouse
-    from loyalloop.pipeline import RunConfig, RunStore, run_pipeline
+    from loyalloop.pipeline import RunConfig, RunStore
 
     home = tmp_path_factory.mktemp("c360") / "home"
     settings = Settings(home=home, timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=300, seed=1, business="card")
-    run_pipeline(settings, RunConfig())
+    # load_sample(settings, customers=300, seed=1, business="card") and
+    # run_pipeline(settings, RunConfig()), done once for every worker and the browser tests
+    done = sample_homes.run_once(
+        settings, customers=300, seed=1, business="card", config=RunConfig()
+    )
+    shutil.copytree(done, home)
     run = RunStore(settings.runs_dir).latest()
     import pyarrow.compute as pc
 

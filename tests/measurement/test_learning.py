@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -22,6 +23,7 @@ import pytest
 from loyalloop.apps.demo import load_sample
 from loyalloop.campaigns.audience import audience_view, read_run_tables
 from loyalloop.core import Settings
+from loyalloop.core.runs import RunStore
 from loyalloop.errors import ModelError, NotFoundError
 from loyalloop.measurement import ModelRegistry, ModelStatus, parse_arm
 from loyalloop.measurement.learning import CHAMPION, EXPLORE, PolicyKind
@@ -39,11 +41,16 @@ N = 4_000
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def sample(tmp_path_factory: pytest.TempPathFactory, sample_homes: Any) -> Iterator[dict[str, Any]]:
+    def build(home: Path) -> None:
+        settings = Settings(home=home, timezone="UTC", phone_region="CN")
+        load_sample(settings, customers=N, seed=0)
+        run_pipeline(settings, RunConfig(taxonomy="banking"))
+
+    # the loaded home and its run are made once per test run (this fixture is made again
+    # whenever the module's tests come back to a worker) and only read here
+    run = RunStore(sample_homes.built("learning-run", build) / "runs").latest()
     home = tmp_path_factory.mktemp("sample")
-    settings = Settings(home=home / "home", timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=N, seed=0)
-    run = run_pipeline(settings, RunConfig(taxonomy="banking"))
     view = audience_view(read_run_tables(ibis.duckdb.connect(), run.path), run.manifest.as_of)
     yield {
         "view": view.to_pandas(),

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,14 +21,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import loyalloop.pipeline.run as run_module
-from loyalloop.apps.demo import load_sample
 from loyalloop.churn import ChurnModel, ChurnRanking, median_lifetime
 from loyalloop.churn.comparison import choose_ranking
 from loyalloop.churn.evaluation import ScoreMetrics
 from loyalloop.churn.scoring import score_customers
 from loyalloop.core import Settings
 from loyalloop.core.results import ChurnSummary, LoyaltySummary, NotComputed, PriorityListSummary
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.data.schema import open_warehouse
 from loyalloop.errors import DataValidationError
 from loyalloop.insight.definitions import CURRENT_STATUSES, GONE_STATUSES
@@ -52,15 +52,24 @@ class Runs:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+def runs(tmp_path_factory: pytest.TempPathFactory, sample_homes: Any) -> Iterator[Runs]:
+    def build(home: Path) -> None:
+        settings = Settings(home=home, timezone="UTC", phone_region="CN")
+        # load_sample(settings, customers=2000, seed=1), loaded once for this and
+        # test_feedback_stage
+        sample_homes.load(settings, customers=2000, seed=1)
+        with open_warehouse(settings) as wh:
+            end = run_module.default_as_of(wh)
+        run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
+        run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))
+        run_module.run_pipeline(settings, RunConfig())
+
+    # the home with its three runs is made once per test run and copied here (this fixture is
+    # made again whenever the module's tests come back to a worker)
     home = tmp_path_factory.mktemp("churn_loyalty") / "home"
+    shutil.copytree(sample_homes.built("churn_loyalty_stages-runs", build), home)
     settings = Settings(home=home, timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=2000, seed=1)
-    with open_warehouse(settings) as wh:
-        end = run_module.default_as_of(wh)
-    early = run_module.run_pipeline(settings, RunConfig(as_of=date(2024, 6, 30)))
-    previous = run_module.run_pipeline(settings, RunConfig(as_of=end - timedelta(days=30)))
-    latest = run_module.run_pipeline(settings, RunConfig())
+    early, previous, latest = RunStore(settings.runs_dir).list()
     yield Runs(settings, early, previous, latest)
 
 

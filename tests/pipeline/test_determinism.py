@@ -2,9 +2,13 @@
 
 Two project homes load the same sample (same seed) and run the whole pipeline; every Parquet
 table's data, every model file and the manifest (but for when it was written and how long it
-took) must be identical. Engines sum floating-point numbers in whatever order their threads
-finish; the pipeline sums money as exact decimals and fits models on rows in one order, so
-nothing depends on it (pipeline.context.exact_amounts).
+took) must be identical. The first home is the test run's shared one (``sample_homes``: loaded
+and run once with every stage in order, also the in-order run of test_parallel.py, maybe in
+another worker process); the second loads the sample and runs here (800 customers: the
+feedback stage runs in order by default too, ``pipeline.parallel.MIN_ROWS``). Engines sum
+floating-point numbers in whatever order their threads finish; the pipeline sums money as
+exact decimals and fits models on rows in one order, so nothing depends on it
+(pipeline.context.exact_amounts).
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
 from loyalloop.apps.demo import load_sample
 from loyalloop.core import Settings
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.pipeline.run import run_pipeline
 
 pytestmark = pytest.mark.slow
@@ -27,8 +32,12 @@ pytestmark = pytest.mark.slow
 _WHEN = ("created_at", "stage_seconds", "seconds")
 
 
+def _settings(home: Path) -> Settings:
+    return Settings(home=home, timezone="UTC", phone_region="CN")
+
+
 def _run(home: Path) -> Run:
-    settings = Settings(home=home, timezone="UTC", phone_region="CN")
+    settings = _settings(home)
     load_sample(settings, customers=800, seed=3)
     return run_pipeline(settings)
 
@@ -38,8 +47,9 @@ def _manifest(run: Run) -> dict[str, object]:
     return {k: v for k, v in data.items() if k not in _WHEN}
 
 
-def test_two_runs_on_the_same_data_are_identical(tmp_path: Path) -> None:
-    first, second = _run(tmp_path / "a"), _run(tmp_path / "b")
+def test_two_runs_on_the_same_data_are_identical(tmp_path: Path, sample_homes: Any) -> None:
+    shared = sample_homes.run_once(_settings(tmp_path), customers=800, seed=3)
+    first, second = RunStore(shared / "runs").latest(), _run(tmp_path / "b")
     files = sorted(p.name for p in first.path.iterdir())
     assert files == sorted(p.name for p in second.path.iterdir())
     parquet = [f for f in files if f.endswith(".parquet")]

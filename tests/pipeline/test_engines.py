@@ -22,6 +22,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ import pytest
 from loyalloop.apps import load_sample
 from loyalloop.core import Settings
 from loyalloop.core.config import Engine
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.pipeline.engines import FITTED_TABLES
 from loyalloop.pipeline.run import run_pipeline
 
@@ -45,17 +46,27 @@ TIMING_FIELDS = frozenset({"seconds", "stage_seconds", "created_at", "run", "tab
 
 
 @pytest.fixture(scope="module")
-def runs(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, Run]]:
+def runs(
+    request: pytest.FixtureRequest, sample_homes: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Run, Run]]:
+    def build(tmp: Path) -> None:
+        spark = request.getfixturevalue("spark")
+        settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
+        load_sample(settings, customers=300, seed=4)
+        # two copies of the loaded home: a run compares itself with the previous one (tier
+        # migration, lifecycle transitions), so each engine's run must be the first of its home
+        spark_home = tmp / "spark-home"
+        shutil.copytree(settings.home, spark_home)
+        run_pipeline(settings)
+        run_pipeline(replace(settings, home=spark_home, engine=Engine.SPARK))
+        assert not spark.sparkContext._jsc.sc().isStopped()  # the shared session is not ours
+
+    # both runs are made once per test run (this fixture is made again whenever the module's
+    # tests come back to a worker; Spark starts only in the worker that makes them) and copied
     tmp = tmp_path_factory.mktemp("engines")
-    settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=300, seed=4)
-    # two copies of the loaded home: a run compares itself with the previous one (tier
-    # migration, lifecycle transitions), so each engine's run must be the first of its home
-    spark_home = tmp / "spark-home"
-    shutil.copytree(settings.home, spark_home)
-    duck = run_pipeline(settings)
-    on_spark = run_pipeline(replace(settings, home=spark_home, engine=Engine.SPARK))
-    assert not spark.sparkContext._jsc.sc().isStopped()  # the shared session is not ours to stop
+    shutil.copytree(sample_homes.built("engines-runs", build), tmp, dirs_exist_ok=True)
+    duck = RunStore(tmp / "home" / "runs").latest()
+    on_spark = RunStore(tmp / "spark-home" / "runs").latest()
     yield duck, on_spark
 
 

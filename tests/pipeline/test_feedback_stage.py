@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,10 +13,9 @@ import pytest
 from tests.conftest import write
 from tests.pipeline.test_runs import load
 
-from loyalloop.apps.demo import load_sample
 from loyalloop.core import Settings
 from loyalloop.core.results import DriverSummary, FeedbackSummary, NotComputed
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.data.ingest import ingest
 from loyalloop.data.schema import open_warehouse
 from loyalloop.feedback import AlertRule
@@ -80,19 +81,32 @@ def _evil_rows(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Run, Path]]:
+def sample_run(
+    tmp_path_factory: pytest.TempPathFactory, sample_homes: Any
+) -> Iterator[tuple[Run, Path]]:
     """Sample business (2,000 customers, seed 1) + malicious rows + KANO answers, one run."""
-    tmp = tmp_path_factory.mktemp("feedback_stage")
-    settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=2000, seed=1)
-    with open_warehouse(settings) as wh:
-        result = ingest(wh, "feedback", [_evil_rows(tmp)])
-        assert result.loaded == 5 + 12 + len(SPIKE_ROWS), result
-        wh.raw.register("_kano_df", KANO)
-        wh.raw.execute(f"CREATE OR REPLACE TABLE {KANO_TABLE} AS SELECT * FROM _kano_df")
+
+    def build(home: Path) -> None:
+        settings = Settings(home=home, timezone="UTC", phone_region="CN")
+        # load_sample(settings, customers=2000, seed=1), loaded once for this and
+        # test_churn_loyalty_stages
+        sample_homes.load(settings, customers=2000, seed=1)
+        with open_warehouse(settings) as wh:
+            result = ingest(wh, "feedback", [_evil_rows(home.parent)])
+            assert result.loaded == 5 + 12 + len(SPIKE_ROWS), result
+            wh.raw.register("_kano_df", KANO)
+            wh.raw.execute(f"CREATE OR REPLACE TABLE {KANO_TABLE} AS SELECT * FROM _kano_df")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("loyalloop.pipeline.run.STAGES", _stages())
+            run_pipeline(settings)
+
+    # the home with its run is made once per test run and copied here (this fixture is made
+    # again whenever the module's tests come back to a worker)
+    home = tmp_path_factory.mktemp("feedback_stage") / "home"
+    shutil.copytree(sample_homes.built("feedback_stage-run", build), home)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("loyalloop.pipeline.run.STAGES", _stages())
-        yield run_pipeline(settings), settings.home
+        yield RunStore(home / "runs").latest(), home
 
 
 @pytest.mark.slow

@@ -1,7 +1,8 @@
 """The feedback stage in a worker process gives the same run as every stage in order.
 
 Two copies of one loaded sample; the first runs every stage in order
-(``LOYALLOOP_PARALLEL_STAGES=off``), the second hands the feedback stage to the worker process
+(``LOYALLOOP_PARALLEL_STAGES=off``; the test run's shared one, ``sample_homes``, also the first
+run of test_determinism.py), the second hands the feedback stage to the worker process
 (``on``). Every Parquet table, every model file and the manifest (but for when it was written
 and how long it took) must be identical, the manifest's tables listed in the same order.
 """
@@ -9,17 +10,16 @@ and how long it took) must be identical, the manifest's tables listed in the sam
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
 
-from loyalloop.apps.demo import load_sample
 from loyalloop.core import Settings
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.errors import ConfigError
 from loyalloop.pipeline.parallel import ENV_VAR, Parallel, parallel_setting, use_worker
 from loyalloop.pipeline.run import run_pipeline
@@ -38,12 +38,15 @@ def _manifest(run: Run) -> dict[str, object]:
 
 
 @pytest.mark.slow
-def test_worker_run_equals_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    load_sample(_settings(tmp_path / "a"), customers=800, seed=3)
-    shutil.copytree(tmp_path / "a", tmp_path / "b")
+def test_worker_run_equals_run_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_homes: Any
+) -> None:
     monkeypatch.setenv(ENV_VAR, "off")
     assert not use_worker(_settings(tmp_path / "a"), 10**9)
-    in_order = run_pipeline(_settings(tmp_path / "a"))
+    # the shared home ran with ENV_VAR=off (every stage in order in its process)
+    shared = sample_homes.run_once(_settings(tmp_path / "a"), customers=800, seed=3)
+    in_order = RunStore(shared / "runs").latest()
+    sample_homes.load(_settings(tmp_path / "b"), customers=800, seed=3)
     monkeypatch.setenv(ENV_VAR, "on")
     assert use_worker(_settings(tmp_path / "b"), 0)
     beside = run_pipeline(_settings(tmp_path / "b"))

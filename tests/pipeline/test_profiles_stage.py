@@ -5,8 +5,11 @@ list in the home folder and a pinned model."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -14,7 +17,7 @@ import pytest
 from loyalloop.apps.demo import load_sample
 from loyalloop.core import Settings
 from loyalloop.core.results import ProfilesSummary
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.data.identity import IdentityConfig
 from loyalloop.data.identity.clusters import REASON_KEEP_APART
 from loyalloop.pipeline import RunConfig, run_pipeline
@@ -29,11 +32,20 @@ def _run(settings: Settings, config: RunConfig) -> Run:
 
 
 @pytest.fixture(scope="module")
-def first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Run]]:
+def first(
+    tmp_path_factory: pytest.TempPathFactory, sample_homes: Any
+) -> Iterator[tuple[Settings, Run]]:
+    def build(home: Path) -> None:
+        settings = Settings(home=home, timezone="UTC", phone_region="CN")
+        load_sample(settings, customers=4000, seed=5)
+        _run(settings, RunConfig())
+
+    # the home with its run is made once per test run and copied here (this fixture is made
+    # again whenever the module's tests come back to a worker)
     home = tmp_path_factory.mktemp("profiles") / "home"
+    shutil.copytree(sample_homes.built("profiles_stage-run", build), home)
     settings = Settings(home=home, timezone="UTC", phone_region="CN")
-    load_sample(settings, customers=4000, seed=5)
-    yield settings, _run(settings, RunConfig())
+    yield settings, RunStore(settings.runs_dir).latest()
 
 
 def _summary(run: Run) -> ProfilesSummary:

@@ -21,12 +21,13 @@ import string
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from loyalloop.apps.demo import load_sample
 from loyalloop.core import Settings
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.insight.definitions import glossary
 from loyalloop.insight.rfm import SEGMENT_LABELS
 from loyalloop.pipeline.run import run_pipeline
@@ -89,10 +90,15 @@ def _found(label: str, text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    settings = Settings(home=tmp_path_factory.mktemp("zh") / "home", timezone="UTC")
-    load_sample(settings, customers=800, seed=5)
-    return run_pipeline(settings)
+def sample_run(sample_homes: Any) -> Run:
+    def build(home: Path) -> None:
+        settings = Settings(home=home, timezone="UTC")
+        load_sample(settings, customers=800, seed=5)
+        run_pipeline(settings)
+
+    # made once per test run (this fixture is made again whenever the module's tests come
+    # back to a worker) and only read
+    return RunStore(sample_homes.built("zh_report-run", build) / "runs").latest()
 
 
 def test_the_label_list_is_not_empty() -> None:

@@ -81,11 +81,15 @@ class ResponseHooks:
         store.on_close.append(self.close)
 
     def submitted(self, response_id: int) -> None:
-        """Queue a committed response (returns at once)."""
-        self._queue.put(response_id)
+        """Queue a committed response (returns at once). Once closed, take nothing: the
+        response waits in the store for the sweep (counting it as queued made a later
+        :meth:`close`, e.g. the store's, wait out its whole ``timeout`` for it)."""
         with self._lock:
+            if self._closed:
+                return
+            self._queue.put(response_id)
             self._waiting += 1
-            if self._thread is None and not self._closed:
+            if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="loyalloop-case-worker", daemon=True
                 )
