@@ -15,6 +15,7 @@ feature (one comment at a time, as the reading goes).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -38,10 +39,12 @@ def intent_features(
     asks: bool,
     *,
     complaint_question: bool = False,
+    extra: Iterable[str] = (),
 ) -> list[str]:
     """Binary features of one comment: its normalised clauses and the rules' reading
     (``complaint_question``: a clause asks only to complain,
-    :func:`~loyalloop.feedback.intent.complaint_question`)."""
+    :func:`~loyalloop.feedback.intent.complaint_question`), then ``extra`` (the reading's cues,
+    :func:`~loyalloop.feedback.intent.reading_cues`); each once, where it first occurs."""
     out = ["bias", "rule:" + rule, "sent:" + sentiment, *("flag:" + f for f in sorted(flags))]
     if asks:
         out.append("asks")
@@ -49,6 +52,7 @@ def intent_features(
         out.append("complaint_question")
     for c in norms:
         out += clause_ngrams(c, "t")
+    out += extra
     return list(dict.fromkeys(out))
 
 
