@@ -323,8 +323,9 @@ class Entities:
     staff: tuple[str, ...]
 
 
-def intents(reading: CommentReading) -> set[Intent]:
-    """Every intent flag of a read comment (see the module docs)."""
+def intents(reading: CommentReading, asks_to_complain: bool | None = None) -> set[Intent]:
+    """Every intent flag of a read comment (see the module docs); ``asks_to_complain``: its
+    :func:`complaint_question` when already known."""
     norms = [c.norm for c in reading.clauses]
     text = " ".join(norms)
     out: set[Intent] = set()
@@ -333,7 +334,8 @@ def intents(reading: CommentReading) -> set[Intent]:
     if any(_REQUEST.search(c) and not _NOT_A_REQUEST.search(c) for c in norms):
         out.add("request")
     evidence = any(r.evidence for r in reading.readings)
-    asks_to_complain = complaint_question(reading)
+    if asks_to_complain is None:
+        asks_to_complain = complaint_question(reading)
     complains = bool(_COMPLAIN_WORD.search(text)) or asks_to_complain
     complains = complains or any(r.sentiment.label == "negative" for r in reading.readings)
     complains = complains or (evidence and reading.sentiment.label == "negative")
@@ -404,24 +406,29 @@ def reading_cues(
 
 
 def reading_intent_features(
-    reading: CommentReading, flags: set[Intent] | None = None, rule: Intent | None = None
+    reading: CommentReading,
+    flags: set[Intent] | None = None,
+    rule: Intent | None = None,
+    asks_to_complain: bool | None = None,
 ) -> tuple[list[str], list[str]]:
     """The normalised clauses of a read comment and its features for the intent model (the
     rules' reading, :func:`~loyalloop.feedback.intent_model.intent_features`, and
-    :func:`reading_cues`); ``flags`` and ``rule``: the comment's :func:`intents` and
-    :func:`rules_intent` when already known."""
+    :func:`reading_cues`); ``flags``, ``rule`` and ``asks_to_complain``: the comment's
+    :func:`intents`, :func:`rules_intent` and :func:`complaint_question` when already known."""
     from loyalloop.feedback.intent_model import intent_features
 
     norms = [c.norm for c in reading.clauses]
-    flags = intents(reading) if flags is None else flags
+    cq = complaint_question(reading) if asks_to_complain is None else asks_to_complain
+    flags = intents(reading, cq) if flags is None else flags
     rule = rules_intent(reading, flags) if rule is None else rule
-    cq = complaint_question(reading)
     asks = any(r.asks for r in reading.readings) and not cq
     sentiment: str = reading.sentiment.label
     if not any(r.evidence for r in reading.readings):  # the general models' guess alone
         sentiment += "_noev"
-    feats = intent_features(norms, set(flags), rule, sentiment, asks, complaint_question=cq)
-    return norms, list(dict.fromkeys([*feats, *reading_cues(reading, flags, rule, sentiment)]))
+    cues = reading_cues(reading, flags, rule, sentiment)
+    return norms, intent_features(
+        norms, set(flags), rule, sentiment, asks, complaint_question=cq, extra=cues
+    )
 
 
 def contact_question(reading: CommentReading, rule: Intent | None = None) -> bool:
@@ -459,13 +466,14 @@ def read_intent(reading: CommentReading, *, learned: bool = True) -> tuple[Inten
     from loyalloop.feedback.intent_model import shipped_intent_model
 
     model = shipped_intent_model() if learned else None
-    flags = intents(reading)
+    cq = complaint_question(reading)
+    flags = intents(reading, cq)
     rule = rules_intent(reading, flags)
     if model is None or not reading.clauses:
         return rule, None
     if contact_question(reading, rule):
         return "question", None
-    label, p = model.predict(*reading_intent_features(reading, flags, rule))
+    label, p = model.predict(*reading_intent_features(reading, flags, rule, cq))
     if label in INTENTS:
         return label, p  # type: ignore[return-value]
     return rule, None

@@ -35,7 +35,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -455,8 +455,10 @@ class ClauseReading:
     asks: bool
     evidence: bool = True
 
-    @property
+    @cached_property
     def sentiment(self) -> Sentiment:
+        """Label and score of the clause (computed on first use and kept: the readers and the
+        intent's features ask each clause several times)."""
         return _sentiment(self.logit, self.band)
 
 
