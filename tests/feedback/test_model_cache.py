@@ -25,6 +25,7 @@ import pytest
 
 from loyalloop.feedback import model_cache
 from loyalloop.feedback.aspect_detector import AspectDetector
+from loyalloop.feedback.intent_model import IntentModel
 from loyalloop.feedback.mention_sentiment import MentionSentimentModel
 from loyalloop.feedback.sentiment import ChineseSentimentModel
 
@@ -51,12 +52,14 @@ LAYOUTS: dict[type, tuple[int, tuple[str, ...]]] = {
             "flip_margin_without_evidence",
         ),
     ),
+    IntentModel: (1, ("classes_", "metadata", "_rows")),
 }  # fmt: skip
 
 SHIPPED = [
     ("zh_sentiment.txt", ChineseSentimentModel),
     ("aspect_detector.txt", AspectDetector),
     ("mention_sentiment.txt", MentionSentimentModel),
+    ("intent_model.txt", IntentModel),
 ]
 
 
@@ -80,21 +83,26 @@ def test_a_cached_model_is_the_parsed_model(
 
 def _assert_same(got: object, parsed: object) -> None:
     """Every attribute equal: dictionaries with their keys in the same order, arrays with
-    the same dtype and values bit for bit."""
+    the same dtype and values bit for bit, tuples item by item."""
     assert vars(got).keys() == vars(parsed).keys()
     for name, want in vars(parsed).items():
-        value = vars(got)[name]
-        if isinstance(want, np.ndarray):
-            assert value.dtype == want.dtype and value.tobytes() == want.tobytes(), name
-        elif isinstance(want, dict):
-            assert list(value) == list(want), name
-            for k, v in want.items():
-                if isinstance(v, np.ndarray):
-                    assert value[k].dtype == v.dtype and value[k].tobytes() == v.tobytes()
-                else:
-                    assert value[k] == v, (name, k)
-        else:
-            assert value == want, name
+        _same(vars(got)[name], want, name)
+
+
+def _same(value: object, want: object, where: object) -> None:
+    if isinstance(want, np.ndarray):
+        assert isinstance(value, np.ndarray), where
+        assert value.dtype == want.dtype and value.tobytes() == want.tobytes(), where
+    elif isinstance(want, dict):
+        assert isinstance(value, dict) and list(value) == list(want), where
+        for k, v in want.items():
+            _same(value[k], v, (where, k))
+    elif isinstance(want, tuple) and any(isinstance(v, (np.ndarray, dict)) for v in want):
+        assert isinstance(value, tuple) and len(value) == len(want), where
+        for i, (a, b) in enumerate(zip(value, want, strict=True)):
+            _same(a, b, (where, i))
+    else:
+        assert value == want, where
 
 
 def test_the_cached_models_score_as_the_parsed_ones(tmp_path: Path, monkeypatch: Any) -> None:
