@@ -55,7 +55,7 @@ LAYOUTS: dict[type, tuple[int, tuple[str, ...]]] = {
     IntentModel: (1, ("classes_", "metadata", "_rows")),
 }  # fmt: skip
 
-SHIPPED = [
+SHIPPED: list[tuple[str, Any]] = [
     ("zh_sentiment.txt", ChineseSentimentModel),
     ("aspect_detector.txt", AspectDetector),
     ("mention_sentiment.txt", MentionSentimentModel),
