@@ -7,7 +7,7 @@ Run from the repository root on held-out labelled sets (the shipped models never
     python benchmarks/complaint_errors.py people --sets 26 27 28 29
 
 ``kinds``: every aspect the reading reads ``negative`` (the strongest mention of an aspect in a
-sentence speaks for it, as :func:`~loyalloop.feedback.evaluate.evaluate_aspects` counts it),
+sentence speaks for it, :func:`~loyalloop.feedback.evaluate.strongest_mentions`),
 by what read it — a pattern of the taxonomy (``AspectMention.matched`` not empty) or the
 learned detector — and by what the labels say of that aspect: labelled ``negative`` (right),
 labelled ``neutral`` or ``positive`` (a sentiment error of a found aspect), or not labelled at
@@ -31,26 +31,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from loyalloop.feedback.aspects import AspectMention, load_taxonomy, read_comment
+from loyalloop.feedback.aspects import load_taxonomy, read_comment
 from loyalloop.feedback.evaluate import (
     complaint_figures,
     label_pairs,
     pair_figures,
     parse_labels,
     read_labelled,
+    strongest_mentions,
 )
 
 DATA = Path("tests/feedback/data")
-
-
-def strongest(mentions: tuple[AspectMention, ...]) -> dict[str, AspectMention]:
-    """Per aspect, the mention with the largest absolute score (the first of equals)."""
-    best: dict[str, AspectMention] = {}
-    for m in mentions:
-        old = best.get(m.aspect)
-        if old is None or abs(m.sentiment.score) > abs(old.sentiment.score):
-            best[m.aspect] = m
-    return best
 
 
 def read_negatives(files: list[Path]) -> pd.DataFrame:
@@ -62,7 +53,7 @@ def read_negatives(files: list[Path]) -> pd.DataFrame:
         for i, rec in enumerate(df.to_dict("records")):
             gold = parse_labels(rec["aspects"], f"{path.name} row {i + 2}")
             reading = read_comment(rec["text"], load_taxonomy(rec["domain"]))
-            for aspect, m in strongest(reading.mentions).items():
+            for aspect, m in strongest_mentions(reading.mentions).items():
                 if m.sentiment.label != "negative":
                     continue
                 source = "pattern" if m.matched else "detector"

@@ -79,7 +79,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,7 @@ import pandas as pd
 
 from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspect_detector import Readers
-from loyalloop.feedback.aspects import Taxonomy, load_taxonomy, read_comment
+from loyalloop.feedback.aspects import AspectMention, Taxonomy, load_taxonomy, read_comment
 from loyalloop.feedback.channel_aspects import implied_aspect, with_channel
 
 __all__ = [
@@ -107,6 +107,7 @@ __all__ = [
     "read_channels",
     "read_labelled",
     "split_of",
+    "strongest_mentions",
 ]
 
 _LABELS = ("positive", "neutral", "negative")
@@ -261,6 +262,17 @@ def complaint_figures(pairs: pd.DataFrame, sentences: int) -> dict[str, float]:
     }
 
 
+def strongest_mentions(mentions: Iterable[AspectMention]) -> dict[str, AspectMention]:
+    """Per aspect, the mention that speaks for it: the largest absolute score, the first of
+    equals (the pairs' reading, :func:`evaluate_aspects`)."""
+    best: dict[str, AspectMention] = {}
+    for m in mentions:
+        old = best.get(m.aspect)
+        if old is None or abs(m.sentiment.score) > abs(old.sentiment.score):
+            best[m.aspect] = m
+    return best
+
+
 def main_complaint(scores: Mapping[str, float]) -> str | None:
     """The aspect a complaint is named by: ``scores`` maps each aspect read ``negative`` to
     its worst mention's score; the most negative wins, ties to the later name (as the
@@ -355,20 +367,15 @@ def evaluate_aspects(
         full = (
             reading if channels is None else with_channel(reading, implied_aspect(tax, channels[i]))
         )
-        pred: dict[str, tuple[str, float]] = {}
+        pred = {a: m.sentiment.label for a, m in strongest_mentions(full.mentions).items()}
         worst: dict[str, float] = {}
         for m in full.mentions:
-            old = pred.get(m.aspect)
-            if old is None or abs(m.sentiment.score) > abs(old[1]):
-                pred[m.aspect] = (m.sentiment.label, m.sentiment.score)
             if m.sentiment.label == "negative":
                 worst[m.aspect] = min(m.sentiment.score, worst.get(m.aspect, 0.0))
         named.append(main_complaint(worst))
         complained.append({a for a, s in gold.items() if s == "negative"})
         for aspect in dict.fromkeys([*gold, *pred]):
-            g = gold.get(aspect)
-            p = pred.get(aspect, (None, 0.0))[0]
-            rows.append((i, rec["text"], aspect, g, p))
+            rows.append((i, rec["text"], aspect, gold.get(aspect), pred.get(aspect)))
         if "intent" in labelled.columns and str(rec["intent"]).strip():
             label = str(rec["intent"]).strip()
             intent, prob = read_intent(reading)
