@@ -259,6 +259,33 @@ def test_negative_aspect(config) -> None:  # type: ignore[no-untyped-def]
     assert [a.topic for a in both] == ["detractor"]
 
 
+def test_negative_aspect_names_the_complaint_the_comment_is_about(config) -> None:  # type: ignore[no-untyped-def]
+    # "The fraud team blocked my card, so my rent payment was declined": billing is read more
+    # negative, but the reading is far surer that the comment is about fraud and security
+    aspects = {"billing": -0.9, "fraud_security": -0.75}
+    sure = {"billing": 0.2, "fraud_security": 0.95}
+    (named,) = evaluate_rules(config.rules, [fb("s1", aspects=aspects, aspect_confidence=sure)])
+    why = named.matches[0].reasons[0]
+    assert (why.code, why.params["aspect"]) == ("negative_aspect", "fraud_security")
+    assert named.matches[0].severity == pytest.approx(0.75)  # the named aspect's own severity
+    # without the reading's confidence (older runs) the most severe aspect is named, as before
+    (old,) = evaluate_rules(config.rules, [fb("s2", aspects=aspects)])
+    assert old.matches[0].reasons[0].params["aspect"] == "billing"
+    assert old.matches[0].severity == pytest.approx(0.9)
+    # an aspect outside the rule's aspects is never named, however sure the reading is
+    (only,) = evaluate_rules(
+        config.rules,
+        [
+            fb(
+                "s3",
+                aspects={"billing": -0.8, "app_online": -0.9},
+                aspect_confidence={"billing": 0.1, "app_online": 0.99},
+            )
+        ],
+    )
+    assert only.matches[0].reasons[0].params["aspect"] == "billing"
+
+
 def test_positive_comments_and_promoters_do_not_make_complaints(config) -> None:  # type: ignore[no-untyped-def]
     praise = fb("s1", text="投诉后当天就有人回访，非常满意", sentiment=0.55)
     promoter = fb("s2", score=10, text="Someone called back the same day after my complaint")

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from loyalloop.errors import DataValidationError
+from loyalloop.feedback.complaints import main_complaint
 from loyalloop.feedback.evaluate import (
     complaint_figures,
     evaluate_aspects,
     label_pairs,
-    main_complaint,
     main_complaint_figures,
     pair_figures,
 )
@@ -82,10 +82,26 @@ def test_evaluation_reports_the_complaint_view() -> None:
 
 
 def test_the_named_complaint_is_the_worst_aspect_ties_to_the_later_name() -> None:
-    # as the negative_aspect case rule names one: the highest severity, ties to the later name
+    # without the reading's confidence: the highest severity, ties to the later name
     assert main_complaint({"fees": -0.6, "billing": -0.9, "app_online": -0.2}) == "billing"
     assert main_complaint({"fees": -1.0, "billing": -1.0}) == "fees"
     assert main_complaint({}) is None
+
+
+def test_the_named_complaint_weighs_severity_by_the_reading_s_confidence() -> None:
+    scores = {"fees": -0.6, "billing": -0.9}
+    # 0.95 × 0.6 = 0.57 against 0.3 × 0.9 = 0.27: the fee, read less negative but surely named
+    assert main_complaint(scores, {"fees": 0.95, "billing": 0.3}) == "fees"
+    # 0.5 × 0.6 = 0.30 against 0.5 × 0.9 = 0.45
+    assert main_complaint(scores, {"fees": 0.5, "billing": 0.5}) == "billing"
+    # equal products: the larger severity, then the later name
+    assert main_complaint(scores, {"fees": 0.9, "billing": 0.6}) == "billing"
+    assert main_complaint({"fees": -0.5, "billing": -0.5}, {"fees": 0.4, "billing": 0.4}) == "fees"
+    # one aspect without a known confidence (a custom aspect, a channel-implied mention):
+    # severity alone, for all of them
+    assert main_complaint(scores, {"fees": 0.95}) == "billing"
+    assert main_complaint(scores, {"fees": 0.95, "billing": float("nan")}) == "billing"
+    assert main_complaint({}, {"fees": 0.9}) is None
 
 
 def test_main_complaint_figures_by_hand() -> None:

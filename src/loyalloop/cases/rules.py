@@ -10,7 +10,10 @@ Signals
 Rules (:class:`Rule`, one of :class:`RuleKind`)
     ``detractor``       an NPS answer of at most ``max_score`` (default 6);
     ``negative_aspect`` a comment whose clause about an aspect (or any aspect) has a severity
-                        (``−sentiment``) of at least ``min_severity``;
+                        (``−sentiment``) of at least ``min_severity``; of several such aspects
+                        the case names the comment's main complaint
+                        (:func:`~loyalloop.feedback.complaints.main_complaint`: severity
+                        weighed by the reading's confidence that the comment is about it);
     ``phrase``          a comment containing a phrase of the named lists (投诉, 销卡, "cancel my
                         card" …; see :mod:`loyalloop.cases.phrases`);
 
@@ -54,6 +57,7 @@ from loyalloop.cases.phrases import PhraseList, PhraseMatch, normalize
 from loyalloop.cases.priority import Priority, PriorityFormula
 from loyalloop.cases.reasons import Reason
 from loyalloop.errors import CaseRuleError, DataValidationError
+from loyalloop.feedback.complaints import main_complaint
 from loyalloop.insight.scales import NPS_DETRACTOR_MAX
 
 __all__ = [
@@ -108,7 +112,9 @@ class Signal:
     ``clv_percentile`` (share of customers with a lower CLV, in [0, 1]) and
     ``churn_probability`` describe the customer as the latest run saw them and feed the
     priority; ``None`` when unknown. ``sentiment`` is the whole comment's sentiment in [−1, 1]
-    and ``aspects`` maps an aspect to its most negative clause sentiment.
+    and ``aspects`` maps an aspect to its most negative clause sentiment; ``aspect_confidence``
+    maps an aspect to the reading's confidence that the comment is about it (the mention
+    table's ``confidence``; an aspect without one is ranked by severity alone).
     """
 
     signal_id: str
@@ -120,6 +126,7 @@ class Signal:
     text: str = ""
     sentiment: float | None = None
     aspects: Mapping[str, float] = field(default_factory=dict)
+    aspect_confidence: Mapping[str, float] = field(default_factory=dict)
     churn_probability: float | None = None
     clv_percentile: float | None = None
     winback_outcome: WinbackOutcome | None = None
@@ -348,7 +355,11 @@ def _match_rule(
         ]
         if not hits:
             return None
-        aspect, sev = max(hits, key=lambda h: (h[1], h[0]))
+        severity = dict(hits)
+        aspect = main_complaint({a: -v for a, v in severity.items()}, signal.aspect_confidence)
+        if aspect is None:  # hits is not empty: never
+            return None
+        sev = severity[aspect]
         why = Reason(
             "negative_aspect",
             {"aspect": aspect, "severity": sev, "min_severity": rule.min_severity},

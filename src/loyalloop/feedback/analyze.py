@@ -9,6 +9,7 @@ of ``aspect:label`` in order of first mention, e.g. ``annual_fee:negative; rewar
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -281,11 +282,14 @@ class CommentAnalysis:
     ``sentiment_score``, ``aspects``, ``intent``, ``repeat_contact``, ``long_wait``,
     ``transferred``, ``branches`` and ``staff`` (``; ``-separated, as written).
     ``mentions``: one row per aspect mention — ``feedback_id, aspect, clause, sentiment,
-    sentiment_score, source`` and the pass-through columns of the input; ``clause`` is as
-    written and **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``;
+    sentiment_score, source, confidence`` and the pass-through columns of the input; ``clause``
+    is as written and **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``;
     ``source`` is ``text`` (read from the words) or ``channel`` (implied by the comment's
     channel: an app-store review's judgement that names no aspect,
-    :mod:`~loyalloop.feedback.channel_aspects`).
+    :mod:`~loyalloop.feedback.channel_aspects`); ``confidence`` is the reading's confidence that
+    the comment is about the aspect (:attr:`~loyalloop.feedback.aspects.AspectMention.
+    confidence`; empty where unknown), which ranks a comment's complaints
+    (:func:`~loyalloop.feedback.complaints.main_complaint`).
     ``taxonomy`` / ``taxonomy_reason``: the taxonomy used and why.
     """
 
@@ -301,7 +305,7 @@ def _read_comments(
     raw_text: bool,
     batch: int = 2000,
     implied: str | None = None,
-) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float, str]]]]:
+) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float, str, float]]]]:
     """Per comment, :func:`_read_comment` (aspects detected ``batch`` comments at a time);
     ``implied``: the aspect the comments' channel implies (none: ``None``)."""
     out = []
@@ -318,10 +322,10 @@ def _read_comments(
 
 def _read_comment(
     raw: object, display: str, reading: CommentReading, raw_text: bool, implied: str | None = None
-) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float, str]]]:
+) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float, str, float]]]:
     """One comment's row of :func:`analyze_comments` and its mentions
-    ``(aspect, clause, sentiment, sentiment_score, source)``, from its reading and the aspect
-    its channel implies (the intent is read from the words alone)."""
+    ``(aspect, clause, sentiment, sentiment_score, source, confidence)``, from its reading and the
+    aspect its channel implies (the intent is read from the words alone)."""
     full = with_channel(reading, implied)
     cleaned = clean_text(raw)
     lang = _classify(*language_counts(cleaned))
@@ -340,13 +344,14 @@ def _read_comment(
         "; ".join(ents.branches),
         "; ".join(ents.staff),
     )
-    mentions: list[tuple[str, str, str, float, str]] = [
+    mentions: list[tuple[str, str, str, float, str, float]] = [
         (
             m.aspect,
             m.clause if raw_text else mask_pii(m.clause),
             m.sentiment.label,
             m.sentiment.score,
             m.source,
+            math.nan if m.confidence is None else m.confidence,
         )
         for m in full.mentions
     ]
@@ -422,8 +427,10 @@ def analyze_comments(
     mentions = pd.DataFrame(
         mention_rows,
         columns=[
-            "feedback_id", "aspect", "clause", "sentiment", "sentiment_score", "source", *extra
+            "feedback_id", "aspect", "clause", "sentiment", "sentiment_score", "source",
+            "confidence", *extra
         ],
     )  # fmt: skip
     mentions["sentiment_score"] = mentions["sentiment_score"].astype(float)
+    mentions["confidence"] = mentions["confidence"].astype(float)
     return CommentAnalysis(out, mentions, tax.name, reason)

@@ -705,6 +705,13 @@ class AspectMention:
     #: ``None`` for a mention made elsewhere). A clause written twice in one comment is told
     #: apart by it, which its text cannot do.
     clause_index: int | None = None
+    #: The learned detector's probability that the comment is about the aspect: its first pass
+    #: over all the comment's clauses (:meth:`~loyalloop.feedback.aspect_detector.AspectDetector.
+    #: probabilities`), whether the patterns or the detector found the mention. ``None`` where
+    #: no detector reads the aspect (a custom taxonomy's own aspects, a mention implied by the
+    #: channel, a reading without the detector). It ranks a comment's complaints
+    #: (:func:`~loyalloop.feedback.complaints.main_complaint`).
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -867,7 +874,22 @@ def _read(
                 collect.append((mention, ctx))
     if use_model and readers.detector is not None:  # not in the training contexts
         mentions = _halo_neutral(mentions, clauses, spans, readers.detector)
+        mentions = _with_confidence(mentions, clauses, readers.detector)
     return CommentReading(clauses, readings, tuple(mentions))
+
+
+def _with_confidence(
+    mentions: list[AspectMention], clauses: tuple[Clause, ...], det: AspectDetector
+) -> list[AspectMention]:
+    """``mentions`` with :attr:`AspectMention.confidence` set for the aspects ``det`` reads."""
+    if not mentions:
+        return mentions
+    p = det.probabilities([c.norm for c in clauses])
+    column = {a: j for j, a in enumerate(det.aspects_)}
+    return [
+        replace(m, confidence=float(p[column[m.aspect]])) if m.aspect in column else m
+        for m in mentions
+    ]
 
 
 #: A complaint's halo: a mention of an aspect the patterns found, read negative in a clause in

@@ -32,8 +32,9 @@ whether they complain"), from the same pairs (:func:`complaint_figures`):
     same in the reading as in the labels, over all sentences.
 
 The comment's named complaint (since session 34; the aspect a ``negative_aspect`` case names,
-:mod:`~loyalloop.cases.rules`: of the aspects read ``negative``, the one whose worst mention is
-the most negative, ties to the later aspect name), per sentence (:func:`main_complaint_figures`):
+:func:`~loyalloop.feedback.complaints.main_complaint`: of the aspects read ``negative``, the one
+with the largest severity weighed by the reading's confidence that the comment is about it,
+since session 35), per sentence (:func:`main_complaint_figures`):
 
 ``main_complaint_precision``
     Sentences whose reading names a complaint and whose named aspect is labelled ``negative``,
@@ -90,6 +91,7 @@ from loyalloop.errors import DataValidationError
 from loyalloop.feedback.aspect_detector import Readers
 from loyalloop.feedback.aspects import AspectMention, Taxonomy, load_taxonomy, read_comment
 from loyalloop.feedback.channel_aspects import implied_aspect, with_channel
+from loyalloop.feedback.complaints import complaint_inputs, main_complaint
 
 __all__ = [
     "INTENT_ALIASES",
@@ -100,7 +102,6 @@ __all__ = [
     "evaluate_aspects",
     "label_pairs",
     "labeller_channel",
-    "main_complaint",
     "main_complaint_figures",
     "pair_figures",
     "parse_labels",
@@ -273,21 +274,13 @@ def strongest_mentions(mentions: Iterable[AspectMention]) -> dict[str, AspectMen
     return best
 
 
-def main_complaint(scores: Mapping[str, float]) -> str | None:
-    """The aspect a complaint is named by: ``scores`` maps each aspect read ``negative`` to
-    its worst mention's score; the most negative wins, ties to the later name (as the
-    ``negative_aspect`` case rule chooses); ``None`` when nothing is read negative."""
-    if not scores:
-        return None
-    return max(scores.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-
-
 def main_complaint_figures(
     named: Sequence[str | None], complained: Sequence[Collection[str]]
 ) -> dict[str, float]:
     """``main_complaint_precision`` and ``main_complaint_recall`` (module docs) of the
-    sentences' named complaints (:func:`main_complaint`) against the aspects each sentence's
-    labels call ``negative`` (same order; ``nan`` when there is nothing to count)."""
+    sentences' named complaints (:func:`~loyalloop.feedback.complaints.main_complaint`)
+    against the aspects each sentence's labels call ``negative`` (same order; ``nan`` when
+    there is nothing to count)."""
     if len(named) != len(complained):
         raise DataValidationError(f"{len(named)} named complaints for {len(complained)} rows")
     nan = float("nan")
@@ -368,11 +361,8 @@ def evaluate_aspects(
             reading if channels is None else with_channel(reading, implied_aspect(tax, channels[i]))
         )
         pred = {a: m.sentiment.label for a, m in strongest_mentions(full.mentions).items()}
-        worst: dict[str, float] = {}
-        for m in full.mentions:
-            if m.sentiment.label == "negative":
-                worst[m.aspect] = min(m.sentiment.score, worst.get(m.aspect, 0.0))
-        named.append(main_complaint(worst))
+        worst, sure = complaint_inputs(full.mentions)
+        named.append(main_complaint(worst, sure))
         complained.append({a for a, s in gold.items() if s == "negative"})
         for aspect in dict.fromkeys([*gold, *pred]):
             rows.append((i, rec["text"], aspect, gold.get(aspect), pred.get(aspect)))

@@ -20,6 +20,10 @@ What it saves
     stored by a run). ``source`` says why the mention is there: ``text`` (the comment's words
     name the aspect) or ``channel`` (implied by the comment's channel: a judgement naming no
     aspect in an ``app_review`` is about the app, :mod:`~loyalloop.feedback.channel_aspects`).
+    ``confidence`` is the reading's confidence that the comment is about the aspect (empty
+    where the learned detector does not read it); the cases' ``negative_aspect`` rule weighs
+    severity by it to name a comment's main complaint
+    (:func:`~loyalloop.feedback.complaints.main_complaint`).
 ``aspect_examples``, ``alert_examples``
     Clearest example clauses per aspect and sentiment, and per alert (masked, as written).
 ``feedback_signals``

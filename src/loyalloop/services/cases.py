@@ -1499,6 +1499,7 @@ def run_signals(
     if run.has_table("feedback_analysis"):
         fa = run.read("feedback_analysis").to_pandas()
         aspects: dict[str, dict[str, float]] = {}
+        confidence: dict[str, dict[str, float]] = {}
         texts: dict[str, str] = {}
         if run.has_table("feedback_aspects"):
             m = run.read("feedback_aspects").to_pandas()
@@ -1506,6 +1507,11 @@ def run_signals(
                 worst = m.groupby(["feedback_id", "aspect"])["sentiment_score"].min()
                 for (f_id, aspect), sev in worst.items():
                     aspects.setdefault(str(f_id), {})[str(aspect)] = float(sev)
+            # the reading's confidence ranks a comment's complaints (older runs have none)
+            if {"feedback_id", "aspect", "confidence"} <= set(m.columns):
+                sure = m.groupby(["feedback_id", "aspect"])["confidence"].max().dropna()
+                for (f_id, aspect), c in sure.items():
+                    confidence.setdefault(str(f_id), {})[str(aspect)] = float(c)
             if "clause" in m.columns:
                 joined = m.groupby("feedback_id")["clause"].apply(
                     lambda c: " ".join(str(x) for x in c if isinstance(x, str))
@@ -1543,6 +1549,7 @@ def run_signals(
                         if sentiment is not None and not pd.isna(sentiment)
                         else None,
                         aspects=aspects.get(fid, {}),
+                        aspect_confidence=confidence.get(fid, {}),
                     ),
                     None if profile is None or pd.isna(profile) else str(profile),
                 )
