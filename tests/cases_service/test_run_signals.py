@@ -79,7 +79,20 @@ def test_signals_from_a_run() -> None:
     fb = {s.signal_id: s for s in sigs if s.kind is SignalKind.FEEDBACK}
     assert set(fb) == {"feedback:f1", "feedback:f2"}  # survey comment and old comment left out
     assert fb["feedback:f1"].aspects == {"billing": -0.85, "staff": 0.2}
+    assert fb["feedback:f1"].aspect_confidence == {}  # a run without the column: severity alone
     assert "银保监" in fb["feedback:f2"].text
+
+
+def test_signals_carry_the_reading_s_confidence_per_aspect() -> None:
+    run = fake_run()
+    aspects = run._t["feedback_aspects"].to_pydict()
+    aspects["confidence"] = [0.4, float("nan"), 0.9]  # nan: no detector reads the aspect
+    run._t["feedback_aspects"] = pa.table(aspects)
+    sigs = run_signals(run, default_case_config(),
+                       feedback_after=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))  # fmt: skip
+    fb = {s.signal_id: s for s in sigs if s.kind is SignalKind.FEEDBACK}
+    assert fb["feedback:f1"].aspect_confidence == {"billing": 0.4}
+    assert fb["feedback:f2"].aspect_confidence == {"service": 0.9}
 
 
 def test_a_run_opens_the_right_cases(store: Store) -> None:
