@@ -107,15 +107,15 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
 
 
 def test_demo_says_why_the_learning_rounds_did_not_run(settings: Settings) -> None:
-    """The learning rounds target by churn probability; on 20 customers the churn model cannot
-    be fitted (its scores are constant), so the demo skips the rounds and says why, in the
-    reader's language, and nothing it prints or saves claims that rounds ran. Without the
-    campaign, which needs the CLV stage that 20 customers do not give either (a small,
-    cheap input for the skip path)."""
+    """The learning rounds target by churn probability; 5 customers are too few to fit the
+    churn model (it needs at least 2 churned and 2 retained), so the demo skips the rounds and
+    says why, in the reader's language, and nothing it prints or saves claims that rounds ran.
+    Without the campaign, which needs the CLV stage that so few customers do not give either
+    (a small, cheap input for the skip path)."""
     from loyalloop.core.results import NotComputed
     from loyalloop.measurement.registry import registry_dir
 
-    result = run_demo(settings, customers=20, seed=0, campaign=False)
+    result = run_demo(settings, customers=5, seed=0, campaign=False)
     churn = result.run.manifest.churn
     assert isinstance(churn, NotComputed), churn
     assert result.learning is None
