@@ -76,6 +76,12 @@ def store_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
     yield url
 
 
+#: No sending rate unless a test asks for one: no test measures the rate (the limiter is tested
+#: on its own clock in tests/services/test_rate_limiter.py), and at the default 20 e-mails a
+#: second an in-process worker sending a test campaign's ~200 messages only waited (~10 s).
+UNLIMITED = {"email_per_second": 0.0, "sms_per_second": 0.0, "webhook_per_second": 0.0}
+
+
 def make_store(tmp_path: Path, url: str, **overrides: object) -> Store:
     home = tmp_path / "home"
     settings = ServiceSettings(
@@ -83,7 +89,7 @@ def make_store(tmp_path: Path, url: str, **overrides: object) -> Store:
         database_url=url,
         secret_key=SECRET,  # type: ignore[arg-type]
         env="production",  # type: ignore[arg-type]
-        **overrides,  # type: ignore[arg-type]
+        **{**UNLIMITED, **overrides},  # type: ignore[arg-type]
     )
     return open_store(settings, Settings(home=home, timezone="UTC", phone_region="CN"))
 

@@ -106,6 +106,33 @@ def test_demo_runs_the_whole_loop(settings: Settings) -> None:
     assert lines[0].startswith("round 1:") and "round 2 − round 1 on the truth" in lines[-1]
 
 
+def test_demo_says_why_the_learning_rounds_did_not_run(settings: Settings) -> None:
+    """The learning rounds target by churn probability; 5 customers are too few to fit the
+    churn model (it needs at least 2 churned and 2 retained), so the demo skips the rounds and
+    says why, in the reader's language, and nothing it prints or saves claims that rounds ran.
+    Without the campaign, which needs the CLV stage that so few customers do not give either
+    (a small, cheap input for the skip path)."""
+    from loyalloop.core.results import NotComputed
+    from loyalloop.measurement.registry import registry_dir
+
+    result = run_demo(settings, customers=5, seed=0, campaign=False)
+    churn = result.run.manifest.churn
+    assert isinstance(churn, NotComputed), churn
+    assert result.learning is None
+    why = f"the rounds target by churn probability, which this run has not: {churn.message}"
+    assert result.learning_skipped == why
+    en, zh = demo_lines(result, "en"), demo_lines(result, "zh")
+    assert [line for line in en if "learning" in line] == [f"learning rounds not run: {why}"]
+    assert [line for line in zh if "学习" in line] == [f"未运行学习轮次。说明（英文）：{why}"]
+    # no round, group or model decision is printed, and no learnt model was registered
+    assert not [line for line in en if re.search(r"\bround \d|champion|challenger", line)]
+    assert not [line for line in zh if re.search(r"第 \d 轮|主策略|挑战策略", line)]
+    assert not any(registry_dir(settings.home).rglob("*"))
+    # the rest of what the demo prints keeps to the reader's language, as on the full run
+    assert [line for line in zh if _english_sentence(line)] == []
+    assert [line for line in en if _CJK.search(_unquoted(line))] == []
+
+
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 #: Two or more English words in a row (terms that are names in both languages excepted).
 _WORDS = re.compile(r"[A-Za-z]{2,}(?:[ -][A-Za-z]{2,})+")

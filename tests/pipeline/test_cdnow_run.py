@@ -10,9 +10,9 @@ by the logistic regression, record it, and say so first in the report, in both l
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ import pytest
 from loyalloop.churn import ChurnRanking
 from loyalloop.core import Settings
 from loyalloop.core.results import ChurnSummary, KpiSummary, PriorityListSummary
-from loyalloop.core.runs import Run
+from loyalloop.core.runs import Run, RunStore
 from loyalloop.data.ingest import ingest
 from loyalloop.data.schema import open_warehouse
 from loyalloop.pipeline.config import RunConfig
@@ -35,18 +35,26 @@ _SCRIPT = Path(__file__).parents[2] / "benchmarks" / "cdnow_files.py"
 
 
 @pytest.fixture(scope="module")
-def cdnow_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+def cdnow_run(sample_homes: Any) -> Run:
     pytest.importorskip("lifetimes")
-    spec = importlib.util.spec_from_file_location("cdnow_files", _SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    files = module.write_cdnow_files(tmp_path_factory.mktemp("cdnow_files"))
-    settings = Settings(home=tmp_path_factory.mktemp("cdnow") / "home", timezone="UTC")
-    with open_warehouse(settings) as wh:
-        for table, path in zip(("customers", "transactions"), files, strict=True):
-            ingest(wh, table, [path])
-    yield run_pipeline(settings, RunConfig(as_of=date(1998, 6, 30)))
+
+    def build(home: Path) -> None:
+        spec = importlib.util.spec_from_file_location("cdnow_files", _SCRIPT)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        folder = home.parent / "files"
+        folder.mkdir()
+        files = module.write_cdnow_files(folder)
+        settings = Settings(home=home, timezone="UTC")
+        with open_warehouse(settings) as wh:
+            for table, path in zip(("customers", "transactions"), files, strict=True):
+                ingest(wh, table, [path])
+        run_pipeline(settings, RunConfig(as_of=date(1998, 6, 30)))
+
+    # the run is made once per test run (this fixture is made again whenever the module's
+    # tests come back to a worker after a worksteal split) and only read here
+    return RunStore(sample_homes.built("cdnow-run", build) / "runs").latest()
 
 
 def test_the_logistic_regression_ranks_and_the_run_says_so(cdnow_run: Run) -> None:

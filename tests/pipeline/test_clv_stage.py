@@ -5,10 +5,13 @@ with a reason code when the history is too short; and the sample business end to
 from __future__ import annotations
 
 import json
+import pickle
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,17 +84,34 @@ def _summary(run: Run) -> ClvSummary:
 
 @pytest.fixture(scope="module")
 def simulated_runs(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, sample_homes: Any
 ) -> Iterator[dict[str, tuple[Settings, pd.DataFrame, Run]]]:
-    """One warehouse and run per true model (seed 11)."""
+    """One warehouse and run per true model (seed 11).
+
+    Made once per test run (this fixture is made again whenever the module's tests come back
+    to a worker after a worksteal split) and copied: a test adds a run to a home. The manifest
+    each run returned is kept as it was returned (pickled), so that a test comparing it with
+    the one on disk still compares the two."""
+
+    def build(folder: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            for truth in TRUTHS:
+                settings = Settings(home=folder / truth / "home", timezone="UTC", phone_region="CN")
+                tx = _simulated(truth, 11)
+                _load(settings, folder / truth / "files", tx)
+                tx.to_pickle(folder / truth / "tx.pkl")
+                run = _run(settings, RunConfig(as_of=AS_OF), mp)
+                (folder / truth / "run.pkl").write_bytes(pickle.dumps(run))
+
+    tmp = tmp_path_factory.mktemp("clv-simulated")
+    shutil.copytree(sample_homes.built("clv_stage-simulated", build), tmp, dirs_exist_ok=True)
     out = {}
-    with pytest.MonkeyPatch.context() as mp:
-        for truth in TRUTHS:
-            home = tmp_path_factory.mktemp(truth)
-            settings = Settings(home=home / "home", timezone="UTC", phone_region="CN")
-            tx = _simulated(truth, 11)
-            _load(settings, home / "files", tx)
-            out[truth] = (settings, tx, _run(settings, RunConfig(as_of=AS_OF), mp))
+    for truth in TRUTHS:
+        settings = Settings(home=tmp / truth / "home", timezone="UTC", phone_region="CN")
+        returned = pickle.loads((tmp / truth / "run.pkl").read_bytes())
+        run = Run(returned.number, settings.runs_dir / returned.path.name, returned.manifest)
+        assert run.path.is_dir(), run.path
+        out[truth] = (settings, pd.read_pickle(tmp / truth / "tx.pkl"), run)
     yield out
 
 

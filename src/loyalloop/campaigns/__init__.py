@@ -5,103 +5,111 @@ the warehouse's canonical tables) and returns Ibis expressions, frames and froze
 It never opens a database session or sends anything; the service persists a
 :class:`CampaignPlan` together with its outbox rows in one transaction. See
 ``docs/campaigns.md``.
+
+Names are imported on first use (:mod:`loyalloop.core.lazy`): the outbox worker, which needs
+:class:`LinkSigner`, does not load the segments' pandas and Ibis.
 """
 
 from __future__ import annotations
 
-from loyalloop.campaigns.assignment import (
-    arm_of,
-    arm_propensities,
-    assign_arms,
-    global_control_expr,
-)
-from loyalloop.campaigns.audience import (
-    AUDIENCE_FIELDS,
-    AudienceField,
-    AudienceSchema,
-    FieldType,
-    audience_schema,
-    audience_view,
-    read_run_tables,
-)
-from loyalloop.campaigns.calls import (
-    CALL_ANSWERED,
-    CALL_CHANNEL,
-    CALL_UNANSWERED,
-    AnswerRateModel,
-    call_attempt_counts,
-    call_list,
-    write_call_list,
-)
-from loyalloop.campaigns.hashing import stable_uniform, stable_uniform_expr
-from loyalloop.campaigns.links import LinkClaims, LinkPurpose, LinkSigner, PreviewLinkError
-from loyalloop.campaigns.messages import (
-    MessageStatus,
-    MessageTemplate,
-    RenderedMessage,
-    TemplateSet,
-    load_templates,
-    parse_templates,
-)
-from loyalloop.campaigns.offers import (
-    DEFAULT_CARD_CATALOGUE,
-    DEFAULT_CARD_POLICY,
-    DEFAULT_RETAIL_CATALOGUE,
-    DEFAULT_RETAIL_POLICY,
-    Offer,
-    OfferCatalogue,
-    OfferPolicy,
-    OfferRule,
-    Text,
-    builtin_currencies,
-    builtin_offers,
-    choose_offers,
-    parse_catalogue,
-    parse_policy,
-)
-from loyalloop.campaigns.outcomes import (
-    OUTCOME_KINDS,
-    attribute_outcomes,
-    combine_outcomes,
-    outcome_family,
-)
-from loyalloop.campaigns.plan import CampaignPlan, PlanCounts, plan_campaign
-from loyalloop.campaigns.recommend import category_similarity, recommend_categories
-from loyalloop.campaigns.segments import (
-    Condition,
-    Group,
-    Match,
-    Not,
-    Op,
-    SegmentPreview,
-    SegmentSpec,
-    compile_segment,
-    load_segment,
-    parse_segment,
-    preview_segment,
-    select_segment,
-    validate_segment,
-)
-from loyalloop.campaigns.sms import SmsLength, sms_length
-from loyalloop.campaigns.spec import (
-    GLOBAL_CONTROL,
-    HOLDOUT,
-    Arm,
-    BudgetMode,
-    CampaignSpec,
-    Channel,
-    Goal,
-    ProgrammeSpec,
-    load_campaign,
-    parse_campaign,
-)
-from loyalloop.campaigns.triggers import (
-    TriggerKind,
-    TriggerSpec,
-    apply_cooldown,
-    evaluate_trigger,
-    parse_trigger,
-)
+from typing import TYPE_CHECKING
+
+from loyalloop.core.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from loyalloop.campaigns.assignment import (
+        arm_of,
+        arm_propensities,
+        assign_arms,
+        global_control_expr,
+    )
+    from loyalloop.campaigns.audience import (
+        AUDIENCE_FIELDS,
+        AudienceField,
+        AudienceSchema,
+        FieldType,
+        audience_schema,
+        audience_view,
+        read_run_tables,
+    )
+    from loyalloop.campaigns.calls import (
+        CALL_ANSWERED,
+        CALL_CHANNEL,
+        CALL_UNANSWERED,
+        AnswerRateModel,
+        call_attempt_counts,
+        call_list,
+        write_call_list,
+    )
+    from loyalloop.campaigns.hashing import stable_uniform, stable_uniform_expr
+    from loyalloop.campaigns.links import LinkClaims, LinkPurpose, LinkSigner, PreviewLinkError
+    from loyalloop.campaigns.messages import (
+        MessageStatus,
+        MessageTemplate,
+        RenderedMessage,
+        TemplateSet,
+        load_templates,
+        parse_templates,
+    )
+    from loyalloop.campaigns.offers import (
+        DEFAULT_CARD_CATALOGUE,
+        DEFAULT_CARD_POLICY,
+        DEFAULT_RETAIL_CATALOGUE,
+        DEFAULT_RETAIL_POLICY,
+        Offer,
+        OfferCatalogue,
+        OfferPolicy,
+        OfferRule,
+        Text,
+        builtin_currencies,
+        builtin_offers,
+        choose_offers,
+        parse_catalogue,
+        parse_policy,
+    )
+    from loyalloop.campaigns.outcomes import (
+        OUTCOME_KINDS,
+        attribute_outcomes,
+        combine_outcomes,
+        outcome_family,
+    )
+    from loyalloop.campaigns.plan import CampaignPlan, PlanCounts, plan_campaign
+    from loyalloop.campaigns.recommend import category_similarity, recommend_categories
+    from loyalloop.campaigns.segments import (
+        Condition,
+        Group,
+        Match,
+        Not,
+        Op,
+        SegmentPreview,
+        SegmentSpec,
+        compile_segment,
+        load_segment,
+        parse_segment,
+        preview_segment,
+        select_segment,
+        validate_segment,
+    )
+    from loyalloop.campaigns.sms import SmsLength, sms_length
+    from loyalloop.campaigns.spec import (
+        GLOBAL_CONTROL,
+        HOLDOUT,
+        Arm,
+        BudgetMode,
+        CampaignSpec,
+        Channel,
+        Goal,
+        ProgrammeSpec,
+        load_campaign,
+        parse_campaign,
+    )
+    from loyalloop.campaigns.triggers import (
+        TriggerKind,
+        TriggerSpec,
+        apply_cooldown,
+        evaluate_trigger,
+        parse_trigger,
+    )
 
 __all__ = [
     "AUDIENCE_FIELDS",
@@ -188,3 +196,92 @@ __all__ = [
     "validate_segment",
     "write_call_list",
 ]
+
+_WHERE = {
+    "arm_of": "loyalloop.campaigns.assignment",
+    "arm_propensities": "loyalloop.campaigns.assignment",
+    "assign_arms": "loyalloop.campaigns.assignment",
+    "global_control_expr": "loyalloop.campaigns.assignment",
+    "AUDIENCE_FIELDS": "loyalloop.campaigns.audience",
+    "AudienceField": "loyalloop.campaigns.audience",
+    "AudienceSchema": "loyalloop.campaigns.audience",
+    "FieldType": "loyalloop.campaigns.audience",
+    "audience_schema": "loyalloop.campaigns.audience",
+    "audience_view": "loyalloop.campaigns.audience",
+    "read_run_tables": "loyalloop.campaigns.audience",
+    "CALL_ANSWERED": "loyalloop.campaigns.calls",
+    "CALL_CHANNEL": "loyalloop.campaigns.calls",
+    "CALL_UNANSWERED": "loyalloop.campaigns.calls",
+    "AnswerRateModel": "loyalloop.campaigns.calls",
+    "call_attempt_counts": "loyalloop.campaigns.calls",
+    "call_list": "loyalloop.campaigns.calls",
+    "write_call_list": "loyalloop.campaigns.calls",
+    "stable_uniform": "loyalloop.campaigns.hashing",
+    "stable_uniform_expr": "loyalloop.campaigns.hashing",
+    "LinkClaims": "loyalloop.campaigns.links",
+    "LinkPurpose": "loyalloop.campaigns.links",
+    "LinkSigner": "loyalloop.campaigns.links",
+    "PreviewLinkError": "loyalloop.campaigns.links",
+    "MessageStatus": "loyalloop.campaigns.messages",
+    "MessageTemplate": "loyalloop.campaigns.messages",
+    "RenderedMessage": "loyalloop.campaigns.messages",
+    "TemplateSet": "loyalloop.campaigns.messages",
+    "load_templates": "loyalloop.campaigns.messages",
+    "parse_templates": "loyalloop.campaigns.messages",
+    "DEFAULT_CARD_CATALOGUE": "loyalloop.campaigns.offers",
+    "DEFAULT_CARD_POLICY": "loyalloop.campaigns.offers",
+    "DEFAULT_RETAIL_CATALOGUE": "loyalloop.campaigns.offers",
+    "DEFAULT_RETAIL_POLICY": "loyalloop.campaigns.offers",
+    "Offer": "loyalloop.campaigns.offers",
+    "OfferCatalogue": "loyalloop.campaigns.offers",
+    "OfferPolicy": "loyalloop.campaigns.offers",
+    "OfferRule": "loyalloop.campaigns.offers",
+    "Text": "loyalloop.campaigns.offers",
+    "builtin_currencies": "loyalloop.campaigns.offers",
+    "builtin_offers": "loyalloop.campaigns.offers",
+    "choose_offers": "loyalloop.campaigns.offers",
+    "parse_catalogue": "loyalloop.campaigns.offers",
+    "parse_policy": "loyalloop.campaigns.offers",
+    "OUTCOME_KINDS": "loyalloop.campaigns.outcomes",
+    "attribute_outcomes": "loyalloop.campaigns.outcomes",
+    "combine_outcomes": "loyalloop.campaigns.outcomes",
+    "outcome_family": "loyalloop.campaigns.outcomes",
+    "CampaignPlan": "loyalloop.campaigns.plan",
+    "PlanCounts": "loyalloop.campaigns.plan",
+    "plan_campaign": "loyalloop.campaigns.plan",
+    "category_similarity": "loyalloop.campaigns.recommend",
+    "recommend_categories": "loyalloop.campaigns.recommend",
+    "Condition": "loyalloop.campaigns.segments",
+    "Group": "loyalloop.campaigns.segments",
+    "Match": "loyalloop.campaigns.segments",
+    "Not": "loyalloop.campaigns.segments",
+    "Op": "loyalloop.campaigns.segments",
+    "SegmentPreview": "loyalloop.campaigns.segments",
+    "SegmentSpec": "loyalloop.campaigns.segments",
+    "compile_segment": "loyalloop.campaigns.segments",
+    "load_segment": "loyalloop.campaigns.segments",
+    "parse_segment": "loyalloop.campaigns.segments",
+    "preview_segment": "loyalloop.campaigns.segments",
+    "select_segment": "loyalloop.campaigns.segments",
+    "validate_segment": "loyalloop.campaigns.segments",
+    "SmsLength": "loyalloop.campaigns.sms",
+    "sms_length": "loyalloop.campaigns.sms",
+    "GLOBAL_CONTROL": "loyalloop.campaigns.spec",
+    "HOLDOUT": "loyalloop.campaigns.spec",
+    "Arm": "loyalloop.campaigns.spec",
+    "BudgetMode": "loyalloop.campaigns.spec",
+    "CampaignSpec": "loyalloop.campaigns.spec",
+    "Channel": "loyalloop.campaigns.spec",
+    "Goal": "loyalloop.campaigns.spec",
+    "ProgrammeSpec": "loyalloop.campaigns.spec",
+    "load_campaign": "loyalloop.campaigns.spec",
+    "parse_campaign": "loyalloop.campaigns.spec",
+    "TriggerKind": "loyalloop.campaigns.triggers",
+    "TriggerSpec": "loyalloop.campaigns.triggers",
+    "apply_cooldown": "loyalloop.campaigns.triggers",
+    "evaluate_trigger": "loyalloop.campaigns.triggers",
+    "parse_trigger": "loyalloop.campaigns.triggers",
+}
+
+
+__getattr__, __dir__ = lazy_exports(globals(), _WHERE)

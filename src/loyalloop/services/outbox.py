@@ -597,12 +597,13 @@ def refresh_consent(store: Store) -> int | None:
     rows written, or ``None`` when the warehouse could not be read now (none yet, or another
     command holds it): the previous copy stands and the next refresh tries again.
     """
-    from loyalloop.core.runs import RunStore
-    from loyalloop.core.warehouse import Warehouse
-
     settings = store.analytics
     if not settings.warehouse_path.exists():
         return None
+    # the engine only when there is a warehouse to read (a worker without one starts lighter)
+    from loyalloop.core.runs import RunStore
+    from loyalloop.core.warehouse import Warehouse
+
     try:
         wh = Warehouse(settings, read_only=True)
     except (BusyError, EngineError) as exc:
