@@ -133,6 +133,19 @@ def test_demo_says_why_the_learning_rounds_did_not_run(settings: Settings) -> No
     assert [line for line in en if _CJK.search(_unquoted(line))] == []
 
 
+def test_the_smallest_demo_the_command_takes_runs_the_whole_loop(settings: Settings) -> None:
+    """``loyalloop demo --customers 100`` (the least the command takes; seed 0) crashed with an
+    internal error when nobody redeemed the win-back offer: the campaign's outcomes valued an
+    empty set of redemptions (found by the suite35 helper). It runs the whole loop now."""
+    result = run_demo(settings, customers=100, seed=0)
+    assert result.campaign is not None
+    outcomes = result.campaign.outcomes
+    assert outcomes.get("redeemed", 0) == 0, outcomes  # the case that crashed
+    assert sum(outcomes.values()) > 0
+    assert result.learning is not None and len(result.learning.rounds) == 2
+    assert result.report.is_file()
+
+
 _CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 #: Two or more English words in a row (terms that are names in both languages excepted).
 _WORDS = re.compile(r"[A-Za-z]{2,}(?:[ -][A-Za-z]{2,})+")

@@ -235,9 +235,10 @@ def simulate_round(
         redemption_share=redemption_share,
     )
     red = out["kind"] == "redeemed"
-    out.loc[red, "value"] = (
-        out.loc[red, "customer_id"].map(_offer_unit_cost(audience, catalogue)).to_numpy()
-    )
+    if red.any():  # none at all in a small round: nothing to value
+        out.loc[red, "value"] = (
+            out.loc[red, "customer_id"].map(_offer_unit_cost(audience, catalogue)).to_numpy()
+        )
     return out
 
 

@@ -1309,7 +1309,8 @@ def simulate_outcomes(store: Store, ref: int | str, *, seed: int = 0) -> Simulat
     unit = {o.id: o.unit_cost for o in bundle.catalogue.offers}
     offer_cost = {cid: unit[offer] for cid, _arm, _at, offer in rows if offer in unit}
     redeemed = out["kind"] == "redeemed"
-    out.loc[redeemed, "value"] = out.loc[redeemed, "customer_id"].map(offer_cost).to_numpy()
+    if redeemed.any():  # none at all in a small campaign: nothing to value
+        out.loc[redeemed, "value"] = out.loc[redeemed, "customer_id"].map(offer_cost).to_numpy()
     synced = sync_campaigns(store)
     directory = store.analytics.home / SYNC_DIR
     data: list[dict[str, Any]] = [
