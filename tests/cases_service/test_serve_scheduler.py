@@ -208,10 +208,17 @@ def test_serve_no_scheduler(tmp_path: Path, store_url: str) -> None:
         store.close()
     port = free_port()
     with smtp_server(smtp) as inbox:
-        proc = _serve(tmp_path, store_url, port, smtp, "--no-scheduler")
+        proc = _serve(tmp_path, store_url, port, smtp, "--no-scheduler")  # returns once up
         try:
-            time.sleep(3)  # fifteen scheduler intervals
+            time.sleep(3)  # fifteen scheduler intervals after the server answered
             assert _breaches(store_url) == []
+            # a scheduler takes the lease as it starts (the other tests see a holder at once):
+            # without one, nobody holds it
+            store = make_store(tmp_path, store_url)
+            try:
+                assert lease_holder(store) is None
+            finally:
+                store.close()
         finally:
             _stop(proc)
         assert inbox.messages == []
