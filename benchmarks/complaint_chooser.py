@@ -34,6 +34,7 @@ import numpy as np
 
 from loyalloop.feedback import train_aspects as ta
 from loyalloop.feedback.aspects import load_taxonomy, read_comment
+from loyalloop.feedback.complaints import complaint_inputs
 from loyalloop.feedback.evaluate import parse_labels
 
 #: The candidate rules: a key to maximise from (confidence, severity, aspect).
@@ -82,10 +83,9 @@ def main() -> None:
         raw = rec["aspects"]
         gold = parse_labels(raw, f"row {i + 1}") if isinstance(raw, str) else {}
         complained = {a for a, s in gold.items() if s == "negative"}
-        worst: dict[str, float] = {}
-        for m in read_comment(rec["text"], load_taxonomy(rec["domain"])).mentions:
-            if m.sentiment.label == "negative":
-                worst[m.aspect] = min(m.sentiment.score, worst.get(m.aspect, 0.0))
+        worst = complaint_inputs(read_comment(rec["text"], load_taxonomy(rec["domain"])).mentions)[
+            0
+        ]
         sure = {a: float(oos.probabilities[i, column[a]]) if a in column else 1.0 for a in worst}
         key = (str(oos.language[i]), str(rec["author"]))
         for name, rule in RULES.items():

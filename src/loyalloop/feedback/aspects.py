@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
@@ -61,6 +61,9 @@ from loyalloop.feedback.sentiment import (
     clause_logit,
     comment_sentiment,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "CHOICE_RATIO",
@@ -872,19 +875,18 @@ def _read(
             mentions.append(mention)
             if collect is not None and ctx is not None:
                 collect.append((mention, ctx))
-    if use_model and readers.detector is not None:  # not in the training contexts
-        mentions = _halo_neutral(mentions, clauses, spans, readers.detector)
-        mentions = _with_confidence(mentions, clauses, readers.detector)
+    if use_model and readers.detector is not None and mentions:  # not in the training contexts
+        det = readers.detector
+        p = det.probabilities([c.norm for c in clauses])  # the comment's, once for both
+        mentions = _with_confidence(_halo_neutral(mentions, clauses, spans, det, p), det, p)
     return CommentReading(clauses, readings, tuple(mentions))
 
 
 def _with_confidence(
-    mentions: list[AspectMention], clauses: tuple[Clause, ...], det: AspectDetector
+    mentions: list[AspectMention], det: AspectDetector, p: np.ndarray
 ) -> list[AspectMention]:
-    """``mentions`` with :attr:`AspectMention.confidence` set for the aspects ``det`` reads."""
-    if not mentions:
-        return mentions
-    p = det.probabilities([c.norm for c in clauses])
+    """``mentions`` with :attr:`AspectMention.confidence` set from ``p`` (``det``'s
+    probabilities over the comment) for the aspects ``det`` reads."""
     column = {a: j for j, a in enumerate(det.aspects_)}
     return [
         replace(m, confidence=float(p[column[m.aspect]])) if m.aspect in column else m
@@ -913,11 +915,13 @@ def _halo_neutral(
     clauses: tuple[Clause, ...],
     spans: list[list[Any]],
     det: AspectDetector,
+    p: np.ndarray,
 ) -> list[AspectMention]:
-    """``mentions`` with each halo mention (:data:`HALO_NEUTRAL_LOGODDS`) read ``neutral``;
-    mentions of aspects the detector added are left alone (it already weighed them), and a
-    clause whose every complaint is below the limit keeps the one the detector finds likeliest
-    (a halo needs a complaint to stand beside)."""
+    """``mentions`` with each halo mention (:data:`HALO_NEUTRAL_LOGODDS`) read ``neutral``
+    (``p``: ``det``'s probabilities over the comment); mentions of aspects the detector added
+    are left alone (it already weighed them), and a clause whose every complaint is below the
+    limit keeps the one the detector finds likeliest (a halo needs a complaint to stand
+    beside)."""
     negative: dict[int, set[str]] = {}
     for m in mentions:
         if m.sentiment.label == "negative" and m.clause_index is not None:
@@ -933,11 +937,9 @@ def _halo_neutral(
     ]
     if not suspects:
         return mentions
-    norms = [c.norm for c in clauses]
-    limit = HALO_NEUTRAL_LOGODDS.get(det.language_of(norms) or "")
+    limit = HALO_NEUTRAL_LOGODDS.get(det.language_of([c.norm for c in clauses]) or "")
     if limit is None:
         return mentions
-    p = det.probabilities(norms)
     cut = 1.0 / (1.0 + math.exp(-limit))
     low = {m.aspect for _, m in suspects if p[det.aspects_.index(m.aspect)] < cut}
     kept: dict[int, str] = {}  # a clause whose every complaint is low keeps its likeliest
