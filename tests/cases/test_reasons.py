@@ -21,6 +21,19 @@ CASES = [
         "对“annual fee”的负面评价（严重度 0.8 ≥ 0.7）",
     ),
     (
+        Reason(
+            "aspect_confidence", {"aspect": "annual_fee", "confidence": 0.93, "min_confidence": 0.2}
+        ),
+        "the reading is 0.93 confident the comment or its clause is about annual fee (≥ 0.2)",
+        "解读认为评论或其分句谈及“annual fee”的置信度为 0.93（≥ 0.2）",
+    ),
+    (
+        Reason("aspect_confidence_unknown", {"aspect": "annual_fee"}),
+        "the reading has no confidence for annual fee (implied by the channel or a custom "
+        "aspect); kept",
+        "解读对“annual fee”没有置信度（由渠道推断或为自定义方面），未按置信度筛选",
+    ),
+    (
         Reason("phrase", {"lists": ["regulator", "cancel"], "phrases": ["12378", "销卡"]}),
         "regulator, cancel phrase: 12378, 销卡",
         "命中regulator、cancel短语：12378、销卡",

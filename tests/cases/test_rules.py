@@ -286,6 +286,75 @@ def test_negative_aspect_names_the_complaint_the_comment_is_about(config) -> Non
     assert only.matches[0].reasons[0].params["aspect"] == "billing"
 
 
+def test_min_confidence_drops_aspects_the_comment_is_probably_not_about() -> None:
+    text = DEFAULT_TEXT.replace(
+        "    min_severity: 0.7\n", "    min_severity: 0.7\n    min_confidence: 0.2\n"
+    )
+    assert "min_confidence: 0.2" in text
+    rules = parse_case_config(text).rules
+    (rule,) = [r for r in rules.rules if r.id == "negative_comment"]
+    assert rule.min_confidence == 0.2
+    # billing found by "statement" in a comment about the app: no case
+    unsure = fb("s1", aspects={"billing": -0.8, "app_online": -0.9},
+                aspect_confidence={"billing": 0.05, "app_online": 0.97})  # fmt: skip
+    assert evaluate_rules(rules, [unsure]) == []
+    # of two watched aspects, the one under the limit is never named even when more severe
+    (case,) = evaluate_rules(rules, [fb("s2", aspects={"billing": -0.95, "fraud_security": -0.7},
+                                        aspect_confidence={"billing": 0.1, "fraud_security": 0.5})])  # fmt: skip
+    what, sure = case.matches[0].reasons[:2]  # then the priority's unknown inputs
+    assert (what.params["aspect"], case.matches[0].severity) == ("fraud_security", 0.7)
+    assert (sure.code, sure.params["confidence"], sure.params["min_confidence"]) == (
+        "aspect_confidence", 0.5, 0.2)  # fmt: skip
+    assert sure.text("en") == (
+        "the reading is 0.5 confident the comment or its clause is about fraud security (≥ 0.2)"
+    )
+    assert sure.text("zh", {"fraud_security": ("Fraud & security", "盗刷与安全")}) == (
+        "解读认为评论或其分句谈及“盗刷与安全”的置信度为 0.5（≥ 0.2）"
+    )
+    # in a long comment about many things the comment's confidence is low, but the clause that
+    # names the aspect, read alone, may be sure of it: the larger of the two counts
+    long = fb("s6", aspects={"billing": -0.9}, aspect_confidence={"billing": 0.002},
+              aspect_clause_confidence={"billing": 0.95})  # fmt: skip
+    (kept_long,) = evaluate_rules(rules, [long])
+    assert kept_long.matches[0].reasons[1].params["confidence"] == 0.95
+    both_low = fb("s7", aspects={"billing": -0.9}, aspect_confidence={"billing": 0.1},
+                  aspect_clause_confidence={"billing": 0.15})  # fmt: skip
+    assert evaluate_rules(rules, [both_low]) == []
+    # exactly at the limit counts
+    at = fb("s3", aspects={"billing": -0.8}, aspect_confidence={"billing": 0.2})
+    assert len(evaluate_rules(rules, [at])) == 1
+    # no confidence (implied by the channel, a custom aspect, a run written before): kept,
+    # and the case says why it was not filtered
+    (kept,) = evaluate_rules(rules, [fb("s4", aspects={"billing": -0.8})])
+    assert [r.code for r in kept.matches[0].reasons][:2] == [
+        "negative_aspect", "aspect_confidence_unknown"]  # fmt: skip
+    assert "no confidence for billing" in kept.matches[0].reasons[1].text("en")
+    nan = fb("s5", aspects={"billing": -0.8}, aspect_confidence={"billing": float("nan")})
+    assert len(evaluate_rules(rules, [nan])) == 1
+    # the parameter is part of the rules' content (a change needs a new version)
+    assert rules.content_hash != parse_case_config(DEFAULT_TEXT).rules.content_hash
+    # without it nothing is filtered and the case has one reason, as before
+    (plain,) = evaluate_rules(parse_case_config(DEFAULT_TEXT).rules, [unsure])
+    assert "aspect_confidence" not in {r.code for r in plain.matches[0].reasons}
+    assert "aspect_confidence_unknown" not in {r.code for r in plain.matches[0].reasons}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("1.5", "between 0 and 1"), ("sure", "number"), ("-0.1", "between")]
+)
+def test_min_confidence_is_checked(value: str, message: str) -> None:
+    text = DEFAULT_TEXT.replace(
+        "    min_severity: 0.7\n", f"    min_severity: 0.7\n    min_confidence: {value}\n"
+    )
+    with pytest.raises(CaseRuleError, match=message) as info:
+        parse_case_config(text)
+    assert info.value.field is not None and info.value.field.endswith(".min_confidence")
+    # only aspect rules take it
+    bad = DEFAULT_TEXT.replace("    max_score: 6\n", "    max_score: 6\n    min_confidence: 0.2\n")
+    with pytest.raises(CaseRuleError, match="unknown field"):
+        parse_case_config(bad)
+
+
 def test_positive_comments_and_promoters_do_not_make_complaints(config) -> None:  # type: ignore[no-untyped-def]
     praise = fb("s1", text="投诉后当天就有人回访，非常满意", sentiment=0.55)
     promoter = fb("s2", score=10, text="Someone called back the same day after my complaint")

@@ -93,6 +93,16 @@ def test_signals_carry_the_reading_s_confidence_per_aspect() -> None:
     fb = {s.signal_id: s for s in sigs if s.kind is SignalKind.FEEDBACK}
     assert fb["feedback:f1"].aspect_confidence == {"billing": 0.4}
     assert fb["feedback:f2"].aspect_confidence == {"service": 0.9}
+    assert fb["feedback:f1"].aspect_clause_confidence == {}  # a run of session 35: none
+    # the clauses' own confidence, the largest of an aspect's clauses
+    aspects = {k: [*v, v[0]] for k, v in aspects.items()}  # billing in a second clause of f1
+    aspects["clause_confidence"] = [0.7, float("nan"), 0.95, 0.85]
+    run._t["feedback_aspects"] = pa.table(aspects)
+    sigs = run_signals(run, default_case_config(),
+                       feedback_after=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))  # fmt: skip
+    fb = {s.signal_id: s for s in sigs if s.kind is SignalKind.FEEDBACK}
+    assert fb["feedback:f1"].aspect_clause_confidence == {"billing": 0.85}
+    assert fb["feedback:f2"].aspect_clause_confidence == {"service": 0.95}
 
 
 def test_a_run_opens_the_right_cases(store: Store) -> None:

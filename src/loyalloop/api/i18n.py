@@ -166,6 +166,48 @@ TEXTS: dict[str, tuple[str, str]] = {  # key: (en, zh)
     "upload_rules": ("Store as new version", "保存为新版本"),
     "rules_stored": ("Rules version {v} stored.", "已保存规则版本 {v}。"),
     "rules_same": ("Unchanged: version {v} has this content.", "未变化：版本 {v} 内容相同。"),
+    "preview_rules": ("Try on the latest run (store nothing)", "在最新运行结果上试用（不保存）"),
+    "rules_preview_days": (
+        "Try on the comments of the last N days of the latest run:",
+        "试用最新运行结果中最近 N 天的评论：",
+    ),
+    "rules_preview_old_run": (
+        "Run {run} was written before the clauses' own confidence existed: min_confidence "
+        "judged it by the comments' confidence alone, which drops more right cases in long "
+        "comments than it will on a new run.",
+        "运行 {run} 生成时尚无分句置信度：min_confidence 只按整条评论的置信度判断，"
+        "在多方面的长评论中会比新运行多去掉一些正确工单。",
+    ),
+    "rules_preview_no_run": (
+        "There is no run to try the rules on yet: run `loyalloop run` first.",
+        "还没有可用于试用规则的运行结果：请先执行 `loyalloop run`。",
+    ),
+    "rules_preview_title": ("Preview: nothing was stored", "试用结果：未保存任何内容"),
+    "rules_preview_head": (
+        "Run {run}: {n} comments from {since} to {as_of} and the run's churn scores; the rules "
+        "in force (version {v_now}) against this text (version {v_new}), as if no case were "
+        "open.",
+        "运行 {run}：{since} 至 {as_of} 的 {n} 条评论及该运行的流失评分；现行规则（版本 {v_now}）"
+        "对比本文本（版本 {v_new}），按没有未结工单计算。",
+    ),
+    "rules_preview_rule": ("Rule", "规则"),
+    "rules_preview_now": ("In force", "现行规则"),
+    "rules_preview_new": ("This text", "本文本"),
+    "rules_preview_gained": ("Only this text", "仅本文本触发"),
+    "rules_preview_lost": ("Only in force", "仅现行规则触发"),
+    "rules_preview_off": ("off", "无"),
+    "rules_preview_cases": (
+        "Cases that would open: {now} with the rules in force, {new} with this text.",
+        "将开立的工单：现行规则 {now} 个，本文本 {new} 个。",
+    ),
+    "rules_preview_gained_list": (
+        "{rule}: {n} only with this text; the most severe:",
+        "{rule}：{n} 条仅在本文本下触发；最严重的几条：",
+    ),
+    "rules_preview_lost_list": (
+        "{rule}: {n} no longer; the most severe:",
+        "{rule}：{n} 条不再触发；最严重的几条：",
+    ),
     "tell_customer": ("Tell the customer what we did", "告知客户处理结果"),
     "we_did": ("What we did", "我们做了什么"),
     # customer 360 (issue 13 item 5)

@@ -71,7 +71,13 @@ _RULE_COMMON = {
 }
 _RULE_PARAMS: dict[RuleKind, set[str]] = {
     RuleKind.DETRACTOR: {"max_score"},
-    RuleKind.NEGATIVE_ASPECT: {"aspects", "min_severity", "max_sentiment", "max_nps"},
+    RuleKind.NEGATIVE_ASPECT: {
+        "aspects",
+        "min_severity",
+        "min_confidence",
+        "max_sentiment",
+        "max_nps",
+    },
     RuleKind.PHRASE: {"lists", "max_sentiment", "max_nps"},
     RuleKind.CHURN_RISK: {"min_probability", "top_clv_share"},
     RuleKind.FAILED_WINBACK: set(),
@@ -194,6 +200,7 @@ def _rule(f: Field, phrase_lists: Mapping[str, PhraseList]) -> Rule:
     elif kind is RuleKind.NEGATIVE_ASPECT:
         kw["aspects"] = tuple(x.identifier() for x in f.get("aspects").list())
         kw["min_severity"] = f.get("min_severity", 0.5).number(0, 1)
+        kw["min_confidence"] = f.get("min_confidence", 0).number(0, 1)
     elif kind is RuleKind.PHRASE:
         lists = f.require("lists")
         names = tuple(x.text() for x in lists.list(allow_empty=False))

@@ -44,6 +44,16 @@ REASON_TEXTS: dict[str, tuple[str, str]] = {
         "negative comment on {aspect} (severity {severity} ≥ {min_severity})",
         "对“{aspect}”的负面评价（严重度 {severity} ≥ {min_severity}）",
     ),
+    "aspect_confidence": (
+        "the reading is {confidence} confident the comment or its clause is about {aspect} "
+        "(≥ {min_confidence})",
+        "解读认为评论或其分句谈及“{aspect}”的置信度为 {confidence}（≥ {min_confidence}）",
+    ),
+    "aspect_confidence_unknown": (
+        "the reading has no confidence for {aspect} (implied by the channel or a custom aspect); "
+        "kept",
+        "解读对“{aspect}”没有置信度（由渠道推断或为自定义方面），未按置信度筛选",
+    ),
     "phrase": ("{lists} phrase: {phrases}", "命中{lists}短语：{phrases}"),
     "churn_high": (
         "churn probability {p} ≥ {min_p} in the top {top_share}% of CLV (percentile {percentile})",
@@ -132,7 +142,7 @@ def reason_text(
             values[k] = str(v)
         else:
             values[k] = _num(100 * v if k in _PERCENT else float(v))
-    if code == "negative_aspect":
+    if code in ("negative_aspect", "aspect_confidence", "aspect_confidence_unknown"):
         key = str(params.get("aspect", ""))
         en, zh = (aspects or {}).get(key, ("", ""))
         values["aspect"] = (zh if lang == "zh" else en) or key.replace("_", " ")

@@ -10,10 +10,15 @@ Signals
 Rules (:class:`Rule`, one of :class:`RuleKind`)
     ``detractor``       an NPS answer of at most ``max_score`` (default 6);
     ``negative_aspect`` a comment whose clause about an aspect (or any aspect) has a severity
-                        (``−sentiment``) of at least ``min_severity``; of several such aspects
-                        the case names the comment's main complaint
-                        (:func:`~loyalloop.feedback.complaints.main_complaint`: severity
-                        weighed by the reading's confidence that the comment is about it);
+                        (``−sentiment``) of at least ``min_severity`` and, when the rule sets
+                        ``min_confidence``, whose reading is at least that confident that the
+                        comment, or one of the clauses the aspect was found in read alone, is
+                        about the aspect (an aspect without a confidence — implied by the
+                        channel, or of a custom taxonomy — is kept, and the case says so); of
+                        several such aspects the case names the comment's main
+                        complaint (:func:`~loyalloop.feedback.complaints.main_complaint`:
+                        severity weighed by the reading's confidence that the comment is
+                        about it);
     ``phrase``          a comment containing a phrase of the named lists (投诉, 销卡, "cancel my
                         card" …; see :mod:`loyalloop.cases.phrases`);
 
@@ -114,7 +119,10 @@ class Signal:
     priority; ``None`` when unknown. ``sentiment`` is the whole comment's sentiment in [−1, 1]
     and ``aspects`` maps an aspect to its most negative clause sentiment; ``aspect_confidence``
     maps an aspect to the reading's confidence that the comment is about it (the mention
-    table's ``confidence``; an aspect without one is ranked by severity alone).
+    table's ``confidence``; an aspect without one is ranked by severity alone), and
+    ``aspect_clause_confidence`` to its largest confidence for one of the clauses it was found
+    in, read alone (``clause_confidence``). A rule's ``min_confidence`` keeps an aspect when
+    either is high enough.
     """
 
     signal_id: str
@@ -127,6 +135,7 @@ class Signal:
     sentiment: float | None = None
     aspects: Mapping[str, float] = field(default_factory=dict)
     aspect_confidence: Mapping[str, float] = field(default_factory=dict)
+    aspect_clause_confidence: Mapping[str, float] = field(default_factory=dict)
     churn_probability: float | None = None
     clv_percentile: float | None = None
     winback_outcome: WinbackOutcome | None = None
@@ -155,6 +164,7 @@ class Rule:
     max_score: float = float(NPS_DETRACTOR_MAX)
     aspects: tuple[str, ...] = ()  # empty = any aspect
     min_severity: float = 0.5
+    min_confidence: float = 0.0  # aspect rules: 0 = any confidence
     max_sentiment: float | None = None  # phrase / aspect rules: skip more positive comments
     max_nps: float | None = None  # phrase / aspect rules: skip answers scored above this
     phrase_lists: tuple[str, ...] = ()
@@ -175,6 +185,7 @@ class Rule:
             "max_score": self.max_score,
             "aspects": list(self.aspects),
             "min_severity": self.min_severity,
+            "min_confidence": self.min_confidence,
             "max_sentiment": self.max_sentiment,
             "max_nps": self.max_nps,
             "phrase_lists": list(self.phrase_lists),
@@ -322,6 +333,11 @@ class CaseAction:
 # -- matching ---------------------------------------------------------------------------------
 
 
+def _known(values: Mapping[str, float]) -> dict[str, float]:
+    """The finite values of ``values`` (``None`` and NaN: unknown)."""
+    return {k: float(v) for k, v in values.items() if v is not None and math.isfinite(v)}
+
+
 def _match_rule(
     rule: Rule,
     signal: Signal,
@@ -347,24 +363,43 @@ def _match_rule(
         why = Reason("nps_detractor", {"score": signal.score, "max_score": rule.max_score})
         return sev, [why], ()
     if rule.kind is RuleKind.NEGATIVE_ASPECT:
+        sure = _known(signal.aspect_confidence)
+        either = _known(signal.aspect_clause_confidence)
+        for a, c in sure.items():  # the comment's or the clause's, whichever is larger
+            either[a] = max(c, either.get(a, c))
         hits = [
             (a, -s)
             for a, s in signal.aspects.items()
             if (not rule.aspects or a in rule.aspects) and math.isfinite(s)
-            if -s >= rule.min_severity
+            if -s >= rule.min_severity and either.get(a, 1.0) >= rule.min_confidence
         ]
         if not hits:
             return None
         severity = dict(hits)
-        aspect = main_complaint({a: -v for a, v in severity.items()}, signal.aspect_confidence)
+        aspect = main_complaint({a: -v for a, v in severity.items()}, sure)
         if aspect is None:  # hits is not empty: never
             return None
         sev = severity[aspect]
-        why = Reason(
-            "negative_aspect",
-            {"aspect": aspect, "severity": sev, "min_severity": rule.min_severity},
-        )
-        return sev, [why], ()
+        reasons = [
+            Reason(
+                "negative_aspect",
+                {"aspect": aspect, "severity": sev, "min_severity": rule.min_severity},
+            )
+        ]
+        if rule.min_confidence > 0:
+            reasons.append(
+                Reason(
+                    "aspect_confidence",
+                    {
+                        "aspect": aspect,
+                        "confidence": either[aspect],
+                        "min_confidence": rule.min_confidence,
+                    },
+                )
+                if aspect in either
+                else Reason("aspect_confidence_unknown", {"aspect": aspect})
+            )
+        return sev, reasons, ()
     if rule.kind is RuleKind.PHRASE:
         if not norm_text:
             return None

@@ -12,7 +12,7 @@ import typer
 
 from loyalloop.cli._service import open_service_store
 from loyalloop.cli.common import JsonOpt, LangOpt, lang_of
-from loyalloop.cli.output import emit_json, err, fail, handle_errors, out
+from loyalloop.cli.output import emit_json, err, fail, handle_errors, one_line, out
 
 __all__ = ["app", "cases_after_run"]
 
@@ -43,24 +43,59 @@ def _now(value: str | None) -> datetime | None:
 def rules(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Case rules YAML (docs/cases.md). 工单规则 YAML。")],
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview",
+            help="Store nothing: show what these rules would do on a run, next to the rules in "
+            "force. 不保存：在一次运行结果上试用这些规则，并与现行规则对比。",
+        ),
+    ] = False,
+    run: Annotated[
+        int | None,
+        typer.Option(
+            "--run", help="With --preview: the run to try (latest). 试用的运行编号（默认最新）。"
+        ),
+    ] = None,
+    days: Annotated[
+        int,
+        typer.Option(
+            help="With --preview: comments of the last N days before the run's as-of day. "
+            "试用截至日前 N 天的评论。"
+        ),
+    ] = 30,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate and store a new version of the case rules. 校验并保存新版本的工单规则。"""
+    """Validate and store a new version of the case rules (or --preview them on a run).
+    校验并保存新版本的工单规则（或用 --preview 在运行结果上试用）。"""
     with handle_errors(as_json):
         from loyalloop.errors import ConfigError
         from loyalloop.services import Actor
-        from loyalloop.services.cases import install_rules
 
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read it ({exc})") from None
+        if not preview and run is not None:
+            raise ConfigError("--run is for --preview: add --preview, or leave --run out")
         store = open_service_store(ctx)
-        with store.session() as session:
-            v = install_rules(session, text, Actor.cli())
-        store.close()
+        try:
+            if preview:
+                from loyalloop.services.case_preview import preview_rules
+
+                shown = preview_rules(store, text, run, days=days)
+            else:
+                from loyalloop.services.cases import install_rules
+
+                with store.session() as session:
+                    v = install_rules(session, text, Actor.cli())
+        finally:
+            store.close()
         lg = lang_of(ctx, lang)
+    if preview:
+        _print_preview(shown, lg, as_json)
+        return
     result = {"version": v.version, "content_hash": v.content_hash, "created": v.created}
     if as_json:
         emit_json(result)
@@ -69,6 +104,47 @@ def rules(
 
         key = "cli_cs_rules_stored" if v.created else "cli_cs_rules_same"
         out.print(t(key, lg, v=v.version), markup=False)
+
+
+def _print_preview(p: Any, lg: Literal["en", "zh"], as_json: bool) -> None:
+    """The preview of :func:`loyalloop.services.case_preview.preview_rules`, as text or JSON."""
+    from loyalloop.cli.talk import t
+    from loyalloop.core.wording import join_reasons, show_masks
+    from loyalloop.services.case_preview import preview_data
+
+    data = preview_data(p, lg)
+    if as_json:
+        emit_json(data)
+        return
+    head = t("cli_cs_preview_head", lg, run=p.run, since=p.since, as_of=p.as_of,
+             n=p.feedback_signals, v_now=p.current_version, v_new=p.proposed_version)  # fmt: skip
+    out.print(head, markup=False)
+    width = max(len(c.rule_id) for c in p.rules) if p.rules else 4
+    out.print(t("cli_cs_preview_cols", lg, rule="".ljust(width)), markup=False)
+    off = t("cli_cs_preview_off", lg)
+    for c in p.rules:
+        now = off if c.current is None else str(c.current)
+        new = off if c.proposed is None else str(c.proposed)
+        line = f"{c.rule_id.ljust(width)}  {now:>8}  {new:>8}  +{c.gained:<6} −{c.lost}"
+        out.print(line, markup=False)
+    out.print(t("cli_cs_preview_cases", lg, now=p.cases_current, new=p.cases_proposed),
+              markup=False)  # fmt: skip
+    for c in data["rules"]:
+        for key, items, n in (
+            ("cli_cs_preview_gained", c["gained_examples"], c["gained"]),
+            ("cli_cs_preview_lost", c["lost_examples"], c["lost"]),
+        ):
+            if not items:
+                continue
+            out.print(t(key, lg, rule=c["rule_id"], n=n, k=len(items)), markup=False)
+            for e in items:
+                reasons = join_reasons(e["reasons"], lg)
+                out.print(f"  {one_line(e['customer_id'], 40)}: {reasons}", markup=False)
+                if e["text"]:
+                    out.print(f"    “{one_line(show_masks(e['text'], lg))}”", markup=False)
+    if p.comment_confidence_only:
+        out.print(t("cli_cs_preview_old_run", lg, run=p.run), markup=False)
+    out.print(t("cli_cs_preview_nothing_stored", lg), markup=False)
 
 
 @app.command("team")

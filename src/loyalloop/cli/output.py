@@ -32,6 +32,7 @@ import json
 import math
 import os
 import sys
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
@@ -57,6 +58,7 @@ __all__ = [
     "err",
     "fail",
     "handle_errors",
+    "one_line",
     "out",
     "set_debug",
     "strict",
@@ -75,6 +77,23 @@ err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 out = Console(soft_wrap=True, highlight=False, emoji=False)
 
 _debug = False
+
+
+def one_line(text: object, limit: int = 100) -> str:
+    """Customer text made safe for one terminal line: control and format characters (escape
+    sequences, bidirectional overrides, zero-width characters) dropped, line breaks and runs
+    of white space made one space, cut after ``limit`` characters with "…".
+
+    >>> one_line("bad\\x1b[31m red\\nline\\u202e", 12)
+    'bad[31m red…'
+    """
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in str(text or "")
+        if ch.isspace() or not unicodedata.category(ch).startswith("C")
+    )
+    flat = " ".join(kept.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def set_debug(value: bool) -> None:

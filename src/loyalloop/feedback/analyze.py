@@ -282,14 +282,17 @@ class CommentAnalysis:
     ``sentiment_score``, ``aspects``, ``intent``, ``repeat_contact``, ``long_wait``,
     ``transferred``, ``branches`` and ``staff`` (``; ``-separated, as written).
     ``mentions``: one row per aspect mention — ``feedback_id, aspect, clause, sentiment,
-    sentiment_score, source, confidence`` and the pass-through columns of the input; ``clause``
-    is as written and **masked** (phone, card, ID numbers, e-mails) unless ``raw_text=True``;
+    sentiment_score, source, confidence, clause_confidence`` and the pass-through columns of the
+    input; ``clause`` is as written and **masked** (phone, card, ID numbers, e-mails) unless
+    ``raw_text=True``;
     ``source`` is ``text`` (read from the words) or ``channel`` (implied by the comment's
     channel: an app-store review's judgement that names no aspect,
     :mod:`~loyalloop.feedback.channel_aspects`); ``confidence`` is the reading's confidence that
     the comment is about the aspect (:attr:`~loyalloop.feedback.aspects.AspectMention.
     confidence`; empty where unknown), which ranks a comment's complaints
-    (:func:`~loyalloop.feedback.complaints.main_complaint`).
+    (:func:`~loyalloop.feedback.complaints.main_complaint`); ``clause_confidence`` the same for
+    the mention's clause read alone (:attr:`~loyalloop.feedback.aspects.AspectMention.
+    clause_confidence`), which a case rule's ``min_confidence`` also accepts.
     ``taxonomy`` / ``taxonomy_reason``: the taxonomy used and why.
     """
 
@@ -305,7 +308,7 @@ def _read_comments(
     raw_text: bool,
     batch: int = 2000,
     implied: str | None = None,
-) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float, str, float]]]]:
+) -> list[tuple[tuple[Any, ...], list[tuple[str, str, str, float, str, float, float]]]]:
     """Per comment, :func:`_read_comment` (aspects detected ``batch`` comments at a time);
     ``implied``: the aspect the comments' channel implies (none: ``None``)."""
     out = []
@@ -322,10 +325,10 @@ def _read_comments(
 
 def _read_comment(
     raw: object, display: str, reading: CommentReading, raw_text: bool, implied: str | None = None
-) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float, str, float]]]:
+) -> tuple[tuple[Any, ...], list[tuple[str, str, str, float, str, float, float]]]:
     """One comment's row of :func:`analyze_comments` and its mentions
-    ``(aspect, clause, sentiment, sentiment_score, source, confidence)``, from its reading and the
-    aspect its channel implies (the intent is read from the words alone)."""
+    ``(aspect, clause, sentiment, sentiment_score, source, confidence, clause_confidence)``, from
+    its reading and the aspect its channel implies (the intent is read from the words alone)."""
     full = with_channel(reading, implied)
     cleaned = clean_text(raw)
     lang = _classify(*language_counts(cleaned))
@@ -344,7 +347,7 @@ def _read_comment(
         "; ".join(ents.branches),
         "; ".join(ents.staff),
     )
-    mentions: list[tuple[str, str, str, float, str, float]] = [
+    mentions: list[tuple[str, str, str, float, str, float, float]] = [
         (
             m.aspect,
             m.clause if raw_text else mask_pii(m.clause),
@@ -352,6 +355,7 @@ def _read_comment(
             m.sentiment.score,
             m.source,
             math.nan if m.confidence is None else m.confidence,
+            math.nan if m.clause_confidence is None else m.clause_confidence,
         )
         for m in full.mentions
     ]
@@ -428,9 +432,10 @@ def analyze_comments(
         mention_rows,
         columns=[
             "feedback_id", "aspect", "clause", "sentiment", "sentiment_score", "source",
-            "confidence", *extra
+            "confidence", "clause_confidence", *extra
         ],
     )  # fmt: skip
     mentions["sentiment_score"] = mentions["sentiment_score"].astype(float)
     mentions["confidence"] = mentions["confidence"].astype(float)
+    mentions["clause_confidence"] = mentions["clause_confidence"].astype(float)
     return CommentAnalysis(out, mentions, tax.name, reason)

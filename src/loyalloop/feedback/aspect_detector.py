@@ -381,6 +381,15 @@ class AspectDetector:
         z = self.bias_ + sum((self.clause_contribution(c) for c in clauses), self._zero)
         return 1.0 / (1.0 + np.exp(-z))
 
+    def clause_probabilities(self, clauses: Sequence[str]) -> np.ndarray:
+        """``(clauses, aspects)`` probability that each clause, read alone, mentions each aspect
+        (the other clauses' n-grams left out: in a long comment about many things they pull
+        an aspect's probability over the whole comment down)."""
+        if not clauses:
+            return np.empty((0, len(self.aspects_)))
+        z = self.bias_ + np.vstack([self.clause_contribution(c) for c in clauses])
+        return 1.0 / (1.0 + np.exp(-z))
+
     def detect(
         self, clauses: Sequence[str], allowed: Sequence[str], found: set[str]
     ) -> list[tuple[str, int]]:

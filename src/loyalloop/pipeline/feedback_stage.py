@@ -23,7 +23,9 @@ What it saves
     ``confidence`` is the reading's confidence that the comment is about the aspect (empty
     where the learned detector does not read it); the cases' ``negative_aspect`` rule weighs
     severity by it to name a comment's main complaint
-    (:func:`~loyalloop.feedback.complaints.main_complaint`).
+    (:func:`~loyalloop.feedback.complaints.main_complaint`). ``clause_confidence`` is the same
+    for the mention's clause read alone; a rule's ``min_confidence`` keeps an aspect when
+    either is at least that high.
 ``aspect_examples``, ``alert_examples``
     Clearest example clauses per aspect and sentiment, and per alert (masked, as written).
 ``feedback_signals``

@@ -1596,6 +1596,43 @@ _TEXT.update(
             "zh": "工单规则未变化（版本 {v} 内容相同）",
         },
         "cli_cs_team_saved": {"en": "team {name} saved", "zh": "团队 {name} 已保存"},
+        "cli_cs_preview_head": {
+            "en": "Preview on run {run}: {n} comments from {since} to {as_of} and the run's churn "
+            "scores; rules in force (version {v_now}) against this file (version {v_new}), as "
+            "if no case were open.",
+            "zh": "在运行 {run} 上试用：{since} 至 {as_of} 的 {n} 条评论及该运行的流失评分；"
+            "现行规则（版本 {v_now}）对比本文件（版本 {v_new}），按没有未结工单计算。",
+        },
+        "cli_cs_preview_cols": {
+            "en": "{rule}  in force  this file  only this file / only in force",
+            "zh": "{rule}  现行规则  本文件  仅本文件触发 / 仅现行规则触发",
+        },
+        "cli_cs_preview_off": {"en": "off", "zh": "无"},
+        "cli_cs_preview_cases": {
+            "en": "cases that would open: {now} with the rules in force, {new} with this file",
+            "zh": "将开立的工单：现行规则 {now} 个，本文件 {new} 个",
+        },
+        "cli_cs_preview_gained": {
+            "en": "{rule}: {n} only with this file; the {k} most severe:",
+            "zh": "{rule}：{n} 条仅在本文件下触发；最严重的 {k} 条：",
+        },
+        "cli_cs_preview_lost": {
+            "en": "{rule}: {n} no longer; the {k} most severe:",
+            "zh": "{rule}：{n} 条不再触发；最严重的 {k} 条：",
+        },
+        "cli_cs_preview_old_run": {
+            "en": "Run {run} was written before the clauses' own confidence existed: "
+            "min_confidence judged it by the comments' confidence alone, which drops more "
+            "right cases in long comments than it will on a new run.",
+            "zh": "运行 {run} 生成时尚无分句置信度：min_confidence 只按整条评论的置信度判断，"
+            "在多方面的长评论中会比新运行多去掉一些正确工单。",
+        },
+        "cli_cs_preview_nothing_stored": {
+            "en": "Nothing was stored: run `loyalloop cases rules FILE` without --preview to "
+            "store these rules.",
+            "zh": "未保存任何内容：去掉 --preview 运行 `loyalloop cases rules FILE` "
+            "即可保存这些规则。",
+        },
         "cli_cs_none": {"en": "no open cases", "zh": "没有未结工单"},
         "cli_cs_row": {
             "en": "due {due}  {owner}{escalated}",

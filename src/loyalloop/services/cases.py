@@ -36,7 +36,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -107,6 +107,7 @@ __all__ = [
     "ApplyResult",
     "CaseView",
     "CustomerMessage",
+    "MentionMaps",
     "RulesVersion",
     "RulesVersionRow",
     "RunScores",
@@ -124,6 +125,7 @@ __all__ = [
     "grant_compensation",
     "install_rules",
     "latest_scores",
+    "mention_maps",
     "project_currency",
     "queue",
     "response_signals",
@@ -1439,6 +1441,43 @@ def latest_scores(store: Store) -> RunScores | None:
     return None if run is None else RunScores.of_run(run)
 
 
+class MentionMaps(NamedTuple):
+    """Per comment (``feedback_id`` as text): each aspect's most negative clause sentiment,
+    its largest confidence over the comment and over one of its clauses read alone, and the
+    comment's clauses joined (what a :class:`~loyalloop.cases.Signal` of the comment holds)."""
+
+    aspects: dict[str, dict[str, float]]
+    confidence: dict[str, dict[str, float]]
+    clause_confidence: dict[str, dict[str, float]]
+    texts: dict[str, str]
+
+
+def mention_maps(m: Any) -> MentionMaps:
+    """:class:`MentionMaps` of a mention table (``feedback_aspects``, a pandas DataFrame);
+    a table written before a column existed gives empty maps for it."""
+    out = MentionMaps({}, {}, {}, {})
+    if {"feedback_id", "aspect", "sentiment_score"} <= set(m.columns):
+        worst = m.groupby(["feedback_id", "aspect"])["sentiment_score"].min()
+        for (f_id, aspect), sev in worst.items():
+            out.aspects.setdefault(str(f_id), {})[str(aspect)] = float(sev)
+    # the reading's confidence ranks a comment's complaints and a rule's min_confidence
+    # filters them (older runs have none, or only the comment's)
+    for column, into in (
+        ("confidence", out.confidence),
+        ("clause_confidence", out.clause_confidence),
+    ):
+        if {"feedback_id", "aspect", column} <= set(m.columns):
+            sure = m.groupby(["feedback_id", "aspect"])[column].max().dropna()
+            for (f_id, aspect), c in sure.items():
+                into.setdefault(str(f_id), {})[str(aspect)] = float(c)
+    if "clause" in m.columns:
+        joined = m.groupby("feedback_id")["clause"].apply(
+            lambda c: " ".join(str(x) for x in c if isinstance(x, str))
+        )
+        out.texts.update({str(k): str(v) for k, v in joined.items()})
+    return out
+
+
 def run_signals(
     run: Any, config: CaseConfig, *, feedback_after: dt.datetime | None = None
 ) -> list[Signal]:
@@ -1498,25 +1537,10 @@ def run_signals(
             )
     if run.has_table("feedback_analysis"):
         fa = run.read("feedback_analysis").to_pandas()
-        aspects: dict[str, dict[str, float]] = {}
-        confidence: dict[str, dict[str, float]] = {}
-        texts: dict[str, str] = {}
+        maps = MentionMaps({}, {}, {}, {})
         if run.has_table("feedback_aspects"):
-            m = run.read("feedback_aspects").to_pandas()
-            if {"feedback_id", "aspect", "sentiment_score"} <= set(m.columns):
-                worst = m.groupby(["feedback_id", "aspect"])["sentiment_score"].min()
-                for (f_id, aspect), sev in worst.items():
-                    aspects.setdefault(str(f_id), {})[str(aspect)] = float(sev)
-            # the reading's confidence ranks a comment's complaints (older runs have none)
-            if {"feedback_id", "aspect", "confidence"} <= set(m.columns):
-                sure = m.groupby(["feedback_id", "aspect"])["confidence"].max().dropna()
-                for (f_id, aspect), c in sure.items():
-                    confidence.setdefault(str(f_id), {})[str(aspect)] = float(c)
-            if "clause" in m.columns:
-                joined = m.groupby("feedback_id")["clause"].apply(
-                    lambda c: " ".join(str(x) for x in c if isinstance(x, str))
-                )
-                texts = {str(k): str(v) for k, v in joined.items()}
+            maps = mention_maps(run.read("feedback_aspects").to_pandas())
+        aspects, confidence, clause_sure, texts = maps
         for row in fa.itertuples(index=False):
             raw_customer = getattr(row, "customer_id", None)
             if raw_customer is None or pd.isna(raw_customer):
@@ -1550,6 +1574,7 @@ def run_signals(
                         else None,
                         aspects=aspects.get(fid, {}),
                         aspect_confidence=confidence.get(fid, {}),
+                        aspect_clause_confidence=clause_sure.get(fid, {}),
                     ),
                     None if profile is None or pd.isna(profile) else str(profile),
                 )

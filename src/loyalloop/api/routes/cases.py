@@ -27,6 +27,7 @@ from loyalloop.errors import (
     ConfigError,
     ConflictError,
     CurrencyMismatchError,
+    NoRunError,
     NotFoundError,
 )
 from loyalloop.services.cases import (
@@ -353,7 +354,7 @@ def rules_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 def _rules_page(
     request: Request, session: Any, *, message: str = "", error: str = "", source: str = "",
-    status_code: int = 200,
+    status_code: int = 200, preview: dict[str, Any] | None = None, days: int = 30,
 ) -> HTMLResponse:  # fmt: skip
     from importlib.resources import files
 
@@ -371,6 +372,8 @@ def _rules_page(
         source=source,
         message=message,
         error=error,
+        preview=preview,
+        days=days,
     )
 
 
@@ -378,10 +381,27 @@ def _rules_page(
 def rules_upload(
     request: Request,
     session: SessionDep,
+    store: StoreDep,
     me: Annotated[Principal, allow(Permission.cases_rules)],
     rules: Annotated[str, Form(max_length=200_000)],
+    action: Annotated[Literal["store", "preview"], Form()] = "store",
+    days: Annotated[int, Form(ge=1, le=3660)] = 30,
 ) -> HTMLResponse:
+    """Store the rules as a new version, or (``action=preview``) try them on the latest run's
+    comments of the last ``days`` days beside the rules in force and store nothing."""
     lang = _lang(request)
+    if action == "preview":
+        from loyalloop.services.case_preview import preview_data, preview_rules
+
+        try:
+            shown = preview_rules(store, rules, days=days)
+        except (CaseRuleError, ConfigError) as exc:
+            return _rules_page(request, session, error=str(exc), source=rules, status_code=422)
+        except NoRunError:
+            msg = text("rules_preview_no_run", lang)
+            return _rules_page(request, session, error=msg, source=rules, status_code=409)
+        view = preview_data(shown, lang)
+        return _rules_page(request, session, source=rules, preview=view, days=days)
     try:
         v = install_rules(session, rules, me.actor)
     except (CaseRuleError, ConfigError) as exc:
