@@ -110,20 +110,33 @@ def test_demo_says_why_the_learning_rounds_did_not_run(settings: Settings) -> No
     """The learning rounds target by churn probability; 5 customers are too few to fit the
     churn model (it needs at least 2 churned and 2 retained), so the demo skips the rounds and
     says why, in the reader's language, and nothing it prints or saves claims that rounds ran.
-    Without the campaign, which needs the CLV stage that so few customers do not give either
-    (a small, cheap input for the skip path)."""
+    The win-back campaign, whose audience is chosen by the CLV stage's P(alive) and CLV, is
+    skipped too, and the demo says why (it raised a SpecError on such a run before)."""
     from loyalloop.core.results import NotComputed
     from loyalloop.measurement.registry import registry_dir
 
-    result = run_demo(settings, customers=5, seed=0, campaign=False)
-    churn = result.run.manifest.churn
+    result = run_demo(settings, customers=5, seed=0)
+    churn, clv = result.run.manifest.churn, result.run.manifest.clv
     assert isinstance(churn, NotComputed), churn
+    assert isinstance(clv, NotComputed), clv
     assert result.learning is None
     why = f"the rounds target by churn probability, which this run has not: {churn.message}"
     assert result.learning_skipped == why
+    assert result.campaign is None and result.acted_on == result.run  # one run, no campaign
+    not_acted = (
+        f"the win-back campaign selects by P(alive) and CLV, which this run has not: {clv.message}"
+    )
+    assert result.campaign_skipped == not_acted
+    assert not (settings.home / "outbox-sink").exists()  # no e-mail was written
     en, zh = demo_lines(result, "en"), demo_lines(result, "zh")
     assert [line for line in en if "learning" in line] == [f"learning rounds not run: {why}"]
     assert [line for line in zh if "学习" in line] == [f"未运行学习轮次。说明（英文）：{why}"]
+    assert [line for line in en if "campaign not run" in line] == [
+        f"win-back campaign not run: {not_acted}"
+    ]
+    assert [line for line in zh if "挽回营销" in line] == [
+        f"未运行挽回营销活动。说明（英文）：{not_acted}"
+    ]
     # no round, group or model decision is printed, and no learnt model was registered
     assert not [line for line in en if re.search(r"\bround \d|champion|challenger", line)]
     assert not [line for line in zh if re.search(r"第 \d 轮|主策略|挑战策略", line)]

@@ -133,6 +133,8 @@ class DemoResult:
     learning: LearningRounds | None = None
     #: Why the learning rounds did not run, when they were asked for and could not.
     learning_skipped: str = ""
+    #: Why the win-back campaign did not run, when it was asked for and could not.
+    campaign_skipped: str = ""
     #: The run the campaign acted on (its audience); ``run`` when there was no campaign.
     acted_on: Run | None = None
     #: The project's run settings file (``<home>/run.yaml``) and whether it holds the demo's
@@ -194,11 +196,11 @@ def run_demo(
         )
 
     run = run_now()
-    acted = (
-        run_campaign_demo(settings, run, business=business, seed=seed, on_step=on_step)
-        if campaign
-        else None
-    )
+    acted, campaign_skipped = None, ""
+    if campaign:
+        campaign_skipped = _campaign_blocker(run)
+        if not campaign_skipped:
+            acted = run_campaign_demo(settings, run, business=business, seed=seed, on_step=on_step)
     learnt, skipped = None, ""
     if learning and business == "card":
         learnt, skipped = _learning_or_reason(settings, run, seed=seed, on_step=on_step)
@@ -215,6 +217,7 @@ def run_demo(
         acted,
         learnt,
         skipped,
+        campaign_skipped,
         acted_on=run,
         settings_file=settings_file,
         settings_saved=saved,
@@ -236,6 +239,18 @@ def save_demo_settings(settings: Settings, config: RunConfig) -> tuple[Path, boo
         return path, RunConfig.from_yaml(path) == config
     except ConfigError:  # the project's own file, even a broken one, is not overwritten
         return path, False
+
+
+def _campaign_blocker(run: Run) -> str:
+    """Why the demo's win-back campaign cannot run on ``run`` (``""``: it can): its audience
+    is chosen by the CLV stage's P(alive) and CLV, which a very small sample does not give."""
+    from loyalloop.core.results import NotComputed
+
+    clv = run.manifest.clv
+    if clv is None or isinstance(clv, NotComputed) or not run.has_table("clv"):
+        why = clv.message if isinstance(clv, NotComputed) else "no clv stage"
+        return f"the win-back campaign selects by P(alive) and CLV, which this run has not: {why}"
+    return ""
 
 
 def _learning_or_reason(

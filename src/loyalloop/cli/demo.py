@@ -79,6 +79,7 @@ def demo(
                         "saved": result.settings_saved,
                     },
                     "learning_skipped": result.learning_skipped or None,
+                    "campaign_skipped": result.campaign_skipped or None,
                     "learning": None
                     if result.learning is None
                     else {
@@ -122,6 +123,8 @@ def demo_lines(result: Any, lang: ReportLang) -> list[str]:
             budget=float(str(DEMO_CAMPAIGN["budget"])),
             window_days=int(str(DEMO_CAMPAIGN["window_days"])),
         )
+    if result.campaign_skipped:
+        lines.append(t("demo_campaign_skipped", lang, why=result.campaign_skipped))
     if result.learning_skipped:
         lines.append(t("demo_learning_skipped", lang, why=result.learning_skipped))
     if result.learning is not None:

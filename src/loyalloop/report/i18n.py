@@ -1206,6 +1206,10 @@ _TEXT.update(
             "en": "learning: two targeting rounds on the sample's campaign truth",
             "zh": "学习闭环：在示例数据的已知真相上做两轮定向，第二轮使用第一轮的结果",
         },
+        "demo_campaign_skipped": {
+            "en": "win-back campaign not run: {why}",
+            "zh": "未运行挽回营销活动。说明（英文）：{why}",
+        },
         "demo_learning_skipped": {
             "en": "learning rounds not run: {why}",
             "zh": "未运行学习轮次。说明（英文）：{why}",
