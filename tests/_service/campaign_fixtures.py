@@ -125,20 +125,22 @@ def smtp_server() -> tuple[Controller, Inbox, int]:
 
 class Gateway:
     """A local HTTP gateway recording each request's body and Idempotency-Key; ``fail``
-    answers that many requests with ``fail_status`` first."""
+    answers that many requests with ``fail_status`` first; each request waits ``delay``
+    seconds (read per request: a test may change it while the gateway runs)."""
 
     def __init__(self, fail: int = 0, fail_status: int = 500, delay: float = 0.0) -> None:
         self.received: list[dict[str, Any]] = []
         self.fail = fail
         self.fail_status = fail_status
+        self.delay = delay
         lock = threading.Lock()
         gw = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                if delay:
-                    time.sleep(delay)
+                if gw.delay:
+                    time.sleep(gw.delay)
                 with lock:
                     if gw.fail > 0:
                         gw.fail -= 1

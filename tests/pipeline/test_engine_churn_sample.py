@@ -18,7 +18,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from loyalloop.apps import load_sample
 from loyalloop.churn import ChurnTables, backtest
 from loyalloop.core import Settings
 from loyalloop.data.schema import open_warehouse
@@ -49,11 +48,14 @@ def _result(tables: ChurnTables) -> Any:
 
 
 def test_same_sample_and_same_backtest_on_both_engines(
-    spark: Any, settings: Settings, tmp_path: Any
+    spark: Any, settings: Settings, tmp_path: Any, sample_homes: Any
 ) -> None:
     from loyalloop.core.spark import SparkWarehouse
 
-    load_sample(settings, customers=400, seed=3)
+    # load_sample(settings, customers=300, seed=1), the loaded home test_engines, customer360
+    # and the browser tests copy (made once per test run; was its own load of 400 customers,
+    # seed 3): what is compared is the two engines on the same rows, whatever the sample
+    sample_homes.load(settings, customers=300, seed=1)
     sw = SparkWarehouse(spark, settings)
     try:
         with open_warehouse(settings) as duck:

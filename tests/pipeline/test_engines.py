@@ -30,10 +30,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from loyalloop.apps import load_sample
 from loyalloop.core import Settings
 from loyalloop.core.config import Engine
 from loyalloop.core.runs import Run, RunStore
+from loyalloop.pipeline import RunConfig
 from loyalloop.pipeline.engines import FITTED_TABLES
 from loyalloop.pipeline.run import run_pipeline
 
@@ -52,12 +52,18 @@ def runs(
     def build(tmp: Path) -> None:
         spark = request.getfixturevalue("spark")
         settings = Settings(home=tmp / "home", timezone="UTC", phone_region="CN")
-        load_sample(settings, customers=300, seed=4)
-        # two copies of the loaded home: a run compares itself with the previous one (tier
+        # the DuckDB run is load_sample(settings, customers=300, seed=1) and
+        # run_pipeline(settings), the home the customer360 and browser tests copy (made once
+        # per test run, by whichever test needs it first); the Spark run starts from another
+        # copy of the same loaded home: a run compares itself with the previous one (tier
         # migration, lifecycle transitions), so each engine's run must be the first of its home
+        duck = sample_homes.run_once(
+            settings, customers=300, seed=1, business="card", config=RunConfig()
+        )
+        shutil.copytree(duck, settings.home)
         spark_home = tmp / "spark-home"
-        shutil.copytree(settings.home, spark_home)
-        run_pipeline(settings)
+        loaded = sample_homes.loaded(settings, customers=300, seed=1, business="card")
+        shutil.copytree(loaded, spark_home)
         run_pipeline(replace(settings, home=spark_home, engine=Engine.SPARK))
         assert not spark.sparkContext._jsc.sc().isStopped()  # the shared session is not ours
 

@@ -47,15 +47,17 @@ def _sent(store: Store) -> int:
 
 
 class SlowInbox:
-    """aiosmtpd handler: records every accepted message, a few ms per message."""
+    """aiosmtpd handler: records every accepted message, ``delay`` seconds per message."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, delay: float) -> None:
         self.inner = inner
+        self.delay = delay
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         import asyncio
 
-        await asyncio.sleep(0.04)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return str(await self.inner.handle_DATA(server, session, envelope))
 
 
@@ -65,7 +67,10 @@ def test_kill_9_loses_nothing_and_each_key_arrives(
 ) -> None:
     rng = random.Random(20261130)
     controller, inbox, port = smtp_server()
-    controller.handler = SlowInbox(controller.handler)
+    # the receivers are slow while the workers are killed, so that a kill lands while one is
+    # sending (between a receiver's acceptance and the mark, where a repeat can happen)
+    slow_inbox = SlowInbox(controller.handler, delay=0.04)
+    controller.handler = slow_inbox
     try:
         with Gateway(delay=0.04) as gw:
             env = {
@@ -135,7 +140,10 @@ def test_kill_9_loses_nothing_and_each_key_arrives(
                 proc.wait()
                 kills += 1
                 sent_at_kill.append(_sent(store))
-            # a last worker finishes the queue (leases of the killed ones run out first)
+            # a last worker finishes the queue (leases of the killed ones run out first); no
+            # kill comes any more, so the receivers no longer wait before accepting (this
+            # worker only sends the rest: over 200 messages, 0.04 s each made it ~10 s longer)
+            slow_inbox.delay = gw.delay = 0.0
             time.sleep(2)
             done = subprocess.run(
                 [*cmd, "--once"], env=env, capture_output=True, text=True, timeout=240
