@@ -116,18 +116,19 @@ def _print_preview(p: Any, lg: Literal["en", "zh"], as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    head = t("cli_cs_preview_head", lg, run=p.run, since=p.since, as_of=p.as_of,
-             n=p.feedback_signals, v_now=p.current_version, v_new=p.proposed_version)  # fmt: skip
+    head = t("cli_cs_preview_head", lg, run=data["run"], since=data["since"], as_of=data["as_of"],
+             n=data["feedback_signals"], v_now=data["current_version"],
+             v_new=data["proposed_version"])  # fmt: skip
     out.print(head, markup=False)
-    width = max(len(c.rule_id) for c in p.rules) if p.rules else 4
+    width = max((len(c["rule_id"]) for c in data["rules"]), default=4)
     out.print(t("cli_cs_preview_cols", lg, rule="".ljust(width)), markup=False)
     off = t("cli_cs_preview_off", lg)
-    for c in p.rules:
-        now = off if c.current is None else str(c.current)
-        new = off if c.proposed is None else str(c.proposed)
-        line = f"{c.rule_id.ljust(width)}  {now:>8}  {new:>8}  +{c.gained:<6} −{c.lost}"
+    for c in data["rules"]:
+        now = off if c["current"] is None else str(c["current"])
+        new = off if c["proposed"] is None else str(c["proposed"])
+        line = f"{c['rule_id'].ljust(width)}  {now:>8}  {new:>8}  +{c['gained']:<6} −{c['lost']}"
         out.print(line, markup=False)
-    out.print(t("cli_cs_preview_cases", lg, now=p.cases_current, new=p.cases_proposed),
+    out.print(t("cli_cs_preview_cases", lg, now=data["cases_current"], new=data["cases_proposed"]),
               markup=False)  # fmt: skip
     for c in data["rules"]:
         for key, items, n in (
@@ -142,8 +143,8 @@ def _print_preview(p: Any, lg: Literal["en", "zh"], as_json: bool) -> None:
                 out.print(f"  {one_line(e['customer_id'], 40)}: {reasons}", markup=False)
                 if e["text"]:
                     out.print(f"    “{one_line(show_masks(e['text'], lg))}”", markup=False)
-    if p.comment_confidence_only:
-        out.print(t("cli_cs_preview_old_run", lg, run=p.run), markup=False)
+    if data["comment_confidence_only"]:
+        out.print(t("cli_cs_preview_old_run", lg, run=data["run"]), markup=False)
     out.print(t("cli_cs_preview_nothing_stored", lg), markup=False)
 
 
